@@ -1,0 +1,34 @@
+# Two commands do all the set-up: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8501
+
+export KARTINNSPILL_DB ?= data/kartinnspill.duckdb
+
+.PHONY: run test setup bench clean
+
+setup: $(STAMP) static/vendor/.installed
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip "setuptools>=77,<81" wheel
+	# --no-build-isolation: the XStatic sdists import pkg_resources at build time
+	$(BIN)/pip install --quiet --no-build-isolation -e ".[test,assets]"
+	touch $(STAMP)
+
+static/vendor/.installed: $(STAMP)
+	$(BIN)/python -m consultations install-assets
+
+run: setup
+	KARTINNSPILL_DEMO=1 $(BIN)/streamlit run app.py --server.port $(PORT)
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python bench/map_bench.py
+
+clean:
+	rm -rf $(VENV) static/vendor

@@ -1,0 +1,1 @@
+"""Kartinnspill: map-based public consultation for Norwegian municipalities."""

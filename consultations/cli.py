@@ -1,0 +1,91 @@
+"""``python -m consultations …``: the command line for staff and scripts."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import assets
+from .config import load_settings
+from .demo import seed_demo
+from .errors import KartinnspillError
+from .export import Format, export
+from .i18n import t
+from .store import Store
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m consultations",
+        description="Kartinnspill: map-based public consultation. "
+        "The database is KARTINNSPILL_DB (default data/kartinnspill.duckdb).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("seed-demo", help="load the demo data into an empty database")
+    sub.add_parser("list", help="one line per consultation")
+    exp = sub.add_parser("export", help="export a consultation's inputs")
+    exp.add_argument("--consultation", required=True, metavar="ID")
+    exp.add_argument("--format", required=True, choices=[f.value for f in Format])
+    exp.add_argument("--out", required=True, metavar="PATH", help="file path, or - for stdout")
+    sub.add_parser("install-assets", help="copy the self-hosted map assets into static/vendor")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "install-assets":
+            n = assets.install()
+            print(t("cli.assets_installed", n=n, path=assets.VENDOR))
+            return 0
+        settings = load_settings()
+        store = Store.open(settings.db_path)
+        try:
+            return _run(args, store)
+        finally:
+            store.close()
+    except KartinnspillError as exc:
+        print(exc.message(), file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace, store: Store) -> int:
+    if args.command == "seed-demo":
+        if not store.is_empty():
+            print(t("cli.not_empty"))
+            return 0
+        inputs = seed_demo(store)
+        print(t("cli.seeded", consultations=len(store.listings()), inputs=inputs))
+        return 0
+    if args.command == "list":
+        for listing in store.listings():
+            c = listing.consultation
+            print(
+                "\t".join(
+                    (
+                        c.id,
+                        c.status.value,
+                        c.opens_at.date().isoformat(),
+                        c.closes_at.date().isoformat(),
+                        str(listing.total_inputs),
+                        c.title,
+                    )
+                )
+            )
+        return 0
+    if args.command == "export":
+        if store.get_consultation(args.consultation) is None:
+            print(t("cli.unknown_consultation", id=args.consultation), file=sys.stderr)
+            return 2
+        inputs = store.all_inputs(args.consultation)
+        data = export(inputs, Format(args.format))
+        if args.out == "-":
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+        else:
+            Path(args.out).write_bytes(data)
+            print(t("cli.exported", n=len(inputs), path=args.out), file=sys.stderr)
+        return 0
+    raise AssertionError(args.command)

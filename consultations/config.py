@@ -1,0 +1,123 @@
+"""Settings from the environment, with ``.streamlit/secrets.toml`` as the alternative.
+
+The environment wins; a top-level key of the same name in secrets.toml is used otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from .errors import ConfigError
+
+PROFILES = Path(__file__).with_name("profiles")
+SECRETS = Path(".streamlit/secrets.toml")
+
+
+@dataclass(frozen=True)
+class TileLayer:
+    url: str
+    attribution: str
+    max_zoom: int = 18
+
+
+_KARTVERKET = (
+    "https://cache.kartverket.no/v1/wmts/1.0.0/{layer}/default/webmercator/{{z}}/{{y}}/{{x}}.png"
+)
+_KARTVERKET_ATTRIBUTION = '&copy; <a href="https://www.kartverket.no/">Kartverket</a>'
+TILE_PRESETS: dict[str, TileLayer | None] = {
+    "kartverket-topo": TileLayer(_KARTVERKET.format(layer="topo"), _KARTVERKET_ATTRIBUTION),
+    "kartverket-graatone": TileLayer(
+        _KARTVERKET.format(layer="topograatone"), _KARTVERKET_ATTRIBUTION
+    ),
+    "osm": TileLayer(
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-bidragsytere',
+        max_zoom=19,
+    ),
+    "none": None,
+}
+_PLACEHOLDERS = re.compile(r"\{[xyz]\}")
+
+
+@dataclass(frozen=True)
+class Municipality:
+    name: str
+    kommunenummer: str
+    working_crs: int
+    languages: tuple[str, ...]
+    centre: tuple[float, float]
+    zoom: int
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path
+    tiles: TileLayer | None
+    demo: bool
+    profile: Municipality
+
+
+def parse_tiles(value: str, attribution: str | None = None) -> TileLayer | None:
+    """A preset name or a URL template with {z}, {x} and {y}."""
+    value = value.strip()
+    if value in TILE_PRESETS:
+        return TILE_PRESETS[value]
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ConfigError("config.tiles_invalid", value=value, presets=", ".join(TILE_PRESETS))
+    if set(_PLACEHOLDERS.findall(value)) != {"{x}", "{y}", "{z}"}:
+        raise ConfigError("config.tiles_placeholders", value=value)
+    return TileLayer(value, attribution or parsed.netloc)
+
+
+def load_profile(name: str) -> Municipality:
+    path = PROFILES / f"{name}.toml"
+    if not re.fullmatch(r"[a-z0-9_-]+", name) or not path.exists():
+        raise ConfigError("config.profile_unknown", name=name)
+    with path.open("rb") as f:
+        data = tomllib.load(f)
+    return Municipality(
+        name=data["name"],
+        kommunenummer=data["kommunenummer"],
+        working_crs=int(data["working_crs"]),
+        languages=tuple(data["languages"]),
+        centre=(float(data["centre"][0]), float(data["centre"][1])),
+        zoom=int(data["zoom"]),
+        categories=tuple(data["categories"]),
+    )
+
+
+def _secrets(path: Path) -> Mapping[str, object]:
+    if not path.exists():
+        return {}
+    with path.open("rb") as f:
+        return tomllib.load(f)
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None, secrets_path: Path = SECRETS
+) -> Settings:
+    env = os.environ if env is None else env
+    secrets = _secrets(secrets_path)
+
+    def get(name: str, default: str) -> str:
+        if name in env:
+            return env[name]
+        return str(secrets.get(name, default))
+
+    return Settings(
+        db_path=Path(get("KARTINNSPILL_DB", "data/kartinnspill.duckdb")),
+        tiles=parse_tiles(
+            get("KARTINNSPILL_TILES", "kartverket-topo"),
+            get("KARTINNSPILL_TILES_ATTRIBUTION", "") or None,
+        ),
+        demo=get("KARTINNSPILL_DEMO", "0").strip().lower() in ("1", "true", "yes", "ja"),
+        profile=load_profile(get("KARTINNSPILL_PROFILE", "asker")),
+    )

@@ -1,0 +1,89 @@
+"""Demo data: illustrative Asker consultations and residents' inputs (all fictitious)."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from . import geo
+from .config import load_profile
+from .model import Channel, Consultation, InputStatus, Moderation, PlanType, Stage, Status
+from .store import Store
+from .text import clean_text
+
+CONTENT = Path(__file__).with_name("demo_content.json")
+AREAS = Path(__file__).resolve().parent.parent / "geodata" / "asker_demo_areas.geojson"
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def _day(now: datetime, days: int, at: time) -> datetime:
+    """Midnight-or-deadline on the day ``days`` from now, Norwegian time, as UTC."""
+    local = (now.astimezone(OSLO) + timedelta(days=days)).date()
+    return datetime.combine(local, at, tzinfo=OSLO).astimezone(UTC)
+
+
+def seed_demo(store: Store, now: datetime | None = None, seed: int = 2026) -> int:
+    """Load the demo consultations and inputs into an empty store; returns inputs added."""
+    if not store.is_empty():
+        return 0
+    now = now or datetime.now(UTC)
+    rng = random.Random(seed)
+    content = json.loads(CONTENT.read_text(encoding="utf-8"))
+    areas = geo.read_areas(AREAS, key="consultation_id")
+    categories = load_profile("asker").categories
+    consultations: dict[str, Consultation] = {}
+    for item in content["consultations"]:
+        opens = _day(now, item["opens_days"], time(0, 0))
+        closes = _day(now, item["closes_days"], time(23, 59))
+        consultation = Consultation(
+            id=item["id"],
+            title=item["title"],
+            summary=item["summary"],
+            body=item["body"],
+            plan_type=PlanType(item["plan_type"]),
+            plan_id=item["plan_id"],
+            stage=Stage(item["stage"]),
+            status=Status.PUBLISHED if closes > now else Status.CLOSED,
+            opens_at=opens,
+            closes_at=closes,
+            area=areas[item["id"]],
+            categories=categories,
+            moderation=Moderation.POST,
+            contact=item.get("contact", ""),
+            is_demo=True,
+        )
+        store.add_consultation(consultation)
+        consultations[consultation.id] = consultation
+
+    added = 0
+    for n, item in enumerate(content["inputs"]):
+        c = consultations[item["consultation_id"]]
+        lat = lon = None
+        if not item.get("whole_area"):
+            ((lat, lon),) = geo.random_points(c.area, 1, rng)
+        east, north = (None, None) if lat is None else geo.to_working_crs(lon, lat)
+        end = min(now, c.closes_at)
+        created = c.opens_at + (end - c.opens_at) * rng.random()
+        stored, _ = store.add_input(
+            consultation_id=c.id,
+            category=item["category"],
+            text=clean_text(item["text"]),
+            lat=lat,
+            lon=lon,
+            east=east,
+            north=north,
+            age_group=item.get("age_group"),
+            relation=item.get("relation"),
+            channel=Channel.WEB,
+            status=InputStatus.PUBLISHED,
+            session_hash=store.hash_session(f"demo-{n}"),
+            token=None,
+            created_at=created,
+        )
+        for s in range(int(rng.expovariate(0.4))):
+            store.add_support(stored.id, store.hash_session(f"demo-supporter-{s}"))
+        added += 1
+    return added

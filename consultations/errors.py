@@ -1,0 +1,32 @@
+"""Errors that carry a translation key, so every layer can tell the user in their language."""
+
+from __future__ import annotations
+
+from .i18n import DEFAULT_LANG, t
+
+
+class KartinnspillError(Exception):
+    """Base: an error with a message key and parameters for the translation layer."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.params = params
+
+    def message(self, lang: str = DEFAULT_LANG) -> str:
+        return t(self.key, lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.message()
+
+
+class InvalidInput(KartinnspillError):
+    """A resident's input was refused; nothing was stored."""
+
+
+class StoreError(KartinnspillError):
+    """The database cannot be used (busy, too new, unreadable)."""
+
+
+class ConfigError(KartinnspillError):
+    """A setting has a value the app cannot use."""

@@ -1,0 +1,160 @@
+"""The domain's own words: consultations (høringer), inputs (innspill) and their states."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from shapely.geometry.base import BaseGeometry
+
+
+class PlanType(StrEnum):
+    KOMMUNEPLANENS_AREALDEL = "kommuneplanens_arealdel"
+    KOMMUNEDELPLAN = "kommunedelplan"
+    OMRADEREGULERING = "omraderegulering"
+    DETALJREGULERING = "detaljregulering"
+    TETTSTEDSUTVIKLING = "tettstedsutvikling"
+    ANNET = "annet"
+
+
+class Stage(StrEnum):
+    IDEFASE = "idefase"
+    VARSEL_OM_OPPSTART = "varsel_om_oppstart"
+    PLANPROGRAM = "planprogram"
+    OFFENTLIG_ETTERSYN = "offentlig_ettersyn"
+
+
+class Status(StrEnum):
+    """Life cycle of a consultation: draft → published → closed → archived."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+    ARCHIVED = "archived"
+
+
+class Moderation(StrEnum):
+    POST = "post"  # public at once, a planner may hide it later
+    PRE = "pre"  # waits for a planner before it is public
+
+
+class InputStatus(StrEnum):
+    PENDING = "pending"
+    PUBLISHED = "published"
+    HIDDEN = "hidden"
+
+
+class Channel(StrEnum):
+    WEB = "web"
+    EMAIL = "email"
+    LETTER = "letter"
+    MEETING = "meeting"
+
+
+class Phase(StrEnum):
+    """Where a consultation stands for a resident at a given moment."""
+
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    CLOSED = "closed"
+    HIDDEN = "hidden"  # draft or archived: not on the resident lists
+
+
+AGE_GROUPS = ("under_18", "18_29", "30_49", "50_66", "67_plus")
+RELATIONS = ("bor", "jobber", "skole", "besoker")
+
+TEXT_MIN = 10
+TEXT_MAX = 2000
+
+
+@dataclass(frozen=True)
+class Consultation:
+    id: str
+    title: str
+    summary: str
+    body: str
+    plan_type: PlanType
+    plan_id: str
+    stage: Stage
+    status: Status
+    opens_at: datetime  # aware, UTC
+    closes_at: datetime  # aware, UTC
+    area: BaseGeometry  # (Multi)Polygon in WGS84
+    categories: tuple[str, ...]
+    moderation: Moderation = Moderation.POST
+    contact: str = ""
+    is_demo: bool = False
+
+    def phase(self, now: datetime) -> Phase:
+        if self.status in (Status.DRAFT, Status.ARCHIVED):
+            return Phase.HIDDEN
+        if self.status == Status.CLOSED or now >= self.closes_at:
+            return Phase.CLOSED
+        if now < self.opens_at:
+            return Phase.UPCOMING
+        return Phase.OPEN
+
+
+@dataclass(frozen=True)
+class ConsultationListing:
+    """A consultation with the figures the resident lists show."""
+
+    consultation: Consultation
+    published_inputs: int
+    total_inputs: int
+
+
+@dataclass(frozen=True)
+class Input:
+    id: int
+    consultation_id: str
+    category: str
+    text: str
+    lat: float | None
+    lon: float | None
+    status: InputStatus
+    channel: Channel
+    created_at: datetime  # aware, UTC
+    age_group: str | None = None
+    relation: str | None = None
+    east: float | None = None
+    north: float | None = None
+    supports: int = 0
+
+    @property
+    def reference(self) -> str:
+        """The number a resident is shown and can quote back to the municipality."""
+        return reference(self.id)
+
+    @property
+    def has_location(self) -> bool:
+        return self.lat is not None
+
+
+def reference(input_id: int) -> str:
+    return f"KI-{input_id:06d}"
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    """The least the consultation map needs for one published input."""
+
+    lat: float
+    lon: float
+    category: str
+    text: str
+    input_id: int
+
+
+@dataclass
+class InputDraft:
+    """What a resident (or staff, for other channels) hands in, before validation."""
+
+    category: str | None
+    text: str | None
+    lat: float | None = None
+    lon: float | None = None
+    whole_area: bool = False
+    age_group: str | None = None
+    relation: str | None = None

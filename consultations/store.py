@@ -1,0 +1,416 @@
+"""DuckDB storage: the schema, its migrations, and the only place in the code that runs SQL.
+
+One ``Store`` per process. It is safe to share between threads (Streamlit sessions): every
+call gets its own cursor, and writes are serialised by a lock so a check-then-insert (the
+double-submit guard) cannot race.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from . import geo
+from .errors import StoreError
+from .model import (
+    Channel,
+    Consultation,
+    ConsultationListing,
+    Input,
+    InputStatus,
+    MapPoint,
+    Moderation,
+    PlanType,
+    Stage,
+    Status,
+)
+
+# Numbered migrations: each runs once, in order, in one transaction, and is recorded in
+# schema_version. Never edit a released migration; add the next number.
+MIGRATIONS: dict[int, Sequence[str]] = {
+    1: (
+        """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
+        """CREATE TABLE consultations (
+            id VARCHAR PRIMARY KEY,
+            title VARCHAR NOT NULL,
+            summary VARCHAR NOT NULL,
+            body VARCHAR NOT NULL,
+            plan_type VARCHAR NOT NULL,
+            plan_id VARCHAR NOT NULL,
+            stage VARCHAR NOT NULL,
+            status VARCHAR NOT NULL,
+            opens_at TIMESTAMP NOT NULL,
+            closes_at TIMESTAMP NOT NULL,
+            area_geojson VARCHAR NOT NULL,
+            categories VARCHAR[] NOT NULL,
+            moderation VARCHAR NOT NULL,
+            contact VARCHAR NOT NULL,
+            is_demo BOOLEAN NOT NULL,
+            created_at TIMESTAMP NOT NULL
+        )""",
+        """CREATE SEQUENCE input_id_seq START 1""",
+        """CREATE TABLE inputs (
+            id INTEGER PRIMARY KEY DEFAULT nextval('input_id_seq'),
+            consultation_id VARCHAR NOT NULL,
+            category VARCHAR NOT NULL,
+            text VARCHAR NOT NULL,
+            lat DOUBLE,
+            lon DOUBLE,
+            east DOUBLE,
+            north DOUBLE,
+            age_group VARCHAR,
+            relation VARCHAR,
+            channel VARCHAR NOT NULL,
+            status VARCHAR NOT NULL,
+            session_hash VARCHAR,
+            submission_token VARCHAR UNIQUE,
+            created_at TIMESTAMP NOT NULL
+        )""",
+        """CREATE INDEX inputs_by_consultation ON inputs (consultation_id)""",
+        """CREATE TABLE supports (
+            input_id INTEGER NOT NULL,
+            session_hash VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (input_id, session_hash)
+        )""",
+    ),
+}
+LATEST = max(MIGRATIONS)
+
+_CONSULTATION_COLUMNS = (
+    "id, title, summary, body, plan_type, plan_id, stage, status, opens_at, closes_at, "
+    "area_geojson, categories, moderation, contact, is_demo"
+)
+_INPUT_COLUMNS = (
+    "i.id, i.consultation_id, i.category, i.text, i.lat, i.lon, i.status, i.channel, "
+    "i.created_at, i.age_group, i.relation, i.east, i.north"
+)
+_SUPPORT_COUNT = "(SELECT count(*) FROM supports s WHERE s.input_id = i.id)"
+_LOCK_HOLDER = re.compile(r"\(PID (\d+)\)")
+
+
+def _utc(value: datetime) -> datetime:
+    """Aware UTC from a naive UTC timestamp as DuckDB returns it."""
+    return value.replace(tzinfo=UTC)
+
+
+def _naive(value: datetime) -> datetime:
+    """Naive UTC for a TIMESTAMP column."""
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+class Store:
+    def __init__(self, conn: duckdb.DuckDBPyConnection, path: Path) -> None:
+        self._conn = conn
+        self.path = path
+        self._write_lock = threading.Lock()
+        self._cursor_lock = threading.Lock()
+        self._migrate()
+        self._salt = self._meta_value("session_salt") or self._init_salt()
+
+    # -- opening -----------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        """Open (creating or upgrading) the database; a clear ``StoreError`` when it can't."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = duckdb.connect(str(path))
+        except duckdb.IOException as exc:
+            text = str(exc)
+            if "lock" in text.lower():
+                holder = _LOCK_HOLDER.search(text)
+                raise StoreError(
+                    "store.busy", path=path, pid=holder.group(1) if holder else "?"
+                ) from exc
+            raise StoreError("store.unreadable", path=path, reason=text) from exc
+        except duckdb.Error as exc:
+            raise StoreError("store.unreadable", path=path, reason=str(exc)) from exc
+        try:
+            return cls(conn, path)
+        except BaseException:
+            conn.close()
+            raise
+
+    def close(self) -> None:
+        with self._write_lock:
+            self._conn.close()
+
+    # -- plumbing ----------------------------------------------------------------------
+
+    @contextmanager
+    def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._cursor_lock:
+            cur = self._conn.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    def _rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+        with self._cursor() as cur:
+            return cur.execute(sql, params).fetchall()
+
+    def _value(self, sql: str, params: Sequence[object] = ()) -> object:
+        rows = self._rows(sql, params)
+        return rows[0][0] if rows else None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with self._write_lock, self._cursor() as cur:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
+
+    def schema_version(self) -> int:
+        exists = self._value(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+        )
+        if not exists:
+            return 0
+        return int(self._value("SELECT coalesce(max(version), 0) FROM schema_version") or 0)
+
+    def _migrate(self) -> None:
+        current = self.schema_version()
+        if current > LATEST:
+            raise StoreError("store.too_new", path=self.path, found=current, supported=LATEST)
+        with self._transaction() as cur:
+            cur.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version "
+                "(version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"
+            )
+            for version in range(current + 1, LATEST + 1):
+                for statement in MIGRATIONS[version]:
+                    cur.execute(statement)
+                cur.execute(
+                    "INSERT INTO schema_version VALUES (?, ?)",
+                    (version, _naive(datetime.now(UTC))),
+                )
+
+    def _meta_value(self, key: str) -> str | None:
+        value = self._value("SELECT value FROM meta WHERE key = ?", (key,))
+        return None if value is None else str(value)
+
+    def _init_salt(self) -> str:
+        salt = secrets.token_hex(16)
+        with self._transaction() as cur:
+            cur.execute("INSERT INTO meta VALUES ('session_salt', ?) ON CONFLICT DO NOTHING", (salt,))
+        return self._meta_value("session_salt") or salt
+
+    def hash_session(self, raw: str) -> str:
+        """An anonymous, salted hash for a browser session; the raw id is never stored."""
+        return hashlib.sha256(f"{self._salt}:{raw}".encode()).hexdigest()[:32]
+
+    # -- consultations -----------------------------------------------------------------
+
+    def is_empty(self) -> bool:
+        return not self._value("SELECT count(*) FROM consultations")
+
+    def add_consultation(self, c: Consultation) -> None:
+        with self._transaction() as cur:
+            cur.execute(
+                f"INSERT INTO consultations ({_CONSULTATION_COLUMNS}, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    c.id, c.title, c.summary, c.body, c.plan_type.value, c.plan_id,
+                    c.stage.value, c.status.value, _naive(c.opens_at), _naive(c.closes_at),
+                    geo.area_to_geojson(c.area), list(c.categories), c.moderation.value,
+                    c.contact, c.is_demo, _naive(datetime.now(UTC)),
+                ),
+            )  # fmt: skip
+
+    def get_consultation(self, consultation_id: str) -> Consultation | None:
+        rows = self._rows(
+            f"SELECT {_CONSULTATION_COLUMNS} FROM consultations WHERE id = ?", (consultation_id,)
+        )
+        return _consultation(rows[0]) if rows else None
+
+    def listings(self) -> list[ConsultationListing]:
+        """Every consultation with its input counts, soonest deadline first."""
+        rows = self._rows(
+            f"""SELECT {_CONSULTATION_COLUMNS},
+                   (SELECT count(*) FROM inputs i
+                     WHERE i.consultation_id = c.id AND i.status = 'published'),
+                   (SELECT count(*) FROM inputs i WHERE i.consultation_id = c.id)
+                FROM consultations c ORDER BY closes_at, id"""
+        )
+        return [ConsultationListing(_consultation(r[:15]), int(r[15]), int(r[16])) for r in rows]
+
+    # -- inputs ------------------------------------------------------------------------
+
+    def add_input(
+        self,
+        *,
+        consultation_id: str,
+        category: str,
+        text: str,
+        lat: float | None,
+        lon: float | None,
+        east: float | None,
+        north: float | None,
+        age_group: str | None,
+        relation: str | None,
+        channel: Channel,
+        status: InputStatus,
+        session_hash: str | None,
+        token: str | None,
+        created_at: datetime,
+    ) -> tuple[Input, bool]:
+        """Store one input; with a token seen before, return that input and ``False``."""
+        with self._transaction() as cur:
+            existing = (
+                cur.execute("SELECT id FROM inputs WHERE submission_token = ?", (token,)).fetchall()
+                if token
+                else []
+            )
+            if existing:
+                new_id, created = existing[0][0], False
+            else:
+                new_id = cur.execute(
+                    """INSERT INTO inputs (consultation_id, category, text, lat, lon, east, north,
+                           age_group, relation, channel, status, session_hash, submission_token,
+                           created_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+                    (
+                        consultation_id, category, text, lat, lon, east, north, age_group,
+                        relation, channel.value, status.value, session_hash, token or None,
+                        _naive(created_at),
+                    ),
+                ).fetchall()[0][0]  # fmt: skip
+                created = True
+        stored = self.get_input(int(new_id))
+        assert stored is not None
+        return stored, created
+
+    def get_input(self, input_id: int) -> Input | None:
+        rows = self._rows(
+            f"SELECT {_INPUT_COLUMNS}, {_SUPPORT_COUNT} FROM inputs i WHERE i.id = ?",
+            (input_id,),
+        )
+        return _input(rows[0]) if rows else None
+
+    def published_inputs(
+        self,
+        consultation_id: str,
+        categories: Sequence[str] = (),
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[Input]:
+        """Published inputs, newest first, optionally only some categories."""
+        sql = (
+            f"SELECT {_INPUT_COLUMNS}, {_SUPPORT_COUNT} FROM inputs i "
+            "WHERE i.consultation_id = ? AND i.status = 'published'"
+        )
+        params: list[object] = [consultation_id]
+        if categories:
+            sql += " AND list_contains(?, i.category)"
+            params.append(list(categories))
+        sql += " ORDER BY i.created_at DESC, i.id DESC"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += [limit, offset]
+        return [_input(r) for r in self._rows(sql, params)]
+
+    def count_published(self, consultation_id: str, categories: Sequence[str] = ()) -> int:
+        sql = "SELECT count(*) FROM inputs WHERE consultation_id = ? AND status = 'published'"
+        params: list[object] = [consultation_id]
+        if categories:
+            sql += " AND list_contains(?, category)"
+            params.append(list(categories))
+        return int(self._value(sql, params) or 0)
+
+    def map_points(self, consultation_id: str) -> list[MapPoint]:
+        """Published inputs that have a location: what the consultation map draws."""
+        rows = self._rows(
+            """SELECT lat, lon, category, text, id FROM inputs
+               WHERE consultation_id = ? AND status = 'published' AND lat IS NOT NULL
+               ORDER BY id""",
+            (consultation_id,),
+        )
+        return [MapPoint(*r) for r in rows]
+
+    def all_inputs(self, consultation_id: str) -> list[Input]:
+        """Every input whatever its status, oldest first (exports)."""
+        rows = self._rows(
+            f"SELECT {_INPUT_COLUMNS}, {_SUPPORT_COUNT} FROM inputs i "
+            "WHERE i.consultation_id = ? ORDER BY i.id",
+            (consultation_id,),
+        )
+        return [_input(r) for r in rows]
+
+    # -- supports ----------------------------------------------------------------------
+
+    def add_support(self, input_id: int, session_hash: str) -> bool:
+        """Record one support; ``False`` when this session already supports the input or the
+        input is not published."""
+        with self._transaction() as cur:
+            published = cur.execute(
+                "SELECT count(*) FROM inputs WHERE id = ? AND status = 'published'", (input_id,)
+            ).fetchall()[0][0]
+            if not published:
+                return False
+            inserted = cur.execute(
+                "INSERT INTO supports VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING input_id",
+                (input_id, session_hash, _naive(datetime.now(UTC))),
+            ).fetchall()
+            return bool(inserted)
+
+    def supported_by(self, consultation_id: str, session_hash: str) -> set[int]:
+        rows = self._rows(
+            """SELECT s.input_id FROM supports s JOIN inputs i ON i.id = s.input_id
+               WHERE i.consultation_id = ? AND s.session_hash = ?""",
+            (consultation_id, session_hash),
+        )
+        return {int(r[0]) for r in rows}
+
+
+def _consultation(row: tuple) -> Consultation:
+    return Consultation(
+        id=row[0],
+        title=row[1],
+        summary=row[2],
+        body=row[3],
+        plan_type=PlanType(row[4]),
+        plan_id=row[5],
+        stage=Stage(row[6]),
+        status=Status(row[7]),
+        opens_at=_utc(row[8]),
+        closes_at=_utc(row[9]),
+        area=geo.area_from_geojson(row[10]),
+        categories=tuple(row[11]),
+        moderation=Moderation(row[12]),
+        contact=row[13],
+        is_demo=bool(row[14]),
+    )
+
+
+def _input(row: tuple) -> Input:
+    return Input(
+        id=int(row[0]),
+        consultation_id=row[1],
+        category=row[2],
+        text=row[3],
+        lat=row[4],
+        lon=row[5],
+        status=InputStatus(row[6]),
+        channel=Channel(row[7]),
+        created_at=_utc(row[8]),
+        age_group=row[9],
+        relation=row[10],
+        east=row[11],
+        north=row[12],
+        supports=int(row[13]),
+    )

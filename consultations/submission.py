@@ -1,0 +1,149 @@
+"""Taking in a resident's input: validation on the server, then one row in the store.
+
+Validation never trusts the widgets: every rule here holds whatever the browser sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from . import geo
+from .errors import InvalidInput
+from .model import (
+    AGE_GROUPS,
+    RELATIONS,
+    TEXT_MAX,
+    TEXT_MIN,
+    Channel,
+    Consultation,
+    Input,
+    InputDraft,
+    InputStatus,
+    Moderation,
+    Phase,
+)
+from .store import Store
+from .text import clean_text
+
+
+@dataclass(frozen=True)
+class ValidInput:
+    category: str
+    text: str
+    lat: float | None
+    lon: float | None
+    age_group: str | None
+    relation: str | None
+
+
+def check_open(consultation: Consultation | None, now: datetime) -> Consultation:
+    """The consultation, if it accepts input now."""
+    if consultation is None:
+        raise InvalidInput("input.unknown_consultation")
+    phase = consultation.phase(now)
+    if phase == Phase.UPCOMING:
+        raise InvalidInput("input.not_open_yet")
+    if phase != Phase.OPEN:
+        raise InvalidInput("input.closed")
+    return consultation
+
+
+def check_location(consultation: Consultation, lat: object, lon: object) -> tuple[float, float]:
+    """A pin as finite floats inside the plan area."""
+    try:
+        lat_f, lon_f = float(lat), float(lon)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InvalidInput("input.bad_coordinates") from None
+    if not (math.isfinite(lat_f) and math.isfinite(lon_f)) or not geo.is_valid_coordinate(
+        lat_f, lon_f
+    ):
+        raise InvalidInput("input.bad_coordinates")
+    if not geo.contains(consultation.area, lat_f, lon_f):
+        raise InvalidInput("input.outside_area")
+    return lat_f, lon_f
+
+
+def validate(consultation: Consultation | None, draft: InputDraft, now: datetime) -> ValidInput:
+    consultation = check_open(consultation, now)
+    if not draft.category:
+        raise InvalidInput("input.category_missing")
+    if draft.category not in consultation.categories:
+        raise InvalidInput("input.category_unknown")
+    text = clean_text(draft.text or "")
+    if not text:
+        raise InvalidInput("input.text_empty")
+    if len(text) < TEXT_MIN:
+        raise InvalidInput("input.text_short", min=TEXT_MIN)
+    if len(text) > TEXT_MAX:
+        raise InvalidInput("input.text_long", max=TEXT_MAX, length=len(text))
+    if draft.whole_area:
+        lat = lon = None
+    elif draft.lat is None and draft.lon is None:
+        raise InvalidInput("input.location_missing")
+    else:
+        lat, lon = check_location(consultation, draft.lat, draft.lon)
+    if draft.age_group is not None and draft.age_group not in AGE_GROUPS:
+        raise InvalidInput("input.age_group_unknown")
+    if draft.relation is not None and draft.relation not in RELATIONS:
+        raise InvalidInput("input.relation_unknown")
+    return ValidInput(draft.category, text, lat, lon, draft.age_group, draft.relation)
+
+
+def submit_input(
+    store: Store,
+    consultation_id: str,
+    draft: InputDraft,
+    *,
+    session: str,
+    now: datetime | None = None,
+) -> Input:
+    """Validate and store a resident's web input; raises ``InvalidInput`` and stores nothing.
+
+    The same text sent twice from one browser session to one consultation (a double click,
+    a resend after a slow answer) is stored once; the second call returns the first input.
+    """
+    now = now or datetime.now(UTC)
+    consultation = store.get_consultation(consultation_id)
+    valid = validate(consultation, draft, now)
+    assert consultation is not None
+    session_hash = store.hash_session(session)
+    token = hashlib.sha256(f"{session_hash}\n{consultation.id}\n{valid.text}".encode()).hexdigest()
+    east, north = (None, None) if valid.lat is None else geo.to_working_crs(valid.lon, valid.lat)
+    status = (
+        InputStatus.PENDING if consultation.moderation == Moderation.PRE else InputStatus.PUBLISHED
+    )
+    stored, _created = store.add_input(
+        consultation_id=consultation.id,
+        category=valid.category,
+        text=valid.text,
+        lat=valid.lat,
+        lon=valid.lon,
+        east=east,
+        north=north,
+        age_group=valid.age_group,
+        relation=valid.relation,
+        channel=Channel.WEB,
+        status=status,
+        session_hash=session_hash,
+        token=token,
+        created_at=now,
+    )
+    return stored
+
+
+def support_input(
+    store: Store, consultation_id: str, input_id: int, *, session: str, now: datetime | None = None
+) -> bool:
+    """One support per input per browser session, while the consultation is open.
+
+    ``False`` when this session already supports the input; ``InvalidInput`` when the
+    consultation does not take part any more or the input is not one of its published ones.
+    """
+    check_open(store.get_consultation(consultation_id), now or datetime.now(UTC))
+    item = store.get_input(input_id)
+    if item is None or item.consultation_id != consultation_id:
+        raise InvalidInput("input.unknown_input")
+    return store.add_support(input_id, store.hash_session(session))

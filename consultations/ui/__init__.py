@@ -1,0 +1,1 @@
+"""Streamlit-only helpers: the one place below pages/ that imports streamlit."""

@@ -1,0 +1,56 @@
+"""Per-process resources (settings, store) and per-session facts (language, session id)."""
+
+from __future__ import annotations
+
+import secrets
+
+import streamlit as st
+
+from ..config import Settings, load_settings
+from ..demo import seed_demo
+from ..errors import KartinnspillError
+from ..i18n import DEFAULT_LANG, LANGUAGES
+from ..store import Store
+
+
+@st.cache_resource(show_spinner=False)
+def _settings() -> Settings:
+    return load_settings()
+
+
+@st.cache_resource(show_spinner=False)
+def _store(path: str, demo: bool) -> Store:
+    store = Store.open(path)
+    if demo and store.is_empty():
+        seed_demo(store)
+    return store
+
+
+def settings() -> Settings:
+    try:
+        return _settings()
+    except KartinnspillError as exc:
+        st.error(exc.message(lang()))
+        st.stop()
+
+
+def store() -> Store:
+    """The process's one store; a clear message instead of the page when it can't open."""
+    s = settings()
+    try:
+        return _store(str(s.db_path), s.demo)
+    except KartinnspillError as exc:
+        st.error(exc.message(lang()))
+        st.stop()
+
+
+def lang() -> str:
+    chosen = st.query_params.get("lang", DEFAULT_LANG)
+    return chosen if chosen in LANGUAGES else DEFAULT_LANG
+
+
+def session_id() -> str:
+    """A random id for this browser session (supports, double-submit guard); never stored raw."""
+    if "session_id" not in st.session_state:
+        st.session_state["session_id"] = secrets.token_urlsafe(16)
+    return st.session_state["session_id"]

@@ -1,0 +1,62 @@
+"""The home page's pieces: consultation cards and the overview map."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from ..config import Settings
+from ..i18n import LOCAL_TZ, format_date, t, tn
+from ..model import ConsultationListing, Phase
+from ..text import escape_markdown
+from .maps import overview_map
+
+CONSULTATION_PAGE = "pages/consultation.py"
+
+
+def days_left(closes_at: datetime, now: datetime) -> int:
+    """Whole calendar days until the deadline in Norwegian time (0 on the last day)."""
+    return (closes_at.astimezone(LOCAL_TZ).date() - now.astimezone(LOCAL_TZ).date()).days
+
+
+def card(listing: ConsultationListing, phase: Phase, now: datetime, lang: str) -> None:
+    c = listing.consultation
+    with st.container(border=True):
+        st.subheader(escape_markdown(c.title), anchor=False)
+        st.caption(
+            " · ".join(
+                (t(f"plan_type.{c.plan_type.value}", lang), t(f"stage.{c.stage.value}", lang))
+            )
+        )
+        if phase == Phase.OPEN:
+            deadline = t("home.deadline", lang, date=format_date(c.closes_at, lang))
+            left = tn("home.days_left", days_left(c.closes_at, now), lang)
+            st.markdown(f"**{deadline}** · {left}")
+            link = "home.open_link"
+        elif phase == Phase.UPCOMING:
+            st.markdown(t("home.opens", lang, date=format_date(c.opens_at, lang)))
+            link = "home.upcoming_link"
+        else:
+            st.markdown(t("home.closed_on", lang, date=format_date(c.closes_at, lang)))
+            link = "home.closed_link"
+        st.markdown(tn("home.inputs", listing.published_inputs, lang))
+        st.markdown(escape_markdown(c.summary))
+        st.page_link(
+            CONSULTATION_PAGE, label=t(link, lang), query_params={"id": c.id}, icon="➡️"
+        )
+
+
+def cards(listings: list[tuple[ConsultationListing, Phase]], now: datetime, lang: str) -> None:
+    columns = st.columns(2)
+    for n, (listing, phase) in enumerate(listings):
+        with columns[n % 2]:
+            card(listing, phase, now, lang)
+
+
+def overview(settings: Settings, listings: list[ConsultationListing], lang: str) -> None:
+    st.subheader(t("home.overview_map", lang), anchor=False)
+    st.caption(t("home.overview_map_caption", lang))
+    m = overview_map(settings, [entry.consultation for entry in listings], lang)
+    st_folium(m, key="overview-map", height=420, use_container_width=True, returned_objects=[])

@@ -1,0 +1,256 @@
+"""The consultation page's pieces: the map with the resident's pin, the form, the list."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import partial
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from ..config import Settings
+from ..errors import InvalidInput
+from ..i18n import format_date, t, tn
+from ..model import (
+    AGE_GROUPS,
+    RELATIONS,
+    TEXT_MAX,
+    TEXT_MIN,
+    Consultation,
+    InputDraft,
+    InputStatus,
+    Phase,
+)
+from ..store import Store
+from ..submission import check_location, submit_input, support_input
+from ..text import escape_markdown
+from .maps import consultation_map, pin_layer
+
+PAGE_SIZE = 20
+
+
+# -- the pin -----------------------------------------------------------------------------
+
+
+def pin_from_click(
+    consultation: Consultation, click: dict | None
+) -> tuple[tuple[float, float] | None, InvalidInput | None]:
+    """Where a map click puts the pin: the point, or the reason it can't go there."""
+    if not click:
+        return None, None
+    try:
+        return check_location(consultation, click.get("lat"), click.get("lng")), None
+    except InvalidInput as exc:
+        return None, exc
+
+
+def _pins() -> dict:
+    return st.session_state.setdefault("pins", {})
+
+
+def _on_map_click(consultation: Consultation, key: str) -> None:
+    click = (st.session_state.get(key) or {}).get("last_clicked")
+    pin, error = pin_from_click(consultation, click)
+    state = _pins()
+    if pin is not None:
+        state[consultation.id] = pin
+        state.pop(f"{consultation.id}:error", None)
+    elif error is not None:
+        state[f"{consultation.id}:error"] = error
+
+
+def _remove_pin(consultation_id: str) -> None:
+    _pins().pop(consultation_id, None)
+
+
+@st.fragment
+def map_section(
+    store: Store, settings: Settings, consultation: Consultation, lang: str, accepts_input: bool
+) -> None:
+    """The map reruns alone when clicked: the pin shows at once, the page stays put."""
+    m = consultation_map(settings, consultation, store.map_points(consultation.id), lang)
+    key = f"map-{consultation.id}"
+    if not accepts_input:
+        st.caption(t("consultation.map_help_closed", lang))
+        st_folium(m, key=key, height=480, use_container_width=True, returned_objects=[])
+        return
+    st.caption(t("consultation.map_help", lang))
+    pin = _pins().get(consultation.id)
+    st_folium(
+        m,
+        key=key,
+        height=480,
+        use_container_width=True,
+        returned_objects=["last_clicked"],
+        feature_group_to_add=pin_layer(pin, lang),
+        on_change=partial(_on_map_click, consultation, key),
+    )
+    error = _pins().get(f"{consultation.id}:error")
+    if error is not None:
+        st.warning(error.message(lang))
+    if pin is not None:
+        left, right = st.columns([3, 1])
+        left.success(t("consultation.pin_chosen", lang, lat=f"{pin[0]:.5f}", lon=f"{pin[1]:.5f}"))
+        right.button(
+            t("consultation.pin_remove", lang),
+            key=f"unpin-{consultation.id}",
+            on_click=_remove_pin,
+            args=(consultation.id,),
+        )
+    else:
+        st.caption(t("consultation.pin_none", lang))
+
+
+# -- the form ----------------------------------------------------------------------------
+
+
+def _keys(consultation_id: str) -> dict[str, str]:
+    fields = ("category", "text", "whole_area", "age_group", "relation")
+    return {f: f"form-{consultation_id}-{f}" for f in fields}
+
+
+def _on_submit(store: Store, consultation: Consultation, session: str, lang: str) -> None:
+    """Runs before the rerun: store the input, or keep the form as typed with the reason."""
+    keys = _keys(consultation.id)
+    state = st.session_state
+    pin = _pins().get(consultation.id)
+    draft = InputDraft(
+        category=state.get(keys["category"]),
+        text=state.get(keys["text"]),
+        lat=pin[0] if pin else None,
+        lon=pin[1] if pin else None,
+        whole_area=bool(state.get(keys["whole_area"])),
+        age_group=state.get(keys["age_group"]),
+        relation=state.get(keys["relation"]),
+    )
+    result_key = f"result-{consultation.id}"
+    try:
+        stored = submit_input(store, consultation.id, draft, session=session)
+    except InvalidInput as exc:
+        state[result_key] = ("error", exc.message(lang))
+        return
+    message = "form.thanks" if stored.status == InputStatus.PUBLISHED else "form.thanks_pending"
+    state[result_key] = ("success", t(message, lang, ref=stored.reference))
+    for field in ("category", "age_group", "relation"):
+        state[keys[field]] = None
+    state[keys["text"]] = ""
+    state[keys["whole_area"]] = False
+    _remove_pin(consultation.id)
+    _pins().pop(f"{consultation.id}:error", None)
+
+
+def input_form(store: Store, consultation: Consultation, session: str, lang: str) -> None:
+    keys = _keys(consultation.id)
+    st.subheader(t("consultation.form_heading", lang), anchor=False)
+    result = st.session_state.pop(f"result-{consultation.id}", None)
+    with st.form(f"form-{consultation.id}", border=True):
+        st.selectbox(
+            t("form.category", lang),
+            options=consultation.categories,
+            index=None,
+            placeholder=t("form.category_placeholder", lang),
+            key=keys["category"],
+        )
+        st.text_area(
+            t("form.text", lang),
+            max_chars=TEXT_MAX,
+            help=t("form.text_help", lang, min=TEXT_MIN, max=TEXT_MAX),
+            key=keys["text"],
+        )
+        st.checkbox(
+            t("form.whole_area", lang),
+            help=t("form.whole_area_help", lang),
+            key=keys["whole_area"],
+        )
+        with st.expander(t("form.about_you", lang)):
+            st.selectbox(
+                t("form.age_group", lang),
+                options=AGE_GROUPS,
+                index=None,
+                format_func=lambda v: t(f"age_group.{v}", lang),
+                placeholder=t("form.not_stated", lang),
+                key=keys["age_group"],
+            )
+            st.selectbox(
+                t("form.relation", lang),
+                options=RELATIONS,
+                index=None,
+                format_func=lambda v: t(f"relation.{v}", lang),
+                placeholder=t("form.not_stated", lang),
+                key=keys["relation"],
+            )
+        st.caption(t("form.public_notice", lang))
+        st.form_submit_button(
+            t("form.submit", lang),
+            type="primary",
+            on_click=_on_submit,
+            args=(store, consultation, session, lang),
+        )
+    if result is not None:
+        kind, message = result
+        (st.success if kind == "success" else st.error)(message)
+
+
+# -- the list ----------------------------------------------------------------------------
+
+
+def _support(store: Store, consultation_id: str, input_id: int, session: str, lang: str) -> None:
+    try:
+        added = support_input(store, consultation_id, input_id, session=session)
+    except InvalidInput as exc:
+        st.session_state["support-note"] = exc.message(lang)
+        return
+    if not added:
+        st.session_state["support-note"] = t("input.already_supported", lang)
+
+
+@st.fragment
+def input_list(store: Store, consultation: Consultation, session: str, lang: str) -> None:
+    """Published inputs, newest first, filterable, each with a support button."""
+    st.subheader(t("list.heading", lang), anchor=False)
+    chosen = st.multiselect(
+        t("list.filter", lang), options=consultation.categories, key=f"filter-{consultation.id}"
+    )
+    total = store.count_published(consultation.id, chosen)
+    st.caption(tn("list.count", total, lang))
+    limit_key = f"limit-{consultation.id}"
+    limit = st.session_state.get(limit_key, PAGE_SIZE)
+    session_hash = store.hash_session(session)
+    supported = store.supported_by(consultation.id, session_hash)
+    accepts = consultation.phase(datetime.now(UTC)) == Phase.OPEN
+    if note := st.session_state.pop("support-note", None):
+        st.info(note)
+    for item in store.published_inputs(consultation.id, chosen, limit=limit):
+        with st.container(border=True):
+            where = t("list.in_map" if item.has_location else "list.whole_area", lang)
+            st.markdown(f"**{escape_markdown(item.category)}**")
+            st.caption(
+                t(
+                    "list.meta",
+                    lang,
+                    ref=item.reference,
+                    date=format_date(item.created_at, lang),
+                    where=where,
+                )
+            )
+            st.markdown(escape_markdown(item.text))
+            left, right = st.columns([3, 1])
+            left.caption(tn("list.supports", item.supports, lang))
+            if item.id in supported:
+                right.button(
+                    t("list.supported", lang), key=f"support-{item.id}", disabled=True
+                )
+            else:
+                right.button(
+                    t("list.support", lang),
+                    key=f"support-{item.id}",
+                    disabled=not accepts,
+                    on_click=_support,
+                    args=(store, consultation.id, item.id, session, lang),
+                )
+    if total > limit:
+        st.button(
+            t("list.more", lang),
+            key=f"more-{consultation.id}",
+            on_click=lambda: st.session_state.__setitem__(limit_key, limit + PAGE_SIZE),
+        )

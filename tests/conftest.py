@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from shapely.geometry import MultiPolygon, Polygon
+
+from consultations.config import load_profile
+from consultations.model import Consultation, Moderation, PlanType, Stage, Status
+from consultations.store import Store
+
+# A small square around Borgen, Asker (lon/lat).
+BORGEN_SQUARE = MultiPolygon(
+    [Polygon([(10.405, 59.822), (10.422, 59.822), (10.422, 59.830), (10.405, 59.830)])]
+)
+INSIDE = (59.826, 10.414)  # lat, lon
+OUTSIDE = (59.90, 10.60)
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+def make_consultation(cid: str = "test-borgen", **changes) -> Consultation:
+    fields = dict(
+        id=cid,
+        title="Testhøring Borgen",
+        summary="En høring for tester.",
+        body="## Bakgrunn\nTekst.",
+        plan_type=PlanType.TETTSTEDSUTVIKLING,
+        plan_id="",
+        stage=Stage.IDEFASE,
+        status=Status.PUBLISHED,
+        opens_at=NOW - timedelta(days=10),
+        closes_at=NOW + timedelta(days=30),
+        area=BORGEN_SQUARE,
+        categories=load_profile("asker").categories,
+        moderation=Moderation.POST,
+    )
+    fields.update(changes)
+    return Consultation(**fields)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "test.duckdb"
+
+
+@pytest.fixture
+def store(db_path: Path):
+    s = Store.open(db_path)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def consultation(store: Store) -> Consultation:
+    c = make_consultation()
+    store.add_consultation(c)
+    return c

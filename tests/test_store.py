@@ -1,0 +1,182 @@
+"""The store: migrations, one process per file, and many threads at once."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import duckdb
+import pytest
+
+from consultations import store as store_module
+from consultations.errors import StoreError
+from consultations.model import InputDraft
+from consultations.store import LATEST, Store
+from consultations.submission import submit_input, support_input
+from tests.conftest import INSIDE, NOW, make_consultation
+
+
+def test_new_database_is_created_at_the_latest_schema(store):
+    assert store.schema_version() == LATEST
+    assert store.is_empty()
+
+
+def test_consultation_round_trips(store, consultation):
+    again = store.get_consultation(consultation.id)
+    assert again == consultation.__class__(**{**consultation.__dict__, "area": again.area})
+    assert again.area.equals(consultation.area)
+    assert store.get_consultation("nope") is None
+
+
+def test_older_database_is_upgraded_and_keeps_its_data(db_path, monkeypatch):
+    s = Store.open(db_path)
+    s.add_consultation(make_consultation())
+    s.close()
+    upgraded = dict(store_module.MIGRATIONS)
+    upgraded[LATEST + 1] = ("ALTER TABLE consultations ADD COLUMN note VARCHAR",)
+    monkeypatch.setattr(store_module, "MIGRATIONS", upgraded)
+    monkeypatch.setattr(store_module, "LATEST", LATEST + 1)
+    s = Store.open(db_path)
+    try:
+        assert s.schema_version() == LATEST + 1
+        assert s.get_consultation("test-borgen") is not None
+    finally:
+        s.close()
+
+
+def test_newer_database_is_refused_clearly(db_path):
+    Store.open(db_path).close()
+    conn = duckdb.connect(str(db_path))
+    conn.execute("INSERT INTO schema_version VALUES (999, now())")
+    conn.close()
+    with pytest.raises(StoreError) as info:
+        Store.open(db_path)
+    assert info.value.key == "store.too_new"
+    assert "999" in info.value.message() and "Oppgrader" in info.value.message()
+
+
+def _hold(db_path):
+    """Another process that holds the database file until stdin closes."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('ready', flush=True);"
+            " sys.stdin.read()",
+            str(db_path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "ready"
+    return holder
+
+
+def test_database_held_by_another_process_is_reported_in_one_sentence(db_path):
+    Store.open(db_path).close()
+    holder = _hold(db_path)
+    try:
+        with pytest.raises(StoreError) as info:
+            Store.open(db_path)
+        message = info.value.message()
+        assert info.value.key == "store.busy"
+        assert str(holder.pid) in message and "\n" not in message
+    finally:
+        holder.communicate("")
+
+
+def test_cli_says_so_when_the_app_holds_the_database(db_path):
+    Store.open(db_path).close()
+    holder = _hold(db_path)
+    try:
+        for args in (["list"], ["export", "--consultation", "x", "--format", "csv", "--out", "-"]):
+            result = subprocess.run(
+                [sys.executable, "-m", "consultations", *args],
+                env={"KARTINNSPILL_DB": str(db_path), "PATH": ""},
+                capture_output=True,
+                text=True,
+            )
+            assert result.returncode == 2
+            assert result.stderr.strip().startswith("Databasen")
+            assert "brukes av en annen prosess" in result.stderr
+            assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
+    finally:
+        holder.communicate("")
+
+
+def test_eight_threads_submitting_at_once_lose_and_duplicate_nothing(store, consultation):
+    per_thread = 40
+    start = threading.Barrier(8)
+
+    def worker(n: int) -> list[int]:
+        start.wait()
+        ids = []
+        for k in range(per_thread):
+            d = InputDraft("Annet", f"Innspill nummer {k} fra tråd {n}", INSIDE[0], INSIDE[1])
+            ids.append(submit_input(store, consultation.id, d, session=f"t{n}", now=NOW).id)
+            # a double click: the same form again must not make a second row
+            again = submit_input(store, consultation.id, d, session=f"t{n}", now=NOW).id
+            assert again == ids[-1]
+            store.published_inputs(consultation.id, limit=5)  # reads interleaved with writes
+        return ids
+
+    with ThreadPoolExecutor(8) as pool:
+        acknowledged = [i for ids in pool.map(worker, range(8)) for i in ids]
+
+    stored = store.all_inputs(consultation.id)
+    assert len(acknowledged) == len(set(acknowledged)) == 8 * per_thread
+    assert sorted(i.id for i in stored) == sorted(acknowledged)
+    assert len({i.text for i in stored}) == 8 * per_thread
+
+
+def test_supports_from_many_threads_are_counted_exactly(store, consultation):
+    item = submit_input(
+        store, consultation.id, InputDraft("Annet", "Støtt meg, takk!", *INSIDE), session="a", now=NOW
+    )
+    start = threading.Barrier(8)
+
+    def worker(n: int) -> int:
+        start.wait()
+        # every thread tries its own 10 sessions twice, and session 'shared' once
+        added = sum(
+            support_input(store, consultation.id, item.id, session=f"{n}-{k}", now=NOW)
+            for k in list(range(10)) * 2
+        )
+        return added + support_input(store, consultation.id, item.id, session="shared", now=NOW)
+
+    with ThreadPoolExecutor(8) as pool:
+        added = sum(pool.map(worker, range(8)))
+    assert added == 8 * 10 + 1
+    assert store.get_input(item.id).supports == 81
+
+
+def test_store_survives_a_killed_writer(db_path):
+    """Acknowledged inputs are on disk: a writer killed with SIGKILL loses none of them."""
+    script = (
+        "import sys; from consultations.store import Store; from tests.conftest import *;"
+        "from consultations.model import InputDraft; from consultations.submission import submit_input;"
+        "s = Store.open(sys.argv[1]); c = make_consultation(); s.add_consultation(c)\n"
+        "for k in range(10**6):\n"
+        "    i = submit_input(s, c.id, InputDraft('Annet', f'Innspill {k:07d}', *INSIDE), session='x', now=NOW)\n"
+        "    print(i.id, flush=True)\n"
+    )
+    writer = subprocess.Popen(
+        [sys.executable, "-c", script, str(db_path)], stdout=subprocess.PIPE, text=True
+    )
+    acknowledged = []
+    deadline = time.monotonic() + 60
+    while len(acknowledged) < 200 and time.monotonic() < deadline:
+        acknowledged.append(int(writer.stdout.readline()))
+    writer.kill()
+    writer.wait()
+    s = Store.open(db_path)
+    try:
+        stored = {i.id for i in s.all_inputs("test-borgen")}
+    finally:
+        s.close()
+    assert len(acknowledged) == 200
+    assert set(acknowledged) <= stored
