@@ -12,7 +12,7 @@ from .config import load_settings
 from .demo import seed_demo
 from .errors import KartinnspillError
 from .export import Format, export
-from .i18n import t
+from .i18n import LOCAL_TZ, t
 from .store import Store
 
 
@@ -67,8 +67,8 @@ def _run(args: argparse.Namespace, store: Store) -> int:
                     (
                         c.id,
                         c.status.value,
-                        c.opens_at.date().isoformat(),
-                        c.closes_at.date().isoformat(),
+                        c.opens_at.astimezone(LOCAL_TZ).date().isoformat(),
+                        c.closes_at.astimezone(LOCAL_TZ).date().isoformat(),
                         str(listing.total_inputs),
                         c.title,
                     )
