@@ -1,0 +1,217 @@
+"""The resident pages under streamlit.testing.v1.AppTest (no browser)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from consultations.demo import seed_demo
+from consultations.model import InputDraft
+from consultations.store import Store
+from consultations.submission import submit_input
+from consultations.ui.participation import pin_from_click
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+BORGEN = "borgen-tettstedsutvikling"
+HEGGEDAL = "heggedal-tettstedsutvikling"
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("pages") / "demo.duckdb"
+    store = Store.open(path)
+    seed_demo(store)
+    store.close()
+    return path
+
+
+@pytest.fixture
+def app(demo_db, tmp_path, monkeypatch) -> AppTest:
+    # a copy per test: the app's store holds the file for the whole process
+    db = tmp_path / "app.duckdb"
+    db.write_bytes(demo_db.read_bytes())
+    monkeypatch.setenv("KARTINNSPILL_DB", str(db))
+    monkeypatch.setenv("KARTINNSPILL_TILES", "none")
+    monkeypatch.delenv("KARTINNSPILL_DEMO", raising=False)
+    from consultations.ui import context
+
+    context._store.clear()
+    context._settings.clear()
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.db_path = db
+    yield at
+    context._store.clear()
+
+
+def open_consultation(at: AppTest, cid: str) -> AppTest:
+    at.query_params["id"] = cid
+    at.switch_page("pages/consultation.py")
+    return at.run()
+
+
+def folium_args(at: AppTest) -> list[dict]:
+    return [
+        json.loads(e.proto.json_args)
+        for e in at.main.get("component_instance") or []
+        if "streamlit_folium" in e.proto.component_name
+    ] or [
+        json.loads(e.proto.json_args)
+        for e in at.get("component_instance")
+        if "st_folium" in e.proto.component_name
+    ]
+
+
+def stored_inputs(at: AppTest, cid: str):
+    from consultations.ui import context
+
+    return context._store(str(at.db_path), False).all_inputs(cid)
+
+
+def stored_categories(at: AppTest) -> set[str]:
+    from consultations.text import escape_markdown
+
+    return {escape_markdown(i.category) for i in stored_inputs(at, BORGEN)}
+
+
+def test_home_lists_open_consultations_as_cards_and_closed_ones_apart(app):
+    at = app.run()
+    assert not at.exception
+    assert at.title[0].value == "Aktuelle høringer"
+    headers = [h.value for h in at.header]
+    assert headers.index("Åpne høringer") < headers.index("Avsluttede høringer")
+    links = {link.proto.query_string for link in at.get("page_link")}
+    assert {f"id={BORGEN}", f"id={HEGGEDAL}", "id=asker-sentrum-omraderegulering"} <= links
+    text = " ".join(m.value for m in at.markdown)
+    assert "Frist:" in text and "dager igjen" in text and "innspill" in text
+    assert any("Demodata" in i.value for i in at.info)
+
+
+def test_home_overview_map_uses_only_the_apps_own_assets(app):
+    at = app.run()
+    (args,) = folium_args(at)
+    links = args["css_links"] + args["js_links"]
+    assert links and all(link.startswith("/app/static/vendor/") for link in links)
+    assert "cdn" not in args["script"] and "https://" not in args["script"]
+
+
+def test_home_with_id_parameter_opens_that_consultation(app):
+    app.query_params["id"] = BORGEN
+    at = app.run()
+    assert not at.exception
+    assert "Borgen" in at.title[0].value
+
+
+def test_consultation_page_shows_facts_map_form_and_list(app):
+    at = open_consultation(app.run(), BORGEN)
+    assert not at.exception
+    assert "Borgen" in at.title[0].value
+    assert at.selectbox(key=f"form-{BORGEN}-category").label == "Kategori"
+    assert at.text_area(key=f"form-{BORGEN}-text").label == "Ditt innspill"
+    assert at.checkbox(key=f"form-{BORGEN}-whole_area").label == "Gjelder hele området"
+    assert any(b.label == "Send innspill" for b in at.button)
+    assert sum(b.label == "Støtt" for b in at.button) == 20  # first page of the list
+    (args,) = folium_args(at)
+    assert args["returned_objects"] == ["last_clicked"]
+    assert "markerClusterGroup" in args["script"]
+    assert all(link.startswith("/app/static/vendor/") for link in args["js_links"])
+
+
+def test_resident_without_map_sends_input_for_the_whole_area(app):
+    at = open_consultation(app.run(), BORGEN)
+    text = "Gjelder hele Borgen: vi trenger flere benker og bedre belysning på kveldstid."
+    at.selectbox(key=f"form-{BORGEN}-category").set_value("Sentrum og møteplasser")
+    at.text_area(key=f"form-{BORGEN}-text").set_value(text)
+    at.checkbox(key=f"form-{BORGEN}-whole_area").check()
+    at.button[[b.label for b in at.button].index("Send innspill")].click()
+    at.run()
+    assert not at.exception and not at.error
+    (thanks,) = [s for s in at.success if s.value.startswith("Takk")]
+    assert "KI-" in thanks.value
+    (row,) = [i for i in stored_inputs(at, BORGEN) if i.text == text]
+    assert row.lat is None and row.category == "Sentrum og møteplasser"
+    assert row.reference in thanks.value
+    # the form is empty again, ready for the next input
+    assert at.text_area(key=f"form-{BORGEN}-text").value == ""
+
+
+def test_bad_input_shows_the_reason_and_keeps_what_was_typed(app):
+    at = open_consultation(app.run(), BORGEN)
+    before = len(stored_inputs(at, BORGEN))
+    at.selectbox(key=f"form-{BORGEN}-category").set_value("Annet")
+    at.text_area(key=f"form-{BORGEN}-text").set_value("Et innspill uten sted")
+    at.button[[b.label for b in at.button].index("Send innspill")].click()
+    at.run()
+    assert [e.value for e in at.error] == [
+        "Klikk i kartet for å plassere innspillet, eller kryss av for «Gjelder hele området»."
+    ]
+    assert at.text_area(key=f"form-{BORGEN}-text").value == "Et innspill uten sted"
+    assert len(stored_inputs(at, BORGEN)) == before
+
+
+def test_support_button_counts_once_per_session(app):
+    at = open_consultation(app.run(), BORGEN)
+    first = next(b for b in at.button if b.label == "Støtt")
+    input_id = int(first.key.removeprefix("support-"))
+    before = stored_inputs(at, BORGEN)
+    count = next(i.supports for i in before if i.id == input_id)
+    first.click()
+    at.run()
+    assert at.button(key=f"support-{input_id}").label == "Du støtter dette"
+    assert at.button(key=f"support-{input_id}").disabled
+    after = next(i.supports for i in stored_inputs(at, BORGEN) if i.id == input_id)
+    assert after == count + 1
+
+
+def test_category_filter_narrows_the_list(app):
+    at = open_consultation(app.run(), BORGEN)
+    at.multiselect(key=f"filter-{BORGEN}").set_value(["Kollektivtransport"])
+    at.run()
+    categories = {f"**{c}**" for c in stored_categories(at)}
+    shown = [m.value for m in at.markdown if m.value in categories]
+    assert shown and set(shown) == {"**Kollektivtransport**"}
+
+
+def test_closed_consultation_shows_inputs_but_no_form(app):
+    at = open_consultation(app.run(), HEGGEDAL)
+    assert not at.exception
+    assert any("avsluttet" in w.value for w in at.warning)
+    assert not any(b.label == "Send innspill" for b in at.button)
+    assert all(b.disabled for b in at.button if b.label == "Støtt")
+    (args,) = folium_args(at)
+    assert args["returned_objects"] == []
+
+
+def test_unknown_id_gets_a_friendly_page(app):
+    at = open_consultation(app.run(), "finnes-ikke")
+    assert not at.exception
+    assert "fant ingen høring" in at.warning[0].value and "finnes" in at.warning[0].value
+
+
+def test_html_in_an_input_never_reaches_the_page_as_markup(app):
+    payload = '<img src=x onerror=alert(1)><script>alert(2)</script> [lenke](javascript:alert(3)) ![bilde](http://evil.example/x.png)'
+    from consultations.ui import context
+
+    store = context._store(str(app.db_path), False)
+    submit_input(store, BORGEN, InputDraft("Annet", payload, whole_area=True), session="x")
+    at = open_consultation(app.run(), BORGEN)
+    sources = [m.value for m in at.markdown]
+    (shown,) = [s for s in sources if "script" in s]
+    assert "<" not in shown.replace("\\<", "") and "](" not in shown
+    (args,) = folium_args(at)
+    assert "<script>alert" not in args["script"]
+
+
+def test_map_click_inside_places_the_pin_and_outside_is_refused(demo_db):
+    store = Store.open(demo_db)
+    try:
+        c = store.get_consultation(BORGEN)
+    finally:
+        store.close()
+    lat, lon = c.area.representative_point().y, c.area.representative_point().x
+    assert pin_from_click(c, {"lat": lat, "lng": lon}) == ((lat, lon), None)
+    pin, error = pin_from_click(c, {"lat": 59.95, "lng": 10.9})
+    assert pin is None and error.message().startswith("Punktet ligger utenfor planområdet")
+    assert pin_from_click(c, None) == (None, None)
