@@ -13,8 +13,5 @@ if missing := assets.missing():
     st.error(t("app.assets_missing", lang(), files=", ".join(missing[:3])))
     st.stop()
 
-pages = [
-    st.Page("pages/home.py", title=t("home.title", lang()), default=True),
-    st.Page("pages/consultation.py", title=t("consultation.page_title", lang()), url_path="horing"),
-]
+pages = [st.Page("pages/home.py", title=t("home.title", lang()), default=True)]
 st.navigation(pages, position="hidden").run()

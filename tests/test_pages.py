@@ -48,7 +48,6 @@ def app(demo_db, tmp_path, monkeypatch) -> AppTest:
 
 def open_consultation(at: AppTest, cid: str) -> AppTest:
     at.query_params["id"] = cid
-    at.switch_page("pages/consultation.py")
     return at.run()
 
 
@@ -97,11 +96,17 @@ def test_home_overview_map_uses_only_the_apps_own_assets(app):
     assert "cdn" not in args["script"] and "https://" not in args["script"]
 
 
-def test_home_with_id_parameter_opens_that_consultation(app):
-    app.query_params["id"] = BORGEN
+def test_cards_link_to_the_shareable_address_of_each_consultation(app):
     at = app.run()
-    assert not at.exception
-    assert "Borgen" in at.title[0].value
+    hrefs = [(link.proto.page, link.proto.query_string) for link in at.get("page_link")]
+    # the start page itself ("" = "/") with ?id=…: the link works on a first visit too
+    assert hrefs and all(page == "" for page, _ in hrefs)
+    assert {query for _, query in hrefs} == {
+        f"id={BORGEN}",
+        f"id={HEGGEDAL}",
+        "id=asker-sentrum-omraderegulering",
+        "id=slemmestad-detaljregulering-kai",
+    }
 
 
 def test_consultation_page_shows_facts_map_form_and_list(app):

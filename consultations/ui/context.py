@@ -54,3 +54,15 @@ def session_id() -> str:
     if "session_id" not in st.session_state:
         st.session_state["session_id"] = secrets.token_urlsafe(16)
     return st.session_state["session_id"]
+
+
+def consultation_id() -> str:
+    """The consultation asked for with ``?id=…``, or ``""`` for the start page.
+
+    Written back so the address bar always shows the link to what is on screen (a page
+    link to the same page does not update it by itself), ready to be shared.
+    """
+    chosen = st.query_params.get("id", "").strip()
+    others = {k: v for k, v in st.query_params.to_dict().items() if k != "id"}
+    st.query_params.from_dict({**others, "id": chosen} if chosen else others)
+    return chosen

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -10,10 +10,11 @@ from streamlit_folium import st_folium
 from ..config import Settings
 from ..i18n import LOCAL_TZ, format_date, t, tn
 from ..model import ConsultationListing, Phase
+from ..store import Store
 from ..text import escape_markdown
 from .maps import overview_map
 
-CONSULTATION_PAGE = "pages/consultation.py"
+HOME_PAGE = "pages/home.py"  # /?id=<consultation id> shows that consultation
 
 
 def days_left(closes_at: datetime, now: datetime) -> int:
@@ -43,9 +44,7 @@ def card(listing: ConsultationListing, phase: Phase, now: datetime, lang: str) -
             link = "home.closed_link"
         st.markdown(tn("home.inputs", listing.published_inputs, lang))
         st.markdown(escape_markdown(c.summary))
-        st.page_link(
-            CONSULTATION_PAGE, label=t(link, lang), query_params={"id": c.id}, icon="➡️"
-        )
+        st.page_link(HOME_PAGE, label=t(link, lang), query_params={"id": c.id}, icon="➡️")
 
 
 def cards(listings: list[tuple[ConsultationListing, Phase]], now: datetime, lang: str) -> None:
@@ -60,3 +59,35 @@ def overview(settings: Settings, listings: list[ConsultationListing], lang: str)
     st.caption(t("home.overview_map_caption", lang))
     m = overview_map(settings, [entry.consultation for entry in listings], lang)
     st_folium(m, key="overview-map", height=420, use_container_width=True, returned_objects=[])
+
+
+def show(store: Store, settings: Settings, lang: str) -> None:
+    """Aktuelle høringer: open ones as cards, an overview map, then upcoming and closed."""
+    now = datetime.now(UTC)
+    by_phase: dict[Phase, list] = {phase: [] for phase in Phase}
+    for listing in store.listings():
+        phase = listing.consultation.phase(now)
+        by_phase[phase].append((listing, phase))
+
+    st.title(t("home.title", lang), anchor=False)
+    st.markdown(t("home.intro", lang))
+    if any(entry.consultation.is_demo for entry, _ in by_phase[Phase.OPEN] + by_phase[Phase.CLOSED]):
+        st.info(t("app.demo_banner", lang), icon="ℹ️")
+
+    st.header(t("home.open_heading", lang), anchor=False)
+    if by_phase[Phase.OPEN]:
+        cards(by_phase[Phase.OPEN], now, lang)
+    else:
+        st.markdown(t("home.none_open", lang))
+
+    if by_phase[Phase.UPCOMING]:
+        st.header(t("home.upcoming_heading", lang), anchor=False)
+        cards(by_phase[Phase.UPCOMING], now, lang)
+
+    on_map = [entry for entry, _ in by_phase[Phase.OPEN] + by_phase[Phase.UPCOMING]]
+    if on_map:
+        overview(settings, on_map, lang)
+
+    if by_phase[Phase.CLOSED]:
+        st.header(t("home.closed_heading", lang), anchor=False)
+        cards(by_phase[Phase.CLOSED], now, lang)

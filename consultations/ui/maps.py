@@ -1,4 +1,8 @@
-"""Folium maps for the resident pages, built deterministically from self-hosted assets."""
+"""Folium maps for the resident pages, built from self-hosted assets.
+
+streamlit-folium renames every element by its place in the map tree, so the same map gives
+the same script on every rerun and the browser does not reload it.
+"""
 
 from __future__ import annotations
 
@@ -42,27 +46,14 @@ def use_local_assets() -> None:
         cls.default_css = cluster_css
 
 
-def _stable_ids(m: folium.Map) -> folium.Map:
-    """Replace folium's random element ids by ones from the tree's shape: the same map
-    gives the same script on every rerun, so the browser does not reload it."""
-
-    def walk(element, path: str) -> None:
-        element._id = path
-        for n, child in enumerate(element._children.values()):
-            walk(child, f"{path}_{n}")
-
-    walk(m, "0")
-    return m
-
-
 def _base(settings: Settings, bounds: tuple[float, float, float, float] | None) -> folium.Map:
     profile = settings.profile
     m = folium.Map(
         location=profile.centre,
         zoom_start=profile.zoom,
         tiles=None,
-        max_zoom=MAX_ZOOM,
         control_scale=True,
+        maxZoom=MAX_ZOOM,  # on the map itself: MarkerCluster needs it when there are no tiles
     )
     if settings.tiles is not None:
         folium.TileLayer(
@@ -96,7 +87,7 @@ def overview_map(
     for c in consultations:
         union = c.area if union is None else union.union(c.area)
         layer = _area_layer(c, lang, tooltip_html=f"<strong>{escape_html(c.title)}</strong>")
-        link = f"/horing?id={quote(c.id)}"  # absolute: the map lives in an iframe
+        link = f"/?id={quote(c.id)}"  # absolute: the map lives in an iframe
         folium.Popup(
             f"<strong>{escape_html(c.title)}</strong><br>"
             f'<a href="{escape_html(link)}" target="_parent">{escape_html(t("home.open_link", lang))}</a>',
@@ -106,19 +97,18 @@ def overview_map(
     if union is not None:
         minlon, minlat, maxlon, maxlat = geo.bounds(union)
         m.fit_bounds([[minlat, minlon], [maxlat, maxlon]], padding=(10, 10))
-    return _stable_ids(m)
+    return m
 
 
-_CALLBACK = """
-var callback = (function () {{
+# folium writes "var callback = " before this expression.
+_CALLBACK = """(function () {{
     var categories = {categories};
     return function (row) {{
         var marker = L.marker(new L.LatLng(row[0], row[1]), {{alt: categories[row[2]][1]}});
         marker.bindPopup(categories[row[2]][0] + row[3], {{maxWidth: 280}});
         return marker;
     }};
-}})();
-"""
+}})()"""
 
 
 def _points_layer(consultation: Consultation, points: Sequence[MapPoint]) -> FastMarkerCluster:
@@ -161,7 +151,7 @@ def consultation_map(
     _area_layer(consultation, lang).add_to(m)
     if points:
         _points_layer(consultation, points).add_to(m)
-    return _stable_ids(m)
+    return m
 
 
 def pin_layer(pin: tuple[float, float] | None, lang: str) -> folium.FeatureGroup:
@@ -173,7 +163,4 @@ def pin_layer(pin: tuple[float, float] | None, lang: str) -> folium.FeatureGroup
             tooltip=escape_html(t("map.your_pin", lang)),
             **PIN_STYLE,
         ).add_to(group)
-    group._id = "pin"
-    for n, child in enumerate(group._children.values()):
-        child._id = f"pin_{n}"
     return group

@@ -209,7 +209,10 @@ def input_list(store: Store, consultation: Consultation, session: str, lang: str
     """Published inputs, newest first, filterable, each with a support button."""
     st.subheader(t("list.heading", lang), anchor=False)
     chosen = st.multiselect(
-        t("list.filter", lang), options=consultation.categories, key=f"filter-{consultation.id}"
+        t("list.filter", lang),
+        options=consultation.categories,
+        placeholder=t("list.filter_placeholder", lang),
+        key=f"filter-{consultation.id}",
     )
     total = store.count_published(consultation.id, chosen)
     st.caption(tn("list.count", total, lang))

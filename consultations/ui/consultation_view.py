@@ -1,0 +1,62 @@
+"""One consultation (høring): facts, map with the resident's pin, form, published inputs."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from ..config import Settings
+from ..i18n import format_date, t, tn
+from ..model import Phase
+from ..store import Store
+from ..text import escape_markdown
+from .listing import HOME_PAGE, days_left
+from .participation import input_form, input_list, map_section
+
+
+def show(
+    store: Store, settings: Settings, consultation_id: str, session: str, lang: str
+) -> None:
+    now = datetime.now(UTC)
+    st.page_link(HOME_PAGE, label=t("app.back_home", lang))
+    c = store.get_consultation(consultation_id)
+    if c is None or c.phase(now) == Phase.HIDDEN:  # drafts and archived ones are not public
+        st.title(t("home.title", lang), anchor=False)
+        st.warning(t("consultation.not_found", lang, id=escape_markdown(consultation_id)))
+        return
+
+    phase = c.phase(now)
+    st.title(escape_markdown(c.title), anchor=False)
+    if c.is_demo:
+        st.info(t("app.demo_banner", lang), icon="ℹ️")
+    if phase == Phase.OPEN:
+        left = tn("home.days_left", days_left(c.closes_at, now), lang)
+        st.success(t("consultation.status_open", lang, date=format_date(c.closes_at, lang, with_time=True), left=left))
+    elif phase == Phase.UPCOMING:
+        st.info(t("consultation.status_upcoming", lang, date=format_date(c.opens_at, lang, with_time=True)))
+    else:
+        st.warning(t("consultation.status_closed", lang, date=format_date(c.closes_at, lang)))
+    st.markdown(f"**{escape_markdown(c.summary)}**")
+
+    with st.container(border=True):
+        st.markdown(f"**{t('consultation.facts', lang)}**")
+        facts = st.columns(4)
+        facts[0].markdown(f"{t('consultation.plan_type', lang)}  \n{t(f'plan_type.{c.plan_type.value}', lang)}")
+        facts[1].markdown(f"{t('consultation.plan_id', lang)}  \n{escape_markdown(c.plan_id or '–')}")
+        facts[2].markdown(f"{t('consultation.stage', lang)}  \n{t(f'stage.{c.stage.value}', lang)}")
+        period = t("consultation.period_value", lang, opens=format_date(c.opens_at, lang), closes=format_date(c.closes_at, lang))
+        facts[3].markdown(f"{t('consultation.period', lang)}  \n{period}")
+        if c.contact:
+            st.caption(f"{t('consultation.contact', lang)}: {escape_markdown(c.contact)}")
+
+    body, participate = st.columns([2, 3], gap="large")
+    with body:
+        st.markdown(c.body)  # staff-written markdown; Streamlit renders no raw HTML in it
+    with participate:
+        st.subheader(t("consultation.map_heading", lang), anchor=False)
+        map_section(store, settings, c, lang, accepts_input=phase == Phase.OPEN)
+        if phase == Phase.OPEN:
+            input_form(store, c, session, lang)
+
+    input_list(store, c, session, lang)
