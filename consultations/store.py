@@ -295,6 +295,26 @@ class Store:
         assert stored is not None
         return stored, created
 
+    def bulk_add_inputs(
+        self,
+        consultation_id: str,
+        rows: Sequence[tuple[str, str, float | None, float | None, float | None, float | None, datetime]],
+        channel: Channel,
+        status: InputStatus,
+    ) -> None:
+        """Many inputs in one transaction (imports, synthetic data):
+        rows of ``(category, text, lat, lon, east, north, created_at)``."""
+        with self._transaction() as cur:
+            cur.executemany(
+                """INSERT INTO inputs (consultation_id, category, text, lat, lon, east, north,
+                       channel, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [
+                    (consultation_id, cat, text, lat, lon, east, north, channel.value,
+                     status.value, _naive(created))
+                    for cat, text, lat, lon, east, north, created in rows
+                ],
+            )  # fmt: skip
+
     def get_input(self, input_id: int) -> Input | None:
         rows = self._rows(
             f"SELECT {_INPUT_COLUMNS}, {_SUPPORT_COUNT} FROM inputs i WHERE i.id = ?",

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from urllib.parse import quote
 
 import folium
-from folium.plugins import FastMarkerCluster, MarkerCluster
+from folium.plugins import MarkerCluster
+from folium.template import Template
 
 from .. import geo
 from ..assets import JQUERY, LEAFLET, MARKERCLUSTER
@@ -19,7 +20,12 @@ from ..i18n import t
 from ..model import Consultation, MapPoint
 from ..text import escape_html, excerpt, js_literal
 
-POPUP_EXCERPT = 80  # characters of an input's text in its map popup; the list has it all
+# Characters of an input's text in its map popup (the list below the map has it all);
+# shorter when there are many, to keep the page light (~1 MB at 10,000 inputs).
+POPUP_EXCERPT = 200
+POPUP_EXCERPT_MANY = 60
+MANY_POINTS = 2_000
+CLUSTER_OPTIONS = {"maxClusterRadius": 50, "disableClusteringAtZoom": 18}
 MAX_ZOOM = 18
 AREA_STYLE = {"color": "#1f4e79", "weight": 3, "fillColor": "#1f4e79", "fillOpacity": 0.08}
 PIN_STYLE = {"color": "#ffffff", "weight": 3, "fill_color": "#c0392b", "fill_opacity": 1.0}
@@ -41,9 +47,8 @@ def use_local_assets() -> None:
         ("markerclustercss", MARKERCLUSTER.url("MarkerCluster.css")),
         ("markerclusterdefaultcss", MARKERCLUSTER.url("MarkerCluster.Default.css")),
     ]
-    for cls in (MarkerCluster, FastMarkerCluster):
-        cls.default_js = cluster_js
-        cls.default_css = cluster_css
+    MarkerCluster.default_js = cluster_js  # inherited by InputCluster below
+    MarkerCluster.default_css = cluster_css
 
 
 def _base(settings: Settings, bounds: tuple[float, float, float, float] | None) -> folium.Map:
@@ -100,46 +105,58 @@ def overview_map(
     return m
 
 
-# folium writes "var callback = " before this expression.
-_CALLBACK = """(function () {{
-    var categories = {categories};
-    return function (row) {{
-        var marker = L.marker(new L.LatLng(row[0], row[1]), {{alt: categories[row[2]][1]}});
-        marker.bindPopup(categories[row[2]][0] + row[3], {{maxWidth: 280}});
-        return marker;
-    }};
-}})()"""
+class InputCluster(MarkerCluster):
+    """Published inputs as markers clustered in the browser, a few bytes per input.
 
-
-def _points_layer(consultation: Consultation, points: Sequence[MapPoint]) -> FastMarkerCluster:
-    """Published inputs, clustered in the browser: a few bytes per input, popups escaped.
-
-    Each row is [lat, lon, category index, escaped excerpt]; the escaped category
-    headings are sent once.
+    Like folium's FastMarkerCluster, but the rows are written as UTF-8 JSON (tojson would
+    spell every æ, ø and å as a six-byte escape) and each popup is assembled from the
+    escaped category heading, sent once, and the row's escaped excerpt.
     """
-    index = {name: n for n, name in enumerate(consultation.categories)}
-    extra = [p.category for p in points if p.category not in index]
-    for name in dict.fromkeys(extra):
-        index[name] = len(index)
-    categories = [
-        [f"<strong>{escape_html(name)}</strong><br>", name] for name in index
-    ]
-    rows = [
-        [
-            round(p.lat, 6),
-            round(p.lon, 6),
-            index[p.category],
-            escape_html(excerpt(p.text, POPUP_EXCERPT)),
-        ]
-        for p in points
-    ]
-    return FastMarkerCluster(
-        rows,
-        callback=_CALLBACK.format(categories=js_literal(categories)),
-        name="innspill",
-        control=False,
-        options={"maxClusterRadius": 50, "disableClusteringAtZoom": MAX_ZOOM},
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function () {
+            var headings = {{ this.headings }};
+            var rows = {{ this.rows }};
+            var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+            for (var i = 0; i < rows.length; i++) {
+                var r = rows[i];
+                var marker = L.marker([r[0], r[1]], {alt: headings[r[2]][1]});
+                marker.bindPopup(
+                    headings[r[2]][0] + r[3] + "<br><small>KI-" + String(r[4]).padStart(6, "0")
+                        + "</small>",
+                    {maxWidth: 280}
+                );
+                cluster.addLayer(marker);
+            }
+            cluster.addTo({{ this._parent.get_name() }});
+            return cluster;
+        })();
+        {% endmacro %}"""
     )
+
+    def __init__(self, categories: Sequence[str], points: Sequence[MapPoint]) -> None:
+        super().__init__(name="innspill", control=False, options=CLUSTER_OPTIONS)
+        index = {name: n for n, name in enumerate(categories)}
+        for name in dict.fromkeys(p.category for p in points if p.category not in index):
+            index[name] = len(index)  # a category renamed since the input was sent
+        limit = POPUP_EXCERPT if len(points) <= MANY_POINTS else POPUP_EXCERPT_MANY
+        self.headings = js_literal(
+            [[f"<strong>{escape_html(name)}</strong><br>", name] for name in index]
+        )
+        self.rows = js_literal(
+            [
+                [
+                    round(p.lat, 5),  # 5 decimals: about a metre
+                    round(p.lon, 5),
+                    index[p.category],
+                    escape_html(excerpt(p.text, limit)),
+                    p.input_id,
+                ]
+                for p in points
+            ]
+        )
 
 
 def consultation_map(
@@ -150,7 +167,7 @@ def consultation_map(
     m = _base(settings, geo.bounds(consultation.area))
     _area_layer(consultation, lang).add_to(m)
     if points:
-        _points_layer(consultation, points).add_to(m)
+        InputCluster(consultation.categories, points).add_to(m)
     return m
 
 
