@@ -5,8 +5,6 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-export KARTINNSPILL_DB ?= data/kartinnspill.duckdb
-
 .PHONY: run test setup bench clean
 
 setup: $(STAMP) static/vendor/.installed
