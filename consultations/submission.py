@@ -6,7 +6,6 @@ Validation never trusts the widgets: every rule here holds whatever the browser 
 from __future__ import annotations
 
 import hashlib
-import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -57,9 +56,7 @@ def check_location(consultation: Consultation, lat: object, lon: object) -> tupl
         lat_f, lon_f = float(lat), float(lon)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise InvalidInput("input.bad_coordinates") from None
-    if not (math.isfinite(lat_f) and math.isfinite(lon_f)) or not geo.is_valid_coordinate(
-        lat_f, lon_f
-    ):
+    if not geo.is_valid_coordinate(lat_f, lon_f):  # finite, on the globe
         raise InvalidInput("input.bad_coordinates")
     if not geo.contains(consultation.area, lat_f, lon_f):
         raise InvalidInput("input.outside_area")

@@ -52,11 +52,8 @@ def open_consultation(at: AppTest, cid: str) -> AppTest:
 
 
 def folium_args(at: AppTest) -> list[dict]:
+    """What each st_folium map sends to the browser (script, asset links, options)."""
     return [
-        json.loads(e.proto.json_args)
-        for e in at.main.get("component_instance") or []
-        if "streamlit_folium" in e.proto.component_name
-    ] or [
         json.loads(e.proto.json_args)
         for e in at.get("component_instance")
         if "st_folium" in e.proto.component_name
