@@ -217,3 +217,24 @@ def test_map_click_inside_places_the_pin_and_outside_is_refused(demo_db):
     pin, error = pin_from_click(c, {"lat": 59.95, "lng": 10.9})
     assert pin is None and error.message().startswith("Punktet ligger utenfor planområdet")
     assert pin_from_click(c, None) == (None, None)
+
+
+def test_database_held_by_another_process_gets_one_clear_sentence(app):
+    import subprocess
+    import sys
+
+    app_db = app.db_path
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb,sys; c=duckdb.connect(sys.argv[1]); print(1, flush=True); sys.stdin.read()", str(app_db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        holder.stdout.readline()
+        at = app.run()
+        assert not at.exception
+        (error,) = at.error
+        assert "brukes av en annen prosess" in error.value and str(holder.pid) in error.value
+    finally:
+        holder.communicate("")
