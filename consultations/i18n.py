@@ -1,7 +1,8 @@
 """Translation layer: every user-facing string is looked up here by key.
 
-Locale files are flat TOML tables in ``consultations/locales/<lang>.toml``. Bokmål is the
-default and the fallback for keys another locale does not have yet.
+Each language is a folder of TOML files, ``consultations/locales/<lang>/*.toml``, one per
+part of the app; their tables merge into one catalogue (a key defined twice is an error).
+Bokmål is the default and the fallback for keys another locale does not have yet.
 """
 
 from __future__ import annotations
@@ -19,11 +20,14 @@ _LOCALES = Path(__file__).with_name("locales")
 
 @cache
 def _catalogue(lang: str) -> dict[str, str]:
-    path = _LOCALES / f"{lang}.toml"
-    if not path.exists():
-        return {}
-    with path.open("rb") as f:
-        return _flatten(tomllib.load(f))
+    catalogue: dict[str, str] = {}
+    for path in sorted((_LOCALES / lang).glob("*.toml")):
+        with path.open("rb") as f:
+            entries = _flatten(tomllib.load(f))
+        if clash := catalogue.keys() & entries.keys():
+            raise ValueError(f"{path}: keys defined in another file too: {sorted(clash)}")
+        catalogue.update(entries)
+    return catalogue
 
 
 def _flatten(table: dict, prefix: str = "") -> dict[str, str]:
