@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -52,6 +52,25 @@ class Channel(StrEnum):
     MEETING = "meeting"
 
 
+class Role(StrEnum):
+    PLANNER = "planner"  # saksbehandler: consultations, inputs, responses
+    ADMIN = "admin"  # everything a planner can, plus users and settings
+
+
+class SenderType(StrEnum):
+    PRIVATE = "privatperson"
+    ORGANISATION = "organisasjon"
+    BUSINESS = "naeringsliv"
+    AUTHORITY = "offentlig_myndighet"
+
+
+class QuestionKind(StrEnum):
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    SCALE = "scale"  # 1–5
+    TEXT = "text"  # short text
+
+
 class Phase(StrEnum):
     """Where a consultation stands for a resident at a given moment."""
 
@@ -66,6 +85,26 @@ RELATIONS = ("bor", "jobber", "skole", "besoker")
 
 TEXT_MIN = 10
 TEXT_MAX = 2000
+
+
+QUESTION_TEXT_MAX = 200
+
+
+@dataclass(frozen=True)
+class Question:
+    """An optional question to residents, shown under the input form."""
+
+    id: str
+    kind: QuestionKind
+    text: str
+    options: tuple[str, ...] = ()  # for single and multiple choice
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "kind": self.kind.value, "text": self.text, "options": list(self.options)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Question:
+        return cls(data["id"], QuestionKind(data["kind"]), data["text"], tuple(data.get("options", ())))
 
 
 @dataclass(frozen=True)
@@ -85,6 +124,7 @@ class Consultation:
     moderation: Moderation = Moderation.POST
     contact: str = ""
     is_demo: bool = False
+    questions: tuple[Question, ...] = ()
 
     def phase(self, now: datetime) -> Phase:
         if self.status in (Status.DRAFT, Status.ARCHIVED):
@@ -121,6 +161,9 @@ class Input:
     east: float | None = None
     north: float | None = None
     supports: int = 0
+    answers: dict[str, object] = field(default_factory=dict)
+    sender_type: SenderType | None = None
+    sender_name: str | None = None  # never shown in public views
 
     @property
     def reference(self) -> str:
@@ -158,3 +201,37 @@ class InputDraft:
     whole_area: bool = False
     age_group: str | None = None
     relation: str | None = None
+    answers: dict[str, object] = field(default_factory=dict)  # question id → answer
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    email: str | None
+    role: Role
+    active: bool
+
+    def can(self, role: Role) -> bool:
+        """Whether this user may do what ``role`` may (admin includes planner)."""
+        return self.active and (self.role == Role.ADMIN or self.role == role)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
+class Document:
+    id: int
+    consultation_id: str
+    filename: str
+    size: int

@@ -8,6 +8,7 @@ double-submit guard) cannot race.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import secrets
 import threading
@@ -21,16 +22,22 @@ import duckdb
 from . import geo
 from .errors import StoreError
 from .model import (
+    AuditEntry,
     Channel,
     Consultation,
     ConsultationListing,
+    Document,
     Input,
     InputStatus,
     MapPoint,
     Moderation,
     PlanType,
+    Question,
+    Role,
+    SenderType,
     Stage,
     Status,
+    User,
 )
 
 # Numbered migrations: each runs once, in order, in one transaction, and is recorded in
@@ -82,17 +89,57 @@ MIGRATIONS: dict[int, Sequence[str]] = {
             PRIMARY KEY (input_id, session_hash)
         )""",
     ),
+    2: (
+        # staff work: questions, documents, users, audit log, inputs from other channels
+        # (DuckDB refuses ADD COLUMN … NOT NULL on an indexed table: defaults, no constraint)
+        """ALTER TABLE consultations ADD COLUMN questions VARCHAR DEFAULT '[]'""",
+        """ALTER TABLE inputs ADD COLUMN answers VARCHAR DEFAULT '{}'""",
+        """ALTER TABLE inputs ADD COLUMN sender_type VARCHAR""",
+        """ALTER TABLE inputs ADD COLUMN sender_name VARCHAR""",
+        """CREATE SEQUENCE user_id_seq START 1""",
+        """CREATE TABLE users (
+            id INTEGER PRIMARY KEY DEFAULT nextval('user_id_seq'),
+            username VARCHAR NOT NULL UNIQUE,
+            email VARCHAR UNIQUE,
+            role VARCHAR NOT NULL,
+            password_hash VARCHAR,
+            active BOOLEAN NOT NULL,
+            created_at TIMESTAMP NOT NULL
+        )""",
+        """CREATE SEQUENCE audit_id_seq START 1""",
+        """CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY DEFAULT nextval('audit_id_seq'),
+            occurred_at TIMESTAMP NOT NULL,
+            actor VARCHAR NOT NULL,
+            action VARCHAR NOT NULL,
+            object_type VARCHAR NOT NULL,
+            object_id VARCHAR NOT NULL,
+            before VARCHAR,
+            after VARCHAR
+        )""",
+        """CREATE SEQUENCE document_id_seq START 1""",
+        """CREATE TABLE documents (
+            id INTEGER PRIMARY KEY DEFAULT nextval('document_id_seq'),
+            consultation_id VARCHAR NOT NULL,
+            filename VARCHAR NOT NULL,
+            content BLOB NOT NULL,
+            uploaded_at TIMESTAMP NOT NULL
+        )""",
+    ),
 }
 LATEST = max(MIGRATIONS)
 
 _CONSULTATION_COLUMNS = (
     "id, title, summary, body, plan_type, plan_id, stage, status, opens_at, closes_at, "
-    "area_geojson, categories, moderation, contact, is_demo"
+    "area_geojson, categories, moderation, contact, is_demo, questions"
 )
+_N_CONSULTATION = _CONSULTATION_COLUMNS.count(",") + 1
 _INPUT_COLUMNS = (
     "i.id, i.consultation_id, i.category, i.text, i.lat, i.lon, i.status, i.channel, "
-    "i.created_at, i.age_group, i.relation, i.east, i.north"
+    "i.created_at, i.age_group, i.relation, i.east, i.north, i.answers, i.sender_type, "
+    "i.sender_name"
 )
+_USER_COLUMNS = "id, username, email, role, active"
 _SUPPORT_COUNT = "(SELECT count(*) FROM supports s WHERE s.input_id = i.id)"
 _LOCK_HOLDER = re.compile(r"\(PID (\d+)\)")
 
@@ -219,18 +266,70 @@ class Store:
     def is_empty(self) -> bool:
         return not self._value("SELECT count(*) FROM consultations")
 
-    def add_consultation(self, c: Consultation) -> None:
+    def add_consultation(self, c: Consultation, actor: str | None = None) -> None:
+        """A new consultation; with an ``actor`` (staff), written to the audit log too."""
         with self._transaction() as cur:
+            placeholders = ", ".join("?" * (_N_CONSULTATION + 1))
             cur.execute(
                 f"INSERT INTO consultations ({_CONSULTATION_COLUMNS}, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    c.id, c.title, c.summary, c.body, c.plan_type.value, c.plan_id,
-                    c.stage.value, c.status.value, _naive(c.opens_at), _naive(c.closes_at),
-                    geo.area_to_geojson(c.area), list(c.categories), c.moderation.value,
-                    c.contact, c.is_demo, _naive(datetime.now(UTC)),
-                ),
+                f"VALUES ({placeholders})",
+                (*_consultation_values(c), _naive(datetime.now(UTC))),
+            )
+            if actor:
+                _audit(cur, actor, "consultation.create", "consultation", c.id, None, _snapshot(c))
+
+    def update_consultation(self, c: Consultation, actor: str) -> None:
+        """Replace a consultation's fields (same id), with before/after in the audit log."""
+        with self._transaction() as cur:
+            rows = cur.execute(
+                f"SELECT {_CONSULTATION_COLUMNS} FROM consultations WHERE id = ?", (c.id,)
+            ).fetchall()
+            if not rows:
+                raise KeyError(c.id)
+            before = _consultation(rows[0])
+            assignments = ", ".join(f"{col.strip()} = ?" for col in _CONSULTATION_COLUMNS.split(","))
+            cur.execute(
+                f"UPDATE consultations SET {assignments} WHERE id = ?",
+                (*_consultation_values(c), c.id),
+            )
+            action = (
+                f"consultation.status.{c.status.value}"
+                if before.status != c.status
+                else "consultation.edit"
+            )
+            _audit(cur, actor, action, "consultation", c.id, _snapshot(before), _snapshot(c))
+
+    def delete_consultation(self, consultation_id: str, actor: str) -> None:
+        """Remove a consultation that has no inputs (a draft), with its documents."""
+        with self._transaction() as cur:
+            rows = cur.execute(
+                f"SELECT {_CONSULTATION_COLUMNS} FROM consultations WHERE id = ?",
+                (consultation_id,),
+            ).fetchall()
+            if not rows:
+                raise KeyError(consultation_id)
+            count = cur.execute(
+                "SELECT count(*) FROM inputs WHERE consultation_id = ?", (consultation_id,)
+            ).fetchall()[0][0]
+            if count:
+                raise ValueError("a consultation with inputs is never deleted")
+            cur.execute("DELETE FROM documents WHERE consultation_id = ?", (consultation_id,))
+            cur.execute("DELETE FROM consultations WHERE id = ?", (consultation_id,))
+            _audit(
+                cur, actor, "consultation.delete", "consultation", consultation_id,
+                _snapshot(_consultation(rows[0])), None,
             )  # fmt: skip
+
+    def consultation_ids(self) -> set[str]:
+        return {r[0] for r in self._rows("SELECT id FROM consultations")}
+
+    def input_usage(self, consultation_id: str) -> tuple[list[tuple[float, float]], set[str]]:
+        """Where the consultation's inputs are ``(lat, lon)`` and which categories they use:
+        what an edit must not orphan."""
+        rows = self._rows(
+            "SELECT lat, lon, category FROM inputs WHERE consultation_id = ?", (consultation_id,)
+        )
+        return [(r[0], r[1]) for r in rows if r[0] is not None], {r[2] for r in rows}
 
     def get_consultation(self, consultation_id: str) -> Consultation | None:
         rows = self._rows(
@@ -247,7 +346,8 @@ class Store:
                    (SELECT count(*) FROM inputs i WHERE i.consultation_id = c.id)
                 FROM consultations c ORDER BY closes_at, id"""
         )
-        return [ConsultationListing(_consultation(r[:15]), int(r[15]), int(r[16])) for r in rows]
+        n = _N_CONSULTATION
+        return [ConsultationListing(_consultation(r[:n]), int(r[n]), int(r[n + 1])) for r in rows]
 
     # -- inputs ------------------------------------------------------------------------
 
@@ -268,8 +368,15 @@ class Store:
         session_hash: str | None,
         token: str | None,
         created_at: datetime,
+        answers: dict[str, object] | None = None,
+        sender_type: SenderType | None = None,
+        sender_name: str | None = None,
+        actor: str | None = None,
     ) -> tuple[Input, bool]:
-        """Store one input; with a token seen before, return that input and ``False``."""
+        """Store one input; with a token seen before, return that input and ``False``.
+
+        With an ``actor`` (staff registering a letter, an e-mail …) the audit log gets it too.
+        """
         with self._transaction() as cur:
             existing = (
                 cur.execute("SELECT id FROM inputs WHERE submission_token = ?", (token,)).fetchall()
@@ -282,15 +389,22 @@ class Store:
                 new_id = cur.execute(
                     """INSERT INTO inputs (consultation_id, category, text, lat, lon, east, north,
                            age_group, relation, channel, status, session_hash, submission_token,
-                           created_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+                           created_at, answers, sender_type, sender_name)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
                     (
                         consultation_id, category, text, lat, lon, east, north, age_group,
                         relation, channel.value, status.value, session_hash, token or None,
-                        _naive(created_at),
+                        _naive(created_at), json.dumps(answers or {}, ensure_ascii=False),
+                        sender_type.value if sender_type else None, sender_name,
                     ),
                 ).fetchall()[0][0]  # fmt: skip
                 created = True
+                if actor:
+                    _audit(
+                        cur, actor, f"input.register.{channel.value}", "input", str(new_id),
+                        None, json.dumps({"consultation": consultation_id, "category": category},
+                                         ensure_ascii=False),
+                    )  # fmt: skip
         stored = self.get_input(int(new_id))
         assert stored is not None
         return stored, created
@@ -396,6 +510,189 @@ class Store:
         )
         return {int(r[0]) for r in rows}
 
+    # -- users ---------------------------------------------------------------------------
+
+    def add_user(
+        self,
+        username: str,
+        role: Role,
+        password_hash: str | None,
+        email: str | None = None,
+        actor: str = "system",
+    ) -> User:
+        with self._transaction() as cur:
+            user_id = cur.execute(
+                """INSERT INTO users (username, email, role, password_hash, active, created_at)
+                   VALUES (?, ?, ?, ?, true, ?) RETURNING id""",
+                (username, email, role.value, password_hash, _naive(datetime.now(UTC))),
+            ).fetchall()[0][0]
+            _audit(
+                cur, actor, "user.create", "user", username, None,
+                json.dumps({"role": role.value, "email": email}),
+            )  # fmt: skip
+        user = self.get_user(int(user_id))
+        assert user is not None
+        return user
+
+    def update_user(
+        self,
+        user_id: int,
+        actor: str,
+        *,
+        role: Role | None = None,
+        active: bool | None = None,
+        password_hash: str | None = None,
+    ) -> User:
+        before = self.get_user(user_id)
+        if before is None:
+            raise KeyError(user_id)
+        with self._transaction() as cur:
+            cur.execute(
+                """UPDATE users SET role = coalesce(?, role), active = coalesce(?, active),
+                       password_hash = coalesce(?, password_hash) WHERE id = ?""",
+                (role.value if role else None, active, password_hash, user_id),
+            )
+            changes = {"role": role.value if role else None, "active": active,
+                       "password": "changed" if password_hash else None}  # fmt: skip
+            _audit(
+                cur, actor, "user.update", "user", before.username,
+                json.dumps({"role": before.role.value, "active": before.active}),
+                json.dumps({k: v for k, v in changes.items() if v is not None}),
+            )  # fmt: skip
+        after = self.get_user(user_id)
+        assert after is not None
+        return after
+
+    def get_user(self, user_id: int) -> User | None:
+        rows = self._rows(f"SELECT {_USER_COLUMNS} FROM users WHERE id = ?", (user_id,))
+        return _user(rows[0]) if rows else None
+
+    def user_by_email(self, email: str) -> User | None:
+        rows = self._rows(
+            f"SELECT {_USER_COLUMNS} FROM users WHERE lower(email) = lower(?)", (email,)
+        )
+        return _user(rows[0]) if rows else None
+
+    def login_record(self, username: str) -> tuple[User, str | None] | None:
+        """The user and their password hash, for checking a login."""
+        rows = self._rows(
+            f"SELECT {_USER_COLUMNS}, password_hash FROM users WHERE lower(username) = lower(?)",
+            (username,),
+        )
+        return (_user(rows[0][:5]), rows[0][5]) if rows else None
+
+    def users(self) -> list[User]:
+        return [_user(r) for r in self._rows(f"SELECT {_USER_COLUMNS} FROM users ORDER BY username")]
+
+    # -- audit log -------------------------------------------------------------------------
+
+    def audit(
+        self,
+        actor: str,
+        action: str,
+        object_type: str,
+        object_id: str,
+        before: str | None = None,
+        after: str | None = None,
+    ) -> None:
+        """An entry for a staff action that changes nothing else (a login, an export …)."""
+        with self._transaction() as cur:
+            _audit(cur, actor, action, object_type, object_id, before, after)
+
+    def audit_entries(self, limit: int | None = None) -> list[AuditEntry]:
+        """Newest first."""
+        sql = (
+            "SELECT id, occurred_at, actor, action, object_type, object_id, before, after "
+            "FROM audit_log ORDER BY id DESC"
+        )
+        rows = self._rows(sql + " LIMIT ?", (limit,)) if limit else self._rows(sql)
+        return [AuditEntry(r[0], _utc(r[1]), *r[2:]) for r in rows]
+
+    # -- documents ---------------------------------------------------------------------------
+
+    def add_document(self, consultation_id: str, filename: str, content: bytes, actor: str) -> int:
+        with self._transaction() as cur:
+            doc_id = cur.execute(
+                """INSERT INTO documents (consultation_id, filename, content, uploaded_at)
+                   VALUES (?, ?, ?, ?) RETURNING id""",
+                (consultation_id, filename, content, _naive(datetime.now(UTC))),
+            ).fetchall()[0][0]
+            _audit(
+                cur, actor, "document.add", "consultation", consultation_id, None,
+                json.dumps({"document": filename, "bytes": len(content)}, ensure_ascii=False),
+            )  # fmt: skip
+        return int(doc_id)
+
+    def documents(self, consultation_id: str) -> list[Document]:
+        rows = self._rows(
+            """SELECT id, consultation_id, filename, octet_length(content) FROM documents
+               WHERE consultation_id = ? ORDER BY id""",
+            (consultation_id,),
+        )
+        return [Document(*r) for r in rows]
+
+    def document_content(self, document_id: int) -> bytes | None:
+        value = self._value("SELECT content FROM documents WHERE id = ?", (document_id,))
+        return None if value is None else bytes(value)
+
+    def delete_document(self, document_id: int, actor: str) -> None:
+        with self._transaction() as cur:
+            rows = cur.execute(
+                "SELECT consultation_id, filename FROM documents WHERE id = ?", (document_id,)
+            ).fetchall()
+            if not rows:
+                return
+            cur.execute("DELETE FROM documents WHERE id = ?", (document_id,))
+            _audit(
+                cur, actor, "document.delete", "consultation", rows[0][0],
+                json.dumps({"document": rows[0][1]}, ensure_ascii=False), None,
+            )  # fmt: skip
+
+
+def _audit(
+    cur: duckdb.DuckDBPyConnection,
+    actor: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    before: str | None,
+    after: str | None,
+) -> None:
+    """One audit entry, inside the caller's transaction: the change and its record or neither."""
+    cur.execute(
+        """INSERT INTO audit_log (occurred_at, actor, action, object_type, object_id, before, after)
+           VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        (_naive(datetime.now(UTC)), actor, action, object_type, object_id, before, after),
+    )
+
+
+def _consultation_values(c: Consultation) -> tuple:
+    return (
+        c.id, c.title, c.summary, c.body, c.plan_type.value, c.plan_id, c.stage.value,
+        c.status.value, _naive(c.opens_at), _naive(c.closes_at), geo.area_to_geojson(c.area),
+        list(c.categories), c.moderation.value, c.contact, c.is_demo,
+        json.dumps([q.as_dict() for q in c.questions], ensure_ascii=False),
+    )  # fmt: skip
+
+
+def _snapshot(c: Consultation) -> str:
+    """A consultation as the audit log keeps it: every field, the area as its bounds."""
+    return json.dumps(
+        {
+            "title": c.title, "summary": c.summary, "body": c.body,
+            "plan_type": c.plan_type.value, "plan_id": c.plan_id, "stage": c.stage.value,
+            "status": c.status.value, "opens_at": c.opens_at.isoformat(),
+            "closes_at": c.closes_at.isoformat(), "area_bounds": geo.bounds(c.area),
+            "categories": list(c.categories), "moderation": c.moderation.value,
+            "contact": c.contact, "questions": [q.as_dict() for q in c.questions],
+        },
+        ensure_ascii=False,
+    )  # fmt: skip
+
+
+def _user(row: tuple) -> User:
+    return User(id=int(row[0]), username=row[1], email=row[2], role=Role(row[3]), active=bool(row[4]))
+
 
 def _consultation(row: tuple) -> Consultation:
     return Consultation(
@@ -414,6 +711,7 @@ def _consultation(row: tuple) -> Consultation:
         moderation=Moderation(row[12]),
         contact=row[13],
         is_demo=bool(row[14]),
+        questions=tuple(Question.from_dict(q) for q in json.loads(row[15])),
     )
 
 
@@ -432,5 +730,8 @@ def _input(row: tuple) -> Input:
         relation=row[10],
         east=row[11],
         north=row[12],
-        supports=int(row[13]),
+        answers=json.loads(row[13]),
+        sender_type=SenderType(row[14]) if row[14] else None,
+        sender_name=row[15],
+        supports=int(row[16]),
     )
