@@ -16,7 +16,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --no-build-isolation -e ".[test,assets]"
 	touch $(STAMP)
 
-static/vendor/.installed: $(STAMP)
+# Leaflet.draw has no XStatic package: its files are copied out of this wheel, which is
+# downloaded without dependencies and never installed (pin and SHA-256: consultations/assets.py).
+ASSET_WHEELS := $(VENV)/asset-wheels
+DRAW_WHEEL := django-leaflet==0.34.0
+
+static/vendor/.installed: $(STAMP) consultations/assets.py
+	$(BIN)/pip download --quiet --no-deps --only-binary=:all: --dest $(ASSET_WHEELS) $(DRAW_WHEEL)
 	$(BIN)/python -m consultations install-assets
 
 run: setup

@@ -1,4 +1,4 @@
-"""Folium maps for the resident pages, built from self-hosted assets.
+"""Folium maps for the resident pages and the staff's area drawing, from self-hosted assets.
 
 streamlit-folium renames every element by its place in the map tree, so the same map gives
 the same script on every rerun and the browser does not reload it.
@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from urllib.parse import quote
 
 import folium
-from folium.plugins import MarkerCluster
+from folium.plugins import Draw, MarkerCluster
 from folium.template import Template
+from shapely.geometry.base import BaseGeometry
 
 from .. import geo
-from ..assets import JQUERY, LEAFLET, MARKERCLUSTER
+from ..assets import JQUERY, LEAFLET, LEAFLET_DRAW, MARKERCLUSTER
 from ..config import Settings
 from ..i18n import t
 from ..model import Consultation, MapPoint
@@ -49,6 +50,8 @@ def use_local_assets() -> None:
     ]
     MarkerCluster.default_js = cluster_js  # inherited by InputCluster below
     MarkerCluster.default_css = cluster_css
+    Draw.default_js = [("leaflet_draw_js", LEAFLET_DRAW.url("leaflet.draw.js"))]
+    Draw.default_css = [("leaflet_draw_css", LEAFLET_DRAW.url("leaflet.draw.css"))]
 
 
 def _base(settings: Settings, bounds: tuple[float, float, float, float] | None) -> folium.Map:
@@ -181,3 +184,53 @@ def pin_layer(pin: tuple[float, float] | None, lang: str) -> folium.FeatureGroup
             **PIN_STYLE,
         ).add_to(group)
     return group
+
+
+# Staff draw plan areas: polygons and rectangles only, no self-intersections.
+_DRAW_SHAPE = dict(AREA_STYLE, fillOpacity=0.15)
+DRAW_OPTIONS = {
+    "polygon": {
+        "allowIntersection": False,
+        "showArea": True,
+        "metric": ["km", "ha", "m"],
+        "shapeOptions": _DRAW_SHAPE,
+    },
+    "rectangle": {"showArea": True, "metric": ["km", "ha", "m"], "shapeOptions": _DRAW_SHAPE},
+    "polyline": False,
+    "circle": False,
+    "circlemarker": False,
+    "marker": False,
+}
+EDIT_OPTIONS = {"edit": True, "remove": True, "poly": {"allowIntersection": False}}
+
+
+def draw_map(settings: Settings, area: BaseGeometry | None = None, lang: str = "nb") -> folium.Map:
+    """The consultation builder's map: staff draw, edit and remove the plan area.
+
+    The current area, if any, is put into the Draw control's own layer group as one
+    editable polygon per part (holes kept), so st_folium's ``all_drawings`` is always
+    the whole area as it now stands: the current area as edited plus what was drawn.
+    """
+    m = _base(settings, geo.bounds(area) if area is not None and not area.is_empty else None)
+    drawn = folium.FeatureGroup(name=t("map.plan_area", lang), control=False)
+    if area is not None and not area.is_empty:
+        for polygon in geo.as_multipolygon(area).geoms:
+            rings = [polygon.exterior, *polygon.interiors]
+            folium.Polygon(
+                locations=[[(lat, lon) for lon, lat, *_ in ring.coords] for ring in rings],
+                color=AREA_STYLE["color"],
+                weight=AREA_STYLE["weight"],
+                fill=True,
+                fill_color=AREA_STYLE["fillColor"],
+                fill_opacity=AREA_STYLE["fillOpacity"],
+            ).add_to(drawn)
+    drawn.add_to(m)  # before the control, whose script refers to it
+    Draw(
+        export=False,
+        feature_group=drawn,
+        position="topleft",
+        show_geometry_on_click=False,
+        draw_options=DRAW_OPTIONS,
+        edit_options=EDIT_OPTIONS,
+    ).add_to(m)
+    return m
