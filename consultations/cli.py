@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import assets
+from .auth import create_user
 from .config import load_settings
 from .demo import seed_demo
 from .errors import KartinnspillError
@@ -30,6 +31,13 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--format", required=True, choices=[f.value for f in Format])
     exp.add_argument("--out", required=True, metavar="PATH", help="file path, or - for stdout")
     sub.add_parser("install-assets", help="copy the self-hosted map assets into static/vendor")
+    user = sub.add_parser("create-user", help="a staff account (planner or admin)")
+    user.add_argument("--username", required=True)
+    user.add_argument("--role", required=True, help="planner or admin")
+    user.add_argument("--email", help="needed for login through the municipality's OIDC")
+    user.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
     return parser
 
 
@@ -87,5 +95,10 @@ def _run(args: argparse.Namespace, store: Store) -> int:
         else:
             Path(args.out).write_bytes(data)
             print(t("cli.exported", n=len(inputs), path=args.out), file=sys.stderr)
+        return 0
+    if args.command == "create-user":
+        password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
+        user = create_user(store, args.username, args.role, password, args.email, actor="cli")
+        print(t("user.created", username=user.username, role=t(f"role.{user.role.value}")))
         return 0
     raise AssertionError(args.command)

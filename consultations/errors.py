@@ -30,3 +30,15 @@ class StoreError(KartinnspillError):
 
 class ConfigError(KartinnspillError):
     """A setting has a value the app cannot use."""
+
+
+class InvalidUser(KartinnspillError):
+    """A staff account could not be created or changed."""
+
+
+class InvalidConsultation(KartinnspillError):
+    """A consultation's fields, or a change to its life cycle, were refused."""
+
+
+class InvalidArea(KartinnspillError):
+    """An uploaded plan area was refused; the message says what to change in the file."""

@@ -1,0 +1,261 @@
+"""A consultation's life: building it from the staff form, editing it safely once residents
+have answered, and moving it draft → published → closed → archived.
+
+Every change goes through the store with the staff member as actor, so the audit log holds
+who did what, when, with before and after.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from shapely.geometry.base import BaseGeometry
+
+from . import geo
+from .errors import InvalidConsultation
+from .model import (
+    QUESTION_TEXT_MAX,
+    Consultation,
+    Moderation,
+    PlanType,
+    Question,
+    QuestionKind,
+    Stage,
+    Status,
+)
+from .store import Store
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SLUG_MAX = 60
+PLAN_ID = re.compile(r"(\d{4})([0-9A-Za-z_-]{1,16})")
+FORMAL_PLANS = {
+    PlanType.KOMMUNEPLANENS_AREALDEL,
+    PlanType.KOMMUNEDELPLAN,
+    PlanType.OMRADEREGULERING,
+    PlanType.DETALJREGULERING,
+}
+# Plan- og bygningsloven §§ 11-14, 12-10 (offentlig ettersyn) and § 4-1 (planprogram).
+MIN_HEARING = timedelta(weeks=6)
+SIX_WEEK_STAGES = {Stage.OFFENTLIG_ETTERSYN, Stage.PLANPROGRAM}
+TITLE_MAX, SUMMARY_MAX, BODY_MAX, CATEGORY_MAX, CONTACT_MAX = 200, 600, 20_000, 80, 200
+
+TRANSITIONS: dict[Status, set[Status]] = {
+    Status.DRAFT: {Status.PUBLISHED},
+    Status.PUBLISHED: {Status.CLOSED, Status.DRAFT},  # back to draft only without inputs
+    Status.CLOSED: {Status.ARCHIVED, Status.PUBLISHED},  # reopen, e.g. a deadline extended
+    Status.ARCHIVED: {Status.CLOSED},
+}
+_TRANSLITERATE = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "ae", "Ø": "o", "Å": "a"})
+
+
+def slugify(text: str) -> str:
+    """A URL id from a title: «Borgen – idéfase» → ``borgen-idefase``."""
+    ascii_text = (
+        unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
+        .encode("ascii", "ignore")
+        .decode()
+    )
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:SLUG_MAX].rstrip("-") or "horing"
+
+
+def unique_slug(text: str, taken: Collection[str]) -> str:
+    base = slugify(text)
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base[: SLUG_MAX - 4]}-{n}", n + 1
+    return candidate
+
+
+@dataclass(frozen=True)
+class ConsultationForm:
+    """What the staff builder hands in."""
+
+    id: str
+    title: str
+    summary: str
+    body: str
+    plan_type: PlanType
+    plan_id: str
+    stage: Stage
+    opens_at: datetime
+    closes_at: datetime
+    area: BaseGeometry | None
+    categories: Sequence[str]
+    questions: Sequence[Question] = ()
+    moderation: Moderation = Moderation.POST
+    contact: str = ""
+
+
+def check_plan_id(plan_id: str, plan_type: PlanType) -> str:
+    """Nasjonal arealplan-ID: 4-digit kommunenummer + planid of at most 16 characters."""
+    plan_id = plan_id.strip()
+    if not plan_id:
+        if plan_type in FORMAL_PLANS:
+            raise InvalidConsultation("consultation_form.plan_id_required")
+        return ""
+    if not PLAN_ID.fullmatch(plan_id):
+        raise InvalidConsultation("consultation_form.plan_id_invalid", plan_id=plan_id)
+    return plan_id
+
+
+def _check_questions(questions: Sequence[Question]) -> tuple[Question, ...]:
+    ids = [q.id for q in questions]
+    if len(set(ids)) != len(ids):
+        raise InvalidConsultation("consultation_form.question_duplicate")
+    for q in questions:
+        if not q.text.strip() or len(q.text) > QUESTION_TEXT_MAX:
+            raise InvalidConsultation("consultation_form.question_text", max=QUESTION_TEXT_MAX)
+        options = [o.strip() for o in q.options if o.strip()]
+        if q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and len(options) < 2:
+            raise InvalidConsultation("consultation_form.question_options", question=q.text)
+    return tuple(
+        replace(q, text=q.text.strip(), options=tuple(o.strip() for o in q.options if o.strip()))
+        for q in questions
+    )
+
+
+def _check_categories(categories: Sequence[str]) -> tuple[str, ...]:
+    cleaned = [c.strip() for c in categories if c.strip()]
+    if not cleaned:
+        raise InvalidConsultation("consultation_form.categories_empty")
+    if len(set(c.lower() for c in cleaned)) != len(cleaned):
+        raise InvalidConsultation("consultation_form.categories_duplicate")
+    if any(len(c) > CATEGORY_MAX for c in cleaned):
+        raise InvalidConsultation("consultation_form.category_long", max=CATEGORY_MAX)
+    return tuple(cleaned)
+
+
+def build(
+    form: ConsultationForm,
+    *,
+    existing: Consultation | None,
+    taken_ids: Collection[str],
+    input_points: Sequence[tuple[float, float]] = (),
+    categories_in_use: Collection[str] = (),
+) -> tuple[Consultation, list[str]]:
+    """The consultation the form describes, and warning keys (the staff member may go on).
+
+    Once inputs exist, the plan area may only change so that every located input stays
+    inside it, and no category an input uses may disappear (adding and reordering is fine).
+    """
+    title, summary = form.title.strip(), form.summary.strip()
+    if not title or len(title) > TITLE_MAX:
+        raise InvalidConsultation("consultation_form.title", max=TITLE_MAX)
+    if not summary or len(summary) > SUMMARY_MAX:
+        raise InvalidConsultation("consultation_form.summary", max=SUMMARY_MAX)
+    if len(form.body) > BODY_MAX:
+        raise InvalidConsultation("consultation_form.body_long", max=BODY_MAX)
+    if len(form.contact) > CONTACT_MAX:
+        raise InvalidConsultation("consultation_form.contact_long", max=CONTACT_MAX)
+
+    slug = form.id.strip()
+    if not SLUG.fullmatch(slug) or len(slug) > SLUG_MAX:
+        raise InvalidConsultation("consultation_form.id_invalid", max=SLUG_MAX)
+    if existing is not None and slug != existing.id:
+        raise InvalidConsultation("consultation_form.id_fixed")
+    if existing is None and slug in taken_ids:
+        raise InvalidConsultation("consultation_form.id_taken", id=slug)
+
+    plan_id = check_plan_id(form.plan_id, form.plan_type)
+    if form.closes_at <= form.opens_at:
+        raise InvalidConsultation("consultation_form.closes_before_opens")
+    if form.area is None:
+        raise InvalidConsultation("consultation_form.area_missing")
+    area = geo.as_multipolygon(form.area)
+    outside = [p for p in input_points if not geo.contains(area, *p)]
+    if outside:
+        raise InvalidConsultation("consultation_form.area_orphans", n=len(outside))
+    categories = _check_categories(form.categories)
+    orphaned = sorted(set(categories_in_use) - set(categories))
+    if orphaned:
+        raise InvalidConsultation("consultation_form.categories_orphans", names=", ".join(orphaned))
+
+    warnings = []
+    if form.stage in SIX_WEEK_STAGES and form.closes_at - form.opens_at < MIN_HEARING:
+        warnings.append("consultation_form.warn_short_hearing")
+    consultation = Consultation(
+        id=slug,
+        title=title,
+        summary=summary,
+        body=form.body.strip(),
+        plan_type=form.plan_type,
+        plan_id=plan_id,
+        stage=form.stage,
+        status=existing.status if existing else Status.DRAFT,
+        opens_at=form.opens_at,
+        closes_at=form.closes_at,
+        area=area,
+        categories=categories,
+        moderation=form.moderation,
+        contact=form.contact.strip(),
+        is_demo=existing.is_demo if existing else False,
+        questions=_check_questions(form.questions),
+    )
+    return consultation, warnings
+
+
+def save(store: Store, form: ConsultationForm, actor: str, *, new: bool) -> tuple[Consultation, list[str]]:
+    """Create or update from the builder; raises ``InvalidConsultation`` and changes nothing."""
+    existing = None if new else store.get_consultation(form.id)
+    if not new and existing is None:
+        raise InvalidConsultation("consultation_form.unknown", id=form.id)
+    points, in_use = store.input_usage(form.id) if existing else ([], set())
+    consultation, warnings = build(
+        form,
+        existing=existing,
+        taken_ids=store.consultation_ids(),
+        input_points=points,
+        categories_in_use=in_use,
+    )
+    if existing is None:
+        store.add_consultation(consultation, actor=actor)
+    else:
+        store.update_consultation(consultation, actor)
+    return consultation, warnings
+
+
+def transition(store: Store, consultation_id: str, target: Status, actor: str) -> Consultation:
+    c = store.get_consultation(consultation_id)
+    if c is None:
+        raise InvalidConsultation("consultation_form.unknown", id=consultation_id)
+    if target not in TRANSITIONS[c.status]:
+        raise InvalidConsultation(
+            "lifecycle.not_allowed", source=c.status.value, target=target.value
+        )
+    if c.status == Status.PUBLISHED and target == Status.DRAFT and store.all_inputs(c.id):
+        raise InvalidConsultation("lifecycle.has_inputs")
+    changed = replace(c, status=target)
+    store.update_consultation(changed, actor)
+    return changed
+
+
+def duplicate(store: Store, consultation_id: str, actor: str, copy_title: str) -> Consultation:
+    """A new draft with the same texts, area, categories and questions (no inputs)."""
+    c = store.get_consultation(consultation_id)
+    if c is None:
+        raise InvalidConsultation("consultation_form.unknown", id=consultation_id)
+    copy = replace(
+        c,
+        id=unique_slug(f"{c.id}-kopi", store.consultation_ids()),
+        title=copy_title,
+        status=Status.DRAFT,
+        is_demo=False,
+    )
+    store.add_consultation(copy, actor=actor)
+    return copy
+
+
+def delete_draft(store: Store, consultation_id: str, actor: str) -> None:
+    c = store.get_consultation(consultation_id)
+    if c is None:
+        raise InvalidConsultation("consultation_form.unknown", id=consultation_id)
+    if c.status != Status.DRAFT:
+        raise InvalidConsultation("lifecycle.delete_only_drafts")
+    if store.all_inputs(c.id):
+        raise InvalidConsultation("lifecycle.has_inputs")
+    store.delete_consultation(c.id, actor)

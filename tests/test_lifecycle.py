@@ -1,0 +1,196 @@
+"""Building, editing and moving a consultation through its life, all audit-logged."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from shapely.geometry import MultiPolygon, Polygon
+
+from consultations.errors import InvalidConsultation
+from consultations.lifecycle import (
+    ConsultationForm,
+    delete_draft,
+    duplicate,
+    save,
+    slugify,
+    transition,
+    unique_slug,
+)
+from consultations.model import InputDraft, PlanType, Question, QuestionKind, Stage, Status
+from consultations.submission import submit_input
+from tests.conftest import BORGEN_SQUARE, INSIDE, NOW
+
+CATEGORIES = ("Trafikk og trafikksikkerhet", "Gange og sykkel", "Annet")
+
+
+def form(**changes) -> ConsultationForm:
+    fields = dict(
+        id="vollen-sentrum",
+        title="Vollen sentrum",
+        summary="Hvordan skal Vollen utvikle seg?",
+        body="## Bakgrunn\nTekst.",
+        plan_type=PlanType.OMRADEREGULERING,
+        plan_id="3203202501",
+        stage=Stage.OFFENTLIG_ETTERSYN,
+        opens_at=NOW - timedelta(days=1),
+        closes_at=NOW + timedelta(weeks=7),
+        area=BORGEN_SQUARE,
+        categories=CATEGORIES,
+    )
+    fields.update(changes)
+    return ConsultationForm(**fields)
+
+
+def refused(store, f, key, new=True):
+    before = store.audit_entries()
+    with pytest.raises(InvalidConsultation) as info:
+        save(store, f, "kari", new=new)
+    assert info.value.key == key and info.value.message()
+    assert store.audit_entries() == before
+    return info.value
+
+
+def test_new_consultation_is_a_draft_and_audit_logged(store):
+    c, warnings = save(store, form(), "kari", new=True)
+    assert c.status == Status.DRAFT and warnings == []
+    assert store.get_consultation("vollen-sentrum") == c
+    (entry,) = store.audit_entries()
+    assert (entry.actor, entry.action, entry.object_id) == ("kari", "consultation.create", c.id)
+    assert '"title": "Vollen sentrum"' in entry.after
+
+
+def test_slugs_are_readable_and_unique():
+    assert slugify("Områderegulering for Asker sentrum – Askerelva") == "omraderegulering-for-asker-sentrum-askerelva"
+    assert unique_slug("Vollen", {"vollen", "vollen-2"}) == "vollen-3"
+
+
+@pytest.mark.parametrize(
+    "changes, key",
+    [
+        (dict(title="  "), "consultation_form.title"),
+        (dict(summary=""), "consultation_form.summary"),
+        (dict(id="Vollen Sentrum!"), "consultation_form.id_invalid"),
+        (dict(plan_id="32-03"), "consultation_form.plan_id_invalid"),
+        (dict(plan_id="3203" + "x" * 17), "consultation_form.plan_id_invalid"),
+        (dict(plan_id=""), "consultation_form.plan_id_required"),
+        (dict(closes_at=NOW - timedelta(days=2)), "consultation_form.closes_before_opens"),
+        (dict(area=None), "consultation_form.area_missing"),
+        (dict(categories=[" ", ""]), "consultation_form.categories_empty"),
+        (dict(categories=["Annet", "annet"]), "consultation_form.categories_duplicate"),
+        (dict(questions=[Question("q1", QuestionKind.SINGLE, "Bor du her?", ("Ja",))]), "consultation_form.question_options"),
+    ],
+)
+def test_bad_form_is_refused_and_nothing_is_created(store, changes, key):
+    refused(store, form(**changes), key)
+    assert store.get_consultation("vollen-sentrum") is None
+
+
+def test_duplicate_id_is_refused(store):
+    save(store, form(), "kari", new=True)
+    refused(store, form(title="Noe annet"), "consultation_form.id_taken")
+
+
+def test_tettstedsutvikling_needs_no_plan_id():
+    c, _ = save_in_memory(form(plan_type=PlanType.TETTSTEDSUTVIKLING, plan_id=""))
+    assert c.plan_id == ""
+
+
+def save_in_memory(f):
+    from consultations.lifecycle import build
+
+    return build(f, existing=None, taken_ids=set())
+
+
+def test_hearing_shorter_than_six_weeks_warns_but_saves(store):
+    c, warnings = save(store, form(closes_at=NOW + timedelta(weeks=3)), "kari", new=True)
+    assert warnings == ["consultation_form.warn_short_hearing"]
+    assert store.get_consultation(c.id) is not None
+    _, idea_warnings = save_in_memory(form(id="x", stage=Stage.IDEFASE, closes_at=NOW + timedelta(weeks=3)))
+    assert idea_warnings == []
+
+
+def test_questions_are_stored_with_the_consultation(store):
+    questions = [
+        Question("q1", QuestionKind.SINGLE, "Hvor ofte er du her?", ("Daglig", "Ukentlig", " ")),
+        Question("q2", QuestionKind.SCALE, "Hvor trygt føles det?"),
+    ]
+    c, _ = save(store, form(questions=questions), "kari", new=True)
+    assert store.get_consultation(c.id).questions == (
+        Question("q1", QuestionKind.SINGLE, "Hvor ofte er du her?", ("Daglig", "Ukentlig")),
+        Question("q2", QuestionKind.SCALE, "Hvor trygt føles det?"),
+    )
+
+
+def published_with_input(store):
+    save(store, form(), "kari", new=True)
+    transition(store, "vollen-sentrum", Status.PUBLISHED, "kari")
+    submit_input(store, "vollen-sentrum", InputDraft("Annet", "Et innspill i planområdet.", *INSIDE), session="s", now=NOW)
+
+
+def test_life_cycle_moves_forward_and_is_audit_logged(store):
+    save(store, form(), "kari", new=True)
+    for target in (Status.PUBLISHED, Status.CLOSED, Status.ARCHIVED, Status.CLOSED):
+        assert transition(store, "vollen-sentrum", target, "ola").status == target
+    actions = [e.action for e in reversed(store.audit_entries())]
+    assert actions == [
+        "consultation.create",
+        "consultation.status.published",
+        "consultation.status.closed",
+        "consultation.status.archived",
+        "consultation.status.closed",
+    ]
+    assert '"status": "published"' in store.audit_entries()[-2].after
+
+
+@pytest.mark.parametrize("start, target", [(Status.DRAFT, Status.CLOSED), (Status.DRAFT, Status.ARCHIVED)])
+def test_skipping_steps_is_refused(store, start, target):
+    save(store, form(), "kari", new=True)
+    with pytest.raises(InvalidConsultation):
+        transition(store, "vollen-sentrum", target, "ola")
+    assert store.get_consultation("vollen-sentrum").status == start
+
+
+def test_published_consultation_with_inputs_cannot_go_back_to_draft(store):
+    published_with_input(store)
+    with pytest.raises(InvalidConsultation) as info:
+        transition(store, "vollen-sentrum", Status.DRAFT, "ola")
+    assert info.value.key == "lifecycle.has_inputs"
+
+
+def test_edit_may_not_orphan_inputs(store):
+    published_with_input(store)
+    elsewhere = MultiPolygon([Polygon([(10.44, 59.84), (10.45, 59.84), (10.45, 59.85), (10.44, 59.85)])])
+    refused(store, form(area=elsewhere), "consultation_form.area_orphans", new=False)
+    refused(store, form(categories=["Trafikk og trafikksikkerhet"]), "consultation_form.categories_orphans", new=False)
+    # adding and reordering categories is fine, and so is a new text
+    c, _ = save(store, form(categories=["Annet", "Ny kategori", *CATEGORIES[:2]], title="Vollen sentrum 2030"), "kari", new=False)
+    assert c.categories[0] == "Annet" and c.status == Status.PUBLISHED
+    assert store.audit_entries()[0].action == "consultation.edit"
+
+
+def test_id_cannot_change_on_edit(store):
+    save(store, form(), "kari", new=True)
+    with pytest.raises(InvalidConsultation):
+        from consultations.lifecycle import build
+
+        build(form(id="nytt-navn"), existing=store.get_consultation("vollen-sentrum"), taken_ids=set())
+
+
+def test_duplicate_makes_a_new_draft_without_inputs(store):
+    published_with_input(store)
+    copy = duplicate(store, "vollen-sentrum", "kari", "Kopi av Vollen sentrum")
+    assert copy.id == "vollen-sentrum-kopi" and copy.status == Status.DRAFT
+    assert store.all_inputs(copy.id) == []
+    assert store.get_consultation(copy.id).area.equals(store.get_consultation("vollen-sentrum").area)
+
+
+def test_only_drafts_without_inputs_can_be_deleted(store):
+    published_with_input(store)
+    with pytest.raises(InvalidConsultation):
+        delete_draft(store, "vollen-sentrum", "kari")
+    save(store, form(id="utkast", title="Utkast"), "kari", new=True)
+    delete_draft(store, "utkast", "kari")
+    assert store.get_consultation("utkast") is None
+    assert store.audit_entries()[0].action == "consultation.delete"
