@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import assets
+from . import assets, geo
 from .auth import create_user
 from .config import load_settings
 from .demo import seed_demo
-from .errors import KartinnspillError
+from .errors import InvalidArea, KartinnspillError
 from .export import Format, export
 from .i18n import LOCAL_TZ, t
 from .store import Store
@@ -31,6 +32,12 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--format", required=True, choices=[f.value for f in Format])
     exp.add_argument("--out", required=True, metavar="PATH", help="file path, or - for stdout")
     sub.add_parser("install-assets", help="copy the self-hosted map assets into static/vendor")
+    area = sub.add_parser(
+        "import-area", help="check a plan-area file and print its area and bounds as JSON"
+    )
+    area.add_argument("file", metavar="FILE", help="GeoJSON, GeoPackage, KML or zipped Shapefile")
+    area.add_argument("--layer", metavar="NAME", help="the layer (or shapefile) to use")
+    area.add_argument("--crs", metavar="EPSG:XXXX", help="the file's CRS, when it has none")
     user = sub.add_parser("create-user", help="a staff account (planner or admin)")
     user.add_argument("--username", required=True)
     user.add_argument("--role", required=True, help="planner or admin")
@@ -48,6 +55,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             n = assets.install()
             print(t("cli.assets_installed", n=n, path=assets.VENDOR))
             return 0
+        if args.command == "import-area":  # needs no database
+            return _import_area(args)
         settings = load_settings()
         store = Store.open(settings.db_path)
         try:
@@ -57,6 +66,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KartinnspillError as exc:
         print(exc.message(), file=sys.stderr)
         return 2
+
+
+def _import_area(args: argparse.Namespace) -> int:
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise InvalidArea("area.cannot_open", path=args.file) from exc
+    area = geo.read_area(data, Path(args.file).name, layer=args.layer, crs=args.crs)
+    summary = {
+        "area_km2": round(area.area_km2, 3),
+        "bounds": [round(v, 6) for v in area.bounds],
+        "source_crs": area.source_crs,
+        "features": len(area.features),
+    }
+    print(json.dumps(summary))
+    return 0
 
 
 def _run(args: argparse.Namespace, store: Store) -> int:

@@ -1,23 +1,34 @@
 """Every geometry enters and leaves through here: parsing, testing and reprojecting.
 
 Storage is WGS84 (EPSG:4326, lon/lat); the municipality's working CRS (EPSG:25832 for
-Asker) is used for metres: east/north per input and areas.
+Asker) is used for metres: east/north per input and areas. Plan areas uploaded by staff
+(GeoJSON, GeoPackage, zipped Shapefile, KML) are read, checked and repaired by ``read_area``.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import random
-from functools import cache
-from pathlib import Path
+import re
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from functools import cache, cached_property
+from pathlib import Path, PurePosixPath
 
 import shapely
-import shapely.ops
-from pyproj import Transformer
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError
+from shapely.errors import GEOSException
 from shapely.geometry import MultiPolygon, Point, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.prepared import prep
+
+from .errors import InvalidArea
+from .i18n import t
 
 WGS84 = 4326
 WORKING_CRS = 25832
@@ -44,14 +55,19 @@ def area_from_geojson(data: str | dict) -> MultiPolygon:
 def as_multipolygon(geom: BaseGeometry) -> MultiPolygon:
     if not geom.is_valid:
         geom = shapely.make_valid(geom)
-    if isinstance(geom, Polygon):
-        return MultiPolygon([geom])
     if isinstance(geom, MultiPolygon):
         return geom
-    polygons = [g for g in getattr(geom, "geoms", []) if isinstance(g, Polygon)]
+    polygons = _polygons(geom)
     if not polygons:
         raise ValueError(f"not an area: {geom.geom_type}")
     return MultiPolygon(polygons)
+
+
+def _polygons(geom: BaseGeometry) -> list[Polygon]:
+    """The non-empty polygons in ``geom``, however deeply they sit in collections."""
+    if isinstance(geom, Polygon):
+        return [] if geom.is_empty else [geom]
+    return [p for part in getattr(geom, "geoms", ()) for p in _polygons(part)]
 
 
 def area_to_geojson(area: BaseGeometry) -> str:
@@ -94,7 +110,7 @@ def centre(area: BaseGeometry) -> tuple[float, float]:
 
 
 def area_km2(area: BaseGeometry, epsg: int = WORKING_CRS) -> float:
-    projected = shapely.ops.transform(_transformer(WGS84, epsg).transform, area)
+    projected = shapely.transform(area, _transformer(WGS84, epsg).transform, interleaved=False)
     return projected.area / 1e6
 
 
@@ -108,3 +124,247 @@ def random_points(area: BaseGeometry, n: int, rng: random.Random) -> list[tuple[
         if prepared.contains(Point(x, y)):
             points.append((y, x))
     return points
+
+
+# Plan areas uploaded by staff ----------------------------------------------------------
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
+MAX_ZIP_ENTRIES = 50
+# minlon, minlat, maxlon, maxlat: mainland Norway with a margin (no Svalbard). An area
+# outside it was almost always read in the wrong CRS or with lon/lat swapped.
+NORWAY = (3.0, 57.0, 32.0, 72.0)
+# A repair is accepted when make_valid and buffer(0) agree on the area within this share:
+# two independent repairs that disagree mean the file does not say what is inside.
+REPAIR_TOLERANCE = 0.01
+# GDAL picks a driver by content, so a ".json" could be any format (a VRT could even
+# read other files on the server): only the driver the file type promises is accepted.
+_DRIVERS = {
+    ".geojson": {"GeoJSON"},
+    ".json": {"GeoJSON"},
+    ".gpkg": {"GPKG"},
+    ".kml": {"KML", "LIBKML"},
+    ".zip": {"ESRI Shapefile"},
+}
+_LABEL_FIELDS = ("plannavn", "navn", "name", "tittel", "title", "planid", "planidentifikasjon")
+
+
+@dataclass(frozen=True)
+class AreaFeature:
+    """One polygon feature of an upload, in WGS84."""
+
+    index: int
+    label: str
+    geometry: MultiPolygon
+
+    @property
+    def area_km2(self) -> float:
+        return area_km2(self.geometry)
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        return bounds(self.geometry)
+
+
+@dataclass(frozen=True)
+class AreaImport:
+    """The polygon features of an upload; the plan area is one of them or their union."""
+
+    features: tuple[AreaFeature, ...]
+    source_crs: str
+
+    def feature(self, index: int) -> AreaFeature:
+        return self.features[index]
+
+    @cached_property
+    def union(self) -> MultiPolygon:
+        return as_multipolygon(shapely.union_all([f.geometry for f in self.features]))
+
+    @property
+    def area_km2(self) -> float:
+        return area_km2(self.union)
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        return bounds(self.union)
+
+
+def read_area(
+    data: bytes, filename: str, *, layer: str | None = None, crs: str | None = None
+) -> AreaImport:
+    """A plan area from an uploaded file, as a staff member gives it.
+
+    ``filename`` only tells the format; ``layer`` picks one of several layers (or
+    shapefiles in a zip); ``crs`` ("EPSG:25832") replaces or supplies the file's CRS.
+    Raises ``InvalidArea`` with a message that says what to change.
+    """
+    basename = PurePosixPath(filename.replace("\\", "/")).name
+    suffix = PurePosixPath(basename).suffix.lower()
+    if suffix not in _DRIVERS:
+        raise InvalidArea("area.format", name=basename)
+    if not data:
+        raise InvalidArea("area.empty")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InvalidArea("area.too_large", mb=_mb(MAX_UPLOAD_BYTES))
+    override = _parse_crs(crs) if crs else None
+    with tempfile.TemporaryDirectory(prefix="kartinnspill-area-") as tmp:
+        if suffix == ".zip":
+            path = _shapefile(data, Path(tmp), layer)
+            layer = None
+        else:
+            path = Path(tmp) / f"upload{suffix}"
+            path.write_bytes(data)
+        frame = _read(path, _DRIVERS[suffix], layer)
+    if override is not None:
+        frame = frame.set_crs(override, allow_override=True)
+    elif frame.crs is None:
+        raise InvalidArea("area.crs_missing_prj" if suffix == ".zip" else "area.crs_missing")
+    return AreaImport(_features(frame), _crs_name(frame.crs))
+
+
+def _features(frame) -> tuple[AreaFeature, ...]:
+    """The polygon features of a GeoDataFrame, in WGS84, checked and repaired."""
+    import geopandas
+
+    field = next(
+        (c for wanted in _LABEL_FIELDS for c in frame.columns if str(c).lower() == wanted), None
+    )
+    names = frame[field].tolist() if field else [None] * len(frame)
+    rows = [
+        (name, MultiPolygon(polygons))
+        for name, geom in zip(names, frame.geometry, strict=True)
+        if geom is not None and (polygons := _polygons(shapely.force_2d(geom)))
+    ]
+    if not rows:
+        raise InvalidArea("area.no_polygons")
+    projected = geopandas.GeoSeries([g for _, g in rows], crs=frame.crs).to_crs(WGS84)
+    minlon, minlat, maxlon, maxlat = projected.total_bounds
+    west, south, east, north = NORWAY
+    # written so that NaN and inf (impossible coordinates) fail too
+    if not (west <= minlon and south <= minlat and maxlon <= east and maxlat <= north):
+        raise InvalidArea("area.outside_norway")
+
+    features: list[AreaFeature] = []
+    for (name, _), geom in zip(rows, projected, strict=True):
+        label = _label(name, len(features) + 1)
+        if (repaired := _repaired(geom, label)) is not None:
+            features.append(AreaFeature(len(features), label, repaired))
+    if not features:
+        raise InvalidArea("area.no_polygons")
+    return tuple(features)
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:.3g}"
+
+
+def _parse_crs(value: str) -> CRS:
+    if re.fullmatch(r"(?i)(epsg:)?\d{4,6}", value.strip()):
+        try:
+            return CRS.from_epsg(int(value.strip().split(":")[-1]))
+        except CRSError:
+            pass
+    raise InvalidArea("area.crs_unknown", crs=value)
+
+
+def _crs_name(crs: CRS) -> str:
+    authority = crs.to_authority()
+    return ":".join(authority) if authority else crs.name
+
+
+def _shapefile(data: bytes, target: Path, layer: str | None) -> Path:
+    """Unpack a zipped shapefile safely into ``target``; the path of its .shp."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+            if len(entries) > MAX_ZIP_ENTRIES:
+                raise InvalidArea("area.zip_too_many", max=MAX_ZIP_ENTRIES)
+            for entry in entries:
+                parts = PurePosixPath(entry.filename.replace("\\", "/")).parts
+                if not parts or parts[0] == "/" or ":" in parts[0] or ".." in parts:
+                    raise InvalidArea("area.zip_unsafe", name=entry.filename)
+                if parts[-1].lower().endswith(".zip"):
+                    raise InvalidArea("area.zip_nested", name=entry.filename)
+            # zipfile never yields more than an entry's declared size (it fails the CRC
+            # instead), so the declared sizes are a safe bound against zip bombs
+            if sum(e.file_size for e in entries) > MAX_UNZIPPED_BYTES:
+                raise InvalidArea("area.zip_too_large", mb=_mb(MAX_UNZIPPED_BYTES))
+            for entry in entries:
+                parts = PurePosixPath(entry.filename.replace("\\", "/")).parts
+                # macOS adds __MACOSX/._name.shp copies of every file; they are not shapefiles
+                if entry.is_dir() or parts[0] == "__MACOSX" or parts[-1].startswith("._"):
+                    continue
+                dest = target.joinpath(*parts)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                with archive.open(entry) as src, dest.open("wb") as out:
+                    shutil.copyfileobj(src, out)
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
+        # RuntimeError: encrypted entry; NotImplementedError: compression zipfile lacks
+        raise InvalidArea("area.unreadable") from exc
+    shapefiles = {
+        p.relative_to(target).with_suffix("").as_posix(): p
+        for p in sorted(target.rglob("*"))
+        if p.suffix.lower() == ".shp" and p.is_file()
+    }
+    if not shapefiles:
+        raise InvalidArea("area.zip_no_shapefile")
+    shp = shapefiles[_choose(list(shapefiles), layer)]
+    present = {p.suffix.lower() for p in shp.parent.iterdir() if p.stem == shp.stem}
+    if missing := [s for s in (".shx", ".dbf") if s not in present]:
+        raise InvalidArea("area.shapefile_incomplete", missing=", ".join(missing))
+    return shp
+
+
+def _read(path: Path, drivers: set[str], layer: str | None):
+    """The chosen layer of the file at ``path`` as a GeoDataFrame (CRS as declared)."""
+    import pyogrio
+    from pyogrio.errors import DataLayerError, DataSourceError
+
+    try:
+        if pyogrio.read_info(path, layer=0)["driver"] not in drivers:
+            raise InvalidArea("area.unreadable")
+        spatial = [name for name, kind in pyogrio.list_layers(path) if kind is not None]
+        return pyogrio.read_dataframe(path, layer=_choose(spatial, layer))
+    except (DataSourceError, DataLayerError, GEOSException) as exc:
+        raise InvalidArea("area.unreadable") from exc
+
+
+def _choose(layers: list[str], layer: str | None) -> str:
+    if layer is not None:
+        if layer not in layers:
+            raise InvalidArea("area.layer_unknown", layer=layer, layers=", ".join(layers))
+        return layer
+    if not layers:
+        raise InvalidArea("area.no_polygons")
+    if len(layers) > 1:
+        raise InvalidArea("area.choose_layer", layers=", ".join(layers))
+    return layers[0]
+
+
+def _label(value: object, n: int) -> str:
+    text = "" if value is None or value != value else str(value).strip()  # NaN != NaN
+    return text or t("area.unnamed", n=n)
+
+
+def _repaired(geom: MultiPolygon, label: str) -> MultiPolygon | None:
+    """A valid ``geom``, repaired when the repair is unambiguous (see REPAIR_TOLERANCE).
+
+    A bow-tie (an outline crossing itself) is refused: make_valid keeps both triangles,
+    buffer(0) only one, so the file does not say which is meant. Small loops, overlapping
+    parts of one feature and rings that touch themselves are repaired.
+    """
+    if geom.is_valid:
+        return geom
+    polygons = _polygons(shapely.make_valid(geom, method="structure"))
+    if not polygons:
+        return None
+    repaired = as_multipolygon(shapely.union_all(polygons))
+    reference = geom.buffer(0).area
+    if abs(repaired.area - reference) <= REPAIR_TOLERANCE * max(repaired.area, reference):
+        return repaired
+    reason = shapely.is_valid_reason(geom)
+    at = re.search(r"\[(\S+) (\S+)\]", reason)
+    lon, lat = (float(at[1]), float(at[2])) if at else shapely.get_coordinates(geom)[0]
+    crossing = "self-intersection" in reason.lower()
+    key = "area.self_intersection" if crossing else "area.invalid_geometry"
+    raise InvalidArea(key, label=label, lat=f"{lat:.5f}", lon=f"{lon:.5f}")
