@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 
 from .i18n import LOCAL_TZ
@@ -68,13 +68,17 @@ def _spreadsheet_safe(value: object) -> object:
     return "" if value is None else value
 
 
-def to_csv(inputs: Sequence[Input]) -> bytes:
+def rows_to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """Any table as CSV for Norwegian Excel: semicolons, UTF-8 BOM, no formulas."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=FIELDS, delimiter=";")
-    writer.writeheader()
-    for i in inputs:
-        writer.writerow({k: _spreadsheet_safe(v) for k, v in _record(i).items()})
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(header)
+    writer.writerows([_spreadsheet_safe(v) for v in row] for row in rows)
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def to_csv(inputs: Sequence[Input]) -> bytes:
+    return rows_to_csv(FIELDS, (list(_record(i).values()) for i in inputs))
 
 
 def to_geojson(inputs: Sequence[Input]) -> bytes:

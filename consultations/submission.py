@@ -6,11 +6,12 @@ Validation never trusts the widgets: every rule here holds whatever the browser 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from . import geo
 from .errors import InvalidInput
+from .i18n import LOCAL_TZ
 from .model import (
     AGE_GROUPS,
     RELATIONS,
@@ -23,9 +24,15 @@ from .model import (
     InputStatus,
     Moderation,
     Phase,
+    SenderType,
+    Status,
 )
 from .store import Store
 from .text import clean_text
+
+SENDER_NAME_MAX = 200
+# A letter can be registered after the deadline; a draft or archived consultation takes none.
+REGISTERABLE = (Status.PUBLISHED, Status.CLOSED)
 
 
 @dataclass(frozen=True)
@@ -64,7 +71,11 @@ def check_location(consultation: Consultation, lat: object, lon: object) -> tupl
 
 
 def validate(consultation: Consultation | None, draft: InputDraft, now: datetime) -> ValidInput:
-    consultation = check_open(consultation, now)
+    return check_content(check_open(consultation, now), draft)
+
+
+def check_content(consultation: Consultation, draft: InputDraft) -> ValidInput:
+    """Category, text, place and profile by the rules every input meets, whatever its channel."""
     if not draft.category:
         raise InvalidInput("input.category_missing")
     if draft.category not in consultation.categories:
@@ -127,6 +138,72 @@ def submit_input(
         session_hash=session_hash,
         token=token,
         created_at=now,
+    )
+    return stored
+
+
+def register_input(
+    store: Store,
+    consultation_id: str,
+    draft: InputDraft,
+    *,
+    channel: Channel,
+    sender_type: SenderType,
+    sender_name: str | None,
+    received_at: datetime,
+    actor: str,
+    now: datetime | None = None,
+) -> Input:
+    """Store an input that came by e-mail, letter or meeting, as staff registered it.
+
+    The input rules of the web form hold, but without a pin it concerns the whole area, and
+    it counts from when it was received (``received_at``, aware), which may be after the
+    deadline. The sender's name is kept for the case file, never shown publicly. Raises
+    ``InvalidInput`` and stores nothing when refused; the audit log records ``actor``.
+    """
+    now = now or datetime.now(UTC)
+    if channel == Channel.WEB:
+        raise InvalidInput("input.register_web")
+    consultation = store.get_consultation(consultation_id)
+    if consultation is None:
+        raise InvalidInput("input.unknown_consultation")
+    if consultation.status not in REGISTERABLE:
+        raise InvalidInput("input.register_status")
+    if received_at.tzinfo is None:
+        raise ValueError("received_at must be timezone-aware")
+    if received_at > now:
+        raise InvalidInput("input.received_future")
+    if received_at < consultation.opens_at:
+        opened = consultation.opens_at.astimezone(LOCAL_TZ)
+        raise InvalidInput("input.received_before_opening", date=f"{opened:%d.%m.%Y}")
+    if draft.lat is None and draft.lon is None:
+        draft = replace(draft, whole_area=True)
+    valid = check_content(consultation, draft)
+    name = clean_text(sender_name or "") or None
+    if name is not None and len(name) > SENDER_NAME_MAX:
+        raise InvalidInput("input.sender_name_long", max=SENDER_NAME_MAX)
+    east, north = (None, None) if valid.lat is None else geo.to_working_crs(valid.lon, valid.lat)
+    status = (
+        InputStatus.PENDING if consultation.moderation == Moderation.PRE else InputStatus.PUBLISHED
+    )
+    stored, _created = store.add_input(
+        consultation_id=consultation.id,
+        category=valid.category,
+        text=valid.text,
+        lat=valid.lat,
+        lon=valid.lon,
+        east=east,
+        north=north,
+        age_group=valid.age_group,
+        relation=valid.relation,
+        channel=channel,
+        status=status,
+        session_hash=None,
+        token=None,  # two identical letters (a petition) are two inputs
+        created_at=received_at,
+        sender_type=SenderType(sender_type),
+        sender_name=name,
+        actor=actor,
     )
     return stored
 

@@ -1,0 +1,242 @@
+"""The administrator's pages: staff accounts and the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+import streamlit as st
+
+from ..auth import create_user
+from ..errors import InvalidUser
+from ..export import rows_to_csv
+from ..i18n import LOCAL_TZ, t, tn
+from ..model import AuditEntry, Role, User
+from ..store import Store
+
+AUDIT_SHOWN = 1_000  # rows in the table; the CSV has them all
+_USER_FIELDS = ("username", "email", "role", "password")
+USER_KEYS = {f: f"new-user-{f}" for f in _USER_FIELDS}
+_RESULT = "admin-result"
+
+
+# -- users -------------------------------------------------------------------------------
+
+
+def change_user(
+    store: Store, admin: User, user_id: int, *, role: Role | None = None, active: bool | None = None
+) -> User:
+    """Change another user's role or access; nobody takes away their own admin rights."""
+    if user_id == admin.id and (role not in (None, Role.ADMIN) or active is False):
+        raise InvalidUser("user.not_self")
+    return store.update_user(user_id, admin.username, role=role, active=active)
+
+
+def _report(kind: str, message: str) -> None:
+    st.session_state[_RESULT] = (kind, message)
+
+
+def _on_create(store: Store, admin: User, lang: str) -> None:
+    state = st.session_state
+    try:
+        user = create_user(
+            store,
+            state.get(USER_KEYS["username"]) or "",
+            state.get(USER_KEYS["role"]) or Role.PLANNER,
+            password=state.get(USER_KEYS["password"]) or None,
+            email=state.get(USER_KEYS["email"]) or None,
+            actor=admin.username,
+        )
+    except InvalidUser as exc:
+        _report("error", exc.message(lang))
+        return
+    role = t(f"role.{user.role.value}", lang)
+    _report("success", t("user.created", lang, username=user.username, role=role))
+    for field in ("username", "email", "password"):
+        state[USER_KEYS[field]] = ""
+    state[USER_KEYS["role"]] = Role.PLANNER.value
+
+
+def _on_change(
+    store: Store, admin: User, user: User, lang: str, *, role_key: str | None = None,
+    active: bool | None = None,
+) -> None:  # fmt: skip
+    role = Role(st.session_state[role_key]) if role_key else None  # as chosen, not as drawn
+    if role is not None and role == user.role:
+        _report("info", t("users.role_unchanged", lang, username=user.username,
+                          role=t(f"role.{role.value}", lang)))  # fmt: skip
+        return
+    try:
+        changed = change_user(store, admin, user.id, role=role, active=active)
+    except InvalidUser as exc:
+        _report("error", exc.message(lang))
+        return
+    if role is not None:
+        message = t("users.role_changed", lang, username=changed.username,
+                    role=t(f"role.{changed.role.value}", lang))  # fmt: skip
+    else:
+        message = t("users.reactivated" if changed.active else "users.deactivated", lang,
+                    username=changed.username)  # fmt: skip
+    _report("success", message)
+
+
+def _user_table(users: Sequence[User], lang: str) -> None:
+    yes, no = t("users.active_yes", lang), t("users.active_no", lang)
+    st.dataframe(
+        {
+            t("users.col_username", lang): [u.username for u in users],
+            t("users.col_email", lang): [u.email or "" for u in users],
+            t("users.col_role", lang): [t(f"role.{u.role.value}", lang) for u in users],
+            t("users.col_active", lang): [yes if u.active else no for u in users],
+        },
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def _create_form(store: Store, admin: User, lang: str) -> None:
+    st.subheader(t("users.create_heading", lang), anchor=False)
+    with st.form("new-user", border=True):
+        left, right = st.columns(2)
+        left.text_input(t("users.username", lang), key=USER_KEYS["username"])
+        right.text_input(t("users.email", lang), key=USER_KEYS["email"])
+        left.selectbox(
+            t("users.role", lang),
+            options=[r.value for r in Role],
+            format_func=lambda v: t(f"role.{v}", lang),
+            key=USER_KEYS["role"],
+        )
+        right.text_input(
+            t("users.password", lang),
+            type="password",
+            autocomplete="new-password",
+            help=t("users.password_help", lang),
+            key=USER_KEYS["password"],
+        )
+        st.form_submit_button(
+            t("users.create", lang), type="primary", on_click=_on_create, args=(store, admin, lang)
+        )
+
+
+def _change_form(store: Store, admin: User, users: Sequence[User], lang: str) -> None:
+    st.subheader(t("users.change_heading", lang), anchor=False)
+    by_id = {u.id: u for u in users}
+    chosen = st.selectbox(
+        t("users.choose", lang),
+        options=list(by_id),
+        index=None,
+        format_func=lambda uid: by_id[uid].username
+        if by_id[uid].active
+        else t("users.inactive_marker", lang, username=by_id[uid].username),
+        placeholder=t("users.choose_placeholder", lang),
+        key="change-user",
+    )
+    if chosen is None:
+        return
+    user = by_id[chosen]
+    left, middle, right = st.columns([2, 1, 1], vertical_alignment="bottom")
+    role_key = f"change-user-role-{user.id}"
+    left.selectbox(
+        t("users.role", lang),
+        options=[r.value for r in Role],
+        index=list(Role).index(user.role),
+        format_func=lambda v: t(f"role.{v}", lang),
+        key=role_key,
+    )
+    middle.button(
+        t("users.save_role", lang),
+        key=f"change-user-save-{user.id}",
+        on_click=_on_change,
+        args=(store, admin, user, lang),
+        kwargs={"role_key": role_key},
+    )
+    right.button(
+        t("users.deactivate" if user.active else "users.reactivate", lang),
+        key=f"change-user-active-{user.id}",
+        on_click=_on_change,
+        args=(store, admin, user, lang),
+        kwargs={"active": not user.active},
+    )
+
+
+def users_page(store: Store, admin: User, lang: str) -> None:
+    st.caption(t("users.intro", lang))
+    if result := st.session_state.pop(_RESULT, None):
+        kind, message = result
+        {"success": st.success, "error": st.error}.get(kind, st.info)(message)
+    users = store.users()
+    st.subheader(t("users.list_heading", lang), anchor=False)
+    if users:
+        _user_table(users, lang)
+    else:
+        st.info(t("users.none", lang))
+    _create_form(store, admin, lang)
+    if users:
+        _change_form(store, admin, users, lang)
+
+
+# -- audit log ---------------------------------------------------------------------------
+
+
+def matches(entry: AuditEntry, text: str) -> bool:
+    """Whether the filter text is part of the entry's action or actor (any case)."""
+    needle = text.strip().casefold()
+    return not needle or needle in entry.action.casefold() or needle in entry.actor.casefold()
+
+
+def audit_header(lang: str) -> list[str]:
+    cols = ("time", "actor", "action", "object_type", "object", "before", "after")
+    return [t(f"audit.col_{c}", lang) for c in cols]
+
+
+def _iso(at: datetime) -> str:
+    return at.astimezone(LOCAL_TZ).isoformat(timespec="seconds")
+
+
+def _on_screen(at: datetime) -> str:
+    return f"{at.astimezone(LOCAL_TZ):%d.%m.%Y %H:%M:%S}"
+
+
+def audit_rows(
+    entries: Sequence[AuditEntry], when: Callable[[datetime], str] = _iso
+) -> list[list[object]]:
+    """One row per entry, the time in Norwegian local time (in files with its offset)."""
+    return [
+        [
+            when(e.at),
+            e.actor, e.action, e.object_type, e.object_id, e.before or "", e.after or "",
+        ]  # fmt: skip
+        for e in entries
+    ]
+
+
+def audit_csv(entries: Sequence[AuditEntry], lang: str) -> bytes:
+    return rows_to_csv(audit_header(lang), audit_rows(entries))
+
+
+def audit_page(store: Store, lang: str) -> None:
+    st.caption(t("audit.intro", lang))
+    text = st.text_input(
+        t("audit.filter", lang), placeholder=t("audit.filter_placeholder", lang), key="audit-filter"
+    )
+    entries = [e for e in store.audit_entries() if matches(e, text)]
+    st.caption(tn("audit.count", len(entries), lang))
+    st.download_button(
+        t("audit.download", lang),
+        data=audit_csv(entries, lang),
+        file_name=t("audit.file_name", lang),
+        mime="text/csv",
+        disabled=not entries,
+        on_click="ignore",
+    )
+    if not entries:
+        return
+    if len(entries) > AUDIT_SHOWN:
+        st.caption(t("audit.shown", lang, shown=AUDIT_SHOWN, n=len(entries)))
+    header = audit_header(lang)
+    rows = audit_rows(entries[:AUDIT_SHOWN], _on_screen)
+    st.dataframe(
+        {name: [row[n] for row in rows] for n, name in enumerate(header)},
+        hide_index=True,
+        width="stretch",
+    )

@@ -1,0 +1,221 @@
+"""Registering an input that came by e-mail, letter or meeting (the planner's form)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from functools import partial
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from ..config import Settings
+from ..errors import InvalidInput
+from ..i18n import LOCAL_TZ, t
+from ..model import (
+    TEXT_MAX,
+    TEXT_MIN,
+    Channel,
+    Consultation,
+    InputDraft,
+    InputStatus,
+    SenderType,
+    Status,
+    User,
+)
+from ..store import Store
+from ..submission import REGISTERABLE, SENDER_NAME_MAX, register_input
+from .maps import consultation_map, pin_layer
+from .participation import pin_from_click
+
+CHANNELS = (Channel.EMAIL, Channel.LETTER, Channel.MEETING)
+_FIELDS = ("channel", "sender_type", "sender_name", "received", "category", "text", "whole_area")
+KEYS = {f: f"register-{f}" for f in _FIELDS} | {"consultation": "register-consultation"}
+_PIN = "register-pin"  # (consultation id, (lat, lon)) or an InvalidInput from the last click
+_RESULT = "register-result"
+
+
+def received_at(day: date, consultation: Consultation, now: datetime) -> datetime:
+    """The moment a letter dated ``day`` (Norwegian date) counts from: noon that day, but
+    never later than now nor earlier than the opening, so today and the opening day work."""
+    moment = datetime.combine(day, time(12), LOCAL_TZ).astimezone(UTC)
+    if day == now.astimezone(LOCAL_TZ).date():
+        moment = min(moment, now)
+    if day == consultation.opens_at.astimezone(LOCAL_TZ).date():
+        moment = max(moment, consultation.opens_at)
+    return moment
+
+
+def _today() -> date:
+    return datetime.now(LOCAL_TZ).date()
+
+
+def _reset() -> None:
+    state = st.session_state
+    for field in ("channel", "sender_type", "category"):
+        state[KEYS[field]] = None
+    state[KEYS["sender_name"]] = ""
+    state[KEYS["text"]] = ""
+    state[KEYS["received"]] = _today()
+    state[KEYS["whole_area"]] = True
+    state.pop(_PIN, None)
+
+
+def _pin(consultation_id: str) -> tuple[float, float] | None:
+    chosen = st.session_state.get(_PIN)
+    return chosen[1] if isinstance(chosen, tuple) and chosen[0] == consultation_id else None
+
+
+def _on_map_click(consultation: Consultation, key: str) -> None:
+    click = (st.session_state.get(key) or {}).get("last_clicked")
+    pin, error = pin_from_click(consultation, click)
+    if pin is not None:
+        st.session_state[_PIN] = (consultation.id, pin)
+    elif error is not None:
+        st.session_state[_PIN] = error
+
+
+def _on_register(store: Store, consultation: Consultation, actor: str, lang: str) -> None:
+    """Runs before the rerun: store the input and clear the form, or say why not."""
+    state = st.session_state
+    channel, sender_type = state.get(KEYS["channel"]), state.get(KEYS["sender_type"])
+    day = state.get(KEYS["received"])
+    missing = (
+        "input.channel_missing" if channel is None
+        else "input.sender_type_missing" if sender_type is None
+        else "input.received_missing" if day is None
+        else None
+    )  # fmt: skip
+    if missing:
+        state[_RESULT] = ("error", t(missing, lang))
+        return
+    pin = None if state.get(KEYS["whole_area"], True) else _pin(consultation.id)
+    draft = InputDraft(
+        category=state.get(KEYS["category"]),
+        text=state.get(KEYS["text"]),
+        lat=pin[0] if pin else None,
+        lon=pin[1] if pin else None,
+    )
+    now = datetime.now(UTC)
+    try:
+        stored = register_input(
+            store, consultation.id, draft,
+            channel=Channel(channel), sender_type=SenderType(sender_type),
+            sender_name=state.get(KEYS["sender_name"]),
+            received_at=received_at(day, consultation, now), actor=actor, now=now,
+        )  # fmt: skip
+    except InvalidInput as exc:
+        state[_RESULT] = ("error", exc.message(lang))
+        return
+    key = "register.saved" if stored.status == InputStatus.PUBLISHED else "register.saved_pending"
+    state[_RESULT] = ("success", t(key, lang, ref=stored.reference))
+    _reset()
+
+
+@st.fragment
+def _location(settings: Settings, consultation: Consultation, lang: str) -> None:
+    """The map reruns alone when clicked; without a pin the input concerns the whole area."""
+    if st.checkbox(
+        t("register.whole_area", lang),
+        help=t("register.whole_area_help", lang),
+        key=KEYS["whole_area"],
+    ):
+        return
+    st.caption(t("register.map_help", lang))
+    key = f"register-map-{consultation.id}"
+    pin = _pin(consultation.id)
+    st_folium(
+        consultation_map(settings, consultation, (), lang),
+        key=key,
+        height=420,
+        use_container_width=True,
+        returned_objects=["last_clicked"],
+        feature_group_to_add=pin_layer(pin, lang),
+        on_change=partial(_on_map_click, consultation, key),
+    )
+    error = st.session_state.get(_PIN)
+    if isinstance(error, InvalidInput):
+        st.warning(error.message(lang))
+    if pin is not None:
+        st.success(t("register.pin_chosen", lang, lat=f"{pin[0]:.5f}", lon=f"{pin[1]:.5f}"))
+    else:
+        st.caption(t("register.pin_none", lang))
+
+
+def register_form(store: Store, settings: Settings, user: User, lang: str) -> None:
+    st.caption(t("register.intro", lang))
+    choices = sorted(  # open ones first: most letters come during the hearing
+        (lst.consultation for lst in store.listings() if lst.consultation.status in REGISTERABLE),
+        key=lambda c: c.status != Status.PUBLISHED,
+    )
+    if not choices:
+        st.info(t("register.none", lang))
+        return
+    by_id = {c.id: c for c in choices}
+    st.session_state.setdefault(KEYS["received"], _today())
+    st.session_state.setdefault(KEYS["whole_area"], True)
+    chosen = st.selectbox(
+        t("register.consultation", lang),
+        options=list(by_id),
+        format_func=lambda cid: t(
+            "register.consultation_option", lang,
+            title=by_id[cid].title, status=t(f"status.{by_id[cid].status.value}", lang),
+        ),  # fmt: skip
+        key=KEYS["consultation"],
+        on_change=lambda: st.session_state.pop(KEYS["category"], None),  # another list
+    )
+    consultation = by_id[chosen]
+    left, right = st.columns(2)
+    left.radio(
+        t("register.channel", lang),
+        options=[c.value for c in CHANNELS],
+        index=None,
+        format_func=lambda v: t(f"channel.{v}", lang),
+        horizontal=True,
+        key=KEYS["channel"],
+    )
+    left.date_input(
+        t("register.received", lang),
+        max_value=_today(),
+        format="DD.MM.YYYY",
+        help=t("register.received_help", lang),
+        key=KEYS["received"],
+    )
+    right.selectbox(
+        t("register.sender_type", lang),
+        options=[s.value for s in SenderType],
+        index=None,
+        format_func=lambda v: t(f"sender_type.{v}", lang),
+        placeholder=t("register.sender_type_placeholder", lang),
+        key=KEYS["sender_type"],
+    )
+    right.text_input(
+        t("register.sender_name", lang),
+        max_chars=SENDER_NAME_MAX,
+        help=t("register.sender_name_help", lang),
+        key=KEYS["sender_name"],
+    )
+    right.caption(t("register.sender_name_note", lang))
+    st.selectbox(
+        t("register.category", lang),
+        options=consultation.categories,
+        index=None,
+        placeholder=t("register.category_placeholder", lang),
+        key=KEYS["category"],
+    )
+    st.text_area(
+        t("register.text", lang),
+        max_chars=TEXT_MAX,
+        height=200,
+        help=t("register.text_help", lang, min=TEXT_MIN, max=TEXT_MAX),
+        key=KEYS["text"],
+    )
+    _location(settings, consultation, lang)
+    st.button(
+        t("register.submit", lang),
+        type="primary",
+        on_click=_on_register,
+        args=(store, consultation, user.username, lang),
+    )
+    if result := st.session_state.pop(_RESULT, None):
+        kind, message = result
+        (st.success if kind == "success" else st.error)(message)
