@@ -1,17 +1,48 @@
-"""Kartinnspill: navigation and page setup; nothing else."""
+"""Kartinnspill: page set-up and navigation; nothing else.
+
+Every staff page is registered for everyone, so its address always answers — with the
+login to a visitor — but only staff see the menu, and each page shows only what its role
+allows.
+"""
 
 import streamlit as st
 
 from consultations import assets
 from consultations.i18n import t
-from consultations.ui.context import lang
+from consultations.model import Role
+from consultations.ui import context
+from consultations.ui.auth import current_user, sidebar
 from consultations.ui.maps import use_local_assets
 
-st.set_page_config(page_title=t("app.name", lang()), page_icon="🗺️", layout="wide")
+lang = context.lang()
+st.set_page_config(page_title=t("app.name", lang), page_icon="🗺️", layout="wide")
 use_local_assets()
 if missing := assets.missing():
-    st.error(t("app.assets_missing", lang(), files=", ".join(missing[:3])))
+    st.error(t("app.assets_missing", lang, files=", ".join(missing[:3])))
     st.stop()
 
-pages = [st.Page("pages/home.py", title=t("home.title", lang()), default=True)]
-st.navigation(pages, position="hidden").run()
+store = context.store()
+user = current_user(store)
+
+
+def page(path: str, title: str, url_path: str | None = None, role: Role | None = None, **kw):
+    shown = role is None or (user is not None and user.can(role))
+    return st.Page(path, title=title, url_path=url_path, visibility="visible" if shown else "hidden", **kw)
+
+
+pages = {
+    t("nav.resident", lang): [page("pages/home.py", t("home.title", lang), default=True)],
+    t("nav.staff", lang): [
+        page("pages/staff_consultations.py", t("nav.consultations", lang), "saksbehandling", Role.PLANNER),
+        page("pages/staff_builder.py", t("nav.builder", lang), "rediger", Role.PLANNER),
+        page("pages/staff_register.py", t("nav.register", lang), "registrer-innspill", Role.PLANNER),
+    ],
+    t("nav.admin", lang): [
+        page("pages/admin_users.py", t("nav.users", lang), "brukere", Role.ADMIN),
+        page("pages/admin_audit.py", t("nav.audit", lang), "revisjonslogg", Role.ADMIN),
+    ],
+    "": [st.Page("pages/staff_login.py", title=t("login.title", lang), url_path="logg-inn", visibility="hidden")],
+}
+if user is not None:
+    sidebar(store, user, lang)
+st.navigation(pages, position="sidebar" if user is not None else "hidden").run()

@@ -42,3 +42,7 @@ class InvalidConsultation(KartinnspillError):
 
 class InvalidArea(KartinnspillError):
     """An uploaded plan area was refused; the message says what to change in the file."""
+
+
+class InvalidDocument(KartinnspillError):
+    """An uploaded document was refused; nothing was stored."""

@@ -156,9 +156,10 @@ def build(
     slug = form.id.strip()
     if not SLUG.fullmatch(slug) or len(slug) > SLUG_MAX:
         raise InvalidConsultation("consultation_form.id_invalid", max=SLUG_MAX)
-    if existing is not None and slug != existing.id:
+    renamed = existing is not None and slug != existing.id
+    if renamed and existing.status != Status.DRAFT:  # its address may be shared by now
         raise InvalidConsultation("consultation_form.id_fixed")
-    if existing is None and slug in taken_ids:
+    if (existing is None or renamed) and slug in taken_ids:
         raise InvalidConsultation("consultation_form.id_taken", id=slug)
 
     plan_id = check_plan_id(form.plan_id, form.plan_type)
@@ -199,12 +200,17 @@ def build(
     return consultation, warnings
 
 
-def save(store: Store, form: ConsultationForm, actor: str, *, new: bool) -> tuple[Consultation, list[str]]:
-    """Create or update from the builder; raises ``InvalidConsultation`` and changes nothing."""
-    existing = None if new else store.get_consultation(form.id)
-    if not new and existing is None:
-        raise InvalidConsultation("consultation_form.unknown", id=form.id)
-    points, in_use = store.input_usage(form.id) if existing else ([], set())
+def save(
+    store: Store, form: ConsultationForm, actor: str, *, editing: str | None = None
+) -> tuple[Consultation, list[str]]:
+    """Create (``editing=None``) or update the consultation ``editing`` from the builder.
+
+    Raises ``InvalidConsultation`` and changes nothing. A draft may get a new id.
+    """
+    existing = store.get_consultation(editing) if editing else None
+    if editing and existing is None:
+        raise InvalidConsultation("consultation_form.unknown", id=editing)
+    points, in_use = store.input_usage(existing.id) if existing else ([], set())
     consultation, warnings = build(
         form,
         existing=existing,
@@ -215,7 +221,7 @@ def save(store: Store, form: ConsultationForm, actor: str, *, new: bool) -> tupl
     if existing is None:
         store.add_consultation(consultation, actor=actor)
     else:
-        store.update_consultation(consultation, actor)
+        store.update_consultation(consultation, actor, old_id=existing.id)
     return consultation, warnings
 
 

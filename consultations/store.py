@@ -278,15 +278,24 @@ class Store:
             if actor:
                 _audit(cur, actor, "consultation.create", "consultation", c.id, None, _snapshot(c))
 
-    def update_consultation(self, c: Consultation, actor: str) -> None:
-        """Replace a consultation's fields (same id), with before/after in the audit log."""
+    def update_consultation(self, c: Consultation, actor: str, old_id: str | None = None) -> None:
+        """Replace a consultation's fields, with before/after in the audit log. With
+        ``old_id``, the consultation (a draft: no inputs) also gets the new id ``c.id``."""
+        old_id = old_id or c.id
         with self._transaction() as cur:
             rows = cur.execute(
-                f"SELECT {_CONSULTATION_COLUMNS} FROM consultations WHERE id = ?", (c.id,)
+                f"SELECT {_CONSULTATION_COLUMNS} FROM consultations WHERE id = ?", (old_id,)
             ).fetchall()
             if not rows:
-                raise KeyError(c.id)
+                raise KeyError(old_id)
             before = _consultation(rows[0])
+            if old_id != c.id:
+                cur.execute("UPDATE consultations SET id = ? WHERE id = ?", (c.id, old_id))
+                cur.execute(
+                    "UPDATE documents SET consultation_id = ? WHERE consultation_id = ?",
+                    (c.id, old_id),
+                )
+                _audit(cur, actor, "consultation.rename", "consultation", c.id, old_id, c.id)
             assignments = ", ".join(f"{col.strip()} = ?" for col in _CONSULTATION_COLUMNS.split(","))
             cur.execute(
                 f"UPDATE consultations SET {assignments} WHERE id = ?",

@@ -6,7 +6,7 @@ Validation never trusts the widgets: every rule here holds whatever the browser 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from . import geo
@@ -27,6 +27,7 @@ from .model import (
     SenderType,
     Status,
 )
+from .questions import check_answers
 from .store import Store
 from .text import clean_text
 
@@ -43,6 +44,7 @@ class ValidInput:
     lon: float | None
     age_group: str | None
     relation: str | None
+    answers: dict[str, object] = field(default_factory=dict)
 
 
 def check_open(consultation: Consultation | None, now: datetime) -> Consultation:
@@ -97,7 +99,8 @@ def check_content(consultation: Consultation, draft: InputDraft) -> ValidInput:
         raise InvalidInput("input.age_group_unknown")
     if draft.relation is not None and draft.relation not in RELATIONS:
         raise InvalidInput("input.relation_unknown")
-    return ValidInput(draft.category, text, lat, lon, draft.age_group, draft.relation)
+    answers = check_answers(consultation.questions, draft.answers)
+    return ValidInput(draft.category, text, lat, lon, draft.age_group, draft.relation, answers)
 
 
 def submit_input(
@@ -133,6 +136,7 @@ def submit_input(
         north=north,
         age_group=valid.age_group,
         relation=valid.relation,
+        answers=valid.answers,
         channel=Channel.WEB,
         status=status,
         session_hash=session_hash,
@@ -196,6 +200,7 @@ def register_input(
         north=north,
         age_group=valid.age_group,
         relation=valid.relation,
+        answers=valid.answers,
         channel=channel,
         status=status,
         session_hash=None,

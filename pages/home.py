@@ -3,12 +3,14 @@
 One address for both keeps every shared link (/?id=…) working from the very first visit.
 """
 
-from consultations.ui import consultation_view, context, listing
+from consultations.ui import auth, consultation_view, context, listing
 
+store, settings, lang = context.store(), context.settings(), context.lang()
 consultation_id = context.consultation_id()
 if consultation_id:
+    staff = auth.current_user(store) is not None
     consultation_view.show(
-        context.store(), context.settings(), consultation_id, context.session_id(), context.lang()
+        store, settings, consultation_id, context.session_id(), lang, staff_preview=staff
     )
 else:
-    listing.show(context.store(), context.settings(), context.lang())
+    listing.show(store, settings, lang)

@@ -43,17 +43,17 @@ def form(**changes) -> ConsultationForm:
     return ConsultationForm(**fields)
 
 
-def refused(store, f, key, new=True):
+def refused(store, f, key, editing=None):
     before = store.audit_entries()
     with pytest.raises(InvalidConsultation) as info:
-        save(store, f, "kari", new=new)
+        save(store, f, "kari", editing=editing)
     assert info.value.key == key and info.value.message()
     assert store.audit_entries() == before
     return info.value
 
 
 def test_new_consultation_is_a_draft_and_audit_logged(store):
-    c, warnings = save(store, form(), "kari", new=True)
+    c, warnings = save(store, form(), "kari")
     assert c.status == Status.DRAFT and warnings == []
     assert store.get_consultation("vollen-sentrum") == c
     (entry,) = store.audit_entries()
@@ -88,7 +88,7 @@ def test_bad_form_is_refused_and_nothing_is_created(store, changes, key):
 
 
 def test_duplicate_id_is_refused(store):
-    save(store, form(), "kari", new=True)
+    save(store, form(), "kari")
     refused(store, form(title="Noe annet"), "consultation_form.id_taken")
 
 
@@ -104,7 +104,7 @@ def save_in_memory(f):
 
 
 def test_hearing_shorter_than_six_weeks_warns_but_saves(store):
-    c, warnings = save(store, form(closes_at=NOW + timedelta(weeks=3)), "kari", new=True)
+    c, warnings = save(store, form(closes_at=NOW + timedelta(weeks=3)), "kari")
     assert warnings == ["consultation_form.warn_short_hearing"]
     assert store.get_consultation(c.id) is not None
     _, idea_warnings = save_in_memory(form(id="x", stage=Stage.IDEFASE, closes_at=NOW + timedelta(weeks=3)))
@@ -116,7 +116,7 @@ def test_questions_are_stored_with_the_consultation(store):
         Question("q1", QuestionKind.SINGLE, "Hvor ofte er du her?", ("Daglig", "Ukentlig", " ")),
         Question("q2", QuestionKind.SCALE, "Hvor trygt føles det?"),
     ]
-    c, _ = save(store, form(questions=questions), "kari", new=True)
+    c, _ = save(store, form(questions=questions), "kari")
     assert store.get_consultation(c.id).questions == (
         Question("q1", QuestionKind.SINGLE, "Hvor ofte er du her?", ("Daglig", "Ukentlig")),
         Question("q2", QuestionKind.SCALE, "Hvor trygt føles det?"),
@@ -124,13 +124,13 @@ def test_questions_are_stored_with_the_consultation(store):
 
 
 def published_with_input(store):
-    save(store, form(), "kari", new=True)
+    save(store, form(), "kari")
     transition(store, "vollen-sentrum", Status.PUBLISHED, "kari")
     submit_input(store, "vollen-sentrum", InputDraft("Annet", "Et innspill i planområdet.", *INSIDE), session="s", now=NOW)
 
 
 def test_life_cycle_moves_forward_and_is_audit_logged(store):
-    save(store, form(), "kari", new=True)
+    save(store, form(), "kari")
     for target in (Status.PUBLISHED, Status.CLOSED, Status.ARCHIVED, Status.CLOSED):
         assert transition(store, "vollen-sentrum", target, "ola").status == target
     actions = [e.action for e in reversed(store.audit_entries())]
@@ -146,7 +146,7 @@ def test_life_cycle_moves_forward_and_is_audit_logged(store):
 
 @pytest.mark.parametrize("start, target", [(Status.DRAFT, Status.CLOSED), (Status.DRAFT, Status.ARCHIVED)])
 def test_skipping_steps_is_refused(store, start, target):
-    save(store, form(), "kari", new=True)
+    save(store, form(), "kari")
     with pytest.raises(InvalidConsultation):
         transition(store, "vollen-sentrum", target, "ola")
     assert store.get_consultation("vollen-sentrum").status == start
@@ -162,20 +162,21 @@ def test_published_consultation_with_inputs_cannot_go_back_to_draft(store):
 def test_edit_may_not_orphan_inputs(store):
     published_with_input(store)
     elsewhere = MultiPolygon([Polygon([(10.44, 59.84), (10.45, 59.84), (10.45, 59.85), (10.44, 59.85)])])
-    refused(store, form(area=elsewhere), "consultation_form.area_orphans", new=False)
-    refused(store, form(categories=["Trafikk og trafikksikkerhet"]), "consultation_form.categories_orphans", new=False)
+    refused(store, form(area=elsewhere), "consultation_form.area_orphans", editing="vollen-sentrum")
+    refused(store, form(categories=["Trafikk og trafikksikkerhet"]), "consultation_form.categories_orphans", editing="vollen-sentrum")
     # adding and reordering categories is fine, and so is a new text
-    c, _ = save(store, form(categories=["Annet", "Ny kategori", *CATEGORIES[:2]], title="Vollen sentrum 2030"), "kari", new=False)
+    c, _ = save(store, form(categories=["Annet", "Ny kategori", *CATEGORIES[:2]], title="Vollen sentrum 2030"), "kari", editing="vollen-sentrum")
     assert c.categories[0] == "Annet" and c.status == Status.PUBLISHED
     assert store.audit_entries()[0].action == "consultation.edit"
 
 
-def test_id_cannot_change_on_edit(store):
-    save(store, form(), "kari", new=True)
-    with pytest.raises(InvalidConsultation):
-        from consultations.lifecycle import build
-
-        build(form(id="nytt-navn"), existing=store.get_consultation("vollen-sentrum"), taken_ids=set())
+def test_a_draft_may_get_a_new_id_but_a_published_one_keeps_its_address(store):
+    save(store, form(), "kari")
+    c, _ = save(store, form(id="vollen-2030"), "kari", editing="vollen-sentrum")
+    assert store.get_consultation("vollen-sentrum") is None and store.get_consultation("vollen-2030") == c
+    assert store.audit_entries()[1].action == "consultation.rename"
+    transition(store, "vollen-2030", Status.PUBLISHED, "kari")
+    refused(store, form(id="vollen-igjen"), "consultation_form.id_fixed", editing="vollen-2030")
 
 
 def test_duplicate_makes_a_new_draft_without_inputs(store):
@@ -190,7 +191,7 @@ def test_only_drafts_without_inputs_can_be_deleted(store):
     published_with_input(store)
     with pytest.raises(InvalidConsultation):
         delete_draft(store, "vollen-sentrum", "kari")
-    save(store, form(id="utkast", title="Utkast"), "kari", new=True)
+    save(store, form(id="utkast", title="Utkast"), "kari")
     delete_draft(store, "utkast", "kari")
     assert store.get_consultation("utkast") is None
     assert store.audit_entries()[0].action == "consultation.delete"

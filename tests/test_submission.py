@@ -178,3 +178,18 @@ def test_support_for_an_input_of_another_consultation_is_refused(store, consulta
     item = submit_input(store, other.id, draft(), session="author", now=NOW)
     with pytest.raises(InvalidInput):
         support_input(store, consultation.id, item.id, session="a", now=NOW)
+
+
+def test_answers_to_the_consultations_questions_are_stored_with_the_input(store):
+    from consultations.model import Question, QuestionKind
+
+    c = make_consultation(
+        "q", questions=(Question("q1", QuestionKind.SCALE, "Hvor trygt føles det?"),)
+    )
+    store.add_consultation(c)
+    stored = submit_input(store, c.id, draft(answers={"q1": 2}), session="s", now=NOW)
+    assert store.get_input(stored.id).answers == {"q1": 2}
+    with pytest.raises(InvalidInput) as info:
+        submit_input(store, c.id, draft(text="Et annet innspill", answers={"q1": 9}), session="s", now=NOW)
+    assert info.value.key == "input.answer_invalid"
+    assert len(store.all_inputs(c.id)) == 1

@@ -15,16 +15,42 @@ from .listing import HOME_PAGE, days_left
 from .participation import input_form, input_list, map_section
 
 
+def documents(store: Store, consultation_id: str, lang: str) -> None:
+    """The consultation's PDF documents, each a download from the app itself."""
+    docs = store.documents(consultation_id)
+    if not docs:
+        return
+    st.subheader(t("documents.heading", lang), anchor=False)
+    for doc in docs:
+        size = f"{doc.size / 1_000_000:.1f} MB".replace(".", ",")
+        st.download_button(
+            t("documents.download", lang, name=doc.filename, size=size),
+            data=lambda doc_id=doc.id: store.document_content(doc_id) or b"",
+            file_name=doc.filename,
+            mime="application/pdf",
+            key=f"doc-{doc.id}",
+        )
+
+
 def show(
-    store: Store, settings: Settings, consultation_id: str, session: str, lang: str
+    store: Store,
+    settings: Settings,
+    consultation_id: str,
+    session: str,
+    lang: str,
+    staff_preview: bool = False,
 ) -> None:
+    """The resident page; logged-in staff also see drafts and archived ones, marked so."""
     now = datetime.now(UTC)
     st.page_link(HOME_PAGE, label=t("app.back_home", lang))
     c = store.get_consultation(consultation_id)
-    if c is None or c.phase(now) == Phase.HIDDEN:  # drafts and archived ones are not public
+    hidden = c is not None and c.phase(now) == Phase.HIDDEN
+    if c is None or (hidden and not staff_preview):  # drafts and archived ones are not public
         st.title(t("home.title", lang), anchor=False)
         st.warning(t("consultation.not_found", lang, id=escape_markdown(consultation_id)))
         return
+    if hidden:
+        st.warning(t("preview.banner", lang), icon="👁️")
 
     phase = c.phase(now)
     st.title(escape_markdown(c.title), anchor=False)
@@ -32,10 +58,12 @@ def show(
         st.info(t("app.demo_banner", lang), icon="ℹ️")
     if phase == Phase.OPEN:
         left = tn("home.days_left", days_left(c.closes_at, now), lang)
-        st.success(t("consultation.status_open", lang, date=format_date(c.closes_at, lang, with_time=True), left=left))
+        deadline = format_date(c.closes_at, lang, with_time=True)
+        st.success(t("consultation.status_open", lang, date=deadline, left=left))
     elif phase == Phase.UPCOMING:
-        st.info(t("consultation.status_upcoming", lang, date=format_date(c.opens_at, lang, with_time=True)))
-    else:
+        opens = format_date(c.opens_at, lang, with_time=True)
+        st.info(t("consultation.status_upcoming", lang, date=opens))
+    elif phase == Phase.CLOSED:
         st.warning(t("consultation.status_closed", lang, date=format_date(c.closes_at, lang)))
     st.markdown(f"**{escape_markdown(c.summary)}**")
 
@@ -53,6 +81,7 @@ def show(
     body, participate = st.columns([2, 3], gap="large")
     with body:
         st.markdown(c.body)  # staff-written markdown; Streamlit renders no raw HTML in it
+        documents(store, c.id, lang)
     with participate:
         st.subheader(t("consultation.map_heading", lang), anchor=False)
         map_section(store, settings, c, lang, accepts_input=phase == Phase.OPEN)

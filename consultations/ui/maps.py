@@ -234,3 +234,14 @@ def draw_map(settings: Settings, area: BaseGeometry | None = None, lang: str = "
         edit_options=EDIT_OPTIONS,
     ).add_to(m)
     return m
+
+
+def area_map(settings: Settings, area: BaseGeometry, lang: str) -> folium.Map:
+    """A plan area on its own: the builder's preview."""
+    m = _base(settings, geo.bounds(area))
+    folium.GeoJson(
+        geo.area_to_geojson(area),
+        name=t("map.plan_area", lang),
+        style_function=lambda _feature: dict(AREA_STYLE),
+    ).add_to(m)
+    return m

@@ -20,7 +20,10 @@ from ..model import (
     InputDraft,
     InputStatus,
     Phase,
+    Question,
+    QuestionKind,
 )
+from ..questions import ANSWER_TEXT_MAX, SCALE
 from ..store import Store
 from ..submission import check_location, submit_input, support_input
 from ..text import escape_markdown
@@ -109,6 +112,30 @@ def _keys(consultation_id: str) -> dict[str, str]:
     return {f: f"form-{consultation_id}-{f}" for f in fields}
 
 
+def _question_key(consultation_id: str, question: Question) -> str:
+    return f"form-{consultation_id}-q-{question.id}"
+
+
+def _question(consultation_id: str, q: Question, lang: str) -> None:
+    """One optional question, as the widget its kind calls for."""
+    key = _question_key(consultation_id, q)
+    if q.kind == QuestionKind.SINGLE:
+        st.radio(q.text, options=q.options, index=None, key=key)
+    elif q.kind == QuestionKind.MULTIPLE:
+        st.multiselect(q.text, options=q.options, key=key, placeholder=t("questions.no_answer", lang))
+    elif q.kind == QuestionKind.SCALE:
+        st.radio(
+            q.text,
+            options=SCALE,
+            index=None,
+            horizontal=True,
+            key=key,
+            captions=[t("questions.scale_low", lang), "", "", "", t("questions.scale_high", lang)],
+        )
+    else:
+        st.text_input(q.text, max_chars=ANSWER_TEXT_MAX, key=key)
+
+
 def _on_submit(store: Store, consultation: Consultation, session: str, lang: str) -> None:
     """Runs before the rerun: store the input, or keep the form as typed with the reason."""
     keys = _keys(consultation.id)
@@ -122,6 +149,7 @@ def _on_submit(store: Store, consultation: Consultation, session: str, lang: str
         whole_area=bool(state.get(keys["whole_area"])),
         age_group=state.get(keys["age_group"]),
         relation=state.get(keys["relation"]),
+        answers={q.id: state.get(_question_key(consultation.id, q)) for q in consultation.questions},
     )
     result_key = f"result-{consultation.id}"
     try:
@@ -135,6 +163,8 @@ def _on_submit(store: Store, consultation: Consultation, session: str, lang: str
         state[keys[field]] = None
     state[keys["text"]] = ""
     state[keys["whole_area"]] = False
+    for q in consultation.questions:
+        state[_question_key(consultation.id, q)] = [] if q.kind == QuestionKind.MULTIPLE else None
     _remove_pin(consultation.id)
     _pins().pop(f"{consultation.id}:error", None)
 
@@ -179,6 +209,10 @@ def input_form(store: Store, consultation: Consultation, session: str, lang: str
                 placeholder=t("form.not_stated", lang),
                 key=keys["relation"],
             )
+        if consultation.questions:
+            st.markdown(f"**{t('questions.heading', lang)}**")
+            for q in consultation.questions:
+                _question(consultation.id, q, lang)
         st.caption(t("form.public_notice", lang))
         st.form_submit_button(
             t("form.submit", lang),

@@ -1,0 +1,359 @@
+"""The consultation builder: texts, plan, period, plan area (upload or drawn), categories,
+questions, moderation, contact and documents. Rules live in ``lifecycle``; this only asks
+and shows."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import streamlit as st
+from shapely.geometry.base import BaseGeometry
+from streamlit_folium import st_folium
+
+from .. import geo
+from ..config import Settings
+from ..documents import check_pdf
+from ..errors import InvalidArea, InvalidConsultation, InvalidDocument
+from ..i18n import LOCAL_TZ, t
+from ..lifecycle import ConsultationForm, save, slugify
+from ..model import Consultation, Moderation, PlanType, Question, QuestionKind, Stage, User
+from ..store import Store
+from .maps import area_map, draw_map
+
+STAFF_PAGE = "pages/staff_consultations.py"
+DEFAULT_WEEKS = 6
+
+
+def _local(day: date, at: time) -> datetime:
+    return datetime.combine(day, at, tzinfo=LOCAL_TZ).astimezone(UTC)
+
+
+def _defaults(c: Consultation | None, settings: Settings, lang: str) -> dict[str, object]:
+    """Starting values of the widgets: the consultation's, or sensible ones for a new one."""
+    today = datetime.now(LOCAL_TZ).date()
+    if c is None:
+        return {
+            "title": "", "id": "", "summary": "", "body": "",
+            "plan_type": PlanType.TETTSTEDSUTVIKLING, "plan_id": "", "stage": Stage.IDEFASE,
+            "opens_date": today, "opens_time": time(0, 0),
+            "closes_date": today + timedelta(weeks=DEFAULT_WEEKS), "closes_time": time(23, 59),
+            "categories": "\n".join(settings.profile.categories),
+            "questions": [], "moderation": Moderation.POST, "contact": "",
+        }  # fmt: skip
+    opens, closes = c.opens_at.astimezone(LOCAL_TZ), c.closes_at.astimezone(LOCAL_TZ)
+    return {
+        "title": c.title, "id": c.id, "summary": c.summary, "body": c.body,
+        "plan_type": c.plan_type, "plan_id": c.plan_id, "stage": c.stage,
+        "opens_date": opens.date(), "opens_time": opens.time().replace(second=0, microsecond=0),
+        "closes_date": closes.date(), "closes_time": closes.time().replace(second=0, microsecond=0),
+        "categories": "\n".join(c.categories),
+        "questions": [
+            {"id": q.id, "text": q.text, "kind": q.kind.value, "options": "; ".join(q.options)}
+            for q in c.questions
+        ],
+        "moderation": c.moderation, "contact": c.contact,
+    }  # fmt: skip
+
+
+class Builder:
+    """Widget state for one consultation being written (``key`` "new" or its id)."""
+
+    def __init__(self, store: Store, settings: Settings, existing: Consultation | None, lang: str):
+        self.store, self.settings, self.existing, self.lang = store, settings, existing, lang
+        self.prefix = f"builder-{existing.id if existing else 'new'}"
+        state = st.session_state
+        if f"{self.prefix}-ready" not in state:
+            for name, value in _defaults(existing, settings, lang).items():
+                state[self.key(name)] = value
+            state[self.key("area")] = existing.area if existing else None
+            state[self.key("area_source")] = t("builder.source_saved", lang) if existing else ""
+            state[f"{self.prefix}-ready"] = True
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}-{name}"
+
+    def value(self, name: str):
+        return st.session_state.get(self.key(name))
+
+    # -- sections ----------------------------------------------------------------------
+
+    def texts(self) -> None:
+        lang = self.lang
+        st.subheader(t("builder.section_texts", lang), anchor=False)
+        st.text_input(t("builder.title", lang), key=self.key("title"), max_chars=200)
+        editable_id = self.existing is None or self.existing.status.value == "draft"
+        if self.existing is None and not self.value("id_touched"):
+            st.session_state[self.key("id")] = slugify(self.value("title") or "")
+        st.text_input(
+            t("builder.id", lang),
+            key=self.key("id"),
+            help=t("builder.id_help", lang),
+            disabled=not editable_id,
+            on_change=lambda: st.session_state.__setitem__(self.key("id_touched"), True),
+        )
+        st.text_area(t("builder.summary", lang), key=self.key("summary"), max_chars=600)
+        write, preview = st.tabs([t("builder.write", lang), t("builder.preview", lang)])
+        with write:
+            st.text_area(t("builder.body", lang), key=self.key("body"), height=260)
+        with preview:
+            st.markdown(self.value("body") or "")
+
+    def plan(self) -> None:
+        lang = self.lang
+        st.subheader(t("builder.section_plan", lang), anchor=False)
+        left, right = st.columns(2)
+        left.selectbox(
+            t("builder.plan_type", lang),
+            options=list(PlanType),
+            format_func=lambda v: t(f"plan_type.{v.value}", lang),
+            key=self.key("plan_type"),
+        )
+        right.text_input(
+            t("builder.plan_id", lang), key=self.key("plan_id"), help=t("builder.plan_id_help", lang)
+        )
+        st.selectbox(
+            t("builder.stage", lang),
+            options=list(Stage),
+            format_func=lambda v: t(f"stage.{v.value}", lang),
+            key=self.key("stage"),
+        )
+        dates = st.columns(4)
+        dates[0].date_input(t("builder.opens_date", lang), key=self.key("opens_date"), format="DD.MM.YYYY")
+        dates[1].time_input(t("builder.opens_time", lang), key=self.key("opens_time"), step=900)
+        dates[2].date_input(t("builder.closes_date", lang), key=self.key("closes_date"), format="DD.MM.YYYY")
+        dates[3].time_input(t("builder.closes_time", lang), key=self.key("closes_time"), step=60)
+
+    def area(self) -> None:
+        lang = self.lang
+        st.subheader(t("builder.section_area", lang), anchor=False)
+        upload, draw = st.tabs([t("builder.upload_tab", lang), t("builder.draw_tab", lang)])
+        with upload:
+            self._upload()
+        with draw:
+            self._draw()
+        area: BaseGeometry | None = self.value("area")
+        if area is None:
+            st.info(t("builder.area_none", lang))
+            return
+        km2 = f"{geo.area_km2(area):.3f}".replace(".", ",")
+        st.success(t("builder.area_set", lang, km2=km2, source=self.value("area_source")))
+        st_folium(
+            area_map(self.settings, area, lang),
+            key=self.key("preview-map"),
+            height=320,
+            use_container_width=True,
+            returned_objects=[],
+        )
+
+    def _upload(self) -> None:
+        lang = self.lang
+        file = st.file_uploader(
+            t("builder.upload", lang),
+            type=["geojson", "json", "gpkg", "zip", "kml"],
+            key=self.key("upload"),
+        )
+        left, right = st.columns(2)
+        layer = left.text_input(t("builder.layer", lang), key=self.key("layer")).strip() or None
+        crs = right.text_input(t("builder.crs", lang), key=self.key("crs")).strip() or None
+        if file is None:
+            return
+        try:
+            imported = geo.read_area(file.getvalue(), file.name, layer=layer, crs=crs)
+        except InvalidArea as exc:
+            st.error(exc.message(lang))
+            return
+        options = [-1] + [f.index for f in imported.features]
+        choice = -1
+        if len(imported.features) > 1:
+            choice = st.radio(
+                t("builder.which_feature", lang, n=len(imported.features)),
+                options=options,
+                format_func=lambda i: t("builder.union", lang)
+                if i == -1
+                else f"{imported.feature(i).label} ({imported.feature(i).area_km2:.3f} km²)",
+                key=self.key("feature"),
+            )
+        chosen = imported.union if choice == -1 else imported.feature(choice).geometry
+        source = t("builder.source_upload", lang, name=file.name, crs=imported.source_crs)
+        st.button(
+            t("builder.use_upload", lang),
+            key=self.key("use-upload"),
+            on_click=self._set_area,
+            args=(chosen, source),
+        )
+
+    def _draw(self) -> None:
+        lang = self.lang
+        st.caption(t("builder.draw_help", lang))
+        result = st_folium(
+            draw_map(self.settings, self.value("area"), lang),
+            key=self.key("draw-map"),
+            height=420,
+            use_container_width=True,
+            returned_objects=["all_drawings"],
+        )
+        drawings = (result or {}).get("all_drawings") or []
+        if st.button(t("builder.use_drawing", lang), key=self.key("use-drawing")):
+            if not drawings:
+                st.warning(t("builder.nothing_drawn", lang))
+                return
+            try:
+                drawn = geo.area_from_geojson({"type": "FeatureCollection", "features": drawings})
+            except (ValueError, KeyError, TypeError):
+                st.warning(t("builder.nothing_drawn", lang))
+                return
+            self._set_area(drawn, t("builder.source_drawing", lang))
+            st.rerun()
+
+    def _set_area(self, area: BaseGeometry, source: str) -> None:
+        st.session_state[self.key("area")] = geo.as_multipolygon(area)
+        st.session_state[self.key("area_source")] = source
+
+    def categories_and_questions(self) -> None:
+        lang = self.lang
+        st.subheader(t("builder.section_categories", lang), anchor=False)
+        st.text_area(t("builder.categories", lang), key=self.key("categories"), height=280)
+        st.markdown(f"**{t('builder.questions', lang)}**")
+        st.caption(t("builder.questions_help", lang))
+        kinds = [k.value for k in QuestionKind]
+        st.data_editor(
+            self.value("questions"),
+            key=self.key("questions-editor"),
+            num_rows="dynamic",
+            use_container_width=True,
+            column_order=("text", "kind", "options"),
+            column_config={
+                "text": st.column_config.TextColumn(t("builder.question_text", lang), required=True, max_chars=200),
+                "kind": st.column_config.SelectboxColumn(
+                    t("builder.question_kind", lang), options=kinds, required=True, default="single"
+                ),
+                "options": st.column_config.TextColumn(t("builder.question_options", lang)),
+            },
+        )
+
+    def settings_section(self) -> None:
+        lang = self.lang
+        st.subheader(t("builder.section_settings", lang), anchor=False)
+        st.radio(
+            t("builder.moderation", lang),
+            options=list(Moderation),
+            format_func=lambda v: t(f"moderation.{v.value}", lang),
+            key=self.key("moderation"),
+        )
+        st.text_input(t("builder.contact", lang), key=self.key("contact"), max_chars=200)
+
+    # -- saving ------------------------------------------------------------------------
+
+    def _questions(self) -> list[Question]:
+        """The edited questions table, with stable ids (kept for existing rows)."""
+        edits = st.session_state.get(self.key("questions-editor"), {})
+        rows = [dict(r) for r in self.value("questions")]
+        for index, change in edits.get("edited_rows", {}).items():
+            rows[int(index)].update(change)
+        rows = [r for n, r in enumerate(rows) if n not in set(edits.get("deleted_rows", []))]
+        rows += [dict(r) for r in edits.get("added_rows", [])]
+        used = {r.get("id") for r in rows if r.get("id")}
+        questions, n = [], 1
+        for row in rows:
+            if not (row.get("text") or "").strip():
+                continue
+            qid = row.get("id")
+            while not qid:
+                candidate = f"q{n}"
+                n += 1
+                qid = candidate if candidate not in used else None
+            used.add(qid)
+            options = tuple(o.strip() for o in (row.get("options") or "").split(";") if o.strip())
+            questions.append(Question(qid, QuestionKind(row.get("kind") or "single"), row["text"], options))
+        return questions
+
+    def form(self) -> ConsultationForm:
+        v = self.value
+        return ConsultationForm(
+            id=v("id") or "",
+            title=v("title") or "",
+            summary=v("summary") or "",
+            body=v("body") or "",
+            plan_type=v("plan_type"),
+            plan_id=v("plan_id") or "",
+            stage=v("stage"),
+            opens_at=_local(v("opens_date"), v("opens_time")),
+            closes_at=_local(v("closes_date"), v("closes_time")),
+            area=v("area"),
+            categories=(v("categories") or "").splitlines(),
+            questions=self._questions(),
+            moderation=v("moderation"),
+            contact=v("contact") or "",
+        )
+
+    def save_button(self, user: User) -> None:
+        lang = self.lang
+        if not st.button(t("builder.save", lang), type="primary", key=self.key("save")):
+            return
+        try:
+            saved, warnings = save(
+                self.store, self.form(), user.username, editing=self.existing.id if self.existing else None
+            )
+        except InvalidConsultation as exc:
+            st.error(exc.message(lang))
+            return
+        message = "builder.saved_new" if self.existing is None else "consultation_form.saved"
+        st.session_state["builder-flash"] = [t(message, lang, title=saved.title)] + [
+            t(w, lang) for w in warnings
+        ]
+        for name in list(st.session_state):
+            if isinstance(name, str) and name.startswith(f"{self.prefix}-"):
+                del st.session_state[name]  # the saved consultation is read afresh
+        st.query_params["id"] = saved.id
+        st.rerun()
+
+    def documents(self, user: User) -> None:
+        lang = self.lang
+        st.subheader(t("builder.section_documents", lang), anchor=False)
+        if self.existing is None:
+            st.caption(t("builder.documents_new", lang))
+            return
+        for doc in self.store.documents(self.existing.id):
+            st.button(
+                t("builder.document_delete", lang, name=doc.filename),
+                key=self.key(f"delete-doc-{doc.id}"),
+                on_click=self.store.delete_document,
+                args=(doc.id, user.username),
+            )
+        files = st.file_uploader(
+            t("builder.documents_upload", lang),
+            type=["pdf"],
+            accept_multiple_files=True,
+            key=self.key("documents"),
+        )
+        if files and st.button(t("builder.documents_add", lang), key=self.key("add-docs")):
+            for file in files:
+                count = len(self.store.documents(self.existing.id))
+                try:
+                    name = check_pdf(file.name, file.getvalue(), existing=count)
+                except InvalidDocument as exc:
+                    st.error(exc.message(lang))
+                    continue
+                self.store.add_document(self.existing.id, name, file.getvalue(), user.username)
+                st.success(t("builder.document_added", lang, name=name))
+
+
+def page(store: Store, settings: Settings, user: User, lang: str) -> None:
+    st.page_link(STAFF_PAGE, label=t("builder.back", lang))
+    editing = st.query_params.get("id")
+    existing = store.get_consultation(editing) if editing else None
+    if editing and existing is None:
+        st.warning(t("consultation_form.unknown", lang, id=editing))
+        return
+    title = t("builder.title_edit", lang, title=existing.title) if existing else t("builder.title_new", lang)
+    st.title(title, anchor=False)
+    for n, message in enumerate(st.session_state.pop("builder-flash", [])):
+        (st.success if n == 0 else st.warning)(message)
+    builder = Builder(store, settings, existing, lang)
+    builder.texts()
+    builder.plan()
+    builder.area()
+    builder.categories_and_questions()
+    builder.settings_section()
+    builder.save_button(user)
+    builder.documents(user)

@@ -1,0 +1,304 @@
+"""Browser tests: a real `streamlit run` driven by Debian's Chromium through Playwright.
+
+No browser is downloaded: Playwright drives /usr/bin/chromium. Without it the tests
+here skip with a reason, except in CI (CI=true), where they fail.
+
+Nothing here may reach beyond 127.0.0.1: the app runs with KARTINNSPILL_TILES=none,
+Chromium resolves every other host name to nothing (--host-resolver-rules), and
+proxies are ignored both by Chromium and by the health poll.
+
+Override for trying the harness on another script: KARTINNSPILL_BROWSER_APP_DIR=<dir
+holding app.py>; the default is the repository root (the parent of tests/).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+HERE = Path(__file__).resolve().parent
+REPO_ROOT = HERE.parent.parent
+ARTIFACTS = HERE / "artifacts"
+STARTUP_TIMEOUT_S = 60.0
+DEFAULT_TIMEOUT_MS = 20_000
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    # Belt and braces: no host name other than the app's resolves, so even a
+    # stray CDN link cannot leave the machine (the request is still recorded).
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+    "--no-proxy-server",
+]
+
+MISSING_CHROMIUM = f"Chromium not found at {CHROMIUM}; install with apt-get install chromium"
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+def _chromium_missing_reason() -> str | None:
+    if not os.path.exists(CHROMIUM):
+        return MISSING_CHROMIUM
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Python package playwright is not installed; install the project's [test] extra"
+    return None
+
+
+def _is_ours(item: pytest.Item) -> bool:
+    try:
+        return Path(str(item.path)).resolve().is_relative_to(HERE)
+    except (AttributeError, ValueError):
+        return False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    reason = _chromium_missing_reason()
+    for item in items:
+        if not _is_ours(item):
+            continue
+        item.add_marker(pytest.mark.browser)
+        if reason and not _in_ci():
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def _require_browser() -> None:
+    """Skip without Chromium, except in CI, where the browser must be there: fail."""
+    reason = _chromium_missing_reason()
+    if reason:
+        if _in_ci():
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _browser_required() -> None:
+    _require_browser()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, f"rep_{rep.when}", rep)
+
+
+def _failed(request: pytest.FixtureRequest) -> bool:
+    node = request.node
+    return any(
+        getattr(getattr(node, f"rep_{when}", None), "failed", False) for when in ("setup", "call")
+    )
+
+
+# --------------------------------------------------------------------------- server
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+_NO_PROXY_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+@dataclass
+class AppServer:
+    url: str
+    port: int
+    db_path: Path
+    log_path: Path
+    proc: subprocess.Popen | None = field(default=None, repr=False)
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self) -> None:
+        """Terminate the server and wait, so the DuckDB file is free for this process."""
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+
+    def _wait_healthy(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        last = ""
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited with code {self.proc.returncode}")
+            try:
+                with _NO_PROXY_OPENER.open(f"{self.url}/_stcore/health", timeout=2) as r:
+                    body = r.read().decode(errors="replace").strip()
+                    if r.status == 200 and body == "ok":
+                        return
+                    last = f"HTTP {r.status}: {body[:200]}"
+            except (urllib.error.URLError, OSError) as e:
+                last = repr(e)
+            time.sleep(0.2)
+        raise RuntimeError(f"no 'ok' from /_stcore/health within {timeout:.0f} s (last: {last})")
+
+
+def _app_dir() -> Path:
+    override = os.environ.get("KARTINNSPILL_BROWSER_APP_DIR")
+    return Path(override).resolve() if override else REPO_ROOT
+
+
+@pytest.fixture
+def start_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[..., AppServer]]:
+    """Factory: ``start_app(prepare=None, env=None)`` -> a running AppServer.
+
+    ``prepare(db_path)`` runs in this process before the server starts (it must close
+    the database again). Every server started is stopped at teardown; its log is
+    printed when the test failed.
+    """
+    servers: list[AppServer] = []
+
+    def _start(
+        prepare: Callable[[Path], None] | None = None,
+        env: dict[str, str] | None = None,
+        app_dir: Path | None = None,
+    ) -> AppServer:
+        cwd = Path(app_dir) if app_dir else _app_dir()
+        n = len(servers)
+        db_path = tmp_path / f"kartinnspill-{n}.duckdb"
+        log_path = tmp_path / f"streamlit-{n}.log"
+        if prepare is not None:
+            prepare(db_path)
+        port = _free_port()
+        server_env = {
+            **os.environ,
+            "KARTINNSPILL_DB": str(db_path),
+            "KARTINNSPILL_TILES": "none",
+            "KARTINNSPILL_DEMO": "1",
+            "PYTHONUNBUFFERED": "1",
+            "NO_PROXY": "127.0.0.1,localhost",
+            "no_proxy": "127.0.0.1,localhost",
+            **(env or {}),
+        }
+        cmd = [
+            sys.executable, "-m", "streamlit", "run", "app.py",
+            "--server.port", str(port),
+            "--server.address", "127.0.0.1",
+            "--server.headless", "true",
+            "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none",
+        ]  # fmt: skip
+        log_file = open(log_path, "wb")  # noqa: SIM115 - child writes to it for its lifetime
+        try:
+            proc = subprocess.Popen(
+                cmd, cwd=cwd, env=server_env, stdout=log_file, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )  # fmt: skip
+        finally:
+            log_file.close()
+        server = AppServer(
+            url=f"http://127.0.0.1:{port}", port=port, db_path=db_path, log_path=log_path, proc=proc
+        )
+        servers.append(server)
+        try:
+            server._wait_healthy(STARTUP_TIMEOUT_S)
+        except RuntimeError as e:
+            server.stop()
+            pytest.fail(
+                f"Streamlit did not start ({e}).\ncommand: {' '.join(cmd)}\ncwd: {cwd}\n"
+                f"--- server output ---\n{server.log()}",
+                pytrace=False,
+            )
+        return server
+
+    yield _start
+
+    for server in servers:
+        server.stop()
+    if _failed(request):
+        for server in servers:
+            print(f"--- streamlit log ({server.url}) ---\n{server.log()}")
+
+
+@pytest.fixture
+def app_server(start_app: Callable[..., AppServer]) -> AppServer:
+    """A running app on a fresh database with the demo data (KARTINNSPILL_DEMO=1)."""
+    return start_app()
+
+
+# --------------------------------------------------------------------------- browser
+
+
+@pytest.fixture(scope="session")
+def _browser():
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def requests_seen() -> list[str]:
+    """Every request URL the browser context made (main frame, iframes, workers)."""
+    return []
+
+
+@pytest.fixture
+def browser_page(_browser, requests_seen: list[str], request: pytest.FixtureRequest):
+    context = _browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="nb-NO", service_workers="block"
+    )
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    context.on("request", lambda req: requests_seen.append(req.url))
+    page = context.new_page()
+    page.requests_seen = requests_seen  # type: ignore[attr-defined]
+    console: list[str] = []
+    page.on("console", lambda msg: console.append(f"[{msg.type}] {msg.text}"))
+    page.on("pageerror", lambda err: console.append(f"[pageerror] {err}"))
+    try:
+        yield page
+    finally:
+        if _failed(request):
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+            shot = ARTIFACTS / f"{name}.png"
+            try:
+                page.screenshot(path=str(shot), full_page=True)
+                print(f"screenshot: {shot}")
+            except Exception as e:  # the page may be gone; the report matters more
+                print(f"screenshot failed: {e!r}")
+            if console:
+                print("--- browser console ---\n" + "\n".join(console[-50:]))
+        context.close()

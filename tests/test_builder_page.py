@@ -1,0 +1,133 @@
+"""The staff pages for consultations under AppTest: the login gate, the builder, the list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from consultations.auth import create_user
+from consultations.demo import seed_demo
+from consultations.model import Status
+from consultations.store import Store
+from tests.conftest import BORGEN_SQUARE
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PASSWORD = "riktig-hest-batteri"
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("staff") / "seed.duckdb"
+    store = Store.open(path)
+    seed_demo(store)
+    create_user(store, "kari", "planner", PASSWORD)
+    store.close()
+    return path
+
+
+@pytest.fixture
+def app(seeded, tmp_path, monkeypatch):
+    db = tmp_path / "app.duckdb"
+    db.write_bytes(seeded.read_bytes())
+    monkeypatch.setenv("KARTINNSPILL_DB", str(db))
+    monkeypatch.setenv("KARTINNSPILL_TILES", "none")
+    monkeypatch.delenv("KARTINNSPILL_DEMO", raising=False)
+    from consultations.ui import context
+
+    context._store.clear()
+    context._settings.clear()
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.store = lambda: context._store(str(db), False)
+    yield at
+    context._store.clear()
+
+
+def log_in(at: AppTest, page: str) -> AppTest:
+    at.switch_page(page)
+    at.run()
+    at.text_input[0].input("kari")
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click()
+    return at.run()
+
+
+@pytest.mark.parametrize("page", ["pages/staff_consultations.py", "pages/staff_builder.py"])
+def test_visitor_opening_a_staff_page_sees_only_the_login(app, page):
+    app.switch_page(page)
+    at = app.run()
+    assert not at.exception
+    assert [w.label for w in at.text_input] == ["Brukernavn", "Passord"]
+    assert [b.label for b in at.button] == ["Logg inn"]
+    assert not at.dataframe and at.title[0].value == "Logg inn for ansatte"
+
+
+def test_wrong_password_is_refused_and_audit_logged(app):
+    app.switch_page("pages/staff_consultations.py")
+    at = app.run()
+    at.text_input[0].input("kari")
+    at.text_input[1].input("feil-passord-her")
+    at.button[0].click()
+    at.run()
+    assert at.error[0].value == "Feil brukernavn eller passord."
+    assert at.store().audit_entries()[0].action == "login.failed"
+
+
+def test_planner_logs_in_and_sees_every_consultation(app):
+    at = log_in(app, "pages/staff_consultations.py")
+    assert not at.exception
+    assert at.title[0].value == "Høringer"
+    assert len(at.dataframe[0].value) == 4
+    assert at.store().audit_entries()[0].action == "login"
+
+
+def test_planner_builds_a_consultation_and_publishes_it_for_residents(app):
+    at = log_in(app, "pages/staff_builder.py")
+    assert at.title[0].value == "Ny høring"
+    at.text_input(key="builder-new-title").input("Vollen sentrum – idéfase")
+    at.run()
+    assert at.text_input(key="builder-new-id").value == "vollen-sentrum-idefase"
+    at.text_area(key="builder-new-summary").input("Hva ønsker du for Vollen?")
+    at.text_area(key="builder-new-body").input("## Bakgrunn\nVollen vokser.")
+    at.session_state["builder-new-area"] = BORGEN_SQUARE  # as an upload or a drawing sets it
+    at.session_state["builder-new-area_source"] = "test"
+    at.button(key="builder-new-save").click()
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    store = at.store()
+    c = store.get_consultation("vollen-sentrum-idefase")
+    assert c.status == Status.DRAFT and c.area.equals(BORGEN_SQUARE)
+    assert store.audit_entries()[0].action == "consultation.create"
+    assert store.audit_entries()[0].actor == "kari"
+    assert at.success[0].value.startswith("Høringen er opprettet som utkast")
+
+    # residents do not see the draft; then the planner publishes it from the list
+    at.switch_page("pages/staff_consultations.py")
+    at.run()
+    at.selectbox(key="staff-selected").set_value("vollen-sentrum-idefase")
+    at.run()
+    at.button(key="move-vollen-sentrum-idefase-published").click()
+    at.run()
+    assert store.get_consultation("vollen-sentrum-idefase").status == Status.PUBLISHED
+    assert store.audit_entries()[0].action == "consultation.status.published"
+
+
+def test_builder_refuses_bad_fields_with_a_reason_and_creates_nothing(app):
+    at = log_in(app, "pages/staff_builder.py")
+    at.text_input(key="builder-new-title").input("Uten planområde")
+    at.text_area(key="builder-new-summary").input("Sammendrag")
+    at.button(key="builder-new-save").click()
+    at.run()
+    assert at.error[0].value.startswith("Høringen trenger et planområde")
+    assert at.store().get_consultation("uten-planomrade") is None
+
+
+def test_builder_opens_an_existing_consultation_with_its_values(app):
+    at = log_in(app, "pages/staff_builder.py")
+    at.query_params["id"] = "borgen-tettstedsutvikling"
+    at.run()
+    assert at.title[0].value.startswith("Endre høring")
+    assert at.text_input(key="builder-borgen-tettstedsutvikling-title").value.startswith("Borgen")
+    # the id of a published consultation stays: its link may be shared
+    assert at.text_input(key="builder-borgen-tettstedsutvikling-id").disabled
