@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+import pandas
 import streamlit as st
 from shapely.geometry.base import BaseGeometry
 from streamlit_folium import st_folium
@@ -83,7 +84,8 @@ class Builder:
         st.text_input(t("builder.title", lang), key=self.key("title"), max_chars=200)
         editable_id = self.existing is None or self.existing.status.value == "draft"
         if self.existing is None and not self.value("id_touched"):
-            st.session_state[self.key("id")] = slugify(self.value("title") or "")
+            title = (self.value("title") or "").strip()
+            st.session_state[self.key("id")] = slugify(title) if title else ""
         st.text_input(
             t("builder.id", lang),
             key=self.key("id"),
@@ -217,7 +219,7 @@ class Builder:
         st.caption(t("builder.questions_help", lang))
         kinds = [k.value for k in QuestionKind]
         st.data_editor(
-            self.value("questions"),
+            pandas.DataFrame(self.value("questions"), columns=["id", "text", "kind", "options"]),
             key=self.key("questions-editor"),
             num_rows="dynamic",
             use_container_width=True,

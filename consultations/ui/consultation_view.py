@@ -50,12 +50,12 @@ def show(
         st.warning(t("consultation.not_found", lang, id=escape_markdown(consultation_id)))
         return
     if hidden:
-        st.warning(t("preview.banner", lang), icon="👁️")
+        st.warning(t("preview.banner", lang), icon=":material/visibility:")
 
     phase = c.phase(now)
     st.title(escape_markdown(c.title), anchor=False)
     if c.is_demo:
-        st.info(t("app.demo_banner", lang), icon="ℹ️")
+        st.info(t("app.demo_banner", lang), icon=":material/info:")
     if phase == Phase.OPEN:
         left = tn("home.days_left", days_left(c.closes_at, now), lang)
         deadline = format_date(c.closes_at, lang, with_time=True)

@@ -44,7 +44,7 @@ def card(listing: ConsultationListing, phase: Phase, now: datetime, lang: str) -
             link = "home.closed_link"
         st.markdown(tn("home.inputs", listing.published_inputs, lang))
         st.markdown(escape_markdown(c.summary))
-        st.page_link(HOME_PAGE, label=t(link, lang), query_params={"id": c.id}, icon="➡️")
+        st.page_link(HOME_PAGE, label=t(link, lang), query_params={"id": c.id}, icon=":material/arrow_forward:")
 
 
 def cards(listings: list[tuple[ConsultationListing, Phase]], now: datetime, lang: str) -> None:
@@ -72,7 +72,7 @@ def show(store: Store, settings: Settings, lang: str) -> None:
     st.title(t("home.title", lang), anchor=False)
     st.markdown(t("home.intro", lang))
     if any(entry.consultation.is_demo for entry, _ in by_phase[Phase.OPEN] + by_phase[Phase.CLOSED]):
-        st.info(t("app.demo_banner", lang), icon="ℹ️")
+        st.info(t("app.demo_banner", lang), icon=":material/info:")
 
     st.header(t("home.open_heading", lang), anchor=False)
     if by_phase[Phase.OPEN]:

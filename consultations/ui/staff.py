@@ -53,7 +53,7 @@ def _delete(store: Store, cid: str, actor: str, lang: str) -> None:
 
 def overview(store: Store, user: User, lang: str) -> None:
     st.title(t("staff_list.title", lang), anchor=False)
-    st.page_link(BUILDER_PAGE, label=t("staff_list.new", lang), icon="➕")
+    st.page_link(BUILDER_PAGE, label=t("staff_list.new", lang), icon=":material/add:")
     if flash := st.session_state.pop("staff-flash", None):
         kind, message = flash
         (st.success if kind == "success" else st.error)(message)
@@ -85,9 +85,9 @@ def overview(store: Store, user: User, lang: str) -> None:
     )
     c = by_id[chosen]
     actions = st.columns(3)
-    actions[0].page_link(BUILDER_PAGE, label=t("staff_list.edit", lang), query_params={"id": c.id}, icon="✏️")
+    actions[0].page_link(BUILDER_PAGE, label=t("staff_list.edit", lang), query_params={"id": c.id}, icon=":material/edit:")
     preview = "staff_list.preview" if c.status == Status.DRAFT else "staff_list.open_public"
-    actions[1].page_link(HOME_PAGE, label=t(preview, lang), query_params={"id": c.id}, icon="👁️")
+    actions[1].page_link(HOME_PAGE, label=t(preview, lang), query_params={"id": c.id}, icon=":material/visibility:")
     actions[2].button(
         t("staff_list.duplicate", lang),
         key=f"dup-{c.id}",
