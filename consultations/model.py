@@ -71,6 +71,15 @@ class QuestionKind(StrEnum):
     TEXT = "text"  # short text
 
 
+class Outcome(StrEnum):
+    """The administration's conclusion on an input (merknadsbehandling)."""
+
+    TAKEN = "tatt_til_folge"
+    PARTLY = "delvis_tatt_til_folge"
+    NOT_TAKEN = "ikke_tatt_til_folge"
+    NOTED = "tatt_til_orientering"
+
+
 class Phase(StrEnum):
     """Where a consultation stands for a resident at a given moment."""
 
@@ -164,6 +173,8 @@ class Input:
     answers: dict[str, object] = field(default_factory=dict)
     sender_type: SenderType | None = None
     sender_name: str | None = None  # never shown in public views
+    hidden_reason: str | None = None
+    duplicate_of: int | None = None
 
     @property
     def reference(self) -> str:
@@ -235,3 +246,16 @@ class Document:
     consultation_id: str
     filename: str
     size: int
+
+
+@dataclass(frozen=True)
+class Response:
+    """The administration's answer to one input (merknadsbehandling)."""
+
+    input_id: int
+    summary: str
+    assessment: str
+    outcome: Outcome
+    plan_change: str = ""
+    author: str = ""
+    updated_at: datetime | None = None

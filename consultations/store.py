@@ -31,8 +31,10 @@ from .model import (
     InputStatus,
     MapPoint,
     Moderation,
+    Outcome,
     PlanType,
     Question,
+    Response,
     Role,
     SenderType,
     Stage,
@@ -126,6 +128,26 @@ MIGRATIONS: dict[int, Sequence[str]] = {
             uploaded_at TIMESTAMP NOT NULL
         )""",
     ),
+    3: (
+        # planners' work: moderation reasons, duplicates, themes, merknadsbehandling
+        """ALTER TABLE inputs ADD COLUMN hidden_reason VARCHAR""",
+        """ALTER TABLE inputs ADD COLUMN duplicate_of INTEGER""",
+        """ALTER TABLE consultations ADD COLUMN responses_published BOOLEAN DEFAULT false""",
+        """CREATE TABLE input_themes (
+            input_id INTEGER NOT NULL,
+            theme VARCHAR NOT NULL,
+            PRIMARY KEY (input_id, theme)
+        )""",
+        """CREATE TABLE responses (
+            input_id INTEGER PRIMARY KEY,
+            summary VARCHAR NOT NULL,
+            assessment VARCHAR NOT NULL,
+            outcome VARCHAR NOT NULL,
+            plan_change VARCHAR NOT NULL,
+            author VARCHAR NOT NULL,
+            updated_at TIMESTAMP NOT NULL
+        )""",
+    ),
 }
 LATEST = max(MIGRATIONS)
 
@@ -137,7 +159,7 @@ _N_CONSULTATION = _CONSULTATION_COLUMNS.count(",") + 1
 _INPUT_COLUMNS = (
     "i.id, i.consultation_id, i.category, i.text, i.lat, i.lon, i.status, i.channel, "
     "i.created_at, i.age_group, i.relation, i.east, i.north, i.answers, i.sender_type, "
-    "i.sender_name"
+    "i.sender_name, i.hidden_reason, i.duplicate_of"
 )
 _USER_COLUMNS = "id, username, email, role, active"
 _SUPPORT_COUNT = "(SELECT count(*) FROM supports s WHERE s.input_id = i.id)"
@@ -657,6 +679,153 @@ class Store:
                 json.dumps({"document": rows[0][1]}, ensure_ascii=False), None,
             )  # fmt: skip
 
+    # -- moderation and merknadsbehandling ---------------------------------------------
+
+    def set_input_status(
+        self,
+        input_ids: Sequence[int],
+        status: InputStatus,
+        actor: str,
+        reason: str | None = None,
+    ) -> int:
+        """Publish, hide (with the reason kept) or set pending; one audit entry per input.
+        Returns how many inputs changed."""
+        changed = 0
+        with self._transaction() as cur:
+            for input_id in input_ids:
+                rows = cur.execute(
+                    "SELECT status, hidden_reason FROM inputs WHERE id = ?", (input_id,)
+                ).fetchall()
+                if not rows or rows[0][0] == status.value:
+                    continue
+                cur.execute(
+                    "UPDATE inputs SET status = ?, hidden_reason = ? WHERE id = ?",
+                    (status.value, reason if status == InputStatus.HIDDEN else None, input_id),
+                )
+                _audit(
+                    cur, actor, f"input.{status.value}", "input", str(input_id),
+                    json.dumps({"status": rows[0][0]}),
+                    json.dumps({"status": status.value, "reason": reason}, ensure_ascii=False),
+                )  # fmt: skip
+                changed += 1
+        return changed
+
+    def mark_duplicate(self, input_id: int, of_id: int | None, actor: str) -> None:
+        """Record that an input repeats another (``None`` clears it)."""
+        with self._transaction() as cur:
+            cur.execute("UPDATE inputs SET duplicate_of = ? WHERE id = ?", (of_id, input_id))
+            _audit(cur, actor, "input.duplicate", "input", str(input_id), None, str(of_id))
+
+    def add_theme(self, input_ids: Sequence[int], theme: str, actor: str) -> None:
+        with self._transaction() as cur:
+            for input_id in input_ids:
+                cur.execute(
+                    "INSERT INTO input_themes VALUES (?, ?) ON CONFLICT DO NOTHING",
+                    (input_id, theme),
+                )
+            _audit(
+                cur, actor, "input.theme.add", "theme", theme, None,
+                json.dumps(list(input_ids)),
+            )  # fmt: skip
+
+    def remove_theme(self, input_ids: Sequence[int], theme: str, actor: str) -> None:
+        with self._transaction() as cur:
+            for input_id in input_ids:
+                cur.execute(
+                    "DELETE FROM input_themes WHERE input_id = ? AND theme = ?", (input_id, theme)
+                )
+            _audit(
+                cur, actor, "input.theme.remove", "theme", theme,
+                json.dumps(list(input_ids)), None,
+            )  # fmt: skip
+
+    def themes(self, consultation_id: str) -> dict[int, list[str]]:
+        """The themes planners gave each input, by input id."""
+        rows = self._rows(
+            """SELECT t.input_id, t.theme FROM input_themes t JOIN inputs i ON i.id = t.input_id
+               WHERE i.consultation_id = ? ORDER BY t.input_id, t.theme""",
+            (consultation_id,),
+        )
+        found: dict[int, list[str]] = {}
+        for input_id, theme in rows:
+            found.setdefault(int(input_id), []).append(theme)
+        return found
+
+    def save_response(self, input_ids: Sequence[int], response: Response, actor: str) -> None:
+        """The same answer for one input or a whole group; replaces an earlier answer."""
+        now = _naive(datetime.now(UTC))
+        with self._transaction() as cur:
+            for input_id in input_ids:
+                before = cur.execute(
+                    "SELECT outcome FROM responses WHERE input_id = ?", (input_id,)
+                ).fetchall()
+                cur.execute(
+                    """INSERT INTO responses VALUES (?, ?, ?, ?, ?, ?, ?)
+                       ON CONFLICT (input_id) DO UPDATE SET summary = excluded.summary,
+                           assessment = excluded.assessment, outcome = excluded.outcome,
+                           plan_change = excluded.plan_change, author = excluded.author,
+                           updated_at = excluded.updated_at""",
+                    (
+                        input_id, response.summary, response.assessment, response.outcome.value,
+                        response.plan_change, actor, now,
+                    ),
+                )  # fmt: skip
+                _audit(
+                    cur, actor, "response.save", "input", str(input_id),
+                    before[0][0] if before else None, response.outcome.value,
+                )  # fmt: skip
+
+    def responses(self, consultation_id: str) -> dict[int, Response]:
+        rows = self._rows(
+            """SELECT r.input_id, r.summary, r.assessment, r.outcome, r.plan_change, r.author,
+                      r.updated_at
+               FROM responses r JOIN inputs i ON i.id = r.input_id
+               WHERE i.consultation_id = ?""",
+            (consultation_id,),
+        )
+        return {
+            int(r[0]): Response(int(r[0]), r[1], r[2], Outcome(r[3]), r[4], r[5], _utc(r[6]))
+            for r in rows
+        }
+
+    def set_responses_published(self, consultation_id: str, published: bool, actor: str) -> None:
+        """Whether residents see «Slik ble innspillene behandlet»."""
+        with self._transaction() as cur:
+            cur.execute(
+                "UPDATE consultations SET responses_published = ? WHERE id = ?",
+                (published, consultation_id),
+            )
+            _audit(
+                cur, actor, "responses.publish" if published else "responses.unpublish",
+                "consultation", consultation_id, None, None,
+            )  # fmt: skip
+
+    def responses_published(self, consultation_id: str) -> bool:
+        return bool(
+            self._value(
+                "SELECT responses_published FROM consultations WHERE id = ?", (consultation_id,)
+            )
+        )
+
+    def analysis_frame(self, consultation_id: str):
+        """Every input of a consultation as a pandas DataFrame, for summaries and exports:
+        one row per input with its supports, themes (list) and response fields."""
+        with self._cursor() as cur:
+            return cur.execute(
+                """SELECT i.id, i.created_at, i.category, i.text, i.status, i.channel,
+                          i.lat, i.lon, i.east, i.north, i.age_group, i.relation, i.answers,
+                          i.sender_type, i.sender_name, i.session_hash, i.hidden_reason,
+                          i.duplicate_of,
+                          (SELECT count(*) FROM supports s WHERE s.input_id = i.id) AS supports,
+                          coalesce((SELECT list(t.theme ORDER BY t.theme) FROM input_themes t
+                                    WHERE t.input_id = i.id), []) AS themes,
+                          r.summary AS response_summary, r.assessment, r.outcome, r.plan_change,
+                          r.author AS response_author
+                   FROM inputs i LEFT JOIN responses r ON r.input_id = i.id
+                   WHERE i.consultation_id = ? ORDER BY i.id""",
+                (consultation_id,),
+            ).df()
+
 
 def _audit(
     cur: duckdb.DuckDBPyConnection,
@@ -742,5 +911,7 @@ def _input(row: tuple) -> Input:
         answers=json.loads(row[13]),
         sender_type=SenderType(row[14]) if row[14] else None,
         sender_name=row[15],
-        supports=int(row[16]),
+        hidden_reason=row[16],
+        duplicate_of=row[17],
+        supports=int(row[18]),
     )
