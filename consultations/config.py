@@ -54,6 +54,7 @@ class Municipality:
     centre: tuple[float, float]
     zoom: int
     categories: tuple[str, ...]
+    tiles: str = "kartverket-topo"  # KARTINNSPILL_TILES overrides it
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ def load_profile(name: str) -> Municipality:
         centre=(float(data["centre"][0]), float(data["centre"][1])),
         zoom=int(data["zoom"]),
         categories=tuple(data["categories"]),
+        tiles=data.get("tiles", "kartverket-topo"),
     )
 
 
@@ -112,12 +114,13 @@ def load_settings(
             return env[name]
         return str(secrets.get(name, default))
 
+    profile = load_profile(get("KARTINNSPILL_PROFILE", "asker"))
     return Settings(
         db_path=Path(get("KARTINNSPILL_DB", "data/kartinnspill.duckdb")),
         tiles=parse_tiles(
-            get("KARTINNSPILL_TILES", "kartverket-topo"),
+            get("KARTINNSPILL_TILES", profile.tiles),
             get("KARTINNSPILL_TILES_ATTRIBUTION", "") or None,
         ),
         demo=get("KARTINNSPILL_DEMO", "0").strip().lower() in ("1", "true", "yes", "ja"),
-        profile=load_profile(get("KARTINNSPILL_PROFILE", "asker")),
+        profile=profile,
     )

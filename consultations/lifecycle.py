@@ -137,6 +137,7 @@ def build(
     taken_ids: Collection[str],
     input_points: Sequence[tuple[float, float]] = (),
     categories_in_use: Collection[str] = (),
+    kommunenummer: str | None = None,
 ) -> tuple[Consultation, list[str]]:
     """The consultation the form describes, and warning keys (the staff member may go on).
 
@@ -177,6 +178,8 @@ def build(
         raise InvalidConsultation("consultation_form.categories_orphans", names=", ".join(orphaned))
 
     warnings = []
+    if plan_id and kommunenummer and not plan_id.startswith(kommunenummer):
+        warnings.append("consultation_form.warn_other_municipality")
     if form.stage in SIX_WEEK_STAGES and form.closes_at - form.opens_at < MIN_HEARING:
         warnings.append("consultation_form.warn_short_hearing")
     consultation = Consultation(
@@ -201,7 +204,12 @@ def build(
 
 
 def save(
-    store: Store, form: ConsultationForm, actor: str, *, editing: str | None = None
+    store: Store,
+    form: ConsultationForm,
+    actor: str,
+    *,
+    editing: str | None = None,
+    kommunenummer: str | None = None,
 ) -> tuple[Consultation, list[str]]:
     """Create (``editing=None``) or update the consultation ``editing`` from the builder.
 
@@ -217,6 +225,7 @@ def save(
         taken_ids=store.consultation_ids(),
         input_points=points,
         categories_in_use=in_use,
+        kommunenummer=kommunenummer,
     )
     if existing is None:
         store.add_consultation(consultation, actor=actor)

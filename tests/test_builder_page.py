@@ -131,3 +131,40 @@ def test_builder_opens_an_existing_consultation_with_its_values(app):
     assert at.text_input(key="builder-borgen-tettstedsutvikling-title").value.startswith("Borgen")
     # the id of a published consultation stays: its link may be shared
     assert at.text_input(key="builder-borgen-tettstedsutvikling-id").disabled
+
+
+def _oidc(at: AppTest, email: str | None) -> AppTest:
+    at.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "test-secret",
+        "client_id": "kartinnspill",
+        "client_secret": "x",
+        "server_metadata_url": "https://login.example/.well-known/openid-configuration",
+    }
+    at.user = {"is_logged_in": True, "email": email} if email else {"is_logged_in": False}
+    return at
+
+
+def test_with_oidc_the_role_comes_from_the_users_table_by_email(app):
+    create_user(app.store(), "ola", "planner", email="ola@asker.kommune.no")
+    at = _oidc(app, "OLA@asker.kommune.no")
+    at.switch_page("pages/staff_consultations.py")
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Høringer" and len(at.dataframe[0].value) == 4
+    assert not at.text_input  # no local password form
+
+
+def test_with_oidc_an_unknown_email_gets_no_access_not_a_role(app):
+    at = _oidc(app, "ukjent@example.no")
+    at.switch_page("pages/staff_consultations.py")
+    at.run()
+    assert not at.dataframe
+    assert "ikke tilgang" in at.error[0].value and "ukjent@example.no" in at.error[0].value
+
+
+def test_with_oidc_a_visitor_gets_the_municipality_login_button(app):
+    at = _oidc(app, None)
+    at.switch_page("pages/staff_consultations.py")
+    at.run()
+    assert [b.label for b in at.button] == ["Logg inn"] and not at.text_input and not at.dataframe

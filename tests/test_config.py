@@ -70,3 +70,11 @@ def test_environment_wins_over_secrets_toml(tmp_path):
 def test_unknown_profile_is_refused():
     with pytest.raises(ConfigError):
         load_settings({"KARTINNSPILL_PROFILE": "../etc/passwd"})
+
+
+def test_base_map_comes_from_the_municipality_profile_unless_the_environment_says_otherwise(tmp_path):
+    from consultations.config import load_profile
+
+    assert load_profile("asker").tiles == "kartverket-topo"
+    assert load_settings({}, tmp_path / "none.toml").tiles.url == parse_tiles("kartverket-topo").url
+    assert load_settings({"KARTINNSPILL_TILES": "osm"}, tmp_path / "none.toml").tiles.url.startswith("https://tile.openstreetmap")

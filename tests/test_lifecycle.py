@@ -195,3 +195,12 @@ def test_only_drafts_without_inputs_can_be_deleted(store):
     delete_draft(store, "utkast", "kari")
     assert store.get_consultation("utkast") is None
     assert store.audit_entries()[0].action == "consultation.delete"
+
+
+def test_plan_id_of_another_municipality_warns():
+    from consultations.lifecycle import build
+
+    _, warnings = build(form(plan_id="3025202401"), existing=None, taken_ids=set(), kommunenummer="3203")
+    assert warnings == ["consultation_form.warn_other_municipality"]
+    _, warnings = build(form(), existing=None, taken_ids=set(), kommunenummer="3203")
+    assert warnings == []

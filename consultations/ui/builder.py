@@ -137,8 +137,9 @@ class Builder:
         if area is None:
             st.info(t("builder.area_none", lang))
             return
-        km2 = f"{geo.area_km2(area):.3f}".replace(".", ",")
-        st.success(t("builder.area_set", lang, km2=km2, source=self.value("area_source")))
+        km2 = f"{geo.area_km2(area, self.settings.profile.working_crs):.3f}".replace(".", ",")
+        crs = self.settings.profile.working_crs
+        st.success(t("builder.area_set", lang, km2=km2, crs=crs, source=self.value("area_source")))
         st_folium(
             area_map(self.settings, area, lang),
             key=self.key("preview-map"),
@@ -294,7 +295,11 @@ class Builder:
             return
         try:
             saved, warnings = save(
-                self.store, self.form(), user.username, editing=self.existing.id if self.existing else None
+                self.store,
+                self.form(),
+                user.username,
+                editing=self.existing.id if self.existing else None,
+                kommunenummer=self.settings.profile.kommunenummer,
             )
         except InvalidConsultation as exc:
             st.error(exc.message(lang))
