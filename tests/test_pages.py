@@ -238,3 +238,38 @@ def test_database_held_by_another_process_gets_one_clear_sentence(app):
         assert "brukes av en annen prosess" in error.value and str(holder.pid) in error.value
     finally:
         holder.communicate("")
+
+
+def _fill(at: AppTest, text: str) -> None:
+    at.selectbox(key=f"form-{BORGEN}-category").set_value("Annet")
+    at.text_area(key=f"form-{BORGEN}-text").set_value(text)
+    at.checkbox(key=f"form-{BORGEN}-whole_area").check()
+    at.button[[b.label for b in at.button].index("Send innspill")].click()
+    at.run()
+
+
+def test_personal_data_is_caught_before_sending_and_can_be_removed(app):
+    at = open_consultation(app.run(), BORGEN)
+    before = len(stored_inputs(at, BORGEN))
+    _fill(at, "Ring meg på 912 34 567 om busslommen ved skolen.")
+    assert "personopplysninger" in at.warning[-1].value
+    assert len(stored_inputs(at, BORGEN)) == before  # nothing sent yet
+    at.button(key=f"pd-remove-{BORGEN}").click()
+    at.run()
+    assert any(s.value.startswith("Takk") for s in at.success)
+    (row,) = [i for i in stored_inputs(at, BORGEN) if "busslommen" in i.text]
+    assert "912" not in row.text
+
+
+def test_personal_data_sent_anyway_is_masked_in_public_views(app):
+    at = open_consultation(app.run(), BORGEN)
+    _fill(at, "Kontakt kari.nordmann@gmail.com om stien bak skolen.")
+    at.button(key=f"pd-keep-{BORGEN}").click()
+    at.run()
+    (row,) = [i for i in stored_inputs(at, BORGEN) if "stien bak skolen" in i.text]
+    assert "kari.nordmann@gmail.com" in row.text  # planners see what was sent
+    at.run()
+    page_text = " ".join(m.value for m in at.markdown)
+    assert "kari.nordmann" not in page_text and "personopplysning fjernet" in page_text
+    (args,) = folium_args(at)
+    assert "kari.nordmann" not in args["script"]

@@ -19,6 +19,7 @@ from ..assets import JQUERY, LEAFLET, LEAFLET_DRAW, MARKERCLUSTER
 from ..config import Settings
 from ..i18n import t
 from ..model import Consultation, MapPoint
+from ..moderation import mask_personal_data
 from ..text import escape_html, excerpt, js_literal
 
 # Characters of an input's text in its map popup (the list below the map has it all);
@@ -139,7 +140,7 @@ class InputCluster(MarkerCluster):
         {% endmacro %}"""
     )
 
-    def __init__(self, categories: Sequence[str], points: Sequence[MapPoint]) -> None:
+    def __init__(self, categories: Sequence[str], points: Sequence[MapPoint], masked: str) -> None:
         super().__init__(name="innspill", control=False, options=CLUSTER_OPTIONS)
         index = {name: n for n, name in enumerate(categories)}
         for name in dict.fromkeys(p.category for p in points if p.category not in index):
@@ -154,7 +155,7 @@ class InputCluster(MarkerCluster):
                     round(p.lat, 5),  # 5 decimals: about a metre
                     round(p.lon, 5),
                     index[p.category],
-                    escape_html(excerpt(p.text, limit)),
+                    escape_html(excerpt(mask_personal_data(p.text, masked), limit)),
                     p.input_id,
                 ]
                 for p in points
@@ -170,7 +171,7 @@ def consultation_map(
     m = _base(settings, geo.bounds(consultation.area))
     _area_layer(consultation, lang).add_to(m)
     if points:
-        InputCluster(consultation.categories, points).add_to(m)
+        InputCluster(consultation.categories, points, t("privacy.masked", lang)).add_to(m)
     return m
 
 

@@ -26,6 +26,7 @@ from ..model import (
 from ..questions import ANSWER_TEXT_MAX, SCALE
 from ..store import Store
 from ..submission import check_location, submit_input, support_input
+from ..moderation import has_personal_data, mask_personal_data, remove_personal_data
 from ..text import escape_markdown
 from .maps import consultation_map, pin_layer
 
@@ -136,14 +137,32 @@ def _question(consultation_id: str, q: Question, lang: str) -> None:
         st.text_input(q.text, max_chars=ANSWER_TEXT_MAX, key=key)
 
 
-def _on_submit(store: Store, consultation: Consultation, session: str, lang: str) -> None:
-    """Runs before the rerun: store the input, or keep the form as typed with the reason."""
+def _on_submit(
+    store: Store,
+    consultation: Consultation,
+    session: str,
+    lang: str,
+    personal_data: str | None = None,
+) -> None:
+    """Runs before the rerun: store the input, or keep the form as typed with the reason.
+
+    Text with what looks like personal data is not sent at once: the resident is warned
+    and chooses to remove it (``personal_data="remove"``) or send it as it is ("keep").
+    """
     keys = _keys(consultation.id)
     state = st.session_state
+    result_key = f"result-{consultation.id}"
+    text = state.get(keys["text"]) or ""
+    if personal_data is None and has_personal_data(text):
+        state[result_key] = ("personal_data", "")
+        return
+    if personal_data == "remove":
+        text = remove_personal_data(text)
+        state[keys["text"]] = text
     pin = _pins().get(consultation.id)
     draft = InputDraft(
         category=state.get(keys["category"]),
-        text=state.get(keys["text"]),
+        text=text,
         lat=pin[0] if pin else None,
         lon=pin[1] if pin else None,
         whole_area=bool(state.get(keys["whole_area"])),
@@ -151,7 +170,6 @@ def _on_submit(store: Store, consultation: Consultation, session: str, lang: str
         relation=state.get(keys["relation"]),
         answers={q.id: state.get(_question_key(consultation.id, q)) for q in consultation.questions},
     )
-    result_key = f"result-{consultation.id}"
     try:
         stored = submit_input(store, consultation.id, draft, session=session)
     except InvalidInput as exc:
@@ -220,9 +238,27 @@ def input_form(store: Store, consultation: Consultation, session: str, lang: str
             on_click=_on_submit,
             args=(store, consultation, session, lang),
         )
-    if result is not None:
-        kind, message = result
-        (st.success if kind == "success" else st.error)(message)
+    if result is None:
+        return
+    kind, message = result
+    if kind == "personal_data":
+        st.warning(t("privacy.found", lang))
+        remove, keep = st.columns(2)
+        remove.button(
+            t("privacy.remove_and_send", lang),
+            type="primary",
+            key=f"pd-remove-{consultation.id}",
+            on_click=_on_submit,
+            args=(store, consultation, session, lang, "remove"),
+        )
+        keep.button(
+            t("privacy.send_anyway", lang),
+            key=f"pd-keep-{consultation.id}",
+            on_click=_on_submit,
+            args=(store, consultation, session, lang, "keep"),
+        )
+        return
+    (st.success if kind == "success" else st.error)(message)
 
 
 # -- the list ----------------------------------------------------------------------------
@@ -270,7 +306,7 @@ def input_list(store: Store, consultation: Consultation, session: str, lang: str
                     where=where,
                 )
             )
-            st.markdown(escape_markdown(item.text))
+            st.markdown(escape_markdown(public_text(item.text, lang)))
             left, right = st.columns([3, 1])
             left.caption(tn("list.supports", item.supports, lang))
             if item.id in supported:
@@ -291,3 +327,8 @@ def input_list(store: Store, consultation: Consultation, session: str, lang: str
             key=f"more-{consultation.id}",
             on_click=lambda: st.session_state.__setitem__(limit_key, limit + PAGE_SIZE),
         )
+
+
+def public_text(text: str, lang: str) -> str:
+    """A resident's text as the public sees it: personal data masked."""
+    return mask_personal_data(text, t("privacy.masked", lang))
