@@ -148,6 +148,10 @@ MIGRATIONS: dict[int, Sequence[str]] = {
             updated_at TIMESTAMP NOT NULL
         )""",
     ),
+    4: (
+        # a salted hash of the sender's network address: rate limits and repeated texts
+        """ALTER TABLE inputs ADD COLUMN address_hash VARCHAR""",
+    ),
 }
 LATEST = max(MIGRATIONS)
 
@@ -174,6 +178,10 @@ def _utc(value: datetime) -> datetime:
 def _naive(value: datetime) -> datetime:
     """Naive UTC for a TIMESTAMP column."""
     return value.astimezone(UTC).replace(tzinfo=None)
+
+
+class DuplicateText(Exception):
+    """The same text came again from the same network address."""
 
 
 class Store:
@@ -403,6 +411,7 @@ class Store:
         sender_type: SenderType | None = None,
         sender_name: str | None = None,
         actor: str | None = None,
+        address_hash: str | None = None,
     ) -> tuple[Input, bool]:
         """Store one input; with a token seen before, return that input and ``False``.
 
@@ -414,19 +423,27 @@ class Store:
                 if token
                 else []
             )
+            if not existing and address_hash:
+                repeated = cur.execute(
+                    """SELECT count(*) FROM inputs WHERE consultation_id = ? AND text = ?
+                       AND address_hash = ?""",
+                    (consultation_id, text, address_hash),
+                ).fetchall()[0][0]
+                if repeated:
+                    raise DuplicateText()
             if existing:
                 new_id, created = existing[0][0], False
             else:
                 new_id = cur.execute(
                     """INSERT INTO inputs (consultation_id, category, text, lat, lon, east, north,
                            age_group, relation, channel, status, session_hash, submission_token,
-                           created_at, answers, sender_type, sender_name)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+                           created_at, answers, sender_type, sender_name, address_hash)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
                     (
                         consultation_id, category, text, lat, lon, east, north, age_group,
                         relation, channel.value, status.value, session_hash, token or None,
                         _naive(created_at), json.dumps(answers or {}, ensure_ascii=False),
-                        sender_type.value if sender_type else None, sender_name,
+                        sender_type.value if sender_type else None, sender_name, address_hash,
                     ),
                 ).fetchall()[0][0]  # fmt: skip
                 created = True
@@ -459,6 +476,11 @@ class Store:
                     for cat, text, lat, lon, east, north, created in rows
                 ],
             )  # fmt: skip
+
+    def input_with_token(self, token: str) -> Input | None:
+        """The input a submission token already stored (a double click), if any."""
+        value = self._value("SELECT id FROM inputs WHERE submission_token = ?", (token,))
+        return None if value is None else self.get_input(int(value))
 
     def get_input(self, input_id: int) -> Input | None:
         rows = self._rows(

@@ -6,6 +6,7 @@ Validation never trusts the widgets: every rule here holds whatever the browser 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -28,10 +29,20 @@ from .model import (
     Status,
 )
 from .questions import check_answers
-from .store import Store
+from .ratelimit import (
+    LIMITER,
+    SUBMIT_PER_ADDRESS,
+    SUBMIT_PER_SESSION,
+    SUPPORT_PER_ADDRESS,
+    SUPPORT_PER_SESSION,
+    RateLimiter,
+)
+from .store import DuplicateText, Store
 from .text import clean_text
 
 SENDER_NAME_MAX = 200
+MAX_LINKS = 2  # more links than this in one input: it waits for a planner
+_LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
 # A letter can be registered after the deadline; a draft or archived consultation takes none.
 REGISTERABLE = (Status.PUBLISHED, Status.CLOSED)
 
@@ -109,12 +120,17 @@ def submit_input(
     draft: InputDraft,
     *,
     session: str,
+    address: str | None = None,
     now: datetime | None = None,
+    limiter: RateLimiter = LIMITER,
 ) -> Input:
     """Validate and store a resident's web input; raises ``InvalidInput`` and stores nothing.
 
     The same text sent twice from one browser session to one consultation (a double click,
     a resend after a slow answer) is stored once; the second call returns the first input.
+    The same text from another session at the same network ``address`` is refused, and so
+    is a session or an address over its rate limit. An input with many links waits for a
+    planner whatever the consultation's moderation mode.
     """
     now = now or datetime.now(UTC)
     consultation = store.get_consultation(consultation_id)
@@ -122,27 +138,38 @@ def submit_input(
     assert consultation is not None
     session_hash = store.hash_session(session)
     token = hashlib.sha256(f"{session_hash}\n{consultation.id}\n{valid.text}".encode()).hexdigest()
+    if (again := store.input_with_token(token)) is not None:
+        return again
+    address_hash = store.hash_session(f"address:{address}") if address else None
+    checks = [(f"submit:{session_hash}", SUBMIT_PER_SESSION)]
+    if address_hash:
+        checks.append((f"submit:{address_hash}", SUBMIT_PER_ADDRESS))
+    if not limiter.allow(checks):
+        raise InvalidInput("input.rate_limited")
     east, north = (None, None) if valid.lat is None else geo.to_working_crs(valid.lon, valid.lat)
-    status = (
-        InputStatus.PENDING if consultation.moderation == Moderation.PRE else InputStatus.PUBLISHED
-    )
-    stored, _created = store.add_input(
-        consultation_id=consultation.id,
-        category=valid.category,
-        text=valid.text,
-        lat=valid.lat,
-        lon=valid.lon,
-        east=east,
-        north=north,
-        age_group=valid.age_group,
-        relation=valid.relation,
-        answers=valid.answers,
-        channel=Channel.WEB,
-        status=status,
-        session_hash=session_hash,
-        token=token,
-        created_at=now,
-    )
+    held = consultation.moderation == Moderation.PRE or len(_LINK.findall(valid.text)) > MAX_LINKS
+    status = InputStatus.PENDING if held else InputStatus.PUBLISHED
+    try:
+        stored, _created = store.add_input(
+            consultation_id=consultation.id,
+            category=valid.category,
+            text=valid.text,
+            lat=valid.lat,
+            lon=valid.lon,
+            east=east,
+            north=north,
+            age_group=valid.age_group,
+            relation=valid.relation,
+            answers=valid.answers,
+            channel=Channel.WEB,
+            status=status,
+            session_hash=session_hash,
+            token=token,
+            created_at=now,
+            address_hash=address_hash,
+        )
+    except DuplicateText:
+        raise InvalidInput("input.duplicate_text") from None
     return stored
 
 
@@ -214,7 +241,14 @@ def register_input(
 
 
 def support_input(
-    store: Store, consultation_id: str, input_id: int, *, session: str, now: datetime | None = None
+    store: Store,
+    consultation_id: str,
+    input_id: int,
+    *,
+    session: str,
+    address: str | None = None,
+    now: datetime | None = None,
+    limiter: RateLimiter = LIMITER,
 ) -> bool:
     """One support per input per browser session, while the consultation is open.
 
@@ -225,4 +259,10 @@ def support_input(
     item = store.get_input(input_id)
     if item is None or item.consultation_id != consultation_id:
         raise InvalidInput("input.unknown_input")
-    return store.add_support(input_id, store.hash_session(session))
+    session_hash = store.hash_session(session)
+    checks = [(f"support:{session_hash}", SUPPORT_PER_SESSION)]
+    if address:
+        checks.append((f"support:{store.hash_session(f'address:{address}')}", SUPPORT_PER_ADDRESS))
+    if not limiter.allow(checks):
+        raise InvalidInput("input.rate_limited")
+    return store.add_support(input_id, session_hash)

@@ -39,6 +39,16 @@ def make_consultation(cid: str = "test-borgen", **changes) -> Consultation:
     return Consultation(**fields)
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Each test starts with no submissions counted against its sessions."""
+    from consultations.ratelimit import LIMITER
+
+    LIMITER.reset()
+    yield
+    LIMITER.reset()
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "test.duckdb"

@@ -15,8 +15,12 @@ from consultations import store as store_module
 from consultations.errors import StoreError
 from consultations.model import InputDraft
 from consultations.store import LATEST, Store
+from consultations.ratelimit import NoLimit
 from consultations.submission import submit_input, support_input
 from tests.conftest import INSIDE, NOW, make_consultation
+
+
+NO_LIMIT = NoLimit()
 
 
 def test_new_database_is_created_at_the_latest_schema(store):
@@ -117,9 +121,9 @@ def test_eight_threads_submitting_at_once_lose_and_duplicate_nothing(store, cons
         ids = []
         for k in range(per_thread):
             d = InputDraft("Annet", f"Innspill nummer {k} fra tråd {n}", INSIDE[0], INSIDE[1])
-            ids.append(submit_input(store, consultation.id, d, session=f"t{n}", now=NOW).id)
+            ids.append(submit_input(store, consultation.id, d, session=f"t{n}", now=NOW, limiter=NO_LIMIT).id)
             # a double click: the same form again must not make a second row
-            again = submit_input(store, consultation.id, d, session=f"t{n}", now=NOW).id
+            again = submit_input(store, consultation.id, d, session=f"t{n}", now=NOW, limiter=NO_LIMIT).id
             assert again == ids[-1]
             store.published_inputs(consultation.id, limit=5)  # reads interleaved with writes
         return ids
@@ -143,10 +147,10 @@ def test_supports_from_many_threads_are_counted_exactly(store, consultation):
         start.wait()
         # every thread tries its own 10 sessions twice, and session 'shared' once
         added = sum(
-            support_input(store, consultation.id, item.id, session=f"{n}-{k}", now=NOW)
+            support_input(store, consultation.id, item.id, session=f"{n}-{k}", now=NOW, limiter=NO_LIMIT)
             for k in list(range(10)) * 2
         )
-        return added + support_input(store, consultation.id, item.id, session="shared", now=NOW)
+        return added + support_input(store, consultation.id, item.id, session="shared", now=NOW, limiter=NO_LIMIT)
 
     with ThreadPoolExecutor(8) as pool:
         added = sum(pool.map(worker, range(8)))
@@ -159,9 +163,10 @@ def test_store_survives_a_killed_writer(db_path):
     script = (
         "import sys; from consultations.store import Store; from tests.conftest import *;"
         "from consultations.model import InputDraft; from consultations.submission import submit_input;"
+        "from consultations.ratelimit import NoLimit;"
         "s = Store.open(sys.argv[1]); c = make_consultation(); s.add_consultation(c)\n"
         "for k in range(10**6):\n"
-        "    i = submit_input(s, c.id, InputDraft('Annet', f'Innspill {k:07d}', *INSIDE), session='x', now=NOW)\n"
+        "    i = submit_input(s, c.id, InputDraft('Annet', f'Innspill {k:07d}', *INSIDE), session='x', now=NOW, limiter=NoLimit())\n"
         "    print(i.id, flush=True)\n"
     )
     writer = subprocess.Popen(

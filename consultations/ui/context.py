@@ -66,3 +66,11 @@ def consultation_id() -> str:
     others = {k: v for k, v in st.query_params.to_dict().items() if k != "id"}
     st.query_params.from_dict({**others, "id": chosen} if chosen else others)
     return chosen
+
+
+def client_address() -> str | None:
+    """The browser's network address, for rate limits only: the core stores a salted hash."""
+    try:
+        return st.context.ip_address
+    except Exception:  # no request context (AppTest, bare mode)
+        return None
