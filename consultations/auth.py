@@ -7,6 +7,7 @@ Municipalities with an OIDC provider (ID-porten, Entra ID, Keycloak) log in thro
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -16,6 +17,8 @@ from .model import Role, User
 from .store import Store
 
 PASSWORD_MIN = 10
+MAX_FAILURES = 5
+LOCK_WINDOW = timedelta(minutes=15)
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,39}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _hasher = PasswordHasher()
@@ -58,15 +61,24 @@ def create_user(
     return store.add_user(username, role, password_hash, email=email, actor=actor)
 
 
-def check_login(store: Store, username: str, password: str) -> User | None:
+def check_login(
+    store: Store, username: str, password: str, now: datetime | None = None
+) -> User | None:
     """The active user with that username and password, else ``None`` (never says which
-    part was wrong). argon2's verify compares in constant time."""
-    record = store.login_record(username.strip())
+    part was wrong). argon2's verify compares in constant time. Every attempt is in the
+    audit log; after ``MAX_FAILURES`` failures in ``LOCK_WINDOW`` the username is locked
+    for the rest of the window (``InvalidUser("login.locked")``), right password or not."""
+    now = now or datetime.now(UTC)
+    name = username.strip().lower()[:80] or "?"
+    if store.failed_logins(name, now - LOCK_WINDOW) >= MAX_FAILURES:
+        store.audit(name, "login.locked", "user", name)
+        raise InvalidUser("login.locked", minutes=int(LOCK_WINDOW.total_seconds() // 60))
+    record = store.login_record(name)
     user, stored_hash = record if record else (None, None)
     try:
         _hasher.verify(stored_hash or _DUMMY_HASH, password)
+        ok = user is not None and stored_hash is not None and user.active
     except (VerificationError, InvalidHashError):
-        return None
-    if user is None or stored_hash is None or not user.active:
-        return None
-    return user
+        ok = False
+    store.audit(name, "login" if ok else "login.failed", "user", name)
+    return user if ok else None

@@ -652,6 +652,17 @@ class Store:
         with self._transaction() as cur:
             _audit(cur, actor, action, object_type, object_id, before, after)
 
+    def failed_logins(self, username: str, since: datetime) -> int:
+        """Failed logins for ``username`` since ``since`` (login throttling)."""
+        return int(
+            self._value(
+                """SELECT count(*) FROM audit_log WHERE action = 'login.failed'
+                   AND lower(object_id) = lower(?) AND occurred_at >= ?""",
+                (username, _naive(since)),
+            )
+            or 0
+        )
+
     def audit_entries(self, limit: int | None = None) -> list[AuditEntry]:
         """Newest first."""
         sql = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ..auth import check_login
+from ..errors import InvalidUser
 from ..i18n import t
 from ..model import Role, User
 from ..store import Store
@@ -53,12 +54,14 @@ def _local_login(store: Store, lang: str) -> None:
     if not username.strip() or not password:
         st.error(t("login.empty", lang))
         return
-    user = check_login(store, username, password)
+    try:
+        user = check_login(store, username, password)
+    except InvalidUser as exc:
+        st.error(exc.message(lang))
+        return
     if user is None:
-        store.audit(username.strip()[:80] or "?", "login.failed", "user", username.strip()[:80])
         st.error(t("login.failed", lang))
         return
-    store.audit(user.username, "login", "user", user.username)
     st.session_state[_USER_KEY] = user.id
     st.rerun()
 
