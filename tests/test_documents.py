@@ -40,3 +40,39 @@ def test_documents_are_stored_and_listed_with_the_consultation(store, consultati
     store.delete_document(doc_id, "kari")
     assert store.documents(consultation.id) == []
     assert [e.action for e in store.audit_entries()] == ["document.delete", "document.add"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"1 0 obj << /Type /Catalog /OpenAction 2 0 R >> endobj 2 0 obj << /S /JavaScript /JS (app.alert(1)) >> endobj",
+        b"1 0 obj << /Type /Catalog /Names << /J#61vaScript 3 0 R >> >> endobj",
+        b"1 0 obj << /Type /Annot /AA << /E 4 0 R >> >> endobj",
+        b"1 0 obj << /Type /Filespec /EF << /F 5 0 R >> /EmbeddedFile 5 0 R >> endobj",
+    ],
+)
+def test_a_pdf_with_javascript_or_actions_is_refused(body):
+    with pytest.raises(InvalidDocument) as info:
+        check_pdf("plan.pdf", b"%PDF-1.7\n" + body + b"\n%%EOF\n")
+    assert info.value.key == "document.active_content"
+
+
+def test_javascript_hidden_in_a_compressed_object_stream_is_found():
+    import zlib
+
+    hidden = zlib.compress(b"<< /S /JavaScript /JS (app.launchURL('x')) >>")
+    pdf = b"%PDF-1.7\n4 0 obj << /Type /ObjStm /Filter /FlateDecode >> stream\n" + hidden + b"\nendstream\nendobj\n%%EOF\n"
+    with pytest.raises(InvalidDocument):
+        check_pdf("plan.pdf", pdf)
+
+
+def test_a_compression_bomb_in_a_pdf_is_refused(monkeypatch):
+    import zlib
+
+    from consultations import documents
+
+    monkeypatch.setattr(documents, "_MAX_INFLATED", 1024 * 1024)
+    bomb = zlib.compress(b"0" * (4 * 1024 * 1024))
+    pdf = b"%PDF-1.7\n4 0 obj << /Filter /FlateDecode >> stream\n" + bomb + b"\nendstream\nendobj\n%%EOF\n"
+    with pytest.raises(InvalidDocument):
+        check_pdf("plan.pdf", pdf)
