@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 import secrets
+import shutil
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -221,6 +222,16 @@ class Store:
     def close(self) -> None:
         with self._write_lock:
             self._conn.close()
+
+    def backup_to(self, target: Path) -> None:
+        """A consistent copy of the database while it is open: writes wait, the write-ahead
+        log is folded into the file, and the file is copied."""
+        target = Path(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with self._write_lock:
+            with self._cursor() as cur:
+                cur.execute("CHECKPOINT")
+            shutil.copyfile(self.path, target)
 
     # -- plumbing ----------------------------------------------------------------------
 
@@ -476,6 +487,47 @@ class Store:
                     for cat, text, lat, lon, east, north, created in rows
                 ],
             )  # fmt: skip
+
+    def delete_input(self, input_id: int, actor: str, reason: str) -> None:
+        """Remove an input for good (a resident's request), with its supports, themes and
+        response; the audit log keeps that it happened, not what it said."""
+        with self._transaction() as cur:
+            rows = cur.execute(
+                "SELECT consultation_id FROM inputs WHERE id = ?", (input_id,)
+            ).fetchall()
+            if not rows:
+                raise KeyError(input_id)
+            for table in ("supports", "input_themes", "responses"):
+                cur.execute(f"DELETE FROM {table} WHERE input_id = ?", (input_id,))
+            cur.execute("UPDATE inputs SET duplicate_of = NULL WHERE duplicate_of = ?", (input_id,))
+            cur.execute("DELETE FROM inputs WHERE id = ?", (input_id,))
+            _audit(
+                cur, actor, "input.delete", "input", str(input_id),
+                json.dumps({"consultation": rows[0][0]}), json.dumps({"reason": reason}, ensure_ascii=False),
+            )  # fmt: skip
+
+    def anonymise(self, consultation_id: str, actor: str) -> int:
+        """Remove optional profile data, sender names, session and address hashes and the
+        answers to questions from a consultation's inputs; keep the inputs and responses.
+        Returns how many inputs were touched."""
+        with self._transaction() as cur:
+            count = cur.execute(
+                "SELECT count(*) FROM inputs WHERE consultation_id = ?", (consultation_id,)
+            ).fetchall()[0][0]
+            cur.execute(
+                """UPDATE inputs SET age_group = NULL, relation = NULL, sender_name = NULL,
+                       session_hash = NULL, address_hash = NULL, answers = '{}',
+                       submission_token = NULL
+                   WHERE consultation_id = ?""",
+                (consultation_id,),
+            )
+            # supports keep their hashes: random per browser session, and with the inputs'
+            # session hashes gone they link to no input any more
+            _audit(
+                cur, actor, "consultation.anonymise", "consultation", consultation_id, None,
+                json.dumps({"inputs": count}),
+            )  # fmt: skip
+        return int(count)
 
     def input_with_token(self, token: str) -> Input | None:
         """The input a submission token already stored (a double click), if any."""

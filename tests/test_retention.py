@@ -1,0 +1,77 @@
+"""Retention: anonymising a closed consultation, deleting one input, backups."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from consultations.errors import InvalidConsultation
+from consultations.model import InputDraft, Outcome, Response, Status
+from consultations.retention import DEFAULT_RETENTION, anonymise
+from consultations.store import Store
+from consultations.submission import register_input, submit_input
+from tests.conftest import INSIDE, NOW
+
+
+def _closed_with_inputs(store, consultation):
+    web = submit_input(
+        store, consultation.id,
+        InputDraft("Annet", "Et innspill med profil", *INSIDE, age_group="30_49", relation="bor"),
+        session="s", address="1.2.3.4", now=NOW,
+    )  # fmt: skip
+    from consultations.model import Channel, SenderType
+
+    letter = register_input(
+        store, consultation.id, InputDraft("Annet", "Brev fra Kari Nordmann om veien", whole_area=True),
+        channel=Channel.LETTER, sender_type=SenderType.PRIVATE, sender_name="Kari Nordmann",
+        received_at=NOW, actor="ola", now=NOW,
+    )  # fmt: skip
+    store.save_response([web.id], Response(0, "Profil", "Vurdert", Outcome.NOTED), "ola")
+    store.update_consultation(replace(consultation, status=Status.CLOSED), "ola")
+    return web, letter
+
+
+def test_anonymise_removes_profile_names_and_hashes_but_keeps_inputs_and_responses(store, consultation):
+    web, letter = _closed_with_inputs(store, consultation)
+    later = consultation.closes_at + DEFAULT_RETENTION + timedelta(days=1)
+    assert anonymise(store, consultation.id, "ola", now=later) == 2
+    frame = store.analysis_frame(consultation.id).set_index("id")
+    assert frame["age_group"].isna().all() and frame["relation"].isna().all()
+    assert frame["sender_name"].isna().all() and frame["session_hash"].isna().all()
+    assert frame.loc[web.id, "text"] == "Et innspill med profil"
+    assert store.responses(consultation.id)[web.id].outcome == Outcome.NOTED
+    assert store.audit_entries()[0].action == "consultation.anonymise"
+
+
+def test_anonymise_waits_for_the_retention_period_and_a_closed_consultation(store, consultation):
+    with pytest.raises(InvalidConsultation):
+        anonymise(store, consultation.id, "ola", now=NOW)  # still open
+    _closed_with_inputs(store, consultation)
+    with pytest.raises(InvalidConsultation) as info:
+        anonymise(store, consultation.id, "ola", now=consultation.closes_at + timedelta(days=30))
+    assert info.value.key == "retention.too_early"
+    assert anonymise(store, consultation.id, "ola", retention=timedelta(days=1), now=consultation.closes_at + timedelta(days=2)) == 2
+
+
+def test_deleting_one_input_on_request_removes_it_everywhere_and_is_audit_logged(store, consultation):
+    a = submit_input(store, consultation.id, InputDraft("Annet", "Slett meg, takk", *INSIDE), session="s", now=NOW)
+    b = submit_input(store, consultation.id, InputDraft("Annet", "Jeg blir her, takk", *INSIDE), session="t", now=NOW)
+    store.add_support(a.id, "x")
+    store.mark_duplicate(b.id, a.id, "ola")
+    store.delete_input(a.id, "ola", "Innbyggerens ønske (e-post 12.11.)")
+    assert store.get_input(a.id) is None and store.get_input(b.id).duplicate_of is None
+    entry = store.audit_entries()[0]
+    assert entry.action == "input.delete" and "Slett meg" not in (entry.before or "") + (entry.after or "")
+
+
+def test_backup_while_open_is_a_consistent_copy(store, consultation, tmp_path):
+    submit_input(store, consultation.id, InputDraft("Annet", "Med i sikkerhetskopien", *INSIDE), session="s", now=NOW)
+    target = tmp_path / "backup" / "kopi.duckdb"
+    store.backup_to(target)
+    copy = Store.open(target)
+    try:
+        assert [i.text for i in copy.all_inputs(consultation.id)] == ["Med i sikkerhetskopien"]
+    finally:
+        copy.close()
