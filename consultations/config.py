@@ -63,6 +63,7 @@ class Settings:
     tiles: TileLayer | None
     demo: bool
     profile: Municipality
+    rate_limits: bool = True  # KARTINNSPILL_RATE_LIMITS=off only for load tests
 
 
 def parse_tiles(value: str, attribution: str | None = None) -> TileLayer | None:
@@ -123,4 +124,5 @@ def load_settings(
         ),
         demo=get("KARTINNSPILL_DEMO", "0").strip().lower() in ("1", "true", "yes", "ja"),
         profile=profile,
+        rate_limits=get("KARTINNSPILL_RATE_LIMITS", "on").strip().lower() not in ("off", "0"),
     )

@@ -10,6 +10,7 @@ from ..config import Settings, load_settings
 from ..demo import seed_demo
 from ..errors import KartinnspillError
 from ..i18n import DEFAULT_LANG, LANGUAGES
+from ..ratelimit import LIMITER, NoLimit, RateLimiter
 from ..store import Store
 
 
@@ -74,3 +75,11 @@ def client_address() -> str | None:
         return st.context.ip_address
     except Exception:  # no request context (AppTest, bare mode)
         return None
+
+
+def limiter() -> RateLimiter:
+    """The process's rate limiter, or none when the settings turn limits off."""
+    return LIMITER if settings().rate_limits else _NO_LIMIT
+
+
+_NO_LIMIT = NoLimit()

@@ -28,7 +28,7 @@ from ..store import Store
 from ..submission import check_location, submit_input, support_input
 from ..moderation import has_personal_data, mask_personal_data, remove_personal_data
 from ..text import escape_markdown
-from .context import client_address
+from .context import client_address, limiter
 from .maps import consultation_map, pin_layer
 
 PAGE_SIZE = 20
@@ -173,7 +173,12 @@ def _on_submit(
     )
     try:
         stored = submit_input(
-            store, consultation.id, draft, session=session, address=client_address()
+            store,
+            consultation.id,
+            draft,
+            session=session,
+            address=client_address(),
+            limiter=limiter(),
         )
     except InvalidInput as exc:
         state[result_key] = ("error", exc.message(lang))
@@ -270,7 +275,12 @@ def input_form(store: Store, consultation: Consultation, session: str, lang: str
 def _support(store: Store, consultation_id: str, input_id: int, session: str, lang: str) -> None:
     try:
         added = support_input(
-            store, consultation_id, input_id, session=session, address=client_address()
+            store,
+            consultation_id,
+            input_id,
+            session=session,
+            address=client_address(),
+            limiter=limiter(),
         )
     except InvalidInput as exc:
         st.session_state["support-note"] = exc.message(lang)
