@@ -185,3 +185,28 @@ def test_store_survives_a_killed_writer(db_path):
         s.close()
     assert len(acknowledged) == 200
     assert set(acknowledged) <= stored
+
+
+def test_sixteen_threads_sending_2000_inputs_and_supports_store_each_exactly_once(store, consultation):
+    """Issue 5: every acknowledged input stored once, supports counted exactly."""
+    threads, per_thread = 16, 125
+    start = threading.Barrier(threads)
+    first = submit_input(store, consultation.id, InputDraft("Annet", "Støtt dette innspillet", *INSIDE), session="x", now=NOW, limiter=NO_LIMIT)
+
+    def worker(n: int) -> tuple[list[int], int]:
+        start.wait()
+        ids, supports = [], 0
+        for k in range(per_thread):
+            d = InputDraft("Annet", f"Tråd {n} sender innspill {k}", *INSIDE)
+            ids.append(submit_input(store, consultation.id, d, session=f"t{n}-{k % 7}", now=NOW, limiter=NO_LIMIT).id)
+            supports += support_input(store, consultation.id, first.id, session=f"t{n}-{k % 7}", now=NOW, limiter=NO_LIMIT)
+        return ids, supports
+
+    with ThreadPoolExecutor(threads) as pool:
+        results = list(pool.map(worker, range(threads)))
+    acknowledged = [i for ids, _ in results for i in ids]
+    stored = [i.id for i in store.all_inputs(consultation.id) if i.id != first.id]
+    assert len(acknowledged) == threads * per_thread == 2000
+    assert sorted(stored) == sorted(acknowledged) and len(set(stored)) == 2000
+    assert sum(s for _, s in results) == threads * 7  # each distinct session once
+    assert store.get_input(first.id).supports == threads * 7
