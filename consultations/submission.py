@@ -146,31 +146,21 @@ def submit_input(
         checks.append((f"submit:{address_hash}", SUBMIT_PER_ADDRESS))
     if not limiter.allow(checks):
         raise InvalidInput("input.rate_limited")
-    east, north = (None, None) if valid.lat is None else geo.to_working_crs(valid.lon, valid.lat)
     held = consultation.moderation == Moderation.PRE or len(_LINK.findall(valid.text)) > MAX_LINKS
-    status = InputStatus.PENDING if held else InputStatus.PUBLISHED
     try:
-        stored, _created = store.add_input(
-            consultation_id=consultation.id,
-            category=valid.category,
-            text=valid.text,
-            lat=valid.lat,
-            lon=valid.lon,
-            east=east,
-            north=north,
-            age_group=valid.age_group,
-            relation=valid.relation,
-            answers=valid.answers,
+        return _store(
+            store,
+            consultation,
+            valid,
             channel=Channel.WEB,
-            status=status,
+            status=InputStatus.PENDING if held else InputStatus.PUBLISHED,
+            created_at=now,
             session_hash=session_hash,
             token=token,
-            created_at=now,
             address_hash=address_hash,
         )
     except DuplicateText:
         raise InvalidInput("input.duplicate_text") from None
-    return stored
 
 
 def register_input(
@@ -213,10 +203,34 @@ def register_input(
     name = clean_text(sender_name or "") or None
     if name is not None and len(name) > SENDER_NAME_MAX:
         raise InvalidInput("input.sender_name_long", max=SENDER_NAME_MAX)
-    east, north = (None, None) if valid.lat is None else geo.to_working_crs(valid.lon, valid.lat)
-    status = (
-        InputStatus.PENDING if consultation.moderation == Moderation.PRE else InputStatus.PUBLISHED
+    held = consultation.moderation == Moderation.PRE
+    return _store(
+        store,
+        consultation,
+        valid,
+        channel=channel,
+        status=InputStatus.PENDING if held else InputStatus.PUBLISHED,
+        created_at=received_at,
+        session_hash=None,
+        token=None,  # two identical letters (a petition) are two inputs
+        sender_type=SenderType(sender_type),
+        sender_name=name,
+        actor=actor,
     )
+
+
+def _store(
+    store: Store,
+    consultation: Consultation,
+    valid: ValidInput,
+    *,
+    channel: Channel,
+    status: InputStatus,
+    created_at: datetime,
+    **extra,
+) -> Input:
+    """One validated input into the store, with its place in the working CRS."""
+    east, north = (None, None) if valid.lat is None else geo.to_working_crs(valid.lon, valid.lat)
     stored, _created = store.add_input(
         consultation_id=consultation.id,
         category=valid.category,
@@ -230,12 +244,8 @@ def register_input(
         answers=valid.answers,
         channel=channel,
         status=status,
-        session_hash=None,
-        token=None,  # two identical letters (a petition) are two inputs
-        created_at=received_at,
-        sender_type=SenderType(sender_type),
-        sender_name=name,
-        actor=actor,
+        created_at=created_at,
+        **extra,
     )
     return stored
 
