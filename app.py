@@ -36,6 +36,7 @@ pages = {
         page("pages/staff_consultations.py", t("nav.consultations", lang), "saksbehandling", Role.PLANNER),
         page("pages/staff_builder.py", t("nav.builder", lang), "rediger", Role.PLANNER),
         page("pages/staff_register.py", t("nav.register", lang), "registrer-innspill", Role.PLANNER),
+        page("pages/staff_review.py", t("planning.nav_title", lang), "gjennomgang", Role.PLANNER),
     ],
     t("nav.admin", lang): [
         page("pages/admin_users.py", t("nav.users", lang), "brukere", Role.ADMIN),

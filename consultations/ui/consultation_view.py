@@ -12,6 +12,7 @@ from ..model import Phase
 from ..store import Store
 from ..text import escape_markdown
 from .listing import HOME_PAGE, days_left
+from .outcomes import outcomes_section
 from .participation import input_form, input_list, map_section
 
 
@@ -89,3 +90,5 @@ def show(
             input_form(store, c, session, lang)
 
     input_list(store, c, session, lang)
+    if phase == Phase.CLOSED and store.responses_published(c.id):
+        outcomes_section(store, c, lang)

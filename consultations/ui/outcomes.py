@@ -1,0 +1,48 @@
+"""«Slik ble innspillene behandlet»: what became of each published input, for residents,
+once the consultation has closed and staff have published the responses.
+
+Unanswered inputs are listed too, as «Ikke besvart ennå», so residents see that theirs is
+still being dealt with rather than wonder whether it was forgotten. A duplicate shows the
+answer given to its original. Sender names and hidden inputs never appear here.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ..i18n import format_date, t
+from ..model import Consultation, reference
+from ..review import public_outcomes
+from ..store import Store
+from ..text import escape_markdown
+from .participation import public_text
+
+
+def outcomes_section(store: Store, c: Consultation, lang: str) -> None:
+    outcomes = public_outcomes(store.all_inputs(c.id), store.responses(c.id))
+    st.subheader(t("planning.outcomes.heading", lang), anchor=False)
+    st.caption(t("planning.outcomes.intro", lang))
+    answered = sum(o.response is not None for o in outcomes)
+    st.caption(t("planning.outcomes.count", lang, answered=answered, total=len(outcomes)))
+    for o in outcomes:
+        item, response = o.input, o.response
+        with st.container(border=True):
+            st.markdown(f"**{escape_markdown(item.category)}**")
+            st.caption(
+                t("planning.outcomes.meta", lang, ref=item.reference, date=format_date(item.created_at, lang))
+            )
+            st.markdown(escape_markdown(public_text(item.text, lang)))
+            if response is None:
+                st.caption(t("planning.outcomes.unanswered", lang))
+                continue
+            label = t(f"planning.outcome.{response.outcome.value}", lang)
+            st.markdown(f"**{t('planning.outcomes.outcome', lang, outcome=label)}**")
+            if o.via is not None:
+                st.caption(t("planning.outcomes.via", lang, ref=reference(o.via)))
+            st.markdown(
+                f"*{t('planning.outcomes.assessment', lang)}:* {escape_markdown(response.assessment)}"
+            )
+            if response.plan_change:
+                st.markdown(
+                    f"*{t('planning.outcomes.plan_change', lang)}:* {escape_markdown(response.plan_change)}"
+                )

@@ -1,0 +1,183 @@
+"""Planners' rules: moderation, duplicates, themes, filters, responses, progress, outcomes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from consultations.i18n import keys, t
+from consultations.model import InputDraft, InputStatus, Moderation, Outcome, Response, Status
+from consultations.review import (
+    ASSESSMENT_MAX,
+    REASON_MAX,
+    InvalidReview,
+    answer,
+    clear_duplicates,
+    hide,
+    mark_duplicates,
+    order_frame,
+    progress,
+    public_outcomes,
+    publish,
+    publish_responses,
+    review_order,
+    tag,
+    validate_response,
+)
+from consultations.submission import submit_input
+from tests.conftest import INSIDE, NOW, make_consultation
+
+ANSWER = Response(0, "Ønsker fartsdemper", "Vurderes i reguleringen", Outcome.PARTLY)
+
+
+def _inputs(store, consultation, n=3):
+    return [
+        submit_input(
+            store, consultation.id,
+            InputDraft("Annet", f"Innspill nummer {k} om skoleveien", *INSIDE),
+            session=f"s{k}", now=NOW + timedelta(minutes=k),
+        ).id
+        for k in range(n)
+    ]  # fmt: skip
+
+
+def _error_key(call) -> str:
+    with pytest.raises(InvalidReview) as caught:
+        call()
+    assert caught.value.key in keys()  # every refusal can be said in bokmål
+    return caught.value.key
+
+
+# -- moderation ----------------------------------------------------------------------------
+
+
+def test_hiding_needs_a_reason_which_is_kept_and_audit_logged(store, consultation):
+    a, b, _ = _inputs(store, consultation)
+    assert _error_key(lambda: hide(store, [a], "   ", "kari")) == "planning.error.reason_missing"
+    assert _error_key(lambda: hide(store, [a], "x" * (REASON_MAX + 1), "kari")) == "planning.error.reason_long"
+    assert store.get_input(a).status == InputStatus.PUBLISHED  # nothing stored when refused
+    assert hide(store, [a, b], "  Inneholder personopplysninger ", "kari") == 2
+    assert store.get_input(a).hidden_reason == "Inneholder personopplysninger"
+    entry = store.audit_entries()[0]
+    assert (entry.actor, entry.action) == ("kari", "input.hidden")
+    assert "Inneholder personopplysninger" in entry.after
+
+
+def test_publishing_a_pending_input_makes_it_public(store):
+    c = make_consultation("pre", moderation=Moderation.PRE)
+    store.add_consultation(c)
+    (a,) = _inputs(store, c, 1)
+    assert store.get_input(a).status == InputStatus.PENDING
+    assert publish(store, [a], "kari") == 1
+    assert [p.input_id for p in store.map_points(c.id)] == [a]
+    assert publish(store, [a], "kari") == 0  # already public: nothing to log
+
+
+def test_a_duplicate_points_at_an_original_of_the_same_consultation(store, consultation):
+    a, b, c = _inputs(store, consultation)
+    other = make_consultation("annen")
+    store.add_consultation(other)
+    (x,) = _inputs(store, other, 1)
+    assert _error_key(lambda: mark_duplicates(store, consultation.id, [a], a, "kari")) == "planning.error.duplicate_self"
+    assert _error_key(lambda: mark_duplicates(store, consultation.id, [a], x, "kari")) == "planning.error.duplicate_other_consultation"
+    assert _error_key(lambda: mark_duplicates(store, consultation.id, [x], a, "kari")) == "planning.error.duplicate_other_consultation"
+    assert mark_duplicates(store, consultation.id, [a, b, c], c, "kari") == 2  # the original is left out
+    assert [store.get_input(i).duplicate_of for i in (a, b, c)] == [c, c, None]
+
+
+def test_duplicates_never_form_a_cycle(store, consultation):
+    a, b, c = _inputs(store, consultation)
+    mark_duplicates(store, consultation.id, [b], a, "kari")
+    mark_duplicates(store, consultation.id, [c], b, "kari")  # a chain c → b → a is fine
+    assert _error_key(lambda: mark_duplicates(store, consultation.id, [a], c, "kari")) == "planning.error.duplicate_cycle"
+    assert store.get_input(a).duplicate_of is None
+    clear_duplicates(store, [c], "kari")
+    assert store.get_input(c).duplicate_of is None
+
+
+def test_a_theme_is_cleaned_and_required(store, consultation):
+    a, b, _ = _inputs(store, consultation)
+    assert _error_key(lambda: tag(store, [a], "  ", "kari")) == "planning.error.theme_missing"
+    assert _error_key(lambda: tag(store, [a], "x" * 61, "kari")) == "planning.error.theme_long"
+    assert tag(store, [a, b], "  Trygg   skolevei ", "kari") == "Trygg skolevei"
+    assert store.themes(consultation.id) == {a: ["Trygg skolevei"], b: ["Trygg skolevei"]}
+
+
+def test_pre_moderated_consultations_list_pending_inputs_first(store):
+    c = make_consultation("pre", moderation=Moderation.PRE)
+    store.add_consultation(c)
+    a, b, d = _inputs(store, c)
+    publish(store, [a], "kari")
+    frame = store.analysis_frame(c.id)
+    assert list(order_frame(frame, Moderation.PRE)["id"]) == [b, d, a]
+    assert list(order_frame(frame, Moderation.POST)["id"]) == [a, b, d]
+    key = review_order(Moderation.PRE)
+    assert sorted([("published", 1), ("pending", 5), ("hidden", 2)], key=lambda r: key(*r)) == [
+        ("pending", 5), ("published", 1), ("hidden", 2),
+    ]  # fmt: skip
+
+
+# -- responses and progress ----------------------------------------------------------------
+
+
+def test_a_response_needs_summary_assessment_and_one_of_four_outcomes():
+    def refused(**changes):
+        fields = dict(summary="Sammendrag", assessment="Vurdering", outcome=Outcome.TAKEN, plan_change="")
+        fields.update(changes)
+        return _error_key(lambda: validate_response(**fields))
+
+    assert refused(summary=" ") == "planning.error.summary_missing"
+    assert refused(assessment="") == "planning.error.assessment_missing"
+    assert refused(assessment="x" * (ASSESSMENT_MAX + 1)) == "planning.error.assessment_long"
+    assert refused(outcome=None) == "planning.error.outcome_missing"
+    assert refused(outcome="vedtatt") == "planning.error.outcome_missing"
+    assert refused(plan_change="x" * 2001) == "planning.error.plan_change_long"
+    response = validate_response(" Ønsker lys ", "Tas med", "delvis_tatt_til_folge", None)
+    assert response == Response(0, "Ønsker lys", "Tas med", Outcome.PARTLY, "")
+
+
+def test_progress_counts_inputs_that_need_an_answer(store, consultation):
+    a, b, c, d = _inputs(store, consultation, 4)
+    assert progress(store.analysis_frame(consultation.id)) == (0, 4)
+    hide(store, [b], "Reklame", "kari")  # hidden: not part of the material
+    mark_duplicates(store, consultation.id, [d], c, "kari")  # answered through c
+    answer(store, [a, c], ANSWER, "kari")
+    answer(store, [b], ANSWER, "kari")  # an answer to a hidden input does not count
+    assert progress(store.analysis_frame(consultation.id)) == (2, 2)
+    assert progress(store.responses(consultation.id), store.all_inputs(consultation.id)) == (2, 2)
+    assert _error_key(lambda: answer(store, [], ANSWER, "kari")) == "planning.error.nothing_to_answer"
+
+
+def test_responses_reach_residents_only_after_the_deadline(store, consultation):
+    open_now = consultation
+    assert _error_key(lambda: publish_responses(store, open_now, True, "kari", NOW)) == "planning.error.publish_open"
+    assert store.responses_published(consultation.id) is False
+    publish_responses(store, open_now, True, "kari", open_now.closes_at)  # deadline passed
+    assert store.responses_published(consultation.id) is True
+    publish_responses(store, open_now, False, "kari", NOW)  # withdrawing is always allowed
+    closed = make_consultation("lukket", status=Status.CLOSED)
+    store.add_consultation(closed)
+    publish_responses(store, closed, True, "kari", NOW)
+    assert store.responses_published("lukket") is True
+    draft = make_consultation("utkast", status=Status.DRAFT, closes_at=NOW - timedelta(days=1))
+    assert _error_key(lambda: publish_responses(store, draft, True, "kari", NOW)) == "planning.error.publish_open"
+
+
+def test_residents_see_published_inputs_with_their_own_or_their_originals_answer(store, consultation):
+    a, b, c, d = _inputs(store, consultation, 4)
+    hide(store, [b], "Reklame", "kari")
+    mark_duplicates(store, consultation.id, [d], a, "kari")
+    answer(store, [a], ANSWER, "kari")
+    shown = public_outcomes(store.all_inputs(consultation.id), store.responses(consultation.id))
+    assert [(o.input.id, o.response and o.response.outcome, o.via) for o in shown] == [
+        (a, Outcome.PARTLY, None),
+        (c, None, None),  # unanswered: listed as not answered yet
+        (d, Outcome.PARTLY, a),
+    ]
+
+
+def test_every_outcome_has_a_label():
+    assert [t(f"planning.outcome.{o.value}") for o in Outcome] == [
+        "Tatt til følge", "Delvis tatt til følge", "Ikke tatt til følge", "Tatt til orientering",
+    ]  # fmt: skip

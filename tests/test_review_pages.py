@@ -1,0 +1,213 @@
+"""The planners' review page and the residents' «Slik ble innspillene behandlet» under AppTest."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from consultations.auth import create_user
+from consultations.lifecycle import transition
+from consultations.model import Channel, InputDraft, InputStatus, Moderation, Outcome, SenderType, Status
+from consultations.store import Store
+from consultations.submission import register_input, submit_input
+from consultations.text import escape_markdown
+from tests.conftest import INSIDE, make_consultation
+from tests.test_builder_page import APP, PASSWORD, app  # noqa: F401 (app: the fixture, on our seeded)
+from tests.test_builder_page import log_in as log_in_as_kari
+
+PAGE = "pages/staff_review.py"
+CID = "test-borgen"
+SENDER = "Ola Nordmann"
+TEXTS = (
+    "Vi trenger fartsdempere i Borgenveien før skolestart.",
+    "Skoleveien over Borgenkrysset er farlig om morgenen.",
+    "Lys langs gangveien til skolen, takk, det er mørkt om vinteren.",
+    "Behold ballbanen ved Borgen, den brukes hver dag.",
+)
+IDS = [1, 2, 3, 4, 5]  # the four texts, then a letter
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory) -> Path:
+    """A pre-moderated consultation, open now: three web inputs published, one pending,
+    and a letter with the sender's name (published); a planner."""
+    path = tmp_path_factory.mktemp("review") / "seed.duckdb"
+    store = Store.open(path)
+    now = datetime.now(UTC)
+    store.add_consultation(
+        make_consultation(
+            CID, moderation=Moderation.PRE, opens_at=now - timedelta(days=10), closes_at=now + timedelta(days=30)
+        )
+    )
+    ids = [
+        submit_input(store, CID, InputDraft("Annet", text, *INSIDE), session=f"s{n}", now=now - timedelta(hours=4 - n)).id
+        for n, text in enumerate(TEXTS)
+    ]
+    ids.append(
+        register_input(
+            store, CID, InputDraft("Annet", "Brev: ønsker benker ved Borgen torg."),
+            channel=Channel.LETTER, sender_type=SenderType.PRIVATE, sender_name=SENDER,
+            received_at=now - timedelta(days=1), actor="kari", now=now,
+        ).id
+    )  # fmt: skip
+    store.set_input_status([ids[0], ids[1], ids[2], ids[4]], InputStatus.PUBLISHED, "kari")
+    assert ids == IDS
+    create_user(store, "kari", "planner", PASSWORD)
+    store.close()
+    return path
+
+
+def log_in(at: AppTest) -> AppTest:
+    at.query_params["id"] = CID
+    at = log_in_as_kari(at, PAGE)
+    assert not at.exception and at.title[0].value == "Gjennomgang og svar"
+    return at
+
+
+def ref(input_id: int) -> str:
+    return f"KI-{input_id:06d}"
+
+
+def table(at: AppTest):
+    return next(d for d in at.dataframe if (d.key or "").startswith("review-table-"))
+
+
+def select(at: AppTest, *input_ids: int) -> AppTest:
+    """Pick rows in the table as a click would."""
+    shown = table(at)
+    refs = list(shown.value["Ref."])
+    at.session_state[shown.key] = {
+        "selection": {"rows": [refs.index(ref(i)) for i in input_ids], "columns": [], "cells": []}
+    }
+    return at.run()
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def page_text(at: AppTest) -> str:
+    kinds = ("title", "subheader", "markdown", "caption", "info", "warning", "success", "error")
+    return "\n".join(str(e.value) for kind in kinds for e in at.get(kind))
+
+
+def progress_text(at: AppTest) -> str:
+    return at.get("progress")[0].proto.text
+
+
+def resident_page(at: AppTest) -> AppTest:
+    resident = AppTest.from_file(APP, default_timeout=30)
+    resident.query_params["id"] = CID
+    return resident.run()
+
+
+def test_visitor_sees_the_login_on_the_review_page(app):
+    app.switch_page(PAGE)
+    at = app.run()
+    assert not at.exception
+    assert [w.label for w in at.text_input] == ["Brukernavn", "Passord"]
+    assert not at.dataframe and at.title[0].value == "Logg inn for ansatte"
+
+
+def test_pending_inputs_come_first_and_staff_see_the_senders_name(app):
+    at = log_in(app)
+    assert list(table(at).value["Ref."]) == [ref(i) for i in (IDS[3], IDS[0], IDS[1], IDS[2], IDS[4])]
+    assert list(table(at).value["Status"])[:2] == ["Venter", "Publisert"]
+    select(at, IDS[4])
+    assert SENDER in page_text(at)  # the detail view: staff only
+
+
+def test_planner_hides_an_input_with_a_reason_and_residents_no_longer_see_it(app):
+    at = log_in(app)
+    target = IDS[0]
+    assert escape_markdown(TEXTS[0]) in page_text(resident_page(app))
+    select(at, target)
+    button(at, "Skjul").click().run()
+    assert [e.value for e in at.error] == ["Skriv hvorfor innspillet skjules."]
+    at.text_input(key=f"review-{CID}-action-reason").input("Inneholder personopplysninger")
+    button(at, "Skjul").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["1 innspill er skjult."]
+    stored = app.store().get_input(target)
+    assert stored.status == InputStatus.HIDDEN and stored.hidden_reason == "Inneholder personopplysninger"
+    entry = app.store().audit_entries()[0]
+    assert (entry.actor, entry.action, entry.object_id) == ("kari", "input.hidden", str(target))
+    assert "Inneholder personopplysninger" in entry.after
+    assert escape_markdown(TEXTS[0]) not in page_text(resident_page(app))
+
+
+def test_planner_publishes_a_pending_input(app):
+    at = log_in(app)
+    pending = IDS[3]
+    select(at, pending)
+    button(at, "Publiser").click().run()
+    assert [s.value for s in at.success] == ["1 innspill er publisert."]
+    assert app.store().get_input(pending).status == InputStatus.PUBLISHED
+    assert escape_markdown(TEXTS[3]) in page_text(resident_page(app))
+
+
+def test_planner_tags_two_inputs_with_a_new_theme_then_filters_on_answers(app):
+    at = log_in(app)
+    a, b = IDS[1], IDS[2]
+    select(at, a, b)
+    assert f"2 innspill valgt: {ref(a)}, {ref(b)}" in page_text(at)
+    at.text_input(key=f"review-{CID}-action-theme-new").input("Trygg skolevei")
+    button(at, "Merk med tema").click().run()
+    assert [s.value for s in at.success] == ["Temaet «Trygg skolevei» er lagt til for 2 innspill."]
+    assert app.store().themes(CID) == {a: ["Trygg skolevei"], b: ["Trygg skolevei"]}
+    assert list(table(at).value["Temaer"]).count("Trygg skolevei") == 2
+    at.multiselect(key=f"review-{CID}-filter-status").set_value(["pending"]).run()
+    assert list(table(at).value["Ref."]) == [ref(IDS[3])]
+
+
+def _answer_theme(at: AppTest, theme: str) -> AppTest:
+    at.radio(key=f"review-{CID}-response-scope").set_value("theme").run()
+    at.selectbox(key=f"review-{CID}-response-theme").set_value(theme).run()
+    form = f"review-{CID}-response-theme-{theme}"
+    at.text_area(key=f"{form}-summary").input("Ønsker tryggere skolevei over Borgenkrysset.")
+    at.text_area(key=f"{form}-assessment").input("Kommunen legger inn opphøyd gangfelt i planen.")
+    at.radio(key=f"{form}-outcome").set_value(Outcome.TAKEN.value)
+    at.text_area(key=f"{form}-plan_change").input("Nytt opphøyd gangfelt, § 4.2.")
+    return button(at, "Lagre svaret").click().run()
+
+
+def test_planner_answers_a_theme_group_and_progress_counts_it(app):
+    a, b = IDS[1], IDS[2]
+    app.store().add_theme([a, b], "Trygg skolevei", "kari")
+    at = log_in(app)
+    assert progress_text(at) == "0 av 5 besvart"  # the pending one counts: it must be dealt with
+    at = _answer_theme(at, "Trygg skolevei")
+    assert not at.exception
+    assert [s.value for s in at.success] == ["Svaret er lagret for 2 innspill."]
+    responses = app.store().responses(CID)
+    assert set(responses) == {a, b}
+    assert {r.outcome for r in responses.values()} == {Outcome.TAKEN}
+    assert responses[a].plan_change == "Nytt opphøyd gangfelt, § 4.2." and responses[a].author == "kari"
+    assert progress_text(at) == "2 av 5 besvart"
+
+
+def test_responses_reach_residents_only_after_closing_and_never_with_names(app):
+    store = app.store()
+    store.add_theme([IDS[1], IDS[2]], "Trygg skolevei", "kari")
+    at = _answer_theme(log_in(app), "Trygg skolevei")
+    assert at.toggle(key=f"review-{CID}-publish").disabled  # the core refuses it too (test_review)
+    assert any(c.value.startswith("Svarene kan publiseres når høringen er avsluttet") for c in at.caption)
+    assert "Slik ble innspillene behandlet" not in page_text(resident_page(app))
+
+    transition(store, CID, Status.CLOSED, "kari")
+    at.run()
+    assert not at.toggle(key=f"review-{CID}-publish").disabled
+    at.toggle(key=f"review-{CID}-publish").set_value(True).run()
+    assert [s.value for s in at.success] == ["Innbyggerne ser nå hvordan innspillene ble behandlet."]
+    assert store.responses_published(CID)
+
+    resident = page_text(resident_page(app))
+    assert "Slik ble innspillene behandlet" in resident
+    assert "Konklusjon: Tatt til følge" in resident
+    assert escape_markdown("Kommunen legger inn opphøyd gangfelt i planen.") in resident
+    assert "Ikke besvart ennå." in resident  # the letter and the first input are still open
+    assert SENDER not in resident and "Nordmann" not in resident
+    assert escape_markdown(TEXTS[3]) not in resident  # still pending: not public
