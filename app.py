@@ -31,7 +31,10 @@ def page(path: str, title: str, url_path: str | None = None, role: Role | None =
 
 
 pages = {
-    t("nav.resident", lang): [page("pages/home.py", t("home.title", lang), default=True)],
+    t("nav.resident", lang): [
+        page("pages/home.py", t("home.title", lang), default=True),
+        page("pages/personvern.py", t("privacy_page.title", lang), "personvern"),
+    ],
     t("nav.staff", lang): [
         page("pages/staff_consultations.py", t("nav.consultations", lang), "saksbehandling", Role.PLANNER),
         page("pages/staff_builder.py", t("nav.builder", lang), "rediger", Role.PLANNER),

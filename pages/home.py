@@ -4,6 +4,7 @@ One address for both keeps every shared link (/?id=…) working from the very fi
 """
 
 from consultations.ui import auth, consultation_view, context, listing
+from consultations.ui.footer import footer
 
 store, settings, lang = context.store(), context.settings(), context.lang()
 consultation_id = context.consultation_id()
@@ -14,3 +15,5 @@ if consultation_id:
     )
 else:
     listing.show(store, settings, lang)
+
+footer(lang)

@@ -95,7 +95,11 @@ def test_home_overview_map_uses_only_the_apps_own_assets(app):
 
 def test_cards_link_to_the_shareable_address_of_each_consultation(app):
     at = app.run()
-    hrefs = [(link.proto.page, link.proto.query_string) for link in at.get("page_link")]
+    hrefs = [
+        (link.proto.page, link.proto.query_string)
+        for link in at.get("page_link")
+        if link.proto.query_string
+    ]
     # the start page itself ("" = "/") with ?id=…: the link works on a first visit too
     assert hrefs and all(page == "" for page, _ in hrefs)
     assert {query for _, query in hrefs} == {
@@ -273,3 +277,19 @@ def test_personal_data_sent_anyway_is_masked_in_public_views(app):
     assert "kari.nordmann" not in page_text and "personopplysning fjernet" in page_text
     (args,) = folium_args(at)
     assert "kari.nordmann" not in args["script"]
+
+
+def test_every_resident_page_links_to_the_privacy_statement(app):
+    for cid in (None, BORGEN, "finnes-ikke"):
+        at = app.run() if cid is None else open_consultation(app.run(), cid)
+        assert any(link.label == "Personvern" for link in at.get("page_link")), cid
+
+
+def test_privacy_statement_names_the_municipality_the_legal_basis_and_the_tile_host(app):
+    app.switch_page("pages/personvern.py")
+    at = app.run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert at.title[0].value == "Personvernerklæring"
+    assert "Asker kommune" in text and "artikkel 6 nr. 1 bokstav e" in text
+    assert "ingen bakgrunnskart" in text  # KARTINNSPILL_TILES=none in these tests

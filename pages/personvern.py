@@ -1,0 +1,14 @@
+"""Personvernerklæring: what Kartinnspill collects about residents, why, and for how long."""
+
+from urllib.parse import urlparse
+
+import streamlit as st
+
+from consultations.i18n import t
+from consultations.ui import context
+
+lang, settings = context.lang(), context.settings()
+st.page_link("pages/home.py", label=t("app.back_home", lang))
+st.title(t("privacy_page.title", lang), anchor=False)
+tiles = urlparse(settings.tiles.url).netloc if settings.tiles else t("privacy_page.no_tiles", lang)
+st.markdown(t("privacy_page.body", lang, municipality=settings.profile.name, tiles=tiles))
