@@ -12,6 +12,7 @@ from consultations.demo import seed_demo
 from consultations.model import InputDraft
 from consultations.store import Store
 from consultations.submission import submit_input
+from consultations.text import escape_html
 from consultations.ui.participation import pin_from_click
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -203,9 +204,12 @@ def test_html_in_an_input_never_reaches_the_page_as_markup(app):
     store = context._store(str(app.db_path), False)
     submit_input(store, BORGEN, InputDraft("Annet", payload, whole_area=True), session="x")
     at = open_consultation(app.run(), BORGEN)
-    sources = [m.value for m in at.markdown]
-    (shown,) = [s for s in sources if "script" in s]
-    assert "<" not in shown.replace("\\<", "") and "](" not in shown
+    bodies = [h.proto.body for h in at.get("html")]
+    (shown,) = [b for b in bodies if "script" in b]
+    # the text as typed, as escaped HTML: no tag of the payload survives
+    assert escape_html(payload) in shown
+    assert "<script" not in shown and "<img" not in shown and "<a " not in shown
+    assert not any("script" in m.value for m in at.markdown)  # never through markdown
     (args,) = folium_args(at)
     assert "<script>alert" not in args["script"]
 
@@ -273,7 +277,7 @@ def test_personal_data_sent_anyway_is_masked_in_public_views(app):
     (row,) = [i for i in stored_inputs(at, BORGEN) if "stien bak skolen" in i.text]
     assert "kari.nordmann@gmail.com" in row.text  # planners see what was sent
     at.run()
-    page_text = " ".join(m.value for m in at.markdown)
+    page_text = " ".join([m.value for m in at.markdown] + [h.proto.body for h in at.get("html")])
     assert "kari.nordmann" not in page_text and "personopplysning fjernet" in page_text
     (args,) = folium_args(at)
     assert "kari.nordmann" not in args["script"]

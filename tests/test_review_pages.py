@@ -13,7 +13,7 @@ from consultations.lifecycle import transition
 from consultations.model import Channel, InputDraft, InputStatus, Moderation, Outcome, SenderType, Status
 from consultations.store import Store
 from consultations.submission import register_input, submit_input
-from consultations.text import escape_markdown
+from consultations.text import escape_html, escape_markdown
 from tests.conftest import INSIDE, make_consultation
 from tests.test_builder_page import APP, PASSWORD, app  # noqa: F401 (app: the fixture, on our seeded)
 from tests.test_builder_page import log_in as log_in_as_kari
@@ -91,7 +91,8 @@ def button(at: AppTest, label: str):
 
 def page_text(at: AppTest) -> str:
     kinds = ("title", "subheader", "markdown", "caption", "info", "warning", "success", "error")
-    return "\n".join(str(e.value) for kind in kinds for e in at.get(kind))
+    texts = [str(e.value) for kind in kinds for e in at.get(kind)]
+    return "\n".join(texts + [h.proto.body for h in at.get("html")])
 
 
 def progress_text(at: AppTest) -> str:
@@ -123,7 +124,7 @@ def test_pending_inputs_come_first_and_staff_see_the_senders_name(app):
 def test_planner_hides_an_input_with_a_reason_and_residents_no_longer_see_it(app):
     at = log_in(app)
     target = IDS[0]
-    assert escape_markdown(TEXTS[0]) in page_text(resident_page(app))
+    assert escape_html(TEXTS[0]) in page_text(resident_page(app))
     select(at, target)
     button(at, "Skjul").click().run()
     assert [e.value for e in at.error] == ["Skriv hvorfor innspillet skjules."]
@@ -136,7 +137,7 @@ def test_planner_hides_an_input_with_a_reason_and_residents_no_longer_see_it(app
     entry = app.store().audit_entries()[0]
     assert (entry.actor, entry.action, entry.object_id) == ("kari", "input.hidden", str(target))
     assert "Inneholder personopplysninger" in entry.after
-    assert escape_markdown(TEXTS[0]) not in page_text(resident_page(app))
+    assert escape_html(TEXTS[0]) not in page_text(resident_page(app))
 
 
 def test_planner_publishes_a_pending_input(app):
@@ -146,7 +147,7 @@ def test_planner_publishes_a_pending_input(app):
     button(at, "Publiser").click().run()
     assert [s.value for s in at.success] == ["1 innspill er publisert."]
     assert app.store().get_input(pending).status == InputStatus.PUBLISHED
-    assert escape_markdown(TEXTS[3]) in page_text(resident_page(app))
+    assert escape_html(TEXTS[3]) in page_text(resident_page(app))
 
 
 def test_planner_tags_two_inputs_with_a_new_theme_then_filters_on_answers(app):
@@ -210,4 +211,4 @@ def test_responses_reach_residents_only_after_closing_and_never_with_names(app):
     assert escape_markdown("Kommunen legger inn opphøyd gangfelt i planen.") in resident
     assert "Ikke besvart ennå." in resident  # the letter and the first input are still open
     assert SENDER not in resident and "Nordmann" not in resident
-    assert escape_markdown(TEXTS[3]) not in resident  # still pending: not public
+    assert escape_html(TEXTS[3]) not in resident  # still pending: not public

@@ -16,6 +16,7 @@ from ..review import public_outcomes
 from ..store import Store
 from ..text import escape_markdown
 from .participation import public_text
+from .safe import text_block
 
 
 def outcomes_section(store: Store, c: Consultation, lang: str) -> None:
@@ -31,7 +32,7 @@ def outcomes_section(store: Store, c: Consultation, lang: str) -> None:
             st.caption(
                 t("planning.outcomes.meta", lang, ref=item.reference, date=format_date(item.created_at, lang))
             )
-            st.markdown(escape_markdown(public_text(item.text, lang)))
+            text_block(public_text(item.text, lang))
             if response is None:
                 st.caption(t("planning.outcomes.unanswered", lang))
                 continue

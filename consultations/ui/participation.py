@@ -30,6 +30,7 @@ from ..moderation import has_personal_data, mask_personal_data, remove_personal_
 from ..text import escape_markdown
 from .context import client_address, limiter
 from .maps import consultation_map, pin_layer
+from .safe import text_block
 
 PAGE_SIZE = 20
 
@@ -321,7 +322,7 @@ def input_list(store: Store, consultation: Consultation, session: str, lang: str
                     where=where,
                 )
             )
-            st.markdown(escape_markdown(public_text(item.text, lang)))
+            text_block(public_text(item.text, lang))
             left, right = st.columns([3, 1])
             left.caption(tn("list.supports", item.supports, lang))
             if item.id in supported:

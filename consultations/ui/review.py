@@ -25,6 +25,7 @@ from ..model import Channel, Consultation, InputStatus, MapPoint, Moderation, Ou
 from ..store import Store
 from ..text import escape_markdown, excerpt
 from .maps import consultation_map
+from .safe import labelled_lines, text_block
 
 EXCERPT = 120
 SHOWN_REFS = 10  # references listed for a selection; the count says the rest
@@ -268,14 +269,13 @@ def detail(store: Store, c: Consultation, row: pd.Series, lang: str) -> None:
         facts.append((d("duplicate_of"), reference(item.duplicate_of)))
     st.subheader(d("heading", ref=item.reference), anchor=False)
     with st.container(border=True):
-        st.markdown(escape_markdown(item.text))
+        text_block(item.text)
     st.markdown("  \n".join(f"**{label}:** {value}" for label, value in facts))
     questions = {q.id: q.text for q in c.questions}
     answers = [(questions.get(qid, qid), v) for qid, v in item.answers.items() if v not in (None, "", [])]
     if answers:
         st.markdown(f"**{d('answers')}**")
-        lines = (f"{escape_markdown(q)}: {escape_markdown(_answer_text(v))}" for q, v in answers)
-        st.markdown("  \n".join(lines))
+        labelled_lines([(q, _answer_text(v)) for q, v in answers])
     outcome = row["outcome"]
     answered = (
         f"{t(f'planning.outcome.{outcome}', lang)} – {escape_markdown(row['response_summary'])}"
@@ -440,7 +440,7 @@ def _response_form(
         row = group.iloc[0]
         with st.container(border=True):
             st.caption(f"{reference(ids[0])} · {escape_markdown(row['category'])}")
-            st.markdown(escape_markdown(row["text"]))
+            text_block(row["text"])
     else:
         st.dataframe(
             pd.DataFrame({

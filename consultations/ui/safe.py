@@ -1,0 +1,25 @@
+"""Residents' text on the page exactly as typed.
+
+Markdown is no place for it: even fully escaped, Streamlit's markdown turns bare web
+addresses into links and ``:material/…:`` into icons. Text goes out as escaped HTML
+instead — the one escaping path, ``escape_html`` — keeping line breaks and wrapping long
+words so the layout holds.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ..text import escape_html
+
+_STYLE = "white-space: pre-wrap; overflow-wrap: anywhere; margin: 0 0 0.5rem 0;"
+
+
+def text_block(text: str) -> None:
+    st.html(f'<p class="ki-text" style="{_STYLE}">{escape_html(text)}</p>')
+
+
+def labelled_lines(pairs: list[tuple[str, str]]) -> None:
+    """``label: text`` lines, the labels bold (app text), the values residents' text."""
+    lines = "<br>".join(f"<strong>{escape_html(k)}:</strong> {escape_html(v)}" for k, v in pairs)
+    st.html(f'<p class="ki-text" style="{_STYLE}">{lines}</p>')
