@@ -216,7 +216,7 @@ def most_supported(frame: pd.DataFrame, n: int = 10) -> pd.DataFrame:
 
 def _to_wgs84(east: np.ndarray, north: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(lat, lon)`` arrays for working-CRS metres."""
-    lon, lat = geo._transformer(geo.WORKING_CRS, geo.WGS84).transform(east, north)
+    lon, lat = geo.from_working_crs(east, north)
     return np.asarray(lat), np.asarray(lon)
 
 

@@ -98,6 +98,11 @@ def to_working_crs(lon: float, lat: float, epsg: int = WORKING_CRS) -> tuple[flo
     return round(east, 2), round(north, 2)
 
 
+def from_working_crs(east, north, epsg: int = WORKING_CRS):
+    """Metres in the working CRS back to ``(lon, lat)``; takes numbers or numpy arrays."""
+    return _transformer(epsg, WGS84).transform(east, north)
+
+
 def bounds(area: BaseGeometry) -> tuple[float, float, float, float]:
     """``(minlon, minlat, maxlon, maxlat)``."""
     return tuple(float(v) for v in area.bounds)  # type: ignore[return-value]
