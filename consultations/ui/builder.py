@@ -223,7 +223,7 @@ class Builder:
             pandas.DataFrame(self.value("questions"), columns=["id", "text", "kind", "options"]),
             key=self.key("questions-editor"),
             num_rows="dynamic",
-            use_container_width=True,
+            width="stretch",
             column_order=("text", "kind", "options"),
             column_config={
                 "text": st.column_config.TextColumn(t("builder.question_text", lang), required=True, max_chars=200),

@@ -24,6 +24,7 @@ from ..i18n import LOCAL_TZ, format_date, t, tn
 from ..model import Channel, Consultation, InputStatus, MapPoint, Moderation, Outcome, Status, User, reference
 from ..store import Store
 from ..text import escape_markdown, excerpt
+from . import dashboard
 from .maps import consultation_map
 from .safe import labelled_lines, text_block
 
@@ -94,9 +95,14 @@ def page(store: Store, settings: Settings, user: User, lang: str) -> None:
     st.query_params["id"] = chosen  # the address always links to what is on screen
     c = by_id[chosen]
     frame = store.analysis_frame(c.id)
-    inputs_tab, responses_tab = st.tabs([t("planning.tab_inputs", lang), t("planning.tab_responses", lang)])
+    filtered = filter_frame(frame, **_filters(c, frame, lang))  # one filter for list and summary
+    inputs_tab, summary_tab, responses_tab = st.tabs(
+        [t("planning.tab_inputs", lang), t("dashboard.tab", lang), t("planning.tab_responses", lang)]
+    )
     with inputs_tab:
-        inputs_view(store, settings, c, frame, user, lang)
+        inputs_view(store, settings, c, frame, filtered, user, lang)
+    with summary_tab:
+        dashboard.view(settings, c, filtered, lang)
     with responses_tab:
         responses_view(store, c, frame, user, lang)
 
@@ -174,11 +180,17 @@ def table_key(consultation_id: str, ids: list[int]) -> str:
 
 
 def inputs_view(
-    store: Store, settings: Settings, c: Consultation, frame: pd.DataFrame, user: User, lang: str
+    store: Store,
+    settings: Settings,
+    c: Consultation,
+    frame: pd.DataFrame,
+    filtered: pd.DataFrame,
+    user: User,
+    lang: str,
 ) -> None:
     if c.moderation == Moderation.PRE:
         st.caption(t("planning.pre_moderated", lang))
-    shown = review.order_frame(filter_frame(frame, **_filters(c, frame, lang)), c.moderation)
+    shown = review.order_frame(filtered, c.moderation)
     ids = [int(i) for i in shown["id"]]
     st.caption(t("planning.filter.count", lang, shown=len(shown), total=len(frame)))
     event = st.dataframe(

@@ -74,7 +74,7 @@ def overview(store: Store, user: User, lang: str) -> None:
             for entry in listings
         ],
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
     )
     by_id = {entry.consultation.id: entry.consultation for entry in listings}
     chosen = st.selectbox(
