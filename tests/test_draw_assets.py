@@ -142,3 +142,15 @@ def test_a_wheel_with_another_checksum_is_refused(tmp_path):
 def test_the_pin_is_the_same_in_assets_makefile_and_pyproject():
     assert f"DRAW_WHEEL := {DRAW.requirement}\n" in (ROOT / "Makefile").read_text()
     assert DRAW.requirement in (ROOT / "pyproject.toml").read_text()
+
+
+def test_maps_that_may_open_in_a_hidden_tab_get_their_view_from_the_server():
+    """fitBounds in a tab that is not open zooms to the maximum; these maps set centre and
+    zoom themselves, and the whole area fits a 600 × 380 map."""
+    from consultations.ui.maps import view
+
+    (lat, lon), zoom = view((10.405, 59.822, 10.422, 59.830))
+    assert (round(lat, 3), round(lon, 4)) == (59.826, 10.4135) and zoom == 15
+    # one zoom step further and the area would no longer fit
+    tiles_wide = 600 / 256
+    assert (10.422 - 10.405) <= 360 / 2**zoom * tiles_wide < 2 * (10.422 - 10.405) * 2

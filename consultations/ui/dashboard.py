@@ -80,7 +80,13 @@ def _charts(dash: analysis.Dashboard, lang: str) -> None:
         width="stretch",
     )
     st.caption(d("charts_text"))
-    st.dataframe(dash.per_category, hide_index=True, width="stretch")
+    st.dataframe(
+        dash.per_category.rename(
+            columns={"category": d("category"), "inputs": d("inputs"), "supports": d("supports")}
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 
 def _where(settings: Settings, c: Consultation, dash: analysis.Dashboard, lang: str) -> None:

@@ -6,6 +6,7 @@ the same script on every rerun and the browser does not reload it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from urllib.parse import quote
 
@@ -55,11 +56,37 @@ def use_local_assets() -> None:
     Draw.default_css = [("leaflet_draw_css", LEAFLET_DRAW.url("leaflet.draw.css"))]
 
 
-def _base(settings: Settings, bounds: tuple[float, float, float, float] | None) -> folium.Map:
+def view(bounds: tuple[float, float, float, float], width: int = 600, height: int = 380) -> tuple[tuple[float, float], int]:
+    """Centre and zoom that show ``bounds`` in a map of about ``width`` × ``height`` pixels.
+
+    For maps that may be drawn while hidden (in a tab that is not open): Leaflet's
+    fitBounds in a container of no size zooms all the way in.
+    """
+    minlon, minlat, maxlon, maxlat = bounds
+
+    def mercator_y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    lon_span = max(maxlon - minlon, 1e-6)
+    y_span = max(mercator_y(maxlat) - mercator_y(minlat), 1e-8)
+    zoom_x = math.log2(360 * width / (256 * lon_span))
+    zoom_y = math.log2(2 * math.pi * height / (256 * y_span))
+    zoom = max(3, min(MAX_ZOOM, math.floor(min(zoom_x, zoom_y))))
+    return ((minlat + maxlat) / 2, (minlon + maxlon) / 2), zoom
+
+
+def _base(
+    settings: Settings,
+    bounds: tuple[float, float, float, float] | None,
+    fit: bool = True,
+) -> folium.Map:
+    """A map on the configured tiles. ``fit`` fits it to ``bounds`` in the browser (right
+    at any width); without it the view is computed here (right also in a hidden tab)."""
     profile = settings.profile
+    centre, zoom = (profile.centre, profile.zoom) if fit or bounds is None else view(bounds)
     m = folium.Map(
-        location=profile.centre,
-        zoom_start=profile.zoom,
+        location=centre,
+        zoom_start=zoom,
         tiles=None,
         control_scale=True,
         maxZoom=MAX_ZOOM,  # on the map itself: MarkerCluster needs it when there are no tiles
@@ -71,7 +98,7 @@ def _base(settings: Settings, bounds: tuple[float, float, float, float] | None) 
             max_zoom=MAX_ZOOM,
             max_native_zoom=settings.tiles.max_zoom,
         ).add_to(m)
-    if bounds is not None:
+    if fit and bounds is not None:
         minlon, minlat, maxlon, maxlat = bounds
         m.fit_bounds([[minlat, minlon], [maxlat, maxlon]], padding=(10, 10))
     return m
@@ -212,7 +239,7 @@ def draw_map(settings: Settings, area: BaseGeometry | None = None, lang: str = "
     editable polygon per part (holes kept), so st_folium's ``all_drawings`` is always
     the whole area as it now stands: the current area as edited plus what was drawn.
     """
-    m = _base(settings, geo.bounds(area) if area is not None and not area.is_empty else None)
+    m = _base(settings, geo.bounds(area) if area is not None and not area.is_empty else None, fit=False)
     drawn = folium.FeatureGroup(name=t("map.plan_area", lang), control=False)
     if area is not None and not area.is_empty:
         for polygon in geo.as_multipolygon(area).geoms:
@@ -238,8 +265,8 @@ def draw_map(settings: Settings, area: BaseGeometry | None = None, lang: str = "
 
 
 def area_map(settings: Settings, area: BaseGeometry, lang: str) -> folium.Map:
-    """A plan area on its own: the builder's preview."""
-    m = _base(settings, geo.bounds(area))
+    """A plan area on its own: the builder's preview, the summary's density map."""
+    m = _base(settings, geo.bounds(area), fit=False)
     folium.GeoJson(
         geo.area_to_geojson(area),
         name=t("map.plan_area", lang),
