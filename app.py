@@ -36,16 +36,16 @@ pages = {
         page("pages/personvern.py", t("privacy_page.title", lang), "personvern"),
     ],
     t("nav.staff", lang): [
-        page("pages/staff_consultations.py", t("nav.consultations", lang), "saksbehandling", Role.PLANNER),
-        page("pages/staff_builder.py", t("nav.builder", lang), "rediger", Role.PLANNER),
-        page("pages/staff_register.py", t("nav.register", lang), "registrer-innspill", Role.PLANNER),
-        page("pages/staff_review.py", t("planning.nav_title", lang), "gjennomgang", Role.PLANNER),
+        page("pages/saksbehandling.py", t("nav.consultations", lang), "saksbehandling", Role.PLANNER),
+        page("pages/rediger.py", t("nav.builder", lang), "rediger", Role.PLANNER),
+        page("pages/registrer-innspill.py", t("nav.register", lang), "registrer-innspill", Role.PLANNER),
+        page("pages/gjennomgang.py", t("planning.nav_title", lang), "gjennomgang", Role.PLANNER),
     ],
     t("nav.admin", lang): [
-        page("pages/admin_users.py", t("nav.users", lang), "brukere", Role.ADMIN),
-        page("pages/admin_audit.py", t("nav.audit", lang), "revisjonslogg", Role.ADMIN),
+        page("pages/brukere.py", t("nav.users", lang), "brukere", Role.ADMIN),
+        page("pages/revisjonslogg.py", t("nav.audit", lang), "revisjonslogg", Role.ADMIN),
     ],
-    "": [st.Page("pages/staff_login.py", title=t("login.title", lang), url_path="logg-inn", visibility="hidden")],
+    "": [st.Page("pages/logg-inn.py", title=t("login.title", lang), url_path="logg-inn", visibility="hidden")],
 }
 if user is not None:
     sidebar(store, user, lang)

@@ -53,7 +53,7 @@ def log_in(at: AppTest, page: str) -> AppTest:
     return at.run()
 
 
-@pytest.mark.parametrize("page", ["pages/staff_consultations.py", "pages/staff_builder.py"])
+@pytest.mark.parametrize("page", ["pages/saksbehandling.py", "pages/rediger.py"])
 def test_visitor_opening_a_staff_page_sees_only_the_login(app, page):
     app.switch_page(page)
     at = app.run()
@@ -64,7 +64,7 @@ def test_visitor_opening_a_staff_page_sees_only_the_login(app, page):
 
 
 def test_wrong_password_is_refused_and_audit_logged(app):
-    app.switch_page("pages/staff_consultations.py")
+    app.switch_page("pages/saksbehandling.py")
     at = app.run()
     at.text_input[0].input("kari")
     at.text_input[1].input("feil-passord-her")
@@ -75,7 +75,7 @@ def test_wrong_password_is_refused_and_audit_logged(app):
 
 
 def test_planner_logs_in_and_sees_every_consultation(app):
-    at = log_in(app, "pages/staff_consultations.py")
+    at = log_in(app, "pages/saksbehandling.py")
     assert not at.exception
     assert at.title[0].value == "Høringer"
     assert len(at.dataframe[0].value) == 4
@@ -83,7 +83,7 @@ def test_planner_logs_in_and_sees_every_consultation(app):
 
 
 def test_planner_builds_a_consultation_and_publishes_it_for_residents(app):
-    at = log_in(app, "pages/staff_builder.py")
+    at = log_in(app, "pages/rediger.py")
     assert at.title[0].value == "Ny høring"
     at.text_input(key="builder-new-title").input("Vollen sentrum – idéfase")
     at.run()
@@ -103,7 +103,7 @@ def test_planner_builds_a_consultation_and_publishes_it_for_residents(app):
     assert at.success[0].value.startswith("Høringen er opprettet som utkast")
 
     # residents do not see the draft; then the planner publishes it from the list
-    at.switch_page("pages/staff_consultations.py")
+    at.switch_page("pages/saksbehandling.py")
     at.run()
     at.selectbox(key="staff-selected").set_value("vollen-sentrum-idefase")
     at.run()
@@ -114,7 +114,7 @@ def test_planner_builds_a_consultation_and_publishes_it_for_residents(app):
 
 
 def test_builder_refuses_bad_fields_with_a_reason_and_creates_nothing(app):
-    at = log_in(app, "pages/staff_builder.py")
+    at = log_in(app, "pages/rediger.py")
     at.text_input(key="builder-new-title").input("Uten planområde")
     at.text_area(key="builder-new-summary").input("Sammendrag")
     at.button(key="builder-new-save").click()
@@ -124,7 +124,7 @@ def test_builder_refuses_bad_fields_with_a_reason_and_creates_nothing(app):
 
 
 def test_builder_opens_an_existing_consultation_with_its_values(app):
-    at = log_in(app, "pages/staff_builder.py")
+    at = log_in(app, "pages/rediger.py")
     at.query_params["id"] = "borgen-tettstedsutvikling"
     at.run()
     assert at.title[0].value.startswith("Endre høring")
@@ -148,7 +148,7 @@ def _oidc(at: AppTest, email: str | None) -> AppTest:
 def test_with_oidc_the_role_comes_from_the_users_table_by_email(app):
     create_user(app.store(), "ola", "planner", email="ola@asker.kommune.no")
     at = _oidc(app, "OLA@asker.kommune.no")
-    at.switch_page("pages/staff_consultations.py")
+    at.switch_page("pages/saksbehandling.py")
     at.run()
     assert not at.exception
     assert at.title[0].value == "Høringer" and len(at.dataframe[0].value) == 4
@@ -157,7 +157,7 @@ def test_with_oidc_the_role_comes_from_the_users_table_by_email(app):
 
 def test_with_oidc_an_unknown_email_gets_no_access_not_a_role(app):
     at = _oidc(app, "ukjent@example.no")
-    at.switch_page("pages/staff_consultations.py")
+    at.switch_page("pages/saksbehandling.py")
     at.run()
     assert not at.dataframe
     assert "ikke tilgang" in at.error[0].value and "ukjent@example.no" in at.error[0].value
@@ -165,6 +165,6 @@ def test_with_oidc_an_unknown_email_gets_no_access_not_a_role(app):
 
 def test_with_oidc_a_visitor_gets_the_municipality_login_button(app):
     at = _oidc(app, None)
-    at.switch_page("pages/staff_consultations.py")
+    at.switch_page("pages/saksbehandling.py")
     at.run()
     assert [b.label for b in at.button] == ["Logg inn"] and not at.text_input and not at.dataframe

@@ -8,7 +8,7 @@ BORGEN = "borgen-tettstedsutvikling"
 
 
 def summary(app):
-    at = log_in(app, "pages/staff_review.py")
+    at = log_in(app, "pages/gjennomgang.py")
     at.selectbox(key="review-consultation").set_value(BORGEN)
     return at.run()
 

@@ -18,7 +18,7 @@ from tests.conftest import INSIDE, make_consultation
 from tests.test_builder_page import APP, PASSWORD, app  # noqa: F401 (app: the fixture, on our seeded)
 from tests.test_builder_page import log_in as log_in_as_kari
 
-PAGE = "pages/staff_review.py"
+PAGE = "pages/gjennomgang.py"
 CID = "test-borgen"
 SENDER = "Ola Nordmann"
 TEXTS = (

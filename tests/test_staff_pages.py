@@ -19,7 +19,7 @@ from tests.conftest import make_consultation
 from tests.test_pages import APP, BORGEN, HEGGEDAL, demo_db  # noqa: F401 (demo_db: fixture)
 
 PASSWORD = "riktig-hest-batteri"
-REGISTER, USERS, AUDIT = "pages/staff_register.py", "pages/admin_users.py", "pages/admin_audit.py"
+REGISTER, USERS, AUDIT = "pages/registrer-innspill.py", "pages/brukere.py", "pages/revisjonslogg.py"
 PAGES = (REGISTER, USERS, AUDIT)
 HEADINGS = {REGISTER: "Registrer innspill", USERS: "Brukere", AUDIT: "Revisjonslogg"}
 LETTER = "Brev fra Borgen vel: vi ønsker en trygg skolevei langs Borgenveien."

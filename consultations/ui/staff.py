@@ -10,7 +10,7 @@ from ..lifecycle import TRANSITIONS, delete_draft, duplicate, transition
 from ..model import Consultation, Status, User
 from ..store import Store
 
-BUILDER_PAGE = "pages/staff_builder.py"
+BUILDER_PAGE = "pages/rediger.py"
 HOME_PAGE = "pages/home.py"
 
 
@@ -80,10 +80,11 @@ def overview(store: Store, user: User, lang: str) -> None:
     chosen = st.selectbox(
         t("staff_list.choose", lang),
         options=list(by_id),
-        format_func=lambda cid: f"{by_id[cid].title} ({t(f'status.{by_id[cid].status.value}', lang)})",
+        format_func=lambda cid: by_id[cid].title,  # the status below: a label here would go stale
         key="staff-selected",
     )
     c = by_id[chosen]
+    st.caption(f"{t('staff_list.table_status', lang)}: {t(f'status.{c.status.value}', lang)} · {c.id}")
     actions = st.columns(3)
     actions[0].page_link(BUILDER_PAGE, label=t("staff_list.edit", lang), query_params={"id": c.id}, icon=":material/edit:")
     preview = "staff_list.preview" if c.status == Status.DRAFT else "staff_list.open_public"

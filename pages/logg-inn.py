@@ -7,4 +7,4 @@ from consultations.ui import auth, context
 
 store = context.store()
 auth.require(store, Role.PLANNER, context.lang())
-st.switch_page("pages/staff_consultations.py")
+st.switch_page("pages/saksbehandling.py")
