@@ -32,7 +32,9 @@ HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
 ARTIFACTS = HERE / "artifacts"
 STARTUP_TIMEOUT_S = 60.0
-DEFAULT_TIMEOUT_MS = 20_000
+# Generous: a CI machine may be busy, and a fresh server's first page also imports the
+# app and seeds the demo data. Waits end as soon as the thing waited for is there.
+DEFAULT_TIMEOUT_MS = 45_000
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -259,7 +261,9 @@ def app_server(start_app: Callable[..., AppServer]) -> AppServer:
 @pytest.fixture(scope="session")
 def _browser():
     _require_browser()
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
