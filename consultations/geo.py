@@ -88,6 +88,24 @@ def is_valid_coordinate(lat: float, lon: float) -> bool:
     )
 
 
+_COORDINATE_SPLIT = re.compile(r"\s*;\s*|\s+|,\s+")
+
+
+def parse_coordinates(text: str) -> tuple[float, float] | None:
+    """``(lat, lon)`` from what a person types: «59.8261, 10.4139», «59,8261; 10,4139» or
+    «59.8261 10.4139» (decimal comma or point); ``None`` when it is not two numbers."""
+    parts = [p for p in _COORDINATE_SPLIT.split(text.strip()) if p]
+    if len(parts) != 2 and "," in text and ";" not in text and " " not in text.strip():
+        parts = text.strip().split(",")  # «59.8261,10.4139»
+    if len(parts) != 2:
+        return None
+    try:
+        lat, lon = (float(p.replace(",", ".")) for p in parts)
+    except ValueError:
+        return None
+    return lat, lon
+
+
 def contains(area: BaseGeometry, lat: float, lon: float) -> bool:
     """Whether the point lies in the area (its boundary counts as inside)."""
     return bool(shapely.intersects_xy(area, lon, lat))

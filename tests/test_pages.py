@@ -297,3 +297,29 @@ def test_privacy_statement_names_the_municipality_the_legal_basis_and_the_tile_h
     assert at.title[0].value == "Personvernerklæring"
     assert "Asker kommune" in text and "artikkel 6 nr. 1 bokstav e" in text
     assert "ingen bakgrunnskart" in text  # KARTINNSPILL_TILES=none in these tests
+
+
+def test_keyboard_route_a_named_place_or_typed_coordinates_set_the_pin(app):
+    at = open_consultation(app.run(), "asker-sentrum-omraderegulering")
+    cid = "asker-sentrum-omraderegulering"
+    at.selectbox(key=f"place-{cid}").set_value("Asker stasjon")
+    at.run()
+    assert any(s.value.startswith("Valgt punkt") for s in at.success)
+    at.text_input(key=f"coordinates-{cid}").input("59,95; 10,90")  # far outside
+    at.run()
+    assert any(w.value.startswith("Punktet ligger utenfor planområdet") for w in at.warning)
+    at.text_input(key=f"coordinates-{cid}").input("ikke koordinater")
+    at.run()
+    assert any("Koordinatene er ugyldige" in w.value for w in at.warning)
+
+
+def test_the_middle_of_the_area_is_always_a_choice(demo_db):
+    from consultations.ui.participation import MIDDLE, places_in
+
+    store = Store.open(demo_db)
+    try:
+        c = store.get_consultation(BORGEN)
+    finally:
+        store.close()
+    names = [name for name, _ in places_in(c)]
+    assert names[-1] is MIDDLE and "Borgen" in names

@@ -193,3 +193,22 @@ def test_answers_to_the_consultations_questions_are_stored_with_the_input(store)
         submit_input(store, c.id, draft(text="Et annet innspill", answers={"q1": 9}), session="s", now=NOW)
     assert info.value.key == "input.answer_invalid"
     assert len(store.all_inputs(c.id)) == 1
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("59.8261, 10.4139", (59.8261, 10.4139)),
+        ("59,8261; 10,4139", (59.8261, 10.4139)),
+        ("59.8261 10.4139", (59.8261, 10.4139)),
+        ("59.8261,10.4139", (59.8261, 10.4139)),
+        ("  59,8261   10,4139 ", (59.8261, 10.4139)),
+        ("Borgen", None),
+        ("59.8", None),
+        ("1, 2, 3", None),
+    ],
+)
+def test_typed_coordinates_are_read_the_ways_people_write_them(typed, expected):
+    from consultations.geo import parse_coordinates
+
+    assert parse_coordinates(typed) == expected

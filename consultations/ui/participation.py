@@ -8,6 +8,8 @@ from functools import partial
 import streamlit as st
 from streamlit_folium import st_folium
 
+from .. import geo
+from ..analysis import load_places
 from ..config import Settings
 from ..errors import InvalidInput
 from ..i18n import format_date, t, tn
@@ -33,6 +35,7 @@ from .maps import consultation_map, pin_layer
 from .safe import text_block
 
 PAGE_SIZE = 20
+MIDDLE = object()  # the plan area's middle, in the list of places
 
 
 # -- the pin -----------------------------------------------------------------------------
@@ -55,7 +58,10 @@ def _pins() -> dict:
 
 
 def _on_map_click(consultation: Consultation, key: str) -> None:
-    click = (st.session_state.get(key) or {}).get("last_clicked")
+    _set_pin(consultation, (st.session_state.get(key) or {}).get("last_clicked"))
+
+
+def _set_pin(consultation: Consultation, click: dict | None) -> None:
     pin, error = pin_from_click(consultation, click)
     state = _pins()
     if pin is not None:
@@ -105,6 +111,54 @@ def map_section(
         )
     else:
         st.caption(t("consultation.pin_none", lang))
+    _without_map(consultation, lang)
+
+
+def places_in(consultation: Consultation) -> list[tuple[str, tuple[float, float]]]:
+    """Named places inside the plan area, and its middle: pins to choose without a map."""
+    inside = sorted(
+        (p.name, (p.lat, p.lon)) for p in load_places() if geo.contains(consultation.area, p.lat, p.lon)
+    )
+    return inside + [(MIDDLE, geo.centre(consultation.area))]
+
+
+def _choose_place(consultation: Consultation, options: dict, key: str) -> None:
+    chosen = st.session_state.get(key)
+    if chosen is not None:
+        _set_pin(consultation, {"lat": options[chosen][0], "lng": options[chosen][1]})
+
+
+def _type_coordinates(consultation: Consultation, key: str) -> None:
+    parsed = geo.parse_coordinates(st.session_state.get(key) or "")
+    if parsed is None:
+        _pins()[f"{consultation.id}:error"] = InvalidInput("input.bad_coordinates")
+        return
+    _set_pin(consultation, {"lat": parsed[0], "lng": parsed[1]})
+
+
+def _without_map(consultation: Consultation, lang: str) -> None:
+    """The keyboard route to a pin: a named place from a list, or typed coordinates."""
+    options = {
+        (t("consultation.place_middle", lang) if name == MIDDLE else name): point
+        for name, point in places_in(consultation)
+    }
+    with st.expander(t("consultation.without_map", lang)):
+        st.selectbox(
+            t("consultation.place", lang),
+            options=list(options),
+            index=None,
+            placeholder=t("consultation.place_placeholder", lang),
+            key=f"place-{consultation.id}",
+            on_change=_choose_place,
+            args=(consultation, options, f"place-{consultation.id}"),
+        )
+        st.text_input(
+            t("consultation.coordinates", lang),
+            help=t("consultation.coordinates_help", lang),
+            key=f"coordinates-{consultation.id}",
+            on_change=_type_coordinates,
+            args=(consultation, f"coordinates-{consultation.id}"),
+        )
 
 
 # -- the form ----------------------------------------------------------------------------
