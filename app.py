@@ -12,10 +12,12 @@ from consultations.i18n import t
 from consultations.model import Role
 from consultations.ui import context
 from consultations.ui.auth import current_user, sidebar
+from consultations.ui.language import set_document_language
 from consultations.ui.maps import use_local_assets
 
 lang = context.lang()
 st.set_page_config(page_title=t("app.name", lang), page_icon="🗺️", layout="wide")
+set_document_language(lang)
 use_local_assets()
 if missing := assets.missing():
     st.error(t("app.assets_missing", lang, files=", ".join(missing[:3])))

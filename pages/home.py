@@ -4,10 +4,11 @@ One address for both keeps every shared link (/?id=…) working from the very fi
 """
 
 from consultations.ui import auth, consultation_view, context, listing
-from consultations.ui.footer import footer
+from consultations.ui.frame import bottom, top
 
 store, settings, lang = context.store(), context.settings(), context.lang()
 consultation_id = context.consultation_id()
+top(lang)
 if consultation_id:
     staff = auth.current_user(store) is not None
     consultation_view.show(
@@ -16,4 +17,4 @@ if consultation_id:
 else:
     listing.show(store, settings, lang)
 
-footer(lang)
+bottom(lang)

@@ -6,9 +6,12 @@ import streamlit as st
 
 from consultations.i18n import t
 from consultations.ui import context
+from consultations.ui.frame import bottom, top
 
 lang, settings = context.lang(), context.settings()
+top(lang)
 st.page_link("pages/home.py", label=t("app.back_home", lang))
 st.title(t("privacy_page.title", lang), anchor=False)
 tiles = urlparse(settings.tiles.url).netloc if settings.tiles else t("privacy_page.no_tiles", lang)
 st.markdown(t("privacy_page.body", lang, municipality=settings.profile.name, tiles=tiles))
+bottom(lang)

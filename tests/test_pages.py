@@ -323,3 +323,12 @@ def test_the_middle_of_the_area_is_always_a_choice(demo_db):
         store.close()
     names = [name for name, _ in places_in(c)]
     assert names[-1] is MIDDLE and "Borgen" in names
+
+
+def test_language_choice_goes_into_the_address_and_keeps_the_page(app):
+    at = open_consultation(app.run(), BORGEN)
+    at.selectbox(key="language").set_value("nn")
+    at.run()
+    assert at.query_params["lang"] == ["nn"] or at.query_params["lang"] == "nn"
+    assert at.query_params["id"] in (BORGEN, [BORGEN])  # still the same consultation
+    assert "Borgen" in at.title[0].value

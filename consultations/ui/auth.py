@@ -107,7 +107,10 @@ def logout(store: Store) -> None:
 
 
 def sidebar(store: Store, user: User, lang: str) -> None:
+    from .language import switcher
+
     with st.sidebar:
+        switcher(lang, key="language-staff")
         st.caption(
             t("login.logged_in_as", lang, user=user.username, role=t(f"role.{user.role.value}", lang))
         )

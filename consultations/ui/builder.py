@@ -21,7 +21,7 @@ from ..model import Consultation, Moderation, PlanType, Question, QuestionKind, 
 from ..store import Store
 from .maps import area_map, draw_map
 
-STAFF_PAGE = "pages/staff_consultations.py"
+STAFF_PAGE = "pages/saksbehandling.py"
 DEFAULT_WEEKS = 6
 
 
