@@ -53,7 +53,13 @@ MARKERCLUSTER = Asset(
     ("leaflet.markercluster.js", "MarkerCluster.css", "MarkerCluster.Default.css"),
 )
 JQUERY = Asset("jquery", "jquery", ("jquery.min.js",))
-ASSETS = (LEAFLET, MARKERCLUSTER, JQUERY)
+# Two-finger pan on phones, Ctrl+scroll to zoom: the page still scrolls over the map.
+GESTURE_HANDLING = Asset(
+    "leaflet_gesturehandling",
+    "leaflet-gesture-handling",
+    ("leaflet-gesture-handling.min.js", "leaflet-gesture-handling.min.css"),
+)
+ASSETS = (LEAFLET, MARKERCLUSTER, JQUERY, GESTURE_HANDLING)
 
 
 @dataclass(frozen=True)

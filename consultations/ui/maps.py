@@ -16,7 +16,7 @@ from folium.template import Template
 from shapely.geometry.base import BaseGeometry
 
 from .. import geo
-from ..assets import JQUERY, LEAFLET, LEAFLET_DRAW, MARKERCLUSTER
+from ..assets import GESTURE_HANDLING, JQUERY, LEAFLET, LEAFLET_DRAW, MARKERCLUSTER
 from ..config import Settings
 from ..i18n import t
 from ..model import Consultation, MapPoint
@@ -43,8 +43,12 @@ def use_local_assets() -> None:
     folium.Map.default_js = [
         ("leaflet", LEAFLET.url("leaflet.js")),
         ("jquery", JQUERY.url("jquery.min.js")),  # folium's popup template uses $()
+        ("gesture_handling", GESTURE_HANDLING.url("leaflet-gesture-handling.min.js")),
     ]
-    folium.Map.default_css = [("leaflet_css", LEAFLET.url("leaflet.css"))]
+    folium.Map.default_css = [
+        ("leaflet_css", LEAFLET.url("leaflet.css")),
+        ("gesture_handling_css", GESTURE_HANDLING.url("leaflet-gesture-handling.min.css")),
+    ]
     cluster_js = [("markerclusterjs", MARKERCLUSTER.url("leaflet.markercluster.js"))]
     cluster_css = [
         ("markerclustercss", MARKERCLUSTER.url("MarkerCluster.css")),
@@ -75,13 +79,31 @@ def view(bounds: tuple[float, float, float, float], width: int = 600, height: in
     return ((minlat + maxlat) / 2, (minlon + maxlon) / 2), zoom
 
 
+def _gestures(lang: str) -> dict:
+    """Leaflet.GestureHandling: on a page that scrolls, one finger (or the mouse wheel)
+    scrolls the page and the map says how to move it instead."""
+    return {
+        "gestureHandling": True,
+        "gestureHandlingOptions": {
+            "text": {
+                "touch": t("map.gesture_touch", lang),
+                "scroll": t("map.gesture_scroll", lang),
+                "scrollMac": t("map.gesture_scroll_mac", lang),
+            },
+            "duration": 1500,
+        },
+    }
+
+
 def _base(
     settings: Settings,
     bounds: tuple[float, float, float, float] | None,
     fit: bool = True,
+    lang: str | None = None,
 ) -> folium.Map:
     """A map on the configured tiles. ``fit`` fits it to ``bounds`` in the browser (right
-    at any width); without it the view is computed here (right also in a hidden tab)."""
+    at any width); without it the view is computed here (right also in a hidden tab).
+    With ``lang``, the map lets the page scroll over it (residents' maps, phones)."""
     profile = settings.profile
     centre, zoom = (profile.centre, profile.zoom) if fit or bounds is None else view(bounds)
     m = folium.Map(
@@ -90,6 +112,7 @@ def _base(
         tiles=None,
         control_scale=True,
         maxZoom=MAX_ZOOM,  # on the map itself: MarkerCluster needs it when there are no tiles
+        **(_gestures(lang) if lang else {}),
     )
     if settings.tiles is not None:
         folium.TileLayer(
@@ -119,7 +142,7 @@ def overview_map(
 ) -> folium.Map:
     """Plan areas of the listed consultations, each with a link to its page."""
     union = None
-    m = _base(settings, None)
+    m = _base(settings, None, lang=lang)
     for c in consultations:
         union = c.area if union is None else union.union(c.area)
         layer = _area_layer(c, lang, tooltip_html=f"<strong>{escape_html(c.title)}</strong>")
@@ -195,7 +218,7 @@ def consultation_map(
 ) -> folium.Map:
     """The plan area and the published inputs; the resident's pin is added separately
     (``pin_layer``) so moving it does not redraw the map."""
-    m = _base(settings, geo.bounds(consultation.area))
+    m = _base(settings, geo.bounds(consultation.area), lang=lang)
     _area_layer(consultation, lang).add_to(m)
     if points:
         InputCluster(consultation.categories, points, t("privacy.masked", lang)).add_to(m)
