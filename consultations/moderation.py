@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 # Weights of the two control digits (Skatteetaten's published algorithm for fødselsnummer).
 _K1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
@@ -104,3 +106,32 @@ def mask_personal_data(text: str, replacement: str) -> str:
 def remove_personal_data(text: str) -> str:
     """``text`` without the findings (what the form offers before sending)."""
     return re.sub(r"[ \t]{2,}", " ", mask_personal_data(text, "")).strip()
+
+
+ABUSE_LIST = Path(__file__).with_name("wordlists") / "abuse_nb.txt"
+
+
+@cache
+def _abuse_pattern() -> re.Pattern[str]:
+    words = [
+        line.strip()
+        for line in ABUSE_LIST.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    alternatives = [re.escape(w.rstrip("*")) + (r"\w*" if w.endswith("*") else "") for w in words]
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+
+
+def find_abuse(text: str) -> list[str]:
+    """Words from the abuse list in ``text``: the input is flagged for a planner."""
+    return [m.group(0) for m in _abuse_pattern().finditer(text)]
+
+
+def flags(text: str) -> list[str]:
+    """What a planner should look at: ``personal_data`` and/or ``abuse``."""
+    found = []
+    if has_personal_data(text):
+        found.append("personal_data")
+    if find_abuse(text):
+        found.append("abuse")
+    return found

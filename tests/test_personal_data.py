@@ -116,3 +116,22 @@ def test_recall_and_false_positives_on_the_whole_set():
     found = sum(bool(find_personal_data(text)) for text in planted)
     false = sum(bool(find_personal_data(text)) for text in NOT_PERSONAL)
     assert (found, len(planted), false) == (len(planted), len(planted), 0)
+
+
+@pytest.mark.parametrize(
+    "text", ["Faen så dårlig plan", "Dere er noen jævla idioter", "Politikerne er en gjeng tullinger", "Jeg skal drepe dere"]
+)
+def test_abusive_words_flag_the_input_for_a_planner(text):
+    from consultations.moderation import flags
+
+    assert "abuse" in flags(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Sett opp en fartsdump ved skolen", "Idrettsbanen trenger lys", "Drøft svingen ved Kistefoss", "Dustene i parken"],
+)
+def test_ordinary_words_are_not_flagged_as_abuse(text):
+    from consultations.moderation import find_abuse
+
+    assert find_abuse(text) == []

@@ -21,6 +21,7 @@ from ..analysis import filter_frame
 from ..config import Settings
 from ..errors import KartinnspillError
 from ..i18n import LOCAL_TZ, format_date, t, tn
+from ..moderation import flags
 from ..model import Channel, Consultation, InputStatus, MapPoint, Moderation, Outcome, Status, User, reference
 from ..store import Store
 from ..text import escape_markdown, excerpt
@@ -168,6 +169,9 @@ def _table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
             col("supports"): frame["supports"],
             col("duplicate_of"): frame["duplicate_of"].map(lambda v: "" if pd.isna(v) else reference(int(v))),
             col("outcome"): frame["outcome"].map(label("planning.outcome")),
+            col("flags"): frame["text"].map(
+                lambda text: ", ".join(t(f"planning.flag.{f}", lang) for f in flags(text))
+            ),
         }
     )
 
@@ -279,6 +283,8 @@ def detail(store: Store, c: Consultation, row: pd.Series, lang: str) -> None:
         facts.append((d("hidden_reason"), escape_markdown(item.hidden_reason)))
     if item.duplicate_of is not None:
         facts.append((d("duplicate_of"), reference(item.duplicate_of)))
+    if found := flags(item.text):
+        facts.append((d("flags"), ", ".join(t(f"planning.flag.{f}", lang) for f in found)))
     st.subheader(d("heading", ref=item.reference), anchor=False)
     with st.container(border=True):
         text_block(item.text)
