@@ -46,6 +46,7 @@ pages = {
     t("nav.admin", lang): [
         page("pages/brukere.py", t("nav.users", lang), "brukere", Role.ADMIN),
         page("pages/revisjonslogg.py", t("nav.audit", lang), "revisjonslogg", Role.ADMIN),
+        page("pages/drift.py", t("operations.nav", lang), "drift", Role.ADMIN),
     ],
     "": [st.Page("pages/logg-inn.py", title=t("login.title", lang), url_path="logg-inn", visibility="hidden")],
 }
