@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from consultations.auth import create_user
 from consultations.lifecycle import transition
-from consultations.model import Channel, InputDraft, InputStatus, Moderation, Outcome, SenderType, Status
+from consultations.model import Channel, InputDraft, InputStatus, Moderation, Outcome, SenderType, Status, Role
 from consultations.store import Store
 from consultations.submission import register_input, submit_input
 from consultations.text import escape_html, escape_markdown
@@ -212,3 +212,22 @@ def test_responses_reach_residents_only_after_closing_and_never_with_names(app):
     assert "Ikke besvart ennå." in resident  # the letter and the first input are still open
     assert SENDER not in resident and "Nordmann" not in resident
     assert escape_html(TEXTS[3]) not in resident  # still pending: not public
+
+
+def test_only_an_admin_can_delete_an_input_and_only_with_a_reason(app):
+    at = log_in(app)  # kari is a planner
+    select(at, IDS[1])
+    assert not any(b.label == "Slett innspillet" for b in at.button)
+
+    app.store().update_user(app.store().login_record("kari")[0].id, "test", role=Role.ADMIN)
+    at.run()
+    select(at, IDS[1])
+    button(at, "Slett innspillet").click().run()
+    assert at.error[0].value.startswith("Skriv en grunn")
+    assert app.store().get_input(IDS[1]) is not None
+    at.text_input(key=f"review-{CID}-action-delete-reason").input("Innbyggerens ønske, e-post 12.11.")
+    at.checkbox(key=f"review-{CID}-action-delete-confirm").check()
+    button(at, "Slett innspillet").click().run()
+    assert app.store().get_input(IDS[1]) is None
+    entry = app.store().audit_entries()[0]
+    assert entry.action == "input.delete" and "Innbyggerens ønske" in entry.after

@@ -22,7 +22,18 @@ from ..config import Settings
 from ..errors import KartinnspillError
 from ..i18n import LOCAL_TZ, format_date, t, tn
 from ..moderation import flags
-from ..model import Channel, Consultation, InputStatus, MapPoint, Moderation, Outcome, Status, User, reference
+from ..model import (
+    Channel,
+    Consultation,
+    InputStatus,
+    MapPoint,
+    Moderation,
+    Outcome,
+    Role,
+    Status,
+    User,
+    reference,
+)
 from ..store import Store
 from ..text import escape_markdown, excerpt
 from . import dashboard
@@ -392,6 +403,28 @@ def actions(store: Store, c: Consultation, frame: pd.DataFrame, ids: list[int], 
         st.button(
             a("not_duplicate"), key=f"{k}-not-duplicate",
             on_click=_run, args=("inputs", lang, _not_duplicate, store, ids, actor, lang),
+        )  # fmt: skip
+    if len(ids) == 1 and user.can(Role.ADMIN):
+        _deletion(store, ids[0], actor, lang, f"{k}-delete")
+
+
+def _delete(store: Store, input_id: int, actor: str, lang: str, key: str) -> str:
+    reason = (st.session_state.get(f"{key}-reason") or "").strip()
+    if not reason or not st.session_state.get(f"{key}-confirm"):
+        raise review.InvalidReview("planning.error.delete_reason")
+    store.delete_input(input_id, actor, reason)
+    return t("planning.action.deleted", lang, ref=reference(input_id))
+
+
+def _deletion(store: Store, input_id: int, actor: str, lang: str, key: str) -> None:
+    """Admins: delete an input for good when the resident asks (personvern)."""
+    with st.expander(t("planning.action.delete_heading", lang)):
+        st.caption(t("planning.action.delete_help", lang))
+        st.text_input(t("planning.action.delete_reason", lang), key=f"{key}-reason", max_chars=200)
+        st.checkbox(t("planning.action.delete_confirm", lang), key=f"{key}-confirm")
+        st.button(
+            t("planning.action.delete", lang), key=key,
+            on_click=_run, args=("inputs", lang, _delete, store, input_id, actor, lang, key),
         )  # fmt: skip
 
 
