@@ -10,11 +10,12 @@ from pathlib import Path
 
 from . import assets, geo
 from .auth import create_user
-from .config import load_settings
+from .config import Settings, load_settings
 from .demo import seed_demo
 from .errors import InvalidArea, KartinnspillError
-from .export import Format, export
+from .export import Format, export, parse_crs
 from .i18n import LOCAL_TZ, t
+from .report import build_report
 from .store import Store
 
 
@@ -30,7 +31,22 @@ def _parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export", help="export a consultation's inputs")
     exp.add_argument("--consultation", required=True, metavar="ID")
     exp.add_argument("--format", required=True, choices=[f.value for f in Format])
-    exp.add_argument("--out", required=True, metavar="PATH", help="file path, or - for stdout")
+    exp.add_argument(
+        "--crs",
+        metavar="EPSG:XXXX",
+        help="EPSG:25832, EPSG:25833 or EPSG:4326 (default: the municipality's working CRS); "
+        "GeoJSON is always WGS84",
+    )
+    exp.add_argument(
+        "--out", required=True, metavar="PATH", help="file path, or - for stdout (csv, geojson)"
+    )
+    exp.add_argument("--include-names", action="store_true", help="include senders' names")
+    rep = sub.add_parser("report", help="the merknadsbehandling report (Word) for the saksframlegg")
+    rep.add_argument("--consultation", required=True, metavar="ID")
+    rep.add_argument("--out", required=True, metavar="PATH.docx")
+    rep.add_argument(
+        "--include-names", action="store_true", help="include senders' names (left out by default)"
+    )
     sub.add_parser("install-assets", help="copy the self-hosted map assets into static/vendor")
     area = sub.add_parser(
         "import-area", help="check a plan-area file and print its area and bounds as JSON"
@@ -58,14 +74,54 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "import-area":  # needs no database
             return _import_area(args)
         settings = load_settings()
+        if args.command == "export":  # refuse a bad choice before opening the database
+            args.crs = parse_crs(args.crs) if args.crs else None
+        if args.command in ("export", "report") and args.out == "-":
+            fmt = getattr(args, "format", "docx")
+            if fmt == "docx" or not Format(fmt).streamable:
+                print(t("exports.stdout_refused", format=fmt), file=sys.stderr)
+                return 2
         store = Store.open(settings.db_path)
         try:
-            return _run(args, store)
+            return _run(args, store, settings)
         finally:
             store.close()
     except KartinnspillError as exc:
         print(exc.message(), file=sys.stderr)
         return 2
+
+
+def _export(args: argparse.Namespace, store: Store, settings: Settings) -> int:
+    """``export`` and ``report``: the file, an audit entry, and a line on stderr."""
+    if args.command == "report":
+        fmt, crs = "docx", settings.profile.working_crs
+        data = build_report(
+            store, args.consultation, include_names=args.include_names, profile=settings.profile
+        )
+    else:
+        fmt, crs = Format(args.format), args.crs or settings.profile.working_crs
+        if fmt == Format.GEOJSON:
+            if args.crs not in (None, geo.WGS84):
+                print(t("exports.geojson_crs_ignored", crs=f"EPSG:{args.crs}"), file=sys.stderr)
+            crs = geo.WGS84
+        data = export(store, args.consultation, fmt, crs=crs, include_names=args.include_names)
+    if args.out == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        try:
+            Path(args.out).write_bytes(data)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            print(t("exports.cannot_write", path=args.out, reason=reason), file=sys.stderr)
+            return 2
+    n = next(x.total_inputs for x in store.listings() if x.consultation.id == args.consultation)
+    details = {"format": str(fmt), "crs": f"EPSG:{crs}", "include_names": args.include_names}
+    store.audit("cli", f"consultation.{args.command}", "consultation", args.consultation,
+                None, json.dumps(details))  # fmt: skip
+    if args.out != "-":
+        print(t("cli.exported", n=n, path=args.out), file=sys.stderr)
+    return 0
 
 
 def _import_area(args: argparse.Namespace) -> int:
@@ -84,7 +140,7 @@ def _import_area(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(args: argparse.Namespace, store: Store) -> int:
+def _run(args: argparse.Namespace, store: Store, settings: Settings) -> int:
     if args.command == "seed-demo":
         if not store.is_empty():
             print(t("cli.not_empty"))
@@ -108,19 +164,11 @@ def _run(args: argparse.Namespace, store: Store) -> int:
                 )
             )
         return 0
-    if args.command == "export":
+    if args.command in ("export", "report"):
         if store.get_consultation(args.consultation) is None:
             print(t("cli.unknown_consultation", id=args.consultation), file=sys.stderr)
             return 2
-        inputs = store.all_inputs(args.consultation)
-        data = export(inputs, Format(args.format))
-        if args.out == "-":
-            sys.stdout.buffer.write(data)
-            sys.stdout.flush()
-        else:
-            Path(args.out).write_bytes(data)
-            print(t("cli.exported", n=len(inputs), path=args.out), file=sys.stderr)
-        return 0
+        return _export(args, store, settings)
     if args.command == "create-user":
         password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
         user = create_user(store, args.username, args.role, password, args.email, actor="cli")

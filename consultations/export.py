@@ -1,9 +1,25 @@
-"""Exports of a consultation's inputs: CSV for Norwegian Excel and GeoJSON (RFC 7946).
+"""Exports of a consultation's inputs: CSV, XLSX, GeoJSON and GeoPackage.
 
-CSV: UTF-8 with a byte-order mark and semicolons, which Excel with Norwegian regional
-settings opens straight into columns (Norwegian Excel expects ';' as the list separator).
-Cells that start with = + - @ are prefixed with an apostrophe so a spreadsheet never
-runs them as formulas.
+Every format writes the same table, :func:`input_table`: one row per input (whatever its
+status) with Norwegian column names, labels instead of codes, one column per question of
+the consultation, the planners' themes and the merknadsbehandling. The sender's name is a
+column only when asked for (``include_names``); it is never in an export by default.
+
+CSV is made for Excel with Norwegian regional settings: UTF-8 with a byte-order mark (so
+æøå arrive intact) and semicolons between fields (Norwegian Excel's list separator, since
+the comma is its decimal sign). Decimal numbers — the coordinates — keep a decimal *point*:
+the file stays lossless and readable by GIS tools and scripts without a locale switch, and
+Norwegian Excel shows such a value as text with every digit intact. Whole numbers (ids,
+supports) are numbers in any Excel. Use XLSX for decimals Excel should calculate with.
+Cells starting with = + - @, a tab or a carriage return get an apostrophe in front, so a
+spreadsheet never runs them as formulas; XLSX stores such cells as text with Excel's own
+quote prefix instead, so the text itself is unchanged.
+
+GeoJSON follows RFC 7946: WGS84 lon/lat always, no "crs" member; an input for the whole
+area has a null geometry. GeoPackage: layer ``innspill`` with points in the chosen CRS (the
+municipality's working CRS, EPSG:25832 for Asker, by default; EPSG:25833 or EPSG:4326 on
+request) and a table without geometry, ``innspill_uten_sted``, for the inputs that have no
+location, so that none is dropped.
 """
 
 from __future__ import annotations
@@ -11,90 +27,429 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import tempfile
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
+from typing import NamedTuple
+from pathlib import Path
 
-from .i18n import LOCAL_TZ
-from .model import Input
+import numpy as np
+import pandas as pd
 
-FIELDS = (
-    "id",
-    "referanse",
-    "opprettet",
-    "høring",
-    "kategori",
-    "tekst",
-    "status",
-    "kanal",
-    "lon",
-    "lat",
-    "ost_25832",
-    "nord_25832",
-    "aldersgruppe",
-    "tilknytning",
-    "støtter",
-)
+from .errors import KartinnspillError
+from .geo import WGS84, WORKING_CRS
+from .i18n import DEFAULT_LANG, LOCAL_TZ, t
+from .model import Channel, Consultation, InputStatus, Outcome, QuestionKind, reference
+from .store import Store
+
+CRS_CHOICES = (25832, 25833, WGS84)
+INPUTS_LAYER = "innspill"
+UNLOCATED_TABLE = "innspill_uten_sted"
+INPUTS_SHEET = "Innspill"
+SUMMARY_SHEET = "Nøkkeltall"
+LIST_JOIN = "; "
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Characters XML 1.0 (so XLSX and DOCX) cannot hold.
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the control characters an XML document (XLSX, DOCX) cannot hold."""
+    return _XML_ILLEGAL.sub("", text)
 
 
 class Format(StrEnum):
     CSV = "csv"
+    XLSX = "xlsx"
     GEOJSON = "geojson"
+    GPKG = "gpkg"
+
+    @property
+    def streamable(self) -> bool:
+        """Whether the format can go to standard output (text, not a zip or a database)."""
+        return self in (Format.CSV, Format.GEOJSON)
 
 
-def _record(i: Input) -> dict[str, object]:
+def parse_crs(value: str | int) -> int:
+    """``EPSG:25832``, ``25832`` … as an EPSG code; only the CRSs exports offer."""
+    text = str(value).strip().upper().removeprefix("EPSG:")
+    if not text.isdigit() or int(text) not in CRS_CHOICES:
+        choices = ", ".join(f"EPSG:{c}" for c in CRS_CHOICES)
+        raise KartinnspillError("exports.crs_invalid", value=value, choices=choices)
+    return int(text)
+
+
+# -- the table every format writes -------------------------------------------------------
+
+
+_FIRST = ("id", "referanse", "opprettet", "høring", "kategori", "tekst", "status", "kanal",
+          "avsendertype")  # fmt: skip
+_LAST = ("temaer", "støtter", "duplikat_av", "skjult_grunn", "sammendrag", "vurdering",
+         "konklusjon", "endring_i_planen")  # fmt: skip
+
+
+def columns(
+    consultation: Consultation, crs: int = WORKING_CRS, include_names: bool = False
+) -> list[str]:
+    """The export's column names, in order."""
+    names = [*_FIRST, *(["avsender"] if include_names else []), "lon", "lat"]
+    if crs != WGS84:
+        names += [f"ost_{crs}", f"nord_{crs}"]
+    names += ["aldersgruppe", "tilknytning"]
+    return [*names, *_question_headers(consultation, names), *_LAST]
+
+
+def _question_headers(consultation: Consultation, taken: Sequence[str]) -> list[str]:
+    """One header per question, its text; made unique (GeoPackage columns ignore case)."""
+    used = {n.casefold() for n in (*taken, *_LAST)}
+    headers = []
+    for q in consultation.questions:
+        header, n = q.text, 2
+        while header.casefold() in used:
+            header, n = f"{q.text} ({n})", n + 1
+        used.add(header.casefold())
+        headers.append(header)
+    return headers
+
+
+def input_table(
+    frame: pd.DataFrame,
+    consultation: Consultation,
+    *,
+    crs: int = WORKING_CRS,
+    include_names: bool = False,
+    lang: str = DEFAULT_LANG,
+) -> pd.DataFrame:
+    """The export table from ``Store.analysis_frame``: one row per input, Norwegian
+    column names (:func:`columns`), labels for codes; missing values are NA."""
+    crs = parse_crs(crs)
+    n = len(frame)
+    out: dict[str, object] = {}
+    out["id"] = frame["id"].astype("int64").to_numpy()
+    out["referanse"] = [reference(int(i)) for i in out["id"]]
+    out["opprettet"] = _local_iso(frame["created_at"])
+    out["høring"] = np.full(n, consultation.id, dtype=object)
+    out["kategori"] = frame["category"].to_numpy(dtype=object)
+    out["tekst"] = frame["text"].to_numpy(dtype=object)
+    out["status"] = _labels(frame["status"], "exports.input_status", lang)
+    out["kanal"] = _labels(frame["channel"], "channel", lang)
+    out["avsendertype"] = _labels(frame["sender_type"], "sender_type", lang)
+    if include_names:
+        out["avsender"] = _objects(frame["sender_name"])
+    lon = frame["lon"].astype("float64").to_numpy()
+    lat = frame["lat"].astype("float64").to_numpy()
+    out["lon"], out["lat"] = np.round(lon, 7), np.round(lat, 7)
+    if crs != WGS84:
+        east, north = project(lon, lat, crs)
+        out[f"ost_{crs}"], out[f"nord_{crs}"] = east, north
+    out["aldersgruppe"] = _labels(frame["age_group"], "age_group", lang)
+    out["tilknytning"] = _labels(frame["relation"], "relation", lang)
+    if consultation.questions:
+        answers = [json.loads(a) if a else {} for a in frame["answers"]]
+        headers = _question_headers(consultation, list(out))
+        for header, question in zip(headers, consultation.questions, strict=True):
+            values = [_answer(a.get(question.id)) for a in answers]
+            out[header] = (
+                pd.array(values, dtype="Int64") if question.kind == QuestionKind.SCALE
+                else np.array(values, dtype=object)
+            )  # fmt: skip
+    out["temaer"] = [LIST_JOIN.join(themes) if len(themes) else None for themes in frame["themes"]]
+    out["støtter"] = frame["supports"].astype("int64").to_numpy()
+    out["duplikat_av"] = [None if pd.isna(d) else reference(int(d)) for d in frame["duplicate_of"]]
+    out["skjult_grunn"] = _objects(frame["hidden_reason"])
+    out["sammendrag"] = _objects(frame["response_summary"])
+    out["vurdering"] = _objects(frame["assessment"])
+    out["konklusjon"] = _labels(frame["outcome"], "exports.outcome", lang)
+    out["endring_i_planen"] = _objects(frame["plan_change"])
+    # text stays in object columns: pandas' default str dtype would cost a conversion here
+    # and a slow element-wise iteration in every writer
+    table = pd.DataFrame(
+        {k: pd.Series(v, dtype=object) if _is_object(v) else v for k, v in out.items()},
+        index=pd.RangeIndex(n),
+    )
+    assert list(table.columns) == columns(consultation, crs, include_names)
+    return table
+
+
+def project(lon: np.ndarray, lat: np.ndarray, epsg: int) -> tuple[np.ndarray, np.ndarray]:
+    """WGS84 lon/lat to ``epsg`` east/north in metres (2 decimals); NaN stays NaN."""
+    from pyproj import Transformer
+
+    x, y = np.full(len(lon), np.nan), np.full(len(lat), np.nan)
+    has = ~np.isnan(lon) & ~np.isnan(lat)
+    if has.any():
+        tx = Transformer.from_crs(WGS84, epsg, always_xy=True)
+        x[has], y[has] = tx.transform(lon[has], lat[has])
+    return np.round(x, 2), np.round(y, 2)
+
+
+def local_times(created: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Naive UTC timestamps as Norwegian local time: ``(datetime64[s] wall clock, UTC
+    offset in seconds)``, vectorised (pandas' strftime takes seconds per 100,000)."""
+    utc = pd.DatetimeIndex(pd.to_datetime(created)).as_unit("s")
+    wall = utc.tz_localize("UTC").tz_convert(LOCAL_TZ).tz_localize(None).to_numpy()
+    return wall, (wall - utc.to_numpy()).astype("timedelta64[s]").astype("int64")
+
+
+def _local_iso(created: pd.Series) -> np.ndarray:
+    """ISO 8601 in Norwegian local time with its offset: 2026-11-27T13:00:00+01:00."""
+    wall, offset = local_times(created)
+    signs = {o: f"{'-' if o < 0 else '+'}{abs(o) // 3600:02d}:{abs(o) % 3600 // 60:02d}"
+             for o in np.unique(offset).tolist()}  # fmt: skip
+    suffix = np.array([signs[o] for o in offset.tolist()], dtype="U6")
+    text = np.char.add(np.datetime_as_string(wall, unit="s"), suffix)
+    return text.astype(object)
+
+
+def _labels(codes: pd.Series, prefix: str, lang: str) -> np.ndarray:
+    """Codes as their translated labels; a code without one (a newer version's) as itself."""
+    present = codes.dropna()
+    mapping = {}
+    for code in present.unique().tolist():
+        if code != "":
+            try:
+                mapping[code] = t(f"{prefix}.{code}", lang)
+            except KeyError:
+                mapping[code] = str(code)
+    return _objects(codes.astype(object).map(mapping))
+
+
+def _objects(values: pd.Series) -> np.ndarray:
+    """An object array with ``None`` wherever pandas sees a missing value."""
+    return values.astype(object).where(values.notna(), None).to_numpy(dtype=object)
+
+
+def _answer(value: object) -> object:
+    if value is None or value == "" or value == []:
+        return None
+    if isinstance(value, list):
+        return LIST_JOIN.join(str(v) for v in value)
+    return value
+
+
+def _is_object(values: object) -> bool:
+    return isinstance(values, list) or getattr(values, "dtype", None) == object
+
+
+def _records(table: pd.DataFrame) -> Iterable[tuple[object, ...]]:
+    """Rows as plain Python values, with ``None`` for missing ones."""
+    return zip(*(_objects(table[name]) for name in table.columns), strict=True)
+
+
+# -- key figures ---------------------------------------------------------------------------
+
+
+class Figures(NamedTuple):
+    """One table of summary figures."""
+
+    heading: str
+    header: tuple[str, ...]
+    rows: list[tuple[object, ...]]
+
+
+def key_figures(
+    frame: pd.DataFrame, consultation: Consultation, lang: str = DEFAULT_LANG
+) -> dict[str, Figures]:
+    """Summary figures of ``frame`` (rows of ``Store.analysis_frame``): ``totals``, then
+    inputs by ``status``, ``channel``, ``category`` (with supports) and ``outcome``."""
+    n = len(frame)
+    located = int(frame["lat"].notna().sum())
+    sessions = frame["session_hash"]
+    senders = int(sessions.nunique() + sessions.isna().sum())
+    answered = int(frame["outcome"].notna().sum())
+    value = t("exports.fig.value", lang)
+    totals = [
+        (t("exports.fig.inputs", lang), n),
+        (t("exports.fig.senders", lang), senders),
+        (t("exports.fig.supports", lang), int(frame["supports"].sum())),
+        (t("exports.fig.located", lang), located),
+        (t("exports.fig.located_share", lang), _percent(located, n)),
+        (t("exports.fig.answered", lang), answered),
+    ]
+
+    def counted(column: str, codes: Sequence[str], prefix: str) -> list[tuple[object, ...]]:
+        counts = frame[column].value_counts()
+        return [(t(f"{prefix}.{c}", lang), int(counts.get(c, 0))) for c in codes]
+
+    by_category = frame.groupby("category", sort=False).agg(
+        inputs=("id", "size"), supports=("supports", "sum")
+    )
+    extra = sorted(set(by_category.index) - set(consultation.categories))
+    categories = [
+        (c, int(by_category.at[c, "inputs"]) if c in by_category.index else 0,
+         int(by_category.at[c, "supports"]) if c in by_category.index else 0)
+        for c in (*consultation.categories, *extra)
+    ]  # fmt: skip
+    outcomes = counted("outcome", [o.value for o in Outcome], "exports.outcome")
+    outcomes.append((t("exports.not_answered", lang), n - answered))
+    count = t("exports.fig.count", lang)
+
+    def by(key: str, rows: list[tuple[object, ...]], *more: str) -> Figures:
+        return Figures(t(f"exports.fig.by_{key}", lang), (t(f"exports.col.{key}", lang), count, *more), rows)
+
     return {
-        "id": i.id,
-        "referanse": i.reference,
-        "opprettet": i.created_at.astimezone(LOCAL_TZ).isoformat(timespec="seconds"),
-        "høring": i.consultation_id,
-        "kategori": i.category,
-        "tekst": i.text,
-        "status": i.status.value,
-        "kanal": i.channel.value,
-        "lon": None if i.lon is None else round(i.lon, 7),
-        "lat": None if i.lat is None else round(i.lat, 7),
-        "ost_25832": i.east,
-        "nord_25832": i.north,
-        "aldersgruppe": i.age_group,
-        "tilknytning": i.relation,
-        "støtter": i.supports,
+        "totals": Figures(t("exports.fig.totals", lang), (t("exports.fig.figure", lang), value), totals),
+        "status": by("status", counted("status", [s.value for s in InputStatus], "exports.input_status")),
+        "channel": by("channel", counted("channel", [c.value for c in Channel], "channel")),
+        "category": by("category", categories, t("exports.fig.supports", lang)),
+        "outcome": by("outcome", outcomes),
     }
 
 
-def _spreadsheet_safe(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return "" if value is None else value
+def _percent(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)} %" if whole else "–"
+
+
+# -- writers ---------------------------------------------------------------------------
 
 
 def rows_to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     """Any table as CSV for Norwegian Excel: semicolons, UTF-8 BOM, no formulas."""
+    return to_csv(pd.DataFrame(list(rows), columns=list(header), dtype=object))
+
+
+def to_csv(table: pd.DataFrame) -> bytes:
+    """A table as CSV for Norwegian Excel (see the module's notes); missing values empty."""
+    safe = table.copy()
+    for name in safe.columns:
+        if pd.api.types.is_numeric_dtype(safe[name]):
+            continue
+        values = safe[name].to_numpy(dtype=object)
+        risky = [isinstance(v, str) and v.startswith(_FORMULA_START) for v in values]
+        if any(risky):
+            safe[name] = pd.Series(
+                [("'" + v) if r else v for v, r in zip(values, risky, strict=True)], dtype=object
+            )
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(header)
-    writer.writerows([_spreadsheet_safe(v) for v in row] for row in rows)
+    writer.writerow(safe.columns)
+    writer.writerows(_records(safe))  # the csv module writes None as an empty field
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def to_csv(inputs: Sequence[Input]) -> bytes:
-    return rows_to_csv(FIELDS, (list(_record(i).values()) for i in inputs))
-
-
-def to_geojson(inputs: Sequence[Input]) -> bytes:
+def to_geojson(table: pd.DataFrame) -> bytes:
     """RFC 7946: WGS84 lon/lat; an input for the whole area has a null geometry."""
+    header = list(table.columns)
+    lon_at, lat_at = header.index("lon"), header.index("lat")
     features = []
-    for i in inputs:
-        props = _record(i)
+    for row in _records(table):
+        lon, lat = row[lon_at], row[lat_at]
         geometry = (
-            {"type": "Point", "coordinates": [round(i.lon, 7), round(i.lat, 7)]}
-            if i.lat is not None and i.lon is not None
-            else None
+            None if lon is None or lat is None else {"type": "Point", "coordinates": [lon, lat]}
         )
-        features.append({"type": "Feature", "id": i.id, "geometry": geometry, "properties": props})
+        props = dict(zip(header, row, strict=True))
+        features.append(
+            {"type": "Feature", "id": props["id"], "geometry": geometry, "properties": props}
+        )
     doc = {"type": "FeatureCollection", "features": features}
-    return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+    return json.dumps(doc, ensure_ascii=False).encode("utf-8")  # no indent: the C encoder
 
 
-def export(inputs: Sequence[Input], fmt: Format) -> bytes:
-    return to_csv(inputs) if fmt == Format.CSV else to_geojson(inputs)
+def to_xlsx(table: pd.DataFrame, figures: Iterable[Figures]) -> bytes:
+    """Sheet "Innspill" (the table, header frozen, filter on) and "Nøkkeltall" (figures)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def cell(ws, value: object, header: bool = False) -> object:
+        if isinstance(value, str):
+            value = xml_safe(value)
+            if header or value.startswith(_FORMULA_START):
+                c = WriteOnlyCell(ws, value=value)
+                c.data_type = "s"  # text, never a formula
+                if header:
+                    c.font = bold
+                else:
+                    c.quotePrefix = True
+                return c
+        return value
+
+    ws = wb.create_sheet(INPUTS_SHEET)
+    header = list(table.columns)
+    for k, width in enumerate(_widths(table), start=1):
+        ws.column_dimensions[get_column_letter(k)].width = width
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(table) + 1}"
+    ws.append([cell(ws, h, header=True) for h in header])
+    for row in _records(table):
+        ws.append([cell(ws, v) for v in row])
+
+    summary = wb.create_sheet(SUMMARY_SHEET)
+    summary.column_dimensions["A"].width = 48
+    summary.column_dimensions["B"].width = 14
+    summary.column_dimensions["C"].width = 14
+    for heading, head, rows in figures:
+        summary.append([cell(summary, heading, header=True)])
+        summary.append([cell(summary, h, header=True) for h in head])
+        for row in rows:
+            summary.append([cell(summary, v) for v in row])
+        summary.append([])
+
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _widths(table: pd.DataFrame, sample: int = 200) -> list[float]:
+    """Column widths from the header and the first rows: readable, never wider than 60."""
+    widths = []
+    for name in table.columns:
+        values = table[name].head(sample).dropna()
+        longest = max([len(str(v)) for v in values] + [len(name)])
+        widths.append(float(min(max(longest + 2, 8), 60)))
+    return widths
+
+
+def to_gpkg(table: pd.DataFrame, crs: int) -> bytes:
+    """Layer "innspill" (points in ``crs``) and table "innspill_uten_sted" (no geometry)."""
+    import geopandas
+    import pyogrio
+
+    crs = parse_crs(crs)
+    x, y = ("lon", "lat") if crs == WGS84 else (f"ost_{crs}", f"nord_{crs}")
+    located = table["lon"].notna().to_numpy()
+    points = table[located].reset_index(drop=True)
+    layer = geopandas.GeoDataFrame(
+        points, geometry=geopandas.points_from_xy(points[x], points[y]), crs=f"EPSG:{crs}"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "innspill.gpkg"
+        pyogrio.write_dataframe(layer, path, layer=INPUTS_LAYER, driver="GPKG")
+        pyogrio.write_dataframe(
+            table[~located].reset_index(drop=True), path, layer=UNLOCATED_TABLE, driver="GPKG"
+        )
+        return path.read_bytes()
+
+
+# -- one call for pages and the command line -------------------------------------------
+
+
+def export(
+    store: Store,
+    consultation_id: str,
+    fmt: Format,
+    *,
+    crs: int = WORKING_CRS,
+    include_names: bool = False,
+    lang: str = DEFAULT_LANG,
+) -> bytes:
+    """Every input of a consultation in ``fmt``. GeoJSON is WGS84 whatever ``crs`` says."""
+    consultation = store.get_consultation(consultation_id)
+    if consultation is None:
+        raise KartinnspillError("cli.unknown_consultation", id=consultation_id)
+    fmt = Format(fmt)
+    frame = store.analysis_frame(consultation_id)
+    table_crs = WGS84 if fmt == Format.GEOJSON else crs
+    table = input_table(frame, consultation, crs=table_crs, include_names=include_names, lang=lang)
+    if fmt == Format.CSV:
+        return to_csv(table)
+    if fmt == Format.GEOJSON:
+        return to_geojson(table)
+    if fmt == Format.XLSX:
+        return to_xlsx(table, key_figures(frame, consultation, lang).values())
+    return to_gpkg(table, crs)

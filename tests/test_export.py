@@ -1,4 +1,5 @@
-"""Exports: CSV for Norwegian Excel, GeoJSON per RFC 7946, and the CLI around them."""
+"""Exports: CSV for Norwegian Excel, GeoJSON per RFC 7946, and the CLI around them.
+(Every format and column in detail: test_exports_full.py.)"""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 import subprocess
 import sys
 
-from consultations.export import FIELDS, to_csv, to_geojson
+from consultations.export import Format, columns, export
 from consultations.model import InputDraft
 from consultations.submission import submit_input
 from tests.conftest import INSIDE, NOW
@@ -23,14 +24,23 @@ def _inputs(store, consultation):
         session="b",
         now=NOW,
     )
-    return store.all_inputs(consultation.id)
+
+
+def to_csv(store, consultation):
+    _inputs(store, consultation)
+    return export(store, consultation.id, Format.CSV)
+
+
+def to_geojson(store, consultation):
+    _inputs(store, consultation)
+    return export(store, consultation.id, Format.GEOJSON)
 
 
 def test_csv_opens_in_norwegian_excel(store, consultation):
-    data = to_csv(_inputs(store, consultation))
+    data = to_csv(store, consultation)
     assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 byte-order mark: Excel reads æøå right
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
-    assert list(rows[0]) == list(FIELDS)
+    assert list(rows[0]) == columns(consultation)
     assert len(rows) == 2
     assert rows[0]["lat"] == str(INSIDE[0]) and rows[0]["ost_25832"]
     assert rows[1]["lat"] == "" and rows[1]["referanse"].startswith("KI-")
@@ -38,14 +48,14 @@ def test_csv_opens_in_norwegian_excel(store, consultation):
 
 
 def test_csv_cells_never_start_a_formula(store, consultation):
-    rows = list(csv.reader(io.StringIO(to_csv(_inputs(store, consultation)).decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(to_csv(store, consultation).decode("utf-8-sig")), delimiter=";"))
     for row in rows[1:]:
         assert not any(cell.startswith(("=", "+", "@")) for cell in row)
-    assert rows[2][FIELDS.index("tekst")].startswith("'=HYPERLINK")
+    assert rows[2][columns(consultation).index("tekst")].startswith("'=HYPERLINK")
 
 
 def test_geojson_follows_rfc_7946(store, consultation):
-    doc = json.loads(to_geojson(_inputs(store, consultation)))
+    doc = json.loads(to_geojson(store, consultation))
     assert doc["type"] == "FeatureCollection" and "crs" not in doc
     point, whole = doc["features"]
     assert point["geometry"] == {"type": "Point", "coordinates": [INSIDE[1], INSIDE[0]]}  # lon, lat
