@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
 from . import assets, geo
@@ -16,6 +18,7 @@ from .errors import InvalidArea, KartinnspillError
 from .export import Format, export, parse_crs
 from .i18n import LOCAL_TZ, t
 from .report import build_report
+from .retention import anonymise
 from .store import Store
 
 
@@ -54,6 +57,17 @@ def _parser() -> argparse.ArgumentParser:
     area.add_argument("file", metavar="FILE", help="GeoJSON, GeoPackage, KML or zipped Shapefile")
     area.add_argument("--layer", metavar="NAME", help="the layer (or shapefile) to use")
     area.add_argument("--crs", metavar="EPSG:XXXX", help="the file's CRS, when it has none")
+    backup = sub.add_parser("backup", help="a consistent copy of the database (app stopped)")
+    backup.add_argument("--out", required=True, metavar="PATH")
+    restore = sub.add_parser("restore", help="replace the database with a backup (app stopped)")
+    restore.add_argument("backup", metavar="PATH")
+    anon = sub.add_parser(
+        "anonymise", help="remove profile data, sender names and session hashes of a closed consultation"
+    )
+    anon.add_argument("--consultation", required=True, metavar="ID")
+    anon.add_argument(
+        "--months", type=int, default=12, help="retention after the deadline (default 12)"
+    )
     user = sub.add_parser("create-user", help="a staff account (planner or admin)")
     user.add_argument("--username", required=True)
     user.add_argument("--role", required=True, help="planner or admin")
@@ -74,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "import-area":  # needs no database
             return _import_area(args)
         settings = load_settings()
+        if args.command == "restore":
+            return _restore(Path(args.backup), settings.db_path)
         if args.command == "export":  # refuse a bad choice before opening the database
             args.crs = parse_crs(args.crs) if args.crs else None
         if args.command in ("export", "report") and args.out == "-":
@@ -124,6 +140,25 @@ def _export(args: argparse.Namespace, store: Store, settings: Settings) -> int:
     return 0
 
 
+def _restore(backup: Path, target: Path) -> int:
+    """Check the backup opens as a Kartinnspill database, then put it in place; the old
+    file is kept beside it as ``.before-restore``."""
+    if not backup.is_file():
+        print(t("cli.backup_missing", path=backup), file=sys.stderr)
+        return 2
+    Store.open(backup).close()  # refuses a file that is not a (readable, not newer) store
+    if target.exists():
+        Store.open(target).close()  # refuses while the app holds the database
+        shutil.copyfile(target, target.with_name(target.name + ".before-restore"))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(backup, target)
+    wal = target.with_name(target.name + ".wal")
+    if wal.exists():
+        wal.unlink()  # a log of the replaced file must not be replayed onto the backup
+    print(t("cli.restored", path=target, backup=backup))
+    return 0
+
+
 def _import_area(args: argparse.Namespace) -> int:
     try:
         data = Path(args.file).read_bytes()
@@ -169,6 +204,15 @@ def _run(args: argparse.Namespace, store: Store, settings: Settings) -> int:
             print(t("cli.unknown_consultation", id=args.consultation), file=sys.stderr)
             return 2
         return _export(args, store, settings)
+    if args.command == "backup":
+        store.backup_to(Path(args.out))
+        store.audit("cli", "backup", "database", store.path.name, None, str(args.out))
+        print(t("cli.backed_up", path=args.out))
+        return 0
+    if args.command == "anonymise":
+        n = anonymise(store, args.consultation, "cli", retention=timedelta(days=30 * args.months))
+        print(t("retention.done", n=n, id=args.consultation))
+        return 0
     if args.command == "create-user":
         password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None
         user = create_user(store, args.username, args.role, password, args.email, actor="cli")

@@ -29,6 +29,7 @@ from .config import Municipality, load_settings
 from .export import key_figures, local_times, project, xml_safe
 from .geo import WGS84
 from .i18n import DEFAULT_LANG, format_date, t
+from .moderation import has_personal_data
 from .model import Channel, Consultation, InputStatus, reference
 from .store import Store
 from .text import excerpt
@@ -56,7 +57,9 @@ def build_report(
         raise KeyError(consultation_id)
     frame = answered_through_originals(store.analysis_frame(consultation_id))
     hidden = frame["status"] == InputStatus.HIDDEN.value
-    excluded = frame["id"].isin(list(exclude_ids)) & ~hidden
+    # inputs with personal data stay out of a document that becomes public
+    personal = frame["text"].map(has_personal_data)
+    excluded = (frame["id"].isin(list(exclude_ids)) | personal) & ~hidden
     shown = frame[~hidden & ~excluded].reset_index(drop=True)
     profile = profile or load_settings().profile
     return render(

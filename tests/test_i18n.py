@@ -16,8 +16,18 @@ def test_missing_key_is_an_error_not_a_blank():
         t("no.such.key")
 
 
-def test_other_language_falls_back_to_bokmaal_until_translated():
-    assert t("form.submit", "en") == t("form.submit", "nb") == "Send innspill"
+def test_other_language_falls_back_to_bokmaal_for_a_key_not_yet_translated(monkeypatch):
+    from consultations import i18n
+
+    english = dict(i18n._catalogue("en"))
+    english.pop("form.submit")
+    monkeypatch.setattr(i18n, "_catalogue", lambda lang: english if lang == "en" else i18n._catalogue.__wrapped__(lang))
+    assert t("form.submit", "en") == "Send innspill"
+
+
+def test_nynorsk_and_english_are_there():
+    assert t("form.submit", "nn") == "Send innspel"
+    assert t("form.submit", "en") == "Send comment"
 
 
 @pytest.mark.parametrize("n, text", [(0, "Ingen innspill ennå"), (1, "1 innspill"), (7, "7 innspill")])

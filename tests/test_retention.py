@@ -75,3 +75,48 @@ def test_backup_while_open_is_a_consistent_copy(store, consultation, tmp_path):
         assert [i.text for i in copy.all_inputs(consultation.id)] == ["Med i sikkerhetskopien"]
     finally:
         copy.close()
+
+
+def _cli(db_path, *args):
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "consultations", *args],
+        env={"KARTINNSPILL_DB": str(db_path)},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_cli_backup_and_restore_bring_the_data_back(store, consultation, db_path, tmp_path):
+    submit_input(store, consultation.id, InputDraft("Annet", "Før sikkerhetskopien", *INSIDE), session="s", now=NOW)
+    store.close()
+    backup = tmp_path / "kopi.duckdb"
+    assert _cli(db_path, "backup", "--out", str(backup)).returncode == 0
+    s = Store.open(db_path)
+    submit_input(s, consultation.id, InputDraft("Annet", "Etter sikkerhetskopien", *INSIDE), session="t", now=NOW)
+    s.close()
+    result = _cli(db_path, "restore", str(backup))
+    assert result.returncode == 0, result.stderr
+    s = Store.open(db_path)
+    try:
+        assert [i.text for i in s.all_inputs(consultation.id)] == ["Før sikkerhetskopien"]
+    finally:
+        s.close()
+    assert (tmp_path / "test.duckdb.before-restore").exists()
+
+
+def test_cli_restore_refuses_a_file_that_is_not_a_database(db_path, tmp_path):
+    Store.open(db_path).close()
+    junk = tmp_path / "junk.duckdb"
+    junk.write_bytes(b"not a database at all" * 100)
+    result = _cli(db_path, "restore", str(junk))
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_anonymise_refuses_an_open_consultation_in_one_line(store, consultation, db_path):
+    store.close()
+    result = _cli(db_path, "anonymise", "--consultation", consultation.id)
+    assert result.returncode == 2 and "avsluttede" in result.stderr
