@@ -231,3 +231,22 @@ def test_only_an_admin_can_delete_an_input_and_only_with_a_reason(app):
     assert app.store().get_input(IDS[1]) is None
     entry = app.store().audit_entries()[0]
     assert entry.action == "input.delete" and "Innbyggerens ønske" in entry.after
+
+
+def test_planner_can_download_every_export_and_the_report(app):
+    at = log_in(app)
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["CSV", "Excel", "GeoJSON", "GeoPackage", "Rapport (Word)"]
+
+
+def test_the_downloads_are_the_cli_files_and_audit_logged(app):
+    from consultations.config import load_settings
+    from consultations.export import Format
+    from consultations.ui.downloads import _file, _report
+
+    store = app.store()
+    c = store.get_consultation(CID)
+    assert _file(store, c, Format.CSV, 25832, False, "kari", "nb").startswith(b"\xef\xbb\xbf")
+    assert _report(store, c, load_settings(), False, "kari", "nb")[:2] == b"PK"  # a .docx (zip)
+    actions = [e.action for e in store.audit_entries()[:2]]
+    assert actions == ["consultation.report", "consultation.export"]

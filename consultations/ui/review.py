@@ -36,7 +36,7 @@ from ..model import (
 )
 from ..store import Store
 from ..text import escape_markdown, excerpt
-from . import dashboard
+from . import dashboard, downloads
 from .maps import consultation_map
 from .safe import labelled_lines, text_block
 
@@ -108,8 +108,13 @@ def page(store: Store, settings: Settings, user: User, lang: str) -> None:
     c = by_id[chosen]
     frame = store.analysis_frame(c.id)
     filtered = filter_frame(frame, **_filters(c, frame, lang))  # one filter for list and summary
-    inputs_tab, summary_tab, responses_tab = st.tabs(
-        [t("planning.tab_inputs", lang), t("dashboard.tab", lang), t("planning.tab_responses", lang)]
+    inputs_tab, summary_tab, responses_tab, downloads_tab = st.tabs(
+        [
+            t("planning.tab_inputs", lang),
+            t("dashboard.tab", lang),
+            t("planning.tab_responses", lang),
+            t("downloads.tab", lang),
+        ]
     )
     with inputs_tab:
         inputs_view(store, settings, c, frame, filtered, user, lang)
@@ -117,6 +122,8 @@ def page(store: Store, settings: Settings, user: User, lang: str) -> None:
         dashboard.view(settings, c, filtered, lang)
     with responses_tab:
         responses_view(store, c, frame, user, lang)
+    with downloads_tab:
+        downloads.view(store, settings, c, user, lang)
 
 
 # -- the inputs tab ----------------------------------------------------------------------------
