@@ -66,3 +66,26 @@ def consultation(store: Store) -> Consultation:
     c = make_consultation()
     store.add_consultation(c)
     return c
+
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def app_on_copy_of(seeded: Path, tmp_path: Path, monkeypatch):
+    """An AppTest of the whole app on a copy of ``seeded`` (the app's store holds its file
+    for the whole process, so each test gets its own). ``at.store()`` is the app's store."""
+    from streamlit.testing.v1 import AppTest
+
+    from consultations.ui import context
+
+    db = tmp_path / "app.duckdb"
+    db.write_bytes(seeded.read_bytes())
+    monkeypatch.setenv("KARTINNSPILL_DB", str(db))
+    monkeypatch.setenv("KARTINNSPILL_TILES", "none")
+    monkeypatch.delenv("KARTINNSPILL_DEMO", raising=False)
+    context._store.clear()
+    context._settings.clear()
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.db_path = db
+    at.store = lambda: context._store(str(db), False)
+    return at

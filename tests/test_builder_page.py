@@ -11,7 +11,7 @@ from consultations.auth import create_user
 from consultations.demo import seed_demo
 from consultations.model import Status
 from consultations.store import Store
-from tests.conftest import BORGEN_SQUARE
+from tests.conftest import BORGEN_SQUARE, app_on_copy_of
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PASSWORD = "riktig-hest-batteri"
@@ -29,18 +29,9 @@ def seeded(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def app(seeded, tmp_path, monkeypatch):
-    db = tmp_path / "app.duckdb"
-    db.write_bytes(seeded.read_bytes())
-    monkeypatch.setenv("KARTINNSPILL_DB", str(db))
-    monkeypatch.setenv("KARTINNSPILL_TILES", "none")
-    monkeypatch.delenv("KARTINNSPILL_DEMO", raising=False)
     from consultations.ui import context
 
-    context._store.clear()
-    context._settings.clear()
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.store = lambda: context._store(str(db), False)
-    yield at
+    yield app_on_copy_of(seeded, tmp_path, monkeypatch)
     context._store.clear()
 
 

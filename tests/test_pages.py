@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from consultations.demo import seed_demo
+from tests.conftest import app_on_copy_of
 from consultations.model import InputDraft
 from consultations.store import Store
 from consultations.submission import submit_input
@@ -31,19 +32,9 @@ def demo_db(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def app(demo_db, tmp_path, monkeypatch) -> AppTest:
-    # a copy per test: the app's store holds the file for the whole process
-    db = tmp_path / "app.duckdb"
-    db.write_bytes(demo_db.read_bytes())
-    monkeypatch.setenv("KARTINNSPILL_DB", str(db))
-    monkeypatch.setenv("KARTINNSPILL_TILES", "none")
-    monkeypatch.delenv("KARTINNSPILL_DEMO", raising=False)
     from consultations.ui import context
 
-    context._store.clear()
-    context._settings.clear()
-    at = AppTest.from_file(APP, default_timeout=30)
-    at.db_path = db
-    yield at
+    yield app_on_copy_of(demo_db, tmp_path, monkeypatch)
     context._store.clear()
 
 
