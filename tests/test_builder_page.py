@@ -13,7 +13,7 @@ from consultations.model import Status
 from consultations.store import Store
 from tests.conftest import BORGEN_SQUARE, app_on_copy_of
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from tests.conftest import APP  # noqa: E402 (one path to the app for every page test)
 PASSWORD = "riktig-hest-batteri"
 
 

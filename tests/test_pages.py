@@ -16,7 +16,7 @@ from consultations.submission import submit_input
 from consultations.text import escape_html
 from consultations.ui.participation import pin_from_click
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from tests.conftest import APP  # noqa: E402 (one path to the app for every page test)
 BORGEN = "borgen-tettstedsutvikling"
 HEGGEDAL = "heggedal-tettstedsutvikling"
 
