@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from shapely.geometry.base import BaseGeometry
 
 from . import geo
 from .errors import InvalidConsultation
+from .i18n import DEFAULT_LANG, LANGUAGES
 from .model import (
     QUESTION_TEXT_MAX,
     Consultation,
@@ -89,6 +90,30 @@ class ConsultationForm:
     questions: Sequence[Question] = ()
     moderation: Moderation = Moderation.POST
     contact: str = ""
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+TRANSLATED = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "body": BODY_MAX}
+
+
+def _check_translations(translations: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Only the languages and fields there are, stripped, empty ones dropped."""
+    cleaned: dict[str, dict[str, str]] = {}
+    for lang, fields in translations.items():
+        if lang not in LANGUAGES or lang == DEFAULT_LANG:
+            raise InvalidConsultation("consultation_form.translation_language", lang=lang)
+        kept = {}
+        for name, text in fields.items():
+            limit = TRANSLATED.get(name)
+            if limit is None:
+                raise InvalidConsultation("consultation_form.translation_language", lang=lang)
+            if (text := (text or "").strip()) and len(text) > limit:
+                raise InvalidConsultation("consultation_form.translation_long", lang=lang, max=limit)
+            if text:
+                kept[name] = text
+        if kept:
+            cleaned[lang] = kept
+    return cleaned
 
 
 def check_plan_id(plan_id: str, plan_type: PlanType) -> str:
@@ -199,6 +224,7 @@ def build(
         contact=form.contact.strip(),
         is_demo=existing.is_demo if existing else False,
         questions=_check_questions(form.questions),
+        translations=_check_translations(form.translations),
     )
     return consultation, warnings
 

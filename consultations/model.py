@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -134,6 +134,13 @@ class Consultation:
     contact: str = ""
     is_demo: bool = False
     questions: tuple[Question, ...] = ()
+    # title, summary and body in other languages: {"nn": {"title": …}, "en": {…}}
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def in_language(self, lang: str) -> Consultation:
+        """The consultation with its texts in ``lang`` where staff gave them, else as written."""
+        given = {k: v for k, v in self.translations.get(lang, {}).items() if v and v.strip()}
+        return replace(self, **given) if given else self
 
     def phase(self, now: datetime) -> Phase:
         if self.status in (Status.DRAFT, Status.ARCHIVED):

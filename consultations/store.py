@@ -153,12 +153,16 @@ MIGRATIONS: dict[int, Sequence[str]] = {
         # a salted hash of the sender's network address: rate limits and repeated texts
         """ALTER TABLE inputs ADD COLUMN address_hash VARCHAR""",
     ),
+    5: (
+        # a consultation's title, summary and body in other languages
+        """ALTER TABLE consultations ADD COLUMN translations VARCHAR DEFAULT '{}'""",
+    ),
 }
 LATEST = max(MIGRATIONS)
 
 _CONSULTATION_COLUMNS = (
     "id, title, summary, body, plan_type, plan_id, stage, status, opens_at, closes_at, "
-    "area_geojson, categories, moderation, contact, is_demo, questions"
+    "area_geojson, categories, moderation, contact, is_demo, questions, translations"
 )
 _N_CONSULTATION = _CONSULTATION_COLUMNS.count(",") + 1
 _INPUT_COLUMNS = (
@@ -935,6 +939,7 @@ def _consultation_values(c: Consultation) -> tuple:
         c.status.value, _naive(c.opens_at), _naive(c.closes_at), geo.area_to_geojson(c.area),
         list(c.categories), c.moderation.value, c.contact, c.is_demo,
         json.dumps([q.as_dict() for q in c.questions], ensure_ascii=False),
+        json.dumps(c.translations, ensure_ascii=False),
     )  # fmt: skip
 
 
@@ -948,6 +953,7 @@ def _snapshot(c: Consultation) -> str:
             "closes_at": c.closes_at.isoformat(), "area_bounds": geo.bounds(c.area),
             "categories": list(c.categories), "moderation": c.moderation.value,
             "contact": c.contact, "questions": [q.as_dict() for q in c.questions],
+            "translations": c.translations,
         },
         ensure_ascii=False,
     )  # fmt: skip
@@ -975,6 +981,7 @@ def _consultation(row: tuple) -> Consultation:
         contact=row[13],
         is_demo=bool(row[14]),
         questions=tuple(Question.from_dict(q) for q in json.loads(row[15])),
+        translations=json.loads(row[16] or "{}"),
     )
 
 

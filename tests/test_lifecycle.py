@@ -204,3 +204,25 @@ def test_plan_id_of_another_municipality_warns():
     assert warnings == ["consultation_form.warn_other_municipality"]
     _, warnings = build(form(), existing=None, taken_ids=set(), kommunenummer="3203")
     assert warnings == []
+
+
+def test_texts_in_other_languages_are_kept_and_shown_to_those_who_chose_them(store):
+    c, _ = save(
+        store,
+        form(translations={"nn": {"title": "Vollen sentrum (nynorsk)", "summary": " ", "body": ""},
+                           "en": {"title": "Vollen centre", "summary": "What do you want for Vollen?"}}),
+        "kari",
+    )  # fmt: skip
+    stored = store.get_consultation(c.id)
+    assert stored.translations == {
+        "nn": {"title": "Vollen sentrum (nynorsk)"},
+        "en": {"title": "Vollen centre", "summary": "What do you want for Vollen?"},
+    }
+    english = stored.in_language("en")
+    assert english.title == "Vollen centre" and english.body == stored.body  # no body given
+    assert stored.in_language("nn").summary == stored.summary
+    assert stored.in_language("nb") == stored
+
+
+def test_a_translation_into_an_unknown_language_is_refused(store):
+    refused(store, form(translations={"se": {"title": "Sámegiella"}}), "consultation_form.translation_language")

@@ -323,3 +323,15 @@ def test_language_choice_goes_into_the_address_and_keeps_the_page(app):
     assert at.query_params["lang"] == ["nn"] or at.query_params["lang"] == "nn"
     assert at.query_params["id"] in (BORGEN, [BORGEN])  # still the same consultation
     assert "Borgen" in at.title[0].value
+
+
+def test_a_resident_who_chose_english_sees_the_english_title_where_staff_gave_one(app):
+    from dataclasses import replace as dc_replace
+
+    store = app.store()
+    c = store.get_consultation(BORGEN)
+    store.update_consultation(dc_replace(c, translations={"en": {"title": "Borgen 2040 – ideas"}}), "kari")
+    app.query_params["lang"] = "en"
+    at = open_consultation(app.run(), BORGEN)
+    assert at.title[0].value == "Borgen 2040 – ideas"
+    assert any(b.label == "Send comment" for b in at.button)

@@ -16,13 +16,15 @@ from ..config import Settings
 from ..documents import check_pdf
 from ..errors import InvalidArea, InvalidConsultation, InvalidDocument
 from ..i18n import LOCAL_TZ, t
-from ..lifecycle import ConsultationForm, save, slugify
+from ..i18n import DEFAULT_LANG, LANGUAGES
+from ..lifecycle import TRANSLATED, ConsultationForm, save, slugify
 from ..model import Consultation, Moderation, PlanType, Question, QuestionKind, Stage, User
 from ..store import Store
 from .maps import area_map, draw_map
 
 STAFF_PAGE = "pages/saksbehandling.py"
 DEFAULT_WEEKS = 6
+OTHER_LANGUAGES = tuple(code for code in LANGUAGES if code != DEFAULT_LANG)
 
 
 def _local(day: date, at: time) -> datetime:
@@ -40,6 +42,7 @@ def _defaults(c: Consultation | None, settings: Settings, lang: str) -> dict[str
             "closes_date": today + timedelta(weeks=DEFAULT_WEEKS), "closes_time": time(23, 59),
             "categories": "\n".join(settings.profile.categories),
             "questions": [], "moderation": Moderation.POST, "contact": "",
+            **{f"{lang}_{name}": "" for lang in OTHER_LANGUAGES for name in TRANSLATED},
         }  # fmt: skip
     opens, closes = c.opens_at.astimezone(LOCAL_TZ), c.closes_at.astimezone(LOCAL_TZ)
     return {
@@ -53,6 +56,10 @@ def _defaults(c: Consultation | None, settings: Settings, lang: str) -> dict[str
             for q in c.questions
         ],
         "moderation": c.moderation, "contact": c.contact,
+        **{
+            f"{lang}_{name}": c.translations.get(lang, {}).get(name, "")
+            for lang in OTHER_LANGUAGES for name in TRANSLATED
+        },
     }  # fmt: skip
 
 
@@ -99,6 +106,17 @@ class Builder:
             st.text_area(t("builder.body", lang), key=self.key("body"), height=260)
         with preview:
             st.markdown(self.value("body") or "")
+
+    def translations(self) -> None:
+        lang = self.lang
+        with st.expander(t("builder.section_translations", lang)):
+            st.caption(t("builder.translations_help", lang))
+            tabs = st.tabs([t(f"language.{code}", code) for code in OTHER_LANGUAGES])
+            for tab, code in zip(tabs, OTHER_LANGUAGES, strict=True):
+                with tab:
+                    st.text_input(t("builder.title", lang), key=self.key(f"{code}_title"), max_chars=200)
+                    st.text_area(t("builder.summary", lang), key=self.key(f"{code}_summary"), max_chars=600)
+                    st.text_area(t("builder.body", lang), key=self.key(f"{code}_body"), height=200)
 
     def plan(self) -> None:
         lang = self.lang
@@ -287,6 +305,10 @@ class Builder:
             questions=self._questions(),
             moderation=v("moderation"),
             contact=v("contact") or "",
+            translations={
+                code: {name: v(f"{code}_{name}") or "" for name in TRANSLATED}
+                for code in OTHER_LANGUAGES
+            },
         )
 
     def save_button(self, user: User) -> None:
@@ -358,6 +380,7 @@ def page(store: Store, settings: Settings, user: User, lang: str) -> None:
         (st.success if n == 0 else st.warning)(message)
     builder = Builder(store, settings, existing, lang)
     builder.texts()
+    builder.translations()
     builder.plan()
     builder.area()
     builder.categories_and_questions()

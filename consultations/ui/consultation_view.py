@@ -52,6 +52,7 @@ def show(
         return
     if hidden:
         st.warning(t("preview.banner", lang), icon=":material/visibility:")
+    c = c.in_language(lang)
 
     phase = c.phase(now)
     st.title(escape_markdown(c.title), anchor=False)

@@ -23,7 +23,7 @@ def days_left(closes_at: datetime, now: datetime) -> int:
 
 
 def card(listing: ConsultationListing, phase: Phase, now: datetime, lang: str) -> None:
-    c = listing.consultation
+    c = listing.consultation.in_language(lang)
     with st.container(border=True):
         st.subheader(escape_markdown(c.title), anchor=False)
         st.caption(
@@ -57,7 +57,7 @@ def cards(listings: list[tuple[ConsultationListing, Phase]], now: datetime, lang
 def overview(settings: Settings, listings: list[ConsultationListing], lang: str) -> None:
     st.subheader(t("home.overview_map", lang), anchor=False)
     st.caption(t("home.overview_map_caption", lang))
-    m = overview_map(settings, [entry.consultation for entry in listings], lang)
+    m = overview_map(settings, [entry.consultation.in_language(lang) for entry in listings], lang)
     st_folium(m, key="overview-map", height=420, use_container_width=True, returned_objects=[])
 
 
