@@ -10,7 +10,7 @@ import streamlit as st
 from consultations import assets
 from consultations.i18n import t
 from consultations.model import Role
-from consultations.ui import context
+from consultations.ui import context, style
 from consultations.ui.auth import current_user, sidebar
 from consultations.ui.language import set_document_language
 from consultations.ui.maps import use_local_assets
@@ -18,6 +18,7 @@ from consultations.ui.maps import use_local_assets
 lang = context.lang()
 st.set_page_config(page_title=t("app.name", lang), page_icon="🗺️", layout="wide")
 set_document_language(lang)
+style.apply()
 use_local_assets()
 if missing := assets.missing():
     st.error(t("app.assets_missing", lang, files=", ".join(missing[:3])))
@@ -32,24 +33,20 @@ def page(path: str, title: str, url_path: str | None = None, role: Role | None =
     return st.Page(path, title=title, url_path=url_path, visibility="visible" if shown else "hidden", **kw)
 
 
-pages = {
-    t("nav.resident", lang): [
-        page("pages/home.py", t("home.title", lang), default=True),
-        page("pages/personvern.py", t("privacy_page.title", lang), "personvern"),
-    ],
-    t("nav.staff", lang): [
-        page("pages/saksbehandling.py", t("nav.consultations", lang), "saksbehandling", Role.PLANNER),
-        page("pages/rediger.py", t("nav.builder", lang), "rediger", Role.PLANNER),
-        page("pages/registrer-innspill.py", t("nav.register", lang), "registrer-innspill", Role.PLANNER),
-        page("pages/gjennomgang.py", t("planning.nav_title", lang), "gjennomgang", Role.PLANNER),
-    ],
-    t("nav.admin", lang): [
-        page("pages/brukere.py", t("nav.users", lang), "brukere", Role.ADMIN),
-        page("pages/revisjonslogg.py", t("nav.audit", lang), "revisjonslogg", Role.ADMIN),
-        page("pages/drift.py", t("operations.nav", lang), "drift", Role.ADMIN),
-    ],
-    "": [st.Page("pages/logg-inn.py", title=t("login.title", lang), url_path="logg-inn", visibility="hidden")],
-}
+# One flat list: Streamlit's sectioned menu puts list items inside divs (not a valid list
+# for screen readers).
+pages = [
+    page("pages/home.py", t("home.title", lang), default=True),
+    page("pages/personvern.py", t("privacy_page.title", lang), "personvern"),
+    page("pages/saksbehandling.py", t("nav.consultations", lang), "saksbehandling", Role.PLANNER),
+    page("pages/rediger.py", t("nav.builder", lang), "rediger", Role.PLANNER),
+    page("pages/registrer-innspill.py", t("nav.register", lang), "registrer-innspill", Role.PLANNER),
+    page("pages/gjennomgang.py", t("planning.nav_title", lang), "gjennomgang", Role.PLANNER),
+    page("pages/brukere.py", t("nav.users", lang), "brukere", Role.ADMIN),
+    page("pages/revisjonslogg.py", t("nav.audit", lang), "revisjonslogg", Role.ADMIN),
+    page("pages/drift.py", t("operations.nav", lang), "drift", Role.ADMIN),
+    st.Page("pages/logg-inn.py", title=t("login.title", lang), url_path="logg-inn", visibility="hidden"),
+]
 if user is not None:
     sidebar(store, user, lang)
 st.navigation(pages, position="sidebar" if user is not None else "hidden").run()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from ..i18n import DEFAULT_LANG, LANGUAGES, t
 
@@ -30,8 +29,10 @@ def switcher(lang: str, key: str = "language") -> None:
 
 
 def set_document_language(lang: str) -> None:
-    """``<html lang>`` for screen readers and hyphenation (Streamlit leaves it at "en")."""
+    """``<html lang>`` for screen readers and hyphenation (Streamlit leaves it at "en").
+    The script is the app's own constant; no user text goes into it."""
     code = json.dumps(t("language.html", lang))
-    components.html(
-        f"<script>window.parent.document.documentElement.lang = {code};</script>", height=0
+    st.html(
+        f"<script>document.documentElement.lang = {code};</script>",
+        unsafe_allow_javascript=True,
     )
