@@ -18,7 +18,7 @@ from consultations.ui.maps import use_local_assets
 lang = context.lang()
 st.set_page_config(page_title=t("app.name", lang), page_icon="🗺️", layout="wide")
 set_document_language(lang)
-style.apply()
+style.apply(lang)
 use_local_assets()
 if missing := assets.missing():
     st.error(t("app.assets_missing", lang, files=", ".join(missing[:3])))
@@ -38,6 +38,7 @@ def page(path: str, title: str, url_path: str | None = None, role: Role | None =
 pages = [
     page("pages/home.py", t("home.title", lang), default=True),
     page("pages/personvern.py", t("privacy_page.title", lang), "personvern"),
+    page("pages/tilgjengelighet.py", t("accessibility_page.title", lang), "tilgjengelighet"),
     page("pages/saksbehandling.py", t("nav.consultations", lang), "saksbehandling", Role.PLANNER),
     page("pages/rediger.py", t("nav.builder", lang), "rediger", Role.PLANNER),
     page("pages/registrer-innspill.py", t("nav.register", lang), "registrer-innspill", Role.PLANNER),

@@ -296,6 +296,11 @@ def hotspots(
     return sorted(found, key=lambda h: (-h.size, h.input_ids[0]))
 
 
+def nearest_place(east: float, north: float, places: Sequence[Place] | None = None) -> tuple[str | None, int | None]:
+    """The nearest named place and its distance in metres (working CRS)."""
+    return _nearest(load_places() if places is None else places, east, north)
+
+
 def _nearest(places: Sequence[Place], east: float, north: float) -> tuple[str | None, int | None]:
     if not places:
         return None, None

@@ -335,3 +335,20 @@ def test_a_resident_who_chose_english_sees_the_english_title_where_staff_gave_on
     at = open_consultation(app.run(), BORGEN)
     assert at.title[0].value == "Borgen 2040 – ideas"
     assert any(b.label == "Send comment" for b in at.button)
+
+
+def test_accessibility_statement_says_what_is_and_is_not_met(app):
+    at = app.run()
+    assert any(link.label == "Tilgjengelighet" for link in at.get("page_link"))
+    app.switch_page("pages/tilgjengelighet.py")
+    at = app.run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert at.title[0].value == "Tilgjengelighetserklæring"
+    assert "WCAG 2.1" in text and "ikke på plass ennå" in text
+
+
+def test_the_list_says_where_each_input_is_in_words(app):
+    at = open_consultation(app.run(), BORGEN)
+    captions = " ".join(c.value for c in at.caption)
+    assert "nær Borgen" in captions

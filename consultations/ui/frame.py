@@ -1,5 +1,5 @@
 """What frames every resident page: the language choice at the top, the privacy statement
-at the foot."""
+at the foot, with the accessibility statement."""
 
 from __future__ import annotations
 
@@ -17,4 +17,6 @@ def top(lang: str) -> None:
 
 def bottom(lang: str) -> None:
     st.divider()
-    st.page_link("pages/personvern.py", label=t("privacy_page.link", lang))
+    left, right = st.columns(2)
+    left.page_link("pages/personvern.py", label=t("privacy_page.link", lang))
+    right.page_link("pages/tilgjengelighet.py", label=t("accessibility_page.link", lang))

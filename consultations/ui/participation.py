@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from .. import geo
-from ..analysis import load_places
+from ..analysis import load_places, nearest_place
 from ..config import Settings
 from ..errors import InvalidInput
 from ..i18n import format_date, t, tn
@@ -365,7 +365,7 @@ def input_list(store: Store, consultation: Consultation, session: str, lang: str
         st.info(note)
     for item in store.published_inputs(consultation.id, chosen, limit=limit):
         with st.container(border=True):
-            where = t("list.in_map" if item.has_location else "list.whole_area", lang)
+            where = _where(item, lang)
             st.markdown(f"**{escape_markdown(item.category)}**")
             st.caption(
                 t(
@@ -397,6 +397,19 @@ def input_list(store: Store, consultation: Consultation, session: str, lang: str
             key=f"more-{consultation.id}",
             on_click=lambda: st.session_state.__setitem__(limit_key, limit + PAGE_SIZE),
         )
+
+
+NEAR_M = 1_500  # a named place further away than this says nothing about where it is
+
+
+def _where(item, lang: str) -> str:
+    """Where an input is, in words: near a named place, a point, or the whole area."""
+    if not item.has_location:
+        return t("list.whole_area", lang)
+    place, distance = nearest_place(item.east, item.north)
+    if place is not None and distance is not None and distance <= NEAR_M:
+        return t("list.near_place", lang, place=place)
+    return t("list.in_map", lang)
 
 
 def public_text(text: str, lang: str) -> str:

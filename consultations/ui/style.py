@@ -4,7 +4,11 @@ words in headings hyphenated on small screens."""
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
+
+from ..i18n import t
 
 _CSS = """
 <style>
@@ -27,5 +31,16 @@ h1, h2, h3 { hyphens: auto; overflow-wrap: break-word; }
 """
 
 
-def apply() -> None:
+def apply(lang: str) -> None:
     st.html(_CSS)
+    # Map frames get a name screen readers announce (their title is the component's id).
+    name = json.dumps(t("map.name", lang))
+    st.html(
+        "<script>(function () {"
+        "const label = () => document.querySelectorAll("
+        "'iframe[title=\"streamlit_folium.st_folium\"]').forEach("
+        f"f => f.setAttribute('aria-label', {name}));"
+        "label(); new MutationObserver(label).observe(document.body, {childList: true, subtree: true});"
+        "})();</script>",
+        unsafe_allow_javascript=True,
+    )
