@@ -160,7 +160,7 @@ def input_table(
     out["skjult_grunn"] = _objects(frame["hidden_reason"])
     out["sammendrag"] = _objects(frame["response_summary"])
     out["vurdering"] = _objects(frame["assessment"])
-    out["konklusjon"] = _labels(frame["outcome"], "exports.outcome", lang)
+    out["konklusjon"] = _labels(frame["outcome"], "planning.outcome", lang)
     out["endring_i_planen"] = _objects(frame["plan_change"])
     # text stays in object columns: pandas' default str dtype would cost a conversion here
     # and a slow element-wise iteration in every writer
@@ -281,7 +281,7 @@ def key_figures(
          int(by_category.at[c, "supports"]) if c in by_category.index else 0)
         for c in (*consultation.categories, *extra)
     ]  # fmt: skip
-    outcomes = counted("outcome", [o.value for o in Outcome], "exports.outcome")
+    outcomes = counted("outcome", [o.value for o in Outcome], "planning.outcome")
     outcomes.append((t("exports.not_answered", lang), n - answered))
     count = t("exports.fig.count", lang)
 

@@ -369,7 +369,7 @@ def _cells(item: tuple, include_names: bool, lang: str) -> tuple[str, ...]:
     elif answered and _present(item.plan_change):
         change = t("exports.report.plan_change", lang, change=item.plan_change)
         assessment = f"{assessment}\n{change}".strip()
-    outcome = t(f"exports.outcome.{item.outcome}" if answered else "exports.not_answered", lang)
+    outcome = t(f"planning.outcome.{item.outcome}" if answered else "exports.not_answered", lang)
     return (reference(int(item.id)), item.date, sender, summary, assessment, outcome)
 
 
