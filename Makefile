@@ -26,7 +26,9 @@ static/vendor/.installed: $(STAMP) consultations/assets.py
 	$(BIN)/python -m consultations install-assets
 
 run: setup
-	KARTINNSPILL_DEMO=1 $(BIN)/streamlit run app.py --server.port $(PORT)
+	# FORWARDED_ALLOW_IPS="": Streamlit reports the real socket peer; the app alone decides
+	# whether to believe X-Forwarded-For (KARTINNSPILL_TRUSTED_PROXIES, docs/security)
+	FORWARDED_ALLOW_IPS="" KARTINNSPILL_DEMO=1 $(BIN)/streamlit run app.py --server.port $(PORT)
 
 test: setup
 	$(BIN)/python -m pytest -q

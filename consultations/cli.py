@@ -97,7 +97,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if fmt == "docx" or not Format(fmt).streamable:
                 print(t("exports.stdout_refused", format=fmt), file=sys.stderr)
                 return 2
-        store = Store.open(settings.db_path)
+        store = Store.open(
+            settings.db_path, secret=settings.secret, secret_file=settings.secret_file
+        )
         try:
             return _run(args, store, settings)
         finally:

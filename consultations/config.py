@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from .addresses import Networks, parse_networks
 from .errors import ConfigError
+from .ratelimit import DEFAULT_LIMITS, Limits
 
 PROFILES = Path(__file__).with_name("profiles")
 SECRETS = Path(".streamlit/secrets.toml")
@@ -55,6 +57,7 @@ class Municipality:
     zoom: int
     categories: tuple[str, ...]
     tiles: str = "kartverket-topo"  # KARTINNSPILL_TILES overrides it
+    limits: Limits = DEFAULT_LIMITS  # [limits] in the profile: submissions, supports
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,12 @@ class Settings:
     demo: bool
     profile: Municipality
     rate_limits: bool = True  # KARTINNSPILL_RATE_LIMITS=off only for load tests
+    # proxies whose X-Forwarded-For is believed (KARTINNSPILL_TRUSTED_PROXIES); none by default
+    trusted_proxies: Networks = ()
+    # the key behind every address and session hash (KARTINNSPILL_SECRET); without it, a
+    # file made on first run (KARTINNSPILL_SECRET_FILE, default next to the database)
+    secret: str | None = None
+    secret_file: Path | None = None
 
 
 def parse_tiles(value: str, attribution: str | None = None) -> TileLayer | None:
@@ -94,7 +103,15 @@ def load_profile(name: str) -> Municipality:
         zoom=int(data["zoom"]),
         categories=tuple(data["categories"]),
         tiles=data.get("tiles", "kartverket-topo"),
+        limits=_limits(name, data.get("limits", {})),
     )
+
+
+def _limits(profile: str, table: Mapping[str, Mapping[str, object]]) -> Limits:
+    try:
+        return Limits.from_profile(table)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError("config.limits_invalid", name=profile, reason=str(exc)) from None
 
 
 def _secrets(path: Path) -> Mapping[str, object]:
@@ -116,8 +133,9 @@ def load_settings(
         return str(secrets.get(name, default))
 
     profile = load_profile(get("KARTINNSPILL_PROFILE", "asker"))
+    db_path = Path(get("KARTINNSPILL_DB", "data/kartinnspill.duckdb"))
     return Settings(
-        db_path=Path(get("KARTINNSPILL_DB", "data/kartinnspill.duckdb")),
+        db_path=db_path,
         tiles=parse_tiles(
             get("KARTINNSPILL_TILES", profile.tiles),
             get("KARTINNSPILL_TILES_ATTRIBUTION", "") or None,
@@ -125,4 +143,7 @@ def load_settings(
         demo=get("KARTINNSPILL_DEMO", "0").strip().lower() in ("1", "true", "yes", "ja"),
         profile=profile,
         rate_limits=get("KARTINNSPILL_RATE_LIMITS", "on").strip().lower() not in ("off", "0"),
+        trusted_proxies=parse_networks(get("KARTINNSPILL_TRUSTED_PROXIES", "")),
+        secret=get("KARTINNSPILL_SECRET", "").strip() or None,
+        secret_file=Path(get("KARTINNSPILL_SECRET_FILE", "") or db_path.with_name("secret.key")),
     )

@@ -79,11 +79,11 @@ def seed_demo(store: Store, now: datetime | None = None, seed: int = 2026) -> in
             relation=item.get("relation"),
             channel=Channel.WEB,
             status=InputStatus.PUBLISHED,
-            session_hash=store.hash_session(f"demo-{n}"),
+            session_hash=store.hash_session(f"demo-{n}", c.id),
             token=None,
             created_at=created,
         )
         for s in range(int(rng.expovariate(0.4))):
-            store.add_support(stored.id, store.hash_session(f"demo-supporter-{s}"))
+            store.add_support(stored.id, store.hash_session(f"demo-supporter-{s}", c.id))
         added += 1
     return added

@@ -1,54 +1,110 @@
 """Rate limits on residents' submissions and supports, per browser session and per
-network address (salted hash, never stored raw). Counters live in the process, like the
-sessions they limit; a restart forgets them.
+network address (keyed by a keyed hash, never the raw address). Counters live in the
+process, like the sessions they limit; a restart forgets them.
+
+Each limit is a token bucket: ``burst`` events at once, refilled at ``per_hour`` events an
+hour. A school class or an office shares one address: thirty pupils pressing "send" in the
+same minute fit in the burst, while a script sending all day meets the sustained rate.
+A sliding window cannot tell the two apart — a window large enough for the class lets the
+script send that many every window.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections import defaultdict, deque
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class Limit:
-    count: int
-    seconds: float
+    burst: int  # events allowed at once, from a full bucket
+    per_hour: float  # sustained events an hour once the burst is spent
+
+    def __post_init__(self) -> None:
+        if self.burst < 1 or self.per_hour <= 0:
+            raise ValueError(f"a limit needs burst ≥ 1 and per_hour > 0, not {self}")
 
 
-# A resident writing several inputs in a sitting is normal; a script is not.
-SUBMIT_PER_SESSION = Limit(10, 600)
-SUBMIT_PER_ADDRESS = Limit(30, 3600)  # a school class or an office behind one address
-SUPPORT_PER_SESSION = Limit(60, 600)
-SUPPORT_PER_ADDRESS = Limit(300, 3600)
+@dataclass(frozen=True)
+class Limits:
+    """The four limits a municipality profile can set (``[limits]`` in its TOML file)."""
+
+    # A resident writing several inputs in a sitting is normal; a script is not.
+    submit_per_session: Limit = Limit(burst=10, per_hour=60)
+    # A school class or an office behind one address: the whole class at once, then
+    # about one a minute.
+    submit_per_address: Limit = Limit(burst=60, per_hour=60)
+    support_per_session: Limit = Limit(burst=60, per_hour=360)
+    support_per_address: Limit = Limit(burst=300, per_hour=600)
+
+    @classmethod
+    def from_profile(cls, table: Mapping[str, Mapping[str, object]]) -> Limits:
+        """From a profile's ``[limits]`` table: ``submit_per_address = {burst, per_hour}``,
+        …; what it leaves out keeps the default."""
+        unknown = set(table) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown limits: {', '.join(sorted(unknown))}")
+        return cls(
+            **{
+                name: Limit(burst=int(value["burst"]), per_hour=float(value["per_hour"]))
+                for name, value in table.items()
+            }
+        )
 
 
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    at: float
+    limit: Limit
+
+    def full_at(self, now: float) -> bool:
+        gained = max(0.0, now - self.at) * self.limit.per_hour / 3600
+        return self.tokens + gained >= self.limit.burst
+
+
+_PRUNE_ABOVE = 10_000  # keys; a full bucket is the same as none, so it can go
+
+
+@dataclass
 class RateLimiter:
-    """Sliding windows of event times per key; thread-safe."""
+    """Token buckets per key; thread-safe. ``clock`` gives seconds (monotonic)."""
 
-    def __init__(self, clock=time.monotonic) -> None:
-        self._clock = clock
-        self._events: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
+    clock: Callable[[], float] = time.monotonic
+    _buckets: dict[str, _Bucket] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def allow(self, checks: list[tuple[str, Limit]]) -> bool:
-        """Record one event under every key if all their limits allow it, else none."""
-        now = self._clock()
+        """Take one token under every key if all their buckets have one, else take none."""
+        now = self.clock()
         with self._lock:
-            for key, limit in checks:
-                window = self._events[key]
-                while window and now - window[0] >= limit.seconds:
-                    window.popleft()
-                if len(window) >= limit.count:
-                    return False
-            for key, _ in checks:
-                self._events[key].append(now)
+            if len(self._buckets) > _PRUNE_ABOVE:
+                self._buckets = {k: b for k, b in self._buckets.items() if not b.full_at(now)}
+            buckets = [(self._refilled(key, limit, now), limit) for key, limit in checks]
+            if any(bucket.tokens < 1 for bucket, _ in buckets):
+                return False
+            for bucket, _ in buckets:
+                bucket.tokens -= 1
         return True
+
+    def _refilled(self, key: str, limit: Limit, now: float) -> _Bucket:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            bucket = self._buckets[key] = _Bucket(float(limit.burst), now, limit)
+        else:
+            gained = max(0.0, now - bucket.at) * limit.per_hour / 3600
+            bucket.tokens = min(float(limit.burst), bucket.tokens + gained)
+            bucket.at = now
+        return bucket
 
     def reset(self) -> None:
         with self._lock:
-            self._events.clear()
+            self._buckets.clear()
 
 
 class NoLimit(RateLimiter):

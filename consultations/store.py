@@ -7,20 +7,18 @@ double-submit guard) cannot race.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-import secrets
 import shutil
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 
-from . import geo
+from . import geo, keys
 from .errors import StoreError
 from .model import (
     AuditEntry,
@@ -157,6 +155,16 @@ MIGRATIONS: dict[int, Sequence[str]] = {
         # a consultation's title, summary and body in other languages
         """ALTER TABLE consultations ADD COLUMN translations VARCHAR DEFAULT '{}'""",
     ),
+    6: (
+        # the hashing key leaves the database (keys.py): whoever holds the file must not be
+        # able to recompute the hashes of every address
+        """DELETE FROM meta WHERE key = 'session_salt'""",
+        # one support per input per network address per day, whatever the browser session
+        """ALTER TABLE supports ADD COLUMN address_hash VARCHAR""",
+        """ALTER TABLE supports ADD COLUMN day DATE""",
+        """CREATE UNIQUE INDEX supports_once_per_address_day
+           ON supports (input_id, address_hash, day)""",
+    ),
 }
 LATEST = max(MIGRATIONS)
 
@@ -189,20 +197,37 @@ class DuplicateText(Exception):
     """The same text came again from the same network address."""
 
 
+class SupportedFromAddress(Exception):
+    """The input already has a support from this network address today."""
+
+
 class Store:
-    def __init__(self, conn: duckdb.DuckDBPyConnection, path: Path) -> None:
+    def __init__(
+        self,
+        conn: duckdb.DuckDBPyConnection,
+        path: Path,
+        secret: str | None = None,
+        secret_file: Path | None = None,
+    ) -> None:
         self._conn = conn
         self.path = path
         self._write_lock = threading.Lock()
         self._cursor_lock = threading.Lock()
+        self._secret_value = secret
+        self._secret_file = secret_file or path.with_name("secret.key")
+        self._keys: dict[str, bytes] = {}
         self._migrate()
-        self._salt = self._meta_value("session_salt") or self._init_salt()
 
     # -- opening -----------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path | str) -> Store:
-        """Open (creating or upgrading) the database; a clear ``StoreError`` when it can't."""
+    def open(
+        cls, path: Path | str, *, secret: str | None = None, secret_file: Path | None = None
+    ) -> Store:
+        """Open (creating or upgrading) the database; a clear ``StoreError`` when it can't.
+
+        Hashes are keyed by ``secret``, else by the file ``secret_file`` (default
+        ``secret.key`` beside the database), made on the first hash if missing."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -218,7 +243,7 @@ class Store:
         except duckdb.Error as exc:
             raise StoreError("store.unreadable", path=path, reason=str(exc)) from exc
         try:
-            return cls(conn, path)
+            return cls(conn, path, secret, secret_file)
         except BaseException:
             conn.close()
             raise
@@ -292,19 +317,19 @@ class Store:
                     (version, _naive(datetime.now(UTC))),
                 )
 
-    def _meta_value(self, key: str) -> str | None:
-        value = self._value("SELECT value FROM meta WHERE key = ?", (key,))
-        return None if value is None else str(value)
-
-    def _init_salt(self) -> str:
-        salt = secrets.token_hex(16)
-        with self._transaction() as cur:
-            cur.execute("INSERT INTO meta VALUES ('session_salt', ?) ON CONFLICT DO NOTHING", (salt,))
-        return self._meta_value("session_salt") or salt
-
-    def hash_session(self, raw: str) -> str:
-        """An anonymous, salted hash for a browser session; the raw id is never stored."""
-        return hashlib.sha256(f"{self._salt}:{raw}".encode()).hexdigest()[:32]
+    def hash_session(self, raw: str, consultation_id: str = "") -> str:
+        """An anonymous keyed hash of a browser session or network address; the raw value
+        is never stored. Each consultation has its own key, so hashes from two
+        consultations cannot be matched; ``""`` is for hashes that stay in memory."""
+        key = self._keys.get(consultation_id)
+        if key is None:
+            if "" not in self._keys:  # the secret itself is read (or made) on first use
+                self._keys[""] = keys.derive(
+                    keys.load_secret(self._secret_value, self._secret_file), ""
+                )
+            root = self._keys[""]
+            key = self._keys[consultation_id] = keys.derive(root, consultation_id)
+        return keys.keyed_hash(key, raw)
 
     # -- consultations -----------------------------------------------------------------
 
@@ -525,8 +550,13 @@ class Store:
                    WHERE consultation_id = ?""",
                 (consultation_id,),
             )
-            # supports keep their hashes: random per browser session, and with the inputs'
-            # session hashes gone they link to no input any more
+            # supports keep their session hashes: random per browser session, and with the
+            # inputs' session hashes gone they link to no input any more; address hashes go
+            cur.execute(
+                """UPDATE supports SET address_hash = NULL, day = NULL WHERE input_id IN
+                   (SELECT id FROM inputs WHERE consultation_id = ?)""",
+                (consultation_id,),
+            )
             _audit(
                 cur, actor, "consultation.anonymise", "consultation", consultation_id, None,
                 json.dumps({"inputs": count}),
@@ -596,19 +626,41 @@ class Store:
 
     # -- supports ----------------------------------------------------------------------
 
-    def add_support(self, input_id: int, session_hash: str) -> bool:
+    def add_support(
+        self,
+        input_id: int,
+        session_hash: str,
+        address_hash: str | None = None,
+        day: date | None = None,
+        now: datetime | None = None,
+    ) -> bool:
         """Record one support; ``False`` when this session already supports the input or the
-        input is not published."""
+        input is not published. With an ``address_hash`` and a ``day``, a second support
+        from that address on that day raises ``SupportedFromAddress`` (a new tab is a new
+        session, but not a new resident); a unique index makes it a database rule."""
         with self._transaction() as cur:
             published = cur.execute(
                 "SELECT count(*) FROM inputs WHERE id = ? AND status = 'published'", (input_id,)
             ).fetchall()[0][0]
             if not published:
                 return False
+            if cur.execute(
+                "SELECT count(*) FROM supports WHERE input_id = ? AND session_hash = ?",
+                (input_id, session_hash),
+            ).fetchall()[0][0]:
+                return False
+            if address_hash and day and cur.execute(
+                """SELECT count(*) FROM supports
+                   WHERE input_id = ? AND address_hash = ? AND day = ?""",
+                (input_id, address_hash, day),
+            ).fetchall()[0][0]:
+                raise SupportedFromAddress()
             inserted = cur.execute(
-                "INSERT INTO supports VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING input_id",
-                (input_id, session_hash, _naive(datetime.now(UTC))),
-            ).fetchall()
+                """INSERT INTO supports (input_id, session_hash, created_at, address_hash, day)
+                   VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING input_id""",
+                (input_id, session_hash, _naive(now or datetime.now(UTC)),
+                 address_hash if day else None, day if address_hash else None),
+            ).fetchall()  # fmt: skip
             return bool(inserted)
 
     def supported_by(self, consultation_id: str, session_hash: str) -> set[int]:

@@ -29,15 +29,8 @@ from .model import (
     Status,
 )
 from .questions import check_answers
-from .ratelimit import (
-    LIMITER,
-    SUBMIT_PER_ADDRESS,
-    SUBMIT_PER_SESSION,
-    SUPPORT_PER_ADDRESS,
-    SUPPORT_PER_SESSION,
-    RateLimiter,
-)
-from .store import DuplicateText, Store
+from .ratelimit import DEFAULT_LIMITS, LIMITER, Limits, RateLimiter
+from .store import DuplicateText, Store, SupportedFromAddress
 from .text import clean_text
 
 SENDER_NAME_MAX = 200
@@ -123,27 +116,29 @@ def submit_input(
     address: str | None = None,
     now: datetime | None = None,
     limiter: RateLimiter = LIMITER,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Input:
     """Validate and store a resident's web input; raises ``InvalidInput`` and stores nothing.
 
     The same text sent twice from one browser session to one consultation (a double click,
     a resend after a slow answer) is stored once; the second call returns the first input.
     The same text from another session at the same network ``address`` is refused, and so
-    is a session or an address over its rate limit. An input with many links waits for a
-    planner whatever the consultation's moderation mode.
+    is a session or an address over its rate limit (``limits``, from the municipality
+    profile). An input with many links waits for a planner whatever the consultation's
+    moderation mode.
     """
     now = now or datetime.now(UTC)
     consultation = store.get_consultation(consultation_id)
     valid = validate(consultation, draft, now)
     assert consultation is not None
-    session_hash = store.hash_session(session)
+    session_hash = store.hash_session(session, consultation.id)
     token = hashlib.sha256(f"{session_hash}\n{consultation.id}\n{valid.text}".encode()).hexdigest()
     if (again := store.input_with_token(token)) is not None:
         return again
-    address_hash = store.hash_session(f"address:{address}") if address else None
-    checks = [(f"submit:{session_hash}", SUBMIT_PER_SESSION)]
-    if address_hash:
-        checks.append((f"submit:{address_hash}", SUBMIT_PER_ADDRESS))
+    address_hash = store.hash_session(f"address:{address}", consultation.id) if address else None
+    checks = [(f"submit:{store.hash_session(session)}", limits.submit_per_session)]
+    if address:
+        checks.append((f"submit:{_address_key(store, address)}", limits.submit_per_address))
     if not limiter.allow(checks):
         raise InvalidInput("input.rate_limited")
     held = consultation.moderation == Moderation.PRE or len(_LINK.findall(valid.text)) > MAX_LINKS
@@ -259,20 +254,37 @@ def support_input(
     address: str | None = None,
     now: datetime | None = None,
     limiter: RateLimiter = LIMITER,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> bool:
-    """One support per input per browser session, while the consultation is open.
+    """One support per input per browser session, and per network ``address`` per day
+    (Norwegian time), while the consultation is open.
 
-    ``False`` when this session already supports the input; ``InvalidInput`` when the
-    consultation does not take part any more or the input is not one of its published ones.
+    ``False`` when this session already supports the input; ``InvalidInput`` when another
+    session at the same address supported it today, when the consultation does not take
+    part any more, or when the input is not one of its published ones.
     """
-    check_open(store.get_consultation(consultation_id), now or datetime.now(UTC))
+    now = now or datetime.now(UTC)
+    check_open(store.get_consultation(consultation_id), now)
     item = store.get_input(input_id)
     if item is None or item.consultation_id != consultation_id:
         raise InvalidInput("input.unknown_input")
-    session_hash = store.hash_session(session)
-    checks = [(f"support:{session_hash}", SUPPORT_PER_SESSION)]
+    checks = [(f"support:{store.hash_session(session)}", limits.support_per_session)]
     if address:
-        checks.append((f"support:{store.hash_session(f'address:{address}')}", SUPPORT_PER_ADDRESS))
+        checks.append((f"support:{_address_key(store, address)}", limits.support_per_address))
     if not limiter.allow(checks):
         raise InvalidInput("input.rate_limited")
-    return store.add_support(input_id, session_hash)
+    try:
+        return store.add_support(
+            input_id,
+            store.hash_session(session, consultation_id),
+            address_hash=store.hash_session(f"address:{address}", consultation_id) if address else None,
+            day=now.astimezone(LOCAL_TZ).date(),
+            now=now,
+        )
+    except SupportedFromAddress:
+        raise InvalidInput("input.already_supported_from_address") from None
+
+
+def _address_key(store: Store, address: str) -> str:
+    """The rate limiter's key for an address: one for all consultations, kept in memory only."""
+    return store.hash_session(f"address:{address}")

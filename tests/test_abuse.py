@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from consultations.errors import InvalidInput
 from consultations.model import InputDraft, InputStatus
-from consultations.ratelimit import SUBMIT_PER_SESSION, Limit, RateLimiter
+from consultations.ratelimit import DEFAULT_LIMITS, Limit, RateLimiter
 from consultations.submission import submit_input, support_input
 from tests.conftest import INSIDE, NOW
 
@@ -16,34 +16,35 @@ def draft(text: str) -> InputDraft:
 
 
 def test_a_session_over_its_limit_gets_a_friendly_message_and_nothing_is_stored(store, consultation):
-    for k in range(SUBMIT_PER_SESSION.count):
+    for k in range(DEFAULT_LIMITS.submit_per_session.burst):
         submit_input(store, consultation.id, draft(f"Innspill nummer {k}"), session="s", now=NOW)
     with pytest.raises(InvalidInput) as info:
         submit_input(store, consultation.id, draft("Ett innspill for mye"), session="s", now=NOW)
     assert info.value.key == "input.rate_limited" and "Vent litt" in info.value.message()
-    assert len(store.all_inputs(consultation.id)) == SUBMIT_PER_SESSION.count
+    assert len(store.all_inputs(consultation.id)) == DEFAULT_LIMITS.submit_per_session.burst
     # another resident is not affected
     submit_input(store, consultation.id, draft("Et annet menneske"), session="t", now=NOW)
 
 
 def test_an_address_over_its_limit_is_refused_across_sessions(store, consultation):
     limiter = RateLimiter()
-    from consultations import ratelimit
-
-    for k in range(ratelimit.SUBMIT_PER_ADDRESS.count):
+    for k in range(DEFAULT_LIMITS.submit_per_address.burst):
         submit_input(store, consultation.id, draft(f"Fra skolen nr {k}"), session=f"s{k}", address="10.0.0.7", now=NOW, limiter=limiter)
     with pytest.raises(InvalidInput):
         submit_input(store, consultation.id, draft("En til fra skolen"), session="ny", address="10.0.0.7", now=NOW, limiter=limiter)
 
 
-def test_windows_slide(monkeypatch):
+def test_a_spent_bucket_refills_at_the_sustained_rate():
     clock = [0.0]
     limiter = RateLimiter(clock=lambda: clock[0])
-    limit = Limit(2, 60)
+    limit = Limit(burst=2, per_hour=60)  # one a minute after the burst
     assert limiter.allow([("k", limit)]) and limiter.allow([("k", limit)])
+    assert not limiter.allow([("k", limit)])
+    clock[0] = 59
     assert not limiter.allow([("k", limit)])
     clock[0] = 61
     assert limiter.allow([("k", limit)])
+    assert not limiter.allow([("k", limit)])
 
 
 def test_the_same_text_from_the_same_address_in_another_session_is_refused(store, consultation):
@@ -71,15 +72,13 @@ def test_an_input_with_many_links_waits_for_a_planner(store, consultation):
 
 
 def test_supports_are_rate_limited_per_session(store, consultation):
-    from consultations.ratelimit import SUPPORT_PER_SESSION
-
     ids = [
         store.add_input(
             consultation_id=consultation.id, category="Annet", text=f"Innspill {k}", lat=None, lon=None,
             east=None, north=None, age_group=None, relation=None, channel=__import__("consultations.model").model.Channel.WEB,
             status=InputStatus.PUBLISHED, session_hash=None, token=None, created_at=NOW,
         )[0].id
-        for k in range(SUPPORT_PER_SESSION.count + 1)
+        for k in range(DEFAULT_LIMITS.support_per_session.burst + 1)
     ]  # fmt: skip
     for input_id in ids[:-1]:
         assert support_input(store, consultation.id, input_id, session="s", now=NOW)

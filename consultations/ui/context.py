@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 
 import streamlit as st
+from streamlit import runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from .. import addresses
 from ..config import Settings, load_settings
 from ..demo import seed_demo
 from ..errors import KartinnspillError
@@ -21,7 +25,8 @@ def _settings() -> Settings:
 
 @st.cache_resource(show_spinner=False)
 def _store(path: str, demo: bool) -> Store:
-    store = Store.open(path)
+    s = _settings()
+    store = Store.open(path, secret=s.secret, secret_file=s.secret_file)
     if demo and store.is_empty():
         seed_demo(store)
     return store
@@ -70,11 +75,26 @@ def consultation_id() -> str:
 
 
 def client_address() -> str | None:
-    """The browser's network address, for rate limits only: the core stores a salted hash."""
-    try:
-        return st.context.ip_address
-    except Exception:  # no request context (AppTest, bare mode)
+    """The browser's network address, for rate limits only (the core keeps a keyed hash):
+    the socket peer, or what a trusted proxy says (``addresses.client_address`` decides).
+    ``None`` only without a connection (AppTest, bare mode)."""
+    # Not st.context.ip_address: it is None for a loopback peer (a proxy on the same host
+    # would switch every address limit off). The session client's remote_ip is the peer
+    # as uvicorn left it; socket_peer undoes uvicorn's own X-Forwarded-For rewriting.
+    ctx = get_script_run_ctx()
+    client = runtime.get_instance().get_client(ctx.session_id) if ctx and runtime.exists() else None
+    client_context = getattr(client, "client_context", None)
+    if client_context is None:
         return None
+    chain = addresses.forwarded_chain(
+        value for name, value in client_context.headers if name.lower() == "x-forwarded-for"
+    )
+    peer = addresses.socket_peer(
+        client_context.remote_ip,
+        chain,
+        addresses.server_trust(os.environ.get("FORWARDED_ALLOW_IPS")),
+    )
+    return addresses.client_address(peer, chain, settings().trusted_proxies)
 
 
 def limiter() -> RateLimiter:

@@ -30,7 +30,7 @@ from ..store import Store
 from ..submission import check_location, submit_input, support_input
 from ..moderation import has_personal_data, mask_personal_data, remove_personal_data
 from ..text import escape_markdown
-from .context import client_address, limiter
+from .context import client_address, limiter, settings
 from .maps import consultation_map, pin_layer
 from .safe import text_block
 
@@ -234,6 +234,7 @@ def _on_submit(
             session=session,
             address=client_address(),
             limiter=limiter(),
+            limits=settings().profile.limits,
         )
     except InvalidInput as exc:
         state[result_key] = ("error", exc.message(lang))
@@ -336,6 +337,7 @@ def _support(store: Store, consultation_id: str, input_id: int, session: str, la
             session=session,
             address=client_address(),
             limiter=limiter(),
+            limits=settings().profile.limits,
         )
     except InvalidInput as exc:
         st.session_state["support-note"] = exc.message(lang)
@@ -358,7 +360,7 @@ def input_list(store: Store, consultation: Consultation, session: str, lang: str
     st.caption(tn("list.count", total, lang))
     limit_key = f"limit-{consultation.id}"
     limit = st.session_state.get(limit_key, PAGE_SIZE)
-    session_hash = store.hash_session(session)
+    session_hash = store.hash_session(session, consultation.id)
     supported = store.supported_by(consultation.id, session_hash)
     accepts = consultation.phase(datetime.now(UTC)) == Phase.OPEN
     if note := st.session_state.pop("support-note", None):
