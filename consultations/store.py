@@ -215,6 +215,7 @@ class Store:
         self._cursor_lock = threading.Lock()
         self._secret_value = secret
         self._secret_file = secret_file or path.with_name("secret.key")
+        self._root_key: bytes | None = None
         self._keys: dict[str, bytes] = {}
         self._migrate()
 
@@ -323,12 +324,11 @@ class Store:
         consultations cannot be matched; ``""`` is for hashes that stay in memory."""
         key = self._keys.get(consultation_id)
         if key is None:
-            if "" not in self._keys:  # the secret itself is read (or made) on first use
-                self._keys[""] = keys.derive(
+            if self._root_key is None:  # the secret itself is read (or made) on first use
+                self._root_key = keys.derive(
                     keys.load_secret(self._secret_value, self._secret_file), ""
                 )
-            root = self._keys[""]
-            key = self._keys[consultation_id] = keys.derive(root, consultation_id)
+            key = self._keys[consultation_id] = keys.derive(self._root_key, consultation_id)
         return keys.keyed_hash(key, raw)
 
     # -- consultations -----------------------------------------------------------------

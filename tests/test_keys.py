@@ -104,3 +104,15 @@ def test_the_secret_comes_from_the_environment_or_a_file_next_to_the_database(tm
         {"KARTINNSPILL_SECRET": "s" * 40, "KARTINNSPILL_SECRET_FILE": "/run/keys/k"}, secrets_path=nowhere
     )
     assert settings.secret == "s" * 40 and str(settings.secret_file) == "/run/keys/k"
+
+
+def test_a_consultations_hash_does_not_depend_on_which_hash_came_first(tmp_path):
+    from consultations.store import Store
+
+    first = Store.open(tmp_path / "a.duckdb", secret="s" * 32)
+    first.hash_session("address:192.0.2.1")  # an in-memory hash first
+    early = first.hash_session("address:192.0.2.1", "borgen")
+    first.close()
+    second = Store.open(tmp_path / "b.duckdb", secret="s" * 32)
+    assert second.hash_session("address:192.0.2.1", "borgen") == early
+    second.close()
