@@ -64,6 +64,9 @@ class Settings:
     demo: bool
     profile: Municipality
     rate_limits: bool = True  # KARTINNSPILL_RATE_LIMITS=off only for load tests
+    # Origins that may show the resident pages in a frame (KARTINNSPILL_FRAME_ANCESTORS);
+    # none by default. Staff pages are never framed.
+    frame_ancestors: tuple[str, ...] = ()
 
 
 def parse_tiles(value: str, attribution: str | None = None) -> TileLayer | None:
@@ -77,6 +80,21 @@ def parse_tiles(value: str, attribution: str | None = None) -> TileLayer | None:
     if set(_PLACEHOLDERS.findall(value)) != {"{x}", "{y}", "{z}"}:
         raise ConfigError("config.tiles_placeholders", value=value)
     return TileLayer(value, attribution or parsed.netloc)
+
+
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+
+
+def parse_frame_ancestors(value: str) -> tuple[str, ...]:
+    """Origins (``https://www.asker.kommune.no``), separated by spaces or commas; empty or
+    ``none`` for none. Anything else is refused: the list goes into a response header."""
+    origins = tuple(o for o in re.split(r"[\s,]+", value.strip()) if o)
+    if origins in ((), ("none",), ("'none'",)):
+        return ()
+    for origin in origins:
+        if not _ORIGIN.fullmatch(origin):
+            raise ConfigError("config.frame_ancestors_invalid", value=origin)
+    return origins
 
 
 def load_profile(name: str) -> Municipality:
@@ -125,4 +143,5 @@ def load_settings(
         demo=get("KARTINNSPILL_DEMO", "0").strip().lower() in ("1", "true", "yes", "ja"),
         profile=profile,
         rate_limits=get("KARTINNSPILL_RATE_LIMITS", "on").strip().lower() not in ("off", "0"),
+        frame_ancestors=parse_frame_ancestors(get("KARTINNSPILL_FRAME_ANCESTORS", "")),
     )
