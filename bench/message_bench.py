@@ -2,8 +2,10 @@
 
 Starts `streamlit run app.py` on a database with 1,000 / 10,000 / 50,000 published inputs
 in one consultation, opens a websocket session like a browser does, asks for the start page
-and the consultation page, and prints the largest and the total message size. This is the
-figure behind `server.maxMessageSize` in .streamlit/config.toml.
+and the consultation page, and prints the largest and the total message size; and the size
+of the planners' input table (Arrow, as st.dataframe sends it: behind a login, so measured
+in this process). These are the figures behind `server.maxMessageSize` in
+.streamlit/config.toml.
 Run: .venv/bin/python bench/message_bench.py
 """
 
@@ -19,6 +21,7 @@ import urllib.request
 from pathlib import Path
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.dataframe_util import convert_pandas_df_to_arrow_bytes
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.sync.client import connect
 
@@ -26,8 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.map_bench import CONSULTATION, fill  # noqa: E402
+from consultations import review  # noqa: E402
 from consultations.demo import seed_demo  # noqa: E402
 from consultations.store import Store  # noqa: E402
+from consultations.ui.review import _table  # noqa: E402
 from tests.live_server import free_port  # noqa: E402
 
 SIZES = (1_000, 10_000, 50_000)
@@ -58,6 +63,10 @@ def main() -> None:
             store = Store.open(db)
             seed_demo(store)
             fill(store, n - len(store.map_points(CONSULTATION)), random.Random(1))
+            c = store.get_consultation(CONSULTATION)
+            table = _table(review.order_frame(store.analysis_frame(c.id), c.moderation), "nb")
+            size = len(convert_pandas_df_to_arrow_bytes(table)) / 1e6
+            print(f"{n:>8} {'planners table':>14} {size:>11.2f} {size:>9.2f}")
             store.close()
             port = free_port()
             env = {**os.environ, "KARTINNSPILL_DB": str(db), "KARTINNSPILL_TILES": "none"}

@@ -43,8 +43,10 @@ def content_security_policy(settings: Settings, path: str, host: str | None) -> 
     """The policy for the response to ``path``: scripts only from the app itself.
 
     'unsafe-inline': Streamlit's shell has an inline script, and the page sets <html lang>
-    through one (ui/language.py). 'unsafe-eval' only in the component documents:
-    streamlit-folium runs the map script folium renders with eval().
+    through one (ui/language.py). 'wasm-unsafe-eval' (WebAssembly only, not JavaScript):
+    Streamlit's protobuf decoder (long.js) compiles a small wasm module for 64-bit numbers.
+    'unsafe-eval' only in the component documents: streamlit-folium runs the map script
+    folium renders with eval().
     """
     component = "/component/" in path
     framed_by_app = bool(_FRAMED_BY_APP.search(path))
@@ -60,7 +62,9 @@ def content_security_policy(settings: Settings, path: str, host: str | None) -> 
     connect = ["'self'"]
     if host and _HOST.fullmatch(host):  # 'self' covers ws(s) only in newer browsers
         connect += [f"ws://{host}", f"wss://{host}"]
-    scripts = ["'self'", "'unsafe-inline'"] + (["'unsafe-eval'"] if component else [])
+    scripts = ["'self'", "'unsafe-inline'", "'wasm-unsafe-eval'"]
+    if component:
+        scripts.append("'unsafe-eval'")
     return "; ".join(
         [
             "default-src 'self'",

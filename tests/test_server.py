@@ -140,7 +140,7 @@ def get(server: AppServer, path: str) -> http.client.HTTPResponse:
 def test_shipped_upload_limit_is_the_apps_own_20_mb_and_messages_are_bounded():
     server = tomllib.loads(CONFIG.read_text())["server"]
     assert server["maxUploadSize"] == APP_LIMIT_MB
-    assert 2 < server["maxMessageSize"] <= 32  # the measured 2.3 MB page, with margin
+    assert 13 <= server["maxMessageSize"] <= 32  # the measured 12.7 MB table, with margin
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["declared-length", "chunked"])
@@ -199,7 +199,7 @@ def test_start_page_has_a_policy_without_remote_scripts_framed_only_by_the_liste
     policy = response.getheader("Content-Security-Policy")
     assert policy is not None
     directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
-    assert directives["script-src"].split() == ["'self'", "'unsafe-inline'"]
+    assert directives["script-src"].split() == ["'self'", "'unsafe-inline'", "'wasm-unsafe-eval'"]
     assert directives["frame-ancestors"] == "https://www.asker.kommune.no"
     assert directives["frame-src"] == "'self'"
     assert response.getheader("X-Frame-Options") is None  # it cannot name an origin
