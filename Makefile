@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test setup bench clean
+.PHONY: run dev test setup bench clean
 
 setup: $(STAMP) static/vendor/.installed
 
@@ -25,10 +25,16 @@ static/vendor/.installed: $(STAMP) consultations/assets.py
 	$(BIN)/pip download --quiet --no-deps --only-binary=:all: --dest $(ASSET_WHEELS) $(DRAW_WHEEL)
 	$(BIN)/python -m consultations install-assets
 
+# serve.py: app.py behind the app's HTTP policy (CSP, framing, no public metrics).
+# FORWARDED_ALLOW_IPS="": Streamlit reports the real socket peer; the app alone decides
+# whether to believe X-Forwarded-For (KARTINNSPILL_TRUSTED_PROXIES, docs/security).
 run: setup
-	# FORWARDED_ALLOW_IPS="": Streamlit reports the real socket peer; the app alone decides
-	# whether to believe X-Forwarded-For (KARTINNSPILL_TRUSTED_PROXIES, docs/security)
-	FORWARDED_ALLOW_IPS="" KARTINNSPILL_DEMO=1 $(BIN)/streamlit run app.py --server.port $(PORT)
+	FORWARDED_ALLOW_IPS="" KARTINNSPILL_DEMO=1 $(BIN)/streamlit run serve.py --server.port $(PORT)
+
+# For development: rerun on save (the shipped config turns the file watcher off for load).
+dev: setup
+	FORWARDED_ALLOW_IPS="" KARTINNSPILL_DEMO=1 $(BIN)/streamlit run serve.py --server.port $(PORT) \
+		--server.fileWatcherType auto --server.runOnSave true
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -73,6 +73,9 @@ class Settings:
     # file made on first run (KARTINNSPILL_SECRET_FILE, default next to the database)
     secret: str | None = None
     secret_file: Path | None = None
+    # Origins that may show the resident pages in a frame (KARTINNSPILL_FRAME_ANCESTORS);
+    # none by default. Staff pages are never framed.
+    frame_ancestors: tuple[str, ...] = ()
 
 
 def parse_tiles(value: str, attribution: str | None = None) -> TileLayer | None:
@@ -86,6 +89,21 @@ def parse_tiles(value: str, attribution: str | None = None) -> TileLayer | None:
     if set(_PLACEHOLDERS.findall(value)) != {"{x}", "{y}", "{z}"}:
         raise ConfigError("config.tiles_placeholders", value=value)
     return TileLayer(value, attribution or parsed.netloc)
+
+
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+
+
+def parse_frame_ancestors(value: str) -> tuple[str, ...]:
+    """Origins (``https://www.asker.kommune.no``), separated by spaces or commas; empty or
+    ``none`` for none. Anything else is refused: the list goes into a response header."""
+    origins = tuple(o for o in re.split(r"[\s,]+", value.strip()) if o)
+    if origins in ((), ("none",), ("'none'",)):
+        return ()
+    for origin in origins:
+        if not _ORIGIN.fullmatch(origin):
+            raise ConfigError("config.frame_ancestors_invalid", value=origin)
+    return origins
 
 
 def load_profile(name: str) -> Municipality:
@@ -146,4 +164,5 @@ def load_settings(
         trusted_proxies=parse_networks(get("KARTINNSPILL_TRUSTED_PROXIES", "")),
         secret=get("KARTINNSPILL_SECRET", "").strip() or None,
         secret_file=Path(get("KARTINNSPILL_SECRET_FILE", "") or db_path.with_name("secret.key")),
+        frame_ancestors=parse_frame_ancestors(get("KARTINNSPILL_FRAME_ANCESTORS", "")),
     )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -89,3 +91,22 @@ def app_on_copy_of(seeded: Path, tmp_path: Path, monkeypatch):
     at.db_path = db
     at.store = lambda: context._store(str(db), False)
     return at
+
+
+def hold_database(db_path: Path) -> subprocess.Popen:
+    """Another process that holds the database file until its stdin closes
+    (``holder.communicate("")``)."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('ready', flush=True);"
+            " sys.stdin.read()",
+            str(db_path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "ready"
+    return holder

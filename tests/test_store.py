@@ -17,7 +17,7 @@ from consultations.model import InputDraft
 from consultations.store import LATEST, Store
 from consultations.ratelimit import NoLimit
 from consultations.submission import submit_input, support_input
-from tests.conftest import INSIDE, NOW, make_consultation
+from tests.conftest import INSIDE, NOW, hold_database, make_consultation
 
 
 NO_LIMIT = NoLimit()
@@ -62,27 +62,9 @@ def test_newer_database_is_refused_clearly(db_path):
     assert "999" in info.value.message() and "Oppgrader" in info.value.message()
 
 
-def _hold(db_path):
-    """Another process that holds the database file until stdin closes."""
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('ready', flush=True);"
-            " sys.stdin.read()",
-            str(db_path),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout.readline().strip() == "ready"
-    return holder
-
-
 def test_database_held_by_another_process_is_reported_in_one_sentence(db_path):
     Store.open(db_path).close()
-    holder = _hold(db_path)
+    holder = hold_database(db_path)
     try:
         with pytest.raises(StoreError) as info:
             Store.open(db_path)
@@ -95,7 +77,7 @@ def test_database_held_by_another_process_is_reported_in_one_sentence(db_path):
 
 def test_cli_says_so_when_the_app_holds_the_database(db_path):
     Store.open(db_path).close()
-    holder = _hold(db_path)
+    holder = hold_database(db_path)
     try:
         for args in (["list"], ["export", "--consultation", "x", "--format", "csv", "--out", "-"]):
             result = subprocess.run(

@@ -13,6 +13,7 @@ from streamlit_folium import st_folium
 
 from .. import geo
 from ..config import Settings
+from ..documents import MAX_BYTES as MAX_DOCUMENT_BYTES
 from ..documents import check_pdf
 from ..errors import InvalidArea, InvalidConsultation, InvalidDocument
 from ..i18n import LOCAL_TZ, t
@@ -21,6 +22,8 @@ from ..lifecycle import TRANSLATED, ConsultationForm, save, slugify
 from ..model import Consultation, Moderation, PlanType, Question, QuestionKind, Stage, User
 from ..store import Store
 from .maps import area_map, draw_map
+
+_MB = 1024 * 1024  # Streamlit's upload sizes are in these megabytes
 
 STAFF_PAGE = "pages/saksbehandling.py"
 DEFAULT_WEEKS = 6
@@ -171,6 +174,7 @@ class Builder:
         file = st.file_uploader(
             t("builder.upload", lang),
             type=["geojson", "json", "gpkg", "zip", "kml"],
+            max_upload_size=geo.MAX_UPLOAD_BYTES // _MB,  # the browser refuses more up front
             key=self.key("upload"),
         )
         left, right = st.columns(2)
@@ -352,6 +356,7 @@ class Builder:
         files = st.file_uploader(
             t("builder.documents_upload", lang),
             type=["pdf"],
+            max_upload_size=MAX_DOCUMENT_BYTES // _MB,
             accept_multiple_files=True,
             key=self.key("documents"),
         )

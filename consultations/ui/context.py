@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 
@@ -12,10 +13,12 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from .. import addresses
 from ..config import Settings, load_settings
 from ..demo import seed_demo
-from ..errors import KartinnspillError
-from ..i18n import DEFAULT_LANG, LANGUAGES
+from ..errors import KartinnspillError, StoreError
+from ..i18n import DEFAULT_LANG, LANGUAGES, t
 from ..ratelimit import LIMITER, NoLimit, RateLimiter
 from ..store import Store
+
+_LOG = logging.getLogger(__name__)
 
 
 @st.cache_resource(show_spinner=False)
@@ -41,10 +44,18 @@ def settings() -> Settings:
 
 
 def store() -> Store:
-    """The process's one store; a clear message instead of the page when it can't open."""
+    """The process's one store; a message instead of the page when it can't open.
+
+    Why it can't (the file's path, the PID of a process holding it) is for the server log
+    and the CLI only: every visitor sees a neutral "try again shortly".
+    """
     s = settings()
     try:
         return _store(str(s.db_path), s.demo)
+    except StoreError as exc:
+        _LOG.log(logging.ERROR, "The database cannot be opened: %s", exc.message("en"))
+        st.error(t("store.unavailable", lang()))
+        st.stop()
     except KartinnspillError as exc:
         st.error(exc.message(lang()))
         st.stop()

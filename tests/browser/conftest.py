@@ -7,31 +7,26 @@ Nothing here may reach beyond 127.0.0.1: the app runs with KARTINNSPILL_TILES=no
 Chromium resolves every other host name to nothing (--host-resolver-rules), and
 proxies are ignored both by Chromium and by the health poll.
 
-Override for trying the harness on another script: KARTINNSPILL_BROWSER_APP_DIR=<dir
-holding app.py>; the default is the repository root (the parent of tests/).
+The server is the shipped one (`streamlit run serve.py`, tests/live_server.py). Override
+for trying the harness on another script: KARTINNSPILL_BROWSER_APP_DIR=<dir holding
+serve.py and app.py>; the default is the repository root (the parent of tests/).
 """
 
 from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
 import pytest
 
+from tests.live_server import STARTUP_TIMEOUT_S, AppServer, launch, server_command
+
 CHROMIUM = "/usr/bin/chromium"
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
 ARTIFACTS = HERE / "artifacts"
-STARTUP_TIMEOUT_S = 60.0
 # Generous: a CI machine may be busy, and a fresh server's first page also imports the
 # app and seeds the demo data. Waits end as soon as the thing waited for is there.
 DEFAULT_TIMEOUT_MS = 45_000
@@ -115,63 +110,6 @@ def _failed(request: pytest.FixtureRequest) -> bool:
 # --------------------------------------------------------------------------- server
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-_NO_PROXY_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-@dataclass
-class AppServer:
-    url: str
-    port: int
-    db_path: Path
-    log_path: Path
-    proc: subprocess.Popen | None = field(default=None, repr=False)
-
-    def log(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
-
-    def running(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def stop(self) -> None:
-        """Terminate the server and wait, so the DuckDB file is free for this process."""
-        proc, self.proc = self.proc, None
-        if proc is None:
-            return
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
-
-    def _wait_healthy(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        last = ""
-        while time.monotonic() < deadline:
-            if self.proc is not None and self.proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited with code {self.proc.returncode}")
-            try:
-                with _NO_PROXY_OPENER.open(f"{self.url}/_stcore/health", timeout=2) as r:
-                    body = r.read().decode(errors="replace").strip()
-                    if r.status == 200 and body == "ok":
-                        return
-                    last = f"HTTP {r.status}: {body[:200]}"
-            except (urllib.error.URLError, OSError) as e:
-                last = repr(e)
-            time.sleep(0.2)
-        raise RuntimeError(f"no 'ok' from /_stcore/health within {timeout:.0f} s (last: {last})")
-
-
 def _app_dir() -> Path:
     override = os.environ.get("KARTINNSPILL_BROWSER_APP_DIR")
     return Path(override).resolve() if override else REPO_ROOT
@@ -198,43 +136,15 @@ def start_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callab
         log_path = tmp_path / f"streamlit-{n}.log"
         if prepare is not None:
             prepare(db_path)
-        port = _free_port()
-        server_env = {
-            **os.environ,
-            "KARTINNSPILL_DB": str(db_path),
-            "KARTINNSPILL_TILES": "none",
-            "KARTINNSPILL_DEMO": "1",
-            "PYTHONUNBUFFERED": "1",
-            "NO_PROXY": "127.0.0.1,localhost",
-            "no_proxy": "127.0.0.1,localhost",
-            **(env or {}),
-        }
-        cmd = [
-            sys.executable, "-m", "streamlit", "run", "app.py",
-            "--server.port", str(port),
-            "--server.address", "127.0.0.1",
-            "--server.headless", "true",
-            "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none",
-        ]  # fmt: skip
-        log_file = open(log_path, "wb")  # noqa: SIM115 - child writes to it for its lifetime
-        try:
-            proc = subprocess.Popen(
-                cmd, cwd=cwd, env=server_env, stdout=log_file, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-            )  # fmt: skip
-        finally:
-            log_file.close()
-        server = AppServer(
-            url=f"http://127.0.0.1:{port}", port=port, db_path=db_path, log_path=log_path, proc=proc
-        )
+        server = launch(db_path, log_path, env=env, cwd=cwd)
         servers.append(server)
         try:
-            server._wait_healthy(STARTUP_TIMEOUT_S)
+            server.wait_healthy(STARTUP_TIMEOUT_S)
         except RuntimeError as e:
             server.stop()
             pytest.fail(
-                f"Streamlit did not start ({e}).\ncommand: {' '.join(cmd)}\ncwd: {cwd}\n"
+                f"Streamlit did not start ({e}).\ncommand: {' '.join(server_command(server.port))}\n"
+                f"cwd: {cwd}\n"
                 f"--- server output ---\n{server.log()}",
                 pytrace=False,
             )

@@ -1,0 +1,151 @@
+"""What every HTTP response of the app may do in a browser, and what the public may not ask.
+
+Streamlit serves one HTML shell for every page address, then runs the page over a
+websocket; so the framing rule is decided per shell response, by the address asked for:
+resident pages may be framed by the origins in ``KARTINNSPILL_FRAME_ANCESTORS``, staff
+pages and every other address never. The staff login is only reached by loading a staff
+address (no resident page links to it), so a framed resident page cannot turn into one.
+
+Plain ASGI (no Streamlit import): ``serve.py`` puts it in front of Streamlit's server.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import urlparse
+
+from .config import Settings
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+ASGIApp = Callable[[Scope, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]], Awaitable[None]]
+
+# The resident pages' addresses (url_path in app.py; "" and "home" are the start page).
+RESIDENT_PAGES = frozenset({"", "home", "personvern", "tilgjengelighet"})
+# Documents the app frames itself: component iframes (the map) and files it serves.
+_FRAMED_BY_APP = re.compile(r"/(component|app/static|media)/")
+# Streamlit's cache and memory statistics: nothing for the public.
+_HIDDEN = re.compile(r"/_stcore/metrics/?$")
+_HOST = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
+
+
+def tile_origin(settings: Settings) -> str | None:
+    """The base map's origin (for img-src), or None without a base map."""
+    if settings.tiles is None:
+        return None
+    url = urlparse(settings.tiles.url)
+    return f"{url.scheme}://{url.netloc}"
+
+
+def content_security_policy(settings: Settings, path: str, host: str | None) -> str:
+    """The policy for the response to ``path``: scripts only from the app itself.
+
+    'unsafe-inline': Streamlit's shell has an inline script, and the page sets <html lang>
+    through one (ui/language.py). 'wasm-unsafe-eval' (WebAssembly only, not JavaScript):
+    Streamlit's protobuf decoder (long.js) compiles a small wasm module for 64-bit numbers.
+    'unsafe-eval' only in the component documents: streamlit-folium runs the map script
+    folium renders with eval().
+    """
+    component = "/component/" in path
+    framed_by_app = bool(_FRAMED_BY_APP.search(path))
+    if framed_by_app:
+        ancestors = "'self'"
+    elif _page(path) in RESIDENT_PAGES and settings.frame_ancestors:
+        ancestors = " ".join(settings.frame_ancestors)
+    else:
+        ancestors = "'none'"
+    images = ["'self'", "data:", "blob:"]
+    if origin := tile_origin(settings):
+        images.append(origin)
+    connect = ["'self'"]
+    if host and _HOST.fullmatch(host):  # 'self' covers ws(s) only in newer browsers
+        connect += [f"ws://{host}", f"wss://{host}"]
+    scripts = ["'self'", "'unsafe-inline'", "'wasm-unsafe-eval'"]
+    if component:
+        scripts.append("'unsafe-eval'")
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src " + " ".join(scripts),
+            "style-src 'self' 'unsafe-inline'",
+            "img-src " + " ".join(images),
+            "font-src 'self' data:",
+            "connect-src " + " ".join(connect),
+            "frame-src 'self'",
+            "worker-src 'self' blob:",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors " + ancestors,
+        ]
+    )
+
+
+def _page(path: str) -> str:
+    return path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _strip_base(path: str, base: str) -> str:
+    base = "/" + base.strip("/") if base.strip("/") else ""
+    if base and (path == base or path.startswith(base + "/")):
+        return path[len(base) :] or "/"
+    return path
+
+
+class ResponsePolicy:
+    """ASGI middleware: adds the security headers to every HTTP response and answers 404
+    for addresses the public may not ask (``/_stcore/metrics``)."""
+
+    def __init__(self, app: ASGIApp, settings: Settings, base_path: str = "") -> None:
+        self.app = app
+        self.settings = settings
+        self.base_path = base_path
+
+    async def __call__(self, scope: Scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = _strip_base(re.sub("/{2,}", "/", scope.get("path", "/")), self.base_path)
+        if _HIDDEN.search(path):
+            await _not_found(send)
+            return
+        host = _header(scope, b"host")
+        policy = content_security_policy(self.settings, path, host)
+        extra = [
+            (b"content-security-policy", policy.encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"same-origin"),
+        ]
+        if "frame-ancestors 'none'" in policy:
+            extra.append((b"x-frame-options", b"DENY"))  # for browsers without CSP level 2
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name.lower() for name, _ in message.get("headers", [])}
+                message["headers"] = list(message.get("headers", [])) + [
+                    (name, value) for name, value in extra if name not in names
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
+async def _not_found(send) -> None:
+    body = b"Not Found"
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 404,
+            "headers": [(b"content-type", b"text/plain"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
