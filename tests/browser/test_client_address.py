@@ -23,8 +23,8 @@ st.write(f"address=[{context.client_address()}]")
 
 def _probe_dir(tmp_path: Path) -> Path:
     probe = tmp_path / "probe"
-    probe.mkdir()
-    (probe / "app.py").write_text(PROBE, encoding="utf-8")
+    probe.mkdir()  # the launcher runs serve.py in the app directory
+    (probe / "serve.py").write_text(PROBE, encoding="utf-8")
     return probe
 
 
