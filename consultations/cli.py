@@ -148,6 +148,7 @@ def _restore(backup: Path, target: Path) -> int:
     if not backup.is_file():
         print(t("cli.backup_missing", path=backup), file=sys.stderr)
         return 2
+    Store.check_backup(backup)  # exactly Kartinnspill's tables: no views over server files
     Store.open(backup).close()  # refuses a file that is not a (readable, not newer) store
     if target.exists():
         Store.open(target).close()  # refuses while the app holds the database

@@ -304,6 +304,16 @@ def _percent(part: int, whole: int) -> str:
 # -- writers ---------------------------------------------------------------------------
 
 
+def _formula_like(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(_FORMULA_START)
+
+
+def _inert(value: object) -> object:
+    """What a spreadsheet shows as typed: a leading ' keeps =, +, -, @ from starting a
+    formula — in a header (a question's text) as much as in a cell."""
+    return "'" + value if _formula_like(value) else value
+
+
 def rows_to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     """Any table as CSV for Norwegian Excel: semicolons, UTF-8 BOM, no formulas."""
     return to_csv(pd.DataFrame(list(rows), columns=list(header), dtype=object))
@@ -316,14 +326,11 @@ def to_csv(table: pd.DataFrame) -> bytes:
         if pd.api.types.is_numeric_dtype(safe[name]):
             continue
         values = safe[name].to_numpy(dtype=object)
-        risky = [isinstance(v, str) and v.startswith(_FORMULA_START) for v in values]
-        if any(risky):
-            safe[name] = pd.Series(
-                [("'" + v) if r else v for v, r in zip(values, risky, strict=True)], dtype=object
-            )
+        if any(_formula_like(v) for v in values):
+            safe[name] = pd.Series([_inert(v) for v in values], dtype=object)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(safe.columns)
+    writer.writerow([_inert(name) for name in safe.columns])
     writer.writerows(_records(safe))  # the csv module writes None as an empty field
     return buffer.getvalue().encode("utf-8-sig")
 
@@ -359,13 +366,12 @@ def to_xlsx(table: pd.DataFrame, figures: Iterable[Figures]) -> bytes:
     def cell(ws, value: object, header: bool = False) -> object:
         if isinstance(value, str):
             value = xml_safe(value)
-            if header or value.startswith(_FORMULA_START):
+            if header or _formula_like(value):
                 c = WriteOnlyCell(ws, value=value)
                 c.data_type = "s"  # text, never a formula
+                c.quotePrefix = _formula_like(value)  # stays text when edited in Excel
                 if header:
                     c.font = bold
-                else:
-                    c.quotePrefix = True
                 return c
         return value
 

@@ -55,15 +55,22 @@ def build_report(
     consultation = store.get_consultation(consultation_id)
     if consultation is None:
         raise KeyError(consultation_id)
-    frame = answered_through_originals(store.analysis_frame(consultation_id))
-    hidden = frame["status"] == InputStatus.HIDDEN.value
+    every = store.analysis_frame(consultation_id)
+    # The report becomes a public case document: only published inputs, and a duplicate
+    # takes an answer only from a published original (never one given to a hidden input).
+    status = every["status"]
+    n_hidden = int((status == InputStatus.HIDDEN.value).sum())
+    n_pending = int((status == InputStatus.PENDING.value).sum())
+    frame = answered_through_originals(
+        every[status == InputStatus.PUBLISHED.value].reset_index(drop=True)
+    )
     # inputs with personal data stay out of a document that becomes public
     personal = frame["text"].map(has_personal_data)
-    excluded = (frame["id"].isin(list(exclude_ids)) | personal) & ~hidden
-    shown = frame[~hidden & ~excluded].reset_index(drop=True)
+    excluded = frame["id"].isin(list(exclude_ids)) | personal
+    shown = frame[~excluded].reset_index(drop=True)
     profile = profile or load_settings().profile
     return render(
-        consultation, shown, n_hidden=int(hidden.sum()), n_excluded=int(excluded.sum()),
+        consultation, shown, n_hidden=n_hidden, n_pending=n_pending, n_excluded=int(excluded.sum()),
         include_names=include_names, crs=profile.working_crs, municipality=profile.name, lang=lang,
         now=now or datetime.now(UTC),
     )  # fmt: skip
@@ -95,6 +102,7 @@ def render(
     frame: pd.DataFrame,
     *,
     n_hidden: int,
+    n_pending: int,
     n_excluded: int,
     include_names: bool,
     crs: int,
@@ -114,7 +122,7 @@ def render(
     _conduct(doc, consultation, frame, municipality, lang)
     _figures(doc, consultation, frame, lang)
     _map(doc, consultation, frame, crs, lang)
-    _table(doc, consultation, frame, n_hidden, n_excluded, include_names, lang)
+    _table(doc, consultation, frame, n_hidden, n_pending, n_excluded, include_names, lang)
 
     buffer = io.BytesIO()
     doc.save(buffer)
@@ -297,13 +305,15 @@ def _scale_length(width: float) -> int:
 
 
 def _table(
-    doc, consultation: Consultation, frame: pd.DataFrame, n_hidden: int, n_excluded: int,
-    include_names: bool, lang: str,
+    doc, consultation: Consultation, frame: pd.DataFrame, n_hidden: int, n_pending: int,
+    n_excluded: int, include_names: bool, lang: str,
 ) -> None:  # fmt: skip
     doc.add_heading(t("exports.report.table_heading", lang), level=1)
     doc.add_paragraph(t("exports.report.table_intro", lang))
     if n_hidden:
         doc.add_paragraph(t("exports.report.hidden_note", lang, n=n_hidden))
+    if n_pending:  # every merknad must be assessed (pbl. § 12-12): say that some wait
+        doc.add_paragraph(t("exports.report.pending_note", lang, n=n_pending))
     if n_excluded:
         doc.add_paragraph(t("exports.report.excluded_note", lang, n=n_excluded))
     names = "names_note" if include_names else "no_names_note"

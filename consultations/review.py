@@ -207,6 +207,7 @@ def public_outcomes(inputs: Sequence[Input], responses: Mapping[int, Response]) 
     """Every published input, oldest first; unanswered ones are listed too (with
     ``response=None``), so residents see that their input is still being dealt with."""
     links = {i.id: i.duplicate_of for i in inputs}
+    published = {i.id for i in inputs if i.status == InputStatus.PUBLISHED}
     found = []
     for item in sorted(inputs, key=lambda i: i.id):
         if item.status != InputStatus.PUBLISHED:
@@ -214,7 +215,7 @@ def public_outcomes(inputs: Sequence[Input], responses: Mapping[int, Response]) 
         response, via = responses.get(item.id), None
         if response is None and item.duplicate_of is not None:
             root = original_of(item.id, links)
-            if root in responses:
+            if root in responses and root in published:  # never the answer to a hidden input
                 response, via = responses[root], root
         found.append(PublicOutcome(item, response, via))
     return found

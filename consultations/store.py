@@ -167,6 +167,23 @@ MIGRATIONS: dict[int, Sequence[str]] = {
     ),
 }
 LATEST = max(MIGRATIONS)
+_SCHEMA_VERSION_TABLE = (
+    "CREATE TABLE IF NOT EXISTS schema_version "
+    "(version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"
+)
+# Everything a database file can hold that runs or reads something: a backup must hold
+# exactly what the migrations create. A view or macro could read server files
+# (read_csv('/etc/passwd')) the moment the app queries it.
+_CATALOGUE = (
+    "SELECT 'table', schema_name, table_name, sql FROM duckdb_tables() WHERE database_name = current_database()",
+    "SELECT 'view', schema_name, view_name, sql FROM duckdb_views() WHERE database_name = current_database() AND NOT internal",
+    "SELECT 'function', schema_name, function_name, function_type FROM duckdb_functions() WHERE database_name = current_database() AND NOT internal",
+    "SELECT 'sequence', schema_name, sequence_name, '' FROM duckdb_sequences() WHERE database_name = current_database()",
+    "SELECT 'index', schema_name, index_name, sql FROM duckdb_indexes() WHERE database_name = current_database()",
+    "SELECT 'type', schema_name, type_name, '' FROM duckdb_types() WHERE database_name = current_database() AND NOT internal",
+    "SELECT 'schema', schema_name, '', '' FROM duckdb_schemas() WHERE database_name = current_database() AND NOT internal",
+    "SELECT 'database', database_name, '', '' FROM duckdb_databases() WHERE NOT internal AND database_name <> current_database()",
+)
 
 _CONSULTATION_COLUMNS = (
     "id, title, summary, body, plan_type, plan_id, stage, status, opens_at, closes_at, "
@@ -191,6 +208,29 @@ def _utc(value: datetime) -> datetime:
 def _naive(value: datetime) -> datetime:
     """Naive UTC for a TIMESTAMP column."""
     return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _catalogue(conn: duckdb.DuckDBPyConnection) -> set[tuple[str, ...]]:
+    return {tuple(map(str, row)) for query in _CATALOGUE for row in conn.execute(query).fetchall()}
+
+
+def _catalogue_at(version: int) -> set[tuple[str, ...]]:
+    """The catalogue of a database migrated to ``version``, built in memory."""
+    conn = duckdb.connect(":memory:")
+    try:
+        conn.execute(_SCHEMA_VERSION_TABLE)
+        for v in range(1, version + 1):
+            for statement in MIGRATIONS[v]:
+                conn.execute(statement)
+        return _catalogue(conn)
+    finally:
+        conn.close()
+
+
+def _first_extra(found: set[tuple[str, ...]], expected: set[tuple[str, ...]]) -> str:
+    """What to name in the refusal: an unexpected object, else a missing one."""
+    extra = sorted(found - expected) or sorted(expected - found)
+    return " ".join(extra[0][:3]) if extra else "?"
 
 
 class DuplicateText(Exception):
@@ -249,6 +289,30 @@ class Store:
             conn.close()
             raise
 
+    @staticmethod
+    def check_backup(path: Path) -> None:
+        """``StoreError`` unless the file holds exactly the tables, sequences and indexes
+        the migrations create for its schema version: no views, macros, extra tables or
+        schemas. Only the catalogue is read before that holds, never a user object."""
+        try:
+            conn = duckdb.connect(str(path), read_only=True)
+        except duckdb.Error as exc:
+            raise StoreError("store.unreadable", path=path, reason=str(exc)) from exc
+        try:
+            found = _catalogue(conn)
+            bare = _catalogue_at(0)  # the schema_version table alone
+            if not bare <= found or any(kind not in ("table", "sequence", "index") for kind, *_ in found):
+                raise StoreError("store.not_a_backup", path=path, what=_first_extra(found, bare))
+            row = conn.execute("SELECT coalesce(max(version), 0) FROM main.schema_version").fetchone()
+            version = int(row[0])
+        finally:
+            conn.close()
+        if version > LATEST:
+            raise StoreError("store.too_new", path=path, found=version, supported=LATEST)
+        expected = _catalogue_at(version)
+        if version < 1 or found != expected:
+            raise StoreError("store.not_a_backup", path=path, what=_first_extra(found, expected))
+
     def close(self) -> None:
         with self._write_lock:
             self._conn.close()
@@ -306,10 +370,7 @@ class Store:
         if current > LATEST:
             raise StoreError("store.too_new", path=self.path, found=current, supported=LATEST)
         with self._transaction() as cur:
-            cur.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version "
-                "(version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"
-            )
+            cur.execute(_SCHEMA_VERSION_TABLE)
             for version in range(current + 1, LATEST + 1):
                 for statement in MIGRATIONS[version]:
                     cur.execute(statement)

@@ -53,3 +53,52 @@ def js_literal(value: object) -> str:
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
     )
+
+
+# Only images the app serves itself (server.enableStaticServing) may appear in staff markdown:
+# anything else would make every resident's browser fetch a third party's server.
+_LOCAL_IMAGE = re.compile(r"\(\s*<?/?app/static/")
+_RAW_IMG = re.compile(r"<img\b[^>]*>?", re.IGNORECASE)
+
+
+def without_remote_images(markdown: str) -> str:
+    """Staff markdown with every image that is not served by the app turned into a plain
+    link (``![alt](https://…)`` → ``[alt](https://…)``) and raw ``<img>`` tags removed.
+
+    Deliberately simple: an image is kept only when its alternative text is plain (no code
+    span or HTML that could hide a bracket) and ``](`` is followed by ``/app/static/``; in
+    every other case the ``!`` goes, which can never make an image."""
+    markdown = _RAW_IMG.sub("", markdown)
+    out, i = [], 0
+    while (start := markdown.find("![", i)) != -1:
+        out.append(markdown[i:start])
+        end = _closing_bracket(markdown, start + 1)
+        alt = markdown[start + 2 : end] if end else ""
+        local = end and not any(c in alt for c in "`<") and _LOCAL_IMAGE.match(markdown, end + 1)
+        out.append("![" if local else "[")
+        i = start + 2
+    out.append(markdown[i:])
+    return "".join(out)
+
+
+def _closing_bracket(text: str, opening: int) -> int | None:
+    """The index of the ``]`` that closes the ``[`` at ``opening`` (backslash escapes and
+    nested brackets respected), or ``None``."""
+    depth, i = 0, opening
+    while i < len(text):
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            depth += 1
+        elif c == "]":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return None
+
+
+def has_remote_images(markdown: str) -> bool:
+    return without_remote_images(markdown) != markdown

@@ -159,3 +159,24 @@ def test_with_oidc_a_visitor_gets_the_municipality_login_button(app):
     at.switch_page("pages/saksbehandling.py")
     at.run()
     assert [b.label for b in at.button] == ["Logg inn"] and not at.text_input and not at.dataframe
+
+
+@pytest.mark.parametrize("bad_id", ["[x](https://evil.example)", "https://evil.example"])
+def test_builder_shows_an_unknown_id_from_the_address_as_plain_text(app, bad_id):
+    at = log_in(app, "pages/rediger.py")
+    at.query_params["id"] = bad_id
+    at.run()
+    assert not at.exception
+    assert not any("evil" in w.value for w in [*at.warning, *at.markdown])
+    assert [t.value for t in at.text] == [f"Id i lenken: {bad_id}"]
+
+
+def test_builder_tells_staff_that_remote_images_are_not_shown_to_residents(app):
+    at = log_in(app, "pages/rediger.py")
+    at.query_params["id"] = "borgen-tettstedsutvikling"
+    at.run()
+    body = next(a for a in at.text_area if a.label == "Tekst (markdown)")
+    body.input("Kart: ![plan](http://evil.example/x.png)").run()
+    assert not at.exception
+    assert any("bilder fra andre nettsteder" in w.value for w in at.warning)
+    assert not any("![plan](http" in m.value for m in at.markdown)

@@ -279,3 +279,16 @@ def test_cli_writes_each_format_and_refuses_what_it_cannot(store, planned, db_pa
     finally:
         reopened.close()
     assert actions.count("consultation.export") == 5  # every file written, none refused
+
+
+def test_a_question_text_that_looks_like_a_formula_is_an_inert_header_in_csv_and_xlsx(store):
+    question = '=HYPERLINK("http://evil.example";"klikk")'
+    c = make_consultation(questions=(Question("q", QuestionKind.SCALE, question),))
+    store.add_consultation(c)
+    submit_input(store, c.id, InputDraft("Annet", "Fint område.", *INSIDE, answers={"q": 3}), session="a", now=NOW)
+    header = next(csv.reader(io.StringIO(export(store, c.id, Format.CSV).decode("utf-8-sig")), delimiter=";"))
+    assert f"'{question}" in header
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in header)
+    sheet = openpyxl.load_workbook(io.BytesIO(export(store, c.id, Format.XLSX)))["Innspill"]
+    (cell,) = [cell for cell in sheet[1] if cell.value == question]
+    assert cell.data_type == "s" and cell.quotePrefix  # shown as text, also after editing

@@ -185,7 +185,7 @@ def test_closed_consultation_shows_inputs_but_no_form(app):
 def test_unknown_id_gets_a_friendly_page(app):
     at = open_consultation(app.run(), "finnes-ikke")
     assert not at.exception
-    assert "fant ingen høring" in at.warning[0].value and "finnes" in at.warning[0].value
+    assert "fant ingen høring" in at.warning[0].value and at.text[0].value == "Id i lenken: finnes-ikke"
 
 
 def test_html_in_an_input_never_reaches_the_page_as_markup(app):
@@ -352,3 +352,30 @@ def test_the_list_says_where_each_input_is_in_words(app):
     at = open_consultation(app.run(), BORGEN)
     captions = " ".join(c.value for c in at.caption)
     assert "nær Borgen" in captions
+
+
+@pytest.mark.parametrize("bad_id", ["[x](https://evil.example)", "https://evil.example"])
+def test_an_unknown_id_from_the_address_is_shown_as_plain_text_never_as_a_link(app, bad_id):
+    at = open_consultation(app, bad_id)
+    assert not at.exception
+    shown = [w.value for w in at.warning] + [m.value for m in at.markdown]
+    assert not any("evil" in text for text in shown)  # nothing markdown could link
+    assert [t.value for t in at.text] == [f"Id i lenken: {bad_id}"]
+
+
+def test_a_remote_image_in_the_body_is_never_loaded_on_the_public_page(app):
+    import dataclasses
+
+    store = app.store()
+    c = store.get_consultation(BORGEN)
+    body = (
+        "Se kartet:\n\n![Plankart](https://evil.example/pixel.png)\n\n"
+        '<img src="https://evil.example/raw.png">\n\n![Lokalt](/app/static/kart.png)'
+    )
+    store.update_consultation(dataclasses.replace(c, body=body), "kari")
+    at = open_consultation(app, BORGEN)
+    assert not at.exception
+    (rendered,) = [m.value for m in at.markdown if "Se kartet" in m.value]
+    assert "![Plankart]" not in rendered and "<img" not in rendered
+    assert "[Plankart](https://evil.example/pixel.png)" in rendered  # a link a resident may follow
+    assert "![Lokalt](/app/static/kart.png)" in rendered

@@ -148,6 +148,22 @@ def test_hidden_and_excluded_inputs_are_left_out_and_counted(store, answered):
     assert "1 innspill er holdt utenfor rapporten etter saksbehandlers valg." in text
 
 
+def test_pending_inputs_and_answers_to_hidden_ones_stay_out_of_the_report(store, answered):
+    c, ids = answered
+    pending_text = "Et innspill som venter på gjennomgang."
+    pending = submit_input(store, c.id, InputDraft("Annet", pending_text, *INSIDE), session="p", now=NOW).id
+    store.set_input_status([pending], InputStatus.PENDING, "planner")
+    # a published copy of the hidden input, which was answered before it was hidden
+    store.save_response([ids["hidden"]], Response(0, "Skjult.", "SVAR TIL SKJULT INNSPILL", Outcome.NOT_TAKEN), "planner")
+    echo = submit_input(store, c.id, InputDraft("Annet", "Samme som det skjulte.", *INSIDE), session="q", now=NOW).id
+    store.mark_duplicate(echo, ids["hidden"], "planner")
+    text = _text(_read(build_report(store, c.id, now=NOW)))
+    assert pending_text not in text and f"KI-{pending:06d}" not in text
+    assert "1 innspill venter på gjennomgang og er ikke med i rapporten før de er publisert." in text
+    assert f"KI-{echo:06d}" in text and "SVAR TIL SKJULT INNSPILL" not in text
+    assert f"KI-{ids['hidden']:06d}" not in text
+
+
 def test_names_are_left_out_unless_staff_include_them(store, answered):
     c, ids = answered
     text = _text(_read(build_report(store, c.id, now=NOW)))

@@ -120,3 +120,33 @@ def test_cli_anonymise_refuses_an_open_consultation_in_one_line(store, consultat
     store.close()
     result = _cli(db_path, "anonymise", "--consultation", consultation.id)
     assert result.returncode == 2 and "avsluttede" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        "CREATE VIEW leak AS SELECT * FROM read_csv('/etc/passwd', header = false)",
+        "DROP TABLE meta; CREATE VIEW meta AS SELECT 'session_salt' AS key, content AS value FROM read_text('/etc/passwd')",
+        "CREATE MACRO leak() AS TABLE SELECT * FROM read_text('/etc/hostname')",
+        "CREATE TABLE extra (x INTEGER)",
+        "CREATE SCHEMA other",
+    ],
+    ids=["view", "table-replaced-by-view", "macro", "extra-table", "extra-schema"],
+)
+def test_cli_restore_refuses_a_backup_with_views_macros_or_extra_objects_and_changes_nothing(
+    consultation, store, db_path, tmp_path, tamper
+):
+    import duckdb
+
+    store.close()
+    backup = tmp_path / "kopi.duckdb"
+    assert _cli(db_path, "backup", "--out", str(backup)).returncode == 0
+    conn = duckdb.connect(str(backup))
+    conn.execute(tamper)
+    conn.close()
+    before = db_path.read_bytes()
+    result = _cli(db_path, "restore", str(backup))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "sikkerhetskopi" in result.stderr and "root:" not in result.stderr
+    assert db_path.read_bytes() == before
+    assert not (tmp_path / "test.duckdb.before-restore").exists()

@@ -177,6 +177,15 @@ def test_residents_see_published_inputs_with_their_own_or_their_originals_answer
     ]
 
 
+def test_a_published_duplicate_never_shows_the_answer_given_to_a_hidden_original(store, consultation):
+    a, b = _inputs(store, consultation, 2)
+    mark_duplicates(store, consultation.id, [b], a, "kari")
+    answer(store, [a], ANSWER, "kari")
+    hide(store, [a], "Personangrep", "kari")
+    shown = public_outcomes(store.all_inputs(consultation.id), store.responses(consultation.id))
+    assert [(o.input.id, o.response, o.via) for o in shown] == [(b, None, None)]
+
+
 def test_every_outcome_has_a_label():
     assert [t(f"planning.outcome.{o.value}") for o in Outcome] == [
         "Tatt til følge", "Delvis tatt til følge", "Ikke tatt til følge", "Tatt til orientering",

@@ -21,6 +21,8 @@ from ..i18n import DEFAULT_LANG, LANGUAGES
 from ..lifecycle import TRANSLATED, ConsultationForm, save, slugify
 from ..model import Consultation, Moderation, PlanType, Question, QuestionKind, Stage, User
 from ..store import Store
+from ..text import has_remote_images, without_remote_images
+from . import safe
 from .maps import area_map, draw_map
 
 _MB = 1024 * 1024  # Streamlit's upload sizes are in these megabytes
@@ -107,8 +109,12 @@ class Builder:
         write, preview = st.tabs([t("builder.write", lang), t("builder.preview", lang)])
         with write:
             st.text_area(t("builder.body", lang), key=self.key("body"), height=260)
+        body = self.value("body") or ""
+        translated = [self.value(f"{code}_body") or "" for code in OTHER_LANGUAGES]
+        if any(has_remote_images(text) for text in [body, *translated]):
+            st.warning(t("builder.remote_images", lang))
         with preview:
-            st.markdown(self.value("body") or "")
+            st.markdown(without_remote_images(body))
 
     def translations(self) -> None:
         lang = self.lang
@@ -377,7 +383,7 @@ def page(store: Store, settings: Settings, user: User, lang: str) -> None:
     editing = st.query_params.get("id")
     existing = store.get_consultation(editing) if editing else None
     if editing and existing is None:
-        st.warning(t("consultation_form.unknown", lang, id=editing))
+        safe.not_found(t("consultation_form.unknown_link", lang), t("consultation.asked_id", lang, id=editing))
         return
     title = t("builder.title_edit", lang, title=existing.title) if existing else t("builder.title_new", lang)
     st.title(title, anchor=False)

@@ -10,7 +10,8 @@ from ..config import Settings
 from ..i18n import format_date, t, tn
 from ..model import Phase
 from ..store import Store
-from ..text import escape_markdown
+from ..text import escape_markdown, without_remote_images
+from . import safe
 from .listing import HOME_PAGE, days_left
 from .outcomes import outcomes_section
 from .participation import input_form, input_list, map_section
@@ -48,7 +49,7 @@ def show(
     hidden = c is not None and c.phase(now) == Phase.HIDDEN
     if c is None or (hidden and not staff_preview):  # drafts and archived ones are not public
         st.title(t("home.title", lang), anchor=False)
-        st.warning(t("consultation.not_found", lang, id=escape_markdown(consultation_id)))
+        safe.not_found(t("consultation.not_found_link", lang), t("consultation.asked_id", lang, id=consultation_id))
         return
     if hidden:
         st.warning(t("preview.banner", lang), icon=":material/visibility:")
@@ -82,7 +83,9 @@ def show(
 
     body, participate = st.columns([2, 3], gap="large")
     with body:
-        st.markdown(c.body)  # staff-written markdown; Streamlit renders no raw HTML in it
+        # Staff-written markdown; Streamlit renders no raw HTML in it, and images from other
+        # servers would make every resident's browser contact them.
+        st.markdown(without_remote_images(c.body))
         documents(store, c.id, lang)
     with participate:
         st.subheader(t("consultation.map_heading", lang), anchor=False)

@@ -14,6 +14,7 @@ from ..i18n import format_date, t
 from ..model import Status, User
 from ..retention import DEFAULT_RETENTION, anonymise
 from ..store import Store
+from ..text import escape_markdown
 
 
 def _backup_bytes(store: Store, actor: str) -> bytes:
@@ -64,7 +65,7 @@ def page(store: Store, user: User, lang: str) -> None:
     for c in closed:
         due = c.closes_at + DEFAULT_RETENTION
         left, right = st.columns([3, 1])
-        left.markdown(f"**{c.title}**  \n{t('operations.due', lang, date=format_date(due, lang))}")
+        left.markdown(f"**{escape_markdown(c.title)}**  \n{t('operations.due', lang, date=format_date(due, lang))}")
         right.button(
             t("operations.anonymise", lang),
             key=f"anonymise-{c.id}",

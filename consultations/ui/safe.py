@@ -19,6 +19,13 @@ def text_block(text: str) -> None:
     st.html(f'<p class="ki-text" style="{_STYLE}">{escape_html(text)}</p>')
 
 
+def not_found(message: str, id_line: str) -> None:
+    """A warning that something asked for by the address does not exist; what the address
+    said goes out as plain text (``st.text``), never as markdown that could link or format."""
+    st.warning(message)
+    st.text(id_line)
+
+
 def labelled_lines(pairs: list[tuple[str, str]]) -> None:
     """``label: text`` lines, the labels bold (app text), the values residents' text."""
     lines = "<br>".join(f"<strong>{escape_html(k)}:</strong> {escape_html(v)}" for k, v in pairs)
