@@ -64,6 +64,10 @@ class Settings:
     demo: bool
     profile: Municipality
     rate_limits: bool = True  # KARTINNSPILL_RATE_LIMITS=off only for load tests
+    staff_idle_minutes: int = 30  # KARTINNSPILL_STAFF_IDLE_MINUTES: a local login ends idle
+    # KARTINNSPILL_OIDC_VERIFIED_ISSUERS: issuers (the token's "iss") whose e-mail addresses
+    # are all verified, for providers that send no email_verified claim
+    oidc_verified_issuers: tuple[str, ...] = ()
 
 
 def parse_tiles(value: str, attribution: str | None = None) -> TileLayer | None:
@@ -125,4 +129,19 @@ def load_settings(
         demo=get("KARTINNSPILL_DEMO", "0").strip().lower() in ("1", "true", "yes", "ja"),
         profile=profile,
         rate_limits=get("KARTINNSPILL_RATE_LIMITS", "on").strip().lower() not in ("off", "0"),
+        staff_idle_minutes=parse_idle_minutes(get("KARTINNSPILL_STAFF_IDLE_MINUTES", "30")),
+        oidc_verified_issuers=tuple(
+            i.strip() for i in get("KARTINNSPILL_OIDC_VERIFIED_ISSUERS", "").split(",") if i.strip()
+        ),
     )
+
+
+def parse_idle_minutes(value: str) -> int:
+    """Whole minutes from 1 to a day (a longer idle login is no timeout)."""
+    try:
+        minutes = int(value.strip())
+    except ValueError:
+        minutes = 0
+    if not 1 <= minutes <= 24 * 60:
+        raise ConfigError("config.idle_invalid", value=value)
+    return minutes

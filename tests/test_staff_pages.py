@@ -15,7 +15,7 @@ from consultations.model import Channel, Role, SenderType
 from consultations.store import Store
 from consultations.ui.admin import audit_csv, change_user
 from consultations.ui.staff_forms import received_at
-from tests.conftest import make_consultation
+from tests.conftest import log_in_as, make_consultation
 from tests.test_pages import APP, BORGEN, HEGGEDAL, demo_db  # noqa: F401 (demo_db: fixture)
 
 PASSWORD = "riktig-hest-batteri"
@@ -65,7 +65,7 @@ def app_store(path) -> Store:
 def open_page(page: str, user_id: int | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=30)
     if user_id is not None:
-        at.session_state["staff_user_id"] = user_id  # what a login through the form leaves
+        log_in_as(at, user_id)
     at.switch_page(page)
     return at.run()
 
