@@ -76,6 +76,10 @@ class Settings:
     # Origins that may show the resident pages in a frame (KARTINNSPILL_FRAME_ANCESTORS);
     # none by default. Staff pages are never framed.
     frame_ancestors: tuple[str, ...] = ()
+    staff_idle_minutes: int = 30  # KARTINNSPILL_STAFF_IDLE_MINUTES: a local login ends idle
+    # KARTINNSPILL_OIDC_VERIFIED_ISSUERS: issuers (the token's "iss") whose e-mail addresses
+    # are all verified, for providers that send no email_verified claim
+    oidc_verified_issuers: tuple[str, ...] = ()
 
 
 def parse_tiles(value: str, attribution: str | None = None) -> TileLayer | None:
@@ -165,4 +169,19 @@ def load_settings(
         secret=get("KARTINNSPILL_SECRET", "").strip() or None,
         secret_file=Path(get("KARTINNSPILL_SECRET_FILE", "") or db_path.with_name("secret.key")),
         frame_ancestors=parse_frame_ancestors(get("KARTINNSPILL_FRAME_ANCESTORS", "")),
+        staff_idle_minutes=parse_idle_minutes(get("KARTINNSPILL_STAFF_IDLE_MINUTES", "30")),
+        oidc_verified_issuers=tuple(
+            i.strip() for i in get("KARTINNSPILL_OIDC_VERIFIED_ISSUERS", "").split(",") if i.strip()
+        ),
     )
+
+
+def parse_idle_minutes(value: str) -> int:
+    """Whole minutes from 1 to a day (a longer idle login is no timeout)."""
+    try:
+        minutes = int(value.strip())
+    except ValueError:
+        minutes = 0
+    if not 1 <= minutes <= 24 * 60:
+        raise ConfigError("config.idle_invalid", value=value)
+    return minutes

@@ -165,6 +165,27 @@ MIGRATIONS: dict[int, Sequence[str]] = {
         """CREATE UNIQUE INDEX supports_once_per_address_day
            ON supports (input_id, address_hash, day)""",
     ),
+    7: (
+        # staff logins: back-off counters per (scope, key), server-side login records, and
+        # the OIDC account (issuer + subject) a users row is bound to
+        """CREATE TABLE login_failures (
+            scope VARCHAR NOT NULL,
+            key VARCHAR NOT NULL,
+            failures INTEGER NOT NULL,
+            last_at TIMESTAMP NOT NULL,
+            audit_id INTEGER,
+            PRIMARY KEY (scope, key)
+        )""",
+        """CREATE TABLE staff_sessions (
+            token_hash VARCHAR PRIMARY KEY,
+            user_id INTEGER NOT NULL,
+            started_at TIMESTAMP NOT NULL,
+            seen_at TIMESTAMP NOT NULL,
+            ended_at TIMESTAMP
+        )""",
+        """ALTER TABLE users ADD COLUMN oidc_issuer VARCHAR""",
+        """ALTER TABLE users ADD COLUMN oidc_subject VARCHAR""",
+    ),
 }
 LATEST = max(MIGRATIONS)
 _SCHEMA_VERSION_TABLE = (
@@ -821,25 +842,182 @@ class Store:
         with self._transaction() as cur:
             _audit(cur, actor, action, object_type, object_id, before, after)
 
-    def failed_logins(self, username: str, since: datetime) -> int:
-        """Failed logins for ``username`` since ``since`` (login throttling)."""
-        return int(
-            self._value(
-                """SELECT count(*) FROM audit_log WHERE action = 'login.failed'
-                   AND lower(object_id) = lower(?) AND occurred_at >= ?""",
-                (username, _naive(since)),
-            )
-            or 0
-        )
-
-    def audit_entries(self, limit: int | None = None) -> list[AuditEntry]:
-        """Newest first."""
+    def audit_entries(
+        self, limit: int | None = None, offset: int = 0, text: str = ""
+    ) -> list[AuditEntry]:
+        """Newest first; with ``text``, only entries whose action or actor contains it (any
+        case); ``limit``/``offset`` give one page of them."""
+        where, params = _audit_filter(text)
         sql = (
             "SELECT id, occurred_at, actor, action, object_type, object_id, before, after "
-            "FROM audit_log ORDER BY id DESC"
+            f"FROM audit_log {where} ORDER BY id DESC"
         )
-        rows = self._rows(sql + " LIMIT ?", (limit,)) if limit else self._rows(sql)
-        return [AuditEntry(r[0], _utc(r[1]), *r[2:]) for r in rows]
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params = [*params, limit, offset]
+        return [AuditEntry(r[0], _utc(r[1]), *r[2:]) for r in self._rows(sql, params)]
+
+    def count_audit(self, text: str = "") -> int:
+        where, params = _audit_filter(text)
+        return int(self._value(f"SELECT count(*) FROM audit_log {where}", params) or 0)
+
+    # -- staff logins ----------------------------------------------------------------------
+
+    def login_failures(
+        self, keys: Sequence[tuple[str, str]], since: datetime
+    ) -> dict[tuple[str, str], tuple[int, datetime]]:
+        """Failure count and time of the last failure per (scope, key), for those whose
+        last failure is at or after ``since`` (older ones count as none)."""
+        if not keys:
+            return {}
+        rows = self._rows(
+            "SELECT scope, key, failures, last_at FROM login_failures WHERE last_at >= ? AND ("
+            + " OR ".join(["(scope = ? AND key = ?)"] * len(keys)) + ")",
+            [_naive(since), *(part for k in keys for part in k)],
+        )
+        return {(r[0], r[1]): (int(r[2]), _utc(r[3])) for r in rows}
+
+    def record_login_failure(
+        self,
+        keys: Sequence[tuple[str, str]],
+        audit_key: tuple[str, str],
+        now: datetime,
+        since: datetime,
+        actor: str,
+        details: dict[str, object],
+    ) -> int:
+        """Count one failed login against every (scope, key) — a count whose last failure
+        is before ``since`` starts again at 1 — and keep ONE audit row per ``audit_key``
+        while its count runs: the first failure inserts it, later ones update its count.
+        Rows idle since before ``since`` are dropped. Returns the ``audit_key`` count."""
+        at, cutoff = _naive(now), _naive(since)
+        with self._transaction() as cur:
+            cur.execute("DELETE FROM login_failures WHERE last_at < ?", (cutoff,))
+            for scope, key in keys:
+                cur.execute(
+                    """INSERT INTO login_failures (scope, key, failures, last_at)
+                       VALUES (?, ?, 1, ?) ON CONFLICT (scope, key) DO UPDATE
+                       SET failures = login_failures.failures + 1, last_at = excluded.last_at""",
+                    (scope, key, at),
+                )
+            failures, audit_id = cur.execute(
+                "SELECT failures, audit_id FROM login_failures WHERE scope = ? AND key = ?",
+                audit_key,
+            ).fetchall()[0]
+            after = json.dumps({**details, "failures": failures, "last": now.isoformat()})
+            if audit_id is None:
+                audit_id = cur.execute(
+                    """INSERT INTO audit_log (occurred_at, actor, action, object_type, object_id,
+                           before, after) VALUES (?, ?, 'login.failed', 'user', ?, NULL, ?)
+                       RETURNING id""",
+                    (at, actor, actor, after),
+                ).fetchall()[0][0]
+                cur.execute(
+                    "UPDATE login_failures SET audit_id = ? WHERE scope = ? AND key = ?",
+                    (audit_id, *audit_key),
+                )
+            else:
+                cur.execute("UPDATE audit_log SET after = ? WHERE id = ?", (after, audit_id))
+        return int(failures)
+
+    def clear_login_failures(self, keys: Sequence[tuple[str, str]]) -> None:
+        with self._transaction() as cur:
+            for scope, key in keys:
+                cur.execute("DELETE FROM login_failures WHERE scope = ? AND key = ?", (scope, key))
+
+    def start_staff_session(self, token_hash: str, user: User, now: datetime) -> None:
+        """A login record; only the token's hash is kept."""
+        with self._transaction() as cur:
+            cur.execute(
+                "INSERT INTO staff_sessions VALUES (?, ?, ?, ?, NULL)",
+                (token_hash, user.id, _naive(now), _naive(now)),
+            )
+
+    def staff_session(self, token_hash: str) -> tuple[int, datetime, datetime | None] | None:
+        """User id, last activity and end (if ended) of a login record."""
+        rows = self._rows(
+            "SELECT user_id, seen_at, ended_at FROM staff_sessions WHERE token_hash = ?",
+            (token_hash,),
+        )
+        if not rows:
+            return None
+        user_id, seen, ended = rows[0]
+        return int(user_id), _utc(seen), _utc(ended) if ended is not None else None
+
+    def touch_staff_session(self, token_hash: str, now: datetime) -> None:
+        with self._transaction() as cur:
+            cur.execute(
+                "UPDATE staff_sessions SET seen_at = ? WHERE token_hash = ? AND ended_at IS NULL",
+                (_naive(now), token_hash),
+            )
+
+    def end_staff_sessions(
+        self, now: datetime, *, token_hash: str | None = None, user_id: int | None = None,
+        keep: str | None = None,
+    ) -> None:  # fmt: skip
+        """End one login record (``token_hash``) or all of a user's but ``keep``."""
+        with self._transaction() as cur:
+            if token_hash is not None:
+                cur.execute(
+                    "UPDATE staff_sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL",
+                    (_naive(now), token_hash),
+                )
+            if user_id is not None:
+                cur.execute(
+                    """UPDATE staff_sessions SET ended_at = ? WHERE user_id = ?
+                       AND ended_at IS NULL AND token_hash <> coalesce(?, '')""",
+                    (_naive(now), user_id, keep),
+                )
+
+    def change_password(self, user_id: int, password_hash: str, now: datetime, keep: str) -> None:
+        """A new password hash; every other login of the user ends; audited (no hash)."""
+        user = self.get_user(user_id)
+        if user is None:
+            raise KeyError(user_id)
+        with self._transaction() as cur:
+            cur.execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
+            cur.execute(
+                """UPDATE staff_sessions SET ended_at = ? WHERE user_id = ?
+                   AND ended_at IS NULL AND token_hash <> ?""",
+                (_naive(now), user_id, keep),
+            )
+            _audit(cur, user.username, "user.password", "user", user.username, None, None)
+
+    # -- OIDC accounts ---------------------------------------------------------------------
+
+    def user_by_oidc(self, issuer: str, subject: str) -> User | None:
+        rows = self._rows(
+            f"SELECT {_USER_COLUMNS} FROM users WHERE oidc_issuer = ? AND oidc_subject = ?",
+            (issuer, subject),
+        )
+        return _user(rows[0]) if rows else None
+
+    def oidc_binding(self, user_id: int) -> tuple[str, str] | None:
+        rows = self._rows(
+            "SELECT oidc_issuer, oidc_subject FROM users WHERE id = ? AND oidc_subject IS NOT NULL",
+            (user_id,),
+        )
+        return (rows[0][0], rows[0][1]) if rows else None
+
+    def bind_oidc(self, user_id: int, issuer: str, subject: str) -> bool:
+        """Bind an unbound users row to an OIDC account; ``False`` (nothing changed) when the
+        row is already bound or another row has that account."""
+        with self._transaction() as cur:
+            taken = cur.execute(
+                """SELECT count(*) FROM users WHERE (id = ? AND oidc_subject IS NOT NULL)
+                   OR (oidc_issuer = ? AND oidc_subject = ?)""",
+                (user_id, issuer, subject),
+            ).fetchall()[0][0]
+            if taken:
+                return False
+            cur.execute(
+                "UPDATE users SET oidc_issuer = ?, oidc_subject = ? WHERE id = ?",
+                (issuer, subject, user_id),
+            )
+            name = cur.execute("SELECT username FROM users WHERE id = ?", (user_id,)).fetchall()
+            _audit(cur, name[0][0], "user.oidc_bind", "user", name[0][0], None,
+                   json.dumps({"issuer": issuer, "subject": subject}))  # fmt: skip
+        return True
 
     # -- documents ---------------------------------------------------------------------------
 
@@ -1044,6 +1222,14 @@ def _audit(
            VALUES (?, ?, ?, ?, ?, ?, ?)""",
         (_naive(datetime.now(UTC)), actor, action, object_type, object_id, before, after),
     )
+
+
+def _audit_filter(text: str) -> tuple[str, list[object]]:
+    """The WHERE clause for the audit log's filter: action or actor contains ``text``."""
+    needle = text.strip().lower()
+    if not needle:
+        return "", []
+    return "WHERE contains(lower(action), ?) OR contains(lower(actor), ?)", [needle, needle]
 
 
 def _consultation_values(c: Consultation) -> tuple:

@@ -110,3 +110,13 @@ def hold_database(db_path: Path) -> subprocess.Popen:
     )
     assert holder.stdout.readline().strip() == "ready"
     return holder
+def log_in_as(at, user_id: int):
+    """Leave in ``at``'s session what a login through the form leaves: the token of a new
+    login record in the app's store (the one ``KARTINNSPILL_DB`` names)."""
+    from consultations.auth import start_session
+    from consultations.ui import context
+    from consultations.ui.auth import TOKEN_KEY
+
+    store = context._store(str(context._settings().db_path), False)
+    at.session_state[TOKEN_KEY] = start_session(store, store.get_user(user_id))
+    return at

@@ -112,23 +112,3 @@ def test_cli_refuses_a_bad_user_in_one_line(db_path):
     result = _cli(db_path, "create-user", "--username", "kari", "--role", "sjef", "--password-stdin", stdin=PASSWORD)
     assert result.returncode == 2
     assert result.stderr.strip() == "Ukjent rolle «sjef». Bruk planner eller admin."
-
-
-def test_repeated_failures_lock_the_username_for_a_while(store):
-    from datetime import timedelta
-
-    from datetime import UTC, datetime
-
-    from consultations.auth import LOCK_WINDOW, MAX_FAILURES
-
-    create_user(store, "kari", "planner", PASSWORD)
-    for _ in range(MAX_FAILURES):
-        assert check_login(store, "kari", "feil-passord-her") is None
-    with pytest.raises(InvalidUser) as info:
-        check_login(store, "kari", PASSWORD)  # even the right password
-    assert info.value.key == "login.locked" and "15 minutter" in info.value.message()
-    actions = [e.action for e in store.audit_entries()]
-    assert actions.count("login.failed") == MAX_FAILURES and actions[0] == "login.locked"
-    # once the window has passed, the right password works again
-    later = datetime.now(UTC) + LOCK_WINDOW + timedelta(minutes=1)
-    assert check_login(store, "kari", PASSWORD, now=later) is not None

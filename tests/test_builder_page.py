@@ -124,7 +124,7 @@ def test_builder_opens_an_existing_consultation_with_its_values(app):
     assert at.text_input(key="builder-borgen-tettstedsutvikling-id").disabled
 
 
-def _oidc(at: AppTest, email: str | None) -> AppTest:
+def _oidc(at: AppTest, email: str | None, verified: bool = True, sub: str = "sub-1") -> AppTest:
     at.secrets["auth"] = {
         "redirect_uri": "http://localhost:8501/oauth2callback",
         "cookie_secret": "test-secret",
@@ -132,7 +132,8 @@ def _oidc(at: AppTest, email: str | None) -> AppTest:
         "client_secret": "x",
         "server_metadata_url": "https://login.example/.well-known/openid-configuration",
     }
-    at.user = {"is_logged_in": True, "email": email} if email else {"is_logged_in": False}
+    token = {"iss": "https://login.example", "sub": sub, "email": email, "email_verified": verified}
+    at.user = {"is_logged_in": True, **token} if email else {"is_logged_in": False}
     return at
 
 
@@ -152,6 +153,24 @@ def test_with_oidc_an_unknown_email_gets_no_access_not_a_role(app):
     at.run()
     assert not at.dataframe
     assert "ikke tilgang" in at.error[0].value and "ukjent@example.no" in at.error[0].value
+
+
+def test_with_oidc_an_unverified_email_gets_no_role(app):
+    create_user(app.store(), "ola", "admin", email="ola@asker.kommune.no")
+    at = _oidc(app, "ola@asker.kommune.no", verified=False)
+    at.switch_page("pages/saksbehandling.py")
+    at.run()
+    assert not at.exception and not at.dataframe
+    assert "ikke bekreftet" in at.error[0].value
+
+
+def test_with_oidc_a_second_account_with_the_same_email_cannot_take_over_the_user(app):
+    create_user(app.store(), "ola", "admin", email="ola@asker.kommune.no")
+    _oidc(app, "ola@asker.kommune.no", sub="sub-ola").switch_page("pages/saksbehandling.py")
+    assert app.run().title[0].value == "Høringer"  # the first login binds the row
+    at = _oidc(app, "ola@asker.kommune.no", sub="sub-someone-else")
+    at.run()
+    assert not at.dataframe and "annen konto" in at.error[0].value
 
 
 def test_with_oidc_a_visitor_gets_the_municipality_login_button(app):

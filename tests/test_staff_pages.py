@@ -9,13 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from consultations.auth import create_user
+from consultations.auth import check_login, create_user
 from consultations.errors import InvalidUser
 from consultations.model import Channel, Role, SenderType
 from consultations.store import Store
 from consultations.ui.admin import audit_csv, change_user
 from consultations.ui.staff_forms import received_at
-from tests.conftest import make_consultation
+from tests.conftest import log_in_as, make_consultation
 from tests.test_pages import APP, BORGEN, HEGGEDAL, demo_db  # noqa: F401 (demo_db: fixture)
 
 PASSWORD = "riktig-hest-batteri"
@@ -65,7 +65,7 @@ def app_store(path) -> Store:
 def open_page(page: str, user_id: int | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=30)
     if user_id is not None:
-        at.session_state["staff_user_id"] = user_id  # what a login through the form leaves
+        log_in_as(at, user_id)
     at.switch_page(page)
     return at.run()
 
@@ -232,6 +232,102 @@ def test_audit_csv_is_for_norwegian_excel_and_formula_safe(store):
     assert rows[0] == ["Tid", "Aktør", "Handling", "Objekttype", "Objekt", "Før", "Etter"]
     assert rows[1][1].startswith("'=") and rows[1][4] == "'=1+1"
     assert rows[1][0].endswith(("+01:00", "+02:00"))  # Norwegian time, with its offset
+
+
+def test_audit_page_shows_one_page_from_the_store_and_builds_the_csv_only_on_request(db):
+    path, ids = db
+    store = app_store(path)
+    for n in range(250):
+        store.audit("robot", "export.csv", "consultation", f"c{n}")
+    at = open_page(AUDIT, ids["ada"])
+    assert not at.exception
+    assert "252 oppføringer" in texts(at) and "Side 1 av 3 (100 per side)" in texts(at)
+    table = at.dataframe[0].value
+    assert len(table) == 100 and table.iloc[0]["Objekt"] == "c249"
+    (download,) = at.get("download_button")
+    assert download.proto.HasField("deferred_file_id") and not download.proto.url
+    at.number_input(key="audit-page").set_value(3).run()
+    table = at.dataframe[0].value
+    assert len(table) == 52 and list(table["Handling"]).count("user.create") == 2
+    # the filter narrows in the store, and the page number follows it back
+    at.text_input(key="audit-filter").input("user.create").run()
+    assert len(at.dataframe[0].value) == 2 and not at.number_input
+
+
+def test_audit_csv_from_the_store_has_every_matching_entry(store):
+    for n in range(150):
+        store.audit("robot", "export.csv", "consultation", f"c{n}")
+    store.audit("kari", "login", "user", "kari")
+    assert store.count_audit("EXPORT") == 150 and store.count_audit("") == 151
+    rows = list(csv.reader(io.StringIO(audit_csv(store.audit_entries(text="kari"), "nb")
+                                       .decode("utf-8-sig")), delimiter=";"))  # fmt: skip
+    assert [r[1:3] for r in rows[1:]] == [["kari", "login"]]
+    page = store.audit_entries(limit=100, offset=100)
+    assert [e.object_id for e in page][:2] == ["c50", "c49"] and len(page) == 51
+
+
+def test_repeated_wrong_passwords_in_one_session_make_it_wait_instead_of_locking_the_user(db):
+    path, _ = db
+    at = open_page(USERS)
+    for _ in range(5):
+        at.text_input[0].input("ada")
+        at.text_input[1].input("feil-passord-x")
+        at.button[0].click()
+        at.run()
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click()
+    at.run()
+    assert at.error[0].value.startswith("For mange mislykkede forsøk. Vent")
+    failed = [e for e in app_store(path).audit_entries() if e.action == "login.failed"]
+    assert len(failed) == 1 and '"failures": 5' in failed[0].after
+    # another browser (session) with the right password gets in at once
+    other = open_page(USERS)
+    other.text_input[0].input("ada")
+    other.text_input[1].input(PASSWORD)
+    other.button[0].click()
+    other.run()
+    assert other.title[0].value == HEADINGS[USERS]
+
+
+def test_an_idle_login_ends_and_the_login_says_why(db, monkeypatch):
+    from consultations.auth import _token_hash
+    from consultations.ui.auth import TOKEN_KEY
+
+    path, _ = db
+    at = open_page(AUDIT)
+    at.text_input[0].input("ada")
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click()
+    at.run()
+    assert at.title[0].value == HEADINGS[AUDIT]
+    token_hash = _token_hash(at.session_state[TOKEN_KEY])
+    app_store(path).touch_staff_session(token_hash, datetime.now(UTC) - timedelta(minutes=31))
+    at.run()
+    assert labels(at.text_input) == ["Brukernavn", "Passord"]
+    assert [e.value for e in at.info] == ["Du ble logget ut etter 30 minutter uten aktivitet. Logg inn igjen."]
+    assert app_store(path).staff_session(token_hash)[2] is not None  # ended in the store
+
+
+def test_staff_change_their_own_password_in_the_sidebar(db):
+    path, ids = db
+    # the start page: AppTest shows the entry script's sidebar only on the first run of
+    # the default page (not after switch_page, nor on a rerun), so the outcome is read in
+    # the store and on the page
+    at = log_in_as(AppTest.from_file(APP, default_timeout=30), ids["kari"]).run()
+    new = "en-helt-ny-passordsetning"
+    at.sidebar.text_input(key="password-current").input(PASSWORD)
+    at.sidebar.text_input(key="password-new").input(new)
+    at.sidebar.text_input(key="password-repeat").input(new)
+    (submit,) = [b for b in at.sidebar.button if b.label == "Bytt passord"]
+    submit.click()
+    at.run()
+    assert not at.exception
+    store = app_store(path)
+    assert store.audit_entries()[0].action == "user.password"
+    assert check_login(store, "kari", new) is not None
+    assert at.session_state["password-new"] == ""  # the form is cleared
+    at.switch_page(REGISTER).run()
+    assert at.title[0].value == HEADINGS[REGISTER]  # this login goes on
 
 
 # -- registering inputs --------------------------------------------------------------------

@@ -1,21 +1,37 @@
 """Who is logged in, the login gate on every staff page, and logging out.
 
 Two ways in behind one ``current_user()``: ``st.login`` (OIDC) when secrets.toml has an
-``[auth]`` section — the role then comes from the users table by e-mail — and otherwise
-local accounts with argon2 passwords in the store.
+``[auth]`` section — the core's ``oidc_user`` then decides which users row the ID token is —
+and otherwise local accounts with argon2 passwords in the store. A local login is a
+server-side login record: the browser session holds only its random token, every page
+re-reads the account, and the record ends after ``KARTINNSPILL_STAFF_IDLE_MINUTES`` idle.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import streamlit as st
 
-from ..auth import check_login
+from ..auth import (
+    OidcRefusal,
+    change_password,
+    check_login,
+    end_session,
+    oidc_user,
+    session_user,
+    start_session,
+)
 from ..errors import InvalidUser
 from ..i18n import t
 from ..model import Role, User
 from ..store import Store
+from . import context
 
-_USER_KEY = "staff_user_id"
+TOKEN_KEY = "staff_login"  # the login record's token; nothing else of the login is kept here
+_NOTICE = "staff-login-notice"
+_PASSWORD_KEYS = {f: f"password-{f}" for f in ("current", "new", "repeat")}
+_PASSWORD_RESULT = "password-result"
 
 
 def oidc_configured() -> bool:
@@ -27,19 +43,37 @@ def oidc_configured() -> bool:
         return False
 
 
-def _oidc_email() -> str | None:
-    return st.user.get("email") if st.user.is_logged_in else None
+def _oidc() -> User | OidcRefusal:
+    claims = st.user.to_dict() if st.user.is_logged_in else {"is_logged_in": False}
+    return oidc_user(context.store(), claims, context.settings().oidc_verified_issuers)
+
+
+def _address() -> str | None:
+    """The client address as the throttles take it (AppTest's stand-in context is no str)."""
+    address = context.client_address()
+    return address if isinstance(address, str) and address else None
+
+
+def _idle() -> timedelta:
+    return timedelta(minutes=context.settings().staff_idle_minutes)
 
 
 def current_user(store: Store) -> User | None:
     """The logged-in staff member with an active account, else ``None``."""
     if oidc_configured():
-        email = _oidc_email()
-        user = store.user_by_email(email) if email else None
-    else:
-        user_id = st.session_state.get(_USER_KEY)
-        user = store.get_user(user_id) if user_id is not None else None
-    return user if user is not None and user.active else None
+        result = _oidc()
+        return result if isinstance(result, User) else None
+    token = st.session_state.get(TOKEN_KEY)
+    if token is None:
+        return None
+    try:
+        user = session_user(store, token, _idle())
+    except InvalidUser as exc:  # idle too long: say so on the login that follows
+        st.session_state[_NOTICE] = exc.message(context.lang())
+        user = None
+    if user is None:
+        st.session_state.pop(TOKEN_KEY, None)
+    return user
 
 
 def _local_login(store: Store, lang: str) -> None:
@@ -55,14 +89,17 @@ def _local_login(store: Store, lang: str) -> None:
         st.error(t("login.empty", lang))
         return
     try:
-        user = check_login(store, username, password)
+        user = check_login(
+            store, username, password,
+            address=_address(), session=context.session_id(),
+        )  # fmt: skip
     except InvalidUser as exc:
         st.error(exc.message(lang))
         return
     if user is None:
         st.error(t("login.failed", lang))
         return
-    st.session_state[_USER_KEY] = user.id
+    st.session_state[TOKEN_KEY] = start_session(store, user)
     st.rerun()
 
 
@@ -71,11 +108,14 @@ def login(store: Store, lang: str) -> None:
     st.title(t("login.title", lang), anchor=False)
     st.caption(t("login.intro", lang))
     if not oidc_configured():
+        if notice := st.session_state.pop(_NOTICE, None):
+            st.info(notice)
         _local_login(store, lang)
         return
-    email = _oidc_email()
-    if email:  # logged in with the municipality, but not (or no longer) a user here
-        st.error(t("login.no_access", lang, email=email))
+    result = _oidc()
+    if isinstance(result, OidcRefusal) and result.key != "login.oidc_logged_out":
+        # logged in with the municipality, but not (or no longer) a user here
+        st.error(t(result.key, lang, **result.params))
         st.button(t("login.logout", lang), on_click=st.logout)
         return
     st.caption(t("login.oidc_intro", lang))
@@ -101,9 +141,44 @@ def logout(store: Store) -> None:
     user = current_user(store)
     if user is not None:
         store.audit(user.username, "logout", "user", user.username)
-    st.session_state.pop(_USER_KEY, None)
+    if token := st.session_state.pop(TOKEN_KEY, None):
+        end_session(store, token)
     if oidc_configured():
         st.logout()
+
+
+def _on_change_password(store: Store, user: User, lang: str) -> None:
+    state = st.session_state
+    values = {f: state.get(k) or "" for f, k in _PASSWORD_KEYS.items()}
+    try:
+        change_password(
+            store, user, values["current"], values["new"], values["repeat"],
+            state.get(TOKEN_KEY) or "",
+            address=_address(), session=context.session_id(),
+        )  # fmt: skip
+    except InvalidUser as exc:
+        state[_PASSWORD_RESULT] = ("error", exc.message(lang))
+        return
+    for key in _PASSWORD_KEYS.values():
+        state[key] = ""
+    state[_PASSWORD_RESULT] = ("success", t("password.changed", lang))
+
+
+def _password_form(store: Store, user: User, lang: str) -> None:
+    """Change one's own password (local accounts only: OIDC users have none here)."""
+    result = st.session_state.pop(_PASSWORD_RESULT, None)
+    with st.expander(t("password.heading", lang), expanded=result is not None):
+        if result:
+            (st.success if result[0] == "success" else st.error)(result[1])
+        with st.form("change-password", border=False):
+            for field in ("current", "new", "repeat"):
+                st.text_input(
+                    t(f"password.{field}", lang), type="password", key=_PASSWORD_KEYS[field],
+                    autocomplete="current-password" if field == "current" else "new-password",
+                )  # fmt: skip
+            st.form_submit_button(
+                t("password.submit", lang), on_click=_on_change_password, args=(store, user, lang)
+            )
 
 
 def sidebar(store: Store, user: User, lang: str) -> None:
@@ -115,3 +190,5 @@ def sidebar(store: Store, user: User, lang: str) -> None:
             t("login.logged_in_as", lang, user=user.username, role=t(f"role.{user.role.value}", lang))
         )
         st.button(t("login.logout", lang), on_click=logout, args=(store,), key="logout")
+        if not oidc_configured():
+            _password_form(store, user, lang)
