@@ -7,7 +7,7 @@ import pytest
 from shapely.geometry import MultiPolygon, Polygon
 
 from consultations.config import load_profile
-from consultations.model import Consultation, Moderation, PlanType, Stage, Status
+from consultations.model import Consultation, Moderation, PlanType, Role, Stage, Status, User
 from consultations.store import Store
 
 # A small square around Borgen, Asker (lon/lat).
@@ -89,3 +89,22 @@ def app_on_copy_of(seeded: Path, tmp_path: Path, monkeypatch):
     at.db_path = db
     at.store = lambda: context._store(str(db), False)
     return at
+
+
+def staff(store: Store, username: str = "kari", role: Role = Role.PLANNER) -> User:
+    """The staff account ``username`` (created with ``role`` the first time; no password:
+    commands need the row, not a login)."""
+    found = store.login_record(username)
+    return found[0] if found else store.add_user(username, role, None)
+
+
+@pytest.fixture
+def kari(store: Store) -> User:
+    """A planner."""
+    return staff(store, "kari", Role.PLANNER)
+
+
+@pytest.fixture
+def ola(store: Store) -> User:
+    """An administrator."""
+    return staff(store, "ola", Role.ADMIN)
