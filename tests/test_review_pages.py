@@ -250,3 +250,31 @@ def test_the_downloads_are_the_cli_files_and_audit_logged(app):
     assert _report(store, c, load_settings(), False, staff(store), "nb")[:2] == b"PK"  # a .docx (zip)
     actions = [e.action for e in store.audit_entries()[:2]]
     assert actions == ["consultation.report", "consultation.export"]
+
+
+def test_a_planner_deactivated_between_two_reruns_cannot_hide_an_input_from_the_open_page(app):
+    at = log_in(app)
+    select(at, IDS[0])  # the page is open with the hide button drawn for kari
+    store = app.store()
+    store.update_user(store.login_record("kari")[0].id, "ada", active=False)
+    before = store.audit_entries()
+    at.text_input(key=f"review-{CID}-action-reason").input("Reklame")
+    button(at, "Skjul").click().run()
+    assert store.get_input(IDS[0]).status == InputStatus.PUBLISHED and store.get_input(IDS[0]).hidden_reason is None
+    assert store.audit_entries() == before
+    assert at.title[0].value == "Logg inn for ansatte"  # and the page asks for a login
+
+
+def test_an_admin_demoted_between_two_reruns_is_told_the_deletion_was_refused(app):
+    store = app.store()
+    kari = store.login_record("kari")[0]
+    store.update_user(kari.id, "ada", role=Role.ADMIN)
+    at = log_in(app)
+    select(at, IDS[1])
+    at.text_input(key=f"review-{CID}-action-delete-reason").input("Innbyggerens ønske, e-post 12.11.")
+    at.checkbox(key=f"review-{CID}-action-delete-confirm").check()
+    store.update_user(kari.id, "ada", role=Role.PLANNER)  # meanwhile, another admin demotes kari
+    button(at, "Slett innspillet").click().run()
+    assert store.get_input(IDS[1]) is not None
+    assert [e.value for e in at.error] == ["Bare en administrator kan gjøre dette. Handlingen ble ikke utført."]
+    assert not any(b.label == "Slett innspillet" for b in at.button)  # a planner's page now
