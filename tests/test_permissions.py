@@ -50,9 +50,9 @@ def world(store, consultation, kari, ola):
         ).id
         for k in range(3)
     )  # fmt: skip
-    review.hide(store, [c], "Reklame", kari)
-    review.tag(store, [b], "Skolevei", kari)
-    review.mark_duplicates(store, consultation.id, [b], a, kari)
+    store.set_input_status([c], InputStatus.HIDDEN, "kari", reason="Reklame")
+    store.add_theme([b], "Skolevei", "kari")
+    store.mark_duplicate(b, a, "kari")
     store.add_consultation(make_consultation(DRAFT_ID, status=Status.DRAFT))
     doc_id = store.add_document(consultation.id, "plan.pdf", PDF, "kari")
     return {"c": consultation, "a": a, "b": b, "hidden": c, "doc": doc_id}
