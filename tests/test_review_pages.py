@@ -262,7 +262,10 @@ def test_a_planner_deactivated_between_two_reruns_cannot_hide_an_input_from_the_
     button(at, "Skjul").click().run()
     assert store.get_input(IDS[0]).status == InputStatus.PUBLISHED and store.get_input(IDS[0]).hidden_reason is None
     assert store.audit_entries() == before
-    assert at.title[0].value == "Logg inn for ansatte"  # and the page asks for a login
+    assert at.title[0].value == "Logg inn for ansatte"  # and the page asks for a login, saying why
+    assert [e.value for e in at.error] == [
+        "Kontoen din er ikke lenger aktiv, så handlingen ble ikke utført. Logg inn på nytt eller kontakt en administrator."
+    ]
 
 
 def test_an_admin_demoted_between_two_reruns_is_told_the_deletion_was_refused(app):

@@ -14,6 +14,7 @@ from ..errors import InvalidUser
 from ..i18n import t
 from ..model import Role, User
 from ..store import Store
+from . import flash
 
 _USER_KEY = "staff_user_id"
 
@@ -87,6 +88,7 @@ def require(store: Store, role: Role, lang: str) -> User:
 
     Every staff page calls this first, so its URL shows no content to anyone else.
     """
+    flash.show(flash.ACCOUNT)  # an action just refused because the account changed
     user = current_user(store)
     if user is None:
         login(store, lang)

@@ -2,7 +2,8 @@
 
 A callback runs before the page is drawn again, so it leaves its outcome here and the page
 shows it once, where the action was taken (``where``). ``run`` turns a core command's
-refusal — bad input, or an account that may no longer act — into that message.
+refusal — bad input, or an account that may no longer act — into that message; the latter
+is shown by the login gate (``ACCOUNT``), since the page itself may no longer be shown.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ from collections.abc import Callable
 import streamlit as st
 
 from ..errors import KartinnspillError
+from ..permissions import NotAllowed
 
 _KEY = "flash"
+ACCOUNT = "account"
 _KINDS = ("success", "error", "warning", "info")
 
 
@@ -34,6 +37,9 @@ def run(where: str, lang: str, action: Callable[..., str | None], *args: object)
     Returns whether the action went through."""
     try:
         message = action(*args)
+    except NotAllowed as exc:
+        say(ACCOUNT, "error", exc.message(lang))
+        return False
     except KartinnspillError as exc:
         say(where, "error", exc.message(lang))
         return False
