@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from ..config import Settings
-from ..errors import InvalidInput, KartinnspillError
+from ..errors import InvalidInput
 from ..i18n import LOCAL_TZ, t
 from ..model import (
     TEXT_MAX,
@@ -64,18 +64,14 @@ def _on_map_click(consultation: Consultation, key: str) -> None:
         st.session_state[_PIN] = error
 
 
-def _on_register(store: Store, consultation: Consultation, actor: User, lang: str) -> None:
-    """Runs before the rerun: store the input and clear the form, or say why not."""
+def _register(store: Store, consultation: Consultation, actor: User, lang: str) -> str:
+    """Store the input and clear the form; the message for the planner."""
     state = st.session_state
     channel, sender_type = state.get(KEYS["channel"]), state.get(KEYS["sender_type"])
-    missing = (
-        "input.channel_missing" if channel is None
-        else "input.sender_type_missing" if sender_type is None
-        else None
-    )  # fmt: skip
-    if missing:
-        flash.say(_WHERE, "error", t(missing, lang))
-        return
+    if channel is None:
+        raise InvalidInput("input.channel_missing")
+    if sender_type is None:
+        raise InvalidInput("input.sender_type_missing")
     pin = None if state.get(KEYS["whole_area"], True) else _pin(consultation.id)
     draft = InputDraft(
         category=state.get(KEYS["category"]),
@@ -83,19 +79,20 @@ def _on_register(store: Store, consultation: Consultation, actor: User, lang: st
         lat=pin[0] if pin else None,
         lon=pin[1] if pin else None,
     )
-    try:
-        stored = register_input(
-            store, consultation.id, draft,
-            channel=Channel(channel), sender_type=SenderType(sender_type),
-            sender_name=state.get(KEYS["sender_name"]),
-            received_at=state.get(KEYS["received"]), actor=actor,
-        )  # fmt: skip
-    except KartinnspillError as exc:
-        flash.say(_WHERE, "error", exc.message(lang))
-        return
-    key = "register.saved" if stored.status == InputStatus.PUBLISHED else "register.saved_pending"
-    flash.say(_WHERE, "success", t(key, lang, ref=stored.reference))
+    stored = register_input(
+        store, consultation.id, draft,
+        channel=Channel(channel), sender_type=SenderType(sender_type),
+        sender_name=state.get(KEYS["sender_name"]),
+        received_at=state.get(KEYS["received"]), actor=actor,
+    )  # fmt: skip
     _reset()
+    key = "register.saved" if stored.status == InputStatus.PUBLISHED else "register.saved_pending"
+    return t(key, lang, ref=stored.reference)
+
+
+def _on_register(store: Store, consultation: Consultation, actor: User, lang: str) -> None:
+    """Runs before the rerun: the input is stored and the form cleared, or it says why not."""
+    flash.run(_WHERE, lang, _register, store, consultation, actor, lang)
 
 
 @st.fragment
