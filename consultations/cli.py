@@ -10,14 +10,14 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from . import assets, geo
+from . import assets, downloads, geo
 from .auth import create_user
 from .config import Settings, load_settings
 from .demo import seed_demo
 from .errors import InvalidArea, KartinnspillError
-from .export import Format, export, parse_crs
+from .export import Format, parse_crs
 from .i18n import LOCAL_TZ, t
-from .report import build_report
+from .permissions import OPERATOR
 from .retention import anonymise
 from .store import Store
 
@@ -110,19 +110,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _export(args: argparse.Namespace, store: Store, settings: Settings) -> int:
-    """``export`` and ``report``: the file, an audit entry, and a line on stderr."""
+    """``export`` and ``report``: the file (audit-logged by the core), and a line on stderr."""
     if args.command == "report":
-        fmt, crs = "docx", settings.profile.working_crs
-        data = build_report(
-            store, args.consultation, include_names=args.include_names, profile=settings.profile
-        )
+        data = downloads.report_file(
+            store, args.consultation, include_names=args.include_names,
+            profile=settings.profile, actor=OPERATOR,
+        )  # fmt: skip
     else:
-        fmt, crs = Format(args.format), args.crs or settings.profile.working_crs
-        if fmt == Format.GEOJSON:
-            if args.crs not in (None, geo.WGS84):
-                print(t("exports.geojson_crs_ignored", crs=f"EPSG:{args.crs}"), file=sys.stderr)
-            crs = geo.WGS84
-        data = export(store, args.consultation, fmt, crs=crs, include_names=args.include_names)
+        fmt = Format(args.format)
+        if fmt == Format.GEOJSON and args.crs not in (None, geo.WGS84):
+            print(t("exports.geojson_crs_ignored", crs=f"EPSG:{args.crs}"), file=sys.stderr)
+        data = downloads.inputs_file(
+            store, args.consultation, fmt, crs=args.crs or settings.profile.working_crs,
+            include_names=args.include_names, actor=OPERATOR,
+        )  # fmt: skip
     if args.out == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -134,9 +135,6 @@ def _export(args: argparse.Namespace, store: Store, settings: Settings) -> int:
             print(t("exports.cannot_write", path=args.out, reason=reason), file=sys.stderr)
             return 2
     n = next(x.total_inputs for x in store.listings() if x.consultation.id == args.consultation)
-    details = {"format": str(fmt), "crs": f"EPSG:{crs}", "include_names": args.include_names}
-    store.audit("cli", f"consultation.{args.command}", "consultation", args.consultation,
-                None, json.dumps(details))  # fmt: skip
     if args.out != "-":
         print(t("cli.exported", n=n, path=args.out), file=sys.stderr)
     return 0
@@ -213,7 +211,7 @@ def _run(args: argparse.Namespace, store: Store, settings: Settings) -> int:
         print(t("cli.backed_up", path=args.out))
         return 0
     if args.command == "anonymise":
-        n = anonymise(store, args.consultation, "cli", retention=timedelta(days=30 * args.months))
+        n = anonymise(store, args.consultation, OPERATOR, retention=timedelta(days=30 * args.months))
         print(t("retention.done", n=n, id=args.consultation))
         return 0
     if args.command == "create-user":

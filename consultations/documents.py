@@ -19,6 +19,9 @@ from pathlib import PurePosixPath
 import pikepdf
 
 from .errors import InvalidDocument
+from .model import Role, User
+from .permissions import require
+from .store import Store
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PER_CONSULTATION = 20
@@ -168,3 +171,23 @@ def _action_feature(action: object) -> str | None:
         if not uri.startswith(_WEB_SCHEMES):
             return "action"  # file:, smb:, javascript: addresses
     return None
+
+
+# -- staff commands (the builder's document section) -------------------------------------
+
+
+def add_document(store: Store, consultation_id: str, name: str, data: bytes, actor: User) -> str:
+    """Attach a PDF to a consultation; returns the name it is stored under. A planner's
+    action, checked against the account as it is now; ``InvalidDocument`` stores nothing."""
+    who = require(store, actor, Role.PLANNER)
+    if store.get_consultation(consultation_id) is None:
+        raise InvalidDocument("consultation_form.unknown", id=consultation_id)
+    stored_name = check_pdf(name, data, existing=len(store.documents(consultation_id)))
+    store.add_document(consultation_id, stored_name, data, who.username)
+    return stored_name
+
+
+def delete_document(store: Store, document_id: int, actor: User) -> None:
+    """Remove a document residents could download (a planner's action)."""
+    who = require(store, actor, Role.PLANNER)
+    store.delete_document(document_id, who.username)

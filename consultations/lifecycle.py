@@ -1,8 +1,9 @@
 """A consultation's life: building it from the staff form, editing it safely once residents
 have answered, and moving it draft → published → closed → archived.
 
-Every change goes through the store with the staff member as actor, so the audit log holds
-who did what, when, with before and after.
+Every change takes the acting ``User``, checks it against the store (a planner, still
+active: ``permissions.require``) and goes through the store as that user, so the audit
+log holds who did what, when, with before and after.
 """
 
 from __future__ import annotations
@@ -25,9 +26,12 @@ from .model import (
     PlanType,
     Question,
     QuestionKind,
+    Role,
     Stage,
     Status,
+    User,
 )
+from .permissions import require
 from .store import Store
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -232,7 +236,7 @@ def build(
 def save(
     store: Store,
     form: ConsultationForm,
-    actor: str,
+    actor: User,
     *,
     editing: str | None = None,
     kommunenummer: str | None = None,
@@ -241,6 +245,7 @@ def save(
 
     Raises ``InvalidConsultation`` and changes nothing. A draft may get a new id.
     """
+    who = require(store, actor, Role.PLANNER)
     existing = store.get_consultation(editing) if editing else None
     if editing and existing is None:
         raise InvalidConsultation("consultation_form.unknown", id=editing)
@@ -254,13 +259,14 @@ def save(
         kommunenummer=kommunenummer,
     )
     if existing is None:
-        store.add_consultation(consultation, actor=actor)
+        store.add_consultation(consultation, actor=who.username)
     else:
-        store.update_consultation(consultation, actor, old_id=existing.id)
+        store.update_consultation(consultation, who.username, old_id=existing.id)
     return consultation, warnings
 
 
-def transition(store: Store, consultation_id: str, target: Status, actor: str) -> Consultation:
+def transition(store: Store, consultation_id: str, target: Status, actor: User) -> Consultation:
+    who = require(store, actor, Role.PLANNER)
     c = store.get_consultation(consultation_id)
     if c is None:
         raise InvalidConsultation("consultation_form.unknown", id=consultation_id)
@@ -271,12 +277,13 @@ def transition(store: Store, consultation_id: str, target: Status, actor: str) -
     if c.status == Status.PUBLISHED and target == Status.DRAFT and store.all_inputs(c.id):
         raise InvalidConsultation("lifecycle.has_inputs")
     changed = replace(c, status=target)
-    store.update_consultation(changed, actor)
+    store.update_consultation(changed, who.username)
     return changed
 
 
-def duplicate(store: Store, consultation_id: str, actor: str, copy_title: str) -> Consultation:
+def duplicate(store: Store, consultation_id: str, actor: User, copy_title: str) -> Consultation:
     """A new draft with the same texts, area, categories and questions (no inputs)."""
+    who = require(store, actor, Role.PLANNER)
     c = store.get_consultation(consultation_id)
     if c is None:
         raise InvalidConsultation("consultation_form.unknown", id=consultation_id)
@@ -287,11 +294,12 @@ def duplicate(store: Store, consultation_id: str, actor: str, copy_title: str) -
         status=Status.DRAFT,
         is_demo=False,
     )
-    store.add_consultation(copy, actor=actor)
+    store.add_consultation(copy, actor=who.username)
     return copy
 
 
-def delete_draft(store: Store, consultation_id: str, actor: str) -> None:
+def delete_draft(store: Store, consultation_id: str, actor: User) -> None:
+    who = require(store, actor, Role.PLANNER)
     c = store.get_consultation(consultation_id)
     if c is None:
         raise InvalidConsultation("consultation_form.unknown", id=consultation_id)
@@ -299,4 +307,4 @@ def delete_draft(store: Store, consultation_id: str, actor: str) -> None:
         raise InvalidConsultation("lifecycle.delete_only_drafts")
     if store.all_inputs(c.id):
         raise InvalidConsultation("lifecycle.has_inputs")
-    store.delete_consultation(c.id, actor)
+    store.delete_consultation(c.id, who.username)

@@ -5,6 +5,10 @@ Which inputs need an answer: every input that is neither hidden nor a duplicate.
 takes an input out of the consultation's material (spam, abuse, off-topic; the reason is
 kept), and a duplicate is answered through its original — residents who sent one see the
 original's answer. Pending inputs count: they arrived and must be dealt with like any other.
+
+Every command here takes the acting ``User``, checks it against the store
+(``permissions.require``), then writes as that user; the store audits in the same
+transaction.
 """
 
 from __future__ import annotations
@@ -16,7 +20,19 @@ from datetime import datetime
 import pandas as pd
 
 from .errors import KartinnspillError
-from .model import Consultation, Input, InputStatus, Moderation, Outcome, Response, Status, reference
+from .model import (
+    Consultation,
+    Input,
+    InputStatus,
+    Moderation,
+    Outcome,
+    Response,
+    Role,
+    Status,
+    User,
+    reference,
+)
+from .permissions import require
 from .store import Store
 from .text import clean_text
 
@@ -34,19 +50,21 @@ class InvalidReview(KartinnspillError):
 # -- moderation ----------------------------------------------------------------------------
 
 
-def publish(store: Store, input_ids: Sequence[int], actor: str) -> int:
+def publish(store: Store, input_ids: Sequence[int], actor: User) -> int:
     """Make inputs public; returns how many changed."""
-    return store.set_input_status(input_ids, InputStatus.PUBLISHED, actor)
+    who = require(store, actor, Role.PLANNER)
+    return store.set_input_status(input_ids, InputStatus.PUBLISHED, who.username)
 
 
-def hide(store: Store, input_ids: Sequence[int], reason: str | None, actor: str) -> int:
+def hide(store: Store, input_ids: Sequence[int], reason: str | None, actor: User) -> int:
     """Take inputs out of public view; the reason is required and kept (and audit-logged)."""
+    who = require(store, actor, Role.PLANNER)
     reason = clean_text(reason or "")
     if not reason:
         raise InvalidReview("planning.error.reason_missing")
     if len(reason) > REASON_MAX:
         raise InvalidReview("planning.error.reason_long", max=REASON_MAX)
-    return store.set_input_status(input_ids, InputStatus.HIDDEN, actor, reason=reason)
+    return store.set_input_status(input_ids, InputStatus.HIDDEN, who.username, reason=reason)
 
 
 def original_of(input_id: int, duplicate_of: Mapping[int, int | None]) -> int:
@@ -59,13 +77,16 @@ def original_of(input_id: int, duplicate_of: Mapping[int, int | None]) -> int:
 
 
 def mark_duplicates(
-    store: Store, consultation_id: str, input_ids: Sequence[int], of_id: int, actor: str
+    store: Store, consultation_id: str, input_ids: Sequence[int], of_id: int | None, actor: User
 ) -> int:
     """Mark inputs as repeating ``of_id`` (the original, left out if it is among them).
 
     Both must belong to the consultation, and no chain may lead back to where it started.
     Everything is checked before anything is stored; returns how many were marked.
     """
+    who = require(store, actor, Role.PLANNER)
+    if of_id is None:
+        raise InvalidReview("planning.error.duplicate_missing")
     inputs = {i.id: i for i in store.all_inputs(consultation_id)}
     if of_id not in inputs or any(i not in inputs for i in input_ids):
         raise InvalidReview("planning.error.duplicate_other_consultation")
@@ -79,13 +100,14 @@ def mark_duplicates(
         seen.add(step)
         step = inputs[step].duplicate_of if step in inputs else None
     for input_id in marked:
-        store.mark_duplicate(input_id, of_id, actor)
+        store.mark_duplicate(input_id, of_id, who.username)
     return len(marked)
 
 
-def clear_duplicates(store: Store, input_ids: Sequence[int], actor: str) -> None:
+def clear_duplicates(store: Store, input_ids: Sequence[int], actor: User) -> None:
+    who = require(store, actor, Role.PLANNER)
     for input_id in input_ids:
-        store.mark_duplicate(input_id, None, actor)
+        store.mark_duplicate(input_id, None, who.username)
 
 
 def clean_theme(theme: str | None) -> str:
@@ -97,10 +119,19 @@ def clean_theme(theme: str | None) -> str:
     return theme
 
 
-def tag(store: Store, input_ids: Sequence[int], theme: str | None, actor: str) -> str:
+def tag(store: Store, input_ids: Sequence[int], theme: str | None, actor: User) -> str:
     """Give inputs a theme (new or existing); returns the theme as stored."""
+    who = require(store, actor, Role.PLANNER)
     theme = clean_theme(theme)
-    store.add_theme(input_ids, theme, actor)
+    store.add_theme(input_ids, theme, who.username)
+    return theme
+
+
+def untag(store: Store, input_ids: Sequence[int], theme: str | None, actor: User) -> str:
+    """Take a theme off inputs; returns the theme as it was matched."""
+    who = require(store, actor, Role.PLANNER)
+    theme = clean_theme(theme)
+    store.remove_theme(input_ids, theme, who.username)
     return theme
 
 
@@ -170,12 +201,13 @@ def validate_response(
 
 
 def answer(
-    store: Store, input_ids: Sequence[int], response: Response, actor: str
+    store: Store, input_ids: Sequence[int], response: Response, actor: User
 ) -> int:
     """The same response for one input or a group; returns how many were answered."""
+    who = require(store, actor, Role.PLANNER)
     if not input_ids:
         raise InvalidReview("planning.error.nothing_to_answer")
-    store.save_response(input_ids, response, actor)
+    store.save_response(input_ids, response, who.username)
     return len(input_ids)
 
 
@@ -187,10 +219,12 @@ def responses_may_be_published(c: Consultation, now: datetime) -> bool:
     return c.status == Status.PUBLISHED and now >= c.closes_at
 
 
-def publish_responses(store: Store, c: Consultation, published: bool, actor: str, now: datetime) -> None:
+def publish_responses(store: Store, c: Consultation, published: bool, actor: User, now: datetime) -> None:
+    who = require(store, actor, Role.PLANNER)
+    c = store.get_consultation(c.id) or c  # as it is now, not as the page drew it
     if published and not responses_may_be_published(c, now):
         raise InvalidReview("planning.error.publish_open")
-    store.set_responses_published(c.id, published, actor)
+    store.set_responses_published(c.id, published, who.username)
 
 
 @dataclass(frozen=True)

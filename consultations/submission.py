@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
 from . import geo
 from .errors import InvalidInput
@@ -25,9 +25,12 @@ from .model import (
     InputStatus,
     Moderation,
     Phase,
+    Role,
     SenderType,
     Status,
+    User,
 )
+from .permissions import require
 from .questions import check_answers
 from .ratelimit import DEFAULT_LIMITS, LIMITER, Limits, RateLimiter
 from .store import DuplicateText, Store, SupportedFromAddress
@@ -158,6 +161,19 @@ def submit_input(
         raise InvalidInput("input.duplicate_text") from None
 
 
+def received_moment(day: date, consultation: Consultation, now: datetime) -> datetime:
+    """The moment a letter dated ``day`` (Norwegian date) counts from: noon that day, but
+    never later than now nor earlier than the opening, so today and the opening day work.
+    A day after today or before the opening day stays outside, for ``register_input`` to
+    refuse."""
+    moment = datetime.combine(day, time(12), LOCAL_TZ).astimezone(UTC)
+    if day == now.astimezone(LOCAL_TZ).date():
+        moment = min(moment, now)
+    if day == consultation.opens_at.astimezone(LOCAL_TZ).date():
+        moment = max(moment, consultation.opens_at)
+    return moment
+
+
 def register_input(
     store: Store,
     consultation_id: str,
@@ -166,17 +182,20 @@ def register_input(
     channel: Channel,
     sender_type: SenderType,
     sender_name: str | None,
-    received_at: datetime,
-    actor: str,
+    received_at: datetime | date | None,
+    actor: User,
     now: datetime | None = None,
 ) -> Input:
-    """Store an input that came by e-mail, letter or meeting, as staff registered it.
+    """Store an input that came by e-mail, letter or meeting, as a planner registered it.
 
     The input rules of the web form hold, but without a pin it concerns the whole area, and
-    it counts from when it was received (``received_at``, aware), which may be after the
-    deadline. The sender's name is kept for the case file, never shown publicly. Raises
-    ``InvalidInput`` and stores nothing when refused; the audit log records ``actor``.
+    it counts from when it was received — ``received_at``, an aware moment or the date on
+    the letter (``received_moment``) — which may be after the deadline but never in the
+    future nor before the opening. The sender's name is kept for the case file, never shown
+    publicly. Raises ``InvalidInput`` and stores nothing when refused; the audit log records
+    the acting user, who must (still) be an active planner.
     """
+    who = require(store, actor, Role.PLANNER)
     now = now or datetime.now(UTC)
     if channel == Channel.WEB:
         raise InvalidInput("input.register_web")
@@ -185,6 +204,10 @@ def register_input(
         raise InvalidInput("input.unknown_consultation")
     if consultation.status not in REGISTERABLE:
         raise InvalidInput("input.register_status")
+    if received_at is None:
+        raise InvalidInput("input.received_missing")
+    if not isinstance(received_at, datetime):
+        received_at = received_moment(received_at, consultation, now)
     if received_at.tzinfo is None:
         raise ValueError("received_at must be timezone-aware")
     if received_at > now:
@@ -210,7 +233,7 @@ def register_input(
         token=None,  # two identical letters (a petition) are two inputs
         sender_type=SenderType(sender_type),
         sender_name=name,
-        actor=actor,
+        actor=who.username,
     )
 
 

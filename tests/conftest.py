@@ -9,7 +9,7 @@ import pytest
 from shapely.geometry import MultiPolygon, Polygon
 
 from consultations.config import load_profile
-from consultations.model import Consultation, Moderation, PlanType, Stage, Status
+from consultations.model import Consultation, Moderation, PlanType, Role, Stage, Status, User
 from consultations.store import Store
 
 # A small square around Borgen, Asker (lon/lat).
@@ -110,6 +110,8 @@ def hold_database(db_path: Path) -> subprocess.Popen:
     )
     assert holder.stdout.readline().strip() == "ready"
     return holder
+
+
 def log_in_as(at, user_id: int):
     """Leave in ``at``'s session what a login through the form leaves: the token of a new
     login record in the app's store (the one ``KARTINNSPILL_DB`` names)."""
@@ -120,3 +122,22 @@ def log_in_as(at, user_id: int):
     store = context._store(str(context._settings().db_path), False)
     at.session_state[TOKEN_KEY] = start_session(store, store.get_user(user_id))
     return at
+
+
+def staff(store: Store, username: str = "kari", role: Role = Role.PLANNER) -> User:
+    """The staff account ``username`` (created with ``role`` the first time; no password:
+    commands need the row, not a login)."""
+    found = store.login_record(username)
+    return found[0] if found else store.add_user(username, role, None)
+
+
+@pytest.fixture
+def kari(store: Store) -> User:
+    """A planner."""
+    return staff(store, "kari", Role.PLANNER)
+
+
+@pytest.fixture
+def ola(store: Store) -> User:
+    """An administrator."""
+    return staff(store, "ola", Role.ADMIN)

@@ -13,7 +13,7 @@ from consultations import analysis, geo
 from consultations.analysis import SMALL_LABEL, Place
 from consultations.model import Channel, InputDraft, Outcome, Response, SenderType
 from consultations.submission import register_input, submit_input
-from tests.conftest import INSIDE, NOW
+from tests.conftest import INSIDE, NOW, staff
 
 _TO_WGS84 = Transformer.from_crs(25832, 4326, always_xy=True)
 DAY = datetime(2026, 11, 20, 12, 0)  # naive UTC, as the store gives it
@@ -250,7 +250,7 @@ def test_dashboard_summarises_a_consultation_from_the_store(store, consultation)
     letter = InputDraft("Annet", "Brev om parkering ved skolen", whole_area=True)
     register_input(
         store, consultation.id, letter, channel=Channel.LETTER, sender_type=SenderType.PRIVATE,
-        sender_name="Ola", received_at=NOW - timedelta(days=1), actor="kari", now=NOW,
+        sender_name="Ola", received_at=NOW - timedelta(days=1), actor=staff(store), now=NOW,
     )  # fmt: skip
     store.add_support(ids[0], "x")
     store.add_support(ids[0], "y")

@@ -29,7 +29,7 @@ from consultations.model import (
     SenderType,
 )
 from consultations.submission import register_input, submit_input, support_input
-from tests.conftest import INSIDE, NOW, make_consultation
+from tests.conftest import INSIDE, NOW, make_consultation, staff
 
 QUESTIONS = (
     Question("often", QuestionKind.SINGLE, "Hvor ofte er du i området?", ("Daglig", "Ukentlig")),
@@ -59,7 +59,7 @@ def planned(store):
     letter = register_input(
         store, c.id, InputDraft("Gange og sykkel", "Brev om gangvei langs Nesbruveien."),
         channel=Channel.LETTER, sender_type=SenderType.PRIVATE, sender_name=SENDER,
-        received_at=NOW - timedelta(days=1), actor="planner", now=NOW,
+        received_at=NOW - timedelta(days=1), actor=staff(store, "planner"), now=NOW,
     )  # fmt: skip
     hidden = submit_input(
         store, c.id, InputDraft("Annet", "Et innspill som skjules av saksbehandler.", *INSIDE),

@@ -10,7 +10,7 @@ import pytest
 from consultations.errors import InvalidInput
 from consultations.model import Channel, InputDraft, InputStatus, Moderation, SenderType, Status
 from consultations.submission import register_input, submit_input
-from tests.conftest import INSIDE, NOW, OUTSIDE, make_consultation
+from tests.conftest import INSIDE, NOW, OUTSIDE, make_consultation, staff
 from tests.test_pages import APP, BORGEN, demo_db, folium_args  # noqa: F401 (demo_db: fixture)
 
 CATEGORY = "Trafikk og trafikksikkerhet"
@@ -30,7 +30,7 @@ def register(store, consultation_id, d=None, **changes):
         sender_type=SenderType.ORGANISATION,
         sender_name="Borgen vel",
         received_at=RECEIVED,
-        actor="kari",
+        actor=staff(store),
         now=NOW,
     )
     kwargs.update(changes)
@@ -38,6 +38,7 @@ def register(store, consultation_id, d=None, **changes):
 
 
 def refused(store, consultation_id, key, d=None, **changes) -> None:
+    staff(store)  # the account exists before the attempt
     before = store.audit_entries()
     with pytest.raises(InvalidInput) as info:
         register(store, consultation_id, d, **changes)

@@ -14,7 +14,7 @@ import pytest
 from consultations.model import Channel, InputDraft, InputStatus, Outcome, Response, SenderType
 from consultations.report import build_report
 from consultations.submission import register_input, submit_input
-from tests.conftest import INSIDE, NOW, make_consultation
+from tests.conftest import INSIDE, NOW, make_consultation, staff
 
 PRIVATE = "Kari Nordmann"
 ORGANISATION = "Borgen Vel"
@@ -33,7 +33,7 @@ def answered(store):
     def letter(category, text, sender_type, name):
         return register_input(
             store, c.id, InputDraft(category, text), channel=Channel.LETTER, sender_type=sender_type,
-            sender_name=name, received_at=NOW - timedelta(days=2), actor="planner", now=NOW,
+            sender_name=name, received_at=NOW - timedelta(days=2), actor=staff(store, "planner"), now=NOW,
         ).id  # fmt: skip
 
     ids = {

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 
 from consultations.errors import InvalidConsultation
-from consultations.model import InputDraft, Outcome, Response, Status
+from consultations.model import InputDraft, Outcome, Response, Role, Status
 from consultations.retention import DEFAULT_RETENTION, anonymise
 from consultations.store import Store
 from consultations.submission import register_input, submit_input
-from tests.conftest import INSIDE, NOW
+from tests.conftest import INSIDE, NOW, staff
 
 
 def _closed_with_inputs(store, consultation):
@@ -26,17 +26,17 @@ def _closed_with_inputs(store, consultation):
     letter = register_input(
         store, consultation.id, InputDraft("Annet", "Brev fra Kari Nordmann om veien", whole_area=True),
         channel=Channel.LETTER, sender_type=SenderType.PRIVATE, sender_name="Kari Nordmann",
-        received_at=NOW, actor="ola", now=NOW,
+        received_at=NOW, actor=staff(store, "ola", Role.ADMIN), now=NOW,
     )  # fmt: skip
     store.save_response([web.id], Response(0, "Profil", "Vurdert", Outcome.NOTED), "ola")
     store.update_consultation(replace(consultation, status=Status.CLOSED), "ola")
     return web, letter
 
 
-def test_anonymise_removes_profile_names_and_hashes_but_keeps_inputs_and_responses(store, consultation):
+def test_anonymise_removes_profile_names_and_hashes_but_keeps_inputs_and_responses(store, consultation, ola):
     web, letter = _closed_with_inputs(store, consultation)
     later = consultation.closes_at + DEFAULT_RETENTION + timedelta(days=1)
-    assert anonymise(store, consultation.id, "ola", now=later) == 2
+    assert anonymise(store, consultation.id, ola, now=later) == 2
     frame = store.analysis_frame(consultation.id).set_index("id")
     assert frame["age_group"].isna().all() and frame["relation"].isna().all()
     assert frame["sender_name"].isna().all() and frame["session_hash"].isna().all()
@@ -45,14 +45,14 @@ def test_anonymise_removes_profile_names_and_hashes_but_keeps_inputs_and_respons
     assert store.audit_entries()[0].action == "consultation.anonymise"
 
 
-def test_anonymise_waits_for_the_retention_period_and_a_closed_consultation(store, consultation):
+def test_anonymise_waits_for_the_retention_period_and_a_closed_consultation(store, consultation, ola):
     with pytest.raises(InvalidConsultation):
-        anonymise(store, consultation.id, "ola", now=NOW)  # still open
+        anonymise(store, consultation.id, ola, now=NOW)  # still open
     _closed_with_inputs(store, consultation)
     with pytest.raises(InvalidConsultation) as info:
-        anonymise(store, consultation.id, "ola", now=consultation.closes_at + timedelta(days=30))
+        anonymise(store, consultation.id, ola, now=consultation.closes_at + timedelta(days=30))
     assert info.value.key == "retention.too_early"
-    assert anonymise(store, consultation.id, "ola", retention=timedelta(days=1), now=consultation.closes_at + timedelta(days=2)) == 2
+    assert anonymise(store, consultation.id, ola, retention=timedelta(days=1), now=consultation.closes_at + timedelta(days=2)) == 2
 
 
 def test_deleting_one_input_on_request_removes_it_everywhere_and_is_audit_logged(store, consultation):

@@ -52,63 +52,63 @@ def _error_key(call) -> str:
 # -- moderation ----------------------------------------------------------------------------
 
 
-def test_hiding_needs_a_reason_which_is_kept_and_audit_logged(store, consultation):
+def test_hiding_needs_a_reason_which_is_kept_and_audit_logged(store, consultation, kari):
     a, b, _ = _inputs(store, consultation)
-    assert _error_key(lambda: hide(store, [a], "   ", "kari")) == "planning.error.reason_missing"
-    assert _error_key(lambda: hide(store, [a], "x" * (REASON_MAX + 1), "kari")) == "planning.error.reason_long"
+    assert _error_key(lambda: hide(store, [a], "   ", kari)) == "planning.error.reason_missing"
+    assert _error_key(lambda: hide(store, [a], "x" * (REASON_MAX + 1), kari)) == "planning.error.reason_long"
     assert store.get_input(a).status == InputStatus.PUBLISHED  # nothing stored when refused
-    assert hide(store, [a, b], "  Inneholder personopplysninger ", "kari") == 2
+    assert hide(store, [a, b], "  Inneholder personopplysninger ", kari) == 2
     assert store.get_input(a).hidden_reason == "Inneholder personopplysninger"
     entry = store.audit_entries()[0]
     assert (entry.actor, entry.action) == ("kari", "input.hidden")
     assert "Inneholder personopplysninger" in entry.after
 
 
-def test_publishing_a_pending_input_makes_it_public(store):
+def test_publishing_a_pending_input_makes_it_public(store, kari):
     c = make_consultation("pre", moderation=Moderation.PRE)
     store.add_consultation(c)
     (a,) = _inputs(store, c, 1)
     assert store.get_input(a).status == InputStatus.PENDING
-    assert publish(store, [a], "kari") == 1
+    assert publish(store, [a], kari) == 1
     assert [p.input_id for p in store.map_points(c.id)] == [a]
-    assert publish(store, [a], "kari") == 0  # already public: nothing to log
+    assert publish(store, [a], kari) == 0  # already public: nothing to log
 
 
-def test_a_duplicate_points_at_an_original_of_the_same_consultation(store, consultation):
+def test_a_duplicate_points_at_an_original_of_the_same_consultation(store, consultation, kari):
     a, b, c = _inputs(store, consultation)
     other = make_consultation("annen")
     store.add_consultation(other)
     (x,) = _inputs(store, other, 1)
-    assert _error_key(lambda: mark_duplicates(store, consultation.id, [a], a, "kari")) == "planning.error.duplicate_self"
-    assert _error_key(lambda: mark_duplicates(store, consultation.id, [a], x, "kari")) == "planning.error.duplicate_other_consultation"
-    assert _error_key(lambda: mark_duplicates(store, consultation.id, [x], a, "kari")) == "planning.error.duplicate_other_consultation"
-    assert mark_duplicates(store, consultation.id, [a, b, c], c, "kari") == 2  # the original is left out
+    assert _error_key(lambda: mark_duplicates(store, consultation.id, [a], a, kari)) == "planning.error.duplicate_self"
+    assert _error_key(lambda: mark_duplicates(store, consultation.id, [a], x, kari)) == "planning.error.duplicate_other_consultation"
+    assert _error_key(lambda: mark_duplicates(store, consultation.id, [x], a, kari)) == "planning.error.duplicate_other_consultation"
+    assert mark_duplicates(store, consultation.id, [a, b, c], c, kari) == 2  # the original is left out
     assert [store.get_input(i).duplicate_of for i in (a, b, c)] == [c, c, None]
 
 
-def test_duplicates_never_form_a_cycle(store, consultation):
+def test_duplicates_never_form_a_cycle(store, consultation, kari):
     a, b, c = _inputs(store, consultation)
-    mark_duplicates(store, consultation.id, [b], a, "kari")
-    mark_duplicates(store, consultation.id, [c], b, "kari")  # a chain c → b → a is fine
-    assert _error_key(lambda: mark_duplicates(store, consultation.id, [a], c, "kari")) == "planning.error.duplicate_cycle"
+    mark_duplicates(store, consultation.id, [b], a, kari)
+    mark_duplicates(store, consultation.id, [c], b, kari)  # a chain c → b → a is fine
+    assert _error_key(lambda: mark_duplicates(store, consultation.id, [a], c, kari)) == "planning.error.duplicate_cycle"
     assert store.get_input(a).duplicate_of is None
-    clear_duplicates(store, [c], "kari")
+    clear_duplicates(store, [c], kari)
     assert store.get_input(c).duplicate_of is None
 
 
-def test_a_theme_is_cleaned_and_required(store, consultation):
+def test_a_theme_is_cleaned_and_required(store, consultation, kari):
     a, b, _ = _inputs(store, consultation)
-    assert _error_key(lambda: tag(store, [a], "  ", "kari")) == "planning.error.theme_missing"
-    assert _error_key(lambda: tag(store, [a], "x" * 61, "kari")) == "planning.error.theme_long"
-    assert tag(store, [a, b], "  Trygg   skolevei ", "kari") == "Trygg skolevei"
+    assert _error_key(lambda: tag(store, [a], "  ", kari)) == "planning.error.theme_missing"
+    assert _error_key(lambda: tag(store, [a], "x" * 61, kari)) == "planning.error.theme_long"
+    assert tag(store, [a, b], "  Trygg   skolevei ", kari) == "Trygg skolevei"
     assert store.themes(consultation.id) == {a: ["Trygg skolevei"], b: ["Trygg skolevei"]}
 
 
-def test_pre_moderated_consultations_list_pending_inputs_first(store):
+def test_pre_moderated_consultations_list_pending_inputs_first(store, kari):
     c = make_consultation("pre", moderation=Moderation.PRE)
     store.add_consultation(c)
     a, b, d = _inputs(store, c)
-    publish(store, [a], "kari")
+    publish(store, [a], kari)
     frame = store.analysis_frame(c.id)
     assert list(order_frame(frame, Moderation.PRE)["id"]) == [b, d, a]
     assert list(order_frame(frame, Moderation.POST)["id"]) == [a, b, d]
@@ -137,38 +137,38 @@ def test_a_response_needs_summary_assessment_and_one_of_four_outcomes():
     assert response == Response(0, "Ønsker lys", "Tas med", Outcome.PARTLY, "")
 
 
-def test_progress_counts_inputs_that_need_an_answer(store, consultation):
+def test_progress_counts_inputs_that_need_an_answer(store, consultation, kari):
     a, b, c, d = _inputs(store, consultation, 4)
     assert progress(store.analysis_frame(consultation.id)) == (0, 4)
-    hide(store, [b], "Reklame", "kari")  # hidden: not part of the material
-    mark_duplicates(store, consultation.id, [d], c, "kari")  # answered through c
-    answer(store, [a, c], ANSWER, "kari")
-    answer(store, [b], ANSWER, "kari")  # an answer to a hidden input does not count
+    hide(store, [b], "Reklame", kari)  # hidden: not part of the material
+    mark_duplicates(store, consultation.id, [d], c, kari)  # answered through c
+    answer(store, [a, c], ANSWER, kari)
+    answer(store, [b], ANSWER, kari)  # an answer to a hidden input does not count
     assert progress(store.analysis_frame(consultation.id)) == (2, 2)
     assert progress(store.responses(consultation.id), store.all_inputs(consultation.id)) == (2, 2)
-    assert _error_key(lambda: answer(store, [], ANSWER, "kari")) == "planning.error.nothing_to_answer"
+    assert _error_key(lambda: answer(store, [], ANSWER, kari)) == "planning.error.nothing_to_answer"
 
 
-def test_responses_reach_residents_only_after_the_deadline(store, consultation):
+def test_responses_reach_residents_only_after_the_deadline(store, consultation, kari):
     open_now = consultation
-    assert _error_key(lambda: publish_responses(store, open_now, True, "kari", NOW)) == "planning.error.publish_open"
+    assert _error_key(lambda: publish_responses(store, open_now, True, kari, NOW)) == "planning.error.publish_open"
     assert store.responses_published(consultation.id) is False
-    publish_responses(store, open_now, True, "kari", open_now.closes_at)  # deadline passed
+    publish_responses(store, open_now, True, kari, open_now.closes_at)  # deadline passed
     assert store.responses_published(consultation.id) is True
-    publish_responses(store, open_now, False, "kari", NOW)  # withdrawing is always allowed
+    publish_responses(store, open_now, False, kari, NOW)  # withdrawing is always allowed
     closed = make_consultation("lukket", status=Status.CLOSED)
     store.add_consultation(closed)
-    publish_responses(store, closed, True, "kari", NOW)
+    publish_responses(store, closed, True, kari, NOW)
     assert store.responses_published("lukket") is True
     draft = make_consultation("utkast", status=Status.DRAFT, closes_at=NOW - timedelta(days=1))
-    assert _error_key(lambda: publish_responses(store, draft, True, "kari", NOW)) == "planning.error.publish_open"
+    assert _error_key(lambda: publish_responses(store, draft, True, kari, NOW)) == "planning.error.publish_open"
 
 
-def test_residents_see_published_inputs_with_their_own_or_their_originals_answer(store, consultation):
+def test_residents_see_published_inputs_with_their_own_or_their_originals_answer(store, consultation, kari):
     a, b, c, d = _inputs(store, consultation, 4)
-    hide(store, [b], "Reklame", "kari")
-    mark_duplicates(store, consultation.id, [d], a, "kari")
-    answer(store, [a], ANSWER, "kari")
+    hide(store, [b], "Reklame", kari)
+    mark_duplicates(store, consultation.id, [d], a, kari)
+    answer(store, [a], ANSWER, kari)
     shown = public_outcomes(store.all_inputs(consultation.id), store.responses(consultation.id))
     assert [(o.input.id, o.response and o.response.outcome, o.via) for o in shown] == [
         (a, Outcome.PARTLY, None),

@@ -14,7 +14,7 @@ from consultations.model import Channel, InputDraft, InputStatus, Moderation, Ou
 from consultations.store import Store
 from consultations.submission import register_input, submit_input
 from consultations.text import escape_html, escape_markdown
-from tests.conftest import INSIDE, make_consultation
+from tests.conftest import INSIDE, make_consultation, staff
 from tests.test_builder_page import APP, PASSWORD, app  # noqa: F401 (app: the fixture, on our seeded)
 from tests.test_builder_page import log_in as log_in_as_kari
 
@@ -46,16 +46,16 @@ def seeded(tmp_path_factory) -> Path:
         submit_input(store, CID, InputDraft("Annet", text, *INSIDE), session=f"s{n}", now=now - timedelta(hours=4 - n)).id
         for n, text in enumerate(TEXTS)
     ]
+    kari = create_user(store, "kari", "planner", PASSWORD)
     ids.append(
         register_input(
             store, CID, InputDraft("Annet", "Brev: ønsker benker ved Borgen torg."),
             channel=Channel.LETTER, sender_type=SenderType.PRIVATE, sender_name=SENDER,
-            received_at=now - timedelta(days=1), actor="kari", now=now,
+            received_at=now - timedelta(days=1), actor=kari, now=now,
         ).id
     )  # fmt: skip
     store.set_input_status([ids[0], ids[1], ids[2], ids[4]], InputStatus.PUBLISHED, "kari")
     assert ids == IDS
-    create_user(store, "kari", "planner", PASSWORD)
     store.close()
     return path
 
@@ -198,7 +198,7 @@ def test_responses_reach_residents_only_after_closing_and_never_with_names(app):
     assert any(c.value.startswith("Svarene kan publiseres når høringen er avsluttet") for c in at.caption)
     assert "Slik ble innspillene behandlet" not in page_text(resident_page(app))
 
-    transition(store, CID, Status.CLOSED, "kari")
+    transition(store, CID, Status.CLOSED, staff(store))
     at.run()
     assert not at.toggle(key=f"review-{CID}-publish").disabled
     at.toggle(key=f"review-{CID}-publish").set_value(True).run()
@@ -246,7 +246,38 @@ def test_the_downloads_are_the_cli_files_and_audit_logged(app):
 
     store = app.store()
     c = store.get_consultation(CID)
-    assert _file(store, c, Format.CSV, 25832, False, "kari", "nb").startswith(b"\xef\xbb\xbf")
-    assert _report(store, c, load_settings(), False, "kari", "nb")[:2] == b"PK"  # a .docx (zip)
+    assert _file(store, c, Format.CSV, 25832, False, staff(store), "nb").startswith(b"\xef\xbb\xbf")
+    assert _report(store, c, load_settings(), False, staff(store), "nb")[:2] == b"PK"  # a .docx (zip)
     actions = [e.action for e in store.audit_entries()[:2]]
     assert actions == ["consultation.report", "consultation.export"]
+
+
+def test_a_planner_deactivated_between_two_reruns_cannot_hide_an_input_from_the_open_page(app):
+    at = log_in(app)
+    select(at, IDS[0])  # the page is open with the hide button drawn for kari
+    store = app.store()
+    store.update_user(store.login_record("kari")[0].id, "ada", active=False)
+    before = store.audit_entries()
+    at.text_input(key=f"review-{CID}-action-reason").input("Reklame")
+    button(at, "Skjul").click().run()
+    assert store.get_input(IDS[0]).status == InputStatus.PUBLISHED and store.get_input(IDS[0]).hidden_reason is None
+    assert store.audit_entries() == before
+    assert at.title[0].value == "Logg inn for ansatte"  # and the page asks for a login, saying why
+    assert [e.value for e in at.error] == [
+        "Kontoen din er ikke lenger aktiv, så handlingen ble ikke utført. Logg inn på nytt eller kontakt en administrator."
+    ]
+
+
+def test_an_admin_demoted_between_two_reruns_is_told_the_deletion_was_refused(app):
+    store = app.store()
+    kari = store.login_record("kari")[0]
+    store.update_user(kari.id, "ada", role=Role.ADMIN)
+    at = log_in(app)
+    select(at, IDS[1])
+    at.text_input(key=f"review-{CID}-action-delete-reason").input("Innbyggerens ønske, e-post 12.11.")
+    at.checkbox(key=f"review-{CID}-action-delete-confirm").check()
+    store.update_user(kari.id, "ada", role=Role.PLANNER)  # meanwhile, another admin demotes kari
+    button(at, "Slett innspillet").click().run()
+    assert store.get_input(IDS[1]) is not None
+    assert [e.value for e in at.error] == ["Bare en administrator kan gjøre dette. Handlingen ble ikke utført."]
+    assert not any(b.label == "Slett innspillet" for b in at.button)  # a planner's page now

@@ -13,8 +13,9 @@ from consultations.auth import check_login, create_user
 from consultations.errors import InvalidUser
 from consultations.model import Channel, Role, SenderType
 from consultations.store import Store
-from consultations.ui.admin import audit_csv, change_user
-from consultations.ui.staff_forms import received_at
+from consultations.submission import received_moment
+from consultations.ui.admin import audit_csv
+from consultations.users import change
 from tests.conftest import log_in_as, make_consultation
 from tests.test_pages import APP, BORGEN, HEGGEDAL, demo_db  # noqa: F401 (demo_db: fixture)
 
@@ -192,10 +193,10 @@ def test_admin_cannot_demote_or_deactivate_themselves(db):
 
 def test_change_user_guards_the_admin_outside_the_widgets_too(store):
     ada = create_user(store, "ada", Role.ADMIN, PASSWORD)
-    for change in ({"role": Role.PLANNER}, {"active": False}):
+    for changes in ({"role": Role.PLANNER}, {"active": False}):
         with pytest.raises(InvalidUser):
-            change_user(store, ada, ada.id, **change)
-    assert change_user(store, ada, ada.id, role=Role.ADMIN).role == Role.ADMIN
+            change(store, ada, ada.id, **changes)
+    assert change(store, ada, ada.id, role=Role.ADMIN).role == Role.ADMIN
 
 
 # -- audit log ---------------------------------------------------------------------------
@@ -415,7 +416,7 @@ def test_register_map_offers_a_pin_when_not_the_whole_area(db):
 def test_received_date_counts_from_noon_but_never_in_the_future_or_before_opening():
     now = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)  # 09:00 in Oslo
     c = make_consultation(opens_at=datetime(2026, 11, 1, 15, 0, tzinfo=UTC))
-    assert received_at(date(2026, 11, 20), c, now) == datetime(2026, 11, 20, 11, 0, tzinfo=UTC)
-    assert received_at(date(2026, 11, 27), c, now) == now
-    assert received_at(date(2026, 11, 1), c, now) == c.opens_at
-    assert received_at(date(2026, 7, 1), c, now + timedelta(days=1)).hour == 10  # summer time
+    assert received_moment(date(2026, 11, 20), c, now) == datetime(2026, 11, 20, 11, 0, tzinfo=UTC)
+    assert received_moment(date(2026, 11, 27), c, now) == now
+    assert received_moment(date(2026, 11, 1), c, now) == c.opens_at
+    assert received_moment(date(2026, 7, 1), c, now + timedelta(days=1)).hour == 10  # summer time

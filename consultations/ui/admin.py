@@ -7,54 +7,51 @@ from datetime import datetime
 
 import streamlit as st
 
-from ..auth import create_user
-from ..errors import InvalidUser
+from .. import users
 from ..export import rows_to_csv
 from ..i18n import LOCAL_TZ, t, tn
 from ..model import AuditEntry, Role, User
 from ..store import Store
+from . import flash
 
 AUDIT_PAGE = 100  # rows in the table at a time; the CSV has every matching one
 _USER_FIELDS = ("username", "email", "role", "password")
 USER_KEYS = {f: f"new-user-{f}" for f in _USER_FIELDS}
-_RESULT = "admin-result"
+_WHERE = "users"
 
 
 # -- users -------------------------------------------------------------------------------
 
 
-def change_user(
-    store: Store, admin: User, user_id: int, *, role: Role | None = None, active: bool | None = None
-) -> User:
-    """Change another user's role or access; nobody takes away their own admin rights."""
-    if user_id == admin.id and (role not in (None, Role.ADMIN) or active is False):
-        raise InvalidUser("user.not_self")
-    return store.update_user(user_id, admin.username, role=role, active=active)
-
-
-def _report(kind: str, message: str) -> None:
-    st.session_state[_RESULT] = (kind, message)
-
-
-def _on_create(store: Store, admin: User, lang: str) -> None:
+def _create(store: Store, admin: User, lang: str) -> str:
     state = st.session_state
-    try:
-        user = create_user(
-            store,
-            state.get(USER_KEYS["username"]) or "",
-            state.get(USER_KEYS["role"]) or Role.PLANNER,
-            password=state.get(USER_KEYS["password"]) or None,
-            email=state.get(USER_KEYS["email"]) or None,
-            actor=admin.username,
-        )
-    except InvalidUser as exc:
-        _report("error", exc.message(lang))
-        return
-    role = t(f"role.{user.role.value}", lang)
-    _report("success", t("user.created", lang, username=user.username, role=role))
+    user = users.create(
+        store,
+        admin,
+        state.get(USER_KEYS["username"]) or "",
+        state.get(USER_KEYS["role"]) or Role.PLANNER,
+        password=state.get(USER_KEYS["password"]) or None,
+        email=state.get(USER_KEYS["email"]) or None,
+    )
     for field in ("username", "email", "password"):
         state[USER_KEYS[field]] = ""
     state[USER_KEYS["role"]] = Role.PLANNER.value
+    return t("user.created", lang, username=user.username, role=t(f"role.{user.role.value}", lang))
+
+
+def _on_create(store: Store, admin: User, lang: str) -> None:
+    flash.run(_WHERE, lang, _create, store, admin, lang)
+
+
+def _change(
+    store: Store, admin: User, user: User, lang: str, role: Role | None, active: bool | None
+) -> str:
+    changed = users.change(store, admin, user.id, role=role, active=active)
+    if role is not None:
+        return t("users.role_changed", lang, username=changed.username,
+                 role=t(f"role.{changed.role.value}", lang))  # fmt: skip
+    return t("users.reactivated" if changed.active else "users.deactivated", lang,
+             username=changed.username)  # fmt: skip
 
 
 def _on_change(
@@ -63,31 +60,20 @@ def _on_change(
 ) -> None:  # fmt: skip
     role = Role(st.session_state[role_key]) if role_key else None  # as chosen, not as drawn
     if role is not None and role == user.role:
-        _report("info", t("users.role_unchanged", lang, username=user.username,
-                          role=t(f"role.{role.value}", lang)))  # fmt: skip
+        flash.say(_WHERE, "info", t("users.role_unchanged", lang, username=user.username,
+                                    role=t(f"role.{role.value}", lang)))  # fmt: skip
         return
-    try:
-        changed = change_user(store, admin, user.id, role=role, active=active)
-    except InvalidUser as exc:
-        _report("error", exc.message(lang))
-        return
-    if role is not None:
-        message = t("users.role_changed", lang, username=changed.username,
-                    role=t(f"role.{changed.role.value}", lang))  # fmt: skip
-    else:
-        message = t("users.reactivated" if changed.active else "users.deactivated", lang,
-                    username=changed.username)  # fmt: skip
-    _report("success", message)
+    flash.run(_WHERE, lang, _change, store, admin, user, lang, role, active)
 
 
-def _user_table(users: Sequence[User], lang: str) -> None:
+def _user_table(accounts: Sequence[User], lang: str) -> None:
     yes, no = t("users.active_yes", lang), t("users.active_no", lang)
     st.dataframe(
         {
-            t("users.col_username", lang): [u.username for u in users],
-            t("users.col_email", lang): [u.email or "" for u in users],
-            t("users.col_role", lang): [t(f"role.{u.role.value}", lang) for u in users],
-            t("users.col_active", lang): [yes if u.active else no for u in users],
+            t("users.col_username", lang): [u.username for u in accounts],
+            t("users.col_email", lang): [u.email or "" for u in accounts],
+            t("users.col_role", lang): [t(f"role.{u.role.value}", lang) for u in accounts],
+            t("users.col_active", lang): [yes if u.active else no for u in accounts],
         },
         hide_index=True,
         width="stretch",
@@ -118,9 +104,9 @@ def _create_form(store: Store, admin: User, lang: str) -> None:
         )
 
 
-def _change_form(store: Store, admin: User, users: Sequence[User], lang: str) -> None:
+def _change_form(store: Store, admin: User, accounts: Sequence[User], lang: str) -> None:
     st.subheader(t("users.change_heading", lang), anchor=False)
-    by_id = {u.id: u for u in users}
+    by_id = {u.id: u for u in accounts}
     chosen = st.selectbox(
         t("users.choose", lang),
         options=list(by_id),
@@ -161,18 +147,16 @@ def _change_form(store: Store, admin: User, users: Sequence[User], lang: str) ->
 
 def users_page(store: Store, admin: User, lang: str) -> None:
     st.caption(t("users.intro", lang))
-    if result := st.session_state.pop(_RESULT, None):
-        kind, message = result
-        {"success": st.success, "error": st.error}.get(kind, st.info)(message)
-    users = store.users()
+    flash.show(_WHERE)
+    accounts = store.users()
     st.subheader(t("users.list_heading", lang), anchor=False)
-    if users:
-        _user_table(users, lang)
+    if accounts:
+        _user_table(accounts, lang)
     else:
         st.info(t("users.none", lang))
     _create_form(store, admin, lang)
-    if users:
-        _change_form(store, admin, users, lang)
+    if accounts:
+        _change_form(store, admin, accounts, lang)
 
 
 # -- audit log ---------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from ..errors import InvalidUser
 from ..i18n import t
 from ..model import Role, User
 from ..store import Store
-from . import context
+from . import context, flash
 
 TOKEN_KEY = "staff_login"  # the login record's token; nothing else of the login is kept here
 _NOTICE = "staff-login-notice"
@@ -127,6 +127,7 @@ def require(store: Store, role: Role, lang: str) -> User:
 
     Every staff page calls this first, so its URL shows no content to anyone else.
     """
+    flash.show(flash.ACCOUNT)  # an action just refused because the account changed
     user = current_user(store)
     if user is None:
         login(store, lang)

@@ -11,18 +11,17 @@ import streamlit as st
 from shapely.geometry.base import BaseGeometry
 from streamlit_folium import st_folium
 
-from .. import geo
+from .. import documents, geo
 from ..config import Settings
 from ..documents import MAX_BYTES as MAX_DOCUMENT_BYTES
-from ..documents import check_pdf
-from ..errors import InvalidArea, InvalidConsultation, InvalidDocument
+from ..errors import InvalidArea, KartinnspillError
 from ..i18n import LOCAL_TZ, t
 from ..i18n import DEFAULT_LANG, LANGUAGES
 from ..lifecycle import TRANSLATED, ConsultationForm, save, slugify
 from ..model import Consultation, Moderation, PlanType, Question, QuestionKind, Stage, User
 from ..store import Store
 from ..text import has_remote_images, without_remote_images
-from . import safe
+from . import flash, safe
 from .maps import area_map, draw_map
 
 _MB = 1024 * 1024  # Streamlit's upload sizes are in these megabytes
@@ -329,11 +328,11 @@ class Builder:
             saved, warnings = save(
                 self.store,
                 self.form(),
-                user.username,
+                user,
                 editing=self.existing.id if self.existing else None,
                 kommunenummer=self.settings.profile.kommunenummer,
             )
-        except InvalidConsultation as exc:
+        except KartinnspillError as exc:  # refused by a rule, or the account may no longer
             st.error(exc.message(lang))
             return
         message = "builder.saved_new" if self.existing is None else "consultation_form.saved"
@@ -352,12 +351,13 @@ class Builder:
         if self.existing is None:
             st.caption(t("builder.documents_new", lang))
             return
+        flash.show(self.key("documents"))
         for doc in self.store.documents(self.existing.id):
             st.button(
                 t("builder.document_delete", lang, name=doc.filename),
                 key=self.key(f"delete-doc-{doc.id}"),
-                on_click=self.store.delete_document,
-                args=(doc.id, user.username),
+                on_click=flash.run,
+                args=(self.key("documents"), lang, documents.delete_document, self.store, doc.id, user),
             )
         files = st.file_uploader(
             t("builder.documents_upload", lang),
@@ -368,13 +368,13 @@ class Builder:
         )
         if files and st.button(t("builder.documents_add", lang), key=self.key("add-docs")):
             for file in files:
-                count = len(self.store.documents(self.existing.id))
                 try:
-                    name = check_pdf(file.name, file.getvalue(), existing=count)
-                except InvalidDocument as exc:
+                    name = documents.add_document(
+                        self.store, self.existing.id, file.name, file.getvalue(), user
+                    )
+                except KartinnspillError as exc:
                     st.error(exc.message(lang))
                     continue
-                self.store.add_document(self.existing.id, name, file.getvalue(), user.username)
                 st.success(t("builder.document_added", lang, name=name))
 
 

@@ -1,18 +1,16 @@
 """Eksport (planners): every input as CSV, Excel, GeoJSON or GeoPackage, and the Word
-report for the saksframlegg — the same files the command line writes."""
+report for the saksframlegg — the same files the command line writes. The core builds,
+checks and audit-logs each one when it is asked for (``consultations.downloads``)."""
 
 from __future__ import annotations
 
-import json
-
 import streamlit as st
 
+from .. import downloads
 from ..config import Settings
-from ..export import CRS_CHOICES, Format, export
-from ..geo import WGS84
+from ..export import CRS_CHOICES, Format
 from ..i18n import t
 from ..model import Consultation, User
-from ..report import build_report
 from ..store import Store
 
 MIME = {
@@ -24,19 +22,14 @@ MIME = {
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _file(store: Store, c: Consultation, fmt: Format, crs: int, names: bool, actor: str, lang: str) -> bytes:
-    crs = WGS84 if fmt == Format.GEOJSON else crs
-    data = export(store, c.id, fmt, crs=crs, include_names=names, lang=lang)
-    details = {"format": fmt.value, "crs": f"EPSG:{crs}", "include_names": names}
-    store.audit(actor, "consultation.export", "consultation", c.id, None, json.dumps(details))
-    return data
+def _file(store: Store, c: Consultation, fmt: Format, crs: int, names: bool, actor: User, lang: str) -> bytes:
+    return downloads.inputs_file(store, c.id, fmt, crs=crs, include_names=names, actor=actor, lang=lang)
 
 
-def _report(store: Store, c: Consultation, settings: Settings, names: bool, actor: str, lang: str) -> bytes:
-    data = build_report(store, c.id, include_names=names, profile=settings.profile, lang=lang)
-    details = {"format": "docx", "include_names": names}
-    store.audit(actor, "consultation.report", "consultation", c.id, None, json.dumps(details))
-    return data
+def _report(store: Store, c: Consultation, settings: Settings, names: bool, actor: User, lang: str) -> bytes:
+    return downloads.report_file(
+        store, c.id, include_names=names, profile=settings.profile, actor=actor, lang=lang
+    )
 
 
 def view(store: Store, settings: Settings, c: Consultation, user: User, lang: str) -> None:
@@ -54,14 +47,14 @@ def view(store: Store, settings: Settings, c: Consultation, user: User, lang: st
     for column, fmt in zip(buttons, Format, strict=False):
         column.download_button(
             d(f"format_{fmt.value}"),
-            data=lambda fmt=fmt: _file(store, c, fmt, crs, names, user.username, lang),
+            data=lambda fmt=fmt: _file(store, c, fmt, crs, names, user, lang),
             file_name=f"{c.id}-innspill.{fmt.value}",
             mime=MIME[fmt],
             key=f"downloads-{c.id}-{fmt.value}",
         )
     buttons[-1].download_button(
         d("report"),
-        data=lambda: _report(store, c, settings, names, user.username, lang),
+        data=lambda: _report(store, c, settings, names, user, lang),
         file_name=f"{c.id}-merknadsbehandling.docx",
         mime=DOCX,
         type="primary",

@@ -16,10 +16,9 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from .. import review
+from .. import retention, review
 from ..analysis import filter_frame
 from ..config import Settings
-from ..errors import KartinnspillError
 from ..i18n import LOCAL_TZ, format_date, t, tn
 from ..moderation import flags
 from ..model import (
@@ -36,38 +35,20 @@ from ..model import (
 )
 from ..store import Store
 from ..text import escape_markdown, excerpt
-from . import dashboard, downloads
+from . import dashboard, downloads, flash
 from .maps import consultation_map
 from .safe import labelled_lines, text_block
 
 EXCERPT = 120
 SHOWN_REFS = 10  # references listed for a selection; the count says the rest
-_FLASH = "review-flash"
 _EITHER = {None: "any", True: "yes", False: "no"}  # a yes/no filter, or none
 
 
 # -- plumbing --------------------------------------------------------------------------------
 
 
-def _flash(where: str, kind: str, message: str) -> None:
-    st.session_state[_FLASH] = (where, kind, message)
-
-
-def _show_flash(where: str) -> None:
-    flash = st.session_state.get(_FLASH)
-    if flash and flash[0] == where:
-        del st.session_state[_FLASH]
-        (st.success if flash[1] == "success" else st.error)(flash[2])
-
-
 def _run(where: str, lang: str, action: Callable[..., str], *args: object) -> None:
-    """A widget callback: the action's message, or why it was refused."""
-    try:
-        message = action(*args)
-    except KartinnspillError as exc:
-        _flash(where, "error", exc.message(lang))
-        return
-    _flash(where, "success", message)
+    flash.run(f"review-{where}", lang, action, *args)
 
 
 def _themes(values: object) -> list[str]:
@@ -232,7 +213,7 @@ def inputs_view(
     selected = [ids[row] for row in event.selection.rows if row < len(ids)]
     left, right = st.columns([3, 2], gap="large")
     with left:
-        _show_flash("inputs")
+        flash.show("review-inputs")
         if not selected:
             st.info(t("planning.detail.none_selected", lang))
         else:
@@ -323,44 +304,40 @@ def detail(store: Store, c: Consultation, row: pd.Series, lang: str) -> None:
 # -- moderation actions (one input or many: the same code) -------------------------------
 
 
-def _publish(store: Store, ids: list[int], actor: str, lang: str) -> str:
+def _publish(store: Store, ids: list[int], actor: User, lang: str) -> str:
     return tn("planning.action.published", review.publish(store, ids, actor), lang)
 
 
-def _hide(store: Store, ids: list[int], actor: str, lang: str, key: str) -> str:
+def _hide(store: Store, ids: list[int], actor: User, lang: str, key: str) -> str:
     n = review.hide(store, ids, st.session_state.get(key), actor)
     st.session_state[key] = ""
     return tn("planning.action.hidden", n, lang)
 
 
-def _tag(store: Store, ids: list[int], actor: str, lang: str, existing_key: str, new_key: str) -> str:
+def _tag(store: Store, ids: list[int], actor: User, lang: str, existing_key: str, new_key: str) -> str:
     theme = review.tag(store, ids, st.session_state.get(new_key) or st.session_state.get(existing_key), actor)
     st.session_state[new_key] = ""
     return t("planning.action.tagged", lang, theme=theme, n=len(ids))
 
 
-def _untag(store: Store, ids: list[int], actor: str, lang: str, key: str) -> str:
-    theme = review.clean_theme(st.session_state.get(key))
-    store.remove_theme(ids, theme, actor)
+def _untag(store: Store, ids: list[int], actor: User, lang: str, key: str) -> str:
+    theme = review.untag(store, ids, st.session_state.get(key), actor)
     return t("planning.action.untagged", lang, theme=theme, n=len(ids))
 
 
-def _duplicate(store: Store, c: Consultation, ids: list[int], actor: str, lang: str, key: str) -> str:
+def _duplicate(store: Store, c: Consultation, ids: list[int], actor: User, lang: str, key: str) -> str:
     of_id = st.session_state.get(key)
-    if of_id is None:
-        raise review.InvalidReview("planning.error.duplicate_missing")
     n = review.mark_duplicates(store, c.id, ids, of_id, actor)
     return tn("planning.action.duplicated", n, lang, ref=reference(of_id))
 
 
-def _not_duplicate(store: Store, ids: list[int], actor: str, lang: str) -> str:
+def _not_duplicate(store: Store, ids: list[int], actor: User, lang: str) -> str:
     review.clear_duplicates(store, ids, actor)
     return t("planning.action.not_duplicated", lang)
 
 
 def actions(store: Store, c: Consultation, frame: pd.DataFrame, ids: list[int], user: User, lang: str) -> None:
     k = f"review-{c.id}-action"
-    actor = user.username
     chosen = frame[frame["id"].isin(ids)]
 
     def a(name: str) -> str:
@@ -370,12 +347,12 @@ def actions(store: Store, c: Consultation, frame: pd.DataFrame, ids: list[int], 
     st.button(
         a("publish"), key=f"{k}-publish", type="primary",
         disabled=set(chosen["status"]) == {InputStatus.PUBLISHED.value},
-        on_click=_run, args=("inputs", lang, _publish, store, ids, actor, lang),
+        on_click=_run, args=("inputs", lang, _publish, store, ids, user, lang),
     )  # fmt: skip
     st.text_input(a("reason"), max_chars=review.REASON_MAX, key=f"{k}-reason")
     st.button(
         a("hide"), key=f"{k}-hide",
-        on_click=_run, args=("inputs", lang, _hide, store, ids, actor, lang, f"{k}-reason"),
+        on_click=_run, args=("inputs", lang, _hide, store, ids, user, lang, f"{k}-reason"),
     )  # fmt: skip
 
     every_theme = sorted({th for v in frame["themes"] for th in _themes(v)})
@@ -387,13 +364,13 @@ def actions(store: Store, c: Consultation, frame: pd.DataFrame, ids: list[int], 
     right.text_input(a("theme_new"), max_chars=review.THEME_MAX, key=f"{k}-theme-new")
     st.button(
         a("tag"), key=f"{k}-tag",
-        on_click=_run, args=("inputs", lang, _tag, store, ids, actor, lang, f"{k}-theme", f"{k}-theme-new"),
+        on_click=_run, args=("inputs", lang, _tag, store, ids, user, lang, f"{k}-theme", f"{k}-theme-new"),
     )  # fmt: skip
     if present := sorted({th for v in chosen["themes"] for th in _themes(v)}):
         st.selectbox(a("theme_remove"), options=present, key=f"{k}-untheme")
         st.button(
             a("untag"), key=f"{k}-untag",
-            on_click=_run, args=("inputs", lang, _untag, store, ids, actor, lang, f"{k}-untheme"),
+            on_click=_run, args=("inputs", lang, _untag, store, ids, user, lang, f"{k}-untheme"),
         )  # fmt: skip
 
     others = frame[~frame["id"].isin(ids)]
@@ -404,26 +381,25 @@ def actions(store: Store, c: Consultation, frame: pd.DataFrame, ids: list[int], 
     )  # fmt: skip
     st.button(
         a("duplicate"), key=f"{k}-duplicate",
-        on_click=_run, args=("inputs", lang, _duplicate, store, c, ids, actor, lang, f"{k}-original"),
+        on_click=_run, args=("inputs", lang, _duplicate, store, c, ids, user, lang, f"{k}-original"),
     )  # fmt: skip
     if chosen["duplicate_of"].notna().any():
         st.button(
             a("not_duplicate"), key=f"{k}-not-duplicate",
-            on_click=_run, args=("inputs", lang, _not_duplicate, store, ids, actor, lang),
+            on_click=_run, args=("inputs", lang, _not_duplicate, store, ids, user, lang),
         )  # fmt: skip
-    if len(ids) == 1 and user.can(Role.ADMIN):
-        _deletion(store, ids[0], actor, lang, f"{k}-delete")
+    if len(ids) == 1 and user.can(Role.ADMIN):  # shown to admins; the core decides
+        _deletion(store, ids[0], user, lang, f"{k}-delete")
 
 
-def _delete(store: Store, input_id: int, actor: str, lang: str, key: str) -> str:
-    reason = (st.session_state.get(f"{key}-reason") or "").strip()
-    if not reason or not st.session_state.get(f"{key}-confirm"):
+def _delete(store: Store, input_id: int, actor: User, lang: str, key: str) -> str:
+    if not st.session_state.get(f"{key}-confirm"):
         raise review.InvalidReview("planning.error.delete_reason")
-    store.delete_input(input_id, actor, reason)
+    retention.delete_input(store, input_id, st.session_state.get(f"{key}-reason"), actor)
     return t("planning.action.deleted", lang, ref=reference(input_id))
 
 
-def _deletion(store: Store, input_id: int, actor: str, lang: str, key: str) -> None:
+def _deletion(store: Store, input_id: int, actor: User, lang: str, key: str) -> None:
     """Admins: delete an input for good when the resident asks (personvern)."""
     with st.expander(t("planning.action.delete_heading", lang)):
         st.caption(t("planning.action.delete_help", lang))
@@ -477,7 +453,7 @@ def _group(c: Consultation, need: pd.DataFrame, lang: str) -> tuple[str, pd.Data
     return f"category-{chosen}", need[need["category"] == chosen]
 
 
-def _save(store: Store, ids: list[int], keys: dict[str, str], actor: str, lang: str) -> str:
+def _save(store: Store, ids: list[int], keys: dict[str, str], actor: User, lang: str) -> str:
     state = st.session_state
     response = review.validate_response(
         state.get(keys["summary"]), state.get(keys["assessment"]),
@@ -534,7 +510,7 @@ def _response_form(
         )
         st.form_submit_button(
             r("save"), type="primary",
-            on_click=_run, args=("responses", lang, _save, store, ids, keys, user.username, lang),
+            on_click=_run, args=("responses", lang, _save, store, ids, keys, user, lang),
         )  # fmt: skip
 
 
@@ -562,7 +538,7 @@ def _existing(frame: pd.DataFrame, lang: str) -> None:
     )  # fmt: skip
 
 
-def _publish_responses(store: Store, c: Consultation, key: str, actor: str, lang: str) -> str:
+def _publish_responses(store: Store, c: Consultation, key: str, actor: User, lang: str) -> str:
     wanted = bool(st.session_state.get(key))
     review.publish_responses(store, c, wanted, actor, datetime.now(UTC))
     return t("planning.response.published_on" if wanted else "planning.response.published_off", lang)
@@ -581,7 +557,7 @@ def _publishing(store: Store, c: Consultation, user: User, lang: str) -> None:
     st.toggle(
         t("planning.response.publish", lang), key=key,
         disabled=not allowed and not published,  # withdrawing stays possible
-        on_change=_run, args=("responses", lang, _publish_responses, store, c, key, user.username, lang),
+        on_change=_run, args=("responses", lang, _publish_responses, store, c, key, user, lang),
     )  # fmt: skip
 
 
@@ -592,7 +568,7 @@ def responses_view(store: Store, c: Consultation, frame: pd.DataFrame, user: Use
         text=t("planning.response.progress", lang, answered=answered, total=total),
     )
     st.caption(t("planning.response.progress_note", lang))
-    _show_flash("responses")
+    flash.show("review-responses")
     if chosen := _group(c, review.needing_answer(frame), lang):
         _response_form(store, c, *chosen, user, lang)
     _existing(frame, lang)

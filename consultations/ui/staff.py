@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..errors import InvalidConsultation
 from ..i18n import format_date, t
 from ..lifecycle import TRANSITIONS, delete_draft, duplicate, transition
 from ..model import Consultation, Status, User
 from ..store import Store
+from . import flash
 
 BUILDER_PAGE = "pages/rediger.py"
 HOME_PAGE = "pages/home.py"
@@ -22,41 +22,27 @@ def _transition_label(current: Status, target: Status, lang: str) -> str:
     return t(f"transition.{target.value}", lang)
 
 
-def _flash(message: str) -> None:
-    st.session_state["staff-flash"] = message
+def _move(store: Store, cid: str, target: Status, actor: User, lang: str) -> str:
+    transition(store, cid, target, actor)
+    return t("staff_list.moved", lang, status=t(f"status.{target.value}", lang))
 
 
-def _move(store: Store, cid: str, target: Status, actor: str, lang: str) -> None:
-    try:
-        transition(store, cid, target, actor)
-    except InvalidConsultation as exc:
-        _flash(("error", exc.message(lang)))
-        return
-    _flash(("success", t("staff_list.moved", lang, status=t(f"status.{target.value}", lang))))
-
-
-def _duplicate(store: Store, c: Consultation, actor: str, lang: str) -> None:
+def _duplicate(store: Store, c: Consultation, actor: User, lang: str) -> str:
     copy = duplicate(store, c.id, actor, t("staff_list.copy_title", lang, title=c.title))
     st.session_state["staff-selected"] = copy.id
-    _flash(("success", t("staff_list.duplicated", lang, title=copy.title)))
+    return t("staff_list.duplicated", lang, title=copy.title)
 
 
-def _delete(store: Store, cid: str, actor: str, lang: str) -> None:
-    try:
-        delete_draft(store, cid, actor)
-    except InvalidConsultation as exc:
-        _flash(("error", exc.message(lang)))
-        return
+def _delete(store: Store, cid: str, actor: User, lang: str) -> str:
+    delete_draft(store, cid, actor)
     st.session_state.pop("staff-selected", None)
-    _flash(("success", t("staff_list.deleted", lang)))
+    return t("staff_list.deleted", lang)
 
 
 def overview(store: Store, user: User, lang: str) -> None:
     st.title(t("staff_list.title", lang), anchor=False)
     st.page_link(BUILDER_PAGE, label=t("staff_list.new", lang), icon=":material/add:")
-    if flash := st.session_state.pop("staff-flash", None):
-        kind, message = flash
-        (st.success if kind == "success" else st.error)(message)
+    flash.show("staff")
     listings = store.listings()
     if not listings:
         st.info(t("staff_list.none", lang))
@@ -92,8 +78,8 @@ def overview(store: Store, user: User, lang: str) -> None:
     actions[2].button(
         t("staff_list.duplicate", lang),
         key=f"dup-{c.id}",
-        on_click=_duplicate,
-        args=(store, c, user.username, lang),
+        on_click=flash.run,
+        args=("staff", lang, _duplicate, store, c, user, lang),
     )
     moves = st.columns(max(len(TRANSITIONS[c.status]), 1))
     for column, target in zip(moves, sorted(TRANSITIONS[c.status], key=lambda s: s.value), strict=False):
@@ -101,8 +87,8 @@ def overview(store: Store, user: User, lang: str) -> None:
             _transition_label(c.status, target, lang),
             key=f"move-{c.id}-{target.value}",
             type="primary" if target == Status.PUBLISHED else "secondary",
-            on_click=_move,
-            args=(store, c.id, target, user.username, lang),
+            on_click=flash.run,
+            args=("staff", lang, _move, store, c.id, target, user, lang),
         )
     if c.status == Status.DRAFT:
         confirm = st.checkbox(t("staff_list.delete_confirm", lang), key=f"confirm-delete-{c.id}")
@@ -110,6 +96,6 @@ def overview(store: Store, user: User, lang: str) -> None:
             t("staff_list.delete", lang),
             key=f"delete-{c.id}",
             disabled=not confirm,
-            on_click=_delete,
-            args=(store, c.id, user.username, lang),
+            on_click=flash.run,
+            args=("staff", lang, _delete, store, c.id, user, lang),
         )

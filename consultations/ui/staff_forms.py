@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from functools import partial
 
 import streamlit as st
@@ -24,6 +24,7 @@ from ..model import (
 )
 from ..store import Store
 from ..submission import REGISTERABLE, SENDER_NAME_MAX, register_input
+from . import flash
 from .maps import consultation_map, pin_layer
 from .participation import pin_from_click
 
@@ -31,18 +32,7 @@ CHANNELS = (Channel.EMAIL, Channel.LETTER, Channel.MEETING)
 _FIELDS = ("channel", "sender_type", "sender_name", "received", "category", "text", "whole_area")
 KEYS = {f: f"register-{f}" for f in _FIELDS} | {"consultation": "register-consultation"}
 _PIN = "register-pin"  # (consultation id, (lat, lon)) or an InvalidInput from the last click
-_RESULT = "register-result"
-
-
-def received_at(day: date, consultation: Consultation, now: datetime) -> datetime:
-    """The moment a letter dated ``day`` (Norwegian date) counts from: noon that day, but
-    never later than now nor earlier than the opening, so today and the opening day work."""
-    moment = datetime.combine(day, time(12), LOCAL_TZ).astimezone(UTC)
-    if day == now.astimezone(LOCAL_TZ).date():
-        moment = min(moment, now)
-    if day == consultation.opens_at.astimezone(LOCAL_TZ).date():
-        moment = max(moment, consultation.opens_at)
-    return moment
+_WHERE = "register"
 
 
 def _today() -> date:
@@ -74,20 +64,14 @@ def _on_map_click(consultation: Consultation, key: str) -> None:
         st.session_state[_PIN] = error
 
 
-def _on_register(store: Store, consultation: Consultation, actor: str, lang: str) -> None:
-    """Runs before the rerun: store the input and clear the form, or say why not."""
+def _register(store: Store, consultation: Consultation, actor: User, lang: str) -> str:
+    """Store the input and clear the form; the message for the planner."""
     state = st.session_state
     channel, sender_type = state.get(KEYS["channel"]), state.get(KEYS["sender_type"])
-    day = state.get(KEYS["received"])
-    missing = (
-        "input.channel_missing" if channel is None
-        else "input.sender_type_missing" if sender_type is None
-        else "input.received_missing" if day is None
-        else None
-    )  # fmt: skip
-    if missing:
-        state[_RESULT] = ("error", t(missing, lang))
-        return
+    if channel is None:
+        raise InvalidInput("input.channel_missing")
+    if sender_type is None:
+        raise InvalidInput("input.sender_type_missing")
     pin = None if state.get(KEYS["whole_area"], True) else _pin(consultation.id)
     draft = InputDraft(
         category=state.get(KEYS["category"]),
@@ -95,20 +79,20 @@ def _on_register(store: Store, consultation: Consultation, actor: str, lang: str
         lat=pin[0] if pin else None,
         lon=pin[1] if pin else None,
     )
-    now = datetime.now(UTC)
-    try:
-        stored = register_input(
-            store, consultation.id, draft,
-            channel=Channel(channel), sender_type=SenderType(sender_type),
-            sender_name=state.get(KEYS["sender_name"]),
-            received_at=received_at(day, consultation, now), actor=actor, now=now,
-        )  # fmt: skip
-    except InvalidInput as exc:
-        state[_RESULT] = ("error", exc.message(lang))
-        return
-    key = "register.saved" if stored.status == InputStatus.PUBLISHED else "register.saved_pending"
-    state[_RESULT] = ("success", t(key, lang, ref=stored.reference))
+    stored = register_input(
+        store, consultation.id, draft,
+        channel=Channel(channel), sender_type=SenderType(sender_type),
+        sender_name=state.get(KEYS["sender_name"]),
+        received_at=state.get(KEYS["received"]), actor=actor,
+    )  # fmt: skip
     _reset()
+    key = "register.saved" if stored.status == InputStatus.PUBLISHED else "register.saved_pending"
+    return t(key, lang, ref=stored.reference)
+
+
+def _on_register(store: Store, consultation: Consultation, actor: User, lang: str) -> None:
+    """Runs before the rerun: the input is stored and the form cleared, or it says why not."""
+    flash.run(_WHERE, lang, _register, store, consultation, actor, lang)
 
 
 @st.fragment
@@ -214,8 +198,6 @@ def register_form(store: Store, settings: Settings, user: User, lang: str) -> No
         t("register.submit", lang),
         type="primary",
         on_click=_on_register,
-        args=(store, consultation, user.username, lang),
+        args=(store, consultation, user, lang),
     )
-    if result := st.session_state.pop(_RESULT, None):
-        kind, message = result
-        (st.success if kind == "success" else st.error)(message)
+    flash.show(_WHERE)

@@ -1,0 +1,69 @@
+"""Files staff take out of the app — every export, the merknadsbehandling report and a
+backup of the database. They hold residents' inputs (and, on request, senders' names), so
+each is a staff command: the acting user is checked against the store as it is now, the
+file is built, and the audit log records who took what, whichever way it was asked for
+(a download button or the command line)."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+from .config import Municipality
+from .export import Format, export
+from .geo import WGS84
+from .i18n import DEFAULT_LANG
+from .model import Role, User
+from .permissions import require
+from .report import build_report
+from .store import Store
+
+
+def inputs_file(
+    store: Store,
+    consultation_id: str,
+    fmt: Format,
+    *,
+    crs: int,
+    include_names: bool,
+    actor: User,
+    lang: str = DEFAULT_LANG,
+) -> bytes:
+    """Every input as CSV, Excel, GeoJSON (always WGS84, as the format says) or GeoPackage."""
+    who = require(store, actor, Role.PLANNER)
+    crs = WGS84 if fmt == Format.GEOJSON else crs
+    data = export(store, consultation_id, fmt, crs=crs, include_names=include_names, lang=lang)
+    details = {"format": fmt.value, "crs": f"EPSG:{crs}", "include_names": include_names}
+    store.audit(who.username, "consultation.export", "consultation", consultation_id, None,
+                json.dumps(details))  # fmt: skip
+    return data
+
+
+def report_file(
+    store: Store,
+    consultation_id: str,
+    *,
+    include_names: bool,
+    profile: Municipality,
+    actor: User,
+    lang: str = DEFAULT_LANG,
+) -> bytes:
+    """The Word report for the saksframlegg."""
+    who = require(store, actor, Role.PLANNER)
+    data = build_report(store, consultation_id, include_names=include_names, profile=profile, lang=lang)
+    details = {"format": "docx", "include_names": include_names}
+    store.audit(who.username, "consultation.report", "consultation", consultation_id, None,
+                json.dumps(details))  # fmt: skip
+    return data
+
+
+def backup(store: Store, actor: User) -> bytes:
+    """A consistent copy of the running database (administrators)."""
+    who = require(store, actor, Role.ADMIN)
+    with tempfile.TemporaryDirectory(prefix="kartinnspill-backup-") as tmp:
+        target = Path(tmp) / "kartinnspill.duckdb"
+        store.backup_to(target)
+        data = target.read_bytes()
+    store.audit(who.username, "backup.download", "database", store.path.name, None, str(len(data)))
+    return data

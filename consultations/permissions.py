@@ -1,0 +1,40 @@
+"""Who may do what: every staff command asks here first, with the user it was given.
+
+A staff page draws its buttons for the user it found at the start of the run; the click
+comes later (a widget callback, a deferred download), by which time the account may have
+been deactivated or demoted. So the rule is checked when the action runs, against the user
+as the store holds it now — never against the ``User`` the page kept — and the command then
+writes (and audits) as that fresh user.
+
+The roles: a planner moderates, tags, answers, registers letters, builds and moves
+consultations, manages their documents and downloads exports; an administrator may do all
+that, and also delete an input for good, manage users, take backups and anonymise.
+"""
+
+from __future__ import annotations
+
+from .errors import KartinnspillError
+from .model import Role, User
+from .store import Store
+
+
+class NotAllowed(KartinnspillError):
+    """The acting user may not (or no longer) do this; nothing was changed."""
+
+
+# The command line runs with the operator's rights: whoever can run it can read the
+# database file itself. Only code can hold this object (it is compared by identity).
+OPERATOR = User(id=0, username="cli", email=None, role=Role.ADMIN, active=True)
+
+
+def require(store: Store, actor: User, role: Role) -> User:
+    """``actor`` as the store has it now, if that account is active and has ``role``;
+    otherwise ``NotAllowed`` with the reason."""
+    if actor is OPERATOR:
+        return actor
+    current = store.get_user(actor.id)
+    if current is None or not current.active:
+        raise NotAllowed("permission.inactive")
+    if not current.can(role):
+        raise NotAllowed(f"permission.need_{role.value}")
+    return current
