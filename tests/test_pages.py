@@ -218,27 +218,6 @@ def test_map_click_inside_places_the_pin_and_outside_is_refused(demo_db):
     assert pin_from_click(c, None) == (None, None)
 
 
-def test_database_held_by_another_process_gets_one_clear_sentence(app):
-    import subprocess
-    import sys
-
-    app_db = app.db_path
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb,sys; c=duckdb.connect(sys.argv[1]); print(1, flush=True); sys.stdin.read()", str(app_db)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        holder.stdout.readline()
-        at = app.run()
-        assert not at.exception
-        (error,) = at.error
-        assert "brukes av en annen prosess" in error.value and str(holder.pid) in error.value
-    finally:
-        holder.communicate("")
-
-
 def _fill(at: AppTest, text: str) -> None:
     at.selectbox(key=f"form-{BORGEN}-category").set_value("Annet")
     at.text_area(key=f"form-{BORGEN}-text").set_value(text)

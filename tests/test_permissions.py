@@ -34,7 +34,18 @@ from consultations.review import InvalidReview
 from consultations.submission import register_input, submit_input
 from tests.conftest import BORGEN_SQUARE, INSIDE, NOW, make_consultation, staff
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+def _one_page_pdf() -> bytes:
+    import io
+
+    import pikepdf
+
+    pdf, out = pikepdf.new(), io.BytesIO()
+    pdf.add_blank_page()
+    pdf.save(out)
+    return out.getvalue()
+
+
+PDF = _one_page_pdf()  # a real PDF: the upload check parses it
 ANSWER = Response(0, "Ønsker fartsdemper", "Vurderes i reguleringen", Outcome.PARTLY)
 DRAFT_ID = "utkast"
 

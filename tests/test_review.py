@@ -177,11 +177,11 @@ def test_residents_see_published_inputs_with_their_own_or_their_originals_answer
     ]
 
 
-def test_a_published_duplicate_never_shows_the_answer_given_to_a_hidden_original(store, consultation):
+def test_a_published_duplicate_never_shows_the_answer_given_to_a_hidden_original(store, consultation, kari):
     a, b = _inputs(store, consultation, 2)
-    mark_duplicates(store, consultation.id, [b], a, "kari")
-    answer(store, [a], ANSWER, "kari")
-    hide(store, [a], "Personangrep", "kari")
+    mark_duplicates(store, consultation.id, [b], a, kari)
+    answer(store, [a], ANSWER, kari)
+    hide(store, [a], "Personangrep", kari)
     shown = public_outcomes(store.all_inputs(consultation.id), store.responses(consultation.id))
     assert [(o.input.id, o.response, o.via) for o in shown] == [(b, None, None)]
 
