@@ -566,7 +566,7 @@ def test_acknowledged_inputs_survive_sigkill_of_the_app(start_app, browser_page:
     pid = server.proc.pid
     assert server.running()
     with open(f"/proc/{pid}/cmdline", "rb") as f:  # the streamlit process itself
-        assert b"streamlit\0run\0app.py" in f.read()
+        assert b"streamlit\0run\0serve.py" in f.read()
     page.get_by_role("button", name="Send innspill").click()
     try:  # kill while the server runs the submission, if it gets that far in time
         page.wait_for_function(_RUNNING, timeout=1_000, polling="raf")
