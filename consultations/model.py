@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from shapely.geometry.base import BaseGeometry
@@ -15,14 +15,24 @@ class PlanType(StrEnum):
     OMRADEREGULERING = "omraderegulering"
     DETALJREGULERING = "detaljregulering"
     TETTSTEDSUTVIKLING = "tettstedsutvikling"
+    KOMMUNEPLANENS_SAMFUNNSDEL = "kommuneplanens_samfunnsdel"
+    PLANSTRATEGI = "kommunal_planstrategi"
     ANNET = "annet"
 
 
 class Stage(StrEnum):
+    """In the order of the plan process; ``planprocess`` says which are formal."""
+
     IDEFASE = "idefase"
+    STEDSANALYSE = "stedsanalyse"
+    INNSPILLSRUNDE = "innspillsrunde"
     VARSEL_OM_OPPSTART = "varsel_om_oppstart"
     PLANPROGRAM = "planprogram"
+    VARSEL_OG_PLANPROGRAM = "varsel_og_planprogram"
     OFFENTLIG_ETTERSYN = "offentlig_ettersyn"
+    BEGRENSET_HORING = "begrenset_horing"
+    ANDRE_GANGS_ETTERSYN = "andre_gangs_offentlig_ettersyn"
+    MINDRE_ENDRING = "mindre_endring"
 
 
 class Status(StrEnum):
@@ -136,6 +146,9 @@ class Consultation:
     questions: tuple[Question, ...] = ()
     # title, summary and body in other languages: {"nn": {"title": …}, "en": {…}}
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    case_number: str = ""  # arkivsak, «24/1234»: every formal høring has one
+    announced_on: date | None = None  # kunngjøring of a formal høring
+    announced_where: str = ""  # where it was announced (avis, nettside)
 
     def in_language(self, lang: str) -> Consultation:
         """The consultation with its texts in ``lang`` where staff gave them, else as written."""
