@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cache
+from urllib.parse import quote
 
 import holidays
 from dateutil.easter import easter
@@ -116,6 +117,13 @@ def check_plan_id(value: str, plan_type: PlanType, stage: Stage, kommunenummer: 
 def national_plan_id(kommunenummer: str, plan_id: str) -> str:
     """Nasjonal arealplan-ID as shown to people: «3203 2024.07»."""
     return f"{kommunenummer} {plan_id}" if plan_id else ""
+
+
+def planinnsyn_url(template: str, kommunenummer: str, plan_id: str) -> str:
+    """The link to the plan in the municipality's planinnsyn, or ``""`` without one."""
+    if not (template and plan_id):
+        return ""
+    return template.format(kommunenummer=quote(kommunenummer), plan_id=quote(plan_id))
 
 
 def check_case_number(value: str, stage: Stage) -> str:
