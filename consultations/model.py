@@ -68,10 +68,16 @@ class Role(StrEnum):
 
 
 class SenderType(StrEnum):
+    """Who sent a merknad, in the groups a saksframlegg answers them in."""
+
     PRIVATE = "privatperson"
-    ORGANISATION = "organisasjon"
+    LANDOWNER = "grunneier"  # grunneier or fester
+    NEIGHBOUR = "nabo"
+    ORGANISATION = "organisasjon"  # organisasjon, lag, velforening
     BUSINESS = "naeringsliv"
-    AUTHORITY = "offentlig_myndighet"
+    AUTHORITY = "offentlig_myndighet"  # regional or state authority
+    MUNICIPALITY = "annen_kommune"
+    INTERNAL = "intern"  # the municipality's own units
 
 
 class QuestionKind(StrEnum):
@@ -103,7 +109,9 @@ AGE_GROUPS = ("under_18", "18_29", "30_49", "50_66", "67_plus")
 RELATIONS = ("bor", "jobber", "skole", "besoker")
 
 TEXT_MIN = 10
-TEXT_MAX = 2000
+TEXT_MAX = 2000  # a web innspill in early medvirkning
+FORMAL_TEXT_MAX = 10_000  # a web merknad in a formal høring
+REGISTERED_TEXT_MAX = 1_000_000  # a letter or e-mail staff register: a long letter is whole
 
 
 QUESTION_TEXT_MAX = 200

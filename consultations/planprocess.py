@@ -20,7 +20,7 @@ from dateutil.easter import easter
 
 from .errors import InvalidConsultation
 from .i18n import LOCAL_TZ
-from .model import PlanType, Stage
+from .model import FORMAL_TEXT_MAX, REGISTERED_TEXT_MAX, TEXT_MAX, Channel, PlanType, Stage
 
 
 class Mode(StrEnum):
@@ -79,6 +79,14 @@ END_OF_DAY = time(23, 59)
 
 def mode(stage: Stage) -> Mode:
     return Mode.EARLY if stage in EARLY_STAGES else Mode.FORMAL
+
+
+def text_max(stage: Stage, channel: Channel) -> int:
+    """How long an input's text may be: a registered letter is kept whole, a web merknad
+    in a formal høring may be a long one, an early innspill is short."""
+    if channel != Channel.WEB:
+        return REGISTERED_TEXT_MAX
+    return FORMAL_TEXT_MAX if mode(stage) == Mode.FORMAL else TEXT_MAX
 
 
 def allowed_stages(plan_type: PlanType) -> tuple[Stage, ...]:
