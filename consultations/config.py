@@ -58,6 +58,8 @@ class Municipality:
     categories: tuple[str, ...]
     tiles: str = "kartverket-topo"  # KARTINNSPILL_TILES overrides it
     limits: Limits = DEFAULT_LIMITS  # [limits] in the profile: submissions, supports
+    # the municipality's planinnsyn for one plan: {kommunenummer} and {plan_id} filled in
+    planinnsyn: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,7 @@ def load_profile(name: str) -> Municipality:
         categories=tuple(data["categories"]),
         tiles=data.get("tiles", "kartverket-topo"),
         limits=_limits(name, data.get("limits", {})),
+        planinnsyn=data.get("planinnsyn", ""),
     )
 
 

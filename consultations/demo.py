@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import geo
+from . import geo, planprocess
 from .config import load_profile
 from .model import Channel, Consultation, InputStatus, Moderation, PlanType, Stage, Status
 from .store import Store
@@ -36,8 +36,17 @@ def seed_demo(store: Store, now: datetime | None = None, seed: int = 2026) -> in
     categories = load_profile("asker").categories
     consultations: dict[str, Consultation] = {}
     for item in content["consultations"]:
+        stage = Stage(item["stage"])
         opens = _day(now, item["opens_days"], time(0, 0))
-        closes = _day(now, item["closes_days"], time(23, 59))
+        announced = (
+            _day(now, item["announced_days"], time(0, 0)).astimezone(OSLO).date()
+            if "announced_days" in item
+            else None
+        )
+        # a formal frist on a weekend or holiday moves as the law says
+        closes = planprocess.frist(
+            stage, opens, _day(now, item["closes_days"], time(23, 59)), announced
+        ).closes_at.astimezone(UTC)
         consultation = Consultation(
             id=item["id"],
             title=item["title"],
@@ -45,7 +54,7 @@ def seed_demo(store: Store, now: datetime | None = None, seed: int = 2026) -> in
             body=item["body"],
             plan_type=PlanType(item["plan_type"]),
             plan_id=item["plan_id"],
-            stage=Stage(item["stage"]),
+            stage=stage,
             status=Status.PUBLISHED if closes > now else Status.CLOSED,
             opens_at=opens,
             closes_at=closes,
@@ -54,6 +63,9 @@ def seed_demo(store: Store, now: datetime | None = None, seed: int = 2026) -> in
             moderation=Moderation.POST,
             contact=item.get("contact", ""),
             is_demo=True,
+            case_number=item.get("case_number", ""),
+            announced_on=announced,
+            announced_where=item.get("announced_where", ""),
         )
         store.add_consultation(consultation)
         consultations[consultation.id] = consultation

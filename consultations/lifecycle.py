@@ -12,13 +12,13 @@ import re
 import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime
 
 from shapely.geometry.base import BaseGeometry
 
-from . import geo
+from . import geo, planprocess
 from .errors import InvalidConsultation
-from .i18n import DEFAULT_LANG, LANGUAGES
+from .i18n import DEFAULT_LANG, LANGUAGES, LOCAL_TZ
 from .model import (
     QUESTION_TEXT_MAX,
     Consultation,
@@ -36,17 +36,8 @@ from .store import Store
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_MAX = 60
-PLAN_ID = re.compile(r"(\d{4})([0-9A-Za-z_-]{1,16})")
-FORMAL_PLANS = {
-    PlanType.KOMMUNEPLANENS_AREALDEL,
-    PlanType.KOMMUNEDELPLAN,
-    PlanType.OMRADEREGULERING,
-    PlanType.DETALJREGULERING,
-}
-# Plan- og bygningsloven §§ 11-14, 12-10 (offentlig ettersyn) and § 4-1 (planprogram).
-MIN_HEARING = timedelta(weeks=6)
-SIX_WEEK_STAGES = {Stage.OFFENTLIG_ETTERSYN, Stage.PLANPROGRAM}
 TITLE_MAX, SUMMARY_MAX, BODY_MAX, CATEGORY_MAX, CONTACT_MAX = 200, 600, 20_000, 80, 200
+ANNOUNCED_WHERE_MAX = 200
 
 TRANSITIONS: dict[Status, set[Status]] = {
     Status.DRAFT: {Status.PUBLISHED},
@@ -95,6 +86,9 @@ class ConsultationForm:
     moderation: Moderation = Moderation.POST
     contact: str = ""
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    case_number: str = ""
+    announced_on: date | None = None
+    announced_where: str = ""
 
 
 TRANSLATED = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "body": BODY_MAX}
@@ -118,18 +112,6 @@ def _check_translations(translations: dict[str, dict[str, str]]) -> dict[str, di
         if kept:
             cleaned[lang] = kept
     return cleaned
-
-
-def check_plan_id(plan_id: str, plan_type: PlanType) -> str:
-    """Nasjonal arealplan-ID: 4-digit kommunenummer + planid of at most 16 characters."""
-    plan_id = plan_id.strip()
-    if not plan_id:
-        if plan_type in FORMAL_PLANS:
-            raise InvalidConsultation("consultation_form.plan_id_required")
-        return ""
-    if not PLAN_ID.fullmatch(plan_id):
-        raise InvalidConsultation("consultation_form.plan_id_invalid", plan_id=plan_id)
-    return plan_id
 
 
 def _check_questions(questions: Sequence[Question]) -> tuple[Question, ...]:
@@ -167,8 +149,9 @@ def build(
     input_points: Sequence[tuple[float, float]] = (),
     categories_in_use: Collection[str] = (),
     kommunenummer: str | None = None,
-) -> tuple[Consultation, list[str]]:
-    """The consultation the form describes, and warning keys (the staff member may go on).
+) -> tuple[Consultation, list[tuple[str, dict[str, str]]]]:
+    """The consultation the form describes, and warnings as ``(key, values)`` (the staff
+    member may go on).
 
     Once inputs exist, the plan area may only change so that every located input stays
     inside it, and no category an input uses may disappear (adding and reordering is fine).
@@ -192,9 +175,15 @@ def build(
     if (existing is None or renamed) and slug in taken_ids:
         raise InvalidConsultation("consultation_form.id_taken", id=slug)
 
-    plan_id = check_plan_id(form.plan_id, form.plan_type)
+    planprocess.check_stage(form.plan_type, form.stage)
+    plan_id = planprocess.check_plan_id(
+        form.plan_id, form.plan_type, form.stage, kommunenummer or ""
+    )
+    case_number = planprocess.check_case_number(form.case_number, form.stage)
     if form.closes_at <= form.opens_at:
         raise InvalidConsultation("consultation_form.closes_before_opens")
+    announced_on, announced_where = _check_announcement(form)
+    frist = planprocess.frist(form.stage, form.opens_at, form.closes_at, announced_on)
     if form.area is None:
         raise InvalidConsultation("consultation_form.area_missing")
     area = geo.as_multipolygon(form.area)
@@ -206,11 +195,6 @@ def build(
     if orphaned:
         raise InvalidConsultation("consultation_form.categories_orphans", names=", ".join(orphaned))
 
-    warnings = []
-    if plan_id and kommunenummer and not plan_id.startswith(kommunenummer):
-        warnings.append("consultation_form.warn_other_municipality")
-    if form.stage in SIX_WEEK_STAGES and form.closes_at - form.opens_at < MIN_HEARING:
-        warnings.append("consultation_form.warn_short_hearing")
     consultation = Consultation(
         id=slug,
         title=title,
@@ -221,7 +205,7 @@ def build(
         stage=form.stage,
         status=existing.status if existing else Status.DRAFT,
         opens_at=form.opens_at,
-        closes_at=form.closes_at,
+        closes_at=frist.closes_at.astimezone(UTC),
         area=area,
         categories=categories,
         moderation=form.moderation,
@@ -229,8 +213,25 @@ def build(
         is_demo=existing.is_demo if existing else False,
         questions=_check_questions(form.questions),
         translations=_check_translations(form.translations),
+        case_number=case_number,
+        announced_on=announced_on,
+        announced_where=announced_where,
     )
-    return consultation, warnings
+    return consultation, list(frist.warnings)
+
+
+def _check_announcement(form: ConsultationForm) -> tuple[date | None, str]:
+    """A formal høring's kunngjøring: its date (required) and where (optional)."""
+    where = " ".join(form.announced_where.split())
+    if len(where) > ANNOUNCED_WHERE_MAX:
+        raise InvalidConsultation("plan_process.announced_where_long", max=ANNOUNCED_WHERE_MAX)
+    if planprocess.mode(form.stage) == planprocess.Mode.EARLY:
+        return form.announced_on, where
+    if form.announced_on is None:
+        raise InvalidConsultation("plan_process.announced_required")
+    if form.announced_on > form.closes_at.astimezone(LOCAL_TZ).date():
+        raise InvalidConsultation("plan_process.announced_after_frist")
+    return form.announced_on, where
 
 
 def save(
@@ -240,7 +241,7 @@ def save(
     *,
     editing: str | None = None,
     kommunenummer: str | None = None,
-) -> tuple[Consultation, list[str]]:
+) -> tuple[Consultation, list[tuple[str, dict[str, str]]]]:
     """Create (``editing=None``) or update the consultation ``editing`` from the builder.
 
     Raises ``InvalidConsultation`` and changes nothing. A draft may get a new id.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from shapely.geometry.base import BaseGeometry
@@ -15,14 +15,24 @@ class PlanType(StrEnum):
     OMRADEREGULERING = "omraderegulering"
     DETALJREGULERING = "detaljregulering"
     TETTSTEDSUTVIKLING = "tettstedsutvikling"
+    KOMMUNEPLANENS_SAMFUNNSDEL = "kommuneplanens_samfunnsdel"
+    PLANSTRATEGI = "kommunal_planstrategi"
     ANNET = "annet"
 
 
 class Stage(StrEnum):
+    """In the order of the plan process; ``planprocess`` says which are formal."""
+
     IDEFASE = "idefase"
+    STEDSANALYSE = "stedsanalyse"
+    INNSPILLSRUNDE = "innspillsrunde"
     VARSEL_OM_OPPSTART = "varsel_om_oppstart"
     PLANPROGRAM = "planprogram"
+    VARSEL_OG_PLANPROGRAM = "varsel_og_planprogram"
     OFFENTLIG_ETTERSYN = "offentlig_ettersyn"
+    BEGRENSET_HORING = "begrenset_horing"
+    ANDRE_GANGS_ETTERSYN = "andre_gangs_offentlig_ettersyn"
+    MINDRE_ENDRING = "mindre_endring"
 
 
 class Status(StrEnum):
@@ -58,10 +68,16 @@ class Role(StrEnum):
 
 
 class SenderType(StrEnum):
+    """Who sent a merknad, in the groups a saksframlegg answers them in."""
+
     PRIVATE = "privatperson"
-    ORGANISATION = "organisasjon"
+    LANDOWNER = "grunneier"  # grunneier or fester
+    NEIGHBOUR = "nabo"
+    ORGANISATION = "organisasjon"  # organisasjon, lag, velforening
     BUSINESS = "naeringsliv"
-    AUTHORITY = "offentlig_myndighet"
+    AUTHORITY = "offentlig_myndighet"  # regional or state authority
+    MUNICIPALITY = "annen_kommune"
+    INTERNAL = "intern"  # the municipality's own units
 
 
 class QuestionKind(StrEnum):
@@ -93,7 +109,9 @@ AGE_GROUPS = ("under_18", "18_29", "30_49", "50_66", "67_plus")
 RELATIONS = ("bor", "jobber", "skole", "besoker")
 
 TEXT_MIN = 10
-TEXT_MAX = 2000
+TEXT_MAX = 2000  # a web innspill in early medvirkning
+FORMAL_TEXT_MAX = 10_000  # a web merknad in a formal høring
+REGISTERED_TEXT_MAX = 1_000_000  # a letter or e-mail staff register: a long letter is whole
 
 
 QUESTION_TEXT_MAX = 200
@@ -136,6 +154,9 @@ class Consultation:
     questions: tuple[Question, ...] = ()
     # title, summary and body in other languages: {"nn": {"title": …}, "en": {…}}
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    case_number: str = ""  # arkivsak, «24/1234»: every formal høring has one
+    announced_on: date | None = None  # kunngjøring of a formal høring
+    announced_where: str = ""  # where it was announced (avis, nettside)
 
     def in_language(self, lang: str) -> Consultation:
         """The consultation with its texts in ``lang`` where staff gave them, else as written."""

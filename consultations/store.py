@@ -186,6 +186,12 @@ MIGRATIONS: dict[int, Sequence[str]] = {
         """ALTER TABLE users ADD COLUMN oidc_issuer VARCHAR""",
         """ALTER TABLE users ADD COLUMN oidc_subject VARCHAR""",
     ),
+    8: (
+        # the formal høring: arkivsak and kunngjøring
+        """ALTER TABLE consultations ADD COLUMN case_number VARCHAR DEFAULT ''""",
+        """ALTER TABLE consultations ADD COLUMN announced_on DATE""",
+        """ALTER TABLE consultations ADD COLUMN announced_where VARCHAR DEFAULT ''""",
+    ),
 }
 LATEST = max(MIGRATIONS)
 _SCHEMA_VERSION_TABLE = (
@@ -208,7 +214,8 @@ _CATALOGUE = (
 
 _CONSULTATION_COLUMNS = (
     "id, title, summary, body, plan_type, plan_id, stage, status, opens_at, closes_at, "
-    "area_geojson, categories, moderation, contact, is_demo, questions, translations"
+    "area_geojson, categories, moderation, contact, is_demo, questions, translations, "
+    "case_number, announced_on, announced_where"
 )
 _N_CONSULTATION = _CONSULTATION_COLUMNS.count(",") + 1
 _INPUT_COLUMNS = (
@@ -1239,6 +1246,7 @@ def _consultation_values(c: Consultation) -> tuple:
         list(c.categories), c.moderation.value, c.contact, c.is_demo,
         json.dumps([q.as_dict() for q in c.questions], ensure_ascii=False),
         json.dumps(c.translations, ensure_ascii=False),
+        c.case_number, c.announced_on, c.announced_where,
     )  # fmt: skip
 
 
@@ -1252,7 +1260,9 @@ def _snapshot(c: Consultation) -> str:
             "closes_at": c.closes_at.isoformat(), "area_bounds": geo.bounds(c.area),
             "categories": list(c.categories), "moderation": c.moderation.value,
             "contact": c.contact, "questions": [q.as_dict() for q in c.questions],
-            "translations": c.translations,
+            "translations": c.translations, "case_number": c.case_number,
+            "announced_on": c.announced_on.isoformat() if c.announced_on else None,
+            "announced_where": c.announced_where,
         },
         ensure_ascii=False,
     )  # fmt: skip
@@ -1281,6 +1291,9 @@ def _consultation(row: tuple) -> Consultation:
         is_demo=bool(row[14]),
         questions=tuple(Question.from_dict(q) for q in json.loads(row[15])),
         translations=json.loads(row[16] or "{}"),
+        case_number=row[17] or "",
+        announced_on=row[18],
+        announced_where=row[19] or "",
     )
 
 

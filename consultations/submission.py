@@ -10,13 +10,12 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 
-from . import geo
+from . import geo, planprocess
 from .errors import InvalidInput
 from .i18n import LOCAL_TZ
 from .model import (
     AGE_GROUPS,
     RELATIONS,
-    TEXT_MAX,
     TEXT_MIN,
     Channel,
     Consultation,
@@ -83,8 +82,11 @@ def validate(consultation: Consultation | None, draft: InputDraft, now: datetime
     return check_content(check_open(consultation, now), draft)
 
 
-def check_content(consultation: Consultation, draft: InputDraft) -> ValidInput:
-    """Category, text, place and profile by the rules every input meets, whatever its channel."""
+def check_content(
+    consultation: Consultation, draft: InputDraft, channel: Channel = Channel.WEB
+) -> ValidInput:
+    """Category, text, place and profile by the rules every input meets, whatever its
+    channel; only the longest text allowed depends on the channel and the stage."""
     if not draft.category:
         raise InvalidInput("input.category_missing")
     if draft.category not in consultation.categories:
@@ -94,8 +96,8 @@ def check_content(consultation: Consultation, draft: InputDraft) -> ValidInput:
         raise InvalidInput("input.text_empty")
     if len(text) < TEXT_MIN:
         raise InvalidInput("input.text_short", min=TEXT_MIN)
-    if len(text) > TEXT_MAX:
-        raise InvalidInput("input.text_long", max=TEXT_MAX, length=len(text))
+    if len(text) > (limit := planprocess.text_max(consultation.stage, channel)):
+        raise InvalidInput("input.text_long", max=limit, length=len(text))
     if draft.whole_area:
         lat = lon = None
     elif draft.lat is None and draft.lon is None:
@@ -217,7 +219,7 @@ def register_input(
         raise InvalidInput("input.received_before_opening", date=f"{opened:%d.%m.%Y}")
     if draft.lat is None and draft.lon is None:
         draft = replace(draft, whole_area=True)
-    valid = check_content(consultation, draft)
+    valid = check_content(consultation, draft, channel)
     name = clean_text(sender_name or "") or None
     if name is not None and len(name) > SENDER_NAME_MAX:
         raise InvalidInput("input.sender_name_long", max=SENDER_NAME_MAX)

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from consultations.auth import create_user
 from consultations.demo import seed_demo
+from consultations.i18n import LOCAL_TZ
 from consultations.model import Status
 from consultations.store import Store
 from tests.conftest import BORGEN_SQUARE, app_on_copy_of
@@ -199,3 +200,46 @@ def test_builder_tells_staff_that_remote_images_are_not_shown_to_residents(app):
     assert not at.exception
     assert any("bilder fra andre nettsteder" in w.value for w in at.warning)
     assert not any("![plan](http" in m.value for m in at.markdown)
+
+
+def _formal_draft(at: AppTest) -> AppTest:
+    from datetime import date
+
+    from consultations.model import PlanType, Stage
+
+    at.text_input(key="builder-new-title").input("Detaljregulering Vollen brygge")
+    at.text_area(key="builder-new-summary").input("Forslag til detaljregulering.")
+    at.selectbox(key="builder-new-plan_type").set_value(PlanType.DETALJREGULERING)
+    at.selectbox(key="builder-new-stage").set_value(Stage.OFFENTLIG_ETTERSYN)
+    at.text_input(key="builder-new-plan_id").input("3203 2024.07")
+    at.date_input(key="builder-new-opens_date").set_value(date(2026, 11, 10))
+    at.date_input(key="builder-new-closes_date").set_value(date(2026, 12, 25))
+    at.session_state["builder-new-area"] = BORGEN_SQUARE
+    at.session_state["builder-new-area_source"] = "test"
+    return at.run()
+
+
+def test_a_formal_hearing_needs_its_saksnummer_and_the_builder_says_why(app):
+    at = _formal_draft(log_in(app, "pages/rediger.py"))
+    assert "Formell høring" in " ".join(c.value for c in at.caption)
+    at.button(key="builder-new-save").click()
+    at.run()
+    assert at.error[0].value.startswith("En formell høring trenger saksnummeret")
+    assert at.store().get_consultation("detaljregulering-vollen-brygge") is None
+
+
+def test_a_frist_on_christmas_day_is_saved_on_the_next_working_day_with_a_warning(app):
+    from datetime import date
+
+    at = _formal_draft(log_in(app, "pages/rediger.py"))
+    at.text_input(key="builder-new-case_number").input("24/1234")
+    at.date_input(key="builder-new-announced_on").set_value(date(2026, 11, 10))
+    at.button(key="builder-new-save").click()
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    c = at.store().get_consultation("detaljregulering-vollen-brygge")
+    assert (c.plan_id, c.case_number) == ("2024.07", "24/1234")
+    assert c.closes_at.astimezone(LOCAL_TZ).date() == date(2026, 12, 28)
+    shown = " ".join(m.value for m in at.success) + " ".join(m.value for m in at.warning)
+    assert "flyttet til neste virkedag, 28.12.2026" in shown
+    assert "jul" in shown  # the period runs over Christmas

@@ -34,6 +34,8 @@ def form(**changes) -> ConsultationForm:
         plan_type=PlanType.OMRADEREGULERING,
         plan_id="3203202501",
         stage=Stage.OFFENTLIG_ETTERSYN,
+        case_number="25/1234",
+        announced_on=(NOW - timedelta(days=1)).date(),
         opens_at=NOW - timedelta(days=1),
         closes_at=NOW + timedelta(weeks=7),
         area=BORGEN_SQUARE,
@@ -55,7 +57,8 @@ def refused(store, f, key, editing=None):
 
 def test_new_consultation_is_a_draft_and_audit_logged(store, kari):
     c, warnings = save(store, form(), kari)
-    assert c.status == Status.DRAFT and warnings == []
+    # seven weeks from 27 November run over Christmas: staff are told, and may go on
+    assert c.status == Status.DRAFT and warnings == [("plan_process.warn_christmas", {})]
     assert store.get_consultation("vollen-sentrum") == c
     entry = store.audit_entries()[0]  # after the accounts the fixtures made
     assert (entry.actor, entry.action, entry.object_id) == ("kari", "consultation.create", c.id)
@@ -73,9 +76,13 @@ def test_slugs_are_readable_and_unique():
         (dict(title="  "), "consultation_form.title"),
         (dict(summary=""), "consultation_form.summary"),
         (dict(id="Vollen Sentrum!"), "consultation_form.id_invalid"),
-        (dict(plan_id="32-03"), "consultation_form.plan_id_invalid"),
-        (dict(plan_id="3203" + "x" * 17), "consultation_form.plan_id_invalid"),
-        (dict(plan_id=""), "consultation_form.plan_id_required"),
+        (dict(plan_id="32/03"), "plan_process.plan_id_invalid"),
+        (dict(plan_id="x" * 17), "plan_process.plan_id_invalid"),
+        (dict(plan_id=""), "plan_process.plan_id_required"),
+        (dict(case_number=""), "plan_process.case_number_required"),
+        (dict(case_number="1234"), "plan_process.case_number_invalid"),
+        (dict(announced_on=None), "plan_process.announced_required"),
+        (dict(plan_type=PlanType.TETTSTEDSUTVIKLING), "plan_process.no_formal"),
         (dict(closes_at=NOW - timedelta(days=2)), "consultation_form.closes_before_opens"),
         (dict(area=None), "consultation_form.area_missing"),
         (dict(categories=[" ", ""]), "consultation_form.categories_empty"),
@@ -93,9 +100,12 @@ def test_duplicate_id_is_refused(store, kari):
     refused(store, form(title="Noe annet"), "consultation_form.id_taken")
 
 
-def test_tettstedsutvikling_needs_no_plan_id():
-    c, _ = save_in_memory(form(plan_type=PlanType.TETTSTEDSUTVIKLING, plan_id=""))
-    assert c.plan_id == ""
+def test_early_medvirkning_needs_no_plan_id_case_number_or_announcement():
+    c, _ = save_in_memory(
+        form(plan_type=PlanType.TETTSTEDSUTVIKLING, stage=Stage.IDEFASE, plan_id="",
+             case_number="", announced_on=None)
+    )  # fmt: skip
+    assert (c.plan_id, c.case_number, c.announced_on) == ("", "", None)
 
 
 def save_in_memory(f):
@@ -106,7 +116,9 @@ def save_in_memory(f):
 
 def test_hearing_shorter_than_six_weeks_warns_but_saves(store, kari):
     c, warnings = save(store, form(closes_at=NOW + timedelta(weeks=3)), kari)
-    assert warnings == ["consultation_form.warn_short_hearing"]
+    assert warnings == [
+        ("plan_process.warn_short", {"paragraph": "§§ 11-14 og 12-10", "earliest": "07.01.2027"})
+    ]
     assert store.get_consultation(c.id) is not None
     _, idea_warnings = save_in_memory(form(id="x", stage=Stage.IDEFASE, closes_at=NOW + timedelta(weeks=3)))
     assert idea_warnings == []
@@ -198,13 +210,19 @@ def test_only_drafts_without_inputs_can_be_deleted(store, kari):
     assert store.audit_entries()[0].action == "consultation.delete"
 
 
-def test_plan_id_of_another_municipality_warns():
+def test_plan_id_is_kept_apart_from_the_kommunenummer():
     from consultations.lifecycle import build
 
-    _, warnings = build(form(plan_id="3025202401"), existing=None, taken_ids=set(), kommunenummer="3203")
-    assert warnings == ["consultation_form.warn_other_municipality"]
-    _, warnings = build(form(), existing=None, taken_ids=set(), kommunenummer="3203")
-    assert warnings == []
+    c, _ = build(form(plan_id="3203 2024.07"), existing=None, taken_ids=set(), kommunenummer="3203")
+    assert c.plan_id == "2024.07"
+
+
+def test_case_number_and_announcement_are_stored(store, kari):
+    c, _ = save(store, form(announced_where="Asker og Bærums Budstikke"), kari)
+    stored = store.get_consultation(c.id)
+    assert (stored.case_number, stored.announced_on, stored.announced_where) == (
+        "25/1234", (NOW - timedelta(days=1)).date(), "Asker og Bærums Budstikke"
+    )
 
 
 def test_texts_in_other_languages_are_kept_and_shown_to_those_who_chose_them(store, kari):

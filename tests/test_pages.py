@@ -175,7 +175,7 @@ def test_category_filter_narrows_the_list(app):
 def test_closed_consultation_shows_inputs_but_no_form(app):
     at = open_consultation(app.run(), HEGGEDAL)
     assert not at.exception
-    assert any("avsluttet" in w.value for w in at.warning)
+    assert any("fristen var" in w.value.lower() for w in at.warning)
     assert not any(b.label == "Send innspill" for b in at.button)
     assert all(b.disabled for b in at.button if b.label == "Støtt")
     (args,) = folium_args(at)
@@ -358,3 +358,20 @@ def test_a_remote_image_in_the_body_is_never_loaded_on_the_public_page(app):
     assert "![Plankart]" not in rendered and "<img" not in rendered
     assert "[Plankart](https://evil.example/pixel.png)" in rendered  # a link a resident may follow
     assert "![Lokalt](/app/static/kart.png)" in rendered
+
+
+def test_formal_hearing_page_shows_saksnummer_hoeringsfrist_and_the_linked_plan_id(app):
+    at = open_consultation(app, "asker-sentrum-omraderegulering")
+    assert not at.exception
+    shown = " ".join(m.value for m in at.markdown) + " ".join(s.value for s in at.success)
+    assert "merk dem med saksnummer 24/4711" in shown
+    assert "høringsfrist" in shown.lower()
+    assert "[3203 3203202402](https://www.arealplaner.no/asker3203/" in shown
+
+
+def test_early_medvirkning_page_says_innspill_and_has_no_saksnummer(app):
+    at = open_consultation(app, BORGEN)
+    assert not at.exception
+    shown = " ".join(m.value for m in at.markdown) + " ".join(s.value for s in at.success)
+    assert "frist for innspill" in shown and "saksnummer" not in shown.lower()
+    assert "høringsfrist" not in shown.lower()

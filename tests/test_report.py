@@ -168,11 +168,11 @@ def test_names_are_left_out_unless_staff_include_them(store, answered):
     c, ids = answered
     text = _text(_read(build_report(store, c.id, now=NOW)))
     assert PRIVATE not in text and ORGANISATION not in text
-    assert "Privatperson" in text and "Organisasjon/lag" in text
+    assert "Privatperson" in text and "Organisasjon, lag eller velforening" in text
     named = _groups(_read(build_report(store, c.id, include_names=True, now=NOW)))
     senders = {row[0]: row[2] for rows in named.values() for row in rows}
     assert senders[f"KI-{ids['private']:06d}"] == f"Privatperson: {PRIVATE}"
-    assert senders[f"KI-{ids['club']:06d}"] == f"Organisasjon/lag: {ORGANISATION}"
+    assert senders[f"KI-{ids['club']:06d}"] == f"Organisasjon, lag eller velforening: {ORGANISATION}"
 
 
 def test_the_report_states_the_facts_figures_and_shows_a_point_map(store, answered):

@@ -11,7 +11,7 @@ import streamlit as st
 from shapely.geometry.base import BaseGeometry
 from streamlit_folium import st_folium
 
-from .. import documents, geo
+from .. import documents, geo, planprocess
 from ..config import Settings
 from ..documents import MAX_BYTES as MAX_DOCUMENT_BYTES
 from ..errors import InvalidArea, KartinnspillError
@@ -44,6 +44,7 @@ def _defaults(c: Consultation | None, settings: Settings, lang: str) -> dict[str
             "plan_type": PlanType.TETTSTEDSUTVIKLING, "plan_id": "", "stage": Stage.IDEFASE,
             "opens_date": today, "opens_time": time(0, 0),
             "closes_date": today + timedelta(weeks=DEFAULT_WEEKS), "closes_time": time(23, 59),
+            "case_number": "", "announced_on": None, "announced_where": "",
             "categories": "\n".join(settings.profile.categories),
             "questions": [], "moderation": Moderation.POST, "contact": "",
             **{f"{lang}_{name}": "" for lang in OTHER_LANGUAGES for name in TRANSLATED},
@@ -54,6 +55,8 @@ def _defaults(c: Consultation | None, settings: Settings, lang: str) -> dict[str
         "plan_type": c.plan_type, "plan_id": c.plan_id, "stage": c.stage,
         "opens_date": opens.date(), "opens_time": opens.time().replace(second=0, microsecond=0),
         "closes_date": closes.date(), "closes_time": closes.time().replace(second=0, microsecond=0),
+        "case_number": c.case_number, "announced_on": c.announced_on,
+        "announced_where": c.announced_where,
         "categories": "\n".join(c.categories),
         "questions": [
             {"id": q.id, "text": q.text, "kind": q.kind.value, "options": "; ".join(q.options)}
@@ -144,6 +147,23 @@ class Builder:
             options=list(Stage),
             format_func=lambda v: t(f"stage.{v.value}", lang),
             key=self.key("stage"),
+        )
+        formal = planprocess.mode(self.value("stage")) == planprocess.Mode.FORMAL
+        st.caption(t(f"plan_process.builder.mode_{'formal' if formal else 'early'}", lang))
+        case, announced, where = st.columns([1, 1, 2])
+        case.text_input(
+            t("plan_process.builder.case_number", lang),
+            key=self.key("case_number"),
+            help=t("plan_process.builder.case_number_help", lang),
+        )
+        announced.date_input(
+            t("plan_process.builder.announced_on", lang),
+            key=self.key("announced_on"),
+            format="DD.MM.YYYY",
+            help=t("plan_process.builder.announced_on_help", lang),
+        )
+        where.text_input(
+            t("plan_process.builder.announced_where", lang), key=self.key("announced_where")
         )
         dates = st.columns(4)
         dates[0].date_input(t("builder.opens_date", lang), key=self.key("opens_date"), format="DD.MM.YYYY")
@@ -314,6 +334,9 @@ class Builder:
             questions=self._questions(),
             moderation=v("moderation"),
             contact=v("contact") or "",
+            case_number=v("case_number") or "",
+            announced_on=v("announced_on"),
+            announced_where=v("announced_where") or "",
             translations={
                 code: {name: v(f"{code}_{name}") or "" for name in TRANSLATED}
                 for code in OTHER_LANGUAGES
@@ -337,7 +360,7 @@ class Builder:
             return
         message = "builder.saved_new" if self.existing is None else "consultation_form.saved"
         st.session_state["builder-flash"] = [t(message, lang, title=saved.title)] + [
-            t(w, lang) for w in warnings
+            t(key, lang, **values) for key, values in warnings
         ]
         for name in list(st.session_state):
             if isinstance(name, str) and name.startswith(f"{self.prefix}-"):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 import streamlit as st
 
+from .. import planprocess
 from ..config import Settings
-from ..i18n import format_date, t, tn
+from ..i18n import LOCAL_TZ, format_date, t, tn
 from ..model import Phase
 from ..store import Store
 from ..text import escape_markdown, without_remote_images
@@ -34,6 +35,14 @@ def documents(store: Store, consultation_id: str, lang: str) -> None:
         )
 
 
+def _plan_id(settings: Settings, plan_id: str) -> str:
+    """The nasjonal arealplan-ID as markdown, linked to the planinnsyn where there is one."""
+    profile = settings.profile
+    shown = escape_markdown(planprocess.national_plan_id(profile.kommunenummer, plan_id) or "–")
+    url = planprocess.planinnsyn_url(profile.planinnsyn, profile.kommunenummer, plan_id)
+    return f"[{shown}]({url})" if url else shown
+
+
 def show(
     store: Store,
     settings: Settings,
@@ -56,28 +65,37 @@ def show(
     c = c.in_language(lang)
 
     phase = c.phase(now)
+    mode = planprocess.mode(c.stage).value
     st.title(escape_markdown(c.title), anchor=False)
     if c.is_demo:
         st.info(t("app.demo_banner", lang), icon=":material/info:")
     if phase == Phase.OPEN:
         left = tn("home.days_left", days_left(c.closes_at, now), lang)
         deadline = format_date(c.closes_at, lang, with_time=True)
-        st.success(t("consultation.status_open", lang, date=deadline, left=left))
+        st.success(t(f"plan_process.resident.status_open_{mode}", lang, date=deadline, left=left))
     elif phase == Phase.UPCOMING:
         opens = format_date(c.opens_at, lang, with_time=True)
-        st.info(t("consultation.status_upcoming", lang, date=opens))
+        st.info(t(f"plan_process.resident.status_upcoming_{mode}", lang, date=opens))
     elif phase == Phase.CLOSED:
-        st.warning(t("consultation.status_closed", lang, date=format_date(c.closes_at, lang)))
+        closed = format_date(c.closes_at, lang)
+        st.warning(t(f"plan_process.resident.status_closed_{mode}", lang, date=closed))
     st.markdown(f"**{escape_markdown(c.summary)}**")
 
     with st.container(border=True):
         st.markdown(f"**{t('consultation.facts', lang)}**")
         facts = st.columns(4)
         facts[0].markdown(f"{t('consultation.plan_type', lang)}  \n{t(f'plan_type.{c.plan_type.value}', lang)}")
-        facts[1].markdown(f"{t('consultation.plan_id', lang)}  \n{escape_markdown(c.plan_id or '–')}")
+        facts[1].markdown(f"{t('consultation.plan_id', lang)}  \n{_plan_id(settings, c.plan_id)}")
         facts[2].markdown(f"{t('consultation.stage', lang)}  \n{t(f'stage.{c.stage.value}', lang)}")
         period = t("consultation.period_value", lang, opens=format_date(c.opens_at, lang), closes=format_date(c.closes_at, lang))
-        facts[3].markdown(f"{t('consultation.period', lang)}  \n{period}")
+        facts[3].markdown(f"{t(f'plan_process.resident.period_{mode}', lang)}  \n{period}")
+        if c.case_number:
+            st.markdown(t("plan_process.resident.case_note", lang, case_number=escape_markdown(c.case_number)))
+        if c.announced_on:
+            when = format_date(datetime.combine(c.announced_on, time(12), tzinfo=LOCAL_TZ), lang)
+            where = escape_markdown(c.announced_where)
+            key = "announced_where" if where else "announced"
+            st.caption(t(f"plan_process.resident.{key}", lang, date=when, where=where))
         if c.contact:
             st.caption(f"{t('consultation.contact', lang)}: {escape_markdown(c.contact)}")
 

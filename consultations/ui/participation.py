@@ -16,8 +16,8 @@ from ..i18n import format_date, t, tn
 from ..model import (
     AGE_GROUPS,
     RELATIONS,
-    TEXT_MAX,
     TEXT_MIN,
+    Channel,
     Consultation,
     InputDraft,
     InputStatus,
@@ -25,6 +25,7 @@ from ..model import (
     Question,
     QuestionKind,
 )
+from ..planprocess import text_max
 from ..questions import ANSWER_TEXT_MAX, SCALE
 from ..store import Store
 from ..submission import check_location, submit_input, support_input
@@ -265,8 +266,8 @@ def input_form(store: Store, consultation: Consultation, session: str, lang: str
         )
         st.text_area(
             t("form.text", lang),
-            max_chars=TEXT_MAX,
-            help=t("form.text_help", lang, min=TEXT_MIN, max=TEXT_MAX),
+            max_chars=(limit := text_max(consultation.stage, Channel.WEB)),
+            help=t("form.text_help", lang, min=TEXT_MIN, max=limit),
             key=keys["text"],
         )
         st.checkbox(

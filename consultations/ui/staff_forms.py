@@ -12,7 +12,7 @@ from ..config import Settings
 from ..errors import InvalidInput
 from ..i18n import LOCAL_TZ, t
 from ..model import (
-    TEXT_MAX,
+    REGISTERED_TEXT_MAX,
     TEXT_MIN,
     Channel,
     Consultation,
@@ -188,9 +188,9 @@ def register_form(store: Store, settings: Settings, user: User, lang: str) -> No
     )
     st.text_area(
         t("register.text", lang),
-        max_chars=TEXT_MAX,
+        max_chars=REGISTERED_TEXT_MAX,
         height=200,
-        help=t("register.text_help", lang, min=TEXT_MIN, max=TEXT_MAX),
+        help=t("register.text_help", lang, min=TEXT_MIN, max=REGISTERED_TEXT_MAX),
         key=KEYS["text"],
     )
     _location(settings, consultation, lang)
