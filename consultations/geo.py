@@ -10,10 +10,13 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
 import random
 import re
 import shutil
+import stat
 import tempfile
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -160,15 +163,42 @@ NORWAY = (3.0, 57.0, 32.0, 72.0)
 # A repair is accepted when make_valid and buffer(0) agree on the area within this share:
 # two independent repairs that disagree mean the file does not say what is inside.
 REPAIR_TOLERANCE = 0.01
-# GDAL picks a driver by content, so a ".json" could be any format (a VRT could even
-# read other files on the server): only the driver the file type promises is accepted.
-_DRIVERS = {
-    ".geojson": {"GeoJSON"},
-    ".json": {"GeoJSON"},
-    ".gpkg": {"GPKG"},
-    ".kml": {"KML", "LIBKML"},
-    ".zip": {"ESRI Shapefile"},
+# GDAL picks a driver by content, whatever the name says: an OGR VRT named "plan.json" made
+# the server fetch an attacker's URL and can read any file it may read. So the file type
+# decides the driver before GDAL sees the file: GeoJSON and GeoPackage are opened with
+# GDAL's "DRIVER:" prefix, which tries that driver only; GDAL has no such prefix for KML and
+# Shapefile, so their content is checked first (a kml root element, the .shp file code) and
+# the VRT drivers are removed from the process (_gdal). Suffix -> (drivers, path prefix).
+_FORMATS = {
+    ".geojson": ({"GeoJSON"}, "GeoJSON:"),
+    ".json": ({"GeoJSON"}, "GeoJSON:"),
+    ".gpkg": ({"GPKG"}, "GPKG:"),
+    ".kml": ({"KML", "LIBKML"}, ""),
+    ".zip": ({"ESRI Shapefile"}, ""),
 }
+# GDAL settings while it reads an upload: no driver that reads other files (VRT), and no
+# network. A GeoJSON "link" CRS is fetched with plain HTTP (tried here: the GeoJSON driver
+# fetched it even when forced), so HTTP goes to a closed loopback port as proxy (curl still
+# honours NO_PROXY; the CRS check in _check_content is what refuses such files), /vsicurl/
+# may open no file at all, and PROJ never downloads grids.
+_GDAL_OFFLINE = {
+    "GDAL_SKIP": "VRT OGR_VRT",
+    "GDAL_HTTP_PROXY": "http://127.0.0.1:1",
+    "GDAL_HTTPS_PROXY": "http://127.0.0.1:1",
+    "GDAL_HTTP_MAX_RETRY": "0",
+    "GDAL_HTTP_TIMEOUT": "1",
+    "GDAL_HTTP_CONNECTTIMEOUT": "1",
+    "CPL_VSIL_CURL_ALLOWED_FILENAME": "/kartinnspill/uploads/never/use/the/network",
+    "GDAL_DISABLE_READDIR_ON_OPEN": "TRUE",
+    "GDAL_ALLOW_REMOTE_RESOURCE_TO_ACCESS_LOCAL_FILE": "NO",
+    "PROJ_NETWORK": "OFF",
+}
+# The members of a zipped Shapefile that are read; everything else in the zip is ignored.
+_SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+_SHP_FILE_CODE = b"\x00\x00\x27\x0a"  # 9994, big-endian: the first bytes of every .shp
+# How a GeoJSON "crs" member may name its CRS: an OGC URN or an EPSG code. A URL (even an
+# opengis.net one) or a "link" CRS would make GDAL fetch it.
+_SAFE_CRS_NAME = re.compile(r"(?i)urn:ogc:def:crs:[a-z0-9._:-]+|epsg:\d{4,6}")
 _LABEL_FIELDS = ("plannavn", "navn", "name", "tittel", "title", "planid", "planidentifikasjon")
 
 
@@ -223,7 +253,7 @@ def read_area(
     """
     basename = PurePosixPath(filename.replace("\\", "/")).name
     suffix = PurePosixPath(basename).suffix.lower()
-    if suffix not in _DRIVERS:
+    if suffix not in _FORMATS:
         raise InvalidArea("area.format", name=basename)
     if not data:
         raise InvalidArea("area.empty")
@@ -237,7 +267,8 @@ def read_area(
         else:
             path = Path(tmp) / f"upload{suffix}"
             path.write_bytes(data)
-        frame = _read(path, _DRIVERS[suffix], layer)
+        _check_content(path, suffix)
+        frame = _read(path, suffix, layer)
     if override is not None:
         frame = frame.set_crs(override, allow_override=True)
     elif frame.crs is None:
@@ -296,58 +327,180 @@ def _crs_name(crs: CRS) -> str:
 
 
 def _shapefile(data: bytes, target: Path, layer: str | None) -> Path:
-    """Unpack a zipped shapefile safely into ``target``; the path of its .shp."""
+    """The chosen shapefile of a zip, written into ``target`` as ``layer.shp`` (and .shx, ...).
+
+    Entry names are only ever read, never joined to a path: only the allow-listed members
+    of one shapefile are written, under names chosen here. A zip with a path that could
+    leave a folder, a link, or two entries with one name is refused as a whole, before
+    anything is written.
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
             if len(entries) > MAX_ZIP_ENTRIES:
                 raise InvalidArea("area.zip_too_many", max=MAX_ZIP_ENTRIES)
+            seen: set[str] = set()
             for entry in entries:
-                parts = PurePosixPath(entry.filename.replace("\\", "/")).parts
-                if not parts or parts[0] == "/" or ":" in parts[0] or ".." in parts:
-                    raise InvalidArea("area.zip_unsafe", name=entry.filename)
-                if parts[-1].lower().endswith(".zip"):
-                    raise InvalidArea("area.zip_nested", name=entry.filename)
+                _check_entry(entry, seen)
             # zipfile never yields more than an entry's declared size (it fails the CRC
             # instead), so the declared sizes are a safe bound against zip bombs
             if sum(e.file_size for e in entries) > MAX_UNZIPPED_BYTES:
                 raise InvalidArea("area.zip_too_large", mb=_mb(MAX_UNZIPPED_BYTES))
-            for entry in entries:
-                parts = PurePosixPath(entry.filename.replace("\\", "/")).parts
-                # macOS adds __MACOSX/._name.shp copies of every file; they are not shapefiles
-                if entry.is_dir() or parts[0] == "__MACOSX" or parts[-1].startswith("._"):
-                    continue
-                dest = target.joinpath(*parts)
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                with archive.open(entry) as src, dest.open("wb") as out:
-                    shutil.copyfileobj(src, out)
+            shapefiles = _zipped_shapefiles(entries)
+            if not shapefiles:
+                raise InvalidArea("area.zip_no_shapefile")
+            members = shapefiles[_choose(sorted(shapefiles), layer)]
+            if missing := [s for s in (".shx", ".dbf") if s not in members]:
+                raise InvalidArea("area.shapefile_incomplete", missing=", ".join(missing))
+            for suffix, entry in members.items():
+                _extract(archive, entry, target, f"layer{suffix}")
     except (zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
         # RuntimeError: encrypted entry; NotImplementedError: compression zipfile lacks
         raise InvalidArea("area.unreadable") from exc
-    shapefiles = {
-        p.relative_to(target).with_suffix("").as_posix(): p
-        for p in sorted(target.rglob("*"))
-        if p.suffix.lower() == ".shp" and p.is_file()
-    }
-    if not shapefiles:
-        raise InvalidArea("area.zip_no_shapefile")
-    shp = shapefiles[_choose(list(shapefiles), layer)]
-    present = {p.suffix.lower() for p in shp.parent.iterdir() if p.stem == shp.stem}
-    if missing := [s for s in (".shx", ".dbf") if s not in present]:
-        raise InvalidArea("area.shapefile_incomplete", missing=", ".join(missing))
-    return shp
+    return target / "layer.shp"
 
 
-def _read(path: Path, drivers: set[str], layer: str | None):
-    """The chosen layer of the file at ``path`` as a GeoDataFrame (CRS as declared)."""
+def _check_entry(entry: zipfile.ZipInfo, seen: set[str]) -> None:
+    """Refuse an entry that is a link, could name a path outside a folder, or repeats one."""
+    name = entry.filename
+    shown = "".join(c if c.isprintable() else "?" for c in name)
+    # the Unix file type sits in the high 16 bits; a link's target is its content, and
+    # an unpacker that follows it writes wherever it points
+    mode = entry.external_attr >> 16
+    if stat.S_ISLNK(mode):
+        raise InvalidArea("area.zip_link", name=shown)
+    if stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):
+        raise InvalidArea("area.zip_unsafe", name=shown)
+    parts = (name[:-1] if entry.is_dir() else name).split("/")
+    # "//tmp/x" is its own root to POSIX, "C:" and "\\" mean something on Windows
+    if (
+        name.startswith("/")
+        or "\\" in name
+        or ":" in name
+        or shown != name
+        or any(part in ("", ".", "..") for part in parts)
+    ):
+        raise InvalidArea("area.zip_unsafe", name=shown)
+    if parts[-1].lower().endswith(".zip"):
+        raise InvalidArea("area.zip_nested", name=shown)
+    key = _name_key("/".join(parts))
+    if key in seen:  # Windows and macOS unpack PLAN.SHP and plan.shp into one file
+        raise InvalidArea("area.zip_duplicate", name=shown)
+    seen.add(key)
+
+
+def _name_key(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+def _zipped_shapefiles(entries: list[zipfile.ZipInfo]) -> dict[str, dict[str, zipfile.ZipInfo]]:
+    """The shapefiles of a (checked) zip: name without .shp -> {".shp": entry, ".dbf": ...}."""
+    groups: dict[str, dict[str, zipfile.ZipInfo]] = {}
+    for entry in entries:
+        parts = entry.filename.split("/")
+        # macOS adds __MACOSX/._name.shp copies of every file; they are not shapefiles
+        if entry.is_dir() or parts[0] == "__MACOSX" or parts[-1].startswith("._"):
+            continue
+        stem, dot, extension = entry.filename.rpartition(".")
+        suffix = f".{extension.lower()}"
+        if dot and "/" not in extension and suffix in _SHAPEFILE_PARTS:
+            groups.setdefault(_name_key(stem), {})[suffix] = entry
+    return {g[".shp"].filename[:-4]: g for g in groups.values() if ".shp" in g}
+
+
+def _extract(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, target: Path, name: str) -> None:
+    """Write one member to ``target/name``, a new file that is no link and stays in ``target``."""
+    dest = target / name
+    if dest.resolve().parent != target.resolve():
+        raise InvalidArea("area.zip_unsafe", name=entry.filename)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    with archive.open(entry) as src, os.fdopen(os.open(dest, flags, 0o600), "wb") as out:
+        shutil.copyfileobj(src, out)
+
+
+def _check_content(path: Path, suffix: str) -> None:
+    """Refuse a file whose content another GDAL driver could claim, or that names a URL."""
+    if suffix == ".zip":
+        with path.open("rb") as f:
+            if f.read(4) != _SHP_FILE_CODE:
+                raise InvalidArea("area.unreadable")
+    elif suffix == ".kml":
+        if _xml_root(path.read_bytes()[:65536]) != "kml":
+            raise InvalidArea("area.unreadable")
+    elif suffix in (".geojson", ".json"):
+        try:
+            document = json.loads(path.read_bytes())
+        except (ValueError, RecursionError) as exc:
+            raise InvalidArea("area.unreadable") from exc
+        for crs in _geojson_crs_members(document):
+            _check_geojson_crs(crs)
+
+
+def _xml_root(head: bytes) -> str | None:
+    """The local name of the first element in an XML document (``None`` with a DOCTYPE)."""
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    prolog = re.match(r"(?s)(\s|<\?.*?\?>|<!--.*?-->)*<([A-Za-z_][\w.:-]*)", text)
+    return prolog[2].rpartition(":")[2] if prolog else None
+
+
+def _geojson_crs_members(document: object) -> list[object]:
+    """Every "crs" member GDAL reads: of the document, its features and their geometries."""
+    found: list[object] = []
+    stack = [document]
+    while stack:
+        obj = stack.pop()
+        if not isinstance(obj, dict):
+            continue
+        if "crs" in obj:
+            found.append(obj["crs"])
+        for member in ("features", "geometries"):
+            if isinstance(obj.get(member), list):
+                stack.extend(obj[member])
+        stack.append(obj.get("geometry"))
+    return found
+
+
+def _check_geojson_crs(crs: object) -> None:
+    """Refuse a GeoJSON "crs" member that is not an OGC URN or EPSG code (null is no CRS)."""
+    if crs is None:
+        return
+    properties = crs.get("properties") if isinstance(crs, dict) else None
+    properties = properties if isinstance(properties, dict) else {}
+    name = properties.get("name")
+    named = isinstance(crs, dict) and crs.get("type") == "name" and isinstance(name, str)
+    if named and _SAFE_CRS_NAME.fullmatch(name):
+        return
+    shown = properties.get("href") or name or json.dumps(crs, ensure_ascii=False)
+    raise InvalidArea("area.crs_remote", crs=str(shown)[:200])
+
+
+@cache
+def _gdal():
+    """pyogrio, with GDAL set up to read uploads (see _GDAL_OFFLINE)."""
     import pyogrio
+    import pyproj.network
+    from pyogrio._ogr import _register_drivers
+
+    pyogrio.set_gdal_config_options(_GDAL_OFFLINE)
+    pyproj.network.set_network_enabled(False)
+    _register_drivers()  # GDAL drops the drivers in GDAL_SKIP when it registers
+    if "OGR_VRT" in pyogrio.list_drivers():  # refuse every upload rather than open a VRT
+        raise RuntimeError("GDAL still has its VRT driver; uploads cannot be read safely")
+    return pyogrio
+
+
+def _read(path: Path, suffix: str, layer: str | None):
+    """The chosen layer of the file at ``path`` as a GeoDataFrame (CRS as declared)."""
     from pyogrio.errors import DataLayerError, DataSourceError
 
+    pyogrio = _gdal()
+    drivers, prefix = _FORMATS[suffix]
+    source = f"{prefix}{path}"
     try:
-        if pyogrio.read_info(path, layer=0)["driver"] not in drivers:
+        if pyogrio.read_info(source, layer=0)["driver"] not in drivers:
             raise InvalidArea("area.unreadable")
-        spatial = [name for name, kind in pyogrio.list_layers(path) if kind is not None]
-        return pyogrio.read_dataframe(path, layer=_choose(spatial, layer))
+        spatial = [name for name, kind in pyogrio.list_layers(source) if kind is not None]
+        return pyogrio.read_dataframe(source, layer=_choose(spatial, layer))
     except (DataSourceError, DataLayerError, GEOSException) as exc:
         raise InvalidArea("area.unreadable") from exc
 

@@ -9,9 +9,13 @@ from __future__ import annotations
 import io
 import json
 import os
+import stat
 import subprocess
 import sys
+import tempfile
 import zipfile
+from contextlib import nullcontext
+from functools import cache
 from pathlib import Path
 
 import geopandas
@@ -312,8 +316,8 @@ def test_overlapping_parts_of_one_feature_are_repaired_into_their_union(tmp_path
 # --- the command line ----------------------------------------------------------------------
 
 
-def cli(*args: str, tmp: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "KARTINNSPILL_DB": str(tmp / "none" / "no.duckdb")}
+def cli(*args: str, tmp: Path, **env: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "KARTINNSPILL_DB": str(tmp / "none" / "no.duckdb"), **env}
     return subprocess.run(
         [sys.executable, "-m", "consultations", "import-area", *args],
         capture_output=True, text=True, env=env, cwd=Path(__file__).parents[1], timeout=60,
@@ -338,3 +342,223 @@ def test_cli_bad_input_exits_2_with_the_pages_message_on_one_line(tmp_path):
     assert done.stderr == t("area.crs_missing_prj") + "\n"
     missing = cli(str(tmp_path / "nowhere.geojson"), tmp=tmp_path)
     assert missing.returncode == 2 and missing.stderr.count("\n") == 1
+
+
+# --- a hostile zip never writes outside its folder (issue 9, item 1) -----------------------
+
+
+@cache
+def plan_shapefile() -> dict[str, bytes]:
+    """The Borgen square as the members of a zipped Shapefile, built in a temp dir of its own."""
+    with tempfile.TemporaryDirectory() as tmp:
+        frame(SQUARE).to_file(Path(tmp) / "plan.shp")
+        return {p.name: p.read_bytes() for p in Path(tmp).iterdir()}
+
+
+def link_entry(name: str, points_at: str) -> zipfile.ZipInfo:
+    """A Unix symlink entry, as `zip --symlinks` writes it: the link target is its content."""
+    info = zipfile.ZipInfo(name)
+    info.create_system = 3
+    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+    return info
+
+
+def hostile_zip(kind: str, target: Path) -> tuple[bytes, str, str]:
+    """(zip, the refused entry's name, the error key): a good shapefile plus one bad entry."""
+    entries = {
+        "double-slash": f"/{target}/evil.shp",  # POSIX keeps "//" as a root of its own
+        "absolute": f"{target}/evil.shp",
+        "parent": "../evil.shp",
+        "parent-inside-a-folder": "a/../../evil.shp",
+        "drive-letter": "C:\\evil.shp",
+        "symlink": "data",
+    }
+    name = entries[kind]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        if kind == "symlink":  # "data" points at the target, then "data/evil.shp" goes there
+            archive.writestr(link_entry(name, str(target)), str(target))
+            archive.writestr("data/evil.shp", b"x")
+        else:
+            archive.writestr(zipfile.ZipInfo(name), b"x")
+        for member, content in plan_shapefile().items():
+            archive.writestr(member, content)
+    return buffer.getvalue(), name, "area.zip_link" if kind == "symlink" else "area.zip_unsafe"
+
+
+HOSTILE = ["double-slash", "absolute", "parent", "parent-inside-a-folder", "drive-letter", "symlink"]
+
+
+@pytest.fixture
+def own_tmpdir(tmp_path, monkeypatch) -> Path:
+    """Temp files of this process go to tmp_path/tmp; tmp_path/target is where attacks aim."""
+    plan_shapefile()  # built before the temp dir moves
+    uploads = tmp_path / "tmp"
+    uploads.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(uploads))
+    return uploads
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_zip_entry_that_could_write_outside_the_folder_is_refused_and_nothing_written(
+    kind, tmp_path, own_tmpdir
+):
+    data, name, key = hostile_zip(kind, tmp_path / "target")
+    assert name in refused(key, data, "plan.zip").message()
+    assert not (tmp_path / "target").exists()
+    assert list(tmp_path.rglob("*")) == [own_tmpdir]  # its temp dir is gone, nothing beside
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_cli_refuses_a_zip_entry_that_could_write_outside_the_folder_and_writes_nothing(
+    kind, tmp_path, own_tmpdir
+):
+    data, name, key = hostile_zip(kind, tmp_path / "target")
+    (tmp_path / "plan.zip").write_bytes(data)
+    done = cli(str(tmp_path / "plan.zip"), tmp=tmp_path, TMPDIR=str(own_tmpdir))
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", t(key, name=name) + "\n")
+    assert not (tmp_path / "target").exists()
+    assert sorted(tmp_path.rglob("*")) == [tmp_path / "plan.zip", own_tmpdir]
+
+
+@pytest.mark.parametrize("second", ["plan.shp", "PLAN.SHP", "Plan.Shp"])
+def test_zip_with_two_entries_of_one_name_is_refused(second):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for member, content in plan_shapefile().items():
+            archive.writestr(member, content)
+        with pytest.warns(UserWarning) if second == "plan.shp" else nullcontext():
+            archive.writestr(second, b"\x00\x00\x27\x0a another shape")
+    assert second in refused("area.zip_duplicate", buffer.getvalue(), "plan.zip").message()
+
+
+def test_only_the_shapefile_members_of_a_zip_are_read_and_other_files_are_ignored():
+    files = {**plan_shapefile(), "les_meg.txt": b"hei", "kart/plan.qml": b"<qgis/>"}
+    assert_is_the_borgen_square(geo.read_area(zipped(files), "plan.zip"))
+
+
+def test_a_shp_that_is_not_a_shapefile_is_unreadable():
+    refused("area.unreadable", zipped({**plan_shapefile(), "plan.shp": b"<kml/>"}), "plan.zip")
+
+
+# --- GDAL opens an upload only as its file type, and never over the network (item 2) -------
+
+
+# Listener and FIFO writer run in processes of their own: GDAL holds the GIL while it reads,
+# so a thread in this process could never answer it (the old code hung the test instead).
+LISTENER = """
+import http.server, sys
+log = open(sys.argv[1], "a", buffering=1)
+class Recorder(http.server.BaseHTTPRequestHandler):
+    def answer(self):
+        log.write(self.path + "\\n")
+        self.send_response(404)
+        self.end_headers()
+    do_GET = do_HEAD = do_POST = answer
+    def log_message(self, *args):
+        pass
+server = http.server.HTTPServer(("127.0.0.1", 0), Recorder)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"""
+
+
+@pytest.fixture
+def listener(tmp_path):
+    """A loopback HTTP server that records every request: (its URL, the paths asked so far)."""
+    log = tmp_path / "asked.log"
+    log.touch()
+    server = subprocess.Popen(
+        [sys.executable, "-c", LISTENER, str(log)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        port = int(server.stdout.readline())
+        yield f"http://127.0.0.1:{port}", lambda: log.read_text().splitlines()
+    finally:
+        server.kill()
+        server.wait()
+
+
+def vrt(source: str, layer: str = "plan") -> bytes:
+    return (
+        f'<OGRVRTDataSource><OGRVRTLayer name="{layer}"><SrcDataSource>{source}'
+        "</SrcDataSource></OGRVRTLayer></OGRVRTDataSource>"
+    ).encode()
+
+
+VRT_AS = {
+    "json": lambda v: (v, "plan.json"),
+    "geojson": lambda v: (v, "plan.geojson"),
+    "gpkg": lambda v: (v, "plan.gpkg"),
+    "kml": lambda v: (v, "plan.kml"),
+    "zipped-shp": lambda v: (zipped({**plan_shapefile(), "plan.shp": v}), "plan.zip"),
+}
+
+
+@pytest.mark.parametrize("kind", VRT_AS)
+def test_a_vrt_under_any_file_type_is_refused_and_fetches_nothing(kind, listener):
+    url, asked = listener
+    data, filename = VRT_AS[kind](vrt(f"/vsicurl/{url}/plan.geojson"))
+    refused("area.unreadable", data, filename)
+    assert asked() == []
+
+
+def unread(path: Path) -> Path:
+    """``path`` with its access time set before its change time, so a read moves it."""
+    os.utime(path, (0, path.stat().st_mtime))
+    return path
+
+
+def test_a_vrt_naming_a_local_file_never_reads_it(tmp_path):
+    control = tmp_path / "control.csv"
+    control.write_text("x\n")
+    unread(control).read_text()
+    if control.stat().st_atime == 0:
+        pytest.skip("this file system does not record reads (noatime)")
+    square = SQUARE_WGS84.wkt
+    secret = tmp_path / "secret.csv"
+    secret.write_text(f'navn,WKT\nhemmelig,"{square}"\n')
+    for kind in ("json", "gpkg", "kml"):
+        refused("area.unreadable", *VRT_AS[kind](vrt(f"CSV:{unread(secret)}")))
+        assert secret.stat().st_atime == 0, kind
+    refused("area.unreadable", vrt("CSV:/etc/passwd"), "plan.json")
+
+
+def geojson_with_crs(crs: dict) -> bytes:
+    document = json.loads(geojson_wgs84(SQUARE))
+    return json.dumps({**document, "crs": crs}).encode()
+
+
+@pytest.mark.parametrize("form", ["link", "url-name", "ogc-url-name"])
+def test_geojson_whose_crs_points_at_a_url_is_refused_and_fetches_nothing(form, listener):
+    url, asked = listener
+    crs = {
+        "link": {"type": "link", "properties": {"href": f"{url}/crs.proj4", "type": "proj4"}},
+        "url-name": {"type": "name", "properties": {"name": f"{url}/crs"}},
+        "ogc-url-name": {
+            "type": "name",
+            "properties": {"name": "http://www.opengis.net/def/crs/EPSG/0/4326"},
+        },
+    }[form]
+    error = refused("area.crs_remote", geojson_with_crs(crs), "plan.geojson")
+    assert (crs["properties"].get("href") or crs["properties"]["name"]) in error.message()
+    refused("area.crs_remote", geojson_with_crs(crs), "plan.geojson", crs="EPSG:4326")
+    assert asked() == []
+
+
+def test_geojson_crs_given_as_an_ogc_urn_is_read():
+    crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}
+    assert_is_the_borgen_square(geo.read_area(geojson_with_crs(crs), "plan.geojson"))
+
+
+def test_gdal_reading_an_upload_never_fetches_a_url_even_past_the_content_check(
+    listener, tmp_path, monkeypatch
+):
+    # the second line of defence: GDAL's own HTTP goes nowhere while it reads uploads
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    url, asked = listener
+    path = tmp_path / "plan.json"
+    path.write_bytes(geojson_with_crs({"type": "link", "properties": {"href": f"{url}/x"}}))
+    geo._read(path, ".json", None)
+    assert asked() == []
