@@ -115,7 +115,10 @@ def _clean_image(name: str, data: bytes, kind: str) -> bytes:
                 upright = ImageOps.exif_transpose(img)
     except InvalidInput:
         raise
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow's own limit, reached before ours while opening (above ~179 megapixels)
+        raise InvalidInput("attachment.too_many_pixels", name=name, mp=MAX_PIXELS // 1_000_000) from None
+    except (OSError, ValueError, SyntaxError):
         raise InvalidInput("attachment.broken", name=name) from None
     if fmt == "JPEG" and upright.mode not in ("RGB", "L"):
         upright = upright.convert("RGB")  # CMYK and others: as a browser would show them
