@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 from .addresses import Networks, parse_networks
 from .errors import ConfigError
+from .model import Identification
 from .ratelimit import DEFAULT_LIMITS, Limits
 
 PROFILES = Path(__file__).with_name("profiles")
@@ -60,6 +61,8 @@ class Municipality:
     limits: Limits = DEFAULT_LIMITS  # [limits] in the profile: submissions, supports
     # the municipality's planinnsyn for one plan: {kommunenummer} and {plan_id} filled in
     planinnsyn: str = ""
+    # in a formal høring a resident "may" or "must" give name and address or gnr/bnr
+    identified_merknader: Identification = Identification.MAY
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,15 @@ def load_profile(name: str) -> Municipality:
         tiles=data.get("tiles", "kartverket-topo"),
         limits=_limits(name, data.get("limits", {})),
         planinnsyn=data.get("planinnsyn", ""),
+        identified_merknader=_identification(name, data.get("identified_merknader", "may")),
     )
+
+
+def _identification(profile: str, value: object) -> Identification:
+    try:
+        return Identification(value)
+    except ValueError:
+        raise ConfigError("config.identified_invalid", name=profile, value=value) from None
 
 
 def _limits(profile: str, table: Mapping[str, Mapping[str, object]]) -> Limits:

@@ -85,6 +85,8 @@ def parse_crs(value: str | int) -> int:
 
 _FIRST = ("id", "referanse", "opprettet", "høring", "kategori", "tekst", "status", "kanal",
           "avsendertype")  # fmt: skip
+# who sent it and where to notify them (a formal merknad): only when names are asked for
+_NAMES = ("avsender", "avsenderadresse", "gnr_bnr")
 _LAST = ("temaer", "støtter", "duplikat_av", "skjult_grunn", "sammendrag", "vurdering",
          "konklusjon", "endring_i_planen")  # fmt: skip
 
@@ -93,7 +95,7 @@ def columns(
     consultation: Consultation, crs: int = WORKING_CRS, include_names: bool = False
 ) -> list[str]:
     """The export's column names, in order."""
-    names = [*_FIRST, *(["avsender"] if include_names else []), "lon", "lat"]
+    names = [*_FIRST, *(_NAMES if include_names else []), "lon", "lat"]
     if crs != WGS84:
         names += [f"ost_{crs}", f"nord_{crs}"]
     names += ["aldersgruppe", "tilknytning"]
@@ -137,6 +139,8 @@ def input_table(
     out["avsendertype"] = _labels(frame["sender_type"], "sender_type", lang)
     if include_names:
         out["avsender"] = _objects(frame["sender_name"])
+        out["avsenderadresse"] = _objects(frame["sender_address"])
+        out["gnr_bnr"] = _objects(frame["sender_property"])
     lon = frame["lon"].astype("float64").to_numpy()
     lat = frame["lat"].astype("float64").to_numpy()
     out["lon"], out["lat"] = np.round(lon, 7), np.round(lat, 7)

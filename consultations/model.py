@@ -80,6 +80,15 @@ class SenderType(StrEnum):
     INTERNAL = "intern"  # the municipality's own units
 
 
+class Identification(StrEnum):
+    """Whether a resident gives name and address (or gnr/bnr) with a merknad in a formal
+    høring, so the municipality can notify parties of the decision and the right of appeal
+    (the municipality profile's ``identified_merknader``)."""
+
+    MAY = "may"
+    MUST = "must"
+
+
 class QuestionKind(StrEnum):
     SINGLE = "single"
     MULTIPLE = "multiple"
@@ -203,6 +212,8 @@ class Input:
     sender_name: str | None = None  # never shown in public views
     hidden_reason: str | None = None
     duplicate_of: int | None = None
+    sender_address: str | None = None  # postal address of a formal merknad; never public
+    sender_property: str | None = None  # gnr/bnr of a formal merknad; never public
 
     @property
     def reference(self) -> str:
@@ -241,6 +252,21 @@ class InputDraft:
     age_group: str | None = None
     relation: str | None = None
     answers: dict[str, object] = field(default_factory=dict)  # question id → answer
+    # who sent it, in a formal høring (never in early medvirkning): see ``Identification``
+    sender_name: str | None = None
+    sender_address: str | None = None
+    sender_property: str | None = None  # gnr/bnr, «12/345» (or gnr/bnr/fnr/snr)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file a resident sent with a merknad: what a planner sees before downloading it."""
+
+    id: int
+    input_id: int
+    filename: str
+    media_type: str
+    size: int
 
 
 @dataclass(frozen=True)

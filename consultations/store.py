@@ -21,6 +21,7 @@ import duckdb
 from . import geo, keys
 from .errors import StoreError
 from .model import (
+    Attachment,
     AuditEntry,
     Channel,
     Consultation,
@@ -192,6 +193,22 @@ MIGRATIONS: dict[int, Sequence[str]] = {
         """ALTER TABLE consultations ADD COLUMN announced_on DATE""",
         """ALTER TABLE consultations ADD COLUMN announced_where VARCHAR DEFAULT ''""",
     ),
+    9: (
+        # identified merknader in a formal høring: where to notify the sender (never public),
+        # and the files residents send with a merknad (checked and cleaned, attachments.py)
+        """ALTER TABLE inputs ADD COLUMN sender_address VARCHAR""",
+        """ALTER TABLE inputs ADD COLUMN sender_property VARCHAR""",
+        """CREATE SEQUENCE attachment_id_seq START 1""",
+        """CREATE TABLE input_attachments (
+            id INTEGER PRIMARY KEY DEFAULT nextval('attachment_id_seq'),
+            input_id INTEGER NOT NULL,
+            filename VARCHAR NOT NULL,
+            media_type VARCHAR NOT NULL,
+            content BLOB NOT NULL,
+            created_at TIMESTAMP NOT NULL
+        )""",
+        """CREATE INDEX attachments_by_input ON input_attachments (input_id)""",
+    ),
 }
 LATEST = max(MIGRATIONS)
 _SCHEMA_VERSION_TABLE = (
@@ -221,7 +238,7 @@ _N_CONSULTATION = _CONSULTATION_COLUMNS.count(",") + 1
 _INPUT_COLUMNS = (
     "i.id, i.consultation_id, i.category, i.text, i.lat, i.lon, i.status, i.channel, "
     "i.created_at, i.age_group, i.relation, i.east, i.north, i.answers, i.sender_type, "
-    "i.sender_name, i.hidden_reason, i.duplicate_of"
+    "i.sender_name, i.hidden_reason, i.duplicate_of, i.sender_address, i.sender_property"
 )
 _USER_COLUMNS = "id, username, email, role, active"
 _SUPPORT_COUNT = "(SELECT count(*) FROM supports s WHERE s.input_id = i.id)"
@@ -541,10 +558,15 @@ class Store:
         sender_name: str | None = None,
         actor: str | None = None,
         address_hash: str | None = None,
+        sender_address: str | None = None,
+        sender_property: str | None = None,
+        attachments: Sequence[tuple[str, str, bytes]] = (),
     ) -> tuple[Input, bool]:
         """Store one input; with a token seen before, return that input and ``False``.
 
-        With an ``actor`` (staff registering a letter, an e-mail …) the audit log gets it too.
+        ``attachments`` are ``(filename, media_type, content)``, already checked; they are
+        stored with the input or not at all. With an ``actor`` (staff registering a letter,
+        an e-mail …) the audit log gets it too.
         """
         with self._transaction() as cur:
             existing = (
@@ -566,16 +588,25 @@ class Store:
                 new_id = cur.execute(
                     """INSERT INTO inputs (consultation_id, category, text, lat, lon, east, north,
                            age_group, relation, channel, status, session_hash, submission_token,
-                           created_at, answers, sender_type, sender_name, address_hash)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+                           created_at, answers, sender_type, sender_name, address_hash,
+                           sender_address, sender_property)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                       RETURNING id""",
                     (
                         consultation_id, category, text, lat, lon, east, north, age_group,
                         relation, channel.value, status.value, session_hash, token or None,
                         _naive(created_at), json.dumps(answers or {}, ensure_ascii=False),
                         sender_type.value if sender_type else None, sender_name, address_hash,
+                        sender_address, sender_property,
                     ),
                 ).fetchall()[0][0]  # fmt: skip
                 created = True
+                for filename, media_type, content in attachments:
+                    cur.execute(
+                        """INSERT INTO input_attachments (input_id, filename, media_type,
+                               content, created_at) VALUES (?, ?, ?, ?, ?)""",
+                        (new_id, filename, media_type, content, _naive(created_at)),
+                    )
                 if actor:
                     _audit(
                         cur, actor, f"input.register.{channel.value}", "input", str(new_id),
@@ -615,7 +646,7 @@ class Store:
             ).fetchall()
             if not rows:
                 raise KeyError(input_id)
-            for table in ("supports", "input_themes", "responses"):
+            for table in ("supports", "input_themes", "responses", "input_attachments"):
                 cur.execute(f"DELETE FROM {table} WHERE input_id = ?", (input_id,))
             cur.execute("UPDATE inputs SET duplicate_of = NULL WHERE duplicate_of = ?", (input_id,))
             cur.execute("DELETE FROM inputs WHERE id = ?", (input_id,))
@@ -634,7 +665,7 @@ class Store:
             ).fetchall()[0][0]
             cur.execute(
                 """UPDATE inputs SET age_group = NULL, relation = NULL, sender_name = NULL,
-                       session_hash = NULL, address_hash = NULL, answers = '{}',
+                       sender_address = NULL, sender_property = NULL, session_hash = NULL, address_hash = NULL, answers = '{}',
                        submission_token = NULL
                    WHERE consultation_id = ?""",
                 (consultation_id,),
@@ -656,6 +687,15 @@ class Store:
         """The input a submission token already stored (a double click), if any."""
         value = self._value("SELECT id FROM inputs WHERE submission_token = ?", (token,))
         return None if value is None else self.get_input(int(value))
+
+    def sent_in_session(self, input_id: int, session_hash: str) -> bool:
+        """Whether the input was sent from the browser session with this hash."""
+        return bool(
+            self._value(
+                "SELECT count(*) FROM inputs WHERE id = ? AND session_hash = ?",
+                (input_id, session_hash),
+            )
+        )
 
     def get_input(self, input_id: int) -> Input | None:
         rows = self._rows(
@@ -1066,6 +1106,24 @@ class Store:
                 json.dumps({"document": rows[0][1]}, ensure_ascii=False), None,
             )  # fmt: skip
 
+    # -- attachments (files residents send with a merknad) ----------------------------------
+
+    def attachments(self, input_id: int) -> list[Attachment]:
+        rows = self._rows(
+            """SELECT id, input_id, filename, media_type, octet_length(content)
+               FROM input_attachments WHERE input_id = ? ORDER BY id""",
+            (input_id,),
+        )
+        return [Attachment(*r) for r in rows]
+
+    def attachment_content(self, attachment_id: int) -> tuple[Attachment, bytes] | None:
+        rows = self._rows(
+            """SELECT id, input_id, filename, media_type, octet_length(content), content
+               FROM input_attachments WHERE id = ?""",
+            (attachment_id,),
+        )
+        return (Attachment(*rows[0][:5]), bytes(rows[0][5])) if rows else None
+
     # -- moderation and merknadsbehandling ---------------------------------------------
 
     def set_input_status(
@@ -1201,7 +1259,8 @@ class Store:
             return cur.execute(
                 """SELECT i.id, i.created_at, i.category, i.text, i.status, i.channel,
                           i.lat, i.lon, i.east, i.north, i.age_group, i.relation, i.answers,
-                          i.sender_type, i.sender_name, i.session_hash, i.hidden_reason,
+                          i.sender_type, i.sender_name, i.sender_address, i.sender_property,
+                          i.session_hash, i.hidden_reason,
                           i.duplicate_of,
                           (SELECT count(*) FROM supports s WHERE s.input_id = i.id) AS supports,
                           coalesce((SELECT list(t.theme ORDER BY t.theme) FROM input_themes t
@@ -1317,5 +1376,7 @@ def _input(row: tuple) -> Input:
         sender_name=row[15],
         hidden_reason=row[16],
         duplicate_of=row[17],
-        supports=int(row[18]),
+        sender_address=row[18],
+        sender_property=row[19],
+        supports=int(row[20]),
     )

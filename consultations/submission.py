@@ -10,7 +10,10 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 
+from collections.abc import Sequence
+
 from . import geo, planprocess
+from .attachments import CheckedFile, check_attachments
 from .errors import InvalidInput
 from .i18n import LOCAL_TZ
 from .model import (
@@ -19,6 +22,7 @@ from .model import (
     TEXT_MIN,
     Channel,
     Consultation,
+    Identification,
     Input,
     InputDraft,
     InputStatus,
@@ -36,6 +40,9 @@ from .store import DuplicateText, Store, SupportedFromAddress
 from .text import clean_text
 
 SENDER_NAME_MAX = 200
+SENDER_ADDRESS_MAX = 200
+# Gårdsnummer/bruksnummer, optionally festenummer and seksjonsnummer: «12/345», «12/345/0/2».
+_PROPERTY = re.compile(r"\d{1,5}/\d{1,5}(/\d{1,5}){0,2}")
 MAX_LINKS = 2  # more links than this in one input: it waits for a planner
 _LINK = re.compile(r"https?://|www\.", re.IGNORECASE)
 # A letter can be registered after the deadline; a draft or archived consultation takes none.
@@ -51,6 +58,55 @@ class ValidInput:
     age_group: str | None
     relation: str | None
     answers: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who sent a merknad in a formal høring, to notify of the decision; never public."""
+
+    name: str
+    address: str | None = None
+    property: str | None = None  # gnr/bnr
+
+
+def check_identity(
+    consultation: Consultation, draft: InputDraft, rule: Identification
+) -> Identity | None:
+    """The sender's name and address or gnr/bnr, as the municipality's ``rule`` asks them
+    in a formal høring; ``None`` in early medvirkning (anonymous: what was typed is
+    dropped, never stored) and when the resident gave none where that is allowed.
+
+    Whoever gives any of it gives a name and an address or a gnr/bnr: the municipality
+    can notify nobody with half of it."""
+    if planprocess.mode(consultation.stage) != planprocess.Mode.FORMAL:
+        return None
+    name = clean_text(draft.sender_name or "")
+    address = clean_text(draft.sender_address or "")
+    prop = re.sub(r"\s*/\s*", "/", clean_text(draft.sender_property or ""))
+    if not (name or address or prop):
+        if rule == Identification.MUST:
+            raise InvalidInput("identity.required")
+        return None
+    if not name:
+        raise InvalidInput("identity.name_missing")
+    if not (address or prop):
+        raise InvalidInput("identity.where_missing")
+    if len(name) > SENDER_NAME_MAX:
+        raise InvalidInput("input.sender_name_long", max=SENDER_NAME_MAX)
+    if len(address) > SENDER_ADDRESS_MAX:
+        raise InvalidInput("identity.address_long", max=SENDER_ADDRESS_MAX)
+    if prop and not _PROPERTY.fullmatch(prop):
+        raise InvalidInput("identity.property_invalid", value=prop)
+    return Identity(name, address or None, prop or None)
+
+
+def check_files(consultation: Consultation, files: Sequence[tuple[str, bytes]]) -> list[CheckedFile]:
+    """Attachments are for merknader in a formal høring (PDF, JPEG, PNG; see attachments)."""
+    if not files:
+        return []
+    if planprocess.mode(consultation.stage) != planprocess.Mode.FORMAL:
+        raise InvalidInput("attachment.not_here")
+    return check_attachments(files)
 
 
 def check_open(consultation: Consultation | None, now: datetime) -> Consultation:
@@ -122,8 +178,14 @@ def submit_input(
     now: datetime | None = None,
     limiter: RateLimiter = LIMITER,
     limits: Limits = DEFAULT_LIMITS,
+    files: Sequence[tuple[str, bytes]] = (),
+    identification: Identification = Identification.MAY,
 ) -> Input:
     """Validate and store a resident's web input; raises ``InvalidInput`` and stores nothing.
+
+    In a formal høring the sender's name and address or gnr/bnr are asked as
+    ``identification`` (the municipality profile) says, and up to three ``files``
+    (``(name, bytes)``) go with the merknad; early medvirkning takes neither.
 
     The same text sent twice from one browser session to one consultation (a double click,
     a resend after a slow answer) is stored once; the second call returns the first input.
@@ -136,6 +198,8 @@ def submit_input(
     consultation = store.get_consultation(consultation_id)
     valid = validate(consultation, draft, now)
     assert consultation is not None
+    identity = check_identity(consultation, draft, identification)
+    checked = check_files(consultation, files)
     session_hash = store.hash_session(session, consultation.id)
     token = hashlib.sha256(f"{session_hash}\n{consultation.id}\n{valid.text}".encode()).hexdigest()
     if (again := store.input_with_token(token)) is not None:
@@ -158,6 +222,10 @@ def submit_input(
             session_hash=session_hash,
             token=token,
             address_hash=address_hash,
+            sender_name=identity.name if identity else None,
+            sender_address=identity.address if identity else None,
+            sender_property=identity.property if identity else None,
+            attachments=[(f.filename, f.media_type, f.content) for f in checked],
         )
     except DuplicateText:
         raise InvalidInput("input.duplicate_text") from None

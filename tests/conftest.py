@@ -141,3 +141,40 @@ def kari(store: Store) -> User:
 def ola(store: Store) -> User:
     """An administrator."""
     return staff(store, "ola", Role.ADMIN)
+
+
+def pdf_lines(data: bytes) -> list[str]:
+    """The text a PDF shows, one string per text-showing operator, read back through each
+    font's ToUnicode map (two-byte Identity-H codes, as fpdf2 writes them): what a reader
+    copying from the page would get, without poppler."""
+    import io
+    import re
+
+    import pikepdf
+
+    lines: list[str] = []
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            maps = {}
+            for name, font in page.Resources.Font.items():
+                cmap = font.ToUnicode.read_bytes().decode("latin-1")
+                table: dict[int, str] = {}
+                for block in re.findall(r"beginbfchar(.*?)endbfchar", cmap, re.S):
+                    for src, dst in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+                        table[int(src, 16)] = bytes.fromhex(dst).decode("utf-16-be")
+                for block in re.findall(r"beginbfrange(.*?)endbfrange", cmap, re.S):
+                    for lo, hi, dst in re.findall(r"<(\w+)>\s*<(\w+)>\s*<(\w+)>", block):
+                        first = int(dst, 16)
+                        for i, code in enumerate(range(int(lo, 16), int(hi, 16) + 1)):
+                            table[code] = chr(first + i)
+                maps[str(name)] = table
+            font = None
+            for operands, op in pikepdf.parse_content_stream(page):
+                if str(op) == "Tf":
+                    font = maps.get(str(operands[0]), {})
+                elif str(op) in ("Tj", "TJ"):
+                    parts = operands[0] if str(op) == "TJ" else [operands[0]]
+                    raw = b"".join(bytes(p) for p in parts if isinstance(p, pikepdf.String))
+                    codes = [int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw), 2)]
+                    lines.append("".join(font.get(c, "\ufffd") for c in codes))
+    return lines

@@ -8,11 +8,11 @@ from functools import partial
 import streamlit as st
 from streamlit_folium import st_folium
 
-from .. import geo
+from .. import attachments, geo, planprocess
 from ..analysis import load_places, nearest_place
 from ..config import Settings
 from ..errors import InvalidInput
-from ..i18n import format_date, t, tn
+from ..i18n import DEFAULT_LANG, format_date, t, tn
 from ..model import (
     AGE_GROUPS,
     RELATIONS,
@@ -28,7 +28,13 @@ from ..model import (
 from ..planprocess import text_max
 from ..questions import ANSWER_TEXT_MAX, SCALE
 from ..store import Store
-from ..submission import check_location, submit_input, support_input
+from ..submission import (
+    SENDER_ADDRESS_MAX,
+    SENDER_NAME_MAX,
+    check_location,
+    submit_input,
+    support_input,
+)
 from ..moderation import has_personal_data, mask_personal_data, remove_personal_data
 from ..text import escape_markdown
 from .context import client_address, limiter, settings
@@ -36,6 +42,7 @@ from .maps import consultation_map, pin_layer
 from .safe import text_block
 
 PAGE_SIZE = 20
+RECEIPT_PAGE = "pages/kvittering.py"
 MIDDLE = object()  # the plan area's middle, in the list of places
 
 
@@ -166,8 +173,44 @@ def _without_map(consultation: Consultation, lang: str) -> None:
 
 
 def _keys(consultation_id: str) -> dict[str, str]:
-    fields = ("category", "text", "whole_area", "age_group", "relation")
-    return {f: f"form-{consultation_id}-{f}" for f in fields}
+    fields = ("category", "text", "whole_area", "age_group", "relation", *_IDENTITY)
+    keys = {f: f"form-{consultation_id}-{f}" for f in fields}
+    # an upload widget cannot be emptied through session_state: a new key empties it
+    keys["files"] = f"form-{consultation_id}-files-{st.session_state.get(f'files-round-{consultation_id}', 0)}"
+    return keys
+
+
+_IDENTITY = ("sender_name", "sender_address", "sender_property")
+_MB = 1024 * 1024  # Streamlit's upload sizes are in these megabytes
+
+
+def _is_formal(consultation: Consultation) -> bool:
+    return planprocess.mode(consultation.stage) == planprocess.Mode.FORMAL
+
+
+def _formal_fields(consultation: Consultation, keys: dict[str, str], lang: str) -> None:
+    """Who sends the merknad (as the profile asks: may or must) and its attachments."""
+    rule = settings().profile.identified_merknader.value
+    st.markdown(f"**{t('identity.heading', lang)}**")
+    st.caption(t(f"identity.intro_{rule}", lang))
+    st.text_input(t("identity.name", lang), max_chars=SENDER_NAME_MAX, key=keys["sender_name"], autocomplete="name")
+    left, right = st.columns([3, 1])
+    left.text_input(
+        t("identity.address", lang), max_chars=SENDER_ADDRESS_MAX, key=keys["sender_address"],
+        autocomplete="street-address",
+    )  # fmt: skip
+    right.text_input(t("identity.property", lang), max_chars=30, help=t("identity.property_help", lang),
+                     key=keys["sender_property"])  # fmt: skip
+    st.file_uploader(
+        t("attachment.label", lang),
+        type=list(attachments.EXTENSIONS),
+        accept_multiple_files=True,
+        max_upload_size=attachments.MAX_BYTES // _MB,  # the browser refuses more up front
+        help=t("attachment.help", lang, max=attachments.MAX_PER_INPUT, mb=attachments.MAX_BYTES // _MB),
+        key=keys["files"],
+    )
+    st.caption(t("identity.notice", lang))
+    st.page_link("pages/personvern.py", label=t("identity.privacy_link", lang), icon=":material/shield:")
 
 
 def _question_key(consultation_id: str, question: Question) -> str:
@@ -226,7 +269,9 @@ def _on_submit(
         age_group=state.get(keys["age_group"]),
         relation=state.get(keys["relation"]),
         answers={q.id: state.get(_question_key(consultation.id, q)) for q in consultation.questions},
+        **{f: state.get(keys[f]) for f in _IDENTITY},
     )
+    files = [(f.name, f.getvalue()) for f in state.get(keys["files"]) or []]
     try:
         stored = submit_input(
             store,
@@ -236,14 +281,22 @@ def _on_submit(
             address=client_address(),
             limiter=limiter(),
             limits=settings().profile.limits,
+            files=files,
+            identification=settings().profile.identified_merknader,
         )
     except InvalidInput as exc:
         state[result_key] = ("error", exc.message(lang))
         return
     message = "form.thanks" if stored.status == InputStatus.PUBLISHED else "form.thanks_pending"
     state[result_key] = ("success", t(message, lang, ref=stored.reference))
+    if _is_formal(consultation):
+        state[f"receipt-{consultation.id}"] = stored.reference
+        round_key = f"files-round-{consultation.id}"
+        state[round_key] = state.get(round_key, 0) + 1
     for field in ("category", "age_group", "relation"):
         state[keys[field]] = None
+    for field in _IDENTITY:
+        state[keys[field]] = ""
     state[keys["text"]] = ""
     state[keys["whole_area"]] = False
     for q in consultation.questions:
@@ -296,7 +349,10 @@ def input_form(store: Store, consultation: Consultation, session: str, lang: str
             st.markdown(f"**{t('questions.heading', lang)}**")
             for q in consultation.questions:
                 _question(consultation.id, q, lang)
-        st.caption(t("form.public_notice", lang))
+        if _is_formal(consultation):
+            _formal_fields(consultation, keys, lang)
+        else:
+            st.caption(t("form.public_notice", lang))
         st.form_submit_button(
             t("form.submit", lang),
             type="primary",
@@ -324,6 +380,9 @@ def input_form(store: Store, consultation: Consultation, session: str, lang: str
         )
         return
     (st.success if kind == "success" else st.error)(message)
+    if kind == "success" and (ref := st.session_state.get(f"receipt-{consultation.id}")):
+        st.page_link(RECEIPT_PAGE, label=t("receipt.open_link", lang), icon=":material/receipt:",
+                     query_params={"ref": ref, **({"lang": lang} if lang != DEFAULT_LANG else {})})  # fmt: skip
 
 
 # -- the list ----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from .. import retention, review
+from .. import attachments, retention, review
 from ..analysis import filter_frame
 from ..config import Settings
 from ..i18n import LOCAL_TZ, format_date, t, tn
@@ -24,6 +24,7 @@ from ..moderation import flags
 from ..model import (
     Channel,
     Consultation,
+    Input,
     InputStatus,
     MapPoint,
     Moderation,
@@ -218,7 +219,7 @@ def inputs_view(
             st.info(t("planning.detail.none_selected", lang))
         else:
             if len(selected) == 1:
-                detail(store, c, shown[shown["id"] == selected[0]].iloc[0], lang)
+                detail(store, c, shown[shown["id"] == selected[0]].iloc[0], lang, user)
             else:
                 refs = ", ".join(reference(i) for i in selected[:SHOWN_REFS])
                 more = "…" if len(selected) > SHOWN_REFS else ""
@@ -246,9 +247,9 @@ def _answer_text(value: object) -> str:
     return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
-def detail(store: Store, c: Consultation, row: pd.Series, lang: str) -> None:
+def detail(store: Store, c: Consultation, row: pd.Series, lang: str, user: User | None = None) -> None:
     """One input (its row of the analysis frame) with every field staff may see, the
-    sender's name included."""
+    sender's name, address and attachments included."""
     item = store.get_input(int(row["id"]))
     if item is None:
         return
@@ -270,6 +271,7 @@ def detail(store: Store, c: Consultation, row: pd.Series, lang: str) -> None:
         (d("category"), escape_markdown(item.category)),
         (d("channel"), t(f"channel.{item.channel.value}", lang)),
         (d("sender"), sender),
+        *_sender_where(item, lang),
         (d("location"), where),
         (d("supports"), str(item.supports)),
         (d("themes"), escape_markdown(", ".join(themes)) if themes else d("no_themes")),
@@ -299,6 +301,32 @@ def detail(store: Store, c: Consultation, row: pd.Series, lang: str) -> None:
         if isinstance(outcome, str) else d("no_response")
     )  # fmt: skip
     st.markdown(f"**{d('response')}:** {answered}")
+    if user is not None:
+        _attachments(store, item.id, user, lang)
+
+
+def _sender_where(item: Input, lang: str) -> list[tuple[str, str]]:
+    """Where to notify the sender of a formal merknad (never shown publicly)."""
+    found = [("review_address", item.sender_address), ("review_property", item.sender_property)]
+    return [(t(f"identity.{key}", lang), escape_markdown(value)) for key, value in found if value]
+
+
+def _attachments(store: Store, input_id: int, user: User, lang: str) -> None:
+    """The files a resident sent with the merknad, each a download (planners only)."""
+    files = attachments.for_input(store, input_id, user)
+    if not files:
+        return
+    st.markdown(f"**{t('attachment.heading', lang)}**")
+    for f in files:
+        size = f"{f.size / 1_000_000:.1f} MB".replace(".", ",")
+        st.download_button(
+            t("attachment.download", lang, name=f.filename, size=size),
+            data=lambda att_id=f.id: attachments.download(store, att_id, user)[1],
+            file_name=f.filename,
+            mime=f.media_type,
+            key=f"attachment-{f.id}",
+            icon=":material/attach_file:",
+        )
 
 
 # -- moderation actions (one input or many: the same code) -------------------------------

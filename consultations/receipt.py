@@ -1,0 +1,119 @@
+"""The receipt («kvittering») a resident gets for a web merknad: on screen and as a PDF.
+
+Only the browser session that sent an input gets its receipt: the input's stored session
+hash must be the hash of the asking session. Anyone else asking for a reference — however
+many they try — gets ``None``, the same as for a reference that does not exist.
+
+The PDF is made here with fpdf2 (pure Python, maintained, flowing text with page breaks)
+in DejaVu Sans, the font matplotlib ships (already a dependency), so every Norwegian
+letter and most of Unicode prints. Matplotlib's own PDF backend was the alternative but
+draws figures, not documents: no line wrapping, no page breaks, and ``$…$`` in a
+resident's text would be read as mathematics. The resident's text goes in as plain text
+(fpdf2's markdown off): nothing in it is markup, and fpdf2 encodes it as glyph codes, so
+no character can end a string or add a PDF operator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import matplotlib
+from fpdf import FPDF
+
+from .i18n import DEFAULT_LANG, format_date, t
+from .model import Channel, reference
+from .store import Store
+
+_FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+_REFERENCE_PREFIX = "KI-"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    reference: str
+    consultation_title: str
+    case_number: str
+    received_at: datetime
+    text: str
+    attachments: tuple[str, ...]
+    sender_name: str | None = None
+
+
+def parse_reference(value: str) -> int | None:
+    """The input id in «KI-000123»; ``None`` for anything else."""
+    value = value.strip().upper()
+    digits = value[len(_REFERENCE_PREFIX) :]
+    if not value.startswith(_REFERENCE_PREFIX) or not (digits.isascii() and digits.isdigit()):
+        return None
+    return int(digits) if len(digits) <= 9 else None
+
+
+def receipt_for(store: Store, input_id: int, session: str) -> Receipt | None:
+    """The receipt of a web input sent from the browser session ``session``; ``None`` for
+    every other session and for inputs that do not exist or came another way."""
+    item = store.get_input(input_id)
+    if item is None or item.channel != Channel.WEB:
+        return None
+    if not store.sent_in_session(input_id, store.hash_session(session, item.consultation_id)):
+        return None
+    consultation = store.get_consultation(item.consultation_id)
+    return Receipt(
+        reference=reference(item.id),
+        consultation_title=consultation.title if consultation else item.consultation_id,
+        case_number=consultation.case_number if consultation else "",
+        received_at=item.created_at,
+        text=item.text,
+        attachments=tuple(a.filename for a in store.attachments(item.id)),
+        sender_name=item.sender_name,
+    )
+
+
+def facts(receipt: Receipt, lang: str = DEFAULT_LANG) -> list[tuple[str, str]]:
+    """The receipt's lines as (label, value), the same on screen and on paper."""
+    lines = [
+        (t("receipt.reference", lang), receipt.reference),
+        (t("receipt.consultation", lang), receipt.consultation_title),
+    ]
+    if receipt.case_number:
+        lines.append((t("receipt.case_number", lang), receipt.case_number))
+    lines.append((t("receipt.received", lang), format_date(receipt.received_at, lang, with_time=True)))
+    if receipt.sender_name:
+        lines.append((t("receipt.sender", lang), receipt.sender_name))
+    names = ", ".join(receipt.attachments) if receipt.attachments else t("receipt.no_attachments", lang)
+    lines.append((t("receipt.attachments", lang), names))
+    return lines
+
+
+def receipt_pdf(receipt: Receipt, municipality: str, lang: str = DEFAULT_LANG) -> bytes:
+    """The receipt as an A4 PDF: heading, the facts, and the merknad's text in full."""
+    pdf = FPDF(format="A4")
+    pdf.set_title(t("receipt.title", lang))
+    pdf.set_author(municipality)
+    pdf.set_creator("Kartinnspill")
+    pdf.add_font("DejaVu", "", str(_FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(_FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdf.set_auto_page_break(auto=True, margin=18)
+    pdf.add_page()
+    width = pdf.epw
+    pdf.set_font("DejaVu", "B", 16)
+    pdf.multi_cell(width, 8, t("receipt.title", lang), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    pdf.multi_cell(width, 5, municipality, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    for label, value in facts(receipt, lang):
+        pdf.set_font("DejaVu", "B", 10)
+        pdf.multi_cell(width, 5, label, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 10)
+        pdf.multi_cell(width, 5, value, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+    pdf.ln(3)
+    pdf.set_font("DejaVu", "B", 12)
+    pdf.multi_cell(width, 6, t("receipt.text", lang), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    pdf.multi_cell(width, 5, receipt.text, new_x="LMARGIN", new_y="NEXT", markdown=False)
+    pdf.ln(4)
+    pdf.set_font("DejaVu", "", 8)
+    pdf.multi_cell(width, 4, t("receipt.footer", lang), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
