@@ -60,6 +60,10 @@ class Municipality:
     limits: Limits = DEFAULT_LIMITS  # [limits] in the profile: submissions, supports
     # the municipality's planinnsyn for one plan: {kommunenummer} and {plan_id} filled in
     planinnsyn: str = ""
+    # the postal route for residents who cannot use the web: the postmottak's address and
+    # e-mail, shown on every consultation page
+    postal_address: str = ""
+    postmottak_email: str = ""
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,8 @@ def load_profile(name: str) -> Municipality:
         tiles=data.get("tiles", "kartverket-topo"),
         limits=_limits(name, data.get("limits", {})),
         planinnsyn=data.get("planinnsyn", ""),
+        postal_address=data.get("postal_address", ""),
+        postmottak_email=data.get("postmottak_email", ""),
     )
 
 
