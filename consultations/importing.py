@@ -15,7 +15,15 @@ from pathlib import Path
 from . import documents, geo, lifecycle
 from .errors import InvalidConsultation, InvalidDocument, KartinnspillError
 from .i18n import LOCAL_TZ
-from .model import Consultation, Contact, DocumentKind, Moderation, PlanType, Stage, Status
+from .model import (
+    Consultation,
+    Contact,
+    DocumentKind,
+    Moderation,
+    PlanType,
+    Stage,
+    Status,
+)
 from .permissions import OPERATOR
 from .planprocess import END_OF_DAY
 from .store import Store

@@ -90,12 +90,12 @@ class ConsultationForm:
     categories: Sequence[str]
     questions: Sequence[Question] = ()
     moderation: Moderation = Moderation.POST
-    contact: Contact = Contact()
+    contact: Contact = field(default_factory=Contact)
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
     case_number: str = ""
     announced_on: date | None = None
     announced_where: str = ""
-    proposer: Proposer = Proposer()
+    proposer: Proposer = field(default_factory=Proposer)
 
 
 TRANSLATED = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "body": BODY_MAX}

@@ -193,7 +193,7 @@ class Consultation:
     area: BaseGeometry  # (Multi)Polygon in WGS84
     categories: tuple[str, ...]
     moderation: Moderation = Moderation.POST
-    contact: Contact = Contact()
+    contact: Contact = field(default_factory=Contact)
     is_demo: bool = False
     questions: tuple[Question, ...] = ()
     # title, summary and body in other languages: {"nn": {"title": …}, "en": {…}}
@@ -201,7 +201,7 @@ class Consultation:
     case_number: str = ""  # arkivsak, «24/1234»: every formal høring has one
     announced_on: date | None = None  # kunngjøring of a formal høring
     announced_where: str = ""  # where it was announced (avis, nettside)
-    proposer: Proposer = Proposer()  # forslagsstiller of a private plan; empty otherwise
+    proposer: Proposer = field(default_factory=Proposer)  # forslagsstiller of a private plan; empty otherwise
 
     def in_language(self, lang: str) -> Consultation:
         """The consultation with its texts in ``lang`` where staff gave them, else as written."""

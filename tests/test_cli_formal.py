@@ -12,7 +12,13 @@ from shapely.geometry import mapping
 
 from consultations import cli
 from consultations.i18n import LOCAL_TZ
-from consultations.model import Channel, Contact, DocumentKind, SenderType, Stage, Status
+from consultations.model import (
+    Channel,
+    Contact,
+    SenderType,
+    Stage,
+    Status,
+)
 from consultations.store import Store
 from tests.conftest import BORGEN_SQUARE, INSIDE, make_consultation, one_page_pdf
 

@@ -225,11 +225,10 @@ def test_a_published_hearing_moved_to_offentlig_ettersyn_needs_its_documents(sto
 
 
 def test_store_atomic_keeps_nothing_of_a_block_that_fails(store, kari):
-    with pytest.raises(RuntimeError):
-        with store.atomic():
-            save(store, form(), kari)
-            assert store.get_consultation("vollen-sentrum") is not None  # seen inside
-            raise RuntimeError("a later step failed")
+    with pytest.raises(RuntimeError), store.atomic():
+        save(store, form(), kari)
+        assert store.get_consultation("vollen-sentrum") is not None  # seen inside
+        raise RuntimeError("a later step failed")
     assert store.get_consultation("vollen-sentrum") is None
     assert not [e for e in store.audit_entries() if e.action.startswith("consultation.")]
 
