@@ -63,6 +63,10 @@ class Municipality:
     planinnsyn: str = ""
     # in a formal høring a resident "may" or "must" give name and address or gnr/bnr
     identified_merknader: Identification = Identification.MAY
+    # the postal route for residents who cannot use the web: the postmottak's address and
+    # e-mail, shown on every consultation page
+    postal_address: str = ""
+    postmottak_email: str = ""
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,8 @@ def load_profile(name: str) -> Municipality:
         limits=_limits(name, data.get("limits", {})),
         planinnsyn=data.get("planinnsyn", ""),
         identified_merknader=_identification(name, data.get("identified_merknader", "may")),
+        postal_address=data.get("postal_address", ""),
+        postmottak_email=data.get("postmottak_email", ""),
     )
 
 

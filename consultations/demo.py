@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import io
 import json
 import random
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pikepdf
+
 from . import geo, planprocess
 from .config import load_profile
-from .model import Channel, Consultation, InputStatus, Moderation, PlanType, Stage, Status
+from .i18n import t
+from .model import (
+    Channel,
+    Consultation,
+    Contact,
+    DocumentKind,
+    InputStatus,
+    Moderation,
+    PlanType,
+    Stage,
+    Status,
+)
 from .store import Store
 from .text import clean_text
 
@@ -33,7 +47,8 @@ def seed_demo(store: Store, now: datetime | None = None, seed: int = 2026) -> in
     rng = random.Random(seed)
     content = json.loads(CONTENT.read_text(encoding="utf-8"))
     areas = geo.read_areas(AREAS, key="consultation_id")
-    categories = load_profile("asker").categories
+    profile = load_profile("asker")
+    categories = profile.categories
     consultations: dict[str, Consultation] = {}
     for item in content["consultations"]:
         stage = Stage(item["stage"])
@@ -61,13 +76,17 @@ def seed_demo(store: Store, now: datetime | None = None, seed: int = 2026) -> in
             area=areas[item["id"]],
             categories=categories,
             moderation=Moderation.POST,
-            contact=item.get("contact", ""),
+            contact=Contact(**item.get("contact", {})),
             is_demo=True,
             case_number=item.get("case_number", ""),
             announced_on=announced,
             announced_where=item.get("announced_where", ""),
         )
         store.add_consultation(consultation)
+        for kind in planprocess.required_documents(consultation.plan_type, consultation.stage):
+            name = f"{kind.value}-{consultation.id}.pdf"
+            pdf = demo_pdf(consultation, kind, profile.kommunenummer)
+            store.add_document(consultation.id, name, pdf, "demo", kind)
         consultations[consultation.id] = consultation
 
     added = 0
@@ -99,3 +118,44 @@ def seed_demo(store: Store, now: datetime | None = None, seed: int = 2026) -> in
             store.add_support(stored.id, store.hash_session(f"demo-supporter-{s}", c.id))
         added += 1
     return added
+
+
+def _pdf_text(text: str) -> bytes:
+    """A PDF string literal in WinAnsi (the standard fonts' encoding: æ, ø, å and «–»)."""
+    raw = text.encode("cp1252", "replace")
+    return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
+
+
+def demo_pdf(c: Consultation, kind: DocumentKind, kommunenummer: str) -> bytes:
+    """A one-page A4 PDF standing in for a plan document, clearly labelled as a demo: the
+    demo's formal høring then has what the publish rule asks for. Made with pikepdf (text
+    only: nothing in it runs, so it passes ``documents.check_pdf`` like any upload)."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    page = pdf.pages[0]
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.Font,
+            Subtype=pikepdf.Name.Type1,
+            BaseFont=pikepdf.Name.Helvetica,
+            Encoding=pikepdf.Name.WinAnsiEncoding,
+        )
+    )
+    page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    lines = [
+        (24, t("demo_documents.label")),
+        (16, t(f"document_kind.{kind.value}")),
+        (12, c.title),
+        (12, t("demo_documents.plan", plan_id=planprocess.national_plan_id(kommunenummer, c.plan_id),
+               case_number=c.case_number)),
+        (10, t("demo_documents.note")),
+    ]  # fmt: skip
+    stream = [b"BT", b"72 770 Td"]
+    for size, text in lines:
+        stream += [b"/F1 %d Tf" % size, _pdf_text(text[:90]) + b" Tj", b"0 -%d Td" % (size * 2)]
+    stream.append(b"ET")
+    page.Contents = pdf.make_stream(b"\n".join(stream))
+    pdf.docinfo["/Title"] = f"{t('demo_documents.label')}: {t(f'document_kind.{kind.value}')}"
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()

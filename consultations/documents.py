@@ -18,8 +18,9 @@ from pathlib import PurePosixPath
 
 import pikepdf
 
+from . import planprocess
 from .errors import InvalidDocument
-from .model import Role, User
+from .model import Document, DocumentKind, Role, Status, User
 from .permissions import require
 from .store import Store
 
@@ -176,18 +177,47 @@ def _action_feature(action: object) -> str | None:
 # -- staff commands (the builder's document section) -------------------------------------
 
 
-def add_document(store: Store, consultation_id: str, name: str, data: bytes, actor: User) -> str:
-    """Attach a PDF to a consultation; returns the name it is stored under. A planner's
-    action, checked against the account as it is now; ``InvalidDocument`` stores nothing."""
+def add_document(
+    store: Store,
+    consultation_id: str,
+    name: str,
+    data: bytes,
+    actor: User,
+    kind: DocumentKind = DocumentKind.ANNET,
+) -> str:
+    """Attach a PDF to a consultation; returns the name it is stored under. A plankart,
+    bestemmelser, planbeskrivelse or planprogram has one slot: a new one replaces the old,
+    and so does an other document with the same name. A planner's action, checked against
+    the account as it is now; ``InvalidDocument`` stores nothing."""
     who = require(store, actor, Role.PLANNER)
     if store.get_consultation(consultation_id) is None:
         raise InvalidDocument("consultation_form.unknown", id=consultation_id)
-    stored_name = check_pdf(name, data, existing=len(store.documents(consultation_id)))
-    store.add_document(consultation_id, stored_name, data, who.username)
+    kind = DocumentKind(kind)
+    present = store.documents(consultation_id)
+    replaced = next((d for d in present if _same_slot(d, kind, safe_filename(name))), None)
+    stored_name = check_pdf(name, data, existing=len(present) - (replaced is not None))
+    store.add_document(consultation_id, stored_name, data, who.username, kind, replaces=replaced)
     return stored_name
 
 
+def _same_slot(doc: Document, kind: DocumentKind, filename: str) -> bool:
+    if kind in planprocess.SLOT_KINDS:
+        return doc.kind == kind
+    return doc.kind == DocumentKind.ANNET and doc.filename == filename
+
+
 def delete_document(store: Store, document_id: int, actor: User) -> None:
-    """Remove a document residents could download (a planner's action)."""
+    """Remove a document residents could download (a planner's action). A document the
+    plan process requires stays while the consultation is published: replace it instead."""
     who = require(store, actor, Role.PLANNER)
+    doc = store.document(document_id)
+    if doc is None:
+        return
+    c = store.get_consultation(doc.consultation_id)
+    if (
+        c is not None
+        and c.status == Status.PUBLISHED
+        and doc.kind in planprocess.required_documents(c.plan_type, c.stage)
+    ):
+        raise InvalidDocument("required_documents.keep_while_published")
     store.delete_document(document_id, who.username)

@@ -46,3 +46,14 @@ class InvalidArea(KartinnspillError):
 
 class InvalidDocument(KartinnspillError):
     """An uploaded document was refused; nothing was stored."""
+
+
+class MissingDocuments(InvalidConsultation):
+    """Publishing was refused: documents the plan process asks for are not attached."""
+
+    def __init__(self, kinds: tuple[str, ...]) -> None:
+        super().__init__("required_documents.missing", kinds=kinds)
+
+    def message(self, lang: str = DEFAULT_LANG) -> str:
+        names = ", ".join(t(f"document_kind.{kind}", lang) for kind in self.params["kinds"])
+        return t(self.key, lang, names=names)

@@ -17,13 +17,16 @@ from datetime import UTC, date, datetime
 from shapely.geometry.base import BaseGeometry
 
 from . import geo, planprocess
-from .errors import InvalidConsultation
+from .errors import InvalidConsultation, MissingDocuments
 from .i18n import DEFAULT_LANG, LANGUAGES, LOCAL_TZ
 from .model import (
     QUESTION_TEXT_MAX,
     Consultation,
+    Contact,
+    MerknadRecipient,
     Moderation,
     PlanType,
+    Proposer,
     Question,
     QuestionKind,
     Role,
@@ -38,6 +41,9 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_MAX = 60
 TITLE_MAX, SUMMARY_MAX, BODY_MAX, CATEGORY_MAX, CONTACT_MAX = 200, 600, 20_000, 80, 200
 ANNOUNCED_WHERE_MAX = 200
+PHONE_MAX = 30
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_PHONE = re.compile(r"\+?[0-9][0-9 ]*")
 
 TRANSITIONS: dict[Status, set[Status]] = {
     Status.DRAFT: {Status.PUBLISHED},
@@ -84,11 +90,12 @@ class ConsultationForm:
     categories: Sequence[str]
     questions: Sequence[Question] = ()
     moderation: Moderation = Moderation.POST
-    contact: str = ""
+    contact: Contact = field(default_factory=Contact)
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
     case_number: str = ""
     announced_on: date | None = None
     announced_where: str = ""
+    proposer: Proposer = field(default_factory=Proposer)
 
 
 TRANSLATED = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "body": BODY_MAX}
@@ -163,8 +170,7 @@ def build(
         raise InvalidConsultation("consultation_form.summary", max=SUMMARY_MAX)
     if len(form.body) > BODY_MAX:
         raise InvalidConsultation("consultation_form.body_long", max=BODY_MAX)
-    if len(form.contact) > CONTACT_MAX:
-        raise InvalidConsultation("consultation_form.contact_long", max=CONTACT_MAX)
+    contact = _check_contact(form.contact)
 
     slug = form.id.strip()
     if not SLUG.fullmatch(slug) or len(slug) > SLUG_MAX:
@@ -209,15 +215,59 @@ def build(
         area=area,
         categories=categories,
         moderation=form.moderation,
-        contact=form.contact.strip(),
+        contact=contact,
         is_demo=existing.is_demo if existing else False,
         questions=_check_questions(form.questions),
         translations=_check_translations(form.translations),
         case_number=case_number,
         announced_on=announced_on,
         announced_where=announced_where,
+        proposer=_check_proposer(form.proposer, form.plan_type),
     )
     return consultation, list(frist.warnings)
+
+
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+def _check_contact(contact: Contact) -> Contact:
+    """The kontaktperson: every field optional, each within bounds, the e-mail and phone
+    in a form a resident can use."""
+    name, role = _one_line(contact.name), _one_line(contact.role)
+    email, phone = contact.email.strip(), _one_line(contact.phone)
+    if len(name) > CONTACT_MAX or len(role) > CONTACT_MAX or len(email) > CONTACT_MAX:
+        raise InvalidConsultation("consultation_form.contact_long", max=CONTACT_MAX)
+    if email and not _EMAIL.fullmatch(email):
+        raise InvalidConsultation("contact_person.email_invalid", email=email)
+    if phone and (len(phone) > PHONE_MAX or not _PHONE.fullmatch(phone)):
+        raise InvalidConsultation("contact_person.phone_invalid", phone=phone)
+    return Contact(name, role, email, phone)
+
+
+def _check_proposer(proposer: Proposer, plan_type: PlanType) -> Proposer:
+    """The forslagsstiller of a private plan: only a regulation plan has one (pbl. § 12-3),
+    it needs a name, and merknader sent to the plankonsulent need an address to go to."""
+    name, consultant = _one_line(proposer.name), _one_line(proposer.consultant)
+    address = proposer.address.strip()
+    if not (name or consultant or address):
+        return Proposer()
+    if plan_type not in planprocess.REGULATION_PLANS:
+        raise InvalidConsultation("proposer.only_regulation")
+    if not name:
+        raise InvalidConsultation("proposer.name_missing")
+    if any(len(v) > CONTACT_MAX for v in (name, consultant, address)):
+        raise InvalidConsultation("proposer.too_long", max=CONTACT_MAX)
+    if proposer.recipient == MerknadRecipient.CONSULTANT and not (consultant and address):
+        raise InvalidConsultation("proposer.consultant_address_missing")
+    return Proposer(name, consultant, proposer.recipient, address)
+
+
+def check_documents(store: Store, c: Consultation) -> None:
+    """``MissingDocuments`` unless ``c`` has every document its stage asks for."""
+    present = (d.kind for d in store.documents(c.id))
+    if missing := planprocess.missing_documents(c.plan_type, c.stage, present):
+        raise MissingDocuments(tuple(k.value for k in missing))
 
 
 def _check_announcement(form: ConsultationForm) -> tuple[date | None, str]:
@@ -259,6 +309,8 @@ def save(
         categories_in_use=in_use,
         kommunenummer=kommunenummer,
     )
+    if consultation.status == Status.PUBLISHED:  # e.g. its stage changed to offentlig ettersyn
+        check_documents(store, consultation)
     if existing is None:
         store.add_consultation(consultation, actor=who.username)
     else:
@@ -277,6 +329,8 @@ def transition(store: Store, consultation_id: str, target: Status, actor: User) 
         )
     if c.status == Status.PUBLISHED and target == Status.DRAFT and store.all_inputs(c.id):
         raise InvalidConsultation("lifecycle.has_inputs")
+    if target == Status.PUBLISHED:
+        check_documents(store, c)
     changed = replace(c, status=target)
     store.update_consultation(changed, who.username)
     return changed

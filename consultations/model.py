@@ -89,6 +89,23 @@ class Identification(StrEnum):
     MUST = "must"
 
 
+class DocumentKind(StrEnum):
+    """What a consultation document is; the plan process asks for some before publishing."""
+
+    PLANKART = "plankart"
+    BESTEMMELSER = "bestemmelser"
+    PLANBESKRIVELSE = "planbeskrivelse"
+    PLANPROGRAM = "planprogram"
+    ANNET = "annet"
+
+
+class MerknadRecipient(StrEnum):
+    """Who receives the merknader to a private plan proposal."""
+
+    MUNICIPALITY = "kommunen"
+    CONSULTANT = "plankonsulent"
+
+
 class QuestionKind(StrEnum):
     SINGLE = "single"
     MULTIPLE = "multiple"
@@ -144,6 +161,33 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Contact:
+    """The consultation's kontaktperson at the municipality; every field optional."""
+
+    name: str = ""
+    role: str = ""
+    email: str = ""
+    phone: str = ""
+
+    def __bool__(self) -> bool:
+        return any((self.name, self.role, self.email, self.phone))
+
+
+@dataclass(frozen=True)
+class Proposer:
+    """The forslagsstiller of a private plan (pbl. § 12-3) and who receives the merknader:
+    the municipality, or the plankonsulent at ``address`` (postal address or e-mail)."""
+
+    name: str = ""
+    consultant: str = ""  # plankonsulent
+    recipient: MerknadRecipient = MerknadRecipient.MUNICIPALITY
+    address: str = ""
+
+    def __bool__(self) -> bool:
+        return any((self.name, self.consultant, self.address))
+
+
+@dataclass(frozen=True)
 class Consultation:
     id: str
     title: str
@@ -158,7 +202,7 @@ class Consultation:
     area: BaseGeometry  # (Multi)Polygon in WGS84
     categories: tuple[str, ...]
     moderation: Moderation = Moderation.POST
-    contact: str = ""
+    contact: Contact = field(default_factory=Contact)
     is_demo: bool = False
     questions: tuple[Question, ...] = ()
     # title, summary and body in other languages: {"nn": {"title": …}, "en": {…}}
@@ -166,6 +210,7 @@ class Consultation:
     case_number: str = ""  # arkivsak, «24/1234»: every formal høring has one
     announced_on: date | None = None  # kunngjøring of a formal høring
     announced_where: str = ""  # where it was announced (avis, nettside)
+    proposer: Proposer = field(default_factory=Proposer)  # forslagsstiller of a private plan; empty otherwise
 
     def in_language(self, lang: str) -> Consultation:
         """The consultation with its texts in ``lang`` where staff gave them, else as written."""
@@ -300,6 +345,7 @@ class Document:
     consultation_id: str
     filename: str
     size: int
+    kind: DocumentKind = DocumentKind.ANNET
 
 
 @dataclass(frozen=True)

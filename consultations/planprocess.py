@@ -9,6 +9,7 @@ an imported file, and the pages ask them what to show.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -20,7 +21,17 @@ from dateutil.easter import easter
 
 from .errors import InvalidConsultation
 from .i18n import LOCAL_TZ
-from .model import FORMAL_TEXT_MAX, REGISTERED_TEXT_MAX, TEXT_MAX, Channel, PlanType, Stage
+from .model import (
+    FORMAL_TEXT_MAX,
+    REGISTERED_TEXT_MAX,
+    TEXT_MAX,
+    Channel,
+    Consultation,
+    DocumentKind,
+    MerknadRecipient,
+    PlanType,
+    Stage,
+)
 
 
 class Mode(StrEnum):
@@ -227,3 +238,56 @@ def _easter_week(year: int) -> tuple[date, date]:
 
 def _day(d: date) -> str:
     return d.strftime("%d.%m.%Y")
+
+
+# The documents a formal høring puts out, which must be attached before it is published.
+# Offentlig ettersyn (§§ 11-14, 12-10), and a 2. gangs ettersyn of the changed plan, lay
+# out the whole proposal: plankart, bestemmelser and planbeskrivelse (§§ 11-9, 12-5, 12-7,
+# 4-2); a kommuneplanens samfunnsdel has no plankart or bestemmelser, only its plan
+# document. A begrenset høring (§ 12-14 second paragraph, § 11-14) sends the changed
+# plankart and bestemmelser to those the change concerns; the planbeskrivelse is not
+# necessarily changed. Høring of planprogram (§ 4-1), alone or with the varsel, needs the
+# program. Varsel om oppstart and mindre endring ask for no document here.
+_PLAN_DOCUMENTS = (DocumentKind.PLANKART, DocumentKind.BESTEMMELSER, DocumentKind.PLANBESKRIVELSE)
+_REQUIRED_DOCUMENTS: dict[Stage, tuple[DocumentKind, ...]] = {
+    Stage.PLANPROGRAM: (DocumentKind.PLANPROGRAM,),
+    Stage.VARSEL_OG_PLANPROGRAM: (DocumentKind.PLANPROGRAM,),
+    Stage.OFFENTLIG_ETTERSYN: _PLAN_DOCUMENTS,
+    Stage.ANDRE_GANGS_ETTERSYN: _PLAN_DOCUMENTS,
+    Stage.BEGRENSET_HORING: (DocumentKind.PLANKART, DocumentKind.BESTEMMELSER),
+}
+# The kinds that have one slot each in the builder: a new file of that kind replaces the old.
+SLOT_KINDS = (*_PLAN_DOCUMENTS, DocumentKind.PLANPROGRAM)
+
+
+def required_documents(plan_type: PlanType, stage: Stage) -> tuple[DocumentKind, ...]:
+    """The documents a consultation at ``stage`` must have before it is published."""
+    required = _REQUIRED_DOCUMENTS.get(stage, ())
+    if plan_type == PlanType.KOMMUNEPLANENS_SAMFUNNSDEL and required == _PLAN_DOCUMENTS:
+        return (DocumentKind.PLANBESKRIVELSE,)
+    return required
+
+
+def missing_documents(
+    plan_type: PlanType, stage: Stage, present: Iterable[DocumentKind]
+) -> tuple[DocumentKind, ...]:
+    have = set(present)
+    return tuple(k for k in required_documents(plan_type, stage) if k not in have)
+
+
+@dataclass(frozen=True)
+class PostalRoute:
+    """Where a resident who cannot use the web sends a merknad, and what to mark it with."""
+
+    to: str  # the municipality, or the plankonsulent of a private plan
+    address: str  # postal address, or the plankonsulent's address or e-mail
+    email: str  # the municipality's postmottak; "" when the plankonsulent receives
+
+
+def postal_route(c: Consultation, municipality: str, address: str, email: str) -> PostalRoute:
+    """The postmottak from the municipality profile, unless the merknader to a private plan
+    go to its plankonsulent."""
+    p = c.proposer
+    if p and p.recipient == MerknadRecipient.CONSULTANT:
+        return PostalRoute(p.consultant, p.address, "")
+    return PostalRoute(municipality, address, email)

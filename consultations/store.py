@@ -7,6 +7,7 @@ double-submit guard) cannot race.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -26,13 +27,17 @@ from .model import (
     Channel,
     Consultation,
     ConsultationListing,
+    Contact,
     Document,
+    DocumentKind,
     Input,
     InputStatus,
     MapPoint,
+    MerknadRecipient,
     Moderation,
     Outcome,
     PlanType,
+    Proposer,
     Question,
     Response,
     Role,
@@ -209,6 +214,21 @@ MIGRATIONS: dict[int, Sequence[str]] = {
         )""",
         """CREATE INDEX attachments_by_input ON input_attachments (input_id)""",
     ),
+    10: (
+        # the kontaktperson as fields (the old free text becomes the name), the
+        # forslagsstiller of a private plan, and what each document is
+        """ALTER TABLE consultations ADD COLUMN contact_name VARCHAR DEFAULT ''""",
+        """ALTER TABLE consultations ADD COLUMN contact_role VARCHAR DEFAULT ''""",
+        """ALTER TABLE consultations ADD COLUMN contact_email VARCHAR DEFAULT ''""",
+        """ALTER TABLE consultations ADD COLUMN contact_phone VARCHAR DEFAULT ''""",
+        """UPDATE consultations SET contact_name = contact""",
+        """ALTER TABLE consultations DROP COLUMN contact""",
+        """ALTER TABLE consultations ADD COLUMN proposer_name VARCHAR DEFAULT ''""",
+        """ALTER TABLE consultations ADD COLUMN proposer_consultant VARCHAR DEFAULT ''""",
+        """ALTER TABLE consultations ADD COLUMN proposer_recipient VARCHAR DEFAULT 'kommunen'""",
+        """ALTER TABLE consultations ADD COLUMN proposer_address VARCHAR DEFAULT ''""",
+        """ALTER TABLE documents ADD COLUMN kind VARCHAR DEFAULT 'annet'""",
+    ),
 }
 LATEST = max(MIGRATIONS)
 _SCHEMA_VERSION_TABLE = (
@@ -231,8 +251,9 @@ _CATALOGUE = (
 
 _CONSULTATION_COLUMNS = (
     "id, title, summary, body, plan_type, plan_id, stage, status, opens_at, closes_at, "
-    "area_geojson, categories, moderation, contact, is_demo, questions, translations, "
-    "case_number, announced_on, announced_where"
+    "area_geojson, categories, moderation, contact_name, contact_role, contact_email, "
+    "contact_phone, is_demo, questions, translations, case_number, announced_on, "
+    "announced_where, proposer_name, proposer_consultant, proposer_recipient, proposer_address"
 )
 _N_CONSULTATION = _CONSULTATION_COLUMNS.count(",") + 1
 _INPUT_COLUMNS = (
@@ -298,6 +319,7 @@ class Store:
         self.path = path
         self._write_lock = threading.Lock()
         self._cursor_lock = threading.Lock()
+        self._atomic = threading.local()  # the cursor of this thread's ``atomic()`` block
         self._secret_value = secret
         self._secret_file = secret_file or path.with_name("secret.key")
         self._root_key: bytes | None = None
@@ -376,6 +398,9 @@ class Store:
 
     @contextmanager
     def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if (active := getattr(self._atomic, "cursor", None)) is not None:
+            yield active  # inside atomic(): reads must see the block's own writes
+            return
         with self._cursor_lock:
             cur = self._conn.cursor()
         try:
@@ -393,6 +418,9 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if (active := getattr(self._atomic, "cursor", None)) is not None:
+            yield active  # part of the enclosing atomic() block: it commits or rolls back
+            return
         with self._write_lock, self._cursor() as cur:
             cur.execute("BEGIN TRANSACTION")
             try:
@@ -401,6 +429,17 @@ class Store:
                 cur.execute("ROLLBACK")
                 raise
             cur.execute("COMMIT")
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """Several commands as one change: every write (and audit entry) inside the block is
+        kept, or none is when it raises. Other threads' writes wait until it ends."""
+        with self._transaction() as cur:
+            self._atomic.cursor = cur
+            try:
+                yield
+            finally:
+                self._atomic.cursor = None
 
     def schema_version(self) -> int:
         exists = self._value(
@@ -1068,26 +1107,52 @@ class Store:
 
     # -- documents ---------------------------------------------------------------------------
 
-    def add_document(self, consultation_id: str, filename: str, content: bytes, actor: str) -> int:
+    def add_document(
+        self,
+        consultation_id: str,
+        filename: str,
+        content: bytes,
+        actor: str,
+        kind: DocumentKind = DocumentKind.ANNET,
+        replaces: Document | None = None,
+    ) -> int:
+        """A new document; with ``replaces``, that one goes in the same transaction."""
         with self._transaction() as cur:
+            if replaces is not None:
+                cur.execute("DELETE FROM documents WHERE id = ?", (replaces.id,))
             doc_id = cur.execute(
-                """INSERT INTO documents (consultation_id, filename, content, uploaded_at)
-                   VALUES (?, ?, ?, ?) RETURNING id""",
-                (consultation_id, filename, content, _naive(datetime.now(UTC))),
+                """INSERT INTO documents (consultation_id, filename, content, uploaded_at, kind)
+                   VALUES (?, ?, ?, ?, ?) RETURNING id""",
+                (consultation_id, filename, content, _naive(datetime.now(UTC)), kind.value),
             ).fetchall()[0][0]
+            before = (
+                json.dumps({"document": replaces.filename, "kind": replaces.kind.value}, ensure_ascii=False)
+                if replaces
+                else None
+            )
             _audit(
-                cur, actor, "document.add", "consultation", consultation_id, None,
-                json.dumps({"document": filename, "bytes": len(content)}, ensure_ascii=False),
+                cur, actor, "document.replace" if replaces else "document.add", "consultation",
+                consultation_id, before,
+                json.dumps({"document": filename, "kind": kind.value, "bytes": len(content)},
+                           ensure_ascii=False),
             )  # fmt: skip
         return int(doc_id)
 
     def documents(self, consultation_id: str) -> list[Document]:
         rows = self._rows(
-            """SELECT id, consultation_id, filename, octet_length(content) FROM documents
+            """SELECT id, consultation_id, filename, octet_length(content), kind FROM documents
                WHERE consultation_id = ? ORDER BY id""",
             (consultation_id,),
         )
-        return [Document(*r) for r in rows]
+        return [_document(r) for r in rows]
+
+    def document(self, document_id: int) -> Document | None:
+        rows = self._rows(
+            """SELECT id, consultation_id, filename, octet_length(content), kind FROM documents
+               WHERE id = ?""",
+            (document_id,),
+        )
+        return _document(rows[0]) if rows else None
 
     def document_content(self, document_id: int) -> bytes | None:
         value = self._value("SELECT content FROM documents WHERE id = ?", (document_id,))
@@ -1302,10 +1367,12 @@ def _consultation_values(c: Consultation) -> tuple:
     return (
         c.id, c.title, c.summary, c.body, c.plan_type.value, c.plan_id, c.stage.value,
         c.status.value, _naive(c.opens_at), _naive(c.closes_at), geo.area_to_geojson(c.area),
-        list(c.categories), c.moderation.value, c.contact, c.is_demo,
+        list(c.categories), c.moderation.value,
+        c.contact.name, c.contact.role, c.contact.email, c.contact.phone, c.is_demo,
         json.dumps([q.as_dict() for q in c.questions], ensure_ascii=False),
         json.dumps(c.translations, ensure_ascii=False),
         c.case_number, c.announced_on, c.announced_where,
+        c.proposer.name, c.proposer.consultant, c.proposer.recipient.value, c.proposer.address,
     )  # fmt: skip
 
 
@@ -1318,10 +1385,12 @@ def _snapshot(c: Consultation) -> str:
             "status": c.status.value, "opens_at": c.opens_at.isoformat(),
             "closes_at": c.closes_at.isoformat(), "area_bounds": geo.bounds(c.area),
             "categories": list(c.categories), "moderation": c.moderation.value,
-            "contact": c.contact, "questions": [q.as_dict() for q in c.questions],
+            "contact": dataclasses.asdict(c.contact),
+            "questions": [q.as_dict() for q in c.questions],
             "translations": c.translations, "case_number": c.case_number,
             "announced_on": c.announced_on.isoformat() if c.announced_on else None,
             "announced_where": c.announced_where,
+            "proposer": {**dataclasses.asdict(c.proposer), "recipient": c.proposer.recipient.value},
         },
         ensure_ascii=False,
     )  # fmt: skip
@@ -1346,14 +1415,24 @@ def _consultation(row: tuple) -> Consultation:
         area=geo.area_from_geojson(row[10]),
         categories=tuple(row[11]),
         moderation=Moderation(row[12]),
-        contact=row[13],
-        is_demo=bool(row[14]),
-        questions=tuple(Question.from_dict(q) for q in json.loads(row[15])),
-        translations=json.loads(row[16] or "{}"),
-        case_number=row[17] or "",
-        announced_on=row[18],
-        announced_where=row[19] or "",
+        contact=Contact(*(value or "" for value in row[13:17])),
+        is_demo=bool(row[17]),
+        questions=tuple(Question.from_dict(q) for q in json.loads(row[18])),
+        translations=json.loads(row[19] or "{}"),
+        case_number=row[20] or "",
+        announced_on=row[21],
+        announced_where=row[22] or "",
+        proposer=Proposer(
+            name=row[23] or "",
+            consultant=row[24] or "",
+            recipient=MerknadRecipient(row[25] or "kommunen"),
+            address=row[26] or "",
+        ),
     )
+
+
+def _document(row: tuple) -> Document:
+    return Document(int(row[0]), row[1], row[2], int(row[3]), DocumentKind(row[4] or "annet"))
 
 
 def _input(row: tuple) -> Input:

@@ -178,3 +178,26 @@ def pdf_lines(data: bytes) -> list[str]:
                     codes = [int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw), 2)]
                     lines.append("".join(font.get(c, "\ufffd") for c in codes))
     return lines
+
+
+def one_page_pdf(text: str = "Plankart") -> bytes:
+    """A small, harmless PDF as qpdf writes it (passes ``documents.check_pdf``)."""
+    import io
+
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    pdf.docinfo["/Title"] = text
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def attach_required_documents(store: Store, consultation_id: str) -> None:
+    """The documents the consultation's stage asks for before it may be published."""
+    from consultations import planprocess
+
+    c = store.get_consultation(consultation_id)
+    for kind in planprocess.required_documents(c.plan_type, c.stage):
+        store.add_document(c.id, f"{kind.value}.pdf", one_page_pdf(kind.value), "test", kind)

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from consultations.auth import create_user
 from consultations.demo import seed_demo
 from consultations.i18n import LOCAL_TZ
-from consultations.model import Status
+from consultations.model import MerknadRecipient, Proposer, Status
 from consultations.store import Store
 from tests.conftest import BORGEN_SQUARE, app_on_copy_of
 
@@ -243,3 +243,50 @@ def test_a_frist_on_christmas_day_is_saved_on_the_next_working_day_with_a_warnin
     shown = " ".join(m.value for m in at.success) + " ".join(m.value for m in at.warning)
     assert "flyttet til neste virkedag, 28.12.2026" in shown
     assert "jul" in shown  # the period runs over Christmas
+
+
+def test_builder_saves_the_contact_person_and_the_forslagsstiller_of_a_private_plan(app):
+    at = log_in(app, "pages/rediger.py")
+    cid = "slemmestad-detaljregulering-kai"
+    at.query_params["id"] = cid
+    at.run()
+    assert at.text_input(key=f"builder-{cid}-contact_name").value == "Jonas Berg (fiktiv)"
+    at.text_input(key=f"builder-{cid}-contact_phone").input("+47 66 90 90 00")
+    at.text_input(key=f"builder-{cid}-proposer_name").input("Slemmestad Brygge AS")
+    at.text_input(key=f"builder-{cid}-proposer_consultant").input("Plankontoret AS")
+    at.radio(key=f"builder-{cid}-proposer_recipient").set_value(MerknadRecipient.CONSULTANT)
+    at.button(key=f"builder-{cid}-save").click()
+    at.run()
+    assert at.error[0].value.startswith("Når plankonsulenten skal motta merknadene")
+    at.text_input(key=f"builder-{cid}-proposer_address").input("post@plankontoret.example")
+    at.button(key=f"builder-{cid}-save").click()
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    c = at.store().get_consultation(cid)
+    assert c.contact.phone == "+47 66 90 90 00" and c.contact.name == "Jonas Berg (fiktiv)"
+    assert c.proposer == Proposer("Slemmestad Brygge AS", "Plankontoret AS", MerknadRecipient.CONSULTANT, "post@plankontoret.example")
+
+
+def test_builder_has_a_named_slot_for_each_plan_document_and_says_what_is_missing(app):
+    at = log_in(app, "pages/rediger.py")
+    store = at.store()
+    from consultations.lifecycle import ConsultationForm, save
+    from consultations.permissions import OPERATOR
+
+    c = store.get_consultation("asker-sentrum-omraderegulering")
+    form = ConsultationForm(
+        id="ny-ettersyn", title="Ny detaljregulering", summary="Forslag.", body="",
+        plan_type=c.plan_type, plan_id="2025.01", stage=c.stage, opens_at=c.opens_at,
+        closes_at=c.closes_at, area=c.area, categories=c.categories, case_number="25/1",
+        announced_on=c.announced_on,
+    )  # fmt: skip
+    save(store, form, OPERATOR)
+    at.query_params["id"] = "ny-ettersyn"
+    at.run()
+    assert not at.exception
+    shown = [m.value for m in at.markdown]
+    for name in ("**Plankart (kreves)**", "**Planbestemmelser (kreves)**", "**Planbeskrivelse (kreves)**", "**Planprogram**"):
+        assert name in shown, shown
+    assert at.info[-1].value == (
+        "Dette trinnet krever dokumentene Plankart, Planbestemmelser, Planbeskrivelse før høringen kan publiseres."
+    )

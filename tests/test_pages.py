@@ -375,3 +375,40 @@ def test_early_medvirkning_page_says_innspill_and_has_no_saksnummer(app):
     shown = " ".join(m.value for m in at.markdown) + " ".join(s.value for s in at.success)
     assert "frist for innspill" in shown and "saksnummer" not in shown.lower()
     assert "høringsfrist" not in shown.lower()
+
+
+def test_every_consultation_page_shows_the_contact_person_and_where_to_send_a_letter(app):
+    at = open_consultation(app, "asker-sentrum-omraderegulering")
+    assert not at.exception
+    shown = " ".join(m.value for m in at.markdown)
+    assert "**Kontaktperson:** Henrik Aas \\(fiktiv\\), Saksbehandler, Plan og bygg" in shown
+    assert "E-post: henrik\\.aas@example\\.invalid" in shown
+    assert "Kan du ikke bruke nettsiden? Send merknaden din med post til:" in shown
+    assert "Asker kommune, Postboks 353, 1372 Asker" in shown
+    assert "postmottak@asker\\.kommune\\.no" in shown
+    borgen = " ".join(m.value for m in open_consultation(app, BORGEN).markdown)
+    assert "Send innspillet ditt med post til:" in borgen
+
+
+def test_the_plan_documents_are_offered_under_their_names(app):
+    at = open_consultation(app, "asker-sentrum-omraderegulering")
+    labels = [b.label for b in at.get("download_button")]
+    assert any(label.startswith("Plankart: ") for label in labels), labels
+    assert any(label.startswith("Planbestemmelser: ") for label in labels)
+    assert any(label.startswith("Planbeskrivelse: ") for label in labels)
+
+
+def test_a_private_plan_shows_its_proposer_and_the_plankonsulent_as_the_postal_route(app):
+    from dataclasses import replace as dc_replace
+
+    from consultations.model import MerknadRecipient, Proposer
+
+    store = app.store()
+    c = store.get_consultation("slemmestad-detaljregulering-kai")
+    proposer = Proposer("Slemmestad <b>Brygge</b> AS", "Plankontoret AS", MerknadRecipient.CONSULTANT, "post@plankontoret.example")
+    store.update_consultation(dc_replace(c, proposer=proposer), "test")
+    at = open_consultation(app, c.id)
+    shown = " ".join(m.value for m in at.markdown)
+    assert "Planforslaget er fremmet av Slemmestad \\<b\\>Brygge\\</b\\> AS." in shown
+    assert "Plankontoret AS, post@plankontoret\\.example" in shown
+    assert "postmottak@asker" not in shown

@@ -18,7 +18,19 @@ from ..errors import InvalidArea, KartinnspillError
 from ..i18n import LOCAL_TZ, t
 from ..i18n import DEFAULT_LANG, LANGUAGES
 from ..lifecycle import TRANSLATED, ConsultationForm, save, slugify
-from ..model import Consultation, Moderation, PlanType, Question, QuestionKind, Stage, User
+from ..model import (
+    Consultation,
+    Contact,
+    DocumentKind,
+    MerknadRecipient,
+    Moderation,
+    PlanType,
+    Proposer,
+    Question,
+    QuestionKind,
+    Stage,
+    User,
+)
 from ..store import Store
 from ..text import has_remote_images, without_remote_images
 from . import flash, safe
@@ -29,6 +41,8 @@ _MB = 1024 * 1024  # Streamlit's upload sizes are in these megabytes
 STAFF_PAGE = "pages/saksbehandling.py"
 DEFAULT_WEEKS = 6
 OTHER_LANGUAGES = tuple(code for code in LANGUAGES if code != DEFAULT_LANG)
+CONTACT_FIELDS = ("name", "role", "email", "phone")
+PROPOSER_FIELDS = ("name", "consultant", "recipient", "address")
 
 
 def _local(day: date, at: time) -> datetime:
@@ -46,7 +60,8 @@ def _defaults(c: Consultation | None, settings: Settings, lang: str) -> dict[str
             "closes_date": today + timedelta(weeks=DEFAULT_WEEKS), "closes_time": time(23, 59),
             "case_number": "", "announced_on": None, "announced_where": "",
             "categories": "\n".join(settings.profile.categories),
-            "questions": [], "moderation": Moderation.POST, "contact": "",
+            "questions": [], "moderation": Moderation.POST,
+            **_person_defaults(Contact(), Proposer()),
             **{f"{lang}_{name}": "" for lang in OTHER_LANGUAGES for name in TRANSLATED},
         }  # fmt: skip
     opens, closes = c.opens_at.astimezone(LOCAL_TZ), c.closes_at.astimezone(LOCAL_TZ)
@@ -62,12 +77,19 @@ def _defaults(c: Consultation | None, settings: Settings, lang: str) -> dict[str
             {"id": q.id, "text": q.text, "kind": q.kind.value, "options": "; ".join(q.options)}
             for q in c.questions
         ],
-        "moderation": c.moderation, "contact": c.contact,
+        "moderation": c.moderation, **_person_defaults(c.contact, c.proposer),
         **{
             f"{lang}_{name}": c.translations.get(lang, {}).get(name, "")
             for lang in OTHER_LANGUAGES for name in TRANSLATED
         },
     }  # fmt: skip
+
+
+def _person_defaults(contact: Contact, proposer: Proposer) -> dict[str, object]:
+    return {
+        **{f"contact_{name}": getattr(contact, name) for name in CONTACT_FIELDS},
+        **{f"proposer_{name}": getattr(proposer, name) for name in PROPOSER_FIELDS},
+    }
 
 
 class Builder:
@@ -290,7 +312,32 @@ class Builder:
             format_func=lambda v: t(f"moderation.{v.value}", lang),
             key=self.key("moderation"),
         )
-        st.text_input(t("builder.contact", lang), key=self.key("contact"), max_chars=200)
+        st.markdown(f"**{t('contact_person.heading', lang)}**")
+        columns = st.columns(4)
+        for column, name in zip(columns, CONTACT_FIELDS, strict=True):
+            column.text_input(
+                t(f"contact_person.{name}", lang), key=self.key(f"contact_{name}"), max_chars=200
+            )
+        with st.expander(t("proposer.section", lang)):
+            st.caption(t("proposer.help", lang))
+            left, right = st.columns(2)
+            left.text_input(t("proposer.name", lang), key=self.key("proposer_name"), max_chars=200)
+            right.text_input(
+                t("proposer.consultant", lang), key=self.key("proposer_consultant"), max_chars=200
+            )
+            st.radio(
+                t("proposer.recipient", lang),
+                options=list(MerknadRecipient),
+                format_func=lambda v: t(f"proposer.recipient_{v.value}", lang),
+                key=self.key("proposer_recipient"),
+                horizontal=True,
+            )
+            st.text_input(
+                t("proposer.address", lang),
+                key=self.key("proposer_address"),
+                max_chars=200,
+                help=t("proposer.address_help", lang),
+            )
 
     # -- saving ------------------------------------------------------------------------
 
@@ -333,7 +380,13 @@ class Builder:
             categories=(v("categories") or "").splitlines(),
             questions=self._questions(),
             moderation=v("moderation"),
-            contact=v("contact") or "",
+            contact=Contact(*(v(f"contact_{name}") or "" for name in CONTACT_FIELDS)),
+            proposer=Proposer(
+                name=v("proposer_name") or "",
+                consultant=v("proposer_consultant") or "",
+                recipient=v("proposer_recipient") or MerknadRecipient.MUNICIPALITY,
+                address=v("proposer_address") or "",
+            ),
             case_number=v("case_number") or "",
             announced_on=v("announced_on"),
             announced_where=v("announced_where") or "",
@@ -368,6 +421,43 @@ class Builder:
         st.query_params["id"] = saved.id
         st.rerun()
 
+    def _delete_button(self, doc, user: User) -> None:
+        st.button(
+            t("builder.document_delete", self.lang, name=doc.filename),
+            key=self.key(f"delete-doc-{doc.id}"),
+            on_click=flash.run,
+            args=(self.key("documents"), self.lang, documents.delete_document, self.store, doc.id, user),
+        )
+
+    def _slot(self, kind: DocumentKind, doc, required: bool, user: User) -> None:
+        """One named document (plankart, bestemmelser, …): upload, replace or remove it."""
+        lang = self.lang
+        label = t(f"document_kind.{kind.value}", lang)
+        if required:
+            label = t("required_documents.required_label", lang, name=label)
+        with st.container(border=True):
+            st.markdown(f"**{label}**")
+            if doc is not None:
+                st.caption(t("required_documents.slot_file", lang, name=doc.filename))
+                self._delete_button(doc, user)
+            file = st.file_uploader(
+                t("required_documents.slot_upload", lang, name=t(f"document_kind.{kind.value}", lang)),
+                type=["pdf"],
+                max_upload_size=MAX_DOCUMENT_BYTES // _MB,
+                key=self.key(f"slot-{kind.value}"),
+            )
+            if file is not None and st.button(
+                t("required_documents.slot_add", lang), key=self.key(f"slot-add-{kind.value}")
+            ):
+                try:
+                    name = documents.add_document(
+                        self.store, self.existing.id, file.name, file.getvalue(), user, kind
+                    )
+                except KartinnspillError as exc:
+                    st.error(exc.message(lang))
+                    return
+                st.success(t("builder.document_added", lang, name=name))
+
     def documents(self, user: User) -> None:
         lang = self.lang
         st.subheader(t("builder.section_documents", lang), anchor=False)
@@ -375,13 +465,19 @@ class Builder:
             st.caption(t("builder.documents_new", lang))
             return
         flash.show(self.key("documents"))
-        for doc in self.store.documents(self.existing.id):
-            st.button(
-                t("builder.document_delete", lang, name=doc.filename),
-                key=self.key(f"delete-doc-{doc.id}"),
-                on_click=flash.run,
-                args=(self.key("documents"), lang, documents.delete_document, self.store, doc.id, user),
-            )
+        present = self.store.documents(self.existing.id)
+        required = planprocess.required_documents(self.existing.plan_type, self.existing.stage)
+        if missing := planprocess.missing_documents(
+            self.existing.plan_type, self.existing.stage, (d.kind for d in present)
+        ):
+            names = ", ".join(t(f"document_kind.{k.value}", lang) for k in missing)
+            st.info(t("required_documents.builder_missing", lang, names=names))
+        for kind in planprocess.SLOT_KINDS:
+            self._slot(kind, next((d for d in present if d.kind == kind), None), kind in required, user)
+        st.markdown(f"**{t('document_kind.annet_heading', lang)}**")
+        for doc in present:
+            if doc.kind == DocumentKind.ANNET:
+                self._delete_button(doc, user)
         files = st.file_uploader(
             t("builder.documents_upload", lang),
             type=["pdf"],

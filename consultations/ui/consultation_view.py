@@ -9,7 +9,7 @@ import streamlit as st
 from .. import planprocess
 from ..config import Settings
 from ..i18n import LOCAL_TZ, format_date, t, tn
-from ..model import Phase
+from ..model import Consultation, DocumentKind, Phase
 from ..store import Store
 from ..text import escape_markdown, without_remote_images
 from . import safe
@@ -26,13 +26,50 @@ def documents(store: Store, consultation_id: str, lang: str) -> None:
     st.subheader(t("documents.heading", lang), anchor=False)
     for doc in docs:
         size = f"{doc.size / 1_000_000:.1f} MB".replace(".", ",")
+        label = t("documents.download", lang, name=doc.filename, size=size)
+        if doc.kind != DocumentKind.ANNET:
+            label = f"{t(f'document_kind.{doc.kind.value}', lang)}: {label}"
         st.download_button(
-            t("documents.download", lang, name=doc.filename, size=size),
+            label,
             data=lambda doc_id=doc.id: store.document_content(doc_id) or b"",
             file_name=doc.filename,
             mime="application/pdf",
             key=f"doc-{doc.id}",
         )
+
+
+def proposer(c: Consultation, lang: str) -> None:
+    """The forslagsstiller of a private plan and its plankonsulent."""
+    p = c.proposer
+    if not p:
+        return
+    text = t("proposer.shown", lang, name=escape_markdown(p.name))
+    if p.consultant:
+        text += " " + t("proposer.shown_consultant", lang, consultant=escape_markdown(p.consultant))
+    st.markdown(text)
+
+
+def contact(settings: Settings, c: Consultation, lang: str) -> None:
+    """The kontaktperson, and how to send a merknad without the web (by post or e-mail)."""
+    person = c.contact
+    if person:
+        parts = [p for p in (person.name, person.role) if p]
+        lines = [f"**{t('contact_person.heading', lang)}:** " + escape_markdown(", ".join(parts))]
+        if person.email:
+            lines.append(t("contact_person.email_line", lang, email=escape_markdown(person.email)))
+        if person.phone:
+            lines.append(t("contact_person.phone_line", lang, phone=escape_markdown(person.phone)))
+        st.markdown("  \n".join(lines))
+    profile = settings.profile
+    route = planprocess.postal_route(c, profile.name, profile.postal_address, profile.postmottak_email)
+    if not (route.address or route.email):
+        return
+    lines = [t(f"postal_route.{planprocess.mode(c.stage).value}", lang)]
+    lines.append(escape_markdown(", ".join(p for p in (route.to, route.address) if p)))
+    if route.email:
+        lines.append(t("postal_route.email", lang, email=escape_markdown(route.email)))
+    # «merk med saksnummer …» is the case note above, shown whenever there is one
+    st.markdown("  \n".join(lines))
 
 
 def _plan_id(settings: Settings, plan_id: str) -> str:
@@ -96,8 +133,8 @@ def show(
             where = escape_markdown(c.announced_where)
             key = "announced_where" if where else "announced"
             st.caption(t(f"plan_process.resident.{key}", lang, date=when, where=where))
-        if c.contact:
-            st.caption(f"{t('consultation.contact', lang)}: {escape_markdown(c.contact)}")
+        proposer(c, lang)
+        contact(settings, c, lang)
 
     body, participate = st.columns([2, 3], gap="large")
     with body:

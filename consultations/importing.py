@@ -1,0 +1,216 @@
+"""A consultation from a JSON file (``import-consultation``): the builder's rules, the
+documents it names, and its status, as one change — all of it is stored, or nothing.
+
+A høring run on paper or in an earlier system may be imported after its frist (to
+register its merknader and make the report): that is a warning, not a refusal.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+from . import documents, geo, lifecycle
+from .errors import InvalidConsultation, InvalidDocument, KartinnspillError
+from .i18n import LOCAL_TZ
+from .model import (
+    Consultation,
+    Contact,
+    DocumentKind,
+    Moderation,
+    PlanType,
+    Stage,
+    Status,
+)
+from .permissions import OPERATOR
+from .planprocess import END_OF_DAY
+from .store import Store
+
+MAX_FILE_BYTES = 5 * 1024 * 1024  # the JSON itself: texts and a plan area
+_REQUIRED = ("id", "title", "summary", "plan_type", "stage", "opens", "closes", "area", "categories")
+_OPTIONAL = (
+    "body", "plan_id", "case_number", "announced", "announced_where", "moderation",
+    "contact", "status", "documents",
+)  # fmt: skip
+_CONTACT_FIELDS = ("name", "role", "email", "phone")
+_STATUSES = (Status.DRAFT, Status.PUBLISHED)
+
+
+@dataclass(frozen=True)
+class PendingDocument:
+    kind: DocumentKind
+    name: str
+    data: bytes
+
+
+def import_consultation(
+    store: Store, path: Path, *, kommunenummer: str, now: datetime | None = None
+) -> tuple[Consultation, list[tuple[str, dict[str, object]]]]:
+    """Create the consultation ``path`` describes, or update the one with its ``id`` while
+    that has no inputs; returns it and warnings as ``(key, values)``. Raises a
+    ``KartinnspillError`` saying why and stores nothing when refused."""
+    now = now or datetime.now(UTC)
+    data = _read_json(path)
+    form = _form(data)
+    status = _choice(data.get("status", "draft"), "status", Status)
+    if status not in _STATUSES:
+        raise InvalidConsultation("import.bad_value", field="status", value=status.value)
+    pending = [_document(path.parent, item, n) for n, item in enumerate(_list(data, "documents"))]
+    with store.atomic():
+        existing = store.get_consultation(form.id)
+        if existing is not None and store.all_inputs(existing.id):
+            raise InvalidConsultation("import.has_inputs", id=form.id)
+        saved, warnings = lifecycle.save(
+            store, form, OPERATOR,
+            editing=existing.id if existing else None, kommunenummer=kommunenummer,
+        )  # fmt: skip
+        for doc in pending:
+            documents.add_document(store, saved.id, doc.name, doc.data, OPERATOR, doc.kind)
+        if status != saved.status:
+            saved = lifecycle.transition(store, saved.id, status, OPERATOR)
+    if saved.closes_at <= now:
+        warnings.append(("import.period_ended", {"id": saved.id}))
+    return saved, warnings
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        with path.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise InvalidConsultation("import.cannot_read", path=path, reason=exc.strerror or exc) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise InvalidConsultation("import.too_large", path=path, mb=MAX_FILE_BYTES // (1024 * 1024))
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidConsultation("import.not_json", path=path, reason=str(exc)) from None
+    if not isinstance(data, dict):
+        raise InvalidConsultation("import.not_object", path=path)
+    unknown = sorted(set(data) - set(_REQUIRED) - set(_OPTIONAL))
+    if unknown:  # a misspelt field would otherwise be silently left out
+        raise InvalidConsultation("import.unknown_field", field=unknown[0])
+    for name in _REQUIRED:
+        if name not in data:
+            raise InvalidConsultation("import.missing_field", field=name)
+    return data
+
+
+def _text(data: dict, name: str) -> str:
+    value = data.get(name, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidConsultation("import.not_text", field=name)
+    return value
+
+
+def _list(data: dict, name: str) -> list:
+    value = data.get(name, [])
+    if not isinstance(value, list):
+        raise InvalidConsultation("import.not_list", field=name)
+    return value
+
+
+def _choice(value: object, name: str, kind: type):
+    try:
+        return kind(value)
+    except ValueError:
+        raise InvalidConsultation("import.bad_value", field=name, value=value) from None
+
+
+def _moment(data: dict, name: str, default_time: time) -> datetime:
+    """ISO 8601; Norwegian time when it has no offset; a bare date means ``default_time``."""
+    value = _text(data, name).strip()
+    try:
+        if len(value) == 10:  # 2026-03-01
+            return datetime.combine(date.fromisoformat(value), default_time, tzinfo=LOCAL_TZ)
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidConsultation("import.bad_moment", field=name, value=value) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
+
+
+def _announced(data: dict) -> date | None:
+    value = _text(data, "announced").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidConsultation("import.bad_date", field="announced", value=value) from None
+
+
+def _area(value: object):
+    """A GeoJSON geometry, Feature or FeatureCollection in WGS84, as the builder takes it."""
+    if not isinstance(value, dict) or value.get("type") is None:
+        raise InvalidConsultation("import.bad_area")
+    try:
+        area = geo.area_from_geojson(value)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise InvalidConsultation("import.bad_area") from None
+    minx, miny, maxx, maxy = geo.bounds(area)
+    if area.is_empty or not (geo.is_valid_coordinate(miny, minx) and geo.is_valid_coordinate(maxy, maxx)):
+        raise InvalidConsultation("import.bad_area")
+    return area
+
+
+def _contact(value: object) -> Contact:
+    if value is None:
+        return Contact()
+    if not isinstance(value, dict) or not set(value) <= set(_CONTACT_FIELDS):
+        raise InvalidConsultation("import.bad_contact")
+    if not all(isinstance(v, str) for v in value.values()):
+        raise InvalidConsultation("import.bad_contact")
+    return Contact(**value)
+
+
+def _form(data: dict) -> lifecycle.ConsultationForm:
+    categories = _list(data, "categories")
+    if not all(isinstance(c, str) for c in categories):
+        raise InvalidConsultation("import.not_text", field="categories")
+    return lifecycle.ConsultationForm(
+        id=_text(data, "id"),
+        title=_text(data, "title"),
+        summary=_text(data, "summary"),
+        body=_text(data, "body"),
+        plan_type=_choice(data["plan_type"], "plan_type", PlanType),
+        plan_id=_text(data, "plan_id"),
+        stage=_choice(data["stage"], "stage", Stage),
+        opens_at=_moment(data, "opens", time(0, 0)).astimezone(UTC),
+        closes_at=_moment(data, "closes", END_OF_DAY).astimezone(UTC),
+        area=_area(data["area"]),
+        categories=categories,
+        moderation=_choice(data.get("moderation", "post"), "moderation", Moderation),
+        contact=_contact(data.get("contact")),
+        case_number=_text(data, "case_number"),
+        announced_on=_announced(data),
+        announced_where=_text(data, "announced_where"),
+    )
+
+
+def _document(folder: Path, item: object, n: int) -> PendingDocument:
+    """A document the file names, read from beside it: never from outside its folder, never
+    more than a document may be, and only a PDF without active content."""
+    if not isinstance(item, dict) or set(item) != {"kind", "path"} or not isinstance(item["path"], str):
+        raise InvalidConsultation("import.bad_document", n=n + 1)
+    kind = _choice(item["kind"], "documents.kind", DocumentKind)
+    relative = Path(item["path"])
+    base = folder.resolve()
+    target = (base / relative).resolve()
+    if relative.is_absolute() or not target.is_relative_to(base):
+        raise InvalidDocument("import.document_outside", path=item["path"])
+    try:
+        with target.open("rb") as f:
+            data = f.read(documents.MAX_BYTES + 1)
+    except OSError as exc:
+        raise InvalidDocument(
+            "import.document_unreadable", path=item["path"], reason=exc.strerror or exc
+        ) from None
+    try:
+        documents.check_pdf(target.name, data)
+    except KartinnspillError as exc:
+        raise InvalidDocument("import.document_refused", path=item["path"], reason=exc.message()) from None
+    return PendingDocument(kind, target.name, data)
