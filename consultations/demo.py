@@ -86,7 +86,7 @@ def seed_demo(store: Store, now: datetime | None = None, seed: int = 2026) -> in
         for kind in planprocess.required_documents(consultation.plan_type, consultation.stage):
             name = f"{kind.value}-{consultation.id}.pdf"
             pdf = demo_pdf(consultation, kind, profile.kommunenummer)
-            store.add_document(consultation.id, name, pdf, "demo", kind)
+            store.add_document(consultation.id, name, pdf, None, kind)
         consultations[consultation.id] = consultation
 
     added = 0

@@ -1112,11 +1112,12 @@ class Store:
         consultation_id: str,
         filename: str,
         content: bytes,
-        actor: str,
+        actor: str | None,
         kind: DocumentKind = DocumentKind.ANNET,
         replaces: Document | None = None,
     ) -> int:
-        """A new document; with ``replaces``, that one goes in the same transaction."""
+        """A new document; with ``replaces``, that one goes in the same transaction. With an
+        ``actor`` (staff), written to the audit log too; the demo seeding has none."""
         with self._transaction() as cur:
             if replaces is not None:
                 cur.execute("DELETE FROM documents WHERE id = ?", (replaces.id,))
@@ -1130,6 +1131,8 @@ class Store:
                 if replaces
                 else None
             )
+            if actor is None:
+                return int(doc_id)
             _audit(
                 cur, actor, "document.replace" if replaces else "document.add", "consultation",
                 consultation_id, before,
