@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 from .addresses import Networks, parse_networks
 from .errors import ConfigError
+from .model import SenderType
 from .ratelimit import DEFAULT_LIMITS, Limits
 
 PROFILES = Path(__file__).with_name("profiles")
@@ -60,6 +61,11 @@ class Municipality:
     limits: Limits = DEFAULT_LIMITS  # [limits] in the profile: submissions, supports
     # the municipality's planinnsyn for one plan: {kommunenummer} and {plan_id} filled in
     planinnsyn: str = ""
+    # regional and state authorities staff choose from when registering their merknader
+    authorities: tuple[str, ...] = ()
+    # the høringsinstanser a formal høring is sent to unless staff change the list:
+    # (name, sender type)
+    hearing_parties: tuple[tuple[str, SenderType], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -129,7 +135,17 @@ def load_profile(name: str) -> Municipality:
         tiles=data.get("tiles", "kartverket-topo"),
         limits=_limits(name, data.get("limits", {})),
         planinnsyn=data.get("planinnsyn", ""),
+        authorities=tuple(data.get("authorities", ())),
+        hearing_parties=_hearing_parties(name, data.get("hearing_parties", ())),
     )
+
+
+def _hearing_parties(profile: str, entries: object) -> tuple[tuple[str, SenderType], ...]:
+    """``[{ name = "…", sender_type = "offentlig_myndighet" }, …]`` from the profile."""
+    try:
+        return tuple((str(e["name"]).strip(), SenderType(e["sender_type"])) for e in entries)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError("config.hearing_parties_invalid", name=profile, reason=str(exc)) from None
 
 
 def _limits(profile: str, table: Mapping[str, Mapping[str, object]]) -> Limits:

@@ -227,3 +227,13 @@ def _easter_week(year: int) -> tuple[date, date]:
 
 def _day(d: date) -> str:
     return d.strftime("%d.%m.%Y")
+
+
+def missed_frist(
+    received_at: datetime, closes_at: datetime, own_frist: datetime | None = None
+) -> datetime | None:
+    """The frist a merknad received at ``received_at`` missed, or ``None`` when it came in
+    time: the consultation's frist, or a høringsinstans's own longer one. Every page,
+    export and report that marks a merknad late asks here."""
+    frist = max(closes_at, own_frist) if own_frist is not None else closes_at
+    return frist if received_at > frist else None

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 
-from . import geo, planprocess
+from . import geo, objections, planprocess
 from .errors import InvalidInput
 from .i18n import LOCAL_TZ
 from .model import (
@@ -23,6 +23,7 @@ from .model import (
     InputDraft,
     InputStatus,
     Moderation,
+    Objection,
     Phase,
     Role,
     SenderType,
@@ -187,6 +188,7 @@ def register_input(
     received_at: datetime | date | None,
     actor: User,
     now: datetime | None = None,
+    objection: Objection | None = None,
 ) -> Input:
     """Store an input that came by e-mail, letter or meeting, as a planner registered it.
 
@@ -194,8 +196,10 @@ def register_input(
     it counts from when it was received — ``received_at``, an aware moment or the date on
     the letter (``received_moment``) — which may be after the deadline but never in the
     future nor before the opening. The sender's name is kept for the case file, never shown
-    publicly. Raises ``InvalidInput`` and stores nothing when refused; the audit log records
-    the acting user, who must (still) be an active planner.
+    publicly. A merknad from an authority or another municipality may be registered as
+    innsigelse (then open) or faglig råd (``objection``; ``objections``). Raises
+    ``InvalidInput`` and stores nothing when refused; the audit log records the acting
+    user, who must (still) be an active planner.
     """
     who = require(store, actor, Role.PLANNER)
     now = now or datetime.now(UTC)
@@ -220,6 +224,7 @@ def register_input(
     if draft.lat is None and draft.lon is None:
         draft = replace(draft, whole_area=True)
     valid = check_content(consultation, draft, channel)
+    objection = objections.check(sender_type, objection)
     name = clean_text(sender_name or "") or None
     if name is not None and len(name) > SENDER_NAME_MAX:
         raise InvalidInput("input.sender_name_long", max=SENDER_NAME_MAX)
@@ -236,6 +241,7 @@ def register_input(
         sender_type=SenderType(sender_type),
         sender_name=name,
         actor=who.username,
+        objection=objection,
     )
 
 
