@@ -1296,8 +1296,9 @@ class Store:
         )
         return [_party(r) for r in rows]
 
-    def update_hearing_party(self, party: HearingParty, actor: str) -> None:
-        """Replace a høringsinstans's date sent, own frist and answer; audited."""
+    def update_hearing_party(self, party: HearingParty, actor: str | None) -> None:
+        """Replace a høringsinstans's date sent, own frist and answer; with an ``actor``
+        (staff), audited."""
         with self._transaction() as cur:
             rows = cur.execute(
                 f"SELECT {_PARTY_COLUMNS} FROM hearing_parties WHERE id = ?", (party.id,)
@@ -1309,8 +1310,9 @@ class Store:
                 (party.sent_on, _naive(party.frist) if party.frist else None, party.input_id,
                  party.id),
             )  # fmt: skip
-            _audit(cur, actor, "hearing_party.edit", "consultation", party.consultation_id,
-                   _party_snapshot(_party(rows[0])), _party_snapshot(party))  # fmt: skip
+            if actor:
+                _audit(cur, actor, "hearing_party.edit", "consultation", party.consultation_id,
+                       _party_snapshot(_party(rows[0])), _party_snapshot(party))  # fmt: skip
 
     def delete_hearing_party(self, party_id: int, actor: str) -> None:
         with self._transaction() as cur:
