@@ -17,7 +17,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .errors import InvalidInput
-from .model import Input, InputStatus, Objection, ObjectionStatus, Role, SenderType, User
+from .model import (
+    Input,
+    InputStatus,
+    Objection,
+    ObjectionStatus,
+    Role,
+    SenderType,
+    User,
+)
 from .permissions import require
 from .store import Store
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import docx
@@ -294,7 +293,7 @@ def test_edits_and_removal_are_audited_and_a_deleted_answer_unlinks(store, heari
 def test_a_database_of_schema_8_gets_the_new_columns_and_table(tmp_path):
     import duckdb
 
-    from consultations.store import MIGRATIONS, _SCHEMA_VERSION_TABLE
+    from consultations.store import _SCHEMA_VERSION_TABLE, MIGRATIONS
 
     path = tmp_path / "old.duckdb"
     conn = duckdb.connect(str(path))

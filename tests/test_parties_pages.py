@@ -28,7 +28,7 @@ REGISTER, REVIEW, OVERVIEW, PARTIES = (
 
 
 @pytest.fixture(scope="module")
-def staff_db(demo_db, tmp_path_factory):
+def staff_db(demo_db, tmp_path_factory):  # noqa: F811 (the imported fixture)
     path = tmp_path_factory.mktemp("parties") / "staff.duckdb"
     path.write_bytes(demo_db.read_bytes())
     store = Store.open(path)
