@@ -221,6 +221,8 @@ def test_the_hoeringsinstanser_page_prefills_adds_one_with_its_own_frist_and_lin
     at = click(at, "Lagre")
     assert not at.error and app_store(path).hearing_party(party.id).input_id == answer.id
     assert "9 av 10 høringsinstanser har ikke svart ennå" in shown(at)
+    (link,) = [e for e in at.get("page_link") if answer.reference in e.proto.label]
+    assert link.proto.page.endswith("gjennomgang") and f"id={BORGEN}" in link.proto.query_string
 
 
 def test_a_neighbours_name_stays_off_the_resident_page_of_the_demo(db):

@@ -31,6 +31,7 @@ from ..text import escape_markdown, excerpt
 from . import flash
 
 PAGE = "pages/horingsinstanser.py"
+REVIEW_PAGE = "pages/gjennomgang.py"
 NONE = "none"  # «neither innsigelse nor faglig råd»
 
 
@@ -218,6 +219,11 @@ def _edit_form(store: Store, c: Consultation, parties: list[HearingParty], user:
         f"{reference(i)} · {inputs[i].sender_name or ''} · {excerpt(inputs[i].text, 60)}",
         key=f"{k}-answer",
     )  # fmt: skip
+    if party.input_id in inputs:
+        st.page_link(
+            REVIEW_PAGE, label=t("hearing.open_answer", lang, ref=reference(party.input_id)),
+            query_params={"id": c.id}, icon=":material/open_in_new:",
+        )  # fmt: skip
     buttons = st.columns(2)
     buttons[0].button(
         t("hearing.save", lang), key=f"{k}-save", type="primary",
