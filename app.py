@@ -43,6 +43,7 @@ pages = [
     page("pages/rediger.py", t("nav.builder", lang), "rediger", Role.PLANNER),
     page("pages/registrer-innspill.py", t("nav.register", lang), "registrer-innspill", Role.PLANNER),
     page("pages/gjennomgang.py", t("planning.nav_title", lang), "gjennomgang", Role.PLANNER),
+    page("pages/horingsinstanser.py", t("hearing.title", lang), "horingsinstanser", Role.PLANNER),
     page("pages/brukere.py", t("nav.users", lang), "brukere", Role.ADMIN),
     page("pages/revisjonslogg.py", t("nav.audit", lang), "revisjonslogg", Role.ADMIN),
     page("pages/drift.py", t("operations.nav", lang), "drift", Role.ADMIN),

@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 from .addresses import Networks, parse_networks
 from .errors import ConfigError
-from .model import Identification
+from .model import Identification, SenderType
 from .ratelimit import DEFAULT_LIMITS, Limits
 
 PROFILES = Path(__file__).with_name("profiles")
@@ -67,6 +67,11 @@ class Municipality:
     # e-mail, shown on every consultation page
     postal_address: str = ""
     postmottak_email: str = ""
+    # regional and state authorities staff choose from when registering their merknader
+    authorities: tuple[str, ...] = ()
+    # the høringsinstanser a formal høring is sent to unless staff change the list:
+    # (name, sender type)
+    hearing_parties: tuple[tuple[str, SenderType], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,6 +144,8 @@ def load_profile(name: str) -> Municipality:
         identified_merknader=_identification(name, data.get("identified_merknader", "may")),
         postal_address=data.get("postal_address", ""),
         postmottak_email=data.get("postmottak_email", ""),
+        authorities=tuple(data.get("authorities", ())),
+        hearing_parties=_hearing_parties(name, data.get("hearing_parties", ())),
     )
 
 
@@ -147,6 +154,14 @@ def _identification(profile: str, value: object) -> Identification:
         return Identification(value)
     except ValueError:
         raise ConfigError("config.identified_invalid", name=profile, value=value) from None
+
+
+def _hearing_parties(profile: str, entries: object) -> tuple[tuple[str, SenderType], ...]:
+    """``[{ name = "…", sender_type = "offentlig_myndighet" }, …]`` from the profile."""
+    try:
+        return tuple((str(e["name"]).strip(), SenderType(e["sender_type"])) for e in entries)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError("config.hearing_parties_invalid", name=profile, reason=str(exc)) from None
 
 
 def _limits(profile: str, table: Mapping[str, Mapping[str, object]]) -> Limits:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -21,7 +22,9 @@ from .model import (
     DocumentKind,
     InputStatus,
     Moderation,
+    Objection,
     PlanType,
+    SenderType,
     Stage,
     Status,
 )
@@ -117,7 +120,48 @@ def seed_demo(store: Store, now: datetime | None = None, seed: int = 2026) -> in
         for s in range(int(rng.expovariate(0.4))):
             store.add_support(stored.id, store.hash_session(f"demo-supporter-{s}", c.id))
         added += 1
-    return added
+    return added + _seed_letters(store, content, consultations, profile.hearing_parties, now)
+
+
+def _seed_letters(
+    store: Store,
+    content: dict,
+    consultations: dict[str, Consultation],
+    parties: tuple[tuple[str, SenderType], ...],
+    now: datetime,
+) -> int:
+    """Every formal consultation gets the profile's høringsinstanser, sent on the day of
+    its kunngjøring; then the registered letters, each the answer of the høringsinstans of
+    its sender's name when there is one. Returns the letters added."""
+    for c in consultations.values():
+        if planprocess.mode(c.stage) == planprocess.Mode.FORMAL:
+            for name, kind in parties:
+                store.add_hearing_party(c.id, name, kind, c.announced_on, None)
+    for item in content.get("letters", ()):
+        c = consultations[item["consultation_id"]]
+        if "days_after_frist" in item:  # late: after the frist as the rules moved it
+            local = c.closes_at.astimezone(OSLO).date() + timedelta(days=item["days_after_frist"])
+            received = datetime.combine(local, time(12), tzinfo=OSLO).astimezone(UTC)
+        else:
+            received = _day(now, item["received_days"], time(12))
+        stored, _ = store.add_input(
+            consultation_id=c.id,
+            category=item["category"],
+            text=clean_text(item["text"]),
+            lat=None, lon=None, east=None, north=None, age_group=None, relation=None,
+            channel=Channel(item["channel"]),
+            status=InputStatus.PUBLISHED,
+            session_hash=None,
+            token=None,
+            created_at=min(received, now),
+            sender_type=SenderType(item["sender_type"]),
+            sender_name=item["sender_name"],
+            objection=Objection(item["objection"]) if item.get("objection") else None,
+        )  # fmt: skip
+        for party in store.hearing_parties(c.id):
+            if party.name == stored.sender_name and party.input_id is None:
+                store.update_hearing_party(replace(party, input_id=stored.id), None)
+    return len(content.get("letters", ()))
 
 
 def _pdf_text(text: str) -> bytes:

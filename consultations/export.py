@@ -30,6 +30,7 @@ import json
 import re
 import tempfile
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import NamedTuple
 from pathlib import Path
@@ -37,10 +38,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import planprocess
 from .errors import KartinnspillError
 from .geo import WGS84, WORKING_CRS
 from .i18n import DEFAULT_LANG, LOCAL_TZ, t
-from .model import Channel, Consultation, InputStatus, Outcome, QuestionKind, reference
+from .model import (
+    Channel,
+    Consultation,
+    InputStatus,
+    Outcome,
+    QuestionKind,
+    public_sender_name,
+    reference,
+)
 from .store import Store
 
 CRS_CHOICES = (25832, 25833, WGS84)
@@ -84,7 +94,8 @@ def parse_crs(value: str | int) -> int:
 
 
 _FIRST = ("id", "referanse", "opprettet", "høring", "kategori", "tekst", "status", "kanal",
-          "avsendertype")  # fmt: skip
+          "avsendertype", "virksomhet", "innsigelse", "innsigelse_status",
+          "etter_frist")  # fmt: skip
 # who sent it and where to notify them (a formal merknad): only when names are asked for
 _NAMES = ("avsender", "avsenderadresse", "gnr_bnr")
 _LAST = ("temaer", "støtter", "duplikat_av", "skjult_grunn", "sammendrag", "vurdering",
@@ -137,6 +148,17 @@ def input_table(
     out["status"] = _labels(frame["status"], "exports.input_status", lang)
     out["kanal"] = _labels(frame["channel"], "channel", lang)
     out["avsendertype"] = _labels(frame["sender_type"], "sender_type", lang)
+    # an authority's, organisation's or business's name is no personal data: always there
+    out["virksomhet"] = np.array(
+        [public_sender_name(k, v) for k, v in zip(frame["sender_type"], frame["sender_name"], strict=True)],
+        dtype=object,
+    )
+    out["innsigelse"] = _labels(frame["objection"], "objection.kind", lang)
+    out["innsigelse_status"] = _labels(frame["objection_status"], "objection.status", lang)
+    missed = missed_frists(frame, consultation)
+    out["etter_frist"] = np.array(
+        [None if m is None else m.astimezone(LOCAL_TZ).isoformat() for m in missed], dtype=object
+    )
     if include_names:
         out["avsender"] = _objects(frame["sender_name"])
         out["avsenderadresse"] = _objects(frame["sender_address"])
@@ -174,6 +196,19 @@ def input_table(
     )
     assert list(table.columns) == columns(consultation, crs, include_names)
     return table
+
+
+def missed_frists(frame: pd.DataFrame, consultation: Consultation) -> list[datetime | None]:
+    """Per row of ``Store.analysis_frame``, the frist the input missed (``None``: in time),
+    by ``planprocess.missed_frist`` from when it was received and any høringsinstans's own
+    frist."""
+    received = pd.to_datetime(frame["created_at"]).dt.tz_localize(UTC)
+    own = pd.to_datetime(frame["party_frist"]).dt.tz_localize(UTC)
+    return [
+        planprocess.missed_frist(r.to_pydatetime(), consultation.closes_at,
+                                 None if pd.isna(o) else o.to_pydatetime())
+        for r, o in zip(received, own, strict=True)
+    ]  # fmt: skip
 
 
 def project(lon: np.ndarray, lat: np.ndarray, epsg: int) -> tuple[np.ndarray, np.ndarray]:

@@ -79,6 +79,48 @@ class SenderType(StrEnum):
     MUNICIPALITY = "annen_kommune"
     INTERNAL = "intern"  # the municipality's own units
 
+    @property
+    def is_person(self) -> bool:
+        """Whether the sender's name is a private person's: personal data, never on the web
+        and exported only on request. Authorities, organisations and businesses are not."""
+        return self in (SenderType.PRIVATE, SenderType.LANDOWNER, SenderType.NEIGHBOUR)
+
+    @property
+    def may_object(self) -> bool:
+        """Whether a merknad from this sender may be an innsigelse (pbl. § 5-4: state and
+        regional bodies, Sametinget, and other municipalities)."""
+        return self in (SenderType.AUTHORITY, SenderType.MUNICIPALITY)
+
+
+def public_sender_name(sender_type: object, name: object) -> str | None:
+    """The sender's name where it is no personal data (an authority, organisation or
+    business): shown to staff and exported. ``None`` for a private person's name."""
+    if not (isinstance(sender_type, str) and sender_type and isinstance(name, str) and name):
+        return None
+    return None if SenderType(sender_type).is_person else name
+
+
+class Objection(StrEnum):
+    """What an authority's merknad is in law: an innsigelse binds the plan until it is
+    resolved (pbl. §§ 5-4–5-6); faglig råd is advice the municipality weighs."""
+
+    INNSIGELSE = "innsigelse"
+    ADVICE = "faglig_rad"
+
+
+class ObjectionStatus(StrEnum):
+    """Where an innsigelse stands: open until met or withdrawn; one maintained goes to
+    mekling (and, failing that, to the ministry)."""
+
+    OPEN = "open"
+    MET = "imotekommet"
+    WITHDRAWN = "frafalt"
+    MAINTAINED = "opprettholdt"
+
+    @property
+    def resolved(self) -> bool:
+        return self in (ObjectionStatus.MET, ObjectionStatus.WITHDRAWN)
+
 
 class Identification(StrEnum):
     """Whether a resident gives name and address (or gnr/bnr) with a merknad in a formal
@@ -259,6 +301,8 @@ class Input:
     duplicate_of: int | None = None
     sender_address: str | None = None  # postal address of a formal merknad; never public
     sender_property: str | None = None  # gnr/bnr of a formal merknad; never public
+    objection: Objection | None = None  # innsigelse or faglig råd, from an authority
+    objection_status: ObjectionStatus | None = None  # an innsigelse's own status
 
     @property
     def reference(self) -> str:
@@ -272,6 +316,24 @@ class Input:
 
 def reference(input_id: int) -> str:
     return f"KI-{input_id:06d}"
+
+
+@dataclass(frozen=True)
+class HearingParty:
+    """A høringsinstans: who was sent the høring, when, by when they may answer (their own
+    frist when staff gave a longer one), and the input that is their answer."""
+
+    id: int
+    consultation_id: str
+    name: str
+    sender_type: SenderType
+    sent_on: date | None = None
+    frist: datetime | None = None  # aware, UTC; None: the consultation's own frist
+    input_id: int | None = None
+
+    @property
+    def answered(self) -> bool:
+        return self.input_id is not None
 
 
 @dataclass(frozen=True)

@@ -291,3 +291,13 @@ def postal_route(c: Consultation, municipality: str, address: str, email: str) -
     if p and p.recipient == MerknadRecipient.CONSULTANT:
         return PostalRoute(p.consultant, p.address, "")
     return PostalRoute(municipality, address, email)
+
+
+def missed_frist(
+    received_at: datetime, closes_at: datetime, own_frist: datetime | None = None
+) -> datetime | None:
+    """The frist a merknad received at ``received_at`` missed, or ``None`` when it came in
+    time: the consultation's frist, or a høringsinstans's own longer one. Every page,
+    export and report that marks a merknad late asks here."""
+    frist = max(closes_at, own_frist) if own_frist is not None else closes_at
+    return frist if received_at > frist else None

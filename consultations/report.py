@@ -26,11 +26,12 @@ from docx.shared import Cm, Pt
 from docx.table import Table
 
 from .config import Municipality, load_settings
-from .export import key_figures, local_times, project, xml_safe
+from .export import key_figures, local_times, missed_frists, project, xml_safe
 from .geo import WGS84
-from .i18n import DEFAULT_LANG, format_date, t
+from .i18n import DEFAULT_LANG, format_date, t, tn
 from .moderation import has_personal_data
-from .model import Channel, Consultation, InputStatus, reference
+from .model import Channel, Consultation, InputStatus, public_sender_name, reference
+from .objections import is_unresolved
 from .store import Store
 from .text import excerpt
 
@@ -316,8 +317,14 @@ def _table(
         doc.add_paragraph(t("exports.report.pending_note", lang, n=n_pending))
     if n_excluded:
         doc.add_paragraph(t("exports.report.excluded_note", lang, n=n_excluded))
-    names = "names_note" if include_names else "no_names_note"
-    doc.add_paragraph(t(f"exports.report.{names}", lang))
+    doc.add_paragraph(t("exports.report.names_note" if include_names else "parties.report.no_names_note", lang))
+    frame = frame.assign(missed=missed_frists(frame, consultation))
+    if n_late := int(frame["missed"].notna().sum()):
+        doc.add_paragraph(tn("parties.report.late_note", n_late, lang))
+    standing = [is_unresolved(o, s, i) for o, s, i in
+                zip(frame["objection"], frame["objection_status"], frame["status"], strict=True)]  # fmt: skip
+    if n_standing := sum(standing):
+        doc.add_paragraph(tn("parties.report.unresolved_note", n_standing, lang))
     if frame.empty:
         doc.add_paragraph(t("exports.report.no_inputs", lang))
         return
@@ -356,7 +363,8 @@ def groups(
 
 
 _CELL_COLUMNS = ["id", "date", "sender_type", "sender_name", "channel", "text", "response_summary",
-                 "assessment", "outcome", "plan_change", "via"]  # fmt: skip
+                 "assessment", "outcome", "plan_change", "via", "objection", "objection_status",
+                 "missed"]  # fmt: skip
 
 
 def _cells(item: tuple, include_names: bool, lang: str) -> tuple[str, ...]:
@@ -366,8 +374,19 @@ def _cells(item: tuple, include_names: bool, lang: str) -> tuple[str, ...]:
     else:
         web = item.channel == Channel.WEB.value
         sender = t("exports.report.sender_web" if web else "exports.report.sender_unknown", lang)
-    if include_names and _present(item.sender_name):
+    # an authority's or organisation's name is public; a private person's only on request
+    public = public_sender_name(item.sender_type, item.sender_name)
+    if _present(item.sender_name) and (include_names or public):
         sender = t("exports.report.sender_named", lang, type=sender, name=item.sender_name)
+    if _present(item.objection):
+        kind = t(f"objection.kind.{item.objection}", lang)
+        if _present(item.objection_status):
+            kind = t("parties.report.objection_status", lang, kind=kind,
+                     status=t(f"objection.status.{item.objection_status}", lang))  # fmt: skip
+        sender = f"{sender}\n{kind}"
+    date = item.date
+    if _present(item.missed):
+        date = f"{date}\n{t('parties.report.late', lang, frist=format_date(item.missed, lang))}"
     answered = _present(item.outcome)
     summary = (
         item.response_summary if _present(item.response_summary)
@@ -380,7 +399,7 @@ def _cells(item: tuple, include_names: bool, lang: str) -> tuple[str, ...]:
         change = t("exports.report.plan_change", lang, change=item.plan_change)
         assessment = f"{assessment}\n{change}".strip()
     outcome = t(f"planning.outcome.{item.outcome}" if answered else "exports.not_answered", lang)
-    return (reference(int(item.id)), item.date, sender, summary, assessment, outcome)
+    return (reference(int(item.id)), date, sender, summary, assessment, outcome)
 
 
 def _present(value: object) -> bool:

@@ -30,11 +30,14 @@ from .model import (
     Contact,
     Document,
     DocumentKind,
+    HearingParty,
     Input,
     InputStatus,
     MapPoint,
     MerknadRecipient,
     Moderation,
+    Objection,
+    ObjectionStatus,
     Outcome,
     PlanType,
     Proposer,
@@ -229,6 +232,24 @@ MIGRATIONS: dict[int, Sequence[str]] = {
         """ALTER TABLE consultations ADD COLUMN proposer_address VARCHAR DEFAULT ''""",
         """ALTER TABLE documents ADD COLUMN kind VARCHAR DEFAULT 'annet'""",
     ),
+    11: (
+        # parties and authorities: an authority's merknad as innsigelse or faglig råd (with
+        # the innsigelse's own status), and the høringsinstanser each høring was sent to
+        """ALTER TABLE inputs ADD COLUMN objection VARCHAR""",
+        """ALTER TABLE inputs ADD COLUMN objection_status VARCHAR""",
+        """CREATE SEQUENCE hearing_party_id_seq START 1""",
+        """CREATE TABLE hearing_parties (
+            id INTEGER PRIMARY KEY DEFAULT nextval('hearing_party_id_seq'),
+            consultation_id VARCHAR NOT NULL,
+            name VARCHAR NOT NULL,
+            sender_type VARCHAR NOT NULL,
+            sent_on DATE,
+            frist TIMESTAMP,
+            input_id INTEGER,
+            created_at TIMESTAMP NOT NULL,
+            UNIQUE (consultation_id, name)
+        )""",
+    ),
 }
 LATEST = max(MIGRATIONS)
 _SCHEMA_VERSION_TABLE = (
@@ -259,8 +280,10 @@ _N_CONSULTATION = _CONSULTATION_COLUMNS.count(",") + 1
 _INPUT_COLUMNS = (
     "i.id, i.consultation_id, i.category, i.text, i.lat, i.lon, i.status, i.channel, "
     "i.created_at, i.age_group, i.relation, i.east, i.north, i.answers, i.sender_type, "
-    "i.sender_name, i.hidden_reason, i.duplicate_of, i.sender_address, i.sender_property"
+    "i.sender_name, i.hidden_reason, i.duplicate_of, i.sender_address, i.sender_property, "
+    "i.objection, i.objection_status"
 )
+_PARTY_COLUMNS = "id, consultation_id, name, sender_type, sent_on, frist, input_id"
 _USER_COLUMNS = "id, username, email, role, active"
 _SUPPORT_COUNT = "(SELECT count(*) FROM supports s WHERE s.input_id = i.id)"
 _LOCK_HOLDER = re.compile(r"\(PID (\d+)\)")
@@ -506,10 +529,11 @@ class Store:
             before = _consultation(rows[0])
             if old_id != c.id:
                 cur.execute("UPDATE consultations SET id = ? WHERE id = ?", (c.id, old_id))
-                cur.execute(
-                    "UPDATE documents SET consultation_id = ? WHERE consultation_id = ?",
-                    (c.id, old_id),
-                )
+                for table in ("documents", "hearing_parties"):
+                    cur.execute(
+                        f"UPDATE {table} SET consultation_id = ? WHERE consultation_id = ?",
+                        (c.id, old_id),
+                    )
                 _audit(cur, actor, "consultation.rename", "consultation", c.id, old_id, c.id)
             assignments = ", ".join(f"{col.strip()} = ?" for col in _CONSULTATION_COLUMNS.split(","))
             cur.execute(
@@ -537,7 +561,8 @@ class Store:
             ).fetchall()[0][0]
             if count:
                 raise ValueError("a consultation with inputs is never deleted")
-            cur.execute("DELETE FROM documents WHERE consultation_id = ?", (consultation_id,))
+            for table in ("documents", "hearing_parties"):
+                cur.execute(f"DELETE FROM {table} WHERE consultation_id = ?", (consultation_id,))
             cur.execute("DELETE FROM consultations WHERE id = ?", (consultation_id,))
             _audit(
                 cur, actor, "consultation.delete", "consultation", consultation_id,
@@ -600,6 +625,7 @@ class Store:
         sender_address: str | None = None,
         sender_property: str | None = None,
         attachments: Sequence[tuple[str, str, bytes]] = (),
+        objection: Objection | None = None,
     ) -> tuple[Input, bool]:
         """Store one input; with a token seen before, return that input and ``False``.
 
@@ -628,8 +654,8 @@ class Store:
                     """INSERT INTO inputs (consultation_id, category, text, lat, lon, east, north,
                            age_group, relation, channel, status, session_hash, submission_token,
                            created_at, answers, sender_type, sender_name, address_hash,
-                           sender_address, sender_property)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                           sender_address, sender_property, objection, objection_status)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                        RETURNING id""",
                     (
                         consultation_id, category, text, lat, lon, east, north, age_group,
@@ -637,6 +663,7 @@ class Store:
                         _naive(created_at), json.dumps(answers or {}, ensure_ascii=False),
                         sender_type.value if sender_type else None, sender_name, address_hash,
                         sender_address, sender_property,
+                        objection.value if objection else None, _objection_status(objection),
                     ),
                 ).fetchall()[0][0]  # fmt: skip
                 created = True
@@ -649,7 +676,8 @@ class Store:
                 if actor:
                     _audit(
                         cur, actor, f"input.register.{channel.value}", "input", str(new_id),
-                        None, json.dumps({"consultation": consultation_id, "category": category},
+                        None, json.dumps({"consultation": consultation_id, "category": category,
+                                          "objection": objection.value if objection else None},
                                          ensure_ascii=False),
                     )  # fmt: skip
         stored = self.get_input(int(new_id))
@@ -688,6 +716,7 @@ class Store:
             for table in ("supports", "input_themes", "responses", "input_attachments"):
                 cur.execute(f"DELETE FROM {table} WHERE input_id = ?", (input_id,))
             cur.execute("UPDATE inputs SET duplicate_of = NULL WHERE duplicate_of = ?", (input_id,))
+            cur.execute("UPDATE hearing_parties SET input_id = NULL WHERE input_id = ?", (input_id,))
             cur.execute("DELETE FROM inputs WHERE id = ?", (input_id,))
             _audit(
                 cur, actor, "input.delete", "input", str(input_id),
@@ -1320,6 +1349,123 @@ class Store:
             )
         )
 
+    # -- innsigelser and høringsinstanser ----------------------------------------------------
+
+    def set_objection(
+        self,
+        input_id: int,
+        objection: Objection | None,
+        status: ObjectionStatus | None,
+        actor: str,
+    ) -> None:
+        """An input's kind (innsigelse, faglig råd or neither) and an innsigelse's status,
+        with before and after in the audit log."""
+        with self._transaction() as cur:
+            rows = cur.execute(
+                "SELECT objection, objection_status FROM inputs WHERE id = ?", (input_id,)
+            ).fetchall()
+            if not rows:
+                raise KeyError(input_id)
+            after = (objection.value if objection else None, status.value if status else None)
+            if tuple(rows[0]) == after:
+                return
+            cur.execute(
+                "UPDATE inputs SET objection = ?, objection_status = ? WHERE id = ?",
+                (*after, input_id),
+            )
+            action = "input.objection.status" if rows[0][0] == after[0] else "input.objection"
+            _audit(
+                cur, actor, action, "input", str(input_id),
+                json.dumps({"objection": rows[0][0], "status": rows[0][1]}),
+                json.dumps({"objection": after[0], "status": after[1]}),
+            )  # fmt: skip
+
+    def add_hearing_party(
+        self,
+        consultation_id: str,
+        name: str,
+        sender_type: SenderType,
+        sent_on: date | None,
+        frist: datetime | None,
+        actor: str | None = None,
+    ) -> HearingParty | None:
+        """A høringsinstans on a consultation's list; ``None`` (nothing written) when one of
+        that name (in any case) is already on it. With an ``actor``, audited."""
+        with self._transaction() as cur:
+            taken = cur.execute(
+                "SELECT count(*) FROM hearing_parties WHERE consultation_id = ? AND lower(name) = lower(?)",
+                (consultation_id, name),
+            ).fetchall()[0][0]
+            if taken:
+                return None
+            row = cur.execute(
+                f"""INSERT INTO hearing_parties (consultation_id, name, sender_type, sent_on, frist,
+                        created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING {_PARTY_COLUMNS}""",
+                (consultation_id, name, sender_type.value, sent_on,
+                 _naive(frist) if frist else None, _naive(datetime.now(UTC))),
+            ).fetchall()[0]  # fmt: skip
+            party = _party(row)
+            if actor:
+                _audit(cur, actor, "hearing_party.add", "consultation", consultation_id, None,
+                       _party_snapshot(party))  # fmt: skip
+        return party
+
+    def hearing_party(self, party_id: int) -> HearingParty | None:
+        rows = self._rows(f"SELECT {_PARTY_COLUMNS} FROM hearing_parties WHERE id = ?", (party_id,))
+        return _party(rows[0]) if rows else None
+
+    def hearing_parties(self, consultation_id: str) -> list[HearingParty]:
+        rows = self._rows(
+            f"SELECT {_PARTY_COLUMNS} FROM hearing_parties WHERE consultation_id = ? ORDER BY id",
+            (consultation_id,),
+        )
+        return [_party(r) for r in rows]
+
+    def update_hearing_party(self, party: HearingParty, actor: str | None) -> None:
+        """Replace a høringsinstans's date sent, own frist and answer; with an ``actor``
+        (staff), audited."""
+        with self._transaction() as cur:
+            rows = cur.execute(
+                f"SELECT {_PARTY_COLUMNS} FROM hearing_parties WHERE id = ?", (party.id,)
+            ).fetchall()
+            if not rows:
+                raise KeyError(party.id)
+            cur.execute(
+                "UPDATE hearing_parties SET sent_on = ?, frist = ?, input_id = ? WHERE id = ?",
+                (party.sent_on, _naive(party.frist) if party.frist else None, party.input_id,
+                 party.id),
+            )  # fmt: skip
+            if actor:
+                _audit(cur, actor, "hearing_party.edit", "consultation", party.consultation_id,
+                       _party_snapshot(_party(rows[0])), _party_snapshot(party))  # fmt: skip
+
+    def delete_hearing_party(self, party_id: int, actor: str) -> None:
+        with self._transaction() as cur:
+            rows = cur.execute(
+                f"SELECT {_PARTY_COLUMNS} FROM hearing_parties WHERE id = ?", (party_id,)
+            ).fetchall()
+            if not rows:
+                return
+            cur.execute("DELETE FROM hearing_parties WHERE id = ?", (party_id,))
+            party = _party(rows[0])
+            _audit(cur, actor, "hearing_party.delete", "consultation", party.consultation_id,
+                   _party_snapshot(party), None)  # fmt: skip
+
+    def party_overview(self, unresolved: Sequence[ObjectionStatus]) -> dict[str, tuple[int, int]]:
+        """Per consultation: ``(innsigelser with an ``unresolved`` status whose input is not
+        hidden, høringsinstanser without an answer)``."""
+        rows = self._rows(
+            """SELECT c.id,
+                   (SELECT count(*) FROM inputs i WHERE i.consultation_id = c.id
+                     AND i.objection = ? AND i.status <> ?
+                     AND list_contains(?, i.objection_status)),
+                   (SELECT count(*) FROM hearing_parties hp WHERE hp.consultation_id = c.id
+                     AND hp.input_id IS NULL)
+               FROM consultations c""",
+            (Objection.INNSIGELSE.value, InputStatus.HIDDEN.value, [s.value for s in unresolved]),
+        )
+        return {r[0]: (int(r[1]), int(r[2])) for r in rows}
+
     def analysis_frame(self, consultation_id: str):
         """Every input of a consultation as a pandas DataFrame, for summaries and exports:
         one row per input with its supports, themes (list) and response fields."""
@@ -1334,7 +1480,9 @@ class Store:
                           coalesce((SELECT list(t.theme ORDER BY t.theme) FROM input_themes t
                                     WHERE t.input_id = i.id), []) AS themes,
                           r.summary AS response_summary, r.assessment, r.outcome, r.plan_change,
-                          r.author AS response_author
+                          r.author AS response_author, i.objection, i.objection_status,
+                          (SELECT max(hp.frist) FROM hearing_parties hp WHERE hp.input_id = i.id)
+                              AS party_frist
                    FROM inputs i LEFT JOIN responses r ON r.input_id = i.id
                    WHERE i.consultation_id = ? ORDER BY i.id""",
                 (consultation_id,),
@@ -1460,5 +1608,33 @@ def _input(row: tuple) -> Input:
         duplicate_of=row[17],
         sender_address=row[18],
         sender_property=row[19],
-        supports=int(row[20]),
+        objection=Objection(row[20]) if row[20] else None,
+        objection_status=ObjectionStatus(row[21]) if row[21] else None,
+        supports=int(row[22]),
     )
+
+
+def _objection_status(objection: Objection | None) -> str | None:
+    """An innsigelse starts open; faglig råd has no status."""
+    return ObjectionStatus.OPEN.value if objection == Objection.INNSIGELSE else None
+
+
+def _party(row: tuple) -> HearingParty:
+    return HearingParty(
+        id=int(row[0]),
+        consultation_id=row[1],
+        name=row[2],
+        sender_type=SenderType(row[3]),
+        sent_on=row[4],
+        frist=_utc(row[5]) if row[5] is not None else None,
+        input_id=row[6],
+    )
+
+
+def _party_snapshot(p: HearingParty) -> str:
+    return json.dumps(
+        {"name": p.name, "sender_type": p.sender_type.value,
+         "sent_on": p.sent_on.isoformat() if p.sent_on else None,
+         "frist": p.frist.isoformat() if p.frist else None, "input_id": p.input_id},
+        ensure_ascii=False,
+    )  # fmt: skip

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time
 
 from collections.abc import Sequence
 
-from . import geo, planprocess
+from . import geo, objections, planprocess
 from .attachments import CheckedFile, check_attachments
 from .errors import InvalidInput
 from .i18n import LOCAL_TZ
@@ -27,6 +27,7 @@ from .model import (
     InputDraft,
     InputStatus,
     Moderation,
+    Objection,
     Phase,
     Role,
     SenderType,
@@ -255,6 +256,7 @@ def register_input(
     received_at: datetime | date | None,
     actor: User,
     now: datetime | None = None,
+    objection: Objection | None = None,
 ) -> Input:
     """Store an input that came by e-mail, letter or meeting, as a planner registered it.
 
@@ -262,8 +264,10 @@ def register_input(
     it counts from when it was received — ``received_at``, an aware moment or the date on
     the letter (``received_moment``) — which may be after the deadline but never in the
     future nor before the opening. The sender's name is kept for the case file, never shown
-    publicly. Raises ``InvalidInput`` and stores nothing when refused; the audit log records
-    the acting user, who must (still) be an active planner.
+    publicly. A merknad from an authority or another municipality may be registered as
+    innsigelse (then open) or faglig råd (``objection``; ``objections``). Raises
+    ``InvalidInput`` and stores nothing when refused; the audit log records the acting
+    user, who must (still) be an active planner.
     """
     who = require(store, actor, Role.PLANNER)
     now = now or datetime.now(UTC)
@@ -288,6 +292,7 @@ def register_input(
     if draft.lat is None and draft.lon is None:
         draft = replace(draft, whole_area=True)
     valid = check_content(consultation, draft, channel)
+    objection = objections.check(sender_type, objection)
     name = clean_text(sender_name or "") or None
     if name is not None and len(name) > SENDER_NAME_MAX:
         raise InvalidInput("input.sender_name_long", max=SENDER_NAME_MAX)
@@ -304,6 +309,7 @@ def register_input(
         sender_type=SenderType(sender_type),
         sender_name=name,
         actor=who.username,
+        objection=objection,
     )
 
 

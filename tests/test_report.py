@@ -164,11 +164,14 @@ def test_pending_inputs_and_answers_to_hidden_ones_stay_out_of_the_report(store,
     assert f"KI-{ids['hidden']:06d}" not in text
 
 
-def test_names_are_left_out_unless_staff_include_them(store, answered):
+def test_private_names_are_left_out_unless_staff_include_them_and_organisations_are_named(store, answered):
     c, ids = answered
-    text = _text(_read(build_report(store, c.id, now=NOW)))
-    assert PRIVATE not in text and ORGANISATION not in text
-    assert "Privatperson" in text and "Organisasjon, lag eller velforening" in text
+    document = _read(build_report(store, c.id, now=NOW))
+    text = _text(document)
+    assert PRIVATE not in text and "Privatperson" in text
+    senders = {row[0]: row[2] for rows in _groups(document).values() for row in rows}
+    # an organisation's name is no personal data (issue 10): always in the report
+    assert senders[f"KI-{ids['club']:06d}"] == f"Organisasjon, lag eller velforening: {ORGANISATION}"
     named = _groups(_read(build_report(store, c.id, include_names=True, now=NOW)))
     senders = {row[0]: row[2] for rows in named.values() for row in rows}
     assert senders[f"KI-{ids['private']:06d}"] == f"Privatperson: {PRIVATE}"

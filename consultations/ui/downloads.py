@@ -42,7 +42,7 @@ def view(store: Store, settings: Settings, c: Consultation, user: User, lang: st
         format_func=lambda code: f"EPSG:{code}",
         key=f"downloads-{c.id}-crs",
     )
-    names = right.checkbox(d("names"), help=d("names_help"), key=f"downloads-{c.id}-names")
+    names = right.checkbox(d("names"), help=t("parties.downloads.names_help", lang), key=f"downloads-{c.id}-names")
     buttons = st.columns(len(Format) + 1)
     for column, fmt in zip(buttons, Format, strict=False):
         column.download_button(

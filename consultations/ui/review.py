@@ -19,6 +19,7 @@ from streamlit_folium import st_folium
 from .. import attachments, retention, review
 from ..analysis import filter_frame
 from ..config import Settings
+from ..export import missed_frists
 from ..i18n import LOCAL_TZ, format_date, t, tn
 from ..moderation import flags
 from ..model import (
@@ -36,7 +37,7 @@ from ..model import (
 )
 from ..store import Store
 from ..text import escape_markdown, excerpt
-from . import dashboard, downloads, flash
+from . import dashboard, downloads, flash, parties
 from .maps import consultation_map
 from .safe import labelled_lines, text_block
 
@@ -88,6 +89,7 @@ def page(store: Store, settings: Settings, user: User, lang: str) -> None:
     )
     st.query_params["id"] = chosen  # the address always links to what is on screen
     c = by_id[chosen]
+    parties.summary(store, c, lang)
     frame = store.analysis_frame(c.id)
     filtered = filter_frame(frame, **_filters(c, frame, lang))  # one filter for list and summary
     inputs_tab, summary_tab, responses_tab, downloads_tab = st.tabs(
@@ -150,6 +152,7 @@ def _filters(c: Consultation, frame: pd.DataFrame, lang: str) -> dict:
 
 
 def _table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The review list; ``frame`` carries ``missed`` (``export.missed_frists``)."""
     def col(name: str) -> str:
         return t(f"planning.table.{name}", lang)
 
@@ -164,6 +167,11 @@ def _table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
             col("category"): frame["category"],
             col("channel"): frame["channel"].map(label("channel")),
             col("sender"): frame["sender_type"].map(label("sender_type")),
+            t("parties.table.objection", lang): [
+                parties.objection_label(o, s, lang)
+                for o, s in zip(frame["objection"], frame["objection_status"], strict=True)
+            ],
+            t("parties.table.late", lang): frame["missed"].map(lambda m: parties.late_label(m, lang)),
             col("text"): frame["text"].map(lambda text: excerpt(text, EXCERPT)),
             col("themes"): frame["themes"].map(lambda v: ", ".join(_themes(v))),
             col("supports"): frame["supports"],
@@ -195,6 +203,7 @@ def inputs_view(
     if c.moderation == Moderation.PRE:
         st.caption(t("planning.pre_moderated", lang))
     shown = review.order_frame(filtered, c.moderation)
+    shown = shown.assign(missed=pd.Series(missed_frists(shown, c), index=shown.index, dtype=object))
     ids = [int(i) for i in shown["id"]]
     st.caption(t("planning.filter.count", lang, shown=len(shown), total=len(frame)))
     event = st.dataframe(
@@ -261,13 +270,16 @@ def detail(store: Store, c: Consultation, row: pd.Series, lang: str, user: User 
     sender = t(f"sender_type.{item.sender_type.value}", lang) if item.sender_type else d("sender_unknown")
     if item.sender_name:
         sender += f" – {escape_markdown(item.sender_name)}"
+    if kind := parties.objection_label(item.objection, item.objection_status, lang):
+        sender += f" ({kind})"
     where = d("whole_area")
     if item.has_location:  # the store keeps east/north with every point
         where = d("point", lat=f"{item.lat:.5f}", lon=f"{item.lon:.5f}", east=f"{item.east:.0f}",
                   north=f"{item.north:.0f}")  # fmt: skip
     facts = [
         (d("status"), t(f"planning.input_status.{item.status.value}", lang)),
-        (d("received"), format_date(item.created_at, lang, with_time=True)),
+        (d("received"), format_date(item.created_at, lang, with_time=True)
+         + (f" – **{late}**" if (late := parties.late_label(row["missed"], lang)) else "")),
         (d("category"), escape_markdown(item.category)),
         (d("channel"), t(f"channel.{item.channel.value}", lang)),
         (d("sender"), sender),
@@ -416,6 +428,8 @@ def actions(store: Store, c: Consultation, frame: pd.DataFrame, ids: list[int], 
             a("not_duplicate"), key=f"{k}-not-duplicate",
             on_click=_run, args=("inputs", lang, _not_duplicate, store, ids, user, lang),
         )  # fmt: skip
+    if len(ids) == 1 and (item := store.get_input(ids[0])) is not None:
+        parties.objection_controls(store, item, user, lang, "review-inputs")
     if len(ids) == 1 and user.can(Role.ADMIN):  # shown to admins; the core decides
         _deletion(store, ids[0], user, lang, f"{k}-delete")
 

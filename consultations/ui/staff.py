@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from .. import objections
 from ..i18n import format_date, t
 from ..lifecycle import TRANSITIONS, delete_draft, duplicate, transition
 from ..model import Consultation, Status, User
 from ..store import Store
-from . import flash
+from . import flash, parties
 
 BUILDER_PAGE = "pages/rediger.py"
 HOME_PAGE = "pages/home.py"
@@ -47,6 +48,7 @@ def overview(store: Store, user: User, lang: str) -> None:
     if not listings:
         st.info(t("staff_list.none", lang))
         return
+    counts = objections.overview(store)
     st.dataframe(
         [
             {
@@ -56,6 +58,8 @@ def overview(store: Store, user: User, lang: str) -> None:
                 t("staff_list.table_opens", lang): format_date(entry.consultation.opens_at, lang),
                 t("staff_list.table_closes", lang): format_date(entry.consultation.closes_at, lang),
                 t("staff_list.table_inputs", lang): entry.total_inputs,
+                t("parties.table.unresolved", lang): counts.get(entry.consultation.id, (0, 0))[0],
+                t("parties.table.unanswered", lang): counts.get(entry.consultation.id, (0, 0))[1],
             }
             for entry in listings
         ],
@@ -71,6 +75,8 @@ def overview(store: Store, user: User, lang: str) -> None:
     )
     c = by_id[chosen]
     st.caption(f"{t('staff_list.table_status', lang)}: {t(f'status.{c.status.value}', lang)} · {c.id}")
+    parties.summary(store, c, lang)
+    st.page_link(parties.PAGE, label=t("hearing.title", lang), query_params={"id": c.id}, icon=":material/groups:")
     actions = st.columns(3)
     actions[0].page_link(BUILDER_PAGE, label=t("staff_list.edit", lang), query_params={"id": c.id}, icon=":material/edit:")
     preview = "staff_list.preview" if c.status == Status.DRAFT else "staff_list.open_public"

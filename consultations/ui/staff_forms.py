@@ -8,6 +8,7 @@ from functools import partial
 import streamlit as st
 from streamlit_folium import st_folium
 
+from .. import hearing_parties
 from ..config import Settings
 from ..errors import InvalidInput
 from ..i18n import LOCAL_TZ, t
@@ -18,6 +19,7 @@ from ..model import (
     Consultation,
     InputDraft,
     InputStatus,
+    Objection,
     SenderType,
     Status,
     User,
@@ -29,7 +31,9 @@ from .maps import consultation_map, pin_layer
 from .participation import pin_from_click
 
 CHANNELS = (Channel.EMAIL, Channel.LETTER, Channel.MEETING)
-_FIELDS = ("channel", "sender_type", "sender_name", "received", "category", "text", "whole_area")
+_FIELDS = ("channel", "sender_type", "sender_name", "received", "category", "text", "whole_area",
+           "authority", "objection")  # fmt: skip
+NO_OBJECTION = "none"  # the objection radio's «neither innsigelse nor faglig råd»
 KEYS = {f: f"register-{f}" for f in _FIELDS} | {"consultation": "register-consultation"}
 _PIN = "register-pin"  # (consultation id, (lat, lon)) or an InvalidInput from the last click
 _WHERE = "register"
@@ -41,8 +45,9 @@ def _today() -> date:
 
 def _reset() -> None:
     state = st.session_state
-    for field in ("channel", "sender_type", "category"):
+    for field in ("channel", "sender_type", "category", "authority"):
         state[KEYS[field]] = None
+    state[KEYS["objection"]] = NO_OBJECTION
     state[KEYS["sender_name"]] = ""
     state[KEYS["text"]] = ""
     state[KEYS["received"]] = _today()
@@ -73,6 +78,12 @@ def _register(store: Store, consultation: Consultation, actor: User, lang: str) 
     if sender_type is None:
         raise InvalidInput("input.sender_type_missing")
     pin = None if state.get(KEYS["whole_area"], True) else _pin(consultation.id)
+    sender_name = state.get(KEYS["sender_name"])
+    if sender_type == SenderType.AUTHORITY.value and state.get(KEYS["authority"]):
+        sender_name = state.get(KEYS["authority"])  # the chosen authority is the sender
+    objection = state.get(KEYS["objection"], NO_OBJECTION)
+    if not SenderType(sender_type).may_object:
+        objection = NO_OBJECTION  # a choice left from another sender type
     draft = InputDraft(
         category=state.get(KEYS["category"]),
         text=state.get(KEYS["text"]),
@@ -82,12 +93,16 @@ def _register(store: Store, consultation: Consultation, actor: User, lang: str) 
     stored = register_input(
         store, consultation.id, draft,
         channel=Channel(channel), sender_type=SenderType(sender_type),
-        sender_name=state.get(KEYS["sender_name"]),
-        received_at=state.get(KEYS["received"]), actor=actor,
+        sender_name=sender_name, received_at=state.get(KEYS["received"]), actor=actor,
+        objection=None if objection == NO_OBJECTION else Objection(objection),
     )  # fmt: skip
+    party = hearing_parties.link_by_name(store, stored, actor)
     _reset()
     key = "register.saved" if stored.status == InputStatus.PUBLISHED else "register.saved_pending"
-    return t(key, lang, ref=stored.reference)
+    message = t(key, lang, ref=stored.reference)
+    if party is not None:
+        message += " " + t("parties.register.answered", lang, name=party.name)
+    return message
 
 
 def _on_register(store: Store, consultation: Consultation, actor: User, lang: str) -> None:
@@ -125,6 +140,37 @@ def _location(settings: Settings, consultation: Consultation, lang: str) -> None
         st.caption(t("register.pin_none", lang))
 
 
+def _sender(column, settings: Settings, sender_type: str | None, lang: str) -> None:
+    """Who sent it: an authority from the profile's list (its name is the sender's), or a
+    name typed in; for an authority or another municipality, innsigelse or faglig råd."""
+    if sender_type == SenderType.AUTHORITY.value and settings.profile.authorities:
+        column.selectbox(
+            t("parties.register.authority", lang),
+            options=list(settings.profile.authorities),
+            index=None,
+            accept_new_options=True,  # an authority the profile does not list
+            placeholder=t("parties.register.authority_placeholder", lang),
+            help=t("parties.register.authority_help", lang),
+            key=KEYS["authority"],
+        )
+    else:
+        column.text_input(
+            t("register.sender_name", lang),
+            max_chars=SENDER_NAME_MAX,
+            help=t("register.sender_name_help", lang),
+            key=KEYS["sender_name"],
+        )
+        column.caption(t("register.sender_name_note", lang))
+    if sender_type is not None and SenderType(sender_type).may_object:
+        column.radio(
+            t("parties.register.objection", lang),
+            options=[NO_OBJECTION, *(o.value for o in Objection)],
+            format_func=lambda v: t(f"objection.kind.{v}", lang),
+            help=t("parties.register.objection_help", lang),
+            key=KEYS["objection"],
+        )
+
+
 def register_form(store: Store, settings: Settings, user: User, lang: str) -> None:
     st.caption(t("register.intro", lang))
     choices = sorted(  # open ones first: most letters come during the hearing
@@ -137,6 +183,7 @@ def register_form(store: Store, settings: Settings, user: User, lang: str) -> No
     by_id = {c.id: c for c in choices}
     st.session_state.setdefault(KEYS["received"], _today())
     st.session_state.setdefault(KEYS["whole_area"], True)
+    st.session_state.setdefault(KEYS["objection"], NO_OBJECTION)
     chosen = st.selectbox(
         t("register.consultation", lang),
         options=list(by_id),
@@ -164,7 +211,7 @@ def register_form(store: Store, settings: Settings, user: User, lang: str) -> No
         help=t("register.received_help", lang),
         key=KEYS["received"],
     )
-    right.selectbox(
+    sender_type = right.selectbox(
         t("register.sender_type", lang),
         options=[s.value for s in SenderType],
         index=None,
@@ -172,13 +219,7 @@ def register_form(store: Store, settings: Settings, user: User, lang: str) -> No
         placeholder=t("register.sender_type_placeholder", lang),
         key=KEYS["sender_type"],
     )
-    right.text_input(
-        t("register.sender_name", lang),
-        max_chars=SENDER_NAME_MAX,
-        help=t("register.sender_name_help", lang),
-        key=KEYS["sender_name"],
-    )
-    right.caption(t("register.sender_name_note", lang))
+    _sender(right, settings, sender_type, lang)
     st.selectbox(
         t("register.category", lang),
         options=consultation.categories,
