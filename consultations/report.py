@@ -28,7 +28,7 @@ from docx.table import Table
 from .config import Municipality, load_settings
 from .export import key_figures, local_times, project, xml_safe
 from .geo import WGS84
-from .i18n import DEFAULT_LANG, format_date, t
+from .i18n import DEFAULT_LANG, format_date, t, tn
 from .moderation import has_personal_data
 from .model import Channel, Consultation, InputStatus, reference
 from .store import Store
@@ -182,11 +182,11 @@ def _conduct(
         t("exports.report.conduct_channel", lang, n=n, channel=t(f"channel.{c}", lang).lower())
         for c, n in _channels_used(frame)
     ) or t("exports.report.conduct_none", lang)
-    text = t(
-        "exports.report.conduct", lang,
+    text = tn(
+        "exports.report.conduct", len(frame), lang,
         opens=format_date(consultation.opens_at, lang),
         closes=format_date(consultation.closes_at, lang),
-        municipality=municipality, n=len(frame), by_channel=by_channel,
+        municipality=municipality, by_channel=by_channel,
     )  # fmt: skip
     moderation = t(f"exports.report.moderation_{consultation.moderation.value}", lang)
     doc.add_paragraph(f"{text} {moderation}")
@@ -213,8 +213,8 @@ def _map(doc, consultation: Consultation, frame: pd.DataFrame, crs: int, lang: s
         return
     png, scale = map_png(consultation, located, crs, lang)
     doc.add_picture(io.BytesIO(png), width=Cm(17))
-    caption = t(
-        "exports.report.map_caption", lang, located=len(located), n=len(frame),
+    caption = tn(
+        "exports.report.map_caption", len(frame), lang, located=len(located),
         crs=_crs_name(crs), scale=scale,
     )  # fmt: skip
     doc.add_paragraph(caption, style="Caption")

@@ -195,7 +195,7 @@ def inputs_view(
         st.caption(t("planning.pre_moderated", lang))
     shown = review.order_frame(filtered, c.moderation)
     ids = [int(i) for i in shown["id"]]
-    st.caption(t("planning.filter.count", lang, shown=len(shown), total=len(frame)))
+    st.caption(tn("planning.filter.count", len(frame), lang, shown=len(shown)))
     event = st.dataframe(
         _table(shown, lang),
         hide_index=True,
