@@ -189,3 +189,30 @@ def test_one_support_reads_as_one_person_in_every_language():
     assert tn("list.supports", 1, "nn") == "Støtta av 1 person"
     assert tn("list.supports", 1, "en") == "Supported by 1 person"
     assert tn("list.supports", 3, "en") == "Supported by 3 people"
+
+
+# -- item 1: Streamlit's own words -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_streamlit_text_has_a_translation_and_every_pattern_compiles(lang):
+    import re
+
+    from consultations.ui.framework_text import EXACT, PATTERNS, texts
+
+    exact, patterns = texts(lang)
+    for english, key in EXACT.items():
+        assert f"framework.{key}" in keys(lang)
+        if lang != "en":
+            assert exact[english] != english, english
+    for (pattern, _), (_, replacement) in zip(PATTERNS, patterns, strict=True):
+        re.compile(pattern.replace("(?<", "(?P<"))  # the same syntax JavaScript reads
+        assert "$<label>" in replacement
+
+
+def test_every_page_carries_the_script_that_turns_streamlits_words(app):
+    at = app.run()
+    bodies = [h.proto.body for h in at.get("html")]
+    (script,) = [b for b in bodies if "kiFrameworkWords" in b]
+    assert '"Skip to main content": "Gå til hovedinnholdet"' in script
+    assert "<l" not in script  # Streamlit's sanitiser would drop the script
