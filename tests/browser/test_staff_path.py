@@ -253,7 +253,7 @@ def test_planner_logs_in_uploads_a_plan_area_publishes_and_residents_see_it(
     wait_idle(page)
 
     # Publish it from the list.
-    main(page).get_by_role("link", name="Alle planer").click()
+    main(page).get_by_role("link", name="Alle høringer").click()
     page.wait_for_url(re.compile(r"/saksbehandling(\?|$)"))
     visible(main(page).get_by_role("heading", name="Høringer", exact=True))
     wait_idle(page)
