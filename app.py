@@ -10,7 +10,7 @@ import streamlit as st
 from consultations import assets
 from consultations.i18n import t
 from consultations.model import Role
-from consultations.ui import context, style
+from consultations.ui import context, framework_text, style
 from consultations.ui.auth import current_user, sidebar
 from consultations.ui.language import set_document_language
 from consultations.ui.maps import use_local_assets
@@ -18,6 +18,7 @@ from consultations.ui.maps import use_local_assets
 lang = context.lang()
 st.set_page_config(page_title=t("app.name", lang), page_icon="🗺️", layout="wide")
 set_document_language(lang)
+framework_text.install(lang)
 style.apply(lang)
 use_local_assets()
 if missing := assets.missing():

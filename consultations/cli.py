@@ -16,7 +16,7 @@ from .config import Settings, load_settings
 from .demo import seed_demo
 from .errors import InvalidArea, InvalidInput, KartinnspillError
 from .export import Format, parse_crs
-from .i18n import LOCAL_TZ, t
+from .i18n import LOCAL_TZ, t, tn
 from .importing import import_consultation
 from .model import REGISTERED_TEXT_MAX, Channel, InputDraft, SenderType
 from .moderation import has_personal_data
@@ -136,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "install-assets":
             n = assets.install()
-            print(t("cli.assets_installed", n=n, path=assets.VENDOR))
+            print(tn("cli.assets_installed", n, path=assets.VENDOR))
             return 0
         if args.command == "import-area":  # needs no database
             return _import_area(args)
@@ -189,7 +189,7 @@ def _export(args: argparse.Namespace, store: Store, settings: Settings) -> int:
             return 2
     n = next(x.total_inputs for x in store.listings() if x.consultation.id == args.consultation)
     if args.out != "-":
-        print(t("cli.exported", n=n, path=args.out), file=sys.stderr)
+        print(tn("cli.exported", n, path=args.out), file=sys.stderr)
     return 0
 
 
@@ -322,7 +322,7 @@ def _run(args: argparse.Namespace, store: Store, settings: Settings) -> int:
         return 0
     if args.command == "anonymise":
         n = anonymise(store, args.consultation, OPERATOR, retention=timedelta(days=30 * args.months))
-        print(t("retention.done", n=n, id=args.consultation))
+        print(tn("retention.done", n, id=args.consultation))
         return 0
     if args.command == "create-user":
         password = sys.stdin.readline().rstrip("\r\n") if args.password_stdin else None

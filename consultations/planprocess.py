@@ -92,6 +92,12 @@ def mode(stage: Stage) -> Mode:
     return Mode.EARLY if stage in EARLY_STAGES else Mode.FORMAL
 
 
+def worded(key: str, stage: Stage) -> str:
+    """The translation key for what residents read: a formal høring says «merknad» and
+    «høringsfrist» (``formal.<key>``), early medvirkning «innspill» (``<key>``)."""
+    return f"formal.{key}" if mode(stage) == Mode.FORMAL else key
+
+
 def text_max(stage: Stage, channel: Channel) -> int:
     """How long an input's text may be: a registered letter is kept whole, a web merknad
     in a formal høring may be a long one, an early innspill is short."""

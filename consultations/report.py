@@ -183,11 +183,11 @@ def _conduct(
         t("exports.report.conduct_channel", lang, n=n, channel=t(f"channel.{c}", lang).lower())
         for c, n in _channels_used(frame)
     ) or t("exports.report.conduct_none", lang)
-    text = t(
-        "exports.report.conduct", lang,
+    text = tn(
+        "exports.report.conduct", len(frame), lang,
         opens=format_date(consultation.opens_at, lang),
         closes=format_date(consultation.closes_at, lang),
-        municipality=municipality, n=len(frame), by_channel=by_channel,
+        municipality=municipality, by_channel=by_channel,
     )  # fmt: skip
     moderation = t(f"exports.report.moderation_{consultation.moderation.value}", lang)
     doc.add_paragraph(f"{text} {moderation}")
@@ -214,8 +214,8 @@ def _map(doc, consultation: Consultation, frame: pd.DataFrame, crs: int, lang: s
         return
     png, scale = map_png(consultation, located, crs, lang)
     doc.add_picture(io.BytesIO(png), width=Cm(17))
-    caption = t(
-        "exports.report.map_caption", lang, located=len(located), n=len(frame),
+    caption = tn(
+        "exports.report.map_caption", len(frame), lang, located=len(located),
         crs=_crs_name(crs), scale=scale,
     )  # fmt: skip
     doc.add_paragraph(caption, style="Caption")

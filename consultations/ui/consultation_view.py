@@ -12,7 +12,7 @@ from ..i18n import LOCAL_TZ, format_date, t, tn
 from ..model import Consultation, DocumentKind, Phase
 from ..store import Store
 from ..text import escape_markdown, without_remote_images
-from . import safe
+from . import safe, style
 from .listing import HOME_PAGE, days_left
 from .outcomes import outcomes_section
 from .participation import input_form, input_list, map_section
@@ -103,6 +103,7 @@ def show(
 
     phase = c.phase(now)
     mode = planprocess.mode(c.stage).value
+    style.map_name(t(planprocess.worded("map.name", c.stage), lang))
     st.title(escape_markdown(c.title), anchor=False)
     if c.is_demo:
         st.info(t("app.demo_banner", lang), icon=":material/info:")

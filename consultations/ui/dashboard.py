@@ -17,7 +17,7 @@ from streamlit_folium import st_folium
 
 from .. import analysis, geo, themes
 from ..config import Settings
-from ..i18n import LOCAL_TZ, t
+from ..i18n import LOCAL_TZ, t, tn
 from ..model import Consultation, reference
 from ..text import escape_html, excerpt
 from .maps import area_map
@@ -109,7 +109,7 @@ def _where(settings: Settings, c: Consultation, dash: analysis.Dashboard, lang: 
                 tooltip=d("cell_tooltip", n=int(cell.count)),
             ).add_to(m)
     for spot in dash.hotspots:
-        label = d("hotspot_tooltip", n=spot.size, place=spot.place or "–")
+        label = tn("dashboard.hotspot_tooltip", spot.size, lang, place=spot.place or "–")
         folium.CircleMarker(
             location=(spot.lat, spot.lon), radius=8, color="#1f4e79", weight=3,
             fill=True, fill_opacity=0.3, tooltip=escape_html(label),
@@ -150,13 +150,13 @@ def _what(frame: pd.DataFrame, c: Consultation, lang: str) -> None:
         found = themes.themes(frame)
         st.markdown(f"**{d('themes', n=len(found))}**")
         for n, theme in enumerate(found, start=1):
-            with st.expander(d("theme_title", n=n, size=theme.size, terms=", ".join(theme.terms))):
+            with st.expander(tn("dashboard.theme_title", theme.size, lang, number=n, terms=", ".join(theme.terms))):
                 for quote in theme.quotes:
                     st.caption(reference(quote.input_id))
                     text_block(excerpt(quote.text, 400))
     groups = themes.near_duplicates(frame)
     if groups:
-        st.markdown(f"**{d('near_duplicates', n=len(groups))}**")
+        st.markdown(f"**{tn('dashboard.near_duplicates', len(groups), lang)}**")
         for group in groups:
             with st.expander(d("duplicate_title", size=group.size, ref=reference(group.example.input_id))):
                 text_block(excerpt(group.example.text, 400))

@@ -8,10 +8,12 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from ..config import Settings
+from ..planprocess import worded
 from ..i18n import LOCAL_TZ, format_date, t, tn
 from ..model import ConsultationListing, Phase
 from ..store import Store
 from ..text import escape_markdown
+from . import style
 from .maps import overview_map
 
 HOME_PAGE = "pages/home.py"  # /?id=<consultation id> shows that consultation
@@ -32,7 +34,7 @@ def card(listing: ConsultationListing, phase: Phase, now: datetime, lang: str) -
             )
         )
         if phase == Phase.OPEN:
-            deadline = t("home.deadline", lang, date=format_date(c.closes_at, lang))
+            deadline = t(worded("home.deadline", c.stage), lang, date=format_date(c.closes_at, lang))
             left = tn("home.days_left", days_left(c.closes_at, now), lang)
             st.markdown(f"**{deadline}** · {left}")
             link = "home.open_link"
@@ -42,9 +44,9 @@ def card(listing: ConsultationListing, phase: Phase, now: datetime, lang: str) -
         else:
             st.markdown(t("home.closed_on", lang, date=format_date(c.closes_at, lang)))
             link = "home.closed_link"
-        st.markdown(tn("home.inputs", listing.published_inputs, lang))
+        st.markdown(tn(worded("home.inputs", c.stage), listing.published_inputs, lang))
         st.markdown(escape_markdown(c.summary))
-        st.page_link(HOME_PAGE, label=t(link, lang), query_params={"id": c.id}, icon=":material/arrow_forward:")
+        st.page_link(HOME_PAGE, label=t(worded(link, c.stage), lang), query_params={"id": c.id}, icon=":material/arrow_forward:")
 
 
 def cards(listings: list[tuple[ConsultationListing, Phase]], now: datetime, lang: str) -> None:
@@ -57,6 +59,7 @@ def cards(listings: list[tuple[ConsultationListing, Phase]], now: datetime, lang
 def overview(settings: Settings, listings: list[ConsultationListing], lang: str) -> None:
     st.subheader(t("home.overview_map", lang), anchor=False)
     st.caption(t("home.overview_map_caption", lang))
+    style.map_name(t("map.name", lang))
     m = overview_map(settings, [entry.consultation.in_language(lang) for entry in listings], lang)
     st_folium(m, key="overview-map", height=420, use_container_width=True, returned_objects=[])
 

@@ -19,8 +19,9 @@ from .. import geo
 from ..assets import GESTURE_HANDLING, JQUERY, LEAFLET, LEAFLET_DRAW, MARKERCLUSTER
 from ..config import Settings
 from ..i18n import t
-from ..model import Consultation, MapPoint
+from ..model import Consultation, MapPoint, Stage
 from ..moderation import mask_personal_data
+from ..planprocess import worded
 from ..text import escape_html, excerpt, js_literal
 
 # Characters of an input's text in its map popup (the list below the map has it all);
@@ -149,7 +150,7 @@ def overview_map(
         link = f"/?id={quote(c.id)}"  # absolute: the map lives in an iframe
         folium.Popup(
             f"<strong>{escape_html(c.title)}</strong><br>"
-            f'<a href="{escape_html(link)}" target="_parent">{escape_html(t("home.open_link", lang))}</a>',
+            f'<a href="{escape_html(link)}" target="_parent">{escape_html(t(worded("home.open_link", c.stage), lang))}</a>',
             max_width=280,
         ).add_to(layer)
         layer.add_to(m)
@@ -225,13 +226,13 @@ def consultation_map(
     return m
 
 
-def pin_layer(pin: tuple[float, float] | None, lang: str) -> folium.FeatureGroup:
+def pin_layer(pin: tuple[float, float] | None, stage: Stage, lang: str) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name="pin")
     if pin is not None:
         folium.CircleMarker(
             location=pin,
             radius=11,
-            tooltip=escape_html(t("map.your_pin", lang)),
+            tooltip=escape_html(t(worded("map.your_pin", stage), lang)),
             **PIN_STYLE,
         ).add_to(group)
     return group

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from .. import downloads
-from ..i18n import format_date, t
+from ..i18n import format_date, t, tn
 from ..model import Status, User
 from ..retention import DEFAULT_RETENTION, anonymise
 from ..store import Store
@@ -18,7 +18,7 @@ from . import flash
 
 def _anonymise(store: Store, consultation_id: str, actor: User, lang: str) -> str:
     n = anonymise(store, consultation_id, actor)
-    return t("retention.done", lang, n=n, id=consultation_id)
+    return tn("retention.done", n, lang, id=consultation_id)
 
 
 def page(store: Store, user: User, lang: str) -> None:

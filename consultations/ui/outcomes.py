@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..i18n import format_date, t
+from ..i18n import format_date, t, tn
 from ..model import Consultation, reference
 from ..review import public_outcomes
 from ..store import Store
@@ -24,7 +24,7 @@ def outcomes_section(store: Store, c: Consultation, lang: str) -> None:
     st.subheader(t("planning.outcomes.heading", lang), anchor=False)
     st.caption(t("planning.outcomes.intro", lang))
     answered = sum(o.response is not None for o in outcomes)
-    st.caption(t("planning.outcomes.count", lang, answered=answered, total=len(outcomes)))
+    st.caption(tn("planning.outcomes.count", len(outcomes), lang, answered=answered))
     for o in outcomes:
         item, response = o.input, o.response
         with st.container(border=True):

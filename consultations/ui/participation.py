@@ -25,7 +25,7 @@ from ..model import (
     Question,
     QuestionKind,
 )
-from ..planprocess import text_max
+from ..planprocess import text_max, worded
 from ..questions import ANSWER_TEXT_MAX, SCALE
 from ..store import Store
 from ..submission import (
@@ -91,7 +91,7 @@ def map_section(
     m = consultation_map(settings, consultation, store.map_points(consultation.id), lang)
     key = f"map-{consultation.id}"
     if not accepts_input:
-        st.caption(t("consultation.map_help_closed", lang))
+        st.caption(t(worded("consultation.map_help_closed", consultation.stage), lang))
         st_folium(m, key=key, height=480, use_container_width=True, returned_objects=[])
         return
     st.caption(t("consultation.map_help", lang))
@@ -102,7 +102,7 @@ def map_section(
         height=480,
         use_container_width=True,
         returned_objects=["last_clicked"],
-        feature_group_to_add=pin_layer(pin, lang),
+        feature_group_to_add=pin_layer(pin, consultation.stage, lang),
         on_change=partial(_on_map_click, consultation, key),
     )
     error = _pins().get(f"{consultation.id}:error")
@@ -288,7 +288,7 @@ def _on_submit(
         state[result_key] = ("error", exc.message(lang))
         return
     message = "form.thanks" if stored.status == InputStatus.PUBLISHED else "form.thanks_pending"
-    state[result_key] = ("success", t(message, lang, ref=stored.reference))
+    state[result_key] = ("success", t(worded(message, consultation.stage), lang, ref=stored.reference))
     if _is_formal(consultation):
         state[f"receipt-{consultation.id}"] = stored.reference
         round_key = f"files-round-{consultation.id}"
@@ -307,7 +307,8 @@ def _on_submit(
 
 def input_form(store: Store, consultation: Consultation, session: str, lang: str) -> None:
     keys = _keys(consultation.id)
-    st.subheader(t("consultation.form_heading", lang), anchor=False)
+    said = partial(worded, stage=consultation.stage)
+    st.subheader(t(said("consultation.form_heading"), lang), anchor=False)
     result = st.session_state.pop(f"result-{consultation.id}", None)
     with st.form(f"form-{consultation.id}", border=True):
         st.selectbox(
@@ -318,14 +319,14 @@ def input_form(store: Store, consultation: Consultation, session: str, lang: str
             key=keys["category"],
         )
         st.text_area(
-            t("form.text", lang),
+            t(said("form.text"), lang),
             max_chars=(limit := text_max(consultation.stage, Channel.WEB)),
             help=t("form.text_help", lang, min=TEXT_MIN, max=limit),
             key=keys["text"],
         )
         st.checkbox(
             t("form.whole_area", lang),
-            help=t("form.whole_area_help", lang),
+            help=t(said("form.whole_area_help"), lang),
             key=keys["whole_area"],
         )
         with st.expander(t("form.about_you", lang)):
@@ -352,9 +353,9 @@ def input_form(store: Store, consultation: Consultation, session: str, lang: str
         if _is_formal(consultation):
             _formal_fields(consultation, keys, lang)
         else:
-            st.caption(t("form.public_notice", lang))
+            st.caption(t(said("form.public_notice"), lang))
         st.form_submit_button(
-            t("form.submit", lang),
+            t(said("form.submit"), lang),
             type="primary",
             on_click=_on_submit,
             args=(store, consultation, session, lang),
@@ -409,7 +410,7 @@ def _support(store: Store, consultation_id: str, input_id: int, session: str, la
 @st.fragment
 def input_list(store: Store, consultation: Consultation, session: str, lang: str) -> None:
     """Published inputs, newest first, filterable, each with a support button."""
-    st.subheader(t("list.heading", lang), anchor=False)
+    st.subheader(t(worded("list.heading", consultation.stage), lang), anchor=False)
     chosen = st.multiselect(
         t("list.filter", lang),
         options=consultation.categories,
@@ -417,7 +418,7 @@ def input_list(store: Store, consultation: Consultation, session: str, lang: str
         key=f"filter-{consultation.id}",
     )
     total = store.count_published(consultation.id, chosen)
-    st.caption(tn("list.count", total, lang))
+    st.caption(tn(worded("list.count", consultation.stage), total, lang))
     limit_key = f"limit-{consultation.id}"
     limit = st.session_state.get(limit_key, PAGE_SIZE)
     session_hash = store.hash_session(session, consultation.id)

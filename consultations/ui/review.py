@@ -205,7 +205,7 @@ def inputs_view(
     shown = review.order_frame(filtered, c.moderation)
     shown = shown.assign(missed=pd.Series(missed_frists(shown, c), index=shown.index, dtype=object))
     ids = [int(i) for i in shown["id"]]
-    st.caption(t("planning.filter.count", lang, shown=len(shown), total=len(frame)))
+    st.caption(tn("planning.filter.count", len(frame), lang, shown=len(shown)))
     event = st.dataframe(
         _table(shown, lang),
         hide_index=True,

@@ -37,10 +37,16 @@ def apply(lang: str) -> None:
     name = json.dumps(t("map.name", lang))
     st.html(
         "<script>(function () {"
+        f"window.kiMapName = {name};"
         "const label = () => document.querySelectorAll("
         "'iframe[title=\"streamlit_folium.st_folium\"]').forEach("
-        f"f => f.setAttribute('aria-label', {name}));"
+        "f => f.setAttribute('aria-label', window.kiMapName));"
         "label(); new MutationObserver(label).observe(document.body, {childList: true, subtree: true});"
         "})();</script>",
         unsafe_allow_javascript=True,
     )
+
+
+def map_name(name: str) -> None:
+    """The name the maps of this page go by (a formal høring's map shows «merknader»)."""
+    st.html(f"<script>window.kiMapName = {json.dumps(name)};</script>", unsafe_allow_javascript=True)

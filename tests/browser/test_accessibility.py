@@ -409,7 +409,7 @@ def test_keyboard_only_resident_sends_an_input_with_a_location(app_server, brows
             not_visible.append(f"{what}: no outline or box-shadow when focused ({_focus_style(f)})")
 
     page.goto(app_server.url)
-    expect(page.get_by_role("heading", name="Aktuelle høringer")).to_be_visible()
+    expect(page.get_by_role("heading", name="Si din mening om planer i kommunen")).to_be_visible()
     ready(page, 1)
 
     link = tab_to(

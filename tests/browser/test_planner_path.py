@@ -38,7 +38,7 @@ def test_planner_hides_one_input_answers_another_and_downloads_the_report(start_
     server = start_app(prepare=_seed_with_planner)
     page = browser_page
     page.goto(server.url)
-    visible(page.get_by_role("heading", name="Aktuelle høringer"))
+    visible(page.get_by_role("heading", name="Si din mening om planer i kommunen"))
     wait_idle(page)
     page.goto(f"{server.url}/logg-inn")
     visible(page.get_by_role("heading", name=LOGIN_TITLE))

@@ -61,7 +61,7 @@ def wait_for_map(page: Page) -> tuple[FrameLocator, Frame]:
 
 def open_consultation_from_home(page: Page, url: str, title_part: str = "Borgen") -> None:
     page.goto(url)
-    expect(page.get_by_role("heading", name="Aktuelle høringer")).to_be_visible()
+    expect(page.get_by_role("heading", name="Si din mening om planer i kommunen")).to_be_visible()
     heading = page.get_by_role("heading", name=re.compile(title_part)).first
     expect(heading).to_be_visible()
     # The card is the nearest container around the heading that holds the card's link.
@@ -162,7 +162,7 @@ def test_no_request_leaves_the_app_host_with_tiles_none(app_server, browser_page
     seen: list[str] = page.requests_seen  # type: ignore[attr-defined]
 
     page.goto(app_server.url)
-    expect(page.get_by_role("heading", name="Aktuelle høringer")).to_be_visible()
+    expect(page.get_by_role("heading", name="Si din mening om planer i kommunen")).to_be_visible()
     page.wait_for_load_state("networkidle")
 
     page.goto(f"{app_server.url}{CONSULTATION_PATH}")

@@ -158,7 +158,7 @@ def test_every_staff_url_shows_the_login_to_a_visitor(app_server, browser_page: 
     # staff address, not the app's. One visit to "/" first, so this test is about the
     # login gate; later sessions opening a staff address get no dialog (asserted below).
     page.goto(app_server.url)
-    visible(page.get_by_role("heading", name="Aktuelle høringer"))
+    visible(page.get_by_role("heading", name="Si din mening om planer i kommunen"))
     wait_idle(page)
 
     for path in STAFF_PATHS:
@@ -203,7 +203,7 @@ def test_planner_logs_in_uploads_a_plan_area_publishes_and_residents_see_it(
     # "/" first: Streamlit's "Page not found" dialog on the first deep visit after a start
     # (see the test above) would lie over the login form and catch the click.
     page.goto(server.url)
-    visible(page.get_by_role("heading", name="Aktuelle høringer"))
+    visible(page.get_by_role("heading", name="Si din mening om planer i kommunen"))
     wait_idle(page)
 
     # Log in at the staff entrance; it leads on to the consultation list.
@@ -276,12 +276,12 @@ def test_planner_logs_in_uploads_a_plan_area_publishes_and_residents_see_it(
     try:
         rpage = resident.new_page()
         rpage.goto(server.url)
-        visible(rpage.get_by_role("heading", name="Åpne høringer", exact=True))
+        visible(rpage.get_by_role("heading", name="Åpne nå", exact=True))
         heading = rpage.get_by_role("heading", name=TITLE, exact=True)
         expect(heading).to_have_count(1, timeout=SLOW_MS)
         wait_idle(rpage)
         section = rpage.evaluate(_SECTION_OF_CARD, TITLE)
-        assert section == "Åpne høringer", f"the card is under {section!r}"
+        assert section == "Åpne nå", f"the card is under {section!r}"
         card = heading.locator(
             "xpath=ancestor::div[.//a[contains(normalize-space(.), 'Les mer og gi innspill')]][1]"
         )
