@@ -17,8 +17,9 @@ from .demo import seed_demo
 from .errors import InvalidArea, InvalidInput, KartinnspillError
 from .export import Format, parse_crs
 from .i18n import LOCAL_TZ, t, tn
+from .attachments import MAX_BYTES as ATTACHMENT_MAX_BYTES
 from .importing import import_consultation
-from .model import REGISTERED_TEXT_MAX, Channel, InputDraft, SenderType
+from .model import REGISTERED_TEXT_MAX, Channel, InputDraft, Objection, SenderType
 from .moderation import has_personal_data
 from .permissions import OPERATOR
 from .retention import anonymise
@@ -71,7 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     reg.add_argument("--sender-type", required=True, choices=[s.value for s in SenderType])
     reg.add_argument("--sender-name", metavar="NAME", help="kept for the case file, never public")
     reg.add_argument(
-        "--innsigelse", action="store_true", help="an authority's innsigelse (not yet supported)"
+        "--innsigelse", action="store_true", help="an authority's (or another municipality's) innsigelse: stored as open"
     )
     reg.add_argument(
         "--category", metavar="NAME",
@@ -82,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     reg.add_argument("--text-file", required=True, metavar="PATH", help="the text, UTF-8")
     reg.add_argument(
         "--attachment", action="append", default=[], metavar="PATH",
-        help="a file sent with the merknad (not yet supported)",
+        help="a file sent with the merknad: PDF, JPEG or PNG, at most 3 (repeat the option)",
     )  # fmt: skip
     exp = sub.add_parser("export", help="export a consultation's inputs")
     exp.add_argument("--consultation", required=True, metavar="ID")
@@ -240,14 +241,18 @@ def _read_text(path: str) -> str:
         raise InvalidInput("register_cli.not_utf8", path=path) from None
 
 
+def _read_attachment(path: str) -> tuple[str, bytes]:
+    """A file named on the command line, read no further than the attachment limit (the
+    core refuses what is larger, or not a PDF, JPEG or PNG)."""
+    try:
+        with open(path, "rb") as f:
+            return Path(path).name, f.read(ATTACHMENT_MAX_BYTES + 1)
+    except OSError as exc:
+        raise InvalidInput("register_cli.cannot_read_attachment", path=path, reason=exc.strerror or exc) from None
+
+
 def _check_register_args(args: argparse.Namespace) -> None:
     """What the command line can refuse before the database is touched."""
-    # Marking an innsigelse and attaching files are built on other branches; until their
-    # core functions are here, refusing is honest and ignoring would lose what was asked.
-    if args.innsigelse:
-        raise InvalidInput("register_cli.not_supported", option="--innsigelse")
-    if args.attachment:
-        raise InvalidInput("register_cli.not_supported", option="--attachment")
     if (args.lat is None) != (args.lon is None):
         raise InvalidInput("register_cli.lat_lon_together")
 
@@ -257,6 +262,7 @@ def _register_input(args: argparse.Namespace, store: Store) -> int:
     stdout, remarks on stderr."""
     _check_register_args(args)
     text = _read_text(args.text_file)
+    files = [_read_attachment(path) for path in args.attachment]
     consultation = store.get_consultation(args.consultation)
     if consultation is None:
         raise InvalidInput("input.unknown_consultation")
@@ -270,6 +276,8 @@ def _register_input(args: argparse.Namespace, store: Store) -> int:
         sender_name=args.sender_name,
         received_at=args.received,
         actor=OPERATOR,
+        objection=Objection.INNSIGELSE if args.innsigelse else None,
+        attachments=files,
     )
     if not args.category:
         print(t("register_cli.default_category", category=category), file=sys.stderr)

@@ -257,6 +257,7 @@ def register_input(
     actor: User,
     now: datetime | None = None,
     objection: Objection | None = None,
+    attachments: Sequence[tuple[str, bytes]] = (),
 ) -> Input:
     """Store an input that came by e-mail, letter or meeting, as a planner registered it.
 
@@ -265,7 +266,9 @@ def register_input(
     the letter (``received_moment``) — which may be after the deadline but never in the
     future nor before the opening. The sender's name is kept for the case file, never shown
     publicly. A merknad from an authority or another municipality may be registered as
-    innsigelse (then open) or faglig råd (``objection``; ``objections``). Raises
+    innsigelse (then open) or faglig råd (``objection``; ``objections``), and carry the
+    files that came with it (``attachments``: ``(name, bytes)``, checked as a web merknad's
+    are, in any stage — a letter is what it is). Raises
     ``InvalidInput`` and stores nothing when refused; the audit log records the acting
     user, who must (still) be an active planner.
     """
@@ -293,6 +296,7 @@ def register_input(
         draft = replace(draft, whole_area=True)
     valid = check_content(consultation, draft, channel)
     objection = objections.check(sender_type, objection)
+    checked = check_attachments(attachments)
     name = clean_text(sender_name or "") or None
     if name is not None and len(name) > SENDER_NAME_MAX:
         raise InvalidInput("input.sender_name_long", max=SENDER_NAME_MAX)
@@ -310,6 +314,7 @@ def register_input(
         sender_name=name,
         actor=who.username,
         objection=objection,
+        attachments=[(f.filename, f.media_type, f.content) for f in checked],
     )
 
 

@@ -15,6 +15,8 @@ from consultations.i18n import LOCAL_TZ
 from consultations.model import (
     Channel,
     Contact,
+    Objection,
+    ObjectionStatus,
     SenderType,
     Stage,
     Status,
@@ -289,8 +291,7 @@ def test_a_long_letter_with_personal_data_is_stored_and_flagged_never_refused(db
 @pytest.mark.parametrize(
     "extra, expected",
     [
-        (("--innsigelse",), "Valget --innsigelse støttes ikke ennå"),
-        (("--attachment", "vedlegg.pdf"), "Valget --attachment støttes ikke ennå"),
+        (("--attachment", "finnes-ikke.pdf"), "Kan ikke lese vedlegget"),
         (("--lat", "59.8"), "Oppgi både --lat og --lon"),
         (("--category", "Finnes ikke"), "Kategorien finnes ikke i denne høringen."),
         (("--sender-type", "statsforvalter"), "python -m consultations register-input: argument --sender-type"),
@@ -302,6 +303,40 @@ def test_register_input_refusals_exit_2_with_one_line_and_store_nothing(db, hear
     code, out, err = register(capsys, tmp_path, "Et brev om trafikken i Vollen sentrum.", *extra)
     assert code == 2 and out == [] and len(err) == 1, (code, out, err)
     assert err[0].startswith(expected) or expected in err[0], err[0]
+    assert stored(db) == before
+
+
+def test_register_input_with_innsigelse_stores_an_open_innsigelse(db, hearing, tmp_path, capsys):
+    code, out, err = register(capsys, tmp_path, "Statsforvalteren fremmer innsigelse mot planen.", "--innsigelse", "--category", "Annet")
+    assert code == 0 and len(out) == 1, err
+    store = Store.open(db)
+    (item,) = store.all_inputs("vollen")
+    store.close()
+    assert (item.objection, item.objection_status) == (Objection.INNSIGELSE, ObjectionStatus.OPEN)
+
+
+def test_register_input_innsigelse_from_a_private_person_is_refused_and_nothing_stored(db, hearing, tmp_path, capsys):
+    before = stored(db)
+    code, out, err = register(capsys, tmp_path, "Jeg protesterer mot planen.", "--innsigelse", "--sender-type", "nabo")
+    assert code == 2 and out == [] and len(err) == 1
+    assert stored(db) == before
+
+
+def test_register_input_keeps_its_attachments_cleaned_and_refuses_what_is_not_one(db, hearing, tmp_path, capsys):
+    pdf = tmp_path / "vedlegg.pdf"
+    pdf.write_bytes(one_page_pdf("Kart over planen"))
+    code, out, err = register(capsys, tmp_path, "Brev med kart over planen.", "--attachment", str(pdf), "--category", "Annet")
+    assert code == 0 and len(out) == 1, err
+    store = Store.open(db)
+    (item,) = store.all_inputs("vollen")
+    files = store.attachments(item.id)
+    store.close()
+    assert [f.filename for f in files] == ["vedlegg.pdf"]
+    fake = tmp_path / "virus.pdf"
+    fake.write_bytes(b"MZ\x90\x00 not a pdf")
+    before = stored(db)
+    code, out, err = register(capsys, tmp_path, "Brev med et falskt vedlegg.", "--attachment", str(fake), "--category", "Annet")
+    assert code == 2 and out == [] and len(err) == 1
     assert stored(db) == before
 
 
