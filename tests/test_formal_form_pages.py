@@ -49,7 +49,7 @@ def test_the_formal_form_asks_who_sends_offers_attachments_and_takes_10000_chara
     at = open_consultation(app, FORMAL)
     assert not at.exception
     assert {"Navn", "Postadresse", "Gnr/bnr"} <= set(labels(at.text_input))
-    (text,) = [a for a in at.text_area if a.label == "Ditt innspill"]
+    (text,) = [a for a in at.text_area if a.label == "Din merknad"]
     assert text.max_chars == 10_000 and "10000" in text.help
     uploader = at.get("file_uploader")[0].proto
     assert uploader.max_upload_size_mb == 10 and uploader.multiple_files
@@ -75,7 +75,7 @@ def fill_formal(at: AppTest, text: str) -> AppTest:
     at.checkbox(key=f"form-{FORMAL}-whole_area").check()
     at.text_input(key=f"form-{FORMAL}-sender_name").set_value("Kari Nordmann")
     at.text_input(key=f"form-{FORMAL}-sender_address").set_value("Torget 1, 1384 Asker")
-    at.button(key=f"FormSubmitter:form-{FORMAL}-Send innspill").click()
+    at.button(key=f"FormSubmitter:form-{FORMAL}-Send merknad").click()
     return at.run()
 
 

@@ -34,7 +34,7 @@ def test_resident_sends_a_named_merknad_with_a_photo_and_gets_the_receipt(app_se
 
     choose_option(page, "Kategori", "Annet")
     text = f"Nettlesertest {uuid.uuid4().hex[:12]}: torget trenger trær (og benker) – æøå."
-    page.get_by_role("textbox", name="Ditt innspill", exact=True).fill(text)
+    page.get_by_role("textbox", name="Din merknad", exact=True).fill(text)
     page.get_by_text("Gjelder hele området", exact=True).click()
     page.get_by_role("textbox", name="Navn", exact=True).fill("Kari Nordmann")
     page.get_by_role("textbox", name="Postadresse", exact=True).fill("Torget 1, 1384 Asker")
@@ -43,7 +43,7 @@ def test_resident_sends_a_named_merknad_with_a_photo_and_gets_the_receipt(app_se
     )
     expect(page.get_by_text("torget.jpg").first).to_be_visible()
     wait_idle(page)
-    page.get_by_role("button", name="Send innspill").click()
+    page.get_by_role("button", name="Send merknad").click()
 
     thanks = page.get_by_text(re.compile(r"^\s*Takk")).first
     expect(thanks).to_be_visible()
