@@ -149,3 +149,49 @@ def test_residents_see_the_outcomes_under_the_category_in_their_language(app):
     # the list and the outcomes both head each input with the English category
     assert f"**{escape_markdown(english)}**" in text
     assert f"**{escape_markdown(original)}**" not in text
+
+
+def builder(at: AppTest) -> AppTest:
+    """The builder for Borgen, logged in as a planner."""
+    at.switch_page("pages/rediger.py")
+    at.run()
+    at.text_input[0].input("kari")
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click()
+    at.run()
+    at.query_params["id"] = BORGEN
+    return at.run()
+
+
+def field(name: str) -> str:
+    return f"builder-{BORGEN}-{name}"
+
+
+def test_the_builder_shows_the_saved_translations_and_saves_changed_ones(app):
+    at = builder(app)
+    assert not at.exception
+    assert at.text_input(key=field("en_category_Annet")).value == "Other"
+    assert at.text_input(key=field("nn_question_q1")).value == "Kor ofte er du på Borgen?"
+    assert at.text_input(key=field("en_options_q1")).value == "Daily; Weekly; Rarely"
+    at.text_input(key=field("nn_category_Gange og sykkel")).input("Gonge og sykkel")
+    at.text_input(key=field("nn_options_q1")).input("Dagleg; Kvar veke; Sjeldan")
+    at.button(key=field("save")).click()
+    at.run()
+    assert not at.error, [e.value for e in at.error]
+    nynorsk = at.store().get_consultation(BORGEN).translations["nn"]
+    assert nynorsk["categories"] == {"Annet": "Anna", "Gange og sykkel": "Gonge og sykkel"}
+    assert nynorsk["questions"]["q1"] == {"text": "Kor ofte er du på Borgen?", "options": ["Dagleg", "Kvar veke", "Sjeldan"]}
+    assert at.store().get_consultation(BORGEN).translations["en"] == TRANSLATIONS["en"]
+
+
+def test_the_builder_refuses_translated_options_that_do_not_match_and_changes_nothing(app):
+    at = builder(app)
+    before = at.store().get_consultation(BORGEN)
+    at.text_input(key=field("en_options_q1")).input("Daily; Weekly")
+    at.button(key=field("save")).click()
+    at.run()
+    assert [e.value for e in at.error] == [
+        "Spørsmålet «Hvor ofte er du på Borgen?» har 3 svaralternativer, men oversettelsen (en) har 2. "
+        "Oversett alle, i samme rekkefølge."
+    ]
+    assert at.store().get_consultation(BORGEN) == before
