@@ -3,11 +3,15 @@ the originals, shown to residents who chose the language — and inputs keep the
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from shapely.geometry import mapping
 
 from consultations.errors import InvalidConsultation, InvalidInput
+from consultations.importing import import_consultation
 from consultations.lifecycle import ConsultationForm, save, transition
 from consultations.model import InputDraft, PlanType, Question, QuestionKind, Stage, Status
 from consultations.submission import submit_input
@@ -121,3 +125,43 @@ def test_an_input_keeps_the_original_category_and_option_whatever_language_its_s
         draft = InputDraft(category=category, text="Flere benker ved fjorden.", whole_area=True, answers=answers)
         with pytest.raises(InvalidInput):
             submit_input(store, "vollen-sentrum", draft, session="s2", now=NOW)
+
+
+def import_file(folder: Path, translations: object) -> Path:
+    """An early medvirkning as ``import-consultation`` reads it, with ``translations``."""
+    data = {
+        "id": "vollen-sentrum", "title": "Vollen sentrum", "summary": "Hvordan skal Vollen utvikle seg?",
+        "plan_type": "tettstedsutvikling", "stage": "idefase",
+        "opens": "2026-11-26", "closes": "2027-01-15",
+        "area": mapping(BORGEN_SQUARE), "categories": list(CATEGORIES),
+        "translations": translations,
+    }  # fmt: skip
+    path = folder / "horing.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_import_carries_translated_texts_and_categories(store, tmp_path):
+    given = {"en": {"title": "Vollen centre", "categories": {"Annet": "Other"}}, "nn": {"categories": {"Annet": "Anna"}}}
+    c, _ = import_consultation(store, import_file(tmp_path, given), kommunenummer="3203", now=NOW)
+    stored = store.get_consultation(c.id)
+    assert stored.translations == given
+    assert stored.in_language("en").title == "Vollen centre" and stored.labels("nn").category("Annet") == "Anna"
+
+
+@pytest.mark.parametrize(
+    "translations, key",
+    [
+        ({"en": {"categories": {"Parkering": "Parking"}}}, "translated_labels.unknown_category"),
+        ({"en": {"categories": ["Other"]}}, "translated_labels.import_shape"),
+        ({"en": {"questions": {"q1": {"options": "Daily; Weekly"}}}}, "translated_labels.import_shape"),
+        ({"en": {"title": 7}}, "translated_labels.import_shape"),
+        (["en"], "translated_labels.import_shape"),
+        ({"en": {"questions": {"q1": {"text": "How often?"}}}}, "translated_labels.unknown_question"),
+    ],
+)
+def test_import_refuses_translations_the_builder_could_not_give_and_stores_nothing(store, tmp_path, translations, key):
+    with pytest.raises(InvalidConsultation) as info:
+        import_consultation(store, import_file(tmp_path, translations), kommunenummer="3203", now=NOW)
+    assert info.value.key == key and info.value.message()
+    assert store.get_consultation("vollen-sentrum") is None
