@@ -161,7 +161,7 @@ def _translated_questions(
         if question is None:
             raise InvalidConsultation("translated_labels.unknown_question", lang=lang, id=qid)
         if unknown := set(parts) - {"text", "options"}:
-            raise InvalidConsultation("translated_labels.unknown_part", lang=lang, name=sorted(unknown)[0])
+            raise InvalidConsultation("translated_labels.unknown_part", lang=lang, name=min(unknown))
         text = (parts.get("text") or "").strip()
         if len(text) > QUESTION_TEXT_MAX:
             raise InvalidConsultation(

@@ -13,7 +13,14 @@ from shapely.geometry import mapping
 from consultations.errors import InvalidConsultation, InvalidInput
 from consultations.importing import import_consultation
 from consultations.lifecycle import ConsultationForm, save, transition
-from consultations.model import InputDraft, PlanType, Question, QuestionKind, Stage, Status
+from consultations.model import (
+    InputDraft,
+    PlanType,
+    Question,
+    QuestionKind,
+    Stage,
+    Status,
+)
 from consultations.submission import submit_input
 from tests.conftest import BORGEN_SQUARE, NOW
 
@@ -28,20 +35,20 @@ ENGLISH = {
 
 
 def form(**changes) -> ConsultationForm:
-    fields = dict(
-        id="vollen-sentrum",
-        title="Vollen sentrum",
-        summary="Hvordan skal Vollen utvikle seg?",
-        body="Tekst.",
-        plan_type=PlanType.TETTSTEDSUTVIKLING,
-        plan_id="",
-        stage=Stage.IDEFASE,
-        opens_at=NOW - timedelta(days=1),
-        closes_at=NOW + timedelta(weeks=7),
-        area=BORGEN_SQUARE,
-        categories=CATEGORIES,
-        questions=(OFTEN, SAFE),
-    )
+    fields = {
+        "id": "vollen-sentrum",
+        "title": "Vollen sentrum",
+        "summary": "Hvordan skal Vollen utvikle seg?",
+        "body": "Tekst.",
+        "plan_type": PlanType.TETTSTEDSUTVIKLING,
+        "plan_id": "",
+        "stage": Stage.IDEFASE,
+        "opens_at": NOW - timedelta(days=1),
+        "closes_at": NOW + timedelta(weeks=7),
+        "area": BORGEN_SQUARE,
+        "categories": CATEGORIES,
+        "questions": (OFTEN, SAFE),
+    }
     fields.update(changes)
     return ConsultationForm(**fields)
 

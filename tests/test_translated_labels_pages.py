@@ -191,7 +191,9 @@ def test_the_builder_refuses_translated_options_that_do_not_match_and_changes_no
     at.button(key=field("save")).click()
     at.run()
     assert [e.value for e in at.error] == [
-        "Spørsmålet «Hvor ofte er du på Borgen?» har 3 svaralternativer, men oversettelsen (en) har 2. "
-        "Oversett alle, i samme rekkefølge."
+        (
+            "Spørsmålet «Hvor ofte er du på Borgen?» har 3 svaralternativer, men oversettelsen (en) "
+            "har 2. Oversett alle, i samme rekkefølge."
+        )
     ]
     assert at.store().get_consultation(BORGEN) == before
