@@ -32,7 +32,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024  # the JSON itself: texts and a plan area
 _REQUIRED = ("id", "title", "summary", "plan_type", "stage", "opens", "closes", "area", "categories")
 _OPTIONAL = (
     "body", "plan_id", "case_number", "announced", "announced_where", "moderation",
-    "contact", "status", "documents",
+    "contact", "status", "documents", "translations",
 )  # fmt: skip
 _CONTACT_FIELDS = ("name", "role", "email", "phone")
 _STATUSES = (Status.DRAFT, Status.PUBLISHED)
@@ -167,6 +167,44 @@ def _contact(value: object) -> Contact:
     return Contact(**value)
 
 
+def _translations(value: object) -> dict[str, dict[str, object]]:
+    """``{"nn": {"title": …, "categories": {original: …}, "questions": {id: {"text": …,
+    "options": […]}}}, "en": …}`` in the types the builder hands in; ``lifecycle`` checks
+    the languages, the names and the lengths."""
+    if value is None:
+        return {}
+    if not (isinstance(value, dict) and all(_translated_fields(v) for v in value.values())):
+        raise InvalidConsultation("translated_labels.import_shape")
+    return value
+
+
+def _translated_fields(fields: object) -> bool:
+    """Whether one language's translations have the builder's types."""
+    if not isinstance(fields, dict):
+        return False
+    for name, value in fields.items():
+        if name == "categories":
+            ok = isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+        elif name == "questions":
+            ok = isinstance(value, dict) and all(_translated_question(q) for q in value.values())
+        else:
+            ok = isinstance(value, str)
+        if not ok:
+            return False
+    return True
+
+
+def _translated_question(parts: object) -> bool:
+    if not isinstance(parts, dict):
+        return False
+    options = parts.get("options", [])
+    return (
+        isinstance(parts.get("text", ""), str)
+        and isinstance(options, list)
+        and all(isinstance(o, str) for o in options)
+    )
+
+
 def _form(data: dict) -> lifecycle.ConsultationForm:
     categories = _list(data, "categories")
     if not all(isinstance(c, str) for c in categories):
@@ -188,6 +226,7 @@ def _form(data: dict) -> lifecycle.ConsultationForm:
         case_number=_text(data, "case_number"),
         announced_on=_announced(data),
         announced_where=_text(data, "announced_where"),
+        translations=_translations(data.get("translations")),
     )
 
 

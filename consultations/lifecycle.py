@@ -91,7 +91,7 @@ class ConsultationForm:
     questions: Sequence[Question] = ()
     moderation: Moderation = Moderation.POST
     contact: Contact = field(default_factory=Contact)
-    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    translations: dict[str, dict[str, object]] = field(default_factory=dict)
     case_number: str = ""
     announced_on: date | None = None
     announced_where: str = ""
@@ -101,24 +101,82 @@ class ConsultationForm:
 TRANSLATED = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "body": BODY_MAX}
 
 
-def _check_translations(translations: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-    """Only the languages and fields there are, stripped, empty ones dropped."""
-    cleaned: dict[str, dict[str, str]] = {}
+def _check_translations(
+    translations: dict[str, dict[str, object]],
+    categories: Sequence[str],
+    questions: Sequence[Question],
+) -> dict[str, dict[str, object]]:
+    """Only the languages and fields there are, stripped, empty ones dropped; category and
+    question translations only of those the consultation has, within the originals' limits."""
+    cleaned: dict[str, dict[str, object]] = {}
     for lang, fields in translations.items():
         if lang not in LANGUAGES or lang == DEFAULT_LANG:
             raise InvalidConsultation("consultation_form.translation_language", lang=lang)
-        kept = {}
+        kept: dict[str, object] = {}
         for name, text in fields.items():
-            limit = TRANSLATED.get(name)
-            if limit is None:
+            if name == "categories":
+                given = _translated_categories(lang, text, categories)
+            elif name == "questions":
+                given = _translated_questions(lang, text, questions)
+            elif (limit := TRANSLATED.get(name)) is None:
                 raise InvalidConsultation("consultation_form.translation_language", lang=lang)
-            if (text := (text or "").strip()) and len(text) > limit:
+            elif (given := (text or "").strip()) and len(given) > limit:
                 raise InvalidConsultation("consultation_form.translation_long", lang=lang, max=limit)
-            if text:
-                kept[name] = text
+            if given:
+                kept[name] = given
         if kept:
             cleaned[lang] = kept
     return cleaned
+
+
+def _translated_categories(lang: str, given: dict[str, str], categories: Sequence[str]) -> dict[str, str]:
+    """{original: translated}; the labels a resident chooses between stay distinct."""
+    kept = {}
+    for original, text in given.items():
+        original, text = original.strip(), (text or "").strip()
+        if original not in categories:
+            raise InvalidConsultation("translated_labels.unknown_category", lang=lang, name=original)
+        if len(text) > CATEGORY_MAX:
+            raise InvalidConsultation(
+                "translated_labels.category_long", lang=lang, name=original, max=CATEGORY_MAX
+            )
+        if text:
+            kept[original] = text
+    shown: set[str] = set()
+    for label in (kept.get(c, c) for c in categories):
+        if label.lower() in shown:
+            raise InvalidConsultation("translated_labels.category_twice", lang=lang, name=label)
+        shown.add(label.lower())
+    return kept
+
+
+def _translated_questions(
+    lang: str, given: dict[str, dict], questions: Sequence[Question]
+) -> dict[str, dict[str, object]]:
+    """{id: {"text": …, "options": […]}}: the options all of them, in the original order."""
+    by_id = {q.id: q for q in questions}
+    kept: dict[str, dict[str, object]] = {}
+    for qid, parts in given.items():
+        question = by_id.get(qid)
+        if question is None:
+            raise InvalidConsultation("translated_labels.unknown_question", lang=lang, id=qid)
+        if unknown := set(parts) - {"text", "options"}:
+            raise InvalidConsultation("translated_labels.unknown_part", lang=lang, name=min(unknown))
+        text = (parts.get("text") or "").strip()
+        if len(text) > QUESTION_TEXT_MAX:
+            raise InvalidConsultation(
+                "translated_labels.question_long", lang=lang, question=question.text, max=QUESTION_TEXT_MAX
+            )
+        options = [o.strip() for o in parts.get("options") or () if o.strip()]
+        if options and len(options) != len(question.options):
+            raise InvalidConsultation(
+                "translated_labels.options_count",
+                lang=lang, question=question.text, n=len(question.options), given=len(options),
+            )  # fmt: skip
+        shown = {**({"text": text} if text else {}), **({"options": options} if options else {})}
+        if shown:
+            kept[qid] = shown
+    return kept
 
 
 def _check_questions(questions: Sequence[Question]) -> tuple[Question, ...]:
@@ -197,6 +255,7 @@ def build(
     if outside:
         raise InvalidConsultation("consultation_form.area_orphans", n=len(outside))
     categories = _check_categories(form.categories)
+    questions = _check_questions(form.questions)
     orphaned = sorted(set(categories_in_use) - set(categories))
     if orphaned:
         raise InvalidConsultation("consultation_form.categories_orphans", names=", ".join(orphaned))
@@ -217,8 +276,8 @@ def build(
         moderation=form.moderation,
         contact=contact,
         is_demo=existing.is_demo if existing else False,
-        questions=_check_questions(form.questions),
-        translations=_check_translations(form.translations),
+        questions=questions,
+        translations=_check_translations(form.translations, categories, questions),
         case_number=case_number,
         announced_on=announced_on,
         announced_where=announced_where,

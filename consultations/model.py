@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -202,6 +203,32 @@ class Question:
         return cls(data["id"], QuestionKind(data["kind"]), data["text"], tuple(data.get("options", ())))
 
 
+TRANSLATED_TEXTS = ("title", "summary", "body")
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The words residents reading one language see for a consultation's categories and
+    questions, where staff translated them. Only the words: the category an input is
+    stored under and its answers stay the originals, so counts and exports don't split."""
+
+    categories: Mapping[str, str] = field(default_factory=dict)  # original → shown
+    questions: Mapping[str, Mapping] = field(default_factory=dict)  # id → {"text", "options"}
+
+    def category(self, name: str) -> str:
+        return self.categories.get(name) or name
+
+    def question(self, question: Question) -> str:
+        return self.questions.get(question.id, {}).get("text") or question.text
+
+    def option(self, question: Question, option: object) -> str:
+        """An answer option as shown; the same option's position in the translated list."""
+        shown = self.questions.get(question.id, {}).get("options") or ()
+        if len(shown) == len(question.options) and option in question.options:
+            return shown[question.options.index(option)]
+        return str(option)
+
+
 @dataclass(frozen=True)
 class Contact:
     """The consultation's kontaktperson at the municipality; every field optional."""
@@ -247,17 +274,28 @@ class Consultation:
     contact: Contact = field(default_factory=Contact)
     is_demo: bool = False
     questions: tuple[Question, ...] = ()
-    # title, summary and body in other languages: {"nn": {"title": …}, "en": {…}}
-    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    # title, summary and body in other languages: {"nn": {"title": …}, "en": {…}}; also
+    # "categories" {original: translated} and "questions" {id: {"text": …, "options": […]}}
+    translations: dict[str, dict[str, object]] = field(default_factory=dict)
     case_number: str = ""  # arkivsak, «24/1234»: every formal høring has one
     announced_on: date | None = None  # kunngjøring of a formal høring
     announced_where: str = ""  # where it was announced (avis, nettside)
     proposer: Proposer = field(default_factory=Proposer)  # forslagsstiller of a private plan; empty otherwise
 
     def in_language(self, lang: str) -> Consultation:
-        """The consultation with its texts in ``lang`` where staff gave them, else as written."""
-        given = {k: v for k, v in self.translations.get(lang, {}).items() if v and v.strip()}
+        """The consultation with its texts in ``lang`` where staff gave them, else as written
+        (categories and questions keep their originals: see ``labels``)."""
+        given = {
+            k: v
+            for k, v in self.translations.get(lang, {}).items()
+            if k in TRANSLATED_TEXTS and isinstance(v, str) and v.strip()
+        }
         return replace(self, **given) if given else self
+
+    def labels(self, lang: str) -> Labels:
+        """How residents reading ``lang`` see the categories and questions."""
+        given = self.translations.get(lang, {})
+        return Labels(given.get("categories") or {}, given.get("questions") or {})
 
     def phase(self, now: datetime) -> Phase:
         if self.status in (Status.DRAFT, Status.ARCHIVED):

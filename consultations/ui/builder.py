@@ -17,8 +17,9 @@ from ..documents import MAX_BYTES as MAX_DOCUMENT_BYTES
 from ..errors import InvalidArea, KartinnspillError
 from ..i18n import LOCAL_TZ, t
 from ..i18n import DEFAULT_LANG, LANGUAGES
-from ..lifecycle import TRANSLATED, ConsultationForm, save, slugify
+from ..lifecycle import CATEGORY_MAX, TRANSLATED, ConsultationForm, save, slugify
 from ..model import (
+    QUESTION_TEXT_MAX,
     Consultation,
     Contact,
     DocumentKind,
@@ -32,7 +33,7 @@ from ..model import (
     User,
 )
 from ..store import Store
-from ..text import has_remote_images, without_remote_images
+from ..text import escape_markdown, has_remote_images, without_remote_images
 from . import flash, safe
 from .maps import area_map, draw_map
 
@@ -82,7 +83,26 @@ def _defaults(c: Consultation | None, settings: Settings, lang: str) -> dict[str
             f"{lang}_{name}": c.translations.get(lang, {}).get(name, "")
             for lang in OTHER_LANGUAGES for name in TRANSLATED
         },
+        **_label_defaults(c),
     }  # fmt: skip
+
+
+def _label_defaults(c: Consultation) -> dict[str, str]:
+    """The saved translations of categories and questions, one widget each."""
+    values = {}
+    for code in OTHER_LANGUAGES:
+        given = c.translations.get(code, {})
+        for category, text in given.get("categories", {}).items():
+            values[f"{code}_category_{category}"] = text
+        for qid, parts in given.get("questions", {}).items():
+            values[f"{code}_question_{qid}"] = parts.get("text", "")
+            values[f"{code}_options_{qid}"] = "; ".join(parts.get("options", ()))
+    return values
+
+
+def _options(text: str) -> tuple[str, ...]:
+    """Answer options as staff type them: separated by semicolons."""
+    return tuple(o.strip() for o in text.split(";") if o.strip())
 
 
 def _person_defaults(contact: Contact, proposer: Proposer) -> dict[str, object]:
@@ -150,6 +170,25 @@ class Builder:
                     st.text_input(t("builder.title", lang), key=self.key(f"{code}_title"), max_chars=200)
                     st.text_area(t("builder.summary", lang), key=self.key(f"{code}_summary"), max_chars=600)
                     st.text_area(t("builder.body", lang), key=self.key(f"{code}_body"), height=200)
+                    self._label_translations(code)
+
+    def _categories(self) -> list[str]:
+        return [c.strip() for c in (self.value("categories") or "").splitlines() if c.strip()]
+
+    def _label_translations(self, code: str) -> None:
+        """A field per category and per question (and its options) as written above."""
+        lang = self.lang
+        st.markdown(f"**{t('translated_labels.categories', lang)}**")
+        st.caption(t("translated_labels.categories_help", lang))
+        for category in dict.fromkeys(self._categories()):
+            st.text_input(escape_markdown(category), key=self.key(f"{code}_category_{category}"), max_chars=CATEGORY_MAX)
+        if questions := self._questions():
+            st.markdown(f"**{t('translated_labels.questions', lang)}**")
+        for q in questions:
+            st.text_input(escape_markdown(q.text), key=self.key(f"{code}_question_{q.id}"), max_chars=QUESTION_TEXT_MAX)
+            if q.options:
+                label = t("translated_labels.question_options", lang, question=q.text, options="; ".join(q.options))
+                st.text_input(escape_markdown(label), key=self.key(f"{code}_options_{q.id}"))
 
     def plan(self) -> None:
         lang = self.lang
@@ -360,9 +399,20 @@ class Builder:
                 n += 1
                 qid = candidate if candidate not in used else None
             used.add(qid)
-            options = tuple(o.strip() for o in (row.get("options") or "").split(";") if o.strip())
+            options = _options(row.get("options") or "")
             questions.append(Question(qid, QuestionKind(row.get("kind") or "single"), row["text"], options))
         return questions
+
+    def _translations(self, code: str) -> dict[str, object]:
+        v = self.value
+        return {
+            **{name: v(f"{code}_{name}") or "" for name in TRANSLATED},
+            "categories": {c: v(f"{code}_category_{c}") or "" for c in self._categories()},
+            "questions": {
+                q.id: {"text": v(f"{code}_question_{q.id}") or "", "options": list(_options(v(f"{code}_options_{q.id}") or ""))}
+                for q in self._questions()
+            },
+        }  # fmt: skip
 
     def form(self) -> ConsultationForm:
         v = self.value
@@ -390,10 +440,7 @@ class Builder:
             case_number=v("case_number") or "",
             announced_on=v("announced_on"),
             announced_where=v("announced_where") or "",
-            translations={
-                code: {name: v(f"{code}_{name}") or "" for name in TRANSLATED}
-                for code in OTHER_LANGUAGES
-            },
+            translations={code: self._translations(code) for code in OTHER_LANGUAGES},
         )
 
     def save_button(self, user: User) -> None:

@@ -7,7 +7,7 @@ the same script on every rerun and the browser does not reload it.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
 import folium
@@ -191,14 +191,20 @@ class InputCluster(MarkerCluster):
         {% endmacro %}"""
     )
 
-    def __init__(self, categories: Sequence[str], points: Sequence[MapPoint], masked: str) -> None:
+    def __init__(
+        self,
+        categories: Sequence[str],
+        points: Sequence[MapPoint],
+        masked: str,
+        label: Callable[[str], str] = str,  # a category as the reader sees it
+    ) -> None:
         super().__init__(name="innspill", control=False, options=CLUSTER_OPTIONS)
         index = {name: n for n, name in enumerate(categories)}
         for name in dict.fromkeys(p.category for p in points if p.category not in index):
             index[name] = len(index)  # a category renamed since the input was sent
         limit = POPUP_EXCERPT if len(points) <= MANY_POINTS else POPUP_EXCERPT_MANY
         self.headings = js_literal(
-            [[f"<strong>{escape_html(name)}</strong><br>", name] for name in index]
+            [[f"<strong>{escape_html(label(name))}</strong><br>", label(name)] for name in index]
         )
         self.rows = js_literal(
             [
@@ -222,7 +228,8 @@ def consultation_map(
     m = _base(settings, geo.bounds(consultation.area), lang=lang)
     _area_layer(consultation, lang).add_to(m)
     if points:
-        InputCluster(consultation.categories, points, t("privacy.masked", lang)).add_to(m)
+        labels = consultation.labels(lang)  # the category in the resident's language
+        InputCluster(consultation.categories, points, t("privacy.masked", lang), labels.category).add_to(m)
     return m
 
 

@@ -28,7 +28,7 @@ def outcomes_section(store: Store, c: Consultation, lang: str) -> None:
     for o in outcomes:
         item, response = o.input, o.response
         with st.container(border=True):
-            st.markdown(f"**{escape_markdown(item.category)}**")
+            st.markdown(f"**{escape_markdown(c.labels(lang).category(item.category))}**")
             st.caption(
                 t("planning.outcomes.meta", lang, ref=item.reference, date=format_date(item.created_at, lang))
             )

@@ -217,16 +217,21 @@ def _question_key(consultation_id: str, question: Question) -> str:
     return f"form-{consultation_id}-q-{question.id}"
 
 
-def _question(consultation_id: str, q: Question, lang: str) -> None:
-    """One optional question, as the widget its kind calls for."""
-    key = _question_key(consultation_id, q)
+def _question(consultation: Consultation, q: Question, lang: str) -> None:
+    """One optional question, as the widget its kind calls for, in the resident's language
+    where staff translated it; the answer is the original option."""
+    key = _question_key(consultation.id, q)
+    labels = consultation.labels(lang)
+    text, option = labels.question(q), partial(labels.option, q)
     if q.kind == QuestionKind.SINGLE:
-        st.radio(q.text, options=q.options, index=None, key=key)
+        st.radio(text, options=q.options, index=None, format_func=option, key=key)
     elif q.kind == QuestionKind.MULTIPLE:
-        st.multiselect(q.text, options=q.options, key=key, placeholder=t("questions.no_answer", lang))
+        st.multiselect(
+            text, options=q.options, format_func=option, key=key, placeholder=t("questions.no_answer", lang)
+        )
     elif q.kind == QuestionKind.SCALE:
         st.radio(
-            q.text,
+            text,
             options=SCALE,
             index=None,
             horizontal=True,
@@ -234,7 +239,7 @@ def _question(consultation_id: str, q: Question, lang: str) -> None:
             captions=[t("questions.scale_low", lang), "", "", "", t("questions.scale_high", lang)],
         )
     else:
-        st.text_input(q.text, max_chars=ANSWER_TEXT_MAX, key=key)
+        st.text_input(text, max_chars=ANSWER_TEXT_MAX, key=key)
 
 
 def _on_submit(
@@ -315,6 +320,7 @@ def input_form(store: Store, consultation: Consultation, session: str, lang: str
             t("form.category", lang),
             options=consultation.categories,
             index=None,
+            format_func=consultation.labels(lang).category,  # stored as the original
             placeholder=t("form.category_placeholder", lang),
             key=keys["category"],
         )
@@ -349,7 +355,7 @@ def input_form(store: Store, consultation: Consultation, session: str, lang: str
         if consultation.questions:
             st.markdown(f"**{t('questions.heading', lang)}**")
             for q in consultation.questions:
-                _question(consultation.id, q, lang)
+                _question(consultation, q, lang)
         if _is_formal(consultation):
             _formal_fields(consultation, keys, lang)
         else:
@@ -414,6 +420,7 @@ def input_list(store: Store, consultation: Consultation, session: str, lang: str
     chosen = st.multiselect(
         t("list.filter", lang),
         options=consultation.categories,
+        format_func=consultation.labels(lang).category,
         placeholder=t("list.filter_placeholder", lang),
         key=f"filter-{consultation.id}",
     )
@@ -429,7 +436,7 @@ def input_list(store: Store, consultation: Consultation, session: str, lang: str
     for item in store.published_inputs(consultation.id, chosen, limit=limit):
         with st.container(border=True):
             where = _where(item, lang)
-            st.markdown(f"**{escape_markdown(item.category)}**")
+            st.markdown(f"**{escape_markdown(consultation.labels(lang).category(item.category))}**")
             st.caption(
                 t(
                     "list.meta",
