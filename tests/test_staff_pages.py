@@ -267,7 +267,15 @@ def test_audit_csv_from_the_store_has_every_matching_entry(store):
     assert [e.object_id for e in page][:2] == ["c50", "c49"] and len(page) == 51
 
 
-def test_repeated_wrong_passwords_in_one_session_make_it_wait_instead_of_locking_the_user(db):
+def test_repeated_wrong_passwords_in_one_session_make_it_wait_instead_of_locking_the_user(db, monkeypatch):
+    from consultations import auth
+
+    class Frozen(datetime):  # the back-off counts seconds: a busy machine must not end it
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+    monkeypatch.setattr(auth, "datetime", Frozen)
     path, _ = db
     at = open_page(USERS)
     for _ in range(5):

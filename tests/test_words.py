@@ -144,6 +144,10 @@ COUNT_OUTSIDE_PLURALS = {
     "consultation_form.area_orphans": "«innspill» is invariant; «some comments ({n})»",
     "builder.which_feature": "asked only when the file has 2 or more areas",
     "documents.download": "{size} is a file size in MB, not a count",
+    "attachment.download": "{size} is a file size, not a count",
+    "translated_labels.options_count": "a choice question has at least 2 options",
+    "parties.unanswered": "«{n} av {total} høringsinstanser»: the noun agrees with the total",
+    "import.bad_document": "«Dokument nr. {n}»: an ordinal, not a count",
 }
 
 

@@ -50,7 +50,7 @@ def summary(store: Store, c: Consultation, lang: str) -> None:
         names = ", ".join(escape_markdown(p.name) for p in waiting)
         st.info(t("parties.unanswered", lang, n=len(waiting), total=len(parties), names=names))
     elif parties:
-        st.caption(t("parties.all_answered", lang, total=len(parties)))
+        st.caption(tn("parties.all_answered", len(parties), lang))
 
 
 def objection_label(objection: object, status: object, lang: str) -> str:

@@ -128,7 +128,7 @@ def _location(settings: Settings, consultation: Consultation, lang: str) -> None
         height=420,
         use_container_width=True,
         returned_objects=["last_clicked"],
-        feature_group_to_add=pin_layer(pin, lang),
+        feature_group_to_add=pin_layer(pin, consultation.stage, lang),
         on_change=partial(_on_map_click, consultation, key),
     )
     error = st.session_state.get(_PIN)
