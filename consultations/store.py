@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from . import geo, keys
-from .errors import StoreError
+from .errors import Conflict, DuplicateText, NotFound, StoreError, SupportedFromAddress
 from .model import (
     Attachment,
     AuditEntry,
@@ -322,14 +322,6 @@ def _first_extra(found: set[tuple[str, ...]], expected: set[tuple[str, ...]]) ->
     return " ".join(extra[0][:3]) if extra else "?"
 
 
-class DuplicateText(Exception):
-    """The same text came again from the same network address."""
-
-
-class SupportedFromAddress(Exception):
-    """The input already has a support from this network address today."""
-
-
 class Store:
     def __init__(
         self,
@@ -525,7 +517,7 @@ class Store:
                 f"SELECT {_CONSULTATION_COLUMNS} FROM consultations WHERE id = ?", (old_id,)
             ).fetchall()
             if not rows:
-                raise KeyError(old_id)
+                raise NotFound("consultation_form.unknown", id=old_id)
             before = _consultation(rows[0])
             if old_id != c.id:
                 cur.execute("UPDATE consultations SET id = ? WHERE id = ?", (c.id, old_id))
@@ -555,12 +547,12 @@ class Store:
                 (consultation_id,),
             ).fetchall()
             if not rows:
-                raise KeyError(consultation_id)
+                raise NotFound("consultation_form.unknown", id=consultation_id)
             count = cur.execute(
                 "SELECT count(*) FROM inputs WHERE consultation_id = ?", (consultation_id,)
             ).fetchall()[0][0]
             if count:
-                raise ValueError("a consultation with inputs is never deleted")
+                raise Conflict("lifecycle.has_inputs")
             for table in ("documents", "hearing_parties"):
                 cur.execute(f"DELETE FROM {table} WHERE consultation_id = ?", (consultation_id,))
             cur.execute("DELETE FROM consultations WHERE id = ?", (consultation_id,))
@@ -712,7 +704,7 @@ class Store:
                 "SELECT consultation_id FROM inputs WHERE id = ?", (input_id,)
             ).fetchall()
             if not rows:
-                raise KeyError(input_id)
+                raise NotFound("planning.error.delete_unknown")
             for table in ("supports", "input_themes", "responses", "input_attachments"):
                 cur.execute(f"DELETE FROM {table} WHERE input_id = ?", (input_id,))
             cur.execute("UPDATE inputs SET duplicate_of = NULL WHERE duplicate_of = ?", (input_id,))
@@ -903,7 +895,7 @@ class Store:
     ) -> User:
         before = self.get_user(user_id)
         if before is None:
-            raise KeyError(user_id)
+            raise NotFound("user.unknown")
         with self._transaction() as cur:
             cur.execute(
                 """UPDATE users SET role = coalesce(?, role), active = coalesce(?, active),
@@ -1088,7 +1080,7 @@ class Store:
         """A new password hash; every other login of the user ends; audited (no hash)."""
         user = self.get_user(user_id)
         if user is None:
-            raise KeyError(user_id)
+            raise NotFound("user.unknown")
         with self._transaction() as cur:
             cur.execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
             cur.execute(
@@ -1365,7 +1357,7 @@ class Store:
                 "SELECT objection, objection_status FROM inputs WHERE id = ?", (input_id,)
             ).fetchall()
             if not rows:
-                raise KeyError(input_id)
+                raise NotFound("planning.error.delete_unknown")
             after = (objection.value if objection else None, status.value if status else None)
             if tuple(rows[0]) == after:
                 return
@@ -1429,7 +1421,7 @@ class Store:
                 f"SELECT {_PARTY_COLUMNS} FROM hearing_parties WHERE id = ?", (party.id,)
             ).fetchall()
             if not rows:
-                raise KeyError(party.id)
+                raise NotFound("hearing.unknown")
             cur.execute(
                 "UPDATE hearing_parties SET sent_on = ?, frist = ?, input_id = ? WHERE id = ?",
                 (party.sent_on, _naive(party.frist) if party.frist else None, party.input_id,
