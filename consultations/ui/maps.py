@@ -20,7 +20,6 @@ from ..assets import GESTURE_HANDLING, JQUERY, LEAFLET, LEAFLET_DRAW, MARKERCLUS
 from ..config import Settings
 from ..i18n import t
 from ..model import Consultation, MapPoint, Stage
-from ..moderation import mask_personal_data
 from ..planprocess import worded
 from ..text import escape_html, excerpt, js_literal
 
@@ -191,7 +190,7 @@ class InputCluster(MarkerCluster):
         {% endmacro %}"""
     )
 
-    def __init__(self, categories: Sequence[str], points: Sequence[MapPoint], masked: str) -> None:
+    def __init__(self, categories: Sequence[str], points: Sequence[MapPoint]) -> None:
         super().__init__(name="innspill", control=False, options=CLUSTER_OPTIONS)
         index = {name: n for n, name in enumerate(categories)}
         for name in dict.fromkeys(p.category for p in points if p.category not in index):
@@ -206,7 +205,7 @@ class InputCluster(MarkerCluster):
                     round(p.lat, 5),  # 5 decimals: about a metre
                     round(p.lon, 5),
                     index[p.category],
-                    escape_html(excerpt(mask_personal_data(p.text, masked), limit)),
+                    escape_html(excerpt(p.text, limit)),
                     p.input_id,
                 ]
                 for p in points
@@ -217,12 +216,13 @@ class InputCluster(MarkerCluster):
 def consultation_map(
     settings: Settings, consultation: Consultation, points: Sequence[MapPoint], lang: str
 ) -> folium.Map:
-    """The plan area and the published inputs; the resident's pin is added separately
-    (``pin_layer``) so moving it does not redraw the map."""
+    """The plan area and ``points`` as given (residents' maps: ``public.map_points``, text
+    already masked); the resident's pin is added separately (``pin_layer``) so moving it
+    does not redraw the map."""
     m = _base(settings, geo.bounds(consultation.area), lang=lang)
     _area_layer(consultation, lang).add_to(m)
     if points:
-        InputCluster(consultation.categories, points, t("privacy.masked", lang)).add_to(m)
+        InputCluster(consultation.categories, points).add_to(m)
     return m
 
 
