@@ -250,6 +250,11 @@ MIGRATIONS: dict[int, Sequence[str]] = {
             UNIQUE (consultation_id, name)
         )""",
     ),
+    12: (
+        # how the municipality will use what residents said: staff write it for the
+        # medvirkningsrapport of an early-phase consultation
+        """ALTER TABLE consultations ADD COLUMN use_of_input VARCHAR DEFAULT ''""",
+    ),
 }
 LATEST = max(MIGRATIONS)
 _SCHEMA_VERSION_TABLE = (
@@ -1333,6 +1338,26 @@ class Store:
                 cur, actor, "responses.publish" if published else "responses.unpublish",
                 "consultation", consultation_id, None, None,
             )  # fmt: skip
+
+    def set_use_of_input(self, consultation_id: str, text: str, actor: str) -> None:
+        """What staff write about how the inputs will be used (medvirkningsrapport); audited
+        with before and after."""
+        with self._transaction() as cur:
+            rows = cur.execute(
+                "SELECT use_of_input FROM consultations WHERE id = ?", (consultation_id,)
+            ).fetchall()
+            if not rows:
+                raise NotFound("consultation_form.unknown", id=consultation_id)
+            before = rows[0][0] or ""
+            if before == text:
+                return
+            cur.execute("UPDATE consultations SET use_of_input = ? WHERE id = ?", (text, consultation_id))
+            _audit(cur, actor, "consultation.use_of_input", "consultation", consultation_id, before, text)
+
+    def use_of_input(self, consultation_id: str) -> str:
+        return str(
+            self._value("SELECT use_of_input FROM consultations WHERE id = ?", (consultation_id,)) or ""
+        )
 
     def responses_published(self, consultation_id: str) -> bool:
         return bool(
