@@ -37,8 +37,18 @@ from .config import Municipality, TileLayer, load_settings
 from .errors import InvalidConsultation, NotFound
 from .export import xml_safe
 from .i18n import DEFAULT_LANG, format_date, t, tn
-from .model import AGE_GROUPS, RELATIONS, Channel, Consultation, InputStatus, QuestionKind, Role, User
-from .model import public_sender_name, reference
+from .model import (
+    AGE_GROUPS,
+    RELATIONS,
+    Channel,
+    Consultation,
+    InputStatus,
+    QuestionKind,
+    Role,
+    User,
+    public_sender_name,
+    reference,
+)
 from .permissions import require
 from .public import masked
 from .store import Store
@@ -228,15 +238,15 @@ def base_map(tiles: TileLayer, extent: tuple[float, float, float, float]) -> tup
 
     minx, miny, maxx, maxy = extent
     zoom = max(0, min(tiles.max_zoom, int(math.log2(MAP_TILES_ACROSS * 2 * MERCATOR_HALF / max(maxx - minx, 1)))))
-    left, top = (int(math.floor(v)) for v in _tile_xy(minx, maxy, zoom))
-    right, bottom = (int(math.floor(v)) for v in _tile_xy(maxx, miny, zoom))
+    left, top = (math.floor(v) for v in _tile_xy(minx, maxy, zoom))
+    right, bottom = (math.floor(v) for v in _tile_xy(maxx, miny, zoom))
     mosaic = np.zeros(((bottom - top + 1) * TILE_SIZE, (right - left + 1) * TILE_SIZE, 3), dtype=np.uint8)
     for row in range(top, bottom + 1):
         for column in range(left, right + 1):
-            url = tiles.url.format(z=zoom, x=column, y=row)
+            url = tiles.url.replace("{z}", str(zoom)).replace("{x}", str(column)).replace("{y}", str(row))
             request = urllib.request.Request(url, headers={"User-Agent": "Kartinnspill medvirkningsrapport"})
             try:
-                with urllib.request.urlopen(request, timeout=TILE_TIMEOUT_S) as response:  # noqa: S310 (configured URL)
+                with urllib.request.urlopen(request, timeout=TILE_TIMEOUT_S) as response:
                     tile = Image.open(io.BytesIO(response.read())).convert("RGB").resize((TILE_SIZE, TILE_SIZE))
             except (OSError, ValueError):  # URLError and a broken image are both OSErrors
                 return None
@@ -336,7 +346,7 @@ def build_medvirkning_report(
     every = store.analysis_frame(consultation_id)
     hidden = every["status"] == InputStatus.HIDDEN.value
     frame = every[~hidden].reset_index(drop=True)
-    m = lambda key, **kw: t(f"medvirkning.{key}", lang, **kw)  # noqa: E731
+    m = lambda key, **kw: t(f"medvirkning.{key}", lang, **kw)
 
     doc = Document()
     section = doc.sections[0]

@@ -17,7 +17,12 @@ from docx import Document
 from consultations import downloads
 from consultations.config import TILE_PRESETS, TileLayer, load_profile
 from consultations.errors import NotFound
-from consultations.medvirkning_report import InvalidUse, USE_MAX, build_medvirkning_report, set_use_of_input
+from consultations.medvirkning_report import (
+    USE_MAX,
+    InvalidUse,
+    build_medvirkning_report,
+    set_use_of_input,
+)
 from consultations.model import InputDraft, Question, QuestionKind, Role
 from consultations.permissions import NotAllowed
 from consultations.review import hide, tag
@@ -74,7 +79,7 @@ def early(store):
 
 
 def test_who_took_part_is_counted_per_person_with_small_groups_shown_as_under_five(store, early):
-    c, ids, _ = early
+    c, _ids, _ = early
     text = docx_text(build_medvirkning_report(store, c.id, profile=PROFILE, tiles=None, now=NOW))
     doc = Document(io.BytesIO(build_medvirkning_report(store, c.id, profile=PROFILE, tiles=None, now=NOW)))
     rows = {tuple(cell.text for cell in row.cells) for table in doc.tables for row in table.rows}
@@ -86,7 +91,7 @@ def test_who_took_part_is_counted_per_person_with_small_groups_shown_as_under_fi
 
 
 def test_answers_to_the_questions_are_counted_per_person_not_per_input(store, early):
-    c, ids, _ = early
+    c, _ids, _ = early
     doc = Document(io.BytesIO(build_medvirkning_report(store, c.id, profile=PROFILE, tiles=None, now=NOW)))
     rows = [tuple(cell.text for cell in row.cells) for table in doc.tables for row in table.rows]
     # p0 answered «Buss» and then «Sykkel»: one person, latest answer; five others «Bil»
@@ -97,7 +102,7 @@ def test_answers_to_the_questions_are_counted_per_person_not_per_input(store, ea
 
 
 def test_what_was_said_has_themes_with_counts_and_masked_quotes_and_never_the_hidden_text(store, early):
-    c, ids, _ = early
+    c, _ids, _ = early
     data = build_medvirkning_report(store, c.id, profile=PROFILE, tiles=None, now=NOW)
     text = docx_text(data)
     assert "Skolevei: 2 innspill" in text
@@ -116,7 +121,7 @@ def test_supports_are_no_vote_and_the_report_ranks_nothing_by_them(store, early)
 
 
 def test_how_the_inputs_will_be_used_is_written_by_staff_audited_and_printed(store, early):
-    c, ids, kari = early
+    c, _ids, kari = early
     missing = docx_text(build_medvirkning_report(store, c.id, profile=PROFILE, tiles=None, now=NOW))
     assert "Ikke skrevet ennå" in missing
     set_use_of_input(store, c.id, "Innspillene legges til grunn for planprogrammet.\n\nVi kommer tilbake i mars.", kari)
@@ -127,7 +132,7 @@ def test_how_the_inputs_will_be_used_is_written_by_staff_audited_and_printed(sto
 
 
 def test_the_use_text_is_refused_when_too_long_or_when_the_account_may_not_act(store, early):
-    c, ids, kari = early
+    c, _ids, kari = early
     with pytest.raises(InvalidUse):
         set_use_of_input(store, c.id, "x" * (USE_MAX + 1), kari)
     store.update_user(kari.id, "ola", active=False)
@@ -139,7 +144,7 @@ def test_the_use_text_is_refused_when_too_long_or_when_the_account_may_not_act(s
 
 
 def test_the_download_is_a_planners_command_and_audited(store, early):
-    c, ids, kari = early
+    c, _ids, kari = early
     data = downloads.medvirkning_file(store, c.id, include_names=False, profile=PROFILE, actor=kari, tiles=None)
     assert "Medvirkningsrapport" in docx_text(data)
     entry = store.audit_entries()[0]
@@ -161,14 +166,14 @@ def no_network(monkeypatch):
 
 
 def test_without_tiles_the_map_is_the_plan_area_and_points_on_a_neutral_background(store, early, no_network):
-    c, ids, _ = early
+    c, _ids, _ = early
     text = docx_text(build_medvirkning_report(store, c.id, profile=PROFILE, tiles=None, now=NOW))
     assert "planområdet og punktene på nøytral bakgrunn" in text
     assert "12 innspill har et punkt i kartet" in text
 
 
 def test_openstreetmap_tiles_are_never_fetched_for_a_printed_map(store, early, no_network):
-    c, ids, _ = early
+    c, _ids, _ = early
     text = docx_text(build_medvirkning_report(store, c.id, profile=PROFILE, tiles=TILE_PRESETS["osm"], now=NOW))
     assert "tillater ikke trykte kart" in text
 
@@ -189,7 +194,7 @@ def test_configured_tiles_are_drawn_under_the_points_with_their_attribution(stor
     asked = []
 
     class Tiles(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (the http.server API)
+        def do_GET(self):
             asked.append(self.path)
             self.send_response(200)
             self.send_header("Content-Type", "image/png")
@@ -228,7 +233,27 @@ def test_an_unknown_consultation_is_not_found(store):
 
 
 def test_the_report_reads_in_english(store, early):
-    c, ids, _ = early
+    c, _ids, _ = early
     text = docx_text(build_medvirkning_report(store, c.id, profile=PROFILE, tiles=None, lang="en", now=NOW))
     assert "Participation report" in text and "Who took part" in text and "[personal data removed]" in text
     assert json.dumps(text)  # plain text, no stray objects
+
+
+def test_a_private_senders_name_is_quoted_only_in_the_internal_version_an_organisations_always(store, early):
+    from consultations.model import Channel, InputStatus, SenderType
+    from consultations.submission import register_input
+
+    c, _ids, kari = early
+    letters = {
+        name: register_input(store, c.id, InputDraft("Annet", f"Brev om benkene i parken fra {kind.value}."),
+                             channel=Channel.LETTER, sender_type=kind, sender_name=name,
+                             received_at=NOW, actor=kari, now=NOW).id
+        for name, kind in (("Kari Privat", SenderType.PRIVATE), ("Borgen Vel", SenderType.ORGANISATION))
+    }
+    store.set_input_status(list(letters.values()), InputStatus.PUBLISHED, "kari")
+    tag(store, list(letters.values()), "Brev", kari)
+    public_text = docx_text(build_medvirkning_report(store, c.id, profile=PROFILE, tiles=None, now=NOW))
+    internal = docx_text(build_medvirkning_report(store, c.id, profile=PROFILE, tiles=None, now=NOW,
+                                                  include_names=True))  # fmt: skip
+    assert "Kari Privat" not in public_text and "Borgen Vel" in public_text
+    assert "Kari Privat" in internal

@@ -72,7 +72,7 @@ def test_a_public_input_carries_no_sender_or_moderation_field():
 
 
 def test_an_unpublished_input_has_no_public_view(store, world):
-    c, ids = world
+    _c, ids = world
     hidden = store.get_input(ids["hidden"])
     assert public.public_input(hidden, "nb") is None
 
@@ -90,7 +90,7 @@ def test_the_consultation_page_shows_neither_hidden_text_nor_personal_data_anywh
 ):
     from consultations.ui import context
 
-    c, ids = world
+    c, _ids = world
     store.close()
     at = app_on_copy_of(db_path, tmp_path, monkeypatch)
     at.query_params["id"] = c.id
@@ -117,7 +117,7 @@ def test_the_consultation_page_shows_neither_hidden_text_nor_personal_data_anywh
 def test_supports_are_shown_as_people_who_support_it(store, world, db_path, tmp_path, monkeypatch):
     from consultations.ui import context
 
-    c, ids = world
+    c, _ids = world
     store.close()
     at = app_on_copy_of(db_path, tmp_path, monkeypatch)
     at.query_params["id"] = c.id

@@ -47,7 +47,7 @@ def _save_use(store: Store, c: Consultation, key: str, actor: User, lang: str) -
 
 def medvirkning_view(store: Store, settings: Settings, c: Consultation, user: User, names: bool, lang: str) -> None:
     """Early medvirkning: the text on how the inputs will be used, and the report with it."""
-    m = lambda key: t(f"medvirkning.staff.{key}", lang)  # noqa: E731
+    m = lambda key: t(f"medvirkning.staff.{key}", lang)
     where = f"medvirkning-{c.id}"
     st.subheader(m("heading"), anchor=False)
     st.caption(m("help"))
@@ -67,7 +67,7 @@ def medvirkning_view(store: Store, settings: Settings, c: Consultation, user: Us
 
 
 def view(store: Store, settings: Settings, c: Consultation, user: User, lang: str) -> None:
-    d = lambda key, **kw: t(f"downloads.{key}", lang, **kw)  # noqa: E731
+    d = lambda key, **kw: t(f"downloads.{key}", lang, **kw)
     st.caption(d("help"))
     left, right = st.columns(2)
     crs = left.selectbox(
