@@ -14,6 +14,7 @@ from .config import Municipality
 from .export import Format, export
 from .geo import WGS84
 from .i18n import DEFAULT_LANG
+from .medvirkning_report import build_medvirkning_report
 from .model import Role, User
 from .permissions import require
 from .report import build_report
@@ -54,6 +55,27 @@ def report_file(
     data = build_report(store, consultation_id, include_names=include_names, profile=profile, lang=lang)
     details = {"format": "docx", "include_names": include_names}
     store.audit(who.username, "consultation.report", "consultation", consultation_id, None,
+                json.dumps(details))  # fmt: skip
+    return data
+
+
+def medvirkning_file(
+    store: Store,
+    consultation_id: str,
+    *,
+    include_names: bool,
+    profile: Municipality,
+    actor: User,
+    lang: str = DEFAULT_LANG,
+    **options: object,
+) -> bytes:
+    """The medvirkningsrapport of an early-phase consultation (``options``: the base map,
+    see ``build_medvirkning_report``)."""
+    who = require(store, actor, Role.PLANNER)
+    data = build_medvirkning_report(store, consultation_id, include_names=include_names, profile=profile,
+                                    lang=lang, **options)  # fmt: skip
+    details = {"format": "docx", "kind": "medvirkning", "include_names": include_names}
+    store.audit(who.username, "consultation.medvirkning_report", "consultation", consultation_id, None,
                 json.dumps(details))  # fmt: skip
     return data
 

@@ -57,3 +57,25 @@ class MissingDocuments(InvalidConsultation):
     def message(self, lang: str = DEFAULT_LANG) -> str:
         names = ", ".join(t(f"document_kind.{kind}", lang) for kind in self.params["kinds"])
         return t(self.key, lang, names=names)
+
+
+class NotFound(KartinnspillError):
+    """What a store method was asked to change is not (or no longer) there; nothing changed."""
+
+
+class Conflict(KartinnspillError):
+    """A store method refused a change that would break a rule the data keeps; nothing changed."""
+
+
+class DuplicateText(Conflict):
+    """The same text came again from the same network address."""
+
+    def __init__(self) -> None:
+        super().__init__("input.duplicate_text")
+
+
+class SupportedFromAddress(Conflict):
+    """The input already has a support from this network address today."""
+
+    def __init__(self) -> None:
+        super().__init__("input.already_supported_from_address")

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path, PurePosixPath
 
+import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
@@ -35,6 +36,7 @@ from .i18n import t
 
 WGS84 = 4326
 WORKING_CRS = 25832
+WEB_MERCATOR = 3857  # the grid of web base-map tiles
 
 
 @cache
@@ -122,6 +124,17 @@ def to_working_crs(lon: float, lat: float, epsg: int = WORKING_CRS) -> tuple[flo
 def from_working_crs(east, north, epsg: int = WORKING_CRS):
     """Metres in the working CRS back to ``(lon, lat)``; takes numbers or numpy arrays."""
     return _transformer(epsg, WGS84).transform(east, north)
+
+
+def project_points(lon, lat, epsg: int):
+    """WGS84 lon/lat arrays to ``(x, y)`` arrays in ``epsg`` (e.g. ``WEB_MERCATOR``)."""
+    return _transformer(WGS84, epsg).transform(lon, lat)
+
+
+def project_area(area: BaseGeometry, epsg: int) -> BaseGeometry:
+    """An area stored in WGS84, in ``epsg``."""
+    transformer = _transformer(WGS84, epsg)
+    return shapely.transform(area, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
 
 
 def bounds(area: BaseGeometry) -> tuple[float, float, float, float]:

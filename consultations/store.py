@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from . import geo, keys
-from .errors import StoreError
+from .errors import Conflict, DuplicateText, NotFound, StoreError, SupportedFromAddress
 from .model import (
     Attachment,
     AuditEntry,
@@ -250,6 +250,11 @@ MIGRATIONS: dict[int, Sequence[str]] = {
             UNIQUE (consultation_id, name)
         )""",
     ),
+    12: (
+        # how the municipality will use what residents said: staff write it for the
+        # medvirkningsrapport of an early-phase consultation
+        """ALTER TABLE consultations ADD COLUMN use_of_input VARCHAR DEFAULT ''""",
+    ),
 }
 LATEST = max(MIGRATIONS)
 _SCHEMA_VERSION_TABLE = (
@@ -320,14 +325,6 @@ def _first_extra(found: set[tuple[str, ...]], expected: set[tuple[str, ...]]) ->
     """What to name in the refusal: an unexpected object, else a missing one."""
     extra = sorted(found - expected) or sorted(expected - found)
     return " ".join(extra[0][:3]) if extra else "?"
-
-
-class DuplicateText(Exception):
-    """The same text came again from the same network address."""
-
-
-class SupportedFromAddress(Exception):
-    """The input already has a support from this network address today."""
 
 
 class Store:
@@ -525,7 +522,7 @@ class Store:
                 f"SELECT {_CONSULTATION_COLUMNS} FROM consultations WHERE id = ?", (old_id,)
             ).fetchall()
             if not rows:
-                raise KeyError(old_id)
+                raise NotFound("consultation_form.unknown", id=old_id)
             before = _consultation(rows[0])
             if old_id != c.id:
                 cur.execute("UPDATE consultations SET id = ? WHERE id = ?", (c.id, old_id))
@@ -555,12 +552,12 @@ class Store:
                 (consultation_id,),
             ).fetchall()
             if not rows:
-                raise KeyError(consultation_id)
+                raise NotFound("consultation_form.unknown", id=consultation_id)
             count = cur.execute(
                 "SELECT count(*) FROM inputs WHERE consultation_id = ?", (consultation_id,)
             ).fetchall()[0][0]
             if count:
-                raise ValueError("a consultation with inputs is never deleted")
+                raise Conflict("lifecycle.has_inputs")
             for table in ("documents", "hearing_parties"):
                 cur.execute(f"DELETE FROM {table} WHERE consultation_id = ?", (consultation_id,))
             cur.execute("DELETE FROM consultations WHERE id = ?", (consultation_id,))
@@ -712,7 +709,7 @@ class Store:
                 "SELECT consultation_id FROM inputs WHERE id = ?", (input_id,)
             ).fetchall()
             if not rows:
-                raise KeyError(input_id)
+                raise NotFound("planning.error.delete_unknown")
             for table in ("supports", "input_themes", "responses", "input_attachments"):
                 cur.execute(f"DELETE FROM {table} WHERE input_id = ?", (input_id,))
             cur.execute("UPDATE inputs SET duplicate_of = NULL WHERE duplicate_of = ?", (input_id,))
@@ -903,7 +900,7 @@ class Store:
     ) -> User:
         before = self.get_user(user_id)
         if before is None:
-            raise KeyError(user_id)
+            raise NotFound("user.unknown")
         with self._transaction() as cur:
             cur.execute(
                 """UPDATE users SET role = coalesce(?, role), active = coalesce(?, active),
@@ -1088,7 +1085,7 @@ class Store:
         """A new password hash; every other login of the user ends; audited (no hash)."""
         user = self.get_user(user_id)
         if user is None:
-            raise KeyError(user_id)
+            raise NotFound("user.unknown")
         with self._transaction() as cur:
             cur.execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
             cur.execute(
@@ -1342,6 +1339,26 @@ class Store:
                 "consultation", consultation_id, None, None,
             )  # fmt: skip
 
+    def set_use_of_input(self, consultation_id: str, text: str, actor: str) -> None:
+        """What staff write about how the inputs will be used (medvirkningsrapport); audited
+        with before and after."""
+        with self._transaction() as cur:
+            rows = cur.execute(
+                "SELECT use_of_input FROM consultations WHERE id = ?", (consultation_id,)
+            ).fetchall()
+            if not rows:
+                raise NotFound("consultation_form.unknown", id=consultation_id)
+            before = rows[0][0] or ""
+            if before == text:
+                return
+            cur.execute("UPDATE consultations SET use_of_input = ? WHERE id = ?", (text, consultation_id))
+            _audit(cur, actor, "consultation.use_of_input", "consultation", consultation_id, before, text)
+
+    def use_of_input(self, consultation_id: str) -> str:
+        return str(
+            self._value("SELECT use_of_input FROM consultations WHERE id = ?", (consultation_id,)) or ""
+        )
+
     def responses_published(self, consultation_id: str) -> bool:
         return bool(
             self._value(
@@ -1365,7 +1382,7 @@ class Store:
                 "SELECT objection, objection_status FROM inputs WHERE id = ?", (input_id,)
             ).fetchall()
             if not rows:
-                raise KeyError(input_id)
+                raise NotFound("planning.error.delete_unknown")
             after = (objection.value if objection else None, status.value if status else None)
             if tuple(rows[0]) == after:
                 return
@@ -1429,7 +1446,7 @@ class Store:
                 f"SELECT {_PARTY_COLUMNS} FROM hearing_parties WHERE id = ?", (party.id,)
             ).fetchall()
             if not rows:
-                raise KeyError(party.id)
+                raise NotFound("hearing.unknown")
             cur.execute(
                 "UPDATE hearing_parties SET sent_on = ?, frist = ?, input_id = ? WHERE id = ?",
                 (party.sent_on, _naive(party.frist) if party.frist else None, party.input_id,

@@ -12,7 +12,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from consultations import documents, downloads, lifecycle, retention, review, users
+from consultations import documents, downloads, lifecycle, medvirkning_report, retention, review, users
+from consultations.config import load_profile
 from consultations.errors import InvalidDocument, InvalidInput, InvalidUser
 from consultations.export import Format
 from consultations.i18n import LOCAL_TZ, keys
@@ -81,6 +82,7 @@ def snapshot(store, w) -> tuple:
         {cid: store.themes(cid) for cid in cids},
         {cid: store.documents(cid) for cid in cids},
         {cid: store.responses_published(cid) for cid in cids},
+        {cid: store.use_of_input(cid) for cid in cids},
     )
 
 
@@ -123,6 +125,9 @@ PLANNER_COMMANDS = [
     ("delete_document", lambda s, w, u: documents.delete_document(s, w["doc"], u)),
     ("export", lambda s, w, u: downloads.inputs_file(s, w["c"].id, Format.CSV, crs=25832, include_names=True, actor=u)),
     ("report", lambda s, w, u: downloads.report_file(s, w["c"].id, include_names=True, profile=None, actor=u)),
+    ("use_of_input", lambda s, w, u: medvirkning_report.set_use_of_input(s, w["c"].id, "Brukes i planen.", u)),
+    ("medvirkning_report", lambda s, w, u: downloads.medvirkning_file(
+        s, w["c"].id, include_names=True, profile=load_profile("asker"), actor=u, tiles=None)),
 ]
 ADMIN_COMMANDS = [
     ("delete_input", lambda s, w, u: retention.delete_input(s, w["a"], "Innbyggerens ønske", u)),

@@ -236,7 +236,31 @@ def test_only_an_admin_can_delete_an_input_and_only_with_a_reason(app):
 def test_planner_can_download_every_export_and_the_report(app):
     at = log_in(app)
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["CSV", "Excel", "GeoJSON", "GeoPackage", "Rapport (Word)"]
+    assert labels == ["CSV", "Excel", "GeoJSON", "GeoPackage", "Rapport (Word)", "Medvirkningsrapport (Word)"]
+
+
+def test_an_early_phase_consultation_offers_the_medvirkningsrapport_with_the_use_text_staff_write(app):
+    at = log_in(app)
+    at.text_area(key=f"downloads-{CID}-use").input("Innspillene brukes i planprogrammet.")
+    button(at, "Lagre teksten").click().run()
+    assert not at.exception and at.success[0].value == "Teksten er lagret."
+    store = app.store()
+    assert store.use_of_input(CID) == "Innspillene brukes i planprogrammet."
+    assert store.audit_entries()[0].action == "consultation.use_of_input"
+    assert at.text_area(key=f"downloads-{CID}-use").value == "Innspillene brukes i planprogrammet."
+
+
+def test_a_formal_hearing_offers_no_medvirkningsrapport(app):
+    import dataclasses
+
+    from consultations.model import Stage
+
+    at = app.run()
+    store = app.store()
+    store.update_consultation(dataclasses.replace(store.get_consultation(CID), stage=Stage.OFFENTLIG_ETTERSYN), "test")
+    at = log_in(app)
+    labels = [b.label for b in at.get("download_button")]
+    assert "Medvirkningsrapport (Word)" not in labels and "Rapport (Word)" in labels
 
 
 def test_the_downloads_are_the_cli_files_and_audit_logged(app):

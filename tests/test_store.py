@@ -192,3 +192,46 @@ def test_sixteen_threads_sending_2000_inputs_and_supports_store_each_exactly_onc
     assert sorted(stored) == sorted(acknowledged) and len(set(stored)) == 2000
     assert sum(s for _, s in results) == threads * 7  # each distinct session once
     assert store.get_input(first.id).supports == threads * 7
+
+
+# -- the store's own errors ----------------------------------------------------------------
+
+
+def test_changing_what_is_not_there_raises_not_found_with_a_message_and_changes_nothing(store, consultation):
+    from datetime import date
+
+    from consultations.errors import NotFound
+    from consultations.model import HearingParty, Objection, ObjectionStatus, Role, SenderType
+
+    before = store.audit_entries()
+    missing = make_consultation("finnes-ikke")
+    for attempt in (
+        lambda: store.update_consultation(missing, "ola"),
+        lambda: store.delete_consultation("finnes-ikke", "ola"),
+        lambda: store.delete_input(999, "ola", "Innbyggerens ønske"),
+        lambda: store.update_user(999, "ola", role=Role.ADMIN),
+        lambda: store.change_password(999, "hash", NOW, keep=""),
+        lambda: store.set_objection(999, Objection.INNSIGELSE, ObjectionStatus.OPEN, "ola"),
+        lambda: store.update_hearing_party(
+            HearingParty(999, consultation.id, "Statsforvalteren", SenderType.AUTHORITY, date(2026, 11, 1)), "ola"
+        ),
+    ):
+        with pytest.raises(NotFound) as caught:
+            attempt()
+        assert not isinstance(caught.value, (KeyError, ValueError))
+        assert caught.value.message("nb") and caught.value.message("en") != caught.value.key
+    assert store.audit_entries() == before
+    assert store.get_consultation("finnes-ikke") is None
+
+
+def test_deleting_a_consultation_with_inputs_is_a_conflict_and_deletes_nothing(store, consultation):
+    from consultations.errors import Conflict
+
+    draft = InputDraft(category=consultation.categories[0], text="Fortau langs skoleveien.",
+                       lat=INSIDE[0], lon=INSIDE[1])  # fmt: skip
+    stored = submit_input(store, consultation.id, draft, session="s1", now=NOW, limiter=NO_LIMIT)
+    with pytest.raises(Conflict) as caught:
+        store.delete_consultation(consultation.id, "ola")
+    assert caught.value.key == "lifecycle.has_inputs"
+    assert store.get_consultation(consultation.id) is not None
+    assert store.get_input(stored.id) is not None

@@ -185,14 +185,16 @@ def test_no_count_is_shown_outside_plural_forms_unless_it_reads_right_for_one():
     assert not slips, "use a plural table and tn():\n" + "\n".join(slips)
 
 
-def test_one_support_reads_as_one_person_in_every_language():
+def test_supports_read_as_people_who_support_it_never_as_votes_in_every_language():
     from consultations.i18n import tn
 
-    assert tn("list.supports", 1, "nb") == "Støttet av 1 person"
-    assert tn("list.supports", 2, "nb") == "Støttet av 2 personer"
-    assert tn("list.supports", 1, "nn") == "Støtta av 1 person"
-    assert tn("list.supports", 1, "en") == "Supported by 1 person"
-    assert tn("list.supports", 3, "en") == "Supported by 3 people"
+    assert tn("list.supports", 0, "nb") == "Ingen støtter dette ennå"
+    assert tn("list.supports", 1, "nb") == "1 person støtter dette"
+    assert tn("list.supports", 2, "nb") == "2 personer støtter dette"
+    assert tn("list.supports", 1, "nn") == "1 person støttar dette"
+    assert tn("list.supports", 4, "nn") == "4 personar støttar dette"
+    assert tn("list.supports", 1, "en") == "1 person supports this"
+    assert tn("list.supports", 3, "en") == "3 people support this"
 
 
 # -- item 1: Streamlit's own words -----------------------------------------------------------

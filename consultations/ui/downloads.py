@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import downloads
+from .. import downloads, planprocess
 from ..config import Settings
 from ..export import CRS_CHOICES, Format
 from ..i18n import t
+from ..medvirkning_report import set_use_of_input
 from ..model import Consultation, User
 from ..store import Store
+from . import flash
 
 MIME = {
     Format.CSV: "text/csv",
@@ -32,8 +34,40 @@ def _report(store: Store, c: Consultation, settings: Settings, names: bool, acto
     )
 
 
+def _medvirkning(store: Store, c: Consultation, settings: Settings, names: bool, actor: User, lang: str) -> bytes:
+    return downloads.medvirkning_file(
+        store, c.id, include_names=names, profile=settings.profile, actor=actor, lang=lang, tiles=settings.tiles
+    )
+
+
+def _save_use(store: Store, c: Consultation, key: str, actor: User, lang: str) -> str:
+    set_use_of_input(store, c.id, st.session_state.get(key), actor)
+    return t("medvirkning.staff.use_saved", lang)
+
+
+def medvirkning_view(store: Store, settings: Settings, c: Consultation, user: User, names: bool, lang: str) -> None:
+    """Early medvirkning: the text on how the inputs will be used, and the report with it."""
+    m = lambda key: t(f"medvirkning.staff.{key}", lang)
+    where = f"medvirkning-{c.id}"
+    st.subheader(m("heading"), anchor=False)
+    st.caption(m("help"))
+    flash.show(where)
+    key = f"downloads-{c.id}-use"
+    st.text_area(m("use_label"), value=store.use_of_input(c.id), help=m("use_help"), key=key)
+    left, right = st.columns(2)
+    left.button(m("use_save"), key=f"{key}-save", on_click=flash.run, args=(where, lang, _save_use, store, c, key, user, lang))
+    right.download_button(
+        m("download"),
+        data=lambda: _medvirkning(store, c, settings, names, user, lang),
+        file_name=f"{c.id}-medvirkningsrapport.docx",
+        mime=DOCX,
+        type="primary",
+        key=f"downloads-{c.id}-medvirkning",
+    )
+
+
 def view(store: Store, settings: Settings, c: Consultation, user: User, lang: str) -> None:
-    d = lambda key, **kw: t(f"downloads.{key}", lang, **kw)  # noqa: E731
+    d = lambda key, **kw: t(f"downloads.{key}", lang, **kw)
     st.caption(d("help"))
     left, right = st.columns(2)
     crs = left.selectbox(
@@ -60,3 +94,5 @@ def view(store: Store, settings: Settings, c: Consultation, user: User, lang: st
         type="primary",
         key=f"downloads-{c.id}-report",
     )
+    if planprocess.mode(c.stage) == planprocess.Mode.EARLY:
+        medvirkning_view(store, settings, c, user, names, lang)

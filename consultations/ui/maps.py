@@ -20,7 +20,6 @@ from ..assets import GESTURE_HANDLING, JQUERY, LEAFLET, LEAFLET_DRAW, MARKERCLUS
 from ..config import Settings
 from ..i18n import t
 from ..model import Consultation, MapPoint, Stage
-from ..moderation import mask_personal_data
 from ..planprocess import worded
 from ..text import escape_html, excerpt, js_literal
 
@@ -195,7 +194,6 @@ class InputCluster(MarkerCluster):
         self,
         categories: Sequence[str],
         points: Sequence[MapPoint],
-        masked: str,
         label: Callable[[str], str] = str,  # a category as the reader sees it
     ) -> None:
         super().__init__(name="innspill", control=False, options=CLUSTER_OPTIONS)
@@ -212,7 +210,7 @@ class InputCluster(MarkerCluster):
                     round(p.lat, 5),  # 5 decimals: about a metre
                     round(p.lon, 5),
                     index[p.category],
-                    escape_html(excerpt(mask_personal_data(p.text, masked), limit)),
+                    escape_html(excerpt(p.text, limit)),
                     p.input_id,
                 ]
                 for p in points
@@ -223,13 +221,14 @@ class InputCluster(MarkerCluster):
 def consultation_map(
     settings: Settings, consultation: Consultation, points: Sequence[MapPoint], lang: str
 ) -> folium.Map:
-    """The plan area and the published inputs; the resident's pin is added separately
-    (``pin_layer``) so moving it does not redraw the map."""
+    """The plan area and ``points`` as given (residents' maps: ``public.map_points``, text
+    already masked); the resident's pin is added separately (``pin_layer``) so moving it
+    does not redraw the map."""
     m = _base(settings, geo.bounds(consultation.area), lang=lang)
     _area_layer(consultation, lang).add_to(m)
     if points:
         labels = consultation.labels(lang)  # the category in the resident's language
-        InputCluster(consultation.categories, points, t("privacy.masked", lang), labels.category).add_to(m)
+        InputCluster(consultation.categories, points, labels.category).add_to(m)
     return m
 
 

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import streamlit as st
 
+from .. import public
 from ..i18n import format_date, t, tn
 from ..model import Consultation, reference
-from ..review import public_outcomes
 from ..store import Store
 from ..text import escape_markdown
-from .participation import public_text
 from .safe import text_block
 
 
 def outcomes_section(store: Store, c: Consultation, lang: str) -> None:
-    outcomes = public_outcomes(store.all_inputs(c.id), store.responses(c.id))
+    outcomes = public.outcomes(store, c.id, lang)
     st.subheader(t("planning.outcomes.heading", lang), anchor=False)
     st.caption(t("planning.outcomes.intro", lang))
     answered = sum(o.response is not None for o in outcomes)
@@ -32,7 +31,7 @@ def outcomes_section(store: Store, c: Consultation, lang: str) -> None:
             st.caption(
                 t("planning.outcomes.meta", lang, ref=item.reference, date=format_date(item.created_at, lang))
             )
-            text_block(public_text(item.text, lang))
+            text_block(item.text)
             if response is None:
                 st.caption(t("planning.outcomes.unanswered", lang))
                 continue

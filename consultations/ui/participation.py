@@ -8,7 +8,7 @@ from functools import partial
 import streamlit as st
 from streamlit_folium import st_folium
 
-from .. import attachments, geo, planprocess
+from .. import attachments, geo, planprocess, public
 from ..analysis import load_places, nearest_place
 from ..config import Settings
 from ..errors import InvalidInput
@@ -35,7 +35,7 @@ from ..submission import (
     submit_input,
     support_input,
 )
-from ..moderation import has_personal_data, mask_personal_data, remove_personal_data
+from ..moderation import has_personal_data, remove_personal_data
 from ..text import escape_markdown
 from .context import client_address, limiter, settings
 from .maps import consultation_map, pin_layer
@@ -88,7 +88,7 @@ def map_section(
     store: Store, settings: Settings, consultation: Consultation, lang: str, accepts_input: bool
 ) -> None:
     """The map reruns alone when clicked: the pin shows at once, the page stays put."""
-    m = consultation_map(settings, consultation, store.map_points(consultation.id), lang)
+    m = consultation_map(settings, consultation, public.map_points(store, consultation.id, lang), lang)
     key = f"map-{consultation.id}"
     if not accepts_input:
         st.caption(t(worded("consultation.map_help_closed", consultation.stage), lang))
@@ -433,7 +433,7 @@ def input_list(store: Store, consultation: Consultation, session: str, lang: str
     accepts = consultation.phase(datetime.now(UTC)) == Phase.OPEN
     if note := st.session_state.pop("support-note", None):
         st.info(note)
-    for item in store.published_inputs(consultation.id, chosen, limit=limit):
+    for item in public.inputs(store, consultation.id, lang, chosen, limit=limit):
         with st.container(border=True):
             where = _where(item, lang)
             st.markdown(f"**{escape_markdown(consultation.labels(lang).category(item.category))}**")
@@ -446,7 +446,7 @@ def input_list(store: Store, consultation: Consultation, session: str, lang: str
                     where=where,
                 )
             )
-            text_block(public_text(item.text, lang))
+            text_block(item.text)
             left, right = st.columns([3, 1])
             left.caption(tn("list.supports", item.supports, lang))
             if item.id in supported:
@@ -481,7 +481,3 @@ def _where(item, lang: str) -> str:
         return t("list.near_place", lang, place=place)
     return t("list.in_map", lang)
 
-
-def public_text(text: str, lang: str) -> str:
-    """A resident's text as the public sees it: personal data masked."""
-    return mask_personal_data(text, t("privacy.masked", lang))

@@ -22,6 +22,7 @@ from ..config import Settings
 from ..export import missed_frists
 from ..i18n import LOCAL_TZ, format_date, t, tn
 from ..moderation import flags
+from ..public import masked
 from ..model import (
     Channel,
     Consultation,
@@ -240,7 +241,7 @@ def inputs_view(
 
 def _map(settings: Settings, c: Consultation, shown: pd.DataFrame, lang: str) -> None:
     located = shown[shown["lat"].notna()]
-    points = [MapPoint(r.lat, r.lon, r.category, r.text, int(r.id)) for r in located.itertuples()]
+    points = [MapPoint(r.lat, r.lon, r.category, masked(r.text, lang), int(r.id)) for r in located.itertuples()]
     st.subheader(t("planning.map.heading", lang), anchor=False)
     st.caption(t("planning.map.caption", lang, n=len(points)))
     st_folium(

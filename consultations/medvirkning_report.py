@@ -1,0 +1,449 @@
+"""The medvirkningsrapport (Word, .docx) of an early-phase consultation (idéfase,
+stedsanalyse, innspillsrunde): who took part, what was said, where, the answers to the
+consultation's questions, and how the municipality will use it.
+
+What it covers: every input received except those a planner hid (abuse, off-topic …; the
+report says how many). Who took part is counted per person — a browser session, or an
+input without one (a letter) alone — with every group under five shown as «< 5»
+(``analysis.suppress_small``), as on the dashboard. Quotes come only from published inputs
+and are masked for personal data (``public.masked``). Supports are no vote and appear
+nowhere: no «most supported» list.
+
+The map is drawn with matplotlib. Under it, the configured base map where its terms allow
+a printed copy (Kartverket's open cache, CC BY 4.0, or the municipality's own tile URL);
+never OpenStreetMap's tile servers (their usage policy is for interactive maps), and
+nothing at all with ``KARTINNSPILL_TILES=none``: then the plan area and the points stand
+on a neutral background.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlparse
+
+import numpy as np
+import pandas as pd
+from docx import Document
+from docx.shared import Cm, Pt
+
+from . import analysis, geo, themes
+from .config import Municipality, TileLayer, load_settings
+from .errors import InvalidConsultation, NotFound
+from .export import xml_safe
+from .i18n import DEFAULT_LANG, format_date, t, tn
+from .model import (
+    AGE_GROUPS,
+    RELATIONS,
+    Channel,
+    Consultation,
+    InputStatus,
+    QuestionKind,
+    Role,
+    User,
+    public_sender_name,
+    reference,
+)
+from .permissions import require
+from .public import masked
+from .store import Store
+from .text import clean_text, excerpt
+
+USE_MAX = 5_000
+QUOTES = 3
+QUOTE_CHARS = 300
+TEXT_ANSWER_EXAMPLES = 5
+NEAR_M = 1_500  # as the resident list: a named place further away says nothing about where
+# Base maps whose terms rule out a printed copy: OSMF's tile servers are for interactive
+# maps only (https://operations.osmfoundation.org/policies/tiles/).
+NOT_FOR_PRINT = ("tile.openstreetmap.org",)
+TILE_SIZE = 256
+MAP_TILES_ACROSS = 4  # ≈ 1,000 pixels of base map across the figure
+TILE_TIMEOUT_S = 10
+MERCATOR_HALF = 20037508.342789244  # half the width of the web-mercator world, in metres
+_DEFAULT = object()
+
+
+class InvalidUse(InvalidConsultation):
+    """The text on how the inputs will be used was refused; nothing was stored."""
+
+
+def set_use_of_input(store: Store, consultation_id: str, text: str | None, actor: User) -> str:
+    """Staff write how the municipality will use what residents said; returns it as stored."""
+    who = require(store, actor, Role.PLANNER)
+    text = clean_text(text or "").strip()
+    if len(text) > USE_MAX:
+        raise InvalidUse("medvirkning.error.use_long", max=USE_MAX)
+    store.set_use_of_input(consultation_id, text, who.username)
+    return text
+
+
+# -- the figures --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Count:
+    label: str
+    shown: int | str  # «< 5» for a small group
+
+
+def _shown(rows: Sequence[tuple[str, int]]) -> list[Count]:
+    return [Count(label, analysis.suppress_small(n)) for label, n in rows]
+
+
+def people(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per person: a session's inputs together (what they stated first), an input
+    without a session alone. Columns ``person``, ``age_group``, ``relation``, ``channel``."""
+    person = frame["session_hash"].where(frame["session_hash"].notna(), "input:" + frame["id"].astype(str))
+    ordered = frame.assign(person=person).sort_values("id")
+    return ordered.groupby("person", sort=False).agg(
+        age_group=("age_group", "first"), relation=("relation", "first"), channel=("channel", "first")
+    ).reset_index()
+
+
+def participation(frame: pd.DataFrame, lang: str) -> dict[str, list[Count]]:
+    """Per person: age group, relation to the area, channel; per input: the area (the
+    nearest named place within ``NEAR_M``, or the whole area)."""
+    who = people(frame)
+    not_stated = t("medvirkning.not_stated", lang)
+    tables = {}
+    for column, known, prefix in (("age_group", AGE_GROUPS, "age_group"), ("relation", RELATIONS, "relation")):
+        counts = who[column].value_counts()
+        rows = [(t(f"{prefix}.{k}", lang), int(counts.get(k, 0))) for k in known]
+        rows += [(str(k), int(counts[k])) for k in sorted(set(counts.index) - set(known))]
+        if missing := int(who[column].isna().sum()):
+            rows.append((not_stated, missing))
+        tables[column] = _shown(rows)
+    channels = who["channel"].value_counts()
+    tables["channel"] = _shown([(t(f"channel.{c.value}", lang), int(channels[c.value]))
+                                for c in Channel if channels.get(c.value, 0)])  # fmt: skip
+    tables["area"] = _shown(_areas(frame, lang))
+    return tables
+
+
+def _areas(frame: pd.DataFrame, lang: str) -> list[tuple[str, int]]:
+    places = analysis.load_places()
+    names = []
+    for east, north in zip(frame["east"], frame["north"], strict=True):
+        if pd.isna(east):
+            names.append(t("medvirkning.whole_area", lang))
+            continue
+        place, distance = analysis.nearest_place(float(east), float(north), places)
+        names.append(place if place and distance is not None and distance <= NEAR_M
+                     else t("medvirkning.elsewhere", lang))  # fmt: skip
+    counts = pd.Series(names, dtype=object).value_counts()
+    return [(str(name), int(n)) for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+@dataclass(frozen=True)
+class Said:
+    """A theme with its count and example quotes (masked, published inputs only)."""
+
+    title: str
+    count: int
+    quotes: tuple[str, ...]
+
+
+def _quotes(frame: pd.DataFrame, ids: Sequence[int], lang: str, include_names: bool) -> tuple[str, ...]:
+    published = frame[frame["status"] == InputStatus.PUBLISHED.value].set_index("id")
+    found: list[str] = []
+    seen: set[str] = set()
+    for input_id in ids:
+        if input_id not in published.index or len(found) == QUOTES:
+            continue
+        row = published.loc[input_id]
+        text = excerpt(masked(str(row["text"]), lang), QUOTE_CHARS)
+        if text in seen:
+            continue
+        seen.add(text)
+        name = row["sender_name"] if include_names else public_sender_name(row["sender_type"], row["sender_name"])
+        who = f"{reference(int(input_id))}, {name}" if isinstance(name, str) and name else reference(int(input_id))
+        found.append(f"«{text}» ({who})")
+    return tuple(found)
+
+
+def planners_themes(frame: pd.DataFrame, lang: str, include_names: bool) -> list[Said]:
+    """The themes planners tagged inputs with, most inputs first."""
+    tagged = frame[["id", "themes"]].explode("themes").dropna(subset=["themes"])
+    found = []
+    for theme, members in tagged.groupby("themes"):
+        ids = [int(i) for i in members["id"]]
+        found.append(Said(str(theme), len(ids), _quotes(frame, ids, lang, include_names)))
+    return sorted(found, key=lambda s: (-s.count, s.title))
+
+
+def machine_clusters(frame: pd.DataFrame, lang: str, include_names: bool) -> list[Said]:
+    """Groups of inputs that use the same words (``themes.themes``), named by their terms."""
+    found = []
+    for cluster in themes.themes(frame[["id", "category", "text"]].reset_index(drop=True)):
+        quotes = _quotes(frame, [q.input_id for q in cluster.quotes] + list(cluster.input_ids), lang, include_names)
+        found.append(Said(", ".join(cluster.terms), cluster.size, quotes))
+    return found
+
+
+@dataclass(frozen=True)
+class QuestionSummary:
+    text: str
+    people: int  # who answered it
+    counts: tuple[Count, ...]  # per option (choices, scale)
+    examples: tuple[str, ...]  # short-text answers, masked
+
+
+def question_answers(consultation: Consultation, frame: pd.DataFrame, lang: str) -> list[QuestionSummary]:
+    """Each question's answers counted per person, not per input: a person who answered in
+    several inputs counts once, with their latest answer."""
+    person = frame["session_hash"].where(frame["session_hash"].notna(), "input:" + frame["id"].astype(str))
+    latest: dict[str, dict[str, object]] = {}
+    for who, raw in zip(person, frame["answers"], strict=True):  # the frame is oldest first
+        answers = json.loads(raw) if isinstance(raw, str) else (raw or {})
+        latest.setdefault(who, {}).update({k: v for k, v in answers.items() if v not in (None, "", [])})
+    found = []
+    for q in consultation.questions:
+        given = [a[q.id] for a in latest.values() if q.id in a]
+        if q.kind == QuestionKind.TEXT:
+            examples = tuple(excerpt(masked(str(v), lang), QUOTE_CHARS) for v in given[:TEXT_ANSWER_EXAMPLES])
+            found.append(QuestionSummary(q.text, len(given), (), examples))
+            continue
+        options = [str(v) for v in range(1, 6)] if q.kind == QuestionKind.SCALE else list(q.options)
+        chosen = pd.Series(
+            [str(v) for g in given for v in (g if isinstance(g, list) else [g])], dtype=object
+        ).value_counts()
+        counts = tuple(_shown([(o, int(chosen.get(o, 0))) for o in options]))
+        found.append(QuestionSummary(q.text, len(given), counts, ()))
+    return found
+
+
+# -- the map ------------------------------------------------------------------------------
+
+
+def _may_print(tiles: TileLayer | None) -> bool:
+    return tiles is not None and urlparse(tiles.url).hostname not in NOT_FOR_PRINT
+
+
+def _tile_xy(x: float, y: float, zoom: int) -> tuple[float, float]:
+    """Web-mercator metres to fractional tile column and row at ``zoom``."""
+    n = 2**zoom
+    return (x + MERCATOR_HALF) / (2 * MERCATOR_HALF) * n, (MERCATOR_HALF - y) / (2 * MERCATOR_HALF) * n
+
+
+def base_map(tiles: TileLayer, extent: tuple[float, float, float, float]) -> tuple[np.ndarray, tuple] | None:
+    """The base map under ``extent`` (web-mercator metres) as one image and its extent, or
+    ``None`` when a tile could not be fetched (no network, server down)."""
+    from PIL import Image
+
+    minx, miny, maxx, maxy = extent
+    zoom = max(0, min(tiles.max_zoom, int(math.log2(MAP_TILES_ACROSS * 2 * MERCATOR_HALF / max(maxx - minx, 1)))))
+    left, top = (math.floor(v) for v in _tile_xy(minx, maxy, zoom))
+    right, bottom = (math.floor(v) for v in _tile_xy(maxx, miny, zoom))
+    mosaic = np.zeros(((bottom - top + 1) * TILE_SIZE, (right - left + 1) * TILE_SIZE, 3), dtype=np.uint8)
+    for row in range(top, bottom + 1):
+        for column in range(left, right + 1):
+            url = tiles.url.replace("{z}", str(zoom)).replace("{x}", str(column)).replace("{y}", str(row))
+            request = urllib.request.Request(url, headers={"User-Agent": "Kartinnspill medvirkningsrapport"})
+            try:
+                with urllib.request.urlopen(request, timeout=TILE_TIMEOUT_S) as response:
+                    tile = Image.open(io.BytesIO(response.read())).convert("RGB").resize((TILE_SIZE, TILE_SIZE))
+            except (OSError, ValueError):  # URLError and a broken image are both OSErrors
+                return None
+            y0, x0 = (row - top) * TILE_SIZE, (column - left) * TILE_SIZE
+            mosaic[y0 : y0 + TILE_SIZE, x0 : x0 + TILE_SIZE] = np.asarray(tile)
+    size = 2 * MERCATOR_HALF / 2**zoom
+    image_extent = (
+        -MERCATOR_HALF + left * size,
+        -MERCATOR_HALF + (right + 1) * size,
+        MERCATOR_HALF - (bottom + 1) * size,
+        MERCATOR_HALF - top * size,
+    )
+    return mosaic, image_extent
+
+
+@dataclass(frozen=True)
+class MapImage:
+    png: bytes
+    note: str  # what is under the points: the base map and its attribution, or why not
+
+
+def map_image(
+    consultation: Consultation,
+    frame: pd.DataFrame,
+    hotspots: Sequence[analysis.Hotspot],
+    tiles: TileLayer | None,
+    lang: str,
+) -> MapImage:
+    """The plan area, every located input and the numbered hotspots, in web mercator."""
+    from matplotlib.figure import Figure
+
+    area = geo.project_area(consultation.area, geo.WEB_MERCATOR)
+    located = frame[frame["lon"].notna()]
+    x, y = geo.project_points(located["lon"].to_numpy(dtype=float), located["lat"].to_numpy(dtype=float),
+                              geo.WEB_MERCATOR)  # fmt: skip
+    minx, miny, maxx, maxy = area.bounds
+    if len(located):
+        minx, miny = min(minx, float(np.min(x))), min(miny, float(np.min(y)))
+        maxx, maxy = max(maxx, float(np.max(x))), max(maxy, float(np.max(y)))
+    margin = max(maxx - minx, maxy - miny, 200) * 0.08
+    extent = (minx - margin, miny - margin, maxx + margin, maxy + margin)
+    fig = Figure(figsize=(7, 6.2), dpi=150)
+    ax = fig.add_subplot()
+    ax.set_facecolor("#f2f2ee")  # neutral: no base map
+    if not _may_print(tiles):
+        note = t("medvirkning.map_no_base" if tiles is None else "medvirkning.map_base_not_for_print", lang)
+    elif (drawn := base_map(tiles, extent)) is None:
+        note = t("medvirkning.map_base_unavailable", lang)
+    else:
+        ax.imshow(drawn[0], extent=drawn[1], interpolation="bilinear")
+        note = t("medvirkning.map_base", lang, attribution=_plain(tiles.attribution))
+    for polygon in getattr(area, "geoms", [area]):
+        ax.plot(*polygon.exterior.xy, color="#1f4e79", linewidth=1.5)
+    ax.scatter(x, y, s=8, color="#c0392b", alpha=0.7, linewidths=0)
+    for number, spot in enumerate(hotspots, start=1):
+        (hx,), (hy,) = geo.project_points(np.array([spot.lon]), np.array([spot.lat]), geo.WEB_MERCATOR)
+        ax.scatter([hx], [hy], s=260, facecolors="none", edgecolors="black", linewidths=1.5)
+        ax.annotate(str(number), (hx, hy), xytext=(7, 7), textcoords="offset points", fontsize=9, weight="bold")
+    ax.set_xlim(extent[0], extent[2])
+    ax.set_ylim(extent[1], extent[3])
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return MapImage(buffer.getvalue(), note)
+
+
+def _plain(attribution: str) -> str:
+    """A tile layer's HTML attribution as text («&copy; <a …>Kartverket</a>» → «© Kartverket»)."""
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", attribution)).strip()
+
+
+# -- the document -------------------------------------------------------------------------
+
+
+def build_medvirkning_report(
+    store: Store,
+    consultation_id: str,
+    *,
+    profile: Municipality,
+    include_names: bool = False,
+    lang: str = DEFAULT_LANG,
+    tiles: TileLayer | None | object = _DEFAULT,
+    now: datetime | None = None,
+) -> bytes:
+    """The medvirkningsrapport as .docx bytes; ``NotFound`` for an unknown consultation.
+    ``tiles``: the base map (by default the configured one, ``KARTINNSPILL_TILES``)."""
+    c = store.get_consultation(consultation_id)
+    if c is None:
+        raise NotFound("consultation_form.unknown", id=consultation_id)
+    tiles = load_settings().tiles if tiles is _DEFAULT else tiles
+    every = store.analysis_frame(consultation_id)
+    hidden = every["status"] == InputStatus.HIDDEN.value
+    frame = every[~hidden].reset_index(drop=True)
+    m = lambda key, **kw: t(f"medvirkning.{key}", lang, **kw)
+
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(2))
+    doc.styles["Normal"].font.size = Pt(10)
+    doc.add_heading(xml_safe(m("title", title=c.title)), level=0)
+    _table(doc, [
+        (m("municipality"), profile.name),
+        (m("stage"), t(f"stage.{c.stage.value}", lang)),
+        (m("period"), f"{format_date(c.opens_at, lang)} – {format_date(c.closes_at, lang)}"),
+        (m("generated"), format_date(now or datetime.now(UTC), lang)),
+    ])  # fmt: skip
+    persons = len(people(frame)) if len(frame) else 0
+    doc.add_paragraph(tn("medvirkning.received", len(frame), lang, people=persons))
+    if n_hidden := int(hidden.sum()):
+        doc.add_paragraph(tn("medvirkning.hidden", n_hidden, lang))
+    if n_pending := int((frame["status"] == InputStatus.PENDING.value).sum()):
+        doc.add_paragraph(tn("medvirkning.pending", n_pending, lang))
+
+    doc.add_heading(m("who_heading"), level=1)
+    doc.add_paragraph(m("who_intro", small=analysis.SMALL_LABEL))
+    tables = participation(frame, lang) if len(frame) else {}
+    for key in ("age_group", "relation", "channel", "area"):
+        doc.add_heading(m(f"who_{key}"), level=2)
+        _counts(doc, tables.get(key, []), m("count_heading_area" if key == "area" else "count_heading"), lang)
+
+    doc.add_heading(m("said_heading"), level=1)
+    doc.add_heading(m("said_categories"), level=2)
+    categories = analysis.per_category(frame, c.categories) if len(frame) else pd.DataFrame()
+    _counts(doc, [Count(str(r.category), int(r.inputs)) for r in categories.itertuples() if r.inputs],
+            m("count_heading_area"), lang)  # fmt: skip
+    doc.add_heading(m("said_planners_themes"), level=2)
+    _said(doc, planners_themes(frame, lang, include_names) if len(frame) else [], m("none_tagged"), lang)
+    doc.add_heading(m("said_clusters"), level=2)
+    doc.add_paragraph(m("clusters_intro"))
+    _said(doc, machine_clusters(frame, lang, include_names) if len(frame) else [], m("none_clusters"), lang)
+
+    doc.add_heading(m("where_heading"), level=1)
+    spots = analysis.hotspots(frame, analysis.load_places()) if len(frame) else []
+    image = map_image(c, frame, spots, tiles, lang)
+    doc.add_picture(io.BytesIO(image.png), width=Cm(16))
+    located = int(frame["lon"].notna().sum()) if len(frame) else 0
+    doc.add_paragraph(f"{tn('medvirkning.map_caption', located, lang)} {image.note}", style="Caption")
+    if spots:
+        _table(doc, [(m("hotspot_number"), m("hotspot_place"), m("hotspot_inputs"), m("hotspot_categories"))] + [
+            (str(k), spot.place or "–", str(spot.size), ", ".join(name for name, _ in spot.categories))
+            for k, spot in enumerate(spots, start=1)
+        ], header=True)  # fmt: skip
+    else:
+        doc.add_paragraph(m("no_hotspots"))
+
+    doc.add_heading(m("questions_heading"), level=1)
+    if not c.questions:
+        doc.add_paragraph(m("no_questions"))
+    for q in question_answers(c, frame, lang) if c.questions else []:
+        doc.add_heading(xml_safe(q.text), level=2)
+        doc.add_paragraph(tn("medvirkning.question_people", q.people, lang))
+        if q.counts:
+            _counts(doc, list(q.counts), m("count_heading"), lang)
+        for example in q.examples:
+            doc.add_paragraph(xml_safe(example), style="Quote")
+
+    doc.add_heading(m("use_heading"), level=1)
+    use = store.use_of_input(consultation_id)
+    for part in (use.split("\n\n") if use else [m("use_missing")]):
+        doc.add_paragraph(xml_safe(part))
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def _table(doc, rows: Sequence[Sequence[str]], header: bool = False) -> None:
+    table = doc.add_table(rows=0, cols=len(rows[0]))
+    table.style = "Table Grid"
+    for n, row in enumerate(rows):
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row, strict=True):
+            cell.text = xml_safe(str(value))
+            if header and n == 0:
+                for run in cell.paragraphs[0].runs:
+                    run.bold = True
+
+
+def _counts(doc, counts: Sequence[Count], heading: str, lang: str) -> None:
+    if not counts:
+        doc.add_paragraph(t("medvirkning.none", lang))
+        return
+    _table(doc, [(t("medvirkning.group", lang), heading), *[(c.label, str(c.shown)) for c in counts]], header=True)
+
+
+def _said(doc, found: Sequence[Said], empty: str, lang: str) -> None:
+    if not found:
+        doc.add_paragraph(empty)
+        return
+    for said in found:
+        doc.add_paragraph(xml_safe(tn("medvirkning.theme_line", said.count, lang, theme=said.title)), style="List Bullet")
+        for quote in said.quotes:
+            doc.add_paragraph(xml_safe(quote), style="Quote")

@@ -1,0 +1,106 @@
+"""What residents may see of an input: the one place that decides it.
+
+Only published inputs, their text with personal data masked (the resident may have sent a
+phone number anyway; planners still see it), no sender, address, gnr/bnr, hidden reason or
+session — ``PublicInput`` has no field for them — and, after the consultation, the answer
+each got, through its original only when that original is published too. The consultation
+map, the list of inputs and «Slik ble innspillene behandlet» all read inputs through here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from .i18n import t
+from .model import Input, InputStatus, MapPoint, Response, reference
+from .moderation import mask_personal_data
+from .review import public_outcomes
+from .store import Store
+
+
+@dataclass(frozen=True)
+class PublicInput:
+    id: int
+    category: str
+    text: str  # personal data masked
+    created_at: datetime
+    lat: float | None
+    lon: float | None
+    east: float | None
+    north: float | None
+    supports: int
+
+    @property
+    def reference(self) -> str:
+        return reference(self.id)
+
+    @property
+    def has_location(self) -> bool:
+        return self.lat is not None
+
+
+@dataclass(frozen=True)
+class PublicOutcome:
+    """A published input after the consultation, with its response (``None`` while
+    unanswered) and ``via``, the original whose answer a duplicate carries."""
+
+    input: PublicInput
+    response: Response | None
+    via: int | None = None
+
+
+def masked(text: str, lang: str) -> str:
+    """A resident's text as the public sees it: personal data replaced by a note."""
+    return mask_personal_data(text, t("privacy.masked", lang))
+
+
+def public_input(item: Input, lang: str) -> PublicInput | None:
+    """The input as residents see it; ``None`` for one they may not see (not published)."""
+    if item.status != InputStatus.PUBLISHED:
+        return None
+    return PublicInput(
+        id=item.id,
+        category=item.category,
+        text=masked(item.text, lang),
+        created_at=item.created_at,
+        lat=item.lat,
+        lon=item.lon,
+        east=item.east,
+        north=item.north,
+        supports=item.supports,
+    )
+
+
+def _seen(items: Sequence[Input], lang: str) -> list[PublicInput]:
+    return [shown for item in items if (shown := public_input(item, lang)) is not None]
+
+
+def inputs(
+    store: Store,
+    consultation_id: str,
+    lang: str,
+    categories: Sequence[str] = (),
+    limit: int | None = None,
+) -> list[PublicInput]:
+    """The list below the map: published inputs, newest first, optionally some categories."""
+    return _seen(store.published_inputs(consultation_id, categories, limit=limit), lang)
+
+
+def map_points(store: Store, consultation_id: str, lang: str) -> list[MapPoint]:
+    """The consultation map's points: published inputs with a location, text masked."""
+    return [
+        MapPoint(p.lat, p.lon, p.category, masked(p.text, lang), p.input_id)
+        for p in store.map_points(consultation_id)
+    ]
+
+
+def outcomes(store: Store, consultation_id: str, lang: str) -> list[PublicOutcome]:
+    """«Slik ble innspillene behandlet»: every published input, oldest first, with the
+    answer it got (a duplicate's from its original, never from a hidden one)."""
+    return [
+        PublicOutcome(shown, o.response, o.via)
+        for o in public_outcomes(store.all_inputs(consultation_id), store.responses(consultation_id))
+        if (shown := public_input(o.input, lang)) is not None
+    ]
