@@ -39,7 +39,15 @@ from .config import Municipality
 from .errors import KartinnspillError
 from .export import xml_safe
 from .i18n import DEFAULT_LANG, LOCAL_TZ, format_date, t
-from .model import Attachment, Consultation, Input, Role, User, reference
+from .model import (
+    Attachment,
+    Consultation,
+    Input,
+    Role,
+    User,
+    journalpost_label,
+    reference,
+)
 from .permissions import require
 from .receipt import a4_document, parse_reference
 from .report import build_report, map_png
@@ -356,7 +364,7 @@ def merknad_pdf(
 def _facts(
     c: Consultation, item: Input, late: datetime | None, attachments: Sequence[Attachment], lang: str
 ) -> list[tuple[str, str]]:
-    a = lambda key: t(f"archive.pdf.{key}", lang)  # noqa: E731
+    a = lambda key: t(f"archive.pdf.{key}", lang)
     lines = [(t("receipt.consultation", lang), c.title)]
     if c.case_number:
         lines.append((t("receipt.case_number", lang), c.case_number))
@@ -407,18 +415,20 @@ def read_receipt(data: bytes) -> list[Registration]:
     schema = _schema(RECEIPT_XSD)
     if not schema.validate(doc):
         raise InvalidArchive("archive.receipt_invalid", reason=str(schema.error_log.last_error))
-    ns = {"k": RECEIPT_NS}
+    ns = {"k": RECEIPT_NS, "m": MDK}
     for failed in ("k:mappeFeilet", "k:registreringFeilet"):
         if (found := doc.find(failed, ns)) is not None:
             raise InvalidArchive("archive.receipt_failed", reason=" ".join(found.itertext()).strip())
     out = []
     for reg in doc.findall("k:registreringKvittering", ns):
-        key = reg.findtext("k:referanseEksternNoekkel/k:noekkel", None, ns)
+        key = reg.findtext("k:referanseEksternNoekkel/m:noekkel", None, ns)
         if key is None:
             raise InvalidArchive("archive.receipt_no_key")
-        number = lambda name: _int(reg.findtext(f"k:{name}", None, ns))  # noqa: E731
-        out.append(Registration(key.strip(), number("journalaar"), number("journalsekvensnummer"),
-                                number("journalpostnummer")))  # fmt: skip
+        year, sequence, number = (
+            _int(reg.findtext(f"k:{name}", None, ns))
+            for name in ("journalaar", "journalsekvensnummer", "journalpostnummer")
+        )
+        out.append(Registration(key.strip(), year, sequence, number))
     return out
 
 
@@ -426,23 +436,9 @@ def _int(value: str | None) -> int | None:
     return None if value is None else int(value)
 
 
-def journal_label(year: object, sequence: object, number: object, case_number: str = "") -> str:
-    """How a journalpost is written: «24/1234-5» (saksnummer and journalpostnummer) and the
-    journal's own «2026/456»; empty before the kvittering."""
-    known = lambda v: v is not None and not pd.isna(v)  # noqa: E731
-    parts = []
-    if known(number) and case_number:
-        parts.append(f"{case_number}-{int(number)}")
-    if known(year) and known(sequence):
-        parts.append(f"{int(year)}/{int(sequence)}")
-    elif known(number) and not case_number:
-        parts.append(f"nr. {int(number)}")
-    return " · ".join(parts)
-
-
 def status_label(archived_at: object, year: object, sequence: object, number: object, lang: str) -> str:
     """The review table's archive column: the journalpost, or when it was sent, or nothing."""
-    label = journal_label(year, sequence, number)
+    label = journalpost_label(year, sequence, number)
     if label:
         return label
     if archived_at is None or pd.isna(archived_at):

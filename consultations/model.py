@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -316,6 +317,21 @@ class Input:
 
 def reference(input_id: int) -> str:
     return f"KI-{input_id:06d}"
+
+
+def journalpost_label(year: object, sequence: object, number: object, case_number: str = "") -> str:
+    """How the archive's journalpost for a merknad is written: «24/1234-5» (saksnummer and
+    journalpostnummer) and the journal's own «2026/456»; empty before the kvittering. The
+    numbers may come as ``None`` or NaN (a table column)."""
+    known = lambda v: v is not None and not math.isnan(v)  # noqa: E731
+    parts = []
+    if known(number) and case_number:
+        parts.append(f"{case_number}-{int(number)}")
+    if known(year) and known(sequence):
+        parts.append(f"{int(year)}/{int(sequence)}")
+    elif known(number) and not case_number:
+        parts.append(f"nr. {int(number)}")
+    return " · ".join(parts)
 
 
 @dataclass(frozen=True)

@@ -236,7 +236,7 @@ def test_only_an_admin_can_delete_an_input_and_only_with_a_reason(app):
 def test_planner_can_download_every_export_and_the_report(app):
     at = log_in(app)
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["CSV", "Excel", "GeoJSON", "GeoPackage", "Rapport (Word)"]
+    assert labels == ["CSV", "Excel", "GeoJSON", "GeoPackage", "Rapport (Word)", "Arkivpakke (Fiks Arkiv)"]
 
 
 def test_the_downloads_are_the_cli_files_and_audit_logged(app):
