@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
+from numbers import Real
 
 from shapely.geometry.base import BaseGeometry
 
@@ -322,8 +323,8 @@ def reference(input_id: int) -> str:
 def journalpost_label(year: object, sequence: object, number: object, case_number: str = "") -> str:
     """How the archive's journalpost for a merknad is written: «24/1234-5» (saksnummer and
     journalpostnummer) and the journal's own «2026/456»; empty before the kvittering. The
-    numbers may come as ``None`` or NaN (a table column)."""
-    known = lambda v: v is not None and not math.isnan(v)  # noqa: E731
+    numbers may come as ``None``, NaN or ``pd.NA`` (a table column)."""
+    known = lambda v: isinstance(v, Real) and not math.isnan(v)  # noqa: E731 (None, NaN, pd.NA: not known)
     parts = []
     if known(number) and case_number:
         parts.append(f"{case_number}-{int(number)}")

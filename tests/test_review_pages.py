@@ -281,3 +281,19 @@ def test_an_admin_demoted_between_two_reruns_is_told_the_deletion_was_refused(ap
     assert store.get_input(IDS[1]) is not None
     assert [e.value for e in at.error] == ["Bare en administrator kan gjøre dette. Handlingen ble ikke utført."]
     assert not any(b.label == "Slett innspillet" for b in at.button)  # a planner's page now
+
+
+def test_planner_downloads_the_archive_package_on_the_export_tab_and_the_table_shows_what_was_sent(app):
+    from consultations.config import load_settings
+    from consultations.ui.downloads import _archive
+
+    at = log_in(app)
+    button = next(b for b in at.get("download_button") if b.label == "Arkivpakke (Fiks Arkiv)")
+    assert button.proto.help.startswith("Alle merknadene som journalposter")
+    assert set(table(at).value["Arkiv"]) == {""}  # nothing sent yet
+    store = app.store()
+    data = _archive(store, store.get_consultation(CID), load_settings(), staff(store), "nb")
+    assert data[:2] == b"PK"
+    assert store.audit_entries()[0].action == "consultation.archive"
+    at.run()
+    assert all(v.startswith("Sendt ") for v in table(at).value["Arkiv"])
