@@ -19,7 +19,15 @@ from PIL import Image
 from consultations import archive, cli, downloads, retention
 from consultations.config import load_profile
 from consultations.export import Format, export
-from consultations.model import Channel, InputStatus, Objection, PlanType, SenderType, Stage, reference
+from consultations.model import (
+    Channel,
+    InputStatus,
+    Objection,
+    PlanType,
+    SenderType,
+    Stage,
+    reference,
+)
 from consultations.permissions import OPERATOR
 from consultations.store import ArchivedInput, Store
 from tests.conftest import INSIDE, NOW, make_consultation, pdf_lines, staff
@@ -118,10 +126,10 @@ def case(store: Store):
         "photo": add(store, "Se bildet av kaikanten.", attachments=[("kaikant.png", "image/png", png())]),
         "named": add(store, "Ring meg på 912 34 567, hilsen Kari <b>&</b> Nordmann.", sender_type=SenderType.NEIGHBOUR,
                      sender_name="Kari <b>&</b> Nordmann", sender_address="Kaiveien 1\n3470 Slemmestad",
-                     sender_property="12/345"),  # fmt: skip
+                     sender_property="12/345"),
         "authority": add(store, "Statsforvalteren fremmer innsigelse.", channel=Channel.LETTER,
                          sender_type=SenderType.AUTHORITY, sender_name="Statsforvalteren i Oslo og Viken",
-                         objection=Objection.INNSIGELSE),  # fmt: skip
+                         objection=Objection.INNSIGELSE),
         "late": add(store, "Kom litt for sent, beklager.", at=NOW + timedelta(hours=2)),
     }
     return c, ids
@@ -131,7 +139,7 @@ def case(store: Store):
 
 
 def test_every_message_of_a_formal_package_validates_against_the_fiks_arkiv_v1_schema(store, case):
-    c, ids = case
+    _, ids = case
     folders = package(store)
     assert set(folders) == {*(reference(i) for i in ids.values()), "merknadsbehandling"}
     check = schema()
@@ -147,7 +155,7 @@ def test_every_message_of_a_formal_package_validates_against_the_fiks_arkiv_v1_s
 
 
 def test_each_merknad_is_an_incoming_journalpost_with_its_reference_received_date_and_documents(store, case):
-    c, ids = case
+    _, ids = case
     folders = package(store)
     doc = xml(folders[reference(ids["photo"])])
     reg = doc.find("a:registrering", NS)
@@ -164,7 +172,7 @@ def test_each_merknad_is_an_incoming_journalpost_with_its_reference_received_dat
 
 
 def test_a_private_persons_name_is_screened_as_the_profile_says_and_an_authoritys_is_not(store, case):
-    c, ids = case
+    _, ids = case
     folders = package(store)
     named = xml(folders[reference(ids["named"])]).find("a:registrering", NS)
     party = named.find("a:korrespondansepart", NS)
@@ -210,7 +218,7 @@ def test_an_early_consultation_without_saksnummer_creates_its_case_folder_found_
 
 
 def test_the_merknad_pdf_holds_the_text_in_full_and_a_map_only_where_there_is_a_position(store, case):
-    c, ids = case
+    _, ids = case
     folders = package(store)
 
     def images(pdf: bytes) -> int:
@@ -226,7 +234,7 @@ def test_the_merknad_pdf_holds_the_text_in_full_and_a_map_only_where_there_is_a_
 
 
 def test_since_sends_only_the_merknader_not_yet_sent_to_the_archive(store, case):
-    c, ids = case
+    _, ids = case
     package(store, now=NOW)
     new = add(store, "Et nytt brev etter første sending.", at=NOW + timedelta(days=1), channel=Channel.LETTER)
     later = NOW + timedelta(days=2)
@@ -251,7 +259,7 @@ def test_the_package_needs_an_active_planner_and_marks_nothing_otherwise(store, 
 
 
 def test_a_receipt_round_trip_sets_the_journalpost_numbers_shown_to_planners_and_in_exports(store, case):
-    c, ids = case
+    _, ids = case
     package(store)
     k = etree.XMLSchema(etree.parse(str(archive.RECEIPT_XSD)))
     receipts = [receipt(reference(i), 2026, 400 + n, n + 1) for n, i in enumerate(ids.values())]
@@ -280,7 +288,7 @@ def test_a_receipt_round_trip_sets_the_journalpost_numbers_shown_to_planners_and
     ],
 )
 def test_a_receipt_that_does_not_validate_or_names_a_foreign_reference_is_refused_and_nothing_changes(store, case, bad, key):
-    c, ids = case
+    _, ids = case
     package(store)
     kari = staff(store)
     before = (store.archive_records(CID), store.audit_entries())
@@ -292,7 +300,7 @@ def test_a_receipt_that_does_not_validate_or_names_a_foreign_reference_is_refuse
 
 
 def test_a_receipt_without_journalpost_number_is_refused(store, case):
-    c, ids = case
+    _, ids = case
     with pytest.raises(archive.InvalidArchive) as info:
         archive.record_receipts(store, CID, [receipt(reference(ids["pin"]), None, None, None)], actor=staff(store))
     assert info.value.key == "archive.receipt_no_number"
@@ -339,7 +347,7 @@ def test_archive_and_archive_receipt_on_the_command_line(tmp_path, monkeypatch, 
 def test_deleting_an_archived_merknad_anonymises_the_apps_copy_and_keeps_its_journalpost(store, case):
     from consultations.model import Role
 
-    c, ids = case
+    _, ids = case
     item = ids["named"]
     package(store)
     archive.record_receipts(store, CID, [receipt(reference(item), 2026, 401, 4)], actor=staff(store))
@@ -359,13 +367,13 @@ def test_deleting_an_archived_merknad_anonymises_the_apps_copy_and_keeps_its_jou
 def test_a_merknad_not_yet_archived_is_still_deleted_for_good(store, case):
     from consultations.model import Role
 
-    c, ids = case
+    _, ids = case
     done = retention.delete_input(store, ids["pin"], "Innbyggerens ønske", staff(store, "ada", Role.ADMIN))
     assert done == retention.Deletion.DELETED and store.get_input(ids["pin"]) is None
 
 
 def test_the_store_never_deletes_an_archived_merknad_whoever_asks(store, case):
-    c, ids = case
+    _, ids = case
     package(store)
     with pytest.raises(ArchivedInput):
         store.delete_input(ids["pin"], "cli", "direct")
@@ -376,7 +384,7 @@ def test_the_store_never_deletes_an_archived_merknad_whoever_asks(store, case):
 
 
 def test_anonymising_a_consultation_keeps_archived_merknader_and_their_journalpost_numbers(store, case):
-    c, ids = case
+    _, ids = case
     package(store)
     archive.record_receipts(store, CID, [receipt(reference(ids["pin"]), 2026, 402, 6)], actor=staff(store))
     store.anonymise(CID, "cli")
