@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
-from . import assets, downloads, geo
+from . import archive, assets, downloads, geo
 from .auth import create_user
 from .config import Settings, load_settings
 from .demo import seed_demo
@@ -104,6 +104,25 @@ def _parser() -> argparse.ArgumentParser:
     rep.add_argument(
         "--include-names", action="store_true", help="include senders' names (left out by default)"
     )
+    arc = sub.add_parser(
+        "archive",
+        help="the Fiks Arkiv package for the municipality's archive: a zip with one folder per "
+        "message (arkivmelding.xml and its files), one journalpost per merknad and the "
+        "merknadsbehandling; the merknader count as sent to the archive from then on",
+    )
+    arc.add_argument("--consultation", required=True, metavar="ID")
+    arc.add_argument("--out", required=True, metavar="FILE.zip")
+    arc.add_argument(
+        "--since", type=_day, metavar="YYYY-MM-DD",
+        help="only merknader not sent to the archive before this day",
+    )  # fmt: skip
+    rcp = sub.add_parser(
+        "archive-receipt",
+        help="read the archive's kvittering(er) (arkivmelding.opprett.kvittering) and store each "
+        "merknad's journalpost number; all or nothing",
+    )
+    rcp.add_argument("--consultation", required=True, metavar="ID")
+    rcp.add_argument("files", nargs="+", metavar="FILE.xml")
     sub.add_parser("install-assets", help="copy the self-hosted map assets into static/vendor")
     area = sub.add_parser(
         "import-area", help="check a plan-area file and print its area and bounds as JSON"
@@ -287,6 +306,41 @@ def _register_input(args: argparse.Namespace, store: Store) -> int:
     return 0
 
 
+def _archive(args: argparse.Namespace, store: Store, settings: Settings) -> int:
+    """``archive``: the package, written only once it is whole (audited by the core)."""
+    data = downloads.archive_file(
+        store, args.consultation, profile=settings.profile, actor=OPERATOR, since=args.since
+    )
+    try:
+        Path(args.out).write_bytes(data)
+    except OSError as exc:
+        raise archive.InvalidArchive("archive.cannot_write", path=args.out, reason=exc.strerror or exc) from None
+    n = sum(1 for name in _zip_folders(data) if name.startswith("KI-"))
+    print(tn("archive.written", n, path=args.out), file=sys.stderr)
+    return 0
+
+
+def _zip_folders(data: bytes) -> set[str]:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {name.split("/", 1)[0] for name in z.namelist()}
+
+
+def _archive_receipt(args: argparse.Namespace, store: Store) -> int:
+    receipts = []
+    for path in args.files:
+        try:
+            with open(path, "rb") as f:
+                receipts.append(f.read(archive.RECEIPT_MAX_BYTES + 1))
+        except OSError as exc:
+            raise archive.InvalidArchive("archive.cannot_read", path=path, reason=exc.strerror or exc) from None
+    n = archive.record_receipts(store, args.consultation, receipts, actor=OPERATOR)
+    print(tn("archive.receipt_done", n))
+    return 0
+
+
 def _run(args: argparse.Namespace, store: Store, settings: Settings) -> int:
     if args.command == "seed-demo":
         if not store.is_empty():
@@ -323,6 +377,10 @@ def _run(args: argparse.Namespace, store: Store, settings: Settings) -> int:
             print(t("cli.unknown_consultation", id=args.consultation), file=sys.stderr)
             return 2
         return _export(args, store, settings)
+    if args.command == "archive":
+        return _archive(args, store, settings)
+    if args.command == "archive-receipt":
+        return _archive_receipt(args, store)
     if args.command == "backup":
         store.backup_to(Path(args.out))
         store.audit("cli", "backup", "database", store.path.name, None, str(args.out))

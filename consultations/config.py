@@ -49,6 +49,18 @@ _PLACEHOLDERS = re.compile(r"\{[xyz]\}")
 
 
 @dataclass(frozen=True)
+class ArchiveProfile:
+    """How merknader go to the municipality's Noark 5 archive through Fiks Arkiv
+    (``[archive]`` in the profile; archive.py)."""
+
+    system: str = "Kartinnspill"  # «system» in each arkivmelding and «fagsystem» in its keys
+    report_type: str = "N"  # journalposttype of the merknadsbehandling: N (organinternt) or X
+    screen_private_names: bool = True  # a private person's name marked for skjerming
+    access_code: str = "13"  # tilgangsrestriksjon for that skjerming
+    screening_basis: str = "Offl. § 13 jf. fvl. § 13 første ledd nr. 1"  # skjermingshjemmel
+
+
+@dataclass(frozen=True)
 class Municipality:
     name: str
     kommunenummer: str
@@ -72,6 +84,7 @@ class Municipality:
     # the høringsinstanser a formal høring is sent to unless staff change the list:
     # (name, sender type)
     hearing_parties: tuple[tuple[str, SenderType], ...] = ()
+    archive: ArchiveProfile = ArchiveProfile()
 
 
 @dataclass(frozen=True)
@@ -146,7 +159,20 @@ def load_profile(name: str) -> Municipality:
         postmottak_email=data.get("postmottak_email", ""),
         authorities=tuple(data.get("authorities", ())),
         hearing_parties=_hearing_parties(name, data.get("hearing_parties", ())),
+        archive=_archive(name, data.get("archive", {})),
     )
+
+
+def _archive(profile: str, table: Mapping[str, object]) -> ArchiveProfile:
+    try:
+        archive = ArchiveProfile(**{k: v for k, v in table.items()})
+    except TypeError as exc:
+        raise ConfigError("config.archive_invalid", name=profile, reason=str(exc)) from None
+    if archive.report_type not in ("N", "X"):
+        raise ConfigError("config.archive_invalid", name=profile, reason=f"report_type = {archive.report_type!r}")
+    if not (archive.system.strip() and archive.access_code.strip() and archive.screening_basis.strip()):
+        raise ConfigError("config.archive_invalid", name=profile, reason="empty value")
+    return archive
 
 
 def _identification(profile: str, value: object) -> Identification:

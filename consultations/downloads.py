@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import tempfile
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+from . import archive
 from .config import Municipality
 from .export import Format, export
 from .geo import WGS84
@@ -77,6 +79,28 @@ def medvirkning_file(
     details = {"format": "docx", "kind": "medvirkning", "include_names": include_names}
     store.audit(who.username, "consultation.medvirkning_report", "consultation", consultation_id, None,
                 json.dumps(details))  # fmt: skip
+    return data
+
+
+def archive_file(
+    store: Store,
+    consultation_id: str,
+    *,
+    profile: Municipality,
+    actor: User,
+    since: date | None = None,
+    lang: str = DEFAULT_LANG,
+    now: datetime | None = None,
+) -> bytes:
+    """The Fiks Arkiv package (archive.py); the merknader in it count as sent to the
+    archive from now on, and are never deleted after that."""
+    who = require(store, actor, Role.PLANNER)
+    now = now or datetime.now(UTC)
+    pkg = archive.package(store, consultation_id, profile=profile, since=since, lang=lang, now=now)
+    data = pkg.zip()
+    details = {"merknader": len(pkg.input_ids), "messages": len(pkg.messages),
+               "since": since.isoformat() if since else None}  # fmt: skip
+    store.mark_archived(consultation_id, pkg.input_ids, now, who.username, json.dumps(details))
     return data
 
 

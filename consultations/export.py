@@ -48,6 +48,7 @@ from .model import (
     InputStatus,
     Outcome,
     QuestionKind,
+    journalpost_label,
     public_sender_name,
     reference,
 )
@@ -95,7 +96,7 @@ def parse_crs(value: str | int) -> int:
 
 _FIRST = ("id", "referanse", "opprettet", "høring", "kategori", "tekst", "status", "kanal",
           "avsendertype", "virksomhet", "innsigelse", "innsigelse_status",
-          "etter_frist")  # fmt: skip
+          "etter_frist", "arkivert", "journalpost")  # fmt: skip
 # who sent it and where to notify them (a formal merknad): only when names are asked for
 _NAMES = ("avsender", "avsenderadresse", "gnr_bnr")
 _LAST = ("temaer", "støtter", "duplikat_av", "skjult_grunn", "sammendrag", "vurdering",
@@ -159,6 +160,16 @@ def input_table(
     out["etter_frist"] = np.array(
         [None if m is None else m.astimezone(LOCAL_TZ).isoformat() for m in missed], dtype=object
     )
+    # sent to the archive (Fiks Arkiv) and the journalpost its kvittering gave
+    out["arkivert"] = [
+        None if pd.isna(a) else pd.Timestamp(a).tz_localize(UTC).tz_convert(LOCAL_TZ).isoformat(timespec="seconds")
+        for a in frame["archived_at"]
+    ]
+    out["journalpost"] = [
+        journalpost_label(y, s, n, consultation.case_number) or None
+        for y, s, n in zip(frame["journal_year"], frame["journal_sequence"], frame["journalpost_number"],
+                           strict=True)
+    ]  # fmt: skip
     if include_names:
         out["avsender"] = _objects(frame["sender_name"])
         out["avsenderadresse"] = _objects(frame["sender_address"])

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
+from numbers import Real
 
 from shapely.geometry.base import BaseGeometry
 
@@ -354,6 +356,21 @@ class Input:
 
 def reference(input_id: int) -> str:
     return f"KI-{input_id:06d}"
+
+
+def journalpost_label(year: object, sequence: object, number: object, case_number: str = "") -> str:
+    """How the archive's journalpost for a merknad is written: «24/1234-5» (saksnummer and
+    journalpostnummer) and the journal's own «2026/456»; empty before the kvittering. The
+    numbers may come as ``None``, NaN or ``pd.NA`` (a table column)."""
+    known = lambda v: isinstance(v, Real) and not math.isnan(v)  # noqa: E731 (None, NaN, pd.NA: not known)
+    parts = []
+    if known(number) and case_number:
+        parts.append(f"{case_number}-{int(number)}")
+    if known(year) and known(sequence):
+        parts.append(f"{int(year)}/{int(sequence)}")
+    elif known(number) and not case_number:
+        parts.append(f"nr. {int(number)}")
+    return " · ".join(parts)
 
 
 @dataclass(frozen=True)

@@ -86,16 +86,22 @@ def facts(receipt: Receipt, lang: str = DEFAULT_LANG) -> list[tuple[str, str]]:
     return lines
 
 
-def receipt_pdf(receipt: Receipt, municipality: str, lang: str = DEFAULT_LANG) -> bytes:
-    """The receipt as an A4 PDF: heading, the facts, and the merknad's text in full."""
+def a4_document(title: str, author: str) -> FPDF:
+    """An empty A4 page in DejaVu Sans (regular and bold), ready for text."""
     pdf = FPDF(format="A4")
-    pdf.set_title(t("receipt.title", lang))
-    pdf.set_author(municipality)
+    pdf.set_title(title)
+    pdf.set_author(author)
     pdf.set_creator("Kartinnspill")
     pdf.add_font("DejaVu", "", str(_FONT_DIR / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(_FONT_DIR / "DejaVuSans-Bold.ttf"))
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.add_page()
+    return pdf
+
+
+def receipt_pdf(receipt: Receipt, municipality: str, lang: str = DEFAULT_LANG) -> bytes:
+    """The receipt as an A4 PDF: heading, the facts, and the merknad's text in full."""
+    pdf = a4_document(t("receipt.title", lang), municipality)
     width = pdf.epw
     pdf.set_font("DejaVu", "B", 16)
     pdf.multi_cell(width, 8, t("receipt.title", lang), new_x="LMARGIN", new_y="NEXT")

@@ -5,12 +5,14 @@ administrators only, checked here against the account as the store has it now.""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
 from .errors import InvalidConsultation
 from .model import Role, Status, User
+from .moderation import mask_personal_data
 from .permissions import require
 from .review import InvalidReview
-from .store import Store
+from .store import ArchivedInput, Store
 
 DEFAULT_RETENTION = timedelta(days=365)  # 12 months after the consultation closed
 
@@ -39,13 +41,37 @@ def anonymise(
     return store.anonymise(c.id, who.username)
 
 
-def delete_input(store: Store, input_id: int, reason: str | None, actor: User) -> None:
+MASK = "[…]"
+
+
+class Deletion(StrEnum):
+    """What a resident's request to delete did."""
+
+    DELETED = "deleted"  # gone for good; the audit log keeps that it happened and why
+    ANONYMISED = "anonymised"  # sent to the archive: the archived original follows arkivlova
+
+
+def delete_input(store: Store, input_id: int, reason: str | None, actor: User) -> Deletion:
     """Delete one input for good when the resident asks (personvern); the reason is kept
-    in the audit log, which is all that remains of it."""
+    in the audit log, which is all that remains of it. A merknad already sent to the archive
+    is never deleted: the app's copy is anonymised instead (text kept with personal data and
+    the sender's name masked; name, address, profile and answers removed)."""
     who = require(store, actor, Role.ADMIN)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidReview("planning.error.delete_reason")
-    if store.get_input(input_id) is None:
+    item = store.get_input(input_id)
+    if item is None:
         raise InvalidReview("planning.error.delete_unknown")
-    store.delete_input(input_id, who.username, reason)
+    record = store.archive_records(item.consultation_id).get(input_id)
+    if record is None or record.archived_at is None:
+        try:
+            store.delete_input(input_id, who.username, reason)
+            return Deletion.DELETED
+        except ArchivedInput:
+            pass  # sent to the archive between the check and the delete
+    text = mask_personal_data(item.text, MASK)
+    if item.sender_name and item.sender_name.strip():
+        text = text.replace(item.sender_name.strip(), MASK)
+    store.anonymise_input(input_id, text, who.username, reason)
+    return Deletion.ANONYMISED

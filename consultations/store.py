@@ -255,6 +255,16 @@ MIGRATIONS: dict[int, Sequence[str]] = {
         # medvirkningsrapport of an early-phase consultation
         """ALTER TABLE consultations ADD COLUMN use_of_input VARCHAR DEFAULT ''""",
     ),
+    13: (
+        # Fiks Arkiv: when a merknad was first sent to the archive, the journalpost the
+        # archive's kvittering gave it, and when the app's copy was anonymised instead of
+        # deleted (an archived merknad is kept under arkivlova)
+        """ALTER TABLE inputs ADD COLUMN archived_at TIMESTAMP""",
+        """ALTER TABLE inputs ADD COLUMN journal_year INTEGER""",
+        """ALTER TABLE inputs ADD COLUMN journal_sequence INTEGER""",
+        """ALTER TABLE inputs ADD COLUMN journalpost_number INTEGER""",
+        """ALTER TABLE inputs ADD COLUMN anonymised_at TIMESTAMP""",
+    ),
 }
 LATEST = max(MIGRATIONS)
 _SCHEMA_VERSION_TABLE = (
@@ -291,6 +301,23 @@ _INPUT_COLUMNS = (
 _PARTY_COLUMNS = "id, consultation_id, name, sender_type, sent_on, frist, input_id"
 _USER_COLUMNS = "id, username, email, role, active"
 _SUPPORT_COUNT = "(SELECT count(*) FROM supports s WHERE s.input_id = i.id)"
+
+
+class ArchivedInput(Exception):
+    """An input that has been sent to the archive is never deleted (arkivlova)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ArchiveRecord:
+    """Where one input stands with the archive."""
+
+    archived_at: datetime | None  # first sent (aware UTC); None: never
+    journal_year: int | None = None
+    journal_sequence: int | None = None
+    journalpost_number: int | None = None
+    anonymised_at: datetime | None = None
+
+
 _LOCK_HOLDER = re.compile(r"\(PID (\d+)\)")
 
 
@@ -706,10 +733,12 @@ class Store:
         response; the audit log keeps that it happened, not what it said."""
         with self._transaction() as cur:
             rows = cur.execute(
-                "SELECT consultation_id FROM inputs WHERE id = ?", (input_id,)
+                "SELECT consultation_id, archived_at FROM inputs WHERE id = ?", (input_id,)
             ).fetchall()
             if not rows:
                 raise NotFound("planning.error.delete_unknown")
+            if rows[0][1] is not None:
+                raise ArchivedInput(input_id)
             for table in ("supports", "input_themes", "responses", "input_attachments"):
                 cur.execute(f"DELETE FROM {table} WHERE input_id = ?", (input_id,))
             cur.execute("UPDATE inputs SET duplicate_of = NULL WHERE duplicate_of = ?", (input_id,))
@@ -747,6 +776,85 @@ class Store:
                 json.dumps({"inputs": count}),
             )  # fmt: skip
         return int(count)
+
+    def anonymise_input(self, input_id: int, text: str, actor: str, reason: str) -> None:
+        """What a resident's request to delete does to a merknad already in the archive: the
+        text as given (masked by the caller), no sender, profile, answers or hashes; the
+        journalpost numbers stay. The audit log keeps who, when and why."""
+        with self._transaction() as cur:
+            rows = cur.execute(
+                "SELECT consultation_id FROM inputs WHERE id = ?", (input_id,)
+            ).fetchall()
+            if not rows:
+                raise KeyError(input_id)
+            cur.execute(
+                """UPDATE inputs SET text = ?, sender_name = NULL, sender_address = NULL,
+                       sender_property = NULL, age_group = NULL, relation = NULL,
+                       answers = '{}', session_hash = NULL, address_hash = NULL,
+                       submission_token = NULL, anonymised_at = ?
+                   WHERE id = ?""",
+                (text, _naive(datetime.now(UTC)), input_id),
+            )
+            cur.execute("UPDATE supports SET address_hash = NULL, day = NULL WHERE input_id = ?", (input_id,))
+            _audit(
+                cur, actor, "input.anonymise", "input", str(input_id),
+                json.dumps({"consultation": rows[0][0]}), json.dumps({"reason": reason}, ensure_ascii=False),
+            )  # fmt: skip
+
+    # -- the archive (Fiks Arkiv) --------------------------------------------------------
+
+    def mark_archived(
+        self, consultation_id: str, input_ids: Sequence[int], at: datetime, actor: str, details: str
+    ) -> None:
+        """Record that these inputs went to the archive at ``at`` (the first time counts)."""
+        with self._transaction() as cur:
+            if input_ids:
+                cur.execute(
+                    """UPDATE inputs SET archived_at = coalesce(archived_at, ?)
+                       WHERE consultation_id = ? AND list_contains(?, id)""",
+                    (_naive(at), consultation_id, list(input_ids)),
+                )
+            _audit(cur, actor, "consultation.archive", "consultation", consultation_id, None, details)
+
+    def archive_records(self, consultation_id: str) -> dict[int, ArchiveRecord]:
+        """Per input of the consultation: when it went to the archive, its journalpost."""
+        rows = self._rows(
+            """SELECT id, archived_at, journal_year, journal_sequence, journalpost_number,
+                      anonymised_at
+               FROM inputs WHERE consultation_id = ? ORDER BY id""",
+            (consultation_id,),
+        )
+        return {
+            int(r[0]): ArchiveRecord(
+                _utc(r[1]) if r[1] else None, r[2], r[3], r[4], _utc(r[5]) if r[5] else None
+            )
+            for r in rows
+        }
+
+    def set_journalposts(
+        self,
+        consultation_id: str,
+        entries: Sequence[tuple[int, int | None, int | None, int | None]],
+        actor: str,
+        details: str,
+    ) -> None:
+        """Store ``(input_id, journalår, sekvensnummer, journalpostnummer)`` from the archive's
+        kvittering, all or none: an input of another consultation raises ``KeyError``."""
+        with self._transaction() as cur:
+            for input_id, year, sequence, number in entries:
+                found = cur.execute(
+                    "SELECT count(*) FROM inputs WHERE id = ? AND consultation_id = ?",
+                    (input_id, consultation_id),
+                ).fetchall()[0][0]
+                if not found:
+                    raise KeyError(input_id)
+                cur.execute(
+                    """UPDATE inputs SET journal_year = ?, journal_sequence = ?,
+                           journalpost_number = ?, archived_at = coalesce(archived_at, ?)
+                       WHERE id = ?""",
+                    (year, sequence, number, _naive(datetime.now(UTC)), input_id),
+                )
+            _audit(cur, actor, "consultation.archive_receipt", "consultation", consultation_id, None, details)
 
     def input_with_token(self, token: str) -> Input | None:
         """The input a submission token already stored (a double click), if any."""
@@ -1499,7 +1607,8 @@ class Store:
                           r.summary AS response_summary, r.assessment, r.outcome, r.plan_change,
                           r.author AS response_author, i.objection, i.objection_status,
                           (SELECT max(hp.frist) FROM hearing_parties hp WHERE hp.input_id = i.id)
-                              AS party_frist
+                              AS party_frist,
+                          i.archived_at, i.journal_year, i.journal_sequence, i.journalpost_number
                    FROM inputs i LEFT JOIN responses r ON r.input_id = i.id
                    WHERE i.consultation_id = ? ORDER BY i.id""",
                 (consultation_id,),

@@ -16,4 +16,5 @@ tiles = urlparse(settings.tiles.url).netloc if settings.tiles else t("privacy_pa
 st.markdown(t("privacy_page.body", lang, municipality=settings.profile.name, tiles=tiles))
 rule = t(f"privacy_formal.rule_{settings.profile.identified_merknader.value}", lang)
 st.markdown(t("privacy_formal.body", lang, rule=rule))
+st.markdown(t("privacy_archive.body", lang))
 bottom(lang)

@@ -236,7 +236,7 @@ def test_only_an_admin_can_delete_an_input_and_only_with_a_reason(app):
 def test_planner_can_download_every_export_and_the_report(app):
     at = log_in(app)
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["CSV", "Excel", "GeoJSON", "GeoPackage", "Rapport (Word)", "Medvirkningsrapport (Word)"]
+    assert labels == ["CSV", "Excel", "GeoJSON", "GeoPackage", "Rapport (Word)", "Arkivpakke (Fiks Arkiv)", "Medvirkningsrapport (Word)"]
 
 
 def test_an_early_phase_consultation_offers_the_medvirkningsrapport_with_the_use_text_staff_write(app):
@@ -305,3 +305,19 @@ def test_an_admin_demoted_between_two_reruns_is_told_the_deletion_was_refused(ap
     assert store.get_input(IDS[1]) is not None
     assert [e.value for e in at.error] == ["Bare en administrator kan gjøre dette. Handlingen ble ikke utført."]
     assert not any(b.label == "Slett innspillet" for b in at.button)  # a planner's page now
+
+
+def test_planner_downloads_the_archive_package_on_the_export_tab_and_the_table_shows_what_was_sent(app):
+    from consultations.config import load_settings
+    from consultations.ui.downloads import _archive
+
+    at = log_in(app)
+    button = next(b for b in at.get("download_button") if b.label == "Arkivpakke (Fiks Arkiv)")
+    assert button.proto.help.startswith("Alle merknadene som journalposter")
+    assert set(table(at).value["Arkiv"]) == {""}  # nothing sent yet
+    store = app.store()
+    data = _archive(store, store.get_consultation(CID), load_settings(), staff(store), "nb")
+    assert data[:2] == b"PK"
+    assert store.audit_entries()[0].action == "consultation.archive"
+    at.run()
+    assert all(v.startswith("Sendt ") for v in table(at).value["Arkiv"])

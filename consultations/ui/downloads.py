@@ -1,5 +1,5 @@
-"""Eksport (planners): every input as CSV, Excel, GeoJSON or GeoPackage, and the Word
-report for the saksframlegg — the same files the command line writes. The core builds,
+"""Eksport (planners): every input as CSV, Excel, GeoJSON or GeoPackage, the Word report
+for the saksframlegg and the Fiks Arkiv package — the same files the command line writes. The core builds,
 checks and audit-logs each one when it is asked for (``consultations.downloads``)."""
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ MIME = {
     Format.GPKG: "application/geopackage+sqlite3",
 }
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ZIP = "application/zip"
 
 
 def _file(store: Store, c: Consultation, fmt: Format, crs: int, names: bool, actor: User, lang: str) -> bytes:
@@ -66,6 +67,10 @@ def medvirkning_view(store: Store, settings: Settings, c: Consultation, user: Us
     )
 
 
+def _archive(store: Store, c: Consultation, settings: Settings, actor: User, lang: str) -> bytes:
+    return downloads.archive_file(store, c.id, profile=settings.profile, actor=actor, lang=lang)
+
+
 def view(store: Store, settings: Settings, c: Consultation, user: User, lang: str) -> None:
     d = lambda key, **kw: t(f"downloads.{key}", lang, **kw)
     st.caption(d("help"))
@@ -93,6 +98,14 @@ def view(store: Store, settings: Settings, c: Consultation, user: User, lang: st
         mime=DOCX,
         type="primary",
         key=f"downloads-{c.id}-report",
+    )
+    st.download_button(
+        t("archive.download", lang),
+        data=lambda: _archive(store, c, settings, user, lang),
+        file_name=f"{c.id}-arkiv.zip",
+        mime=ZIP,
+        help=t("archive.download_help", lang),
+        key=f"downloads-{c.id}-archive",
     )
     if planprocess.mode(c.stage) == planprocess.Mode.EARLY:
         medvirkning_view(store, settings, c, user, names, lang)

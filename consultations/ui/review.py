@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from .. import attachments, retention, review
+from .. import archive, attachments, retention, review
 from ..analysis import filter_frame
 from ..config import Settings
 from ..export import missed_frists
@@ -178,6 +178,11 @@ def _table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
             col("supports"): frame["supports"],
             col("duplicate_of"): frame["duplicate_of"].map(lambda v: "" if pd.isna(v) else reference(int(v))),
             col("outcome"): frame["outcome"].map(label("planning.outcome")),
+            t("archive.table.column", lang): [
+                archive.status_label(*row, lang)
+                for row in zip(frame["archived_at"], frame["journal_year"], frame["journal_sequence"],
+                               frame["journalpost_number"], strict=True)
+            ],
             col("flags"): frame["text"].map(
                 lambda text: ", ".join(t(f"planning.flag.{f}", lang) for f in flags(text))
             ),
@@ -438,7 +443,9 @@ def actions(store: Store, c: Consultation, frame: pd.DataFrame, ids: list[int], 
 def _delete(store: Store, input_id: int, actor: User, lang: str, key: str) -> str:
     if not st.session_state.get(f"{key}-confirm"):
         raise review.InvalidReview("planning.error.delete_reason")
-    retention.delete_input(store, input_id, st.session_state.get(f"{key}-reason"), actor)
+    done = retention.delete_input(store, input_id, st.session_state.get(f"{key}-reason"), actor)
+    if done == retention.Deletion.ANONYMISED:
+        return t("archive.anonymised", lang, ref=reference(input_id))
     return t("planning.action.deleted", lang, ref=reference(input_id))
 
 
@@ -446,6 +453,7 @@ def _deletion(store: Store, input_id: int, actor: User, lang: str, key: str) -> 
     """Admins: delete an input for good when the resident asks (personvern)."""
     with st.expander(t("planning.action.delete_heading", lang)):
         st.caption(t("planning.action.delete_help", lang))
+        st.caption(t("archive.delete_note", lang))
         st.text_input(t("planning.action.delete_reason", lang), key=f"{key}-reason", max_chars=200)
         st.checkbox(t("planning.action.delete_confirm", lang), key=f"{key}-confirm")
         st.button(

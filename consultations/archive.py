@@ -1,0 +1,487 @@
+"""Fiks Arkiv: a consultation's merknader handed to the municipality's Noark 5 archive, and
+the archive's kvittering read back.
+
+A merknad is a case document (pbl. § 12-12, arkivlova): each becomes an incoming journalpost
+(type I) in the case folder the consultation's saksnummer names, with its sender as
+korrespondansepart, its reference (``KI-…``) as the external key, and as documents a PDF of
+its text and map position and the files the resident attached. The merknadsbehandling
+report follows as an outgoing document (type N or X, as the profile says).
+
+The schema (KS, V1) lets one arkivmelding hold one mappe and one registrering, so a
+consultation travels as a package: one zip, one folder per message, each folder exactly one
+Fiks IO message — ``arkivmelding.xml`` and the files it references, ``antallFiler`` counting
+those files (not ``arkivmelding.xml``, as the specification says). Every message is checked
+against the schema before the zip is made. Residents' words reach the XML only through
+lxml, which escapes them; their text itself travels in the PDF.
+
+A kvittering is hostile until checked: parsed without entities, DTDs or network, validated
+against the kvittering schema, and every reference it names must be one of the
+consultation's merknader, or nothing is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+from lxml import etree
+
+from . import planprocess
+from .config import Municipality
+from .errors import KartinnspillError
+from .export import xml_safe
+from .i18n import DEFAULT_LANG, LOCAL_TZ, format_date, t
+from .model import (
+    Attachment,
+    Consultation,
+    Input,
+    Role,
+    User,
+    journalpost_label,
+    reference,
+)
+from .permissions import require
+from .receipt import a4_document, parse_reference
+from .report import build_report, map_png
+from .store import ArchiveRecord, Store
+
+SCHEMAS = Path(__file__).with_name("schemas") / "fiks-arkiv-v1"
+MESSAGE_XSD = SCHEMAS / "no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett.xsd"
+RECEIPT_XSD = SCHEMAS / "no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett.kvittering.xsd"
+NS = "https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/arkivmelding/opprett/v1"
+RECEIPT_NS = "https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/arkivmelding/opprett/kvittering/v1"
+MDK = "https://ks-no.github.io/standarder/fiks-protokoll/fiks-arkiv/metadatakatalog/v1"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+MESSAGE_FILE = "arkivmelding.xml"
+RECEIPT_MAX_BYTES = 5_000_000  # a kvittering is a few kilobytes
+_REPORT_KEY = "merknadsbehandling"
+_DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+
+class InvalidArchive(KartinnspillError):
+    """An archive package could not be made, or a kvittering was refused; nothing changed."""
+
+
+@dataclass(frozen=True)
+class Message:
+    """One Fiks Arkiv message: ``arkivmelding.xml`` and the files it references."""
+
+    folder: str
+    xml: bytes
+    files: tuple[tuple[str, bytes], ...]
+
+
+@dataclass(frozen=True)
+class Package:
+    consultation_id: str
+    messages: tuple[Message, ...]
+    input_ids: tuple[int, ...]  # the merknader it sends
+
+    def zip(self) -> bytes:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+            for m in self.messages:
+                z.writestr(f"{m.folder}/{MESSAGE_FILE}", m.xml)
+                for name, data in m.files:
+                    z.writestr(f"{m.folder}/{name}", data)
+        return buffer.getvalue()
+
+
+@cache
+def _schema(path: Path) -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(path)))
+
+
+def check_message(xml: bytes) -> None:
+    """Raise ``etree.DocumentInvalid`` unless ``xml`` is a valid V1 arkivmelding.opprett."""
+    _schema(MESSAGE_XSD).assertValid(etree.fromstring(xml, _safe_parser()))
+
+
+def _safe_parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
+
+# -- out: the package -------------------------------------------------------------------------
+
+
+def package(
+    store: Store,
+    consultation_id: str,
+    *,
+    profile: Municipality,
+    since: date | None = None,
+    lang: str = DEFAULT_LANG,
+    now: datetime | None = None,
+) -> Package:
+    """Every merknad of the consultation (with ``since``: those not sent to the archive
+    before that day) and the merknadsbehandling report, as Fiks Arkiv messages."""
+    now = now or datetime.now(UTC)
+    c = store.get_consultation(consultation_id)
+    if c is None:
+        raise InvalidArchive("archive.unknown_consultation", id=consultation_id)
+    records = store.archive_records(c.id)
+    cutoff = None if since is None else datetime.combine(since, time(), LOCAL_TZ)
+    inputs = [
+        i for i in store.all_inputs(c.id)
+        if cutoff is None or _not_sent_before(records.get(i.id), cutoff)
+    ]  # fmt: skip
+    own_frist = {p.input_id: p.frist for p in store.hearing_parties(c.id) if p.input_id is not None}
+    messages: list[Message] = []
+    if not c.case_number:
+        messages.append(_case_folder(c, profile, lang))
+    for item in inputs:
+        late = planprocess.missed_frist(item.created_at, c.closes_at, own_frist.get(item.id))
+        messages.append(_merknad(store, c, item, late, profile, lang))
+    messages.append(_report(store, c, profile, lang, now))
+    for m in messages:  # a package the archive would refuse is never written
+        try:
+            check_message(m.xml)
+        except etree.DocumentInvalid as exc:
+            raise InvalidArchive("archive.package_invalid", folder=m.folder, reason=str(exc)) from exc
+    return Package(c.id, tuple(messages), tuple(i.id for i in inputs))
+
+
+def _not_sent_before(record: ArchiveRecord | None, cutoff: datetime) -> bool:
+    return record is None or record.archived_at is None or record.archived_at >= cutoff
+
+
+def case_reference(case_number: str) -> tuple[int, int] | None:
+    """(saksår, sekvensnummer) from «24/1234» or «2024/1234»; ``None`` without one."""
+    if not case_number:
+        return None
+    year, sequence = case_number.split("/")
+    return (int(year) + 2000 if len(year) == 2 else int(year)), int(sequence)
+
+
+class _Xml:
+    """An arkivmelding under construction: elements in the message's namespace."""
+
+    def __init__(self, profile: Municipality, files: int) -> None:
+        self.root = etree.Element(f"{{{NS}}}arkivmelding", nsmap={None: NS, "n5mdk": MDK, "xsi": XSI})
+        self.el(self.root, "system", profile.archive.system)
+        self.el(self.root, "antallFiler", files)
+
+    @staticmethod
+    def el(
+        parent: etree._Element, name: str, text: object = None, xsi_type: str | None = None, ns: str = NS
+    ) -> etree._Element:
+        """An element of the message's own schema (``ns``: of the metadatakatalog, for the
+        children of its types)."""
+        e = etree.SubElement(parent, f"{{{ns}}}{name}")
+        if xsi_type:
+            e.set(f"{{{XSI}}}type", xsi_type)
+        if text is not None:
+            e.text = xml_safe(str(text).lower() if isinstance(text, bool) else str(text))
+        return e
+
+    def code(self, parent: etree._Element, name: str, code: str, description: str) -> None:
+        e = self.el(parent, name)
+        self.el(e, "kode", code, ns=MDK)
+        self.el(e, "beskrivelse", description, ns=MDK)
+
+    def key(self, parent: etree._Element, name: str, profile: Municipality, value: str, ns: str = NS) -> None:
+        e = self.el(parent, name, ns=ns)
+        self.el(e, "fagsystem", profile.archive.system, ns=MDK)
+        self.el(e, "noekkel", value, ns=MDK)
+
+    def parent_folder(self, parent: etree._Element, c: Consultation, profile: Municipality) -> None:
+        """``referanseForelderMappe``: the case by its saksnummer, else by the consultation's
+        own key (the case folder the package's first message creates)."""
+        ref = self.el(parent, "referanseForelderMappe")
+        case = case_reference(c.case_number)
+        if case:
+            number = self.el(ref, "saksnummer", ns=MDK)
+            self.el(number, "saksaar", case[0], ns=MDK)
+            self.el(number, "sakssekvensnummer", case[1], ns=MDK)
+        else:
+            self.key(ref, "referanseEksternNoekkel", profile, c.id, ns=MDK)
+
+    def document(
+        self, parent: etree._Element, number: int, title: str, main: bool, filename: str,
+        stored_as: str, mime: str, data: bytes, lang: str,
+    ) -> None:  # fmt: skip
+        d = self.el(parent, "dokumentbeskrivelse")
+        self.code(d, "dokumentstatus", "F", t("archive.xml.document_final", lang))
+        self.el(d, "tittel", title)
+        role = ("H", t("archive.xml.main_document", lang)) if main else ("V", t("archive.xml.attachment", lang))
+        self.code(d, "tilknyttetRegistreringSom", *role)
+        self.el(d, "dokumentnummer", number)
+        o = self.el(d, "dokumentobjekt")
+        self.el(o, "versjonsnummer", 1)
+        self.code(o, "variantformat", "P", t("archive.xml.production_format", lang))
+        self.code(o, "format", stored_as.rsplit(".", 1)[-1].upper(), mime)
+        self.el(o, "mimeType", mime)
+        self.el(o, "filnavn", filename)
+        self.el(o, "referanseDokumentfil", stored_as)
+        self.el(o, "sjekksum", hashlib.sha256(data).hexdigest())
+        self.el(o, "sjekksumAlgoritme", "SHA-256")
+        self.el(o, "filstoerrelse", len(data))
+
+    def bytes(self) -> bytes:
+        return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _case_folder(c: Consultation, profile: Municipality, lang: str) -> Message:
+    """A consultation without saksnummer (early medvirkning): the case folder, found again
+    by the consultation's own key."""
+    x = _Xml(profile, 0)
+    m = x.el(x.root, "mappe", xsi_type="saksmappe")
+    x.el(m, "tittel", c.title)
+    x.el(m, "offentligTittel", c.title)
+    x.key(m, "referanseEksternNoekkel", profile, c.id)
+    if c.plan_id:
+        plan = x.el(m, "planident")
+        x.el(plan, "planidentifikasjon", c.plan_id)
+        x.el(plan, "kommunenummer", profile.kommunenummer)
+    return Message("00-saksmappe", x.bytes(), ())
+
+
+def _sender_is_person(item: Input) -> bool:
+    return item.sender_type is None or item.sender_type.is_person
+
+
+def _merknad(
+    store: Store, c: Consultation, item: Input, late: datetime | None, profile: Municipality, lang: str
+) -> Message:
+    ref = reference(item.id)
+    attachments = [(a, store.attachment_content(a.id)) for a in store.attachments(item.id)]
+    files = [(f"{ref}.pdf", merknad_pdf(c, item, late, [a for a, _ in attachments], profile, lang))]
+    names = [ref]
+    for k, (a, found) in enumerate(attachments, start=1):
+        files.append((f"{ref}-vedlegg-{k}.{_EXTENSIONS.get(a.media_type, 'bin')}", found[1] if found else b""))
+        names.append(a.filename)
+    x = _Xml(profile, len(files))
+    r = x.el(x.root, "registrering", xsi_type="journalpost")
+    x.parent_folder(r, c, profile)
+    person, named = _sender_is_person(item), bool(item.sender_name)
+    screened = person and named and profile.archive.screen_private_names
+    if screened:
+        s = x.el(r, "skjerming")
+        x.code(s, "tilgangsrestriksjon", profile.archive.access_code, profile.archive.screening_basis)
+        x.el(s, "skjermingshjemmel", profile.archive.screening_basis)
+    media = ["application/pdf", *(a.media_type for a, _ in attachments)]
+    for k, ((stored_as, data), filename, mime) in enumerate(zip(files, names, media, strict=True), start=1):
+        title = t("archive.xml.merknad_title", lang, ref=ref) if k == 1 else filename
+        x.document(r, k, title, k == 1, filename if k > 1 else stored_as, stored_as, mime, data, lang)
+    title = t("archive.xml.journalpost_title", lang, ref=ref, title=c.title)
+    x.el(r, "tittel", title)
+    x.el(r, "offentligTittel", title)  # never a name: the title says whose case, not who
+    if late is not None:
+        note = x.el(r, "merknad")
+        x.el(note, "merknadstekst", t("archive.xml.late", lang, frist=format_date(late, lang)))
+    if item.objection is not None:
+        note = x.el(r, "merknad")
+        x.el(note, "merknadstekst", t(f"objection.kind.{item.objection.value}", lang))
+    party = x.el(r, "korrespondansepart")
+    x.code(party, "korrespondanseparttype", "EA", t("archive.xml.sender", lang))
+    x.el(party, "korrespondansepartNavn", item.sender_name or _unnamed(item, lang))
+    for line in (item.sender_address or "").splitlines():
+        if line.strip():
+            x.el(party, "postadresse", line.strip())
+    if screened:
+        x.el(party, "erSkjermet", True)
+    if named:
+        x.el(party, "erPersonnavn", person)
+    x.key(r, "referanseEksternNoekkel", profile, ref)
+    x.code(r, "journalposttype", "I", t("archive.xml.incoming", lang))
+    x.el(r, "dokumentetsDato", item.created_at.astimezone(LOCAL_TZ).date().isoformat())
+    x.el(r, "mottattDato", item.created_at.astimezone(UTC).isoformat())
+    x.el(r, "antallVedlegg", len(attachments))
+    return Message(ref, x.bytes(), tuple(files))
+
+
+def _unnamed(item: Input, lang: str) -> str:
+    if item.sender_type is not None and not item.sender_type.is_person:
+        return t(f"sender_type.{item.sender_type.value}", lang)
+    return t("archive.xml.unnamed", lang)
+
+
+def _report(store: Store, c: Consultation, profile: Municipality, lang: str, now: datetime) -> Message:
+    """The merknadsbehandling as it stands today, an outgoing (N or X) journalpost."""
+    data = build_report(store, c.id, include_names=False, profile=profile, lang=lang, now=now)
+    stored_as = f"{c.id}-merknadsbehandling.docx"
+    x = _Xml(profile, 1)
+    r = x.el(x.root, "registrering", xsi_type="journalpost")
+    x.parent_folder(r, c, profile)
+    title = t("archive.xml.report_title", lang, title=c.title)
+    x.document(r, 1, title, True, stored_as, stored_as, _DOCX, data, lang)
+    x.el(r, "tittel", title)
+    x.el(r, "offentligTittel", title)
+    day = now.astimezone(LOCAL_TZ).date().isoformat()
+    x.key(r, "referanseEksternNoekkel", profile, f"{c.id}/{_REPORT_KEY}/{day}")
+    kind = profile.archive.report_type
+    x.code(r, "journalposttype", kind, t(f"archive.xml.type_{kind}", lang))
+    x.el(r, "dokumentetsDato", day)
+    return Message(_REPORT_KEY, x.bytes(), ((stored_as, data),))
+
+
+def merknad_pdf(
+    c: Consultation,
+    item: Input,
+    late: datetime | None,
+    attachments: Sequence[Attachment],
+    profile: Municipality,
+    lang: str = DEFAULT_LANG,
+) -> bytes:
+    """The merknad as the archive keeps it: who, when, where (with a small map drawn
+    locally), the text in full, and the names of the attached files."""
+    ref = reference(item.id)
+    pdf = a4_document(t("archive.pdf.title", lang, ref=ref), profile.name)
+    width = pdf.epw
+    pdf.set_font("DejaVu", "B", 16)
+    pdf.multi_cell(width, 8, t("archive.pdf.title", lang, ref=ref), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    pdf.multi_cell(width, 5, profile.name, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    for label, value in _facts(c, item, late, attachments, lang):
+        pdf.set_font("DejaVu", "B", 10)
+        pdf.multi_cell(width, 5, label, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 10)
+        pdf.multi_cell(width, 5, value, new_x="LMARGIN", new_y="NEXT", markdown=False)
+        pdf.ln(1)
+    pdf.ln(2)
+    pdf.set_font("DejaVu", "B", 12)
+    pdf.multi_cell(width, 6, t("receipt.text", lang), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    pdf.multi_cell(width, 5, item.text, new_x="LMARGIN", new_y="NEXT", markdown=False)
+    if item.has_location:
+        located = pd.DataFrame({"lon": [item.lon], "lat": [item.lat], "category": [item.category]})
+        png, _ = map_png(c, located, profile.working_crs, lang)
+        pdf.ln(4)
+        pdf.image(io.BytesIO(png), w=min(width, 110))
+    return bytes(pdf.output())
+
+
+def _facts(
+    c: Consultation, item: Input, late: datetime | None, attachments: Sequence[Attachment], lang: str
+) -> list[tuple[str, str]]:
+    a = lambda key: t(f"archive.pdf.{key}", lang)
+    lines = [(t("receipt.consultation", lang), c.title)]
+    if c.case_number:
+        lines.append((t("receipt.case_number", lang), c.case_number))
+    lines.append((t("receipt.received", lang), format_date(item.created_at, lang, with_time=True)))
+    if late is not None:
+        lines.append((a("late"), format_date(late, lang)))
+    lines.append((a("channel"), t(f"channel.{item.channel.value}", lang)))
+    if item.sender_type is not None:
+        lines.append((a("sender_type"), t(f"sender_type.{item.sender_type.value}", lang)))
+    for key, value in (("sender", item.sender_name), ("address", item.sender_address),
+                       ("property", item.sender_property)):  # fmt: skip
+        if value:
+            lines.append((a(key), value))
+    if item.objection is not None:
+        lines.append((a("objection"), t(f"objection.kind.{item.objection.value}", lang)))
+    lines.append((a("category"), item.category))
+    where = (
+        f"{item.lat:.6f}, {item.lon:.6f} (WGS84)" if item.has_location else a("whole_area")
+    )
+    lines.append((a("position"), where))
+    names = ", ".join(x.filename for x in attachments) if attachments else t("receipt.no_attachments", lang)
+    lines.append((t("receipt.attachments", lang), names))
+    return lines
+
+
+# -- back: the kvittering ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One journalpost the archive confirmed, by the external key it was sent with."""
+
+    key: str
+    year: int | None
+    sequence: int | None
+    number: int | None
+
+
+def read_receipt(data: bytes) -> list[Registration]:
+    """The journalposts an ``arkivmelding.opprett.kvittering`` confirms; ``InvalidArchive``
+    for anything that is not one, or that reports a failure."""
+    if len(data) > RECEIPT_MAX_BYTES:
+        raise InvalidArchive("archive.receipt_too_large")
+    try:
+        doc = etree.fromstring(data, _safe_parser())
+    except etree.XMLSyntaxError as exc:
+        raise InvalidArchive("archive.receipt_not_xml", reason=str(exc)) from None
+    schema = _schema(RECEIPT_XSD)
+    if not schema.validate(doc):
+        raise InvalidArchive("archive.receipt_invalid", reason=str(schema.error_log.last_error))
+    ns = {"k": RECEIPT_NS, "m": MDK}
+    for failed in ("k:mappeFeilet", "k:registreringFeilet"):
+        if (found := doc.find(failed, ns)) is not None:
+            raise InvalidArchive("archive.receipt_failed", reason=" ".join(found.itertext()).strip())
+    out = []
+    for reg in doc.findall("k:registreringKvittering", ns):
+        key = reg.findtext("k:referanseEksternNoekkel/m:noekkel", None, ns)
+        if key is None:
+            raise InvalidArchive("archive.receipt_no_key")
+        year, sequence, number = (
+            _int(reg.findtext(f"k:{name}", None, ns))
+            for name in ("journalaar", "journalsekvensnummer", "journalpostnummer")
+        )
+        out.append(Registration(key.strip(), year, sequence, number))
+    return out
+
+
+def _int(value: str | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def status_label(archived_at: object, year: object, sequence: object, number: object, lang: str) -> str:
+    """The review table's archive column: the journalpost, or when it was sent, or nothing."""
+    label = journalpost_label(year, sequence, number)
+    if label:
+        return label
+    if archived_at is None or pd.isna(archived_at):
+        return ""
+    at = pd.Timestamp(archived_at).to_pydatetime()
+    return t("archive.table.sent", lang, date=format_date(at if at.tzinfo else at.replace(tzinfo=UTC), lang))
+
+
+def receipt_entries(
+    store: Store, consultation_id: str, receipts: Sequence[bytes]
+) -> list[tuple[int, int | None, int | None, int | None]]:
+    """``(input_id, år, sekvensnummer, journalpostnummer)`` for every merknad the receipts
+    confirm; refuses a reference the consultation does not have, or a merknad without a
+    journalpost number. The report's and the case folder's registrations are accepted."""
+    c = store.get_consultation(consultation_id)
+    if c is None:
+        raise InvalidArchive("archive.unknown_consultation", id=consultation_id)
+    ours = set(store.archive_records(c.id))
+    entries = []
+    for data in receipts:
+        for reg in read_receipt(data):
+            if reg.key.startswith(f"{c.id}/{_REPORT_KEY}/"):
+                continue
+            input_id = parse_reference(reg.key)
+            if input_id is None or input_id not in ours:
+                raise InvalidArchive("archive.receipt_unknown_reference", reference=reg.key, id=c.id)
+            if reg.number is None and (reg.year is None or reg.sequence is None):
+                raise InvalidArchive("archive.receipt_no_number", reference=reg.key)
+            entries.append((input_id, reg.year, reg.sequence, reg.number))
+    return entries
+
+
+def receipt_details(entries: Sequence[tuple[int, int | None, int | None, int | None]]) -> str:
+    return json.dumps({reference(i): [y, s, n] for i, y, s, n in entries})
+
+
+
+def record_receipts(
+    store: Store, consultation_id: str, receipts: Sequence[bytes], *, actor: User
+) -> int:
+    """Read the archive's kvitteringer and store each merknad's journalpost, all in one
+    transaction or nothing; returns how many merknader got one."""
+    who = require(store, actor, Role.PLANNER)
+    entries = receipt_entries(store, consultation_id, receipts)
+    store.set_journalposts(consultation_id, entries, who.username, receipt_details(entries))
+    return len(entries)

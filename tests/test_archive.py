@@ -1,0 +1,407 @@
+"""Issue 13: every merknad to the municipality's archive (Fiks Arkiv arkivmelding out,
+kvittering back), and nothing deleted that the archive must keep. Real DuckDB files; every
+message is checked with lxml against KS's V1 schema."""
+
+from __future__ import annotations
+
+import io
+import uuid
+import zipfile
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pikepdf
+import pytest
+from lxml import etree
+from PIL import Image
+
+from consultations import archive, cli, downloads, retention
+from consultations.config import load_profile
+from consultations.export import Format, export
+from consultations.model import (
+    Channel,
+    InputStatus,
+    Objection,
+    PlanType,
+    SenderType,
+    Stage,
+    reference,
+)
+from consultations.permissions import OPERATOR
+from consultations.store import ArchivedInput, Store
+from tests.conftest import INSIDE, NOW, make_consultation, pdf_lines, staff
+
+# the schemas as KS publishes them, in the shared folder beside the checkout when there
+SHARED = next(
+    (p / "shared/standards/fiks-arkiv/V1" for p in Path(__file__).resolve().parents
+     if (p / "shared/standards/fiks-arkiv/V1").is_dir()),
+    Path("/nonexistent"),
+)  # fmt: skip
+NS = {"a": archive.NS, "m": archive.MDK}
+PROFILE = load_profile("asker")
+CID = "slemmestad-kai"
+
+
+def formal(**changes):
+    fields = dict(
+        plan_type=PlanType.DETALJREGULERING, stage=Stage.OFFENTLIG_ETTERSYN, case_number="24/1234",
+        plan_id="3203-2024007", title="Detaljregulering Slemmestad kai",
+    )  # fmt: skip
+    fields.update(changes)
+    return make_consultation(CID, **fields)
+
+
+def add(store: Store, text: str = "Promenaden må gå helt ut på kaia.", *, at: datetime | None = None,
+        where: tuple[float, float] | None = INSIDE, **kw) -> int:  # fmt: skip
+    lat, lon = where if where else (None, None)
+    values = dict(
+        consultation_id=CID, category="Annet", text=text, lat=lat, lon=lon, east=None, north=None,
+        age_group="30_49", relation="bor", channel=Channel.WEB, status=InputStatus.PUBLISHED,
+        session_hash="s", token=None, created_at=at or NOW - timedelta(days=2),
+    )  # fmt: skip
+    values.update(kw)
+    return store.add_input(**values)[0].id
+
+
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def schema() -> etree.XMLSchema:
+    """The schema as KS publishes it (the shared copy when there, else the one shipped)."""
+    folder = SHARED if SHARED.is_dir() else archive.SCHEMAS
+    return etree.XMLSchema(etree.parse(str(folder / archive.MESSAGE_XSD.name)))
+
+
+def messages(data: bytes) -> dict[str, dict[str, bytes]]:
+    """The zip as {folder: {file name: bytes}}."""
+    out: dict[str, dict[str, bytes]] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for name in z.namelist():
+            folder, file = name.split("/")
+            out.setdefault(folder, {})[file] = z.read(name)
+    return out
+
+
+def package(store: Store, **kw) -> dict[str, dict[str, bytes]]:
+    kw.setdefault("now", NOW)
+    return messages(downloads.archive_file(store, CID, profile=kw.pop("profile", PROFILE), actor=OPERATOR, **kw))
+
+
+def xml(files: dict[str, bytes]) -> etree._Element:
+    return etree.fromstring(files["arkivmelding.xml"])
+
+
+def receipt(key: str, year: int | None = 2026, seq: int | None = 456, number: int | None = 5) -> bytes:
+    """A kvittering as the archive sends it for one journalpost."""
+    k = archive.RECEIPT_NS
+    numbers = "".join(
+        f"<{name}>{value}</{name}>"
+        for name, value in (("journalaar", year), ("journalsekvensnummer", seq), ("journalpostnummer", number))
+        if value is not None
+    )
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<arkivmeldingKvittering xmlns="{k}" xmlns:m="{archive.MDK}"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+  <registreringKvittering xsi:type="journalpostKvittering">
+    <systemID>{uuid.uuid5(uuid.NAMESPACE_URL, key)}</systemID>
+    <referanseEksternNoekkel><m:fagsystem>Kartinnspill</m:fagsystem><m:noekkel>{key}</m:noekkel></referanseEksternNoekkel>
+    <opprettetEllerEksisterende>Opprettet</opprettetEllerEksisterende>
+    {numbers}
+  </registreringKvittering>
+</arkivmeldingKvittering>""".encode()
+
+
+@pytest.fixture
+def case(store: Store):
+    """A formal høring with every kind of merknad the package must carry."""
+    c = formal(closes_at=NOW - timedelta(days=1))
+    store.add_consultation(c)
+    ids = {
+        "pin": add(store),
+        "whole": add(store, "Hele planen er for høy.", where=None),
+        "photo": add(store, "Se bildet av kaikanten.", attachments=[("kaikant.png", "image/png", png())]),
+        "named": add(store, "Ring meg på 912 34 567, hilsen Kari <b>&</b> Nordmann.", sender_type=SenderType.NEIGHBOUR,
+                     sender_name="Kari <b>&</b> Nordmann", sender_address="Kaiveien 1\n3470 Slemmestad",
+                     sender_property="12/345"),
+        "authority": add(store, "Statsforvalteren fremmer innsigelse.", channel=Channel.LETTER,
+                         sender_type=SenderType.AUTHORITY, sender_name="Statsforvalteren i Oslo og Viken",
+                         objection=Objection.INNSIGELSE),
+        "late": add(store, "Kom litt for sent, beklager.", at=NOW + timedelta(hours=2)),
+    }
+    return c, ids
+
+
+# -- out: the arkivmelding ---------------------------------------------------------------------
+
+
+def test_every_message_of_a_formal_package_validates_against_the_fiks_arkiv_v1_schema(store, case):
+    _, ids = case
+    folders = package(store)
+    assert set(folders) == {*(reference(i) for i in ids.values()), "merknadsbehandling"}
+    check = schema()
+    for folder, files in folders.items():
+        doc = xml(files)
+        assert check.validate(doc), (folder, check.error_log.last_error)
+        referenced = doc.xpath("//a:referanseDokumentfil/text()", namespaces=NS)
+        # antallFiler: every file of the message, not arkivmelding.xml itself (the spec's rule)
+        assert int(doc.findtext("a:antallFiler", namespaces=NS)) == len(files) - 1 == len(referenced)
+        assert set(referenced) == set(files) - {"arkivmelding.xml"}
+        case_ref = doc.find("a:registrering/a:referanseForelderMappe/m:saksnummer", NS)
+        assert (case_ref.findtext("m:saksaar", namespaces=NS), case_ref.findtext("m:sakssekvensnummer", namespaces=NS)) == ("2024", "1234")
+
+
+def test_each_merknad_is_an_incoming_journalpost_with_its_reference_received_date_and_documents(store, case):
+    _, ids = case
+    folders = package(store)
+    doc = xml(folders[reference(ids["photo"])])
+    reg = doc.find("a:registrering", NS)
+    assert reg.findtext("a:journalposttype/m:kode", namespaces=NS) == "I"
+    assert reg.findtext("a:referanseEksternNoekkel/m:noekkel", namespaces=NS) == reference(ids["photo"])
+    received = store.get_input(ids["photo"]).created_at
+    assert datetime.fromisoformat(reg.findtext("a:mottattDato", namespaces=NS)) == received
+    roles = reg.xpath("a:dokumentbeskrivelse/a:tilknyttetRegistreringSom/m:kode/text()", namespaces=NS)
+    assert roles == ["H", "V"]
+    assert reg.xpath("a:dokumentbeskrivelse/a:dokumentobjekt/a:filnavn/text()", namespaces=NS)[1] == "kaikant.png"
+    assert folders[reference(ids["photo"])][f"{reference(ids['photo'])}-vedlegg-1.png"] == png()
+    late = xml(folders[reference(ids["late"])]).findtext("a:registrering/a:merknad/a:merknadstekst", namespaces=NS)
+    assert late.startswith("Mottatt etter fristen")
+
+
+def test_a_private_persons_name_is_screened_as_the_profile_says_and_an_authoritys_is_not(store, case):
+    _, ids = case
+    folders = package(store)
+    named = xml(folders[reference(ids["named"])]).find("a:registrering", NS)
+    party = named.find("a:korrespondansepart", NS)
+    # the resident's markup is text: lxml escaped it and it reads back exactly
+    assert party.findtext("a:korrespondansepartNavn", namespaces=NS) == "Kari <b>&</b> Nordmann"
+    assert b"<b>" not in folders[reference(ids["named"])]["arkivmelding.xml"]
+    assert party.findtext("a:erSkjermet", namespaces=NS) == "true"
+    assert party.findtext("a:erPersonnavn", namespaces=NS) == "true"
+    assert named.findtext("a:skjerming/a:skjermingshjemmel", namespaces=NS) == PROFILE.archive.screening_basis
+    assert "Nordmann" not in named.findtext("a:offentligTittel", namespaces=NS)
+    authority = xml(folders[reference(ids["authority"])]).find("a:registrering", NS)
+    assert authority.find("a:skjerming", NS) is None
+    assert authority.findtext("a:korrespondansepart/a:erPersonnavn", namespaces=NS) == "false"
+    anonymous = xml(folders[reference(ids["pin"])]).find("a:registrering/a:korrespondansepart", NS)
+    assert anonymous.findtext("a:korrespondansepartNavn", namespaces=NS) == "Innbygger (uten navn)"
+
+    unscreened = replace(PROFILE, archive=replace(PROFILE.archive, screen_private_names=False))
+    again = xml(package(store, profile=unscreened)[reference(ids["named"])]).find("a:registrering", NS)
+    assert again.find("a:skjerming", NS) is None
+    assert again.find("a:korrespondansepart/a:erSkjermet", NS) is None
+
+
+def test_the_merknadsbehandling_goes_as_an_outgoing_document_of_the_type_the_profile_says(store, case):
+    folders = package(store)
+    report = xml(folders["merknadsbehandling"]).find("a:registrering", NS)
+    assert report.findtext("a:journalposttype/m:kode", namespaces=NS) == "N"
+    assert folders["merknadsbehandling"][f"{CID}-merknadsbehandling.docx"][:2] == b"PK"
+    as_x = replace(PROFILE, archive=replace(PROFILE.archive, report_type="X"))
+    report = xml(package(store, profile=as_x)["merknadsbehandling"]).find("a:registrering", NS)
+    assert report.findtext("a:journalposttype/m:kode", namespaces=NS) == "X"
+
+
+def test_an_early_consultation_without_saksnummer_creates_its_case_folder_found_by_its_own_key(store):
+    store.add_consultation(make_consultation(CID))  # idéfase, no saksnummer, no plan-ID
+    first = add(store)
+    folders = package(store)
+    check = schema()
+    assert all(check.validate(xml(files)) for files in folders.values())
+    case_folder = xml(folders["00-saksmappe"]).find("a:mappe", NS)
+    assert case_folder.findtext("a:referanseEksternNoekkel/m:noekkel", namespaces=NS) == CID
+    parent = xml(folders[reference(first)]).find("a:registrering/a:referanseForelderMappe", NS)
+    assert parent.findtext("m:referanseEksternNoekkel/m:noekkel", namespaces=NS) == CID
+
+
+def test_the_merknad_pdf_holds_the_text_in_full_and_a_map_only_where_there_is_a_position(store, case):
+    _, ids = case
+    folders = package(store)
+
+    def images(pdf: bytes) -> int:
+        with pikepdf.open(io.BytesIO(pdf)) as doc:
+            return sum(len(page.get_images()) for page in doc.pages)
+
+    with_pin = folders[reference(ids["pin"])][f"{reference(ids['pin'])}.pdf"]
+    assert "Promenaden må gå helt ut på kaia." in " ".join(pdf_lines(with_pin))
+    assert images(with_pin) == 1
+    whole = folders[reference(ids["whole"])][f"{reference(ids['whole'])}.pdf"]
+    assert images(whole) == 0
+    assert "Hele planområdet (ingen punkt)" in pdf_lines(whole)
+
+
+def test_since_sends_only_the_merknader_not_yet_sent_to_the_archive(store, case):
+    _, ids = case
+    package(store, now=NOW)
+    new = add(store, "Et nytt brev etter første sending.", at=NOW + timedelta(days=1), channel=Channel.LETTER)
+    later = NOW + timedelta(days=2)
+    folders = package(store, since=later.date(), now=later)
+    assert set(folders) == {reference(new), "merknadsbehandling"}
+    records = store.archive_records(CID)
+    assert records[new].archived_at == later and records[ids["pin"]].archived_at == NOW  # the first time counts
+    assert [e.action for e in store.audit_entries()[:2]] == ["consultation.archive", "consultation.archive"]
+
+
+def test_the_package_needs_an_active_planner_and_marks_nothing_otherwise(store, case):
+    from consultations.model import Role, User
+    from consultations.permissions import NotAllowed
+
+    gone = User(id=999, username="borte", email=None, role=Role.PLANNER, active=True)
+    with pytest.raises(NotAllowed):
+        downloads.archive_file(store, CID, profile=PROFILE, actor=gone)
+    assert all(r.archived_at is None for r in store.archive_records(CID).values())
+
+
+# -- back: the kvittering --------------------------------------------------------------------
+
+
+def test_a_receipt_round_trip_sets_the_journalpost_numbers_shown_to_planners_and_in_exports(store, case):
+    _, ids = case
+    package(store)
+    k = etree.XMLSchema(etree.parse(str(archive.RECEIPT_XSD)))
+    receipts = [receipt(reference(i), 2026, 400 + n, n + 1) for n, i in enumerate(ids.values())]
+    receipts.append(receipt(f"{CID}/merknadsbehandling/2026-11-27", 2026, 499, 9))
+    assert all(k.validate(etree.fromstring(r)) for r in receipts)
+    assert archive.record_receipts(store, CID, receipts, actor=staff(store)) == len(ids)
+    record = store.archive_records(CID)[ids["pin"]]
+    assert (record.journal_year, record.journal_sequence, record.journalpost_number) == (2026, 400, 1)
+    frame = store.analysis_frame(CID)
+    row = frame[frame["id"] == ids["pin"]].iloc[0]
+    assert archive.status_label(row["archived_at"], row["journal_year"], row["journal_sequence"],
+                                row["journalpost_number"], "nb") == "2026/400"  # fmt: skip
+    csv = export(store, CID, Format.CSV, crs=25832).decode("utf-8-sig")
+    assert "24/1234-1 · 2026/400" in csv
+    assert store.audit_entries()[0].action == "consultation.archive_receipt"
+
+
+@pytest.mark.parametrize(
+    "bad, key",
+    [
+        (b"<arkivmeldingKvittering", "archive.receipt_not_xml"),
+        (b'<?xml version="1.0"?><kvittering>ok</kvittering>', "archive.receipt_invalid"),
+        (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>', "archive.receipt_invalid"),
+        (receipt("KI-999999"), "archive.receipt_unknown_reference"),
+        (receipt("annen-hoering"), "archive.receipt_unknown_reference"),
+    ],
+)
+def test_a_receipt_that_does_not_validate_or_names_a_foreign_reference_is_refused_and_nothing_changes(store, case, bad, key):
+    _, ids = case
+    package(store)
+    kari = staff(store)
+    before = (store.archive_records(CID), store.audit_entries())
+    good = receipt(reference(ids["pin"]))
+    with pytest.raises(archive.InvalidArchive) as info:
+        archive.record_receipts(store, CID, [good, bad], actor=kari)
+    assert info.value.key == key and info.value.message() != key
+    assert (store.archive_records(CID), store.audit_entries()) == before
+
+
+def test_a_receipt_without_journalpost_number_is_refused(store, case):
+    _, ids = case
+    with pytest.raises(archive.InvalidArchive) as info:
+        archive.record_receipts(store, CID, [receipt(reference(ids["pin"]), None, None, None)], actor=staff(store))
+    assert info.value.key == "archive.receipt_no_number"
+
+
+# -- the command line ------------------------------------------------------------------------
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    try:
+        code = cli.main(list(argv))
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_archive_and_archive_receipt_on_the_command_line(tmp_path, monkeypatch, capsys):
+    db = tmp_path / "cli.duckdb"
+    monkeypatch.setenv("KARTINNSPILL_DB", str(db))
+    monkeypatch.setenv("KARTINNSPILL_SECRET", "test-secret-" + "x" * 32)
+    monkeypatch.chdir(tmp_path)
+    store = Store.open(db)
+    store.add_consultation(formal())
+    first = add(store)
+    store.close()
+    code, out, err = run(capsys, "archive", "--consultation", CID, "--out", str(tmp_path / "a.zip"))
+    assert code == 0 and "1 merknad" in err
+    assert set(messages((tmp_path / "a.zip").read_bytes())) == {reference(first), "merknadsbehandling"}
+    (tmp_path / "bad.xml").write_bytes(receipt("KI-424242"))
+    (tmp_path / "good.xml").write_bytes(receipt(reference(first)))
+    code, out, err = run(capsys, "archive-receipt", "--consultation", CID, str(tmp_path / "good.xml"), str(tmp_path / "bad.xml"))
+    assert code == 2 and "KI-424242" in err
+    code, out, err = run(capsys, "archive-receipt", "--consultation", CID, str(tmp_path / "good.xml"))
+    assert code == 0 and "1 merknad har fått journalpostnummer" in out
+    store = Store.open(db)
+    assert store.archive_records(CID)[first].journalpost_number == 5
+    store.close()
+
+
+# -- deletion under archive law ---------------------------------------------------------------
+
+
+def test_deleting_an_archived_merknad_anonymises_the_apps_copy_and_keeps_its_journalpost(store, case):
+    from consultations.model import Role
+
+    _, ids = case
+    item = ids["named"]
+    package(store)
+    archive.record_receipts(store, CID, [receipt(reference(item), 2026, 401, 4)], actor=staff(store))
+    admin = staff(store, "ada", Role.ADMIN)
+    done = retention.delete_input(store, item, "Innbyggerens ønske, e-post 12.11.", admin)
+    assert done == retention.Deletion.ANONYMISED
+    kept = store.get_input(item)
+    assert kept is not None
+    assert "912 34 567" not in kept.text and "Nordmann" not in kept.text and "Ring meg på" in kept.text
+    assert (kept.sender_name, kept.sender_address, kept.sender_property, kept.age_group, kept.relation) == (None,) * 5
+    record = store.archive_records(CID)[item]
+    assert (record.journal_year, record.journal_sequence, record.journalpost_number) == (2026, 401, 4)
+    assert record.anonymised_at is not None
+    assert store.audit_entries()[0].action == "input.anonymise"
+
+
+def test_a_merknad_not_yet_archived_is_still_deleted_for_good(store, case):
+    from consultations.model import Role
+
+    _, ids = case
+    done = retention.delete_input(store, ids["pin"], "Innbyggerens ønske", staff(store, "ada", Role.ADMIN))
+    assert done == retention.Deletion.DELETED and store.get_input(ids["pin"]) is None
+
+
+def test_the_store_never_deletes_an_archived_merknad_whoever_asks(store, case):
+    _, ids = case
+    package(store)
+    with pytest.raises(ArchivedInput):
+        store.delete_input(ids["pin"], "cli", "direct")
+    assert store.get_input(ids["pin"]) is not None
+    with pytest.raises(ValueError):
+        store.delete_consultation(CID, "cli")  # a consultation with inputs is never deleted
+    assert len(store.all_inputs(CID)) == len(ids)
+
+
+def test_anonymising_a_consultation_keeps_archived_merknader_and_their_journalpost_numbers(store, case):
+    _, ids = case
+    package(store)
+    archive.record_receipts(store, CID, [receipt(reference(ids["pin"]), 2026, 402, 6)], actor=staff(store))
+    store.anonymise(CID, "cli")
+    assert len(store.all_inputs(CID)) == len(ids)
+    record = store.archive_records(CID)[ids["pin"]]
+    assert (record.journal_year, record.journal_sequence, record.journalpost_number) == (2026, 402, 6)
+    assert store.get_input(ids["named"]).sender_name is None
+
+
+def test_the_shipped_schemas_are_ks_files_unchanged():
+    if not SHARED.is_dir():
+        pytest.skip("the shared standards folder is not on this machine")
+    for path in archive.SCHEMAS.glob("*.xsd"):
+        assert path.read_bytes() == (SHARED / path.name).read_bytes(), path.name
+
+
+def test_the_case_number_gives_year_and_sequence():
+    assert archive.case_reference("24/1234") == (2024, 1234)
+    assert archive.case_reference("2023/77") == (2023, 77)
+    assert archive.case_reference("") is None
