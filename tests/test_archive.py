@@ -17,6 +17,7 @@ from lxml import etree
 from PIL import Image
 
 from consultations import archive, cli, downloads, retention
+from consultations.errors import Conflict
 from consultations.config import load_profile
 from consultations.export import Format, export
 from consultations.model import (
@@ -378,7 +379,7 @@ def test_the_store_never_deletes_an_archived_merknad_whoever_asks(store, case):
     with pytest.raises(ArchivedInput):
         store.delete_input(ids["pin"], "cli", "direct")
     assert store.get_input(ids["pin"]) is not None
-    with pytest.raises(ValueError):
+    with pytest.raises(Conflict):
         store.delete_consultation(CID, "cli")  # a consultation with inputs is never deleted
     assert len(store.all_inputs(CID)) == len(ids)
 
