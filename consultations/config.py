@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 from .addresses import Networks, parse_networks
 from .errors import ConfigError
+from .i18n import LANGUAGES
 from .model import Identification, SenderType
 from .ratelimit import DEFAULT_LIMITS, Limits
 
@@ -72,6 +73,10 @@ class Municipality:
     # the høringsinstanser a formal høring is sent to unless staff change the list:
     # (name, sender type)
     hearing_parties: tuple[tuple[str, SenderType], ...] = ()
+    # the merknadsbehandling's column titles, per language («Kommunedirektørens vurdering»,
+    # «… forslag»; «Rådmannens …» elsewhere); a language left out takes the locale's words
+    assessment_title: tuple[tuple[str, str], ...] = ()  # (language, title)
+    proposal_title: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -146,7 +151,18 @@ def load_profile(name: str) -> Municipality:
         postmottak_email=data.get("postmottak_email", ""),
         authorities=tuple(data.get("authorities", ())),
         hearing_parties=_hearing_parties(name, data.get("hearing_parties", ())),
+        assessment_title=_per_language(name, data.get("assessment_title", {})),
+        proposal_title=_per_language(name, data.get("proposal_title", {})),
     )
+
+
+def _per_language(profile: str, value: object) -> tuple[tuple[str, str], ...]:
+    """A text the profile gives for all languages (a string) or per language (a table)."""
+    if isinstance(value, str):
+        return tuple((lang, value) for lang in LANGUAGES)
+    if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+        return tuple(value.items())
+    raise ConfigError("report11.config_title_invalid", name=profile)
 
 
 def _identification(profile: str, value: object) -> Identification:

@@ -10,14 +10,25 @@ import json
 import tempfile
 from pathlib import Path
 
+from enum import StrEnum
+
+from . import planprocess
 from .config import Municipality
 from .export import Format, export
 from .geo import WGS84
 from .i18n import DEFAULT_LANG
 from .model import Role, User
 from .permissions import require
-from .report import build_report
+from .report import Order, ReportUnavailable, build_report, docx_to_pdf
 from .store import Store
+
+
+class ReportKind(StrEnum):
+    """The merknadsbehandling for a formal høring's saksframlegg; the medvirkningsrapport
+    (who took part, what was said) for early medvirkning."""
+
+    MERKNADSBEHANDLING = "merknadsbehandling"
+    MEDVIRKNING = "medvirkning"
 
 
 def inputs_file(
@@ -48,14 +59,52 @@ def report_file(
     profile: Municipality,
     actor: User,
     lang: str = DEFAULT_LANG,
+    kind: ReportKind | str = ReportKind.MERKNADSBEHANDLING,
+    order: Order | str = Order.THEME,
+    pdf: bool = False,
 ) -> bytes:
-    """The Word report for the saksframlegg."""
+    """The report (Word, or ``pdf`` as LibreOffice renders it): the merknadsbehandling, or
+    the medvirkningsrapport (``default_kind`` says which a consultation's phase asks for)."""
     who = require(store, actor, Role.PLANNER)
-    data = build_report(store, consultation_id, include_names=include_names, profile=profile, lang=lang)
-    details = {"format": "docx", "include_names": include_names}
+    kind = ReportKind(kind)
+    if kind == ReportKind.MEDVIRKNING:
+        data = _medvirkning(store, consultation_id, profile, include_names, lang)
+    else:
+        data = build_report(
+            store, consultation_id, include_names=include_names, order=order, profile=profile, lang=lang
+        )
+    if pdf:
+        data = docx_to_pdf(data)
+    details = {"format": "pdf" if pdf else "docx", "kind": kind.value, "order": Order(order).value,
+               "include_names": include_names}  # fmt: skip
     store.audit(who.username, "consultation.report", "consultation", consultation_id, None,
                 json.dumps(details))  # fmt: skip
     return data
+
+
+def default_kind(store: Store, consultation_id: str) -> ReportKind:
+    """The medvirkningsrapport for early medvirkning, the merknadsbehandling for a formal
+    høring (the command line's default)."""
+    consultation = store.get_consultation(consultation_id)
+    if consultation is not None and planprocess.mode(consultation.stage) == planprocess.Mode.EARLY:
+        return ReportKind.MEDVIRKNING
+    return ReportKind.MERKNADSBEHANDLING
+
+
+def _medvirkning(
+    store: Store, consultation_id: str, profile: Municipality, include_names: bool, lang: str
+) -> bytes:
+    """The medvirkningsrapport (``medvirkning_report``, built beside this module); a clear
+    refusal where this version has none."""
+    try:
+        from .medvirkning_report import build_medvirkning_report
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__package__}.medvirkning_report":
+            raise
+        raise ReportUnavailable("report11.medvirkning_missing") from None
+    return build_medvirkning_report(
+        store, consultation_id, profile=profile, include_names=include_names, lang=lang
+    )
 
 
 def backup(store: Store, actor: User) -> bytes:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from consultations.i18n import keys, t
-from consultations.model import InputDraft, InputStatus, Moderation, Outcome, Response, Status
+from consultations.model import InputDraft, InputStatus, Moderation, NotMerknad, Outcome, Response, Status
 from consultations.review import (
     ASSESSMENT_MAX,
     REASON_MAX,
@@ -16,11 +16,13 @@ from consultations.review import (
     clear_duplicates,
     hide,
     mark_duplicates,
+    mark_not_merknad,
     order_frame,
     progress,
     public_outcomes,
     publish,
     publish_responses,
+    restore_merknad,
     review_order,
     tag,
     validate_response,
@@ -137,16 +139,42 @@ def test_a_response_needs_summary_assessment_and_one_of_four_outcomes():
     assert response == Response(0, "Ønsker lys", "Tas med", Outcome.PARTLY, "")
 
 
-def test_progress_counts_inputs_that_need_an_answer(store, consultation, kari):
-    a, b, c, d = _inputs(store, consultation, 4)
-    assert progress(store.analysis_frame(consultation.id)) == (0, 4)
-    hide(store, [b], "Reklame", kari)  # hidden: not part of the material
+def test_progress_counts_hidden_inputs_but_not_duplicates_or_inputs_marked_as_no_merknad(store, consultation, kari):
+    a, b, c, d, e = _inputs(store, consultation, 5)
+    assert progress(store.analysis_frame(consultation.id)) == (0, 5)
+    hide(store, [b], "Personopplysninger", kari)  # hidden from the web, still a merknad
+    mark_not_merknad(store, [e], NotMerknad.SPAM, "", kari)  # not a merknad at all
     mark_duplicates(store, consultation.id, [d], c, kari)  # answered through c
     answer(store, [a, c], ANSWER, kari)
-    answer(store, [b], ANSWER, kari)  # an answer to a hidden input does not count
-    assert progress(store.analysis_frame(consultation.id)) == (2, 2)
-    assert progress(store.responses(consultation.id), store.all_inputs(consultation.id)) == (2, 2)
+    answer(store, [e], ANSWER, kari)  # an answer to a non-merknad does not count
+    assert progress(store.analysis_frame(consultation.id)) == (2, 3)
+    assert progress(store.responses(consultation.id), store.all_inputs(consultation.id)) == (2, 3)
+    answer(store, [b], ANSWER, kari)
+    assert progress(store.analysis_frame(consultation.id)) == (3, 3)
     assert _error_key(lambda: answer(store, [], ANSWER, kari)) == "planning.error.nothing_to_answer"
+
+
+def test_marking_an_input_as_no_merknad_needs_a_known_reason_is_audited_and_can_be_undone(store, consultation, kari):
+    (a,) = _inputs(store, consultation, 1)
+    assert _error_key(lambda: mark_not_merknad(store, [a], "ugress", "", kari)) == "report11.error.not_merknad_kind"
+    assert _error_key(lambda: mark_not_merknad(store, [a], NotMerknad.OTHER, " ", kari)) == "planning.error.reason_missing"
+    assert store.get_input(a).not_merknad is None  # refused: nothing stored
+    assert mark_not_merknad(store, [a], NotMerknad.DOUBLE, "Brevet ble registrert to ganger", kari) == 1
+    item = store.get_input(a)
+    assert (item.not_merknad, item.not_merknad_note) == (NotMerknad.DOUBLE, "Brevet ble registrert to ganger")
+    assert restore_merknad(store, [a], kari) == 1 and store.get_input(a).not_merknad is None
+    actions = [(e.action, e.actor, e.object_id) for e in store.audit_entries()]
+    assert ("input.not_merknad", "kari", str(a)) in actions and ("input.merknad", "kari", str(a)) in actions
+
+
+def test_a_deactivated_planner_cannot_mark_an_input_as_no_merknad(store, consultation, kari):
+    from consultations.permissions import NotAllowed
+
+    (a,) = _inputs(store, consultation, 1)
+    store.update_user(kari.id, "admin", active=False)
+    with pytest.raises(NotAllowed):
+        mark_not_merknad(store, [a], NotMerknad.SPAM, "", kari)
+    assert store.get_input(a).not_merknad is None
 
 
 def test_responses_reach_residents_only_after_the_deadline(store, consultation, kari):
