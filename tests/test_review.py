@@ -13,7 +13,9 @@ from consultations.review import (
     REASON_MAX,
     InvalidReview,
     answer,
+    answered_through,
     clear_duplicates,
+    duplicate_chain,
     hide,
     mark_duplicates,
     mark_not_merknad,
@@ -218,3 +220,30 @@ def test_every_outcome_has_a_label():
     assert [t(f"planning.outcome.{o.value}") for o in Outcome] == [
         "Tatt til følge", "Delvis tatt til følge", "Ikke tatt til følge", "Tatt til orientering",
     ]  # fmt: skip
+
+
+# -- «answered through its original»: one chain, walked by the review page, the outcomes
+#    page, the report and the exports alike -------------------------------------------------
+
+
+def test_answered_through_takes_the_first_answer_along_the_duplicate_chain():
+    links = {1: None, 2: 1, 3: 2, 4: 3}
+    assert answered_through(4, links, answered={1}) == 1
+    assert answered_through(4, links, answered={1, 2}) == 2  # the nearest answer
+    assert answered_through(4, links, answered={1, 4}) == 4  # its own answer first
+    assert answered_through(4, links, answered=set()) is None
+
+
+def test_answered_through_never_gives_an_answer_that_is_not_allowed():
+    links = {1: None, 2: 1}
+    assert answered_through(2, links, answered={1}, allowed={2}) is None  # e.g. a hidden original
+    assert answered_through(2, links, answered={1}, allowed={1, 2}) == 1
+
+
+def test_a_duplicate_chain_that_leads_back_stops_before_repeating_itself():
+    import pandas as pd
+
+    assert duplicate_chain(1, {1: 2, 2: 3, 3: 1}) == [2, 3]
+    assert duplicate_chain(1, {1: None}) == []
+    assert duplicate_chain(2, {1: pd.NA, 2: 1.0}) == [1]  # as an analysis frame holds them
+    assert answered_through(1, {1: 2, 2: 1}, answered=set()) is None
