@@ -325,3 +325,30 @@ def test_cli_medvirkning_report_is_refused_clearly_while_this_version_has_none(s
         assert not out.exists()
     done = _cli(db_path, "report", "--consultation", consultation.id, "--out", str(out), "--kind", "merknadsbehandling")
     assert done.returncode == 0 and out.exists()
+
+
+def test_cli_writes_the_pdf_when_the_out_file_ends_in_pdf(store, hearing, db_path, tmp_path):
+    from tests.conftest import need_office_tools, pdf_text
+
+    need_office_tools()
+    c, ref, _ = hearing
+    store.close()
+    out = tmp_path / "merknader.pdf"
+    done = _cli(db_path, "report", "--consultation", c.id, "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    text = pdf_text(out.read_bytes())
+    assert all(text.count(ref[name]) == 2 for name in ref if name != "spam")  # body and annex
+    assert ref["spam"] not in text and PHONE not in text
+
+
+def test_cli_without_libreoffice_refuses_a_pdf_in_one_line_and_writes_nothing(store, hearing, db_path, tmp_path):
+    c, _, _ = hearing
+    store.close()
+    out = tmp_path / "merknader.pdf"
+    done = subprocess.run(
+        [sys.executable, "-m", "consultations", "report", "--consultation", c.id, "--out", str(out)],
+        env={"KARTINNSPILL_DB": str(db_path), "PATH": str(tmp_path)},  # no soffice on this path
+        capture_output=True,
+    )
+    assert done.returncode == 2 and not out.exists()
+    assert done.stderr.decode().strip() == "PDF krever LibreOffice (soffice), som ikke er installert her. Lag Word-filen i stedet."
