@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import json
 import tempfile
-from pathlib import Path
-
 from enum import StrEnum
+from pathlib import Path
 
 from . import planprocess
 from .config import Municipality

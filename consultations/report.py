@@ -40,19 +40,18 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from lxml.etree import SubElement
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import Table
+from lxml.etree import SubElement
 
 from .config import Municipality, load_settings
 from .errors import KartinnspillError
 from .export import local_times, missed_frists, project, xml_safe
 from .geo import WGS84
 from .i18n import DEFAULT_LANG, format_date, t, tn
-from .moderation import mask_naming_kinds
 from .model import (
     Channel,
     Consultation,
@@ -65,6 +64,7 @@ from .model import (
     public_sender_name,
     reference,
 )
+from .moderation import mask_naming_kinds
 from .review import SECTIONS, answered_through, is_merknad, section_of
 from .store import Store
 from .text import excerpt

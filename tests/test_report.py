@@ -8,7 +8,7 @@ import io
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import date, datetime, timedelta, UTC
+from datetime import UTC, date, datetime, timedelta
 
 import docx
 import pytest
@@ -28,7 +28,15 @@ from consultations.model import (
 )
 from consultations.report import Order, build_report
 from consultations.submission import register_input, submit_input
-from tests.conftest import INSIDE, NOW, docx_text, make_consultation, report_rows, report_tables, staff
+from tests.conftest import (
+    INSIDE,
+    NOW,
+    docx_text,
+    make_consultation,
+    report_rows,
+    report_tables,
+    staff,
+)
 
 PRIVATE = "Kari Nordmann"
 NEIGHBOUR = "Nils Nabo"

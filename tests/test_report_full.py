@@ -32,7 +32,14 @@ from consultations.permissions import OPERATOR
 from consultations.report import build_report, docx_to_pdf
 from consultations.store import Store
 from consultations.submission import register_input
-from tests.conftest import INSIDE, docx_text, make_consultation, need_office_tools, pdf_text, report_rows
+from tests.conftest import (
+    INSIDE,
+    docx_text,
+    make_consultation,
+    need_office_tools,
+    pdf_text,
+    report_rows,
+)
 
 CLOSES = datetime(2026, 11, 20, 22, 59, tzinfo=UTC)  # 23:59 in Oslo
 NOW = CLOSES + timedelta(days=10)
@@ -55,8 +62,8 @@ def _build(store: Store) -> dict[str, list[int]]:
         return [(categories[(start + k) % len(categories)], text(start + k), lat, lon, None, None,
                  received + timedelta(minutes=k)) for k in range(n)]  # fmt: skip
 
-    plain = lambda k: f"Merknad nummer {k} om planforslaget ved kaia og byggehøyden der."  # noqa: E731
-    personal = lambda k: (f"Merknad nummer {k}: ring meg på {PHONES[k % 20]}." if k % 2 else  # noqa: E731
+    plain = lambda k: f"Merknad nummer {k} om planforslaget ved kaia og byggehøyden der."
+    personal = lambda k: (f"Merknad nummer {k}: ring meg på {PHONES[k % 20]}." if k % 2 else
                           f"Merknad nummer {k}: skriv til {EMAILS[k % 20]}.")  # fmt: skip
     in_time = CLOSES - timedelta(days=20)
     # 650 published web inputs in time, 40 of them with personal data; 25 hidden; 10 late
@@ -134,11 +141,11 @@ def test_the_pdf_names_every_merknad_with_its_reference_and_dates_whole_and_no_p
     expected = sorted(f"KI-{i:06d}" for i in ids["merknader"])
     assert sorted(REF.findall(body)) == expected
     assert sorted(REF.findall(annex)) == expected
-    assert not re.search(r"KI-\d{0,5}\s*$", text, re.M)  # no reference broken over two lines
+    assert not re.search(r"KI-\d{0,5}\s*$", text, re.MULTILINE)  # no reference broken over two lines
     source = docx_text(docx.Document(io.BytesIO(data)))
     for day in set(re.findall(r"\d{2}\.\d{2}\.\d{4}", source)):
         assert text.count(day) == source.count(day), day  # every date whole, none wrapped
-    assert not re.search(r"Kommunedirektøre\s*$", text, re.M)  # the column titles unbroken
+    assert not re.search(r"Kommunedirektøre\s*$", text, re.MULTILINE)  # the column titles unbroken
     for secret in (*PHONES, *EMAILS):
         assert secret not in text
 
