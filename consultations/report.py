@@ -212,7 +212,7 @@ class Report:
 
     def render(self) -> bytes:
         doc = Document()
-        _portrait(doc.sections[0])
+        _landscape(doc.sections[0])  # the summary tables' columns need its width too
         doc.styles["Normal"].font.size = Pt(10)
         c, lang = self.consultation, self.lang
         rows = self.rows.assign(date=_dates(self.rows["created_at"]))
@@ -252,8 +252,9 @@ class Report:
         outcomes = [o.value for o in Outcome]
         head = (self.w("col_group"), *(t(f"planning.outcome.{o}", self.lang) for o in outcomes),
                 t("exports.not_answered", self.lang), self.w("col_total"))  # fmt: skip
-        table = _table(doc, len(head))
-        _row(table, head, bold=(True,) * len(head), header=True)
+        widths = _figure_widths(len(head))
+        table = _table(doc, len(head), widths)
+        _row(table, head, bold=(True,) * len(head), header=True, widths=widths)
         totals = [0] * (len(outcomes) + 2)
         for k, (name, _) in enumerate(SECTIONS):
             part = self.rows[self.rows["section"] == k]
@@ -263,8 +264,8 @@ class Report:
             counts = [int(found.get(o, 0)) for o in outcomes]
             counts += [len(part) - sum(counts), len(part)]
             totals = [a + b for a, b in zip(totals, counts, strict=True)]
-            _row(table, (self.w(f"section.{name}"), *counts))
-        _row(table, (self.w("col_total"), *totals), bold=(True,) * len(head))
+            _row(table, (self.w(f"section.{name}"), *counts), widths=widths)
+        _row(table, (self.w("col_total"), *totals), bold=(True,) * len(head), widths=widths)
 
     def _facts(self, doc) -> None:
         c, lang = self.consultation, self.lang
@@ -292,14 +293,16 @@ class Report:
         doc.add_heading(self.w("figures_heading"), level=1)
         channels = [ch for ch in Channel if (rows["channel"] == ch.value).any()]
         head = (self.w("col_group"), *(t(f"channel.{ch.value}", lang) for ch in channels), self.w("col_total"))
-        table = _table(doc, len(head))
-        _row(table, head, bold=(True,) * len(head), header=True)
+        widths = _figure_widths(len(head))
+        table = _table(doc, len(head), widths)
+        _row(table, head, bold=(True,) * len(head), header=True, widths=widths)
         for k, (name, _) in enumerate(SECTIONS):
             part = rows[rows["section"] == k]
             if len(part):
-                _row(table, (self.w(f"section.{name}"), *((part["channel"] == ch.value).sum() for ch in channels), len(part)))
+                _row(table, (self.w(f"section.{name}"), *((part["channel"] == ch.value).sum() for ch in channels),
+                             len(part)), widths=widths)  # fmt: skip
         _row(table, (self.w("col_total"), *((rows["channel"] == ch.value).sum() for ch in channels), len(rows)),
-             bold=(True,) * len(head))  # fmt: skip
+             bold=(True,) * len(head), widths=widths)  # fmt: skip
         late = int(rows["missed"].notna().sum())
         innsigelser = rows[rows["objection"] == Objection.INNSIGELSE.value]
         status = Counter(innsigelser["objection_status"].dropna())
@@ -510,6 +513,12 @@ def _ordered(group: pd.DataFrame, clusters: dict[int, int]) -> pd.DataFrame:
     ]
     order = sorted(range(len(ids)), key=key.__getitem__)
     return group.iloc[order]
+
+
+def _figure_widths(columns: int) -> tuple[float, ...]:
+    """A figures table on A4 landscape: the sender group, then up to seven counts whose
+    headings («Tatt til orientering») keep every word whole."""
+    return (5.5, *[min(3.3, 20.2 / (columns - 1))] * (columns - 1))
 
 
 def _dates(created: pd.Series) -> list[str]:
