@@ -16,6 +16,7 @@ from .config import Settings, load_settings
 from .demo import seed_demo
 from .errors import InvalidArea, InvalidInput, KartinnspillError
 from .export import Format, parse_crs
+from .report import Order
 from .i18n import LOCAL_TZ, t, tn
 from .attachments import MAX_BYTES as ATTACHMENT_MAX_BYTES
 from .importing import import_consultation
@@ -98,12 +99,24 @@ def _parser() -> argparse.ArgumentParser:
         "--out", required=True, metavar="PATH", help="file path, or - for stdout (csv, geojson)"
     )
     exp.add_argument("--include-names", action="store_true", help="include senders' names")
-    rep = sub.add_parser("report", help="the merknadsbehandling report (Word) for the saksframlegg")
+    rep = sub.add_parser(
+        "report", help="the merknadsbehandling for the saksframlegg (formal høring) or the "
+        "medvirkningsrapport (early medvirkning): Word, or PDF with .pdf as the suffix",
+    )  # fmt: skip
     rep.add_argument("--consultation", required=True, metavar="ID")
-    rep.add_argument("--out", required=True, metavar="PATH.docx")
+    rep.add_argument("--out", required=True, metavar="FILE.docx|FILE.pdf")
     rep.add_argument(
-        "--include-names", action="store_true", help="include senders' names (left out by default)"
-    )
+        "--kind", choices=[k.value for k in downloads.ReportKind],
+        help="default: medvirkning for an early-phase consultation, merknadsbehandling for a formal one",
+    )  # fmt: skip
+    rep.add_argument(
+        "--order", choices=[o.value for o in Order], default=Order.THEME.value,
+        help="within each sender group: by theme (else category; the default) or by category",
+    )  # fmt: skip
+    rep.add_argument(
+        "--include-names", action="store_true",
+        help="private persons' names, for the internal version (left out by default)",
+    )  # fmt: skip
     arc = sub.add_parser(
         "archive",
         help="the Fiks Arkiv package for the municipality's archive: a zip with one folder per "
@@ -187,7 +200,9 @@ def _export(args: argparse.Namespace, store: Store, settings: Settings) -> int:
     if args.command == "report":
         data = downloads.report_file(
             store, args.consultation, include_names=args.include_names,
-            profile=settings.profile, actor=OPERATOR,
+            profile=settings.profile, actor=OPERATOR, order=args.order,
+            kind=args.kind or downloads.default_kind(store, args.consultation),
+            pdf=Path(args.out).suffix.lower() == ".pdf",
         )  # fmt: skip
     else:
         fmt = Format(args.format)

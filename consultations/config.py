@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 from .addresses import Networks, parse_networks
 from .errors import ConfigError
+from .i18n import LANGUAGES
 from .model import Identification, SenderType
 from .ratelimit import DEFAULT_LIMITS, Limits
 
@@ -85,6 +86,10 @@ class Municipality:
     # (name, sender type)
     hearing_parties: tuple[tuple[str, SenderType], ...] = ()
     archive: ArchiveProfile = ArchiveProfile()
+    # the merknadsbehandling's column titles, per language («Kommunedirektørens vurdering»,
+    # «… forslag»; «Rådmannens …» elsewhere); a language left out takes the locale's words
+    assessment_title: tuple[tuple[str, str], ...] = ()  # (language, title)
+    proposal_title: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -160,6 +165,8 @@ def load_profile(name: str) -> Municipality:
         authorities=tuple(data.get("authorities", ())),
         hearing_parties=_hearing_parties(name, data.get("hearing_parties", ())),
         archive=_archive(name, data.get("archive", {})),
+        assessment_title=_per_language(name, data.get("assessment_title", {})),
+        proposal_title=_per_language(name, data.get("proposal_title", {})),
     )
 
 
@@ -173,6 +180,15 @@ def _archive(profile: str, table: Mapping[str, object]) -> ArchiveProfile:
     if not (archive.system.strip() and archive.access_code.strip() and archive.screening_basis.strip()):
         raise ConfigError("config.archive_invalid", name=profile, reason="empty value")
     return archive
+
+
+def _per_language(profile: str, value: object) -> tuple[tuple[str, str], ...]:
+    """A text the profile gives for all languages (a string) or per language (a table)."""
+    if isinstance(value, str):
+        return tuple((lang, value) for lang in LANGUAGES)
+    if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+        return tuple(value.items())
+    raise ConfigError("report11.config_title_invalid", name=profile)
 
 
 def _identification(profile: str, value: object) -> Identification:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import tempfile
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from pathlib import Path
 
-from . import archive
+from . import archive, planprocess
 from .config import Municipality
 from .export import Format, export
 from .geo import WGS84
@@ -19,8 +20,16 @@ from .i18n import DEFAULT_LANG
 from .medvirkning_report import build_medvirkning_report
 from .model import Role, User
 from .permissions import require
-from .report import build_report
+from .report import Order, ReportUnavailable, build_report, docx_to_pdf
 from .store import Store
+
+
+class ReportKind(StrEnum):
+    """The merknadsbehandling for a formal høring's saksframlegg; the medvirkningsrapport
+    (who took part, what was said) for early medvirkning."""
+
+    MERKNADSBEHANDLING = "merknadsbehandling"
+    MEDVIRKNING = "medvirkning"
 
 
 def inputs_file(
@@ -51,11 +60,26 @@ def report_file(
     profile: Municipality,
     actor: User,
     lang: str = DEFAULT_LANG,
+    kind: ReportKind | str = ReportKind.MERKNADSBEHANDLING,
+    order: Order | str = Order.THEME,
+    pdf: bool = False,
 ) -> bytes:
-    """The Word report for the saksframlegg."""
+    """The report (Word, or ``pdf`` as LibreOffice renders it): the merknadsbehandling, or
+    the medvirkningsrapport (``default_kind`` says which a consultation's phase asks for)."""
     who = require(store, actor, Role.PLANNER)
-    data = build_report(store, consultation_id, include_names=include_names, profile=profile, lang=lang)
-    details = {"format": "docx", "include_names": include_names}
+    kind = ReportKind(kind)
+    if kind == ReportKind.MEDVIRKNING:
+        data = build_medvirkning_report(
+            store, consultation_id, profile=profile, include_names=include_names, lang=lang
+        )
+    else:
+        data = build_report(
+            store, consultation_id, include_names=include_names, order=order, profile=profile, lang=lang
+        )
+    if pdf:
+        data = docx_to_pdf(data)
+    details = {"format": "pdf" if pdf else "docx", "kind": kind.value, "order": Order(order).value,
+               "include_names": include_names}  # fmt: skip
     store.audit(who.username, "consultation.report", "consultation", consultation_id, None,
                 json.dumps(details))  # fmt: skip
     return data
@@ -102,6 +126,15 @@ def archive_file(
                "since": since.isoformat() if since else None}  # fmt: skip
     store.mark_archived(consultation_id, pkg.input_ids, now, who.username, json.dumps(details))
     return data
+
+
+def default_kind(store: Store, consultation_id: str) -> ReportKind:
+    """The medvirkningsrapport for early medvirkning, the merknadsbehandling for a formal
+    høring (the command line's default)."""
+    consultation = store.get_consultation(consultation_id)
+    if consultation is not None and planprocess.mode(consultation.stage) == planprocess.Mode.EARLY:
+        return ReportKind.MEDVIRKNING
+    return ReportKind.MERKNADSBEHANDLING
 
 
 def backup(store: Store, actor: User) -> bytes:

@@ -52,6 +52,7 @@ from .model import (
     public_sender_name,
     reference,
 )
+from .review import SECTIONS, answered_through, is_merknad, section_of
 from .store import Store
 
 CRS_CHOICES = (25832, 25833, WGS84)
@@ -100,7 +101,11 @@ _FIRST = ("id", "referanse", "opprettet", "høring", "kategori", "tekst", "statu
 # who sent it and where to notify them (a formal merknad): only when names are asked for
 _NAMES = ("avsender", "avsenderadresse", "gnr_bnr")
 _LAST = ("temaer", "støtter", "duplikat_av", "skjult_grunn", "sammendrag", "vurdering",
-         "konklusjon", "endring_i_planen")  # fmt: skip
+         "konklusjon", "endring_i_planen",
+         # as the merknadsbehandling report has it, row for row: the sender group, a planner's
+         # finding that it is no merknad, the input whose answer it carries (a duplicate's
+         # original) and the outcome the report prints
+         "avsendergruppe", "ikke_merknad", "behandlet_sammen_med", "konklusjon_i_rapporten")  # fmt: skip
 
 
 def columns(
@@ -199,6 +204,20 @@ def input_table(
     out["vurdering"] = _objects(frame["assessment"])
     out["konklusjon"] = _labels(frame["outcome"], "planning.outcome", lang)
     out["endring_i_planen"] = _objects(frame["plan_change"])
+    out["avsendergruppe"] = [t(f"report11.section.{SECTIONS[section_of(k)][0]}", lang) for k in frame["sender_type"]]
+    out["ikke_merknad"] = _labels(frame["not_merknad"], "report11.not_merknad", lang)
+    merknad = frame["not_merknad"].map(is_merknad).to_numpy()
+    ids = frame["id"].astype(int).tolist()
+    links = dict(zip(ids, frame["duplicate_of"], strict=True))
+    outcome = dict(zip(ids, frame["outcome"], strict=True))
+    allowed = {i for i, m in zip(ids, merknad, strict=True) if m}
+    answered = {i for i in allowed if isinstance(outcome[i], str)}
+    by = [answered_through(i, links, answered, allowed) if m else None for i, m in zip(ids, merknad, strict=True)]
+    out["behandlet_sammen_med"] = [reference(b) if b is not None and b != i else None for i, b in zip(ids, by, strict=True)]
+    out["konklusjon_i_rapporten"] = [
+        None if not m else t(f"planning.outcome.{outcome[b]}", lang) if b is not None else t("exports.not_answered", lang)
+        for m, b in zip(merknad, by, strict=True)
+    ]  # fmt: skip
     # text stays in object columns: pandas' default str dtype would cost a conversion here
     # and a slow element-wise iteration in every writer
     table = pd.DataFrame(

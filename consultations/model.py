@@ -125,6 +125,16 @@ class ObjectionStatus(StrEnum):
         return self in (ObjectionStatus.MET, ObjectionStatus.WITHDRAWN)
 
 
+class NotMerknad(StrEnum):
+    """Why a planner found that an input is no merknad at all: the only reasons an input
+    stays out of the merknadsbehandling (hiding it from the public page is not one)."""
+
+    SPAM = "spam"
+    TEST = "test"
+    DOUBLE = "dobbeltregistrering"  # the same letter or e-mail registered twice
+    OTHER = "annet"
+
+
 class Identification(StrEnum):
     """Whether a resident gives name and address (or gnr/bnr) with a merknad in a formal
     høring, so the municipality can notify parties of the decision and the right of appeal
@@ -343,6 +353,8 @@ class Input:
     sender_property: str | None = None  # gnr/bnr of a formal merknad; never public
     objection: Objection | None = None  # innsigelse or faglig råd, from an authority
     objection_status: ObjectionStatus | None = None  # an innsigelse's own status
+    not_merknad: NotMerknad | None = None  # a planner's finding that it is no merknad at all
+    not_merknad_note: str | None = None
 
     @property
     def reference(self) -> str:

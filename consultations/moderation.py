@@ -10,6 +10,7 @@ kroner, NOK, ,-) or an area (kvm, m2, m²).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -101,6 +102,17 @@ def mask_personal_data(text: str, replacement: str) -> str:
         start, end = finding.span
         text = text[:start] + replacement + text[end:]
     return text
+
+
+def mask_naming_kinds(text: str, label: Callable[[str], str]) -> tuple[str, tuple[str, ...]]:
+    """``text`` with every finding replaced by ``label(kind)`` («[telefonnummer]»), and the
+    kinds masked, each once in order of appearance: what a case document shows (a merknad
+    with personal data is masked in the merknadsbehandling, never left out)."""
+    findings = find_personal_data(text)
+    for finding in reversed(findings):
+        start, end = finding.span
+        text = text[:start] + label(finding.kind) + text[end:]
+    return text, tuple(dict.fromkeys(f.kind for f in findings))
 
 
 def remove_personal_data(text: str) -> str:

@@ -1,11 +1,26 @@
-"""The merknadsbehandling report (Word, .docx) for the saksframlegg.
+"""The merknadsbehandling for the saksframlegg: Word (.docx), and the same as PDF.
 
-Facts about the consultation, how it was run, key figures, a static map of the inputs
-(drawn here with matplotlib: no tiles, no network) and then the merknadsbehandling table per
-theme — inputs without a theme per category: nr, date, sender type, summary, assessment,
-outcome. Hidden inputs are left out, and so is every id in ``exclude_ids`` (the hook for
-inputs a planner holds back, e.g. for personal data); the report says how many. Senders'
-names appear only when staff ask for them (``include_names``).
+Pbl. § 12-12: the case must show how every merknad received was assessed, and one left out
+is a procedural error. So the report holds every input that is a merknad, whatever its
+public status: hidden from the public page or not, with personal data or not (masked here,
+the kinds named — never a reason to leave it out). Only an input a planner marked as no
+merknad at all (spam, test, double registration) stays out, counted with its reason in the
+annex. A pending (unmoderated) input is in once the frist has passed; before that the report
+says how many wait. It is a case document for the planners' saksframlegg, not a public view.
+
+Order, as a saksframlegg is written: a summary table for the politicians (outcomes per
+sender group), the facts of the høring, then the merknader by sender group — 1. regional
+and state authorities (innsigelser first, each with its status), 2. other municipalities,
+3. organisations, lag and velforeninger, 4. businesses, 5. private persons (neighbours and
+landowners first), and 6. the municipality's own units (an internal merknad is neither a
+resident's nor an authority's, so it comes last) — and within each by theme or by category
+(``Order``). A group answer (one response saved for several inputs, or a duplicate answered
+through its original) is printed once, below the merknader it covers, and each of those
+refers to it. The annex has every merknad's full text (masked), its supports («support is
+not a vote»: only here), and the inputs that are no merknad, counted by reason. Private
+persons' names appear only when staff ask for them (``include_names``).
+
+Each merknad's reference is in the body exactly once (its row) and again in the annex.
 """
 
 from __future__ import annotations
@@ -13,32 +28,105 @@ from __future__ import annotations
 import gc
 import io
 import math
-from collections.abc import Collection, Iterator, Sequence
+import shutil
+import subprocess
+import tempfile
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from lxml.etree import SubElement
 from docx import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import Table
+from lxml.etree import SubElement
 
 from .config import Municipality, load_settings
-from .export import key_figures, local_times, missed_frists, project, xml_safe
+from .errors import KartinnspillError
+from .export import local_times, missed_frists, project, xml_safe
 from .geo import WGS84
 from .i18n import DEFAULT_LANG, format_date, t, tn
-from .moderation import has_personal_data
-from .model import Channel, Consultation, InputStatus, public_sender_name, reference
-from .objections import is_unresolved
+from .model import (
+    Channel,
+    Consultation,
+    InputStatus,
+    NotMerknad,
+    Objection,
+    ObjectionStatus,
+    Outcome,
+    SenderType,
+    public_sender_name,
+    reference,
+)
+from .moderation import mask_naming_kinds
+from .review import SECTIONS, answered_through, is_merknad, section_of
 from .store import Store
 from .text import excerpt
 
 SUMMARY_CHARS = 400
-# Nr, Dato, Avsender, Sammendrag, Vurdering, Konklusjon on A4 portrait with 2 cm margins.
-COLUMN_WIDTHS_CM = (2.1, 1.9, 2.5, 4.3, 4.1, 2.1)
+# The merknad table runs on A4 landscape (25.7 cm between 2 cm margins): Nr, Mottatt,
+# Avsender, Merknad, Vurdering, Forslag. A reference (KI-000123) and a date (06.10.2026) in
+# 9 pt need 1.9 cm with the cells' padding; «Kommunedirektørens» in bold 9 pt needs 4.1 cm in
+# DejaVu Sans, the font LibreOffice falls back to without Calibri or Carlito (measured).
+COLUMN_WIDTHS_CM = (2.6, 2.5, 3.8, 6.1, 6.1, 4.6)
+TABLE_FONT_HALF_POINTS = 18  # 9 pt
+PDF_TIMEOUT_S = 180
 _SCALE_STEPS = (10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000)
+
+_FIRST_IN_SECTION = {SenderType.NEIGHBOUR.value, SenderType.LANDOWNER.value}
+
+
+class Order(StrEnum):
+    """How the merknader stand within a sender group: by the planners' themes (an input
+    with several under its first; one without under its category) or by category."""
+
+    THEME = "theme"
+    CATEGORY = "category"
+
+
+class ReportUnavailable(KartinnspillError):
+    """The report cannot be made in the asked form here (no LibreOffice for a PDF, …)."""
+
+
+def frist_passed(consultation: Consultation, now: datetime) -> bool:
+    return now >= consultation.closes_at
+
+
+def merknader(frame: pd.DataFrame, consultation: Consultation, now: datetime) -> pd.DataFrame:
+    """The rows of ``Store.analysis_frame`` the merknadsbehandling holds (see the module's
+    note), each with ``section``, ``answer_by`` (the input whose answer it carries, through
+    its duplicate chain; NA while unanswered), that answer's ``a_summary``, ``a_assessment``,
+    ``a_outcome``, ``a_plan_change``, and ``missed`` (the frist it missed, or ``None``)."""
+    keep = frame["not_merknad"].map(is_merknad)
+    if not frist_passed(consultation, now):
+        keep &= frame["status"] != InputStatus.PENDING.value
+    rows = frame[keep].reset_index(drop=True)
+    links = dict(zip(frame["id"].astype(int), frame["duplicate_of"], strict=True))
+    answered = {int(i) for i, o in zip(rows["id"], rows["outcome"], strict=True) if _present(o)}
+    included = set(rows["id"].astype(int))
+    by = [answered_through(int(i), links, answered, allowed=included) for i in rows["id"]]
+    rows = rows.assign(
+        section=rows["sender_type"].map(section_of).astype(int),
+        answer_by=pd.array(by, dtype="Int64"),
+        missed=pd.Series(missed_frists(rows, consultation), index=rows.index, dtype=object),
+    )
+    source = rows.set_index("id")
+    for own, taken in (("response_summary", "a_summary"), ("assessment", "a_assessment"),
+                       ("outcome", "a_outcome"), ("plan_change", "a_plan_change")):  # fmt: skip
+        rows[taken] = [source.at[int(b), own] if not pd.isna(b) else None for b in rows["answer_by"]]
+    return rows
+
+
+def counts_not_merknad(frame: pd.DataFrame) -> dict[NotMerknad, int]:
+    """How many inputs were marked as no merknad, per reason (reasons with none left out)."""
+    found = Counter(v for v in frame["not_merknad"] if isinstance(v, str) and v)
+    return {kind: found[kind.value] for kind in NotMerknad if found[kind.value]}
 
 
 def build_report(
@@ -46,164 +134,435 @@ def build_report(
     consultation_id: str,
     *,
     include_names: bool = False,
-    exclude_ids: Collection[int] = (),
+    order: Order | str = Order.THEME,
     profile: Municipality | None = None,
     lang: str = DEFAULT_LANG,
     now: datetime | None = None,
 ) -> bytes:
-    """The report as .docx bytes; ``KeyError`` for an unknown consultation. The map is in
-    the municipality's working CRS (``profile``, by default the configured one)."""
+    """The merknadsbehandling as .docx bytes. The map is in the municipality's working CRS
+    (``profile``, by default the configured one), and so are its titles."""
     consultation = store.get_consultation(consultation_id)
     if consultation is None:
-        raise KeyError(consultation_id)
-    every = store.analysis_frame(consultation_id)
-    # The report becomes a public case document: only published inputs, and a duplicate
-    # takes an answer only from a published original (never one given to a hidden input).
-    status = every["status"]
-    n_hidden = int((status == InputStatus.HIDDEN.value).sum())
-    n_pending = int((status == InputStatus.PENDING.value).sum())
-    frame = answered_through_originals(
-        every[status == InputStatus.PUBLISHED.value].reset_index(drop=True)
-    )
-    # inputs with personal data stay out of a document that becomes public
-    personal = frame["text"].map(has_personal_data)
-    excluded = frame["id"].isin(list(exclude_ids)) | personal
-    shown = frame[~excluded].reset_index(drop=True)
+        raise KartinnspillError("cli.unknown_consultation", id=consultation_id)
     profile = profile or load_settings().profile
-    return render(
-        consultation, shown, n_hidden=n_hidden, n_pending=n_pending, n_excluded=int(excluded.sum()),
-        include_names=include_names, crs=profile.working_crs, municipality=profile.name, lang=lang,
-        now=now or datetime.now(UTC),
+    now = now or datetime.now(UTC)
+    every = store.analysis_frame(consultation_id)
+    report = Report(
+        consultation=consultation, rows=merknader(every, consultation, now),
+        waiting=0 if frist_passed(consultation, now) else int(
+            ((every["status"] == InputStatus.PENDING.value) & every["not_merknad"].map(is_merknad)).sum()
+        ),
+        not_merknad=counts_not_merknad(every), include_names=include_names, order=Order(order),
+        titles=_titles(profile, lang), crs=profile.working_crs, lang=lang, now=now,
     )  # fmt: skip
+    return report.render()
 
 
-def answered_through_originals(frame: pd.DataFrame) -> pd.DataFrame:
-    """A duplicate without an answer of its own takes its original's outcome (the end of
-    its duplicate chain), with ``via`` naming that original; other rows get ``via`` NA."""
-    duplicate_of = {int(i): int(d) for i, d in zip(frame["id"], frame["duplicate_of"], strict=True)
-                    if not pd.isna(d)}  # fmt: skip
-    outcome = {int(i): o for i, o in zip(frame["id"], frame["outcome"], strict=True) if _present(o)}
-    via: list[int | None] = []
-    for input_id in frame["id"]:
-        step, seen = int(input_id), set()
-        while step not in outcome and step in duplicate_of and step not in seen:
-            seen.add(step)
-            step = duplicate_of[step]
-        via.append(step if step != input_id and step in outcome else None)
-    frame = frame.assign(via=pd.array(via, dtype="Int64"))
-    taken = frame["via"].notna()
-    if taken.any():
-        originals = frame.set_index("id").loc[frame.loc[taken, "via"].astype(int)]
-        frame.loc[taken, "outcome"] = originals["outcome"].to_numpy()
-    return frame
+def _titles(profile: Municipality, lang: str) -> tuple[str, str]:
+    """The assessment's and the recommendation's column titles (profile, else locale)."""
+    assessment, proposal = dict(profile.assessment_title), dict(profile.proposal_title)
+    return (
+        assessment.get(lang) or t("report11.assessment_title", lang),
+        proposal.get(lang) or t("report11.proposal_title", lang),
+    )
 
 
-def render(
-    consultation: Consultation,
-    frame: pd.DataFrame,
-    *,
-    n_hidden: int,
-    n_pending: int,
-    n_excluded: int,
-    include_names: bool,
-    crs: int,
-    municipality: str,
-    lang: str,
-    now: datetime,
-) -> bytes:
-    """The report from the inputs it covers (``frame``: rows of ``Store.analysis_frame``)."""
-    doc = Document()
-    _page(doc.sections[0])
-    doc.styles["Normal"].font.size = Pt(10)
-
-    doc.add_heading(xml_safe(t("exports.report.title", lang, title=consultation.title)), level=0)
-    doc.add_paragraph(t("exports.report.generated", lang, date=format_date(now, lang)))
-
-    _facts(doc, consultation, frame, lang)
-    _conduct(doc, consultation, frame, municipality, lang)
-    _figures(doc, consultation, frame, lang)
-    _map(doc, consultation, frame, crs, lang)
-    _table(doc, consultation, frame, n_hidden, n_pending, n_excluded, include_names, lang)
-
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    # python-docx holds the XML tree in reference cycles: free a large report's tree (half a
-    # gigabyte at 100,000 rows) now, not at the next full collection (it needs no proxy left)
-    del doc
-    gc.collect()
-    return buffer.getvalue()
+def docx_to_pdf(data: bytes) -> bytes:
+    """The .docx as LibreOffice renders it (``soffice --headless --convert-to pdf``): what a
+    planner sees, for publishing with the saksframlegg."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise ReportUnavailable("report11.pdf_unavailable")
+    with tempfile.TemporaryDirectory(prefix="kartinnspill-pdf-") as tmp:
+        source = Path(tmp) / "merknadsbehandling.docx"
+        source.write_bytes(data)
+        # a profile of its own: two conversions at once must not share (and lock) one
+        profile = f"-env:UserInstallation={(Path(tmp) / 'profile').as_uri()}"
+        try:
+            subprocess.run(
+                [soffice, profile, "--headless", "--convert-to", "pdf", "--outdir", tmp, str(source)],
+                capture_output=True, timeout=PDF_TIMEOUT_S, check=False,
+            )  # fmt: skip
+        except subprocess.TimeoutExpired:
+            raise ReportUnavailable("report11.pdf_failed") from None
+        target = source.with_suffix(".pdf")
+        if not target.exists():
+            raise ReportUnavailable("report11.pdf_failed")
+        return target.read_bytes()
 
 
-def _page(section) -> None:
+# -- the document ---------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    consultation: Consultation
+    rows: pd.DataFrame  # ``merknader``
+    waiting: int  # pending inputs not in yet (the frist has not passed)
+    not_merknad: dict[NotMerknad, int]
+    include_names: bool
+    order: Order
+    titles: tuple[str, str]
+    crs: int
+    lang: str
+    now: datetime
+
+    def w(self, key: str, **params: object) -> str:
+        return t(f"report11.{key}", self.lang, **params)
+
+    def render(self) -> bytes:
+        doc = Document()
+        _landscape(doc.sections[0])  # the summary tables' columns need its width too
+        doc.styles["Normal"].font.size = Pt(10)
+        c, lang = self.consultation, self.lang
+        rows = self.rows.assign(date=_dates(self.rows["created_at"]))
+        rows = rows.assign(
+            masked=[mask_naming_kinds(str(x), self._mask_label) for x in rows["text"]],
+        )
+        self.rows = rows
+        doc.add_heading(xml_safe(t("exports.report.title", lang, title=c.title)), level=0)
+        doc.add_paragraph(t("exports.report.generated", lang, date=format_date(self.now, lang)))
+        self._politicians(doc)
+        self._facts(doc)
+        self._figures(doc)
+        self._notes(doc)
+        _map(doc, c, rows, self.crs, lang)
+        body = doc.add_section(WD_SECTION.NEW_PAGE)
+        _landscape(body)
+        self._body(doc)
+        annex = doc.add_section(WD_SECTION.NEW_PAGE)
+        _portrait(annex)
+        self._annex(doc)
+        buffer = io.BytesIO()
+        doc.save(buffer)
+        # python-docx holds the XML tree in reference cycles: free a large report's tree now
+        del doc
+        gc.collect()
+        return buffer.getvalue()
+
+    def _mask_label(self, kind: str) -> str:
+        return self.w("masked", kind=self.w(f"pii.{kind}"))
+
+    # -- the opening pages
+
+    def _politicians(self, doc) -> None:
+        """How many were taken into account, partly, not, noted — per sender group."""
+        doc.add_heading(self.w("politicians_heading"), level=1)
+        doc.add_paragraph(self.w("politicians_intro"))
+        outcomes = [o.value for o in Outcome]
+        head = (self.w("col_group"), *(t(f"planning.outcome.{o}", self.lang) for o in outcomes),
+                t("exports.not_answered", self.lang), self.w("col_total"))  # fmt: skip
+        widths = _figure_widths(len(head))
+        table = _table(doc, len(head), widths)
+        _row(table, head, bold=(True,) * len(head), header=True, widths=widths)
+        totals = [0] * (len(outcomes) + 2)
+        for k, (name, _) in enumerate(SECTIONS):
+            part = self.rows[self.rows["section"] == k]
+            if part.empty:
+                continue
+            found = part["a_outcome"].value_counts()
+            counts = [int(found.get(o, 0)) for o in outcomes]
+            counts += [len(part) - sum(counts), len(part)]
+            totals = [a + b for a, b in zip(totals, counts, strict=True)]
+            _row(table, (self.w(f"section.{name}"), *counts), widths=widths)
+        _row(table, (self.w("col_total"), *totals), bold=(True,) * len(head), widths=widths)
+
+    def _facts(self, doc) -> None:
+        c, lang = self.consultation, self.lang
+        doc.add_heading(t("exports.report.facts_heading", lang), level=1)
+        none = t("exports.report.none", lang)
+        announced = none
+        if c.announced_on is not None:
+            announced = f"{c.announced_on.strftime('%d.%m.%Y')} {c.announced_where}".strip()
+        rows = [
+            (t("exports.report.plan_type", lang), t(f"plan_type.{c.plan_type.value}", lang)),
+            (t("exports.report.plan_id", lang), c.plan_id or none),
+            (self.w("case_number"), c.case_number or none),
+            (t("exports.report.stage", lang), t(f"stage.{c.stage.value}", lang)),
+            (t("exports.report.period", lang), t("exports.report.period_value", lang,
+                opens=format_date(c.opens_at, lang), closes=format_date(c.closes_at, lang))),
+            (self.w("announced"), announced),
+        ]  # fmt: skip
+        table = _table(doc, 2)
+        for label, value in rows:
+            _row(table, (label, value), bold=(True, False))
+
+    def _figures(self, doc) -> None:
+        """Merknader by sender group and channel, late ones, innsigelser and their status."""
+        rows, lang = self.rows, self.lang
+        doc.add_heading(self.w("figures_heading"), level=1)
+        channels = [ch for ch in Channel if (rows["channel"] == ch.value).any()]
+        head = (self.w("col_group"), *(t(f"channel.{ch.value}", lang) for ch in channels), self.w("col_total"))
+        widths = _figure_widths(len(head))
+        table = _table(doc, len(head), widths)
+        _row(table, head, bold=(True,) * len(head), header=True, widths=widths)
+        for k, (name, _) in enumerate(SECTIONS):
+            part = rows[rows["section"] == k]
+            if len(part):
+                _row(table, (self.w(f"section.{name}"), *((part["channel"] == ch.value).sum() for ch in channels),
+                             len(part)), widths=widths)  # fmt: skip
+        _row(table, (self.w("col_total"), *((rows["channel"] == ch.value).sum() for ch in channels), len(rows)),
+             bold=(True,) * len(head), widths=widths)  # fmt: skip
+        late = int(rows["missed"].notna().sum())
+        innsigelser = rows[rows["objection"] == Objection.INNSIGELSE.value]
+        status = Counter(innsigelser["objection_status"].dropna())
+        states = ", ".join(f"{status[s.value]} {t(f'objection.status.{s.value}', lang)}"
+                           for s in ObjectionStatus if status[s.value])  # fmt: skip
+        facts = [
+            (self.w("merknader"), str(len(rows))),
+            (self.w("late"), str(late)),
+            (self.w("innsigelser"), f"{len(innsigelser)} ({states})" if states else str(len(innsigelser))),
+        ]
+        table = _table(doc, 2)
+        for label, value in facts:
+            _row(table, (label, value), bold=(True, False))
+
+    def _notes(self, doc) -> None:
+        rows, lang = self.rows, self.lang
+        if self.waiting:  # every merknad must be assessed (pbl. § 12-12): say that some wait
+            doc.add_paragraph(tn("report11.waiting_note", self.waiting, lang))
+        if hidden := int((rows["status"] == InputStatus.HIDDEN.value).sum()):
+            doc.add_paragraph(tn("report11.hidden_note", hidden, lang))
+        if masked := sum(1 for _, kinds in rows["masked"] if kinds):
+            doc.add_paragraph(tn("report11.masked_note", masked, lang))
+        if n := sum(self.not_merknad.values()):
+            doc.add_paragraph(tn("report11.not_merknad_note", n, lang))
+        doc.add_paragraph(t("exports.report.names_note" if self.include_names else "parties.report.no_names_note", lang))
+        if late := int(rows["missed"].notna().sum()):
+            doc.add_paragraph(tn("parties.report.late_note", late, lang))
+        standing = rows[(rows["objection"] == Objection.INNSIGELSE.value)
+                        & rows["objection_status"].isin([s.value for s in ObjectionStatus if not s.resolved])]  # fmt: skip
+        if len(standing):
+            doc.add_paragraph(tn("parties.report.unresolved_note", len(standing), lang))
+
+    # -- the merknadsbehandling
+
+    def _body(self, doc) -> None:
+        doc.add_heading(self.w("body_heading"), level=1)
+        doc.add_paragraph(self.w(f"body_intro_{self.order.value}"))
+        rows = self.rows
+        if rows.empty:
+            doc.add_paragraph(t("exports.report.no_inputs", self.lang))
+            return
+        clusters = _clusters(rows)
+        printed: dict[int, str] = {}  # cluster → its label («F1»), once printed
+        labels: dict[int, str] = {}
+        for k, (name, _) in enumerate(SECTIONS):
+            part = rows[rows["section"] == k]
+            if part.empty:
+                continue
+            doc.add_heading(tn("report11.section_heading", len(part), self.lang, number=k + 1,
+                               name=self.w(f"section.{name}")), level=2)  # fmt: skip
+            for heading, group in self._subgroups(part):
+                doc.add_heading(heading, level=3)
+                self._merknad_table(doc, group, clusters, labels, printed)
+
+    def _subgroups(self, part: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
+        """Innsigelser first (authorities), then by theme or category."""
+        lang = self.lang
+        objection = part["objection"] == Objection.INNSIGELSE.value
+        if objection.any():
+            yield tn("report11.innsigelser_heading", int(objection.sum()), lang), part[objection]
+            part = part[~objection]
+        first = (
+            part["themes"].map(lambda themes: themes[0] if len(themes) else None)
+            if self.order == Order.THEME else pd.Series(None, index=part.index, dtype=object)
+        )  # fmt: skip
+        for theme in sorted(first.dropna().unique()):
+            rows = part[first == theme]
+            yield tn("report11.theme_heading", len(rows), lang, name=theme), rows
+        rest = part[first.isna()]
+        extra = sorted(set(rest["category"]) - set(self.consultation.categories))
+        for category in (*self.consultation.categories, *extra):
+            rows = rest[rest["category"] == category]
+            if len(rows):
+                yield tn("report11.category_heading", len(rows), lang, name=category), rows
+
+    def _merknad_table(
+        self, doc, group: pd.DataFrame, clusters: dict[int, int], labels: dict[int, str], printed: dict[int, str]
+    ) -> None:
+        head = (self.w("col_nr"), self.w("col_date"), self.w("col_sender"), self.w("col_merknad"),
+                self.titles[0], self.titles[1])  # fmt: skip
+        table = _table(doc, len(head), COLUMN_WIDTHS_CM)
+        _row(table, head, bold=(True,) * len(head), header=True, widths=COLUMN_WIDTHS_CM)
+        ordered = _ordered(group, clusters)
+        ids = [int(i) for i in ordered["id"]]
+        last_of = {clusters[i]: i for i in ids if i in clusters}  # a cluster's last row here
+        for item in ordered.itertuples(index=False):
+            cluster = clusters.get(int(item.id))
+            if cluster is not None and cluster not in labels:
+                labels[cluster] = f"F{len(labels) + 1}"
+            _row(table, self._cells(item, cluster, labels, printed), widths=COLUMN_WIDTHS_CM, nowrap=(0, 1))
+            if cluster is not None and last_of[cluster] == int(item.id) and cluster not in printed:
+                printed[cluster] = labels[cluster]
+                self._group_answer(table, item, labels[cluster], sum(1 for v in clusters.values() if v == cluster))
+
+    def _cells(self, item, cluster: int | None, labels: dict[int, str], printed: dict[int, str]) -> tuple[str, ...]:
+        lang = self.lang
+        date = item.date
+        if item.missed is not None:
+            date = f"{date}\n{self.w('late_mark', frist=_day(item.missed))}"
+        text, kinds = item.masked
+        answered = _present(item.a_outcome)
+        if cluster is None and answered and _present(item.a_summary):
+            summary = self._mask(item.a_summary)
+        else:
+            summary = excerpt(text, SUMMARY_CHARS)
+        if kinds:
+            summary += "\n" + self.w("masked_kinds", kinds=", ".join(self.w(f"pii.{k}") for k in kinds))
+        if cluster is not None:
+            where = "above" if cluster in printed else "below"
+            assessment = self.w(f"see_group_{where}", label=labels[cluster])
+        elif answered:
+            assessment = self._assessment(item)
+        else:
+            assessment = ""
+        outcome = t(f"planning.outcome.{item.a_outcome}" if answered else "exports.not_answered", lang)
+        return (reference(int(item.id)), date, self._sender(item), summary, assessment, outcome)
+
+    def _assessment(self, item) -> str:
+        text = self._mask(item.a_assessment) if _present(item.a_assessment) else ""
+        if _present(item.a_plan_change):
+            text = f"{text}\n{t('exports.report.plan_change', self.lang, change=self._mask(item.a_plan_change))}".strip()
+        return text
+
+    def _group_answer(self, table: Table, item, label: str, n: int) -> None:
+        """One row across the table: the answer the merknader above (and elsewhere) share."""
+        lines = [
+            tn("report11.group_heading", n, self.lang, label=label, title=self.titles[0]),
+            self._mask(item.a_summary) if _present(item.a_summary) else "",
+            self._assessment(item),
+            f"{self.titles[1]}: {t(f'planning.outcome.{item.a_outcome}', self.lang)}",
+        ]
+        _row(table, ["\n".join(line for line in lines if line)], bold=(True,), span=len(COLUMN_WIDTHS_CM),
+             widths=(sum(COLUMN_WIDTHS_CM),))  # fmt: skip
+
+    def _sender(self, item) -> str:
+        lang = self.lang
+        kind = item.sender_type if _present(item.sender_type) else SenderType.PRIVATE.value
+        sender = t(f"sender_type.{kind}", lang)
+        public = public_sender_name(item.sender_type, item.sender_name)
+        if _present(item.sender_name) and (self.include_names or public):
+            sender = t("exports.report.sender_named", lang, type=sender, name=item.sender_name)
+        if _present(item.objection):
+            what = t(f"objection.kind.{item.objection}", lang)
+            if _present(item.objection_status):
+                what = t("parties.report.objection_status", lang, kind=what,
+                         status=t(f"objection.status.{item.objection_status}", lang))  # fmt: skip
+            sender = f"{sender}\n{what}"
+        return sender
+
+    def _mask(self, text: str) -> str:
+        return mask_naming_kinds(str(text), self._mask_label)[0]
+
+    # -- the annex
+
+    def _annex(self, doc) -> None:
+        lang, rows = self.lang, self.rows
+        doc.add_heading(self.w("annex_heading"), level=1)
+        doc.add_paragraph(self.w("annex_intro"))
+        body = doc.element.body
+        end = body[-1]  # the last section's properties stay last
+        for item in rows.sort_values("id").itertuples(index=False):
+            text, kinds = item.masked
+            head = " · ".join((reference(int(item.id)), item.date, self._sender(item).replace("\n", ", ")))
+            end.addprevious(_paragraph(head, bold=True, keep_next=True))
+            for line in text.split("\n"):
+                end.addprevious(_paragraph(line))
+            if kinds:
+                end.addprevious(_paragraph(self.w("masked_kinds", kinds=", ".join(self.w(f"pii.{k}") for k in kinds))))
+            if int(item.supports):  # support is not a vote: mentioned here only
+                end.addprevious(_paragraph(tn("report11.supports", int(item.supports), lang)))
+        doc.add_heading(self.w("not_merknad_heading"), level=1)
+        if not self.not_merknad:
+            doc.add_paragraph(self.w("not_merknad_none"))
+            return
+        doc.add_paragraph(tn("report11.not_merknad_intro", sum(self.not_merknad.values()), lang))
+        table = _table(doc, 2)
+        _row(table, (self.w("col_reason"), self.w("col_count")), bold=(True, True), header=True)
+        for kind, n in self.not_merknad.items():
+            _row(table, (self.w(f"not_merknad.{kind.value}"), n))
+
+
+def _clusters(rows: pd.DataFrame) -> dict[int, int]:
+    """Merknader that share one answer (a group answer, or duplicates answered through their
+    original), by input id → the cluster's first input id; merknader answered alone are
+    not in it."""
+    key = [
+        (o, s, a, p) if _present(o) else None
+        for o, s, a, p in zip(rows["a_outcome"], rows["a_summary"], rows["a_assessment"], rows["a_plan_change"], strict=True)
+    ]
+    members: dict[tuple, list[int]] = {}
+    for input_id, k in zip(rows["id"].astype(int), key, strict=True):
+        if k is not None:
+            members.setdefault(tuple("" if not _present(v) else v for v in k), []).append(input_id)
+    return {i: min(ids) for ids in members.values() if len(ids) > 1 for i in ids}
+
+
+def _ordered(group: pd.DataFrame, clusters: dict[int, int]) -> pd.DataFrame:
+    """Neighbours and landowners first; the merknader of one group answer together."""
+    rank = [0 if s in _FIRST_IN_SECTION else 1 for s in group["sender_type"]]
+    ids = group["id"].astype(int).tolist()
+    first_rank: dict[int, int] = {}
+    for input_id, r in zip(ids, rank, strict=True):
+        if input_id in clusters:
+            first_rank[clusters[input_id]] = min(r, first_rank.get(clusters[input_id], r))
+    key = [
+        (first_rank[clusters[i]], clusters[i], i) if i in clusters else (r, i, i)
+        for i, r in zip(ids, rank, strict=True)
+    ]
+    order = sorted(range(len(ids)), key=key.__getitem__)
+    return group.iloc[order]
+
+
+def _figure_widths(columns: int) -> tuple[float, ...]:
+    """A figures table on A4 landscape: the sender group, then up to seven counts whose
+    headings («Tatt til orientering») keep every word whole."""
+    return (5.5, *[min(3.3, 20.2 / (columns - 1))] * (columns - 1))
+
+
+def _dates(created: pd.Series) -> list[str]:
+    """Received dates in Norwegian local time: 06.10.2026 (digits only: never wraps)."""
+    wall, _ = local_times(created)
+    day = np.datetime_as_string(wall, unit="D")
+    return [f"{d[8:10]}.{d[5:7]}.{d[:4]}" for d in day.tolist()]
+
+
+def _day(value: datetime) -> str:
+    return _dates(pd.Series([value.astimezone(UTC).replace(tzinfo=None)]))[0]
+
+
+def _present(value: object) -> bool:
+    return value is not None and not (not isinstance(value, str) and pd.isna(value)) and value != ""
+
+
+def _portrait(section) -> None:
     """A4 portrait, 2 cm margins."""
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Cm(21), Cm(29.7)
+    _margins(section)
+
+
+def _landscape(section) -> None:
+    """A4 landscape for the merknad table, 2 cm margins."""
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21)
+    _margins(section)
+
+
+def _margins(section) -> None:
     for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, side, Cm(2))
 
 
-# -- sections ----------------------------------------------------------------------------
-
-
-def _channels_used(frame: pd.DataFrame) -> list[tuple[Channel, int]]:
-    counts = frame["channel"].value_counts()
-    return [(c, int(counts[c.value])) for c in Channel if counts.get(c.value, 0)]
-
-
-def _facts(doc, consultation: Consultation, frame: pd.DataFrame, lang: str) -> None:
-    doc.add_heading(t("exports.report.facts_heading", lang), level=1)
-    none = t("exports.report.none", lang)
-    channels = ", ".join(t(f"channel.{c.value}", lang) for c, _ in _channels_used(frame))
-    rows = [
-        (t("exports.report.plan_type", lang), t(f"plan_type.{consultation.plan_type.value}", lang)),
-        (t("exports.report.plan_id", lang), consultation.plan_id or none),
-        (t("exports.report.stage", lang), t(f"stage.{consultation.stage.value}", lang)),
-        (t("exports.report.period", lang), _period(consultation, lang)),
-        (t("exports.report.channels", lang), channels or none),
-    ]
-    table = doc.add_table(rows=0, cols=2)
+def _table(doc, columns: int, widths: Sequence[float] = ()) -> Table:
+    table = doc.add_table(rows=0, cols=columns)
     table.style = "Table Grid"
-    for label, value in rows:
-        _row(table, (label, value), bold=(True, False))
-
-
-def _period(consultation: Consultation, lang: str) -> str:
-    return t(
-        "exports.report.period_value", lang,
-        opens=format_date(consultation.opens_at, lang),
-        closes=format_date(consultation.closes_at, lang),
-    )  # fmt: skip
-
-
-def _conduct(
-    doc, consultation: Consultation, frame: pd.DataFrame, municipality: str, lang: str
-) -> None:
-    doc.add_heading(t("exports.report.conduct_heading", lang), level=1)
-    by_channel = ", ".join(
-        t("exports.report.conduct_channel", lang, n=n, channel=t(f"channel.{c}", lang).lower())
-        for c, n in _channels_used(frame)
-    ) or t("exports.report.conduct_none", lang)
-    text = tn(
-        "exports.report.conduct", len(frame), lang,
-        opens=format_date(consultation.opens_at, lang),
-        closes=format_date(consultation.closes_at, lang),
-        municipality=municipality, by_channel=by_channel,
-    )  # fmt: skip
-    moderation = t(f"exports.report.moderation_{consultation.moderation.value}", lang)
-    doc.add_paragraph(f"{text} {moderation}")
-
-
-def _figures(doc, consultation: Consultation, frame: pd.DataFrame, lang: str) -> None:
-    doc.add_heading(t("exports.report.figures_heading", lang), level=1)
-    figures = key_figures(frame, consultation, lang)
-    # totals and inputs per category: the status split is moot (hidden ones are left out)
-    for heading, head, rows in (figures["totals"], figures["category"]):
-        doc.add_paragraph(heading, style="Heading 3")
-        table = doc.add_table(rows=0, cols=len(head))
-        table.style = "Table Grid"
-        _row(table, head, bold=(True,) * len(head), header=True)
-        for row in rows:
-            _row(table, row)
+    if widths:
+        table.autofit = False
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = Cm(width)
+    return table
 
 
 def _map(doc, consultation: Consultation, frame: pd.DataFrame, crs: int, lang: str) -> None:
@@ -305,110 +664,9 @@ def _scale_length(width: float) -> int:
     return min(_SCALE_STEPS, key=lambda s: abs(math.log(s / target)))
 
 
-def _table(
-    doc, consultation: Consultation, frame: pd.DataFrame, n_hidden: int, n_pending: int,
-    n_excluded: int, include_names: bool, lang: str,
-) -> None:  # fmt: skip
-    doc.add_heading(t("exports.report.table_heading", lang), level=1)
-    doc.add_paragraph(t("exports.report.table_intro", lang))
-    if n_hidden:
-        doc.add_paragraph(t("exports.report.hidden_note", lang, n=n_hidden))
-    if n_pending:  # every merknad must be assessed (pbl. § 12-12): say that some wait
-        doc.add_paragraph(t("exports.report.pending_note", lang, n=n_pending))
-    if n_excluded:
-        doc.add_paragraph(t("exports.report.excluded_note", lang, n=n_excluded))
-    doc.add_paragraph(t("exports.report.names_note" if include_names else "parties.report.no_names_note", lang))
-    frame = frame.assign(missed=missed_frists(frame, consultation))
-    if n_late := int(frame["missed"].notna().sum()):
-        doc.add_paragraph(tn("parties.report.late_note", n_late, lang))
-    standing = [is_unresolved(o, s, i) for o, s, i in
-                zip(frame["objection"], frame["objection_status"], frame["status"], strict=True)]  # fmt: skip
-    if n_standing := sum(standing):
-        doc.add_paragraph(tn("parties.report.unresolved_note", n_standing, lang))
-    if frame.empty:
-        doc.add_paragraph(t("exports.report.no_inputs", lang))
-        return
-    head = tuple(t(f"exports.report.col_{c}", lang)
-                 for c in ("nr", "date", "sender", "summary", "assessment", "outcome"))  # fmt: skip
-    for heading, rows in groups(frame, consultation, lang):
-        doc.add_heading(heading, level=2)
-        table = doc.add_table(rows=0, cols=len(head))
-        table.style = "Table Grid"
-        table.autofit = False
-        for column, width in zip(table.columns, COLUMN_WIDTHS_CM, strict=True):
-            column.width = Cm(width)
-        _row(table, head, bold=(True,) * len(head), header=True, widths=COLUMN_WIDTHS_CM)
-        for item in rows[_CELL_COLUMNS].itertuples(index=False):
-            _row(table, _cells(item, include_names, lang))
-
-
-def groups(
-    frame: pd.DataFrame, consultation: Consultation, lang: str = DEFAULT_LANG
-) -> Iterator[tuple[str, pd.DataFrame]]:
-    """``(heading, inputs)`` per theme (alphabetical; an input with several themes under its
-    first), then per category for inputs without a theme (the consultation's order)."""
-    wall, _ = local_times(frame["created_at"])
-    day = np.datetime_as_string(wall, unit="D")  # 2026-11-27 → 27.11.2026
-    frame = frame.assign(date=[f"{d[8:10]}.{d[5:7]}.{d[:4]}" for d in day.tolist()])
-    first = frame["themes"].map(lambda themes: themes[0] if len(themes) else None)
-    for theme in sorted(first.dropna().unique()):
-        rows = frame[first == theme]
-        yield t("exports.report.theme_heading", lang, name=theme, n=len(rows)), rows
-    rest = frame[first.isna()]
-    extra = sorted(set(rest["category"]) - set(consultation.categories))
-    for category in (*consultation.categories, *extra):
-        rows = rest[rest["category"] == category]
-        if len(rows):
-            yield t("exports.report.category_heading", lang, name=category, n=len(rows)), rows
-
-
-_CELL_COLUMNS = ["id", "date", "sender_type", "sender_name", "channel", "text", "response_summary",
-                 "assessment", "outcome", "plan_change", "via", "objection", "objection_status",
-                 "missed"]  # fmt: skip
-
-
-def _cells(item: tuple, include_names: bool, lang: str) -> tuple[str, ...]:
-    """One table row from a row of ``_CELL_COLUMNS`` (a named tuple)."""
-    if _present(item.sender_type):
-        sender = t(f"sender_type.{item.sender_type}", lang)
-    else:
-        web = item.channel == Channel.WEB.value
-        sender = t("exports.report.sender_web" if web else "exports.report.sender_unknown", lang)
-    # an authority's or organisation's name is public; a private person's only on request
-    public = public_sender_name(item.sender_type, item.sender_name)
-    if _present(item.sender_name) and (include_names or public):
-        sender = t("exports.report.sender_named", lang, type=sender, name=item.sender_name)
-    if _present(item.objection):
-        kind = t(f"objection.kind.{item.objection}", lang)
-        if _present(item.objection_status):
-            kind = t("parties.report.objection_status", lang, kind=kind,
-                     status=t(f"objection.status.{item.objection_status}", lang))  # fmt: skip
-        sender = f"{sender}\n{kind}"
-    date = item.date
-    if _present(item.missed):
-        date = f"{date}\n{t('parties.report.late', lang, frist=format_date(item.missed, lang))}"
-    answered = _present(item.outcome)
-    summary = (
-        item.response_summary if _present(item.response_summary)
-        else excerpt(item.text, SUMMARY_CHARS)
-    )  # fmt: skip
-    assessment = item.assessment if answered and _present(item.assessment) else ""
-    if _present(item.via):
-        assessment = t("exports.report.via", lang, ref=reference(int(item.via)))
-    elif answered and _present(item.plan_change):
-        change = t("exports.report.plan_change", lang, change=item.plan_change)
-        assessment = f"{assessment}\n{change}".strip()
-    outcome = t(f"planning.outcome.{item.outcome}" if answered else "exports.not_answered", lang)
-    return (reference(int(item.id)), date, sender, summary, assessment, outcome)
-
-
-def _present(value: object) -> bool:
-    return value is not None and not (not isinstance(value, str) and pd.isna(value)) and value != ""
-
-
 # -- fast table rows -------------------------------------------------------------------------
 # python-docx's add_row()/cells get slower with every row (seconds per thousand), and so does
-# its OxmlElement; a report of thousands of inputs builds its rows with lxml's SubElement.
+# its OxmlElement; a report of thousands of inputs builds its rows and paragraphs with lxml.
 
 
 def _row(
@@ -418,27 +676,54 @@ def _row(
     bold: Sequence[bool] = (),
     header: bool = False,
     widths: Sequence[float] = (),
+    nowrap: Sequence[int] = (),
+    span: int = 1,
 ) -> None:
     tr = SubElement(table._tbl, _TR)
     if header:  # repeated at the top of every page the table runs over
         SubElement(SubElement(tr, _TR_PR), _TBL_HEADER)
     for k, value in enumerate(values):
         tc = SubElement(tr, _TC)
+        props = SubElement(tc, _TC_PR)
         if widths:
-            width = SubElement(SubElement(tc, _TC_PR), _TC_W)
+            width = SubElement(props, _TC_W)
             width.set(_W, str(int(widths[k] * 567)))  # twentieths of a point per cm
             width.set(_TYPE, "dxa")
+        if span > 1:
+            SubElement(props, _GRID_SPAN).set(_VAL, str(span))
+        if k in nowrap:
+            SubElement(props, _NO_WRAP)
         strong = k < len(bold) and bold[k]
-        for line in xml_safe(str(value)).split("\n"):
-            run = SubElement(SubElement(tc, _P), _R)
-            if strong:
-                SubElement(SubElement(run, _R_PR), _B)
-            text = SubElement(run, _T)
-            text.set(_SPACE, "preserve")
-            text.text = line
+        for n, line in enumerate(xml_safe(str(value)).split("\n")):
+            tc.append(_paragraph(line, bold=strong and (span == 1 or n == 0), size=TABLE_FONT_HALF_POINTS))
 
 
-_TR, _TR_PR, _TBL_HEADER, _TC, _TC_PR, _TC_W, _P, _R, _R_PR, _B, _T, _W, _TYPE, _SPACE = (
-    qn(tag) for tag in ("w:tr", "w:trPr", "w:tblHeader", "w:tc", "w:tcPr", "w:tcW", "w:p", "w:r",
-                        "w:rPr", "w:b", "w:t", "w:w", "w:type", "xml:space")
+def _paragraph(text: str, *, bold: bool = False, keep_next: bool = False, size: int = 0):
+    p = _element(_P)
+    if keep_next:
+        SubElement(SubElement(p, _P_PR), _KEEP_NEXT)
+    run = SubElement(p, _R)
+    if bold or size:
+        props = SubElement(run, _R_PR)
+        if bold:
+            SubElement(props, _B)
+        if size:
+            SubElement(props, _SZ).set(_VAL, str(size))
+    node = SubElement(run, _T)
+    node.set(_SPACE, "preserve")
+    node.text = xml_safe(text)
+    return p
+
+
+def _element(tag: str):
+    from lxml.etree import Element
+
+    return Element(tag, nsmap={"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"})
+
+
+(_TR, _TR_PR, _TBL_HEADER, _TC, _TC_PR, _TC_W, _GRID_SPAN, _NO_WRAP, _P, _P_PR,
+ _KEEP_NEXT, _R, _R_PR, _B, _SZ, _T, _W, _TYPE, _VAL, _SPACE) = (
+    qn(tag) for tag in ("w:tr", "w:trPr", "w:tblHeader", "w:tc", "w:tcPr", "w:tcW",
+                        "w:gridSpan", "w:noWrap", "w:p", "w:pPr", "w:keepNext", "w:r", "w:rPr", "w:b",
+                        "w:sz", "w:t", "w:w", "w:type", "w:val", "xml:space")
 )  # fmt: skip

@@ -1,10 +1,13 @@
 """Planners' rules for review and merknadsbehandling: moderation, duplicates, themes,
 responses, progress, and what residents see once the responses are published.
 
-Which inputs need an answer: every input that is neither hidden nor a duplicate. Hiding
-takes an input out of the consultation's material (spam, abuse, off-topic; the reason is
-kept), and a duplicate is answered through its original — residents who sent one see the
-original's answer. Pending inputs count: they arrived and must be dealt with like any other.
+Which inputs need an answer: every input that is a merknad and no duplicate. Moderation and
+the legal treatment are two things: hiding an input takes it off the public page (abuse,
+off-topic, personal data; the reason is kept) but it was received and must be assessed
+(pbl. § 12-12). Only an input a planner marks as no merknad at all (spam, test, double
+registration — with the reason, audited, reversible) stays out. A duplicate is answered
+through its original (:func:`answered_through`) — residents who sent one see the original's
+answer. Pending inputs count: they arrived and must be dealt with like any other.
 
 Every command here takes the acting ``User``, checks it against the store
 (``permissions.require``), then writes as that user; the store audits in the same
@@ -13,7 +16,7 @@ transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,9 +28,11 @@ from .model import (
     Input,
     InputStatus,
     Moderation,
+    NotMerknad,
     Outcome,
     Response,
     Role,
+    SenderType,
     Status,
     User,
     reference,
@@ -67,13 +72,57 @@ def hide(store: Store, input_ids: Sequence[int], reason: str | None, actor: User
     return store.set_input_status(input_ids, InputStatus.HIDDEN, who.username, reason=reason)
 
 
-def original_of(input_id: int, duplicate_of: Mapping[int, int | None]) -> int:
-    """The input at the end of a duplicate chain (the input itself when it is no duplicate)."""
-    seen = {input_id}
-    while (following := duplicate_of.get(input_id)) is not None and following not in seen:
-        seen.add(following)
-        input_id = following
-    return input_id
+def mark_not_merknad(
+    store: Store, input_ids: Sequence[int], kind: NotMerknad | str | None, note: str | None, actor: User
+) -> int:
+    """Mark inputs as no merknad at all (spam, test, double registration, other — «other»
+    needs a note); they leave the merknadsbehandling, counted with the reason in the
+    report's annex. Returns how many changed; :func:`restore_merknad` undoes it."""
+    who = require(store, actor, Role.PLANNER)
+    try:
+        kind = NotMerknad(kind)
+    except ValueError:
+        raise InvalidReview("report11.error.not_merknad_kind") from None
+    note = clean_text(note or "")
+    if len(note) > REASON_MAX:
+        raise InvalidReview("planning.error.reason_long", max=REASON_MAX)
+    if kind == NotMerknad.OTHER and not note:
+        raise InvalidReview("planning.error.reason_missing")
+    return store.set_not_merknad(input_ids, kind, note or None, who.username)
+
+
+def restore_merknad(store: Store, input_ids: Sequence[int], actor: User) -> int:
+    """Inputs marked as no merknad are merknader again; returns how many changed."""
+    who = require(store, actor, Role.PLANNER)
+    return store.set_not_merknad(input_ids, None, None, who.username)
+
+
+def duplicate_chain(input_id: int, duplicate_of: Mapping[int, object]) -> list[int]:
+    """The originals an input leads to through ``duplicate_of``, nearest first (empty when
+    it is no duplicate); a chain that leads back stops before repeating itself."""
+    chain, seen = [], {input_id}
+    step = duplicate_of.get(input_id)
+    while step is not None and not (not isinstance(step, int) and pd.isna(step)) and int(step) not in seen:
+        step = int(step)
+        chain.append(step)
+        seen.add(step)
+        step = duplicate_of.get(step)
+    return chain
+
+
+def answered_through(
+    input_id: int,
+    duplicate_of: Mapping[int, object],
+    answered: Container[int],
+    allowed: Container[int] | None = None,
+) -> int | None:
+    """The input whose answer ``input_id`` carries: itself when it has one, else the first
+    input along its duplicate chain that has one; ``None`` when none has, or when that
+    input is not ``allowed`` (the public never gets the answer given to a hidden input)."""
+    for step in (input_id, *duplicate_chain(input_id, duplicate_of)):
+        if step in answered:
+            return step if allowed is None or step in allowed else None
+    return None
 
 
 def mark_duplicates(
@@ -93,12 +142,10 @@ def mark_duplicates(
     marked = [i for i in dict.fromkeys(input_ids) if i != of_id]
     if not marked:
         raise InvalidReview("planning.error.duplicate_self")
-    step, seen = inputs[of_id].duplicate_of, {of_id}
-    while step is not None and step not in seen:  # the original's own chain must not lead back
+    links = {i: item.duplicate_of for i, item in inputs.items()}
+    for step in duplicate_chain(of_id, links):  # the original's own chain must not lead back
         if step in marked:
             raise InvalidReview("planning.error.duplicate_cycle", ref=reference(step))
-        seen.add(step)
-        step = inputs[step].duplicate_of if step in inputs else None
     for input_id in marked:
         store.mark_duplicate(input_id, of_id, who.username)
     return len(marked)
@@ -152,14 +199,36 @@ def order_frame(frame: pd.DataFrame, moderation: Moderation) -> pd.DataFrame:
 # -- merknadsbehandling ------------------------------------------------------------------
 
 
-def needs_answer(status: str, duplicate_of: object) -> bool:
-    """Whether an input counts in the merknadsbehandling (see the module's note)."""
-    return status != InputStatus.HIDDEN and pd.isna(duplicate_of)
+# The saksframlegg's sender groups, in its order; a web merknad without a sender type is a
+# private person's.
+SECTIONS: tuple[tuple[str, frozenset[SenderType | None]], ...] = (
+    ("authorities", frozenset({SenderType.AUTHORITY})),
+    ("municipalities", frozenset({SenderType.MUNICIPALITY})),
+    ("organisations", frozenset({SenderType.ORGANISATION})),
+    ("businesses", frozenset({SenderType.BUSINESS})),
+    ("private", frozenset({SenderType.NEIGHBOUR, SenderType.LANDOWNER, SenderType.PRIVATE, None})),
+    ("internal", frozenset({SenderType.INTERNAL})),
+)
+def section_of(sender_type: object) -> int:
+    """The sender group (0-based index into ``SECTIONS``) of a merknad."""
+    kind = SenderType(sender_type) if isinstance(sender_type, str) and sender_type else None
+    return next(k for k, (_, members) in enumerate(SECTIONS) if kind in members)
+
+
+def is_merknad(not_merknad: object) -> bool:
+    """Whether an input is in the merknadsbehandling: unless a planner marked it as no
+    merknad at all, whatever its public status."""
+    return not isinstance(not_merknad, str) or not not_merknad
+
+
+def needs_answer(not_merknad: object, duplicate_of: object) -> bool:
+    """Whether an input needs an answer of its own (see the module's note)."""
+    return is_merknad(not_merknad) and pd.isna(duplicate_of)
 
 
 def needing_answer(frame: pd.DataFrame) -> pd.DataFrame:
     """The rows of an analysis frame that need an answer."""
-    return frame[[needs_answer(s, d) for s, d in zip(frame["status"], frame["duplicate_of"], strict=True)]]
+    return frame[[needs_answer(m, d) for m, d in zip(frame["not_merknad"], frame["duplicate_of"], strict=True)]]
 
 
 def progress(
@@ -170,7 +239,7 @@ def progress(
     if inputs is None:
         need = needing_answer(source)
         return int(need["outcome"].notna().sum()), len(need)
-    need = [i for i in inputs if needs_answer(i.status, i.duplicate_of)]
+    need = [i for i in inputs if needs_answer(i.not_merknad, i.duplicate_of)]
     return sum(i.id in source for i in need), len(need)
 
 
@@ -246,10 +315,8 @@ def public_outcomes(inputs: Sequence[Input], responses: Mapping[int, Response]) 
     for item in sorted(inputs, key=lambda i: i.id):
         if item.status != InputStatus.PUBLISHED:
             continue
-        response, via = responses.get(item.id), None
-        if response is None and item.duplicate_of is not None:
-            root = original_of(item.id, links)
-            if root in responses and root in published:  # never the answer to a hidden input
-                response, via = responses[root], root
-        found.append(PublicOutcome(item, response, via))
+        # never the answer to a hidden input
+        source = answered_through(item.id, links, responses, allowed=published)
+        response = responses[source] if source is not None else None
+        found.append(PublicOutcome(item, response, source if source != item.id else None))
     return found

@@ -36,6 +36,7 @@ from .model import (
     MapPoint,
     MerknadRecipient,
     Moderation,
+    NotMerknad,
     Objection,
     ObjectionStatus,
     Outcome,
@@ -265,6 +266,12 @@ MIGRATIONS: dict[int, Sequence[str]] = {
         """ALTER TABLE inputs ADD COLUMN journalpost_number INTEGER""",
         """ALTER TABLE inputs ADD COLUMN anonymised_at TIMESTAMP""",
     ),
+    14: (
+        # an input a planner marks as not a merknad at all (spam, test, double registration),
+        # with the reason: the only inputs left out of the merknadsbehandling
+        """ALTER TABLE inputs ADD COLUMN not_merknad VARCHAR""",
+        """ALTER TABLE inputs ADD COLUMN not_merknad_note VARCHAR""",
+    ),
 }
 LATEST = max(MIGRATIONS)
 _SCHEMA_VERSION_TABLE = (
@@ -296,7 +303,7 @@ _INPUT_COLUMNS = (
     "i.id, i.consultation_id, i.category, i.text, i.lat, i.lon, i.status, i.channel, "
     "i.created_at, i.age_group, i.relation, i.east, i.north, i.answers, i.sender_type, "
     "i.sender_name, i.hidden_reason, i.duplicate_of, i.sender_address, i.sender_property, "
-    "i.objection, i.objection_status"
+    "i.objection, i.objection_status, i.not_merknad, i.not_merknad_note"
 )
 _PARTY_COLUMNS = "id, consultation_id, name, sender_type, sent_on, frist, input_id"
 _USER_COLUMNS = "id, username, email, role, active"
@@ -1357,6 +1364,32 @@ class Store:
                 changed += 1
         return changed
 
+    def set_not_merknad(
+        self, input_ids: Sequence[int], kind: NotMerknad | None, note: str | None, actor: str
+    ) -> int:
+        """Mark inputs as no merknad (``kind`` with a note) or, with ``None``, as merknader
+        again; one audit entry per input changed. Returns how many changed."""
+        changed = 0
+        with self._transaction() as cur:
+            for input_id in input_ids:
+                rows = cur.execute(
+                    "SELECT not_merknad, not_merknad_note FROM inputs WHERE id = ?", (input_id,)
+                ).fetchall()
+                after = (kind.value if kind else None, note if kind else None)
+                if not rows or tuple(rows[0]) == after:
+                    continue
+                cur.execute(
+                    "UPDATE inputs SET not_merknad = ?, not_merknad_note = ? WHERE id = ?",
+                    (*after, input_id),
+                )
+                _audit(
+                    cur, actor, "input.not_merknad" if kind else "input.merknad", "input", str(input_id),
+                    json.dumps({"not_merknad": rows[0][0], "note": rows[0][1]}, ensure_ascii=False),
+                    json.dumps({"not_merknad": after[0], "note": after[1]}, ensure_ascii=False),
+                )  # fmt: skip
+                changed += 1
+        return changed
+
     def mark_duplicate(self, input_id: int, of_id: int | None, actor: str) -> None:
         """Record that an input repeats another (``None`` clears it)."""
         with self._transaction() as cur:
@@ -1606,6 +1639,7 @@ class Store:
                                     WHERE t.input_id = i.id), []) AS themes,
                           r.summary AS response_summary, r.assessment, r.outcome, r.plan_change,
                           r.author AS response_author, i.objection, i.objection_status,
+                          i.not_merknad, i.not_merknad_note,
                           (SELECT max(hp.frist) FROM hearing_parties hp WHERE hp.input_id = i.id)
                               AS party_frist,
                           i.archived_at, i.journal_year, i.journal_sequence, i.journalpost_number
@@ -1736,7 +1770,9 @@ def _input(row: tuple) -> Input:
         sender_property=row[19],
         objection=Objection(row[20]) if row[20] else None,
         objection_status=ObjectionStatus(row[21]) if row[21] else None,
-        supports=int(row[22]),
+        not_merknad=NotMerknad(row[22]) if row[22] else None,
+        not_merknad_note=row[23],
+        supports=int(row[24]),
     )
 
 

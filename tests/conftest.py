@@ -201,3 +201,63 @@ def attach_required_documents(store: Store, consultation_id: str) -> None:
     c = store.get_consultation(consultation_id)
     for kind in planprocess.required_documents(c.plan_type, c.stage):
         store.add_document(c.id, f"{kind.value}.pdf", one_page_pdf(kind.value), "test", kind)
+
+
+# -- the merknadsbehandling report read back (docx and, through LibreOffice, PDF) -----------
+
+REPORT_HEADER = ["Nr", "Mottatt", "Avsender", "Merknad", "Kommunedirektørens vurdering", "Kommunedirektørens forslag"]
+
+
+def _cell_text(tc) -> str:
+    from docx.oxml.ns import qn
+
+    return "\n".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in tc.iter(qn("w:p")))
+
+
+def report_tables(document) -> list[list[list[str]]]:
+    """Every merknad table of a report (the rows after its header), each row its distinct
+    cells: a group answer spanning the table is one cell."""
+    found = []
+    for table in document.tables:
+        rows = [[_cell_text(tc) for tc in row._tr.tc_lst] for row in table.rows]
+        if rows and rows[0] == REPORT_HEADER:
+            found.append(rows[1:])
+    return found
+
+
+def report_rows(document) -> dict[str, list[str]]:
+    """The merknad rows of a report's body, by reference."""
+    return {row[0]: row for rows in report_tables(document) for row in rows if len(row) == len(REPORT_HEADER)}
+
+
+def docx_text(document) -> str:
+    """All the text of a .docx, paragraphs and table cells, in document order."""
+    from docx.oxml.ns import qn
+
+    body = document.element.body
+    return "\n".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in body.iter(qn("w:p")))
+
+
+def in_ci() -> bool:
+    import os
+
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+def need_office_tools() -> None:
+    """Skip without LibreOffice and pdftotext (Debian libreoffice-writer-nogui,
+    poppler-utils), except in CI, where ``.ci/run`` installs them: fail."""
+    import shutil
+
+    missing = [tool for tool in ("soffice", "pdftotext") if shutil.which(tool) is None]
+    if missing:
+        reason = f"needs {', '.join(missing)} (apt-get install libreoffice-writer-nogui poppler-utils)"
+        if in_ci():
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+def pdf_text(data: bytes) -> str:
+    """A PDF's text as ``pdftotext -layout`` reads it."""
+    done = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True)
+    return done.stdout.decode("utf-8")

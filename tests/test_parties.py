@@ -349,7 +349,7 @@ def test_the_word_report_marks_the_late_merknad_with_its_frist_and_names_the_aut
     document = docx.Document(io.BytesIO(build_report(store, hearing.id, profile=load_profile("asker"))))
     rows = {cells[0]: cells for table in document.tables for cells in
             ([c.text for c in row.cells] for row in table.rows)}  # fmt: skip
-    assert "Etter fristen 20. november 2026" in rows[late.reference][1]
+    assert "Etter fristen 20.11.2026" in rows[late.reference][1]  # digits: a date never wraps
     assert "Etter fristen" not in rows[objection.reference][1]
     assert STATSFORVALTEREN in rows[objection.reference][2] and "Innsigelse (åpen)" in rows[objection.reference][2]
     assert NEIGHBOUR not in rows[late.reference][2]

@@ -1,223 +1,362 @@
-"""The merknadsbehandling report (.docx) read back with python-docx: facts, map, and the
-table per theme and category with Norwegian outcomes, hidden inputs and names left out."""
+"""The merknadsbehandling report (.docx) read back with python-docx: every merknad in it
+whatever its public status (personal data masked), grouped as a saksframlegg, group answers
+once, the annex complete; and the command line's report options."""
 
 from __future__ import annotations
 
 import io
 import subprocess
 import sys
-from datetime import timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
 import docx
 import pytest
 
-from consultations.model import Channel, InputDraft, InputStatus, Outcome, Response, SenderType
-from consultations.report import build_report
+from consultations import objections, review
+from consultations.config import load_profile
+from consultations.model import (
+    Channel,
+    InputDraft,
+    InputStatus,
+    NotMerknad,
+    ObjectionStatus,
+    Outcome,
+    Response,
+    SenderType,
+    Stage,
+)
+from consultations.report import Order, build_report
 from consultations.submission import register_input, submit_input
-from tests.conftest import INSIDE, NOW, make_consultation, staff
+from tests.conftest import (
+    INSIDE,
+    NOW,
+    docx_text,
+    make_consultation,
+    report_rows,
+    report_tables,
+    staff,
+)
 
 PRIVATE = "Kari Nordmann"
+NEIGHBOUR = "Nils Nabo"
 ORGANISATION = "Borgen Vel"
-HIDDEN_TEXT = "Dette innspillet er skjult av saksbehandler."
-HEADER = ["Nr", "Dato", "Avsender", "Sammendrag", "Vurdering", "Konklusjon"]
+AUTHORITY = "Statsforvalteren i Oslo og Viken"
+PHONE = "912 34 567"
+HIDDEN_TEXT = "Dette innspillet er skjult på nettsiden, men er en merknad."
+SPAM_TEXT = "Kjøp billige klokker på nett, klikk her nå."
+CLOSES = NOW - timedelta(days=3)  # the frist has passed when the report is made at NOW
+ASKER = load_profile("asker")
 
 
 @pytest.fixture
-def answered(store):
-    c = make_consultation(plan_id="3203202501")
+def hearing(store):
+    c = make_consultation(
+        "kaia", plan_id="3203202501", stage=Stage.OFFENTLIG_ETTERSYN, case_number="24/1234",
+        opens_at=CLOSES - timedelta(weeks=7), closes_at=CLOSES, announced_on=date(2026, 10, 1),
+        announced_where="Budstikka",
+    )  # fmt: skip
     store.add_consultation(c)
+    planner = staff(store, "planner")
 
-    def web(category, text, session, **kw):
-        return submit_input(store, c.id, InputDraft(category, text, *INSIDE, **kw), session=session, now=NOW).id
+    def web(category, text, session, received=CLOSES - timedelta(days=5)):
+        return submit_input(store, c.id, InputDraft(category, text, *INSIDE), session=session, now=received).id
 
-    def letter(category, text, sender_type, name):
+    def letter(category, text, sender_type, name, received=CLOSES - timedelta(days=2), **kw):
         return register_input(
             store, c.id, InputDraft(category, text), channel=Channel.LETTER, sender_type=sender_type,
-            sender_name=name, received_at=NOW - timedelta(days=2), actor=staff(store, "planner"), now=NOW,
+            sender_name=name, received_at=received.date(), actor=planner, now=NOW, **kw,
         ).id  # fmt: skip
 
     ids = {
         "speed": web("Trafikk og trafikksikkerhet", "Bilene kjører for fort forbi skolen.", "a"),
         "crossing": web("Trafikk og trafikksikkerhet", "Vi trenger et gangfelt ved butikken.", "b"),
-        "park": web("Grøntområder, natur og friluftsliv", "Ta vare på skogen bak skolen. " * 30, "c"),
-        "bench": web("Sentrum og møteplasser", "Flere benker på torget, takk.", "d"),
-        "private": letter("Gange og sykkel", "Brev om gangvei langs Nesbruveien.", SenderType.PRIVATE, PRIVATE),
-        "club": letter("Gange og sykkel", "Velforeningen ønsker sykkelparkering.", SenderType.ORGANISATION, ORGANISATION),
+        "copy": web("Trafikk og trafikksikkerhet", "Bilene kjører for fort forbi skolen!", "c"),
+        "phone": web("Bolig og fortetting", f"Bygget må bli to etasjer lavere. Ring meg på {PHONE}.", "d"),
         "hidden": web("Annet", HIDDEN_TEXT, "e"),
-        "held": web("Annet", "Et innspill som holdes utenfor rapporten.", "f"),
-        "copy": web("Trafikk og trafikksikkerhet", "Bilene kjører for fort forbi skolen!", "g"),
+        "spam": web("Annet", SPAM_TEXT, "f"),
+        "private": letter("Gange og sykkel", "Brev om gangvei langs Nesbruveien.", SenderType.PRIVATE, PRIVATE),
+        "neighbour": letter("Bolig og fortetting", "Naboen ber om mer sol på ettermiddagen.", SenderType.NEIGHBOUR,
+                            NEIGHBOUR, received=datetime(2026, 11, 25, 12, tzinfo=UTC)),
+        "club": letter("Gange og sykkel", "Velforeningen ønsker sykkelparkering.", SenderType.ORGANISATION, ORGANISATION),
+        "advice": letter("Klima, flom og miljø", "Faglig råd om overvann.", SenderType.AUTHORITY, "NVE"),
+        "objection": letter("Strandsone og fjord", "Innsigelse til byggegrensen mot sjø.", SenderType.AUTHORITY,
+                            AUTHORITY, objection="innsigelse"),
     }  # fmt: skip
-    store.mark_duplicate(ids["copy"], ids["speed"], "planner")
-    store.add_theme([ids["speed"], ids["crossing"], ids["private"]], "Skolevei", "planner")
-    store.add_theme([ids["speed"]], "Fart", "planner")  # first theme alphabetically: Fart
-    store.set_input_status([ids["hidden"]], InputStatus.HIDDEN, "planner", reason="Sjikane")
-    store.save_response(
-        [ids["speed"], ids["crossing"]],
-        Response(0, "Ønsker tryggere skolevei.", "Fartsdemping vurderes.", Outcome.PARTLY, "Ny fartshump."),
-        "planner",
-    )
-    store.save_response(
-        [ids["private"]], Response(0, "Gangvei langs Nesbruveien.", "Utenfor planområdet.", Outcome.NOT_TAKEN), "planner"
-    )
-    store.save_response([ids["club"]], Response(0, "Sykkelparkering.", "Tas inn.", Outcome.TAKEN), "planner")
-    return c, ids
+    review.mark_duplicates(store, c.id, [ids["copy"]], ids["speed"], planner)
+    review.tag(store, [ids["speed"], ids["crossing"], ids["private"]], "Skolevei", planner)
+    review.hide(store, [ids["hidden"], ids["phone"]], "Personopplysninger", planner)
+    review.mark_not_merknad(store, [ids["spam"]], NotMerknad.SPAM, "", planner)
+    objections.set_status(store, ids["objection"], ObjectionStatus.MAINTAINED, planner)
+    review.answer(store, [ids["speed"], ids["crossing"]],
+                  Response(0, "Ønsker tryggere skolevei.", "Fartsdemping vurderes.", Outcome.PARTLY, "Ny fartshump."),
+                  planner)  # fmt: skip
+    review.answer(store, [ids["private"]], Response(0, "Gangvei.", "Utenfor planområdet.", Outcome.NOT_TAKEN), planner)
+    review.answer(store, [ids["club"]], Response(0, "Sykkelparkering.", "Tas inn.", Outcome.TAKEN), planner)
+    review.answer(store, [ids["phone"]], Response(0, "Lavere bygg.", f"Ikke ring {PHONE}.", Outcome.NOTED), planner)
+    store.add_support(ids["crossing"], store.hash_session("s1", c.id))
+    store.add_support(ids["crossing"], store.hash_session("s2", c.id))
+    return c, {k: f"KI-{v:06d}" for k, v in ids.items()}, ids
 
 
-def _read(data: bytes):
-    return docx.Document(io.BytesIO(data))
+def _report(store, c, **kw):
+    kw.setdefault("profile", ASKER)
+    kw.setdefault("now", NOW)
+    return docx.Document(io.BytesIO(build_report(store, c.id, **kw)))
 
 
-def _text(document) -> str:
-    parts = [p.text for p in document.paragraphs]
-    parts += [cell.text for table in document.tables for row in table.rows for cell in row.cells]
-    return "\n".join(parts)
+def _headings(document, level):
+    return [p.text for p in document.paragraphs if p.style.name == f"Heading {level}"]
 
 
-def _groups(document) -> dict[str, list[list[str]]]:
-    """Heading 2 (theme or category) → the rows of the table that follows it."""
-    body = document.element.body
-    groups, heading = {}, None
-    tables = iter(document.tables)
-    paragraphs = {p._p: p for p in document.paragraphs}
-    for child in body.iterchildren():
-        if child in paragraphs and paragraphs[child].style.name == "Heading 2":
-            heading = paragraphs[child].text
-        elif child.tag.endswith("}tbl"):
-            table = next(tables)
-            rows = [[c.text for c in r.cells] for r in table.rows]
-            if heading and rows[0] == HEADER:
-                groups[heading] = rows[1:]
-    return groups
+def _annex(document) -> str:
+    text = docx_text(document)
+    return text[text.index("Vedlegg 1: Merknadene i full tekst"):]
 
 
-def test_the_table_has_one_group_per_theme_then_per_category(store, answered):
-    c, ids = answered
-    groups = _groups(_read(build_report(store, c.id, exclude_ids=[ids["held"]], now=NOW)))
-    assert list(groups) == [
-        "Tema: Fart (1 innspill)",
-        "Tema: Skolevei (2 innspill)",
-        "Kategori: Trafikk og trafikksikkerhet (1 innspill uten tema)",
-        "Kategori: Gange og sykkel (1 innspill uten tema)",
-        "Kategori: Grøntområder, natur og friluftsliv (1 innspill uten tema)",
-        "Kategori: Sentrum og møteplasser (1 innspill uten tema)",
+def _body(document) -> str:
+    text = docx_text(document)
+    return text[text.index("Merknadene står etter avsendergruppe"):text.index("Vedlegg 1: Merknadene i full tekst")]
+
+
+def test_hidden_inputs_and_inputs_with_personal_data_are_in_the_report_masked_with_the_kind_named(store, hearing):
+    c, ref, _ = hearing
+    document = _report(store, c)
+    rows = report_rows(document)
+    assert ref["hidden"] in rows and ref["phone"] in rows
+    phone = rows[ref["phone"]]
+    assert phone[3] == "Lavere bygg.\nPersonopplysninger skjult i rapporten: telefonnummer."
+    assert phone[4] == "Ikke ring [telefonnummer skjult]."  # a planner's words are masked too
+    assert "Bygget må bli to etasjer lavere. Ring meg på [telefonnummer skjult]." in _annex(document)
+    text = docx_text(document)
+    assert PHONE not in text and "912 34 567" not in text.replace("\u00a0", " ")
+    assert HIDDEN_TEXT in _annex(document)
+    assert "2 merknader er skjult på nettsiden (moderering)" in text
+    assert "holdt utenfor rapporten etter saksbehandlers valg" not in text
+
+
+def test_an_input_marked_as_no_merknad_stays_out_and_is_counted_by_reason_in_the_annex(store, hearing):
+    c, ref, ids = hearing
+    document = _report(store, c)
+    text = docx_text(document)
+    assert ref["spam"] not in text and SPAM_TEXT not in text
+    annex = _annex(document)
+    assert "Vedlegg 2: Innspill som ikke er merknader" in annex
+    counts = {row.cells[0].text: row.cells[1].text for row in document.tables[-1].rows}
+    assert counts == {"Grunn": "Antall", "Søppel (spam)": "1"}
+    review.restore_merknad(store, [ids["spam"]], staff(store, "planner"))  # reversible
+    assert ref["spam"] in report_rows(_report(store, c))
+
+
+def test_pending_inputs_are_counted_before_the_frist_and_in_the_report_once_it_has_passed(store, hearing):
+    c, ref, ids = hearing
+    store.set_input_status([ids["hidden"]], InputStatus.PENDING, "planner")
+    before = _report(store, c, now=CLOSES - timedelta(days=1))
+    assert ref["hidden"] not in docx_text(before)
+    assert "1 innspill venter på moderering. Fristen er ikke ute" in docx_text(before)
+    after = _report(store, c, now=CLOSES + timedelta(minutes=1))
+    assert ref["hidden"] in report_rows(after) and "venter på moderering" not in docx_text(after)
+
+
+def test_the_body_is_grouped_as_a_saksframlegg_authorities_with_innsigelser_first_neighbours_before_private_persons(store, hearing):
+    c, ref, _ = hearing
+    document = _report(store, c)
+    assert _headings(document, 2) == [
+        "1. Regionale og statlige myndigheter (2 merknader)",
+        "3. Organisasjoner, lag og velforeninger (1 merknad)",
+        "5. Privatpersoner (7 merknader)",
     ]
-    nr = {heading: [row[0] for row in rows] for heading, rows in groups.items()}
-    ref = {k: f"KI-{v:06d}" for k, v in ids.items()}
-    assert nr["Tema: Fart (1 innspill)"] == [ref["speed"]]  # once, under its first theme
-    assert nr["Tema: Skolevei (2 innspill)"] == [ref["crossing"], ref["private"]]
-    speed = groups["Tema: Fart (1 innspill)"][0]
-    assert speed[1] == "27.11.2026" and speed[2] == "Anonym (nettskjema)"
-    assert speed[3] == "Ønsker tryggere skolevei."
-    assert speed[4] == "Fartsdemping vurderes.\nEndring i planen: Ny fartshump."
-    assert speed[5] == "Delvis tatt til følge"
+    level3 = _headings(document, 3)
+    assert level3[0] == "Innsigelse (1)"
+    tables = report_tables(document)
+    assert [row[0] for row in tables[0]] == [ref["objection"]]
+    assert "Innsigelse (opprettholdt – mekling)" in tables[0][0][2] and AUTHORITY in tables[0][0][2]
+    order = [row[0] for rows in tables for row in rows if len(row) == 6]
+    # private persons: under their theme first (Skolevei), then by category, neighbours first
+    bolig = next(rows for heading, rows in zip(level3, tables, strict=True) if heading.startswith("Kategori: Bolig"))
+    assert [row[0] for row in bolig] == [ref["neighbour"], ref["phone"]]
+    assert order.index(ref["objection"]) < order.index(ref["advice"]) < order.index(ref["club"]) < order.index(ref["speed"])
 
 
-def test_outcomes_are_written_as_norwegian_labels(store, answered):
-    c, ids = answered
-    rows = [r for rs in _groups(_read(build_report(store, c.id, now=NOW))).values() for r in rs]
-    outcome = {row[0]: row[5] for row in rows}
-    assert outcome[f"KI-{ids['private']:06d}"] == "Ikke tatt til følge"
-    assert outcome[f"KI-{ids['club']:06d}"] == "Tatt til følge"
-    assert outcome[f"KI-{ids['bench']:06d}"] == "Ikke behandlet"
+def test_every_merknad_reference_is_once_in_the_body_and_once_in_the_annex(store, hearing):
+    c, ref, _ = hearing
+    document = _report(store, c)
+    body, annex = _body(document), _annex(document)
+    for name, reference in ref.items():
+        expected = 0 if name == "spam" else 1
+        assert body.count(reference) == expected, name
+        assert annex.count(reference) == expected, name
 
 
-def test_a_duplicate_is_answered_through_its_original(store, answered):
-    c, ids = answered
-    rows = [r for rs in _groups(_read(build_report(store, c.id, now=NOW))).values() for r in rs]
-    copy = next(r for r in rows if r[0] == f"KI-{ids['copy']:06d}")
-    assert copy[3] == "Bilene kjører for fort forbi skolen!"  # its own words
-    assert copy[4].startswith(f"Behandlet sammen med KI-{ids['speed']:06d}")
-    assert copy[5] == "Delvis tatt til følge"
+def test_a_group_answer_is_printed_once_below_the_merknader_it_covers_with_the_duplicate_answered_through_its_original(store, hearing):
+    c, ref, _ = hearing
+    document = _report(store, c)
+    tables = dict(zip(_headings(document, 3), report_tables(document), strict=True))
+    skolevei = tables["Tema: Skolevei (3 merknader)"]
+    assert [row[0] for row in skolevei] == [ref["speed"], ref["crossing"], skolevei[2][0], ref["private"]]
+    for row in skolevei[:2]:
+        assert row[4] == "Se felles vurdering F1 under." and row[5] == "Delvis tatt til følge"
+    group = skolevei[2]
+    assert len(group) == 1 and group[0].startswith("Felles vurdering F1 (3 merknader) – Kommunedirektørens vurdering")
+    assert "Fartsdemping vurderes.\nEndring i planen: Ny fartshump." in group[0]
+    assert "Kommunedirektørens forslag: Delvis tatt til følge" in group[0]
+    # the duplicate has no theme: under its category, it refers to the answer above
+    (copy,) = tables["Kategori: Trafikk og trafikksikkerhet (1 merknad)"]
+    assert copy[0] == ref["copy"] and copy[3] == "Bilene kjører for fort forbi skolen!"
+    assert copy[4:] == ["Se felles vurdering F1 ovenfor.", "Delvis tatt til følge"]
+    assert docx_text(document).count("Fartsdemping vurderes.") == 1
 
 
-def test_an_unanswered_input_is_summarised_by_its_own_text_shortened(store, answered):
-    c, ids = answered
-    rows = [r for rs in _groups(_read(build_report(store, c.id, now=NOW))).values() for r in rs]
-    park = next(r for r in rows if r[0] == f"KI-{ids['park']:06d}")
-    assert park[3].startswith("Ta vare på skogen bak skolen.") and park[3].endswith("…")
-    assert len(park[3]) <= 401 and park[4] == ""
+def test_a_merknad_answered_alone_shows_summary_assessment_change_and_proposal_in_its_row(store, hearing):
+    c, ref, _ = hearing
+    rows = report_rows(_report(store, c))
+    club = rows[ref["club"]]
+    assert club[1] == (CLOSES - timedelta(days=2)).strftime("%d.%m.%Y")
+    assert club[2] == f"Organisasjon, lag eller velforening: {ORGANISATION}"
+    assert club[3:] == ["Sykkelparkering.", "Tas inn.", "Tatt til følge"]
+    assert rows[ref["advice"]][5] == "Ikke behandlet" and rows[ref["advice"]][4] == ""
 
 
-def test_hidden_and_excluded_inputs_are_left_out_and_counted(store, answered):
-    c, ids = answered
-    document = _read(build_report(store, c.id, exclude_ids=[ids["held"]], now=NOW))
-    text = _text(document)
-    assert HIDDEN_TEXT not in text and f"KI-{ids['hidden']:06d}" not in text
-    assert f"KI-{ids['held']:06d}" not in text
-    assert "1 innspill som saksbehandler har skjult, er ikke med i rapporten." in text
-    assert "1 innspill er holdt utenfor rapporten etter saksbehandlers valg." in text
+def test_a_late_merknad_is_marked_with_the_frist_it_missed(store, hearing):
+    c, ref, _ = hearing
+    document = _report(store, c)
+    rows = report_rows(document)
+    assert rows[ref["neighbour"]][1] == "25.11.2026\nEtter fristen 24.11.2026"
+    assert "Etter fristen" not in rows[ref["club"]][1]
+    assert "1 merknad kom inn etter fristen" in docx_text(document)
 
 
-def test_pending_inputs_and_answers_to_hidden_ones_stay_out_of_the_report(store, answered):
-    c, ids = answered
-    pending_text = "Et innspill som venter på gjennomgang."
-    pending = submit_input(store, c.id, InputDraft("Annet", pending_text, *INSIDE), session="p", now=NOW).id
-    store.set_input_status([pending], InputStatus.PENDING, "planner")
-    # a published copy of the hidden input, which was answered before it was hidden
-    store.save_response([ids["hidden"]], Response(0, "Skjult.", "SVAR TIL SKJULT INNSPILL", Outcome.NOT_TAKEN), "planner")
-    echo = submit_input(store, c.id, InputDraft("Annet", "Samme som det skjulte.", *INSIDE), session="q", now=NOW).id
-    store.mark_duplicate(echo, ids["hidden"], "planner")
-    text = _text(_read(build_report(store, c.id, now=NOW)))
-    assert pending_text not in text and f"KI-{pending:06d}" not in text
-    assert "1 innspill venter på gjennomgang og er ikke med i rapporten før de er publisert." in text
-    assert f"KI-{echo:06d}" in text and "SVAR TIL SKJULT INNSPILL" not in text
-    assert f"KI-{ids['hidden']:06d}" not in text
+def test_private_names_only_for_the_internal_version_and_authorities_and_organisations_always_named(store, hearing):
+    c, ref, _ = hearing
+    document = _report(store, c)
+    text = docx_text(document)
+    assert PRIVATE not in text and NEIGHBOUR not in text
+    rows = report_rows(document)
+    assert rows[ref["private"]][2] == "Privatperson" and rows[ref["speed"]][2] == "Privatperson"
+    named = report_rows(_report(store, c, include_names=True))
+    assert named[ref["private"]][2] == f"Privatperson: {PRIVATE}"
+    assert named[ref["neighbour"]][2] == f"Nabo: {NEIGHBOUR}"
 
 
-def test_private_names_are_left_out_unless_staff_include_them_and_organisations_are_named(store, answered):
-    c, ids = answered
-    document = _read(build_report(store, c.id, now=NOW))
-    text = _text(document)
-    assert PRIVATE not in text and "Privatperson" in text
-    senders = {row[0]: row[2] for rows in _groups(document).values() for row in rows}
-    # an organisation's name is no personal data (issue 10): always in the report
-    assert senders[f"KI-{ids['club']:06d}"] == f"Organisasjon, lag eller velforening: {ORGANISATION}"
-    named = _groups(_read(build_report(store, c.id, include_names=True, now=NOW)))
-    senders = {row[0]: row[2] for rows in named.values() for row in rows}
-    assert senders[f"KI-{ids['private']:06d}"] == f"Privatperson: {PRIVATE}"
-    assert senders[f"KI-{ids['club']:06d}"] == f"Organisasjon, lag eller velforening: {ORGANISATION}"
+def test_the_summary_table_for_politicians_comes_first_and_counts_outcomes_per_sender_group(store, hearing):
+    c, _, _ = hearing
+    document = _report(store, c)
+    assert _headings(document, 1)[0] == "Oversikt for politisk behandling"
+    table = [[cell.text for cell in row.cells] for row in document.tables[0].rows]
+    assert table[0] == ["Avsendergruppe", "Tatt til følge", "Delvis tatt til følge", "Ikke tatt til følge",
+                        "Tatt til orientering", "Ikke behandlet", "Sum"]  # fmt: skip
+    assert table[1] == ["Regionale og statlige myndigheter", "0", "0", "0", "0", "2", "2"]
+    assert table[2] == ["Organisasjoner, lag og velforeninger", "1", "0", "0", "0", "0", "1"]
+    assert table[3] == ["Privatpersoner", "0", "3", "1", "1", "2", "7"]
+    assert table[4] == ["Sum", "1", "3", "1", "1", "4", "10"]
 
 
-def test_the_report_states_the_facts_figures_and_shows_a_point_map(store, answered):
-    c, _ = answered
-    document = _read(build_report(store, c.id, now=NOW))
-    assert document.paragraphs[0].text == f"Merknadsbehandling: {c.title}"
-    facts = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
-    assert facts["Plan-ID"] == "3203202501" and facts["Plantype"] == "Tettstedsutvikling"
-    assert facts["Høringsperiode"] == "17. november 2026 – 27. desember 2026"
-    assert facts["Kanaler brukt"] == "Nettskjema, Brev"
-    figures = {row.cells[0].text: row.cells[1].text for row in document.tables[1].rows}
-    assert figures["Innspill"] == "8" and figures["Andel med stedfesting"] == "75 %"
-    text = _text(document)
-    assert "6 via nettskjema, 2 via brev" in text and "etterhåndsmoderering" in text
-    assert len(document.inline_shapes) == 1  # the map
-    caption = next(p.text for p in document.paragraphs if p.style.name == "Caption")
-    assert "EPSG:25832" in caption and "Kartgrunnlag: ingen (punktkart)" in caption
-    assert "6 av 8" in caption
+def test_the_header_states_saksnummer_kunngjoring_counts_by_group_and_channel_late_ones_and_innsigelser(store, hearing):
+    c, _, _ = hearing
+    document = _report(store, c)
+    facts = {row.cells[0].text: row.cells[1].text for row in document.tables[1].rows}
+    assert facts["Plan-ID"] == "3203202501" and facts["Saksnummer"] == "24/1234"
+    assert facts["Kunngjort"] == "01.10.2026 Budstikka" and facts["Planfase"] == "Offentlig ettersyn"
+    by_group = [[cell.text for cell in row.cells] for row in document.tables[2].rows]
+    assert by_group[0] == ["Avsendergruppe", "Nettskjema", "Brev", "Sum"]
+    assert by_group[-1] == ["Sum", "5", "5", "10"]
+    figures = {row.cells[0].text: row.cells[1].text for row in document.tables[3].rows}
+    assert figures == {"Merknader": "10", "Etter fristen": "1", "Innsigelser": "1 (1 opprettholdt – mekling)"}
+    assert "1 innsigelse er ikke løst" in docx_text(document)
+
+
+def test_supports_are_mentioned_only_in_the_annex(store, hearing):
+    c, ref, _ = hearing
+    document = _report(store, c)
+    assert "2 personer støtter dette." in _annex(document)
+    assert "støtter dette" not in _body(document)
+    assert all("støtte" not in cell for row in report_rows(document).values() for cell in row)
+
+
+def test_by_category_the_planners_themes_give_way_to_categories(store, hearing):
+    c, ref, _ = hearing
+    document = _report(store, c, order=Order.CATEGORY)
+    level3 = _headings(document, 3)
+    assert not any(h.startswith("Tema:") for h in level3)
+    assert "Kategori: Trafikk og trafikksikkerhet (3 merknader)" in level3
+
+
+def test_the_column_titles_come_from_the_municipality_profile(store, hearing):
+    c, _, _ = hearing
+    profile = replace(ASKER, assessment_title=(("nb", "Rådmannens vurdering"),), proposal_title=(("nb", "Rådmannens forslag"),))
+    document = _report(store, c, profile=profile)
+    headers = [[cell.text for cell in t.rows[0].cells] for t in document.tables]
+    assert ["Nr", "Mottatt", "Avsender", "Merknad", "Rådmannens vurdering", "Rådmannens forslag"] in headers
+    assert "Konklusjon" not in docx_text(document)
 
 
 def test_a_consultation_without_inputs_still_gives_a_report(store, consultation):
-    text = _text(_read(build_report(store, consultation.id, now=NOW)))
+    text = docx_text(_report(store, consultation))
     assert "Ingen innspill å behandle." in text and "Ingen innspill har stedfesting" in text
+
+
+# -- the command line -------------------------------------------------------------------------
 
 
 def _cli(db_path, *args):
     return subprocess.run(
         [sys.executable, "-m", "consultations", *args],
-        env={"KARTINNSPILL_DB": str(db_path)},
+        env={"KARTINNSPILL_DB": str(db_path), "PATH": "/usr/bin:/bin"},
         capture_output=True,
     )
 
 
-def test_cli_writes_the_report_and_refuses_stdout(store, answered, db_path, tmp_path):
-    c, ids = answered
+def test_cli_writes_the_merknadsbehandling_with_names_only_on_request_and_refuses_stdout(store, hearing, db_path, tmp_path):
+    c, ref, _ = hearing
     store.close()
     out = tmp_path / "merknader.docx"
-    done = _cli(db_path, "report", "--consultation", c.id, "--out", str(out))
+    done = _cli(db_path, "report", "--consultation", c.id, "--out", str(out))  # formal: merknadsbehandling
     assert done.returncode == 0, done.stderr
-    assert PRIVATE not in _text(docx.Document(out))
-    done = _cli(db_path, "report", "--consultation", c.id, "--out", str(out), "--include-names")
-    assert done.returncode == 0 and PRIVATE in _text(docx.Document(out))
+    assert PRIVATE not in docx_text(docx.Document(out)) and ref["club"] in report_rows(docx.Document(out))
+    done = _cli(db_path, "report", "--consultation", c.id, "--out", str(out), "--include-names", "--order", "category")
+    assert done.returncode == 0 and PRIVATE in docx_text(docx.Document(out))
     for args in (("--consultation", c.id, "--out", "-"), ("--consultation", "nope", "--out", str(out))):
         done = _cli(db_path, "report", *args)
         assert done.returncode == 2 and len(done.stderr.decode().strip().splitlines()) == 1
+
+
+def test_cli_writes_the_medvirkningsrapport_for_an_early_phase_consultation_by_default(store, consultation, db_path, tmp_path):
+    import docx
+
+    store.close()
+    for args in (("--kind", "medvirkning"), ()):  # an early-phase consultation defaults to it
+        out = tmp_path / f"rapport{len(args)}.docx"
+        done = _cli(db_path, "report", "--consultation", consultation.id, "--out", str(out), *args)
+        assert done.returncode == 0, done.stderr.decode()
+        text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
+        assert "Medvirkningsrapport" in text
+    out = tmp_path / "merknader.docx"
+    done = _cli(db_path, "report", "--consultation", consultation.id, "--out", str(out), "--kind", "merknadsbehandling")
+    assert done.returncode == 0 and out.exists()
+
+
+def test_cli_writes_the_pdf_when_the_out_file_ends_in_pdf(store, hearing, db_path, tmp_path):
+    from tests.conftest import need_office_tools, pdf_text
+
+    need_office_tools()
+    c, ref, _ = hearing
+    store.close()
+    out = tmp_path / "merknader.pdf"
+    done = _cli(db_path, "report", "--consultation", c.id, "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    text = pdf_text(out.read_bytes())
+    assert all(text.count(ref[name]) == 2 for name in ref if name != "spam")  # body and annex
+    assert ref["spam"] not in text and PHONE not in text
+
+
+def test_cli_without_libreoffice_refuses_a_pdf_in_one_line_and_writes_nothing(store, hearing, db_path, tmp_path):
+    c, _, _ = hearing
+    store.close()
+    out = tmp_path / "merknader.pdf"
+    done = subprocess.run(
+        [sys.executable, "-m", "consultations", "report", "--consultation", c.id, "--out", str(out)],
+        env={"KARTINNSPILL_DB": str(db_path), "PATH": str(tmp_path)},  # no soffice on this path
+        capture_output=True,
+    )
+    assert done.returncode == 2 and not out.exists()
+    assert done.stderr.decode().strip() == "PDF krever LibreOffice (soffice), som ikke er installert her. Lag Word-filen i stedet."

@@ -7,20 +7,24 @@ from datetime import timedelta
 import pytest
 
 from consultations.i18n import keys, t
-from consultations.model import InputDraft, InputStatus, Moderation, Outcome, Response, Status
+from consultations.model import InputDraft, InputStatus, Moderation, NotMerknad, Outcome, Response, Status
 from consultations.review import (
     ASSESSMENT_MAX,
     REASON_MAX,
     InvalidReview,
     answer,
+    answered_through,
     clear_duplicates,
+    duplicate_chain,
     hide,
     mark_duplicates,
+    mark_not_merknad,
     order_frame,
     progress,
     public_outcomes,
     publish,
     publish_responses,
+    restore_merknad,
     review_order,
     tag,
     validate_response,
@@ -137,16 +141,42 @@ def test_a_response_needs_summary_assessment_and_one_of_four_outcomes():
     assert response == Response(0, "Ønsker lys", "Tas med", Outcome.PARTLY, "")
 
 
-def test_progress_counts_inputs_that_need_an_answer(store, consultation, kari):
-    a, b, c, d = _inputs(store, consultation, 4)
-    assert progress(store.analysis_frame(consultation.id)) == (0, 4)
-    hide(store, [b], "Reklame", kari)  # hidden: not part of the material
+def test_progress_counts_hidden_inputs_but_not_duplicates_or_inputs_marked_as_no_merknad(store, consultation, kari):
+    a, b, c, d, e = _inputs(store, consultation, 5)
+    assert progress(store.analysis_frame(consultation.id)) == (0, 5)
+    hide(store, [b], "Personopplysninger", kari)  # hidden from the web, still a merknad
+    mark_not_merknad(store, [e], NotMerknad.SPAM, "", kari)  # not a merknad at all
     mark_duplicates(store, consultation.id, [d], c, kari)  # answered through c
     answer(store, [a, c], ANSWER, kari)
-    answer(store, [b], ANSWER, kari)  # an answer to a hidden input does not count
-    assert progress(store.analysis_frame(consultation.id)) == (2, 2)
-    assert progress(store.responses(consultation.id), store.all_inputs(consultation.id)) == (2, 2)
+    answer(store, [e], ANSWER, kari)  # an answer to a non-merknad does not count
+    assert progress(store.analysis_frame(consultation.id)) == (2, 3)
+    assert progress(store.responses(consultation.id), store.all_inputs(consultation.id)) == (2, 3)
+    answer(store, [b], ANSWER, kari)
+    assert progress(store.analysis_frame(consultation.id)) == (3, 3)
     assert _error_key(lambda: answer(store, [], ANSWER, kari)) == "planning.error.nothing_to_answer"
+
+
+def test_marking_an_input_as_no_merknad_needs_a_known_reason_is_audited_and_can_be_undone(store, consultation, kari):
+    (a,) = _inputs(store, consultation, 1)
+    assert _error_key(lambda: mark_not_merknad(store, [a], "ugress", "", kari)) == "report11.error.not_merknad_kind"
+    assert _error_key(lambda: mark_not_merknad(store, [a], NotMerknad.OTHER, " ", kari)) == "planning.error.reason_missing"
+    assert store.get_input(a).not_merknad is None  # refused: nothing stored
+    assert mark_not_merknad(store, [a], NotMerknad.DOUBLE, "Brevet ble registrert to ganger", kari) == 1
+    item = store.get_input(a)
+    assert (item.not_merknad, item.not_merknad_note) == (NotMerknad.DOUBLE, "Brevet ble registrert to ganger")
+    assert restore_merknad(store, [a], kari) == 1 and store.get_input(a).not_merknad is None
+    actions = [(e.action, e.actor, e.object_id) for e in store.audit_entries()]
+    assert ("input.not_merknad", "kari", str(a)) in actions and ("input.merknad", "kari", str(a)) in actions
+
+
+def test_a_deactivated_planner_cannot_mark_an_input_as_no_merknad(store, consultation, kari):
+    from consultations.permissions import NotAllowed
+
+    (a,) = _inputs(store, consultation, 1)
+    store.update_user(kari.id, "admin", active=False)
+    with pytest.raises(NotAllowed):
+        mark_not_merknad(store, [a], NotMerknad.SPAM, "", kari)
+    assert store.get_input(a).not_merknad is None
 
 
 def test_responses_reach_residents_only_after_the_deadline(store, consultation, kari):
@@ -190,3 +220,30 @@ def test_every_outcome_has_a_label():
     assert [t(f"planning.outcome.{o.value}") for o in Outcome] == [
         "Tatt til følge", "Delvis tatt til følge", "Ikke tatt til følge", "Tatt til orientering",
     ]  # fmt: skip
+
+
+# -- «answered through its original»: one chain, walked by the review page, the outcomes
+#    page, the report and the exports alike -------------------------------------------------
+
+
+def test_answered_through_takes_the_first_answer_along_the_duplicate_chain():
+    links = {1: None, 2: 1, 3: 2, 4: 3}
+    assert answered_through(4, links, answered={1}) == 1
+    assert answered_through(4, links, answered={1, 2}) == 2  # the nearest answer
+    assert answered_through(4, links, answered={1, 4}) == 4  # its own answer first
+    assert answered_through(4, links, answered=set()) is None
+
+
+def test_answered_through_never_gives_an_answer_that_is_not_allowed():
+    links = {1: None, 2: 1}
+    assert answered_through(2, links, answered={1}, allowed={2}) is None  # e.g. a hidden original
+    assert answered_through(2, links, answered={1}, allowed={1, 2}) == 1
+
+
+def test_a_duplicate_chain_that_leads_back_stops_before_repeating_itself():
+    import pandas as pd
+
+    assert duplicate_chain(1, {1: 2, 2: 3, 3: 1}) == [2, 3]
+    assert duplicate_chain(1, {1: None}) == []
+    assert duplicate_chain(2, {1: pd.NA, 2: 1.0}) == [1]  # as an analysis frame holds them
+    assert answered_through(1, {1: 2, 2: 1}, answered=set()) is None

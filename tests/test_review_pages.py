@@ -233,10 +233,12 @@ def test_only_an_admin_can_delete_an_input_and_only_with_a_reason(app):
     assert entry.action == "input.delete" and "Innbyggerens ønske" in entry.after
 
 
-def test_planner_can_download_every_export_and_the_report(app):
+def test_planner_can_download_every_export_and_the_report_as_word_or_pdf_ordered_as_chosen(app):
     at = log_in(app)
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["CSV", "Excel", "GeoJSON", "GeoPackage", "Rapport (Word)", "Arkivpakke (Fiks Arkiv)", "Medvirkningsrapport (Word)"]
+    assert labels == ["CSV", "Excel", "GeoJSON", "GeoPackage", "Rapport (Word)", "Rapport (PDF)", "Arkivpakke (Fiks Arkiv)", "Medvirkningsrapport (Word)"]
+    order = at.radio(key=f"downloads-{CID}-order")
+    assert order.options == ["Tema (ellers kategori)", "Kategori"] and order.value == "theme"
 
 
 def test_an_early_phase_consultation_offers_the_medvirkningsrapport_with_the_use_text_staff_write(app):
@@ -274,6 +276,12 @@ def test_the_downloads_are_the_cli_files_and_audit_logged(app):
     assert _report(store, c, load_settings(), False, staff(store), "nb")[:2] == b"PK"  # a .docx (zip)
     actions = [e.action for e in store.audit_entries()[:2]]
     assert actions == ["consultation.report", "consultation.export"]
+    import docx
+    import io
+
+    by_category = docx.Document(io.BytesIO(_report(store, c, load_settings(), False, staff(store), "nb", "category")))
+    assert '"order": "category"' in store.audit_entries()[0].after
+    assert not any(p.text.startswith("Tema:") for p in by_category.paragraphs)
 
 
 def test_a_planner_deactivated_between_two_reruns_cannot_hide_an_input_from_the_open_page(app):
@@ -321,3 +329,24 @@ def test_planner_downloads_the_archive_package_on_the_export_tab_and_the_table_s
     assert store.audit_entries()[0].action == "consultation.archive"
     at.run()
     assert all(v.startswith("Sendt ") for v in table(at).value["Arkiv"])
+
+
+def test_planner_marks_an_input_as_no_merknad_with_a_reason_sees_it_in_the_detail_and_undoes_it(app):
+    at = log_in(app)
+    target = IDS[2]
+    select(at, target)
+    key = f"review-{CID}-action-not-merknad"
+    at.selectbox(key=f"{key}-kind").set_value("dobbeltregistrering")
+    at.text_input(key=f"{key}-note").input("Samme brev registrert to ganger")
+    button(at, "Merk som ikke-merknad").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["1 innspill er merket som ikke-merknad."]
+    stored = app.store().get_input(target)
+    assert stored.not_merknad == "dobbeltregistrering" and stored.not_merknad_note == "Samme brev registrert to ganger"
+    entry = app.store().audit_entries()[0]
+    assert (entry.actor, entry.action, entry.object_id) == ("kari", "input.not_merknad", str(target))
+    at = select(at, target)
+    assert "**Ikke en merknad:** Dobbeltregistrering – Samme brev registrert to ganger" in page_text(at)
+    button(at, "Gjør til merknad igjen").click().run()
+    assert [s.value for s in at.success] == ["1 innspill er en merknad igjen."]
+    assert app.store().get_input(target).not_merknad is None

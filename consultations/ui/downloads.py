@@ -12,6 +12,7 @@ from ..export import CRS_CHOICES, Format
 from ..i18n import t
 from ..medvirkning_report import set_use_of_input
 from ..model import Consultation, User
+from ..report import Order
 from ..store import Store
 from . import flash
 
@@ -23,16 +24,21 @@ MIME = {
 }
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ZIP = "application/zip"
+PDF = "application/pdf"
 
 
 def _file(store: Store, c: Consultation, fmt: Format, crs: int, names: bool, actor: User, lang: str) -> bytes:
     return downloads.inputs_file(store, c.id, fmt, crs=crs, include_names=names, actor=actor, lang=lang)
 
 
-def _report(store: Store, c: Consultation, settings: Settings, names: bool, actor: User, lang: str) -> bytes:
+def _report(
+    store: Store, c: Consultation, settings: Settings, names: bool, actor: User, lang: str,
+    order: Order | str = Order.THEME, pdf: bool = False,
+) -> bytes:  # fmt: skip
     return downloads.report_file(
-        store, c.id, include_names=names, profile=settings.profile, actor=actor, lang=lang
-    )
+        store, c.id, include_names=names, profile=settings.profile, actor=actor, lang=lang,
+        order=order, pdf=pdf,
+    )  # fmt: skip
 
 
 def _medvirkning(store: Store, c: Consultation, settings: Settings, names: bool, actor: User, lang: str) -> bytes:
@@ -82,7 +88,11 @@ def view(store: Store, settings: Settings, c: Consultation, user: User, lang: st
         key=f"downloads-{c.id}-crs",
     )
     names = right.checkbox(d("names"), help=t("parties.downloads.names_help", lang), key=f"downloads-{c.id}-names")
-    buttons = st.columns(len(Format) + 1)
+    order = st.radio(
+        t("report11.downloads.order", lang), options=[o.value for o in Order], horizontal=True,
+        format_func=lambda v: t(f"report11.downloads.order_{v}", lang), key=f"downloads-{c.id}-order",
+    )  # fmt: skip
+    buttons = st.columns(len(Format) + 2)
     for column, fmt in zip(buttons, Format, strict=False):
         column.download_button(
             d(f"format_{fmt.value}"),
@@ -91,13 +101,20 @@ def view(store: Store, settings: Settings, c: Consultation, user: User, lang: st
             mime=MIME[fmt],
             key=f"downloads-{c.id}-{fmt.value}",
         )
-    buttons[-1].download_button(
+    buttons[-2].download_button(
         d("report"),
-        data=lambda: _report(store, c, settings, names, user, lang),
+        data=lambda: _report(store, c, settings, names, user, lang, order),
         file_name=f"{c.id}-merknadsbehandling.docx",
         mime=DOCX,
         type="primary",
         key=f"downloads-{c.id}-report",
+    )
+    buttons[-1].download_button(
+        t("report11.downloads.report_pdf", lang),
+        data=lambda: _report(store, c, settings, names, user, lang, order, pdf=True),
+        file_name=f"{c.id}-merknadsbehandling.pdf",
+        mime=PDF,
+        key=f"downloads-{c.id}-report-pdf",
     )
     st.download_button(
         t("archive.download", lang),

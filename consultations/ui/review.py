@@ -30,6 +30,7 @@ from ..model import (
     InputStatus,
     MapPoint,
     Moderation,
+    NotMerknad,
     Outcome,
     Role,
     Status,
@@ -165,6 +166,7 @@ def _table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
             col("reference"): frame["id"].map(reference),
             col("received"): pd.to_datetime(frame["created_at"]).dt.tz_localize(UTC),
             col("status"): frame["status"].map(label("planning.input_status")),
+            t("report11.table.not_merknad", lang): frame["not_merknad"].map(label("report11.not_merknad")),
             col("category"): frame["category"],
             col("channel"): frame["channel"].map(label("channel")),
             col("sender"): frame["sender_type"].map(label("sender_type")),
@@ -302,6 +304,11 @@ def detail(store: Store, c: Consultation, row: pd.Series, lang: str, user: User 
         facts.append((d("hidden_reason"), escape_markdown(item.hidden_reason)))
     if item.duplicate_of is not None:
         facts.append((d("duplicate_of"), reference(item.duplicate_of)))
+    if item.not_merknad is not None:
+        why = t(f"report11.not_merknad.{item.not_merknad.value}", lang)
+        if item.not_merknad_note:
+            why += f" – {escape_markdown(item.not_merknad_note)}"
+        facts.append((t("report11.detail.not_merknad", lang), why))
     if found := flags(item.text):
         facts.append((d("flags"), ", ".join(t(f"planning.flag.{f}", lang) for f in found)))
     st.subheader(d("heading", ref=item.reference), anchor=False)
@@ -382,6 +389,36 @@ def _not_duplicate(store: Store, ids: list[int], actor: User, lang: str) -> str:
     return t("planning.action.not_duplicated", lang)
 
 
+def _not_merknad(store: Store, ids: list[int], actor: User, lang: str, key: str) -> str:
+    n = review.mark_not_merknad(store, ids, st.session_state.get(f"{key}-kind"), st.session_state.get(f"{key}-note"), actor)
+    st.session_state[f"{key}-note"] = ""
+    return tn("report11.action.marked", n, lang)
+
+
+def _merknad_again(store: Store, ids: list[int], actor: User, lang: str) -> str:
+    return tn("report11.action.restored", review.restore_merknad(store, ids, actor), lang)
+
+
+def _not_merknad_controls(store: Store, chosen: pd.DataFrame, ids: list[int], user: User, lang: str, key: str) -> None:
+    """Mark the selection as no merknad at all (it leaves the merknadsbehandling), or undo."""
+    with st.expander(t("report11.action.heading", lang)):
+        st.caption(t("report11.action.help", lang))
+        st.selectbox(
+            t("report11.action.kind", lang), options=[k.value for k in NotMerknad],
+            format_func=lambda v: t(f"report11.not_merknad.{v}", lang), key=f"{key}-kind",
+        )  # fmt: skip
+        st.text_input(t("report11.action.note", lang), max_chars=review.REASON_MAX, key=f"{key}-note")
+        st.button(
+            t("report11.action.mark", lang), key=f"{key}-mark",
+            on_click=_run, args=("inputs", lang, _not_merknad, store, ids, user, lang, key),
+        )  # fmt: skip
+        if chosen["not_merknad"].notna().any():
+            st.button(
+                t("report11.action.restore", lang), key=f"{key}-restore",
+                on_click=_run, args=("inputs", lang, _merknad_again, store, ids, user, lang),
+            )  # fmt: skip
+
+
 def actions(store: Store, c: Consultation, frame: pd.DataFrame, ids: list[int], user: User, lang: str) -> None:
     k = f"review-{c.id}-action"
     chosen = frame[frame["id"].isin(ids)]
@@ -434,6 +471,7 @@ def actions(store: Store, c: Consultation, frame: pd.DataFrame, ids: list[int], 
             a("not_duplicate"), key=f"{k}-not-duplicate",
             on_click=_run, args=("inputs", lang, _not_duplicate, store, ids, user, lang),
         )  # fmt: skip
+    _not_merknad_controls(store, chosen, ids, user, lang, f"{k}-not-merknad")
     if len(ids) == 1 and (item := store.get_input(ids[0])) is not None:
         parties.objection_controls(store, item, user, lang, "review-inputs")
     if len(ids) == 1 and user.can(Role.ADMIN):  # shown to admins; the core decides
