@@ -7,11 +7,12 @@ double-submit guard) cannot race.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shutil
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -269,6 +270,38 @@ class SupportedFromAddress(Exception):
     """The input already has a support from this network address today."""
 
 
+_READS_KEPT = 4_096  # remembered reads between two writes; past that, start over
+
+
+def _remembered(method: Callable) -> Callable:
+    """A read the store remembers until its next write (``data_version``): what every
+    resident's page asks on every rerun (the consultation, the list, its counts) is read
+    once per change instead of once per rerun. The version is read before the data, so a
+    remembered result is never older than the version it is filed under."""
+    name = method.__name__
+
+    @functools.wraps(method)
+    def read(self: Store, *args, **kwargs):
+        key = (
+            self._version,
+            name,
+            *(tuple(a) if isinstance(a, list) else a for a in args),
+            *sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()),
+        )
+        found = self._reads.get(key, _NOTHING)
+        if found is _NOTHING:
+            found = method(self, *args, **kwargs)
+            if len(self._reads) >= _READS_KEPT:
+                self._reads.clear()
+            self._reads[key] = found
+        return type(found)(found) if isinstance(found, list | set) else found  # callers' own copy
+
+    return read
+
+
+_NOTHING = object()
+
+
 class Store:
     def __init__(
         self,
@@ -285,6 +318,8 @@ class Store:
         self._secret_file = secret_file or path.with_name("secret.key")
         self._root_key: bytes | None = None
         self._keys: dict[str, bytes] = {}
+        self._version = 0
+        self._reads: dict[tuple, object] = {}
         self._migrate()
 
     # -- opening -----------------------------------------------------------------------
@@ -384,6 +419,15 @@ class Store:
                 cur.execute("ROLLBACK")
                 raise
             cur.execute("COMMIT")
+            self._version += 1
+            self._reads.clear()
+
+    @property
+    def data_version(self) -> int:
+        """A number that changes with every committed write (every write is a transaction
+        here, and this process is the file's only writer): the key for caches of what the
+        pages read, so a cached listing, count or map is never older than the database."""
+        return self._version
 
     def schema_version(self) -> int:
         exists = self._value(
@@ -499,12 +543,14 @@ class Store:
         )
         return [(r[0], r[1]) for r in rows if r[0] is not None], {r[2] for r in rows}
 
+    @_remembered
     def get_consultation(self, consultation_id: str) -> Consultation | None:
         rows = self._rows(
             f"SELECT {_CONSULTATION_COLUMNS} FROM consultations WHERE id = ?", (consultation_id,)
         )
         return _consultation(rows[0]) if rows else None
 
+    @_remembered
     def listings(self) -> list[ConsultationListing]:
         """Every consultation with its input counts, soonest deadline first."""
         rows = self._rows(
@@ -664,6 +710,7 @@ class Store:
         )
         return _input(rows[0]) if rows else None
 
+    @_remembered
     def published_inputs(
         self,
         consultation_id: str,
@@ -686,6 +733,7 @@ class Store:
             params += [limit, offset]
         return [_input(r) for r in self._rows(sql, params)]
 
+    @_remembered
     def count_published(self, consultation_id: str, categories: Sequence[str] = ()) -> int:
         sql = "SELECT count(*) FROM inputs WHERE consultation_id = ? AND status = 'published'"
         params: list[object] = [consultation_id]
@@ -752,6 +800,7 @@ class Store:
             ).fetchall()  # fmt: skip
             return bool(inserted)
 
+    @_remembered
     def supported_by(self, consultation_id: str, session_hash: str) -> set[int]:
         rows = self._rows(
             """SELECT s.input_id FROM supports s JOIN inputs i ON i.id = s.input_id
@@ -1041,6 +1090,7 @@ class Store:
             )  # fmt: skip
         return int(doc_id)
 
+    @_remembered
     def documents(self, consultation_id: str) -> list[Document]:
         rows = self._rows(
             """SELECT id, consultation_id, filename, octet_length(content) FROM documents
@@ -1187,6 +1237,7 @@ class Store:
                 "consultation", consultation_id, None, None,
             )  # fmt: skip
 
+    @_remembered
     def responses_published(self, consultation_id: str) -> bool:
         return bool(
             self._value(

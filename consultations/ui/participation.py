@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from functools import partial
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from .. import geo
 from ..analysis import load_places, nearest_place
@@ -32,7 +31,7 @@ from ..submission import check_location, submit_input, support_input
 from ..moderation import has_personal_data, mask_personal_data, remove_personal_data
 from ..text import escape_markdown
 from .context import client_address, limiter, settings
-from .maps import consultation_map, pin_layer
+from .maps import pin_script, rendered_consultation_map, show_map
 from .safe import text_block
 
 PAGE_SIZE = 20
@@ -81,21 +80,20 @@ def map_section(
     store: Store, settings: Settings, consultation: Consultation, lang: str, accepts_input: bool
 ) -> None:
     """The map reruns alone when clicked: the pin shows at once, the page stays put."""
-    m = consultation_map(settings, consultation, store.map_points(consultation.id), lang)
+    rendered = rendered_consultation_map(store, settings, consultation, lang)
     key = f"map-{consultation.id}"
     if not accepts_input:
         st.caption(t("consultation.map_help_closed", lang))
-        st_folium(m, key=key, height=480, use_container_width=True, returned_objects=[])
+        show_map(rendered, key, height=480, returned_objects=[])
         return
     st.caption(t("consultation.map_help", lang))
     pin = _pins().get(consultation.id)
-    st_folium(
-        m,
-        key=key,
+    show_map(
+        rendered,
+        key,
         height=480,
-        use_container_width=True,
         returned_objects=["last_clicked"],
-        feature_group_to_add=pin_layer(pin, lang),
+        pin_script=pin_script(pin, lang),
         on_change=partial(_on_map_click, consultation, key),
     )
     error = _pins().get(f"{consultation.id}:error")
