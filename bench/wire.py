@@ -88,7 +88,9 @@ class Run:
 
 
 class Session:
-    """One browser tab: a websocket session that keeps its widget states between runs."""
+    """One browser tab: a websocket session. Like Streamlit's frontend it keeps the large
+    messages it was sent and tells the server which it has (``cached_message_hashes``), so
+    an unchanged map is not sent again on a rerun, only a reference to it."""
 
     def __init__(self, app: AppServer, open_timeout: float = 60) -> None:
         self.ws = connect(
@@ -98,6 +100,7 @@ class Session:
             open_timeout=open_timeout,
             proxy=None,
         )
+        self.cache: dict[str, ForwardMsg] = {}
 
     def close(self) -> None:
         self.ws.close()
@@ -113,6 +116,7 @@ class Session:
         back.rerun_script.query_string = query
         back.rerun_script.fragment_id = fragment_id
         back.rerun_script.context_info.timezone = "Europe/Oslo"
+        back.rerun_script.cached_message_hashes.extend(self.cache)
         for state in states or []:
             back.rerun_script.widget_states.widgets.append(state)
         widgets, alerts, exceptions, fragments, size = [], [], [], [], 0
@@ -124,6 +128,11 @@ class Session:
             msg = ForwardMsg()
             msg.ParseFromString(raw)
             kind = msg.WhichOneof("type")
+            if kind == "ref_hash":
+                msg = self.cache[msg.ref_hash]
+                kind = msg.WhichOneof("type")
+            elif msg.metadata.cacheable:
+                self.cache[msg.hash] = msg
             if kind == "script_finished" and msg.script_finished in FINISHED:
                 return Run(time.perf_counter() - start, widgets, alerts, exceptions, fragments, size)
             if kind != "delta" or msg.delta.WhichOneof("type") != "new_element":

@@ -8,6 +8,7 @@ double-submit guard) cannot race.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import re
 import shutil
@@ -300,6 +301,9 @@ def _remembered(method: Callable) -> Callable:
 
 
 _NOTHING = object()
+# One sequence for every store in the process: a version names one state of one database
+# (caches keyed on it alone cannot mix up two stores, e.g. the tests' many files).
+_VERSIONS = itertools.count(1)
 
 
 class Store:
@@ -318,7 +322,7 @@ class Store:
         self._secret_file = secret_file or path.with_name("secret.key")
         self._root_key: bytes | None = None
         self._keys: dict[str, bytes] = {}
-        self._version = 0
+        self._version = next(_VERSIONS)
         self._reads: dict[tuple, object] = {}
         self._migrate()
 
@@ -419,14 +423,15 @@ class Store:
                 cur.execute("ROLLBACK")
                 raise
             cur.execute("COMMIT")
-            self._version += 1
+            self._version = next(_VERSIONS)
             self._reads.clear()
 
     @property
     def data_version(self) -> int:
         """A number that changes with every committed write (every write is a transaction
         here, and this process is the file's only writer): the key for caches of what the
-        pages read, so a cached listing, count or map is never older than the database."""
+        pages read, so a cached listing, count or map is never older than the database.
+        Unique in the process across stores."""
         return self._version
 
     def schema_version(self) -> int:

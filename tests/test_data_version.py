@@ -50,3 +50,16 @@ def test_a_caller_changing_a_list_it_was_given_does_not_change_the_next_read(sto
     supported.add(item.id)
     assert [i.id for i in store.published_inputs(consultation.id, limit=20)] == [item.id]
     assert store.supported_by(consultation.id, "x") == set()
+
+
+def test_two_stores_never_share_a_data_version(tmp_path, store, consultation):
+    from consultations.store import Store
+
+    other = Store.open(tmp_path / "other.duckdb")
+    try:
+        seen = {store.data_version, other.data_version}
+        _send(store, consultation, "Et innspill som endrer bare den ene basen.")
+        seen.add(store.data_version)
+        assert len(seen) == 3 and other.data_version in seen
+    finally:
+        other.close()

@@ -10,16 +10,14 @@ from streamlit.testing.v1 import AppTest
 from consultations.config import load_settings
 from consultations.model import InputDraft
 from consultations.submission import submit_input
-from consultations.ui.maps import _rendered_consultation_map, rendered_consultation_map
+from consultations.ui.maps import rendered_consultation_map
 from tests.conftest import INSIDE, NOW
 
 
 @pytest.fixture
 def settings(monkeypatch):
     monkeypatch.setenv("KARTINNSPILL_TILES", "none")
-    _rendered_consultation_map.clear()
-    yield load_settings()
-    _rendered_consultation_map.clear()
+    return load_settings()
 
 
 def _one_map(cached: bool) -> None:

@@ -7,6 +7,7 @@ the same script on every rerun and the browser does not reload it.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -319,21 +320,29 @@ def show_map(
     )
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
-def _rendered_consultation_map(
-    consultation_id: str, version: int, lang: str, _store: Store, _settings: Settings, _c: Consultation
-) -> RenderedMap:
-    points = _store.map_points(consultation_id)
-    return render_map(consultation_map(_settings, _c, points, lang), f"map-{consultation_id}")
+_RENDERED: dict[tuple[str, str, int], RenderedMap] = {}  # (consultation, language, data version)
+_RENDERING = threading.Lock()
 
 
 def rendered_consultation_map(
     store: Store, settings: Settings, consultation: Consultation, lang: str
 ) -> RenderedMap:
     """The consultation's map, built once per version of the data (``Store.data_version``,
-    read before the data) and shared by every session: a rerun only sends it."""
-    version = store.data_version
-    return _rendered_consultation_map(consultation.id, version, lang, store, settings, consultation)
+    read before the data) and shared by every session: a rerun only sends it. A plain dict,
+    not st.cache_resource, whose argument hashing alone cost ~0.5 ms a call."""
+    key = (consultation.id, lang, store.data_version)
+    found = _RENDERED.get(key)
+    if found is None:
+        with _RENDERING:  # many sessions asking at once: one builds, the rest wait for it
+            found = _RENDERED.get(key)
+            if found is None:
+                points = store.map_points(consultation.id)
+                m = consultation_map(settings, consultation, points, lang)
+                found = render_map(m, f"map-{consultation.id}")
+                for old in [k for k in _RENDERED if k[:2] == key[:2]]:
+                    del _RENDERED[old]  # an older version of this map is never asked for again
+                _RENDERED[key] = found
+    return found
 
 
 @lru_cache(maxsize=4096)

@@ -32,7 +32,7 @@ from ..moderation import has_personal_data, mask_personal_data, remove_personal_
 from ..text import escape_markdown
 from .context import client_address, limiter, settings
 from .maps import pin_script, rendered_consultation_map, show_map
-from .safe import text_block
+from .safe import titled_text
 
 PAGE_SIZE = 20
 MIDDLE = object()  # the plan area's middle, in the list of places
@@ -365,27 +365,15 @@ def input_list(store: Store, consultation: Consultation, session: str, lang: str
     if note := st.session_state.pop("support-note", None):
         st.info(note)
     for item in store.published_inputs(consultation.id, chosen, limit=limit):
+        # Four elements an input (was nine: columns are three blocks of their own): each
+        # element is a message and a layout step on every rerun (bench/page_bench.py).
         with st.container(border=True):
-            where = _where(item, lang)
-            st.markdown(f"**{escape_markdown(item.category)}**")
-            st.caption(
-                t(
-                    "list.meta",
-                    lang,
-                    ref=item.reference,
-                    date=format_date(item.created_at, lang),
-                    where=where,
-                )
-            )
-            text_block(public_text(item.text, lang))
-            left, right = st.columns([3, 1])
-            left.caption(tn("list.supports", item.supports, lang))
+            titled_text(item.category, public_text(item.text, lang))
+            st.caption(_item_meta(item, lang))
             if item.id in supported:
-                right.button(
-                    t("list.supported", lang), key=f"support-{item.id}", disabled=True
-                )
+                st.button(t("list.supported", lang), key=f"support-{item.id}", disabled=True)
             else:
-                right.button(
+                st.button(
                     t("list.support", lang),
                     key=f"support-{item.id}",
                     disabled=not accepts,
@@ -398,6 +386,12 @@ def input_list(store: Store, consultation: Consultation, session: str, lang: str
             key=f"more-{consultation.id}",
             on_click=lambda: st.session_state.__setitem__(limit_key, limit + PAGE_SIZE),
         )
+
+
+def _item_meta(item, lang: str) -> str:
+    """The input's reference, date, place and supports: one caption line."""
+    meta = t("list.meta", lang, ref=item.reference, date=format_date(item.created_at, lang), where=_where(item, lang))
+    return f"{meta} · {tn('list.supports', item.supports, lang)}"
 
 
 NEAR_M = 1_500  # a named place further away than this says nothing about where it is
