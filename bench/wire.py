@@ -23,7 +23,7 @@ from websockets.sync.client import connect
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.live_server import AppServer, launch  # noqa: E402
+from tests.live_server import AppServer, launch
 
 BORGEN = "borgen-tettstedsutvikling"
 FINISHED = {  # ForwardMsg.script_finished values that end a run
@@ -81,9 +81,9 @@ class Run:
 
     def widget(self, kind: str, label: str | None = None, contains: str | None = None) -> Widget:
         for w in self.widgets:
-            if w.kind == kind and (label is None or w.label == label):
-                if contains is None or contains in w.id or contains in getattr(w.element, "component_name", ""):
-                    return w
+            named = contains is None or contains in w.id or contains in getattr(w.element, "component_name", "")
+            if w.kind == kind and (label is None or w.label == label) and named:
+                return w
         raise LookupError(f"no {kind} {label or contains or ''!r} on the page")
 
 
@@ -167,4 +167,4 @@ def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     if not ordered:
         return float("nan")
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]

@@ -22,13 +22,17 @@ def settings(monkeypatch):
 
 def _one_map(cached: bool) -> None:
     """A page with the consultation map and a pin: through st_folium, or rendered once."""
-    import streamlit as st
     from streamlit_folium import st_folium
 
     from consultations.config import load_settings
     from consultations.model import MapPoint
     from consultations.ui.maps import (
-        consultation_map, pin_layer, pin_script, render_map, show_map, use_local_assets,
+        consultation_map,
+        pin_layer,
+        pin_script,
+        render_map,
+        show_map,
+        use_local_assets,
     )  # fmt: skip
     from tests.conftest import make_consultation
 

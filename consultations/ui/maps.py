@@ -26,8 +26,8 @@ from ..assets import GESTURE_HANDLING, JQUERY, LEAFLET, LEAFLET_DRAW, MARKERCLUS
 from ..config import Settings
 from ..i18n import t
 from ..model import Consultation, MapPoint
-from ..store import Store
 from ..moderation import mask_personal_data
+from ..store import Store
 from ..text import escape_html, excerpt, js_literal
 
 # Characters of an input's text in its map popup (the list below the map has it all);

@@ -29,7 +29,6 @@ from ..questions import ANSWER_TEXT_MAX, SCALE
 from ..store import Store
 from ..submission import check_location, submit_input, support_input
 from ..moderation import has_personal_data, mask_personal_data, remove_personal_data
-from ..text import escape_markdown
 from .context import client_address, limiter, settings
 from .maps import pin_script, rendered_consultation_map, show_map
 from .safe import titled_text
