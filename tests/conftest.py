@@ -141,3 +141,25 @@ def kari(store: Store) -> User:
 def ola(store: Store) -> User:
     """An administrator."""
     return staff(store, "ola", Role.ADMIN)
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    """The demo data in a database file, made once per test module (copy it per test:
+    ``app_on_copy_of``)."""
+    from consultations.demo import seed_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    store = Store.open(path)
+    seed_demo(store)
+    store.close()
+    return path
+
+
+@pytest.fixture
+def demo_app(demo_db, tmp_path, monkeypatch):
+    """An AppTest of the whole app on a fresh copy of the demo data."""
+    from consultations.ui import context
+
+    yield app_on_copy_of(demo_db, tmp_path, monkeypatch)
+    context._store.clear()

@@ -2,43 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
-from consultations.demo import seed_demo
 from consultations.model import InputDraft
-from consultations.store import Store
 from consultations.submission import submit_input
 from consultations.text import escape_html
-from tests.conftest import app_on_copy_of
 
 BORGEN = "borgen-tettstedsutvikling"
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("list") / "demo.duckdb"
-    store = Store.open(path)
-    seed_demo(store)
-    store.close()
-    return path
-
-
-@pytest.fixture
-def app(demo_db, tmp_path, monkeypatch):
-    from consultations.ui import context
-
-    yield app_on_copy_of(demo_db, tmp_path, monkeypatch)
-    context._store.clear()
-
-
-def test_each_listed_input_is_one_escaped_block_with_its_category_over_its_text(app):
+def test_each_listed_input_is_one_escaped_block_with_its_category_over_its_text(demo_app):
     text = "Farlig kryss <b>her</b> & «der»\nandre linje"
-    store = app.store()
+    store = demo_app.store()
     submit_input(store, BORGEN, InputDraft("Annet", text, whole_area=True), session="s")
-    app.query_params["id"] = BORGEN
-    at = app.run()
+    demo_app.query_params["id"] = BORGEN
+    at = demo_app.run()
     assert not at.exception
     blocks = [h.proto.body for h in at.get("html") if "ki-text" in h.proto.body]
     assert len(blocks) == 20  # one per input on the first page of the list
@@ -47,9 +23,9 @@ def test_each_listed_input_is_one_escaped_block_with_its_category_over_its_text(
     assert "<b>" not in newest
 
 
-def test_each_listed_input_has_one_caption_with_reference_place_and_supports(app):
-    app.query_params["id"] = BORGEN
-    at = app.run()
+def test_each_listed_input_has_one_caption_with_reference_place_and_supports(demo_app):
+    demo_app.query_params["id"] = BORGEN
+    at = demo_app.run()
     metas = [c.value for c in at.caption if c.value.startswith("KI-")]
     assert len(metas) == 20
     assert all("støtte" in m.lower() for m in metas), metas[:3]
