@@ -5,15 +5,19 @@ login to a visitor — but only staff see the menu, and each page shows only wha
 allows.
 """
 
+import time
+
 import streamlit as st
 
 from consultations import assets
 from consultations.i18n import t
 from consultations.model import Role
-from consultations.ui import context, framework_text, style
+from consultations.ui import context, framework_text, style, timing
 from consultations.ui.auth import current_user, sidebar
 from consultations.ui.language import set_document_language
 from consultations.ui.maps import use_local_assets
+
+started = time.perf_counter()  # the script run, timed for the benchmarks (ui/timing.py)
 
 lang = context.lang()
 st.set_page_config(page_title=t("app.name", lang), page_icon="🗺️", layout="wide")
@@ -53,4 +57,5 @@ pages = [
 ]
 if user is not None:
     sidebar(store, user, lang)
-st.navigation(pages, position="sidebar" if user is not None else "hidden").run()
+with timing.script_run(started):
+    st.navigation(pages, position="sidebar" if user is not None else "hidden").run()

@@ -20,7 +20,7 @@ from .i18n import DEFAULT_LANG
 from .medvirkning_report import build_medvirkning_report
 from .model import Role, User
 from .permissions import require
-from .report import Order, ReportUnavailable, build_report, docx_to_pdf
+from .report import Order, build_report, docx_to_pdf
 from .store import Store
 
 

@@ -8,11 +8,13 @@ double-submit guard) cannot race.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import itertools
 import json
 import re
 import shutil
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -361,6 +363,41 @@ def _first_extra(found: set[tuple[str, ...]], expected: set[tuple[str, ...]]) ->
     return " ".join(extra[0][:3]) if extra else "?"
 
 
+_READS_KEPT = 4_096  # remembered reads between two writes; past that, start over
+
+
+def _remembered(method: Callable) -> Callable:
+    """A read the store remembers until its next write (``data_version``): what every
+    resident's page asks on every rerun (the consultation, the list, its counts) is read
+    once per change instead of once per rerun. The version is read before the data, so a
+    remembered result is never older than the version it is filed under."""
+    name = method.__name__
+
+    @functools.wraps(method)
+    def read(self: Store, *args, **kwargs):
+        key = (
+            self._version,
+            name,
+            *(tuple(a) if isinstance(a, list) else a for a in args),
+            *sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()),
+        )
+        found = self._reads.get(key, _NOTHING)
+        if found is _NOTHING:
+            found = method(self, *args, **kwargs)
+            if len(self._reads) >= _READS_KEPT:
+                self._reads.clear()
+            self._reads[key] = found
+        return type(found)(found) if isinstance(found, list | set) else found  # callers' own copy
+
+    return read
+
+
+_NOTHING = object()
+# One sequence for every store in the process: a version names one state of one database
+# (caches keyed on it alone cannot mix up two stores, e.g. the tests' many files).
+_VERSIONS = itertools.count(1)
+
+
 class Store:
     def __init__(
         self,
@@ -378,6 +415,8 @@ class Store:
         self._secret_file = secret_file or path.with_name("secret.key")
         self._root_key: bytes | None = None
         self._keys: dict[str, bytes] = {}
+        self._version = next(_VERSIONS)
+        self._reads: dict[tuple, object] = {}
         self._migrate()
 
     # -- opening -----------------------------------------------------------------------
@@ -483,6 +522,16 @@ class Store:
                 cur.execute("ROLLBACK")
                 raise
             cur.execute("COMMIT")
+            self._version = next(_VERSIONS)
+            self._reads.clear()
+
+    @property
+    def data_version(self) -> int:
+        """A number that changes with every committed write (every write is a transaction
+        here, and this process is the file's only writer): the key for caches of what the
+        pages read, so a cached listing, count or map is never older than the database.
+        Unique in the process across stores."""
+        return self._version
 
     @contextmanager
     def atomic(self) -> Iterator[None]:
@@ -611,12 +660,14 @@ class Store:
         )
         return [(r[0], r[1]) for r in rows if r[0] is not None], {r[2] for r in rows}
 
+    @_remembered
     def get_consultation(self, consultation_id: str) -> Consultation | None:
         rows = self._rows(
             f"SELECT {_CONSULTATION_COLUMNS} FROM consultations WHERE id = ?", (consultation_id,)
         )
         return _consultation(rows[0]) if rows else None
 
+    @_remembered
     def listings(self) -> list[ConsultationListing]:
         """Every consultation with its input counts, soonest deadline first."""
         rows = self._rows(
@@ -884,6 +935,7 @@ class Store:
         )
         return _input(rows[0]) if rows else None
 
+    @_remembered
     def published_inputs(
         self,
         consultation_id: str,
@@ -906,6 +958,7 @@ class Store:
             params += [limit, offset]
         return [_input(r) for r in self._rows(sql, params)]
 
+    @_remembered
     def count_published(self, consultation_id: str, categories: Sequence[str] = ()) -> int:
         sql = "SELECT count(*) FROM inputs WHERE consultation_id = ? AND status = 'published'"
         params: list[object] = [consultation_id]
@@ -972,6 +1025,7 @@ class Store:
             ).fetchall()  # fmt: skip
             return bool(inserted)
 
+    @_remembered
     def supported_by(self, consultation_id: str, session_hash: str) -> set[int]:
         rows = self._rows(
             """SELECT s.input_id FROM supports s JOIN inputs i ON i.id = s.input_id
@@ -1282,6 +1336,7 @@ class Store:
             )  # fmt: skip
         return int(doc_id)
 
+    @_remembered
     def documents(self, consultation_id: str) -> list[Document]:
         rows = self._rows(
             """SELECT id, consultation_id, filename, octet_length(content), kind FROM documents
@@ -1500,6 +1555,7 @@ class Store:
             self._value("SELECT use_of_input FROM consultations WHERE id = ?", (consultation_id,)) or ""
         )
 
+    @_remembered
     def responses_published(self, consultation_id: str) -> bool:
         return bool(
             self._value(

@@ -261,3 +261,25 @@ def pdf_text(data: bytes) -> str:
     """A PDF's text as ``pdftotext -layout`` reads it."""
     done = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True)
     return done.stdout.decode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    """The demo data in a database file, made once per test module (copy it per test:
+    ``app_on_copy_of``)."""
+    from consultations.demo import seed_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    store = Store.open(path)
+    seed_demo(store)
+    store.close()
+    return path
+
+
+@pytest.fixture
+def demo_app(demo_db, tmp_path, monkeypatch):
+    """An AppTest of the whole app on a fresh copy of the demo data."""
+    from consultations.ui import context
+
+    yield app_on_copy_of(demo_db, tmp_path, monkeypatch)
+    context._store.clear()

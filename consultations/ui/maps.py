@@ -7,20 +7,27 @@ the same script on every rerun and the browser does not reload it.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote
 
 import folium
+import folium.elements
+import streamlit as st
+import streamlit_folium as sf
 from folium.plugins import Draw, MarkerCluster
 from folium.template import Template
 from shapely.geometry.base import BaseGeometry
 
-from .. import geo
+from .. import geo, public
 from ..assets import GESTURE_HANDLING, JQUERY, LEAFLET, LEAFLET_DRAW, MARKERCLUSTER
 from ..config import Settings
 from ..i18n import t
 from ..model import Consultation, MapPoint, Stage
 from ..planprocess import worded
+from ..store import Store
 from ..text import escape_html, excerpt, js_literal
 
 # Characters of an input's text in its map popup (the list below the map has it all);
@@ -230,6 +237,126 @@ def consultation_map(
         labels = consultation.labels(lang)  # the category in the resident's language
         InputCluster(consultation.categories, points, labels.category).add_to(m)
     return m
+
+
+@dataclass(frozen=True)
+class RenderedMap:
+    """A map as streamlit-folium's ``st_folium`` sends it to the browser, made once.
+
+    Rendering a map and rewriting its script is st_folium's work on every rerun: at
+    10,000 inputs ~0.4 s of a 0.6 s page (bench/page_bench.py). The steps below are
+    st_folium's own (streamlit-folium 0.27, pinned), in its order; ``show_map`` sends the
+    result as st_folium would (tests/test_map_cache.py compares the two).
+    """
+
+    script: str
+    header: str
+    html: str
+    map_id: str
+    defaults: dict
+    css_links: tuple[str, ...]
+    js_links: tuple[str, ...]
+    component_key: str
+
+
+def render_map(m: folium.Map, key: str) -> RenderedMap:
+    m.get_root().render()
+    m.render()
+    html = sf._get_html(m)
+    header = sf._get_header(m)
+    script = sf._get_map_string(m)
+    (south, west), (north, east) = m.get_bounds()
+    defaults = {
+        "last_clicked": None,
+        "bounds": {"_southWest": {"lat": south, "lng": west}, "_northEast": {"lat": north, "lng": east}},
+        "zoom": m.options.get("zoom"),
+    }
+    css, js = [], []
+    for element in _tree(m):
+        if isinstance(element, folium.elements.JSCSSMixin):
+            css += [href for _, href in getattr(element, "default_css", [])]
+            js += [src for _, src in getattr(element, "default_js", [])]
+    return RenderedMap(
+        script, header, html, sf.get_full_id(m), defaults, tuple(dict.fromkeys(css)),
+        tuple(dict.fromkeys(js)), sf.generate_js_hash(script, key, False),
+    )  # fmt: skip
+
+
+def _tree(element):
+    yield element
+    for child in getattr(element, "_children", {}).values():
+        yield from _tree(child)
+
+
+def show_map(
+    rendered: RenderedMap,
+    key: str,
+    height: int,
+    returned_objects: Sequence[str],
+    pin_script: str | None = None,
+    on_change: Callable[[], None] | None = None,
+):
+    """``st_folium(m, key=key, height=height, use_container_width=True, …)`` for a map
+    rendered before; ``pin_script`` is its ``feature_group_to_add`` (``pin_script()``)."""
+
+    def changed() -> None:  # as st_folium: the value under the caller's key, then the callback
+        st.session_state[key] = st.session_state.get(rendered.component_key, {})
+        if on_change is not None:
+            on_change()
+
+    return sf._component_func(
+        script=rendered.script,
+        header=rendered.header,
+        html=rendered.html,
+        id=rendered.map_id,
+        key=rendered.component_key,
+        height=height,
+        width=None,
+        returned_objects=list(returned_objects),
+        default={k: v for k, v in rendered.defaults.items() if k in returned_objects},
+        zoom=None,
+        center=None,
+        feature_group=pin_script,
+        return_on_hover=False,
+        layer_control=None,
+        pixelated=False,
+        css_links=list(rendered.css_links),
+        js_links=list(rendered.js_links),
+        on_change=changed,
+        wrap_longitude=False,
+    )
+
+
+_RENDERED: dict[tuple[str, str, int], RenderedMap] = {}  # (consultation, language, data version)
+_RENDERING = threading.Lock()
+
+
+def rendered_consultation_map(
+    store: Store, settings: Settings, consultation: Consultation, lang: str
+) -> RenderedMap:
+    """The consultation's map, built once per version of the data (``Store.data_version``,
+    read before the data) and shared by every session: a rerun only sends it. A plain dict,
+    not st.cache_resource, whose argument hashing alone cost ~0.5 ms a call."""
+    key = (consultation.id, lang, store.data_version)
+    found = _RENDERED.get(key)
+    if found is None:
+        with _RENDERING:  # many sessions asking at once: one builds, the rest wait for it
+            found = _RENDERED.get(key)
+            if found is None:
+                points = public.map_points(store, consultation.id, lang)
+                m = consultation_map(settings, consultation, points, lang)
+                found = render_map(m, f"map-{consultation.id}")
+                for old in [k for k in _RENDERED if k[:2] == key[:2]]:
+                    del _RENDERED[old]  # an older version of this map is never asked for again
+                _RENDERED[key] = found
+    return found
+
+
+@lru_cache(maxsize=4096)
+def pin_script(pin: tuple[float, float] | None, stage: Stage, lang: str) -> str:
+    """The script that puts the resident's pin on a map (st_folium's
+    ``feature_group_to_add``): the same for every map, made once per pin."""
+    return sf._get_feature_group_string(pin_layer(pin, stage, lang), map=folium.Map(tiles=None), idx=0)
 
 
 def pin_layer(pin: tuple[float, float] | None, stage: Stage, lang: str) -> folium.FeatureGroup:

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from functools import partial
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from .. import attachments, geo, planprocess, public
 from ..analysis import load_places, nearest_place
@@ -36,10 +35,9 @@ from ..submission import (
     support_input,
 )
 from ..moderation import has_personal_data, remove_personal_data
-from ..text import escape_markdown
 from .context import client_address, limiter, settings
-from .maps import consultation_map, pin_layer
-from .safe import text_block
+from .maps import pin_script, rendered_consultation_map, show_map
+from .safe import titled_text
 
 PAGE_SIZE = 20
 RECEIPT_PAGE = "pages/kvittering.py"
@@ -88,21 +86,20 @@ def map_section(
     store: Store, settings: Settings, consultation: Consultation, lang: str, accepts_input: bool
 ) -> None:
     """The map reruns alone when clicked: the pin shows at once, the page stays put."""
-    m = consultation_map(settings, consultation, public.map_points(store, consultation.id, lang), lang)
+    rendered = rendered_consultation_map(store, settings, consultation, lang)
     key = f"map-{consultation.id}"
     if not accepts_input:
         st.caption(t(worded("consultation.map_help_closed", consultation.stage), lang))
-        st_folium(m, key=key, height=480, use_container_width=True, returned_objects=[])
+        show_map(rendered, key, height=480, returned_objects=[])
         return
     st.caption(t("consultation.map_help", lang))
     pin = _pins().get(consultation.id)
-    st_folium(
-        m,
-        key=key,
+    show_map(
+        rendered,
+        key,
         height=480,
-        use_container_width=True,
         returned_objects=["last_clicked"],
-        feature_group_to_add=pin_layer(pin, consultation.stage, lang),
+        pin_script=pin_script(pin, consultation.stage, lang),
         on_change=partial(_on_map_click, consultation, key),
     )
     error = _pins().get(f"{consultation.id}:error")
@@ -433,28 +430,17 @@ def input_list(store: Store, consultation: Consultation, session: str, lang: str
     accepts = consultation.phase(datetime.now(UTC)) == Phase.OPEN
     if note := st.session_state.pop("support-note", None):
         st.info(note)
+    labels = consultation.labels(lang)
     for item in public.inputs(store, consultation.id, lang, chosen, limit=limit):
+        # Four elements an input (was nine: columns are three blocks of their own): each
+        # element is a message and a layout step on every rerun (bench/page_bench.py).
         with st.container(border=True):
-            where = _where(item, lang)
-            st.markdown(f"**{escape_markdown(consultation.labels(lang).category(item.category))}**")
-            st.caption(
-                t(
-                    "list.meta",
-                    lang,
-                    ref=item.reference,
-                    date=format_date(item.created_at, lang),
-                    where=where,
-                )
-            )
-            text_block(item.text)
-            left, right = st.columns([3, 1])
-            left.caption(tn("list.supports", item.supports, lang))
+            titled_text(labels.category(item.category), item.text)
+            st.caption(_item_meta(item, lang))
             if item.id in supported:
-                right.button(
-                    t("list.supported", lang), key=f"support-{item.id}", disabled=True
-                )
+                st.button(t("list.supported", lang), key=f"support-{item.id}", disabled=True)
             else:
-                right.button(
+                st.button(
                     t("list.support", lang),
                     key=f"support-{item.id}",
                     disabled=not accepts,
@@ -467,6 +453,12 @@ def input_list(store: Store, consultation: Consultation, session: str, lang: str
             key=f"more-{consultation.id}",
             on_click=lambda: st.session_state.__setitem__(limit_key, limit + PAGE_SIZE),
         )
+
+
+def _item_meta(item, lang: str) -> str:
+    """The input's reference, date, place and supports: one caption line."""
+    meta = t("list.meta", lang, ref=item.reference, date=format_date(item.created_at, lang), where=_where(item, lang))
+    return f"{meta} · {tn('list.supports', item.supports, lang)}"
 
 
 NEAR_M = 1_500  # a named place further away than this says nothing about where it is

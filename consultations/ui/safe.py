@@ -19,6 +19,11 @@ def text_block(text: str) -> None:
     st.html(f'<p class="ki-text" style="{_STYLE}">{escape_html(text)}</p>')
 
 
+def titled_text(title: str, text: str) -> None:
+    """A bold title (an input's category) over a resident's text: one element, both escaped."""
+    st.html(f'<p class="ki-text" style="{_STYLE}"><strong>{escape_html(title)}</strong>\n{escape_html(text)}</p>')
+
+
 def not_found(message: str, id_line: str) -> None:
     """A warning that something asked for by the address does not exist; what the address
     said goes out as plain text (``st.text``), never as markdown that could link or format."""

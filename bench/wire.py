@@ -1,0 +1,170 @@
+"""Streamlit's own wire protocol, spoken the way its browser frontend speaks it, for the
+benchmarks in this directory: a real server (`streamlit run serve.py` with the shipped
+config), real websocket sessions on `/_stcore/stream`, BackMsg rerun requests with widget
+states, ForwardMsg deltas back until `script_finished`.
+
+Nothing here is imported by the app or the tests.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.sync.client import connect
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.live_server import AppServer, launch
+
+BORGEN = "borgen-tettstedsutvikling"
+FINISHED = {  # ForwardMsg.script_finished values that end a run
+    ForwardMsg.FINISHED_SUCCESSFULLY,
+    ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
+    ForwardMsg.FINISHED_WITH_COMPILE_ERROR,
+}
+
+
+def seeded_database(path: Path, published: int, seed: int = 1) -> Path:
+    """The demo data, with Borgen's published inputs filled up to ``published``."""
+    from bench.map_bench import fill
+    from consultations.demo import seed_demo
+    from consultations.store import Store
+
+    store = Store.open(path)
+    try:
+        seed_demo(store)
+        missing = published - store.count_published(BORGEN)
+        if missing > 0:
+            fill(store, missing, random.Random(seed))
+    finally:
+        store.close()
+    return path
+
+
+@contextmanager
+def server(db: Path, log: Path, env: dict[str, str] | None = None, cwd: Path = ROOT):
+    """`streamlit run serve.py` as `make run` starts it (serve.py, the repository's
+    .streamlit/config.toml), on a free loopback port, rate limits off for the load."""
+    app = launch(db, log, env={"KARTINNSPILL_RATE_LIMITS": "off", **(env or {})}, cwd=cwd)
+    try:
+        app.wait_healthy(timeout=120)
+        yield app
+    finally:
+        app.stop()
+
+
+@dataclass
+class Widget:
+    kind: str  # the element's proto field: button, text_area, selectbox, component_instance …
+    id: str
+    label: str
+    element: object = field(repr=False)
+
+
+@dataclass
+class Run:
+    seconds: float  # from sending the rerun request to receiving script_finished
+    widgets: list[Widget]
+    alerts: list[str]  # st.success / st.error / st.warning / st.info bodies
+    exceptions: list[str]
+    fragment_ids: list[str]  # fragments this run registered (map, list)
+    bytes: int
+
+    def widget(self, kind: str, label: str | None = None, contains: str | None = None) -> Widget:
+        for w in self.widgets:
+            named = contains is None or contains in w.id or contains in getattr(w.element, "component_name", "")
+            if w.kind == kind and (label is None or w.label == label) and named:
+                return w
+        raise LookupError(f"no {kind} {label or contains or ''!r} on the page")
+
+
+class Session:
+    """One browser tab: a websocket session. Like Streamlit's frontend it keeps the large
+    messages it was sent and tells the server which it has (``cached_message_hashes``), so
+    an unchanged map is not sent again on a rerun, only a reference to it."""
+
+    def __init__(self, app: AppServer, open_timeout: float = 60) -> None:
+        self.ws = connect(
+            f"ws://127.0.0.1:{app.port}/_stcore/stream",
+            subprotocols=["streamlit"],
+            max_size=None,
+            open_timeout=open_timeout,
+            proxy=None,
+        )
+        self.cache: dict[str, ForwardMsg] = {}
+
+    def close(self) -> None:
+        self.ws.close()
+
+    def run(
+        self,
+        query: str,
+        states: list | None = None,
+        fragment_id: str = "",
+        timeout: float = 120,
+    ) -> Run:
+        back = BackMsg()
+        back.rerun_script.query_string = query
+        back.rerun_script.fragment_id = fragment_id
+        back.rerun_script.context_info.timezone = "Europe/Oslo"
+        back.rerun_script.cached_message_hashes.extend(self.cache)
+        for state in states or []:
+            back.rerun_script.widget_states.widgets.append(state)
+        widgets, alerts, exceptions, fragments, size = [], [], [], [], 0
+        start = time.perf_counter()
+        self.ws.send(back.SerializeToString())
+        while True:
+            raw = self.ws.recv(timeout=timeout)
+            size += len(raw)
+            msg = ForwardMsg()
+            msg.ParseFromString(raw)
+            kind = msg.WhichOneof("type")
+            if kind == "ref_hash":
+                msg = self.cache[msg.ref_hash]
+                kind = msg.WhichOneof("type")
+            elif msg.metadata.cacheable:
+                self.cache[msg.hash] = msg
+            if kind == "script_finished" and msg.script_finished in FINISHED:
+                return Run(time.perf_counter() - start, widgets, alerts, exceptions, fragments, size)
+            if kind != "delta" or msg.delta.WhichOneof("type") != "new_element":
+                continue
+            element = msg.delta.new_element
+            field_name = element.WhichOneof("type")
+            inner = getattr(element, field_name)
+            if field_name == "alert":
+                alerts.append(inner.body)
+            elif field_name == "exception":
+                exceptions.append(f"{inner.type}: {inner.message}")
+            elif hasattr(inner, "id") and inner.id:
+                widgets.append(Widget(field_name, inner.id, getattr(inner, "label", ""), inner))
+            if msg.delta.fragment_id and msg.delta.fragment_id not in fragments:
+                fragments.append(msg.delta.fragment_id)
+
+
+def state(widget_id: str, **value) -> object:
+    """A WidgetState as the frontend sends it: ``string_value=…``, ``bool_value=…``,
+    ``trigger_value=True``, ``json_value=dict`` (a component's value) …"""
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    s = WidgetState(id=widget_id)
+    (name, v), = value.items()
+    if name == "json_value":
+        v = json.dumps(v)
+    setattr(s, name, v)
+    return s
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
