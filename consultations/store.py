@@ -375,6 +375,10 @@ def _remembered(method: Callable) -> Callable:
 
     @functools.wraps(method)
     def read(self: Store, *args, **kwargs):
+        if getattr(self._atomic, "cursor", None) is not None:
+            # inside atomic(): the block's own writes are not committed, so the version has
+            # not moved; a remembered read would miss them
+            return method(self, *args, **kwargs)
         key = (
             self._version,
             name,

@@ -63,3 +63,13 @@ def test_two_stores_never_share_a_data_version(tmp_path, store, consultation):
         assert len(seen) == 3 and other.data_version in seen
     finally:
         other.close()
+
+
+def test_a_read_inside_an_atomic_block_sees_the_blocks_own_writes(store):
+    from tests.conftest import make_consultation
+
+    assert store.get_consultation("inne-i-blokken") is None  # remembered as missing
+    with store.atomic():
+        store.add_consultation(make_consultation("inne-i-blokken"))
+        assert store.get_consultation("inne-i-blokken") is not None
+    assert store.get_consultation("inne-i-blokken") is not None
