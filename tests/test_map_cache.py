@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from consultations.config import load_settings
-from consultations.model import InputDraft
+from consultations.model import InputDraft, Stage
 from consultations.submission import submit_input
 from consultations.ui.maps import rendered_consultation_map
 from tests.conftest import INSIDE, NOW
@@ -25,7 +25,7 @@ def _one_map(cached: bool) -> None:
     from streamlit_folium import st_folium
 
     from consultations.config import load_settings
-    from consultations.model import MapPoint
+    from consultations.model import MapPoint, Stage
     from consultations.ui.maps import (
         consultation_map,
         pin_layer,
@@ -46,10 +46,10 @@ def _one_map(cached: bool) -> None:
     pin = (59.8262, 10.4141)
     if cached:
         show_map(render_map(m, "map-x"), "map-x", height=480, returned_objects=["last_clicked"],
-                 pin_script=pin_script(pin, "nb"))  # fmt: skip
+                 pin_script=pin_script(pin, Stage.IDEFASE, "nb"))  # fmt: skip
     else:
         st_folium(m, key="map-x", height=480, use_container_width=True,
-                  returned_objects=["last_clicked"], feature_group_to_add=pin_layer(pin, "nb"))  # fmt: skip
+                  returned_objects=["last_clicked"], feature_group_to_add=pin_layer(pin, Stage.IDEFASE, "nb"))  # fmt: skip
 
 
 def _sent(cached: bool) -> dict:

@@ -15,7 +15,7 @@ from consultations.auth import create_user
 from consultations.demo import seed_demo
 from consultations.model import Question, QuestionKind, Status
 from consultations.store import Store
-from consultations.text import escape_markdown
+from consultations.text import escape_html, escape_markdown
 from tests.conftest import app_on_copy_of
 
 BORGEN = "borgen-tettstedsutvikling"
@@ -93,9 +93,9 @@ def test_a_resident_who_chose_english_sees_categories_and_questions_in_english(a
     assert (why.label, why.options) == ("What do you do there?", ["Shopping", "Walking"])
     assert at.multiselect(key=f"filter-{BORGEN}").options == categories  # the list's filter
     original, english = shown_category(at)
-    headings = [m.value for m in at.markdown]
-    assert f"**{escape_markdown(english)}**" in headings
-    assert f"**{escape_markdown(original)}**" not in headings
+    blocks = " ".join(h.proto.body for h in at.get("html") if "ki-text" in h.proto.body)
+    assert f"<strong>{escape_html(english)}</strong>" in blocks  # each listed input's heading
+    assert f"<strong>{escape_html(original)}</strong>" not in blocks
     (script,) = [json.loads(e.proto.json_args)["script"] for e in at.get("component_instance")]
     assert json.dumps(english, ensure_ascii=False) in script  # the map popups' heading
     assert json.dumps(original, ensure_ascii=False) not in script
