@@ -63,15 +63,18 @@ def report_file(
     kind: ReportKind | str = ReportKind.MERKNADSBEHANDLING,
     order: Order | str = Order.THEME,
     pdf: bool = False,
+    **options: object,
 ) -> bytes:
     """The report (Word, or ``pdf`` as LibreOffice renders it): the merknadsbehandling, or
-    the medvirkningsrapport (``default_kind`` says which a consultation's phase asks for)."""
+    the medvirkningsrapport (``default_kind`` says which a consultation's phase asks for;
+    ``options``: its base map, see ``build_medvirkning_report``)."""
     who = require(store, actor, Role.PLANNER)
     kind = ReportKind(kind)
     if kind == ReportKind.MEDVIRKNING:
         data = build_medvirkning_report(
-            store, consultation_id, profile=profile, include_names=include_names, lang=lang
-        )
+            store, consultation_id, profile=profile, include_names=include_names, lang=lang,
+            **options,
+        )  # fmt: skip
     else:
         data = build_report(
             store, consultation_id, include_names=include_names, order=order, profile=profile, lang=lang
@@ -81,27 +84,6 @@ def report_file(
     details = {"format": "pdf" if pdf else "docx", "kind": kind.value, "order": Order(order).value,
                "include_names": include_names}  # fmt: skip
     store.audit(who.username, "consultation.report", "consultation", consultation_id, None,
-                json.dumps(details))  # fmt: skip
-    return data
-
-
-def medvirkning_file(
-    store: Store,
-    consultation_id: str,
-    *,
-    include_names: bool,
-    profile: Municipality,
-    actor: User,
-    lang: str = DEFAULT_LANG,
-    **options: object,
-) -> bytes:
-    """The medvirkningsrapport of an early-phase consultation (``options``: the base map,
-    see ``build_medvirkning_report``)."""
-    who = require(store, actor, Role.PLANNER)
-    data = build_medvirkning_report(store, consultation_id, include_names=include_names, profile=profile,
-                                    lang=lang, **options)  # fmt: skip
-    details = {"format": "docx", "kind": "medvirkning", "include_names": include_names}
-    store.audit(who.username, "consultation.medvirkning_report", "consultation", consultation_id, None,
                 json.dumps(details))  # fmt: skip
     return data
 

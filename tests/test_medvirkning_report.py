@@ -145,10 +145,12 @@ def test_the_use_text_is_refused_when_too_long_or_when_the_account_may_not_act(s
 
 def test_the_download_is_a_planners_command_and_audited(store, early):
     c, _ids, kari = early
-    data = downloads.medvirkning_file(store, c.id, include_names=False, profile=PROFILE, actor=kari, tiles=None)
+    data = downloads.report_file(store, c.id, include_names=False, profile=PROFILE, actor=kari,
+                                 kind=downloads.ReportKind.MEDVIRKNING, tiles=None)  # fmt: skip
     assert "Medvirkningsrapport" in docx_text(data)
     entry = store.audit_entries()[0]
-    assert (entry.actor, entry.action, entry.object_id) == ("kari", "consultation.medvirkning_report", c.id)
+    assert (entry.actor, entry.action, entry.object_id) == ("kari", "consultation.report", c.id)
+    assert '"kind": "medvirkning"' in entry.after
 
 
 # -- the map --------------------------------------------------------------------------------

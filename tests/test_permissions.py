@@ -126,8 +126,9 @@ PLANNER_COMMANDS = [
     ("export", lambda s, w, u: downloads.inputs_file(s, w["c"].id, Format.CSV, crs=25832, include_names=True, actor=u)),
     ("report", lambda s, w, u: downloads.report_file(s, w["c"].id, include_names=True, profile=None, actor=u)),
     ("use_of_input", lambda s, w, u: medvirkning_report.set_use_of_input(s, w["c"].id, "Brukes i planen.", u)),
-    ("medvirkning_report", lambda s, w, u: downloads.medvirkning_file(
-        s, w["c"].id, include_names=True, profile=load_profile("asker"), actor=u, tiles=None)),
+    ("medvirkning_report", lambda s, w, u: downloads.report_file(
+        s, w["c"].id, include_names=True, profile=load_profile("asker"), actor=u,
+        kind=downloads.ReportKind.MEDVIRKNING, tiles=None)),
 ]
 ADMIN_COMMANDS = [
     ("delete_input", lambda s, w, u: retention.delete_input(s, w["a"], "Innbyggerens ønske", u)),

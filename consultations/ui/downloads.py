@@ -42,9 +42,10 @@ def _report(
 
 
 def _medvirkning(store: Store, c: Consultation, settings: Settings, names: bool, actor: User, lang: str) -> bytes:
-    return downloads.medvirkning_file(
-        store, c.id, include_names=names, profile=settings.profile, actor=actor, lang=lang, tiles=settings.tiles
-    )
+    return downloads.report_file(
+        store, c.id, include_names=names, profile=settings.profile, actor=actor, lang=lang,
+        kind=downloads.ReportKind.MEDVIRKNING, tiles=settings.tiles,
+    )  # fmt: skip
 
 
 def _save_use(store: Store, c: Consultation, key: str, actor: User, lang: str) -> str:
