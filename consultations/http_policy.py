@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 
 from starlette.requests import cookie_parser
 
-from . import keys
+from . import addresses, keys
 from .browser import COOKIE, BrowserCookie
 from .config import Settings
 
@@ -134,9 +134,19 @@ class ResponsePolicy:
             return None
         value = self.browser_cookie().new()
         attributes = [f"{COOKIE}={value}", "Path=/", "HttpOnly", "SameSite=Strict"]
-        if scope.get("scheme") == "https":
+        if self._https(scope):
             attributes.append("Secure")
         return "; ".join(attributes).encode()
+
+    def _https(self, scope: Scope) -> bool:
+        """https as the browser sees it: the scheme uvicorn reports (it applies
+        ``X-Forwarded-Proto`` from ``FORWARDED_ALLOW_IPS`` itself), or a proxy in
+        ``KARTINNSPILL_TRUSTED_PROXIES`` saying so (the shipped run trusts none in uvicorn)."""
+        if scope.get("scheme") in ("https", "wss"):
+            return True
+        peer = (scope.get("client") or (None,))[0]
+        proto = _header(scope, b"x-forwarded-proto")
+        return addresses.forwarded_https(peer, proto, self.settings.trusted_proxies)
 
     async def __call__(self, scope: Scope, receive, send) -> None:
         if scope["type"] != "http":

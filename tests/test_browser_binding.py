@@ -116,23 +116,27 @@ async def _shell(scope, receive, send) -> None:
     await send({"type": "http.response.body", "body": b"<html></html>"})
 
 
-def _policy(tmp_path) -> ResponsePolicy:
+def _policy(tmp_path, **env: str) -> ResponsePolicy:
     settings = load_settings(
-        {"KARTINNSPILL_SECRET": SECRET, "KARTINNSPILL_DB": str(tmp_path / "app.duckdb")},
+        {"KARTINNSPILL_SECRET": SECRET, "KARTINNSPILL_DB": str(tmp_path / "app.duckdb"), **env},
         secrets_path=tmp_path / "none.toml",
     )
     return ResponsePolicy(_shell, settings=settings)
 
 
 def _get(policy: ResponsePolicy, *, cookie: str | None = None, scheme: str = "http",
-         fetch_site: str | None = None, path: str = "/rediger") -> list[str]:  # fmt: skip
-    """The Set-Cookie headers of the response to a GET of ``path``."""
+         fetch_site: str | None = None, path: str = "/rediger", peer: str = "127.0.0.1",
+         proto: str | None = None) -> list[str]:  # fmt: skip
+    """The Set-Cookie headers of the response to a GET of ``path`` from ``peer``."""
     headers = [(b"host", b"kart.asker.no")]
+    if proto is not None:
+        headers.append((b"x-forwarded-proto", proto.encode()))
     if cookie is not None:
         headers.append((b"cookie", cookie.encode()))
     if fetch_site is not None:
         headers.append((b"sec-fetch-site", fetch_site.encode()))
-    scope = {"type": "http", "method": "GET", "path": path, "scheme": scheme, "headers": headers}
+    scope = {"type": "http", "method": "GET", "path": path, "scheme": scheme,
+             "headers": headers, "client": (peer, 50000)}  # fmt: skip
     sent: list[dict] = []
 
     async def receive():
@@ -163,6 +167,15 @@ def test_a_browser_without_the_cookie_gets_a_signed_httponly_strict_one_beside_s
 def test_over_https_the_cookie_is_also_secure(tmp_path):
     [ours] = _ours(_get(_policy(tmp_path), scheme="https"))
     assert "Secure" in ours.split("; ")
+
+
+def test_https_at_a_trusted_proxy_makes_the_cookie_secure_and_an_untrusted_claim_does_not(
+    tmp_path,
+):
+    policy = _policy(tmp_path, KARTINNSPILL_TRUSTED_PROXIES="10.0.0.5")
+    [proxied] = _ours(_get(policy, peer="10.0.0.5", proto="https"))
+    [claimed] = _ours(_get(policy, peer="203.0.113.7", proto="https"))
+    assert "Secure" in proxied.split("; ") and "Secure" not in claimed.split("; ")
 
 
 def test_a_valid_cookie_is_kept_and_a_tampered_one_replaced(tmp_path):

@@ -136,3 +136,63 @@ def test_a_staff_session_resumed_from_another_browser_is_not_logged_in(
             "SELECT actor FROM audit_log WHERE action = 'login.other_browser'"
         ).fetchall()
     assert ended == (0,) and audit == [("kari",)]
+
+
+def test_a_browser_that_refuses_the_cookie_cannot_log_in_and_is_told_why(
+    start_app, _browser, tmp_path: Path
+):
+    """Without the cookie a login could not be bound to the browser: refused before any
+    password hash, with what to do; the resident pages work all the same.
+
+    The responses are rewritten by Playwright, which Chromium then treats as not from the
+    local network: its own Chromium, with that check off, so the page may open its websocket."""
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    server = start_app(prepare=_seed_with_planner)
+    chromium = _browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[*CHROMIUM_ARGS, "--disable-features=LocalNetworkAccessChecks"],
+    )
+    try:
+        _refused_login(server, chromium.new_context(locale="nb-NO").new_page(), tmp_path)
+    finally:
+        chromium.close()
+
+
+def _refused_login(server, page: Page, tmp_path: Path) -> None:
+
+    def without_cookies(route) -> None:  # as a browser that refuses the app's cookie
+        response = route.fetch()
+        page.context.clear_cookies(name="kartinnspill-browser")  # route.fetch shares the jar
+        headers = {
+            h["name"]: h["value"]
+            for h in response.headers_array
+            if h["name"].lower() not in ("set-cookie", "content-encoding", "content-length")
+        }
+        for h in response.headers_array:  # Streamlit's own (XSRF) cookie stays
+            if h["name"].lower() == "set-cookie" and not h["value"].startswith("kartinnspill"):
+                headers["set-cookie"] = h["value"]
+        route.fulfill(status=response.status, headers=headers, body=response.body())
+
+    page.route(re.compile(re.escape(server.url) + r"/.*"), without_cookies)
+    page.goto(server.url)
+    expect(page.get_by_role("heading", name="Si din mening om planer i kommunen")).to_be_visible(
+        timeout=SLOW_MS
+    )
+    _wait_idle(page)
+    page.goto(f"{server.url}/logg-inn")
+    expect(page.get_by_role("heading", name=LOGIN_TITLE)).to_be_visible(timeout=SLOW_MS)
+    _wait_idle(page)
+    page.get_by_role("textbox", name="Brukernavn", exact=True).fill(USERNAME)
+    page.get_by_label("Passord", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn", exact=True).click()
+    expect(page.get_by_text("Tillat informasjonskapsler fra denne siden")).to_be_visible(
+        timeout=SLOW_MS
+    )
+    assert "kartinnspill-browser" not in {c["name"] for c in page.context.cookies()}
+
+    db = next(tmp_path.glob("kartinnspill-*.duckdb"))
+    server.stop()
+    with duckdb.connect(str(db), read_only=True) as conn:
+        assert conn.execute("SELECT count(*) FROM staff_sessions").fetchone() == (0,)
