@@ -1,5 +1,6 @@
 """Kartinnspill as it is served: app.py behind the app's HTTP policy (Content-Security-Policy,
-framing, no /_stcore/metrics for the public; consultations/http_policy.py).
+framing, no /_stcore/metrics for the public, the signed browser cookie staff logins are
+bound to; consultations/http_policy.py).
 
 Run it like the app itself: `streamlit run serve.py [--server.port …]` (`make run`);
 Streamlit finds the `app` below and serves app.py through it.

@@ -110,6 +110,14 @@ def socket_peer(seen: str | None, chain: Sequence[str], server_trusted: Networks
     return str(server_trusted[0].network_address)
 
 
+def forwarded_https(peer: str | None, proto: str | None, trusted: Networks) -> bool:
+    """Whether the browser spoke https to a trusted proxy (``peer``, the socket peer) that
+    says so in ``X-Forwarded-Proto`` (its last entry: the one the proxy itself added)."""
+    if peer is None or not proto or not _in(peer, trusted):
+        return False
+    return proto.split(",")[-1].strip().lower() == "https"
+
+
 def client_address(peer: str | None, chain: Sequence[str], trusted: Networks) -> str | None:
     """The address to count a request against: the socket ``peer``, or — only when the peer
     is a trusted proxy — the right-most ``X-Forwarded-For`` entry that is not a trusted proxy

@@ -9,6 +9,7 @@ once (a verified address only) and bound to the provider's account (``iss`` + ``
 from __future__ import annotations
 
 import hashlib
+import hmac
 import math
 import re
 import secrets
@@ -21,6 +22,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from . import browser as browser_cookie
 from .errors import InvalidUser
 from .model import Role, User
 from .store import Store
@@ -195,26 +197,40 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(store: Store, user: User, now: datetime | None = None) -> str:
-    """A login record for ``user``; the random token goes to the browser session only, the
-    store keeps its hash."""
+def start_session(store: Store, user: User, browser: str, now: datetime | None = None) -> str:
+    """A login record for ``user``, bound to ``browser`` (the verified cookie of the
+    connection that logged in: ``browser.py``); the random token goes to the browser
+    session only, the store keeps hashes of both."""
     token = secrets.token_urlsafe(32)
-    store.start_staff_session(_token_hash(token), user, now or datetime.now(UTC))
+    store.start_staff_session(
+        _token_hash(token), user, now or datetime.now(UTC), browser_cookie.binding(browser)
+    )
     return token
 
 
 def session_user(
-    store: Store, token: str, idle: timedelta, now: datetime | None = None
+    store: Store, token: str, idle: timedelta, browser: str | None, now: datetime | None = None
 ) -> User | None:
     """The user of a running login record, re-read from the store (a deactivated account is
-    out at once). A record idle for longer than ``idle`` is ended:
-    ``InvalidUser("login.expired")``. Ended or unknown records: ``None``."""
+    out at once). ``browser`` is the verified cookie of the connection asking (None when it
+    has none or a forged one): a record asked for from any other browser than the one it
+    is bound to — a resumed Streamlit session — is ended and audit-logged:
+    ``InvalidUser("login.other_browser")``. A record idle for longer than ``idle`` is
+    ended: ``InvalidUser("login.expired")``. Ended or unknown records: ``None``."""
     now = now or datetime.now(UTC)
     token_hash = _token_hash(token)
     record = store.staff_session(token_hash)
     if record is None or record[2] is not None:
         return None
-    user_id, seen, _ = record
+    user_id, seen, _, bound = record
+    if bound is None or browser is None or not hmac.compare_digest(
+        bound, browser_cookie.binding(browser)
+    ):
+        user = store.get_user(user_id)
+        store.end_staff_session_from_other_browser(
+            token_hash, now, user.username if user else str(user_id)
+        )
+        raise InvalidUser("login.other_browser")
     if now - seen > idle:
         store.end_staff_sessions(now, token_hash=token_hash)
         raise InvalidUser("login.expired", minutes=int(idle.total_seconds() // 60))

@@ -6,6 +6,9 @@ resident pages may be framed by the origins in ``KARTINNSPILL_FRAME_ANCESTORS``,
 pages and every other address never. The staff login is only reached by loading a staff
 address (no resident page links to it), so a framed resident page cannot turn into one.
 
+It also gives a browser that has none the signed cookie a staff login is bound to
+(``browser.py``): HttpOnly, SameSite=Strict, Secure over https, no expiry.
+
 Plain ASGI (no Streamlit import): ``serve.py`` puts it in front of Streamlit's server.
 """
 
@@ -16,6 +19,10 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import urlparse
 
+from starlette.requests import cookie_parser
+
+from . import addresses, keys
+from .browser import COOKIE, BrowserCookie
 from .config import Settings
 
 Scope = MutableMapping[str, Any]
@@ -102,6 +109,44 @@ class ResponsePolicy:
         self.app = app
         self.settings = settings
         self.base_path = base_path
+        self._browser_cookie: BrowserCookie | None = None
+
+    def browser_cookie(self) -> BrowserCookie:
+        """The signer, with the app's secret read (or made) on the first request, as the store does."""
+        if self._browser_cookie is None:
+            self._browser_cookie = BrowserCookie(
+                keys.load_secret(self.settings.secret, self.settings.secret_file)
+            )
+        return self._browser_cookie
+
+    def _set_cookie(self, scope: Scope) -> bytes | None:
+        """The Set-Cookie value for a browser without a valid cookie, else None.
+
+        Never on a cross-site request: SameSite=Strict keeps the browser from sending its
+        cookie there (a link to a staff page in an e-mail), so a new one would replace a
+        good one and end the logins of the browser's other tabs. The page's own requests
+        that follow (same-origin) then set it if it is really missing.
+        """
+        cookies = cookie_parser(_header(scope, b"cookie") or "")
+        if self.browser_cookie().verified(cookies.get(COOKIE)) is not None:
+            return None
+        if (_header(scope, b"sec-fetch-site") or "").lower() == "cross-site":
+            return None
+        value = self.browser_cookie().new()
+        attributes = [f"{COOKIE}={value}", "Path=/", "HttpOnly", "SameSite=Strict"]
+        if self._https(scope):
+            attributes.append("Secure")
+        return "; ".join(attributes).encode()
+
+    def _https(self, scope: Scope) -> bool:
+        """https as the browser sees it: the scheme uvicorn reports (it applies
+        ``X-Forwarded-Proto`` from ``FORWARDED_ALLOW_IPS`` itself), or a proxy in
+        ``KARTINNSPILL_TRUSTED_PROXIES`` saying so (the shipped run trusts none in uvicorn)."""
+        if scope.get("scheme") in ("https", "wss"):
+            return True
+        peer = (scope.get("client") or (None,))[0]
+        proto = _header(scope, b"x-forwarded-proto")
+        return addresses.forwarded_https(peer, proto, self.settings.trusted_proxies)
 
     async def __call__(self, scope: Scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -120,12 +165,16 @@ class ResponsePolicy:
         ]
         if "frame-ancestors 'none'" in policy:
             extra.append((b"x-frame-options", b"DENY"))  # for browsers without CSP level 2
+        if cookie := self._set_cookie(scope):
+            extra.append((b"set-cookie", cookie))
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 names = {name.lower() for name, _ in message.get("headers", [])}
                 message["headers"] = list(message.get("headers", [])) + [
-                    (name, value) for name, value in extra if name not in names
+                    (name, value)
+                    for name, value in extra
+                    if name not in names or name == b"set-cookie"  # Streamlit sets its own (XSRF)
                 ]
             await send(message)
 

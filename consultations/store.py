@@ -274,6 +274,11 @@ MIGRATIONS: dict[int, Sequence[str]] = {
         """ALTER TABLE inputs ADD COLUMN not_merknad VARCHAR""",
         """ALTER TABLE inputs ADD COLUMN not_merknad_note VARCHAR""",
     ),
+    15: (
+        # the browser a staff login is bound to: the SHA-256 of its signed cookie
+        # (browser.py); older login records have none and are ended on their next use
+        """ALTER TABLE staff_sessions ADD COLUMN browser_hash VARCHAR""",
+    ),
 }
 LATEST = max(MIGRATIONS)
 _SCHEMA_VERSION_TABLE = (
@@ -1210,24 +1215,41 @@ class Store:
             for scope, key in keys:
                 cur.execute("DELETE FROM login_failures WHERE scope = ? AND key = ?", (scope, key))
 
-    def start_staff_session(self, token_hash: str, user: User, now: datetime) -> None:
-        """A login record; only the token's hash is kept."""
+    def start_staff_session(
+        self, token_hash: str, user: User, now: datetime, browser_hash: str
+    ) -> None:
+        """A login record bound to one browser; only hashes of the token and cookie are kept."""
         with self._transaction() as cur:
             cur.execute(
-                "INSERT INTO staff_sessions VALUES (?, ?, ?, ?, NULL)",
-                (token_hash, user.id, _naive(now), _naive(now)),
+                """INSERT INTO staff_sessions
+                   (token_hash, user_id, started_at, seen_at, ended_at, browser_hash)
+                   VALUES (?, ?, ?, ?, NULL, ?)""",
+                (token_hash, user.id, _naive(now), _naive(now), browser_hash),
             )
 
-    def staff_session(self, token_hash: str) -> tuple[int, datetime, datetime | None] | None:
-        """User id, last activity and end (if ended) of a login record."""
+    def staff_session(
+        self, token_hash: str
+    ) -> tuple[int, datetime, datetime | None, str | None] | None:
+        """User id, last activity, end (if ended) and bound browser of a login record."""
         rows = self._rows(
-            "SELECT user_id, seen_at, ended_at FROM staff_sessions WHERE token_hash = ?",
+            "SELECT user_id, seen_at, ended_at, browser_hash FROM staff_sessions WHERE token_hash = ?",
             (token_hash,),
         )
         if not rows:
             return None
-        user_id, seen, ended = rows[0]
-        return int(user_id), _utc(seen), _utc(ended) if ended is not None else None
+        user_id, seen, ended, browser_hash = rows[0]
+        return int(user_id), _utc(seen), _utc(ended) if ended is not None else None, browser_hash
+
+    def end_staff_session_from_other_browser(
+        self, token_hash: str, now: datetime, username: str
+    ) -> None:
+        """End a login record used from a browser it is not bound to, with the audit row."""
+        with self._transaction() as cur:
+            cur.execute(
+                "UPDATE staff_sessions SET ended_at = ? WHERE token_hash = ? AND ended_at IS NULL",
+                (_naive(now), token_hash),
+            )
+            _audit(cur, username, "login.other_browser", "user", username, None, None)
 
     def touch_staff_session(self, token_hash: str, now: datetime) -> None:
         with self._transaction() as cur:

@@ -120,7 +120,10 @@ def log_in_as(at, user_id: int):
     from consultations.ui.auth import TOKEN_KEY
 
     store = context._store(str(context._settings().db_path), False)
-    at.session_state[TOKEN_KEY] = start_session(store, store.get_user(user_id))
+    # AppTest has no websocket connection: the app binds its logins to NO_CONNECTION
+    at.session_state[TOKEN_KEY] = start_session(
+        store, store.get_user(user_id), context.NO_CONNECTION
+    )
     return at
 
 

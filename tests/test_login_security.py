@@ -21,6 +21,7 @@ from consultations.auth import (
     session_user,
     start_session,
 )
+from consultations.browser import BrowserCookie
 from consultations.config import load_settings
 from consultations.errors import ConfigError, InvalidUser
 from consultations.model import User
@@ -28,6 +29,7 @@ from consultations.model import User
 PASSWORD = "riktig-hest-batteri"
 WRONG = "feil-passord-her"
 T0 = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+BROWSER = BrowserCookie(b"k" * 32).new()  # the signed cookie of the browser that logs in
 ISSUER = "https://login.asker.kommune.no"
 
 
@@ -152,25 +154,27 @@ def test_repeated_failures_of_one_username_and_address_are_one_audit_row_with_a_
 def test_a_login_record_lasts_while_used_and_ends_after_the_idle_time(store):
     kari = create_user(store, "kari", "planner", PASSWORD)
     idle = timedelta(minutes=30)
-    token = start_session(store, kari, now=T0)
-    assert session_user(store, token, idle, now=T0 + timedelta(minutes=29)) == kari
-    assert session_user(store, token, idle, now=T0 + timedelta(minutes=58)) == kari  # still used
+    token = start_session(store, kari, BROWSER, now=T0)
+    assert session_user(store, token, idle, BROWSER, now=T0 + timedelta(minutes=29)) == kari
+    still_used = T0 + timedelta(minutes=58)
+    assert session_user(store, token, idle, BROWSER, now=still_used) == kari
     with pytest.raises(InvalidUser) as info:
-        session_user(store, token, idle, now=T0 + timedelta(minutes=89))
+        session_user(store, token, idle, BROWSER, now=T0 + timedelta(minutes=89))
     assert info.value.key == "login.expired" and "30 minutter" in info.value.message()
-    assert session_user(store, token, idle, now=T0 + timedelta(minutes=90)) is None  # ended for good
-    assert session_user(store, "a-guessed-token", idle, now=T0) is None
+    ended = T0 + timedelta(minutes=90)
+    assert session_user(store, token, idle, BROWSER, now=ended) is None  # ended for good
+    assert session_user(store, "a-guessed-token", idle, BROWSER, now=T0) is None
 
 
 def test_a_deactivated_account_loses_its_open_login_at_once(store):
     kari = create_user(store, "kari", "planner", PASSWORD)
-    token = start_session(store, kari, now=T0)
+    token = start_session(store, kari, BROWSER, now=T0)
     store.update_user(kari.id, "ada", active=False)
-    assert session_user(store, token, timedelta(minutes=30), now=T0) is None
+    assert session_user(store, token, timedelta(minutes=30), BROWSER, now=T0) is None
 
 
 def test_the_store_keeps_only_a_hash_of_the_login_token(store, db_path):
-    token = start_session(store, create_user(store, "kari", "planner", PASSWORD), now=T0)
+    token = start_session(store, create_user(store, "kari", "planner", PASSWORD), BROWSER, now=T0)
     store.close()
     assert token.encode() not in db_path.read_bytes()
 
@@ -204,13 +208,14 @@ def test_the_common_password_list_has_a_thousand_entries_and_names_its_source():
 def test_own_password_change_needs_the_current_one_and_ends_the_other_logins(store):
     kari = create_user(store, "kari", "planner", PASSWORD)
     idle = timedelta(minutes=30)
-    here, elsewhere = start_session(store, kari, now=T0), start_session(store, kari, now=T0)
+    here = start_session(store, kari, BROWSER, now=T0)
+    elsewhere = start_session(store, kari, BROWSER, now=T0)
     new = "ny-lang-setning-med-ord"
     change_password(store, kari, PASSWORD, new, new, here, now=T0)
     assert check_login(store, "kari", new, now=T0) == kari
     assert check_login(store, "kari", PASSWORD, now=T0) is None
-    assert session_user(store, here, idle, now=T0) == kari
-    assert session_user(store, elsewhere, idle, now=T0) is None
+    assert session_user(store, here, idle, BROWSER, now=T0) == kari
+    assert session_user(store, elsewhere, idle, BROWSER, now=T0) is None
     entry = next(e for e in store.audit_entries() if e.action == "user.password")
     assert entry.actor == "kari" and new not in str(store.audit_entries())
 
@@ -227,7 +232,7 @@ def test_own_password_change_needs_the_current_one_and_ends_the_other_logins(sto
 )
 def test_a_bad_password_change_is_refused_and_the_old_password_stays(store, current, new, repeat, key):
     kari = create_user(store, "kari", "planner", PASSWORD)
-    token = start_session(store, kari, now=T0)
+    token = start_session(store, kari, BROWSER, now=T0)
     with pytest.raises(InvalidUser) as info:
         change_password(store, kari, current, new, repeat, token, now=T0)
     assert info.value.key == key and info.value.message()

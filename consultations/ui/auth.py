@@ -5,6 +5,8 @@ Two ways in behind one ``current_user()``: ``st.login`` (OIDC) when secrets.toml
 and otherwise local accounts with argon2 passwords in the store. A local login is a
 server-side login record: the browser session holds only its random token, every page
 re-reads the account, and the record ends after ``KARTINNSPILL_STAFF_IDLE_MINUTES`` idle.
+The record is bound to the browser's signed HttpOnly cookie (``browser.py``, set by
+``http_policy.py``): a session resumed from another browser is not logged in.
 """
 
 from __future__ import annotations
@@ -67,8 +69,8 @@ def current_user(store: Store) -> User | None:
     if token is None:
         return None
     try:
-        user = session_user(store, token, _idle())
-    except InvalidUser as exc:  # idle too long: say so on the login that follows
+        user = session_user(store, token, _idle(), context.browser())
+    except InvalidUser as exc:  # idle too long, another browser: say so on the login that follows
         st.session_state[_NOTICE] = exc.message(context.lang())
         user = None
     if user is None:
@@ -88,6 +90,10 @@ def _local_login(store: Store, lang: str) -> None:
     if not username.strip() or not password:
         st.error(t("login.empty", lang))
         return
+    browser = context.browser()
+    if browser is None:  # before any hash: a login here could not be bound to this browser
+        st.error(t("login.no_browser_cookie", lang))
+        return
     try:
         user = check_login(
             store, username, password,
@@ -99,7 +105,7 @@ def _local_login(store: Store, lang: str) -> None:
     if user is None:
         st.error(t("login.failed", lang))
         return
-    st.session_state[TOKEN_KEY] = start_session(store, user)
+    st.session_state[TOKEN_KEY] = start_session(store, user, browser)
     st.rerun()
 
 

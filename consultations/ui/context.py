@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+from collections.abc import Mapping
 
 import streamlit as st
 from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.session_manager import ClientContext
 
-from .. import addresses
+from .. import addresses, keys
+from ..browser import COOKIE, BrowserCookie
 from ..config import Settings, load_settings
 from ..demo import seed_demo
 from ..errors import KartinnspillError, StoreError
@@ -92,9 +95,7 @@ def client_address() -> str | None:
     # Not st.context.ip_address: it is None for a loopback peer (a proxy on the same host
     # would switch every address limit off). The session client's remote_ip is the peer
     # as uvicorn left it; socket_peer undoes uvicorn's own X-Forwarded-For rewriting.
-    ctx = get_script_run_ctx()
-    client = runtime.get_instance().get_client(ctx.session_id) if ctx and runtime.exists() else None
-    client_context = getattr(client, "client_context", None)
+    client_context = _client_context()
     if client_context is None:
         return None
     chain = addresses.forwarded_chain(
@@ -106,6 +107,41 @@ def client_address() -> str | None:
         addresses.server_trust(os.environ.get("FORWARDED_ALLOW_IPS")),
     )
     return addresses.client_address(peer, chain, settings().trusted_proxies)
+
+
+def _client_context() -> ClientContext | None:
+    """The websocket connection this run serves, as its handshake was: what ``st.context``
+    reads too. A resumed session has its new connection's here (Streamlit 1.67 puts the
+    new client into the session's ActiveSessionInfo on reconnect). None without a
+    connection (AppTest, bare mode, or the browser went away during the run)."""
+    ctx = get_script_run_ctx()
+    client = runtime.get_instance().get_client(ctx.session_id) if ctx and runtime.exists() else None
+    return getattr(client, "client_context", None)
+
+
+# Not a cookie value (those have no space), so a login made without a connection is bound
+# to no browser that could ever connect.
+NO_CONNECTION = "no connection"
+
+
+@st.cache_resource(show_spinner=False)
+def _browser_cookie() -> BrowserCookie:
+    s = _settings()
+    return BrowserCookie(keys.load_secret(s.secret, s.secret_file))
+
+
+def browser() -> str | None:
+    """The signed browser cookie (``browser.py``) of the connection this run serves, if
+    this app made it; None when the connection sent none or a forged one. Without a
+    connection ``NO_CONNECTION``: no websocket, so no session anyone could resume."""
+    cookies = getattr(_client_context(), "cookies", None)
+    if not isinstance(cookies, Mapping):  # AppTest's runtime is a MagicMock: no connection
+        return NO_CONNECTION
+    try:
+        return _browser_cookie().verified(cookies.get(COOKIE))
+    except KartinnspillError as exc:  # the secret cannot be read: say why, as store() does
+        st.error(exc.message(lang()))
+        st.stop()
 
 
 def limiter() -> RateLimiter:
