@@ -126,6 +126,12 @@ def from_working_crs(east, north, epsg: int = WORKING_CRS):
     return _transformer(epsg, WGS84).transform(east, north)
 
 
+def reproject(x, y, source: int, target: int):
+    """Coordinates (numbers or numpy arrays, x = east or longitude first) from ``source``
+    to ``target``: e.g. an address register's «Øst»/«Nord» in its «EPSG-kode» to WGS84."""
+    return _transformer(source, target).transform(x, y)
+
+
 def project_points(lon, lat, epsg: int):
     """WGS84 lon/lat arrays to ``(x, y)`` arrays in ``epsg`` (e.g. ``WEB_MERCATOR``)."""
     return _transformer(WGS84, epsg).transform(lon, lat)
