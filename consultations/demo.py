@@ -15,7 +15,6 @@ import pikepdf
 from . import geo, places, planprocess
 from .config import load_profile
 from .i18n import t
-from .permissions import OPERATOR
 from .model import (
     Channel,
     Consultation,
@@ -123,7 +122,7 @@ def seed_demo(store: Store, now: datetime | None = None, seed: int = 2026) -> in
         added += 1
     if profile.demo_addresses:
         data = (places.GEODATA / profile.demo_addresses).read_bytes()
-        places.import_addresses(store, OPERATOR, data, profile.working_crs)
+        store.replace_addresses(places.read_addresses(data, profile.working_crs), actor=None)
     return added + _seed_letters(store, content, consultations, profile.hearing_parties, now)
 
 
