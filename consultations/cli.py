@@ -140,9 +140,10 @@ def _parser() -> argparse.ArgumentParser:
         "import-addresses",
         help="replace the address register the place search uses with Kartverket's «Adresser» "
         "CSV (semicolons; columns adresseTekst, postnummer, poststed, gardsnummer, bruksnummer, "
-        "EPSG-kode, Nord, Øst); all or nothing",
+        "EPSG-kode, Nord, Øst), or GeoJSON/GeoPackage with those names as properties; all or "
+        "nothing",
     )  # fmt: skip
-    adr.add_argument("file", metavar="FILE.csv")
+    adr.add_argument("file", metavar="FILE.csv|FILE.geojson|FILE.gpkg")
     sub.add_parser("install-assets", help="copy the self-hosted map assets into static/vendor")
     area = sub.add_parser(
         "import-area", help="check a plan-area file and print its area and bounds as JSON"

@@ -12,6 +12,9 @@ Kartverket writes; others are ignored):
   (Kartverket publishes the national file in EPSG:4258, where «Nord» is latitude and «Øst»
   longitude, and per-county files in EPSG:25832/25833, where they are metres)
 
+A GeoJSON or GeoPackage register (a ``.geojson``/``.json``/``.gpkg`` file, read through geo.py)
+has the same names as feature properties, and its points as geometry in the CRS it declares.
+
 Matching is tolerant of how people type Norwegian letters: «å»/«aa»/«a», «ø»/«oe»/«o»,
 «æ»/«ae»/«e», case and extra spaces are all the same to it (``normalise``).
 """
@@ -118,9 +121,12 @@ def search(store: Store, query: str, places: Sequence[Place] = (), limit: int = 
 # -- the register ----------------------------------------------------------------------------
 
 
-def read_addresses(data: bytes, working_crs: int = geo.WORKING_CRS) -> list[Address]:
-    """The addresses of a Kartverket «Adresser» CSV; refuses the whole file (naming the line)
-    when a line cannot be read, so an import is all or nothing."""
+def read_addresses(data: bytes, working_crs: int = geo.WORKING_CRS, filename: str = "adresser.csv") -> list[Address]:
+    """The addresses of a Kartverket «Adresser» CSV (or GeoJSON/GeoPackage, by the file's
+    suffix); refuses the whole file (naming the line) when a line cannot be read, so an
+    import is all or nothing."""
+    if Path(filename).suffix.lower() in geo.POINT_FORMATS:
+        return _vector_addresses(data, filename, working_crs)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -140,6 +146,21 @@ def read_addresses(data: bytes, working_crs: int = geo.WORKING_CRS) -> list[Addr
             continue
         rows.append((line, {f: (values[i].strip() if i is not None and i < len(values) else "")
                             for f, i in columns.items()}))  # fmt: skip
+    if not rows:
+        raise InvalidInput("addresses.empty")
+    return _addresses(rows, working_crs)
+
+
+def _vector_addresses(data: bytes, filename: str, working_crs: int) -> list[Address]:
+    """A GeoJSON or GeoPackage register: the same names as the CSV's columns, as feature
+    properties; the point is the feature's geometry (any CRS the file declares)."""
+    rows = []
+    for n, (properties, lon, lat) in enumerate(geo.read_points(data, filename), start=1):
+        named = {str(k).casefold(): ("" if v is None or v != v else str(v).strip()) for k, v in properties.items()}
+        row = {field: named.get(name, "") for field, name in COLUMNS.items()}
+        row |= {"epsg": str(geo.WGS84), "east": repr(lon), "north": repr(lat)}
+        row["gnr"], row["bnr"] = row["gnr"].removesuffix(".0"), row["bnr"].removesuffix(".0")
+        rows.append((n, row))
     if not rows:
         raise InvalidInput("addresses.empty")
     return _addresses(rows, working_crs)
@@ -184,11 +205,13 @@ def _number(value: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def import_addresses(store: Store, actor: User, data: bytes, working_crs: int = geo.WORKING_CRS) -> int:
+def import_addresses(
+    store: Store, actor: User, data: bytes, working_crs: int = geo.WORKING_CRS, filename: str = "adresser.csv"
+) -> int:
     """Replace the address register with a file's addresses (all or nothing, audited);
     returns how many there are now."""
     who = require(store, actor, Role.ADMIN)
-    return store.replace_addresses(read_addresses(data, working_crs), who.username)
+    return store.replace_addresses(read_addresses(data, working_crs, filename), who.username)
 
 
 def import_address_file(store: Store, actor: User, path: Path, working_crs: int = geo.WORKING_CRS) -> int:
@@ -196,4 +219,4 @@ def import_address_file(store: Store, actor: User, path: Path, working_crs: int 
         data = path.read_bytes()
     except OSError as exc:
         raise InvalidInput("addresses.cannot_read", path=path, reason=exc.strerror or exc) from None
-    return import_addresses(store, actor, data, working_crs)
+    return import_addresses(store, actor, data, working_crs, path.name)

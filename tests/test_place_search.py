@@ -220,3 +220,36 @@ def test_planner_registering_a_letter_finds_the_property_it_names(demo_app):
     at.text_input(key=f"register-place-{BORGEN}-query").input("38/101").run()
     at.selectbox(key=f"register-place-{BORGEN}").set_value("38/101 – Bondivannsveien 12, 1388 Borgen").run()
     assert any(s.value.startswith("Valgt punkt") for s in at.success), [s.value for s in at.success]
+
+
+def test_a_geojson_register_is_read_with_the_same_names_as_properties_in_its_crs(tmp_path):
+    feature = {
+        "type": "Feature",
+        "properties": {"adresseTekst": "Bondivannsveien 12", "postnummer": "1388", "poststed": "BORGEN",
+                       "gardsnummer": 38, "bruksnummer": 101},
+        "geometry": {"type": "Point", "coordinates": [579097.0, 6632437.0]},
+    }  # fmt: skip
+    document = {
+        "type": "FeatureCollection",
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::25832"}},
+        "features": [feature],
+    }
+    (a,) = places.read_addresses(json.dumps(document).encode(), filename="adresser.geojson")
+    lon, lat = geo.reproject(579097.0, 6632437.0, 25832, geo.WGS84)
+    assert (a.text, a.gnr, a.bnr, a.postcode) == ("Bondivannsveien 12", 38, 101, "1388")
+    assert (a.lat, a.lon) == pytest.approx((lat, lon), abs=1e-6)
+
+
+def test_a_geopackage_register_replaces_the_csv_one(store, tmp_path):
+    import geopandas
+    from shapely.geometry import Point
+
+    frame = geopandas.GeoDataFrame(
+        {"adresseTekst": ["Kirkeveien 1", "Kirkeveien 2"], "gardsnummer": [41, 41], "bruksnummer": [1, 2]},
+        geometry=[Point(579100, 6632400), Point(579120, 6632410)], crs="EPSG:25832",
+    )  # fmt: skip
+    path = tmp_path / "adresser.gpkg"
+    frame.to_file(path, driver="GPKG")
+    places.import_addresses(store, OPERATOR, TWO)
+    assert places.import_address_file(store, OPERATOR, path) == 2
+    assert [a.text for a in store.addresses_of_property(41, 2, 5)] == ["Kirkeveien 2"]
