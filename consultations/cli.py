@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
-from . import archive, assets, downloads, geo
+from . import archive, assets, downloads, geo, places
 from .auth import create_user
 from .config import Settings, load_settings
 from .demo import seed_demo
@@ -136,6 +136,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     rcp.add_argument("--consultation", required=True, metavar="ID")
     rcp.add_argument("files", nargs="+", metavar="FILE.xml")
+    adr = sub.add_parser(
+        "import-addresses",
+        help="replace the address register the place search uses with Kartverket's «Adresser» "
+        "CSV (semicolons; columns adresseTekst, postnummer, poststed, gardsnummer, bruksnummer, "
+        "EPSG-kode, Nord, Øst), or GeoJSON/GeoPackage with those names as properties; all or "
+        "nothing",
+    )  # fmt: skip
+    adr.add_argument("file", metavar="FILE.csv|FILE.geojson|FILE.gpkg")
     sub.add_parser("install-assets", help="copy the self-hosted map assets into static/vendor")
     area = sub.add_parser(
         "import-area", help="check a plan-area file and print its area and bounds as JSON"
@@ -387,6 +395,10 @@ def _run(args: argparse.Namespace, store: Store, settings: Settings) -> int:
         return 0
     if args.command == "register-input":
         return _register_input(args, store)
+    if args.command == "import-addresses":
+        n = places.import_address_file(store, OPERATOR, Path(args.file), settings.profile.working_crs)
+        print(tn("addresses.imported", n))
+        return 0
     if args.command in ("export", "report"):
         if store.get_consultation(args.consultation) is None:
             print(t("cli.unknown_consultation", id=args.consultation), file=sys.stderr)

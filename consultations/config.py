@@ -90,6 +90,9 @@ class Municipality:
     # «… forslag»; «Rådmannens …» elsewhere); a language left out takes the locale's words
     assessment_title: tuple[tuple[str, str], ...] = ()  # (language, title)
     proposal_title: tuple[tuple[str, str], ...] = ()
+    # the address register the demo loads (Kartverket's «Adresser» CSV layout), a file in
+    # geodata/; a real deployment runs import-addresses with Kartverket's own file instead
+    demo_addresses: str = ""
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,7 @@ def load_profile(name: str) -> Municipality:
         archive=_archive(name, data.get("archive", {})),
         assessment_title=_per_language(name, data.get("assessment_title", {})),
         proposal_title=_per_language(name, data.get("proposal_title", {})),
+        demo_addresses=data.get("demo_addresses", ""),
     )
 
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pikepdf
 
-from . import geo, planprocess
+from . import geo, places, planprocess
 from .config import load_profile
 from .i18n import t
 from .model import (
@@ -120,6 +120,9 @@ def seed_demo(store: Store, now: datetime | None = None, seed: int = 2026) -> in
         for s in range(int(rng.expovariate(0.4))):
             store.add_support(stored.id, store.hash_session(f"demo-supporter-{s}", c.id))
         added += 1
+    if profile.demo_addresses:
+        data = (places.GEODATA / profile.demo_addresses).read_bytes()
+        store.replace_addresses(places.read_addresses(data, profile.working_crs), actor=None)
     return added + _seed_letters(store, content, consultations, profile.hearing_parties, now)
 
 

@@ -126,6 +126,12 @@ def from_working_crs(east, north, epsg: int = WORKING_CRS):
     return _transformer(epsg, WGS84).transform(east, north)
 
 
+def reproject(x, y, source: int, target: int):
+    """Coordinates (numbers or numpy arrays, x = east or longitude first) from ``source``
+    to ``target``: e.g. an address register's «Øst»/«Nord» in its «EPSG-kode» to WGS84."""
+    return _transformer(source, target).transform(x, y)
+
+
 def project_points(lon, lat, epsg: int):
     """WGS84 lon/lat arrays to ``(x, y)`` arrays in ``epsg`` (e.g. ``WEB_MERCATOR``)."""
     return _transformer(WGS84, epsg).transform(lon, lat)
@@ -287,6 +293,30 @@ def read_area(
     elif frame.crs is None:
         raise InvalidArea("area.crs_missing_prj" if suffix == ".zip" else "area.crs_missing")
     return AreaImport(_features(frame), _crs_name(frame.crs))
+
+
+POINT_FORMATS = (".geojson", ".json", ".gpkg")
+
+
+def read_points(data: bytes, filename: str) -> list[tuple[dict[str, object], float, float]]:
+    """The point features of a GeoJSON or GeoPackage file (one layer), as ``(properties,
+    lon, lat)`` in WGS84 — an address register in Kartverket's vector formats. Read with the
+    same guards as a plan-area upload; a feature without a point is left out."""
+    suffix = PurePosixPath(filename.replace("\\", "/")).suffix.lower()
+    if suffix not in POINT_FORMATS:
+        raise InvalidArea("area.format", name=PurePosixPath(filename).name)
+    if not data:
+        raise InvalidArea("area.empty")
+    with tempfile.TemporaryDirectory(prefix="kartinnspill-points-") as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(data)
+        _check_content(path, suffix)
+        frame = _read(path, suffix, None)
+    if frame.crs is None:
+        raise InvalidArea("area.crs_missing")
+    frame = frame[frame.geometry.notna() & (frame.geometry.geom_type == "Point")].to_crs(WGS84)
+    properties = frame.drop(columns=frame.geometry.name).to_dict("records")
+    return [(p, float(g.x), float(g.y)) for p, g in zip(properties, frame.geometry, strict=True)]
 
 
 def _features(frame) -> tuple[AreaFeature, ...]:

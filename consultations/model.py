@@ -488,3 +488,20 @@ class Response:
     plan_change: str = ""
     author: str = ""
     updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Address:
+    """One address of the municipality's address register (Kartverket's «Adresser»), with
+    where it is in WGS84 and in the working CRS, and its key for the place search."""
+
+    text: str  # «Bondivannsveien 12»
+    postcode: str
+    place: str  # poststed
+    gnr: int | None
+    bnr: int | None
+    lat: float
+    lon: float
+    east: float
+    north: float
+    key: str  # the text as places.normalise() has it: what a search matches against

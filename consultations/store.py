@@ -24,6 +24,7 @@ import duckdb
 from . import geo, keys
 from .errors import Conflict, DuplicateText, NotFound, StoreError, SupportedFromAddress
 from .model import (
+    Address,
     Attachment,
     AuditEntry,
     Channel,
@@ -278,6 +279,22 @@ MIGRATIONS: dict[int, Sequence[str]] = {
         # the browser a staff login is bound to: the SHA-256 of its signed cookie
         # (browser.py); older login records have none and are ended on their next use
         """ALTER TABLE staff_sessions ADD COLUMN browser_hash VARCHAR""",
+    ),
+    16: (
+        # the municipality's address register (Kartverket's «Adresser»), replaced whole by
+        # each import-addresses: the resident's place search finds an address or gnr/bnr
+        """CREATE TABLE addresses (
+            text VARCHAR NOT NULL,
+            postcode VARCHAR NOT NULL,
+            place VARCHAR NOT NULL,
+            gnr INTEGER,
+            bnr INTEGER,
+            lat DOUBLE NOT NULL,
+            lon DOUBLE NOT NULL,
+            east DOUBLE NOT NULL,
+            north DOUBLE NOT NULL,
+            key VARCHAR NOT NULL
+        )""",
     ),
 }
 LATEST = max(MIGRATIONS)
@@ -587,6 +604,67 @@ class Store:
                 )
             key = self._keys[consultation_id] = keys.derive(self._root_key, consultation_id)
         return keys.keyed_hash(key, raw)
+
+    # -- the address register ------------------------------------------------------------
+
+    def replace_addresses(self, addresses: Sequence[Address], actor: str | None) -> int:
+        """The address register, replaced whole in one transaction (a failed import leaves
+        the old one); with an ``actor`` (staff, the CLI), in the audit log too. Returns how
+        many addresses it now holds."""
+        import pandas  # only here: the bulk insert goes through a frame (30,000 rows in ~0.1 s)
+
+        names = _ADDRESS_COLUMNS.split(", ")
+        frame = pandas.DataFrame(
+            [dataclasses.astuple(a) for a in addresses], columns=names
+        ).astype({"gnr": "Int64", "bnr": "Int64"})
+        with self._transaction() as cur:
+            before = self._count_addresses(cur)
+            cur.execute("DELETE FROM addresses")
+            cur.register("incoming_addresses", frame)
+            try:
+                cur.execute(
+                    f"INSERT INTO addresses ({_ADDRESS_COLUMNS}) "
+                    f"SELECT {_ADDRESS_COLUMNS} FROM incoming_addresses"
+                )
+            finally:
+                cur.unregister("incoming_addresses")
+            after = self._count_addresses(cur)
+            if actor:
+                _audit(cur, actor, "addresses.import", "addresses", "", json.dumps({"count": before}),
+                       json.dumps({"count": after}))  # fmt: skip
+        return after
+
+    @staticmethod
+    def _count_addresses(cur: duckdb.DuckDBPyConnection) -> int:
+        return int(cur.execute("SELECT count(*) FROM addresses").fetchone()[0])
+
+    @_remembered
+    def count_addresses(self) -> int:
+        return int(self._value("SELECT count(*) FROM addresses") or 0)
+
+    @_remembered
+    def search_addresses(self, key: str, limit: int) -> list[Address]:
+        """Addresses whose key starts with ``key``, or has a word that does (both as
+        places.normalise() spells them): those starting with it first, then the shortest."""
+        if not key:
+            return []
+        rows = self._rows(
+            f"""SELECT {_ADDRESS_COLUMNS} FROM addresses
+                 WHERE starts_with(key, ?) OR contains(key, ?)
+                 ORDER BY NOT starts_with(key, ?), length(key), key LIMIT ?""",
+            (key, " " + key, key, limit),
+        )
+        return [_address(r) for r in rows]
+
+    @_remembered
+    def addresses_of_property(self, gnr: int, bnr: int, limit: int) -> list[Address]:
+        """The addresses on one property (gardsnummer/bruksnummer), in order."""
+        rows = self._rows(
+            f"""SELECT {_ADDRESS_COLUMNS} FROM addresses WHERE gnr = ? AND bnr = ?
+                 ORDER BY length(key), key LIMIT ?""",
+            (gnr, bnr, limit),
+        )
+        return [_address(r) for r in rows]
 
     # -- consultations -----------------------------------------------------------------
 
@@ -1729,6 +1807,13 @@ class Store:
                    WHERE i.consultation_id = ? ORDER BY i.id""",
                 (consultation_id,),
             ).df()
+
+
+_ADDRESS_COLUMNS = "text, postcode, place, gnr, bnr, lat, lon, east, north, key"
+
+
+def _address(row: tuple) -> Address:
+    return Address(*row)
 
 
 def _audit(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 
 import streamlit as st
 
-from .. import attachments, geo, planprocess, public
+from .. import attachments, geo, places, planprocess, public
 from ..analysis import load_places, nearest_place
 from ..config import Settings
 from ..errors import InvalidInput
@@ -116,7 +117,7 @@ def map_section(
         )
     else:
         st.caption(t("consultation.pin_none", lang))
-    _without_map(consultation, lang)
+    _without_map(store, consultation, lang)
 
 
 def places_in(consultation: Consultation) -> list[tuple[str, tuple[float, float]]]:
@@ -127,10 +128,10 @@ def places_in(consultation: Consultation) -> list[tuple[str, tuple[float, float]
     return inside + [(MIDDLE, geo.centre(consultation.area))]
 
 
-def _choose_place(consultation: Consultation, options: dict, key: str) -> None:
+def _choose_place(choose: Callable[[dict], None], options: dict, key: str) -> None:
     chosen = st.session_state.get(key)
-    if chosen is not None:
-        _set_pin(consultation, {"lat": options[chosen][0], "lng": options[chosen][1]})
+    if chosen is not None and chosen in options:
+        choose({"lat": options[chosen][0], "lng": options[chosen][1]})
 
 
 def _type_coordinates(consultation: Consultation, key: str) -> None:
@@ -141,22 +142,37 @@ def _type_coordinates(consultation: Consultation, key: str) -> None:
     _set_pin(consultation, {"lat": parsed[0], "lng": parsed[1]})
 
 
-def _without_map(consultation: Consultation, lang: str) -> None:
-    """The keyboard route to a pin: a named place from a list, or typed coordinates."""
-    options = {
-        (t("consultation.place_middle", lang) if name == MIDDLE else name): point
-        for name, point in places_in(consultation)
-    }
+def place_search(
+    store: Store, consultation: Consultation, lang: str, key: str, choose: Callable[[dict], None]
+) -> None:
+    """The keyboard route's search: typed text finds addresses, properties (gnr/bnr) and named
+    places; without text the named places in the plan area and its middle are offered.
+    ``choose`` gets the chosen point as a map click (it refuses one outside the area)."""
+    query = st.text_input(
+        t("place_search.label", lang), help=t("place_search.help", lang), key=f"{key}-query"
+    )
+    if query.strip():
+        options = {h.label: (h.lat, h.lon) for h in places.search(store, query, load_places())}
+        if not options:
+            st.caption(t("place_search.none", lang, query=query))
+        label, placeholder = t("place_search.results", lang), t("place_search.results_placeholder", lang)
+    else:
+        options = {
+            (t("consultation.place_middle", lang) if name == MIDDLE else name): point
+            for name, point in places_in(consultation)
+        }
+        label, placeholder = t("consultation.place", lang), t("consultation.place_placeholder", lang)
+    st.selectbox(
+        label, options=list(options), index=None, placeholder=placeholder, key=key,
+        on_change=_choose_place, args=(choose, options, key),
+    )  # fmt: skip
+
+
+def _without_map(store: Store, consultation: Consultation, lang: str) -> None:
+    """The keyboard route to a pin: an address, property or named place from a search, or
+    typed coordinates."""
     with st.expander(t("consultation.without_map", lang)):
-        st.selectbox(
-            t("consultation.place", lang),
-            options=list(options),
-            index=None,
-            placeholder=t("consultation.place_placeholder", lang),
-            key=f"place-{consultation.id}",
-            on_change=_choose_place,
-            args=(consultation, options, f"place-{consultation.id}"),
-        )
+        place_search(store, consultation, lang, f"place-{consultation.id}", partial(_set_pin, consultation))
         st.text_input(
             t("consultation.coordinates", lang),
             help=t("consultation.coordinates_help", lang),

@@ -28,7 +28,7 @@ from ..store import Store
 from ..submission import REGISTERABLE, SENDER_NAME_MAX, register_input
 from . import flash
 from .maps import consultation_map, pin_layer
-from .participation import pin_from_click
+from .participation import pin_from_click, place_search
 
 CHANNELS = (Channel.EMAIL, Channel.LETTER, Channel.MEETING)
 _FIELDS = ("channel", "sender_type", "sender_name", "received", "category", "text", "whole_area",
@@ -61,7 +61,10 @@ def _pin(consultation_id: str) -> tuple[float, float] | None:
 
 
 def _on_map_click(consultation: Consultation, key: str) -> None:
-    click = (st.session_state.get(key) or {}).get("last_clicked")
+    _set_pin(consultation, (st.session_state.get(key) or {}).get("last_clicked"))
+
+
+def _set_pin(consultation: Consultation, click: dict | None) -> None:
     pin, error = pin_from_click(consultation, click)
     if pin is not None:
         st.session_state[_PIN] = (consultation.id, pin)
@@ -111,7 +114,7 @@ def _on_register(store: Store, consultation: Consultation, actor: User, lang: st
 
 
 @st.fragment
-def _location(settings: Settings, consultation: Consultation, lang: str) -> None:
+def _location(store: Store, settings: Settings, consultation: Consultation, lang: str) -> None:
     """The map reruns alone when clicked; without a pin the input concerns the whole area."""
     if st.checkbox(
         t("register.whole_area", lang),
@@ -138,6 +141,8 @@ def _location(settings: Settings, consultation: Consultation, lang: str) -> None
         st.success(t("register.pin_chosen", lang, lat=f"{pin[0]:.5f}", lon=f"{pin[1]:.5f}"))
     else:
         st.caption(t("register.pin_none", lang))
+    # the keyboard route: a letter's address or gnr/bnr, found without the map
+    place_search(store, consultation, lang, f"register-place-{consultation.id}", partial(_set_pin, consultation))
 
 
 def _sender(column, settings: Settings, sender_type: str | None, lang: str) -> None:
@@ -234,7 +239,7 @@ def register_form(store: Store, settings: Settings, user: User, lang: str) -> No
         help=t("register.text_help", lang, min=TEXT_MIN, max=REGISTERED_TEXT_MAX),
         key=KEYS["text"],
     )
-    _location(settings, consultation, lang)
+    _location(store, settings, consultation, lang)
     st.button(
         t("register.submit", lang),
         type="primary",
