@@ -42,6 +42,7 @@ from .model import (
     Objection,
     ObjectionStatus,
     Outcome,
+    Photo,
     PlanType,
     Proposer,
     Question,
@@ -273,6 +274,12 @@ MIGRATIONS: dict[int, Sequence[str]] = {
         # with the reason: the only inputs left out of the merknadsbehandling
         """ALTER TABLE inputs ADD COLUMN not_merknad VARCHAR""",
         """ALTER TABLE inputs ADD COLUMN not_merknad_note VARCHAR""",
+    ),
+    15: (
+        # photos residents send with an input (attachments.check_photos): kept with the
+        # attachments, a photo is the row with the resident's alt text and a thumbnail
+        """ALTER TABLE input_attachments ADD COLUMN alt_text VARCHAR""",
+        """ALTER TABLE input_attachments ADD COLUMN thumbnail BLOB""",
     ),
 }
 LATEST = max(MIGRATIONS)
@@ -712,10 +719,12 @@ class Store:
         sender_property: str | None = None,
         attachments: Sequence[tuple[str, str, bytes]] = (),
         objection: Objection | None = None,
+        photos: Sequence[tuple[str, str, bytes, str, bytes]] = (),
     ) -> tuple[Input, bool]:
         """Store one input; with a token seen before, return that input and ``False``.
 
-        ``attachments`` are ``(filename, media_type, content)``, already checked; they are
+        ``attachments`` are ``(filename, media_type, content)`` and ``photos``
+        ``(filename, media_type, content, alt_text, thumbnail)``, already checked; they are
         stored with the input or not at all. With an ``actor`` (staff registering a letter,
         an e-mail …) the audit log gets it too.
         """
@@ -758,6 +767,12 @@ class Store:
                         """INSERT INTO input_attachments (input_id, filename, media_type,
                                content, created_at) VALUES (?, ?, ?, ?, ?)""",
                         (new_id, filename, media_type, content, _naive(created_at)),
+                    )
+                for filename, media_type, content, alt_text, thumbnail in photos:
+                    cur.execute(
+                        """INSERT INTO input_attachments (input_id, filename, media_type,
+                               content, created_at, alt_text, thumbnail) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                        (new_id, filename, media_type, content, _naive(created_at), alt_text, thumbnail),
                     )
                 if actor:
                     _audit(
@@ -1391,6 +1406,41 @@ class Store:
             (attachment_id,),
         )
         return (Attachment(*rows[0][:5]), bytes(rows[0][5])) if rows else None
+
+    @_remembered
+    def published_photos(self, consultation_id: str) -> list[Photo]:
+        """The photos of the consultation's published inputs, as thumbnails: what residents
+        may see (an input held for moderation or hidden shows none)."""
+        rows = self._rows(
+            """SELECT a.id, a.input_id, a.alt_text, a.thumbnail FROM input_attachments a
+               JOIN inputs i ON i.id = a.input_id
+               WHERE i.consultation_id = ? AND i.status = 'published' AND a.alt_text IS NOT NULL
+               ORDER BY a.input_id, a.id""",
+            (consultation_id,),
+        )
+        return [Photo(r[0], r[1], r[2], bytes(r[3])) for r in rows]
+
+    def photo_files(self, consultation_id: str) -> list[tuple[int, str, str, str, bytes]]:
+        """Every photo of the consultation's inputs, whatever their status (exports, for
+        planners): ``(input_id, filename, media_type, alt_text, content)``."""
+        rows = self._rows(
+            """SELECT a.input_id, a.filename, a.media_type, a.alt_text, a.content
+               FROM input_attachments a JOIN inputs i ON i.id = a.input_id
+               WHERE i.consultation_id = ? AND a.alt_text IS NOT NULL ORDER BY a.input_id, a.id""",
+            (consultation_id,),
+        )
+        return [(r[0], r[1], r[2], r[3], bytes(r[4])) for r in rows]
+
+    def count_photos(self, consultation_id: str) -> int:
+        """Photos sent with the consultation's inputs, whatever their status (dashboard)."""
+        return int(
+            self._value(
+                """SELECT count(*) FROM input_attachments a JOIN inputs i ON i.id = a.input_id
+                   WHERE i.consultation_id = ? AND a.alt_text IS NOT NULL""",
+                (consultation_id,),
+            )
+            or 0
+        )
 
     # -- moderation and merknadsbehandling ---------------------------------------------
 
