@@ -1420,6 +1420,18 @@ class Store:
         )
         return [Photo(r[0], r[1], r[2], bytes(r[3])) for r in rows]
 
+    @_remembered
+    def count_photos(self, consultation_id: str) -> int:
+        """Photos sent with the consultation's inputs, whatever their status."""
+        return int(
+            self._value(
+                """SELECT count(*) FROM input_attachments a JOIN inputs i ON i.id = a.input_id
+                   WHERE i.consultation_id = ? AND a.alt_text IS NOT NULL""",
+                (consultation_id,),
+            )
+            or 0
+        )
+
     def photo_files(self, consultation_id: str) -> list[tuple[int, str, str, str, bytes]]:
         """Every photo of the consultation's inputs, whatever their status (exports, for
         planners): ``(input_id, filename, media_type, alt_text, content)``."""
@@ -1431,16 +1443,6 @@ class Store:
         )
         return [(r[0], r[1], r[2], r[3], bytes(r[4])) for r in rows]
 
-    def count_photos(self, consultation_id: str) -> int:
-        """Photos sent with the consultation's inputs, whatever their status (dashboard)."""
-        return int(
-            self._value(
-                """SELECT count(*) FROM input_attachments a JOIN inputs i ON i.id = a.input_id
-                   WHERE i.consultation_id = ? AND a.alt_text IS NOT NULL""",
-                (consultation_id,),
-            )
-            or 0
-        )
 
     # -- moderation and merknadsbehandling ---------------------------------------------
 
@@ -1752,7 +1754,9 @@ class Store:
                           i.not_merknad, i.not_merknad_note,
                           (SELECT max(hp.frist) FROM hearing_parties hp WHERE hp.input_id = i.id)
                               AS party_frist,
-                          i.archived_at, i.journal_year, i.journal_sequence, i.journalpost_number
+                          i.archived_at, i.journal_year, i.journal_sequence, i.journalpost_number,
+                          (SELECT count(*) FROM input_attachments a
+                            WHERE a.input_id = i.id AND a.alt_text IS NOT NULL) AS photos
                    FROM inputs i LEFT JOIN responses r ON r.input_id = i.id
                    WHERE i.consultation_id = ? ORDER BY i.id""",
                 (consultation_id,),

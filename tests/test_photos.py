@@ -143,3 +143,33 @@ def test_alt_text_is_masked_like_the_text_for_the_public(store, consultation):
     item = send(store, consultation, [("bru.jpg", phone_jpeg((60, 40)), "Ring meg på 912 34 567")])
     shown = public.photos(store, consultation.id, "nb")[item.id][0]
     assert "912 34 567" not in shown.alt_text
+
+
+def test_the_export_carries_every_photo_as_a_file_with_its_alt_text(store, consultation, kari):
+    import csv
+    import zipfile
+
+    from consultations.downloads import photos_file
+
+    item = send(store, consultation, [("bru.jpg", phone_jpeg((60, 40)), "Rekkverk; ødelagt"),
+                                      ("kryss.jpg", phone_jpeg((60, 40)), "Krysset")])  # fmt: skip
+    review.hide(store, [item.id], "Test", kari)  # planners get them whatever the status
+    with zipfile.ZipFile(io.BytesIO(photos_file(store, consultation.id, actor=kari))) as zf:
+        ref = f"KI-{item.id:06d}"
+        assert sorted(zf.namelist()) == ["bilder.csv", f"bilder/{ref}-1.jpg", f"bilder/{ref}-2.jpg"]
+        with Image.open(io.BytesIO(zf.read(f"bilder/{ref}-1.jpg"))) as img:
+            assert img.format == "JPEG" and not img.getexif()
+        rows = list(csv.reader(io.StringIO(zf.read("bilder.csv").decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["referanse", "fil", "alternativ_tekst"]
+    assert rows[1] == [ref, f"bilder/{ref}-1.jpg", "Rekkverk; ødelagt"]
+    latest = store.audit_entries(limit=1)[0]
+    assert (latest.action, latest.actor, latest.after) == ("consultation.export", "kari", '{"format": "photos.zip"}')
+
+
+def test_the_dashboard_counts_the_photos(store, consultation):
+    from consultations import analysis
+
+    send(store, consultation, [("bru.jpg", phone_jpeg((60, 40)), "Bru")])
+    send(store, consultation, [(f"b{n}.jpg", phone_jpeg((60, 40)), "Vei") for n in range(2)],
+         session="s2", text=TEXT + " Og veien.")  # fmt: skip
+    assert analysis.totals(store.analysis_frame(consultation.id)).photos == 3
