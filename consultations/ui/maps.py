@@ -187,7 +187,7 @@ class InputCluster(MarkerCluster):
                 var r = rows[i];
                 var marker = L.marker([r[0], r[1]], {alt: headings[r[2]][1]});
                 marker.bindPopup(
-                    headings[r[2]][0] + r[3] + r[5] + "<br><small>KI-" + String(r[4]).padStart(6, "0")
+                    headings[r[2]][0] + r[3] + (r[5] || "") + "<br><small>KI-" + String(r[4]).padStart(6, "0")
                         + "</small>",
                     {maxWidth: 280}
                 );
@@ -222,7 +222,8 @@ class InputCluster(MarkerCluster):
                     index[p.category],
                     escape_html(excerpt(p.text, limit)),
                     p.input_id,
-                    _popup_photos((photos or {}).get(p.input_id, ())),
+                    # the thumbnails, only where there are some: the rows stay short
+                    *([_popup_photos(shown)] if (shown := (photos or {}).get(p.input_id)) else []),
                 ]
                 for p in points
             ]
@@ -230,7 +231,7 @@ class InputCluster(MarkerCluster):
 
 
 def _popup_photos(photos: Sequence[PublicPhoto]) -> str:
-    return f"<br>{photos_html(photos, _POPUP_THUMB_STYLE)}" if photos else ""
+    return f"<br>{photos_html(photos, _POPUP_THUMB_STYLE)}"
 
 
 _POPUP_THUMB_STYLE = "max-width: 80px; max-height: 80px; margin: 4px 4px 0 0;"
