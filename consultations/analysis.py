@@ -47,6 +47,7 @@ class Totals:
     with_location: int
     share: float  # of inputs with a location, 0–1; 0 when there are no inputs
     by_channel: dict[str, int]  # in Channel order, channels with inputs only
+    photos: int = 0  # sent with the inputs (attachments.check_photos)
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ def totals(frame: pd.DataFrame) -> Totals:
         with_location=located,
         share=located / n if n else 0.0,
         by_channel={c: int(counts[c]) for c in order if c in counts.index},
+        photos=int(frame["photos"].sum()) if "photos" in frame else 0,
     )
 
 

@@ -12,6 +12,13 @@ metadata chunk stay behind. What does not decode is refused.
 Attachments are kept in the store with their merknad and shown to planners only; residents
 never see others' files on the web (a merknad is a case document, and a photo or a letter
 may name people).
+
+Photos (``check_photos``) go through the same decoding and cleaning, in every consultation
+(early medvirkning and formal høring): JPEG, PNG or HEIC (phones), at most 1600 px on the
+longer side, each with the resident's alt text, and a small JPEG thumbnail made once here.
+Unlike attachments they are public with their input (``public.photos``): published inputs
+only, hidden with them. They are stored with the attachments (a photo is the row with an
+alt text), so planners download and the archive carries both alike.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+import pillow_heif
 from PIL import Image, ImageOps
 
 from .documents import active_content
@@ -46,6 +54,15 @@ _KINDS = {
 }
 _MAGIC = ((b"%PDF-", "pdf"), (b"\xff\xd8\xff", "jpeg"), (b"\x89PNG\r\n\x1a\n", "png"))
 _SAFE = re.compile(r"[^A-Za-z0-9æøåÆØÅ._ -]+")
+
+pillow_heif.register_heif_opener()  # HEIC, as iPhones save photos; only asked for by photos
+PHOTO_EXTENSIONS = ("jpg", "jpeg", "png", "heic", "heif")  # for the upload widget
+PHOTO_MAX_SIDE = 1600  # px, the longer side of a stored photo
+THUMB_SIDE = 240  # px: a popup or a list entry; ~5-10 kB as JPEG, sent as a data: URI
+ALT_MAX = 150
+_PHOTO_KINDS = {**{k: v for k, v in _KINDS.items() if k != "pdf"}, "heic": ((".heic", ".heif"), "image/jpeg")}
+# an ISO-BMFF file: a box size, then «ftyp» and the brand a HEIC/HEIF picture has
+_HEIC_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1")
 
 
 @dataclass(frozen=True)
@@ -86,6 +103,66 @@ def check_attachment(name: str, data: bytes) -> CheckedFile:
     return CheckedFile(shown, media_type, _clean_image(shown, data, by_content))
 
 
+@dataclass(frozen=True)
+class CheckedPhoto:
+    """A photo fit to store and show: cleaned and resized, its alt text and its thumbnail."""
+
+    filename: str
+    media_type: str
+    content: bytes
+    alt_text: str
+    thumbnail: bytes  # JPEG
+
+
+def check_photos(photos: Sequence[tuple[str, bytes, str]]) -> list[CheckedPhoto]:
+    """Every photo of one input checked (``(name, bytes, alt text)`` as uploaded), or
+    ``InvalidInput`` naming the first refused and why."""
+    if len(photos) > MAX_PER_INPUT:
+        raise InvalidInput("photo.too_many", max=MAX_PER_INPUT)
+    return [check_photo(name, data, alt) for name, data, alt in photos]
+
+
+def check_photo(name: str, data: bytes, alt_text: str) -> CheckedPhoto:
+    shown = _display_name(name)
+    alt = " ".join((alt_text or "").split())
+    if not alt:
+        raise InvalidInput("photo.alt_missing", name=shown)
+    if len(alt) > ALT_MAX:
+        raise InvalidInput("photo.alt_long", name=shown, max=ALT_MAX)
+    if not data:
+        raise InvalidInput("attachment.empty", name=shown)
+    if len(data) > MAX_BYTES:
+        raise InvalidInput("attachment.too_large", name=shown, mb=MAX_BYTES // (1024 * 1024))
+    suffix = PurePosixPath(shown.lower()).suffix
+    by_name = next((k for k, (suffixes, _) in _PHOTO_KINDS.items() if suffix in suffixes), None)
+    by_content = next((k for magic, k in _MAGIC if k != "pdf" and data.startswith(magic)), None)
+    if by_content is None and data[4:8] == b"ftyp" and data[8:12] in _HEIC_BRANDS:
+        by_content = "heic"
+    if by_name is None or by_content is None:
+        raise InvalidInput("photo.not_image", name=shown)
+    if by_name != by_content:
+        raise InvalidInput("attachment.mismatch", name=shown)
+    picture = _clean_picture(shown, data, by_content, PHOTO_MAX_SIDE)
+    kind = "jpeg" if by_content == "heic" else by_content  # a browser shows JPEG, not HEIC
+    if by_content == "heic":
+        shown = f"{PurePosixPath(shown).stem}.jpg"
+    return CheckedPhoto(shown, _KINDS[kind][1], _encoded(picture, kind), alt, _thumbnail(picture))
+
+
+def _thumbnail(picture: Image.Image) -> bytes:
+    small = picture.copy()
+    small.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
+    if small.mode in ("RGBA", "LA"):  # transparency onto white, as the page shows it
+        flat = Image.new("RGB", small.size, "white")
+        flat.paste(small, mask=small.getchannel("A"))
+        small = flat
+    elif small.mode not in ("RGB", "L"):
+        small = small.convert("RGB")
+    out = io.BytesIO()
+    small.save(out, "JPEG", quality=75, optimize=True)
+    return out.getvalue()
+
+
 def _starts(data: bytes, magic: bytes, kind: str) -> bool:
     # a PDF may have a little junk before its header, as readers allow (documents.check_pdf)
     return data[:1024].lstrip().startswith(magic) if kind == "pdf" else data.startswith(magic)
@@ -103,7 +180,12 @@ def _clean_image(name: str, data: bytes, kind: str) -> bytes:
     """The picture re-encoded from its pixels: turned upright as the camera said, with no
     EXIF, GPS, XMP, comments or text chunks. ``InvalidInput`` when it does not decode or
     is too large a picture."""
-    fmt = "JPEG" if kind == "jpeg" else "PNG"
+    return _encoded(_clean_picture(name, data, kind), kind)
+
+
+def _clean_picture(name: str, data: bytes, kind: str, max_side: int | None = None) -> Image.Image:
+    """The picture's pixels alone in a new image, upright, at most ``max_side`` px."""
+    fmt = {"jpeg": "JPEG", "png": "PNG", "heic": "HEIF"}[kind]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -120,17 +202,23 @@ def _clean_image(name: str, data: bytes, kind: str) -> bytes:
         raise InvalidInput("attachment.too_many_pixels", name=name, mp=MAX_PIXELS // 1_000_000) from None
     except (OSError, ValueError, SyntaxError):
         raise InvalidInput("attachment.broken", name=name) from None
-    if fmt == "JPEG" and upright.mode not in ("RGB", "L"):
+    if kind != "png" and upright.mode not in ("RGB", "L"):
         upright = upright.convert("RGB")  # CMYK and others: as a browser would show them
-    elif fmt == "PNG" and upright.mode not in ("RGB", "RGBA", "L", "LA"):
+    elif kind == "png" and upright.mode not in ("RGB", "RGBA", "L", "LA"):
         upright = upright.convert("RGBA")  # palette (with its transparency), 16-bit, 1-bit
+    if max_side is not None and max(upright.size) > max_side:
+        upright.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     clean = Image.new(upright.mode, upright.size)  # a new image: none of the old one's info
     clean.paste(upright)
+    return clean
+
+
+def _encoded(clean: Image.Image, kind: str) -> bytes:
     out = io.BytesIO()
-    if fmt == "JPEG":
-        clean.save(out, "JPEG", quality=90, optimize=True)
-    else:
+    if kind == "png":
         clean.save(out, "PNG", optimize=True)
+    else:
+        clean.save(out, "JPEG", quality=90, optimize=True)
     return out.getvalue()
 
 

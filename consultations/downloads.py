@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import archive, planprocess
 from .config import Municipality
-from .export import Format, export
+from .export import Format, export, photos_zip
 from .geo import WGS84
 from .i18n import DEFAULT_LANG
 from .medvirkning_report import build_medvirkning_report
@@ -49,6 +49,15 @@ def inputs_file(
     details = {"format": fmt.value, "crs": f"EPSG:{crs}", "include_names": include_names}
     store.audit(who.username, "consultation.export", "consultation", consultation_id, None,
                 json.dumps(details))  # fmt: skip
+    return data
+
+
+def photos_file(store: Store, consultation_id: str, *, actor: User, lang: str = DEFAULT_LANG) -> bytes:
+    """Every photo residents sent, as files in a zip with their alt texts (export.photos_zip)."""
+    who = require(store, actor, Role.PLANNER)
+    data = photos_zip(store, consultation_id, lang)
+    store.audit(who.username, "consultation.export", "consultation", consultation_id, None,
+                json.dumps({"format": "photos.zip"}))  # fmt: skip
     return data
 
 

@@ -20,6 +20,11 @@ area has a null geometry. GeoPackage: layer ``innspill`` with points in the chos
 municipality's working CRS, EPSG:25832 for Asker, by default; EPSG:25833 or EPSG:4326 on
 request) and a table without geometry, ``innspill_uten_sted``, for the inputs that have no
 location, so that none is dropped.
+
+Photos (``photos_zip``) go alongside as a zip of files, not into the GeoPackage: a planner
+opens them as pictures, and QGIS links them by the input's reference. ``bilder/KI-000123-1.jpg``
+and ``bilder.csv`` (reference; file; alt text) — every input's photos, whatever its status,
+as every other export.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import io
 import json
 import re
 import tempfile
+import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -528,3 +534,24 @@ def export(
     if fmt == Format.XLSX:
         return to_xlsx(table, key_figures(frame, consultation, lang).values())
     return to_gpkg(table, crs)
+
+
+def photos_zip(store: Store, consultation_id: str, lang: str = DEFAULT_LANG) -> bytes:
+    """Every photo sent with the consultation's inputs, as files, with ``bilder.csv``
+    naming each file's input and alt text; ``KartinnspillError`` when there are none."""
+    if store.get_consultation(consultation_id) is None:
+        raise KartinnspillError("cli.unknown_consultation", id=consultation_id)
+    photos = store.photo_files(consultation_id)
+    if not photos:
+        raise KartinnspillError("photo.export_none")
+    rows, out = [], io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:  # JPEG/PNG do not shrink
+        numbers: dict[int, int] = {}
+        for input_id, filename, _media, alt_text, content in photos:
+            numbers[input_id] = numbers.get(input_id, 0) + 1
+            name = f"bilder/{reference(input_id)}-{numbers[input_id]}{Path(filename).suffix.lower()}"
+            zf.writestr(name, content)
+            rows.append((reference(input_id), name, alt_text))
+        header = [t(f"photo.export_csv_{k}", lang) for k in ("reference", "file", "alt")]
+        zf.writestr("bilder.csv", rows_to_csv(header, rows))
+    return out.getvalue()

@@ -444,6 +444,16 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Photo:
+    """A photo sent with an input, as the public sees it: its alt text and a thumbnail."""
+
+    id: int
+    input_id: int
+    alt_text: str
+    thumbnail: bytes  # JPEG, at most attachments.THUMB_SIDE px
+
+
+@dataclass(frozen=True)
 class User:
     id: int
     username: str

@@ -4,11 +4,13 @@ Only published inputs, their text with personal data masked (the resident may ha
 phone number anyway; planners still see it), no sender, address, gnr/bnr, hidden reason or
 session — ``PublicInput`` has no field for them — and, after the consultation, the answer
 each got, through its original only when that original is published too. The consultation
-map, the list of inputs and «Slik ble innspillene behandlet» all read inputs through here.
+map, the list of inputs and «Slik ble innspillene behandlet» all read inputs through here,
+and their photos (thumbnails with the alt text, masked like the text) through ``photos``.
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,6 +51,23 @@ class PublicOutcome:
     input: PublicInput
     response: Response | None
     via: int | None = None
+
+
+@dataclass(frozen=True)
+class PublicPhoto:
+    """A published input's photo as the page shows it: served by the app itself, inline."""
+
+    alt_text: str  # personal data masked; escape it where it reaches HTML
+    src: str  # a data: URI of the thumbnail (the CSP allows img-src data:)
+
+
+def photos(store: Store, consultation_id: str, lang: str) -> dict[int, list[PublicPhoto]]:
+    """The photos residents may see, by input: published inputs' only."""
+    shown: dict[int, list[PublicPhoto]] = {}
+    for p in store.published_photos(consultation_id):
+        src = "data:image/jpeg;base64," + base64.b64encode(p.thumbnail).decode("ascii")
+        shown.setdefault(p.input_id, []).append(PublicPhoto(masked(p.alt_text, lang), src))
+    return shown
 
 
 def masked(text: str, lang: str) -> str:

@@ -43,6 +43,7 @@ from .model import (
     Objection,
     ObjectionStatus,
     Outcome,
+    Photo,
     PlanType,
     Proposer,
     Question,
@@ -295,6 +296,12 @@ MIGRATIONS: dict[int, Sequence[str]] = {
             north DOUBLE NOT NULL,
             key VARCHAR NOT NULL
         )""",
+    ),
+    17: (
+        # photos residents send with an input (attachments.check_photos): kept with the
+        # attachments, a photo is the row with the resident's alt text and a thumbnail
+        """ALTER TABLE input_attachments ADD COLUMN alt_text VARCHAR""",
+        """ALTER TABLE input_attachments ADD COLUMN thumbnail BLOB""",
     ),
 }
 LATEST = max(MIGRATIONS)
@@ -795,10 +802,12 @@ class Store:
         sender_property: str | None = None,
         attachments: Sequence[tuple[str, str, bytes]] = (),
         objection: Objection | None = None,
+        photos: Sequence[tuple[str, str, bytes, str, bytes]] = (),
     ) -> tuple[Input, bool]:
         """Store one input; with a token seen before, return that input and ``False``.
 
-        ``attachments`` are ``(filename, media_type, content)``, already checked; they are
+        ``attachments`` are ``(filename, media_type, content)`` and ``photos``
+        ``(filename, media_type, content, alt_text, thumbnail)``, already checked; they are
         stored with the input or not at all. With an ``actor`` (staff registering a letter,
         an e-mail …) the audit log gets it too.
         """
@@ -841,6 +850,12 @@ class Store:
                         """INSERT INTO input_attachments (input_id, filename, media_type,
                                content, created_at) VALUES (?, ?, ?, ?, ?)""",
                         (new_id, filename, media_type, content, _naive(created_at)),
+                    )
+                for filename, media_type, content, alt_text, thumbnail in photos:
+                    cur.execute(
+                        """INSERT INTO input_attachments (input_id, filename, media_type,
+                               content, created_at, alt_text, thumbnail) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                        (new_id, filename, media_type, content, _naive(created_at), alt_text, thumbnail),
                     )
                 if actor:
                     _audit(
@@ -1492,6 +1507,43 @@ class Store:
         )
         return (Attachment(*rows[0][:5]), bytes(rows[0][5])) if rows else None
 
+    @_remembered
+    def published_photos(self, consultation_id: str) -> list[Photo]:
+        """The photos of the consultation's published inputs, as thumbnails: what residents
+        may see (an input held for moderation or hidden shows none)."""
+        rows = self._rows(
+            """SELECT a.id, a.input_id, a.alt_text, a.thumbnail FROM input_attachments a
+               JOIN inputs i ON i.id = a.input_id
+               WHERE i.consultation_id = ? AND i.status = 'published' AND a.alt_text IS NOT NULL
+               ORDER BY a.input_id, a.id""",
+            (consultation_id,),
+        )
+        return [Photo(r[0], r[1], r[2], bytes(r[3])) for r in rows]
+
+    @_remembered
+    def count_photos(self, consultation_id: str) -> int:
+        """Photos sent with the consultation's inputs, whatever their status."""
+        return int(
+            self._value(
+                """SELECT count(*) FROM input_attachments a JOIN inputs i ON i.id = a.input_id
+                   WHERE i.consultation_id = ? AND a.alt_text IS NOT NULL""",
+                (consultation_id,),
+            )
+            or 0
+        )
+
+    def photo_files(self, consultation_id: str) -> list[tuple[int, str, str, str, bytes]]:
+        """Every photo of the consultation's inputs, whatever their status (exports, for
+        planners): ``(input_id, filename, media_type, alt_text, content)``."""
+        rows = self._rows(
+            """SELECT a.input_id, a.filename, a.media_type, a.alt_text, a.content
+               FROM input_attachments a JOIN inputs i ON i.id = a.input_id
+               WHERE i.consultation_id = ? AND a.alt_text IS NOT NULL ORDER BY a.input_id, a.id""",
+            (consultation_id,),
+        )
+        return [(r[0], r[1], r[2], r[3], bytes(r[4])) for r in rows]
+
+
     # -- moderation and merknadsbehandling ---------------------------------------------
 
     def set_input_status(
@@ -1802,7 +1854,9 @@ class Store:
                           i.not_merknad, i.not_merknad_note,
                           (SELECT max(hp.frist) FROM hearing_parties hp WHERE hp.input_id = i.id)
                               AS party_frist,
-                          i.archived_at, i.journal_year, i.journal_sequence, i.journalpost_number
+                          i.archived_at, i.journal_year, i.journal_sequence, i.journalpost_number,
+                          (SELECT count(*) FROM input_attachments a
+                            WHERE a.input_id = i.id AND a.alt_text IS NOT NULL) AS photos
                    FROM inputs i LEFT JOIN responses r ON r.input_id = i.id
                    WHERE i.consultation_id = ? ORDER BY i.id""",
                 (consultation_id,),

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time
 from collections.abc import Sequence
 
 from . import geo, objections, planprocess
-from .attachments import CheckedFile, check_attachments
+from .attachments import CheckedFile, check_attachments, check_photos
 from .errors import InvalidInput
 from .i18n import LOCAL_TZ
 from .model import (
@@ -181,8 +181,12 @@ def submit_input(
     limits: Limits = DEFAULT_LIMITS,
     files: Sequence[tuple[str, bytes]] = (),
     identification: Identification = Identification.MAY,
+    photos: Sequence[tuple[str, bytes, str]] = (),
 ) -> Input:
     """Validate and store a resident's web input; raises ``InvalidInput`` and stores nothing.
+
+    Up to three ``photos`` (``(name, bytes, alt text)``) go with any input, early or
+    formal; they are public with it once it is published (``attachments.check_photos``).
 
     In a formal høring the sender's name and address or gnr/bnr are asked as
     ``identification`` (the municipality profile) says, and up to three ``files``
@@ -201,6 +205,7 @@ def submit_input(
     assert consultation is not None
     identity = check_identity(consultation, draft, identification)
     checked = check_files(consultation, files)
+    pictures = check_photos(photos)
     session_hash = store.hash_session(session, consultation.id)
     token = hashlib.sha256(f"{session_hash}\n{consultation.id}\n{valid.text}".encode()).hexdigest()
     if (again := store.input_with_token(token)) is not None:
@@ -227,6 +232,7 @@ def submit_input(
             sender_address=identity.address if identity else None,
             sender_property=identity.property if identity else None,
             attachments=[(f.filename, f.media_type, f.content) for f in checked],
+            photos=[(p.filename, p.media_type, p.content, p.alt_text, p.thumbnail) for p in pictures],
         )
     except DuplicateText:
         raise InvalidInput("input.duplicate_text") from None

@@ -38,6 +38,7 @@ def _metric_row(totals: analysis.Totals, lang: str) -> None:
     cols[4].metric(d("channels"), len(totals.by_channel), help=channels or None)
     if channels:
         st.caption(d("by_channel", channels=channels))
+    st.caption(tn("photo.count", totals.photos, lang))
 
 
 def _bar(frame: pd.DataFrame, x: str, y: str, x_title: str, y_title: str) -> alt.Chart:

@@ -9,7 +9,7 @@ import streamlit as st
 from .. import downloads, planprocess
 from ..config import Settings
 from ..export import CRS_CHOICES, Format
-from ..i18n import t
+from ..i18n import t, tn
 from ..medvirkning_report import set_use_of_input
 from ..model import Consultation, User
 from ..report import Order
@@ -125,5 +125,13 @@ def view(store: Store, settings: Settings, c: Consultation, user: User, lang: st
         help=t("archive.download_help", lang),
         key=f"downloads-{c.id}-archive",
     )
+    if photos := store.count_photos(c.id):
+        st.download_button(
+            f"{t('photo.export', lang)} · {tn('photo.count', photos, lang)}",
+            data=lambda: downloads.photos_file(store, c.id, actor=user, lang=lang),
+            file_name=f"{c.id}-bilder.zip",
+            mime=ZIP,
+            key=f"downloads-{c.id}-photos",
+        )
     if planprocess.mode(c.stage) == planprocess.Mode.EARLY:
         medvirkning_view(store, settings, c, user, names, lang)

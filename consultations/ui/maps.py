@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import quote
@@ -27,8 +27,10 @@ from ..config import Settings
 from ..i18n import t
 from ..model import Consultation, MapPoint, Stage
 from ..planprocess import worded
+from ..public import PublicPhoto
 from ..store import Store
 from ..text import escape_html, excerpt, js_literal
+from .safe import photos_html
 
 # Characters of an input's text in its map popup (the list below the map has it all);
 # shorter when there are many, to keep the page light (~1 MB at 10,000 inputs).
@@ -185,7 +187,7 @@ class InputCluster(MarkerCluster):
                 var r = rows[i];
                 var marker = L.marker([r[0], r[1]], {alt: headings[r[2]][1]});
                 marker.bindPopup(
-                    headings[r[2]][0] + r[3] + "<br><small>KI-" + String(r[4]).padStart(6, "0")
+                    headings[r[2]][0] + r[3] + (r[5] || "") + "<br><small>KI-" + String(r[4]).padStart(6, "0")
                         + "</small>",
                     {maxWidth: 280}
                 );
@@ -202,6 +204,7 @@ class InputCluster(MarkerCluster):
         categories: Sequence[str],
         points: Sequence[MapPoint],
         label: Callable[[str], str] = str,  # a category as the reader sees it
+        photos: Mapping[int, Sequence[PublicPhoto]] | None = None,  # published inputs' only
     ) -> None:
         super().__init__(name="innspill", control=False, options=CLUSTER_OPTIONS)
         index = {name: n for n, name in enumerate(categories)}
@@ -219,14 +222,27 @@ class InputCluster(MarkerCluster):
                     index[p.category],
                     escape_html(excerpt(p.text, limit)),
                     p.input_id,
+                    # the thumbnails, only where there are some: the rows stay short
+                    *([_popup_photos(shown)] if (shown := (photos or {}).get(p.input_id)) else []),
                 ]
                 for p in points
             ]
         )
 
 
+def _popup_photos(photos: Sequence[PublicPhoto]) -> str:
+    return f"<br>{photos_html(photos, _POPUP_THUMB_STYLE)}"
+
+
+_POPUP_THUMB_STYLE = "max-width: 80px; max-height: 80px; margin: 4px 4px 0 0;"
+
+
 def consultation_map(
-    settings: Settings, consultation: Consultation, points: Sequence[MapPoint], lang: str
+    settings: Settings,
+    consultation: Consultation,
+    points: Sequence[MapPoint],
+    lang: str,
+    photos: Mapping[int, Sequence[PublicPhoto]] | None = None,
 ) -> folium.Map:
     """The plan area and ``points`` as given (residents' maps: ``public.map_points``, text
     already masked); the resident's pin is added separately (``pin_layer``) so moving it
@@ -235,7 +251,7 @@ def consultation_map(
     _area_layer(consultation, lang).add_to(m)
     if points:
         labels = consultation.labels(lang)  # the category in the resident's language
-        InputCluster(consultation.categories, points, labels.category).add_to(m)
+        InputCluster(consultation.categories, points, labels.category, photos).add_to(m)
     return m
 
 
@@ -344,7 +360,8 @@ def rendered_consultation_map(
             found = _RENDERED.get(key)
             if found is None:
                 points = public.map_points(store, consultation.id, lang)
-                m = consultation_map(settings, consultation, points, lang)
+                photos = public.photos(store, consultation.id, lang)
+                m = consultation_map(settings, consultation, points, lang, photos)
                 found = render_map(m, f"map-{consultation.id}")
                 for old in [k for k in _RENDERED if k[:2] == key[:2]]:
                     del _RENDERED[old]  # an older version of this map is never asked for again

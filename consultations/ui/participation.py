@@ -38,7 +38,7 @@ from ..submission import (
 from ..moderation import has_personal_data, remove_personal_data
 from .context import client_address, limiter, settings
 from .maps import pin_script, rendered_consultation_map, show_map
-from .safe import titled_text
+from .safe import photo_strip, titled_text
 
 PAGE_SIZE = 20
 RECEIPT_PAGE = "pages/kvittering.py"
@@ -189,11 +189,16 @@ def _keys(consultation_id: str) -> dict[str, str]:
     fields = ("category", "text", "whole_area", "age_group", "relation", *_IDENTITY)
     keys = {f: f"form-{consultation_id}-{f}" for f in fields}
     # an upload widget cannot be emptied through session_state: a new key empties it
-    keys["files"] = f"form-{consultation_id}-files-{st.session_state.get(f'files-round-{consultation_id}', 0)}"
+    upload_round = st.session_state.get(f"files-round-{consultation_id}", 0)
+    keys["files"] = f"form-{consultation_id}-files-{upload_round}"
+    for n in _PHOTO_SLOTS:
+        keys[f"photo_{n}"] = f"form-{consultation_id}-photo-{n}-{upload_round}"
+        keys[f"photo_alt_{n}"] = f"form-{consultation_id}-photo-alt-{n}"
     return keys
 
 
 _IDENTITY = ("sender_name", "sender_address", "sender_property")
+_PHOTO_SLOTS = range(1, attachments.MAX_PER_INPUT + 1)
 _MB = 1024 * 1024  # Streamlit's upload sizes are in these megabytes
 
 
@@ -222,8 +227,43 @@ def _formal_fields(consultation: Consultation, keys: dict[str, str], lang: str) 
         help=t("attachment.help", lang, max=attachments.MAX_PER_INPUT, mb=attachments.MAX_BYTES // _MB),
         key=keys["files"],
     )
+    st.caption(t("photo.attachments_note", lang))
     st.caption(t("identity.notice", lang))
     st.page_link("pages/personvern.py", label=t("identity.privacy_link", lang), icon=":material/shield:")
+
+
+def _photo_fields(keys: dict[str, str], lang: str) -> None:
+    """Up to three photos, each with its alt text beside it (a form cannot react to an
+    upload, so every photo has its own slot)."""
+    mb = attachments.MAX_BYTES // _MB
+    with st.expander(t("photo.heading", lang)):
+        st.caption(t("photo.intro", lang, max=attachments.MAX_PER_INPUT, mb=mb))
+        for n in _PHOTO_SLOTS:
+            st.file_uploader(
+                t("photo.file", lang, n=n),
+                type=list(attachments.PHOTO_EXTENSIONS),
+                max_upload_size=mb,
+                key=keys[f"photo_{n}"],
+            )
+            st.text_input(
+                t("photo.alt", lang, n=n, max=attachments.ALT_MAX),
+                max_chars=attachments.ALT_MAX,
+                help=t("photo.alt_help", lang),
+                key=keys[f"photo_alt_{n}"],
+            )
+
+
+def _photos(state, keys: dict[str, str]) -> list[tuple[str, bytes, str]]:
+    """The photos chosen in the form as ``(name, bytes, alt text)``; an alt text typed
+    without its photo is a mistake worth saying rather than dropping."""
+    chosen = []
+    for n in _PHOTO_SLOTS:
+        upload, alt = state.get(keys[f"photo_{n}"]), state.get(keys[f"photo_alt_{n}"]) or ""
+        if upload is not None:
+            chosen.append((upload.name, upload.getvalue(), alt))
+        elif alt.strip():
+            raise InvalidInput("photo.alt_without_photo")
+    return chosen
 
 
 def _question_key(consultation_id: str, question: Question) -> str:
@@ -291,6 +331,7 @@ def _on_submit(
     )
     files = [(f.name, f.getvalue()) for f in state.get(keys["files"]) or []]
     try:
+        photos = _photos(state, keys)
         stored = submit_input(
             store,
             consultation.id,
@@ -301,6 +342,7 @@ def _on_submit(
             limits=settings().profile.limits,
             files=files,
             identification=settings().profile.identified_merknader,
+            photos=photos,
         )
     except InvalidInput as exc:
         state[result_key] = ("error", exc.message(lang))
@@ -309,8 +351,10 @@ def _on_submit(
     state[result_key] = ("success", t(worded(message, consultation.stage), lang, ref=stored.reference))
     if _is_formal(consultation):
         state[f"receipt-{consultation.id}"] = stored.reference
-        round_key = f"files-round-{consultation.id}"
-        state[round_key] = state.get(round_key, 0) + 1
+    round_key = f"files-round-{consultation.id}"  # empties the upload widgets
+    state[round_key] = state.get(round_key, 0) + 1
+    for n in _PHOTO_SLOTS:
+        state[keys[f"photo_alt_{n}"]] = ""
     for field in ("category", "age_group", "relation"):
         state[keys[field]] = None
     for field in _IDENTITY:
@@ -365,6 +409,7 @@ def input_form(store: Store, consultation: Consultation, session: str, lang: str
                 placeholder=t("form.not_stated", lang),
                 key=keys["relation"],
             )
+        _photo_fields(keys, lang)
         if consultation.questions:
             st.markdown(f"**{t('questions.heading', lang)}**")
             for q in consultation.questions:
@@ -447,11 +492,14 @@ def input_list(store: Store, consultation: Consultation, session: str, lang: str
     if note := st.session_state.pop("support-note", None):
         st.info(note)
     labels = consultation.labels(lang)
+    photos = public.photos(store, consultation.id, lang)
     for item in public.inputs(store, consultation.id, lang, chosen, limit=limit):
         # Four elements an input (was nine: columns are three blocks of their own): each
         # element is a message and a layout step on every rerun (bench/page_bench.py).
         with st.container(border=True):
             titled_text(labels.category(item.category), item.text)
+            if item.id in photos:
+                photo_strip(photos[item.id])
             st.caption(_item_meta(item, lang))
             if item.id in supported:
                 st.button(t("list.supported", lang), key=f"support-{item.id}", disabled=True)

@@ -8,8 +8,11 @@ words so the layout holds.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import streamlit as st
 
+from ..public import PublicPhoto
 from ..text import escape_html
 
 _STYLE = "white-space: pre-wrap; overflow-wrap: anywhere; margin: 0 0 0.5rem 0;"
@@ -35,3 +38,20 @@ def labelled_lines(pairs: list[tuple[str, str]]) -> None:
     """``label: text`` lines, the labels bold (app text), the values residents' text."""
     lines = "<br>".join(f"<strong>{escape_html(k)}:</strong> {escape_html(v)}" for k, v in pairs)
     st.html(f'<p class="ki-text" style="{_STYLE}">{lines}</p>')
+
+
+_THUMB_STYLE = "max-width: 120px; max-height: 120px; margin: 0 0.5rem 0.5rem 0; border-radius: 4px;"
+
+
+def photos_html(photos: Sequence[PublicPhoto], style: str = _THUMB_STYLE) -> str:
+    """Thumbnails with the resident's alt text, escaped: the list's and the popups' one way."""
+    return "".join(
+        f'<img src="{escape_html(p.src)}" alt="{escape_html(p.alt_text)}" title="{escape_html(p.alt_text)}" '
+        f'style="{style}">'
+        for p in photos
+    )
+
+
+def photo_strip(photos: Sequence[PublicPhoto]) -> None:
+    """An input's photos below its text in the list."""
+    st.html(f'<div class="ki-photos">{photos_html(photos)}</div>')

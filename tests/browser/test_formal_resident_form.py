@@ -38,7 +38,8 @@ def test_resident_sends_a_named_merknad_with_a_photo_and_gets_the_receipt(app_se
     page.get_by_text("Gjelder hele området", exact=True).click()
     page.get_by_role("textbox", name="Navn", exact=True).fill("Kari Nordmann")
     page.get_by_role("textbox", name="Postadresse", exact=True).fill("Torget 1, 1384 Asker")
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
+    # the attachments field takes several files; the photo slots one each
+    page.locator('[data-testid="stFileUploaderDropzoneInput"][multiple]').set_input_files(
         str(photo_with_gps(tmp_path / "torget.jpg"))
     )
     expect(page.get_by_text("torget.jpg").first).to_be_visible()
