@@ -148,6 +148,8 @@ COUNT_OUTSIDE_PLURALS = {
     "translated_labels.options_count": "a choice question has at least 2 options",
     "parties.unanswered": "«{n} av {total} høringsinstanser»: the noun agrees with the total",
     "import.bad_document": "«Dokument nr. {n}»: an ordinal, not a count",
+    "photo.file": "«Bilde {n}»: the photo's number, not a count",
+    "photo.alt": "«Hva viser bilde {n}?»: the photo's number; {max} a limit in characters",
 }
 
 
