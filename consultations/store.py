@@ -899,10 +899,20 @@ class Store:
         entries: Sequence[tuple[int, int | None, int | None, int | None]],
         actor: str,
         details: str,
+        *,
+        case_number: str | None = None,
     ) -> None:
         """Store ``(input_id, journalår, sekvensnummer, journalpostnummer)`` from the archive's
-        kvittering, all or none: an input of another consultation raises ``KeyError``."""
+        kvittering, and the saksnummer of a case folder it created (``case_number``), all or
+        none: an input of another consultation raises ``KeyError``."""
         with self._transaction() as cur:
+            if case_number:
+                before = cur.execute(
+                    "SELECT case_number FROM consultations WHERE id = ?", (consultation_id,)
+                ).fetchall()[0][0]
+                cur.execute("UPDATE consultations SET case_number = ? WHERE id = ?", (case_number, consultation_id))
+                _audit(cur, actor, "consultation.case_number_from_archive", "consultation", consultation_id,
+                       before or None, case_number)  # fmt: skip
             for input_id, year, sequence, number in entries:
                 found = cur.execute(
                     "SELECT count(*) FROM inputs WHERE id = ? AND consultation_id = ?",
