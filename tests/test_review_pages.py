@@ -268,7 +268,7 @@ def test_a_formal_hearing_offers_no_medvirkningsrapport(app):
 def test_the_downloads_are_the_cli_files_and_audit_logged(app):
     from consultations.config import load_settings
     from consultations.export import Format
-    from consultations.ui.downloads import _file, _report
+    from consultations.ui.review.exports import _file, _report
 
     store = app.store()
     c = store.get_consultation(CID)
@@ -317,7 +317,7 @@ def test_an_admin_demoted_between_two_reruns_is_told_the_deletion_was_refused(ap
 
 def test_planner_downloads_the_archive_package_on_the_export_tab_and_the_table_shows_what_was_sent(app):
     from consultations.config import load_settings
-    from consultations.ui.downloads import _archive
+    from consultations.ui.review.exports import _archive
 
     at = log_in(app)
     button = next(b for b in at.get("download_button") if b.label == "Arkivpakke (Fiks Arkiv)")
