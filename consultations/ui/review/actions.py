@@ -24,14 +24,14 @@ def _hide(store: Store, ids: list[int], actor: User, lang: str, key: str) -> str
 
 
 def _tag(store: Store, ids: list[int], actor: User, lang: str, existing_key: str, new_key: str) -> str:
-    theme = review.tag(store, ids, st.session_state.get(new_key) or st.session_state.get(existing_key), actor)
+    name = review.tag(store, ids, st.session_state.get(new_key) or st.session_state.get(existing_key), actor)
     st.session_state[new_key] = ""
-    return t("planning.action.tagged", lang, theme=theme, n=len(ids))
+    return t("planning.action.tagged", lang, theme=name, n=len(ids))
 
 
 def _untag(store: Store, ids: list[int], actor: User, lang: str, key: str) -> str:
-    theme = review.untag(store, ids, st.session_state.get(key), actor)
-    return t("planning.action.untagged", lang, theme=theme, n=len(ids))
+    name = review.untag(store, ids, st.session_state.get(key), actor)
+    return t("planning.action.untagged", lang, theme=name, n=len(ids))
 
 
 def _duplicate(store: Store, c: Consultation, ids: list[int], actor: User, lang: str, key: str) -> str:
@@ -94,18 +94,18 @@ def actions(store: Store, c: Consultation, frame: pd.DataFrame, ids: list[int], 
         on_click=run, args=("inputs", lang, _hide, store, ids, user, lang, f"{k}-reason"),
     )  # fmt: skip
 
-    every_theme = sorted({th for v in frame["themes"] for th in tags_of(v)})
+    every_tag = sorted({th for v in frame["tags"] for th in tags_of(v)})
     left, right = st.columns(2)
     left.selectbox(
-        a("theme_existing"), options=every_theme, index=None,
+        a("theme_existing"), options=every_tag, index=None,
         placeholder=a("theme_existing_placeholder"), key=f"{k}-theme",
     )  # fmt: skip
-    right.text_input(a("theme_new"), max_chars=review.THEME_MAX, key=f"{k}-theme-new")
+    right.text_input(a("theme_new"), max_chars=review.TAG_MAX, key=f"{k}-theme-new")
     st.button(
         a("tag"), key=f"{k}-tag",
         on_click=run, args=("inputs", lang, _tag, store, ids, user, lang, f"{k}-theme", f"{k}-theme-new"),
     )  # fmt: skip
-    if present := sorted({th for v in chosen["themes"] for th in tags_of(v)}):
+    if present := sorted({th for v in chosen["tags"] for th in tags_of(v)}):
         st.selectbox(a("theme_remove"), options=present, key=f"{k}-untheme")
         st.button(
             a("untag"), key=f"{k}-untag",

@@ -27,7 +27,7 @@ def detail(store: Store, c: Consultation, row: pd.Series, lang: str, user: User 
     item = store.get_input(int(row["id"]))
     if item is None:
         return
-    themes = tags_of(row["themes"])
+    tags = tags_of(row["tags"])
 
     def d(name: str, **params: object) -> str:
         return t(f"planning.detail.{name}", lang, **params)
@@ -51,7 +51,7 @@ def detail(store: Store, c: Consultation, row: pd.Series, lang: str, user: User 
         *_sender_where(item, lang),
         (d("location"), where),
         (d("supports"), str(item.supports)),
-        (d("themes"), escape_markdown(", ".join(themes)) if themes else d("no_themes")),
+        (d("themes"), escape_markdown(", ".join(tags)) if tags else d("no_themes")),
     ]
     if item.age_group:
         facts.append((d("age_group"), t(f"age_group.{item.age_group}", lang)))

@@ -69,7 +69,7 @@ def filters(c: Consultation, frame: pd.DataFrame, lang: str) -> dict:
             t("planning.filter.location", lang), options=list(_EITHER),
             format_func=lambda v: t(f"planning.filter.location_{_EITHER[v]}", lang), key=f"{k}-location",
         )  # fmt: skip
-        answered = second[3].selectbox(
+        responded = second[3].selectbox(
             t("planning.filter.answered", lang), options=list(_EITHER),
             format_func=lambda v: t(f"planning.filter.answered_{_EITHER[v]}", lang), key=f"{k}-answered",
         )  # fmt: skip
@@ -77,7 +77,7 @@ def filters(c: Consultation, frame: pd.DataFrame, lang: str) -> dict:
     return dict(
         statuses=statuses, categories=categories, channels=channels,
         date_from=dates[0] if dates else None, date_to=dates[1] if len(dates) > 1 else None,
-        text=text, has_location=has_location, answered=answered,
+        text=text, has_location=has_location, responded=responded,
     )  # fmt: skip
 
 
@@ -104,7 +104,7 @@ def _table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
             ],
             t("parties.table.late", lang): frame["missed"].map(lambda m: parties.late_label(m, lang)),
             col("text"): frame["text"].map(lambda text: excerpt(text, EXCERPT)),
-            col("themes"): frame["themes"].map(lambda v: ", ".join(tags_of(v))),
+            col("themes"): frame["tags"].map(lambda v: ", ".join(tags_of(v))),
             col("supports"): frame["supports"],
             col("duplicate_of"): frame["duplicate_of"].map(lambda v: "" if pd.isna(v) else reference(int(v))),
             col("outcome"): frame["outcome"].map(label("planning.outcome")),

@@ -19,8 +19,8 @@ from .common import row_label, run, tags_of
 
 
 def _group(c: Consultation, need: pd.DataFrame, lang: str) -> tuple[str, pd.DataFrame] | None:
-    """The inputs one answer will cover: one input, all with a planner's theme, or a
-    category; ``None``, with a word why, when there is nothing to answer."""
+    """The inputs one response will cover: one input, all with a planner's tag, or a
+    category; ``None``, with a word why, when there is nothing to respond to."""
     k = f"review-{c.id}-response"
 
     def r(name: str) -> str:
@@ -45,12 +45,12 @@ def _group(c: Consultation, need: pd.DataFrame, lang: str) -> tuple[str, pd.Data
         )
         return f"input-{chosen}", need[need["id"] == chosen]
     if scope == "theme":
-        themes = sorted({th for v in need["themes"] for th in tags_of(v)})
-        if not themes:
+        tags = sorted({th for v in need["tags"] for th in tags_of(v)})
+        if not tags:
             st.info(r("no_themes"))
             return None
-        chosen = st.selectbox(r("choose_theme"), options=themes, key=f"{k}-theme")
-        return f"theme-{chosen}", need[need["themes"].map(lambda v: chosen in tags_of(v))]
+        chosen = st.selectbox(r("choose_theme"), options=tags, key=f"{k}-theme")
+        return f"theme-{chosen}", need[need["tags"].map(lambda v: chosen in tags_of(v))]
     used = set(need["category"])
     categories = [cat for cat in dict.fromkeys([*c.categories, *need["category"]]) if cat in used]
     chosen = st.selectbox(r("choose_category"), options=categories, key=f"{k}-category")
@@ -63,7 +63,7 @@ def _save(store: Store, ids: list[int], keys: dict[str, str], actor: User, lang:
         state.get(keys["summary"]), state.get(keys["assessment"]),
         state.get(keys["outcome"]), state.get(keys["plan_change"]),
     )  # fmt: skip
-    return tn("planning.response.saved", review.answer(store, ids, response, actor), lang)
+    return tn("planning.response.saved", review.respond(store, ids, response, actor), lang)
 
 
 def _response_form(
@@ -173,7 +173,7 @@ def responses_view(store: Store, c: Consultation, frame: pd.DataFrame, user: Use
     )
     st.caption(t("planning.response.progress_note", lang))
     flash.show("review-responses")
-    if chosen := _group(c, review.needing_answer(frame), lang):
+    if chosen := _group(c, review.needing_response(frame), lang):
         _response_form(store, c, *chosen, user, lang)
     _existing(frame, lang)
     _publishing(store, c, user, lang)
