@@ -81,7 +81,7 @@ def test_planner_hides_one_input_answers_another_and_downloads_the_report(start_
     page.get_by_role("tab", name="Eksport").click()
     wait_idle(page)
     with page.expect_download() as download:
-        main(page).get_by_role("button", name="Rapport (Word)").click()
+        main(page).get_by_role("button", name="Rapport (Word)", exact=True).click()
     data = open(download.value.path(), "rb").read()
     assert data[:2] == b"PK", "a .docx is a zip file"
     from docx import Document
