@@ -58,7 +58,7 @@ def plan(store: Store, rng: random.Random) -> None:
     ids = [int(i) for i in store.analysis_frame(CONSULTATION)["id"]]
     themed = rng.sample(ids, len(ids) // 20)
     for k, theme in enumerate(THEMES):
-        store.add_theme(themed[k :: len(THEMES)], theme, "bench")
+        store.add_tag(themed[k :: len(THEMES)], theme, "bench")
     outcomes = list(Outcome)
     answered = rng.sample(ids, len(ids) // 50)
     for k, outcome in enumerate(outcomes):

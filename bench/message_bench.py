@@ -32,7 +32,7 @@ from bench.map_bench import CONSULTATION, fill  # noqa: E402
 from consultations import review  # noqa: E402
 from consultations.demo import seed_demo  # noqa: E402
 from consultations.store import Store  # noqa: E402
-from consultations.ui.review import _table  # noqa: E402
+from consultations.ui.review.inputs import _table  # noqa: E402
 from tests.live_server import free_port  # noqa: E402
 
 SIZES = (1_000, 10_000, 50_000)

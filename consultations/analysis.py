@@ -108,11 +108,12 @@ def filter_frame(
     date_to: date | None = None,
     text: str = "",
     has_location: bool | None = None,
-    answered: bool | None = None,
+    responded: bool | None = None,
 ) -> pd.DataFrame:
     """The inputs that pass every given filter; an empty or ``None`` filter lets all pass.
     Dates are Norwegian local dates, both ends included; ``text`` is a case-insensitive
-    substring; ``answered`` means the input has an outcome (merknadsbehandling)."""
+    substring; ``responded`` means the input has a planner's response with an outcome
+    (merknadsbehandling; residents' ``answers`` to questions are another thing)."""
     keep = pd.Series(True, index=frame.index)
     for column, values in (("status", statuses), ("category", categories), ("channel", channels)):
         if values:
@@ -127,8 +128,8 @@ def filter_frame(
         keep &= frame["text"].str.contains(text.strip(), case=False, regex=False, na=False)
     if has_location is not None:
         keep &= frame["lat"].notna() == has_location
-    if answered is not None:
-        keep &= frame["outcome"].notna() == answered
+    if responded is not None:
+        keep &= frame["outcome"].notna() == responded
     return frame[keep]
 
 

@@ -123,7 +123,8 @@ def package(
     now: datetime | None = None,
 ) -> Package:
     """Every merknad of the consultation (with ``since``: those not sent to the archive
-    before that day) and the merknadsbehandling report, as Fiks Arkiv messages."""
+    before that day) and the merknadsbehandling report, as Fiks Arkiv messages. An input a
+    planner marked as not a merknad is not a case document and stays out."""
     now = now or datetime.now(UTC)
     c = store.get_consultation(consultation_id)
     if c is None:
@@ -132,7 +133,8 @@ def package(
     cutoff = None if since is None else datetime.combine(since, time(), LOCAL_TZ)
     inputs = [
         i for i in store.all_inputs(c.id)
-        if cutoff is None or _not_sent_before(records.get(i.id), cutoff)
+        if i.not_merknad is None  # spam, a test, a double registration: no case document
+        and (cutoff is None or _not_sent_before(records.get(i.id), cutoff))
     ]  # fmt: skip
     own_frist = {p.input_id: p.frist for p in store.hearing_parties(c.id) if p.input_id is not None}
     messages: list[Message] = []
@@ -403,9 +405,31 @@ class Registration:
     number: int | None
 
 
-def read_receipt(data: bytes) -> list[Registration]:
-    """The journalposts an ``arkivmelding.opprett.kvittering`` confirms; ``InvalidArchive``
-    for anything that is not one, or that reports a failure."""
+@dataclass(frozen=True)
+class CaseFolder:
+    """The saksmappe the archive confirmed (``saksmappeKvittering``), by its external key."""
+
+    key: str
+    year: int | None
+    sequence: int | None
+
+    @property
+    def case_number(self) -> str:
+        """The saksnummer as planners write it, «26/1234»; empty when the archive gave none."""
+        if self.year is None or self.sequence is None:
+            return ""
+        return f"{self.year % 100:02d}/{self.sequence}"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    case_folder: CaseFolder | None
+    registrations: list[Registration]
+
+
+def read_receipt(data: bytes) -> Receipt:
+    """The saksmappe and journalposts an ``arkivmelding.opprett.kvittering`` confirms;
+    ``InvalidArchive`` for anything that is not one, or that reports a failure."""
     if len(data) > RECEIPT_MAX_BYTES:
         raise InvalidArchive("archive.receipt_too_large")
     try:
@@ -429,7 +453,17 @@ def read_receipt(data: bytes) -> list[Registration]:
             for name in ("journalaar", "journalsekvensnummer", "journalpostnummer")
         )
         out.append(Registration(key.strip(), year, sequence, number))
-    return out
+    return Receipt(_case_folder_receipt(doc.find("k:mappeKvittering", ns), ns), out)
+
+
+def _case_folder_receipt(found: etree._Element | None, ns: dict[str, str]) -> CaseFolder | None:
+    if found is None:
+        return None
+    key = found.findtext("k:referanseEksternNoekkel/m:noekkel", None, ns)
+    if key is None:
+        raise InvalidArchive("archive.receipt_no_key")
+    year, sequence = (_int(found.findtext(f"k:{name}", None, ns)) for name in ("saksaar", "sakssekvensnummer"))
+    return CaseFolder(key.strip(), year, sequence)
 
 
 def _int(value: str | None) -> int | None:
@@ -449,17 +483,32 @@ def status_label(archived_at: object, year: object, sequence: object, number: ob
 
 def receipt_entries(
     store: Store, consultation_id: str, receipts: Sequence[bytes]
-) -> list[tuple[int, int | None, int | None, int | None]]:
+) -> tuple[list[tuple[int, int | None, int | None, int | None]], str | None]:
     """``(input_id, år, sekvensnummer, journalpostnummer)`` for every merknad the receipts
-    confirm; refuses a reference the consultation does not have, or a merknad without a
-    journalpost number. The report's and the case folder's registrations are accepted."""
+    confirm, and the saksnummer of the case folder the archive created for a consultation
+    without one (else ``None``); refuses a reference the consultation does not have, a
+    merknad without a journalpost number, and a case folder whose saksnummer differs from
+    the one the consultation already has. The report's registrations are accepted."""
     c = store.get_consultation(consultation_id)
     if c is None:
         raise InvalidArchive("archive.unknown_consultation", id=consultation_id)
     ours = set(store.archive_records(c.id))
     entries = []
+    case_number: str | None = None
     for data in receipts:
-        for reg in read_receipt(data):
+        found = read_receipt(data)
+        if (folder := found.case_folder) is not None:
+            if folder.key != c.id:
+                raise InvalidArchive("archive.receipt_unknown_reference", reference=folder.key, id=c.id)
+            if not folder.case_number:
+                raise InvalidArchive("archive.receipt_no_case_number", id=c.id)
+            if c.case_number and c.case_number != folder.case_number:
+                raise InvalidArchive(
+                    "archive.receipt_other_case", id=c.id, ours=c.case_number, theirs=folder.case_number
+                )
+            if not c.case_number:
+                case_number = folder.case_number
+        for reg in found.registrations:
             if reg.key.startswith(f"{c.id}/{_REPORT_KEY}/"):
                 continue
             input_id = parse_reference(reg.key)
@@ -468,20 +517,22 @@ def receipt_entries(
             if reg.number is None and (reg.year is None or reg.sequence is None):
                 raise InvalidArchive("archive.receipt_no_number", reference=reg.key)
             entries.append((input_id, reg.year, reg.sequence, reg.number))
-    return entries
+    return entries, case_number
 
 
 def receipt_details(entries: Sequence[tuple[int, int | None, int | None, int | None]]) -> str:
     return json.dumps({reference(i): [y, s, n] for i, y, s, n in entries})
 
 
-
 def record_receipts(
     store: Store, consultation_id: str, receipts: Sequence[bytes], *, actor: User
 ) -> int:
-    """Read the archive's kvitteringer and store each merknad's journalpost, all in one
-    transaction or nothing; returns how many merknader got one."""
+    """Read the archive's kvitteringer and store each merknad's journalpost — and, for a
+    consultation that had none, the saksnummer of the case folder the archive created — all
+    in one transaction or nothing; returns how many merknader got a journalpost."""
     who = require(store, actor, Role.PLANNER)
-    entries = receipt_entries(store, consultation_id, receipts)
-    store.set_journalposts(consultation_id, entries, who.username, receipt_details(entries))
+    entries, case_number = receipt_entries(store, consultation_id, receipts)
+    store.set_journalposts(
+        consultation_id, entries, who.username, receipt_details(entries), case_number=case_number
+    )
     return len(entries)

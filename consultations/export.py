@@ -2,7 +2,7 @@
 
 Every format writes the same table, :func:`input_table`: one row per input (whatever its
 status) with Norwegian column names, labels instead of codes, one column per question of
-the consultation, the planners' themes and the merknadsbehandling. The sender's name is a
+the consultation, the planners' tags and the merknadsbehandling. The sender's name is a
 column only when asked for (``include_names``); it is never in an export by default.
 
 CSV is made for Excel with Norwegian regional settings: UTF-8 with a byte-order mark (so
@@ -58,7 +58,7 @@ from .model import (
     public_sender_name,
     reference,
 )
-from .review import SECTIONS, answered_through, is_merknad, section_of
+from .review import SECTIONS, responded_through, is_merknad, section_of
 from .store import Store
 
 CRS_CHOICES = (25832, 25833, WGS84)
@@ -202,7 +202,7 @@ def input_table(
                 pd.array(values, dtype="Int64") if question.kind == QuestionKind.SCALE
                 else np.array(values, dtype=object)
             )  # fmt: skip
-    out["temaer"] = [LIST_JOIN.join(themes) if len(themes) else None for themes in frame["themes"]]
+    out["temaer"] = [LIST_JOIN.join(tags) if len(tags) else None for tags in frame["tags"]]
     out["støtter"] = frame["supports"].astype("int64").to_numpy()
     out["duplikat_av"] = [None if pd.isna(d) else reference(int(d)) for d in frame["duplicate_of"]]
     out["skjult_grunn"] = _objects(frame["hidden_reason"])
@@ -218,7 +218,7 @@ def input_table(
     outcome = dict(zip(ids, frame["outcome"], strict=True))
     allowed = {i for i, m in zip(ids, merknad, strict=True) if m}
     answered = {i for i in allowed if isinstance(outcome[i], str)}
-    by = [answered_through(i, links, answered, allowed) if m else None for i, m in zip(ids, merknad, strict=True)]
+    by = [responded_through(i, links, answered, allowed) if m else None for i, m in zip(ids, merknad, strict=True)]
     out["behandlet_sammen_med"] = [reference(b) if b is not None and b != i else None for i, b in zip(ids, by, strict=True)]
     out["konklusjon_i_rapporten"] = [
         None if not m else t(f"planning.outcome.{outcome[b]}", lang) if b is not None else t("exports.not_answered", lang)

@@ -167,13 +167,13 @@ def _quotes(frame: pd.DataFrame, ids: Sequence[int], lang: str, include_names: b
     return tuple(found)
 
 
-def planners_themes(frame: pd.DataFrame, lang: str, include_names: bool) -> list[Said]:
-    """The themes planners tagged inputs with, most inputs first."""
-    tagged = frame[["id", "themes"]].explode("themes").dropna(subset=["themes"])
+def planners_tags(frame: pd.DataFrame, lang: str, include_names: bool) -> list[Said]:
+    """The tags planners gave inputs, most inputs first (machine themes: ``machine_clusters``)."""
+    tagged = frame[["id", "tags"]].explode("tags").dropna(subset=["tags"])
     found = []
-    for theme, members in tagged.groupby("themes"):
+    for name, members in tagged.groupby("tags"):
         ids = [int(i) for i in members["id"]]
-        found.append(Said(str(theme), len(ids), _quotes(frame, ids, lang, include_names)))
+        found.append(Said(str(name), len(ids), _quotes(frame, ids, lang, include_names)))
     return sorted(found, key=lambda s: (-s.count, s.title))
 
 
@@ -381,7 +381,7 @@ def build_medvirkning_report(
     _counts(doc, [Count(str(r.category), int(r.inputs)) for r in categories.itertuples() if r.inputs],
             m("count_heading_area"), lang)  # fmt: skip
     doc.add_heading(m("said_planners_themes"), level=2)
-    _said(doc, planners_themes(frame, lang, include_names) if len(frame) else [], m("none_tagged"), lang)
+    _said(doc, planners_tags(frame, lang, include_names) if len(frame) else [], m("none_tagged"), lang)
     doc.add_heading(m("said_clusters"), level=2)
     doc.add_paragraph(m("clusters_intro"))
     _said(doc, machine_clusters(frame, lang, include_names) if len(frame) else [], m("none_clusters"), lang)

@@ -65,7 +65,7 @@ from .model import (
     reference,
 )
 from .moderation import mask_naming_kinds
-from .review import SECTIONS, answered_through, is_merknad, section_of
+from .review import SECTIONS, responded_through, is_merknad, section_of
 from .store import Store
 from .text import excerpt
 
@@ -83,7 +83,7 @@ _FIRST_IN_SECTION = {SenderType.NEIGHBOUR.value, SenderType.LANDOWNER.value}
 
 
 class Order(StrEnum):
-    """How the merknader stand within a sender group: by the planners' themes (an input
+    """How the merknader stand within a sender group: by the planners' tags (an input
     with several under its first; one without under its category) or by category."""
 
     THEME = "theme"
@@ -110,7 +110,7 @@ def merknader(frame: pd.DataFrame, consultation: Consultation, now: datetime) ->
     links = dict(zip(frame["id"].astype(int), frame["duplicate_of"], strict=True))
     answered = {int(i) for i, o in zip(rows["id"], rows["outcome"], strict=True) if _present(o)}
     included = set(rows["id"].astype(int))
-    by = [answered_through(int(i), links, answered, allowed=included) for i in rows["id"]]
+    by = [responded_through(int(i), links, answered, allowed=included) for i in rows["id"]]
     rows = rows.assign(
         section=rows["sender_type"].map(section_of).astype(int),
         answer_by=pd.array(by, dtype="Int64"),
@@ -365,7 +365,7 @@ class Report:
             yield tn("report11.innsigelser_heading", int(objection.sum()), lang), part[objection]
             part = part[~objection]
         first = (
-            part["themes"].map(lambda themes: themes[0] if len(themes) else None)
+            part["tags"].map(lambda tags: tags[0] if len(tags) else None)
             if self.order == Order.THEME else pd.Series(None, index=part.index, dtype=object)
         )  # fmt: skip
         for theme in sorted(first.dropna().unique()):
@@ -395,7 +395,7 @@ class Report:
             _row(table, self._cells(item, cluster, labels, printed), widths=COLUMN_WIDTHS_CM, nowrap=(0, 1))
             if cluster is not None and last_of[cluster] == int(item.id) and cluster not in printed:
                 printed[cluster] = labels[cluster]
-                self._group_answer(table, item, labels[cluster], sum(1 for v in clusters.values() if v == cluster))
+                self._group_response(table, item, labels[cluster], sum(1 for v in clusters.values() if v == cluster))
 
     def _cells(self, item, cluster: int | None, labels: dict[int, str], printed: dict[int, str]) -> tuple[str, ...]:
         lang = self.lang
@@ -426,7 +426,7 @@ class Report:
             text = f"{text}\n{t('exports.report.plan_change', self.lang, change=self._mask(item.a_plan_change))}".strip()
         return text
 
-    def _group_answer(self, table: Table, item, label: str, n: int) -> None:
+    def _group_response(self, table: Table, item, label: str, n: int) -> None:
         """One row across the table: the answer the merknader above (and elsewhere) share."""
         lines = [
             tn("report11.group_heading", n, self.lang, label=label, title=self.titles[0]),

@@ -1,13 +1,18 @@
-"""Planners' rules for review and merknadsbehandling: moderation, duplicates, themes,
-responses, progress, and what residents see once the responses are published.
+"""Planners' rules for review and merknadsbehandling: moderation, duplicates, planners'
+tags, responses, progress, and what residents see once the responses are published.
 
-Which inputs need an answer: every input that is a merknad and no duplicate. Moderation and
-the legal treatment are two things: hiding an input takes it off the public page (abuse,
-off-topic, personal data; the reason is kept) but it was received and must be assessed
-(pbl. § 12-12). Only an input a planner marks as no merknad at all (spam, test, double
-registration — with the reason, audited, reversible) stays out. A duplicate is answered
-through its original (:func:`answered_through`) — residents who sent one see the original's
-answer. Pending inputs count: they arrived and must be dealt with like any other.
+Words: a planner's *tag* groups inputs by hand (the machine's clusters are *themes*, in
+``themes.py``); a planner's *response* is the merknadsbehandling of an input (a resident's
+*answers* are to the consultation's questions).
+
+Which inputs need a response: every input that is a merknad and no duplicate. Moderation
+and the legal treatment are two things: hiding an input takes it off the public page
+(abuse, off-topic, personal data; the reason is kept) but it was received and must be
+assessed (pbl. § 12-12). Only an input a planner marks as no merknad at all (spam, test,
+double registration — with the reason, audited, reversible) stays out. A duplicate gets its
+response through its original (:func:`responded_through`) — residents who sent one see the
+original's response. Pending inputs count: they arrived and must be dealt with like any
+other.
 
 Every command here takes the acting ``User``, checks it against the store
 (``permissions.require``), then writes as that user; the store audits in the same
@@ -42,7 +47,7 @@ from .store import Store
 from .text import clean_text
 
 REASON_MAX = 300
-THEME_MAX = 60
+TAG_MAX = 60
 SUMMARY_MAX = 1_000
 ASSESSMENT_MAX = 5_000
 PLAN_CHANGE_MAX = 2_000
@@ -110,17 +115,17 @@ def duplicate_chain(input_id: int, duplicate_of: Mapping[int, object]) -> list[i
     return chain
 
 
-def answered_through(
+def responded_through(
     input_id: int,
     duplicate_of: Mapping[int, object],
-    answered: Container[int],
+    responded: Container[int],
     allowed: Container[int] | None = None,
 ) -> int | None:
-    """The input whose answer ``input_id`` carries: itself when it has one, else the first
+    """The input whose response ``input_id`` carries: itself when it has one, else the first
     input along its duplicate chain that has one; ``None`` when none has, or when that
-    input is not ``allowed`` (the public never gets the answer given to a hidden input)."""
+    input is not ``allowed`` (the public never gets the response given to a hidden input)."""
     for step in (input_id, *duplicate_chain(input_id, duplicate_of)):
-        if step in answered:
+        if step in responded:
             return step if allowed is None or step in allowed else None
     return None
 
@@ -157,29 +162,29 @@ def clear_duplicates(store: Store, input_ids: Sequence[int], actor: User) -> Non
         store.mark_duplicate(input_id, None, who.username)
 
 
-def clean_theme(theme: str | None) -> str:
-    theme = " ".join(clean_text(theme or "").split())
-    if not theme:
+def clean_tag(name: str | None) -> str:
+    name = " ".join(clean_text(name or "").split())
+    if not name:
         raise InvalidReview("planning.error.theme_missing")
-    if len(theme) > THEME_MAX:
-        raise InvalidReview("planning.error.theme_long", max=THEME_MAX)
-    return theme
+    if len(name) > TAG_MAX:
+        raise InvalidReview("planning.error.theme_long", max=TAG_MAX)
+    return name
 
 
-def tag(store: Store, input_ids: Sequence[int], theme: str | None, actor: User) -> str:
-    """Give inputs a theme (new or existing); returns the theme as stored."""
+def tag(store: Store, input_ids: Sequence[int], name: str | None, actor: User) -> str:
+    """Give inputs a planner's tag (new or existing); returns the tag as stored."""
     who = require(store, actor, Role.PLANNER)
-    theme = clean_theme(theme)
-    store.add_theme(input_ids, theme, who.username)
-    return theme
+    name = clean_tag(name)
+    store.add_tag(input_ids, name, who.username)
+    return name
 
 
-def untag(store: Store, input_ids: Sequence[int], theme: str | None, actor: User) -> str:
-    """Take a theme off inputs; returns the theme as it was matched."""
+def untag(store: Store, input_ids: Sequence[int], name: str | None, actor: User) -> str:
+    """Take a planner's tag off inputs; returns the tag as it was matched."""
     who = require(store, actor, Role.PLANNER)
-    theme = clean_theme(theme)
-    store.remove_theme(input_ids, theme, who.username)
-    return theme
+    name = clean_tag(name)
+    store.remove_tag(input_ids, name, who.username)
+    return name
 
 
 def review_order(moderation: Moderation) -> Callable[[str, int], tuple]:
@@ -221,14 +226,14 @@ def is_merknad(not_merknad: object) -> bool:
     return not isinstance(not_merknad, str) or not not_merknad
 
 
-def needs_answer(not_merknad: object, duplicate_of: object) -> bool:
+def needs_response(not_merknad: object, duplicate_of: object) -> bool:
     """Whether an input needs an answer of its own (see the module's note)."""
     return is_merknad(not_merknad) and pd.isna(duplicate_of)
 
 
-def needing_answer(frame: pd.DataFrame) -> pd.DataFrame:
+def needing_response(frame: pd.DataFrame) -> pd.DataFrame:
     """The rows of an analysis frame that need an answer."""
-    return frame[[needs_answer(m, d) for m, d in zip(frame["not_merknad"], frame["duplicate_of"], strict=True)]]
+    return frame[[needs_response(m, d) for m, d in zip(frame["not_merknad"], frame["duplicate_of"], strict=True)]]
 
 
 def progress(
@@ -237,9 +242,9 @@ def progress(
     """``(answered, total)`` over the inputs that need an answer: from an analysis frame,
     or from ``store.responses(...)`` together with the consultation's inputs."""
     if inputs is None:
-        need = needing_answer(source)
+        need = needing_response(source)
         return int(need["outcome"].notna().sum()), len(need)
-    need = [i for i in inputs if needs_answer(i.not_merknad, i.duplicate_of)]
+    need = [i for i in inputs if needs_response(i.not_merknad, i.duplicate_of)]
     return sum(i.id in source for i in need), len(need)
 
 
@@ -269,10 +274,10 @@ def validate_response(
     return Response(0, summary, assessment, chosen, plan_change)
 
 
-def answer(
+def respond(
     store: Store, input_ids: Sequence[int], response: Response, actor: User
 ) -> int:
-    """The same response for one input or a group; returns how many were answered."""
+    """The same response for one input or a group; returns how many got it."""
     who = require(store, actor, Role.PLANNER)
     if not input_ids:
         raise InvalidReview("planning.error.nothing_to_answer")
@@ -316,7 +321,7 @@ def public_outcomes(inputs: Sequence[Input], responses: Mapping[int, Response]) 
         if item.status != InputStatus.PUBLISHED:
             continue
         # never the answer to a hidden input
-        source = answered_through(item.id, links, responses, allowed=published)
+        source = responded_through(item.id, links, responses, allowed=published)
         response = responses[source] if source is not None else None
         found.append(PublicOutcome(item, response, source if source != item.id else None))
     return found

@@ -997,10 +997,20 @@ class Store:
         entries: Sequence[tuple[int, int | None, int | None, int | None]],
         actor: str,
         details: str,
+        *,
+        case_number: str | None = None,
     ) -> None:
         """Store ``(input_id, journalår, sekvensnummer, journalpostnummer)`` from the archive's
-        kvittering, all or none: an input of another consultation raises ``KeyError``."""
+        kvittering, and the saksnummer of a case folder it created (``case_number``), all or
+        none: an input of another consultation raises ``KeyError``."""
         with self._transaction() as cur:
+            if case_number:
+                before = cur.execute(
+                    "SELECT case_number FROM consultations WHERE id = ?", (consultation_id,)
+                ).fetchall()[0][0]
+                cur.execute("UPDATE consultations SET case_number = ? WHERE id = ?", (case_number, consultation_id))
+                _audit(cur, actor, "consultation.case_number_from_archive", "consultation", consultation_id,
+                       before or None, case_number)  # fmt: skip
             for input_id, year, sequence, number in entries:
                 found = cur.execute(
                     "SELECT count(*) FROM inputs WHERE id = ? AND consultation_id = ?",
@@ -1607,7 +1617,7 @@ class Store:
             cur.execute("UPDATE inputs SET duplicate_of = ? WHERE id = ?", (of_id, input_id))
             _audit(cur, actor, "input.duplicate", "input", str(input_id), None, str(of_id))
 
-    def add_theme(self, input_ids: Sequence[int], theme: str, actor: str) -> None:
+    def add_tag(self, input_ids: Sequence[int], theme: str, actor: str) -> None:
         with self._transaction() as cur:
             for input_id in input_ids:
                 cur.execute(
@@ -1619,7 +1629,7 @@ class Store:
                 json.dumps(list(input_ids)),
             )  # fmt: skip
 
-    def remove_theme(self, input_ids: Sequence[int], theme: str, actor: str) -> None:
+    def remove_tag(self, input_ids: Sequence[int], theme: str, actor: str) -> None:
         with self._transaction() as cur:
             for input_id in input_ids:
                 cur.execute(
@@ -1630,8 +1640,8 @@ class Store:
                 json.dumps(list(input_ids)), None,
             )  # fmt: skip
 
-    def themes(self, consultation_id: str) -> dict[int, list[str]]:
-        """The themes planners gave each input, by input id."""
+    def tags(self, consultation_id: str) -> dict[int, list[str]]:
+        """The tags planners gave each input, by input id (machine themes are ``themes.py``)."""
         rows = self._rows(
             """SELECT t.input_id, t.theme FROM input_themes t JOIN inputs i ON i.id = t.input_id
                WHERE i.consultation_id = ? ORDER BY t.input_id, t.theme""",
@@ -1838,7 +1848,7 @@ class Store:
 
     def analysis_frame(self, consultation_id: str):
         """Every input of a consultation as a pandas DataFrame, for summaries and exports:
-        one row per input with its supports, themes (list) and response fields."""
+        one row per input with its supports, planners' tags (list) and response fields."""
         with self._cursor() as cur:
             return cur.execute(
                 """SELECT i.id, i.created_at, i.category, i.text, i.status, i.channel,
@@ -1848,7 +1858,7 @@ class Store:
                           i.duplicate_of,
                           (SELECT count(*) FROM supports s WHERE s.input_id = i.id) AS supports,
                           coalesce((SELECT list(t.theme ORDER BY t.theme) FROM input_themes t
-                                    WHERE t.input_id = i.id), []) AS themes,
+                                    WHERE t.input_id = i.id), []) AS tags,
                           r.summary AS response_summary, r.assessment, r.outcome, r.plan_change,
                           r.author AS response_author, i.objection, i.objection_status,
                           i.not_merknad, i.not_merknad_note,

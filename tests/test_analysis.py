@@ -27,7 +27,7 @@ def inputs(*rows: dict) -> pd.DataFrame:
             id=k, created_at=DAY, category="Annet", text=f"Innspill {k}", status="published",
             channel="web", lat=None, lon=None, east=None, north=None, age_group=None,
             relation=None, answers="{}", sender_type=None, sender_name=None,
-            session_hash=f"s{k}", hidden_reason=None, duplicate_of=None, supports=0, themes=[],
+            session_hash=f"s{k}", hidden_reason=None, duplicate_of=None, supports=0, tags=[],
             response_summary=None, assessment=None, outcome=None, plan_change=None,
             response_author=None,
         )  # fmt: skip
@@ -60,8 +60,8 @@ def test_filters_combine_status_category_channel_text_location_and_answered():
     assert ids(analysis.filter_frame(frame, text=" skolen ")) == [1, 3]
     assert ids(analysis.filter_frame(frame, has_location=True)) == [4]
     assert ids(analysis.filter_frame(frame, has_location=False)) == [1, 2, 3]
-    assert ids(analysis.filter_frame(frame, answered=True)) == [4]
-    assert ids(analysis.filter_frame(frame, answered=False, text="kryss")) == [1, 2]
+    assert ids(analysis.filter_frame(frame, responded=True)) == [4]
+    assert ids(analysis.filter_frame(frame, responded=False, text="kryss")) == [1, 2]
 
 
 def test_date_filter_uses_norwegian_local_dates_with_both_ends_included():
@@ -271,5 +271,5 @@ def test_dashboard_summarises_a_consultation_from_the_store(store, consultation)
     assert board.hotspots == []  # three pins are not a hotspot
     assert board.demographics["age_group"].set_index("label").loc["30_49", "count"] == SMALL_LABEL
     assert board.most_supported["id"].tolist() == [ids[0]]
-    answered = analysis.filter_frame(frame, answered=True)
+    answered = analysis.filter_frame(frame, responded=True)
     assert answered["id"].tolist() == [ids[1]] and not math.isnan(answered["lat"].iloc[0])

@@ -256,6 +256,20 @@ def test_the_package_needs_an_active_planner_and_marks_nothing_otherwise(store, 
     assert all(r.archived_at is None for r in store.archive_records(CID).values())
 
 
+def test_an_input_marked_as_not_a_merknad_is_not_sent_to_the_archive_nor_marked_as_sent(store, case):
+    from consultations.model import NotMerknad
+    from consultations.review import mark_not_merknad
+
+    _, ids = case
+    spam = add(store, "Kjøp billige klokker her, klikk nå!")
+    mark_not_merknad(store, [spam], NotMerknad.SPAM, "reklame", staff(store))
+    folders = package(store)
+    assert reference(spam) not in folders
+    assert {reference(i) for i in ids.values()} <= set(folders)  # every merknad still goes
+    records = store.archive_records(CID)
+    assert records[spam].archived_at is None and records[ids["pin"]].archived_at == NOW
+
+
 # -- back: the kvittering --------------------------------------------------------------------
 
 
@@ -305,6 +319,74 @@ def test_a_receipt_without_journalpost_number_is_refused(store, case):
     with pytest.raises(archive.InvalidArchive) as info:
         archive.record_receipts(store, CID, [receipt(reference(ids["pin"]), None, None, None)], actor=staff(store))
     assert info.value.key == "archive.receipt_no_number"
+
+
+def case_folder_receipt(key: str = CID, year: int | None = 2026, seq: int | None = 1234) -> bytes:
+    """A kvittering as the archive sends it for a saksmappe it created."""
+    k = archive.RECEIPT_NS
+    numbers = "".join(
+        f"<{name}>{value}</{name}>" for name, value in (("saksaar", year), ("sakssekvensnummer", seq)) if value is not None
+    )
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<arkivmeldingKvittering xmlns="{k}" xmlns:m="{archive.MDK}"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+  <mappeKvittering xsi:type="saksmappeKvittering">
+    <systemID>{uuid.uuid5(uuid.NAMESPACE_URL, key)}</systemID>
+    <referanseEksternNoekkel><m:fagsystem>Kartinnspill</m:fagsystem><m:noekkel>{key}</m:noekkel></referanseEksternNoekkel>
+    <opprettetEllerEksisterende>Opprettet</opprettetEllerEksisterende>
+    {numbers}
+  </mappeKvittering>
+</arkivmeldingKvittering>""".encode()
+
+
+def test_the_receipt_for_a_new_case_folder_writes_its_saksnummer_onto_the_consultation_audited(store):
+    store.add_consultation(make_consultation(CID))  # idéfase, no saksnummer
+    first = add(store)
+    assert "00-saksmappe" in package(store)
+    folder = case_folder_receipt()
+    assert etree.XMLSchema(etree.parse(str(archive.RECEIPT_XSD))).validate(etree.fromstring(folder))
+    assert archive.record_receipts(store, CID, [folder, receipt(reference(first))], actor=staff(store)) == 1
+    assert store.get_consultation(CID).case_number == "26/1234"
+    entry = next(e for e in store.audit_entries() if e.action == "consultation.case_number_from_archive")
+    assert (entry.object_id, entry.before, entry.after) == (CID, None, "26/1234")
+    # the next package files into the case by its saksnummer, and makes no new folder
+    later = package(store, now=NOW + timedelta(days=1))
+    assert "00-saksmappe" not in later
+    parent = xml(later["merknadsbehandling"]).find("a:registrering/a:referanseForelderMappe", NS)
+    assert parent.findtext("m:saksnummer/m:saksaar", namespaces=NS) == "2026"
+
+
+@pytest.mark.parametrize(
+    "folder, key",
+    [
+        (case_folder_receipt(key="annen-hoering"), "archive.receipt_unknown_reference"),
+        (case_folder_receipt(year=None, seq=None), "archive.receipt_no_case_number"),
+    ],
+)
+def test_a_case_folder_receipt_for_another_consultation_or_without_saksnummer_changes_nothing(store, folder, key):
+    store.add_consultation(make_consultation(CID))
+    first = add(store)
+    package(store)
+    kari = staff(store)
+    before = (store.get_consultation(CID), store.archive_records(CID), store.audit_entries())
+    with pytest.raises(archive.InvalidArchive) as info:
+        archive.record_receipts(store, CID, [folder, receipt(reference(first))], actor=kari)
+    assert info.value.key == key and info.value.message() != key
+    assert (store.get_consultation(CID), store.archive_records(CID), store.audit_entries()) == before
+
+
+def test_a_case_folder_receipt_naming_another_saksnummer_than_the_consultations_is_refused(store, case):
+    before = store.get_consultation(CID)
+    with pytest.raises(archive.InvalidArchive) as info:
+        archive.record_receipts(store, CID, [case_folder_receipt(year=2026, seq=9)], actor=staff(store))
+    assert info.value.key == "archive.receipt_other_case"
+    assert store.get_consultation(CID) == before
+
+
+def test_a_case_folder_receipt_naming_the_consultations_own_saksnummer_changes_nothing_on_it(store, case):
+    archive.record_receipts(store, CID, [case_folder_receipt(year=2024, seq=1234)], actor=staff(store))
+    assert store.get_consultation(CID).case_number == "24/1234"
+    assert all(e.action != "consultation.case_number_from_archive" for e in store.audit_entries())
 
 
 # -- the command line ------------------------------------------------------------------------

@@ -67,8 +67,8 @@ def planned(store):
     )  # fmt: skip
     support_input(store, c.id, web.id, session="d", now=NOW)
     support_input(store, c.id, web.id, session="e", now=NOW)
-    store.add_theme([web.id, letter.id], "Skolevei", "planner")
-    store.add_theme([web.id], "Fart", "planner")
+    store.add_tag([web.id, letter.id], "Skolevei", "planner")
+    store.add_tag([web.id], "Fart", "planner")
     store.mark_duplicate(hidden.id, web.id, "planner")
     store.set_input_status([hidden.id], InputStatus.HIDDEN, "planner", reason="Personopplysninger")
     store.save_response(

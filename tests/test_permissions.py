@@ -63,7 +63,7 @@ def world(store, consultation, kari, ola):
         for k in range(3)
     )  # fmt: skip
     store.set_input_status([c], InputStatus.HIDDEN, "kari", reason="Reklame")
-    store.add_theme([b], "Skolevei", "kari")
+    store.add_tag([b], "Skolevei", "kari")
     store.mark_duplicate(b, a, "kari")
     store.add_consultation(make_consultation(DRAFT_ID, status=Status.DRAFT))
     doc_id = store.add_document(consultation.id, "plan.pdf", PDF, "kari")
@@ -79,7 +79,7 @@ def snapshot(store, w) -> tuple:
         [(e.consultation.id, e.consultation.status, e.consultation.title, e.total_inputs) for e in store.listings()],
         {cid: store.all_inputs(cid) for cid in cids},
         {cid: store.responses(cid) for cid in cids},
-        {cid: store.themes(cid) for cid in cids},
+        {cid: store.tags(cid) for cid in cids},
         {cid: store.documents(cid) for cid in cids},
         {cid: store.responses_published(cid) for cid in cids},
         {cid: store.use_of_input(cid) for cid in cids},
@@ -112,7 +112,7 @@ PLANNER_COMMANDS = [
     ("untag", lambda s, w, u: review.untag(s, [w["b"]], "Skolevei", u)),
     ("mark_duplicates", lambda s, w, u: review.mark_duplicates(s, w["c"].id, [w["hidden"]], w["a"], u)),
     ("clear_duplicates", lambda s, w, u: review.clear_duplicates(s, [w["b"]], u)),
-    ("answer", lambda s, w, u: review.answer(s, [w["a"]], ANSWER, u)),
+    ("answer", lambda s, w, u: review.respond(s, [w["a"]], ANSWER, u)),
     ("publish_responses", lambda s, w, u: review.publish_responses(s, w["c"], True, u, w["c"].closes_at)),
     ("create_consultation", lambda s, w, u: lifecycle.save(s, _form(), u)),
     ("edit_consultation", lambda s, w, u: lifecycle.save(s, _form(id=DRAFT_ID, title="Endret"), u, editing=DRAFT_ID)),

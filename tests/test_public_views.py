@@ -11,7 +11,7 @@ import pytest
 
 from consultations import public
 from consultations.model import InputDraft, Outcome, Response
-from consultations.review import answer, hide, mark_duplicates, publish_responses
+from consultations.review import hide, mark_duplicates, publish_responses, respond
 from consultations.store import Store
 from consultations.submission import submit_input
 from tests.conftest import INSIDE, app_on_copy_of, make_consultation, staff
@@ -44,8 +44,8 @@ def world(store: Store):
     }  # fmt: skip
     kari = staff(store)
     mark_duplicates(store, c.id, [ids["copy"]], ids["hidden"], kari)
-    answer(store, [ids["hidden"]], ANSWER, kari)
-    answer(store, [ids["phone"]], ANSWER, kari)
+    respond(store, [ids["hidden"]], ANSWER, kari)
+    respond(store, [ids["phone"]], ANSWER, kari)
     hide(store, [ids["hidden"]], "Personangrep", kari)
     store.add_support(ids["plain"], "økt-1")
     store.add_support(ids["plain"], "økt-2")

@@ -88,12 +88,12 @@ def hearing(store):
     review.hide(store, [ids["hidden"], ids["phone"]], "Personopplysninger", planner)
     review.mark_not_merknad(store, [ids["spam"]], NotMerknad.SPAM, "", planner)
     objections.set_status(store, ids["objection"], ObjectionStatus.MAINTAINED, planner)
-    review.answer(store, [ids["speed"], ids["crossing"]],
+    review.respond(store, [ids["speed"], ids["crossing"]],
                   Response(0, "Ønsker tryggere skolevei.", "Fartsdemping vurderes.", Outcome.PARTLY, "Ny fartshump."),
                   planner)  # fmt: skip
-    review.answer(store, [ids["private"]], Response(0, "Gangvei.", "Utenfor planområdet.", Outcome.NOT_TAKEN), planner)
-    review.answer(store, [ids["club"]], Response(0, "Sykkelparkering.", "Tas inn.", Outcome.TAKEN), planner)
-    review.answer(store, [ids["phone"]], Response(0, "Lavere bygg.", f"Ikke ring {PHONE}.", Outcome.NOTED), planner)
+    review.respond(store, [ids["private"]], Response(0, "Gangvei.", "Utenfor planområdet.", Outcome.NOT_TAKEN), planner)
+    review.respond(store, [ids["club"]], Response(0, "Sykkelparkering.", "Tas inn.", Outcome.TAKEN), planner)
+    review.respond(store, [ids["phone"]], Response(0, "Lavere bygg.", f"Ikke ring {PHONE}.", Outcome.NOTED), planner)
     store.add_support(ids["crossing"], store.hash_session("s1", c.id))
     store.add_support(ids["crossing"], store.hash_session("s2", c.id))
     return c, {k: f"KI-{v:06d}" for k, v in ids.items()}, ids

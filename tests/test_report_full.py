@@ -87,10 +87,10 @@ def _build(store: Store) -> dict[str, list[int]]:
     spam = web[:5]
     review.mark_not_merknad(store, spam, NotMerknad.SPAM, "", OPERATOR)
     review.tag(store, web[5:205], "Byggehøyde", OPERATOR)
-    review.answer(store, web[5:305], Response(0, "Byggehøyden.", "Høyden senkes med en etasje.", Outcome.PARTLY), OPERATOR)
+    review.respond(store, web[5:305], Response(0, "Byggehøyden.", "Høyden senkes med en etasje.", Outcome.PARTLY), OPERATOR)
     for k, input_id in enumerate(web[305:405]):
-        review.answer(store, [input_id], Response(0, f"Svar {k}.", f"Vurdering {k}.", Outcome.NOTED), OPERATOR)
-    review.answer(store, authorities[:3], Response(0, "Innsigelse.", "Imøtekommes.", Outcome.TAKEN), OPERATOR)
+        review.respond(store, [input_id], Response(0, f"Svar {k}.", f"Vurdering {k}.", Outcome.NOTED), OPERATOR)
+    review.respond(store, authorities[:3], Response(0, "Innsigelse.", "Imøtekommes.", Outcome.TAKEN), OPERATOR)
     return {"merknader": [i for i in ids if i not in spam], "spam": spam, "personal": web[610:650]}
 
 

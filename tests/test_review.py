@@ -12,8 +12,6 @@ from consultations.review import (
     ASSESSMENT_MAX,
     REASON_MAX,
     InvalidReview,
-    answer,
-    answered_through,
     clear_duplicates,
     duplicate_chain,
     hide,
@@ -24,6 +22,8 @@ from consultations.review import (
     public_outcomes,
     publish,
     publish_responses,
+    respond,
+    responded_through,
     restore_merknad,
     review_order,
     tag,
@@ -105,7 +105,7 @@ def test_a_theme_is_cleaned_and_required(store, consultation, kari):
     assert _error_key(lambda: tag(store, [a], "  ", kari)) == "planning.error.theme_missing"
     assert _error_key(lambda: tag(store, [a], "x" * 61, kari)) == "planning.error.theme_long"
     assert tag(store, [a, b], "  Trygg   skolevei ", kari) == "Trygg skolevei"
-    assert store.themes(consultation.id) == {a: ["Trygg skolevei"], b: ["Trygg skolevei"]}
+    assert store.tags(consultation.id) == {a: ["Trygg skolevei"], b: ["Trygg skolevei"]}
 
 
 def test_pre_moderated_consultations_list_pending_inputs_first(store, kari):
@@ -147,13 +147,13 @@ def test_progress_counts_hidden_inputs_but_not_duplicates_or_inputs_marked_as_no
     hide(store, [b], "Personopplysninger", kari)  # hidden from the web, still a merknad
     mark_not_merknad(store, [e], NotMerknad.SPAM, "", kari)  # not a merknad at all
     mark_duplicates(store, consultation.id, [d], c, kari)  # answered through c
-    answer(store, [a, c], ANSWER, kari)
-    answer(store, [e], ANSWER, kari)  # an answer to a non-merknad does not count
+    respond(store, [a, c], ANSWER, kari)
+    respond(store, [e], ANSWER, kari)  # an answer to a non-merknad does not count
     assert progress(store.analysis_frame(consultation.id)) == (2, 3)
     assert progress(store.responses(consultation.id), store.all_inputs(consultation.id)) == (2, 3)
-    answer(store, [b], ANSWER, kari)
+    respond(store, [b], ANSWER, kari)
     assert progress(store.analysis_frame(consultation.id)) == (3, 3)
-    assert _error_key(lambda: answer(store, [], ANSWER, kari)) == "planning.error.nothing_to_answer"
+    assert _error_key(lambda: respond(store, [], ANSWER, kari)) == "planning.error.nothing_to_answer"
 
 
 def test_marking_an_input_as_no_merknad_needs_a_known_reason_is_audited_and_can_be_undone(store, consultation, kari):
@@ -198,7 +198,7 @@ def test_residents_see_published_inputs_with_their_own_or_their_originals_answer
     a, b, c, d = _inputs(store, consultation, 4)
     hide(store, [b], "Reklame", kari)
     mark_duplicates(store, consultation.id, [d], a, kari)
-    answer(store, [a], ANSWER, kari)
+    respond(store, [a], ANSWER, kari)
     shown = public_outcomes(store.all_inputs(consultation.id), store.responses(consultation.id))
     assert [(o.input.id, o.response and o.response.outcome, o.via) for o in shown] == [
         (a, Outcome.PARTLY, None),
@@ -210,7 +210,7 @@ def test_residents_see_published_inputs_with_their_own_or_their_originals_answer
 def test_a_published_duplicate_never_shows_the_answer_given_to_a_hidden_original(store, consultation, kari):
     a, b = _inputs(store, consultation, 2)
     mark_duplicates(store, consultation.id, [b], a, kari)
-    answer(store, [a], ANSWER, kari)
+    respond(store, [a], ANSWER, kari)
     hide(store, [a], "Personangrep", kari)
     shown = public_outcomes(store.all_inputs(consultation.id), store.responses(consultation.id))
     assert [(o.input.id, o.response, o.via) for o in shown] == [(b, None, None)]
@@ -226,18 +226,18 @@ def test_every_outcome_has_a_label():
 #    page, the report and the exports alike -------------------------------------------------
 
 
-def test_answered_through_takes_the_first_answer_along_the_duplicate_chain():
+def test_responded_through_takes_the_first_answer_along_the_duplicate_chain():
     links = {1: None, 2: 1, 3: 2, 4: 3}
-    assert answered_through(4, links, answered={1}) == 1
-    assert answered_through(4, links, answered={1, 2}) == 2  # the nearest answer
-    assert answered_through(4, links, answered={1, 4}) == 4  # its own answer first
-    assert answered_through(4, links, answered=set()) is None
+    assert responded_through(4, links, responded={1}) == 1
+    assert responded_through(4, links, responded={1, 2}) == 2  # the nearest answer
+    assert responded_through(4, links, responded={1, 4}) == 4  # its own answer first
+    assert responded_through(4, links, responded=set()) is None
 
 
-def test_answered_through_never_gives_an_answer_that_is_not_allowed():
+def test_responded_through_never_gives_an_answer_that_is_not_allowed():
     links = {1: None, 2: 1}
-    assert answered_through(2, links, answered={1}, allowed={2}) is None  # e.g. a hidden original
-    assert answered_through(2, links, answered={1}, allowed={1, 2}) == 1
+    assert responded_through(2, links, responded={1}, allowed={2}) is None  # e.g. a hidden original
+    assert responded_through(2, links, responded={1}, allowed={1, 2}) == 1
 
 
 def test_a_duplicate_chain_that_leads_back_stops_before_repeating_itself():
@@ -246,4 +246,4 @@ def test_a_duplicate_chain_that_leads_back_stops_before_repeating_itself():
     assert duplicate_chain(1, {1: 2, 2: 3, 3: 1}) == [2, 3]
     assert duplicate_chain(1, {1: None}) == []
     assert duplicate_chain(2, {1: pd.NA, 2: 1.0}) == [1]  # as an analysis frame holds them
-    assert answered_through(1, {1: 2, 2: 1}, answered=set()) is None
+    assert responded_through(1, {1: 2, 2: 1}, responded=set()) is None

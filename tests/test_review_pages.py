@@ -158,7 +158,7 @@ def test_planner_tags_two_inputs_with_a_new_theme_then_filters_on_answers(app):
     at.text_input(key=f"review-{CID}-action-theme-new").input("Trygg skolevei")
     button(at, "Merk med tema").click().run()
     assert [s.value for s in at.success] == ["Temaet «Trygg skolevei» er lagt til for 2 innspill."]
-    assert app.store().themes(CID) == {a: ["Trygg skolevei"], b: ["Trygg skolevei"]}
+    assert app.store().tags(CID) == {a: ["Trygg skolevei"], b: ["Trygg skolevei"]}
     assert list(table(at).value["Temaer"]).count("Trygg skolevei") == 2
     at.multiselect(key=f"review-{CID}-filter-status").set_value(["pending"]).run()
     assert list(table(at).value["Ref."]) == [ref(IDS[3])]
@@ -177,7 +177,7 @@ def _answer_theme(at: AppTest, theme: str) -> AppTest:
 
 def test_planner_answers_a_theme_group_and_progress_counts_it(app):
     a, b = IDS[1], IDS[2]
-    app.store().add_theme([a, b], "Trygg skolevei", "kari")
+    app.store().add_tag([a, b], "Trygg skolevei", "kari")
     at = log_in(app)
     assert progress_text(at) == "0 av 5 besvart"  # the pending one counts: it must be dealt with
     at = _answer_theme(at, "Trygg skolevei")
@@ -192,7 +192,7 @@ def test_planner_answers_a_theme_group_and_progress_counts_it(app):
 
 def test_responses_reach_residents_only_after_closing_and_never_with_names(app):
     store = app.store()
-    store.add_theme([IDS[1], IDS[2]], "Trygg skolevei", "kari")
+    store.add_tag([IDS[1], IDS[2]], "Trygg skolevei", "kari")
     at = _answer_theme(log_in(app), "Trygg skolevei")
     assert at.toggle(key=f"review-{CID}-publish").disabled  # the core refuses it too (test_review)
     assert any(c.value.startswith("Svarene kan publiseres når høringen er avsluttet") for c in at.caption)
@@ -268,7 +268,7 @@ def test_a_formal_hearing_offers_no_medvirkningsrapport(app):
 def test_the_downloads_are_the_cli_files_and_audit_logged(app):
     from consultations.config import load_settings
     from consultations.export import Format
-    from consultations.ui.downloads import _file, _report
+    from consultations.ui.review.exports import _file, _report
 
     store = app.store()
     c = store.get_consultation(CID)
@@ -317,7 +317,7 @@ def test_an_admin_demoted_between_two_reruns_is_told_the_deletion_was_refused(ap
 
 def test_planner_downloads_the_archive_package_on_the_export_tab_and_the_table_shows_what_was_sent(app):
     from consultations.config import load_settings
-    from consultations.ui.downloads import _archive
+    from consultations.ui.review.exports import _archive
 
     at = log_in(app)
     button = next(b for b in at.get("download_button") if b.label == "Arkivpakke (Fiks Arkiv)")

@@ -31,11 +31,11 @@ def test_duplicates_and_themes(store, consultation):
     a, b, c = _inputs(store, consultation)
     store.mark_duplicate(b, a, "kari")
     assert store.get_input(b).duplicate_of == a
-    store.add_theme([a, b], "Parkering", "kari")
-    store.add_theme([a], "Parkering", "kari")  # twice is once
-    store.add_theme([c], "Skolevei", "kari")
-    store.remove_theme([b], "Parkering", "kari")
-    assert store.themes(consultation.id) == {a: ["Parkering"], c: ["Skolevei"]}
+    store.add_tag([a, b], "Parkering", "kari")
+    store.add_tag([a], "Parkering", "kari")  # twice is once
+    store.add_tag([c], "Skolevei", "kari")
+    store.remove_tag([b], "Parkering", "kari")
+    assert store.tags(consultation.id) == {a: ["Parkering"], c: ["Skolevei"]}
 
 
 def test_a_group_response_answers_each_input_and_can_be_replaced(store, consultation):
@@ -58,9 +58,9 @@ def test_responses_are_published_to_residents_only_when_staff_choose(store, cons
 def test_analysis_frame_has_one_row_per_input_with_supports_themes_and_responses(store, consultation):
     a, b, _ = _inputs(store, consultation)
     store.add_support(a, "x")
-    store.add_theme([a], "Parkering", "kari")
+    store.add_tag([a], "Parkering", "kari")
     store.save_response([b], Response(0, "s", "v", Outcome.NOTED), "kari")
     frame = store.analysis_frame(consultation.id).set_index("id")
     assert len(frame) == 3
-    assert frame.loc[a, "supports"] == 1 and list(frame.loc[a, "themes"]) == ["Parkering"]
+    assert frame.loc[a, "supports"] == 1 and list(frame.loc[a, "tags"]) == ["Parkering"]
     assert frame.loc[b, "outcome"] == "tatt_til_orientering"

@@ -31,9 +31,9 @@ from ..store import Store
 from . import context, flash
 
 TOKEN_KEY = "staff_login"  # the login record's token; nothing else of the login is kept here
-_NOTICE = "staff-login-notice"
+_LOGIN = "login"  # where a notice for the next login is shown (idle too long)
 _PASSWORD_KEYS = {f: f"password-{f}" for f in ("current", "new", "repeat")}
-_PASSWORD_RESULT = "password-result"
+_PASSWORD_FORM = "password"  # where its outcome is shown
 
 
 def oidc_configured() -> bool:
@@ -71,7 +71,7 @@ def current_user(store: Store) -> User | None:
     try:
         user = session_user(store, token, _idle(), context.browser())
     except InvalidUser as exc:  # idle too long, another browser: say so on the login that follows
-        st.session_state[_NOTICE] = exc.message(context.lang())
+        flash.say(_LOGIN, "info", exc.message(context.lang()))
         user = None
     if user is None:
         st.session_state.pop(TOKEN_KEY, None)
@@ -114,8 +114,7 @@ def login(store: Store, lang: str) -> None:
     st.title(t("login.title", lang), anchor=False)
     st.caption(t("login.intro", lang))
     if not oidc_configured():
-        if notice := st.session_state.pop(_NOTICE, None):
-            st.info(notice)
+        flash.show(_LOGIN)
         _local_login(store, lang)
         return
     result = _oidc()
@@ -154,29 +153,23 @@ def logout(store: Store) -> None:
         st.logout()
 
 
-def _on_change_password(store: Store, user: User, lang: str) -> None:
+def _change_password(store: Store, user: User, lang: str) -> str:
     state = st.session_state
     values = {f: state.get(k) or "" for f, k in _PASSWORD_KEYS.items()}
-    try:
-        change_password(
-            store, user, values["current"], values["new"], values["repeat"],
-            state.get(TOKEN_KEY) or "",
-            address=_address(), session=context.session_id(),
-        )  # fmt: skip
-    except InvalidUser as exc:
-        state[_PASSWORD_RESULT] = ("error", exc.message(lang))
-        return
+    change_password(
+        store, user, values["current"], values["new"], values["repeat"],
+        state.get(TOKEN_KEY) or "",
+        address=_address(), session=context.session_id(),
+    )  # fmt: skip
     for key in _PASSWORD_KEYS.values():
         state[key] = ""
-    state[_PASSWORD_RESULT] = ("success", t("password.changed", lang))
+    return t("password.changed", lang)
 
 
 def _password_form(store: Store, user: User, lang: str) -> None:
     """Change one's own password (local accounts only: OIDC users have none here)."""
-    result = st.session_state.pop(_PASSWORD_RESULT, None)
-    with st.expander(t("password.heading", lang), expanded=result is not None):
-        if result:
-            (st.success if result[0] == "success" else st.error)(result[1])
+    with st.expander(t("password.heading", lang), expanded=flash.waiting(_PASSWORD_FORM)):
+        flash.show(_PASSWORD_FORM)
         with st.form("change-password", border=False):
             for field in ("current", "new", "repeat"):
                 st.text_input(
@@ -184,7 +177,8 @@ def _password_form(store: Store, user: User, lang: str) -> None:
                     autocomplete="current-password" if field == "current" else "new-password",
                 )  # fmt: skip
             st.form_submit_button(
-                t("password.submit", lang), on_click=_on_change_password, args=(store, user, lang)
+                t("password.submit", lang), on_click=flash.run,
+                args=(_PASSWORD_FORM, lang, _change_password, store, user, lang),
             )
 
 

@@ -44,6 +44,7 @@ DEFAULT_WEEKS = 6
 OTHER_LANGUAGES = tuple(code for code in LANGUAGES if code != DEFAULT_LANG)
 CONTACT_FIELDS = ("name", "role", "email", "phone")
 PROPOSER_FIELDS = ("name", "consultant", "recipient", "address")
+_SAVED = "builder-saved"  # where «saved» and its warnings are shown after the reload
 
 
 def _local(day: date, at: time) -> datetime:
@@ -459,9 +460,9 @@ class Builder:
             st.error(exc.message(lang))
             return
         message = "builder.saved_new" if self.existing is None else "consultation_form.saved"
-        st.session_state["builder-flash"] = [t(message, lang, title=saved.title)] + [
-            t(key, lang, **values) for key, values in warnings
-        ]
+        flash.say(_SAVED, "success", t(message, lang, title=saved.title))
+        for key, values in warnings:
+            flash.say(_SAVED, "warning", t(key, lang, **values))
         for name in list(st.session_state):
             if isinstance(name, str) and name.startswith(f"{self.prefix}-"):
                 del st.session_state[name]  # the saved consultation is read afresh
@@ -553,8 +554,7 @@ def page(store: Store, settings: Settings, user: User, lang: str) -> None:
         return
     title = t("builder.title_edit", lang, title=existing.title) if existing else t("builder.title_new", lang)
     st.title(title, anchor=False)
-    for n, message in enumerate(st.session_state.pop("builder-flash", [])):
-        (st.success if n == 0 else st.warning)(message)
+    flash.show(_SAVED)
     builder = Builder(store, settings, existing, lang)
     builder.texts()
     builder.translations()

@@ -21,15 +21,27 @@ _KINDS = ("success", "error", "warning", "info")
 
 
 def say(where: str, kind: str, message: str) -> None:
-    st.session_state[_KEY] = (where, kind, message)
+    """Leave ``message`` for ``where``. Messages already waiting there stay (one action may
+    say several things: saved, and two warnings); those left for another place are dropped,
+    since the newest action's outcome is the one to show."""
+    waiting = [m for m in st.session_state.get(_KEY) or () if m[0] == where]
+    st.session_state[_KEY] = [*waiting, (where, kind, message)]
 
 
-def show(where: str) -> None:
-    """The waiting message for this place, once."""
-    waiting = st.session_state.get(_KEY)
-    if waiting and waiting[0] == where:
-        del st.session_state[_KEY]
-        getattr(st, waiting[1] if waiting[1] in _KINDS else "info")(waiting[2])
+def waiting(where: str) -> bool:
+    """Whether a message waits for ``where`` (e.g. to open the expander it is shown in)."""
+    return any(m[0] == where for m in st.session_state.get(_KEY) or ())
+
+
+def show(where: str) -> str | None:
+    """The waiting messages for this place, once; the kind of the first one shown, if any."""
+    found = [m for m in st.session_state.get(_KEY) or () if m[0] == where]
+    if not found:
+        return None
+    del st.session_state[_KEY]
+    for _, kind, message in found:
+        getattr(st, kind if kind in _KINDS else "info")(message)
+    return found[0][1]
 
 
 def run(where: str, lang: str, action: Callable[..., str | None], *args: object) -> bool:

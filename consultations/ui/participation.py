@@ -36,6 +36,7 @@ from ..submission import (
     support_input,
 )
 from ..moderation import has_personal_data, remove_personal_data
+from . import flash
 from .context import client_address, limiter, settings
 from .maps import pin_script, rendered_consultation_map, show_map
 from .safe import photo_strip, titled_text
@@ -185,6 +186,16 @@ def _without_map(store: Store, consultation: Consultation, lang: str) -> None:
 # -- the form ----------------------------------------------------------------------------
 
 
+def _form_where(consultation_id: str) -> str:
+    """Where the form's outcome (thanks, or why not) is shown after the rerun."""
+    return f"form-{consultation_id}"
+
+
+def _list_where(consultation_id: str) -> str:
+    """Where a support's refusal is shown, above the list."""
+    return f"list-{consultation_id}"
+
+
 def _keys(consultation_id: str) -> dict[str, str]:
     fields = ("category", "text", "whole_area", "age_group", "relation", *_IDENTITY)
     keys = {f: f"form-{consultation_id}-{f}" for f in fields}
@@ -309,11 +320,12 @@ def _on_submit(
     """
     keys = _keys(consultation.id)
     state = st.session_state
-    result_key = f"result-{consultation.id}"
+    result_key = f"personal-data-{consultation.id}"
     text = state.get(keys["text"]) or ""
     if personal_data is None and has_personal_data(text):
-        state[result_key] = ("personal_data", "")
+        state[result_key] = True  # the resident chooses: remove it, or send it as it is
         return
+    state.pop(result_key, None)
     if personal_data == "remove":
         text = remove_personal_data(text)
         state[keys["text"]] = text
@@ -345,10 +357,10 @@ def _on_submit(
             photos=photos,
         )
     except InvalidInput as exc:
-        state[result_key] = ("error", exc.message(lang))
+        flash.say(_form_where(consultation.id), "error", exc.message(lang))
         return
     message = "form.thanks" if stored.status == InputStatus.PUBLISHED else "form.thanks_pending"
-    state[result_key] = ("success", t(worded(message, consultation.stage), lang, ref=stored.reference))
+    flash.say(_form_where(consultation.id), "success", t(worded(message, consultation.stage), lang, ref=stored.reference))
     if _is_formal(consultation):
         state[f"receipt-{consultation.id}"] = stored.reference
     round_key = f"files-round-{consultation.id}"  # empties the upload widgets
@@ -371,7 +383,7 @@ def input_form(store: Store, consultation: Consultation, session: str, lang: str
     keys = _keys(consultation.id)
     said = partial(worded, stage=consultation.stage)
     st.subheader(t(said("consultation.form_heading"), lang), anchor=False)
-    result = st.session_state.pop(f"result-{consultation.id}", None)
+    asks_about_personal_data = st.session_state.pop(f"personal-data-{consultation.id}", False)
     with st.form(f"form-{consultation.id}", border=True):
         st.selectbox(
             t("form.category", lang),
@@ -424,10 +436,7 @@ def input_form(store: Store, consultation: Consultation, session: str, lang: str
             on_click=_on_submit,
             args=(store, consultation, session, lang),
         )
-    if result is None:
-        return
-    kind, message = result
-    if kind == "personal_data":
+    if asks_about_personal_data:
         st.warning(t("privacy.found", lang))
         remove, keep = st.columns(2)
         remove.button(
@@ -444,8 +453,7 @@ def input_form(store: Store, consultation: Consultation, session: str, lang: str
             args=(store, consultation, session, lang, "keep"),
         )
         return
-    (st.success if kind == "success" else st.error)(message)
-    if kind == "success" and (ref := st.session_state.get(f"receipt-{consultation.id}")):
+    if flash.show(_form_where(consultation.id)) == "success" and (ref := st.session_state.get(f"receipt-{consultation.id}")):
         st.page_link(RECEIPT_PAGE, label=t("receipt.open_link", lang), icon=":material/receipt:",
                      query_params={"ref": ref, **({"lang": lang} if lang != DEFAULT_LANG else {})})  # fmt: skip
 
@@ -465,10 +473,10 @@ def _support(store: Store, consultation_id: str, input_id: int, session: str, la
             limits=settings().profile.limits,
         )
     except InvalidInput as exc:
-        st.session_state["support-note"] = exc.message(lang)
+        flash.say(_list_where(consultation_id), "info", exc.message(lang))
         return
     if not added:
-        st.session_state["support-note"] = t("input.already_supported", lang)
+        flash.say(_list_where(consultation_id), "info", t("input.already_supported", lang))
 
 
 @st.fragment
@@ -489,8 +497,7 @@ def input_list(store: Store, consultation: Consultation, session: str, lang: str
     session_hash = store.hash_session(session, consultation.id)
     supported = store.supported_by(consultation.id, session_hash)
     accepts = consultation.phase(datetime.now(UTC)) == Phase.OPEN
-    if note := st.session_state.pop("support-note", None):
-        st.info(note)
+    flash.show(_list_where(consultation.id))
     labels = consultation.labels(lang)
     photos = public.photos(store, consultation.id, lang)
     for item in public.inputs(store, consultation.id, lang, chosen, limit=limit):

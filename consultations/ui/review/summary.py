@@ -14,14 +14,13 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-
-from .. import analysis, geo, themes
-from ..config import Settings
-from ..i18n import LOCAL_TZ, t, tn
-from ..model import Consultation, reference
-from ..text import escape_html, excerpt
-from .maps import area_map
-from .safe import text_block
+from ... import analysis, geo, themes
+from ...config import Settings
+from ...i18n import LOCAL_TZ, t, tn
+from ...model import Consultation, reference
+from ...text import escape_html, excerpt
+from ..maps import area_map
+from ..safe import text_block
 
 DENSITY_CELL_M = 250
 THEMES_AT_ONCE = 3_000  # more inputs: themes are computed when asked for

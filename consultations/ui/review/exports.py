@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import downloads, planprocess
-from ..config import Settings
-from ..export import CRS_CHOICES, Format
-from ..i18n import t, tn
-from ..medvirkning_report import set_use_of_input
-from ..model import Consultation, User
-from ..report import Order
-from ..store import Store
-from . import flash
+from ... import downloads, planprocess
+from ...config import Settings
+from ...export import CRS_CHOICES, Format
+from ...i18n import t, tn
+from ...medvirkning_report import set_use_of_input
+from ...model import Consultation, User
+from ...report import Order
+from ...store import Store
+from .. import flash
 
 MIME = {
     Format.CSV: "text/csv",
