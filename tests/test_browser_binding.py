@@ -8,6 +8,7 @@ second Chromium context."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -145,7 +146,9 @@ def _get(policy: ResponsePolicy, *, cookie: str | None = None, scheme: str = "ht
     async def send(message):
         sent.append(message)
 
-    asyncio.run(policy(scope, receive, send))
+    # a thread of its own: after the browser tests, Playwright's loop runs in this one
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, policy(scope, receive, send)).result()
     start = next(m for m in sent if m["type"] == "http.response.start")
     return [v.decode() for k, v in start["headers"] if k.lower() == b"set-cookie"]
 
