@@ -293,7 +293,7 @@ def test_a_long_letter_with_personal_data_is_stored_and_flagged_never_refused(db
     [
         (("--attachment", "finnes-ikke.pdf"), "Kan ikke lese vedlegget"),
         (("--lat", "59.8"), "Oppgi både --lat og --lon"),
-        (("--category", "Finnes ikke"), "Kategorien finnes ikke i denne høringen."),
+        (("--category", "Finnes ikke"), "Kategorien finnes ikke her."),
         (("--sender-type", "statsforvalter"), "python -m consultations register-input: argument --sender-type"),
         (("--received", "1. mars"), "python -m consultations register-input: argument --received: «1. mars» er ikke en dato"),
     ],

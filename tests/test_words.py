@@ -224,3 +224,16 @@ def test_every_page_carries_the_script_that_turns_streamlits_words(app):
     (script,) = [b for b in bodies if "kiFrameworkWords" in b]
     assert '"Skip to main content": "Gå til hovedinnholdet"' in script
     assert "<l" not in script  # Streamlit's sanitiser would drop the script
+
+
+def test_a_refusal_on_an_early_page_never_says_hoering_and_a_formal_one_says_merknad():
+    from consultations.errors import InvalidInput
+    from consultations.model import Stage
+    from consultations.ui.participation import _said
+
+    for key in ("input.closed", "input.not_open_yet", "input.category_unknown", "input.unknown_input"):
+        early = _said(InvalidInput(key), Stage.IDEFASE, "nb")
+        assert "høring" not in early.lower() and "innspill" in early.lower() or "kategori" in early.lower()
+        formal = _said(InvalidInput(key), Stage.OFFENTLIG_ETTERSYN, "nb")
+        assert "innspill" not in formal.lower()
+    assert _said(InvalidInput("input.text_short", min=10), Stage.IDEFASE, "nb") == InvalidInput("input.text_short", min=10).message("nb")

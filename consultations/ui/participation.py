@@ -12,7 +12,7 @@ from .. import attachments, geo, places, planprocess, public
 from ..analysis import load_places, nearest_place
 from ..config import Settings
 from ..errors import InvalidInput
-from ..i18n import DEFAULT_LANG, format_date, t, tn
+from ..i18n import DEFAULT_LANG, format_date, keys, t, tn
 from ..model import (
     AGE_GROUPS,
     RELATIONS,
@@ -24,6 +24,7 @@ from ..model import (
     Phase,
     Question,
     QuestionKind,
+    Stage,
 )
 from ..planprocess import text_max, worded
 from ..questions import ANSWER_TEXT_MAX, SCALE
@@ -106,7 +107,7 @@ def map_section(
     )
     error = _pins().get(f"{consultation.id}:error")
     if error is not None:
-        st.warning(error.message(lang))
+        st.warning(_said(error, consultation.stage, lang))
     if pin is not None:
         left, right = st.columns([3, 1])
         left.success(t("consultation.pin_chosen", lang, lat=f"{pin[0]:.5f}", lon=f"{pin[1]:.5f}"))
@@ -357,7 +358,7 @@ def _on_submit(
             photos=photos,
         )
     except InvalidInput as exc:
-        flash.say(_form_where(consultation.id), "error", exc.message(lang))
+        flash.say(_form_where(consultation.id), "error", _said(exc, consultation.stage, lang))
         return
     message = "form.thanks" if stored.status == InputStatus.PUBLISHED else "form.thanks_pending"
     flash.say(_form_where(consultation.id), "success", t(worded(message, consultation.stage), lang, ref=stored.reference))
@@ -461,6 +462,13 @@ def input_form(store: Store, consultation: Consultation, session: str, lang: str
 # -- the list ----------------------------------------------------------------------------
 
 
+def _said(exc: InvalidInput, stage: Stage, lang: str) -> str:
+    """A refusal in the words of the consultation's mode (merknad/høring in a formal one,
+    innspill in early medvirkning), where the message has both."""
+    key = worded(exc.key, stage)
+    return t(key, lang, **exc.params) if key in keys(DEFAULT_LANG) else exc.message(lang)
+
+
 def _support(store: Store, consultation_id: str, input_id: int, session: str, lang: str) -> None:
     try:
         added = support_input(
@@ -473,7 +481,8 @@ def _support(store: Store, consultation_id: str, input_id: int, session: str, la
             limits=settings().profile.limits,
         )
     except InvalidInput as exc:
-        flash.say(_list_where(consultation_id), "info", exc.message(lang))
+        c = store.get_consultation(consultation_id)
+        flash.say(_list_where(consultation_id), "info", _said(exc, c.stage, lang) if c else exc.message(lang))
         return
     if not added:
         flash.say(_list_where(consultation_id), "info", t("input.already_supported", lang))
