@@ -140,6 +140,9 @@ const turn = (text) => {
   return out === null ? null : text.replace(core, out);
 };
 const ATTRS = ["aria-label", "placeholder", "title"];
+// What residents wrote (every input's text goes out in a .ki-text block, photos in
+// .ki-photos: ui/safe.py) is never rewritten: «Remove the fence …» stays as it was sent.
+const OWN = "script,style,textarea,.ki-text,.ki-photos";
 const fixElement = (el) => {
   for (const name of ATTRS) {
     const value = el.getAttribute(name);
@@ -150,12 +153,12 @@ const fixElement = (el) => {
 const fix = (node) => {
   if (node.nodeType === Node.TEXT_NODE) {
     const parent = node.parentElement;
-    if (parent && parent.closest("script,style,textarea")) return;
+    if (parent && parent.closest(OWN)) return;
     const turned = turn(node.nodeValue);
     if (turned !== null && turned !== node.nodeValue) node.nodeValue = turned;
     return;
   }
-  if (node.nodeType !== Node.ELEMENT_NODE || node.closest("script,style")) return;
+  if (node.nodeType !== Node.ELEMENT_NODE || node.closest(OWN)) return;
   fixElement(node);
   node.querySelectorAll("[aria-label],[placeholder],[title]").forEach(fixElement);
   const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);

@@ -129,3 +129,37 @@ def test_builder_date_picker_and_uploader_show_no_english_in_an_english_browser(
         assert english_on(page) == []
     finally:
         context.close()
+
+
+RESIDENT_TEXT = "Remove the old fence by the school path, it blocks the way"
+
+
+def _seed_with_an_english_input(db_path):
+    from datetime import UTC, datetime
+
+    from consultations.demo import seed_demo
+    from consultations.model import InputDraft
+    from consultations.store import Store
+    from consultations.submission import submit_input
+
+    store = Store.open(db_path)
+    try:
+        seed_demo(store)
+        draft = InputDraft("Annet", RESIDENT_TEXT, whole_area=True)
+        submit_input(store, BORGEN, draft, session="english-resident", now=datetime.now(UTC))
+    finally:
+        store.close()
+
+
+def test_what_a_resident_wrote_is_never_rewritten_as_streamlits_words(start_app, _browser):
+    server = start_app(prepare=_seed_with_an_english_input)
+    context = _english_browser(_browser)
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/?id={BORGEN}")
+        expect(page.get_by_role("button", name="Send innspill")).to_be_visible(timeout=SLOW_MS)
+        wait_idle(page)
+        page.wait_for_timeout(500)  # the observer has run over the list
+        expect(page.get_by_text(RESIDENT_TEXT)).to_be_visible()  # not «Fjern the old fence …»
+    finally:
+        context.close()
