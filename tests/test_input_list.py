@@ -16,7 +16,7 @@ def test_each_listed_input_is_one_escaped_block_with_its_category_over_its_text(
     demo_app.query_params["id"] = BORGEN
     at = demo_app.run()
     assert not at.exception
-    blocks = [h.proto.body for h in at.get("html") if "ki-text" in h.proto.body]
+    blocks = [h.proto.body for h in at.get("html") if 'class="ki-text"' in h.proto.body]
     assert len(blocks) == 20  # one per input on the first page of the list
     (newest,) = [b for b in blocks if "Farlig kryss" in b]
     assert f"<strong>Annet</strong>\n{escape_html(text)}</p>" in newest

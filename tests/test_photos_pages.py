@@ -38,7 +38,7 @@ def open_consultation(at, cid: str = EARLY):
 
 
 def photo_blocks(at) -> list[str]:
-    return [h.proto.body for h in at.get("html") if "ki-photos" in h.proto.body]
+    return [h.proto.body for h in at.get("html") if 'class="ki-photos"' in h.proto.body]
 
 
 def map_script(at) -> str:

@@ -93,7 +93,7 @@ def test_a_resident_who_chose_english_sees_categories_and_questions_in_english(a
     assert (why.label, why.options) == ("What do you do there?", ["Shopping", "Walking"])
     assert at.multiselect(key=f"filter-{BORGEN}").options == categories  # the list's filter
     original, english = shown_category(at)
-    blocks = " ".join(h.proto.body for h in at.get("html") if "ki-text" in h.proto.body)
+    blocks = " ".join(h.proto.body for h in at.get("html") if 'class="ki-text"' in h.proto.body)
     assert f"<strong>{escape_html(english)}</strong>" in blocks  # each listed input's heading
     assert f"<strong>{escape_html(original)}</strong>" not in blocks
     (script,) = [json.loads(e.proto.json_args)["script"] for e in at.get("component_instance")]
