@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from consultations.demo import seed_demo
-from consultations.store import Store
-from tests.conftest import APP, app_on_copy_of
+from tests.conftest import APP
 
 FORMAL = "asker-sentrum-omraderegulering"  # offentlig ettersyn, saksnummer 24/4711
 EARLY = "borgen-tettstedsutvikling"
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("formal") / "demo.duckdb"
-    store = Store.open(path)
-    seed_demo(store)
-    store.close()
-    return path
-
-
 @pytest.fixture
-def app(demo_db, tmp_path, monkeypatch) -> AppTest:
-    from consultations.ui import context
-
-    yield app_on_copy_of(demo_db, tmp_path, monkeypatch)
-    context._store.clear()
+def app(demo_app) -> AppTest:
+    return demo_app  # the demo data, one fresh copy per test (tests/conftest.py)
 
 
 def open_consultation(at: AppTest, cid: str) -> AppTest:
