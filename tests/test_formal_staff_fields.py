@@ -23,7 +23,7 @@ from consultations.model import (
     Stage,
     Status,
 )
-from consultations.store import _SCHEMA_VERSION_TABLE, LATEST, MIGRATIONS, Store
+from consultations.store import SCHEMA_VERSION_TABLE, LATEST, MIGRATIONS, Store
 from tests.conftest import BORGEN_SQUARE, NOW, make_consultation, one_page_pdf
 
 CATEGORIES = ("Trafikk og trafikksikkerhet", "Annet")
@@ -112,7 +112,7 @@ def test_postal_route_is_the_postmottak_unless_the_plankonsulent_receives_the_me
 def _database_at_version_8(path) -> None:
     """A file as the app left it before the kontaktperson migration: free-text contact, documents unkinded."""
     conn = duckdb.connect(str(path))
-    conn.execute(_SCHEMA_VERSION_TABLE)
+    conn.execute(SCHEMA_VERSION_TABLE)
     for version in range(1, 9):
         for statement in MIGRATIONS[version]:
             conn.execute(statement)

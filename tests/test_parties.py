@@ -293,11 +293,11 @@ def test_edits_and_removal_are_audited_and_a_deleted_answer_unlinks(store, heari
 def test_a_database_of_schema_8_gets_the_new_columns_and_table(tmp_path):
     import duckdb
 
-    from consultations.store import _SCHEMA_VERSION_TABLE, MIGRATIONS
+    from consultations.store import SCHEMA_VERSION_TABLE, MIGRATIONS
 
     path = tmp_path / "old.duckdb"
     conn = duckdb.connect(str(path))
-    conn.execute(_SCHEMA_VERSION_TABLE)
+    conn.execute(SCHEMA_VERSION_TABLE)
     for version in range(1, 9):
         for statement in MIGRATIONS[version]:
             conn.execute(statement)

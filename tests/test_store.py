@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import duckdb
 import pytest
 
-from consultations import store as store_module
+from consultations.store import migrations as store_module
 from consultations.errors import StoreError
 from consultations.model import InputDraft
 from consultations.store import LATEST, Store

@@ -1,0 +1,19 @@
+"""The only place in the code that runs SQL: the schema (``migrations``) and the ``Store``.
+
+Everything outside this package imports from here, never from a module inside it.
+"""
+
+from ..errors import DuplicateText, SupportedFromAddress
+from .core import ArchivedInput, ArchiveRecord, Store
+from .migrations import LATEST, MIGRATIONS, SCHEMA_VERSION_TABLE
+
+__all__ = [
+    "LATEST",
+    "MIGRATIONS",
+    "SCHEMA_VERSION_TABLE",
+    "ArchiveRecord",
+    "ArchivedInput",
+    "DuplicateText",
+    "Store",
+    "SupportedFromAddress",
+]

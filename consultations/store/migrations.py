@@ -1,0 +1,264 @@
+"""The schema as numbered migrations: one list for every backend.
+
+Each runs once, in order, in one transaction, and is recorded in ``schema_version``.
+Never edit a released migration; add the next number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+# Numbered migrations: each runs once, in order, in one transaction, and is recorded in
+# schema_version. Never edit a released migration; add the next number.
+MIGRATIONS: dict[int, Sequence[str]] = {
+    1: (
+        """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)""",
+        """CREATE TABLE consultations (
+            id VARCHAR PRIMARY KEY,
+            title VARCHAR NOT NULL,
+            summary VARCHAR NOT NULL,
+            body VARCHAR NOT NULL,
+            plan_type VARCHAR NOT NULL,
+            plan_id VARCHAR NOT NULL,
+            stage VARCHAR NOT NULL,
+            status VARCHAR NOT NULL,
+            opens_at TIMESTAMP NOT NULL,
+            closes_at TIMESTAMP NOT NULL,
+            area_geojson VARCHAR NOT NULL,
+            categories VARCHAR[] NOT NULL,
+            moderation VARCHAR NOT NULL,
+            contact VARCHAR NOT NULL,
+            is_demo BOOLEAN NOT NULL,
+            created_at TIMESTAMP NOT NULL
+        )""",
+        """CREATE SEQUENCE input_id_seq START 1""",
+        """CREATE TABLE inputs (
+            id INTEGER PRIMARY KEY DEFAULT nextval('input_id_seq'),
+            consultation_id VARCHAR NOT NULL,
+            category VARCHAR NOT NULL,
+            text VARCHAR NOT NULL,
+            lat DOUBLE,
+            lon DOUBLE,
+            east DOUBLE,
+            north DOUBLE,
+            age_group VARCHAR,
+            relation VARCHAR,
+            channel VARCHAR NOT NULL,
+            status VARCHAR NOT NULL,
+            session_hash VARCHAR,
+            submission_token VARCHAR UNIQUE,
+            created_at TIMESTAMP NOT NULL
+        )""",
+        """CREATE INDEX inputs_by_consultation ON inputs (consultation_id)""",
+        """CREATE TABLE supports (
+            input_id INTEGER NOT NULL,
+            session_hash VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (input_id, session_hash)
+        )""",
+    ),
+    2: (
+        # staff work: questions, documents, users, audit log, inputs from other channels
+        # (DuckDB refuses ADD COLUMN … NOT NULL on an indexed table: defaults, no constraint)
+        """ALTER TABLE consultations ADD COLUMN questions VARCHAR DEFAULT '[]'""",
+        """ALTER TABLE inputs ADD COLUMN answers VARCHAR DEFAULT '{}'""",
+        """ALTER TABLE inputs ADD COLUMN sender_type VARCHAR""",
+        """ALTER TABLE inputs ADD COLUMN sender_name VARCHAR""",
+        """CREATE SEQUENCE user_id_seq START 1""",
+        """CREATE TABLE users (
+            id INTEGER PRIMARY KEY DEFAULT nextval('user_id_seq'),
+            username VARCHAR NOT NULL UNIQUE,
+            email VARCHAR UNIQUE,
+            role VARCHAR NOT NULL,
+            password_hash VARCHAR,
+            active BOOLEAN NOT NULL,
+            created_at TIMESTAMP NOT NULL
+        )""",
+        """CREATE SEQUENCE audit_id_seq START 1""",
+        """CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY DEFAULT nextval('audit_id_seq'),
+            occurred_at TIMESTAMP NOT NULL,
+            actor VARCHAR NOT NULL,
+            action VARCHAR NOT NULL,
+            object_type VARCHAR NOT NULL,
+            object_id VARCHAR NOT NULL,
+            before VARCHAR,
+            after VARCHAR
+        )""",
+        """CREATE SEQUENCE document_id_seq START 1""",
+        """CREATE TABLE documents (
+            id INTEGER PRIMARY KEY DEFAULT nextval('document_id_seq'),
+            consultation_id VARCHAR NOT NULL,
+            filename VARCHAR NOT NULL,
+            content BLOB NOT NULL,
+            uploaded_at TIMESTAMP NOT NULL
+        )""",
+    ),
+    3: (
+        # planners' work: moderation reasons, duplicates, themes, merknadsbehandling
+        """ALTER TABLE inputs ADD COLUMN hidden_reason VARCHAR""",
+        """ALTER TABLE inputs ADD COLUMN duplicate_of INTEGER""",
+        """ALTER TABLE consultations ADD COLUMN responses_published BOOLEAN DEFAULT false""",
+        """CREATE TABLE input_themes (
+            input_id INTEGER NOT NULL,
+            theme VARCHAR NOT NULL,
+            PRIMARY KEY (input_id, theme)
+        )""",
+        """CREATE TABLE responses (
+            input_id INTEGER PRIMARY KEY,
+            summary VARCHAR NOT NULL,
+            assessment VARCHAR NOT NULL,
+            outcome VARCHAR NOT NULL,
+            plan_change VARCHAR NOT NULL,
+            author VARCHAR NOT NULL,
+            updated_at TIMESTAMP NOT NULL
+        )""",
+    ),
+    4: (
+        # a salted hash of the sender's network address: rate limits and repeated texts
+        """ALTER TABLE inputs ADD COLUMN address_hash VARCHAR""",
+    ),
+    5: (
+        # a consultation's title, summary and body in other languages
+        """ALTER TABLE consultations ADD COLUMN translations VARCHAR DEFAULT '{}'""",
+    ),
+    6: (
+        # the hashing key leaves the database (keys.py): whoever holds the file must not be
+        # able to recompute the hashes of every address
+        """DELETE FROM meta WHERE key = 'session_salt'""",
+        # one support per input per network address per day, whatever the browser session
+        """ALTER TABLE supports ADD COLUMN address_hash VARCHAR""",
+        """ALTER TABLE supports ADD COLUMN day DATE""",
+        """CREATE UNIQUE INDEX supports_once_per_address_day
+           ON supports (input_id, address_hash, day)""",
+    ),
+    7: (
+        # staff logins: back-off counters per (scope, key), server-side login records, and
+        # the OIDC account (issuer + subject) a users row is bound to
+        """CREATE TABLE login_failures (
+            scope VARCHAR NOT NULL,
+            key VARCHAR NOT NULL,
+            failures INTEGER NOT NULL,
+            last_at TIMESTAMP NOT NULL,
+            audit_id INTEGER,
+            PRIMARY KEY (scope, key)
+        )""",
+        """CREATE TABLE staff_sessions (
+            token_hash VARCHAR PRIMARY KEY,
+            user_id INTEGER NOT NULL,
+            started_at TIMESTAMP NOT NULL,
+            seen_at TIMESTAMP NOT NULL,
+            ended_at TIMESTAMP
+        )""",
+        """ALTER TABLE users ADD COLUMN oidc_issuer VARCHAR""",
+        """ALTER TABLE users ADD COLUMN oidc_subject VARCHAR""",
+    ),
+    8: (
+        # the formal høring: arkivsak and kunngjøring
+        """ALTER TABLE consultations ADD COLUMN case_number VARCHAR DEFAULT ''""",
+        """ALTER TABLE consultations ADD COLUMN announced_on DATE""",
+        """ALTER TABLE consultations ADD COLUMN announced_where VARCHAR DEFAULT ''""",
+    ),
+    9: (
+        # identified merknader in a formal høring: where to notify the sender (never public),
+        # and the files residents send with a merknad (checked and cleaned, attachments.py)
+        """ALTER TABLE inputs ADD COLUMN sender_address VARCHAR""",
+        """ALTER TABLE inputs ADD COLUMN sender_property VARCHAR""",
+        """CREATE SEQUENCE attachment_id_seq START 1""",
+        """CREATE TABLE input_attachments (
+            id INTEGER PRIMARY KEY DEFAULT nextval('attachment_id_seq'),
+            input_id INTEGER NOT NULL,
+            filename VARCHAR NOT NULL,
+            media_type VARCHAR NOT NULL,
+            content BLOB NOT NULL,
+            created_at TIMESTAMP NOT NULL
+        )""",
+        """CREATE INDEX attachments_by_input ON input_attachments (input_id)""",
+    ),
+    10: (
+        # the kontaktperson as fields (the old free text becomes the name), the
+        # forslagsstiller of a private plan, and what each document is
+        """ALTER TABLE consultations ADD COLUMN contact_name VARCHAR DEFAULT ''""",
+        """ALTER TABLE consultations ADD COLUMN contact_role VARCHAR DEFAULT ''""",
+        """ALTER TABLE consultations ADD COLUMN contact_email VARCHAR DEFAULT ''""",
+        """ALTER TABLE consultations ADD COLUMN contact_phone VARCHAR DEFAULT ''""",
+        """UPDATE consultations SET contact_name = contact""",
+        """ALTER TABLE consultations DROP COLUMN contact""",
+        """ALTER TABLE consultations ADD COLUMN proposer_name VARCHAR DEFAULT ''""",
+        """ALTER TABLE consultations ADD COLUMN proposer_consultant VARCHAR DEFAULT ''""",
+        """ALTER TABLE consultations ADD COLUMN proposer_recipient VARCHAR DEFAULT 'kommunen'""",
+        """ALTER TABLE consultations ADD COLUMN proposer_address VARCHAR DEFAULT ''""",
+        """ALTER TABLE documents ADD COLUMN kind VARCHAR DEFAULT 'annet'""",
+    ),
+    11: (
+        # parties and authorities: an authority's merknad as innsigelse or faglig råd (with
+        # the innsigelse's own status), and the høringsinstanser each høring was sent to
+        """ALTER TABLE inputs ADD COLUMN objection VARCHAR""",
+        """ALTER TABLE inputs ADD COLUMN objection_status VARCHAR""",
+        """CREATE SEQUENCE hearing_party_id_seq START 1""",
+        """CREATE TABLE hearing_parties (
+            id INTEGER PRIMARY KEY DEFAULT nextval('hearing_party_id_seq'),
+            consultation_id VARCHAR NOT NULL,
+            name VARCHAR NOT NULL,
+            sender_type VARCHAR NOT NULL,
+            sent_on DATE,
+            frist TIMESTAMP,
+            input_id INTEGER,
+            created_at TIMESTAMP NOT NULL,
+            UNIQUE (consultation_id, name)
+        )""",
+    ),
+    12: (
+        # how the municipality will use what residents said: staff write it for the
+        # medvirkningsrapport of an early-phase consultation
+        """ALTER TABLE consultations ADD COLUMN use_of_input VARCHAR DEFAULT ''""",
+    ),
+    13: (
+        # Fiks Arkiv: when a merknad was first sent to the archive, the journalpost the
+        # archive's kvittering gave it, and when the app's copy was anonymised instead of
+        # deleted (an archived merknad is kept under arkivlova)
+        """ALTER TABLE inputs ADD COLUMN archived_at TIMESTAMP""",
+        """ALTER TABLE inputs ADD COLUMN journal_year INTEGER""",
+        """ALTER TABLE inputs ADD COLUMN journal_sequence INTEGER""",
+        """ALTER TABLE inputs ADD COLUMN journalpost_number INTEGER""",
+        """ALTER TABLE inputs ADD COLUMN anonymised_at TIMESTAMP""",
+    ),
+    14: (
+        # an input a planner marks as not a merknad at all (spam, test, double registration),
+        # with the reason: the only inputs left out of the merknadsbehandling
+        """ALTER TABLE inputs ADD COLUMN not_merknad VARCHAR""",
+        """ALTER TABLE inputs ADD COLUMN not_merknad_note VARCHAR""",
+    ),
+    15: (
+        # the browser a staff login is bound to: the SHA-256 of its signed cookie
+        # (browser.py); older login records have none and are ended on their next use
+        """ALTER TABLE staff_sessions ADD COLUMN browser_hash VARCHAR""",
+    ),
+    16: (
+        # the municipality's address register (Kartverket's «Adresser»), replaced whole by
+        # each import-addresses: the resident's place search finds an address or gnr/bnr
+        """CREATE TABLE addresses (
+            text VARCHAR NOT NULL,
+            postcode VARCHAR NOT NULL,
+            place VARCHAR NOT NULL,
+            gnr INTEGER,
+            bnr INTEGER,
+            lat DOUBLE NOT NULL,
+            lon DOUBLE NOT NULL,
+            east DOUBLE NOT NULL,
+            north DOUBLE NOT NULL,
+            key VARCHAR NOT NULL
+        )""",
+    ),
+    17: (
+        # photos residents send with an input (attachments.check_photos): kept with the
+        # attachments, a photo is the row with the resident's alt text and a thumbnail
+        """ALTER TABLE input_attachments ADD COLUMN alt_text VARCHAR""",
+        """ALTER TABLE input_attachments ADD COLUMN thumbnail BLOB""",
+    ),
+}
+LATEST = max(MIGRATIONS)
+SCHEMA_VERSION_TABLE = (
+    "CREATE TABLE IF NOT EXISTS schema_version "
+    "(version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"
+)
