@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
+REPLICAS ?= 2
 
-.PHONY: run dev test setup bench clean
+.PHONY: run dev cluster test setup bench clean
 
 setup: $(STAMP) static/vendor/.installed
 
@@ -30,6 +31,11 @@ static/vendor/.installed: $(STAMP) consultations/assets.py
 # whether to believe X-Forwarded-For (KARTINNSPILL_TRUSTED_PROXIES, docs/security).
 run: setup
 	FORWARDED_ALLOW_IPS="" KARTINNSPILL_DEMO=1 $(BIN)/streamlit run serve.py --server.port $(PORT)
+
+# REPLICAS streamlit processes on PostgreSQL (data/pg) behind HAProxy on PORT, all on this
+# machine (deploy/cluster.py, deploy/README.md); needs Debian's postgresql and haproxy.
+cluster: setup
+	KARTINNSPILL_DEMO=1 $(BIN)/python -m deploy.cluster run --port $(PORT) --replicas $(REPLICAS)
 
 # For development: rerun on save (the shipped config turns the file watcher off for load).
 dev: setup

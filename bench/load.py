@@ -14,20 +14,38 @@ A page view is timed from opening the websocket to Streamlit's `script_finished`
 handshake that waits counts); a submit from the pin's rerun request to the «Takk».
 Afterwards the database is read: every acknowledged reference must be stored, with the pin.
 
+Each resident is one browser with its own cookies: every page view first loads the page
+(index.html; a balancer's affinity cookie comes with it) and then opens the websocket with
+those cookies, as Chromium does. A page view is timed from that load.
+
 The server is started as `make run` starts it (`streamlit run serve.py`, the shipped
 .streamlit/config.toml) on a copy of the demo data, rate limits off for the load
 (KARTINNSPILL_RATE_LIMITS=off: every resident comes from 127.0.0.1). ``--cwd`` runs
 another checkout of the app (the code before a change) with this driver.
 
+``--url`` drives a server that is already running instead — `make cluster`, whose balancer
+keeps each resident on one replica by its cookie (the report counts residents per replica
+and any who were moved). The database to check is ``--db`` (a DuckDB path or a
+``postgresql://`` URL), by default ``KARTINNSPILL_DB`` (from data/cluster.env). That server
+must run with KARTINNSPILL_RATE_LIMITS=off too. Each run marks its texts with a run id, so
+earlier runs on the same database are not counted.
+
 Run: .venv/bin/python bench/load.py --residents 200 --over 60
+     KARTINNSPILL_RATE_LIMITS=off make cluster REPLICAS=2      # elsewhere, then:
+     set -a; . data/cluster.env; set +a
+     .venv/bin/python bench/load.py --url http://127.0.0.1:8501 --residents 600 --over 60
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
+import os
 import random
 import re
+import secrets
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -35,7 +53,18 @@ import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from wire import BORGEN, ROOT, Session, percentile, seeded_database, server, state
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench.wire, as tests import it
+
+from bench.wire import (
+    AFFINITY,
+    BORGEN,
+    ROOT,
+    Browser,
+    percentile,
+    seeded_database,
+    server,
+    state,
+)
 
 REF = re.compile(r"KI-(\d{6})")
 MARK = "Lasttest"
@@ -48,17 +77,25 @@ class Outcome:
     reference: str | None = None
     pin: tuple[float, float] | None = None
     failure: str | None = None
+    replicas: list[str | None] = field(default_factory=list)  # the affinity cookie, per step
 
 
-def resident(app, n: int, pin: tuple[float, float], timeout: float) -> Outcome:
+def text_of(mark: str, n: int) -> str:
+    return f"{mark} {n}: en trygg sykkelvei forbi skolen her."
+
+
+def resident(url: str, n: int, pin: tuple[float, float], timeout: float, mark: str = MARK) -> Outcome:
     out = Outcome(pin=pin)
     query = f"id={BORGEN}"
+    browser = Browser(url)
     try:
         for view in range(2):
             start = time.perf_counter()
-            s = Session(app, open_timeout=timeout)
+            browser.load(query, timeout=timeout)
+            s = browser.session(open_timeout=timeout)
             page = s.run(query, timeout=timeout)
             out.views.append(time.perf_counter() - start)
+            out.replicas.append(browser.cookie(AFFINITY))
             if page.exceptions:
                 raise RuntimeError(page.exceptions[0])
             if view == 0:
@@ -76,12 +113,13 @@ def resident(app, n: int, pin: tuple[float, float], timeout: float) -> Outcome:
             [
                 click,
                 state(category.id, string_value="Gange og sykkel"),
-                state(text.id, string_value=f"{MARK} {n}: en trygg sykkelvei forbi skolen her."),
+                state(text.id, string_value=text_of(mark, n)),
                 state(submit.id, trigger_value=True),
             ],
             timeout=timeout,
         )
         out.submit = time.perf_counter() - start
+        out.replicas.append(browser.cookie(AFFINITY))
         s.close()
         thanks = [a for a in answer.alerts if a.startswith("Takk")]
         if not thanks or not (m := REF.search(thanks[0])):
@@ -92,14 +130,42 @@ def resident(app, n: int, pin: tuple[float, float], timeout: float) -> Outcome:
     return out
 
 
-def stored(db: Path) -> dict[int, tuple[float | None, float | None]]:
+def stored(db: Path | str, mark: str) -> list[tuple[int, str, float | None]]:
+    """(reference, text, latitude) of every input this run sent that the database holds."""
     from consultations.store import Store
 
     store = Store.open(db)
     try:
-        return {i.id: (i.lat, i.lon) for i in store.all_inputs(BORGEN) if i.text.startswith(MARK)}
+        return [(i.id, i.text, i.lat) for i in store.all_inputs(BORGEN) if i.text.startswith(f"{mark} ")]
     finally:
         store.close()
+
+
+def plan_area(db: Path | str):
+    from consultations.store import Store
+
+    store = Store.open(db)
+    try:
+        return store.get_consultation(BORGEN).area
+    finally:
+        store.close()
+
+
+def arrivals(url: str, pins: list, over: float, timeout: float, mark: str) -> tuple[list[Outcome], float]:
+    """Every resident on its own thread, arriving evenly spread over ``over`` seconds."""
+    outcomes = [Outcome() for _ in pins]
+    begin = time.perf_counter()
+
+    def arrive(k: int) -> None:
+        time.sleep(max(0.0, begin + k * over / len(pins) - time.perf_counter()))
+        outcomes[k] = resident(url, k, pins[k], timeout, mark)
+
+    threads = [threading.Thread(target=arrive, args=(k,)) for k in range(len(pins))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes, time.perf_counter() - begin
 
 
 def main() -> None:
@@ -109,49 +175,62 @@ def main() -> None:
     parser.add_argument("--published", type=int, default=0, help="fill Borgen up to this many")
     parser.add_argument("--cwd", type=Path, default=ROOT, help="the checkout of the app to run")
     parser.add_argument("--timeout", type=float, default=120)
+    parser.add_argument("--url", help="a running server or balancer (make cluster) to drive")
+    parser.add_argument("--db", help="with --url: its database (default: KARTINNSPILL_DB)")
     args = parser.parse_args()
 
     from consultations import geo
 
-    with tempfile.TemporaryDirectory() as tmp:
-        db = seeded_database(Path(tmp) / "load.duckdb", args.published)
-        from consultations.store import Store
+    mark = f"{MARK} {secrets.token_hex(3)}"
+    load_before = os.getloadavg()
+    log = ""
+    if args.url:
+        db = args.db or os.environ.get("KARTINNSPILL_DB")
+        if not db:
+            parser.error("--url needs --db or KARTINNSPILL_DB (set -a; . data/cluster.env; set +a)")
+        pins = geo.random_points(plan_area(db), args.residents, random.Random(7))
+        outcomes, took = arrivals(args.url, pins, args.over, args.timeout, mark)
+        rows = stored(db, mark)
+        target = args.url
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            db = seeded_database(Path(tmp) / "load.duckdb", args.published)
+            pins = geo.random_points(plan_area(db), args.residents, random.Random(7))
+            with server(db, Path(tmp) / "server.log", cwd=args.cwd) as app:
+                outcomes, took = arrivals(app.url, pins, args.over, args.timeout, mark)
+                log = app.log()
+            rows = stored(db, mark)
+        target = f"make run's server, code: {args.cwd}"
+    load_after = os.getloadavg()
+    report(outcomes, rows, mark, target, args, took, load_before, load_after, log)
 
-        s = Store.open(db)
-        area = s.get_consultation(BORGEN).area
-        s.close()
-        pins = geo.random_points(area, args.residents, random.Random(7))
-        outcomes: list[Outcome] = [Outcome() for _ in range(args.residents)]
-        with server(db, Path(tmp) / "server.log", cwd=args.cwd) as app:
-            begin = time.perf_counter()
 
-            def arrive(k: int) -> None:
-                time.sleep(max(0.0, begin + k * args.over / args.residents - time.perf_counter()))
-                outcomes[k] = resident(app, k, pins[k], args.timeout)
-
-            threads = [threading.Thread(target=arrive, args=(k,)) for k in range(args.residents)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            took = time.perf_counter() - begin
-            log = app.log()
-        rows = stored(db)
-
+def report(outcomes, rows, mark, target, args, took, load_before, load_after, log) -> None:
     views = [v for o in outcomes for v in o.views]
     submits = [o.submit for o in outcomes if o.submit is not None and o.reference]
-    acked = {int(o.reference): o.pin for o in outcomes if o.reference}
+    acked = {int(o.reference): o for o in outcomes if o.reference}
     failed = [o for o in outcomes if o.failure]
-    lost = [ref for ref in acked if ref not in rows]
-    pinless = [ref for ref in acked if ref in rows and rows[ref][0] is None]
-    print(f"code: {args.cwd}   residents: {args.residents} over {args.over:.0f} s "
-          f"(all done after {took:.0f} s)")  # fmt: skip
+    by_ref = {ref: (text, lat) for ref, text, lat in rows}
+    copies = collections.Counter(text for _ref, text, _lat in rows)
+    lost = [ref for ref in acked if ref not in by_ref]
+    pinless = [ref for ref in acked if ref in by_ref and by_ref[ref][1] is None]
+    twice = [text for text, n in copies.items() if n > 1]
+    print(f"target: {target}   residents: {args.residents} over {args.over:.0f} s "
+          f"(all done after {took:.0f} s)   run mark: «{mark}»")  # fmt: skip
+    print("load average (1, 5, 15 min) before: {:.2f} {:.2f} {:.2f}   after: {:.2f} {:.2f} {:.2f}".format(
+        *load_before, *load_after))  # fmt: skip
     print(f"page view  p50 {statistics.median(views):.3f} s  p95 {percentile(views, 0.95):.3f} s  "
           f"max {max(views):.3f} s  ({len(views)} views)" if views else "page view: none")  # fmt: skip
     if submits:
         print(f"submit     p50 {statistics.median(submits):.3f} s  p95 {percentile(submits, 0.95):.3f} s")
     print(f"failed sessions {len(failed)}   acknowledged {len(acked)}   stored {len(rows)}   "
-          f"acknowledged but not stored {len(lost)}   stored without the pin {len(pinless)}")  # fmt: skip
+          f"acknowledged but not stored {len(lost)}   stored more than once {len(twice)}   "
+          f"stored without the pin {len(pinless)}")  # fmt: skip
+    served = collections.Counter(o.replicas[0] for o in outcomes if o.replicas and o.replicas[0])
+    if served:
+        moved = sum(1 for o in outcomes if len({r for r in o.replicas if r}) > 1)
+        print("replicas (first page view): " + ", ".join(f"{k} {v}" for k, v in sorted(served.items()))
+              + f"   residents moved to another replica: {moved}")  # fmt: skip
     for reason in sorted({o.failure for o in failed})[:5]:
         print("  failure:", reason)
     if failed and "Traceback" in log:

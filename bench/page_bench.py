@@ -52,7 +52,7 @@ def measure(size: int, sessions: int, reruns: int, cwd: Path) -> tuple[list[floa
         with server(db, Path(tmp) / "server.log", env={"KARTINNSPILL_TIMING": "1"}, cwd=cwd) as app:
             views, runs, sent, cpu = [], [], 0, 0.0
             for _ in range(sessions):
-                s = Session(app)
+                s = Session(app.url)
                 try:
                     first = s.run(f"id={BORGEN}")
                     if first.exceptions:

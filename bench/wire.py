@@ -12,8 +12,10 @@ import json
 import random
 import sys
 import time
+import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http.cookiejar import CookieJar
 from pathlib import Path
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -23,7 +25,7 @@ from websockets.sync.client import connect
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.live_server import AppServer, launch
+from tests.live_server import launch
 
 BORGEN = "borgen-tettstedsutvikling"
 FINISHED = {  # ForwardMsg.script_finished values that end a run
@@ -87,18 +89,48 @@ class Run:
         raise LookupError(f"no {kind} {label or contains or ''!r} on the page")
 
 
+# HAProxy's cookie naming the replica a browser is kept on (deploy/haproxy.cfg.template)
+AFFINITY = "kartinnspill-replica"
+
+
+class Browser:
+    """One resident's browser in front of a server or a balancer: its cookies (the app's,
+    the balancer's affinity cookie) go with every page load and websocket, as Chromium
+    sends them, so a balancer keeps the resident on one replica."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url.rstrip("/")
+        self.jar = CookieJar()
+        self._http = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}), urllib.request.HTTPCookieProcessor(self.jar)
+        )
+
+    def load(self, query: str, timeout: float = 60) -> None:
+        """The page itself (Streamlit's index.html), as the browser fetches it first."""
+        with self._http.open(f"{self.url}/?{query}", timeout=timeout) as r:
+            r.read()
+
+    def cookie(self, name: str) -> str | None:
+        return next((c.value for c in self.jar if c.name == name), None)
+
+    def session(self, open_timeout: float = 60) -> Session:
+        cookies = "; ".join(f"{c.name}={c.value}" for c in self.jar)
+        return Session(self.url, open_timeout=open_timeout, cookie=cookies or None)
+
+
 class Session:
     """One browser tab: a websocket session. Like Streamlit's frontend it keeps the large
     messages it was sent and tells the server which it has (``cached_message_hashes``), so
     an unchanged map is not sent again on a rerun, only a reference to it."""
 
-    def __init__(self, app: AppServer, open_timeout: float = 60) -> None:
+    def __init__(self, url: str, open_timeout: float = 60, cookie: str | None = None) -> None:
         self.ws = connect(
-            f"ws://127.0.0.1:{app.port}/_stcore/stream",
+            url.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream",
             subprotocols=["streamlit"],
             max_size=None,
             open_timeout=open_timeout,
             proxy=None,
+            additional_headers={"Cookie": cookie} if cookie else None,
         )
         self.cache: dict[str, ForwardMsg] = {}
 

@@ -286,3 +286,43 @@ def demo_app(demo_db, tmp_path, monkeypatch):
 
     yield app_on_copy_of(demo_db, tmp_path, monkeypatch)
     context._store.clear()
+
+
+def need_cluster_tools() -> None:
+    """Skip without HAProxy and PostgreSQL (Debian haproxy, postgresql), except in CI, where
+    ``.ci/run`` installs them: fail."""
+    from tests.live_server import cluster_missing
+
+    reason = cluster_missing()
+    if reason:
+        if in_ci():
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def start_cluster():
+    """Factory: ``start_cluster(replicas=2, env=None, restart=False)`` -> a ready
+    ``ClusterRun`` (tests/live_server.py): PostgreSQL, the replicas and HAProxy as
+    `make cluster` starts them, in a data directory of its own. Stopped at the module's end."""
+    import shutil
+    import tempfile
+
+    from tests.live_server import launch_cluster
+
+    need_cluster_tools()
+    runs = []
+
+    def start(replicas: int = 2, env: dict[str, str] | None = None, restart: bool = False):
+        # under /tmp itself, searchable by the postgres user (pytest's own tmp dir is 0700)
+        top = Path(tempfile.mkdtemp(prefix="kartinnspill-cluster-"))
+        top.chmod(0o711)
+        run = launch_cluster(top / "data", replicas=replicas, env=env, restart=restart)
+        runs.append((run, top))
+        run.wait_ready()
+        return run
+
+    yield start
+    for run, top in runs:
+        run.stop()
+        shutil.rmtree(top, ignore_errors=True)

@@ -115,3 +115,110 @@ def launch(
     return AppServer(
         url=f"http://127.0.0.1:{port}", port=port, db_path=db_path, log_path=log_path, proc=proc
     )
+
+
+# --------------------------------------------------------------------------- make cluster
+
+
+def cluster_missing() -> str | None:
+    """Why `make cluster` cannot run on this machine (no HAProxy, no PostgreSQL), or None."""
+    import shutil
+
+    from deploy.cluster import postgres_bin
+
+    if not (shutil.which("haproxy") or Path("/usr/sbin/haproxy").exists()):
+        return "HAProxy not found: apt-get install haproxy"
+    if postgres_bin() is None:
+        return "PostgreSQL not found: apt-get install postgresql"
+    return None
+
+
+@dataclass
+class ClusterRun:
+    """A running `python -m deploy.cluster run` (what `make cluster` starts) with its own
+    data directory; its state.json names the replicas' ports and pids."""
+
+    url: str
+    data: Path
+    output: Path
+    proc: subprocess.Popen | None = field(default=None, repr=False)
+
+    def state(self) -> dict:
+        import json
+
+        return json.loads((self.data / "cluster" / "state.json").read_text())
+
+    @property
+    def db_url(self) -> str:
+        return self.state()["database"]
+
+    def log(self) -> str:
+        """The orchestrator's own output, then each process's log."""
+        parts = [self.output.read_text(errors="replace") if self.output.exists() else ""]
+        for path in sorted((self.data / "cluster").glob("*.log")):
+            parts.append(f"--- {path.name} ---\n" + path.read_text(errors="replace")[-4000:])
+        return "\n".join(parts)
+
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def wait_ready(self, timeout: float = 180) -> None:
+        """Until the balancer answers /_stcore/health (it starts after every replica is healthy)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.running():
+                raise RuntimeError(f"make cluster exited ({self.proc.returncode}):\n{self.log()}")
+            try:
+                with NO_PROXY_OPENER.open(f"{self.url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200 and (self.data / "cluster" / "state.json").exists():
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"make cluster not ready within {timeout:.0f} s:\n{self.log()}")
+
+    def stop(self, timeout: float = 90) -> int | None:
+        """SIGTERM, as systemd or Ctrl-C would; the exit code."""
+        import signal
+
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        return self.proc.returncode
+
+
+def launch_cluster(
+    data: Path, replicas: int = 2, env: dict[str, str] | None = None, restart: bool = False
+) -> ClusterRun:
+    """Start the orchestrator on a free loopback port (not yet ready: ``wait_ready``).
+    ``data`` must be reachable by the ``postgres`` user when the tests run as root (not
+    under pytest's own 0700 temporary directory)."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "deploy.cluster", "run", "--host", "127.0.0.1",
+        "--port", str(port), "--replicas", str(replicas), "--data", str(data),
+    ]  # fmt: skip
+    if not restart:
+        command.append("--no-restart")
+    cluster_env = {
+        **os.environ,
+        "KARTINNSPILL_TILES": "none",
+        "KARTINNSPILL_DEMO": "1",
+        "NO_PROXY": "127.0.0.1,localhost",
+        "no_proxy": "127.0.0.1,localhost",
+        **(env or {}),
+    }
+    output = data / "orchestrator.out"
+    data.mkdir(parents=True, exist_ok=True)
+    with open(output, "wb") as out:
+        proc = subprocess.Popen(
+            command, cwd=REPO_ROOT, env=cluster_env, stdout=out, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    return ClusterRun(url=f"http://127.0.0.1:{port}", data=data, output=output, proc=proc)
