@@ -312,3 +312,19 @@ def test_cluster_shares_its_secrets_restarts_a_dead_replica_and_stops_everything
     alive = [pid for pid in pids + [pg_pid] if _alive(pid)]
     assert not alive, [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in alive]
     assert not (data / "pg" / "postmaster.pid").exists()  # a clean PostgreSQL shutdown
+
+
+def test_replica_settings_for_several_machines_name_everything_make_cluster_gives_a_replica():
+    root = Path(__file__).resolve().parent.parent
+    example = (root / "deploy" / "replica.env.example").read_text()
+    names = {
+        line.split("=", 1)[0]
+        for line in example.splitlines()
+        if line and not line.startswith("#")
+    }
+    given = replica_env(
+        {}, db_url="u", secret_file=Path("s"), cookie_secret="c", trusted_proxy="t"
+    )
+    assert set(given) - {"PYTHONUNBUFFERED"} <= names
+    known = (root / "consultations" / "config.py").read_text()
+    assert all(f'"{n}"' in known for n in names if n.startswith("KARTINNSPILL_"))
