@@ -324,6 +324,17 @@ class Process:
             self.proc.wait(timeout=10)
 
 
+def _port_free(host: str, port: int) -> bool:
+    """Whether HAProxy will be able to bind: found out before anything is started."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host if host not in ("", "*") else "0.0.0.0", port))
+        except OSError:
+            return False
+    return True
+
+
 def _healthy(url: str) -> bool:
     try:
         with _NO_PROXY.open(url + HEALTH, timeout=2) as r:
@@ -385,8 +396,10 @@ class Cluster:
     # ------------------------------------------------------------------ run
 
     def run(self) -> int:
-        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-            signal.signal(signum, self._signal)
+        before = {
+            s: signal.signal(s, self._signal)
+            for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+        }
         try:
             self._start()
             return self._watch()
@@ -397,6 +410,8 @@ class Cluster:
             return 1
         finally:
             self._stop()
+            for signum, handler in before.items():
+                signal.signal(signum, handler)
 
     def _start(self) -> None:
         haproxy = shutil.which("haproxy") or (
@@ -409,6 +424,8 @@ class Cluster:
             raise ClusterError("cluster.missing_postgres")
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self._lock()
+        if not _port_free(self.o.host, self.o.port):
+            raise ClusterError("cluster.port_busy", port=self.o.port)
 
         # the secrets every replica must share, each made once (consultations/keys.py)
         secret_file = self.data / "secret.key"

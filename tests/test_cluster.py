@@ -328,3 +328,27 @@ def test_replica_settings_for_several_machines_name_everything_make_cluster_give
     assert set(given) - {"PYTHONUNBUFFERED"} <= names
     known = (root / "consultations" / "config.py").read_text()
     assert all(f'"{n}"' in known for n in names if n.startswith("KARTINNSPILL_"))
+
+
+def test_a_busy_port_is_named_before_anything_is_started(tmp_path, capsys):
+    need_cluster_tools()
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code = main(
+            [
+                "run",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--data",
+                str(tmp_path / "data"),
+            ]
+        )
+    assert code == 1
+    assert f"Port {port} er i bruk" in capsys.readouterr().err
+    assert not (tmp_path / "data" / "pg").exists()
