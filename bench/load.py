@@ -84,8 +84,12 @@ def text_of(mark: str, n: int) -> str:
     return f"{mark} {n}: en trygg sykkelvei forbi skolen her."
 
 
-def resident(url: str, n: int, pin: tuple[float, float], timeout: float, mark: str = MARK) -> Outcome:
-    out = Outcome(pin=pin)
+def resident(
+    url: str, n: int, pin: tuple[float, float], timeout: float, mark: str = MARK, out: Outcome | None = None
+) -> Outcome:
+    """One resident's visit; ``out`` (filled in as it goes) lets a caller watch it under way."""
+    out = out if out is not None else Outcome()
+    out.pin = pin
     query = f"id={BORGEN}"
     browser = Browser(url)
     try:

@@ -300,6 +300,27 @@ def need_cluster_tools() -> None:
         pytest.skip(reason)
 
 
+def _first_page_on_each_replica(run) -> None:
+    """Each replica's first page (its imports, the demo data) at once, straight to the
+    replica, so a test's own steps do not wait for them one after the other."""
+    import threading
+
+    from bench.wire import Session
+
+    def first_page(port: int) -> None:
+        session = Session(f"http://127.0.0.1:{port}", open_timeout=120)
+        try:
+            session.run("id=borgen-tettstedsutvikling", timeout=120)
+        finally:
+            session.close()
+
+    threads = [threading.Thread(target=first_page, args=(r["port"],)) for r in run.state()["replicas"]]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 @pytest.fixture(scope="module")
 def start_cluster():
     """Factory: ``start_cluster(replicas=2, env=None, restart=False)`` -> a ready
@@ -320,6 +341,7 @@ def start_cluster():
         run = launch_cluster(top / "data", replicas=replicas, env=env, restart=restart)
         runs.append((run, top))
         run.wait_ready()
+        _first_page_on_each_replica(run)
         return run
 
     yield start

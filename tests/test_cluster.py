@@ -9,7 +9,6 @@ import signal
 import stat
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -188,61 +187,9 @@ def test_haproxy_config_command_prints_the_template_filled_in(capsys):
 # --------------------------------------------------------------------------- PostgreSQL
 
 
-@pytest.fixture
-def reachable_dir():
-    """A directory the postgres user can reach when the tests run as root."""
-    top = Path(tempfile.mkdtemp(prefix="kartinnspill-pg-"))
-    top.chmod(0o711)
-    yield top
-    shutil.rmtree(top, ignore_errors=True)
-
-
 def _psql(pg: LocalPostgres, user: str, query: str) -> str:
-    argv = [
-        str(pg.bin / "psql"),
-        "-X",
-        "-tA",
-        "-h",
-        str(pg.dir),
-        "-U",
-        user,
-        "-d",
-        "kartinnspill",
-        "-c",
-        query,
-    ]
-    return subprocess.run(
-        argv, capture_output=True, text=True, check=True
-    ).stdout.strip()
-
-
-def test_local_postgres_is_made_once_listens_on_no_port_and_gives_the_app_no_superuser(
-    reachable_dir,
-):
-    need_cluster_tools()
-    pg = LocalPostgres(reachable_dir / "pg", postgres_bin())
-    pg.init()
-    try:
-        pg.start()
-        pg.ensure_database()
-        pg.ensure_database()  # a second start finds them made
-        assert stat.S_IMODE((reachable_dir / "pg").stat().st_mode) == 0o700
-        if os.geteuid() == 0:
-            assert (reachable_dir / "pg").stat().st_uid != 0  # initdb refuses root
-        assert _psql(pg, "kartinnspill", "SHOW listen_addresses") == ""
-        assert (
-            _psql(
-                pg,
-                "kartinnspill",
-                "SELECT rolsuper FROM pg_roles WHERE rolname = current_user",
-            )
-            == "f"
-        )
-        assert _psql(pg, "kartinnspill", "SELECT current_database()") == "kartinnspill"
-        assert pg.running() and pg.pid() is not None
-    finally:
-        pg.stop()
-    assert not pg.running() and pg.pid() is None
+    argv = [str(pg.bin / "psql"), "-X", "-tA", "-h", str(pg.dir), "-U", user, "-d", "kartinnspill", "-c", query]
+    return subprocess.run(argv, capture_output=True, text=True, check=True).stdout.strip()
 
 
 # --------------------------------------------------------------------------- orchestration
@@ -281,6 +228,15 @@ def test_cluster_shares_its_secrets_restarts_a_dead_replica_and_stops_everything
     assert (
         f"KARTINNSPILL_DB={state['database']}\n" in (data / "cluster.env").read_text()
     )
+
+    # PostgreSQL: a 0700 directory not owned by root, no TCP port, the app no superuser
+    pg = LocalPostgres(data / "pg", postgres_bin())
+    assert stat.S_IMODE(pg.dir.stat().st_mode) == 0o700
+    if os.geteuid() == 0:
+        assert pg.dir.stat().st_uid != 0  # initdb refuses root
+    assert _psql(pg, "kartinnspill", "SHOW listen_addresses") == ""
+    assert _psql(pg, "kartinnspill", "SELECT rolsuper FROM pg_roles WHERE rolname = current_user") == "f"
+    pg.ensure_database()  # the next start finds role and database made
 
     # a second orchestrator on the same data directory is refused, the first untouched
     second = subprocess.run(
