@@ -192,6 +192,9 @@ def main() -> None:
         db = args.db or os.environ.get("KARTINNSPILL_DB")
         if not db:
             parser.error("--url needs --db or KARTINNSPILL_DB (set -a; . data/cluster.env; set +a)")
+        first = Browser(args.url).session(open_timeout=args.timeout)  # an empty database gets
+        first.run(f"id={BORGEN}", timeout=args.timeout)  # the demo data (KARTINNSPILL_DEMO=1)
+        first.close()
         pins = geo.random_points(plan_area(db), args.residents, random.Random(7))
         outcomes, took = arrivals(args.url, pins, args.over, args.timeout, mark)
         rows = stored(db, mark)
