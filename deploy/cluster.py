@@ -51,9 +51,9 @@ from consultations.i18n import t, tn
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = Path(__file__).with_name("haproxy.cfg.template")
 HEALTH = "/_stcore/health"
-# HAProxy talks to the replicas from this loopback address and from no other, so the
-# replicas can trust X-Forwarded-For from it alone: a process on this machine connecting to
-# a replica directly comes from 127.0.0.1 and is counted as itself.
+# HAProxy talks to the replicas from this loopback address, so the replicas can trust
+# X-Forwarded-For from it alone: a client on this machine connecting to a replica the
+# ordinary way comes from 127.0.0.1 and is counted as itself.
 BALANCER_SOURCE = "127.0.0.2"
 DB_USER = DB_NAME = "kartinnspill"
 PG_SUPERUSER = "postgres"
