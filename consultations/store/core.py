@@ -263,6 +263,13 @@ class Store:
             finally:
                 self._atomic.cursor = None
 
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """One holder at a time for a job of several transactions (seeding the demo), across
+        every process on the database: replicas starting together do it once."""
+        with self._backend.exclusive(name):
+            yield
+
     def schema_version(self) -> int:
         exists = self._value(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"

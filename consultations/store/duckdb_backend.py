@@ -11,7 +11,7 @@ import re
 import shutil
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -60,6 +60,7 @@ class DuckDBBackend:
         except duckdb.Error as exc:
             raise StoreError("store.unreadable", path=path, reason=str(exc)) from exc
         self._cursor_lock = threading.Lock()
+        self._exclusive = threading.Lock()
 
     def close(self) -> None:
         self._conn.close()
@@ -96,10 +97,10 @@ class DuckDBBackend:
         """Hold ``key`` until the transaction ends: nothing to do, the process's write lock
         already serialises every write to the file."""
 
-    @staticmethod
-    def exclusive(key: str):
-        """Hold ``key`` outside a transaction (demo seeding): this process is the only one."""
-        return nullcontext()
+    def exclusive(self, key: str) -> threading.Lock:
+        """Hold ``key`` outside a transaction (demo seeding): this process is the file's
+        only one, so one lock of its own serves every key."""
+        return self._exclusive
 
     @staticmethod
     def bump(cur: object) -> None:
