@@ -370,6 +370,9 @@ def _run(args: argparse.Namespace, store: Store, settings: Settings) -> int:
             print(t("cli.not_empty"))
             return 0
         inputs = seed_demo(store)
+        if not inputs:  # another process seeded it in the meantime
+            print(t("cli.not_empty"))
+            return 0
         print(t("cli.seeded", consultations=len(store.listings()), inputs=inputs))
         return 0
     if args.command == "list":

@@ -1,0 +1,151 @@
+"""What one process guarantees with a lock must hold for replicas sharing one PostgreSQL
+database: each test opens two stores (two connection pools, as two replicas have) or two
+processes on one database.
+
+The races are made deterministic: one replica holds its write open inside ``atomic()``
+while the other tries the same thing, so without the database's guarantee the second
+would go through.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from datetime import date
+
+import pytest
+
+from consultations.errors import DuplicateText, SupportedFromAddress
+from consultations.model import Channel, InputStatus
+from consultations.store import LATEST, Store
+from tests.conftest import INSIDE, NOW, make_consultation
+
+
+@pytest.fixture
+def replicas(pg_url):
+    """Two stores on one database, as two app processes would have."""
+    first, second = Store.open(pg_url), Store.open(pg_url)
+    first.add_consultation(make_consultation())
+    yield first, second
+    first.close()
+    second.close()
+
+
+def _add(store: Store, text: str = "Fortau langs skoleveien, takk.", token: str | None = None,
+         address_hash: str | None = None):  # fmt: skip
+    return store.add_input(
+        consultation_id="test-borgen", category="Annet", text=text, lat=INSIDE[0], lon=INSIDE[1],
+        east=None, north=None, age_group=None, relation=None, channel=Channel.WEB,
+        status=InputStatus.PUBLISHED, session_hash="s", token=token, created_at=NOW,
+        address_hash=address_hash,
+    )  # fmt: skip
+
+
+def _while_held(holder: Store, hold, attempt) -> object:
+    """Run ``attempt`` in another thread while ``holder`` is inside an uncommitted
+    ``atomic()`` block that did ``hold``; commit; return what ``attempt`` returned or raised."""
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(attempt())
+        except Exception as exc:  # the refusal is the answer under test
+            outcome.append(exc)
+
+    with holder.atomic():
+        hold()
+        other = threading.Thread(target=run)
+        other.start()
+        time.sleep(0.5)  # the attempt reaches the database and waits there
+        assert not outcome, "the second replica went ahead while the first held its write"
+    other.join(30)
+    return outcome[0]
+
+
+def test_the_same_form_sent_to_two_replicas_is_stored_once(replicas):
+    one, two = replicas
+    first: list = []
+    again = _while_held(one, lambda: first.append(_add(one, token="tok-1")), lambda: _add(two, token="tok-1"))
+    (stored, created), (same, created_again) = first[0], again
+    assert created and not created_again and same.id == stored.id
+    assert len(two.all_inputs("test-borgen")) == 1
+
+
+def test_a_repeated_text_from_one_address_is_refused_across_replicas(replicas):
+    one, two = replicas
+    outcome = _while_held(
+        one, lambda: _add(one, token="a", address_hash="adr"), lambda: _add(two, token="b", address_hash="adr")
+    )
+    assert isinstance(outcome, DuplicateText)
+    assert len(two.all_inputs("test-borgen")) == 1
+
+
+def test_one_support_per_address_and_day_holds_across_replicas(replicas):
+    one, two = replicas
+    item, _ = _add(one)
+    day = date(2026, 11, 27)
+    outcome = _while_held(
+        one,
+        lambda: one.add_support(item.id, "session-1", "adr", day),
+        lambda: two.add_support(item.id, "session-2", "adr", day),
+    )
+    assert isinstance(outcome, SupportedFromAddress)
+    assert two.get_input(item.id).supports == 1
+
+
+def test_a_write_on_one_replica_is_seen_at_once_by_the_others_remembered_reads(replicas):
+    one, two = replicas
+    assert two.count_published("test-borgen") == 0  # remembered on the second replica
+    before = two.data_version
+    item, _ = _add(one)
+    assert two.data_version != before
+    assert two.count_published("test-borgen") == 1
+    assert [i.id for i in two.published_inputs("test-borgen", limit=20)] == [item.id]
+    one.add_support(item.id, "s1")
+    assert two.published_inputs("test-borgen", limit=20)[0].supports == 1
+
+
+def _together(n: int, script: str, *args: str) -> list[subprocess.CompletedProcess]:
+    """``n`` Python processes started at once, each running ``script``."""
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script, *args], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+        for _ in range(n)
+    ]  # fmt: skip
+    done = []
+    for p in procs:
+        out, err = p.communicate(timeout=600)
+        done.append(subprocess.CompletedProcess(p.args, p.returncode, out, err))
+    return done
+
+
+def test_replicas_starting_together_on_an_empty_database_migrate_it_once(pg_cluster):
+    url = pg_cluster.new_database(template="template1")
+    try:
+        script = "import sys; from consultations.store import Store; Store.open(sys.argv[1]).close()"
+        for done in _together(3, script, url):
+            assert done.returncode == 0, done.stderr
+        rows = pg_cluster.execute("SELECT version FROM schema_version ORDER BY version", url.rsplit("/", 1)[1])
+        assert [r[0] for r in rows] == list(range(1, LATEST + 1))
+    finally:
+        pg_cluster.drop(url)
+
+
+def test_replicas_starting_together_seed_the_demo_once(pg_url, tmp_path):
+    script = (
+        "import sys; from consultations.store import Store; from consultations.demo import seed_demo\n"
+        "s = Store.open(sys.argv[1], secret='k' * 40); print(seed_demo(s)); s.close()"
+    )
+    runs = _together(2, script, pg_url)
+    assert all(r.returncode == 0 for r in runs), [r.stderr for r in runs]
+    added = sorted(int(r.stdout.split()[-1]) for r in runs)
+    assert added[0] == 0 and added[1] > 0  # one seeded, the other found it done
+    store = Store.open(pg_url)
+    try:
+        listings = store.listings()
+        assert len({x.consultation.id for x in listings}) == len(listings)
+        assert sum(x.total_inputs for x in listings) == added[1]
+    finally:
+        store.close()
