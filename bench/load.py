@@ -33,13 +33,18 @@ earlier runs on the same database are not counted.
 Run: .venv/bin/python bench/load.py --residents 200 --over 60
      KARTINNSPILL_RATE_LIMITS=off make cluster REPLICAS=2      # elsewhere, then:
      set -a; . data/cluster.env; set +a
-     .venv/bin/python bench/load.py --url http://127.0.0.1:8501 --residents 600 --over 60
+     .venv/bin/python bench/load.py --url http://127.0.0.1:8501 --residents 600 --over 60 --cluster data
+
+The server CPU time spent during the arrivals is reported too (make run's process; with
+``--cluster``, each replica, HAProxy and PostgreSQL): on a shared machine a resident's cost
+in CPU says more than wall-clock waits.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import json
 import os
 import random
 import re
@@ -60,6 +65,7 @@ from bench.wire import (
     BORGEN,
     ROOT,
     Browser,
+    cpu_seconds,
     percentile,
     seeded_database,
     server,
@@ -181,6 +187,10 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=120)
     parser.add_argument("--url", help="a running server or balancer (make cluster) to drive")
     parser.add_argument("--db", help="with --url: its database (default: KARTINNSPILL_DB)")
+    parser.add_argument(
+        "--cluster", type=Path, metavar="DATA",
+        help="with --url: make cluster's data directory, to count the CPU time of its processes",
+    )  # fmt: skip
     args = parser.parse_args()
 
     from consultations import geo
@@ -192,11 +202,12 @@ def main() -> None:
         db = args.db or os.environ.get("KARTINNSPILL_DB")
         if not db:
             parser.error("--url needs --db or KARTINNSPILL_DB (set -a; . data/cluster.env; set +a)")
-        first = Browser(args.url).session(open_timeout=args.timeout)  # an empty database gets
-        first.run(f"id={BORGEN}", timeout=args.timeout)  # the demo data (KARTINNSPILL_DEMO=1)
-        first.close()
+        first_page(args.url, args.timeout)  # an empty database gets the demo data here
         pins = geo.random_points(plan_area(db), args.residents, random.Random(7))
+        servers = cluster_processes(args.cluster) if args.cluster else {}
+        cpu = {name: cpu_seconds(pid, tree) for name, (pid, tree) in servers.items()}
         outcomes, took = arrivals(args.url, pins, args.over, args.timeout, mark)
+        cpu = {name: cpu_seconds(pid, tree) - cpu[name] for name, (pid, tree) in servers.items()}
         rows = stored(db, mark)
         target = args.url
     else:
@@ -204,15 +215,39 @@ def main() -> None:
             db = seeded_database(Path(tmp) / "load.duckdb", args.published)
             pins = geo.random_points(plan_area(db), args.residents, random.Random(7))
             with server(db, Path(tmp) / "server.log", cwd=args.cwd) as app:
+                first_page(app.url, args.timeout)
+                before = cpu_seconds(app.proc.pid)
                 outcomes, took = arrivals(app.url, pins, args.over, args.timeout, mark)
+                cpu = {"streamlit": cpu_seconds(app.proc.pid) - before}
                 log = app.log()
             rows = stored(db, mark)
         target = f"make run's server, code: {args.cwd}"
     load_after = os.getloadavg()
-    report(outcomes, rows, mark, target, args, took, load_before, load_after, log)
+    report(outcomes, rows, mark, target, args, took, load_before, load_after, log, cpu)
 
 
-def report(outcomes, rows, mark, target, args, took, load_before, load_after, log) -> None:
+def first_page(url: str, timeout: float) -> None:
+    """One page before the clock starts: the server's first run imports the app (and, on an
+    empty database with KARTINNSPILL_DEMO=1, loads the demo data) — a cost paid once, not
+    by a resident of the crowd."""
+    session = Browser(url).session(open_timeout=timeout)
+    try:
+        session.run(f"id={BORGEN}", timeout=timeout)
+    finally:
+        session.close()
+
+
+def cluster_processes(data: Path) -> dict[str, tuple[int, bool]]:
+    """name → (pid, count its children too) of what `make cluster` runs in ``data``."""
+    state = json.loads((data / "cluster" / "state.json").read_text())
+    found = {r["name"]: (r["pid"], False) for r in state["replicas"]}
+    found["haproxy"] = (state["balancer"]["pid"], False)
+    postmaster = int((data / "pg" / "postmaster.pid").read_text().split("\n", 1)[0])
+    found["postgres"] = (postmaster, True)  # a backend process per pooled connection
+    return found
+
+
+def report(outcomes, rows, mark, target, args, took, load_before, load_after, log, cpu) -> None:
     views = [v for o in outcomes for v in o.views]
     submits = [o.submit for o in outcomes if o.submit is not None and o.reference]
     acked = {int(o.reference): o for o in outcomes if o.reference}
@@ -233,6 +268,10 @@ def report(outcomes, rows, mark, target, args, took, load_before, load_after, lo
     print(f"failed sessions {len(failed)}   acknowledged {len(acked)}   stored {len(rows)}   "
           f"acknowledged but not stored {len(lost)}   stored more than once {len(twice)}   "
           f"stored without the pin {len(pinless)}")  # fmt: skip
+    if cpu:
+        per_resident = sum(cpu.values()) / max(1, len(outcomes))
+        print("server CPU during the run: " + ", ".join(f"{k} {v:.1f} s" for k, v in cpu.items())
+              + f"   ({per_resident * 1000:.0f} ms a resident)")  # fmt: skip
     served = collections.Counter(o.replicas[0] for o in outcomes if o.replicas and o.replicas[0])
     if served:
         moved = sum(1 for o in outcomes if len({r for r in o.replicas if r}) > 1)

@@ -25,19 +25,12 @@ Run: .venv/bin/python bench/page_bench.py [--sizes 1000 10000] [--reruns 15] [--
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import statistics
 import tempfile
 from pathlib import Path
 
-from wire import BORGEN, ROOT, Session, percentile, seeded_database, server
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+from wire import BORGEN, ROOT, Session, cpu_seconds, percentile, seeded_database, server
 
 
 def script_runs(log: str) -> list[float]:

@@ -9,6 +9,7 @@ Nothing here is imported by the app or the tests.
 from __future__ import annotations
 
 import json
+import os
 import random
 import sys
 import time
@@ -193,6 +194,27 @@ def state(widget_id: str, **value) -> object:
         v = json.dumps(v)
     setattr(s, name, v)
     return s
+
+
+def cpu_seconds(pid: int, with_children: bool = False) -> float:
+    """User + system CPU time of a process so far (Linux /proc); ``with_children`` adds its
+    live children and those it has waited for (PostgreSQL's backends)."""
+    def own(stat: list[str], waited: bool) -> int:
+        return int(stat[11]) + int(stat[12]) + (int(stat[13]) + int(stat[14]) if waited else 0)
+
+    def stat_of(p: Path) -> list[str]:
+        return p.read_text().rsplit(")", 1)[1].split()
+
+    ticks = own(stat_of(Path(f"/proc/{pid}/stat")), with_children)
+    if with_children:
+        for child in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                stat = stat_of(child)
+            except OSError:
+                continue  # gone meanwhile
+            if int(stat[1]) == pid:
+                ticks += own(stat, False)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], q: float) -> float:
