@@ -132,6 +132,9 @@ class Session:
             open_timeout=open_timeout,
             proxy=None,
             additional_headers={"Cookie": cookie} if cookie else None,
+            # a browser sends no pings of its own (it only answers the server's): with the
+            # client's 20 s keepalive a busy server's late pong ended sessions a browser keeps
+            ping_interval=None,
         )
         self.cache: dict[str, ForwardMsg] = {}
 

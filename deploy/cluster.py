@@ -426,12 +426,30 @@ class Cluster:
         self._lock()
         if not _port_free(self.o.host, self.o.port):
             raise ClusterError("cluster.port_busy", port=self.o.port)
-
         # the secrets every replica must share, each made once (consultations/keys.py)
         secret_file = self.data / "secret.key"
         keys.load_secret(None, secret_file)
         cookie_secret = keys.load_secret(None, self.data / "cookie-secret").decode()
 
+        env_file = self._start_database(pg_bin, secret_file)
+        self._start_replicas(
+            replica_env(
+                self.env, db_url=self.pg.url, secret_file=secret_file,
+                cookie_secret=cookie_secret, trusted_proxy=BALANCER_SOURCE,
+            )
+        )  # fmt: skip
+        self._start_balancer(haproxy)
+        shown = "localhost" if self.o.host in ("", "0.0.0.0", "*") else self.o.host
+        _say(
+            tn(
+                "cluster.ready", self.o.replicas, url=f"http://{shown}:{self.o.port}",
+                pg=self.pg.dir, env=env_file, logs=self.run_dir,
+            )
+        )  # fmt: skip
+
+    def _start_database(self, pg_bin: Path, secret_file: Path) -> Path:
+        """PostgreSQL made (first run), started (or taken over), with the app's role and
+        database; data/cluster.env for the command line."""
         self.pg = pg = LocalPostgres(self.data / "pg", pg_bin)
         if not pg.initialised():
             _say(t("cluster.initdb", path=pg.dir))
@@ -447,54 +465,38 @@ class Cluster:
             "# make cluster's database (deploy/cluster.py); for the command line:\n"
             "#   set -a; . data/cluster.env; set +a\n"
             f"KARTINNSPILL_DB={pg.url}\n"
-            f"KARTINNSPILL_SECRET_FILE={quote(str(secret_file), safe='/')}\n",
+            f"KARTINNSPILL_SECRET_FILE={shlex.quote(str(secret_file))}\n",
             encoding="utf-8",
         )
+        return env_file
 
-        env = replica_env(
-            self.env, db_url=pg.url, secret_file=secret_file, cookie_secret=cookie_secret,
-            trusted_proxy=BALANCER_SOURCE,
-        )  # fmt: skip
+    def _start_replicas(self, env: Mapping[str, str]) -> None:
+        """REPLICAS streamlit processes on free loopback ports, until each is healthy."""
         _say(tn("cluster.starting_replicas", self.o.replicas))
         for k in range(1, self.o.replicas + 1):
-            port = free_port()
-            name = f"r{k}"
-            proc = Process(
-                name, replica_command(port), env, self.run_dir / f"{name}.log"
-            )
+            port, name = free_port(), f"r{k}"
+            proc = Process(name, replica_command(port), env, self.run_dir / f"{name}.log")
             proc.start()
             self.replicas.append((proc, port))
         self._write_state()
         self._wait_replicas()
 
+    def _start_balancer(self, haproxy: str) -> None:
+        """HAProxy in the foreground (-db), configured from the template for these replicas."""
         backends = [Backend(p.name, f"127.0.0.1:{port}") for p, port in self.replicas]
         config = self.run_dir / "haproxy.cfg"
-        bind = f"{self.o.host}:{self.o.port}"
         config.write_text(
             haproxy_config(
-                bind,
-                backends,
-                stats_socket=self.run_dir / "haproxy.sock",
-                source=BALANCER_SOURCE,
+                f"{self.o.host}:{self.o.port}", backends,
+                stats_socket=self.run_dir / "haproxy.sock", source=BALANCER_SOURCE,
             ),
             encoding="utf-8",
-        )
-        self.balancer = Process(
-            "haproxy",
-            [haproxy, "-db", "-f", str(config)],
-            self.env,
-            self.run_dir / "haproxy.log",
-        )
+        )  # fmt: skip
+        command = [haproxy, "-db", "-f", str(config)]
+        self.balancer = Process("haproxy", command, self.env, self.run_dir / "haproxy.log")
         self.balancer.start()
         self._write_state()
         self._wait_balancer()
-        shown = "localhost" if self.o.host in ("", "0.0.0.0", "*") else self.o.host
-        _say(
-            tn(
-                "cluster.ready", self.o.replicas, url=f"http://{shown}:{self.o.port}",
-                pg=pg.dir, env=env_file, logs=self.run_dir,
-            )
-        )  # fmt: skip
 
     def _lock(self) -> None:
         """One orchestrator per data directory: a second one would initdb, bind, and stop
