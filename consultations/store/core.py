@@ -151,6 +151,8 @@ class Store:
         self.path = backend.path  # the DuckDB file; None on PostgreSQL
         self.backend = backend.name
         self.location = backend.location  # for messages: the file, or the URL without password
+        self.label = backend.label  # the audit log's name for it: file or database name
+        self.backup_suffix = backend.backup_suffix  # what backup_to writes: .duckdb or .dump
         self._write_lock = threading.Lock()
         self._atomic = threading.local()  # the cursor of this thread's ``atomic()`` block
         self._secret_value = secret
@@ -191,6 +193,21 @@ class Store:
         is to be restored) is a PostgreSQL URL. Nothing in it is run to find out."""
         backend = PostgresBackend if is_url(location) else DuckDBBackend
         backend.check_backup(Path(path))
+
+    @classmethod
+    def restore(cls, url: str, backup: Path, keep: Path) -> None:
+        """PostgreSQL: replace the database's contents with a ``pg_dump`` backup, after
+        ``check_backup``; what it held before is dumped to ``keep`` first. An older
+        backup is migrated to this version. (A DuckDB file is restored by copying it.)"""
+        cls.check_backup(backup, url)
+        store = cls.open(url)
+        try:
+            store.backup_to(keep)
+            with store._write_lock:
+                store._backend.restore_from(Path(backup))
+        finally:
+            store.close()
+        cls.open(url).close()
 
     def close(self) -> None:
         with self._write_lock:

@@ -42,10 +42,12 @@ class DuckDBBackend:
     """Connection, cursors, transactions and backups of one DuckDB file."""
 
     name = NAME
+    backup_suffix = ".duckdb"
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.location = str(path)
+        self.label = path.name
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._conn = duckdb.connect(str(path))

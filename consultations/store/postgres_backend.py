@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,7 +47,10 @@ _BACKUP_KINDS = {
     "TABLE", "TABLE DATA", "SEQUENCE", "SEQUENCE SET", "SEQUENCE OWNED BY", "DEFAULT",
     "INDEX", "CONSTRAINT", "EXTENSION", "COMMENT",
 }  # fmt: skip
-_TOC_LINE = re.compile(r"^\d+; \d+ \d+ (?P<kind>[A-Z ]+?) (?P<schema>\S+) (?P<name>\S+)")
+_TOC_ENTRY = re.compile(r"^\d+; \d+ \d+ (?P<rest>.*)$")
+# left out of a restore: the extension is the database's (made by its owner, maybe not by
+# the app's role), and so is PostGIS's own table of reference systems
+_NOT_RESTORED = {"EXTENSION", "COMMENT"}
 
 
 def is_url(location: object) -> bool:
@@ -62,11 +66,13 @@ class PostgresBackend:
     """A connection pool on one database, and the dialect hooks the store asks for."""
 
     name = NAME
+    backup_suffix = ".dump"  # pg_dump's custom format, read back by pg_restore
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.location = masked(url)
         self.path = None
+        self.label = str(conninfo_to_dict(url).get("dbname", ""))
         try:
             psycopg.connect(url, connect_timeout=10).close()  # a clear reason when it can't
         except psycopg.Error as exc:
@@ -155,8 +161,16 @@ class PostgresBackend:
         """Replace the database's tables with the backup's (one transaction); the data
         version moves past both, so no replica keeps a read from before."""
         before = self.stamp()
-        _run_tool("pg_restore", "--clean", "--if-exists", "--single-transaction",
-                  "--exit-on-error", "--no-owner", "--no-privileges", str(backup), url=self.url)  # fmt: skip
+        wanted = [
+            line for line, kind, _, name in _toc(_run_tool("pg_restore", "--list", str(backup)))
+            if kind not in _NOT_RESTORED and name != "spatial_ref_sys"
+        ]  # fmt: skip
+        with tempfile.NamedTemporaryFile("w", suffix=".list") as chosen:
+            chosen.write("\n".join(wanted) + "\n")
+            chosen.flush()
+            _run_tool("pg_restore", "--clean", "--if-exists", "--single-transaction",
+                      "--exit-on-error", "--no-owner", "--no-privileges", f"--use-list={chosen.name}",
+                      str(backup), url=self.url)  # fmt: skip
         with self.transaction() as cur:
             cur.execute(_VERSION_TABLE)
             cur.execute(
@@ -175,13 +189,7 @@ class PostgresBackend:
         except StoreError as exc:
             raise StoreError("store.not_a_backup", path=path, what=exc.params["reason"]) from exc
         tables = _tables_at(migrations.LATEST) | {"schema_version", "data_version", "spatial_ref_sys"}
-        for line in listing.splitlines():
-            if not line or line.startswith(";"):
-                continue
-            entry = _TOC_LINE.match(line)
-            if entry is None:
-                raise StoreError("store.not_a_backup", path=path, what=line[:60])
-            kind, name = entry["kind"], entry["name"]
+        for line, kind, _schema, name in _toc(listing):
             if kind not in _BACKUP_KINDS:
                 raise StoreError("store.not_a_backup", path=path, what=f"{kind.lower()} {name}")
             if kind in ("TABLE", "TABLE DATA") and name not in tables:
@@ -241,6 +249,21 @@ def _translate(sql: str) -> str:
             continue
         out.append("%%" if char == "%" else char)
     return "".join(out)
+
+
+def _toc(listing: str) -> list[tuple[str, str, str, str]]:
+    """``pg_restore --list`` as ``(line, kind, schema, name)``: kinds have spaces
+    («TABLE DATA»), so the longest known one is taken; an unknown kind is its first word."""
+    entries = []
+    for line in listing.splitlines():
+        if not line.strip() or line.startswith(";"):
+            continue
+        found = _TOC_ENTRY.match(line)
+        rest = found["rest"] if found else line
+        kind = max((k for k in _BACKUP_KINDS if rest.startswith(k + " ")), key=len, default=rest.split(" ")[0])
+        schema, name, *_ = [*rest[len(kind):].split(), "", ""]
+        entries.append((line, kind, schema, name))
+    return entries
 
 
 def _tables_at(version: int) -> set[str]:
