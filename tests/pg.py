@@ -57,6 +57,15 @@ def need_postgresql() -> Path:
     return bindir
 
 
+def need_postgis(cluster: Cluster) -> None:
+    """Skip (fail in CI, where .ci/run installs postgresql-15-postgis-3) without PostGIS."""
+    if not cluster.postgis:
+        reason = "needs PostGIS for the cluster's PostgreSQL: apt-get install postgresql-15-postgis-3"
+        if in_ci():
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

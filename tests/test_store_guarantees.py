@@ -149,3 +149,36 @@ def test_replicas_starting_together_seed_the_demo_once(pg_url, tmp_path):
         assert sum(x.total_inputs for x in listings) == added[1]
     finally:
         store.close()
+
+
+# -- PostGIS: a geometry for GIS clients, when the database has the extension -------------
+
+
+def test_with_postgis_every_input_and_area_also_has_a_geometry_for_gis_clients(pg_cluster, pg_url):
+    from tests.pg import need_postgis
+
+    need_postgis(pg_cluster)
+    store = Store.open(pg_url)
+    try:
+        store.add_consultation(make_consultation())
+        located, _ = _add(store)
+        whole, _ = store.add_input(
+            consultation_id="test-borgen", category="Annet", text="Hele området", lat=None, lon=None,
+            east=None, north=None, age_group=None, relation=None, channel=Channel.LETTER,
+            status=InputStatus.PUBLISHED, session_hash=None, token=None, created_at=NOW,
+        )  # fmt: skip
+    finally:
+        store.close()
+    name = pg_url.rsplit("/", 1)[1]
+    rows = dict(
+        (r[0], r[1:])
+        for r in pg_cluster.execute(
+            """SELECT i.id, ST_X(i.geom), ST_Y(i.geom), ST_SRID(i.geom), ST_Contains(c.area_geom, i.geom)
+               FROM inputs i JOIN consultations c ON c.id = i.consultation_id""",
+            name,
+        )
+    )
+    assert rows[located.id] == (INSIDE[1], INSIDE[0], 4326, True)
+    assert rows[whole.id] == (None, None, None, None)
+    (kind,) = pg_cluster.execute("SELECT GeometryType(area_geom) FROM consultations", name)[0]
+    assert kind == "MULTIPOLYGON"

@@ -311,6 +311,7 @@ class Store:
                     "INSERT INTO schema_version VALUES (?, ?)",
                     (version, _naive(datetime.now(UTC))),
                 )
+            self._backend.extend(cur)  # what this database adds (PostGIS columns)
 
     def hash_session(self, raw: str, consultation_id: str = "") -> str:
         """An anonymous keyed hash of a browser session or network address; the raw value

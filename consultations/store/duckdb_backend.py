@@ -95,6 +95,10 @@ class DuckDBBackend:
         return statement
 
     @staticmethod
+    def extend(cur: object) -> None:
+        """What this database adds to the migrated schema: nothing."""
+
+    @staticmethod
     def lock(cur: object, key: str) -> None:
         """Hold ``key`` until the transaction ends: nothing to do, the process's write lock
         already serialises every write to the file."""

@@ -38,6 +38,12 @@ _VERSION_TABLE = (
     "CREATE TABLE IF NOT EXISTS data_version "
     "(one BOOLEAN PRIMARY KEY DEFAULT true CHECK (one), version BIGINT NOT NULL)"
 )
+_GEOMETRY_COLUMNS = (
+    ("inputs", "geom", "geometry(Point, 4326) GENERATED ALWAYS AS (CASE WHEN lon IS NOT NULL "
+     "AND lat IS NOT NULL THEN ST_SetSRID(ST_MakePoint(lon, lat), 4326) END) STORED"),
+    ("consultations", "area_geom", "geometry(MultiPolygon, 4326) GENERATED ALWAYS AS "
+     "(ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(area_geojson), 4326))) STORED"),
+)  # fmt: skip
 # DuckDB's names for types PostgreSQL spells otherwise (whole words, in migrations only)
 _TYPES = ((re.compile(r"\bDOUBLE\b(?! PRECISION)"), "DOUBLE PRECISION"), (re.compile(r"\bBLOB\b"), "BYTEA"))
 # What a backup may hold (pg_restore --list): tables, their data, sequences, indexes and
@@ -112,6 +118,18 @@ class PostgresBackend:
         for pattern, name in _TYPES:
             statement = pattern.sub(name, statement)
         return statement
+
+    @staticmethod
+    def extend(cur: _Cursor) -> None:
+        """With PostGIS in the database (its owner ran ``CREATE EXTENSION postgis``), a
+        geometry beside the plain columns for GIS clients (QGIS, FME …): each input's point
+        and each consultation's area in EPSG:4326, computed by the database from what the
+        app writes (generated columns), so no code path can leave them out of step."""
+        if not cur.execute("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'").fetchone()[0]:
+            return
+        for table, column, definition in _GEOMETRY_COLUMNS:
+            cur.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {definition}")
+        cur.execute("CREATE INDEX IF NOT EXISTS inputs_geom ON inputs USING gist (geom)")
 
     @staticmethod
     def lock(cur: _Cursor, key: str) -> None:
