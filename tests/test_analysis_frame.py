@@ -10,7 +10,14 @@ from pandas.testing import assert_frame_equal
 
 from consultations.analysis import ANALYSIS_FRAME
 from consultations.model import (
-    Channel, InputStatus, NotMerknad, Objection, Outcome, Response, SenderType, Stage,
+    Channel,
+    InputStatus,
+    NotMerknad,
+    Objection,
+    Outcome,
+    Response,
+    SenderType,
+    Stage,
 )  # fmt: skip
 from consultations.store import Store
 from tests.conftest import INSIDE, NOW, make_consultation

@@ -30,7 +30,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def db(store_location, monkeypatch, tmp_path):
+def db(store_location, monkeypatch, tmp_path):  # noqa: F811  (the imported fixture, used)
     monkeypatch.setenv("KARTINNSPILL_DB", str(store_location))
     monkeypatch.setenv("KARTINNSPILL_SECRET", "cli-secret-" + "x" * 32)
     monkeypatch.chdir(tmp_path)

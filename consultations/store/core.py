@@ -287,6 +287,17 @@ class Store:
         with self._backend.exclusive(name):
             yield
 
+    @property
+    def shared(self) -> bool:
+        """Whether other processes may use the database too (PostgreSQL): then what a
+        process counts in memory (rate limits) must be counted in the database."""
+        return self._backend.name == "postgresql"
+
+    def take_tokens(self, checks: Sequence[tuple[str, int, float]]) -> bool:
+        """PostgreSQL: one token from the bucket of every ``(key, burst, per_hour)`` in the
+        database, or none when one is empty (``ratelimit.SharedLimiter``)."""
+        return self._backend.take_tokens(checks)
+
     def schema_version(self) -> int:
         exists = self._value(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -39,11 +40,18 @@ _VERSION_TABLE = (
     "(one BOOLEAN PRIMARY KEY DEFAULT true CHECK (one), version BIGINT NOT NULL)"
 )
 _GEOMETRY_COLUMNS = (
-    ("inputs", "geom", "geometry(Point, 4326) GENERATED ALWAYS AS (CASE WHEN lon IS NOT NULL "
-     "AND lat IS NOT NULL THEN ST_SetSRID(ST_MakePoint(lon, lat), 4326) END) STORED"),
-    ("consultations", "area_geom", "geometry(MultiPolygon, 4326) GENERATED ALWAYS AS "
-     "(ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(area_geojson), 4326))) STORED"),
+    ("inputs", "geom", ("geometry(Point, 4326) GENERATED ALWAYS AS (CASE WHEN lon IS NOT NULL "
+     "AND lat IS NOT NULL THEN ST_SetSRID(ST_MakePoint(lon, lat), 4326) END) STORED")),
+    ("consultations", "area_geom", ("geometry(MultiPolygon, 4326) GENERATED ALWAYS AS "
+     "(ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(area_geojson), 4326))) STORED")),
 )  # fmt: skip
+# Residents' rate limits when several processes serve them (ratelimit.SharedLimiter): one
+# token bucket per key, refilled by the database's clock
+_BUCKET_TABLE = (
+    "CREATE TABLE IF NOT EXISTS rate_buckets "
+    "(key VARCHAR PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL, at DOUBLE PRECISION NOT NULL)"
+)
+_BUCKETS_KEPT = 86_400.0  # seconds idle before a bucket goes (every default limit is full by then)
 # DuckDB's names for types PostgreSQL spells otherwise (whole words, in migrations only)
 _TYPES = ((re.compile(r"\bDOUBLE\b(?! PRECISION)"), "DOUBLE PRECISION"), (re.compile(r"\bBLOB\b"), "BYTEA"))
 # What a backup may hold (pg_restore --list): tables, their data, sequences, indexes and
@@ -93,6 +101,7 @@ class PostgresBackend:
                 self.lock(cur, "setup")  # two replicas starting together: one creates it
                 cur.execute(_VERSION_TABLE)
                 cur.execute("INSERT INTO data_version VALUES (true, 1) ON CONFLICT DO NOTHING")
+                cur.execute(_BUCKET_TABLE)
         except BaseException:
             self._pool.close()
             raise
@@ -156,6 +165,39 @@ class PostgresBackend:
         """The database's change counter as committed now (one indexed one-row read)."""
         with self.cursor() as cur:
             return int(cur.execute("SELECT version FROM data_version").fetchone()[0])
+
+    def take_tokens(self, checks: Sequence[tuple[str, int, float]]) -> bool:
+        """One token from the bucket of every ``(key, burst, per_hour)``, or none when one
+        is empty: ``RateLimiter.allow`` with the buckets in the database, so a limit per
+        address holds however many replicas the address reaches. Its own transaction,
+        which does not move the data version (no page's data changed)."""
+        keys = sorted({key for key, _, _ in checks})
+        with self.transaction() as cur:
+            now = float(cur.execute("SELECT extract(epoch FROM clock_timestamp())").fetchone()[0])
+            for key, burst, _ in checks:
+                cur.execute(
+                    "INSERT INTO rate_buckets VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (key, float(burst), now)
+                )
+            found = {
+                r[0]: (float(r[1]), float(r[2]))
+                for r in cur.execute(  # in key order: two processes never wait on each other
+                    "SELECT key, tokens, at FROM rate_buckets WHERE key = ANY(?) ORDER BY key FOR UPDATE",
+                    (keys,),
+                ).fetchall()
+            }
+            tokens = {}
+            for key, burst, per_hour in checks:
+                held, at = found[key]
+                tokens[key] = min(float(burst), held + max(0.0, now - at) * per_hour / 3600)
+            allowed = all(value >= 1 for value in tokens.values())
+            for key, value in tokens.items():
+                cur.execute(
+                    "UPDATE rate_buckets SET tokens = ?, at = ? WHERE key = ?",
+                    (value - 1 if allowed else value, now, key),
+                )
+            if random.random() < 0.01:  # now and then, forget idle buckets
+                cur.execute("DELETE FROM rate_buckets WHERE at < ?", (now - _BUCKETS_KEPT,))
+        return allowed
 
     @staticmethod
     def insert_frame(cur: _Cursor, table: str, columns: str, frame) -> None:
