@@ -56,7 +56,7 @@ ANALYSIS_FRAME: dict[str, str] = {
     "objection_status": "object", "not_merknad": "object", "not_merknad_note": "object",
     "party_frist": "datetime64[us]", "archived_at": "datetime64[us]",
     "journal_year": "Int64", "journal_sequence": "Int64", "journalpost_number": "Int64",
-    "photos": "int64",
+    "photos": "int64", "drawing": "object", "measure": "float64",
 }  # fmt: skip
 
 

@@ -44,6 +44,10 @@ class InvalidArea(KartinnspillError):
     """An uploaded plan area was refused; the message says what to change in the file."""
 
 
+class InvalidDrawing(KartinnspillError):
+    """A route or area a resident drew was refused; the message says what to change."""
+
+
 class InvalidDocument(KartinnspillError):
     """An uploaded document was refused; nothing was stored."""
 

@@ -57,6 +57,15 @@ def need_postgresql() -> Path:
     return bindir
 
 
+def need_postgis(cluster: Cluster) -> None:
+    """Skip (fail in CI, where .ci/run installs postgresql-15-postgis-3) without PostGIS."""
+    if not cluster.postgis:
+        reason = "needs PostGIS for the cluster's PostgreSQL: apt-get install postgresql-15-postgis-3"
+        if in_ci():
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -78,7 +87,8 @@ class Cluster:
         command = [str(a) for a in argv]
         return ["runuser", "-u", _SUPERUSER, "--", *command] if os.geteuid() == 0 else command
 
-    def start(self) -> None:
+    def start(self, durable: bool = False) -> None:
+        """Run the server; unless ``durable``, without fsync (tests need no crash safety)."""
         if os.geteuid() == 0:
             shutil.chown(self.root, _SUPERUSER, _SUPERUSER)
         # C collation: text sorts by code point, as in DuckDB; a UTF-8 ctype so lower()
@@ -90,10 +100,9 @@ class Cluster:
             ),
             check=True, capture_output=True,
         )  # fmt: skip
-        options = (
-            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-        )
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        if not durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         subprocess.run(
             self._as_owner(self.bindir / "pg_ctl", "-D", self.data, "-o", options, "-w",
                            "-l", self.root / "server.log", "start"),

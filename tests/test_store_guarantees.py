@@ -51,7 +51,7 @@ def _while_held(holder: Store, hold, attempt) -> object:
     def run() -> None:
         try:
             outcome.append(attempt())
-        except Exception as exc:  # the refusal is the answer under test
+        except Exception as exc:  # noqa: BLE001  (the refusal is the answer under test)
             outcome.append(exc)
 
     with holder.atomic():
@@ -149,3 +149,71 @@ def test_replicas_starting_together_seed_the_demo_once(pg_url, tmp_path):
         assert sum(x.total_inputs for x in listings) == added[1]
     finally:
         store.close()
+
+
+# -- PostGIS: a geometry for GIS clients, when the database has the extension -------------
+
+
+def test_with_postgis_every_input_and_area_also_has_a_geometry_for_gis_clients(pg_cluster, pg_url):
+    from tests.pg import need_postgis
+
+    need_postgis(pg_cluster)
+    store = Store.open(pg_url)
+    try:
+        store.add_consultation(make_consultation())
+        located, _ = _add(store)
+        whole, _ = store.add_input(
+            consultation_id="test-borgen", category="Annet", text="Hele området", lat=None, lon=None,
+            east=None, north=None, age_group=None, relation=None, channel=Channel.LETTER,
+            status=InputStatus.PUBLISHED, session_hash=None, token=None, created_at=NOW,
+        )  # fmt: skip
+    finally:
+        store.close()
+    name = pg_url.rsplit("/", 1)[1]
+    rows = {
+        r[0]: r[1:]
+        for r in pg_cluster.execute(
+            """SELECT i.id, ST_X(i.geom), ST_Y(i.geom), ST_SRID(i.geom), ST_Contains(c.area_geom, i.geom)
+               FROM inputs i JOIN consultations c ON c.id = i.consultation_id""",
+            name,
+        )
+    }
+    assert rows[located.id] == (INSIDE[1], INSIDE[0], 4326, True)
+    assert rows[whole.id] == (None, None, None, None)
+    (kind,) = pg_cluster.execute("SELECT GeometryType(area_geom) FROM consultations", name)[0]
+    assert kind == "MULTIPOLYGON"
+
+
+# -- rate limits: counted in the database when replicas share it ---------------------------
+
+
+def test_a_limit_per_address_holds_across_replicas(replicas):
+    from consultations.ratelimit import Limit, SharedLimiter
+
+    one, two = (SharedLimiter(store) for store in replicas)
+    limit = Limit(burst=3, per_hour=1)
+    taken = [limiter.allow([("submit:adr", limit)]) for limiter in (one, two, one, two, one)]
+    assert taken == [True, True, True, False, False]
+    assert two.allow([("submit:other", limit)])  # another address has its own bucket
+
+
+def test_all_or_nothing_a_full_check_takes_no_token_when_one_bucket_is_empty(replicas):
+    from consultations.ratelimit import Limit, SharedLimiter
+
+    one, two = (SharedLimiter(store) for store in replicas)
+    small, large = Limit(burst=1, per_hour=1), Limit(burst=5, per_hour=1)
+    assert one.allow([("session:a", small), ("adr:x", large)])
+    assert not two.allow([("session:a", small), ("adr:x", large)])  # session empty: adr kept
+    assert [two.allow([("adr:x", large)]) for _ in range(5)] == [True] * 4 + [False]
+
+
+def test_replicas_sending_at_once_get_exactly_the_burst(replicas):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from consultations.ratelimit import Limit, SharedLimiter
+
+    limiters = [SharedLimiter(store) for store in replicas]
+    limit = Limit(burst=20, per_hour=1)
+    with ThreadPoolExecutor(8) as pool:
+        taken = list(pool.map(lambda n: limiters[n % 2].allow([("adr:school", limit)]), range(60)))
+    assert sum(taken) == 20

@@ -53,6 +53,7 @@ from ..model import (
     Response,
     Role,
     SenderType,
+    Shape,
     Stage,
     Status,
     User,
@@ -62,14 +63,15 @@ _CONSULTATION_COLUMNS = (
     "id, title, summary, body, plan_type, plan_id, stage, status, opens_at, closes_at, "
     "area_geojson, categories, moderation, contact_name, contact_role, contact_email, "
     "contact_phone, is_demo, questions, translations, case_number, announced_on, "
-    "announced_where, proposer_name, proposer_consultant, proposer_recipient, proposer_address"
+    "announced_where, proposer_name, proposer_consultant, proposer_recipient, proposer_address, "
+    "shapes"
 )
 _N_CONSULTATION = _CONSULTATION_COLUMNS.count(",") + 1
 _INPUT_COLUMNS = (
     "i.id, i.consultation_id, i.category, i.text, i.lat, i.lon, i.status, i.channel, "
     "i.created_at, i.age_group, i.relation, i.east, i.north, i.answers, i.sender_type, "
     "i.sender_name, i.hidden_reason, i.duplicate_of, i.sender_address, i.sender_property, "
-    "i.objection, i.objection_status, i.not_merknad, i.not_merknad_note"
+    "i.objection, i.objection_status, i.not_merknad, i.not_merknad_note, i.drawing, i.measure"
 )
 _PARTY_COLUMNS = "id, consultation_id, name, sender_type, sent_on, frist, input_id"
 _USER_COLUMNS = "id, username, email, role, active"
@@ -151,6 +153,8 @@ class Store:
         self.path = backend.path  # the DuckDB file; None on PostgreSQL
         self.backend = backend.name
         self.location = backend.location  # for messages: the file, or the URL without password
+        self.label = backend.label  # the audit log's name for it: file or database name
+        self.backup_suffix = backend.backup_suffix  # what backup_to writes: .duckdb or .dump
         self._write_lock = threading.Lock()
         self._atomic = threading.local()  # the cursor of this thread's ``atomic()`` block
         self._secret_value = secret
@@ -191,6 +195,21 @@ class Store:
         is to be restored) is a PostgreSQL URL. Nothing in it is run to find out."""
         backend = PostgresBackend if is_url(location) else DuckDBBackend
         backend.check_backup(Path(path))
+
+    @classmethod
+    def restore(cls, url: str, backup: Path, keep: Path) -> None:
+        """PostgreSQL: replace the database's contents with a ``pg_dump`` backup, after
+        ``check_backup``; what it held before is dumped to ``keep`` first. An older
+        backup is migrated to this version. (A DuckDB file is restored by copying it.)"""
+        cls.check_backup(backup, url)
+        store = cls.open(url)
+        try:
+            store.backup_to(keep)
+            with store._write_lock:
+                store._backend.restore_from(Path(backup))
+        finally:
+            store.close()
+        cls.open(url).close()
 
     def close(self) -> None:
         with self._write_lock:
@@ -270,6 +289,17 @@ class Store:
         with self._backend.exclusive(name):
             yield
 
+    @property
+    def shared(self) -> bool:
+        """Whether other processes may use the database too (PostgreSQL): then what a
+        process counts in memory (rate limits) must be counted in the database."""
+        return self._backend.name == "postgresql"
+
+    def take_tokens(self, checks: Sequence[tuple[str, int, float]]) -> bool:
+        """PostgreSQL: one token from the bucket of every ``(key, burst, per_hour)`` in the
+        database, or none when one is empty (``ratelimit.SharedLimiter``)."""
+        return self._backend.take_tokens(checks)
+
     def schema_version(self) -> int:
         exists = self._value(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
@@ -294,6 +324,7 @@ class Store:
                     "INSERT INTO schema_version VALUES (?, ?)",
                     (version, _naive(datetime.now(UTC))),
                 )
+            self._backend.extend(cur)  # what this database adds (PostGIS columns)
 
     def hash_session(self, raw: str, consultation_id: str = "") -> str:
         """An anonymous keyed hash of a browser session or network address; the raw value
@@ -492,6 +523,8 @@ class Store:
         attachments: Sequence[tuple[str, str, bytes]] = (),
         objection: Objection | None = None,
         photos: Sequence[tuple[str, str, bytes, str, bytes]] = (),
+        drawing: str | None = None,
+        measure: float | None = None,
     ) -> tuple[Input, bool]:
         """Store one input; with a token seen before, return that input and ``False``.
 
@@ -520,8 +553,9 @@ class Store:
                 """INSERT INTO inputs (consultation_id, category, text, lat, lon, east, north,
                        age_group, relation, channel, status, session_hash, submission_token,
                        created_at, answers, sender_type, sender_name, address_hash,
-                       sender_address, sender_property, objection, objection_status)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                       sender_address, sender_property, objection, objection_status,
+                       drawing, measure)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT (submission_token) DO NOTHING RETURNING id""",
                 (
                     consultation_id, category, text, lat, lon, east, north, age_group,
@@ -530,6 +564,7 @@ class Store:
                     sender_type.value if sender_type else None, sender_name, address_hash,
                     sender_address, sender_property,
                     objection.value if objection else None, _objection_status(objection),
+                    drawing, measure,
                 ),
             ).fetchall()  # fmt: skip
             if not existing and not inserted:  # another process stored this token meanwhile
@@ -1565,7 +1600,8 @@ class Store:
                               AS party_frist,
                           i.archived_at, i.journal_year, i.journal_sequence, i.journalpost_number,
                           (SELECT count(*) FROM input_attachments a
-                            WHERE a.input_id = i.id AND a.alt_text IS NOT NULL) AS photos
+                            WHERE a.input_id = i.id AND a.alt_text IS NOT NULL) AS photos,
+                          i.drawing, i.measure
                    FROM inputs i LEFT JOIN responses r ON r.input_id = i.id
                    WHERE i.consultation_id = ? ORDER BY i.id""",
                 (consultation_id,),
@@ -1614,6 +1650,7 @@ def _consultation_values(c: Consultation) -> tuple:
         json.dumps(c.translations, ensure_ascii=False),
         c.case_number, c.announced_on, c.announced_where,
         c.proposer.name, c.proposer.consultant, c.proposer.recipient.value, c.proposer.address,
+        json.dumps([shape.value for shape in c.shapes]),
     )  # fmt: skip
 
 
@@ -1632,6 +1669,7 @@ def _snapshot(c: Consultation) -> str:
             "announced_on": c.announced_on.isoformat() if c.announced_on else None,
             "announced_where": c.announced_where,
             "proposer": {**dataclasses.asdict(c.proposer), "recipient": c.proposer.recipient.value},
+            "shapes": [shape.value for shape in c.shapes],
         },
         ensure_ascii=False,
     )  # fmt: skip
@@ -1669,6 +1707,7 @@ def _consultation(row: tuple) -> Consultation:
             recipient=MerknadRecipient(row[25] or "kommunen"),
             address=row[26] or "",
         ),
+        shapes=tuple(Shape(v) for v in json.loads(row[27])) if row[27] else (Shape.POINT,),
     )
 
 
@@ -1702,7 +1741,9 @@ def _input(row: tuple) -> Input:
         objection_status=ObjectionStatus(row[21]) if row[21] else None,
         not_merknad=NotMerknad(row[22]) if row[22] else None,
         not_merknad_note=row[23],
-        supports=int(row[24]),
+        drawing=row[24],
+        measure=row[25],
+        supports=int(row[26]),
     )
 
 

@@ -42,10 +42,12 @@ class DuckDBBackend:
     """Connection, cursors, transactions and backups of one DuckDB file."""
 
     name = NAME
+    backup_suffix = ".duckdb"
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.location = str(path)
+        self.label = path.name
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._conn = duckdb.connect(str(path))
@@ -91,6 +93,10 @@ class DuckDBBackend:
     def ddl(statement: str) -> str:
         """A migration's statement as this database runs it: as written."""
         return statement
+
+    @staticmethod
+    def extend(cur: object) -> None:
+        """What this database adds to the migrated schema: nothing."""
 
     @staticmethod
     def lock(cur: object, key: str) -> None:

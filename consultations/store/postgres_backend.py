@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import functools
 import os
+import random
 import re
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,6 +39,19 @@ _VERSION_TABLE = (
     "CREATE TABLE IF NOT EXISTS data_version "
     "(one BOOLEAN PRIMARY KEY DEFAULT true CHECK (one), version BIGINT NOT NULL)"
 )
+_GEOMETRY_COLUMNS = (
+    ("inputs", "geom", ("geometry(Point, 4326) GENERATED ALWAYS AS (CASE WHEN lon IS NOT NULL "
+     "AND lat IS NOT NULL THEN ST_SetSRID(ST_MakePoint(lon, lat), 4326) END) STORED")),
+    ("consultations", "area_geom", ("geometry(MultiPolygon, 4326) GENERATED ALWAYS AS "
+     "(ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(area_geojson), 4326))) STORED")),
+)  # fmt: skip
+# Residents' rate limits when several processes serve them (ratelimit.SharedLimiter): one
+# token bucket per key, refilled by the database's clock
+_BUCKET_TABLE = (
+    "CREATE TABLE IF NOT EXISTS rate_buckets "
+    "(key VARCHAR PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL, at DOUBLE PRECISION NOT NULL)"
+)
+_BUCKETS_KEPT = 86_400.0  # seconds idle before a bucket goes (every default limit is full by then)
 # DuckDB's names for types PostgreSQL spells otherwise (whole words, in migrations only)
 _TYPES = ((re.compile(r"\bDOUBLE\b(?! PRECISION)"), "DOUBLE PRECISION"), (re.compile(r"\bBLOB\b"), "BYTEA"))
 # What a backup may hold (pg_restore --list): tables, their data, sequences, indexes and
@@ -46,7 +61,10 @@ _BACKUP_KINDS = {
     "TABLE", "TABLE DATA", "SEQUENCE", "SEQUENCE SET", "SEQUENCE OWNED BY", "DEFAULT",
     "INDEX", "CONSTRAINT", "EXTENSION", "COMMENT",
 }  # fmt: skip
-_TOC_LINE = re.compile(r"^\d+; \d+ \d+ (?P<kind>[A-Z ]+?) (?P<schema>\S+) (?P<name>\S+)")
+_TOC_ENTRY = re.compile(r"^\d+; \d+ \d+ (?P<rest>.*)$")
+# left out of a restore: the extension is the database's (made by its owner, maybe not by
+# the app's role), and so is PostGIS's own table of reference systems
+_NOT_RESTORED = {"EXTENSION", "COMMENT"}
 
 
 def is_url(location: object) -> bool:
@@ -62,11 +80,13 @@ class PostgresBackend:
     """A connection pool on one database, and the dialect hooks the store asks for."""
 
     name = NAME
+    backup_suffix = ".dump"  # pg_dump's custom format, read back by pg_restore
 
     def __init__(self, url: str) -> None:
         self.url = url
         self.location = masked(url)
         self.path = None
+        self.label = str(conninfo_to_dict(url).get("dbname", ""))
         try:
             psycopg.connect(url, connect_timeout=10).close()  # a clear reason when it can't
         except psycopg.Error as exc:
@@ -81,6 +101,7 @@ class PostgresBackend:
                 self.lock(cur, "setup")  # two replicas starting together: one creates it
                 cur.execute(_VERSION_TABLE)
                 cur.execute("INSERT INTO data_version VALUES (true, 1) ON CONFLICT DO NOTHING")
+                cur.execute(_BUCKET_TABLE)
         except BaseException:
             self._pool.close()
             raise
@@ -108,6 +129,18 @@ class PostgresBackend:
         return statement
 
     @staticmethod
+    def extend(cur: _Cursor) -> None:
+        """With PostGIS in the database (its owner ran ``CREATE EXTENSION postgis``), a
+        geometry beside the plain columns for GIS clients (QGIS, FME …): each input's point
+        and each consultation's area in EPSG:4326, computed by the database from what the
+        app writes (generated columns), so no code path can leave them out of step."""
+        if not cur.execute("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'").fetchone()[0]:
+            return
+        for table, column, definition in _GEOMETRY_COLUMNS:
+            cur.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {definition}")
+        cur.execute("CREATE INDEX IF NOT EXISTS inputs_geom ON inputs USING gist (geom)")
+
+    @staticmethod
     def lock(cur: _Cursor, key: str) -> None:
         """Hold ``key`` until the transaction ends, against every process on the database."""
         cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (key,))
@@ -133,6 +166,39 @@ class PostgresBackend:
         with self.cursor() as cur:
             return int(cur.execute("SELECT version FROM data_version").fetchone()[0])
 
+    def take_tokens(self, checks: Sequence[tuple[str, int, float]]) -> bool:
+        """One token from the bucket of every ``(key, burst, per_hour)``, or none when one
+        is empty: ``RateLimiter.allow`` with the buckets in the database, so a limit per
+        address holds however many replicas the address reaches. Its own transaction,
+        which does not move the data version (no page's data changed)."""
+        keys = sorted({key for key, _, _ in checks})
+        with self.transaction() as cur:
+            now = float(cur.execute("SELECT extract(epoch FROM clock_timestamp())").fetchone()[0])
+            for key, burst, _ in checks:
+                cur.execute(
+                    "INSERT INTO rate_buckets VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (key, float(burst), now)
+                )
+            found = {
+                r[0]: (float(r[1]), float(r[2]))
+                for r in cur.execute(  # in key order: two processes never wait on each other
+                    "SELECT key, tokens, at FROM rate_buckets WHERE key = ANY(?) ORDER BY key FOR UPDATE",
+                    (keys,),
+                ).fetchall()
+            }
+            tokens = {}
+            for key, burst, per_hour in checks:
+                held, at = found[key]
+                tokens[key] = min(float(burst), held + max(0.0, now - at) * per_hour / 3600)
+            allowed = all(value >= 1 for value in tokens.values())
+            for key, value in tokens.items():
+                cur.execute(
+                    "UPDATE rate_buckets SET tokens = ?, at = ? WHERE key = ?",
+                    (value - 1 if allowed else value, now, key),
+                )
+            if random.random() < 0.01:  # now and then, forget idle buckets
+                cur.execute("DELETE FROM rate_buckets WHERE at < ?", (now - _BUCKETS_KEPT,))
+        return allowed
+
     @staticmethod
     def insert_frame(cur: _Cursor, table: str, columns: str, frame) -> None:
         """Many rows at once from a pandas frame whose columns are ``columns`` (COPY)."""
@@ -155,8 +221,16 @@ class PostgresBackend:
         """Replace the database's tables with the backup's (one transaction); the data
         version moves past both, so no replica keeps a read from before."""
         before = self.stamp()
-        _run_tool("pg_restore", "--clean", "--if-exists", "--single-transaction",
-                  "--exit-on-error", "--no-owner", "--no-privileges", str(backup), url=self.url)  # fmt: skip
+        wanted = [
+            line for line, kind, _, name in _toc(_run_tool("pg_restore", "--list", str(backup)))
+            if kind not in _NOT_RESTORED and name != "spatial_ref_sys"
+        ]  # fmt: skip
+        with tempfile.NamedTemporaryFile("w", suffix=".list") as chosen:
+            chosen.write("\n".join(wanted) + "\n")
+            chosen.flush()
+            _run_tool("pg_restore", "--clean", "--if-exists", "--single-transaction",
+                      "--exit-on-error", "--no-owner", "--no-privileges", f"--use-list={chosen.name}",
+                      str(backup), url=self.url)  # fmt: skip
         with self.transaction() as cur:
             cur.execute(_VERSION_TABLE)
             cur.execute(
@@ -175,13 +249,7 @@ class PostgresBackend:
         except StoreError as exc:
             raise StoreError("store.not_a_backup", path=path, what=exc.params["reason"]) from exc
         tables = _tables_at(migrations.LATEST) | {"schema_version", "data_version", "spatial_ref_sys"}
-        for line in listing.splitlines():
-            if not line or line.startswith(";"):
-                continue
-            entry = _TOC_LINE.match(line)
-            if entry is None:
-                raise StoreError("store.not_a_backup", path=path, what=line[:60])
-            kind, name = entry["kind"], entry["name"]
+        for line, kind, _schema, name in _toc(listing):
             if kind not in _BACKUP_KINDS:
                 raise StoreError("store.not_a_backup", path=path, what=f"{kind.lower()} {name}")
             if kind in ("TABLE", "TABLE DATA") and name not in tables:
@@ -241,6 +309,21 @@ def _translate(sql: str) -> str:
             continue
         out.append("%%" if char == "%" else char)
     return "".join(out)
+
+
+def _toc(listing: str) -> list[tuple[str, str, str, str]]:
+    """``pg_restore --list`` as ``(line, kind, schema, name)``: kinds have spaces
+    («TABLE DATA»), so the longest known one is taken; an unknown kind is its first word."""
+    entries = []
+    for line in listing.splitlines():
+        if not line.strip() or line.startswith(";"):
+            continue
+        found = _TOC_ENTRY.match(line)
+        rest = found["rest"] if found else line
+        kind = max((k for k in _BACKUP_KINDS if rest.startswith(k + " ")), key=len, default=rest.split(" ")[0])
+        schema, name, *_ = [*rest[len(kind):].split(), "", ""]
+        entries.append((line, kind, schema, name))
+    return entries
 
 
 def _tables_at(version: int) -> set[str]:
