@@ -215,7 +215,8 @@ class LocalPostgres:
                 raise ClusterError("cluster.pg_unreachable", path=self.dir)
         self._tool(
             "initdb", "-D", str(self.dir), "-U", PG_SUPERUSER, "--auth=trust",
-            "--encoding=UTF8", "--locale=C.UTF-8", "--no-instructions",
+            # lists sort by code point as on DuckDB; lower() knows æøå (docs/store-backends.md)
+            "--encoding=UTF8", "--lc-collate=C", "--lc-ctype=C.UTF-8", "--no-instructions",
         )  # fmt: skip
 
     def _reachable(self) -> bool:

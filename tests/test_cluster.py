@@ -236,6 +236,8 @@ def test_cluster_shares_its_secrets_restarts_a_dead_replica_and_stops_everything
         assert pg.dir.stat().st_uid != 0  # initdb refuses root
     assert _psql(pg, "kartinnspill", "SHOW listen_addresses") == ""
     assert _psql(pg, "kartinnspill", "SELECT rolsuper FROM pg_roles WHERE rolname = current_user") == "f"
+    # lists sort by code point and lower() knows æøå, as on DuckDB
+    assert _psql(pg, "kartinnspill", "SELECT datcollate || ' ' || datctype FROM pg_database WHERE datname = 'kartinnspill'") == "C C.UTF-8"
     pg.ensure_database()  # the next start finds role and database made
 
     # a second orchestrator on the same data directory is refused, the first untouched
