@@ -203,8 +203,10 @@ def main() -> None:
         if not db:
             parser.error("--url needs --db or KARTINNSPILL_DB (set -a; . data/cluster.env; set +a)")
         first_page(args.url, args.timeout)  # an empty database gets the demo data here
-        pins = geo.random_points(plan_area(db), args.residents, random.Random(7))
         servers = cluster_processes(args.cluster) if args.cluster else {}
+        for port in replica_ports(args.cluster) if args.cluster else ():
+            first_page(f"http://127.0.0.1:{port}", args.timeout)  # every replica's own first run
+        pins = geo.random_points(plan_area(db), args.residents, random.Random(7))
         cpu = {name: cpu_seconds(pid, tree) for name, (pid, tree) in servers.items()}
         outcomes, took = arrivals(args.url, pins, args.over, args.timeout, mark)
         cpu = {name: cpu_seconds(pid, tree) - cpu[name] for name, (pid, tree) in servers.items()}
@@ -235,6 +237,11 @@ def first_page(url: str, timeout: float) -> None:
         session.run(f"id={BORGEN}", timeout=timeout)
     finally:
         session.close()
+
+
+def replica_ports(data: Path) -> list[int]:
+    state = json.loads((data / "cluster" / "state.json").read_text())
+    return [r["port"] for r in state["replicas"]]
 
 
 def cluster_processes(data: Path) -> dict[str, tuple[int, bool]]:
