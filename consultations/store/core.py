@@ -1016,6 +1016,7 @@ class Store:
         Rows idle since before ``since`` are dropped. Returns the ``audit_key`` count."""
         at, cutoff = _naive(now), _naive(since)
         with self._transaction() as cur:
+            self._backend.lock(cur, f"login:{audit_key[0]}:{audit_key[1]}")  # one audit row per streak
             cur.execute("DELETE FROM login_failures WHERE last_at < ?", (cutoff,))
             for scope, key in keys:
                 cur.execute(
@@ -1144,6 +1145,7 @@ class Store:
         """Bind an unbound users row to an OIDC account; ``False`` (nothing changed) when the
         row is already bound or another row has that account."""
         with self._transaction() as cur:
+            self._backend.lock(cur, f"oidc:{issuer}")  # the check below, across processes
             taken = cur.execute(
                 """SELECT count(*) FROM users WHERE (id = ? AND oidc_subject IS NOT NULL)
                    OR (oidc_issuer = ? AND oidc_subject = ?)""",
@@ -1503,6 +1505,7 @@ class Store:
         """A høringsinstans on a consultation's list; ``None`` (nothing written) when one of
         that name (in any case) is already on it. With an ``actor``, audited."""
         with self._transaction() as cur:
+            self._backend.lock(cur, f"parties:{consultation_id}")  # the check below, across processes
             taken = cur.execute(
                 "SELECT count(*) FROM hearing_parties WHERE consultation_id = ? AND lower(name) = lower(?)",
                 (consultation_id, name),
