@@ -159,8 +159,8 @@ def test_builder_upload_widgets_announce_the_same_20_mb_limit(app):
     at.query_params["id"] = "borgen-tettstedsutvikling"  # an existing one: documents too
     at.run()
     limits = [e.proto.max_upload_size_mb for e in at.get("file_uploader")]
-    # the plan area, the four named plan-document slots and other documents
-    assert len(limits) == 6 and set(limits) == {APP_LIMIT_MB}
+    # the plan area, the four named plan-document slots, other documents and a map layer's file
+    assert len(limits) == 7 and set(limits) == {APP_LIMIT_MB}
 
 
 # --------------------------------------------------------------------------- 6: a crowd

@@ -6,6 +6,7 @@ the same script on every rerun and the browser does not reload it.
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -25,7 +26,7 @@ from .. import geo, public
 from ..assets import GESTURE_HANDLING, JQUERY, LEAFLET, LEAFLET_DRAW, MARKERCLUSTER
 from ..config import Settings
 from ..i18n import t
-from ..model import Consultation, MapPoint, Stage
+from ..model import Consultation, ContextLayer, LayerKind, MapPoint, Stage
 from ..planprocess import worded
 from ..public import PublicPhoto
 from ..store import Store
@@ -129,6 +130,7 @@ def _base(
             attr=settings.tiles.attribution,
             max_zoom=MAX_ZOOM,
             max_native_zoom=settings.tiles.max_zoom,
+            control=False,  # the one base map: no radio button of its own in a layer control
         ).add_to(m)
     if fit and bounds is not None:
         minlon, minlat, maxlon, maxlat = bounds
@@ -237,18 +239,63 @@ def _popup_photos(photos: Sequence[PublicPhoto]) -> str:
 _POPUP_THUMB_STYLE = "max-width: 80px; max-height: 80px; margin: 4px 4px 0 0;"
 
 
+# Colours of file layers in turn: none is the plan area's blue or the pins' red.
+LAYER_COLOURS = ("#6a3d9a", "#b35806", "#1b7837", "#4d4d4d", "#8c510a", "#2166ac")
+
+
+def context_layers(m: folium.Map, layers: Sequence[ContextLayer]) -> None:
+    """Staff's context layers on ``m``, each switched on and off in a layer control.
+
+    Leaflet writes layer names (in the control) and attributions with innerHTML, and
+    folium's GeoJson tooltips insert property values as HTML: every text is escaped here.
+    """
+    if not layers:
+        return
+    colours = iter(LAYER_COLOURS * (len(layers) // len(LAYER_COLOURS) + 1))
+    for layer in layers:
+        if layer.kind == LayerKind.WMS:
+            folium.WmsTileLayer(
+                url=layer.wms_url,
+                layers=layer.wms_layers,
+                fmt="image/png",
+                transparent=True,
+                version="1.3.0",
+                attr=escape_html(layer.attribution),
+                name=escape_html(layer.name),
+                overlay=True,
+                max_zoom=MAX_ZOOM,
+            ).add_to(m)
+            continue
+        colour = next(colours)
+        style = {"color": colour, "weight": 2, "dashArray": "6 4", "fillColor": colour, "fillOpacity": 0.15}
+        data = json.loads(layer.geojson)
+        for feature in data["features"]:
+            feature["properties"] = {"label": escape_html(feature["properties"].get("label") or layer.name)}
+        folium.GeoJson(
+            data,
+            name=escape_html(layer.name),
+            style_function=lambda _feature, style=style: style,
+            marker=folium.CircleMarker(radius=5, color=colour, fill=True, fill_opacity=0.8),
+            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+            attr=escape_html(layer.attribution) or None,
+        ).add_to(m)
+    folium.LayerControl(position="topright", collapsed=False).add_to(m)
+
+
 def consultation_map(
     settings: Settings,
     consultation: Consultation,
     points: Sequence[MapPoint],
     lang: str,
     photos: Mapping[int, Sequence[PublicPhoto]] | None = None,
+    layers: Sequence[ContextLayer] = (),
 ) -> folium.Map:
-    """The plan area and ``points`` as given (residents' maps: ``public.map_points``, text
-    already masked); the resident's pin is added separately (``pin_layer``) so moving it
-    does not redraw the map."""
+    """The plan area, staff's context ``layers`` and ``points`` as given (residents' maps:
+    ``public.map_points``, text already masked); the resident's pin is added separately
+    (``pin_layer``) so moving it does not redraw the map."""
     m = _base(settings, geo.bounds(consultation.area), lang=lang)
     _area_layer(consultation, lang).add_to(m)
+    context_layers(m, layers)
     if points:
         labels = consultation.labels(lang)  # the category in the resident's language
         InputCluster(consultation.categories, points, labels.category, photos).add_to(m)
@@ -343,7 +390,8 @@ def show_map(
     )
 
 
-_RENDERED: dict[tuple[str, str, int], RenderedMap] = {}  # (consultation, language, data version)
+# (consultation, language, data version, context layers' ids: a layer is never edited)
+_RENDERED: dict[tuple[str, str, int, tuple[int, ...]], RenderedMap] = {}
 _RENDERING = threading.Lock()
 
 
@@ -353,7 +401,9 @@ def rendered_consultation_map(
     """The consultation's map, built once per version of the data (``Store.data_version``,
     read before the data) and shared by every session: a rerun only sends it. A plain dict,
     not st.cache_resource, whose argument hashing alone cost ~0.5 ms a call."""
-    key = (consultation.id, lang, store.data_version)
+    version = store.data_version
+    layers = store.context_layers(consultation.id)
+    key = (consultation.id, lang, version, tuple(layer.id for layer in layers))
     found = _RENDERED.get(key)
     if found is None:
         with _RENDERING:  # many sessions asking at once: one builds, the rest wait for it
@@ -361,7 +411,7 @@ def rendered_consultation_map(
             if found is None:
                 points = public.map_points(store, consultation.id, lang)
                 photos = public.photos(store, consultation.id, lang)
-                m = consultation_map(settings, consultation, points, lang, photos)
+                m = consultation_map(settings, consultation, points, lang, photos, layers)
                 found = render_map(m, f"map-{consultation.id}")
                 for old in [k for k in _RENDERED if k[:2] == key[:2]]:
                     del _RENDERED[old]  # an older version of this map is never asked for again
