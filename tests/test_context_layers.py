@@ -41,13 +41,20 @@ def add_wms(store, consultation, who, **changes):
         legend="Gult: boliger. Grønt: friområder.",
         attribution="© Asker kommune",
     )
-    return context_layers.add_wms_layer(store, consultation.id, who, **{**fields, **changes})
+    return context_layers.add_wms_layer(
+        store, consultation.id, who, **{**fields, **changes}
+    )
 
 
 def add_file(store, consultation, who, data, filename="bygg.geojson", **changes):
     fields = dict(name="Nye bygg", legend="Omrisset av de nye byggene.", attribution="")
     return context_layers.add_file_layer(
-        store, consultation.id, who, filename=filename, data=data, **{**fields, **changes}
+        store,
+        consultation.id,
+        who,
+        filename=filename,
+        data=data,
+        **{**fields, **changes},
     )
 
 
@@ -56,9 +63,13 @@ def geojson_25832(*features: tuple[dict, object]) -> bytes:
     return json.dumps(
         {
             "type": "FeatureCollection",
-            "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::25832"}},
+            "crs": {
+                "type": "name",
+                "properties": {"name": "urn:ogc:def:crs:EPSG::25832"},
+            },
             "features": [
-                {"type": "Feature", "properties": props, "geometry": mapping(g)} for props, g in features
+                {"type": "Feature", "properties": props, "geometry": mapping(g)}
+                for props, g in features
             ],
         }
     ).encode()
@@ -75,11 +86,15 @@ def refused(key: str, call) -> InvalidLayer:
 # --- WMS ---------------------------------------------------------------------------------
 
 
-def test_a_wms_layer_is_stored_with_its_address_normalised_and_audited(store, consultation, kari):
+def test_a_wms_layer_is_stored_with_its_address_normalised_and_audited(
+    store, consultation, kari
+):
     pasted = f"{WMS.replace('wms.geonorge.no', 'WMS.Geonorge.NO:443')}?SERVICE=WMS&request=GetCapabilities&LAYERS=Planomrade&map=plan#x"
     layer = add_wms(store, consultation, kari, url=pasted, layers="")
     assert layer.kind == LayerKind.WMS
-    assert layer.wms_url == f"{WMS}?map=plan"  # no request parameters, no fragment, no :443
+    assert (
+        layer.wms_url == f"{WMS}?map=plan"
+    )  # no request parameters, no fragment, no :443
     assert layer.wms_layers == "Planomrade"  # taken from the pasted LAYERS=
     assert store.context_layers(consultation.id) == [layer]
     (entry,) = [e for e in store.audit_entries() if e.action == "context_layer.add"]
@@ -90,9 +105,18 @@ def test_a_wms_layer_is_stored_with_its_address_normalised_and_audited(store, co
     ("url", "key"),
     [
         ("http://kart.asker.kommune.no/wms", "context_layer.url_https"),
-        ("https://kari:hemmelig@kart.asker.kommune.no/wms", "context_layer.url_credentials"),
-        ("https://kart.asker.kommune.no/wms?access_token=abc", "context_layer.url_credentials"),
-        ("https://kart.asker.kommune.no/wms?apiKey=abc", "context_layer.url_credentials"),
+        (
+            "https://kari:hemmelig@kart.asker.kommune.no/wms",
+            "context_layer.url_credentials",
+        ),
+        (
+            "https://kart.asker.kommune.no/wms?access_token=abc",
+            "context_layer.url_credentials",
+        ),
+        (
+            "https://kart.asker.kommune.no/wms?apiKey=abc",
+            "context_layer.url_credentials",
+        ),
         ("javascript:alert(1)", "context_layer.url_invalid"),
         ("ftp://kart.asker.kommune.no/wms", "context_layer.url_invalid"),
         ("https://kart asker.no/wms", "context_layer.url_invalid"),
@@ -101,16 +125,27 @@ def test_a_wms_layer_is_stored_with_its_address_normalised_and_audited(store, co
         ("", "context_layer.url_missing"),
     ],
 )
-def test_a_wms_address_that_is_not_plain_https_is_refused_and_nothing_stored(store, consultation, kari, url, key):
+def test_a_wms_address_that_is_not_plain_https_is_refused_and_nothing_stored(
+    store, consultation, kari, url, key
+):
     refused(key, lambda: add_wms(store, consultation, kari, url=url))
     assert store.context_layers(consultation.id) == []
-    assert not [e for e in store.audit_entries() if e.action.startswith("context_layer")]
+    assert not [
+        e for e in store.audit_entries() if e.action.startswith("context_layer")
+    ]
 
 
 def test_plain_http_is_accepted_only_from_this_machine(store, consultation, kari):
-    for url in ("http://127.0.0.1:8765/wms", "http://localhost/wms", "http://[::1]:8765/wms"):
+    for url in (
+        "http://127.0.0.1:8765/wms",
+        "http://localhost/wms",
+        "http://[::1]:8765/wms",
+    ):
         assert add_wms(store, consultation, kari, url=url).wms_url == url
-    refused("context_layer.url_https", lambda: add_wms(store, consultation, kari, url="http://10.0.0.1/wms"))
+    refused(
+        "context_layer.url_https",
+        lambda: add_wms(store, consultation, kari, url="http://10.0.0.1/wms"),
+    )
 
 
 @pytest.mark.parametrize(
@@ -123,7 +158,9 @@ def test_plain_http_is_accepted_only_from_this_machine(store, consultation, kari
         ({"layers": "plan<script>"}, "context_layer.wms_name_invalid"),
     ],
 )
-def test_a_wms_layer_needs_a_name_a_legend_and_plain_layer_names(store, consultation, kari, changes, key):
+def test_a_wms_layer_needs_a_name_a_legend_and_plain_layer_names(
+    store, consultation, kari, changes, key
+):
     refused(key, lambda: add_wms(store, consultation, kari, **changes))
     assert store.context_layers(consultation.id) == []
 
@@ -147,7 +184,9 @@ def test_a_consultation_has_at_most_ten_layers(store, consultation, kari):
 # --- files -------------------------------------------------------------------------------
 
 
-def test_a_geojson_file_is_reprojected_and_kept_as_geometry_with_only_a_label(store, consultation, kari):
+def test_a_geojson_file_is_reprojected_and_kept_as_geometry_with_only_a_label(
+    store, consultation, kari
+):
     data = geojson_25832(
         ({"navn": "Hus A", "eier": "Kari Nordmann", "fnr": "01010112345"}, PLOT),
         ({"navn": None}, ROAD),
@@ -156,18 +195,31 @@ def test_a_geojson_file_is_reprojected_and_kept_as_geometry_with_only_a_label(st
     layer = add_file(store, consultation, kari, data)
     assert (layer.areas, layer.lines, layer.points) == (1, 1, 1)
     stored = json.loads(store.context_layers(consultation.id)[0].geojson)
-    assert [f["properties"] for f in stored["features"]] == [{"label": "Hus A"}, {"label": ""}, {"label": ""}]
+    assert [f["properties"] for f in stored["features"]] == [
+        {"label": "Hus A"},
+        {"label": ""},
+        {"label": ""},
+    ]
     assert "Kari Nordmann" not in layer.geojson and "01010112345" not in layer.geojson
     lon, lat = stored["features"][2]["geometry"]["coordinates"]
     assert (lon, lat) == pytest.approx((10.414, 59.826), abs=1e-6)
 
 
-def test_a_geopackage_layer_is_read_and_one_of_several_must_be_named(store, consultation, kari, tmp_path):
+def test_a_geopackage_layer_is_read_and_one_of_several_must_be_named(
+    store, consultation, kari, tmp_path
+):
     path = tmp_path / "plan.gpkg"
-    geopandas.GeoDataFrame({"navn": ["Vei"]}, geometry=[ROAD], crs=25832).to_file(path, layer="veier")
-    geopandas.GeoDataFrame({"navn": ["Bygg"]}, geometry=[PLOT], crs=25832).to_file(path, layer="bygg")
+    geopandas.GeoDataFrame({"navn": ["Vei"]}, geometry=[ROAD], crs=25832).to_file(
+        path, layer="veier"
+    )
+    geopandas.GeoDataFrame({"navn": ["Bygg"]}, geometry=[PLOT], crs=25832).to_file(
+        path, layer="bygg"
+    )
     data = path.read_bytes()
-    error = refused("context_layer.choose_layer", lambda: add_file(store, consultation, kari, data, "plan.gpkg"))
+    error = refused(
+        "context_layer.choose_layer",
+        lambda: add_file(store, consultation, kari, data, "plan.gpkg"),
+    )
     assert "veier" in error.message() and "bygg" in error.message()
     layer = add_file(store, consultation, kari, data, "plan.gpkg", file_layer="veier")
     assert (layer.lines, layer.areas) == (1, 0)
@@ -179,7 +231,11 @@ VRT = b'<OGRVRTDataSource><OGRVRTLayer name="a"><SrcDataSource>CSV:/etc/passwd</
 @pytest.mark.parametrize(
     ("data", "filename", "key"),
     [
-        (VRT, "plan.json", "area.unreadable"),  # a GDAL VRT would read the server's files
+        (
+            VRT,
+            "plan.json",
+            "area.unreadable",
+        ),  # a GDAL VRT would read the server's files
         (VRT, "plan.gpkg", "area.unreadable"),
         (b"", "plan.geojson", "area.empty"),
         (b"PK\x03\x04", "plan.zip", "context_layer.format"),
@@ -189,7 +245,13 @@ VRT = b'<OGRVRTDataSource><OGRVRTLayer name="a"><SrcDataSource>CSV:/etc/passwd</
             json.dumps(
                 {
                     "type": "FeatureCollection",
-                    "crs": {"type": "link", "properties": {"href": "http://127.0.0.1:1/crs", "type": "proj4"}},
+                    "crs": {
+                        "type": "link",
+                        "properties": {
+                            "href": "http://127.0.0.1:1/crs",
+                            "type": "proj4",
+                        },
+                    },
                     "features": [],
                 }
             ).encode(),
@@ -197,11 +259,17 @@ VRT = b'<OGRVRTDataSource><OGRVRTLayer name="a"><SrcDataSource>CSV:/etc/passwd</
             "area.crs_remote",
         ),
         (  # metres read as degrees: nowhere near Norway
-            json.dumps({"type": "Feature", "properties": {}, "geometry": mapping(PLOT)}).encode(),
+            json.dumps(
+                {"type": "Feature", "properties": {}, "geometry": mapping(PLOT)}
+            ).encode(),
             "plan.geojson",
             "area.outside_norway",
         ),
-        (json.dumps({"type": "FeatureCollection", "features": []}).encode(), "plan.geojson", "context_layer.no_features"),
+        (
+            json.dumps({"type": "FeatureCollection", "features": []}).encode(),
+            "plan.geojson",
+            "context_layer.no_features",
+        ),
     ],
 )
 def test_a_hostile_or_unusable_file_is_refused_with_a_message_and_nothing_stored(
@@ -211,40 +279,66 @@ def test_a_hostile_or_unusable_file_is_refused_with_a_message_and_nothing_stored
     assert store.context_layers(consultation.id) == []
 
 
-def test_a_file_with_too_many_features_or_vertices_is_refused(store, consultation, kari, monkeypatch):
+def test_a_file_with_too_many_features_or_vertices_is_refused(
+    store, consultation, kari, monkeypatch
+):
     monkeypatch.setattr(geo, "MAX_CONTEXT_FEATURES", 2)
     three = geojson_25832(*[({}, Point(EAST + n, NORTH)) for n in range(3)])
-    error = refused("context_layer.too_many", lambda: add_file(store, consultation, kari, three))
+    error = refused(
+        "context_layer.too_many", lambda: add_file(store, consultation, kari, three)
+    )
     assert "3" in error.message() and "2" in error.message()
     monkeypatch.setattr(geo, "MAX_CONTEXT_VERTICES", 4)
-    refused("context_layer.too_detailed", lambda: add_file(store, consultation, kari, geojson_25832(({}, PLOT))))
+    refused(
+        "context_layer.too_detailed",
+        lambda: add_file(store, consultation, kari, geojson_25832(({}, PLOT))),
+    )
     assert store.context_layers(consultation.id) == []
 
 
 # --- the hosts the HTTP policy allows -----------------------------------------------------
 
 
-def test_the_wms_hosts_in_use_are_the_only_map_servers_besides_the_tile_server(store, consultation, kari, settings):
+def test_the_wms_hosts_in_use_are_the_only_map_servers_besides_the_tile_server(
+    store, consultation, kari, settings
+):
     assert context_layers.map_origins(store) == ()
     layer = add_wms(store, consultation, kari)
     add_wms(store, consultation, kari, name="Samme server", layers="Arealformal")
     add_file(store, consultation, kari, geojson_25832(({}, PLOT)))
     assert context_layers.map_origins(store) == ("https://wms.geonorge.no",)
-    assert context_layers.map_origins_at(store.path) == ("https://wms.geonorge.no",)  # the open store
-    policy = content_security_policy(settings, "/component/x/index.html", "localhost:8501", context_layers.map_origins(store))
+    assert context_layers.map_origins_at(store.path) == (
+        "https://wms.geonorge.no",
+    )  # the open store
+    policy = content_security_policy(
+        settings,
+        "/component/x/index.html",
+        "localhost:8501",
+        context_layers.map_origins(store),
+    )
     images = next(d for d in policy.split("; ") if d.startswith("img-src "))
-    assert images.split()[1:] == ["'self'", "data:", "blob:", "https://cache.kartverket.no", "https://wms.geonorge.no"]
+    assert images.split()[1:] == [
+        "'self'",
+        "data:",
+        "blob:",
+        "https://cache.kartverket.no",
+        "https://wms.geonorge.no",
+    ]
     connect = next(d for d in policy.split("; ") if d.startswith("connect-src "))
     assert "geonorge" not in connect  # images only: Leaflet asks WMS tiles as <img>
     context_layers.delete_layer(store, layer.id, kari)
-    assert context_layers.map_origins(store) == ("https://wms.geonorge.no",)  # still used by the other
+    assert context_layers.map_origins(store) == (
+        "https://wms.geonorge.no",
+    )  # still used by the other
     for remaining in store.context_layers(consultation.id):
         context_layers.delete_layer(store, remaining.id, kari)
     assert context_layers.map_origins(store) == ()
 
 
 def test_an_origin_that_is_not_one_is_never_written_into_the_policy(settings):
-    policy = content_security_policy(settings, "/", None, ["https://ok.example", "https://x; script-src *", "*"])
+    policy = content_security_policy(
+        settings, "/", None, ["https://ok.example", "https://x; script-src *", "*"]
+    )
     images = next(d for d in policy.split("; ") if d.startswith("img-src "))
     assert images.endswith("https://cache.kartverket.no https://ok.example")
     assert "script-src *" not in policy
@@ -253,19 +347,39 @@ def test_an_origin_that_is_not_one_is_never_written_into_the_policy(settings):
 # --- the resident's map --------------------------------------------------------------------
 
 
-def test_the_map_is_rendered_again_with_the_layers_and_their_texts_escaped(store, consultation, kari, settings):
+def test_the_map_is_rendered_again_with_the_layers_and_their_texts_escaped(
+    store, consultation, kari, settings
+):
     before = rendered_consultation_map(store, settings, consultation, "nb")
-    assert "tileLayer.wms" not in before.script and "L.control.layers" not in before.script
-    add_wms(store, consultation, kari, name="Plan <b>forslag</b>", attribution="<img src=x onerror=alert(1)>")
-    add_file(store, consultation, kari, geojson_25832(({"navn": "<script>alert(2)</script>"}, PLOT)))
+    assert (
+        "tileLayer.wms" not in before.script and "L.control.layers" not in before.script
+    )
+    add_wms(
+        store,
+        consultation,
+        kari,
+        name="Plan <b>forslag</b>",
+        attribution="<img src=x onerror=alert(1)>",
+    )
+    add_file(
+        store,
+        consultation,
+        kari,
+        geojson_25832(({"navn": "<script>alert(2)</script>"}, PLOT)),
+    )
     after = rendered_consultation_map(store, settings, consultation, "nb")
     assert after is not before
     assert f'L.tileLayer.wms(\n                "{WMS}"' in after.script
-    assert '"layers": "Planomrade,Arealformal"' in after.script and '"transparent": true' in after.script
+    assert (
+        '"layers": "Planomrade,Arealformal"' in after.script
+        and '"transparent": true' in after.script
+    )
     assert "L.control.layers" in after.script
     for raw in ("<b>forslag", "<img src=x", "<script>alert(2)"):
         assert raw not in after.script
-    assert "Plan \\u0026lt;b\\u0026gt;forslag" in after.script  # shown as text in the layer control
+    assert (
+        "Plan \\u0026lt;b\\u0026gt;forslag" in after.script
+    )  # shown as text in the layer control
     assert rendered_consultation_map(store, settings, consultation, "nb") is after
 
 
