@@ -34,20 +34,24 @@ def settings(monkeypatch):
 
 
 def add_wms(store, consultation, who, **changes):
-    fields = dict(
-        name="Planforslag",
-        url=WMS,
-        layers="Planomrade,Arealformal",
-        legend="Gult: boliger. Grønt: friområder.",
-        attribution="© Asker kommune",
-    )
+    fields = {
+        "name": "Planforslag",
+        "url": WMS,
+        "layers": "Planomrade,Arealformal",
+        "legend": "Gult: boliger. Grønt: friområder.",
+        "attribution": "© Asker kommune",
+    }
     return context_layers.add_wms_layer(
         store, consultation.id, who, **{**fields, **changes}
     )
 
 
 def add_file(store, consultation, who, data, filename="bygg.geojson", **changes):
-    fields = dict(name="Nye bygg", legend="Omrisset av de nye byggene.", attribution="")
+    fields = {
+        "name": "Nye bygg",
+        "legend": "Omrisset av de nye byggene.",
+        "attribution": "",
+    }
     return context_layers.add_file_layer(
         store,
         consultation.id,

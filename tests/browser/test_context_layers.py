@@ -38,7 +38,7 @@ class MapServerStub:
         self.asked: list[str] = asked
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 asked.append(self.path)
                 self.send_response(200)
                 self.send_header("Content-Type", "image/png")
