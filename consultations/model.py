@@ -304,6 +304,12 @@ class Consultation:
         }
         return replace(self, **given) if given else self
 
+    def written_in(self, lang: str, text: str = "title") -> str:
+        """The language ``text`` is shown in to readers of ``lang``: theirs where staff
+        translated it, else the original's (bokmål)."""
+        given = self.translations.get(lang, {}).get(text)
+        return lang if isinstance(given, str) and given.strip() else "nb"
+
     def labels(self, lang: str) -> Labels:
         """How residents reading ``lang`` see the categories and questions."""
         given = self.translations.get(lang, {})

@@ -150,6 +150,8 @@ COUNT_OUTSIDE_PLURALS = {
     "import.bad_document": "«Dokument nr. {n}»: an ordinal, not a count",
     "photo.file": "«Bilde {n}»: the photo's number, not a count",
     "photo.alt": "«Hva viser bilde {n}?»: the photo's number; {max} a limit in characters",
+    "context_layer.too_many": "«Filen har {n} objekter»: always more than the limit {max}, never one",
+    "context_layer.too_detailed": "«{n} koordinatpunkter»: always more than the limit {max}, never one",
 }
 
 

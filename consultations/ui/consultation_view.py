@@ -104,7 +104,7 @@ def show(
     phase = c.phase(now)
     mode = planprocess.mode(c.stage).value
     style.map_name(t(planprocess.worded("map.name", c.stage), lang))
-    st.title(escape_markdown(c.title), anchor=False)
+    st.title(style.heading(c.title, c.written_in(lang)), anchor=False)
     if c.is_demo:
         st.info(t("app.demo_banner", lang), icon=":material/info:")
     if phase == Phase.OPEN:
