@@ -25,7 +25,7 @@ app = st.App(
             settings=settings,
             base_path=config.get_option("server.baseUrlPath"),
             # the WMS hosts of the context layers, from the store the app has open
-            map_origins=partial(map_origins_at, settings.db_path),
+            map_origins=partial(map_origins_at, settings.db_path.resolve()),
         )
     ],
 )

@@ -399,3 +399,16 @@ def test_the_map_cache_key_names_the_layers(store, consultation, kari, settings)
 def test_a_planner_account_is_needed_not_an_admin(store, consultation):
     planner = staff(store, "per", Role.PLANNER)
     assert add_wms(store, consultation, planner).name == "Planforslag"
+
+
+def test_a_duplicated_consultation_keeps_its_map_layers(store, consultation, kari):
+    from consultations.lifecycle import duplicate
+
+    add_wms(store, consultation, kari)
+    add_file(store, consultation, kari, geojson_25832(({"navn": "Hus"}, PLOT)))
+    copy = duplicate(store, consultation.id, kari, "Kopi")
+    original, copied = store.context_layers(consultation.id), store.context_layers(copy.id)
+    assert [(layer.name, layer.wms_url, layer.geojson) for layer in copied] == [
+        (layer.name, layer.wms_url, layer.geojson) for layer in original
+    ]
+    assert {layer.id for layer in copied}.isdisjoint(layer.id for layer in original)

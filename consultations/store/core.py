@@ -240,7 +240,9 @@ class Store:
         """The store this process has open on ``path``, if any: for code outside a page
         run (the HTTP policy asks it for the map servers in use), which must not open the
         file itself (one process, one connection)."""
-        return _OPENED.get(Path(path).resolve())
+        given = Path(path)
+        found = _OPENED.get(given)  # asked on every HTTP response: no file system call when exact
+        return found if found is not None else _OPENED.get(given.resolve())
 
     @staticmethod
     def check_backup(path: Path) -> None:
