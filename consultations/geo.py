@@ -27,12 +27,13 @@ import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 from shapely.errors import GEOSException
-from shapely.geometry import MultiPolygon, Point, Polygon, shape
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.prepared import prep
 
-from .errors import InvalidArea
+from .errors import InvalidArea, InvalidDrawing
 from .i18n import t
+from .model import Shape
 
 WGS84 = 4326
 WORKING_CRS = 25832
@@ -157,6 +158,107 @@ def centre(area: BaseGeometry) -> tuple[float, float]:
 def area_km2(area: BaseGeometry, epsg: int = WORKING_CRS) -> float:
     projected = shapely.transform(area, _transformer(WGS84, epsg).transform, interleaved=False)
     return projected.area / 1e6
+
+
+MAX_DRAWN_VERTICES = 500  # a route or area a resident draws
+LINE_OUTSIDE_SHARE = 0.2  # how much of a drawn route may run outside the plan area (default)
+AREA_OUTSIDE_SHARE = 0.01  # an area lies inside; a hand's wobble over the border is let through
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """A route or an area a resident drew, checked: what the store keeps of it."""
+
+    geometry: LineString | Polygon  # WGS84
+    measure: float  # metres of a line, square metres of an area, in the working CRS
+    lat: float  # a point on the line (its middle) or inside the area: where its pin goes
+    lon: float
+
+    @property
+    def shape(self) -> Shape:
+        return Shape.LINE if isinstance(self.geometry, LineString) else Shape.AREA
+
+    @property
+    def geojson(self) -> str:
+        return shapely.to_geojson(self.geometry)
+
+
+def read_drawing(
+    data: str | dict,
+    allowed: tuple[Shape, ...] | frozenset[Shape],
+    area: BaseGeometry,
+    *,
+    epsg: int = WORKING_CRS,
+    outside_share: float = LINE_OUTSIDE_SHARE,
+) -> Drawing:
+    """A route or area as drawn on the map (GeoJSON geometry or feature, WGS84), checked:
+    a shape the consultation allows, at most ``MAX_DRAWN_VERTICES`` points, inside the plan
+    area (a line may leave it by at most ``outside_share`` of its length), an area that does
+    not cross itself (small loops are repaired as for plan areas, a bow-tie is refused).
+    Raises ``InvalidDrawing`` with a message key in ``drawing.*``."""
+    try:
+        obj = json.loads(data) if isinstance(data, str) else data
+        if obj.get("type") == "Feature":
+            obj = obj["geometry"]
+        geom = shape(obj)
+    except (ValueError, TypeError, KeyError, AttributeError, GEOSException) as exc:
+        raise InvalidDrawing("drawing.unreadable") from exc
+    if isinstance(geom, LineString):
+        kind = Shape.LINE
+    elif isinstance(geom, Polygon):
+        kind = Shape.AREA
+    else:
+        raise InvalidDrawing("drawing.unreadable")
+    if kind not in allowed:
+        raise InvalidDrawing(f"drawing.{kind.value}_not_allowed")
+    coords = shapely.get_coordinates(geom)
+    if len(coords) > MAX_DRAWN_VERTICES + (kind == Shape.AREA):  # a ring repeats its first point
+        raise InvalidDrawing("drawing.too_many_points", limit=MAX_DRAWN_VERTICES)
+    if not all(is_valid_coordinate(lat, lon) for lon, lat in coords):
+        raise InvalidDrawing("drawing.unreadable")
+    coords = np.array([c for i, c in enumerate(coords) if i == 0 or tuple(c) != tuple(coords[i - 1])])
+    if kind == Shape.LINE:
+        if len(coords) < 2:
+            raise InvalidDrawing("drawing.line_too_short")
+        geom = LineString(coords)
+    else:
+        if len(coords) < 4:  # three corners and the closing point
+            raise InvalidDrawing("drawing.area_too_small")
+        if not geom.is_valid:
+            try:
+                repaired = _repaired(MultiPolygon([geom]), "")
+            except InvalidArea as exc:
+                raise InvalidDrawing("drawing.area_crosses_itself") from exc
+            if repaired is None or len(repaired.geoms) != 1:
+                raise InvalidDrawing("drawing.area_crosses_itself")
+            geom = repaired.geoms[0]
+    projected = shapely.transform(geom, _transformer(WGS84, epsg).transform, interleaved=False)
+    measure = projected.length if kind == Shape.LINE else projected.area
+    if measure <= 0:
+        raise InvalidDrawing("drawing.line_too_short" if kind == Shape.LINE else "drawing.area_too_small")
+    if kind == Shape.LINE:
+        inside = shapely.intersection(projected, project_area(area, epsg)).length
+        if measure - inside > outside_share * measure + 1e-6:
+            raise InvalidDrawing("drawing.line_outside", share=round(outside_share * 100))
+        middle = geom.interpolate(0.5, normalized=True)
+        lat, lon = middle.y, middle.x
+    else:
+        inside = shapely.intersection(projected, project_area(area, epsg)).area
+        if measure - inside > AREA_OUTSIDE_SHARE * measure:
+            raise InvalidDrawing("drawing.area_outside")
+        point = geom.representative_point()
+        lat, lon = point.y, point.x
+    return Drawing(geometry=geom, measure=round(float(measure), 1), lat=lat, lon=lon)
+
+
+def drawing_geometry(geojson: str) -> LineString | Polygon:
+    """A stored drawing (``Input.drawing``) as a shapely geometry, WGS84."""
+    return shape(json.loads(geojson))
+
+
+def project_geometry(geom: BaseGeometry, epsg: int) -> BaseGeometry:
+    """Any WGS84 geometry in ``epsg`` (exports, density grids)."""
+    return project_area(geom, epsg)
 
 
 def random_points(area: BaseGeometry, n: int, rng: random.Random) -> list[tuple[float, float]]:

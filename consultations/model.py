@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -36,6 +37,15 @@ class Stage(StrEnum):
     BEGRENSET_HORING = "begrenset_horing"
     ANDRE_GANGS_ETTERSYN = "andre_gangs_offentlig_ettersyn"
     MINDRE_ENDRING = "mindre_endring"
+
+
+class Shape(StrEnum):
+    """What a resident may put on the map: a pin, a route («Tegn en strek») or an area
+    («Tegn et område»). Staff choose per consultation; a pin is the default."""
+
+    POINT = "point"
+    LINE = "line"
+    AREA = "area"
 
 
 class Status(StrEnum):
@@ -293,6 +303,7 @@ class Consultation:
     announced_on: date | None = None  # kunngjøring of a formal høring
     announced_where: str = ""  # where it was announced (avis, nettside)
     proposer: Proposer = field(default_factory=Proposer)  # forslagsstiller of a private plan; empty otherwise
+    shapes: tuple[Shape, ...] = (Shape.POINT,)  # what residents may draw, in the order offered
 
     def in_language(self, lang: str) -> Consultation:
         """The consultation with its texts in ``lang`` where staff gave them, else as written
@@ -361,6 +372,19 @@ class Input:
     objection_status: ObjectionStatus | None = None  # an innsigelse's own status
     not_merknad: NotMerknad | None = None  # a planner's finding that it is no merknad at all
     not_merknad_note: str | None = None
+    # a drawn route or area: its GeoJSON geometry (WGS84; a LineString or a Polygon) and its
+    # size in the working CRS (metres of a line, square metres of an area). lat/lon (and
+    # east/north) then hold a point on the line or inside the area, so every point-based view
+    # (pins, clusters, heat map, distance to places) keeps working. None for a pin.
+    drawing: str | None = None
+    measure: float | None = None
+
+    @property
+    def shape(self) -> Shape:
+        """A pin, a route or an area (an input without a location is a POINT without lat)."""
+        if self.drawing is None:
+            return Shape.POINT
+        return Shape.LINE if json.loads(self.drawing)["type"] == "LineString" else Shape.AREA
 
     @property
     def reference(self) -> str:

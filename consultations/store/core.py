@@ -53,6 +53,7 @@ from ..model import (
     Response,
     Role,
     SenderType,
+    Shape,
     Stage,
     Status,
     User,
@@ -77,14 +78,15 @@ _CONSULTATION_COLUMNS = (
     "id, title, summary, body, plan_type, plan_id, stage, status, opens_at, closes_at, "
     "area_geojson, categories, moderation, contact_name, contact_role, contact_email, "
     "contact_phone, is_demo, questions, translations, case_number, announced_on, "
-    "announced_where, proposer_name, proposer_consultant, proposer_recipient, proposer_address"
+    "announced_where, proposer_name, proposer_consultant, proposer_recipient, proposer_address, "
+    "shapes"
 )
 _N_CONSULTATION = _CONSULTATION_COLUMNS.count(",") + 1
 _INPUT_COLUMNS = (
     "i.id, i.consultation_id, i.category, i.text, i.lat, i.lon, i.status, i.channel, "
     "i.created_at, i.age_group, i.relation, i.east, i.north, i.answers, i.sender_type, "
     "i.sender_name, i.hidden_reason, i.duplicate_of, i.sender_address, i.sender_property, "
-    "i.objection, i.objection_status, i.not_merknad, i.not_merknad_note"
+    "i.objection, i.objection_status, i.not_merknad, i.not_merknad_note, i.drawing, i.measure"
 )
 _PARTY_COLUMNS = "id, consultation_id, name, sender_type, sent_on, frist, input_id"
 _USER_COLUMNS = "id, username, email, role, active"
@@ -570,6 +572,8 @@ class Store:
         attachments: Sequence[tuple[str, str, bytes]] = (),
         objection: Objection | None = None,
         photos: Sequence[tuple[str, str, bytes, str, bytes]] = (),
+        drawing: str | None = None,
+        measure: float | None = None,
     ) -> tuple[Input, bool]:
         """Store one input; with a token seen before, return that input and ``False``.
 
@@ -599,8 +603,9 @@ class Store:
                     """INSERT INTO inputs (consultation_id, category, text, lat, lon, east, north,
                            age_group, relation, channel, status, session_hash, submission_token,
                            created_at, answers, sender_type, sender_name, address_hash,
-                           sender_address, sender_property, objection, objection_status)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                           sender_address, sender_property, objection, objection_status,
+                           drawing, measure)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                        RETURNING id""",
                     (
                         consultation_id, category, text, lat, lon, east, north, age_group,
@@ -609,6 +614,7 @@ class Store:
                         sender_type.value if sender_type else None, sender_name, address_hash,
                         sender_address, sender_property,
                         objection.value if objection else None, _objection_status(objection),
+                        drawing, measure,
                     ),
                 ).fetchall()[0][0]  # fmt: skip
                 created = True
@@ -1686,7 +1692,8 @@ class Store:
                               AS party_frist,
                           i.archived_at, i.journal_year, i.journal_sequence, i.journalpost_number,
                           (SELECT count(*) FROM input_attachments a
-                            WHERE a.input_id = i.id AND a.alt_text IS NOT NULL) AS photos
+                            WHERE a.input_id = i.id AND a.alt_text IS NOT NULL) AS photos,
+                          i.drawing, i.measure
                    FROM inputs i LEFT JOIN responses r ON r.input_id = i.id
                    WHERE i.consultation_id = ? ORDER BY i.id""",
                 (consultation_id,),
@@ -1735,6 +1742,7 @@ def _consultation_values(c: Consultation) -> tuple:
         json.dumps(c.translations, ensure_ascii=False),
         c.case_number, c.announced_on, c.announced_where,
         c.proposer.name, c.proposer.consultant, c.proposer.recipient.value, c.proposer.address,
+        json.dumps([shape.value for shape in c.shapes]),
     )  # fmt: skip
 
 
@@ -1753,6 +1761,7 @@ def _snapshot(c: Consultation) -> str:
             "announced_on": c.announced_on.isoformat() if c.announced_on else None,
             "announced_where": c.announced_where,
             "proposer": {**dataclasses.asdict(c.proposer), "recipient": c.proposer.recipient.value},
+            "shapes": [shape.value for shape in c.shapes],
         },
         ensure_ascii=False,
     )  # fmt: skip
@@ -1790,6 +1799,7 @@ def _consultation(row: tuple) -> Consultation:
             recipient=MerknadRecipient(row[25] or "kommunen"),
             address=row[26] or "",
         ),
+        shapes=tuple(Shape(v) for v in json.loads(row[27])) if row[27] else (Shape.POINT,),
     )
 
 
@@ -1843,7 +1853,9 @@ def _input(row: tuple) -> Input:
         objection_status=ObjectionStatus(row[21]) if row[21] else None,
         not_merknad=NotMerknad(row[22]) if row[22] else None,
         not_merknad_note=row[23],
-        supports=int(row[24]),
+        drawing=row[24],
+        measure=row[25],
+        supports=int(row[26]),
     )
 
 

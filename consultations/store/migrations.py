@@ -256,6 +256,15 @@ MIGRATIONS: dict[int, Sequence[str]] = {
         """ALTER TABLE input_attachments ADD COLUMN alt_text VARCHAR""",
         """ALTER TABLE input_attachments ADD COLUMN thumbnail BLOB""",
     ),
+    18: (
+        # routes and areas residents draw (geo.read_drawing): what staff allow per
+        # consultation (a JSON list of model.Shape; NULL: a pin only), and per input the
+        # drawn geometry as GeoJSON (WGS84) with its length (m) or area (m²); lat/lon and
+        # east/north then hold a point on the line or inside the area
+        """ALTER TABLE consultations ADD COLUMN shapes VARCHAR""",
+        """ALTER TABLE inputs ADD COLUMN drawing VARCHAR""",
+        """ALTER TABLE inputs ADD COLUMN measure DOUBLE""",
+    ),
     19: (
         # layers staff put on a consultation's map under the pins (context_layers.py): a WMS
         # layer from the municipality's map server, or features read from a GeoJSON or
