@@ -370,6 +370,7 @@ def test_the_map_is_rendered_again_with_the_layers_and_their_texts_escaped(
         consultation,
         kari,
         geojson_25832(({"navn": "<script>alert(2)</script>"}, PLOT)),
+        attribution="Plankontoret <AS>",
     )
     after = rendered_consultation_map(store, settings, consultation, "nb")
     assert after is not before
@@ -384,6 +385,7 @@ def test_the_map_is_rendered_again_with_the_layers_and_their_texts_escaped(
     assert (
         "Plan \\u0026lt;b\\u0026gt;forslag" in after.script
     )  # shown as text in the layer control
+    assert '"attribution": "Plankontoret \\u0026lt;AS\\u0026gt;"' in after.script  # the file's source
     assert rendered_consultation_map(store, settings, consultation, "nb") is after
 
 

@@ -6,6 +6,7 @@ the same script on every rerun and the browser does not reload it.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import threading
@@ -251,7 +252,7 @@ def context_layers(m: folium.Map, layers: Sequence[ContextLayer]) -> None:
     """
     if not layers:
         return
-    colours = iter(LAYER_COLOURS * (len(layers) // len(LAYER_COLOURS) + 1))
+    colours = itertools.cycle(LAYER_COLOURS)
     for layer in layers:
         if layer.kind == LayerKind.WMS:
             folium.WmsTileLayer(
@@ -277,7 +278,7 @@ def context_layers(m: folium.Map, layers: Sequence[ContextLayer]) -> None:
             style_function=lambda _feature, style=style: style,
             marker=folium.CircleMarker(radius=5, color=colour, fill=True, fill_opacity=0.8),
             tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
-            attr=escape_html(layer.attribution) or None,
+            **({"attribution": escape_html(layer.attribution)} if layer.attribution else {}),
         ).add_to(m)
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
 
