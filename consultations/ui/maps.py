@@ -262,7 +262,7 @@ def context_layers(m: folium.Map, layers: Sequence[ContextLayer]) -> None:
                 transparent=True,
                 version="1.3.0",
                 attr=escape_html(layer.attribution),
-                name=escape_html(layer.name),
+                name=_control_label(layer),
                 overlay=True,
                 max_zoom=MAX_ZOOM,
             ).add_to(m)
@@ -274,13 +274,22 @@ def context_layers(m: folium.Map, layers: Sequence[ContextLayer]) -> None:
             feature["properties"] = {"label": escape_html(feature["properties"].get("label") or layer.name)}
         folium.GeoJson(
             data,
-            name=escape_html(layer.name),
+            name=_control_label(layer),
             style_function=lambda _feature, style=style: style,
             marker=folium.CircleMarker(radius=5, color=colour, fill=True, fill_opacity=0.8),
             tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
             **({"attribution": escape_html(layer.attribution)} if layer.attribution else {}),
         ).add_to(m)
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
+
+
+LEGEND_ON_MAP = 80  # characters of a layer's legend in the map's layer control; the list has it all
+
+
+def _control_label(layer: ContextLayer) -> str:
+    """The layer's name and the start of its legend, as the layer control shows them (HTML)."""
+    legend = escape_html(excerpt(" ".join(layer.legend.split()), LEGEND_ON_MAP))
+    return f'{escape_html(layer.name)}<br><small class="ki-layer-legend">{legend}</small>'
 
 
 def consultation_map(

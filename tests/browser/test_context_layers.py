@@ -158,6 +158,7 @@ def test_the_wms_layer_is_asked_only_from_its_server_and_the_layer_control_switc
     control = fl.locator(".leaflet-control-layers-overlays")
     expect(control).to_contain_text("Planforslaget")
     expect(control).to_contain_text("Nye blokker")
+    expect(control).to_contain_text("Rødt er det nye planområdet.")  # the legend beside its switch
     wms_box = control.locator("label", has_text="Planforslaget").locator(
         "input[type=checkbox]"
     )
