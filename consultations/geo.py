@@ -768,25 +768,29 @@ def read_context_features(data: bytes, filename: str, *, layer: str | None = Non
     west, south, east, north = NORWAY
     if not (west <= minlon and south <= minlat and maxlon <= east and maxlat <= north):
         raise InvalidArea("area.outside_norway")
-    features, counts = [], {"points": 0, "lines": 0, "areas": 0}
-    for (name, _), geom in zip(kept, projected, strict=True):
-        geom = shapely.set_precision(geom if geom.is_valid else shapely.make_valid(geom), 10**-_CONTEXT_DECIMALS)
-        if geom.is_empty:
-            continue
-        kind = _kind(geom)
-        counts[kind] += 1
-        label = "" if name is None or (isinstance(name, float) and math.isnan(name)) else str(name).strip()[:200]
-        features.append(
-            {"type": "Feature", "properties": {"label": label}, "geometry": json.loads(shapely.to_geojson(geom))}
-        )
-    if not features:
+    geoms = np.asarray(projected.values, dtype=object)  # whole arrays: one GEOS call per step
+    invalid = ~shapely.is_valid(geoms)
+    geoms[invalid] = shapely.make_valid(geoms[invalid])
+    geoms = shapely.set_precision(geoms, 10**-_CONTEXT_DECIMALS)
+    shown = ~shapely.is_empty(geoms)
+    if not shown.any():
         raise InvalidArea("context_layer.no_features")
-    collection = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
-    return ContextFeatures(collection, counts["points"], counts["lines"], counts["areas"], _crs_name(frame.crs))
+    kinds = np.clip(shapely.get_dimensions(geoms[shown]), 0, 2)
+    labels = [_label_text(name) for (name, _), keep in zip(kept, shown, strict=True) if keep]
+    # the geometries' GeoJSON as GEOS writes it, put together as text (no parse and dump)
+    features = ",".join(
+        f'{{"type":"Feature","properties":{json.dumps({"label": label}, ensure_ascii=False)},"geometry":{geometry}}}'
+        for label, geometry in zip(labels, shapely.to_geojson(geoms[shown]), strict=True)
+    )
+    counts = [int((kinds == dimension).sum()) for dimension in (0, 1, 2)]
+    collection = f'{{"type":"FeatureCollection","features":[{features}]}}'
+    return ContextFeatures(collection, *counts, _crs_name(frame.crs))
 
 
-def _kind(geom: BaseGeometry) -> str:
-    """«points», «lines» or «areas»: what a feature is to a reader (a mixed collection
-    counts as its largest-dimension part)."""
-    dimension = int(shapely.get_dimensions(geom))
-    return ("points", "lines", "areas")[max(0, min(dimension, 2))]
+def _label_text(name: object) -> str:
+    """A feature's name from the file as plain text (none: ``""``), at most 200 characters."""
+    if name is None or (isinstance(name, float) and math.isnan(name)):
+        return ""
+    return str(name).strip()[:200]
+
+

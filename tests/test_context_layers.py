@@ -386,7 +386,7 @@ def test_the_map_is_rendered_again_with_the_layers_and_their_texts_escaped(
     assert (
         "Plan \\u0026lt;b\\u0026gt;forslag" in after.script
     )  # shown as text in the layer control
-    assert '"attribution": "Plankontoret \\u0026lt;AS\\u0026gt;"' in after.script  # the file's source
+    assert 'attribution: "Plankontoret \\u0026lt;AS\\u0026gt;"' in after.script  # the file's source
     assert "ki-layer-legend\\\"\\u003eGult er \\u0026lt;i\\u0026gt;nye" in after.script  # the legend, as text
     assert rendered_consultation_map(store, settings, consultation, "nb") is after
 

@@ -7,7 +7,6 @@ the same script on every rerun and the browser does not reload it.
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -31,7 +30,7 @@ from ..model import Consultation, ContextLayer, LayerKind, MapPoint, Stage
 from ..planprocess import worded
 from ..public import PublicPhoto
 from ..store import Store
-from ..text import escape_html, excerpt, js_literal
+from ..text import escape_html, excerpt, js_literal, json_in_script
 from .safe import photos_html
 
 # Characters of an input's text in its map popup (the list below the map has it all);
@@ -267,20 +266,43 @@ def context_layers(m: folium.Map, layers: Sequence[ContextLayer]) -> None:
                 max_zoom=MAX_ZOOM,
             ).add_to(m)
             continue
-        colour = next(colours)
-        style = {"color": colour, "weight": 2, "dashArray": "6 4", "fillColor": colour, "fillOpacity": 0.15}
-        data = json.loads(layer.geojson)
-        for feature in data["features"]:
-            feature["properties"] = {"label": escape_html(feature["properties"].get("label") or layer.name)}
-        folium.GeoJson(
-            data,
-            name=_control_label(layer),
-            style_function=lambda _feature, style=style: style,
-            marker=folium.CircleMarker(radius=5, color=colour, fill=True, fill_opacity=0.8),
-            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
-            **({"attribution": escape_html(layer.attribution)} if layer.attribution else {}),
-        ).add_to(m)
+        FeatureLayer(layer, next(colours)).add_to(m)
     folium.LayerControl(position="topright", collapsed=False).add_to(m)
+
+
+class FeatureLayer(folium.map.Layer):
+    """A file layer's features as one ``L.geoJSON``, its stored GeoJSON written into the
+    script as it is. (folium's GeoJson parses, restyles and measures every feature again:
+    with 5,000 polygons most of the map's build time.) A feature's tooltip is its label, or
+    the layer's name, set as text (``textContent``): no HTML from the file is ever parsed."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJSON({{ this.data }}, {
+            attribution: {{ this.attribution|tojson }},
+            style: function () { return {{ this.style|tojson }}; },
+            pointToLayer: function (feature, latlng) {
+                return L.circleMarker(latlng, {{ this.marker|tojson }});
+            },
+            onEachFeature: function (feature, layer) {
+                layer.bindTooltip(function () {
+                    var text = document.createElement("span");
+                    text.textContent = feature.properties.label || {{ this.fallback|tojson }};
+                    return text;
+                });
+            }
+        });
+        {% endmacro %}"""
+    )
+
+    def __init__(self, layer: ContextLayer, colour: str) -> None:
+        super().__init__(name=_control_label(layer), overlay=True, control=True, show=True)
+        self.data = json_in_script(layer.geojson)
+        self.attribution = escape_html(layer.attribution)  # Leaflet writes it as HTML
+        self.style = {"color": colour, "weight": 2, "dashArray": "6 4", "fillColor": colour, "fillOpacity": 0.15}
+        self.marker = {"radius": 5, "color": colour, "fillColor": colour, "fillOpacity": 0.8}
+        self.fallback = layer.name
 
 
 LEGEND_ON_MAP = 80  # characters of a layer's legend in the map's layer control; the list has it all
