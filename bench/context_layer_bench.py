@@ -46,9 +46,8 @@ def polygons(n: int) -> bytes:
         {
             "type": "Feature",
             "properties": {"navn": f"Bygg {i}"},
-            "geometry": mapping(box(east + (i % 70) * 12, north + (i // 70) * 12,
-                                    east + (i % 70) * 12 + 8, north + (i // 70) * 12 + 8)),
-        }  # fmt: skip
+            "geometry": mapping(box(x := east + (i % 70) * 12, y := north + (i // 70) * 12, x + 8, y + 8)),
+        }
         for i in range(n)
     ]
     crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::25832"}}
