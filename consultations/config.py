@@ -97,7 +97,7 @@ class Municipality:
 
 @dataclass(frozen=True)
 class Settings:
-    db_path: Path
+    db_path: Path | str  # a DuckDB file, or a postgresql:// URL
     tiles: TileLayer | None
     demo: bool
     profile: Municipality
@@ -236,7 +236,10 @@ def load_settings(
         return str(secrets.get(name, default))
 
     profile = load_profile(get("KARTINNSPILL_PROFILE", "asker"))
-    db_path = Path(get("KARTINNSPILL_DB", "data/kartinnspill.duckdb"))
+    db = get("KARTINNSPILL_DB", "data/kartinnspill.duckdb").strip()
+    # a postgresql:// URL is the shared store (kept as text: Path would fold its //)
+    db_path: Path | str = db if db.startswith(("postgresql://", "postgres://")) else Path(db)
+    beside = db_path.with_name("secret.key") if isinstance(db_path, Path) else Path("data/secret.key")
     return Settings(
         db_path=db_path,
         tiles=parse_tiles(
@@ -248,7 +251,7 @@ def load_settings(
         rate_limits=get("KARTINNSPILL_RATE_LIMITS", "on").strip().lower() not in ("off", "0"),
         trusted_proxies=parse_networks(get("KARTINNSPILL_TRUSTED_PROXIES", "")),
         secret=get("KARTINNSPILL_SECRET", "").strip() or None,
-        secret_file=Path(get("KARTINNSPILL_SECRET_FILE", "") or db_path.with_name("secret.key")),
+        secret_file=Path(get("KARTINNSPILL_SECRET_FILE", "") or beside),
         frame_ancestors=parse_frame_ancestors(get("KARTINNSPILL_FRAME_ANCESTORS", "")),
         staff_idle_minutes=parse_idle_minutes(get("KARTINNSPILL_STAFF_IDLE_MINUTES", "30")),
         oidc_verified_issuers=tuple(

@@ -43,9 +43,13 @@ def _day(now: datetime, days: int, at: time) -> datetime:
 
 
 def seed_demo(store: Store, now: datetime | None = None, seed: int = 2026) -> int:
-    """Load the demo consultations and inputs into an empty store; returns inputs added."""
-    if not store.is_empty():
-        return 0
+    """Load the demo consultations and inputs into an empty store; returns inputs added.
+    Replicas starting together on one database: one seeds, the others find it done."""
+    with store.exclusive("seed-demo"):
+        return _seed_demo(store, now, seed) if store.is_empty() else 0
+
+
+def _seed_demo(store: Store, now: datetime | None, seed: int) -> int:
     now = now or datetime.now(UTC)
     rng = random.Random(seed)
     content = json.loads(CONTENT.read_text(encoding="utf-8"))
