@@ -217,3 +217,19 @@ def test_replicas_sending_at_once_get_exactly_the_burst(replicas):
     with ThreadPoolExecutor(8) as pool:
         taken = list(pool.map(lambda n: limiters[n % 2].allow([("adr:school", limit)]), range(60)))
     assert sum(taken) == 20
+
+
+# -- the SQL written once: ``?`` placeholders, literals left alone --------------------------
+
+
+def test_placeholders_become_psycopgs_outside_literals_and_percent_signs_survive(pg_url):
+    from consultations.store.postgres_backend import _translate
+
+    assert _translate("SELECT '?', ? WHERE a LIKE '50%' AND b = \"?\"") == (
+        "SELECT '?', %s WHERE a LIKE '50%%' AND b = \"?\""
+    )
+    store = Store.open(pg_url)
+    try:
+        assert store._rows("SELECT '50% ' || ?, '?', 'it''s ?'", ("x",)) == [("50% x", "?", "it's ?")]
+    finally:
+        store.close()
