@@ -222,3 +222,47 @@ def test_an_outside_share_that_is_not_a_share_is_refused(tmp_path, monkeypatch):
     with pytest.raises(ConfigError) as info:
         load_profile("broken")
     assert info.value.key == "config.share_invalid"
+
+
+# -- the maps --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def settings(monkeypatch):
+    from consultations.config import load_settings
+
+    monkeypatch.setenv("KARTINNSPILL_TILES", "none")
+    return load_settings()
+
+
+def test_published_routes_are_drawn_on_the_map_in_their_categorys_colour_with_escaped_popups(store, settings):
+    from consultations.ui.maps import category_colour, rendered_consultation_map
+
+    c = _lines_allowed(store)
+    text = "Farlig <script>alert(1)</script> kryss & «sti»"
+    stored = submit_input(store, c.id, InputDraft("Trafikk og trafikksikkerhet", text, drawing=ROUTE), session="s", now=NOW)
+    script = rendered_consultation_map(store, settings, c, "nb").script
+    assert "L.geoJSON" in script and '"LineString"' in script
+    assert "<script>alert(1)" not in script and "Farlig \\u0026lt;script\\u0026gt;" in script
+    assert category_colour(c.categories.index("Trafikk og trafikksikkerhet")) in script
+    assert f'"{size_words(Shape.LINE, stored.measure, "nb")}"' in script  # its size as tooltip
+    assert size_words(Shape.LINE, stored.measure, "nb").startswith("strek, 7")
+
+
+def test_the_map_with_drawing_tools_is_cached_apart_and_speaks_the_pages_language(store, settings):
+    from consultations.ui.maps import rendered_consultation_map, use_local_assets
+
+    use_local_assets()  # as the app does at start: no CDN
+    c = _lines_allowed(store)
+    pins = rendered_consultation_map(store, settings, c, "nb")
+    line = rendered_consultation_map(store, settings, c, "nb", Shape.LINE)
+    assert rendered_consultation_map(store, settings, c, "nb", Shape.LINE) is line
+    assert rendered_consultation_map(store, settings, c, "nb") is pins  # both kept
+    assert "L.Control.Draw" not in pins.script and "L.Control.Draw" in line.script
+    assert '"polyline": {' in line.script and '"polygon": false' in line.script
+    assert '"finish": "Ferdig"' in line.script and '"undo": "Angre"' in line.script
+    english = rendered_consultation_map(store, settings, c, "en", Shape.AREA).script
+    assert '"finish": "Done"' in english and '"polygon": {' in english
+    assert any("leaflet.draw.js" in src and src.startswith("/app/static/") for src in line.js_links)
+    staff = rendered_consultation_map(store, settings, c, "nb", key=f"register-map-{c.id}", inputs=False)
+    assert staff is not pins and staff.component_key != pins.component_key
