@@ -236,7 +236,8 @@ def settings(monkeypatch):
 
 
 def test_published_routes_are_drawn_on_the_map_in_their_categorys_colour_with_escaped_popups(store, settings):
-    from consultations.ui.maps import category_colour, rendered_consultation_map
+    from consultations.text import js_literal
+    from consultations.ui.maps import category_colour, pin_svg, rendered_consultation_map
 
     c = _lines_allowed(store)
     text = "Farlig <script>alert(1)</script> kryss & «sti»"
@@ -244,7 +245,10 @@ def test_published_routes_are_drawn_on_the_map_in_their_categorys_colour_with_es
     script = rendered_consultation_map(store, settings, c, "nb").script
     assert "L.geoJSON" in script and '"LineString"' in script
     assert "<script>alert(1)" not in script and "Farlig \\u0026lt;script\\u0026gt;" in script
-    assert category_colour(c.categories.index("Trafikk og trafikksikkerhet")) in script
+    colour = category_colour(c.categories.index("Trafikk og trafikksikkerhet"))
+    assert colour in script
+    # its pin has the same colour as its line
+    assert js_literal(pin_svg(colour, "Trafikk og trafikksikkerhet"))[1:-1] in script
     assert f'"{size_words(Shape.LINE, stored.measure, "nb")}"' in script  # its size as tooltip
     assert size_words(Shape.LINE, stored.measure, "nb").startswith("strek, 7")
 

@@ -177,7 +177,9 @@ class InputCluster(MarkerCluster):
 
     Like folium's FastMarkerCluster, but the rows are written as UTF-8 JSON (tojson would
     spell every æ, ø and å as a six-byte escape) and each popup is assembled from the
-    escaped category heading, sent once, and the row's escaped excerpt.
+    escaped category heading, sent once, and the row's escaped excerpt. Each pin has its
+    category's colour (an inline SVG, one icon per category), the colour its drawn routes
+    and areas have (``InputDrawings``).
     """
 
     _template = Template(
@@ -186,10 +188,14 @@ class InputCluster(MarkerCluster):
         var {{ this.get_name() }} = (function () {
             var headings = {{ this.headings }};
             var rows = {{ this.rows }};
+            var icons = headings.map(function (h) {
+                return L.divIcon({html: h[2], className: "ki-pin", iconSize: [25, 41],
+                                  iconAnchor: [12, 41], popupAnchor: [1, -34]});
+            });
             var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
             for (var i = 0; i < rows.length; i++) {
                 var r = rows[i];
-                var marker = L.marker([r[0], r[1]], {alt: headings[r[2]][1]});
+                var marker = L.marker([r[0], r[1]], {alt: headings[r[2]][1], icon: icons[r[2]]});
                 marker.bindPopup(
                     headings[r[2]][0] + r[3] + (r[5] || "") + "<br><small>KI-" + String(r[4]).padStart(6, "0")
                         + "</small>",
@@ -216,7 +222,10 @@ class InputCluster(MarkerCluster):
             index[name] = len(index)  # a category renamed since the input was sent
         limit = POPUP_EXCERPT if len(points) <= MANY_POINTS else POPUP_EXCERPT_MANY
         self.headings = js_literal(
-            [[f"<strong>{escape_html(label(name))}</strong><br>", label(name)] for name in index]
+            [
+                [f"<strong>{escape_html(label(name))}</strong><br>", label(name), pin_svg(category_colour(n), label(name))]
+                for name, n in index.items()
+            ]
         )
         self.rows = js_literal(
             [
@@ -261,16 +270,28 @@ def consultation_map(
     return m
 
 
-# A colour per category (by its place in the consultation's list), for drawn routes and
-# areas; dark enough for a 4 px line on the grey or topographic base map.
+# A colour per category (by its place in the consultation's list), for pins and drawn
+# routes and areas; dark enough for a 4 px line on the grey or topographic base map. No
+# red: red is the resident's own pin and drawing (PIN_STYLE, SKETCH_STYLE).
 CATEGORY_COLOURS = (
-    "#1b6ca8", "#c0392b", "#27865a", "#8e44ad", "#d35400", "#2c3e50",
-    "#b7950b", "#16a085", "#a93263", "#5d6d7e", "#6e2c00", "#1a5276",
+    "#1b6ca8", "#27865a", "#8e44ad", "#d35400", "#2c3e50", "#b7950b",
+    "#16a085", "#a93263", "#5d6d7e", "#6e2c00", "#1a5276", "#4a235a",
 )  # fmt: skip
 
 
 def category_colour(index: int) -> str:
     return CATEGORY_COLOURS[index % len(CATEGORY_COLOURS)]
+
+
+def pin_svg(colour: str, label: str) -> str:
+    """A map pin in ``colour`` (Leaflet's marker shape, drawn inline: no image to fetch),
+    named for screen readers by its category ``label`` (escaped)."""
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="25" height="41" viewBox="0 0 25 41" role="img" '
+        f'aria-label="{escape_html(label)}"><path d="M12.5 0C5.6 0 0 5.6 0 12.5 0 22 12.5 41 12.5 41S25 22 25 '
+        f'12.5C25 5.6 19.4 0 12.5 0z" fill="{colour}" stroke="#ffffff" stroke-width="1.5"/>'
+        '<circle cx="12.5" cy="12.5" r="4.5" fill="#ffffff"/></svg>'
+    )
 
 
 class InputDrawings(folium.MacroElement):
