@@ -147,3 +147,27 @@ def test_staff_register_a_letter_with_an_area_drawn_by_keyboard(demo_app):
     assert not at.exception
     (stored,) = [i for i in at.store().all_inputs(BORGEN) if "blir park" in i.text]
     assert stored.shape == Shape.AREA and stored.measure > 0
+
+
+def test_planners_see_a_drawn_input_on_the_review_map_and_its_shape_and_size_in_the_detail(demo_app):
+    from consultations.model import InputDraft
+    from consultations.submission import submit_input
+
+    at = demo_app
+    _allow(at)
+    route = {"type": "LineString", "coordinates": [[10.4125, 59.8255], [10.4150, 59.8262]]}
+    stored = submit_input(at.store(), BORGEN, InputDraft("Annet", "Stien bak skolen er for smal.", drawing=route), session="r")
+    kari = staff(at.store(), "kari", Role.PLANNER)
+    at.switch_page("pages/gjennomgang.py")
+    at.query_params["id"] = BORGEN
+    log_in_as(at, kari.id).run()
+    assert not at.exception
+    shown = next(d for d in at.dataframe if (d.key or "").startswith("review-table-"))
+    refs = list(shown.value["Ref."])
+    at.session_state[shown.key] = {"selection": {"rows": [refs.index(stored.reference)], "columns": [], "cells": []}}
+    at.run()
+    texts = "\n".join(str(e.value) for kind in ("markdown", "caption") for e in at.get(kind))
+    expected = f"strek, {round(stored.measure)} m; punkt på tegningen: "
+    assert expected in texts, texts[-2000:]
+    maps = [json.loads(c.proto.json_args)["script"] for c in at.get("component_instance") if "st_folium" in c.proto.component_name]
+    assert any("LineString" in script and "Stien bak skolen" in script for script in maps)
