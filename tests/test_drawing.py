@@ -11,7 +11,12 @@ import pytest
 from consultations import geo, lifecycle, public
 from consultations.config import load_profile
 from consultations.drawing import Sketch, format_decimal, size_words
-from consultations.errors import ConfigError, InvalidConsultation, InvalidDrawing, InvalidInput
+from consultations.errors import (
+    ConfigError,
+    InvalidConsultation,
+    InvalidDrawing,
+    InvalidInput,
+)
 from consultations.model import Channel, InputDraft, SenderType, Shape
 from consultations.submission import register_input, submit_input
 from tests.conftest import BORGEN_SQUARE, INSIDE, NOW, make_consultation
@@ -237,7 +242,11 @@ def settings(monkeypatch):
 
 def test_published_routes_are_drawn_on_the_map_in_their_categorys_colour_with_escaped_popups(store, settings):
     from consultations.text import js_literal
-    from consultations.ui.maps import category_colour, pin_svg, rendered_consultation_map
+    from consultations.ui.maps import (
+        category_colour,
+        pin_svg,
+        rendered_consultation_map,
+    )
 
     c = _lines_allowed(store)
     text = "Farlig <script>alert(1)</script> kryss & «sti»"

@@ -129,7 +129,7 @@ class _Widget:
     def map_changed(self) -> None:
         value = st.session_state.get(self.key("map")) or {}
         if self.sketch.shape == Shape.POINT:
-            self.click({**(value.get("last_clicked") or {})} or None)
+            self.click(value.get("last_clicked"))
         elif drawn := value.get("last_active_drawing"):
             self._try(lambda: self.sketch.with_drawing(self._read(drawn)))
 

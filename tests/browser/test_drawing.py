@@ -14,7 +14,12 @@ import duckdb
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS
-from tests.browser.test_resident_path import MAP_IFRAME, choose_option, wait_for_map, wait_idle
+from tests.browser.test_resident_path import (
+    MAP_IFRAME,
+    choose_option,
+    wait_for_map,
+    wait_idle,
+)
 
 BORGEN = "borgen-tettstedsutvikling"
 ADDRESSES = ("Bondivannsveien 1, 1388 Borgen", "Bondivannsveien 12, 1388 Borgen")
