@@ -279,3 +279,11 @@ def test_the_map_with_drawing_tools_is_cached_apart_and_speaks_the_pages_languag
     assert any("leaflet.draw.js" in src and src.startswith("/app/static/") for src in line.js_links)
     staff = rendered_consultation_map(store, settings, c, "nb", key=f"register-map-{c.id}", inputs=False)
     assert staff is not pins and staff.component_key != pins.component_key
+
+
+def test_drawings_go_to_the_map_rounded_to_about_a_metre():
+    stored = json.dumps({"type": "LineString", "coordinates": [[10.1234567, 59.7654321], [10.2, 59.8]]})
+    assert geo.rounded_drawings([stored]) == [
+        {"type": "LineString", "coordinates": [[10.12346, 59.76543], [10.2, 59.8]]}
+    ]
+    assert geo.rounded_drawings([]) == []

@@ -15,9 +15,6 @@ from urllib.parse import quote
 
 import folium
 import folium.elements
-import numpy as np
-import shapely
-import shapely.geometry
 import streamlit as st
 import streamlit_folium as sf
 from folium.plugins import Draw, MarkerCluster
@@ -29,7 +26,7 @@ from ..assets import GESTURE_HANDLING, JQUERY, LEAFLET, LEAFLET_DRAW, MARKERCLUS
 from ..config import Settings
 from ..drawing import Sketch, size_words
 from ..i18n import t
-from ..model import Consultation, MapPoint, Shape, Stage
+from ..model import Consultation, MapPoint, Shape, Stage, drawn_shape
 from ..planprocess import worded
 from ..public import PublicPhoto
 from ..store import Store
@@ -340,20 +337,14 @@ class InputDrawings(folium.MacroElement):
         self.headings = js_literal(
             [[f"<strong>{escape_html(label(name))}</strong><br>", category_colour(n)] for name, n in index.items()]
         )
-        rows = []
-        for p in drawn:
-            geometry = geo.drawing_geometry(p.drawing)
-            shape = Shape.LINE if geometry.geom_type == "LineString" else Shape.AREA
-            rows.append([
-                _rounded(geometry), index[p.category], escape_html(excerpt(p.text, POPUP_EXCERPT)),
-                p.input_id, escape_html(size_words(shape, p.measure, lang)),
-            ])  # fmt: skip
-        self.rows = js_literal(rows)
-
-
-def _rounded(geometry: BaseGeometry) -> dict:
-    """GeoJSON with 5 decimals (about a metre): a route of 500 points stays short."""
-    return shapely.geometry.mapping(shapely.transform(geometry, lambda c: np.round(c, 5)))
+        geometries = geo.rounded_drawings([p.drawing for p in drawn])  # ~1 m: shorter rows
+        self.rows = js_literal([
+            [
+                geometry, index[p.category], escape_html(excerpt(p.text, POPUP_EXCERPT)), p.input_id,
+                escape_html(size_words(drawn_shape(p.drawing), p.measure, lang)),
+            ]
+            for p, geometry in zip(drawn, geometries, strict=True)
+        ])  # fmt: skip
 
 
 @dataclass(frozen=True)
