@@ -95,11 +95,6 @@ class Sketch:
         return replace(self, drawing=drawing, points=())
 
     @property
-    def chosen(self) -> bool:
-        """Whether there is something the form can send."""
-        return self.drawing is not None if self.shape != Shape.POINT else self.pin is not None
-
-    @property
     def location(self) -> tuple[float | None, float | None, str | None]:
         """``(lat, lon, drawing)`` for an ``InputDraft``: the pin, or the finished drawing
         (GeoJSON; the server checks it again), or nothing."""

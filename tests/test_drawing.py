@@ -62,9 +62,9 @@ def test_places_chosen_in_order_build_a_line_and_ferdig_checks_it():
     sketch = sketch.with_point("Kirkeveien 3", 59.8235, 10.413).with_point("Torget", 59.823, 10.420)
     assert [p.label for p in sketch.points] == ["Borgen skole", "Kirkeveien 3", "Torget"]
     assert sketch.geometry()["coordinates"][0] == [10.406, 59.823]  # lon before lat
-    assert not sketch.chosen
+    assert sketch.location == (None, None, None)  # nothing to send before «Ferdig»
     done = sketch.finished(ALL, BORGEN_SQUARE)
-    assert done.chosen and done.points == () and done.drawing.shape == Shape.LINE
+    assert done.points == () and done.drawing.shape == Shape.LINE
     lat, lon, drawing = done.location
     assert json.loads(drawing)["type"] == "LineString" and geo.contains(BORGEN_SQUARE, lat, lon)
 
