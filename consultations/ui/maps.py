@@ -255,7 +255,7 @@ def consultation_map(
     photos: Mapping[int, Sequence[PublicPhoto]] | None = None,
 ) -> folium.Map:
     """The plan area and ``points`` as given (residents' maps: ``public.map_points``, text
-    already masked); the resident's pin is added separately (``pin_layer``) so moving it
+    already masked); the resident's pin or drawing is added separately (``sketch_script``) so moving it
     does not redraw the map."""
     m = _base(settings, geo.bounds(consultation.area), lang=lang)
     _area_layer(consultation, lang).add_to(m)
@@ -405,7 +405,7 @@ def show_map(
     on_change: Callable[[], None] | None = None,
 ):
     """``st_folium(m, key=key, height=height, use_container_width=True, …)`` for a map
-    rendered before; ``pin_script`` is its ``feature_group_to_add`` (``pin_script()``)."""
+    rendered before; ``pin_script`` is its ``feature_group_to_add`` (``sketch_script()``)."""
 
     def changed() -> None:  # as st_folium: the value under the caller's key, then the callback
         st.session_state[key] = st.session_state.get(rendered.component_key, {})
@@ -570,13 +570,6 @@ def sketch_script(sketch: Sketch, stage: Stage, lang: str) -> str:
     drawing = sketch.drawing.geojson if sketch.drawing else None
     pin = sketch.pin if sketch.shape == Shape.POINT else None
     return _sketch_script(pin, points, drawing, sketch.shape, stage, lang)
-
-
-@lru_cache(maxsize=4096)
-def pin_script(pin: tuple[float, float] | None, stage: Stage, lang: str) -> str:
-    """The script that puts the resident's pin on a map (st_folium's
-    ``feature_group_to_add``): the same for every map, made once per pin."""
-    return sf._get_feature_group_string(pin_layer(pin, stage, lang), map=folium.Map(tiles=None), idx=0)
 
 
 def pin_layer(pin: tuple[float, float] | None, stage: Stage, lang: str) -> folium.FeatureGroup:
