@@ -840,9 +840,10 @@ class Store:
         return int(self._value(sql, params) or 0)
 
     def map_points(self, consultation_id: str) -> list[MapPoint]:
-        """Published inputs that have a location: what the consultation map draws."""
+        """Published inputs that have a location (and their drawn route or area, if any):
+        what the consultation map draws."""
         rows = self._rows(
-            """SELECT lat, lon, category, text, id FROM inputs
+            """SELECT lat, lon, category, text, id, drawing, measure FROM inputs
                WHERE consultation_id = ? AND status = 'published' AND lat IS NOT NULL
                ORDER BY id""",
             (consultation_id,),
