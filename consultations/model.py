@@ -48,6 +48,14 @@ class Shape(StrEnum):
     AREA = "area"
 
 
+def drawn_shape(drawing: str | None) -> Shape:
+    """The shape of a stored drawing (GeoJSON): a LineString is a line, a Polygon an area;
+    no drawing is a pin."""
+    if drawing is None:
+        return Shape.POINT
+    return Shape.LINE if json.loads(drawing)["type"] == "LineString" else Shape.AREA
+
+
 class Status(StrEnum):
     """Life cycle of a consultation: draft → published → closed → archived."""
 
@@ -315,6 +323,12 @@ class Consultation:
         }
         return replace(self, **given) if given else self
 
+    def written_in(self, lang: str, text: str = "title") -> str:
+        """The language ``text`` is shown in to readers of ``lang``: theirs where staff
+        translated it, else the original's (bokmål)."""
+        given = self.translations.get(lang, {}).get(text)
+        return lang if isinstance(given, str) and given.strip() else "nb"
+
     def labels(self, lang: str) -> Labels:
         """How residents reading ``lang`` see the categories and questions."""
         given = self.translations.get(lang, {})
@@ -376,9 +390,7 @@ class Input:
     @property
     def shape(self) -> Shape:
         """A pin, a route or an area (an input without a location is a POINT without lat)."""
-        if self.drawing is None:
-            return Shape.POINT
-        return Shape.LINE if json.loads(self.drawing)["type"] == "LineString" else Shape.AREA
+        return drawn_shape(self.drawing)
 
     @property
     def reference(self) -> str:
@@ -436,6 +448,8 @@ class MapPoint:
     category: str
     text: str
     input_id: int
+    drawing: str | None = None  # a route or area (GeoJSON, WGS84) where the input is one
+    measure: float | None = None  # its length (m) or area (m²)
 
 
 @dataclass
@@ -454,6 +468,9 @@ class InputDraft:
     sender_name: str | None = None
     sender_address: str | None = None
     sender_property: str | None = None  # gnr/bnr, «12/345» (or gnr/bnr/fnr/snr)
+    # a route or area drawn on the map (GeoJSON geometry or feature, WGS84) instead of a
+    # pin; checked by geo.read_drawing, which also gives the point lat/lon then hold
+    drawing: str | dict | None = None
 
 
 @dataclass(frozen=True)
@@ -509,6 +526,30 @@ class Document:
     filename: str
     size: int
     kind: DocumentKind = DocumentKind.ANNET
+
+
+class LayerKind(StrEnum):
+    WMS = "wms"  # images from the municipality's map server, e.g. the proposed plan map
+    FILE = "file"  # features from a GeoJSON or GeoPackage file, stored as GeoJSON
+
+
+@dataclass(frozen=True)
+class ContextLayer:
+    """A layer staff put on a consultation's map under the pins (``context_layers``).
+    Never edited: a change is a new layer, so its id names its content (map caches)."""
+
+    id: int
+    consultation_id: str
+    kind: LayerKind
+    name: str
+    legend: str
+    attribution: str = ""
+    wms_url: str = ""  # https, no credentials, no WMS request parameters (normalised)
+    wms_layers: str = ""  # the server's layer names, comma-separated
+    geojson: str = ""  # FILE: a FeatureCollection in WGS84, each feature with only a label
+    points: int = 0
+    lines: int = 0
+    areas: int = 0
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import functools
 import itertools
 import json
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -34,11 +35,13 @@ from ..model import (
     Consultation,
     ConsultationListing,
     Contact,
+    ContextLayer,
     Document,
     DocumentKind,
     HearingParty,
     Input,
     InputStatus,
+    LayerKind,
     MapPoint,
     MerknadRecipient,
     Moderation,
@@ -58,6 +61,7 @@ from ..model import (
     Status,
     User,
 )
+from . import migrations
 
 _CONSULTATION_COLUMNS = (
     "id, title, summary, body, plan_type, plan_id, stage, status, opens_at, closes_at, "
@@ -140,6 +144,13 @@ _NOTHING = object()
 # One sequence for every store in the process: a version names one state of one database
 # (caches keyed on it alone cannot mix up two stores, e.g. the tests' many files).
 _VERSIONS = itertools.count(1)
+_OPENED: weakref.WeakValueDictionary[Path | str, Store] = weakref.WeakValueDictionary()
+
+
+def _opened_key(location: Path | str) -> Path | str:
+    """How ``Store.opened`` finds a store: a DuckDB file by its resolved path, a
+    PostgreSQL database by its URL."""
+    return str(location) if is_url(location) else Path(location).resolve()
 
 
 class Store:
@@ -182,10 +193,24 @@ class Store:
         ``secret.key`` beside the database), made on the first hash if missing."""
         backend = PostgresBackend(path) if is_url(path) else DuckDBBackend(Path(path))
         try:
-            return cls(backend, secret, secret_file)
+            store = cls(backend, secret, secret_file)
         except BaseException:
             backend.close()
             raise
+        store._opened_as = _opened_key(path)
+        _OPENED[store._opened_as] = store
+        return store
+
+    @staticmethod
+    def opened(path: Path | str) -> Store | None:
+        """The store this process has open on ``path``, if any: for code outside a page
+        run (the HTTP policy asks it for the map servers in use), which must not open the
+        file itself (one process, one connection)."""
+        if is_url(path):
+            return _OPENED.get(str(path))
+        given = Path(path)
+        found = _OPENED.get(given)  # asked on every HTTP response: no file system call when exact
+        return found if found is not None else _OPENED.get(given.resolve())
 
     @staticmethod
     def check_backup(path: Path, location: Path | str | None = None) -> None:
@@ -212,6 +237,9 @@ class Store:
         cls.open(url).close()
 
     def close(self) -> None:
+        key = getattr(self, "_opened_as", None)
+        if key is not None and _OPENED.get(key) is self:
+            del _OPENED[key]
         with self._write_lock:
             self._backend.close()
 
@@ -312,12 +340,14 @@ class Store:
         with self._transaction() as cur:
             self._backend.lock(cur, "migrate")  # replicas starting together: one migrates
             cur.execute(migrations.SCHEMA_VERSION_TABLE)
-            current = int(cur.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0])
-            if current > migrations.LATEST:
+            applied = {int(r[0]) for r in cur.execute("SELECT version FROM schema_version").fetchall()}
+            if max(applied, default=0) > migrations.LATEST:
                 raise StoreError(
-                    "store.too_new", path=self.location, found=current, supported=migrations.LATEST
+                    "store.too_new", path=self.location, found=max(applied), supported=migrations.LATEST
                 )
-            for version in range(current + 1, migrations.LATEST + 1):
+            # every migration not yet recorded, in order: numbers are reserved for parallel
+            # branches, so one may land after a higher one was applied
+            for version in sorted(set(migrations.MIGRATIONS) - applied):
                 for statement in migrations.MIGRATIONS[version]:
                     cur.execute(self._backend.ddl(statement))
                 cur.execute(
@@ -423,7 +453,7 @@ class Store:
             before = _consultation(rows[0])
             if old_id != c.id:
                 cur.execute("UPDATE consultations SET id = ? WHERE id = ?", (c.id, old_id))
-                for table in ("documents", "hearing_parties"):
+                for table in ("documents", "hearing_parties", "context_layers"):
                     cur.execute(
                         f"UPDATE {table} SET consultation_id = ? WHERE consultation_id = ?",
                         (c.id, old_id),
@@ -810,9 +840,10 @@ class Store:
         return int(self._value(sql, params) or 0)
 
     def map_points(self, consultation_id: str) -> list[MapPoint]:
-        """Published inputs that have a location: what the consultation map draws."""
+        """Published inputs that have a location (and their drawn route or area, if any):
+        what the consultation map draws."""
         rows = self._rows(
-            """SELECT lat, lon, category, text, id FROM inputs
+            """SELECT lat, lon, category, text, id, drawing, measure FROM inputs
                WHERE consultation_id = ? AND status = 'published' AND lat IS NOT NULL
                ORDER BY id""",
             (consultation_id,),
@@ -1230,6 +1261,59 @@ class Store:
             _audit(
                 cur, actor, "document.delete", "consultation", rows[0][0],
                 json.dumps({"document": rows[0][1]}, ensure_ascii=False), None,
+            )  # fmt: skip
+
+    # -- context layers (what staff put on a consultation's map under the pins) ------------
+
+    def add_context_layer(self, layer: ContextLayer, actor: str) -> int:
+        """A new layer (its ``id`` is ignored), audited in the same transaction."""
+        with self._transaction() as cur:
+            layer_id = cur.execute(
+                """INSERT INTO context_layers (consultation_id, kind, name, legend, attribution,
+                       wms_url, wms_layers, geojson, points, lines, areas, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+                (
+                    layer.consultation_id, layer.kind.value, layer.name, layer.legend,
+                    layer.attribution, layer.wms_url, layer.wms_layers, layer.geojson,
+                    layer.points, layer.lines, layer.areas, _naive(datetime.now(UTC)),
+                ),
+            ).fetchall()[0][0]
+            _audit(
+                cur, actor, "context_layer.add", "consultation", layer.consultation_id, None,
+                json.dumps(_layer_summary(layer), ensure_ascii=False),
+            )  # fmt: skip
+        return int(layer_id)
+
+    @_remembered
+    def context_layers(self, consultation_id: str) -> list[ContextLayer]:
+        rows = self._rows(
+            f"SELECT {_LAYER_COLUMNS} FROM context_layers WHERE consultation_id = ? ORDER BY id",
+            (consultation_id,),
+        )
+        return [_context_layer(r) for r in rows]
+
+    def context_layer(self, layer_id: int) -> ContextLayer | None:
+        rows = self._rows(f"SELECT {_LAYER_COLUMNS} FROM context_layers WHERE id = ?", (layer_id,))
+        return _context_layer(rows[0]) if rows else None
+
+    @_remembered
+    def wms_urls(self) -> list[str]:
+        """The address of every WMS layer of every consultation (the HTTP policy's map servers)."""
+        rows = self._rows("SELECT DISTINCT wms_url FROM context_layers WHERE kind = 'wms' ORDER BY 1")
+        return [r[0] for r in rows]
+
+    def delete_context_layer(self, layer_id: int, actor: str) -> None:
+        with self._transaction() as cur:
+            rows = cur.execute(
+                f"SELECT {_LAYER_COLUMNS} FROM context_layers WHERE id = ?", (layer_id,)
+            ).fetchall()
+            if not rows:
+                return
+            layer = _context_layer(rows[0])
+            cur.execute("DELETE FROM context_layers WHERE id = ?", (layer_id,))
+            _audit(
+                cur, actor, "context_layer.delete", "consultation", layer.consultation_id,
+                json.dumps(_layer_summary(layer), ensure_ascii=False), None,
             )  # fmt: skip
 
     # -- attachments (files residents send with a merknad) ----------------------------------
@@ -1712,6 +1796,26 @@ def _consultation(row: tuple) -> Consultation:
         ),
         shapes=tuple(Shape(v) for v in json.loads(row[27])) if row[27] else (Shape.POINT,),
     )
+
+
+_LAYER_COLUMNS = (
+    "id, consultation_id, kind, name, legend, attribution, wms_url, wms_layers, geojson, "
+    "points, lines, areas"
+)
+
+
+def _context_layer(row: tuple) -> ContextLayer:
+    return ContextLayer(int(row[0]), row[1], LayerKind(row[2]), *row[3:9], *(int(n) for n in row[9:12]))
+
+
+def _layer_summary(layer: ContextLayer) -> dict[str, object]:
+    """A layer as the audit log keeps it: everything but the features themselves."""
+    summary = {"layer": layer.name, "kind": layer.kind.value, "legend": layer.legend}
+    if layer.kind == LayerKind.WMS:
+        summary |= {"url": layer.wms_url, "layers": layer.wms_layers}
+    else:
+        summary |= {"points": layer.points, "lines": layer.lines, "areas": layer.areas}
+    return summary
 
 
 def _document(row: tuple) -> Document:
