@@ -20,6 +20,7 @@ from consultations.model import LayerKind, Role
 from consultations.permissions import NotAllowed
 from consultations.ui.maps import rendered_consultation_map
 from tests.conftest import staff
+from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
 EAST, NORTH = geo.to_working_crs(10.414, 59.826)  # Borgen, EPSG:25832
 PLOT = box(EAST - 40, NORTH - 30, EAST + 40, NORTH + 30)
@@ -304,14 +305,14 @@ def test_a_file_with_too_many_features_or_vertices_is_refused(
 
 
 def test_the_wms_hosts_in_use_are_the_only_map_servers_besides_the_tile_server(
-    store, consultation, kari, settings
+    store, store_location, consultation, kari, settings
 ):
     assert context_layers.map_origins(store) == ()
     layer = add_wms(store, consultation, kari)
     add_wms(store, consultation, kari, name="Samme server", layers="Arealformal")
     add_file(store, consultation, kari, geojson_25832(({}, PLOT)))
     assert context_layers.map_origins(store) == ("https://wms.geonorge.no",)
-    assert context_layers.map_origins_at(store.path) == (
+    assert context_layers.map_origins_at(store_location) == (
         "https://wms.geonorge.no",
     )  # the open store
     policy = content_security_policy(

@@ -20,6 +20,7 @@ from consultations.errors import (
 from consultations.model import Channel, InputDraft, SenderType, Shape
 from consultations.submission import register_input, submit_input
 from tests.conftest import BORGEN_SQUARE, INSIDE, NOW, make_consultation
+from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
 ALL = (Shape.POINT, Shape.LINE, Shape.AREA)
 ROUTE = {"type": "LineString", "coordinates": [[10.406, 59.823], [10.420, 59.823]]}  # ~783 m
