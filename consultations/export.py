@@ -38,8 +38,8 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import NamedTuple
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -58,7 +58,7 @@ from .model import (
     public_sender_name,
     reference,
 )
-from .review import SECTIONS, responded_through, is_merknad, section_of
+from .review import SECTIONS, is_merknad, responded_through, section_of
 from .store import Store
 
 CRS_CHOICES = (25832, 25833, WGS84)
@@ -555,3 +555,56 @@ def photos_zip(store: Store, consultation_id: str, lang: str = DEFAULT_LANG) -> 
         header = [t(f"photo.export_csv_{k}", lang) for k in ("reference", "file", "alt")]
         zf.writestr("bilder.csv", rows_to_csv(header, rows))
     return out.getvalue()
+
+
+# -- school classes ------------------------------------------------------------------------
+
+CLASS_ROUTES_LAYER = "routes"
+CLASS_PLACES_LAYER = "places"
+
+
+def class_gpkg(frame: pd.DataFrame, crs: int = WORKING_CRS, lang: str = DEFAULT_LANG) -> bytes:
+    """The classes' work as a GeoPackage in ``crs``: layer ``routes`` (lines: class, school,
+    grade, part, transport mode, length in metres) and layer ``places`` (points: class,
+    school, grade, label, the text masked for personal data). No pupil identifier: a route
+    and a place are not linked to each other."""
+    import geopandas
+    import pyogrio
+
+    from . import geo
+    from .public import masked
+
+    crs = parse_crs(crs)
+    routes = frame[(frame["part"] != "place") & frame["drawing"].notna()].reset_index(drop=True)
+    places = frame[(frame["part"] == "place") & frame["lon"].notna()].reset_index(drop=True)
+    common = lambda part: {
+        "klasse": part["class_id"].astype("int64"),
+        "skole": part["school"].astype(str),
+        "trinn": part["grade"].astype(str),
+        "mottatt": _local_iso(part["created_at"]) if len(part) else [],
+    }
+    route_layer = geopandas.GeoDataFrame(
+        {
+            **common(routes),
+            "del": routes["part"].astype(str),
+            "reisemate": _labels(routes["transport"], "classes.transport", lang) if len(routes) else [],
+            "lengde_m": routes["measure"].astype(float),
+        },
+        geometry=[geo.project_geometry(geo.drawing_geometry(d), crs) for d in routes["drawing"]],
+        crs=f"EPSG:{crs}",
+    )
+    x, y = geo.project_points(places["lon"].to_numpy(dtype=float), places["lat"].to_numpy(dtype=float), crs)
+    place_layer = geopandas.GeoDataFrame(
+        {
+            **common(places),
+            "merkelapp": _labels(places["label"], "classes.label", lang) if len(places) else [],
+            "tekst": [masked(str(v), lang) for v in places["text"]],
+        },
+        geometry=geopandas.points_from_xy(x, y),
+        crs=f"EPSG:{crs}",
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "klasser.gpkg"
+        pyogrio.write_dataframe(route_layer, path, layer=CLASS_ROUTES_LAYER, driver="GPKG", geometry_type="LineString")
+        pyogrio.write_dataframe(place_layer, path, layer=CLASS_PLACES_LAYER, driver="GPKG", geometry_type="Point")
+        return path.read_bytes()
