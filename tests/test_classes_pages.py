@@ -15,7 +15,10 @@ from consultations.ui.classes import KEYS
 from tests.conftest import app_on_copy_of, log_in_as, make_consultation, staff
 
 CID = "heggedal-skolevei"
-ROUTE = {"type": "LineString", "coordinates": [[10.406, 59.826], [10.412, 59.826], [10.420, 59.826]]}
+ROUTE = {
+    "type": "LineString",
+    "coordinates": [[10.406, 59.826], [10.412, 59.826], [10.420, 59.826]],
+}
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +55,17 @@ def open_class(at: AppTest, teacher: str = "lena", grade: str = "6", lang: str =
 
 
 def texts(at: AppTest) -> str:
-    kinds = ("title", "header", "subheader", "markdown", "caption", "success", "info", "warning", "error")
+    kinds = (
+        "title",
+        "header",
+        "subheader",
+        "markdown",
+        "caption",
+        "success",
+        "info",
+        "warning",
+        "error",
+    )
     return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
 
 
@@ -70,7 +83,12 @@ def test_a_teacher_creates_a_class_and_sees_its_code_and_qr_code(app):
     at.button[0].click().run()  # «Opprett klasse», the form's button
     assert not at.exception
     [session] = at.store().class_sessions()
-    assert (session.school, session.grade, session.size, session.teacher_id) == ("Heggedal skole", "4", 24, app.ids["lena"])
+    assert (session.school, session.grade, session.size, session.teacher_id) == (
+        "Heggedal skole",
+        "4",
+        24,
+        app.ids["lena"],
+    )
     shown = texts(at)
     assert f"Klassekoden er {session.code}" in shown
     assert session.code in shown and f"/?klasse={session.code}" in shown
@@ -119,7 +137,9 @@ def test_a_pupil_draws_the_way_to_school_marks_a_place_and_is_done(app):
     assert "Veien er lagret" in texts(at) and "2. Steder du vil vise oss" in texts(at)
     place = f"pupil-{session.id}-place"
     search = at.selectbox(key=f"{place}-search")
-    search.set_value(search.options[-1]).run()  # «the middle of the area», without the map
+    search.set_value(
+        search.options[-1]
+    ).run()  # «the middle of the area», without the map
     assert "Du har valgt et sted i kartet." in texts(at)
     at.radio(key=f"{place}-label").set_value("unsafe_traffic")
     at.text_input(key=f"{place}-text").input("Bilene kjører fort her")
@@ -130,7 +150,9 @@ def test_a_pupil_draws_the_way_to_school_marks_a_place_and_is_done(app):
     assert "3. Takk!" in texts(at)
     frame = at.store().class_frame(CID)
     assert sorted(frame["part"]) == ["place", "school"]
-    assert set(frame["transport"].dropna()) == {"bike"} and set(frame["label"].dropna()) == {"unsafe_traffic"}
+    assert set(frame["transport"].dropna()) == {"bike"} and set(
+        frame["label"].dropna()
+    ) == {"unsafe_traffic"}
     assert frame["pupil"].nunique() == 1
 
 
@@ -149,7 +171,9 @@ def test_a_place_without_a_label_is_refused_with_a_message_and_nothing_stored(ap
     assert list(at.store().class_frame(CID)["part"]) == ["school"]
 
 
-def test_older_pupils_get_their_words_and_the_class_view_speaks_the_classs_language(app):
+def test_older_pupils_get_their_words_and_the_class_view_speaks_the_classs_language(
+    app,
+):
     session = open_class(app, grade="vg1", lang="nn")
     at = pupil(app, session.code)
     assert not at.exception
@@ -177,8 +201,19 @@ def test_a_planner_sees_the_classes_results_and_publishes_one(app):
     session = open_class(app)
     store = app.store()
     for k in range(6):
-        classes.submit_route(store, session, ROUTE, "walk", pupil=f"p{k}", limiter=RateLimiter())
-        classes.submit_place(store, session, 59.82601, 10.41401, "unsafe_traffic", "", pupil=f"p{k}", limiter=RateLimiter())
+        classes.submit_route(
+            store, session, ROUTE, "walk", pupil=f"p{k}", limiter=RateLimiter()
+        )
+        classes.submit_place(
+            store,
+            session,
+            59.82601,
+            10.41401,
+            "unsafe_traffic",
+            "",
+            pupil=f"p{k}",
+            limiter=RateLimiter(),
+        )
     log_in_as(app, app.ids["kari"])
     at = app.switch_page("pages/klasser.py").run()
     assert not at.exception

@@ -200,7 +200,10 @@ def class_list(store: Store, user: User, lang: str) -> None:
             left, right = st.columns([3, 2])
             url = classes.join_url(base, session.code)
             left.markdown(t("classes.code_label", lang))
-            left.markdown(_CODE_HTML.format(code=escape_html(session.code)), unsafe_allow_html=True)
+            left.markdown(
+                _CODE_HTML.format(code=escape_html(session.code)),
+                unsafe_allow_html=True,
+            )
             left.caption(t("classes.join_hint", lang, url=url))
             left.write(
                 t(
