@@ -96,6 +96,11 @@ def join_url(base: str, code: str) -> str:
     return f"{base.rstrip('/')}/?klasse={code}"
 
 
+def grade_label(grade: str, lang: str) -> str:
+    """«4. trinn», «Vg1»."""
+    return t("classes.grade_vg", lang, n=grade[2:]) if grade.startswith("vg") else t("classes.grade_n", lang, n=grade)
+
+
 def words_for(grade: str) -> str:
     """Which plain-words register the class view uses: «young» for 1.–4. trinn (short
     words, one thing a sentence), «older» from 5. trinn up."""

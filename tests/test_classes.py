@@ -646,3 +646,49 @@ def test_the_classes_geopackage_has_routes_and_places_in_euref89_utm32_with_mask
         "98765432" not in " ".join(places["tekst"])
         and list(places["merkelapp"]) == ["Utrygt: mørkt"] * 2
     )
+
+
+# -- the medvirkningsrapport ---------------------------------------------------------------
+
+
+def test_the_medvirkningsrapport_has_a_section_on_the_published_classes(
+    store, consultation, teacher, open_class
+):
+    import io
+
+    from docx import Document
+
+    from consultations.config import load_profile
+    from consultations.medvirkning_report import build_medvirkning_report
+    from tests.conftest import docx_text
+
+    small = classes.create_class(store, teacher, consultation.id, school="Liten skole", grade="2", size=3,
+                                 opens_at=NOW, closes_at=NOW + timedelta(hours=1), now=NOW)  # fmt: skip
+    limiter = RateLimiter()
+    pupil_sends(store, open_class, 7, limiter)
+    pupil_sends(store, small, 3, limiter)
+    report = lambda: build_medvirkning_report(
+        store, consultation.id, profile=load_profile("asker"), tiles=None, now=NOW
+    )  # noqa: E731
+    text = docx_text(Document(io.BytesIO(report())))
+    assert "Barn og unges medvirkning" in text
+    assert (
+        "2 klasser er ikke publisert av saksbehandler ennå" in text
+        and "Heggedal skole" not in text
+    )
+    planner = staff(store, "kari", Role.PLANNER)
+    for session in (open_class, small):
+        classes.publish_class(store, planner, session.id, now=NOW)
+    document = Document(io.BytesIO(report()))
+    text = docx_text(document)
+    assert (
+        "Heggedal skole, 6. trinn" in text and "Liten skole" not in text
+    )  # 3 pupils: only in the totals
+    assert "1 klasse med færre enn 5 elever er bare med i totalen" in text
+    assert (
+        "Hvor barna går og sykler" in text
+        and "Farlige steder flest elever nevnte" in text
+    )
+    section = text[text.index("Barn og unges medvirkning") :]
+    assert "Utrygt: trafikk" in section and "Borgen" in section
+    assert len(document.inline_shapes) == 2  # the inputs' map and the children's map

@@ -37,14 +37,6 @@ ALL = "all"
 _CODE_HTML = "<p class='class-code' style='font-size:3rem;font-weight:700;letter-spacing:.3rem;margin:0'>{code}</p>"
 
 
-def grade_label(grade: str, lang: str) -> str:
-    return (
-        t("classes.grade_vg", lang, n=grade[2:])
-        if grade.startswith("vg")
-        else t("classes.grade_n", lang, n=grade)
-    )
-
-
 def app_base() -> str:
     """The app's own address as the teacher's browser reached it (for the pupils' link)."""
     url = st.context.url or ""
@@ -101,7 +93,7 @@ def create_form(store: Store, user: User, lang: str) -> None:
             t("classes.grade", lang),
             GRADES,
             index=4,
-            format_func=lambda g: grade_label(g, lang),
+            format_func=lambda g: classes.grade_label(g, lang),
             key=KEYS["grade"],
         )
         right.number_input(
@@ -190,7 +182,7 @@ def class_list(store: Store, user: User, lang: str) -> None:
         pupils, routes, places = counts.get(session.id, (0, 0, 0))
         with st.container(border=True, key=f"class-{session.id}"):
             st.markdown(
-                f"**{t('classes.heading', lang, school=session.school, grade=grade_label(session.grade, lang))}**"
+                f"**{t('classes.heading', lang, school=session.school, grade=classes.grade_label(session.grade, lang))}**"
             )
             st.caption(
                 f"{titles.get(session.consultation_id, session.consultation_id)} · "
@@ -270,7 +262,7 @@ def results(store: Store, settings: Settings, user: User, lang: str) -> None:
     left, middle, right = st.columns(3)
     options = {ALL: t("class_results.all_classes", lang)} | {
         str(s.id): t(
-            "classes.heading", lang, school=s.school, grade=grade_label(s.grade, lang)
+            "classes.heading", lang, school=s.school, grade=classes.grade_label(s.grade, lang)
         )
         for s in alone
     }
@@ -282,7 +274,7 @@ def results(store: Store, settings: Settings, user: User, lang: str) -> None:
     )
     grades = [ALL, *class_results.grades_shown(frame)]
     grade = middle.selectbox(t("classes.grade", lang), grades, key="class-results-grade",
-                             format_func=lambda g: t("class_results.all_grades", lang) if g == ALL else grade_label(g, lang))  # fmt: skip
+                             format_func=lambda g: t("class_results.all_grades", lang) if g == ALL else classes.grade_label(g, lang))  # fmt: skip
     modes = [ALL, *class_results.transports_shown(frame)]
     mode = right.selectbox(t("class_results.transport", lang), modes, key="class-results-transport",
                            format_func=lambda m: t("class_results.all_transport", lang) if m == ALL else t(f"classes.transport.{m}", lang))  # fmt: skip
@@ -357,7 +349,7 @@ def results(store: Store, settings: Settings, user: User, lang: str) -> None:
     with cols[2]:
         st.dataframe(
             pd.DataFrame({
-                t("classes.grade", lang): [grade_label(g, lang) for g, _ in summary.by_grade],
+                t("classes.grade", lang): [classes.grade_label(g, lang) for g, _ in summary.by_grade],
                 t("class_results.pupils", lang): [str(n) for _, n in summary.by_grade],
             }),
             hide_index=True,
