@@ -669,7 +669,7 @@ def test_the_medvirkningsrapport_has_a_section_on_the_published_classes(
     pupil_sends(store, small, 3, limiter)
     report = lambda: build_medvirkning_report(
         store, consultation.id, profile=load_profile("asker"), tiles=None, now=NOW
-    )  # noqa: E731
+    )
     text = docx_text(Document(io.BytesIO(report())))
     assert "Barn og unges medvirkning" in text
     assert (
