@@ -66,8 +66,6 @@ PER_PUPIL = (
     PLACES_PER_PUPIL + 2
 )  # a pupil's budget: two routes (school, activity) and the places
 PLACE_TEXT_MAX = 200
-# a route to school starts at home, often outside the plan area: half of it may lie outside
-ROUTE_OUTSIDE_SHARE = 0.5
 GUESS_PER_SESSION = Limit(
     burst=10, per_hour=20
 )  # wrong codes a browser session may type
@@ -98,7 +96,11 @@ def join_url(base: str, code: str) -> str:
 
 def grade_label(grade: str, lang: str) -> str:
     """«4. trinn», «Vg1»."""
-    return t("classes.grade_vg", lang, n=grade[2:]) if grade.startswith("vg") else t("classes.grade_n", lang, n=grade)
+    return (
+        t("classes.grade_vg", lang, n=grade[2:])
+        if grade.startswith("vg")
+        else t("classes.grade_n", lang, n=grade)
+    )
 
 
 def words_for(grade: str) -> str:
@@ -299,9 +301,12 @@ def submit_route(
     part: ClassPart = ClassPart.SCHOOL,
     now: datetime | None = None,
     limiter: RateLimiter = LIMITER,
+    outside_share: float = geo.LINE_OUTSIDE_SHARE,
 ) -> Input:
     """A pupil's way to school (or to the after-school activity) with how they travel.
-    One of each a pupil; the same route sent twice (a double tap) is stored once."""
+    One of each a pupil; the same route sent twice (a double tap) is stored once. It may
+    leave the plan area by ``outside_share`` of its length (the profile's
+    ``line_outside_share``: a way to school starts at home)."""
     now = now or datetime.now(UTC)
     _check_open(store, session, now)
     if part not in (ClassPart.SCHOOL, ClassPart.ACTIVITY):
@@ -314,7 +319,7 @@ def submit_route(
     assert consultation is not None
     try:
         line = geo.read_drawing(
-            drawing, (Shape.LINE,), consultation.area, outside_share=ROUTE_OUTSIDE_SHARE
+            drawing, (Shape.LINE,), consultation.area, outside_share=outside_share
         )
     except InvalidDrawing as exc:
         raise InvalidInput(exc.key, **exc.params) from None

@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 from .addresses import Networks, parse_networks
 from .errors import ConfigError
+from .geo import LINE_OUTSIDE_SHARE
 from .i18n import LANGUAGES
 from .model import Identification, SenderType
 from .ratelimit import DEFAULT_LIMITS, Limits
@@ -93,6 +94,9 @@ class Municipality:
     # the address register the demo loads (Kartverket's «Adresser» CSV layout), a file in
     # geodata/; a real deployment runs import-addresses with Kartverket's own file instead
     demo_addresses: str = ""
+    # how much of a route a resident draws may run outside the plan area (0–1; [drawing]
+    # line_outside_share in the profile): a way to school starts at home, often outside
+    line_outside_share: float = LINE_OUTSIDE_SHARE
 
 
 @dataclass(frozen=True)
@@ -171,7 +175,15 @@ def load_profile(name: str) -> Municipality:
         assessment_title=_per_language(name, data.get("assessment_title", {})),
         proposal_title=_per_language(name, data.get("proposal_title", {})),
         demo_addresses=data.get("demo_addresses", ""),
+        line_outside_share=_share(name, data.get("drawing", {}).get("line_outside_share", LINE_OUTSIDE_SHARE)),
     )
+
+
+def _share(profile: str, value: object) -> float:
+    """A share between 0 and 1 (the profile's ``[drawing] line_outside_share``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ConfigError("config.share_invalid", name=profile, value=value)
+    return float(value)
 
 
 def _archive(profile: str, table: Mapping[str, object]) -> ArchiveProfile:

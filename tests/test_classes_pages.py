@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from consultations import classes
-from consultations.model import Role
+from consultations import classes, geo
+from consultations.drawing import Sketch
+from consultations.model import Role, Shape
 from consultations.store import Store
 from consultations.ui.classes import KEYS
 from tests.conftest import app_on_copy_of, log_in_as, make_consultation, staff
@@ -124,23 +125,33 @@ def test_an_unknown_code_gets_a_friendly_message(app):
     assert "Vi fant ingen klasse med den koden" in texts(at)
 
 
+def drawn(at: AppTest, session) -> None:
+    """What drawing the way on the map leaves in the location widget (ui/location.py)."""
+    line = geo.read_drawing(ROUTE, (Shape.LINE,), at.store().get_consultation(CID).area)
+    at.session_state["location"] = {
+        f"class{session.id}-school-{CID}": Sketch(shape=Shape.LINE, drawing=line)
+    }
+
+
+def choose_middle(at: AppTest, session) -> AppTest:
+    """The place chosen without the map: the middle of the area, from the place search."""
+    search = at.selectbox(key=f"class{session.id}-place-place-{CID}")
+    return search.set_value(search.options[-1]).run()
+
+
 def test_a_pupil_draws_the_way_to_school_marks_a_place_and_is_done(app):
     session = open_class(app, grade="3")
     at = pupil(app, session.code)
     assert not at.exception
     assert "1. Veien til skolen" in texts(at)  # plain words for 3. trinn
     key = f"pupil-{session.id}-school"
-    at.session_state[f"{key}-route"] = ROUTE  # what the drawing on the map leaves
+    drawn(at, session)
     at.radio(key=f"{key}-transport").set_value("bike")
     at.button(key=f"{key}-send").click().run()
     assert not at.exception
     assert "Veien er lagret" in texts(at) and "2. Steder du vil vise oss" in texts(at)
     place = f"pupil-{session.id}-place"
-    search = at.selectbox(key=f"{place}-search")
-    search.set_value(
-        search.options[-1]
-    ).run()  # «the middle of the area», without the map
-    assert "Du har valgt et sted i kartet." in texts(at)
+    choose_middle(at, session)
     at.radio(key=f"{place}-label").set_value("unsafe_traffic")
     at.text_input(key=f"{place}-text").input("Bilene kjører fort her")
     at.button(key=f"{place}-send").click().run()
@@ -150,9 +161,8 @@ def test_a_pupil_draws_the_way_to_school_marks_a_place_and_is_done(app):
     assert "3. Takk!" in texts(at)
     frame = at.store().class_frame(CID)
     assert sorted(frame["part"]) == ["place", "school"]
-    assert set(frame["transport"].dropna()) == {"bike"} and set(
-        frame["label"].dropna()
-    ) == {"unsafe_traffic"}
+    assert set(frame["transport"].dropna()) == {"bike"}
+    assert set(frame["label"].dropna()) == {"unsafe_traffic"}
     assert frame["pupil"].nunique() == 1
 
 
@@ -160,12 +170,11 @@ def test_a_place_without_a_label_is_refused_with_a_message_and_nothing_stored(ap
     session = open_class(app)
     at = pupil(app, session.code)
     key = f"pupil-{session.id}-school"
-    at.session_state[f"{key}-route"] = ROUTE
+    drawn(at, session)
     at.radio(key=f"{key}-transport").set_value("walk")
     at.button(key=f"{key}-send").click().run()
     place = f"pupil-{session.id}-place"
-    search = at.selectbox(key=f"{place}-search")
-    search.set_value(search.options[-1]).run()
+    choose_middle(at, session)
     at.button(key=f"{place}-send").click().run()
     assert "Velg hva slags sted det er." in texts(at)
     assert list(at.store().class_frame(CID)["part"]) == ["school"]
@@ -185,10 +194,14 @@ def test_a_route_without_transport_is_refused_and_the_pupil_stays_on_step_one(ap
     session = open_class(app)
     at = pupil(app, session.code)
     key = f"pupil-{session.id}-school"
-    at.session_state[f"{key}-route"] = ROUTE
+    drawn(at, session)
     at.button(key=f"{key}-send").click().run()
     assert "Velg hvordan du reiser." in texts(at)
     assert "1. Skoleveien din" in texts(at)
+    at.button(
+        key=f"{key}-send"
+    ).click().run()  # still drawn: only the transport is missing
+    assert "Tegn veien i kartet først." not in texts(at)
     assert len(at.store().class_frame(CID)) == 0
 
 

@@ -842,9 +842,10 @@ class Store:
         return int(self._value(sql, params) or 0)
 
     def map_points(self, consultation_id: str) -> list[MapPoint]:
-        """Published inputs that have a location: what the consultation map draws."""
+        """Published inputs that have a location (and their drawn route or area, if any):
+        what the consultation map draws."""
         rows = self._rows(
-            f"""SELECT lat, lon, category, text, id FROM inputs i
+            f"""SELECT lat, lon, category, text, id, drawing, measure FROM inputs i
                WHERE consultation_id = ? AND status = 'published' AND lat IS NOT NULL
                  AND {_NOT_CLASS}
                ORDER BY id""",

@@ -1,5 +1,5 @@
-"""The school classes' maps: where the pupils go (route cells), their places by label as
-a heat layer, the dangerous spots numbered — and the pupil's own route and places.
+"""The school classes' map for planners: where the pupils go (route cells), their places
+by label as a heat layer, the dangerous spots numbered.
 
 Cells are drawn as GeoJSON squares coloured here (no colormap plugin: branca's pulls d3
 from a CDN); every tooltip is a number or a translated word, never a pupil's text.
@@ -32,15 +32,6 @@ LABEL_SYMBOLS = {
     PlaceLabel.NICE: "🌳",
     PlaceLabel.DULL: "😐",
     PlaceLabel.MISSING: "❓",
-}
-LABEL_COLOURS = {
-    PlaceLabel.SAFE: "#1a9850",
-    PlaceLabel.UNSAFE_TRAFFIC: "#d73027",
-    PlaceLabel.UNSAFE_DARK: "#7b3294",
-    PlaceLabel.UNSAFE_PEOPLE: "#b2182b",
-    PlaceLabel.NICE: "#4575b4",
-    PlaceLabel.DULL: "#878787",
-    PlaceLabel.MISSING: "#f46d43",
 }
 
 
@@ -118,30 +109,4 @@ def results_map(
         ).add_to(spots)  # fmt: skip
     spots.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
-    return m
-
-
-def pupil_map(
-    settings: Settings,
-    consultation: Consultation,
-    routes: Sequence[str],
-    places: Sequence[tuple[float, float, str]],
-    lang: str,
-) -> folium.Map:
-    """The pupil's own map: what they drew (``routes``: GeoJSON lines) and marked
-    (``(lat, lon, label)``), over the plan area; one finger scrolls the page."""
-    m = _base(settings, geo.bounds(consultation.area), lang=lang)
-    _area_layer(consultation, lang).add_to(m)
-    for route in routes:
-        line = geo.drawing_geometry(route)
-        folium.PolyLine(
-            [(lat, lon) for lon, lat in line.coords], color="#08519c", weight=6
-        ).add_to(m)
-    for lat, lon, label in places:
-        colour = LABEL_COLOURS[PlaceLabel(label)]
-        folium.CircleMarker(
-            location=(lat, lon), radius=10, color="#ffffff", weight=3, fill=True,
-            fill_color=colour, fill_opacity=1.0,
-            tooltip=escape_html(f"{LABEL_SYMBOLS[PlaceLabel(label)]} {t(f'classes.label.{label}', lang)}"),
-        ).add_to(m)  # fmt: skip
     return m
