@@ -239,3 +239,33 @@ def test_a_planner_sees_the_classes_results_and_publishes_one(app):
     assert not at.exception
     assert at.store().class_session(session.id).published
     assert "Resultatet fra Heggedal skole er publisert." in texts(at)
+
+
+def test_residents_see_a_classs_summary_only_after_a_planner_published_it(app):
+    from consultations.ratelimit import RateLimiter
+
+    session = open_class(app)
+    store = app.store()
+    for k in range(6):
+        classes.submit_route(
+            store, session, ROUTE, "walk", pupil=f"p{k}", limiter=RateLimiter()
+        )
+        classes.submit_place(
+            store,
+            session,
+            59.82601,
+            10.41401,
+            "unsafe_traffic",
+            "Ring 98765432",
+            pupil=f"p{k}",
+            limiter=RateLimiter(),
+        )
+    app.query_params["id"] = CID
+    at = app.run()
+    assert not at.exception
+    assert "Barn og unges medvirkning" not in texts(at)
+    classes.publish_class(store, store.get_user(app.ids["kari"]), session.id)
+    at = app.run()
+    shown = texts(at)
+    assert "1 skoleklasse var med: 6 elever tegnet 6 veier og merket 6 steder." in shown
+    assert "Gå: 6" in shown and "98765432" not in shown
