@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pikepdf
 
 from . import geo, places, planprocess
-from .config import load_profile
+from .config import Municipality, current_profile
 from .i18n import t
 from .model import (
     Channel,
@@ -42,15 +42,19 @@ def _day(now: datetime, days: int, at: time) -> datetime:
     return datetime.combine(local, at, tzinfo=OSLO).astimezone(UTC)
 
 
-def seed_demo(store: Store, now: datetime | None = None, seed: int = 2026) -> int:
-    """Load the demo consultations and inputs into an empty store; returns inputs added."""
+def seed_demo(
+    store: Store, now: datetime | None = None, seed: int = 2026, profile: Municipality | None = None
+) -> int:
+    """Load the demo consultations and inputs into an empty store; returns inputs added.
+    ``profile``: whose categories, working CRS, addresses and høringsinstanser (by default
+    the configured one)."""
     if not store.is_empty():
         return 0
     now = now or datetime.now(UTC)
     rng = random.Random(seed)
     content = json.loads(CONTENT.read_text(encoding="utf-8"))
     areas = geo.read_areas(AREAS, key="consultation_id")
-    profile = load_profile("asker")
+    profile = profile or current_profile()
     categories = profile.categories
     consultations: dict[str, Consultation] = {}
     for item in content["consultations"]:
@@ -98,7 +102,7 @@ def seed_demo(store: Store, now: datetime | None = None, seed: int = 2026) -> in
         lat = lon = None
         if not item.get("whole_area"):
             ((lat, lon),) = geo.random_points(c.area, 1, rng)
-        east, north = (None, None) if lat is None else geo.to_working_crs(lon, lat)
+        east, north = (None, None) if lat is None else geo.to_working_crs(lon, lat, profile.working_crs)
         end = min(now, c.closes_at)
         created = c.opens_at + (end - c.opens_at) * rng.random()
         stored, _ = store.add_input(

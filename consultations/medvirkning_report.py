@@ -29,13 +29,14 @@ from urllib.parse import urlparse
 
 import numpy as np
 import pandas as pd
+import shapely
 from docx import Document
 from docx.shared import Cm, Pt
 
 from . import analysis, geo, themes
 from .config import Municipality, TileLayer, load_settings
 from .errors import InvalidConsultation, NotFound
-from .export import xml_safe
+from .export import drawn_geometries, xml_safe
 from .i18n import DEFAULT_LANG, format_date, t, tn
 from .model import (
     AGE_GROUPS,
@@ -275,17 +276,24 @@ def map_image(
     tiles: TileLayer | None,
     lang: str,
 ) -> MapImage:
-    """The plan area, every located input and the numbered hotspots, in web mercator."""
+    """The plan area, every located input (pins as dots, drawn routes as lines, drawn areas
+    as tinted outlines) and the numbered hotspots, in web mercator."""
+    from matplotlib.collections import LineCollection, PolyCollection
     from matplotlib.figure import Figure
 
     area = geo.project_area(consultation.area, geo.WEB_MERCATOR)
     located = frame[frame["lon"].notna()]
+    shapes = geo.project_geometries(drawn_geometries(located), geo.WEB_MERCATOR)
+    pins = ~shapely.is_geometry(shapes)
     x, y = geo.project_points(located["lon"].to_numpy(dtype=float), located["lat"].to_numpy(dtype=float),
                               geo.WEB_MERCATOR)  # fmt: skip
     minx, miny, maxx, maxy = area.bounds
     if len(located):
         minx, miny = min(minx, float(np.min(x))), min(miny, float(np.min(y)))
         maxx, maxy = max(maxx, float(np.max(x))), max(maxy, float(np.max(y)))
+    if (~pins).any():
+        x0, y0, x1, y1 = shapely.total_bounds(shapes[~pins])
+        minx, miny, maxx, maxy = min(minx, x0), min(miny, y0), max(maxx, x1), max(maxy, y1)
     margin = max(maxx - minx, maxy - miny, 200) * 0.08
     extent = (minx - margin, miny - margin, maxx + margin, maxy + margin)
     fig = Figure(figsize=(7, 6.2), dpi=150)
@@ -300,7 +308,13 @@ def map_image(
         note = t("medvirkning.map_base", lang, attribution=_plain(tiles.attribution))
     for polygon in getattr(area, "geoms", [area]):
         ax.plot(*polygon.exterior.xy, color="#1f4e79", linewidth=1.5)
-    ax.scatter(x, y, s=8, color="#c0392b", alpha=0.7, linewidths=0)
+    rings = [np.asarray(g.exterior.coords) for g in shapes[~pins] if g.geom_type == "Polygon"]
+    lines = [np.asarray(g.coords) for g in shapes[~pins] if g.geom_type == "LineString"]
+    if rings:
+        ax.add_collection(PolyCollection(rings, facecolors=[(0.9, 0.49, 0.13, 0.2)], edgecolors=["#e67e22"], linewidths=1.2))
+    if lines:
+        ax.add_collection(LineCollection(lines, colors=["#c0392b"], linewidths=1.4, alpha=0.6, capstyle="round"))
+    ax.scatter(x[pins], y[pins], s=8, color="#c0392b", alpha=0.7, linewidths=0)
     for number, spot in enumerate(hotspots, start=1):
         (hx,), (hy,) = geo.project_points(np.array([spot.lon]), np.array([spot.lat]), geo.WEB_MERCATOR)
         ax.scatter([hx], [hy], s=260, facecolors="none", edgecolors="black", linewidths=1.5)
@@ -387,7 +401,7 @@ def build_medvirkning_report(
     _said(doc, machine_clusters(frame, lang, include_names) if len(frame) else [], m("none_clusters"), lang)
 
     doc.add_heading(m("where_heading"), level=1)
-    spots = analysis.hotspots(frame, analysis.load_places()) if len(frame) else []
+    spots = analysis.hotspots(frame, analysis.load_places(profile), epsg=profile.working_crs) if len(frame) else []
     image = map_image(c, frame, spots, tiles, lang)
     doc.add_picture(io.BytesIO(image.png), width=Cm(16))
     located = int(frame["lon"].notna().sum()) if len(frame) else 0
