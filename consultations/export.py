@@ -291,7 +291,8 @@ def drawn_geometries(frame: pd.DataFrame) -> np.ndarray:
     """Per row of ``Store.analysis_frame`` its drawn route or area (WGS84), else ``None``."""
     if "drawing" not in frame:
         return np.full(len(frame), None, dtype=object)
-    return shapely.from_geojson(frame["drawing"].to_numpy(dtype=object))
+    drawings = frame["drawing"].astype(object)
+    return shapely.from_geojson(drawings.where(drawings.notna(), None).to_numpy(dtype=object))
 
 
 def local_times(created: pd.Series) -> tuple[np.ndarray, np.ndarray]:
