@@ -7,14 +7,17 @@ from __future__ import annotations
 import json
 import re
 
-from tests.test_builder_page import app, log_in, seeded  # noqa: F401 (fixtures)
+from consultations.model import Role
+from tests.conftest import log_in_as, staff
 
 HEGGEDAL = "heggedal-tettstedsutvikling"
 BORGEN = "borgen-tettstedsutvikling"
 
 
 def summary(app, cid: str):
-    at = log_in(app, "pages/gjennomgang.py")
+    log_in_as(app, staff(app.store(), "kari", Role.PLANNER).id)
+    app.switch_page("pages/gjennomgang.py")
+    at = app.run()
     at.selectbox(key="review-consultation").set_value(cid)
     return at.run()
 
@@ -32,8 +35,8 @@ def legend(script: str) -> str:
     return json.loads(re.search(r"div\.innerHTML = (\".*?\");", script)[1])
 
 
-def test_the_summary_shows_where_routes_run_most_and_the_drawn_areas(app):
-    at = summary(app, HEGGEDAL)
+def test_the_summary_shows_where_routes_run_most_and_the_drawn_areas(demo_app):
+    at = summary(demo_app, HEGGEDAL)
     assert not at.exception, at.exception
     captions = [c.value for c in at.caption]
     assert "Punkter: 27 · Streker: 40 · Områder: 5" in captions
@@ -54,8 +57,8 @@ def test_the_summary_shows_where_routes_run_most_and_the_drawn_areas(app):
     assert "40" in busiest
 
 
-def test_the_routes_follow_the_filter(app):
-    at = summary(app, HEGGEDAL)
+def test_the_routes_follow_the_filter(demo_app):
+    at = summary(demo_app, HEGGEDAL)
     at.multiselect(key=f"review-{HEGGEDAL}-filter-category").set_value(["Gange og sykkel"])
     at.run()
     captions = [c.value for c in at.caption]
@@ -66,8 +69,8 @@ def test_the_routes_follow_the_filter(app):
     assert max(int(n) for n in re.findall(r'"count": (\d+)', script)) == lines
 
 
-def test_a_consultation_without_drawings_has_no_route_map(app):
-    at = summary(app, BORGEN)
+def test_a_consultation_without_drawings_has_no_route_map(demo_app):
+    at = summary(demo_app, BORGEN)
     assert not at.exception, at.exception
     assert "Streker og områder" not in [s.value for s in at.subheader]
     assert any(c.value.startswith("Punkter:") and "Streker: 0" in c.value for c in at.caption)
