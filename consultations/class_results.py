@@ -21,9 +21,10 @@ from sklearn.cluster import DBSCAN
 
 from . import analysis, geo
 from .analysis import SMALL_GROUP, Place, suppress_small
+from .config import current_profile
 from .model import GRADES, ClassPart, ClassSession, InputStatus, PlaceLabel, Transport
 
-CELL_M = 50  # the route-density grid
+CELL_M = analysis.LINE_CELL_M  # the route-density grid, as the dashboard's
 CROSSING_RADIUS_M = 40  # unsafe marks this close together are one place
 CROSSINGS = 10  # the most mentioned, at most
 
@@ -150,21 +151,34 @@ def summary(frame: pd.DataFrame) -> Summary:
     )
 
 
-def route_lines(frame: pd.DataFrame, epsg: int = geo.WORKING_CRS) -> list:
-    """The routes as shapely lines in ``epsg``."""
-    routes = frame[(frame["part"] != ClassPart.PLACE.value) & frame["drawing"].notna()]
-    return [
-        geo.project_geometry(geo.drawing_geometry(d), epsg) for d in routes["drawing"]
-    ]
-
-
 def route_density(
     frame: pd.DataFrame, cell_m: int = CELL_M, minimum: int = 1
 ) -> pd.DataFrame:
-    """Routes per ``cell_m`` cell (``analysis.line_density``); cells with fewer than
-    ``minimum`` routes left out (the public's summary asks for five)."""
-    cells = analysis.line_density(route_lines(frame), cell_m)
+    """Routes per ``cell_m`` cell (``analysis.line_density``: a route counts once in every
+    cell it crosses); cells with fewer than ``minimum`` routes left out (the public's
+    summary asks for five)."""
+    cells = analysis.line_density(
+        frame[frame["part"] != ClassPart.PLACE.value], cell_m=cell_m
+    )
     return cells[cells["count"] >= minimum].reset_index(drop=True)
+
+
+def cell_rings(cells: pd.DataFrame, cell_m: int = CELL_M) -> np.ndarray:
+    """The outline of each cell (``east``/``north`` its centre, working CRS) in WGS84:
+    an array of shape (cells, 5, 2) of lon/lat, the first corner repeated (for maps)."""
+    corners = (
+        np.array([(-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1)], dtype=float)
+        * cell_m
+        / 2
+    )
+    east = cells["east"].to_numpy(dtype=float)[:, None] + corners[None, :, 0]
+    north = cells["north"].to_numpy(dtype=float)[:, None] + corners[None, :, 1]
+    lon, lat = geo.from_working_crs(
+        east.ravel(), north.ravel(), current_profile().working_crs
+    )
+    return np.stack([np.asarray(lon), np.asarray(lat)], axis=-1).reshape(
+        len(cells), 5, 2
+    )
 
 
 def place_heat(
@@ -212,7 +226,7 @@ def crossings(
         if n_pupils < min_pupils:
             continue
         east, north = points[labels == cluster].mean(axis=0)
-        lon, lat = geo.from_working_crs(east, north)
+        lon, lat = geo.from_working_crs(east, north, current_profile().working_crs)
         reasons = members["label"].value_counts()
         reasons = reasons.sort_index().sort_values(ascending=False, kind="stable")
         place, distance = analysis.nearest_place(float(east), float(north), places)

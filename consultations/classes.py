@@ -34,6 +34,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from . import geo
+from .config import current_profile
 from .errors import Conflict, InvalidDrawing, InvalidInput, KartinnspillError
 from .i18n import DEFAULT_LANG, LANGUAGES, t
 from .model import (
@@ -319,8 +320,9 @@ def submit_route(
     assert consultation is not None
     try:
         line = geo.read_drawing(
-            drawing, (Shape.LINE,), consultation.area, outside_share=outside_share
-        )
+            drawing, (Shape.LINE,), consultation.area, outside_share=outside_share,
+            epsg=current_profile().working_crs,
+        )  # fmt: skip
     except InvalidDrawing as exc:
         raise InvalidInput(exc.key, **exc.params) from None
     session_hash = store.hash_session(pupil, consultation.id)
@@ -330,7 +332,8 @@ def submit_route(
     if store.class_parts_sent(session.id, session_hash).get(part.value, 0) >= 1:
         raise InvalidInput(f"classes.route_sent_{part.value}")
     _spend(store, session, pupil, limiter)
-    east, north = geo.to_working_crs(line.lon, line.lat)
+    epsg = current_profile().working_crs
+    east, north = geo.to_working_crs(line.lon, line.lat, epsg)
     stored, _ = store.add_class_input(
         class_session=session, part=part.value, transport=transport.value, label=None,
         category=t(f"classes.part.{part.value}", DEFAULT_LANG), text="", lat=line.lat,
@@ -392,7 +395,7 @@ def submit_place(
     ):
         raise InvalidInput("classes.places_full", max=PLACES_PER_PUPIL)
     _spend(store, session, pupil, limiter)
-    east, north = geo.to_working_crs(lon_f, lat_f)
+    east, north = geo.to_working_crs(lon_f, lat_f, current_profile().working_crs)
     stored, _ = store.add_class_input(
         class_session=session, part=ClassPart.PLACE.value, transport=None, label=label.value,
         category=t(f"classes.label.{label.value}", DEFAULT_LANG), text=text, lat=lat_f,

@@ -29,13 +29,15 @@ from urllib.parse import urlparse
 
 import numpy as np
 import pandas as pd
+import shapely
 from docx import Document
 from docx.shared import Cm, Pt
 
 from . import analysis, class_results, classes, geo, themes
+from .class_results import cell_rings
 from .config import Municipality, TileLayer, load_settings
 from .errors import InvalidConsultation, NotFound
-from .export import xml_safe
+from .export import drawn_geometries, xml_safe
 from .i18n import DEFAULT_LANG, format_date, t, tn
 from .model import (
     AGE_GROUPS,
@@ -268,9 +270,16 @@ class MapImage:
     note: str  # what is under the points: the base map and its attribution, or why not
 
 
-def _map_axes(consultation: Consultation, x: np.ndarray, y: np.ndarray, tiles: TileLayer | None, lang: str):
-    """A figure of the plan area (and the points ``x``, ``y``, web mercator, in view) on the
-    base map where it may be printed: ``(figure, axes, note)``."""
+def _map_axes(
+    consultation: Consultation,
+    x: np.ndarray,
+    y: np.ndarray,
+    tiles: TileLayer | None,
+    lang: str,
+    more: Sequence[float] | None = None,
+):
+    """A figure of the plan area (and the points ``x``, ``y`` and the bounds ``more``, web
+    mercator, in view) on the base map where it may be printed: ``(figure, axes, note)``."""
     from matplotlib.figure import Figure
 
     area = geo.project_area(consultation.area, geo.WEB_MERCATOR)
@@ -278,6 +287,9 @@ def _map_axes(consultation: Consultation, x: np.ndarray, y: np.ndarray, tiles: T
     if len(x):
         minx, miny = min(minx, float(np.min(x))), min(miny, float(np.min(y)))
         maxx, maxy = max(maxx, float(np.max(x))), max(maxy, float(np.max(y)))
+    if more is not None:
+        x0, y0, x1, y1 = more
+        minx, miny, maxx, maxy = min(minx, x0), min(miny, y0), max(maxx, x1), max(maxy, y1)
     margin = max(maxx - minx, maxy - miny, 200) * 0.08
     extent = (minx - margin, miny - margin, maxx + margin, maxy + margin)
     fig = Figure(figsize=(7, 6.2), dpi=150)
@@ -322,12 +334,24 @@ def map_image(
     tiles: TileLayer | None,
     lang: str,
 ) -> MapImage:
-    """The plan area, every located input and the numbered hotspots, in web mercator."""
+    """The plan area, every located input (pins as dots, drawn routes as lines, drawn areas
+    as tinted outlines) and the numbered hotspots, in web mercator."""
+    from matplotlib.collections import LineCollection, PolyCollection
+
     located = frame[frame["lon"].notna()]
+    shapes = geo.project_geometries(drawn_geometries(located), geo.WEB_MERCATOR)
+    pins = ~shapely.is_geometry(shapes)
     x, y = geo.project_points(located["lon"].to_numpy(dtype=float), located["lat"].to_numpy(dtype=float),
                               geo.WEB_MERCATOR)  # fmt: skip
-    fig, ax, note = _map_axes(consultation, x, y, tiles, lang)
-    ax.scatter(x, y, s=8, color="#c0392b", alpha=0.7, linewidths=0)
+    more = shapely.total_bounds(shapes[~pins]) if (~pins).any() else None
+    fig, ax, note = _map_axes(consultation, x, y, tiles, lang, more)
+    rings = [np.asarray(g.exterior.coords) for g in shapes[~pins] if g.geom_type == "Polygon"]
+    lines = [np.asarray(g.coords) for g in shapes[~pins] if g.geom_type == "LineString"]
+    if rings:
+        ax.add_collection(PolyCollection(rings, facecolors=[(0.9, 0.49, 0.13, 0.2)], edgecolors=["#e67e22"], linewidths=1.2))
+    if lines:
+        ax.add_collection(LineCollection(lines, colors=["#c0392b"], linewidths=1.4, alpha=0.6, capstyle="round"))
+    ax.scatter(x[pins], y[pins], s=8, color="#c0392b", alpha=0.7, linewidths=0)
     _numbered(ax, hotspots)
     return MapImage(_png(fig), note)
 
@@ -340,18 +364,17 @@ def class_map_image(
     lang: str,
 ) -> MapImage:
     """The pupils' routes as cells (darker: more routes) and the numbered dangerous spots."""
-    from matplotlib.patches import Polygon as Patch
+    from matplotlib.collections import PolyCollection
 
-    half = class_results.CELL_M / 2
     fig, ax, note = _map_axes(consultation, np.empty(0), np.empty(0), tiles, lang)
-    top = int(cells["count"].max()) if len(cells) else 1
-    for east, north, count in cells[["east", "north", "count"]].itertuples(index=False):
-        corners = np.array([(east - half, north - half), (east + half, north - half),
-                            (east + half, north + half), (east - half, north + half)])  # fmt: skip
-        lon, lat = geo.from_working_crs(corners[:, 0], corners[:, 1])
-        x, y = geo.project_points(np.asarray(lon), np.asarray(lat), geo.WEB_MERCATOR)
-        shade = 0.25 + 0.65 * count / top
-        ax.add_patch(Patch(np.column_stack([x, y]), closed=True, color=(0.03, 0.32, 0.61, shade), linewidth=0))
+    if len(cells):
+        rings = cell_rings(cells)
+        x, y = geo.project_points(rings[..., 0].ravel(), rings[..., 1].ravel(), geo.WEB_MERCATOR)
+        shade = 0.25 + 0.65 * cells["count"].to_numpy(dtype=float) / int(cells["count"].max())
+        ax.add_collection(PolyCollection(
+            np.stack([np.asarray(x), np.asarray(y)], axis=-1).reshape(rings.shape),
+            facecolors=[(0.03, 0.32, 0.61, a) for a in shade], linewidths=0,
+        ))  # fmt: skip
     _numbered(ax, crossings)
     return MapImage(_png(fig), note)
 
@@ -427,7 +450,7 @@ def build_medvirkning_report(
     _said(doc, machine_clusters(frame, lang, include_names) if len(frame) else [], m("none_clusters"), lang)
 
     doc.add_heading(m("where_heading"), level=1)
-    spots = analysis.hotspots(frame, analysis.load_places()) if len(frame) else []
+    spots = analysis.hotspots(frame, analysis.load_places(profile), epsg=profile.working_crs) if len(frame) else []
     image = map_image(c, frame, spots, tiles, lang)
     doc.add_picture(io.BytesIO(image.png), width=Cm(16))
     located = int(frame["lon"].notna().sum()) if len(frame) else 0

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from consultations import class_results, classes, geo, public
-from consultations.analysis import Place, line_density
+from consultations.analysis import Place
 from consultations.classes import InvalidClass
 from consultations.errors import InvalidInput
 from consultations.export import CLASS_PLACES_LAYER, CLASS_ROUTES_LAYER, class_gpkg
@@ -507,28 +507,16 @@ def test_unsafe_marks_close_together_are_one_crossing_named_by_the_nearest_place
     assert found[0].place == "Borgen" and found[0].place_distance_m < 40
 
 
-def test_line_density_counts_each_route_once_per_50_m_cell():
-    line = geo.project_geometry(
-        geo.drawing_geometry(json.dumps(EAST_WEST)), geo.WORKING_CRS
-    )
-    wiggle = geo.project_geometry(
-        geo.drawing_geometry(
-            json.dumps(
-                route(
-                    (10.406, 59.826),
-                    (10.4061, 59.82601),
-                    (10.406, 59.826),
-                    (10.420, 59.826),
-                )
-            )
-        ),
-        geo.WORKING_CRS,
-    )
-    cells = line_density([line, wiggle], 50)
+def test_route_density_counts_each_pupils_route_once_per_50_m_cell(store, consultation, open_class):
+    limiter = RateLimiter()
+    wiggle = route((10.406, 59.826), (10.4061, 59.82601), (10.406, 59.826), (10.420, 59.826))
+    classes.submit_route(store, open_class, EAST_WEST, "walk", pupil="p1", now=NOW, limiter=limiter)
+    classes.submit_route(store, open_class, wiggle, "bike", pupil="p2", now=NOW, limiter=limiter)
+    classes.submit_place(store, open_class, *CROSSING, "safe", "", pupil="p1", now=NOW, limiter=limiter)
+    cells = class_results.route_density(store.class_frame(consultation.id))
     assert cells["count"].max() == 2 and cells["count"].min() >= 1
-    assert (
-        15 <= len(cells) <= 25
-    )  # about 780 m across 50 m cells (a line on a cell edge touches two rows)
+    assert 15 <= len(cells) <= 25  # about 780 m across 50 m cells (a line on a cell edge touches two rows)
+    assert len(class_results.route_density(store.class_frame(consultation.id), minimum=3)) == 0
 
 
 def test_a_hidden_pupil_input_is_not_counted(store, consultation, open_class):

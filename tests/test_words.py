@@ -150,6 +150,7 @@ COUNT_OUTSIDE_PLURALS = {
     "import.bad_document": "«Dokument nr. {n}»: an ordinal, not a count",
     "photo.file": "«Bilde {n}»: the photo's number, not a count",
     "photo.alt": "«Hva viser bilde {n}?»: the photo's number; {max} a limit in characters",
+    "dashboard.routes_busiest": "«Flest streker gjennom én rute: {n}»: a figure after a colon",
 }
 
 

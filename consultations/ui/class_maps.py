@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import folium
-import numpy as np
 import pandas as pd
 
 from .. import geo
-from ..class_results import CELL_M, Crossing
+from ..class_results import Crossing, cell_rings
 from ..config import Settings
 from ..i18n import t
 from ..model import Consultation, PlaceLabel
@@ -40,22 +39,19 @@ def _colour(count: int, top: int, colours: Sequence[str]) -> str:
     return colours[max(0, step)]
 
 
-def _cells_geojson(
-    cells: pd.DataFrame, cell_m: int, colours: Sequence[str], word: str
-) -> dict:
+def _cells_geojson(cells: pd.DataFrame, colours: Sequence[str], word: str) -> dict:
     top = int(cells["count"].max()) if len(cells) else 1
-    half = cell_m / 2
-    features = []
-    for east, north, count in cells[["east", "north", "count"]].itertuples(index=False):
-        corners = np.array([(east - half, north - half), (east + half, north - half),
-                            (east + half, north + half), (east - half, north + half)])  # fmt: skip
-        lon, lat = geo.from_working_crs(corners[:, 0], corners[:, 1])
-        ring = [[float(x), float(y)] for x, y in zip(lon, lat, strict=True)]
-        features.append({
+    features = [
+        {
             "type": "Feature",
-            "geometry": {"type": "Polygon", "coordinates": [ring + [ring[0]]]},
-            "properties": {"colour": _colour(int(count), top, colours), "label": f"{int(count)} {word}"},
-        })  # fmt: skip
+            "geometry": {"type": "Polygon", "coordinates": [ring.tolist()]},
+            "properties": {
+                "colour": _colour(int(count), top, colours),
+                "label": f"{int(count)} {word}",
+            },
+        }
+        for ring, count in zip(cell_rings(cells), cells["count"], strict=True)
+    ]
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -63,7 +59,7 @@ def _cell_layer(
     cells: pd.DataFrame, colours: Sequence[str], name: str, word: str
 ) -> folium.GeoJson:
     return folium.GeoJson(
-        _cells_geojson(cells, CELL_M, colours, escape_html(word)),
+        _cells_geojson(cells, colours, escape_html(word)),
         name=name,
         style_function=lambda f: {
             "color": f["properties"]["colour"],
