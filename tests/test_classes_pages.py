@@ -125,6 +125,16 @@ def test_an_unknown_code_gets_a_friendly_message(app):
     assert "Vi fant ingen klasse med den koden" in texts(at)
 
 
+def test_a_closed_class_says_so_kindly(app):
+    session = open_class(app)
+    store = app.store()
+    classes.close_class(store, store.get_user(app.ids["lena"]), session.id)
+    at = pupil(app, session.code)
+    assert not at.exception
+    assert "Klassen er stengt. Takk for at du ville være med!" in texts(at)
+    assert not at.button  # nothing to send
+
+
 def drawn(at: AppTest, session) -> None:
     """What drawing the way on the map leaves in the location widget (ui/location.py)."""
     line = geo.read_drawing(ROUTE, (Shape.LINE,), at.store().get_consultation(CID).area)

@@ -47,9 +47,9 @@ def _state(session: ClassSession) -> dict:
     return state
 
 
-def _w(session: ClassSession, key: str, lang: str, **params: object) -> str:
+def _w(session: ClassSession, key: str, lang: str) -> str:
     """Plain words for this class's age («young» 1.–4. trinn, «older» from 5.)."""
-    return t(f"pupil.{classes.words_for(session.grade)}.{key}", lang, **params)
+    return t(f"pupil.{classes.words_for(session.grade)}.{key}", lang)
 
 
 def show(
@@ -64,9 +64,7 @@ def show(
         st.info(exc.message(lang))
         return
     if not st.session_state.get("pupil-lang") and "lang" not in st.query_params:
-        st.session_state["pupil-lang"] = (
-            True  # once: the switcher may change it afterwards
-        )
+        st.session_state["pupil-lang"] = True  # once: the switcher may change it afterwards
         if session.lang != lang:
             st.query_params["lang"] = session.lang
             st.rerun()

@@ -15,7 +15,7 @@ from ..model import Consultation, DocumentKind, Phase
 from ..public import class_result
 from ..store import Store
 from ..text import escape_markdown, without_remote_images
-from . import safe, style
+from . import layers, safe, style
 from .class_maps import results_map
 from .listing import HOME_PAGE, days_left
 from .outcomes import outcomes_section
@@ -164,7 +164,7 @@ def show(
     phase = c.phase(now)
     mode = planprocess.mode(c.stage).value
     style.map_name(t(planprocess.worded("map.name", c.stage), lang))
-    st.title(escape_markdown(c.title), anchor=False)
+    st.title(style.heading(c.title, c.written_in(lang)), anchor=False)
     if c.is_demo:
         st.info(t("app.demo_banner", lang), icon=":material/info:")
     if phase == Phase.OPEN:
@@ -234,6 +234,7 @@ def show(
     with participate:
         st.subheader(t("consultation.map_heading", lang), anchor=False)
         map_section(store, settings, c, lang, accepts_input=phase == Phase.OPEN)
+        layers.resident_list(store.context_layers(c.id), lang)
         if phase == Phase.OPEN:
             input_form(store, c, session, lang)
 
