@@ -135,6 +135,9 @@ COUNT_OUTSIDE_PLURALS = {
     "import.bad_document": "«Dokument nr. {n}»: an ordinal, not a count",
     "photo.file": "«Bilde {n}»: the photo's number, not a count",
     "photo.alt": "«Hva viser bilde {n}?»: the photo's number; {max} a limit in characters",
+    "classes.progress": "«Har sendt inn: 1 av 24 elever»: reads right for one; routes and places are figures after a colon",
+    "classes.grade_n": "«{n}. trinn»: an ordinal (the school year), not a count",
+    "classes.grade_vg": "«Vg{n}»: the name of a school year, not a count",
     "dashboard.routes_busiest": "«Flest streker gjennom én rute: {n}»: a figure after a colon",
     "context_layer.too_many": "«Filen har {n} objekter»: always more than the limit {max}, never one",
     "context_layer.too_detailed": "«{n} koordinatpunkter»: always more than the limit {max}, never one",
@@ -217,7 +220,7 @@ def test_every_page_carries_the_script_that_turns_streamlits_words(app):
 def test_a_refusal_on_an_early_page_never_says_hoering_and_a_formal_one_says_merknad():
     from consultations.errors import InvalidInput
     from consultations.model import Stage
-    from consultations.ui.participation import _said
+    from consultations.ui.location import said as _said
 
     for key in ("input.closed", "input.not_open_yet", "input.category_unknown", "input.unknown_input"):
         early = _said(InvalidInput(key), Stage.IDEFASE, "nb")
