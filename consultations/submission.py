@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time
 
 from . import geo, objections, planprocess
 from .attachments import CheckedFile, check_attachments, check_photos
+from .config import current_profile
 from .errors import InvalidDrawing, InvalidInput
 from .i18n import LOCAL_TZ
 from .model import (
@@ -386,7 +387,8 @@ def _store(
     **extra,
 ) -> Input:
     """One validated input into the store, with its place in the working CRS."""
-    east, north = (None, None) if valid.lat is None else geo.to_working_crs(valid.lon, valid.lat)
+    epsg = current_profile().working_crs
+    east, north = (None, None) if valid.lat is None else geo.to_working_crs(valid.lon, valid.lat, epsg)
     stored, _created = store.add_input(
         consultation_id=consultation.id,
         category=valid.category,

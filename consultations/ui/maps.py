@@ -514,8 +514,8 @@ def show_map(
     )
 
 
-# (consultation, language, drawing tools, with inputs, component key, data version,
-# context layers' ids: a layer is never edited)
+# (consultation, language, drawing tools, with inputs, component key, data version, context
+# layers' ids: a layer is never edited)
 _RENDERED: dict[tuple[str, str, Shape, bool, str, int, tuple[int, ...]], RenderedMap] = {}
 _RENDERING = threading.Lock()
 
