@@ -174,7 +174,8 @@ def _seed_drawings(
 
     def add(n: int, category: str, text: str, drawing: geo.Drawing) -> None:
         east, north = geo.to_working_crs(drawing.lon, drawing.lat, epsg)
-        stored, _ = store.add_input(
+        # no supports: each is a write of its own, and seeding stays quick
+        store.add_input(
             consultation_id=c.id, category=category, text=clean_text(text), lat=drawing.lat,
             lon=drawing.lon, east=east, north=north, age_group=None, relation="bor",
             channel=Channel.WEB, status=InputStatus.PUBLISHED,
@@ -182,8 +183,6 @@ def _seed_drawings(
             created_at=c.opens_at + (end - c.opens_at) * rng.random(),
             drawing=drawing.geojson, measure=drawing.measure,
         )  # fmt: skip
-        for s in range(int(rng.expovariate(0.6))):
-            store.add_support(stored.id, store.hash_session(f"demo-drawing-supporter-{n}-{s}", c.id))
 
     texts = spec["route_texts"]
     for n, home in enumerate(homes):
