@@ -18,11 +18,11 @@ from . import geo, places, planprocess
 from .config import Municipality, current_profile
 from .i18n import t
 from .model import (
+    Address,
     Channel,
     Consultation,
     Contact,
     DocumentKind,
-    Address,
     InputStatus,
     Moderation,
     Objection,

@@ -49,12 +49,11 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import NamedTuple
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-
 import shapely
 
 from . import geo, planprocess
@@ -73,7 +72,7 @@ from .model import (
     public_sender_name,
     reference,
 )
-from .review import SECTIONS, responded_through, is_merknad, section_of
+from .review import SECTIONS, is_merknad, responded_through, section_of
 from .store import Store
 
 # the GeoPackage's layers by what an input put on the map (module notes)
