@@ -726,3 +726,108 @@ def _repaired(geom: MultiPolygon, label: str) -> MultiPolygon | None:
     crossing = "self-intersection" in reason.lower()
     key = "area.self_intersection" if crossing else "area.invalid_geometry"
     raise InvalidArea(key, label=label, lat=f"{lat:.5f}", lon=f"{lon:.5f}")
+
+
+# Context layers: what staff show under the pins (plan boundaries, proposed buildings, roads)
+
+CONTEXT_FORMATS = (".geojson", ".json", ".gpkg")
+MAX_CONTEXT_BYTES = MAX_UPLOAD_BYTES  # as a plan area: the vertex limit below keeps maps light
+MAX_CONTEXT_FEATURES = 5_000
+# Every vertex is sent to every resident's browser: ~20 bytes each, so 100,000 is ~2 MB of map.
+MAX_CONTEXT_VERTICES = 100_000
+_CONTEXT_DECIMALS = 6  # about 10 cm: finer only makes the page heavier
+
+
+@dataclass(frozen=True)
+class ContextFeatures:
+    """A context file as residents' maps draw it: a GeoJSON FeatureCollection in WGS84
+    whose features carry only ``label`` (a name from the file, or none), and how many
+    points, lines and areas it has."""
+
+    geojson: str
+    points: int
+    lines: int
+    areas: int
+    source_crs: str
+
+    @property
+    def count(self) -> int:
+        return self.points + self.lines + self.areas
+
+
+def read_context_features(data: bytes, filename: str, *, layer: str | None = None) -> ContextFeatures:
+    """The features of a GeoJSON or GeoPackage file staff add as a context layer, read with
+    the same guards as a plan-area upload (allow-listed driver, no network, no remote CRS),
+    reprojected to WGS84, repaired, limited in size, and reduced to geometry and a label:
+    nothing else from a hostile file reaches residents' maps. ``InvalidArea`` says why not."""
+    basename = PurePosixPath(filename.replace("\\", "/")).name
+    suffix = PurePosixPath(basename).suffix.lower()
+    if suffix not in CONTEXT_FORMATS:
+        raise InvalidArea("context_layer.format", name=basename)
+    if not data:
+        raise InvalidArea("area.empty")
+    if len(data) > MAX_CONTEXT_BYTES:
+        raise InvalidArea("area.too_large", mb=_mb(MAX_CONTEXT_BYTES))
+    with tempfile.TemporaryDirectory(prefix="kartinnspill-context-") as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(data)
+        _check_content(path, suffix)
+        try:
+            frame = _read(path, suffix, layer)
+        except InvalidArea as exc:  # the plan-area words («which is the plan area») do not fit
+            if exc.key == "area.choose_layer":
+                raise InvalidArea("context_layer.choose_layer", **exc.params) from exc
+            if exc.key == "area.no_polygons":
+                raise InvalidArea("context_layer.no_features") from exc
+            raise
+    if frame.crs is None:
+        raise InvalidArea("area.crs_missing")
+    if len(frame) > MAX_CONTEXT_FEATURES:
+        raise InvalidArea("context_layer.too_many", max=MAX_CONTEXT_FEATURES, n=len(frame))
+    field = next(
+        (c for wanted in _LABEL_FIELDS for c in frame.columns if str(c).lower() == wanted), None
+    )
+    names = frame[field].tolist() if field else [None] * len(frame)
+    kept = [
+        (name, shapely.force_2d(g))
+        for name, g in zip(names, frame.geometry, strict=True)
+        if g is not None and not g.is_empty
+    ]
+    if not kept:
+        raise InvalidArea("context_layer.no_features")
+    vertices = int(sum(shapely.get_num_coordinates(g) for _, g in kept))
+    if vertices > MAX_CONTEXT_VERTICES:
+        raise InvalidArea("context_layer.too_detailed", max=MAX_CONTEXT_VERTICES, n=vertices)
+    import geopandas
+
+    projected = geopandas.GeoSeries([g for _, g in kept], crs=frame.crs).to_crs(WGS84)
+    minlon, minlat, maxlon, maxlat = projected.total_bounds
+    west, south, east, north = NORWAY
+    if not (west <= minlon and south <= minlat and maxlon <= east and maxlat <= north):
+        raise InvalidArea("area.outside_norway")
+    geoms = np.asarray(projected.values, dtype=object)  # whole arrays: one GEOS call per step
+    invalid = ~shapely.is_valid(geoms)
+    geoms[invalid] = shapely.make_valid(geoms[invalid])
+    geoms = shapely.set_precision(geoms, 10**-_CONTEXT_DECIMALS)
+    shown = ~shapely.is_empty(geoms)
+    if not shown.any():
+        raise InvalidArea("context_layer.no_features")
+    kinds = np.clip(shapely.get_dimensions(geoms[shown]), 0, 2)
+    labels = [_label_text(name) for (name, _), keep in zip(kept, shown, strict=True) if keep]
+    # the geometries' GeoJSON as GEOS writes it, put together as text (no parse and dump)
+    features = ",".join(
+        f'{{"type":"Feature","properties":{json.dumps({"label": label}, ensure_ascii=False)},"geometry":{geometry}}}'
+        for label, geometry in zip(labels, shapely.to_geojson(geoms[shown]), strict=True)
+    )
+    counts = [int((kinds == dimension).sum()) for dimension in (0, 1, 2)]
+    collection = f'{{"type":"FeatureCollection","features":[{features}]}}'
+    return ContextFeatures(collection, *counts, _crs_name(frame.crs))
+
+
+def _label_text(name: object) -> str:
+    """A feature's name from the file as plain text (none: ``""``), at most 200 characters."""
+    if name is None or (isinstance(name, float) and math.isnan(name)):
+        return ""
+    return str(name).strip()[:200]
+
+

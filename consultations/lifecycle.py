@@ -396,7 +396,8 @@ def transition(store: Store, consultation_id: str, target: Status, actor: User) 
 
 
 def duplicate(store: Store, consultation_id: str, actor: User, copy_title: str) -> Consultation:
-    """A new draft with the same texts, area, categories and questions (no inputs)."""
+    """A new draft with the same texts, area, categories, questions and map layers (no
+    inputs)."""
     who = require(store, actor, Role.PLANNER)
     c = store.get_consultation(consultation_id)
     if c is None:
@@ -408,7 +409,10 @@ def duplicate(store: Store, consultation_id: str, actor: User, copy_title: str) 
         status=Status.DRAFT,
         is_demo=False,
     )
-    store.add_consultation(copy, actor=who.username)
+    with store.atomic():
+        store.add_consultation(copy, actor=who.username)
+        for layer in store.context_layers(c.id):
+            store.add_context_layer(replace(layer, consultation_id=copy.id), who.username)
     return copy
 
 

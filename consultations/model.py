@@ -315,6 +315,12 @@ class Consultation:
         }
         return replace(self, **given) if given else self
 
+    def written_in(self, lang: str, text: str = "title") -> str:
+        """The language ``text`` is shown in to readers of ``lang``: theirs where staff
+        translated it, else the original's (bokmål)."""
+        given = self.translations.get(lang, {}).get(text)
+        return lang if isinstance(given, str) and given.strip() else "nb"
+
     def labels(self, lang: str) -> Labels:
         """How residents reading ``lang`` see the categories and questions."""
         given = self.translations.get(lang, {})
@@ -509,6 +515,30 @@ class Document:
     filename: str
     size: int
     kind: DocumentKind = DocumentKind.ANNET
+
+
+class LayerKind(StrEnum):
+    WMS = "wms"  # images from the municipality's map server, e.g. the proposed plan map
+    FILE = "file"  # features from a GeoJSON or GeoPackage file, stored as GeoJSON
+
+
+@dataclass(frozen=True)
+class ContextLayer:
+    """A layer staff put on a consultation's map under the pins (``context_layers``).
+    Never edited: a change is a new layer, so its id names its content (map caches)."""
+
+    id: int
+    consultation_id: str
+    kind: LayerKind
+    name: str
+    legend: str
+    attribution: str = ""
+    wms_url: str = ""  # https, no credentials, no WMS request parameters (normalised)
+    wms_layers: str = ""  # the server's layer names, comma-separated
+    geojson: str = ""  # FILE: a FeatureCollection in WGS84, each feature with only a label
+    points: int = 0
+    lines: int = 0
+    areas: int = 0
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import json
 import re
 import shutil
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -22,7 +23,6 @@ from pathlib import Path
 import duckdb
 
 from .. import geo, keys
-from . import migrations
 from ..errors import Conflict, DuplicateText, NotFound, StoreError, SupportedFromAddress
 from ..model import (
     Address,
@@ -32,11 +32,13 @@ from ..model import (
     Consultation,
     ConsultationListing,
     Contact,
+    ContextLayer,
     Document,
     DocumentKind,
     HearingParty,
     Input,
     InputStatus,
+    LayerKind,
     MapPoint,
     MerknadRecipient,
     Moderation,
@@ -56,6 +58,7 @@ from ..model import (
     Status,
     User,
 )
+from . import migrations
 
 # Everything a database file can hold that runs or reads something: a backup must hold
 # exactly what the migrations create. A view or macro could read server files
@@ -127,7 +130,7 @@ def _catalogue_at(version: int) -> set[tuple[str, ...]]:
     conn = duckdb.connect(":memory:")
     try:
         conn.execute(migrations.SCHEMA_VERSION_TABLE)
-        for v in range(1, version + 1):
+        for v in sorted(n for n in migrations.MIGRATIONS if n <= version):
             for statement in migrations.MIGRATIONS[v]:
                 conn.execute(statement)
         return _catalogue(conn)
@@ -178,6 +181,7 @@ _NOTHING = object()
 # One sequence for every store in the process: a version names one state of one database
 # (caches keyed on it alone cannot mix up two stores, e.g. the tests' many files).
 _VERSIONS = itertools.count(1)
+_OPENED: weakref.WeakValueDictionary[Path, Store] = weakref.WeakValueDictionary()
 
 
 class Store:
@@ -226,10 +230,21 @@ class Store:
         except duckdb.Error as exc:
             raise StoreError("store.unreadable", path=path, reason=str(exc)) from exc
         try:
-            return cls(conn, path, secret, secret_file)
+            store = cls(conn, path, secret, secret_file)
         except BaseException:
             conn.close()
             raise
+        _OPENED[path.resolve()] = store
+        return store
+
+    @staticmethod
+    def opened(path: Path | str) -> Store | None:
+        """The store this process has open on ``path``, if any: for code outside a page
+        run (the HTTP policy asks it for the map servers in use), which must not open the
+        file itself (one process, one connection)."""
+        given = Path(path)
+        found = _OPENED.get(given)  # asked on every HTTP response: no file system call when exact
+        return found if found is not None else _OPENED.get(given.resolve())
 
     @staticmethod
     def check_backup(path: Path) -> None:
@@ -256,6 +271,8 @@ class Store:
             raise StoreError("store.not_a_backup", path=path, what=_first_extra(found, expected))
 
     def close(self) -> None:
+        if _OPENED.get(self.path.resolve()) is self:
+            del _OPENED[self.path.resolve()]
         with self._write_lock:
             self._conn.close()
 
@@ -340,7 +357,10 @@ class Store:
             raise StoreError("store.too_new", path=self.path, found=current, supported=migrations.LATEST)
         with self._transaction() as cur:
             cur.execute(migrations.SCHEMA_VERSION_TABLE)
-            for version in range(current + 1, migrations.LATEST + 1):
+            applied = {row[0] for row in cur.execute("SELECT version FROM schema_version").fetchall()}
+            # every migration not yet recorded, in order: numbers are reserved for parallel
+            # branches, so one may land after a higher one was applied
+            for version in sorted(set(migrations.MIGRATIONS) - applied):
                 for statement in migrations.MIGRATIONS[version]:
                     cur.execute(statement)
                 cur.execute(
@@ -452,7 +472,7 @@ class Store:
             before = _consultation(rows[0])
             if old_id != c.id:
                 cur.execute("UPDATE consultations SET id = ? WHERE id = ?", (c.id, old_id))
-                for table in ("documents", "hearing_parties"):
+                for table in ("documents", "hearing_parties", "context_layers"):
                     cur.execute(
                         f"UPDATE {table} SET consultation_id = ? WHERE consultation_id = ?",
                         (c.id, old_id),
@@ -1252,6 +1272,59 @@ class Store:
                 json.dumps({"document": rows[0][1]}, ensure_ascii=False), None,
             )  # fmt: skip
 
+    # -- context layers (what staff put on a consultation's map under the pins) ------------
+
+    def add_context_layer(self, layer: ContextLayer, actor: str) -> int:
+        """A new layer (its ``id`` is ignored), audited in the same transaction."""
+        with self._transaction() as cur:
+            layer_id = cur.execute(
+                """INSERT INTO context_layers (consultation_id, kind, name, legend, attribution,
+                       wms_url, wms_layers, geojson, points, lines, areas, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+                (
+                    layer.consultation_id, layer.kind.value, layer.name, layer.legend,
+                    layer.attribution, layer.wms_url, layer.wms_layers, layer.geojson,
+                    layer.points, layer.lines, layer.areas, _naive(datetime.now(UTC)),
+                ),
+            ).fetchall()[0][0]
+            _audit(
+                cur, actor, "context_layer.add", "consultation", layer.consultation_id, None,
+                json.dumps(_layer_summary(layer), ensure_ascii=False),
+            )  # fmt: skip
+        return int(layer_id)
+
+    @_remembered
+    def context_layers(self, consultation_id: str) -> list[ContextLayer]:
+        rows = self._rows(
+            f"SELECT {_LAYER_COLUMNS} FROM context_layers WHERE consultation_id = ? ORDER BY id",
+            (consultation_id,),
+        )
+        return [_context_layer(r) for r in rows]
+
+    def context_layer(self, layer_id: int) -> ContextLayer | None:
+        rows = self._rows(f"SELECT {_LAYER_COLUMNS} FROM context_layers WHERE id = ?", (layer_id,))
+        return _context_layer(rows[0]) if rows else None
+
+    @_remembered
+    def wms_urls(self) -> list[str]:
+        """The address of every WMS layer of every consultation (the HTTP policy's map servers)."""
+        rows = self._rows("SELECT DISTINCT wms_url FROM context_layers WHERE kind = 'wms' ORDER BY 1")
+        return [r[0] for r in rows]
+
+    def delete_context_layer(self, layer_id: int, actor: str) -> None:
+        with self._transaction() as cur:
+            rows = cur.execute(
+                f"SELECT {_LAYER_COLUMNS} FROM context_layers WHERE id = ?", (layer_id,)
+            ).fetchall()
+            if not rows:
+                return
+            layer = _context_layer(rows[0])
+            cur.execute("DELETE FROM context_layers WHERE id = ?", (layer_id,))
+            _audit(
+                cur, actor, "context_layer.delete", "consultation", layer.consultation_id,
+                json.dumps(_layer_summary(layer), ensure_ascii=False), None,
+            )  # fmt: skip
+
     # -- attachments (files residents send with a merknad) ----------------------------------
 
     def attachments(self, input_id: int) -> list[Attachment]:
@@ -1728,6 +1801,26 @@ def _consultation(row: tuple) -> Consultation:
         ),
         shapes=tuple(Shape(v) for v in json.loads(row[27])) if row[27] else (Shape.POINT,),
     )
+
+
+_LAYER_COLUMNS = (
+    "id, consultation_id, kind, name, legend, attribution, wms_url, wms_layers, geojson, "
+    "points, lines, areas"
+)
+
+
+def _context_layer(row: tuple) -> ContextLayer:
+    return ContextLayer(int(row[0]), row[1], LayerKind(row[2]), *row[3:9], *(int(n) for n in row[9:12]))
+
+
+def _layer_summary(layer: ContextLayer) -> dict[str, object]:
+    """A layer as the audit log keeps it: everything but the features themselves."""
+    summary = {"layer": layer.name, "kind": layer.kind.value, "legend": layer.legend}
+    if layer.kind == LayerKind.WMS:
+        summary |= {"url": layer.wms_url, "layers": layer.wms_layers}
+    else:
+        summary |= {"points": layer.points, "lines": layer.lines, "areas": layer.areas}
+    return summary
 
 
 def _document(row: tuple) -> Document:

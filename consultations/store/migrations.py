@@ -265,6 +265,27 @@ MIGRATIONS: dict[int, Sequence[str]] = {
         """ALTER TABLE inputs ADD COLUMN drawing VARCHAR""",
         """ALTER TABLE inputs ADD COLUMN measure DOUBLE""",
     ),
+    19: (
+        # layers staff put on a consultation's map under the pins (context_layers.py): a WMS
+        # layer from the municipality's map server, or features read from a GeoJSON or
+        # GeoPackage file and kept as GeoJSON in WGS84; never edited, only added or removed
+        """CREATE SEQUENCE context_layer_id_seq START 1""",
+        """CREATE TABLE context_layers (
+            id INTEGER PRIMARY KEY DEFAULT nextval('context_layer_id_seq'),
+            consultation_id VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            name VARCHAR NOT NULL,
+            legend VARCHAR NOT NULL,
+            attribution VARCHAR NOT NULL,
+            wms_url VARCHAR NOT NULL,
+            wms_layers VARCHAR NOT NULL,
+            geojson VARCHAR NOT NULL,
+            points INTEGER NOT NULL,
+            lines INTEGER NOT NULL,
+            areas INTEGER NOT NULL,
+            created_at TIMESTAMP NOT NULL
+        )""",
+    ),
 }
 LATEST = max(MIGRATIONS)
 SCHEMA_VERSION_TABLE = (

@@ -34,7 +34,7 @@ from ..model import (
 )
 from ..store import Store
 from ..text import escape_markdown, has_remote_images, without_remote_images
-from . import flash, safe
+from . import flash, layers, safe
 from .maps import area_map, draw_map
 
 _MB = 1024 * 1024  # Streamlit's upload sizes are in these megabytes
@@ -564,3 +564,4 @@ def page(store: Store, settings: Settings, user: User, lang: str) -> None:
     builder.settings_section()
     builder.save_button(user)
     builder.documents(user)
+    layers.builder_section(store, existing, user, lang, builder.prefix)

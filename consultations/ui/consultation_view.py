@@ -12,7 +12,7 @@ from ..i18n import LOCAL_TZ, format_date, t, tn
 from ..model import Consultation, DocumentKind, Phase
 from ..store import Store
 from ..text import escape_markdown, without_remote_images
-from . import safe, style
+from . import layers, safe, style
 from .listing import HOME_PAGE, days_left
 from .outcomes import outcomes_section
 from .participation import input_form, input_list, map_section
@@ -104,7 +104,7 @@ def show(
     phase = c.phase(now)
     mode = planprocess.mode(c.stage).value
     style.map_name(t(planprocess.worded("map.name", c.stage), lang))
-    st.title(escape_markdown(c.title), anchor=False)
+    st.title(style.heading(c.title, c.written_in(lang)), anchor=False)
     if c.is_demo:
         st.info(t("app.demo_banner", lang), icon=":material/info:")
     if phase == Phase.OPEN:
@@ -146,6 +146,7 @@ def show(
     with participate:
         st.subheader(t("consultation.map_heading", lang), anchor=False)
         map_section(store, settings, c, lang, accepts_input=phase == Phase.OPEN)
+        layers.resident_list(store.context_layers(c.id), lang)
         if phase == Phase.OPEN:
             input_form(store, c, session, lang)
 

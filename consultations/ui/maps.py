@@ -6,6 +6,7 @@ the same script on every rerun and the browser does not reload it.
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -25,11 +26,11 @@ from .. import geo, public
 from ..assets import GESTURE_HANDLING, JQUERY, LEAFLET, LEAFLET_DRAW, MARKERCLUSTER
 from ..config import Settings
 from ..i18n import t
-from ..model import Consultation, MapPoint, Stage
+from ..model import Consultation, ContextLayer, LayerKind, MapPoint, Stage
 from ..planprocess import worded
 from ..public import PublicPhoto
 from ..store import Store
-from ..text import escape_html, excerpt, js_literal
+from ..text import escape_html, excerpt, js_literal, json_in_script
 from .safe import photos_html
 
 # Characters of an input's text in its map popup (the list below the map has it all);
@@ -129,6 +130,7 @@ def _base(
             attr=settings.tiles.attribution,
             max_zoom=MAX_ZOOM,
             max_native_zoom=settings.tiles.max_zoom,
+            control=False,  # the one base map: no radio button of its own in a layer control
         ).add_to(m)
     if fit and bounds is not None:
         minlon, minlat, maxlon, maxlat = bounds
@@ -237,18 +239,95 @@ def _popup_photos(photos: Sequence[PublicPhoto]) -> str:
 _POPUP_THUMB_STYLE = "max-width: 80px; max-height: 80px; margin: 4px 4px 0 0;"
 
 
+# Colours of file layers in turn: none is the plan area's blue or the pins' red.
+LAYER_COLOURS = ("#6a3d9a", "#b35806", "#1b7837", "#4d4d4d", "#8c510a", "#2166ac")
+
+
+def context_layers(m: folium.Map, layers: Sequence[ContextLayer]) -> None:
+    """Staff's context layers on ``m``, each switched on and off in a layer control.
+
+    Leaflet writes layer names (in the control) and attributions with innerHTML, and
+    folium's GeoJson tooltips insert property values as HTML: every text is escaped here.
+    """
+    if not layers:
+        return
+    colours = itertools.cycle(LAYER_COLOURS)
+    for layer in layers:
+        if layer.kind == LayerKind.WMS:
+            folium.WmsTileLayer(
+                url=layer.wms_url,
+                layers=layer.wms_layers,
+                fmt="image/png",
+                transparent=True,
+                version="1.3.0",
+                attr=escape_html(layer.attribution),
+                name=_control_label(layer),
+                overlay=True,
+                max_zoom=MAX_ZOOM,
+            ).add_to(m)
+            continue
+        FeatureLayer(layer, next(colours)).add_to(m)
+    folium.LayerControl(position="topright", collapsed=False).add_to(m)
+
+
+class FeatureLayer(folium.map.Layer):
+    """A file layer's features as one ``L.geoJSON``, its stored GeoJSON written into the
+    script as it is. (folium's GeoJson parses, restyles and measures every feature again:
+    with 5,000 polygons most of the map's build time.) A feature's tooltip is its label, or
+    the layer's name, set as text (``textContent``): no HTML from the file is ever parsed."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJSON({{ this.data }}, {
+            attribution: {{ this.attribution|tojson }},
+            style: function () { return {{ this.style|tojson }}; },
+            pointToLayer: function (feature, latlng) {
+                return L.circleMarker(latlng, {{ this.marker|tojson }});
+            },
+            onEachFeature: function (feature, layer) {
+                layer.bindTooltip(function () {
+                    var text = document.createElement("span");
+                    text.textContent = feature.properties.label || {{ this.fallback|tojson }};
+                    return text;
+                });
+            }
+        });
+        {% endmacro %}"""
+    )
+
+    def __init__(self, layer: ContextLayer, colour: str) -> None:
+        super().__init__(name=_control_label(layer), overlay=True, control=True, show=True)
+        self.data = json_in_script(layer.geojson)
+        self.attribution = escape_html(layer.attribution)  # Leaflet writes it as HTML
+        self.style = {"color": colour, "weight": 2, "dashArray": "6 4", "fillColor": colour, "fillOpacity": 0.15}
+        self.marker = {"radius": 5, "color": colour, "fillColor": colour, "fillOpacity": 0.8}
+        self.fallback = layer.name
+
+
+LEGEND_ON_MAP = 80  # characters of a layer's legend in the map's layer control; the list has it all
+
+
+def _control_label(layer: ContextLayer) -> str:
+    """The layer's name and the start of its legend, as the layer control shows them (HTML)."""
+    legend = escape_html(excerpt(" ".join(layer.legend.split()), LEGEND_ON_MAP))
+    return f'{escape_html(layer.name)}<br><small class="ki-layer-legend">{legend}</small>'
+
+
 def consultation_map(
     settings: Settings,
     consultation: Consultation,
     points: Sequence[MapPoint],
     lang: str,
     photos: Mapping[int, Sequence[PublicPhoto]] | None = None,
+    layers: Sequence[ContextLayer] = (),
 ) -> folium.Map:
-    """The plan area and ``points`` as given (residents' maps: ``public.map_points``, text
-    already masked); the resident's pin is added separately (``pin_layer``) so moving it
-    does not redraw the map."""
+    """The plan area, staff's context ``layers`` and ``points`` as given (residents' maps:
+    ``public.map_points``, text already masked); the resident's pin is added separately
+    (``pin_layer``) so moving it does not redraw the map."""
     m = _base(settings, geo.bounds(consultation.area), lang=lang)
     _area_layer(consultation, lang).add_to(m)
+    context_layers(m, layers)
     if points:
         labels = consultation.labels(lang)  # the category in the resident's language
         InputCluster(consultation.categories, points, labels.category, photos).add_to(m)
@@ -343,7 +422,8 @@ def show_map(
     )
 
 
-_RENDERED: dict[tuple[str, str, int], RenderedMap] = {}  # (consultation, language, data version)
+# (consultation, language, data version, context layers' ids: a layer is never edited)
+_RENDERED: dict[tuple[str, str, int, tuple[int, ...]], RenderedMap] = {}
 _RENDERING = threading.Lock()
 
 
@@ -353,7 +433,9 @@ def rendered_consultation_map(
     """The consultation's map, built once per version of the data (``Store.data_version``,
     read before the data) and shared by every session: a rerun only sends it. A plain dict,
     not st.cache_resource, whose argument hashing alone cost ~0.5 ms a call."""
-    key = (consultation.id, lang, store.data_version)
+    version = store.data_version
+    layers = store.context_layers(consultation.id)
+    key = (consultation.id, lang, version, tuple(layer.id for layer in layers))
     found = _RENDERED.get(key)
     if found is None:
         with _RENDERING:  # many sessions asking at once: one builds, the rest wait for it
@@ -361,7 +443,7 @@ def rendered_consultation_map(
             if found is None:
                 points = public.map_points(store, consultation.id, lang)
                 photos = public.photos(store, consultation.id, lang)
-                m = consultation_map(settings, consultation, points, lang, photos)
+                m = consultation_map(settings, consultation, points, lang, photos, layers)
                 found = render_map(m, f"map-{consultation.id}")
                 for old in [k for k in _RENDERED if k[:2] == key[:2]]:
                     del _RENDERED[old]  # an older version of this map is never asked for again
