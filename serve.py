@@ -17,6 +17,8 @@ from consultations.context_layers import map_origins_at
 from consultations.http_policy import ResponsePolicy
 
 settings = load_settings()
+# a DuckDB file by its resolved path (as Store.opened files it), a PostgreSQL URL as it is
+_database = settings.db_path if isinstance(settings.db_path, str) else settings.db_path.resolve()
 app = st.App(
     "app.py",
     middleware=[
@@ -25,7 +27,7 @@ app = st.App(
             settings=settings,
             base_path=config.get_option("server.baseUrlPath"),
             # the WMS hosts of the context layers, from the store the app has open
-            map_origins=partial(map_origins_at, settings.db_path.resolve()),
+            map_origins=partial(map_origins_at, _database),
         )
     ],
 )

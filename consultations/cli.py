@@ -25,6 +25,7 @@ from .moderation import has_personal_data
 from .permissions import OPERATOR
 from .retention import anonymise
 from .store import Store
+from .store.postgres_backend import masked
 from .submission import register_input
 
 
@@ -47,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="python -m consultations",
         description="Kartinnspill: map-based public consultation. "
-        "The database is KARTINNSPILL_DB (default data/kartinnspill.duckdb).",
+        "The database is KARTINNSPILL_DB: a DuckDB file (default data/kartinnspill.duckdb) "
+        "or a postgresql:// URL.",
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("seed-demo", help="load the demo data into an empty database")
@@ -237,12 +239,18 @@ def _export(args: argparse.Namespace, store: Store, settings: Settings) -> int:
     return 0
 
 
-def _restore(backup: Path, target: Path) -> int:
+def _restore(backup: Path, target: Path | str) -> int:
     """Check the backup opens as a Kartinnspill database, then put it in place; the old
-    file is kept beside it as ``.before-restore``."""
+    file is kept beside it as ``.before-restore`` (on PostgreSQL: a dump of the old
+    contents beside the backup)."""
     if not backup.is_file():
         print(t("cli.backup_missing", path=backup), file=sys.stderr)
         return 2
+    if isinstance(target, str):  # a postgresql:// URL
+        keep = backup.with_name(backup.name + ".before-restore")
+        Store.restore(target, backup, keep)
+        print(t("cli.restored_database", path=masked(target), backup=backup, kept=keep))
+        return 0
     Store.check_backup(backup)  # exactly Kartinnspill's tables: no views over server files
     Store.open(backup).close()  # refuses a file that is not a (readable, not newer) store
     if target.exists():
@@ -371,6 +379,9 @@ def _run(args: argparse.Namespace, store: Store, settings: Settings) -> int:
             print(t("cli.not_empty"))
             return 0
         inputs = seed_demo(store)
+        if not inputs:  # another process seeded it in the meantime
+            print(t("cli.not_empty"))
+            return 0
         print(t("cli.seeded", consultations=len(store.listings()), inputs=inputs))
         return 0
     if args.command == "list":
@@ -411,7 +422,7 @@ def _run(args: argparse.Namespace, store: Store, settings: Settings) -> int:
         return _archive_receipt(args, store)
     if args.command == "backup":
         store.backup_to(Path(args.out))
-        store.audit("cli", "backup", "database", store.path.name, None, str(args.out))
+        store.audit("cli", "backup", "database", store.label, None, str(args.out))
         print(t("cli.backed_up", path=args.out))
         return 0
     if args.command == "anonymise":

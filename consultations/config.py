@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 
 from .addresses import Networks, parse_networks
 from .errors import ConfigError
+from .geo import LINE_OUTSIDE_SHARE
 from .i18n import LANGUAGES
 from .model import Identification, SenderType
 from .ratelimit import DEFAULT_LIMITS, Limits
@@ -94,6 +95,9 @@ class Municipality:
     # the address register the demo loads (Kartverket's «Adresser» CSV layout), a file in
     # geodata/; a real deployment runs import-addresses with Kartverket's own file instead
     demo_addresses: str = ""
+    # how much of a route a resident draws may run outside the plan area (0–1; [drawing]
+    # line_outside_share in the profile): a way to school starts at home, often outside
+    line_outside_share: float = LINE_OUTSIDE_SHARE
     # named places residents choose from and summaries name («near Heggedal»): a
     # ``name,kind,lat,lon`` CSV (WGS84) in geodata/; none when empty
     places: str = ""
@@ -109,7 +113,7 @@ class Municipality:
 
 @dataclass(frozen=True)
 class Settings:
-    db_path: Path
+    db_path: Path | str  # a DuckDB file, or a postgresql:// URL
     tiles: TileLayer | None
     demo: bool
     profile: Municipality
@@ -185,6 +189,7 @@ def load_profile(name: str) -> Municipality:
         demo_addresses=data.get("demo_addresses", ""),
         places=data.get("places", ""),
         export_crs=_export_crs(name, data.get("export_crs", [4326])),
+        line_outside_share=_share(name, data.get("drawing", {}).get("line_outside_share", LINE_OUTSIDE_SHARE)),
     )
 
 
@@ -211,6 +216,13 @@ def current_profile() -> Municipality:
 @cache
 def _profile(name: str) -> Municipality:
     return load_profile(name)
+
+
+def _share(profile: str, value: object) -> float:
+    """A share between 0 and 1 (the profile's ``[drawing] line_outside_share``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ConfigError("config.share_invalid", name=profile, value=value)
+    return float(value)
 
 
 def _archive(profile: str, table: Mapping[str, object]) -> ArchiveProfile:
@@ -275,7 +287,10 @@ def load_settings(
         return str(secrets.get(name, default))
 
     profile = load_profile(get("KARTINNSPILL_PROFILE", "asker"))
-    db_path = Path(get("KARTINNSPILL_DB", "data/kartinnspill.duckdb"))
+    db = get("KARTINNSPILL_DB", "data/kartinnspill.duckdb").strip()
+    # a postgresql:// URL is the shared store (kept as text: Path would fold its //)
+    db_path: Path | str = db if db.startswith(("postgresql://", "postgres://")) else Path(db)
+    beside = db_path.with_name("secret.key") if isinstance(db_path, Path) else Path("data/secret.key")
     return Settings(
         db_path=db_path,
         tiles=parse_tiles(
@@ -287,7 +302,7 @@ def load_settings(
         rate_limits=get("KARTINNSPILL_RATE_LIMITS", "on").strip().lower() not in ("off", "0"),
         trusted_proxies=parse_networks(get("KARTINNSPILL_TRUSTED_PROXIES", "")),
         secret=get("KARTINNSPILL_SECRET", "").strip() or None,
-        secret_file=Path(get("KARTINNSPILL_SECRET_FILE", "") or db_path.with_name("secret.key")),
+        secret_file=Path(get("KARTINNSPILL_SECRET_FILE", "") or beside),
         frame_ancestors=parse_frame_ancestors(get("KARTINNSPILL_FRAME_ANCESTORS", "")),
         staff_idle_minutes=parse_idle_minutes(get("KARTINNSPILL_STAFF_IDLE_MINUTES", "30")),
         oidc_verified_issuers=tuple(

@@ -51,9 +51,13 @@ def seed_demo(
 ) -> int:
     """Load the demo consultations and inputs into an empty store; returns inputs added.
     ``profile``: whose categories, working CRS, addresses and høringsinstanser (by default
-    the configured one)."""
-    if not store.is_empty():
-        return 0
+    the configured one). Replicas starting together on one database: one seeds, the others
+    find it done."""
+    with store.exclusive("seed-demo"):
+        return _seed_demo(store, now, seed, profile) if store.is_empty() else 0
+
+
+def _seed_demo(store: Store, now: datetime | None, seed: int, profile: Municipality | None) -> int:
     now = now or datetime.now(UTC)
     rng = random.Random(seed)
     content = json.loads(CONTENT.read_text(encoding="utf-8"))

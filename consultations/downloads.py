@@ -132,8 +132,8 @@ def backup(store: Store, actor: User) -> bytes:
     """A consistent copy of the running database (administrators)."""
     who = require(store, actor, Role.ADMIN)
     with tempfile.TemporaryDirectory(prefix="kartinnspill-backup-") as tmp:
-        target = Path(tmp) / "kartinnspill.duckdb"
+        target = Path(tmp) / f"kartinnspill{store.backup_suffix}"
         store.backup_to(target)
         data = target.read_bytes()
-    store.audit(who.username, "backup.download", "database", store.path.name, None, str(len(data)))
+    store.audit(who.username, "backup.download", "database", store.label, None, str(len(data)))
     return data

@@ -20,6 +20,7 @@ import stat
 import tempfile
 import unicodedata
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path, PurePosixPath
@@ -291,6 +292,16 @@ def read_drawing(
 def drawing_geometry(geojson: str) -> LineString | Polygon:
     """A stored drawing (``Input.drawing``) as a shapely geometry, WGS84."""
     return shape(json.loads(geojson))
+
+
+def rounded_drawings(drawings: Sequence[str], decimals: int = 5) -> list[dict]:
+    """Stored drawings (GeoJSON, WGS84) as GeoJSON dicts with ``decimals`` decimals (5: about
+    a metre), for the map: all at once, twice as fast as one by one (1,000 routes of 20
+    points: ~0.1 s against ~0.22 s here)."""
+    if not drawings:
+        return []
+    rounded = shapely.transform(shapely.from_geojson(list(drawings)), lambda c: np.round(c, decimals))
+    return [json.loads(text) for text in shapely.to_geojson(rounded)]
 
 
 def project_geometry(geom: BaseGeometry, epsg: int) -> BaseGeometry:

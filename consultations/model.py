@@ -48,6 +48,14 @@ class Shape(StrEnum):
     AREA = "area"
 
 
+def drawn_shape(drawing: str | None) -> Shape:
+    """The shape of a stored drawing (GeoJSON): a LineString is a line, a Polygon an area;
+    no drawing is a pin."""
+    if drawing is None:
+        return Shape.POINT
+    return Shape.LINE if json.loads(drawing)["type"] == "LineString" else Shape.AREA
+
+
 class Status(StrEnum):
     """Life cycle of a consultation: draft → published → closed → archived."""
 
@@ -382,9 +390,7 @@ class Input:
     @property
     def shape(self) -> Shape:
         """A pin, a route or an area (an input without a location is a POINT without lat)."""
-        if self.drawing is None:
-            return Shape.POINT
-        return Shape.LINE if json.loads(self.drawing)["type"] == "LineString" else Shape.AREA
+        return drawn_shape(self.drawing)
 
     @property
     def reference(self) -> str:
@@ -442,6 +448,8 @@ class MapPoint:
     category: str
     text: str
     input_id: int
+    drawing: str | None = None  # a route or area (GeoJSON, WGS84) where the input is one
+    measure: float | None = None  # its length (m) or area (m²)
 
 
 @dataclass
@@ -460,6 +468,9 @@ class InputDraft:
     sender_name: str | None = None
     sender_address: str | None = None
     sender_property: str | None = None  # gnr/bnr, «12/345» (or gnr/bnr/fnr/snr)
+    # a route or area drawn on the map (GeoJSON geometry or feature, WGS84) instead of a
+    # pin; checked by geo.read_drawing, which also gives the point lat/lon then hold
+    drawing: str | dict | None = None
 
 
 @dataclass(frozen=True)

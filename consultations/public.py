@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .i18n import t
-from .model import Input, InputStatus, MapPoint, Response, reference
+from .model import Input, InputStatus, MapPoint, Response, Shape, drawn_shape, reference
 from .moderation import mask_personal_data
 from .review import public_outcomes
 from .store import Store
@@ -33,10 +33,16 @@ class PublicInput:
     east: float | None
     north: float | None
     supports: int
+    drawing: str | None = None  # a drawn route or area (GeoJSON, WGS84); lat/lon lie on it
+    measure: float | None = None  # its length (m) or area (m²)
 
     @property
     def reference(self) -> str:
         return reference(self.id)
+
+    @property
+    def shape(self) -> Shape:
+        return drawn_shape(self.drawing)
 
     @property
     def has_location(self) -> bool:
@@ -89,6 +95,8 @@ def public_input(item: Input, lang: str) -> PublicInput | None:
         east=item.east,
         north=item.north,
         supports=item.supports,
+        drawing=item.drawing,
+        measure=item.measure,
     )
 
 
@@ -110,7 +118,7 @@ def inputs(
 def map_points(store: Store, consultation_id: str, lang: str) -> list[MapPoint]:
     """The consultation map's points: published inputs with a location, text masked."""
     return [
-        MapPoint(p.lat, p.lon, p.category, masked(p.text, lang), p.input_id)
+        MapPoint(p.lat, p.lon, p.category, masked(p.text, lang), p.input_id, p.drawing, p.measure)
         for p in store.map_points(consultation_id)
     ]
 

@@ -1,6 +1,7 @@
 """Rate limits on residents' submissions and supports, per browser session and per
 network address (keyed by a keyed hash, never the raw address). Counters live in the
-process, like the sessions they limit; a restart forgets them.
+process, like the sessions they limit; a restart forgets them. With several processes on one
+PostgreSQL database they live in the database instead (``SharedLimiter``).
 
 Each limit is a token bucket: ``burst`` events at once, refilled at ``per_hour`` events an
 hour. A school class or an office shares one address: thirty pupils pressing "send" in the
@@ -105,6 +106,18 @@ class RateLimiter:
     def reset(self) -> None:
         with self._lock:
             self._buckets.clear()
+
+
+class SharedLimiter(RateLimiter):
+    """The same buckets kept in the store's database (PostgreSQL), for replicas: a limit
+    per network address holds however many processes that address reaches."""
+
+    def __init__(self, store) -> None:
+        super().__init__()
+        self._store = store
+
+    def allow(self, checks: list[tuple[str, Limit]]) -> bool:
+        return self._store.take_tokens([(key, limit.burst, limit.per_hour) for key, limit in checks])
 
 
 class NoLimit(RateLimiter):

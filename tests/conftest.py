@@ -11,6 +11,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from consultations.config import load_profile
 from consultations.model import Consultation, Moderation, PlanType, Role, Stage, Status, User
 from consultations.store import Store
+from tests.pg import in_ci, pg_cluster, pg_url  # noqa: F401  (the PostgreSQL fixtures)
 
 # A small square around Borgen, Asker (lon/lat).
 BORGEN_SQUARE = MultiPolygon(
@@ -60,8 +61,15 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db_path: Path):
-    s = Store.open(db_path)
+def store_location(db_path: Path) -> Path | str:
+    """Where ``store`` lives: a DuckDB file; a module that imports
+    ``tests.pg.on_both_backends as store_location`` runs on PostgreSQL too."""
+    return db_path
+
+
+@pytest.fixture
+def store(store_location: Path | str):
+    s = Store.open(store_location)
     yield s
     s.close()
 
@@ -243,11 +251,6 @@ def docx_text(document) -> str:
     body = document.element.body
     return "\n".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in body.iter(qn("w:p")))
 
-
-def in_ci() -> bool:
-    import os
-
-    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
 
 
 def need_office_tools() -> None:

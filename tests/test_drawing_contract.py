@@ -11,6 +11,7 @@ from consultations import geo
 from consultations.errors import InvalidDrawing
 from consultations.model import Channel, InputStatus, Shape
 from tests.conftest import BORGEN_SQUARE, NOW, make_consultation
+from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
 LINE_AND_AREA = (Shape.POINT, Shape.LINE, Shape.AREA)
 

@@ -9,7 +9,7 @@ from consultations.model import InputDraft
 from consultations.store import Store
 from consultations.submission import submit_input
 from consultations.text import escape_html
-from consultations.ui.participation import pin_from_click
+from consultations.ui.location import pin_from_click
 from tests.conftest import BORGEN, HEGGEDAL, folium_args
 
 
@@ -250,7 +250,7 @@ def test_keyboard_route_a_named_place_or_typed_coordinates_set_the_pin(app):
 
 
 def test_the_middle_of_the_area_is_always_a_choice(demo_db):
-    from consultations.ui.participation import MIDDLE, places_in
+    from consultations.ui.location import MIDDLE, places_in
 
     store = Store.open(demo_db)
     try:

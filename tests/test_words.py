@@ -217,7 +217,7 @@ def test_every_page_carries_the_script_that_turns_streamlits_words(app):
 def test_a_refusal_on_an_early_page_never_says_hoering_and_a_formal_one_says_merknad():
     from consultations.errors import InvalidInput
     from consultations.model import Stage
-    from consultations.ui.participation import _said
+    from consultations.ui.location import said as _said
 
     for key in ("input.closed", "input.not_open_yet", "input.category_unknown", "input.unknown_input"):
         early = _said(InvalidInput(key), Stage.IDEFASE, "nb")

@@ -1,8 +1,10 @@
-"""DuckDB storage: the schema, its migrations, and the only place in the code that runs SQL.
+"""The Store: every query the app runs, written once for DuckDB and PostgreSQL.
 
 One ``Store`` per process. It is safe to share between threads (Streamlit sessions): every
 call gets its own cursor, and writes are serialised by a lock so a check-then-insert (the
-double-submit guard) cannot race.
+double-submit guard) cannot race. What differs between the databases (connecting, cursors,
+transactions, locks across processes, the data version, backups) is the backend's:
+``duckdb_backend.py`` for a file, ``postgres_backend.py`` for a ``postgresql://`` URL.
 """
 
 from __future__ import annotations
@@ -11,8 +13,6 @@ import dataclasses
 import functools
 import itertools
 import json
-import re
-import shutil
 import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
@@ -23,6 +23,9 @@ from pathlib import Path
 import duckdb
 
 from .. import geo, keys
+from . import migrations
+from .duckdb_backend import DuckDBBackend
+from .postgres_backend import PostgresBackend, is_url
 from ..errors import Conflict, DuplicateText, NotFound, StoreError, SupportedFromAddress
 from ..model import (
     Address,
@@ -60,20 +63,6 @@ from ..model import (
 )
 from . import migrations
 
-# Everything a database file can hold that runs or reads something: a backup must hold
-# exactly what the migrations create. A view or macro could read server files
-# (read_csv('/etc/passwd')) the moment the app queries it.
-_CATALOGUE = (
-    "SELECT 'table', schema_name, table_name, sql FROM duckdb_tables() WHERE database_name = current_database()",
-    "SELECT 'view', schema_name, view_name, sql FROM duckdb_views() WHERE database_name = current_database() AND NOT internal",
-    "SELECT 'function', schema_name, function_name, function_type FROM duckdb_functions() WHERE database_name = current_database() AND NOT internal",
-    "SELECT 'sequence', schema_name, sequence_name, '' FROM duckdb_sequences() WHERE database_name = current_database()",
-    "SELECT 'index', schema_name, index_name, sql FROM duckdb_indexes() WHERE database_name = current_database()",
-    "SELECT 'type', schema_name, type_name, '' FROM duckdb_types() WHERE database_name = current_database() AND NOT internal",
-    "SELECT 'schema', schema_name, '', '' FROM duckdb_schemas() WHERE database_name = current_database() AND NOT internal",
-    "SELECT 'database', database_name, '', '' FROM duckdb_databases() WHERE NOT internal AND database_name <> current_database()",
-)
-
 _CONSULTATION_COLUMNS = (
     "id, title, summary, body, plan_type, plan_id, stage, status, opens_at, closes_at, "
     "area_geojson, categories, moderation, contact_name, contact_role, contact_email, "
@@ -108,9 +97,6 @@ class ArchiveRecord:
     anonymised_at: datetime | None = None
 
 
-_LOCK_HOLDER = re.compile(r"\(PID (\d+)\)")
-
-
 def _utc(value: datetime) -> datetime:
     """Aware UTC from a naive UTC timestamp as DuckDB returns it."""
     return value.replace(tzinfo=UTC)
@@ -119,29 +105,6 @@ def _utc(value: datetime) -> datetime:
 def _naive(value: datetime) -> datetime:
     """Naive UTC for a TIMESTAMP column."""
     return value.astimezone(UTC).replace(tzinfo=None)
-
-
-def _catalogue(conn: duckdb.DuckDBPyConnection) -> set[tuple[str, ...]]:
-    return {tuple(map(str, row)) for query in _CATALOGUE for row in conn.execute(query).fetchall()}
-
-
-def _catalogue_at(version: int) -> set[tuple[str, ...]]:
-    """The catalogue of a database migrated to ``version``, built in memory."""
-    conn = duckdb.connect(":memory:")
-    try:
-        conn.execute(migrations.SCHEMA_VERSION_TABLE)
-        for v in sorted(n for n in migrations.MIGRATIONS if n <= version):
-            for statement in migrations.MIGRATIONS[v]:
-                conn.execute(statement)
-        return _catalogue(conn)
-    finally:
-        conn.close()
-
-
-def _first_extra(found: set[tuple[str, ...]], expected: set[tuple[str, ...]]) -> str:
-    """What to name in the refusal: an unexpected object, else a missing one."""
-    extra = sorted(found - expected) or sorted(expected - found)
-    return " ".join(extra[0][:3]) if extra else "?"
 
 
 _READS_KEPT = 4_096  # remembered reads between two writes; past that, start over
@@ -161,7 +124,7 @@ def _remembered(method: Callable) -> Callable:
             # not moved; a remembered read would miss them
             return method(self, *args, **kwargs)
         key = (
-            self._version,
+            self.data_version,
             name,
             *(tuple(a) if isinstance(a, list) else a for a in args),
             *sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()),
@@ -181,27 +144,39 @@ _NOTHING = object()
 # One sequence for every store in the process: a version names one state of one database
 # (caches keyed on it alone cannot mix up two stores, e.g. the tests' many files).
 _VERSIONS = itertools.count(1)
-_OPENED: weakref.WeakValueDictionary[Path, Store] = weakref.WeakValueDictionary()
+_OPENED: weakref.WeakValueDictionary[Path | str, Store] = weakref.WeakValueDictionary()
+
+
+def _opened_key(location: Path | str) -> Path | str:
+    """How ``Store.opened`` finds a store: a DuckDB file by its resolved path, a
+    PostgreSQL database by its URL."""
+    return str(location) if is_url(location) else Path(location).resolve()
 
 
 class Store:
     def __init__(
         self,
-        conn: duckdb.DuckDBPyConnection,
-        path: Path,
+        backend: DuckDBBackend | PostgresBackend,
         secret: str | None = None,
         secret_file: Path | None = None,
     ) -> None:
-        self._conn = conn
-        self.path = path
+        self._backend = backend
+        self.path = backend.path  # the DuckDB file; None on PostgreSQL
+        self.backend = backend.name
+        self.location = backend.location  # for messages: the file, or the URL without password
+        self.label = backend.label  # the audit log's name for it: file or database name
+        self.backup_suffix = backend.backup_suffix  # what backup_to writes: .duckdb or .dump
         self._write_lock = threading.Lock()
-        self._cursor_lock = threading.Lock()
         self._atomic = threading.local()  # the cursor of this thread's ``atomic()`` block
         self._secret_value = secret
-        self._secret_file = secret_file or path.with_name("secret.key")
+        self._secret_file = secret_file or (
+            self.path.with_name("secret.key") if self.path else Path("data/secret.key")
+        )
         self._root_key: bytes | None = None
         self._keys: dict[str, bytes] = {}
         self._version = next(_VERSIONS)
+        self._stamp: int | None = None  # the database's change counter behind _version
+        self._stamp_lock = threading.Lock()
         self._reads: dict[tuple, object] = {}
         self._migrate()
 
@@ -212,29 +187,18 @@ class Store:
         cls, path: Path | str, *, secret: str | None = None, secret_file: Path | None = None
     ) -> Store:
         """Open (creating or upgrading) the database; a clear ``StoreError`` when it can't.
+        ``path`` is a DuckDB file, or a ``postgresql://`` URL.
 
         Hashes are keyed by ``secret``, else by the file ``secret_file`` (default
         ``secret.key`` beside the database), made on the first hash if missing."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        backend = PostgresBackend(path) if is_url(path) else DuckDBBackend(Path(path))
         try:
-            conn = duckdb.connect(str(path))
-        except duckdb.IOException as exc:
-            text = str(exc)
-            if "lock" in text.lower():
-                holder = _LOCK_HOLDER.search(text)
-                raise StoreError(
-                    "store.busy", path=path, pid=holder.group(1) if holder else "?"
-                ) from exc
-            raise StoreError("store.unreadable", path=path, reason=text) from exc
-        except duckdb.Error as exc:
-            raise StoreError("store.unreadable", path=path, reason=str(exc)) from exc
-        try:
-            store = cls(conn, path, secret, secret_file)
+            store = cls(backend, secret, secret_file)
         except BaseException:
-            conn.close()
+            backend.close()
             raise
-        _OPENED[path.resolve()] = store
+        store._opened_as = _opened_key(path)
+        _OPENED[store._opened_as] = store
         return store
 
     @staticmethod
@@ -242,49 +206,50 @@ class Store:
         """The store this process has open on ``path``, if any: for code outside a page
         run (the HTTP policy asks it for the map servers in use), which must not open the
         file itself (one process, one connection)."""
+        if is_url(path):
+            return _OPENED.get(str(path))
         given = Path(path)
         found = _OPENED.get(given)  # asked on every HTTP response: no file system call when exact
         return found if found is not None else _OPENED.get(given.resolve())
 
     @staticmethod
-    def check_backup(path: Path) -> None:
-        """``StoreError`` unless the file holds exactly the tables, sequences and indexes
-        the migrations create for its schema version: no views, macros, extra tables or
-        schemas. Only the catalogue is read before that holds, never a user object."""
+    def check_backup(path: Path, location: Path | str | None = None) -> None:
+        """``StoreError`` unless ``path`` is a backup that holds Kartinnspill's tables and
+        nothing that runs (no view, macro, function or trigger), at a schema version this
+        code reads: a DuckDB file, or a ``pg_dump`` archive when ``location`` (where it
+        is to be restored) is a PostgreSQL URL. Nothing in it is run to find out."""
+        backend = PostgresBackend if is_url(location) else DuckDBBackend
+        backend.check_backup(Path(path))
+
+    @classmethod
+    def restore(cls, url: str, backup: Path, keep: Path) -> None:
+        """PostgreSQL: replace the database's contents with a ``pg_dump`` backup, after
+        ``check_backup``; what it held before is dumped to ``keep`` first. An older
+        backup is migrated to this version. (A DuckDB file is restored by copying it.)"""
+        cls.check_backup(backup, url)
+        store = cls.open(url)
         try:
-            conn = duckdb.connect(str(path), read_only=True)
-        except duckdb.Error as exc:
-            raise StoreError("store.unreadable", path=path, reason=str(exc)) from exc
-        try:
-            found = _catalogue(conn)
-            bare = _catalogue_at(0)  # the schema_version table alone
-            if not bare <= found or any(kind not in ("table", "sequence", "index") for kind, *_ in found):
-                raise StoreError("store.not_a_backup", path=path, what=_first_extra(found, bare))
-            row = conn.execute("SELECT coalesce(max(version), 0) FROM main.schema_version").fetchone()
-            version = int(row[0])
+            store.backup_to(keep)
+            with store._write_lock:
+                store._backend.restore_from(Path(backup))
         finally:
-            conn.close()
-        if version > migrations.LATEST:
-            raise StoreError("store.too_new", path=path, found=version, supported=migrations.LATEST)
-        expected = _catalogue_at(version)
-        if version < 1 or found != expected:
-            raise StoreError("store.not_a_backup", path=path, what=_first_extra(found, expected))
+            store.close()
+        cls.open(url).close()
 
     def close(self) -> None:
-        if _OPENED.get(self.path.resolve()) is self:
-            del _OPENED[self.path.resolve()]
+        key = getattr(self, "_opened_as", None)
+        if key is not None and _OPENED.get(key) is self:
+            del _OPENED[key]
         with self._write_lock:
-            self._conn.close()
+            self._backend.close()
 
     def backup_to(self, target: Path) -> None:
-        """A consistent copy of the database while it is open: writes wait, the write-ahead
-        log is folded into the file, and the file is copied."""
+        """A consistent copy of the database while it is open: on DuckDB writes wait and
+        the file is copied, on PostgreSQL ``pg_dump`` takes one snapshot."""
         target = Path(target)
         target.parent.mkdir(parents=True, exist_ok=True)
         with self._write_lock:
-            with self._cursor() as cur:
-                cur.execute("CHECKPOINT")
-            shutil.copyfile(self.path, target)
+            self._backend.backup_to(target)
 
     # -- plumbing ----------------------------------------------------------------------
 
@@ -293,12 +258,8 @@ class Store:
         if (active := getattr(self._atomic, "cursor", None)) is not None:
             yield active  # inside atomic(): reads must see the block's own writes
             return
-        with self._cursor_lock:
-            cur = self._conn.cursor()
-        try:
+        with self._backend.cursor() as cur:
             yield cur
-        finally:
-            cur.close()
 
     def _rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
         with self._cursor() as cur:
@@ -313,23 +274,29 @@ class Store:
         if (active := getattr(self._atomic, "cursor", None)) is not None:
             yield active  # part of the enclosing atomic() block: it commits or rolls back
             return
-        with self._write_lock, self._cursor() as cur:
-            cur.execute("BEGIN TRANSACTION")
-            try:
+        with self._write_lock:
+            with self._backend.transaction() as cur:
                 yield cur
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-            cur.execute("COMMIT")
-            self._version = next(_VERSIONS)
-            self._reads.clear()
+                stamp = self._backend.bump(cur)
+            with self._stamp_lock:
+                self._stamp = stamp
+                self._version = next(_VERSIONS)
+                self._reads.clear()
 
     @property
     def data_version(self) -> int:
-        """A number that changes with every committed write (every write is a transaction
-        here, and this process is the file's only writer): the key for caches of what the
+        """A number that changes with every committed write: the key for caches of what the
         pages read, so a cached listing, count or map is never older than the database.
-        Unique in the process across stores."""
+        Unique in the process across stores. On DuckDB this process is the file's only
+        writer; on PostgreSQL other processes write too, so the database's change counter
+        is read each time (one indexed one-row query) and a new one moves the version."""
+        stamp = self._backend.stamp()
+        if stamp is not None and stamp != self._stamp:
+            with self._stamp_lock:
+                if stamp != self._stamp:
+                    self._stamp = stamp
+                    self._version = next(_VERSIONS)
+                    self._reads.clear()
         return self._version
 
     @contextmanager
@@ -343,6 +310,24 @@ class Store:
             finally:
                 self._atomic.cursor = None
 
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """One holder at a time for a job of several transactions (seeding the demo), across
+        every process on the database: replicas starting together do it once."""
+        with self._backend.exclusive(name):
+            yield
+
+    @property
+    def shared(self) -> bool:
+        """Whether other processes may use the database too (PostgreSQL): then what a
+        process counts in memory (rate limits) must be counted in the database."""
+        return self._backend.name == "postgresql"
+
+    def take_tokens(self, checks: Sequence[tuple[str, int, float]]) -> bool:
+        """PostgreSQL: one token from the bucket of every ``(key, burst, per_hour)`` in the
+        database, or none when one is empty (``ratelimit.SharedLimiter``)."""
+        return self._backend.take_tokens(checks)
+
     def schema_version(self) -> int:
         exists = self._value(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
@@ -352,21 +337,24 @@ class Store:
         return int(self._value("SELECT coalesce(max(version), 0) FROM schema_version") or 0)
 
     def _migrate(self) -> None:
-        current = self.schema_version()
-        if current > migrations.LATEST:
-            raise StoreError("store.too_new", path=self.path, found=current, supported=migrations.LATEST)
         with self._transaction() as cur:
+            self._backend.lock(cur, "migrate")  # replicas starting together: one migrates
             cur.execute(migrations.SCHEMA_VERSION_TABLE)
-            applied = {row[0] for row in cur.execute("SELECT version FROM schema_version").fetchall()}
+            applied = {int(r[0]) for r in cur.execute("SELECT version FROM schema_version").fetchall()}
+            if max(applied, default=0) > migrations.LATEST:
+                raise StoreError(
+                    "store.too_new", path=self.location, found=max(applied), supported=migrations.LATEST
+                )
             # every migration not yet recorded, in order: numbers are reserved for parallel
             # branches, so one may land after a higher one was applied
             for version in sorted(set(migrations.MIGRATIONS) - applied):
                 for statement in migrations.MIGRATIONS[version]:
-                    cur.execute(statement)
+                    cur.execute(self._backend.ddl(statement))
                 cur.execute(
                     "INSERT INTO schema_version VALUES (?, ?)",
                     (version, _naive(datetime.now(UTC))),
                 )
+            self._backend.extend(cur)  # what this database adds (PostGIS columns)
 
     def hash_session(self, raw: str, consultation_id: str = "") -> str:
         """An anonymous keyed hash of a browser session or network address; the raw value
@@ -396,14 +384,7 @@ class Store:
         with self._transaction() as cur:
             before = self._count_addresses(cur)
             cur.execute("DELETE FROM addresses")
-            cur.register("incoming_addresses", frame)
-            try:
-                cur.execute(
-                    f"INSERT INTO addresses ({_ADDRESS_COLUMNS}) "
-                    f"SELECT {_ADDRESS_COLUMNS} FROM incoming_addresses"
-                )
-            finally:
-                cur.unregister("incoming_addresses")
+            self._backend.insert_frame(cur, "addresses", _ADDRESS_COLUMNS, frame)
             after = self._count_addresses(cur)
             if actor:
                 _audit(cur, actor, "addresses.import", "addresses", "", json.dumps({"count": before}),
@@ -426,7 +407,7 @@ class Store:
             return []
         rows = self._rows(
             f"""SELECT {_ADDRESS_COLUMNS} FROM addresses
-                 WHERE starts_with(key, ?) OR contains(key, ?)
+                 WHERE starts_with(key, ?) OR strpos(key, ?) > 0
                  ORDER BY NOT starts_with(key, ?), length(key), key LIMIT ?""",
             (key, " " + key, key, limit),
         )
@@ -583,6 +564,8 @@ class Store:
         an e-mail …) the audit log gets it too.
         """
         with self._transaction() as cur:
+            if address_hash:  # the repeated-text guard holds across processes too
+                self._backend.lock(cur, f"inputs:{consultation_id}")
             existing = (
                 cur.execute("SELECT id FROM inputs WHERE submission_token = ?", (token,)).fetchall()
                 if token
@@ -596,28 +579,32 @@ class Store:
                 ).fetchall()[0][0]
                 if repeated:
                     raise DuplicateText()
+            inserted = [] if existing else cur.execute(
+                """INSERT INTO inputs (consultation_id, category, text, lat, lon, east, north,
+                       age_group, relation, channel, status, session_hash, submission_token,
+                       created_at, answers, sender_type, sender_name, address_hash,
+                       sender_address, sender_property, objection, objection_status,
+                       drawing, measure)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (submission_token) DO NOTHING RETURNING id""",
+                (
+                    consultation_id, category, text, lat, lon, east, north, age_group,
+                    relation, channel.value, status.value, session_hash, token or None,
+                    _naive(created_at), json.dumps(answers or {}, ensure_ascii=False),
+                    sender_type.value if sender_type else None, sender_name, address_hash,
+                    sender_address, sender_property,
+                    objection.value if objection else None, _objection_status(objection),
+                    drawing, measure,
+                ),
+            ).fetchall()  # fmt: skip
+            if not existing and not inserted:  # another process stored this token meanwhile
+                existing = cur.execute(
+                    "SELECT id FROM inputs WHERE submission_token = ?", (token,)
+                ).fetchall()
             if existing:
                 new_id, created = existing[0][0], False
             else:
-                new_id = cur.execute(
-                    """INSERT INTO inputs (consultation_id, category, text, lat, lon, east, north,
-                           age_group, relation, channel, status, session_hash, submission_token,
-                           created_at, answers, sender_type, sender_name, address_hash,
-                           sender_address, sender_property, objection, objection_status,
-                           drawing, measure)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                       RETURNING id""",
-                    (
-                        consultation_id, category, text, lat, lon, east, north, age_group,
-                        relation, channel.value, status.value, session_hash, token or None,
-                        _naive(created_at), json.dumps(answers or {}, ensure_ascii=False),
-                        sender_type.value if sender_type else None, sender_name, address_hash,
-                        sender_address, sender_property,
-                        objection.value if objection else None, _objection_status(objection),
-                        drawing, measure,
-                    ),
-                ).fetchall()[0][0]  # fmt: skip
-                created = True
+                new_id, created = inserted[0][0], True
                 for filename, media_type, content in attachments:
                     cur.execute(
                         """INSERT INTO input_attachments (input_id, filename, media_type,
@@ -744,7 +731,7 @@ class Store:
             if input_ids:
                 cur.execute(
                     """UPDATE inputs SET archived_at = coalesce(archived_at, ?)
-                       WHERE consultation_id = ? AND list_contains(?, id)""",
+                       WHERE consultation_id = ? AND id = ANY(?)""",
                     (_naive(at), consultation_id, list(input_ids)),
                 )
             _audit(cur, actor, "consultation.archive", "consultation", consultation_id, None, details)
@@ -835,7 +822,7 @@ class Store:
         )
         params: list[object] = [consultation_id]
         if categories:
-            sql += " AND list_contains(?, i.category)"
+            sql += " AND i.category = ANY(?)"
             params.append(list(categories))
         sql += " ORDER BY i.created_at DESC, i.id DESC"
         if limit is not None:
@@ -848,14 +835,15 @@ class Store:
         sql = "SELECT count(*) FROM inputs WHERE consultation_id = ? AND status = 'published'"
         params: list[object] = [consultation_id]
         if categories:
-            sql += " AND list_contains(?, category)"
+            sql += " AND category = ANY(?)"
             params.append(list(categories))
         return int(self._value(sql, params) or 0)
 
     def map_points(self, consultation_id: str) -> list[MapPoint]:
-        """Published inputs that have a location: what the consultation map draws."""
+        """Published inputs that have a location (and their drawn route or area, if any):
+        what the consultation map draws."""
         rows = self._rows(
-            """SELECT lat, lon, category, text, id FROM inputs
+            """SELECT lat, lon, category, text, id, drawing, measure FROM inputs
                WHERE consultation_id = ? AND status = 'published' AND lat IS NOT NULL
                ORDER BY id""",
             (consultation_id,),
@@ -886,6 +874,7 @@ class Store:
         from that address on that day raises ``SupportedFromAddress`` (a new tab is a new
         session, but not a new resident); a unique index makes it a database rule."""
         with self._transaction() as cur:
+            self._backend.lock(cur, f"supports:{input_id}")  # the checks below, across processes
             published = cur.execute(
                 "SELECT count(*) FROM inputs WHERE id = ? AND status = 'published'", (input_id,)
             ).fetchall()[0][0]
@@ -1664,7 +1653,7 @@ class Store:
             """SELECT c.id,
                    (SELECT count(*) FROM inputs i WHERE i.consultation_id = c.id
                      AND i.objection = ? AND i.status <> ?
-                     AND list_contains(?, i.objection_status)),
+                     AND i.objection_status = ANY(?)),
                    (SELECT count(*) FROM hearing_parties hp WHERE hp.consultation_id = c.id
                      AND hp.input_id IS NULL)
                FROM consultations c""",
@@ -1675,16 +1664,19 @@ class Store:
     def analysis_frame(self, consultation_id: str):
         """Every input of a consultation as a pandas DataFrame, for summaries and exports:
         one row per input with its supports, planners' tags (list) and response fields."""
+        from ..analysis import conform_frame  # the frame's column/type contract
+
         with self._cursor() as cur:
-            return cur.execute(
+            return conform_frame(self._backend.frame(
+                cur,
                 """SELECT i.id, i.created_at, i.category, i.text, i.status, i.channel,
                           i.lat, i.lon, i.east, i.north, i.age_group, i.relation, i.answers,
                           i.sender_type, i.sender_name, i.sender_address, i.sender_property,
                           i.session_hash, i.hidden_reason,
                           i.duplicate_of,
                           (SELECT count(*) FROM supports s WHERE s.input_id = i.id) AS supports,
-                          coalesce((SELECT list(t.theme ORDER BY t.theme) FROM input_themes t
-                                    WHERE t.input_id = i.id), []) AS tags,
+                          (SELECT array_agg(t.theme ORDER BY t.theme) FROM input_themes t
+                            WHERE t.input_id = i.id) AS tags,
                           r.summary AS response_summary, r.assessment, r.outcome, r.plan_change,
                           r.author AS response_author, i.objection, i.objection_status,
                           i.not_merknad, i.not_merknad_note,
@@ -1697,7 +1689,7 @@ class Store:
                    FROM inputs i LEFT JOIN responses r ON r.input_id = i.id
                    WHERE i.consultation_id = ? ORDER BY i.id""",
                 (consultation_id,),
-            ).df()
+            ))
 
 
 _ADDRESS_COLUMNS = "text, postcode, place, gnr, bnr, lat, lon, east, north, key"
@@ -1729,7 +1721,7 @@ def _audit_filter(text: str) -> tuple[str, list[object]]:
     needle = text.strip().lower()
     if not needle:
         return "", []
-    return "WHERE contains(lower(action), ?) OR contains(lower(actor), ?)", [needle, needle]
+    return "WHERE strpos(lower(action), ?) > 0 OR strpos(lower(actor), ?) > 0", [needle, needle]
 
 
 def _consultation_values(c: Consultation) -> tuple:
