@@ -109,3 +109,14 @@ def test_the_route_grid_and_the_export_follow_the_profile(store, utm33, tmp_path
     with pytest.raises(KartinnspillError) as refused:
         parse_crs("EPSG:25832")
     assert "EPSG:25833, EPSG:4326" in refused.value.message()
+
+
+def test_a_route_a_resident_sends_is_measured_in_the_profiles_crs(store, utm33):
+    store.add_consultation(make_consultation(shapes=SHAPES))
+    route = wgs84(cells((0.2, 0.5), (2.8, 0.5)))
+    draft = InputDraft("Annet", "Skoleveien vår i sone 33.", drawing=route)
+    stored = submit_input(store, CID, draft, session="a", now=NOW)
+    in_33 = geo.read_drawing(route, SHAPES, store.get_consultation(CID).area, epsg=25833)
+    in_32 = geo.read_drawing(route, SHAPES, store.get_consultation(CID).area, epsg=25832)
+    assert stored.measure == in_33.measure != in_32.measure
+    assert (stored.east, stored.north) == geo.to_working_crs(stored.lon, stored.lat, 25833)
