@@ -346,18 +346,24 @@ def line_density(frame: pd.DataFrame, epsg: int | None = None, cell_m: int = LIN
     if lines.empty:
         return pd.DataFrame({k: pd.Series(dtype=v) for k, v in columns.items()})
     projected = geo.project_geometries(shapely.from_geojson(lines["drawing"].to_numpy(dtype=object)), epsg)
-    # Every vertex of a route cut into steps of at most a cell: a step starting in cell
-    # (i, j) can only reach the 3 × 3 cells around it, so those around every vertex hold
-    # every cell the route crosses. Each candidate is then tested exactly.
-    dense = shapely.segmentize(projected, cell_m / 2)
-    coords, owner = shapely.get_coordinates(dense, return_index=True)
-    base = np.floor_divide(coords, cell_m).astype(np.int64)
-    steps = np.array([(di, dj) for di in (-1, 0, 1) for dj in (-1, 0, 1)], dtype=np.int64)
-    cells = (base[:, None, :] + steps[None, :, :]).reshape(-1, 2)
-    pairs = np.unique(np.column_stack([np.repeat(owner, len(steps)), cells]), axis=0)
-    boxes = shapely.box(pairs[:, 1] * cell_m, pairs[:, 2] * cell_m, (pairs[:, 1] + 1) * cell_m, (pairs[:, 2] + 1) * cell_m)
-    inside = shapely.length(shapely.intersection(boxes, projected[pairs[:, 0]])) > 0
-    crossed, counts = np.unique(pairs[inside][:, 1:], axis=0, return_counts=True)
+    # Cut every route into steps of at most a cell: a step's bounding box then spans at
+    # most 2 × 2 cells, and those are tested exactly (Liang–Barsky clipping, in numpy).
+    coords, owner = shapely.get_coordinates(shapely.segmentize(projected, cell_m), return_index=True)
+    same = owner[1:] == owner[:-1]
+    start, end, route = coords[:-1][same], coords[1:][same], owner[:-1][same]
+    low = np.floor_divide(np.minimum(start, end), cell_m).astype(np.int64)
+    candidates = [low + (di, dj) for di in (0, 1) for dj in (0, 1)]
+    cell = np.concatenate(candidates)
+    a, b, route = np.tile(start, (4, 1)), np.tile(end, (4, 1)), np.tile(route, 4)
+    crossed_at = _clipped(a, b, cell * cell_m, (cell + 1) * cell_m)
+    cell, route = cell[crossed_at], route[crossed_at]
+    # one count per route and cell, however often the route winds through it
+    origin = cell.min(axis=0)
+    span = cell.max(axis=0) - origin + 1
+    flat = (cell[:, 0] - origin[0]) * span[1] + (cell[:, 1] - origin[1])
+    pairs = np.unique(route.astype(np.int64) * int(span[0] * span[1]) + flat)
+    ids, counts = np.unique(pairs % int(span[0] * span[1]), return_counts=True)
+    crossed = np.column_stack([ids // span[1] + origin[0], ids % span[1] + origin[1]])
     order = np.lexsort((crossed[:, 1], crossed[:, 0], -counts))
     crossed, counts = crossed[order], counts[order]
     east, north = (crossed[:, 0] + 0.5) * cell_m, (crossed[:, 1] + 0.5) * cell_m
@@ -371,6 +377,26 @@ def line_density(frame: pd.DataFrame, epsg: int | None = None, cell_m: int = LIN
         {"east": east, "north": north, "lat": lat, "lon": lon, "count": counts.astype("int64"),
          "ring": [r.tolist() for r in rings]}
     )  # fmt: skip
+
+
+def _clipped(a: np.ndarray, b: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Whether each segment ``a``–``b`` runs a positive length inside its box
+    ``[low, high]`` (Liang–Barsky: the part of the segment between entering and leaving)."""
+    d = b - a
+    t0, t1 = np.zeros(len(a)), np.ones(len(a))
+    for axis in (0, 1):
+        moving = d[:, axis] != 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ta = (low[:, axis] - a[:, axis]) / d[:, axis]
+            tb = (high[:, axis] - a[:, axis]) / d[:, axis]
+        enter, leave = np.minimum(ta, tb), np.maximum(ta, tb)
+        t0 = np.where(moving, np.maximum(t0, enter), t0)
+        t1 = np.where(moving, np.minimum(t1, leave), t1)
+        # a segment parallel to this axis is inside only between the box's two sides
+        outside = ~moving & ((a[:, axis] < low[:, axis]) | (a[:, axis] > high[:, axis]))
+        t1 = np.where(outside, -1.0, t1)
+    length = np.hypot(d[:, 0], d[:, 1])
+    return (t1 - t0) * length > 1e-6
 
 
 def density_classes(counts: Sequence[int], n: int = 4) -> list[tuple[int, int]]:

@@ -187,9 +187,9 @@ def load_profile(name: str) -> Municipality:
         assessment_title=_per_language(name, data.get("assessment_title", {})),
         proposal_title=_per_language(name, data.get("proposal_title", {})),
         demo_addresses=data.get("demo_addresses", ""),
-        line_outside_share=_share(name, data.get("drawing", {}).get("line_outside_share", LINE_OUTSIDE_SHARE)),
         places=data.get("places", ""),
         export_crs=_export_crs(name, data.get("export_crs", [4326])),
+        line_outside_share=_share(name, data.get("drawing", {}).get("line_outside_share", LINE_OUTSIDE_SHARE)),
     )
 
 

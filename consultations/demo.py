@@ -18,11 +18,11 @@ from . import geo, places, planprocess
 from .config import Municipality, current_profile
 from .i18n import t
 from .model import (
+    Address,
     Channel,
     Consultation,
     Contact,
     DocumentKind,
-    Address,
     InputStatus,
     Moderation,
     Objection,
@@ -178,7 +178,8 @@ def _seed_drawings(
 
     def add(n: int, category: str, text: str, drawing: geo.Drawing) -> None:
         east, north = geo.to_working_crs(drawing.lon, drawing.lat, epsg)
-        stored, _ = store.add_input(
+        # no supports: each is a write of its own, and seeding stays quick
+        store.add_input(
             consultation_id=c.id, category=category, text=clean_text(text), lat=drawing.lat,
             lon=drawing.lon, east=east, north=north, age_group=None, relation="bor",
             channel=Channel.WEB, status=InputStatus.PUBLISHED,
@@ -186,8 +187,6 @@ def _seed_drawings(
             created_at=c.opens_at + (end - c.opens_at) * rng.random(),
             drawing=drawing.geojson, measure=drawing.measure,
         )  # fmt: skip
-        for s in range(int(rng.expovariate(0.6))):
-            store.add_support(stored.id, store.hash_session(f"demo-drawing-supporter-{n}-{s}", c.id))
 
     texts = spec["route_texts"]
     for n, home in enumerate(homes):

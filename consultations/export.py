@@ -54,7 +54,6 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-
 import shapely
 
 from . import geo, planprocess

@@ -150,11 +150,13 @@ def check_drawing(
     outside_share: float = geo.LINE_OUTSIDE_SHARE,
 ) -> geo.Drawing:
     """A drawn route or area by ``geo.read_drawing``'s rules, of a shape among ``shapes``
-    (the consultation's own unless given); refused as an ``InvalidInput`` with the
-    drawing's reason."""
+    (the consultation's own unless given), measured in the profile's working CRS; refused
+    as an ``InvalidInput`` with the drawing's reason."""
     allowed = tuple(consultation.shapes if shapes is None else shapes)
     try:
-        return geo.read_drawing(data, allowed, consultation.area, outside_share=outside_share)
+        return geo.read_drawing(
+            data, allowed, consultation.area, outside_share=outside_share, epsg=current_profile().working_crs
+        )
     except InvalidDrawing as exc:
         raise InvalidInput(exc.key, **exc.params) from None
 
