@@ -1,7 +1,9 @@
 """Every geometry enters and leaves through here: parsing, testing and reprojecting.
 
-Storage is WGS84 (EPSG:4326, lon/lat); the municipality's working CRS (EPSG:25832 for
-Asker) is used for metres: east/north per input and areas. Plan areas uploaded by staff
+Storage is WGS84 (EPSG:4326, lon/lat); the municipality's working CRS (the profile's
+``working_crs``) is used for metres: east/north per input, areas, grids and exports. Every
+reprojection in the app goes through this module; callers pass the profile's CRS
+(``WORKING_CRS`` is only the default of the functions that take one, Asker's). Plan areas uploaded by staff
 (GeoJSON, GeoPackage, zipped Shapefile, KML) are read, checked and repaired by ``read_area``.
 """
 
@@ -143,6 +145,41 @@ def project_area(area: BaseGeometry, epsg: int) -> BaseGeometry:
     """An area stored in WGS84, in ``epsg``."""
     transformer = _transformer(WGS84, epsg)
     return shapely.transform(area, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+
+
+def project_coordinates(lon, lat, epsg: int, decimals: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """WGS84 lon/lat arrays (NaN where an input has no place) to ``epsg`` x/y arrays,
+    rounded to ``decimals`` (2: centimetres); NaN stays NaN."""
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    x, y = np.full(len(lon), np.nan), np.full(len(lat), np.nan)
+    has = ~np.isnan(lon) & ~np.isnan(lat)
+    if has.any():
+        x[has], y[has] = _transformer(WGS84, epsg).transform(lon[has], lat[has])
+    return np.round(x, decimals), np.round(y, decimals)
+
+
+def project_geometries(geometries, epsg: int) -> np.ndarray:
+    """WGS84 shapely geometries (an array or list; ``None`` stays ``None``) in ``epsg``,
+    reprojected in one call."""
+    transformer = _transformer(WGS84, epsg)
+    return shapely.transform(
+        np.asarray(geometries, dtype=object),
+        lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])),
+    )
+
+
+@cache
+def crs_name(epsg: int) -> str:
+    """A CRS as people name it: «ETRS89 / UTM zone 32N (EPSG:25832)»."""
+    return f"{CRS.from_epsg(epsg).name} (EPSG:{epsg})"
+
+
+def is_known_crs(epsg: int) -> bool:
+    try:
+        CRS.from_epsg(epsg)
+    except CRSError:
+        return False
+    return True
 
 
 def bounds(area: BaseGeometry) -> tuple[float, float, float, float]:

@@ -84,8 +84,14 @@ class Channel(StrEnum):
 
 
 class Role(StrEnum):
-    PLANNER = "planner"  # saksbehandler: consultations, inputs, responses
+    TEACHER = "teacher"  # lærer: opens class sessions (barnetråkk) and manages only their own
+    PLANNER = "planner"  # saksbehandler: consultations, inputs, responses; every class session
     ADMIN = "admin"  # everything a planner can, plus users and settings
+
+
+# Each role may do what the roles below it may: a planner manages every class a teacher
+# could open, an administrator does all a planner does.
+_ROLE_RANK = {Role.TEACHER: 0, Role.PLANNER: 1, Role.ADMIN: 2}
 
 
 class SenderType(StrEnum):
@@ -503,8 +509,9 @@ class User:
     active: bool
 
     def can(self, role: Role) -> bool:
-        """Whether this user may do what ``role`` may (admin includes planner)."""
-        return self.active and (self.role == Role.ADMIN or self.role == role)
+        """Whether this user may do what ``role`` may (admin includes planner, planner
+        includes teacher)."""
+        return self.active and _ROLE_RANK[self.role] >= _ROLE_RANK[role]
 
 
 @dataclass(frozen=True)
@@ -580,3 +587,69 @@ class Address:
     east: float
     north: float
     key: str  # the text as places.normalise() has it: what a search matches against
+
+
+# -- school classes (barnetråkk) ----------------------------------------------------------
+
+GRADES = (*(str(n) for n in range(1, 11)), "vg1", "vg2", "vg3")  # 1.–10. trinn, vg1–vg3
+
+
+class Transport(StrEnum):
+    """How a pupil gets to school (or to the after-school activity)."""
+
+    WALK = "walk"  # gå
+    BIKE = "bike"  # sykle
+    BUS = "bus"  # buss
+    CAR = "car"  # bil
+    OTHER = "other"  # annet
+
+
+class PlaceLabel(StrEnum):
+    """The ready labels a pupil puts on a place (each with its symbol in the class view)."""
+
+    SAFE = "safe"  # trygt
+    UNSAFE_TRAFFIC = "unsafe_traffic"  # utrygt: trafikk
+    UNSAFE_DARK = "unsafe_dark"  # utrygt: mørkt
+    UNSAFE_PEOPLE = "unsafe_people"  # utrygt: folk
+    NICE = "nice"  # fint sted å være
+    DULL = "dull"  # kjedelig/stygt
+    MISSING = "missing"  # mangler noe her
+
+    @property
+    def unsafe(self) -> bool:
+        return self in (PlaceLabel.UNSAFE_TRAFFIC, PlaceLabel.UNSAFE_DARK, PlaceLabel.UNSAFE_PEOPLE)
+
+
+class ClassPart(StrEnum):
+    """What a pupil's input is: the way to school, the way to the activity, or a place."""
+
+    SCHOOL = "school"
+    ACTIVITY = "activity"
+    PLACE = "place"
+
+
+@dataclass(frozen=True)
+class ClassSession:
+    """A school class taking part in a consultation for one lesson or a few days: the
+    pupils reach it by its code (``/?klasse=CODE``), with no account and no name."""
+
+    id: int
+    code: str
+    consultation_id: str
+    school: str
+    grade: str  # one of GRADES
+    size: int  # pupils in the class: sizes its submission budget
+    lang: str  # nb, nn or en: the class view's language
+    opens_at: datetime
+    closes_at: datetime
+    teacher_id: int  # the account that opened it (a teacher sees only their own)
+    created_at: datetime
+    closed_at: datetime | None = None  # closed early by the teacher
+    published_at: datetime | None = None  # a planner published the class's result
+
+    def is_open(self, now: datetime) -> bool:
+        return self.closed_at is None and self.opens_at <= now < self.closes_at
+
+    @property
+    def published(self) -> bool:
+        return self.published_at is not None

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time
 
 from . import geo, objections, planprocess
 from .attachments import CheckedFile, check_attachments, check_photos
+from .config import current_profile
 from .errors import InvalidDrawing, InvalidInput
 from .i18n import LOCAL_TZ
 from .model import (
@@ -149,11 +150,13 @@ def check_drawing(
     outside_share: float = geo.LINE_OUTSIDE_SHARE,
 ) -> geo.Drawing:
     """A drawn route or area by ``geo.read_drawing``'s rules, of a shape among ``shapes``
-    (the consultation's own unless given); refused as an ``InvalidInput`` with the
-    drawing's reason."""
+    (the consultation's own unless given), measured in the profile's working CRS; refused
+    as an ``InvalidInput`` with the drawing's reason."""
     allowed = tuple(consultation.shapes if shapes is None else shapes)
     try:
-        return geo.read_drawing(data, allowed, consultation.area, outside_share=outside_share)
+        return geo.read_drawing(
+            data, allowed, consultation.area, outside_share=outside_share, epsg=current_profile().working_crs
+        )
     except InvalidDrawing as exc:
         raise InvalidInput(exc.key, **exc.params) from None
 
@@ -386,7 +389,8 @@ def _store(
     **extra,
 ) -> Input:
     """One validated input into the store, with its place in the working CRS."""
-    east, north = (None, None) if valid.lat is None else geo.to_working_crs(valid.lon, valid.lat)
+    epsg = current_profile().working_crs
+    east, north = (None, None) if valid.lat is None else geo.to_working_crs(valid.lon, valid.lat, epsg)
     stored, _created = store.add_input(
         consultation_id=consultation.id,
         category=valid.category,

@@ -135,6 +135,10 @@ COUNT_OUTSIDE_PLURALS = {
     "import.bad_document": "«Dokument nr. {n}»: an ordinal, not a count",
     "photo.file": "«Bilde {n}»: the photo's number, not a count",
     "photo.alt": "«Hva viser bilde {n}?»: the photo's number; {max} a limit in characters",
+    "classes.progress": "«Har sendt inn: 1 av 24 elever»: reads right for one; routes and places are figures after a colon",
+    "classes.grade_n": "«{n}. trinn»: an ordinal (the school year), not a count",
+    "classes.grade_vg": "«Vg{n}»: the name of a school year, not a count",
+    "dashboard.routes_busiest": "«Flest streker gjennom én rute: {n}»: a figure after a colon",
     "context_layer.too_many": "«Filen har {n} objekter»: always more than the limit {max}, never one",
     "context_layer.too_detailed": "«{n} koordinatpunkter»: always more than the limit {max}, never one",
 }

@@ -286,6 +286,35 @@ MIGRATIONS: dict[int, Sequence[str]] = {
             created_at TIMESTAMP NOT NULL
         )""",
     ),
+    20: (
+        # school classes (barnetråkk, classes.py): a class session reached by its code, and
+        # per pupil input (an ordinary input: a route is a drawing, a place a pin) what part
+        # of the class's work it is, the transport mode of a route and the label of a place
+        """CREATE SEQUENCE class_session_id_seq START 1""",
+        """CREATE TABLE class_sessions (
+            id INTEGER PRIMARY KEY DEFAULT nextval('class_session_id_seq'),
+            code VARCHAR NOT NULL UNIQUE,
+            consultation_id VARCHAR NOT NULL,
+            school VARCHAR NOT NULL,
+            grade VARCHAR NOT NULL,
+            size INTEGER NOT NULL,
+            lang VARCHAR NOT NULL,
+            opens_at TIMESTAMP NOT NULL,
+            closes_at TIMESTAMP NOT NULL,
+            teacher_id INTEGER NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            closed_at TIMESTAMP,
+            published_at TIMESTAMP
+        )""",
+        """CREATE TABLE class_inputs (
+            input_id INTEGER PRIMARY KEY,
+            class_id INTEGER NOT NULL,
+            part VARCHAR NOT NULL,
+            transport VARCHAR,
+            label VARCHAR
+        )""",
+        """CREATE INDEX class_inputs_by_class ON class_inputs (class_id)""",
+    ),
 }
 LATEST = max(MIGRATIONS)
 SCHEMA_VERSION_TABLE = (

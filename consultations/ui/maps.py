@@ -514,8 +514,8 @@ def show_map(
     )
 
 
-# (consultation, language, drawing tools, with inputs, component key, data version,
-# context layers' ids: a layer is never edited)
+# (consultation, language, drawing tools, with inputs, component key, data version, context
+# layers' ids: a layer is never edited)
 _RENDERED: dict[tuple[str, str, Shape, bool, str, int, tuple[int, ...]], RenderedMap] = {}
 _RENDERING = threading.Lock()
 
@@ -725,3 +725,8 @@ def area_map(settings: Settings, area: BaseGeometry, lang: str) -> folium.Map:
         style_function=lambda _feature: dict(AREA_STYLE),
     ).add_to(m)
     return m
+
+
+# Every process that builds a map uses the app's own assets, whichever page it starts from
+# (app.py also calls this at the top of every run).
+use_local_assets()
