@@ -94,7 +94,8 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument(
         "--crs",
         metavar="EPSG:XXXX",
-        help="EPSG:25832, EPSG:25833 or EPSG:4326 (default: the municipality's working CRS); "
+        help="one of the profile's export CRSs, e.g. EPSG:25832, EPSG:25833 or EPSG:4326 "
+        "(default: the municipality's working CRS); "
         "GeoJSON is always WGS84",
     )
     exp.add_argument(
@@ -164,9 +165,9 @@ def _parser() -> argparse.ArgumentParser:
     anon.add_argument(
         "--months", type=int, default=12, help="retention after the deadline (default 12)"
     )
-    user = sub.add_parser("create-user", help="a staff account (planner or admin)")
+    user = sub.add_parser("create-user", help="a staff account (teacher, planner or admin)")
     user.add_argument("--username", required=True)
-    user.add_argument("--role", required=True, help="planner or admin")
+    user.add_argument("--role", required=True, help="teacher, planner or admin")
     user.add_argument("--email", help="needed for login through the municipality's OIDC")
     user.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
@@ -187,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "restore":
             return _restore(Path(args.backup), settings.db_path)
         if args.command == "export":  # refuse a bad choice before opening the database
-            args.crs = parse_crs(args.crs) if args.crs else None
+            args.crs = parse_crs(args.crs, settings.profile.export_choices) if args.crs else None
         if args.command in ("export", "report") and args.out == "-":
             fmt = getattr(args, "format", "docx")
             if fmt == "docx" or not Format(fmt).streamable:

@@ -10,11 +10,13 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlparse
 
 from .addresses import Networks, parse_networks
 from .errors import ConfigError
+from .geo import LINE_OUTSIDE_SHARE
 from .i18n import LANGUAGES
 from .model import Identification, SenderType
 from .ratelimit import DEFAULT_LIMITS, Limits
@@ -93,6 +95,20 @@ class Municipality:
     # the address register the demo loads (Kartverket's «Adresser» CSV layout), a file in
     # geodata/; a real deployment runs import-addresses with Kartverket's own file instead
     demo_addresses: str = ""
+    # how much of a route a resident draws may run outside the plan area (0–1; [drawing]
+    # line_outside_share in the profile): a way to school starts at home, often outside
+    line_outside_share: float = LINE_OUTSIDE_SHARE
+    # named places residents choose from and summaries name («near Heggedal»): a
+    # ``name,kind,lat,lon`` CSV (WGS84) in geodata/; none when empty
+    places: str = ""
+    # the CRSs planners may export in, the working CRS first (the default); from
+    # ``export_crs`` in the profile, as EPSG codes
+    export_crs: tuple[int, ...] = ()
+
+    @property
+    def export_choices(self) -> tuple[int, ...]:
+        """The export CRSs, the working CRS first (also when the profile leaves it out)."""
+        return tuple(dict.fromkeys((self.working_crs, *self.export_crs)))
 
 
 @dataclass(frozen=True)
@@ -171,7 +187,42 @@ def load_profile(name: str) -> Municipality:
         assessment_title=_per_language(name, data.get("assessment_title", {})),
         proposal_title=_per_language(name, data.get("proposal_title", {})),
         demo_addresses=data.get("demo_addresses", ""),
+        places=data.get("places", ""),
+        export_crs=_export_crs(name, data.get("export_crs", [4326])),
+        line_outside_share=_share(name, data.get("drawing", {}).get("line_outside_share", LINE_OUTSIDE_SHARE)),
     )
+
+
+def _share(profile: str, value: object) -> float:
+    """A share between 0 and 1 (the profile's ``[drawing] line_outside_share``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ConfigError("config.share_invalid", name=profile, value=value)
+    return float(value)
+
+
+def _export_crs(profile: str, values: object) -> tuple[int, ...]:
+    from .geo import is_known_crs
+
+    try:
+        codes = tuple(int(str(v).upper().removeprefix("EPSG:")) for v in values)  # type: ignore[union-attr]
+    except (TypeError, ValueError) as exc:
+        raise ConfigError("config.export_crs_invalid", name=profile, value=str(values)) from exc
+    for code in codes:
+        if not is_known_crs(code):
+            raise ConfigError("config.export_crs_invalid", name=profile, value=f"EPSG:{code}")
+    return codes
+
+
+def current_profile() -> Municipality:
+    """The profile this process runs with (``KARTINNSPILL_PROFILE``, or secrets.toml): for
+    core functions a caller asks without naming one."""
+    name = os.environ.get("KARTINNSPILL_PROFILE") or str(_secrets(SECRETS).get("KARTINNSPILL_PROFILE", "asker"))
+    return _profile(name)
+
+
+@cache
+def _profile(name: str) -> Municipality:
+    return load_profile(name)
 
 
 def _archive(profile: str, table: Mapping[str, object]) -> ArchiveProfile:

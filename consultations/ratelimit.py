@@ -93,6 +93,13 @@ class RateLimiter:
                 bucket.tokens -= 1
         return True
 
+    def available(self, checks: list[tuple[str, Limit]]) -> bool:
+        """Whether every key's bucket has a token now; takes none (a guard that is only
+        charged for failures, such as wrong class codes)."""
+        now = self.clock()
+        with self._lock:
+            return all(self._refilled(key, limit, now).tokens >= 1 for key, limit in checks)
+
     def _refilled(self, key: str, limit: Limit, now: float) -> _Bucket:
         bucket = self._buckets.get(key)
         if bucket is None:
@@ -124,6 +131,9 @@ class NoLimit(RateLimiter):
     """For bulk work that is not a resident at a keyboard: imports, benchmarks, load tests."""
 
     def allow(self, checks: list[tuple[str, Limit]]) -> bool:
+        return True
+
+    def available(self, checks: list[tuple[str, Limit]]) -> bool:
         return True
 
 

@@ -217,3 +217,45 @@ def test_replicas_sending_at_once_get_exactly_the_burst(replicas):
     with ThreadPoolExecutor(8) as pool:
         taken = list(pool.map(lambda n: limiters[n % 2].allow([("adr:school", limit)]), range(60)))
     assert sum(taken) == 20
+
+
+# -- the SQL written once: ``?`` placeholders, literals left alone --------------------------
+
+
+def test_placeholders_become_psycopgs_outside_literals_and_percent_signs_survive(pg_url):
+    from consultations.store.postgres_backend import _translate
+
+    assert _translate("SELECT '?', ? WHERE a LIKE '50%' AND b = \"?\"") == (
+        "SELECT '?', %s WHERE a LIKE '50%%' AND b = \"?\""
+    )
+    store = Store.open(pg_url)
+    try:
+        assert store._rows("SELECT '50% ' || ?, '?', 'it''s ?'", ("x",)) == [("50% x", "?", "it's ?")]
+    finally:
+        store.close()
+
+
+def test_a_hoeringsinstans_added_on_two_replicas_at_once_is_listed_once(replicas):
+    from consultations.model import SenderType
+
+    one, two = replicas
+    outcome = _while_held(
+        one,
+        lambda: one.add_hearing_party("test-borgen", "Statsforvalteren", SenderType.AUTHORITY, None, None),
+        lambda: two.add_hearing_party("test-borgen", "statsforvalteren", SenderType.AUTHORITY, None, None),
+    )
+    assert outcome is None  # told it is on the list already, nothing written
+    assert [p.name for p in two.hearing_parties("test-borgen")] == ["Statsforvalteren"]
+
+
+def test_one_oidc_account_bound_on_two_replicas_at_once_binds_one_user(replicas):
+    from consultations.model import Role
+
+    one, two = replicas
+    kari = one.add_user("kari", Role.PLANNER, None)
+    ola = one.add_user("ola", Role.PLANNER, None)
+    outcome = _while_held(
+        one, lambda: one.bind_oidc(kari.id, "https://idp", "sub-1"), lambda: two.bind_oidc(ola.id, "https://idp", "sub-1")
+    )
+    assert outcome is False
+    assert two.user_by_oidc("https://idp", "sub-1").id == kari.id

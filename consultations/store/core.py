@@ -14,6 +14,7 @@ import functools
 import itertools
 import json
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -31,14 +32,17 @@ from ..model import (
     Attachment,
     AuditEntry,
     Channel,
+    ClassSession,
     Consultation,
     ConsultationListing,
     Contact,
+    ContextLayer,
     Document,
     DocumentKind,
     HearingParty,
     Input,
     InputStatus,
+    LayerKind,
     MapPoint,
     MerknadRecipient,
     Moderation,
@@ -76,6 +80,10 @@ _INPUT_COLUMNS = (
 _PARTY_COLUMNS = "id, consultation_id, name, sender_type, sent_on, frist, input_id"
 _USER_COLUMNS = "id, username, email, role, active"
 _SUPPORT_COUNT = "(SELECT count(*) FROM supports s WHERE s.input_id = i.id)"
+# A pupil's route or place (classes.py) is never one of the consultation's inputs as
+# residents or the ordinary review, exports and reports see them: the class views show
+# them, and the public sees only a published class's summary (public.class_result).
+_NOT_CLASS = "NOT EXISTS (SELECT 1 FROM class_inputs ci WHERE ci.input_id = i.id)"
 
 
 class ArchivedInput(Exception):
@@ -140,6 +148,13 @@ _NOTHING = object()
 # One sequence for every store in the process: a version names one state of one database
 # (caches keyed on it alone cannot mix up two stores, e.g. the tests' many files).
 _VERSIONS = itertools.count(1)
+_OPENED: weakref.WeakValueDictionary[Path | str, Store] = weakref.WeakValueDictionary()
+
+
+def _opened_key(location: Path | str) -> Path | str:
+    """How ``Store.opened`` finds a store: a DuckDB file by its resolved path, a
+    PostgreSQL database by its URL."""
+    return str(location) if is_url(location) else Path(location).resolve()
 
 
 class Store:
@@ -182,10 +197,24 @@ class Store:
         ``secret.key`` beside the database), made on the first hash if missing."""
         backend = PostgresBackend(path) if is_url(path) else DuckDBBackend(Path(path))
         try:
-            return cls(backend, secret, secret_file)
+            store = cls(backend, secret, secret_file)
         except BaseException:
             backend.close()
             raise
+        store._opened_as = _opened_key(path)
+        _OPENED[store._opened_as] = store
+        return store
+
+    @staticmethod
+    def opened(path: Path | str) -> Store | None:
+        """The store this process has open on ``path``, if any: for code outside a page
+        run (the HTTP policy asks it for the map servers in use), which must not open the
+        file itself (one process, one connection)."""
+        if is_url(path):
+            return _OPENED.get(str(path))
+        given = Path(path)
+        found = _OPENED.get(given)  # asked on every HTTP response: no file system call when exact
+        return found if found is not None else _OPENED.get(given.resolve())
 
     @staticmethod
     def check_backup(path: Path, location: Path | str | None = None) -> None:
@@ -212,6 +241,9 @@ class Store:
         cls.open(url).close()
 
     def close(self) -> None:
+        key = getattr(self, "_opened_as", None)
+        if key is not None and _OPENED.get(key) is self:
+            del _OPENED[key]
         with self._write_lock:
             self._backend.close()
 
@@ -312,12 +344,14 @@ class Store:
         with self._transaction() as cur:
             self._backend.lock(cur, "migrate")  # replicas starting together: one migrates
             cur.execute(migrations.SCHEMA_VERSION_TABLE)
-            current = int(cur.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0])
-            if current > migrations.LATEST:
+            applied = {int(r[0]) for r in cur.execute("SELECT version FROM schema_version").fetchall()}
+            if max(applied, default=0) > migrations.LATEST:
                 raise StoreError(
-                    "store.too_new", path=self.location, found=current, supported=migrations.LATEST
+                    "store.too_new", path=self.location, found=max(applied), supported=migrations.LATEST
                 )
-            for version in range(current + 1, migrations.LATEST + 1):
+            # every migration not yet recorded, in order: numbers are reserved for parallel
+            # branches, so one may land after a higher one was applied
+            for version in sorted(set(migrations.MIGRATIONS) - applied):
                 for statement in migrations.MIGRATIONS[version]:
                     cur.execute(self._backend.ddl(statement))
                 cur.execute(
@@ -423,7 +457,7 @@ class Store:
             before = _consultation(rows[0])
             if old_id != c.id:
                 cur.execute("UPDATE consultations SET id = ? WHERE id = ?", (c.id, old_id))
-                for table in ("documents", "hearing_parties"):
+                for table in ("documents", "hearing_parties", "context_layers"):
                     cur.execute(
                         f"UPDATE {table} SET consultation_id = ? WHERE consultation_id = ?",
                         (c.id, old_id),
@@ -487,7 +521,7 @@ class Store:
         rows = self._rows(
             f"""SELECT {_CONSULTATION_COLUMNS},
                    (SELECT count(*) FROM inputs i
-                     WHERE i.consultation_id = c.id AND i.status = 'published'),
+                     WHERE i.consultation_id = c.id AND i.status = 'published' AND {_NOT_CLASS}),
                    (SELECT count(*) FROM inputs i WHERE i.consultation_id = c.id)
                 FROM consultations c ORDER BY closes_at, id"""
         )
@@ -788,7 +822,7 @@ class Store:
         """Published inputs, newest first, optionally only some categories."""
         sql = (
             f"SELECT {_INPUT_COLUMNS}, {_SUPPORT_COUNT} FROM inputs i "
-            "WHERE i.consultation_id = ? AND i.status = 'published'"
+            f"WHERE i.consultation_id = ? AND i.status = 'published' AND {_NOT_CLASS}"
         )
         params: list[object] = [consultation_id]
         if categories:
@@ -802,28 +836,33 @@ class Store:
 
     @_remembered
     def count_published(self, consultation_id: str, categories: Sequence[str] = ()) -> int:
-        sql = "SELECT count(*) FROM inputs WHERE consultation_id = ? AND status = 'published'"
+        sql = (
+            "SELECT count(*) FROM inputs i WHERE i.consultation_id = ? "
+            f"AND i.status = 'published' AND {_NOT_CLASS}"
+        )
         params: list[object] = [consultation_id]
         if categories:
-            sql += " AND category = ANY(?)"
+            sql += " AND i.category = ANY(?)"
             params.append(list(categories))
         return int(self._value(sql, params) or 0)
 
     def map_points(self, consultation_id: str) -> list[MapPoint]:
-        """Published inputs that have a location: what the consultation map draws."""
+        """Published inputs that have a location (and their drawn route or area, if any):
+        what the consultation map draws."""
         rows = self._rows(
-            """SELECT lat, lon, category, text, id FROM inputs
+            f"""SELECT lat, lon, category, text, id, drawing, measure FROM inputs i
                WHERE consultation_id = ? AND status = 'published' AND lat IS NOT NULL
+                 AND {_NOT_CLASS}
                ORDER BY id""",
             (consultation_id,),
         )
         return [MapPoint(*r) for r in rows]
 
     def all_inputs(self, consultation_id: str) -> list[Input]:
-        """Every input whatever its status, oldest first (exports)."""
+        """Every input whatever its status, oldest first (exports); pupils' are the classes'."""
         rows = self._rows(
             f"SELECT {_INPUT_COLUMNS}, {_SUPPORT_COUNT} FROM inputs i "
-            "WHERE i.consultation_id = ? ORDER BY i.id",
+            f"WHERE i.consultation_id = ? AND {_NOT_CLASS} ORDER BY i.id",
             (consultation_id,),
         )
         return [_input(r) for r in rows]
@@ -845,7 +884,8 @@ class Store:
         with self._transaction() as cur:
             self._backend.lock(cur, f"supports:{input_id}")  # the checks below, across processes
             published = cur.execute(
-                "SELECT count(*) FROM inputs WHERE id = ? AND status = 'published'", (input_id,)
+                f"SELECT count(*) FROM inputs i WHERE id = ? AND status = 'published' AND {_NOT_CLASS}",
+                (input_id,),
             ).fetchall()[0][0]
             if not published:
                 return False
@@ -1016,6 +1056,7 @@ class Store:
         Rows idle since before ``since`` are dropped. Returns the ``audit_key`` count."""
         at, cutoff = _naive(now), _naive(since)
         with self._transaction() as cur:
+            self._backend.lock(cur, f"login:{audit_key[0]}:{audit_key[1]}")  # one audit row per streak
             cur.execute("DELETE FROM login_failures WHERE last_at < ?", (cutoff,))
             for scope, key in keys:
                 cur.execute(
@@ -1144,6 +1185,7 @@ class Store:
         """Bind an unbound users row to an OIDC account; ``False`` (nothing changed) when the
         row is already bound or another row has that account."""
         with self._transaction() as cur:
+            self._backend.lock(cur, f"oidc:{issuer}")  # the check below, across processes
             taken = cur.execute(
                 """SELECT count(*) FROM users WHERE (id = ? AND oidc_subject IS NOT NULL)
                    OR (oidc_issuer = ? AND oidc_subject = ?)""",
@@ -1230,6 +1272,59 @@ class Store:
                 json.dumps({"document": rows[0][1]}, ensure_ascii=False), None,
             )  # fmt: skip
 
+    # -- context layers (what staff put on a consultation's map under the pins) ------------
+
+    def add_context_layer(self, layer: ContextLayer, actor: str) -> int:
+        """A new layer (its ``id`` is ignored), audited in the same transaction."""
+        with self._transaction() as cur:
+            layer_id = cur.execute(
+                """INSERT INTO context_layers (consultation_id, kind, name, legend, attribution,
+                       wms_url, wms_layers, geojson, points, lines, areas, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+                (
+                    layer.consultation_id, layer.kind.value, layer.name, layer.legend,
+                    layer.attribution, layer.wms_url, layer.wms_layers, layer.geojson,
+                    layer.points, layer.lines, layer.areas, _naive(datetime.now(UTC)),
+                ),
+            ).fetchall()[0][0]
+            _audit(
+                cur, actor, "context_layer.add", "consultation", layer.consultation_id, None,
+                json.dumps(_layer_summary(layer), ensure_ascii=False),
+            )  # fmt: skip
+        return int(layer_id)
+
+    @_remembered
+    def context_layers(self, consultation_id: str) -> list[ContextLayer]:
+        rows = self._rows(
+            f"SELECT {_LAYER_COLUMNS} FROM context_layers WHERE consultation_id = ? ORDER BY id",
+            (consultation_id,),
+        )
+        return [_context_layer(r) for r in rows]
+
+    def context_layer(self, layer_id: int) -> ContextLayer | None:
+        rows = self._rows(f"SELECT {_LAYER_COLUMNS} FROM context_layers WHERE id = ?", (layer_id,))
+        return _context_layer(rows[0]) if rows else None
+
+    @_remembered
+    def wms_urls(self) -> list[str]:
+        """The address of every WMS layer of every consultation (the HTTP policy's map servers)."""
+        rows = self._rows("SELECT DISTINCT wms_url FROM context_layers WHERE kind = 'wms' ORDER BY 1")
+        return [r[0] for r in rows]
+
+    def delete_context_layer(self, layer_id: int, actor: str) -> None:
+        with self._transaction() as cur:
+            rows = cur.execute(
+                f"SELECT {_LAYER_COLUMNS} FROM context_layers WHERE id = ?", (layer_id,)
+            ).fetchall()
+            if not rows:
+                return
+            layer = _context_layer(rows[0])
+            cur.execute("DELETE FROM context_layers WHERE id = ?", (layer_id,))
+            _audit(
+                cur, actor, "context_layer.delete", "consultation", layer.consultation_id,
+                json.dumps(_layer_summary(layer), ensure_ascii=False), None,
+            )  # fmt: skip
+
     # -- attachments (files residents send with a merknad) ----------------------------------
 
     def attachments(self, input_id: int) -> list[Attachment]:
@@ -1253,9 +1348,10 @@ class Store:
         """The photos of the consultation's published inputs, as thumbnails: what residents
         may see (an input held for moderation or hidden shows none)."""
         rows = self._rows(
-            """SELECT a.id, a.input_id, a.alt_text, a.thumbnail FROM input_attachments a
+            f"""SELECT a.id, a.input_id, a.alt_text, a.thumbnail FROM input_attachments a
                JOIN inputs i ON i.id = a.input_id
                WHERE i.consultation_id = ? AND i.status = 'published' AND a.alt_text IS NOT NULL
+                 AND {_NOT_CLASS}
                ORDER BY a.input_id, a.id""",
             (consultation_id,),
         )
@@ -1503,6 +1599,7 @@ class Store:
         """A høringsinstans on a consultation's list; ``None`` (nothing written) when one of
         that name (in any case) is already on it. With an ``actor``, audited."""
         with self._transaction() as cur:
+            self._backend.lock(cur, f"parties:{consultation_id}")  # the check below, across processes
             taken = cur.execute(
                 "SELECT count(*) FROM hearing_parties WHERE consultation_id = ? AND lower(name) = lower(?)",
                 (consultation_id, name),
@@ -1585,7 +1682,7 @@ class Store:
         with self._cursor() as cur:
             return conform_frame(self._backend.frame(
                 cur,
-                """SELECT i.id, i.created_at, i.category, i.text, i.status, i.channel,
+                f"""SELECT i.id, i.created_at, i.category, i.text, i.status, i.channel,
                           i.lat, i.lon, i.east, i.north, i.age_group, i.relation, i.answers,
                           i.sender_type, i.sender_name, i.sender_address, i.sender_property,
                           i.session_hash, i.hidden_reason,
@@ -1603,9 +1700,141 @@ class Store:
                             WHERE a.input_id = i.id AND a.alt_text IS NOT NULL) AS photos,
                           i.drawing, i.measure
                    FROM inputs i LEFT JOIN responses r ON r.input_id = i.id
-                   WHERE i.consultation_id = ? ORDER BY i.id""",
+                   WHERE i.consultation_id = ? AND {_NOT_CLASS} ORDER BY i.id""",
                 (consultation_id,),
             ))
+
+
+    # -- school classes (barnetråkk) -------------------------------------------------------
+
+    def add_class_session(
+        self,
+        *,
+        code: str,
+        consultation_id: str,
+        school: str,
+        grade: str,
+        size: int,
+        lang: str,
+        opens_at: datetime,
+        closes_at: datetime,
+        teacher: User,
+        now: datetime,
+    ) -> ClassSession:
+        """A new class session, audited; ``Conflict`` when the code is taken."""
+        with self._transaction() as cur:
+            if cur.execute("SELECT count(*) FROM class_sessions WHERE code = ?", (code,)).fetchall()[0][0]:
+                raise Conflict("classes.code_taken")
+            class_id = cur.execute(
+                """INSERT INTO class_sessions (code, consultation_id, school, grade, size, lang,
+                       opens_at, closes_at, teacher_id, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+                (code, consultation_id, school, grade, size, lang, _naive(opens_at),
+                 _naive(closes_at), teacher.id, _naive(now)),
+            ).fetchall()[0][0]  # fmt: skip
+            _audit(
+                cur, teacher.username, "class.create", "class", str(class_id), None,
+                json.dumps({"consultation": consultation_id, "school": school, "grade": grade,
+                            "size": size, "lang": lang, "opens_at": opens_at.isoformat(),
+                            "closes_at": closes_at.isoformat()}, ensure_ascii=False),
+            )  # fmt: skip
+        found = self.class_session(int(class_id))
+        assert found is not None
+        return found
+
+    def class_session(self, class_id: int) -> ClassSession | None:
+        rows = self._rows(f"SELECT {_CLASS_COLUMNS} FROM class_sessions WHERE id = ?", (class_id,))
+        return _class_session(rows[0]) if rows else None
+
+    def class_by_code(self, code: str) -> ClassSession | None:
+        rows = self._rows(f"SELECT {_CLASS_COLUMNS} FROM class_sessions WHERE code = ?", (code,))
+        return _class_session(rows[0]) if rows else None
+
+    @_remembered
+    def class_sessions(
+        self, consultation_id: str | None = None, teacher_id: int | None = None
+    ) -> list[ClassSession]:
+        """Class sessions, newest first; of one consultation and/or one teacher."""
+        sql = f"SELECT {_CLASS_COLUMNS} FROM class_sessions WHERE true"
+        params: list[object] = []
+        if consultation_id is not None:
+            sql += " AND consultation_id = ?"
+            params.append(consultation_id)
+        if teacher_id is not None:
+            sql += " AND teacher_id = ?"
+            params.append(teacher_id)
+        return [_class_session(r) for r in self._rows(sql + " ORDER BY id DESC", params)]
+
+    def update_class_session(self, class_id: int, actor: str, action: str, **changes: object) -> ClassSession:
+        """Set ``closed_at`` or ``published_at`` (a datetime, or None to undo), audited as
+        ``action``."""
+        allowed = {"closed_at", "published_at"}
+        if not changes or set(changes) - allowed:
+            raise ValueError(f"only {allowed} change, not {set(changes)}")
+        before = self.class_session(class_id)
+        if before is None:
+            raise NotFound("classes.unknown")
+        with self._transaction() as cur:
+            assignments = ", ".join(f"{name} = ?" for name in changes)
+            values = [_naive(v) if isinstance(v, datetime) else v for v in changes.values()]
+            cur.execute(f"UPDATE class_sessions SET {assignments} WHERE id = ?", (*values, class_id))
+            _audit(
+                cur, actor, action, "class", str(class_id),
+                json.dumps({k: _iso(getattr(before, k)) for k in changes}),
+                json.dumps({k: _iso(v) for k, v in changes.items()}),
+            )  # fmt: skip
+        after = self.class_session(class_id)
+        assert after is not None
+        return after
+
+    def add_class_input(
+        self,
+        *,
+        class_session: ClassSession,
+        part: str,
+        transport: str | None,
+        label: str | None,
+        **input_fields,
+    ) -> tuple[Input, bool]:
+        """A pupil's route or place: one input (``add_input``'s fields) and its class row,
+        together or not at all; with a token seen before, the input it stored then."""
+        with self.atomic():
+            stored, created = self.add_input(consultation_id=class_session.consultation_id, **input_fields)
+            if created:
+                with self._transaction() as cur:
+                    cur.execute(
+                        "INSERT INTO class_inputs (input_id, class_id, part, transport, label) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        (stored.id, class_session.id, part, transport, label),
+                    )
+        return stored, created
+
+    def class_parts_sent(self, class_id: int, session_hash: str) -> dict[str, int]:
+        """How many routes and places one pupil (a browser session's hash) sent to a class."""
+        rows = self._rows(
+            """SELECT ci.part, count(*) FROM class_inputs ci JOIN inputs i ON i.id = ci.input_id
+               WHERE ci.class_id = ? AND i.session_hash = ? GROUP BY ci.part""",
+            (class_id, session_hash),
+        )
+        return {part: int(n) for part, n in rows}
+
+    def class_frame(self, consultation_id: str):
+        """Every pupil input of a consultation's classes as a pandas DataFrame: the input
+        (text, place, drawing, status, the pupil's session hash) with its class row and the
+        class's school, grade, size and publication."""
+        with self._cursor() as cur:
+            return self._backend.frame(
+                cur,
+                """SELECT i.id, i.created_at, i.text, i.status, i.lat, i.lon, i.east, i.north,
+                          i.drawing, i.measure, i.session_hash AS pupil,
+                          ci.class_id, ci.part, ci.transport, ci.label,
+                          cs.school, cs.grade, cs.size, cs.published_at
+                   FROM class_inputs ci
+                   JOIN inputs i ON i.id = ci.input_id
+                   JOIN class_sessions cs ON cs.id = ci.class_id
+                   WHERE i.consultation_id = ? ORDER BY i.id""",
+                (consultation_id,),
+            )
 
 
 _ADDRESS_COLUMNS = "text, postcode, place, gnr, bnr, lat, lon, east, north, key"
@@ -1711,6 +1940,26 @@ def _consultation(row: tuple) -> Consultation:
     )
 
 
+_LAYER_COLUMNS = (
+    "id, consultation_id, kind, name, legend, attribution, wms_url, wms_layers, geojson, "
+    "points, lines, areas"
+)
+
+
+def _context_layer(row: tuple) -> ContextLayer:
+    return ContextLayer(int(row[0]), row[1], LayerKind(row[2]), *row[3:9], *(int(n) for n in row[9:12]))
+
+
+def _layer_summary(layer: ContextLayer) -> dict[str, object]:
+    """A layer as the audit log keeps it: everything but the features themselves."""
+    summary = {"layer": layer.name, "kind": layer.kind.value, "legend": layer.legend}
+    if layer.kind == LayerKind.WMS:
+        summary |= {"url": layer.wms_url, "layers": layer.wms_layers}
+    else:
+        summary |= {"points": layer.points, "lines": layer.lines, "areas": layer.areas}
+    return summary
+
+
 def _document(row: tuple) -> Document:
     return Document(int(row[0]), row[1], row[2], int(row[3]), DocumentKind(row[4] or "annet"))
 
@@ -1771,3 +2020,23 @@ def _party_snapshot(p: HearingParty) -> str:
          "frist": p.frist.isoformat() if p.frist else None, "input_id": p.input_id},
         ensure_ascii=False,
     )  # fmt: skip
+
+
+_CLASS_COLUMNS = (
+    "id, code, consultation_id, school, grade, size, lang, opens_at, closes_at, teacher_id, "
+    "created_at, closed_at, published_at"
+)
+
+
+def _class_session(row: tuple) -> ClassSession:
+    return ClassSession(
+        id=int(row[0]), code=row[1], consultation_id=row[2], school=row[3], grade=row[4],
+        size=int(row[5]), lang=row[6], opens_at=_utc(row[7]), closes_at=_utc(row[8]),
+        teacher_id=int(row[9]), created_at=_utc(row[10]),
+        closed_at=_utc(row[11]) if row[11] else None,
+        published_at=_utc(row[12]) if row[12] else None,
+    )  # fmt: skip
+
+
+def _iso(value: object) -> object:
+    return value.isoformat() if isinstance(value, datetime) else value

@@ -171,7 +171,7 @@ def _catalogue_at(version: int) -> set[tuple[str, ...]]:
     conn = duckdb.connect(":memory:")
     try:
         conn.execute(migrations.SCHEMA_VERSION_TABLE)
-        for v in range(1, version + 1):
+        for v in sorted(n for n in migrations.MIGRATIONS if n <= version):
             for statement in migrations.MIGRATIONS[v]:
                 conn.execute(statement)
         return _catalogue(conn)

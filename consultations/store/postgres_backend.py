@@ -51,6 +51,7 @@ _BUCKET_TABLE = (
     "CREATE TABLE IF NOT EXISTS rate_buckets "
     "(key VARCHAR PRIMARY KEY, tokens DOUBLE PRECISION NOT NULL, at DOUBLE PRECISION NOT NULL)"
 )
+_OWN_TABLES = {"schema_version", "data_version", "rate_buckets"}  # beside the migrations' tables
 _BUCKETS_KEPT = 86_400.0  # seconds idle before a bucket goes (every default limit is full by then)
 # DuckDB's names for types PostgreSQL spells otherwise (whole words, in migrations only)
 _TYPES = ((re.compile(r"\bDOUBLE\b(?! PRECISION)"), "DOUBLE PRECISION"), (re.compile(r"\bBLOB\b"), "BYTEA"))
@@ -215,7 +216,7 @@ class PostgresBackend:
     def backup_to(self, target: Path) -> None:
         """``pg_dump`` in its custom format: one consistent snapshot, writes go on."""
         _run_tool("pg_dump", "--format=custom", "--no-owner", "--no-privileges",
-                  f"--file={target}", url=self.url)  # fmt: skip
+                  "--exclude-table-data=rate_buckets", f"--file={target}", url=self.url)  # fmt: skip
 
     def restore_from(self, backup: Path) -> None:
         """Replace the database's tables with the backup's (one transaction); the data
@@ -248,7 +249,7 @@ class PostgresBackend:
             listing = _run_tool("pg_restore", "--list", str(path))
         except StoreError as exc:
             raise StoreError("store.not_a_backup", path=path, what=exc.params["reason"]) from exc
-        tables = _tables_at(migrations.LATEST) | {"schema_version", "data_version", "spatial_ref_sys"}
+        tables = _tables_at(migrations.LATEST) | _OWN_TABLES | {"spatial_ref_sys"}
         for line, kind, _schema, name in _toc(listing):
             if kind not in _BACKUP_KINDS:
                 raise StoreError("store.not_a_backup", path=path, what=f"{kind.lower()} {name}")
