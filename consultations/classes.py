@@ -438,6 +438,13 @@ def results_frame(store: Store, actor: User, consultation_id: str):
     return counted(store.class_frame(consultation_id))
 
 
+def qr_svg(url: str) -> str:
+    """The class's address as a QR code, an inline SVG element (drawn here, as ``qr_png``)."""
+    import segno
+
+    return segno.make(url, error="m").svg_inline(scale=6, border=2)
+
+
 def qr_png(url: str) -> bytes:
     """The class's address as a QR code (PNG), drawn here: no outside service sees it."""
     import io

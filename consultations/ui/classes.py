@@ -207,8 +207,12 @@ def class_list(store: Store, user: User, lang: str) -> None:
                     places=places,
                 )
             )
-            right.image(
-                classes.qr_png(url), caption=t("classes.qr_caption", lang), width=220
+            # inline, with a text alternative (st.image gives an <img> no alt text)
+            right.html(
+                f'<figure style="margin:0"><div role="img" aria-label="'
+                f'{escape_html(t("classes.qr_alt", lang, url=url))}" style="width:220px;max-width:100%">'
+                f"{classes.qr_svg(url)}</div><figcaption>{escape_html(t('classes.qr_caption', lang))}"
+                "</figcaption></figure>"
             )
             buttons = st.columns(3)
             if session.closed_at is None and datetime.now(LOCAL_TZ) < session.closes_at:

@@ -216,12 +216,24 @@ def _seed_with_admin(db_path: Path) -> None:
     from consultations.demo import seed_demo
     from consultations.store import Store
 
+    from datetime import UTC, datetime, timedelta
+
+    from consultations import classes
+
     store = Store.open(db_path)
     try:
         seed_demo(store)
-        create_user(store, ADMIN, "admin", PASSWORD)
+        admin = create_user(store, ADMIN, "admin", PASSWORD)
+        now = datetime.now(UTC)
+        CLASS["code"] = classes.create_class(
+            store, admin, BORGEN, school="Borgen skole", grade="4", size=24,
+            opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(hours=2),
+        ).code  # fmt: skip
     finally:
         store.close()
+
+
+CLASS: dict[str, str] = {}  # the class _seed_with_admin opens: its pupils' page is /klasse
 
 
 def log_in(page: Page, url: str) -> None:
@@ -258,6 +270,12 @@ def test_no_serious_or_critical_axe_violations_on_any_page(start_app, browser_pa
             expect(page.locator(MAP_IFRAME).first).to_be_visible()
         findings += axe_check(page, path, maps_on(path))
         visited.append(path)
+    # a school class's pupils: /?klasse=CODE shows the page /klasse, with its drawing map
+    page.goto(f"{server.url}/?klasse={CLASS['code']}")
+    expect(page.get_by_role("heading", level=1).first).to_be_visible()
+    expect(page.locator(MAP_IFRAME).first).to_be_visible()
+    findings += axe_check(page, "/klasse", 1)
+    visited.append("/klasse")
 
     # The login is the one staff page a visitor sees; then every page as an administrator.
     page.goto(f"{server.url}/logg-inn")
