@@ -1,0 +1,91 @@
+"""In-process probe for bench/soak.py: put this directory on the server's PYTHONPATH and
+set KARTINNSPILL_SOAK_PROBE to a file; Python imports this module at start-up and a daemon
+thread appends one JSON line every KARTINNSPILL_SOAK_PROBE_EVERY seconds (default 10):
+the gc counters, the objects the collector tracks, every collection's pause by generation
+since the last line (timed with gc.callbacks), Streamlit's session counts.
+
+With KARTINNSPILL_SOAK_TRACEMALLOC=N, tracemalloc (N frames) runs from start-up and every
+line also carries the 15 allocation sites that grew most since the first line.
+
+Nothing here is imported by the app or the tests; without the variable it does nothing.
+"""
+
+from __future__ import annotations
+
+import os
+
+if os.environ.get("KARTINNSPILL_SOAK_PROBE"):
+    import gc
+    import json
+    import threading
+    import time
+
+    _path = os.environ["KARTINNSPILL_SOAK_PROBE"]
+    _every = float(os.environ.get("KARTINNSPILL_SOAK_PROBE_EVERY", "10"))
+    _frames = int(os.environ.get("KARTINNSPILL_SOAK_TRACEMALLOC", "0") or 0)
+    _pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
+    _started: list[float] = [0.0]
+
+    if _frames:
+        import tracemalloc
+
+        tracemalloc.start(_frames)
+
+    def _on_gc(phase: str, info: dict) -> None:
+        if phase == "start":
+            _started[0] = time.perf_counter()
+        else:
+            _pauses[info["generation"]].append(time.perf_counter() - _started[0])
+
+    gc.callbacks.append(_on_gc)
+
+    def _sessions() -> dict:
+        try:
+            from streamlit.runtime import Runtime
+
+            if not Runtime.exists():
+                return {}
+            mgr = Runtime.instance()._session_mgr
+            return {
+                "sessions": mgr.num_sessions(),
+                "active_sessions": mgr.num_active_sessions(),
+            }
+        except Exception as exc:  # noqa: BLE001 - a probe never breaks the server
+            return {"sessions_error": repr(exc)[:120]}
+
+    def _loop() -> None:
+        first = None
+        while True:
+            time.sleep(_every)
+            pauses = {g: _pauses[g][:] for g in _pauses}
+            for g, taken in pauses.items():
+                del _pauses[g][: len(taken)]
+            line = {
+                "t": time.time(),
+                "count": gc.get_count(),
+                "collections": [s["collections"] for s in gc.get_stats()],
+                "objects": len(gc.get_objects()),
+                "frozen": gc.get_freeze_count(),
+                "gc_enabled": gc.isenabled(),
+                "threads": threading.active_count(),
+                "pauses": {
+                    g: [len(p), sum(p), max(p, default=0.0)] for g, p in pauses.items()
+                },
+                **_sessions(),
+            }
+            if _frames:
+                snap = tracemalloc.take_snapshot().filter_traces(
+                    [tracemalloc.Filter(False, tracemalloc.__file__)]
+                )
+                line["traced_mb"] = tracemalloc.get_traced_memory()[0] / 2**20
+                if first is None:
+                    first = snap
+                else:
+                    line["grown"] = [
+                        [str(s.traceback).strip()[-160:], s.size_diff, s.count_diff]
+                        for s in snap.compare_to(first, "lineno")[:15]
+                    ]
+            with open(_path, "a") as f:
+                f.write(json.dumps(line) + "\n")
+
+    threading.Thread(target=_loop, name="soak-probe", daemon=True).start()
