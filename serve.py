@@ -10,20 +10,15 @@ import streamlit as st
 from starlette.middleware import Middleware
 from streamlit import config
 
-from consultations import background_gc
 from consultations.config import load_settings
 from consultations.http_policy import ResponsePolicy
-
-settings = load_settings()
-# The import-time heap out of every later full collection (KARTINNSPILL_BACKGROUND_GC).
-background_gc.start(settings.background_gc)
 
 app = st.App(
     "app.py",
     middleware=[
         Middleware(
             ResponsePolicy,
-            settings=settings,
+            settings=load_settings(),
             base_path=config.get_option("server.baseUrlPath"),
         )
     ],
