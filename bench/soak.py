@@ -274,10 +274,11 @@ def summary(label: str, result: Soak, duration: float) -> None:
               f"  | first tenth p95 {percentile(first_views, 0.95):.3f} s  "
               f"last tenth p95 {percentile(last_views, 0.95):.3f} s")  # fmt: skip
     if gen2:
-        print(
-            f"  full collections in the server: {pauses}, total "
-            f"{sum(g[1] for g in gen2):.2f} s, longest {1000 * max(g[2] for g in gen2):.0f} ms"
-        )
+        cpu = [g[3] for g in gen2 if len(g) > 3]  # older probe lines have no CPU time
+        print(f"  full collections in the server: {pauses}, wall total {sum(g[1] for g in gen2):.2f} s, "
+              f"longest {1000 * max(g[2] for g in gen2):.0f} ms"
+              + (f", CPU total {sum(cpu):.2f} s ({1000 * sum(cpu) / max(pauses, 1):.0f} ms each)"
+                 if cpu else ""))  # fmt: skip
     print(f"  load average mean {statistics.fmean(s['load'] for s in samples):.2f}  "
           f"max {max(s['load'] for s in samples):.2f}")  # fmt: skip
     for reason in sorted(set(failures))[:5]:

@@ -2,7 +2,7 @@
 set KARTINNSPILL_SOAK_PROBE to a file; Python imports this module at start-up and a daemon
 thread appends one JSON line every KARTINNSPILL_SOAK_PROBE_EVERY seconds (default 10):
 the gc counters, the objects the collector tracks, every collection's pause by generation
-since the last line (timed with gc.callbacks), Streamlit's session counts.
+since the last line (wall and CPU time, from gc.callbacks), Streamlit's session counts.
 
 With KARTINNSPILL_SOAK_TRACEMALLOC=N, tracemalloc (N frames) runs from start-up and every
 line also carries the 15 allocation sites that grew most since the first line.
@@ -23,8 +23,8 @@ if os.environ.get("KARTINNSPILL_SOAK_PROBE"):
     _path = os.environ["KARTINNSPILL_SOAK_PROBE"]
     _every = float(os.environ.get("KARTINNSPILL_SOAK_PROBE_EVERY", "10"))
     _frames = int(os.environ.get("KARTINNSPILL_SOAK_TRACEMALLOC", "0") or 0)
-    _pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
-    _started: list[float] = [0.0]
+    _pauses: dict[int, list[tuple[float, float]]] = {0: [], 1: [], 2: []}  # (wall, CPU)
+    _started: list[float] = [0.0, 0.0]
 
     if _frames:
         import tracemalloc
@@ -33,9 +33,11 @@ if os.environ.get("KARTINNSPILL_SOAK_PROBE"):
 
     def _on_gc(phase: str, info: dict) -> None:
         if phase == "start":
-            _started[0] = time.perf_counter()
+            _started[:] = time.perf_counter(), time.thread_time()
         else:
-            _pauses[info["generation"]].append(time.perf_counter() - _started[0])
+            _pauses[info["generation"]].append(
+                (time.perf_counter() - _started[0], time.thread_time() - _started[1])
+            )
 
     gc.callbacks.append(_on_gc)
 
@@ -68,8 +70,16 @@ if os.environ.get("KARTINNSPILL_SOAK_PROBE"):
                 "frozen": gc.get_freeze_count(),
                 "gc_enabled": gc.isenabled(),
                 "threads": threading.active_count(),
+                # per generation: collections, wall s, longest wall s, CPU s (the thread's
+                # own time: what other processes on a busy machine add is left out)
                 "pauses": {
-                    g: [len(p), sum(p), max(p, default=0.0)] for g, p in pauses.items()
+                    g: [
+                        len(p),
+                        sum(w for w, _ in p),
+                        max((w for w, _ in p), default=0.0),
+                        sum(c for _, c in p),
+                    ]
+                    for g, p in pauses.items()
                 },
                 **_sessions(),
             }
