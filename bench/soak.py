@@ -11,8 +11,8 @@ off (every resident comes from 127.0.0.1). Residents arrive at ``--rate`` a seco
 Every ``--sample`` seconds the server's resident set size is read from /proc (VmRSS of the
 process and of any children), with the load average; an in-process probe
 (bench/soak_probe/sitecustomize.py, on the server's PYTHONPATH) reports Python's gc
-counters, the number of objects the collector tracks, the pauses of its collections and
-Streamlit's session counts. A table per minute and a summary are printed: RSS at 5, 30
+counters, the number of objects the collector tracks, the pauses of its collections,
+glibc's heap in use and held free (C used / C free, MB) and Streamlit's session counts. A table per minute and a summary are printed: RSS at 5, 30
 and 60 minutes, growth per hour (the slope of a least-squares line through the samples of
 the second half), peak, page view p50/p95 for the whole run and its first and last tenth.
 
@@ -177,7 +177,7 @@ def soak(args, post_script_gc: bool, label: str) -> Soak:
                   f"extra env {args.env or '-'}", flush=True)  # fmt: skip
             print(f"{'min':>5} {'RSS MB':>8} {'sessions':>9} {'inputs':>7} {'failed':>6} "
                   f"{'p95 view':>8} {'st.sess':>7} {'objects':>9} {'gen2':>5} "
-                  f"{'gen2 ms':>8} {'load':>5}", flush=True)  # fmt: skip
+                  f"{'gen2 ms':>8} {'C used':>6} {'C free':>6} {'load':>5}", flush=True)  # fmt: skip
             probe_pos = 0
             last_row = -1
             gen2_since_row = [0, 0.0]
@@ -225,7 +225,8 @@ def soak(args, post_script_gc: bool, label: str) -> Soak:
                           f"{sample['inputs']:>7} {sample['failed']:>6} "
                           f"{percentile(recent, 0.95):>8.3f} {p.get('sessions', '-'):>7} "
                           f"{p.get('objects', '-'):>9} {gen2_since_row[0]:>5} "
-                          f"{1000 * gen2_since_row[1]:>8.0f} {sample['load']:>5.2f}",
+                          f"{1000 * gen2_since_row[1]:>8.0f} {p.get('malloc_used_mb', float('nan')):>6.0f} "
+                          f"{p.get('malloc_free_mb', float('nan')):>6.0f} {sample['load']:>5.2f}",
                           flush=True)  # fmt: skip
                     gen2_since_row = [0, 0.0]
                 if finished:
@@ -267,6 +268,11 @@ def summary(label: str, result: Soak, duration: float) -> None:
     print(f"  RSS MB  start {samples[0]['rss_mb']:.1f}  5 min {at(300)}  30 min {at(1800)}  "
           f"60 min {at(3600)}  peak {max(s['rss_mb'] for s in samples):.1f}  "
           f"end {samples[-1]['rss_mb']:.1f}")  # fmt: skip
+    heap = [s["probe"] for s in samples if "malloc_used_mb" in s.get("probe", {})]
+    if heap:
+        print(f"  glibc heap MB (mallinfo2) in use / held free: at the middle "
+              f"{heap[len(heap) // 2]['malloc_used_mb']:.0f} / {heap[len(heap) // 2]['malloc_free_mb']:.0f}, "
+              f"at the end {heap[-1]['malloc_used_mb']:.0f} / {heap[-1]['malloc_free_mb']:.0f}")  # fmt: skip
     print(f"  growth over the second half: {slope_per_hour(second):+.1f} MB/h "
           f"({len(second)} samples)")  # fmt: skip
     if views:

@@ -1,7 +1,8 @@
 """In-process probe for bench/soak.py: put this directory on the server's PYTHONPATH and
 set KARTINNSPILL_SOAK_PROBE to a file; Python imports this module at start-up and a daemon
 thread appends one JSON line every KARTINNSPILL_SOAK_PROBE_EVERY seconds (default 10):
-the gc counters, the objects the collector tracks, every collection's pause by generation
+the gc counters, the objects the collector tracks, Python's allocated blocks, glibc's
+heap in use and held free (mallinfo2), every collection's pause by generation
 since the last line (wall and CPU time, from gc.callbacks), Streamlit's session counts.
 
 With KARTINNSPILL_SOAK_TRACEMALLOC=N, tracemalloc (N frames) runs from start-up and every
@@ -17,6 +18,7 @@ import os
 if os.environ.get("KARTINNSPILL_SOAK_PROBE"):
     import gc
     import json
+    import sys
     import threading
     import time
 
@@ -42,6 +44,8 @@ if os.environ.get("KARTINNSPILL_SOAK_PROBE"):
     gc.callbacks.append(_on_gc)
 
     def _sessions() -> dict:
+        if "streamlit.runtime" not in sys.modules:
+            return {}  # not a Streamlit server (yet): importing it here would take seconds
         try:
             from streamlit.runtime import Runtime
 
@@ -54,6 +58,27 @@ if os.environ.get("KARTINNSPILL_SOAK_PROBE"):
             }
         except Exception as exc:  # noqa: BLE001 - a probe never breaks the server
             return {"sessions_error": repr(exc)[:120]}
+
+    def _malloc() -> dict:
+        """glibc's own account (mallinfo2): what the C heap hands out, and what it holds
+        free without giving it back to the system (fragmentation, per-thread arenas)."""
+        try:
+            import ctypes
+
+            class _Info(ctypes.Structure):
+                _fields_ = [(n, ctypes.c_size_t) for n in (
+                    "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
+                    "fsmblks", "uordblks", "fordblks", "keepcost")]  # fmt: skip
+
+            libc = ctypes.CDLL("libc.so.6")
+            libc.mallinfo2.restype = _Info
+            info = libc.mallinfo2()
+            return {
+                "malloc_used_mb": (info.uordblks + info.hblkhd) / 2**20,
+                "malloc_free_mb": info.fordblks / 2**20,
+            }
+        except (OSError, AttributeError):
+            return {}
 
     def _loop() -> None:
         first = None
@@ -70,6 +95,8 @@ if os.environ.get("KARTINNSPILL_SOAK_PROBE"):
                 "frozen": gc.get_freeze_count(),
                 "gc_enabled": gc.isenabled(),
                 "threads": threading.active_count(),
+                "py_blocks": sys.getallocatedblocks(),
+                **_malloc(),
                 # per generation: collections, wall s, longest wall s, CPU s (the thread's
                 # own time: what other processes on a busy machine add is left out)
                 "pauses": {
