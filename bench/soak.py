@@ -106,6 +106,7 @@ class Soak:
         default_factory=list
     )  # (arrival s, outcome)
     turned_away: int = 0
+    experiment: dict = field(default_factory=dict)  # --collect-at-end
 
 
 def soak(args, post_script_gc: bool, label: str) -> Soak:
@@ -230,9 +231,23 @@ def soak(args, post_script_gc: bool, label: str) -> Soak:
                           flush=True)  # fmt: skip
                     gen2_since_row = [0, 0.0]
                 if finished:
+                    if args.collect_at_end:
+                        result.experiment = collect_now(probe, args.sample)
                     break
                 time.sleep(max(0.0, target - time.monotonic()))
     return result
+
+
+def collect_now(probe: Path, every: float) -> dict:
+    """Ask the probe for one full collection and malloc_trim(0) in the server, once the load
+    is over: what a background collector (or trimming the C heap) would give back."""
+    Path(f"{probe}.collect").touch()
+    answer = Path(f"{probe}.collected")
+    deadline = time.monotonic() + 10 * every + 60
+    while not answer.exists() and time.monotonic() < deadline:
+        time.sleep(1)
+    time.sleep(0.5)  # the probe writes it in one go; let it finish
+    return json.loads(answer.read_text()) if answer.exists() else {}
 
 
 def _busy(inflight: threading.Semaphore, args) -> bool:
@@ -289,6 +304,10 @@ def summary(label: str, result: Soak, duration: float) -> None:
           f"max {max(s['load'] for s in samples):.2f}")  # fmt: skip
     for reason in sorted(set(failures))[:5]:
         print("  failure:", reason)
+    if e := result.experiment:
+        print(f"  at the end, load over: RSS {e['rss_before']:.1f} MB; gc.collect() found "
+              f"{e['unreachable']} unreachable objects in {1000 * e['collect_s']:.0f} ms -> "
+              f"{e['rss_after_collect']:.1f} MB; malloc_trim(0) -> {e['rss_after_trim']:.1f} MB")  # fmt: skip
     grown = [
         s["probe"].get("grown") for s in samples if s.get("probe", {}).get("grown")
     ]
@@ -323,6 +342,8 @@ def main() -> None:
                         help="an environment variable for the server (repeatable)")  # fmt: skip
     parser.add_argument("--tracemalloc", type=int, default=0, metavar="FRAMES",
                         help="trace allocations in the server (slows it down)")  # fmt: skip
+    parser.add_argument("--collect-at-end", action="store_true",
+                        help="when the load is over: RSS after gc.collect() and malloc_trim(0)")  # fmt: skip
     parser.add_argument("--max-inflight", type=int, default=200)
     parser.add_argument(
         "--drain", type=float, default=120, help="s to wait for the last ones"

@@ -8,6 +8,9 @@ since the last line (wall and CPU time, from gc.callbacks), Streamlit's session 
 With KARTINNSPILL_SOAK_TRACEMALLOC=N, tracemalloc (N frames) runs from start-up and every
 line also carries the 15 allocation sites that grew most since the first line.
 
+A file named like the probe's plus `.collect` asks for one experiment: RSS before and
+after a full gc.collect() and after malloc_trim(0), written to `.collected`.
+
 Nothing here is imported by the app or the tests; without the variable it does nothing.
 """
 
@@ -80,10 +83,32 @@ if os.environ.get("KARTINNSPILL_SOAK_PROBE"):
         except (OSError, AttributeError):
             return {}
 
+    def _rss_mb() -> float:
+        with open("/proc/self/status") as f:
+            return next(int(x.split()[1]) for x in f if x.startswith("VmRSS:")) / 1024
+
+    def _experiment() -> dict:
+        """What a collection would give back now: RSS before, after gc.collect(), and
+        after glibc's malloc_trim(0) returns the free heap to the system."""
+        import ctypes
+
+        before = _rss_mb()
+        started = time.perf_counter()
+        freed = gc.collect()
+        took = time.perf_counter() - started
+        collected = _rss_mb()
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+        return {"rss_before": before, "unreachable": freed, "collect_s": took,
+                "rss_after_collect": collected, "rss_after_trim": _rss_mb(), **_malloc()}  # fmt: skip
+
     def _loop() -> None:
         first = None
         while True:
             time.sleep(_every)
+            if os.path.exists(_path + ".collect"):  # bench/soak.py --collect-at-end
+                os.remove(_path + ".collect")
+                with open(_path + ".collected", "w") as f:
+                    f.write(json.dumps(_experiment()))
             pauses = {g: _pauses[g][:] for g in _pauses}
             for g, taken in pauses.items():
                 del _pauses[g][: len(taken)]
