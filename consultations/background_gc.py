@@ -27,8 +27,6 @@ from enum import Enum
 
 from .errors import ConfigError
 
-ENV = "KARTINNSPILL_BACKGROUND_GC"
-
 
 class Policy(Enum):
     FREEZE = "freeze"
