@@ -40,8 +40,12 @@ def page(path: str, title: str, url_path: str | None = None, role: Role | None =
 
 # One flat list: Streamlit's sectioned menu puts list items inside divs (not a valid list
 # for screen readers).
+# /?klasse=CODE: a school class's pupils get their own view at the app's front door
+class_code = st.query_params.get("klasse", "").strip()
 pages = [
-    page("pages/home.py", t("home.title", lang), default=True),
+    page("pages/klasse.py", t("pupil.title", lang), default=True)
+    if class_code
+    else page("pages/home.py", t("home.title", lang), default=True),
     page("pages/personvern.py", t("privacy_page.title", lang), "personvern"),
     page("pages/tilgjengelighet.py", t("accessibility_page.title", lang), "tilgjengelighet"),
     page("pages/saksbehandling.py", t("nav.consultations", lang), "saksbehandling", Role.PLANNER),
@@ -49,6 +53,7 @@ pages = [
     page("pages/registrer-innspill.py", t("nav.register", lang), "registrer-innspill", Role.PLANNER),
     page("pages/gjennomgang.py", t("planning.nav_title", lang), "gjennomgang", Role.PLANNER),
     page("pages/horingsinstanser.py", t("hearing.title", lang), "horingsinstanser", Role.PLANNER),
+    page("pages/klasser.py", t("classes.nav", lang), "klasser", Role.TEACHER),
     page("pages/brukere.py", t("nav.users", lang), "brukere", Role.ADMIN),
     page("pages/revisjonslogg.py", t("nav.audit", lang), "revisjonslogg", Role.ADMIN),
     page("pages/drift.py", t("operations.nav", lang), "drift", Role.ADMIN),

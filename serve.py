@@ -6,20 +6,28 @@ Run it like the app itself: `streamlit run serve.py [--server.port …]` (`make 
 Streamlit finds the `app` below and serves app.py through it.
 """
 
+from functools import partial
+
 import streamlit as st
 from starlette.middleware import Middleware
 from streamlit import config
 
 from consultations.config import load_settings
+from consultations.context_layers import map_origins_at
 from consultations.http_policy import ResponsePolicy
 
+settings = load_settings()
+# a DuckDB file by its resolved path (as Store.opened files it), a PostgreSQL URL as it is
+_database = settings.db_path if isinstance(settings.db_path, str) else settings.db_path.resolve()
 app = st.App(
     "app.py",
     middleware=[
         Middleware(
             ResponsePolicy,
-            settings=load_settings(),
+            settings=settings,
             base_path=config.get_option("server.baseUrlPath"),
+            # the WMS hosts of the context layers, from the store the app has open
+            map_origins=partial(map_origins_at, _database),
         )
     ],
 )

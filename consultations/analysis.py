@@ -6,8 +6,13 @@ Pure functions over ``Store.analysis_frame`` (one row per input). Callers filter
 near-duplicates) lives in ``themes.py``: it is slower and computed on demand.
 
 Times in the frame are naive UTC; every date a planner sees or chooses is a Norwegian
-local date. East/north are metres in ``geo.WORKING_CRS`` (EPSG:25832), where grids and
-distances are computed.
+local date. East/north are metres in the profile's working CRS (as the store keeps them),
+where grids and distances are computed; functions that go back to lon/lat take that CRS as
+``epsg`` (default: the configured profile's).
+
+Drawn routes and areas (``drawing``, GeoJSON in WGS84) count as inputs at their point (on
+the line, inside the area) for every point-based summary; ``line_density`` counts the
+routes themselves, cell by cell.
 """
 
 from __future__ import annotations
@@ -21,13 +26,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import shapely
 from sklearn.cluster import DBSCAN
 
 from . import geo
+from .config import Municipality, current_profile
 from .i18n import LOCAL_TZ
-from .model import AGE_GROUPS, RELATIONS, Channel
+from .model import AGE_GROUPS, RELATIONS, Channel, Shape
 
-PLACES = Path(__file__).resolve().parent.parent / "geodata" / "asker_places.csv"
+GEODATA = Path(__file__).resolve().parent.parent / "geodata"
+LINE_CELL_M = 50  # the line-density grid: where routes run most
 # Groups smaller than this are shown as "< 5" so that no one can be singled out.
 SMALL_GROUP = 5
 SMALL_LABEL = f"< {SMALL_GROUP}"
@@ -39,6 +47,57 @@ SNAP = 10
 TOP_CATEGORIES = 3
 
 
+# The frame ``Store.analysis_frame`` returns, the same from every backend: its columns in
+# order and their pandas dtypes. "str" columns always have a value; "object" columns hold a
+# str or None; timestamps are naive UTC; "Int64" integers may be missing (<NA>); ``tags``
+# holds a list of the planners' tags (empty when none), in order.
+ANALYSIS_FRAME: dict[str, str] = {
+    "id": "int64", "created_at": "datetime64[us]", "category": "str", "text": "str",
+    "status": "str", "channel": "str",
+    "lat": "float64", "lon": "float64", "east": "float64", "north": "float64",
+    "age_group": "object", "relation": "object", "answers": "str",
+    "sender_type": "object", "sender_name": "object", "sender_address": "object",
+    "sender_property": "object", "session_hash": "object", "hidden_reason": "object",
+    "duplicate_of": "Int64", "supports": "int64", "tags": "object",
+    "response_summary": "object", "assessment": "object", "outcome": "object",
+    "plan_change": "object", "response_author": "object", "objection": "object",
+    "objection_status": "object", "not_merknad": "object", "not_merknad_note": "object",
+    "party_frist": "datetime64[us]", "archived_at": "datetime64[us]",
+    "journal_year": "Int64", "journal_sequence": "Int64", "journalpost_number": "Int64",
+    "photos": "int64", "drawing": "object", "measure": "float64",
+}  # fmt: skip
+
+
+def conform_frame(raw: pd.DataFrame) -> pd.DataFrame:
+    """The rows a backend read, in the ``ANALYSIS_FRAME`` columns and dtypes (DuckDB and
+    psycopg hand back different types for the same values: int32 or int64, arrays or
+    lists, None or NaN). Columns beyond the contract pass through as they came."""
+    missing = [name for name in ANALYSIS_FRAME if name not in raw.columns]
+    if missing:
+        raise ValueError(f"the analysis frame lacks {missing}")
+    frame = pd.DataFrame(index=pd.RangeIndex(len(raw)))
+    for name, dtype in ANALYSIS_FRAME.items():
+        column = raw[name].reset_index(drop=True)
+        if name == "tags":
+            frame[name] = pd.Series(
+                [[] if _missing(v) else [str(t) for t in v] for v in column],
+                dtype=object,
+            )
+        elif dtype == "object":
+            frame[name] = column.astype(object).where(column.notna(), None)
+        else:
+            frame[name] = column.astype(dtype)
+    for name in raw.columns:
+        if name not in frame.columns:
+            frame[name] = raw[name].reset_index(drop=True)
+    return frame
+
+
+def _missing(value: object) -> bool:
+    """None, NaN or <NA>: a list-valued cell with nothing in it."""
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+
+
 @dataclass(frozen=True)
 class Totals:
     inputs: int
@@ -48,6 +107,10 @@ class Totals:
     share: float  # of inputs with a location, 0–1; 0 when there are no inputs
     by_channel: dict[str, int]  # in Channel order, channels with inputs only
     photos: int = 0  # sent with the inputs (attachments.check_photos)
+    # inputs with a place, by what was put on the map: a pin, a drawn route, a drawn area
+    points: int = 0
+    lines: int = 0
+    areas: int = 0
 
 
 @dataclass(frozen=True)
@@ -82,6 +145,8 @@ class Dashboard:
     hotspots: list[Hotspot]
     demographics: dict[str, pd.DataFrame]
     most_supported: pd.DataFrame
+    line_density: pd.DataFrame | None = None  # routes per LINE_CELL_M cell (line_density)
+    areas: pd.DataFrame | None = None  # the drawn areas (drawn_areas)
 
 
 # -- filtering ---------------------------------------------------------------------------
@@ -142,6 +207,7 @@ def totals(frame: pd.DataFrame) -> Totals:
     located = int(frame["lat"].notna().sum())
     counts = frame["channel"].value_counts()
     order = [c.value for c in Channel] + sorted(set(counts.index) - {c.value for c in Channel})
+    kinds = shapes(frame)
     return Totals(
         inputs=n,
         sessions=int(sessions.nunique(dropna=True) + sessions.isna().sum()),
@@ -150,7 +216,23 @@ def totals(frame: pd.DataFrame) -> Totals:
         share=located / n if n else 0.0,
         by_channel={c: int(counts[c]) for c in order if c in counts.index},
         photos=int(frame["photos"].sum()) if "photos" in frame else 0,
+        points=int((kinds == Shape.POINT.value).sum()),
+        lines=int((kinds == Shape.LINE.value).sum()),
+        areas=int((kinds == Shape.AREA.value).sum()),
     )
+
+
+def shapes(frame: pd.DataFrame) -> pd.Series:
+    """Per input what it put on the map: ``point``, ``line``, ``area`` (``Shape`` values),
+    or ``None`` for an input without a place (the whole area)."""
+    kinds = pd.Series(np.where(frame["lat"].notna(), Shape.POINT.value, None), index=frame.index, dtype=object)
+    if "drawing" in frame:
+        drawn = frame["drawing"].notna()
+        # the store writes drawings with shapely.to_geojson: the type comes first, spelled so
+        is_line = frame["drawing"].str.contains('"LineString"', regex=False, na=False)
+        kinds[drawn & is_line] = Shape.LINE.value
+        kinds[drawn & ~is_line] = Shape.AREA.value
+    return kinds
 
 
 def per_category(frame: pd.DataFrame, categories: Sequence[str] = ()) -> pd.DataFrame:
@@ -217,9 +299,13 @@ def most_supported(frame: pd.DataFrame, n: int = 10) -> pd.DataFrame:
 # -- where -------------------------------------------------------------------------------
 
 
-def _to_wgs84(east: np.ndarray, north: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _epsg(epsg: int | None) -> int:
+    return current_profile().working_crs if epsg is None else epsg
+
+
+def _to_wgs84(east: np.ndarray, north: np.ndarray, epsg: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """``(lat, lon)`` arrays for working-CRS metres."""
-    lon, lat = geo.from_working_crs(east, north)
+    lon, lat = geo.from_working_crs(east, north, _epsg(epsg))
     return np.asarray(lat), np.asarray(lon)
 
 
@@ -227,7 +313,7 @@ def _located(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["east"].notna() & frame["north"].notna()]
 
 
-def density(frame: pd.DataFrame, cell_m: int = 250) -> pd.DataFrame:
+def density(frame: pd.DataFrame, cell_m: int = 250, epsg: int | None = None) -> pd.DataFrame:
     """Inputs per square cell of ``cell_m`` metres (cells with inputs only). A cell holds
     ``[k·cell_m, (k+1)·cell_m)`` in east and north; its centre is given in both CRSs."""
     located = _located(frame)
@@ -236,23 +322,125 @@ def density(frame: pd.DataFrame, cell_m: int = 250) -> pd.DataFrame:
     cells, counts = np.unique(np.stack([ix, iy], axis=1), axis=0, return_counts=True)
     east = (cells[:, 0] + 0.5) * cell_m
     north = (cells[:, 1] + 0.5) * cell_m
-    lat, lon = _to_wgs84(east, north) if len(cells) else (np.empty(0), np.empty(0))
+    lat, lon = _to_wgs84(east, north, epsg) if len(cells) else (np.empty(0), np.empty(0))
     return pd.DataFrame(
         {"east": east, "north": north, "lat": lat, "lon": lon, "count": counts.astype("int64")}
     )
 
 
+def _drawn(frame: pd.DataFrame, shape: Shape) -> pd.DataFrame:
+    if "drawing" not in frame:
+        return frame.iloc[:0]
+    return frame[shapes(frame) == shape.value]
+
+
+def line_density(frame: pd.DataFrame, epsg: int | None = None, cell_m: int = LINE_CELL_M) -> pd.DataFrame:
+    """Where drawn routes run most: per square cell of ``cell_m`` metres in the working CRS
+    (``[k·cell_m, (k+1)·cell_m)`` in east and north), how many distinct routes cross it —
+    a route counts once in a cell however often it winds through, and a cell it only
+    touches at a point does not count. Cells with routes only, the busiest first; each
+    with its centre (east/north, lat/lon) and its outline in WGS84 (``ring``, for maps)."""
+    epsg = _epsg(epsg)
+    columns = {"east": float, "north": float, "lat": float, "lon": float, "count": "int64", "ring": object}
+    lines = _drawn(frame, Shape.LINE)
+    if lines.empty:
+        return pd.DataFrame({k: pd.Series(dtype=v) for k, v in columns.items()})
+    projected = geo.project_geometries(shapely.from_geojson(lines["drawing"].to_numpy(dtype=object)), epsg)
+    # Cut every route into steps of at most a cell: a step's bounding box then spans at
+    # most 2 × 2 cells, and those are tested exactly (Liang–Barsky clipping, in numpy).
+    coords, owner = shapely.get_coordinates(shapely.segmentize(projected, cell_m), return_index=True)
+    same = owner[1:] == owner[:-1]
+    start, end, route = coords[:-1][same], coords[1:][same], owner[:-1][same]
+    low = np.floor_divide(np.minimum(start, end), cell_m).astype(np.int64)
+    candidates = [low + (di, dj) for di in (0, 1) for dj in (0, 1)]
+    cell = np.concatenate(candidates)
+    a, b, route = np.tile(start, (4, 1)), np.tile(end, (4, 1)), np.tile(route, 4)
+    crossed_at = _clipped(a, b, cell * cell_m, (cell + 1) * cell_m)
+    cell, route = cell[crossed_at], route[crossed_at]
+    # one count per route and cell, however often the route winds through it
+    origin = cell.min(axis=0)
+    span = cell.max(axis=0) - origin + 1
+    flat = (cell[:, 0] - origin[0]) * span[1] + (cell[:, 1] - origin[1])
+    pairs = np.unique(route.astype(np.int64) * int(span[0] * span[1]) + flat)
+    ids, counts = np.unique(pairs % int(span[0] * span[1]), return_counts=True)
+    crossed = np.column_stack([ids // span[1] + origin[0], ids % span[1] + origin[1]])
+    order = np.lexsort((crossed[:, 1], crossed[:, 0], -counts))
+    crossed, counts = crossed[order], counts[order]
+    east, north = (crossed[:, 0] + 0.5) * cell_m, (crossed[:, 1] + 0.5) * cell_m
+    lat, lon = _to_wgs84(east, north, epsg)
+    corners = np.array([(0, 0), (1, 0), (1, 1), (0, 1), (0, 0)], dtype=float)
+    xs = (crossed[:, 0, None] + corners[None, :, 0]) * cell_m
+    ys = (crossed[:, 1, None] + corners[None, :, 1]) * cell_m
+    ring_lon, ring_lat = geo.from_working_crs(xs.ravel(), ys.ravel(), epsg)
+    rings = np.round(np.stack([ring_lon, ring_lat], axis=-1).reshape(len(crossed), 5, 2), 6)
+    return pd.DataFrame(
+        {"east": east, "north": north, "lat": lat, "lon": lon, "count": counts.astype("int64"),
+         "ring": [r.tolist() for r in rings]}
+    )  # fmt: skip
+
+
+def _clipped(a: np.ndarray, b: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Whether each segment ``a``–``b`` runs a positive length inside its box
+    ``[low, high]`` (Liang–Barsky: the part of the segment between entering and leaving)."""
+    d = b - a
+    t0, t1 = np.zeros(len(a)), np.ones(len(a))
+    for axis in (0, 1):
+        moving = d[:, axis] != 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ta = (low[:, axis] - a[:, axis]) / d[:, axis]
+            tb = (high[:, axis] - a[:, axis]) / d[:, axis]
+        enter, leave = np.minimum(ta, tb), np.maximum(ta, tb)
+        t0 = np.where(moving, np.maximum(t0, enter), t0)
+        t1 = np.where(moving, np.minimum(t1, leave), t1)
+        # a segment parallel to this axis is inside only between the box's two sides
+        outside = ~moving & ((a[:, axis] < low[:, axis]) | (a[:, axis] > high[:, axis]))
+        t1 = np.where(outside, -1.0, t1)
+    length = np.hypot(d[:, 0], d[:, 1])
+    return (t1 - t0) * length > 1e-6
+
+
+def density_classes(counts: Sequence[int], n: int = 4) -> list[tuple[int, int]]:
+    """Up to ``n`` legend classes ``(low, high)`` (both included) that split ``counts``
+    (routes per cell) from 1 to the busiest cell: ``[(1, 2), (3, 4), (5, 7), (8, 9)]`` for 9."""
+    peak = max((int(c) for c in counts), default=0)
+    if peak <= 0:
+        return []
+    bounds = sorted({max(1, round(peak * k / n)) for k in range(1, n + 1)})
+    classes, low = [], 1
+    for high in bounds:
+        if high >= low:
+            classes.append((low, high))
+            low = high + 1
+    return classes
+
+
+def drawn_areas(frame: pd.DataFrame) -> pd.DataFrame:
+    """The drawn areas of the frame: ``id``, ``category``, ``measure`` (m²), ``drawing``."""
+    return _drawn(frame, Shape.AREA)[["id", "category", "measure", "drawing"]].reset_index(drop=True)
+
+
 @cache
-def load_places(path: Path = PLACES) -> tuple[Place, ...]:
-    """Named places (``name,kind,lat,lon`` CSV in WGS84), with their working-CRS metres."""
+def _places(path: Path, epsg: int) -> tuple[Place, ...]:
+    if not path.is_file():
+        return ()
     with open(path, encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     places = []
     for row in rows:
         lat, lon = float(row["lat"]), float(row["lon"])
-        east, north = geo.to_working_crs(lon, lat)
+        east, north = geo.to_working_crs(lon, lat, epsg)
         places.append(Place(row["name"], row["kind"], lat, lon, east, north))
     return tuple(places)
+
+
+def load_places(profile: Municipality | None = None) -> tuple[Place, ...]:
+    """The profile's named places (its ``places`` file, a ``name,kind,lat,lon`` CSV in
+    WGS84 in geodata/), with their metres in its working CRS; the configured profile's by
+    default, none when it names no file."""
+    profile = profile or current_profile()
+    if not profile.places:
+        return ()
+    return _places(GEODATA / profile.places, profile.working_crs)
 
 
 def hotspots(
@@ -260,6 +448,7 @@ def hotspots(
     places: Sequence[Place] = (),
     radius_m: float = 200,
     min_size: int = 5,
+    epsg: int | None = None,
 ) -> list[Hotspot]:
     """Spatial clusters of inputs, largest first: DBSCAN (eps ``radius_m``, at least
     ``min_size`` inputs around a core point) on positions snapped to a radius/10 grid and
@@ -279,7 +468,7 @@ def hotspots(
     for label in np.unique(labels[labels >= 0]):
         members = labels == label
         east, north = points[members].mean(axis=0)
-        (lat,), (lon,) = _to_wgs84(np.array([east]), np.array([north]))
+        (lat,), (lon,) = _to_wgs84(np.array([east]), np.array([north]), epsg)
         cats = pd.Series(categories[members]).value_counts()
         cats = cats.sort_index().sort_values(ascending=False, kind="stable").head(TOP_CATEGORIES)
         place, distance = _nearest(places, east, north)
@@ -321,14 +510,19 @@ def dashboard(
     start: date | None = None,
     end: date | None = None,
     places: Sequence[Place] | None = None,
+    epsg: int | None = None,
 ) -> Dashboard:
-    """Every summary of the (filtered) frame except themes, which are computed on demand."""
+    """Every summary of the (filtered) frame except themes, which are computed on demand.
+    ``epsg``: the working CRS the frame's east/north are in (default: the profile's)."""
+    epsg = _epsg(epsg)
     return Dashboard(
         totals=totals(frame),
         per_category=per_category(frame, categories),
         per_day=per_day(frame, start, end),
-        density=density(frame),
-        hotspots=hotspots(frame, load_places() if places is None else places),
+        density=density(frame, epsg=epsg),
+        hotspots=hotspots(frame, load_places() if places is None else places, epsg=epsg),
         demographics=demographics(frame),
         most_supported=most_supported(frame),
+        line_density=line_density(frame, epsg),
+        areas=drawn_areas(frame),
     )

@@ -25,6 +25,7 @@ from .moderation import has_personal_data
 from .permissions import OPERATOR
 from .retention import anonymise
 from .store import Store
+from .store.postgres_backend import masked
 from .submission import register_input
 
 
@@ -47,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="python -m consultations",
         description="Kartinnspill: map-based public consultation. "
-        "The database is KARTINNSPILL_DB (default data/kartinnspill.duckdb).",
+        "The database is KARTINNSPILL_DB: a DuckDB file (default data/kartinnspill.duckdb) "
+        "or a postgresql:// URL.",
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("seed-demo", help="load the demo data into an empty database")
@@ -92,7 +94,8 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument(
         "--crs",
         metavar="EPSG:XXXX",
-        help="EPSG:25832, EPSG:25833 or EPSG:4326 (default: the municipality's working CRS); "
+        help="one of the profile's export CRSs, e.g. EPSG:25832, EPSG:25833 or EPSG:4326 "
+        "(default: the municipality's working CRS); "
         "GeoJSON is always WGS84",
     )
     exp.add_argument(
@@ -162,9 +165,9 @@ def _parser() -> argparse.ArgumentParser:
     anon.add_argument(
         "--months", type=int, default=12, help="retention after the deadline (default 12)"
     )
-    user = sub.add_parser("create-user", help="a staff account (planner or admin)")
+    user = sub.add_parser("create-user", help="a staff account (teacher, planner or admin)")
     user.add_argument("--username", required=True)
-    user.add_argument("--role", required=True, help="planner or admin")
+    user.add_argument("--role", required=True, help="teacher, planner or admin")
     user.add_argument("--email", help="needed for login through the municipality's OIDC")
     user.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
@@ -185,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "restore":
             return _restore(Path(args.backup), settings.db_path)
         if args.command == "export":  # refuse a bad choice before opening the database
-            args.crs = parse_crs(args.crs) if args.crs else None
+            args.crs = parse_crs(args.crs, settings.profile.export_choices) if args.crs else None
         if args.command in ("export", "report") and args.out == "-":
             fmt = getattr(args, "format", "docx")
             if fmt == "docx" or not Format(fmt).streamable:
@@ -236,12 +239,18 @@ def _export(args: argparse.Namespace, store: Store, settings: Settings) -> int:
     return 0
 
 
-def _restore(backup: Path, target: Path) -> int:
+def _restore(backup: Path, target: Path | str) -> int:
     """Check the backup opens as a Kartinnspill database, then put it in place; the old
-    file is kept beside it as ``.before-restore``."""
+    file is kept beside it as ``.before-restore`` (on PostgreSQL: a dump of the old
+    contents beside the backup)."""
     if not backup.is_file():
         print(t("cli.backup_missing", path=backup), file=sys.stderr)
         return 2
+    if isinstance(target, str):  # a postgresql:// URL
+        keep = backup.with_name(backup.name + ".before-restore")
+        Store.restore(target, backup, keep)
+        print(t("cli.restored_database", path=masked(target), backup=backup, kept=keep))
+        return 0
     Store.check_backup(backup)  # exactly Kartinnspill's tables: no views over server files
     Store.open(backup).close()  # refuses a file that is not a (readable, not newer) store
     if target.exists():
@@ -370,6 +379,9 @@ def _run(args: argparse.Namespace, store: Store, settings: Settings) -> int:
             print(t("cli.not_empty"))
             return 0
         inputs = seed_demo(store)
+        if not inputs:  # another process seeded it in the meantime
+            print(t("cli.not_empty"))
+            return 0
         print(t("cli.seeded", consultations=len(store.listings()), inputs=inputs))
         return 0
     if args.command == "list":
@@ -410,7 +422,7 @@ def _run(args: argparse.Namespace, store: Store, settings: Settings) -> int:
         return _archive_receipt(args, store)
     if args.command == "backup":
         store.backup_to(Path(args.out))
-        store.audit("cli", "backup", "database", store.path.name, None, str(args.out))
+        store.audit("cli", "backup", "database", store.label, None, str(args.out))
         print(t("cli.backed_up", path=args.out))
         return 0
     if args.command == "anonymise":

@@ -10,6 +10,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -17,6 +18,7 @@ from .addresses import Networks, parse_networks
 from .background_gc import Policy
 from .background_gc import parse as parse_background_gc
 from .errors import ConfigError
+from .geo import LINE_OUTSIDE_SHARE
 from .i18n import LANGUAGES
 from .model import Identification, SenderType
 from .ratelimit import DEFAULT_LIMITS, Limits
@@ -95,11 +97,25 @@ class Municipality:
     # the address register the demo loads (Kartverket's «Adresser» CSV layout), a file in
     # geodata/; a real deployment runs import-addresses with Kartverket's own file instead
     demo_addresses: str = ""
+    # how much of a route a resident draws may run outside the plan area (0–1; [drawing]
+    # line_outside_share in the profile): a way to school starts at home, often outside
+    line_outside_share: float = LINE_OUTSIDE_SHARE
+    # named places residents choose from and summaries name («near Heggedal»): a
+    # ``name,kind,lat,lon`` CSV (WGS84) in geodata/; none when empty
+    places: str = ""
+    # the CRSs planners may export in, the working CRS first (the default); from
+    # ``export_crs`` in the profile, as EPSG codes
+    export_crs: tuple[int, ...] = ()
+
+    @property
+    def export_choices(self) -> tuple[int, ...]:
+        """The export CRSs, the working CRS first (also when the profile leaves it out)."""
+        return tuple(dict.fromkeys((self.working_crs, *self.export_crs)))
 
 
 @dataclass(frozen=True)
 class Settings:
-    db_path: Path
+    db_path: Path | str  # a DuckDB file, or a postgresql:// URL
     tiles: TileLayer | None
     demo: bool
     profile: Municipality
@@ -175,7 +191,42 @@ def load_profile(name: str) -> Municipality:
         assessment_title=_per_language(name, data.get("assessment_title", {})),
         proposal_title=_per_language(name, data.get("proposal_title", {})),
         demo_addresses=data.get("demo_addresses", ""),
+        places=data.get("places", ""),
+        export_crs=_export_crs(name, data.get("export_crs", [4326])),
+        line_outside_share=_share(name, data.get("drawing", {}).get("line_outside_share", LINE_OUTSIDE_SHARE)),
     )
+
+
+def _share(profile: str, value: object) -> float:
+    """A share between 0 and 1 (the profile's ``[drawing] line_outside_share``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise ConfigError("config.share_invalid", name=profile, value=value)
+    return float(value)
+
+
+def _export_crs(profile: str, values: object) -> tuple[int, ...]:
+    from .geo import is_known_crs
+
+    try:
+        codes = tuple(int(str(v).upper().removeprefix("EPSG:")) for v in values)  # type: ignore[union-attr]
+    except (TypeError, ValueError) as exc:
+        raise ConfigError("config.export_crs_invalid", name=profile, value=str(values)) from exc
+    for code in codes:
+        if not is_known_crs(code):
+            raise ConfigError("config.export_crs_invalid", name=profile, value=f"EPSG:{code}")
+    return codes
+
+
+def current_profile() -> Municipality:
+    """The profile this process runs with (``KARTINNSPILL_PROFILE``, or secrets.toml): for
+    core functions a caller asks without naming one."""
+    name = os.environ.get("KARTINNSPILL_PROFILE") or str(_secrets(SECRETS).get("KARTINNSPILL_PROFILE", "asker"))
+    return _profile(name)
+
+
+@cache
+def _profile(name: str) -> Municipality:
+    return load_profile(name)
 
 
 def _archive(profile: str, table: Mapping[str, object]) -> ArchiveProfile:
@@ -240,7 +291,10 @@ def load_settings(
         return str(secrets.get(name, default))
 
     profile = load_profile(get("KARTINNSPILL_PROFILE", "asker"))
-    db_path = Path(get("KARTINNSPILL_DB", "data/kartinnspill.duckdb"))
+    db = get("KARTINNSPILL_DB", "data/kartinnspill.duckdb").strip()
+    # a postgresql:// URL is the shared store (kept as text: Path would fold its //)
+    db_path: Path | str = db if db.startswith(("postgresql://", "postgres://")) else Path(db)
+    beside = db_path.with_name("secret.key") if isinstance(db_path, Path) else Path("data/secret.key")
     return Settings(
         db_path=db_path,
         tiles=parse_tiles(
@@ -252,7 +306,7 @@ def load_settings(
         rate_limits=get("KARTINNSPILL_RATE_LIMITS", "on").strip().lower() not in ("off", "0"),
         trusted_proxies=parse_networks(get("KARTINNSPILL_TRUSTED_PROXIES", "")),
         secret=get("KARTINNSPILL_SECRET", "").strip() or None,
-        secret_file=Path(get("KARTINNSPILL_SECRET_FILE", "") or db_path.with_name("secret.key")),
+        secret_file=Path(get("KARTINNSPILL_SECRET_FILE", "") or beside),
         frame_ancestors=parse_frame_ancestors(get("KARTINNSPILL_FRAME_ANCESTORS", "")),
         staff_idle_minutes=parse_idle_minutes(get("KARTINNSPILL_STAFF_IDLE_MINUTES", "30")),
         oidc_verified_issuers=tuple(

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import random
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pikepdf
 
 from . import geo, places, planprocess
-from .config import load_profile
+from .config import Municipality, current_profile
 from .i18n import t
 from .model import (
+    Address,
     Channel,
     Consultation,
     Contact,
@@ -25,6 +28,7 @@ from .model import (
     Objection,
     PlanType,
     SenderType,
+    Shape,
     Stage,
     Status,
 )
@@ -42,16 +46,25 @@ def _day(now: datetime, days: int, at: time) -> datetime:
     return datetime.combine(local, at, tzinfo=OSLO).astimezone(UTC)
 
 
-def seed_demo(store: Store, now: datetime | None = None, seed: int = 2026) -> int:
-    """Load the demo consultations and inputs into an empty store; returns inputs added."""
-    if not store.is_empty():
-        return 0
+def seed_demo(
+    store: Store, now: datetime | None = None, seed: int = 2026, profile: Municipality | None = None
+) -> int:
+    """Load the demo consultations and inputs into an empty store; returns inputs added.
+    ``profile``: whose categories, working CRS, addresses and høringsinstanser (by default
+    the configured one). Replicas starting together on one database: one seeds, the others
+    find it done."""
+    with store.exclusive("seed-demo"):
+        return _seed_demo(store, now, seed, profile) if store.is_empty() else 0
+
+
+def _seed_demo(store: Store, now: datetime | None, seed: int, profile: Municipality | None) -> int:
     now = now or datetime.now(UTC)
     rng = random.Random(seed)
     content = json.loads(CONTENT.read_text(encoding="utf-8"))
     areas = geo.read_areas(AREAS, key="consultation_id")
-    profile = load_profile("asker")
+    profile = profile or current_profile()
     categories = profile.categories
+    drawings = content.get("drawings", {})
     consultations: dict[str, Consultation] = {}
     for item in content["consultations"]:
         stage = Stage(item["stage"])
@@ -84,6 +97,9 @@ def seed_demo(store: Store, now: datetime | None = None, seed: int = 2026) -> in
             case_number=item.get("case_number", ""),
             announced_on=announced,
             announced_where=item.get("announced_where", ""),
+            shapes=tuple(Shape(s) for s in drawings.get("shapes", ["point"]))
+            if drawings.get("consultation_id") == item["id"]
+            else (Shape.POINT,),
         )
         store.add_consultation(consultation)
         for kind in planprocess.required_documents(consultation.plan_type, consultation.stage):
@@ -98,7 +114,7 @@ def seed_demo(store: Store, now: datetime | None = None, seed: int = 2026) -> in
         lat = lon = None
         if not item.get("whole_area"):
             ((lat, lon),) = geo.random_points(c.area, 1, rng)
-        east, north = (None, None) if lat is None else geo.to_working_crs(lon, lat)
+        east, north = (None, None) if lat is None else geo.to_working_crs(lon, lat, profile.working_crs)
         end = min(now, c.closes_at)
         created = c.opens_at + (end - c.opens_at) * rng.random()
         stored, _ = store.add_input(
@@ -120,10 +136,108 @@ def seed_demo(store: Store, now: datetime | None = None, seed: int = 2026) -> in
         for s in range(int(rng.expovariate(0.4))):
             store.add_support(stored.id, store.hash_session(f"demo-supporter-{s}", c.id))
         added += 1
+    addresses: list[Address] = []
     if profile.demo_addresses:
         data = (places.GEODATA / profile.demo_addresses).read_bytes()
-        store.replace_addresses(places.read_addresses(data, profile.working_crs), actor=None)
+        addresses = places.read_addresses(data, profile.working_crs)
+        store.replace_addresses(addresses, actor=None)
+    added += _seed_drawings(store, drawings, consultations, addresses, profile.working_crs, now, seed)
     return added + _seed_letters(store, content, consultations, profile.hearing_parties, now)
+
+
+def _seed_drawings(
+    store: Store,
+    spec: dict,
+    consultations: dict[str, Consultation],
+    addresses: list[Address],
+    epsg: int,
+    now: datetime,
+    seed: int,
+) -> int:
+    """Routes from homes to the school along the demo's streets, and a few areas, in the
+    consultation ``spec`` names (``drawings`` in demo_content.json): the streets are the
+    straight lines the fictitious address file was made along (geodata/make_demo_addresses.py),
+    found again from its addresses. Returns the inputs added."""
+    if not spec or spec.get("consultation_id") not in consultations:
+        return 0
+    c = consultations[spec["consultation_id"]]
+    local = [a for a in addresses if geo.contains(c.area, a.lat, a.lon)]
+    if not local:
+        return 0
+    rng = random.Random(seed + 14)  # its own stream: the other demo inputs stay where they were
+    by_text = {a.text: a for a in local}
+    streets: dict[str, list[Address]] = {}
+    for a in local:
+        streets.setdefault(_street(a), []).append(a)
+    lines = {name: _centreline(members) for name, members in streets.items()}
+    school = by_text[spec["school"]]
+    far = [a for a in local if math.hypot(a.east - school.east, a.north - school.north) > 150]
+    homes = rng.sample(far, min(spec["routes"], len(far)))
+    end = min(now, c.closes_at)
+    added = 0
+
+    def add(n: int, category: str, text: str, drawing: geo.Drawing) -> None:
+        east, north = geo.to_working_crs(drawing.lon, drawing.lat, epsg)
+        # no supports: each is a write of its own, and seeding stays quick
+        store.add_input(
+            consultation_id=c.id, category=category, text=clean_text(text), lat=drawing.lat,
+            lon=drawing.lon, east=east, north=north, age_group=None, relation="bor",
+            channel=Channel.WEB, status=InputStatus.PUBLISHED,
+            session_hash=store.hash_session(f"demo-drawing-{n}", c.id), token=None,
+            created_at=c.opens_at + (end - c.opens_at) * rng.random(),
+            drawing=drawing.geojson, measure=drawing.measure,
+        )  # fmt: skip
+
+    texts = spec["route_texts"]
+    for n, home in enumerate(homes):
+        path = _route(home, school, lines[_street(home)], lines[_street(school)])
+        lon, lat = geo.from_working_crs(path[:, 0], path[:, 1], epsg)
+        line = {"type": "LineString", "coordinates": np.column_stack([lon, lat]).round(7).tolist()}
+        category, text = texts[n % len(texts)]
+        add(n, category, text, geo.read_drawing(line, c.shapes, c.area, epsg=epsg))
+        added += 1
+    for k, item in enumerate(spec.get("areas", ()), start=len(homes)):
+        centre = by_text[item["near"]]
+        turns = np.linspace(0, 2 * math.pi, 7)[:-1] + rng.uniform(0, math.pi / 3)
+        radius = item["radius_m"] * np.array([rng.uniform(0.8, 1.2) for _ in turns])
+        lon, lat = geo.from_working_crs(centre.east + radius * np.cos(turns), centre.north + radius * np.sin(turns), epsg)
+        ring = np.column_stack([lon, lat]).round(7).tolist()
+        polygon = {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+        add(k, item["category"], item["text"], geo.read_drawing(polygon, c.shapes, c.area, epsg=epsg))
+        added += 1
+    return added
+
+
+def _street(a: Address) -> str:
+    return a.text.rsplit(" ", 1)[0]
+
+
+def _centreline(members: list[Address]) -> tuple[np.ndarray, np.ndarray]:
+    """A street's line through its addresses (odd numbers on one side, even on the other):
+    a point on it and its direction."""
+    points = np.array([(a.east, a.north) for a in members])
+    middle = points.mean(axis=0)
+    _, _, axes = np.linalg.svd(points - middle)
+    return middle, axes[0]
+
+
+def _foot(p: np.ndarray, line: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    origin, direction = line
+    return origin + np.dot(p - origin, direction) * direction
+
+
+def _route(home: Address, school: Address, own: tuple, school_street: tuple) -> np.ndarray:
+    """From the door to the street, along it to the crossing with the school's street, and
+    along that to the school's door (working-CRS metres)."""
+    start, goal = np.array([home.east, home.north]), np.array([school.east, school.north])
+    path = [start, _foot(start, own)]
+    (o1, d1), (o2, d2) = own, school_street
+    matrix = np.column_stack([d1, -d2])
+    if abs(np.linalg.det(matrix)) > 1e-6:  # another street: turn where they cross
+        along, _ = np.linalg.solve(matrix, o2 - o1)
+        path.append(o1 + along * d1)
+    path += [_foot(goal, school_street), goal]
+    return np.array(path)
 
 
 def _seed_letters(

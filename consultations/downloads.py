@@ -13,8 +13,9 @@ from enum import StrEnum
 from pathlib import Path
 
 from . import archive, planprocess
+from .class_results import counted
 from .config import Municipality
-from .export import Format, export, photos_zip
+from .export import Format, class_gpkg, export, photos_zip
 from .geo import WGS84
 from .i18n import DEFAULT_LANG
 from .medvirkning_report import build_medvirkning_report
@@ -132,8 +133,17 @@ def backup(store: Store, actor: User) -> bytes:
     """A consistent copy of the running database (administrators)."""
     who = require(store, actor, Role.ADMIN)
     with tempfile.TemporaryDirectory(prefix="kartinnspill-backup-") as tmp:
-        target = Path(tmp) / "kartinnspill.duckdb"
+        target = Path(tmp) / f"kartinnspill{store.backup_suffix}"
         store.backup_to(target)
         data = target.read_bytes()
-    store.audit(who.username, "backup.download", "database", store.path.name, None, str(len(data)))
+    store.audit(who.username, "backup.download", "database", store.label, None, str(len(data)))
+    return data
+
+
+def classes_file(store: Store, consultation_id: str, *, actor: User, crs: int, lang: str = DEFAULT_LANG) -> bytes:
+    """The school classes' routes and places as a GeoPackage (``export.class_gpkg``)."""
+    who = require(store, actor, Role.PLANNER)
+    data = class_gpkg(counted(store.class_frame(consultation_id)), crs, lang)
+    store.audit(who.username, "consultation.export", "consultation", consultation_id, None,
+                json.dumps({"format": "classes.gpkg", "crs": f"EPSG:{crs}"}))  # fmt: skip
     return data

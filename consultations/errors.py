@@ -44,6 +44,14 @@ class InvalidArea(KartinnspillError):
     """An uploaded plan area was refused; the message says what to change in the file."""
 
 
+class InvalidLayer(KartinnspillError):
+    """A map layer staff wanted to add was refused; nothing was stored."""
+
+
+class InvalidDrawing(KartinnspillError):
+    """A route or area a resident drew was refused; the message says what to change."""
+
+
 class InvalidDocument(KartinnspillError):
     """An uploaded document was refused; nothing was stored."""
 

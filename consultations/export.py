@@ -15,11 +15,22 @@ Cells starting with = + - @, a tab or a carriage return get an apostrophe in fro
 spreadsheet never runs them as formulas; XLSX stores such cells as text with Excel's own
 quote prefix instead, so the text itself is unchanged.
 
-GeoJSON follows RFC 7946: WGS84 lon/lat always, no "crs" member; an input for the whole
-area has a null geometry. GeoPackage: layer ``innspill`` with points in the chosen CRS (the
-municipality's working CRS, EPSG:25832 for Asker, by default; EPSG:25833 or EPSG:4326 on
-request) and a table without geometry, ``innspill_uten_sted``, for the inputs that have no
-location, so that none is dropped.
+Every input is a pin, a drawn route (line) or a drawn area, or has no place (the whole
+area); the column ``form`` says which, ``lengde_m``/``areal_m2`` give a drawing's size in the
+working CRS, and lon/lat and east/north hold the input's point (on a route, inside an area).
+
+GeoJSON follows RFC 7946: WGS84 lon/lat always, no "crs" member, one file. Its features
+mix geometry types — a Point per pin, the LineString or Polygon as drawn — and an input for
+the whole area has a null geometry. One file rather than one per type keeps the format a
+single stream (``--out -``) and every input in it; QGIS offers such a file as one layer per
+geometry type when it is opened, and ``form`` filters it elsewhere.
+
+GeoPackage, for the GIS team: three feature layers by geometry type, always all three (an
+empty one keeps its type, so a QGIS project built on them keeps working) — ``innspill_punkt``
+(Point), ``innspill_linje`` (LineString), ``innspill_flate`` (Polygon) — in the chosen CRS
+(the profile's working CRS by default, EPSG:25832 for Asker; the profile's ``export_crs``
+on request), and a table without geometry, ``innspill_uten_sted``, for the inputs that have
+no place, so that none is dropped. Each layer's CRS is registered by its EPSG code.
 
 Photos (``photos_zip``) go alongside as a zip of files, not into the GeoPackage: a planner
 opens them as pictures, and QGIS links them by the input's reference. ``bilder/KI-000123-1.jpg``
@@ -38,15 +49,17 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import NamedTuple
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import shapely
 
-from . import planprocess
+from . import geo, planprocess
+from .config import current_profile
 from .errors import KartinnspillError
-from .geo import WGS84, WORKING_CRS
+from .geo import WGS84
 from .i18n import DEFAULT_LANG, LOCAL_TZ, t
 from .model import (
     Channel,
@@ -54,15 +67,17 @@ from .model import (
     InputStatus,
     Outcome,
     QuestionKind,
+    Shape,
     journalpost_label,
     public_sender_name,
     reference,
 )
-from .review import SECTIONS, responded_through, is_merknad, section_of
+from .review import SECTIONS, is_merknad, responded_through, section_of
 from .store import Store
 
-CRS_CHOICES = (25832, 25833, WGS84)
-INPUTS_LAYER = "innspill"
+# the GeoPackage's layers by what an input put on the map (module notes)
+LAYERS = {Shape.POINT: "innspill_punkt", Shape.LINE: "innspill_linje", Shape.AREA: "innspill_flate"}
+GEOMETRY_TYPES = {Shape.POINT: "Point", Shape.LINE: "LineString", Shape.AREA: "Polygon"}
 UNLOCATED_TABLE = "innspill_uten_sted"
 INPUTS_SHEET = "Innspill"
 SUMMARY_SHEET = "Nøkkeltall"
@@ -89,13 +104,24 @@ class Format(StrEnum):
         return self in (Format.CSV, Format.GEOJSON)
 
 
-def parse_crs(value: str | int) -> int:
-    """``EPSG:25832``, ``25832`` … as an EPSG code; only the CRSs exports offer."""
+def crs_choices() -> tuple[int, ...]:
+    """The CRSs exports offer: the configured profile's, its working CRS first."""
+    return current_profile().export_choices
+
+
+def parse_crs(value: str | int, choices: tuple[int, ...] | None = None) -> int:
+    """``EPSG:25832``, ``25832`` … as an EPSG code; only the CRSs exports offer
+    (``choices``, by default the profile's)."""
+    choices = crs_choices() if choices is None else choices
     text = str(value).strip().upper().removeprefix("EPSG:")
-    if not text.isdigit() or int(text) not in CRS_CHOICES:
-        choices = ", ".join(f"EPSG:{c}" for c in CRS_CHOICES)
-        raise KartinnspillError("exports.crs_invalid", value=value, choices=choices)
+    if not text.isdigit() or int(text) not in choices:
+        named = ", ".join(f"EPSG:{c}" for c in choices)
+        raise KartinnspillError("exports.crs_invalid", value=value, choices=named)
     return int(text)
+
+
+def _crs(crs: int | None) -> int:
+    return current_profile().working_crs if crs is None else crs
 
 
 # -- the table every format writes -------------------------------------------------------
@@ -115,13 +141,14 @@ _LAST = ("temaer", "støtter", "duplikat_av", "skjult_grunn", "sammendrag", "vur
 
 
 def columns(
-    consultation: Consultation, crs: int = WORKING_CRS, include_names: bool = False
+    consultation: Consultation, crs: int | None = None, include_names: bool = False
 ) -> list[str]:
-    """The export's column names, in order."""
+    """The export's column names, in order (``crs``: the profile's working CRS if none)."""
+    crs = _crs(crs)
     names = [*_FIRST, *(_NAMES if include_names else []), "lon", "lat"]
     if crs != WGS84:
         names += [f"ost_{crs}", f"nord_{crs}"]
-    names += ["aldersgruppe", "tilknytning"]
+    names += ["form", "lengde_m", "areal_m2", "aldersgruppe", "tilknytning"]
     return [*names, *_question_headers(consultation, names), *_LAST]
 
 
@@ -142,13 +169,13 @@ def input_table(
     frame: pd.DataFrame,
     consultation: Consultation,
     *,
-    crs: int = WORKING_CRS,
+    crs: int | None = None,
     include_names: bool = False,
     lang: str = DEFAULT_LANG,
 ) -> pd.DataFrame:
     """The export table from ``Store.analysis_frame``: one row per input, Norwegian
     column names (:func:`columns`), labels for codes; missing values are NA."""
-    crs = parse_crs(crs)
+    crs = parse_crs(_crs(crs))
     n = len(frame)
     out: dict[str, object] = {}
     out["id"] = frame["id"].astype("int64").to_numpy()
@@ -189,8 +216,13 @@ def input_table(
     lat = frame["lat"].astype("float64").to_numpy()
     out["lon"], out["lat"] = np.round(lon, 7), np.round(lat, 7)
     if crs != WGS84:
-        east, north = project(lon, lat, crs)
+        east, north = geo.project_coordinates(lon, lat, crs)
         out[f"ost_{crs}"], out[f"nord_{crs}"] = east, north
+    kinds = _shapes(frame)
+    out["form"] = np.array([None if k is None else t(f"shape.{k}", lang) for k in kinds], dtype=object)
+    measure = frame["measure"].astype("float64").to_numpy() if "measure" in frame else np.full(n, np.nan)
+    out["lengde_m"] = np.where(kinds == Shape.LINE.value, np.round(measure, 1), np.nan)
+    out["areal_m2"] = np.where(kinds == Shape.AREA.value, np.round(measure, 1), np.nan)
     out["aldersgruppe"] = _labels(frame["age_group"], "age_group", lang)
     out["tilknytning"] = _labels(frame["relation"], "relation", lang)
     if consultation.questions:
@@ -247,16 +279,19 @@ def missed_frists(frame: pd.DataFrame, consultation: Consultation) -> list[datet
     ]  # fmt: skip
 
 
-def project(lon: np.ndarray, lat: np.ndarray, epsg: int) -> tuple[np.ndarray, np.ndarray]:
-    """WGS84 lon/lat to ``epsg`` east/north in metres (2 decimals); NaN stays NaN."""
-    from pyproj import Transformer
+def _shapes(frame: pd.DataFrame) -> np.ndarray:
+    """Per row: ``point``, ``line``, ``area`` or ``None`` (no place)."""
+    from .analysis import shapes
 
-    x, y = np.full(len(lon), np.nan), np.full(len(lat), np.nan)
-    has = ~np.isnan(lon) & ~np.isnan(lat)
-    if has.any():
-        tx = Transformer.from_crs(WGS84, epsg, always_xy=True)
-        x[has], y[has] = tx.transform(lon[has], lat[has])
-    return np.round(x, 2), np.round(y, 2)
+    return shapes(frame).to_numpy(dtype=object)
+
+
+def drawn_geometries(frame: pd.DataFrame) -> np.ndarray:
+    """Per row of ``Store.analysis_frame`` its drawn route or area (WGS84), else ``None``."""
+    if "drawing" not in frame:
+        return np.full(len(frame), None, dtype=object)
+    drawings = frame["drawing"].astype(object)
+    return shapely.from_geojson(drawings.where(drawings.notna(), None).to_numpy(dtype=object))
 
 
 def local_times(created: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -410,16 +445,21 @@ def to_csv(table: pd.DataFrame) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def to_geojson(table: pd.DataFrame) -> bytes:
-    """RFC 7946: WGS84 lon/lat; an input for the whole area has a null geometry."""
+def to_geojson(table: pd.DataFrame, drawings: Sequence[object] | None = None) -> bytes:
+    """RFC 7946: WGS84 lon/lat; a pin is a Point, a drawn route or area (``drawings``, per
+    row a WGS84 shapely geometry or ``None``) its LineString or Polygon; an input for the
+    whole area has a null geometry."""
     header = list(table.columns)
     lon_at, lat_at = header.index("lon"), header.index("lat")
+    drawn = [None] * len(table) if drawings is None else list(drawings)
     features = []
-    for row in _records(table):
+    for row, drawing in zip(_records(table), drawn, strict=True):
         lon, lat = row[lon_at], row[lat_at]
         geometry = (
-            None if lon is None or lat is None else {"type": "Point", "coordinates": [lon, lat]}
-        )
+            json.loads(shapely.to_geojson(drawing, indent=None)) if drawing is not None
+            else None if lon is None or lat is None
+            else {"type": "Point", "coordinates": [lon, lat]}
+        )  # fmt: skip
         props = dict(zip(header, row, strict=True))
         features.append(
             {"type": "Feature", "id": props["id"], "geometry": geometry, "properties": props}
@@ -486,21 +526,31 @@ def _widths(table: pd.DataFrame, sample: int = 200) -> list[float]:
     return widths
 
 
-def to_gpkg(table: pd.DataFrame, crs: int) -> bytes:
-    """Layer "innspill" (points in ``crs``) and table "innspill_uten_sted" (no geometry)."""
+def to_gpkg(table: pd.DataFrame, crs: int, drawings: Sequence[object] | None = None) -> bytes:
+    """Layers "innspill_punkt", "innspill_linje" and "innspill_flate" in ``crs`` (``drawings``:
+    per row the drawn WGS84 geometry or ``None``) and table "innspill_uten_sted"."""
     import geopandas
     import pyogrio
 
-    crs = parse_crs(crs)
+    crs = int(crs)
     x, y = ("lon", "lat") if crs == WGS84 else (f"ost_{crs}", f"nord_{crs}")
-    located = table["lon"].notna().to_numpy()
-    points = table[located].reset_index(drop=True)
-    layer = geopandas.GeoDataFrame(
-        points, geometry=geopandas.points_from_xy(points[x], points[y]), crs=f"EPSG:{crs}"
-    )
+    drawn = np.full(len(table), None, dtype=object) if drawings is None else np.asarray(drawings, dtype=object)
+    has_drawing = shapely.is_geometry(drawn)
+    located = table["lon"].notna().to_numpy() | has_drawing
+    is_line = has_drawing & (shapely.get_type_id(drawn) == shapely.GeometryType.LINESTRING)
+    parts = {Shape.POINT: located & ~has_drawing, Shape.LINE: is_line, Shape.AREA: has_drawing & ~is_line}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "innspill.gpkg"
-        pyogrio.write_dataframe(layer, path, layer=INPUTS_LAYER, driver="GPKG")
+        for shape, rows in parts.items():
+            part = table[rows].reset_index(drop=True)
+            if shape == Shape.POINT:
+                geometry = geopandas.points_from_xy(part[x].astype(float), part[y].astype(float))
+            else:
+                geometry = drawn[rows] if crs == WGS84 else geo.project_geometries(drawn[rows], crs)
+            layer = geopandas.GeoDataFrame(part, geometry=geopandas.GeoSeries(geometry), crs=f"EPSG:{crs}")
+            pyogrio.write_dataframe(
+                layer, path, layer=LAYERS[shape], driver="GPKG", geometry_type=GEOMETRY_TYPES[shape]
+            )
         pyogrio.write_dataframe(
             table[~located].reset_index(drop=True), path, layer=UNLOCATED_TABLE, driver="GPKG"
         )
@@ -515,25 +565,27 @@ def export(
     consultation_id: str,
     fmt: Format,
     *,
-    crs: int = WORKING_CRS,
+    crs: int | None = None,
     include_names: bool = False,
     lang: str = DEFAULT_LANG,
 ) -> bytes:
-    """Every input of a consultation in ``fmt``. GeoJSON is WGS84 whatever ``crs`` says."""
+    """Every input of a consultation in ``fmt``. GeoJSON is WGS84 whatever ``crs`` says;
+    the others are in ``crs``, the profile's working CRS when none is given."""
     consultation = store.get_consultation(consultation_id)
     if consultation is None:
         raise KartinnspillError("cli.unknown_consultation", id=consultation_id)
     fmt = Format(fmt)
     frame = store.analysis_frame(consultation_id)
+    crs = _crs(crs)
     table_crs = WGS84 if fmt == Format.GEOJSON else crs
     table = input_table(frame, consultation, crs=table_crs, include_names=include_names, lang=lang)
     if fmt == Format.CSV:
         return to_csv(table)
     if fmt == Format.GEOJSON:
-        return to_geojson(table)
+        return to_geojson(table, drawn_geometries(frame))
     if fmt == Format.XLSX:
         return to_xlsx(table, key_figures(frame, consultation, lang).values())
-    return to_gpkg(table, crs)
+    return to_gpkg(table, crs, drawn_geometries(frame))
 
 
 def photos_zip(store: Store, consultation_id: str, lang: str = DEFAULT_LANG) -> bytes:
@@ -555,3 +607,57 @@ def photos_zip(store: Store, consultation_id: str, lang: str = DEFAULT_LANG) -> 
         header = [t(f"photo.export_csv_{k}", lang) for k in ("reference", "file", "alt")]
         zf.writestr("bilder.csv", rows_to_csv(header, rows))
     return out.getvalue()
+
+
+# -- school classes ------------------------------------------------------------------------
+
+CLASS_ROUTES_LAYER = "routes"
+CLASS_PLACES_LAYER = "places"
+
+
+def class_gpkg(frame: pd.DataFrame, crs: int | None = None, lang: str = DEFAULT_LANG) -> bytes:
+    """The classes' work as a GeoPackage in ``crs`` (the working CRS by default): layer ``routes`` (lines: class, school,
+    grade, part, transport mode, length in metres) and layer ``places`` (points: class,
+    school, grade, label, the text masked for personal data). No pupil identifier: a route
+    and a place are not linked to each other."""
+    import geopandas
+    import pyogrio
+
+    from .public import masked
+
+    crs = current_profile().working_crs if crs is None else int(crs)
+    routes = frame[(frame["part"] != "place") & frame["drawing"].notna()].reset_index(drop=True)
+    places = frame[(frame["part"] == "place") & frame["lon"].notna()].reset_index(drop=True)
+    common = lambda part: {
+        "klasse": part["class_id"].astype("int64"),
+        "skole": part["school"].astype(str),
+        "trinn": part["grade"].astype(str),
+        "mottatt": _local_iso(part["created_at"]) if len(part) else [],
+    }
+    route_layer = geopandas.GeoDataFrame(
+        {
+            **common(routes),
+            "del": routes["part"].astype(str),
+            "reisemate": _labels(routes["transport"], "classes.transport", lang) if len(routes) else [],
+            "lengde_m": routes["measure"].astype(float),
+        },
+        geometry=geopandas.GeoSeries(
+            geo.project_geometries(shapely.from_geojson(routes["drawing"].to_numpy(dtype=object)), crs)
+        ),
+        crs=f"EPSG:{crs}",
+    )
+    x, y = geo.project_points(places["lon"].to_numpy(dtype=float), places["lat"].to_numpy(dtype=float), crs)
+    place_layer = geopandas.GeoDataFrame(
+        {
+            **common(places),
+            "merkelapp": _labels(places["label"], "classes.label", lang) if len(places) else [],
+            "tekst": [masked(str(v), lang) for v in places["text"]],
+        },
+        geometry=geopandas.points_from_xy(x, y),
+        crs=f"EPSG:{crs}",
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "klasser.gpkg"
+        pyogrio.write_dataframe(route_layer, path, layer=CLASS_ROUTES_LAYER, driver="GPKG", geometry_type="LineString")
+        pyogrio.write_dataframe(place_layer, path, layer=CLASS_PLACES_LAYER, driver="GPKG", geometry_type="Point")
+        return path.read_bytes()

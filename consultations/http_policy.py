@@ -15,7 +15,7 @@ Plain ASGI (no Streamlit import): ``serve.py`` puts it in front of Streamlit's s
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 from urllib.parse import urlparse
 
@@ -35,6 +35,7 @@ RESIDENT_PAGES = frozenset({"", "home", "personvern", "tilgjengelighet"})
 _FRAMED_BY_APP = re.compile(r"/(component|app/static|media)/")
 # Streamlit's cache and memory statistics: nothing for the public.
 _HIDDEN = re.compile(r"/_stcore/metrics/?$")
+_ORIGIN = re.compile(r"https?://([a-z0-9.-]+|\[[0-9a-f:.]+\])(:[0-9]{1,5})?")
 _HOST = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 
 
@@ -46,8 +47,12 @@ def tile_origin(settings: Settings) -> str | None:
     return f"{url.scheme}://{url.netloc}"
 
 
-def content_security_policy(settings: Settings, path: str, host: str | None) -> str:
-    """The policy for the response to ``path``: scripts only from the app itself.
+def content_security_policy(
+    settings: Settings, path: str, host: str | None, map_origins: Iterable[str] = ()
+) -> str:
+    """The policy for the response to ``path``: scripts only from the app itself; images
+    from the app, the configured tile server and the WMS servers of the consultations'
+    context layers (``map_origins``), nothing else.
 
     'unsafe-inline': Streamlit's shell has an inline script, and the page sets <html lang>
     through one (ui/language.py). 'wasm-unsafe-eval' (WebAssembly only, not JavaScript):
@@ -66,6 +71,8 @@ def content_security_policy(settings: Settings, path: str, host: str | None) -> 
     images = ["'self'", "data:", "blob:"]
     if origin := tile_origin(settings):
         images.append(origin)
+    # normalised when stored (context_layers.check_wms_url); checked again as they go into a header
+    images += [o for o in dict.fromkeys(map_origins) if _ORIGIN.fullmatch(o) and o not in images]
     connect = ["'self'"]
     if host and _HOST.fullmatch(host):  # 'self' covers ws(s) only in newer browsers
         connect += [f"ws://{host}", f"wss://{host}"]
@@ -105,10 +112,19 @@ class ResponsePolicy:
     """ASGI middleware: adds the security headers to every HTTP response and answers 404
     for addresses the public may not ask (``/_stcore/metrics``)."""
 
-    def __init__(self, app: ASGIApp, settings: Settings, base_path: str = "") -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        settings: Settings,
+        base_path: str = "",
+        map_origins: Callable[[], Iterable[str]] = tuple,
+    ) -> None:
+        """``map_origins``: the WMS servers in use now (asked on every response, so a layer
+        staff add is allowed from the next page load on)."""
         self.app = app
         self.settings = settings
         self.base_path = base_path
+        self.map_origins = map_origins
         self._browser_cookie: BrowserCookie | None = None
 
     def browser_cookie(self) -> BrowserCookie:
@@ -157,7 +173,7 @@ class ResponsePolicy:
             await _not_found(send)
             return
         host = _header(scope, b"host")
-        policy = content_security_policy(self.settings, path, host)
+        policy = content_security_policy(self.settings, path, host, self.map_origins())
         extra = [
             (b"content-security-policy", policy.encode()),
             (b"x-content-type-options", b"nosniff"),

@@ -21,6 +21,7 @@ from .model import (
     DocumentKind,
     Moderation,
     PlanType,
+    Shape,
     Stage,
     Status,
 )
@@ -32,7 +33,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024  # the JSON itself: texts and a plan area
 _REQUIRED = ("id", "title", "summary", "plan_type", "stage", "opens", "closes", "area", "categories")
 _OPTIONAL = (
     "body", "plan_id", "case_number", "announced", "announced_where", "moderation",
-    "contact", "status", "documents", "translations",
+    "contact", "status", "documents", "translations", "shapes",
 )  # fmt: skip
 _CONTACT_FIELDS = ("name", "role", "email", "phone")
 _STATUSES = (Status.DRAFT, Status.PUBLISHED)
@@ -227,6 +228,7 @@ def _form(data: dict) -> lifecycle.ConsultationForm:
         announced_on=_announced(data),
         announced_where=_text(data, "announced_where"),
         translations=_translations(data.get("translations")),
+        shapes=[_choice(v, "shapes", Shape) for v in _list(data, "shapes")] or [Shape.POINT],
     )
 
 

@@ -30,6 +30,7 @@ from .model import (
     Question,
     QuestionKind,
     Role,
+    Shape,
     Stage,
     Status,
     User,
@@ -96,6 +97,7 @@ class ConsultationForm:
     announced_on: date | None = None
     announced_where: str = ""
     proposer: Proposer = field(default_factory=Proposer)
+    shapes: Collection[Shape] = (Shape.POINT,)  # what residents may put on the map
 
 
 TRANSLATED = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "body": BODY_MAX}
@@ -282,8 +284,21 @@ def build(
         announced_on=announced_on,
         announced_where=announced_where,
         proposer=_check_proposer(form.proposer, form.plan_type),
+        shapes=check_shapes(form.shapes),
     )
     return consultation, list(frist.warnings)
+
+
+def check_shapes(shapes: Collection[Shape | str]) -> tuple[Shape, ...]:
+    """What residents may put on the map, at least one, always offered in the same order:
+    a pin, a line, an area."""
+    try:
+        chosen = {Shape(s) for s in shapes}
+    except ValueError:
+        raise InvalidConsultation("shapes_setting.empty") from None
+    if not chosen:
+        raise InvalidConsultation("shapes_setting.empty")
+    return tuple(s for s in Shape if s in chosen)
 
 
 def _one_line(value: str) -> str:
@@ -396,7 +411,8 @@ def transition(store: Store, consultation_id: str, target: Status, actor: User) 
 
 
 def duplicate(store: Store, consultation_id: str, actor: User, copy_title: str) -> Consultation:
-    """A new draft with the same texts, area, categories and questions (no inputs)."""
+    """A new draft with the same texts, area, categories, questions and map layers (no
+    inputs)."""
     who = require(store, actor, Role.PLANNER)
     c = store.get_consultation(consultation_id)
     if c is None:
@@ -408,7 +424,10 @@ def duplicate(store: Store, consultation_id: str, actor: User, copy_title: str) 
         status=Status.DRAFT,
         is_demo=False,
     )
-    store.add_consultation(copy, actor=who.username)
+    with store.atomic():
+        store.add_consultation(copy, actor=who.username)
+        for layer in store.context_layers(c.id):
+            store.add_context_layer(replace(layer, consultation_id=copy.id), who.username)
     return copy
 
 

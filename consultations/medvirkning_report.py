@@ -29,13 +29,15 @@ from urllib.parse import urlparse
 
 import numpy as np
 import pandas as pd
+import shapely
 from docx import Document
 from docx.shared import Cm, Pt
 
-from . import analysis, geo, themes
+from . import analysis, class_results, classes, geo, themes
+from .class_results import cell_rings
 from .config import Municipality, TileLayer, load_settings
 from .errors import InvalidConsultation, NotFound
-from .export import xml_safe
+from .export import drawn_geometries, xml_safe
 from .i18n import DEFAULT_LANG, format_date, t, tn
 from .model import (
     AGE_GROUPS,
@@ -268,24 +270,26 @@ class MapImage:
     note: str  # what is under the points: the base map and its attribution, or why not
 
 
-def map_image(
+def _map_axes(
     consultation: Consultation,
-    frame: pd.DataFrame,
-    hotspots: Sequence[analysis.Hotspot],
+    x: np.ndarray,
+    y: np.ndarray,
     tiles: TileLayer | None,
     lang: str,
-) -> MapImage:
-    """The plan area, every located input and the numbered hotspots, in web mercator."""
+    more: Sequence[float] | None = None,
+):
+    """A figure of the plan area (and the points ``x``, ``y`` and the bounds ``more``, web
+    mercator, in view) on the base map where it may be printed: ``(figure, axes, note)``."""
     from matplotlib.figure import Figure
 
     area = geo.project_area(consultation.area, geo.WEB_MERCATOR)
-    located = frame[frame["lon"].notna()]
-    x, y = geo.project_points(located["lon"].to_numpy(dtype=float), located["lat"].to_numpy(dtype=float),
-                              geo.WEB_MERCATOR)  # fmt: skip
     minx, miny, maxx, maxy = area.bounds
-    if len(located):
+    if len(x):
         minx, miny = min(minx, float(np.min(x))), min(miny, float(np.min(y)))
         maxx, maxy = max(maxx, float(np.max(x))), max(maxy, float(np.max(y)))
+    if more is not None:
+        x0, y0, x1, y1 = more
+        minx, miny, maxx, maxy = min(minx, x0), min(miny, y0), max(maxx, x1), max(maxy, y1)
     margin = max(maxx - minx, maxy - miny, 200) * 0.08
     extent = (minx - margin, miny - margin, maxx + margin, maxy + margin)
     fig = Figure(figsize=(7, 6.2), dpi=150)
@@ -300,20 +304,79 @@ def map_image(
         note = t("medvirkning.map_base", lang, attribution=_plain(tiles.attribution))
     for polygon in getattr(area, "geoms", [area]):
         ax.plot(*polygon.exterior.xy, color="#1f4e79", linewidth=1.5)
-    ax.scatter(x, y, s=8, color="#c0392b", alpha=0.7, linewidths=0)
-    for number, spot in enumerate(hotspots, start=1):
-        (hx,), (hy,) = geo.project_points(np.array([spot.lon]), np.array([spot.lat]), geo.WEB_MERCATOR)
-        ax.scatter([hx], [hy], s=260, facecolors="none", edgecolors="black", linewidths=1.5)
-        ax.annotate(str(number), (hx, hy), xytext=(7, 7), textcoords="offset points", fontsize=9, weight="bold")
     ax.set_xlim(extent[0], extent[2])
     ax.set_ylim(extent[1], extent[3])
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
+    return fig, ax, note
+
+
+def _numbered(ax, spots: Sequence[object]) -> None:
+    """Numbered rings at ``spots`` (anything with lat and lon), as the tables number them."""
+    for number, spot in enumerate(spots, start=1):
+        (hx,), (hy,) = geo.project_points(np.array([spot.lon]), np.array([spot.lat]), geo.WEB_MERCATOR)
+        ax.scatter([hx], [hy], s=260, facecolors="none", edgecolors="black", linewidths=1.5)
+        ax.annotate(str(number), (hx, hy), xytext=(7, 7), textcoords="offset points", fontsize=9, weight="bold")
+
+
+def _png(fig) -> bytes:
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
-    return MapImage(buffer.getvalue(), note)
+    return buffer.getvalue()
+
+
+def map_image(
+    consultation: Consultation,
+    frame: pd.DataFrame,
+    hotspots: Sequence[analysis.Hotspot],
+    tiles: TileLayer | None,
+    lang: str,
+) -> MapImage:
+    """The plan area, every located input (pins as dots, drawn routes as lines, drawn areas
+    as tinted outlines) and the numbered hotspots, in web mercator."""
+    from matplotlib.collections import LineCollection, PolyCollection
+
+    located = frame[frame["lon"].notna()]
+    shapes = geo.project_geometries(drawn_geometries(located), geo.WEB_MERCATOR)
+    pins = ~shapely.is_geometry(shapes)
+    x, y = geo.project_points(located["lon"].to_numpy(dtype=float), located["lat"].to_numpy(dtype=float),
+                              geo.WEB_MERCATOR)  # fmt: skip
+    more = shapely.total_bounds(shapes[~pins]) if (~pins).any() else None
+    fig, ax, note = _map_axes(consultation, x, y, tiles, lang, more)
+    rings = [np.asarray(g.exterior.coords) for g in shapes[~pins] if g.geom_type == "Polygon"]
+    lines = [np.asarray(g.coords) for g in shapes[~pins] if g.geom_type == "LineString"]
+    if rings:
+        ax.add_collection(PolyCollection(rings, facecolors=[(0.9, 0.49, 0.13, 0.2)], edgecolors=["#e67e22"], linewidths=1.2))
+    if lines:
+        ax.add_collection(LineCollection(lines, colors=["#c0392b"], linewidths=1.4, alpha=0.6, capstyle="round"))
+    ax.scatter(x[pins], y[pins], s=8, color="#c0392b", alpha=0.7, linewidths=0)
+    _numbered(ax, hotspots)
+    return MapImage(_png(fig), note)
+
+
+def class_map_image(
+    consultation: Consultation,
+    cells: pd.DataFrame,
+    crossings: Sequence[class_results.Crossing],
+    tiles: TileLayer | None,
+    lang: str,
+) -> MapImage:
+    """The pupils' routes as cells (darker: more routes) and the numbered dangerous spots."""
+    from matplotlib.collections import PolyCollection
+
+    fig, ax, note = _map_axes(consultation, np.empty(0), np.empty(0), tiles, lang)
+    if len(cells):
+        rings = cell_rings(cells)
+        x, y = geo.project_points(rings[..., 0].ravel(), rings[..., 1].ravel(), geo.WEB_MERCATOR)
+        shade = 0.25 + 0.65 * cells["count"].to_numpy(dtype=float) / int(cells["count"].max())
+        ax.add_collection(PolyCollection(
+            np.stack([np.asarray(x), np.asarray(y)], axis=-1).reshape(rings.shape),
+            facecolors=[(0.03, 0.32, 0.61, a) for a in shade], linewidths=0,
+        ))  # fmt: skip
+    _numbered(ax, crossings)
+    return MapImage(_png(fig), note)
 
 
 def _plain(attribution: str) -> str:
@@ -387,7 +450,7 @@ def build_medvirkning_report(
     _said(doc, machine_clusters(frame, lang, include_names) if len(frame) else [], m("none_clusters"), lang)
 
     doc.add_heading(m("where_heading"), level=1)
-    spots = analysis.hotspots(frame, analysis.load_places()) if len(frame) else []
+    spots = analysis.hotspots(frame, analysis.load_places(profile), epsg=profile.working_crs) if len(frame) else []
     image = map_image(c, frame, spots, tiles, lang)
     doc.add_picture(io.BytesIO(image.png), width=Cm(16))
     located = int(frame["lon"].notna().sum()) if len(frame) else 0
@@ -411,6 +474,8 @@ def build_medvirkning_report(
         for example in q.examples:
             doc.add_paragraph(xml_safe(example), style="Quote")
 
+    children_section(doc, store, c, tiles, lang)
+
     doc.add_heading(m("use_heading"), level=1)
     use = store.use_of_input(consultation_id)
     for part in (use.split("\n\n") if use else [m("use_missing")]):
@@ -418,6 +483,66 @@ def build_medvirkning_report(
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+def children_section(doc, store: Store, c: Consultation, tiles: TileLayer | None, lang: str) -> None:
+    """«Barn og unges medvirkning»: what the school classes said (``class_results``), of
+    the classes whose result a planner published — the report is a public case document,
+    so the public's < 5 rule holds: route cells and counts of pupils under five never
+    appear (as «< 5»), and a class of fewer than five pupils only in the totals."""
+    m = lambda key, **kw: t(f"medvirkning.children.{key}", lang, **kw)
+    doc.add_heading(m("heading"), level=1)
+    sessions = store.class_sessions(c.id)
+    published = [s for s in sessions if s.published]
+    if not sessions:
+        doc.add_paragraph(m("none"))
+        return
+    if len(published) < len(sessions):
+        doc.add_paragraph(tn("medvirkning.children.unpublished", len(sessions) - len(published), lang))
+    frame = class_results.select(class_results.counted(store.class_frame(c.id)), [s.id for s in published])
+    if not published or class_results.pupils(frame) < analysis.SMALL_GROUP:
+        doc.add_paragraph(m("too_few", small=analysis.SMALL_LABEL))
+        return
+    summary = class_results.summary(frame)
+    alone = class_results.shown_alone(frame, published)
+    doc.add_paragraph(m("intro", small=analysis.SMALL_LABEL))
+    _table(doc, [
+        (m("classes"), str(len(published))),
+        (m("pupils"), str(analysis.suppress_small(summary.pupils))),
+        (m("routes"), str(summary.routes)),
+        (m("places"), str(summary.places)),
+    ])  # fmt: skip
+    per_class = frame.groupby("class_id")["pupil"].nunique()
+    rows = [(f"{s.school}, {classes.grade_label(s.grade, lang)}", str(int(per_class.get(s.id, 0)))) for s in alone]
+    if rows:
+        doc.add_heading(m("per_class"), level=2)
+        _table(doc, [(m("class"), m("pupils")), *rows], header=True)
+    if small := len(published) - len(alone):
+        doc.add_paragraph(tn("medvirkning.children.small_classes", small, lang, small_label=analysis.SMALL_LABEL))
+    for heading, rows, prefix in (
+        (m("by_grade"), [(classes.grade_label(g, lang), n) for g, n in summary.by_grade], None),
+        (m("by_transport"), summary.by_transport, "classes.transport"),
+        (m("by_label"), summary.by_label, "classes.label"),
+    ):
+        doc.add_heading(heading, level=2)
+        _counts(doc, [Count(t(f"{prefix}.{k}", lang) if prefix else k, n) for k, n in rows],
+                m("count_places" if prefix == "classes.label" else "count_routes" if prefix else "count_pupils"), lang)  # fmt: skip
+    cells = class_results.route_density(frame, minimum=analysis.SMALL_GROUP)
+    spots = class_results.crossings(frame)
+    image = class_map_image(c, cells, spots, tiles, lang)
+    doc.add_heading(m("map_heading"), level=2)
+    doc.add_picture(io.BytesIO(image.png), width=Cm(16))
+    doc.add_paragraph(f"{m('map_caption', cell=class_results.CELL_M, small=analysis.SMALL_GROUP)} {image.note}", style="Caption")
+    doc.add_heading(m("crossings_heading"), level=2)
+    if not spots:
+        doc.add_paragraph(m("no_crossings"))
+        return
+    _table(doc, [(m("number"), m("place"), m("pupils"), m("marks"), m("why"))] + [
+        (str(k), t("class_results.near", lang, place=s.place, metres=s.place_distance_m) if s.place else "–",
+         str(analysis.suppress_small(s.pupils)), str(s.marks),
+         ", ".join(f"{t(f'classes.label.{r}', lang)} ({n})" for r, n in s.reasons))
+        for k, s in enumerate(spots, start=1)
+    ], header=True)  # fmt: skip
 
 
 def _table(doc, rows: Sequence[Sequence[str]], header: bool = False) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -38,6 +39,23 @@ class Stage(StrEnum):
     MINDRE_ENDRING = "mindre_endring"
 
 
+class Shape(StrEnum):
+    """What a resident may put on the map: a pin, a route («Tegn en strek») or an area
+    («Tegn et område»). Staff choose per consultation; a pin is the default."""
+
+    POINT = "point"
+    LINE = "line"
+    AREA = "area"
+
+
+def drawn_shape(drawing: str | None) -> Shape:
+    """The shape of a stored drawing (GeoJSON): a LineString is a line, a Polygon an area;
+    no drawing is a pin."""
+    if drawing is None:
+        return Shape.POINT
+    return Shape.LINE if json.loads(drawing)["type"] == "LineString" else Shape.AREA
+
+
 class Status(StrEnum):
     """Life cycle of a consultation: draft → published → closed → archived."""
 
@@ -66,8 +84,14 @@ class Channel(StrEnum):
 
 
 class Role(StrEnum):
-    PLANNER = "planner"  # saksbehandler: consultations, inputs, responses
+    TEACHER = "teacher"  # lærer: opens class sessions (barnetråkk) and manages only their own
+    PLANNER = "planner"  # saksbehandler: consultations, inputs, responses; every class session
     ADMIN = "admin"  # everything a planner can, plus users and settings
+
+
+# Each role may do what the roles below it may: a planner manages every class a teacher
+# could open, an administrator does all a planner does.
+_ROLE_RANK = {Role.TEACHER: 0, Role.PLANNER: 1, Role.ADMIN: 2}
 
 
 class SenderType(StrEnum):
@@ -293,6 +317,7 @@ class Consultation:
     announced_on: date | None = None  # kunngjøring of a formal høring
     announced_where: str = ""  # where it was announced (avis, nettside)
     proposer: Proposer = field(default_factory=Proposer)  # forslagsstiller of a private plan; empty otherwise
+    shapes: tuple[Shape, ...] = (Shape.POINT,)  # what residents may draw, in the order offered
 
     def in_language(self, lang: str) -> Consultation:
         """The consultation with its texts in ``lang`` where staff gave them, else as written
@@ -303,6 +328,12 @@ class Consultation:
             if k in TRANSLATED_TEXTS and isinstance(v, str) and v.strip()
         }
         return replace(self, **given) if given else self
+
+    def written_in(self, lang: str, text: str = "title") -> str:
+        """The language ``text`` is shown in to readers of ``lang``: theirs where staff
+        translated it, else the original's (bokmål)."""
+        given = self.translations.get(lang, {}).get(text)
+        return lang if isinstance(given, str) and given.strip() else "nb"
 
     def labels(self, lang: str) -> Labels:
         """How residents reading ``lang`` see the categories and questions."""
@@ -355,6 +386,17 @@ class Input:
     objection_status: ObjectionStatus | None = None  # an innsigelse's own status
     not_merknad: NotMerknad | None = None  # a planner's finding that it is no merknad at all
     not_merknad_note: str | None = None
+    # a drawn route or area: its GeoJSON geometry (WGS84; a LineString or a Polygon) and its
+    # size in the working CRS (metres of a line, square metres of an area). lat/lon (and
+    # east/north) then hold a point on the line or inside the area, so every point-based view
+    # (pins, clusters, heat map, distance to places) keeps working. None for a pin.
+    drawing: str | None = None
+    measure: float | None = None
+
+    @property
+    def shape(self) -> Shape:
+        """A pin, a route or an area (an input without a location is a POINT without lat)."""
+        return drawn_shape(self.drawing)
 
     @property
     def reference(self) -> str:
@@ -412,6 +454,8 @@ class MapPoint:
     category: str
     text: str
     input_id: int
+    drawing: str | None = None  # a route or area (GeoJSON, WGS84) where the input is one
+    measure: float | None = None  # its length (m) or area (m²)
 
 
 @dataclass
@@ -430,6 +474,9 @@ class InputDraft:
     sender_name: str | None = None
     sender_address: str | None = None
     sender_property: str | None = None  # gnr/bnr, «12/345» (or gnr/bnr/fnr/snr)
+    # a route or area drawn on the map (GeoJSON geometry or feature, WGS84) instead of a
+    # pin; checked by geo.read_drawing, which also gives the point lat/lon then hold
+    drawing: str | dict | None = None
 
 
 @dataclass(frozen=True)
@@ -462,8 +509,9 @@ class User:
     active: bool
 
     def can(self, role: Role) -> bool:
-        """Whether this user may do what ``role`` may (admin includes planner)."""
-        return self.active and (self.role == Role.ADMIN or self.role == role)
+        """Whether this user may do what ``role`` may (admin includes planner, planner
+        includes teacher)."""
+        return self.active and _ROLE_RANK[self.role] >= _ROLE_RANK[role]
 
 
 @dataclass(frozen=True)
@@ -485,6 +533,30 @@ class Document:
     filename: str
     size: int
     kind: DocumentKind = DocumentKind.ANNET
+
+
+class LayerKind(StrEnum):
+    WMS = "wms"  # images from the municipality's map server, e.g. the proposed plan map
+    FILE = "file"  # features from a GeoJSON or GeoPackage file, stored as GeoJSON
+
+
+@dataclass(frozen=True)
+class ContextLayer:
+    """A layer staff put on a consultation's map under the pins (``context_layers``).
+    Never edited: a change is a new layer, so its id names its content (map caches)."""
+
+    id: int
+    consultation_id: str
+    kind: LayerKind
+    name: str
+    legend: str
+    attribution: str = ""
+    wms_url: str = ""  # https, no credentials, no WMS request parameters (normalised)
+    wms_layers: str = ""  # the server's layer names, comma-separated
+    geojson: str = ""  # FILE: a FeatureCollection in WGS84, each feature with only a label
+    points: int = 0
+    lines: int = 0
+    areas: int = 0
 
 
 @dataclass(frozen=True)
@@ -515,3 +587,69 @@ class Address:
     east: float
     north: float
     key: str  # the text as places.normalise() has it: what a search matches against
+
+
+# -- school classes (barnetråkk) ----------------------------------------------------------
+
+GRADES = (*(str(n) for n in range(1, 11)), "vg1", "vg2", "vg3")  # 1.–10. trinn, vg1–vg3
+
+
+class Transport(StrEnum):
+    """How a pupil gets to school (or to the after-school activity)."""
+
+    WALK = "walk"  # gå
+    BIKE = "bike"  # sykle
+    BUS = "bus"  # buss
+    CAR = "car"  # bil
+    OTHER = "other"  # annet
+
+
+class PlaceLabel(StrEnum):
+    """The ready labels a pupil puts on a place (each with its symbol in the class view)."""
+
+    SAFE = "safe"  # trygt
+    UNSAFE_TRAFFIC = "unsafe_traffic"  # utrygt: trafikk
+    UNSAFE_DARK = "unsafe_dark"  # utrygt: mørkt
+    UNSAFE_PEOPLE = "unsafe_people"  # utrygt: folk
+    NICE = "nice"  # fint sted å være
+    DULL = "dull"  # kjedelig/stygt
+    MISSING = "missing"  # mangler noe her
+
+    @property
+    def unsafe(self) -> bool:
+        return self in (PlaceLabel.UNSAFE_TRAFFIC, PlaceLabel.UNSAFE_DARK, PlaceLabel.UNSAFE_PEOPLE)
+
+
+class ClassPart(StrEnum):
+    """What a pupil's input is: the way to school, the way to the activity, or a place."""
+
+    SCHOOL = "school"
+    ACTIVITY = "activity"
+    PLACE = "place"
+
+
+@dataclass(frozen=True)
+class ClassSession:
+    """A school class taking part in a consultation for one lesson or a few days: the
+    pupils reach it by its code (``/?klasse=CODE``), with no account and no name."""
+
+    id: int
+    code: str
+    consultation_id: str
+    school: str
+    grade: str  # one of GRADES
+    size: int  # pupils in the class: sizes its submission budget
+    lang: str  # nb, nn or en: the class view's language
+    opens_at: datetime
+    closes_at: datetime
+    teacher_id: int  # the account that opened it (a teacher sees only their own)
+    created_at: datetime
+    closed_at: datetime | None = None  # closed early by the teacher
+    published_at: datetime | None = None  # a planner published the class's result
+
+    def is_open(self, now: datetime) -> bool:
+        return self.closed_at is None and self.opens_at <= now < self.closes_at
+
+    @property
+    def published(self) -> bool:
+        return self.published_at is not None

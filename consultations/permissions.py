@@ -6,7 +6,8 @@ been deactivated or demoted. So the rule is checked when the action runs, agains
 as the store holds it now — never against the ``User`` the page kept — and the command then
 writes (and audits) as that fresh user.
 
-The roles: a planner moderates, tags, answers, registers letters, builds and moves
+The roles: a teacher opens class sessions (barnetråkk) and manages only their own; a
+planner moderates, tags, answers, registers letters, builds and moves
 consultations, manages their documents and downloads exports; an administrator may do all
 that, and also delete an input for good, manage users, take backups and anonymise.
 """
@@ -14,7 +15,7 @@ that, and also delete an input for good, manage users, take backups and anonymis
 from __future__ import annotations
 
 from .errors import KartinnspillError
-from .model import Role, User
+from .model import ClassSession, Role, User
 from .store import Store
 
 
@@ -37,4 +38,18 @@ def require(store: Store, actor: User, role: Role) -> User:
         raise NotAllowed("permission.inactive")
     if not current.can(role):
         raise NotAllowed(f"permission.need_{role.value}")
+    return current
+
+
+def may_manage_class(user: User, session: ClassSession) -> bool:
+    """A teacher manages the classes they opened; planners and administrators every class."""
+    return user.active and (user.can(Role.PLANNER) or (user.can(Role.TEACHER) and session.teacher_id == user.id))
+
+
+def require_class(store: Store, actor: User, session: ClassSession) -> User:
+    """``actor`` as the store has it now, if that account may manage ``session``; otherwise
+    ``NotAllowed``: a teacher never reaches another teacher's class."""
+    current = require(store, actor, Role.TEACHER)
+    if not may_manage_class(current, session):
+        raise NotAllowed("permission.not_your_class")
     return current

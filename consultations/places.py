@@ -35,6 +35,7 @@ from pyproj.exceptions import CRSError
 
 from . import geo
 from .analysis import Place
+from .config import current_profile
 from .errors import InvalidInput
 from .model import Address, Role, User
 from .permissions import require
@@ -121,10 +122,12 @@ def search(store: Store, query: str, places: Sequence[Place] = (), limit: int = 
 # -- the register ----------------------------------------------------------------------------
 
 
-def read_addresses(data: bytes, working_crs: int = geo.WORKING_CRS, filename: str = "adresser.csv") -> list[Address]:
+def read_addresses(data: bytes, working_crs: int | None = None, filename: str = "adresser.csv") -> list[Address]:
     """The addresses of a Kartverket «Adresser» CSV (or GeoJSON/GeoPackage, by the file's
     suffix); refuses the whole file (naming the line) when a line cannot be read, so an
-    import is all or nothing."""
+    import is all or nothing. East/north in ``working_crs`` (default: the profile's)."""
+    if working_crs is None:
+        working_crs = current_profile().working_crs
     if Path(filename).suffix.lower() in geo.POINT_FORMATS:
         return _vector_addresses(data, filename, working_crs)
     try:
@@ -206,7 +209,7 @@ def _number(value: str) -> int | None:
 
 
 def import_addresses(
-    store: Store, actor: User, data: bytes, working_crs: int = geo.WORKING_CRS, filename: str = "adresser.csv"
+    store: Store, actor: User, data: bytes, working_crs: int | None = None, filename: str = "adresser.csv"
 ) -> int:
     """Replace the address register with a file's addresses (all or nothing, audited);
     returns how many there are now."""
@@ -214,7 +217,7 @@ def import_addresses(
     return store.replace_addresses(read_addresses(data, working_crs, filename), who.username)
 
 
-def import_address_file(store: Store, actor: User, path: Path, working_crs: int = geo.WORKING_CRS) -> int:
+def import_address_file(store: Store, actor: User, path: Path, working_crs: int | None = None) -> int:
     try:
         data = path.read_bytes()
     except OSError as exc:

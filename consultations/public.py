@@ -6,6 +6,11 @@ session — ``PublicInput`` has no field for them — and, after the consultatio
 each got, through its original only when that original is published too. The consultation
 map, the list of inputs and «Slik ble innspillene behandlet» all read inputs through here,
 and their photos (thumbnails with the alt text, masked like the text) through ``photos``.
+
+A school class's routes and places (``classes``) are never among them: a route to school
+starts at a child's home. The public sees a class's work only after a planner published
+the class's result, and then only as a summary (``class_result``): counts, route cells and
+dangerous spots that five pupils or more share, never one pupil's route, place or text.
 """
 
 from __future__ import annotations
@@ -15,8 +20,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import pandas as pd
+
+from . import class_results
+from .analysis import SMALL_GROUP
 from .i18n import t
-from .model import Input, InputStatus, MapPoint, Response, reference
+from .model import Input, InputStatus, MapPoint, Response, Shape, drawn_shape, reference
 from .moderation import mask_personal_data
 from .review import public_outcomes
 from .store import Store
@@ -33,10 +42,16 @@ class PublicInput:
     east: float | None
     north: float | None
     supports: int
+    drawing: str | None = None  # a drawn route or area (GeoJSON, WGS84); lat/lon lie on it
+    measure: float | None = None  # its length (m) or area (m²)
 
     @property
     def reference(self) -> str:
         return reference(self.id)
+
+    @property
+    def shape(self) -> Shape:
+        return drawn_shape(self.drawing)
 
     @property
     def has_location(self) -> bool:
@@ -89,6 +104,8 @@ def public_input(item: Input, lang: str) -> PublicInput | None:
         east=item.east,
         north=item.north,
         supports=item.supports,
+        drawing=item.drawing,
+        measure=item.measure,
     )
 
 
@@ -110,7 +127,7 @@ def inputs(
 def map_points(store: Store, consultation_id: str, lang: str) -> list[MapPoint]:
     """The consultation map's points: published inputs with a location, text masked."""
     return [
-        MapPoint(p.lat, p.lon, p.category, masked(p.text, lang), p.input_id)
+        MapPoint(p.lat, p.lon, p.category, masked(p.text, lang), p.input_id, p.drawing, p.measure)
         for p in store.map_points(consultation_id)
     ]
 
@@ -123,3 +140,30 @@ def outcomes(store: Store, consultation_id: str, lang: str) -> list[PublicOutcom
         for o in public_outcomes(store.all_inputs(consultation_id), store.responses(consultation_id))
         if (shown := public_input(o.input, lang)) is not None
     ]
+
+
+@dataclass(frozen=True)
+class ClassResult:
+    """The published classes' work as the public may see it."""
+
+    classes: int
+    summary: class_results.Summary  # counts, «< 5» under five
+    routes: pd.DataFrame  # route cells (analysis.line_density) five routes or more pass
+    crossings: list[class_results.Crossing]  # dangerous spots five pupils or more marked
+
+
+def class_result(store: Store, consultation_id: str) -> ClassResult | None:
+    """The summary of the consultation's published classes; ``None`` while no class is
+    published or fewer than five pupils took part in those that are."""
+    published = [s.id for s in store.class_sessions(consultation_id) if s.published]
+    if not published:
+        return None
+    frame = class_results.select(class_results.counted(store.class_frame(consultation_id)), published)
+    if class_results.pupils(frame) < SMALL_GROUP:
+        return None
+    return ClassResult(
+        classes=len(published),
+        summary=class_results.summary(frame),
+        routes=class_results.route_density(frame, minimum=SMALL_GROUP),
+        crossings=class_results.crossings(frame, min_pupils=SMALL_GROUP),
+    )

@@ -1,6 +1,7 @@
 """Rate limits on residents' submissions and supports, per browser session and per
 network address (keyed by a keyed hash, never the raw address). Counters live in the
-process, like the sessions they limit; a restart forgets them.
+process, like the sessions they limit; a restart forgets them. With several processes on one
+PostgreSQL database they live in the database instead (``SharedLimiter``).
 
 Each limit is a token bucket: ``burst`` events at once, refilled at ``per_hour`` events an
 hour. A school class or an office shares one address: thirty pupils pressing "send" in the
@@ -92,6 +93,13 @@ class RateLimiter:
                 bucket.tokens -= 1
         return True
 
+    def available(self, checks: list[tuple[str, Limit]]) -> bool:
+        """Whether every key's bucket has a token now; takes none (a guard that is only
+        charged for failures, such as wrong class codes)."""
+        now = self.clock()
+        with self._lock:
+            return all(self._refilled(key, limit, now).tokens >= 1 for key, limit in checks)
+
     def _refilled(self, key: str, limit: Limit, now: float) -> _Bucket:
         bucket = self._buckets.get(key)
         if bucket is None:
@@ -107,10 +115,25 @@ class RateLimiter:
             self._buckets.clear()
 
 
+class SharedLimiter(RateLimiter):
+    """The same buckets kept in the store's database (PostgreSQL), for replicas: a limit
+    per network address holds however many processes that address reaches."""
+
+    def __init__(self, store) -> None:
+        super().__init__()
+        self._store = store
+
+    def allow(self, checks: list[tuple[str, Limit]]) -> bool:
+        return self._store.take_tokens([(key, limit.burst, limit.per_hour) for key, limit in checks])
+
+
 class NoLimit(RateLimiter):
     """For bulk work that is not a resident at a keyboard: imports, benchmarks, load tests."""
 
     def allow(self, checks: list[tuple[str, Limit]]) -> bool:
+        return True
+
+    def available(self, checks: list[tuple[str, Limit]]) -> bool:
         return True
 
 

@@ -40,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import shapely
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.oxml.ns import qn
@@ -49,8 +50,8 @@ from lxml.etree import SubElement
 
 from .config import Municipality, load_settings
 from .errors import KartinnspillError
-from .export import local_times, missed_frists, project, xml_safe
-from .geo import WGS84
+from . import geo
+from .export import drawn_geometries, local_times, missed_frists, xml_safe
 from .i18n import DEFAULT_LANG, format_date, t, tn
 from .model import (
     Channel,
@@ -581,23 +582,22 @@ def _map(doc, consultation: Consultation, frame: pd.DataFrame, crs: int, lang: s
 
 
 def _crs_name(crs: int) -> str:
-    from pyproj import CRS
-
-    return f"{CRS.from_epsg(crs).name} (EPSG:{crs})"
+    return geo.crs_name(crs)
 
 
 def map_png(
     consultation: Consultation, located: pd.DataFrame, crs: int, lang: str
 ) -> tuple[bytes, str]:
-    """A point map of the inputs over the plan-area outline, in ``crs`` (metres), drawn
-    locally; returns the PNG and the scale bar's text."""
-    import geopandas
+    """A map of the inputs over the plan-area outline, in ``crs`` (metres), drawn locally:
+    pins as dots, drawn routes as lines and drawn areas as outlines, coloured by category;
+    returns the PNG and the scale bar's text."""
     from matplotlib.figure import Figure
 
-    area = geopandas.GeoSeries([consultation.area], crs=WGS84).to_crs(crs).iloc[0]
-    east, north = project(
+    area = geo.project_area(consultation.area, crs)
+    east, north = geo.project_coordinates(
         located["lon"].to_numpy(dtype=float), located["lat"].to_numpy(dtype=float), crs
     )
+    drawn = geo.project_geometries(drawn_geometries(located), crs)
     fig = Figure(figsize=(7, 6.2), dpi=150)
     ax = fig.add_subplot()
     polygons = getattr(area, "geoms", [area])
@@ -610,16 +610,18 @@ def map_png(
     colours = _palette(len(categories))
     size = 10 if len(located) < 2000 else 3 if len(located) < 20000 else 1
     codes = located["category"].to_numpy(dtype=object)
+    pins = ~shapely.is_geometry(drawn)
     for colour, category in zip(colours, categories, strict=True):
         mask = codes == category
         if mask.any():
             label = f"{category} ({int(mask.sum())})"
-            ax.scatter(east[mask], north[mask], s=size, color=colour, label=label, linewidths=0,
-                       alpha=0.8)  # fmt: skip
+            ax.scatter(east[mask & pins], north[mask & pins], s=size, color=colour, label=label,
+                       linewidths=0, alpha=0.8)  # fmt: skip
+            _draw_shapes(ax, drawn[mask & ~pins], colour)
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
-    minx, miny, maxx, maxy = _extent(area.bounds, east, north)
+    minx, miny, maxx, maxy = _extent(area.bounds, east, north, drawn[~pins])
     ax.set_xlim(minx, maxx)
     ax.set_ylim(miny, maxy)
     metres = _scale_length(maxx - minx)
@@ -640,6 +642,18 @@ def map_png(
     return buffer.getvalue(), scale
 
 
+def _draw_shapes(ax, geometries: np.ndarray, colour) -> None:
+    """Drawn routes as lines and drawn areas as tinted outlines on a matplotlib axis."""
+    from matplotlib.collections import LineCollection, PolyCollection
+
+    lines = [np.asarray(g.coords) for g in geometries if g.geom_type == "LineString"]
+    rings = [np.asarray(g.exterior.coords) for g in geometries if g.geom_type == "Polygon"]
+    if rings:
+        ax.add_collection(PolyCollection(rings, facecolors=[(*colour[:3], 0.18)], edgecolors=[colour], linewidths=1.2))
+    if lines:
+        ax.add_collection(LineCollection(lines, colors=[colour], linewidths=1.6, alpha=0.85, capstyle="round"))
+
+
 def _palette(n: int) -> list:
     from matplotlib import colormaps
 
@@ -650,10 +664,15 @@ def _palette(n: int) -> list:
     return [colormaps["tab20"](order[k % 20]) for k in range(n)]
 
 
-def _extent(bounds: Sequence[float], east: np.ndarray, north: np.ndarray) -> tuple[float, ...]:
-    """The plan area and every point, with a margin."""
+def _extent(
+    bounds: Sequence[float], east: np.ndarray, north: np.ndarray, drawn: np.ndarray = ()
+) -> tuple[float, ...]:
+    """The plan area, every point and every drawn shape, with a margin."""
     minx, miny = min(bounds[0], np.nanmin(east)), min(bounds[1], np.nanmin(north))
     maxx, maxy = max(bounds[2], np.nanmax(east)), max(bounds[3], np.nanmax(north))
+    if len(drawn):
+        x0, y0, x1, y1 = shapely.total_bounds(drawn)
+        minx, miny, maxx, maxy = min(minx, x0), min(miny, y0), max(maxx, x1), max(maxy, y1)
     margin = max(maxx - minx, maxy - miny, 100) * 0.06
     return minx - margin, miny - margin, maxx + margin, maxy + margin
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 
-from collections.abc import Sequence
-
 from . import geo, objections, planprocess
 from .attachments import CheckedFile, check_attachments, check_photos
-from .errors import InvalidInput
+from .config import current_profile
+from .errors import InvalidDrawing, InvalidInput
 from .i18n import LOCAL_TZ
 from .model import (
     AGE_GROUPS,
@@ -31,6 +31,7 @@ from .model import (
     Phase,
     Role,
     SenderType,
+    Shape,
     Status,
     User,
 )
@@ -59,6 +60,8 @@ class ValidInput:
     age_group: str | None
     relation: str | None
     answers: dict[str, object] = field(default_factory=dict)
+    drawing: str | None = None  # a checked route or area (GeoJSON, WGS84); lat/lon lie on it
+    measure: float | None = None  # its length (m) or area (m²) in the working CRS
 
 
 @dataclass(frozen=True)
@@ -122,8 +125,13 @@ def check_open(consultation: Consultation | None, now: datetime) -> Consultation
     return consultation
 
 
-def check_location(consultation: Consultation, lat: object, lon: object) -> tuple[float, float]:
-    """A pin as finite floats inside the plan area."""
+def check_location(
+    consultation: Consultation, lat: object, lon: object, shapes: Collection[Shape] | None = None
+) -> tuple[float, float]:
+    """A pin as finite floats inside the plan area, where pins are among ``shapes`` (the
+    consultation's own unless given)."""
+    if Shape.POINT not in (consultation.shapes if shapes is None else shapes):
+        raise InvalidInput("drawing.point_not_allowed")
     try:
         lat_f, lon_f = float(lat), float(lon)  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -135,15 +143,45 @@ def check_location(consultation: Consultation, lat: object, lon: object) -> tupl
     return lat_f, lon_f
 
 
-def validate(consultation: Consultation | None, draft: InputDraft, now: datetime) -> ValidInput:
-    return check_content(check_open(consultation, now), draft)
+def check_drawing(
+    consultation: Consultation,
+    data: str | dict,
+    shapes: Collection[Shape] | None = None,
+    outside_share: float = geo.LINE_OUTSIDE_SHARE,
+) -> geo.Drawing:
+    """A drawn route or area by ``geo.read_drawing``'s rules, of a shape among ``shapes``
+    (the consultation's own unless given), measured in the profile's working CRS; refused
+    as an ``InvalidInput`` with the drawing's reason."""
+    allowed = tuple(consultation.shapes if shapes is None else shapes)
+    try:
+        return geo.read_drawing(
+            data, allowed, consultation.area, outside_share=outside_share, epsg=current_profile().working_crs
+        )
+    except InvalidDrawing as exc:
+        raise InvalidInput(exc.key, **exc.params) from None
+
+
+def validate(
+    consultation: Consultation | None,
+    draft: InputDraft,
+    now: datetime,
+    outside_share: float = geo.LINE_OUTSIDE_SHARE,
+) -> ValidInput:
+    return check_content(check_open(consultation, now), draft, outside_share=outside_share)
 
 
 def check_content(
-    consultation: Consultation, draft: InputDraft, channel: Channel = Channel.WEB
+    consultation: Consultation,
+    draft: InputDraft,
+    channel: Channel = Channel.WEB,
+    *,
+    shapes: Collection[Shape] | None = None,
+    outside_share: float = geo.LINE_OUTSIDE_SHARE,
 ) -> ValidInput:
     """Category, text, place and profile by the rules every input meets, whatever its
-    channel; only the longest text allowed depends on the channel and the stage."""
+    channel; only the longest text allowed depends on the channel and the stage. The place
+    is a pin, a drawn route or area (``draft.drawing``) of a shape among ``shapes`` (the
+    consultation's own unless given), or the whole area."""
     if not draft.category:
         raise InvalidInput("input.category_missing")
     if draft.category not in consultation.categories:
@@ -155,18 +193,25 @@ def check_content(
         raise InvalidInput("input.text_short", min=TEXT_MIN)
     if len(text) > (limit := planprocess.text_max(consultation.stage, channel)):
         raise InvalidInput("input.text_long", max=limit, length=len(text))
+    drawn = None
     if draft.whole_area:
         lat = lon = None
+    elif draft.drawing is not None:
+        drawn = check_drawing(consultation, draft.drawing, shapes, outside_share)
+        lat, lon = drawn.lat, drawn.lon
     elif draft.lat is None and draft.lon is None:
         raise InvalidInput("input.location_missing")
     else:
-        lat, lon = check_location(consultation, draft.lat, draft.lon)
+        lat, lon = check_location(consultation, draft.lat, draft.lon, shapes)
     if draft.age_group is not None and draft.age_group not in AGE_GROUPS:
         raise InvalidInput("input.age_group_unknown")
     if draft.relation is not None and draft.relation not in RELATIONS:
         raise InvalidInput("input.relation_unknown")
     answers = check_answers(consultation.questions, draft.answers)
-    return ValidInput(draft.category, text, lat, lon, draft.age_group, draft.relation, answers)
+    return ValidInput(
+        draft.category, text, lat, lon, draft.age_group, draft.relation, answers,
+        drawing=drawn.geojson if drawn else None, measure=drawn.measure if drawn else None,
+    )  # fmt: skip
 
 
 def submit_input(
@@ -182,8 +227,13 @@ def submit_input(
     files: Sequence[tuple[str, bytes]] = (),
     identification: Identification = Identification.MAY,
     photos: Sequence[tuple[str, bytes, str]] = (),
+    outside_share: float = geo.LINE_OUTSIDE_SHARE,
 ) -> Input:
     """Validate and store a resident's web input; raises ``InvalidInput`` and stores nothing.
+
+    The place is a pin, the whole area, or a route or area drawn on the map, of a shape
+    the consultation takes (a route may run ``outside_share`` of its length outside the
+    plan area: the municipality profile's ``line_outside_share``).
 
     Up to three ``photos`` (``(name, bytes, alt text)``) go with any input, early or
     formal; they are public with it once it is published (``attachments.check_photos``).
@@ -201,7 +251,7 @@ def submit_input(
     """
     now = now or datetime.now(UTC)
     consultation = store.get_consultation(consultation_id)
-    valid = validate(consultation, draft, now)
+    valid = validate(consultation, draft, now, outside_share)
     assert consultation is not None
     identity = check_identity(consultation, draft, identification)
     checked = check_files(consultation, files)
@@ -264,8 +314,12 @@ def register_input(
     now: datetime | None = None,
     objection: Objection | None = None,
     attachments: Sequence[tuple[str, bytes]] = (),
+    outside_share: float = geo.LINE_OUTSIDE_SHARE,
 ) -> Input:
     """Store an input that came by e-mail, letter or meeting, as a planner registered it.
+
+    A letter may describe a place as a point, a route or an area whatever residents may
+    draw: the planner puts it on the map as it is described (``draft.drawing``).
 
     The input rules of the web form hold, but without a pin it concerns the whole area, and
     it counts from when it was received — ``received_at``, an aware moment or the date on
@@ -298,9 +352,9 @@ def register_input(
     if received_at < consultation.opens_at:
         opened = consultation.opens_at.astimezone(LOCAL_TZ)
         raise InvalidInput("input.received_before_opening", date=f"{opened:%d.%m.%Y}")
-    if draft.lat is None and draft.lon is None:
+    if draft.lat is None and draft.lon is None and draft.drawing is None:
         draft = replace(draft, whole_area=True)
-    valid = check_content(consultation, draft, channel)
+    valid = check_content(consultation, draft, channel, shapes=tuple(Shape), outside_share=outside_share)
     objection = objections.check(sender_type, objection)
     checked = check_attachments(attachments)
     name = clean_text(sender_name or "") or None
@@ -335,7 +389,8 @@ def _store(
     **extra,
 ) -> Input:
     """One validated input into the store, with its place in the working CRS."""
-    east, north = (None, None) if valid.lat is None else geo.to_working_crs(valid.lon, valid.lat)
+    epsg = current_profile().working_crs
+    east, north = (None, None) if valid.lat is None else geo.to_working_crs(valid.lon, valid.lat, epsg)
     stored, _created = store.add_input(
         consultation_id=consultation.id,
         category=valid.category,
@@ -347,6 +402,8 @@ def _store(
         age_group=valid.age_group,
         relation=valid.relation,
         answers=valid.answers,
+        drawing=valid.drawing,
+        measure=valid.measure,
         channel=channel,
         status=status,
         created_at=created_at,

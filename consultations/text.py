@@ -45,9 +45,14 @@ def excerpt(text: str, limit: int) -> str:
 
 def js_literal(value: object) -> str:
     """JSON for embedding in a <script>: no sequence in it can close the tag."""
+    return json_in_script(json.dumps(value, ensure_ascii=False))
+
+
+def json_in_script(text: str) -> str:
+    """JSON text already written (e.g. stored GeoJSON) made safe for a <script>, as
+    ``js_literal``: these characters can only occur inside JSON strings."""
     return (
-        json.dumps(value, ensure_ascii=False)
-        .replace("<", "\\u003c")
+        text.replace("<", "\\u003c")
         .replace(">", "\\u003e")
         .replace("&", "\\u0026")
         .replace("\u2028", "\\u2028")

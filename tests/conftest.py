@@ -11,11 +11,15 @@ from shapely.geometry import MultiPolygon, Polygon
 from consultations.config import load_profile
 from consultations.model import Consultation, Moderation, PlanType, Role, Stage, Status, User
 from consultations.store import Store
+from tests.pg import in_ci, pg_cluster, pg_url  # noqa: F401  (the PostgreSQL fixtures)
 
 # A small square around Borgen, Asker (lon/lat).
 BORGEN_SQUARE = MultiPolygon(
     [Polygon([(10.405, 59.822), (10.422, 59.822), (10.422, 59.830), (10.405, 59.830)])]
 )
+BORGEN = "borgen-tettstedsutvikling"  # demo consultations
+HEGGEDAL = "heggedal-tettstedsutvikling"
+PASSWORD = "riktig-hest-batteri"  # of the staff accounts the page tests log in with
 INSIDE = (59.826, 10.414)  # lat, lon
 OUTSIDE = (59.90, 10.60)
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -57,8 +61,15 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db_path: Path):
-    s = Store.open(db_path)
+def store_location(db_path: Path) -> Path | str:
+    """Where ``store`` lives: a DuckDB file; a module that imports
+    ``tests.pg.on_both_backends as store_location`` runs on PostgreSQL too."""
+    return db_path
+
+
+@pytest.fixture
+def store(store_location: Path | str):
+    s = Store.open(store_location)
     yield s
     s.close()
 
@@ -241,11 +252,6 @@ def docx_text(document) -> str:
     return "\n".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in body.iter(qn("w:p")))
 
 
-def in_ci() -> bool:
-    import os
-
-    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
-
 
 def need_office_tools() -> None:
     """Skip without LibreOffice and pdftotext (Debian libreoffice-writer-nogui,
@@ -286,3 +292,102 @@ def demo_app(demo_db, tmp_path, monkeypatch):
 
     yield app_on_copy_of(demo_db, tmp_path, monkeypatch)
     context._store.clear()
+
+
+@pytest.fixture(scope="module")
+def seeded(demo_db, tmp_path_factory) -> Path:
+    """The demo data with the planner «kari» (password ``PASSWORD``), made once per module
+    (argon2 is slow). A module with data of its own defines its own ``seeded``: ``app`` then
+    runs on that."""
+    from consultations.auth import create_user
+
+    path = tmp_path_factory.mktemp("seeded") / "seed.duckdb"
+    path.write_bytes(demo_db.read_bytes())
+    store = Store.open(path)
+    create_user(store, "kari", "planner", PASSWORD)
+    store.close()
+    return path
+
+
+@pytest.fixture
+def app(seeded, tmp_path, monkeypatch):
+    """An AppTest of the whole app on a fresh copy of ``seeded``."""
+    from consultations.ui import context
+
+    yield app_on_copy_of(seeded, tmp_path, monkeypatch)
+    context._store.clear()
+
+
+def log_in(at, page: str, username: str = "kari", password: str = PASSWORD):
+    """Open a staff ``page`` and log in through its form (``log_in_as`` skips the form)."""
+    at.switch_page(page)
+    at.run()
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    at.button[0].click()
+    return at.run()
+
+
+@pytest.fixture(scope="module")
+def staff_db(demo_db, tmp_path_factory):
+    """The demo data with the planner «kari» and the admin «ada» (password ``PASSWORD``):
+    ``(path, {"kari": id, "ada": id})``, made once per module (argon2 is slow)."""
+    from consultations.auth import create_user
+
+    path = tmp_path_factory.mktemp("staff") / "staff.duckdb"
+    path.write_bytes(demo_db.read_bytes())
+    store = Store.open(path)
+    ids = {
+        "kari": create_user(store, "kari", Role.PLANNER, PASSWORD).id,
+        "ada": create_user(store, "ada", Role.ADMIN, PASSWORD, email="ada@asker.kommune.no").id,
+    }
+    store.close()
+    return path, ids
+
+
+@pytest.fixture
+def staff_app_db(staff_db, tmp_path, monkeypatch):
+    """A copy of ``staff_db`` per test, which the app opens: ``(path, ids)``."""
+    from consultations.ui import context
+
+    seeded, ids = staff_db
+    path = tmp_path / "app.duckdb"
+    path.write_bytes(seeded.read_bytes())
+    monkeypatch.setenv("KARTINNSPILL_DB", str(path))
+    monkeypatch.setenv("KARTINNSPILL_TILES", "none")
+    monkeypatch.delenv("KARTINNSPILL_DEMO", raising=False)
+    context._store.clear()
+    context._settings.clear()
+    yield path, ids
+    context._store.clear()
+
+
+def app_store(path) -> Store:
+    """The store the app has open on ``path``."""
+    from consultations.ui import context
+
+    return context._store(str(path), False)
+
+
+def open_page(page: str, user_id: int | None = None, cid: str | None = None):
+    """A staff ``page`` (of the consultation ``cid``), logged in as ``user_id`` if given."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    if user_id is not None:
+        log_in_as(at, user_id)
+    if cid:
+        at.query_params["id"] = cid
+    at.switch_page(page)
+    return at.run()
+
+
+def folium_args(at) -> list[dict]:
+    """What each st_folium map sends to the browser (script, asset links, options)."""
+    import json
+
+    return [
+        json.loads(e.proto.json_args)
+        for e in at.get("component_instance")
+        if "st_folium" in e.proto.component_name
+    ]

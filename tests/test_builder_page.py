@@ -2,47 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from consultations.auth import create_user
-from consultations.demo import seed_demo
 from consultations.i18n import LOCAL_TZ
 from consultations.model import MerknadRecipient, Proposer, Status
-from consultations.store import Store
-from tests.conftest import BORGEN_SQUARE, app_on_copy_of
-
-from tests.conftest import APP  # noqa: E402 (one path to the app for every page test)
-PASSWORD = "riktig-hest-batteri"
-
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("staff") / "seed.duckdb"
-    store = Store.open(path)
-    seed_demo(store)
-    create_user(store, "kari", "planner", PASSWORD)
-    store.close()
-    return path
-
-
-@pytest.fixture
-def app(seeded, tmp_path, monkeypatch):
-    from consultations.ui import context
-
-    yield app_on_copy_of(seeded, tmp_path, monkeypatch)
-    context._store.clear()
-
-
-def log_in(at: AppTest, page: str) -> AppTest:
-    at.switch_page(page)
-    at.run()
-    at.text_input[0].input("kari")
-    at.text_input[1].input(PASSWORD)
-    at.button[0].click()
-    return at.run()
+from tests.conftest import BORGEN_SQUARE, log_in
 
 
 @pytest.mark.parametrize("page", ["pages/saksbehandling.py", "pages/rediger.py"])

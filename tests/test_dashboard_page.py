@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.test_builder_page import app, log_in, seeded  # noqa: F401 (fixtures)
+from tests.conftest import log_in
 
 BORGEN = "borgen-tettstedsutvikling"
 

@@ -191,32 +191,38 @@ def test_geojson_is_wgs84_with_null_geometry_for_whole_area_inputs(store, planne
 
 
 @pytest.mark.parametrize("crs", [25832, 25833, 4326])
-def test_geopackage_has_a_point_layer_in_the_crs_and_a_table_for_the_rest(store, planned, tmp_path, crs):
+def test_geopackage_has_a_layer_per_geometry_type_in_the_crs_and_a_table_for_the_rest(store, planned, tmp_path, crs):
     c, ids = planned
     path = tmp_path / "innspill.gpkg"
     path.write_bytes(export(store, c.id, Format.GPKG, crs=crs))
     layers = {name: kind for name, kind in pyogrio.list_layers(path)}
-    assert layers == {"innspill": "Point", "innspill_uten_sted": None}
-    info = pyogrio.read_info(path, layer="innspill")
+    assert layers == {"innspill_punkt": "Point", "innspill_linje": "LineString", "innspill_flate": "Polygon",
+                      "innspill_uten_sted": None}  # fmt: skip
+    info = pyogrio.read_info(path, layer="innspill_punkt")
     assert info["crs"] == f"EPSG:{crs}" and info["features"] == 2
-    points = pyogrio.read_dataframe(path, layer="innspill")
+    for empty in ("innspill_linje", "innspill_flate"):  # no drawings here: empty, typed, in the CRS
+        assert pyogrio.read_info(path, layer=empty)["features"] == 0
+        assert pyogrio.read_info(path, layer=empty)["crs"] == f"EPSG:{crs}"
+    points = pyogrio.read_dataframe(path, layer="innspill_punkt")
     assert points.crs.to_epsg() == crs
     web = points[points["id"] == ids["web"]].iloc[0]
     x, y = ("lon", "lat") if crs == 4326 else (f"ost_{crs}", f"nord_{crs}")
     assert (web.geometry.x, web.geometry.y) == pytest.approx((web[x], web[y]))
     assert web["Hva bruker du området til?"] == "Tur; Lek" and web["konklusjon"] == "Delvis tatt til følge"
+    assert web["form"] == "punkt"
     table = pyogrio.read_dataframe(path, layer="innspill_uten_sted")
     assert sorted(table["id"]) == sorted([ids["whole"], ids["letter"]])
     assert "geometry" not in table.columns
     # QGIS knows the CRS by its authority code, with no questions asked
     with sqlite3.connect(path) as db:
-        srs = db.execute(
+        srs = set(db.execute(
             """SELECT s.organization, s.organization_coordsys_id FROM gpkg_geometry_columns g
-               JOIN gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id WHERE g.table_name = 'innspill'"""
-        ).fetchone()
+               JOIN gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id"""
+        ))  # fmt: skip
         kinds = dict(db.execute("SELECT table_name, data_type FROM gpkg_contents"))
-    assert (srs[0].upper(), srs[1]) == ("EPSG", crs)
-    assert kinds == {"innspill": "features", "innspill_uten_sted": "attributes"}
+    assert {(org.upper(), code) for org, code in srs} == {("EPSG", crs)}
+    assert kinds == {"innspill_punkt": "features", "innspill_linje": "features", "innspill_flate": "features",
+                     "innspill_uten_sted": "attributes"}  # fmt: skip
 
 
 def test_an_export_crs_outside_the_offered_ones_is_refused():
@@ -231,8 +237,8 @@ def test_an_export_of_an_empty_consultation_has_headers_and_empty_layers(store, 
     assert len(_csv(store, consultation)) == 0
     path = tmp_path / "tom.gpkg"
     path.write_bytes(export(store, consultation.id, Format.GPKG))
-    assert pyogrio.read_info(path, layer="innspill")["features"] == 0
-    assert pyogrio.read_info(path, layer="innspill")["crs"] == "EPSG:25832"
+    assert pyogrio.read_info(path, layer="innspill_punkt")["features"] == 0
+    assert pyogrio.read_info(path, layer="innspill_punkt")["crs"] == "EPSG:25832"
 
 
 def _cli(db_path, *args):
@@ -250,9 +256,9 @@ def test_cli_writes_each_format_and_refuses_what_it_cannot(store, planned, db_pa
     gpkg = tmp_path / "innspill.gpkg"
     done = _cli(db_path, *base, "--format", "gpkg", "--out", str(gpkg))
     assert done.returncode == 0, done.stderr
-    assert pyogrio.read_info(gpkg, layer="innspill")["crs"] == "EPSG:25832"  # the profile's
+    assert pyogrio.read_info(gpkg, layer="innspill_punkt")["crs"] == "EPSG:25832"  # the profile's
     done = _cli(db_path, *base, "--format", "gpkg", "--crs", "EPSG:25833", "--out", str(gpkg))
-    assert done.returncode == 0 and pyogrio.read_info(gpkg, layer="innspill")["crs"] == "EPSG:25833"
+    assert done.returncode == 0 and pyogrio.read_info(gpkg, layer="innspill_punkt")["crs"] == "EPSG:25833"
     xlsx = tmp_path / "innspill.xlsx"
     assert _cli(db_path, *base, "--format", "xlsx", "--out", str(xlsx)).returncode == 0
     assert openpyxl.load_workbook(xlsx).sheetnames == ["Innspill", "Nøkkeltall"]

@@ -13,9 +13,8 @@ from consultations.auth import create_user
 from consultations.model import InputDraft, PlanType, Stage
 from consultations.store import Store
 from consultations.submission import submit_input
-from tests.conftest import make_consultation
-from tests.test_builder_page import PASSWORD, app  # noqa: F401 (app: the fixture, on our seeded)
-from tests.test_builder_page import log_in as log_in_as_kari
+from tests.conftest import PASSWORD, make_consultation
+from tests.conftest import log_in as log_in_as_kari
 
 PAGE = "pages/gjennomgang.py"
 CID = "formal-borgen"

@@ -25,11 +25,12 @@ def _one_map(cached: bool) -> None:
     from streamlit_folium import st_folium
 
     from consultations.config import load_settings
+    from consultations.drawing import Sketch
     from consultations.model import MapPoint, Stage
     from consultations.ui.maps import (
         consultation_map,
         pin_layer,
-        pin_script,
+        sketch_script,
         render_map,
         show_map,
         use_local_assets,
@@ -46,7 +47,7 @@ def _one_map(cached: bool) -> None:
     pin = (59.8262, 10.4141)
     if cached:
         show_map(render_map(m, "map-x"), "map-x", height=480, returned_objects=["last_clicked"],
-                 pin_script=pin_script(pin, Stage.IDEFASE, "nb"))  # fmt: skip
+                 pin_script=sketch_script(Sketch().with_pin(*pin), Stage.IDEFASE, "nb"))  # fmt: skip
     else:
         st_folium(m, key="map-x", height=480, use_container_width=True,
                   returned_objects=["last_clicked"], feature_group_to_add=pin_layer(pin, Stage.IDEFASE, "nb"))  # fmt: skip

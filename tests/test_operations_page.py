@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from consultations.auth import create_user
-from tests.test_builder_page import app, log_in, seeded  # noqa: F401 (fixtures)
+from tests.conftest import log_in
 
 
 def test_a_planner_cannot_open_drift(app):

@@ -2,54 +2,25 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from consultations.demo import seed_demo
-from tests.conftest import app_on_copy_of
 from consultations.model import InputDraft
 from consultations.store import Store
 from consultations.submission import submit_input
 from consultations.text import escape_html
-from consultations.ui.participation import pin_from_click
-
-from tests.conftest import APP  # noqa: E402 (one path to the app for every page test)
-BORGEN = "borgen-tettstedsutvikling"
-HEGGEDAL = "heggedal-tettstedsutvikling"
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("pages") / "demo.duckdb"
-    store = Store.open(path)
-    seed_demo(store)
-    store.close()
-    return path
+from consultations.ui.location import pin_from_click
+from tests.conftest import BORGEN, HEGGEDAL, folium_args
 
 
 @pytest.fixture
-def app(demo_db, tmp_path, monkeypatch) -> AppTest:
-    from consultations.ui import context
-
-    yield app_on_copy_of(demo_db, tmp_path, monkeypatch)
-    context._store.clear()
+def app(demo_app) -> AppTest:
+    return demo_app
 
 
 def open_consultation(at: AppTest, cid: str) -> AppTest:
     at.query_params["id"] = cid
     return at.run()
-
-
-def folium_args(at: AppTest) -> list[dict]:
-    """What each st_folium map sends to the browser (script, asset links, options)."""
-    return [
-        json.loads(e.proto.json_args)
-        for e in at.get("component_instance")
-        if "st_folium" in e.proto.component_name
-    ]
 
 
 def stored_inputs(at: AppTest, cid: str):
@@ -279,7 +250,7 @@ def test_keyboard_route_a_named_place_or_typed_coordinates_set_the_pin(app):
 
 
 def test_the_middle_of_the_area_is_always_a_choice(demo_db):
-    from consultations.ui.participation import MIDDLE, places_in
+    from consultations.ui.location import MIDDLE, places_in
 
     store = Store.open(demo_db)
     try:

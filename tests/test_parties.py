@@ -33,6 +33,7 @@ from consultations.report import build_report
 from consultations.store import Store
 from consultations.submission import register_input
 from tests.conftest import NOW, make_consultation, staff
+from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
 STATSFORVALTEREN = "Statsforvalteren i Oslo og Viken"
 NEIGHBOUR = "Nils Naboen"

@@ -9,12 +9,9 @@ from datetime import date, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from consultations.auth import create_user
 from consultations.i18n import LOCAL_TZ
-from consultations.model import Objection, ObjectionStatus, Role, SenderType
-from consultations.store import Store
-from tests.conftest import APP, log_in_as
-from tests.test_pages import BORGEN, demo_db  # noqa: F401 (demo_db: fixture)
+from consultations.model import Objection, ObjectionStatus, SenderType
+from tests.conftest import APP, BORGEN, app_store, open_page
 
 SLEMMESTAD = "slemmestad-detaljregulering-kai"
 SENTRUM = "asker-sentrum-omraderegulering"
@@ -27,45 +24,11 @@ REGISTER, REVIEW, OVERVIEW, PARTIES = (
 )  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def staff_db(demo_db, tmp_path_factory):  # noqa: F811 (the imported fixture)
-    path = tmp_path_factory.mktemp("parties") / "staff.duckdb"
-    path.write_bytes(demo_db.read_bytes())
-    store = Store.open(path)
-    kari = create_user(store, "kari", Role.PLANNER, "riktig-hest-batteri").id
-    store.close()
-    return path, kari
-
-
 @pytest.fixture
-def db(staff_db, tmp_path, monkeypatch):
-    from consultations.ui import context
-
-    seeded, kari = staff_db
-    path = tmp_path / "app.duckdb"
-    path.write_bytes(seeded.read_bytes())
-    monkeypatch.setenv("KARTINNSPILL_DB", str(path))
-    monkeypatch.setenv("KARTINNSPILL_TILES", "none")
-    monkeypatch.delenv("KARTINNSPILL_DEMO", raising=False)
-    context._store.clear()
-    context._settings.clear()
-    yield path, kari
-    context._store.clear()
-
-
-def app_store(path) -> Store:
-    from consultations.ui import context
-
-    return context._store(str(path), False)
-
-
-def open_page(page: str, user_id: int, cid: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    log_in_as(at, user_id)
-    if cid:
-        at.query_params["id"] = cid
-    at.switch_page(page)
-    return at.run()
+def db(staff_app_db):
+    """The app's database and the planner's id."""
+    path, ids = staff_app_db
+    return path, ids["kari"]
 
 
 def shown(at: AppTest) -> str:

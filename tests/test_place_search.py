@@ -15,6 +15,7 @@ from consultations.model import Role
 from consultations.permissions import OPERATOR, NotAllowed
 from consultations.store import Store
 from tests.conftest import log_in_as, staff
+from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
 BORGEN = "borgen-tettstedsutvikling"
 HEADER = "lokalId;kommunenummer;adresseTekst;gardsnummer;bruksnummer;EPSG-kode;Nord;Øst;postnummer;poststed"

@@ -10,8 +10,7 @@ import pytest
 from consultations.errors import InvalidInput
 from consultations.model import Channel, InputDraft, InputStatus, Moderation, SenderType, Status
 from consultations.submission import register_input, submit_input
-from tests.conftest import INSIDE, NOW, OUTSIDE, make_consultation, staff
-from tests.test_pages import APP, BORGEN, demo_db, folium_args  # noqa: F401 (demo_db: fixture)
+from tests.conftest import APP, BORGEN, INSIDE, NOW, OUTSIDE, folium_args, make_consultation, staff
 
 CATEGORY = "Trafikk og trafikksikkerhet"
 TEXT = "Brev fra velforeningen: fotgjengerfelt ved skolen trengs snarest."

@@ -31,6 +31,7 @@ from consultations.review import (
 )
 from consultations.submission import submit_input
 from tests.conftest import INSIDE, NOW, make_consultation
+from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
 ANSWER = Response(0, "Ønsker fartsdemper", "Vurderes i reguleringen", Outcome.PARTLY)
 

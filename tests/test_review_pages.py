@@ -14,9 +14,8 @@ from consultations.model import Channel, InputDraft, InputStatus, Moderation, Ou
 from consultations.store import Store
 from consultations.submission import register_input, submit_input
 from consultations.text import escape_html, escape_markdown
-from tests.conftest import INSIDE, make_consultation, staff
-from tests.test_builder_page import APP, PASSWORD, app  # noqa: F401 (app: the fixture, on our seeded)
-from tests.test_builder_page import log_in as log_in_as_kari
+from tests.conftest import APP, INSIDE, PASSWORD, make_consultation, staff
+from tests.conftest import log_in as log_in_as_kari
 
 PAGE = "pages/gjennomgang.py"
 CID = "test-borgen"

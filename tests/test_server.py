@@ -17,12 +17,13 @@ import tomllib
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-from streamlit.web.server.starlette.starlette_app_utils import generate_xsrf_token_string
+from streamlit.web.server.starlette.starlette_app_utils import (
+    generate_xsrf_token_string,
+)
 from websockets.sync.client import connect
 
 from consultations.config import load_settings, parse_frame_ancestors
@@ -30,9 +31,8 @@ from consultations.errors import ConfigError
 from consultations.http_policy import content_security_policy
 from consultations.i18n import t
 from consultations.store import Store
-from tests.conftest import app_on_copy_of, hold_database
+from tests.conftest import app_on_copy_of, hold_database, log_in
 from tests.live_server import REPO_ROOT, AppServer, launch
-from tests.test_builder_page import app, log_in, seeded  # noqa: F401 (fixtures)
 
 CONFIG = REPO_ROOT / ".streamlit" / "config.toml"
 MB = 1024 * 1024
@@ -159,8 +159,8 @@ def test_builder_upload_widgets_announce_the_same_20_mb_limit(app):
     at.query_params["id"] = "borgen-tettstedsutvikling"  # an existing one: documents too
     at.run()
     limits = [e.proto.max_upload_size_mb for e in at.get("file_uploader")]
-    # the plan area, the four named plan-document slots and other documents
-    assert len(limits) == 6 and set(limits) == {APP_LIMIT_MB}
+    # the plan area, the four named plan-document slots, other documents and a map layer's file
+    assert len(limits) == 7 and set(limits) == {APP_LIMIT_MB}
 
 
 # --------------------------------------------------------------------------- 6: a crowd

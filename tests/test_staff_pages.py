@@ -12,63 +12,29 @@ from streamlit.testing.v1 import AppTest
 from consultations.auth import check_login, create_user
 from consultations.errors import InvalidUser
 from consultations.model import Channel, Role, SenderType
-from consultations.store import Store
 from consultations.submission import received_moment
 from consultations.ui.admin import audit_csv
 from consultations.users import change
-from tests.conftest import log_in_as, make_consultation
-from tests.test_pages import APP, BORGEN, HEGGEDAL, demo_db  # noqa: F401 (demo_db: fixture)
+from tests.conftest import (
+    APP,
+    BORGEN,
+    HEGGEDAL,
+    PASSWORD,
+    app_store,
+    log_in_as,
+    make_consultation,
+    open_page,
+)
 
-PASSWORD = "riktig-hest-batteri"
 REGISTER, USERS, AUDIT = "pages/registrer-innspill.py", "pages/brukere.py", "pages/revisjonslogg.py"
 PAGES = (REGISTER, USERS, AUDIT)
 HEADINGS = {REGISTER: "Registrer innspill", USERS: "Brukere", AUDIT: "Revisjonslogg"}
 LETTER = "Brev fra Borgen vel: vi ønsker en trygg skolevei langs Borgenveien."
 
 
-@pytest.fixture(scope="module")
-def staff_db(demo_db, tmp_path_factory):
-    """The demo database with a planner and an admin (argon2 is slow: hashed once)."""
-    path = tmp_path_factory.mktemp("staff") / "staff.duckdb"
-    path.write_bytes(demo_db.read_bytes())
-    store = Store.open(path)
-    ids = {
-        "kari": create_user(store, "kari", Role.PLANNER, PASSWORD).id,
-        "ada": create_user(store, "ada", Role.ADMIN, PASSWORD, email="ada@asker.kommune.no").id,
-    }
-    store.close()
-    return path, ids
-
-
 @pytest.fixture
-def db(staff_db, tmp_path, monkeypatch):
-    """A copy per test, which the app opens."""
-    seeded, ids = staff_db
-    path = tmp_path / "app.duckdb"
-    path.write_bytes(seeded.read_bytes())
-    monkeypatch.setenv("KARTINNSPILL_DB", str(path))
-    monkeypatch.setenv("KARTINNSPILL_TILES", "none")
-    monkeypatch.delenv("KARTINNSPILL_DEMO", raising=False)
-    from consultations.ui import context
-
-    context._store.clear()
-    context._settings.clear()
-    yield path, ids
-    context._store.clear()
-
-
-def app_store(path) -> Store:
-    from consultations.ui import context
-
-    return context._store(str(path), False)
-
-
-def open_page(page: str, user_id: int | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30)
-    if user_id is not None:
-        log_in_as(at, user_id)
-    at.switch_page(page)
-    return at.run()
+def db(staff_app_db):
+    return staff_app_db
 
 
 def labels(elements) -> list[str]:

@@ -8,7 +8,6 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import duckdb
 import pytest
 
 from consultations.store import migrations as store_module
@@ -18,6 +17,8 @@ from consultations.store import LATEST, Store
 from consultations.ratelimit import NoLimit
 from consultations.submission import submit_input, support_input
 from tests.conftest import INSIDE, NOW, hold_database, make_consultation
+from tests.pg import execute_raw
+from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
 
 NO_LIMIT = NoLimit()
@@ -35,15 +36,15 @@ def test_consultation_round_trips(store, consultation):
     assert store.get_consultation("nope") is None
 
 
-def test_older_database_is_upgraded_and_keeps_its_data(db_path, monkeypatch):
-    s = Store.open(db_path)
+def test_older_database_is_upgraded_and_keeps_its_data(store_location, monkeypatch):
+    s = Store.open(store_location)
     s.add_consultation(make_consultation())
     s.close()
     upgraded = dict(store_module.MIGRATIONS)
     upgraded[LATEST + 1] = ("ALTER TABLE consultations ADD COLUMN note VARCHAR",)
     monkeypatch.setattr(store_module, "MIGRATIONS", upgraded)
     monkeypatch.setattr(store_module, "LATEST", LATEST + 1)
-    s = Store.open(db_path)
+    s = Store.open(store_location)
     try:
         assert s.schema_version() == LATEST + 1
         assert s.get_consultation("test-borgen") is not None
@@ -51,13 +52,11 @@ def test_older_database_is_upgraded_and_keeps_its_data(db_path, monkeypatch):
         s.close()
 
 
-def test_newer_database_is_refused_clearly(db_path):
-    Store.open(db_path).close()
-    conn = duckdb.connect(str(db_path))
-    conn.execute("INSERT INTO schema_version VALUES (999, now())")
-    conn.close()
+def test_newer_database_is_refused_clearly(store_location):
+    Store.open(store_location).close()
+    execute_raw(store_location, "INSERT INTO schema_version VALUES (999, now())")
     with pytest.raises(StoreError) as info:
-        Store.open(db_path)
+        Store.open(store_location)
     assert info.value.key == "store.too_new"
     assert "999" in info.value.message() and "Oppgrader" in info.value.message()
 

@@ -11,6 +11,7 @@ from consultations.errors import InvalidInput
 from consultations.model import InputDraft, InputStatus, Moderation, Status
 from consultations.submission import submit_input, support_input
 from tests.conftest import INSIDE, NOW, OUTSIDE, make_consultation
+from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
 CATEGORY = "Trafikk og trafikksikkerhet"
 TEXT = "Det trengs et trygt fotgjengerfelt ved skolen."

@@ -6,20 +6,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from consultations.auth import create_user
-from consultations.demo import seed_demo
 from consultations.model import Question, QuestionKind, Status
-from consultations.store import Store
 from consultations.text import escape_html, escape_markdown
-from tests.conftest import app_on_copy_of
+from tests.conftest import PASSWORD, app_on_copy_of
 
 BORGEN = "borgen-tettstedsutvikling"
-PASSWORD = "riktig-hest-batteri"
 ENGLISH_CATEGORIES = {
     "Trafikk og trafikksikkerhet": "Traffic and road safety",
     "Gange og sykkel": "Walking and cycling",
@@ -48,21 +43,11 @@ TRANSLATIONS = {
 }
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("labels") / "demo.duckdb"
-    store = Store.open(path)
-    seed_demo(store)
-    create_user(store, "kari", "planner", PASSWORD)
-    store.close()
-    return path
-
-
 @pytest.fixture
-def app(demo_db, tmp_path, monkeypatch) -> AppTest:
+def app(seeded, tmp_path, monkeypatch) -> AppTest:
     from consultations.ui import context
 
-    at = app_on_copy_of(demo_db, tmp_path, monkeypatch)
+    at = app_on_copy_of(seeded, tmp_path, monkeypatch)
     store = at.store()
     c = store.get_consultation(BORGEN)
     store.update_consultation(replace(c, questions=(OFTEN, WHY), translations=TRANSLATIONS), "kari")

@@ -11,31 +11,16 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from consultations.demo import seed_demo
 from consultations.i18n import LANGUAGES, keys, t
-from consultations.store import Store
-from tests.conftest import app_on_copy_of
+from tests.conftest import BORGEN  # idéfase: early medvirkning
 
-BORGEN = "borgen-tettstedsutvikling"  # idéfase: early medvirkning
 ASKER = "asker-sentrum-omraderegulering"  # offentlig ettersyn: formal høring
 LOCALES = Path(__file__).resolve().parents[1] / "consultations" / "locales"
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("words") / "demo.duckdb"
-    store = Store.open(path)
-    seed_demo(store)
-    store.close()
-    return path
-
-
 @pytest.fixture
-def app(demo_db, tmp_path, monkeypatch):
-    from consultations.ui import context
-
-    yield app_on_copy_of(demo_db, tmp_path, monkeypatch)
-    context._store.clear()
+def app(demo_app) -> AppTest:
+    return demo_app
 
 
 def _open(at: AppTest, cid: str, lang: str = "nb") -> AppTest:
@@ -57,7 +42,7 @@ def interface_texts(at: AppTest, cid: str) -> list[str]:
         *(w.label for kind in ("text_area", "selectbox", "multiselect", "checkbox") for w in getattr(at, kind)),
         *(link.proto.label for link in at.get("page_link")),
     ]
-    plain = lambda s: s.replace("\\", "").strip("*")  # noqa: E731 (markdown escapes off)
+    plain = lambda s: s.replace("\\", "").strip("*")
     return [s for s in shown if s and not any(plain(s) in w or w in plain(s) for w in written if w)]
 
 
@@ -150,6 +135,12 @@ COUNT_OUTSIDE_PLURALS = {
     "import.bad_document": "«Dokument nr. {n}»: an ordinal, not a count",
     "photo.file": "«Bilde {n}»: the photo's number, not a count",
     "photo.alt": "«Hva viser bilde {n}?»: the photo's number; {max} a limit in characters",
+    "classes.progress": "«Har sendt inn: 1 av 24 elever»: reads right for one; routes and places are figures after a colon",
+    "classes.grade_n": "«{n}. trinn»: an ordinal (the school year), not a count",
+    "classes.grade_vg": "«Vg{n}»: the name of a school year, not a count",
+    "dashboard.routes_busiest": "«Flest streker gjennom én rute: {n}»: a figure after a colon",
+    "context_layer.too_many": "«Filen har {n} objekter»: always more than the limit {max}, never one",
+    "context_layer.too_detailed": "«{n} koordinatpunkter»: always more than the limit {max}, never one",
 }
 
 
@@ -229,7 +220,7 @@ def test_every_page_carries_the_script_that_turns_streamlits_words(app):
 def test_a_refusal_on_an_early_page_never_says_hoering_and_a_formal_one_says_merknad():
     from consultations.errors import InvalidInput
     from consultations.model import Stage
-    from consultations.ui.participation import _said
+    from consultations.ui.location import said as _said
 
     for key in ("input.closed", "input.not_open_yet", "input.category_unknown", "input.unknown_input"):
         early = _said(InvalidInput(key), Stage.IDEFASE, "nb")

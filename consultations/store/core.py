@@ -1,8 +1,10 @@
-"""DuckDB storage: the schema, its migrations, and the only place in the code that runs SQL.
+"""The Store: every query the app runs, written once for DuckDB and PostgreSQL.
 
 One ``Store`` per process. It is safe to share between threads (Streamlit sessions): every
 call gets its own cursor, and writes are serialised by a lock so a check-then-insert (the
-double-submit guard) cannot race.
+double-submit guard) cannot race. What differs between the databases (connecting, cursors,
+transactions, locks across processes, the data version, backups) is the backend's:
+``duckdb_backend.py`` for a file, ``postgres_backend.py`` for a ``postgresql://`` URL.
 """
 
 from __future__ import annotations
@@ -11,9 +13,8 @@ import dataclasses
 import functools
 import itertools
 import json
-import re
-import shutil
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -23,20 +24,25 @@ import duckdb
 
 from .. import geo, keys
 from . import migrations
+from .duckdb_backend import DuckDBBackend
+from .postgres_backend import PostgresBackend, is_url
 from ..errors import Conflict, DuplicateText, NotFound, StoreError, SupportedFromAddress
 from ..model import (
     Address,
     Attachment,
     AuditEntry,
     Channel,
+    ClassSession,
     Consultation,
     ConsultationListing,
     Contact,
+    ContextLayer,
     Document,
     DocumentKind,
     HearingParty,
     Input,
     InputStatus,
+    LayerKind,
     MapPoint,
     MerknadRecipient,
     Moderation,
@@ -51,41 +57,33 @@ from ..model import (
     Response,
     Role,
     SenderType,
+    Shape,
     Stage,
     Status,
     User,
-)
-
-# Everything a database file can hold that runs or reads something: a backup must hold
-# exactly what the migrations create. A view or macro could read server files
-# (read_csv('/etc/passwd')) the moment the app queries it.
-_CATALOGUE = (
-    "SELECT 'table', schema_name, table_name, sql FROM duckdb_tables() WHERE database_name = current_database()",
-    "SELECT 'view', schema_name, view_name, sql FROM duckdb_views() WHERE database_name = current_database() AND NOT internal",
-    "SELECT 'function', schema_name, function_name, function_type FROM duckdb_functions() WHERE database_name = current_database() AND NOT internal",
-    "SELECT 'sequence', schema_name, sequence_name, '' FROM duckdb_sequences() WHERE database_name = current_database()",
-    "SELECT 'index', schema_name, index_name, sql FROM duckdb_indexes() WHERE database_name = current_database()",
-    "SELECT 'type', schema_name, type_name, '' FROM duckdb_types() WHERE database_name = current_database() AND NOT internal",
-    "SELECT 'schema', schema_name, '', '' FROM duckdb_schemas() WHERE database_name = current_database() AND NOT internal",
-    "SELECT 'database', database_name, '', '' FROM duckdb_databases() WHERE NOT internal AND database_name <> current_database()",
 )
 
 _CONSULTATION_COLUMNS = (
     "id, title, summary, body, plan_type, plan_id, stage, status, opens_at, closes_at, "
     "area_geojson, categories, moderation, contact_name, contact_role, contact_email, "
     "contact_phone, is_demo, questions, translations, case_number, announced_on, "
-    "announced_where, proposer_name, proposer_consultant, proposer_recipient, proposer_address"
+    "announced_where, proposer_name, proposer_consultant, proposer_recipient, proposer_address, "
+    "shapes"
 )
 _N_CONSULTATION = _CONSULTATION_COLUMNS.count(",") + 1
 _INPUT_COLUMNS = (
     "i.id, i.consultation_id, i.category, i.text, i.lat, i.lon, i.status, i.channel, "
     "i.created_at, i.age_group, i.relation, i.east, i.north, i.answers, i.sender_type, "
     "i.sender_name, i.hidden_reason, i.duplicate_of, i.sender_address, i.sender_property, "
-    "i.objection, i.objection_status, i.not_merknad, i.not_merknad_note"
+    "i.objection, i.objection_status, i.not_merknad, i.not_merknad_note, i.drawing, i.measure"
 )
 _PARTY_COLUMNS = "id, consultation_id, name, sender_type, sent_on, frist, input_id"
 _USER_COLUMNS = "id, username, email, role, active"
 _SUPPORT_COUNT = "(SELECT count(*) FROM supports s WHERE s.input_id = i.id)"
+# A pupil's route or place (classes.py) is never one of the consultation's inputs as
+# residents or the ordinary review, exports and reports see them: the class views show
+# them, and the public sees only a published class's summary (public.class_result).
+_NOT_CLASS = "NOT EXISTS (SELECT 1 FROM class_inputs ci WHERE ci.input_id = i.id)"
 
 
 class ArchivedInput(Exception):
@@ -103,9 +101,6 @@ class ArchiveRecord:
     anonymised_at: datetime | None = None
 
 
-_LOCK_HOLDER = re.compile(r"\(PID (\d+)\)")
-
-
 def _utc(value: datetime) -> datetime:
     """Aware UTC from a naive UTC timestamp as DuckDB returns it."""
     return value.replace(tzinfo=UTC)
@@ -114,29 +109,6 @@ def _utc(value: datetime) -> datetime:
 def _naive(value: datetime) -> datetime:
     """Naive UTC for a TIMESTAMP column."""
     return value.astimezone(UTC).replace(tzinfo=None)
-
-
-def _catalogue(conn: duckdb.DuckDBPyConnection) -> set[tuple[str, ...]]:
-    return {tuple(map(str, row)) for query in _CATALOGUE for row in conn.execute(query).fetchall()}
-
-
-def _catalogue_at(version: int) -> set[tuple[str, ...]]:
-    """The catalogue of a database migrated to ``version``, built in memory."""
-    conn = duckdb.connect(":memory:")
-    try:
-        conn.execute(migrations.SCHEMA_VERSION_TABLE)
-        for v in range(1, version + 1):
-            for statement in migrations.MIGRATIONS[v]:
-                conn.execute(statement)
-        return _catalogue(conn)
-    finally:
-        conn.close()
-
-
-def _first_extra(found: set[tuple[str, ...]], expected: set[tuple[str, ...]]) -> str:
-    """What to name in the refusal: an unexpected object, else a missing one."""
-    extra = sorted(found - expected) or sorted(expected - found)
-    return " ".join(extra[0][:3]) if extra else "?"
 
 
 _READS_KEPT = 4_096  # remembered reads between two writes; past that, start over
@@ -156,7 +128,7 @@ def _remembered(method: Callable) -> Callable:
             # not moved; a remembered read would miss them
             return method(self, *args, **kwargs)
         key = (
-            self._version,
+            self.data_version,
             name,
             *(tuple(a) if isinstance(a, list) else a for a in args),
             *sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()),
@@ -176,26 +148,39 @@ _NOTHING = object()
 # One sequence for every store in the process: a version names one state of one database
 # (caches keyed on it alone cannot mix up two stores, e.g. the tests' many files).
 _VERSIONS = itertools.count(1)
+_OPENED: weakref.WeakValueDictionary[Path | str, Store] = weakref.WeakValueDictionary()
+
+
+def _opened_key(location: Path | str) -> Path | str:
+    """How ``Store.opened`` finds a store: a DuckDB file by its resolved path, a
+    PostgreSQL database by its URL."""
+    return str(location) if is_url(location) else Path(location).resolve()
 
 
 class Store:
     def __init__(
         self,
-        conn: duckdb.DuckDBPyConnection,
-        path: Path,
+        backend: DuckDBBackend | PostgresBackend,
         secret: str | None = None,
         secret_file: Path | None = None,
     ) -> None:
-        self._conn = conn
-        self.path = path
+        self._backend = backend
+        self.path = backend.path  # the DuckDB file; None on PostgreSQL
+        self.backend = backend.name
+        self.location = backend.location  # for messages: the file, or the URL without password
+        self.label = backend.label  # the audit log's name for it: file or database name
+        self.backup_suffix = backend.backup_suffix  # what backup_to writes: .duckdb or .dump
         self._write_lock = threading.Lock()
-        self._cursor_lock = threading.Lock()
         self._atomic = threading.local()  # the cursor of this thread's ``atomic()`` block
         self._secret_value = secret
-        self._secret_file = secret_file or path.with_name("secret.key")
+        self._secret_file = secret_file or (
+            self.path.with_name("secret.key") if self.path else Path("data/secret.key")
+        )
         self._root_key: bytes | None = None
         self._keys: dict[str, bytes] = {}
         self._version = next(_VERSIONS)
+        self._stamp: int | None = None  # the database's change counter behind _version
+        self._stamp_lock = threading.Lock()
         self._reads: dict[tuple, object] = {}
         self._migrate()
 
@@ -206,66 +191,69 @@ class Store:
         cls, path: Path | str, *, secret: str | None = None, secret_file: Path | None = None
     ) -> Store:
         """Open (creating or upgrading) the database; a clear ``StoreError`` when it can't.
+        ``path`` is a DuckDB file, or a ``postgresql://`` URL.
 
         Hashes are keyed by ``secret``, else by the file ``secret_file`` (default
         ``secret.key`` beside the database), made on the first hash if missing."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        backend = PostgresBackend(path) if is_url(path) else DuckDBBackend(Path(path))
         try:
-            conn = duckdb.connect(str(path))
-        except duckdb.IOException as exc:
-            text = str(exc)
-            if "lock" in text.lower():
-                holder = _LOCK_HOLDER.search(text)
-                raise StoreError(
-                    "store.busy", path=path, pid=holder.group(1) if holder else "?"
-                ) from exc
-            raise StoreError("store.unreadable", path=path, reason=text) from exc
-        except duckdb.Error as exc:
-            raise StoreError("store.unreadable", path=path, reason=str(exc)) from exc
-        try:
-            return cls(conn, path, secret, secret_file)
+            store = cls(backend, secret, secret_file)
         except BaseException:
-            conn.close()
+            backend.close()
             raise
+        store._opened_as = _opened_key(path)
+        _OPENED[store._opened_as] = store
+        return store
 
     @staticmethod
-    def check_backup(path: Path) -> None:
-        """``StoreError`` unless the file holds exactly the tables, sequences and indexes
-        the migrations create for its schema version: no views, macros, extra tables or
-        schemas. Only the catalogue is read before that holds, never a user object."""
+    def opened(path: Path | str) -> Store | None:
+        """The store this process has open on ``path``, if any: for code outside a page
+        run (the HTTP policy asks it for the map servers in use), which must not open the
+        file itself (one process, one connection)."""
+        if is_url(path):
+            return _OPENED.get(str(path))
+        given = Path(path)
+        found = _OPENED.get(given)  # asked on every HTTP response: no file system call when exact
+        return found if found is not None else _OPENED.get(given.resolve())
+
+    @staticmethod
+    def check_backup(path: Path, location: Path | str | None = None) -> None:
+        """``StoreError`` unless ``path`` is a backup that holds Kartinnspill's tables and
+        nothing that runs (no view, macro, function or trigger), at a schema version this
+        code reads: a DuckDB file, or a ``pg_dump`` archive when ``location`` (where it
+        is to be restored) is a PostgreSQL URL. Nothing in it is run to find out."""
+        backend = PostgresBackend if is_url(location) else DuckDBBackend
+        backend.check_backup(Path(path))
+
+    @classmethod
+    def restore(cls, url: str, backup: Path, keep: Path) -> None:
+        """PostgreSQL: replace the database's contents with a ``pg_dump`` backup, after
+        ``check_backup``; what it held before is dumped to ``keep`` first. An older
+        backup is migrated to this version. (A DuckDB file is restored by copying it.)"""
+        cls.check_backup(backup, url)
+        store = cls.open(url)
         try:
-            conn = duckdb.connect(str(path), read_only=True)
-        except duckdb.Error as exc:
-            raise StoreError("store.unreadable", path=path, reason=str(exc)) from exc
-        try:
-            found = _catalogue(conn)
-            bare = _catalogue_at(0)  # the schema_version table alone
-            if not bare <= found or any(kind not in ("table", "sequence", "index") for kind, *_ in found):
-                raise StoreError("store.not_a_backup", path=path, what=_first_extra(found, bare))
-            row = conn.execute("SELECT coalesce(max(version), 0) FROM main.schema_version").fetchone()
-            version = int(row[0])
+            store.backup_to(keep)
+            with store._write_lock:
+                store._backend.restore_from(Path(backup))
         finally:
-            conn.close()
-        if version > migrations.LATEST:
-            raise StoreError("store.too_new", path=path, found=version, supported=migrations.LATEST)
-        expected = _catalogue_at(version)
-        if version < 1 or found != expected:
-            raise StoreError("store.not_a_backup", path=path, what=_first_extra(found, expected))
+            store.close()
+        cls.open(url).close()
 
     def close(self) -> None:
+        key = getattr(self, "_opened_as", None)
+        if key is not None and _OPENED.get(key) is self:
+            del _OPENED[key]
         with self._write_lock:
-            self._conn.close()
+            self._backend.close()
 
     def backup_to(self, target: Path) -> None:
-        """A consistent copy of the database while it is open: writes wait, the write-ahead
-        log is folded into the file, and the file is copied."""
+        """A consistent copy of the database while it is open: on DuckDB writes wait and
+        the file is copied, on PostgreSQL ``pg_dump`` takes one snapshot."""
         target = Path(target)
         target.parent.mkdir(parents=True, exist_ok=True)
         with self._write_lock:
-            with self._cursor() as cur:
-                cur.execute("CHECKPOINT")
-            shutil.copyfile(self.path, target)
+            self._backend.backup_to(target)
 
     # -- plumbing ----------------------------------------------------------------------
 
@@ -274,12 +262,8 @@ class Store:
         if (active := getattr(self._atomic, "cursor", None)) is not None:
             yield active  # inside atomic(): reads must see the block's own writes
             return
-        with self._cursor_lock:
-            cur = self._conn.cursor()
-        try:
+        with self._backend.cursor() as cur:
             yield cur
-        finally:
-            cur.close()
 
     def _rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
         with self._cursor() as cur:
@@ -294,23 +278,29 @@ class Store:
         if (active := getattr(self._atomic, "cursor", None)) is not None:
             yield active  # part of the enclosing atomic() block: it commits or rolls back
             return
-        with self._write_lock, self._cursor() as cur:
-            cur.execute("BEGIN TRANSACTION")
-            try:
+        with self._write_lock:
+            with self._backend.transaction() as cur:
                 yield cur
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-            cur.execute("COMMIT")
-            self._version = next(_VERSIONS)
-            self._reads.clear()
+                stamp = self._backend.bump(cur)
+            with self._stamp_lock:
+                self._stamp = stamp
+                self._version = next(_VERSIONS)
+                self._reads.clear()
 
     @property
     def data_version(self) -> int:
-        """A number that changes with every committed write (every write is a transaction
-        here, and this process is the file's only writer): the key for caches of what the
+        """A number that changes with every committed write: the key for caches of what the
         pages read, so a cached listing, count or map is never older than the database.
-        Unique in the process across stores."""
+        Unique in the process across stores. On DuckDB this process is the file's only
+        writer; on PostgreSQL other processes write too, so the database's change counter
+        is read each time (one indexed one-row query) and a new one moves the version."""
+        stamp = self._backend.stamp()
+        if stamp is not None and stamp != self._stamp:
+            with self._stamp_lock:
+                if stamp != self._stamp:
+                    self._stamp = stamp
+                    self._version = next(_VERSIONS)
+                    self._reads.clear()
         return self._version
 
     @contextmanager
@@ -324,6 +314,24 @@ class Store:
             finally:
                 self._atomic.cursor = None
 
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """One holder at a time for a job of several transactions (seeding the demo), across
+        every process on the database: replicas starting together do it once."""
+        with self._backend.exclusive(name):
+            yield
+
+    @property
+    def shared(self) -> bool:
+        """Whether other processes may use the database too (PostgreSQL): then what a
+        process counts in memory (rate limits) must be counted in the database."""
+        return self._backend.name == "postgresql"
+
+    def take_tokens(self, checks: Sequence[tuple[str, int, float]]) -> bool:
+        """PostgreSQL: one token from the bucket of every ``(key, burst, per_hour)`` in the
+        database, or none when one is empty (``ratelimit.SharedLimiter``)."""
+        return self._backend.take_tokens(checks)
+
     def schema_version(self) -> int:
         exists = self._value(
             "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
@@ -333,18 +341,24 @@ class Store:
         return int(self._value("SELECT coalesce(max(version), 0) FROM schema_version") or 0)
 
     def _migrate(self) -> None:
-        current = self.schema_version()
-        if current > migrations.LATEST:
-            raise StoreError("store.too_new", path=self.path, found=current, supported=migrations.LATEST)
         with self._transaction() as cur:
+            self._backend.lock(cur, "migrate")  # replicas starting together: one migrates
             cur.execute(migrations.SCHEMA_VERSION_TABLE)
-            for version in range(current + 1, migrations.LATEST + 1):
+            applied = {int(r[0]) for r in cur.execute("SELECT version FROM schema_version").fetchall()}
+            if max(applied, default=0) > migrations.LATEST:
+                raise StoreError(
+                    "store.too_new", path=self.location, found=max(applied), supported=migrations.LATEST
+                )
+            # every migration not yet recorded, in order: numbers are reserved for parallel
+            # branches, so one may land after a higher one was applied
+            for version in sorted(set(migrations.MIGRATIONS) - applied):
                 for statement in migrations.MIGRATIONS[version]:
-                    cur.execute(statement)
+                    cur.execute(self._backend.ddl(statement))
                 cur.execute(
                     "INSERT INTO schema_version VALUES (?, ?)",
                     (version, _naive(datetime.now(UTC))),
                 )
+            self._backend.extend(cur)  # what this database adds (PostGIS columns)
 
     def hash_session(self, raw: str, consultation_id: str = "") -> str:
         """An anonymous keyed hash of a browser session or network address; the raw value
@@ -374,14 +388,7 @@ class Store:
         with self._transaction() as cur:
             before = self._count_addresses(cur)
             cur.execute("DELETE FROM addresses")
-            cur.register("incoming_addresses", frame)
-            try:
-                cur.execute(
-                    f"INSERT INTO addresses ({_ADDRESS_COLUMNS}) "
-                    f"SELECT {_ADDRESS_COLUMNS} FROM incoming_addresses"
-                )
-            finally:
-                cur.unregister("incoming_addresses")
+            self._backend.insert_frame(cur, "addresses", _ADDRESS_COLUMNS, frame)
             after = self._count_addresses(cur)
             if actor:
                 _audit(cur, actor, "addresses.import", "addresses", "", json.dumps({"count": before}),
@@ -404,7 +411,7 @@ class Store:
             return []
         rows = self._rows(
             f"""SELECT {_ADDRESS_COLUMNS} FROM addresses
-                 WHERE starts_with(key, ?) OR contains(key, ?)
+                 WHERE starts_with(key, ?) OR strpos(key, ?) > 0
                  ORDER BY NOT starts_with(key, ?), length(key), key LIMIT ?""",
             (key, " " + key, key, limit),
         )
@@ -450,7 +457,7 @@ class Store:
             before = _consultation(rows[0])
             if old_id != c.id:
                 cur.execute("UPDATE consultations SET id = ? WHERE id = ?", (c.id, old_id))
-                for table in ("documents", "hearing_parties"):
+                for table in ("documents", "hearing_parties", "context_layers"):
                     cur.execute(
                         f"UPDATE {table} SET consultation_id = ? WHERE consultation_id = ?",
                         (c.id, old_id),
@@ -514,7 +521,7 @@ class Store:
         rows = self._rows(
             f"""SELECT {_CONSULTATION_COLUMNS},
                    (SELECT count(*) FROM inputs i
-                     WHERE i.consultation_id = c.id AND i.status = 'published'),
+                     WHERE i.consultation_id = c.id AND i.status = 'published' AND {_NOT_CLASS}),
                    (SELECT count(*) FROM inputs i WHERE i.consultation_id = c.id)
                 FROM consultations c ORDER BY closes_at, id"""
         )
@@ -550,6 +557,8 @@ class Store:
         attachments: Sequence[tuple[str, str, bytes]] = (),
         objection: Objection | None = None,
         photos: Sequence[tuple[str, str, bytes, str, bytes]] = (),
+        drawing: str | None = None,
+        measure: float | None = None,
     ) -> tuple[Input, bool]:
         """Store one input; with a token seen before, return that input and ``False``.
 
@@ -559,6 +568,8 @@ class Store:
         an e-mail …) the audit log gets it too.
         """
         with self._transaction() as cur:
+            if address_hash:  # the repeated-text guard holds across processes too
+                self._backend.lock(cur, f"inputs:{consultation_id}")
             existing = (
                 cur.execute("SELECT id FROM inputs WHERE submission_token = ?", (token,)).fetchall()
                 if token
@@ -572,26 +583,32 @@ class Store:
                 ).fetchall()[0][0]
                 if repeated:
                     raise DuplicateText()
+            inserted = [] if existing else cur.execute(
+                """INSERT INTO inputs (consultation_id, category, text, lat, lon, east, north,
+                       age_group, relation, channel, status, session_hash, submission_token,
+                       created_at, answers, sender_type, sender_name, address_hash,
+                       sender_address, sender_property, objection, objection_status,
+                       drawing, measure)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (submission_token) DO NOTHING RETURNING id""",
+                (
+                    consultation_id, category, text, lat, lon, east, north, age_group,
+                    relation, channel.value, status.value, session_hash, token or None,
+                    _naive(created_at), json.dumps(answers or {}, ensure_ascii=False),
+                    sender_type.value if sender_type else None, sender_name, address_hash,
+                    sender_address, sender_property,
+                    objection.value if objection else None, _objection_status(objection),
+                    drawing, measure,
+                ),
+            ).fetchall()  # fmt: skip
+            if not existing and not inserted:  # another process stored this token meanwhile
+                existing = cur.execute(
+                    "SELECT id FROM inputs WHERE submission_token = ?", (token,)
+                ).fetchall()
             if existing:
                 new_id, created = existing[0][0], False
             else:
-                new_id = cur.execute(
-                    """INSERT INTO inputs (consultation_id, category, text, lat, lon, east, north,
-                           age_group, relation, channel, status, session_hash, submission_token,
-                           created_at, answers, sender_type, sender_name, address_hash,
-                           sender_address, sender_property, objection, objection_status)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                       RETURNING id""",
-                    (
-                        consultation_id, category, text, lat, lon, east, north, age_group,
-                        relation, channel.value, status.value, session_hash, token or None,
-                        _naive(created_at), json.dumps(answers or {}, ensure_ascii=False),
-                        sender_type.value if sender_type else None, sender_name, address_hash,
-                        sender_address, sender_property,
-                        objection.value if objection else None, _objection_status(objection),
-                    ),
-                ).fetchall()[0][0]  # fmt: skip
-                created = True
+                new_id, created = inserted[0][0], True
                 for filename, media_type, content in attachments:
                     cur.execute(
                         """INSERT INTO input_attachments (input_id, filename, media_type,
@@ -718,7 +735,7 @@ class Store:
             if input_ids:
                 cur.execute(
                     """UPDATE inputs SET archived_at = coalesce(archived_at, ?)
-                       WHERE consultation_id = ? AND list_contains(?, id)""",
+                       WHERE consultation_id = ? AND id = ANY(?)""",
                     (_naive(at), consultation_id, list(input_ids)),
                 )
             _audit(cur, actor, "consultation.archive", "consultation", consultation_id, None, details)
@@ -805,11 +822,11 @@ class Store:
         """Published inputs, newest first, optionally only some categories."""
         sql = (
             f"SELECT {_INPUT_COLUMNS}, {_SUPPORT_COUNT} FROM inputs i "
-            "WHERE i.consultation_id = ? AND i.status = 'published'"
+            f"WHERE i.consultation_id = ? AND i.status = 'published' AND {_NOT_CLASS}"
         )
         params: list[object] = [consultation_id]
         if categories:
-            sql += " AND list_contains(?, i.category)"
+            sql += " AND i.category = ANY(?)"
             params.append(list(categories))
         sql += " ORDER BY i.created_at DESC, i.id DESC"
         if limit is not None:
@@ -819,28 +836,33 @@ class Store:
 
     @_remembered
     def count_published(self, consultation_id: str, categories: Sequence[str] = ()) -> int:
-        sql = "SELECT count(*) FROM inputs WHERE consultation_id = ? AND status = 'published'"
+        sql = (
+            "SELECT count(*) FROM inputs i WHERE i.consultation_id = ? "
+            f"AND i.status = 'published' AND {_NOT_CLASS}"
+        )
         params: list[object] = [consultation_id]
         if categories:
-            sql += " AND list_contains(?, category)"
+            sql += " AND i.category = ANY(?)"
             params.append(list(categories))
         return int(self._value(sql, params) or 0)
 
     def map_points(self, consultation_id: str) -> list[MapPoint]:
-        """Published inputs that have a location: what the consultation map draws."""
+        """Published inputs that have a location (and their drawn route or area, if any):
+        what the consultation map draws."""
         rows = self._rows(
-            """SELECT lat, lon, category, text, id FROM inputs
+            f"""SELECT lat, lon, category, text, id, drawing, measure FROM inputs i
                WHERE consultation_id = ? AND status = 'published' AND lat IS NOT NULL
+                 AND {_NOT_CLASS}
                ORDER BY id""",
             (consultation_id,),
         )
         return [MapPoint(*r) for r in rows]
 
     def all_inputs(self, consultation_id: str) -> list[Input]:
-        """Every input whatever its status, oldest first (exports)."""
+        """Every input whatever its status, oldest first (exports); pupils' are the classes'."""
         rows = self._rows(
             f"SELECT {_INPUT_COLUMNS}, {_SUPPORT_COUNT} FROM inputs i "
-            "WHERE i.consultation_id = ? ORDER BY i.id",
+            f"WHERE i.consultation_id = ? AND {_NOT_CLASS} ORDER BY i.id",
             (consultation_id,),
         )
         return [_input(r) for r in rows]
@@ -860,8 +882,10 @@ class Store:
         from that address on that day raises ``SupportedFromAddress`` (a new tab is a new
         session, but not a new resident); a unique index makes it a database rule."""
         with self._transaction() as cur:
+            self._backend.lock(cur, f"supports:{input_id}")  # the checks below, across processes
             published = cur.execute(
-                "SELECT count(*) FROM inputs WHERE id = ? AND status = 'published'", (input_id,)
+                f"SELECT count(*) FROM inputs i WHERE id = ? AND status = 'published' AND {_NOT_CLASS}",
+                (input_id,),
             ).fetchall()[0][0]
             if not published:
                 return False
@@ -1246,6 +1270,59 @@ class Store:
                 json.dumps({"document": rows[0][1]}, ensure_ascii=False), None,
             )  # fmt: skip
 
+    # -- context layers (what staff put on a consultation's map under the pins) ------------
+
+    def add_context_layer(self, layer: ContextLayer, actor: str) -> int:
+        """A new layer (its ``id`` is ignored), audited in the same transaction."""
+        with self._transaction() as cur:
+            layer_id = cur.execute(
+                """INSERT INTO context_layers (consultation_id, kind, name, legend, attribution,
+                       wms_url, wms_layers, geojson, points, lines, areas, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+                (
+                    layer.consultation_id, layer.kind.value, layer.name, layer.legend,
+                    layer.attribution, layer.wms_url, layer.wms_layers, layer.geojson,
+                    layer.points, layer.lines, layer.areas, _naive(datetime.now(UTC)),
+                ),
+            ).fetchall()[0][0]
+            _audit(
+                cur, actor, "context_layer.add", "consultation", layer.consultation_id, None,
+                json.dumps(_layer_summary(layer), ensure_ascii=False),
+            )  # fmt: skip
+        return int(layer_id)
+
+    @_remembered
+    def context_layers(self, consultation_id: str) -> list[ContextLayer]:
+        rows = self._rows(
+            f"SELECT {_LAYER_COLUMNS} FROM context_layers WHERE consultation_id = ? ORDER BY id",
+            (consultation_id,),
+        )
+        return [_context_layer(r) for r in rows]
+
+    def context_layer(self, layer_id: int) -> ContextLayer | None:
+        rows = self._rows(f"SELECT {_LAYER_COLUMNS} FROM context_layers WHERE id = ?", (layer_id,))
+        return _context_layer(rows[0]) if rows else None
+
+    @_remembered
+    def wms_urls(self) -> list[str]:
+        """The address of every WMS layer of every consultation (the HTTP policy's map servers)."""
+        rows = self._rows("SELECT DISTINCT wms_url FROM context_layers WHERE kind = 'wms' ORDER BY 1")
+        return [r[0] for r in rows]
+
+    def delete_context_layer(self, layer_id: int, actor: str) -> None:
+        with self._transaction() as cur:
+            rows = cur.execute(
+                f"SELECT {_LAYER_COLUMNS} FROM context_layers WHERE id = ?", (layer_id,)
+            ).fetchall()
+            if not rows:
+                return
+            layer = _context_layer(rows[0])
+            cur.execute("DELETE FROM context_layers WHERE id = ?", (layer_id,))
+            _audit(
+                cur, actor, "context_layer.delete", "consultation", layer.consultation_id,
+                json.dumps(_layer_summary(layer), ensure_ascii=False), None,
+            )  # fmt: skip
+
     # -- attachments (files residents send with a merknad) ----------------------------------
 
     def attachments(self, input_id: int) -> list[Attachment]:
@@ -1269,9 +1346,10 @@ class Store:
         """The photos of the consultation's published inputs, as thumbnails: what residents
         may see (an input held for moderation or hidden shows none)."""
         rows = self._rows(
-            """SELECT a.id, a.input_id, a.alt_text, a.thumbnail FROM input_attachments a
+            f"""SELECT a.id, a.input_id, a.alt_text, a.thumbnail FROM input_attachments a
                JOIN inputs i ON i.id = a.input_id
                WHERE i.consultation_id = ? AND i.status = 'published' AND a.alt_text IS NOT NULL
+                 AND {_NOT_CLASS}
                ORDER BY a.input_id, a.id""",
             (consultation_id,),
         )
@@ -1585,7 +1663,7 @@ class Store:
             """SELECT c.id,
                    (SELECT count(*) FROM inputs i WHERE i.consultation_id = c.id
                      AND i.objection = ? AND i.status <> ?
-                     AND list_contains(?, i.objection_status)),
+                     AND i.objection_status = ANY(?)),
                    (SELECT count(*) FROM hearing_parties hp WHERE hp.consultation_id = c.id
                      AND hp.input_id IS NULL)
                FROM consultations c""",
@@ -1596,16 +1674,19 @@ class Store:
     def analysis_frame(self, consultation_id: str):
         """Every input of a consultation as a pandas DataFrame, for summaries and exports:
         one row per input with its supports, planners' tags (list) and response fields."""
+        from ..analysis import conform_frame  # the frame's column/type contract
+
         with self._cursor() as cur:
-            return cur.execute(
-                """SELECT i.id, i.created_at, i.category, i.text, i.status, i.channel,
+            return conform_frame(self._backend.frame(
+                cur,
+                f"""SELECT i.id, i.created_at, i.category, i.text, i.status, i.channel,
                           i.lat, i.lon, i.east, i.north, i.age_group, i.relation, i.answers,
                           i.sender_type, i.sender_name, i.sender_address, i.sender_property,
                           i.session_hash, i.hidden_reason,
                           i.duplicate_of,
                           (SELECT count(*) FROM supports s WHERE s.input_id = i.id) AS supports,
-                          coalesce((SELECT list(t.theme ORDER BY t.theme) FROM input_themes t
-                                    WHERE t.input_id = i.id), []) AS tags,
+                          (SELECT array_agg(t.theme ORDER BY t.theme) FROM input_themes t
+                            WHERE t.input_id = i.id) AS tags,
                           r.summary AS response_summary, r.assessment, r.outcome, r.plan_change,
                           r.author AS response_author, i.objection, i.objection_status,
                           i.not_merknad, i.not_merknad_note,
@@ -1613,11 +1694,144 @@ class Store:
                               AS party_frist,
                           i.archived_at, i.journal_year, i.journal_sequence, i.journalpost_number,
                           (SELECT count(*) FROM input_attachments a
-                            WHERE a.input_id = i.id AND a.alt_text IS NOT NULL) AS photos
+                            WHERE a.input_id = i.id AND a.alt_text IS NOT NULL) AS photos,
+                          i.drawing, i.measure
                    FROM inputs i LEFT JOIN responses r ON r.input_id = i.id
+                   WHERE i.consultation_id = ? AND {_NOT_CLASS} ORDER BY i.id""",
+                (consultation_id,),
+            ))
+
+
+    # -- school classes (barnetråkk) -------------------------------------------------------
+
+    def add_class_session(
+        self,
+        *,
+        code: str,
+        consultation_id: str,
+        school: str,
+        grade: str,
+        size: int,
+        lang: str,
+        opens_at: datetime,
+        closes_at: datetime,
+        teacher: User,
+        now: datetime,
+    ) -> ClassSession:
+        """A new class session, audited; ``Conflict`` when the code is taken."""
+        with self._transaction() as cur:
+            if cur.execute("SELECT count(*) FROM class_sessions WHERE code = ?", (code,)).fetchall()[0][0]:
+                raise Conflict("classes.code_taken")
+            class_id = cur.execute(
+                """INSERT INTO class_sessions (code, consultation_id, school, grade, size, lang,
+                       opens_at, closes_at, teacher_id, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+                (code, consultation_id, school, grade, size, lang, _naive(opens_at),
+                 _naive(closes_at), teacher.id, _naive(now)),
+            ).fetchall()[0][0]  # fmt: skip
+            _audit(
+                cur, teacher.username, "class.create", "class", str(class_id), None,
+                json.dumps({"consultation": consultation_id, "school": school, "grade": grade,
+                            "size": size, "lang": lang, "opens_at": opens_at.isoformat(),
+                            "closes_at": closes_at.isoformat()}, ensure_ascii=False),
+            )  # fmt: skip
+        found = self.class_session(int(class_id))
+        assert found is not None
+        return found
+
+    def class_session(self, class_id: int) -> ClassSession | None:
+        rows = self._rows(f"SELECT {_CLASS_COLUMNS} FROM class_sessions WHERE id = ?", (class_id,))
+        return _class_session(rows[0]) if rows else None
+
+    def class_by_code(self, code: str) -> ClassSession | None:
+        rows = self._rows(f"SELECT {_CLASS_COLUMNS} FROM class_sessions WHERE code = ?", (code,))
+        return _class_session(rows[0]) if rows else None
+
+    @_remembered
+    def class_sessions(
+        self, consultation_id: str | None = None, teacher_id: int | None = None
+    ) -> list[ClassSession]:
+        """Class sessions, newest first; of one consultation and/or one teacher."""
+        sql = f"SELECT {_CLASS_COLUMNS} FROM class_sessions WHERE true"
+        params: list[object] = []
+        if consultation_id is not None:
+            sql += " AND consultation_id = ?"
+            params.append(consultation_id)
+        if teacher_id is not None:
+            sql += " AND teacher_id = ?"
+            params.append(teacher_id)
+        return [_class_session(r) for r in self._rows(sql + " ORDER BY id DESC", params)]
+
+    def update_class_session(self, class_id: int, actor: str, action: str, **changes: object) -> ClassSession:
+        """Set ``closed_at`` or ``published_at`` (a datetime, or None to undo), audited as
+        ``action``."""
+        allowed = {"closed_at", "published_at"}
+        if not changes or set(changes) - allowed:
+            raise ValueError(f"only {allowed} change, not {set(changes)}")
+        before = self.class_session(class_id)
+        if before is None:
+            raise NotFound("classes.unknown")
+        with self._transaction() as cur:
+            assignments = ", ".join(f"{name} = ?" for name in changes)
+            values = [_naive(v) if isinstance(v, datetime) else v for v in changes.values()]
+            cur.execute(f"UPDATE class_sessions SET {assignments} WHERE id = ?", (*values, class_id))
+            _audit(
+                cur, actor, action, "class", str(class_id),
+                json.dumps({k: _iso(getattr(before, k)) for k in changes}),
+                json.dumps({k: _iso(v) for k, v in changes.items()}),
+            )  # fmt: skip
+        after = self.class_session(class_id)
+        assert after is not None
+        return after
+
+    def add_class_input(
+        self,
+        *,
+        class_session: ClassSession,
+        part: str,
+        transport: str | None,
+        label: str | None,
+        **input_fields,
+    ) -> tuple[Input, bool]:
+        """A pupil's route or place: one input (``add_input``'s fields) and its class row,
+        together or not at all; with a token seen before, the input it stored then."""
+        with self.atomic():
+            stored, created = self.add_input(consultation_id=class_session.consultation_id, **input_fields)
+            if created:
+                with self._transaction() as cur:
+                    cur.execute(
+                        "INSERT INTO class_inputs (input_id, class_id, part, transport, label) "
+                        "VALUES (?, ?, ?, ?, ?)",
+                        (stored.id, class_session.id, part, transport, label),
+                    )
+        return stored, created
+
+    def class_parts_sent(self, class_id: int, session_hash: str) -> dict[str, int]:
+        """How many routes and places one pupil (a browser session's hash) sent to a class."""
+        rows = self._rows(
+            """SELECT ci.part, count(*) FROM class_inputs ci JOIN inputs i ON i.id = ci.input_id
+               WHERE ci.class_id = ? AND i.session_hash = ? GROUP BY ci.part""",
+            (class_id, session_hash),
+        )
+        return {part: int(n) for part, n in rows}
+
+    def class_frame(self, consultation_id: str):
+        """Every pupil input of a consultation's classes as a pandas DataFrame: the input
+        (text, place, drawing, status, the pupil's session hash) with its class row and the
+        class's school, grade, size and publication."""
+        with self._cursor() as cur:
+            return self._backend.frame(
+                cur,
+                """SELECT i.id, i.created_at, i.text, i.status, i.lat, i.lon, i.east, i.north,
+                          i.drawing, i.measure, i.session_hash AS pupil,
+                          ci.class_id, ci.part, ci.transport, ci.label,
+                          cs.school, cs.grade, cs.size, cs.published_at
+                   FROM class_inputs ci
+                   JOIN inputs i ON i.id = ci.input_id
+                   JOIN class_sessions cs ON cs.id = ci.class_id
                    WHERE i.consultation_id = ? ORDER BY i.id""",
                 (consultation_id,),
-            ).df()
+            )
 
 
 _ADDRESS_COLUMNS = "text, postcode, place, gnr, bnr, lat, lon, east, north, key"
@@ -1649,7 +1863,7 @@ def _audit_filter(text: str) -> tuple[str, list[object]]:
     needle = text.strip().lower()
     if not needle:
         return "", []
-    return "WHERE contains(lower(action), ?) OR contains(lower(actor), ?)", [needle, needle]
+    return "WHERE strpos(lower(action), ?) > 0 OR strpos(lower(actor), ?) > 0", [needle, needle]
 
 
 def _consultation_values(c: Consultation) -> tuple:
@@ -1662,6 +1876,7 @@ def _consultation_values(c: Consultation) -> tuple:
         json.dumps(c.translations, ensure_ascii=False),
         c.case_number, c.announced_on, c.announced_where,
         c.proposer.name, c.proposer.consultant, c.proposer.recipient.value, c.proposer.address,
+        json.dumps([shape.value for shape in c.shapes]),
     )  # fmt: skip
 
 
@@ -1680,6 +1895,7 @@ def _snapshot(c: Consultation) -> str:
             "announced_on": c.announced_on.isoformat() if c.announced_on else None,
             "announced_where": c.announced_where,
             "proposer": {**dataclasses.asdict(c.proposer), "recipient": c.proposer.recipient.value},
+            "shapes": [shape.value for shape in c.shapes],
         },
         ensure_ascii=False,
     )  # fmt: skip
@@ -1717,7 +1933,28 @@ def _consultation(row: tuple) -> Consultation:
             recipient=MerknadRecipient(row[25] or "kommunen"),
             address=row[26] or "",
         ),
+        shapes=tuple(Shape(v) for v in json.loads(row[27])) if row[27] else (Shape.POINT,),
     )
+
+
+_LAYER_COLUMNS = (
+    "id, consultation_id, kind, name, legend, attribution, wms_url, wms_layers, geojson, "
+    "points, lines, areas"
+)
+
+
+def _context_layer(row: tuple) -> ContextLayer:
+    return ContextLayer(int(row[0]), row[1], LayerKind(row[2]), *row[3:9], *(int(n) for n in row[9:12]))
+
+
+def _layer_summary(layer: ContextLayer) -> dict[str, object]:
+    """A layer as the audit log keeps it: everything but the features themselves."""
+    summary = {"layer": layer.name, "kind": layer.kind.value, "legend": layer.legend}
+    if layer.kind == LayerKind.WMS:
+        summary |= {"url": layer.wms_url, "layers": layer.wms_layers}
+    else:
+        summary |= {"points": layer.points, "lines": layer.lines, "areas": layer.areas}
+    return summary
 
 
 def _document(row: tuple) -> Document:
@@ -1750,7 +1987,9 @@ def _input(row: tuple) -> Input:
         objection_status=ObjectionStatus(row[21]) if row[21] else None,
         not_merknad=NotMerknad(row[22]) if row[22] else None,
         not_merknad_note=row[23],
-        supports=int(row[24]),
+        drawing=row[24],
+        measure=row[25],
+        supports=int(row[26]),
     )
 
 
@@ -1778,3 +2017,23 @@ def _party_snapshot(p: HearingParty) -> str:
          "frist": p.frist.isoformat() if p.frist else None, "input_id": p.input_id},
         ensure_ascii=False,
     )  # fmt: skip
+
+
+_CLASS_COLUMNS = (
+    "id, code, consultation_id, school, grade, size, lang, opens_at, closes_at, teacher_id, "
+    "created_at, closed_at, published_at"
+)
+
+
+def _class_session(row: tuple) -> ClassSession:
+    return ClassSession(
+        id=int(row[0]), code=row[1], consultation_id=row[2], school=row[3], grade=row[4],
+        size=int(row[5]), lang=row[6], opens_at=_utc(row[7]), closes_at=_utc(row[8]),
+        teacher_id=int(row[9]), created_at=_utc(row[10]),
+        closed_at=_utc(row[11]) if row[11] else None,
+        published_at=_utc(row[12]) if row[12] else None,
+    )  # fmt: skip
+
+
+def _iso(value: object) -> object:
+    return value.isoformat() if isinstance(value, datetime) else value

@@ -256,6 +256,65 @@ MIGRATIONS: dict[int, Sequence[str]] = {
         """ALTER TABLE input_attachments ADD COLUMN alt_text VARCHAR""",
         """ALTER TABLE input_attachments ADD COLUMN thumbnail BLOB""",
     ),
+    18: (
+        # routes and areas residents draw (geo.read_drawing): what staff allow per
+        # consultation (a JSON list of model.Shape; NULL: a pin only), and per input the
+        # drawn geometry as GeoJSON (WGS84) with its length (m) or area (m²); lat/lon and
+        # east/north then hold a point on the line or inside the area
+        """ALTER TABLE consultations ADD COLUMN shapes VARCHAR""",
+        """ALTER TABLE inputs ADD COLUMN drawing VARCHAR""",
+        """ALTER TABLE inputs ADD COLUMN measure DOUBLE""",
+    ),
+    19: (
+        # layers staff put on a consultation's map under the pins (context_layers.py): a WMS
+        # layer from the municipality's map server, or features read from a GeoJSON or
+        # GeoPackage file and kept as GeoJSON in WGS84; never edited, only added or removed
+        """CREATE SEQUENCE context_layer_id_seq START 1""",
+        """CREATE TABLE context_layers (
+            id INTEGER PRIMARY KEY DEFAULT nextval('context_layer_id_seq'),
+            consultation_id VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            name VARCHAR NOT NULL,
+            legend VARCHAR NOT NULL,
+            attribution VARCHAR NOT NULL,
+            wms_url VARCHAR NOT NULL,
+            wms_layers VARCHAR NOT NULL,
+            geojson VARCHAR NOT NULL,
+            points INTEGER NOT NULL,
+            lines INTEGER NOT NULL,
+            areas INTEGER NOT NULL,
+            created_at TIMESTAMP NOT NULL
+        )""",
+    ),
+    20: (
+        # school classes (barnetråkk, classes.py): a class session reached by its code, and
+        # per pupil input (an ordinary input: a route is a drawing, a place a pin) what part
+        # of the class's work it is, the transport mode of a route and the label of a place
+        """CREATE SEQUENCE class_session_id_seq START 1""",
+        """CREATE TABLE class_sessions (
+            id INTEGER PRIMARY KEY DEFAULT nextval('class_session_id_seq'),
+            code VARCHAR NOT NULL UNIQUE,
+            consultation_id VARCHAR NOT NULL,
+            school VARCHAR NOT NULL,
+            grade VARCHAR NOT NULL,
+            size INTEGER NOT NULL,
+            lang VARCHAR NOT NULL,
+            opens_at TIMESTAMP NOT NULL,
+            closes_at TIMESTAMP NOT NULL,
+            teacher_id INTEGER NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            closed_at TIMESTAMP,
+            published_at TIMESTAMP
+        )""",
+        """CREATE TABLE class_inputs (
+            input_id INTEGER PRIMARY KEY,
+            class_id INTEGER NOT NULL,
+            part VARCHAR NOT NULL,
+            transport VARCHAR,
+            label VARCHAR
+        )""",
+        """CREATE INDEX class_inputs_by_class ON class_inputs (class_id)""",
+    ),
 }
 LATEST = max(MIGRATIONS)
 SCHEMA_VERSION_TABLE = (

@@ -29,12 +29,13 @@ from ..model import (
     Proposer,
     Question,
     QuestionKind,
+    Shape,
     Stage,
     User,
 )
 from ..store import Store
 from ..text import escape_markdown, has_remote_images, without_remote_images
-from . import flash, safe
+from . import flash, layers, safe
 from .maps import area_map, draw_map
 
 _MB = 1024 * 1024  # Streamlit's upload sizes are in these megabytes
@@ -62,7 +63,7 @@ def _defaults(c: Consultation | None, settings: Settings, lang: str) -> dict[str
             "closes_date": today + timedelta(weeks=DEFAULT_WEEKS), "closes_time": time(23, 59),
             "case_number": "", "announced_on": None, "announced_where": "",
             "categories": "\n".join(settings.profile.categories),
-            "questions": [], "moderation": Moderation.POST,
+            "questions": [], "moderation": Moderation.POST, "shapes": [Shape.POINT.value],
             **_person_defaults(Contact(), Proposer()),
             **{f"{lang}_{name}": "" for lang in OTHER_LANGUAGES for name in TRANSLATED},
         }  # fmt: skip
@@ -79,7 +80,8 @@ def _defaults(c: Consultation | None, settings: Settings, lang: str) -> dict[str
             {"id": q.id, "text": q.text, "kind": q.kind.value, "options": "; ".join(q.options)}
             for q in c.questions
         ],
-        "moderation": c.moderation, **_person_defaults(c.contact, c.proposer),
+        "moderation": c.moderation, "shapes": [s.value for s in c.shapes],
+        **_person_defaults(c.contact, c.proposer),
         **{
             f"{lang}_{name}": c.translations.get(lang, {}).get(name, "")
             for lang in OTHER_LANGUAGES for name in TRANSLATED
@@ -352,6 +354,13 @@ class Builder:
             format_func=lambda v: t(f"moderation.{v.value}", lang),
             key=self.key("moderation"),
         )
+        st.multiselect(
+            t("shapes_setting.label", lang),
+            options=[s.value for s in Shape],
+            format_func=lambda v: t(f"location.mode_{v}", lang),
+            help=t("shapes_setting.help", lang),
+            key=self.key("shapes"),
+        )
         st.markdown(f"**{t('contact_person.heading', lang)}**")
         columns = st.columns(4)
         for column, name in zip(columns, CONTACT_FIELDS, strict=True):
@@ -442,6 +451,7 @@ class Builder:
             announced_on=v("announced_on"),
             announced_where=v("announced_where") or "",
             translations={code: self._translations(code) for code in OTHER_LANGUAGES},
+            shapes=v("shapes") or (),
         )
 
     def save_button(self, user: User) -> None:
@@ -564,3 +574,4 @@ def page(store: Store, settings: Settings, user: User, lang: str) -> None:
     builder.settings_section()
     builder.save_button(user)
     builder.documents(user)
+    layers.builder_section(store, existing, user, lang, builder.prefix)

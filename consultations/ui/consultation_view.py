@@ -5,14 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime, time
 
 import streamlit as st
+from streamlit_folium import st_folium
 
 from .. import planprocess
+from ..analysis import SMALL_GROUP
 from ..config import Settings
 from ..i18n import LOCAL_TZ, format_date, t, tn
 from ..model import Consultation, DocumentKind, Phase
+from ..public import class_result
 from ..store import Store
 from ..text import escape_markdown, without_remote_images
-from . import safe, style
+from . import layers, safe, style
+from .class_maps import results_map
 from .listing import HOME_PAGE, days_left
 from .outcomes import outcomes_section
 from .participation import input_form, input_list, map_section
@@ -45,7 +49,9 @@ def proposer(c: Consultation, lang: str) -> None:
         return
     text = t("proposer.shown", lang, name=escape_markdown(p.name))
     if p.consultant:
-        text += " " + t("proposer.shown_consultant", lang, consultant=escape_markdown(p.consultant))
+        text += " " + t(
+            "proposer.shown_consultant", lang, consultant=escape_markdown(p.consultant)
+        )
     st.markdown(text)
 
 
@@ -54,14 +60,31 @@ def contact(settings: Settings, c: Consultation, lang: str) -> None:
     person = c.contact
     if person:
         parts = [p for p in (person.name, person.role) if p]
-        lines = [f"**{t('contact_person.heading', lang)}:** " + escape_markdown(", ".join(parts))]
+        lines = [
+            f"**{t('contact_person.heading', lang)}:** "
+            + escape_markdown(", ".join(parts))
+        ]
         if person.email:
-            lines.append(t("contact_person.email_line", lang, email=escape_markdown(person.email)))
+            lines.append(
+                t(
+                    "contact_person.email_line",
+                    lang,
+                    email=escape_markdown(person.email),
+                )
+            )
         if person.phone:
-            lines.append(t("contact_person.phone_line", lang, phone=escape_markdown(person.phone)))
+            lines.append(
+                t(
+                    "contact_person.phone_line",
+                    lang,
+                    phone=escape_markdown(person.phone),
+                )
+            )
         st.markdown("  \n".join(lines))
     profile = settings.profile
-    route = planprocess.postal_route(c, profile.name, profile.postal_address, profile.postmottak_email)
+    route = planprocess.postal_route(
+        c, profile.name, profile.postal_address, profile.postmottak_email
+    )
     if not (route.address or route.email):
         return
     lines = [t(f"postal_route.{planprocess.mode(c.stage).value}", lang)]
@@ -75,9 +98,41 @@ def contact(settings: Settings, c: Consultation, lang: str) -> None:
 def _plan_id(settings: Settings, plan_id: str) -> str:
     """The nasjonal arealplan-ID as markdown, linked to the planinnsyn where there is one."""
     profile = settings.profile
-    shown = escape_markdown(planprocess.national_plan_id(profile.kommunenummer, plan_id) or "–")
+    shown = escape_markdown(
+        planprocess.national_plan_id(profile.kommunenummer, plan_id) or "–"
+    )
     url = planprocess.planinnsyn_url(profile.planinnsyn, profile.kommunenummer, plan_id)
     return f"[{shown}]({url})" if url else shown
+
+
+def class_result_section(
+    store: Store, settings: Settings, c: Consultation, lang: str
+) -> None:
+    """«Barn og unges medvirkning»: the published classes' summary (``public.class_result``:
+    counts, route cells and dangerous spots five pupils or more share), if there is one."""
+    result = class_result(store, c.id)
+    if result is None:
+        return
+    st.subheader(t("class_public.heading", lang), anchor=False)
+    summary = result.summary
+    st.markdown(tn("class_public.intro", result.classes, lang, pupils=summary.pupils,
+                   routes=summary.routes, places=summary.places))  # fmt: skip
+    modes = ", ".join(
+        f"{t(f'classes.transport.{k}', lang)}: {n}"
+        for k, n in summary.by_transport
+        if n
+    )
+    st.caption(t("class_public.transport", lang, modes=modes))
+    empty = result.routes.iloc[0:0]
+    m = results_map(settings, c, result.routes, empty, result.crossings, lang)
+    st_folium(
+        m,
+        key=f"class-result-{c.id}",
+        height=420,
+        use_container_width=True,
+        returned_objects=[],
+    )
+    st.caption(t("class_public.map_caption", lang, small=SMALL_GROUP))
 
 
 def show(
@@ -93,9 +148,14 @@ def show(
     st.page_link(HOME_PAGE, label=t("app.back_home", lang))
     c = store.get_consultation(consultation_id)
     hidden = c is not None and c.phase(now) == Phase.HIDDEN
-    if c is None or (hidden and not staff_preview):  # drafts and archived ones are not public
+    if c is None or (
+        hidden and not staff_preview
+    ):  # drafts and archived ones are not public
         st.title(t("home.title", lang), anchor=False)
-        safe.not_found(t("consultation.not_found_link", lang), t("consultation.asked_id", lang, id=consultation_id))
+        safe.not_found(
+            t("consultation.not_found_link", lang),
+            t("consultation.asked_id", lang, id=consultation_id),
+        )
         return
     if hidden:
         st.warning(t("preview.banner", lang), icon=":material/visibility:")
@@ -104,13 +164,20 @@ def show(
     phase = c.phase(now)
     mode = planprocess.mode(c.stage).value
     style.map_name(t(planprocess.worded("map.name", c.stage), lang))
-    st.title(escape_markdown(c.title), anchor=False)
+    st.title(style.heading(c.title, c.written_in(lang)), anchor=False)
     if c.is_demo:
         st.info(t("app.demo_banner", lang), icon=":material/info:")
     if phase == Phase.OPEN:
         left = tn("home.days_left", days_left(c.closes_at, now), lang)
         deadline = format_date(c.closes_at, lang, with_time=True)
-        st.success(t(f"plan_process.resident.status_open_{mode}", lang, date=deadline, left=left))
+        st.success(
+            t(
+                f"plan_process.resident.status_open_{mode}",
+                lang,
+                date=deadline,
+                left=left,
+            )
+        )
     elif phase == Phase.UPCOMING:
         opens = format_date(c.opens_at, lang, with_time=True)
         st.info(t(f"plan_process.resident.status_upcoming_{mode}", lang, date=opens))
@@ -122,15 +189,36 @@ def show(
     with st.container(border=True):
         st.markdown(f"**{t('consultation.facts', lang)}**")
         facts = st.columns(4)
-        facts[0].markdown(f"{t('consultation.plan_type', lang)}  \n{t(f'plan_type.{c.plan_type.value}', lang)}")
-        facts[1].markdown(f"{t('consultation.plan_id', lang)}  \n{_plan_id(settings, c.plan_id)}")
-        facts[2].markdown(f"{t('consultation.stage', lang)}  \n{t(f'stage.{c.stage.value}', lang)}")
-        period = t("consultation.period_value", lang, opens=format_date(c.opens_at, lang), closes=format_date(c.closes_at, lang))
-        facts[3].markdown(f"{t(f'plan_process.resident.period_{mode}', lang)}  \n{period}")
+        facts[0].markdown(
+            f"{t('consultation.plan_type', lang)}  \n{t(f'plan_type.{c.plan_type.value}', lang)}"
+        )
+        facts[1].markdown(
+            f"{t('consultation.plan_id', lang)}  \n{_plan_id(settings, c.plan_id)}"
+        )
+        facts[2].markdown(
+            f"{t('consultation.stage', lang)}  \n{t(f'stage.{c.stage.value}', lang)}"
+        )
+        period = t(
+            "consultation.period_value",
+            lang,
+            opens=format_date(c.opens_at, lang),
+            closes=format_date(c.closes_at, lang),
+        )
+        facts[3].markdown(
+            f"{t(f'plan_process.resident.period_{mode}', lang)}  \n{period}"
+        )
         if c.case_number:
-            st.markdown(t("plan_process.resident.case_note", lang, case_number=escape_markdown(c.case_number)))
+            st.markdown(
+                t(
+                    "plan_process.resident.case_note",
+                    lang,
+                    case_number=escape_markdown(c.case_number),
+                )
+            )
         if c.announced_on:
-            when = format_date(datetime.combine(c.announced_on, time(12), tzinfo=LOCAL_TZ), lang)
+            when = format_date(
+                datetime.combine(c.announced_on, time(12), tzinfo=LOCAL_TZ), lang
+            )
             where = escape_markdown(c.announced_where)
             key = "announced_where" if where else "announced"
             st.caption(t(f"plan_process.resident.{key}", lang, date=when, where=where))
@@ -146,9 +234,11 @@ def show(
     with participate:
         st.subheader(t("consultation.map_heading", lang), anchor=False)
         map_section(store, settings, c, lang, accepts_input=phase == Phase.OPEN)
+        layers.resident_list(store.context_layers(c.id), lang)
         if phase == Phase.OPEN:
             input_form(store, c, session, lang)
 
     input_list(store, c, session, lang)
+    class_result_section(store, settings, c, lang)
     if phase == Phase.CLOSED and store.responses_published(c.id):
         outcomes_section(store, c, lang)

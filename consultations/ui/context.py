@@ -18,7 +18,7 @@ from ..config import Settings, load_settings
 from ..demo import seed_demo
 from ..errors import KartinnspillError, StoreError
 from ..i18n import DEFAULT_LANG, LANGUAGES, t
-from ..ratelimit import LIMITER, NoLimit, RateLimiter
+from ..ratelimit import LIMITER, NoLimit, RateLimiter, SharedLimiter
 from ..store import Store
 
 _LOG = logging.getLogger(__name__)
@@ -145,8 +145,12 @@ def browser() -> str | None:
 
 
 def limiter() -> RateLimiter:
-    """The process's rate limiter, or none when the settings turn limits off."""
-    return LIMITER if settings().rate_limits else _NO_LIMIT
+    """The process's rate limiter (in the database when replicas share it), or none when
+    the settings turn limits off."""
+    if not settings().rate_limits:
+        return _NO_LIMIT
+    shared = store()
+    return SharedLimiter(shared) if shared.shared else LIMITER
 
 
 _NO_LIMIT = NoLimit()

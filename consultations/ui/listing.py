@@ -8,9 +8,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from ..config import Settings
-from ..planprocess import worded
 from ..i18n import LOCAL_TZ, format_date, t, tn
 from ..model import ConsultationListing, Phase
+from ..planprocess import worded
 from ..store import Store
 from ..text import escape_markdown
 from . import style
@@ -27,7 +27,7 @@ def days_left(closes_at: datetime, now: datetime) -> int:
 def card(listing: ConsultationListing, phase: Phase, now: datetime, lang: str) -> None:
     c = listing.consultation.in_language(lang)
     with st.container(border=True):
-        st.subheader(escape_markdown(c.title), anchor=False)
+        st.subheader(style.heading(c.title, c.written_in(lang)), anchor=False)
         st.caption(
             " · ".join(
                 (t(f"plan_type.{c.plan_type.value}", lang), t(f"stage.{c.stage.value}", lang))

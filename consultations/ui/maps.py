@@ -6,6 +6,7 @@ the same script on every rerun and the browser does not reload it.
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -24,12 +25,13 @@ from shapely.geometry.base import BaseGeometry
 from .. import geo, public
 from ..assets import GESTURE_HANDLING, JQUERY, LEAFLET, LEAFLET_DRAW, MARKERCLUSTER
 from ..config import Settings
+from ..drawing import Sketch, size_words
 from ..i18n import t
-from ..model import Consultation, MapPoint, Stage
+from ..model import Consultation, ContextLayer, LayerKind, MapPoint, Shape, Stage, drawn_shape
 from ..planprocess import worded
 from ..public import PublicPhoto
 from ..store import Store
-from ..text import escape_html, excerpt, js_literal
+from ..text import escape_html, excerpt, js_literal, json_in_script
 from .safe import photos_html
 
 # Characters of an input's text in its map popup (the list below the map has it all);
@@ -129,6 +131,7 @@ def _base(
             attr=settings.tiles.attribution,
             max_zoom=MAX_ZOOM,
             max_native_zoom=settings.tiles.max_zoom,
+            control=False,  # the one base map: no radio button of its own in a layer control
         ).add_to(m)
     if fit and bounds is not None:
         minlon, minlat, maxlon, maxlat = bounds
@@ -173,7 +176,9 @@ class InputCluster(MarkerCluster):
 
     Like folium's FastMarkerCluster, but the rows are written as UTF-8 JSON (tojson would
     spell every æ, ø and å as a six-byte escape) and each popup is assembled from the
-    escaped category heading, sent once, and the row's escaped excerpt.
+    escaped category heading, sent once, and the row's escaped excerpt. Each pin has its
+    category's colour (an inline SVG, one icon per category), the colour its drawn routes
+    and areas have (``InputDrawings``).
     """
 
     _template = Template(
@@ -182,10 +187,14 @@ class InputCluster(MarkerCluster):
         var {{ this.get_name() }} = (function () {
             var headings = {{ this.headings }};
             var rows = {{ this.rows }};
+            var icons = headings.map(function (h) {
+                return L.divIcon({html: h[2], className: "ki-pin", iconSize: [25, 41],
+                                  iconAnchor: [12, 41], popupAnchor: [1, -34]});
+            });
             var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
             for (var i = 0; i < rows.length; i++) {
                 var r = rows[i];
-                var marker = L.marker([r[0], r[1]], {alt: headings[r[2]][1]});
+                var marker = L.marker([r[0], r[1]], {alt: headings[r[2]][1], icon: icons[r[2]]});
                 marker.bindPopup(
                     headings[r[2]][0] + r[3] + (r[5] || "") + "<br><small>KI-" + String(r[4]).padStart(6, "0")
                         + "</small>",
@@ -212,7 +221,10 @@ class InputCluster(MarkerCluster):
             index[name] = len(index)  # a category renamed since the input was sent
         limit = POPUP_EXCERPT if len(points) <= MANY_POINTS else POPUP_EXCERPT_MANY
         self.headings = js_literal(
-            [[f"<strong>{escape_html(label(name))}</strong><br>", label(name)] for name in index]
+            [
+                [f"<strong>{escape_html(label(name))}</strong><br>", label(name), pin_svg(category_colour(n), label(name))]
+                for name, n in index.items()
+            ]
         )
         self.rows = js_literal(
             [
@@ -237,22 +249,181 @@ def _popup_photos(photos: Sequence[PublicPhoto]) -> str:
 _POPUP_THUMB_STYLE = "max-width: 80px; max-height: 80px; margin: 4px 4px 0 0;"
 
 
+# Colours of file layers in turn: none is the plan area's blue or the pins' red.
+LAYER_COLOURS = ("#6a3d9a", "#b35806", "#1b7837", "#4d4d4d", "#8c510a", "#2166ac")
+
+
+def context_layers(m: folium.Map, layers: Sequence[ContextLayer]) -> None:
+    """Staff's context layers on ``m``, each switched on and off in a layer control.
+
+    Leaflet writes layer names (in the control) and attributions with innerHTML, and
+    folium's GeoJson tooltips insert property values as HTML: every text is escaped here.
+    """
+    if not layers:
+        return
+    colours = itertools.cycle(LAYER_COLOURS)
+    for layer in layers:
+        if layer.kind == LayerKind.WMS:
+            folium.WmsTileLayer(
+                url=layer.wms_url,
+                layers=layer.wms_layers,
+                fmt="image/png",
+                transparent=True,
+                version="1.3.0",
+                attr=escape_html(layer.attribution),
+                name=_control_label(layer),
+                overlay=True,
+                max_zoom=MAX_ZOOM,
+            ).add_to(m)
+            continue
+        FeatureLayer(layer, next(colours)).add_to(m)
+    folium.LayerControl(position="topright", collapsed=False).add_to(m)
+
+
+class FeatureLayer(folium.map.Layer):
+    """A file layer's features as one ``L.geoJSON``, its stored GeoJSON written into the
+    script as it is. (folium's GeoJson parses, restyles and measures every feature again:
+    with 5,000 polygons most of the map's build time.) A feature's tooltip is its label, or
+    the layer's name, set as text (``textContent``): no HTML from the file is ever parsed."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJSON({{ this.data }}, {
+            attribution: {{ this.attribution|tojson }},
+            style: function () { return {{ this.style|tojson }}; },
+            pointToLayer: function (feature, latlng) {
+                return L.circleMarker(latlng, {{ this.marker|tojson }});
+            },
+            onEachFeature: function (feature, layer) {
+                layer.bindTooltip(function () {
+                    var text = document.createElement("span");
+                    text.textContent = feature.properties.label || {{ this.fallback|tojson }};
+                    return text;
+                });
+            }
+        });
+        {% endmacro %}"""
+    )
+
+    def __init__(self, layer: ContextLayer, colour: str) -> None:
+        super().__init__(name=_control_label(layer), overlay=True, control=True, show=True)
+        self.data = json_in_script(layer.geojson)
+        self.attribution = escape_html(layer.attribution)  # Leaflet writes it as HTML
+        self.style = {"color": colour, "weight": 2, "dashArray": "6 4", "fillColor": colour, "fillOpacity": 0.15}
+        self.marker = {"radius": 5, "color": colour, "fillColor": colour, "fillOpacity": 0.8}
+        self.fallback = layer.name
+
+
+LEGEND_ON_MAP = 80  # characters of a layer's legend in the map's layer control; the list has it all
+
+
+def _control_label(layer: ContextLayer) -> str:
+    """The layer's name and the start of its legend, as the layer control shows them (HTML)."""
+    legend = escape_html(excerpt(" ".join(layer.legend.split()), LEGEND_ON_MAP))
+    return f'{escape_html(layer.name)}<br><small class="ki-layer-legend">{legend}</small>'
+
+
 def consultation_map(
     settings: Settings,
     consultation: Consultation,
     points: Sequence[MapPoint],
     lang: str,
     photos: Mapping[int, Sequence[PublicPhoto]] | None = None,
+    layers: Sequence[ContextLayer] = (),
 ) -> folium.Map:
-    """The plan area and ``points`` as given (residents' maps: ``public.map_points``, text
-    already masked); the resident's pin is added separately (``pin_layer``) so moving it
-    does not redraw the map."""
+    """The plan area, staff's context ``layers`` and ``points`` as given (residents' maps:
+    ``public.map_points``, text already masked); the resident's pin or drawing is added
+    separately (``sketch_script``) so moving it does not redraw the map."""
     m = _base(settings, geo.bounds(consultation.area), lang=lang)
     _area_layer(consultation, lang).add_to(m)
+    context_layers(m, layers)
     if points:
         labels = consultation.labels(lang)  # the category in the resident's language
+        if any(p.drawing for p in points):
+            InputDrawings(consultation.categories, points, labels.category, lang).add_to(m)
         InputCluster(consultation.categories, points, labels.category, photos).add_to(m)
     return m
+
+
+# A colour per category (by its place in the consultation's list), for pins and drawn
+# routes and areas; dark enough for a 4 px line on the grey or topographic base map. No
+# red: red is the resident's own pin and drawing (PIN_STYLE, SKETCH_STYLE).
+CATEGORY_COLOURS = (
+    "#1b6ca8", "#27865a", "#8e44ad", "#d35400", "#2c3e50", "#b7950b",
+    "#16a085", "#a93263", "#5d6d7e", "#6e2c00", "#1a5276", "#4a235a",
+)  # fmt: skip
+
+
+def category_colour(index: int) -> str:
+    return CATEGORY_COLOURS[index % len(CATEGORY_COLOURS)]
+
+
+def pin_svg(colour: str, label: str) -> str:
+    """A map pin in ``colour`` (Leaflet's marker shape, drawn inline: no image to fetch),
+    named for screen readers by its category ``label`` (escaped)."""
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="25" height="41" viewBox="0 0 25 41" role="img" '
+        f'aria-label="{escape_html(label)}"><path d="M12.5 0C5.6 0 0 5.6 0 12.5 0 22 12.5 41 12.5 41S25 22 25 '
+        f'12.5C25 5.6 19.4 0 12.5 0z" fill="{colour}" stroke="#ffffff" stroke-width="1.5"/>'
+        '<circle cx="12.5" cy="12.5" r="4.5" fill="#ffffff"/></svg>'
+    )
+
+
+class InputDrawings(folium.MacroElement):
+    """Published inputs drawn as routes and areas, coloured by category, each with the
+    escaped popup its pin has and its size («strek, 1,2 km») as tooltip."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = (function () {
+            var headings = {{ this.headings }};
+            var rows = {{ this.rows }};
+            var group = L.featureGroup();
+            for (var i = 0; i < rows.length; i++) {
+                var r = rows[i];
+                var colour = headings[r[1]][1];
+                var layer = L.geoJSON(r[0], {style: {color: colour, weight: 4, opacity: 0.85,
+                                                      fillColor: colour, fillOpacity: 0.2}});
+                layer.bindPopup(
+                    headings[r[1]][0] + r[2] + "<br><small>" + r[4] + " · KI-"
+                        + String(r[3]).padStart(6, "0") + "</small>",
+                    {maxWidth: 280}
+                );
+                layer.bindTooltip(r[4]);
+                group.addLayer(layer);
+            }
+            group.addTo({{ this._parent.get_name() }});
+            return group;
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(
+        self,
+        categories: Sequence[str],
+        points: Sequence[MapPoint],
+        label: Callable[[str], str],
+        lang: str,
+    ) -> None:
+        super().__init__()
+        self._name = "InputDrawings"
+        index = {name: n for n, name in enumerate(categories)}
+        drawn = [p for p in points if p.drawing]
+        for name in dict.fromkeys(p.category for p in drawn if p.category not in index):
+            index[name] = len(index)  # a category renamed since the input was sent
+        self.headings = js_literal(
+            [[f"<strong>{escape_html(label(name))}</strong><br>", category_colour(n)] for name, n in index.items()]
+        )
+        geometries = geo.rounded_drawings([p.drawing for p in drawn])  # ~1 m: shorter rows
+        self.rows = js_literal([
+            [
+                geometry, index[p.category], escape_html(excerpt(p.text, POPUP_EXCERPT)), p.input_id,
+                escape_html(size_words(drawn_shape(p.drawing), p.measure, lang)),
+            ]
+            for p, geometry in zip(drawn, geometries, strict=True)
+        ])  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -313,7 +484,7 @@ def show_map(
     on_change: Callable[[], None] | None = None,
 ):
     """``st_folium(m, key=key, height=height, use_container_width=True, …)`` for a map
-    rendered before; ``pin_script`` is its ``feature_group_to_add`` (``pin_script()``)."""
+    rendered before; ``pin_script`` is its ``feature_group_to_add`` (``sketch_script()``)."""
 
     def changed() -> None:  # as st_folium: the value under the caller's key, then the callback
         st.session_state[key] = st.session_state.get(rendered.component_key, {})
@@ -343,37 +514,144 @@ def show_map(
     )
 
 
-_RENDERED: dict[tuple[str, str, int], RenderedMap] = {}  # (consultation, language, data version)
+# (consultation, language, drawing tools, with inputs, component key, data version, context
+# layers' ids: a layer is never edited)
+_RENDERED: dict[tuple[str, str, Shape, bool, str, int, tuple[int, ...]], RenderedMap] = {}
 _RENDERING = threading.Lock()
 
 
 def rendered_consultation_map(
-    store: Store, settings: Settings, consultation: Consultation, lang: str
+    store: Store,
+    settings: Settings,
+    consultation: Consultation,
+    lang: str,
+    tools: Shape = Shape.POINT,
+    *,
+    key: str | None = None,
+    inputs: bool = True,
 ) -> RenderedMap:
     """The consultation's map, built once per version of the data (``Store.data_version``,
     read before the data) and shared by every session: a rerun only sends it. A plain dict,
-    not st.cache_resource, whose argument hashing alone cost ~0.5 ms a call."""
-    key = (consultation.id, lang, store.data_version)
-    found = _RENDERED.get(key)
+    not st.cache_resource, whose argument hashing alone cost ~0.5 ms a call.
+
+    ``tools`` adds Leaflet.draw's tool for a line or an area (``draw_tools``); ``inputs``
+    False leaves the published inputs out (the staff registration form); ``key`` is the
+    st_folium key the map is shown under (``map-<id>`` by default)."""
+    key = key or f"map-{consultation.id}"
+    version = store.data_version
+    layers = store.context_layers(consultation.id)
+    cache_key = (consultation.id, lang, tools, inputs, key, version, tuple(layer.id for layer in layers))
+    found = _RENDERED.get(cache_key)
     if found is None:
         with _RENDERING:  # many sessions asking at once: one builds, the rest wait for it
-            found = _RENDERED.get(key)
+            found = _RENDERED.get(cache_key)
             if found is None:
-                points = public.map_points(store, consultation.id, lang)
-                photos = public.photos(store, consultation.id, lang)
-                m = consultation_map(settings, consultation, points, lang, photos)
-                found = render_map(m, f"map-{consultation.id}")
-                for old in [k for k in _RENDERED if k[:2] == key[:2]]:
+                points = public.map_points(store, consultation.id, lang) if inputs else []
+                photos = public.photos(store, consultation.id, lang) if inputs else {}
+                m = consultation_map(settings, consultation, points, lang, photos, layers)
+                if tools != Shape.POINT:
+                    draw_tools(tools, lang).add_to(m)
+                found = render_map(m, key)
+                for old in [k for k in _RENDERED if k[:5] == cache_key[:5]]:
                     del _RENDERED[old]  # an older version of this map is never asked for again
-                _RENDERED[key] = found
+                _RENDERED[cache_key] = found
     return found
 
 
+# -- a resident's own line or area ---------------------------------------------------------
+
+SKETCH_STYLE = {"color": PIN_STYLE["fill_color"], "weight": 5, "opacity": 0.9, "fillOpacity": 0.2}
+
+
+class DrawTools(Draw):
+    """Leaflet.draw's tool for the one shape being drawn (a line or an area), its texts in
+    the page's language (``L.drawLocal``, set before the control builds its toolbar), no
+    editing toolbar, and one drawing at a time: a new one replaces the last. st_folium
+    returns it as ``last_active_drawing``."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function (words) {
+                var draw = L.drawLocal.draw;
+                draw.toolbar.finish = {text: words.finish, title: words.finish_title};
+                draw.toolbar.undo = {text: words.undo, title: words.undo_title};
+                draw.toolbar.actions = {text: words.cancel, title: words.cancel_title};
+                draw.toolbar.buttons.polyline = words.polyline;
+                draw.toolbar.buttons.polygon = words.polygon;
+                draw.handlers.polyline.tooltip = {start: words.line_start, cont: words.line_cont, end: words.line_end};
+                draw.handlers.polyline.error = words.crossing;
+                draw.handlers.polygon.tooltip = {start: words.area_start, cont: words.area_cont, end: words.area_end};
+            })({{ this.words }});
+            var drawnItems_{{ this.get_name() }} = new L.FeatureGroup().addTo({{ this._parent.get_name() }});
+            var {{ this.get_name() }} = new L.Control.Draw({
+                position: "topleft",
+                draw: {{ this.draw_options|tojson }},
+                edit: false
+            }).addTo({{ this._parent.get_name() }});
+            {{ this._parent.get_name() }}.on(L.Draw.Event.CREATED, function (e) {
+                drawnItems_{{ this.get_name() }}.clearLayers();
+                drawnItems_{{ this.get_name() }}.addLayer(e.layer);
+            });
+        {% endmacro %}
+        """
+    )
+
+
+# Leaflet.draw's texts (L.drawLocal) that the resident's tools show
+_TOOLBAR_WORDS = (
+    "finish", "finish_title", "undo", "undo_title", "cancel", "cancel_title", "polyline",
+    "polygon", "line_start", "line_cont", "line_end", "area_start", "area_cont", "area_end",
+    "crossing",
+)  # fmt: skip
+
+
+def draw_tools(shape: Shape, lang: str) -> DrawTools:
+    """The drawing tool for ``shape`` (LINE or AREA). Leaflet.draw puts its texts into the
+    page as HTML (tooltips): ours go in escaped, through the translation layer."""
+    common = {"shapeOptions": SKETCH_STYLE, "showLength": False, "showArea": False, "metric": True}
+    options = {"polyline": False, "polygon": False, "rectangle": False, "circle": False,
+               "circlemarker": False, "marker": False}  # fmt: skip
+    if shape == Shape.LINE:
+        options["polyline"] = {**common, "maxPoints": geo.MAX_DRAWN_VERTICES}
+    else:
+        options["polygon"] = {**common, "allowIntersection": False}
+    tools = DrawTools(export=False, position="topleft", show_geometry_on_click=False, draw_options=options)
+    tools.words = js_literal({w: escape_html(t(f"draw_toolbar.{w}", lang)) for w in _TOOLBAR_WORDS})
+    return tools
+
+
 @lru_cache(maxsize=4096)
-def pin_script(pin: tuple[float, float] | None, stage: Stage, lang: str) -> str:
-    """The script that puts the resident's pin on a map (st_folium's
-    ``feature_group_to_add``): the same for every map, made once per pin."""
-    return sf._get_feature_group_string(pin_layer(pin, stage, lang), map=folium.Map(tiles=None), idx=0)
+def _sketch_script(
+    pin: tuple[float, float] | None,
+    points: tuple[tuple[str, float, float], ...],
+    drawing: str | None,
+    shape: Shape,
+    stage: Stage,
+    lang: str,
+) -> str:
+    group = pin_layer(pin, stage, lang)
+    if len(points) > 1:
+        locations = [(lat, lon) for _, lat, lon in points]
+        closing = locations[:1] if shape == Shape.AREA and len(points) > 2 else []
+        folium.PolyLine(locations + closing, color=SKETCH_STYLE["color"], weight=4, dash_array="6 6").add_to(group)
+    for n, (label, lat, lon) in enumerate(points, start=1):
+        folium.CircleMarker(
+            location=(lat, lon), radius=6, tooltip=escape_html(f"{n}. {label}"), **PIN_STYLE
+        ).add_to(group)
+    if drawing is not None:
+        style = dict(SKETCH_STYLE)
+        folium.GeoJson(drawing, style_function=lambda _feature: style).add_to(group)
+    return sf._get_feature_group_string(group, map=folium.Map(tiles=None), idx=0)
+
+
+def sketch_script(sketch: Sketch, stage: Stage, lang: str) -> str:
+    """What a form has on the map so far (``feature_group_to_add``): the pin, the points of
+    a route or area being built by keyboard, or the finished drawing. Made once per sketch."""
+    points = tuple((p.label, p.lat, p.lon) for p in sketch.points)
+    drawing = sketch.drawing.geojson if sketch.drawing else None
+    pin = sketch.pin if sketch.shape == Shape.POINT else None
+    return _sketch_script(pin, points, drawing, sketch.shape, stage, lang)
 
 
 def pin_layer(pin: tuple[float, float] | None, stage: Stage, lang: str) -> folium.FeatureGroup:
@@ -447,3 +725,8 @@ def area_map(settings: Settings, area: BaseGeometry, lang: str) -> folium.Map:
         style_function=lambda _feature: dict(AREA_STYLE),
     ).add_to(m)
     return m
+
+
+# Every process that builds a map uses the app's own assets, whichever page it starts from
+# (app.py also calls this at the top of every run).
+use_local_assets()

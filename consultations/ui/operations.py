@@ -31,7 +31,7 @@ def page(store: Store, user: User, lang: str) -> None:
     st.download_button(
         t("operations.backup_button", lang),
         data=lambda: downloads.backup(store, user),
-        file_name=f"kartinnspill-{stamp}.duckdb",
+        file_name=f"kartinnspill-{stamp}{store.backup_suffix}",
         mime="application/octet-stream",
         key="backup",
     )

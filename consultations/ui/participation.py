@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 
 import streamlit as st
 
-from .. import attachments, geo, places, planprocess, public
-from ..analysis import load_places, nearest_place
+from .. import attachments, planprocess, public
+from ..analysis import nearest_place
 from ..config import Settings
+from ..drawing import size_words
 from ..errors import InvalidInput
-from ..i18n import DEFAULT_LANG, format_date, keys, t, tn
+from ..i18n import DEFAULT_LANG, format_date, t, tn
 from ..model import (
     AGE_GROUPS,
     RELATIONS,
@@ -24,164 +24,41 @@ from ..model import (
     Phase,
     Question,
     QuestionKind,
-    Stage,
 )
+from ..moderation import has_personal_data, remove_personal_data
 from ..planprocess import text_max, worded
 from ..questions import ANSWER_TEXT_MAX, SCALE
 from ..store import Store
 from ..submission import (
     SENDER_ADDRESS_MAX,
     SENDER_NAME_MAX,
-    check_location,
     submit_input,
     support_input,
 )
-from ..moderation import has_personal_data, remove_personal_data
-from . import flash
+from . import flash, location
 from .context import client_address, limiter, settings
-from .maps import pin_script, rendered_consultation_map, show_map
+from .maps import rendered_consultation_map, show_map
 from .safe import photo_strip, titled_text
 
 PAGE_SIZE = 20
 RECEIPT_PAGE = "pages/kvittering.py"
-MIDDLE = object()  # the plan area's middle, in the list of places
 
 
-# -- the pin -----------------------------------------------------------------------------
-
-
-def pin_from_click(
-    consultation: Consultation, click: dict | None
-) -> tuple[tuple[float, float] | None, InvalidInput | None]:
-    """Where a map click puts the pin: the point, or the reason it can't go there."""
-    if not click:
-        return None, None
-    try:
-        return check_location(consultation, click.get("lat"), click.get("lng")), None
-    except InvalidInput as exc:
-        return None, exc
-
-
-def _pins() -> dict:
-    return st.session_state.setdefault("pins", {})
-
-
-def _on_map_click(consultation: Consultation, key: str) -> None:
-    _set_pin(consultation, (st.session_state.get(key) or {}).get("last_clicked"))
-
-
-def _set_pin(consultation: Consultation, click: dict | None) -> None:
-    pin, error = pin_from_click(consultation, click)
-    state = _pins()
-    if pin is not None:
-        state[consultation.id] = pin
-        state.pop(f"{consultation.id}:error", None)
-    elif error is not None:
-        state[f"{consultation.id}:error"] = error
-
-
-def _remove_pin(consultation_id: str) -> None:
-    _pins().pop(consultation_id, None)
+# -- the map -----------------------------------------------------------------------------
 
 
 @st.fragment
 def map_section(
     store: Store, settings: Settings, consultation: Consultation, lang: str, accepts_input: bool
 ) -> None:
-    """The map reruns alone when clicked: the pin shows at once, the page stays put."""
-    rendered = rendered_consultation_map(store, settings, consultation, lang)
-    key = f"map-{consultation.id}"
+    """The map reruns alone when clicked or drawn on: the pin or line shows at once, the
+    page stays put."""
     if not accepts_input:
         st.caption(t(worded("consultation.map_help_closed", consultation.stage), lang))
-        show_map(rendered, key, height=480, returned_objects=[])
+        rendered = rendered_consultation_map(store, settings, consultation, lang)
+        show_map(rendered, f"map-{consultation.id}", height=480, returned_objects=[])
         return
-    st.caption(t("consultation.map_help", lang))
-    pin = _pins().get(consultation.id)
-    show_map(
-        rendered,
-        key,
-        height=480,
-        returned_objects=["last_clicked"],
-        pin_script=pin_script(pin, consultation.stage, lang),
-        on_change=partial(_on_map_click, consultation, key),
-    )
-    error = _pins().get(f"{consultation.id}:error")
-    if error is not None:
-        st.warning(_said(error, consultation.stage, lang))
-    if pin is not None:
-        left, right = st.columns([3, 1])
-        left.success(t("consultation.pin_chosen", lang, lat=f"{pin[0]:.5f}", lon=f"{pin[1]:.5f}"))
-        right.button(
-            t("consultation.pin_remove", lang),
-            key=f"unpin-{consultation.id}",
-            on_click=_remove_pin,
-            args=(consultation.id,),
-        )
-    else:
-        st.caption(t("consultation.pin_none", lang))
-    _without_map(store, consultation, lang)
-
-
-def places_in(consultation: Consultation) -> list[tuple[str, tuple[float, float]]]:
-    """Named places inside the plan area, and its middle: pins to choose without a map."""
-    inside = sorted(
-        (p.name, (p.lat, p.lon)) for p in load_places() if geo.contains(consultation.area, p.lat, p.lon)
-    )
-    return inside + [(MIDDLE, geo.centre(consultation.area))]
-
-
-def _choose_place(choose: Callable[[dict], None], options: dict, key: str) -> None:
-    chosen = st.session_state.get(key)
-    if chosen is not None and chosen in options:
-        choose({"lat": options[chosen][0], "lng": options[chosen][1]})
-
-
-def _type_coordinates(consultation: Consultation, key: str) -> None:
-    parsed = geo.parse_coordinates(st.session_state.get(key) or "")
-    if parsed is None:
-        _pins()[f"{consultation.id}:error"] = InvalidInput("input.bad_coordinates")
-        return
-    _set_pin(consultation, {"lat": parsed[0], "lng": parsed[1]})
-
-
-def place_search(
-    store: Store, consultation: Consultation, lang: str, key: str, choose: Callable[[dict], None]
-) -> None:
-    """The keyboard route's search: typed text finds addresses, properties (gnr/bnr) and named
-    places; without text the named places in the plan area and its middle are offered.
-    ``choose`` gets the chosen point as a map click (it refuses one outside the area)."""
-    query = st.text_input(
-        t("place_search.label", lang), help=t("place_search.help", lang), key=f"{key}-query"
-    )
-    if query.strip():
-        options = {h.label: (h.lat, h.lon) for h in places.search(store, query, load_places())}
-        if not options:
-            st.caption(t("place_search.none", lang, query=query))
-        label, placeholder = t("place_search.results", lang), t("place_search.results_placeholder", lang)
-    else:
-        options = {
-            (t("consultation.place_middle", lang) if name == MIDDLE else name): point
-            for name, point in places_in(consultation)
-        }
-        label, placeholder = t("consultation.place", lang), t("consultation.place_placeholder", lang)
-    st.selectbox(
-        label, options=list(options), index=None, placeholder=placeholder, key=key,
-        on_change=_choose_place, args=(choose, options, key),
-    )  # fmt: skip
-
-
-def _without_map(store: Store, consultation: Consultation, lang: str) -> None:
-    """The keyboard route to a pin: an address, property or named place from a search, or
-    typed coordinates."""
-    with st.expander(t("consultation.without_map", lang)):
-        place_search(store, consultation, lang, f"place-{consultation.id}", partial(_set_pin, consultation))
-        st.text_input(
-            t("consultation.coordinates", lang),
-            help=t("consultation.coordinates_help", lang),
-            key=f"coordinates-{consultation.id}",
-            on_change=_type_coordinates,
-            args=(consultation, f"coordinates-{consultation.id}"),
-        )
+    location.widget(store, settings, consultation, lang, point_help=t("consultation.map_help", lang))
 
 
 # -- the form ----------------------------------------------------------------------------
@@ -330,12 +207,13 @@ def _on_submit(
     if personal_data == "remove":
         text = remove_personal_data(text)
         state[keys["text"]] = text
-    pin = _pins().get(consultation.id)
+    lat, lon, drawing = location.sketch(consultation.id).location
     draft = InputDraft(
         category=state.get(keys["category"]),
         text=text,
-        lat=pin[0] if pin else None,
-        lon=pin[1] if pin else None,
+        lat=lat,
+        lon=lon,
+        drawing=drawing,
         whole_area=bool(state.get(keys["whole_area"])),
         age_group=state.get(keys["age_group"]),
         relation=state.get(keys["relation"]),
@@ -356,9 +234,10 @@ def _on_submit(
             files=files,
             identification=settings().profile.identified_merknader,
             photos=photos,
+            outside_share=settings().profile.line_outside_share,
         )
     except InvalidInput as exc:
-        flash.say(_form_where(consultation.id), "error", _said(exc, consultation.stage, lang))
+        flash.say(_form_where(consultation.id), "error", location.said(exc, consultation.stage, lang))
         return
     message = "form.thanks" if stored.status == InputStatus.PUBLISHED else "form.thanks_pending"
     flash.say(_form_where(consultation.id), "success", t(worded(message, consultation.stage), lang, ref=stored.reference))
@@ -376,8 +255,7 @@ def _on_submit(
     state[keys["whole_area"]] = False
     for q in consultation.questions:
         state[_question_key(consultation.id, q)] = [] if q.kind == QuestionKind.MULTIPLE else None
-    _remove_pin(consultation.id)
-    _pins().pop(f"{consultation.id}:error", None)
+    location.clear(consultation.id)
 
 
 def input_form(store: Store, consultation: Consultation, session: str, lang: str) -> None:
@@ -462,13 +340,6 @@ def input_form(store: Store, consultation: Consultation, session: str, lang: str
 # -- the list ----------------------------------------------------------------------------
 
 
-def _said(exc: InvalidInput, stage: Stage, lang: str) -> str:
-    """A refusal in the words of the consultation's mode (merknad/høring in a formal one,
-    innspill in early medvirkning), where the message has both."""
-    key = worded(exc.key, stage)
-    return t(key, lang, **exc.params) if key in keys(DEFAULT_LANG) else exc.message(lang)
-
-
 def _support(store: Store, consultation_id: str, input_id: int, session: str, lang: str) -> None:
     try:
         added = support_input(
@@ -482,7 +353,7 @@ def _support(store: Store, consultation_id: str, input_id: int, session: str, la
         )
     except InvalidInput as exc:
         c = store.get_consultation(consultation_id)
-        flash.say(_list_where(consultation_id), "info", _said(exc, c.stage, lang) if c else exc.message(lang))
+        flash.say(_list_where(consultation_id), "info", location.said(exc, c.stage, lang) if c else exc.message(lang))
         return
     if not added:
         flash.say(_list_where(consultation_id), "info", t("input.already_supported", lang))
@@ -545,11 +416,16 @@ NEAR_M = 1_500  # a named place further away than this says nothing about where 
 
 
 def _where(item, lang: str) -> str:
-    """Where an input is, in words: near a named place, a point, or the whole area."""
+    """Where an input is, in words: a line or an area with its size («strek, 1,2 km»), or a
+    point, near a named place; or the whole area."""
     if not item.has_location:
         return t("list.whole_area", lang)
     place, distance = nearest_place(item.east, item.north)
-    if place is not None and distance is not None and distance <= NEAR_M:
+    near = place is not None and distance is not None and distance <= NEAR_M
+    if item.drawing is not None:
+        size = size_words(item.shape, item.measure, lang)
+        return t("list_where.drawn_near", lang, shape_size=size, place=place) if near else size
+    if near:
         return t("list.near_place", lang, place=place)
     return t("list.in_map", lang)
 

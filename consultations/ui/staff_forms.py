@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import partial
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from .. import hearing_parties
 from ..config import Settings
@@ -21,21 +19,20 @@ from ..model import (
     InputStatus,
     Objection,
     SenderType,
+    Shape,
     Status,
     User,
 )
 from ..store import Store
 from ..submission import REGISTERABLE, SENDER_NAME_MAX, register_input
-from . import flash
-from .maps import consultation_map, pin_layer
-from .participation import pin_from_click, place_search
+from . import flash, location
 
 CHANNELS = (Channel.EMAIL, Channel.LETTER, Channel.MEETING)
 _FIELDS = ("channel", "sender_type", "sender_name", "received", "category", "text", "whole_area",
            "authority", "objection")  # fmt: skip
 NO_OBJECTION = "none"  # the objection radio's «neither innsigelse nor faglig råd»
 KEYS = {f: f"register-{f}" for f in _FIELDS} | {"consultation": "register-consultation"}
-_PIN = "register-pin"  # (consultation id, (lat, lon)) or an InvalidInput from the last click
+PREFIX = "register-"  # the location widget's keys: register-map-<id>, register-place-<id> …
 _WHERE = "register"
 
 
@@ -43,7 +40,7 @@ def _today() -> date:
     return datetime.now(LOCAL_TZ).date()
 
 
-def _reset() -> None:
+def _reset(consultation_id: str) -> None:
     state = st.session_state
     for field in ("channel", "sender_type", "category", "authority"):
         state[KEYS[field]] = None
@@ -52,27 +49,12 @@ def _reset() -> None:
     state[KEYS["text"]] = ""
     state[KEYS["received"]] = _today()
     state[KEYS["whole_area"]] = True
-    state.pop(_PIN, None)
+    location.clear(consultation_id, PREFIX)
 
 
-def _pin(consultation_id: str) -> tuple[float, float] | None:
-    chosen = st.session_state.get(_PIN)
-    return chosen[1] if isinstance(chosen, tuple) and chosen[0] == consultation_id else None
-
-
-def _on_map_click(consultation: Consultation, key: str) -> None:
-    _set_pin(consultation, (st.session_state.get(key) or {}).get("last_clicked"))
-
-
-def _set_pin(consultation: Consultation, click: dict | None) -> None:
-    pin, error = pin_from_click(consultation, click)
-    if pin is not None:
-        st.session_state[_PIN] = (consultation.id, pin)
-    elif error is not None:
-        st.session_state[_PIN] = error
-
-
-def _register(store: Store, consultation: Consultation, actor: User, lang: str) -> str:
+def _register(
+    store: Store, settings: Settings, consultation: Consultation, actor: User, lang: str
+) -> str:
     """Store the input and clear the form; the message for the planner."""
     state = st.session_state
     channel, sender_type = state.get(KEYS["channel"]), state.get(KEYS["sender_type"])
@@ -80,7 +62,8 @@ def _register(store: Store, consultation: Consultation, actor: User, lang: str) 
         raise InvalidInput("input.channel_missing")
     if sender_type is None:
         raise InvalidInput("input.sender_type_missing")
-    pin = None if state.get(KEYS["whole_area"], True) else _pin(consultation.id)
+    whole_area = state.get(KEYS["whole_area"], True)
+    lat, lon, drawing = (None, None, None) if whole_area else location.sketch(consultation.id, PREFIX).location
     sender_name = state.get(KEYS["sender_name"])
     if sender_type == SenderType.AUTHORITY.value and state.get(KEYS["authority"]):
         sender_name = state.get(KEYS["authority"])  # the chosen authority is the sender
@@ -90,17 +73,19 @@ def _register(store: Store, consultation: Consultation, actor: User, lang: str) 
     draft = InputDraft(
         category=state.get(KEYS["category"]),
         text=state.get(KEYS["text"]),
-        lat=pin[0] if pin else None,
-        lon=pin[1] if pin else None,
+        lat=lat,
+        lon=lon,
+        drawing=drawing,
     )
     stored = register_input(
         store, consultation.id, draft,
         channel=Channel(channel), sender_type=SenderType(sender_type),
         sender_name=sender_name, received_at=state.get(KEYS["received"]), actor=actor,
         objection=None if objection == NO_OBJECTION else Objection(objection),
+        outside_share=settings.profile.line_outside_share,
     )  # fmt: skip
     party = hearing_parties.link_by_name(store, stored, actor)
-    _reset()
+    _reset(consultation.id)
     key = "register.saved" if stored.status == InputStatus.PUBLISHED else "register.saved_pending"
     message = t(key, lang, ref=stored.reference)
     if party is not None:
@@ -108,41 +93,28 @@ def _register(store: Store, consultation: Consultation, actor: User, lang: str) 
     return message
 
 
-def _on_register(store: Store, consultation: Consultation, actor: User, lang: str) -> None:
+def _on_register(
+    store: Store, settings: Settings, consultation: Consultation, actor: User, lang: str
+) -> None:
     """Runs before the rerun: the input is stored and the form cleared, or it says why not."""
-    flash.run(_WHERE, lang, _register, store, consultation, actor, lang)
+    flash.run(_WHERE, lang, _register, store, settings, consultation, actor, lang)
 
 
 @st.fragment
 def _location(store: Store, settings: Settings, consultation: Consultation, lang: str) -> None:
-    """The map reruns alone when clicked; without a pin the input concerns the whole area."""
+    """The location widget, rerun alone when clicked; without a place the input concerns the
+    whole area. A letter may describe a point, a route or an area, whatever residents may
+    draw; the keyboard route finds a letter's address or gnr/bnr without the map."""
     if st.checkbox(
         t("register.whole_area", lang),
         help=t("register.whole_area_help", lang),
         key=KEYS["whole_area"],
     ):
         return
-    st.caption(t("register.map_help", lang))
-    key = f"register-map-{consultation.id}"
-    pin = _pin(consultation.id)
-    st_folium(
-        consultation_map(settings, consultation, (), lang),
-        key=key,
-        height=420,
-        use_container_width=True,
-        returned_objects=["last_clicked"],
-        feature_group_to_add=pin_layer(pin, consultation.stage, lang),
-        on_change=partial(_on_map_click, consultation, key),
-    )
-    error = st.session_state.get(_PIN)
-    if isinstance(error, InvalidInput):
-        st.warning(error.message(lang))
-    if pin is not None:
-        st.success(t("register.pin_chosen", lang, lat=f"{pin[0]:.5f}", lon=f"{pin[1]:.5f}"))
-    else:
-        st.caption(t("register.pin_none", lang))
-    # the keyboard route: a letter's address or gnr/bnr, found without the map
-    place_search(store, consultation, lang, f"register-place-{consultation.id}", partial(_set_pin, consultation))
+    location.widget(
+        store, settings, consultation, lang, prefix=PREFIX, shapes=tuple(Shape), inputs=False,
+        point_help=t("register.map_help", lang), height=420,
+    )  # fmt: skip
 
 
 def _sender(column, settings: Settings, sender_type: str | None, lang: str) -> None:
@@ -244,6 +216,6 @@ def register_form(store: Store, settings: Settings, user: User, lang: str) -> No
         t("register.submit", lang),
         type="primary",
         on_click=_on_register,
-        args=(store, consultation, user, lang),
+        args=(store, settings, consultation, user, lang),
     )
     flash.show(_WHERE)

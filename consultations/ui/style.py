@@ -8,7 +8,9 @@ import json
 
 import streamlit as st
 
+from ..hyphenation import soft_hyphens
 from ..i18n import t
+from ..text import escape_markdown
 
 _CSS = """
 <style>
@@ -27,6 +29,14 @@ input:focus-visible, textarea:focus-visible,
     outline-offset: 2px !important;
 }
 h1, h2, h3 { hyphens: auto; overflow-wrap: break-word; }
+/* Phones: headings scale down with the screen (Streamlit's h1 is 44 px wide or narrow), so
+   a long compound more often fits; the soft hyphens in titles (hyphenation.py) break the
+   rest with a hyphen. */
+@media (max-width: 640px) {
+    h1 { font-size: clamp(1.625rem, 7vw, 2.75rem) !important; }
+    h2 { font-size: clamp(1.375rem, 6vw, 2.25rem) !important; }
+    h3 { font-size: clamp(1.25rem, 5.2vw, 1.75rem) !important; }
+}
 </style>
 """
 
@@ -42,11 +52,29 @@ def apply(lang: str) -> None:
         "'iframe[title=\"streamlit_folium.st_folium\"]').forEach("
         "f => f.setAttribute('aria-label', window.kiMapName));"
         "label(); new MutationObserver(label).observe(document.body, {childList: true, subtree: true});"
+        # Copying a heading copies its text without the soft hyphens put in for phones
+        # (hyphenation.py): pasted into a search or a letter, «tettstedsutvikling» stays one
+        # word. Only a selection holding one is touched (it is then copied as plain text).
+        "if (!window.kiCopyPlain) { window.kiCopyPlain = true;"
+        "document.addEventListener('copy', e => {"
+        "const text = String(document.getSelection());"
+        "if (e.clipboardData && text.includes('\\u00ad')) {"
+        "e.clipboardData.setData('text/plain', text.replace(/\\u00ad/g, '')); e.preventDefault(); }"
+        "}); }"
         "})();</script>",
         unsafe_allow_javascript=True,
     )
 
 
+def heading(text: str, lang: str) -> str:
+    """A heading's markdown: ``text`` escaped, with soft hyphens in its long words by the
+    rules of ``lang``, the language the text is written in (``Consultation.written_in``)."""
+    return escape_markdown(soft_hyphens(text, lang))
+
+
 def map_name(name: str) -> None:
     """The name the maps of this page go by (a formal høring's map shows «merknader»)."""
-    st.html(f"<script>window.kiMapName = {json.dumps(name)};</script>", unsafe_allow_javascript=True)
+    st.html(
+        f"<script>window.kiMapName = {json.dumps(name)};</script>",
+        unsafe_allow_javascript=True,
+    )

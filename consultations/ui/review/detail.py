@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from ... import attachments
+from ...drawing import size_words
 from ...i18n import format_date, t
 from ...model import Consultation, Input, User, reference
 from ...moderation import flags
@@ -41,6 +42,8 @@ def detail(store: Store, c: Consultation, row: pd.Series, lang: str, user: User 
     if item.has_location:  # the store keeps east/north with every point
         where = d("point", lat=f"{item.lat:.5f}", lon=f"{item.lon:.5f}", east=f"{item.east:.0f}",
                   north=f"{item.north:.0f}")  # fmt: skip
+        if item.drawing is not None:  # the point lies on the line or inside the area
+            where = t("list_where.review_drawn", lang, shape_size=size_words(item.shape, item.measure, lang), point=where)
     facts = [
         (d("status"), t(f"planning.input_status.{item.status.value}", lang)),
         (d("received"), format_date(item.created_at, lang, with_time=True)

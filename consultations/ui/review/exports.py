@@ -8,7 +8,7 @@ import streamlit as st
 
 from ... import downloads, planprocess
 from ...config import Settings
-from ...export import CRS_CHOICES, Format
+from ...export import Format
 from ...i18n import t, tn
 from ...medvirkning_report import set_use_of_input
 from ...model import Consultation, User
@@ -84,7 +84,7 @@ def view(store: Store, settings: Settings, c: Consultation, user: User, lang: st
     left, right = st.columns(2)
     crs = left.selectbox(
         d("crs"),
-        options=sorted(CRS_CHOICES, key=lambda code: code != settings.profile.working_crs),
+        options=settings.profile.export_choices,  # the working CRS first: the default
         format_func=lambda code: f"EPSG:{code}",
         key=f"downloads-{c.id}-crs",
     )

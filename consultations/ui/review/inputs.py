@@ -176,7 +176,13 @@ def inputs_view(
 
 def _map(settings: Settings, c: Consultation, shown: pd.DataFrame, lang: str) -> None:
     located = shown[shown["lat"].notna()]
-    points = [MapPoint(r.lat, r.lon, r.category, masked(r.text, lang), int(r.id)) for r in located.itertuples()]
+    points = [
+        MapPoint(
+            r.lat, r.lon, r.category, masked(r.text, lang), int(r.id),
+            *((r.drawing, r.measure) if isinstance(r.drawing, str) else ()),
+        )  # fmt: skip
+        for r in located.itertuples()
+    ]
     st.subheader(t("planning.map.heading", lang), anchor=False)
     st.caption(t("planning.map.caption", lang, n=len(points)))
     st_folium(

@@ -6,12 +6,15 @@ Altair, which Streamlit draws with its own bundled code (no outside requests).
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import altair as alt
 import folium
 import pandas as pd
 import streamlit as st
+from branca.element import MacroElement
+from folium.template import Template
 from streamlit_folium import st_folium
 
 from ... import analysis, geo, themes
@@ -24,6 +27,41 @@ from ..safe import text_block
 
 DENSITY_CELL_M = 250
 THEMES_AT_ONCE = 3_000  # more inputs: themes are computed when asked for
+# routes per cell, one colour per legend class (analysis.density_classes), light to dark
+ROUTE_COLOURS = ("#c6dbef", "#6baed6", "#2171b5", "#08306b")
+AREA_COLOUR = "#e67e22"
+
+
+class Legend(MacroElement):
+    """A legend in the map's corner, as a Leaflet control (HTML made here, escaped)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var legend = L.control({position: "bottomright"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "ki-legend");
+                div.innerHTML = {{ this.html|tojson }};
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.html = html
+
+
+def _swatch(colour: str, label: str, border: str | None = None) -> str:
+    edge = border or colour
+    return (
+        f'<div><span style="display:inline-block;width:14px;height:14px;margin-right:6px;'
+        f'vertical-align:middle;background:{colour};border:2px solid {edge}"></span>{escape_html(label)}</div>'
+    )
 
 
 def _metric_row(totals: analysis.Totals, lang: str) -> None:
@@ -37,6 +75,7 @@ def _metric_row(totals: analysis.Totals, lang: str) -> None:
     cols[4].metric(d("channels"), len(totals.by_channel), help=channels or None)
     if channels:
         st.caption(d("by_channel", channels=channels))
+    st.caption(d("shapes", points=totals.points, lines=totals.lines, areas=totals.areas))
     st.caption(tn("photo.count", totals.photos, lang))
 
 
@@ -91,15 +130,16 @@ def _charts(dash: analysis.Dashboard, lang: str) -> None:
 
 def _where(settings: Settings, c: Consultation, dash: analysis.Dashboard, lang: str) -> None:
     d = lambda key, **kw: t(f"dashboard.{key}", lang, **kw)  # noqa: E731
+    epsg = settings.profile.working_crs
     st.subheader(d("where"), anchor=False)
-    st.caption(d("density_help", cell=DENSITY_CELL_M))
+    st.caption(d("density_help", cell=DENSITY_CELL_M, crs=f"EPSG:{epsg}"))
     m = area_map(settings, c.area, lang)
     if len(dash.density):
         peak = max(int(dash.density["count"].max()), 1)
         half = DENSITY_CELL_M / 2
         for cell in dash.density.itertuples():
-            lon0, lat0 = geo.from_working_crs(cell.east - half, cell.north - half)
-            lon1, lat1 = geo.from_working_crs(cell.east + half, cell.north + half)
+            lon0, lat0 = geo.from_working_crs(cell.east - half, cell.north - half, epsg)
+            lon1, lat1 = geo.from_working_crs(cell.east + half, cell.north + half, epsg)
             folium.Rectangle(
                 bounds=[[lat0, lon0], [lat1, lon1]],
                 color=None,
@@ -132,6 +172,55 @@ def _where(settings: Settings, c: Consultation, dash: analysis.Dashboard, lang: 
             hide_index=True,
             width="stretch",
         )
+
+
+def _routes(settings: Settings, c: Consultation, dash: analysis.Dashboard, lang: str) -> None:
+    """Where drawn routes run most (routes per 50 m cell) and the drawn areas, one map."""
+    d = lambda key, **kw: t(f"dashboard.{key}", lang, **kw)  # noqa: E731
+    cells, areas = dash.line_density, dash.areas
+    if not dash.totals.lines and not dash.totals.areas:
+        return
+    st.subheader(d("routes"), anchor=False)
+    st.caption(d("routes_help", cell=analysis.LINE_CELL_M, crs=f"EPSG:{settings.profile.working_crs}"))
+    m = area_map(settings, c.area, lang)
+    legend = []
+    if areas is not None and len(areas):
+        features = [
+            {"type": "Feature", "geometry": json.loads(row.drawing),
+             "properties": {"label": escape_html(f"{reference(int(row.id))} · {row.category}")}}
+            for row in areas.itertuples()
+        ]  # fmt: skip
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": features},
+            name=d("areas_layer"),
+            style_function=lambda _f: {"color": AREA_COLOUR, "weight": 2, "fillColor": AREA_COLOUR, "fillOpacity": 0.2},
+            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+        ).add_to(m)
+        legend.append(_swatch("rgba(230,126,34,0.2)", tn("dashboard.areas_legend", len(areas), lang), AREA_COLOUR))
+    if cells is not None and len(cells):
+        classes = analysis.density_classes(cells["count"].tolist(), len(ROUTE_COLOURS))
+        colour_of = {}
+        for (low, high), colour in zip(classes, ROUTE_COLOURS[-len(classes):], strict=True):
+            colour_of.update({n: colour for n in range(low, high + 1)})
+            label = d("routes_class", low=low, high=high) if low != high else tn("dashboard.routes_in_cell", low, lang)
+            legend.append(_swatch(colour, label))
+        features = [
+            {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [row.ring]},
+             "properties": {"count": int(row.count), "colour": colour_of[int(row.count)],
+                            "label": tn("dashboard.routes_in_cell", int(row.count), lang)}}
+            for row in cells.itertuples()
+        ]  # fmt: skip
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": features},
+            name=d("routes_layer"),
+            style_function=lambda f: {"color": None, "weight": 0, "fillColor": f["properties"]["colour"], "fillOpacity": 0.75},
+            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+        ).add_to(m)
+    Legend("".join(legend)).add_to(m)
+    st_folium(m, key=f"dashboard-routes-{c.id}", height=420, use_container_width=True, returned_objects=[])
+    if cells is not None and len(cells):
+        busiest = cells.head(5)
+        st.caption(d("routes_busiest", n=int(busiest["count"].iloc[0]), cells=len(cells)))
 
 
 def _what(frame: pd.DataFrame, c: Consultation, lang: str) -> None:
@@ -206,10 +295,13 @@ def view(settings: Settings, c: Consultation, frame: pd.DataFrame, lang: str) ->
         categories=c.categories,
         start=c.opens_at.astimezone(LOCAL_TZ).date(),
         end=min(c.closes_at, datetime.now(UTC)).astimezone(LOCAL_TZ).date(),
+        places=analysis.load_places(settings.profile),
+        epsg=settings.profile.working_crs,
     )
     _metric_row(dash.totals, lang)
     _charts(dash, lang)
     _where(settings, c, dash, lang)
+    _routes(settings, c, dash, lang)
     _what(frame, c, lang)
     _who(dash, lang)
     _supported(dash, lang)

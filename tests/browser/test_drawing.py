@@ -1,0 +1,190 @@
+"""A resident draws her route in a real Chromium: with the mouse (Leaflet.draw: click the
+points, «Ferdig») and with the keyboard only (the address search: choose the places in
+order, «Ferdig»), sends it, and sees it on the map and as «strek, … m/km» in the list; at
+phone width (375 px) the drawing toolbar is on screen and works."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import uuid
+from pathlib import Path
+
+import duckdb
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import DEFAULT_TIMEOUT_MS
+from tests.browser.test_resident_path import (
+    MAP_IFRAME,
+    choose_option,
+    wait_for_map,
+    wait_idle,
+)
+
+BORGEN = "borgen-tettstedsutvikling"
+ADDRESSES = ("Bondivannsveien 1, 1388 Borgen", "Bondivannsveien 12, 1388 Borgen")
+
+
+def _lines_allowed(db_path: Path) -> None:
+    """The demo data, with Borgen taking pins, lines and areas."""
+    from consultations.demo import seed_demo
+    from consultations.model import Shape
+    from consultations.store import Store
+
+    store = Store.open(db_path)
+    try:
+        seed_demo(store)
+        c = store.get_consultation(BORGEN)
+        store.update_consultation(dataclasses.replace(c, shapes=tuple(Shape)), "test")
+    finally:
+        store.close()
+
+
+def _stored(server, text: str) -> list[tuple]:
+    server.stop()  # DuckDB: one process per file
+    con = duckdb.connect(str(server.db_path), read_only=True)
+    try:
+        return con.execute("SELECT drawing, measure, lat, status FROM inputs WHERE text = ?", [text]).fetchall()
+    finally:
+        con.close()
+
+
+def _lines_on_map(page: Page) -> int:
+    """Published routes drawn on the consultation map (polylines that are not areas)."""
+    _, frame = wait_for_map(page)
+    frame.wait_for_function("() => typeof window.map_div !== 'undefined'")
+    return frame.evaluate(
+        "() => Object.values(map_div._layers).filter(l => l instanceof L.Polyline && !(l instanceof L.Polygon)"
+        " && !(l.options && l.options.dashArray)).length"
+    )
+
+
+def _send(page: Page, text: str) -> None:
+    choose_option(page, "Kategori", "Gange og sykkel")
+    page.get_by_role("textbox", name="Ditt innspill", exact=True).fill(text)
+    wait_idle(page)
+    page.get_by_role("button", name="Send innspill").click()
+    expect(page.get_by_text(re.compile(r"^\s*Takk")).first).to_be_visible()
+
+
+def _click_points(page: Page, offsets: list[tuple[int, int]]) -> None:
+    """Clicks on the map around its middle (the map is fitted to the plan area)."""
+    box = page.locator(MAP_IFRAME).first.bounding_box()
+    assert box is not None
+    fl = page.frame_locator(MAP_IFRAME).first
+    for dx, dy in offsets:
+        fl.locator("#map_div").click(position={"x": box["width"] / 2 + dx, "y": box["height"] / 2 + dy})
+        page.wait_for_timeout(250)  # Leaflet.draw tells a click from a double click
+
+
+def _start_line(page: Page):
+    """Choose «Tegn en strek» and wait for the map with Leaflet.draw's line tool."""
+    wait_for_map(page)
+    wait_idle(page)
+    page.get_by_text("Tegn en strek", exact=True).first.click()
+    wait_idle(page)
+    fl = page.frame_locator(MAP_IFRAME).first
+    tool = fl.locator("a.leaflet-draw-draw-polyline")
+    expect(tool).to_be_visible()
+    expect(tool).to_have_attribute("title", "Tegn en strek")
+    return fl, tool
+
+
+def test_a_resident_draws_a_line_with_the_mouse_sends_it_and_sees_it(start_app, browser_page: Page):
+    server = start_app(prepare=_lines_allowed)
+    page = browser_page
+    page.goto(f"{server.url}/?id={BORGEN}")
+    fl, tool = _start_line(page)
+    tool.click()
+    finish = fl.get_by_role("link", name="Ferdig", exact=True)
+    expect(finish).to_be_visible()
+    expect(fl.get_by_role("link", name="Angre", exact=True)).to_be_visible()
+    expect(fl.get_by_role("link", name="Avbryt", exact=True)).to_be_visible()
+    _click_points(page, [(-60, 20), (0, -10), (60, 20)])
+    finish.click()
+    drawn = page.get_by_text(re.compile(r"^Tegnet: strek, \d+ m$|^Tegnet: strek, \d+,\d km$"))
+    expect(drawn).to_be_visible()
+
+    text = f"Nettlesertest {uuid.uuid4().hex[:10]}: min skolevei, tegnet med mus."
+    _send(page, text)
+    page.reload()
+    wait_for_map(page)
+    wait_idle(page)
+    listed = page.get_by_text(re.compile(r"strek, \d+(,\d)? k?m")).first
+    expect(listed).to_be_visible()
+    assert _lines_on_map(page) == 1  # the published route, drawn for everyone
+
+    ((drawing, measure, lat, status),) = _stored(server, text)
+    assert '"LineString"' in drawing and measure > 0 and lat is not None and status == "published"
+    assert drawing.count("],[") == 2  # three points
+
+
+def test_a_resident_draws_a_line_with_the_keyboard_only_and_sends_it(start_app, browser_page: Page):
+    server = start_app(prepare=_lines_allowed)
+    page = browser_page
+    page.goto(f"{server.url}/?id={BORGEN}")
+    wait_for_map(page)
+    wait_idle(page)
+    page.get_by_role("radio", name="Tegn en strek").press("Space")
+    wait_idle(page)
+    expect(page.get_by_text("Ingen strek er tegnet ennå.")).to_be_visible()
+    page.locator("summary", has_text="Velg sted uten kart").press("Enter")  # opens the expander
+    search = page.get_by_role("textbox", name=re.compile("^Søk etter adresse"))
+    for address in ADDRESSES:
+        search.fill(address.split(",")[0])
+        search.press("Enter")
+        wait_idle(page)
+        results = page.get_by_role("combobox", name="Velg et treff", exact=True)
+        results.press("ArrowDown")  # opens the list; the matching address is typed to filter it
+        page.keyboard.type(address.split(",")[0])
+        page.get_by_role("option", name=address, exact=True).wait_for()
+        page.keyboard.press("Enter")
+        wait_idle(page)
+    expect(page.get_by_text(f"Punkter så langt: 1. {ADDRESSES[0]}; 2. {ADDRESSES[1]}")).to_be_visible()
+    page.get_by_role("button", name="Ferdig", exact=True).press("Enter")
+    expect(page.get_by_text(re.compile(r"^Tegnet: strek, "))).to_be_visible()
+
+    text = f"Nettlesertest {uuid.uuid4().hex[:10]}: min skolevei, valgt med tastaturet."
+    page.get_by_role("combobox", name="Kategori", exact=True).press("ArrowDown")
+    page.get_by_role("option", name="Gange og sykkel", exact=True).wait_for()
+    page.keyboard.type("Gange og")
+    page.keyboard.press("Enter")
+    page.get_by_role("textbox", name="Ditt innspill", exact=True).fill(text)
+    wait_idle(page)
+    page.get_by_role("button", name="Send innspill").press("Enter")
+    expect(page.get_by_text(re.compile(r"^\s*Takk")).first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"strek, \d+(,\d)? k?m")).first).to_be_visible()
+
+    ((drawing, measure, _lat, _status),) = _stored(server, text)
+    assert '"LineString"' in drawing and measure > 0
+    assert drawing.count("],[") == 1  # the two chosen addresses
+
+
+def test_at_phone_width_the_drawing_toolbar_is_on_screen_and_works(start_app, _browser):
+    server = start_app(prepare=_lines_allowed)
+    context = _browser.new_context(viewport={"width": 375, "height": 812}, locale="nb-NO", service_workers="block")
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        page.goto(f"{server.url}/?id={BORGEN}")
+        fl, tool = _start_line(page)
+        tool.scroll_into_view_if_needed()
+        tool.click()
+        finish = fl.get_by_role("link", name="Ferdig", exact=True)
+        undo = fl.get_by_role("link", name="Angre", exact=True)
+        expect(finish).to_be_visible()
+        frame_box = page.locator(MAP_IFRAME).first.bounding_box()
+        assert frame_box is not None and frame_box["width"] <= 375
+        for button in (tool, finish, undo):
+            box = button.bounding_box()  # page coordinates: inside the phone's screen
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375, box
+            assert box["height"] >= 20, box  # a finger can hit it
+        _click_points(page, [(-40, 10), (0, -10), (40, 10)])
+        vertices = fl.locator(".leaflet-marker-pane .leaflet-editing-icon")
+        expect(vertices).to_have_count(3)
+        undo.click()  # «Angre»: the last point goes
+        expect(vertices).to_have_count(2)
+        finish.click()
+        expect(page.get_by_text(re.compile(r"^Tegnet: strek, "))).to_be_visible()
+    finally:
+        context.close()

@@ -1,0 +1,55 @@
+"""The demo's drawn school routes and areas: where they lie, and the same every time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import shapely
+
+from consultations import analysis, geo
+from consultations.demo import seed_demo
+from consultations.model import Shape
+from consultations.store import Store
+
+HEGGEDAL = "heggedal-tettstedsutvikling"
+NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
+
+
+def _drawings(path):
+    store = Store.open(path)
+    try:
+        seed_demo(store, now=NOW)
+        return store.get_consultation(HEGGEDAL), store.analysis_frame(HEGGEDAL)
+    finally:
+        store.close()
+
+
+def test_heggedal_takes_lines_and_areas_and_its_routes_end_at_the_school(tmp_path):
+    c, frame = _drawings(tmp_path / "a.duckdb")
+    assert c.shapes == (Shape.POINT, Shape.LINE, Shape.AREA)
+    kinds = analysis.shapes(frame)
+    assert (kinds == "line").sum() == 40 and (kinds == "area").sum() == 5
+    lines = [geo.drawing_geometry(d) for d in frame.loc[kinds == "line", "drawing"]]
+    ends = np.array([line.coords[-1] for line in lines])
+    assert np.allclose(ends, ends[0])  # one school
+    for geom in [
+        *lines,
+        *(geo.drawing_geometry(d) for d in frame.loc[kinds == "area", "drawing"]),
+    ]:
+        assert shapely.covered_by(geom, c.area.buffer(1e-6))
+    # the stored point of a drawing lies on its route or in its area, in the working CRS
+    for row in frame[kinds.isin(["line", "area"])].itertuples():
+        assert geo.to_working_crs(row.lon, row.lat) == (row.east, row.north)
+
+
+def test_the_demo_drawings_are_the_same_every_time(tmp_path):
+    _, first = _drawings(tmp_path / "a.duckdb")
+    _, second = _drawings(tmp_path / "b.duckdb")
+    drawn = first["drawing"].notna()
+    assert drawn.sum() == 45
+    assert first.loc[drawn, "drawing"].tolist() == second.loc[drawn, "drawing"].tolist()
+    assert (
+        first.loc[drawn, "created_at"].tolist()
+        == second.loc[drawn, "created_at"].tolist()
+    )
