@@ -9,7 +9,7 @@ import time
 
 import streamlit as st
 
-from consultations import assets
+from consultations import assets, background_gc
 from consultations.i18n import t
 from consultations.model import Role
 from consultations.ui import context, framework_text, style, timing
@@ -64,3 +64,6 @@ if user is not None:
     sidebar(store, user, lang)
 with timing.script_run(started):
     st.navigation(pages, position="sidebar" if user is not None else "hidden").run()
+# Once per process, after a first run has imported the pages' modules: that heap out of
+# every later full collection (KARTINNSPILL_BACKGROUND_GC, consultations/background_gc.py).
+background_gc.start(context.settings().background_gc)

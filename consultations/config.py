@@ -15,6 +15,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from .addresses import Networks, parse_networks
+from .background_gc import Policy
+from .background_gc import parse as parse_background_gc
 from .errors import ConfigError
 from .geo import LINE_OUTSIDE_SHARE
 from .i18n import LANGUAGES
@@ -131,6 +133,8 @@ class Settings:
     # KARTINNSPILL_OIDC_VERIFIED_ISSUERS: issuers (the token's "iss") whose e-mail addresses
     # are all verified, for providers that send no email_verified claim
     oidc_verified_issuers: tuple[str, ...] = ()
+    # KARTINNSPILL_BACKGROUND_GC: freeze the import-time heap at start-up, or off
+    background_gc: Policy = Policy.FREEZE
 
 
 def parse_tiles(value: str, attribution: str | None = None) -> TileLayer | None:
@@ -308,6 +312,7 @@ def load_settings(
         oidc_verified_issuers=tuple(
             i.strip() for i in get("KARTINNSPILL_OIDC_VERIFIED_ISSUERS", "").split(",") if i.strip()
         ),
+        background_gc=parse_background_gc(get("KARTINNSPILL_BACKGROUND_GC", "freeze")),
     )
 
 

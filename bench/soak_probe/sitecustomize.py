@@ -1,0 +1,153 @@
+"""In-process probe for bench/soak.py: put this directory on the server's PYTHONPATH and
+set KARTINNSPILL_SOAK_PROBE to a file; Python imports this module at start-up and a daemon
+thread appends one JSON line every KARTINNSPILL_SOAK_PROBE_EVERY seconds (default 10):
+the gc counters, the objects the collector tracks, Python's allocated blocks, glibc's
+heap in use and held free (mallinfo2), every collection's pause by generation
+since the last line (wall and CPU time, from gc.callbacks), Streamlit's session counts.
+
+With KARTINNSPILL_SOAK_TRACEMALLOC=N, tracemalloc (N frames) runs from start-up and every
+line also carries the 15 allocation sites that grew most since the first line.
+
+A file named like the probe's plus `.collect` asks for one experiment: RSS before and
+after a full gc.collect() and after malloc_trim(0), written to `.collected`.
+
+Nothing here is imported by the app or the tests; without the variable it does nothing.
+"""
+
+from __future__ import annotations
+
+import os
+
+if os.environ.get("KARTINNSPILL_SOAK_PROBE"):
+    import gc
+    import json
+    import sys
+    import threading
+    import time
+
+    _path = os.environ["KARTINNSPILL_SOAK_PROBE"]
+    _every = float(os.environ.get("KARTINNSPILL_SOAK_PROBE_EVERY", "10"))
+    _frames = int(os.environ.get("KARTINNSPILL_SOAK_TRACEMALLOC", "0") or 0)
+    _pauses: dict[int, list[tuple[float, float]]] = {0: [], 1: [], 2: []}  # (wall, CPU)
+    _started: list[float] = [0.0, 0.0]
+
+    if _frames:
+        import tracemalloc
+
+        tracemalloc.start(_frames)
+
+    def _on_gc(phase: str, info: dict) -> None:
+        if phase == "start":
+            _started[:] = time.perf_counter(), time.thread_time()
+        else:
+            _pauses[info["generation"]].append(
+                (time.perf_counter() - _started[0], time.thread_time() - _started[1])
+            )
+
+    gc.callbacks.append(_on_gc)
+
+    def _sessions() -> dict:
+        if "streamlit.runtime" not in sys.modules:
+            return {}  # not a Streamlit server (yet): importing it here would take seconds
+        try:
+            from streamlit.runtime import Runtime
+
+            if not Runtime.exists():
+                return {}
+            mgr = Runtime.instance()._session_mgr
+            return {
+                "sessions": mgr.num_sessions(),
+                "active_sessions": mgr.num_active_sessions(),
+            }
+        except Exception as exc:  # noqa: BLE001 - a probe never breaks the server
+            return {"sessions_error": repr(exc)[:120]}
+
+    def _malloc() -> dict:
+        """glibc's own account (mallinfo2): what the C heap hands out, and what it holds
+        free without giving it back to the system (fragmentation, per-thread arenas)."""
+        try:
+            import ctypes
+
+            class _Info(ctypes.Structure):
+                _fields_ = [(n, ctypes.c_size_t) for n in (
+                    "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
+                    "fsmblks", "uordblks", "fordblks", "keepcost")]  # fmt: skip
+
+            libc = ctypes.CDLL("libc.so.6")
+            libc.mallinfo2.restype = _Info
+            info = libc.mallinfo2()
+            return {
+                "malloc_used_mb": (info.uordblks + info.hblkhd) / 2**20,
+                "malloc_free_mb": info.fordblks / 2**20,
+            }
+        except (OSError, AttributeError):
+            return {}
+
+    def _rss_mb() -> float:
+        with open("/proc/self/status") as f:
+            return next(int(x.split()[1]) for x in f if x.startswith("VmRSS:")) / 1024
+
+    def _experiment() -> dict:
+        """What a collection would give back now: RSS before, after gc.collect(), and
+        after glibc's malloc_trim(0) returns the free heap to the system."""
+        import ctypes
+
+        before = _rss_mb()
+        started = time.perf_counter()
+        freed = gc.collect()
+        took = time.perf_counter() - started
+        collected = _rss_mb()
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+        return {"rss_before": before, "unreachable": freed, "collect_s": took,
+                "rss_after_collect": collected, "rss_after_trim": _rss_mb(), **_malloc()}  # fmt: skip
+
+    def _loop() -> None:
+        first = None
+        while True:
+            time.sleep(_every)
+            if os.path.exists(_path + ".collect"):  # bench/soak.py --collect-at-end
+                os.remove(_path + ".collect")
+                with open(_path + ".collected", "w") as f:
+                    f.write(json.dumps(_experiment()))
+            pauses = {g: _pauses[g][:] for g in _pauses}
+            for g, taken in pauses.items():
+                del _pauses[g][: len(taken)]
+            line = {
+                "t": time.time(),
+                "count": gc.get_count(),
+                "collections": [s["collections"] for s in gc.get_stats()],
+                "objects": len(gc.get_objects()),
+                "frozen": gc.get_freeze_count(),
+                "gc_enabled": gc.isenabled(),
+                "threads": threading.active_count(),
+                "py_blocks": sys.getallocatedblocks(),
+                **_malloc(),
+                # per generation: collections, wall s, longest wall s, CPU s (the thread's
+                # own time: what other processes on a busy machine add is left out)
+                "pauses": {
+                    g: [
+                        len(p),
+                        sum(w for w, _ in p),
+                        max((w for w, _ in p), default=0.0),
+                        sum(c for _, c in p),
+                    ]
+                    for g, p in pauses.items()
+                },
+                **_sessions(),
+            }
+            if _frames:
+                snap = tracemalloc.take_snapshot().filter_traces(
+                    [tracemalloc.Filter(False, tracemalloc.__file__)]
+                )
+                line["traced_mb"] = tracemalloc.get_traced_memory()[0] / 2**20
+                if first is None:
+                    first = snap
+                else:
+                    line["grown"] = [
+                        [str(s.traceback).strip()[-160:], s.size_diff, s.count_diff]
+                        for s in snap.compare_to(first, "lineno")[:15]
+                    ]
+            with open(_path, "a") as f:
+                f.write(json.dumps(line) + "\n")
+
+    threading.Thread(target=_loop, name="soak-probe", daemon=True).start()
