@@ -139,9 +139,11 @@ def _seed_with_planner(db_path: Path) -> None:
 _SECTION_OF_CARD = """
 (title) => {
     let section = null;
+    // headings' long words carry soft hyphens (consultations/hyphenation.py): read without
+    const text = (h) => h.textContent.replaceAll("\u00ad", "").trim();
     for (const h of document.querySelectorAll("h1, h2, h3")) {
-        if (h.tagName === "H2") section = h.textContent.trim();
-        else if (h.tagName === "H3" && h.textContent.trim() === title) return section;
+        if (h.tagName === "H2") section = text(h);
+        else if (h.tagName === "H3" && text(h) === title) return section;
     }
     return undefined;
 }
