@@ -392,9 +392,10 @@ def test_the_map_is_rendered_again_with_the_layers_and_their_texts_escaped(
     assert rendered_consultation_map(store, settings, consultation, "nb") is after
 
 
-def test_the_map_cache_key_names_the_layers(store, consultation, kari, settings):
+def test_the_map_cache_key_names_the_layers(store, consultation, kari, settings, monkeypatch):
     from consultations.ui import maps
 
+    monkeypatch.setattr(maps, "_RENDERED", {})  # not the maps earlier tests left under this id
     add_wms(store, consultation, kari)
     rendered_consultation_map(store, settings, consultation, "nb")
     (key,) = [k for k in maps._RENDERED if k[0] == consultation.id]

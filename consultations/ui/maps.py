@@ -593,8 +593,45 @@ class DrawTools(Draw):
                 drawnItems_{{ this.get_name() }}.clearLayers();
                 drawnItems_{{ this.get_name() }}.addLayer(e.layer);
             });
+            // While a line or an area is being drawn, the map's own layers (plan area, pins,
+            // published routes) take no mouse: a layer with a tooltip keeps the mouse moves
+            // from the map, so Leaflet.draw's point did not follow the mouse and a click
+            // there was lost (and st_folium took it for a click on that layer). A press on
+            // the map beside Leaflet.draw's point under the mouse (it follows the mouse only
+            // once the mouse has moved over the map) sets a point too: the first click of a
+            // line was otherwise lost. (Leaflet.draw 1.0.4, pinned in assets.py: the tool's
+            // handler and its _onMouseDown, which also moves that point to the press.)
+            var drawing_{{ this.get_name() }} = null;
+            if (!document.getElementById("ki-drawing-style")) {
+                var style = document.createElement("style");
+                style.id = "ki-drawing-style";
+                style.textContent = {{ this.drawing_css|tojson }};
+                document.head.appendChild(style);
+            }
+            {{ this._parent.get_name() }}.on(L.Draw.Event.DRAWSTART, function (e) {
+                L.DomUtil.addClass({{ this._parent.get_name() }}.getContainer(), "ki-drawing");
+                var mode = {{ this.get_name() }}._toolbars.draw._modes[e.layerType];
+                drawing_{{ this.get_name() }} = mode ? mode.handler : null;
+            });
+            {{ this._parent.get_name() }}.on(L.Draw.Event.DRAWSTOP, function () {
+                L.DomUtil.removeClass({{ this._parent.get_name() }}.getContainer(), "ki-drawing");
+                drawing_{{ this.get_name() }} = null;
+            });
+            {{ this._parent.get_name() }}.on("mousedown", function (e) {
+                var handler = drawing_{{ this.get_name() }};
+                if (handler && handler.enabled() && handler._onMouseDown) {
+                    handler._onMouseDown(e);
+                }
+            });
         {% endmacro %}
         """
+    )
+
+    # Leaflet.draw's own markers (the point under the mouse, the points set) stay clickable
+    drawing_css = (
+        ".ki-drawing .leaflet-pane > svg path.leaflet-interactive,"
+        " .ki-drawing .leaflet-marker-icon:not(.leaflet-mouse-marker):not(.leaflet-editing-icon)"
+        " { pointer-events: none !important; }"
     )
 
 
