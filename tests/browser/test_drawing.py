@@ -119,6 +119,14 @@ def test_a_resident_draws_a_line_with_the_mouse_sends_it_and_sees_it(start_app, 
     assert drawing.count("],[") == 2  # three points
 
 
+def _settle(page: Page, ms: int = 500) -> None:
+    """After a key that starts a rerun: let it start, wait until it ends, let the page paint
+    (right after the key the app may still say it is idle, and the old widgets still show)."""
+    page.wait_for_timeout(ms)
+    wait_idle(page)
+    page.wait_for_timeout(ms)
+
+
 def test_a_resident_draws_a_line_with_the_keyboard_only_and_sends_it(start_app, browser_page: Page):
     server = start_app(prepare=_lines_allowed)
     page = browser_page
@@ -133,13 +141,13 @@ def test_a_resident_draws_a_line_with_the_keyboard_only_and_sends_it(start_app, 
     for address in ADDRESSES:
         search.fill(address.split(",")[0])
         search.press("Enter")
-        wait_idle(page)
+        _settle(page)  # the search's rerun has started and ended: the results are this search's
         results = page.get_by_role("combobox", name="Velg et treff", exact=True)
         results.press("ArrowDown")  # opens the list; the matching address is typed to filter it
         page.keyboard.type(address.split(",")[0])
         page.get_by_role("option", name=address, exact=True).wait_for()
         page.keyboard.press("Enter")
-        wait_idle(page)
+        _settle(page)
     expect(page.get_by_text(f"Punkter så langt: 1. {ADDRESSES[0]}; 2. {ADDRESSES[1]}")).to_be_visible()
     page.get_by_role("button", name="Ferdig", exact=True).press("Enter")
     expect(page.get_by_text(re.compile(r"^Tegnet: strek, "))).to_be_visible()
