@@ -459,6 +459,7 @@ def test_keyboard_only_resident_sends_an_input_with_a_location(app_server, brows
         max_tabs=10,
     )  # fmt: skip
     check_focus(place, "selectbox 'Velg et sted i planområdet'")
+    settle(page)  # the expander's and the map's reruns are over: the choice is not lost to one
     choose_by_keyboard(page, "Velg et sted i planområdet", PLACE, PLACE)
     expect(page.get_by_text("Valgt punkt").first).to_be_visible()
     settle(page)
