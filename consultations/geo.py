@@ -142,7 +142,7 @@ def project_points(lon, lat, epsg: int):
 
 
 def project_area(area: BaseGeometry, epsg: int) -> BaseGeometry:
-    """An area stored in WGS84, in ``epsg``."""
+    """A geometry stored in WGS84 (an area, a drawn route), in ``epsg``."""
     transformer = _transformer(WGS84, epsg)
     return shapely.transform(area, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
 
@@ -270,7 +270,7 @@ def read_drawing(
             if repaired is None or len(repaired.geoms) != 1:
                 raise InvalidDrawing("drawing.area_crosses_itself")
             geom = repaired.geoms[0]
-    projected = shapely.transform(geom, _transformer(WGS84, epsg).transform, interleaved=False)
+    projected = project_area(geom, epsg)  # any WGS84 geometry, not only areas
     measure = projected.length if kind == Shape.LINE else projected.area
     if measure <= 0:
         raise InvalidDrawing("drawing.line_too_short" if kind == Shape.LINE else "drawing.area_too_small")
@@ -302,11 +302,6 @@ def rounded_drawings(drawings: Sequence[str], decimals: int = 5) -> list[dict]:
         return []
     rounded = shapely.transform(shapely.from_geojson(list(drawings)), lambda c: np.round(c, decimals))
     return [json.loads(text) for text in shapely.to_geojson(rounded)]
-
-
-def project_geometry(geom: BaseGeometry, epsg: int) -> BaseGeometry:
-    """Any WGS84 geometry in ``epsg`` (exports, density grids)."""
-    return project_area(geom, epsg)
 
 
 def random_points(area: BaseGeometry, n: int, rng: random.Random) -> list[tuple[float, float]]:

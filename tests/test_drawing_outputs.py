@@ -146,7 +146,7 @@ def test_geopackage_has_points_lines_and_areas_as_layers_in_the_crs(
         areas.geometry.geom_type
     ) == {"Polygon"}
     straight = lines[lines["id"] == ids["straight"]].iloc[0]
-    expected = geo.project_geometry(drawings["straight"].geometry, epsg)
+    expected = geo.project_area(drawings["straight"].geometry, epsg)
     assert shapely.equals_exact(straight.geometry, expected, tolerance=0.01)
     assert straight["form"] == "strek" and straight["lengde_m"] == pytest.approx(
         drawings["straight"].measure
