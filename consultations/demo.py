@@ -161,7 +161,7 @@ def _seed_drawings(
     if not spec or spec.get("consultation_id") not in consultations:
         return 0
     c = consultations[spec["consultation_id"]]
-    local = [a for a in addresses if geo.contains(c.area, a.lat, a.lon)]
+    local = [a for a, inside in zip(addresses, geo.contains_many(c.area, [(a.lat, a.lon) for a in addresses])) if inside]
     if not local:
         return 0
     rng = random.Random(seed + 14)  # its own stream: the other demo inputs stay where they were

@@ -32,7 +32,6 @@ from pyproj.exceptions import CRSError
 from shapely.errors import GEOSException
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, shape
 from shapely.geometry.base import BaseGeometry
-from shapely.prepared import prep
 
 from .errors import InvalidArea, InvalidDrawing
 from .i18n import t
@@ -115,9 +114,31 @@ def parse_coordinates(text: str) -> tuple[float, float] | None:
     return lat, lon
 
 
+# Plan areas are shared by every session's script thread (the store remembers the
+# consultation it read), and GEOS's prepared geometries build their indexes lazily without a
+# lock: two threads asking a freshly prepared area at once corrupt the heap and abort the
+# server (tests/test_geo_threads.py). So nothing here prepares a geometry it was given;
+# many points are tested on a private copy, prepared on the thread that asks.
+
+
 def contains(area: BaseGeometry, lat: float, lon: float) -> bool:
     """Whether the point lies in the area (its boundary counts as inside)."""
-    return bool(shapely.intersects_xy(area, lon, lat))
+    return bool(shapely.intersects(area, Point(lon, lat)))
+
+
+def contains_many(area: BaseGeometry, points: Sequence[tuple[float, float]]) -> list[bool]:
+    """For each ``(lat, lon)``, whether it lies in the area (boundary inside), at once."""
+    if not len(points):
+        return []
+    lat, lon = np.asarray(points, dtype=float).T
+    return shapely.intersects_xy(_private_prepared(area), lon, lat).tolist()
+
+
+def _private_prepared(area: BaseGeometry) -> BaseGeometry:
+    """A copy of ``area`` that only the calling thread holds, prepared for many queries."""
+    own = shapely.from_wkb(shapely.to_wkb(area))
+    shapely.prepare(own)
+    return own
 
 
 def to_working_crs(lon: float, lat: float, epsg: int = WORKING_CRS) -> tuple[float, float]:
@@ -307,11 +328,11 @@ def rounded_drawings(drawings: Sequence[str], decimals: int = 5) -> list[dict]:
 def random_points(area: BaseGeometry, n: int, rng: random.Random) -> list[tuple[float, float]]:
     """``n`` points, uniformly inside the area, as ``(lat, lon)`` (demo and benchmark data)."""
     minx, miny, maxx, maxy = area.bounds
-    prepared = prep(area)
+    own = _private_prepared(area)
     points: list[tuple[float, float]] = []
     while len(points) < n:
         x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
-        if prepared.contains(Point(x, y)):
+        if shapely.contains_xy(own, x, y):
             points.append((y, x))
     return points
 

@@ -253,9 +253,9 @@ def build(
     if form.area is None:
         raise InvalidConsultation("consultation_form.area_missing")
     area = geo.as_multipolygon(form.area)
-    outside = [p for p in input_points if not geo.contains(area, *p)]
+    outside = geo.contains_many(area, input_points).count(False)
     if outside:
-        raise InvalidConsultation("consultation_form.area_orphans", n=len(outside))
+        raise InvalidConsultation("consultation_form.area_orphans", n=outside)
     categories = _check_categories(form.categories)
     questions = _check_questions(form.questions)
     orphaned = sorted(set(categories_in_use) - set(categories))

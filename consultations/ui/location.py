@@ -286,8 +286,11 @@ def _without_map(store: Store, w: _Widget, current: Sketch, lang: str) -> None:
 
 def places_in(consultation: Consultation) -> list[tuple[str, tuple[float, float]]]:
     """Named places inside the plan area, and its middle: places to choose without a map."""
+    places = load_places()
     inside = sorted(
-        (p.name, (p.lat, p.lon)) for p in load_places() if geo.contains(consultation.area, p.lat, p.lon)
+        (p.name, (p.lat, p.lon))
+        for p, within in zip(places, geo.contains_many(consultation.area, [(p.lat, p.lon) for p in places]))
+        if within
     )
     return inside + [(MIDDLE, geo.centre(consultation.area))]
 
