@@ -26,6 +26,7 @@ from consultations.permissions import NotAllowed
 from consultations.ratelimit import RateLimiter
 from consultations.submission import submit_input
 from tests.conftest import NOW, make_consultation, staff
+from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
 SCHOOL_ADDRESS = "10.20.30.40"
 
@@ -602,7 +603,7 @@ def test_the_public_sees_a_classs_summary_only_once_published_and_never_a_small_
 
 
 def test_the_classes_geopackage_has_routes_and_places_in_euref89_utm32_with_masked_text(
-    store, consultation, open_class
+    store, consultation, open_class, tmp_path
 ):
     import pyogrio
 
@@ -614,7 +615,7 @@ def test_the_classes_geopackage_has_routes_and_places_in_euref89_utm32_with_mask
         places=((CROSSING, PlaceLabel.UNSAFE_DARK, "Ring 98765432 om kvelden"),),
     )
     data = class_gpkg(store.class_frame(consultation.id))
-    path = store.path.parent / "klasser.gpkg"
+    path = tmp_path / "klasser.gpkg"
     path.write_bytes(data)
     assert {name for name, _ in pyogrio.list_layers(path)} == {
         CLASS_ROUTES_LAYER,
