@@ -53,7 +53,7 @@ from .model import (
     User,
 )
 from .permissions import require, require_class
-from .ratelimit import LIMITER, Limit, RateLimiter
+from .ratelimit import Limit, RateLimiter, limiter_for
 from .store import Store
 from .text import clean_text
 
@@ -224,12 +224,14 @@ def find_class(
     session: str,
     address: str | None = None,
     now: datetime | None = None,
-    limiter: RateLimiter = LIMITER,
+    limiter: RateLimiter | None = None,
 ) -> ClassSession:
     """The open class a pupil's code opens; ``InvalidInput`` with a friendly reason
     otherwise. Wrong codes are counted per browser session and address: after a few,
-    every code is refused for a while (guessing codes gets nowhere)."""
+    every code is refused for a while (guessing codes gets nowhere). The counts are the
+    store's (``limiter_for``: in the database when replicas share it) unless ``limiter``."""
     now = now or datetime.now(UTC)
+    limiter = limiter or limiter_for(store)
     checks = [(f"class-guess:{store.hash_session(session)}", GUESS_PER_SESSION)]
     if address:
         checks.append(
@@ -277,8 +279,11 @@ def class_budget(session: ClassSession) -> Limit:
 
 
 def _spend(
-    store: Store, session: ClassSession, pupil: str, limiter: RateLimiter
+    store: Store, session: ClassSession, pupil: str, limiter: RateLimiter | None
 ) -> None:
+    """One input from the class's budget and the pupil's; the store's counts
+    (``limiter_for``: in the database when replicas share it) unless ``limiter``."""
+    limiter = limiter or limiter_for(store)
     checks = [
         (f"class:{session.id}", class_budget(session)),
         (f"class-pupil:{store.hash_session(pupil)}", PUPIL_LIMIT),
@@ -301,7 +306,7 @@ def submit_route(
     pupil: str,
     part: ClassPart = ClassPart.SCHOOL,
     now: datetime | None = None,
-    limiter: RateLimiter = LIMITER,
+    limiter: RateLimiter | None = None,
     outside_share: float = geo.LINE_OUTSIDE_SHARE,
 ) -> Input:
     """A pupil's way to school (or to the after-school activity) with how they travel.
@@ -354,7 +359,7 @@ def submit_place(
     *,
     pupil: str,
     now: datetime | None = None,
-    limiter: RateLimiter = LIMITER,
+    limiter: RateLimiter | None = None,
 ) -> Input:
     """A place a pupil marked with a ready label and an optional short text (kept as
     written for planners, masked for personal data wherever it is shown)."""

@@ -124,7 +124,14 @@ class SharedLimiter(RateLimiter):
         self._store = store
 
     def allow(self, checks: list[tuple[str, Limit]]) -> bool:
-        return self._store.take_tokens([(key, limit.burst, limit.per_hour) for key, limit in checks])
+        return self._store.take_tokens(_rows(checks))
+
+    def available(self, checks: list[tuple[str, Limit]]) -> bool:
+        return self._store.take_tokens(_rows(checks), take=False)
+
+
+def _rows(checks: list[tuple[str, Limit]]) -> list[tuple[str, int, float]]:
+    return [(key, limit.burst, limit.per_hour) for key, limit in checks]
 
 
 class NoLimit(RateLimiter):
@@ -138,3 +145,9 @@ class NoLimit(RateLimiter):
 
 
 LIMITER = RateLimiter()
+
+
+def limiter_for(store) -> RateLimiter:
+    """Where a store's limits are counted: in its database when other processes share it
+    (PostgreSQL replicas), else in this process (``LIMITER``)."""
+    return SharedLimiter(store) if store.shared else LIMITER

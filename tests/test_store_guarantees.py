@@ -219,6 +219,113 @@ def test_replicas_sending_at_once_get_exactly_the_burst(replicas):
     assert sum(taken) == 20
 
 
+SECRET = "k" * 40  # every replica keys its hashes alike (``server.cookieSecret`` too)
+
+
+def _class_of(store: Store, size: int):
+    from datetime import timedelta
+
+    from consultations import classes
+    from consultations.model import Role
+    from tests.conftest import staff
+
+    store.add_consultation(make_consultation())
+    return classes.create_class(
+        store, staff(store, "lena", Role.TEACHER), "test-borgen", school="Heggedal skole",
+        grade="6", size=size, opens_at=NOW - timedelta(hours=1), closes_at=NOW + timedelta(hours=2),
+        now=NOW,
+    )  # fmt: skip
+
+
+# Another replica: its own process (its own memory), on the same database; runs the lines
+# of Python it is given with ``store``, ``classes``, ``session`` (the class), ``NOW``,
+# ``INSIDE`` and ``outcome(call)`` (prints «ok» or the refusal's key).
+_REPLICA = """
+import sys
+from consultations import classes
+from consultations.errors import InvalidInput
+from consultations.store import Store
+from tests.conftest import INSIDE, NOW
+
+def outcome(call):
+    try:
+        call()
+        print("ok")
+    except InvalidInput as exc:
+        print(exc.key)
+
+store = Store.open(sys.argv[1], secret=sys.argv[2])
+session = store.class_session(int(sys.argv[3]))
+exec(sys.argv[4])
+store.close()
+"""
+
+
+def _on_other_replica(url: str, session, code: str) -> list[str]:
+    (done,) = _together(1, _REPLICA, url, SECRET, str(session.id), code)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+def test_a_class_budget_holds_across_replicas(pg_url):
+    """Half the class's budget spent on this replica, the rest on another process's: the
+    next input is refused on both (each replica counting in its own memory would let
+    each take a whole budget)."""
+    from consultations import classes
+    from consultations.errors import InvalidInput
+
+    store = Store.open(pg_url, secret=SECRET)
+    try:
+        session = _class_of(store, size=1)  # a class of one: classes.PER_PUPIL inputs at once
+        budget = classes.class_budget(session).burst
+        half = budget // 2
+
+        def place(pupil: int):
+            return classes.submit_place(store, session, *INSIDE, "safe", "", pupil=f"p{pupil}", now=NOW)
+
+        for n in range(half):
+            place(n)
+        there = _on_other_replica(pg_url, session, (
+            f"for n in range({half}, {budget + 1}):\n"
+            "    outcome(lambda: classes.submit_place(store, session, *INSIDE, 'safe', '', pupil=f'p{n}', now=NOW))"
+        ))  # fmt: skip
+        assert there == ["ok"] * (budget - half) + ["classes.busy"]
+        with pytest.raises(InvalidInput) as refused:
+            place(budget + 1)
+        assert refused.value.key == "classes.busy"
+        assert len(store.class_frame("test-borgen")) == budget
+    finally:
+        store.close()
+
+
+def test_guessing_class_codes_is_stopped_across_replicas(pg_url):
+    """Wrong codes typed on two replicas count together: after the allowance even the right
+    code is refused to that browser on either, while another pupil still gets in."""
+    from consultations import classes
+    from consultations.errors import InvalidInput
+
+    store = Store.open(pg_url, secret=SECRET)
+    try:
+        session = _class_of(store, size=24)
+        tries = classes.GUESS_PER_SESSION.burst
+        for _ in range(tries // 2):
+            with pytest.raises(InvalidInput) as wrong:
+                classes.find_class(store, "AAAAAA", session="guesser", now=NOW)
+            assert wrong.value.key == "classes.code_unknown"
+        there = _on_other_replica(pg_url, session, (
+            f"for _ in range({tries - tries // 2}):\n"
+            "    outcome(lambda: classes.find_class(store, 'AAAAAA', session='guesser', now=NOW))\n"
+            "outcome(lambda: classes.find_class(store, session.code, session='guesser', now=NOW))"
+        ))  # fmt: skip
+        assert there == ["classes.code_unknown"] * (tries - tries // 2) + ["classes.too_many_tries"]
+        with pytest.raises(InvalidInput) as stopped:
+            classes.find_class(store, session.code, session="guesser", now=NOW)
+        assert stopped.value.key == "classes.too_many_tries"
+        assert classes.find_class(store, session.code, session="pupil", now=NOW).id == session.id
+    finally:
+        store.close()
+
+
 # -- the SQL written once: ``?`` placeholders, literals left alone --------------------------
 
 

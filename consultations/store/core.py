@@ -327,10 +327,11 @@ class Store:
         process counts in memory (rate limits) must be counted in the database."""
         return self._backend.name == "postgresql"
 
-    def take_tokens(self, checks: Sequence[tuple[str, int, float]]) -> bool:
+    def take_tokens(self, checks: Sequence[tuple[str, int, float]], take: bool = True) -> bool:
         """PostgreSQL: one token from the bucket of every ``(key, burst, per_hour)`` in the
-        database, or none when one is empty (``ratelimit.SharedLimiter``)."""
-        return self._backend.take_tokens(checks)
+        database, or none when one is empty; with ``take=False`` only whether every bucket
+        has one (``ratelimit.SharedLimiter``)."""
+        return self._backend.take_tokens(checks, take)
 
     def schema_version(self) -> int:
         exists = self._value(

@@ -167,30 +167,35 @@ class PostgresBackend:
         with self.cursor() as cur:
             return int(cur.execute("SELECT version FROM data_version").fetchone()[0])
 
-    def take_tokens(self, checks: Sequence[tuple[str, int, float]]) -> bool:
+    def take_tokens(self, checks: Sequence[tuple[str, int, float]], take: bool = True) -> bool:
         """One token from the bucket of every ``(key, burst, per_hour)``, or none when one
-        is empty: ``RateLimiter.allow`` with the buckets in the database, so a limit per
-        address holds however many replicas the address reaches. Its own transaction,
-        which does not move the data version (no page's data changed)."""
+        is empty: ``RateLimiter.allow`` with the buckets in the database, so a limit holds
+        however many replicas reach it. With ``take=False`` only whether every bucket has
+        a token (``RateLimiter.available``), writing nothing. Its own transaction, which
+        does not move the data version (no page's data changed)."""
         keys = sorted({key for key, _, _ in checks})
         with self.transaction() as cur:
             now = float(cur.execute("SELECT extract(epoch FROM clock_timestamp())").fetchone()[0])
-            for key, burst, _ in checks:
-                cur.execute(
-                    "INSERT INTO rate_buckets VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (key, float(burst), now)
-                )
+            if take:
+                for key, burst, _ in checks:
+                    cur.execute(
+                        "INSERT INTO rate_buckets VALUES (?, ?, ?) ON CONFLICT DO NOTHING", (key, float(burst), now)
+                    )
             found = {
                 r[0]: (float(r[1]), float(r[2]))
                 for r in cur.execute(  # in key order: two processes never wait on each other
-                    "SELECT key, tokens, at FROM rate_buckets WHERE key = ANY(?) ORDER BY key FOR UPDATE",
+                    "SELECT key, tokens, at FROM rate_buckets WHERE key = ANY(?) ORDER BY key"
+                    + (" FOR UPDATE" if take else ""),
                     (keys,),
                 ).fetchall()
             }
             tokens = {}
             for key, burst, per_hour in checks:
-                held, at = found[key]
+                held, at = found.get(key, (float(burst), now))  # no bucket yet: a full one
                 tokens[key] = min(float(burst), held + max(0.0, now - at) * per_hour / 3600)
             allowed = all(value >= 1 for value in tokens.values())
+            if not take:
+                return allowed
             for key, value in tokens.items():
                 cur.execute(
                     "UPDATE rate_buckets SET tokens = ?, at = ? WHERE key = ?",

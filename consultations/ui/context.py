@@ -18,7 +18,7 @@ from ..config import Settings, load_settings
 from ..demo import seed_demo
 from ..errors import KartinnspillError, StoreError
 from ..i18n import DEFAULT_LANG, LANGUAGES, t
-from ..ratelimit import LIMITER, NoLimit, RateLimiter, SharedLimiter
+from ..ratelimit import NoLimit, RateLimiter, limiter_for
 from ..store import Store
 
 _LOG = logging.getLogger(__name__)
@@ -149,8 +149,7 @@ def limiter() -> RateLimiter:
     the settings turn limits off."""
     if not settings().rate_limits:
         return _NO_LIMIT
-    shared = store()
-    return SharedLimiter(shared) if shared.shared else LIMITER
+    return limiter_for(store())
 
 
 _NO_LIMIT = NoLimit()
