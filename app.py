@@ -30,7 +30,10 @@ if missing := assets.missing():
     st.stop()
 
 store = context.store()
-user = current_user(store)
+# The database may stop answering during any run (PostgreSQL restarting): one calm message
+# for every page, said here (context.outage_message)
+with context.outage_message():
+    user = current_user(store)
 
 
 def page(path: str, title: str, url_path: str | None = None, role: Role | None = None, **kw):
@@ -60,10 +63,11 @@ pages = [
     st.Page("pages/kvittering.py", title=t("receipt.nav_title", lang), url_path="kvittering", visibility="hidden"),
     st.Page("pages/logg-inn.py", title=t("login.title", lang), url_path="logg-inn", visibility="hidden"),
 ]
-if user is not None:
-    sidebar(store, user, lang)
-with timing.script_run(started):
-    st.navigation(pages, position="sidebar" if user is not None else "hidden").run()
+with context.outage_message():
+    if user is not None:
+        sidebar(store, user, lang)
+    with timing.script_run(started):
+        st.navigation(pages, position="sidebar" if user is not None else "hidden").run()
 # Once per process, after a first run has imported the pages' modules: that heap out of
 # every later full collection (KARTINNSPILL_BACKGROUND_GC, consultations/background_gc.py).
 background_gc.start(context.settings().background_gc)

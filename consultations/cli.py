@@ -14,7 +14,7 @@ from . import archive, assets, downloads, geo, places
 from .auth import create_user
 from .config import Settings, load_settings
 from .demo import seed_demo
-from .errors import InvalidArea, InvalidInput, KartinnspillError
+from .errors import InvalidArea, InvalidInput, KartinnspillError, StoreUnavailable
 from .export import Format, parse_crs
 from .report import Order
 from .i18n import LOCAL_TZ, t, tn
@@ -201,6 +201,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(args, store, settings)
         finally:
             store.close()
+    except StoreUnavailable as exc:  # the operator needs the reason, a visitor never sees it
+        print(f"{exc.message()} ({exc.detail()})", file=sys.stderr)
+        return 2
     except KartinnspillError as exc:
         print(exc.message(), file=sys.stderr)
         return 2

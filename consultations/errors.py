@@ -28,6 +28,20 @@ class StoreError(KartinnspillError):
     """The database cannot be used (busy, too new, unreadable)."""
 
 
+class StoreUnavailable(StoreError):
+    """The database does not answer now (stopped, restarting, out of reach): the statement
+    was not run, and a transaction it was part of is rolled back by the server. Its message
+    is the visitors' calm one wherever a page shows it; what went wrong (``detail``) is for
+    the server's log and the CLI. (A connection lost during COMMIT itself leaves the
+    outcome unknown to any client: the submission token makes a resident's retry safe.)"""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__("store.unavailable", path=path, reason=reason)
+
+    def detail(self) -> str:
+        return f"{self.params['path']}: {self.params['reason']}"
+
+
 class ConfigError(KartinnspillError):
     """A setting has a value the app cannot use."""
 

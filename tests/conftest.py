@@ -11,7 +11,7 @@ from shapely.geometry import MultiPolygon, Polygon
 from consultations.config import load_profile
 from consultations.model import Consultation, Moderation, PlanType, Role, Stage, Status, User
 from consultations.store import Store
-from tests.pg import in_ci, pg_cluster, pg_url  # noqa: F401  (the PostgreSQL fixtures)
+from tests.pg import in_ci, own_cluster, pg_cluster, pg_url  # noqa: F401  (the PostgreSQL fixtures)
 
 # A small square around Borgen, Asker (lon/lat).
 BORGEN_SQUARE = MultiPolygon(

@@ -21,6 +21,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -100,14 +101,25 @@ class Cluster:
             ),
             check=True, capture_output=True,
         )  # fmt: skip
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        self._options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200"
         if not durable:
-            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+            self._options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        self.resume()
+
+    def resume(self) -> None:
+        """Run the server (again, after ``stop``) on its data and port."""
+        options = self._options
         subprocess.run(
             self._as_owner(self.bindir / "pg_ctl", "-D", self.data, "-o", options, "-w",
                            "-l", self.root / "server.log", "start"),
             check=True, capture_output=True,
         )  # fmt: skip
+
+    def running(self) -> bool:
+        done = subprocess.run(
+            self._as_owner(self.bindir / "pg_ctl", "-D", self.data, "status"), capture_output=True, check=False
+        )
+        return done.returncode == 0
 
     def stop(self) -> None:
         subprocess.run(
@@ -147,20 +159,35 @@ class Cluster:
         self.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-@pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[Cluster]:
-    """A PostgreSQL server for the whole test session, removed at the end."""
+@contextmanager
+def _throwaway_cluster(durable: bool = False) -> Iterator[Cluster]:
     bindir = need_postgresql()
     root = Path(tempfile.mkdtemp(prefix="kartinnspill-pg-"))
     cluster = Cluster(bindir, root)
     try:
-        cluster.start()
+        cluster.start(durable)
         cluster.make_template()
         yield cluster
     finally:
         cluster.stop()
         time.sleep(0.1)
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """A PostgreSQL server for the whole test session, removed at the end."""
+    with _throwaway_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="module")
+def own_cluster() -> Iterator[Cluster]:
+    """A PostgreSQL server of the module's own, which its tests may stop and start again
+    (``stop``, ``resume``) without disturbing the session's ``pg_cluster``; durable, so
+    what was committed before a stop (``-m immediate``, as a crash) is there after it."""
+    with _throwaway_cluster(durable=True) as cluster:
+        yield cluster
 
 
 @pytest.fixture

@@ -25,14 +25,22 @@ from pathlib import Path
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
-from ..errors import StoreError
+from ..errors import StoreError, StoreUnavailable
 from . import migrations
 
 NAME = "postgresql"
 SCHEMES = ("postgresql://", "postgres://")
 POOL_SIZE = 8  # connections per process; a Streamlit process has a few busy threads at most
+# Seconds a call waits for a connection: statements take milliseconds, so a wait this long
+# means the database is gone (or overwhelmed), and the visitor is told so instead of waiting
+POOL_WAIT = 10.0
+CONNECT_WAIT = 10  # seconds a new connection may take (libpq waits forever by default)
+# What says the server went away rather than that a statement failed: connection exceptions
+# (class 08) and the server shutting down or starting (57P01-57P03); psycopg's own client-side
+# connection errors have no SQLSTATE
+_GONE = ("08", "57P01", "57P02", "57P03")
 
 # The database's change counter (not a migration: DuckDB keeps its version in memory).
 _VERSION_TABLE = (
@@ -89,12 +97,12 @@ class PostgresBackend:
         self.path = None
         self.label = str(conninfo_to_dict(url).get("dbname", ""))
         try:
-            psycopg.connect(url, connect_timeout=10).close()  # a clear reason when it can't
+            psycopg.connect(url, connect_timeout=CONNECT_WAIT).close()  # a clear reason when it can't
         except psycopg.Error as exc:
             raise StoreError("store.unreadable", path=self.location, reason=_reason(exc)) from exc
         self._pool = ConnectionPool(
-            url, min_size=1, max_size=POOL_SIZE, kwargs={"autocommit": True}, open=False,
-            name="kartinnspill",
+            url, min_size=1, max_size=POOL_SIZE, timeout=POOL_WAIT, open=False, name="kartinnspill",
+            kwargs={"autocommit": True, "connect_timeout": CONNECT_WAIT},
         )  # fmt: skip
         self._pool.open(wait=True, timeout=30)
         try:
@@ -112,13 +120,28 @@ class PostgresBackend:
 
     @contextmanager
     def cursor(self) -> Iterator[_Cursor]:
-        with self._pool.connection() as conn, conn.cursor() as cur:
+        with self._answering(), self._pool.connection() as conn, conn.cursor() as cur:
             yield _Cursor(cur)
 
     @contextmanager
     def transaction(self) -> Iterator[_Cursor]:
-        with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+        with self._answering(), self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
             yield _Cursor(cur)
+
+    @contextmanager
+    def _answering(self) -> Iterator[None]:
+        """``StoreUnavailable`` when the server went away during the block. The pool drops
+        the broken connection and reconnects in the background, so the store works again
+        by itself once the server is back; the idle connections, broken too, are checked
+        now rather than handed one by one to the next callers."""
+        try:
+            yield
+        except psycopg.OperationalError as exc:
+            if not isinstance(exc, PoolTimeout) and not (exc.sqlstate or "08").startswith(_GONE):
+                raise
+            if not isinstance(exc, PoolTimeout):
+                self._pool.check()
+            raise StoreUnavailable(self.location, _reason(exc)) from exc
 
     # -- dialect hooks ---------------------------------------------------------------
 

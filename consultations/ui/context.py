@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 import streamlit as st
 from streamlit import runtime
@@ -16,7 +17,7 @@ from .. import addresses, keys
 from ..browser import COOKIE, BrowserCookie
 from ..config import Settings, load_settings
 from ..demo import seed_demo
-from ..errors import KartinnspillError, StoreError
+from ..errors import KartinnspillError, StoreError, StoreUnavailable
 from ..i18n import DEFAULT_LANG, LANGUAGES, t
 from ..ratelimit import NoLimit, RateLimiter, limiter_for
 from ..store import Store
@@ -61,6 +62,20 @@ def store() -> Store:
         st.stop()
     except KartinnspillError as exc:
         st.error(exc.message(lang()))
+        st.stop()
+
+
+@contextmanager
+def outage_message() -> Iterator[None]:
+    """A page run that ends in the calm «try again shortly» when the database stops
+    answering during it (PostgreSQL stopped, restarting, out of reach): the reason goes to
+    the server's log, no traceback to the visitor. The next run simply tries again: the
+    store's connection pool reconnects by itself once the database is back."""
+    try:
+        yield
+    except StoreUnavailable as exc:
+        _LOG.error("The database does not answer: %s", exc.detail())
+        st.error(t("store.unavailable", lang()))
         st.stop()
 
 
