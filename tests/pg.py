@@ -222,3 +222,14 @@ def execute_raw(location: Path | str, sql: str) -> None:
         conn.execute(sql)
     finally:
         conn.close()
+
+
+def stored_bytes(location: Path | str) -> bytes:
+    """Everything the database behind a store holds, as bytes to search: a DuckDB file's
+    own bytes, or PostgreSQL's data as ``pg_dump`` writes it out."""
+    if isinstance(location, str):
+        from consultations.store.postgres_backend import tool
+
+        done = subprocess.run([tool("pg_dump"), "--data-only", f"--dbname={location}"], capture_output=True, check=True)
+        return done.stdout
+    return Path(location).read_bytes()

@@ -18,6 +18,7 @@ from consultations.model import InputDraft, PlanType, Role, Stage
 from consultations.permissions import NotAllowed
 from consultations.submission import submit_input
 from tests.conftest import NOW, make_consultation, staff
+from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
 GPS_IFD = 0x8825
 

@@ -11,6 +11,7 @@ from consultations.auth import check_login, create_user
 from consultations.errors import InvalidUser
 from consultations.model import Role
 from consultations.store import Store
+from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
 PASSWORD = "riktig-hest-batteri"
 

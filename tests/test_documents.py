@@ -8,6 +8,7 @@ from pikepdf import Array, Dictionary, Name, String
 
 from consultations.documents import MAX_BYTES, check_pdf, safe_filename
 from consultations.errors import InvalidDocument
+from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
 
 def build_pdf(change=None, **save) -> bytes:

@@ -21,6 +21,7 @@ from consultations.lifecycle import (
 from consultations.model import InputDraft, PlanType, Question, QuestionKind, Stage, Status
 from consultations.submission import submit_input
 from tests.conftest import BORGEN_SQUARE, INSIDE, NOW, attach_required_documents, staff
+from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
 CATEGORIES = ("Trafikk og trafikksikkerhet", "Gange og sykkel", "Annet")
 

@@ -15,6 +15,7 @@ from consultations.errors import InvalidInput
 from consultations.model import InputDraft, Moderation, PlanType, Stage
 from consultations.submission import submit_input
 from tests.conftest import NOW, make_consultation
+from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
 GPS_IFD = 0x8825
 CATEGORY = "Trafikk og trafikksikkerhet"

@@ -16,6 +16,7 @@ from consultations.model import Channel, InputDraft, PlanType, SenderType, Stage
 from consultations.receipt import facts, parse_reference, receipt_for, receipt_pdf
 from consultations.submission import register_input, submit_input
 from tests.conftest import NOW, make_consultation, pdf_lines
+from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
 # Everything that would be markup somewhere: PDF string delimiters and operators, markdown,
 # HTML, mathtext, and letters outside Latin-1.

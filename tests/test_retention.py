@@ -12,7 +12,18 @@ from consultations.model import InputDraft, Outcome, Response, Role, Status
 from consultations.retention import DEFAULT_RETENTION, anonymise
 from consultations.store import Store
 from consultations.submission import register_input, submit_input
-from tests.conftest import INSIDE, NOW, staff
+from tests.conftest import INSIDE, NOW, make_consultation, staff
+from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
+
+
+@pytest.fixture
+def file_store(db_path):
+    """A DuckDB store with one consultation, on either run: for what only a database file
+    has (a copy to open, a file's bytes); PostgreSQL's backups: ``test_cli_backends.py``."""
+    s = Store.open(db_path)
+    s.add_consultation(make_consultation())
+    yield s
+    s.close()
 
 
 def _closed_with_inputs(store, consultation):
@@ -66,7 +77,8 @@ def test_deleting_one_input_on_request_removes_it_everywhere_and_is_audit_logged
     assert entry.action == "input.delete" and "Slett meg" not in (entry.before or "") + (entry.after or "")
 
 
-def test_backup_while_open_is_a_consistent_copy(store, consultation, tmp_path):
+def test_backup_while_open_is_a_consistent_copy(file_store, tmp_path):
+    store, consultation = file_store, file_store.get_consultation("test-borgen")
     submit_input(store, consultation.id, InputDraft("Annet", "Med i sikkerhetskopien", *INSIDE), session="s", now=NOW)
     target = tmp_path / "backup" / "kopi.duckdb"
     store.backup_to(target)
@@ -89,7 +101,8 @@ def _cli(db_path, *args):
     )
 
 
-def test_cli_backup_and_restore_bring_the_data_back(store, consultation, db_path, tmp_path):
+def test_cli_backup_and_restore_bring_the_data_back(file_store, db_path, tmp_path):
+    store, consultation = file_store, file_store.get_consultation("test-borgen")
     submit_input(store, consultation.id, InputDraft("Annet", "Før sikkerhetskopien", *INSIDE), session="s", now=NOW)
     store.close()
     backup = tmp_path / "kopi.duckdb"
@@ -116,9 +129,9 @@ def test_cli_restore_refuses_a_file_that_is_not_a_database(db_path, tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_cli_anonymise_refuses_an_open_consultation_in_one_line(store, consultation, db_path):
+def test_cli_anonymise_refuses_an_open_consultation_in_one_line(store, consultation, store_location):
     store.close()
-    result = _cli(db_path, "anonymise", "--consultation", consultation.id)
+    result = _cli(store_location, "anonymise", "--consultation", consultation.id)
     assert result.returncode == 2 and "avsluttede" in result.stderr
 
 
@@ -134,11 +147,11 @@ def test_cli_anonymise_refuses_an_open_consultation_in_one_line(store, consultat
     ids=["view", "table-replaced-by-view", "macro", "extra-table", "extra-schema"],
 )
 def test_cli_restore_refuses_a_backup_with_views_macros_or_extra_objects_and_changes_nothing(
-    consultation, store, db_path, tmp_path, tamper
+    file_store, db_path, tmp_path, tamper
 ):
     import duckdb
 
-    store.close()
+    file_store.close()
     backup = tmp_path / "kopi.duckdb"
     assert _cli(db_path, "backup", "--out", str(backup)).returncode == 0
     conn = duckdb.connect(str(backup))
