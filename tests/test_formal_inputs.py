@@ -9,6 +9,7 @@ from consultations.i18n import t
 from consultations.model import Channel, InputDraft, PlanType, SenderType, Stage
 from consultations.submission import check_content
 from tests.conftest import make_consultation
+from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
 FORMAL = make_consultation(
     plan_type=PlanType.DETALJREGULERING, stage=Stage.OFFENTLIG_ETTERSYN, plan_id="2024.07",

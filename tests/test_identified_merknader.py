@@ -15,6 +15,7 @@ from consultations.export import input_table
 from consultations.model import Identification, InputDraft, PlanType, Stage
 from consultations.submission import submit_input
 from tests.conftest import NOW, make_consultation
+from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
 CATEGORY = "Annet"
 TEXT = "Vi er naboer og ber om at byggehøyden senkes mot Borgenveien."

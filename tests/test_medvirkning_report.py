@@ -28,6 +28,7 @@ from consultations.permissions import NotAllowed
 from consultations.review import hide, tag
 from consultations.submission import submit_input
 from tests.conftest import INSIDE, NOW, make_consultation, staff
+from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
 PROFILE = load_profile("asker")
 QUESTIONS = (

@@ -37,6 +37,7 @@ from tests.conftest import (
     report_tables,
     staff,
 )
+from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
 PRIVATE = "Kari Nordmann"
 NEIGHBOUR = "Nils Nabo"
@@ -298,64 +299,64 @@ def test_a_consultation_without_inputs_still_gives_a_report(store, consultation)
 # -- the command line -------------------------------------------------------------------------
 
 
-def _cli(db_path, *args):
+def _cli(store_location, *args):
     return subprocess.run(
         [sys.executable, "-m", "consultations", *args],
-        env={"KARTINNSPILL_DB": str(db_path), "PATH": "/usr/bin:/bin"},
+        env={"KARTINNSPILL_DB": str(store_location), "PATH": "/usr/bin:/bin"},
         capture_output=True,
     )
 
 
-def test_cli_writes_the_merknadsbehandling_with_names_only_on_request_and_refuses_stdout(store, hearing, db_path, tmp_path):
+def test_cli_writes_the_merknadsbehandling_with_names_only_on_request_and_refuses_stdout(store, hearing, store_location, tmp_path):
     c, ref, _ = hearing
     store.close()
     out = tmp_path / "merknader.docx"
-    done = _cli(db_path, "report", "--consultation", c.id, "--out", str(out))  # formal: merknadsbehandling
+    done = _cli(store_location, "report", "--consultation", c.id, "--out", str(out))  # formal: merknadsbehandling
     assert done.returncode == 0, done.stderr
     assert PRIVATE not in docx_text(docx.Document(out)) and ref["club"] in report_rows(docx.Document(out))
-    done = _cli(db_path, "report", "--consultation", c.id, "--out", str(out), "--include-names", "--order", "category")
+    done = _cli(store_location, "report", "--consultation", c.id, "--out", str(out), "--include-names", "--order", "category")
     assert done.returncode == 0 and PRIVATE in docx_text(docx.Document(out))
     for args in (("--consultation", c.id, "--out", "-"), ("--consultation", "nope", "--out", str(out))):
-        done = _cli(db_path, "report", *args)
+        done = _cli(store_location, "report", *args)
         assert done.returncode == 2 and len(done.stderr.decode().strip().splitlines()) == 1
 
 
-def test_cli_writes_the_medvirkningsrapport_for_an_early_phase_consultation_by_default(store, consultation, db_path, tmp_path):
+def test_cli_writes_the_medvirkningsrapport_for_an_early_phase_consultation_by_default(store, consultation, store_location, tmp_path):
     import docx
 
     store.close()
     for args in (("--kind", "medvirkning"), ()):  # an early-phase consultation defaults to it
         out = tmp_path / f"rapport{len(args)}.docx"
-        done = _cli(db_path, "report", "--consultation", consultation.id, "--out", str(out), *args)
+        done = _cli(store_location, "report", "--consultation", consultation.id, "--out", str(out), *args)
         assert done.returncode == 0, done.stderr.decode()
         text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
         assert "Medvirkningsrapport" in text
     out = tmp_path / "merknader.docx"
-    done = _cli(db_path, "report", "--consultation", consultation.id, "--out", str(out), "--kind", "merknadsbehandling")
+    done = _cli(store_location, "report", "--consultation", consultation.id, "--out", str(out), "--kind", "merknadsbehandling")
     assert done.returncode == 0 and out.exists()
 
 
-def test_cli_writes_the_pdf_when_the_out_file_ends_in_pdf(store, hearing, db_path, tmp_path):
+def test_cli_writes_the_pdf_when_the_out_file_ends_in_pdf(store, hearing, store_location, tmp_path):
     from tests.conftest import need_office_tools, pdf_text
 
     need_office_tools()
     c, ref, _ = hearing
     store.close()
     out = tmp_path / "merknader.pdf"
-    done = _cli(db_path, "report", "--consultation", c.id, "--out", str(out))
+    done = _cli(store_location, "report", "--consultation", c.id, "--out", str(out))
     assert done.returncode == 0, done.stderr
     text = pdf_text(out.read_bytes())
     assert all(text.count(ref[name]) == 2 for name in ref if name != "spam")  # body and annex
     assert ref["spam"] not in text and PHONE not in text
 
 
-def test_cli_without_libreoffice_refuses_a_pdf_in_one_line_and_writes_nothing(store, hearing, db_path, tmp_path):
+def test_cli_without_libreoffice_refuses_a_pdf_in_one_line_and_writes_nothing(store, hearing, store_location, tmp_path):
     c, _, _ = hearing
     store.close()
     out = tmp_path / "merknader.pdf"
     done = subprocess.run(
         [sys.executable, "-m", "consultations", "report", "--consultation", c.id, "--out", str(out)],
-        env={"KARTINNSPILL_DB": str(db_path), "PATH": str(tmp_path)},  # no soffice on this path
+        env={"KARTINNSPILL_DB": str(store_location), "PATH": str(tmp_path)},  # no soffice on this path
         capture_output=True,
     )
     assert done.returncode == 2 and not out.exists()
