@@ -32,7 +32,7 @@ from consultations.model import (
 from consultations.permissions import OPERATOR
 from consultations.store import ArchivedInput, Store
 from tests.conftest import INSIDE, NOW, make_consultation, pdf_lines, staff
-from tests.pg import on_both_backends as cli_db  # noqa: F401  (the command line on both)
+from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
 # the schemas as KS publishes them, in the shared folder beside the checkout when there
 SHARED = next(
@@ -402,8 +402,8 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_archive_and_archive_receipt_on_the_command_line(cli_db, tmp_path, monkeypatch, capsys):
-    db = cli_db
+def test_archive_and_archive_receipt_on_the_command_line(store_location, tmp_path, monkeypatch, capsys):
+    db = store_location
     monkeypatch.setenv("KARTINNSPILL_DB", str(db))
     monkeypatch.setenv("KARTINNSPILL_SECRET", "test-secret-" + "x" * 32)
     monkeypatch.chdir(tmp_path)
