@@ -32,6 +32,7 @@ from ..planprocess import worded
 from ..public import PublicPhoto
 from ..store import Store
 from ..text import escape_html, excerpt, js_literal, json_in_script
+from .map_markup import keep_rendered_markup
 from .safe import photos_html
 
 # Characters of an input's text in its map popup (the list below the map has it all);
@@ -49,8 +50,10 @@ def use_local_assets() -> None:
     """Point folium at the app's own copies of Leaflet & co. instead of public CDNs.
 
     Only what these maps use is kept: Bootstrap, Font Awesome and awesome-markers would
-    be further third-party downloads for nothing.
+    be further third-party downloads for nothing. Rendered markup stays text, never a
+    template again (``map_markup``): residents' words are data.
     """
+    keep_rendered_markup()
     folium.Map.default_js = [
         ("leaflet", LEAFLET.url("leaflet.js")),
         ("jquery", JQUERY.url("jquery.min.js")),  # folium's popup template uses $()
