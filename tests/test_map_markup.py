@@ -21,9 +21,14 @@ from consultations import context_layers
 from consultations.config import load_settings
 from consultations.model import InputDraft, MapPoint
 from consultations.submission import submit_input
-from consultations.text import js_literal
+from consultations.text import escape_html, js_literal
 from consultations.ui import map_markup
-from consultations.ui.maps import consultation_map, overview_map, render_map, rendered_consultation_map
+from consultations.ui.maps import (
+    consultation_map,
+    overview_map,
+    render_map,
+    rendered_consultation_map,
+)
 from tests.conftest import INSIDE, NOW, make_consultation, staff
 
 # Each would create the folder «ki-ran» in the working directory if it ran as a template.
@@ -51,8 +56,9 @@ def test_a_published_input_that_looks_like_a_template_is_shown_as_written_and_ne
     submit_input(store, consultation.id, draft, session="s", now=NOW)
     rendered = rendered_consultation_map(store, settings, consultation, "nb")
     assert not _ran(tmp_path)
-    rows = rendered.script.split("var rows = ", 1)[1].split(";\n", 1)[0]
-    assert any(text in json.dumps(row, ensure_ascii=False) for row in json.loads(rows))
+    rows = [json.loads(part.split(";\n", 1)[0]) for part in rendered.script.split("var rows = ")[1:]]
+    pins = [row for part in rows for row in part if isinstance(row[0], float)]  # [lat, lon, category, text, id]
+    assert escape_html(text) in [row[3] for row in pins]
 
 
 def test_drawn_routes_photos_and_planners_maps_keep_template_text_as_data(settings, tmp_path):
