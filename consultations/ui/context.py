@@ -74,7 +74,7 @@ def outage_message() -> Iterator[None]:
     try:
         yield
     except StoreUnavailable as exc:
-        _LOG.error("The database does not answer: %s", exc.detail())
+        _LOG.log(logging.ERROR, "The database does not answer: %s", exc.detail())
         st.error(t("store.unavailable", lang()))
         st.stop()
 
