@@ -25,9 +25,11 @@ T = TypeVar("T")
 
 
 @pytest.fixture(autouse=True)
-def short_pool_wait(monkeypatch):
-    """A call waits 2 s for a connection here, not the production 10 s, before it gives up."""
-    monkeypatch.setattr(postgres_backend, "POOL_WAIT", 2.0)
+def long_pool_wait(monkeypatch):
+    """A call would wait 60 s for a connection, longer than an AppTest run may take (30 s):
+    only the short wait once the database was found gone (``OUTAGE_WAIT``) lets a page
+    answer during an outage."""
+    monkeypatch.setattr(postgres_backend, "POOL_WAIT", 60.0)
 
 
 @pytest.fixture
@@ -131,6 +133,8 @@ def test_a_page_says_try_again_shortly_while_the_database_is_away_and_recovers_b
     assert "Borgen" not in _shown(at) and "psycopg" not in _shown(at)
     (logged,) = [r for r in caplog.records if "does not answer" in r.getMessage()]
     assert database.rsplit("/", 1)[1] in logged.getMessage()  # the log says which database
+    at = visit(lang)  # still away: no connection left to fail at once, the pool is asked
+    assert not at.exception and [e.value for e in at.error] == [t("store.unavailable", lang)]
 
     own_cluster.resume()
     for _ in range(60):  # later visits try again; the pool reconnects by itself

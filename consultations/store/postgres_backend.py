@@ -36,7 +36,15 @@ POOL_SIZE = 8  # connections per process; a Streamlit process has a few busy thr
 # Seconds a call waits for a connection: statements take milliseconds, so a wait this long
 # means the database is gone (or overwhelmed), and the visitor is told so instead of waiting
 POOL_WAIT = 10.0
+# … and while the last call found the database gone, only this long: during an outage every
+# page says «try again shortly» at once instead of after POOL_WAIT
+OUTAGE_WAIT = 1.0
 CONNECT_WAIT = 10  # seconds a new connection may take (libpq waits forever by default)
+# The pool retries a lost connection with doubling waits (1, 2, 4 … s); after this many
+# seconds it gives the attempt up, and the next call starts a new one at once. Measured
+# here (bench/outage_bench.py): with psycopg_pool's default of 300 s the store answered
+# again 7-8 s after a server that had been away 5-20 s was back; with 5 s, within about 1 s
+RECONNECT_WAIT = 5.0
 # What says the server went away rather than that a statement failed: connection exceptions
 # (class 08) and the server shutting down or starting (57P01-57P03); psycopg's own client-side
 # connection errors have no SQLSTATE
@@ -101,10 +109,12 @@ class PostgresBackend:
         except psycopg.Error as exc:
             raise StoreError("store.unreadable", path=self.location, reason=_reason(exc)) from exc
         self._pool = ConnectionPool(
-            url, min_size=1, max_size=POOL_SIZE, timeout=POOL_WAIT, open=False, name="kartinnspill",
+            url, min_size=1, max_size=POOL_SIZE, timeout=POOL_WAIT, reconnect_timeout=RECONNECT_WAIT,
+            open=False, name="kartinnspill",
             kwargs={"autocommit": True, "connect_timeout": CONNECT_WAIT},
         )  # fmt: skip
         self._pool.open(wait=True, timeout=30)
+        self._lost = False  # the last call found the server gone (a flag: a race is harmless)
         try:
             with self.transaction() as cur:
                 self.lock(cur, "setup")  # two replicas starting together: one creates it
@@ -120,13 +130,16 @@ class PostgresBackend:
 
     @contextmanager
     def cursor(self) -> Iterator[_Cursor]:
-        with self._answering(), self._pool.connection() as conn, conn.cursor() as cur:
+        with self._answering(), self._connection() as conn, conn.cursor() as cur:
             yield _Cursor(cur)
 
     @contextmanager
     def transaction(self) -> Iterator[_Cursor]:
-        with self._answering(), self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+        with self._answering(), self._connection() as conn, conn.transaction(), conn.cursor() as cur:
             yield _Cursor(cur)
+
+    def _connection(self):
+        return self._pool.connection(timeout=OUTAGE_WAIT if self._lost else POOL_WAIT)
 
     @contextmanager
     def _answering(self) -> Iterator[None]:
@@ -139,9 +152,11 @@ class PostgresBackend:
         except psycopg.OperationalError as exc:
             if not isinstance(exc, PoolTimeout) and not (exc.sqlstate or "08").startswith(_GONE):
                 raise
+            self._lost = True
             if not isinstance(exc, PoolTimeout):
                 self._pool.check()
             raise StoreUnavailable(self.location, _reason(exc)) from exc
+        self._lost = False
 
     # -- dialect hooks ---------------------------------------------------------------
 
