@@ -18,6 +18,8 @@ from consultations.browser import COOKIE, BrowserCookie, binding
 from consultations.config import load_settings
 from consultations.errors import InvalidUser
 from consultations.http_policy import ResponsePolicy
+from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
+from tests.pg import stored_bytes
 
 PASSWORD = "riktig-hest-batteri"
 T0 = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -64,12 +66,12 @@ def test_a_login_record_bound_to_no_browser_is_ended_on_its_first_use(store):
     assert store.staff_session(_token_hash(token))[2] is not None
 
 
-def test_the_store_keeps_only_a_hash_of_the_browser_cookie(store, db_path):
+def test_the_store_keeps_only_a_hash_of_the_browser_cookie(store, store_location):
     cookie = COOKIES.new()
     start_session(store, create_user(store, "kari", "planner", PASSWORD), cookie, now=T0)
     store.close()
-    data = db_path.read_bytes()
-    assert binding(cookie).encode() in data  # the file holds the record's binding ...
+    data = stored_bytes(store_location)
+    assert binding(cookie).encode() in data  # the database holds the record's binding ...
     assert cookie.split(".")[0].encode() not in data  # ... and nothing of the cookie itself
 
 

@@ -234,3 +234,36 @@ def test_deleting_a_consultation_with_inputs_is_a_conflict_and_deletes_nothing(s
     assert caught.value.key == "lifecycle.has_inputs"
     assert store.get_consultation(consultation.id) is not None
     assert store.get_input(stored.id) is not None
+
+
+def test_the_audit_logs_count_agrees_with_its_list_for_any_filter(store):
+    for actor, action in (("kari", "consultation.create"), ("ola", "user.create"), ("Kari", "input.hide")):
+        store.audit(actor, action, "x", "1")
+    assert store.count_audit() == len(store.audit_entries()) >= 3
+    for text in ("KARI", "user.", "input.hide", "ingen slik"):  # actor or action, any case
+        assert store.count_audit(text) == len(store.audit_entries(text=text))
+    assert store.count_audit("KARI") == 2 and store.count_audit("ingen slik") == 0
+
+
+def test_a_document_reads_back_its_name_size_kind_and_bytes(store, consultation):
+    from consultations.model import DocumentKind
+
+    content = b"%PDF-1.4 plankart \x00\xff"
+    doc_id = store.add_document(consultation.id, "plankart.pdf", content, "kari", DocumentKind.PLANKART)
+    doc = store.document(doc_id)
+    assert (doc.consultation_id, doc.filename, doc.size, doc.kind) == (
+        consultation.id, "plankart.pdf", len(content), DocumentKind.PLANKART,
+    )  # fmt: skip
+    assert store.document_content(doc_id) == content and store.document(doc_id + 1) is None
+
+
+def test_many_inputs_stored_at_once_are_all_there_with_their_places(store, consultation):
+    from consultations.model import Channel, InputStatus
+
+    rows = [("Annet", f"Innspill nummer {n}", INSIDE[0], INSIDE[1], None, None, NOW) for n in range(50)]
+    rows.append(("Annet", "Gjelder hele området", None, None, None, None, NOW))
+    store.bulk_add_inputs(consultation.id, rows, Channel.LETTER, InputStatus.PUBLISHED)
+    stored = store.all_inputs(consultation.id)
+    assert sorted(i.text for i in stored) == sorted(r[1] for r in rows)
+    assert {(i.lat, i.lon) for i in stored} == {INSIDE, (None, None)}
+    assert {i.channel for i in stored} == {Channel.LETTER} and {i.created_at for i in stored} == {NOW}
