@@ -101,7 +101,7 @@ def test_a_wms_layer_is_stored_with_its_address_normalised_and_audited(
         layer.wms_url == f"{WMS}?map=plan"
     )  # no request parameters, no fragment, no :443
     assert layer.wms_layers == "Planomrade"  # taken from the pasted LAYERS=
-    assert store.context_layers(consultation.id) == [layer]
+    assert store.context_layers(consultation.id) == [layer] and store.context_layer(layer.id) == layer
     (entry,) = [e for e in store.audit_entries() if e.action == "context_layer.add"]
     assert entry.actor == "kari" and json.loads(entry.after)["url"] == f"{WMS}?map=plan"
 

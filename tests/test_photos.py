@@ -174,3 +174,4 @@ def test_the_dashboard_counts_the_photos(store, consultation):
     send(store, consultation, [(f"b{n}.jpg", phone_jpeg((60, 40)), "Vei") for n in range(2)],
          session="s2", text=TEXT + " Og veien.")  # fmt: skip
     assert analysis.totals(store.analysis_frame(consultation.id)).photos == 3
+    assert store.count_photos(consultation.id) == 3  # what the photo export offers
