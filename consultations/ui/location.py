@@ -46,7 +46,7 @@ from ..model import Consultation, Shape, Stage
 from ..planprocess import worded
 from ..store import Store
 from ..submission import check_location
-from .maps import rendered_consultation_map, show_map, sketch_script
+from .maps import own_write, rendered_consultation_map, show_map, sketch_script
 
 STATE = "location"  # st.session_state[STATE]: {"<prefix><id>": Sketch, "<prefix><id>:error": error}
 MIDDLE = object()  # the plan area's middle, in the list of places
@@ -227,7 +227,7 @@ def widget(
         st.caption(t(f"location.help_{current.shape.value}", lang))
     show_map(
         rendered_consultation_map(
-            store, settings, consultation, lang, current.shape, key=w.key("map"), inputs=inputs
+            store, settings, consultation, lang, current.shape, key=w.key("map"), inputs=inputs, since=own_write()
         ),
         w.key("map"),
         height=height,
