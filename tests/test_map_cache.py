@@ -88,13 +88,14 @@ def test_each_language_gets_its_own_map(store, consultation, settings):
 
 
 def test_a_new_input_is_written_into_the_maps_frame_which_is_the_whole_map_rendered_again(
-    store, consultation, settings
+    store, consultation, settings, monkeypatch
 ):
     """Only the rows change with the data: the frame (plan area, layers, tools) is folium's
     work once; filled in, it is exactly the map folium renders whole for the same inputs."""
     from consultations import public
     from consultations.ui import maps
 
+    monkeypatch.setattr(maps, "_FRAMES", {})  # not the frames earlier tests left under this id
     route = {"type": "LineString", "coordinates": [[INSIDE[1] - 0.002, INSIDE[0]], [INSIDE[1] + 0.002, INSIDE[0]]]}
     c = replace(consultation, shapes=(Shape.POINT, Shape.LINE))
     store.update_consultation(c, "kari")
@@ -110,8 +111,12 @@ def test_a_new_input_is_written_into_the_maps_frame_which_is_the_whole_map_rende
     assert second == whole
 
 
-def test_the_frame_is_rendered_again_when_staff_change_what_the_map_shows(store, consultation, settings):
+def test_the_frame_is_rendered_again_when_staff_change_what_the_map_shows(
+    store, consultation, settings, monkeypatch
+):
     from consultations.ui import maps
+
+    monkeypatch.setattr(maps, "_FRAMES", {})  # not the frames earlier tests left under this id
 
     def frames():
         return [f for k, f in maps._FRAMES.items() if k[0] == consultation.id and k[2] == "nb"]
