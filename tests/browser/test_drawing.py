@@ -85,6 +85,22 @@ _SPOT_ON_ROUTE = """
 }
 """
 
+# Inside the map iframe: a point where a click hits the plan area itself (no pin above it).
+_SPOT_ON_AREA = """
+() => {
+    if (typeof window.map_div === "undefined") return null;
+    const map = window.map_div, box = map.getContainer().getBoundingClientRect(), size = map.getSize();
+    const areas = Object.values(map._layers).filter((l) => l instanceof L.Polygon && l._path && l.options.color === "#1f4e79");
+    for (let y = 20; y < size.y - 20; y += 15) {
+        for (let x = 60; x < size.x - 20; x += 15) {
+            const hit = document.elementFromPoint(box.left + x, box.top + y);
+            if (areas.some((a) => a._path === hit)) return {x: x, y: y};
+        }
+    }
+    return null;
+}
+"""
+
 # The resident's own lines on the map: her drawing (Leaflet.draw's or the app's copy of it).
 _OWN_LINES = """
 (own) => Object.values(map_div._layers).filter((l) => l instanceof L.Polyline && l._path
@@ -279,6 +295,11 @@ def test_a_click_on_a_published_route_before_drawing_is_not_taken_as_her_route(s
     _settle(page, 1_000)  # a rerun the click may have started has ended
     expect(page.get_by_text("Ingen strek er tegnet ennå.")).to_be_visible()
     expect(page.get_by_text(re.compile(r"^Tegnet: "))).to_have_count(0)
+    fl.locator("#map_div").click(position=frame.wait_for_function(_SPOT_ON_AREA).json_value())
+    _settle(page, 1_000)  # nor is the plan area her area
+    expect(page.get_by_text("Ingen strek er tegnet ennå.")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Tegnet: "))).to_have_count(0)
+    expect(page.get_by_role("alert")).to_have_count(0)  # and no refusal either
 
     tool.click()  # the tool still draws her own route
     _click_points(page, [(-60, 20), (0, -10), (60, 20)])
