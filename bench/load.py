@@ -209,7 +209,7 @@ def main() -> None:
         pins = geo.random_points(plan_area(db), args.residents, random.Random(7))
         cpu = {name: cpu_seconds(pid, tree) for name, (pid, tree) in servers.items()}
         outcomes, took = arrivals(args.url, pins, args.over, args.timeout, mark)
-        cpu = {name: cpu_seconds(pid, tree) - cpu[name] for name, (pid, tree) in servers.items()}
+        cpu = {name: cpu_since(pid, tree, cpu[name]) for name, (pid, tree) in servers.items()}
         rows = stored(db, mark)
         target = args.url
     else:
@@ -237,6 +237,15 @@ def first_page(url: str, timeout: float) -> None:
         session.run(f"id={BORGEN}", timeout=timeout)
     finally:
         session.close()
+
+
+def cpu_since(pid: int, tree: bool, before: float) -> float | None:
+    """CPU seconds a process spent since ``before``; ``None`` if it died meanwhile (a replica
+    that crashed: `make cluster` restarts it under a new pid)."""
+    try:
+        return cpu_seconds(pid, tree) - before
+    except OSError:
+        return None
 
 
 def replica_ports(data: Path) -> list[int]:
@@ -275,10 +284,13 @@ def report(outcomes, rows, mark, target, args, took, load_before, load_after, lo
     print(f"failed sessions {len(failed)}   acknowledged {len(acked)}   stored {len(rows)}   "
           f"acknowledged but not stored {len(lost)}   stored more than once {len(twice)}   "
           f"stored without the pin {len(pinless)}")  # fmt: skip
-    if cpu:
+    died = [name for name, spent in cpu.items() if spent is None]
+    if cpu and not died:
         per_resident = sum(cpu.values()) / max(1, len(outcomes))
         print("server CPU during the run: " + ", ".join(f"{k} {v:.1f} s" for k, v in cpu.items())
               + f"   ({per_resident * 1000:.0f} ms a resident)")  # fmt: skip
+    for name in died:
+        print(f"  DIED during the run: {name} (its CPU time is unknown; see its log in the cluster's data)")
     served = collections.Counter(o.replicas[0] for o in outcomes if o.replicas and o.replicas[0])
     if served:
         moved = sum(1 for o in outcomes if len({r for r in o.replicas if r}) > 1)

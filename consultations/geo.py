@@ -21,6 +21,7 @@ import tempfile
 import unicodedata
 import zipfile
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path, PurePosixPath
@@ -45,6 +46,22 @@ WEB_MERCATOR = 3857  # the grid of web base-map tiles
 @cache
 def _transformer(source: int, target: int) -> Transformer:
     return Transformer.from_crs(source, target, always_xy=True)
+
+
+# pyproj keeps a transformation per thread (that is how its objects are thread-safe) and
+# builds it again, ~8 ms, on a thread's first call; Streamlit runs every rerun on a new
+# thread, so each resident's input paid it. Every transformation runs on this one thread.
+_PROJ_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kartinnspill-proj")
+
+
+def _transform(source: int, target: int, x, y):
+    """``(x, y)`` (numbers or arrays, x = east or longitude) from ``source`` to ``target``."""
+    return _PROJ_THREAD.submit(_transformer(source, target).transform, x, y).result()
+
+
+def _projected(geometries, epsg: int):
+    """WGS84 geometries (one, or an array; ``None`` stays ``None``) in ``epsg``."""
+    return shapely.transform(geometries, lambda x, y: _transform(WGS84, epsg, x, y), interleaved=False)
 
 
 def area_from_geojson(data: str | dict) -> MultiPolygon:
@@ -142,30 +159,29 @@ def _private_prepared(area: BaseGeometry) -> BaseGeometry:
 
 
 def to_working_crs(lon: float, lat: float, epsg: int = WORKING_CRS) -> tuple[float, float]:
-    east, north = _transformer(WGS84, epsg).transform(lon, lat)
+    east, north = _transform(WGS84, epsg, lon, lat)
     return round(east, 2), round(north, 2)
 
 
 def from_working_crs(east, north, epsg: int = WORKING_CRS):
     """Metres in the working CRS back to ``(lon, lat)``; takes numbers or numpy arrays."""
-    return _transformer(epsg, WGS84).transform(east, north)
+    return _transform(epsg, WGS84, east, north)
 
 
 def reproject(x, y, source: int, target: int):
     """Coordinates (numbers or numpy arrays, x = east or longitude first) from ``source``
     to ``target``: e.g. an address register's «Øst»/«Nord» in its «EPSG-kode» to WGS84."""
-    return _transformer(source, target).transform(x, y)
+    return _transform(source, target, x, y)
 
 
 def project_points(lon, lat, epsg: int):
     """WGS84 lon/lat arrays to ``(x, y)`` arrays in ``epsg`` (e.g. ``WEB_MERCATOR``)."""
-    return _transformer(WGS84, epsg).transform(lon, lat)
+    return _transform(WGS84, epsg, lon, lat)
 
 
 def project_area(area: BaseGeometry, epsg: int) -> BaseGeometry:
     """A geometry stored in WGS84 (an area, a drawn route), in ``epsg``."""
-    transformer = _transformer(WGS84, epsg)
-    return shapely.transform(area, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+    return _projected(area, epsg)
 
 
 def project_coordinates(lon, lat, epsg: int, decimals: int = 2) -> tuple[np.ndarray, np.ndarray]:
@@ -175,18 +191,14 @@ def project_coordinates(lon, lat, epsg: int, decimals: int = 2) -> tuple[np.ndar
     x, y = np.full(len(lon), np.nan), np.full(len(lat), np.nan)
     has = ~np.isnan(lon) & ~np.isnan(lat)
     if has.any():
-        x[has], y[has] = _transformer(WGS84, epsg).transform(lon[has], lat[has])
+        x[has], y[has] = _transform(WGS84, epsg, lon[has], lat[has])
     return np.round(x, decimals), np.round(y, decimals)
 
 
 def project_geometries(geometries, epsg: int) -> np.ndarray:
     """WGS84 shapely geometries (an array or list; ``None`` stays ``None``) in ``epsg``,
     reprojected in one call."""
-    transformer = _transformer(WGS84, epsg)
-    return shapely.transform(
-        np.asarray(geometries, dtype=object),
-        lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])),
-    )
+    return _projected(np.asarray(geometries, dtype=object), epsg)
 
 
 @cache
@@ -215,8 +227,7 @@ def centre(area: BaseGeometry) -> tuple[float, float]:
 
 
 def area_km2(area: BaseGeometry, epsg: int = WORKING_CRS) -> float:
-    projected = shapely.transform(area, _transformer(WGS84, epsg).transform, interleaved=False)
-    return projected.area / 1e6
+    return project_area(area, epsg).area / 1e6
 
 
 MAX_DRAWN_VERTICES = 500  # a route or area a resident draws

@@ -48,16 +48,23 @@ def js_literal(value: object) -> str:
     return json_in_script(json.dumps(value, ensure_ascii=False))
 
 
+# «{{», «{%» and «{#» open a Jinja tag; in JSON they can only occur inside strings (an
+# object's brace is followed by a key's quote, a space or «}»): written as \u007b, no
+# template engine a map passes through can read a resident's text as a tag.
+_TEMPLATE_TAG = re.compile(r"\{(?=[{%#])")
+
+
 def json_in_script(text: str) -> str:
     """JSON text already written (e.g. stored GeoJSON) made safe for a <script>, as
     ``js_literal``: these characters can only occur inside JSON strings."""
-    return (
+    text = (
         text.replace("<", "\\u003c")
         .replace(">", "\\u003e")
         .replace("&", "\\u0026")
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
     )
+    return _TEMPLATE_TAG.sub(r"\\u007b", text)
 
 
 # Only images the app serves itself (server.enableStaticServing) may appear in staff markdown:

@@ -83,6 +83,43 @@ def test_many_threads_testing_points_on_one_fresh_area_at_once_do_not_crash_the_
         print("unharmed")
         """
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
     assert done.stdout.strip() == "unharmed"
+
+
+def test_every_transformation_runs_on_one_long_lived_thread(monkeypatch):
+    """pyproj builds its transformation again on each new thread (~8 ms), and Streamlit runs
+    each rerun on a new one: geo runs them all on its own thread instead."""
+    import threading
+
+    seen: list[str] = []
+
+    class Recording:
+        def transform(self, x, y):
+            seen.append(threading.current_thread().name)
+            return x, y
+
+    monkeypatch.setattr(geo, "_transformer", lambda source, target: Recording())
+
+    def rerun():
+        geo.to_working_crs(10.41, 59.82)
+        geo.project_area(wavy_area(40), 25832)
+
+    for _ in range(3):
+        thread = threading.Thread(target=rerun)
+        thread.start()
+        thread.join()
+    assert len(seen) == 6 and len(set(seen)) == 1 and seen[0].startswith("kartinnspill-proj")
+
+
+def test_reprojections_give_what_pyproj_gives():
+    from pyproj import Transformer
+
+    direct = Transformer.from_crs(4326, 25832, always_xy=True)
+    area = wavy_area(50)
+    x, y = direct.transform(*area.exterior.xy)
+    projected = geo.project_area(area, 25832)
+    assert projected.exterior.coords[:] == list(zip(x, y, strict=True))
+    assert geo.area_km2(area) == projected.area / 1e6
+    assert geo.to_working_crs(10.41, 59.82) == tuple(round(v, 2) for v in direct.transform(10.41, 59.82))

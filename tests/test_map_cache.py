@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from consultations.config import load_settings
-from consultations.model import InputDraft, Stage
+from consultations.model import InputDraft, Shape
 from consultations.submission import submit_input
 from consultations.ui.maps import rendered_consultation_map
 from tests.conftest import INSIDE, NOW
@@ -30,9 +31,9 @@ def _one_map(cached: bool) -> None:
     from consultations.ui.maps import (
         consultation_map,
         pin_layer,
-        sketch_script,
         render_map,
         show_map,
+        sketch_script,
         use_local_assets,
     )  # fmt: skip
     from tests.conftest import make_consultation
@@ -84,3 +85,42 @@ def test_each_language_gets_its_own_map(store, consultation, settings):
     nb = rendered_consultation_map(store, settings, consultation, "nb")
     en = rendered_consultation_map(store, settings, consultation, "en")
     assert nb is not en and nb.script != en.script
+
+
+def test_a_new_input_is_written_into_the_maps_frame_which_is_the_whole_map_rendered_again(
+    store, consultation, settings
+):
+    """Only the rows change with the data: the frame (plan area, layers, tools) is folium's
+    work once; filled in, it is exactly the map folium renders whole for the same inputs."""
+    from consultations import public
+    from consultations.ui import maps
+
+    route = {"type": "LineString", "coordinates": [[INSIDE[1] - 0.002, INSIDE[0]], [INSIDE[1] + 0.002, INSIDE[0]]]}
+    c = replace(consultation, shapes=(Shape.POINT, Shape.LINE))
+    store.update_consultation(c, "kari")
+    submit_input(store, c.id, InputDraft("Annet", "En sti {til} skolen", drawing=route), session="a", now=NOW)
+    first = rendered_consultation_map(store, settings, c, "nb")
+    (frame,) = [f for k, f in maps._FRAMES.items() if k[0] == c.id and k[2] == "nb"]
+    submit_input(store, c.id, InputDraft("Annet", "Et nytt kryss", lat=INSIDE[0], lon=INSIDE[1]), session="b", now=NOW)
+    second = rendered_consultation_map(store, settings, c, "nb")
+    assert second is not first and "Et nytt kryss" in second.script
+    assert [f for k, f in maps._FRAMES.items() if k[0] == c.id and k[2] == "nb"] == [frame]  # kept
+    points, photos = public.map_points(store, c.id, "nb"), public.photos(store, c.id, "nb")
+    whole = maps.render_map(maps.consultation_map(settings, c, points, "nb", photos), f"map-{c.id}")
+    assert second == whole
+
+
+def test_the_frame_is_rendered_again_when_staff_change_what_the_map_shows(store, consultation, settings):
+    from consultations.ui import maps
+
+    def frames():
+        return [f for k, f in maps._FRAMES.items() if k[0] == consultation.id and k[2] == "nb"]
+
+    first = rendered_consultation_map(store, settings, consultation, "nb")
+    (frame,) = frames()
+    larger = replace(consultation, area=consultation.area.buffer(0.002, join_style="mitre"))
+    store.update_consultation(larger, "kari")
+    after = rendered_consultation_map(store, settings, larger, "nb")
+    (new_frame,) = frames()  # the old one is dropped
+    assert new_frame is not frame and after.script != first.script
+    assert json.dumps(larger.area.exterior.coords[0][0]) in after.script  # the new outline (its first longitude)
