@@ -686,7 +686,21 @@ class DrawTools(Draw):
     """Leaflet.draw's tool for the one shape being drawn (a line or an area), its texts in
     the page's language (``L.drawLocal``, set before the control builds its toolbar), no
     editing toolbar, and one drawing at a time: a new one replaces the last. st_folium
-    returns it as ``last_active_drawing``."""
+    returns it as ``last_active_drawing`` — but also any layer clicked (the plan area, a
+    published route), so what the tool draws carries ``MARK`` (``made``). It stays on the
+    map until the app has answered: the sketch script then takes it off (``sketch_script``),
+    and the app's own copy shows it if it was taken."""
+
+    MARK = "kartinnspill_drawn"  # the only property of a drawing made here: its number on the page
+
+    @classmethod
+    def made(cls, drawing: object) -> bool:
+        """Whether st_folium's ``last_active_drawing`` was drawn with these tools (not a
+        layer of the map that was clicked)."""
+        if not isinstance(drawing, dict) or drawing.get("type") != "Feature":
+            return False
+        properties = drawing.get("properties")
+        return isinstance(properties, dict) and properties.keys() == {cls.MARK}
 
     _template = Template(
         """
@@ -703,13 +717,20 @@ class DrawTools(Draw):
                 draw.handlers.polygon.tooltip = {start: words.area_start, cont: words.area_cont, end: words.area_end};
             })({{ this.words }});
             var drawnItems_{{ this.get_name() }} = new L.FeatureGroup().addTo({{ this._parent.get_name() }});
+            {{ this._parent.get_name() }}.kiDrawn = drawnItems_{{ this.get_name() }};  // for the sketch script
+            var drawnCount_{{ this.get_name() }} = 0;
             var {{ this.get_name() }} = new L.Control.Draw({
                 position: "topleft",
                 draw: {{ this.draw_options|tojson }},
                 edit: false
             }).addTo({{ this._parent.get_name() }});
+            // Before st_folium's own handler (added after this script): the drawing goes to
+            // the app marked as the resident's, which a clicked layer of the map never is.
             {{ this._parent.get_name() }}.on(L.Draw.Event.CREATED, function (e) {
                 drawnItems_{{ this.get_name() }}.clearLayers();
+                drawnCount_{{ this.get_name() }} += 1;
+                e.layer.feature = {type: "Feature", properties: {}};
+                e.layer.feature.properties[{{ this.MARK|tojson }}] = drawnCount_{{ this.get_name() }};
                 drawnItems_{{ this.get_name() }}.addLayer(e.layer);
             });
             // While a line or an area is being drawn, the map's own layers (plan area, pins,
@@ -801,13 +822,22 @@ def _sketch_script(
     return sf._get_feature_group_string(group, map=folium.Map(tiles=None), idx=0)
 
 
-def sketch_script(sketch: Sketch, stage: Stage, lang: str) -> str:
+def sketch_script(sketch: Sketch, stage: Stage, lang: str, answered: int = 0) -> str:
     """What a form has on the map so far (``feature_group_to_add``): the pin, the points of
-    a route or area being built by keyboard, or the finished drawing. Made once per sketch."""
+    a route or area being built by keyboard, or the finished drawing. Made once per sketch.
+
+    For a line or an area it also takes Leaflet.draw's own drawing off the map
+    (``DrawTools``): once the app has answered, what is on the map is what will be sent — a
+    drawing taken is the sketch's, a refused one is gone. ``answered`` counts the drawings
+    the app has answered: a refusal leaves the sketch as it was, and st_folium runs the
+    script again only when it changes."""
     points = tuple((p.label, p.lat, p.lon) for p in sketch.points)
     drawing = sketch.drawing.geojson if sketch.drawing else None
     pin = sketch.pin if sketch.shape == Shape.POINT else None
-    return _sketch_script(pin, points, drawing, sketch.shape, stage, lang)
+    script = _sketch_script(pin, points, drawing, sketch.shape, stage, lang)
+    if sketch.shape == Shape.POINT:
+        return script  # no drawing tools on the map
+    return script + f"\nif (map_div.kiDrawn) {{ map_div.kiDrawn.clearLayers(); }}  // drawings answered: {answered}\n"
 
 
 def pin_layer(pin: tuple[float, float] | None, stage: Stage, lang: str) -> folium.FeatureGroup:
