@@ -9,7 +9,15 @@ import pytest
 from shapely.geometry import MultiPolygon, Polygon
 
 from consultations.config import load_profile
-from consultations.model import Consultation, Moderation, PlanType, Role, Stage, Status, User
+from consultations.model import (
+    Consultation,
+    Moderation,
+    PlanType,
+    Role,
+    Stage,
+    Status,
+    User,
+)
 from consultations.store import Store
 from tests.pg import in_ci, own_cluster, pg_cluster, pg_url  # noqa: F401  (the PostgreSQL fixtures)
 
@@ -43,6 +51,15 @@ def make_consultation(cid: str = "test-borgen", **changes) -> Consultation:
     )
     fields.update(changes)
     return Consultation(**fields)
+
+
+@pytest.fixture(autouse=True)
+def maps_show_every_write(monkeypatch):
+    """Tests read a map right after writing as another session: the shared map's lag of up
+    to ``maps.MAP_FRESHNESS`` behind other people's inputs is tested where it is named."""
+    from consultations.ui import maps
+
+    monkeypatch.setattr(maps, "MAP_FRESHNESS", 0.0)
 
 
 @pytest.fixture(autouse=True)

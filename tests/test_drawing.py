@@ -282,6 +282,35 @@ def test_the_map_with_drawing_tools_is_cached_apart_and_speaks_the_pages_languag
     assert staff is not pins and staff.component_key != pins.component_key
 
 
+def test_only_what_the_drawing_tools_made_is_taken_as_the_residents_drawing(store, settings):
+    from consultations.ui.maps import DrawTools, rendered_consultation_map
+
+    made = {"type": "Feature", "properties": {DrawTools.MARK: 1}, "geometry": ROUTE}
+    assert DrawTools.made(made)
+    # st_folium reports any layer clicked the same way: the plan area, a published route,
+    # a context layer's feature (whatever its file's properties), a pin
+    assert not DrawTools.made({"type": "Feature", "properties": {}, "geometry": ROUTE})
+    assert not DrawTools.made({"type": "Feature", "properties": {DrawTools.MARK: 1, "navn": "Sti"}, "geometry": ROUTE})
+    assert not DrawTools.made({"type": "Feature", "geometry": ROUTE})
+    assert not DrawTools.made(ROUTE)
+    assert not DrawTools.made(None)
+    c = _lines_allowed(store)
+    script = rendered_consultation_map(store, settings, c, "nb", Shape.LINE).script
+    assert f'properties[{json.dumps(DrawTools.MARK)}]' in script  # the tools mark what they draw
+
+
+def test_the_residents_sketch_takes_the_tools_drawing_off_the_map_after_each_answer():
+    from consultations.model import Stage
+    from consultations.ui.maps import sketch_script
+
+    empty = Sketch().started(Shape.LINE)
+    first, second = (sketch_script(empty, Stage.IDEFASE, "nb", answered) for answered in (1, 2))
+    assert "map_div.kiDrawn.clearLayers()" in first
+    assert first != second  # a refusal leaves the sketch as it was: st_folium runs the new script all the same
+    taken = empty.with_drawing(geo.read_drawing(ROUTE, ALL, make_consultation(shapes=ALL).area))
+    assert '"LineString"' in sketch_script(taken, Stage.IDEFASE, "nb", 1)  # the app's copy of a drawing taken
+
+
 def test_drawings_go_to_the_map_rounded_to_about_a_metre():
     stored = json.dumps({"type": "LineString", "coordinates": [[10.1234567, 59.7654321], [10.2, 59.8]]})
     assert geo.rounded_drawings([stored]) == [

@@ -75,7 +75,7 @@ def test_the_map_is_rendered_once_until_the_data_changes_then_shows_the_new_inpu
     text = "Et nytt innspill <script>alert(1)</script> om sykkelveien"
     draft = InputDraft("Annet", text, lat=INSIDE[0], lon=INSIDE[1])
     submit_input(store, consultation.id, draft, session="s", now=NOW)
-    after = rendered_consultation_map(store, settings, consultation, "nb")
+    after = rendered_consultation_map(store, settings, consultation, "nb", since=store.data_version)
     assert after is not first
     assert "sykkelveien" in after.script and "sykkelveien" not in first.script
     assert "<script>alert(1)" not in after.script  # residents' text stays escaped
@@ -88,13 +88,14 @@ def test_each_language_gets_its_own_map(store, consultation, settings):
 
 
 def test_a_new_input_is_written_into_the_maps_frame_which_is_the_whole_map_rendered_again(
-    store, consultation, settings
+    store, consultation, settings, monkeypatch
 ):
     """Only the rows change with the data: the frame (plan area, layers, tools) is folium's
     work once; filled in, it is exactly the map folium renders whole for the same inputs."""
     from consultations import public
     from consultations.ui import maps
 
+    monkeypatch.setattr(maps, "_FRAMES", {})  # not the frames earlier tests left under this id
     route = {"type": "LineString", "coordinates": [[INSIDE[1] - 0.002, INSIDE[0]], [INSIDE[1] + 0.002, INSIDE[0]]]}
     c = replace(consultation, shapes=(Shape.POINT, Shape.LINE))
     store.update_consultation(c, "kari")
@@ -102,7 +103,7 @@ def test_a_new_input_is_written_into_the_maps_frame_which_is_the_whole_map_rende
     first = rendered_consultation_map(store, settings, c, "nb")
     (frame,) = [f for k, f in maps._FRAMES.items() if k[0] == c.id and k[2] == "nb"]
     submit_input(store, c.id, InputDraft("Annet", "Et nytt kryss", lat=INSIDE[0], lon=INSIDE[1]), session="b", now=NOW)
-    second = rendered_consultation_map(store, settings, c, "nb")
+    second = rendered_consultation_map(store, settings, c, "nb", since=store.data_version)
     assert second is not first and "Et nytt kryss" in second.script
     assert [f for k, f in maps._FRAMES.items() if k[0] == c.id and k[2] == "nb"] == [frame]  # kept
     points, photos = public.map_points(store, c.id, "nb"), public.photos(store, c.id, "nb")
@@ -110,8 +111,12 @@ def test_a_new_input_is_written_into_the_maps_frame_which_is_the_whole_map_rende
     assert second == whole
 
 
-def test_the_frame_is_rendered_again_when_staff_change_what_the_map_shows(store, consultation, settings):
+def test_the_frame_is_rendered_again_when_staff_change_what_the_map_shows(
+    store, consultation, settings, monkeypatch
+):
     from consultations.ui import maps
+
+    monkeypatch.setattr(maps, "_FRAMES", {})  # not the frames earlier tests left under this id
 
     def frames():
         return [f for k, f in maps._FRAMES.items() if k[0] == consultation.id and k[2] == "nb"]
@@ -124,3 +129,28 @@ def test_the_frame_is_rendered_again_when_staff_change_what_the_map_shows(store,
     (new_frame,) = frames()  # the old one is dropped
     assert new_frame is not frame and after.script != first.script
     assert json.dumps(larger.area.exterior.coords[0][0]) in after.script  # the new outline (its first longitude)
+
+
+def test_others_inputs_reach_a_shared_map_within_a_second_and_the_askers_own_at_once(
+    store, consultation, settings, monkeypatch
+):
+    """In a viral consultation every input is a new version: the map is written again at
+    most once a second for other people's inputs, at once for the asker's own."""
+    from consultations.ui import maps
+
+    clock = [1000.0]
+    monkeypatch.setattr(maps, "_clock", lambda: clock[0])
+    monkeypatch.setattr(maps, "MAP_FRESHNESS", 1.0)  # as shipped (conftest sets 0)
+    first = rendered_consultation_map(store, settings, consultation, "nb")
+    others = InputDraft("Annet", "Et innspill fra en annen", lat=INSIDE[0], lon=INSIDE[1])
+    submit_input(store, consultation.id, others, session="other", now=NOW)
+    clock[0] += 0.5
+    assert rendered_consultation_map(store, settings, consultation, "nb") is first  # half a second behind
+    mine = InputDraft("Annet", "Mitt eget innspill", lat=INSIDE[0], lon=INSIDE[1])
+    submit_input(store, consultation.id, mine, session="me", now=NOW)
+    own = rendered_consultation_map(store, settings, consultation, "nb", since=store.data_version)
+    assert "Mitt eget innspill" in own.script and "Et innspill fra en annen" in own.script
+    submit_input(store, consultation.id, replace(others, text="Enda et innspill fra en tredje"), session="third", now=NOW)
+    clock[0] += maps.MAP_FRESHNESS + 0.01
+    later = rendered_consultation_map(store, settings, consultation, "nb")
+    assert later is not own and "Enda et innspill" in later.script

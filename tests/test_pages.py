@@ -378,3 +378,27 @@ def test_a_private_plan_shows_its_proposer_and_the_plankonsulent_as_the_postal_r
     assert "Planforslaget er fremmet av Slemmestad \\<b\\>Brygge\\</b\\> AS." in shown
     assert "Plankontoret AS, post@plankontoret\\.example" in shown
     assert "postmottak@asker" not in shown
+
+
+def test_a_residents_own_input_is_on_the_map_right_after_the_thanks(app, monkeypatch):
+    """The shared map may lag a second behind other people's inputs (maps.MAP_FRESHNESS),
+    never behind the resident's own: here the clock stands still, so only her own write
+    can have written the map again."""
+    from consultations.ui import maps
+
+    monkeypatch.setattr(maps, "_clock", lambda: 5000.0)
+    monkeypatch.setattr(maps, "MAP_FRESHNESS", 1.0)  # as shipped (conftest sets 0)
+    cid = BORGEN
+    at = open_consultation(app.run(), cid)
+    (before,) = folium_args(at)
+    at.selectbox(key=f"place-{cid}").set_value(at.selectbox(key=f"place-{cid}").options[0])
+    at.run()
+    assert any(s.value.startswith("Valgt punkt") for s in at.success)
+    text = "Sykkelparkeringen ved stasjonen er alltid full om morgenen."
+    at.selectbox(key=f"form-{cid}-category").set_value(at.selectbox(key=f"form-{cid}-category").options[0])
+    at.text_area(key=f"form-{cid}-text").set_value(text)
+    at.button[[b.label for b in at.button].index("Send innspill")].click()
+    at.run()
+    assert any(s.value.startswith("Takk") for s in at.success)
+    (after,) = folium_args(at)
+    assert text in after["script"] and text not in before["script"]

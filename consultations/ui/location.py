@@ -46,15 +46,22 @@ from ..model import Consultation, Shape, Stage
 from ..planprocess import worded
 from ..store import Store
 from ..submission import check_location
-from .maps import rendered_consultation_map, show_map, sketch_script
+from .maps import DrawTools, own_write, rendered_consultation_map, show_map, sketch_script
 
-STATE = "location"  # st.session_state[STATE]: {"<prefix><id>": Sketch, "<prefix><id>:error": error}
+# st.session_state[STATE]: {"<prefix><id>": Sketch, "<prefix><id>:error": error,
+# "<prefix><id>:answered": how many drawings made on the map were answered}
+STATE = "location"
 MIDDLE = object()  # the plan area's middle, in the list of places
 
 
 def sketch(consultation_id: str, prefix: str = "") -> Sketch:
     """What the widget ``prefix`` has for the consultation now (an empty pin sketch at first)."""
     return _state().get(f"{prefix}{consultation_id}") or Sketch()
+
+
+def answered(consultation_id: str, prefix: str = "") -> int:
+    """How many drawings made with the map's tools the widget ``prefix`` has taken or refused."""
+    return _state().get(f"{prefix}{consultation_id}:answered", 0)
 
 
 def clear(consultation_id: str, prefix: str = "") -> None:
@@ -130,7 +137,8 @@ class _Widget:
         value = st.session_state.get(self.key("map")) or {}
         if self.sketch.shape == Shape.POINT:
             self.click(value.get("last_clicked"))
-        elif drawn := value.get("last_active_drawing"):
+        elif DrawTools.made(drawn := value.get("last_active_drawing")):  # not a layer clicked
+            _state()[f"{self.prefix}{self.id}:answered"] = answered(self.id, self.prefix) + 1
             self._try(lambda: self.sketch.with_drawing(self._read(drawn)))
 
     def _read(self, data: dict | str) -> geo.Drawing:
@@ -227,12 +235,12 @@ def widget(
         st.caption(t(f"location.help_{current.shape.value}", lang))
     show_map(
         rendered_consultation_map(
-            store, settings, consultation, lang, current.shape, key=w.key("map"), inputs=inputs
+            store, settings, consultation, lang, current.shape, key=w.key("map"), inputs=inputs, since=own_write()
         ),
         w.key("map"),
         height=height,
         returned_objects=["last_clicked"] if current.shape == Shape.POINT else ["last_active_drawing"],
-        pin_script=sketch_script(current, consultation.stage, lang),
+        pin_script=sketch_script(current, consultation.stage, lang, answered(consultation.id, prefix)),
         on_change=w.map_changed,
     )
     error = _state().get(f"{prefix}{consultation.id}:error")

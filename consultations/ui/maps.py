@@ -10,6 +10,8 @@ import itertools
 import math
 import secrets
 import threading
+import time
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import astuple, dataclass, replace
 from functools import lru_cache
@@ -538,9 +540,27 @@ _SLOTS = InputRows(*(_SLOT.format(part) for part in InputRows.__dataclass_fields
 # The map without its inputs: (consultation, its plan area and texts, language, drawing tools,
 # with inputs, component key, context layers' ids: a layer is never edited)
 _FRAMES: dict[tuple[str, int, str, Shape, bool, str, tuple[int, ...]], RenderedMap] = {}
-# The map as sent: (consultation, language, drawing tools, with inputs, component key, data
-# version, context layers' ids)
-_RENDERED: dict[tuple[str, str, Shape, bool, str, int, tuple[int, ...]], RenderedMap] = {}
+
+# How far behind other people's inputs a shared map may be. In a viral consultation every
+# input is a new version of the data; writing the map for each (~10-20 ms at 3,000 inputs,
+# on every replica) was most of what an extra input cost. The asker's own input always
+# shows (``since``), and so does a change of the map's layers or of the consultation.
+MAP_FRESHNESS = 1.0  # seconds
+_clock = time.monotonic
+
+
+@dataclass(frozen=True)
+class _Built:
+    store: weakref.ref  # the store it was read from (tests open many in one process)
+    drawn: int  # what of the consultation it shows (``_drawn_from``)
+    version: int  # the data version it shows
+    at: float  # when it was written (_clock)
+    map: RenderedMap
+
+
+# The latest map of: (consultation, language, drawing tools, with inputs, component key,
+# context layers' ids)
+_RENDERED: dict[tuple[str, str, Shape, bool, str, tuple[int, ...]], _Built] = {}
 _RENDERING = threading.Lock()
 
 
@@ -553,15 +573,17 @@ def rendered_consultation_map(
     *,
     key: str | None = None,
     inputs: bool = True,
+    since: int = 0,
 ) -> RenderedMap:
-    """The consultation's map, built once per version of the data (``Store.data_version``,
-    read before the data) and shared by every session: a rerun only sends it. A plain dict,
-    not st.cache_resource, whose argument hashing alone cost ~0.5 ms a call.
+    """The consultation's map, shared by every session: a rerun only sends it. Written
+    again when the data has changed (``Store.data_version``, read before the data) and the
+    map is older than ``MAP_FRESHNESS`` or than ``since`` (the version of the asker's own
+    last write: ``seen_own_write``). A plain dict, not st.cache_resource, whose argument
+    hashing alone cost ~0.5 ms a call.
 
     The map around the inputs (plan area, context layers, tools) is rendered by folium once
-    (``_FRAMES``); a new version of the data only writes the inputs' rows into it. During a
-    viral consultation every new input is a new version: rendering the whole map again for
-    each took ~30 ms at 3,000 inputs, the rows alone take ~10.
+    (``_FRAMES``); a new version only writes the inputs' rows into it (~30 ms for the whole
+    map at 3,000 inputs, ~10 for the rows).
 
     ``tools`` adds Leaflet.draw's tool for a line or an area (``draw_tools``); ``inputs``
     False leaves the published inputs out (the staff registration form); ``key`` is the
@@ -570,29 +592,56 @@ def rendered_consultation_map(
     version = store.data_version
     layers = store.context_layers(consultation.id)
     layer_ids = tuple(layer.id for layer in layers)
-    cache_key = (consultation.id, lang, tools, inputs, key, version, layer_ids)
-    found = _RENDERED.get(cache_key)
-    if found is None:
-        with _RENDERING:  # many sessions asking at once: one builds, the rest wait for it
-            found = _RENDERED.get(cache_key)
-            if found is None:
-                frame_key = (consultation.id, _drawn_from(consultation), lang, tools, inputs, key, layer_ids)
-                frame = _FRAMES.get(frame_key)
-                if frame is None:
-                    frame = _frame(settings, consultation, lang, tools, inputs, key, layers)
-                    for old in [k for k in _FRAMES if k[0] == consultation.id and k[2:6] == frame_key[2:6]]:
-                        del _FRAMES[old]  # the consultation or its layers changed: never asked for again
-                    _FRAMES[frame_key] = frame
-                found = frame
-                if inputs:
-                    points = public.map_points(store, consultation.id, lang)
-                    photos = public.photos(store, consultation.id, lang)
-                    labels = consultation.labels(lang)
-                    found = _filled(frame, input_rows(consultation.categories, points, labels.category, lang, photos), key)
-                for old in [k for k in _RENDERED if k[:5] == cache_key[:5]]:
-                    del _RENDERED[old]  # an older version of this map is never asked for again
-                _RENDERED[cache_key] = found
+    cache_key = (consultation.id, lang, tools, inputs, key, layer_ids)
+    drawn = _drawn_from(consultation)
+    if (found := _current(cache_key, store, drawn, version, since)) is not None:
+        return found
+    with _RENDERING:  # many sessions asking at once: one writes it, the rest wait for it
+        if (found := _current(cache_key, store, drawn, version, since)) is not None:
+            return found
+        frame_key = (consultation.id, drawn, lang, tools, inputs, key, layer_ids)
+        frame = _FRAMES.get(frame_key)
+        if frame is None:
+            frame = _frame(settings, consultation, lang, tools, inputs, key, layers)
+            for old in [k for k in _FRAMES if k[0] == consultation.id and k[2:6] == frame_key[2:6]]:
+                del _FRAMES[old]  # the consultation or its layers changed: never asked for again
+            _FRAMES[frame_key] = frame
+        found = frame
+        if inputs:
+            points = public.map_points(store, consultation.id, lang)
+            photos = public.photos(store, consultation.id, lang)
+            labels = consultation.labels(lang)
+            found = _filled(frame, input_rows(consultation.categories, points, labels.category, lang, photos), key)
+        for old in [k for k in _RENDERED if k[:5] == cache_key[:5]]:
+            del _RENDERED[old]  # with other layers: never asked for again
+        _RENDERED[cache_key] = _Built(weakref.ref(store), drawn, version, _clock(), found)
     return found
+
+
+def _current(
+    cache_key: tuple[str, str, Shape, bool, str, tuple[int, ...]], store: Store, drawn: int, version: int, since: int
+) -> RenderedMap | None:
+    """The latest map, if it may still be sent (``rendered_consultation_map``)."""
+    built = _RENDERED.get(cache_key)
+    if built is None or built.store() is not store or built.drawn != drawn:
+        return None
+    if built.version == version:
+        return built.map
+    fresh = _clock() - built.at < MAP_FRESHNESS
+    return built.map if fresh and built.version >= since else None
+
+
+_OWN_WRITE = "map-own-write"  # session state: the data version of the session's last write
+
+
+def seen_own_write(store: Store) -> None:
+    """After this session wrote an input: its maps show it from the next run on."""
+    st.session_state[_OWN_WRITE] = store.data_version
+
+
+def own_write() -> int:
+    """``since`` for this session's maps (``seen_own_write``)."""
+    return st.session_state.get(_OWN_WRITE, 0)
 
 
 def _drawn_from(consultation: Consultation) -> int:
@@ -637,7 +686,21 @@ class DrawTools(Draw):
     """Leaflet.draw's tool for the one shape being drawn (a line or an area), its texts in
     the page's language (``L.drawLocal``, set before the control builds its toolbar), no
     editing toolbar, and one drawing at a time: a new one replaces the last. st_folium
-    returns it as ``last_active_drawing``."""
+    returns it as ``last_active_drawing`` — but also any layer clicked (the plan area, a
+    published route), so what the tool draws carries ``MARK`` (``made``). It stays on the
+    map until the app has answered: the sketch script then takes it off (``sketch_script``),
+    and the app's own copy shows it if it was taken."""
+
+    MARK = "kartinnspill_drawn"  # the only property of a drawing made here: its number on the page
+
+    @classmethod
+    def made(cls, drawing: object) -> bool:
+        """Whether st_folium's ``last_active_drawing`` was drawn with these tools (not a
+        layer of the map that was clicked)."""
+        if not isinstance(drawing, dict) or drawing.get("type") != "Feature":
+            return False
+        properties = drawing.get("properties")
+        return isinstance(properties, dict) and properties.keys() == {cls.MARK}
 
     _template = Template(
         """
@@ -654,13 +717,20 @@ class DrawTools(Draw):
                 draw.handlers.polygon.tooltip = {start: words.area_start, cont: words.area_cont, end: words.area_end};
             })({{ this.words }});
             var drawnItems_{{ this.get_name() }} = new L.FeatureGroup().addTo({{ this._parent.get_name() }});
+            {{ this._parent.get_name() }}.kiDrawn = drawnItems_{{ this.get_name() }};  // for the sketch script
+            var drawnCount_{{ this.get_name() }} = 0;
             var {{ this.get_name() }} = new L.Control.Draw({
                 position: "topleft",
                 draw: {{ this.draw_options|tojson }},
                 edit: false
             }).addTo({{ this._parent.get_name() }});
+            // Before st_folium's own handler (added after this script): the drawing goes to
+            // the app marked as the resident's, which a clicked layer of the map never is.
             {{ this._parent.get_name() }}.on(L.Draw.Event.CREATED, function (e) {
                 drawnItems_{{ this.get_name() }}.clearLayers();
+                drawnCount_{{ this.get_name() }} += 1;
+                e.layer.feature = {type: "Feature", properties: {}};
+                e.layer.feature.properties[{{ this.MARK|tojson }}] = drawnCount_{{ this.get_name() }};
                 drawnItems_{{ this.get_name() }}.addLayer(e.layer);
             });
             // While a line or an area is being drawn, the map's own layers (plan area, pins,
@@ -752,13 +822,22 @@ def _sketch_script(
     return sf._get_feature_group_string(group, map=folium.Map(tiles=None), idx=0)
 
 
-def sketch_script(sketch: Sketch, stage: Stage, lang: str) -> str:
+def sketch_script(sketch: Sketch, stage: Stage, lang: str, answered: int = 0) -> str:
     """What a form has on the map so far (``feature_group_to_add``): the pin, the points of
-    a route or area being built by keyboard, or the finished drawing. Made once per sketch."""
+    a route or area being built by keyboard, or the finished drawing. Made once per sketch.
+
+    For a line or an area it also takes Leaflet.draw's own drawing off the map
+    (``DrawTools``): once the app has answered, what is on the map is what will be sent — a
+    drawing taken is the sketch's, a refused one is gone. ``answered`` counts the drawings
+    the app has answered: a refusal leaves the sketch as it was, and st_folium runs the
+    script again only when it changes."""
     points = tuple((p.label, p.lat, p.lon) for p in sketch.points)
     drawing = sketch.drawing.geojson if sketch.drawing else None
     pin = sketch.pin if sketch.shape == Shape.POINT else None
-    return _sketch_script(pin, points, drawing, sketch.shape, stage, lang)
+    script = _sketch_script(pin, points, drawing, sketch.shape, stage, lang)
+    if sketch.shape == Shape.POINT:
+        return script  # no drawing tools on the map
+    return script + f"\nif (map_div.kiDrawn) {{ map_div.kiDrawn.clearLayers(); }}  // drawings answered: {answered}\n"
 
 
 def pin_layer(pin: tuple[float, float] | None, stage: Stage, lang: str) -> folium.FeatureGroup:

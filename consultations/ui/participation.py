@@ -37,7 +37,7 @@ from ..submission import (
 )
 from . import flash, location
 from .context import client_address, limiter, settings
-from .maps import rendered_consultation_map, show_map
+from .maps import own_write, rendered_consultation_map, seen_own_write, show_map
 from .safe import photo_strip, titled_text
 
 PAGE_SIZE = 20
@@ -55,7 +55,7 @@ def map_section(
     page stays put."""
     if not accepts_input:
         st.caption(t(worded("consultation.map_help_closed", consultation.stage), lang))
-        rendered = rendered_consultation_map(store, settings, consultation, lang)
+        rendered = rendered_consultation_map(store, settings, consultation, lang, since=own_write())
         show_map(rendered, f"map-{consultation.id}", height=480, returned_objects=[])
         return
     location.widget(store, settings, consultation, lang, point_help=t("consultation.map_help", lang))
@@ -239,6 +239,7 @@ def _on_submit(
     except InvalidInput as exc:
         flash.say(_form_where(consultation.id), "error", location.said(exc, consultation.stage, lang))
         return
+    seen_own_write(store)
     message = "form.thanks" if stored.status == InputStatus.PUBLISHED else "form.thanks_pending"
     flash.say(_form_where(consultation.id), "success", t(worded(message, consultation.stage), lang, ref=stored.reference))
     if _is_formal(consultation):

@@ -1,7 +1,8 @@
 """A resident draws her route in a real Chromium: with the mouse (Leaflet.draw: click the
 points, «Ferdig») and with the keyboard only (the address search: choose the places in
 order, «Ferdig»), sends it, and sees it on the map and as «strek, … m/km» in the list; at
-phone width (375 px) the drawing toolbar is on screen and works."""
+phone width (375 px) the drawing toolbar is on screen and works. A click on someone else's
+published route is not taken as her drawing, and a drawing the checks refuse leaves the map."""
 
 from __future__ import annotations
 
@@ -38,6 +39,87 @@ def _lines_allowed(db_path: Path) -> None:
         store.update_consultation(dataclasses.replace(c, shapes=tuple(Shape)), "test")
     finally:
         store.close()
+
+
+def _with_published_route(db_path: Path) -> None:
+    """As ``_lines_allowed``, with one published route across the upper half of the plan area."""
+    from consultations import geo
+    from consultations.model import InputDraft
+    from consultations.store import Store
+    from consultations.submission import submit_input
+
+    _lines_allowed(db_path)
+    store = Store.open(db_path)
+    try:
+        c = store.get_consultation(BORGEN)
+        minlon, minlat, maxlon, maxlat = geo.bounds(c.area)
+        lat = minlat + (maxlat - minlat) * 0.7
+        route = {"type": "LineString", "coordinates": [[minlon + (maxlon - minlon) * f, lat] for f in (0.3, 0.5, 0.7)]}
+        submit_input(store, c.id, InputDraft("Gange og sykkel", PUBLISHED_ROUTE, drawing=route), session="test-route")
+    finally:
+        store.close()
+
+
+PUBLISHED_ROUTE = "Snarveien over jordet er min vei til bussen."
+OWN = "#c0392b"  # the resident's own drawing (maps.SKETCH_STYLE); published ones have their category's colour
+
+# Inside the map iframe: a point on the published route where the route itself is what a
+# click there hits (no pin or cluster above it), in the map's own pixels.
+_SPOT_ON_ROUTE = """
+(own) => {
+    if (typeof window.map_div === "undefined") return null;
+    const map = window.map_div, box = map.getContainer().getBoundingClientRect();
+    const routes = Object.values(map._layers).filter((l) => l instanceof L.Polyline && !(l instanceof L.Polygon)
+        && l._path && l.options.color !== own && !l.options.dashArray);
+    for (const route of routes) {
+        const points = route.getLatLngs().map((p) => map.latLngToContainerPoint(p));
+        for (let i = 0; i + 1 < points.length; i++) {
+            for (const f of [0.5, 0.25, 0.75]) {
+                const x = points[i].x + (points[i + 1].x - points[i].x) * f;
+                const y = points[i].y + (points[i + 1].y - points[i].y) * f;
+                if (document.elementFromPoint(box.left + x, box.top + y) === route._path) return {x: x, y: y};
+            }
+        }
+    }
+    return null;
+}
+"""
+
+# Inside the map iframe: a point where a click hits the plan area itself (no pin above it).
+_SPOT_ON_AREA = """
+() => {
+    if (typeof window.map_div === "undefined") return null;
+    const map = window.map_div, box = map.getContainer().getBoundingClientRect(), size = map.getSize();
+    const areas = Object.values(map._layers).filter((l) => l instanceof L.Polygon && l._path && l.options.color === "#1f4e79");
+    for (let y = 20; y < size.y - 20; y += 15) {
+        for (let x = 60; x < size.x - 20; x += 15) {
+            const hit = document.elementFromPoint(box.left + x, box.top + y);
+            if (areas.some((a) => a._path === hit)) return {x: x, y: y};
+        }
+    }
+    return null;
+}
+"""
+
+# The resident's own lines on the map: her drawing (Leaflet.draw's or the app's copy of it).
+_OWN_LINES = """
+(own) => Object.values(map_div._layers).filter((l) => l instanceof L.Polyline && l._path
+    && l.options.color === own && !l.options.dashArray).length
+"""
+
+# The plan area's east edge at its middle's height, in the map's pixels: a line from just
+# inside it to the map's east side runs mostly outside the area.
+_EAST_EDGE = """
+() => {
+    if (typeof window.map_div === "undefined") return null;
+    const map = window.map_div;
+    const areas = Object.values(map._layers).filter((l) => l instanceof L.Polygon && l.options.color === "#1f4e79");
+    if (!areas.length) return null;
+    const area = areas.reduce((b, l) => b.extend(l.getBounds()), L.latLngBounds(areas[0].getBounds()));
+    const edge = map.latLngToContainerPoint([area.getCenter().lat, area.getEast()]);
+    return {x: edge.x, y: edge.y, width: map.getSize().x};
+}
+"""
 
 
 def _stored(server, text: str) -> list[tuple]:
@@ -196,3 +278,54 @@ def test_at_phone_width_the_drawing_toolbar_is_on_screen_and_works(start_app, _b
         expect(page.get_by_text(re.compile(r"^Tegnet: strek, "))).to_be_visible()
     finally:
         context.close()
+
+
+def test_a_click_on_a_published_route_before_drawing_is_not_taken_as_her_route(start_app, browser_page: Page):
+    server = start_app(prepare=_with_published_route)
+    page = browser_page
+    page.goto(f"{server.url}/?id={BORGEN}")
+    fl, tool = _start_line(page)  # «Tegn en strek» chosen, Leaflet.draw's tool not yet
+    _, frame = wait_for_map(page)
+    # focused first: a press on a map without focus focuses it, and the page scrolls the map
+    # into view between the press and the release (the click then lands elsewhere)
+    fl.locator("#map_div").focus()
+    spot = frame.wait_for_function(_SPOT_ON_ROUTE, arg=OWN).json_value()
+    fl.locator("#map_div").click(position=spot)
+    expect(fl.locator(".leaflet-popup-content")).to_contain_text(PUBLISHED_ROUTE)  # the click hit the route
+    _settle(page, 1_000)  # a rerun the click may have started has ended
+    expect(page.get_by_text("Ingen strek er tegnet ennå.")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Tegnet: "))).to_have_count(0)
+    fl.locator("#map_div").click(position=frame.wait_for_function(_SPOT_ON_AREA).json_value())
+    _settle(page, 1_000)  # nor is the plan area her area
+    expect(page.get_by_text("Ingen strek er tegnet ennå.")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Tegnet: "))).to_have_count(0)
+    expect(page.get_by_role("alert")).to_have_count(0)  # and no refusal either
+
+    tool.click()  # the tool still draws her own route
+    _click_points(page, [(-60, 20), (0, -10), (60, 20)])
+    fl.get_by_role("link", name="Ferdig", exact=True).click()
+    expect(page.get_by_text(re.compile(r"^Tegnet: strek, "))).to_be_visible()
+    _settle(page)
+    assert frame.evaluate(_OWN_LINES, OWN) == 1  # shown once: the app's copy, not also Leaflet.draw's
+
+
+def test_a_refused_drawing_is_taken_off_the_map_with_the_reason(start_app, browser_page: Page):
+    server = start_app(prepare=_lines_allowed)
+    page = browser_page
+    page.goto(f"{server.url}/?id={BORGEN}")
+    fl, tool = _start_line(page)
+    _, frame = wait_for_map(page)
+    fl.locator("#map_div").focus()  # see above
+    edge = frame.wait_for_function(_EAST_EDGE).json_value()
+    assert edge["x"] + 60 < edge["width"], edge  # room east of the area
+    east = edge["width"] - 15
+    refusal = page.get_by_text(re.compile("^Streken går for langt utenfor planområdet"))
+    for attempt in (1, 2):  # the same refusal twice: the second drawing goes too
+        tool.click()
+        for x, dy in ((edge["x"] - 40, -10 * attempt), ((edge["x"] + east) / 2, 10), (east, -10)):
+            fl.locator("#map_div").click(position={"x": x, "y": edge["y"] + dy})
+            page.wait_for_timeout(250)  # Leaflet.draw tells a click from a double click
+        fl.get_by_role("link", name="Ferdig", exact=True).click()
+        expect(refusal).to_be_visible()
+        frame.wait_for_function(f"(own) => ({_OWN_LINES})(own) === 0", arg=OWN, timeout=15_000)
+        expect(page.get_by_text("Ingen strek er tegnet ennå.")).to_be_visible()
