@@ -55,3 +55,30 @@ def test_no_module_in_ui_but_flash_keeps_a_message_in_session_state_for_the_next
         if by_hand.search(line) or re.search(r"state\[\w+\]\s*=\s*\(\s*\"(success|error)\"", line)
     ]  # fmt: skip
     assert found == []
+
+
+def _sends_while_the_database_is_away() -> None:
+    import streamlit as st
+
+    from consultations.errors import StoreUnavailable
+    from consultations.ui import flash
+
+    def send() -> str:
+        raise StoreUnavailable("postgresql://app@db.example/kartinnspill", "connection refused")
+
+    st.button("Send", on_click=flash.run, args=("here", "nn", send))
+    flash.show("here")
+
+
+def test_an_action_the_database_could_not_take_says_try_again_shortly_and_logs_why(caplog):
+    import logging
+
+    from consultations.i18n import t
+
+    at = AppTest.from_function(_sends_while_the_database_is_away, default_timeout=30).run()
+    with caplog.at_level(logging.ERROR, logger="consultations.ui.context"):
+        at.button[0].click().run()
+    assert not at.exception
+    assert [m.value for m in at.error] == [t("store.unavailable", "nn")]
+    (logged,) = [r.getMessage() for r in caplog.records if "does not answer" in r.getMessage()]
+    assert "db.example/kartinnspill: connection refused" in logged

@@ -74,9 +74,15 @@ def outage_message() -> Iterator[None]:
     try:
         yield
     except StoreUnavailable as exc:
-        _LOG.log(logging.ERROR, "The database does not answer: %s", exc.detail())
+        log_outage(exc)
         st.error(t("store.unavailable", lang()))
         st.stop()
+
+
+def log_outage(exc: StoreUnavailable) -> None:
+    """The server's log line for a database that stopped answering (the visitor is only
+    told to try again shortly)."""
+    _LOG.log(logging.ERROR, "The database does not answer: %s", exc.detail())
 
 
 def lang() -> str:

@@ -3,7 +3,8 @@
 A callback runs before the page is drawn again, so it leaves its outcome here and the page
 shows it once, where the action was taken (``where``). ``run`` turns a core command's
 refusal — bad input, or an account that may no longer act — into that message; the latter
-is shown by the login gate (``ACCOUNT``), since the page itself may no longer be shown.
+is shown by the login gate (``ACCOUNT``), since the page itself may no longer be shown. A
+database that stopped answering is said calmly too («try again shortly») and logged.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from ..errors import KartinnspillError
+from ..errors import KartinnspillError, StoreUnavailable
 from ..permissions import NotAllowed
+from .context import log_outage
 
 _KEY = "flash"
 ACCOUNT = "account"
@@ -53,6 +55,8 @@ def run(where: str, lang: str, action: Callable[..., str | None], *args: object)
         say(ACCOUNT, "error", exc.message(lang))
         return False
     except KartinnspillError as exc:
+        if isinstance(exc, StoreUnavailable):  # a callback runs before app.py's outage guard
+            log_outage(exc)
         say(where, "error", exc.message(lang))
         return False
     if message:
