@@ -54,11 +54,19 @@ def run(where: str, lang: str, action: Callable[..., str | None], *args: object)
     except NotAllowed as exc:
         say(ACCOUNT, "error", exc.message(lang))
         return False
+    except StoreUnavailable as exc:
+        outage(where, exc, lang)
+        return False
     except KartinnspillError as exc:
-        if isinstance(exc, StoreUnavailable):  # a callback runs before app.py's outage guard
-            log_outage(exc)
         say(where, "error", exc.message(lang))
         return False
     if message:
         say(where, "success", message)
     return True
+
+
+def outage(where: str, exc: StoreUnavailable, lang: str) -> None:
+    """A callback the database could not take (it runs before app.py's outage guard): the
+    calm «try again shortly» where its outcome is shown, the reason in the server's log."""
+    log_outage(exc)
+    say(where, "error", exc.message(lang))

@@ -11,7 +11,7 @@ from .. import attachments, planprocess, public
 from ..analysis import nearest_place
 from ..config import Settings
 from ..drawing import size_words
-from ..errors import InvalidInput
+from ..errors import InvalidInput, StoreUnavailable
 from ..i18n import DEFAULT_LANG, format_date, t, tn
 from ..model import (
     AGE_GROUPS,
@@ -239,6 +239,9 @@ def _on_submit(
     except InvalidInput as exc:
         flash.say(_form_where(consultation.id), "error", location.said(exc, consultation.stage, lang))
         return
+    except StoreUnavailable as exc:
+        flash.outage(_form_where(consultation.id), exc, lang)
+        return
     seen_own_write(store)
     message = "form.thanks" if stored.status == InputStatus.PUBLISHED else "form.thanks_pending"
     flash.say(_form_where(consultation.id), "success", t(worded(message, consultation.stage), lang, ref=stored.reference))
@@ -355,6 +358,9 @@ def _support(store: Store, consultation_id: str, input_id: int, session: str, la
     except InvalidInput as exc:
         c = store.get_consultation(consultation_id)
         flash.say(_list_where(consultation_id), "info", location.said(exc, c.stage, lang) if c else exc.message(lang))
+        return
+    except StoreUnavailable as exc:
+        flash.outage(_list_where(consultation_id), exc, lang)
         return
     if not added:
         flash.say(_list_where(consultation_id), "info", t("input.already_supported", lang))
