@@ -582,8 +582,8 @@ def rendered_consultation_map(
     hashing alone cost ~0.5 ms a call.
 
     The map around the inputs (plan area, context layers, tools) is rendered by folium once
-    (``_FRAMES``); a new version only writes the inputs' rows into it (~30 ms for the whole
-    map at 3,000 inputs, ~10 for the rows).
+    (``_FRAMES``); a new version only writes the inputs' rows into it (at 3,000 inputs
+    ~25 ms for the rows, ~27 for the whole map: bench/map_rebuild_bench.py).
 
     ``tools`` adds Leaflet.draw's tool for a line or an area (``draw_tools``); ``inputs``
     False leaves the published inputs out (the staff registration form); ``key`` is the
