@@ -140,8 +140,8 @@ def page_weight(cwd: Path) -> None:
                 cdp.send("Network.enable")
                 transferred: list[float] = []
                 frames: list[int] = []
-                cdp.on("Network.loadingFinished", lambda e: transferred.append(e["encodedDataLength"]))
-                cdp.on("Network.webSocketFrameReceived", lambda e: frames.append(len(e["response"]["payloadData"])))
+                cdp.on("Network.loadingFinished", lambda e, seen=transferred: seen.append(e["encodedDataLength"]))
+                cdp.on("Network.webSocketFrameReceived", lambda e, seen=frames: seen.append(len(e["response"]["payloadData"])))
                 page.goto(f"{app.url}/?id={BORGEN}{query}")
                 # the map is below the fold: a resident scrolls to it (and then it draws)
                 page.locator('iframe[title="streamlit_folium.st_folium"]').first.scroll_into_view_if_needed()

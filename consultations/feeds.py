@@ -81,7 +81,7 @@ def atom(service: Service, request: Request, lang: str) -> Response:
     origin = service.origin(request)
     ET.register_namespace("", ATOM_NS)
     ET.register_namespace("kartinnspill", FEED_NS)
-    a = lambda name: f"{{{ATOM_NS}}}{name}"  # noqa: E731
+    a = lambda name: f"{{{ATOM_NS}}}{name}"
     feed = ET.Element(a("feed"), {"{http://www.w3.org/XML/1998/namespace}lang": lang})
     ET.SubElement(feed, a("id")).text = f"urn:kartinnspill:{service.profile.kommunenummer}:horinger"
     ET.SubElement(feed, a("title")).text = t("feeds.title", lang, publisher=service.profile.name)

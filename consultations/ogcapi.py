@@ -290,7 +290,7 @@ def items(service: Service, request: Request, lang: str) -> Response:
     body = {
         "type": "FeatureCollection",
         "features": features,
-        "numberMatched": int(len(chosen)),
+        "numberMatched": len(chosen),
         "numberReturned": len(features),
         "timeStamp": service.clock().isoformat().replace("+00:00", "Z"),
         "links": links,
@@ -343,7 +343,7 @@ def openapi(service: Service, request: Request, lang: str) -> Response:
     collection_id.pop("style"), collection_id.pop("explode")
     lang_parameter = parameter("lang", "query", {"type": "string", "enum": ["nb", "nn", "en"], "default": "nb"}, "")
     crs_parameter = parameter("crs", "query", {"type": "string", "format": "uri", "enum": crs_enum}, "")
-    ok = lambda media, description: {  # noqa: E731
+    ok = lambda media, description: {
         "200": {"description": description, "content": {media: {"schema": {"type": "object"}}}},
         "400": {"description": "Bad request"},
         "404": {"description": "Not found"},

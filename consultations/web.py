@@ -185,25 +185,25 @@ def _inputs_or_404(service: Service, consultation_id: str, lang: str) -> opendat
     return found
 
 
-def _download_name(consultation_id: str, suffix: str) -> str:
-    return f'attachment; filename="{opendata.INPUTS_PREFIX}{consultation_id}.{suffix}"'
+# what /opendata/<id>.<kind> sends
+_DOWNLOADS = {
+    "geojson": ("application/geo+json", opendata.geojson_download),
+    "csv": ("text/csv; charset=utf-8", opendata.csv_download),
+}
 
 
-def geojson_file(service: Service, request: Request, lang: str) -> Response:
-    collection = _inputs_or_404(service, request.path_params["consultation"], lang)
+def download(service: Service, request: Request, lang: str) -> Response:
+    """A consultation's open data as one file: GeoJSON or CSV."""
+    consultation_id, kind = request.path_params["consultation"], request.path_params["kind"]
+    if kind not in _DOWNLOADS:
+        raise HttpError(404, "NotFound", "opendata.no_consultation", id=f"{consultation_id}.{kind}"[:100])
+    media_type, write = _DOWNLOADS[kind]
+    collection = _inputs_or_404(service, consultation_id, lang)
+    name = f"{opendata.INPUTS_PREFIX}{consultation_id}.{kind}"
     return Response(
-        opendata.geojson_download(collection, service.profile),
-        media_type="application/geo+json",
-        headers={"content-disposition": _download_name(request.path_params["consultation"], "geojson")},
-    )
-
-
-def csv_file(service: Service, request: Request, lang: str) -> Response:
-    collection = _inputs_or_404(service, request.path_params["consultation"], lang)
-    return Response(
-        opendata.csv_download(collection, service.profile),
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": _download_name(request.path_params["consultation"], "csv")},
+        write(collection, service.profile),
+        media_type=media_type,
+        headers={"content-disposition": f'attachment; filename="{name}"'},
     )
 
 
@@ -282,12 +282,11 @@ def routes(settings: Settings, base_path: str = "", clock: Callable[[], datetime
     """Every address of this module, for ``st.App(routes=…)``."""
     service = Service(settings, base_path, clock)
     base = service.base_path
-    ep = lambda handler, **kw: endpoint(service, handler, **kw)  # noqa: E731
+    ep = lambda handler, **kw: endpoint(service, handler, **kw)
     return [
         *ogcapi.routes(base + "/ogcapi", service, ep),
         Route(base + "/opendata", ep(index_page)),
-        Route(base + "/opendata/{consultation:str}.geojson", ep(geojson_file)),
-        Route(base + "/opendata/{consultation:str}.csv", ep(csv_file)),
+        Route(base + "/opendata/{consultation:str}.{kind:str}", ep(download)),
         Route(base + "/opendata/{consultation:str}", ep(description_page)),
         Route(base + "/feeds/horinger.atom", ep(feeds.atom)),
         Route(base + "/feeds/horinger.json", ep(feeds.json_feed)),

@@ -6,10 +6,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from consultations import geo
-from consultations.model import Channel, InputStatus, Outcome, Response, SenderType, Status
+from consultations.model import (
+    Channel,
+    InputStatus,
+    Outcome,
+    Response,
+    SenderType,
+    Status,
+)
 from consultations.store import Store
 from tests.conftest import NOW, make_consultation
 
@@ -54,12 +61,11 @@ def seed(store: Store, many: int = 0) -> Seeded:
         _add(store, OPEN, "Trygg skolevei her", InputStatus.PUBLISHED, lat=59.826, lon=10.415, drawing=ROUTE, measure=812.0)
     )
     published[OPEN].append(_add(store, OPEN, "Hele området trenger lys", InputStatus.PUBLISHED, lat=None, lon=None))
-    published[OPEN].append(
-        _add(
-            store, OPEN, "Brev om støy", InputStatus.PUBLISHED, channel=Channel.LETTER,
-            sender_type=SenderType.PRIVATE, sender_name=SENDER, sender_address=ADDRESS, when=NOW - timedelta(days=1),
-        )  # fmt: skip
-    )
+    letter = _add(
+        store, OPEN, "Brev om støy", InputStatus.PUBLISHED, channel=Channel.LETTER,
+        sender_type=SenderType.PRIVATE, sender_name=SENDER, sender_address=ADDRESS, when=NOW - timedelta(days=1),
+    )  # fmt: skip
+    published[OPEN].append(letter)
     withheld = [
         _add(store, OPEN, "Skjult innspill", InputStatus.HIDDEN),
         _add(store, OPEN, "Venter på moderering", InputStatus.PENDING),
@@ -80,5 +86,3 @@ def seed(store: Store, many: int = 0) -> Seeded:
         store.bulk_add_inputs(OPEN, rows, Channel.WEB, InputStatus.PUBLISHED)
     return Seeded(published, withheld)
 
-
-FIXED_NOW = NOW.astimezone(UTC)

@@ -37,8 +37,9 @@ def seeded(store):
 
 
 @pytest.fixture
-def client(store, seeded, store_location) -> TestClient:
-    settings = load_settings({"KARTINNSPILL_DB": str(store_location), "KARTINNSPILL_TILES": "none"}, Path("/nonexistent"))
+def client(store, seeded, request) -> TestClient:
+    location = request.getfixturevalue("store_location")  # the store's, so web.py finds it open
+    settings = load_settings({"KARTINNSPILL_DB": str(location), "KARTINNSPILL_TILES": "none"}, Path("/nonexistent"))
     return TestClient(Starlette(routes=web.routes(settings, clock=lambda: NOW)))
 
 

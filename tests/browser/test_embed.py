@@ -25,7 +25,7 @@ class _Site:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 body = site.page
                 self.send_response(200)
                 self.send_header("content-type", "text/html; charset=utf-8")
