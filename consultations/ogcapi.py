@@ -261,7 +261,10 @@ def queryables(service: Service, request: Request, lang: str) -> Response:
             "$id": f"{base}/queryables",
             "type": "object",
             "title": found.title,
-            "properties": {name: {"type": "string", "title": name} for name in _queryables(found.id)},
+            "properties": {
+                name: {"type": "number" if name in opendata.NUMERIC else "string", "title": name}
+                for name in _queryables(found.id)
+            },
         },
         "application/schema+json",
     )
@@ -277,6 +280,11 @@ def items(service: Service, request: Request, lang: str) -> Response:
     bbox = _bbox(service, request)
     interval = _interval(request)
     equals = {n: request.query_params[n] for n in names if n in request.query_params}
+    for name in opendata.NUMERIC & set(equals):
+        try:
+            float(equals[name])
+        except ValueError:
+            raise _bad("opendata.bad_number", name=name, value=equals[name][:100]) from None
     found = _collection(service, request, lang, collection_id)
     chosen = found.select(bbox, interval, equals)
     page = chosen[offset : offset + limit]

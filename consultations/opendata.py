@@ -61,11 +61,9 @@ PLAN_AREA_PROPERTIES = (
     "case_number",
     "inputs",
 )
-# The properties a client may filter on with ``?name=value`` (equality)
-QUERYABLE = {
-    "innspill": ("category", "shape", "outcome", "reference"),
-    PLAN_AREAS: ("plan_type", "stage", "phase", "plan_id", "case_number", "consultation"),
-}
+# The properties a client may filter on with ``?name=value`` (equality): every one
+QUERYABLE = {"innspill": INPUT_PROPERTIES, PLAN_AREAS: PLAN_AREA_PROPERTIES}
+NUMERIC = frozenset({"size", "supports"})  # compared as numbers (size=812 finds 812.0)
 
 
 @dataclass(frozen=True)
@@ -118,7 +116,12 @@ class Collection:
                 keep &= self.start <= until.timestamp()
         for name, value in (equals or {}).items():
             column = self.properties[name]
-            keep &= np.fromiter((str(v) == value if v is not None else False for v in column), bool, len(column))
+            if name in NUMERIC:  # the caller checked that value is a number
+                wanted = float(value)
+                found = (v is not None and float(v) == wanted for v in column)
+            else:
+                found = (v is not None and str(v) == value for v in column)
+            keep &= np.fromiter(found, bool, len(column))
         return np.flatnonzero(keep)
 
     def feature(self, i: int, geometry: BaseGeometry | None) -> dict:

@@ -142,6 +142,9 @@ def test_bbox_datetime_and_property_filters_select_the_inputs(client, seeded):
     assert {f["id"] for f in recent} == set(seeded.published[OPEN][1:])
     lines = items(client, f"innspill-{OPEN}", shape="line")["features"]
     assert [f["id"] for f in lines] == [route]
+    assert [f["id"] for f in items(client, f"innspill-{OPEN}", size="812")["features"]] == [route]
+    received = items(client, f"innspill-{OPEN}", received="2026-11-18")["features"]
+    assert [f["id"] for f in received] == seeded.published[OPEN][:1]
 
 
 def test_crs_parameter_reprojects_in_the_crs_axis_order_and_says_so(client, seeded):
@@ -163,6 +166,7 @@ def test_crs_parameter_reprojects_in_the_crs_axis_order_and_says_so(client, seed
         ({"bbox": "1,2,3"}, "four numbers"),
         ({"datetime": "i går"}, "RFC 3339"),
         ({"kategori": "Trafikk"}, "does not know the parameter"),
+        ({"supports": "mange"}, "must be a number"),
     ],
 )
 def test_bad_parameters_get_400_with_a_message_in_the_asked_language(client, params, words):
