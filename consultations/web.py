@@ -52,9 +52,10 @@ _OPEN_LOCK = threading.Lock()
 _KEPT: dict[str, Store] = {}  # Store.opened holds stores weakly: these stay open
 
 
-def open_once(settings: Settings) -> Store:
+def open_once(settings: Settings, keep: bool = True) -> Store:
     """The process's one store for ``settings``: the one a page run opened, or opened here
-    (and then kept for the pages too: ui/context.py asks here first)."""
+    (and then used by the pages too: ui/context.py asks here first). ``keep``: hold it open
+    here (``Store.opened`` alone holds it weakly); the pages' cache holds its own."""
     location = settings.db_path if isinstance(settings.db_path, str) else settings.db_path.resolve()
     found = Store.opened(location)
     if found is not None:
@@ -63,7 +64,8 @@ def open_once(settings: Settings) -> Store:
         found = Store.opened(location)
         if found is None:
             found = Store.open(location, secret=settings.secret, secret_file=settings.secret_file)
-            _KEPT[str(location)] = found
+            if keep:
+                _KEPT[str(location)] = found
         return found
 
 
