@@ -294,3 +294,17 @@ def test_feed_texts_follow_the_language_asked_for(client):
 def test_problems_of_the_protocol_are_its_own_errors():
     error = ogcapi.HttpError(404, "NotFound", "opendata.no_item", id="7")
     assert error.message("nn") == "Fann ikkje objektet «7» i samlinga."
+
+
+def test_under_a_base_path_every_link_keeps_it(store, seeded, request):
+    location = request.getfixturevalue("store_location")
+    settings = load_settings({"KARTINNSPILL_DB": str(location), "KARTINNSPILL_TILES": "none"}, Path("/nonexistent"))
+    client = TestClient(Starlette(routes=web.routes(settings, "kartinnspill", clock=lambda: NOW)))
+    landing = client.get("/kartinnspill/ogcapi").json()
+    assert all(link["href"].startswith("http://testserver/kartinnspill/ogcapi") for link in landing["links"])
+    page = client.get(f"/kartinnspill/ogcapi/collections/innspill-{OPEN}/items", params={"limit": 1}).json()
+    assert next(link for link in page["links"] if link["rel"] == "next")["href"].startswith(
+        "http://testserver/kartinnspill/ogcapi/collections/"
+    )
+    feed = client.get("/kartinnspill/feeds/horinger.json").json()
+    assert feed["items"][0]["url"].startswith("http://testserver/kartinnspill/?id=")
