@@ -5,7 +5,7 @@ With ?embed=true (in the municipality's page) the consultation comes without the
 navigation, and tells the frame its height.
 """
 
-from consultations.ui import auth, consultation_view, context, embed, listing
+from consultations.ui import auth, consultation_view, context, embed, listing, opendata
 from consultations.ui.frame import bottom, top
 
 store, settings, lang = context.store(), context.settings(), context.lang()
@@ -17,6 +17,7 @@ if consultation_id:
         store, settings, consultation_id, context.session_id(), lang, staff_preview=staff,
         embedded=embed.embedded(),
     )
+    opendata.link(store, consultation_id, lang)
 else:
     listing.show(store, settings, lang)
 
