@@ -1,6 +1,7 @@
 """Kartinnspill as it is served: app.py behind the app's HTTP policy (Content-Security-Policy,
 framing, no /_stcore/metrics for the public, the signed browser cookie staff logins are
-bound to; consultations/http_policy.py).
+bound to; consultations/http_policy.py), with the plain HTTP addresses beside the pages:
+OGC API – Features, open data and feeds (consultations/web.py).
 
 Run it like the app itself: `streamlit run serve.py [--server.port …]` (`make run`);
 Streamlit finds the `app` below and serves app.py through it.
@@ -15,12 +16,14 @@ from streamlit import config
 from consultations.config import load_settings
 from consultations.context_layers import map_origins_at
 from consultations.http_policy import ResponsePolicy
+from consultations.web import routes
 
 settings = load_settings()
 # a DuckDB file by its resolved path (as Store.opened files it), a PostgreSQL URL as it is
 _database = settings.db_path if isinstance(settings.db_path, str) else settings.db_path.resolve()
 app = st.App(
     "app.py",
+    routes=routes(settings, config.get_option("server.baseUrlPath")),
     middleware=[
         Middleware(
             ResponsePolicy,

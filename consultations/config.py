@@ -106,6 +106,9 @@ class Municipality:
     # the CRSs planners may export in, the working CRS first (the default); from
     # ``export_crs`` in the profile, as EPSG codes
     export_crs: tuple[int, ...] = ()
+    # the licence of the open data (``[open_data]`` in the profile): name and address
+    open_data_licence: str = "Norsk lisens for offentlige data (NLOD) 2.0"
+    open_data_licence_url: str = "https://data.norge.no/nlod/no/2.0"
 
     @property
     def export_choices(self) -> tuple[int, ...]:
@@ -193,6 +196,7 @@ def load_profile(name: str) -> Municipality:
         demo_addresses=data.get("demo_addresses", ""),
         places=data.get("places", ""),
         export_crs=_export_crs(name, data.get("export_crs", [4326])),
+        **_open_data(name, data.get("open_data", {})),
         line_outside_share=_share(name, data.get("drawing", {}).get("line_outside_share", LINE_OUTSIDE_SHARE)),
     )
 
@@ -202,6 +206,20 @@ def _share(profile: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
         raise ConfigError("config.share_invalid", name=profile, value=value)
     return float(value)
+
+
+def _open_data(profile: str, table: Mapping[str, object]) -> dict[str, str]:
+    """``[open_data] licence = "…", licence_url = "https://…"``; NLOD 2.0 when left out."""
+    given = {}
+    if "licence" in table:
+        given["open_data_licence"] = str(table["licence"]).strip()
+    if "licence_url" in table:
+        given["open_data_licence_url"] = str(table["licence_url"]).strip()
+    if any(not v for v in given.values()) or not urlparse(
+        given.get("open_data_licence_url", "https://x")
+    ).scheme.startswith("http"):
+        raise ConfigError("opendata.config_licence_invalid", name=profile)
+    return given
 
 
 def _export_crs(profile: str, values: object) -> tuple[int, ...]:

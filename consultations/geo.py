@@ -869,3 +869,64 @@ def _label_text(name: object) -> str:
     return str(name).strip()[:200]
 
 
+
+
+# -- coordinates for OGC API clients (ogcapi.py): CRSs by their URI, axis order as defined --
+
+CRS84_URI = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+_EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/"
+
+
+def crs_uri(epsg: int | None) -> str:
+    """The OGC URI of a CRS: ``None`` is CRS84 (WGS84, longitude first: GeoJSON's own)."""
+    return CRS84_URI if epsg is None else f"{_EPSG_URI}{epsg}"
+
+
+def crs_from_uri(uri: str) -> int | None:
+    """``None`` for CRS84, the EPSG code for an EPSG URI (also ``EPSG:n`` and ``[EPSG:n]``);
+    ``ValueError`` for anything else."""
+    value = uri.strip().strip("[]")
+    if value in (CRS84_URI, "OGC:CRS84", "CRS84"):
+        return None
+    for prefix in (_EPSG_URI, "EPSG:"):
+        if value.startswith(prefix) and value[len(prefix) :].isdigit():
+            return int(value[len(prefix) :])
+    raise ValueError(uri)
+
+
+@cache
+def lat_first(epsg: int | None) -> bool:
+    """Whether the CRS's first axis is northing/latitude (EPSG:4326 is; CRS84 and
+    EPSG:25832 are not): OGC API Part 2 writes coordinates in the CRS's own axis order."""
+    if epsg is None:
+        return False
+    return CRS.from_epsg(epsg).axis_info[0].direction.lower() == "north"
+
+
+def geometries_in(geometries, epsg: int | None, decimals: int | None = None):
+    """WGS84 shapely geometries (``None`` stays ``None``) in ``epsg`` (``None``: CRS84), in
+    that CRS's axis order, optionally rounded (GeoJSON of a metric CRS: centimetres)."""
+    array = np.asarray(geometries, dtype=object)
+    out = array if epsg is None or epsg == WGS84 else _projected(array, epsg)
+    if lat_first(epsg):
+        out = shapely.transform(out, lambda xy: xy[:, ::-1])
+    if decimals is not None:
+        out = shapely.transform(out, lambda xy: np.round(xy, decimals))
+    return out
+
+
+def bbox_to_wgs84(bbox: Sequence[float], epsg: int | None) -> tuple[float, float, float, float]:
+    """A bbox ``(min x, min y, max x, max y)`` given in ``epsg`` (its own axis order) as
+    ``(minlon, minlat, maxlon, maxlat)``, every edge densified so the box covers it."""
+    a, b, c, d = (float(v) for v in bbox)
+    if lat_first(epsg):
+        a, b, c, d = b, a, d, c
+    if epsg is None or epsg == WGS84:
+        return a, b, c, d
+    return _PROJ_THREAD.submit(_transformer(epsg, WGS84).transform_bounds, a, b, c, d, 21).result()
+
+
+@cache
+def is_projected(epsg: int) -> bool:
+    """Whether the CRS is in metres (UTM) rather than degrees."""
+    return CRS.from_epsg(epsg).is_projected

@@ -35,6 +35,8 @@ RESIDENT_PAGES = frozenset({"", "home", "personvern", "tilgjengelighet"})
 _FRAMED_BY_APP = re.compile(r"/(component|app/static|media)/")
 # Streamlit's cache and memory statistics: nothing for the public.
 _HIDDEN = re.compile(r"/_stcore/metrics/?$")
+# Public data others may cache and share (web.py): never a browser cookie in those answers.
+_SHARED_ANSWERS = re.compile(r"/(ogcapi|opendata|feeds)(/|$)")
 _ORIGIN = re.compile(r"https?://([a-z0-9.-]+|\[[0-9a-f:.]+\])(:[0-9]{1,5})?")
 _HOST = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 
@@ -181,7 +183,7 @@ class ResponsePolicy:
         ]
         if "frame-ancestors 'none'" in policy:
             extra.append((b"x-frame-options", b"DENY"))  # for browsers without CSP level 2
-        if cookie := self._set_cookie(scope):
+        if not _SHARED_ANSWERS.match(path) and (cookie := self._set_cookie(scope)):
             extra.append((b"set-cookie", cookie))
 
         async def send_with_headers(message: Message) -> None:

@@ -26,7 +26,17 @@ import pandas as pd
 from . import class_results
 from .analysis import SMALL_GROUP
 from .i18n import t
-from .model import Input, InputStatus, MapPoint, Response, Shape, drawn_shape, reference
+from .model import (
+    Consultation,
+    Input,
+    InputStatus,
+    MapPoint,
+    Phase,
+    Response,
+    Shape,
+    drawn_shape,
+    reference,
+)
 from .moderation import mask_personal_data
 from .review import public_outcomes
 from .store import Store
@@ -173,3 +183,19 @@ def class_result(store: Store, consultation_id: str) -> ClassResult | None:
         routes=class_results.route_density(frame, minimum=SMALL_GROUP),
         crossings=class_results.crossings(frame, min_pupils=SMALL_GROUP),
     )
+
+
+def consultations(store: Store, now: datetime) -> list[Consultation]:
+    """The consultations the public may see (upcoming, open or closed), soonest frist first:
+    never a draft or an archived one."""
+    return [
+        listing.consultation
+        for listing in store.listings()
+        if listing.consultation.phase(now) != Phase.HIDDEN
+    ]
+
+
+def answers_shown(store: Store, c: Consultation, now: datetime) -> bool:
+    """Whether the public sees the answers to the inputs: after the consultation, once staff
+    published them (the rule «Slik ble innspillene behandlet» follows)."""
+    return c.phase(now) == Phase.CLOSED and store.responses_published(c.id)

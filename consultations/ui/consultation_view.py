@@ -142,10 +142,13 @@ def show(
     session: str,
     lang: str,
     staff_preview: bool = False,
+    embedded: bool = False,
 ) -> None:
-    """The resident page; logged-in staff also see drafts and archived ones, marked so."""
+    """The resident page; logged-in staff also see drafts and archived ones, marked so.
+    ``embedded`` (in the municipality's page): without the link back to the app's list."""
     now = datetime.now(UTC)
-    st.page_link(HOME_PAGE, label=t("app.back_home", lang))
+    if not embedded:
+        st.page_link(HOME_PAGE, label=t("app.back_home", lang))
     c = store.get_consultation(consultation_id)
     hidden = c is not None and c.phase(now) == Phase.HIDDEN
     if c is None or (

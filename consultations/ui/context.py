@@ -21,6 +21,7 @@ from ..errors import KartinnspillError, StoreError, StoreUnavailable
 from ..i18n import DEFAULT_LANG, LANGUAGES, t
 from ..ratelimit import NoLimit, RateLimiter, limiter_for
 from ..store import Store
+from ..web import open_once
 
 _LOG = logging.getLogger(__name__)
 
@@ -33,7 +34,8 @@ def _settings() -> Settings:
 @st.cache_resource(show_spinner=False)
 def _store(path: str, demo: bool) -> Store:
     s = _settings()
-    store = Store.open(path, secret=s.secret, secret_file=s.secret_file)
+    # the one the HTTP addresses (web.py) may have opened first: one store per process
+    store = open_once(s, keep=False) if path == str(s.db_path) else Store.open(path, secret=s.secret, secret_file=s.secret_file)
     if demo and store.is_empty():
         seed_demo(store)
     return store
