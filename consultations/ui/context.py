@@ -111,7 +111,8 @@ def consultation_id() -> str:
 
 def client_address() -> str | None:
     """The browser's network address, for rate limits only (the core keeps a keyed hash):
-    the socket peer, or what a trusted proxy says (``addresses.client_address`` decides).
+    the socket peer, or what a trusted proxy says (``addresses.client_address`` decides);
+    an IPv6 address as its /64 (``addresses.rate_key``, the profile's ``ipv6_prefix``).
     ``None`` only without a connection (AppTest, bare mode)."""
     # Not st.context.ip_address: it is None for a loopback peer (a proxy on the same host
     # would switch every address limit off). The session client's remote_ip is the peer
@@ -127,7 +128,8 @@ def client_address() -> str | None:
         chain,
         addresses.server_trust(os.environ.get("FORWARDED_ALLOW_IPS")),
     )
-    return addresses.client_address(peer, chain, settings().trusted_proxies)
+    found = addresses.client_address(peer, chain, settings().trusted_proxies)
+    return addresses.rate_key(found, settings().profile.limits.ipv6_prefix)
 
 
 def _client_context() -> ClientContext | None:
