@@ -26,8 +26,8 @@ app = st.App(
             ResponsePolicy,
             settings=settings,
             base_path=config.get_option("server.baseUrlPath"),
-            # the WMS hosts of the context layers, from the store the app has open
-            map_origins=partial(map_origins_at, _database),
+            # the WMS hosts of the shown consultation's context layers, from the store the app has open
+            map_origins=partial(map_origins_at, _database, loopback=settings.wms_loopback),
         )
     ],
 )

@@ -133,6 +133,9 @@ class Settings:
     # KARTINNSPILL_OIDC_VERIFIED_ISSUERS: issuers (the token's "iss") whose e-mail addresses
     # are all verified, for providers that send no email_verified claim
     oidc_verified_issuers: tuple[str, ...] = ()
+    # KARTINNSPILL_WMS_LOOPBACK=on, for tests and a developer's machine only: a WMS layer on
+    # this machine's loopback (http allowed). Off: WMS hosts are public DNS names over https.
+    wms_loopback: bool = False
     # KARTINNSPILL_BACKGROUND_GC: freeze the import-time heap at start-up, or off
     background_gc: Policy = Policy.FREEZE
 
@@ -313,6 +316,7 @@ def load_settings(
             i.strip() for i in get("KARTINNSPILL_OIDC_VERIFIED_ISSUERS", "").split(",") if i.strip()
         ),
         background_gc=parse_background_gc(get("KARTINNSPILL_BACKGROUND_GC", "freeze")),
+        wms_loopback=get("KARTINNSPILL_WMS_LOOPBACK", "off").strip().lower() in ("on", "1", "true", "yes"),
     )
 
 
