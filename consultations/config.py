@@ -100,6 +100,10 @@ class Municipality:
     # how much of a route a resident draws may run outside the plan area (0–1; [drawing]
     # line_outside_share in the profile): a way to school starts at home, often outside
     line_outside_share: float = LINE_OUTSIDE_SHARE
+    # an input with photos waits for a planner whatever the consultation's moderation mode
+    # ([moderation] photos_premoderated; security N10): a stranger's face or a number
+    # plate in a photo must not be public before a person has looked
+    photos_premoderated: bool = True
     # named places residents choose from and summaries name («near Heggedal»): a
     # ``name,kind,lat,lon`` CSV (WGS84) in geodata/; none when empty
     places: str = ""
@@ -197,7 +201,15 @@ def load_profile(name: str) -> Municipality:
         places=data.get("places", ""),
         export_crs=_export_crs(name, data.get("export_crs", [4326])),
         line_outside_share=_share(name, data.get("drawing", {}).get("line_outside_share", LINE_OUTSIDE_SHARE)),
+        photos_premoderated=_flag(name, "photos_premoderated", data.get("moderation", {}).get("photos_premoderated", True)),
     )
+
+
+def _flag(profile: str, setting: str, value: object) -> bool:
+    """A true/false setting of the profile; anything else stops the app with its name."""
+    if not isinstance(value, bool):
+        raise ConfigError("config.flag_invalid", name=profile, setting=setting, value=str(value))
+    return value
 
 
 def _share(profile: str, value: object) -> float:

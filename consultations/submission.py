@@ -236,6 +236,7 @@ def submit_input(
     identification: Identification = Identification.MAY,
     photos: Sequence[tuple[str, bytes, str]] = (),
     outside_share: float = geo.LINE_OUTSIDE_SHARE,
+    photos_premoderated: bool = True,
 ) -> Input:
     """Validate and store a resident's web input; raises ``InvalidInput`` and stores nothing.
 
@@ -245,6 +246,8 @@ def submit_input(
 
     Up to three ``photos`` (``(name, bytes, alt text)``) go with any input, early or
     formal; they are public with it once it is published (``attachments.check_photos``).
+    With ``photos_premoderated`` (the profile's, default) an input with photos waits for a
+    planner whatever the consultation's moderation mode.
 
     In a formal høring the sender's name and address or gnr/bnr are asked as
     ``identification`` (the municipality profile) says, and up to three ``files``
@@ -278,7 +281,11 @@ def submit_input(
         raise InvalidInput("input.rate_limited")
     checked = check_files(consultation, files)
     pictures = check_photos(photos)
-    held = consultation.moderation == Moderation.PRE or len(_LINK.findall(valid.text)) > MAX_LINKS
+    held = (
+        consultation.moderation == Moderation.PRE
+        or len(_LINK.findall(valid.text)) > MAX_LINKS
+        or (bool(pictures) and photos_premoderated)
+    )
     try:
         return _store(
             store,

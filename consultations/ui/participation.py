@@ -235,6 +235,7 @@ def _on_submit(
             identification=settings().profile.identified_merknader,
             photos=photos,
             outside_share=settings().profile.line_outside_share,
+            photos_premoderated=settings().profile.photos_premoderated,
         )
     except InvalidInput as exc:
         flash.say(_form_where(consultation.id), "error", location.said(exc, consultation.stage, lang))
