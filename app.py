@@ -13,12 +13,14 @@ from consultations import assets, background_gc
 from consultations.i18n import t
 from consultations.model import Role
 from consultations.ui import context, framework_text, style, timing
-from consultations.ui.auth import current_user, sidebar
+from consultations.ui.auth import TOKEN_KEY, current_user, sidebar
 from consultations.ui.language import set_document_language
 from consultations.ui.maps import use_local_assets
 
 started = time.perf_counter()  # the script run, timed for the benchmarks (ui/timing.py)
 
+# a session resumed from another browser starts empty (the staff login answers for itself)
+context.bind_session_to_browser(keep={TOKEN_KEY})
 lang = context.lang()
 st.set_page_config(page_title=t("app.name", lang), page_icon="🗺️", layout="wide")
 set_document_language(lang)

@@ -16,6 +16,7 @@ from streamlit import config
 from consultations.config import load_settings
 from consultations.context_layers import map_origins_at
 from consultations.http_policy import ResponsePolicy
+from consultations.ui.upload_budget import UploadBudget
 from consultations.web import routes
 
 settings = load_settings()
@@ -29,8 +30,10 @@ app = st.App(
             ResponsePolicy,
             settings=settings,
             base_path=config.get_option("server.baseUrlPath"),
-            # the WMS hosts of the context layers, from the store the app has open
-            map_origins=partial(map_origins_at, _database),
-        )
+            # the WMS hosts of the shown consultation's context layers, from the store the app has open
+            map_origins=partial(map_origins_at, _database, loopback=settings.wms_loopback),
+        ),
+        # what one session and one address may keep in memory as uploads (security N3)
+        Middleware(UploadBudget, settings=settings, base_path=config.get_option("server.baseUrlPath")),
     ],
 )

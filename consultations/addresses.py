@@ -128,3 +128,21 @@ def client_address(peer: str | None, chain: Sequence[str], trusted: Networks) ->
     if chain and _in(peer, trusted):
         return _rightmost_untrusted(chain, trusted)
     return peer
+
+
+def rate_key(address: str | None, ipv6_prefix: int = 64) -> str | None:
+    """What a rate limit counts ``address`` as: an IPv4 address as it is, an IPv6 address
+    as its network of ``ipv6_prefix`` bits (``2001:db8:1:2::/64``): one home or office has a
+    whole /64, 2^64 addresses to rotate through (security N4). An IPv4 address written as
+    IPv6 (``::ffff:192.0.2.1``) is the IPv4 address; what is not an address stays as it is."""
+    if address is None:
+        return None
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/{ipv6_prefix}", strict=False))

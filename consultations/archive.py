@@ -437,7 +437,11 @@ def read_receipt(data: bytes) -> Receipt:
     except etree.XMLSyntaxError as exc:
         raise InvalidArchive("archive.receipt_not_xml", reason=str(exc)) from None
     schema = _schema(RECEIPT_XSD)
-    if not schema.validate(doc):
+    try:
+        valid = schema.validate(doc)
+    except etree.XMLSchemaValidateError as exc:  # an entity reference left unresolved (N7)
+        raise InvalidArchive("archive.receipt_invalid", reason=str(exc)) from None
+    if not valid:
         raise InvalidArchive("archive.receipt_invalid", reason=str(schema.error_log.last_error))
     ns = {"k": RECEIPT_NS, "m": MDK}
     for failed in ("k:mappeFeilet", "k:registreringFeilet"):

@@ -25,12 +25,15 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import unicodedata
 import warnings
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+import pikepdf
 import pillow_heif
 from PIL import Image, ImageOps
 
@@ -42,9 +45,24 @@ from .store import Store
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PER_INPUT = 3
-# A 48-megapixel phone photo is the largest a resident plausibly sends; decoded as RGBA
-# that is ~200 MB. More than this is refused before Pillow allocates anything.
-MAX_PIXELS = 50_000_000
+# A phone photo has 12-24 megapixels (a 48 MP sensor saves 12 MP unless told otherwise);
+# decoded as RGBA 40 MP is ~160 MB. More is refused from the header, before any decoding
+# (a 190 kB PNG declared 7070×7060 RGBA: ~650 MB and 2-6 s to decode; security N1).
+MAX_PIXELS = 40_000_000
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own bomb check, for any other caller too
+# A resident's letter or scan as PDF has tens to a few thousand objects; a 200,000-object
+# file took qpdf 12 s to check. Counted in the raw bytes before qpdf parses anything.
+MAX_PDF_OBJECTS = 20_000
+# What a PDF's page content may inflate to (all pages together): a 400 kB file whose page
+# inflated to 400 MB made the planner's viewer pay. Inflated with this cap while checking.
+MAX_PDF_CONTENT = 64 * 1024 * 1024
+_INFLATE_STEP = 1024 * 1024
+# Decoding at once in this process (each at most MAX_PIXELS: ~160 MB): more wait, and a
+# wait longer than DECODE_WAIT_S is refused («try again»), so a crowd of hostile uploads
+# cannot take more memory than this and never queues forever.
+DECODERS = 2
+DECODE_WAIT_S = 20.0
+_DECODING = threading.BoundedSemaphore(DECODERS)
 EXTENSIONS = ("pdf", "jpg", "jpeg", "png")  # for the upload widget
 # kind → (the names it may have, its media type, the start of its content)
 _KINDS = {
@@ -77,12 +95,21 @@ class CheckedFile:
 def check_attachments(files: Sequence[tuple[str, bytes]]) -> list[CheckedFile]:
     """Every file of one merknad checked (``(name, bytes)`` as uploaded), or
     ``InvalidInput`` naming the first file refused and why."""
-    if len(files) > MAX_PER_INPUT:
-        raise InvalidInput("attachment.too_many", max=MAX_PER_INPUT)
+    precheck_attachments(files)
     return [check_attachment(name, data) for name, data in files]
 
 
-def check_attachment(name: str, data: bytes) -> CheckedFile:
+def precheck_attachments(files: Sequence[tuple[str, bytes]]) -> None:
+    """What costs milliseconds (count, sizes, kinds, an image's size from its header, a
+    PDF's object count): asked before the rate limit and before anything is decoded."""
+    if len(files) > MAX_PER_INPUT:
+        raise InvalidInput("attachment.too_many", max=MAX_PER_INPUT)
+    for name, data in files:
+        _attachment_kind(name, data)
+
+
+def _attachment_kind(name: str, data: bytes) -> tuple[str, str]:
+    """The file's shown name and kind, by the cheap checks alone (``precheck_attachments``)."""
     shown = _display_name(name)
     if not data:
         raise InvalidInput("attachment.empty", name=shown)
@@ -95,12 +122,103 @@ def check_attachment(name: str, data: bytes) -> CheckedFile:
         raise InvalidInput("attachment.not_allowed", name=shown)
     if by_name != by_content:
         raise InvalidInput("attachment.mismatch", name=shown)
-    media_type = _KINDS[by_content][1]
     if by_content == "pdf":
-        if feature := active_content(data):
+        if _pdf_object_count(data) > MAX_PDF_OBJECTS:
+            raise InvalidInput("attachment.pdf_too_many_objects", name=shown, max=MAX_PDF_OBJECTS)
+    else:
+        _check_header_size(shown, data, by_content)
+    return shown, by_content
+
+
+def check_attachment(name: str, data: bytes) -> CheckedFile:
+    shown, kind = _attachment_kind(name, data)
+    media_type = _KINDS[kind][1]
+    if kind == "pdf":
+        with _decoding(shown):
+            feature = active_content(data) or _content_bomb(data)
+        if feature:
             raise InvalidInput(f"pdf_check.{feature}", name=shown)
         return CheckedFile(shown, media_type, data)
-    return CheckedFile(shown, media_type, _clean_image(shown, data, by_content))
+    return CheckedFile(shown, media_type, _clean_image(shown, data, kind))
+
+
+_SIZE = re.compile(rb"/Size\s+(\d{1,9})")
+
+
+def _pdf_object_count(data: bytes) -> int:
+    """The objects a PDF has or says it has, from its bytes alone (a few ms for 10 MB):
+    the objects written in the file (each ends with ``endobj``) and the largest ``/Size``
+    its trailers or cross-reference streams declare (objects packed in object streams
+    count through the latter)."""
+    declared = max((int(m) for m in _SIZE.findall(data)), default=0)
+    return max(declared, data.count(b"endobj"))
+
+
+def _content_bomb(data: bytes) -> str | None:
+    """``content_bomb`` when the pages' content streams together inflate past
+    ``MAX_PDF_CONTENT`` (inflated with that cap, never whole), else None."""
+    left = MAX_PDF_CONTENT
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            for page in pdf.pages:
+                contents = page.obj.get("/Contents")
+                streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+                for stream in streams:
+                    if not isinstance(stream, pikepdf.Stream):
+                        continue
+                    left -= _inflated_size(stream, left)
+                    if left < 0:
+                        return "content_bomb"
+    except (pikepdf.PdfError, zlib.error, ValueError):
+        return "broken"
+    return None
+
+
+def _inflated_size(stream: pikepdf.Stream, cap: int) -> int:
+    """The stream's decoded size, counted up to ``cap`` + 1 (FlateDecode inflated piecewise
+    under the cap; other filters, which cannot grow data as much, decoded by qpdf)."""
+    filters = stream.get("/Filter", pikepdf.Array())
+    filters = [filters] if isinstance(filters, pikepdf.Name) else list(filters)
+    if filters and filters[0] == pikepdf.Name.FlateDecode:
+        inflater, pending, size = zlib.decompressobj(), stream.read_raw_bytes(), 0
+        while pending and size <= cap:  # a megabyte at a time: never the whole in memory
+            size += len(inflater.decompress(pending, _INFLATE_STEP))
+            pending = inflater.unconsumed_tail
+        return size
+    if not filters:
+        return len(stream.read_raw_bytes())
+    return len(stream.read_bytes())
+
+
+def _check_header_size(shown: str, data: bytes, kind: str) -> None:
+    """An image's pixel count from its header (Pillow reads no pixels to open a file)."""
+    fmt = {"jpeg": "JPEG", "png": "PNG", "heic": "HEIF"}[kind]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=[fmt]) as img:
+                width, height = img.size
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise InvalidInput("attachment.too_many_pixels", name=shown, mp=MAX_PIXELS // 1_000_000) from None
+    except (OSError, ValueError, SyntaxError):
+        raise InvalidInput("attachment.broken", name=shown) from None
+    if width * height > MAX_PIXELS:
+        raise InvalidInput("attachment.too_many_pixels", name=shown, mp=MAX_PIXELS // 1_000_000)
+
+
+class _decoding:
+    """One of ``DECODERS`` decoding slots, for a file named ``shown``; refused when none
+    is free within ``DECODE_WAIT_S``."""
+
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
+
+    def __enter__(self) -> None:
+        if not _DECODING.acquire(timeout=DECODE_WAIT_S):
+            raise InvalidInput("attachment.busy", name=self.shown)
+
+    def __exit__(self, *exc: object) -> None:
+        _DECODING.release()
 
 
 @dataclass(frozen=True)
@@ -117,12 +235,31 @@ class CheckedPhoto:
 def check_photos(photos: Sequence[tuple[str, bytes, str]]) -> list[CheckedPhoto]:
     """Every photo of one input checked (``(name, bytes, alt text)`` as uploaded), or
     ``InvalidInput`` naming the first refused and why."""
-    if len(photos) > MAX_PER_INPUT:
-        raise InvalidInput("photo.too_many", max=MAX_PER_INPUT)
+    precheck_photos(photos)
     return [check_photo(name, data, alt) for name, data, alt in photos]
 
 
+def precheck_photos(photos: Sequence[tuple[str, bytes, str]]) -> None:
+    """The cheap checks of ``check_photos`` (as ``precheck_attachments``)."""
+    if len(photos) > MAX_PER_INPUT:
+        raise InvalidInput("photo.too_many", max=MAX_PER_INPUT)
+    for name, data, alt in photos:
+        _photo_kind(name, data, alt)
+
+
 def check_photo(name: str, data: bytes, alt_text: str) -> CheckedPhoto:
+    shown, by_content, alt = _photo_kind(name, data, alt_text)
+    kind = "jpeg" if by_content == "heic" else by_content  # a browser shows JPEG, not HEIC
+    with _decoding(shown):
+        picture = _clean_picture(shown, data, by_content, PHOTO_MAX_SIDE)
+        content, thumbnail = _encoded(picture, kind), _thumbnail(picture)
+    if by_content == "heic":
+        shown = f"{PurePosixPath(shown).stem}.jpg"
+    return CheckedPhoto(shown, _KINDS[kind][1], content, alt, thumbnail)
+
+
+def _photo_kind(name: str, data: bytes, alt_text: str) -> tuple[str, str, str]:
+    """A photo's shown name, kind and alt text, by the cheap checks alone."""
     shown = _display_name(name)
     alt = " ".join((alt_text or "").split())
     if not alt:
@@ -142,11 +279,8 @@ def check_photo(name: str, data: bytes, alt_text: str) -> CheckedPhoto:
         raise InvalidInput("photo.not_image", name=shown)
     if by_name != by_content:
         raise InvalidInput("attachment.mismatch", name=shown)
-    picture = _clean_picture(shown, data, by_content, PHOTO_MAX_SIDE)
-    kind = "jpeg" if by_content == "heic" else by_content  # a browser shows JPEG, not HEIC
-    if by_content == "heic":
-        shown = f"{PurePosixPath(shown).stem}.jpg"
-    return CheckedPhoto(shown, _KINDS[kind][1], _encoded(picture, kind), alt, _thumbnail(picture))
+    _check_header_size(shown, data, by_content)
+    return shown, by_content, alt
 
 
 def _thumbnail(picture: Image.Image) -> bytes:
@@ -180,7 +314,8 @@ def _clean_image(name: str, data: bytes, kind: str) -> bytes:
     """The picture re-encoded from its pixels: turned upright as the camera said, with no
     EXIF, GPS, XMP, comments or text chunks. ``InvalidInput`` when it does not decode or
     is too large a picture."""
-    return _encoded(_clean_picture(name, data, kind), kind)
+    with _decoding(name):
+        return _encoded(_clean_picture(name, data, kind), kind)
 
 
 def _clean_picture(name: str, data: bytes, kind: str, max_side: int | None = None) -> Image.Image:

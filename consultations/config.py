@@ -100,6 +100,10 @@ class Municipality:
     # how much of a route a resident draws may run outside the plan area (0–1; [drawing]
     # line_outside_share in the profile): a way to school starts at home, often outside
     line_outside_share: float = LINE_OUTSIDE_SHARE
+    # an input with photos waits for a planner whatever the consultation's moderation mode
+    # ([moderation] photos_premoderated; security N10): a stranger's face or a number
+    # plate in a photo must not be public before a person has looked
+    photos_premoderated: bool = True
     # named places residents choose from and summaries name («near Heggedal»): a
     # ``name,kind,lat,lon`` CSV (WGS84) in geodata/; none when empty
     places: str = ""
@@ -136,6 +140,9 @@ class Settings:
     # KARTINNSPILL_OIDC_VERIFIED_ISSUERS: issuers (the token's "iss") whose e-mail addresses
     # are all verified, for providers that send no email_verified claim
     oidc_verified_issuers: tuple[str, ...] = ()
+    # KARTINNSPILL_WMS_LOOPBACK=on, for tests and a developer's machine only: a WMS layer on
+    # this machine's loopback (http allowed). Off: WMS hosts are public DNS names over https.
+    wms_loopback: bool = False
     # KARTINNSPILL_BACKGROUND_GC: freeze the import-time heap at start-up, or off
     background_gc: Policy = Policy.FREEZE
 
@@ -198,7 +205,15 @@ def load_profile(name: str) -> Municipality:
         export_crs=_export_crs(name, data.get("export_crs", [4326])),
         **_open_data(name, data.get("open_data", {})),
         line_outside_share=_share(name, data.get("drawing", {}).get("line_outside_share", LINE_OUTSIDE_SHARE)),
+        photos_premoderated=_flag(name, "photos_premoderated", data.get("moderation", {}).get("photos_premoderated", True)),
     )
+
+
+def _flag(profile: str, setting: str, value: object) -> bool:
+    """A true/false setting of the profile; anything else stops the app with its name."""
+    if not isinstance(value, bool):
+        raise ConfigError("config.flag_invalid", name=profile, setting=setting, value=str(value))
+    return value
 
 
 def _share(profile: str, value: object) -> float:
@@ -331,6 +346,7 @@ def load_settings(
             i.strip() for i in get("KARTINNSPILL_OIDC_VERIFIED_ISSUERS", "").split(",") if i.strip()
         ),
         background_gc=parse_background_gc(get("KARTINNSPILL_BACKGROUND_GC", "freeze")),
+        wms_loopback=get("KARTINNSPILL_WMS_LOOPBACK", "off").strip().lower() in ("on", "1", "true", "yes"),
     )
 
 

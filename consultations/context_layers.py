@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from . import geo
 from .errors import InvalidArea, InvalidLayer
-from .model import ContextLayer, LayerKind, Role, User
+from .model import ContextLayer, LayerKind, Role, Status, User
 from .permissions import require
 from .store import Store
 from .text import clean_text
@@ -48,21 +48,25 @@ _HOST_NAME = re.compile(
 )
 _WMS_NAME = re.compile(r"[\w.:\-]{1,100}")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# A consultation whose map residents may see: only its layers' hosts go into a policy.
+PUBLIC_STATUSES = (Status.PUBLISHED, Status.CLOSED)
 
 
 @dataclass(frozen=True)
 class WmsAddress:
-    """A WMS server's address as residents' browsers will ask it: https (http only on
-    this machine's loopback, for tests), no credentials, no request parameters, the
-    remaining (vendor) parameters sorted."""
+    """A WMS server's address as residents' browsers will ask it: https to a public DNS
+    name (``_public_name``), no credentials, no request parameters, the remaining (vendor)
+    parameters sorted."""
 
     url: str
     origin: str  # scheme://host[:port], for the Content-Security-Policy
     layers_in_url: str  # a LAYERS parameter the pasted address had, if any
 
 
-def check_wms_url(text: str) -> WmsAddress:
-    """The WMS address staff pasted, normalised; ``InvalidLayer`` says what is wrong."""
+def check_wms_url(text: str, loopback: bool = False) -> WmsAddress:
+    """The WMS address staff pasted, normalised; ``InvalidLayer`` says what is wrong.
+    ``loopback`` (``Settings.wms_loopback``, tests only) also takes this machine's loopback,
+    over http too."""
     text = text.strip()
     if not text:
         raise InvalidLayer("context_layer.url_missing")
@@ -80,8 +84,12 @@ def check_wms_url(text: str) -> WmsAddress:
     if parts.username is not None or parts.password is not None:
         raise InvalidLayer("context_layer.url_credentials")
     host = _host(host)
-    if scheme != "https" and not _loopback(host):
+    if loopback and _loopback(host):
+        pass
+    elif scheme != "https":
         raise InvalidLayer("context_layer.url_https")
+    elif not _public_name(host):
+        raise InvalidLayer("context_layer.url_host")
     kept, layers = [], ""
     for name, value in parse_qsl(parts.query, keep_blank_values=True):
         if name.lower() == "layers":
@@ -128,6 +136,25 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+# Names that never lead to a public server: this machine, the local network, test names.
+_LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".intranet", ".lan", ".home", ".corp",
+                   ".home.arpa", ".test", ".invalid", ".onion")  # fmt: skip
+
+
+def _public_name(host: str) -> bool:
+    """Whether ``host`` is a DNS name a resident's browser may be sent to: not an IP
+    address (a literal names a machine, maybe the resident's own router or this server's
+    network), not ``localhost`` nor a single label (an intranet name), nor under a name
+    that is local by definition (security N5)."""
+    try:
+        ipaddress.ip_address(host)
+        return False
+    except ValueError:
+        pass
+    name = host.rstrip(".")
+    return "." in name and name != "localhost" and not name.endswith(_LOCAL_SUFFIXES)
 
 
 def origin(url: str) -> str:
@@ -182,14 +209,15 @@ def add_wms_layer(
     layers: str,
     legend: str,
     attribution: str = "",
+    loopback: bool = False,
 ) -> ContextLayer:
     """A WMS layer on the consultation's map (a planner's action, audited). ``layers`` may
     be empty when the pasted address names them (``LAYERS=``). Nothing is stored when
-    ``InvalidLayer`` or ``NotAllowed`` is raised."""
+    ``InvalidLayer`` or ``NotAllowed`` is raised. ``loopback``: ``check_wms_url``."""
     who = require(store, actor, Role.PLANNER)
     _room(store, consultation_id)
     name, legend, attribution = _texts(name, legend, attribution)
-    address = check_wms_url(url)
+    address = check_wms_url(url, loopback)
     names = check_wms_names(layers or address.layers_in_url)
     layer = ContextLayer(
         0, consultation_id, LayerKind.WMS, name, legend, attribution,
@@ -238,15 +266,29 @@ def delete_layer(store: Store, layer_id: int, actor: User) -> None:
     store.delete_context_layer(layer_id, who.username)
 
 
-def map_origins(store: Store | None) -> tuple[str, ...]:
-    """The origins of every WMS layer stored: with the tile server, the hosts residents'
-    browsers may load map images from (``http_policy``)."""
-    if store is None:
+def map_origins(store: Store | None, consultation_id: str | None, loopback: bool = False) -> tuple[str, ...]:
+    """The origins of the WMS layers of the consultation a page shows, when the public may
+    see it (published or closed; a draft's layers widen no page's policy): with the tile
+    server, the only hosts a page may load images from (``http_policy``; security N5).
+    Origins stored before the rules of ``check_wms_url`` tightened are left out too."""
+    if store is None or not consultation_id:
         return ()
-    return tuple(dict.fromkeys(origin(url) for url in store.wms_urls()))
+    c = store.get_consultation(consultation_id)
+    if c is None or c.status not in PUBLIC_STATUSES:
+        return ()
+    urls = [layer.wms_url for layer in store.context_layers(c.id) if layer.kind == LayerKind.WMS]
+    return tuple(dict.fromkeys(origin(url) for url in urls if _allowed(url, loopback)))
 
 
-def map_origins_at(path: Path | str) -> tuple[str, ...]:
+def map_origins_at(path: Path | str, consultation_id: str | None, loopback: bool = False) -> tuple[str, ...]:
     """``map_origins`` of the store this process has open on ``path`` (none yet: no page
     has run, so no map has been sent either)."""
-    return map_origins(Store.opened(path))
+    return map_origins(Store.opened(path), consultation_id, loopback)
+
+
+def _allowed(url: str, loopback: bool) -> bool:
+    try:
+        check_wms_url(url, loopback)
+    except InvalidLayer:
+        return False
+    return True

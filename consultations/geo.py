@@ -273,6 +273,8 @@ def read_drawing(
         geom = shape(obj)
     except (ValueError, TypeError, KeyError, AttributeError, GEOSException) as exc:
         raise InvalidDrawing("drawing.unreadable") from exc
+    except RecursionError:  # a value nested 100,000 deep (N8): JSON's or shapely's recursion
+        raise InvalidDrawing("drawing.unreadable") from None
     if isinstance(geom, LineString):
         kind = Shape.LINE
     elif isinstance(geom, Polygon):

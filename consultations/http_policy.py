@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 from starlette.requests import cookie_parser
 
@@ -53,8 +53,8 @@ def content_security_policy(
     settings: Settings, path: str, host: str | None, map_origins: Iterable[str] = ()
 ) -> str:
     """The policy for the response to ``path``: scripts only from the app itself; images
-    from the app, the configured tile server and the WMS servers of the consultations'
-    context layers (``map_origins``), nothing else.
+    from the app, the configured tile server and the WMS servers of the context layers of
+    the consultation shown (``map_origins``, ``shown_consultation``), nothing else.
 
     'unsafe-inline': Streamlit's shell has an inline script, and the page sets <html lang>
     through one (ui/language.py). 'wasm-unsafe-eval' (WebAssembly only, not JavaScript):
@@ -99,6 +99,27 @@ def content_security_policy(
     )
 
 
+def shown_consultation(
+    path: str, query: bytes, referer: str | None, host: str | None, base_path: str = ""
+) -> str | None:
+    """The consultation a response shows residents, whose WMS hosts its images may come
+    from (security N5): ``?id=`` of a resident page; for the map's own document (a
+    component frame, whose address has no ``?id=``), that of the page it is framed in, its
+    same-origin ``Referer`` (``Referrer-Policy: same-origin`` keeps the query there). Staff
+    pages and everything else: ``None``, images from the app and the tile server only."""
+    if "/component/" in path:
+        if not referer or not host:
+            return None
+        parts = urlparse(referer)
+        if parts.netloc != host:
+            return None
+        path, query = _strip_base(parts.path or "/", base_path), parts.query.encode("latin-1")
+    if _page(path) not in RESIDENT_PAGES or _page(path) in ("personvern", "tilgjengelighet"):
+        return None
+    found = parse_qs(query.decode("latin-1")).get("id", [""])[0].strip()
+    return found or None
+
+
 def _page(path: str) -> str:
     return path.rstrip("/").rsplit("/", 1)[-1]
 
@@ -119,10 +140,11 @@ class ResponsePolicy:
         app: ASGIApp,
         settings: Settings,
         base_path: str = "",
-        map_origins: Callable[[], Iterable[str]] = tuple,
+        map_origins: Callable[[str | None], Iterable[str]] = lambda _consultation: (),
     ) -> None:
-        """``map_origins``: the WMS servers in use now (asked on every response, so a layer
-        staff add is allowed from the next page load on)."""
+        """``map_origins``: the WMS servers of the consultation a page shows (asked for
+        every page and map document, so a layer staff add is allowed from the next page
+        load on; ``shown_consultation`` says which)."""
         self.app = app
         self.settings = settings
         self.base_path = base_path
@@ -175,7 +197,8 @@ class ResponsePolicy:
             await _not_found(send)
             return
         host = _header(scope, b"host")
-        policy = content_security_policy(self.settings, path, host, self.map_origins())
+        shown = shown_consultation(path, scope.get("query_string", b""), _header(scope, b"referer"), host, self.base_path)
+        policy = content_security_policy(self.settings, path, host, self.map_origins(shown) if shown else ())
         extra = [
             (b"content-security-policy", policy.encode()),
             (b"x-content-type-options", b"nosniff"),

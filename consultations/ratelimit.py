@@ -39,20 +39,30 @@ class Limits:
     submit_per_address: Limit = Limit(burst=60, per_hour=60)
     support_per_session: Limit = Limit(burst=60, per_hour=360)
     support_per_address: Limit = Limit(burst=300, per_hour=600)
+    # An IPv6 address counts as its network of this many bits: one home or office gets a
+    # /64 (or a /56, /48) and can use 2^64 addresses of it (security N4).
+    ipv6_prefix: int = 64
+
+    def __post_init__(self) -> None:
+        if not 16 <= self.ipv6_prefix <= 128:
+            raise ValueError(f"ipv6_prefix must be between 16 and 128, not {self.ipv6_prefix}")
 
     @classmethod
-    def from_profile(cls, table: Mapping[str, Mapping[str, object]]) -> Limits:
+    def from_profile(cls, table: Mapping[str, object]) -> Limits:
         """From a profile's ``[limits]`` table: ``submit_per_address = {burst, per_hour}``,
-        …; what it leaves out keeps the default."""
+        …, ``ipv6_prefix = 64``; what it leaves out keeps the default."""
         unknown = set(table) - set(cls.__dataclass_fields__)
         if unknown:
             raise ValueError(f"unknown limits: {', '.join(sorted(unknown))}")
-        return cls(
-            **{
-                name: Limit(burst=int(value["burst"]), per_hour=float(value["per_hour"]))
-                for name, value in table.items()
-            }
-        )
+        values: dict[str, object] = {}
+        for name, value in table.items():
+            if name == "ipv6_prefix":
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise ValueError(f"ipv6_prefix must be a whole number, not {value!r}")
+                values[name] = value
+            else:
+                values[name] = Limit(burst=int(value["burst"]), per_hour=float(value["per_hour"]))  # type: ignore[index]
+        return cls(**values)  # type: ignore[arg-type]
 
 
 DEFAULT_LIMITS = Limits()

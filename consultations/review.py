@@ -195,6 +195,14 @@ def review_order(moderation: Moderation) -> Callable[[str, int], tuple]:
     return lambda _status, input_id: (False, input_id)
 
 
+def photos_waiting(frame: pd.DataFrame) -> int:
+    """Inputs with photos that wait for a planner (``Store.analysis_frame``'s rows): under
+    the profile's ``photos_premoderated`` they are not public until one is published."""
+    if not len(frame) or "photos" not in frame:
+        return 0
+    return int(((frame["status"] == InputStatus.PENDING.value) & (frame["photos"] > 0)).sum())
+
+
 def order_frame(frame: pd.DataFrame, moderation: Moderation) -> pd.DataFrame:
     key = review_order(moderation)
     order = sorted(range(len(frame)), key=lambda n: key(frame["status"].iat[n], int(frame["id"].iat[n])))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 
 from . import geo, objections, planprocess
-from .attachments import CheckedFile, check_attachments, check_photos
+from .attachments import CheckedFile, check_attachments, check_photos, precheck_attachments, precheck_photos
 from .config import current_profile
 from .errors import InvalidDrawing, InvalidInput
 from .i18n import LOCAL_TZ
@@ -108,9 +108,17 @@ def check_files(consultation: Consultation, files: Sequence[tuple[str, bytes]]) 
     """Attachments are for merknader in a formal høring (PDF, JPEG, PNG; see attachments)."""
     if not files:
         return []
+    precheck_files(consultation, files)
+    return check_attachments(files)
+
+
+def precheck_files(consultation: Consultation, files: Sequence[tuple[str, bytes]]) -> None:
+    """``check_files``'s cheap part: whether files may come here, and their sizes and kinds."""
+    if not files:
+        return
     if planprocess.mode(consultation.stage) != planprocess.Mode.FORMAL:
         raise InvalidInput("attachment.not_here")
-    return check_attachments(files)
+    precheck_attachments(files)
 
 
 def check_open(consultation: Consultation | None, now: datetime) -> Consultation:
@@ -228,6 +236,7 @@ def submit_input(
     identification: Identification = Identification.MAY,
     photos: Sequence[tuple[str, bytes, str]] = (),
     outside_share: float = geo.LINE_OUTSIDE_SHARE,
+    photos_premoderated: bool = True,
 ) -> Input:
     """Validate and store a resident's web input; raises ``InvalidInput`` and stores nothing.
 
@@ -237,6 +246,8 @@ def submit_input(
 
     Up to three ``photos`` (``(name, bytes, alt text)``) go with any input, early or
     formal; they are public with it once it is published (``attachments.check_photos``).
+    With ``photos_premoderated`` (the profile's, default) an input with photos waits for a
+    planner whatever the consultation's moderation mode.
 
     In a formal høring the sender's name and address or gnr/bnr are asked as
     ``identification`` (the municipality profile) says, and up to three ``files``
@@ -254,8 +265,10 @@ def submit_input(
     valid = validate(consultation, draft, now, outside_share)
     assert consultation is not None
     identity = check_identity(consultation, draft, identification)
-    checked = check_files(consultation, files)
-    pictures = check_photos(photos)
+    # What costs milliseconds first, then the rate limit, and only then any decoding
+    # (Pillow, qpdf): a refused or throttled try never pays for a hostile file (N1).
+    precheck_files(consultation, files)
+    precheck_photos(photos)
     session_hash = store.hash_session(session, consultation.id)
     token = hashlib.sha256(f"{session_hash}\n{consultation.id}\n{valid.text}".encode()).hexdigest()
     if (again := store.input_with_token(token)) is not None:
@@ -266,7 +279,13 @@ def submit_input(
         checks.append((f"submit:{_address_key(store, address)}", limits.submit_per_address))
     if not limiter.allow(checks):
         raise InvalidInput("input.rate_limited")
-    held = consultation.moderation == Moderation.PRE or len(_LINK.findall(valid.text)) > MAX_LINKS
+    checked = check_files(consultation, files)
+    pictures = check_photos(photos)
+    held = (
+        consultation.moderation == Moderation.PRE
+        or len(_LINK.findall(valid.text)) > MAX_LINKS
+        or (bool(pictures) and photos_premoderated)
+    )
     try:
         return _store(
             store,

@@ -56,13 +56,17 @@ _TEMPLATE_TAG = re.compile(r"\{(?=[{%#])")
 
 def json_in_script(text: str) -> str:
     """JSON text already written (e.g. stored GeoJSON) made safe for a <script>, as
-    ``js_literal``: these characters can only occur inside JSON strings."""
+    ``js_literal``: these characters can only occur inside JSON strings. ``$`` and the
+    backtick too: no resident's «${…}» or `` ` `` ever stands in a script as written, so a
+    template literal around it (folium's, security finding N2) could not run it either."""
     text = (
         text.replace("<", "\\u003c")
         .replace(">", "\\u003e")
         .replace("&", "\\u0026")
         .replace("\u2028", "\\u2028")
         .replace("\u2029", "\\u2029")
+        .replace("$", "\\u0024")
+        .replace("`", "\\u0060")
     )
     return _TEMPLATE_TAG.sub(r"\\u007b", text)
 

@@ -140,17 +140,33 @@ def test_a_wms_address_that_is_not_plain_https_is_refused_and_nothing_stored(
     ]
 
 
-def test_plain_http_is_accepted_only_from_this_machine(store, consultation, kari):
-    for url in (
-        "http://127.0.0.1:8765/wms",
-        "http://localhost/wms",
-        "http://[::1]:8765/wms",
-    ):
-        assert add_wms(store, consultation, kari, url=url).wms_url == url
-    refused(
-        "context_layer.url_https",
-        lambda: add_wms(store, consultation, kari, url="http://10.0.0.1/wms"),
-    )
+@pytest.mark.parametrize(
+    ("url", "key"),
+    [
+        ("http://127.0.0.1:8765/wms", "context_layer.url_https"),
+        ("http://localhost/wms", "context_layer.url_https"),
+        ("https://127.0.0.1/wms", "context_layer.url_host"),
+        ("https://[::1]:8765/wms", "context_layer.url_host"),
+        ("https://10.0.0.1/wms", "context_layer.url_host"),
+        ("https://192.168.1.1/wms", "context_layer.url_host"),
+        ("https://93.184.216.34/wms", "context_layer.url_host"),  # any IP literal
+        ("https://localhost/wms", "context_layer.url_host"),
+        ("https://gis/wms", "context_layer.url_host"),  # an intranet name
+        ("https://kart.asker.local/wms", "context_layer.url_host"),
+        ("https://router.home.arpa/wms", "context_layer.url_host"),
+    ],
+)
+def test_a_wms_host_must_be_a_public_dns_name_over_https(store, consultation, kari, url, key):
+    """Issue 20, N5: before, http to the resident's own loopback and https to any IP
+    literal were taken (the resident's router, this server's network)."""
+    refused(key, lambda: add_wms(store, consultation, kari, url=url))
+    assert store.context_layers(consultation.id) == []
+
+
+def test_this_machine_s_loopback_is_taken_only_when_the_operator_allows_it_for_tests(store, consultation, kari):
+    for url in ("http://127.0.0.1:8765/wms", "http://localhost/wms", "http://[::1]:8765/wms"):
+        assert add_wms(store, consultation, kari, url=url, loopback=True).wms_url == url
+    refused("context_layer.url_https", lambda: add_wms(store, consultation, kari, url="http://10.0.0.1/wms", loopback=True))
 
 
 @pytest.mark.parametrize(
@@ -307,19 +323,19 @@ def test_a_file_with_too_many_features_or_vertices_is_refused(
 def test_the_wms_hosts_in_use_are_the_only_map_servers_besides_the_tile_server(
     store, store_location, consultation, kari, settings
 ):
-    assert context_layers.map_origins(store) == ()
+    assert context_layers.map_origins(store, consultation.id) == ()
     layer = add_wms(store, consultation, kari)
     add_wms(store, consultation, kari, name="Samme server", layers="Arealformal")
     add_file(store, consultation, kari, geojson_25832(({}, PLOT)))
-    assert context_layers.map_origins(store) == ("https://wms.geonorge.no",)
-    assert context_layers.map_origins_at(store_location) == (
+    assert context_layers.map_origins(store, consultation.id) == ("https://wms.geonorge.no",)
+    assert context_layers.map_origins_at(store_location, consultation.id) == (
         "https://wms.geonorge.no",
     )  # the open store
     policy = content_security_policy(
         settings,
         "/component/x/index.html",
         "localhost:8501",
-        context_layers.map_origins(store),
+        context_layers.map_origins(store, consultation.id),
     )
     images = next(d for d in policy.split("; ") if d.startswith("img-src "))
     assert images.split()[1:] == [
@@ -332,12 +348,12 @@ def test_the_wms_hosts_in_use_are_the_only_map_servers_besides_the_tile_server(
     connect = next(d for d in policy.split("; ") if d.startswith("connect-src "))
     assert "geonorge" not in connect  # images only: Leaflet asks WMS tiles as <img>
     context_layers.delete_layer(store, layer.id, kari)
-    assert context_layers.map_origins(store) == (
+    assert context_layers.map_origins(store, consultation.id) == (
         "https://wms.geonorge.no",
     )  # still used by the other
     for remaining in store.context_layers(consultation.id):
         context_layers.delete_layer(store, remaining.id, kari)
-    assert context_layers.map_origins(store) == ()
+    assert context_layers.map_origins(store, consultation.id) == ()
 
 
 def test_an_origin_that_is_not_one_is_never_written_into_the_policy(settings):

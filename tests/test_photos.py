@@ -41,8 +41,10 @@ def phone_heic(size=(2000, 1000)) -> bytes:
 
 
 def send(store, c, photos, session="s1", text=TEXT):
+    """As a municipality whose profile publishes photos as other inputs (the default holds
+    them for a planner: tests/test_photo_moderation.py)."""
     draft = InputDraft(CATEGORY, text, whole_area=True)
-    return submit_input(store, c.id, draft, session=session, now=NOW, photos=photos)
+    return submit_input(store, c.id, draft, session=session, now=NOW, photos=photos, photos_premoderated=False)
 
 
 def test_photo_loses_exif_and_gps_and_is_at_most_1600_px():

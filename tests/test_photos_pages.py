@@ -29,7 +29,9 @@ def send_with_photo(at, cid: str = EARLY, alt: str = HOSTILE_ALT):
     store = at.store()
     c = store.get_consultation(cid)
     draft = InputDraft(c.categories[0], "Rekkverket ved gangbrua er ødelagt, se bildet.", whole_area=True)
-    return store, submit_input(store, cid, draft, session="photo-test", photos=[("bru.jpg", jpeg(), alt)])
+    return store, submit_input(
+        store, cid, draft, session="photo-test", photos=[("bru.jpg", jpeg(), alt)], photos_premoderated=False
+    )  # published at once, as a profile without photo pre-moderation has it
 
 
 def open_consultation(at, cid: str = EARLY):
@@ -91,7 +93,9 @@ def send_located(at):
     c = store.get_consultation(EARLY)
     lat, lon = geo.centre(c.area)
     draft = InputDraft(c.categories[0], "Her er krysset der barna går over.", lat=lat, lon=lon)
-    return store, submit_input(store, EARLY, draft, session="photo-map", photos=[("kryss.jpg", jpeg(), "Krysset")])
+    return store, submit_input(
+        store, EARLY, draft, session="photo-map", photos=[("kryss.jpg", jpeg(), "Krysset")], photos_premoderated=False
+    )  # published at once, as a profile without photo pre-moderation has it
 
 
 def test_a_hidden_input_shows_no_photo_in_the_list_or_the_map(demo_app):

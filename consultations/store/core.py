@@ -1307,11 +1307,6 @@ class Store:
         return _context_layer(rows[0]) if rows else None
 
     @_remembered
-    def wms_urls(self) -> list[str]:
-        """The address of every WMS layer of every consultation (the HTTP policy's map servers)."""
-        rows = self._rows("SELECT DISTINCT wms_url FROM context_layers WHERE kind = 'wms' ORDER BY 1")
-        return [r[0] for r in rows]
-
     def delete_context_layer(self, layer_id: int, actor: str) -> None:
         with self._transaction() as cur:
             rows = cur.execute(

@@ -17,7 +17,7 @@ from ..class_results import Crossing, cell_rings
 from ..config import Settings
 from ..i18n import t
 from ..model import Consultation, PlaceLabel
-from ..text import escape_html
+from .map_text import FeatureTooltip, TextTooltip
 from .maps import _area_layer, _base
 
 # light to dark: few routes to many
@@ -58,8 +58,8 @@ def _cells_geojson(cells: pd.DataFrame, colours: Sequence[str], word: str) -> di
 def _cell_layer(
     cells: pd.DataFrame, colours: Sequence[str], name: str, word: str
 ) -> folium.GeoJson:
-    return folium.GeoJson(
-        _cells_geojson(cells, colours, escape_html(word)),
+    layer = folium.GeoJson(
+        _cells_geojson(cells, colours, word),
         name=name,
         style_function=lambda f: {
             "color": f["properties"]["colour"],
@@ -67,8 +67,8 @@ def _cell_layer(
             "fillColor": f["properties"]["colour"],
             "fillOpacity": 0.7,
         },
-        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
     )
+    return layer.add_child(FeatureTooltip())
 
 
 def results_map(
@@ -98,11 +98,11 @@ def results_map(
         ).add_to(m)
     spots = folium.FeatureGroup(name=t("class_results.layer_crossings", lang))
     for number, spot in enumerate(crossings, start=1):
-        folium.CircleMarker(
+        marker = folium.CircleMarker(
             location=(spot.lat, spot.lon), radius=12, color="#000000", weight=2, fill=True,
             fill_color="#d73027", fill_opacity=0.9,
-            tooltip=escape_html(t("class_results.crossing_tooltip", lang, number=number, pupils=spot.pupils)),
         ).add_to(spots)  # fmt: skip
+        TextTooltip(t("class_results.crossing_tooltip", lang, number=number, pupils=spot.pupils)).add_to(marker)
     spots.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m

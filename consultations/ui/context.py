@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 
 import streamlit as st
@@ -14,7 +14,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.session_manager import ClientContext
 
 from .. import addresses, keys
-from ..browser import COOKIE, BrowserCookie
+from ..browser import COOKIE, BrowserCookie, binding
 from ..config import Settings, load_settings
 from ..demo import seed_demo
 from ..errors import KartinnspillError, StoreError, StoreUnavailable
@@ -113,7 +113,8 @@ def consultation_id() -> str:
 
 def client_address() -> str | None:
     """The browser's network address, for rate limits only (the core keeps a keyed hash):
-    the socket peer, or what a trusted proxy says (``addresses.client_address`` decides).
+    the socket peer, or what a trusted proxy says (``addresses.client_address`` decides);
+    an IPv6 address as its /64 (``addresses.rate_key``, the profile's ``ipv6_prefix``).
     ``None`` only without a connection (AppTest, bare mode)."""
     # Not st.context.ip_address: it is None for a loopback peer (a proxy on the same host
     # would switch every address limit off). The session client's remote_ip is the peer
@@ -129,7 +130,8 @@ def client_address() -> str | None:
         chain,
         addresses.server_trust(os.environ.get("FORWARDED_ALLOW_IPS")),
     )
-    return addresses.client_address(peer, chain, settings().trusted_proxies)
+    found = addresses.client_address(peer, chain, settings().trusted_proxies)
+    return addresses.rate_key(found, settings().profile.limits.ipv6_prefix)
 
 
 def _client_context() -> ClientContext | None:
@@ -165,6 +167,29 @@ def browser() -> str | None:
     except KartinnspillError as exc:  # the secret cannot be read: say why, as store() does
         st.error(exc.message(lang()))
         st.stop()
+
+
+_BOUND_TO = "session-browser"  # session state: the browser (its cookie's hash) this session is for
+
+
+def bind_session_to_browser(keep: Collection[str] = ()) -> None:
+    """A resident's session belongs to the browser that began it (security N6), as a staff
+    login does (``browser.py``): a Streamlit session can be resumed by whoever knows its id
+    (it is in upload addresses, so in proxy logs) within two minutes of a disconnect. When
+    this run's connection carries another browser's cookie, or none where there was one,
+    everything the session held (a typed form, a name and address, a receipt) is dropped
+    first: the other browser starts empty. ``keep``: what a check of its own answers for
+    (the staff login's token, which ``auth`` ends and audits as taken over). Called at the
+    top of every run (app.py)."""
+    cookie = browser()
+    bound = binding(cookie) if cookie else "-"
+    held = st.session_state.get(_BOUND_TO)
+    # a session begun without a cookie (the browser refused it, or was still getting it)
+    # takes the first one it is seen with: only a cookie's session can be taken over
+    if held not in (None, "-") and held != bound:
+        for key in [k for k in st.session_state.keys() if k not in keep]:
+            del st.session_state[key]
+    st.session_state[_BOUND_TO] = bound
 
 
 def limiter() -> RateLimiter:

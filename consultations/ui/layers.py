@@ -14,6 +14,7 @@ from ..model import Consultation, ContextLayer, LayerKind, User
 from ..store import Store
 from ..text import escape_html, escape_markdown
 from . import flash
+from .context import settings
 
 _MB = 1024 * 1024
 
@@ -141,6 +142,7 @@ def _wms_form(
             layers=names,
             legend=legend,
             attribution=attribution,
+            loopback=settings().wms_loopback,
         )
     except KartinnspillError as exc:
         st.error(exc.message(lang))

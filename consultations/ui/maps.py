@@ -44,6 +44,7 @@ from ..public import PublicPhoto
 from ..store import Store
 from ..text import escape_html, excerpt, js_literal, json_in_script
 from .map_markup import keep_rendered_markup
+from .map_text import LinkPopup, TextTooltip, escape_map_html
 from .safe import photos_html
 
 # Characters of an input's text in its map popup (the list below the map has it all);
@@ -153,13 +154,12 @@ def _base(
     return m
 
 
-def _area_layer(c: Consultation, lang: str, tooltip_html: str | None = None) -> folium.GeoJson:
+def _area_layer(c: Consultation, lang: str) -> folium.GeoJson:
     style = dict(AREA_STYLE)
     return folium.GeoJson(
         geo.area_to_geojson(c.area),
         name=t("map.plan_area", lang),
         style_function=lambda _feature: style,
-        tooltip=folium.Tooltip(tooltip_html) if tooltip_html else None,
     )
 
 
@@ -171,13 +171,10 @@ def overview_map(
     m = _base(settings, None, lang=lang)
     for c in consultations:
         union = c.area if union is None else union.union(c.area)
-        layer = _area_layer(c, lang, tooltip_html=f"<strong>{escape_html(c.title)}</strong>")
+        layer = _area_layer(c, lang)
+        TextTooltip(c.title, strong=True).add_to(layer)
         link = f"/?id={quote(c.id)}"  # absolute: the map lives in an iframe
-        folium.Popup(
-            f"<strong>{escape_html(c.title)}</strong><br>"
-            f'<a href="{escape_html(link)}" target="_parent">{escape_html(t(worded("home.open_link", c.stage), lang))}</a>',
-            max_width=280,
-        ).add_to(layer)
+        LinkPopup(c.title, link, t(worded("home.open_link", c.stage), lang)).add_to(layer)
         layer.add_to(m)
     if union is not None:
         minlon, minlat, maxlon, maxlat = geo.bounds(union)
@@ -257,7 +254,7 @@ def context_layers(m: folium.Map, layers: Sequence[ContextLayer]) -> None:
                 fmt="image/png",
                 transparent=True,
                 version="1.3.0",
-                attr=escape_html(layer.attribution),
+                attr=escape_map_html(layer.attribution),
                 name=_control_label(layer),
                 overlay=True,
                 max_zoom=MAX_ZOOM,
@@ -285,7 +282,7 @@ class FeatureLayer(folium.map.Layer):
             onEachFeature: function (feature, layer) {
                 layer.bindTooltip(function () {
                     var text = document.createElement("span");
-                    text.textContent = feature.properties.label || {{ this.fallback|tojson }};
+                    text.textContent = feature.properties.label || {{ this.fallback }};
                     return text;
                 });
             }
@@ -296,10 +293,10 @@ class FeatureLayer(folium.map.Layer):
     def __init__(self, layer: ContextLayer, colour: str) -> None:
         super().__init__(name=_control_label(layer), overlay=True, control=True, show=True)
         self.data = json_in_script(layer.geojson)
-        self.attribution = escape_html(layer.attribution)  # Leaflet writes it as HTML
+        self.attribution = escape_map_html(layer.attribution)  # Leaflet writes it as HTML
         self.style = {"color": colour, "weight": 2, "dashArray": "6 4", "fillColor": colour, "fillOpacity": 0.15}
         self.marker = {"radius": 5, "color": colour, "fillColor": colour, "fillOpacity": 0.8}
-        self.fallback = layer.name
+        self.fallback = js_literal(layer.name)
 
 
 LEGEND_ON_MAP = 80  # characters of a layer's legend in the map's layer control; the list has it all
@@ -307,8 +304,8 @@ LEGEND_ON_MAP = 80  # characters of a layer's legend in the map's layer control;
 
 def _control_label(layer: ContextLayer) -> str:
     """The layer's name and the start of its legend, as the layer control shows them (HTML)."""
-    legend = escape_html(excerpt(" ".join(layer.legend.split()), LEGEND_ON_MAP))
-    return f'{escape_html(layer.name)}<br><small class="ki-layer-legend">{legend}</small>'
+    legend = escape_map_html(excerpt(" ".join(layer.legend.split()), LEGEND_ON_MAP))
+    return f'{escape_map_html(layer.name)}<br><small class="ki-layer-legend">{legend}</small>'
 
 
 def consultation_map(
@@ -813,9 +810,8 @@ def _sketch_script(
         closing = locations[:1] if shape == Shape.AREA and len(points) > 2 else []
         folium.PolyLine(locations + closing, color=SKETCH_STYLE["color"], weight=4, dash_array="6 6").add_to(group)
     for n, (label, lat, lon) in enumerate(points, start=1):
-        folium.CircleMarker(
-            location=(lat, lon), radius=6, tooltip=escape_html(f"{n}. {label}"), **PIN_STYLE
-        ).add_to(group)
+        marker = folium.CircleMarker(location=(lat, lon), radius=6, **PIN_STYLE).add_to(group)
+        TextTooltip(f"{n}. {label}").add_to(marker)
     if drawing is not None:
         style = dict(SKETCH_STYLE)
         folium.GeoJson(drawing, style_function=lambda _feature: style).add_to(group)
@@ -843,12 +839,8 @@ def sketch_script(sketch: Sketch, stage: Stage, lang: str, answered: int = 0) ->
 def pin_layer(pin: tuple[float, float] | None, stage: Stage, lang: str) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name="pin")
     if pin is not None:
-        folium.CircleMarker(
-            location=pin,
-            radius=11,
-            tooltip=escape_html(t(worded("map.your_pin", stage), lang)),
-            **PIN_STYLE,
-        ).add_to(group)
+        marker = folium.CircleMarker(location=pin, radius=11, **PIN_STYLE).add_to(group)
+        TextTooltip(t(worded("map.your_pin", stage), lang)).add_to(marker)
     return group
 
 

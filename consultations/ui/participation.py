@@ -39,6 +39,7 @@ from . import flash, location
 from .context import client_address, limiter, settings
 from .maps import own_write, rendered_consultation_map, seen_own_write, show_map
 from .safe import photo_strip, titled_text
+from .upload_budget import drop_session_uploads
 
 PAGE_SIZE = 20
 RECEIPT_PAGE = "pages/kvittering.py"
@@ -235,6 +236,7 @@ def _on_submit(
             identification=settings().profile.identified_merknader,
             photos=photos,
             outside_share=settings().profile.line_outside_share,
+            photos_premoderated=settings().profile.photos_premoderated,
         )
     except InvalidInput as exc:
         flash.say(_form_where(consultation.id), "error", location.said(exc, consultation.stage, lang))
@@ -249,6 +251,7 @@ def _on_submit(
         state[f"receipt-{consultation.id}"] = stored.reference
     round_key = f"files-round-{consultation.id}"  # empties the upload widgets
     state[round_key] = state.get(round_key, 0) + 1
+    drop_session_uploads()  # and their files leave the server's memory (security N3)
     for n in _PHOTO_SLOTS:
         state[keys[f"photo_alt_{n}"]] = ""
     for field in ("category", "age_group", "relation"):

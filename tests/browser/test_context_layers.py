@@ -88,6 +88,7 @@ def _seed_with_layers(origin: str):
             context_layers.add_wms_layer(
                 store, BORGEN, OPERATOR, name="Planforslaget", url=f"{origin}/wms?map=plan",
                 layers="plan", legend="Rødt er det nye planområdet.", attribution="Test-WMS",
+                loopback=True,  # the stub runs on 127.0.0.1 over http (KARTINNSPILL_WMS_LOOPBACK)
             )  # fmt: skip
             east, north = geo.to_working_crs(10.414, 59.826)
             houses = {
@@ -115,7 +116,7 @@ def _wms_tiles(frame_locator, origin: str):
 def test_the_wms_layer_is_asked_only_from_its_server_and_the_layer_control_switches_layers(
     start_app, browser_page: Page, wms: MapServerStub, other_host: MapServerStub
 ):
-    server = start_app(prepare=_seed_with_layers(wms.origin))
+    server = start_app(prepare=_seed_with_layers(wms.origin), env={"KARTINNSPILL_WMS_LOOPBACK": "on"})
     page = browser_page
     page.goto(f"{server.url}/?id={BORGEN}")
     wait_idle(page)

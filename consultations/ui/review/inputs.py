@@ -138,6 +138,8 @@ def inputs_view(
 ) -> None:
     if c.moderation == Moderation.PRE:
         st.caption(t("planning.pre_moderated", lang))
+    if waiting := review.photos_waiting(frame):
+        st.warning(tn("photo.waiting", waiting, lang))
     shown = review.order_frame(filtered, c.moderation)
     shown = shown.assign(missed=pd.Series(missed_frists(shown, c), index=shown.index, dtype=object))
     ids = [int(i) for i in shown["id"]]

@@ -22,6 +22,7 @@ from ...config import Settings
 from ...i18n import LOCAL_TZ, t, tn
 from ...model import Consultation, reference
 from ...text import escape_html, excerpt
+from ..map_text import FeatureTooltip, TextTooltip
 from ..maps import area_map
 from ..safe import text_block
 
@@ -128,11 +129,10 @@ def _charts(dash: analysis.Dashboard, lang: str) -> None:
     )
 
 
-def _where(settings: Settings, c: Consultation, dash: analysis.Dashboard, lang: str) -> None:
+def density_map(settings: Settings, c: Consultation, dash: analysis.Dashboard, lang: str) -> folium.Map:
+    """Inputs per cell over the plan area, and the hotspots with the place nearest."""
     d = lambda key, **kw: t(f"dashboard.{key}", lang, **kw)  # noqa: E731
     epsg = settings.profile.working_crs
-    st.subheader(d("where"), anchor=False)
-    st.caption(d("density_help", cell=DENSITY_CELL_M, crs=f"EPSG:{epsg}"))
     m = area_map(settings, c.area, lang)
     if len(dash.density):
         peak = max(int(dash.density["count"].max()), 1)
@@ -140,20 +140,29 @@ def _where(settings: Settings, c: Consultation, dash: analysis.Dashboard, lang: 
         for cell in dash.density.itertuples():
             lon0, lat0 = geo.from_working_crs(cell.east - half, cell.north - half, epsg)
             lon1, lat1 = geo.from_working_crs(cell.east + half, cell.north + half, epsg)
-            folium.Rectangle(
+            cell_box = folium.Rectangle(
                 bounds=[[lat0, lon0], [lat1, lon1]],
                 color=None,
                 fill=True,
                 fill_color="#c0392b",
                 fill_opacity=0.15 + 0.6 * cell.count / peak,
-                tooltip=d("cell_tooltip", n=int(cell.count)),
             ).add_to(m)
+            TextTooltip(d("cell_tooltip", n=int(cell.count))).add_to(cell_box)
     for spot in dash.hotspots:
         label = tn("dashboard.hotspot_tooltip", spot.size, lang, place=spot.place or "–")
-        folium.CircleMarker(
-            location=(spot.lat, spot.lon), radius=8, color="#1f4e79", weight=3,
-            fill=True, fill_opacity=0.3, tooltip=escape_html(label),
+        marker = folium.CircleMarker(
+            location=(spot.lat, spot.lon), radius=8, color="#1f4e79", weight=3, fill=True, fill_opacity=0.3,
         ).add_to(m)  # fmt: skip
+        TextTooltip(label).add_to(marker)
+    return m
+
+
+def _where(settings: Settings, c: Consultation, dash: analysis.Dashboard, lang: str) -> None:
+    d = lambda key, **kw: t(f"dashboard.{key}", lang, **kw)  # noqa: E731
+    epsg = settings.profile.working_crs
+    st.subheader(d("where"), anchor=False)
+    st.caption(d("density_help", cell=DENSITY_CELL_M, crs=f"EPSG:{epsg}"))
+    m = density_map(settings, c, dash, lang)
     st_folium(m, key=f"dashboard-map-{c.id}", height=420, use_container_width=True, returned_objects=[])
     if dash.hotspots:
         st.markdown(f"**{d('hotspots')}**")
@@ -174,28 +183,23 @@ def _where(settings: Settings, c: Consultation, dash: analysis.Dashboard, lang: 
         )
 
 
-def _routes(settings: Settings, c: Consultation, dash: analysis.Dashboard, lang: str) -> None:
-    """Where drawn routes run most (routes per 50 m cell) and the drawn areas, one map."""
+def routes_map(settings: Settings, c: Consultation, dash: analysis.Dashboard, lang: str) -> folium.Map:
+    """Routes per cell and the drawn areas over the plan area, with a legend."""
     d = lambda key, **kw: t(f"dashboard.{key}", lang, **kw)  # noqa: E731
     cells, areas = dash.line_density, dash.areas
-    if not dash.totals.lines and not dash.totals.areas:
-        return
-    st.subheader(d("routes"), anchor=False)
-    st.caption(d("routes_help", cell=analysis.LINE_CELL_M, crs=f"EPSG:{settings.profile.working_crs}"))
     m = area_map(settings, c.area, lang)
     legend = []
     if areas is not None and len(areas):
         features = [
             {"type": "Feature", "geometry": json.loads(row.drawing),
-             "properties": {"label": escape_html(f"{reference(int(row.id))} · {row.category}")}}
+             "properties": {"label": f"{reference(int(row.id))} · {row.category}"}}
             for row in areas.itertuples()
         ]  # fmt: skip
         folium.GeoJson(
             {"type": "FeatureCollection", "features": features},
             name=d("areas_layer"),
             style_function=lambda _f: {"color": AREA_COLOUR, "weight": 2, "fillColor": AREA_COLOUR, "fillOpacity": 0.2},
-            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
-        ).add_to(m)
+        ).add_to(m).add_child(FeatureTooltip())
         legend.append(_swatch("rgba(230,126,34,0.2)", tn("dashboard.areas_legend", len(areas), lang), AREA_COLOUR))
     if cells is not None and len(cells):
         classes = analysis.density_classes(cells["count"].tolist(), len(ROUTE_COLOURS))
@@ -214,9 +218,20 @@ def _routes(settings: Settings, c: Consultation, dash: analysis.Dashboard, lang:
             {"type": "FeatureCollection", "features": features},
             name=d("routes_layer"),
             style_function=lambda f: {"color": None, "weight": 0, "fillColor": f["properties"]["colour"], "fillOpacity": 0.75},
-            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
-        ).add_to(m)
+        ).add_to(m).add_child(FeatureTooltip())
     Legend("".join(legend)).add_to(m)
+    return m
+
+
+def _routes(settings: Settings, c: Consultation, dash: analysis.Dashboard, lang: str) -> None:
+    """Where drawn routes run most (routes per 50 m cell) and the drawn areas, one map."""
+    d = lambda key, **kw: t(f"dashboard.{key}", lang, **kw)  # noqa: E731
+    cells, areas = dash.line_density, dash.areas
+    if not dash.totals.lines and not dash.totals.areas:
+        return
+    st.subheader(d("routes"), anchor=False)
+    st.caption(d("routes_help", cell=analysis.LINE_CELL_M, crs=f"EPSG:{settings.profile.working_crs}"))
+    m = routes_map(settings, c, dash, lang)
     st_folium(m, key=f"dashboard-routes-{c.id}", height=420, use_container_width=True, returned_objects=[])
     if cells is not None and len(cells):
         busiest = cells.head(5)
