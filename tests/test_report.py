@@ -88,7 +88,8 @@ def hearing(store):
     review.tag(store, [ids["speed"], ids["crossing"], ids["private"]], "Skolevei", planner)
     review.hide(store, [ids["hidden"], ids["phone"]], "Personopplysninger", planner)
     review.mark_not_merknad(store, [ids["spam"]], NotMerknad.SPAM, "", planner)
-    objections.set_status(store, ids["objection"], ObjectionStatus.MAINTAINED, planner)
+    objections.set_status(store, ids["objection"], ObjectionStatus.MAINTAINED, planner,
+                          settled_on=date(2026, 10, 20), reference="25/4711-31", note="Mekling avtalt.")
     review.respond(store, [ids["speed"], ids["crossing"]],
                   Response(0, "Ønsker tryggere skolevei.", "Fartsdemping vurderes.", Outcome.PARTLY, "Ny fartshump."),
                   planner)  # fmt: skip
@@ -215,7 +216,7 @@ def test_a_merknad_answered_alone_shows_summary_assessment_change_and_proposal_i
     assert club[1] == (CLOSES - timedelta(days=2)).strftime("%d.%m.%Y")
     assert club[2] == f"Organisasjon, lag eller velforening: {ORGANISATION}"
     assert club[3:] == ["Sykkelparkering.", "Tas inn.", "Tatt til følge"]
-    assert rows[ref["advice"]][5] == "Ikke behandlet" and rows[ref["advice"]][4] == ""
+    assert rows[ref["advice"]][5] == "Ikke vurdert" and rows[ref["advice"]][4] == ""  # issue 21: each point marked
 
 
 def test_a_late_merknad_is_marked_with_the_frist_it_missed(store, hearing):
@@ -346,7 +347,8 @@ def test_cli_writes_the_pdf_when_the_out_file_ends_in_pdf(store, hearing, store_
     done = _cli(store_location, "report", "--consultation", c.id, "--out", str(out))
     assert done.returncode == 0, done.stderr
     text = pdf_text(out.read_bytes())
-    assert all(text.count(ref[name]) == 2 for name in ref if name != "spam")  # body and annex
+    body = text[text.index("Merknadene står etter"):]  # the first page also lists points not assessed (issue 21)
+    assert all(body.count(ref[name]) == 2 for name in ref if name != "spam")  # body and annex
     assert ref["spam"] not in text and PHONE not in text
 
 
