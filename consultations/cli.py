@@ -29,6 +29,7 @@ from .retention import anonymise
 from .store import Store
 from .store.postgres_backend import masked
 from .submission import register_input
+from .text import excerpt
 
 
 class _Parser(argparse.ArgumentParser):
@@ -250,7 +251,8 @@ def _export(args: argparse.Namespace, store: Store, settings: Settings) -> int:
         downloads.ReportKind.MERKNADSBEHANDLING
     ):
         for label, point in unassessed_points(store, args.consultation):  # one line each, exit 0
-            print(t("points.cli.unassessed", point=label, summary=point.summary or "-"), file=sys.stderr)
+            summary = point.summary or excerpt(store.get_input(point.input_id).text, 60)
+            print(t("points.cli.unassessed", point=label, summary=summary), file=sys.stderr)
     n = next(x.total_inputs for x in store.listings() if x.consultation.id == args.consultation)
     if args.out != "-":
         print(tn("cli.exported", n, path=args.out), file=sys.stderr)

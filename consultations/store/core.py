@@ -1486,6 +1486,8 @@ class Store(PointsStore):
         """The same answer for one input or a whole group; replaces an earlier answer."""
         now = _naive(datetime.now(UTC))
         with self._transaction() as cur:
+            # merknader stored as points share the answer as one felles vurdering
+            group = cur.execute("SELECT nextval('point_group_seq')").fetchall()[0][0] if len(input_ids) > 1 else None
             for input_id in input_ids:
                 before = cur.execute(
                     "SELECT outcome FROM responses WHERE input_id = ?", (input_id,)
@@ -1505,7 +1507,7 @@ class Store(PointsStore):
                     cur, actor, "response.save", "input", str(input_id),
                     before[0][0] if before else None, response.outcome.value,
                 )  # fmt: skip
-                sync_response(cur, input_id, response, actor)
+                sync_response(cur, input_id, response, actor, group)
 
     def responses(self, consultation_id: str) -> dict[int, Response]:
         rows = self._rows(

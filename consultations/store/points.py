@@ -144,17 +144,19 @@ class PointsStore:
 # -- what the legacy writers do to a merknad that has points ------------------------------
 
 
-def sync_response(cur, input_id: int, response: Response, actor: str) -> None:
-    """``Store.save_response`` on a merknad with points: the answer goes to every point
-    (one answer for the whole merknad), and the merknad's row is rewritten from them."""
+def sync_response(cur, input_id: int, response: Response, actor: str, group: int | None = None) -> None:
+    """``Store.save_response`` on a merknad stored as points: the answer goes to its points
+    (the rules give it only to a merknad of one point), in the felles vurdering ``group``
+    when several merknader got it, and the merknad's row is rewritten from them."""
     if not _has_points(cur, input_id):
         return
     now = _core()._naive(datetime.now(UTC))
     cur.execute(
-        """UPDATE merknad_points SET assessment = ?, outcome = ?, plan_change = ?, group_id = NULL,
-               author = ?, updated_at = ? WHERE input_id = ?""",
-        (response.assessment, response.outcome.value, response.plan_change, actor, now, input_id),
-    )
+        """UPDATE merknad_points SET summary = ?, assessment = ?, outcome = ?, plan_change = ?,
+               group_id = ?, author = ?, updated_at = ? WHERE input_id = ?""",
+        (response.summary, response.assessment, response.outcome.value, response.plan_change, group, actor,
+         now, input_id),
+    )  # fmt: skip
     _project(cur, input_id, actor, now)
 
 
