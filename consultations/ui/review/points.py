@@ -39,7 +39,7 @@ def overview(store: Store, c: Consultation, lang: str) -> None:
     found = store.merknad_points(c.id)
     standing = points.standing(found, inputs)
     if standing:
-        st.error(tn("points.report.blocked", len(standing), lang, refs=", ".join(_label(p, found) for p in standing)))
+        st.warning(tn("points.report.blocked", len(standing), lang, refs=", ".join(_label(p, found) for p in standing)))
     missing = points.unassessed(found, inputs)
     if missing:
         st.warning(tn("points.ui.unassessed", len(missing), lang))
