@@ -253,7 +253,7 @@ def input_table(
     by = [responded_through(i, links, answered, allowed) if m else None for i, m in zip(ids, merknad, strict=True)]
     out["behandlet_sammen_med"] = [reference(b) if b is not None and b != i else None for i, b in zip(ids, by, strict=True)]
     out["konklusjon_i_rapporten"] = [
-        None if not m else t(f"planning.outcome.{outcome[b]}", lang) if b is not None else t("exports.not_answered", lang)
+        None if not m else t(f"planning.outcome.{outcome[b]}", lang) if b is not None else t("points.report.not_assessed", lang)
         for m, b in zip(merknad, by, strict=True)
     ]  # fmt: skip
     # text stays in object columns: pandas' default str dtype would cost a conversion here

@@ -90,6 +90,7 @@ SUMMARY_CHARS = 400
 # DejaVu Sans, the font LibreOffice falls back to without Calibri or Carlito (measured).
 COLUMN_WIDTHS_CM = (2.6, 2.5, 3.8, 6.1, 6.1, 4.6)
 TABLE_FONT_HALF_POINTS = 18  # 9 pt
+LABELS_PER_ROW = 6  # points listed on the first page: «KI-000123 b» in 9 pt fits 4.3 cm
 PDF_TIMEOUT_S = 180
 _SCALE_STEPS = (10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000)
 
@@ -391,14 +392,21 @@ class Report:
         and every point that has no vurdering yet."""
         lang = self.lang
         if standing := self._standing():
-            para = doc.add_paragraph()
-            para.add_run(xml_safe(tn("points.report.blocked", len(standing), lang,
-                                     refs=", ".join(self._label(p) for p in standing)))).bold = True  # fmt: skip
+            doc.add_paragraph().add_run(tn("points.report.blocked_doc", len(standing), lang)).bold = True
+            self._labels(doc, standing)
         missing = [p for p in own_points(self.rows, self.points) if not p.assessed]
         if missing:
-            para = doc.add_paragraph()
-            para.add_run(tn("points.report.unassessed", len(missing), lang)).bold = True
-            doc.add_paragraph(", ".join(self._label(p) for p in missing))
+            doc.add_paragraph().add_run(tn("points.report.unassessed", len(missing), lang)).bold = True
+            self._labels(doc, missing)
+
+    def _labels(self, doc, found: list[Point]) -> None:
+        """Points by their numbers, six to a row, each whole (a number never breaks)."""
+        labels = [self._label(p) for p in found]
+        widths = (sum(COLUMN_WIDTHS_CM) / LABELS_PER_ROW,) * LABELS_PER_ROW
+        table = _table(doc, LABELS_PER_ROW, widths)
+        for k in range(0, len(labels), LABELS_PER_ROW):
+            row = labels[k : k + LABELS_PER_ROW]
+            _row(table, row + [""] * (LABELS_PER_ROW - len(row)), widths=widths, nowrap=range(LABELS_PER_ROW))
 
     def _label(self, point: Point) -> str:
         return point_label(point, self.points)

@@ -221,7 +221,7 @@ def test_the_report_numbers_points_within_their_merknad_marks_and_lists_the_unas
     assert "Planen kan ikke vedtas av kommunestyret alene: 1 innsigelse står fortsatt" in first and f"{ref} b" in first
     assert "pbl. § 5-4, § 11-16 og § 12-13" in first
     assert "4 punkter er ikke vurdert" in first
-    assert f"{ref} b, {ref} c" in first and f"KI-{ids['neighbour']:06d}" in first and f"{ref} a" not in first.split("vurdert")[1]
+    assert f"{ref} b\n{ref} c\n" in first and f"KI-{ids['neighbour']:06d}" in first and f"{ref} a" not in first.split("vurdert")[1]
     rows = {row[0]: row for table in report_tables(document) for row in table if len(row) == 6}
     assert [k for k in rows if k.startswith(ref)] == [f"{ref} a", f"{ref} b", f"{ref} c"]
     assert rows[f"{ref} a"][5] == "Tatt til følge" and rows[f"{ref} b"][5] == "Ikke vurdert"
