@@ -430,3 +430,30 @@ def test_the_demo_shows_a_split_statsforvalteren_letter_with_evidence_a_faglig_r
         assert f"{letter.reference} a" in changes and "Krever begrenset høring / nytt offentlig ettersyn: ja" in changes
     finally:
         store.close()
+
+
+def test_a_database_from_before_migration_21_keeps_every_answer_and_innsigelse_as_point_a(store, hearing, store_location):
+    from consultations.store import Store
+    from tests.pg import execute_raw
+
+    c, ids, kari = hearing
+    review.respond(store, [ids["other"]], Response(0, "Høyder.", "Vurdert.", Outcome.NOT_TAKEN, "Ingen."), kari)
+    objections.set_status(store, ids["sf"], ObjectionStatus.MAINTAINED, kari, **EVIDENCE)
+    store.close()
+    # back to schema 20: the answer and the marking as the columns held them then
+    for sql in ("DROP TABLE merknad_points", "DROP TABLE innsigelse_status_changes", "DROP SEQUENCE point_group_seq",
+                "DROP SEQUENCE status_change_id_seq", "DELETE FROM schema_version WHERE version = 21"):  # fmt: skip
+        execute_raw(store_location, sql)
+    again = Store.open(store_location)
+    try:
+        assert again.schema_version() >= 21
+        found = again.merknad_points(c.id)
+        (other,) = found[ids["other"]]
+        assert (other.letter, other.summary, other.assessment, other.outcome, other.plan_change) == (
+            "a", "Høyder.", "Vurdert.", Outcome.NOT_TAKEN, "Ingen.")
+        (sf,) = found[ids["sf"]]
+        assert (sf.kind, sf.status) == (PointKind.INNSIGELSE, ObjectionStatus.MAINTAINED)
+        points.split(again, ids["other"], kari)  # the first point write keeps it as stored point «a»
+        assert again.merknad_points(c.id)[ids["other"]][0].assessment == "Vurdert."
+    finally:
+        again.close()
