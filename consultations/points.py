@@ -43,7 +43,13 @@ from .model import (
     User,
 )
 from .permissions import require
-from .review import ASSESSMENT_MAX, PLAN_CHANGE_MAX, SUMMARY_MAX, TAG_MAX, needs_response
+from .review import (
+    ASSESSMENT_MAX,
+    PLAN_CHANGE_MAX,
+    SUMMARY_MAX,
+    TAG_MAX,
+    needs_response,
+)
 from .store import Store
 from .text import clean_text
 

@@ -15,13 +15,22 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
+from zipfile import BadZipFile
 
 from . import points
 from .errors import KartinnspillError
 from .i18n import DEFAULT_LANG, t
-from .model import ObjectionStatus, Point, PointKind, Role, StatusChange, User, reference
+from .model import (
+    ObjectionStatus,
+    Point,
+    PointKind,
+    Role,
+    StatusChange,
+    User,
+    reference,
+)
 from .permissions import require
 from .review import needs_response
 from .store import Store
@@ -86,10 +95,11 @@ def read_sheet(data: bytes) -> list[dict[str, object]]:
     """The sheet's rows as dicts by column name (row 2 is the first); refused when the file
     is no spreadsheet, has no such sheet, or its columns are not exactly ``COLUMNS``."""
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is no workbook
+    except (BadZipFile, InvalidFileException, KeyError, ValueError, OSError):  # no workbook
         raise SheetRefused("points.import.not_xlsx") from None
     if SHEET not in wb.sheetnames:
         raise SheetRefused("points.import.no_sheet", sheet=SHEET)
@@ -129,8 +139,8 @@ def plan(
         if all(_text(v) == "" for v in record.values()):
             continue  # an empty row Excel left behind
 
-        def refuse(column: str, key: str, **params: object) -> SheetRefused:
-            return SheetRefused("points.import.refused", row=n, column=column, reason=t(key, lang, **params))
+        def refuse(column: str, key: str, row: int = n, **params: object) -> SheetRefused:
+            return SheetRefused("points.import.refused", row=row, column=column, reason=t(key, lang, **params))
 
         ref = _text(record["referanse"])
         match = _REFERENCE.match(ref)

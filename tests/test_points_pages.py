@@ -78,7 +78,7 @@ def test_a_planner_splits_a_neighbours_letter_and_assesses_the_new_point(db):
     b = app_store(path).input_points(neighbour.id)[1]
     assert (b.summary, b.outcome) == ("Ber om sol- og skyggediagrammer for vårjevndøgn.", Outcome.TAKEN)
     # one point fewer without a vurdering (a new one was added, then assessed)
-    count = lambda text: int(next(line for line in text.splitlines() if "punkter uten vurdering" in line).split()[0])  # noqa: E731
+    count = lambda text: int(next(line for line in text.splitlines() if "punkter uten vurdering" in line).split()[0])
     assert count(shown(at)) == count(before)
 
 

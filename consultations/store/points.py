@@ -134,11 +134,12 @@ class PointsStore:
                WHERE i.consultation_id = ? ORDER BY s.id""",
             (consultation_id,),
         )
+        utc = _core()._utc
         return [
             StatusChange(int(r[0]), r[1], ObjectionStatus(r[2]) if r[2] else None, ObjectionStatus(r[3]),
-                         _date(r[4]), r[5], r[6], r[7], _core()._utc(r[8]))  # fmt: skip
+                         _date(r[4]), r[5], r[6], r[7], utc(r[8]))
             for r in rows
-        ]
+        ]  # fmt: skip
 
 
 # -- what the legacy writers do to a merknad that has points ------------------------------

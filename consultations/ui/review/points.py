@@ -10,8 +10,23 @@ import streamlit as st
 
 from ... import points
 from ...i18n import t, tn
-from ...model import Consultation, Input, ObjectionStatus, Outcome, Point, PointKind, User, reference
-from ...review import ASSESSMENT_MAX, PLAN_CHANGE_MAX, SUMMARY_MAX, TAG_MAX, needs_response
+from ...model import (
+    Consultation,
+    Input,
+    ObjectionStatus,
+    Outcome,
+    Point,
+    PointKind,
+    User,
+    reference,
+)
+from ...review import (
+    ASSESSMENT_MAX,
+    PLAN_CHANGE_MAX,
+    SUMMARY_MAX,
+    TAG_MAX,
+    needs_response,
+)
 from ...store import Store
 from ...text import escape_markdown, excerpt
 from .. import flash
