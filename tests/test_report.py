@@ -116,6 +116,11 @@ def _annex(document) -> str:
     return text[text.index("Vedlegg 1: Merknadene i full tekst"):]
 
 
+def _tables(document):
+    """The report's tables without the first page's lists of point numbers (issue 21)."""
+    return [t for t in document.tables if not t.rows[0].cells[0].text.startswith("KI-")]
+
+
 def _body(document) -> str:
     text = docx_text(document)
     return text[text.index("Merknadene står etter avsendergruppe"):text.index("Vedlegg 1: Merknadene i full tekst")]
@@ -244,7 +249,7 @@ def test_the_summary_table_for_politicians_comes_first_and_counts_outcomes_per_s
     c, _, _ = hearing
     document = _report(store, c)
     assert _headings(document, 1)[0] == "Oversikt for politisk behandling"
-    table = [[cell.text for cell in row.cells] for row in document.tables[0].rows]
+    table = [[cell.text for cell in row.cells] for row in _tables(document)[0].rows]
     assert table[0] == ["Avsendergruppe", "Tatt til følge", "Delvis tatt til følge", "Ikke tatt til følge",
                         "Tatt til orientering", "Ikke behandlet", "Sum"]  # fmt: skip
     assert table[1] == ["Regionale og statlige myndigheter", "0", "0", "0", "0", "2", "2"]
@@ -256,13 +261,14 @@ def test_the_summary_table_for_politicians_comes_first_and_counts_outcomes_per_s
 def test_the_header_states_saksnummer_kunngjoring_counts_by_group_and_channel_late_ones_and_innsigelser(store, hearing):
     c, _, _ = hearing
     document = _report(store, c)
-    facts = {row.cells[0].text: row.cells[1].text for row in document.tables[1].rows}
+    tables = _tables(document)
+    facts = {row.cells[0].text: row.cells[1].text for row in tables[1].rows}
     assert facts["Plan-ID"] == "3203202501" and facts["Saksnummer"] == "24/1234"
     assert facts["Kunngjort"] == "01.10.2026 Budstikka" and facts["Planfase"] == "Offentlig ettersyn"
-    by_group = [[cell.text for cell in row.cells] for row in document.tables[2].rows]
+    by_group = [[cell.text for cell in row.cells] for row in tables[2].rows]
     assert by_group[0] == ["Avsendergruppe", "Nettskjema", "Brev", "Sum"]
     assert by_group[-1] == ["Sum", "5", "5", "10"]
-    figures = {row.cells[0].text: row.cells[1].text for row in document.tables[3].rows}
+    figures = {row.cells[0].text: row.cells[1].text for row in tables[3].rows}
     assert figures == {"Merknader": "10", "Etter fristen": "1", "Innsigelser": "1 (1 opprettholdt – mekling)"}
     assert "1 innsigelse er ikke løst" in docx_text(document)
 

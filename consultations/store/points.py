@@ -81,13 +81,14 @@ class PointsStore:
         core = _core()
         now = core._naive(datetime.now(UTC))
         with self._transaction() as cur:
-            touched = []
+            # every merknad's points read once, its unstored point copied in first: a sheet
+            # of thousands of rows is a few statements per point, not a dozen
+            ids = list(dict.fromkeys(p.input_id for p in points))
+            current = _stored(cur, ids)
+            _materialise(cur, [i for i in ids if i not in current], current, now)
             for point in points:
-                _materialise(cur, point.input_id, now)
-                before = cur.execute(
-                    f"SELECT {_COLUMNS} FROM merknad_points WHERE input_id = ? AND letter = ?",
-                    (point.input_id, point.letter),
-                ).fetchall()
+                before = current[point.input_id].get(point.letter)
+                current[point.input_id][point.letter] = point
                 values = _values(point, actor, now)
                 cur.execute(
                     f"""INSERT INTO merknad_points ({_COLUMNS}) VALUES ({", ".join("?" * 16)})
@@ -104,9 +105,8 @@ class PointsStore:
                 )
                 core._audit(
                     cur, actor, "point.save" if before else "point.add", "input", str(point.input_id),
-                    _snapshot(_point(before[0])) if before else None, _snapshot(point),
+                    _snapshot(before) if before else None, _snapshot(point),
                 )  # fmt: skip
-                touched.append(point.input_id)
             for change in changes:
                 cur.execute(
                     """INSERT INTO innsigelse_status_changes (input_id, letter, status_before,
@@ -122,8 +122,12 @@ class PointsStore:
                                 "date": change.settled_on.isoformat(), "reference": change.reference,
                                 "note": change.note}, ensure_ascii=False),
                 )  # fmt: skip
-            for input_id in dict.fromkeys(touched):
-                _project(cur, input_id, actor, now)
+            marked = {int(r[0]): (r[1], r[2]) for r in cur.execute(
+                "SELECT id, objection, objection_status FROM inputs WHERE id = ANY(?)", (ids,)
+            ).fetchall()}  # fmt: skip
+            for input_id in ids:
+                ordered = [current[input_id][k] for k in sorted(current[input_id])]
+                _project(cur, input_id, ordered, actor, now, marked.get(input_id))
 
     def status_changes(self, consultation_id: str) -> list[StatusChange]:
         """Every move of an innsigelse's status in a consultation, oldest first."""
@@ -158,7 +162,7 @@ def sync_response(cur, input_id: int, response: Response, actor: str, group: int
         (response.summary, response.assessment, response.outcome.value, response.plan_change, group, actor,
          now, input_id),
     )  # fmt: skip
-    _project(cur, input_id, actor, now)
+    _project(cur, input_id, _points_of(cur, input_id), actor, now)
 
 
 def sync_objection(cur, input_id: int, objection: Objection | None, status: ObjectionStatus | None, actor: str) -> None:
@@ -204,26 +208,43 @@ def _points_of(cur, input_id: int) -> list[Point]:
     return [_legacy_point(legacy[0])] if legacy else []
 
 
-def _materialise(cur, input_id: int, now: datetime) -> None:
-    """Copy a merknad's one unstored point into the table before its first point write."""
-    if _has_points(cur, input_id):
+def _stored(cur, input_ids: Sequence[int]) -> dict[int, dict[str, Point]]:
+    """The stored points of these merknader, by input id and letter (merknader without any
+    left out)."""
+    found: dict[int, dict[str, Point]] = {}
+    if input_ids:
+        for row in cur.execute(
+            f"SELECT {_COLUMNS} FROM merknad_points WHERE input_id = ANY(?)", (list(input_ids),)
+        ).fetchall():
+            found.setdefault(int(row[0]), {})[row[1]] = _point(row)
+    return found
+
+
+def _materialise(cur, input_ids: Sequence[int], current: dict[int, dict[str, Point]], now: datetime) -> None:
+    """Copy each merknad's one unstored point into the table before its first point write
+    (and into ``current``)."""
+    if not input_ids:
         return
-    points = _points_of(cur, input_id)
-    if not points:
+    rows = cur.execute(
+        f"SELECT {_LEGACY} FROM inputs i LEFT JOIN responses r ON r.input_id = i.id WHERE i.id = ANY(?)",
+        (list(input_ids),),
+    ).fetchall()
+    if len(rows) != len(set(input_ids)):
         raise _core().NotFound("input.unknown_input")
-    legacy = points[0]
-    cur.execute(
-        f"INSERT INTO merknad_points ({_COLUMNS}) VALUES ({', '.join('?' * 16)})",
-        _values(legacy, legacy.author, legacy.updated_at and _core()._naive(legacy.updated_at) or now),
-    )
+    for row in rows:
+        legacy = _legacy_point(row)
+        cur.execute(
+            f"INSERT INTO merknad_points ({_COLUMNS}) VALUES ({', '.join('?' * 16)})",
+            _values(legacy, legacy.author, legacy.updated_at and _core()._naive(legacy.updated_at) or now),
+        )
+        current[legacy.input_id] = {legacy.letter: legacy}
 
 
-def _project(cur, input_id: int, actor: str, now: datetime) -> None:
-    """Rewrite a merknad's answer (``responses``) and innsigelse marking from its points: the
-    merknad counts as answered only when every point is."""
-    points = [_point(r) for r in cur.execute(
-        f"SELECT {_COLUMNS} FROM merknad_points WHERE input_id = ? ORDER BY letter", (input_id,)
-    ).fetchall()]  # fmt: skip
+def _project(
+    cur, input_id: int, points: Sequence[Point], actor: str, now: datetime, marked: tuple | None = None
+) -> None:
+    """Rewrite a merknad's answer (``responses``) and innsigelse marking from its points
+    (all of them, in letter order): the merknad counts as answered only when every point is."""
     if all(p.assessed for p in points):
         single = len(points) == 1
 
@@ -251,7 +272,8 @@ def _project(cur, input_id: int, actor: str, now: datetime) -> None:
         marking = (Objection.ADVICE.value, None)
     else:
         marking = (None, None)
-    cur.execute("UPDATE inputs SET objection = ?, objection_status = ? WHERE id = ?", (*marking, input_id))
+    if marking != marked:  # ``marked``: what the merknad has now, when the caller read it
+        cur.execute("UPDATE inputs SET objection = ?, objection_status = ? WHERE id = ?", (*marking, input_id))
 
 
 def merged_outcome(points: Sequence[Point]) -> Outcome:
