@@ -166,11 +166,12 @@ def _group_form(store: Store, c: Consultation, need: list[Input], found: dict[in
                 lang: str) -> None:  # fmt: skip
     k = f"points-{c.id}-group"
     options = {f"{p.input_id}:{p.letter}": p for i in need for p in found.get(i.id, ())}
+    texts = {i.id: i.text for i in need}  # a point without its own sammendrag: its merknad's words
     st.subheader(_w("group_heading", lang), anchor=False)
     with st.form(f"{k}-form", border=True):
         st.multiselect(
             _w("group_points", lang), options=list(options),
-            format_func=lambda v: f"{_label(options[v], found)} · {excerpt(options[v].summary, 60)}".rstrip(" ·"),
+            format_func=lambda v: f"{_label(options[v], found)} · {excerpt(options[v].summary or texts[options[v].input_id], 60)}",
             key=f"{k}-points",
         )  # fmt: skip
         st.text_area(_w("assessment", lang), max_chars=ASSESSMENT_MAX, height=150, key=f"{k}-assessment")
