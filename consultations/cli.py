@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from collections.abc import Sequence
@@ -16,17 +17,19 @@ from .config import Settings, load_settings
 from .demo import seed_demo
 from .errors import InvalidArea, InvalidInput, KartinnspillError, StoreUnavailable
 from .export import Format, parse_crs
-from .report import Order
+from .points_sheet import import_responses
+from .report import Order, unassessed_points
 from .i18n import LOCAL_TZ, t, tn
 from .attachments import MAX_BYTES as ATTACHMENT_MAX_BYTES
 from .importing import import_consultation
 from .model import REGISTERED_TEXT_MAX, Channel, InputDraft, Objection, SenderType
 from .moderation import has_personal_data
-from .permissions import OPERATOR
+from .permissions import OPERATOR, operator
 from .retention import anonymise
 from .store import Store
 from .store.postgres_backend import masked
 from .submission import register_input
+from .text import excerpt
 
 
 class _Parser(argparse.ArgumentParser):
@@ -88,6 +91,14 @@ def _parser() -> argparse.ArgumentParser:
         "--attachment", action="append", default=[], metavar="PATH",
         help="a file sent with the merknad: PDF, JPEG or PNG, at most 3 (repeat the option)",
     )  # fmt: skip
+    imr = sub.add_parser(
+        "import-responses",
+        help="read the sheet «Merknadspunkter» of an export --format xlsx back: create and update "
+        "merknadspunkter (a new punkt letter splits a merknad) under the review page's rules; one "
+        "line per change, all or nothing; audited as KARTINNSPILL_ACTOR (default cli)",
+    )  # fmt: skip
+    imr.add_argument("--consultation", required=True, metavar="ID")
+    imr.add_argument("file", metavar="FILE.xlsx")
     exp = sub.add_parser("export", help="export a consultation's inputs")
     exp.add_argument("--consultation", required=True, metavar="ID")
     exp.add_argument("--format", required=True, choices=[f.value for f in Format])
@@ -236,9 +247,29 @@ def _export(args: argparse.Namespace, store: Store, settings: Settings) -> int:
             reason = exc.strerror or str(exc)
             print(t("exports.cannot_write", path=args.out, reason=reason), file=sys.stderr)
             return 2
+    if args.command == "report" and (args.kind or downloads.default_kind(store, args.consultation)) == (
+        downloads.ReportKind.MERKNADSBEHANDLING
+    ):
+        for label, point in unassessed_points(store, args.consultation):  # one line each, exit 0
+            summary = point.summary or excerpt(store.get_input(point.input_id).text, 60)
+            print(t("points.cli.unassessed", point=label, summary=summary), file=sys.stderr)
     n = next(x.total_inputs for x in store.listings() if x.consultation.id == args.consultation)
     if args.out != "-":
         print(tn("cli.exported", n, path=args.out), file=sys.stderr)
+    return 0
+
+
+def _import_responses(args: argparse.Namespace, store: Store) -> int:
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        print(t("points.import.cannot_read", path=args.file, reason=exc.strerror or str(exc)), file=sys.stderr)
+        return 2
+    actor = operator(os.environ.get("KARTINNSPILL_ACTOR"))
+    lines = import_responses(store, args.consultation, data, actor, Path(args.file).name)
+    for line in lines:
+        print(line)
+    print(tn("points.import.done", len(lines)), file=sys.stderr)
     return 0
 
 
@@ -419,6 +450,8 @@ def _run(args: argparse.Namespace, store: Store, settings: Settings) -> int:
             print(t("cli.unknown_consultation", id=args.consultation), file=sys.stderr)
             return 2
         return _export(args, store, settings)
+    if args.command == "import-responses":
+        return _import_responses(args, store)
     if args.command == "archive":
         return _archive(args, store, settings)
     if args.command == "archive-receipt":

@@ -26,12 +26,17 @@ from .model import (
     InputStatus,
     Moderation,
     Objection,
+    ObjectionStatus,
+    Outcome,
     PlanType,
+    Point,
+    PointKind,
     SenderType,
     Shape,
     Stage,
     Status,
 )
+from .points import validate_status_change
 from .store import Store
 from .text import clean_text
 
@@ -278,7 +283,30 @@ def _seed_letters(
         for party in store.hearing_parties(c.id):
             if party.name == stored.sender_name and party.input_id is None:
                 store.update_hearing_party(replace(party, input_id=stored.id), None)
+        if item.get("points"):
+            _seed_points(store, stored.id, item["points"], now)
     return len(content.get("letters", ()))
+
+
+def _seed_points(store: Store, input_id: int, entries: list[dict], now: datetime) -> None:
+    """A letter's merknadspunkter as a planner would have written them, with the evidence
+    behind each innsigelse's status (``settled_days`` from today)."""
+    found, changes = [], []
+    for entry in entries:
+        kind = PointKind(entry["kind"])
+        status = ObjectionStatus.OPEN if kind == PointKind.INNSIGELSE else None
+        point = Point(
+            input_id, entry["letter"], summary=entry["summary"], theme=entry.get("theme", ""), kind=kind,
+            status=status, assessment=entry.get("assessment", ""),
+            outcome=Outcome(entry["outcome"]) if entry.get("outcome") else None,
+            plan_change=entry.get("plan_change", ""), new_hearing=bool(entry.get("new_hearing")),
+        )  # fmt: skip
+        if entry.get("status"):
+            settled = (now + timedelta(days=entry["settled_days"])).astimezone(OSLO).date()
+            point, change = validate_status_change(point, entry["status"], settled, entry["reference"], entry["note"])
+            changes.append(change)
+        found.append(point)
+    store.save_points(found, "demo", changes)
 
 
 def _pdf_text(text: str) -> bytes:

@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from . import geo, planprocess
+from . import geo, planprocess, points_sheet
 from .config import current_profile
 from .errors import KartinnspillError
 from .geo import WGS84
@@ -253,7 +253,7 @@ def input_table(
     by = [responded_through(i, links, answered, allowed) if m else None for i, m in zip(ids, merknad, strict=True)]
     out["behandlet_sammen_med"] = [reference(b) if b is not None and b != i else None for i, b in zip(ids, by, strict=True)]
     out["konklusjon_i_rapporten"] = [
-        None if not m else t(f"planning.outcome.{outcome[b]}", lang) if b is not None else t("exports.not_answered", lang)
+        None if not m else t(f"planning.outcome.{outcome[b]}", lang) if b is not None else t("points.report.not_assessed", lang)
         for m, b in zip(merknad, by, strict=True)
     ]  # fmt: skip
     # text stays in object columns: pandas' default str dtype would cost a conversion here
@@ -468,8 +468,11 @@ def to_geojson(table: pd.DataFrame, drawings: Sequence[object] | None = None) ->
     return json.dumps(doc, ensure_ascii=False).encode("utf-8")  # no indent: the C encoder
 
 
-def to_xlsx(table: pd.DataFrame, figures: Iterable[Figures]) -> bytes:
-    """Sheet "Innspill" (the table, header frozen, filter on) and "Nøkkeltall" (figures)."""
+def to_xlsx(
+    table: pd.DataFrame, figures: Iterable[Figures], sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[object]]]] = ()
+) -> bytes:
+    """Sheet "Innspill" (the table, header frozen, filter on), "Nøkkeltall" (figures), and
+    ``sheets`` after them (name, header, rows), each with its header frozen."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -510,6 +513,15 @@ def to_xlsx(table: pd.DataFrame, figures: Iterable[Figures]) -> bytes:
         for row in rows:
             summary.append([cell(summary, v) for v in row])
         summary.append([])
+
+    for name, head, rows in sheets:
+        extra = wb.create_sheet(name)
+        extra.freeze_panes = "A2"
+        for k in range(1, len(head) + 1):
+            extra.column_dimensions[get_column_letter(k)].width = 24
+        extra.append([cell(extra, h, header=True) for h in head])
+        for row in rows:
+            extra.append([cell(extra, v) for v in row])
 
     buffer = io.BytesIO()
     wb.save(buffer)
@@ -584,7 +596,8 @@ def export(
     if fmt == Format.GEOJSON:
         return to_geojson(table, drawn_geometries(frame))
     if fmt == Format.XLSX:
-        return to_xlsx(table, key_figures(frame, consultation, lang).values())
+        points = (points_sheet.SHEET, points_sheet.COLUMNS, points_sheet.sheet_rows(store, consultation_id))
+        return to_xlsx(table, key_figures(frame, consultation, lang).values(), [points])
     return to_gpkg(table, crs, drawn_geometries(frame))
 
 

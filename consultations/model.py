@@ -653,3 +653,66 @@ class ClassSession:
     @property
     def published(self) -> bool:
         return self.published_at is not None
+
+
+class PointKind(StrEnum):
+    """What one point of a merknad is in law: an ordinary merknad, an innsigelse (binds the
+    plan until resolved, pbl. §§ 5-4–5-6) or a faglig råd (advice the municipality weighs).
+    One letter from an authority often holds all three."""
+
+    MERKNAD = "merknad"
+    INNSIGELSE = "innsigelse"
+    ADVICE = "faglig_rad"
+
+
+@dataclass(frozen=True)
+class Point:
+    """One merknadspunkt: the unit the merknadsbehandling assesses (pbl. § 12-12). A merknad
+    not split is one point, «a»; a split letter has «a», «b», … (1a, 1b in the report).
+
+    ``stored`` is false for a merknad nobody has split or edited as points yet: its one point
+    is read from the merknad's own answer and innsigelse marking (``responses``,
+    ``inputs.objection``), so nothing given before points existed is lost."""
+
+    input_id: int
+    letter: str
+    summary: str = ""  # sammendrag of what this point says
+    theme: str = ""  # tema
+    kind: PointKind = PointKind.MERKNAD
+    status: ObjectionStatus | None = None  # an innsigelse's status
+    settled_on: date | None = None  # the date of the authority's letter or meeting behind it
+    settled_reference: str = ""  # its reference, e.g. journalpost 25/4711-31
+    settled_note: str = ""
+    assessment: str = ""  # vurdering
+    outcome: Outcome | None = None  # forslag; None: not assessed
+    plan_change: str = ""  # endring i planen
+    new_hearing: bool = False  # krever ny høring (pbl. § 12-14)
+    group_id: int | None = None  # a felles vurdering shared with other points
+    author: str = ""
+    updated_at: datetime | None = None
+    stored: bool = True
+
+    @property
+    def assessed(self) -> bool:
+        return self.outcome is not None
+
+    @property
+    def label(self) -> str:
+        """«KI-000012 a»: the point within its merknad's number."""
+        return f"{reference(self.input_id)} {self.letter}"
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One move of an innsigelse's status, with the evidence for it: the date and reference
+    of the authority's letter or meeting, and a note."""
+
+    input_id: int
+    letter: str
+    before: ObjectionStatus | None
+    after: ObjectionStatus
+    settled_on: date
+    reference: str
+    note: str
+    actor: str = ""
+    occurred_at: datetime | None = None

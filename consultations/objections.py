@@ -15,7 +15,9 @@ command line runs as ``permissions.OPERATOR``.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
+from . import points
 from .errors import InvalidInput
 from .model import (
     Input,
@@ -47,6 +49,8 @@ def mark(store: Store, input_id: int, objection: Objection | None, actor: User) 
     who = require(store, actor, Role.PLANNER)
     item = _input(store, input_id)
     objection = check(item.sender_type, objection)
+    if len(store.input_points(input_id)) > 1:
+        raise InvalidInput("points.error.split_mark")
     if objection == Objection.INNSIGELSE:
         status = item.objection_status if item.objection == objection else ObjectionStatus.OPEN
     else:
@@ -60,17 +64,28 @@ def mark_innsigelse(store: Store, input_id: int, actor: User) -> Input:
     return mark(store, input_id, Objection.INNSIGELSE, actor)
 
 
-def set_status(store: Store, input_id: int, status: ObjectionStatus, actor: User) -> Input:
-    """Move an innsigelse to ``status`` (a planner's decision, audited)."""
-    who = require(store, actor, Role.PLANNER)
+def set_status(
+    store: Store,
+    input_id: int,
+    status: ObjectionStatus,
+    actor: User,
+    *,
+    settled_on: date | None = None,
+    reference: str | None = None,
+    note: str | None = None,
+) -> Input:
+    """Move the innsigelse of a merknad not split into points to ``status`` (a planner's
+    decision): only with the date and reference of the authority's letter or meeting and a
+    note (``points.set_status``), recorded and audited. A split merknad's innsigelser move
+    per point."""
+    require(store, actor, Role.PLANNER)
     item = _input(store, input_id)
     if item.objection != Objection.INNSIGELSE:
         raise InvalidInput("objection.not_innsigelse")
-    try:
-        status = ObjectionStatus(status)
-    except ValueError:
-        raise InvalidInput("objection.status_unknown") from None
-    store.set_objection(input_id, item.objection, status, who.username)
+    found = store.input_points(input_id)
+    if len(found) != 1:
+        raise InvalidInput("points.error.split_status")
+    points.set_status(store, input_id, found[0].letter, status, settled_on, reference, note, actor)
     return _input(store, input_id)
 
 

@@ -20,7 +20,16 @@ refers to it. The annex has every merknad's full text (masked), its supports («
 not a vote»: only here), and the inputs that are no merknad, counted by reason. Private
 persons' names appear only when staff ask for them (``include_names``).
 
-Each merknad's reference is in the body exactly once (its row) and again in the annex.
+Each merknad's reference is in the body once per point (its rows) and again in the annex.
+
+Merknadspunkter (``points``): a merknad split into points has one row per point, «KI-000012 a»,
+«KI-000012 b», each with its own kind (an innsigelse's status and the evidence for it in the
+sender cell), vurdering and forslag; a point without a vurdering says «Ikke vurdert» and is
+listed on the first page. A felles vurdering joins points, not whole merknader. The first
+page says plainly when the kommunestyre cannot adopt the plan alone (an innsigelse open or
+opprettholdt), the innsigelser's status changes are listed with their evidence, and the
+points' «endring i planen» make the list «Endringer i planforslaget etter offentlig ettersyn»
+with a § 12-14 line each.
 """
 
 from __future__ import annotations
@@ -34,7 +43,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 
@@ -61,11 +70,15 @@ from .model import (
     Objection,
     ObjectionStatus,
     Outcome,
+    Point,
+    PointKind,
     SenderType,
+    StatusChange,
     public_sender_name,
     reference,
 )
 from .moderation import mask_naming_kinds
+from .points import UNRESOLVED
 from .review import SECTIONS, responded_through, is_merknad, section_of
 from .store import Store
 from .text import excerpt
@@ -77,6 +90,7 @@ SUMMARY_CHARS = 400
 # DejaVu Sans, the font LibreOffice falls back to without Calibri or Carlito (measured).
 COLUMN_WIDTHS_CM = (2.6, 2.5, 3.8, 6.1, 6.1, 4.6)
 TABLE_FONT_HALF_POINTS = 18  # 9 pt
+LABELS_PER_ROW = 6  # points listed on the first page: «KI-000123 b» in 9 pt fits 4.3 cm
 PDF_TIMEOUT_S = 180
 _SCALE_STEPS = (10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000)
 
@@ -148,15 +162,41 @@ def build_report(
     profile = profile or load_settings().profile
     now = now or datetime.now(UTC)
     every = store.analysis_frame(consultation_id)
+    rows = merknader(every, consultation, now)
     report = Report(
-        consultation=consultation, rows=merknader(every, consultation, now),
+        consultation=consultation, rows=rows,
         waiting=0 if frist_passed(consultation, now) else int(
             ((every["status"] == InputStatus.PENDING.value) & every["not_merknad"].map(is_merknad)).sum()
         ),
         not_merknad=counts_not_merknad(every), include_names=include_names, order=Order(order),
         titles=_titles(profile, lang), crs=profile.working_crs, lang=lang, now=now,
+        points=store.merknad_points(consultation_id), status_log=store.status_changes(consultation_id),
     )  # fmt: skip
     return report.render()
+
+
+def own_points(rows: pd.DataFrame, points: dict[int, list[Point]]) -> list[Point]:
+    """The points the report assesses: every point of every merknad in it that is no
+    duplicate (a duplicate is answered through its original)."""
+    return [p for i, d in zip(rows["id"], rows["duplicate_of"], strict=True) if pd.isna(d)
+            for p in points.get(int(i), ())]  # fmt: skip
+
+
+def unassessed_points(store: Store, consultation_id: str, now: datetime | None = None) -> list[tuple[str, Point]]:
+    """The points the merknadsbehandling would mark «Ikke vurdert», each with its label
+    there (the command line warns about each)."""
+    consultation = store.get_consultation(consultation_id)
+    if consultation is None:
+        raise KartinnspillError("cli.unknown_consultation", id=consultation_id)
+    rows = merknader(store.analysis_frame(consultation_id), consultation, now or datetime.now(UTC))
+    found = store.merknad_points(consultation_id)
+    return [(point_label(p, found), p) for p in own_points(rows, found) if not p.assessed]
+
+
+def point_label(point: Point, points: dict[int, list[Point]]) -> str:
+    """A point as the report numbers it: «KI-000012» when its merknad is not split,
+    «KI-000012 b» when it is."""
+    return point.label if len(points.get(point.input_id, ())) > 1 else reference(point.input_id)
 
 
 def _titles(profile: Municipality, lang: str) -> tuple[str, str]:
@@ -207,6 +247,8 @@ class Report:
     crs: int
     lang: str
     now: datetime
+    points: dict[int, list[Point]]
+    status_log: list[StatusChange]
 
     def w(self, key: str, **params: object) -> str:
         return t(f"report11.{key}", self.lang, **params)
@@ -223,10 +265,13 @@ class Report:
         self.rows = rows
         doc.add_heading(xml_safe(t("exports.report.title", lang, title=c.title)), level=0)
         doc.add_paragraph(t("exports.report.generated", lang, date=format_date(self.now, lang)))
+        self._first_page(doc)
         self._politicians(doc)
         self._facts(doc)
         self._figures(doc)
         self._notes(doc)
+        self._status_log(doc)
+        self._plan_changes(doc)
         _map(doc, c, rows, self.crs, lang)
         body = doc.add_section(WD_SECTION.NEW_PAGE)
         _landscape(body)
@@ -305,8 +350,8 @@ class Report:
         _row(table, (self.w("col_total"), *((rows["channel"] == ch.value).sum() for ch in channels), len(rows)),
              bold=(True,) * len(head), widths=widths)  # fmt: skip
         late = int(rows["missed"].notna().sum())
-        innsigelser = rows[rows["objection"] == Objection.INNSIGELSE.value]
-        status = Counter(innsigelser["objection_status"].dropna())
+        innsigelser = [p for p in own_points(rows, self.points) if p.kind == PointKind.INNSIGELSE]
+        status = Counter((p.status or ObjectionStatus.OPEN).value for p in innsigelser)
         states = ", ".join(f"{status[s.value]} {t(f'objection.status.{s.value}', lang)}"
                            for s in ObjectionStatus if status[s.value])  # fmt: skip
         facts = [
@@ -331,10 +376,80 @@ class Report:
         doc.add_paragraph(t("exports.report.names_note" if self.include_names else "parties.report.no_names_note", lang))
         if late := int(rows["missed"].notna().sum()):
             doc.add_paragraph(tn("parties.report.late_note", late, lang))
-        standing = rows[(rows["objection"] == Objection.INNSIGELSE.value)
-                        & rows["objection_status"].isin([s.value for s in ObjectionStatus if not s.resolved])]  # fmt: skip
-        if len(standing):
+        if standing := self._standing():
             doc.add_paragraph(tn("parties.report.unresolved_note", len(standing), lang))
+
+    # -- merknadspunkter on the opening pages
+
+    def _standing(self) -> list[Point]:
+        """Innsigelser that still stand (open or opprettholdt) on merknader not hidden."""
+        shown = self.rows[self.rows["status"] != InputStatus.HIDDEN.value]
+        return [p for p in own_points(shown, self.points)
+                if p.kind == PointKind.INNSIGELSE and (p.status or ObjectionStatus.OPEN) in UNRESOLVED]  # fmt: skip
+
+    def _first_page(self, doc) -> None:
+        """Plainly, before anything else: whether the kommunestyre may adopt the plan alone,
+        and every point that has no vurdering yet."""
+        lang = self.lang
+        if standing := self._standing():
+            doc.add_paragraph().add_run(tn("points.report.blocked_doc", len(standing), lang)).bold = True
+            self._labels(doc, standing)
+        missing = [p for p in own_points(self.rows, self.points) if not p.assessed]
+        if missing:
+            doc.add_paragraph().add_run(tn("points.report.unassessed", len(missing), lang)).bold = True
+            self._labels(doc, missing)
+
+    def _labels(self, doc, found: list[Point]) -> None:
+        """Points by their numbers, six to a row, each whole (a number never breaks)."""
+        labels = [self._label(p) for p in found]
+        widths = (sum(COLUMN_WIDTHS_CM) / LABELS_PER_ROW,) * LABELS_PER_ROW
+        table = _table(doc, LABELS_PER_ROW, widths)
+        for k in range(0, len(labels), LABELS_PER_ROW):
+            row = labels[k : k + LABELS_PER_ROW]
+            _row(table, row + [""] * (LABELS_PER_ROW - len(row)), widths=widths, nowrap=range(LABELS_PER_ROW))
+
+    def _label(self, point: Point) -> str:
+        return point_label(point, self.points)
+
+    def _status_log(self, doc) -> None:
+        """Every innsigelse with its status, and every move of a status with its evidence."""
+        lang = self.lang
+        innsigelser = [p for p in own_points(self.rows, self.points) if p.kind == PointKind.INNSIGELSE]
+        if not innsigelser and not self.status_log:
+            return
+        doc.add_heading(t("points.report.status_heading", lang), level=1)
+        in_report = {int(i) for i in self.rows["id"]}
+        table = _table(doc, 5)
+        _row(table, [t(f"points.report.col_{c}", lang) for c in ("point", "status", "date", "reference", "note")],
+             bold=(True,) * 5, header=True)  # fmt: skip
+        for change in self.status_log:
+            if change.input_id not in in_report:
+                continue
+            point = Point(change.input_id, change.letter)
+            _row(table, (self._label(point), t("points.report.status_move", lang,
+                         before=t(f"objection.status.{(change.before or ObjectionStatus.OPEN).value}", lang),
+                         after=t(f"objection.status.{change.after.value}", lang)),
+                         _day_of(change.settled_on), change.reference, self._mask(change.note)))  # fmt: skip
+        for p in innsigelses_open_without_move(innsigelser, self.status_log):
+            _row(table, (self._label(p), t(f"objection.status.{(p.status or ObjectionStatus.OPEN).value}", lang),
+                         "", "", t("points.report.no_move", lang)))  # fmt: skip
+
+    def _plan_changes(self, doc) -> None:
+        """«Endringer i planforslaget etter offentlig ettersyn»: every point's «endring i
+        planen», with whether it needs a new høring (pbl. § 12-14)."""
+        lang = self.lang
+        found = [p for p in own_points(self.rows.sort_values("id"), self.points) if p.plan_change]
+        doc.add_heading(t("points.report.changes_heading", lang), level=1)
+        if not found:
+            doc.add_paragraph(t("points.report.changes_none", lang))
+            return
+        table = _table(doc, 3)
+        _row(table, [t(f"points.report.col_{c}", lang) for c in ("point", "change", "hearing")],
+             bold=(True,) * 3, header=True)  # fmt: skip
+        for p in found:
+            hearing = t("points.report.hearing_line", lang,
+                        answer=t("points.yes" if p.new_hearing else "points.no", lang))  # fmt: skip
+            _row(table, (self._label(p), self._mask(p.plan_change), hearing))
 
     # -- the merknadsbehandling
 
@@ -345,9 +460,9 @@ class Report:
         if rows.empty:
             doc.add_paragraph(t("exports.report.no_inputs", self.lang))
             return
-        clusters = _clusters(rows)
-        printed: dict[int, str] = {}  # cluster → its label («F1»), once printed
-        labels: dict[int, str] = {}
+        clusters = self._clusters()
+        printed: dict[tuple, str] = {}  # cluster → its label («F1»), once printed
+        labels: dict[tuple, str] = {}
         for k, (name, _) in enumerate(SECTIONS):
             part = rows[rows["section"] == k]
             if part.empty:
@@ -379,72 +494,139 @@ class Report:
             if len(rows):
                 yield tn("report11.category_heading", len(rows), lang, name=category), rows
 
+    def _entries(self, item) -> list[Point | None]:
+        """A merknad's rows: its points, or ``None`` for a duplicate (answered through its
+        original)."""
+        if not pd.isna(item.duplicate_of):
+            return [None]
+        return self.points.get(int(item.id)) or [None]
+
+    def _clusters(self) -> dict[tuple, list[int]]:
+        """Felles vurderinger: each key shared by two rows or more, with the merknader of
+        its rows."""
+        members: dict[tuple, list[int]] = {}
+        for item in self.rows.itertuples(index=False):
+            for p in self._entries(item):
+                if (key := self._key(item, p)) is not None:
+                    members.setdefault(key, []).append(int(item.id))
+        return {k: v for k, v in members.items() if len(v) > 1}
+
+    def _key(self, item, point: Point | None) -> tuple | None:
+        """What joins rows into one felles vurdering: a group of points; an answer given
+        the same to several merknader before points existed; a duplicate with its original."""
+        if point is None:
+            if pd.isna(item.answer_by):
+                return None
+            source = self.points.get(int(item.answer_by), ())
+            return _point_key(source[0]) if len(source) == 1 else ("m", int(item.answer_by))
+        return _point_key(point)
+
     def _merknad_table(
-        self, doc, group: pd.DataFrame, clusters: dict[int, int], labels: dict[int, str], printed: dict[int, str]
+        self, doc, group: pd.DataFrame, clusters: dict[tuple, list[int]], labels: dict[tuple, str],
+        printed: dict[tuple, str],
     ) -> None:
         head = (self.w("col_nr"), self.w("col_date"), self.w("col_sender"), self.w("col_merknad"),
                 self.titles[0], self.titles[1])  # fmt: skip
         table = _table(doc, len(head), COLUMN_WIDTHS_CM)
         _row(table, head, bold=(True,) * len(head), header=True, widths=COLUMN_WIDTHS_CM)
-        ordered = _ordered(group, clusters)
-        ids = [int(i) for i in ordered["id"]]
-        last_of = {clusters[i]: i for i in ids if i in clusters}  # a cluster's last row here
-        for item in ordered.itertuples(index=False):
-            cluster = clusters.get(int(item.id))
+        first = {int(item.id): self._key(item, self._entries(item)[0]) for item in group.itertuples(index=False)}
+        ordered = _ordered(group, {i: min(clusters[k]) for i, k in first.items() if k in clusters})
+        rows = [(item, n, p) for item in ordered.itertuples(index=False) for n, p in enumerate(self._entries(item))]
+        last_of = {}
+        for item, n, p in rows:
+            if (key := self._key(item, p)) in clusters:
+                last_of[key] = (int(item.id), n)
+        for item, n, p in rows:
+            key = self._key(item, p)
+            cluster = key if key in clusters else None
             if cluster is not None and cluster not in labels:
                 labels[cluster] = f"F{len(labels) + 1}"
-            _row(table, self._cells(item, cluster, labels, printed), widths=COLUMN_WIDTHS_CM, nowrap=(0, 1))
-            if cluster is not None and last_of[cluster] == int(item.id) and cluster not in printed:
+            _row(table, self._cells(item, n, p, cluster, labels, printed), widths=COLUMN_WIDTHS_CM, nowrap=(0, 1))
+            if cluster is not None and last_of[cluster] == (int(item.id), n) and cluster not in printed:
                 printed[cluster] = labels[cluster]
-                self._group_response(table, item, labels[cluster], sum(1 for v in clusters.values() if v == cluster))
+                self._group_response(table, item, p, labels[cluster], len(clusters[cluster]))
 
-    def _cells(self, item, cluster: int | None, labels: dict[int, str], printed: dict[int, str]) -> tuple[str, ...]:
+    def _cells(
+        self, item, n: int, point: Point | None, cluster: tuple | None, labels: dict[tuple, str], printed: dict[tuple, str]
+    ) -> tuple[str, ...]:
         lang = self.lang
-        date = item.date
-        if item.missed is not None:
+        split = len(self._entries(item)) > 1
+        nr = f"{reference(int(item.id))} {point.letter}" if split else reference(int(item.id))
+        date = item.date if n == 0 else ""
+        if n == 0 and item.missed is not None:
             date = f"{date}\n{self.w('late_mark', frist=_day(item.missed))}"
         text, kinds = item.masked
-        answered = _present(item.a_outcome)
-        if cluster is None and answered and _present(item.a_summary):
+        answered = point.assessed if point is not None else _present(item.a_outcome)
+        if point is not None and point.stored:
+            summary = self._mask(point.summary) if point.summary else excerpt(text, SUMMARY_CHARS) if n == 0 else ""
+            if point.theme:
+                summary = f"{t('points.report.theme', lang, theme=point.theme)}\n{summary}".strip()
+        elif cluster is None and answered and _present(item.a_summary):
             summary = self._mask(item.a_summary)
         else:
             summary = excerpt(text, SUMMARY_CHARS)
-        if kinds:
+        if kinds and n == 0:
             summary += "\n" + self.w("masked_kinds", kinds=", ".join(self.w(f"pii.{k}") for k in kinds))
         if cluster is not None:
             where = "above" if cluster in printed else "below"
             assessment = self.w(f"see_group_{where}", label=labels[cluster])
         elif answered:
-            assessment = self._assessment(item)
+            assessment = self._assessment(item, point)
         else:
             assessment = ""
-        outcome = t(f"planning.outcome.{item.a_outcome}" if answered else "exports.not_answered", lang)
-        return (reference(int(item.id)), date, self._sender(item), summary, assessment, outcome)
+        outcome_value = point.outcome.value if point is not None and point.assessed else item.a_outcome
+        outcome = t(f"planning.outcome.{outcome_value}", lang) if answered else t("points.report.not_assessed", lang)
+        sender = self._sender(item, point) if n == 0 else self._kind(point)
+        return (nr, date, sender, summary, assessment, outcome)
 
-    def _assessment(self, item) -> str:
-        text = self._mask(item.a_assessment) if _present(item.a_assessment) else ""
-        if _present(item.a_plan_change):
-            text = f"{text}\n{t('exports.report.plan_change', self.lang, change=self._mask(item.a_plan_change))}".strip()
+    def _assessment(self, item, point: Point | None = None) -> str:
+        if point is not None:
+            assessment, change = point.assessment, point.plan_change
+        else:
+            assessment, change = item.a_assessment, item.a_plan_change
+        text = self._mask(assessment) if _present(assessment) else ""
+        if _present(change):
+            text = f"{text}\n{t('exports.report.plan_change', self.lang, change=self._mask(change))}".strip()
         return text
 
-    def _group_response(self, table: Table, item, label: str, n: int) -> None:
-        """One row across the table: the answer the merknader above (and elsewhere) share."""
+    def _group_response(self, table: Table, item, point: Point | None, label: str, n: int) -> None:
+        """One row across the table: the answer the rows above (and elsewhere) share."""
+        outcome = point.outcome.value if point is not None else item.a_outcome
+        shared = point.summary if point is not None and not point.stored else None if point else item.a_summary
         lines = [
             tn("report11.group_heading", n, self.lang, label=label, title=self.titles[0]),
-            self._mask(item.a_summary) if _present(item.a_summary) else "",
-            self._assessment(item),
-            f"{self.titles[1]}: {t(f'planning.outcome.{item.a_outcome}', self.lang)}",
+            self._mask(shared) if _present(shared) else "",
+            self._assessment(item, point),
+            f"{self.titles[1]}: {t(f'planning.outcome.{outcome}', self.lang)}",
         ]
         _row(table, ["\n".join(line for line in lines if line)], bold=(True,), span=len(COLUMN_WIDTHS_CM),
              widths=(sum(COLUMN_WIDTHS_CM),))  # fmt: skip
 
-    def _sender(self, item) -> str:
+    def _kind(self, point: Point | None) -> str:
+        """«Innsigelse (imøtekommet)» with the date and reference behind its status, «Faglig
+        råd», or ``""`` for an ordinary point."""
+        if point is None or point.kind == PointKind.MERKNAD:
+            return ""
+        lang = self.lang
+        what = t(f"objection.kind.{point.kind.value}", lang)
+        if point.kind == PointKind.INNSIGELSE:
+            what = t("parties.report.objection_status", lang, kind=what,
+                     status=t(f"objection.status.{(point.status or ObjectionStatus.OPEN).value}", lang))  # fmt: skip
+            if point.settled_on is not None:
+                what += "\n" + t("points.report.evidence", lang, date=_day_of(point.settled_on),
+                                  reference=point.settled_reference)  # fmt: skip
+        return what
+
+    def _sender(self, item, point: Point | None = None) -> str:
         lang = self.lang
         kind = item.sender_type if _present(item.sender_type) else SenderType.PRIVATE.value
         sender = t(f"sender_type.{kind}", lang)
         public = public_sender_name(item.sender_type, item.sender_name)
         if _present(item.sender_name) and (self.include_names or public):
             sender = t("exports.report.sender_named", lang, type=sender, name=item.sender_name)
+        if point is not None:
+            what = self._kind(point)
+            return f"{sender}\n{what}" if what else sender
         if _present(item.objection):
             what = t(f"objection.kind.{item.objection}", lang)
             if _present(item.objection_status):
@@ -485,19 +667,24 @@ class Report:
             _row(table, (self.w(f"not_merknad.{kind.value}"), n))
 
 
-def _clusters(rows: pd.DataFrame) -> dict[int, int]:
-    """Merknader that share one answer (a group answer, or duplicates answered through their
-    original), by input id → the cluster's first input id; merknader answered alone are
-    not in it."""
-    key = [
-        (o, s, a, p) if _present(o) else None
-        for o, s, a, p in zip(rows["a_outcome"], rows["a_summary"], rows["a_assessment"], rows["a_plan_change"], strict=True)
-    ]
-    members: dict[tuple, list[int]] = {}
-    for input_id, k in zip(rows["id"].astype(int), key, strict=True):
-        if k is not None:
-            members.setdefault(tuple("" if not _present(v) else v for v in k), []).append(input_id)
-    return {i: min(ids) for ids in members.values() if len(ids) > 1 for i in ids}
+def _point_key(point: Point) -> tuple | None:
+    if not point.assessed:
+        return None
+    if point.group_id is not None:
+        return ("g", point.group_id)
+    if not point.stored:  # one answer saved for several merknader before points existed
+        return ("c", point.outcome.value, point.summary, point.assessment, point.plan_change)
+    return ("p", point.input_id, point.letter)
+
+
+def _day_of(value: date) -> str:
+    return f"{value:%d.%m.%Y}"
+
+
+def innsigelses_open_without_move(innsigelser: Sequence[Point], log: Sequence[StatusChange]) -> list[Point]:
+    """Innsigelser whose status never moved (still as raised)."""
+    moved = {(c.input_id, c.letter) for c in log}
+    return [p for p in innsigelser if (p.input_id, p.letter) not in moved]
 
 
 def _ordered(group: pd.DataFrame, clusters: dict[int, int]) -> pd.DataFrame:

@@ -289,6 +289,9 @@ def respond(
     who = require(store, actor, Role.PLANNER)
     if not input_ids:
         raise InvalidReview("planning.error.nothing_to_answer")
+    for input_id in input_ids:  # a split merknad is answered point by point (points.py)
+        if len(store.input_points(input_id)) > 1:
+            raise InvalidReview("points.error.split_answer", ref=reference(input_id))
     store.save_response(input_ids, response, who.username)
     return len(input_ids)
 

@@ -143,7 +143,7 @@ def _xlsx_text(data: bytes) -> str:
 def test_xlsx_has_the_inputs_sheet_and_the_key_figures_sheet(store, planned):
     c, ids = planned
     wb = openpyxl.load_workbook(io.BytesIO(export(store, c.id, Format.XLSX)))
-    assert wb.sheetnames == ["Innspill", "Nøkkeltall"]
+    assert wb.sheetnames == ["Innspill", "Nøkkeltall", "Merknadspunkter"]  # the last: issue 21 (test_points)
     sheet = wb["Innspill"]
     header = [cell.value for cell in sheet[1]]
     assert header == columns(c)
@@ -261,7 +261,7 @@ def test_cli_writes_each_format_and_refuses_what_it_cannot(store, planned, db_pa
     assert done.returncode == 0 and pyogrio.read_info(gpkg, layer="innspill_punkt")["crs"] == "EPSG:25833"
     xlsx = tmp_path / "innspill.xlsx"
     assert _cli(db_path, *base, "--format", "xlsx", "--out", str(xlsx)).returncode == 0
-    assert openpyxl.load_workbook(xlsx).sheetnames == ["Innspill", "Nøkkeltall"]
+    assert openpyxl.load_workbook(xlsx).sheetnames == ["Innspill", "Nøkkeltall", "Merknadspunkter"]
 
     done = _cli(db_path, *base, "--format", "geojson", "--crs", "EPSG:25833", "--out", "-")
     assert done.returncode == 0 and len(json.loads(done.stdout)["features"]) == 4

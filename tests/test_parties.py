@@ -132,14 +132,17 @@ def test_a_planner_marks_a_merknad_as_faglig_raad_then_innsigelse_and_moves_its_
     assert objections.unresolved([advice]) == []
     raised = objections.mark(store, stored.id, Objection.INNSIGELSE, kari)
     assert raised.objection_status == ObjectionStatus.OPEN
-    maintained = objections.set_status(store, stored.id, ObjectionStatus.MAINTAINED, kari)
+    evidence = {"settled_on": date(2026, 11, 2), "reference": "25/4711-31", "note": "Drøftingsmøte."}
+    maintained = objections.set_status(store, stored.id, ObjectionStatus.MAINTAINED, kari, **evidence)
     assert objections.unresolved([maintained]) == [maintained]  # opprettholdt → mekling: still standing
     assert objections.mark(store, stored.id, Objection.INNSIGELSE, kari).objection_status == ObjectionStatus.MAINTAINED
-    met = objections.set_status(store, stored.id, ObjectionStatus.MET, kari)
+    met = objections.set_status(store, stored.id, ObjectionStatus.MET, kari, **evidence)
     assert objections.unresolved([met]) == [] and objections.overview(store)[hearing.id][0] == 0
-    entry = store.audit_entries()[0]
-    assert (entry.actor, entry.action, entry.object_id) == ("kari", "input.objection.status", str(stored.id))
+    # the status moves with its evidence (points.set_status), audited with the change
+    entry = next(e for e in store.audit_entries() if e.action == "point.innsigelse_status")
+    assert (entry.actor, entry.object_id) == ("kari", str(stored.id))
     assert json.loads(entry.before)["status"] == "opprettholdt" and json.loads(entry.after)["status"] == "imotekommet"
+    assert json.loads(entry.after)["reference"] == "25/4711-31"
 
 
 def test_faglig_raad_has_no_status_to_move(store, hearing):

@@ -88,7 +88,8 @@ def hearing(store):
     review.tag(store, [ids["speed"], ids["crossing"], ids["private"]], "Skolevei", planner)
     review.hide(store, [ids["hidden"], ids["phone"]], "Personopplysninger", planner)
     review.mark_not_merknad(store, [ids["spam"]], NotMerknad.SPAM, "", planner)
-    objections.set_status(store, ids["objection"], ObjectionStatus.MAINTAINED, planner)
+    objections.set_status(store, ids["objection"], ObjectionStatus.MAINTAINED, planner,
+                          settled_on=date(2026, 10, 20), reference="25/4711-31", note="Mekling avtalt.")
     review.respond(store, [ids["speed"], ids["crossing"]],
                   Response(0, "Ønsker tryggere skolevei.", "Fartsdemping vurderes.", Outcome.PARTLY, "Ny fartshump."),
                   planner)  # fmt: skip
@@ -113,6 +114,11 @@ def _headings(document, level):
 def _annex(document) -> str:
     text = docx_text(document)
     return text[text.index("Vedlegg 1: Merknadene i full tekst"):]
+
+
+def _tables(document):
+    """The report's tables without the first page's lists of point numbers (issue 21)."""
+    return [t for t in document.tables if not t.rows[0].cells[0].text.startswith("KI-")]
 
 
 def _body(document) -> str:
@@ -215,7 +221,7 @@ def test_a_merknad_answered_alone_shows_summary_assessment_change_and_proposal_i
     assert club[1] == (CLOSES - timedelta(days=2)).strftime("%d.%m.%Y")
     assert club[2] == f"Organisasjon, lag eller velforening: {ORGANISATION}"
     assert club[3:] == ["Sykkelparkering.", "Tas inn.", "Tatt til følge"]
-    assert rows[ref["advice"]][5] == "Ikke behandlet" and rows[ref["advice"]][4] == ""
+    assert rows[ref["advice"]][5] == "Ikke vurdert" and rows[ref["advice"]][4] == ""  # issue 21: each point marked
 
 
 def test_a_late_merknad_is_marked_with_the_frist_it_missed(store, hearing):
@@ -243,7 +249,7 @@ def test_the_summary_table_for_politicians_comes_first_and_counts_outcomes_per_s
     c, _, _ = hearing
     document = _report(store, c)
     assert _headings(document, 1)[0] == "Oversikt for politisk behandling"
-    table = [[cell.text for cell in row.cells] for row in document.tables[0].rows]
+    table = [[cell.text for cell in row.cells] for row in _tables(document)[0].rows]
     assert table[0] == ["Avsendergruppe", "Tatt til følge", "Delvis tatt til følge", "Ikke tatt til følge",
                         "Tatt til orientering", "Ikke behandlet", "Sum"]  # fmt: skip
     assert table[1] == ["Regionale og statlige myndigheter", "0", "0", "0", "0", "2", "2"]
@@ -255,13 +261,14 @@ def test_the_summary_table_for_politicians_comes_first_and_counts_outcomes_per_s
 def test_the_header_states_saksnummer_kunngjoring_counts_by_group_and_channel_late_ones_and_innsigelser(store, hearing):
     c, _, _ = hearing
     document = _report(store, c)
-    facts = {row.cells[0].text: row.cells[1].text for row in document.tables[1].rows}
+    tables = _tables(document)
+    facts = {row.cells[0].text: row.cells[1].text for row in tables[1].rows}
     assert facts["Plan-ID"] == "3203202501" and facts["Saksnummer"] == "24/1234"
     assert facts["Kunngjort"] == "01.10.2026 Budstikka" and facts["Planfase"] == "Offentlig ettersyn"
-    by_group = [[cell.text for cell in row.cells] for row in document.tables[2].rows]
+    by_group = [[cell.text for cell in row.cells] for row in tables[2].rows]
     assert by_group[0] == ["Avsendergruppe", "Nettskjema", "Brev", "Sum"]
     assert by_group[-1] == ["Sum", "5", "5", "10"]
-    figures = {row.cells[0].text: row.cells[1].text for row in document.tables[3].rows}
+    figures = {row.cells[0].text: row.cells[1].text for row in tables[3].rows}
     assert figures == {"Merknader": "10", "Etter fristen": "1", "Innsigelser": "1 (1 opprettholdt – mekling)"}
     assert "1 innsigelse er ikke løst" in docx_text(document)
 
@@ -346,7 +353,8 @@ def test_cli_writes_the_pdf_when_the_out_file_ends_in_pdf(store, hearing, store_
     done = _cli(store_location, "report", "--consultation", c.id, "--out", str(out))
     assert done.returncode == 0, done.stderr
     text = pdf_text(out.read_bytes())
-    assert all(text.count(ref[name]) == 2 for name in ref if name != "spam")  # body and annex
+    body = text[text.index("Merknadene står etter"):]  # the first page also lists points not assessed (issue 21)
+    assert all(body.count(ref[name]) == 2 for name in ref if name != "spam")  # body and annex
     assert ref["spam"] not in text and PHONE not in text
 
 

@@ -110,8 +110,10 @@ def big_pdf(big):
 
 
 def _split(text: str) -> tuple[str, str]:
+    """The merknad tables and the annex (the first page also lists the points not assessed,
+    issue 21)."""
     at = text.index("Vedlegg 1: Merknadene i full tekst")
-    return text[:at], text[at:]
+    return text[text.index("Merknadene står etter"):at], text[at:]
 
 
 def test_the_body_and_the_annex_of_the_docx_name_all_695_merknader_once_each_and_no_personal_data(big):

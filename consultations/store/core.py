@@ -25,6 +25,7 @@ import duckdb
 from .. import geo, keys
 from . import migrations
 from .duckdb_backend import DuckDBBackend
+from .points import PointsStore, sync_objection, sync_response
 from .postgres_backend import PostgresBackend, is_url
 from ..errors import Conflict, DuplicateText, NotFound, StoreError, SupportedFromAddress
 from ..model import (
@@ -157,7 +158,7 @@ def _opened_key(location: Path | str) -> Path | str:
     return str(location) if is_url(location) else Path(location).resolve()
 
 
-class Store:
+class Store(PointsStore):
     def __init__(
         self,
         backend: DuckDBBackend | PostgresBackend,
@@ -664,7 +665,8 @@ class Store:
                 raise NotFound("planning.error.delete_unknown")
             if rows[0][1] is not None:
                 raise ArchivedInput(input_id)
-            for table in ("supports", "input_themes", "responses", "input_attachments"):
+            for table in ("supports", "input_themes", "responses", "input_attachments", "merknad_points",
+                          "innsigelse_status_changes"):
                 cur.execute(f"DELETE FROM {table} WHERE input_id = ?", (input_id,))
             cur.execute("UPDATE inputs SET duplicate_of = NULL WHERE duplicate_of = ?", (input_id,))
             cur.execute("UPDATE hearing_parties SET input_id = NULL WHERE input_id = ?", (input_id,))
@@ -1479,6 +1481,8 @@ class Store:
         """The same answer for one input or a whole group; replaces an earlier answer."""
         now = _naive(datetime.now(UTC))
         with self._transaction() as cur:
+            # merknader stored as points share the answer as one felles vurdering
+            group = cur.execute("SELECT nextval('point_group_seq')").fetchall()[0][0] if len(input_ids) > 1 else None
             for input_id in input_ids:
                 before = cur.execute(
                     "SELECT outcome FROM responses WHERE input_id = ?", (input_id,)
@@ -1498,6 +1502,7 @@ class Store:
                     cur, actor, "response.save", "input", str(input_id),
                     before[0][0] if before else None, response.outcome.value,
                 )  # fmt: skip
+                sync_response(cur, input_id, response, actor, group)
 
     def responses(self, consultation_id: str) -> dict[int, Response]:
         rows = self._rows(
@@ -1576,6 +1581,7 @@ class Store:
                 "UPDATE inputs SET objection = ?, objection_status = ? WHERE id = ?",
                 (*after, input_id),
             )
+            sync_objection(cur, input_id, objection, status, actor)
             action = "input.objection.status" if rows[0][0] == after[0] else "input.objection"
             _audit(
                 cur, actor, action, "input", str(input_id),

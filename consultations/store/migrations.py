@@ -315,6 +315,46 @@ MIGRATIONS: dict[int, Sequence[str]] = {
         )""",
         """CREATE INDEX class_inputs_by_class ON class_inputs (class_id)""",
     ),
+    21: (
+        # merknadspunkter (points.py): a merknad split into the points the merknadsbehandling
+        # assesses, each with its own kind (an innsigelse or a faglig råd is per point), answer
+        # and § 12-14 flag; a felles vurdering is a group of points. A merknad with no rows
+        # here is one point read from its responses row and inputs.objection.
+        """CREATE SEQUENCE point_group_seq START 1""",
+        """CREATE TABLE merknad_points (
+            input_id INTEGER NOT NULL,
+            letter VARCHAR NOT NULL,
+            summary VARCHAR NOT NULL,
+            theme VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            objection_status VARCHAR,
+            settled_on DATE,
+            settled_reference VARCHAR NOT NULL,
+            settled_note VARCHAR NOT NULL,
+            assessment VARCHAR NOT NULL,
+            outcome VARCHAR,
+            plan_change VARCHAR NOT NULL,
+            new_hearing BOOLEAN NOT NULL,
+            group_id INTEGER,
+            author VARCHAR NOT NULL,
+            updated_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (input_id, letter)
+        )""",
+        # every move of an innsigelse's status with its evidence, for the report
+        """CREATE SEQUENCE status_change_id_seq START 1""",
+        """CREATE TABLE innsigelse_status_changes (
+            id INTEGER PRIMARY KEY DEFAULT nextval('status_change_id_seq'),
+            input_id INTEGER NOT NULL,
+            letter VARCHAR NOT NULL,
+            status_before VARCHAR,
+            status_after VARCHAR NOT NULL,
+            settled_on DATE NOT NULL,
+            reference VARCHAR NOT NULL,
+            note VARCHAR NOT NULL,
+            actor VARCHAR NOT NULL,
+            occurred_at TIMESTAMP NOT NULL
+        )""",
+    ),
 }
 LATEST = max(MIGRATIONS)
 SCHEMA_VERSION_TABLE = (

@@ -12,7 +12,7 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
-from .. import hearing_parties, objections
+from .. import hearing_parties, objections, points
 from ..config import Settings
 from ..i18n import LOCAL_TZ, format_date, t, tn
 from ..model import (
@@ -40,9 +40,10 @@ NONE = "none"  # «neither innsigelse nor faglig råd»
 
 def summary(store: Store, c: Consultation, lang: str) -> None:
     """«N uløste innsigelser» and the høringsinstanser that have not answered yet."""
-    standing = objections.unresolved(store.all_inputs(c.id))
+    found = store.merknad_points(c.id)
+    standing = points.standing(found, store.all_inputs(c.id))  # per point: a letter may hold two
     if standing:
-        refs = ", ".join(i.reference for i in standing)
+        refs = ", ".join(p.label if len(found[p.input_id]) > 1 else p.label.split()[0] for p in standing)
         st.warning(tn("parties.unresolved", len(standing), lang, refs=refs))
     parties = store.hearing_parties(c.id)
     waiting = hearing_parties.unanswered(parties)
@@ -81,20 +82,18 @@ def _mark(store: Store, input_id: int, key: str, actor: User, lang: str) -> str:
              kind=objection_label(item.objection, item.objection_status, lang) or t("objection.kind.none", lang))  # fmt: skip
 
 
-def _status(store: Store, input_id: int, key: str, actor: User, lang: str) -> str:
-    item = objections.set_status(store, input_id, st.session_state.get(key), actor)
-    return t("parties.status_set", lang, ref=item.reference,
-             status=t(f"objection.status.{item.objection_status.value}", lang))  # fmt: skip
-
-
 def objection_controls(store: Store, item: Input, user: User, lang: str, where: str) -> None:
     """For a merknad from an authority or another municipality: mark it as innsigelse or
-    faglig råd, and move an innsigelse's status. Each choice is stored when made (and
+    faglig råd; an innsigelse's status moves only on the merknadsbehandling tab, point by
+    point, with its evidence (``points.set_status``). Each choice is stored when made (and
     audited); the widgets always show what is stored."""
     if item.sender_type is None or not item.sender_type.may_object:
         return
     k = f"objection-{item.id}"
     st.markdown(f"**{t('parties.heading', lang)}**")
+    if len(store.input_points(item.id)) > 1:  # a split letter is marked point by point
+        st.caption(t("points.error.split_mark", lang))
+        return
     st.session_state[f"{k}-kind"] = item.objection.value if item.objection else NONE
     st.radio(
         t("parties.register.objection", lang), options=[NONE, *(o.value for o in Objection)],
@@ -102,13 +101,9 @@ def objection_controls(store: Store, item: Input, user: User, lang: str, where: 
         on_change=flash.run, args=(where, lang, _mark, store, item.id, f"{k}-kind", user, lang),
     )  # fmt: skip
     if item.objection == Objection.INNSIGELSE:
-        st.session_state[f"{k}-status"] = (item.objection_status or ObjectionStatus.OPEN).value
-        st.selectbox(
-            t("parties.status", lang), options=[s.value for s in ObjectionStatus],
-            format_func=lambda v: t(f"objection.status.{v}", lang), help=t("parties.status_help", lang),
-            key=f"{k}-status",
-            on_change=flash.run, args=(where, lang, _status, store, item.id, f"{k}-status", user, lang),
-        )  # fmt: skip
+        status = t(f"objection.status.{(item.objection_status or ObjectionStatus.OPEN).value}", lang)
+        st.caption(f"{t('parties.status', lang)}: {status}")
+        st.caption(t("points.ui.status_elsewhere", lang))
 
 
 # -- the høringsinstanser page -------------------------------------------------------------

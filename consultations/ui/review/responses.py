@@ -15,6 +15,7 @@ from ...store import Store
 from ...text import escape_markdown
 from .. import flash
 from ..safe import text_block
+from . import points
 from .common import row_label, run, tags_of
 
 
@@ -172,8 +173,10 @@ def responses_view(store: Store, c: Consultation, frame: pd.DataFrame, user: Use
         text=t("planning.response.progress", lang, answered=answered, total=total),
     )
     st.caption(t("planning.response.progress_note", lang))
+    points.overview(store, c, lang)
     flash.show("review-responses")
     if chosen := _group(c, review.needing_response(frame), lang):
         _response_form(store, c, *chosen, user, lang)
+    points.points_view(store, c, frame, user, lang)
     _existing(frame, lang)
     _publishing(store, c, user, lang)
