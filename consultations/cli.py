@@ -20,7 +20,7 @@ from .report import Order
 from .i18n import LOCAL_TZ, t, tn
 from .attachments import MAX_BYTES as ATTACHMENT_MAX_BYTES
 from .importing import import_consultation
-from .model import REGISTERED_TEXT_MAX, Channel, InputDraft, Objection, SenderType
+from .model import REGISTERED_TEXT_MAX, Channel, InputDraft, InputStatus, Objection, SenderType
 from .moderation import has_personal_data
 from .permissions import OPERATOR
 from .retention import anonymise
@@ -77,6 +77,22 @@ def _parser() -> argparse.ArgumentParser:
     reg.add_argument(
         "--innsigelse", action="store_true", help="an authority's (or another municipality's) innsigelse: stored as open"
     )
+    reg.add_argument(
+        "--faglig-raad", action="store_true",
+        help="an authority's faglig råd; with --innsigelse too when the letter holds both",
+    )  # fmt: skip
+    reg.add_argument(
+        "--sender-address", metavar="ADDRESS",
+        help='postal address with a four-digit postnummer, "Gate 1, 1384 Asker"; kept for the case file, never public',
+    )  # fmt: skip
+    reg.add_argument(
+        "--journalpost", metavar="NUMBER",
+        help="the journalpost postmottak already gave the letter (25/4711-12): the archive package refers to it",
+    )  # fmt: skip
+    reg.add_argument(
+        "--original", metavar="PATH",
+        help="the letter as received (PDF, JPEG or PNG): the hoveddokument in the archive package",
+    )  # fmt: skip
     reg.add_argument(
         "--category", metavar="NAME",
         help="one of the consultation's categories (default: its last one, «Annet»)",
@@ -317,6 +333,7 @@ def _register_input(args: argparse.Namespace, store: Store) -> int:
     _check_register_args(args)
     text = _read_text(args.text_file)
     files = [_read_attachment(path) for path in args.attachment]
+    original = _read_attachment(args.original) if args.original else None
     consultation = store.get_consultation(args.consultation)
     if consultation is None:
         raise InvalidInput("input.unknown_consultation")
@@ -332,11 +349,17 @@ def _register_input(args: argparse.Namespace, store: Store) -> int:
         actor=OPERATOR,
         objection=Objection.INNSIGELSE if args.innsigelse else None,
         attachments=files,
+        original=original,
+        sender_address=args.sender_address,
+        journalpost=args.journalpost,
+        also_advice=args.faglig_raad,
     )
     if not args.category:
         print(t("register_cli.default_category", category=category), file=sys.stderr)
     if has_personal_data(stored.text):
         print(t("register_cli.personal_data", reference=stored.reference), file=sys.stderr)
+    if stored.status == InputStatus.PENDING:
+        print(t("letters.cli_pending", reference=stored.reference), file=sys.stderr)
     print(stored.reference)
     return 0
 

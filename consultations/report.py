@@ -65,6 +65,7 @@ from .model import (
     public_sender_name,
     reference,
 )
+from .letters import own_of
 from .moderation import mask_naming_kinds
 from .review import SECTIONS, responded_through, is_merknad, section_of
 from .store import Store
@@ -218,7 +219,11 @@ class Report:
         c, lang = self.consultation, self.lang
         rows = self.rows.assign(date=_dates(self.rows["created_at"]))
         rows = rows.assign(
-            masked=[mask_naming_kinds(str(x), self._mask_label) for x in rows["text"]],
+            masked=[
+                mask_naming_kinds(str(x), self._mask_label, None if self.include_names else own_of(*who))
+                for x, *who in zip(rows["text"], rows["sender_type"], rows["sender_name"],
+                                   rows["sender_address"], rows["sender_property"], strict=True)
+            ],  # the sender's own name, address and gnr/bnr too, unless names are asked for
         )
         self.rows = rows
         doc.add_heading(xml_safe(t("exports.report.title", lang, title=c.title)), level=0)

@@ -24,6 +24,7 @@ import duckdb
 
 from .. import geo, keys
 from . import migrations
+from .casefile import CaseFileStore
 from .duckdb_backend import DuckDBBackend
 from .postgres_backend import PostgresBackend, is_url
 from ..errors import Conflict, DuplicateText, NotFound, StoreError, SupportedFromAddress
@@ -157,7 +158,7 @@ def _opened_key(location: Path | str) -> Path | str:
     return str(location) if is_url(location) else Path(location).resolve()
 
 
-class Store:
+class Store(CaseFileStore):
     def __init__(
         self,
         backend: DuckDBBackend | PostgresBackend,
@@ -490,7 +491,7 @@ class Store:
             ).fetchall()[0][0]
             if count:
                 raise Conflict("lifecycle.has_inputs")
-            for table in ("documents", "hearing_parties"):
+            for table in ("documents", "hearing_parties", "consultation_facts"):
                 cur.execute(f"DELETE FROM {table} WHERE consultation_id = ?", (consultation_id,))
             cur.execute("DELETE FROM consultations WHERE id = ?", (consultation_id,))
             _audit(
