@@ -425,8 +425,10 @@ def _run(args: argparse.Namespace, store: Store, settings: Settings) -> int:
         return 0
     if args.command == "import-consultation":
         saved, warnings = import_consultation(
-            store, Path(args.file), kommunenummer=settings.profile.kommunenummer
-        )
+            store, Path(args.file), kommunenummer=settings.profile.kommunenummer,
+            known_parties=(*settings.profile.hearing_parties,
+                           *((a, SenderType.AUTHORITY) for a in settings.profile.authorities)),
+        )  # fmt: skip
         for key, values in warnings:
             print(t(key, **values), file=sys.stderr)
         print(t("import.done", id=saved.id, status=saved.status.value), file=sys.stderr)

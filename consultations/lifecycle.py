@@ -440,11 +440,11 @@ def save(
     renamed = existing.id if existing and existing.id != consultation.id else None
     store.set_case_facts(consultation.id, facts, who.username, old_id=renamed)
     if facts.announced_frist is not None:  # show both dates and ask staff to confirm
-        warnings = [w for w in warnings if w[0] != "plan_process.warn_moved"]
-        warnings.append(("letters.frist_moved_confirm", {
+        both = ("letters.frist_moved_confirm", {
             "announced": facts.announced_frist.strftime("%d.%m.%Y"),
             "valid": consultation.closes_at.astimezone(LOCAL_TZ).strftime("%d.%m.%Y"),
-        }))  # fmt: skip
+        })  # fmt: skip
+        warnings = [both if key == "plan_process.warn_moved" else (key, v) for key, v in warnings]
     return consultation, warnings
 
 

@@ -207,7 +207,7 @@ def test_a_frist_on_christmas_day_is_saved_on_the_next_working_day_with_a_warnin
     assert (c.plan_id, c.case_number) == ("2024.07", "24/1234")
     assert c.closes_at.astimezone(LOCAL_TZ).date() == date(2026, 12, 28)
     shown = " ".join(m.value for m in at.success) + " ".join(m.value for m in at.warning)
-    assert "flyttet til neste virkedag, 28.12.2026" in shown
+    assert "Kunngjort frist 25.12.2026, gjelder 28.12.2026" in shown  # both dates (issue 21)
     assert "jul" in shown  # the period runs over Christmas
 
 
