@@ -123,7 +123,10 @@ def _parser() -> argparse.ArgumentParser:
         "medvirkningsrapport (early medvirkning): Word, or PDF with .pdf as the suffix",
     )  # fmt: skip
     rep.add_argument("--consultation", required=True, metavar="ID")
-    rep.add_argument("--out", required=True, metavar="FILE.docx|FILE.pdf")
+    rep.add_argument(
+        "--out", required=True, metavar="FILE.docx|FILE.pdf|FILE.xlsx",
+        help="FILE.xlsx only for --kind varslingsliste (its .docx is a Word merge list)",
+    )  # fmt: skip
     rep.add_argument(
         "--kind", choices=[k.value for k in downloads.ReportKind],
         help="default: medvirkning for an early-phase consultation, merknadsbehandling for a formal one",
@@ -233,6 +236,7 @@ def _export(args: argparse.Namespace, store: Store, settings: Settings) -> int:
             profile=settings.profile, actor=OPERATOR, order=args.order,
             kind=args.kind or downloads.default_kind(store, args.consultation),
             pdf=Path(args.out).suffix.lower() == ".pdf",
+            spreadsheet=Path(args.out).suffix.lower() == ".xlsx",
         )  # fmt: skip
     else:
         fmt = Format(args.format)

@@ -60,7 +60,7 @@ def postal_address(street: str | None, postcode: str | None, place: str | None) 
 def parse_address(text: str | None) -> PostalAddress | None:
     """«Gate 1, 1384 Asker» read back into its parts; ``None`` when it has no four-digit
     postnummer before a poststed (an address typed freely on the web form)."""
-    line = " ".join((text or "").split())
+    line = " ".join(re.sub(r"(?:\s*[\n,]\s*)+", ", ", (text or "").strip()).split())  # lines: commas
     if match := _POSTAL.match(line):
         return PostalAddress(match["street"].strip(), match["postcode"], match["place"].strip())
     return None

@@ -33,7 +33,7 @@ import subprocess
 import tempfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -50,7 +50,8 @@ from lxml.etree import SubElement
 
 from .config import Municipality, load_settings
 from .errors import KartinnspillError
-from . import geo
+from . import geo, report_facts, word
+from .planprocess import national_plan_id
 from .export import drawn_geometries, local_times, missed_frists, xml_safe
 from .i18n import DEFAULT_LANG, format_date, t, tn
 from .model import (
@@ -156,8 +157,22 @@ def build_report(
         ),
         not_merknad=counts_not_merknad(every), include_names=include_names, order=Order(order),
         titles=_titles(profile, lang), crs=profile.working_crs, lang=lang, now=now,
+        more_facts=report_facts.facts(store, consultation, profile.kommunenummer, lang),
+        file_lines=report_facts.attachment_lines(store, consultation_id, lang),
+        dressing=_dressing(consultation, profile, lang),
     )  # fmt: skip
     return report.render()
+
+
+def _dressing(c: Consultation, profile: Municipality, lang: str) -> dict[str, object]:
+    """The Word file's metadata, header and footer (``word.dress``)."""
+    plan_id = national_plan_id(profile.kommunenummer, c.plan_id)
+    header = t("letters.report.header", lang, case=c.case_number or "–", plan_id=plan_id or "–")
+    return {
+        "title": xml_safe(t("exports.report.title", lang, title=c.title)), "author": profile.name,
+        "subject": t("letters.report.subject", lang), "keywords": t("letters.report.keywords", lang, plan_id=plan_id),
+        "header": header, "footer": t("letters.report.footer", lang, page="{page}", pages="{pages}"),
+    }  # fmt: skip
 
 
 def _titles(profile: Municipality, lang: str) -> tuple[str, str]:
@@ -169,9 +184,15 @@ def _titles(profile: Municipality, lang: str) -> tuple[str, str]:
     )
 
 
+# PDF/A-2b (ISO 19005-2, level B): what Noark 5 archives take for long-term keeping; it
+# embeds every font. LibreOffice ≥ 7.4 reads export options as JSON after the filter name.
+PDF_A2B = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
+
+
 def docx_to_pdf(data: bytes) -> bytes:
-    """The .docx as LibreOffice renders it (``soffice --headless --convert-to pdf``): what a
-    planner sees, for publishing with the saksframlegg."""
+    """The .docx as LibreOffice renders it (``soffice --headless --convert-to pdf``), as
+    PDF/A-2b with its fonts embedded: what a planner sees, for publishing with the
+    saksframlegg and for the archive."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         raise ReportUnavailable("report11.pdf_unavailable")
@@ -182,7 +203,7 @@ def docx_to_pdf(data: bytes) -> bytes:
         profile = f"-env:UserInstallation={(Path(tmp) / 'profile').as_uri()}"
         try:
             subprocess.run(
-                [soffice, profile, "--headless", "--convert-to", "pdf", "--outdir", tmp, str(source)],
+                [soffice, profile, "--headless", "--convert-to", PDF_A2B, "--outdir", tmp, str(source)],
                 capture_output=True, timeout=PDF_TIMEOUT_S, check=False,
             )  # fmt: skip
         except subprocess.TimeoutExpired:
@@ -208,6 +229,11 @@ class Report:
     crs: int
     lang: str
     now: datetime
+    # issue 21: the høring's further facts (report_facts), each merknad's files and
+    # journalpost, and the Word metadata, header and footer (word.dress)
+    more_facts: Sequence[tuple[str, str]] = ()
+    file_lines: dict[int, list[str]] = field(default_factory=dict)
+    dressing: dict[str, object] = field(default_factory=dict)
 
     def w(self, key: str, **params: object) -> str:
         return t(f"report11.{key}", self.lang, **params)
@@ -239,6 +265,8 @@ class Report:
         annex = doc.add_section(WD_SECTION.NEW_PAGE)
         _portrait(annex)
         self._annex(doc)
+        if self.dressing:
+            word.dress(doc, lang=lang, now=self.now, **self.dressing)
         buffer = io.BytesIO()
         doc.save(buffer)
         # python-docx holds the XML tree in reference cycles: free a large report's tree now
@@ -290,7 +318,7 @@ class Report:
             (self.w("announced"), announced),
         ]  # fmt: skip
         table = _table(doc, 2)
-        for label, value in rows:
+        for label, value in (*rows, *self.more_facts):
             _row(table, (label, value), bold=(True, False))
 
     def _figures(self, doc) -> None:
@@ -477,6 +505,8 @@ class Report:
                 end.addprevious(_paragraph(line))
             if kinds:
                 end.addprevious(_paragraph(self.w("masked_kinds", kinds=", ".join(self.w(f"pii.{k}") for k in kinds))))
+            for line in self.file_lines.get(int(item.id), ()):
+                end.addprevious(_paragraph(line))
             if int(item.supports):  # support is not a vote: mentioned here only
                 end.addprevious(_paragraph(tn("report11.supports", int(item.supports), lang)))
         doc.add_heading(self.w("not_merknad_heading"), level=1)

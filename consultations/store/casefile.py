@@ -80,6 +80,18 @@ class CaseFileStore:
         )
         return Letter(int(rows[0][0]), rows[0][1], rows[0][2], bool(rows[0][3])) if rows else None
 
+    def attachment_names(self, consultation_id: str) -> dict[int, list[str]]:
+        """The files sent with each merknad (not photos), by name in the order received."""
+        rows = self._rows(  # type: ignore[attr-defined]
+            """SELECT a.input_id, a.filename FROM input_attachments a JOIN inputs i ON i.id = a.input_id
+               WHERE i.consultation_id = ? AND a.alt_text IS NULL ORDER BY a.input_id, a.id""",
+            (consultation_id,),
+        )
+        found: dict[int, list[str]] = {}
+        for input_id, name in rows:
+            found.setdefault(int(input_id), []).append(name)
+        return found
+
     def sender_identities(self, consultation_id: str, types: Sequence[str]) -> dict[int, tuple]:
         """``{input_id: (name, address, gnr/bnr)}`` of the consultation's inputs from
         senders of ``types`` (or none: a web merknad) that gave any: what public views mask
