@@ -86,6 +86,9 @@ def _parser() -> argparse.ArgumentParser:
         help='postal address with a four-digit postnummer, "Gate 1, 1384 Asker"; kept for the case file, never public',
     )  # fmt: skip
     reg.add_argument(
+        "--sender-property", metavar="GNR/BNR", help="the sender's gnr/bnr (12/345); kept for the case file, never public"
+    )
+    reg.add_argument(
         "--journalpost", metavar="NUMBER",
         help="the journalpost postmottak already gave the letter (25/4711-12): the archive package refers to it",
     )  # fmt: skip
@@ -355,6 +358,7 @@ def _register_input(args: argparse.Namespace, store: Store) -> int:
         attachments=files,
         original=original,
         sender_address=args.sender_address,
+        sender_property=args.sender_property,
         journalpost=args.journalpost,
         also_advice=args.faglig_raad,
     )

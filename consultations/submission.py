@@ -319,6 +319,7 @@ def register_input(
     sender_address: str | None = None,
     journalpost: str | None = None,
     also_advice: bool = False,
+    sender_property: str | None = None,
 ) -> Input:
     """Store an input that came by e-mail, letter or meeting, as a planner registered it.
 
@@ -340,7 +341,8 @@ def register_input(
     data, waits for a planner whatever the moderation mode (``letters.held``). The letter
     as received (``original``, a PDF, JPEG or PNG) is kept as its first file: the
     hoveddokument of the archive package. ``sender_address`` is a postal address with a
-    four-digit postnummer («Gate 1, 1384 Asker»); ``journalpost`` the number postmottak
+    four-digit postnummer («Gate 1, 1384 Asker»), ``sender_property`` a gnr/bnr («12/345»);
+    ``journalpost`` the number postmottak
     already gave the letter («25/4711-12»: the archive package then makes no new
     journalpost); ``also_advice`` an innsigelse letter that holds a faglig råd too.
     """
@@ -377,6 +379,9 @@ def register_input(
     if name is not None and len(name) > SENDER_NAME_MAX:
         raise InvalidInput("input.sender_name_long", max=SENDER_NAME_MAX)
     address = letters.check_address(sender_address)
+    prop = re.sub(r"\s*/\s*", "/", clean_text(sender_property or "")) or None
+    if prop and not _PROPERTY.fullmatch(prop):
+        raise InvalidInput("identity.property_invalid", value=prop)
     number = letters.check_journalpost(journalpost)
     held = letters.held(
         consultation.moderation, (valid.text,), registered_private=letters.is_private(sender_type)
@@ -394,6 +399,7 @@ def register_input(
             sender_type=SenderType(sender_type),
             sender_name=name,
             sender_address=str(address) if address else None,
+            sender_property=prop,
             actor=who.username,
             objection=objection,
             attachments=[(f.filename, f.media_type, f.content) for f in checked],

@@ -31,7 +31,7 @@ from . import flash, location
 
 CHANNELS = (Channel.EMAIL, Channel.LETTER, Channel.MEETING)
 _FIELDS = ("channel", "sender_type", "sender_name", "received", "category", "text", "whole_area",
-           "authority", "objection", "street", "postcode", "place", "journalpost")  # fmt: skip
+           "authority", "objection", "street", "postcode", "place", "journalpost", "property")  # fmt: skip
 NO_OBJECTION = "none"  # the objection radio's «neither innsigelse nor faglig råd»
 BOTH = "both"  # a letter that holds an innsigelse and a faglig råd
 KEYS = {f: f"register-{f}" for f in _FIELDS} | {"consultation": "register-consultation"}
@@ -48,7 +48,7 @@ def _reset(consultation_id: str) -> None:
     for field in ("channel", "sender_type", "category", "authority"):
         state[KEYS[field]] = None
     state[KEYS["objection"]] = NO_OBJECTION
-    for field in ("sender_name", "text", "street", "postcode", "place", "journalpost"):
+    for field in ("sender_name", "text", "street", "postcode", "place", "journalpost", "property"):
         state[KEYS[field]] = ""
     state["register-upload-round"] = state.get("register-upload-round", 0) + 1  # empty uploaders
     state[KEYS["received"]] = _today()
@@ -95,6 +95,7 @@ def _register(
         original=(original.name, original.getvalue()) if original is not None else None,
         attachments=[(f.name, f.getvalue()) for f in files],
         sender_address=str(address) if address else None,
+        sender_property=state.get(KEYS["property"]) if SenderType(sender_type).is_person else None,
         journalpost=state.get(KEYS["journalpost"]),
         also_advice=objection == BOTH,
     )  # fmt: skip
@@ -266,5 +267,6 @@ def _letter(left, right, sender_type: str | None, formal: bool, lang: str) -> No
         code, place = right.columns([1, 2])
         code.text_input(t("letters.form.postcode", lang), key=KEYS["postcode"], max_chars=4)
         place.text_input(t("letters.form.place", lang), key=KEYS["place"], max_chars=PLACE_MAX)
+        right.text_input(t("letters.form.property", lang), key=KEYS["property"], max_chars=30, placeholder="12/345")
         right.caption(t("letters.form.address_note", lang))
         right.caption(t("letters.form.private_note", lang))
