@@ -459,9 +459,8 @@ def _cross_reference(x: _Xml, r: etree._Element, number: str) -> None:
     k = x.el(r, "kryssreferanse")
     ref = x.el(k, "referanseTilRegistrering")
     sjp = x.el(ref, "saksJournalpostnummer", ns=MDK)
-    saksnummer = x.el(sjp, "saksnummer", ns=MDK)
-    x.el(saksnummer, "saksaar", year, ns=MDK)
-    x.el(saksnummer, "sakssekvensnummer", sequence, ns=MDK)
+    x.el(sjp, "saksaar", year, ns=MDK)
+    x.el(sjp, "sakssekvensnummer", sequence, ns=MDK)
     x.el(sjp, "journalpostnummer", int(document), ns=MDK)
 
 
