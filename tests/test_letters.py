@@ -141,6 +141,9 @@ def test_health_and_private_circumstances_are_found_and_masked(text, kind):
         "Sykehuset trenger bedre parkering.",
         "Vi trenger sykkelparkering ved stasjonen.",
         "Behandlingen av planen tar for lang tid.",
+        "Bekreft at kunngjøringen stemmer.",
+        "Trappene er for bratte for barnevogn og rullator.",
+        "Stien må være tilgjengelig for rullestolbrukere.",
     ],
 )
 def test_everyday_planning_words_are_not_taken_for_health(text):
