@@ -102,11 +102,10 @@ def find_personal_data(text: str, own: Own | None = None) -> list[Finding]:
                 if free(*match.span()):
                     findings.append(Finding(kind, match.span()))
                     taken.append(match.span())
-    for kind, pattern in _word_patterns():
-        for match in pattern.finditer(text):
-            if free(*match.span()):
-                findings.append(Finding(kind, match.span()))
-                taken.append(match.span())
+    for kind, span in _vocabulary().find(text):
+        if free(*span):
+            findings.append(Finding(kind, span))
+            taken.append(span)
     if not _CANDIDATE.search(text):
         return sorted(findings, key=lambda f: f.span)
 
@@ -139,22 +138,69 @@ WORD_LISTS = {
 }
 
 
-def _word_pattern(path: Path) -> re.Pattern[str]:
-    """One pattern per list: whole words, case-insensitive; «*» at an end allows any
-    ending or beginning, a space any run of white space."""
-    alternatives = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        word = line.strip()
-        if not word or word.startswith("#"):
-            continue
-        core = re.escape(word.strip("*")).replace(r"\ ", r"\s+")
-        alternatives.append((r"\w*" if word.startswith("*") else "") + core + (r"\w*" if word.endswith("*") else ""))
-    return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w])", re.IGNORECASE)
+@dataclass(frozen=True)
+class _Vocabulary:
+    """Every list as two patterns over the lowercased text, one group per kind: whole
+    words laid out as a trie (``_trie``), and the few words that may sit inside another
+    («*allergi*»), searched only when the text holds them at all. «*» at the end allows any
+    ending, a space any white space. (An alternation of 170 words tried case-insensitively
+    at every position cost ~0.7 ms for a 400-character text; this ~0.1 ms.)"""
+
+    words: re.Pattern[str]
+    inner: re.Pattern[str] | None
+    cores: tuple[str, ...]  # what the inner words contain
+
+    def find(self, text: str) -> list[tuple[str, tuple[int, int]]]:
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a character that lowercases to two: keep positions
+            lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+        found = [(m.lastgroup, m.span()) for m in self.words.finditer(lowered)]
+        if self.inner is not None and any(core in lowered for core in self.cores):
+            found += [(m.lastgroup, m.span()) for m in self.inner.finditer(lowered)]
+        return found  # type: ignore[return-value]
 
 
 @cache
-def _word_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    return tuple((kind, _word_pattern(path)) for kind, path in WORD_LISTS.items())
+def _vocabulary() -> _Vocabulary:
+    whole_parts, inner_parts, cores = [], [], []
+    for kind, path in WORD_LISTS.items():
+        whole, inner = [], []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            word = line.strip().lower()
+            if word and not word.startswith("#"):
+                (inner if word.startswith("*") else whole).append(word)
+        whole_parts.append(f"(?P<{kind}>{_trie({w.rstrip('*'): w.endswith('*') for w in whole})})")
+        if inner:
+            alternatives = (r"\w*" + re.escape(w.strip("*")) + (r"\w*" if w.endswith("*") else "") for w in inner)
+            inner_parts.append(f"(?P<{kind}>{'|'.join(alternatives)})")
+            cores += [w.strip("*") for w in inner]
+    edge = r"(?<![\w-])(?:{})(?!\w)"
+    inner_pattern = re.compile(edge.format("|".join(inner_parts))) if inner_parts else None
+    return _Vocabulary(re.compile(edge.format("|".join(whole_parts))), inner_pattern, tuple(cores))
+
+
+def _trie(words: dict[str, bool]) -> str:
+    """A pattern matching exactly ``words`` (each ``True``: with any ending), sharing
+    their common beginnings so the engine decides on one character at a time."""
+    tree: dict = {}
+    for word, open_end in words.items():
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[None] = node.get(None, False) or open_end
+
+    def pattern(node: dict) -> str:
+        if node.get(None):  # any ending: covers every longer word below too
+            return r"\w*"
+        branches = [(r"\s+" if ch == " " else re.escape(ch)) + pattern(child)
+                    for ch, child in sorted((k, v) for k, v in node.items() if k is not None)]  # fmt: skip
+        if None in node:
+            branches.append("")
+        if len(branches) == 1:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")"
+
+    return pattern(tree)
 
 
 _STREET = re.compile(r"^\s*([^\d,]*?\S)\s+(\d+)\s*([A-Za-z])?\b")
