@@ -38,9 +38,9 @@ def facts(store: Store, c: Consultation, kommunenummer: str, lang: str) -> list[
     parties = store.hearing_parties(c.id)
     if parties:
         silent = [p.name for p in parties if not p.answered]
-        rows.append((w("parties"), w("parties_value", sent=len(parties), answered=len(parties) - len(silent), silent=len(silent))))
-        if silent:
-            rows.append((w("parties_silent"), ", ".join(silent)))
+        rows.append((w("parties_sent"), str(len(parties))))
+        rows.append((w("parties_answered"), str(len(parties) - len(silent))))
+        rows.append((w("parties_silent"), f"{len(silent)}: {', '.join(silent)}" if silent else "0"))
     if found.neighbours_notified is not None:
         rows.append((w("neighbours"), str(found.neighbours_notified)))
     return rows

@@ -443,7 +443,8 @@ def test_the_report_prints_the_hearings_facts_and_each_merknads_files(store, rep
     text = docx_text(docx.Document(io.BytesIO(build_report(store, c.id, profile=ASKER, now=NOW))))
     assert "3203 2025.14" in text
     assert "Utvalg for plan, 10.09.2026, sak 26/88" in text
-    assert "2 varslet, 1 har svart, 1 har ikke svart" in text and "Akershus fylkeskommune" in text
+    assert "Høringsinstanser varslet\n2" in text and "Høringsinstanser som har svart\n1" in text
+    assert "Høringsinstanser som ikke har svart\n1: Akershus fylkeskommune" in text
     assert "Naboer varslet per brev\n37" in text
     assert "Vedlegg: brev fra SVV.pdf, profil.pdf" in text and "Journalført som 25/4711-7" in text
 
@@ -516,3 +517,20 @@ def test_the_varslingsliste_has_everyone_with_a_name_and_address_once_with_the_k
     assert len(table.rows) == 3 and merge.core_properties.author == "Asker kommune"
     done = _cli(store_location, "report", "--consultation", "kaia", "--out", str(tmp_path / "rapport.xlsx"))
     assert done.returncode == 2 and len(done.stderr.decode().strip().splitlines()) == 1
+
+
+def test_group_answers_are_numbered_without_gaps(store):
+    from consultations.model import Outcome, Response
+
+    store.add_consultation(formal(closes_at=NOW - timedelta(hours=1), opens_at=NOW - timedelta(days=50),
+                                  announced_on=(NOW - timedelta(days=50)).date()))  # fmt: skip
+    planner = staff(store)
+    ids = [letter(store, "kaia", f"Brev nummer {k} om kaia.", SenderType.ORGANISATION, f"Vel {k}").id for k in range(5)]
+    first = Response(0, "Høyde.", "Høyden er vurdert.", Outcome.NOTED)
+    second = Response(0, "Trafikk.", "Trafikken er vurdert.", Outcome.PARTLY)
+    review.respond(store, ids[:2], first, planner)
+    review.respond(store, [ids[2]], Response(0, "Alene.", "Svart alene.", Outcome.TAKEN), planner)
+    review.respond(store, ids[3:], second, planner)
+    text = docx_text(docx.Document(io.BytesIO(build_report(store, "kaia", profile=ASKER, now=NOW))))
+    labels = sorted(set(re.findall(r"\bF(\d+)\b", text)), key=int)
+    assert labels == ["1", "2"]

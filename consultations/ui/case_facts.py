@@ -35,7 +35,7 @@ def section(key, lang: str) -> None:
         case.text_input(t("letters.builder.first_decision_case", lang), key=key("decision_case"), max_chars=CASE_TEXT_MAX)
         st.number_input(
             t("letters.builder.neighbours_notified", lang), key=key("neighbours"), min_value=0,
-            max_value=NEIGHBOURS_MAX, step=1, value=None,
+            max_value=NEIGHBOURS_MAX, step=1,
         )  # fmt: skip
 
 
