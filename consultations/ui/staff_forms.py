@@ -18,6 +18,7 @@ from ..model import (
     Consultation,
     InputDraft,
     InputStatus,
+    Moderation,
     Objection,
     SenderType,
     Shape,
@@ -104,6 +105,8 @@ def _register(
     key = "register.saved" if stored.status == InputStatus.PUBLISHED else "register.saved_pending"
     if planprocess.mode(consultation.stage) == planprocess.Mode.FORMAL:
         key = "letters.formal." + key.split(".")[1]
+    elif stored.status == InputStatus.PENDING and consultation.moderation != Moderation.PRE:
+        key = "letters.saved_pending"  # a private sender's letter, or personal data in it
     message = t(key, lang, ref=stored.reference)
     if party is not None:
         message += " " + t("parties.register.answered", lang, name=party.name)
