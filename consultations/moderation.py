@@ -216,7 +216,7 @@ def _own_patterns(
     «gnr 12, bnr 345»), as patterns; the longest first."""
     found: list[tuple[str, re.Pattern[str]]] = []
     if name and (words := re.findall(r"[^\W\d_][\w'.-]*", name)):
-        found.append(("own_name", re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)", re.I)))
+        found.append(("own_name", re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)", re.IGNORECASE)))
         parts = sorted({w.strip(".") for w in words if len(w.strip(".")) >= _NAME_PART_MIN}, key=len, reverse=True)
         if parts:  # a part alone only as a name: capitalised (Berg, not berg)
             capitalised = (re.escape(p[0].upper() + p[1:]) for p in parts)
@@ -225,13 +225,13 @@ def _own_patterns(
         road, number, letter = street.groups()
         road_words = r"\s+".join(map(re.escape, road.split()))
         tail = r"\s*" + re.escape(letter) if letter else r"(?:\s*[A-Za-z](?!\w))?"
-        found.append(("own_address", re.compile(r"(?<!\w)" + road_words + r"\s+" + number + tail + r"(?!\d)", re.I)))
+        found.append(("own_address", re.compile(r"(?<!\w)" + road_words + r"\s+" + number + tail + r"(?!\d)", re.IGNORECASE)))
     if prop and (numbers := re.fullmatch(r"\s*(\d{1,5})\s*/\s*(\d{1,5})(?:/.*)?", prop)):
         gnr, bnr = numbers.groups()
         found.append(("own_property", re.compile(
             r"(?<![\d/])(?:g(?:ard|ards|)\.?\s*(?:nr|nummer)\.?\s*|gnr\.?\s*(?:/\s*bnr\.?\s*)?|g/?bnr\.?\s*)?"
             + gnr + r"(?:\s*/\s*|\s*,?\s*(?:og\s+)?b(?:ruks)?\.?\s*(?:nr|nummer)\.?\s*|\s*-\s*)" + bnr + r"(?![\d])",
-            re.I,
+            re.IGNORECASE,
         )))
     return tuple(found)
 

@@ -67,7 +67,7 @@ def _text(value: object) -> str:
 
 
 def _table(store: Store, consultation_id: str, lang: str) -> pd.DataFrame:
-    w = lambda key: t(f"letters.notice.{key}", lang)  # noqa: E731
+    w = lambda key: t(f"letters.notice.{key}", lang)
     klage = w("klageadgang")
     rows = [
         {

@@ -19,7 +19,7 @@ from .store import Store
 
 def facts(store: Store, c: Consultation, kommunenummer: str, lang: str) -> list[tuple[str, str]]:
     """``(label, value)`` rows, only those the consultation has."""
-    w = lambda key, **p: t(f"letters.report.{key}", lang, **p)  # noqa: E731
+    w = lambda key, **p: t(f"letters.report.{key}", lang, **p)
     found = store.case_facts(c.id)
     rows: list[tuple[str, str]] = []
     if c.plan_id:

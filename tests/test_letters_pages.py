@@ -7,11 +7,20 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from consultations.model import InputStatus, SenderType
 from tests.conftest import app_store, open_page
-from tests.test_parties_pages import SLEMMESTAD, click, db  # noqa: F401  (the fixture)
+from tests.test_parties_pages import SLEMMESTAD, click, db
 
 REGISTER = "pages/registrer-innspill.py"
+
+
+@pytest.fixture
+def db(staff_app_db):
+    """The app's database (the demo with staff) and the planner's id."""
+    path, ids = staff_app_db
+    return path, ids["kari"]
 TEXT = "Jeg, Kari Nordmann i Kaiveien 3, har astma og ber om at kaia får mer grønt."
 
 

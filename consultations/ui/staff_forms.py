@@ -11,6 +11,7 @@ from ..attachments import EXTENSIONS, MAX_PER_INPUT
 from ..config import Settings
 from ..errors import InvalidInput
 from ..i18n import LOCAL_TZ, t
+from ..letters import PLACE_MAX, STREET_MAX, postal_address
 from ..model import (
     REGISTERED_TEXT_MAX,
     TEXT_MIN,
@@ -26,7 +27,6 @@ from ..model import (
     User,
 )
 from ..store import Store
-from ..letters import PLACE_MAX, STREET_MAX, postal_address
 from ..submission import REGISTERABLE, SENDER_NAME_MAX, register_input
 from . import flash, location
 
