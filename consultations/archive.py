@@ -7,6 +7,18 @@ korrespondansepart, its reference (``KI-…``) as the external key, and as docum
 its text and map position and the files the resident attached. The merknadsbehandling
 report follows as an outgoing document (type N or X, as the profile says).
 
+A letter staff registered goes as it came: the original file is the hoveddokument (H,
+variantformat P «som mottatt», for the archive to convert), the app's PDF of it a vedlegg.
+A letter postmottak already journalførte («allerede journalført som 25/4711-12») gets no
+second journalpost: the merknadsbehandling refers to the existing one (kryssreferanse).
+Skjerming follows the content, not the sender: a document whose text holds personal data
+(fødselsnummer, phone, health, private circumstances: ``moderation``) is screened (offl.
+§ 13 jf. fvl. § 13) and carries a masked public variant (variantformat O); a private
+sender's name is screened only where the profile says so (``screen_private_names``, off
+by default: a name on a planmerknad is public). Every journalpost is classed by the plan-ID
+and, where known, the sender's gnr/bnr (the profile's ordningsprinsipper); the PDFs the app
+draws are PDF/A-2b (``pdfa``), and so is the report's PDF when the profile asks for one.
+
 The schema (KS, V1) lets one arkivmelding hold one mappe and one registrering, so a
 consultation travels as a package: one zip, one folder per message, each folder exactly one
 Fiks IO message — ``arkivmelding.xml`` and the files it references, ``antallFiler`` counting
@@ -26,7 +38,7 @@ import io
 import json
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from functools import cache
 from pathlib import Path
@@ -34,7 +46,7 @@ from pathlib import Path
 import pandas as pd
 from lxml import etree
 
-from . import planprocess
+from . import letters, planprocess
 from .config import Municipality
 from .errors import KartinnspillError
 from .export import xml_safe
@@ -49,9 +61,12 @@ from .model import (
     reference,
 )
 from .permissions import require
+from .moderation import find_personal_data, mask_naming_kinds
+from .pdfa import pdfa_2b
 from .receipt import a4_document, parse_reference
-from .report import build_report, map_png
-from .store import ArchiveRecord, Store
+from .report import ReportUnavailable, build_report, docx_to_pdf, map_png
+from .store import ArchiveRecord, Letter, Store
+from .word import language_tag
 
 SCHEMAS = Path(__file__).with_name("schemas") / "fiks-arkiv-v1"
 MESSAGE_XSD = SCHEMAS / "no.ks.fiks.arkiv.v1.arkivering.arkivmelding.opprett.xsd"
@@ -137,13 +152,19 @@ def package(
         and (cutoff is None or _not_sent_before(records.get(i.id), cutoff))
     ]  # fmt: skip
     own_frist = {p.input_id: p.frist for p in store.hearing_parties(c.id) if p.input_id is not None}
+    registered = store.letters(c.id)
     messages: list[Message] = []
     if not c.case_number:
         messages.append(_case_folder(c, profile, lang))
+    journalfoert = []  # already journalført by postmottak: referred to, never sent again
     for item in inputs:
+        letter = registered.get(item.id)
+        if letter is not None and letter.journalpost:
+            journalfoert.append(letter.journalpost)
+            continue
         late = planprocess.missed_frist(item.created_at, c.closes_at, own_frist.get(item.id))
-        messages.append(_merknad(store, c, item, late, profile, lang))
-    messages.append(_report(store, c, profile, lang, now))
+        messages.append(_merknad(store, c, item, late, profile, lang, letter))
+    messages.append(_report(store, c, profile, lang, now, journalfoert))
     for m in messages:  # a package the archive would refuse is never written
         try:
             check_message(m.xml)
@@ -209,24 +230,50 @@ class _Xml:
 
     def document(
         self, parent: etree._Element, number: int, title: str, main: bool, filename: str,
-        stored_as: str, mime: str, data: bytes, lang: str,
+        stored_as: str, mime: str, data: bytes, lang: str, *, variant: str = "P",
+        more: Sequence[Variant] = (), screening: Municipality | None = None,
     ) -> None:  # fmt: skip
+        """A dokumentbeskrivelse with its file as ``variant`` (P: produksjonsformat, as
+        received or written; A: arkivformat, PDF/A) and ``more`` variants of it (O: the
+        masked public one); ``screening``: document-level skjerming by that profile."""
         d = self.el(parent, "dokumentbeskrivelse")
         self.code(d, "dokumentstatus", "F", t("archive.xml.document_final", lang))
         self.el(d, "tittel", title)
         role = ("H", t("archive.xml.main_document", lang)) if main else ("V", t("archive.xml.attachment", lang))
         self.code(d, "tilknyttetRegistreringSom", *role)
         self.el(d, "dokumentnummer", number)
-        o = self.el(d, "dokumentobjekt")
-        self.el(o, "versjonsnummer", 1)
-        self.code(o, "variantformat", "P", t("archive.xml.production_format", lang))
-        self.code(o, "format", stored_as.rsplit(".", 1)[-1].upper(), mime)
-        self.el(o, "mimeType", mime)
-        self.el(o, "filnavn", filename)
-        self.el(o, "referanseDokumentfil", stored_as)
-        self.el(o, "sjekksum", hashlib.sha256(data).hexdigest())
-        self.el(o, "sjekksumAlgoritme", "SHA-256")
-        self.el(o, "filstoerrelse", len(data))
+        if screening is not None:
+            self.screening(d, screening, screening.archive.content_screening_basis)
+        for k, v in enumerate((Variant(variant, filename, stored_as, mime, data), *more), start=1):
+            o = self.el(d, "dokumentobjekt")
+            self.el(o, "versjonsnummer", 1)
+            self.code(o, "variantformat", v.code, t(f"letters.archive.variant_{v.code}", lang))
+            self.code(o, "format", v.stored_as.rsplit(".", 1)[-1].upper(), v.mime)
+            self.el(o, "mimeType", v.mime)
+            self.el(o, "filnavn", v.filename)
+            self.el(o, "referanseDokumentfil", v.stored_as)
+            self.el(o, "sjekksum", hashlib.sha256(v.data).hexdigest())
+            self.el(o, "sjekksumAlgoritme", "SHA-256")
+            self.el(o, "filstoerrelse", len(v.data))
+
+    def screening(self, parent: etree._Element, profile: Municipality, basis: str) -> None:
+        s = self.el(parent, "skjerming")
+        self.code(s, "tilgangsrestriksjon", profile.archive.access_code, basis)
+        self.el(s, "skjermingshjemmel", basis)
+
+    def classes(self, parent: etree._Element, c: Consultation, profile: Municipality, prop: str | None) -> None:
+        """Klassering by the plan-ID and, where known, the gnr/bnr (the profile's
+        ordningsprinsipper, e.g. PLANID and GBNR)."""
+        if c.plan_id:
+            k = self.el(parent, "klassifikasjon")
+            self.el(k, "klassifikasjonssystemID", profile.archive.plan_classification)
+            self.el(k, "klasseID", c.plan_id)
+            self.el(k, "tittel", planprocess.national_plan_id(profile.kommunenummer, c.plan_id))
+        if prop and (numbers := _gnr_bnr(prop)):
+            k = self.el(parent, "klassifikasjon")
+            self.el(k, "klassifikasjonssystemID", profile.archive.property_classification)
+            self.el(k, "klasseID", f"{numbers[0]}/{numbers[1]}")
+            self.el(k, "tittel", f"{profile.kommunenummer}-{numbers[0]}/{numbers[1]}")
 
     def bytes(self) -> bytes:
         return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
@@ -252,28 +299,46 @@ def _sender_is_person(item: Input) -> bool:
 
 
 def _merknad(
-    store: Store, c: Consultation, item: Input, late: datetime | None, profile: Municipality, lang: str
+    store: Store, c: Consultation, item: Input, late: datetime | None, profile: Municipality, lang: str,
+    letter: Letter | None = None,
 ) -> Message:
     ref = reference(item.id)
-    attachments = [(a, store.attachment_content(a.id)) for a in store.attachments(item.id)]
-    files = [(f"{ref}.pdf", merknad_pdf(c, item, late, [a for a, _ in attachments], profile, lang))]
-    names = [ref]
+    original_id = letter.original_attachment_id if letter is not None else None
+    every = store.attachments(item.id)
+    original = next((a for a in every if a.id == original_id), None)
+    attachments = [(a, store.attachment_content(a.id)) for a in every if a.id != original_id]
+    sensitive = bool(find_personal_data(item.text))  # screened by content, never for a name
+    rendered = merknad_pdf(c, item, late, [a for a, _ in attachments], profile, lang)
+    more = []
+    if sensitive:  # the masked public variant (variantformat O)
+        public = merknad_pdf(c, item, late, [a for a, _ in attachments], profile, lang, public=True)
+        more.append(Variant("O", f"{ref}-offentlig.pdf", f"{ref}-offentlig.pdf", "application/pdf", public))
+    files: list[tuple[str, bytes]] = []
+    documents: list[tuple] = []  # (title, main, filename, stored_as, mime, data, variant, more, screened)
+    if original is not None:  # the letter as received is the hoveddokument
+        found = store.attachment_content(original.id)
+        stored_as = f"{ref}-original.{_EXTENSIONS.get(original.media_type, 'bin')}"
+        files.append((stored_as, found[1] if found else b""))
+        documents.append((t("letters.archive.original_title", lang, ref=ref), True, original.filename, stored_as,
+                          original.media_type, files[-1][1], "P", (), sensitive))  # fmt: skip
+    files.append((f"{ref}.pdf", rendered))
+    files.extend((v.stored_as, v.data) for v in more)
+    documents.append((t("archive.xml.merknad_title", lang, ref=ref), original is None, f"{ref}.pdf", f"{ref}.pdf",
+                      "application/pdf", rendered, "A", tuple(more), sensitive))  # fmt: skip
     for k, (a, found) in enumerate(attachments, start=1):
-        files.append((f"{ref}-vedlegg-{k}.{_EXTENSIONS.get(a.media_type, 'bin')}", found[1] if found else b""))
-        names.append(a.filename)
+        stored_as = f"{ref}-vedlegg-{k}.{_EXTENSIONS.get(a.media_type, 'bin')}"
+        files.append((stored_as, found[1] if found else b""))
+        documents.append((a.filename, False, a.filename, stored_as, a.media_type, files[-1][1], "P", (), False))
     x = _Xml(profile, len(files))
     r = x.el(x.root, "registrering", xsi_type="journalpost")
     x.parent_folder(r, c, profile)
     person, named = _sender_is_person(item), bool(item.sender_name)
     screened = person and named and profile.archive.screen_private_names
     if screened:
-        s = x.el(r, "skjerming")
-        x.code(s, "tilgangsrestriksjon", profile.archive.access_code, profile.archive.screening_basis)
-        x.el(s, "skjermingshjemmel", profile.archive.screening_basis)
-    media = ["application/pdf", *(a.media_type for a, _ in attachments)]
-    for k, ((stored_as, data), filename, mime) in enumerate(zip(files, names, media, strict=True), start=1):
-        title = t("archive.xml.merknad_title", lang, ref=ref) if k == 1 else filename
-        x.document(r, k, title, k == 1, filename if k > 1 else stored_as, stored_as, mime, data, lang)
+        x.screening(r, profile, profile.archive.screening_basis)
+    for k, (title, main, filename, stored_as, mime, data, variant, extra, secret) in enumerate(documents, start=1):
+        x.document(r, k, title, main, filename, stored_as, mime, data, lang, variant=variant, more=extra,
+                   screening=profile if secret else None)  # fmt: skip
     title = t("archive.xml.journalpost_title", lang, ref=ref, title=c.title)
     x.el(r, "tittel", title)
     x.el(r, "offentligTittel", title)  # never a name: the title says whose case, not who
@@ -282,23 +347,63 @@ def _merknad(
         x.el(note, "merknadstekst", t("archive.xml.late", lang, frist=format_date(late, lang)))
     if item.objection is not None:
         note = x.el(r, "merknad")
-        x.el(note, "merknadstekst", t(f"objection.kind.{item.objection.value}", lang))
+        kinds = [t(f"objection.kind.{item.objection.value}", lang)]
+        if letter is not None and letter.also_advice:
+            kinds.append(t("objection.kind.faglig_rad", lang))
+        x.el(note, "merknadstekst", " + ".join(kinds))
     party = x.el(r, "korrespondansepart")
     x.code(party, "korrespondanseparttype", "EA", t("archive.xml.sender", lang))
     x.el(party, "korrespondansepartNavn", item.sender_name or _unnamed(item, lang))
-    for line in (item.sender_address or "").splitlines():
-        if line.strip():
-            x.el(party, "postadresse", line.strip())
+    _postal(x, party, item.sender_address or "")
     if screened:
         x.el(party, "erSkjermet", True)
     if named:
         x.el(party, "erPersonnavn", person)
+    x.classes(r, c, profile, item.sender_property)
     x.key(r, "referanseEksternNoekkel", profile, ref)
     x.code(r, "journalposttype", "I", t("archive.xml.incoming", lang))
     x.el(r, "dokumentetsDato", item.created_at.astimezone(LOCAL_TZ).date().isoformat())
     x.el(r, "mottattDato", item.created_at.astimezone(UTC).isoformat())
-    x.el(r, "antallVedlegg", len(attachments))
+    x.el(r, "antallVedlegg", len(documents) - 1)
     return Message(ref, x.bytes(), tuple(files))
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One file of a document: its variantformat, names, type and content."""
+
+    code: str  # P produksjonsformat, A arkivformat, O skjermet (masked)
+    filename: str
+    stored_as: str
+    mime: str
+    data: bytes
+
+
+def _postal(x: _Xml, party: etree._Element, address: str) -> None:
+    """The sender's address split as the archive keeps it: adresselinje, postnummer,
+    poststed (an e-mail address as epostadresse); free text as address lines."""
+    text = address.strip()
+    if not text:
+        return
+    if "@" in text and " " not in text:
+        x.el(party, "epostadresse", text)
+        return
+    postal = letters.parse_address(text)
+    if postal is not None:
+        x.el(party, "postadresse", postal.street)
+        x.el(party, "postnummer", postal.postcode)
+        x.el(party, "poststed", postal.place)
+        return
+    for line in text.splitlines():
+        if line.strip():
+            x.el(party, "postadresse", line.strip())
+
+
+def _gnr_bnr(prop: str) -> tuple[int, int] | None:
+    parts = prop.replace(" ", "").split("/")
+    if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit():
+        return int(parts[0]), int(parts[1])
+    return None
 
 
 def _unnamed(item: Input, lang: str) -> str:
@@ -307,23 +412,56 @@ def _unnamed(item: Input, lang: str) -> str:
     return t("archive.xml.unnamed", lang)
 
 
-def _report(store: Store, c: Consultation, profile: Municipality, lang: str, now: datetime) -> Message:
-    """The merknadsbehandling as it stands today, an outgoing (N or X) journalpost."""
+def _report(
+    store: Store, c: Consultation, profile: Municipality, lang: str, now: datetime,
+    journalfoert: Sequence[str] = (),
+) -> Message:
+    """The merknadsbehandling as it stands today, an outgoing (N or X) journalpost; with the
+    profile's ``report_pdf``, its PDF/A-2b as the hoveddokument and the Word file beside it.
+    It refers to the merknader postmottak already journalførte (``journalfoert``)."""
     data = build_report(store, c.id, include_names=False, profile=profile, lang=lang, now=now)
     stored_as = f"{c.id}-merknadsbehandling.docx"
-    x = _Xml(profile, 1)
+    files = [(stored_as, data)]
+    title = t("archive.xml.report_title", lang, title=c.title)
+    pdf = None
+    if profile.archive.report_pdf:
+        try:
+            pdf = docx_to_pdf(data)
+        except ReportUnavailable:
+            pdf = None  # no LibreOffice here: the Word file alone, as before
+    x = _Xml(profile, 1 + (pdf is not None))
     r = x.el(x.root, "registrering", xsi_type="journalpost")
     x.parent_folder(r, c, profile)
-    title = t("archive.xml.report_title", lang, title=c.title)
-    x.document(r, 1, title, True, stored_as, stored_as, _DOCX, data, lang)
+    if pdf is not None:
+        pdf_name = f"{c.id}-merknadsbehandling.pdf"
+        files.append((pdf_name, pdf))
+        word = Variant("P", stored_as, stored_as, _DOCX, data)
+        x.document(r, 1, title, True, pdf_name, pdf_name, "application/pdf", pdf, lang, variant="A", more=(word,))
+    else:
+        x.document(r, 1, title, True, stored_as, stored_as, _DOCX, data, lang)
     x.el(r, "tittel", title)
     x.el(r, "offentligTittel", title)
+    for number in journalfoert:
+        _cross_reference(x, r, number)
+    x.classes(r, c, profile, None)
     day = now.astimezone(LOCAL_TZ).date().isoformat()
     x.key(r, "referanseEksternNoekkel", profile, f"{c.id}/{_REPORT_KEY}/{day}")
     kind = profile.archive.report_type
     x.code(r, "journalposttype", kind, t(f"archive.xml.type_{kind}", lang))
     x.el(r, "dokumentetsDato", day)
-    return Message(_REPORT_KEY, x.bytes(), ((stored_as, data),))
+    return Message(_REPORT_KEY, x.bytes(), tuple(files))
+
+
+def _cross_reference(x: _Xml, r: etree._Element, number: str) -> None:
+    """A kryssreferanse to a journalpost postmottak made («25/4711-12»)."""
+    case, _, document = number.rpartition("-")
+    year, sequence = case_reference(case) or (0, 0)
+    k = x.el(r, "kryssreferanse")
+    ref = x.el(k, "referanseTilRegistrering")
+    sjp = x.el(ref, "saksJournalpostnummer", ns=MDK)
+    x.el(sjp, "saksaar", year, ns=MDK)
+    x.el(sjp, "sakssekvensnummer", sequence, ns=MDK)
+    x.el(sjp, "journalpostnummer", int(document), ns=MDK)
 
 
 def merknad_pdf(
@@ -333,10 +471,17 @@ def merknad_pdf(
     attachments: Sequence[Attachment],
     profile: Municipality,
     lang: str = DEFAULT_LANG,
+    public: bool = False,
 ) -> bytes:
     """The merknad as the archive keeps it: who, when, where (with a small map drawn
-    locally), the text in full, and the names of the attached files."""
+    locally), the text in full, and the names of the attached files; as PDF/A-2b.
+    ``public``: the variant for innsyn, personal data in the text masked and a private
+    sender's address and gnr/bnr left out."""
     ref = reference(item.id)
+    if public:
+        masked, _ = mask_naming_kinds(item.text, lambda kind: t("report11.masked", lang, kind=t(f"report11.pii.{kind}", lang)))
+        item = replace(item, text=masked, **({"sender_address": None, "sender_property": None}
+                                             if _sender_is_person(item) else {}))  # fmt: skip
     pdf = a4_document(t("archive.pdf.title", lang, ref=ref), profile.name)
     width = pdf.epw
     pdf.set_font("DejaVu", "B", 16)
@@ -360,7 +505,8 @@ def merknad_pdf(
         png, _ = map_png(c, located, profile.working_crs, lang)
         pdf.ln(4)
         pdf.image(io.BytesIO(png), w=min(width, 110))
-    return bytes(pdf.output())
+    return pdfa_2b(bytes(pdf.output()), title=t("archive.pdf.title", lang, ref=ref), author=profile.name,
+                   lang=language_tag(lang))  # fmt: skip
 
 
 def _facts(

@@ -22,7 +22,7 @@ from .report import Order, unassessed_points
 from .i18n import LOCAL_TZ, t, tn
 from .attachments import MAX_BYTES as ATTACHMENT_MAX_BYTES
 from .importing import import_consultation
-from .model import REGISTERED_TEXT_MAX, Channel, InputDraft, Objection, SenderType
+from .model import REGISTERED_TEXT_MAX, Channel, InputDraft, InputStatus, Objection, SenderType
 from .moderation import has_personal_data
 from .permissions import OPERATOR, operator
 from .retention import anonymise
@@ -81,6 +81,25 @@ def _parser() -> argparse.ArgumentParser:
         "--innsigelse", action="store_true", help="an authority's (or another municipality's) innsigelse: stored as open"
     )
     reg.add_argument(
+        "--faglig-raad", action="store_true",
+        help="an authority's faglig råd; with --innsigelse too when the letter holds both",
+    )  # fmt: skip
+    reg.add_argument(
+        "--sender-address", metavar="ADDRESS",
+        help='postal address with a four-digit postnummer, "Gate 1, 1384 Asker"; kept for the case file, never public',
+    )  # fmt: skip
+    reg.add_argument(
+        "--sender-property", metavar="GNR/BNR", help="the sender's gnr/bnr (12/345); kept for the case file, never public"
+    )
+    reg.add_argument(
+        "--journalpost", metavar="NUMBER",
+        help="the journalpost postmottak already gave the letter (25/4711-12): the archive package refers to it",
+    )  # fmt: skip
+    reg.add_argument(
+        "--original", metavar="PATH",
+        help="the letter as received (PDF, JPEG or PNG): the hoveddokument in the archive package",
+    )  # fmt: skip
+    reg.add_argument(
         "--category", metavar="NAME",
         help="one of the consultation's categories (default: its last one, «Annet»)",
     )  # fmt: skip
@@ -118,7 +137,10 @@ def _parser() -> argparse.ArgumentParser:
         "medvirkningsrapport (early medvirkning): Word, or PDF with .pdf as the suffix",
     )  # fmt: skip
     rep.add_argument("--consultation", required=True, metavar="ID")
-    rep.add_argument("--out", required=True, metavar="FILE.docx|FILE.pdf")
+    rep.add_argument(
+        "--out", required=True, metavar="FILE.docx|FILE.pdf|FILE.xlsx",
+        help="FILE.xlsx only for --kind varslingsliste (its .docx is a Word merge list)",
+    )  # fmt: skip
     rep.add_argument(
         "--kind", choices=[k.value for k in downloads.ReportKind],
         help="default: medvirkning for an early-phase consultation, merknadsbehandling for a formal one",
@@ -228,6 +250,7 @@ def _export(args: argparse.Namespace, store: Store, settings: Settings) -> int:
             profile=settings.profile, actor=OPERATOR, order=args.order,
             kind=args.kind or downloads.default_kind(store, args.consultation),
             pdf=Path(args.out).suffix.lower() == ".pdf",
+            spreadsheet=Path(args.out).suffix.lower() == ".xlsx",
         )  # fmt: skip
     else:
         fmt = Format(args.format)
@@ -348,6 +371,7 @@ def _register_input(args: argparse.Namespace, store: Store) -> int:
     _check_register_args(args)
     text = _read_text(args.text_file)
     files = [_read_attachment(path) for path in args.attachment]
+    original = _read_attachment(args.original) if args.original else None
     consultation = store.get_consultation(args.consultation)
     if consultation is None:
         raise InvalidInput("input.unknown_consultation")
@@ -363,11 +387,18 @@ def _register_input(args: argparse.Namespace, store: Store) -> int:
         actor=OPERATOR,
         objection=Objection.INNSIGELSE if args.innsigelse else None,
         attachments=files,
+        original=original,
+        sender_address=args.sender_address,
+        sender_property=args.sender_property,
+        journalpost=args.journalpost,
+        also_advice=args.faglig_raad,
     )
     if not args.category:
         print(t("register_cli.default_category", category=category), file=sys.stderr)
     if has_personal_data(stored.text):
         print(t("register_cli.personal_data", reference=stored.reference), file=sys.stderr)
+    if stored.status == InputStatus.PENDING:
+        print(t("letters.cli_pending", reference=stored.reference), file=sys.stderr)
     print(stored.reference)
     return 0
 
@@ -433,8 +464,10 @@ def _run(args: argparse.Namespace, store: Store, settings: Settings) -> int:
         return 0
     if args.command == "import-consultation":
         saved, warnings = import_consultation(
-            store, Path(args.file), kommunenummer=settings.profile.kommunenummer
-        )
+            store, Path(args.file), kommunenummer=settings.profile.kommunenummer,
+            known_parties=(*settings.profile.hearing_parties,
+                           *((a, SenderType.AUTHORITY) for a in settings.profile.authorities)),
+        )  # fmt: skip
         for key, values in warnings:
             print(t(key, **values), file=sys.stderr)
         print(t("import.done", id=saved.id, status=saved.status.value), file=sys.stderr)

@@ -60,9 +60,16 @@ class ArchiveProfile:
 
     system: str = "Kartinnspill"  # «system» in each arkivmelding and «fagsystem» in its keys
     report_type: str = "N"  # journalposttype of the merknadsbehandling: N (organinternt) or X
-    screen_private_names: bool = True  # a private person's name marked for skjerming
+    # a private person's name marked for skjerming: off by default (a name on a planmerknad is
+    # public); documents are screened by their content instead (content_screening_basis)
+    screen_private_names: bool = False
     access_code: str = "13"  # tilgangsrestriksjon for that skjerming
     screening_basis: str = "Offl. § 13 jf. fvl. § 13 første ledd nr. 1"  # skjermingshjemmel
+    # a document whose text holds personal data (health, fødselsnummer …): its skjermingshjemmel
+    content_screening_basis: str = "Offl. § 13 jf. fvl. § 13 første ledd nr. 1"
+    plan_classification: str = "PLANID"  # ordningsprinsipp of the plan-ID klassering
+    property_classification: str = "GBNR"  # ordningsprinsipp of the gnr/bnr klassering
+    report_pdf: bool = False  # the merknadsbehandling also as PDF/A-2b (needs LibreOffice)
 
 
 @dataclass(frozen=True)

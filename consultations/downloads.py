@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from . import archive, planprocess
+from . import archive, notification, planprocess
 from .class_results import counted
 from .config import Municipality
 from .export import Format, class_gpkg, export, photos_zip
@@ -21,7 +21,7 @@ from .i18n import DEFAULT_LANG
 from .medvirkning_report import build_medvirkning_report
 from .model import Role, User
 from .permissions import require
-from .report import Order, build_report, docx_to_pdf
+from .report import Order, ReportUnavailable, build_report, docx_to_pdf
 from .store import Store
 
 
@@ -31,6 +31,7 @@ class ReportKind(StrEnum):
 
     MERKNADSBEHANDLING = "merknadsbehandling"
     MEDVIRKNING = "medvirkning"
+    VARSLINGSLISTE = "varslingsliste"  # who is told of the vedtak: XLSX, or a Word merge list
 
 
 def inputs_file(
@@ -73,6 +74,7 @@ def report_file(
     kind: ReportKind | str = ReportKind.MERKNADSBEHANDLING,
     order: Order | str = Order.THEME,
     pdf: bool = False,
+    spreadsheet: bool = False,
     **options: object,
 ) -> bytes:
     """The report (Word, or ``pdf`` as LibreOffice renders it): the merknadsbehandling, or
@@ -80,7 +82,14 @@ def report_file(
     ``options``: its base map, see ``build_medvirkning_report``)."""
     who = require(store, actor, Role.PLANNER)
     kind = ReportKind(kind)
-    if kind == ReportKind.MEDVIRKNING:
+    if spreadsheet and kind != ReportKind.VARSLINGSLISTE:
+        raise ReportUnavailable("letters.notice.xlsx_only")
+    if kind == ReportKind.VARSLINGSLISTE:  # the varslingsliste (``spreadsheet``: XLSX)
+        if spreadsheet:
+            data = notification.xlsx(store, consultation_id, lang)
+        else:
+            data = notification.docx(store, consultation_id, profile, lang, datetime.now(UTC))
+    elif kind == ReportKind.MEDVIRKNING:
         data = build_medvirkning_report(
             store, consultation_id, profile=profile, include_names=include_names, lang=lang,
             **options,
@@ -91,7 +100,7 @@ def report_file(
         )
     if pdf:
         data = docx_to_pdf(data)
-    details = {"format": "pdf" if pdf else "docx", "kind": kind.value, "order": Order(order).value,
+    details = {"format": "pdf" if pdf else "xlsx" if spreadsheet else "docx", "kind": kind.value, "order": Order(order).value,
                "include_names": include_names}  # fmt: skip
     store.audit(who.username, "consultation.report", "consultation", consultation_id, None,
                 json.dumps(details))  # fmt: skip

@@ -3,6 +3,13 @@ documents it names, and its status, as one change — all of it is stored, or no
 
 A høring run on paper or in an earlier system may be imported after its frist (to
 register its merknader and make the report): that is a warning, not a refusal.
+
+Beside the builder's fields the file may name the høringsinstanser the høring was sent to
+(``hearing_parties``: names from the profile's lists, or new ones with their sender type),
+the forslagsstiller of a private plan (``proposer``), the 1. gangs vedtak that put it out
+(``first_decision``: ``{"body", "date", "case"}``), the number of neighbours notified by
+letter (``neighbours_notified``) and why a høring the law gives six weeks runs shorter
+(``short_frist_reason``; without it such a period is refused).
 """
 
 from __future__ import annotations
@@ -12,29 +19,34 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
-from . import documents, geo, lifecycle
+from . import documents, geo, hearing_parties, lifecycle
 from .errors import InvalidConsultation, InvalidDocument, KartinnspillError
 from .i18n import LOCAL_TZ
 from .model import (
     Consultation,
     Contact,
     DocumentKind,
+    MerknadRecipient,
     Moderation,
     PlanType,
+    Proposer,
+    SenderType,
     Shape,
     Stage,
     Status,
 )
 from .permissions import OPERATOR
 from .planprocess import END_OF_DAY
-from .store import Store
+from .store import FirstDecision, Store
 
 MAX_FILE_BYTES = 5 * 1024 * 1024  # the JSON itself: texts and a plan area
 _REQUIRED = ("id", "title", "summary", "plan_type", "stage", "opens", "closes", "area", "categories")
 _OPTIONAL = (
     "body", "plan_id", "case_number", "announced", "announced_where", "moderation",
     "contact", "status", "documents", "translations", "shapes",
+    "hearing_parties", "proposer", "first_decision", "short_frist_reason", "neighbours_notified",
 )  # fmt: skip
+_PROPOSER_FIELDS = ("name", "consultant", "recipient", "address")
 _CONTACT_FIELDS = ("name", "role", "email", "phone")
 _STATUSES = (Status.DRAFT, Status.PUBLISHED)
 
@@ -47,11 +59,17 @@ class PendingDocument:
 
 
 def import_consultation(
-    store: Store, path: Path, *, kommunenummer: str, now: datetime | None = None
+    store: Store,
+    path: Path,
+    *,
+    kommunenummer: str,
+    now: datetime | None = None,
+    known_parties: tuple[tuple[str, SenderType], ...] = (),
 ) -> tuple[Consultation, list[tuple[str, dict[str, object]]]]:
     """Create the consultation ``path`` describes, or update the one with its ``id`` while
     that has no inputs; returns it and warnings as ``(key, values)``. Raises a
-    ``KartinnspillError`` saying why and stores nothing when refused."""
+    ``KartinnspillError`` saying why and stores nothing when refused. A høringsinstans
+    named by name alone takes its sender type from ``known_parties`` (the profile's)."""
     now = now or datetime.now(UTC)
     data = _read_json(path)
     form = _form(data)
@@ -59,6 +77,7 @@ def import_consultation(
     if status not in _STATUSES:
         raise InvalidConsultation("import.bad_value", field="status", value=status.value)
     pending = [_document(path.parent, item, n) for n, item in enumerate(_list(data, "documents"))]
+    parties = _parties(data.get("hearing_parties"), known_parties)
     with store.atomic():
         existing = store.get_consultation(form.id)
         if existing is not None and store.all_inputs(existing.id):
@@ -69,6 +88,11 @@ def import_consultation(
         )  # fmt: skip
         for doc in pending:
             documents.add_document(store, saved.id, doc.name, doc.data, OPERATOR, doc.kind)
+        sent_on = saved.announced_on or saved.opens_at.astimezone(LOCAL_TZ).date()
+        listed = {p.name.casefold() for p in store.hearing_parties(saved.id)}
+        for name, kind in parties:
+            if name.casefold() not in listed:
+                hearing_parties.add(store, saved.id, name, kind, sent_on=sent_on, actor=OPERATOR)
         if status != saved.status:
             saved = lifecycle.transition(store, saved.id, status, OPERATOR)
     if saved.closes_at <= now:
@@ -229,7 +253,64 @@ def _form(data: dict) -> lifecycle.ConsultationForm:
         announced_where=_text(data, "announced_where"),
         translations=_translations(data.get("translations")),
         shapes=[_choice(v, "shapes", Shape) for v in _list(data, "shapes")] or [Shape.POINT],
+        proposer=_proposer(data.get("proposer")),
+        short_frist_reason=_text(data, "short_frist_reason"),
+        first_decision=_first_decision(data.get("first_decision")),
+        neighbours_notified=_neighbours(data.get("neighbours_notified")),
     )
+
+
+def _proposer(value: object) -> Proposer:
+    """The forslagsstiller: ``{"name", "consultant", "recipient", "address"}``."""
+    if value is None:
+        return Proposer()
+    if not (isinstance(value, dict) and set(value) <= set(_PROPOSER_FIELDS)
+            and all(isinstance(v, str) for v in value.values())):  # fmt: skip
+        raise InvalidConsultation("letters.import.bad_proposer")
+    recipient = _choice(value.get("recipient") or "kommunen", "proposer.recipient", MerknadRecipient)
+    return Proposer(value.get("name", ""), value.get("consultant", ""), recipient, value.get("address", ""))
+
+
+def _first_decision(value: object) -> FirstDecision | None:
+    """The 1. gangs vedtak: ``{"body": utvalg, "date": "YYYY-MM-DD", "case": saksnummer}``."""
+    if value is None:
+        return None
+    if not (isinstance(value, dict) and set(value) <= {"body", "date", "case"}
+            and all(isinstance(v, str) for v in value.values())):  # fmt: skip
+        raise InvalidConsultation("letters.import.bad_first_decision")
+    try:
+        day = date.fromisoformat(value["date"]) if value.get("date") else None
+    except ValueError:
+        raise InvalidConsultation("import.bad_date", field="first_decision.date", value=value["date"]) from None
+    return FirstDecision(value.get("body", ""), day, value.get("case", ""))
+
+
+def _neighbours(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidConsultation("letters.import.bad_neighbours")
+    return value
+
+
+def _parties(value: object, known: tuple[tuple[str, SenderType], ...]) -> list[tuple[str, SenderType]]:
+    """Høringsinstanser as names (the sender type from the profile's list; a name the
+    profile does not know is a regional or state authority) or ``{"name", "sender_type"}``."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InvalidConsultation("letters.import.bad_hearing_parties")
+    types = {name.casefold(): kind for name, kind in known}
+    found = []
+    for item in value:
+        if isinstance(item, str):
+            found.append((item, types.get(item.strip().casefold(), SenderType.AUTHORITY)))
+        elif isinstance(item, dict) and set(item) <= {"name", "sender_type"} and isinstance(item.get("name"), str):
+            kind = item.get("sender_type") or types.get(item["name"].strip().casefold(), SenderType.AUTHORITY)
+            found.append((item["name"], _choice(kind, "hearing_parties.sender_type", SenderType)))
+        else:
+            raise InvalidConsultation("letters.import.bad_hearing_parties")
+    return found
 
 
 def _document(folder: Path, item: object, n: int) -> PendingDocument:

@@ -36,7 +36,7 @@ from .model import (
     User,
 )
 from .permissions import require
-from .store import Store
+from .store import CaseFacts, FirstDecision, Store
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_MAX = 60
@@ -98,6 +98,11 @@ class ConsultationForm:
     announced_where: str = ""
     proposer: Proposer = field(default_factory=Proposer)
     shapes: Collection[Shape] = (Shape.POINT,)  # what residents may put on the map
+    # why a høring the law gives six weeks runs shorter (pbl. §§ 4-1, 11-14, 12-10): without
+    # one a shorter period is refused; with one it is audited and printed in the report
+    short_frist_reason: str = ""
+    first_decision: FirstDecision | None = None  # the 1. gangs vedtak; None: keep the stored one
+    neighbours_notified: int | None = None  # naboer varslet by letter; None: keep the stored one
 
 
 TRANSLATED = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "body": BODY_MAX}
@@ -250,6 +255,7 @@ def build(
         raise InvalidConsultation("consultation_form.closes_before_opens")
     announced_on, announced_where = _check_announcement(form)
     frist = planprocess.frist(form.stage, form.opens_at, form.closes_at, announced_on)
+    check_short_frist(frist, form.short_frist_reason)
     if form.area is None:
         raise InvalidConsultation("consultation_form.area_missing")
     area = geo.as_multipolygon(form.area)
@@ -287,6 +293,47 @@ def build(
         shapes=check_shapes(form.shapes),
     )
     return consultation, list(frist.warnings)
+
+
+SHORT_REASON_MAX = 500
+CASE_TEXT_MAX = 200
+NEIGHBOURS_MAX = 100_000
+
+
+def check_short_frist(frist: planprocess.Frist, reason: str) -> str:
+    """A period shorter than the law's six weeks is a saksbehandlingsfeil: refused, naming
+    the paragraph and the earliest lawful frist, unless staff say why (the reason)."""
+    reason = " ".join(reason.split())
+    if len(reason) > SHORT_REASON_MAX:
+        raise InvalidConsultation("letters.short_reason_long", max=SHORT_REASON_MAX)
+    if frist.short and not reason:
+        assert frist.earliest is not None
+        raise InvalidConsultation(
+            "letters.frist_short", paragraph=frist.short, earliest=frist.earliest.strftime("%d.%m.%Y")
+        )
+    return reason if frist.short else ""
+
+
+def case_facts(c: Consultation, form: ConsultationForm, before: CaseFacts) -> CaseFacts:
+    """The facts the form gives beside the consultation (``store.CaseFacts``): the reason
+    for a short frist, the 1. gangs vedtak and the neighbours notified (kept as stored when
+    the form leaves them out), and the frist as announced when it moved."""
+    frist = planprocess.frist(c.stage, c.opens_at, form.closes_at, c.announced_on)
+    decision = before.first_decision if form.first_decision is None else form.first_decision
+    body, case = " ".join(decision.body.split()), " ".join(decision.case.split())
+    if len(body) > CASE_TEXT_MAX or len(case) > CASE_TEXT_MAX:
+        raise InvalidConsultation("letters.first_decision_long", max=CASE_TEXT_MAX)
+    neighbours = before.neighbours_notified if form.neighbours_notified is None else form.neighbours_notified
+    if neighbours is not None and not 0 <= neighbours <= NEIGHBOURS_MAX:
+        raise InvalidConsultation("letters.neighbours_invalid", max=NEIGHBOURS_MAX)
+    announced = frist.announced
+    if announced is None and before.announced_frist is not None:  # saved again with the moved date
+        kept = planprocess.next_working_day(before.announced_frist)
+        announced = before.announced_frist if kept == c.closes_at.astimezone(LOCAL_TZ).date() else None
+    return CaseFacts(
+        FirstDecision(body, decision.date, case), check_short_frist(frist, form.short_frist_reason),
+        neighbours, announced,
+    )  # fmt: skip
 
 
 def check_shapes(shapes: Collection[Shape | str]) -> tuple[Shape, ...]:
@@ -385,10 +432,19 @@ def save(
     )
     if consultation.status == Status.PUBLISHED:  # e.g. its stage changed to offentlig ettersyn
         check_documents(store, consultation)
+    facts = case_facts(consultation, form, store.case_facts(existing.id) if existing else CaseFacts())
     if existing is None:
         store.add_consultation(consultation, actor=who.username)
     else:
         store.update_consultation(consultation, who.username, old_id=existing.id)
+    renamed = existing.id if existing and existing.id != consultation.id else None
+    store.set_case_facts(consultation.id, facts, who.username, old_id=renamed)
+    if facts.announced_frist is not None:  # show both dates and ask staff to confirm
+        both = ("letters.frist_moved_confirm", {
+            "announced": facts.announced_frist.strftime("%d.%m.%Y"),
+            "valid": consultation.closes_at.astimezone(LOCAL_TZ).strftime("%d.%m.%Y"),
+        })  # fmt: skip
+        warnings = [both if key == "plan_process.warn_moved" else (key, v) for key, v in warnings]
     return consultation, warnings
 
 

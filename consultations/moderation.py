@@ -1,10 +1,19 @@
-"""Finding personal data in residents' text: fødselsnummer, D-nummer, phone, e-mail.
+"""Finding personal data in residents' text: fødselsnummer, D-nummer, phone, e-mail, words
+that tell of health or other private circumstances, and the sender's own name, address and
+gnr/bnr where the text repeats them.
 
 Inputs become public case documents, so the form warns before sending and public views
 mask what is found. The rules are strict to keep false alarms rare: a fødselsnummer or
 D-nummer counts only when its date part is a real day and both mod-11 control digits are
 right; a phone number only in the forms Norwegians write one, and not as an amount (kr,
 kroner, NOK, ,-) or an area (kvm, m2, m²).
+
+Health (diagnoses, illness, medication, disability, pregnancy) is a special category (GDPR
+art. 9) and, with welfare, child welfare and criminal matters, under duty of secrecy (fvl.
+§ 13): those are found by the word lists in ``wordlists/`` (bokmål and nynorsk), whole
+words only. A letter's sender is known from its registration or the web form (``Own``);
+their name, street address and gnr/bnr are found wherever the text repeats them, so a
+public view or the report that leaves the name out does not print it from the text.
 """
 
 from __future__ import annotations
@@ -37,8 +46,23 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # "fodselsnummer", "d_nummer", "phone", "email"
+    # "fodselsnummer", "d_nummer", "phone", "email", "health", "circumstances",
+    # "own_name", "own_address", "own_property"
+    kind: str
     span: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Own:
+    """What the merknad's sender gave about themselves: their name, postal address
+    («Gate 1, 1384 Asker») and gnr/bnr («12/345»); each may be missing."""
+
+    name: str | None = None
+    address: str | None = None
+    property: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.name or self.address or self.property)
 
 
 def _control_digits_ok(digits: str) -> bool:
@@ -63,15 +87,27 @@ def _birth_number_kind(digits: str) -> str | None:
     return None
 
 
-def find_personal_data(text: str) -> list[Finding]:
-    """What in ``text`` looks like personal data, in order of position."""
-    if not _CANDIDATE.search(text):
-        return []
+def find_personal_data(text: str, own: Own | None = None) -> list[Finding]:
+    """What in ``text`` looks like personal data, in order of position; with ``own``, the
+    sender's own name, address and gnr/bnr too."""
     findings: list[Finding] = []
     taken: list[tuple[int, int]] = []
 
     def free(start: int, end: int) -> bool:
         return all(end <= a or start >= b for a, b in taken)
+
+    if own:
+        for kind, pattern in _own_patterns(own.name, own.address, own.property):
+            for match in pattern.finditer(text):
+                if free(*match.span()):
+                    findings.append(Finding(kind, match.span()))
+                    taken.append(match.span())
+    for kind, span in _vocabulary().find(text):
+        if free(*span):
+            findings.append(Finding(kind, span))
+            taken.append(span)
+    if not _CANDIDATE.search(text):
+        return sorted(findings, key=lambda f: f.span)
 
     for match in _EMAIL.finditer(text):
         findings.append(Finding("email", match.span()))
@@ -96,19 +132,125 @@ def has_personal_data(text: str) -> bool:
     return bool(find_personal_data(text))
 
 
-def mask_personal_data(text: str, replacement: str) -> str:
+WORD_LISTS = {
+    "health": Path(__file__).with_name("wordlists") / "personal_health_nb_nn.txt",
+    "circumstances": Path(__file__).with_name("wordlists") / "personal_circumstances_nb_nn.txt",
+}
+
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    """Every list as two patterns over the lowercased text, one group per kind: whole
+    words laid out as a trie (``_trie``), and the few words that may sit inside another
+    («*allergi*»), searched only when the text holds them at all. «*» at the end allows any
+    ending, a space any white space. (An alternation of 170 words tried case-insensitively
+    at every position cost ~0.7 ms for a 400-character text; this ~0.1 ms.)"""
+
+    words: re.Pattern[str]
+    inner: re.Pattern[str] | None
+    cores: tuple[str, ...]  # what the inner words contain
+
+    def find(self, text: str) -> list[tuple[str, tuple[int, int]]]:
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a character that lowercases to two: keep positions
+            lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+        found = [(m.lastgroup, m.span()) for m in self.words.finditer(lowered)]
+        if self.inner is not None and any(core in lowered for core in self.cores):
+            found += [(m.lastgroup, m.span()) for m in self.inner.finditer(lowered)]
+        return found  # type: ignore[return-value]
+
+
+@cache
+def _vocabulary() -> _Vocabulary:
+    whole_parts, inner_parts, cores = [], [], []
+    for kind, path in WORD_LISTS.items():
+        whole, inner = [], []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            word = line.strip().lower()
+            if word and not word.startswith("#"):
+                (inner if word.startswith("*") else whole).append(word)
+        whole_parts.append(f"(?P<{kind}>{_trie({w.rstrip('*'): w.endswith('*') for w in whole})})")
+        if inner:
+            alternatives = (r"\w*" + re.escape(w.strip("*")) + (r"\w*" if w.endswith("*") else "") for w in inner)
+            inner_parts.append(f"(?P<{kind}>{'|'.join(alternatives)})")
+            cores += [w.strip("*") for w in inner]
+    edge = r"(?<![\w-])(?:{})(?!\w)"
+    inner_pattern = re.compile(edge.format("|".join(inner_parts))) if inner_parts else None
+    return _Vocabulary(re.compile(edge.format("|".join(whole_parts))), inner_pattern, tuple(cores))
+
+
+def _trie(words: dict[str, bool]) -> str:
+    """A pattern matching exactly ``words`` (each ``True``: with any ending), sharing
+    their common beginnings so the engine decides on one character at a time."""
+    tree: dict = {}
+    for word, open_end in words.items():
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[None] = node.get(None, False) or open_end
+
+    def pattern(node: dict) -> str:
+        if node.get(None):  # any ending: covers every longer word below too
+            return r"\w*"
+        branches = [(r"\s+" if ch == " " else re.escape(ch)) + pattern(child)
+                    for ch, child in sorted((k, v) for k, v in node.items() if k is not None)]  # fmt: skip
+        if None in node:
+            branches.append("")
+        if len(branches) == 1:
+            return branches[0]
+        return "(?:" + "|".join(branches) + ")"
+
+    return pattern(tree)
+
+
+_STREET = re.compile(r"^\s*([^\d,]*?\S)\s+(\d+)\s*([A-Za-z])?\b")
+_NAME_PART_MIN = 3  # a given name or surname alone; shorter parts («Bo», «Li») match too much
+
+
+@cache
+def _own_patterns(
+    name: str | None, address: str | None, prop: str | None
+) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """The sender's name (whole, and each part of it as a capitalised word), street address
+    (the street and house number, any case) and gnr/bnr («12/345», «gnr. 12 bnr. 345»,
+    «gnr 12, bnr 345»), as patterns; the longest first."""
+    found: list[tuple[str, re.Pattern[str]]] = []
+    if name and (words := re.findall(r"[^\W\d_][\w'.-]*", name)):
+        found.append(("own_name", re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)", re.IGNORECASE)))
+        parts = sorted({w.strip(".") for w in words if len(w.strip(".")) >= _NAME_PART_MIN}, key=len, reverse=True)
+        if parts:  # a part alone only as a name: capitalised (Berg, not berg)
+            capitalised = (re.escape(p[0].upper() + p[1:]) for p in parts)
+            found.append(("own_name", re.compile(r"(?<!\w)(?:" + "|".join(capitalised) + r")s?(?!\w)")))
+    if address and (street := _STREET.match(address)):
+        road, number, letter = street.groups()
+        road_words = r"\s+".join(map(re.escape, road.split()))
+        tail = r"\s*" + re.escape(letter) if letter else r"(?:\s*[A-Za-z](?!\w))?"
+        found.append(("own_address", re.compile(r"(?<!\w)" + road_words + r"\s+" + number + tail + r"(?!\d)", re.IGNORECASE)))
+    if prop and (numbers := re.fullmatch(r"\s*(\d{1,5})\s*/\s*(\d{1,5})(?:/.*)?", prop)):
+        gnr, bnr = numbers.groups()
+        found.append(("own_property", re.compile(
+            r"(?<![\d/])(?:g(?:ard|ards|)\.?\s*(?:nr|nummer)\.?\s*|gnr\.?\s*(?:/\s*bnr\.?\s*)?|g/?bnr\.?\s*)?"
+            + gnr + r"(?:\s*/\s*|\s*,?\s*(?:og\s+)?b(?:ruks)?\.?\s*(?:nr|nummer)\.?\s*|\s*-\s*)" + bnr + r"(?![\d])",
+            re.IGNORECASE,
+        )))
+    return tuple(found)
+
+
+def mask_personal_data(text: str, replacement: str, own: Own | None = None) -> str:
     """``text`` with every finding replaced by ``replacement``."""
-    for finding in reversed(find_personal_data(text)):
+    for finding in reversed(find_personal_data(text, own)):
         start, end = finding.span
         text = text[:start] + replacement + text[end:]
     return text
 
 
-def mask_naming_kinds(text: str, label: Callable[[str], str]) -> tuple[str, tuple[str, ...]]:
+def mask_naming_kinds(
+    text: str, label: Callable[[str], str], own: Own | None = None
+) -> tuple[str, tuple[str, ...]]:
     """``text`` with every finding replaced by ``label(kind)`` («[telefonnummer]»), and the
     kinds masked, each once in order of appearance: what a case document shows (a merknad
     with personal data is masked in the merknadsbehandling, never left out)."""
-    findings = find_personal_data(text)
+    findings = find_personal_data(text, own)
     for finding in reversed(findings):
         start, end = finding.span
         text = text[:start] + label(finding.kind) + text[end:]

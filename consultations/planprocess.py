@@ -185,6 +185,9 @@ class Frist:
 
     closes_at: datetime  # aware; moved to the next working day where needed
     warnings: tuple[tuple[str, dict[str, str]], ...]  # (translation key, values)
+    short: str = ""  # the paragraph a period shorter than the law's six weeks breaks
+    earliest: date | None = None  # then the earliest lawful frist
+    announced: date | None = None  # the frist as given, when it moved to a working day
 
 
 def frist(
@@ -193,8 +196,9 @@ def frist(
     """The frist of a formal høring, counted from the kunngjøring (else the opening).
 
     A frist on a Saturday, Sunday or public holiday moves to the end of the next working
-    day; shorter than six weeks where the law asks for six is a warning naming the
-    paragraph; a period over July, Christmas or Easter is a warning (common practice is
+    day (``announced`` keeps the date given, to show both); shorter than six weeks where the
+    law asks for six names the paragraph (``short``: ``lifecycle`` refuses it unless staff
+    give a reason); a period over July, Christmas or Easter is a warning (common practice is
     to give more time). Early medvirkning has no such rules: its dates are kept.
     """
     if mode(stage) == Mode.EARLY:
@@ -202,6 +206,7 @@ def frist(
     warnings: list[tuple[str, dict[str, str]]] = []
     local = closes_at.astimezone(LOCAL_TZ)
     moved = next_working_day(local.date())
+    announced_frist = local.date() if moved != local.date() else None
     if moved != local.date():
         closes_at = datetime.combine(moved, END_OF_DAY, tzinfo=LOCAL_TZ)
         warnings.append(
@@ -209,7 +214,8 @@ def frist(
         )
     start = announced or opens_at.astimezone(LOCAL_TZ).date()
     end = closes_at.astimezone(LOCAL_TZ).date()
-    if stage in SIX_WEEK_STAGES and end < start + SIX_WEEKS:
+    short = stage in SIX_WEEK_STAGES and end < start + SIX_WEEKS
+    if short:
         warnings.append(
             (
                 "plan_process.warn_short",
@@ -218,7 +224,10 @@ def frist(
         )
     for season in holiday_seasons(start, end):
         warnings.append((f"plan_process.warn_{season}", {}))
-    return Frist(closes_at, tuple(warnings))
+    return Frist(
+        closes_at, tuple(warnings), SIX_WEEK_STAGES[stage] if short else "",
+        start + SIX_WEEKS if short else None, announced_frist,
+    )  # fmt: skip
 
 
 def holiday_seasons(start: date, end: date) -> list[str]:

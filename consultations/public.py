@@ -1,7 +1,8 @@
 """What residents may see of an input: the one place that decides it.
 
 Only published inputs, their text with personal data masked (the resident may have sent a
-phone number anyway; planners still see it), no sender, address, gnr/bnr, hidden reason or
+phone number anyway, written of their health, or signed with their name and address;
+planners still see it: ``moderation``, ``letters.own``), no sender, address, gnr/bnr, hidden reason or
 session — ``PublicInput`` has no field for them — and, after the consultation, the answer
 each got, through its original only when that original is published too. The consultation
 map, the list of inputs and «Slik ble innspillene behandlet» all read inputs through here,
@@ -26,6 +27,7 @@ import pandas as pd
 from . import class_results
 from .analysis import SMALL_GROUP
 from .i18n import t
+from .letters import own, own_of
 from .model import (
     Consultation,
     Input,
@@ -33,11 +35,12 @@ from .model import (
     MapPoint,
     Phase,
     Response,
+    SenderType,
     Shape,
     drawn_shape,
     reference,
 )
-from .moderation import mask_personal_data
+from .moderation import Own, mask_personal_data
 from .review import public_outcomes
 from .store import Store
 
@@ -96,9 +99,10 @@ def photos(store: Store, consultation_id: str, lang: str) -> dict[int, list[Publ
     return shown
 
 
-def masked(text: str, lang: str) -> str:
-    """A resident's text as the public sees it: personal data replaced by a note."""
-    return _masked(text, t("privacy.masked", lang))
+def masked(text: str, lang: str, sender: Own | None = None) -> str:
+    """A resident's text as the public sees it: personal data (with the ``sender``'s own
+    name, address and gnr/bnr) replaced by a note."""
+    return _masked(text, t("privacy.masked", lang), sender)
 
 
 # Every version of the data masks every published text again for the map (~3 µs each, ~10 ms
@@ -113,7 +117,7 @@ def public_input(item: Input, lang: str) -> PublicInput | None:
     return PublicInput(
         id=item.id,
         category=item.category,
-        text=masked(item.text, lang),
+        text=masked(item.text, lang, own(item)),
         created_at=item.created_at,
         lat=item.lat,
         lon=item.lon,
@@ -142,10 +146,17 @@ def inputs(
 
 def map_points(store: Store, consultation_id: str, lang: str) -> list[MapPoint]:
     """The consultation map's points: published inputs with a location, text masked."""
+    senders = store.sender_identities(consultation_id, [s.value for s in SenderType if s.is_person])
     return [
-        MapPoint(p.lat, p.lon, p.category, masked(p.text, lang), p.input_id, p.drawing, p.measure)
+        MapPoint(p.lat, p.lon, p.category, masked(p.text, lang, _sender(senders.get(p.input_id))),
+                 p.input_id, p.drawing, p.measure)
         for p in store.map_points(consultation_id)
-    ]
+    ]  # fmt: skip
+
+
+def _sender(found: tuple | None) -> Own | None:
+    """A private sender's own name, address and gnr/bnr (``Store.sender_identities``)."""
+    return own_of(SenderType.PRIVATE.value, *found) if found else None
 
 
 def outcomes(store: Store, consultation_id: str, lang: str) -> list[PublicOutcome]:

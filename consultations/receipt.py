@@ -24,7 +24,9 @@ from fpdf import FPDF
 
 from .i18n import DEFAULT_LANG, format_date, t
 from .model import Channel, reference
+from .pdfa import pdfa_2b
 from .store import Store
+from .word import language_tag
 
 _FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 _REFERENCE_PREFIX = "KI-"
@@ -122,4 +124,5 @@ def receipt_pdf(receipt: Receipt, municipality: str, lang: str = DEFAULT_LANG) -
     pdf.ln(4)
     pdf.set_font("DejaVu", "", 8)
     pdf.multi_cell(width, 4, t("receipt.footer", lang), new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
+    return pdfa_2b(bytes(pdf.output()), title=t("receipt.title", lang), author=municipality,
+                   lang=language_tag(lang))  # PDF/A-2b, as the archive keeps it

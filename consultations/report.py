@@ -42,7 +42,7 @@ import subprocess
 import tempfile
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -59,7 +59,8 @@ from lxml.etree import SubElement
 
 from .config import Municipality, load_settings
 from .errors import KartinnspillError
-from . import geo
+from . import geo, report_facts, word
+from .planprocess import national_plan_id
 from .export import drawn_geometries, local_times, missed_frists, xml_safe
 from .i18n import DEFAULT_LANG, format_date, t, tn
 from .model import (
@@ -77,6 +78,7 @@ from .model import (
     public_sender_name,
     reference,
 )
+from .letters import own_of
 from .moderation import mask_naming_kinds
 from .points import UNRESOLVED
 from .review import SECTIONS, responded_through, is_merknad, section_of
@@ -171,6 +173,9 @@ def build_report(
         not_merknad=counts_not_merknad(every), include_names=include_names, order=Order(order),
         titles=_titles(profile, lang), crs=profile.working_crs, lang=lang, now=now,
         points=store.merknad_points(consultation_id), status_log=store.status_changes(consultation_id),
+        more_facts=report_facts.facts(store, consultation, profile.kommunenummer, lang),
+        file_lines=report_facts.attachment_lines(store, consultation_id, lang),
+        dressing=_dressing(consultation, profile, lang),
     )  # fmt: skip
     return report.render()
 
@@ -199,6 +204,17 @@ def point_label(point: Point, points: dict[int, list[Point]]) -> str:
     return point.label if len(points.get(point.input_id, ())) > 1 else reference(point.input_id)
 
 
+def _dressing(c: Consultation, profile: Municipality, lang: str) -> dict[str, object]:
+    """The Word file's metadata, header and footer (``word.dress``)."""
+    plan_id = national_plan_id(profile.kommunenummer, c.plan_id)
+    header = t("letters.report.header", lang, case=c.case_number or "–", plan_id=plan_id or "–")
+    return {
+        "title": xml_safe(t("exports.report.title", lang, title=c.title)), "author": profile.name,
+        "subject": t("letters.report.subject", lang), "keywords": t("letters.report.keywords", lang, plan_id=plan_id),
+        "header": header, "footer": t("letters.report.footer", lang, page="{page}", pages="{pages}"),
+    }  # fmt: skip
+
+
 def _titles(profile: Municipality, lang: str) -> tuple[str, str]:
     """The assessment's and the recommendation's column titles (profile, else locale)."""
     assessment, proposal = dict(profile.assessment_title), dict(profile.proposal_title)
@@ -208,9 +224,15 @@ def _titles(profile: Municipality, lang: str) -> tuple[str, str]:
     )
 
 
+# PDF/A-2b (ISO 19005-2, level B): what Noark 5 archives take for long-term keeping; it
+# embeds every font. LibreOffice ≥ 7.4 reads export options as JSON after the filter name.
+PDF_A2B = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
+
+
 def docx_to_pdf(data: bytes) -> bytes:
-    """The .docx as LibreOffice renders it (``soffice --headless --convert-to pdf``): what a
-    planner sees, for publishing with the saksframlegg."""
+    """The .docx as LibreOffice renders it (``soffice --headless --convert-to pdf``), as
+    PDF/A-2b with its fonts embedded: what a planner sees, for publishing with the
+    saksframlegg and for the archive."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         raise ReportUnavailable("report11.pdf_unavailable")
@@ -221,7 +243,7 @@ def docx_to_pdf(data: bytes) -> bytes:
         profile = f"-env:UserInstallation={(Path(tmp) / 'profile').as_uri()}"
         try:
             subprocess.run(
-                [soffice, profile, "--headless", "--convert-to", "pdf", "--outdir", tmp, str(source)],
+                [soffice, profile, "--headless", "--convert-to", PDF_A2B, "--outdir", tmp, str(source)],
                 capture_output=True, timeout=PDF_TIMEOUT_S, check=False,
             )  # fmt: skip
         except subprocess.TimeoutExpired:
@@ -249,6 +271,11 @@ class Report:
     now: datetime
     points: dict[int, list[Point]]
     status_log: list[StatusChange]
+    # issue 21: the høring's further facts (report_facts), each merknad's files and
+    # journalpost, and the Word metadata, header and footer (word.dress)
+    more_facts: Sequence[tuple[str, str]] = ()
+    file_lines: dict[int, list[str]] = field(default_factory=dict)
+    dressing: dict[str, object] = field(default_factory=dict)
 
     def w(self, key: str, **params: object) -> str:
         return t(f"report11.{key}", self.lang, **params)
@@ -260,7 +287,11 @@ class Report:
         c, lang = self.consultation, self.lang
         rows = self.rows.assign(date=_dates(self.rows["created_at"]))
         rows = rows.assign(
-            masked=[mask_naming_kinds(str(x), self._mask_label) for x in rows["text"]],
+            masked=[
+                mask_naming_kinds(str(x), self._mask_label, None if self.include_names else own_of(*who))
+                for x, *who in zip(rows["text"], rows["sender_type"], rows["sender_name"],
+                                   rows["sender_address"], rows["sender_property"], strict=True)
+            ],  # the sender's own name, address and gnr/bnr too, unless names are asked for
         )
         self.rows = rows
         doc.add_heading(xml_safe(t("exports.report.title", lang, title=c.title)), level=0)
@@ -279,6 +310,8 @@ class Report:
         annex = doc.add_section(WD_SECTION.NEW_PAGE)
         _portrait(annex)
         self._annex(doc)
+        if self.dressing:
+            word.dress(doc, lang=lang, now=self.now, **self.dressing)
         buffer = io.BytesIO()
         doc.save(buffer)
         # python-docx holds the XML tree in reference cycles: free a large report's tree now
@@ -330,7 +363,7 @@ class Report:
             (self.w("announced"), announced),
         ]  # fmt: skip
         table = _table(doc, 2)
-        for label, value in rows:
+        for label, value in (*rows, *self.more_facts):
             _row(table, (label, value), bold=(True, False))
 
     def _figures(self, doc) -> None:
@@ -654,6 +687,8 @@ class Report:
                 end.addprevious(_paragraph(line))
             if kinds:
                 end.addprevious(_paragraph(self.w("masked_kinds", kinds=", ".join(self.w(f"pii.{k}") for k in kinds))))
+            for line in self.file_lines.get(int(item.id), ()):
+                end.addprevious(_paragraph(line))
             if int(item.supports):  # support is not a vote: mentioned here only
                 end.addprevious(_paragraph(tn("report11.supports", int(item.supports), lang)))
         doc.add_heading(self.w("not_merknad_heading"), level=1)

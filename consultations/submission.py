@@ -11,8 +11,15 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 
-from . import geo, objections, planprocess
-from .attachments import CheckedFile, check_attachments, check_photos, precheck_attachments, precheck_photos
+from . import geo, letters, objections, planprocess
+from .attachments import (
+    CheckedFile,
+    check_attachment,
+    check_attachments,
+    check_photos,
+    precheck_attachments,
+    precheck_photos,
+)
 from .config import current_profile
 from .errors import InvalidDrawing, InvalidInput
 from .i18n import LOCAL_TZ
@@ -26,7 +33,6 @@ from .model import (
     Input,
     InputDraft,
     InputStatus,
-    Moderation,
     Objection,
     Phase,
     Role,
@@ -38,7 +44,7 @@ from .model import (
 from .permissions import require
 from .questions import check_answers
 from .ratelimit import DEFAULT_LIMITS, LIMITER, Limits, RateLimiter
-from .store import DuplicateText, Store, SupportedFromAddress
+from .store import DuplicateText, Letter, Store, SupportedFromAddress
 from .text import clean_text
 
 SENDER_NAME_MAX = 200
@@ -282,7 +288,7 @@ def submit_input(
     checked = check_files(consultation, files)
     pictures = check_photos(photos)
     held = (
-        consultation.moderation == Moderation.PRE
+        letters.held(consultation.moderation, (valid.text, *(p.alt_text for p in pictures)))
         or len(_LINK.findall(valid.text)) > MAX_LINKS
         or (bool(pictures) and photos_premoderated)
     )
@@ -334,6 +340,11 @@ def register_input(
     objection: Objection | None = None,
     attachments: Sequence[tuple[str, bytes]] = (),
     outside_share: float = geo.LINE_OUTSIDE_SHARE,
+    original: tuple[str, bytes] | None = None,
+    sender_address: str | None = None,
+    journalpost: str | None = None,
+    also_advice: bool = False,
+    sender_property: str | None = None,
 ) -> Input:
     """Store an input that came by e-mail, letter or meeting, as a planner registered it.
 
@@ -350,6 +361,15 @@ def register_input(
     are, in any stage — a letter is what it is). Raises
     ``InvalidInput`` and stores nothing when refused; the audit log records the acting
     user, who must (still) be an active planner.
+
+    A letter from a private person, landowner or neighbour, and any letter with personal
+    data, waits for a planner whatever the moderation mode (``letters.held``). The letter
+    as received (``original``, a PDF, JPEG or PNG) is kept as its first file: the
+    hoveddokument of the archive package. ``sender_address`` is a postal address with a
+    four-digit postnummer («Gate 1, 1384 Asker»), ``sender_property`` a gnr/bnr («12/345»);
+    ``journalpost`` the number postmottak
+    already gave the letter («25/4711-12»: the archive package then makes no new
+    journalpost); ``also_advice`` an innsigelse letter that holds a faglig råd too.
     """
     who = require(store, actor, Role.PLANNER)
     now = now or datetime.now(UTC)
@@ -374,27 +394,46 @@ def register_input(
     if draft.lat is None and draft.lon is None and draft.drawing is None:
         draft = replace(draft, whole_area=True)
     valid = check_content(consultation, draft, channel, shapes=tuple(Shape), outside_share=outside_share)
+    if also_advice and objection != Objection.INNSIGELSE:
+        objection = Objection.ADVICE  # a faglig råd alone
     objection = objections.check(sender_type, objection)
     checked = check_attachments(attachments)
+    if original is not None:
+        checked = [check_attachment(*original), *checked]
     name = clean_text(sender_name or "") or None
     if name is not None and len(name) > SENDER_NAME_MAX:
         raise InvalidInput("input.sender_name_long", max=SENDER_NAME_MAX)
-    held = consultation.moderation == Moderation.PRE
-    return _store(
-        store,
-        consultation,
-        valid,
-        channel=channel,
-        status=InputStatus.PENDING if held else InputStatus.PUBLISHED,
-        created_at=received_at,
-        session_hash=None,
-        token=None,  # two identical letters (a petition) are two inputs
-        sender_type=SenderType(sender_type),
-        sender_name=name,
-        actor=who.username,
-        objection=objection,
-        attachments=[(f.filename, f.media_type, f.content) for f in checked],
+    address = letters.check_address(sender_address)
+    prop = re.sub(r"\s*/\s*", "/", clean_text(sender_property or "")) or None
+    if prop and not _PROPERTY.fullmatch(prop):
+        raise InvalidInput("identity.property_invalid", value=prop)
+    number = letters.check_journalpost(journalpost)
+    held = letters.held(
+        consultation.moderation, (valid.text,), registered_private=letters.is_private(sender_type)
     )
+    with store.atomic():
+        stored = _store(
+            store,
+            consultation,
+            valid,
+            channel=channel,
+            status=InputStatus.PENDING if held else InputStatus.PUBLISHED,
+            created_at=received_at,
+            session_hash=None,
+            token=None,  # two identical letters (a petition) are two inputs
+            sender_type=SenderType(sender_type),
+            sender_name=name,
+            sender_address=str(address) if address else None,
+            sender_property=prop,
+            actor=who.username,
+            objection=objection,
+            attachments=[(f.filename, f.media_type, f.content) for f in checked],
+        )
+        both = also_advice and objection == Objection.INNSIGELSE
+        if original is not None or number or both:
+            first = store.attachments(stored.id)[0].id if original is not None else None
+            store.set_letter(Letter(stored.id, number, first, both), who.username)
+    return stored
 
 
 def _store(

@@ -175,7 +175,8 @@ def test_each_merknad_is_an_incoming_journalpost_with_its_reference_received_dat
 
 def test_a_private_persons_name_is_screened_as_the_profile_says_and_an_authoritys_is_not(store, case):
     _, ids = case
-    folders = package(store)
+    # names are screened only where the profile asks (issue 21: off by default)
+    folders = package(store, profile=replace(PROFILE, archive=replace(PROFILE.archive, screen_private_names=True)))
     named = xml(folders[reference(ids["named"])]).find("a:registrering", NS)
     party = named.find("a:korrespondansepart", NS)
     # the resident's markup is text: lxml escaped it and it reads back exactly
@@ -191,8 +192,7 @@ def test_a_private_persons_name_is_screened_as_the_profile_says_and_an_authority
     anonymous = xml(folders[reference(ids["pin"])]).find("a:registrering/a:korrespondansepart", NS)
     assert anonymous.findtext("a:korrespondansepartNavn", namespaces=NS) == "Innbygger (uten navn)"
 
-    unscreened = replace(PROFILE, archive=replace(PROFILE.archive, screen_private_names=False))
-    again = xml(package(store, profile=unscreened)[reference(ids["named"])]).find("a:registrering", NS)
+    again = xml(package(store)[reference(ids["named"])]).find("a:registrering", NS)
     assert again.find("a:skjerming", NS) is None
     assert again.find("a:korrespondansepart/a:erSkjermet", NS) is None
 
@@ -489,3 +489,94 @@ def test_the_case_number_gives_year_and_sequence():
     assert archive.case_reference("24/1234") == (2024, 1234)
     assert archive.case_reference("2023/77") == (2023, 77)
     assert archive.case_reference("") is None
+
+
+# -- issue 21: letters as received, journalført letters, skjerming by content, klassering ----
+
+
+def _letter(store: Store, text: str, **kw):
+    from consultations.model import InputDraft
+    from consultations.submission import register_input
+
+    fields = dict(channel=Channel.LETTER, sender_type=SenderType.PRIVATE, sender_name="Kari Nordmann",
+                  received_at=(NOW - timedelta(days=3)).date(), actor=staff(store), now=NOW)  # fmt: skip
+    fields.update(kw)
+    return register_input(store, CID, InputDraft("Annet", text), **fields)
+
+
+def _variants(doc: etree._Element) -> list[list[str]]:
+    return [d.xpath("a:dokumentobjekt/a:variantformat/m:kode/text()", namespaces=NS)
+            for d in doc.findall("a:registrering/a:dokumentbeskrivelse", NS)]  # fmt: skip
+
+
+def test_a_registered_letters_original_is_the_hoveddokument_and_the_apps_pdf_a_vedlegg(store, case):
+    from tests.conftest import one_page_pdf
+
+    original = one_page_pdf("Originalbrevet")
+    item = _letter(store, "Brevet ber om lavere bygg.", original=("brev 14.11.pdf", original),
+                   attachments=[("skisse.png", png())], sender_address="Kaiveien 3, 3470 Slemmestad")  # fmt: skip
+    files = package(store)[reference(item.id)]
+    doc = xml(files)
+    reg = doc.find("a:registrering", NS)
+    assert reg.xpath("a:dokumentbeskrivelse/a:tilknyttetRegistreringSom/m:kode/text()", namespaces=NS) == ["H", "V", "V"]
+    names = reg.xpath("a:dokumentbeskrivelse/a:dokumentobjekt/a:filnavn/text()", namespaces=NS)
+    assert names[0] == "brev 14.11.pdf" and names[2] == "skisse.png"
+    assert files[f"{reference(item.id)}-original.pdf"] == original  # as received, byte for byte
+    assert _variants(doc) == [["P"], ["A"], ["P"]]  # the original marked as received, ours as arkivformat
+    assert reg.findtext("a:antallVedlegg", namespaces=NS) == "2"
+    with pikepdf.open(io.BytesIO(files[f"{reference(item.id)}.pdf"])) as rendered:
+        meta = rendered.open_metadata()
+        assert (meta.get("pdfaid:part"), meta.get("pdfaid:conformance")) == ("2", "B")
+        assert "/OutputIntents" in rendered.Root
+    assert schema().validate(doc), schema().error_log.last_error
+
+
+def test_a_letter_already_journalfoert_gets_no_new_journalpost_and_the_report_refers_to_it(store, case):
+    item = _letter(store, "Brevet er journalført av postmottak.", journalpost="25/4711-12",
+                   sender_type=SenderType.ORGANISATION, sender_name="Slemmestad vel")  # fmt: skip
+    folders = package(store)
+    assert reference(item.id) not in folders
+    report = xml(folders["merknadsbehandling"])
+    assert schema().validate(report), schema().error_log.last_error
+    cross = report.find("a:registrering/a:kryssreferanse/a:referanseTilRegistrering/m:saksJournalpostnummer", NS)
+    assert cross.findtext("m:saksaar", namespaces=NS) == "2025"
+    assert cross.findtext("m:sakssekvensnummer", namespaces=NS) == "4711"
+    assert cross.findtext("m:journalpostnummer", namespaces=NS) == "12"
+    assert store.archive_records(CID)[item.id].archived_at is not None  # it counts as sent all the same
+
+
+def test_skjerming_follows_the_content_with_a_masked_public_variant_never_a_name_alone(store, case):
+    _, ids = case
+    folders = package(store)
+    named = xml(folders[reference(ids["named"])])  # a neighbour's merknad with a phone number
+    reg = named.find("a:registrering", NS)
+    assert reg.find("a:skjerming", NS) is None  # the name is not screened (the profile's default)
+    (rendered,) = reg.findall("a:dokumentbeskrivelse", NS)
+    assert rendered.findtext("a:skjerming/a:skjermingshjemmel", namespaces=NS) == PROFILE.archive.content_screening_basis
+    assert _variants(named) == [["A", "O"]]
+    public = folders[reference(ids["named"])][f"{reference(ids['named'])}-offentlig.pdf"]
+    full = folders[reference(ids["named"])][f"{reference(ids['named'])}.pdf"]
+    assert "912 34 567" in " ".join(pdf_lines(full)) and "912 34 567" not in " ".join(pdf_lines(public))
+    assert "Kaiveien 1" not in " ".join(pdf_lines(public))  # a private sender's address left out
+    plain = xml(folders[reference(ids["pin"])])
+    assert plain.find(".//a:skjerming", NS) is None and _variants(plain) == [["A"]]
+    health = _letter(store, "Jeg har astma og trenger grøntområdet.")
+    again = xml(package(store)[reference(health.id)])
+    assert again.find("a:registrering/a:dokumentbeskrivelse/a:skjerming", NS) is not None
+
+
+def test_klassering_by_the_plan_id_and_the_senders_gnr_bnr_and_the_postal_address_split(store, case):
+    _, ids = case
+    folders = package(store)
+    named = xml(folders[reference(ids["named"])]).find("a:registrering", NS)
+    classes = [(k.findtext("a:klassifikasjonssystemID", namespaces=NS), k.findtext("a:klasseID", namespaces=NS))
+               for k in named.findall("a:klassifikasjon", NS)]  # fmt: skip
+    assert classes == [("PLANID", "3203-2024007"), ("GBNR", "12/345")]
+    party = named.find("a:korrespondansepart", NS)
+    assert [party.findtext(f"a:{n}", namespaces=NS) for n in ("postadresse", "postnummer", "poststed")] == [
+        "Kaiveien 1", "3470", "Slemmestad"
+    ]
+    pin = xml(folders[reference(ids["pin"])]).find("a:registrering", NS)
+    assert pin.xpath("a:klassifikasjon/a:klassifikasjonssystemID/text()", namespaces=NS) == ["PLANID"]
+    report = xml(folders["merknadsbehandling"]).find("a:registrering", NS)
+    assert report.findtext("a:klassifikasjon/a:klasseID", namespaces=NS) == "3203-2024007"

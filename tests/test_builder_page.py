@@ -207,7 +207,7 @@ def test_a_frist_on_christmas_day_is_saved_on_the_next_working_day_with_a_warnin
     assert (c.plan_id, c.case_number) == ("2024.07", "24/1234")
     assert c.closes_at.astimezone(LOCAL_TZ).date() == date(2026, 12, 28)
     shown = " ".join(m.value for m in at.success) + " ".join(m.value for m in at.warning)
-    assert "flyttet til neste virkedag, 28.12.2026" in shown
+    assert "Kunngjort frist 25.12.2026, gjelder 28.12.2026" in shown  # both dates (issue 21)
     assert "jul" in shown  # the period runs over Christmas
 
 
@@ -256,3 +256,26 @@ def test_builder_has_a_named_slot_for_each_plan_document_and_says_what_is_missin
     assert at.info[-1].value == (
         "Dette trinnet krever dokumentene Plankart, Planbestemmelser, Planbeskrivelse før høringen kan publiseres."
     )
+
+
+def test_a_frist_shorter_than_six_weeks_is_refused_in_the_builder_until_staff_give_a_reason(app):
+    # issue 21: pbl. § 12-10 asks six weeks; a shorter offentlig ettersyn needs a reason
+    from datetime import date
+
+    at = _formal_draft(log_in(app, "pages/rediger.py"))
+    at.text_input(key="builder-new-case_number").input("24/1234")
+    at.date_input(key="builder-new-announced_on").set_value(date(2026, 11, 10))
+    at.date_input(key="builder-new-closes_date").set_value(date(2026, 12, 4))
+    at.button(key="builder-new-save").click()
+    at.run()
+    assert at.error and "§§ 11-14 og 12-10" in at.error[0].value and "22.12.2026" in at.error[0].value
+    assert at.store().get_consultation("detaljregulering-vollen-brygge") is None
+    at.text_area(key="builder-new-short_frist_reason").input("Begrenset endring, avtalt med Statsforvalteren.")
+    at.text_input(key="builder-new-decision_body").input("Utvalg for plan")
+    at.number_input(key="builder-new-neighbours").set_value(12)
+    at.button(key="builder-new-save").click()
+    at.run()
+    assert not at.error, [e.value for e in at.error]
+    facts = at.store().case_facts("detaljregulering-vollen-brygge")
+    assert facts.short_frist_reason == "Begrenset endring, avtalt med Statsforvalteren."
+    assert (facts.first_decision.body, facts.neighbours_notified) == ("Utvalg for plan", 12)

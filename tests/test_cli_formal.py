@@ -209,7 +209,11 @@ def test_import_warns_about_a_frist_on_a_holiday_on_its_own_line(db, tmp_path, c
     path = write(tmp_path, opens="2024-01-08", closes="2024-05-17", announced="2024-01-08")
     code, _, err = run(capsys, "import-consultation", str(path))
     assert code == 0
-    assert err[0] == "Fristen 17.05.2024 er en lørdag, søndag eller helligdag. Den er flyttet til neste virkedag, 21.05.2024."
+    # both dates, and staff asked to confirm the kunngjøring says the one that holds (issue 21)
+    assert err[0] == (
+        "Kunngjort frist 17.05.2024, gjelder 21.05.2024 (fristen falt på en lørdag, søndag eller "
+        "helligdag). Bekreft at kunngjøringen oppgir 21.05.2024, eller rett den."
+    )
 
 
 def test_import_updates_the_hearing_with_the_same_id_while_it_has_no_inputs(db, tmp_path, capsys):
@@ -282,7 +286,11 @@ def test_a_long_letter_with_personal_data_is_stored_and_flagged_never_refused(db
     letter = "Jeg heter Ola, fødselsnummer 01010112345, telefon 912 34 567. " + "Fire sider om planen. " * 600
     code, out, err = register(capsys, tmp_path, letter, "--category", "Annet")
     assert code == 0 and len(out) == 1
-    assert err == [f"{out[0]} ser ut til å inneholde personopplysninger. Den er lagret og merket for gjennomgang."]
+    assert err == [
+        f"{out[0]} ser ut til å inneholde personopplysninger. Den er lagret og merket for gjennomgang.",
+        # since issue 21 a letter with personal data waits for a planner in every mode
+        f"{out[0]} er ikke offentlig før en saksbehandler publiserer den (brev fra privatperson, eller personopplysninger i teksten).",
+    ]
     store = Store.open(db)
     assert len(store.all_inputs("vollen")[0].text) > 10_000
     store.close()

@@ -67,6 +67,8 @@ def planned(store):
     )  # fmt: skip
     support_input(store, c.id, web.id, session="d", now=NOW)
     support_input(store, c.id, web.id, session="e", now=NOW)
+    # a private person's letter waits for a planner since issue 21: published here
+    store.set_input_status([letter.id], InputStatus.PUBLISHED, "planner")
     store.add_tag([web.id, letter.id], "Skolevei", "planner")
     store.add_tag([web.id], "Fart", "planner")
     store.mark_duplicate(hidden.id, web.id, "planner")

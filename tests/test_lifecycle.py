@@ -115,8 +115,17 @@ def save_in_memory(f):
     return build(f, existing=None, taken_ids=set())
 
 
-def test_hearing_shorter_than_six_weeks_warns_but_saves(store, kari):
-    c, warnings = save(store, form(closes_at=NOW + timedelta(weeks=3)), kari)
+def test_hearing_shorter_than_six_weeks_is_refused_without_a_reason(store, kari):
+    # pbl. § 12-10: a shorter offentlig ettersyn is a saksbehandlingsfeil (was a warning)
+    refused(store, form(closes_at=NOW + timedelta(weeks=3)), "letters.frist_short")
+    assert store.get_consultation(form().id) is None
+
+
+def test_hearing_shorter_than_six_weeks_with_a_reason_warns_but_saves(store, kari):
+    c, warnings = save(
+        store, form(closes_at=NOW + timedelta(weeks=3), short_frist_reason="Mindre justering, avtalt med Statsforvalteren"), kari
+    )
+    assert store.case_facts(c.id).short_frist_reason == "Mindre justering, avtalt med Statsforvalteren"
     assert warnings == [
         ("plan_process.warn_short", {"paragraph": "§§ 11-14 og 12-10", "earliest": "07.01.2027"})
     ]

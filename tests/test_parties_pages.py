@@ -55,7 +55,7 @@ def register(at: AppTest, cid: str, channel: str, sender_type: str, text: str, r
     at.date_input(key="register-received").set_value(received)
     at.selectbox(key="register-category").set_value("Strandsone og fjord")
     at.text_area(key="register-text").input(text)
-    return click(at, "Registrer innspill")
+    return click(at, "Registrer merknad")  # a formal høring says «merknad» (issue 21)
 
 
 def review_table(at: AppTest):
@@ -72,7 +72,7 @@ def test_the_register_form_offers_the_profiles_authorities_and_innsigelse_only_f
     options = at.selectbox(key="register-authority").options
     assert STATSFORVALTEREN in options and "Akershus fylkeskommune" in options and "Kystverket" in options
     assert at.radio(key="register-objection").options == [
-        "Verken innsigelse eller faglig råd", "Innsigelse", "Faglig råd",
+        "Verken innsigelse eller faglig råd", "Innsigelse", "Faglig råd", "Både innsigelse og faglig råd",
     ]  # fmt: skip
 
 

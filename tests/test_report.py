@@ -84,6 +84,8 @@ def hearing(store):
         "objection": letter("Strandsone og fjord", "Innsigelse til byggegrensen mot sjø.", SenderType.AUTHORITY,
                             AUTHORITY, objection="innsigelse"),
     }  # fmt: skip
+    # letters from private senders wait for a planner since issue 21: published here
+    review.publish(store, [ids["private"], ids["neighbour"]], planner)
     review.mark_duplicates(store, c.id, [ids["copy"]], ids["speed"], planner)
     review.tag(store, [ids["speed"], ids["crossing"], ids["private"]], "Skolevei", planner)
     review.hide(store, [ids["hidden"], ids["phone"]], "Personopplysninger", planner)

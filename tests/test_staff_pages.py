@@ -369,7 +369,8 @@ def test_closed_consultation_takes_a_late_letter(db):
     at.selectbox(key="register-sender_type").set_value("offentlig_myndighet")
     at.selectbox(key="register-category").set_value(category)
     at.text_area(key="register-text").input("Referat fra møte med fylkeskommunen om kollektivtrafikk.")
-    at.button[labels(at.button).index("Registrer innspill")].click()
+    # Heggedal is at varsel om oppstart, a formal høring: the form says «merknad» (issue 21)
+    at.button[labels(at.button).index("Registrer merknad")].click()
     at.run()
     assert not at.error and at.success
     (row,) = [i for i in app_store(path).all_inputs(HEGGEDAL) if i.channel == Channel.MEETING]

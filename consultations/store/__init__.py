@@ -4,6 +4,7 @@ Everything outside this package imports from here, never from a module inside it
 """
 
 from ..errors import DuplicateText, SupportedFromAddress
+from .casefile import CaseFacts, FirstDecision, Letter
 from .core import ArchivedInput, ArchiveRecord, Store
 from .migrations import LATEST, MIGRATIONS, SCHEMA_VERSION_TABLE
 
@@ -13,6 +14,9 @@ __all__ = [
     "SCHEMA_VERSION_TABLE",
     "ArchiveRecord",
     "ArchivedInput",
+    "CaseFacts",
+    "FirstDecision",
+    "Letter",
     "DuplicateText",
     "Store",
     "SupportedFromAddress",

@@ -24,6 +24,7 @@ import duckdb
 
 from .. import geo, keys
 from . import migrations
+from .casefile import CaseFileStore
 from .duckdb_backend import DuckDBBackend
 from .points import PointsStore, sync_objection, sync_response
 from .postgres_backend import PostgresBackend, is_url
@@ -158,7 +159,7 @@ def _opened_key(location: Path | str) -> Path | str:
     return str(location) if is_url(location) else Path(location).resolve()
 
 
-class Store(PointsStore):
+class Store(PointsStore, CaseFileStore):
     def __init__(
         self,
         backend: DuckDBBackend | PostgresBackend,
@@ -491,7 +492,7 @@ class Store(PointsStore):
             ).fetchall()[0][0]
             if count:
                 raise Conflict("lifecycle.has_inputs")
-            for table in ("documents", "hearing_parties"):
+            for table in ("documents", "hearing_parties", "consultation_facts"):
                 cur.execute(f"DELETE FROM {table} WHERE consultation_id = ?", (consultation_id,))
             cur.execute("DELETE FROM consultations WHERE id = ?", (consultation_id,))
             _audit(

@@ -355,6 +355,30 @@ MIGRATIONS: dict[int, Sequence[str]] = {
             occurred_at TIMESTAMP NOT NULL
         )""",
     ),
+    27: (
+        # a registered letter's own facts (casefile.py): the journalpost postmottak already
+        # gave it (no second journalpost in the archive package), which attachment is the
+        # original letter (the hoveddokument), and whether an innsigelse letter also holds a
+        # faglig råd
+        """CREATE TABLE input_letters (
+            input_id INTEGER PRIMARY KEY,
+            journalpost VARCHAR,
+            original_attachment_id INTEGER,
+            also_advice BOOLEAN NOT NULL
+        )""",
+        # a consultation's case facts beyond the builder's form: the 1. gangs vedtak, why a
+        # formal frist is shorter than the law's six weeks, how many neighbours were notified
+        # by letter, and the frist as announced when it moved past a holiday
+        """CREATE TABLE consultation_facts (
+            consultation_id VARCHAR PRIMARY KEY,
+            first_decision_body VARCHAR,
+            first_decision_date DATE,
+            first_decision_case VARCHAR,
+            short_frist_reason VARCHAR,
+            neighbours_notified INTEGER,
+            announced_frist DATE
+        )""",
+    ),
 }
 LATEST = max(MIGRATIONS)
 SCHEMA_VERSION_TABLE = (

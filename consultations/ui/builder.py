@@ -33,9 +33,9 @@ from ..model import (
     Stage,
     User,
 )
-from ..store import Store
+from ..store import CaseFacts, Store
 from ..text import escape_markdown, has_remote_images, without_remote_images
-from . import embed, flash, layers, safe
+from . import case_facts, embed, flash, layers, safe
 from .maps import area_map, draw_map
 
 _MB = 1024 * 1024  # Streamlit's upload sizes are in these megabytes
@@ -124,6 +124,9 @@ class Builder:
         state = st.session_state
         if f"{self.prefix}-ready" not in state:
             for name, value in _defaults(existing, settings, lang).items():
+                state[self.key(name)] = value
+            facts = store.case_facts(existing.id) if existing else CaseFacts()
+            for name, value in case_facts.defaults(facts).items():
                 state[self.key(name)] = value
             state[self.key("area")] = existing.area if existing else None
             state[self.key("area_source")] = t("builder.source_saved", lang) if existing else ""
@@ -234,6 +237,7 @@ class Builder:
         dates[1].time_input(t("builder.opens_time", lang), key=self.key("opens_time"), step=900)
         dates[2].date_input(t("builder.closes_date", lang), key=self.key("closes_date"), format="DD.MM.YYYY")
         dates[3].time_input(t("builder.closes_time", lang), key=self.key("closes_time"), step=60)
+        case_facts.section(self.key, lang)
 
     def area(self) -> None:
         lang = self.lang
@@ -452,6 +456,7 @@ class Builder:
             announced_where=v("announced_where") or "",
             translations={code: self._translations(code) for code in OTHER_LANGUAGES},
             shapes=v("shapes") or (),
+            **case_facts.form_values(v),
         )
 
     def save_button(self, user: User) -> None:

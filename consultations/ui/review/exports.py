@@ -125,6 +125,8 @@ def view(store: Store, settings: Settings, c: Consultation, user: User, lang: st
         help=t("archive.download_help", lang),
         key=f"downloads-{c.id}-archive",
     )
+    if planprocess.mode(c.stage) == planprocess.Mode.FORMAL:
+        _notice_buttons(store, c, settings, user, lang)
     if photos := store.count_photos(c.id):
         st.download_button(
             f"{t('photo.export', lang)} · {tn('photo.count', photos, lang)}",
@@ -135,3 +137,30 @@ def view(store: Store, settings: Settings, c: Consultation, user: User, lang: st
         )
     if planprocess.mode(c.stage) == planprocess.Mode.EARLY:
         medvirkning_view(store, settings, c, user, names, lang)
+
+
+def _notice(store: Store, c: Consultation, settings: Settings, actor: User, lang: str, spreadsheet: bool) -> bytes:
+    return downloads.report_file(
+        store, c.id, include_names=True, profile=settings.profile, actor=actor, lang=lang,
+        kind=downloads.ReportKind.VARSLINGSLISTE, spreadsheet=spreadsheet,
+    )  # fmt: skip
+
+
+def _notice_buttons(store: Store, c: Consultation, settings: Settings, user: User, lang: str) -> None:
+    """The varslingsliste for the vedtak: a spreadsheet and a Word merge list."""
+    left, right = st.columns(2)
+    left.download_button(
+        t("letters.notice.download_xlsx", lang),
+        data=lambda: _notice(store, c, settings, user, lang, True),
+        file_name=f"{c.id}-varslingsliste.xlsx",
+        mime=MIME[Format.XLSX],
+        help=t("letters.notice.intro", lang),
+        key=f"downloads-{c.id}-notice-xlsx",
+    )
+    right.download_button(
+        t("letters.notice.download_docx", lang),
+        data=lambda: _notice(store, c, settings, user, lang, False),
+        file_name=f"{c.id}-varslingsliste.docx",
+        mime=DOCX,
+        key=f"downloads-{c.id}-notice-docx",
+    )
