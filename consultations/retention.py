@@ -38,7 +38,9 @@ def anonymise(
         raise InvalidConsultation(
             "retention.too_early", date=(c.closes_at + retention).date().isoformat()
         )
-    return store.anonymise(c.id, who.username)
+    with store.atomic():  # the e-mail addresses kept for it go with the rest (mail.py)
+        store.forget_mail(c.id)
+        return store.anonymise(c.id, who.username)
 
 
 MASK = "[…]"

@@ -25,6 +25,7 @@ import duckdb
 from .. import geo, keys
 from . import migrations
 from .duckdb_backend import DuckDBBackend
+from .mail import MailStore
 from .postgres_backend import PostgresBackend, is_url
 from ..errors import Conflict, DuplicateText, NotFound, StoreError, SupportedFromAddress
 from ..model import (
@@ -157,7 +158,7 @@ def _opened_key(location: Path | str) -> Path | str:
     return str(location) if is_url(location) else Path(location).resolve()
 
 
-class Store:
+class Store(MailStore):  # the mail tables' methods: store/mail.py
     def __init__(
         self,
         backend: DuckDBBackend | PostgresBackend,
@@ -306,7 +307,11 @@ class Store:
     @contextmanager
     def atomic(self) -> Iterator[None]:
         """Several commands as one change: every write (and audit entry) inside the block is
-        kept, or none is when it raises. Other threads' writes wait until it ends."""
+        kept, or none is when it raises. Other threads' writes wait until it ends. Inside
+        another ``atomic()`` block it is part of that one."""
+        if getattr(self._atomic, "cursor", None) is not None:
+            yield
+            return
         with self._transaction() as cur:
             self._atomic.cursor = cur
             try:
