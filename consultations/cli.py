@@ -161,7 +161,8 @@ def _parser() -> argparse.ArgumentParser:
         "send-mail",
         help="send the mail outbox over KARTINNSPILL_SMTP_URL; prints «sent N, waiting M, failed K»",
     )
-    mail.add_argument("--once", action="store_true", help="one round of what is due now, then exit")
+    mail.add_argument("--once", action="store_true", help="one round, then exit: every waiting mail is tried now, "
+                      "backing off or not")
     sub.add_parser("install-assets", help="copy the self-hosted map assets into static/vendor")
     area = sub.add_parser(
         "import-area", help="check a plan-area file and print its area and bounds as JSON"
@@ -367,7 +368,7 @@ def _send_mail(args: argparse.Namespace, store: Store) -> int:
         print(t("mail.cli.not_configured"), file=sys.stderr)
         return 1
     if args.once:
-        print(mail_sender.run_once(store, smtp).line())
+        print(mail_sender.run_once(store, smtp, eager=True).line())
         return 0
     stop = threading.Event()
     try:

@@ -354,7 +354,7 @@ def queue_digests(store: Store, now: datetime | None = None) -> int:
     queued = 0
     for follow in store.digests_due(now, DIGEST_EVERY):
         consultation = store.get_consultation(follow.consultation_id)
-        since = follow.last_sent_at or (now - DIGEST_EVERY)
+        since = follow.last_sent_at or now - DIGEST_EVERY  # set at the opt-in
         count = store.inputs_since(follow.consultation_id, since)
         with store.atomic():
             if consultation is not None and count:

@@ -134,13 +134,17 @@ def _code(exc: Exception) -> int | None:
     return getattr(exc, "smtp_code", None)
 
 
-def send_due(store: Store, settings: MailSettings, now: datetime | None = None, limit: int = BATCH) -> tuple[int, int]:
-    """One round: claim up to ``limit`` due mails and send them. Returns ``(sent,
-    claimed)``; nothing is claimed when nothing is due (no write at all)."""
+def send_due(
+    store: Store, settings: MailSettings, now: datetime | None = None, limit: int = BATCH, *, eager: bool = False
+) -> tuple[int, int]:
+    """One round: claim up to ``limit`` due mails and send them (``eager``: every waiting
+    mail, backing off or not). Returns ``(sent, claimed)``; nothing is claimed when
+    nothing is due (no write at all)."""
     now = now or datetime.now(UTC)
-    if not store.mail_due(now, LEASE):
+    due = now + LONGEST_RETRY if eager else now
+    if not store.mail_due(now, LEASE, due):
         return 0, 0
-    claimed = store.claim_mail(now, limit, settings.domain, LEASE)
+    claimed = store.claim_mail(now, limit, settings.domain, LEASE, due)
     if not claimed:
         return 0, 0
     try:
@@ -193,13 +197,14 @@ def report(store: Store, sent: int) -> Report:
     return Report(sent, counts[MailStatus.WAITING] + counts[MailStatus.SENDING], counts[MailStatus.FAILED])
 
 
-def run_once(store: Store, settings: MailSettings, now: datetime | None = None) -> Report:
-    """What is due now, sent (the digests due queued first); the outbox as it is after."""
+def run_once(store: Store, settings: MailSettings, now: datetime | None = None, *, eager: bool = False) -> Report:
+    """What is due now, sent (the digests due queued first); the outbox as it is after.
+    ``eager`` (an operator's ``send-mail --once``): every waiting mail is tried now."""
     now = now or datetime.now(UTC)
     mail.queue_digests(store, now)
     total = 0
     while True:
-        sent, claimed = send_due(store, settings, now)
+        sent, claimed = send_due(store, settings, now, eager=eager)
         total += sent
         if claimed < BATCH or sent < claimed:  # nothing more due, or the server is in trouble
             return report(store, total)

@@ -43,14 +43,13 @@ class _Keep:
         self.server = server
 
     async def handle_DATA(self, smtp, session, envelope):
-        if self.server.hold is not None:  # a test stops the conversation inside DATA
-            self.server.in_data.set()
-            self.server.hold.wait(30)
-            return "451 gone"
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.server.lock:
             self.server.messages.append(message)
             self.server.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        if self.server.hold is not None:  # kept, but the sender waits for the 250 (a test kills it)
+            self.server.in_data.set()
+            self.server.hold.wait(30)
         return "250 OK"
 
 

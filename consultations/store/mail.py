@@ -78,20 +78,23 @@ class MailStore:
                 ids.append(int(row[0][0]))
         return ids
 
-    def mail_due(self, now: datetime, lease: timedelta) -> bool:
-        """Whether a sender has anything to do: a waiting mail due, or a claim older than
-        ``lease`` to settle. A read, so an idle sender never moves the data version."""
+    def mail_due(self, now: datetime, lease: timedelta, due: datetime | None = None) -> bool:
+        """Whether a sender has anything to do: a waiting mail due by ``due`` (default
+        ``now``), or a claim older than ``lease`` to settle. A read, so an idle sender
+        never moves the data version."""
         return bool(
             self._value(
                 """SELECT count(*) FROM mail_outbox WHERE (status = ? AND next_attempt_at <= ?)
                    OR (status = ? AND claimed_at < ?)""",
-                (MailStatus.WAITING.value, _naive(now), MailStatus.SENDING.value, _naive(now - lease)),
+                (MailStatus.WAITING.value, _naive(due or now), MailStatus.SENDING.value, _naive(now - lease)),
             )
         )
 
-    def claim_mail(self, now: datetime, limit: int, domain: str, lease: timedelta) -> list[OutboxEntry]:
-        """Up to ``limit`` waiting mails that are due, now ``sending`` and this caller's to
-        send, each with its Message-ID (``<message_key@domain>``). A claim older than
+    def claim_mail(
+        self, now: datetime, limit: int, domain: str, lease: timedelta, due: datetime | None = None
+    ) -> list[OutboxEntry]:
+        """Up to ``limit`` waiting mails due by ``due`` (default ``now``), now ``sending``
+        and this caller's to send, each with its Message-ID (``<message_key@domain>``). A claim older than
         ``lease`` is a sender that stopped mid-send (killed, the machine gone): whether the
         server got the mail is unknown, so it is never sent again but marked failed."""
         stamp = _naive(now)
@@ -109,7 +112,7 @@ class MailStore:
             rows = cur.execute(
                 f"""SELECT id FROM mail_outbox WHERE status = ? AND next_attempt_at <= ?
                     ORDER BY id LIMIT ?{skip}""",
-                (MailStatus.WAITING.value, stamp, limit),
+                (MailStatus.WAITING.value, _naive(due or now), limit),
             ).fetchall()
             claimed = []
             for (mail_id,) in rows:
@@ -191,11 +194,13 @@ class MailStore:
         with self._transaction() as cur:
             row = cur.execute(
                 f"""INSERT INTO mail_follows (token, consultation_id, input_id, kind, email, lang,
-                       confirmed_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                       confirmed_at, last_sent_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     RETURNING {_FOLLOW_COLUMNS}""",
                 (
                     secrets.token_urlsafe(24), consultation_id, input_id, kind.value, email, lang,
-                    now if confirmed else None, now,
+                    now if confirmed else None,
+                    now if kind == FollowKind.DIGEST else None,  # a digest counts from its opt-in
+                    now,
                 ),
             ).fetchall()  # fmt: skip
         return _follow(row[0])
@@ -240,7 +245,7 @@ class MailStore:
         """The active digest follows whose last digest is ``every`` old (or never sent)."""
         rows = self._rows(
             f"""SELECT {_FOLLOW_COLUMNS} FROM mail_follows WHERE kind = ? AND confirmed_at IS NOT NULL
-                AND unsubscribed_at IS NULL AND coalesce(last_sent_at, created_at) <= ? ORDER BY id""",
+                AND unsubscribed_at IS NULL AND last_sent_at <= ? ORDER BY id""",
             (FollowKind.DIGEST.value, _naive(now - every)),
         )
         return [_follow(r) for r in rows]
