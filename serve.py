@@ -15,12 +15,16 @@ from streamlit import config
 from consultations.config import load_settings
 from consultations.context_layers import map_origins_at
 from consultations.http_policy import ResponsePolicy
+from consultations.mail_routes import routes as mail_routes
+from consultations.store import Store
 
 settings = load_settings()
 # a DuckDB file by its resolved path (as Store.opened files it), a PostgreSQL URL as it is
 _database = settings.db_path if isinstance(settings.db_path, str) else settings.db_path.resolve()
 app = st.App(
     "app.py",
+    # List-Unsubscribe's one-click address (RFC 8058), on the store the app has open
+    routes=mail_routes(partial(Store.opened, _database)),
     middleware=[
         Middleware(
             ResponsePolicy,

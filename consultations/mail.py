@@ -26,14 +26,15 @@ import html
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
 
 from .config import current_profile, public_url
 from .errors import InvalidInput
 from .i18n import DEFAULT_LANG, LANGUAGES, format_date, t, tn
 from .mail_model import Follow, FollowKind, Mail, MailKind, Vedtak
-from .model import Consultation, Input, Objection, Response, reference
+from .model import Consultation, Input, Objection, Response, Role, User, reference
+from .permissions import require
 from .store import Store
 
 EMAIL_MAX = 254  # RFC 5321's longest path
@@ -337,11 +338,32 @@ def varslingsliste(store: Store, consultation_id: str) -> list[Follow]:
     return list(seen.values())
 
 
-def register_vedtak(store: Store, consultation: Consultation, vedtak: Vedtak, actor: str) -> int:
-    """Staff register the vedtak; its notice to the varslingsliste is queued with it.
+def check_vedtak(vedtak: Vedtak) -> Vedtak:
+    """The vedtak as staff typed it, trimmed; ``InvalidInput`` with the reason otherwise."""
+    body, case_number, link = vedtak.body.strip(), vedtak.case_number.strip(), vedtak.link.strip()
+    if not body:
+        raise InvalidInput("mail.vedtak_form.body_missing")
+    if not case_number:
+        raise InvalidInput("mail.vedtak_form.case_missing")
+    if link and not link.lower().startswith(("https://", "http://")):
+        raise InvalidInput("mail.vedtak_form.link_invalid")
+    if vedtak.appeal_by < vedtak.decided_on:
+        raise InvalidInput("mail.vedtak_form.appeal_early")
+    return Vedtak(vedtak.consultation_id, body, vedtak.decided_on, case_number, link, vedtak.appeal_by)
+
+
+def appeal_deadline(notice_day: date) -> date:
+    """Three weeks from the notice (fvl. § 29), the default klagefrist."""
+    return notice_day + timedelta(weeks=3)
+
+
+def register_vedtak(store: Store, consultation: Consultation, vedtak: Vedtak, actor: User) -> int:
+    """A planner registers the vedtak; its notice to the varslingsliste is queued with it.
     Registered again (a correction), the notice goes again. Returns mails queued."""
+    who = require(store, actor, Role.PLANNER)
+    vedtak = check_vedtak(vedtak)
     with store.atomic():
-        store.set_vedtak(vedtak, actor)
+        store.set_vedtak(vedtak, who.username)
         mails = [vedtak_notice(consultation, f, vedtak) for f in varslingsliste(store, consultation.id)]
         store.queue_mail(mails)
     return len(mails)
@@ -379,8 +401,10 @@ def digest_follow(store: Store, consultation: Consultation) -> Follow | None:
     return found[0] if found else None
 
 
-def set_digest(store: Store, consultation: Consultation, wanted: bool, lang: str) -> Follow | None:
-    """Staff opt the kontaktperson in to (or out of) the daily digest and innsigelse notices."""
+def set_digest(store: Store, consultation: Consultation, wanted: bool, lang: str, actor: User) -> Follow | None:
+    """A planner opts the kontaktperson in to (or out of) the daily digest and innsigelse
+    notices."""
+    require(store, actor, Role.PLANNER)
     current = digest_follow(store, consultation)
     if wanted and current is None:
         email = check_email(consultation.contact.email)

@@ -17,5 +17,6 @@ st.markdown(t("privacy_page.body", lang, municipality=settings.profile.name, til
 rule = t(f"privacy_formal.rule_{settings.profile.identified_merknader.value}", lang)
 st.markdown(t("privacy_formal.body", lang, rule=rule))
 st.markdown(t("privacy_archive.body", lang))
+st.markdown(t("mail.privacy.body", lang))
 st.markdown(t("privacy_page.cookie", lang))
 bottom(lang)

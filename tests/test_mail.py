@@ -314,7 +314,7 @@ def test_the_vedtak_notice_goes_to_the_varslingsliste_once_per_address(store, co
     mail_sender.run_once(store, smtp(server))
     vedtak = Vedtak(consultation.id, "Planen er vedtatt med endringer.", date(2026, 12, 1), "24/1234",
                     "https://asker.kommune.no/vedtak/1", date(2026, 12, 22))  # fmt: skip
-    assert mail.register_vedtak(store, consultation, vedtak, "kari") == 1
+    assert mail.register_vedtak(store, consultation, vedtak, staff(store)) == 1
     mail_sender.run_once(store, smtp(server))
     notice = server.to("brev@example.no")[-1]
     assert notice["Subject"].startswith("Melding om vedtak") and notice["List-Unsubscribe"] is None
@@ -331,7 +331,7 @@ def test_the_kontaktperson_gets_a_digest_and_innsigelse_notices_when_opted_in(st
     c = store.get_consultation("k")
     letter(store, "k", email=None, sender_type=SenderType.AUTHORITY, objection=Objection.INNSIGELSE)
     assert store.outbox() == []  # not opted in
-    mail.set_digest(store, c, True, "nb")
+    mail.set_digest(store, c, True, "nb", staff(store))
     today = datetime.now(UTC)  # the digest counts what came after the opt-in
     letter(store, "k", email=None, sender_type=SenderType.AUTHORITY, sender_name="Statsforvalteren",
            objection=Objection.INNSIGELSE, received_at=today, now=today)  # fmt: skip
@@ -341,7 +341,7 @@ def test_the_kontaktperson_gets_a_digest_and_innsigelse_notices_when_opted_in(st
     subjects = [m["Subject"] for m in server.to("kari@asker.kommune.no")]
     assert subjects[0].startswith("Innsigelse mottatt") and subjects[1].startswith("Nye innspill siste døgn")
     assert "Statsforvalteren" in server.to("kari@asker.kommune.no")[0].get_body(("plain",)).get_content()
-    mail.set_digest(store, c, False, "nb")
+    mail.set_digest(store, c, False, "nb", staff(store))
     assert mail.digest_follow(store, c) is None
 
 

@@ -35,7 +35,7 @@ from ..model import (
 )
 from ..store import Store
 from ..text import escape_markdown, has_remote_images, without_remote_images
-from . import flash, layers, safe
+from . import flash, layers, mail_forms, safe
 from .maps import area_map, draw_map
 
 _MB = 1024 * 1024  # Streamlit's upload sizes are in these megabytes
@@ -575,3 +575,4 @@ def page(store: Store, settings: Settings, user: User, lang: str) -> None:
     builder.save_button(user)
     builder.documents(user)
     layers.builder_section(store, existing, user, lang, builder.prefix)
+    mail_forms.builder_section(store, existing, user, lang)

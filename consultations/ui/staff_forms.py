@@ -32,6 +32,7 @@ _FIELDS = ("channel", "sender_type", "sender_name", "received", "category", "tex
            "authority", "objection")  # fmt: skip
 NO_OBJECTION = "none"  # the objection radio's «neither innsigelse nor faglig råd»
 KEYS = {f: f"register-{f}" for f in _FIELDS} | {"consultation": "register-consultation"}
+KEYS["sender_email"] = "register-sender_email"  # a receipt and the vedtak notice go there (mail.py)
 PREFIX = "register-"  # the location widget's keys: register-map-<id>, register-place-<id> …
 _WHERE = "register"
 
@@ -46,6 +47,7 @@ def _reset(consultation_id: str) -> None:
         state[KEYS[field]] = None
     state[KEYS["objection"]] = NO_OBJECTION
     state[KEYS["sender_name"]] = ""
+    state[KEYS["sender_email"]] = ""
     state[KEYS["text"]] = ""
     state[KEYS["received"]] = _today()
     state[KEYS["whole_area"]] = True
@@ -83,6 +85,7 @@ def _register(
         sender_name=sender_name, received_at=state.get(KEYS["received"]), actor=actor,
         objection=None if objection == NO_OBJECTION else Objection(objection),
         outside_share=settings.profile.line_outside_share,
+        sender_email=state.get(KEYS["sender_email"]),
     )  # fmt: skip
     party = hearing_parties.link_by_name(store, stored, actor)
     _reset(consultation.id)
@@ -197,6 +200,9 @@ def register_form(store: Store, settings: Settings, user: User, lang: str) -> No
         key=KEYS["sender_type"],
     )
     _sender(right, settings, sender_type, lang)
+    right.text_input(
+        t("mail.staff.sender_email", lang), help=t("mail.staff.sender_email_help", lang), key=KEYS["sender_email"]
+    )
     st.selectbox(
         t("register.category", lang),
         options=consultation.categories,
