@@ -375,7 +375,7 @@ def _send_mail(args: argparse.Namespace, store: Store) -> int:
         while not stop.is_set():
             report = mail_sender.run_once(store, smtp)
             print(report.line(), flush=True)
-            stop.wait(mail_sender.POLL_SECONDS)
+            stop.wait(smtp.poll_seconds)
     except KeyboardInterrupt:
         pass
     return 0

@@ -344,6 +344,7 @@ class MailSettings:
     sender: str  # KARTINNSPILL_MAIL_FROM
     starttls: bool = True  # smtp://…?starttls=off only for a relay on the same host or tests
     cafile: str = ""  # ?cafile=/path: the CA of a relay with the municipality's own certificate
+    poll_seconds: float = 15.0  # KARTINNSPILL_MAIL_POLL_SECONDS: the app's sender's pause between rounds
 
     @property
     def domain(self) -> str:
@@ -389,7 +390,18 @@ def mail_settings(env: Mapping[str, str] | None = None) -> MailSettings | None:
         sender=sender,
         starttls=starttls,
         cafile=query.get("cafile", [""])[-1],
+        poll_seconds=_poll_seconds(_env_or_secret("KARTINNSPILL_MAIL_POLL_SECONDS", env)),
     )
+
+
+def _poll_seconds(value: str) -> float:
+    try:
+        seconds = float(value.strip() or 15)
+    except ValueError:
+        seconds = 0.0
+    if not 0.1 <= seconds <= 3600:
+        raise ConfigError("mail.poll_invalid", value=value)
+    return seconds
 
 
 def _without_password(url: str) -> str:

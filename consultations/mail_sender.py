@@ -40,7 +40,6 @@ FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=1)
 LEASE = timedelta(minutes=10)  # a claim older than this is a sender that stopped mid-send
 BATCH = 20  # mails claimed per round
-POLL_SECONDS = 15.0  # the background thread's pause between rounds
 TIMEOUT_SECONDS = 30.0  # one SMTP conversation step
 
 
@@ -210,7 +209,7 @@ def run_once(store: Store, settings: MailSettings, now: datetime | None = None, 
             return report(store, total)
 
 
-def run_forever(store: Store, settings: MailSettings, stop: threading.Event, interval: float = POLL_SECONDS) -> None:
+def run_forever(store: Store, settings: MailSettings, stop: threading.Event, interval: float) -> None:
     """Rounds until ``stop`` is set; an error in one round is logged, the next tries again."""
     while not stop.is_set():
         try:
@@ -224,7 +223,7 @@ _STARTED: dict[int, threading.Event] = {}
 _START_LOCK = threading.Lock()
 
 
-def start_background(store: Store, settings: MailSettings | None, interval: float = POLL_SECONDS) -> threading.Event | None:
+def start_background(store: Store, settings: MailSettings | None) -> threading.Event | None:
     """The app's sender: one daemon thread per store and process, started on the first call
     (later calls return the same stop event); ``None`` when no SMTP server is set — the
     mail then stays queued and the Drift page says so."""
@@ -235,7 +234,8 @@ def start_background(store: Store, settings: MailSettings | None, interval: floa
             return _STARTED[id(store)]
         stop = _STARTED[id(store)] = threading.Event()
         threading.Thread(
-            target=run_forever, args=(store, settings, stop, interval), name="kartinnspill-mail", daemon=True
+            target=run_forever, args=(store, settings, stop, settings.poll_seconds), name="kartinnspill-mail",
+            daemon=True,
         ).start()
         return stop
 
