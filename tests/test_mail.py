@@ -354,3 +354,57 @@ def test_retention_forgets_every_address_of_the_consultation(store, consultation
     admin = staff(store, "admin", Role.ADMIN)
     anonymise(store, c.id, admin, now=c.closes_at + timedelta(days=400))
     assert store.follows(c.id, list(FollowKind), active=False) == [] and store.outbox() == []
+
+
+# -- the one-click unsubscribe address (RFC 8058) -------------------------------------------
+
+
+def test_one_click_post_stops_the_follow_and_get_leads_to_the_page(store, consultation):
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    from consultations.mail_routes import PATH, routes
+
+    follow = mail.follow_consultation(store, consultation, "f@example.no", "nb")
+    mail.confirm(store, follow.token)
+    client = TestClient(Starlette(routes=routes(lambda: store)))
+    shown = client.get(PATH, params={"token": follow.token}, follow_redirects=False)
+    assert shown.status_code == 303 and shown.headers["location"] == f"../epost?avmeld={follow.token}"
+    assert store.follow(follow.token).active  # a GET (a link scanner) stops nothing
+    posted = client.post(PATH, params={"token": follow.token}, data={"List-Unsubscribe": "One-Click"})
+    assert posted.status_code == 200 and store.follow(follow.token).unsubscribed
+    assert client.post(PATH, params={"token": "ukjent"}).status_code == 404
+    closed = TestClient(Starlette(routes=routes(lambda: None)))
+    assert closed.post(PATH, params={"token": follow.token}).status_code == 503
+
+
+def test_a_vedtak_without_its_text_or_with_a_bad_link_is_refused(store, consultation):
+    from datetime import date
+
+    from consultations.mail_model import Vedtak
+
+    planner = staff(store)
+    good = Vedtak(consultation.id, "Vedtatt.", date(2026, 12, 1), "24/1", "https://x.no/v", date(2026, 12, 22))
+    for bad, key in [
+        (good.__class__(**{**good.__dict__, "body": "  "}), "mail.vedtak_form.body_missing"),
+        (good.__class__(**{**good.__dict__, "case_number": ""}), "mail.vedtak_form.case_missing"),
+        (good.__class__(**{**good.__dict__, "link": "javascript:alert(1)"}), "mail.vedtak_form.link_invalid"),
+        (good.__class__(**{**good.__dict__, "appeal_by": date(2026, 11, 1)}), "mail.vedtak_form.appeal_early"),
+    ]:
+        with pytest.raises(InvalidInput) as info:
+            mail.register_vedtak(store, consultation, bad, planner)
+        assert info.value.key == key
+    assert store.vedtak(consultation.id) is None
+
+
+def test_a_resident_cannot_register_a_vedtak(store, consultation):
+    from datetime import date
+
+    from consultations.mail_model import Vedtak
+    from consultations.permissions import NotAllowed
+    from consultations.model import Role
+
+    teacher = staff(store, "lærer", Role.TEACHER)
+    vedtak = Vedtak(consultation.id, "Vedtatt.", date(2026, 12, 1), "24/1", "", date(2026, 12, 22))
+    with pytest.raises(NotAllowed):
+        mail.register_vedtak(store, consultation, vedtak, teacher)
