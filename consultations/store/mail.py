@@ -98,7 +98,7 @@ class MailStore:
         ``lease`` is a sender that stopped mid-send (killed, the machine gone): whether the
         server got the mail is unknown, so it is never sent again but marked failed."""
         stamp = _naive(now)
-        skip = " FOR UPDATE SKIP LOCKED" if self.shared else ""
+        skip = self._backend.skip_locked
         with self._transaction() as cur:
             stale = cur.execute(
                 f"SELECT id FROM mail_outbox WHERE status = ? AND claimed_at < ?{skip}",
