@@ -222,7 +222,7 @@ def innsigelse_arrived(store: Store, consultation: Consultation, item: Input) ->
                 [t("mail.innsigelse.body", lang, reference=item.reference, sender=item.sender_name or "—")],
                 link=(t("mail.link_review", lang), page_link("gjennomgang", id=consultation.id, lang=lang)),
                 follow=follow,
-            )  # fmt: skip
+            )
         )
     store.queue_mail(mails)
 
@@ -293,7 +293,7 @@ def _updates(
         compose(
             MailKind.UPDATE, consultation, f.email, f.lang, t("mail.update.subject", f.lang),
             [t(key, f.lang, **params(f.lang))], link=_consultation_link(consultation, f.lang), follow=f,
-        )  # fmt: skip
+        )
         for f in store.follows(consultation.id, (FollowKind.CONSULTATION,))
     ]
 
@@ -309,7 +309,7 @@ def deadline_changed(store: Store, consultation: Consultation) -> None:
         _updates(
             store, consultation, "mail.update.deadline",
             lambda lang: {"deadline": format_date(consultation.closes_at, lang, with_time=True)},
-        )  # fmt: skip
+        )
     )
 
 

@@ -11,7 +11,14 @@ from consultations import mail, mail_sender
 from consultations.config import mail_settings
 from consultations.errors import InvalidInput
 from consultations.mail_model import FollowKind, MailKind, MailStatus
-from consultations.model import Channel, InputDraft, Outcome, Response, SenderType, Status
+from consultations.model import (
+    Channel,
+    InputDraft,
+    Outcome,
+    Response,
+    SenderType,
+    Status,
+)
 from consultations.retention import anonymise
 from consultations.review import publish_responses, respond
 from consultations.submission import register_input, submit_input
@@ -41,10 +48,10 @@ def public_url(monkeypatch):
 
 
 def letter(store, consultation_id, email="a@example.no", **changes):
-    kwargs = dict(
-        channel=Channel.LETTER, sender_type=SenderType.PRIVATE, sender_name="Ola Nordmann",
-        received_at=NOW - timedelta(days=1), actor=staff(store), now=NOW, sender_email=email,
-    )  # fmt: skip
+    kwargs = {
+        "channel": Channel.LETTER, "sender_type": SenderType.PRIVATE, "sender_name": "Ola Nordmann",
+        "received_at": NOW - timedelta(days=1), "actor": staff(store), "now": NOW, "sender_email": email,
+    }  # fmt: skip
     kwargs.update(changes)
     return register_input(store, consultation_id, InputDraft(category=CATEGORY, text=TEXT), **kwargs)
 
@@ -401,8 +408,8 @@ def test_a_resident_cannot_register_a_vedtak(store, consultation):
     from datetime import date
 
     from consultations.mail_model import Vedtak
-    from consultations.permissions import NotAllowed
     from consultations.model import Role
+    from consultations.permissions import NotAllowed
 
     teacher = staff(store, "lærer", Role.TEACHER)
     vedtak = Vedtak(consultation.id, "Vedtatt.", date(2026, 12, 1), "24/1", "", date(2026, 12, 22))

@@ -33,7 +33,7 @@ def cli(env: dict[str, str], *argv: str, wait: bool = True):
     command = [sys.executable, "-m", "consultations", *argv]
     if not wait:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(command, check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
 def environment(location, server: MailServer | None, tmp_path: Path) -> dict[str, str]:

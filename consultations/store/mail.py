@@ -17,7 +17,15 @@ import secrets
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from ..mail_model import Follow, FollowKind, Mail, MailKind, MailStatus, OutboxEntry, Vedtak
+from ..mail_model import (
+    Follow,
+    FollowKind,
+    Mail,
+    MailKind,
+    MailStatus,
+    OutboxEntry,
+    Vedtak,
+)
 
 _OUTBOX_COLUMNS = (
     "id, consultation_id, kind, recipient, subject, body_text, body_html, unsubscribe_token, "

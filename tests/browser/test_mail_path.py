@@ -14,7 +14,16 @@ from urllib.parse import urlsplit
 from playwright.sync_api import expect
 
 from tests.browser.test_resident_path import CATEGORY, choose_option
-from tests.browser.test_staff_path import LOGIN_TITLE, PASSWORD, USERNAME, _seed_with_planner, choose_by_typing, main, visible, wait_idle
+from tests.browser.test_staff_path import (
+    LOGIN_TITLE,
+    PASSWORD,
+    USERNAME,
+    _seed_with_planner,
+    choose_by_typing,
+    main,
+    visible,
+    wait_idle,
+)
 from tests.live_server import launch
 from tests.smtp import MailServer
 
