@@ -114,6 +114,7 @@ def compose(
     *,
     link: tuple[str, str] | None = None,
     follow: Follow | None = None,
+    input_id: int | None = None,
 ) -> Mail:
     """One mail as plain text and HTML from the same paragraphs (each escaped for HTML:
     residents' and staff's words are data), with the way out of a follow at the foot."""
@@ -146,6 +147,7 @@ def compose(
         ),
         consultation_id=consultation.id,
         unsubscribe_token=token,
+        input_id=input_id if input_id is not None else (follow.input_id if follow else None),
     )
 
 
@@ -175,7 +177,7 @@ def receipt(consultation: Consultation, item: Input, email: str, lang: str) -> M
     return compose(
         MailKind.RECEIPT, consultation, email, lang,
         t("mail.receipt.subject", lang, reference=item.reference), facts,
-        link=_consultation_link(consultation, lang),
+        link=_consultation_link(consultation, lang), input_id=item.id,
     )  # fmt: skip
 
 
@@ -186,6 +188,7 @@ def confirmation(consultation: Consultation, follow: Follow) -> Mail:
         MailKind.CONFIRM, consultation, follow.email, lang, t("mail.confirm.subject", lang),
         [t(asked, lang, title=consultation.in_language(lang).title), t("mail.confirm.ignore", lang)],
         link=(t("mail.confirm.link", lang), page_link(CONFIRM_PAGE, bekreft=follow.token, lang=lang)),
+        input_id=follow.input_id,
     )  # fmt: skip
 
 

@@ -53,6 +53,7 @@ class Mail:
     html: str
     consultation_id: str | None = None
     unsubscribe_token: str | None = None  # the follow it belongs to (List-Unsubscribe)
+    input_id: int | None = None  # the input it is about: deleted with it on request
 
 
 @dataclass(frozen=True)

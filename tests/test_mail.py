@@ -415,3 +415,15 @@ def test_a_resident_cannot_register_a_vedtak(store, consultation):
     vedtak = Vedtak(consultation.id, "Vedtatt.", date(2026, 12, 1), "24/1", "", date(2026, 12, 22))
     with pytest.raises(NotAllowed):
         mail.register_vedtak(store, consultation, vedtak, teacher)
+
+
+def test_an_input_deleted_on_request_takes_its_address_and_mails_along(store, consultation):
+    from consultations.model import Role
+    from consultations.retention import delete_input
+
+    mine = web(store, consultation.id, mail.MailRequest("r@example.no", receipt=True, follow=True))
+    other = web(store, consultation.id, mail.MailRequest("o@example.no", receipt=True), session="s2")
+    delete_input(store, mine.id, "Innbyggeren ba om det", staff(store, "admin", Role.ADMIN))
+    assert [e.recipient for e in store.outbox()] == ["o@example.no"]
+    assert store.follows(consultation.id, list(FollowKind), active=False) == []
+    assert store.get_input(other.id) is not None

@@ -73,12 +73,12 @@ class MailStore:
         with self._transaction() as cur:
             for mail in mails:
                 row = cur.execute(
-                    """INSERT INTO mail_outbox (consultation_id, kind, recipient, subject,
+                    """INSERT INTO mail_outbox (consultation_id, input_id, kind, recipient, subject,
                            body_text, body_html, unsubscribe_token, message_key, status,
                            attempts, next_attempt_at, created_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING id""",
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING id""",
                     (
-                        mail.consultation_id, mail.kind.value, mail.recipient, mail.subject,
+                        mail.consultation_id, mail.input_id, mail.kind.value, mail.recipient, mail.subject,
                         mail.text, mail.html, mail.unsubscribe_token, secrets.token_hex(16),
                         MailStatus.WAITING.value, now, now,
                     ),
@@ -290,6 +290,15 @@ class MailStore:
                 (consultation_id, MailStatus.SENDING.value),
             )
         return count
+
+    def forget_input_mail(self, input_id: int) -> None:
+        """An input deleted on the resident's request takes its addresses along: the
+        follows of it and the mails about it (a receipt holds its text)."""
+        with self._transaction() as cur:
+            cur.execute("DELETE FROM mail_follows WHERE input_id = ?", (input_id,))
+            cur.execute(
+                "DELETE FROM mail_outbox WHERE input_id = ? AND status <> ?", (input_id, MailStatus.SENDING.value)
+            )
 
     # -- the vedtak --------------------------------------------------------------------
 

@@ -326,6 +326,7 @@ MIGRATIONS: dict[int, Sequence[str]] = {
         """CREATE TABLE mail_outbox (
             id INTEGER PRIMARY KEY DEFAULT nextval('mail_id_seq'),
             consultation_id VARCHAR,
+            input_id INTEGER,
             kind VARCHAR NOT NULL,
             recipient VARCHAR NOT NULL,
             subject VARCHAR NOT NULL,
