@@ -427,3 +427,29 @@ def test_an_input_deleted_on_request_takes_its_address_and_mails_along(store, co
     assert [e.recipient for e in store.outbox()] == ["o@example.no"]
     assert store.follows(consultation.id, list(FollowKind), active=False) == []
     assert store.get_input(other.id) is not None
+
+
+def test_the_letter_list_holds_the_postal_senders_who_get_no_mail(store, consultation):
+    import io
+
+    from openpyxl import load_workbook
+
+    from consultations.model import InputStatus
+
+    def formal(name, address):  # a formal merknad with the sender's postal address
+        stored, _ = store.add_input(
+            consultation_id=consultation.id, category=CATEGORY, text=TEXT, lat=None, lon=None, east=None,
+            north=None, age_group=None, relation=None, channel=Channel.WEB, status=InputStatus.PUBLISHED,
+            session_hash=None, token=None, created_at=NOW, sender_name=name, sender_address=address,
+        )  # fmt: skip
+        return stored
+
+    by_post = formal("Kari Brev", "Borgenveien 1, 1388 Borgen")
+    mailed = formal("Ola Epost", "Vardåsveien 2")
+    store.add_follow(consultation.id, FollowKind.INPUT, "ola@example.no", "nb", input_id=mailed.id, confirmed=True)
+    data = mail.letter_list(store, consultation.id, "nb", staff(store))
+    rows = list(load_workbook(io.BytesIO(data)).worksheets[0].values)
+    assert rows == [
+        ("Referanse", "Navn", "Adresse", "Gnr/bnr"), (by_post.reference, "Kari Brev", "Borgenveien 1, 1388 Borgen", None)
+    ]
+    assert any(e.action == "vedtak.letters" for e in store.audit_entries())

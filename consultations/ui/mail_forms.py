@@ -172,6 +172,12 @@ def builder_section(store: Store, consultation: Consultation | None, user: User,
             t("mail.vedtak_form.button", lang), on_click=flash.run,
             args=(where, lang, _register_vedtak, store, consultation, user, lang),
         )  # fmt: skip
+    st.download_button(
+        t("mail.letters.download", lang), data=lambda: mail.letter_list(store, consultation.id, lang, user),
+        file_name=f"varslingsliste-brev-{consultation.id}.xlsx", key=f"letters-{consultation.id}",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        help=t("mail.letters.help", lang),
+    )  # fmt: skip
 
 
 # -- Drift: the outbox --------------------------------------------------------------------------
