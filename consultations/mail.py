@@ -35,6 +35,7 @@ from .i18n import DEFAULT_LANG, LANGUAGES, format_date, t, tn
 from .mail_model import Follow, FollowKind, Mail, MailKind, Vedtak
 from .model import Consultation, Input, Objection, Response, Role, User, reference
 from .permissions import require
+from .ratelimit import DEFAULT_LIMITS, LIMITER, Limits, RateLimiter
 from .store import Store
 
 EMAIL_MAX = 254  # RFC 5321's longest path
@@ -230,10 +231,27 @@ def innsigelse_arrived(store: Store, consultation: Consultation, item: Input) ->
     store.queue_mail(mails)
 
 
-def follow_consultation(store: Store, consultation: Consultation, email: str, lang: str) -> Follow:
-    """«Følg høringen»: an unconfirmed follow and its confirmation link, one change."""
+def follow_consultation(
+    store: Store,
+    consultation: Consultation,
+    email: str,
+    lang: str,
+    *,
+    session: str = "",
+    address: str | None = None,
+    limiter: RateLimiter = LIMITER,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Follow:
+    """«Følg høringen»: an unconfirmed follow and its confirmation link, one change. The
+    browser ``session`` and network ``address`` count against the submission limits, so
+    the form cannot be used to send confirmation mails to a list of strangers."""
     email = check_email(email)
     lang = lang if lang in LANGUAGES else DEFAULT_LANG
+    checks = [(f"follow:{store.hash_session(session)}", limits.submit_per_session)]
+    if address:
+        checks.append((f"follow:{store.hash_session(f'address:{address}')}", limits.submit_per_address))
+    if not limiter.allow(checks):
+        raise InvalidInput("input.rate_limited")
     with store.atomic():
         follow = store.add_follow(consultation.id, FollowKind.CONSULTATION, email, lang)
         store.queue_mail([confirmation(consultation, follow)])

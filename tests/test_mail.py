@@ -453,3 +453,15 @@ def test_the_letter_list_holds_the_postal_senders_who_get_no_mail(store, consult
         ("Referanse", "Navn", "Adresse", "Gnr/bnr"), (by_post.reference, "Kari Brev", "Borgenveien 1, 1388 Borgen", None)
     ]
     assert any(e.action == "vedtak.letters" for e in store.audit_entries())
+
+
+def test_follow_the_consultation_is_rate_limited_per_session(store, consultation):
+    from consultations.ratelimit import Limit, Limits, RateLimiter
+
+    limits = Limits(submit_per_session=Limit(burst=2, per_hour=1))
+    limiter = RateLimiter(clock=lambda: 0.0)  # no time passes: no refill
+    for n in range(2):
+        mail.follow_consultation(store, consultation, f"f{n}@example.no", "nb", session="s", limiter=limiter, limits=limits)
+    with pytest.raises(InvalidInput) as info:
+        mail.follow_consultation(store, consultation, "f9@example.no", "nb", session="s", limiter=limiter, limits=limits)
+    assert info.value.key == "input.rate_limited" and len(store.outbox()) == 2

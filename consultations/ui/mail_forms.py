@@ -17,6 +17,7 @@ from ..model import Consultation, User
 from ..store import Store
 from ..text import escape_markdown
 from . import flash
+from .context import client_address, limiter, session_id, settings
 
 
 def _keys(consultation_id: str) -> dict[str, str]:
@@ -61,7 +62,10 @@ def submitted(consultation_id: str, asked: mail.MailRequest, lang: str) -> str:
 
 def _follow(store: Store, consultation: Consultation, lang: str) -> str:
     key = _keys(consultation.id)["follow_email"]
-    follow = mail.follow_consultation(store, consultation, st.session_state.get(key) or "", lang)
+    follow = mail.follow_consultation(
+        store, consultation, st.session_state.get(key) or "", lang, session=session_id(),
+        address=client_address(), limiter=limiter(), limits=settings().profile.limits,
+    )  # fmt: skip
     st.session_state[key] = ""
     return t("mail.follow.done", lang, email=follow.email)
 
