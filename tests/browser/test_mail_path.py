@@ -138,3 +138,51 @@ def _close_and_answer(db_path, text: str) -> None:
         respond(store, [item.id], answer, planner)
     finally:
         store.close()
+
+
+def test_on_a_phone_the_mail_fields_are_tapped_and_the_receipt_is_queued(start_app, _browser):
+    """375 px, real touch events: the folded e-mail part opens, its consents tick, and the
+    receipt and confirmation wait in the outbox (no relay set: nothing is sent)."""
+    import duckdb
+
+    from tests.browser.conftest import DEFAULT_TIMEOUT_MS
+
+    context = _browser.new_context(
+        viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True, locale="nb-NO",
+        service_workers="block",
+    )  # fmt: skip
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    app_server = start_app(prepare=_seed_with_planner)  # seeded before: the first page is quick
+    page = context.new_page()
+    try:
+        page.goto(app_server.url)
+        visible(page.get_by_role("heading", level=1).first)
+        wait_idle(page)
+        page.goto(f"{app_server.url}/?id={BORGEN}")
+        wait_idle(page)
+        box = page.get_by_role("combobox", name="Kategori", exact=True)
+        box.scroll_into_view_if_needed()
+        box.tap()
+        page.get_by_role("option", name=CATEGORY, exact=True).tap()
+        expect(box).to_have_value(CATEGORY)
+        text = f"Telefontest {uuid.uuid4().hex[:8]}: lys langs stien."
+        page.get_by_role("textbox", name="Ditt innspill", exact=True).fill(text)
+        page.get_by_text("Gjelder hele området", exact=True).tap()
+        fold = page.get_by_text("Få e-post om innspillet (valgfritt)")
+        fold.scroll_into_view_if_needed()
+        fold.tap()
+        page.get_by_role("textbox", name="E-postadresse", exact=True).fill("telefon@example.no")
+        page.get_by_text("Send meg kvittering", exact=True).tap()
+        page.get_by_text("Varsle meg når innspillene er behandlet", exact=True).tap()
+        submit = page.get_by_role("button", name="Send innspill", exact=True)
+        submit.scroll_into_view_if_needed()
+        submit.tap()
+        expect(page.get_by_text(re.compile(r"^\s*Takk")).first).to_be_visible()
+    finally:
+        context.close()
+    app_server.stop()  # DuckDB: one process per file
+    with duckdb.connect(str(app_server.db_path), read_only=True) as db:
+        kinds = sorted(r[0] for r in db.execute(
+            "SELECT kind FROM mail_outbox WHERE recipient = ? AND status = 'waiting'", ("telefon@example.no",)
+        ).fetchall())  # fmt: skip
+    assert kinds == ["confirm", "receipt"]
