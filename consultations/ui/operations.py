@@ -1,5 +1,5 @@
-"""Drift (admins): a backup of the running database, and anonymising closed consultations
-whose retention period is over."""
+"""Drift (admins): a backup of the running database, anonymising closed consultations
+whose retention period is over, and the mail outbox (ui/mail_forms.py)."""
 
 from __future__ import annotations
 
