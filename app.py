@@ -63,6 +63,7 @@ pages = [
     page("pages/revisjonslogg.py", t("nav.audit", lang), "revisjonslogg", Role.ADMIN),
     page("pages/drift.py", t("operations.nav", lang), "drift", Role.ADMIN),
     st.Page("pages/kvittering.py", title=t("receipt.nav_title", lang), url_path="kvittering", visibility="hidden"),
+    st.Page("pages/epost.py", title=t("mail.page.title", lang), url_path="epost", visibility="hidden"),
     st.Page("pages/logg-inn.py", title=t("login.title", lang), url_path="logg-inn", visibility="hidden"),
 ]
 with context.outage_message():

@@ -16,6 +16,8 @@ from streamlit import config
 from consultations.config import load_settings
 from consultations.context_layers import map_origins_at
 from consultations.http_policy import ResponsePolicy
+from consultations.mail_routes import routes as mail_routes
+from consultations.store import Store
 from consultations.ui.upload_budget import UploadBudget
 from consultations.web import routes
 
@@ -24,7 +26,11 @@ settings = load_settings()
 _database = settings.db_path if isinstance(settings.db_path, str) else settings.db_path.resolve()
 app = st.App(
     "app.py",
-    routes=routes(settings, config.get_option("server.baseUrlPath")),
+    # the plain HTTP addresses (web.py), and List-Unsubscribe's one-click address (RFC 8058)
+    routes=[
+        *routes(settings, config.get_option("server.baseUrlPath")),
+        *mail_routes(partial(Store.opened, _database)),
+    ],
     middleware=[
         Middleware(
             ResponsePolicy,

@@ -7,19 +7,20 @@ import json
 import os
 import shutil
 import sys
+import threading
 from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
-from . import archive, assets, downloads, geo, places
+from . import archive, assets, downloads, geo, mail_sender, places
 from .auth import create_user
-from .config import Settings, load_settings
+from .config import Settings, load_settings, mail_settings
 from .demo import seed_demo
 from .errors import InvalidArea, InvalidInput, KartinnspillError, StoreUnavailable
 from .export import Format, parse_crs
 from .points_sheet import import_responses
 from .report import Order, unassessed_points
-from .i18n import LOCAL_TZ, t, tn
+from .i18n import DEFAULT_LANG, LANGUAGES, LOCAL_TZ, t, tn
 from .attachments import MAX_BYTES as ATTACHMENT_MAX_BYTES
 from .importing import import_consultation
 from .model import REGISTERED_TEXT_MAX, Channel, InputDraft, InputStatus, Objection, SenderType
@@ -77,6 +78,15 @@ def _parser() -> argparse.ArgumentParser:
     reg.add_argument("--received", required=True, type=_day, metavar="YYYY-MM-DD")
     reg.add_argument("--sender-type", required=True, choices=[s.value for s in SenderType])
     reg.add_argument("--sender-name", metavar="NAME", help="kept for the case file, never public")
+    reg.add_argument(
+        "--sender-email", metavar="ADDR",
+        help="the sender's e-mail address: a receipt naming the reference is sent there, and the "
+        "vedtak notice later (never public)",
+    )  # fmt: skip
+    reg.add_argument(
+        "--sender-lang", choices=list(LANGUAGES), default=DEFAULT_LANG,
+        help="the language of the mails to the sender (default nb)",
+    )  # fmt: skip
     reg.add_argument(
         "--innsigelse", action="store_true", help="an authority's (or another municipality's) innsigelse: stored as open"
     )
@@ -180,6 +190,12 @@ def _parser() -> argparse.ArgumentParser:
         "nothing",
     )  # fmt: skip
     adr.add_argument("file", metavar="FILE.csv|FILE.geojson|FILE.gpkg")
+    mail = sub.add_parser(
+        "send-mail",
+        help="send the mail outbox over KARTINNSPILL_SMTP_URL; prints «sent N, waiting M, failed K»",
+    )
+    mail.add_argument("--once", action="store_true", help="one round, then exit: every waiting mail is tried now, "
+                      "backing off or not")
     sub.add_parser("install-assets", help="copy the self-hosted map assets into static/vendor")
     area = sub.add_parser(
         "import-area", help="check a plan-area file and print its area and bounds as JSON"
@@ -392,6 +408,8 @@ def _register_input(args: argparse.Namespace, store: Store) -> int:
         sender_property=args.sender_property,
         journalpost=args.journalpost,
         also_advice=args.faglig_raad,
+        sender_email=args.sender_email,
+        lang=args.sender_lang,
     )
     if not args.category:
         print(t("register_cli.default_category", category=category), file=sys.stderr)
@@ -400,6 +418,28 @@ def _register_input(args: argparse.Namespace, store: Store) -> int:
     if stored.status == InputStatus.PENDING:
         print(t("letters.cli_pending", reference=stored.reference), file=sys.stderr)
     print(stored.reference)
+    return 0
+
+
+def _send_mail(args: argparse.Namespace, store: Store) -> int:
+    """``send-mail``: what is due, sent; the outbox's state on stdout. A server that does
+    not answer is no error (the mail waits, exit 0); no server set is (exit 1)."""
+    smtp = mail_settings()
+    if smtp is None:
+        print(mail_sender.report(store, 0).line())
+        print(t("mail.cli.not_configured"), file=sys.stderr)
+        return 1
+    if args.once:
+        print(mail_sender.run_once(store, smtp, eager=True).line())
+        return 0
+    stop = threading.Event()
+    try:
+        while not stop.is_set():
+            report = mail_sender.run_once(store, smtp)
+            print(report.line(), flush=True)
+            stop.wait(smtp.poll_seconds)
+    except KeyboardInterrupt:
+        pass
     return 0
 
 
@@ -474,6 +514,8 @@ def _run(args: argparse.Namespace, store: Store, settings: Settings) -> int:
         return 0
     if args.command == "register-input":
         return _register_input(args, store)
+    if args.command == "send-mail":
+        return _send_mail(args, store)
     if args.command == "import-addresses":
         n = places.import_address_file(store, OPERATOR, Path(args.file), settings.profile.working_crs)
         print(tn("addresses.imported", n))

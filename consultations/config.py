@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, unquote, urlparse, urlsplit
 
 from .addresses import Networks, parse_networks
 from .background_gc import Policy
@@ -366,3 +366,84 @@ def parse_idle_minutes(value: str) -> int:
     if not 1 <= minutes <= 24 * 60:
         raise ConfigError("config.idle_invalid", value=value)
     return minutes
+
+
+# -- mail (consultations/mail.py, mail_sender.py) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Where mail goes: ``KARTINNSPILL_SMTP_URL`` (``smtp://user:password@host:587`` for
+    STARTTLS, ``smtps://…:465`` for implicit TLS; user and password optional, for a relay
+    that trusts the host) and ``KARTINNSPILL_MAIL_FROM``. No URL: mail stays queued."""
+
+    scheme: str  # smtp or smtps
+    host: str
+    port: int
+    username: str
+    password: str
+    sender: str  # KARTINNSPILL_MAIL_FROM
+    starttls: bool = True  # smtp://…?starttls=off only for a relay on the same host or tests
+    cafile: str = ""  # ?cafile=/path: the CA of a relay with the municipality's own certificate
+    poll_seconds: float = 15.0  # KARTINNSPILL_MAIL_POLL_SECONDS: the app's sender's pause between rounds
+
+    @property
+    def domain(self) -> str:
+        """The sender's domain: the right-hand part of every Message-ID."""
+        return self.sender.rpartition("@")[2] or self.host
+
+
+def _env_or_secret(name: str, env: Mapping[str, str] | None) -> str:
+    env = os.environ if env is None else env
+    return str(env[name] if name in env else _secrets(SECRETS).get(name, ""))
+
+
+def public_url(env: Mapping[str, str] | None = None) -> str:
+    """The app's address as residents reach it (``KARTINNSPILL_PUBLIC_URL``), for the links
+    in mails: ``http://localhost:8501`` unless set."""
+    return (_env_or_secret("KARTINNSPILL_PUBLIC_URL", env).strip() or "http://localhost:8501").rstrip("/")
+
+
+def mail_settings(env: Mapping[str, str] | None = None) -> MailSettings | None:
+    """The SMTP server and sender from the environment (or secrets.toml); ``None`` when
+    no server is set. A ``ConfigError`` names what is wrong (never the password)."""
+    raw = _env_or_secret("KARTINNSPILL_SMTP_URL", env).strip()
+    if not raw:
+        return None
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError:
+        raise ConfigError("mail.smtp_invalid", value=_without_password(raw)) from None
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ConfigError("mail.smtp_invalid", value=_without_password(raw))
+    sender = _env_or_secret("KARTINNSPILL_MAIL_FROM", env).strip()
+    if "@" not in sender:
+        raise ConfigError("mail.mail_from_missing")
+    query = parse_qs(parts.query)
+    starttls = query.get("starttls", ["on"])[-1].lower() not in ("off", "0", "no")
+    return MailSettings(
+        scheme=parts.scheme,
+        host=parts.hostname,
+        port=port or (465 if parts.scheme == "smtps" else 587),
+        username=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+        sender=sender,
+        starttls=starttls,
+        cafile=query.get("cafile", [""])[-1],
+        poll_seconds=_poll_seconds(_env_or_secret("KARTINNSPILL_MAIL_POLL_SECONDS", env)),
+    )
+
+
+def _poll_seconds(value: str) -> float:
+    try:
+        seconds = float(value.strip() or 15)
+    except ValueError:
+        seconds = 0.0
+    if not 0.1 <= seconds <= 3600:
+        raise ConfigError("mail.poll_invalid", value=value)
+    return seconds
+
+
+def _without_password(url: str) -> str:
+    return re.sub(r"//([^:/@]*):[^@/]*@", r"//\1:…@", url)

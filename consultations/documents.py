@@ -18,7 +18,7 @@ from pathlib import PurePosixPath
 
 import pikepdf
 
-from . import planprocess
+from . import mail, planprocess
 from .errors import InvalidDocument
 from .model import Document, DocumentKind, Role, Status, User
 from .permissions import require
@@ -196,7 +196,11 @@ def add_document(
     present = store.documents(consultation_id)
     replaced = next((d for d in present if _same_slot(d, kind, safe_filename(name))), None)
     stored_name = check_pdf(name, data, existing=len(present) - (replaced is not None))
-    store.add_document(consultation_id, stored_name, data, who.username, kind, replaces=replaced)
+    with store.atomic():  # with «Følg høringen»'s notice (mail.py)
+        store.add_document(consultation_id, stored_name, data, who.username, kind, replaces=replaced)
+        consultation = store.get_consultation(consultation_id)
+        if consultation is not None and consultation.status == Status.PUBLISHED:
+            mail.document_added(store, consultation, stored_name)
     return stored_name
 
 

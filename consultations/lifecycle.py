@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 
 from shapely.geometry.base import BaseGeometry
 
-from . import geo, planprocess
+from . import geo, mail, planprocess
 from .errors import InvalidConsultation, MissingDocuments
 from .i18n import DEFAULT_LANG, LANGUAGES, LOCAL_TZ
 from .model import (
@@ -436,7 +436,10 @@ def save(
     if existing is None:
         store.add_consultation(consultation, actor=who.username)
     else:
-        store.update_consultation(consultation, who.username, old_id=existing.id)
+        with store.atomic():  # a moved frist of a published høring, told to its followers
+            store.update_consultation(consultation, who.username, old_id=existing.id)
+            if existing.status == Status.PUBLISHED and existing.closes_at != consultation.closes_at:
+                mail.deadline_changed(store, consultation)
     renamed = existing.id if existing and existing.id != consultation.id else None
     store.set_case_facts(consultation.id, facts, who.username, old_id=renamed)
     if facts.announced_frist is not None:  # show both dates and ask staff to confirm

@@ -38,7 +38,9 @@ def anonymise(
         raise InvalidConsultation(
             "retention.too_early", date=(c.closes_at + retention).date().isoformat()
         )
-    return store.anonymise(c.id, who.username)
+    with store.atomic():  # the e-mail addresses kept for it go with the rest (mail.py)
+        store.forget_mail(c.id)
+        return store.anonymise(c.id, who.username)
 
 
 MASK = "[…]"
@@ -66,12 +68,16 @@ def delete_input(store: Store, input_id: int, reason: str | None, actor: User) -
     record = store.archive_records(item.consultation_id).get(input_id)
     if record is None or record.archived_at is None:
         try:
-            store.delete_input(input_id, who.username, reason)
+            with store.atomic():  # its e-mail addresses and mails go with it (mail.py)
+                store.forget_input_mail(input_id)
+                store.delete_input(input_id, who.username, reason)
             return Deletion.DELETED
         except ArchivedInput:
             pass  # sent to the archive between the check and the delete
     text = mask_personal_data(item.text, MASK)
     if item.sender_name and item.sender_name.strip():
         text = text.replace(item.sender_name.strip(), MASK)
-    store.anonymise_input(input_id, text, who.username, reason)
+    with store.atomic():
+        store.forget_input_mail(input_id)
+        store.anonymise_input(input_id, text, who.username, reason)
     return Deletion.ANONYMISED

@@ -27,6 +27,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from . import mail
 from .errors import KartinnspillError
 from .model import (
     Consultation,
@@ -309,7 +310,12 @@ def publish_responses(store: Store, c: Consultation, published: bool, actor: Use
     c = store.get_consultation(c.id) or c  # as it is now, not as the page drew it
     if published and not responses_may_be_published(c, now):
         raise InvalidReview("planning.error.publish_open")
-    store.set_responses_published(c.id, published, who.username)
+    with store.atomic():  # published, and its mails queued (mail.py), as one change
+        first = published and not store.responses_published(c.id)
+        store.set_responses_published(c.id, published, who.username)
+        if first:
+            outcomes = public_outcomes(store.all_inputs(c.id), store.responses(c.id))
+            mail.responses_published(store, c, {o.input.id: o.response for o in outcomes if o.response})
 
 
 @dataclass(frozen=True)

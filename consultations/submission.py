@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 
-from . import geo, letters, objections, planprocess
+from . import geo, letters, mail, objections, planprocess
 from .attachments import (
     CheckedFile,
     check_attachment,
@@ -243,8 +243,12 @@ def submit_input(
     photos: Sequence[tuple[str, bytes, str]] = (),
     outside_share: float = geo.LINE_OUTSIDE_SHARE,
     photos_premoderated: bool = True,
+    mail_request: mail.MailRequest | None = None,
 ) -> Input:
     """Validate and store a resident's web input; raises ``InvalidInput`` and stores nothing.
+
+    With a ``mail_request`` (an address and the consents given) the receipt and the
+    confirmation link of «varsle meg» are queued with the input, in its transaction.
 
     The place is a pin, the whole area, or a route or area drawn on the map, of a shape
     the consultation takes (a route may run ``outside_share`` of its length outside the
@@ -275,6 +279,7 @@ def submit_input(
     # (Pillow, qpdf): a refused or throttled try never pays for a hostile file (N1).
     precheck_files(consultation, files)
     precheck_photos(photos)
+    request = mail.check_request(mail_request)
     session_hash = store.hash_session(session, consultation.id)
     token = hashlib.sha256(f"{session_hash}\n{consultation.id}\n{valid.text}".encode()).hexdigest()
     if (again := store.input_with_token(token)) is not None:
@@ -308,6 +313,7 @@ def submit_input(
             sender_property=identity.property if identity else None,
             attachments=[(f.filename, f.media_type, f.content) for f in checked],
             photos=[(p.filename, p.media_type, p.content, p.alt_text, p.thumbnail) for p in pictures],
+            then=(lambda item: mail.input_stored(store, consultation, item, request)) if request else None,
         )
     except DuplicateText:
         raise InvalidInput("input.duplicate_text") from None
@@ -345,8 +351,14 @@ def register_input(
     journalpost: str | None = None,
     also_advice: bool = False,
     sender_property: str | None = None,
+    sender_email: str | None = None,
+    lang: str = mail.DEFAULT_LANG,
 ) -> Input:
     """Store an input that came by e-mail, letter or meeting, as a planner registered it.
+
+    With the sender's e-mail address (``sender_email``) a receipt naming the KI reference
+    is queued with it (in ``lang``), and the address joins the vedtak's varslingsliste;
+    an innsigelse is told to the kontaktperson who opted in.
 
     A letter may describe a place as a point, a route or an area whatever residents may
     draw: the planner puts it on the map as it is described (``draft.drawing``).
@@ -408,6 +420,14 @@ def register_input(
     if prop and not _PROPERTY.fullmatch(prop):
         raise InvalidInput("identity.property_invalid", value=prop)
     number = letters.check_journalpost(journalpost)
+    email = mail.check_email(sender_email) if (sender_email or "").strip() else None
+
+    def then(item: Input) -> None:
+        if email:
+            mail.letter_registered(store, consultation, item, email, lang)
+        elif item.objection == Objection.INNSIGELSE:
+            mail.innsigelse_arrived(store, consultation, item)
+
     held = letters.held(
         consultation.moderation, (valid.text,), registered_private=letters.is_private(sender_type)
     )
@@ -428,6 +448,7 @@ def register_input(
             actor=who.username,
             objection=objection,
             attachments=[(f.filename, f.media_type, f.content) for f in checked],
+            then=then,
         )
         both = also_advice and objection == Objection.INNSIGELSE
         if original is not None or number or both:
@@ -444,29 +465,34 @@ def _store(
     channel: Channel,
     status: InputStatus,
     created_at: datetime,
+    then: Callable[[Input], None] | None = None,
     **extra,
 ) -> Input:
-    """One validated input into the store, with its place in the working CRS."""
+    """One validated input into the store, with its place in the working CRS; ``then``
+    (the mails it causes) runs in the same transaction, for a new input only."""
     epsg = current_profile().working_crs
     east, north = (None, None) if valid.lat is None else geo.to_working_crs(valid.lon, valid.lat, epsg)
-    stored, _created = store.add_input(
-        consultation_id=consultation.id,
-        category=valid.category,
-        text=valid.text,
-        lat=valid.lat,
-        lon=valid.lon,
-        east=east,
-        north=north,
-        age_group=valid.age_group,
-        relation=valid.relation,
-        answers=valid.answers,
-        drawing=valid.drawing,
-        measure=valid.measure,
-        channel=channel,
-        status=status,
-        created_at=created_at,
-        **extra,
-    )
+    with store.atomic():
+        stored, created = store.add_input(
+            consultation_id=consultation.id,
+            category=valid.category,
+            text=valid.text,
+            lat=valid.lat,
+            lon=valid.lon,
+            east=east,
+            north=north,
+            age_group=valid.age_group,
+            relation=valid.relation,
+            answers=valid.answers,
+            drawing=valid.drawing,
+            measure=valid.measure,
+            channel=channel,
+            status=status,
+            created_at=created_at,
+            **extra,
+        )
+        if created and then is not None:
+            then(stored)
     return stored
 
 

@@ -1,4 +1,4 @@
-"""Drift (admins): backup and retention."""
+"""Drift (admins): backup, retention and the mail outbox."""
 
 from consultations.model import Role
 from consultations.ui import auth, context, operations

@@ -18,5 +18,6 @@ rule = t(f"privacy_formal.rule_{settings.profile.identified_merknader.value}", l
 st.markdown(t("privacy_formal.body", lang, rule=rule))
 st.markdown(t("privacy_archive.body", lang))
 st.markdown(t(f"privacy_photos.{'held' if settings.profile.photos_premoderated else 'not_held'}", lang))
+st.markdown(t("mail.privacy.body", lang))
 st.markdown(t("privacy_page.cookie", lang))
 bottom(lang)

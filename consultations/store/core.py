@@ -27,6 +27,7 @@ from . import migrations
 from .casefile import CaseFileStore
 from .duckdb_backend import DuckDBBackend
 from .points import PointsStore, sync_objection, sync_response
+from .mail import MailStore
 from .postgres_backend import PostgresBackend, is_url
 from ..errors import Conflict, DuplicateText, NotFound, StoreError, SupportedFromAddress
 from ..model import (
@@ -159,7 +160,7 @@ def _opened_key(location: Path | str) -> Path | str:
     return str(location) if is_url(location) else Path(location).resolve()
 
 
-class Store(PointsStore, CaseFileStore):
+class Store(PointsStore, CaseFileStore, MailStore):  # the mixins: store/points.py, casefile.py, mail.py
     def __init__(
         self,
         backend: DuckDBBackend | PostgresBackend,
@@ -308,7 +309,11 @@ class Store(PointsStore, CaseFileStore):
     @contextmanager
     def atomic(self) -> Iterator[None]:
         """Several commands as one change: every write (and audit entry) inside the block is
-        kept, or none is when it raises. Other threads' writes wait until it ends."""
+        kept, or none is when it raises. Other threads' writes wait until it ends. Inside
+        another ``atomic()`` block it is part of that one."""
+        if getattr(self._atomic, "cursor", None) is not None:
+            yield
+            return
         with self._transaction() as cur:
             self._atomic.cursor = cur
             try:

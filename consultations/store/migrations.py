@@ -355,6 +355,61 @@ MIGRATIONS: dict[int, Sequence[str]] = {
             occurred_at TIMESTAMP NOT NULL
         )""",
     ),
+    22: (
+        # mail (consultations/mail.py): the outbox, written in the transaction of the event
+        # that causes a mail and emptied by the sender (mail_sender.py), each row sent at
+        # most once; the addresses that asked to hear more (a resident following an input
+        # or a consultation, a letter's sender awaiting the vedtak, a kontaktperson's
+        # digest), confirmed by a link before anything but a receipt goes to them; and the
+        # vedtak staff register, whose notice goes to the varslingsliste
+        """CREATE SEQUENCE mail_id_seq START 1""",
+        """CREATE TABLE mail_outbox (
+            id INTEGER PRIMARY KEY DEFAULT nextval('mail_id_seq'),
+            consultation_id VARCHAR,
+            input_id INTEGER,
+            kind VARCHAR NOT NULL,
+            recipient VARCHAR NOT NULL,
+            subject VARCHAR NOT NULL,
+            body_text VARCHAR NOT NULL,
+            body_html VARCHAR NOT NULL,
+            unsubscribe_token VARCHAR,
+            message_key VARCHAR NOT NULL UNIQUE,
+            message_id VARCHAR,
+            status VARCHAR NOT NULL,
+            attempts INTEGER NOT NULL,
+            next_attempt_at TIMESTAMP NOT NULL,
+            claimed_at TIMESTAMP,
+            sent_at TIMESTAMP,
+            last_error VARCHAR,
+            created_at TIMESTAMP NOT NULL
+        )""",
+        """CREATE INDEX mail_outbox_due ON mail_outbox (status, next_attempt_at)""",
+        """CREATE SEQUENCE mail_follow_id_seq START 1""",
+        """CREATE TABLE mail_follows (
+            id INTEGER PRIMARY KEY DEFAULT nextval('mail_follow_id_seq'),
+            token VARCHAR NOT NULL UNIQUE,
+            consultation_id VARCHAR NOT NULL,
+            input_id INTEGER,
+            kind VARCHAR NOT NULL,
+            email VARCHAR NOT NULL,
+            lang VARCHAR NOT NULL,
+            confirmed_at TIMESTAMP,
+            unsubscribed_at TIMESTAMP,
+            last_sent_at TIMESTAMP,
+            created_at TIMESTAMP NOT NULL
+        )""",
+        """CREATE INDEX mail_follows_by_consultation ON mail_follows (consultation_id)""",
+        """CREATE TABLE vedtak (
+            consultation_id VARCHAR PRIMARY KEY,
+            body VARCHAR NOT NULL,
+            decided_on DATE NOT NULL,
+            case_number VARCHAR NOT NULL,
+            link VARCHAR NOT NULL,
+            appeal_by DATE NOT NULL,
+            registered_by VARCHAR NOT NULL,
+            registered_at TIMESTAMP NOT NULL
+        )""",
+    ),
     27: (
         # a registered letter's own facts (casefile.py): the journalpost postmottak already
         # gave it (no second journalpost in the archive package), which attachment is the

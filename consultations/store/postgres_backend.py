@@ -98,6 +98,8 @@ class PostgresBackend:
 
     name = NAME
     backup_suffix = ".dump"  # pg_dump's custom format, read back by pg_restore
+    # rows a claim takes (the mail outbox): replicas claim disjoint rows without waiting
+    skip_locked = " FOR UPDATE SKIP LOCKED"
 
     def __init__(self, url: str) -> None:
         self.url = url

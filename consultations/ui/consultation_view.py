@@ -11,11 +11,11 @@ from .. import planprocess
 from ..analysis import SMALL_GROUP
 from ..config import Settings
 from ..i18n import LOCAL_TZ, format_date, t, tn
-from ..model import Consultation, DocumentKind, Phase
+from ..model import Consultation, DocumentKind, Phase, Status
 from ..public import class_result
 from ..store import Store
 from ..text import escape_markdown, without_remote_images
-from . import layers, safe, style
+from . import layers, mail_forms, safe, style
 from .class_maps import results_map
 from .listing import HOME_PAGE, days_left
 from .outcomes import outcomes_section
@@ -242,6 +242,8 @@ def show(
             input_form(store, c, session, lang)
 
     input_list(store, c, session, lang)
+    if c.status == Status.PUBLISHED:
+        mail_forms.follow_form(store, c, lang)
     class_result_section(store, settings, c, lang)
     if phase == Phase.CLOSED and store.responses_published(c.id):
         outcomes_section(store, c, lang)

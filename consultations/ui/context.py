@@ -13,9 +13,9 @@ from streamlit import runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.session_manager import ClientContext
 
-from .. import addresses, keys
+from .. import addresses, keys, mail_sender
 from ..browser import COOKIE, BrowserCookie, binding
-from ..config import Settings, load_settings
+from ..config import Settings, load_settings, mail_settings
 from ..demo import seed_demo
 from ..errors import KartinnspillError, StoreError, StoreUnavailable
 from ..i18n import DEFAULT_LANG, LANGUAGES, t
@@ -38,7 +38,18 @@ def _store(path: str, demo: bool) -> Store:
     store = open_once(s, keep=False) if path == str(s.db_path) else Store.open(path, secret=s.secret, secret_file=s.secret_file)
     if demo and store.is_empty():
         seed_demo(store)
+    _start_mail(store)
     return store
+
+
+def _start_mail(store: Store) -> None:
+    """The mail sender, once per process with the store (mail_sender.py); with no
+    KARTINNSPILL_SMTP_URL mail stays queued. A bad setting is logged and shown on the Drift
+    page, never in the residents' way."""
+    try:
+        mail_sender.start_background(store, mail_settings())
+    except KartinnspillError as exc:
+        _LOG.log(logging.ERROR, "Mail is not sent: %s", exc.message("en"))
 
 
 def settings() -> Settings:

@@ -1,5 +1,5 @@
-"""Drift (admins): a backup of the running database, and anonymising closed consultations
-whose retention period is over."""
+"""Drift (admins): a backup of the running database, anonymising closed consultations
+whose retention period is over, and the mail outbox (ui/mail_forms.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ..model import Status, User
 from ..retention import DEFAULT_RETENTION, anonymise
 from ..store import Store
 from ..text import escape_markdown
-from . import flash
+from . import flash, mail_forms
 
 
 def _anonymise(store: Store, consultation_id: str, actor: User, lang: str) -> str:
@@ -57,3 +57,5 @@ def page(store: Store, user: User, lang: str) -> None:
             on_click=flash.run,
             args=("operations", lang, _anonymise, store, c.id, user, lang),
         )
+
+    mail_forms.outbox_panel(store, lang)

@@ -35,7 +35,7 @@ from ..submission import (
     submit_input,
     support_input,
 )
-from . import flash, location
+from . import flash, location, mail_forms
 from .context import client_address, limiter, settings
 from .maps import own_write, rendered_consultation_map, seen_own_write, show_map
 from .safe import photo_strip, titled_text
@@ -222,6 +222,7 @@ def _on_submit(
         **{f: state.get(keys[f]) for f in _IDENTITY},
     )
     files = [(f.name, f.getvalue()) for f in state.get(keys["files"]) or []]
+    asked = mail_forms.request(consultation.id, lang)
     try:
         photos = _photos(state, keys)
         stored = submit_input(
@@ -237,6 +238,7 @@ def _on_submit(
             photos=photos,
             outside_share=settings().profile.line_outside_share,
             photos_premoderated=settings().profile.photos_premoderated,
+            mail_request=asked,
         )
     except InvalidInput as exc:
         flash.say(_form_where(consultation.id), "error", location.said(exc, consultation.stage, lang))
@@ -246,7 +248,8 @@ def _on_submit(
         return
     seen_own_write(store)
     message = "form.thanks" if stored.status == InputStatus.PUBLISHED else "form.thanks_pending"
-    flash.say(_form_where(consultation.id), "success", t(worded(message, consultation.stage), lang, ref=stored.reference))
+    thanks = t(worded(message, consultation.stage), lang, ref=stored.reference)
+    flash.say(_form_where(consultation.id), "success", f"{thanks} {mail_forms.submitted(consultation.id, asked, lang)}".strip())
     if _is_formal(consultation):
         state[f"receipt-{consultation.id}"] = stored.reference
     round_key = f"files-round-{consultation.id}"  # empties the upload widgets
@@ -316,6 +319,7 @@ def input_form(store: Store, consultation: Consultation, session: str, lang: str
             _formal_fields(consultation, keys, lang)
         else:
             st.caption(t(said("form.public_notice"), lang))
+        mail_forms.input_fields(consultation.id, lang)
         st.form_submit_button(
             t(said("form.submit"), lang),
             type="primary",

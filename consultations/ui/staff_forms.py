@@ -36,6 +36,7 @@ _FIELDS = ("channel", "sender_type", "sender_name", "received", "category", "tex
 NO_OBJECTION = "none"  # the objection radio's «neither innsigelse nor faglig råd»
 BOTH = "both"  # a letter that holds an innsigelse and a faglig råd
 KEYS = {f: f"register-{f}" for f in _FIELDS} | {"consultation": "register-consultation"}
+KEYS["sender_email"] = "register-sender_email"  # a receipt and the vedtak notice go there (mail.py)
 PREFIX = "register-"  # the location widget's keys: register-map-<id>, register-place-<id> …
 _WHERE = "register"
 
@@ -49,7 +50,7 @@ def _reset(consultation_id: str) -> None:
     for field in ("channel", "sender_type", "category", "authority"):
         state[KEYS[field]] = None
     state[KEYS["objection"]] = NO_OBJECTION
-    for field in ("sender_name", "text", "street", "postcode", "place", "journalpost", "property"):
+    for field in ("sender_name", "sender_email", "text", "street", "postcode", "place", "journalpost", "property"):
         state[KEYS[field]] = ""
     state["register-upload-round"] = state.get("register-upload-round", 0) + 1  # empty uploaders
     state[KEYS["received"]] = _today()
@@ -99,6 +100,7 @@ def _register(
         sender_property=state.get(KEYS["property"]) if SenderType(sender_type).is_person else None,
         journalpost=state.get(KEYS["journalpost"]),
         also_advice=objection == BOTH,
+        sender_email=state.get(KEYS["sender_email"]),
     )  # fmt: skip
     party = hearing_parties.link_by_name(store, stored, actor)
     _reset(consultation.id)
@@ -219,6 +221,9 @@ def register_form(store: Store, settings: Settings, user: User, lang: str) -> No
     _sender(right, settings, sender_type, lang)
     formal = planprocess.mode(consultation.stage) == planprocess.Mode.FORMAL
     _letter(left, right, sender_type, formal, lang)
+    right.text_input(
+        t("mail.staff.sender_email", lang), help=t("mail.staff.sender_email_help", lang), key=KEYS["sender_email"]
+    )
     st.selectbox(
         t("register.category", lang),
         options=consultation.categories,
