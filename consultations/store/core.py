@@ -25,6 +25,7 @@ import duckdb
 from .. import geo, keys
 from . import migrations
 from .duckdb_backend import DuckDBBackend
+from .medvirkning import MedvirkningQueries
 from .postgres_backend import PostgresBackend, is_url
 from ..errors import Conflict, DuplicateText, NotFound, StoreError, SupportedFromAddress
 from ..model import (
@@ -157,7 +158,7 @@ def _opened_key(location: Path | str) -> Path | str:
     return str(location) if is_url(location) else Path(location).resolve()
 
 
-class Store:
+class Store(MedvirkningQueries):
     def __init__(
         self,
         backend: DuckDBBackend | PostgresBackend,
