@@ -259,7 +259,7 @@ class MapImage:
     note: str  # what is under the points: the base map and its attribution, or why not
 
 
-def _map_axes(
+def map_axes(
     consultation: Consultation,
     x: np.ndarray,
     y: np.ndarray,
@@ -333,7 +333,7 @@ def map_image(
     x, y = geo.project_points(located["lon"].to_numpy(dtype=float), located["lat"].to_numpy(dtype=float),
                               geo.WEB_MERCATOR)  # fmt: skip
     more = shapely.total_bounds(shapes[~pins]) if (~pins).any() else None
-    fig, ax, note = _map_axes(consultation, x, y, tiles, lang, more)
+    fig, ax, note = map_axes(consultation, x, y, tiles, lang, more)
     rings = [np.asarray(g.exterior.coords) for g in shapes[~pins] if g.geom_type == "Polygon"]
     lines = [np.asarray(g.coords) for g in shapes[~pins] if g.geom_type == "LineString"]
     if rings:
@@ -355,7 +355,7 @@ def class_map_image(
     """The pupils' routes as cells (darker: more routes) and the numbered dangerous spots."""
     from matplotlib.collections import PolyCollection
 
-    fig, ax, note = _map_axes(consultation, np.empty(0), np.empty(0), tiles, lang)
+    fig, ax, note = map_axes(consultation, np.empty(0), np.empty(0), tiles, lang)
     if len(cells):
         rings = cell_rings(cells)
         x, y = geo.project_points(rings[..., 0].ravel(), rings[..., 1].ravel(), geo.WEB_MERCATOR)

@@ -50,7 +50,7 @@ from lxml.etree import SubElement
 
 from .config import Municipality, load_settings
 from .errors import KartinnspillError
-from . import geo
+from . import barnetrakk, geo
 from .export import drawn_geometries, local_times, missed_frists, xml_safe
 from .i18n import DEFAULT_LANG, format_date, t, tn
 from .model import (
@@ -155,6 +155,7 @@ def build_report(
         ),
         not_merknad=counts_not_merknad(every), include_names=include_names, order=Order(order),
         titles=_titles(profile, lang), crs=profile.working_crs, lang=lang, now=now,
+        children=barnetrakk.citation(store, consultation_id, lang),
     )  # fmt: skip
     return report.render()
 
@@ -207,6 +208,7 @@ class Report:
     crs: int
     lang: str
     now: datetime
+    children: str | None = None  # the school classes' part, citable (barnetrakk.citation)
 
     def w(self, key: str, **params: object) -> str:
         return t(f"report11.{key}", self.lang, **params)
@@ -228,6 +230,7 @@ class Report:
         self._figures(doc)
         self._notes(doc)
         _map(doc, c, rows, self.crs, lang)
+        barnetrakk.cite_section(doc, self.children, lang)
         body = doc.add_section(WD_SECTION.NEW_PAGE)
         _landscape(body)
         self._body(doc)

@@ -115,14 +115,20 @@ class MedvirkningQueries:
     # -- Barnetråkk details ------------------------------------------------------------
 
     def add_class_registration(
-        self, *, details: dict[str, str | None], **class_input
+        self, *, details: dict[str, str | None], class_session, part: str, **input_fields
     ):
-        """A pupil's Barnetråkk registration: the class input (``add_class_input``) and its
-        details (season, company, wished travel mode, reason), together or not at all."""
+        """A pupil's Barnetråkk registration: the input (``add_input``'s fields), its class
+        row and its details (season, company, wished travel mode, reason), together or not
+        at all; with a token seen before, the input it stored then. (Not through
+        ``add_class_input``: an ``atomic()`` inside another ends the outer one's block.)"""
         with self.atomic():
-            stored, created = self.add_class_input(**class_input)
+            stored, created = self.add_input(consultation_id=class_session.consultation_id, **input_fields)
             if created:
                 with self._transaction() as cur:
+                    cur.execute(
+                        "INSERT INTO class_inputs (input_id, class_id, part, transport, label) VALUES (?, ?, ?, ?, ?)",
+                        (stored.id, class_session.id, part, None, None),
+                    )
                     cur.execute(
                         """INSERT INTO class_input_details (input_id, season, company, wished, reason)
                            VALUES (?, ?, ?, ?, ?)""",
