@@ -60,6 +60,7 @@ USE_MAX = 5_000
 QUOTES = 3
 QUOTE_CHARS = 300
 TEXT_ANSWER_EXAMPLES = 5
+HOTSPOT_RADIUS_M = 200  # DBSCAN's reach; a hotspot is at most twice as wide (analysis.hotspots)
 NEAR_M = 1_500  # as the resident list: a named place further away says nothing about where
 # Base maps whose terms rule out a printed copy: OSMF's tile servers are for interactive
 # maps only (https://operations.osmfoundation.org/policies/tiles/).
@@ -454,13 +455,14 @@ def build_medvirkning_report(
           m("none_clusters"), lang)  # fmt: skip
 
     doc.add_heading(m("where_heading"), level=1)
-    spots = (analysis.hotspots(frame, named, epsg=profile.working_crs, streets=streets) if len(frame) else [])
+    spots = (analysis.hotspots(frame, named, radius_m=HOTSPOT_RADIUS_M, epsg=profile.working_crs, streets=streets)
+             if len(frame) else [])  # fmt: skip
     image = map_image(c, frame, spots, tiles, lang)
     doc.add_picture(io.BytesIO(image.png), width=Cm(16))
     located = int(frame["lon"].notna().sum()) if len(frame) else 0
     doc.add_paragraph(f"{tn('medvirkning.map_caption', located, lang)} {image.note}", style="Caption")
     if spots:
-        doc.add_paragraph(t("medv27.hotspots_intro", lang, split=2 * 200))
+        doc.add_paragraph(t("medv27.hotspots_intro", lang, split=2 * HOTSPOT_RADIUS_M))
         _table(doc, [(m("hotspot_number"), m("hotspot_place"), m("hotspot_inputs"), m("hotspot_categories"))] + [
             (str(k), hotspot_label(spot, named, lang), str(spot.size), ", ".join(name for name, _ in spot.categories))
             for k, spot in enumerate(spots, start=1)

@@ -16,6 +16,7 @@ from ..public import class_result
 from ..store import Store
 from ..text import escape_markdown, without_remote_images
 from . import layers, safe, style
+from .medvirkning import public_view as heard_section
 from .class_maps import results_map
 from .listing import HOME_PAGE, days_left
 from .outcomes import outcomes_section
@@ -240,5 +241,6 @@ def show(
 
     input_list(store, c, session, lang)
     class_result_section(store, settings, c, lang)
+    heard_section(store, c, lang)
     if phase == Phase.CLOSED and store.responses_published(c.id):
         outcomes_section(store, c, lang)

@@ -19,7 +19,6 @@ from datetime import date
 import streamlit as st
 
 from .. import activities, barnetrakk, barnetrakk_print, charts, feedback
-from ..config import Settings
 from ..errors import InvalidInput
 from ..i18n import t
 from ..medvirkning_report import participation, report_charts
@@ -208,9 +207,12 @@ def pupil_view(store: Store, session: ClassSession, prefix: str, pupil: str, whe
 # -- teachers and planners -------------------------------------------------------------------
 
 
-def class_downloads(store: Store, settings: Settings, user: User, session: ClassSession, lang: str) -> None:
+def class_downloads(store: Store, user: User, session: ClassSession, lang: str) -> None:
     """The printable class map with the teacher's guide, and the class summary once five
     pupils took part."""
+    from .context import settings as current_settings
+
+    settings = current_settings()
     b = lambda k: t(f"barnetrakk.staff.{k}", lang)
     left, right = st.columns(2)
     left.download_button(
