@@ -113,7 +113,7 @@ def missing(frame: pd.DataFrame, consultation: Consultation, places: Sequence[Pl
     counts: dict[str, int] = {p.name: 0 for p in near}
     if len(located) and near:
         for east, north in zip(located["east"], located["north"], strict=True):
-            name, _ = analysis._nearest(near, float(east), float(north))
+            name, _ = analysis.nearest_place(float(east), float(north), near)
             if name is not None:
                 counts[name] += 1
     quiet = tuple(name for name, n in counts.items() if n < SMALL_GROUP)

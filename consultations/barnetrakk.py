@@ -41,6 +41,7 @@ from .model import (
     Company,
     Input,
     InputStatus,
+    PlaceLabel,
     Role,
     Season,
     Transport,
@@ -201,8 +202,6 @@ class ClassSummary:
 
 def summary_of(rows: pd.DataFrame, session: ClassSession) -> ClassSummary:
     """The summary of one class's rows; ``TooFewPupils`` under five pupils."""
-    from .model import PlaceLabel
-
     n = pupils(rows)
     if n < SMALL_GROUP:
         raise TooFewPupils("barnetrakk.too_few", small=SMALL_LABEL)
@@ -319,8 +318,6 @@ def figures(store: Store, consultation_id: str) -> Figures | None:
     avoid = rows[rows["part"] == ClassPart.AVOID.value]
     share = lambda s: round(100 * float(s.isin(ACTIVE).mean())) if len(s) >= SMALL_GROUP else None
     reasons = avoid["reason"].value_counts()
-    from .model import PlaceLabel
-
     unsafe = rows[(rows["part"] == ClassPart.PLACE.value) & rows["label"].isin([x.value for x in PlaceLabel if x.unsafe])]
     return Figures(
         classes=len(published), pupils=pupils(rows),

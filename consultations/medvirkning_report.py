@@ -33,7 +33,17 @@ import shapely
 from docx import Document
 from docx.shared import Cm, Pt
 
-from . import activities, analysis, charts, class_results, classes, feedback, geo, places, themes
+from . import (
+    activities,
+    analysis,
+    charts,
+    class_results,
+    classes,
+    feedback,
+    geo,
+    places,
+    themes,
+)
 from .class_results import cell_rings
 from .config import Municipality, TileLayer, load_settings
 from .errors import InvalidConsultation, NotFound
@@ -48,8 +58,6 @@ from .model import (
     QuestionKind,
     Role,
     User,
-    public_sender_name,
-    reference,
 )
 from .permissions import require
 from .public import masked
@@ -346,6 +354,40 @@ def map_image(
     return MapImage(_png(fig), note)
 
 
+CATEGORY_MAPS = 6  # the categories with most located inputs, each on a small map
+
+
+def category_maps_image(consultation: Consultation, frame: pd.DataFrame) -> bytes | None:
+    """Small maps, one per category with five located inputs or more (at most
+    ``CATEGORY_MAPS``): the category's inputs in red over all others in grey, so where
+    each topic lies can be seen apart. ``None`` when no category has five."""
+    from matplotlib.figure import Figure
+
+    located = frame[frame["lon"].notna()]
+    counts = located["category"].value_counts()
+    chosen = [str(k) for k in counts.index if counts[k] >= analysis.SMALL_GROUP][:CATEGORY_MAPS]
+    if not chosen:
+        return None
+    x, y = geo.project_points(located["lon"].to_numpy(dtype=float), located["lat"].to_numpy(dtype=float),
+                              geo.WEB_MERCATOR)  # fmt: skip
+    x, y = np.asarray(x), np.asarray(y)
+    area = geo.project_area(consultation.area, geo.WEB_MERCATOR)
+    rows = math.ceil(len(chosen) / 3)
+    fig = Figure(figsize=(7, 2.5 * rows), dpi=150)
+    for k, category in enumerate(chosen):
+        ax = fig.add_subplot(rows, 3, k + 1)
+        for polygon in getattr(area, "geoms", [area]):
+            ax.plot(*polygon.exterior.xy, color="#1f4e79", linewidth=1)
+        mine = (located["category"] == category).to_numpy()
+        ax.scatter(x[~mine], y[~mine], s=4, color="#b0b0b0", linewidths=0)
+        ax.scatter(x[mine], y[mine], s=10, color="#c0392b", linewidths=0)
+        ax.set_title(f"{category} ({int(mine.sum())})", fontsize=7)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return _png(fig)
+
+
 def class_map_image(
     consultation: Consultation,
     cells: pd.DataFrame,
@@ -461,6 +503,9 @@ def build_medvirkning_report(
     doc.add_picture(io.BytesIO(image.png), width=Cm(16))
     located = int(frame["lon"].notna().sum()) if len(frame) else 0
     doc.add_paragraph(f"{tn('medvirkning.map_caption', located, lang)} {image.note}", style="Caption")
+    if (per_category := category_maps_image(c, frame) if len(frame) else None) is not None:
+        doc.add_picture(io.BytesIO(per_category), width=Cm(16))
+        doc.add_paragraph(t("medv27.category_maps", lang, small=analysis.SMALL_GROUP), style="Caption")
     if spots:
         doc.add_paragraph(t("medv27.hotspots_intro", lang, split=2 * HOTSPOT_RADIUS_M))
         _table(doc, [(m("hotspot_number"), m("hotspot_place"), m("hotspot_inputs"), m("hotspot_categories"))] + [
@@ -574,13 +619,13 @@ def report_charts(c: Consultation, frame: pd.DataFrame, tables: dict[str, list[C
     end = min(c.closes_at, datetime.now(UTC)).astimezone(LOCAL_TZ).date()
     per_day = analysis.per_day(frame, start, max(start, end)) if len(frame) else analysis.per_day(frame)
     categories = analysis.per_category(frame, c.categories) if len(frame) else pd.DataFrame(columns=["category", "inputs"])
+    category_rows = [(str(r.category), int(r.inputs)) for r in categories.itertuples() if r.inputs]
+    shown = lambda key: [(x.label, x.shown) for x in tables.get(key, [])]
     return {
         "time": charts.time_chart(g("time"), per_day, lang),
-        "category": charts.bar_chart(g("category"), [(str(r.category), int(r.inputs))
-                                     for r in categories.itertuples() if r.inputs], g("inputs")),  # fmt: skip
-        "channel": charts.bar_chart(g("channel"), [(x.label, x.shown) for x in tables.get("channel", [])], g("people")),
-        "age_group": charts.bar_chart(g("age_group"), [(x.label, x.shown) for x in tables.get("age_group", [])],
-                                      g("people")),  # fmt: skip
+        "category": charts.bar_chart(g("category"), category_rows, g("inputs")),
+        "channel": charts.bar_chart(g("channel"), shown("channel"), g("people")),
+        "age_group": charts.bar_chart(g("age_group"), shown("age_group"), g("people")),
     }
 
 

@@ -7,7 +7,6 @@ field by field, and a paragraph the merknadsbehandling and planbeskrivelse can c
 from __future__ import annotations
 
 import io
-import json
 import subprocess
 from datetime import timedelta
 from pathlib import Path
@@ -16,12 +15,19 @@ import pytest
 from docx import Document
 
 from consultations import barnetrakk, barnetrakk_print, classes
+from consultations.config import load_profile
 from consultations.errors import InvalidInput
-from consultations.model import AvoidReason, ClassPart, Company, PlaceLabel, Role, Season, Transport
+from consultations.model import (
+    AvoidReason,
+    ClassPart,
+    Company,
+    Role,
+    Season,
+    Transport,
+)
 from consultations.permissions import NotAllowed
 from consultations.ratelimit import RateLimiter
 from consultations.report import build_report
-from consultations.config import load_profile
 from tests.conftest import NOW, make_consultation, staff
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 

@@ -9,7 +9,6 @@ import re
 import shutil
 import subprocess
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from docx import Document
@@ -62,7 +61,7 @@ def heard(store):
 
 
 def test_each_theme_is_prefilled_with_its_count_and_masked_quotes_from_published_inputs(store, heard):
-    c, ids, _kari = heard
+    c, _ids, _kari = heard
     rows = {r.key: r for r in feedback.table(store, c.id)}
     assert set(rows) == {"tag:Skolevei", "category:Trafikk og trafikksikkerhet"}
     assert rows["tag:Skolevei"].count == 2 and rows["category:Trafikk og trafikksikkerhet"].count == 5  # the hidden one is out
@@ -97,7 +96,7 @@ def test_a_follow_up_is_stored_audited_and_not_followed_up_needs_a_reason(store,
 
 
 def test_a_follow_up_whose_theme_lost_its_inputs_stays_in_the_table(store, heard):
-    c, ids, kari = heard
+    c, _ids, kari = heard
     feedback.set_follow_up(store, c.id, "tag:Borte", "senere_fase", "Tas i neste fase", "", kari)
     row = next(r for r in feedback.table(store, c.id) if r.key == "tag:Borte")
     assert (row.count, row.follow_up) == (0, "Tas i neste fase")

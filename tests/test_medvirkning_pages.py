@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_classes_pages import (  # noqa: F401  (fixtures)
+from tests.test_classes_pages import (  # noqa: F401, F811  (fixtures)
     CID,
     app,
     choose_middle,
@@ -18,7 +18,7 @@ from tests.test_classes_pages import (  # noqa: F401  (fixtures)
 )
 
 
-def test_a_pupil_marks_where_they_play_with_season_and_company_and_how_they_would_travel(app):
+def test_a_pupil_marks_where_they_play_with_season_and_company_and_how_they_would_travel(app):  # noqa: F811
     session = open_class(app, grade="3")
     at = pupil(app, session.code)
     key = f"pupil-{session.id}-school"

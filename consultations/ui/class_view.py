@@ -19,8 +19,8 @@ from ..model import ClassPart, ClassSession, Consultation, PlaceLabel, Shape, Tr
 from ..store import Store
 from . import flash, location
 from .class_maps import LABEL_SYMBOLS
-from .medvirkning import pupil_view as barnetrakk_questions
 from .context import client_address, limiter
+from .medvirkning import pupil_view as barnetrakk_questions
 
 TRANSPORT_SYMBOLS = {
     Transport.WALK: "🚶",

@@ -16,9 +16,9 @@ from ..public import class_result
 from ..store import Store
 from ..text import escape_markdown, without_remote_images
 from . import layers, safe, style
-from .medvirkning import public_view as heard_section
 from .class_maps import results_map
 from .listing import HOME_PAGE, days_left
+from .medvirkning import public_view as heard_section
 from .outcomes import outcomes_section
 from .participation import input_form, input_list, map_section
 

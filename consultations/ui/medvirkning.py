@@ -22,8 +22,20 @@ from .. import activities, barnetrakk, barnetrakk_print, charts, feedback
 from ..errors import InvalidInput
 from ..i18n import t
 from ..medvirkning_report import participation, report_charts
-from ..model import ActivityKind, AvoidReason, ClassPart, ClassSession, Company, Consultation, FollowUpKind, InputStatus
-from ..model import Role, Season, Transport, User
+from ..model import (
+    ActivityKind,
+    AvoidReason,
+    ClassPart,
+    ClassSession,
+    Company,
+    Consultation,
+    FollowUpKind,
+    InputStatus,
+    Role,
+    Season,
+    Transport,
+    User,
+)
 from ..store import Store
 from ..text import escape_html
 from . import flash, location, safe
