@@ -80,7 +80,7 @@ def class_map_pdf(store: Store, actor, class_id: int, tiles: TileLayer | None, l
     b = lambda key, **kw: t(f"barnetrakk.print.{key}", lang, **kw)
     fig, ax, note = map_axes(c, np.empty(0), np.empty(0), tiles, lang)
     fig.set_size_inches(*A4_LANDSCAPE)
-    ax.set_position((0.03, 0.08, 0.66, 0.82))
+    ax.set_position((0.03, 0.07, 0.66, 0.8))
     fig.text(0.03, 0.95, b("map_title", title=c.title), fontsize=14, weight="bold", va="top")
     fig.text(0.03, 0.915, f"{session.school}, {classes.grade_label(session.grade, lang)}", fontsize=11, va="top")
     fig.text(0.03, 0.04, note, fontsize=7)
