@@ -100,6 +100,8 @@ def test_registrations_are_stored_with_their_details_and_are_no_routes(store, sc
     from consultations import class_results
 
     assert class_results.summary(grade3).routes == 6  # play, avoid and wish are no routes
+    teacher, session = made["3"]
+    assert classes.progress(store, teacher)[session.id] == (6, 6, 0)  # pupils, routes, labelled places
 
 
 def test_each_teacher_gets_a_summary_of_their_own_class_only_under_the_small_group_rule(store, school):
