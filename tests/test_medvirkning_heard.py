@@ -261,7 +261,7 @@ def test_the_borgen_medvirkningsrapport_renders_with_its_table_hotspots_charts_a
                    check=True, capture_output=True, timeout=240)  # fmt: skip
     pdf = tmp_path / "rapport.pdf"
     listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
-    images = [line for line in listing.splitlines()[2:] if " image " in line]
-    assert len(images) >= 5  # four charts and the map
+    images = [line for line in listing.splitlines()[2:] if line.split()[2] == "image"]
+    assert len(images) == 6  # four charts, the map and the per-category maps
     body = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Vi hørte – vi gjør" in body and "Hvem hørte vi ikke fra" in body
