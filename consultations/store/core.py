@@ -2042,3 +2042,8 @@ def _class_session(row: tuple) -> ClassSession:
 
 def _iso(value: object) -> object:
     return value.isoformat() if isinstance(value, datetime) else value
+
+
+# the query mixins (medvirkning.py) write audit rows and times as the Store does
+Store._audit_entry = staticmethod(_audit)
+Store._naive_time = staticmethod(_naive)

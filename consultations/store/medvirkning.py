@@ -13,7 +13,8 @@ from ..errors import NotFound
 
 
 class MedvirkningQueries:
-    """Mixed into ``Store``: uses its ``_rows``, ``_transaction``, ``atomic`` and ``add_class_input``."""
+    """Mixed into ``Store``: uses its ``_rows``, ``_transaction``, ``atomic``, ``add_input``
+    and the audit and time helpers core.py hands it (``_audit_entry``, ``_naive_time``)."""
 
     # -- «hørte → gjør» ------------------------------------------------------------------
 
@@ -32,8 +33,6 @@ class MedvirkningQueries:
     ) -> None:  # fmt: skip
         """One theme's follow-up (replacing the one before); audited with before and after.
         An empty kind and text removes it."""
-        from .core import _audit, _naive
-
         now = now or datetime.now(UTC)
         with self._transaction() as cur:
             if not cur.execute("SELECT 1 FROM consultations WHERE id = ?", (consultation_id,)).fetchall():
@@ -49,27 +48,25 @@ class MedvirkningQueries:
                 cur.execute(
                     """INSERT INTO feedback_rows (consultation_id, theme, kind, follow_up, reason, author,
                            updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                    (consultation_id, theme, kind, follow_up, reason, actor, _naive(now)),
+                    (consultation_id, theme, kind, follow_up, reason, actor, self._naive_time(now)),
                 )
                 after = json.dumps({"kind": kind, "follow_up": follow_up, "reason": reason})
             if before != after:
-                _audit(cur, actor, "consultation.follow_up", "consultation", f"{consultation_id}#{theme}", before, after)
+                self._audit_entry(cur, actor, "consultation.follow_up", "consultation", f"{consultation_id}#{theme}", before, after)
 
     def feedback_published(self, consultation_id: str) -> bool:
         return bool(self._rows("SELECT 1 FROM feedback_publication WHERE consultation_id = ?", (consultation_id,)))
 
     def set_feedback_published(self, consultation_id: str, published: bool, actor: str) -> None:
-        from .core import _audit, _naive
-
         with self._transaction() as cur:
             cur.execute("DELETE FROM feedback_publication WHERE consultation_id = ?", (consultation_id,))
             if published:
                 cur.execute(
                     "INSERT INTO feedback_publication (consultation_id, published_at) VALUES (?, ?)",
-                    (consultation_id, _naive(datetime.now(UTC))),
+                    (consultation_id, self._naive_time(datetime.now(UTC))),
                 )
             action = "feedback.publish" if published else "feedback.unpublish"
-            _audit(cur, actor, action, "consultation", consultation_id, None, None)
+            self._audit_entry(cur, actor, action, "consultation", consultation_id, None, None)
 
     # -- how the medvirkning was run -----------------------------------------------------
 
@@ -86,23 +83,19 @@ class MedvirkningQueries:
     def add_activity(
         self, consultation_id: str, held_on: date, place: str, kind: str, attended: int | None, actor: str
     ) -> int:
-        from .core import _audit, _naive
-
         with self._transaction() as cur:
             if not cur.execute("SELECT 1 FROM consultations WHERE id = ?", (consultation_id,)).fetchall():
                 raise NotFound("consultation_form.unknown", id=consultation_id)
             (new_id,), = cur.execute(
                 """INSERT INTO medvirkning_activities (consultation_id, held_on, place, kind, attended,
                        created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
-                (consultation_id, held_on, place, kind, attended, _naive(datetime.now(UTC))),
+                (consultation_id, held_on, place, kind, attended, self._naive_time(datetime.now(UTC))),
             ).fetchall()
             after = json.dumps({"held_on": held_on.isoformat(), "place": place, "kind": kind, "attended": attended})
-            _audit(cur, actor, "activity.add", "consultation", consultation_id, None, after)
+            self._audit_entry(cur, actor, "activity.add", "consultation", consultation_id, None, after)
         return int(new_id)
 
     def remove_activity(self, consultation_id: str, activity_id: int, actor: str) -> None:
-        from .core import _audit
-
         with self._transaction() as cur:
             gone = cur.execute(
                 "DELETE FROM medvirkning_activities WHERE id = ? AND consultation_id = ? RETURNING id",
@@ -110,7 +103,7 @@ class MedvirkningQueries:
             ).fetchall()
             if not gone:
                 raise NotFound("activities.unknown", id=activity_id)
-            _audit(cur, actor, "activity.remove", "consultation", consultation_id, str(activity_id), None)
+            self._audit_entry(cur, actor, "activity.remove", "consultation", consultation_id, str(activity_id), None)
 
     # -- Barnetråkk details ------------------------------------------------------------
 
