@@ -36,6 +36,7 @@ from docx.shared import Cm, Pt
 from . import (
     activities,
     analysis,
+    barnetrakk,
     charts,
     class_results,
     classes,
@@ -560,6 +561,8 @@ def children_section(doc, store: Store, c: Consultation, tiles: TileLayer | None
     summary = class_results.summary(frame)
     alone = class_results.shown_alone(frame, published)
     doc.add_paragraph(m("intro", small=analysis.SMALL_LABEL))
+    if cited := barnetrakk.citation(store, c.id, lang):  # the Barnetråkk figures, as the formal report cites them
+        doc.add_paragraph(cited)
     _table(doc, [
         (m("classes"), str(len(published))),
         (m("pupils"), str(analysis.suppress_small(summary.pupils))),

@@ -188,3 +188,7 @@ def test_the_merknadsbehandling_cites_the_published_classes_with_figures(store, 
     doc = Document(io.BytesIO(build_report(store, c.id, include_names=False, profile=profile)))
     body = "\n".join(p.text for p in doc.paragraphs)
     assert "Barn og unges medvirkning" in body and "§ 5-1 andre ledd" in body and text in body
+    from consultations.medvirkning_report import build_medvirkning_report
+
+    report = Document(io.BytesIO(build_medvirkning_report(store, c.id, profile=profile, tiles=None)))
+    assert text in "\n".join(p.text for p in report.paragraphs)  # the medvirkningsrapport says the same
