@@ -134,6 +134,13 @@ class Hotspot:
     place: str | None  # nearest named place
     place_distance_m: int | None
     input_ids: tuple[int, ...]
+    street: str | None = None  # the nearest street (address register), when one is given
+
+    @property
+    def name(self) -> str | None:
+        """«Bondivannsveien, Borgen»: the nearest street and named place, as far as known."""
+        parts = [p for p in (self.street, self.place) if p]
+        return ", ".join(dict.fromkeys(parts)) or None
 
 
 @dataclass(frozen=True)
@@ -449,24 +456,38 @@ def hotspots(
     radius_m: float = 200,
     min_size: int = 5,
     epsg: int | None = None,
+    split_m: float | None = None,
+    streets: Sequence[Place] = (),
 ) -> list[Hotspot]:
     """Spatial clusters of inputs, largest first: DBSCAN (eps ``radius_m``, at least
     ``min_size`` inputs around a core point) on positions snapped to a radius/10 grid and
-    weighted by the inputs in each snapped cell."""
+    weighted by the inputs in each snapped cell.
+
+    DBSCAN chains neighbours: where inputs lie everywhere (a small plan area), it gives one
+    cluster as large as the area, which says nothing. A cluster wider than ``split_m``
+    (default 2 × ``radius_m``) is therefore split into compact parts, none wider than
+    ``split_m`` (complete-linkage clustering of its cells), and the parts with at least
+    ``min_size`` inputs are the hotspots. Each is named by the nearest place in ``places``
+    and, when ``streets`` (``places.street_places``) are given, the nearest street."""
     located = _located(frame)
     if len(located) < min_size:
         return []
+    split_m = 2 * radius_m if split_m is None else split_m
     points = located[["east", "north"]].to_numpy(dtype=float)
     snap = radius_m / SNAP
     snapped = np.floor_divide(points, snap).astype(np.int64)
     cells, cell_of, weight = np.unique(snapped, axis=0, return_inverse=True, return_counts=True)
-    clusters = DBSCAN(eps=radius_m, min_samples=min_size).fit((cells + 0.5) * snap, sample_weight=weight)
-    labels = clusters.labels_[cell_of.reshape(-1)]
+    centres = (cells + 0.5) * snap
+    clusters = DBSCAN(eps=radius_m, min_samples=min_size).fit(centres, sample_weight=weight)
+    cell_labels = _split_wide(centres, clusters.labels_, split_m)
+    labels = cell_labels[cell_of.reshape(-1)]
     found = []
     ids = located["id"].to_numpy()
     categories = located["category"].to_numpy()
     for label in np.unique(labels[labels >= 0]):
         members = labels == label
+        if members.sum() < min_size:
+            continue
         east, north = points[members].mean(axis=0)
         (lat,), (lon,) = _to_wgs84(np.array([east]), np.array([north]), epsg)
         cats = pd.Series(categories[members]).value_counts()
@@ -483,9 +504,37 @@ def hotspots(
                 place=place,
                 place_distance_m=distance,
                 input_ids=tuple(int(i) for i in ids[members]),
+                street=_nearest(streets, east, north)[0],
             )
         )
     return sorted(found, key=lambda h: (-h.size, h.input_ids[0]))
+
+
+SPLIT_CELLS_MAX = 3_000  # complete linkage is O(n²) in memory: coarser cells above this
+
+
+def _split_wide(centres: np.ndarray, labels: np.ndarray, split_m: float) -> np.ndarray:
+    """``labels`` (one per cell, -1 noise) with every cluster wider than ``split_m`` cut
+    into parts no wider than it (complete linkage: a part's farthest two cells are at
+    most ``split_m`` apart); parts get new label numbers."""
+    from sklearn.cluster import AgglomerativeClustering
+
+    out = labels.copy()
+    following = int(labels.max()) + 1 if len(labels) else 0
+    for label in np.unique(labels[labels >= 0]):
+        index = np.flatnonzero(labels == label)
+        span = centres[index].max(axis=0) - centres[index].min(axis=0)
+        if len(index) < 2 or float(np.hypot(*span)) <= split_m:
+            continue
+        pts, back = centres[index], np.arange(len(index))
+        if len(index) > SPLIT_CELLS_MAX:  # coarser cells, the parts then drawn on them
+            coarse = split_m / 8
+            pts, back = np.unique(np.floor_divide(pts, coarse), axis=0, return_inverse=True)
+            pts, back = (pts + 0.5) * coarse, back.reshape(-1)
+        parts = AgglomerativeClustering(n_clusters=None, distance_threshold=split_m, linkage="complete").fit_predict(pts)
+        out[index] = following + parts[back]
+        following += int(parts.max()) + 1
+    return out
 
 
 def nearest_place(east: float, north: float, places: Sequence[Place] | None = None) -> tuple[str | None, int | None]:

@@ -27,6 +27,7 @@ from .model import GRADES, ClassPart, ClassSession, InputStatus, PlaceLabel, Tra
 CELL_M = analysis.LINE_CELL_M  # the route-density grid, as the dashboard's
 CROSSING_RADIUS_M = 40  # unsafe marks this close together are one place
 CROSSINGS = 10  # the most mentioned, at most
+ROUTE_PARTS = (ClassPart.SCHOOL.value, ClassPart.ACTIVITY.value)  # the Barnetråkk parts are no routes
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def select(
 
 
 def summary(frame: pd.DataFrame) -> Summary:
-    routes = frame[frame["part"] != ClassPart.PLACE.value]
+    routes = frame[frame["part"].isin(ROUTE_PARTS)]
     places = frame[frame["part"] == ClassPart.PLACE.value]
     school = routes[routes["part"] == ClassPart.SCHOOL.value]
     modes = school["transport"].value_counts()
@@ -158,7 +159,7 @@ def route_density(
     cell it crosses); cells with fewer than ``minimum`` routes left out (the public's
     summary asks for five)."""
     cells = analysis.line_density(
-        frame[frame["part"] != ClassPart.PLACE.value], cell_m=cell_m
+        frame[frame["part"].isin(ROUTE_PARTS)], cell_m=cell_m
     )
     return cells[cells["count"] >= minimum].reset_index(drop=True)
 

@@ -426,9 +426,10 @@ def progress(
         for class_id, rows in frame.groupby("class_id"):
             if int(class_id) in found:
                 places = int((rows["part"] == ClassPart.PLACE.value).sum())
+                routes = int(rows["part"].isin((ClassPart.SCHOOL.value, ClassPart.ACTIVITY.value)).sum())
                 found[int(class_id)] = (
                     int(rows["pupil"].nunique()),
-                    len(rows) - places,
+                    routes,  # the Barnetråkk registrations (barnetrakk.py) are no routes
                     places,
                 )
     return found

@@ -147,7 +147,23 @@ def _seed_demo(store: Store, now: datetime | None, seed: int, profile: Municipal
         addresses = places.read_addresses(data, profile.working_crs)
         store.replace_addresses(addresses, actor=None)
     added += _seed_drawings(store, drawings, consultations, addresses, profile.working_crs, now, seed)
+    _seed_medvirkning(store, content.get("medvirkning"), consultations)
     return added + _seed_letters(store, content, consultations, profile.hearing_parties, now)
+
+
+def _seed_medvirkning(store: Store, spec: dict | None, consultations: dict[str, Consultation]) -> None:
+    """The Borgen demo's «vi hørte – vi gjør» follow-ups (published) and its activities."""
+    if not spec or spec["consultation_id"] not in consultations:
+        return
+    c = consultations[spec["consultation_id"]]
+    for row in spec["follow_ups"]:
+        store.set_follow_up(c.id, row["theme"], row["kind"], row["follow_up"], row.get("reason", ""), "demo",
+                            now=c.opens_at)  # fmt: skip
+    for a in spec["activities"]:
+        held_on = (c.opens_at.astimezone(OSLO) + timedelta(days=a["days"])).date()
+        store.add_activity(c.id, held_on, a["place"], a["kind"], a["attended"], "demo")
+    if spec.get("published"):
+        store.set_feedback_published(c.id, True, "demo")
 
 
 def _seed_drawings(

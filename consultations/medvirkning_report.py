@@ -33,12 +33,23 @@ import shapely
 from docx import Document
 from docx.shared import Cm, Pt
 
-from . import analysis, class_results, classes, geo, themes
+from . import (
+    activities,
+    analysis,
+    barnetrakk,
+    charts,
+    class_results,
+    classes,
+    feedback,
+    geo,
+    places,
+    themes,
+)
 from .class_results import cell_rings
 from .config import Municipality, TileLayer, load_settings
 from .errors import InvalidConsultation, NotFound
 from .export import drawn_geometries, xml_safe
-from .i18n import DEFAULT_LANG, format_date, t, tn
+from .i18n import DEFAULT_LANG, LOCAL_TZ, format_date, t, tn
 from .model import (
     AGE_GROUPS,
     RELATIONS,
@@ -48,8 +59,6 @@ from .model import (
     QuestionKind,
     Role,
     User,
-    public_sender_name,
-    reference,
 )
 from .permissions import require
 from .public import masked
@@ -60,6 +69,7 @@ USE_MAX = 5_000
 QUOTES = 3
 QUOTE_CHARS = 300
 TEXT_ANSWER_EXAMPLES = 5
+HOTSPOT_RADIUS_M = 200  # DBSCAN's reach; a hotspot is at most twice as wide (analysis.hotspots)
 NEAR_M = 1_500  # as the resident list: a named place further away says nothing about where
 # Base maps whose terms rule out a printed copy: OSMF's tile servers are for interactive
 # maps only (https://operations.osmfoundation.org/policies/tiles/).
@@ -152,21 +162,7 @@ class Said:
 
 
 def _quotes(frame: pd.DataFrame, ids: Sequence[int], lang: str, include_names: bool) -> tuple[str, ...]:
-    published = frame[frame["status"] == InputStatus.PUBLISHED.value].set_index("id")
-    found: list[str] = []
-    seen: set[str] = set()
-    for input_id in ids:
-        if input_id not in published.index or len(found) == QUOTES:
-            continue
-        row = published.loc[input_id]
-        text = excerpt(masked(str(row["text"]), lang), QUOTE_CHARS)
-        if text in seen:
-            continue
-        seen.add(text)
-        name = row["sender_name"] if include_names else public_sender_name(row["sender_type"], row["sender_name"])
-        who = f"{reference(int(input_id))}, {name}" if isinstance(name, str) and name else reference(int(input_id))
-        found.append(f"«{text}» ({who})")
-    return tuple(found)
+    return feedback.masked_quotes(frame, ids, lang, include_names, QUOTES)
 
 
 def planners_tags(frame: pd.DataFrame, lang: str, include_names: bool) -> list[Said]:
@@ -179,10 +175,13 @@ def planners_tags(frame: pd.DataFrame, lang: str, include_names: bool) -> list[S
     return sorted(found, key=lambda s: (-s.count, s.title))
 
 
-def machine_clusters(frame: pd.DataFrame, lang: str, include_names: bool) -> list[Said]:
-    """Groups of inputs that use the same words (``themes.themes``), named by their terms."""
+def machine_clusters(
+    frame: pd.DataFrame, lang: str, include_names: bool, place_words: frozenset[str] = frozenset()
+) -> list[Said]:
+    """Groups of inputs that use the same words (``themes.themes``), named by their terms;
+    place and street names (``place_words``) are no such word."""
     found = []
-    for cluster in themes.themes(frame[["id", "category", "text"]].reset_index(drop=True)):
+    for cluster in themes.themes(frame[["id", "category", "text"]].reset_index(drop=True), place_words=place_words):
         quotes = _quotes(frame, [q.input_id for q in cluster.quotes] + list(cluster.input_ids), lang, include_names)
         found.append(Said(", ".join(cluster.terms), cluster.size, quotes))
     return found
@@ -270,7 +269,7 @@ class MapImage:
     note: str  # what is under the points: the base map and its attribution, or why not
 
 
-def _map_axes(
+def map_axes(
     consultation: Consultation,
     x: np.ndarray,
     y: np.ndarray,
@@ -344,7 +343,7 @@ def map_image(
     x, y = geo.project_points(located["lon"].to_numpy(dtype=float), located["lat"].to_numpy(dtype=float),
                               geo.WEB_MERCATOR)  # fmt: skip
     more = shapely.total_bounds(shapes[~pins]) if (~pins).any() else None
-    fig, ax, note = _map_axes(consultation, x, y, tiles, lang, more)
+    fig, ax, note = map_axes(consultation, x, y, tiles, lang, more)
     rings = [np.asarray(g.exterior.coords) for g in shapes[~pins] if g.geom_type == "Polygon"]
     lines = [np.asarray(g.coords) for g in shapes[~pins] if g.geom_type == "LineString"]
     if rings:
@@ -354,6 +353,40 @@ def map_image(
     ax.scatter(x[pins], y[pins], s=8, color="#c0392b", alpha=0.7, linewidths=0)
     _numbered(ax, hotspots)
     return MapImage(_png(fig), note)
+
+
+CATEGORY_MAPS = 6  # the categories with most located inputs, each on a small map
+
+
+def category_maps_image(consultation: Consultation, frame: pd.DataFrame) -> bytes | None:
+    """Small maps, one per category with five located inputs or more (at most
+    ``CATEGORY_MAPS``): the category's inputs in red over all others in grey, so where
+    each topic lies can be seen apart. ``None`` when no category has five."""
+    from matplotlib.figure import Figure
+
+    located = frame[frame["lon"].notna()]
+    counts = located["category"].value_counts()
+    chosen = [str(k) for k in counts.index if counts[k] >= analysis.SMALL_GROUP][:CATEGORY_MAPS]
+    if not chosen:
+        return None
+    x, y = geo.project_points(located["lon"].to_numpy(dtype=float), located["lat"].to_numpy(dtype=float),
+                              geo.WEB_MERCATOR)  # fmt: skip
+    x, y = np.asarray(x), np.asarray(y)
+    area = geo.project_area(consultation.area, geo.WEB_MERCATOR)
+    rows = math.ceil(len(chosen) / 3)
+    fig = Figure(figsize=(7, 2.5 * rows), dpi=150)
+    for k, category in enumerate(chosen):
+        ax = fig.add_subplot(rows, 3, k + 1)
+        for polygon in getattr(area, "geoms", [area]):
+            ax.plot(*polygon.exterior.xy, color="#1f4e79", linewidth=1)
+        mine = (located["category"] == category).to_numpy()
+        ax.scatter(x[~mine], y[~mine], s=4, color="#b0b0b0", linewidths=0)
+        ax.scatter(x[mine], y[mine], s=10, color="#c0392b", linewidths=0)
+        ax.set_title(f"{category} ({int(mine.sum())})", fontsize=7)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    return _png(fig)
 
 
 def class_map_image(
@@ -366,7 +399,7 @@ def class_map_image(
     """The pupils' routes as cells (darker: more routes) and the numbered dangerous spots."""
     from matplotlib.collections import PolyCollection
 
-    fig, ax, note = _map_axes(consultation, np.empty(0), np.empty(0), tiles, lang)
+    fig, ax, note = map_axes(consultation, np.empty(0), np.empty(0), tiles, lang)
     if len(cells):
         rings = cell_rings(cells)
         x, y = geo.project_points(rings[..., 0].ravel(), rings[..., 1].ravel(), geo.WEB_MERCATOR)
@@ -424,12 +457,14 @@ def build_medvirkning_report(
         (m("period"), f"{format_date(c.opens_at, lang)} – {format_date(c.closes_at, lang)}"),
         (m("generated"), format_date(now or datetime.now(UTC), lang)),
     ])  # fmt: skip
-    persons = len(people(frame)) if len(frame) else 0
-    doc.add_paragraph(tn("medvirkning.received", len(frame), lang, people=persons))
+    who = people(frame) if len(frame) else people_empty()
+    doc.add_paragraph(received_line(len(frame), len(who), lang))
     if n_hidden := int(hidden.sum()):
         doc.add_paragraph(tn("medvirkning.hidden", n_hidden, lang))
     if n_pending := int((frame["status"] == InputStatus.PENDING.value).sum()):
         doc.add_paragraph(tn("medvirkning.pending", n_pending, lang))
+
+    how_section(doc, store, c, lang)
 
     doc.add_heading(m("who_heading"), level=1)
     doc.add_paragraph(m("who_intro", small=analysis.SMALL_LABEL))
@@ -437,27 +472,45 @@ def build_medvirkning_report(
     for key in ("age_group", "relation", "channel", "area"):
         doc.add_heading(m(f"who_{key}"), level=2)
         _counts(doc, tables.get(key, []), m("count_heading_area" if key == "area" else "count_heading"), lang)
+    figures = report_charts(c, frame, tables, lang)
+    for name in ("age_group", "channel"):
+        _chart(doc, figures[name])
+
+    sessions = store.class_sessions(c.id)
+    missing_section(doc, c, frame, who, profile, bool([s for s in sessions if s.published]), lang)
 
     doc.add_heading(m("said_heading"), level=1)
+    _chart(doc, figures["time"])
     doc.add_heading(m("said_categories"), level=2)
     categories = analysis.per_category(frame, c.categories) if len(frame) else pd.DataFrame()
     _counts(doc, [Count(str(r.category), int(r.inputs)) for r in categories.itertuples() if r.inputs],
             m("count_heading_area"), lang)  # fmt: skip
+    _chart(doc, figures["category"])
     doc.add_heading(m("said_planners_themes"), level=2)
     _said(doc, planners_tags(frame, lang, include_names) if len(frame) else [], m("none_tagged"), lang)
+    streets = places.street_places(store, c.area, profile.working_crs)
+    named = analysis.load_places(profile)
     doc.add_heading(m("said_clusters"), level=2)
     doc.add_paragraph(m("clusters_intro"))
-    _said(doc, machine_clusters(frame, lang, include_names) if len(frame) else [], m("none_clusters"), lang)
+    doc.add_paragraph(t("medv27.clusters_place_words", lang))
+    place_words = themes.place_stop_words([p.name for p in (*named, *streets)] + [profile.name])
+    _said(doc, machine_clusters(frame, lang, include_names, place_words) if len(frame) else [],
+          m("none_clusters"), lang)  # fmt: skip
 
     doc.add_heading(m("where_heading"), level=1)
-    spots = analysis.hotspots(frame, analysis.load_places(profile), epsg=profile.working_crs) if len(frame) else []
+    spots = (analysis.hotspots(frame, named, radius_m=HOTSPOT_RADIUS_M, epsg=profile.working_crs, streets=streets)
+             if len(frame) else [])  # fmt: skip
     image = map_image(c, frame, spots, tiles, lang)
     doc.add_picture(io.BytesIO(image.png), width=Cm(16))
     located = int(frame["lon"].notna().sum()) if len(frame) else 0
     doc.add_paragraph(f"{tn('medvirkning.map_caption', located, lang)} {image.note}", style="Caption")
+    if (per_category := category_maps_image(c, frame) if len(frame) else None) is not None:
+        doc.add_picture(io.BytesIO(per_category), width=Cm(16))
+        doc.add_paragraph(t("medv27.category_maps", lang, small=analysis.SMALL_GROUP), style="Caption")
     if spots:
+        doc.add_paragraph(t("medv27.hotspots_intro", lang, split=2 * HOTSPOT_RADIUS_M))
         _table(doc, [(m("hotspot_number"), m("hotspot_place"), m("hotspot_inputs"), m("hotspot_categories"))] + [
-            (str(k), spot.place or "–", str(spot.size), ", ".join(name for name, _ in spot.categories))
+            (str(k), hotspot_label(spot, named, lang), str(spot.size), ", ".join(name for name, _ in spot.categories))
             for k, spot in enumerate(spots, start=1)
         ], header=True)  # fmt: skip
     else:
@@ -475,6 +528,8 @@ def build_medvirkning_report(
             doc.add_paragraph(xml_safe(example), style="Quote")
 
     children_section(doc, store, c, tiles, lang)
+
+    heard_section(doc, store, c, frame, include_names, lang)
 
     doc.add_heading(m("use_heading"), level=1)
     use = store.use_of_input(consultation_id)
@@ -506,6 +561,8 @@ def children_section(doc, store: Store, c: Consultation, tiles: TileLayer | None
     summary = class_results.summary(frame)
     alone = class_results.shown_alone(frame, published)
     doc.add_paragraph(m("intro", small=analysis.SMALL_LABEL))
+    if cited := barnetrakk.citation(store, c.id, lang):  # the Barnetråkk figures, as the formal report cites them
+        doc.add_paragraph(cited)
     _table(doc, [
         (m("classes"), str(len(published))),
         (m("pupils"), str(analysis.suppress_small(summary.pupils))),
@@ -543,6 +600,130 @@ def children_section(doc, store: Store, c: Consultation, tiles: TileLayer | None
          ", ".join(f"{t(f'classes.label.{r}', lang)} ({n})" for r, n in s.reasons))
         for k, s in enumerate(spots, start=1)
     ], header=True)  # fmt: skip
+
+
+def people_empty() -> pd.DataFrame:
+    return pd.DataFrame({"person": [], "age_group": [], "relation": [], "channel": []})
+
+
+def received_line(inputs: int, sessions: int, lang: str) -> str:
+    """How many inputs and people: a browser session is not a person (one person on two
+    devices counts twice, a household on one device once), so the people are «om lag»;
+    a letter or e-mail is one sender at least."""
+    return tn("medv27.received", inputs, lang, people=sessions)
+
+
+def report_charts(c: Consultation, frame: pd.DataFrame, tables: dict[str, list[Count]], lang: str) -> dict:
+    """The report's charts (matplotlib figures): inputs over time, per category, and per
+    person by channel and age group — the last two from the tables as shown, so a group
+    under five is «< 5» in the chart too (``charts.bar_chart``)."""
+    g = lambda key: t(f"medv27.chart.{key}", lang)
+    start = c.opens_at.astimezone(LOCAL_TZ).date()
+    end = min(c.closes_at, datetime.now(UTC)).astimezone(LOCAL_TZ).date()
+    per_day = analysis.per_day(frame, start, max(start, end)) if len(frame) else analysis.per_day(frame)
+    categories = analysis.per_category(frame, c.categories) if len(frame) else pd.DataFrame(columns=["category", "inputs"])
+    category_rows = [(str(r.category), int(r.inputs)) for r in categories.itertuples() if r.inputs]
+    shown = lambda key: [(x.label, x.shown) for x in tables.get(key, [])]
+    return {
+        "time": charts.time_chart(g("time"), per_day, lang),
+        "category": charts.bar_chart(g("category"), category_rows, g("inputs")),
+        "channel": charts.bar_chart(g("channel"), shown("channel"), g("people")),
+        "age_group": charts.bar_chart(g("age_group"), shown("age_group"), g("people")),
+    }
+
+
+def _chart(doc, fig) -> None:
+    doc.add_picture(io.BytesIO(charts.render(fig, "png")), width=Cm(15))
+
+
+def how_section(doc, store: Store, c: Consultation, lang: str) -> None:
+    """«Slik gjennomførte vi medvirkningen»: the activities the planners recorded, and the
+    digital consultation itself."""
+    h = lambda key, **kw: t(f"medv27.how.{key}", lang, **kw)
+    doc.add_heading(h("heading"), level=1)
+    doc.add_paragraph(h("digital", start=format_date(c.opens_at, lang), end=format_date(c.closes_at, lang)))
+    found = activities.activities(store, c.id)
+    if not found:
+        doc.add_paragraph(h("none"))
+        return
+    _table(doc, [(h("date"), h("kind"), h("place"), h("attended"))] + [
+        (format_date(datetime.combine(a.held_on, datetime.min.time(), tzinfo=LOCAL_TZ), lang),
+         t(f"activities.kind.{a.kind}", lang), a.place, h("unknown") if a.attended is None else str(a.attended))
+        for a in found
+    ], header=True)  # fmt: skip
+    came = [a.attended for a in found if a.attended is not None]
+    if came:
+        doc.add_paragraph(tn("medv27.how.total", sum(came), lang, activities=len(found)))
+
+
+def missing_section(doc, c: Consultation, frame: pd.DataFrame, who: pd.DataFrame, profile: Municipality,
+                    classes_took_part: bool, lang: str) -> None:  # fmt: skip
+    """«Hvem hørte vi ikke fra»: age groups and neighbourhoods under five, the § 5-1 note."""
+    h = lambda key, **kw: t(f"medv27.missing.{key}", lang, **kw)
+    doc.add_heading(h("heading"), level=1)
+    found = activities.missing(frame, c, analysis.load_places(profile), people=who,
+                               classes_took_part=classes_took_part, epsg=profile.working_crs)  # fmt: skip
+    doc.add_paragraph(h("intro", small=analysis.SMALL_LABEL))
+    if found.age_groups:
+        names = ", ".join(t(f"age_group.{g}", lang) for g in found.age_groups)
+        doc.add_paragraph(h("ages", groups=names, small=analysis.SMALL_LABEL), style="List Bullet")
+    if found.unknown_share > activities.UNKNOWN_SHARE:
+        doc.add_paragraph(h("unknown", share=round(100 * found.unknown_share)), style="List Bullet")
+    if found.places:
+        doc.add_paragraph(h("places", places=", ".join(found.places), small=analysis.SMALL_LABEL), style="List Bullet")
+    if not (found.age_groups or found.places):
+        doc.add_paragraph(h("nobody"))
+    if found.children_missing:
+        doc.add_paragraph(h("children_law"))
+        doc.add_paragraph(h("children_classes_done" if found.classes_took_part else "children_run_class"))
+
+
+def hotspot_label(spot: analysis.Hotspot, named: Sequence[analysis.Place], lang: str) -> str:
+    """«Borgenveien, 300 m nordøst for Borgen»: the nearest street, and how far and which
+    way from the nearest named place (two hotspots on one street then read apart)."""
+    place = next((p for p in named if p.name == spot.place), None)
+    if place is None or spot.place_distance_m is None:
+        return spot.name or "–"
+    if spot.place_distance_m < 100:
+        where = t("medv27.hotspot_at", lang, place=place.name)
+    else:
+        angle = math.degrees(math.atan2(spot.east - place.east, spot.north - place.north)) % 360
+        direction = t(f"medv27.compass.{round(angle / 45) % 8}", lang)
+        where = t("medv27.hotspot_from", lang, metres=round(spot.place_distance_m, -1), direction=direction,
+                  place=place.name)  # fmt: skip
+    return f"{spot.street}, {where}" if spot.street else where
+
+
+def heard_section(doc, store: Store, c: Consultation, frame: pd.DataFrame, include_names: bool, lang: str) -> None:
+    """«Vi hørte – vi gjør»: per theme what was heard (count, masked quotes) and the follow-up."""
+    h = lambda key, **kw: t(f"feedback.report.{key}", lang, **kw)
+    doc.add_heading(h("heading"), level=1)
+    doc.add_paragraph(h("intro"))
+    rows = feedback.table(store, c.id, lang, include_names, frame=frame)
+    if not rows:
+        doc.add_paragraph(h("none"))
+        return
+    table = doc.add_table(rows=1, cols=3)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, (h("theme"), h("heard"), h("done")), strict=True):
+        cell.text = text
+        cell.paragraphs[0].runs[0].bold = True
+    for row in rows:
+        cells = table.add_row().cells
+        cells[0].text = xml_safe(row.title)
+        cells[1].text = xml_safe(tn("feedback.report.count", row.count, lang))
+        for quote in row.quotes[:3]:
+            cells[1].add_paragraph(xml_safe(quote))
+        if row.done:
+            cells[2].text = xml_safe(feedback.kind_label(row.kind, lang))
+            cells[2].paragraphs[0].runs[0].bold = True
+            for text in (row.follow_up, row.reason):
+                if text:
+                    cells[2].add_paragraph(xml_safe(text))
+        else:
+            cells[2].text = h("open")
+    if open_rows := sum(1 for r in rows if not r.done):
+        doc.add_paragraph(tn("feedback.report.open_count", open_rows, lang))
 
 
 def _table(doc, rows: Sequence[Sequence[str]], header: bool = False) -> None:

@@ -626,6 +626,10 @@ class ClassPart(StrEnum):
     SCHOOL = "school"
     ACTIVITY = "activity"
     PLACE = "place"
+    # Barnetråkk registrations (barnetrakk.py), with their details beside them
+    PLAY = "play"  # where I play / hang out
+    AVOID = "avoid"  # a place I avoid, with why
+    WISH = "wish"  # how I would like to travel to school (no place)
 
 
 @dataclass(frozen=True)
@@ -716,3 +720,51 @@ class StatusChange:
     note: str
     actor: str = ""
     occurred_at: datetime | None = None
+
+
+# -- the medvirkningsrapport (#27) ---------------------------------------------------------
+
+
+class FollowUpKind(StrEnum):
+    """How what residents said on a theme is followed up («hørte → gjør»)."""
+
+    PLANPROGRAM = "planprogram"  # in a chapter of the planprogram
+    UTREDNING = "utredning"  # an assessment (utredning) is made
+    LATER = "senere_fase"  # in a later phase of the plan
+    NOT = "ikke_fulgt_opp"  # not followed up — a reason is required
+
+
+class ActivityKind(StrEnum):
+    """How the municipality met people («Slik gjennomførte vi medvirkningen»)."""
+
+    MEETING = "mote"  # møte
+    SCHOOL = "skolebesok"  # skolebesøk
+    OFFICE = "apen_kontordag"  # åpen kontordag
+    DIGITAL = "digital"
+
+
+class Season(StrEnum):
+    """When a pupil uses a place (Barnetråkk)."""
+
+    SUMMER = "summer"
+    WINTER = "winter"
+    ALL_YEAR = "all_year"
+
+
+class Company(StrEnum):
+    """Whom a pupil is with at a place (Barnetråkk)."""
+
+    ALONE = "alone"
+    FRIENDS = "friends"
+    FAMILY = "family"
+    ADULTS = "adults"  # an organised activity, with adults
+
+
+class AvoidReason(StrEnum):
+    """Why a pupil avoids a place (Barnetråkk «steder jeg unngår»)."""
+
+    TRAFFIC = "traffic"
+    DARK = "dark"
+    PEOPLE = "people"
+    DIRTY = "dirty"  # skittent, stygt
+    OTHER = "other"

@@ -223,3 +223,20 @@ def import_address_file(store: Store, actor: User, path: Path, working_crs: int 
     except OSError as exc:
         raise InvalidInput("addresses.cannot_read", path=path, reason=exc.strerror or exc) from None
     return import_addresses(store, actor, data, working_crs, path.name)
+
+
+# -- streets, for naming places on a map ------------------------------------------------------
+
+_HOUSE_NUMBER = re.compile(r"\s+\d+\s*[A-Za-zÆØÅæøå]?$")
+
+
+def street_places(store: Store, area, epsg: int, margin_m: float = 300) -> tuple[Place, ...]:
+    """The address register's points in and around ``area`` (WGS84) as places named by
+    their street («Bondivannsveien 12» → «Bondivannsveien»): what names a hotspot where
+    the named places are too few (``analysis.hotspots(streets=…)``)."""
+    minx, miny, maxx, maxy = geo.project_area(area, epsg).bounds
+    rows = store.addresses_within((minx - margin_m, miny - margin_m, maxx + margin_m, maxy + margin_m))
+    return tuple(
+        Place(_HOUSE_NUMBER.sub("", text).strip() or text, "gate", float(lat), float(lon), float(east), float(north))
+        for text, lat, lon, east, north in rows
+    )

@@ -59,7 +59,7 @@ from lxml.etree import SubElement
 
 from .config import Municipality, load_settings
 from .errors import KartinnspillError
-from . import geo, report_facts, word
+from . import barnetrakk, geo, report_facts, word
 from .planprocess import national_plan_id
 from .export import drawn_geometries, local_times, missed_frists, xml_safe
 from .i18n import DEFAULT_LANG, format_date, t, tn
@@ -176,6 +176,7 @@ def build_report(
         more_facts=report_facts.facts(store, consultation, profile.kommunenummer, lang),
         file_lines=report_facts.attachment_lines(store, consultation_id, lang),
         dressing=_dressing(consultation, profile, lang),
+        children=barnetrakk.citation(store, consultation_id, lang),
     )  # fmt: skip
     return report.render()
 
@@ -276,6 +277,7 @@ class Report:
     more_facts: Sequence[tuple[str, str]] = ()
     file_lines: dict[int, list[str]] = field(default_factory=dict)
     dressing: dict[str, object] = field(default_factory=dict)
+    children: str | None = None  # the school classes' part, citable (barnetrakk.citation)
 
     def w(self, key: str, **params: object) -> str:
         return t(f"report11.{key}", self.lang, **params)
@@ -304,6 +306,7 @@ class Report:
         self._status_log(doc)
         self._plan_changes(doc)
         _map(doc, c, rows, self.crs, lang)
+        barnetrakk.cite_section(doc, self.children, lang)
         body = doc.add_section(WD_SECTION.NEW_PAGE)
         _landscape(body)
         self._body(doc)

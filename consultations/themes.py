@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,6 +73,7 @@ STOP_WORDS = frozenset(
 )
 _TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 _NOT_WORD = re.compile(r"[\W_]+")
+_STREET = re.compile(r"(veien|vegen|veg|vei|gata|gaten|gate|stien|sti|bakken|lia|grenda|tunet|plassen)$")
 
 
 @dataclass(frozen=True)
@@ -99,10 +101,12 @@ class _Analyzer:
     """Text → stems, remembering the shortest word behind each stem (what planners read).
     One per call: its caches are only as large as that call's vocabulary."""
 
-    def __init__(self) -> None:
+    def __init__(self, place_words: frozenset[str] = frozenset()) -> None:
         self._stemmer = snowballstemmer.stemmer("norwegian")
         self._stems: dict[str, str] = {}
         self._words: dict[str, str] = {}
+        # a place name says where, not what: its word and every form of it are left out
+        self._place_stems = frozenset(self._stemmer.stemWord(w) for w in place_words)
 
     def __call__(self, text: str) -> list[str]:
         stems = self._stems
@@ -119,6 +123,9 @@ class _Analyzer:
         stem = ""
         if word not in STOP_WORDS and len(word) > 1 and not word.replace("-", "").isdigit():
             stem = self._stemmer.stemWord(word)
+            if stem in self._place_stems:
+                self._stems[word] = ""
+                return ""
             shown = self._words.get(stem)
             if shown is None or (len(word), word) < (len(shown), shown):
                 self._words[stem] = word
@@ -186,12 +193,13 @@ def themes(
     n_terms: int = 6,
     n_quotes: int = 3,
     random_state: int = RANDOM_STATE,
+    place_words: frozenset[str] = frozenset(),
 ) -> list[Theme]:
     """Groups of inputs that say similar things, largest first.
 
-    TF-IDF over stemmed words (stop words out), reduced to 100 dimensions (LSA) for more
-    than 500 inputs, then ``n_themes`` clusters (default ``theme_count``): Ward's
-    hierarchical clustering up to 2,000 inputs, k-means above (each input finally going to
+    TF-IDF over stemmed words (stop words and ``place_words`` out: ``place_stop_words``),
+    reduced to 100 dimensions (LSA) for more than 500 inputs, then ``n_themes`` clusters
+    (default ``theme_count``): Ward's hierarchical clustering up to 2,000 inputs, k-means above (each input finally going to
     the centre of highest cosine). Each theme has its top terms (from the members' mean
     TF-IDF) and, as quotes, the members closest to its centre. Inputs with no content word
     (only stop words, or only words no other input uses) are in no theme."""
@@ -199,7 +207,7 @@ def themes(
         return []
     ids = frame["id"].to_numpy()
     texts = frame["text"].fillna("").to_numpy()
-    analyzer = _Analyzer()
+    analyzer = _Analyzer(place_words)
     large = len(frame) >= 50  # below that, one-off words are all there is to go on
     vectorizer = TfidfVectorizer(
         analyzer=analyzer,
@@ -277,6 +285,21 @@ def _quotes(ranked: np.ndarray, ids: np.ndarray, texts: np.ndarray, n: int) -> t
             if len(quotes) == n:
                 break
     return tuple(quotes)
+
+
+def place_stop_words(names: Iterable[str]) -> frozenset[str]:
+    """The words of place and street names («Asker sentrum», «Borgenveien 12» → asker,
+    sentrum, borgenveien), lower-cased, numbers out: for ``themes(place_words=…)``, so
+    machine word-groups are about what was said, not where («borgen, sentrum, asker»)."""
+    words = set()
+    for name in names:
+        for word in _TOKEN.findall(str(name).lower()):
+            if len(word) > 2 and not word.replace("-", "").isdigit():
+                words.add(word)
+                # «Bondivannsveien» names Bondivann too: the street's first part is a place
+                if (stem := _STREET.sub("", word)) != word and len(stem) > 2:
+                    words.update((stem, stem.removesuffix("s")))
+    return frozenset(words)
 
 
 # -- near-duplicates ---------------------------------------------------------------------

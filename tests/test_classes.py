@@ -680,4 +680,4 @@ def test_the_medvirkningsrapport_has_a_section_on_the_published_classes(
     )
     section = text[text.index("Barn og unges medvirkning") :]
     assert "Utrygt: trafikk" in section and "Borgen" in section
-    assert len(document.inline_shapes) == 2  # the inputs' map and the children's map
+    assert len(document.inline_shapes) == 6  # four charts, the inputs' map and the children's map

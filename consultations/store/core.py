@@ -28,6 +28,7 @@ from .casefile import CaseFileStore
 from .duckdb_backend import DuckDBBackend
 from .points import PointsStore, sync_objection, sync_response
 from .mail import MailStore
+from .medvirkning import MedvirkningQueries
 from .postgres_backend import PostgresBackend, is_url
 from ..errors import Conflict, DuplicateText, NotFound, StoreError, SupportedFromAddress
 from ..model import (
@@ -160,7 +161,7 @@ def _opened_key(location: Path | str) -> Path | str:
     return str(location) if is_url(location) else Path(location).resolve()
 
 
-class Store(PointsStore, CaseFileStore, MailStore):  # the mixins: store/points.py, casefile.py, mail.py
+class Store(PointsStore, CaseFileStore, MailStore, MedvirkningQueries):  # the mixins: store/points.py, casefile.py, mail.py, medvirkning.py
     def __init__(
         self,
         backend: DuckDBBackend | PostgresBackend,
@@ -2048,3 +2049,8 @@ def _class_session(row: tuple) -> ClassSession:
 
 def _iso(value: object) -> object:
     return value.isoformat() if isinstance(value, datetime) else value
+
+
+# the query mixins (medvirkning.py) write audit rows and times as the Store does
+Store._audit_entry = staticmethod(_audit)
+Store._naive_time = staticmethod(_naive)

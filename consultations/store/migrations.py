@@ -410,6 +410,43 @@ MIGRATIONS: dict[int, Sequence[str]] = {
             registered_at TIMESTAMP NOT NULL
         )""",
     ),
+    23: (
+        # medvirkningsrapport (#27): the planners' «hørte → gjør» follow-up per theme
+        # (feedback.py) and whether residents see it; how the medvirkning was run
+        # (activities.py); and the Barnetråkk details of a pupil's registration
+        # (barnetrakk.py): season, company, wished travel mode, why a place is avoided
+        """CREATE TABLE feedback_rows (
+            consultation_id VARCHAR NOT NULL,
+            theme VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            follow_up VARCHAR NOT NULL,
+            reason VARCHAR NOT NULL,
+            author VARCHAR NOT NULL,
+            updated_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (consultation_id, theme)
+        )""",
+        """CREATE TABLE feedback_publication (
+            consultation_id VARCHAR PRIMARY KEY,
+            published_at TIMESTAMP NOT NULL
+        )""",
+        """CREATE SEQUENCE medvirkning_activity_id_seq START 1""",
+        """CREATE TABLE medvirkning_activities (
+            id INTEGER PRIMARY KEY DEFAULT nextval('medvirkning_activity_id_seq'),
+            consultation_id VARCHAR NOT NULL,
+            held_on DATE NOT NULL,
+            place VARCHAR NOT NULL,
+            kind VARCHAR NOT NULL,
+            attended INTEGER,
+            created_at TIMESTAMP NOT NULL
+        )""",
+        """CREATE TABLE class_input_details (
+            input_id INTEGER PRIMARY KEY,
+            season VARCHAR,
+            company VARCHAR,
+            wished VARCHAR,
+            reason VARCHAR
+        )""",
+    ),
     27: (
         # a registered letter's own facts (casefile.py): the journalpost postmottak already
         # gave it (no second journalpost in the archive package), which attachment is the

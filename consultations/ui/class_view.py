@@ -20,6 +20,7 @@ from ..store import Store
 from . import flash, location
 from .class_maps import LABEL_SYMBOLS
 from .context import client_address, limiter
+from .medvirkning import pupil_view as barnetrakk_questions
 
 TRANSPORT_SYMBOLS = {
     Transport.WALK: "🚶",
@@ -198,6 +199,7 @@ def _step_places(store: Store, settings: Settings, session: ClassSession, consul
         t("pupil.add_place", lang), type="primary", use_container_width=True, key=f"{key}-send",
         on_click=flash.run, args=(_WHERE, lang, _send_place, store, session, state, pupil, key, lang),
     )  # fmt: skip
+    barnetrakk_questions(store, session, _prefix(session, ClassPart.PLACE), pupil, _WHERE, lang)
     st.divider()
     if not state.get(f"sent-{ClassPart.ACTIVITY.value}"):
         st.button(t("pupil.add_activity", lang), use_container_width=True, key=f"{key}-activity",

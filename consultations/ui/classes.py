@@ -18,6 +18,7 @@ from ..store import Store
 from ..text import escape_html
 from . import flash
 from .class_maps import LABEL_SYMBOLS, results_map
+from .medvirkning import class_downloads, planner_downloads
 
 _WHERE = "classes"
 _FIELDS = (
@@ -228,6 +229,7 @@ def class_list(store: Store, user: User, lang: str) -> None:
                 )  # fmt: skip
                 if session.published:
                     buttons[2].caption(t("classes.is_published", lang))
+            class_downloads(store, user, session, lang)
 
 
 # -- planners: what the classes said ------------------------------------------------------
@@ -363,6 +365,7 @@ def results(store: Store, settings: Settings, user: User, lang: str) -> None:
         data=lambda: downloads.classes_file(store, cid, actor=user, crs=settings.profile.working_crs, lang=lang),
         file_name=f"{cid}-klasser.gpkg", mime="application/geopackage+sqlite3", key=f"class-gpkg-{cid}",
     )  # fmt: skip
+    planner_downloads(store, user, cid, lang)
 
 
 def page(store: Store, settings: Settings, user: User, lang: str) -> None:

@@ -18,6 +18,7 @@ from ..text import escape_markdown, without_remote_images
 from . import layers, mail_forms, safe, style
 from .class_maps import results_map
 from .listing import HOME_PAGE, days_left
+from .medvirkning import public_view as heard_section
 from .outcomes import outcomes_section
 from .participation import input_form, input_list, map_section
 
@@ -245,5 +246,6 @@ def show(
     if c.status == Status.PUBLISHED:
         mail_forms.follow_form(store, c, lang)
     class_result_section(store, settings, c, lang)
+    heard_section(store, c, lang)
     if phase == Phase.CLOSED and store.responses_published(c.id):
         outcomes_section(store, c, lang)

@@ -15,6 +15,7 @@ from ...model import Consultation, User
 from ...report import Order
 from ...store import Store
 from .. import flash
+from .. import medvirkning as medvirkning_ui
 
 MIME = {
     Format.CSV: "text/csv",
@@ -72,6 +73,7 @@ def medvirkning_view(store: Store, settings: Settings, c: Consultation, user: Us
         type="primary",
         key=f"downloads-{c.id}-medvirkning",
     )
+    medvirkning_ui.staff_view(store, c, user, lang)
 
 
 def _archive(store: Store, c: Consultation, settings: Settings, actor: User, lang: str) -> bytes:
