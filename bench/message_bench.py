@@ -6,11 +6,12 @@ and the consultation page, and prints the largest and the total message size; an
 of the planners' input table (Arrow, as st.dataframe sends it: behind a login, so measured
 in this process). These are the figures behind `server.maxMessageSize` in
 .streamlit/config.toml.
-Run: .venv/bin/python bench/message_bench.py
+Run: .venv/bin/python bench/message_bench.py [--sizes 1000 10000 50000]
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import random
 import subprocess
@@ -56,8 +57,11 @@ def page_messages(port: int, query: str) -> list[int]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="at least the demo's inputs")
+    args = parser.parse_args()
     print(f"{'inputs':>8} {'page':>14} {'largest MB':>11} {'total MB':>9}")
-    for n in SIZES:
+    for n in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             db = Path(tmp) / "bench.duckdb"
             store = Store.open(db)
