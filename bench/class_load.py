@@ -96,7 +96,7 @@ def route(rng: random.Random) -> dict:
 
 
 def pupil(
-    app,
+    url: str,
     code: str,
     places: int,
     barrier: threading.Barrier,
@@ -108,7 +108,7 @@ def pupil(
     try:
         barrier.wait()
         start = time.perf_counter()
-        s = Session(app, open_timeout=timeout)
+        s = Session(url, open_timeout=timeout)
         page = s.run(query, timeout=timeout)
         out.view = time.perf_counter() - start
 
@@ -215,7 +215,7 @@ def main() -> None:
 
             def go(k: int) -> None:
                 outcomes[k] = pupil(
-                    app, code, args.places, barrier, random.Random(k), args.timeout
+                    app.url, code, args.places, barrier, random.Random(k), args.timeout
                 )
 
             begin = time.perf_counter()

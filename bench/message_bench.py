@@ -21,6 +21,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pandas as pd
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.dataframe_util import convert_pandas_df_to_arrow_bytes
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -31,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.map_bench import CONSULTATION, fill  # noqa: E402
 from consultations import review  # noqa: E402
+from consultations.export import missed_frists  # noqa: E402
 from consultations.demo import seed_demo  # noqa: E402
 from consultations.store import Store  # noqa: E402
 from consultations.ui.review.inputs import _table  # noqa: E402
@@ -68,7 +70,9 @@ def main() -> None:
             seed_demo(store)
             fill(store, n - len(store.map_points(CONSULTATION)), random.Random(1))
             c = store.get_consultation(CONSULTATION)
-            table = _table(review.order_frame(store.analysis_frame(c.id), c.moderation), "nb")
+            frame = review.order_frame(store.analysis_frame(c.id), c.moderation)
+            frame = frame.assign(missed=pd.Series(missed_frists(frame, c), index=frame.index, dtype=object))
+            table = _table(frame, "nb")  # as the review page shows it (ui/review/inputs.py)
             size = len(convert_pandas_df_to_arrow_bytes(table)) / 1e6
             print(f"{n:>8} {'planners table':>14} {size:>11.2f} {size:>9.2f}")
             store.close()
