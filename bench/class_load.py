@@ -32,6 +32,7 @@ from pathlib import Path
 
 from wire import ROOT, Session, percentile, state
 
+from consultations.ui.maps import DrawTools
 from tests.live_server import launch
 
 CID = "heggedal-skolevei"
@@ -90,7 +91,7 @@ def route(rng: random.Random) -> dict:
     ]
     return {
         "type": "Feature",
-        "properties": {},
+        "properties": {DrawTools.MARK: 1},  # what the map's draw tools put on what they draw
         "geometry": {"type": "LineString", "coordinates": coords},
     }
 
