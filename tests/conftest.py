@@ -482,12 +482,17 @@ TIERS = {
     "cluster": {"need_cluster_tools", "start_cluster", "launch_cluster", "LocalPostgres"},
     "office": {"need_office_tools"},
     "pages": {"AppTest"},
+    "server": {"launch", "server_command"},  # tests/live_server.py: `streamlit run serve.py`
 }
+# `cli`: the command line run as an operator runs it, `python -m consultations …` in a
+# process of its own (each such run imports the whole app: ~2–4 s of CPU).
+CLI = {"executable", "str:consultations"}
 
 
 def _names_used(item: pytest.Item) -> set[str]:
     """Every name the test's code, its fixtures' code and the test helpers they call refer
-    to (a helper is followed when it is a function defined under tests/)."""
+    to (a helper is followed when it is a function defined under tests/), and every string
+    constant in that code as ``str:<text>``."""
     import types
 
     names: set[str] = set(item.fixturenames)
@@ -502,12 +507,15 @@ def _names_used(item: pytest.Item) -> set[str]:
             todo.append((code, getattr(func, "__globals__", {})))
 
     add(getattr(item, "function", None))
-    for defs in getattr(item, "_fixtureinfo", None).name2fixturedefs.values() if hasattr(item, "_fixtureinfo") else ():
+    info = getattr(item, "_fixtureinfo", None)
+    for defs in info.name2fixturedefs.values() if info else ():
         add(defs[-1].func)
     while todo:
         code, globs = todo.pop()
         for const in code.co_consts:
-            if isinstance(const, types.CodeType) and const not in seen:
+            if isinstance(const, str):
+                names.add(f"str:{const}")
+            elif isinstance(const, types.CodeType) and const not in seen:
                 seen.add(const)
                 todo.append((const, globs))
         for name in code.co_names:
@@ -536,3 +544,5 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for mark, uses in TIERS.items():
             if names & uses or (mark == "postgres" and _on_postgres(item)):
                 item.add_marker(getattr(pytest.mark, mark))
+        if CLI <= names:
+            item.add_marker(pytest.mark.cli)

@@ -4,7 +4,8 @@ never checked (they are the machine's, not the code's); what a bench checks of i
 run (every input stored, no failed session) is.
 
 A bench that needs PostgreSQL runs in the `postgres` tier (tests/conftest.py marks it by
-``need_postgresql``); the others run in the fast tier."""
+``need_postgresql``), one that drives a real server in the `server` tier; the others run in
+the fast tier."""
 
 from __future__ import annotations
 
@@ -81,27 +82,32 @@ def test_outage_bench_survives_a_crashed_server():
 # -- the benches that drive a real server (`streamlit run serve.py`, bench/wire.py) --------
 
 
+@pytest.mark.server
 def test_load_bench_stores_every_acknowledged_input():
     out = run_bench("load.py", "--residents", "2", "--over", "1", "--timeout", "120")
     assert "failed sessions 0   acknowledged 2   stored 2" in out
 
 
+@pytest.mark.server
 def test_class_load_bench_stores_every_pupils_route_and_places():
     out = run_bench("class_load.py", "--pupils", "2", "--places", "1", "--timeout", "120")
     assert "refused or failed pupils 0" in out
     assert "routes 2 (expected 2), places 2 (expected 2)" in out
 
 
+@pytest.mark.server
 def test_page_bench_times_the_consultation_page():
     out = run_bench("page_bench.py", "--sizes", "300", "--sessions", "1", "--reruns", "1")
     assert out.splitlines()[-1].split()[0] == "300"
 
 
+@pytest.mark.server
 def test_message_bench_measures_the_pages_messages():
     out = run_bench("message_bench.py", "--sizes", "300")
     assert [line.split()[1] for line in out.splitlines()[1:]] == ["planners", "start", "consultation"]
 
 
+@pytest.mark.server
 def test_soak_bench_samples_the_server_and_sends_inputs():
     out = run_bench("soak.py", "--duration", "3", "--rate", "1", "--sample", "1", "--drain", "60",
                     "--readers", "0.5")  # fmt: skip
