@@ -30,8 +30,7 @@ USERNAME, PASSWORD = "kari", "riktig-hest-batteri"
 def wait_idle(page: Page, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> None:
     """Wait until Streamlit is connected and no script (or fragment) run is in progress."""
     page.locator(
-        '[data-testid="stApp"][data-test-script-state="notRunning"]'
-        '[data-test-connection-state="CONNECTED"]'
+        '[data-testid="stApp"][data-test-script-state="notRunning"][data-test-connection-state="CONNECTED"]'
     ).wait_for(state="attached", timeout=timeout_ms)
 
 
@@ -43,9 +42,7 @@ def wait_for_map(page: Page) -> tuple[FrameLocator, Frame]:
     leaflet = fl.locator("#map_div.leaflet-container, #map_div .leaflet-container").first
     expect(leaflet).to_be_visible()
     # The plan area outline: an SVG path (or a canvas) in Leaflet's overlay pane.
-    fl.locator(".leaflet-overlay-pane path, .leaflet-overlay-pane canvas").first.wait_for(
-        state="attached"
-    )
+    fl.locator(".leaflet-overlay-pane path, .leaflet-overlay-pane canvas").first.wait_for(state="attached")
     frame = iframe.element_handle().content_frame()
     assert frame is not None, "the map iframe has no content frame"
     frame.wait_for_function("() => typeof window.L !== 'undefined'")
@@ -58,9 +55,7 @@ def open_consultation_from_home(page: Page, url: str, title_part: str = "Borgen"
     heading = page.get_by_role("heading", name=re.compile(title_part)).first
     expect(heading).to_be_visible()
     # The card is the nearest container around the heading that holds the card's link.
-    card = heading.locator(
-        "xpath=ancestor::div[.//a[contains(normalize-space(.), 'Les mer og gi innspill')]][1]"
-    )
+    card = heading.locator("xpath=ancestor::div[.//a[contains(normalize-space(.), 'Les mer og gi innspill')]][1]")
     link = card.get_by_role("link", name="Les mer og gi innspill")
     expect(link).to_have_count(1)
     expect(link).to_have_attribute("href", re.compile(rf"[?&]id={BORGEN}(&|$)"))
@@ -143,9 +138,7 @@ def choose_by_typing(page: Page, label: str, text: str) -> Locator:
         try:
             box.click()
             page.keyboard.type(text)
-            page.get_by_role("option", name=re.compile(re.escape(text))).first.wait_for(
-                state="visible", timeout=5_000
-            )
+            page.get_by_role("option", name=re.compile(re.escape(text))).first.wait_for(state="visible", timeout=5_000)
             page.keyboard.press("Enter")
             expect(box).to_have_value(re.compile(re.escape(text)), timeout=5_000)
             break
