@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8501
 REPLICAS ?= 2
 
-.PHONY: run dev cluster test setup bench clean
+.PHONY: run dev cluster test test-fast lint setup bench clean
 
 setup: $(STAMP) static/vendor/.installed
 
@@ -42,8 +42,21 @@ dev: setup
 	FORWARDED_ALLOW_IPS="" KARTINNSPILL_DEMO=1 $(BIN)/streamlit run serve.py --server.port $(PORT) \
 		--server.fileWatcherType auto --server.runOnSave true
 
+# ARGS: more pytest options, e.g. ARGS="-n 2" (pytest-xdist: two workers; on this project's
+# busy 2-core machine it was not faster, so it is not the default).
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(ARGS)
+
+# The tier to run before each commit: everything but the tests that drive Chromium, start
+# PostgreSQL, a cluster or the app's server, render with LibreOffice, run pages under AppTest
+# or the command line in a process of its own (the marks: pyproject.toml, applied in
+# tests/conftest.py). `make test` (and CI) runs them all.
+FAST := not (browser or postgres or cluster or office or pages or server or cli)
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "$(FAST)" $(ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
 
 bench: setup
 	$(BIN)/python bench/map_bench.py

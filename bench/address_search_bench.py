@@ -6,11 +6,12 @@ numbers, EPSG:25832, around Asker), imports it as `import-addresses` does, then 
 number, the start of a street name, a gnr/bnr — each asked once (the store remembers a
 repeated query until the next write, so a repeat costs nothing) and prints the median and
 the 95th percentile in milliseconds, and the import time.
-Run: .venv/bin/python bench/address_search_bench.py
+Run: .venv/bin/python bench/address_search_bench.py [--streets 600] [--numbers 50] [--queries 300]
 """
 
 from __future__ import annotations
 
+import argparse
 import random
 import statistics
 import sys
@@ -32,13 +33,13 @@ PARTS = ["Bondi", "Borgen", "Åsgård", "Heggedal", "Vollen", "Skaug", "Kirke", 
 ENDS = ["veien", "vei", "gata", "stien", "bakken", "lia", "åsen", "tunet", "kroken", "jordet"]
 
 
-def register() -> tuple[bytes, list[str]]:
+def register(streets: int = STREETS, numbers: int = NUMBERS) -> tuple[bytes, list[str]]:
     rng = random.Random(14)
-    names = sorted({f"{rng.choice(PARTS)}{rng.choice(PARTS).lower()}{rng.choice(ENDS)}" for _ in range(5000)})[:STREETS]
+    names = sorted({f"{rng.choice(PARTS)}{rng.choice(PARTS).lower()}{rng.choice(ENDS)}" for _ in range(5000)})[:streets]
     lines = ["adresseTekst;gardsnummer;bruksnummer;EPSG-kode;Nord;Øst;postnummer;poststed"]
     for s, street in enumerate(names):
         east, north = 575_000 + rng.uniform(0, 12_000), 6_620_000 + rng.uniform(0, 20_000)
-        for n in range(1, NUMBERS + 1):
+        for n in range(1, numbers + 1):
             lines.append(f"{street} {n};{1 + s // 10};{1 + (s % 10) * 100 + n};25832;{north + 8 * n:.2f};{east:.2f};1388;BORGEN")
     return ("\n".join(lines) + "\n").encode(), names
 
@@ -53,7 +54,12 @@ def timed(store: Store, queries: list[str], named) -> list[float]:
 
 
 def main() -> None:
-    data, streets = register()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--streets", type=int, default=STREETS)
+    parser.add_argument("--numbers", type=int, default=NUMBERS, help="house numbers per street")
+    parser.add_argument("--queries", type=int, default=300, help="queries of each kind")
+    args = parser.parse_args()
+    data, streets = register(args.streets, args.numbers)
     rng = random.Random(2026)
     named = load_places()
     with tempfile.TemporaryDirectory() as tmp:
@@ -62,9 +68,9 @@ def main() -> None:
         n = places.import_addresses(store, OPERATOR, data)
         print(f"import of {n} addresses: {time.perf_counter() - start:.2f} s")
         kinds = {
-            "street and number": [f"{s} {rng.randint(1, NUMBERS)}" for s in rng.sample(streets, 300)],
-            "start of a street": sorted({s[: rng.randint(3, 8)].lower() for s in streets})[:300],
-            "gnr/bnr": [f"{rng.randint(1, 60)}/{rng.randint(1, 950)}" for _ in range(300)],
+            "street and number": [f"{s} {rng.randint(1, args.numbers)}" for s in rng.sample(streets, min(args.queries, len(streets)))],
+            "start of a street": sorted({s[: rng.randint(3, 8)].lower() for s in streets})[: args.queries],
+            "gnr/bnr": [f"{rng.randint(1, 60)}/{rng.randint(1, 950)}" for _ in range(args.queries)],
         }
         for kind, queries in kinds.items():
             ms = sorted(timed(store, queries, named))

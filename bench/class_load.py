@@ -32,6 +32,7 @@ from pathlib import Path
 
 from wire import ROOT, Session, percentile, state
 
+from consultations.ui.maps import DrawTools
 from tests.live_server import launch
 
 CID = "heggedal-skolevei"
@@ -90,13 +91,13 @@ def route(rng: random.Random) -> dict:
     ]
     return {
         "type": "Feature",
-        "properties": {},
+        "properties": {DrawTools.MARK: 1},  # what the map's draw tools put on what they draw
         "geometry": {"type": "LineString", "coordinates": coords},
     }
 
 
 def pupil(
-    app,
+    url: str,
     code: str,
     places: int,
     barrier: threading.Barrier,
@@ -108,7 +109,7 @@ def pupil(
     try:
         barrier.wait()
         start = time.perf_counter()
-        s = Session(app, open_timeout=timeout)
+        s = Session(url, open_timeout=timeout)
         page = s.run(query, timeout=timeout)
         out.view = time.perf_counter() - start
 
@@ -215,7 +216,7 @@ def main() -> None:
 
             def go(k: int) -> None:
                 outcomes[k] = pupil(
-                    app, code, args.places, barrier, random.Random(k), args.timeout
+                    app.url, code, args.places, barrier, random.Random(k), args.timeout
                 )
 
             begin = time.perf_counter()

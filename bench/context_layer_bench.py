@@ -3,11 +3,13 @@
 Prints medians of several runs: reading a GeoJSON of 1,000 and 5,000 small polygons
 (EPSG:25832) as staff add it (geo.read_context_features), building and rendering the
 consultation map with that layer (once per data version, ui/maps.py), the bytes of the map
-script, and soft_hyphens on a demo title. Run: .venv/bin/python bench/context_layer_bench.py
+script, and soft_hyphens on a demo title.
+Run: .venv/bin/python bench/context_layer_bench.py [--sizes 1000 5000] [--runs 5]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
@@ -55,21 +57,26 @@ def polygons(n: int) -> bytes:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 5_000], help="polygons in the file")
+    parser.add_argument("--runs", type=int, default=RUNS)
+    args = parser.parse_args()
     settings, consultation = load_settings(), make_consultation()
     render_map(consultation_map(settings, consultation, [], "nb"), "warm-up")
-    for n in (1_000, 5_000):
+    for n in args.sizes:
         data = polygons(n)
-        read, features = median_seconds(lambda data=data: geo.read_context_features(data, "bygg.geojson"))
+        read, features = median_seconds(lambda data=data: geo.read_context_features(data, "bygg.geojson"), args.runs)
         layer = ContextLayer(1, consultation.id, LayerKind.FILE, "Bygg", "Nye bygg",
                              geojson=features.geojson, areas=features.areas)  # fmt: skip
         draw, rendered = median_seconds(
-            lambda layer=layer: render_map(consultation_map(settings, consultation, [], "nb", None, [layer]), "k")
+            lambda layer=layer: render_map(consultation_map(settings, consultation, [], "nb", None, [layer]), "k"),
+            args.runs,
         )
         print(
             f"{n:>5} polygons ({len(data) / 1e6:.2f} MB file): read {read:.3f} s, "
             f"map build+render {draw:.3f} s, map script {len(rendered.script) / 1e6:.2f} MB"
         )
-    hyphenate, _ = median_seconds(lambda: [soft_hyphens(TITLE, "nb") for _ in range(1_000)])
+    hyphenate, _ = median_seconds(lambda: [soft_hyphens(TITLE, "nb") for _ in range(1_000)], args.runs)
     print(f"soft_hyphens on a demo title: {hyphenate / 1_000 * 1e6:.1f} µs")
 
 

@@ -3,11 +3,12 @@
 Builds and renders the map (what ``rendered_consultation_map`` does once per version of the
 data) for 1,000 published pins and for 1,000 published routes of 20 points each, and prints
 the median time and the bytes of the script sent to the browser.
-Run: .venv/bin/python bench/drawing_bench.py
+Run: .venv/bin/python bench/drawing_bench.py [--inputs 1000] [--runs 5]
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import random
@@ -37,6 +38,10 @@ def route(lat: float, lon: float) -> str:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--inputs", type=int, default=N)
+    parser.add_argument("--runs", type=int, default=RUNS)
+    args = parser.parse_args()
     use_local_assets()
     settings = load_settings()
     with tempfile.TemporaryDirectory() as tmp:
@@ -44,7 +49,7 @@ def main() -> None:
         seed_demo(store)
         c = store.get_consultation("borgen-tettstedsutvikling")
         store.close()
-    places = geo.random_points(c.area, N, random.Random(1))
+    places = geo.random_points(c.area, args.inputs, random.Random(1))
     for label, drawn in (("pins", False), (f"routes of {VERTICES} points", True)):
         points = [
             MapPoint(lat, lon, c.categories[i % len(c.categories)], "Skoleveien går her, og det er farlig. " * 3,
@@ -52,12 +57,12 @@ def main() -> None:
             for i, (lat, lon) in enumerate(places)
         ]  # fmt: skip
         times, size = [], 0
-        for _ in range(RUNS):
+        for _ in range(args.runs):
             start = time.perf_counter()
             rendered = render_map(consultation_map(settings, c, points, "nb"), "map-bench")
             times.append(time.perf_counter() - start)
             size = len(rendered.script.encode())
-        print(f"{N:,} {label}: median {statistics.median(times) * 1000:.0f} ms, script {size / 1024:.0f} KiB")
+        print(f"{args.inputs:,} {label}: median {statistics.median(times) * 1000:.0f} ms, script {size / 1024:.0f} KiB")
 
 
 if __name__ == "__main__":

@@ -2,11 +2,13 @@
 
 Measures, for 1,000 / 10,000 / 50,000 inputs, the Python time per rerun (store query +
 folium map + the script streamlit-folium sends) and the bytes sent to the browser.
-Prints medians of several runs. Run: `make bench` (or .venv/bin/python bench/map_bench.py).
+Prints medians of several runs. Run: `make bench` (or .venv/bin/python bench/map_bench.py
+[--sizes 1000 10000 50000] [--runs 5]).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import statistics
@@ -52,17 +54,21 @@ def measure(store: Store, settings) -> tuple[float, int]:
     m = consultation_map(settings, c, store.map_points(CONSULTATION), "nb")
     m.render()
     sent = _get_map_string(m) + _get_html(m) + _get_header(m)
-    pin_layer((59.826, 10.414), "nb")
+    pin_layer((59.826, 10.414), c.stage, "nb")
     elapsed = time.perf_counter() - start
     return elapsed, len(sent.encode("utf-8"))
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="at least the demo's inputs")
+    parser.add_argument("--runs", type=int, default=RUNS)
+    args = parser.parse_args()
     use_local_assets()
     settings = load_settings({"KARTINNSPILL_TILES": "kartverket-topo"})
     rng = random.Random(1)
     print(f"{'inputs':>8} {'median s':>9} {'min s':>7} {'max s':>7} {'bytes':>10}")
-    for n in SIZES:
+    for n in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             store = Store.open(Path(tmp) / "bench.duckdb")
             seed_demo(store)
@@ -70,7 +76,7 @@ def main() -> None:
             fill(store, n - existing, rng)
             assert len(store.map_points(CONSULTATION)) == n
             times, sizes = [], []
-            for _ in range(RUNS):
+            for _ in range(args.runs):
                 elapsed, size = measure(store, settings)
                 times.append(elapsed)
                 sizes.append(size)

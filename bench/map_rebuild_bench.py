@@ -1,9 +1,10 @@
 """Benchmark: what a new version of the data costs the shared consultation map at 3,000
 published inputs — the rows written into the kept frame, and the whole map (frame too).
-Run: .venv/bin/python bench/map_rebuild_bench.py (prints medians)."""
+Run: .venv/bin/python bench/map_rebuild_bench.py [--inputs 3000] (prints medians)."""
 
 from __future__ import annotations
 
+import argparse
 import random
 import statistics
 import sys
@@ -36,11 +37,14 @@ def _median_ms(build, forget, runs: int) -> float:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--inputs", type=int, default=INPUTS, help="at least the demo's inputs")
+    args = parser.parse_args()
     settings = load_settings({"KARTINNSPILL_TILES": "none"})
     with tempfile.TemporaryDirectory() as tmp:
         store = Store.open(Path(tmp) / "bench.duckdb")
         seed_demo(store)
-        fill(store, INPUTS - len(store.map_points(CONSULTATION)), random.Random(1))
+        fill(store, args.inputs - len(store.map_points(CONSULTATION)), random.Random(1))
         c = store.get_consultation(CONSULTATION)
 
         def build():
@@ -55,7 +59,7 @@ def main() -> None:
 
         whole = _median_ms(build, forget_all, 5)
         store.close()
-    print(f"{INPUTS:,} inputs: rows into the kept frame {rows:.1f} ms, whole map (frame too) {whole:.1f} ms (medians)")
+    print(f"{args.inputs:,} inputs: rows into the kept frame {rows:.1f} ms, whole map (frame too) {whole:.1f} ms (medians)")
 
 
 if __name__ == "__main__":

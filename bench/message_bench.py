@@ -6,11 +6,12 @@ and the consultation page, and prints the largest and the total message size; an
 of the planners' input table (Arrow, as st.dataframe sends it: behind a login, so measured
 in this process). These are the figures behind `server.maxMessageSize` in
 .streamlit/config.toml.
-Run: .venv/bin/python bench/message_bench.py
+Run: .venv/bin/python bench/message_bench.py [--sizes 1000 10000 50000]
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import random
 import subprocess
@@ -20,6 +21,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pandas as pd
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.dataframe_util import convert_pandas_df_to_arrow_bytes
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -30,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.map_bench import CONSULTATION, fill  # noqa: E402
 from consultations import review  # noqa: E402
+from consultations.export import missed_frists  # noqa: E402
 from consultations.demo import seed_demo  # noqa: E402
 from consultations.store import Store  # noqa: E402
 from consultations.ui.review.inputs import _table  # noqa: E402
@@ -56,15 +59,20 @@ def page_messages(port: int, query: str) -> list[int]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="at least the demo's inputs")
+    args = parser.parse_args()
     print(f"{'inputs':>8} {'page':>14} {'largest MB':>11} {'total MB':>9}")
-    for n in SIZES:
+    for n in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             db = Path(tmp) / "bench.duckdb"
             store = Store.open(db)
             seed_demo(store)
             fill(store, n - len(store.map_points(CONSULTATION)), random.Random(1))
             c = store.get_consultation(CONSULTATION)
-            table = _table(review.order_frame(store.analysis_frame(c.id), c.moderation), "nb")
+            frame = review.order_frame(store.analysis_frame(c.id), c.moderation)
+            frame = frame.assign(missed=pd.Series(missed_frists(frame, c), index=frame.index, dtype=object))
+            table = _table(frame, "nb")  # as the review page shows it (ui/review/inputs.py)
             size = len(convert_pandas_df_to_arrow_bytes(table)) / 1e6
             print(f"{n:>8} {'planners table':>14} {size:>11.2f} {size:>9.2f}")
             store.close()

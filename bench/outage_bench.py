@@ -8,11 +8,12 @@ until the store answers. Printed per outage length: the median time a refused ca
 (``StoreUnavailable``: the visitor's «try again shortly»), and the median time from the
 server being ready (``pg_ctl -w``) to the first answer.
 
-Run: .venv/bin/python bench/outage_bench.py
+Run: .venv/bin/python bench/outage_bench.py [--outages 1 5 20] [--repeats 3]
 """
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import statistics
 import sys
@@ -41,6 +42,10 @@ def refused_ms(store: Store) -> float | None:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--outages", type=float, nargs="+", default=list(OUTAGES), help="seconds")
+    parser.add_argument("--repeats", type=int, default=REPEATS)
+    args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="kartinnspill-outage-"))
     cluster = Cluster(need_postgresql(), root)
     cluster.start(durable=True)
@@ -49,9 +54,9 @@ def main() -> None:
         store = Store.open(cluster.url("outage"))
         store.add_consultation(make_consultation())
         print("outage s | refused call, median ms | answered again after the server was back, median s")
-        for outage in OUTAGES:
+        for outage in args.outages:
             refused, back = [], []
-            for _ in range(REPEATS):
+            for _ in range(args.repeats):
                 cluster.stop()
                 started = time.perf_counter()
                 while time.perf_counter() - started < outage:

@@ -42,12 +42,12 @@ from wire import BORGEN, ROOT, Session, percentile, seeded_database, server
 PROBE = Path(__file__).resolve().parent / "soak_probe"
 
 
-def reader(app, reload: bool, timeout: float) -> Outcome:
+def reader(url: str, reload: bool, timeout: float) -> Outcome:
     out = Outcome()
     try:
         for _ in range(2 if reload else 1):
             start = time.perf_counter()
-            s = Session(app, open_timeout=timeout)
+            s = Session(url, open_timeout=timeout)
             page = s.run(f"id={BORGEN}", timeout=timeout)
             out.views.append(time.perf_counter() - start)
             s.close()
@@ -142,9 +142,9 @@ def soak(args, post_script_gc: bool, label: str) -> Soak:
             def visit(k: int, arrival: float, pin) -> None:
                 try:
                     if pin is None:
-                        out = reader(app, reload=k % 2 == 0, timeout=args.timeout)
+                        out = reader(app.url, reload=k % 2 == 0, timeout=args.timeout)
                     else:
-                        out = resident(app, k, pin, args.timeout)
+                        out = resident(app.url, k, pin, args.timeout)
                 finally:
                     inflight.release()
                 with lock:

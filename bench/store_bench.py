@@ -7,11 +7,12 @@ consultation, 20 inputs, the count) remembered and not, the map's points, the an
 frame, and one input stored. PostgreSQL is a throw-away local cluster (``tests/pg.py``),
 or ``KARTINNSPILL_BENCH_PG=postgresql://…`` for an existing empty database.
 
-Run: .venv/bin/python bench/store_bench.py
+Run: .venv/bin/python bench/store_bench.py [--extra 1000] [--calls 200] [--backends duckdb postgresql]
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import random
 import shutil
@@ -43,19 +44,20 @@ def median_ms(fn, calls: int = CALLS) -> float:
     return statistics.median(times) * 1000
 
 
-def prepare(store: Store) -> None:
+def prepare(store: Store, extra: int = EXTRA) -> None:
     seed_demo(store)
     c = store.get_consultation(CONSULTATION)
     rng = random.Random(1)
     now = datetime.now(UTC)
     rows = []
-    for lat, lon in geo.random_points(c.area, EXTRA, rng):
+    for lat, lon in geo.random_points(c.area, extra, rng):
         east, north = geo.to_working_crs(lon, lat)
         rows.append((c.categories[0], f"Benkeinnspill {rng.random():.6f}", lat, lon, east, north, now))
     store.bulk_add_inputs(CONSULTATION, rows, Channel.WEB, InputStatus.PUBLISHED)
 
 
-def measure(store: Store) -> dict[str, float]:
+def measure(store: Store, calls: int = CALLS) -> dict[str, float]:
+    """Medians of ``calls`` calls per figure (fewer for the slow ones)."""
     def cold(read):
         def run():
             store._reads.clear()  # what a reader meets after another replica's write
@@ -76,27 +78,37 @@ def measure(store: Store) -> dict[str, float]:
     page = lambda: (store.get_consultation(CONSULTATION), store.published_inputs(CONSULTATION, limit=20),
                     store.count_published(CONSULTATION))  # fmt: skip
     return {
-        "data_version": median_ms(lambda: store.data_version),
-        "page reads, remembered": median_ms(page),
-        "page reads, not remembered": median_ms(cold(page)),
-        "published_inputs(20), not remembered": median_ms(cold(lambda: store.published_inputs(CONSULTATION, limit=20))),
-        "map_points": median_ms(lambda: store.map_points(CONSULTATION), 50),
-        "analysis_frame": median_ms(lambda: store.analysis_frame(CONSULTATION), 20),
-        "add_input": median_ms(write, 100),
+        "data_version": median_ms(lambda: store.data_version, calls),
+        "page reads, remembered": median_ms(page, calls),
+        "page reads, not remembered": median_ms(cold(page), calls),
+        "published_inputs(20), not remembered": median_ms(
+            cold(lambda: store.published_inputs(CONSULTATION, limit=20)), calls
+        ),
+        "map_points": median_ms(lambda: store.map_points(CONSULTATION), min(calls, 50)),
+        "analysis_frame": median_ms(lambda: store.analysis_frame(CONSULTATION), min(calls, 20)),
+        "add_input": median_ms(write, min(calls, 100)),
     }
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--extra", type=int, default=EXTRA, help="published inputs added to the demo's")
+    parser.add_argument("--calls", type=int, default=CALLS, help="calls per figure (at most)")
+    parser.add_argument("--backends", nargs="+", choices=["duckdb", "postgresql"], default=["duckdb", "postgresql"])
+    args = parser.parse_args()
     results: dict[str, dict[str, float]] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        store = Store.open(Path(tmp) / "bench.duckdb", secret="b" * 40)
-        prepare(store)
-        results["duckdb"] = measure(store)
-        store.close()
+    if "duckdb" in args.backends:
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Store.open(Path(tmp) / "bench.duckdb", secret="b" * 40)
+            prepare(store, args.extra)
+            results["duckdb"] = measure(store, args.calls)
+            store.close()
 
     cluster = None
     url = os.environ.get("KARTINNSPILL_BENCH_PG")
-    if not url:
+    if "postgresql" not in args.backends:
+        url = None
+    elif not url:
         from tests.pg import Cluster, _bindir
 
         bindir = _bindir()
@@ -110,8 +122,8 @@ def main() -> None:
     try:
         if url:
             store = Store.open(url, secret="b" * 40)
-            prepare(store)
-            results["postgresql"] = measure(store)
+            prepare(store, args.extra)
+            results["postgresql"] = measure(store, args.calls)
             store.close()
     finally:
         if cluster is not None:
@@ -119,7 +131,7 @@ def main() -> None:
             shutil.rmtree(cluster.root, ignore_errors=True)
 
     names = list(next(iter(results.values())))
-    print(f"median ms per call, demo data + {EXTRA} inputs in one consultation")
+    print(f"median ms per call, demo data + {args.extra} inputs in one consultation")
     print(f"{'':40}" + "".join(f"{b:>12}" for b in results))
     for name in names:
         print(f"{name:40}" + "".join(f"{results[b][name]:12.3f}" for b in results))

@@ -26,7 +26,7 @@ from websockets.sync.client import connect
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.live_server import launch
+from tests.live_server import launch  # noqa: E402
 
 BORGEN = "borgen-tettstedsutvikling"
 FINISHED = {  # ForwardMsg.script_finished values that end a run

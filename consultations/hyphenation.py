@@ -6,7 +6,7 @@ CSS ``overflow-wrap: break-word`` then breaks it at any letter, without a hyphen
 Norwegian dictionary (Chromium on Linux and Android ships none for nb or nn). A soft hyphen
 (U+00AD) is a break the browser may take, drawing a hyphen only there; elsewhere it is
 invisible. Only the text a heading shows gets them: what is stored, sent, exported or put
-in the page's title never does (see docs/phones14.md for copying and screen readers).
+in the page's title never does (see docs/phones.md for copying and screen readers).
 
 The break points come from pyphen's LibreOffice dictionaries (``nb_NO``, ``nn_NO``, ``en_GB``).
 """

@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 import snowballstemmer
 from scipy.sparse import csr_matrix
-from scipy.sparse import triu as sparse_triu
 from scipy.sparse.csgraph import connected_components
 from sklearn.cluster import AgglomerativeClustering, KMeans
 from sklearn.decomposition import TruncatedSVD

@@ -470,3 +470,79 @@ def start_cluster():
     for run, top in runs:
         run.stop()
         shutil.rmtree(top, ignore_errors=True)
+
+
+# -- test tiers ---------------------------------------------------------------------------
+# `make test-fast` runs what none of these marks: the tier a developer runs before each
+# commit. A test is marked by what it uses — its fixtures, and the names its code (and the
+# test helpers and fixtures it calls, followed through tests/) refers to — so a test file
+# needs no marker line of its own. tests/browser/conftest.py marks `browser` by path.
+TIERS = {
+    "postgres": {"pg_cluster", "pg_url", "own_cluster", "need_postgresql"},
+    "cluster": {"need_cluster_tools", "start_cluster", "launch_cluster", "LocalPostgres"},
+    "office": {"need_office_tools"},
+    "pages": {"AppTest"},
+    "server": {"launch", "server_command"},  # tests/live_server.py: `streamlit run serve.py`
+}
+# `cli`: the command line run as an operator runs it, `python -m consultations …` in a
+# process of its own (each such run imports the whole app: ~2–4 s of CPU).
+CLI = {"executable", "str:consultations"}
+
+
+def _names_used(item: pytest.Item) -> set[str]:
+    """Every name the test's code, its fixtures' code and the test helpers they call refer
+    to (a helper is followed when it is a function defined under tests/), and every string
+    constant in that code as ``str:<text>``."""
+    import types
+
+    names: set[str] = set(item.fixturenames)
+    seen: set[types.CodeType] = set()
+    todo: list[tuple[types.CodeType, dict]] = []
+
+    def add(func) -> None:
+        func = getattr(func, "__func__", func)
+        code = getattr(func, "__code__", None)
+        if code is not None and code not in seen:
+            seen.add(code)
+            todo.append((code, getattr(func, "__globals__", {})))
+
+    add(getattr(item, "function", None))
+    info = getattr(item, "_fixtureinfo", None)
+    for defs in info.name2fixturedefs.values() if info else ():
+        add(defs[-1].func)
+    while todo:
+        code, globs = todo.pop()
+        for const in code.co_consts:
+            if isinstance(const, str):
+                names.add(f"str:{const}")
+            elif isinstance(const, types.CodeType) and const not in seen:
+                seen.add(const)
+                todo.append((const, globs))
+        for name in code.co_names:
+            names.add(name)
+            found = globs.get(name)
+            if isinstance(found, types.FunctionType) and found.__module__.startswith("tests"):
+                add(found)
+    return names
+
+
+def _on_postgres(item: pytest.Item) -> bool:
+    """A parametrised store test's PostgreSQL run (``tests.pg.on_both_backends``)."""
+    callspec = getattr(item, "callspec", None)
+    if callspec is None:
+        return False
+    for name, defs in item._fixtureinfo.name2fixturedefs.items():
+        func = defs[-1].func
+        if (func.__module__, func.__name__) == ("tests.pg", "on_both_backends") and callspec.params.get(name) == "postgres":
+            return True
+    return False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        names = _names_used(item)
+        for mark, uses in TIERS.items():
+            if names & uses or (mark == "postgres" and _on_postgres(item)):
+                item.add_marker(getattr(pytest.mark, mark))
+        if CLI <= names:
+            item.add_marker(pytest.mark.cli)

@@ -13,12 +13,12 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS
-from tests.browser.test_photos import phone_photo
-from tests.browser.test_resident_path import (
+from tests.browser.helpers import (
     BORGEN,
     REF,
     choose_option,
     open_consultation_from_home,
+    phone_photo,
     wait_for_map,
     wait_idle,
 )

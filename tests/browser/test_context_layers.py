@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from shapely.geometry import box, mapping
 
-from tests.browser.test_resident_path import MAP_IFRAME, wait_for_map, wait_idle
+from tests.browser.helpers import MAP_IFRAME, wait_for_map, wait_idle
 
 BORGEN = "borgen-tettstedsutvikling"
 

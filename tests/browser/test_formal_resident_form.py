@@ -12,7 +12,7 @@ import duckdb
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_resident_path import REF, choose_option, wait_for_map, wait_idle
+from tests.browser.helpers import REF, choose_option, wait_for_map, wait_idle
 from tests.conftest import pdf_lines
 
 FORMAL = "asker-sentrum-omraderegulering"  # demo: offentlig ettersyn, saksnummer 24/4711

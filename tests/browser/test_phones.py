@@ -12,7 +12,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_resident_path import wait_idle
+from tests.browser.helpers import wait_idle
 
 DEMO = (
     "borgen-tettstedsutvikling",

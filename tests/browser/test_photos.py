@@ -7,22 +7,14 @@ from __future__ import annotations
 import io
 import shutil
 import uuid
-from pathlib import Path
 
 import duckdb
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_resident_path import choose_option, wait_for_map, wait_idle
+from tests.browser.helpers import choose_option, phone_photo, wait_for_map, wait_idle
 
 BORGEN = "borgen-tettstedsutvikling"  # demo: early medvirkning, published at once
-
-
-def phone_photo(path: Path) -> Path:
-    exif = Image.Exif()
-    exif[0x8825] = {1: "N", 2: (59.0, 49.0, 34.0), 3: "E", 4: (10.0, 24.0, 50.0)}
-    Image.new("RGB", (2400, 1800), (200, 80, 40)).save(path, "JPEG", exif=exif.tobytes())
-    return path
 
 
 def test_resident_adds_a_photo_with_alt_text_and_sees_its_thumbnail_in_the_list(start_app, browser_page: Page, tmp_path):

@@ -9,14 +9,14 @@ import re
 import duckdb
 from playwright.sync_api import expect
 
-from tests.browser.test_staff_path import (
+from tests.browser.helpers import (
     LOGIN_TITLE,
     PASSWORD,
     USERNAME,
-    _seed_with_planner,
     choose_by_typing,
     fill_and_commit,
     main,
+    seed_with_planner,
     visible,
     wait_idle,
 )
@@ -35,7 +35,7 @@ def _select_row(page, row: int) -> None:
 
 
 def test_planner_hides_one_input_answers_another_and_downloads_the_report(start_app, browser_page):
-    server = start_app(prepare=_seed_with_planner)
+    server = start_app(prepare=seed_with_planner)
     page = browser_page
     page.goto(server.url)
     visible(page.get_by_role("heading", name="Si din mening om planer i kommunen"))

@@ -16,102 +16,26 @@ from urllib.parse import urlsplit
 
 import duckdb
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Frame, FrameLocator, Page, expect
+from playwright.sync_api import Page, expect
 
-BORGEN = "borgen-tettstedsutvikling"
-# A consultation's shareable address (one page for the list and a consultation, see README).
-CONSULTATION_PATH = f"/?id={BORGEN}"
-CATEGORY = "Trafikk og trafikksikkerhet"
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
-REF = re.compile(r"KI-\d{6}")
+from tests.browser.helpers import (
+    BORGEN,
+    CATEGORY,
+    CONSULTATION_PATH,
+    REF,
+    choose_option,
+    off_host,
+    open_consultation_from_home,
+    page_not_found_dialog,
+    wait_for_map,
+    wait_idle,
+)
+
 # One marker per sort of attack: tag with handler, script tag, markdown link to javascript:.
 PAYLOAD = (
     '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script> '
     "**fet** [lenke](javascript:window.__xss=3)"
 )
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def wait_idle(page: Page, timeout_ms: int = 20_000) -> None:
-    """Wait until Streamlit is connected and no script (or fragment) run is in progress."""
-    page.locator(
-        '[data-testid="stApp"][data-test-script-state="notRunning"]'
-        '[data-test-connection-state="CONNECTED"]'
-    ).wait_for(state="attached", timeout=timeout_ms)
-
-
-def wait_for_map(page: Page) -> tuple[FrameLocator, Frame]:
-    """Wait until the folium map is drawn in its iframe, plan area included."""
-    iframe = page.locator(MAP_IFRAME).first
-    iframe.wait_for(state="visible")
-    fl = page.frame_locator(MAP_IFRAME).first
-    leaflet = fl.locator("#map_div.leaflet-container, #map_div .leaflet-container").first
-    expect(leaflet).to_be_visible()
-    # The plan area outline: an SVG path (or a canvas) in Leaflet's overlay pane.
-    fl.locator(".leaflet-overlay-pane path, .leaflet-overlay-pane canvas").first.wait_for(
-        state="attached"
-    )
-    frame = iframe.element_handle().content_frame()
-    assert frame is not None, "the map iframe has no content frame"
-    frame.wait_for_function("() => typeof window.L !== 'undefined'")
-    return fl, frame
-
-
-def open_consultation_from_home(page: Page, url: str, title_part: str = "Borgen") -> None:
-    page.goto(url)
-    expect(page.get_by_role("heading", name="Si din mening om planer i kommunen")).to_be_visible()
-    heading = page.get_by_role("heading", name=re.compile(title_part)).first
-    expect(heading).to_be_visible()
-    # The card is the nearest container around the heading that holds the card's link.
-    card = heading.locator(
-        "xpath=ancestor::div[.//a[contains(normalize-space(.), 'Les mer og gi innspill')]][1]"
-    )
-    link = card.get_by_role("link", name="Les mer og gi innspill")
-    expect(link).to_have_count(1)
-    expect(link).to_have_attribute("href", re.compile(rf"[?&]id={BORGEN}(&|$)"))
-    link.click()
-    page.wait_for_url(re.compile(rf"[?&]id={BORGEN}(&|$)"))
-
-
-def choose_option(page: Page, label: str, option: str) -> None:
-    """Pick `option` in the Streamlit selectbox labelled `label`.
-
-    A rerun that lands while the list is open closes it again: then try once more.
-    """
-    box = page.get_by_role("combobox", name=label, exact=True)
-    expect(box).to_have_count(1)
-    item = page.get_by_role("option", name=option, exact=True)
-    for attempt in range(3):
-        wait_idle(page)
-        box.click()
-        try:
-            item.wait_for(state="visible", timeout=3_000)
-            item.click(timeout=3_000)
-            break
-        except PlaywrightError:
-            if attempt == 2:
-                raise
-    expect(box).to_have_value(option)
-
-
-PAGE_NOT_FOUND = "does not seem to exist"  # Streamlit's own "Page not found" dialog
-
-
-def page_not_found_dialog(page: Page):
-    return page.get_by_role("dialog").filter(has_text=PAGE_NOT_FOUND)
-
-
-def off_host(urls: list[str], port: int) -> list[str]:
-    bad = []
-    for u in urls:
-        if u.startswith(("data:", "blob:", "about:")):
-            continue
-        parts = urlsplit(u)
-        if parts.hostname not in {"127.0.0.1", "localhost"} or parts.port != port:
-            bad.append(u)
-    return bad
 
 
 # --------------------------------------------------------------------------- tests

@@ -7,13 +7,13 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.test_staff_path import (
+from tests.browser.helpers import (
     LOGIN_TITLE,
     PASSWORD,
     USERNAME,
-    _seed_with_planner,
     choose_by_typing,
     main,
+    seed_with_planner,
     visible,
     wait_idle,
 )
@@ -22,7 +22,7 @@ SLOW_MS = 60_000
 
 
 def test_the_route_density_and_the_drawn_areas_are_drawn_with_a_legend(start_app, browser_page):
-    server = start_app(prepare=_seed_with_planner)
+    server = start_app(prepare=seed_with_planner)
     page = browser_page
     page.goto(f"{server.url}/logg-inn")
     visible(page.get_by_role("heading", name=LOGIN_TITLE))

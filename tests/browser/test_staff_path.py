@@ -13,13 +13,23 @@ import re
 from pathlib import Path
 
 import duckdb
-from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
-DEFAULT_TIMEOUT_MS = 20_000  # as the browser_page fixture sets
-# For what waits on the server (a first run seeds the demo data, a save, a publish):
-# expect()'s own 5 s is too short on a busy machine.
-SLOW_MS = 30_000
+from tests.browser.helpers import (
+    DEFAULT_TIMEOUT_MS,
+    LOGIN_TITLE,
+    PASSWORD,
+    SLOW_MS,
+    USERNAME,
+    choose_by_typing,
+    fill_and_commit,
+    main,
+    page_not_found_dialog,
+    seed_with_planner,
+    visible,
+    wait_idle,
+)
+
 STAFF_PATHS = (
     "/saksbehandling",
     "/rediger",
@@ -28,81 +38,12 @@ STAFF_PATHS = (
     "/revisjonslogg",
     "/logg-inn",
 )
-LOGIN_TITLE = "Logg inn for ansatte"
-USERNAME, PASSWORD = "kari", "riktig-hest-batteri"
 TITLE = "Vollen sentrum – nettlesertest"
 SUMMARY = "Hva ønsker du for Vollen sentrum? Nettlesertest av saksbehandlerens vei."
 VOLLEN = (59.8071, 10.4910)  # lat, lon: Vollen, Asker
 SIDE_M = 800.0
-PAGE_NOT_FOUND = "does not seem to exist"  # Streamlit's own "Page not found" dialog
 # Headings that only a staff page's content shows (the login has just LOGIN_TITLE).
 STAFF_HEADINGS = ("Høringer", "Ny høring", "Registrer innspill", "Brukere", "Revisjonslogg")
-
-
-# --------------------------------------------------------------------------- helpers
-# wait_idle and page_not_found_dialog are the same as in test_resident_path.py; copied,
-# not imported, so the two test modules stay independent of each other.
-
-
-def wait_idle(page: Page, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> None:
-    """Wait until Streamlit is connected and no script (or fragment) run is in progress."""
-    page.locator(
-        '[data-testid="stApp"][data-test-script-state="notRunning"]'
-        '[data-test-connection-state="CONNECTED"]'
-    ).wait_for(state="attached", timeout=timeout_ms)
-
-
-def settle(page: Page) -> None:
-    """After an action that may start a rerun: give it a moment to start, then wait it out."""
-    page.wait_for_timeout(300)
-    wait_idle(page)
-
-
-def visible(locator: Locator, message: str | None = None) -> None:
-    """Expect `locator` to show, allowing for a server run on a busy machine."""
-    expect(locator, message).to_be_visible(timeout=SLOW_MS)
-
-
-def page_not_found_dialog(page: Page) -> Locator:
-    return page.get_by_role("dialog").filter(has_text=PAGE_NOT_FOUND)
-
-
-def main(page: Page) -> Locator:
-    return page.get_by_test_id("stMain")
-
-
-def fill_and_commit(page: Page, field: Locator, value: str) -> None:
-    """Type into a Streamlit text input/area and blur it, so its value reaches the script."""
-    field.fill(value)
-    field.press("Tab")
-    settle(page)
-    expect(field).to_have_value(value, timeout=SLOW_MS)
-
-
-def choose_by_typing(page: Page, label: str, text: str) -> Locator:
-    """Pick the option of the selectbox `label` that matches `text`: click, type, Enter.
-
-    A rerun that lands while the list is open closes it again: then try once more.
-    """
-    box = page.get_by_role("combobox", name=label, exact=True)
-    expect(box).to_have_count(1, timeout=SLOW_MS)
-    for attempt in range(3):
-        wait_idle(page)
-        try:
-            box.click()
-            page.keyboard.type(text)
-            page.get_by_role("option", name=re.compile(re.escape(text))).first.wait_for(
-                state="visible", timeout=5_000
-            )
-            page.keyboard.press("Enter")
-            expect(box).to_have_value(re.compile(re.escape(text)), timeout=5_000)
-            break
-        except (PlaywrightError, AssertionError):
-            if attempt == 2:
-                raise
-            page.keyboard.press("Escape")
-    settle(page)
-    return box
 
 
 def write_vollen_gpkg(path: Path) -> Path:
@@ -121,19 +62,6 @@ def write_vollen_gpkg(path: Path) -> Path:
     )
     frame.to_file(path, driver="GPKG", layer="planomrade")
     return path
-
-
-def _seed_with_planner(db_path: Path) -> None:
-    from consultations.auth import create_user
-    from consultations.demo import seed_demo
-    from consultations.store import Store
-
-    store = Store.open(db_path)
-    try:
-        seed_demo(store)
-        create_user(store, USERNAME, "planner", PASSWORD)
-    finally:
-        store.close()
 
 
 _SECTION_OF_CARD = """
@@ -197,7 +125,7 @@ def test_planner_logs_in_uploads_a_plan_area_publishes_and_residents_see_it(
 ):
     from consultations.lifecycle import slugify
 
-    server = start_app(prepare=_seed_with_planner)
+    server = start_app(prepare=seed_with_planner)
     gpkg = write_vollen_gpkg(tmp_path / "vollen-planomrade.gpkg")
     cid = slugify(TITLE)
     page = browser_page

@@ -25,7 +25,7 @@ from consultations.moderation import has_personal_data, mask_personal_data
 from consultations.submission import _LINK, MAX_LINKS
 from consultations.text import clean_text, excerpt
 from consultations.ui.maps import MAP_FRESHNESS
-from tests.browser.test_resident_path import (
+from tests.browser.helpers import (
     BORGEN,
     CATEGORY,
     CONSULTATION_PATH,

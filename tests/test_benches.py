@@ -1,0 +1,115 @@
+"""Every script in bench/ runs, with tiny parameters: a change that breaks a bench fails
+here, not months later when someone wants its figures again. The figures themselves are
+never checked (they are the machine's, not the code's); what a bench checks of its own
+run (every input stored, no failed session) is.
+
+A bench that needs PostgreSQL runs in the `postgres` tier (tests/conftest.py marks it by
+``need_postgresql``), one that drives a real server in the `server` tier; the others run in
+the fast tier."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.pg import need_postgresql
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+TIMEOUT = 300  # s: only a hang ends here; a bench on tiny parameters takes a few seconds
+
+
+def run_bench(*argv: str) -> str:
+    """Run ``bench/<argv[0]>`` as a developer would (from the repository root, its own
+    process, no network: KARTINNSPILL_TILES=none) and give its output; fail with the output
+    when it exits with an error."""
+    env = {**os.environ, "KARTINNSPILL_TILES": "none", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, str(BENCH / argv[0]), *argv[1:]],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT,
+    )  # fmt: skip
+    assert done.returncode == 0, f"{argv[0]} exited {done.returncode}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done.stdout
+
+
+def test_every_bench_script_has_a_smoke_test():
+    scripts = {p.name for p in BENCH.glob("*.py")} - {"wire.py"}  # wire.py: the others' websocket client
+    tested = {name for name, _ in CORE_BENCHES} | {"load.py", "class_load.py", "page_bench.py",
+                                                   "message_bench.py", "soak.py", "outage_bench.py",
+                                                   "store_bench.py"}  # fmt: skip
+    assert scripts == tested
+
+
+CORE_BENCHES = [
+    ("address_search_bench.py", ["--streets", "20", "--numbers", "3", "--queries", "5"]),
+    ("analysis_bench.py", ["--sizes", "300", "--runs", "1"]),
+    ("context_layer_bench.py", ["--sizes", "20", "--runs", "1"]),
+    ("drawing_bench.py", ["--inputs", "20", "--runs", "1"]),
+    ("export_bench.py", ["--sizes", "300", "--runs", "1"]),
+    ("map_bench.py", ["--sizes", "300", "--runs", "1"]),
+    ("map_rebuild_bench.py", ["--inputs", "300"]),
+    ("photo_bench.py", ["--size", "64", "48"]),
+    ("route_density_bench.py", ["--sizes", "20", "--runs", "1"]),
+]
+
+
+@pytest.mark.parametrize(("script", "argv"), CORE_BENCHES, ids=[name for name, _ in CORE_BENCHES])
+def test_bench_runs_on_tiny_parameters(script, argv):
+    assert run_bench(script, *argv).strip()
+
+
+def test_store_bench_runs_on_duckdb():
+    out = run_bench("store_bench.py", "--extra", "20", "--calls", "3", "--backends", "duckdb")
+    assert "duckdb" in out and "add_input" in out
+
+
+def test_store_bench_runs_on_postgresql():
+    need_postgresql()
+    out = run_bench("store_bench.py", "--extra", "20", "--calls", "3", "--backends", "postgresql")
+    assert "postgresql" in out and "add_input" in out
+
+
+def test_outage_bench_survives_a_crashed_server():
+    need_postgresql()
+    out = run_bench("outage_bench.py", "--outages", "0.5", "--repeats", "1")
+    assert out.splitlines()[-1].split("|")[0].strip() == "0"  # the 0.5 s row (printed as «0»)
+
+
+# -- the benches that drive a real server (`streamlit run serve.py`, bench/wire.py) --------
+
+
+@pytest.mark.server
+def test_load_bench_stores_every_acknowledged_input():
+    out = run_bench("load.py", "--residents", "2", "--over", "1", "--timeout", "120")
+    assert "failed sessions 0   acknowledged 2   stored 2" in out
+
+
+@pytest.mark.server
+def test_class_load_bench_stores_every_pupils_route_and_places():
+    out = run_bench("class_load.py", "--pupils", "2", "--places", "1", "--timeout", "120")
+    assert "refused or failed pupils 0" in out
+    assert "routes 2 (expected 2), places 2 (expected 2)" in out
+
+
+@pytest.mark.server
+def test_page_bench_times_the_consultation_page():
+    out = run_bench("page_bench.py", "--sizes", "300", "--sessions", "1", "--reruns", "1")
+    assert out.splitlines()[-1].split()[0] == "300"
+
+
+@pytest.mark.server
+def test_message_bench_measures_the_pages_messages():
+    out = run_bench("message_bench.py", "--sizes", "300")
+    assert [line.split()[1] for line in out.splitlines()[1:]] == ["planners", "start", "consultation"]
+
+
+@pytest.mark.server
+def test_soak_bench_samples_the_server_and_sends_inputs():
+    out = run_bench("soak.py", "--duration", "3", "--rate", "1", "--sample", "1", "--drain", "60",
+                    "--readers", "0.5")  # fmt: skip
+    assert "failure:" not in out
+    assert "shipped config:" in out and "RSS MB" in out
