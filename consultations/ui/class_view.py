@@ -98,7 +98,7 @@ def _where(store: Store, settings: Settings, session: ClassSession, consultation
     shape = Shape.POINT if part == ClassPart.PLACE else Shape.LINE
     help_text = t("pupil.tap_map", lang) if shape == Shape.POINT else None
     location.widget(store, settings, consultation, lang, prefix=_prefix(session, part), shapes=(shape,),
-                    inputs=False, point_help=help_text, height=440)  # fmt: skip
+                    inputs=False, context=False, point_help=help_text, height=440)  # fmt: skip
 
 
 def _send_route(store: Store, settings: Settings, session: ClassSession, state: dict, pupil: str,
@@ -138,12 +138,12 @@ def _step_route(store: Store, settings: Settings, session: ClassSession, consult
     key = f"pupil-{session.id}-{part.value}"
     st.header(_w(session, f"step1_{part.value}_title", lang), anchor=False)
     st.markdown(_w(session, f"step1_{part.value}_help", lang))
-    _where(store, settings, session, consultation, part, lang)
-    st.radio(
+    st.radio(  # first: one thing at a time, and the map is then the last thing before «Lagre»
         _w(session, f"transport_{part.value}", lang), [m.value for m in Transport], index=None, horizontal=True,
         format_func=lambda v: f"{TRANSPORT_SYMBOLS[Transport(v)]} {t(f'classes.transport.{v}', lang)}",
         key=f"{key}-transport",
     )  # fmt: skip
+    _where(store, settings, session, consultation, part, lang)
     st.button(
         t("pupil.send_route", lang), type="primary", use_container_width=True, key=f"{key}-send",
         on_click=flash.run, args=(_WHERE, lang, _send_route, store, settings, session, state, pupil, part, key, lang),

@@ -208,11 +208,13 @@ def widget(
     prefix: str = "",
     shapes: Collection[Shape] | None = None,
     inputs: bool = True,
+    context: bool = True,
     point_help: str | None = None,
     height: int = 480,
 ) -> None:
     """The map with the chosen shape's tools, what is chosen so far, and the keyboard route.
-    Put it in an ``@st.fragment`` so a click reruns only the widget."""
+    Put it in an ``@st.fragment`` so a click reruns only the widget. ``context=False`` leaves
+    the consultation's context layers off the map (a pupil's small map)."""
     offered = tuple(s for s in Shape if s in (consultation.shapes if shapes is None else shapes))
     w = _Widget(settings, consultation, prefix, offered)
     if w.sketch.shape not in offered:
@@ -235,7 +237,8 @@ def widget(
         st.caption(t(f"location.help_{current.shape.value}", lang))
     show_map(
         rendered_consultation_map(
-            store, settings, consultation, lang, current.shape, key=w.key("map"), inputs=inputs, since=own_write()
+            store, settings, consultation, lang, current.shape, key=w.key("map"), inputs=inputs, since=own_write(),
+            context=context,
         ),
         w.key("map"),
         height=height,

@@ -578,6 +578,7 @@ def rendered_consultation_map(
     key: str | None = None,
     inputs: bool = True,
     since: int = 0,
+    context: bool = True,
 ) -> RenderedMap:
     """The consultation's map, shared by every session: a rerun only sends it. Written
     again when the data has changed (``Store.data_version``, read before the data) and the
@@ -591,10 +592,11 @@ def rendered_consultation_map(
 
     ``tools`` adds Leaflet.draw's tool for a line or an area (``draw_tools``); ``inputs``
     False leaves the published inputs out (the staff registration form); ``key`` is the
-    st_folium key the map is shown under (``map-<id>`` by default)."""
+    st_folium key the map is shown under (``map-<id>`` by default); ``context`` False leaves the
+    context layers off."""
     key = key or f"map-{consultation.id}"
     version = store.data_version
-    layers = store.context_layers(consultation.id)
+    layers = store.context_layers(consultation.id) if context else []  # off: a pupil's map
     layer_ids = tuple(layer.id for layer in layers)
     cache_key = (consultation.id, lang, tools, inputs, key, layer_ids)
     drawn = _drawn_from(consultation)

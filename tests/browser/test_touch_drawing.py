@@ -190,3 +190,57 @@ def test_a_four_corner_area_is_drawn_by_touch_on_a_tablet_and_stored(start_app, 
     _send(page, text)
     drawing = json.loads(_stored(server, text))
     assert drawing["type"] == "Polygon" and len(drawing["coordinates"][0]) == 5  # four corners, closed
+
+
+CLASS_CID = "heggedal-skolevei"
+
+
+def test_a_grade_3_pupil_draws_a_four_point_way_to_school_by_touch(start_app, touch_context):
+    from datetime import UTC, datetime, timedelta
+
+    from consultations import classes
+    from consultations.model import Role
+    from consultations.store import Store
+    from tests.conftest import make_consultation, staff
+
+    made: dict[str, object] = {}
+
+    def prepare(db_path: Path) -> None:
+        now = datetime.now(UTC)
+        store = Store.open(db_path)
+        store.add_consultation(make_consultation(CLASS_CID, title="Heggedal: skoleveien",
+                                                 opens_at=now - timedelta(days=5), closes_at=now + timedelta(days=30)))  # fmt: skip
+        teacher = staff(store, "lena", Role.TEACHER)
+        made["class"] = classes.create_class(
+            store, teacher, CLASS_CID, school="Heggedal skole", grade="3", size=24,
+            opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(hours=2),
+        )  # fmt: skip
+        store.close()
+
+    server = start_app(prepare=prepare)
+    page = touch_context(TABLET)
+    page.goto(f"{server.url}/?klasse={made['class'].code}")
+    expect(page.get_by_role("heading", name="1. Veien til skolen")).to_be_visible()
+    fl = page.frame_locator(MAP_IFRAME).first
+    finish = fl.get_by_role("button", name="Ferdig", exact=True)
+    expect(finish).to_be_visible()  # drawing from the start: no tool to find first
+    wait_for_map(page)
+    wait_idle(page)
+    _check_bar(page)
+    _tap_map(page, [(-0.2, 0.1), (-0.07, -0.05), (0.07, 0.08), (0.2, -0.04)])
+    expect(fl.locator(".leaflet-marker-pane .leaflet-editing-icon")).to_have_count(4)
+    finish.tap()
+    expect(page.get_by_text("Tegnet: strek").first).to_be_visible()
+    page.get_by_text("Sykle", exact=False).first.tap()
+    wait_idle(page)
+    page.get_by_role("button", name="Lagre veien").tap()
+    expect(page.get_by_role("heading", name=re.compile("^2\\. "))).to_be_visible()
+
+    server.stop()
+    store = Store.open(server.db_path)
+    try:
+        frame = store.class_frame(CLASS_CID)
+    finally:
+        store.close()
+    (drawing,) = frame[frame["part"] == "school"]["drawing"]
+    assert len(json.loads(drawing)["coordinates"]) == 4
