@@ -1,8 +1,14 @@
 """The receipt («kvittering») a resident gets for a web merknad: on screen and as a PDF.
 
-Only the browser session that sent an input gets its receipt: the input's stored session
-hash must be the hash of the asking session. Anyone else asking for a reference — however
-many they try — gets ``None``, the same as for a reference that does not exist.
+Only the browser session that sent an input gets its receipt by reference: the input's
+stored session hash must be the hash of the asking session. Anyone else asking for a
+reference — however many they try — gets ``None``, the same as for a reference that does
+not exist.
+
+The receipt also has its own address (``issue_address``): an unguessable token (192 random
+bits, not the KI number) that the sending session gets once and the resident is told to
+keep. Whoever has the address opens the receipt on any device, in any tab, after any
+reload; only the token's SHA-256 is stored, so the database alone gives no address away.
 
 The PDF is made here with fpdf2 (pure Python, maintained, flowing text with page breaks)
 in DejaVu Sans, the font matplotlib ships (already a dependency), so every Norwegian
@@ -15,6 +21,9 @@ no character can end a string or add a PDF operator.
 
 from __future__ import annotations
 
+import hashlib
+import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +32,7 @@ import matplotlib
 from fpdf import FPDF
 
 from .i18n import DEFAULT_LANG, format_date, t
-from .model import Channel, reference
+from .model import Channel, Input, reference
 from .store import Store
 
 _FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -58,6 +67,37 @@ def receipt_for(store: Store, input_id: int, session: str) -> Receipt | None:
         return None
     if not store.sent_in_session(input_id, store.hash_session(session, item.consultation_id)):
         return None
+    return _receipt(store, item)
+
+
+TOKEN_BYTES = 24  # 192 random bits: no one finds an address by trying
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")  # token_urlsafe(24): 32 characters
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def issue_address(store: Store, input_id: int, session: str) -> str | None:
+    """A new token for the receipt's own address (``/kvittering?kvittering=<token>``), for the
+    session that sent the web input; ``None`` for any other session."""
+    if receipt_for(store, input_id, session) is None:
+        return None
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    store.add_receipt_token(input_id, _token_hash(token))
+    return token
+
+
+def receipt_by_token(store: Store, token: str) -> Receipt | None:
+    """The receipt whose address has ``token``; ``None`` for anything else."""
+    if not isinstance(token, str) or not _TOKEN.fullmatch(token):
+        return None
+    input_id = store.receipt_token_input(_token_hash(token))
+    item = store.get_input(input_id) if input_id is not None else None
+    return _receipt(store, item) if item is not None else None
+
+
+def _receipt(store: Store, item: Input) -> Receipt:
     consultation = store.get_consultation(item.consultation_id)
     return Receipt(
         reference=reference(item.id),

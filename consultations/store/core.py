@@ -1837,6 +1837,25 @@ class Store:
                 (consultation_id,),
             )
 
+    # -- a receipt's own address (receipt.py) ------------------------------------------------
+
+    def add_receipt_token(self, input_id: int, token_hash: str) -> None:
+        """A receipt address for the input: only the token's hash is kept."""
+        with self._transaction() as cur:
+            cur.execute(
+                "INSERT INTO receipt_tokens (token_hash, input_id, created_at) VALUES (?, ?, ?)",
+                (token_hash, input_id, _naive(datetime.now(UTC))),
+            )
+
+    def receipt_token_input(self, token_hash: str) -> int | None:
+        """The input whose receipt address has this token hash, if any."""
+        value = self._value("SELECT input_id FROM receipt_tokens WHERE token_hash = ?", (token_hash,))
+        return None if value is None else int(value)
+
+    def receipt_token_of(self, input_id: int) -> bool:
+        """Whether the input has a receipt address already."""
+        return bool(self._value("SELECT count(*) FROM receipt_tokens WHERE input_id = ?", (input_id,)))
+
 
 _ADDRESS_COLUMNS = "text, postcode, place, gnr, bnr, lat, lon, east, north, key"
 

@@ -315,6 +315,16 @@ MIGRATIONS: dict[int, Sequence[str]] = {
         )""",
         """CREATE INDEX class_inputs_by_class ON class_inputs (class_id)""",
     ),
+    25: (
+        # a receipt's own address (receipt.py): the SHA-256 of an unguessable token per web
+        # input, so the receipt opens on any device from the link the resident keeps
+        """CREATE TABLE receipt_tokens (
+            token_hash VARCHAR PRIMARY KEY,
+            input_id INTEGER NOT NULL,
+            created_at TIMESTAMP NOT NULL
+        )""",
+        """CREATE INDEX receipt_tokens_by_input ON receipt_tokens (input_id)""",
+    ),
 }
 LATEST = max(MIGRATIONS)
 SCHEMA_VERSION_TABLE = (

@@ -28,6 +28,7 @@ from ..model import (
 from ..moderation import has_personal_data, remove_personal_data
 from ..planprocess import text_max, worded
 from ..questions import ANSWER_TEXT_MAX, SCALE
+from ..receipt import issue_address
 from ..store import Store
 from ..submission import (
     SENDER_ADDRESS_MAX,
@@ -38,6 +39,7 @@ from ..submission import (
 from . import flash, location
 from .context import client_address, limiter, settings
 from .maps import own_write, rendered_consultation_map, seen_own_write, show_map
+from .receipt import ADDRESS_PARAM, keep_receipt_address
 from .safe import photo_strip, titled_text
 
 PAGE_SIZE = 20
@@ -247,6 +249,7 @@ def _on_submit(
     flash.say(_form_where(consultation.id), "success", t(worded(message, consultation.stage), lang, ref=stored.reference))
     if _is_formal(consultation):
         state[f"receipt-{consultation.id}"] = stored.reference
+        state[f"receipt-address-{consultation.id}"] = issue_address(store, stored.id, session)
     round_key = f"files-round-{consultation.id}"  # empties the upload widgets
     state[round_key] = state.get(round_key, 0) + 1
     for n in _PHOTO_SLOTS:
@@ -337,8 +340,12 @@ def input_form(store: Store, consultation: Consultation, session: str, lang: str
         )
         return
     if flash.show(_form_where(consultation.id)) == "success" and (ref := st.session_state.get(f"receipt-{consultation.id}")):
+        token = st.session_state.get(f"receipt-address-{consultation.id}")
+        query = {ADDRESS_PARAM: token} if token else {"ref": ref}
         st.page_link(RECEIPT_PAGE, label=t("receipt.open_link", lang), icon=":material/receipt:",
-                     query_params={"ref": ref, **({"lang": lang} if lang != DEFAULT_LANG else {})})  # fmt: skip
+                     query_params={**query, **({"lang": lang} if lang != DEFAULT_LANG else {})})  # fmt: skip
+        if token:
+            keep_receipt_address(token, lang)
 
 
 # -- the list ----------------------------------------------------------------------------
