@@ -1837,6 +1837,29 @@ class Store:
                 (consultation_id,),
             )
 
+    # -- a staff login carried to a new tab by the browser cookie (auth.resume_session) -------
+
+    def latest_staff_session_of_browser(self, browser_hash: str) -> tuple[str, int, datetime] | None:
+        """The running login record last used in the browser with this cookie hash: its token
+        hash, user id and last activity."""
+        rows = self._rows(
+            """SELECT token_hash, user_id, seen_at FROM staff_sessions
+               WHERE browser_hash = ? AND ended_at IS NULL ORDER BY seen_at DESC LIMIT 1""",
+            (browser_hash,),
+        )
+        if not rows:
+            return None
+        token_hash, user_id, seen = rows[0]
+        return token_hash, int(user_id), _utc(seen)
+
+    def end_staff_sessions_of_browser(self, browser_hash: str, now: datetime) -> None:
+        """End every login record of one browser (a logout ends the login in all its tabs)."""
+        with self._transaction() as cur:
+            cur.execute(
+                "UPDATE staff_sessions SET ended_at = ? WHERE browser_hash = ? AND ended_at IS NULL",
+                (_naive(now), browser_hash),
+            )
+
     # -- a receipt's own address (receipt.py) ------------------------------------------------
 
     def add_receipt_token(self, input_id: int, token_hash: str) -> None:
