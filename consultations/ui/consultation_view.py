@@ -15,7 +15,7 @@ from ..model import Consultation, DocumentKind, Phase
 from ..public import class_result
 from ..store import Store
 from ..text import escape_markdown, without_remote_images
-from . import layers, safe, style
+from . import layers, phone_first, safe, style
 from .class_maps import results_map
 from .listing import HOME_PAGE, days_left
 from .outcomes import outcomes_section
@@ -185,8 +185,11 @@ def show(
         closed = format_date(c.closes_at, lang)
         st.warning(t(f"plan_process.resident.status_closed_{mode}", lang, date=closed))
     st.markdown(f"**{escape_markdown(c.summary)}**")
+    if phase == Phase.OPEN:
+        phone_first.call_to_action(lang)
+    phone_first.apply()
 
-    with st.container(border=True):
+    with st.container(border=True, key=phone_first.FACTS):
         st.markdown(f"**{t('consultation.facts', lang)}**")
         facts = st.columns(4)
         facts[0].markdown(
@@ -225,14 +228,15 @@ def show(
         proposer(c, lang)
         contact(settings, c, lang)
 
-    body, participate = st.columns([2, 3], gap="large")
-    with body:
+    with st.container(key=phone_first.COLUMNS):
+        body, participate = st.columns([2, 3], gap="large")
+    with body, st.expander(t("phone_first.background", lang), expanded=True, key=phone_first.BACKGROUND):
         # Staff-written markdown; Streamlit renders no raw HTML in it, and images from other
         # servers would make every resident's browser contact them.
         st.markdown(without_remote_images(c.body))
         documents(store, c.id, lang)
     with participate:
-        st.subheader(t("consultation.map_heading", lang), anchor=False)
+        st.subheader(t("consultation.map_heading", lang), anchor=phone_first.MAP_ANCHOR)
         map_section(store, settings, c, lang, accepts_input=phase == Phase.OPEN)
         layers.resident_list(store.context_layers(c.id), lang)
         if phase == Phase.OPEN:

@@ -47,6 +47,7 @@ from ..planprocess import worded
 from ..store import Store
 from ..submission import check_location
 from .maps import DrawTools, own_write, rendered_consultation_map, show_map, sketch_script
+from .skip import after_map, skip_map
 
 # st.session_state[STATE]: {"<prefix><id>": Sketch, "<prefix><id>:error": error,
 # "<prefix><id>:answered": how many drawings made on the map were answered}
@@ -235,6 +236,7 @@ def widget(
             st.caption(point_help)
     else:
         st.caption(t(f"location.help_{current.shape.value}", lang))
+    skip_map(w.key("map"), lang)
     show_map(
         rendered_consultation_map(
             store, settings, consultation, lang, current.shape, key=w.key("map"), inputs=inputs, since=own_write(),
@@ -246,6 +248,7 @@ def widget(
         pin_script=sketch_script(current, consultation.stage, lang, answered(consultation.id, prefix)),
         on_change=w.map_changed,
     )
+    after_map(w.key("map"))
     error = _state().get(f"{prefix}{consultation.id}:error")
     if error is not None:
         st.warning(said(error, consultation.stage, lang))

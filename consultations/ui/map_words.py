@@ -33,15 +33,25 @@ class MapWords(folium.MacroElement):
                     });
             }
             if (map.attributionControl) {
-                var link = document.createElement("a");
-                link.href = "https://leafletjs.com";
-                link.target = "_blank";
-                link.rel = "noopener";
-                link.title = words.leaflet;
-                link.textContent = "Leaflet";
-                map.attributionControl.setPrefix(link.outerHTML);
+                // Leaflet's credit, its title in the page's language (no link out of the app)
+                var credit = document.createElement("span");
+                credit.title = words.leaflet;
+                credit.textContent = "Leaflet";
+                map.attributionControl.setPrefix(credit.outerHTML);
             }
             L.control.scale({metric: true, imperial: false}).addTo(map);
+            // One tab stop for the map (its container: arrows pan, + and - zoom): markers, the
+            // zoom buttons and the attribution's links are not tab stops (the list of inputs
+            // below the map is the keyboard route to them).
+            var container = map.getContainer();
+            var untab = function () {
+                container.querySelectorAll(".leaflet-marker-pane [tabindex], .leaflet-marker-icon, "
+                    + ".leaflet-control-zoom a, .leaflet-control-attribution a").forEach(function (e) {
+                    if (e.getAttribute("tabindex") !== "-1") { e.setAttribute("tabindex", "-1"); }
+                });
+            };
+            untab();
+            new MutationObserver(untab).observe(container, {childList: true, subtree: true});
             // a layer control made after this names its button in the page's language
             var layout = L.Control.Layers.prototype._initLayout;
             L.Control.Layers.prototype._initLayout = function () {
