@@ -184,10 +184,10 @@ def show(
     elif phase == Phase.CLOSED:
         closed = format_date(c.closes_at, lang)
         st.warning(t(f"plan_process.resident.status_closed_{mode}", lang, date=closed))
-    st.markdown(f"**{escape_markdown(c.summary)}**")
-    if phase == Phase.OPEN:
+    if phase == Phase.OPEN:  # title, frist, one call to action: a phone's first screen
         phone_first.call_to_action(lang)
     phone_first.apply()
+    st.markdown(f"**{escape_markdown(c.summary)}**")
 
     with st.container(border=True, key=phone_first.FACTS):
         st.markdown(f"**{t('consultation.facts', lang)}**")

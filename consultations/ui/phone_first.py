@@ -27,6 +27,9 @@ _CSS = f"""
     .st-key-{COLUMNS} [data-testid="stHorizontalBlock"] > :nth-child(2) {{ order: -1; }}
     [data-testid="stLayoutWrapper"]:has(> .st-key-{FACTS}) {{ order: 1; }}
 }}
+/* the background's and the map's headings keep no «link to this heading» tab stops */
+.st-key-{BACKGROUND} [data-testid="stHeaderActionElements"],
+[data-testid="stHeaderActionElements"]:has(a[href="#{MAP_ANCHOR}"]) {{ display: none; }}
 .ki-cta a {{
     display: inline-block; min-height: 44px; padding: 10px 18px; border-radius: 8px;
     background: #1f4e79; color: #fff !important; font-weight: 600; text-decoration: none;
