@@ -223,3 +223,16 @@ def import_address_file(store: Store, actor: User, path: Path, working_crs: int 
     except OSError as exc:
         raise InvalidInput("addresses.cannot_read", path=path, reason=exc.strerror or exc) from None
     return import_addresses(store, actor, data, working_crs, path.name)
+
+
+NEAREST_ADDRESS_M = 150  # further away an address says little about where a pin is
+
+
+def nearest_address(store: Store, lat: float, lon: float, epsg: int = geo.WORKING_CRS) -> Address | None:
+    """The address register's address nearest to a point, if one is within
+    ``NEAREST_ADDRESS_M`` («Valgt: nær Bondivannsveien 12»)."""
+    east, north = geo.to_working_crs(lon, lat, epsg)
+    found = store.nearest_address(east, north, NEAREST_ADDRESS_M)
+    if found is None or math.hypot(found.east - east, found.north - north) > NEAREST_ADDRESS_M:
+        return None
+    return found

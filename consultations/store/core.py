@@ -1860,6 +1860,19 @@ class Store:
                 (_naive(now), browser_hash),
             )
 
+    # -- the nearest address to a point (places.nearest_address) ------------------------------
+
+    def nearest_address(self, east: float, north: float, within: float) -> Address | None:
+        """The register's address nearest to (east, north) in the working CRS, at most
+        ``within`` metres east and north of it (a box: the caller checks the distance)."""
+        rows = self._rows(
+            f"""SELECT {_ADDRESS_COLUMNS} FROM addresses
+               WHERE east BETWEEN ? AND ? AND north BETWEEN ? AND ?
+               ORDER BY (east - ?) * (east - ?) + (north - ?) * (north - ?), key LIMIT 1""",
+            (east - within, east + within, north - within, north + within, east, east, north, north),
+        )
+        return _address(rows[0]) if rows else None
+
     # -- a receipt's own address (receipt.py) ------------------------------------------------
 
     def add_receipt_token(self, input_id: int, token_hash: str) -> None:

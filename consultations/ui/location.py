@@ -252,20 +252,31 @@ def widget(
     error = _state().get(f"{prefix}{consultation.id}:error")
     if error is not None:
         st.warning(said(error, consultation.stage, lang))
-    _chosen(w, current, lang)
+    _chosen(store, w, current, lang)
     _without_map(store, w, current, lang)
 
 
-def _chosen(w: _Widget, current: Sketch, lang: str) -> None:
+def _near(store: Store, w: _Widget, lat: float, lon: float, lang: str) -> None:
+    """«Valgt: nær Bondivannsveien 12», from the address register, when an address is near."""
+    found = places.nearest_address(store, lat, lon, w.epsg)
+    if found is not None:
+        st.caption(t("near.chosen", lang, address=found.text))
+
+
+def _chosen(store: Store, w: _Widget, current: Sketch, lang: str) -> None:
     """What is chosen now, in words, with the button that takes it away."""
     if current.shape == Shape.POINT and current.pin is not None:
         pin = current.pin
         left, right = st.columns([3, 1])
         left.success(t("consultation.pin_chosen", lang, lat=f"{pin[0]:.5f}", lon=f"{pin[1]:.5f}"))
+        with left:
+            _near(store, w, pin[0], pin[1], lang)
         right.button(t("consultation.pin_remove", lang), key=w.key("unpin"), on_click=w.remove)
     elif current.drawing is not None:
         left, right = st.columns([3, 1])
         left.success(t("location.drawn", lang, shape_size=size_words(current.shape, current.drawing.measure, lang)))
+        with left:
+            _near(store, w, current.drawing.lat, current.drawing.lon, lang)
         right.button(t("location.remove_drawing", lang), key=w.key("unpin"), on_click=w.remove)
     elif current.shape == Shape.POINT:
         st.caption(t("consultation.pin_none", lang))
