@@ -165,6 +165,8 @@ def show(
     mode = planprocess.mode(c.stage).value
     style.map_name(t(planprocess.worded("map.name", c.stage), lang))
     st.title(style.heading(c.title, c.written_in(lang)), anchor=False)
+    if lang == "en" and c.written_in(lang, "body") != lang:  # staff wrote it in Norwegian only
+        st.caption(t("phone_first.norwegian_text", lang))
     if c.is_demo:
         st.info(t("app.demo_banner", lang), icon=":material/info:")
     if phase == Phase.OPEN:

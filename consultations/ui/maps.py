@@ -865,7 +865,8 @@ class DrawTools(Draw):
 # Leaflet.draw's texts (tooltips, written as HTML)
 _HANDLER_WORDS = ("line_start", "line_cont", "line_end", "area_start", "area_cont", "area_end", "crossing")
 
-# Texts of the drawing bar (set as text)
+# Texts of the drawing bar (set as text; «more» is said of 2 points or 3 corners and up:
+# the plural form, its {n} filled in by the script)
 _TOOLBAR_WORDS = {
     "finish": "draw_toolbar.finish", "finish_title": "draw_toolbar.finish_title",
     "undo": "draw_toolbar.undo", "undo_title": "draw_toolbar.undo_title",
@@ -873,8 +874,8 @@ _TOOLBAR_WORDS = {
     "polyline": "draw_toolbar.polyline", "polygon": "draw_toolbar.polygon",
     "crossing": "draw_toolbar.crossing", "toolbar": "touch.toolbar", "start_title": "touch.start_title",
     "line_idle": "touch.line_idle", "line_first": "touch.line_first", "line_next": "touch.line_next",
-    "line_more": "touch.line_more", "area_idle": "touch.area_idle", "area_first": "touch.area_first",
-    "area_next": "touch.area_next", "area_more": "touch.area_more",
+    "line_more": "touch.line_more.other", "area_idle": "touch.area_idle", "area_first": "touch.area_first",
+    "area_next": "touch.area_next", "area_more": "touch.area_more.other",
 }  # fmt: skip
 
 
