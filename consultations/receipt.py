@@ -48,6 +48,8 @@ class Receipt:
     text: str
     attachments: tuple[str, ...]
     sender_name: str | None = None
+    closes_at: datetime | None = None  # the frist
+    contact: str = ""  # the kontaktperson: name, e-mail, phone
 
 
 def parse_reference(value: str) -> int | None:
@@ -107,6 +109,10 @@ def _receipt(store: Store, item: Input) -> Receipt:
         text=item.text,
         attachments=tuple(a.filename for a in store.attachments(item.id)),
         sender_name=item.sender_name,
+        closes_at=consultation.closes_at if consultation else None,
+        contact=", ".join(
+            p for p in (consultation.contact.name, consultation.contact.email, consultation.contact.phone) if p
+        ) if consultation else "",
     )
 
 
@@ -119,6 +125,8 @@ def facts(receipt: Receipt, lang: str = DEFAULT_LANG) -> list[tuple[str, str]]:
     if receipt.case_number:
         lines.append((t("receipt.case_number", lang), receipt.case_number))
     lines.append((t("receipt.received", lang), format_date(receipt.received_at, lang, with_time=True)))
+    if receipt.closes_at is not None:
+        lines.append((t("receipt_more.frist", lang), format_date(receipt.closes_at, lang, with_time=True)))
     if receipt.sender_name:
         lines.append((t("receipt.sender", lang), receipt.sender_name))
     names = ", ".join(receipt.attachments) if receipt.attachments else t("receipt.no_attachments", lang)
@@ -159,6 +167,15 @@ def receipt_pdf(receipt: Receipt, municipality: str, lang: str = DEFAULT_LANG) -
     pdf.multi_cell(width, 6, t("receipt.text", lang), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)
     pdf.multi_cell(width, 5, receipt.text, new_x="LMARGIN", new_y="NEXT", markdown=False)
+    pdf.ln(4)
+    pdf.set_font("DejaVu", "B", 12)
+    pdf.multi_cell(width, 6, t("receipt_more.next_heading", lang), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    pdf.multi_cell(width, 5, t("receipt_more.next", lang), new_x="LMARGIN", new_y="NEXT", markdown=False)
+    if receipt.contact:
+        pdf.ln(2)
+        pdf.multi_cell(width, 5, t("receipt_more.contact", lang, contact=receipt.contact), new_x="LMARGIN",
+                       new_y="NEXT", markdown=False)  # fmt: skip
     pdf.ln(4)
     pdf.set_font("DejaVu", "", 8)
     pdf.multi_cell(width, 4, t("receipt.footer", lang), new_x="LMARGIN", new_y="NEXT")

@@ -14,7 +14,7 @@ from tests.test_receipt import formal, send  # noqa: F401  (fixture)
 def test_the_sending_session_gets_an_address_that_opens_the_receipt_anywhere(store, formal):  # noqa: F811
     stored = send(store, formal)
     token = issue_address(store, stored.id, "min-økt")
-    assert token is not None and len(token) == 32 and str(stored.id) not in token
+    assert token is not None and len(token) == 32 and stored.reference not in token
     receipt = receipt_by_token(store, token)  # no session needed: another device
     assert receipt is not None and receipt.reference == stored.reference and receipt.text == stored.text
     assert issue_address(store, stored.id, "min-økt") != token  # a new one each time, never derived
@@ -36,3 +36,16 @@ def test_only_the_tokens_hash_is_stored(store, formal):  # noqa: F811
     assert TOKEN_BYTES * 8 >= 128
     assert store.receipt_token_input(token) is None  # the token itself is not a key
     assert store.receipt_token_input(hashlib.sha256(token.encode()).hexdigest()) == stored.id
+
+
+def test_the_receipt_says_the_frist_what_happens_next_and_whom_to_ask(store, formal):  # noqa: F811
+    from consultations.receipt import receipt_for, receipt_pdf
+    from tests.conftest import pdf_lines
+
+    stored = send(store, formal)
+    receipt = receipt_for(store, stored.id, "min-økt")
+    assert receipt is not None and receipt.closes_at == formal.closes_at
+    text = " ".join(pdf_lines(receipt_pdf(receipt, "Asker kommune", "nb")))
+    assert "Frist for merknader" in text and "Hva skjer videre" in text
+    if formal.contact:
+        assert "Spørsmål om saken:" in text
