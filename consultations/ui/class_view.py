@@ -21,13 +21,9 @@ from . import flash, location
 from .class_maps import LABEL_SYMBOLS
 from .context import client_address, limiter
 
-TRANSPORT_SYMBOLS = {
-    Transport.WALK: "🚶",
-    Transport.BIKE: "🚲",
-    Transport.BUS: "🚌",
-    Transport.CAR: "🚗",
-    Transport.OTHER: "➕",
-}
+# Each transport option's icon: the app's own SVG (static/icons/), shown before its word as
+# a markdown image (no emoji: a device without the emoji font showed empty boxes)
+TRANSPORT_SYMBOLS = {mode: f"![](/app/static/icons/{mode.value}.svg)" for mode in Transport}
 _WHERE = "pupil"
 _CSS = """
 <style>

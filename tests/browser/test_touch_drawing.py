@@ -231,7 +231,10 @@ def test_a_grade_3_pupil_draws_a_four_point_way_to_school_by_touch(start_app, to
     expect(fl.locator(".leaflet-marker-pane .leaflet-editing-icon")).to_have_count(4)
     finish.tap()
     expect(page.get_by_text("Tegnet: strek").first).to_be_visible()
-    page.get_by_text("Sykle", exact=False).first.tap()
+    bike = page.locator('img[src="/app/static/icons/bike.svg"]')  # the app's own icon, no emoji font needed
+    expect(bike).to_be_visible()
+    assert page.evaluate("(img) => img.naturalWidth > 0", bike.element_handle())
+    page.get_by_text("Sykle", exact=True).tap()
     wait_idle(page)
     page.get_by_role("button", name="Lagre veien").tap()
     expect(page.get_by_role("heading", name=re.compile("^2\\. "))).to_be_visible()
