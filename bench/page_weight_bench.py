@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import sync_playwright
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.live_server import STARTUP_TIMEOUT_S, launch  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.live_server import STARTUP_TIMEOUT_S, launch
 
 BORGEN = "borgen-tettstedsutvikling"
 MAP = 'iframe[title="streamlit_folium.st_folium"]'
@@ -38,7 +38,9 @@ def one_run(browser, url: str) -> tuple[int, int, float]:
     try:
         start = time.perf_counter()
         page.goto(f"{url}/?id={BORGEN}")
-        page.frame_locator(MAP).first.locator(".leaflet-marker-icon").first.wait_for(state="attached", timeout=120_000)
+        page.frame_locator(MAP).first.locator(".leaflet-marker-icon").first.wait_for(
+            state="attached", timeout=120_000
+        )
         first_marker = time.perf_counter() - start
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(1_000)
@@ -50,24 +52,36 @@ def one_run(browser, url: str) -> tuple[int, int, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--app-dir", type=Path, default=Path(__file__).resolve().parent.parent)
+    parser.add_argument(
+        "--app-dir", type=Path, default=Path(__file__).resolve().parent.parent
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="page-weight-"))
-    server = launch(folder / "bench.duckdb", folder / "streamlit.log", cwd=args.app_dir.resolve())
+    server = launch(
+        folder / "bench.duckdb", folder / "streamlit.log", cwd=args.app_dir.resolve()
+    )
     try:
         server.wait_healthy(STARTUP_TIMEOUT_S)
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            browser = pw.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
             try:
-                one_run(browser, server.url)  # the server's first page: imports, demo seeding
+                one_run(
+                    browser, server.url
+                )  # the server's first page: imports, demo seeding
                 runs = [one_run(browser, server.url) for _ in range(args.runs)]
             finally:
                 browser.close()
     finally:
         server.stop()
-    print(f"app: {args.app_dir.resolve()}  page: /?id={BORGEN}  phone 375x812, empty cache, no tiles")
+    print(
+        f"app: {args.app_dir.resolve()}  page: /?id={BORGEN}  phone 375x812, empty cache, no tiles"
+    )
     for n, (size, requests, marker) in enumerate(runs, start=1):
-        print(f"run {n}: {size / 1e6:.2f} MB in {requests} requests, first marker after {marker:.2f} s")
+        print(
+            f"run {n}: {size / 1e6:.2f} MB in {requests} requests, first marker after {marker:.2f} s"
+        )
     print(
         f"median: {statistics.median(r[0] for r in runs) / 1e6:.2f} MB, "
         f"{statistics.median(r[1] for r in runs):.0f} requests, "

@@ -261,7 +261,7 @@ def resume_session(
     latest = store.latest_staff_session_of_browser(bound)
     if latest is None:
         return None
-    token_hash, user_id, seen = latest
+    _, user_id, seen = latest
     if now - seen > idle:
         store.end_staff_sessions_of_browser(bound, now)
         return None

@@ -19,7 +19,8 @@ import pytest
 
 from consultations.errors import DuplicateText, SupportedFromAddress
 from consultations.model import Channel, InputStatus
-from consultations.store import LATEST, Store
+from consultations.store import Store
+from consultations.store.migrations import MIGRATIONS
 from tests.conftest import INSIDE, NOW, make_consultation
 
 
@@ -128,7 +129,7 @@ def test_replicas_starting_together_on_an_empty_database_migrate_it_once(pg_clus
         for done in _together(3, script, url):
             assert done.returncode == 0, done.stderr
         rows = pg_cluster.execute("SELECT version FROM schema_version ORDER BY version", url.rsplit("/", 1)[1])
-        assert [r[0] for r in rows] == list(range(1, LATEST + 1))
+        assert [r[0] for r in rows] == sorted(MIGRATIONS)  # numbers may have gaps (one per issue)
     finally:
         pg_cluster.drop(url)
 

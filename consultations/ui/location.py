@@ -46,7 +46,13 @@ from ..model import Consultation, Shape, Stage
 from ..planprocess import worded
 from ..store import Store
 from ..submission import check_location
-from .maps import DrawTools, own_write, rendered_consultation_map, show_map, sketch_script
+from .maps import (
+    DrawTools,
+    own_write,
+    rendered_consultation_map,
+    show_map,
+    sketch_script,
+)
 from .skip import after_map, skip_map
 
 # st.session_state[STATE]: {"<prefix><id>": Sketch, "<prefix><id>:error": error,

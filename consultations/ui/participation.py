@@ -40,8 +40,8 @@ from . import flash, location
 from .context import client_address, limiter, settings
 from .maps import own_write, rendered_consultation_map, seen_own_write, show_map
 from .receipt import ADDRESS_PARAM, keep_receipt_address
-from .skip import after_map, skip_map
 from .safe import photo_strip, titled_text
+from .skip import after_map, skip_map
 
 PAGE_SIZE = 20
 RECEIPT_PAGE = "pages/kvittering.py"

@@ -13,7 +13,6 @@ from ..store import Store
 from .listing import HOME_PAGE
 from .safe import labelled_lines, text_block
 
-
 ADDRESS_PARAM = "kvittering"  # /kvittering?kvittering=<token>: the receipt's own address
 
 

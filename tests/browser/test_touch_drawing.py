@@ -20,7 +20,12 @@ from playwright.sync_api import Page, expect
 from shapely.geometry import box, mapping
 
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS
-from tests.browser.test_resident_path import MAP_IFRAME, choose_option, wait_for_map, wait_idle
+from tests.browser.test_resident_path import (
+    MAP_IFRAME,
+    choose_option,
+    wait_for_map,
+    wait_idle,
+)
 
 BORGEN = "borgen-tettstedsutvikling"
 PHONE = {"width": 375, "height": 812}
@@ -60,7 +65,9 @@ def touch_context(_browser):
     contexts = []
 
     def _open(viewport: dict) -> Page:
-        context = _browser.new_context(viewport=viewport, has_touch=True, locale="nb-NO", service_workers="block")
+        context = _browser.new_context(
+            viewport=viewport, has_touch=True, locale="nb-NO", service_workers="block"
+        )
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
         contexts.append(context)
         return context.new_page()
@@ -94,7 +101,9 @@ def _tap_map(page: Page, offsets: list[tuple[float, float]]) -> None:
     b = area.bounding_box()
     assert b is not None
     for dx, dy in offsets:
-        page.touchscreen.tap(b["x"] + b["width"] * (0.5 + dx), b["y"] + b["height"] * (0.5 + dy))
+        page.touchscreen.tap(
+            b["x"] + b["width"] * (0.5 + dx), b["y"] + b["height"] * (0.5 + dy)
+        )
         page.wait_for_timeout(350)  # as a person: not a double tap
 
 
@@ -102,7 +111,9 @@ def _stored(server, text: str) -> str:
     server.stop()  # DuckDB: one process per file
     con = duckdb.connect(str(server.db_path), read_only=True)
     try:
-        ((drawing,),) = con.execute("SELECT drawing FROM inputs WHERE text = ?", [text]).fetchall()
+        ((drawing,),) = con.execute(
+            "SELECT drawing FROM inputs WHERE text = ?", [text]
+        ).fetchall()
         return drawing
     finally:
         con.close()
@@ -122,28 +133,38 @@ def _check_bar(page: Page) -> None:
     assert {b["name"] for b in buttons} == {"Ferdig", "Angre", "Avbryt"}, buttons
     for b in buttons:
         assert b["top"] and b["outside"] and b["inFrame"], b
-        assert b["width"] >= 44 and b["height"] >= 44, b  # WCAG 2.5.8, and 2.5.5's 44 px
+        assert b["width"] >= 44 and b["height"] >= 44, (
+            b
+        )  # WCAG 2.5.8, and 2.5.5's 44 px
 
 
 @pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["phone", "tablet"])
-def test_a_four_point_line_is_drawn_by_touch_undone_once_and_stored(start_app, touch_context, viewport):
+def test_a_four_point_line_is_drawn_by_touch_undone_once_and_stored(
+    start_app, touch_context, viewport
+):
     server = start_app(prepare=_borgen_with_a_layer)
     page = touch_context(viewport)
     page.goto(f"{server.url}/?id={BORGEN}")
     wait_for_map(page)
     wait_idle(page)
-    page.get_by_text("Tegn en strek", exact=True).first.tap()  # the one step: drawing starts
+    page.get_by_text(
+        "Tegn en strek", exact=True
+    ).first.tap()  # the one step: drawing starts
     fl = page.frame_locator(MAP_IFRAME).first
     finish = fl.get_by_role("button", name="Ferdig", exact=True)
     undo = fl.get_by_role("button", name="Angre", exact=True)
     expect(finish).to_be_visible()  # the map with the drawing bar (a new frame)
     wait_idle(page)
     expect(finish).to_be_disabled()
-    expect(fl.locator(".leaflet-draw-toolbar")).to_have_count(0)  # no 30 px icon in the corner
+    expect(fl.locator(".leaflet-draw-toolbar")).to_have_count(
+        0
+    )  # no 30 px icon in the corner
     layers = fl.locator(".leaflet-control-layers")
     expect(layers).to_have_count(1)  # the context layer's control is there …
     if viewport is PHONE:
-        expect(fl.locator(".leaflet-control-layers-expanded")).to_have_count(0)  # … folded on a phone
+        expect(fl.locator(".leaflet-control-layers-expanded")).to_have_count(
+            0
+        )  # … folded on a phone
     _check_bar(page)
 
     vertices = fl.locator(".leaflet-marker-pane .leaflet-editing-icon")
@@ -164,7 +185,9 @@ def test_a_four_point_line_is_drawn_by_touch_undone_once_and_stored(start_app, t
     assert drawing["type"] == "LineString" and len(drawing["coordinates"]) == 4
 
 
-def test_a_four_corner_area_is_drawn_by_touch_on_a_tablet_and_stored(start_app, touch_context):
+def test_a_four_corner_area_is_drawn_by_touch_on_a_tablet_and_stored(
+    start_app, touch_context
+):
     server = start_app(prepare=_borgen_with_a_layer)
     page = touch_context(TABLET)
     page.goto(f"{server.url}/?id={BORGEN}")
@@ -189,13 +212,17 @@ def test_a_four_corner_area_is_drawn_by_touch_on_a_tablet_and_stored(start_app, 
     text = f"Berøringstest {uuid.uuid4().hex[:10]}: dette området, tegnet med fingeren."
     _send(page, text)
     drawing = json.loads(_stored(server, text))
-    assert drawing["type"] == "Polygon" and len(drawing["coordinates"][0]) == 5  # four corners, closed
+    assert (
+        drawing["type"] == "Polygon" and len(drawing["coordinates"][0]) == 5
+    )  # four corners, closed
 
 
 CLASS_CID = "heggedal-skolevei"
 
 
-def test_a_grade_3_pupil_draws_a_four_point_way_to_school_by_touch(start_app, touch_context):
+def test_a_grade_3_pupil_draws_a_four_point_way_to_school_by_touch(
+    start_app, touch_context
+):
     from datetime import UTC, datetime, timedelta
 
     from consultations import classes
@@ -231,7 +258,9 @@ def test_a_grade_3_pupil_draws_a_four_point_way_to_school_by_touch(start_app, to
     expect(fl.locator(".leaflet-marker-pane .leaflet-editing-icon")).to_have_count(4)
     finish.tap()
     expect(page.get_by_text("Tegnet: strek").first).to_be_visible()
-    bike = page.locator('img[src="/app/static/icons/bike.svg"]')  # the app's own icon, no emoji font needed
+    bike = page.locator(
+        'img[src="/app/static/icons/bike.svg"]'
+    )  # the app's own icon, no emoji font needed
     expect(bike).to_be_visible()
     assert page.evaluate("(img) => img.naturalWidth > 0", bike.element_handle())
     page.get_by_text("Sykle", exact=True).tap()
