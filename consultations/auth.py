@@ -246,6 +246,37 @@ def end_session(store: Store, token: str, now: datetime | None = None) -> None:
     store.end_staff_sessions(now or datetime.now(UTC), token_hash=_token_hash(token))
 
 
+def resume_session(
+    store: Store, idle: timedelta, browser: str | None, now: datetime | None = None
+) -> tuple[str, User] | None:
+    """A reload, a new tab or a typed address in a browser whose login is running: a login
+    record of its own for the new session (its token returned with the user), bound to the
+    same browser cookie, so each tab goes on independently. Nothing without a verified
+    cookie, when the browser's latest record has been idle longer than ``idle`` (it is then
+    ended), or when the account is no longer active. The cookie dies with the browser."""
+    if browser is None:
+        return None
+    now = now or datetime.now(UTC)
+    bound = browser_cookie.binding(browser)
+    latest = store.latest_staff_session_of_browser(bound)
+    if latest is None:
+        return None
+    _, user_id, seen = latest
+    if now - seen > idle:
+        store.end_staff_sessions_of_browser(bound, now)
+        return None
+    user = store.get_user(user_id)
+    if user is None or not user.active:
+        return None
+    return start_session(store, user, browser, now), user
+
+
+def end_browser_sessions(store: Store, browser: str | None, now: datetime | None = None) -> None:
+    """Logging out: the login ends in every tab of this browser, not only the one asking."""
+    if browser is not None:
+        store.end_staff_sessions_of_browser(browser_cookie.binding(browser), now or datetime.now(UTC))
+
+
 def change_password(
     store: Store, user: User, current: str, new: str, repeat: str, token: str, *,
     address: str | None = None, session: str | None = None, now: datetime | None = None,

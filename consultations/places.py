@@ -240,3 +240,16 @@ def street_places(store: Store, area, epsg: int, margin_m: float = 300) -> tuple
         Place(_HOUSE_NUMBER.sub("", text).strip() or text, "gate", float(lat), float(lon), float(east), float(north))
         for text, lat, lon, east, north in rows
     )
+
+
+NEAREST_ADDRESS_M = 150  # further away an address says little about where a pin is
+
+
+def nearest_address(store: Store, lat: float, lon: float, epsg: int = geo.WORKING_CRS) -> Address | None:
+    """The address register's address nearest to a point, if one is within
+    ``NEAREST_ADDRESS_M`` («Valgt: nær Bondivannsveien 12»)."""
+    east, north = geo.to_working_crs(lon, lat, epsg)
+    found = store.nearest_address(east, north, NEAREST_ADDRESS_M)
+    if found is None or math.hypot(found.east - east, found.north - north) > NEAREST_ADDRESS_M:
+        return None
+    return found

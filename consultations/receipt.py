@@ -1,8 +1,14 @@
 """The receipt («kvittering») a resident gets for a web merknad: on screen and as a PDF.
 
-Only the browser session that sent an input gets its receipt: the input's stored session
-hash must be the hash of the asking session. Anyone else asking for a reference — however
-many they try — gets ``None``, the same as for a reference that does not exist.
+Only the browser session that sent an input gets its receipt by reference: the input's
+stored session hash must be the hash of the asking session. Anyone else asking for a
+reference — however many they try — gets ``None``, the same as for a reference that does
+not exist.
+
+The receipt also has its own address (``issue_address``): an unguessable token (192 random
+bits, not the KI number) that the sending session gets once and the resident is told to
+keep. Whoever has the address opens the receipt on any device, in any tab, after any
+reload; only the token's SHA-256 is stored, so the database alone gives no address away.
 
 The PDF is made here with fpdf2 (pure Python, maintained, flowing text with page breaks)
 in DejaVu Sans, the font matplotlib ships (already a dependency), so every Norwegian
@@ -15,6 +21,9 @@ no character can end a string or add a PDF operator.
 
 from __future__ import annotations
 
+import hashlib
+import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +32,7 @@ import matplotlib
 from fpdf import FPDF
 
 from .i18n import DEFAULT_LANG, format_date, t
-from .model import Channel, reference
+from .model import Channel, Input, reference
 from .pdfa import pdfa_2b
 from .store import Store
 from .word import language_tag
@@ -41,6 +50,8 @@ class Receipt:
     text: str
     attachments: tuple[str, ...]
     sender_name: str | None = None
+    closes_at: datetime | None = None  # the frist
+    contact: str = ""  # the kontaktperson: name, e-mail, phone
 
 
 def parse_reference(value: str) -> int | None:
@@ -60,6 +71,37 @@ def receipt_for(store: Store, input_id: int, session: str) -> Receipt | None:
         return None
     if not store.sent_in_session(input_id, store.hash_session(session, item.consultation_id)):
         return None
+    return _receipt(store, item)
+
+
+TOKEN_BYTES = 24  # 192 random bits: no one finds an address by trying
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")  # token_urlsafe(24): 32 characters
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def issue_address(store: Store, input_id: int, session: str) -> str | None:
+    """A new token for the receipt's own address (``/kvittering?kvittering=<token>``), for the
+    session that sent the web input; ``None`` for any other session."""
+    if receipt_for(store, input_id, session) is None:
+        return None
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    store.add_receipt_token(input_id, _token_hash(token))
+    return token
+
+
+def receipt_by_token(store: Store, token: str) -> Receipt | None:
+    """The receipt whose address has ``token``; ``None`` for anything else."""
+    if not isinstance(token, str) or not _TOKEN.fullmatch(token):
+        return None
+    input_id = store.receipt_token_input(_token_hash(token))
+    item = store.get_input(input_id) if input_id is not None else None
+    return _receipt(store, item) if item is not None else None
+
+
+def _receipt(store: Store, item: Input) -> Receipt:
     consultation = store.get_consultation(item.consultation_id)
     return Receipt(
         reference=reference(item.id),
@@ -69,6 +111,10 @@ def receipt_for(store: Store, input_id: int, session: str) -> Receipt | None:
         text=item.text,
         attachments=tuple(a.filename for a in store.attachments(item.id)),
         sender_name=item.sender_name,
+        closes_at=consultation.closes_at if consultation else None,
+        contact=", ".join(
+            p for p in (consultation.contact.name, consultation.contact.email, consultation.contact.phone) if p
+        ) if consultation else "",
     )
 
 
@@ -81,6 +127,8 @@ def facts(receipt: Receipt, lang: str = DEFAULT_LANG) -> list[tuple[str, str]]:
     if receipt.case_number:
         lines.append((t("receipt.case_number", lang), receipt.case_number))
     lines.append((t("receipt.received", lang), format_date(receipt.received_at, lang, with_time=True)))
+    if receipt.closes_at is not None:
+        lines.append((t("receipt_more.frist", lang), format_date(receipt.closes_at, lang, with_time=True)))
     if receipt.sender_name:
         lines.append((t("receipt.sender", lang), receipt.sender_name))
     names = ", ".join(receipt.attachments) if receipt.attachments else t("receipt.no_attachments", lang)
@@ -121,6 +169,15 @@ def receipt_pdf(receipt: Receipt, municipality: str, lang: str = DEFAULT_LANG) -
     pdf.multi_cell(width, 6, t("receipt.text", lang), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)
     pdf.multi_cell(width, 5, receipt.text, new_x="LMARGIN", new_y="NEXT", markdown=False)
+    pdf.ln(4)
+    pdf.set_font("DejaVu", "B", 12)
+    pdf.multi_cell(width, 6, t("receipt_more.next_heading", lang), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    pdf.multi_cell(width, 5, t("receipt_more.next", lang), new_x="LMARGIN", new_y="NEXT", markdown=False)
+    if receipt.contact:
+        pdf.ln(2)
+        pdf.multi_cell(width, 5, t("receipt_more.contact", lang, contact=receipt.contact), new_x="LMARGIN",
+                       new_y="NEXT", markdown=False)  # fmt: skip
     pdf.ln(4)
     pdf.set_font("DejaVu", "", 8)
     pdf.multi_cell(width, 4, t("receipt.footer", lang), new_x="LMARGIN", new_y="NEXT")

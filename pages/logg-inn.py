@@ -1,4 +1,5 @@
-"""Logg inn: the staff entrance (/logg-inn); staff pages show the same login in place."""
+"""Logg inn: the staff entrance (/logg-inn); staff pages show the same login in place.
+Every role lands on its own start page (a teacher on /klasser)."""
 
 import streamlit as st
 
@@ -6,5 +7,5 @@ from consultations.model import Role
 from consultations.ui import auth, context
 
 store = context.store()
-auth.require(store, Role.PLANNER, context.lang())
-st.switch_page("pages/saksbehandling.py")
+user = auth.require(store, Role.TEACHER, context.lang())  # the lowest staff role: any staff may log in here
+st.switch_page(auth.start_page(user))

@@ -272,11 +272,12 @@ def test_the_map_with_drawing_tools_is_cached_apart_and_speaks_the_pages_languag
     line = rendered_consultation_map(store, settings, c, "nb", Shape.LINE)
     assert rendered_consultation_map(store, settings, c, "nb", Shape.LINE) is line
     assert rendered_consultation_map(store, settings, c, "nb") is pins  # both kept
-    assert "L.Control.Draw" not in pins.script and "L.Control.Draw" in line.script
-    assert '"polyline": {' in line.script and '"polygon": false' in line.script
+    assert "L.Draw.Polyline" not in pins.script and "L.Draw.Polyline" in line.script
+    assert "ki-draw-bar" not in pins.script and "ki-draw-bar" in line.script  # the buttons outside the map
+    assert '"polyline"' in line.script and '"maxPoints": 500' in line.script
     assert '"finish": "Ferdig"' in line.script and '"undo": "Angre"' in line.script
     english = rendered_consultation_map(store, settings, c, "en", Shape.AREA).script
-    assert '"finish": "Done"' in english and '"polygon": {' in english
+    assert '"finish": "Done"' in english and '"polygon",' in english and '"allowIntersection": false' in english
     assert any("leaflet.draw.js" in src and src.startswith("/app/static/") for src in line.js_links)
     staff = rendered_consultation_map(store, settings, c, "nb", key=f"register-map-{c.id}", inputs=False)
     assert staff is not pins and staff.component_key != pins.component_key
@@ -296,7 +297,8 @@ def test_only_what_the_drawing_tools_made_is_taken_as_the_residents_drawing(stor
     assert not DrawTools.made(None)
     c = _lines_allowed(store)
     script = rendered_consultation_map(store, settings, c, "nb", Shape.LINE).script
-    assert f'properties[{json.dumps(DrawTools.MARK)}]' in script  # the tools mark what they draw
+    assert "e.layer.feature.properties[mark] = count" in script  # the tools mark what they draw
+    assert f"{json.dumps(DrawTools.MARK)}, {DrawTools.CLOSE_PX}" in script  # with this mark
 
 
 def test_the_residents_sketch_takes_the_tools_drawing_off_the_map_after_each_answer():

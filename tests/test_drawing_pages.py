@@ -48,7 +48,7 @@ def test_a_consultation_that_takes_pins_only_offers_no_drawing(demo_app):
     at = _open(demo_app)
     assert not at.exception
     assert not [r for r in at.radio if r.key == f"shape-{BORGEN}"]
-    assert "L.Control.Draw" not in _map_args(at)["script"]
+    assert "L.Draw.Polyline" not in _map_args(at)["script"]
 
 
 def test_a_resident_draws_a_line_by_keyboard_and_sends_it(demo_app):
@@ -58,7 +58,7 @@ def test_a_resident_draws_a_line_by_keyboard_and_sends_it(demo_app):
     at.radio(key=f"shape-{BORGEN}").set_value("line").run()
     assert not at.exception
     script = _map_args(at)["script"]
-    assert "L.Control.Draw" in script and '"finish": "Ferdig"' in script and '"undo": "Angre"' in script
+    assert "L.Draw.Polyline" in script and "ki-draw-bar" in script and '"finish": "Ferdig"' in script and '"undo": "Angre"' in script
     _choose(at, "", FIRST)
     _choose(at, "", SECOND)
     _choose(at, "", THIRD)
@@ -102,7 +102,7 @@ def test_a_pin_is_refused_where_only_lines_are_taken(demo_app):
     _allow(at, (Shape.LINE,))
     at = _open(at)
     assert not [r for r in at.radio if r.key == f"shape-{BORGEN}"]  # one shape: nothing to choose
-    assert "L.Control.Draw" in _map_args(at)["script"]
+    assert "ki-draw-bar" in _map_args(at)["script"] and "\"maxPoints\"" in _map_args(at)["script"]  # the line tools
     at.selectbox(key=f"form-{BORGEN}-category").set_value("Annet")
     at.text_area(key=f"form-{BORGEN}-text").set_value("Her mangler det noe viktig.")
     at.button[[b.label for b in at.button].index("Send innspill")].click().run()

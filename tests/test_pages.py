@@ -75,7 +75,7 @@ def test_consultation_page_shows_facts_map_form_and_list(app):
     assert at.text_area(key=f"form-{BORGEN}-text").label == "Ditt innspill"
     assert at.checkbox(key=f"form-{BORGEN}-whole_area").label == "Gjelder hele området"
     assert any(b.label == "Send innspill" for b in at.button)
-    assert sum(b.label == "Støtt" for b in at.button) == 20  # first page of the list
+    assert sum(b.label.startswith("Støtt KI-") for b in at.button) == 20  # first page of the list
     (args,) = folium_args(at)
     assert args["returned_objects"] == ["last_clicked"]
     assert "markerClusterGroup" in args["script"]
@@ -116,7 +116,7 @@ def test_bad_input_shows_the_reason_and_keeps_what_was_typed(app):
 
 def test_support_button_counts_once_per_session(app):
     at = open_consultation(app.run(), BORGEN)
-    first = next(b for b in at.button if b.label == "Støtt")
+    first = next(b for b in at.button if b.label.startswith("Støtt KI-"))
     input_id = int(first.key.removeprefix("support-"))
     before = stored_inputs(at, BORGEN)
     count = next(i.supports for i in before if i.id == input_id)
@@ -143,7 +143,7 @@ def test_closed_consultation_shows_inputs_but_no_form(app):
     assert not at.exception
     assert any("fristen var" in w.value.lower() for w in at.warning)
     assert not any(b.label == "Send innspill" for b in at.button)
-    assert all(b.disabled for b in at.button if b.label == "Støtt")
+    assert all(b.disabled for b in at.button if b.label.startswith("Støtt KI-"))
     (args,) = folium_args(at)
     assert args["returned_objects"] == []
 

@@ -254,3 +254,21 @@ def test_a_geopackage_register_replaces_the_csv_one(store, tmp_path):
     places.import_addresses(store, OPERATOR, TWO)
     assert places.import_address_file(store, OPERATOR, path) == 2
     assert [a.text for a in store.addresses_of_property(41, 2, 5)] == ["Kirkeveien 2"]
+
+
+def test_a_pin_is_named_by_the_nearest_address_when_one_is_near(store):
+    from consultations.model import Address
+    from consultations.places import NEAREST_ADDRESS_M, nearest_address
+
+    def address(text: str, lat: float, lon: float) -> Address:
+        east, north = geo.to_working_crs(lon, lat)
+        return Address(text, "1388", "BORGEN", 1, 2, lat, lon, east, north, text.lower())
+
+    store.replace_addresses(
+        [address("Bondivannsveien 12", 59.8265, 10.4140), address("Bondivannsveien 1", 59.8275, 10.4160)], None
+    )
+    found = nearest_address(store, 59.82655, 10.41405)
+    assert found is not None and found.text == "Bondivannsveien 12"
+    assert nearest_address(store, 59.8274, 10.4159).text == "Bondivannsveien 1"
+    far = 59.8265 + 2 * NEAREST_ADDRESS_M / 111_000  # twice the distance north
+    assert nearest_address(store, far, 10.4140) is None

@@ -1845,6 +1845,61 @@ class Store(PointsStore, CaseFileStore, MailStore, MedvirkningQueries):  # the m
                 (consultation_id,),
             )
 
+    # -- a staff login carried to a new tab by the browser cookie (auth.resume_session) -------
+
+    def latest_staff_session_of_browser(self, browser_hash: str) -> tuple[str, int, datetime] | None:
+        """The running login record last used in the browser with this cookie hash: its token
+        hash, user id and last activity."""
+        rows = self._rows(
+            """SELECT token_hash, user_id, seen_at FROM staff_sessions
+               WHERE browser_hash = ? AND ended_at IS NULL ORDER BY seen_at DESC LIMIT 1""",
+            (browser_hash,),
+        )
+        if not rows:
+            return None
+        token_hash, user_id, seen = rows[0]
+        return token_hash, int(user_id), _utc(seen)
+
+    def end_staff_sessions_of_browser(self, browser_hash: str, now: datetime) -> None:
+        """End every login record of one browser (a logout ends the login in all its tabs)."""
+        with self._transaction() as cur:
+            cur.execute(
+                "UPDATE staff_sessions SET ended_at = ? WHERE browser_hash = ? AND ended_at IS NULL",
+                (_naive(now), browser_hash),
+            )
+
+    # -- the nearest address to a point (places.nearest_address) ------------------------------
+
+    def nearest_address(self, east: float, north: float, within: float) -> Address | None:
+        """The register's address nearest to (east, north) in the working CRS, at most
+        ``within`` metres east and north of it (a box: the caller checks the distance)."""
+        rows = self._rows(
+            f"""SELECT {_ADDRESS_COLUMNS} FROM addresses
+               WHERE east BETWEEN ? AND ? AND north BETWEEN ? AND ?
+               ORDER BY (east - ?) * (east - ?) + (north - ?) * (north - ?), key LIMIT 1""",
+            (east - within, east + within, north - within, north + within, east, east, north, north),
+        )
+        return _address(rows[0]) if rows else None
+
+    # -- a receipt's own address (receipt.py) ------------------------------------------------
+
+    def add_receipt_token(self, input_id: int, token_hash: str) -> None:
+        """A receipt address for the input: only the token's hash is kept."""
+        with self._transaction() as cur:
+            cur.execute(
+                "INSERT INTO receipt_tokens (token_hash, input_id, created_at) VALUES (?, ?, ?)",
+                (token_hash, input_id, _naive(datetime.now(UTC))),
+            )
+
+    def receipt_token_input(self, token_hash: str) -> int | None:
+        """The input whose receipt address has this token hash, if any."""
+        value = self._value("SELECT input_id FROM receipt_tokens WHERE token_hash = ?", (token_hash,))
+        return None if value is None else int(value)
+
+    def receipt_token_of(self, input_id: int) -> bool:
+        """Whether the input has a receipt address already."""
+        return bool(self._value("SELECT count(*) FROM receipt_tokens WHERE input_id = ?", (input_id,)))
+
 
 _ADDRESS_COLUMNS = "text, postcode, place, gnr, bnr, lat, lon, east, north, key"
 

@@ -447,6 +447,16 @@ MIGRATIONS: dict[int, Sequence[str]] = {
             reason VARCHAR
         )""",
     ),
+    25: (
+        # a receipt's own address (receipt.py): the SHA-256 of an unguessable token per web
+        # input, so the receipt opens on any device from the link the resident keeps
+        """CREATE TABLE receipt_tokens (
+            token_hash VARCHAR PRIMARY KEY,
+            input_id INTEGER NOT NULL,
+            created_at TIMESTAMP NOT NULL
+        )""",
+        """CREATE INDEX receipt_tokens_by_input ON receipt_tokens (input_id)""",
+    ),
     27: (
         # a registered letter's own facts (casefile.py): the journalpost postmottak already
         # gave it (no second journalpost in the archive package), which attachment is the

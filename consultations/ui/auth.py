@@ -6,7 +6,9 @@ and otherwise local accounts with argon2 passwords in the store. A local login i
 server-side login record: the browser session holds only its random token, every page
 re-reads the account, and the record ends after ``KARTINNSPILL_STAFF_IDLE_MINUTES`` idle.
 The record is bound to the browser's signed HttpOnly cookie (``browser.py``, set by
-``http_policy.py``): a session resumed from another browser is not logged in.
+``http_policy.py``): a session resumed from another browser is not logged in, and a new
+session in the same browser (a reload, a new tab, a typed address) carries the login on with
+a record of its own (``auth.resume_session``) until logout, idle timeout or deactivation.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from ..auth import (
     OidcRefusal,
     change_password,
     check_login,
+    end_browser_sessions,
     end_session,
     oidc_user,
+    resume_session,
     session_user,
     start_session,
 )
@@ -67,7 +71,7 @@ def current_user(store: Store) -> User | None:
         return result if isinstance(result, User) else None
     token = st.session_state.get(TOKEN_KEY)
     if token is None:
-        return None
+        return _resumed(store)
     try:
         user = session_user(store, token, _idle(), context.browser())
     except InvalidUser as exc:  # idle too long, another browser: say so on the login that follows
@@ -75,6 +79,19 @@ def current_user(store: Store) -> User | None:
         user = None
     if user is None:
         st.session_state.pop(TOKEN_KEY, None)
+    return user
+
+
+def _resumed(store: Store) -> User | None:
+    """A reload, new tab or typed address: the login running in this browser, if any
+    (``auth.resume_session``). Never without a real connection (AppTest has none)."""
+    browser = context.browser()
+    if browser == context.NO_CONNECTION:
+        return None
+    resumed = resume_session(store, _idle(), browser)
+    if resumed is None:
+        return None
+    st.session_state[TOKEN_KEY], user = resumed
     return user
 
 
@@ -143,12 +160,25 @@ def require(store: Store, role: Role, lang: str) -> User:
     return user
 
 
+# Where each role starts after logging in (/logg-inn): a teacher's work is the classes
+START_PAGES = {Role.TEACHER: "pages/klasser.py", Role.PLANNER: "pages/saksbehandling.py",
+               Role.ADMIN: "pages/saksbehandling.py"}  # fmt: skip
+
+
+def start_page(user: User) -> str:
+    """The page ``user`` lands on after logging in."""
+    return START_PAGES[user.role]
+
+
 def logout(store: Store) -> None:
     user = current_user(store)
     if user is not None:
         store.audit(user.username, "logout", "user", user.username)
     if token := st.session_state.pop(TOKEN_KEY, None):
         end_session(store, token)
+        browser = context.browser()
+        if browser != context.NO_CONNECTION:
+            end_browser_sessions(store, browser)  # and in the browser's other tabs
     if oidc_configured():
         st.logout()
 

@@ -22,13 +22,9 @@ from .class_maps import LABEL_SYMBOLS
 from .context import client_address, limiter
 from .medvirkning import pupil_view as barnetrakk_questions
 
-TRANSPORT_SYMBOLS = {
-    Transport.WALK: "🚶",
-    Transport.BIKE: "🚲",
-    Transport.BUS: "🚌",
-    Transport.CAR: "🚗",
-    Transport.OTHER: "➕",
-}
+# Each transport option's icon: the app's own SVG (static/icons/), shown before its word as
+# a markdown image (no emoji: a device without the emoji font showed empty boxes)
+TRANSPORT_SYMBOLS = {mode: f"![](/app/static/icons/{mode.value}.svg)" for mode in Transport}
 _WHERE = "pupil"
 _CSS = """
 <style>
@@ -99,7 +95,7 @@ def _where(store: Store, settings: Settings, session: ClassSession, consultation
     shape = Shape.POINT if part == ClassPart.PLACE else Shape.LINE
     help_text = t("pupil.tap_map", lang) if shape == Shape.POINT else None
     location.widget(store, settings, consultation, lang, prefix=_prefix(session, part), shapes=(shape,),
-                    inputs=False, point_help=help_text, height=440)  # fmt: skip
+                    inputs=False, context=False, point_help=help_text, height=440)  # fmt: skip
 
 
 def _send_route(store: Store, settings: Settings, session: ClassSession, state: dict, pupil: str,
@@ -139,12 +135,12 @@ def _step_route(store: Store, settings: Settings, session: ClassSession, consult
     key = f"pupil-{session.id}-{part.value}"
     st.header(_w(session, f"step1_{part.value}_title", lang), anchor=False)
     st.markdown(_w(session, f"step1_{part.value}_help", lang))
-    _where(store, settings, session, consultation, part, lang)
-    st.radio(
+    st.radio(  # first: one thing at a time, and the map is then the last thing before «Lagre»
         _w(session, f"transport_{part.value}", lang), [m.value for m in Transport], index=None, horizontal=True,
         format_func=lambda v: f"{TRANSPORT_SYMBOLS[Transport(v)]} {t(f'classes.transport.{v}', lang)}",
         key=f"{key}-transport",
     )  # fmt: skip
+    _where(store, settings, session, consultation, part, lang)
     st.button(
         t("pupil.send_route", lang), type="primary", use_container_width=True, key=f"{key}-send",
         on_click=flash.run, args=(_WHERE, lang, _send_route, store, settings, session, state, pupil, part, key, lang),

@@ -15,7 +15,7 @@ from ..model import Consultation, DocumentKind, Phase, Status
 from ..public import class_result
 from ..store import Store
 from ..text import escape_markdown, without_remote_images
-from . import layers, mail_forms, safe, style
+from . import layers, mail_forms, phone_first, safe, style
 from .class_maps import results_map
 from .listing import HOME_PAGE, days_left
 from .medvirkning import public_view as heard_section
@@ -169,6 +169,8 @@ def show(
     mode = planprocess.mode(c.stage).value
     style.map_name(t(planprocess.worded("map.name", c.stage), lang))
     st.title(style.heading(c.title, c.written_in(lang)), anchor=False)
+    if lang == "en" and c.written_in(lang, "body") != lang:  # staff wrote it in Norwegian only
+        st.caption(t("phone_first.norwegian_text", lang))
     if c.is_demo:
         st.info(t("app.demo_banner", lang), icon=":material/info:")
     if phase == Phase.OPEN:
@@ -188,9 +190,12 @@ def show(
     elif phase == Phase.CLOSED:
         closed = format_date(c.closes_at, lang)
         st.warning(t(f"plan_process.resident.status_closed_{mode}", lang, date=closed))
+    if phase == Phase.OPEN:  # title, frist, one call to action: a phone's first screen
+        phone_first.call_to_action(lang)
+    phone_first.apply()
     st.markdown(f"**{escape_markdown(c.summary)}**")
 
-    with st.container(border=True):
+    with st.container(border=True, key=phone_first.FACTS):
         st.markdown(f"**{t('consultation.facts', lang)}**")
         facts = st.columns(4)
         facts[0].markdown(
@@ -229,14 +234,15 @@ def show(
         proposer(c, lang)
         contact(settings, c, lang)
 
-    body, participate = st.columns([2, 3], gap="large")
-    with body:
+    with st.container(key=phone_first.COLUMNS):
+        body, participate = st.columns([2, 3], gap="large")
+    with body, st.expander(t("phone_first.background", lang), expanded=True, key=phone_first.BACKGROUND):
         # Staff-written markdown; Streamlit renders no raw HTML in it, and images from other
         # servers would make every resident's browser contact them.
         st.markdown(without_remote_images(c.body))
         documents(store, c.id, lang)
     with participate:
-        st.subheader(t("consultation.map_heading", lang), anchor=False)
+        st.subheader(t("consultation.map_heading", lang), anchor=phone_first.MAP_ANCHOR)
         map_section(store, settings, c, lang, accepts_input=phase == Phase.OPEN)
         layers.resident_list(store.context_layers(c.id), lang)
         if phase == Phase.OPEN:

@@ -48,6 +48,7 @@ EXACT: dict[str, str] = {
     "Choose options": "choose_many",
     "No results": "no_results",
     "Clear all": "clear_all",
+    "Select all": "select_all",  # the multiselect's first option (locales/*/touch.toml)
     "Clear value": "clear",
     "Open": "open",
     "Show password": "show_password",

@@ -46,7 +46,14 @@ from ..model import Consultation, Shape, Stage
 from ..planprocess import worded
 from ..store import Store
 from ..submission import check_location
-from .maps import DrawTools, own_write, rendered_consultation_map, show_map, sketch_script
+from .maps import (
+    DrawTools,
+    own_write,
+    rendered_consultation_map,
+    show_map,
+    sketch_script,
+)
+from .skip import after_map, skip_map
 
 # st.session_state[STATE]: {"<prefix><id>": Sketch, "<prefix><id>:error": error,
 # "<prefix><id>:answered": how many drawings made on the map were answered}
@@ -208,11 +215,13 @@ def widget(
     prefix: str = "",
     shapes: Collection[Shape] | None = None,
     inputs: bool = True,
+    context: bool = True,
     point_help: str | None = None,
     height: int = 480,
 ) -> None:
     """The map with the chosen shape's tools, what is chosen so far, and the keyboard route.
-    Put it in an ``@st.fragment`` so a click reruns only the widget."""
+    Put it in an ``@st.fragment`` so a click reruns only the widget. ``context=False`` leaves
+    the consultation's context layers off the map (a pupil's small map)."""
     offered = tuple(s for s in Shape if s in (consultation.shapes if shapes is None else shapes))
     w = _Widget(settings, consultation, prefix, offered)
     if w.sketch.shape not in offered:
@@ -233,9 +242,11 @@ def widget(
             st.caption(point_help)
     else:
         st.caption(t(f"location.help_{current.shape.value}", lang))
+    skip_map(w.key("map"), lang)
     show_map(
         rendered_consultation_map(
-            store, settings, consultation, lang, current.shape, key=w.key("map"), inputs=inputs, since=own_write()
+            store, settings, consultation, lang, current.shape, key=w.key("map"), inputs=inputs, since=own_write(),
+            context=context,
         ),
         w.key("map"),
         height=height,
@@ -243,23 +254,35 @@ def widget(
         pin_script=sketch_script(current, consultation.stage, lang, answered(consultation.id, prefix)),
         on_change=w.map_changed,
     )
+    after_map(w.key("map"))
     error = _state().get(f"{prefix}{consultation.id}:error")
     if error is not None:
         st.warning(said(error, consultation.stage, lang))
-    _chosen(w, current, lang)
+    _chosen(store, w, current, lang)
     _without_map(store, w, current, lang)
 
 
-def _chosen(w: _Widget, current: Sketch, lang: str) -> None:
+def _near(store: Store, w: _Widget, lat: float, lon: float, lang: str) -> None:
+    """«Valgt: nær Bondivannsveien 12», from the address register, when an address is near."""
+    found = places.nearest_address(store, lat, lon, w.epsg)
+    if found is not None:
+        st.caption(t("near.chosen", lang, address=found.text))
+
+
+def _chosen(store: Store, w: _Widget, current: Sketch, lang: str) -> None:
     """What is chosen now, in words, with the button that takes it away."""
     if current.shape == Shape.POINT and current.pin is not None:
         pin = current.pin
         left, right = st.columns([3, 1])
         left.success(t("consultation.pin_chosen", lang, lat=f"{pin[0]:.5f}", lon=f"{pin[1]:.5f}"))
+        with left:
+            _near(store, w, pin[0], pin[1], lang)
         right.button(t("consultation.pin_remove", lang), key=w.key("unpin"), on_click=w.remove)
     elif current.drawing is not None:
         left, right = st.columns([3, 1])
         left.success(t("location.drawn", lang, shape_size=size_words(current.shape, current.drawing.measure, lang)))
+        with left:
+            _near(store, w, current.drawing.lat, current.drawing.lon, lang)
         right.button(t("location.remove_drawing", lang), key=w.key("unpin"), on_click=w.remove)
     elif current.shape == Shape.POINT:
         st.caption(t("consultation.pin_none", lang))

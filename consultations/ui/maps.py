@@ -45,6 +45,7 @@ from ..store import Store
 from ..text import escape_html, excerpt, js_literal, json_in_script
 from .map_markup import keep_rendered_markup
 from .map_text import LinkPopup, TextTooltip, escape_map_html
+from .map_words import LayerSwitch, MapWords
 from .safe import photos_html
 
 # Characters of an input's text in its map popup (the list below the map has it all);
@@ -126,17 +127,19 @@ def _base(
     bounds: tuple[float, float, float, float] | None,
     fit: bool = True,
     lang: str | None = None,
+    words_lang: str = "nb",
 ) -> folium.Map:
     """A map on the configured tiles. ``fit`` fits it to ``bounds`` in the browser (right
     at any width); without it the view is computed here (right also in a hidden tab).
-    With ``lang``, the map lets the page scroll over it (residents' maps, phones)."""
+    With ``lang``, the map lets the page scroll over it (residents' maps, phones); Leaflet's
+    own texts are in ``lang``, or ``words_lang`` for a staff map."""
     profile = settings.profile
     centre, zoom = (profile.centre, profile.zoom) if fit or bounds is None else view(bounds)
     m = folium.Map(
         location=centre,
         zoom_start=zoom,
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # MapWords adds a metric one
         maxZoom=MAX_ZOOM,  # on the map itself: MarkerCluster needs it when there are no tiles
         **(_gestures(lang) if lang else {}),
     )
@@ -148,6 +151,7 @@ def _base(
             max_native_zoom=settings.tiles.max_zoom,
             control=False,  # the one base map: no radio button of its own in a layer control
         ).add_to(m)
+    MapWords(lang or words_lang).add_to(m)
     if fit and bounds is not None:
         minlon, minlat, maxlon, maxlat = bounds
         m.fit_bounds([[minlat, minlon], [maxlat, maxlon]], padding=(10, 10))
@@ -261,7 +265,7 @@ def context_layers(m: folium.Map, layers: Sequence[ContextLayer]) -> None:
             ).add_to(m)
             continue
         FeatureLayer(layer, next(colours)).add_to(m)
-    folium.LayerControl(position="topright", collapsed=False).add_to(m)
+    LayerSwitch().add_to(m)  # folded on a phone
 
 
 class FeatureLayer(folium.map.Layer):
@@ -571,6 +575,7 @@ def rendered_consultation_map(
     key: str | None = None,
     inputs: bool = True,
     since: int = 0,
+    context: bool = True,
 ) -> RenderedMap:
     """The consultation's map, shared by every session: a rerun only sends it. Written
     again when the data has changed (``Store.data_version``, read before the data) and the
@@ -584,10 +589,11 @@ def rendered_consultation_map(
 
     ``tools`` adds Leaflet.draw's tool for a line or an area (``draw_tools``); ``inputs``
     False leaves the published inputs out (the staff registration form); ``key`` is the
-    st_folium key the map is shown under (``map-<id>`` by default)."""
+    st_folium key the map is shown under (``map-<id>`` by default); ``context`` False leaves the
+    context layers off."""
     key = key or f"map-{consultation.id}"
     version = store.data_version
-    layers = store.context_layers(consultation.id)
+    layers = store.context_layers(consultation.id) if context else []  # off: a pupil's map
     layer_ids = tuple(layer.id for layer in layers)
     cache_key = (consultation.id, lang, tools, inputs, key, layer_ids)
     drawn = _drawn_from(consultation)
@@ -680,15 +686,26 @@ SKETCH_STYLE = {"color": PIN_STYLE["fill_color"], "weight": 5, "opacity": 0.9, "
 
 
 class DrawTools(Draw):
-    """Leaflet.draw's tool for the one shape being drawn (a line or an area), its texts in
-    the page's language (``L.drawLocal``, set before the control builds its toolbar), no
-    editing toolbar, and one drawing at a time: a new one replaces the last. st_folium
-    returns it as ``last_active_drawing`` — but also any layer clicked (the plan area, a
-    published route), so what the tool draws carries ``MARK`` (``made``). It stays on the
-    map until the app has answered: the sketch script then takes it off (``sketch_script``),
-    and the app's own copy shows it if it was taken."""
+    """Drawing one line or one area, by mouse or by touch, with big labelled buttons
+    outside the map (WCAG 2.5.8): a bar above the map in the map's frame with «Tegn en
+    strek» (or «Tegn et område»), «Ferdig», «Angre», «Avbryt» and a line saying what to do
+    next. Drawing starts as soon as the map is there (choosing the shape is the one step);
+    each click or tap sets a point; a click on the last point (the first, for an area) or
+    «Ferdig» finishes; «Angre» takes the last point away. Leaflet.draw's handler (texts from
+    the translation layer, escaped) keeps the points and makes the drawing, but not from
+    its own mouse and touch events: on a touch screen its touchstart sets a point and the
+    click the browser makes of the same tap then lands on that point — for a line its
+    finishing point — so every line ended at the second tap (Leaflet/Leaflet.draw#789).
+    Here the browser's click (a mouse's or a tap's) sets the point.
+
+    One drawing at a time: a new one replaces the last. st_folium returns it as
+    ``last_active_drawing`` — but also any layer clicked (the plan area, a published route),
+    so what is drawn here carries ``MARK`` (``made``). It stays on the map until the app has
+    answered: the sketch script then takes it off (``sketch_script``), and the app's own copy
+    shows it if it was taken."""
 
     MARK = "kartinnspill_drawn"  # the only property of a drawing made here: its number on the page
+    CLOSE_PX = 16  # a click this near the last point (an area's first) finishes
 
     @classmethod
     def made(cls, drawing: object) -> bool:
@@ -702,96 +719,177 @@ class DrawTools(Draw):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            (function (words) {
-                var draw = L.drawLocal.draw;
-                draw.toolbar.finish = {text: words.finish, title: words.finish_title};
-                draw.toolbar.undo = {text: words.undo, title: words.undo_title};
-                draw.toolbar.actions = {text: words.cancel, title: words.cancel_title};
-                draw.toolbar.buttons.polyline = words.polyline;
-                draw.toolbar.buttons.polygon = words.polygon;
-                draw.handlers.polyline.tooltip = {start: words.line_start, cont: words.line_cont, end: words.line_end};
-                draw.handlers.polyline.error = words.crossing;
-                draw.handlers.polygon.tooltip = {start: words.area_start, cont: words.area_cont, end: words.area_end};
-            })({{ this.words }});
-            var drawnItems_{{ this.get_name() }} = new L.FeatureGroup().addTo({{ this._parent.get_name() }});
-            {{ this._parent.get_name() }}.kiDrawn = drawnItems_{{ this.get_name() }};  // for the sketch script
-            var drawnCount_{{ this.get_name() }} = 0;
-            var {{ this.get_name() }} = new L.Control.Draw({
-                position: "topleft",
-                draw: {{ this.draw_options|tojson }},
-                edit: false
-            }).addTo({{ this._parent.get_name() }});
-            // Before st_folium's own handler (added after this script): the drawing goes to
-            // the app marked as the resident's, which a clicked layer of the map never is.
-            {{ this._parent.get_name() }}.on(L.Draw.Event.CREATED, function (e) {
-                drawnItems_{{ this.get_name() }}.clearLayers();
-                drawnCount_{{ this.get_name() }} += 1;
-                e.layer.feature = {type: "Feature", properties: {}};
-                e.layer.feature.properties[{{ this.MARK|tojson }}] = drawnCount_{{ this.get_name() }};
-                drawnItems_{{ this.get_name() }}.addLayer(e.layer);
-            });
-            // While a line or an area is being drawn, the map's own layers (plan area, pins,
-            // published routes) take no mouse: a layer with a tooltip keeps the mouse moves
-            // from the map, so Leaflet.draw's point did not follow the mouse and a click
-            // there was lost (and st_folium took it for a click on that layer). A press on
-            // the map beside Leaflet.draw's point under the mouse (it follows the mouse only
-            // once the mouse has moved over the map) sets a point too: the first click of a
-            // line was otherwise lost. (Leaflet.draw 1.0.4, pinned in assets.py: the tool's
-            // handler and its _onMouseDown, which also moves that point to the press.)
-            var drawing_{{ this.get_name() }} = null;
-            if (!document.getElementById("ki-drawing-style")) {
-                var style = document.createElement("style");
-                style.id = "ki-drawing-style";
-                style.textContent = {{ this.drawing_css|tojson }};
-                document.head.appendChild(style);
-            }
-            {{ this._parent.get_name() }}.on(L.Draw.Event.DRAWSTART, function (e) {
-                L.DomUtil.addClass({{ this._parent.get_name() }}.getContainer(), "ki-drawing");
-                var mode = {{ this.get_name() }}._toolbars.draw._modes[e.layerType];
-                drawing_{{ this.get_name() }} = mode ? mode.handler : null;
-            });
-            {{ this._parent.get_name() }}.on(L.Draw.Event.DRAWSTOP, function () {
-                L.DomUtil.removeClass({{ this._parent.get_name() }}.getContainer(), "ki-drawing");
-                drawing_{{ this.get_name() }} = null;
-            });
-            {{ this._parent.get_name() }}.on("mousedown", function (e) {
-                var handler = drawing_{{ this.get_name() }};
-                if (handler && handler.enabled() && handler._onMouseDown) {
-                    handler._onMouseDown(e);
+            (function (map, words, html, type, options, mark, closePx, css) {
+                var draw = L.drawLocal.draw;  // Leaflet.draw writes these as HTML: escaped
+                draw.handlers.polyline.tooltip = {start: html.line_start, cont: html.line_cont, end: html.line_end};
+                draw.handlers.polyline.error = html.crossing;
+                draw.handlers.polygon.tooltip = {start: html.area_start, cont: html.area_cont, end: html.area_end};
+                if (!document.getElementById("ki-drawing-style")) {
+                    var style = document.createElement("style");
+                    style.id = "ki-drawing-style";
+                    style.textContent = css;
+                    document.head.appendChild(style);
                 }
-            });
+                var drawn = new L.FeatureGroup().addTo(map);
+                map.kiDrawn = drawn;  // for the sketch script
+                var count = 0;
+                var line = type === "polyline";
+                var handler = new (line ? L.Draw.Polyline : L.Draw.Polygon)(map, options);
+                // Leaflet.draw's own input off (see DrawTools): the clicks below set the points.
+                handler._onTouch = handler._onMouseDown = handler._onMouseUp = L.Util.falseFn;
+                var container = map.getContainer();
+
+                var bar = document.createElement("div");
+                bar.className = "ki-draw-bar";
+                bar.setAttribute("role", "toolbar");
+                bar.setAttribute("aria-label", words.toolbar);
+                function button(name, text, title, act) {
+                    var b = document.createElement("button");
+                    b.type = "button";
+                    b.className = "ki-draw-" + name;
+                    b.textContent = text;
+                    b.title = title;
+                    b.addEventListener("click", function (e) { e.preventDefault(); act(); update(); });
+                    bar.appendChild(b);
+                    return b;
+                }
+                var startButton = button("start", line ? words.polyline : words.polygon, words.start_title, start);
+                var finishButton = button("finish", words.finish, words.finish_title, finish);
+                var undoButton = button("undo", words.undo, words.undo_title, undo);
+                var cancelButton = button("cancel", words.cancel, words.cancel_title, function () { handler.disable(); });
+                var status = document.createElement("p");
+                status.className = "ki-draw-status";
+                status.setAttribute("aria-live", "polite");
+                bar.appendChild(status);
+                var frame = document.getElementById("parent") || container;
+                frame.parentNode.insertBefore(bar, frame);
+                var full = parseInt(container.style.height, 10) || container.offsetHeight;
+                var taken = -1;
+
+                function start() {
+                    if (handler.enabled()) { return; }
+                    // Leaflet.draw focuses the map, which scrolls the page to it: the page
+                    // keeps its focus and its place (the map starts drawing as it loads)
+                    container.focus = L.Util.falseFn;
+                    try { handler.enable(); } finally { delete container.focus; }
+                }
+                function points() { return handler.enabled() ? handler._markers.length : 0; }
+                function enough() { return points() >= (line ? 2 : 3); }
+                function finish() { if (enough()) { handler.completeShape(); } }
+                function undo() {
+                    if (points() > 1) { handler.deleteLastVertex(); }
+                    else if (points() === 1) { handler.disable(); start(); }
+                }
+                function near(marker, point) {
+                    return map.latLngToContainerPoint(marker.getLatLng()).distanceTo(point) < closePx;
+                }
+                function update(message) {
+                    var on = handler.enabled(), n = points();
+                    startButton.hidden = on;
+                    finishButton.hidden = undoButton.hidden = cancelButton.hidden = !on;
+                    finishButton.disabled = !enough();
+                    undoButton.disabled = n === 0;
+                    var key = !on ? "idle" : n === 0 ? "first" : enough() ? "more" : "next";
+                    status.textContent = message || words[(line ? "line_" : "area_") + key].replace("{n}", n);
+                    if (bar.offsetHeight !== taken) {  // the map gets what the bar leaves
+                        taken = bar.offsetHeight;
+                        container.style.height = Math.max(full - taken, 120) + "px";
+                        map.invalidateSize();
+                    }
+                }
+                // The browser's click on the map, whatever it landed on: Leaflet gives a click
+                // on a marker (Leaflet.draw's point under the mouse) to the marker alone.
+                L.DomEvent.on(container, "click", function (e) {
+                    if (!handler.enabled() || e.target.closest(".leaflet-control-container")) { return; }
+                    if (map.dragging && map.dragging.moved()) { return; }
+                    var point = map.mouseEventToContainerPoint(e);
+                    var markers = handler._markers, n = markers.length;
+                    if (n >= 2 && line && near(markers[n - 1], point)) { finish(); return; }
+                    if (n >= 3 && !line && near(markers[0], point)) { finish(); return; }
+                    handler.addVertex(map.containerPointToLatLng(point));
+                    if (handler._markers.length === n) { update(words.crossing); return; }
+                    if (options.maxPoints && handler._markers.length >= options.maxPoints) { finish(); }
+                    update();
+                });
+                map.on(L.Draw.Event.DRAWSTART, function () {
+                    L.DomUtil.addClass(container, "ki-drawing");
+                    update();
+                });
+                map.on(L.Draw.Event.DRAWSTOP, function () {
+                    L.DomUtil.removeClass(container, "ki-drawing");
+                    update();
+                });
+                map.on(L.Draw.Event.DRAWVERTEX, function () { update(); });
+                // Before st_folium's own handler (added after this script): the drawing goes to
+                // the app marked as the resident's, which a clicked layer of the map never is.
+                map.on(L.Draw.Event.CREATED, function (e) {
+                    drawn.clearLayers();
+                    count += 1;
+                    e.layer.feature = {type: "Feature", properties: {}};
+                    e.layer.feature.properties[mark] = count;
+                    drawn.addLayer(e.layer);
+                });
+                update();
+                map.whenReady(start);
+            })({{ this._parent.get_name() }}, {{ this.words }}, {{ this.html_words }}, {{ this.shape|tojson }},
+               {{ this.handler_options|tojson }}, {{ this.MARK|tojson }}, {{ this.CLOSE_PX }},
+               {{ this.drawing_css|tojson }});
         {% endmacro %}
         """
     )
 
-    # Leaflet.draw's own markers (the point under the mouse, the points set) stay clickable
+    # While drawing, the map's own layers (plan area, pins, published routes) take no
+    # clicks: a click there sets a point. Leaflet.draw's tooltip is not shown (it was cut
+    # off at a phone's right edge): the bar's status line says what to do next.
     drawing_css = (
         ".ki-drawing .leaflet-pane > svg path.leaflet-interactive,"
         " .ki-drawing .leaflet-marker-icon:not(.leaflet-mouse-marker):not(.leaflet-editing-icon)"
         " { pointer-events: none !important; }"
+        " .leaflet-draw-tooltip { display: none !important; }"
+        " .ki-draw-bar { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; padding: 4px 2px 8px;"
+        " font: 16px/1.35 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif; color: #1b1b1b; }"
+        " .ki-draw-bar button { min-height: 48px; min-width: 48px; padding: 0 18px; font: inherit; font-weight: 600;"
+        " border: 2px solid #1f4e79; border-radius: 8px; background: #fff; color: #1f4e79; cursor: pointer;"
+        " touch-action: manipulation; }"
+        " .ki-draw-bar button.ki-draw-start, .ki-draw-bar button.ki-draw-finish { background: #1f4e79; color: #fff; }"
+        " .ki-draw-bar button[hidden] { display: none; }"
+        " .ki-draw-bar button:disabled { background: #f0f0f0; color: #595959; border-color: #8c8c8c; cursor: default; }"
+        " .ki-draw-bar button:focus-visible { outline: 3px solid #1b1b1b; outline-offset: 2px; }"
+        " .ki-draw-status { flex-basis: 100%; margin: 0; }"
     )
 
 
-# Leaflet.draw's texts (L.drawLocal) that the resident's tools show
-_TOOLBAR_WORDS = (
-    "finish", "finish_title", "undo", "undo_title", "cancel", "cancel_title", "polyline",
-    "polygon", "line_start", "line_cont", "line_end", "area_start", "area_cont", "area_end",
-    "crossing",
-)  # fmt: skip
+# Leaflet.draw's texts (tooltips, written as HTML)
+_HANDLER_WORDS = ("line_start", "line_cont", "line_end", "area_start", "area_cont", "area_end", "crossing")
+
+# Texts of the drawing bar (set as text; «more» is said of 2 points or 3 corners and up:
+# the plural form, its {n} filled in by the script)
+_TOOLBAR_WORDS = {
+    "finish": "draw_toolbar.finish", "finish_title": "draw_toolbar.finish_title",
+    "undo": "draw_toolbar.undo", "undo_title": "draw_toolbar.undo_title",
+    "cancel": "draw_toolbar.cancel", "cancel_title": "draw_toolbar.cancel_title",
+    "polyline": "draw_toolbar.polyline", "polygon": "draw_toolbar.polygon",
+    "crossing": "draw_toolbar.crossing", "toolbar": "touch.toolbar", "start_title": "touch.start_title",
+    "line_idle": "touch.line_idle", "line_first": "touch.line_first", "line_next": "touch.line_next",
+    "line_more": "touch.line_more.other", "area_idle": "touch.area_idle", "area_first": "touch.area_first",
+    "area_next": "touch.area_next", "area_more": "touch.area_more.other",
+}  # fmt: skip
 
 
 def draw_tools(shape: Shape, lang: str) -> DrawTools:
-    """The drawing tool for ``shape`` (LINE or AREA). Leaflet.draw puts its texts into the
-    page as HTML (tooltips): ours go in escaped, through the translation layer."""
+    """The drawing tools for ``shape`` (LINE or AREA). Leaflet.draw puts its texts into the
+    page as HTML (tooltips): ours go in escaped, through the translation layer; the bar sets
+    its texts as text."""
     common = {"shapeOptions": SKETCH_STYLE, "showLength": False, "showArea": False, "metric": True}
-    options = {"polyline": False, "polygon": False, "rectangle": False, "circle": False,
-               "circlemarker": False, "marker": False}  # fmt: skip
     if shape == Shape.LINE:
-        options["polyline"] = {**common, "maxPoints": geo.MAX_DRAWN_VERTICES}
+        options = {**common, "maxPoints": geo.MAX_DRAWN_VERTICES}
     else:
-        options["polygon"] = {**common, "allowIntersection": False}
-    tools = DrawTools(export=False, position="topleft", show_geometry_on_click=False, draw_options=options)
-    tools.words = js_literal({w: escape_html(t(f"draw_toolbar.{w}", lang)) for w in _TOOLBAR_WORDS})
+        options = {**common, "allowIntersection": False}
+    tools = DrawTools(export=False, position="topleft", show_geometry_on_click=False)
+    tools.shape = "polyline" if shape == Shape.LINE else "polygon"
+    tools.handler_options = options
+    tools.words = js_literal({w: t(key, lang) for w, key in _TOOLBAR_WORDS.items()})
+    tools.html_words = js_literal({w: escape_html(t(f"draw_toolbar.{w}", lang)) for w in _HANDLER_WORDS})
     return tools
 
 
@@ -869,7 +967,7 @@ def draw_map(settings: Settings, area: BaseGeometry | None = None, lang: str = "
     editable polygon per part (holes kept), so st_folium's ``all_drawings`` is always
     the whole area as it now stands: the current area as edited plus what was drawn.
     """
-    m = _base(settings, geo.bounds(area) if area is not None and not area.is_empty else None, fit=False)
+    m = _base(settings, geo.bounds(area) if area is not None and not area.is_empty else None, fit=False, words_lang=lang)
     drawn = folium.FeatureGroup(name=t("map.plan_area", lang), control=False)
     if area is not None and not area.is_empty:
         for polygon in geo.as_multipolygon(area).geoms:
@@ -896,7 +994,7 @@ def draw_map(settings: Settings, area: BaseGeometry | None = None, lang: str = "
 
 def area_map(settings: Settings, area: BaseGeometry, lang: str) -> folium.Map:
     """A plan area on its own: the builder's preview, the summary's density map."""
-    m = _base(settings, geo.bounds(area), fit=False)
+    m = _base(settings, geo.bounds(area), fit=False, words_lang=lang)
     folium.GeoJson(
         geo.area_to_geojson(area),
         name=t("map.plan_area", lang),

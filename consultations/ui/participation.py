@@ -28,6 +28,7 @@ from ..model import (
 from ..moderation import has_personal_data, remove_personal_data
 from ..planprocess import text_max, worded
 from ..questions import ANSWER_TEXT_MAX, SCALE
+from ..receipt import issue_address
 from ..store import Store
 from ..submission import (
     SENDER_ADDRESS_MAX,
@@ -38,7 +39,9 @@ from ..submission import (
 from . import flash, location, mail_forms
 from .context import client_address, limiter, settings
 from .maps import own_write, rendered_consultation_map, seen_own_write, show_map
+from .receipt import ADDRESS_PARAM, keep_receipt_address
 from .safe import photo_strip, titled_text
+from .skip import after_map, skip_map
 from .upload_budget import drop_session_uploads
 
 PAGE_SIZE = 20
@@ -57,7 +60,9 @@ def map_section(
     if not accepts_input:
         st.caption(t(worded("consultation.map_help_closed", consultation.stage), lang))
         rendered = rendered_consultation_map(store, settings, consultation, lang, since=own_write())
+        skip_map(f"map-{consultation.id}", lang)
         show_map(rendered, f"map-{consultation.id}", height=480, returned_objects=[])
+        after_map(f"map-{consultation.id}")
         return
     location.widget(store, settings, consultation, lang, point_help=t("consultation.map_help", lang))
 
@@ -252,6 +257,7 @@ def _on_submit(
     flash.say(_form_where(consultation.id), "success", f"{thanks} {mail_forms.submitted(consultation.id, asked, lang)}".strip())
     if _is_formal(consultation):
         state[f"receipt-{consultation.id}"] = stored.reference
+        state[f"receipt-address-{consultation.id}"] = issue_address(store, stored.id, session)
     round_key = f"files-round-{consultation.id}"  # empties the upload widgets
     state[round_key] = state.get(round_key, 0) + 1
     drop_session_uploads()  # and their files leave the server's memory (security N3)
@@ -344,8 +350,12 @@ def input_form(store: Store, consultation: Consultation, session: str, lang: str
         )
         return
     if flash.show(_form_where(consultation.id)) == "success" and (ref := st.session_state.get(f"receipt-{consultation.id}")):
+        token = st.session_state.get(f"receipt-address-{consultation.id}")
+        query = {ADDRESS_PARAM: token} if token else {"ref": ref}
         st.page_link(RECEIPT_PAGE, label=t("receipt.open_link", lang), icon=":material/receipt:",
-                     query_params={"ref": ref, **({"lang": lang} if lang != DEFAULT_LANG else {})})  # fmt: skip
+                     query_params={**query, **({"lang": lang} if lang != DEFAULT_LANG else {})})  # fmt: skip
+        if token:
+            keep_receipt_address(token, lang)
 
 
 # -- the list ----------------------------------------------------------------------------
@@ -405,8 +415,8 @@ def input_list(store: Store, consultation: Consultation, session: str, lang: str
             if item.id in supported:
                 st.button(t("list.supported", lang), key=f"support-{item.id}", disabled=True)
             else:
-                st.button(
-                    t("list.support", lang),
+                st.button(  # named by its input: twenty «Støtt» in a row say nothing to a screen reader
+                    t("keyboard.support", lang, ref=item.reference),
                     key=f"support-{item.id}",
                     disabled=not accepts,
                     on_click=_support,

@@ -52,6 +52,10 @@ def apply(lang: str) -> None:
         "'iframe[title=\"streamlit_folium.st_folium\"]').forEach("
         "f => f.setAttribute('aria-label', window.kiMapName));"
         "label(); new MutationObserver(label).observe(document.body, {childList: true, subtree: true});"
+        # Streamlit's <main> is a tab stop of its own (tabindex 0), one more Tab for nothing;
+        # its skip link («Gå til hovedinnholdet») still lands there with tabindex -1.
+        "const main = document.querySelector('[data-testid=\"stMain\"]');"
+        "if (main && main.getAttribute('tabindex') === '0') main.setAttribute('tabindex', '-1');"
         # Copying a heading copies its text without the soft hyphens put in for phones
         # (hyphenation.py): pasted into a search or a letter, «tettstedsutvikling» stays one
         # word. Only a selection holding one is touched (it is then copied as plain text).

@@ -1,5 +1,5 @@
-"""A resident draws her route in a real Chromium: with the mouse (Leaflet.draw: click the
-points, «Ferdig») and with the keyboard only (the address search: choose the places in
+"""A resident draws her route in a real Chromium: with the mouse (click the points, then
+«Ferdig» in the bar above the map) and with the keyboard only (the address search: choose the places in
 order, «Ferdig»), sends it, and sees it on the map and as «strek, … m/km» in the list; at
 phone width (375 px) the drawing toolbar is on screen and works. A click on someone else's
 published route is not taken as her drawing, and a drawing the checks refuse leaves the map."""
@@ -160,28 +160,28 @@ def _click_points(page: Page, offsets: list[tuple[int, int]]) -> None:
 
 
 def _start_line(page: Page):
-    """Choose «Tegn en strek» and wait for the map with Leaflet.draw's line tool."""
+    """Choose «Tegn en strek» and wait for the map drawing it (drawing starts at once: the
+    bar above the map offers «Ferdig»); returns the frame and the bar's «Tegn en strek»,
+    which starts a new line when none is being drawn."""
     wait_for_map(page)
     wait_idle(page)
     page.get_by_text("Tegn en strek", exact=True).first.click()
-    wait_idle(page)
     fl = page.frame_locator(MAP_IFRAME).first
-    tool = fl.locator("a.leaflet-draw-draw-polyline")
-    expect(tool).to_be_visible()
-    expect(tool).to_have_attribute("title", "Tegn en strek")
-    return fl, tool
+    expect(fl.get_by_role("button", name="Ferdig", exact=True)).to_be_visible()
+    wait_idle(page)
+    wait_for_map(page)
+    return fl, fl.get_by_role("button", name="Tegn en strek", exact=True)
 
 
 def test_a_resident_draws_a_line_with_the_mouse_sends_it_and_sees_it(start_app, browser_page: Page):
     server = start_app(prepare=_lines_allowed)
     page = browser_page
     page.goto(f"{server.url}/?id={BORGEN}")
-    fl, tool = _start_line(page)
-    tool.click()
-    finish = fl.get_by_role("link", name="Ferdig", exact=True)
+    fl, _start = _start_line(page)
+    finish = fl.get_by_role("button", name="Ferdig", exact=True)
     expect(finish).to_be_visible()
-    expect(fl.get_by_role("link", name="Angre", exact=True)).to_be_visible()
-    expect(fl.get_by_role("link", name="Avbryt", exact=True)).to_be_visible()
+    expect(fl.get_by_role("button", name="Angre", exact=True)).to_be_visible()
+    expect(fl.get_by_role("button", name="Avbryt", exact=True)).to_be_visible()
     _click_points(page, [(-60, 20), (0, -10), (60, 20)])
     finish.click()
     drawn = page.get_by_text(re.compile(r"^Tegnet: strek, \d+ m$|^Tegnet: strek, \d+,\d km$"))
@@ -257,18 +257,18 @@ def test_at_phone_width_the_drawing_toolbar_is_on_screen_and_works(start_app, _b
     page = context.new_page()
     try:
         page.goto(f"{server.url}/?id={BORGEN}")
-        fl, tool = _start_line(page)
-        tool.scroll_into_view_if_needed()
-        tool.click()
-        finish = fl.get_by_role("link", name="Ferdig", exact=True)
-        undo = fl.get_by_role("link", name="Angre", exact=True)
+        fl, _start = _start_line(page)
+        finish = fl.get_by_role("button", name="Ferdig", exact=True)
+        undo = fl.get_by_role("button", name="Angre", exact=True)
+        cancel = fl.get_by_role("button", name="Avbryt", exact=True)
+        finish.scroll_into_view_if_needed()
         expect(finish).to_be_visible()
         frame_box = page.locator(MAP_IFRAME).first.bounding_box()
         assert frame_box is not None and frame_box["width"] <= 375
-        for button in (tool, finish, undo):
+        for button in (finish, undo, cancel):
             box = button.bounding_box()  # page coordinates: inside the phone's screen
             assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375, box
-            assert box["height"] >= 20, box  # a finger can hit it
+            assert box["height"] >= 44, box  # a finger can hit it (WCAG 2.5.8)
         _click_points(page, [(-40, 10), (0, -10), (40, 10)])
         vertices = fl.locator(".leaflet-marker-pane .leaflet-editing-icon")
         expect(vertices).to_have_count(3)
@@ -284,7 +284,9 @@ def test_a_click_on_a_published_route_before_drawing_is_not_taken_as_her_route(s
     server = start_app(prepare=_with_published_route)
     page = browser_page
     page.goto(f"{server.url}/?id={BORGEN}")
-    fl, tool = _start_line(page)  # «Tegn en strek» chosen, Leaflet.draw's tool not yet
+    fl, start = _start_line(page)  # «Tegn en strek» chosen …
+    fl.get_by_role("button", name="Avbryt", exact=True).click()  # … and no line being drawn
+    expect(start).to_be_visible()
     _, frame = wait_for_map(page)
     # focused first: a press on a map without focus focuses it, and the page scrolls the map
     # into view between the press and the release (the click then lands elsewhere)
@@ -301,9 +303,9 @@ def test_a_click_on_a_published_route_before_drawing_is_not_taken_as_her_route(s
     expect(page.get_by_text(re.compile(r"^Tegnet: "))).to_have_count(0)
     expect(page.get_by_role("alert")).to_have_count(0)  # and no refusal either
 
-    tool.click()  # the tool still draws her own route
+    start.click()  # the tool still draws her own route
     _click_points(page, [(-60, 20), (0, -10), (60, 20)])
-    fl.get_by_role("link", name="Ferdig", exact=True).click()
+    fl.get_by_role("button", name="Ferdig", exact=True).click()
     expect(page.get_by_text(re.compile(r"^Tegnet: strek, "))).to_be_visible()
     _settle(page)
     assert frame.evaluate(_OWN_LINES, OWN) == 1  # shown once: the app's copy, not also Leaflet.draw's
@@ -313,7 +315,7 @@ def test_a_refused_drawing_is_taken_off_the_map_with_the_reason(start_app, brows
     server = start_app(prepare=_lines_allowed)
     page = browser_page
     page.goto(f"{server.url}/?id={BORGEN}")
-    fl, tool = _start_line(page)
+    fl, start = _start_line(page)
     _, frame = wait_for_map(page)
     fl.locator("#map_div").focus()  # see above
     edge = frame.wait_for_function(_EAST_EDGE).json_value()
@@ -321,11 +323,12 @@ def test_a_refused_drawing_is_taken_off_the_map_with_the_reason(start_app, brows
     east = edge["width"] - 15
     refusal = page.get_by_text(re.compile("^Streken går for langt utenfor planområdet"))
     for attempt in (1, 2):  # the same refusal twice: the second drawing goes too
-        tool.click()
+        if attempt == 2:
+            start.click()  # a new line (the first is drawing from the start)
         for x, dy in ((edge["x"] - 40, -10 * attempt), ((edge["x"] + east) / 2, 10), (east, -10)):
             fl.locator("#map_div").click(position={"x": x, "y": edge["y"] + dy})
             page.wait_for_timeout(250)  # Leaflet.draw tells a click from a double click
-        fl.get_by_role("link", name="Ferdig", exact=True).click()
+        fl.get_by_role("button", name="Ferdig", exact=True).click()
         expect(refusal).to_be_visible()
         frame.wait_for_function(f"(own) => ({_OWN_LINES})(own) === 0", arg=OWN, timeout=15_000)
         expect(page.get_by_text("Ingen strek er tegnet ennå.")).to_be_visible()
