@@ -36,6 +36,7 @@ from consultations.ui.maps import DrawTools
 from tests.live_server import launch
 
 CID = "heggedal-skolevei"
+PLACE_KIND_QUESTIONS = {"Hva er stedet?", "Hva slags sted er dette?"}
 LABELS = (
     "safe",
     "unsafe_traffic",
@@ -155,7 +156,9 @@ def pupil(
                 },
             )
             run([click], fragment=True)
-            radios = [w for w in page.widgets if w.kind == "radio"]
+            # the place's kind (the Barnetråkk questions after it are radios too); the wording
+            # is by grade (classes.toml: label_question)
+            radios = [w for w in page.widgets if w.kind == "radio" and w.label in PLACE_KIND_QUESTIONS]
             texts = [
                 w
                 for w in page.widgets

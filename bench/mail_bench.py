@@ -1,7 +1,7 @@
 """Benchmark: the mail outbox on DuckDB against a local aiosmtpd — what queuing a receipt
 adds to storing a registered letter, what an idle sender's round costs (one read), and how
 many mails a second one sender delivers over one SMTP connection per round.
-Run: .venv/bin/python bench/mail_bench.py (prints medians; needs the test extra, aiosmtpd)."""
+Run: .venv/bin/python bench/mail_bench.py [LETTERS] (prints medians; needs the test extra, aiosmtpd)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from consultations.submission import register_input  # noqa: E402
 from tests.conftest import NOW, make_consultation, staff  # noqa: E402
 from tests.smtp import MailServer  # noqa: E402
 
-LETTERS = 300
+LETTERS = int(sys.argv[1]) if len(sys.argv) > 1 else 300  # letters registered (half with a receipt)
 
 
 def _letter(store: Store, n: int, email: str | None) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pg import need_postgresql
+from tests.pg import in_ci, need_postgresql
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
@@ -40,7 +40,8 @@ def test_every_bench_script_has_a_smoke_test():
     scripts = {p.name for p in BENCH.glob("*.py")} - {"wire.py"}  # wire.py: the others' websocket client
     tested = {name for name, _ in CORE_BENCHES} | {"load.py", "class_load.py", "page_bench.py",
                                                    "message_bench.py", "soak.py", "outage_bench.py",
-                                                   "store_bench.py"}  # fmt: skip
+                                                   "store_bench.py", "mail_bench.py", "opendata_bench.py",
+                                                   "page_weight_bench.py"}  # fmt: skip
     assert scripts == tested
 
 
@@ -50,9 +51,11 @@ CORE_BENCHES = [
     ("context_layer_bench.py", ["--sizes", "20", "--runs", "1"]),
     ("drawing_bench.py", ["--inputs", "20", "--runs", "1"]),
     ("export_bench.py", ["--sizes", "300", "--runs", "1"]),
+    ("hostile_upload_bench.py", []),
     ("map_bench.py", ["--sizes", "300", "--runs", "1"]),
     ("map_rebuild_bench.py", ["--inputs", "300"]),
     ("photo_bench.py", ["--size", "64", "48"]),
+    ("points_bench.py", ["40"]),
     ("route_density_bench.py", ["--sizes", "20", "--runs", "1"]),
 ]
 
@@ -65,6 +68,11 @@ def test_bench_runs_on_tiny_parameters(script, argv):
 def test_store_bench_runs_on_duckdb():
     out = run_bench("store_bench.py", "--extra", "20", "--calls", "3", "--backends", "duckdb")
     assert "duckdb" in out and "add_input" in out
+
+
+def test_mail_bench_sends_every_queued_receipt():
+    out = run_bench("mail_bench.py", "6")
+    assert "sent 3, waiting 0, failed 0" in out
 
 
 def test_store_bench_runs_on_postgresql():
@@ -113,3 +121,21 @@ def test_soak_bench_samples_the_server_and_sends_inputs():
                     "--readers", "0.5")  # fmt: skip
     assert "failure:" not in out
     assert "shipped config:" in out and "RSS MB" in out
+
+
+@pytest.mark.server
+def test_opendata_bench_serves_items_from_a_filled_collection():
+    out = run_bench("opendata_bench.py", "--size", "60", "--seconds", "0.5", "--clients", "1", "--skip-weight")
+    assert "page of 100" in out
+
+
+@pytest.mark.server
+def test_page_weight_bench_weighs_a_phone_page():
+    from tests.browser.conftest import CHROMIUM, MISSING_CHROMIUM
+
+    if not Path(CHROMIUM).exists():
+        if in_ci():
+            pytest.fail(MISSING_CHROMIUM)
+        pytest.skip(MISSING_CHROMIUM)
+    out = run_bench("page_weight_bench.py", "--runs", "1")
+    assert "median" in out

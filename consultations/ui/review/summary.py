@@ -226,7 +226,7 @@ def routes_map(settings: Settings, c: Consultation, dash: analysis.Dashboard, la
 def _routes(settings: Settings, c: Consultation, dash: analysis.Dashboard, lang: str) -> None:
     """Where drawn routes run most (routes per 50 m cell) and the drawn areas, one map."""
     d = lambda key, **kw: t(f"dashboard.{key}", lang, **kw)  # noqa: E731
-    cells, areas = dash.line_density, dash.areas
+    cells = dash.line_density
     if not dash.totals.lines and not dash.totals.areas:
         return
     st.subheader(d("routes"), anchor=False)
