@@ -84,10 +84,6 @@ def choose_option(page: Page, label: str, option: str) -> None:
     expect(box).to_have_value(option)
 
 
-def page_not_found_dialog(page: Page):
-    return page.get_by_role("dialog").filter(has_text=PAGE_NOT_FOUND)
-
-
 def off_host(urls: list[str], port: int) -> list[str]:
     bad = []
     for u in urls:

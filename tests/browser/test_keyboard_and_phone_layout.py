@@ -11,7 +11,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS
-from tests.browser.test_resident_path import MAP_IFRAME, wait_for_map, wait_idle
+from tests.browser.helpers import MAP_IFRAME, wait_for_map, wait_idle
 
 BORGEN = "borgen-tettstedsutvikling"
 MAX_TABS = 10

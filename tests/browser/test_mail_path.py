@@ -13,12 +13,13 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import expect
 
-from tests.browser.test_resident_path import CATEGORY, choose_option
-from tests.browser.test_staff_path import (
+from tests.browser.helpers import (
+    CATEGORY,
+    choose_option,
     LOGIN_TITLE,
     PASSWORD,
     USERNAME,
-    _seed_with_planner,
+    seed_with_planner,
     choose_by_typing,
     main,
     visible,
@@ -51,7 +52,7 @@ def test_a_resident_confirms_varsle_meg_and_gets_the_answer_by_mail(start_app, b
         "KARTINNSPILL_MAIL_FROM": "postmottak@asker.kommune.no",
         "KARTINNSPILL_MAIL_POLL_SECONDS": "1",
     }
-    server = start_app(prepare=_seed_with_planner, env=env)
+    server = start_app(prepare=seed_with_planner, env=env)
     page = browser_page
     try:
         page.goto(server.url)  # "/" first: a deep first visit after a start may meet «Page not found»
@@ -152,7 +153,7 @@ def test_on_a_phone_the_mail_fields_are_tapped_and_the_receipt_is_queued(start_a
         service_workers="block",
     )  # fmt: skip
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    app_server = start_app(prepare=_seed_with_planner)  # seeded before: the first page is quick
+    app_server = start_app(prepare=seed_with_planner)  # seeded before: the first page is quick
     page = context.new_page()
     try:
         page.goto(app_server.url)

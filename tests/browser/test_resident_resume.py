@@ -13,7 +13,7 @@ import json
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_resident_path import BORGEN, wait_for_map
+from tests.browser.helpers import BORGEN, wait_for_map
 from tests.browser.test_session_resume import _RESUME_SCRIPT, SLOW_MS, _record_session_ids, _wait_idle
 
 TYPED = "Hemmelig utkast: Kari Nordmann, Borgenveien 2, ringer om fortauet."

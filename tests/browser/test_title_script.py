@@ -14,7 +14,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_resident_path import MAP_IFRAME, wait_for_map, wait_idle
+from tests.browser.helpers import MAP_IFRAME, wait_for_map, wait_idle
 from tests.conftest import make_consultation
 
 TITLE = "Sec-test ${(top.XSS_TITLE=document.domain)} `+(top.XSS_TICK=1)+` </script><b>fet</b>"

@@ -20,7 +20,7 @@ from playwright.sync_api import Page, expect
 from shapely.geometry import box, mapping
 
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS
-from tests.browser.test_resident_path import (
+from tests.browser.helpers import (
     MAP_IFRAME,
     choose_option,
     wait_for_map,
