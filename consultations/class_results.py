@@ -192,11 +192,7 @@ def place_heat(
     places = frame[frame["part"] == ClassPart.PLACE.value]
     if labels:
         places = places[places["label"].isin(list(labels))]
-    cells = (
-        analysis.density(places, cell_m)
-        if len(places)
-        else analysis.line_density([], cell_m)
-    )
+    cells = analysis.density(places, cell_m)  # no places: no cells
     return cells[cells["count"] >= minimum].reset_index(drop=True)
 
 

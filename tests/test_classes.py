@@ -681,3 +681,16 @@ def test_the_medvirkningsrapport_has_a_section_on_the_published_classes(
     section = text[text.index("Barn og unges medvirkning") :]
     assert "Utrygt: trafikk" in section and "Borgen" in section
     assert len(document.inline_shapes) == 6  # four charts, the inputs' map and the children's map
+
+
+def test_place_heat_of_a_class_with_routes_but_no_places_is_empty():
+    # the teachers' results page crashed here (a list where a frame belongs) before any place
+    import pandas as pd
+
+    from consultations import class_results
+
+    frame = pd.DataFrame(
+        {"part": ["route"], "label": [None], "east": [None], "north": [None], "lat": [None], "lon": [None]}
+    )
+    cells = class_results.place_heat(frame)
+    assert cells.empty and "count" in cells.columns

@@ -262,8 +262,10 @@ def test_no_serious_or_critical_axe_violations_on_any_page(start_app, browser_pa
     findings: list[Finding] = []
     visited: list[str] = []
 
-    # /kvittering is reached only from a sent merknad; a visitor without one sees its notice
-    for path in ("/", f"/?id={BORGEN}", f"/?id={HEGGEDAL}", "/personvern", "/tilgjengelighet", "/kvittering"):
+    # /kvittering is reached only from a sent merknad, /epost from a mail's link; a visitor
+    # without one sees its notice
+    for path in ("/", f"/?id={BORGEN}", f"/?id={HEGGEDAL}", "/personvern", "/tilgjengelighet", "/kvittering",
+                 "/epost"):
         page.goto(f"{server.url}{path}")
         if path.startswith("/?id="):
             expect(page.get_by_role("heading", level=1).first).to_be_visible()
