@@ -29,6 +29,10 @@ input:focus-visible, textarea:focus-visible,
     outline-offset: 2px !important;
 }
 h1, h2, h3 { hyphens: auto; overflow-wrap: break-word; }
+/* The published «vi hørte – vi gjør» table (ui/medvirkning.py) fits a 320 px phone: its
+   columns share the width and long words break instead of widening the page. */
+table.ki-heard { width: 100%; table-layout: fixed; }
+table.ki-heard th, table.ki-heard td { overflow-wrap: anywhere; hyphens: auto; vertical-align: top; }
 /* Phones: headings scale down with the screen (Streamlit's h1 is 44 px wide or narrow), so
    a long compound more often fits; the soft hyphens in titles (hyphenation.py) break the
    rest with a hyphen. */
