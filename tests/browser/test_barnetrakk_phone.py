@@ -41,18 +41,18 @@ def test_a_pupil_on_a_phone_marks_where_they_play_and_how_they_would_travel(star
     page = context.new_page()
     try:
         page.goto(f"{server.url}/?klasse={made['class'].code}")
-        # step 1: the way to school, drawn with clicks as test_class_path does (touch drawing
-        # on the map is #22's and tests/browser/test_drawing.py's); everything after is taps
+        # step 1: the way to school, drawn by taps (drawing starts with the map; «Ferdig» is
+        # in the bar above it: tests/browser/test_touch_drawing.py); the transport is a tap too
         fl, _ = wait_for_map(page)
         wait_idle(page)
-        fl.locator(".leaflet-draw-draw-polyline").click()
+        expect(fl.get_by_role("button", name="Ferdig", exact=True)).to_be_visible()
         box = fl.locator("#map_div").bounding_box()
         for dx, dy in ((-0.2, 0.05), (0.0, 0.0), (0.2, -0.05)):
-            fl.locator("#map_div").click(position={"x": box["width"] * (0.5 + dx), "y": box["height"] * (0.5 + dy)})
+            fl.locator("#map_div").tap(position={"x": box["width"] * (0.5 + dx), "y": box["height"] * (0.5 + dy)})
             page.wait_for_timeout(300)
-        fl.locator(".leaflet-draw-actions a", has_text="Ferdig").first.click()
+        fl.get_by_role("button", name="Ferdig", exact=True).tap()
         expect(page.get_by_text("Tegnet: strek").first).to_be_visible()
-        page.get_by_text("🚶 Gå", exact=True).tap()
+        page.get_by_text("Gå", exact=True).first.tap()  # its icon is an image beside the word
         wait_idle(page)
         page.get_by_role("button", name="Lagre veien").tap()
         expect(page.get_by_role("heading", name="Steder du leker, henger og unngår")).to_be_visible()
