@@ -88,13 +88,27 @@ def test_resident_pins_and_uploads_through_the_balancer_and_stays_on_one_replica
         expect(thanks).to_be_visible()
         reference = REF.search(thanks.inner_text())
         assert reference, thanks.inner_text()
-        expect(page.locator(f'.ki-photos img[alt="{alt}"]')).to_be_visible()
         assert _replica(page) == resident_replica  # never moved
 
-        # the watcher, still on its own replica, sees the input after a reload
+        # an input with a photo waits for a planner (security N10); one publishes it
+        from consultations import review
+        from consultations.model import InputStatus
+        from consultations.store import Store
+        from tests.conftest import staff
+
+        store = Store.open(run.db_url)
+        try:
+            (held,) = [i for i in store.all_inputs(BORGEN) if i.text == text]
+            assert held.status == InputStatus.PENDING
+            review.publish(store, [held.id], staff(store))
+        finally:
+            store.close()
+
+        # the watcher, still on its own replica, sees the input and its photo after a reload
         watcher.reload()
         wait_idle(watcher)
         expect(watcher.get_by_text(text).first).to_be_visible()
+        expect(watcher.locator(f'.ki-photos img[alt="{alt}"]')).to_be_visible()
         assert _replica(watcher) == watcher_replica
     finally:
         other.close()
