@@ -99,10 +99,10 @@ def items(size: int, seconds: float, clients: int) -> None:
             print(f"collection of {size:,} inputs; first request (builds it): {cold * 1000:.0f} ms")
             print(f"{'request':<34} {'req/s':>7} {'median ms':>10} {'bytes':>9}")
             kinds = {
-                "page of 100, CRS84": lambda r: f"{COLLECTION}?limit=100&offset={r.randrange(0, size - 100)}",
-                "page of 100, EPSG:25832": lambda r: f"{COLLECTION}?limit=100&offset={r.randrange(0, size - 100)}&crs={UTM32}",
+                "page of 100, CRS84": lambda r: f"{COLLECTION}?limit=100&offset={r.randrange(0, max(1, size - 100))}",
+                "page of 100, EPSG:25832": lambda r: f"{COLLECTION}?limit=100&offset={r.randrange(0, max(1, size - 100))}&crs={UTM32}",
                 "bbox (~1/10 of the area), 100": lambda r: _bbox_path(r),
-                "page of 1,000": lambda r: f"{COLLECTION}?limit=1000&offset={r.randrange(0, size - 1000)}",
+                "page of 1,000": lambda r: f"{COLLECTION}?limit=1000&offset={r.randrange(0, max(1, size - 1000))}",
             }
             for name, path_for in kinds.items():
                 per_second, median_ms, body = rate(app.port, clients, seconds, path_for)
