@@ -378,26 +378,6 @@ def appeal_deadline(notice_day: date) -> date:
     return notice_day + timedelta(weeks=3)
 
 
-def letter_list(store: Store, consultation_id: str, lang: str, actor: User) -> bytes:
-    """The varslingsliste's rest, for letters: every merknad with a postal address or
-    gnr/bnr whose sender gets no e-mail, as an XLSX (also a Word mail merge source).
-    Names and addresses: staff only, and the download is audited."""
-    import pandas as pd
-
-    from .export import to_xlsx
-
-    who = require(store, actor, Role.PLANNER)
-    mailed = {f.input_id for f in varslingsliste(store, consultation_id) if f.input_id is not None}
-    rows = [
-        (i.reference, i.sender_name or "", i.sender_address or "", i.sender_property or "")
-        for i in store.all_inputs(consultation_id)
-        if (i.sender_address or i.sender_property) and i.id not in mailed
-    ]
-    columns = [t(f"mail.letters.col_{c}", lang) for c in ("reference", "name", "address", "property")]
-    store.audit(who.username, "vedtak.letters", "consultation", consultation_id, None, str(len(rows)))
-    return to_xlsx(pd.DataFrame(rows, columns=columns), [])
-
-
 def register_vedtak(store: Store, consultation: Consultation, vedtak: Vedtak, actor: User) -> int:
     """A planner registers the vedtak; its notice to the varslingsliste is queued with it.
     Registered again (a correction), the notice goes again. Returns mails queued."""

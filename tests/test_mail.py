@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from consultations import mail, mail_sender
+from consultations import mail, mail_sender, postal_list
 from consultations.config import mail_settings
 from consultations.errors import InvalidInput
 from consultations.mail_model import FollowKind, MailKind, MailStatus
@@ -447,7 +447,7 @@ def test_the_letter_list_holds_the_postal_senders_who_get_no_mail(store, consult
     by_post = formal("Kari Brev", "Borgenveien 1, 1388 Borgen")
     mailed = formal("Ola Epost", "Vardåsveien 2")
     store.add_follow(consultation.id, FollowKind.INPUT, "ola@example.no", "nb", input_id=mailed.id, confirmed=True)
-    data = mail.letter_list(store, consultation.id, "nb", staff(store))
+    data = postal_list.letter_list(store, consultation.id, "nb", staff(store))
     rows = list(load_workbook(io.BytesIO(data)).worksheets[0].values)
     assert rows == [
         ("Referanse", "Navn", "Adresse", "Gnr/bnr"), (by_post.reference, "Kari Brev", "Borgenveien 1, 1388 Borgen", None)

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from .audit import _audit
+
 
 @dataclass(frozen=True)
 class Letter:
@@ -50,7 +52,6 @@ class CaseFileStore:
     """``Store`` methods for ``input_letters`` and ``consultation_facts``."""
 
     def set_letter(self, letter: Letter, actor: str) -> None:
-        from .core import _audit  # core defines Store on this mixin
 
         with self._transaction() as cur:  # type: ignore[attr-defined]
             cur.execute("DELETE FROM input_letters WHERE input_id = ?", (letter.input_id,))
@@ -111,7 +112,6 @@ class CaseFileStore:
         before = self.case_facts(old_id or consultation_id)
         if before == facts and not old_id:
             return
-        from .core import _audit  # core defines Store on this mixin
 
         d = facts.first_decision
         with self._transaction() as cur:  # type: ignore[attr-defined]

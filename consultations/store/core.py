@@ -24,6 +24,7 @@ import duckdb
 
 from .. import geo, keys
 from . import migrations
+from .audit import _audit, _naive, _utc
 from .casefile import CaseFileStore
 from .duckdb_backend import DuckDBBackend
 from .points import PointsStore, sync_objection, sync_response
@@ -103,16 +104,6 @@ class ArchiveRecord:
     journal_sequence: int | None = None
     journalpost_number: int | None = None
     anonymised_at: datetime | None = None
-
-
-def _utc(value: datetime) -> datetime:
-    """Aware UTC from a naive UTC timestamp as DuckDB returns it."""
-    return value.replace(tzinfo=UTC)
-
-
-def _naive(value: datetime) -> datetime:
-    """Naive UTC for a TIMESTAMP column."""
-    return value.astimezone(UTC).replace(tzinfo=None)
 
 
 _READS_KEPT = 4_096  # remembered reads between two writes; past that, start over
@@ -1908,23 +1899,6 @@ def _address(row: tuple) -> Address:
     return Address(*row)
 
 
-def _audit(
-    cur: duckdb.DuckDBPyConnection,
-    actor: str,
-    action: str,
-    object_type: str,
-    object_id: str,
-    before: str | None,
-    after: str | None,
-) -> None:
-    """One audit entry, inside the caller's transaction: the change and its record or neither."""
-    cur.execute(
-        """INSERT INTO audit_log (occurred_at, actor, action, object_type, object_id, before, after)
-           VALUES (?, ?, ?, ?, ?, ?, ?)""",
-        (_naive(datetime.now(UTC)), actor, action, object_type, object_id, before, after),
-    )
-
-
 def _audit_filter(text: str) -> tuple[str, list[object]]:
     """The WHERE clause for the audit log's filter: action or actor contains ``text``."""
     needle = text.strip().lower()
@@ -2104,8 +2078,3 @@ def _class_session(row: tuple) -> ClassSession:
 
 def _iso(value: object) -> object:
     return value.isoformat() if isinstance(value, datetime) else value
-
-
-# the query mixins (medvirkning.py) write audit rows and times as the Store does
-Store._audit_entry = staticmethod(_audit)
-Store._naive_time = staticmethod(_naive)

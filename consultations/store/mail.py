@@ -26,6 +26,7 @@ from ..mail_model import (
     OutboxEntry,
     Vedtak,
 )
+from .audit import _naive
 
 _OUTBOX_COLUMNS = (
     "id, consultation_id, kind, recipient, subject, body_text, body_html, unsubscribe_token, "
@@ -35,10 +36,6 @@ _FOLLOW_COLUMNS = (
     "id, token, consultation_id, input_id, kind, email, lang, confirmed_at, unsubscribed_at, last_sent_at"
 )
 ERROR_MAX = 500  # characters of an SMTP error kept with the row
-
-
-def _naive(value: datetime) -> datetime:
-    return value.astimezone(UTC).replace(tzinfo=None)
 
 
 def _aware(value: datetime | None) -> datetime | None:

@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from ..errors import NotFound
+from .audit import _audit, _naive
 
 
 class MedvirkningQueries:
     """Mixed into ``Store``: uses its ``_rows``, ``_transaction``, ``atomic``, ``add_input``
-    and the audit and time helpers core.py hands it (``_audit_entry``, ``_naive_time``)."""
+    and the audit and time helpers of audit.py."""
 
     # -- «hørte → gjør» ------------------------------------------------------------------
 
@@ -48,11 +49,11 @@ class MedvirkningQueries:
                 cur.execute(
                     """INSERT INTO feedback_rows (consultation_id, theme, kind, follow_up, reason, author,
                            updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                    (consultation_id, theme, kind, follow_up, reason, actor, self._naive_time(now)),
+                    (consultation_id, theme, kind, follow_up, reason, actor, _naive(now)),
                 )
                 after = json.dumps({"kind": kind, "follow_up": follow_up, "reason": reason})
             if before != after:
-                self._audit_entry(cur, actor, "consultation.follow_up", "consultation", f"{consultation_id}#{theme}", before, after)
+                _audit(cur, actor, "consultation.follow_up", "consultation", f"{consultation_id}#{theme}", before, after)
 
     def feedback_published(self, consultation_id: str) -> bool:
         return bool(self._rows("SELECT 1 FROM feedback_publication WHERE consultation_id = ?", (consultation_id,)))
@@ -63,10 +64,10 @@ class MedvirkningQueries:
             if published:
                 cur.execute(
                     "INSERT INTO feedback_publication (consultation_id, published_at) VALUES (?, ?)",
-                    (consultation_id, self._naive_time(datetime.now(UTC))),
+                    (consultation_id, _naive(datetime.now(UTC))),
                 )
             action = "feedback.publish" if published else "feedback.unpublish"
-            self._audit_entry(cur, actor, action, "consultation", consultation_id, None, None)
+            _audit(cur, actor, action, "consultation", consultation_id, None, None)
 
     # -- how the medvirkning was run -----------------------------------------------------
 
@@ -89,10 +90,10 @@ class MedvirkningQueries:
             (new_id,), = cur.execute(
                 """INSERT INTO medvirkning_activities (consultation_id, held_on, place, kind, attended,
                        created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
-                (consultation_id, held_on, place, kind, attended, self._naive_time(datetime.now(UTC))),
+                (consultation_id, held_on, place, kind, attended, _naive(datetime.now(UTC))),
             ).fetchall()
             after = json.dumps({"held_on": held_on.isoformat(), "place": place, "kind": kind, "attended": attended})
-            self._audit_entry(cur, actor, "activity.add", "consultation", consultation_id, None, after)
+            _audit(cur, actor, "activity.add", "consultation", consultation_id, None, after)
         return int(new_id)
 
     def remove_activity(self, consultation_id: str, activity_id: int, actor: str) -> None:
@@ -103,7 +104,7 @@ class MedvirkningQueries:
             ).fetchall()
             if not gone:
                 raise NotFound("activities.unknown", id=activity_id)
-            self._audit_entry(cur, actor, "activity.remove", "consultation", consultation_id, str(activity_id), None)
+            _audit(cur, actor, "activity.remove", "consultation", consultation_id, str(activity_id), None)
 
     # -- Barnetråkk details ------------------------------------------------------------
 

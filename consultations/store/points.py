@@ -18,6 +18,7 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from ..errors import NotFound
 from ..model import (
     Objection,
     ObjectionStatus,
@@ -27,6 +28,7 @@ from ..model import (
     Response,
     StatusChange,
 )
+from .audit import _audit, _naive, _utc
 
 _COLUMNS = (
     "input_id, letter, summary, theme, kind, objection_status, settled_on, settled_reference, "
@@ -35,11 +37,6 @@ _COLUMNS = (
 # the most pressing status first: what the merknad as a whole shows
 _PRESSING = (ObjectionStatus.OPEN, ObjectionStatus.MAINTAINED, ObjectionStatus.MET, ObjectionStatus.WITHDRAWN)
 
-
-def _core():
-    from . import core  # core's Store is built on this class: import it when used
-
-    return core
 
 
 class PointsStore:
@@ -78,8 +75,7 @@ class PointsStore:
         """Store points (new or replacing the one with the same input and letter) and the
         status changes that go with them, each audited with before and after, and rewrite
         their merknader's answer and innsigelse marking — all in one transaction."""
-        core = _core()
-        now = core._naive(datetime.now(UTC))
+        now = _naive(datetime.now(UTC))
         with self._transaction() as cur:
             # every merknad's points read once, its unstored point copied in first: a sheet
             # of thousands of rows is a few statements per point, not a dozen
@@ -103,7 +99,7 @@ class PointsStore:
                             author = excluded.author, updated_at = excluded.updated_at""",
                     values,
                 )
-                core._audit(
+                _audit(
                     cur, actor, "point.save" if before else "point.add", "input", str(point.input_id),
                     _snapshot(before) if before else None, _snapshot(point),
                 )  # fmt: skip
@@ -115,7 +111,7 @@ class PointsStore:
                     (change.input_id, change.letter, change.before.value if change.before else None,
                      change.after.value, change.settled_on, change.reference, change.note, actor, now),
                 )  # fmt: skip
-                core._audit(
+                _audit(
                     cur, actor, "point.innsigelse_status", "input", str(change.input_id),
                     json.dumps({"point": change.letter, "status": change.before.value if change.before else None}),
                     json.dumps({"point": change.letter, "status": change.after.value,
@@ -138,7 +134,7 @@ class PointsStore:
                WHERE i.consultation_id = ? ORDER BY s.id""",
             (consultation_id,),
         )
-        utc = _core()._utc
+        utc = _utc
         return [
             StatusChange(int(r[0]), r[1], ObjectionStatus(r[2]) if r[2] else None, ObjectionStatus(r[3]),
                          _date(r[4]), r[5], r[6], r[7], utc(r[8]))
@@ -155,7 +151,7 @@ def sync_response(cur, input_id: int, response: Response, actor: str, group: int
     when several merknader got it, and the merknad's row is rewritten from them."""
     if not _has_points(cur, input_id):
         return
-    now = _core()._naive(datetime.now(UTC))
+    now = _naive(datetime.now(UTC))
     cur.execute(
         """UPDATE merknad_points SET summary = ?, assessment = ?, outcome = ?, plan_change = ?,
                group_id = ?, author = ?, updated_at = ? WHERE input_id = ?""",
@@ -172,7 +168,7 @@ def sync_objection(cur, input_id: int, objection: Objection | None, status: Obje
     if len(points) != 1:
         return
     kind = PointKind(objection.value) if objection else PointKind.MERKNAD
-    now = _core()._naive(datetime.now(UTC))
+    now = _naive(datetime.now(UTC))
     cur.execute(
         "UPDATE merknad_points SET kind = ?, objection_status = ?, updated_at = ? WHERE input_id = ?",
         (kind.value, status.value if status else None, now, input_id),
@@ -230,12 +226,12 @@ def _materialise(cur, input_ids: Sequence[int], current: dict[int, dict[str, Poi
         (list(input_ids),),
     ).fetchall()
     if len(rows) != len(set(input_ids)):
-        raise _core().NotFound("input.unknown_input")
+        raise NotFound("input.unknown_input")
     for row in rows:
         legacy = _legacy_point(row)
         cur.execute(
             f"INSERT INTO merknad_points ({_COLUMNS}) VALUES ({', '.join('?' * 16)})",
-            _values(legacy, legacy.author, legacy.updated_at and _core()._naive(legacy.updated_at) or now),
+            _values(legacy, legacy.author, legacy.updated_at and _naive(legacy.updated_at) or now),
         )
         current[legacy.input_id] = {legacy.letter: legacy}
 
@@ -304,7 +300,7 @@ def _point(row: tuple) -> Point:
         settled_reference=row[7], settled_note=row[8], assessment=row[9],
         outcome=Outcome(row[10]) if row[10] else None, plan_change=row[11], new_hearing=bool(row[12]),
         group_id=int(row[13]) if row[13] is not None else None, author=row[14],
-        updated_at=_core()._utc(row[15]) if row[15] else None,
+        updated_at=_utc(row[15]) if row[15] else None,
     )  # fmt: skip
 
 
@@ -316,7 +312,7 @@ def _legacy_point(row: tuple) -> Point:
         input_id=int(row[0]), letter="a", summary=row[3] or "", kind=kind,
         status=ObjectionStatus(row[2]) if row[2] and kind == PointKind.INNSIGELSE else None,
         assessment=row[4] or "", outcome=Outcome(row[5]) if row[5] else None, plan_change=row[6] or "",
-        author=row[7] or "", updated_at=_core()._utc(row[8]) if row[8] else None, stored=False,
+        author=row[7] or "", updated_at=_utc(row[8]) if row[8] else None, stored=False,
     )  # fmt: skip
 
 

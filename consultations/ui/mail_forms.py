@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from .. import mail
+from .. import mail, postal_list
 from ..config import mail_settings
 from ..errors import KartinnspillError
 from ..i18n import format_date, t, tn
@@ -177,7 +177,7 @@ def builder_section(store: Store, consultation: Consultation | None, user: User,
             args=(where, lang, _register_vedtak, store, consultation, user, lang),
         )  # fmt: skip
     st.download_button(
-        t("mail.letters.download", lang), data=lambda: mail.letter_list(store, consultation.id, lang, user),
+        t("mail.letters.download", lang), data=lambda: postal_list.letter_list(store, consultation.id, lang, user),
         file_name=f"varslingsliste-brev-{consultation.id}.xlsx", key=f"letters-{consultation.id}",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         help=t("mail.letters.help", lang),
