@@ -34,7 +34,10 @@ from .model import (
     InputDraft,
     InputStatus,
     Objection,
+    ObjectionStatus,
     Phase,
+    Point,
+    PointKind,
     Role,
     SenderType,
     Shape,
@@ -454,6 +457,12 @@ def register_input(
         if original is not None or number or both:
             first = store.attachments(stored.id)[0].id if original is not None else None
             store.set_letter(Letter(stored.id, number, first, both), who.username)
+        if both:  # the letter's two parts are its points: a the innsigelse, b the faglig råd
+            store.save_points(
+                [Point(stored.id, "a", kind=PointKind.INNSIGELSE, status=ObjectionStatus.OPEN),
+                 Point(stored.id, "b", kind=PointKind.ADVICE)],
+                who.username,
+            )  # fmt: skip
     return stored
 
 

@@ -241,6 +241,25 @@ def test_a_registered_letter_keeps_its_original_address_journalpost_and_both_kin
     assert advice.objection == Objection.ADVICE and store.letter(advice.id) is None
 
 
+def test_a_letter_with_both_an_innsigelse_and_a_faglig_raad_has_a_point_for_each(store):
+    from consultations.model import ObjectionStatus, PointKind
+
+    store.add_consultation(formal())
+    item = letter(
+        store, "kaia", "Innsigelse til støy og faglig råd om lekeareal.", SenderType.AUTHORITY,
+        "Statsforvalteren i Oslo og Viken", objection=Objection.INNSIGELSE, also_advice=True,
+    )  # fmt: skip
+    points = store.input_points(item.id)
+    assert [(p.letter, p.kind, p.status) for p in points] == [
+        ("a", PointKind.INNSIGELSE, ObjectionStatus.OPEN),
+        ("b", PointKind.ADVICE, None),
+    ]
+    assert store.get_input(item.id).objection == Objection.INNSIGELSE  # still an innsigelse letter
+    alone = letter(store, "kaia", "Innsigelse til høyden.", SenderType.AUTHORITY, "Statens vegvesen",
+                   objection=Objection.INNSIGELSE)  # fmt: skip
+    assert not [p for p in store.input_points(alone.id) if p.stored]  # one point, read from the merknad
+
+
 @pytest.mark.parametrize(
     "changes, key",
     [
