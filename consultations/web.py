@@ -28,7 +28,7 @@ from starlette.routing import BaseRoute, Route
 from . import addresses, feeds, ogcapi, opendata
 from .config import Settings
 from .errors import KartinnspillError
-from .i18n import DEFAULT_LANG, LANGUAGES, format_date, t
+from .i18n import DEFAULT_LANG, LANGUAGES, format_date, t, tn
 from .ogcapi import HttpError
 from .ratelimit import Limit, NoLimit, RateLimiter, limiter_for
 from .store import Store
@@ -243,7 +243,7 @@ def description_page(service: Service, request: Request, lang: str) -> Response:
     ogc = f"{origin}/ogcapi/collections/{collection.id}"
     body = f"""
 <h1>{e(t("opendata.page_title", lang, title=c.title))}</h1>
-<p>{e(t("opendata.page_intro", lang, n=len(collection), publisher=service.profile.name))}</p>
+<p>{e(tn("opendata.page_intro", len(collection), lang, publisher=service.profile.name))}</p>
 <p>{e(t("opendata.page_excluded", lang))}</p>
 <h2>{e(t("opendata.downloads", lang))}</h2>
 <ul>

@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from .. import mail, postal_list
+from .. import mail, planprocess, postal_list
 from ..config import mail_settings
 from ..errors import KartinnspillError
 from ..i18n import format_date, t, tn
 from ..mail_model import MailKind, MailStatus, Vedtak
-from ..model import Consultation, User
+from ..model import Consultation, Stage, User
 from ..store import Store
 from ..text import escape_markdown
 from . import flash
@@ -27,14 +27,21 @@ def _keys(consultation_id: str) -> dict[str, str]:
 # -- the resident's form ----------------------------------------------------------------------
 
 
-def input_fields(consultation_id: str, lang: str) -> None:
+def _said(key: str, stage: Stage, lang: str) -> str:
+    """``mail.<key>`` as a formal høring says it; early medvirkning its own words
+    (``mail.early.<key>``: never «høring»)."""
+    early = planprocess.mode(stage) == planprocess.Mode.EARLY
+    return t(f"mail.early.{key}" if early else f"mail.{key}", lang)
+
+
+def input_fields(consultation_id: str, lang: str, stage: Stage | None = None) -> None:
     """Inside the input form, folded: the address and the two consents, each explained."""
     keys = _keys(consultation_id)
     with st.expander(t("mail.form.heading", lang)):
         st.text_input(t("mail.form.email", lang), max_chars=mail.EMAIL_MAX, key=keys["email"])
         st.checkbox(t("mail.form.receipt", lang), help=t("mail.form.receipt_help", lang), key=keys["receipt"])
         st.checkbox(t("mail.form.follow", lang), help=t("mail.form.follow_help", lang), key=keys["follow"])
-        st.caption(t("mail.form.privacy", lang))
+        st.caption(_said("form.privacy", stage, lang) if stage else t("mail.form.privacy", lang))
 
 
 def request(consultation_id: str, lang: str) -> mail.MailRequest:
@@ -72,14 +79,17 @@ def _follow(store: Store, consultation: Consultation, lang: str) -> str:
 
 def follow_form(store: Store, consultation: Consultation, lang: str) -> None:
     where = f"mail-follow-{consultation.id}"
-    with st.expander(t("mail.follow.heading", lang)):
+    with st.expander(_said("follow.heading", consultation.stage, lang)):
         st.caption(t("mail.follow.help", lang))
-        st.text_input(t("mail.follow.email", lang), max_chars=mail.EMAIL_MAX, key=_keys(consultation.id)["follow_email"])
+        st.text_input(
+            _said("follow.email", consultation.stage, lang), max_chars=mail.EMAIL_MAX,
+            key=_keys(consultation.id)["follow_email"],
+        )  # fmt: skip
         st.button(
-            t("mail.follow.button", lang), key=f"mail-follow-button-{consultation.id}",
+            _said("follow.button", consultation.stage, lang), key=f"mail-follow-button-{consultation.id}",
             on_click=flash.run, args=(where, lang, _follow, store, consultation, lang),
         )  # fmt: skip
-        st.caption(t("mail.form.privacy", lang))
+        st.caption(_said("form.privacy", consultation.stage, lang))
         flash.show(where)
 
 

@@ -325,7 +325,7 @@ def input_form(store: Store, consultation: Consultation, session: str, lang: str
             _formal_fields(consultation, keys, lang)
         else:
             st.caption(t(said("form.public_notice"), lang))
-        mail_forms.input_fields(consultation.id, lang)
+        mail_forms.input_fields(consultation.id, lang, consultation.stage)
         st.form_submit_button(
             t(said("form.submit"), lang),
             type="primary",
