@@ -51,7 +51,6 @@ from .permissions import require, require_class
 from .public import masked
 from .ratelimit import RateLimiter
 from .store import Store
-from .text import clean_text
 
 REGISTRATIONS_PER_PUPIL = 8  # places to play and places to avoid, together
 REGISTRATION_PARTS = (ClassPart.PLAY.value, ClassPart.AVOID.value, ClassPart.WISH.value)
@@ -103,19 +102,7 @@ def submit_registration(
         details["company"] = _enum(Company, company, "barnetrakk.company_missing").value
     else:
         details["reason"] = _enum(AvoidReason, reason, "barnetrakk.reason_missing").value
-    try:
-        lat_f, lon_f = float(lat), float(lon)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise InvalidInput("input.bad_coordinates") from None
-    consultation = store.get_consultation(session.consultation_id)
-    assert consultation is not None
-    if not geo.is_valid_coordinate(lat_f, lon_f):
-        raise InvalidInput("input.bad_coordinates")
-    if not geo.contains(consultation.area, lat_f, lon_f):
-        raise InvalidInput("classes.place_outside")
-    text = clean_text(text or "")
-    if len(text) > classes.PLACE_TEXT_MAX:
-        raise InvalidInput("classes.text_long", max=classes.PLACE_TEXT_MAX)
+    consultation, lat_f, lon_f, text = classes.check_place(store, session, lat, lon, text)
     session_hash = store.hash_session(pupil, consultation.id)
     token = classes._token(session_hash, session, part.value, f"{lat_f:.6f}", f"{lon_f:.6f}",
                            json.dumps(details, sort_keys=True), text)  # fmt: skip

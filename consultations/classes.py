@@ -42,6 +42,7 @@ from .model import (
     Channel,
     ClassPart,
     ClassSession,
+    Consultation,
     Input,
     InputStatus,
     Phase,
@@ -349,6 +350,27 @@ def submit_route(
     return stored
 
 
+def check_place(
+    store: Store, session: ClassSession, lat: object, lon: object, text: str | None
+) -> tuple[Consultation, float, float, str]:
+    """A pupil's point and short text, checked as every class registration takes them: real
+    coordinates inside the plan area, the text cleaned and at most ``PLACE_TEXT_MAX``."""
+    try:
+        lat_f, lon_f = float(lat), float(lon)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InvalidInput("input.bad_coordinates") from None
+    consultation = store.get_consultation(session.consultation_id)
+    assert consultation is not None
+    if not geo.is_valid_coordinate(lat_f, lon_f):
+        raise InvalidInput("input.bad_coordinates")
+    if not geo.contains(consultation.area, lat_f, lon_f):
+        raise InvalidInput("classes.place_outside")
+    text = clean_text(text or "")
+    if len(text) > PLACE_TEXT_MAX:
+        raise InvalidInput("classes.text_long", max=PLACE_TEXT_MAX)
+    return consultation, lat_f, lon_f, text
+
+
 def submit_place(
     store: Store,
     session: ClassSession,
@@ -369,19 +391,7 @@ def submit_place(
         label = PlaceLabel(label)
     except ValueError:
         raise InvalidInput("classes.label_missing") from None
-    try:
-        lat_f, lon_f = float(lat), float(lon)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise InvalidInput("input.bad_coordinates") from None
-    consultation = store.get_consultation(session.consultation_id)
-    assert consultation is not None
-    if not geo.is_valid_coordinate(lat_f, lon_f):
-        raise InvalidInput("input.bad_coordinates")
-    if not geo.contains(consultation.area, lat_f, lon_f):
-        raise InvalidInput("classes.place_outside")
-    text = clean_text(text or "")
-    if len(text) > PLACE_TEXT_MAX:
-        raise InvalidInput("classes.text_long", max=PLACE_TEXT_MAX)
+    consultation, lat_f, lon_f, text = check_place(store, session, lat, lon, text)
     session_hash = store.hash_session(pupil, consultation.id)
     token = _token(
         session_hash,
