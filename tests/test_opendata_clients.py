@@ -48,6 +48,17 @@ def no_proxy(monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
+@pytest.fixture
+def gdal_online():
+    """This process's GDAL as a GIS has it: without geo.py's offline settings for uploads
+    (they are process-wide, so set whenever an earlier test read an upload), restored after."""
+    pyogrio = pytest.importorskip("pyogrio")
+    saved = {name: pyogrio.get_gdal_config_option(name) for name in geo._GDAL_OFFLINE}
+    pyogrio.set_gdal_config_options(dict.fromkeys(saved))
+    yield
+    pyogrio.set_gdal_config_options(saved)
+
+
 def _gdal(*argv: str) -> str:
     if shutil.which(argv[0]) is None:
         pytest.fail(f"{argv[0]} not found: apt-get install gdal-bin (.ci/run installs it)", pytrace=False)
@@ -86,9 +97,11 @@ def test_ogr2ogr_reads_every_published_input_and_nothing_withheld(served, tmp_pa
         assert secret not in text
 
 
-def test_gdal_reprojects_to_utm_32_through_the_crs_parameter(served):
+def test_gdal_reprojects_to_utm_32_through_the_crs_parameter(served, no_proxy, gdal_online):
     """GDAL ≥ 3.7 asks the server for the CRS (Part 2) when the collection lists it; the
-    server's coordinates are rounded to centimetres, a client-side reprojection's are not."""
+    server's coordinates are rounded to centimetres, a client-side reprojection's are not.
+    GDAL runs in this process here: ``gdal_online`` lifts the settings geo.py gives it for
+    uploads (a dead proxy, one-second time-outs), which an earlier test may have left."""
     pyogrio = pytest.importorskip("pyogrio")
     server, seeded = served
     frame = pyogrio.read_dataframe(
