@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from consultations import classes
 from consultations.model import Role
 from consultations.store import Store
-from tests.browser.helpers import wait_for_map, wait_idle
+from tests.browser.helpers import pin_map_centre, wait_for_map, wait_idle
 from tests.conftest import make_consultation, staff
 
 CID = "heggedal-skolevei"
@@ -66,9 +66,7 @@ def test_a_pupil_on_a_tablet_draws_the_way_marks_a_place_and_is_done(
     # step 2: a place on the map, with a label and a few words
     fl, _ = wait_for_map(page)
     wait_idle(page)
-    fl.locator("#map_div").focus()  # a press on an unfocused map may scroll it away mid-click
-    fl.locator("#map_div").click()
-    expect(page.get_by_text("Valgt punkt").first).to_be_visible()
+    pin_map_centre(page, fl)
     page.get_by_text("🚗 Utrygt: trafikk", exact=True).click()
     wait_idle(page)
     page.get_by_role("textbox", name="Hvorfor? (frivillig)").fill(

@@ -27,6 +27,7 @@ from tests.browser.helpers import (
     off_host,
     open_consultation_from_home,
     page_not_found_dialog,
+    pin_map_centre,
     wait_for_map,
     wait_idle,
 )
@@ -47,12 +48,8 @@ def test_resident_pins_and_sends_input_from_home_page(app_server, browser_page: 
 
     fl, _ = wait_for_map(page)
     wait_idle(page)
-    # The map is fitted to the plan area, so its centre lies inside it. Focused first: a press
-    # on a map without focus focuses it, and the page may scroll the map into view between
-    # the press and the release (the click then lands elsewhere and sets no pin).
-    fl.locator("#map_div").focus()
-    fl.locator("#map_div").click()
-    expect(page.get_by_text("Valgt punkt").first).to_be_visible()
+    # The map is fitted to the plan area, so its centre lies inside it.
+    pin_map_centre(page, fl)
 
     choose_option(page, "Kategori", CATEGORY)
     text = f"Nettlesertest {uuid.uuid4().hex[:12]}: fotgjengerfelt ved skolen trengs."

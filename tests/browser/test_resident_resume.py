@@ -13,7 +13,7 @@ import json
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import BORGEN, wait_for_map
+from tests.browser.helpers import BORGEN, pin_map_centre, wait_for_map
 from tests.browser.test_session_resume import _RESUME_SCRIPT, SLOW_MS, _record_session_ids, _wait_idle
 
 TYPED = "Hemmelig utkast: Kari Nordmann, Borgenveien 2, ringer om fortauet."
@@ -26,9 +26,7 @@ def test_a_resident_session_resumed_from_another_browser_starts_empty(app_server
     wait_for_map(page)
     _wait_idle(page)
     fl = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').first
-    fl.locator("#map_div").focus()
-    fl.locator("#map_div").click()
-    expect(page.get_by_text("Valgt punkt").first).to_be_visible()
+    pin_map_centre(page, fl)
     _wait_idle(page)
     box = page.get_by_role("textbox", name="Ditt innspill", exact=True)
     box.fill(TYPED)
