@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 
 class Cursor(Protocol):
@@ -37,6 +37,7 @@ class Cursor(Protocol):
         """The last result as a pandas DataFrame."""
 
 
+@runtime_checkable
 class Backend(Protocol):
     """Connection, cursors, transactions, backups and the dialect hooks of one database."""
 
