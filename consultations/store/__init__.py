@@ -6,9 +6,11 @@ Everything outside this package imports from here, never from a module inside it
 from ..errors import DuplicateText, SupportedFromAddress
 from .casefile import CaseFacts, FirstDecision, Letter
 from .core import ArchivedInput, ArchiveRecord, Store
+from .frame import ANALYSIS_FRAME, conform_frame
 from .migrations import LATEST, MIGRATIONS, SCHEMA_VERSION_TABLE
 
 __all__ = [
+    "ANALYSIS_FRAME",
     "LATEST",
     "MIGRATIONS",
     "SCHEMA_VERSION_TABLE",
@@ -20,4 +22,5 @@ __all__ = [
     "DuplicateText",
     "Store",
     "SupportedFromAddress",
+    "conform_frame",
 ]

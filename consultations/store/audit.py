@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import duckdb
+from .backend import Cursor
 
 
 def _utc(value: datetime) -> datetime:
@@ -20,7 +20,7 @@ def _naive(value: datetime) -> datetime:
 
 
 def _audit(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     actor: str,
     action: str,
     object_type: str,

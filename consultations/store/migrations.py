@@ -481,6 +481,40 @@ MIGRATIONS: dict[int, Sequence[str]] = {
             announced_frist DATE
         )""",
     ),
+    28: (
+        # Two rules a check-then-insert under a lock held become keys the database holds
+        # (replicas on PostgreSQL take no lock for them). Each key is a table of its own,
+        # filled from the rows already there, because DuckDB (2.0) can neither index an
+        # expression such as md5(text) nor build an index in the transaction that changed
+        # the table: a key on the rows themselves could not be made, nor an old repeat set
+        # aside, in one migration. Should an old database hold a repeat, its first row
+        # holds the key and nothing is changed or removed; from now on no repeat is stored.
+        # No foreign keys: DuckDB refuses any update of an indexed column of a referenced
+        # row (anonymising an input clears its unique submission token) and any delete.
+        #
+        # The same text once per consultation from one network address (inputs.address_hash):
+        # the text by its md5, as a merknad may be longer than an index entry can be.
+        """CREATE TABLE input_text_keys (
+            consultation_id VARCHAR NOT NULL,
+            address_hash VARCHAR NOT NULL,
+            text_hash VARCHAR NOT NULL,
+            input_id INTEGER NOT NULL UNIQUE,
+            PRIMARY KEY (consultation_id, address_hash, text_hash)
+        )""",
+        """INSERT INTO input_text_keys (consultation_id, address_hash, text_hash, input_id)
+           SELECT consultation_id, address_hash, md5(text), min(id) FROM inputs
+           WHERE address_hash IS NOT NULL GROUP BY consultation_id, address_hash, md5(text)""",
+        # a høringsinstans once per consultation, its name in any case (lower(name))
+        """CREATE TABLE party_name_keys (
+            consultation_id VARCHAR NOT NULL,
+            name_key VARCHAR NOT NULL,
+            party_id INTEGER NOT NULL UNIQUE,
+            PRIMARY KEY (consultation_id, name_key)
+        )""",
+        """INSERT INTO party_name_keys (consultation_id, name_key, party_id)
+           SELECT consultation_id, lower(name), min(id) FROM hearing_parties
+           GROUP BY consultation_id, lower(name)""",
+    ),
 }
 LATEST = max(MIGRATIONS)
 SCHEMA_VERSION_TABLE = (

@@ -325,6 +325,11 @@ class _Cursor:
     def executemany(self, sql: str, rows: Sequence[Sequence[object]]) -> None:
         self.raw.executemany(_translate(sql), rows)
 
+    @property
+    def description(self):
+        """Per column of the last result its name first (``Database._records`` reads it)."""
+        return self.raw.description
+
     def fetchall(self) -> list[tuple]:
         return self.raw.fetchall()
 
