@@ -9,7 +9,9 @@ Beside the builder's fields the file may name the høringsinstanser the høring 
 the forslagsstiller of a private plan (``proposer``), the 1. gangs vedtak that put it out
 (``first_decision``: ``{"body", "date", "case"}``), the number of neighbours notified by
 letter (``neighbours_notified``) and why a høring the law gives six weeks runs shorter
-(``short_frist_reason``; without it such a period is refused).
+(``short_frist_reason``; without it such a period is refused). A ``closes`` on a Saturday,
+Sunday or holiday holds on the next working day, and is refused (both dates named) unless
+``frist_confirmed`` gives that day (``YYYY-MM-DD``): staff confirm what the kunngjøring says.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ _OPTIONAL = (
     "body", "plan_id", "case_number", "announced", "announced_where", "moderation",
     "contact", "status", "documents", "translations", "shapes",
     "hearing_parties", "proposer", "first_decision", "short_frist_reason", "neighbours_notified",
+    "frist_confirmed",
 )  # fmt: skip
 _PROPOSER_FIELDS = ("name", "consultant", "recipient", "address")
 _CONTACT_FIELDS = ("name", "role", "email", "phone")
@@ -159,13 +162,17 @@ def _moment(data: dict, name: str, default_time: time) -> datetime:
 
 
 def _announced(data: dict) -> date | None:
-    value = _text(data, "announced").strip()
+    return _day(data, "announced")
+
+
+def _day(data: dict, name: str) -> date | None:
+    value = _text(data, name).strip()
     if not value:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidConsultation("import.bad_date", field="announced", value=value) from None
+        raise InvalidConsultation("import.bad_date", field=name, value=value) from None
 
 
 def _area(value: object):
@@ -257,6 +264,7 @@ def _form(data: dict) -> lifecycle.ConsultationForm:
         short_frist_reason=_text(data, "short_frist_reason"),
         first_decision=_first_decision(data.get("first_decision")),
         neighbours_notified=_neighbours(data.get("neighbours_notified")),
+        frist_confirmed=_day(data, "frist_confirmed"),
     )
 
 

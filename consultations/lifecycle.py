@@ -8,6 +8,8 @@ log holds who did what, when, with before and after.
 
 from __future__ import annotations
 
+import json
+
 import re
 import unicodedata
 from collections.abc import Collection, Sequence
@@ -103,6 +105,9 @@ class ConsultationForm:
     short_frist_reason: str = ""
     first_decision: FirstDecision | None = None  # the 1. gangs vedtak; None: keep the stored one
     neighbours_notified: int | None = None  # naboer varslet by letter; None: keep the stored one
+    # a frist on a weekend or holiday moves to the next working day, and is saved only when
+    # staff confirm that date (the builder's checkbox, ``frist_confirmed`` in the JSON)
+    frist_confirmed: date | None = None
 
 
 TRANSLATED = {"title": TITLE_MAX, "summary": SUMMARY_MAX, "body": BODY_MAX}
@@ -256,6 +261,7 @@ def build(
     announced_on, announced_where = _check_announcement(form)
     frist = planprocess.frist(form.stage, form.opens_at, form.closes_at, announced_on)
     check_short_frist(frist, form.short_frist_reason)
+    check_moved_frist(frist, form.frist_confirmed)
     if form.area is None:
         raise InvalidConsultation("consultation_form.area_missing")
     area = geo.as_multipolygon(form.area)
@@ -312,6 +318,20 @@ def check_short_frist(frist: planprocess.Frist, reason: str) -> str:
             "letters.frist_short", paragraph=frist.short, earliest=frist.earliest.strftime("%d.%m.%Y")
         )
     return reason if frist.short else ""
+
+
+def check_moved_frist(frist: planprocess.Frist, confirmed: date | None) -> None:
+    """A frist given on a Saturday, Sunday or holiday holds on the next working day; the
+    kunngjøring and the letters must say that day, so staff confirm it in a step of its
+    own: refused, showing both dates, unless ``confirmed`` is the day that holds."""
+    if frist.announced is None:
+        return
+    valid = frist.closes_at.astimezone(LOCAL_TZ).date()
+    if confirmed != valid:
+        raise InvalidConsultation(
+            "merk21.frist_moved_unconfirmed", announced=frist.announced.strftime("%d.%m.%Y"),
+            valid=valid.strftime("%d.%m.%Y"), iso=valid.isoformat(),
+        )  # fmt: skip
 
 
 def case_facts(c: Consultation, form: ConsultationForm, before: CaseFacts) -> CaseFacts:
@@ -441,13 +461,16 @@ def save(
             if existing.status == Status.PUBLISHED and existing.closes_at != consultation.closes_at:
                 mail.deadline_changed(store, consultation)
     renamed = existing.id if existing and existing.id != consultation.id else None
-    store.set_case_facts(consultation.id, facts, who.username, old_id=renamed)
-    if facts.announced_frist is not None:  # show both dates and ask staff to confirm
-        both = ("letters.frist_moved_confirm", {
-            "announced": facts.announced_frist.strftime("%d.%m.%Y"),
-            "valid": consultation.closes_at.astimezone(LOCAL_TZ).strftime("%d.%m.%Y"),
-        })  # fmt: skip
-        warnings = [both if key == "plan_process.warn_moved" else (key, v) for key, v in warnings]
+    moved = any(key == "plan_process.warn_moved" for key, _ in warnings)  # and confirmed (build)
+    with store.atomic():
+        store.set_case_facts(consultation.id, facts, who.username, old_id=renamed)
+        if moved and facts.announced_frist is not None:  # who confirmed which day, audited
+            both = {"announced": facts.announced_frist.strftime("%d.%m.%Y"),
+                    "valid": consultation.closes_at.astimezone(LOCAL_TZ).strftime("%d.%m.%Y")}  # fmt: skip
+            store.audit(who.username, "consultation.frist_confirmed", "consultation", consultation.id, None,
+                        json.dumps(both))  # fmt: skip
+            warnings = [("merk21.frist_moved_confirmed", both) if key == "plan_process.warn_moved" else (key, v)
+                        for key, v in warnings]  # fmt: skip
     return consultation, warnings
 
 

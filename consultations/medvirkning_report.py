@@ -44,6 +44,7 @@ from . import (
     geo,
     places,
     themes,
+    word,
 )
 from .class_results import cell_rings
 from .config import Municipality, TileLayer, load_settings
@@ -439,6 +440,7 @@ def build_medvirkning_report(
     if c is None:
         raise NotFound("consultation_form.unknown", id=consultation_id)
     tiles = load_settings().tiles if tiles is _DEFAULT else tiles
+    now = now or datetime.now(UTC)
     every = store.analysis_frame(consultation_id)
     hidden = every["status"] == InputStatus.HIDDEN.value
     frame = every[~hidden].reset_index(drop=True)
@@ -455,7 +457,7 @@ def build_medvirkning_report(
         (m("municipality"), profile.name),
         (m("stage"), t(f"stage.{c.stage.value}", lang)),
         (m("period"), f"{format_date(c.opens_at, lang)} – {format_date(c.closes_at, lang)}"),
-        (m("generated"), format_date(now or datetime.now(UTC), lang)),
+        (m("generated"), format_date(now, lang)),
     ])  # fmt: skip
     who = people(frame) if len(frame) else people_empty()
     doc.add_paragraph(received_line(len(frame), len(who), lang))
@@ -535,6 +537,14 @@ def build_medvirkning_report(
     use = store.use_of_input(consultation_id)
     for part in (use.split("\n\n") if use else [m("use_missing")]):
         doc.add_paragraph(xml_safe(part))
+    # a case document's metadata, language, header and «side X av Y», not python-docx's
+    word.dress(
+        doc, title=xml_safe(m("title", title=c.title)), author=profile.name, lang=lang, now=now,
+        subject=t("merk21.medvirkning.subject", lang),
+        keywords=t("merk21.medvirkning.keywords", lang, stage=t(f"stage.{c.stage.value}", lang)),
+        header=t("merk21.medvirkning.header", lang, municipality=profile.name),
+        footer=t("letters.report.footer", lang, page="{page}", pages="{pages}"),
+    )  # fmt: skip
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

@@ -105,8 +105,11 @@ def unresolved(inputs: Iterable[Input]) -> list[Input]:
 
 
 def overview(store: Store) -> dict[str, tuple[int, int]]:
-    """Per consultation id: ``(unresolved innsigelser, høringsinstanser not answered)``."""
-    return store.party_overview(UNRESOLVED)
+    """Per consultation id: ``(unresolved innsigelser, høringsinstanser not answered)``.
+    Innsigelser are counted as points, as the review page and the report count them: a
+    letter with two open innsigelser is two (``points.standing``)."""
+    standing = store.standing_innsigelser(UNRESOLVED)
+    return {cid: (standing.get(cid, 0), silent) for cid, (_, silent) in store.party_overview(UNRESOLVED).items()}
 
 
 def _input(store: Store, input_id: int) -> Input:

@@ -179,6 +179,15 @@ def next_working_day(day: date) -> date:
     return day
 
 
+def moved_frist(stage: Stage, closes_on: date | None) -> date | None:
+    """The working day a formal høring's frist on ``closes_on`` moves to, or ``None`` when
+    it does not move (a working day, early medvirkning, no date): the date staff confirm."""
+    if closes_on is None or mode(stage) == Mode.EARLY:
+        return None
+    moved = next_working_day(closes_on)
+    return moved if moved != closes_on else None
+
+
 @dataclass(frozen=True)
 class Frist:
     """A høringsfrist as the rules make it, and what staff should be told about it."""

@@ -120,7 +120,8 @@ def merknader(frame: pd.DataFrame, consultation: Consultation, now: datetime) ->
     note), each with ``section``, ``answer_by`` (the input whose answer it carries, through
     its duplicate chain; NA while unanswered), that answer's ``a_summary``, ``a_assessment``,
     ``a_outcome``, ``a_plan_change``, and ``missed`` (the frist it missed, or ``None``)."""
-    keep = frame["not_merknad"].map(is_merknad)
+    # as bool: an empty object-typed mask would select columns, not rows (KeyError: 'id')
+    keep = frame["not_merknad"].map(is_merknad).astype(bool)
     if not frist_passed(consultation, now):
         keep &= frame["status"] != InputStatus.PENDING.value
     rows = frame[keep].reset_index(drop=True)
@@ -471,21 +472,44 @@ class Report:
                          "", "", t("points.report.no_move", lang)))  # fmt: skip
 
     def _plan_changes(self, doc) -> None:
-        """«Endringer i planforslaget etter offentlig ettersyn»: every point's «endring i
-        planen», with whether it needs a new høring (pbl. § 12-14)."""
+        """«Endringer i planforslaget etter offentlig ettersyn»: every «endring i planen»
+        once (a felles vurdering's change once for all its points), with whether it needs a
+        new høring (pbl. § 12-14) and the parties who asked for it (``_parties``)."""
         lang = self.lang
-        found = [p for p in own_points(self.rows.sort_values("id"), self.points) if p.plan_change]
+        changes: dict[tuple, list[Point]] = {}
+        for p in own_points(self.rows.sort_values("id"), self.points):
+            if p.plan_change:
+                changes.setdefault(_point_key(p) or ("p", p.input_id, p.letter), []).append(p)
         doc.add_heading(t("points.report.changes_heading", lang), level=1)
-        if not found:
+        if not changes:
             doc.add_paragraph(t("points.report.changes_none", lang))
             return
-        table = _table(doc, 3)
-        _row(table, [t(f"points.report.col_{c}", lang) for c in ("point", "change", "hearing")],
-             bold=(True,) * 3, header=True)  # fmt: skip
-        for p in found:
+        table = _table(doc, 4)
+        _row(table, [*(t(f"points.report.col_{c}", lang) for c in ("point", "change", "hearing")),
+                     t("merk21.report.col_parties", lang)], bold=(True,) * 4, header=True)  # fmt: skip
+        by_id = {int(item.id): item for item in self.rows.itertuples(index=False)}
+        copies: dict[int, list] = {}  # a merknad's duplicates, answered through it
+        for item in by_id.values():
+            if not pd.isna(item.duplicate_of):
+                original = item.duplicate_of if pd.isna(item.answer_by) else item.answer_by
+                copies.setdefault(int(original), []).append(item)
+        for found in changes.values():
             hearing = t("points.report.hearing_line", lang,
-                        answer=t("points.yes" if p.new_hearing else "points.no", lang))  # fmt: skip
-            _row(table, (self._label(p), self._mask(p.plan_change), hearing))
+                        answer=t("points.yes" if any(p.new_hearing for p in found) else "points.no", lang))  # fmt: skip
+            _row(table, ("\n".join(self._label(p) for p in found), self._mask(found[0].plan_change), hearing,
+                         "\n".join(self._parties(found, by_id, copies))))  # fmt: skip
+
+    def _parties(self, found: Sequence[Point], by_id: dict[int, object], copies: dict[int, list]) -> list[str]:
+        """Who asked for a change: each of its points with its sender, then the merknader
+        answered through one of them (duplicates), each sender named only as this report
+        may name them (``_who``: a private person as «Privatperson», «Nabo» …)."""
+        lang = self.lang
+        lines = [t("merk21.report.party", lang, point=self._label(p), sender=self._who(by_id[p.input_id])) for p in found]
+        for input_id in dict.fromkeys(p.input_id for p in found):
+            for item in copies.get(input_id, ()):
+                lines.append(t("merk21.report.party_duplicate", lang, point=reference(int(item.id)),
+                               original=reference(input_id), sender=self._who(item)))  # fmt: skip
+        return lines
 
     # -- the merknadsbehandling
 
@@ -653,13 +677,21 @@ class Report:
                                   reference=point.settled_reference)  # fmt: skip
         return what
 
-    def _sender(self, item, point: Point | None = None) -> str:
+    def _who(self, item) -> str:
+        """The sender as this report may name them: the sender type, with the name of an
+        authority, organisation or business — a private person's only in the internal
+        version (``include_names``; ``letters.is_private``)."""
         lang = self.lang
         kind = item.sender_type if _present(item.sender_type) else SenderType.PRIVATE.value
         sender = t(f"sender_type.{kind}", lang)
         public = public_sender_name(item.sender_type, item.sender_name)
         if _present(item.sender_name) and (self.include_names or public):
             sender = t("exports.report.sender_named", lang, type=sender, name=item.sender_name)
+        return sender
+
+    def _sender(self, item, point: Point | None = None) -> str:
+        lang = self.lang
+        sender = self._who(item)
         if point is not None:
             what = self._kind(point)
             return f"{sender}\n{what}" if what else sender

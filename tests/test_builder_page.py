@@ -200,6 +200,7 @@ def test_a_frist_on_christmas_day_is_saved_on_the_next_working_day_with_a_warnin
     at = _formal_draft(log_in(app, "pages/rediger.py"))
     at.text_input(key="builder-new-case_number").input("24/1234")
     at.date_input(key="builder-new-announced_on").set_value(date(2026, 11, 10))
+    at.checkbox(key="builder-new-frist_confirmed-2026-12-28").check()  # the moved date, confirmed (issue 21)
     at.button(key="builder-new-save").click()
     at.run()
     assert not at.exception and not at.error, [e.value for e in at.error]

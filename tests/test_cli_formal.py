@@ -12,6 +12,7 @@ from shapely.geometry import mapping
 
 from consultations import cli
 from consultations.i18n import LOCAL_TZ
+from consultations.planprocess import next_working_day
 from consultations.model import (
     Channel,
     Contact,
@@ -72,7 +73,8 @@ def write(folder: Path, **changes) -> Path:
         "case_number": "25/1234",
         "announced": (today + timedelta(days=1)).isoformat(),
         "opens": (today + timedelta(days=1)).isoformat(),
-        "closes": (today + timedelta(days=60)).isoformat(),
+        # a working day: a frist on a weekend or holiday must be confirmed (frist_confirmed)
+        "closes": next_working_day(today + timedelta(days=60)).isoformat(),
         "area": {"type": "Feature", "properties": {}, "geometry": mapping(BORGEN_SQUARE)},
         "categories": ["Trafikk og trafikksikkerhet", "Annet"],
         "moderation": "pre",
@@ -205,15 +207,20 @@ def test_import_of_a_hearing_whose_period_has_ended_warns_and_stores_it(db, tmp_
     assert stored(db)[0][0].consultation.id == "vollen-sentrum"
 
 
-def test_import_warns_about_a_frist_on_a_holiday_on_its_own_line(db, tmp_path, capsys):
+def test_import_of_a_frist_on_a_holiday_is_refused_until_the_moved_date_is_confirmed(db, tmp_path, capsys):
     path = write(tmp_path, opens="2024-01-08", closes="2024-05-17", announced="2024-01-08")
     code, _, err = run(capsys, "import-consultation", str(path))
+    # both dates, and staff confirm the one that holds in a step of its own (issue 21)
+    assert code == 2 and err == [
+        "Kunngjort frist 17.05.2024 er en lørdag, søndag eller helligdag, så fristen gjelder 21.05.2024. "
+        "Bekreft 21.05.2024 som frist (avkrysningen under datoene, eller «frist_confirmed»: «2024-05-21» i "
+        "importfilen), og sørg for at kunngjøringen oppgir den. Ingenting er lagret."
+    ]
+    assert stored(db)[0] == []
+    path = write(tmp_path, opens="2024-01-08", closes="2024-05-17", announced="2024-01-08", frist_confirmed="2024-05-21")
+    code, _, err = run(capsys, "import-consultation", str(path))
     assert code == 0
-    # both dates, and staff asked to confirm the kunngjøring says the one that holds (issue 21)
-    assert err[0] == (
-        "Kunngjort frist 17.05.2024, gjelder 21.05.2024 (fristen falt på en lørdag, søndag eller "
-        "helligdag). Bekreft at kunngjøringen oppgir 21.05.2024, eller rett den."
-    )
+    assert err[0] == "Kunngjort frist 17.05.2024, gjelder 21.05.2024 (bekreftet). Kunngjøringen og brevene skal oppgi 21.05.2024."
 
 
 def test_import_updates_the_hearing_with_the_same_id_while_it_has_no_inputs(db, tmp_path, capsys):

@@ -425,9 +425,10 @@ def test_a_frist_moved_past_a_holiday_shows_both_dates_and_asks_to_confirm(store
     planner = staff(store)
     opens = datetime(2026, 11, 30, tzinfo=LOCAL_TZ)
     form = _form(opens_at=opens.astimezone(UTC), announced_on=opens.date(),
-                 closes_at=datetime(2027, 1, 24, 23, 59, tzinfo=LOCAL_TZ).astimezone(UTC))  # a Sunday
+                 closes_at=datetime(2027, 1, 24, 23, 59, tzinfo=LOCAL_TZ).astimezone(UTC),  # a Sunday
+                 frist_confirmed=date(2027, 1, 25))  # staff confirmed the day that holds (tests/test_moved_frist.py)
     c, warnings = lifecycle.save(store, form, planner)
-    assert ("letters.frist_moved_confirm", {"announced": "24.01.2027", "valid": "25.01.2027"}) in warnings
+    assert ("merk21.frist_moved_confirmed", {"announced": "24.01.2027", "valid": "25.01.2027"}) in warnings
     assert store.case_facts(c.id).announced_frist == date(2027, 1, 24)
     _one_merknad(store, c.id)
     text = docx_text(docx.Document(io.BytesIO(build_report(store, c.id, profile=ASKER, now=NOW))))

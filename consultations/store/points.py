@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 
 from ..errors import NotFound
 from ..model import (
+    InputStatus,
     Objection,
     ObjectionStatus,
     Outcome,
@@ -124,6 +125,28 @@ class PointsStore:
             for input_id in ids:
                 ordered = [current[input_id][k] for k in sorted(current[input_id])]
                 _project(cur, input_id, ordered, actor, now, marked.get(input_id))
+
+    def standing_innsigelser(self, unresolved: Sequence[ObjectionStatus]) -> dict[str, int]:
+        """Per consultation (those with any): its innsigelse *points* whose status is one of
+        ``unresolved``, on merknader not hidden and not marked as no merknad — a letter with
+        two open innsigelser counts two (``points.standing``). A merknad never stored as
+        points is its one point, read from its own marking."""
+        statuses = [s.value for s in unresolved]
+        kind, open_, hidden = PointKind.INNSIGELSE.value, ObjectionStatus.OPEN.value, InputStatus.HIDDEN.value
+        rows = self._rows(
+            """SELECT consultation_id, count(*) FROM (
+                   SELECT i.consultation_id FROM merknad_points p JOIN inputs i ON i.id = p.input_id
+                   WHERE p.kind = ? AND coalesce(p.objection_status, ?) = ANY(?)
+                     AND i.status <> ? AND coalesce(i.not_merknad, '') = ''
+                   UNION ALL
+                   SELECT i.consultation_id FROM inputs i
+                   WHERE i.objection = ? AND coalesce(i.objection_status, ?) = ANY(?)
+                     AND i.status <> ? AND coalesce(i.not_merknad, '') = ''
+                     AND NOT EXISTS (SELECT 1 FROM merknad_points p WHERE p.input_id = i.id)
+               ) standing GROUP BY consultation_id""",
+            (kind, open_, statuses, hidden, Objection.INNSIGELSE.value, open_, statuses, hidden),
+        )
+        return {r[0]: int(r[1]) for r in rows}
 
     def status_changes(self, consultation_id: str) -> list[StatusChange]:
         """Every move of an innsigelse's status in a consultation, oldest first."""

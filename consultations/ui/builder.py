@@ -60,7 +60,9 @@ def _defaults(c: Consultation | None, settings: Settings, lang: str) -> dict[str
             "title": "", "id": "", "summary": "", "body": "",
             "plan_type": PlanType.TETTSTEDSUTVIKLING, "plan_id": "", "stage": Stage.IDEFASE,
             "opens_date": today, "opens_time": time(0, 0),
-            "closes_date": today + timedelta(weeks=DEFAULT_WEEKS), "closes_time": time(23, 59),
+            # a working day: a formal høring's frist on a weekend would need confirming
+            "closes_date": planprocess.next_working_day(today + timedelta(weeks=DEFAULT_WEEKS)),
+            "closes_time": time(23, 59),
             "case_number": "", "announced_on": None, "announced_where": "",
             "categories": "\n".join(settings.profile.categories),
             "questions": [], "moderation": Moderation.POST, "shapes": [Shape.POINT.value],
@@ -237,7 +239,25 @@ class Builder:
         dates[1].time_input(t("builder.opens_time", lang), key=self.key("opens_time"), step=900)
         dates[2].date_input(t("builder.closes_date", lang), key=self.key("closes_date"), format="DD.MM.YYYY")
         dates[3].time_input(t("builder.closes_time", lang), key=self.key("closes_time"), step=60)
+        self._moved_frist()
         case_facts.section(self.key, lang)
+
+    def _moved_frist(self) -> None:
+        """A frist on a weekend or holiday: both dates, and a step of its own to confirm
+        the day that holds (the save is refused without it)."""
+        valid = planprocess.moved_frist(self.value("stage"), self.value("closes_date"))
+        if valid is None:
+            return
+        dates = {"announced": f"{self.value('closes_date'):%d.%m.%Y}", "valid": f"{valid:%d.%m.%Y}"}
+        st.warning(t("merk21.builder.frist_moved", self.lang, **dates))
+        st.checkbox(t("merk21.builder.frist_confirm", self.lang, **dates), key=self._confirm_key(valid))
+
+    def _confirm_key(self, valid: date) -> str:
+        return self.key(f"frist_confirmed-{valid.isoformat()}")  # a tick holds for this day only
+
+    def _frist_confirmed(self) -> date | None:
+        valid = planprocess.moved_frist(self.value("stage"), self.value("closes_date"))
+        return valid if valid is not None and st.session_state.get(self._confirm_key(valid)) else None
 
     def area(self) -> None:
         lang = self.lang
@@ -456,6 +476,7 @@ class Builder:
             announced_where=v("announced_where") or "",
             translations={code: self._translations(code) for code in OTHER_LANGUAGES},
             shapes=v("shapes") or (),
+            frist_confirmed=self._frist_confirmed(),
             **case_facts.form_values(v),
         )
 
