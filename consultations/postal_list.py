@@ -7,8 +7,9 @@ merknader (``notification.recipients``, #21: one line per person and address, wi
 their references) less those told by e-mail — a sender whose merknad has an active
 follow of the kinds ``mail.varslingsliste`` mails (a letter's ``--sender-email``, a
 confirmed «varsle meg») —
-and then the merknader with a postal address but no name, or only a gnr/bnr (the owner is
-found in the matrikkel), each once.
+then the merknader with a postal address but no name, or only a gnr/bnr (the owner is
+found in the matrikkel), and last the høringsinstanser (``hearing_parties``) not on it by
+their answer, by name — each once.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class PostalRecipient:
 
 def recipients(store: Store, consultation_id: str) -> list[PostalRecipient]:
     """Who gets the vedtak notice by letter, each once: named senders in the order their
-    first merknad came, then the rest."""
+    first merknad came, then the rest, then the høringsinstanser not yet on it."""
     follows = store.follows(consultation_id, (FollowKind.NOTICE, FollowKind.INPUT, FollowKind.CONSULTATION))
     mailed = {reference(f.input_id) for f in follows if f.input_id is not None}
     inputs = {i.reference: i for i in store.all_inputs(consultation_id)}
@@ -70,7 +71,18 @@ def recipients(store: Store, consultation_id: str) -> list[PostalRecipient]:
             name, postal.street if postal else address, postal.postcode if postal else "",
             postal.place if postal else "", gnr, (ref,),
         )  # fmt: skip
-    return [*found, *rest.values()]
+    found += rest.values()
+    # the høringsinstanser the høring was sent to are told too: by the answer they sent
+    # when it is above (or mailed), else by name (their address is in the archive)
+    on_list = mailed | {ref for r in found for ref in r.references}
+    names = {r.name.casefold() for r in found}
+    for party in store.hearing_parties(consultation_id):
+        answer = reference(party.input_id) if party.input_id is not None else None
+        if (answer and answer in on_list) or party.name.casefold() in names:
+            continue
+        names.add(party.name.casefold())
+        found.append(PostalRecipient(party.name, "", "", "", "", (answer,) if answer else ()))
+    return found
 
 
 def letter_list(store: Store, consultation_id: str, lang: str, actor: User) -> bytes:
