@@ -92,7 +92,7 @@ def check_request(request: MailRequest | None) -> MailRequest | None:
 # medvirkning's own (``mail.early.<key>``), which never say «høring».
 STAGED = frozenset({
     "link_consultation", "confirm.consultation", "confirm.ignore", "update.subject", "update.responses",
-    "form.privacy", "follow.heading", "follow.email", "follow.button",
+    "form.privacy", "follow.heading", "follow.help", "follow.email", "follow.button",
 })  # fmt: skip
 
 

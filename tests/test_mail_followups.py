@@ -50,7 +50,7 @@ def test_a_merknad_split_into_points_is_answered_with_each_points_vurdering_and_
 
     [answer] = [m for m in server.to("delt@example.no") if m["Subject"].startswith("Innspillet ditt er behandlet")]
     body = plain(answer)
-    assert "Merknaden din er delt i 2 punkter" in body
+    assert "Innspillet ditt er delt i 2 punkter" in body
     a, b = body.index("Punkt a: Fortau langs skolevegen"), body.index("Punkt b: Byggehøyder")
     assert a < body.index("Vurdering: Vi legger inn <fortau>.") < body.index("Forslag til vedtak: Tatt til følge") < b
     assert body.index("Endring i planen: Fortau på østsiden") < b

@@ -79,7 +79,7 @@ def _follow(store: Store, consultation: Consultation, lang: str) -> str:
 def follow_form(store: Store, consultation: Consultation, lang: str) -> None:
     where = f"mail-follow-{consultation.id}"
     with st.expander(_said("follow.heading", consultation.stage, lang)):
-        st.caption(t("mail.follow.help", lang))
+        st.caption(_said("follow.help", consultation.stage, lang))
         st.text_input(
             _said("follow.email", consultation.stage, lang), max_chars=mail.EMAIL_MAX,
             key=_keys(consultation.id)["follow_email"],
