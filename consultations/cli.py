@@ -23,6 +23,7 @@ from .report import Order, unassessed_points
 from .i18n import DEFAULT_LANG, LANGUAGES, LOCAL_TZ, t, tn
 from .attachments import MAX_BYTES as ATTACHMENT_MAX_BYTES
 from .importing import import_consultation
+from .mail import retry_failed
 from .model import REGISTERED_TEXT_MAX, Channel, InputDraft, InputStatus, Objection, SenderType
 from .moderation import has_personal_data
 from .permissions import OPERATOR, operator
@@ -196,6 +197,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     mail.add_argument("--once", action="store_true", help="one round, then exit: every waiting mail is tried now, "
                       "backing off or not")
+    mail.add_argument("--retry-failed", action="store_true", help="first put every failed mail back in the queue "
+                      "(audited; not one the server may already have, see the Drift page)")
     sub.add_parser("install-assets", help="copy the self-hosted map assets into static/vendor")
     area = sub.add_parser(
         "import-area", help="check a plan-area file and print its area and bounds as JSON"
@@ -423,7 +426,11 @@ def _register_input(args: argparse.Namespace, store: Store) -> int:
 
 def _send_mail(args: argparse.Namespace, store: Store) -> int:
     """``send-mail``: what is due, sent; the outbox's state on stdout. A server that does
-    not answer is no error (the mail waits, exit 0); no server set is (exit 1)."""
+    not answer is no error (the mail waits, exit 0); no server set is (exit 1).
+    ``--retry-failed`` first puts the failed mails back in the queue."""
+    if args.retry_failed:
+        n = retry_failed(store, operator(os.environ.get("KARTINNSPILL_ACTOR")))
+        print(tn("mail24b.retry.done", n), file=sys.stderr)
     smtp = mail_settings()
     if smtp is None:
         print(mail_sender.report(store, 0).line())

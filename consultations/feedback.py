@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from . import mail
 from .errors import InvalidConsultation
 from .i18n import DEFAULT_LANG, t
 from .model import FollowUpKind, InputStatus, Role, User, public_sender_name, reference
@@ -148,12 +149,22 @@ def set_follow_up(store: Store, consultation_id: str, theme: str, kind: str | No
     store.set_follow_up(consultation_id, theme, kind, follow_up, reason, who.username)
 
 
-def publish(store: Store, consultation_id: str, published: bool, actor: User) -> None:
-    """Whether residents see the table on the consultation page; planners decide."""
+def publish(store: Store, consultation_id: str, published: bool, actor: User) -> int:
+    """Whether residents see the table on the consultation page; planners decide. A
+    publication (not published before) mails the table to the consultation's followers
+    (``mail.feedback_published``) in the same transaction; publishing what is already
+    published sends nothing. Returns mails queued."""
     who = require(store, actor, Role.PLANNER)
-    if published and not any(r.done for r in table(store, consultation_id)):
+    c = store.get_consultation(consultation_id)
+    if c is None:
+        raise InvalidFollowUp("mail24b.unknown_consultation", id=consultation_id)
+    done = [r for r in table(store, consultation_id) if r.done]
+    if published and not done:
         raise InvalidFollowUp("feedback.error.nothing")
-    store.set_feedback_published(consultation_id, published, who.username)
+    with store.atomic():  # published, and its mails queued, as one change
+        first = published and not store.feedback_published(consultation_id)
+        store.set_feedback_published(consultation_id, published, who.username)
+        return mail.feedback_published(store, c, done) if first else 0
 
 
 def public_table(store: Store, consultation_id: str, lang: str = DEFAULT_LANG) -> list[Heard]:

@@ -13,6 +13,11 @@ What goes to whom:
   of the varslingsliste — followers, and senders of registered letters.
 - The kontaktperson, when staff opt in: a daily digest of new inputs and a notice of each
   innsigelse.
+- «Vi hørte – vi gjør» (feedback.py) published: its table to the followers of the høring
+  and of an input, once per publication.
+
+An early medvirkning is no høring: every text that names the process has an early form
+(``worded``: ``mail.early.<key>``) that never says «høring».
 
 Every mail is in the recipient's language (nb, nn, en), plain text and HTML (everything
 written by residents or staff is escaped), with the consultation's name and saksnummer in
@@ -27,13 +32,15 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
 from urllib.parse import urlencode
 
+from . import planprocess
 from .config import current_profile, public_url
 from .errors import InvalidInput
 from .i18n import DEFAULT_LANG, LANGUAGES, format_date, t, tn
-from .mail_model import Follow, FollowKind, Mail, MailKind, Vedtak
-from .model import Consultation, Input, Objection, Response, Role, User, reference
+from .mail_model import Follow, FollowKind, Mail, MailKind, MailStatus, Vedtak
+from .model import Consultation, Input, Objection, Point, Response, Role, Stage, User, reference
 from .permissions import require
 from .ratelimit import DEFAULT_LIMITS, LIMITER, Limits, RateLimiter
 from .store import Store
@@ -79,6 +86,25 @@ def check_request(request: MailRequest | None) -> MailRequest | None:
         raise InvalidInput("mail.address_missing")
     lang = request.lang if request.lang in LANGUAGES else DEFAULT_LANG
     return MailRequest(check_email(request.email), request.receipt, request.follow, lang)
+
+
+# Keys whose words name the process: a formal høring's (``mail.<key>``), or early
+# medvirkning's own (``mail.early.<key>``), which never say «høring».
+STAGED = frozenset({
+    "link_consultation", "confirm.consultation", "confirm.ignore", "update.subject", "update.responses",
+    "form.privacy", "follow.heading", "follow.help", "follow.email", "follow.button",
+})  # fmt: skip
+
+
+def worded(key: str, stage: Stage) -> str:
+    """The translation key of ``mail.<key>`` in the words of the consultation's stage."""
+    if key in STAGED and planprocess.mode(stage) == planprocess.Mode.EARLY:
+        return f"mail.early.{key}"
+    return f"mail.{key}"
+
+
+def said(key: str, consultation: Consultation, lang: str, **params: object) -> str:
+    return t(worded(key, consultation.stage), lang, **params)
 
 
 # -- links ---------------------------------------------------------------------------------
@@ -161,7 +187,7 @@ def _municipality() -> str:
 
 
 def _consultation_link(consultation: Consultation, lang: str) -> tuple[str, str]:
-    return t("mail.link_consultation", lang), page_link("", id=consultation.id, lang=lang)
+    return said("link_consultation", consultation, lang), page_link("", id=consultation.id, lang=lang)
 
 
 # -- what an input causes -------------------------------------------------------------------
@@ -184,10 +210,11 @@ def receipt(consultation: Consultation, item: Input, email: str, lang: str) -> M
 
 def confirmation(consultation: Consultation, follow: Follow) -> Mail:
     lang = follow.lang
-    asked = "mail.confirm.input" if follow.kind == FollowKind.INPUT else "mail.confirm.consultation"
+    asked = "confirm.input" if follow.kind == FollowKind.INPUT else "confirm.consultation"
     return compose(
         MailKind.CONFIRM, consultation, follow.email, lang, t("mail.confirm.subject", lang),
-        [t(asked, lang, title=consultation.in_language(lang).title), t("mail.confirm.ignore", lang)],
+        [said(asked, consultation, lang, title=consultation.in_language(lang).title),
+         said("confirm.ignore", consultation, lang)],
         link=(t("mail.confirm.link", lang), page_link(CONFIRM_PAGE, bekreft=follow.token, lang=lang)),
         input_id=follow.input_id,
     )  # fmt: skip
@@ -272,63 +299,124 @@ def unsubscribe(store: Store, token: str, now: datetime | None = None) -> Follow
 
 
 def responses_published(
-    store: Store, consultation: Consultation, answers: Mapping[int, Response]
+    store: Store,
+    consultation: Consultation,
+    answers: Mapping[int, Response],
+    points: Mapping[int, Sequence[Point]] | None = None,
 ) -> int:
     """The merknadsbehandling went public: each confirmed follower of an input gets its
-    answer (``answers``: input id → the response it carries, as residents see it), each
-    follower of the høring a notice (again if they are published again; an answer goes
-    once). In the caller's transaction; returns mails queued."""
+    answer (``answers``: input id → the response it carries, as residents see it; a merknad
+    split into points, ``points`` by the same id, gets each point's vurdering and forslag
+    instead of the merknad's joined one), each follower of the høring a notice (again if
+    they are published again; an answer goes once). In the caller's transaction; returns
+    mails queued."""
+    points = points or {}
     mails = []
     for follow in store.follows(consultation.id, (FollowKind.INPUT,)):
         response = answers.get(follow.input_id) if follow.input_id is not None else None
         if response is not None and not store.mailed(follow.token, MailKind.ANSWER):
-            mails.append(answer(consultation, follow, response))
-    mails += _updates(store, consultation, "mail.update.responses", lambda lang: {})
+            mails.append(answer(consultation, follow, response, points.get(follow.input_id, ())))
+    mails += _updates(store, consultation, "update.responses", lambda lang: {})
     store.queue_mail(mails)
     return len(mails)
 
 
-def answer(consultation: Consultation, follow: Follow, response: Response) -> Mail:
+def answer(consultation: Consultation, follow: Follow, response: Response, points: Sequence[Point] = ()) -> Mail:
+    """The answer to one input: the merknad's conclusion, or for a merknad split into
+    points (a, b, …) each point with its own sammendrag, vurdering and forslag til vedtak."""
     lang = follow.lang
-    paragraphs = [
-        t("mail.answer.body", lang, reference=reference(follow.input_id or 0)),
-        f"{t('mail.answer.outcome', lang)}: {t(f'planning.outcome.{response.outcome.value}', lang)}",
-    ]
-    if response.summary.strip():
-        paragraphs.append(f"{t('mail.answer.summary', lang)}: {response.summary}")
-    if response.assessment.strip():
-        paragraphs.append(f"{t('mail.answer.assessment', lang)}: {response.assessment}")
-    if (response.plan_change or "").strip():
-        paragraphs.append(f"{t('mail.answer.plan_change', lang)}: {response.plan_change}")
+    paragraphs = [t("mail.answer.body", lang, reference=reference(follow.input_id or 0))]
+    if len(points) > 1:
+        paragraphs.append(tn("mail24b.answer.points_intro", len(points), lang))
+        paragraphs += [_point_answer(p, lang) for p in points]
+    else:
+        paragraphs.append(f"{t('mail.answer.outcome', lang)}: {t(f'planning.outcome.{response.outcome.value}', lang)}")
+        if response.summary.strip():
+            paragraphs.append(f"{t('mail.answer.summary', lang)}: {response.summary}")
+        if response.assessment.strip():
+            paragraphs.append(f"{t('mail.answer.assessment', lang)}: {response.assessment}")
+        if (response.plan_change or "").strip():
+            paragraphs.append(f"{t('mail.answer.plan_change', lang)}: {response.plan_change}")
     return compose(
         MailKind.ANSWER, consultation, follow.email, lang, t("mail.answer.subject", lang), paragraphs,
         link=(t("mail.answer.link", lang), page_link("", id=consultation.id, lang=lang)), follow=follow,
     )  # fmt: skip
 
 
+def _point_answer(p: Point, lang: str) -> str:
+    """One point as lines of one paragraph: «Punkt a: sammendrag», its vurdering, its
+    forslag til vedtak (or «ikke vurdert»), and the change to the plan."""
+    heading = t("mail24b.answer.point", lang, letter=p.letter)
+    lines = [f"{heading}: {p.summary}" if p.summary.strip() else heading]
+    if p.assessment.strip():
+        lines.append(f"{t('mail.answer.assessment', lang)}: {p.assessment}")
+    proposal = t(f"planning.outcome.{p.outcome.value}", lang) if p.outcome else t("mail24b.answer.unassessed", lang)
+    lines.append(f"{t('mail24b.answer.proposal', lang)}: {proposal}")
+    if p.plan_change.strip():
+        lines.append(f"{t('mail.answer.plan_change', lang)}: {p.plan_change}")
+    return "\n".join(lines)
+
+
 def _updates(
     store: Store, consultation: Consultation, key: str, params: Callable[[str], Mapping[str, object]]
 ) -> list[Mail]:
-    """«Følg høringen»: the news ``key`` (with ``params`` in each follower's language)."""
+    """«Følg høringen»: the news ``mail.<key>`` in the stage's words (with ``params`` in
+    each follower's language)."""
     return [
         compose(
-            MailKind.UPDATE, consultation, f.email, f.lang, t("mail.update.subject", f.lang),
-            [t(key, f.lang, **params(f.lang))], link=_consultation_link(consultation, f.lang), follow=f,
+            MailKind.UPDATE, consultation, f.email, f.lang, said("update.subject", consultation, f.lang),
+            [said(key, consultation, f.lang, **params(f.lang))], link=_consultation_link(consultation, f.lang),
+            follow=f,
         )
         for f in store.follows(consultation.id, (FollowKind.CONSULTATION,))
     ]
 
 
+class FollowedUp(Protocol):
+    """A row of «vi hørte – vi gjør» (``feedback.Heard``) as a mail tells it."""
+
+    title: str
+    count: int
+    kind: str  # a FollowUpKind value
+    follow_up: str
+    reason: str
+
+
+def feedback_published(store: Store, consultation: Consultation, rows: Sequence[FollowedUp]) -> int:
+    """«Vi hørte – vi gjør» went public: its rows to every confirmed follower of the høring
+    and of an input (those asked to be told how the inputs are dealt with), one mail per
+    address. The caller queues this once per publication, in its transaction; returns
+    mails queued."""
+    seen: dict[str, Follow] = {}
+    for follow in store.follows(consultation.id, (FollowKind.CONSULTATION, FollowKind.INPUT)):
+        seen.setdefault(follow.email.lower(), follow)
+    mails = []
+    for follow in seen.values():
+        lang = follow.lang
+        paragraphs = [t("mail24b.feedback.body", lang, title=consultation.in_language(lang).title)]
+        for row in rows:
+            lines = [tn("mail24b.feedback.theme", row.count, lang, theme=row.title),
+                     f"{t('mail24b.feedback.done', lang)}: {t(f'feedback.kind.{row.kind}', lang)}"]  # fmt: skip
+            lines += [x for x in (row.follow_up, row.reason) if x.strip()]
+            paragraphs.append("\n".join(lines))
+        mails.append(compose(
+            MailKind.FEEDBACK, consultation, follow.email, lang, t("mail24b.feedback.subject", lang), paragraphs,
+            link=(t("mail24b.feedback.link", lang), page_link("", id=consultation.id, lang=lang)), follow=follow,
+        ))  # fmt: skip
+    store.queue_mail(mails)
+    return len(mails)
+
+
 def document_added(store: Store, consultation: Consultation, title: str) -> None:
     """«Følg høringen»: a new document is out (in the caller's transaction)."""
-    store.queue_mail(_updates(store, consultation, "mail.update.document", lambda lang: {"document": title}))
+    store.queue_mail(_updates(store, consultation, "update.document", lambda lang: {"document": title}))
 
 
 def deadline_changed(store: Store, consultation: Consultation) -> None:
     """«Følg høringen»: the frist moved (in the caller's transaction)."""
     store.queue_mail(
         _updates(
-            store, consultation, "mail.update.deadline",
+            store, consultation, "update.deadline",
             lambda lang: {"deadline": format_date(consultation.closes_at, lang, with_time=True)},
         )
     )
@@ -435,3 +523,24 @@ def set_digest(store: Store, consultation: Consultation, wanted: bool, lang: str
         return None
     return current
 
+
+
+# -- the administrator: failed mail ----------------------------------------------------------
+
+
+def retry_failed(
+    store: Store, actor: User, mail_ids: Sequence[int] | None = None, *, unknown: bool = False,
+    now: datetime | None = None,
+) -> int:  # fmt: skip
+    """An administrator puts failed mails back in the queue (``mail_ids``, or every failed
+    one): each is tried again by the sender's next round, with the same Message-ID, and the
+    retry is audited. A mail the server may already have (the sender stopped mid-send) is
+    retried only when ``unknown`` says the administrator knows it may arrive twice. Returns
+    how many went back; naming a mail that has not failed is refused."""
+    who = require(store, actor, Role.ADMIN)
+    failed = {e.id: e for e in store.outbox((MailStatus.FAILED,), limit=None)}
+    wanted = list(failed) if mail_ids is None else list(mail_ids)
+    if mail_ids is not None and not all(i in failed for i in wanted):
+        raise InvalidInput("mail24b.retry.not_failed")
+    chosen = [i for i in wanted if unknown or not failed[i].delivery_unknown]
+    return len(store.retry_mail(sorted(chosen), who.username, now or datetime.now(UTC)))

@@ -20,6 +20,7 @@ class MailKind(StrEnum):
     VEDTAK = "vedtak"  # the legal notice of the decision and the right to appeal
     DIGEST = "digest"  # the kontaktperson's daily count of new inputs
     INNSIGELSE = "innsigelse"  # the kontaktperson's notice of an innsigelse
+    FEEDBACK = "feedback"  # «vi hørte – vi gjør» published: to followers of the høring and of inputs
 
     @property
     def unsubscribable(self) -> bool:
@@ -33,6 +34,11 @@ class MailStatus(StrEnum):
     SENDING = "sending"  # claimed by a sender; never claimed again (at most once)
     SENT = "sent"
     FAILED = "failed"  # given up: too many attempts, refused, or interrupted mid-send
+
+
+# The start of a failed mail's error when the sender stopped mid-send: whether the server
+# kept it is unknown, so it is never retried without an administrator saying so.
+INTERRUPTED = "interrupted while sending"
 
 
 class FollowKind(StrEnum):
@@ -74,6 +80,11 @@ class OutboxEntry:
     sent_at: datetime | None
     last_error: str | None
     created_at: datetime
+
+    @property
+    def delivery_unknown(self) -> bool:
+        """A failed mail the server may have kept (the sender stopped during DATA)."""
+        return self.status == MailStatus.FAILED and (self.last_error or "").startswith(INTERRUPTED)
 
 
 @dataclass(frozen=True)

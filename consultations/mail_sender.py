@@ -30,7 +30,7 @@ from email.utils import format_datetime
 
 from . import mail
 from .config import MailSettings
-from .mail_model import MailStatus, OutboxEntry
+from .mail_model import INTERRUPTED, MailStatus, OutboxEntry
 from .store import Store
 
 _LOG = logging.getLogger(__name__)
@@ -159,7 +159,7 @@ def send_due(
             try:
                 _deliver(conn, entry, settings, now)
             except _Unknown as exc:
-                store.mark_mail_failed(entry.id, f"interrupted while sending: {exc}")
+                store.mark_mail_failed(entry.id, f"{INTERRUPTED}: {exc}")
                 for rest in claimed[n + 1 :]:
                     _again(store, rest, "connection lost", now)
                 break

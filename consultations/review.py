@@ -314,8 +314,12 @@ def publish_responses(store: Store, c: Consultation, published: bool, actor: Use
         first = published and not store.responses_published(c.id)
         store.set_responses_published(c.id, published, who.username)
         if first:
-            outcomes = public_outcomes(store.all_inputs(c.id), store.responses(c.id))
-            mail.responses_published(store, c, {o.input.id: o.response for o in outcomes if o.response})
+            outcomes = [o for o in public_outcomes(store.all_inputs(c.id), store.responses(c.id)) if o.response]
+            points = store.merknad_points(c.id)  # a split merknad is answered point by point
+            mail.responses_published(
+                store, c, {o.input.id: o.response for o in outcomes},
+                {o.input.id: points.get(o.via or o.input.id, []) for o in outcomes},
+            )  # fmt: skip
 
 
 @dataclass(frozen=True)

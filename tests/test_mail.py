@@ -450,9 +450,46 @@ def test_the_letter_list_holds_the_postal_senders_who_get_no_mail(store, consult
     data = postal_list.letter_list(store, consultation.id, "nb", staff(store))
     rows = list(load_workbook(io.BytesIO(data)).worksheets[0].values)
     assert rows == [
-        ("Referanse", "Navn", "Adresse", "Gnr/bnr"), (by_post.reference, "Kari Brev", "Borgenveien 1, 1388 Borgen", None)
+        ("Referanse", "Navn", "Adresse", "Postnummer", "Poststed", "Gnr/bnr"),
+        (by_post.reference, "Kari Brev", "Borgenveien 1", "1388", "Borgen", None),
     ]
     assert any(e.action == "vedtak.letters" for e in store.audit_entries())
+
+
+def test_the_letter_list_joins_the_registered_letters_postal_addresses_each_person_once(store, consultation):
+    """#21's registered letters with a postal address are on the list once per person and
+    address (with every reference); a sender told by e-mail is not, nor a merknad a
+    planner found to be none; a gnr/bnr alone is kept for the matrikkel; a høringsinstans
+    not on it by its answer is there by name."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from consultations import hearing_parties
+
+    from consultations.review import mark_not_merknad
+
+    planner = staff(store)
+    first = letter(store, consultation.id, email=None, sender_address="Borgenveien 1, 1388 Borgen")
+    again = letter(store, consultation.id, email=None, sender_name="ola nordmann",
+                   sender_address="Borgenveien 1,  1388 Borgen")  # fmt: skip
+    by_mail = letter(store, consultation.id, email="kari@example.no", sender_name="Kari Epost",
+                     sender_address="Vardåsveien 2, 1384 Asker")  # fmt: skip
+    owner = letter(store, consultation.id, email=None, sender_name="Per Eier", sender_property="12/345")
+    spam = letter(store, consultation.id, email=None, sender_name="Reklame", sender_address="Gata 9, 0150 Oslo")
+    mark_not_merknad(store, [spam.id], "spam", None, planner)
+    silent = hearing_parties.add(store, consultation.id, "Statsforvalteren i Oslo og Viken", SenderType.AUTHORITY, actor=planner)
+    answered = hearing_parties.add(store, consultation.id, "Viken fylkeskommune", SenderType.AUTHORITY, actor=planner)
+    hearing_parties.link_answer(store, answered.id, by_mail.id, planner)  # told by e-mail
+    found = postal_list.recipients(store, consultation.id)
+    assert [(r.name, r.street, r.postcode, r.place, r.property, r.references) for r in found] == [
+        ("Ola Nordmann", "Borgenveien 1", "1388", "Borgen", "", (first.reference, again.reference)),
+        ("Per Eier", "", "", "", "12/345", (owner.reference,)),
+        (silent.name, "", "", "", "", ()),  # by name: its address is in the archive
+    ]
+    assert by_mail.reference not in {ref for r in found for ref in r.references}
+    rows = list(load_workbook(io.BytesIO(postal_list.letter_list(store, consultation.id, "nb", planner))).worksheets[0].values)
+    assert rows[1][0] == f"{first.reference}, {again.reference}" and len(rows) == 4
 
 
 def test_follow_the_consultation_is_rate_limited_per_session(store, consultation):

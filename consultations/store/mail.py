@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
 from ..mail_model import (
+    INTERRUPTED,
     Follow,
     FollowKind,
     Mail,
@@ -26,7 +27,7 @@ from ..mail_model import (
     OutboxEntry,
     Vedtak,
 )
-from .audit import _naive
+from .audit import _audit, _naive
 
 _OUTBOX_COLUMNS = (
     "id, consultation_id, kind, recipient, subject, body_text, body_html, unsubscribe_token, "
@@ -112,7 +113,7 @@ class MailStore:
             for (stale_id,) in stale:
                 cur.execute(
                     "UPDATE mail_outbox SET status = ?, last_error = ? WHERE id = ?",
-                    (MailStatus.FAILED.value, "interrupted while sending", stale_id),
+                    (MailStatus.FAILED.value, INTERRUPTED, stale_id),
                 )
             rows = cur.execute(
                 f"""SELECT id FROM mail_outbox WHERE status = ? AND next_attempt_at <= ?
@@ -154,6 +155,28 @@ class MailStore:
                 (MailStatus.FAILED.value, error[:ERROR_MAX], mail_id),
             )
 
+    def retry_mail(self, mail_ids: Sequence[int], actor: str, now: datetime) -> list[int]:
+        """Failed mails among ``mail_ids`` waiting again from ``now``, with a fresh count of
+        attempts and the same Message-ID; each audited with the error it had, in one
+        transaction. Returns the ids put back (a mail not failed is left as it is)."""
+        back = []
+        with self._transaction() as cur:
+            for mail_id in dict.fromkeys(mail_ids):
+                found = cur.execute(
+                    """UPDATE mail_outbox SET status = ?, attempts = 0, next_attempt_at = ?, claimed_at = NULL
+                       WHERE id = ? AND status = ? RETURNING last_error, recipient""",
+                    (MailStatus.WAITING.value, _naive(now), mail_id, MailStatus.FAILED.value),
+                ).fetchall()
+                if not found:
+                    continue
+                _audit(
+                    cur, actor, "mail.retry", "mail", str(mail_id),
+                    json.dumps({"status": MailStatus.FAILED.value, "error": found[0][0]}, ensure_ascii=False),
+                    json.dumps({"status": MailStatus.WAITING.value}),
+                )  # fmt: skip
+                back.append(int(mail_id))
+        return back
+
     def mailed(self, token: str, kind: MailKind) -> bool:
         """Whether a mail of ``kind`` was queued for the follow with ``token`` (so
         publishing the responses again answers no one twice)."""
@@ -171,12 +194,15 @@ class MailStore:
         counts.update({MailStatus(r[0]): int(r[1]) for r in rows})
         return counts
 
-    def outbox(self, statuses: Sequence[MailStatus] = tuple(MailStatus), limit: int = 100) -> list[OutboxEntry]:
-        """The newest mails in ``statuses``, newest first."""
+    def outbox(
+        self, statuses: Sequence[MailStatus] = tuple(MailStatus), limit: int | None = 100
+    ) -> list[OutboxEntry]:
+        """The newest mails in ``statuses``, newest first (``limit=None``: all of them)."""
         marks = ", ".join("?" * len(statuses))
         rows = self._rows(
-            f"SELECT {_OUTBOX_COLUMNS} FROM mail_outbox WHERE status IN ({marks}) ORDER BY id DESC LIMIT ?",
-            (*(s.value for s in statuses), limit),
+            f"""SELECT {_OUTBOX_COLUMNS} FROM mail_outbox WHERE status IN ({marks}) ORDER BY id DESC
+                {"LIMIT ?" if limit is not None else ""}""",
+            (*(s.value for s in statuses), *((limit,) if limit is not None else ())),
         )
         return [_entry(r) for r in rows]
 

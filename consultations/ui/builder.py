@@ -35,7 +35,7 @@ from ..model import (
 )
 from ..store import CaseFacts, Store
 from ..text import escape_markdown, has_remote_images, without_remote_images
-from . import case_facts, embed, flash, layers, mail_forms, safe
+from . import case_facts, embed, flash, layers, mail_forms, medvirkning, safe
 from .maps import area_map, draw_map
 
 _MB = 1024 * 1024  # Streamlit's upload sizes are in these megabytes
@@ -603,3 +603,5 @@ def page(store: Store, settings: Settings, user: User, lang: str) -> None:
     layers.builder_section(store, existing, user, lang, builder.prefix)
     embed.builder_section(settings, existing, lang)
     mail_forms.builder_section(store, existing, user, lang)
+    if existing is not None and planprocess.mode(existing.stage) == planprocess.Mode.EARLY:
+        medvirkning.activities_editor(store, existing, user, lang)  # «Slik gjennomførte vi medvirkningen»

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from .. import mail, planprocess, postal_list
+from .. import mail, postal_list
 from ..config import mail_settings
 from ..errors import KartinnspillError
 from ..i18n import format_date, t, tn
@@ -28,10 +28,9 @@ def _keys(consultation_id: str) -> dict[str, str]:
 
 
 def _said(key: str, stage: Stage, lang: str) -> str:
-    """``mail.<key>`` as a formal høring says it; early medvirkning its own words
-    (``mail.early.<key>``: never «høring»)."""
-    early = planprocess.mode(stage) == planprocess.Mode.EARLY
-    return t(f"mail.early.{key}" if early else f"mail.{key}", lang)
+    """``mail.<key>`` in the words of the stage (``mail.worded``: early medvirkning never
+    says «høring»)."""
+    return t(mail.worded(key, stage), lang)
 
 
 def input_fields(consultation_id: str, lang: str, stage: Stage | None = None) -> None:
@@ -80,7 +79,7 @@ def _follow(store: Store, consultation: Consultation, lang: str) -> str:
 def follow_form(store: Store, consultation: Consultation, lang: str) -> None:
     where = f"mail-follow-{consultation.id}"
     with st.expander(_said("follow.heading", consultation.stage, lang)):
-        st.caption(t("mail.follow.help", lang))
+        st.caption(_said("follow.help", consultation.stage, lang))
         st.text_input(
             _said("follow.email", consultation.stage, lang), max_chars=mail.EMAIL_MAX,
             key=_keys(consultation.id)["follow_email"],
@@ -197,9 +196,11 @@ def builder_section(store: Store, consultation: Consultation | None, user: User,
 # -- Drift: the outbox --------------------------------------------------------------------------
 
 
-def outbox_panel(store: Store, lang: str) -> None:
+def outbox_panel(store: Store, lang: str, user: User | None = None) -> None:
     """The outbox for administrators: whether a server is set, how many mails wait, were
-    sent or failed, and the latest ones (addresses and errors: staff only)."""
+    sent or failed, the failed ones with their reason and «Prøv igjen» (``user``: the
+    administrator who may retry them), and the latest ones (addresses and errors: staff
+    only)."""
     st.subheader(t("mail.drift.heading", lang), anchor=False)
     try:
         smtp = mail_settings()
@@ -216,6 +217,8 @@ def outbox_panel(store: Store, lang: str) -> None:
     waiting.metric(t("mail.drift.waiting", lang), counts[MailStatus.WAITING] + counts[MailStatus.SENDING])
     sent.metric(t("mail.drift.sent", lang), counts[MailStatus.SENT])
     failed.metric(t("mail.drift.failed", lang), counts[MailStatus.FAILED])
+    if user is not None:
+        failed_panel(store, user, lang)
     recent = store.outbox(limit=50)
     if not recent:
         return
@@ -237,3 +240,38 @@ def outbox_panel(store: Store, lang: str) -> None:
         ],
         hide_index=True,
     )
+
+
+_RETRY = "mail-retry"
+FAILED_SHOWN = 50
+
+
+def _retry(store: Store, user: User, mail_ids: list[int] | None, unknown: bool, lang: str) -> str:
+    return tn("mail24b.retry.done", mail.retry_failed(store, user, mail_ids, unknown=unknown), lang)
+
+
+def failed_panel(store: Store, user: User, lang: str) -> None:
+    """The failed mails, newest first, each with its reason and «Prøv igjen»; one the
+    server may already have says so beside its button (the core retries it only then)."""
+    r = lambda key: t(f"mail24b.retry.{key}", lang)
+    st.markdown(f"**{r('heading')}**")
+    flash.show(_RETRY)
+    failed = store.outbox((MailStatus.FAILED,), limit=FAILED_SHOWN)
+    if not failed:
+        st.caption(r("none"))
+        return
+    st.caption(r("help"))
+    for e in failed:
+        left, right = st.columns([4, 1])
+        left.markdown(
+            f"{escape_markdown(format_date(e.created_at, lang, with_time=True))} · "
+            f"{escape_markdown(t(f'mail.kind.{e.kind.value}', lang))} · {escape_markdown(e.recipient)}  \n"
+            f"{escape_markdown(e.subject)}  \n{r('reason')}: {escape_markdown(e.last_error or '')}"
+        )  # fmt: skip
+        if e.delivery_unknown:
+            left.warning(r("uncertain"))
+        right.button(
+            r("button"), key=f"{_RETRY}-{e.id}", on_click=flash.run,
+            args=(_RETRY, lang, _retry, store, user, [e.id], e.delivery_unknown, lang),
+        )  # fmt: skip
+    st.button(r("all"), key=f"{_RETRY}-all", on_click=flash.run, args=(_RETRY, lang, _retry, store, user, None, False, lang))

@@ -1,7 +1,8 @@
 """The medvirkningsrapport's parts planners write and residents read (#27):
 
-- staff (review → Eksport, early medvirkning): the «vi hørte – vi gjør» table per theme,
-  the activities («Slik gjennomførte vi medvirkningen»), the charts as SVG;
+- staff (early medvirkning): the «vi hørte – vi gjør» table per theme (review → responses),
+  the activities («Slik gjennomførte vi medvirkningen»: the builder, and review → Eksport
+  beside the report), the charts as SVG (review → Eksport);
 - residents (the consultation page): the published «vi hørte – vi gjør» table;
 - pupils (the class view): Barnetråkk's play / hang-out and avoided places and the wished
   travel mode, on the pin the class view already sets;
@@ -20,7 +21,7 @@ import streamlit as st
 
 from .. import activities, barnetrakk, barnetrakk_print, charts, feedback
 from ..errors import InvalidInput
-from ..i18n import t
+from ..i18n import t, tn
 from ..medvirkning_report import participation, report_charts
 from ..model import (
     ActivityKind,
@@ -41,6 +42,7 @@ from ..text import escape_html
 from . import flash, location, safe
 
 _WHERE = "medvirkning27"
+_ACTIVITIES = "medvirkning27-activities"  # its own place: the builder shows the editor alone
 
 
 # -- staff: «vi hørte – vi gjør» -----------------------------------------------------------
@@ -53,8 +55,9 @@ def _save_follow_up(store: Store, c: Consultation, theme: str, key: str, user: U
 
 
 def _publish(store: Store, c: Consultation, published: bool, user: User, lang: str) -> str:
-    feedback.publish(store, c.id, published, user)
-    return t("feedback.staff.published" if published else "feedback.staff.unpublished", lang)
+    mailed = feedback.publish(store, c.id, published, user)
+    said = t("feedback.staff.published" if published else "feedback.staff.unpublished", lang)
+    return f"{said} {tn('mail24b.feedback.queued', mailed, lang)}" if mailed else said
 
 
 def heard_editor(store: Store, c: Consultation, user: User, lang: str) -> None:
@@ -102,13 +105,14 @@ def activities_editor(store: Store, c: Consultation, user: User, lang: str) -> N
     a = lambda key: t(f"activities.staff.{key}", lang)
     st.subheader(a("heading"), anchor=False)
     st.caption(a("help"))
+    flash.show(_ACTIVITIES)
     for item in activities.activities(store, c.id):
         left, right = st.columns([5, 1])
         came = "–" if item.attended is None else str(item.attended)
         left.markdown(escape_html(f"{item.held_on.isoformat()} · {t(f'activities.kind.{item.kind}', lang)} · "
                                   f"{item.place} · {came}"))  # fmt: skip
         right.button(a("remove"), key=f"activity-{c.id}-{item.id}-remove", on_click=flash.run,
-                     args=(_WHERE, lang, _remove_activity, store, c, item.id, user, lang))  # fmt: skip
+                     args=(_ACTIVITIES, lang, _remove_activity, store, c, item.id, user, lang))  # fmt: skip
     key = f"activity-{c.id}-new"
     cols = st.columns(4)
     cols[0].date_input(a("date"), value=date.today(), key=f"{key}-date")
@@ -117,7 +121,8 @@ def activities_editor(store: Store, c: Consultation, user: User, lang: str) -> N
     cols[2].text_input(a("place"), key=f"{key}-place", max_chars=activities.PLACE_MAX)
     cols[3].number_input(a("attended"), min_value=0, max_value=activities.ATTENDED_MAX, value=None, step=1,
                          key=f"{key}-attended")  # fmt: skip
-    st.button(a("add"), key=f"{key}-add", on_click=flash.run, args=(_WHERE, lang, _add_activity, store, c, key, user, lang))
+    st.button(a("add"), key=f"{key}-add", on_click=flash.run,
+              args=(_ACTIVITIES, lang, _add_activity, store, c, key, user, lang))  # fmt: skip
 
 
 # -- staff: the charts, as the page shows them ----------------------------------------------
@@ -139,9 +144,9 @@ def charts_view(store: Store, c: Consultation, lang: str) -> None:
 
 
 def staff_view(store: Store, c: Consultation, user: User, lang: str) -> None:
-    """Everything a planner writes for the medvirkningsrapport, beside its download."""
+    """Beside the medvirkningsrapport's download: its charts and the activities (the
+    «vi hørte – vi gjør» table is written on the review's responses tab)."""
     charts_view(store, c, lang)
-    heard_editor(store, c, user, lang)
     activities_editor(store, c, user, lang)
 
 

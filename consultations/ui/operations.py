@@ -58,4 +58,4 @@ def page(store: Store, user: User, lang: str) -> None:
             args=("operations", lang, _anonymise, store, c.id, user, lang),
         )
 
-    mail_forms.outbox_panel(store, lang)
+    mail_forms.outbox_panel(store, lang, user)

@@ -1,5 +1,7 @@
 """The merknadsbehandling tab: progress, the planners' response to one input or a group
-(by tag or category), the responses given, and publishing them to residents."""
+(by tag or category), the responses given, and publishing them to residents; in an early
+medvirkning also «vi hørte – vi gjør» per theme, published to residents and mailed to
+followers (issue 27)."""
 
 from __future__ import annotations
 
@@ -8,12 +10,13 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from ... import review
+from ... import planprocess, review
 from ...i18n import format_date, t, tn
 from ...model import Consultation, Outcome, User, reference
 from ...store import Store
 from ...text import escape_markdown
 from .. import flash
+from .. import medvirkning as medvirkning_ui
 from ..safe import text_block
 from . import points
 from .common import row_label, run, tags_of
@@ -180,3 +183,5 @@ def responses_view(store: Store, c: Consultation, frame: pd.DataFrame, user: Use
     points.points_view(store, c, frame, user, lang)
     _existing(frame, lang)
     _publishing(store, c, user, lang)
+    if planprocess.mode(c.stage) == planprocess.Mode.EARLY:  # the medvirkning's answer to residents
+        medvirkning_ui.heard_editor(store, c, user, lang)
