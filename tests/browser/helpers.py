@@ -164,3 +164,13 @@ def phone_photo(path: Path) -> Path:
     exif[0x8825] = {1: "N", 2: (59.0, 49.0, 34.0), 3: "E", 4: (10.0, 24.0, 50.0)}
     Image.new("RGB", (2400, 1800), (200, 80, 40)).save(path, "JPEG", exif=exif.tobytes())
     return path
+
+
+STEP_WHAT, STEP_SEND = "Hva vil du si?", "Send"  # the form's parts 2 and 3 (ui/form_steps.py)
+
+
+def phone_step(page: Page, title: str) -> None:
+    """On a phone the form shows one part at a time: tap «Neste: <title>» and see its
+    heading. (A wide screen shows every part: there is no such button to tap.)"""
+    page.get_by_role("button", name=f"Neste: {title}", exact=True).tap()
+    expect(page.get_by_role("heading", name=re.compile(rf"· {re.escape(title)}$"))).to_be_visible()
