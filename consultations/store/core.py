@@ -26,6 +26,7 @@ from .. import geo, keys
 from . import migrations
 from .audit import _audit, _naive, _utc
 from .casefile import CaseFileStore
+from .class_schools import ClassSchoolStore
 from .duckdb_backend import DuckDBBackend
 from .points import PointsStore, sync_objection, sync_response
 from .mail import MailStore
@@ -152,7 +153,7 @@ def _opened_key(location: Path | str) -> Path | str:
     return str(location) if is_url(location) else Path(location).resolve()
 
 
-class Store(PointsStore, CaseFileStore, MailStore, MedvirkningQueries):  # the mixins: store/points.py, casefile.py, mail.py, medvirkning.py
+class Store(PointsStore, CaseFileStore, MailStore, MedvirkningQueries, ClassSchoolStore):  # the mixins: store/points.py, casefile.py, mail.py, medvirkning.py, class_schools.py
     def __init__(
         self,
         backend: DuckDBBackend | PostgresBackend,
