@@ -9,12 +9,16 @@ again the same way. A joint letter stays with the part before it («Heggedals|ve
 «Heggedal|sveien»).
 
 The dictionary is held as a sorted array of 64-bit hashes of its words (2.6 MB for
-bokmål instead of 38 MB as a set of strings), read once per process and language.
+bokmål instead of 38 MB as a set of strings), read from the word list once per version of
+it and kept in the temporary directory, where later processes load it in milliseconds.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
+import zlib
 from functools import cache, lru_cache
 from pathlib import Path
 
@@ -32,7 +36,10 @@ log = logging.getLogger(__name__)
 
 
 def _hash(word: str) -> int:
-    return hash(word)  # this process's own: the array is never kept elsewhere
+    """64 bits of two checksums (C code, fast): the same in every process, so the array can
+    be kept on disk; a false «known» is one in billions."""
+    data = word.encode()
+    return ((zlib.crc32(data) << 32) | zlib.adler32(data)) - (1 << 63)
 
 
 @cache
@@ -41,6 +48,13 @@ def _words(lang: str) -> np.ndarray | None:
     if not path.exists():
         log.warning("%s is missing (Debian package hunspell-no): headings break at syllables only", path)
         return None
+    # read once per dictionary version, then kept (2.6 MB): the first page need not wait
+    stat = path.stat()
+    kept = Path(tempfile.gettempdir()) / f"kartinnspill-{path.stem}-{stat.st_size}-{int(stat.st_mtime)}.npy"
+    try:
+        return np.load(kept)
+    except (OSError, ValueError):
+        pass
     hashes = []
     with path.open(encoding="iso-8859-1") as lines:
         next(lines)  # the word count
@@ -48,7 +62,14 @@ def _words(lang: str) -> np.ndarray | None:
             word = line.split("/", 1)[0].strip().lower()
             if len(word) >= MIN_PART and word.isalpha():
                 hashes.append(_hash(word))
-    return np.unique(np.array(hashes, dtype=np.int64))
+    words = np.unique(np.array(hashes, dtype=np.int64))
+    part = kept.with_name(f"{kept.stem}.{os.getpid()}.npy")
+    try:
+        np.save(part, words)
+        os.replace(part, kept)  # whole or not at all: another process may read it now
+    except OSError as exc:
+        log.warning("could not keep the word list in %s: %s", kept, exc)
+    return words
 
 
 def available(lang: str) -> bool:
