@@ -16,7 +16,9 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -29,11 +31,18 @@ BORGEN = "borgen-tettstedsutvikling"
 MAP = 'iframe[title="streamlit_folium.st_folium"]'
 
 
-def one_run(browser, url: str) -> tuple[int, int, float]:
+def one_run(browser, url: str, seen: list[tuple[str, int]] | None = None) -> tuple[int, int, float]:
+    """Bytes, requests and seconds to the first marker; ``seen`` gets each (address, bytes)."""
     context = browser.new_context(viewport={"width": 375, "height": 812}, has_touch=True, is_mobile=True,
                                   locale="nb-NO", service_workers="block")  # fmt: skip
     sizes: list[int] = []
-    context.on("requestfinished", lambda r: sizes.append(r.sizes()["responseBodySize"]))
+    seen = [] if seen is None else seen
+
+    def finished(request) -> None:
+        sizes.append(size := request.sizes()["responseBodySize"])
+        seen.append((urlsplit(request.url).path, size))
+
+    context.on("requestfinished", finished)
     page = context.new_page()
     try:
         start = time.perf_counter()
@@ -55,7 +64,9 @@ def main() -> None:
     parser.add_argument(
         "--app-dir", type=Path, default=Path(__file__).resolve().parent.parent
     )
+    parser.add_argument("--heaviest", type=int, default=0, help="list the N heaviest addresses of the last run, and those asked more than once")
     args = parser.parse_args()
+    seen: list[tuple[str, int]] = []
     folder = Path(tempfile.mkdtemp(prefix="page-weight-"))
     server = launch(
         folder / "bench.duckdb", folder / "streamlit.log", cwd=args.app_dir.resolve()
@@ -70,7 +81,7 @@ def main() -> None:
                 one_run(
                     browser, server.url
                 )  # the server's first page: imports, demo seeding
-                runs = [one_run(browser, server.url) for _ in range(args.runs)]
+                runs = [one_run(browser, server.url, seen if n == args.runs - 1 else None) for n in range(args.runs)]
             finally:
                 browser.close()
     finally:
@@ -87,6 +98,19 @@ def main() -> None:
         f"{statistics.median(r[1] for r in runs):.0f} requests, "
         f"first marker {statistics.median(r[2] for r in runs):.2f} s"
     )
+    if args.heaviest:
+        weight: Counter[str] = Counter()
+        asked: Counter[str] = Counter()
+        for path, size in seen:
+            weight[path] += size
+            asked[path] += 1
+        print(f"the {args.heaviest} heaviest addresses of the last run (bytes, times asked):")
+        for path, size in weight.most_common(args.heaviest):
+            print(f"  {size / 1e3:8.1f} kB  ×{asked[path]}  {path}")
+        repeated = [(path, n) for path, n in asked.most_common() if n > 1]
+        print(f"asked more than once: {len(repeated)} addresses, {sum(n - 1 for _, n in repeated)} extra requests")
+        for path, n in repeated[: args.heaviest]:
+            print(f"  ×{n}  {path}")
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ from .model import (
     Phase,
     PlaceLabel,
     Role,
+    SchoolPlace,
     Shape,
     Status,
     Transport,
@@ -206,6 +207,35 @@ def publish_class(
         class_id, who.username, "class.publish" if publish else "class.unpublish",
         published_at=(now or datetime.now(UTC)) if publish else None,
     )  # fmt: skip
+
+
+SCHOOL_NEAR_DEGREES = 0.05  # how far outside the plan area's box a school may be (≈ 5 km north–south)
+
+
+def place_school(
+    store: Store, actor: User, class_id: int, lat: object, lon: object, label: str, now: datetime | None = None
+) -> SchoolPlace:
+    """The teacher puts the class's school on the map (from the address register, a named
+    place or coordinates): the pupils' map marks it. A school far from the plan area is a
+    mistake in the search, and refused; audited."""
+    session = _known(store, class_id)
+    who = require_class(store, actor, session)
+    if not isinstance(lat, int | float) or not isinstance(lon, int | float) or not geo.is_valid_coordinate(lat, lon):
+        raise InvalidClass("class_school.bad_place")
+    consultation = store.get_consultation(session.consultation_id)
+    assert consultation is not None
+    west, south, east, north = geo.bounds(consultation.area)
+    near = SCHOOL_NEAR_DEGREES
+    if not (south - near <= lat <= north + near and west - 2 * near <= lon <= east + 2 * near):
+        raise InvalidClass("class_school.far")
+    place = SchoolPlace(lat=float(lat), lon=float(lon), label=clean_text(label)[:SCHOOL_MAX] or session.school)
+    store.set_class_school(class_id, place, who.username, now=now)
+    return place
+
+
+def school_place(store: Store, session: ClassSession) -> SchoolPlace | None:
+    """Where the class's school is, if the teacher has placed it."""
+    return store.class_school(session.id)
 
 
 def _known(store: Store, class_id: int) -> ClassSession:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pikepdf
 
-from . import geo, places, planprocess
+from . import context_layers, geo, places, planprocess
 from .config import Municipality, current_profile
 from .i18n import t
 from .model import (
@@ -36,6 +36,7 @@ from .model import (
     Stage,
     Status,
 )
+from .permissions import OPERATOR
 from .points import validate_status_change
 from .store import Store
 from .text import clean_text
@@ -104,9 +105,15 @@ def _seed_demo(store: Store, now: datetime | None, seed: int, profile: Municipal
             announced_where=item.get("announced_where", ""),
             shapes=tuple(Shape(s) for s in drawings.get("shapes", ["point"]))
             if drawings.get("consultation_id") == item["id"]
-            else (Shape.POINT,),
+            else tuple(Shape(s) for s in item.get("shapes", ["point"])),
         )
         store.add_consultation(consultation)
+        if "context_layer" in item:  # the plan's own map under the pins: the first visitor meets it
+            layer = item["context_layer"]
+            context_layers.add_file_layer(
+                store, consultation.id, OPERATOR, name=layer["name"], legend=layer["legend"],
+                filename=layer["filename"], data=json.dumps(layer["features"]).encode(),
+            )  # fmt: skip
         for kind in planprocess.required_documents(consultation.plan_type, consultation.stage):
             name = f"{kind.value}-{consultation.id}.pdf"
             pdf = demo_pdf(consultation, kind, profile.kommunenummer)

@@ -659,6 +659,15 @@ class ClassSession:
         return self.published_at is not None
 
 
+@dataclass(frozen=True)
+class SchoolPlace:
+    """Where a class's school is, as the teacher placed it: the pupils' map marks it."""
+
+    lat: float
+    lon: float
+    label: str  # what the teacher chose: an address, a named place or coordinates
+
+
 class PointKind(StrEnum):
     """What one point of a merknad is in law: an ordinary merknad, an innsigelse (binds the
     plan until resolved, pbl. §§ 5-4–5-6) or a faglig råd (advice the municipality weighs).

@@ -36,7 +36,7 @@ def test_planner_logs_in_and_sees_every_consultation(app):
     at = log_in(app, "pages/saksbehandling.py")
     assert not at.exception
     assert at.title[0].value == "Høringer"
-    assert len(at.dataframe[0].value) == 4
+    assert len(at.dataframe[0].value) == 5  # the demo's five consultations
     assert at.store().audit_entries()[0].action == "login"
 
 
@@ -110,7 +110,7 @@ def test_with_oidc_the_role_comes_from_the_users_table_by_email(app):
     at.switch_page("pages/saksbehandling.py")
     at.run()
     assert not at.exception
-    assert at.title[0].value == "Høringer" and len(at.dataframe[0].value) == 4
+    assert at.title[0].value == "Høringer" and len(at.dataframe[0].value) == 5
     assert not at.text_input  # no local password form
 
 

@@ -53,3 +53,19 @@ def test_the_demo_drawings_are_the_same_every_time(tmp_path):
         first.loc[drawn, "created_at"].tolist()
         == second.loc[drawn, "created_at"].tolist()
     )
+
+
+VOLLEN = "vollen-kyststi-idefase"
+
+
+def test_an_open_demo_consultation_takes_points_lines_and_areas_and_has_a_context_layer(tmp_path):
+    store = Store.open(tmp_path / "v.duckdb")
+    try:
+        seed_demo(store)  # now: open
+        c = store.get_consultation(VOLLEN)
+        assert c.is_demo and c.shapes == (Shape.POINT, Shape.LINE, Shape.AREA)
+        assert c.phase(datetime.now(UTC)).value == "open"
+        (layer,) = store.context_layers(VOLLEN)
+        assert layer.name == "Dagens kyststi (illustrasjon)" and layer.lines == 1
+    finally:
+        store.close()

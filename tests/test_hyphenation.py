@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from consultations import compounds
 from consultations.hyphenation import (
     MIN_LETTERS,
     SOFT_HYPHEN,
@@ -20,9 +21,34 @@ def shown(text: str) -> str:
 
 
 @pytest.mark.parametrize("lang", ["nb", "nn"])
-def test_a_long_norwegian_compound_gets_soft_hyphens_at_its_syllables(lang):
-    assert shown(soft_hyphens("tettstedsutvikling", lang)) == "tett|steds|ut|vik|ling"
-    assert shown(soft_hyphens("Områderegulering", lang)) == "Område|re|gu|le|ring"
+def test_a_norwegian_compound_breaks_at_its_joints_not_inside_a_part(lang):
+    assert shown(soft_hyphens("stasjonsområdet", lang)) == "stasjons|området"  # never «sta-sjons…»
+    assert shown(soft_hyphens("Områderegulering", lang)) == "Område|regulering"
+    assert shown(soft_hyphens("Sentrumsutviklingsområdet", lang)) == "Sentrums|utviklings|området"
+    assert shown(soft_hyphens("Heggedalsveien", lang)) == "Heggedals|veien"  # the joint «s» stays left
+
+
+@pytest.mark.parametrize(
+    ("word", "split"),
+    [
+        ("tettstedsutvikling", "tettsteds|utvikling"),
+        ("trafikksikkerheten", "trafikk|sikkerheten"),
+        ("merknadsbehandling", "merknads|behandling"),
+        ("medvirkningsrapport", "medvirknings|rapport"),
+        ("kollektivtransport", "kollektiv|transport"),
+        ("planprogrammet", "plan|programmet"),
+        ("sykkelparkering", "sykkel|parkering"),
+        ("overvannshåndtering", "overvanns|håndtering"),
+    ],
+)
+def test_real_bokmal_compounds_split_into_their_words(word, split):
+    assert compounds.available("nb")
+    assert shown(soft_hyphens(word, "nb")) == split
+
+
+def test_a_known_word_that_fits_a_line_and_a_word_no_dictionary_knows_keep_their_syllables():
+    assert shown(soft_hyphens("informasjonen", "nb")) == "infor|ma|sjo|nen"  # no compound: syllables
+    assert compounds.joints("stasjonene", "nb") == ()  # not «stas|jonene»
 
 
 def test_short_words_numbers_and_codes_are_left_alone():
@@ -54,7 +80,7 @@ def test_the_resident_page_shows_the_title_with_soft_hyphens_and_stores_it_witho
     demo_app.query_params["id"] = "borgen-tettstedsutvikling"
     at = demo_app.run()
     (title,) = at.title
-    assert shown(title.value).endswith("tett|steds|ut|vik|ling")
+    assert shown(title.value).endswith("tettsteds|utvikling")
     stored = at.store().get_consultation("borgen-tettstedsutvikling").title
     assert SHY not in stored and without_soft_hyphens(title.value).endswith(
         stored.split("–")[-1].strip()
@@ -74,5 +100,5 @@ def test_an_untranslated_title_is_hyphenated_by_bokmal_rules_on_the_english_page
         == "nb"
     )
     assert shown(at.title[0].value).endswith(
-        "tett|steds|ut|vik|ling"
+        "tettsteds|utvikling"
     )  # English rules: tett|s|ted|…

@@ -18,6 +18,7 @@ from .archive import ArchivedInput, ArchiveStore
 from .backend import Backend
 from .casefile import CaseFileStore
 from .casework import CaseworkStore
+from .class_schools import ClassSchoolStore
 from .classes import ClassesStore
 from .consultations import ConsultationsStore
 from .database import Database
@@ -40,6 +41,7 @@ class Store(
     StaffStore,
     ArchiveStore,
     ClassesStore,
+    ClassSchoolStore,
     AddressesStore,
     PointsStore,
     CaseFileStore,

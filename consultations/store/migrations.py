@@ -515,6 +515,17 @@ MIGRATIONS: dict[int, Sequence[str]] = {
            SELECT consultation_id, lower(name), min(id) FROM hearing_parties
            GROUP BY consultation_id, lower(name)""",
     ),
+    31: (
+        # where a class's school is (classes.place_school): the school marker on the pupils'
+        # map, placed by the teacher from the address register, a named place or coordinates
+        """CREATE TABLE class_schools (
+            class_id INTEGER PRIMARY KEY,
+            lat DOUBLE NOT NULL,
+            lon DOUBLE NOT NULL,
+            label VARCHAR NOT NULL,
+            placed_at TIMESTAMP NOT NULL
+        )""",
+    ),
 }
 LATEST = max(MIGRATIONS)
 SCHEMA_VERSION_TABLE = (

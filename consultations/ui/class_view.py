@@ -25,6 +25,7 @@ from .medvirkning import pupil_view as barnetrakk_questions
 # Each transport option's icon: the app's own SVG (static/icons/), shown before its word as
 # a markdown image (no emoji: a device without the emoji font showed empty boxes)
 TRANSPORT_SYMBOLS = {mode: f"![](/app/static/icons/{mode.value}.svg)" for mode in Transport}
+SCHOOL_ICON = "school"  # static/icons/school.svg
 _WHERE = "pupil"
 _CSS = """
 <style>
@@ -94,8 +95,10 @@ def _where(store: Store, settings: Settings, session: ClassSession, consultation
     reruns only this."""
     shape = Shape.POINT if part == ClassPart.PLACE else Shape.LINE
     help_text = t("pupil.tap_map", lang) if shape == Shape.POINT else None
+    school = classes.school_place(store, session)  # the teacher's mark: where the way ends
+    marks = ((SCHOOL_ICON, t("class_school.marker", lang), school.lat, school.lon),) if school else ()
     location.widget(store, settings, consultation, lang, prefix=_prefix(session, part), shapes=(shape,),
-                    inputs=False, context=False, point_help=help_text, height=440)  # fmt: skip
+                    inputs=False, context=False, point_help=help_text, height=440, marks=marks)  # fmt: skip
 
 
 def _send_route(store: Store, settings: Settings, session: ClassSession, state: dict, pupil: str,

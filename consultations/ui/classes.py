@@ -4,6 +4,7 @@ on the board; planners also see what the classes said and publish a class's resu
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -16,7 +17,7 @@ from ..i18n import LANGUAGES, LOCAL_TZ, format_date, t
 from ..model import GRADES, ClassSession, Phase, PlaceLabel, Role, User
 from ..store import Store
 from ..text import escape_html
-from . import flash
+from . import flash, location
 from .class_maps import LABEL_SYMBOLS, results_map
 from .medvirkning import class_downloads, planner_downloads
 
@@ -229,7 +230,34 @@ def class_list(store: Store, user: User, lang: str) -> None:
                 )  # fmt: skip
                 if session.published:
                     buttons[2].caption(t("classes.is_published", lang))
+            school_form(store, user, session, lang)
             class_downloads(store, user, session, lang)
+
+
+def _place_school(store: Store, user: User, class_id: int, lat: float, lon: float, label: str, lang: str) -> str:
+    place = classes.place_school(store, user, class_id, lat, lon, label)
+    return t("class_school.saved", lang, label=place.label)
+
+
+def _choose_school(store: Store, user: User, class_id: int, key: str, lang: str, options: dict) -> None:
+    label = st.session_state.get(key)
+    if label in options:
+        lat, lon = options[label]
+        flash.run(_WHERE, lang, _place_school, store, user, class_id, lat, lon, label, lang)
+
+
+def school_form(store: Store, user: User, session: ClassSession, lang: str) -> None:
+    """«Hvor er skolen?»: the teacher finds the school's address (or a named place, or
+    coordinates) and the pupils' map marks it (``classes.place_school``)."""
+    consultation = store.get_consultation(session.consultation_id)
+    if consultation is None:
+        return
+    school = classes.school_place(store, session)
+    with st.expander(t("class_school.heading", lang), expanded=school is None):
+        st.caption(t("class_school.placed", lang, label=school.label) if school else t("class_school.none", lang))
+        st.caption(t("class_school.help", lang))
+        key = f"class-school-{session.id}"
+        location.place_search(store, consultation, lang, key, partial(_choose_school, store, user, session.id, key, lang))
 
 
 # -- planners: what the classes said ------------------------------------------------------

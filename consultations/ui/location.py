@@ -218,10 +218,12 @@ def widget(
     context: bool = True,
     point_help: str | None = None,
     height: int = 480,
+    marks: tuple[tuple[str, str, float, float], ...] = (),
 ) -> None:
     """The map with the chosen shape's tools, what is chosen so far, and the keyboard route.
     Put it in an ``@st.fragment`` so a click reruns only the widget. ``context=False`` leaves
-    the consultation's context layers off the map (a pupil's small map)."""
+    the consultation's context layers off the map (a pupil's small map); ``marks`` are
+    landmarks on it, ``(icon, word, lat, lon)`` (the pupils' school)."""
     offered = tuple(s for s in Shape if s in (consultation.shapes if shapes is None else shapes))
     w = _Widget(settings, consultation, prefix, offered)
     if w.sketch.shape not in offered:
@@ -251,7 +253,7 @@ def widget(
         w.key("map"),
         height=height,
         returned_objects=["last_clicked"] if current.shape == Shape.POINT else ["last_active_drawing"],
-        pin_script=sketch_script(current, consultation.stage, lang, answered(consultation.id, prefix)),
+        pin_script=sketch_script(current, consultation.stage, lang, answered(consultation.id, prefix), marks),
         on_change=w.map_changed,
     )
     after_map(w.key("map"))

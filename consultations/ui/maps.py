@@ -901,8 +901,11 @@ def _sketch_script(
     shape: Shape,
     stage: Stage,
     lang: str,
+    marks: tuple[tuple[str, str, float, float], ...] = (),
 ) -> str:
     group = pin_layer(pin, stage, lang)
+    for icon, label, lat, lon in marks:  # a landmark with its word: the pupils' school
+        folium.Marker(location=(lat, lon), icon=landmark_icon(icon, label), interactive=False, keyboard=False).add_to(group)
     if len(points) > 1:
         locations = [(lat, lon) for _, lat, lon in points]
         closing = locations[:1] if shape == Shape.AREA and len(points) > 2 else []
@@ -916,7 +919,21 @@ def _sketch_script(
     return sf._get_feature_group_string(group, map=folium.Map(tiles=None), idx=0)
 
 
-def sketch_script(sketch: Sketch, stage: Stage, lang: str, answered: int = 0) -> str:
+def landmark_icon(icon: str, label: str) -> folium.DivIcon:
+    """A landmark on the map: the app's own SVG (``static/icons/<icon>.svg``) and its word
+    beside it, in the page's font (no emoji font needed), the word escaped."""
+    html = (
+        '<div class="ki-landmark" style="display:flex;align-items:center;gap:4px;background:#fff;'
+        "border:2px solid #1b1b1b;border-radius:6px;padding:2px 6px;font:600 14px/1.2 sans-serif;"
+        f'white-space:nowrap;color:#1b1b1b"><img src="/app/static/icons/{escape_html(icon)}.svg" alt="" '
+        f'width="20" height="20"><span>{escape_html(label)}</span></div>'
+    )
+    return folium.DivIcon(html=html, icon_size=(None, None), icon_anchor=(14, 14), class_name="ki-landmark-icon")
+
+
+def sketch_script(
+    sketch: Sketch, stage: Stage, lang: str, answered: int = 0, marks: tuple[tuple[str, str, float, float], ...] = ()
+) -> str:
     """What a form has on the map so far (``feature_group_to_add``): the pin, the points of
     a route or area being built by keyboard, or the finished drawing. Made once per sketch.
 
@@ -928,7 +945,7 @@ def sketch_script(sketch: Sketch, stage: Stage, lang: str, answered: int = 0) ->
     points = tuple((p.label, p.lat, p.lon) for p in sketch.points)
     drawing = sketch.drawing.geojson if sketch.drawing else None
     pin = sketch.pin if sketch.shape == Shape.POINT else None
-    script = _sketch_script(pin, points, drawing, sketch.shape, stage, lang)
+    script = _sketch_script(pin, points, drawing, sketch.shape, stage, lang, marks)
     if sketch.shape == Shape.POINT:
         return script  # no drawing tools on the map
     return script + f"\nif (map_div.kiDrawn) {{ map_div.kiDrawn.clearLayers(); }}  // drawings answered: {answered}\n"

@@ -36,7 +36,7 @@ from ..submission import (
     submit_input,
     support_input,
 )
-from . import flash, location, mail_forms
+from . import flash, form_steps, location, mail_forms
 from .context import client_address, limiter, settings
 from .maps import own_write, rendered_consultation_map, seen_own_write, show_map
 from .receipt import ADDRESS_PARAM, keep_receipt_address
@@ -64,7 +64,15 @@ def map_section(
         show_map(rendered, f"map-{consultation.id}", height=480, returned_objects=[])
         after_map(f"map-{consultation.id}")
         return
-    location.widget(store, settings, consultation, lang, point_help=t("consultation.map_help", lang))
+    with st.container(key=form_steps.key(1)):  # the form's first part: where
+        form_steps.heading(1, lang)
+        location.widget(store, settings, consultation, lang, point_help=t("consultation.map_help", lang))
+        st.checkbox(
+            t("form.whole_area", lang),
+            help=t(worded("form.whole_area_help", consultation.stage), lang),
+            key=_keys(consultation.id)["whole_area"],
+        )
+        form_steps.nav(1, lang)
 
 
 # -- the form ----------------------------------------------------------------------------
@@ -247,11 +255,13 @@ def _on_submit(
         )
     except InvalidInput as exc:
         flash.say(_form_where(consultation.id), "error", location.said(exc, consultation.stage, lang))
+        state[_step_key(consultation.id)] = form_steps.step_of(exc.key)  # on a phone: the part to mend
         return
     except StoreUnavailable as exc:
         flash.outage(_form_where(consultation.id), exc, lang)
         return
     seen_own_write(store)
+    state[_step_key(consultation.id)] = 1  # on a phone: sent; the next input starts at «where»
     message = "form.thanks" if stored.status == InputStatus.PUBLISHED else "form.thanks_pending"
     thanks = t(worded(message, consultation.stage), lang, ref=stored.reference)
     flash.say(_form_where(consultation.id), "success", f"{thanks} {mail_forms.submitted(consultation.id, asked, lang)}".strip())
@@ -274,64 +284,77 @@ def _on_submit(
     location.clear(consultation.id)
 
 
+def _what(consultation: Consultation, keys: dict[str, str], lang: str) -> None:
+    """Part 2, what: the category and the text, then what the resident may add (about
+    you, photos, the consultation's questions)."""
+    said = partial(worded, stage=consultation.stage)
+    form_steps.heading(2, lang)
+    st.selectbox(
+        t("form.category", lang),
+        options=consultation.categories,
+        index=None,
+        format_func=consultation.labels(lang).category,  # stored as the original
+        placeholder=t("form.category_placeholder", lang),
+        key=keys["category"],
+    )
+    st.text_area(
+        t(said("form.text"), lang),
+        max_chars=(limit := text_max(consultation.stage, Channel.WEB)),
+        help=t("form.text_help", lang, min=TEXT_MIN, max=limit),
+        key=keys["text"],
+    )
+    with st.expander(t("form.about_you", lang)):
+        st.selectbox(
+            t("form.age_group", lang),
+            options=AGE_GROUPS,
+            index=None,
+            format_func=lambda v: t(f"age_group.{v}", lang),
+            placeholder=t("form.not_stated", lang),
+            key=keys["age_group"],
+        )
+        st.selectbox(
+            t("form.relation", lang),
+            options=RELATIONS,
+            index=None,
+            format_func=lambda v: t(f"relation.{v}", lang),
+            placeholder=t("form.not_stated", lang),
+            key=keys["relation"],
+        )
+    _photo_fields(keys, lang)
+    if consultation.questions:
+        st.markdown(f"**{t('questions.heading', lang)}**")
+        for q in consultation.questions:
+            _question(consultation, q, lang)
+
+
 def input_form(store: Store, consultation: Consultation, session: str, lang: str) -> None:
+    """Parts 2 and 3 of where → what → send (part 1 is the map, ``map_section``): what the
+    resident says, then who sends it and «Send». One form, every part always on the page
+    (``form_steps``): nothing typed is lost on a rerun."""
     keys = _keys(consultation.id)
     said = partial(worded, stage=consultation.stage)
-    st.subheader(t(said("consultation.form_heading"), lang), anchor=False)
+    form_steps.install()
+    with st.container(key="ki-form-heading"):
+        st.subheader(t(said("consultation.form_heading"), lang), anchor=False)
     asks_about_personal_data = st.session_state.pop(f"personal-data-{consultation.id}", False)
     with st.form(f"form-{consultation.id}", border=True):
-        st.selectbox(
-            t("form.category", lang),
-            options=consultation.categories,
-            index=None,
-            format_func=consultation.labels(lang).category,  # stored as the original
-            placeholder=t("form.category_placeholder", lang),
-            key=keys["category"],
-        )
-        st.text_area(
-            t(said("form.text"), lang),
-            max_chars=(limit := text_max(consultation.stage, Channel.WEB)),
-            help=t("form.text_help", lang, min=TEXT_MIN, max=limit),
-            key=keys["text"],
-        )
-        st.checkbox(
-            t("form.whole_area", lang),
-            help=t(said("form.whole_area_help"), lang),
-            key=keys["whole_area"],
-        )
-        with st.expander(t("form.about_you", lang)):
-            st.selectbox(
-                t("form.age_group", lang),
-                options=AGE_GROUPS,
-                index=None,
-                format_func=lambda v: t(f"age_group.{v}", lang),
-                placeholder=t("form.not_stated", lang),
-                key=keys["age_group"],
+        with st.container(key=form_steps.key(2)):
+            _what(consultation, keys, lang)
+            form_steps.nav(2, lang)
+        with st.container(key=form_steps.key(3)):
+            form_steps.heading(3, lang)
+            if _is_formal(consultation):
+                _formal_fields(consultation, keys, lang)
+            else:
+                st.caption(t(said("form.public_notice"), lang))
+            mail_forms.input_fields(consultation.id, lang, consultation.stage)
+            st.form_submit_button(
+                t(said("form.submit"), lang),
+                type="primary",
+                on_click=_on_submit,
+                args=(store, consultation, session, lang),
             )
-            st.selectbox(
-                t("form.relation", lang),
-                options=RELATIONS,
-                index=None,
-                format_func=lambda v: t(f"relation.{v}", lang),
-                placeholder=t("form.not_stated", lang),
-                key=keys["relation"],
-            )
-        _photo_fields(keys, lang)
-        if consultation.questions:
-            st.markdown(f"**{t('questions.heading', lang)}**")
-            for q in consultation.questions:
-                _question(consultation, q, lang)
-        if _is_formal(consultation):
-            _formal_fields(consultation, keys, lang)
-        else:
-            st.caption(t(said("form.public_notice"), lang))
-        mail_forms.input_fields(consultation.id, lang, consultation.stage)
-        st.form_submit_button(
-            t(said("form.submit"), lang),
-            type="primary",
-            on_click=_on_submit,
-            args=(store, consultation, session, lang),
-        )
+            form_steps.nav(3, lang)
     if asks_about_personal_data:
         st.warning(t("privacy.found", lang))
         remove, keep = st.columns(2)
@@ -349,6 +372,19 @@ def input_form(store: Store, consultation: Consultation, session: str, lang: str
             args=(store, consultation, session, lang, "keep"),
         )
         return
+    if (step := st.session_state.pop(_step_key(consultation.id), None)) is not None:
+        form_steps.show(step, outcome=True)
+    with st.container(key=form_steps.OUTCOME):
+        _outcome(consultation, lang)
+
+
+def _step_key(consultation_id: str) -> str:
+    """Which part of the form a phone shows after the form was sent (``form_steps.show``)."""
+    return f"form-step-{consultation_id}"
+
+
+def _outcome(consultation: Consultation, lang: str) -> None:
+    """Thanks (with the receipt's address in a formal høring), or why not."""
     if flash.show(_form_where(consultation.id)) == "success" and (ref := st.session_state.get(f"receipt-{consultation.id}")):
         token = st.session_state.get(f"receipt-address-{consultation.id}")
         query = {ADDRESS_PARAM: token} if token else {"ref": ref}

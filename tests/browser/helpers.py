@@ -185,3 +185,13 @@ def pin_map_centre(page: Page, fl: FrameLocator, tries: int = 3) -> None:
         except AssertionError:
             if attempt == tries - 1:
                 raise
+
+
+STEP_WHAT, STEP_SEND = "Hva vil du si?", "Send"  # the form's parts 2 and 3 (ui/form_steps.py)
+
+
+def phone_step(page: Page, title: str) -> None:
+    """On a phone the form shows one part at a time: tap «Neste: <title>» and see its
+    heading. (A wide screen shows every part: there is no such button to tap.)"""
+    page.get_by_role("button", name=f"Neste: {title}", exact=True).tap()
+    expect(page.get_by_role("heading", name=re.compile(rf"· {re.escape(title)}$"))).to_be_visible()

@@ -29,6 +29,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Page, expect
+from tests.browser.helpers import STEP_SEND, STEP_WHAT, phone_step
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"  # as conftest.py
 DEFAULT_TIMEOUT_MS = 45_000  # as conftest.py sets for the browser_page fixture
@@ -676,11 +677,15 @@ def test_phone_375px_resident_path_with_screenshots(app_server, _browser):
         )
         cdp.detach()
 
-        # The form is reachable and an input for the whole area goes through.
-        submit = page.get_by_role("button", name="Send innspill", exact=True)
-        submit.scroll_into_view_if_needed()
-        expect(submit).to_be_visible()
+        # The form is reachable, one part at a time, and an input for the whole area goes
+        # through: where, «Neste», what, «Neste», send.
+        whole = page.get_by_text("Gjelder hele området", exact=True).first
+        whole.scroll_into_view_if_needed()
         wait_idle(page)
+        whole.tap()
+        expect(page.get_by_role("checkbox", name="Gjelder hele området")).to_be_checked()
+        wait_idle(page)
+        phone_step(page, STEP_WHAT)
         box_ = page.get_by_role("combobox", name="Kategori", exact=True)
         box_.tap()
         page.get_by_role("option", name=CATEGORY, exact=True).tap()
@@ -689,8 +694,9 @@ def test_phone_375px_resident_path_with_screenshots(app_server, _browser):
         page.get_by_role("textbox", name="Ditt innspill", exact=True).fill(
             f"Mobiltest {marker}: flere benker langs gangveien, takk."
         )
-        page.get_by_text("Gjelder hele området", exact=True).first.tap()
-        expect(page.get_by_role("checkbox", name="Gjelder hele området")).to_be_checked()
+        phone_step(page, STEP_SEND)
+        submit = page.get_by_role("button", name="Send innspill", exact=True)
+        expect(submit).to_be_visible()
         submit.tap()
         thanks = page.get_by_test_id("stAlert").filter(has_text=re.compile(r"Takk"))
         expect(thanks.first).to_be_visible()

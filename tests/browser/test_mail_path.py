@@ -19,6 +19,9 @@ from tests.browser.helpers import (
     LOGIN_TITLE,
     PASSWORD,
     USERNAME,
+    STEP_SEND,
+    STEP_WHAT,
+    phone_step,
     seed_with_planner,
     choose_by_typing,
     main,
@@ -161,14 +164,19 @@ def test_on_a_phone_the_mail_fields_are_tapped_and_the_receipt_is_queued(start_a
         wait_idle(page)
         page.goto(f"{app_server.url}/?id={BORGEN}")
         wait_idle(page)
+        whole = page.get_by_text("Gjelder hele området", exact=True)
+        whole.scroll_into_view_if_needed()
+        whole.tap()  # where, «Neste», what, «Neste», send: one part at a time on a phone
+        expect(page.get_by_role("checkbox", name="Gjelder hele området")).to_be_checked()
+        wait_idle(page)
+        phone_step(page, STEP_WHAT)
         box = page.get_by_role("combobox", name="Kategori", exact=True)
-        box.scroll_into_view_if_needed()
         box.tap()
         page.get_by_role("option", name=CATEGORY, exact=True).tap()
         expect(box).to_have_value(CATEGORY)
         text = f"Telefontest {uuid.uuid4().hex[:8]}: lys langs stien."
         page.get_by_role("textbox", name="Ditt innspill", exact=True).fill(text)
-        page.get_by_text("Gjelder hele området", exact=True).tap()
+        phone_step(page, STEP_SEND)
         fold = page.get_by_text("Få e-post om innspillet (valgfritt)")
         fold.scroll_into_view_if_needed()
         fold.tap()

@@ -22,7 +22,10 @@ from shapely.geometry import box, mapping
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS
 from tests.browser.helpers import (
     MAP_IFRAME,
+    STEP_SEND,
+    STEP_WHAT,
     choose_option,
+    phone_step,
     wait_for_map,
     wait_idle,
 )
@@ -119,10 +122,14 @@ def _stored(server, text: str) -> str:
         con.close()
 
 
-def _send(page: Page, text: str) -> None:
+def _send(page: Page, text: str, phone: bool = False) -> None:
+    if phone:  # one part of the form at a time: «Neste» from where to what, and to send
+        phone_step(page, STEP_WHAT)
     choose_option(page, "Kategori", "Gange og sykkel")
     page.get_by_role("textbox", name="Ditt innspill", exact=True).fill(text)
     wait_idle(page)
+    if phone:
+        phone_step(page, STEP_SEND)
     page.get_by_role("button", name="Send innspill").tap()
     expect(page.get_by_text(re.compile(r"^\s*Takk")).first).to_be_visible()
 
@@ -180,7 +187,7 @@ def test_a_four_point_line_is_drawn_by_touch_undone_once_and_stored(
     expect(page.get_by_text(re.compile(r"^Tegnet: strek, "))).to_be_visible()
 
     text = f"Berøringstest {uuid.uuid4().hex[:10]}: min vei, tegnet med fingeren."
-    _send(page, text)
+    _send(page, text, phone=viewport is PHONE)
     drawing = json.loads(_stored(server, text))
     assert drawing["type"] == "LineString" and len(drawing["coordinates"]) == 4
 
