@@ -48,6 +48,7 @@ def test_every_bench_script_has_a_smoke_test():
 CORE_BENCHES = [
     ("address_search_bench.py", ["--streets", "20", "--numbers", "3", "--queries", "5"]),
     ("analysis_bench.py", ["--sizes", "300", "--runs", "1"]),
+    ("busy.py", ["--seconds", "0.5"]),
     ("context_layer_bench.py", ["--sizes", "20", "--runs", "1"]),
     ("drawing_bench.py", ["--inputs", "20", "--runs", "1"]),
     ("export_bench.py", ["--sizes", "300", "--runs", "1"]),
