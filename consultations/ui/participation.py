@@ -42,7 +42,7 @@ from .receipt import ADDRESS_PARAM, keep_receipt_address
 from .skip import after_map, skip_map
 from .upload_budget import drop_session_uploads
 
-PAGE_SIZE = 20
+PAGE_SIZE = 10  # the list's inputs a page («Vis flere» adds as many): each is two elements a run
 RECEIPT_PAGE = "pages/kvittering.py"
 
 
