@@ -31,6 +31,7 @@ must run with KARTINNSPILL_RATE_LIMITS=off too. Each run marks its texts with a 
 earlier runs on the same database are not counted.
 
 Run: .venv/bin/python bench/load.py --residents 200 --over 60
+     .venv/bin/python bench/load.py --residents 20 --one-at-a-time   # each one's CPU, no crowd
      KARTINNSPILL_RATE_LIMITS=off make cluster REPLICAS=2      # elsewhere, then:
      set -a; . data/cluster.env; set +a
      .venv/bin/python bench/load.py --url http://127.0.0.1:8501 --residents 600 --over 60 --cluster data
@@ -181,6 +182,19 @@ def arrivals(url: str, pins: list, over: float, timeout: float, mark: str) -> tu
     return outcomes, time.perf_counter() - begin
 
 
+def one_by_one(url: str, pins: list, timeout: float, mark: str, spent) -> tuple[list[Outcome], float, list[float]]:
+    """The residents one after another, none waiting for another: what each costs the
+    server (``spent()``: its CPU seconds so far) without the queueing a crowd adds, which on
+    a shared machine also inflates CPU time. Gives the outcomes, the time, each one's CPU."""
+    outcomes, costs = [], []
+    begin = time.perf_counter()
+    for k, pin in enumerate(pins):
+        before = spent()
+        outcomes.append(resident(url, k, pin, timeout, mark))
+        costs.append(spent() - before)
+    return outcomes, time.perf_counter() - begin, costs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--residents", type=int, default=200)
@@ -194,11 +208,16 @@ def main() -> None:
         "--cluster", type=Path, metavar="DATA",
         help="with --url: make cluster's data directory, to count the CPU time of its processes",
     )  # fmt: skip
+    parser.add_argument(
+        "--one-at-a-time", action="store_true",
+        help="residents one after another (ignores --over): each one's server CPU, no crowd",
+    )  # fmt: skip
     args = parser.parse_args()
 
     from consultations import geo
 
     mark = f"{MARK} {secrets.token_hex(3)}"
+    costs: list[float] = []
     load_before = os.getloadavg()
     log = ""
     if args.url:
@@ -212,7 +231,11 @@ def main() -> None:
             first_page(f"http://127.0.0.1:{port}", args.timeout)  # every replica's own first run
         pins = geo.random_points(plan_area(db), args.residents, random.Random(7))
         cpu = {name: cpu_seconds(pid, tree) for name, (pid, tree) in servers.items()}
-        outcomes, took = arrivals(args.url, pins, args.over, args.timeout, mark)
+        if args.one_at_a_time:
+            spent = lambda: sum(cpu_seconds(pid, tree) for pid, tree in servers.values())  # noqa: E731
+            outcomes, took, costs = one_by_one(args.url, pins, args.timeout, mark, spent)
+        else:
+            outcomes, took = arrivals(args.url, pins, args.over, args.timeout, mark)
         cpu = {name: cpu_since(pid, tree, cpu[name]) for name, (pid, tree) in servers.items()}
         rows = stored(db, mark)
         target = args.url
@@ -224,13 +247,20 @@ def main() -> None:
                 warm(app.url, args.timeout)
                 first_page(app.url, args.timeout)
                 before = cpu_seconds(app.proc.pid)
-                outcomes, took = arrivals(app.url, pins, args.over, args.timeout, mark)
+                if args.one_at_a_time:
+                    spent = lambda: cpu_seconds(app.proc.pid)  # noqa: E731
+                    outcomes, took, costs = one_by_one(app.url, pins, args.timeout, mark, spent)
+                else:
+                    outcomes, took = arrivals(app.url, pins, args.over, args.timeout, mark)
                 cpu = {"streamlit": cpu_seconds(app.proc.pid) - before}
                 log = app.log()
             rows = stored(db, mark)
         target = f"make run's server, code: {args.cwd}"
     load_after = os.getloadavg()
     report(outcomes, rows, mark, target, args, took, load_before, load_after, log, cpu)
+    if args.one_at_a_time and costs and servers_known(cpu):
+        print(f"server CPU a resident, one at a time: median {statistics.median(costs) * 1000:.0f} ms  "
+              f"(min {min(costs) * 1000:.0f}, max {max(costs) * 1000:.0f})")  # fmt: skip
 
 
 def warm(url: str, timeout: float) -> None:
@@ -259,6 +289,11 @@ def first_page(url: str, timeout: float) -> None:
         session.run(f"id={BORGEN}", timeout=timeout)
     finally:
         session.close()
+
+
+def servers_known(cpu: dict) -> bool:
+    """Every server process's CPU time was read (none died during the run)."""
+    return bool(cpu) and all(v is not None for v in cpu.values())
 
 
 def cpu_since(pid: int, tree: bool, before: float) -> float | None:

@@ -98,6 +98,13 @@ def test_load_bench_stores_every_acknowledged_input():
 
 
 @pytest.mark.server
+def test_load_bench_one_at_a_time_gives_each_residents_server_cpu():
+    out = run_bench("load.py", "--residents", "2", "--one-at-a-time", "--timeout", "120")
+    assert "failed sessions 0   acknowledged 2   stored 2" in out
+    assert "server CPU a resident, one at a time: median " in out
+
+
+@pytest.mark.server
 def test_class_load_bench_stores_every_pupils_route_and_places():
     out = run_bench("class_load.py", "--pupils", "2", "--places", "1", "--timeout", "120")
     assert "refused or failed pupils 0" in out
