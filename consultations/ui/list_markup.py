@@ -3,10 +3,11 @@ input (category, text, photos, and the line with reference, date, place and supp
 written once per data version and language and shared by every session.
 
 Each element a page run emits is work for Streamlit on every rerun (metrics, a message, its
-queue, the websocket); the list was four elements an input plus a button, the largest part
-of the page's script under load (issue 26). Now it is this one block and the support
-button an input. What differs between sessions (which inputs this one supports, whether the
-consultation still takes supports) stays out of the block: it is the buttons' business.
+queue, the websocket); the list was four elements an input (a bordered container, the
+text, a caption, the button), the largest part of the page's script under load (issue 26).
+Now it is this one block and the support button an input. What differs between sessions
+(which inputs this one supports, whether the consultation still takes supports) stays out of
+the block: it is the buttons' business.
 """
 
 from __future__ import annotations

@@ -400,14 +400,15 @@ def input_list(store: Store, consultation: Consultation, session: str, lang: str
     supported = store.supported_by(consultation.id, session_hash)
     accepts = consultation.phase(datetime.now(UTC)) == Phase.OPEN
     flash.show(_list_where(consultation.id))
-    # Two elements an input (were five): its block, the same for every session and written
-    # once per data version (list_markup.listed), and its button (bench/load.py, issue 26).
+    # Two elements an input (were four: a bordered container, text, caption, button): its block,
+    # the same for every session and written once per data version (list_markup.listed),
+    # and its button (bench/load.py, issue 26).
     for item in listed(store, consultation, lang, chosen, limit):
         st.html(item.html)
         if item.id in supported:
             st.button(t("list.supported", lang), key=f"support-{item.id}", disabled=True)
         else:
-            st.button(  # named by its input: twenty «Støtt» in a row say nothing to a screen reader
+            st.button(  # named by its input: ten «Støtt» in a row say nothing to a screen reader
                 t("keyboard.support", lang, ref=item.reference),
                 key=f"support-{item.id}",
                 disabled=not accepts,
