@@ -18,18 +18,30 @@ from consultations.context_layers import map_origins_at
 from consultations.http_policy import ResponsePolicy
 from consultations.mail_routes import routes as mail_routes
 from consultations.store import Store
+from consultations.tcp_nodelay import no_delay
 from consultations.ui.upload_budget import UploadBudget
+from consultations.ui.warmup import Warmup, public_pages, self_url
 from consultations.web import routes
 
 settings = load_settings()
+# uvicorn imports this file after binding the port and before accepting: every connection
+# then sends at once instead of waiting for the browser's delayed ACK (tcp_nodelay.py)
+no_delay(config.get_option("server.port"))
 # a DuckDB file by its resolved path (as Store.opened files it), a PostgreSQL URL as it is
 _database = settings.db_path if isinstance(settings.db_path, str) else settings.db_path.resolve()
+# ready (READY_PATH, HAProxy's health check) once this process has run its pages itself
+warmup = Warmup(
+    self_url(config.get_option("server.address"), config.get_option("server.port"), config.get_option("server.baseUrlPath")),
+    lambda: public_pages(Store.opened(_database)),
+    enabled=settings.warmup,
+)
 app = st.App(
     "app.py",
     # the plain HTTP addresses (web.py), and List-Unsubscribe's one-click address (RFC 8058)
     routes=[
         *routes(settings, config.get_option("server.baseUrlPath")),
         *mail_routes(partial(Store.opened, _database)),
+        warmup.route(config.get_option("server.baseUrlPath")),
     ],
     middleware=[
         Middleware(
@@ -43,3 +55,4 @@ app = st.App(
         Middleware(UploadBudget, settings=settings, base_path=config.get_option("server.baseUrlPath")),
     ],
 )
+warmup.start()

@@ -31,6 +31,7 @@ must run with KARTINNSPILL_RATE_LIMITS=off too. Each run marks its texts with a 
 earlier runs on the same database are not counted.
 
 Run: .venv/bin/python bench/load.py --residents 200 --over 60
+     .venv/bin/python bench/load.py --residents 20 --one-at-a-time   # each one's CPU, no crowd
      KARTINNSPILL_RATE_LIMITS=off make cluster REPLICAS=2      # elsewhere, then:
      set -a; . data/cluster.env; set +a
      .venv/bin/python bench/load.py --url http://127.0.0.1:8501 --residents 600 --over 60 --cluster data
@@ -55,6 +56,8 @@ import tempfile
 import threading
 import time
 import traceback
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,6 +74,7 @@ from bench.wire import (
     server,
     state,
 )
+from consultations.ui.warmup import READY_PATH
 
 REF = re.compile(r"KI-(\d{6})")
 MARK = "Lasttest"
@@ -113,8 +117,7 @@ def resident(
         folium = page.widget("component_instance", contains="st_folium")
         click = state(folium.id, json_value={"last_clicked": {"lat": pin[0], "lng": pin[1]}})
         start = time.perf_counter()
-        map_fragment = next(iter(page.fragment_ids), "")
-        s.run(query, [click], fragment_id=map_fragment, timeout=timeout)
+        s.run(query, [click], fragment_id=folium.fragment_id, timeout=timeout)
         category = page.widget("selectbox", "Kategori")
         text = page.widget("text_area", "Ditt innspill")
         submit = page.widget("button", "Send innspill")
@@ -126,6 +129,7 @@ def resident(
                 state(text.id, string_value=text_of(mark, n)),
                 state(submit.id, trigger_value=True),
             ],
+            fragment_id=submit.fragment_id,  # as the browser: a form in a fragment reruns that fragment
             timeout=timeout,
         )
         out.submit = time.perf_counter() - start
@@ -178,6 +182,19 @@ def arrivals(url: str, pins: list, over: float, timeout: float, mark: str) -> tu
     return outcomes, time.perf_counter() - begin
 
 
+def one_by_one(url: str, pins: list, timeout: float, mark: str, spent) -> tuple[list[Outcome], float, list[float]]:
+    """The residents one after another, none waiting for another: what each costs the
+    server (``spent()``: its CPU seconds so far) without the queueing a crowd adds, which on
+    a shared machine also inflates CPU time. Gives the outcomes, the time, each one's CPU."""
+    outcomes, costs = [], []
+    begin = time.perf_counter()
+    for k, pin in enumerate(pins):
+        before = spent()
+        outcomes.append(resident(url, k, pin, timeout, mark))
+        costs.append(spent() - before)
+    return outcomes, time.perf_counter() - begin, costs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--residents", type=int, default=200)
@@ -191,11 +208,16 @@ def main() -> None:
         "--cluster", type=Path, metavar="DATA",
         help="with --url: make cluster's data directory, to count the CPU time of its processes",
     )  # fmt: skip
+    parser.add_argument(
+        "--one-at-a-time", action="store_true",
+        help="residents one after another (ignores --over): each one's server CPU, no crowd",
+    )  # fmt: skip
     args = parser.parse_args()
 
     from consultations import geo
 
     mark = f"{MARK} {secrets.token_hex(3)}"
+    costs: list[float] = []
     load_before = os.getloadavg()
     log = ""
     if args.url:
@@ -205,10 +227,15 @@ def main() -> None:
         first_page(args.url, args.timeout)  # an empty database gets the demo data here
         servers = cluster_processes(args.cluster) if args.cluster else {}
         for port in replica_ports(args.cluster) if args.cluster else ():
+            warm(f"http://127.0.0.1:{port}", args.timeout)
             first_page(f"http://127.0.0.1:{port}", args.timeout)  # every replica's own first run
         pins = geo.random_points(plan_area(db), args.residents, random.Random(7))
         cpu = {name: cpu_seconds(pid, tree) for name, (pid, tree) in servers.items()}
-        outcomes, took = arrivals(args.url, pins, args.over, args.timeout, mark)
+        if args.one_at_a_time:
+            spent = lambda: sum(cpu_seconds(pid, tree) for pid, tree in servers.values())  # noqa: E731
+            outcomes, took, costs = one_by_one(args.url, pins, args.timeout, mark, spent)
+        else:
+            outcomes, took = arrivals(args.url, pins, args.over, args.timeout, mark)
         cpu = {name: cpu_since(pid, tree, cpu[name]) for name, (pid, tree) in servers.items()}
         rows = stored(db, mark)
         target = args.url
@@ -217,15 +244,40 @@ def main() -> None:
             db = seeded_database(Path(tmp) / "load.duckdb", args.published)
             pins = geo.random_points(plan_area(db), args.residents, random.Random(7))
             with server(db, Path(tmp) / "server.log", cwd=args.cwd) as app:
+                warm(app.url, args.timeout)
                 first_page(app.url, args.timeout)
                 before = cpu_seconds(app.proc.pid)
-                outcomes, took = arrivals(app.url, pins, args.over, args.timeout, mark)
+                if args.one_at_a_time:
+                    spent = lambda: cpu_seconds(app.proc.pid)  # noqa: E731
+                    outcomes, took, costs = one_by_one(app.url, pins, args.timeout, mark, spent)
+                else:
+                    outcomes, took = arrivals(app.url, pins, args.over, args.timeout, mark)
                 cpu = {"streamlit": cpu_seconds(app.proc.pid) - before}
                 log = app.log()
             rows = stored(db, mark)
         target = f"make run's server, code: {args.cwd}"
     load_after = os.getloadavg()
     report(outcomes, rows, mark, target, args, took, load_before, load_after, log, cpu)
+    if args.one_at_a_time and costs and servers_known(cpu):
+        print(f"server CPU a resident, one at a time: median {statistics.median(costs) * 1000:.0f} ms  "
+              f"(min {min(costs) * 1000:.0f}, max {max(costs) * 1000:.0f})")  # fmt: skip
+
+
+def warm(url: str, timeout: float) -> None:
+    """Until the server says it has run its pages itself (consultations/ui/warmup.py), so
+    its warm-up is not counted as the residents' CPU; an app without that address (404, an
+    older checkout) is taken as it is."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with opener.open(url.rstrip("/") + READY_PATH, timeout=10):
+                return
+        except urllib.error.HTTPError as e:
+            if e.code != 503:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} not ready within {timeout:.0f} s")
 
 
 def first_page(url: str, timeout: float) -> None:
@@ -237,6 +289,11 @@ def first_page(url: str, timeout: float) -> None:
         session.run(f"id={BORGEN}", timeout=timeout)
     finally:
         session.close()
+
+
+def servers_known(cpu: dict) -> bool:
+    """Every server process's CPU time was read (none died during the run)."""
+    return bool(cpu) and all(v is not None for v in cpu.values())
 
 
 def cpu_since(pid: int, tree: bool, before: float) -> float | None:

@@ -71,6 +71,7 @@ class Widget:
     id: str
     label: str
     element: object = field(repr=False)
+    fragment_id: str = ""  # the fragment it was drawn in: the browser reruns only that one
 
 
 @dataclass
@@ -181,7 +182,7 @@ class Session:
             elif field_name == "exception":
                 exceptions.append(f"{inner.type}: {inner.message}")
             elif hasattr(inner, "id") and inner.id:
-                widgets.append(Widget(field_name, inner.id, getattr(inner, "label", ""), inner))
+                widgets.append(Widget(field_name, inner.id, getattr(inner, "label", ""), inner, msg.delta.fragment_id))
             if msg.delta.fragment_id and msg.delta.fragment_id not in fragments:
                 fragments.append(msg.delta.fragment_id)
 

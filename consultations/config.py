@@ -152,6 +152,8 @@ class Settings:
     wms_loopback: bool = False
     # KARTINNSPILL_BACKGROUND_GC: freeze the import-time heap at start-up, or off
     background_gc: Policy = Policy.FREEZE
+    # KARTINNSPILL_WARMUP=off: the server says ready without first running its pages once
+    warmup: bool = True
 
 
 def parse_tiles(value: str, attribution: str | None = None) -> TileLayer | None:
@@ -354,6 +356,7 @@ def load_settings(
         ),
         background_gc=parse_background_gc(get("KARTINNSPILL_BACKGROUND_GC", "freeze")),
         wms_loopback=get("KARTINNSPILL_WMS_LOOPBACK", "off").strip().lower() in ("on", "1", "true", "yes"),
+        warmup=get("KARTINNSPILL_WARMUP", "on").strip().lower() not in ("off", "0", "false", "no"),
     )
 
 

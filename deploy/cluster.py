@@ -47,6 +47,7 @@ from urllib.parse import quote
 from consultations import keys
 from consultations.errors import KartinnspillError
 from consultations.i18n import t, tn
+from consultations.ui.warmup import READY_PATH
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = Path(__file__).with_name("haproxy.cfg.template")
@@ -57,7 +58,7 @@ HEALTH = "/_stcore/health"
 BALANCER_SOURCE = "127.0.0.2"
 DB_USER = DB_NAME = "kartinnspill"
 PG_SUPERUSER = "postgres"
-STARTUP_TIMEOUT_S = 120.0
+STARTUP_TIMEOUT_S = 300.0  # a replica is waited for until warm (ui/warmup.py): imports, its pages once
 RESTART_AFTER_S = 5.0  # a replica that keeps dying is restarted at most this often
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -336,9 +337,9 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
-def _healthy(url: str) -> bool:
+def _healthy(url: str, path: str = HEALTH) -> bool:
     try:
-        with _NO_PROXY.open(url + HEALTH, timeout=2) as r:
+        with _NO_PROXY.open(url + path, timeout=2) as r:
             return r.status == 200 and r.read().strip() == b"ok"
     except (urllib.error.URLError, OSError):
         return False
@@ -547,7 +548,7 @@ class Cluster:
                         log=proc.log,
                         tail=_tail(proc.log),
                     )
-                if _healthy(f"http://127.0.0.1:{port}"):
+                if _healthy(f"http://127.0.0.1:{port}", READY_PATH):  # warm: its pages run once
                     del waiting[proc]
             if waiting and time.monotonic() > deadline:
                 proc = next(iter(waiting))

@@ -48,6 +48,7 @@ def test_every_bench_script_has_a_smoke_test():
 CORE_BENCHES = [
     ("address_search_bench.py", ["--streets", "20", "--numbers", "3", "--queries", "5"]),
     ("analysis_bench.py", ["--sizes", "300", "--runs", "1"]),
+    ("busy.py", ["--seconds", "0.5"]),
     ("context_layer_bench.py", ["--sizes", "20", "--runs", "1"]),
     ("drawing_bench.py", ["--inputs", "20", "--runs", "1"]),
     ("export_bench.py", ["--sizes", "300", "--runs", "1"]),
@@ -94,6 +95,13 @@ def test_outage_bench_survives_a_crashed_server():
 def test_load_bench_stores_every_acknowledged_input():
     out = run_bench("load.py", "--residents", "2", "--over", "1", "--timeout", "120")
     assert "failed sessions 0   acknowledged 2   stored 2" in out
+
+
+@pytest.mark.server
+def test_load_bench_one_at_a_time_gives_each_residents_server_cpu():
+    out = run_bench("load.py", "--residents", "2", "--one-at-a-time", "--timeout", "120")
+    assert "failed sessions 0   acknowledged 2   stored 2" in out
+    assert "server CPU a resident, one at a time: median " in out
 
 
 @pytest.mark.server

@@ -99,10 +99,10 @@ def test_affinity_cookie_is_secure_exactly_when_the_balancer_speaks_tls():
     )
 
 
-def test_replicas_are_checked_on_streamlit_health_and_websockets_get_a_long_tunnel_timeout():
+def test_replicas_are_checked_on_the_apps_ready_address_and_websockets_get_a_long_tunnel_timeout():
     lines = _lines(haproxy_config(":8080", TWO_HOSTS, stats_socket="/run/s.sock"))
-    assert "option httpchk GET /_stcore/health" in lines
-    assert "http-check expect string ok" in lines
+    assert "option httpchk GET /_kartinnspill/ready" in lines  # warm, not only alive (ui/warmup.py)
+    assert "http-check expect status 200" in lines
     assert "timeout tunnel 1h" in lines
     assert any(line.startswith("default-server check ") for line in lines)
 

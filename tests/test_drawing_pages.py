@@ -81,7 +81,8 @@ def test_a_resident_draws_a_line_by_keyboard_and_sends_it(demo_app):
     coordinates = json.loads(stored.drawing)["coordinates"]
     assert len(coordinates) == 2
     at.run()
-    assert any("strek, " in c.value and stored.reference in c.value for c in at.caption)
+    lines = [h.proto.body for h in at.get("html") if 'class="ki-meta"' in h.proto.body]  # the list's line
+    assert any("strek, " in b and stored.reference in b for b in lines)
     assert "LineString" in _map_args(at)["script"]  # drawn on the consultation map for all
 
 

@@ -10,6 +10,7 @@ from consultations.store import Store
 from consultations.submission import submit_input
 from consultations.text import escape_html
 from consultations.ui.location import pin_from_click
+from consultations.ui.participation import PAGE_SIZE
 from tests.conftest import BORGEN, HEGGEDAL, folium_args
 
 
@@ -75,7 +76,7 @@ def test_consultation_page_shows_facts_map_form_and_list(app):
     assert at.text_area(key=f"form-{BORGEN}-text").label == "Ditt innspill"
     assert at.checkbox(key=f"form-{BORGEN}-whole_area").label == "Gjelder hele området"
     assert any(b.label == "Send innspill" for b in at.button)
-    assert sum(b.label.startswith("Støtt KI-") for b in at.button) == 20  # first page of the list
+    assert sum(b.label.startswith("Støtt KI-") for b in at.button) == PAGE_SIZE  # first page of the list
     (args,) = folium_args(at)
     assert args["returned_objects"] == ["last_clicked"]
     assert "markerClusterGroup" in args["script"]
@@ -295,8 +296,8 @@ def test_accessibility_statement_says_what_is_and_is_not_met(app):
 
 def test_the_list_says_where_each_input_is_in_words(app):
     at = open_consultation(app.run(), BORGEN)
-    captions = " ".join(c.value for c in at.caption)
-    assert "nær Borgen" in captions
+    lines = " ".join(h.proto.body for h in at.get("html") if 'class="ki-meta"' in h.proto.body)  # each input's line
+    assert "nær Borgen" in lines
 
 
 @pytest.mark.parametrize("bad_id", ["[x](https://evil.example)", "https://evil.example"])

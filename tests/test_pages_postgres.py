@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from consultations.demo import seed_demo
 from consultations.store import Store
+from consultations.ui.participation import PAGE_SIZE
 from tests.conftest import APP
 
 BORGEN = "borgen-tettstedsutvikling"
@@ -50,7 +51,7 @@ def test_the_resident_pages_list_show_take_an_input_and_a_support_on_postgresql(
     at.query_params["id"] = BORGEN
     at.run()
     assert not at.exception and "Borgen" in at.title[0].value
-    assert sum(b.label.startswith("Støtt KI-") for b in at.button) == 20  # each names its input
+    assert sum(b.label.startswith("Støtt KI-") for b in at.button) == PAGE_SIZE  # each names its input
 
     text = "Gjelder hele Borgen: flere benker langs gangveien, takk."
     at.selectbox(key=f"form-{BORGEN}-category").set_value("Sentrum og møteplasser")

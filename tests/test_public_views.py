@@ -124,8 +124,8 @@ def test_supports_are_shown_as_people_who_support_it(store, world, db_path, tmp_
     at.query_params["id"] = c.id
     at.run()
     try:
-        captions = [x.value for x in at.caption]
-        assert any(text.endswith(" · 2 personer støtter dette") for text in captions)
-        assert not any("Støttet av" in text for text in captions)
+        lines = [h.proto.body for h in at.get("html") if 'class="ki-meta"' in h.proto.body]  # the list's
+        assert any(" · 2 personer støtter dette</p>" in line for line in lines)
+        assert not any("Støttet av" in line for line in lines)
     finally:
         context._store.clear()

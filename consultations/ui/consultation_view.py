@@ -136,6 +136,20 @@ def class_result_section(
     st.caption(t("class_public.map_caption", lang, small=SMALL_GROUP))
 
 
+@st.fragment
+def participation(
+    store: Store, settings: Settings, c: Consultation, session: str, lang: str, accepts_input: bool
+) -> None:
+    """The map, its layers and the form. Sending (or a refusal, or the personal-data
+    question) reruns only these, not the page around them: a whole page's run is most of
+    what a resident costs the server (issue 26); the map, its own fragment inside, shows the
+    resident's new input at once. The list below shows it at the next page run."""
+    map_section(store, settings, c, lang, accepts_input=accepts_input)
+    layers.resident_list(store.context_layers(c.id), lang)
+    if accepts_input:
+        input_form(store, c, session, lang)
+
+
 def show(
     store: Store,
     settings: Settings,
@@ -243,10 +257,7 @@ def show(
         documents(store, c.id, lang)
     with participate:
         st.subheader(t("consultation.map_heading", lang), anchor=phone_first.MAP_ANCHOR)
-        map_section(store, settings, c, lang, accepts_input=phase == Phase.OPEN)
-        layers.resident_list(store.context_layers(c.id), lang)
-        if phase == Phase.OPEN:
-            input_form(store, c, session, lang)
+        participation(store, settings, c, session, lang, accepts_input=phase == Phase.OPEN)
 
     input_list(store, c, session, lang)
     if c.status == Status.PUBLISHED:

@@ -7,12 +7,10 @@ from functools import partial
 
 import streamlit as st
 
-from .. import attachments, planprocess, public
-from ..analysis import nearest_place
+from .. import attachments, planprocess
 from ..config import Settings
-from ..drawing import size_words
 from ..errors import InvalidInput, StoreUnavailable
-from ..i18n import DEFAULT_LANG, format_date, t, tn
+from ..i18n import DEFAULT_LANG, t, tn
 from ..model import (
     AGE_GROUPS,
     RELATIONS,
@@ -38,13 +36,13 @@ from ..submission import (
 )
 from . import flash, form_steps, location, mail_forms
 from .context import client_address, limiter, settings
+from .list_markup import listed
 from .maps import own_write, rendered_consultation_map, seen_own_write, show_map
 from .receipt import ADDRESS_PARAM, keep_receipt_address
-from .safe import photo_strip, titled_text
 from .skip import after_map, skip_map
 from .upload_budget import drop_session_uploads
 
-PAGE_SIZE = 20
+PAGE_SIZE = 10  # the list's inputs a page («Vis flere» adds as many): each is two elements a run
 RECEIPT_PAGE = "pages/kvittering.py"
 
 
@@ -421,7 +419,7 @@ def _support(store: Store, consultation_id: str, input_id: int, session: str, la
 
 @st.fragment
 def input_list(store: Store, consultation: Consultation, session: str, lang: str) -> None:
-    """Published inputs, newest first, filterable, each with a support button."""
+    """Published inputs, newest first, filterable, each with a support button named by it."""
     st.subheader(t(worded("list.heading", consultation.stage), lang), anchor=False)
     chosen = st.multiselect(
         t("list.filter", lang),
@@ -438,54 +436,24 @@ def input_list(store: Store, consultation: Consultation, session: str, lang: str
     supported = store.supported_by(consultation.id, session_hash)
     accepts = consultation.phase(datetime.now(UTC)) == Phase.OPEN
     flash.show(_list_where(consultation.id))
-    labels = consultation.labels(lang)
-    photos = public.photos(store, consultation.id, lang)
-    for item in public.inputs(store, consultation.id, lang, chosen, limit=limit):
-        # Four elements an input (was nine: columns are three blocks of their own): each
-        # element is a message and a layout step on every rerun (bench/page_bench.py).
-        with st.container(border=True):
-            titled_text(labels.category(item.category), item.text)
-            if item.id in photos:
-                photo_strip(photos[item.id])
-            st.caption(_item_meta(item, lang))
-            if item.id in supported:
-                st.button(t("list.supported", lang), key=f"support-{item.id}", disabled=True)
-            else:
-                st.button(  # named by its input: twenty «Støtt» in a row say nothing to a screen reader
-                    t("keyboard.support", lang, ref=item.reference),
-                    key=f"support-{item.id}",
-                    disabled=not accepts,
-                    on_click=_support,
-                    args=(store, consultation.id, item.id, session, lang),
-                )
+    # Two elements an input (were four: a bordered container, text, caption, button): its block,
+    # the same for every session and written once per data version (list_markup.listed),
+    # and its button (bench/load.py, issue 26).
+    for item in listed(store, consultation, lang, chosen, limit):
+        st.html(item.html)
+        if item.id in supported:
+            st.button(t("list.supported", lang), key=f"support-{item.id}", disabled=True)
+        else:
+            st.button(  # named by its input: ten «Støtt» in a row say nothing to a screen reader
+                t("keyboard.support", lang, ref=item.reference),
+                key=f"support-{item.id}",
+                disabled=not accepts,
+                on_click=_support,
+                args=(store, consultation.id, item.id, session, lang),
+            )
     if total > limit:
         st.button(
             t("list.more", lang),
             key=f"more-{consultation.id}",
             on_click=lambda: st.session_state.__setitem__(limit_key, limit + PAGE_SIZE),
         )
-
-
-def _item_meta(item, lang: str) -> str:
-    """The input's reference, date, place and supports: one caption line."""
-    meta = t("list.meta", lang, ref=item.reference, date=format_date(item.created_at, lang), where=_where(item, lang))
-    return f"{meta} · {tn('list.supports', item.supports, lang)}"
-
-
-NEAR_M = 1_500  # a named place further away than this says nothing about where it is
-
-
-def _where(item, lang: str) -> str:
-    """Where an input is, in words: a line or an area with its size («strek, 1,2 km»), or a
-    point, near a named place; or the whole area."""
-    if not item.has_location:
-        return t("list.whole_area", lang)
-    place, distance = nearest_place(item.east, item.north)
-    near = place is not None and distance is not None and distance <= NEAR_M
-    if item.drawing is not None:
-        size = size_words(item.shape, item.measure, lang)
-        return t("list_where.drawn_near", lang, shape_size=size, place=place) if near else size
-    if near:
-        return t("list.near_place", lang, place=place)
-    return t("list.in_map", lang)
-

@@ -22,9 +22,9 @@ def text_block(text: str) -> None:
     st.html(f'<p class="ki-text" style="{_STYLE}">{escape_html(text)}</p>')
 
 
-def titled_text(title: str, text: str) -> None:
-    """A bold title (an input's category) over a resident's text: one element, both escaped."""
-    st.html(f'<p class="ki-text" style="{_STYLE}"><strong>{escape_html(title)}</strong>\n{escape_html(text)}</p>')
+def titled_text_html(title: str, text: str) -> str:
+    """A bold title (an input's category) over a resident's text, both escaped."""
+    return f'<p class="ki-text" style="{_STYLE}"><strong>{escape_html(title)}</strong>\n{escape_html(text)}</p>'
 
 
 def not_found(message: str, id_line: str) -> None:
@@ -50,8 +50,3 @@ def photos_html(photos: Sequence[PublicPhoto], style: str = _THUMB_STYLE) -> str
         f'style="{style}">'
         for p in photos
     )
-
-
-def photo_strip(photos: Sequence[PublicPhoto]) -> None:
-    """An input's photos below its text in the list."""
-    st.html(f'<div class="ki-photos">{photos_html(photos)}</div>')

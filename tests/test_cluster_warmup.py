@@ -1,0 +1,41 @@
+"""Warm before traffic in `make cluster`: a replica gets visitors from HAProxy only once it
+has run its pages itself (consultations/ui/warmup.py) — at the start, and again after it
+died and was started anew."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.test_cluster_failover import _server_status
+
+DONE = "kartinnspill-warmup done"
+
+
+def test_a_restarted_replica_is_back_in_the_balancer_only_after_its_warmup(start_cluster):
+    run = start_cluster(replicas=1, restart=True)
+    state = run.state()
+    (replica,) = state["replicas"]
+    log = Path(replica["log"])  # appended to by every process the replica runs as
+    assert log.read_text().count(DONE) == 1  # ready at the start: warm before the balancer
+    stats = state["balancer"]["stats_socket"]
+    assert _server_status(stats)[replica["name"]] == "UP"
+
+    os.kill(replica["pid"], signal.SIGKILL)
+    seen = []
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        status = _server_status(stats)[replica["name"]]
+        if not seen or seen[-1] != status:
+            seen.append(status)
+        if status == "UP" and any(s.startswith("DOWN") for s in seen):
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail(f"replica not back in the balancer: {seen}\n{run.log()}")
+    assert run.state()["replicas"][0]["pid"] != replica["pid"]  # a new process
+    assert log.read_text().count(DONE) == 2, seen  # which had warmed up before it got visitors
