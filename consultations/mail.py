@@ -311,10 +311,11 @@ def responses_published(
     they are published again; an answer goes once). In the caller's transaction; returns
     mails queued."""
     points = points or {}
+    answered = store.mailed(consultation.id, MailKind.ANSWER)
     mails = []
     for follow in store.follows(consultation.id, (FollowKind.INPUT,)):
         response = answers.get(follow.input_id) if follow.input_id is not None else None
-        if response is not None and not store.mailed(follow.token, MailKind.ANSWER):
+        if response is not None and follow.token not in answered:
             mails.append(answer(consultation, follow, response, points.get(follow.input_id, ())))
     mails += _updates(store, consultation, "update.responses", lambda lang: {})
     store.queue_mail(mails)
