@@ -50,6 +50,7 @@ EMAIL_MAX = 254  # RFC 5321's longest path
 _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
 DIGEST_EVERY = timedelta(days=1)
 CONFIRM_PAGE = "epost"  # pages/epost.py: confirm a follow, or stop it
+ANSWER_PARAM = "svar"  # ?id=…&svar=KI-000012: the consultation page shows that answer first
 
 
 @dataclass(frozen=True)
@@ -340,8 +341,14 @@ def answer(consultation: Consultation, follow: Follow, response: Response, point
             paragraphs.append(f"{t('mail.answer.plan_change', lang)}: {response.plan_change}")
     return compose(
         MailKind.ANSWER, consultation, follow.email, lang, t("mail.answer.subject", lang), paragraphs,
-        link=(t("mail.answer.link", lang), page_link("", id=consultation.id, lang=lang)), follow=follow,
+        link=(t("mail.answer.link", lang), answer_link(consultation, follow.input_id or 0, lang)), follow=follow,
     )  # fmt: skip
+
+
+def answer_link(consultation: Consultation, input_id: int, lang: str) -> str:
+    """The consultation page with the answer to ``input_id`` first in «Slik ble innspillene
+    behandlet»."""
+    return page_link("", id=consultation.id, lang=lang, **{ANSWER_PARAM: reference(input_id)})
 
 
 def _point_answer(p: Point, lang: str) -> str:
