@@ -50,6 +50,7 @@ EMAIL_MAX = 254  # RFC 5321's longest path
 _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
 DIGEST_EVERY = timedelta(days=1)
 CONFIRM_PAGE = "epost"  # pages/epost.py: confirm a follow, or stop it
+ANSWER_PARAM = "svar"  # ?id=…&svar=KI-000012: the consultation page shows that answer first
 
 
 @dataclass(frozen=True)
@@ -311,10 +312,11 @@ def responses_published(
     they are published again; an answer goes once). In the caller's transaction; returns
     mails queued."""
     points = points or {}
+    answered = store.mailed(consultation.id, MailKind.ANSWER)
     mails = []
     for follow in store.follows(consultation.id, (FollowKind.INPUT,)):
         response = answers.get(follow.input_id) if follow.input_id is not None else None
-        if response is not None and not store.mailed(follow.token, MailKind.ANSWER):
+        if response is not None and follow.token not in answered:
             mails.append(answer(consultation, follow, response, points.get(follow.input_id, ())))
     mails += _updates(store, consultation, "update.responses", lambda lang: {})
     store.queue_mail(mails)
@@ -339,8 +341,14 @@ def answer(consultation: Consultation, follow: Follow, response: Response, point
             paragraphs.append(f"{t('mail.answer.plan_change', lang)}: {response.plan_change}")
     return compose(
         MailKind.ANSWER, consultation, follow.email, lang, t("mail.answer.subject", lang), paragraphs,
-        link=(t("mail.answer.link", lang), page_link("", id=consultation.id, lang=lang)), follow=follow,
+        link=(t("mail.answer.link", lang), answer_link(consultation, follow.input_id or 0, lang)), follow=follow,
     )  # fmt: skip
+
+
+def answer_link(consultation: Consultation, input_id: int, lang: str) -> str:
+    """The consultation page with the answer to ``input_id`` first in «Slik ble innspillene
+    behandlet»."""
+    return page_link("", id=consultation.id, lang=lang, **{ANSWER_PARAM: reference(input_id)})
 
 
 def _point_answer(p: Point, lang: str) -> str:

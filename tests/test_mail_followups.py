@@ -57,6 +57,7 @@ def test_a_merknad_split_into_points_is_answered_with_each_points_vurdering_and_
     assert b < body.index("Vurdering: Høydene er i tråd med kommuneplanen.") < body.index("Forslag til vedtak: Ikke tatt til følge")
     assert "a) " not in body and "Konklusjon" not in body  # not the merknad's joined answer
     assert "&lt;fortau&gt;" in answer.get_body(("html",)).get_content()
+    assert f"https://innspill.asker.kommune.no/?id={consultation.id}&lang=nb&svar={split.reference}" in body
     # the duplicate carries its original's answer: the same points
     [copy] = [m for m in server.to("kopi@example.no") if m["Subject"].startswith("Innspillet ditt er behandlet")]
     assert "Punkt b: Byggehøyder" in plain(copy) and duplicate.reference in plain(copy)

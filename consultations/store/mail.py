@@ -177,15 +177,16 @@ class MailStore:
                 back.append(int(mail_id))
         return back
 
-    def mailed(self, token: str, kind: MailKind) -> bool:
-        """Whether a mail of ``kind`` was queued for the follow with ``token`` (so
-        publishing the responses again answers no one twice)."""
-        return bool(
-            self._value(
-                "SELECT count(*) FROM mail_outbox WHERE unsubscribe_token = ? AND kind = ?",
-                (token, kind.value),
-            )
+    def mailed(self, consultation_id: str, kind: MailKind) -> set[str]:
+        """The follows (by token) a mail of ``kind`` was queued for in a consultation, so
+        publishing the responses again answers no one twice; one query, however many
+        follow."""
+        rows = self._rows(
+            """SELECT DISTINCT unsubscribe_token FROM mail_outbox
+               WHERE consultation_id = ? AND kind = ? AND unsubscribe_token IS NOT NULL""",
+            (consultation_id, kind.value),
         )
+        return {r[0] for r in rows}
 
     def outbox_counts(self) -> dict[MailStatus, int]:
         """How many mails are waiting (or being sent), sent and failed."""

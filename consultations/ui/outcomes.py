@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import public
+from .. import mail, public
 from ..i18n import format_date, t, tn
 from ..model import Consultation, reference
 from ..store import Store
@@ -20,6 +20,8 @@ from .safe import text_block
 
 def outcomes_section(store: Store, c: Consultation, lang: str) -> None:
     outcomes = public.outcomes(store, c.id, lang)
+    wanted = st.query_params.get(mail.ANSWER_PARAM, "")  # the answer a mail links to: first
+    outcomes = sorted(outcomes, key=lambda o: o.input.reference != wanted)
     st.subheader(t("planning.outcomes.heading", lang), anchor=False)
     st.caption(t("planning.outcomes.intro", lang))
     answered = sum(o.response is not None for o in outcomes)
@@ -27,6 +29,8 @@ def outcomes_section(store: Store, c: Consultation, lang: str) -> None:
     for o in outcomes:
         item, response = o.input, o.response
         with st.container(border=True):
+            if item.reference == wanted:
+                st.caption(t("mail24b.answer.linked", lang, ref=item.reference))
             st.markdown(f"**{escape_markdown(c.labels(lang).category(item.category))}**")
             st.caption(
                 t("planning.outcomes.meta", lang, ref=item.reference, date=format_date(item.created_at, lang))
