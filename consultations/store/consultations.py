@@ -237,7 +237,6 @@ class ConsultationsStore:
         rows = self._records(f"SELECT {_LAYER_COLUMNS} FROM context_layers WHERE id = ?", (layer_id,))
         return record.context_layer(rows[0]) if rows else None
 
-    @_remembered
     def delete_context_layer(self, layer_id: int, actor: str) -> None:
         with self._transaction() as cur:
             rows = records(cur.execute(
