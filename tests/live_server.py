@@ -102,6 +102,9 @@ def launch(
         "PYTHONUNBUFFERED": "1",
         "NO_PROXY": "127.0.0.1,localhost",
         "no_proxy": "127.0.0.1,localhost",
+        # a test opens the pages it needs itself; the server's own warm-up of every public
+        # consultation (consultations/ui/warmup.py) would only compete with it for the CPU
+        "KARTINNSPILL_WARMUP": "off",
         **(env or {}),
     }
     log_file = open(log_path, "wb")  # noqa: SIM115 - child writes to it for its lifetime

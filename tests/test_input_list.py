@@ -58,3 +58,4 @@ def test_the_list_is_written_once_per_data_version_and_shared(demo_app):
     submit_input(store, BORGEN, InputDraft("Annet", "Et nytt innspill om benker", whole_area=True), session="s")
     after = list_markup.listed(store, c, "nb", [], 20)
     assert after is not first and "Et nytt innspill om benker" in after[0].html
+    assert {key[0] for key in list_markup._LISTS} == {store.data_version}  # the older lists are gone

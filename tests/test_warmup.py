@@ -17,7 +17,7 @@ from tests.live_server import NO_PROXY_OPENER, launch
 def test_the_server_says_ready_only_after_it_has_run_the_start_page_and_the_consultations(demo_db, tmp_path):
     db = tmp_path / "warm.duckdb"
     db.write_bytes(demo_db.read_bytes())
-    app = launch(db, tmp_path / "server.log")
+    app = launch(db, tmp_path / "server.log", env={"KARTINNSPILL_WARMUP": "on"})  # as shipped
     try:
         app.wait_healthy(timeout=120)
         deadline = time.monotonic() + 300

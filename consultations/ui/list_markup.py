@@ -72,10 +72,11 @@ def where(item: public.PublicInput, lang: str) -> str:
 
 
 # (data version, consultation id, language, categories chosen, how many) → the listed inputs.
-# A plain dict like the map's (ui/maps.py): a new data version is a new key; the old ones
-# are dropped when it grows past _KEPT (a filter or a «Vis flere» of many sessions).
+# A plain dict like the map's (ui/maps.py). Versions only grow, so a list of an older one is
+# never asked for again and goes when a newer one is written; within one version, past
+# _KEPT_INPUTS inputs in all (filters and «Vis flere» lengths of many sessions) it starts over.
 _LISTS: dict[tuple, tuple[ListedInput, ...]] = {}
-_KEPT = 256
+_KEPT_INPUTS = 5_000
 _WRITING = threading.Lock()
 
 
@@ -98,7 +99,9 @@ def listed(store: Store, consultation: Consultation, lang: str, chosen: Sequence
                         item_html(item, labels.category(item.category), item_meta(item, lang), photos.get(item.id, ())))
             for item in public.inputs(store, consultation.id, lang, chosen, limit=limit)
         )  # fmt: skip
-        if len(_LISTS) >= _KEPT:
+        for old in [k for k in _LISTS if k[0] != key[0]]:
+            del _LISTS[old]
+        if sum(map(len, _LISTS.values())) + len(found) > _KEPT_INPUTS:
             _LISTS.clear()
         _LISTS[key] = found
     return found

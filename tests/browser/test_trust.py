@@ -348,7 +348,7 @@ def send(page: Page, text: str, seen: set[str], pin: tuple[float, float] | None 
 
 
 _LISTED = """
-() => Array.from(document.querySelectorAll('[data-testid="stCaptionContainer"]'))
+() => Array.from(document.querySelectorAll('.ki-item .ki-meta'))
     .filter((e) => /KI-\\d{6}/.test(e.innerText)).length
 """
 
