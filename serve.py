@@ -11,6 +11,7 @@ from functools import partial
 
 import streamlit as st
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from streamlit import config
 
 from consultations.config import load_settings
@@ -53,6 +54,9 @@ app = st.App(
         ),
         # what one session and one address may keep in memory as uploads (security N3)
         Middleware(UploadBudget, settings=settings, base_path=config.get_option("server.baseUrlPath")),
+        # Streamlit sends its 2.5 MB of scripts and fonts uncompressed: a phone on a school's
+        # Wi-Fi gets a third of it (bench/page_weight_bench.py); level 6, not 9: less CPU
+        Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6),
     ],
 )
 warmup.start()

@@ -95,7 +95,7 @@ def heading(n: int, lang: str) -> None:
     """«2 av 3 · Hva vil du si?»: the part's number and question, a level-4 heading with no
     «link to this heading» (a markdown heading's link would be one more tab stop before the
     map)."""
-    text = t("form_steps.heading", lang, n=n, total=len(STEPS), title=t(f"form_steps.title_{n}", lang))
+    text = t("form_steps.heading", lang, step=n, steps=len(STEPS), title=t(f"form_steps.title_{n}", lang))
     st.html(f'<h4 class="ki-step-heading">{escape_html(text)}</h4>')
 
 

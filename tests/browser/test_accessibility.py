@@ -660,7 +660,7 @@ def test_phone_375px_resident_path_with_screenshots(app_server, _browser):
         two_before, two_centre = page.evaluate(_SCROLLED), frame.evaluate(_MAP_CENTRE)
         _swipe(cdp, box["x"] + box["width"] / 3, box["y"] + box["height"] * 0.7, 150, fingers=2)
         two_after, two_centre_after = page.evaluate(_SCROLLED), frame.evaluate(_MAP_CENTRE)
-        heading = page.get_by_role("heading", name="Gi ditt innspill").first
+        heading = page.get_by_role("heading", name="1 av 3 · Hvor gjelder det?").first  # the form waits below on a phone
         heading.scroll_into_view_if_needed()
         hb = heading.bounding_box()
         c0 = page.evaluate(_SCROLLED)
