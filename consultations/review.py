@@ -242,7 +242,8 @@ def needs_response(not_merknad: object, duplicate_of: object) -> bool:
 
 def needing_response(frame: pd.DataFrame) -> pd.DataFrame:
     """The rows of an analysis frame that need an answer."""
-    return frame[[needs_response(m, d) for m, d in zip(frame["not_merknad"], frame["duplicate_of"], strict=True)]]
+    keep = [needs_response(m, d) for m, d in zip(frame["not_merknad"], frame["duplicate_of"], strict=True)]
+    return frame[pd.Series(keep, index=frame.index, dtype=bool)]  # an empty list would select columns
 
 
 def progress(

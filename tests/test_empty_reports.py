@@ -78,3 +78,20 @@ def test_cli_report_of_a_hearing_without_merknader_writes_the_file_and_exits_0(s
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr and "Ikke vurdert" not in done.stderr
     assert "Ingen innspill å behandle." in _text(out.read_bytes())
+
+
+def test_the_review_page_of_a_hearing_without_merknader_offers_the_report_and_it_downloads(staff_app_db):
+    from consultations.config import load_settings
+    from consultations.ui.review.exports import _report
+    from tests.conftest import app_store, open_page
+
+    path, ids = staff_app_db
+    store = app_store(path)
+    c = make_consultation("tom-horing", stage=Stage.OFFENTLIG_ETTERSYN, plan_id="2025.14", case_number="25/4711",
+                          **CLOSED)  # fmt: skip
+    store.add_consultation(c)
+    at = open_page("pages/gjennomgang.py", ids["kari"], c.id)
+    assert not at.exception
+    assert "Rapport (Word)" in [b.label for b in at.get("download_button")]
+    data = _report(store, c, load_settings(), False, store.get_user(ids["kari"]), "nb")  # what the button sends
+    assert "Ingen innspill å behandle." in _text(data)
