@@ -80,6 +80,7 @@ def create_form(store: Store, user: User, lang: str) -> None:
         st.info(t("classes.no_open_consultations", lang))
         return
     now = datetime.now(LOCAL_TZ).replace(second=0, microsecond=0)
+    closes = now + timedelta(hours=2)
     with st.form("new-class", border=True):
         st.selectbox(
             t("classes.consultation", lang),
@@ -118,13 +119,13 @@ def create_form(store: Store, user: User, lang: str) -> None:
         )
         left.date_input(
             t("classes.closes_day", lang),
-            value=now.date(),
+            value=closes.date(),  # two hours on may be tomorrow (a late evening)
             format="DD.MM.YYYY",
             key=KEYS["end_day"],
         )
         right.time_input(
             t("classes.closes_time", lang),
-            value=(now + timedelta(hours=2)).time(),
+            value=closes.time(),
             key=KEYS["end"],
         )
         st.selectbox(
