@@ -107,6 +107,7 @@ class Soak:
     )  # (arrival s, outcome)
     turned_away: int = 0
     experiment: dict = field(default_factory=dict)  # --collect-at-end
+    server_error: str = ""  # the server log's last traceback, when a session failed
 
 
 def soak(args, post_script_gc: bool, label: str) -> Soak:
@@ -178,7 +179,7 @@ def soak(args, post_script_gc: bool, label: str) -> Soak:
                   f"extra env {args.env or '-'}", flush=True)  # fmt: skip
             print(f"{'min':>5} {'RSS MB':>8} {'sessions':>9} {'inputs':>7} {'failed':>6} "
                   f"{'p95 view':>8} {'st.sess':>7} {'objects':>9} {'gen2':>5} "
-                  f"{'gen2 ms':>8} {'C used':>6} {'C free':>6} {'load':>5}", flush=True)  # fmt: skip
+                  f"{'gen2 ms':>8} {'C used':>6} {'C free':>6} {'duckdb':>6} {'load':>5}", flush=True)  # fmt: skip
             probe_pos = 0
             last_row = -1
             gen2_since_row = [0, 0.0]
@@ -227,12 +228,16 @@ def soak(args, post_script_gc: bool, label: str) -> Soak:
                           f"{percentile(recent, 0.95):>8.3f} {p.get('sessions', '-'):>7} "
                           f"{p.get('objects', '-'):>9} {gen2_since_row[0]:>5} "
                           f"{1000 * gen2_since_row[1]:>8.0f} {p.get('malloc_used_mb', float('nan')):>6.0f} "
-                          f"{p.get('malloc_free_mb', float('nan')):>6.0f} {sample['load']:>5.2f}",
+                          f"{p.get('malloc_free_mb', float('nan')):>6.0f} "
+                          f"{p.get('duckdb_mb', float('nan')):>6.0f} {sample['load']:>5.2f}",
                           flush=True)  # fmt: skip
                     gen2_since_row = [0, 0.0]
                 if finished:
                     if args.collect_at_end:
                         result.experiment = collect_now(probe, args.sample)
+                    if sample["failed"] and "Traceback" in (log := app.log()):
+                        last = log[log.rindex("Traceback"):]
+                        result.server_error = last if len(last) < 1500 else f"{last[:300]}\n…\n{last[-1200:]}"
                     break
                 time.sleep(max(0.0, target - time.monotonic()))
     return result
@@ -266,6 +271,7 @@ def summary(label: str, result: Soak, duration: float) -> None:
         return f"{min(samples, key=lambda s: abs(s['t'] - seconds))['rss_mb']:.1f}"
 
     half = samples[-1]["t"] / 2
+    first = [(s["t"], s["rss_mb"]) for s in samples if s["t"] < half]
     second = [(s["t"], s["rss_mb"]) for s in samples if s["t"] >= half]
     views = [v for _, o in result.outcomes for v in o.views]
     tenth = duration / 10
@@ -288,8 +294,12 @@ def summary(label: str, result: Soak, duration: float) -> None:
         print(f"  glibc heap MB (mallinfo2) in use / held free: at the middle "
               f"{heap[len(heap) // 2]['malloc_used_mb']:.0f} / {heap[len(heap) // 2]['malloc_free_mb']:.0f}, "
               f"at the end {heap[-1]['malloc_used_mb']:.0f} / {heap[-1]['malloc_free_mb']:.0f}")  # fmt: skip
-    print(f"  growth over the second half: {slope_per_hour(second):+.1f} MB/h "
-          f"({len(second)} samples)")  # fmt: skip
+    print(f"  growth over the first half: {slope_per_hour(first):+.1f} MB/h, over the second half: "
+          f"{slope_per_hour(second):+.1f} MB/h ({len(first)} and {len(second)} samples)")  # fmt: skip
+    duck = [s["probe"]["duckdb_mb"] for s in samples if "duckdb_mb" in s.get("probe", {})]
+    if duck:
+        print(f"  DuckDB's memory MB (duckdb_memory()): at the middle {duck[len(duck) // 2]:.0f}, "
+              f"at the end {duck[-1]:.0f}")  # fmt: skip
     if views:
         print(f"  page view p50 {statistics.median(views):.3f} s  p95 {percentile(views, 0.95):.3f} s"
               f"  | first tenth p95 {percentile(first_views, 0.95):.3f} s  "
@@ -304,6 +314,8 @@ def summary(label: str, result: Soak, duration: float) -> None:
           f"max {max(s['load'] for s in samples):.2f}")  # fmt: skip
     for reason in sorted(set(failures))[:5]:
         print("  failure:", reason)
+    if result.server_error:
+        print("  the server's last traceback:\n   ", result.server_error.replace("\n", "\n    "))
     if e := result.experiment:
         print(f"  at the end, load over: RSS {e['rss_before']:.1f} MB; gc.collect() found "
               f"{e['unreachable']} unreachable objects in {1000 * e['collect_s']:.0f} ms -> "

@@ -2,7 +2,8 @@
 set KARTINNSPILL_SOAK_PROBE to a file; Python imports this module at start-up and a daemon
 thread appends one JSON line every KARTINNSPILL_SOAK_PROBE_EVERY seconds (default 10):
 the gc counters, the objects the collector tracks, Python's allocated blocks, glibc's
-heap in use and held free (mallinfo2), every collection's pause by generation
+heap in use and held free (mallinfo2), DuckDB's own memory (its allocator is not glibc's:
+``duckdb_memory()`` of the server's connection), every collection's pause by generation
 since the last line (wall and CPU time, from gc.callbacks), Streamlit's session counts.
 
 With KARTINNSPILL_SOAK_TRACEMALLOC=N, tracemalloc (N frames) runs from start-up and every
@@ -83,6 +84,26 @@ if os.environ.get("KARTINNSPILL_SOAK_PROBE"):
         except (OSError, AttributeError):
             return {}
 
+    def _duckdb() -> dict:
+        """What DuckDB's buffer manager holds (MB), summed over its memory tags, on the
+        server's store (``store.core._OPENED``: gc.get_objects() misses frozen objects)."""
+        core = sys.modules.get("consultations.store.core")
+        if core is None:
+            return {}
+        try:
+            store = next(iter(list(core._OPENED.values())), None)
+            conn = getattr(getattr(store, "_backend", None), "_conn", None)
+            if conn is None:
+                return {}
+            cur = conn.cursor()
+            try:
+                used = cur.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchall()[0][0]
+            finally:
+                cur.close()
+            return {"duckdb_mb": (used or 0) / 2**20}
+        except Exception as exc:  # noqa: BLE001 - a probe never breaks the server
+            return {"duckdb_error": repr(exc)[:120]}
+
     def _rss_mb() -> float:
         with open("/proc/self/status") as f:
             return next(int(x.split()[1]) for x in f if x.startswith("VmRSS:")) / 1024
@@ -122,6 +143,7 @@ if os.environ.get("KARTINNSPILL_SOAK_PROBE"):
                 "threads": threading.active_count(),
                 "py_blocks": sys.getallocatedblocks(),
                 **_malloc(),
+                **_duckdb(),
                 # per generation: collections, wall s, longest wall s, CPU s (the thread's
                 # own time: what other processes on a busy machine add is left out)
                 "pauses": {
