@@ -25,6 +25,7 @@ import duckdb
 from .. import geo, keys
 from . import migrations
 from .audit import _audit, _naive, _utc
+from .bulk import BulkReads
 from .casefile import CaseFileStore
 from .duckdb_backend import DuckDBBackend
 from .points import PointsStore, sync_objection, sync_response
@@ -152,7 +153,7 @@ def _opened_key(location: Path | str) -> Path | str:
     return str(location) if is_url(location) else Path(location).resolve()
 
 
-class Store(PointsStore, CaseFileStore, MailStore, MedvirkningQueries):  # the mixins: store/points.py, casefile.py, mail.py, medvirkning.py
+class Store(PointsStore, CaseFileStore, MailStore, MedvirkningQueries, BulkReads):  # the mixins: store/points.py, casefile.py, mail.py, medvirkning.py, bulk.py
     def __init__(
         self,
         backend: DuckDBBackend | PostgresBackend,
