@@ -75,17 +75,19 @@ def text_of(k: int, rng: random.Random) -> str:
             f"{picked[1]} og {picked[2]} vurderes på nytt før planen vedtas. " * rng.randint(1, 4)).strip()  # fmt: skip
 
 
-def attachment(k: int, rng: random.Random) -> tuple[str, str, bytes]:
-    """A scanned page: a JPEG of noise (incompressible, ~150 kB), as a letter's scan is."""
+def attachment(k: int, rng: random.Random, kb: int = 150) -> tuple[str, str, bytes]:
+    """A scanned page: a JPEG of noise (incompressible, about ``kb`` kB), as a scan is."""
     from PIL import Image
 
-    image = Image.frombytes("L", (400, 560), rng.randbytes(400 * 560))
+    width = max(8, int((kb / 150) ** 0.5 * 400))
+    height = width * 7 // 5
+    image = Image.frombytes("L", (width, height), rng.randbytes(width * height))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=80)
     return f"vedlegg-{k}.jpg", "image/jpeg", out.getvalue()
 
 
-def seed(path: Path, n: int, with_points: int, authorities: int, innsigelser: int, attached: int) -> None:
+def seed(path: Path, n: int, with_points: int, authorities: int, innsigelser: int, attached: int, kb: int) -> None:
     """The consultation: ``authorities`` letters from authorities (the first ``innsigelser``
     of them innsigelser), ``attached`` merknader with a scan attached, the rest from the web
     in one bulk insert; ``with_points`` merknader (the authorities' first) split into two or
@@ -122,13 +124,14 @@ def seed(path: Path, n: int, with_points: int, authorities: int, innsigelser: in
             sender_type=SenderType.AUTHORITY if authority else SenderType.PRIVATE,
             sender_name=AUTHORITIES[k % len(AUTHORITIES)] if authority else f"Innbygger {k}",
             sender_address="Postboks 325, 3502 Hønefoss" if authority else None,
-            attachments=[attachment(k, rng)] if not authority else (),
+            attachments=[attachment(k, rng, kb)] if not authority else (),
             objection=Objection.INNSIGELSE if k < innsigelser else (Objection.ADVICE if authority else None),
             actor="kari",
         )  # fmt: skip
     rows = [(cats[k % len(cats)], text_of(k, rng), *where(k), now - timedelta(days=10, minutes=k))
             for k in range(special, n)]  # fmt: skip
-    store.bulk_add_inputs(CID, rows, Channel.WEB, InputStatus.PUBLISHED)
+    if rows:
+        store.bulk_add_inputs(CID, rows, Channel.WEB, InputStatus.PUBLISHED)
     inputs = store.all_inputs(CID)
     assert len(inputs) == n
     split, rest = inputs[:with_points], inputs[with_points:]
@@ -339,6 +342,7 @@ def main() -> None:
     parser.add_argument("--authorities", type=int, default=300)
     parser.add_argument("--innsigelser", type=int, default=50)
     parser.add_argument("--attachments", type=int, default=500, help="merknader with a scan attached")
+    parser.add_argument("--attachment-kb", type=int, default=150, help="the size of each scan")
     parser.add_argument("--runs", type=int, default=3, help="runs of the short phases (median)")
     parser.add_argument("--repeats", type=int, default=20, help="samples per review action (p95)")
     parser.add_argument("--phases", nargs="+", choices=PHASES, default=list(PHASES))
@@ -347,7 +351,8 @@ def main() -> None:
     parser.add_argument("--phase", nargs=2, help=argparse.SUPPRESS)  # child: NAME PATH
     args = parser.parse_args()
     if args.seed:
-        seed(args.seed, args.merknader, args.points, args.authorities, args.innsigelser, args.attachments)
+        seed(args.seed, args.merknader, args.points, args.authorities, args.innsigelser, args.attachments,
+             args.attachment_kb)
         return
     if args.phase:
         print(json.dumps(phase(args.phase[0], Path(args.phase[1]), args.runs, args.repeats)))
@@ -359,7 +364,8 @@ def main() -> None:
             start = time.perf_counter()
             child("--seed", str(seeded), "--merknader", str(args.merknader), "--points", str(args.points),
                   "--authorities", str(args.authorities), "--innsigelser",
-                  str(args.innsigelser), "--attachments", str(args.attachments))  # fmt: skip
+                  str(args.innsigelser), "--attachments", str(args.attachments),
+                  "--attachment-kb", str(args.attachment_kb))  # fmt: skip
             print(f"seeded {args.merknader} merknader in {time.perf_counter() - start:.0f} s", flush=True)
         for name in args.phases:
             copy = Path(tmp) / f"{name}.duckdb"
