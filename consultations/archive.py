@@ -37,11 +37,12 @@ import hashlib
 import io
 import json
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from functools import cache
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 from lxml import etree
@@ -105,9 +106,7 @@ class Package:
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
             for m in self.messages:
-                z.writestr(f"{m.folder}/{MESSAGE_FILE}", m.xml)
-                for name, data in m.files:
-                    z.writestr(f"{m.folder}/{name}", data)
+                _write_message(z, m)
         return buffer.getvalue()
 
 
@@ -138,9 +137,42 @@ def package(
     now: datetime | None = None,
 ) -> Package:
     """Every merknad of the consultation (with ``since``: those not sent to the archive
-    before that day) and the merknadsbehandling report, as Fiks Arkiv messages. An input a
-    planner marked as not a merknad is not a case document and stays out."""
-    now = now or datetime.now(UTC)
+    before that day) and the merknadsbehandling report, as Fiks Arkiv messages, in memory
+    (``write_package`` streams them into a zip instead). An input a planner marked as not a
+    merknad is not a case document and stays out."""
+    input_ids, messages = _messages(store, consultation_id, profile, since, lang, now or datetime.now(UTC))
+    return Package(consultation_id, tuple(messages), tuple(input_ids))
+
+
+def write_package(
+    store: Store,
+    consultation_id: str,
+    target: BinaryIO,
+    *,
+    profile: Municipality,
+    since: date | None = None,
+    lang: str = DEFAULT_LANG,
+    now: datetime | None = None,
+) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """``package`` written into a zip on ``target`` one message at a time, each checked and
+    then dropped: memory holds one merknad's files, not 10,000 (a kommuneplan). Returns the
+    merknader sent and the messages' folders. ``InvalidArchive`` part way leaves a partial
+    zip on ``target``: the caller discards it (``downloads.write_archive``)."""
+    input_ids, messages = _messages(store, consultation_id, profile, since, lang, now or datetime.now(UTC))
+    folders = []
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
+        for m in messages:
+            _write_message(z, m)
+            folders.append(m.folder)
+    return tuple(input_ids), tuple(folders)
+
+
+def _messages(
+    store: Store, consultation_id: str, profile: Municipality, since: date | None, lang: str, now: datetime
+) -> tuple[list[int], Iterator[Message]]:
+    """The merknader the package sends, and its messages made one by one as they are read,
+    each checked against the schema first (a package the archive would refuse is never
+    made)."""
     c = store.get_consultation(consultation_id)
     if c is None:
         raise InvalidArchive("archive.unknown_consultation", id=consultation_id)
@@ -153,24 +185,36 @@ def package(
     ]  # fmt: skip
     own_frist = {p.input_id: p.frist for p in store.hearing_parties(c.id) if p.input_id is not None}
     registered = store.letters(c.id)
-    messages: list[Message] = []
-    if not c.case_number:
-        messages.append(_case_folder(c, profile, lang))
-    journalfoert = []  # already journalført by postmottak: referred to, never sent again
-    for item in inputs:
-        letter = registered.get(item.id)
-        if letter is not None and letter.journalpost:
-            journalfoert.append(letter.journalpost)
-            continue
-        late = planprocess.missed_frist(item.created_at, c.closes_at, own_frist.get(item.id))
-        messages.append(_merknad(store, c, item, late, profile, lang, letter))
-    messages.append(_report(store, c, profile, lang, now, journalfoert))
-    for m in messages:  # a package the archive would refuse is never written
-        try:
-            check_message(m.xml)
-        except etree.DocumentInvalid as exc:
-            raise InvalidArchive("archive.package_invalid", folder=m.folder, reason=str(exc)) from exc
-    return Package(c.id, tuple(messages), tuple(i.id for i in inputs))
+    attachments = store.attachments_of([i.id for i in inputs])
+
+    def made() -> Iterator[Message]:
+        if not c.case_number:
+            yield _case_folder(c, profile, lang)
+        journalfoert = []  # already journalført by postmottak: referred to, never sent again
+        for item in inputs:
+            letter = registered.get(item.id)
+            if letter is not None and letter.journalpost:
+                journalfoert.append(letter.journalpost)
+                continue
+            late = planprocess.missed_frist(item.created_at, c.closes_at, own_frist.get(item.id))
+            yield _merknad(store, c, item, late, profile, lang, letter, attachments.get(item.id, []))
+        yield _report(store, c, profile, lang, now, journalfoert)
+
+    def checked() -> Iterator[Message]:
+        for m in made():
+            try:
+                check_message(m.xml)
+            except etree.DocumentInvalid as exc:
+                raise InvalidArchive("archive.package_invalid", folder=m.folder, reason=str(exc)) from exc
+            yield m
+
+    return [i.id for i in inputs], checked()
+
+
+def _write_message(z: zipfile.ZipFile, m: Message) -> None:
+    z.writestr(f"{m.folder}/{MESSAGE_FILE}", m.xml)
+    for name, data in m.files:
+        z.writestr(f"{m.folder}/{name}", data)
 
 
 def _not_sent_before(record: ArchiveRecord | None, cutoff: datetime) -> bool:
@@ -300,11 +344,11 @@ def _sender_is_person(item: Input) -> bool:
 
 def _merknad(
     store: Store, c: Consultation, item: Input, late: datetime | None, profile: Municipality, lang: str,
-    letter: Letter | None = None,
+    letter: Letter | None = None, every: Sequence[Attachment] | None = None,
 ) -> Message:
     ref = reference(item.id)
     original_id = letter.original_attachment_id if letter is not None else None
-    every = store.attachments(item.id)
+    every = store.attachments(item.id) if every is None else every
     original = next((a for a in every if a.id == original_id), None)
     attachments = [(a, store.attachment_content(a.id)) for a in every if a.id != original_id]
     sensitive = bool(find_personal_data(item.text))  # screened by content, never for a name
@@ -482,14 +526,16 @@ def merknad_pdf(
         masked, _ = mask_naming_kinds(item.text, lambda kind: t("report11.masked", lang, kind=t(f"report11.pii.{kind}", lang)))
         item = replace(item, text=masked, **({"sender_address": None, "sender_property": None}
                                              if _sender_is_person(item) else {}))  # fmt: skip
-    pdf = a4_document(t("archive.pdf.title", lang, ref=ref), profile.name)
+    facts = _facts(c, item, late, attachments, lang)
+    drawn = [t("receipt.text", lang), item.text, *(text for pair in facts for text in pair)]
+    pdf = a4_document(t("archive.pdf.title", lang, ref=ref), profile.name, texts=drawn)
     width = pdf.epw
     pdf.set_font("DejaVu", "B", 16)
     pdf.multi_cell(width, 8, t("archive.pdf.title", lang, ref=ref), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)
     pdf.multi_cell(width, 5, profile.name, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-    for label, value in _facts(c, item, late, attachments, lang):
+    for label, value in facts:
         pdf.set_font("DejaVu", "B", 10)
         pdf.multi_cell(width, 5, label, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", "", 10)

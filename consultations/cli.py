@@ -451,25 +451,16 @@ def _send_mail(args: argparse.Namespace, store: Store) -> int:
 
 
 def _archive(args: argparse.Namespace, store: Store, settings: Settings) -> int:
-    """``archive``: the package, written only once it is whole (audited by the core)."""
-    data = downloads.archive_file(
-        store, args.consultation, profile=settings.profile, actor=OPERATOR, since=args.since
-    )
+    """``archive``: the package, streamed to a file beside the target and moved into place
+    only once it is whole (audited by the core)."""
     try:
-        Path(args.out).write_bytes(data)
+        n = downloads.write_archive(
+            store, args.consultation, Path(args.out), profile=settings.profile, actor=OPERATOR, since=args.since
+        )
     except OSError as exc:
         raise archive.InvalidArchive("archive.cannot_write", path=args.out, reason=exc.strerror or exc) from None
-    n = sum(1 for name in _zip_folders(data) if name.startswith("KI-"))
     print(tn("archive.written", n, path=args.out), file=sys.stderr)
     return 0
-
-
-def _zip_folders(data: bytes) -> set[str]:
-    import io
-    import zipfile
-
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        return {name.split("/", 1)[0] for name in z.namelist()}
 
 
 def _archive_receipt(args: argparse.Namespace, store: Store) -> int:

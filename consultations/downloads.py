@@ -6,7 +6,9 @@ file is built, and the audit log records who took what, whichever way it was ask
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import tempfile
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -117,16 +119,55 @@ def archive_file(
     lang: str = DEFAULT_LANG,
     now: datetime | None = None,
 ) -> bytes:
-    """The Fiks Arkiv package (archive.py); the merknader in it count as sent to the
-    archive from now on, and are never deleted after that."""
+    """The Fiks Arkiv package (archive.py) as bytes (the review page's download); the
+    merknader in it count as sent to the archive from now on, and are never deleted after
+    that."""
+    buffer = io.BytesIO()
+    _archive_into(store, consultation_id, buffer, profile=profile, actor=actor, since=since, lang=lang, now=now)
+    return buffer.getvalue()
+
+
+def write_archive(
+    store: Store,
+    consultation_id: str,
+    path: Path,
+    *,
+    profile: Municipality,
+    actor: User,
+    since: date | None = None,
+    lang: str = DEFAULT_LANG,
+    now: datetime | None = None,
+) -> int:
+    """``archive_file`` streamed to ``path`` (the ``archive`` command): written entry by
+    entry into a file beside it and moved into place only once whole, so memory stays
+    bounded however many merknader there are and a refused package leaves no file.
+    Returns how many merknader got a journalpost of their own. ``OSError`` when ``path`` cannot be written."""
+    path = Path(path)
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as f:
+        partial = Path(f.name)
+        try:
+            folders = _archive_into(store, consultation_id, f, profile=profile, actor=actor, since=since, lang=lang,
+                                 now=now, before_marking=lambda: (f.flush(), os.replace(partial, path)))  # fmt: skip
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+    return sum(1 for folder in folders if folder.startswith("KI-"))
+
+
+def _archive_into(
+    store: Store, consultation_id: str, target, *, profile: Municipality, actor: User, since: date | None,
+    lang: str, now: datetime | None, before_marking=lambda: None,
+) -> tuple[str, ...]:
     who = require(store, actor, Role.PLANNER)
     now = now or datetime.now(UTC)
-    pkg = archive.package(store, consultation_id, profile=profile, since=since, lang=lang, now=now)
-    data = pkg.zip()
-    details = {"merknader": len(pkg.input_ids), "messages": len(pkg.messages),
+    input_ids, folders = archive.write_package(
+        store, consultation_id, target, profile=profile, since=since, lang=lang, now=now
+    )
+    before_marking()  # the package is whole (and in place) before anything counts as sent
+    details = {"merknader": len(input_ids), "messages": len(folders),
                "since": since.isoformat() if since else None}  # fmt: skip
-    store.mark_archived(consultation_id, pkg.input_ids, now, who.username, json.dumps(details))
-    return data
+    store.mark_archived(consultation_id, input_ids, now, who.username, json.dumps(details))
+    return folders
 
 
 def default_kind(store: Store, consultation_id: str) -> ReportKind:

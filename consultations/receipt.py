@@ -24,20 +24,19 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
-import matplotlib
 from fpdf import FPDF
 
 from .i18n import DEFAULT_LANG, format_date, t
 from .model import Channel, Input, reference
+from .pdf_fonts import FILES, FONT_DIR, font_files
 from .pdfa import pdfa_2b
 from .store import Store
 from .word import language_tag
 
-_FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 _REFERENCE_PREFIX = "KI-"
 
 
@@ -136,14 +135,19 @@ def facts(receipt: Receipt, lang: str = DEFAULT_LANG) -> list[tuple[str, str]]:
     return lines
 
 
-def a4_document(title: str, author: str) -> FPDF:
-    """An empty A4 page in DejaVu Sans (regular and bold), ready for text."""
+def a4_document(title: str, author: str, texts: Iterable[str] | None = None) -> FPDF:
+    """An empty A4 page in DejaVu Sans (regular and bold), ready for text; given every
+    ``texts`` it will draw, in the compact cut of the font when that has them all
+    (``pdf_fonts``: the same glyphs, read in a fraction of the time)."""
     pdf = FPDF(format="A4")
     pdf.set_title(title)
     pdf.set_author(author)
     pdf.set_creator("Kartinnspill")
-    pdf.add_font("DejaVu", "", str(_FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(_FONT_DIR / "DejaVuSans-Bold.ttf"))
+    files = font_files([title, author, *texts]) if texts is not None else {
+        style: FONT_DIR / name for style, name in FILES.items()
+    }
+    pdf.add_font("DejaVu", "", str(files[""]))
+    pdf.add_font("DejaVu", "B", str(files["B"]))
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.add_page()
     return pdf

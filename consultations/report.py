@@ -93,7 +93,7 @@ SUMMARY_CHARS = 400
 COLUMN_WIDTHS_CM = (2.6, 2.5, 3.8, 6.1, 6.1, 4.6)
 TABLE_FONT_HALF_POINTS = 18  # 9 pt
 LABELS_PER_ROW = 6  # points listed on the first page: «KI-000123 b» in 9 pt fits 4.3 cm
-PDF_TIMEOUT_S = 180
+PDF_TIMEOUT_S = 300  # a 10,000-merknad kommuneplan may take up to 5 min (issue 26); 180 s cut it off
 _SCALE_STEPS = (10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000, 50000)
 
 _FIRST_IN_SECTION = {SenderType.NEIGHBOUR.value, SenderType.LANDOWNER.value}

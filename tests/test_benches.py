@@ -53,6 +53,9 @@ CORE_BENCHES = [
     ("drawing_bench.py", ["--inputs", "20", "--runs", "1"]),
     ("export_bench.py", ["--sizes", "300", "--runs", "1"]),
     ("hostile_upload_bench.py", []),
+    *[("kommuneplan.py", ["--merknader", "6", "--points", "2", "--authorities", "2", "--innsigelser", "1",
+                          "--attachments", "1", "--runs", "1", "--repeats", "1", "--phases", *phases])
+      for phases in (["review"], ["word", "sheet", "archive"])],  # pdf: LibreOffice, the office tier's
     ("map_bench.py", ["--sizes", "300", "--runs", "1"]),
     ("map_rebuild_bench.py", ["--inputs", "300"]),
     ("photo_bench.py", ["--size", "64", "48"]),

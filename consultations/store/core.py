@@ -16,6 +16,7 @@ from .. import keys
 from .addresses import AddressesStore
 from .archive import ArchivedInput, ArchiveStore
 from .backend import Backend
+from .bulk import BulkReads
 from .casefile import CaseFileStore
 from .casework import CaseworkStore
 from .class_schools import ClassSchoolStore
@@ -47,6 +48,7 @@ class Store(
     CaseFileStore,
     MailStore,
     MedvirkningQueries,
+    BulkReads,
     Database,  # last: the mixins' queries run on its connections and transactions
 ):
     def __init__(

@@ -29,7 +29,8 @@ from ..model import (
     Response,
     StatusChange,
 )
-from .audit import _audit, _naive, _utc
+from .audit import _naive, _utc
+from .bulk import audit_rows, insert_rows
 
 _COLUMNS = (
     "input_id, letter, summary, theme, kind, objection_status, settled_on, settled_reference, "
@@ -78,53 +79,51 @@ class PointsStore:
         their merknader's answer and innsigelse marking — all in one transaction."""
         now = _naive(datetime.now(UTC))
         with self._transaction() as cur:
-            # every merknad's points read once, its unstored point copied in first: a sheet
-            # of thousands of rows is a few statements per point, not a dozen
+            # every merknad's points read once, its unstored point copied in first, and every
+            # write set-based: a sheet of thousands of rows is a few dozen statements in all
             ids = list(dict.fromkeys(p.input_id for p in points))
             current = _stored(cur, ids)
             _materialise(cur, [i for i in ids if i not in current], current, now)
+            entries = []
             for point in points:
                 before = current[point.input_id].get(point.letter)
                 current[point.input_id][point.letter] = point
-                values = _values(point, actor, now)
-                cur.execute(
-                    f"""INSERT INTO merknad_points ({_COLUMNS}) VALUES ({", ".join("?" * 16)})
-                        ON CONFLICT (input_id, letter) DO UPDATE SET summary = excluded.summary,
-                            theme = excluded.theme, kind = excluded.kind,
-                            objection_status = excluded.objection_status,
-                            settled_on = excluded.settled_on,
-                            settled_reference = excluded.settled_reference,
-                            settled_note = excluded.settled_note, assessment = excluded.assessment,
-                            outcome = excluded.outcome, plan_change = excluded.plan_change,
-                            new_hearing = excluded.new_hearing, group_id = excluded.group_id,
-                            author = excluded.author, updated_at = excluded.updated_at""",
-                    values,
-                )
-                _audit(
-                    cur, actor, "point.save" if before else "point.add", "input", str(point.input_id),
-                    _snapshot(before) if before else None, _snapshot(point),
-                )  # fmt: skip
+                entries.append((actor, "point.save" if before else "point.add", "input", str(point.input_id),
+                                _snapshot(before) if before else None, _snapshot(point)))  # fmt: skip
+            last = {(p.input_id, p.letter): p for p in points}  # one row each: the last written wins
+            insert_rows(
+                cur, f"INSERT INTO merknad_points ({_COLUMNS})", [_values(p, actor, now) for p in last.values()],
+                """ON CONFLICT (input_id, letter) DO UPDATE SET summary = excluded.summary,
+                       theme = excluded.theme, kind = excluded.kind,
+                       objection_status = excluded.objection_status, settled_on = excluded.settled_on,
+                       settled_reference = excluded.settled_reference,
+                       settled_note = excluded.settled_note, assessment = excluded.assessment,
+                       outcome = excluded.outcome, plan_change = excluded.plan_change,
+                       new_hearing = excluded.new_hearing, group_id = excluded.group_id,
+                       author = excluded.author, updated_at = excluded.updated_at""",
+            )  # fmt: skip
             for change in changes:
-                cur.execute(
-                    """INSERT INTO innsigelse_status_changes (input_id, letter, status_before,
-                           status_after, settled_on, reference, note, actor, occurred_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    (change.input_id, change.letter, change.before.value if change.before else None,
-                     change.after.value, change.settled_on, change.reference, change.note, actor, now),
-                )  # fmt: skip
-                _audit(
-                    cur, actor, "point.innsigelse_status", "input", str(change.input_id),
+                entries.append((
+                    actor, "point.innsigelse_status", "input", str(change.input_id),
                     json.dumps({"point": change.letter, "status": change.before.value if change.before else None}),
                     json.dumps({"point": change.letter, "status": change.after.value,
                                 "date": change.settled_on.isoformat(), "reference": change.reference,
                                 "note": change.note}, ensure_ascii=False),
+                ))  # fmt: skip
+            if changes:
+                insert_rows(
+                    cur, """INSERT INTO innsigelse_status_changes (input_id, letter, status_before,
+                                status_after, settled_on, reference, note, actor, occurred_at)""",
+                    [(c.input_id, c.letter, c.before.value if c.before else None, c.after.value, c.settled_on,
+                      c.reference, c.note, actor, now) for c in changes],
                 )  # fmt: skip
+            audit_rows(cur, entries)
             marked = {int(r[0]): (r[1], r[2]) for r in cur.execute(
                 "SELECT id, objection, objection_status FROM inputs WHERE id = ANY(?)", (ids,)
             ).fetchall()}  # fmt: skip
-            for input_id in ids:
-                ordered = [current[input_id][k] for k in sorted(current[input_id])]
-                _project(cur, input_id, ordered, actor, now, marked.get(input_id))
+            _project_many(
+                cur, [(i, [current[i][k] for k in sorted(current[i])], marked.get(i)) for i in ids], actor, now
+            )
 
     def standing_innsigelser(self, unresolved: Sequence[ObjectionStatus]) -> dict[str, int]:
         """Per consultation (those with any): its innsigelse *points* whose status is one of
@@ -250,49 +249,63 @@ def _materialise(cur, input_ids: Sequence[int], current: dict[int, dict[str, Poi
     ).fetchall()
     if len(rows) != len(set(input_ids)):
         raise NotFound("input.unknown_input")
+    values = []
     for row in rows:
         legacy = _legacy_point(row)
-        cur.execute(
-            f"INSERT INTO merknad_points ({_COLUMNS}) VALUES ({', '.join('?' * 16)})",
-            _values(legacy, legacy.author, legacy.updated_at and _naive(legacy.updated_at) or now),
-        )
+        values.append(_values(legacy, legacy.author, legacy.updated_at and _naive(legacy.updated_at) or now))
         current[legacy.input_id] = {legacy.letter: legacy}
+    insert_rows(cur, f"INSERT INTO merknad_points ({_COLUMNS})", values)
 
 
 def _project(
     cur, input_id: int, points: Sequence[Point], actor: str, now: datetime, marked: tuple | None = None
 ) -> None:
-    """Rewrite a merknad's answer (``responses``) and innsigelse marking from its points
-    (all of them, in letter order): the merknad counts as answered only when every point is."""
-    if all(p.assessed for p in points):
-        single = len(points) == 1
+    """Rewrite a merknad's answer (``responses``) and innsigelse marking from its points."""
+    _project_many(cur, [(input_id, points, marked)], actor, now)
 
-        def joined(field: str, sep: str = "\n") -> str:
-            parts = [(p.letter, getattr(p, field)) for p in points if getattr(p, field)]
-            return parts[0][1] if single and parts else sep.join(f"{k}) {v}" for k, v in parts)
 
-        cur.execute(
-            """INSERT INTO responses VALUES (?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (input_id) DO UPDATE SET summary = excluded.summary,
-                   assessment = excluded.assessment, outcome = excluded.outcome,
-                   plan_change = excluded.plan_change, author = excluded.author,
-                   updated_at = excluded.updated_at""",
-            (input_id, joined("summary"), joined("assessment", "\n\n"), merged_outcome(points).value,
-             joined("plan_change"), actor, now),
-        )  # fmt: skip
-    else:
-        cur.execute("DELETE FROM responses WHERE input_id = ?", (input_id,))
-    kinds = {p.kind for p in points}
-    if PointKind.INNSIGELSE in kinds:
-        statuses = {p.status for p in points if p.kind == PointKind.INNSIGELSE}
-        status = next((s for s in _PRESSING if s in statuses), ObjectionStatus.OPEN)
-        marking = (Objection.INNSIGELSE.value, status.value)
-    elif PointKind.ADVICE in kinds:
-        marking = (Objection.ADVICE.value, None)
-    else:
-        marking = (None, None)
-    if marking != marked:  # ``marked``: what the merknad has now, when the caller read it
-        cur.execute("UPDATE inputs SET objection = ?, objection_status = ? WHERE id = ?", (*marking, input_id))
+def _project_many(
+    cur, merknader: Sequence[tuple[int, Sequence[Point], tuple | None]], actor: str, now: datetime
+) -> None:
+    """Rewrite each merknad's answer (``responses``) and innsigelse marking from its points
+    (all of them, in letter order): the merknad counts as answered only when every point
+    is. ``merknader``: ``(input_id, points, marked)``, ``marked`` what the merknad's
+    marking is now when the caller read it (``None``: unknown, always written)."""
+    answers, unanswered, markings = [], [], {}
+    for input_id, points, marked in merknader:
+        if all(p.assessed for p in points):
+            single = len(points) == 1
+
+            def joined(field: str, sep: str = "\n", points=points, single=single) -> str:
+                parts = [(p.letter, getattr(p, field)) for p in points if getattr(p, field)]
+                return parts[0][1] if single and parts else sep.join(f"{k}) {v}" for k, v in parts)
+
+            answers.append((input_id, joined("summary"), joined("assessment", "\n\n"), merged_outcome(points).value,
+                            joined("plan_change"), actor, now))  # fmt: skip
+        else:
+            unanswered.append(input_id)
+        kinds = {p.kind for p in points}
+        if PointKind.INNSIGELSE in kinds:
+            statuses = {p.status for p in points if p.kind == PointKind.INNSIGELSE}
+            status = next((s for s in _PRESSING if s in statuses), ObjectionStatus.OPEN)
+            marking = (Objection.INNSIGELSE.value, status.value)
+        elif PointKind.ADVICE in kinds:
+            marking = (Objection.ADVICE.value, None)
+        else:
+            marking = (None, None)
+        if marking != marked:
+            markings.setdefault(marking, []).append(input_id)
+    insert_rows(
+        cur, "INSERT INTO responses", answers,
+        """ON CONFLICT (input_id) DO UPDATE SET summary = excluded.summary,
+               assessment = excluded.assessment, outcome = excluded.outcome,
+               plan_change = excluded.plan_change, author = excluded.author,
+               updated_at = excluded.updated_at""",
+    )  # fmt: skip
+    if unanswered:
+        cur.execute("DELETE FROM responses WHERE input_id = ANY(?)", (unanswered,))
+    for marking, input_ids in markings.items():
+        cur.execute("UPDATE inputs SET objection = ?, objection_status = ? WHERE id = ANY(?)", (*marking, input_ids))
 
 
 def merged_outcome(points: Sequence[Point]) -> Outcome:

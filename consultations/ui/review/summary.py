@@ -258,12 +258,20 @@ def _what(frame: pd.DataFrame, c: Consultation, lang: str) -> None:
                 for quote in theme.quotes:
                     st.caption(reference(quote.input_id))
                     text_block(excerpt(quote.text, 400))
-    groups = themes.near_duplicates(frame)
+    groups = _near_duplicates(frame[["id", "text"]])
     if groups:
         st.markdown(f"**{tn('dashboard.near_duplicates', len(groups), lang)}**")
         for group in groups:
             with st.expander(d("duplicate_title", size=group.size, ref=reference(group.example.input_id))):
                 text_block(excerpt(group.example.text, 400))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _near_duplicates(texts: pd.DataFrame) -> list[themes.DuplicateGroup]:
+    """``themes.near_duplicates`` once per set of texts, for every session and rerun: at a
+    kommuneplan's 10,000 merknader it is seconds, and a filter, an answer or another tab's
+    click leaves the texts as they were (bench/kommuneplan.py)."""
+    return themes.near_duplicates(texts)
 
 
 def _who(dash: analysis.Dashboard, lang: str) -> None:
