@@ -289,10 +289,11 @@ def pdf_text(data: bytes) -> str:
     return done.stdout.decode("utf-8")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
-    """The demo data in a database file, made once per test module (copy it per test:
-    ``app_on_copy_of``)."""
+    """The demo data in a database file, made once per test run (seeding it costs ~6 s of
+    CPU; 23 test modules use it). Read it, or copy it per test (``app_on_copy_of``): never
+    write to it."""
     from consultations.demo import seed_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
@@ -510,6 +511,8 @@ SLOW = {
         "test_a_letter_already_journalfoert_gets_no_new_journalpost_and_the_report_refers_to_it",
         "test_each_merknad_is_an_incoming_journalpost_with_its_reference_received_date_and_documents",
         "test_the_receipt_for_a_new_case_folder_writes_its_saksnummer_onto_the_consultation_audited",
+        "test_skjerming_follows_the_content_with_a_masked_public_variant_never_a_name_alone",
+        "test_klassering_by_the_plan_id_and_the_senders_gnr_bnr_and_the_postal_address_split",
     },
     # 2,000 inputs from sixteen threads: the number is the point
     "tests/test_store.py": {"test_sixteen_threads_sending_2000_inputs_and_supports_store_each_exactly_once"},
