@@ -50,8 +50,9 @@ test: setup
 # The tier to run before each commit: everything but the tests that drive Chromium, start
 # PostgreSQL, a cluster or the app's server, render with LibreOffice, run pages under AppTest
 # or the command line in a process of its own (the marks: pyproject.toml, applied in
-# tests/conftest.py). `make test` (and CI) runs them all.
-FAST := not (browser or postgres or cluster or office or pages or server or cli)
+# tests/conftest.py), and the few marked `slow` (seconds of CPU each). `make test` (and CI)
+# runs them all.
+FAST := not (browser or postgres or cluster or office or pages or server or cli or slow)
 test-fast: setup
 	$(BIN)/python -m pytest -q -m "$(FAST)" $(ARGS)
 

@@ -289,10 +289,11 @@ def pdf_text(data: bytes) -> str:
     return done.stdout.decode("utf-8")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_db(tmp_path_factory) -> Path:
-    """The demo data in a database file, made once per test module (copy it per test:
-    ``app_on_copy_of``)."""
+    """The demo data in a database file, made once per test run (seeding it costs ~6 s of
+    CPU; 23 test modules use it). Read it, or copy it per test (``app_on_copy_of``): never
+    write to it."""
     from consultations.demo import seed_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
@@ -489,6 +490,57 @@ TIERS = {
 CLI = {"executable", "str:consultations"}
 
 
+# `slow`: tests that take seconds of CPU on their own where the size or the whole document is
+# the point (measured with --durations on the fast tier; README «Developing»). By file, the
+# test functions (every parametrisation), or "*" for the whole file. `make test` runs them.
+SLOW = {
+    # each builds a whole archive package: a PDF/A per merknad and the merknadsbehandling
+    # (~2.5 s of CPU); the fast tier keeps one whole package checked against KS's schema
+    "tests/test_archive.py": {
+        "test_the_merknadsbehandling_goes_as_an_outgoing_document_of_the_type_the_profile_says",
+        "test_a_private_persons_name_is_screened_as_the_profile_says_and_an_authoritys_is_not",
+        "test_since_sends_only_the_merknader_not_yet_sent_to_the_archive",
+        "test_a_receipt_that_does_not_validate_or_names_a_foreign_reference_is_refused_and_nothing_changes",
+        "test_a_receipt_round_trip_sets_the_journalpost_numbers_shown_to_planners_and_in_exports",
+        "test_a_registered_letters_original_is_the_hoveddokument_and_the_apps_pdf_a_vedlegg",
+        "test_the_merknad_pdf_holds_the_text_in_full_and_a_map_only_where_there_is_a_position",
+        "test_the_store_never_deletes_an_archived_merknad_whoever_asks",
+        "test_anonymising_a_consultation_keeps_archived_merknader_and_their_journalpost_numbers",
+        "test_an_input_marked_as_not_a_merknad_is_not_sent_to_the_archive_nor_marked_as_sent",
+        "test_deleting_an_archived_merknad_anonymises_the_apps_copy_and_keeps_its_journalpost",
+        "test_a_letter_already_journalfoert_gets_no_new_journalpost_and_the_report_refers_to_it",
+        "test_each_merknad_is_an_incoming_journalpost_with_its_reference_received_date_and_documents",
+        "test_the_receipt_for_a_new_case_folder_writes_its_saksnummer_onto_the_consultation_audited",
+        "test_skjerming_follows_the_content_with_a_masked_public_variant_never_a_name_alone",
+        "test_klassering_by_the_plan_id_and_the_senders_gnr_bnr_and_the_postal_address_split",
+    },
+    # 2,000 inputs from sixteen threads: the number is the point
+    "tests/test_store.py": {"test_sixteen_threads_sending_2000_inputs_and_supports_store_each_exactly_once"},
+    # the 695-merknad merknadsbehandling, its PDF and XLSX
+    "tests/test_report_full.py": "*",
+}
+
+
+def _mark_slow(items: list[pytest.Item]) -> None:
+    """Mark ``SLOW``'s tests; a name there that no collected test of its file has is an error
+    (a renamed test would otherwise leave the table quietly)."""
+    found: dict[str, set[str]] = {}
+    for item in items:
+        path = item.path.relative_to(Path(__file__).resolve().parent.parent).as_posix()
+        names = SLOW.get(path)
+        if names is None:
+            continue
+        name = getattr(item, "originalname", item.name)
+        found.setdefault(path, set()).add(name)
+        if names == "*" or name in names:
+            item.add_marker(pytest.mark.slow)
+    for path, names in found.items():
+        listed = SLOW[path]
+        whole_file = listed != "*" and len(names) > len(listed)  # not one test picked by its id
+        if whole_file and (missing := listed - names):
+            raise pytest.UsageError(f"tests/conftest.py SLOW names tests {path} does not have: {sorted(missing)}")
+
+
 def _names_used(item: pytest.Item) -> set[str]:
     """Every name the test's code, its fixtures' code and the test helpers they call refer
     to (a helper is followed when it is a function defined under tests/), and every string
@@ -546,3 +598,4 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(getattr(pytest.mark, mark))
         if CLI <= names:
             item.add_marker(pytest.mark.cli)
+    _mark_slow(items)

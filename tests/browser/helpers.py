@@ -8,11 +8,15 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from google.protobuf.message import DecodeError
 from PIL import Image
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, FrameLocator, Locator, Page, expect
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 BORGEN = "borgen-tettstedsutvikling"  # demo: early medvirkning, published at once
+FORMAL = "asker-sentrum-omraderegulering"  # demo: offentlig ettersyn, saksnummer 24/4711
+CASE_NUMBER = "24/4711"
 # A consultation's shareable address (one page for the list and a consultation, see README).
 CONSULTATION_PATH = f"/?id={BORGEN}"
 CATEGORY = "Trafikk og trafikksikkerhet"
@@ -25,6 +29,25 @@ DEFAULT_TIMEOUT_MS = 20_000  # as the browser_page fixture sets
 SLOW_MS = 30_000
 LOGIN_TITLE = "Logg inn for ansatte"
 USERNAME, PASSWORD = "kari", "riktig-hest-batteri"
+# Every new WebSocket to Streamlit's stream carries the stolen session id as the
+# reconnect entry, whatever the frontend itself would send.
+RESUME_SCRIPT = """
+(() => {
+  const Original = window.WebSocket;
+  const stolen = %s;
+  function Resuming(url, protocols) {
+    if (String(url).includes("_stcore/stream") && Array.isArray(protocols)) {
+      protocols = [protocols[0], protocols[1] || "PLACEHOLDER_AUTH_TOKEN", stolen];
+    }
+    return new Original(url, protocols);
+  }
+  Resuming.prototype = Original.prototype;
+  for (const k of ["CONNECTING", "OPEN", "CLOSING", "CLOSED"]) Resuming[k] = Original[k];
+  window.WebSocket = Resuming;
+})();
+"""
+
+
 
 
 def wait_idle(page: Page, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> None:
@@ -195,3 +218,35 @@ def phone_step(page: Page, title: str) -> None:
     heading. (A wide screen shows every part: there is no such button to tap.)"""
     page.get_by_role("button", name=f"Neste: {title}", exact=True).tap()
     expect(page.get_by_role("heading", name=re.compile(rf"· {re.escape(title)}$"))).to_be_visible()
+
+
+def record_session_ids(page: Page) -> list[str]:
+    """The session ids the server gives this page (ForwardMsg new_session)."""
+    ids: list[str] = []
+
+    def on_frame(payload) -> None:
+        if isinstance(payload, (bytes, bytearray)):
+            msg = ForwardMsg()
+            try:
+                msg.ParseFromString(bytes(payload))
+            except DecodeError:  # not every frame need parse on its own; ids come whole
+                return
+            if msg.WhichOneof("type") == "new_session":
+                ids.append(msg.new_session.initialize.session_id)
+
+    page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
+    return ids
+
+
+def log_in(page: Page, url: str) -> None:
+    """Log in as the planner «kari» (``seed_with_planner``) through the login page."""
+    page.goto(f"{url}/logg-inn")
+    expect(page.get_by_role("heading", name=LOGIN_TITLE)).to_be_visible(timeout=SLOW_MS)
+    wait_idle(page, SLOW_MS)
+    page.get_by_role("textbox", name="Brukernavn", exact=True).fill(USERNAME)
+    page.get_by_label("Passord", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Logg inn", exact=True).click()
+    page.wait_for_url(re.compile(r"/saksbehandling(\?|$)"))
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_role("heading", name="Høringer", exact=True)).to_be_visible(timeout=SLOW_MS)
+    wait_idle(page, SLOW_MS)

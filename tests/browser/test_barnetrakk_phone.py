@@ -13,7 +13,7 @@ from consultations import barnetrakk, classes
 from consultations.model import Role
 from consultations.store import Store
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS
-from tests.browser.test_resident_path import wait_for_map, wait_idle
+from tests.browser.helpers import wait_for_map, wait_idle
 from tests.conftest import make_consultation, staff
 
 CID = "heggedal-skolevei"

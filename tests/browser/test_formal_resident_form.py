@@ -12,11 +12,9 @@ import duckdb
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import REF, choose_option, wait_for_map, wait_idle
+from tests.browser.helpers import CASE_NUMBER, FORMAL, REF, choose_option, wait_for_map, wait_idle
 from tests.conftest import pdf_lines
 
-FORMAL = "asker-sentrum-omraderegulering"  # demo: offentlig ettersyn, saksnummer 24/4711
-CASE_NUMBER = "24/4711"
 
 
 def photo_with_gps(path: Path) -> Path:

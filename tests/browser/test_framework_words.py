@@ -9,9 +9,9 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS
+from tests.browser.helpers import PASSWORD, USERNAME, seed_with_planner
 
 BORGEN = "borgen-tettstedsutvikling"
-USERNAME, PASSWORD = "kari", "riktig-hest-batteri"
 SLOW_MS = 30_000
 # Streamlit's English, as its 1.67 bundle writes it (exact texts, and the start of texts
 # with a part that varies).
@@ -57,19 +57,6 @@ def english_on(page: Page) -> list[str]:
     return sorted({s for s in shown for e in ENGLISH if s == e.strip() or s.startswith(e) or (len(e) > 6 and e in s)})
 
 
-def _seed_with_planner(db_path):
-    from consultations.auth import create_user
-    from consultations.demo import seed_demo
-    from consultations.store import Store
-
-    store = Store.open(db_path)
-    try:
-        seed_demo(store)
-        create_user(store, USERNAME, "planner", PASSWORD)
-    finally:
-        store.close()
-
-
 def _english_browser(_browser):
     context = _browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
@@ -100,7 +87,7 @@ def test_norwegian_resident_page_shows_no_english_from_streamlit_in_an_english_b
 
 
 def test_builder_date_picker_and_uploader_show_no_english_in_an_english_browser(start_app, _browser):
-    server = start_app(prepare=_seed_with_planner)
+    server = start_app(prepare=seed_with_planner)
     context = _english_browser(_browser)
     try:
         page = context.new_page()

@@ -10,8 +10,7 @@ import uuid
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS
-from tests.browser.test_formal_resident_form import CASE_NUMBER, FORMAL
-from tests.browser.helpers import REF, choose_option, wait_for_map, wait_idle
+from tests.browser.helpers import CASE_NUMBER, FORMAL, REF, choose_option, wait_for_map, wait_idle
 
 
 def test_the_receipt_opens_by_its_address_after_a_reload_and_in_another_browser(

@@ -18,93 +18,32 @@ import re
 from pathlib import Path
 
 import duckdb
-from google.protobuf.message import DecodeError
 from playwright.sync_api import Page, expect
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-SLOW_MS = 30_000
-LOGIN_TITLE = "Logg inn for ansatte"
-USERNAME, PASSWORD = "kari", "riktig-hest-batteri"
+from tests.browser.helpers import (
+    LOGIN_TITLE,
+    PASSWORD,
+    RESUME_SCRIPT,
+    SLOW_MS,
+    USERNAME,
+    log_in,
+    record_session_ids,
+    seed_with_planner,
+    wait_idle,
+)
+
 OTHER_BROWSER = "Innloggingen hører til en annen nettleser"
-# Every new WebSocket to Streamlit's stream carries the stolen session id as the
-# reconnect entry, whatever the frontend itself would send.
-_RESUME_SCRIPT = """
-(() => {
-  const Original = window.WebSocket;
-  const stolen = %s;
-  function Resuming(url, protocols) {
-    if (String(url).includes("_stcore/stream") && Array.isArray(protocols)) {
-      protocols = [protocols[0], protocols[1] || "PLACEHOLDER_AUTH_TOKEN", stolen];
-    }
-    return new Original(url, protocols);
-  }
-  Resuming.prototype = Original.prototype;
-  for (const k of ["CONNECTING", "OPEN", "CLOSING", "CLOSED"]) Resuming[k] = Original[k];
-  window.WebSocket = Resuming;
-})();
-"""
-
-
-def _seed_with_planner(db_path: Path) -> None:
-    from consultations.auth import create_user
-    from consultations.demo import seed_demo
-    from consultations.store import Store
-
-    store = Store.open(db_path)
-    try:
-        seed_demo(store)
-        create_user(store, USERNAME, "planner", PASSWORD)
-    finally:
-        store.close()
-
-
-def _wait_idle(page: Page) -> None:
-    page.locator(
-        '[data-testid="stApp"][data-test-script-state="notRunning"]'
-        '[data-test-connection-state="CONNECTED"]'
-    ).wait_for(state="attached", timeout=SLOW_MS)
-
-
-def _record_session_ids(page: Page) -> list[str]:
-    """The session ids the server gives this page (ForwardMsg new_session)."""
-    ids: list[str] = []
-
-    def on_frame(payload) -> None:
-        if isinstance(payload, (bytes, bytearray)):
-            msg = ForwardMsg()
-            try:
-                msg.ParseFromString(bytes(payload))
-            except DecodeError:  # not every frame need parse on its own; ids come whole
-                return
-            if msg.WhichOneof("type") == "new_session":
-                ids.append(msg.new_session.initialize.session_id)
-
-    page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
-    return ids
-
-
-def _log_in(page: Page, url: str) -> None:
-    page.goto(f"{url}/logg-inn")
-    expect(page.get_by_role("heading", name=LOGIN_TITLE)).to_be_visible(timeout=SLOW_MS)
-    _wait_idle(page)
-    page.get_by_role("textbox", name="Brukernavn", exact=True).fill(USERNAME)
-    page.get_by_label("Passord", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Logg inn", exact=True).click()
-    page.wait_for_url(re.compile(r"/saksbehandling(\?|$)"))
-    main = page.get_by_test_id("stMain")
-    expect(main.get_by_role("heading", name="Høringer", exact=True)).to_be_visible(timeout=SLOW_MS)
-    _wait_idle(page)
 
 
 def test_a_staff_session_resumed_from_another_browser_is_not_logged_in(
     start_app, browser_page: Page, _browser, tmp_path: Path
 ):
-    server = start_app(prepare=_seed_with_planner)
+    server = start_app(prepare=seed_with_planner)
     page = browser_page
-    session_ids = _record_session_ids(page)
+    session_ids = record_session_ids(page)
     page.goto(server.url)
-    _wait_idle(page)
-    _log_in(page, server.url)
+    wait_idle(page, SLOW_MS)
+    log_in(page, server.url)
     cookies = {c["name"]: c for c in page.context.cookies()}
     ours = cookies["kartinnspill-browser"]
     assert ours["httpOnly"] and ours["sameSite"] == "Strict" and ours["path"] == "/"
@@ -115,9 +54,9 @@ def test_a_staff_session_resumed_from_another_browser_is_not_logged_in(
 
     other = _browser.new_context(locale="nb-NO", service_workers="block")
     try:
-        other.add_init_script(_RESUME_SCRIPT % json.dumps(stolen))
+        other.add_init_script(RESUME_SCRIPT % json.dumps(stolen))
         thief = other.new_page()
-        resumed = _record_session_ids(thief)
+        resumed = record_session_ids(thief)
         thief.goto(f"{server.url}/saksbehandling")
         main = thief.get_by_test_id("stMain")
         expect(main.get_by_text(OTHER_BROWSER)).to_be_visible(timeout=SLOW_MS)
@@ -148,7 +87,7 @@ def test_a_browser_that_refuses_the_cookie_cannot_log_in_and_is_told_why(
     local network: its own Chromium, with that check off, so the page may open its websocket."""
     from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
-    server = start_app(prepare=_seed_with_planner)
+    server = start_app(prepare=seed_with_planner)
     chromium = _browser.browser_type.launch(
         executable_path=CHROMIUM,
         headless=True,
@@ -180,10 +119,10 @@ def _refused_login(server, page: Page, tmp_path: Path) -> None:
     expect(page.get_by_role("heading", name="Si din mening om planer i kommunen")).to_be_visible(
         timeout=SLOW_MS
     )
-    _wait_idle(page)
+    wait_idle(page, SLOW_MS)
     page.goto(f"{server.url}/logg-inn")
     expect(page.get_by_role("heading", name=LOGIN_TITLE)).to_be_visible(timeout=SLOW_MS)
-    _wait_idle(page)
+    wait_idle(page, SLOW_MS)
     page.get_by_role("textbox", name="Brukernavn", exact=True).fill(USERNAME)
     page.get_by_label("Passord", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Logg inn", exact=True).click()

@@ -9,24 +9,24 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_session_resume import (
+from tests.browser.helpers import (
     LOGIN_TITLE,
     PASSWORD,
     SLOW_MS,
-    _log_in,
-    _seed_with_planner,
-    _wait_idle,
+    log_in,
+    seed_with_planner,
+    wait_idle,
 )
 
 
 def test_a_planners_login_survives_a_reload_a_new_tab_and_a_typed_address_until_logout(
     start_app, browser_page: Page
 ):
-    server = start_app(prepare=_seed_with_planner)
+    server = start_app(prepare=seed_with_planner)
     page = browser_page
     page.goto(server.url)
-    _wait_idle(page)
-    _log_in(page, server.url)
+    wait_idle(page, SLOW_MS)
+    log_in(page, server.url)
     main = page.get_by_test_id("stMain")
 
     page.reload()
@@ -37,7 +37,7 @@ def test_a_planners_login_survives_a_reload_a_new_tab_and_a_typed_address_until_
 
     tab = page.context.new_page()  # a new tab, the address typed
     tab.goto(f"{server.url}/gjennomgang")
-    _wait_idle(tab)
+    wait_idle(tab)
     expect(tab.get_by_role("heading", name=LOGIN_TITLE)).to_have_count(0)
     expect(tab.get_by_role("button", name="Logg ut")).to_be_visible(timeout=SLOW_MS)
 
@@ -65,7 +65,7 @@ def test_a_teacher_lands_on_the_classes(start_app, browser_page: Page):
     page = browser_page
     page.goto(f"{server.url}/logg-inn")
     expect(page.get_by_role("heading", name=LOGIN_TITLE)).to_be_visible(timeout=SLOW_MS)
-    _wait_idle(page)
+    wait_idle(page, SLOW_MS)
     page.get_by_role("textbox", name="Brukernavn", exact=True).fill("lena")
     page.get_by_label("Passord", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Logg inn", exact=True).click()
