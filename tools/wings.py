@@ -116,10 +116,10 @@ MOVES = {
 # The kernel: imported by every wing. word and pdfa are format helpers (a proper Word case
 # document, PDF/A) that the resident's receipt uses as much as the outputs do.
 KERNEL = {
-    "__init__", "__main__", "addresses", "assets", "auth", "background_gc", "browser", "config",
-    "errors", "geo", "http_policy", "hyphenation", "i18n", "keys", "mail", "mail_model",
-    "mail_routes", "mail_sender", "model", "pdfa", "permissions", "ratelimit", "text", "users",
-    "word",
+    "__init__", "__main__", "addresses", "assets", "auth", "background_gc", "browser", "compounds",
+    "config", "errors", "geo", "http_policy", "hyphenation", "i18n", "keys", "mail", "mail_model",
+    "mail_routes", "mail_sender", "model", "pdf_fonts", "pdfa", "permissions", "ratelimit",
+    "tcp_nodelay", "text", "users", "word",
 }  # fmt: skip
 # The application's top: modules that put the wings together (they may import any wing).
 APP = {"cli", "demo", "web"}
