@@ -15,7 +15,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from streamlit import config
 
 from consultations.config import load_settings
-from consultations.context_layers import map_origins_at
+from consultations.planning.context_layers import map_origins_at
 from consultations.http_policy import ResponsePolicy
 from consultations.mail_routes import routes as mail_routes
 from consultations.store import Store

@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from consultations import places  # noqa: E402
-from consultations.analysis import load_places  # noqa: E402
+from consultations.participation import places  # noqa: E402
+from consultations.casework.analysis import load_places  # noqa: E402
 from consultations.permissions import OPERATOR  # noqa: E402
 from consultations.store import Store  # noqa: E402
 

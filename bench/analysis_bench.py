@@ -31,7 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from consultations import analysis, geo, themes  # noqa: E402
+from consultations.casework import analysis, themes
+from consultations import geo  # noqa: E402
 from consultations.demo import CONTENT, seed_demo  # noqa: E402
 from consultations.model import Channel, InputStatus  # noqa: E402
 from consultations.store import Store  # noqa: E402

@@ -58,7 +58,7 @@ class Outcome:
 
 def prepared(path: Path, pupils: int) -> str:
     """A database with an open consultation around Borgen and a class of ``pupils``."""
-    from consultations import classes
+    from consultations.children import classes
     from consultations.model import Role
     from consultations.store import Store
     from tests.conftest import make_consultation, staff

@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from consultations import geo  # noqa: E402
 from consultations.demo import CONTENT, seed_demo  # noqa: E402
-from consultations.export import Format, export  # noqa: E402
+from consultations.outputs.export import Format, export  # noqa: E402
 from consultations.model import Channel, InputStatus, Outcome, Response  # noqa: E402
-from consultations.report import build_report  # noqa: E402
+from consultations.outputs.merknadsbehandling import build_report  # noqa: E402
 from consultations.store import Store  # noqa: E402
 
 CONSULTATION = "borgen-tettstedsutvikling"

@@ -38,7 +38,7 @@ _CHILD = r"""
 import io, json, re, sys, tempfile, time
 from datetime import UTC, datetime, timedelta
 sys.path.insert(0, sys.argv[1])
-from consultations.attachments import check_attachment, check_photo
+from consultations.participation.attachments import check_attachment, check_photo
 from consultations.errors import InvalidInput
 data = open(sys.argv[2], "rb").read()
 name = sys.argv[2].rsplit("/", 1)[-1]
@@ -46,7 +46,7 @@ if sys.argv[3] == "throttled":
     from consultations.model import InputDraft
     from consultations.ratelimit import RateLimiter
     from consultations.store import Store
-    from consultations.submission import submit_input
+    from consultations.participation.submission import submit_input
     from tests.conftest import INSIDE, make_consultation
 
     class Spent(RateLimiter):

@@ -251,7 +251,7 @@ def review_phase(path: Path, repeats: int) -> dict:
 
 
 def word_phase(path: Path, runs: int) -> dict:
-    from consultations import downloads
+    from consultations.outputs import downloads
     from consultations.config import load_profile
     from consultations.permissions import OPERATOR
 
@@ -261,7 +261,7 @@ def word_phase(path: Path, runs: int) -> dict:
 
 
 def pdf_phase(path: Path) -> dict:
-    from consultations import downloads
+    from consultations.outputs import downloads
     from consultations.config import load_profile
     from consultations.permissions import OPERATOR
 
@@ -275,9 +275,9 @@ def pdf_phase(path: Path) -> dict:
 def sheet_phase(path: Path, runs: int) -> dict:
     import openpyxl
 
-    from consultations.export import Format, export
+    from consultations.outputs.export import Format, export
     from consultations.permissions import OPERATOR
-    from consultations.points_sheet import SHEET, import_responses
+    from consultations.casework.points_sheet import SHEET, import_responses
 
     store = Store.open(path)
     took, busy, data = timed(lambda: export(store, CID, Format.XLSX), runs)

@@ -19,7 +19,7 @@ from consultations import mail_sender  # noqa: E402
 from consultations.config import mail_settings  # noqa: E402
 from consultations.model import Channel, InputDraft, SenderType  # noqa: E402
 from consultations.store import Store  # noqa: E402
-from consultations.submission import register_input  # noqa: E402
+from consultations.participation.submission import register_input  # noqa: E402
 from tests.conftest import NOW, make_consultation, staff  # noqa: E402
 from tests.smtp import MailServer  # noqa: E402
 

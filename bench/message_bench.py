@@ -31,8 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.map_bench import CONSULTATION, fill  # noqa: E402
-from consultations import review  # noqa: E402
-from consultations.export import missed_frists  # noqa: E402
+from consultations.casework import review  # noqa: E402
+from consultations.outputs.export import missed_frists  # noqa: E402
 from consultations.demo import seed_demo  # noqa: E402
 from consultations.store import Store  # noqa: E402
 from consultations.ui.review.inputs import _table  # noqa: E402

@@ -13,7 +13,7 @@ import time
 import numpy as np
 from PIL import Image
 
-from consultations.attachments import check_photo
+from consultations.participation.attachments import check_photo
 
 
 def phone_photo(width: int, height: int, fmt: str) -> bytes:

@@ -19,12 +19,12 @@ sys.path.insert(0, str(ROOT))
 
 import openpyxl  # noqa: E402
 
-from consultations import points  # noqa: E402
-from consultations.export import Format, export  # noqa: E402
+from consultations.casework import points  # noqa: E402
+from consultations.outputs.export import Format, export  # noqa: E402
 from consultations.model import Channel, InputStatus, PlanType, Stage  # noqa: E402
 from consultations.permissions import OPERATOR  # noqa: E402
-from consultations.points_sheet import SHEET, import_responses  # noqa: E402
-from consultations.report import build_report  # noqa: E402
+from consultations.casework.points_sheet import SHEET, import_responses  # noqa: E402
+from consultations.outputs.merknadsbehandling import build_report  # noqa: E402
 from consultations.store import Store  # noqa: E402
 from tests.conftest import INSIDE, make_consultation  # noqa: E402
 

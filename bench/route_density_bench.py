@@ -23,7 +23,8 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from consultations import analysis, geo  # noqa: E402
+from consultations.casework import analysis
+from consultations import geo  # noqa: E402
 from consultations.demo import AREAS  # noqa: E402
 
 EPSG = 25832

@@ -12,25 +12,27 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
-from . import archive, assets, downloads, geo, mail_sender, places
+from .outputs import archive, downloads
+from . import assets, geo, mail_sender
+from .participation import places
 from .auth import create_user
 from .config import Settings, load_settings, mail_settings
 from .demo import seed_demo
 from .errors import InvalidArea, InvalidInput, KartinnspillError, StoreUnavailable
-from .export import Format, parse_crs
-from .points_sheet import import_responses
-from .report import Order, unassessed_points
+from .outputs.export import Format, parse_crs
+from .casework.points_sheet import import_responses
+from .outputs.merknadsbehandling import Order, unassessed_points
 from .i18n import DEFAULT_LANG, LANGUAGES, LOCAL_TZ, t, tn
-from .attachments import MAX_BYTES as ATTACHMENT_MAX_BYTES
-from .importing import import_consultation
+from .participation.attachments import MAX_BYTES as ATTACHMENT_MAX_BYTES
+from .planning.importing import import_consultation
 from .mail import retry_failed
 from .model import REGISTERED_TEXT_MAX, Channel, InputDraft, InputStatus, Objection, SenderType
-from .moderation import has_personal_data
+from .casework.moderation import has_personal_data
 from .permissions import OPERATOR, operator
-from .retention import anonymise
+from .casework.retention import anonymise
 from .store import Store
 from .store.postgres_backend import masked
-from .submission import register_input
+from .participation.submission import register_input
 from .text import excerpt
 
 

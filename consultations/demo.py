@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pikepdf
 
-from . import context_layers, geo, places, planprocess
+from .planning import context_layers, planprocess
+from . import geo
+from .participation import places
 from .config import Municipality, current_profile
 from .i18n import t
 from .model import (
@@ -37,7 +39,7 @@ from .model import (
     Status,
 )
 from .permissions import OPERATOR
-from .points import validate_status_change
+from .casework.points import validate_status_change
 from .store import Store
 from .text import clean_text
 

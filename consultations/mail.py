@@ -35,12 +35,11 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from urllib.parse import urlencode
 
-from . import planprocess
 from .config import current_profile, public_url
 from .errors import InvalidInput
 from .i18n import DEFAULT_LANG, LANGUAGES, format_date, t, tn
 from .mail_model import Follow, FollowKind, Mail, MailKind, MailStatus, Vedtak
-from .model import Consultation, Input, Objection, Point, Response, Role, Stage, User, reference
+from .model import EARLY_STAGES, Consultation, Input, Objection, Point, Response, Role, Stage, User, reference
 from .permissions import require
 from .ratelimit import DEFAULT_LIMITS, LIMITER, Limits, RateLimiter
 from .store import Store
@@ -99,7 +98,7 @@ STAGED = frozenset({
 
 def worded(key: str, stage: Stage) -> str:
     """The translation key of ``mail.<key>`` in the words of the consultation's stage."""
-    if key in STAGED and planprocess.mode(stage) == planprocess.Mode.EARLY:
+    if key in STAGED and stage in EARLY_STAGES:
         return f"mail.early.{key}"
     return f"mail.{key}"
 

@@ -25,7 +25,8 @@ class PlanType(StrEnum):
 
 
 class Stage(StrEnum):
-    """In the order of the plan process; ``planprocess`` says which are formal."""
+    """In the order of the plan process; ``EARLY_STAGES`` (below) are early medvirkning, the
+    rest formal (``planning.planprocess`` holds the rules of each)."""
 
     IDEFASE = "idefase"
     STEDSANALYSE = "stedsanalyse"
@@ -37,6 +38,10 @@ class Stage(StrEnum):
     BEGRENSET_HORING = "begrenset_horing"
     ANDRE_GANGS_ETTERSYN = "andre_gangs_offentlig_ettersyn"
     MINDRE_ENDRING = "mindre_endring"
+
+
+# Early medvirkning: no legal frist, «innspill»; every other stage is a formal høring.
+EARLY_STAGES = frozenset({Stage.IDEFASE, Stage.STEDSANALYSE, Stage.INNSPILLSRUNDE})
 
 
 class Shape(StrEnum):

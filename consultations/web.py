@@ -25,11 +25,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from . import addresses, feeds, ogcapi, opendata
+from . import addresses
+from .outputs import feeds, ogcapi, opendata
 from .config import Settings
 from .errors import KartinnspillError
 from .i18n import DEFAULT_LANG, LANGUAGES, format_date, t, tn
-from .ogcapi import HttpError
+from .outputs.ogcapi import HttpError
 from .ratelimit import Limit, NoLimit, RateLimiter, limiter_for
 from .store import Store
 

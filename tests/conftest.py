@@ -227,7 +227,7 @@ def one_page_pdf(text: str = "Plankart") -> bytes:
 
 def attach_required_documents(store: Store, consultation_id: str) -> None:
     """The documents the consultation's stage asks for before it may be published."""
-    from consultations import planprocess
+    from consultations.planning import planprocess
 
     c = store.get_consultation(consultation_id)
     for kind in planprocess.required_documents(c.plan_type, c.stage):

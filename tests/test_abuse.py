@@ -5,7 +5,7 @@ from __future__ import annotations
 from consultations.errors import InvalidInput
 from consultations.model import InputDraft, InputStatus
 from consultations.ratelimit import DEFAULT_LIMITS, Limit, RateLimiter
-from consultations.submission import submit_input, support_input
+from consultations.participation.submission import submit_input, support_input
 from consultations.store import Store
 from tests.conftest import INSIDE, NOW, make_consultation
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)

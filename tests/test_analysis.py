@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 from pyproj import Transformer
 
-from consultations import analysis, geo
-from consultations.analysis import SMALL_LABEL, Place
+from consultations.casework import analysis
+from consultations import geo
+from consultations.casework.analysis import SMALL_LABEL, Place
 from consultations.model import Channel, InputDraft, Outcome, Response, SenderType
-from consultations.submission import register_input, submit_input
+from consultations.participation.submission import register_input, submit_input
 from tests.conftest import INSIDE, NOW, staff
 
 _TO_WGS84 = Transformer.from_crs(25832, 4326, always_xy=True)

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pandas as pd
 from pandas.testing import assert_frame_equal
 
-from consultations.analysis import ANALYSIS_FRAME
+from consultations.casework.analysis import ANALYSIS_FRAME
 from consultations.model import (
     Channel,
     InputStatus,

@@ -16,10 +16,12 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from consultations import archive, cli, downloads, retention
+from consultations.outputs import archive, downloads
+from consultations import cli
+from consultations.casework import retention
 from consultations.errors import Conflict
 from consultations.config import load_profile
-from consultations.export import Format, export
+from consultations.outputs.export import Format, export
 from consultations.model import (
     Channel,
     InputStatus,
@@ -259,7 +261,7 @@ def test_the_package_needs_an_active_planner_and_marks_nothing_otherwise(store, 
 
 def test_an_input_marked_as_not_a_merknad_is_not_sent_to_the_archive_nor_marked_as_sent(store, case):
     from consultations.model import NotMerknad
-    from consultations.review import mark_not_merknad
+    from consultations.casework.review import mark_not_merknad
 
     _, ids = case
     spam = add(store, "Kjøp billige klokker her, klikk nå!")
@@ -496,7 +498,7 @@ def test_the_case_number_gives_year_and_sequence():
 
 def _letter(store: Store, text: str, **kw):
     from consultations.model import InputDraft
-    from consultations.submission import register_input
+    from consultations.participation.submission import register_input
 
     fields = dict(channel=Channel.LETTER, sender_type=SenderType.PRIVATE, sender_name="Kari Nordmann",
                   received_at=(NOW - timedelta(days=3)).date(), actor=staff(store), now=NOW)  # fmt: skip

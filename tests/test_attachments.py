@@ -11,12 +11,12 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from consultations import attachments
-from consultations.attachments import MAX_BYTES, check_attachment
+from consultations.participation import attachments
+from consultations.participation.attachments import MAX_BYTES, check_attachment
 from consultations.errors import InvalidInput
 from consultations.model import InputDraft, PlanType, Role, Stage
 from consultations.permissions import NotAllowed
-from consultations.submission import submit_input
+from consultations.participation.submission import submit_input
 from tests.conftest import NOW, make_consultation, staff
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 

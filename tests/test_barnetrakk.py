@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from consultations import barnetrakk, barnetrakk_print, classes
+from consultations.children import barnetrakk, classes
+from consultations.outputs import barnetrakk_print
 from consultations.config import load_profile
 from consultations.errors import InvalidInput
 from consultations.model import (
@@ -27,7 +28,7 @@ from consultations.model import (
 )
 from consultations.permissions import NotAllowed
 from consultations.ratelimit import RateLimiter
-from consultations.report import build_report
+from consultations.outputs.merknadsbehandling import build_report
 from tests.conftest import NOW, make_consultation, staff
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
@@ -97,7 +98,7 @@ def test_registrations_are_stored_with_their_details_and_are_no_routes(store, sc
     assert sorted(play["season"]) == ["summer"] * 4 + ["winter"] * 2
     assert set(grade3.loc[grade3["part"] == "avoid", "reason"]) == {"traffic"}
     assert set(grade3.loc[grade3["part"] == "wish", "wished"]) == {"bike"}
-    from consultations import class_results
+    from consultations.casework import class_results
 
     assert class_results.summary(grade3).routes == 6  # play, avoid and wish are no routes
     teacher, session = made["3"]
@@ -188,7 +189,7 @@ def test_the_merknadsbehandling_cites_the_published_classes_with_figures(store, 
     doc = Document(io.BytesIO(build_report(store, c.id, include_names=False, profile=profile)))
     body = "\n".join(p.text for p in doc.paragraphs)
     assert "Barn og unges medvirkning" in body and "§ 5-1 andre ledd" in body and text in body
-    from consultations.medvirkning_report import build_medvirkning_report
+    from consultations.outputs.medvirkningsrapport import build_medvirkning_report
 
     report = Document(io.BytesIO(build_medvirkning_report(store, c.id, profile=profile, tiles=None)))
     assert text in "\n".join(p.text for p in report.paragraphs)  # the medvirkningsrapport says the same

@@ -237,7 +237,7 @@ def test_builder_saves_the_contact_person_and_the_forslagsstiller_of_a_private_p
 def test_builder_has_a_named_slot_for_each_plan_document_and_says_what_is_missing(app):
     at = log_in(app, "pages/rediger.py")
     store = at.store()
-    from consultations.lifecycle import ConsultationForm, save
+    from consultations.planning.lifecycle import ConsultationForm, save
     from consultations.permissions import OPERATOR
 
     c = store.get_consultation("asker-sentrum-omraderegulering")

@@ -8,10 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from consultations import classes, geo
-from consultations.classes import InvalidClass
+from consultations.children import classes
+from consultations import geo
+from consultations.children.classes import InvalidClass
 from consultations.model import Role, Shape, Stage
-from consultations.drawing import Sketch
+from consultations.participation.drawing import Sketch
 from consultations.permissions import NotAllowed
 from consultations.ui.maps import sketch_script
 from tests.conftest import NOW, staff

@@ -9,11 +9,14 @@ from datetime import timedelta
 
 import pytest
 
-from consultations import class_results, classes, geo, public
-from consultations.analysis import Place
-from consultations.classes import InvalidClass
+from consultations.casework import class_results
+from consultations.children import classes
+from consultations import geo
+from consultations.participation import public
+from consultations.casework.analysis import Place
+from consultations.children.classes import InvalidClass
 from consultations.errors import InvalidInput
-from consultations.export import CLASS_PLACES_LAYER, CLASS_ROUTES_LAYER, class_gpkg
+from consultations.outputs.export import CLASS_PLACES_LAYER, CLASS_ROUTES_LAYER, class_gpkg
 from consultations.model import (
     ClassPart,
     InputDraft,
@@ -24,7 +27,7 @@ from consultations.model import (
 )
 from consultations.permissions import NotAllowed
 from consultations.ratelimit import RateLimiter
-from consultations.submission import submit_input
+from consultations.participation.submission import submit_input
 from tests.conftest import NOW, make_consultation, staff
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
@@ -648,7 +651,7 @@ def test_the_medvirkningsrapport_has_a_section_on_the_published_classes(
     from docx import Document
 
     from consultations.config import load_profile
-    from consultations.medvirkning_report import build_medvirkning_report
+    from consultations.outputs.medvirkningsrapport import build_medvirkning_report
     from tests.conftest import docx_text
 
     small = classes.create_class(store, teacher, consultation.id, school="Liten skole", grade="2", size=3,
@@ -687,7 +690,7 @@ def test_place_heat_of_a_class_with_routes_but_no_places_is_empty():
     # the teachers' results page crashed here (a list where a frame belongs) before any place
     import pandas as pd
 
-    from consultations import class_results
+    from consultations.casework import class_results
 
     frame = pd.DataFrame(
         {"part": ["route"], "label": [None], "east": [None], "north": [None], "lat": [None], "lon": [None]}

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from consultations import classes, geo
-from consultations.drawing import Sketch
+from consultations.children import classes
+from consultations import geo
+from consultations.participation.drawing import Sketch
 from consultations.model import Role, Shape
 from consultations.store import Store
 from consultations.ui.classes import KEYS

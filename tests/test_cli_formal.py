@@ -12,7 +12,7 @@ from shapely.geometry import mapping
 
 from consultations import cli
 from consultations.i18n import LOCAL_TZ
-from consultations.planprocess import next_working_day
+from consultations.planning.planprocess import next_working_day
 from consultations.model import (
     Channel,
     Contact,

@@ -12,7 +12,8 @@ import geopandas
 import pytest
 from shapely.geometry import LineString, Point, box, mapping
 
-from consultations import context_layers, geo
+from consultations.planning import context_layers
+from consultations import geo
 from consultations.config import load_settings
 from consultations.errors import InvalidLayer
 from consultations.http_policy import content_security_policy
@@ -424,7 +425,7 @@ def test_a_planner_account_is_needed_not_an_admin(store, consultation):
 
 
 def test_a_duplicated_consultation_keeps_its_map_layers(store, consultation, kari):
-    from consultations.lifecycle import duplicate
+    from consultations.planning.lifecycle import duplicate
 
     add_wms(store, consultation, kari)
     add_file(store, consultation, kari, geojson_25832(({"navn": "Hus"}, PLOT)))

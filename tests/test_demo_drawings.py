@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 import numpy as np
 import shapely
 
-from consultations import analysis, geo
+from consultations.casework import analysis
+from consultations import geo
 from consultations.demo import seed_demo
 from consultations.model import Shape
 from consultations.store import Store

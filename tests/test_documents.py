@@ -6,7 +6,7 @@ import pikepdf
 import pytest
 from pikepdf import Array, Dictionary, Name, String
 
-from consultations.documents import MAX_BYTES, check_pdf, safe_filename
+from consultations.planning.documents import MAX_BYTES, check_pdf, safe_filename
 from consultations.errors import InvalidDocument
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
@@ -178,7 +178,7 @@ def test_encrypted_and_broken_pdfs_are_refused():
 
 
 def test_a_compression_bomb_in_an_object_stream_is_refused(monkeypatch):
-    from consultations import documents
+    from consultations.planning import documents
 
     monkeypatch.setattr(documents, "_MAX_INFLATED", 1024 * 1024)
 

@@ -8,9 +8,11 @@ import json
 
 import pytest
 
-from consultations import geo, lifecycle, public
+from consultations import geo
+from consultations.planning import lifecycle
+from consultations.participation import public
 from consultations.config import load_profile
-from consultations.drawing import Sketch, format_decimal, size_words
+from consultations.participation.drawing import Sketch, format_decimal, size_words
 from consultations.errors import (
     ConfigError,
     InvalidConsultation,
@@ -18,7 +20,7 @@ from consultations.errors import (
     InvalidInput,
 )
 from consultations.model import Channel, InputDraft, SenderType, Shape
-from consultations.submission import register_input, submit_input
+from consultations.participation.submission import register_input, submit_input
 from tests.conftest import BORGEN_SQUARE, INSIDE, NOW, make_consultation
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 

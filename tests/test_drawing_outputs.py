@@ -14,11 +14,12 @@ import shapely
 from PIL import Image
 from shapely.geometry import Polygon
 
-from consultations import analysis, geo
-from consultations.export import Format, export
-from consultations.medvirkning_report import map_image
+from consultations.casework import analysis
+from consultations import geo
+from consultations.outputs.export import Format, export
+from consultations.outputs.medvirkningsrapport import map_image
 from consultations.model import InputStatus
-from consultations.report import map_png
+from consultations.outputs.merknadsbehandling import map_png
 from tests.conftest import make_consultation
 from tests.drawn import CID, SHAPES, X0, Y0, add, cells, wgs84
 

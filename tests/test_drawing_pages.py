@@ -152,7 +152,7 @@ def test_staff_register_a_letter_with_an_area_drawn_by_keyboard(demo_app):
 
 def test_planners_see_a_drawn_input_on_the_review_map_and_its_shape_and_size_in_the_detail(demo_app):
     from consultations.model import InputDraft
-    from consultations.submission import submit_input
+    from consultations.participation.submission import submit_input
 
     at = demo_app
     _allow(at)

@@ -1,5 +1,5 @@
 """Embedding a consultation in the municipality's page: the snippet the builder shows
-(consultations/embed.py) and the builder page showing it. The browser side (allowed and
+(consultations/participation/embed.py) and the builder page showing it. The browser side (allowed and
 refused origins, the height) is tests/browser/test_embed.py."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import re
 
-from consultations import embed
+from consultations.participation import embed
 from consultations.config import parse_frame_ancestors
 from tests.conftest import log_in
 

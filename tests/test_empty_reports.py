@@ -13,12 +13,12 @@ from datetime import timedelta
 import docx
 import pytest
 
-from consultations import review
+from consultations.casework import review
 from consultations.config import load_profile
-from consultations.medvirkning_report import build_medvirkning_report
+from consultations.outputs.medvirkningsrapport import build_medvirkning_report
 from consultations.model import InputDraft, NotMerknad, Stage
-from consultations.report import build_report, unassessed_points
-from consultations.submission import submit_input
+from consultations.outputs.merknadsbehandling import build_report, unassessed_points
+from consultations.participation.submission import submit_input
 from tests.conftest import INSIDE, NOW, docx_text, make_consultation, staff
 
 ASKER = load_profile("asker")

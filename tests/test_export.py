@@ -9,9 +9,9 @@ import json
 import subprocess
 import sys
 
-from consultations.export import Format, columns, export
+from consultations.outputs.export import Format, columns, export
 from consultations.model import InputDraft
-from consultations.submission import submit_input
+from consultations.participation.submission import submit_input
 from tests.conftest import INSIDE, NOW
 
 

@@ -17,7 +17,7 @@ import pytest
 from pyproj import Transformer
 
 from consultations.errors import KartinnspillError
-from consultations.export import Format, columns, export, parse_crs
+from consultations.outputs.export import Format, columns, export, parse_crs
 from consultations.model import (
     Channel,
     InputDraft,
@@ -28,7 +28,7 @@ from consultations.model import (
     Response,
     SenderType,
 )
-from consultations.submission import register_input, submit_input, support_input
+from consultations.participation.submission import register_input, submit_input, support_input
 from tests.conftest import INSIDE, NOW, make_consultation, staff
 
 QUESTIONS = (

@@ -7,7 +7,7 @@ import pytest
 from consultations.errors import InvalidInput
 from consultations.i18n import t
 from consultations.model import Channel, InputDraft, PlanType, SenderType, Stage
-from consultations.submission import check_content
+from consultations.participation.submission import check_content
 from tests.conftest import make_consultation
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 import duckdb
 import pytest
 
-from consultations import documents, planprocess
+from consultations.planning import documents, planprocess
 from consultations.config import load_profile
 from consultations.errors import InvalidConsultation, InvalidDocument, MissingDocuments
-from consultations.lifecycle import ConsultationForm, save, transition
+from consultations.planning.lifecycle import ConsultationForm, save, transition
 from consultations.model import (
     Contact,
     DocumentKind,
@@ -236,7 +236,7 @@ def test_store_atomic_keeps_nothing_of_a_block_that_fails(store, kari):
 
 
 def test_demo_asker_sentrum_has_its_three_labelled_documents_and_passes_the_publish_rule(demo_db):
-    from consultations.lifecycle import check_documents
+    from consultations.planning.lifecycle import check_documents
 
     store = Store.open(demo_db)  # the demo as seed_demo made it for this run (read only)
     try:

@@ -11,9 +11,9 @@ from PIL import Image
 
 from consultations.config import load_profile
 from consultations.errors import ConfigError, InvalidInput
-from consultations.export import input_table
+from consultations.outputs.export import input_table
 from consultations.model import Identification, InputDraft, PlanType, Stage
-from consultations.submission import submit_input
+from consultations.participation.submission import submit_input
 from tests.conftest import NOW, make_consultation
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 

@@ -8,10 +8,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from consultations import objections, points
+from consultations.planning import objections
+from consultations.casework import points
 from consultations.model import Channel, InputDraft, InputStatus, NotMerknad, ObjectionStatus, SenderType, Stage
-from consultations.review import mark_not_merknad
-from consultations.submission import register_input
+from consultations.casework.review import mark_not_merknad
+from consultations.participation.submission import register_input
 from tests.conftest import NOW, app_store, make_consultation, open_page, staff
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 

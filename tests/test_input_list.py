@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from consultations.model import InputDraft
-from consultations.submission import submit_input
+from consultations.participation.submission import submit_input
 from consultations.text import escape_html
 from consultations.ui.participation import PAGE_SIZE
 

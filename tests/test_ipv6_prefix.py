@@ -12,7 +12,7 @@ from consultations.config import load_settings
 from consultations.errors import ConfigError, InvalidInput
 from consultations.model import InputDraft
 from consultations.ratelimit import Limit, Limits, RateLimiter
-from consultations.submission import submit_input
+from consultations.participation.submission import submit_input
 from consultations.ui import context
 from tests.conftest import INSIDE, NOW
 

@@ -11,7 +11,7 @@ import pytest
 from consultations.config import load_settings
 from consultations.errors import ConfigError
 from consultations.store import MIGRATIONS, Store
-from consultations.submission import submit_input
+from consultations.participation.submission import submit_input
 from consultations.model import InputDraft
 from tests.conftest import INSIDE, NOW, make_consultation
 

@@ -12,7 +12,8 @@ import pytest
 from fontTools.ttLib import TTFont
 from lxml import etree
 
-from consultations import archive, downloads, pdf_fonts
+from consultations.outputs import archive, downloads
+from consultations import pdf_fonts
 from consultations.permissions import OPERATOR
 from consultations.store import Store
 from tests.conftest import NOW, pdf_lines

@@ -20,11 +20,14 @@ import openpyxl
 import pikepdf
 import pytest
 
-from consultations import cli, lifecycle, public, review
+from consultations import cli
+from consultations.planning import lifecycle
+from consultations.participation import public
+from consultations.casework import review
 from consultations.config import load_profile
 from consultations.errors import InvalidConsultation, InvalidInput
 from consultations.i18n import LOCAL_TZ
-from consultations.lifecycle import ConsultationForm
+from consultations.planning.lifecycle import ConsultationForm
 from consultations.model import (
     Channel,
     Identification,
@@ -36,10 +39,10 @@ from consultations.model import (
     SenderType,
     Stage,
 )
-from consultations.moderation import Own, find_personal_data, flags, mask_naming_kinds
-from consultations.report import build_report, docx_to_pdf
+from consultations.casework.moderation import Own, find_personal_data, flags, mask_naming_kinds
+from consultations.outputs.merknadsbehandling import build_report, docx_to_pdf
 from consultations.store import CaseFacts, FirstDecision, Store
-from consultations.submission import register_input, submit_input
+from consultations.participation.submission import register_input, submit_input
 from tests.conftest import (
     BORGEN_SQUARE,
     INSIDE,
@@ -442,7 +445,7 @@ def test_a_frist_moved_past_a_holiday_shows_both_dates_and_asks_to_confirm(store
 def reported(store):
     """A formal høring with høringsinstanser (one answered), the 1. gangs vedtak, neighbours
     notified, and a letter with two files."""
-    from consultations import hearing_parties
+    from consultations.planning import hearing_parties
 
     c = formal(closes_at=NOW - timedelta(hours=1), opens_at=NOW - timedelta(days=50),
                announced_on=(NOW - timedelta(days=50)).date())  # fmt: skip

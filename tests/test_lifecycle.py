@@ -9,7 +9,7 @@ import pytest
 from shapely.geometry import MultiPolygon, Polygon
 
 from consultations.errors import InvalidConsultation
-from consultations.lifecycle import (
+from consultations.planning.lifecycle import (
     ConsultationForm,
     delete_draft,
     duplicate,
@@ -19,7 +19,7 @@ from consultations.lifecycle import (
     unique_slug,
 )
 from consultations.model import InputDraft, PlanType, Question, QuestionKind, Stage, Status
-from consultations.submission import submit_input
+from consultations.participation.submission import submit_input
 from tests.conftest import BORGEN_SQUARE, INSIDE, NOW, attach_required_documents, staff
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
@@ -110,7 +110,7 @@ def test_early_medvirkning_needs_no_plan_id_case_number_or_announcement():
 
 
 def save_in_memory(f):
-    from consultations.lifecycle import build
+    from consultations.planning.lifecycle import build
 
     return build(f, existing=None, taken_ids=set())
 
@@ -226,7 +226,7 @@ def test_only_drafts_without_inputs_can_be_deleted(store, kari):
 
 
 def test_plan_id_is_kept_apart_from_the_kommunenummer():
-    from consultations.lifecycle import build
+    from consultations.planning.lifecycle import build
 
     c, _ = build(form(plan_id="3203 2024.07"), existing=None, taken_ids=set(), kommunenummer="3203")
     assert c.plan_id == "2024.07"

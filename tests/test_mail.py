@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from consultations import mail, mail_sender, postal_list
+from consultations import mail, mail_sender
+from consultations.outputs import postal_list
 from consultations.config import mail_settings
 from consultations.errors import InvalidInput
 from consultations.mail_model import FollowKind, MailKind, MailStatus
@@ -19,9 +20,9 @@ from consultations.model import (
     SenderType,
     Status,
 )
-from consultations.retention import anonymise
-from consultations.review import publish_responses, respond
-from consultations.submission import register_input, submit_input
+from consultations.casework.retention import anonymise
+from consultations.casework.review import publish_responses, respond
+from consultations.participation.submission import register_input, submit_input
 from tests.conftest import NOW, make_consultation, staff
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 from tests.smtp import MailServer
@@ -419,7 +420,7 @@ def test_a_resident_cannot_register_a_vedtak(store, consultation):
 
 def test_an_input_deleted_on_request_takes_its_address_and_mails_along(store, consultation):
     from consultations.model import Role
-    from consultations.retention import delete_input
+    from consultations.casework.retention import delete_input
 
     mine = web(store, consultation.id, mail.MailRequest("r@example.no", receipt=True, follow=True))
     other = web(store, consultation.id, mail.MailRequest("o@example.no", receipt=True), session="s2")
@@ -465,9 +466,9 @@ def test_the_letter_list_joins_the_registered_letters_postal_addresses_each_pers
 
     from openpyxl import load_workbook
 
-    from consultations import hearing_parties
+    from consultations.planning import hearing_parties
 
-    from consultations.review import mark_not_merknad
+    from consultations.casework.review import mark_not_merknad
 
     planner = staff(store)
     first = letter(store, consultation.id, email=None, sender_address="Borgenveien 1, 1388 Borgen")

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from streamlit.testing.v1 import AppTest
 
 from consultations import mail
-from consultations.lifecycle import transition
+from consultations.planning.lifecycle import transition
 from consultations.model import Outcome, Response, Status
-from consultations.review import publish_responses, respond
+from consultations.casework.review import publish_responses, respond
 from tests.conftest import APP, staff
 from tests.test_review_pages import CID, IDS, seeded  # noqa: F401  (fixture)
 

@@ -20,7 +20,7 @@ from consultations.config import mail_settings
 from consultations.mail_model import MailStatus
 from consultations.model import Channel, InputDraft, SenderType
 from consultations.store import Store
-from consultations.submission import register_input
+from consultations.participation.submission import register_input
 from tests.conftest import NOW, make_consultation, staff
 from tests.pg import on_both_backends as store_location  # noqa: F401  (each test on both)
 from tests.smtp import MailServer

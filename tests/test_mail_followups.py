@@ -10,11 +10,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from consultations import feedback, mail, mail_sender, points
+from consultations.outputs import feedback
+from consultations import mail, mail_sender
+from consultations.casework import points
 from consultations.i18n import LANGUAGES, keys, t
 from consultations.mail_model import FollowKind, MailKind, Vedtak
 from consultations.model import Objection, Outcome, Response, SenderType, Stage
-from consultations.review import mark_duplicates, publish_responses, respond
+from consultations.casework.review import mark_duplicates, publish_responses, respond
 from tests.conftest import NOW, make_consultation, staff
 from tests.test_mail import close, letter, public_url, server, smtp, web  # noqa: F401  (fixtures)
 

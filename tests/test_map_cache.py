@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from consultations.config import load_settings
 from consultations.model import InputDraft, Shape
-from consultations.submission import submit_input
+from consultations.participation.submission import submit_input
 from consultations.ui.maps import rendered_consultation_map
 from tests.conftest import INSIDE, NOW
 
@@ -26,7 +26,7 @@ def _one_map(cached: bool) -> None:
     from streamlit_folium import st_folium
 
     from consultations.config import load_settings
-    from consultations.drawing import Sketch
+    from consultations.participation.drawing import Sketch
     from consultations.model import MapPoint, Stage
     from consultations.ui.maps import (
         consultation_map,
@@ -92,7 +92,7 @@ def test_a_new_input_is_written_into_the_maps_frame_which_is_the_whole_map_rende
 ):
     """Only the rows change with the data: the frame (plan area, layers, tools) is folium's
     work once; filled in, it is exactly the map folium renders whole for the same inputs."""
-    from consultations import public
+    from consultations.participation import public
     from consultations.ui import maps
 
     monkeypatch.setattr(maps, "_FRAMES", {})  # not the frames earlier tests left under this id

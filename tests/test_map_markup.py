@@ -17,10 +17,10 @@ import folium.map
 import pytest
 from branca.element import MacroElement
 
-from consultations import context_layers
+from consultations.planning import context_layers
 from consultations.config import load_settings
 from consultations.model import InputDraft, MapPoint
-from consultations.submission import submit_input
+from consultations.participation.submission import submit_input
 from consultations.text import escape_html, js_literal
 from consultations.ui import map_markup
 from consultations.ui.maps import (

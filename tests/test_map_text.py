@@ -19,9 +19,9 @@ import folium
 import pandas as pd
 import pytest
 
-from consultations.analysis import Hotspot
+from consultations.casework.analysis import Hotspot
 from consultations.config import load_settings
-from consultations.drawing import Sketch
+from consultations.participation.drawing import Sketch
 from consultations.model import ContextLayer, LayerKind, MapPoint, Shape, Stage
 from consultations.ui.class_maps import results_map
 from consultations.ui.maps import (

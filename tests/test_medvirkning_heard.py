@@ -13,15 +13,18 @@ from datetime import date, timedelta
 import pytest
 from docx import Document
 
-from consultations import activities, analysis, charts, feedback, places, themes
+from consultations.planning import activities
+from consultations.casework import analysis, themes
+from consultations.outputs import charts, feedback
+from consultations.participation import places
 from consultations.config import load_profile
 from consultations.demo import seed_demo
-from consultations.medvirkning_report import build_medvirkning_report, received_line
+from consultations.outputs.medvirkningsrapport import build_medvirkning_report, received_line
 from consultations.model import InputDraft, Role
 from consultations.permissions import NotAllowed
-from consultations.review import hide, tag
+from consultations.casework.review import hide, tag
 from consultations.store import Store
-from consultations.submission import submit_input
+from consultations.participation.submission import submit_input
 from tests.conftest import INSIDE, NOW, make_consultation, staff
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
@@ -141,7 +144,7 @@ def test_a_chart_draws_a_group_under_five_as_under_five_never_its_height():
 
 def test_the_reports_age_chart_takes_the_suppressed_counts(store, heard):
     c, _ids, _kari = heard
-    from consultations.medvirkning_report import participation, report_charts
+    from consultations.outputs.medvirkningsrapport import participation, report_charts
 
     frame = store.analysis_frame(c.id)
     frame = frame[frame["status"] != "hidden"].reset_index(drop=True)
@@ -197,7 +200,7 @@ def test_few_under_18_gives_the_section_5_1_note_and_the_suggestion_to_run_a_cla
 def test_enough_young_people_and_no_note():
     import pandas as pd
 
-    from consultations.medvirkning_report import people
+    from consultations.outputs.medvirkningsrapport import people
 
     c = make_consultation("x")
     frame = pd.DataFrame({

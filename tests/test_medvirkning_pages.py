@@ -38,7 +38,7 @@ def test_a_pupil_marks_where_they_play_with_season_and_company_and_how_they_woul
     at.radio(key=f"{b}-wish").set_value("bike")
     at.button(key=f"{b}-wish-send").click().run()
     assert "Svaret er lagret" in texts(at)
-    from consultations import barnetrakk
+    from consultations.children import barnetrakk
 
     rows = barnetrakk.frame(at.store(), CID)
     play = rows[rows["part"] == "play"]

@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from docx import Document
 
-from consultations import downloads
+from consultations.outputs import downloads
 from consultations.config import TILE_PRESETS, TileLayer, load_profile
 from consultations.errors import NotFound
-from consultations.medvirkning_report import (
+from consultations.outputs.medvirkningsrapport import (
     USE_MAX,
     InvalidUse,
     build_medvirkning_report,
@@ -25,8 +25,8 @@ from consultations.medvirkning_report import (
 )
 from consultations.model import InputDraft, Question, QuestionKind, Role
 from consultations.permissions import NotAllowed
-from consultations.review import hide, tag
-from consultations.submission import submit_input
+from consultations.casework.review import hide, tag
+from consultations.participation.submission import submit_input
 from tests.conftest import INSIDE, NOW, make_consultation, staff
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
@@ -244,7 +244,7 @@ def test_the_report_reads_in_english(store, early):
 
 def test_a_private_senders_name_is_quoted_only_in_the_internal_version_an_organisations_always(store, early):
     from consultations.model import Channel, InputStatus, SenderType
-    from consultations.submission import register_input
+    from consultations.participation.submission import register_input
 
     c, _ids, kari = early
     letters = {

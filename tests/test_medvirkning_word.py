@@ -11,11 +11,11 @@ from datetime import timedelta
 import docx
 import pytest
 
-from consultations import downloads
+from consultations.outputs import downloads
 from consultations.config import load_profile
-from consultations.medvirkning_report import build_medvirkning_report
+from consultations.outputs.medvirkningsrapport import build_medvirkning_report
 from consultations.model import InputDraft, Role
-from consultations.submission import submit_input
+from consultations.participation.submission import submit_input
 from tests.conftest import INSIDE, NOW, make_consultation, staff
 
 ASKER = load_profile("asker")

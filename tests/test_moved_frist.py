@@ -12,11 +12,11 @@ from datetime import UTC, date, datetime
 import pytest
 from shapely.geometry import mapping
 
-from consultations import lifecycle, planprocess
+from consultations.planning import lifecycle, planprocess
 from consultations.errors import InvalidConsultation
 from consultations.i18n import LOCAL_TZ
-from consultations.importing import import_consultation
-from consultations.lifecycle import ConsultationForm
+from consultations.planning.importing import import_consultation
+from consultations.planning.lifecycle import ConsultationForm
 from consultations.model import PlanType, Stage
 from tests.conftest import BORGEN_SQUARE, log_in, staff
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from consultations import archive, geo
+from consultations.outputs import archive
+from consultations import geo
 from consultations.errors import InvalidDrawing, InvalidInput
 from consultations.model import InputDraft, Shape
 from consultations.store import Store
-from consultations.submission import submit_input
+from consultations.participation.submission import submit_input
 from tests.conftest import BORGEN_SQUARE, NOW, make_consultation
 from tests.test_archive import CID, add, formal, receipt, reference, run
 

@@ -19,7 +19,8 @@ from lxml import etree
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from consultations import geo, ogcapi, web
+from consultations import geo, web
+from consultations.outputs import ogcapi
 from consultations.config import load_settings
 from consultations.model import InputStatus
 from tests.conftest import NOW, make_consultation

@@ -8,7 +8,7 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 import pytest
 
-from consultations import context_layers
+from consultations.planning import context_layers
 from consultations.config import load_settings
 from consultations.http_policy import ResponsePolicy, shown_consultation
 from consultations.model import Status

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from consultations.model import InputDraft
 from consultations.store import Store
-from consultations.submission import submit_input
+from consultations.participation.submission import submit_input
 from consultations.text import escape_html
 from consultations.ui.location import pin_from_click
 from consultations.ui.participation import PAGE_SIZE

@@ -88,8 +88,9 @@ def test_a_class_is_opened_filled_by_a_pupil_and_published_on_postgresql(app):
     draws the way to school and marks a place (/?klasse=CODE), a planner reads the results
     and publishes them, and residents then see the class's summary (the full set of class
     page tests runs on DuckDB: ``test_classes_pages.py``)."""
-    from consultations import classes, geo
-    from consultations.drawing import Sketch
+    from consultations.children import classes
+    from consultations import geo
+    from consultations.participation.drawing import Sketch
     from consultations.model import Role, Shape
     from consultations.ratelimit import RateLimiter
     from consultations.ui.classes import KEYS

@@ -12,11 +12,12 @@ from datetime import UTC, date, datetime, timedelta
 import docx
 import pytest
 
-from consultations import hearing_parties, objections, permissions, planprocess
+from consultations.planning import hearing_parties, objections, planprocess
+from consultations import permissions
 from consultations.config import load_profile
 from consultations.errors import InvalidInput
-from consultations.export import Format, export, missed_frists
-from consultations.hearing_parties import InvalidParty
+from consultations.outputs.export import Format, export, missed_frists
+from consultations.planning.hearing_parties import InvalidParty
 from consultations.model import (
     Channel,
     InputDraft,
@@ -29,9 +30,9 @@ from consultations.model import (
     public_sender_name,
 )
 from consultations.permissions import NotAllowed
-from consultations.report import build_report
+from consultations.outputs.merknadsbehandling import build_report
 from consultations.store import Store
-from consultations.submission import register_input
+from consultations.participation.submission import register_input
 from tests.conftest import NOW, make_consultation, staff
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
@@ -285,7 +286,7 @@ def test_edits_and_removal_are_audited_and_a_deleted_answer_unlinks(store, heari
     assert store.hearing_party(party.id) == edited and edited.sent_on == date(2026, 10, 2)
     answer = letter(store, hearing, SenderType.AUTHORITY, "Mattilsynet", received=CLOSES)
     hearing_parties.link_answer(store, party.id, answer.id, kari)
-    from consultations.retention import delete_input
+    from consultations.casework.retention import delete_input
 
     delete_input(store, answer.id, "Feil høring", ola)
     assert store.hearing_party(party.id).input_id is None

@@ -12,12 +12,15 @@ from datetime import date, timedelta
 
 import pytest
 
-from consultations import documents, downloads, lifecycle, medvirkning_report, retention, review, users
+from consultations.planning import documents, lifecycle
+from consultations.outputs import downloads, medvirkningsrapport
+from consultations.casework import retention, review
+from consultations import users
 from consultations.config import load_profile
 from consultations.errors import InvalidDocument, InvalidInput, InvalidUser
-from consultations.export import Format
+from consultations.outputs.export import Format
 from consultations.i18n import LOCAL_TZ, keys
-from consultations.lifecycle import ConsultationForm
+from consultations.planning.lifecycle import ConsultationForm
 from consultations.model import (
     Channel,
     InputDraft,
@@ -31,8 +34,8 @@ from consultations.model import (
     Status,
 )
 from consultations.permissions import OPERATOR, NotAllowed, require
-from consultations.review import InvalidReview
-from consultations.submission import register_input, submit_input
+from consultations.casework.review import InvalidReview
+from consultations.participation.submission import register_input, submit_input
 from tests.conftest import BORGEN_SQUARE, INSIDE, NOW, make_consultation, staff
 
 def _one_page_pdf() -> bytes:
@@ -125,7 +128,7 @@ PLANNER_COMMANDS = [
     ("delete_document", lambda s, w, u: documents.delete_document(s, w["doc"], u)),
     ("export", lambda s, w, u: downloads.inputs_file(s, w["c"].id, Format.CSV, crs=25832, include_names=True, actor=u)),
     ("report", lambda s, w, u: downloads.report_file(s, w["c"].id, include_names=True, profile=None, actor=u)),
-    ("use_of_input", lambda s, w, u: medvirkning_report.set_use_of_input(s, w["c"].id, "Brukes i planen.", u)),
+    ("use_of_input", lambda s, w, u: medvirkningsrapport.set_use_of_input(s, w["c"].id, "Brukes i planen.", u)),
     ("medvirkning_report", lambda s, w, u: downloads.report_file(
         s, w["c"].id, include_names=True, profile=load_profile("asker"), actor=u,
         kind=downloads.ReportKind.MEDVIRKNING, tiles=None)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from consultations.moderation import find_personal_data, mask_personal_data, remove_personal_data
+from consultations.casework.moderation import find_personal_data, mask_personal_data, remove_personal_data
 
 K1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 K2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
@@ -122,7 +122,7 @@ def test_recall_and_false_positives_on_the_whole_set():
     "text", ["Faen så dårlig plan", "Dere er noen jævla idioter", "Politikerne er en gjeng tullinger", "Jeg skal drepe dere"]
 )
 def test_abusive_words_flag_the_input_for_a_planner(text):
-    from consultations.moderation import flags
+    from consultations.casework.moderation import flags
 
     assert "abuse" in flags(text)
 
@@ -132,6 +132,6 @@ def test_abusive_words_flag_the_input_for_a_planner(text):
     ["Sett opp en fartsdump ved skolen", "Idrettsbanen trenger lys", "Drøft svingen ved Kistefoss", "Dustene i parken"],
 )
 def test_ordinary_words_are_not_flagged_as_abuse(text):
-    from consultations.moderation import find_abuse
+    from consultations.casework.moderation import find_abuse
 
     assert find_abuse(text) == []

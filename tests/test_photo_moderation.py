@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from consultations import public, review
+from consultations.participation import public
+from consultations.casework import review
 from consultations.config import _flag, load_profile
 from consultations.errors import ConfigError
 from consultations.model import InputDraft, InputStatus, Moderation
-from consultations.submission import submit_input
+from consultations.participation.submission import submit_input
 from tests.conftest import NOW
 from tests.test_photos import CATEGORY, TEXT, phone_jpeg
 

@@ -12,7 +12,7 @@ from PIL import Image
 from consultations.auth import create_user
 from consultations.model import InputDraft
 from consultations.store import Store
-from consultations.submission import submit_input
+from consultations.participation.submission import submit_input
 from tests.conftest import PASSWORD, make_consultation
 from tests.conftest import log_in as log_in_as_kari
 

@@ -9,11 +9,12 @@ import io
 import pytest
 from PIL import Image
 
-from consultations import public, review
-from consultations.attachments import ALT_MAX, PHOTO_MAX_SIDE, THUMB_SIDE, check_photo
+from consultations.participation import public
+from consultations.casework import review
+from consultations.participation.attachments import ALT_MAX, PHOTO_MAX_SIDE, THUMB_SIDE, check_photo
 from consultations.errors import InvalidInput
 from consultations.model import InputDraft, Moderation, PlanType, Stage
-from consultations.submission import submit_input
+from consultations.participation.submission import submit_input
 from tests.conftest import NOW, make_consultation, staff
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
@@ -153,7 +154,7 @@ def test_the_export_carries_every_photo_as_a_file_with_its_alt_text(store, consu
     import csv
     import zipfile
 
-    from consultations.downloads import photos_file
+    from consultations.outputs.downloads import photos_file
 
     item = send(store, consultation, [("bru.jpg", phone_jpeg((60, 40)), "Rekkverk; ødelagt"),
                                       ("kryss.jpg", phone_jpeg((60, 40)), "Krysset")])  # fmt: skip
@@ -171,7 +172,7 @@ def test_the_export_carries_every_photo_as_a_file_with_its_alt_text(store, consu
 
 
 def test_the_dashboard_counts_the_photos(store, consultation):
-    from consultations import analysis
+    from consultations.casework import analysis
 
     send(store, consultation, [("bru.jpg", phone_jpeg((60, 40)), "Bru")])
     send(store, consultation, [(f"b{n}.jpg", phone_jpeg((60, 40)), "Vei") for n in range(2)],

@@ -9,9 +9,9 @@ import json
 
 from PIL import Image
 
-from consultations import review
+from consultations.casework import review
 from consultations.model import InputDraft, Role
-from consultations.submission import submit_input
+from consultations.participation.submission import submit_input
 from tests.conftest import log_in_as, staff
 
 EARLY = "borgen-tettstedsutvikling"

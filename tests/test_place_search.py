@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from consultations import cli, geo, places
-from consultations.analysis import load_places
+from consultations import cli, geo
+from consultations.participation import places
+from consultations.casework.analysis import load_places
 from consultations.errors import InvalidInput
 from consultations.model import Role
 from consultations.permissions import OPERATOR, NotAllowed
@@ -258,7 +259,7 @@ def test_a_geopackage_register_replaces_the_csv_one(store, tmp_path):
 
 def test_a_pin_is_named_by_the_nearest_address_when_one_is_near(store):
     from consultations.model import Address
-    from consultations.places import NEAREST_ADDRESS_M, nearest_address
+    from consultations.participation.places import NEAREST_ADDRESS_M, nearest_address
 
     def address(text: str, lat: float, lon: float) -> Address:
         east, north = geo.to_working_crs(lon, lat)

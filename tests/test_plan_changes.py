@@ -12,10 +12,10 @@ from datetime import timedelta
 import docx
 import pytest
 
-from consultations import points, review
+from consultations.casework import points, review
 from consultations.model import Channel, InputDraft, Outcome, SenderType, Stage
-from consultations.report import build_report
-from consultations.submission import register_input
+from consultations.outputs.merknadsbehandling import build_report
+from consultations.participation.submission import register_input
 from tests.conftest import NOW, make_consultation, staff
 
 CLOSES = NOW - timedelta(days=3)

@@ -6,11 +6,11 @@ from datetime import date, datetime, time
 
 import pytest
 
-from consultations import planprocess
+from consultations.planning import planprocess
 from consultations.errors import InvalidConsultation
 from consultations.i18n import LOCAL_TZ, t
 from consultations.model import PlanType, Stage
-from consultations.planprocess import Mode
+from consultations.planning.planprocess import Mode
 
 
 def local(day: date, at: time = time(23, 59)) -> datetime:

@@ -16,9 +16,10 @@ import docx
 import openpyxl
 import pytest
 
-from consultations import objections, points, review
+from consultations.planning import objections
+from consultations.casework import points, review
 from consultations.errors import InvalidInput
-from consultations.export import Format, export
+from consultations.outputs.export import Format, export
 from consultations.model import (
     Channel,
     InputDraft,
@@ -29,9 +30,9 @@ from consultations.model import (
     SenderType,
     Stage,
 )
-from consultations.points_sheet import COLUMNS, SHEET, SheetRefused, import_responses
-from consultations.report import build_report
-from consultations.submission import register_input
+from consultations.casework.points_sheet import COLUMNS, SHEET, SheetRefused, import_responses
+from consultations.outputs.merknadsbehandling import build_report
+from consultations.participation.submission import register_input
 from tests.conftest import NOW, docx_text, make_consultation, report_tables, staff
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 

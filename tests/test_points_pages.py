@@ -51,7 +51,7 @@ def test_the_review_says_how_many_points_have_no_vurdering_and_that_the_plan_can
     at = open_page(REVIEW, kari, SLEMMESTAD)
     assert not at.exception
     store = app_store(path)
-    from consultations import points
+    from consultations.casework import points
 
     missing = points.unassessed(store.merknad_points(SLEMMESTAD), store.all_inputs(SLEMMESTAD))
     assert f"{len(missing)} punkter uten vurdering" in shown(at)

@@ -1,4 +1,4 @@
-"""What residents may see of an input: one core function (``consultations.public``) behind
+"""What residents may see of an input: one core function (``consultations.participation.public``) behind
 the consultation map, the list of inputs and «Slik ble innspillene behandlet»."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from consultations import public
+from consultations.participation import public
 from consultations.model import InputDraft, Outcome, Response
-from consultations.review import hide, mark_duplicates, publish, publish_responses, respond
+from consultations.casework.review import hide, mark_duplicates, publish, publish_responses, respond
 from consultations.store import Store
-from consultations.submission import submit_input
+from consultations.participation.submission import submit_input
 from tests.conftest import INSIDE, app_on_copy_of, make_consultation, staff
 
 PHONE = "Ring meg på 912 34 567 om stien bak skolen."

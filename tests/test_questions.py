@@ -2,7 +2,7 @@ import pytest
 
 from consultations.errors import InvalidInput
 from consultations.model import Question, QuestionKind
-from consultations.questions import check_answers
+from consultations.participation.questions import check_answers
 
 QUESTIONS = (
     Question("q1", QuestionKind.SINGLE, "Hvor ofte er du her?", ("Daglig", "Ukentlig")),

@@ -12,7 +12,7 @@ from consultations.config import load_profile
 from consultations.errors import ConfigError, InvalidInput
 from consultations.model import Channel, InputDraft, InputStatus
 from consultations.ratelimit import Limit, Limits, RateLimiter
-from consultations.submission import submit_input, support_input
+from consultations.participation.submission import submit_input, support_input
 from tests.conftest import INSIDE, NOW
 
 ASKER = load_profile("asker").limits

@@ -11,10 +11,10 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from consultations.documents import active_content
+from consultations.planning.documents import active_content
 from consultations.model import Channel, InputDraft, PlanType, SenderType, Stage
-from consultations.receipt import facts, parse_reference, receipt_for, receipt_pdf
-from consultations.submission import register_input, submit_input
+from consultations.participation.receipt import facts, parse_reference, receipt_for, receipt_pdf
+from consultations.participation.submission import register_input, submit_input
 from tests.conftest import NOW, make_consultation, pdf_lines
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 
-from consultations.receipt import TOKEN_BYTES, issue_address, receipt_by_token
+from consultations.participation.receipt import TOKEN_BYTES, issue_address, receipt_by_token
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 from tests.test_receipt import formal, send  # noqa: F401  (fixture)
 
@@ -59,7 +59,7 @@ def test_only_the_tokens_hash_is_stored(store, formal):  # noqa: F811
 
 
 def test_the_receipt_says_the_frist_what_happens_next_and_whom_to_ask(store, formal):  # noqa: F811
-    from consultations.receipt import receipt_for, receipt_pdf
+    from consultations.participation.receipt import receipt_for, receipt_pdf
     from tests.conftest import pdf_lines
 
     stored = send(store, formal)

@@ -9,7 +9,7 @@ import pytest
 
 from consultations.errors import InvalidInput
 from consultations.model import Channel, InputDraft, InputStatus, Moderation, SenderType, Status
-from consultations.submission import register_input, submit_input
+from consultations.participation.submission import register_input, submit_input
 from tests.conftest import APP, BORGEN, INSIDE, NOW, OUTSIDE, folium_args, make_consultation, staff
 
 CATEGORY = "Trafikk og trafikksikkerhet"

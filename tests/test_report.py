@@ -13,7 +13,8 @@ from datetime import UTC, date, datetime, timedelta
 import docx
 import pytest
 
-from consultations import objections, review
+from consultations.planning import objections
+from consultations.casework import review
 from consultations.config import load_profile
 from consultations.model import (
     Channel,
@@ -26,8 +27,8 @@ from consultations.model import (
     SenderType,
     Stage,
 )
-from consultations.report import Order, build_report
-from consultations.submission import register_input, submit_input
+from consultations.outputs.merknadsbehandling import Order, build_report
+from consultations.participation.submission import register_input, submit_input
 from tests.conftest import (
     INSIDE,
     NOW,

@@ -13,10 +13,10 @@ from datetime import UTC, date, datetime, timedelta
 import docx
 import pytest
 
-from consultations import review
+from consultations.casework import review
 from consultations.config import load_profile
-from consultations.downloads import report_file
-from consultations.export import Format, export
+from consultations.outputs.downloads import report_file
+from consultations.outputs.export import Format, export
 from consultations.model import (
     Channel,
     InputDraft,
@@ -29,9 +29,9 @@ from consultations.model import (
     Stage,
 )
 from consultations.permissions import OPERATOR
-from consultations.report import build_report, docx_to_pdf
+from consultations.outputs.merknadsbehandling import build_report, docx_to_pdf
 from consultations.store import Store
-from consultations.submission import register_input
+from consultations.participation.submission import register_input
 from tests.conftest import (
     INSIDE,
     docx_text,

@@ -9,9 +9,9 @@ import pytest
 
 from consultations.errors import InvalidConsultation
 from consultations.model import InputDraft, Outcome, Response, Role, Status
-from consultations.retention import DEFAULT_RETENTION, anonymise
+from consultations.casework.retention import DEFAULT_RETENTION, anonymise
 from consultations.store import Store
-from consultations.submission import register_input, submit_input
+from consultations.participation.submission import register_input, submit_input
 from tests.conftest import INSIDE, NOW, make_consultation, staff
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 

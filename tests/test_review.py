@@ -8,7 +8,7 @@ import pytest
 
 from consultations.i18n import keys, t
 from consultations.model import InputDraft, InputStatus, Moderation, NotMerknad, Outcome, Response, Status
-from consultations.review import (
+from consultations.casework.review import (
     ASSESSMENT_MAX,
     REASON_MAX,
     InvalidReview,
@@ -29,7 +29,7 @@ from consultations.review import (
     tag,
     validate_response,
 )
-from consultations.submission import submit_input
+from consultations.participation.submission import submit_input
 from tests.conftest import INSIDE, NOW, make_consultation
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 

@@ -9,10 +9,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from consultations.auth import create_user
-from consultations.lifecycle import transition
+from consultations.planning.lifecycle import transition
 from consultations.model import Channel, InputDraft, InputStatus, Moderation, Outcome, SenderType, Status, Role
 from consultations.store import Store
-from consultations.submission import register_input, submit_input
+from consultations.participation.submission import register_input, submit_input
 from consultations.text import escape_html, escape_markdown
 from tests.conftest import APP, INSIDE, PASSWORD, make_consultation, staff
 from tests.conftest import log_in as log_in_as_kari
@@ -266,7 +266,7 @@ def test_a_formal_hearing_offers_no_medvirkningsrapport(app):
 
 def test_the_downloads_are_the_cli_files_and_audit_logged(app):
     from consultations.config import load_settings
-    from consultations.export import Format
+    from consultations.outputs.export import Format
     from consultations.ui.review.exports import _file, _report
 
     store = app.store()

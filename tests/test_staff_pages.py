@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from consultations.auth import check_login, create_user
 from consultations.errors import InvalidUser
 from consultations.model import Channel, Role, SenderType
-from consultations.submission import received_moment
+from consultations.participation.submission import received_moment
 from consultations.ui.admin import audit_csv
 from consultations.users import change
 from tests.conftest import (

@@ -15,7 +15,7 @@ from consultations.errors import StoreError
 from consultations.model import InputDraft
 from consultations.store import LATEST, Store
 from consultations.ratelimit import NoLimit
-from consultations.submission import submit_input, support_input
+from consultations.participation.submission import submit_input, support_input
 from tests.conftest import INSIDE, NOW, hold_database, make_consultation
 from tests.pg import execute_raw
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
@@ -143,7 +143,7 @@ def test_store_survives_a_killed_writer(db_path):
     """Acknowledged inputs are on disk: a writer killed with SIGKILL loses none of them."""
     script = (
         "import sys; from consultations.store import Store; from tests.conftest import *;"
-        "from consultations.model import InputDraft; from consultations.submission import submit_input;"
+        "from consultations.model import InputDraft; from consultations.participation.submission import submit_input;"
         "from consultations.ratelimit import NoLimit;"
         "s = Store.open(sys.argv[1]); c = make_consultation(); s.add_consultation(c)\n"
         "for k in range(10**6):\n"

@@ -225,7 +225,7 @@ SECRET = "k" * 40  # every replica keys its hashes alike (``server.cookieSecret`
 def _class_of(store: Store, size: int):
     from datetime import timedelta
 
-    from consultations import classes
+    from consultations.children import classes
     from consultations.model import Role
     from tests.conftest import staff
 
@@ -271,7 +271,7 @@ def test_a_class_budget_holds_across_replicas(pg_url):
     """Half the class's budget spent on this replica, the rest on another process's: the
     next input is refused on both (each replica counting in its own memory would let
     each take a whole budget)."""
-    from consultations import classes
+    from consultations.children import classes
     from consultations.errors import InvalidInput
 
     store = Store.open(pg_url, secret=SECRET)
@@ -301,7 +301,7 @@ def test_a_class_budget_holds_across_replicas(pg_url):
 def test_guessing_class_codes_is_stopped_across_replicas(pg_url):
     """Wrong codes typed on two replicas count together: after the allowance even the right
     code is refused to that browser on either, while another pupil still gets in."""
-    from consultations import classes
+    from consultations.children import classes
     from consultations.errors import InvalidInput
 
     store = Store.open(pg_url, secret=SECRET)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from consultations.model import InputDraft, InputStatus, Outcome, Response
-from consultations.submission import submit_input
+from consultations.participation.submission import submit_input
 from tests.conftest import INSIDE, NOW
 from tests.pg import on_both_backends as store_location  # noqa: F401  (every test on both)
 

@@ -9,7 +9,7 @@ import pytest
 
 from consultations.errors import InvalidInput
 from consultations.model import InputDraft, InputStatus, Moderation, Status
-from consultations.submission import submit_input, support_input
+from consultations.participation.submission import submit_input, support_input
 from tests.conftest import INSIDE, NOW, OUTSIDE, make_consultation
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 

@@ -7,7 +7,7 @@ import random
 
 import pandas as pd
 
-from consultations import themes
+from consultations.casework import themes
 from consultations.demo import CONTENT
 
 PARKING = [

@@ -11,8 +11,8 @@ import pytest
 from shapely.geometry import mapping
 
 from consultations.errors import InvalidConsultation, InvalidInput
-from consultations.importing import import_consultation
-from consultations.lifecycle import ConsultationForm, save, transition
+from consultations.planning.importing import import_consultation
+from consultations.planning.lifecycle import ConsultationForm, save, transition
 from consultations.model import (
     InputDraft,
     PlanType,
@@ -21,7 +21,7 @@ from consultations.model import (
     Stage,
     Status,
 )
-from consultations.submission import submit_input
+from consultations.participation.submission import submit_input
 from tests.conftest import BORGEN_SQUARE, NOW
 
 CATEGORIES = ("Trafikk og trafikksikkerhet", "Gange og sykkel", "Annet")

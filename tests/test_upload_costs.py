@@ -13,12 +13,12 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from consultations import attachments
-from consultations.attachments import MAX_PIXELS, check_attachment, check_photo
+from consultations.participation import attachments
+from consultations.participation.attachments import MAX_PIXELS, check_attachment, check_photo
 from consultations.errors import InvalidInput
 from consultations.model import InputDraft, PlanType, Stage
 from consultations.ratelimit import RateLimiter
-from consultations.submission import submit_input
+from consultations.participation.submission import submit_input
 from tests.conftest import INSIDE, NOW, make_consultation
 from tests.hostile_files import big_png, content_bomb_pdf, many_objects_pdf, small_pdf
 from tests.test_photos import phone_jpeg

@@ -9,11 +9,12 @@ import re
 import pyogrio
 import pytest
 
-from consultations import analysis, config, geo
+from consultations.casework import analysis
+from consultations import config, geo
 from consultations.errors import ConfigError, KartinnspillError
-from consultations.export import Format, export, parse_crs
+from consultations.outputs.export import Format, export, parse_crs
 from consultations.model import InputDraft
-from consultations.submission import submit_input
+from consultations.participation.submission import submit_input
 from tests.conftest import INSIDE, NOW, make_consultation
 from tests.drawn import CID, SHAPES, add, cells, wgs84
 

@@ -9,7 +9,7 @@ the record, and the merknad's ``responses`` row and ``objection`` columns are re
 them in the same transaction, so what reads those (progress, the residents' outcomes, the
 exports, «N uløste innsigelser») never disagrees with the points.
 
-The rules (who may, what a status change needs) are in ``consultations/points.py``.
+The rules (who may, what a status change needs) are in ``consultations/casework/points.py``.
 """
 
 from __future__ import annotations

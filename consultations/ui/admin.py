@@ -8,7 +8,7 @@ from datetime import datetime
 import streamlit as st
 
 from .. import users
-from ..export import rows_to_csv
+from ..outputs.export import rows_to_csv
 from ..i18n import LOCAL_TZ, t, tn
 from ..model import AuditEntry, Role, User
 from ..store import Store

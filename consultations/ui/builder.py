@@ -11,13 +11,14 @@ import streamlit as st
 from shapely.geometry.base import BaseGeometry
 from streamlit_folium import st_folium
 
-from .. import documents, geo, planprocess
+from ..planning import documents, planprocess
+from .. import geo
 from ..config import Settings
-from ..documents import MAX_BYTES as MAX_DOCUMENT_BYTES
+from ..planning.documents import MAX_BYTES as MAX_DOCUMENT_BYTES
 from ..errors import InvalidArea, KartinnspillError
 from ..i18n import LOCAL_TZ, t
 from ..i18n import DEFAULT_LANG, LANGUAGES
-from ..lifecycle import CATEGORY_MAX, TRANSLATED, ConsultationForm, save, slugify
+from ..planning.lifecycle import CATEGORY_MAX, TRANSLATED, ConsultationForm, save, slugify
 from ..model import (
     QUESTION_TEXT_MAX,
     Consultation,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ..i18n import t
-from ..lifecycle import CASE_TEXT_MAX, NEIGHBOURS_MAX, SHORT_REASON_MAX
+from ..planning.lifecycle import CASE_TEXT_MAX, NEIGHBOURS_MAX, SHORT_REASON_MAX
 from ..store import CaseFacts, FirstDecision
 
 FIELDS = ("short_frist_reason", "decision_body", "decision_date", "decision_case", "neighbours")

@@ -13,7 +13,7 @@ import folium
 import pandas as pd
 
 from .. import geo
-from ..class_results import Crossing, cell_rings
+from ..casework.class_results import Crossing, cell_rings
 from ..config import Settings
 from ..i18n import t
 from ..model import Consultation, PlaceLabel

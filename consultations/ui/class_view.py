@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import classes
+from ..children import classes
 from ..config import Settings
 from ..errors import InvalidInput
 from ..i18n import t, tn

@@ -11,7 +11,9 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from .. import class_results, classes, downloads
+from ..casework import class_results
+from ..children import classes
+from ..outputs import downloads
 from ..config import Settings
 from ..i18n import LANGUAGES, LOCAL_TZ, format_date, t
 from ..model import GRADES, ClassSession, Phase, PlaceLabel, Role, User

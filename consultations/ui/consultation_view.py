@@ -7,12 +7,12 @@ from datetime import UTC, datetime, time
 import streamlit as st
 from streamlit_folium import st_folium
 
-from .. import planprocess
-from ..analysis import SMALL_GROUP
+from ..planning import planprocess
+from ..casework.analysis import SMALL_GROUP
 from ..config import Settings
 from ..i18n import LOCAL_TZ, format_date, t, tn
 from ..model import Consultation, DocumentKind, Phase, Status
-from ..public import class_result
+from ..participation.public import class_result
 from ..store import Store
 from ..text import escape_markdown, without_remote_images
 from . import layers, mail_forms, phone_first, safe, style

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 from streamlit import config
 
-from .. import embed
+from ..participation import embed
 from ..config import Settings
 from ..i18n import t
 from ..model import Consultation

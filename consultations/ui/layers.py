@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from .. import context_layers, geo
+from ..planning import context_layers
+from .. import geo
 from ..errors import KartinnspillError
 from ..i18n import t, tn
 from ..model import Consultation, ContextLayer, LayerKind, User

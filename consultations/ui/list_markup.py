@@ -16,9 +16,9 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .. import public
-from ..analysis import nearest_place
-from ..drawing import size_words
+from ..participation import public
+from ..casework.analysis import nearest_place
+from ..participation.drawing import size_words
 from ..i18n import format_date, t, tn
 from ..model import Consultation
 from ..store import Store

@@ -10,7 +10,7 @@ from streamlit_folium import st_folium
 from ..config import Settings
 from ..i18n import LOCAL_TZ, format_date, t, tn
 from ..model import ConsultationListing, Phase
-from ..planprocess import worded
+from ..planning.planprocess import worded
 from ..store import Store
 from ..text import escape_markdown
 from . import style

@@ -36,16 +36,17 @@ from collections.abc import Callable, Collection
 
 import streamlit as st
 
-from .. import geo, places
-from ..analysis import load_places
+from .. import geo
+from ..participation import places
+from ..casework.analysis import load_places
 from ..config import Settings
-from ..drawing import Sketch, size_words
+from ..participation.drawing import Sketch, size_words
 from ..errors import InvalidInput, KartinnspillError
 from ..i18n import DEFAULT_LANG, keys, t
 from ..model import Consultation, Shape, Stage
-from ..planprocess import worded
+from ..planning.planprocess import worded
 from ..store import Store
-from ..submission import check_location
+from ..participation.submission import check_location
 from .maps import (
     DrawTools,
     own_write,

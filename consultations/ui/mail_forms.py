@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from .. import mail, postal_list
+from .. import mail
+from ..outputs import postal_list
 from ..config import mail_settings
 from ..errors import KartinnspillError
 from ..i18n import format_date, t, tn

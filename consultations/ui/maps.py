@@ -25,10 +25,11 @@ from folium.plugins import Draw, MarkerCluster
 from folium.template import Template
 from shapely.geometry.base import BaseGeometry
 
-from .. import geo, public
+from .. import geo
+from ..participation import public
 from ..assets import GESTURE_HANDLING, JQUERY, LEAFLET, LEAFLET_DRAW, MARKERCLUSTER
 from ..config import Settings
-from ..drawing import Sketch, size_words
+from ..participation.drawing import Sketch, size_words
 from ..i18n import t
 from ..model import (
     Consultation,
@@ -39,8 +40,8 @@ from ..model import (
     Stage,
     drawn_shape,
 )
-from ..planprocess import worded
-from ..public import PublicPhoto
+from ..planning.planprocess import worded
+from ..participation.public import PublicPhoto
 from ..store import Store
 from ..text import escape_html, excerpt, js_literal, json_in_script
 from .map_markup import keep_rendered_markup

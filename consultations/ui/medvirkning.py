@@ -19,10 +19,12 @@ from datetime import date
 
 import streamlit as st
 
-from .. import activities, barnetrakk, barnetrakk_print, charts, feedback
+from ..planning import activities
+from ..children import barnetrakk
+from ..outputs import barnetrakk_print, charts, feedback
 from ..errors import InvalidInput
 from ..i18n import t, tn
-from ..medvirkning_report import participation, report_charts
+from ..outputs.medvirkningsrapport import participation, report_charts
 from ..model import (
     ActivityKind,
     AvoidReason,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from .. import public
+from ..participation import public
 from ..i18n import t
 from ..store import Store
 

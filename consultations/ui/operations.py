@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from .. import downloads
+from ..outputs import downloads
 from ..i18n import format_date, t, tn
 from ..model import Status, User
-from ..retention import DEFAULT_RETENTION, anonymise
+from ..casework.retention import DEFAULT_RETENTION, anonymise
 from ..store import Store
 from ..text import escape_markdown
 from . import flash, mail_forms

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import mail, public
+from .. import mail
+from ..participation import public
 from ..i18n import format_date, t, tn
 from ..model import Consultation, reference
 from ..store import Store

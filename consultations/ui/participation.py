@@ -7,7 +7,8 @@ from functools import partial
 
 import streamlit as st
 
-from .. import attachments, planprocess
+from ..participation import attachments
+from ..planning import planprocess
 from ..config import Settings
 from ..errors import InvalidInput, StoreUnavailable
 from ..i18n import DEFAULT_LANG, t, tn
@@ -23,12 +24,12 @@ from ..model import (
     Question,
     QuestionKind,
 )
-from ..moderation import has_personal_data, remove_personal_data
-from ..planprocess import text_max, worded
-from ..questions import ANSWER_TEXT_MAX, SCALE
-from ..receipt import issue_address
+from ..casework.moderation import has_personal_data, remove_personal_data
+from ..planning.planprocess import text_max, worded
+from ..participation.questions import ANSWER_TEXT_MAX, SCALE
+from ..participation.receipt import issue_address
 from ..store import Store
-from ..submission import (
+from ..participation.submission import (
     SENDER_ADDRESS_MAX,
     SENDER_NAME_MAX,
     submit_input,

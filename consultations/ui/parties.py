@@ -12,7 +12,8 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
-from .. import hearing_parties, objections, points
+from ..planning import hearing_parties, objections
+from ..casework import points
 from ..config import Settings
 from ..i18n import LOCAL_TZ, format_date, t, tn
 from ..model import (

@@ -8,7 +8,7 @@ import streamlit as st
 
 from ..config import Settings
 from ..i18n import t
-from ..receipt import facts, parse_reference, receipt_by_token, receipt_for, receipt_pdf
+from ..participation.receipt import facts, parse_reference, receipt_by_token, receipt_for, receipt_pdf
 from ..store import Store
 from .listing import HOME_PAGE
 from .safe import labelled_lines, text_block

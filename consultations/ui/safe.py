@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from ..public import PublicPhoto
+from ..participation.public import PublicPhoto
 from ..text import escape_html
 
 _STYLE = "white-space: pre-wrap; overflow-wrap: anywhere; margin: 0 0 0.5rem 0;"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import objections
+from ..planning import objections
 from ..i18n import format_date, t
-from ..lifecycle import TRANSITIONS, delete_draft, duplicate, transition
+from ..planning.lifecycle import TRANSITIONS, delete_draft, duplicate, transition
 from ..model import Consultation, Status, User
 from ..store import Store
 from . import flash, parties

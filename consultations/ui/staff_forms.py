@@ -6,12 +6,12 @@ from datetime import date, datetime
 
 import streamlit as st
 
-from .. import hearing_parties, planprocess
-from ..attachments import EXTENSIONS, MAX_PER_INPUT
+from ..planning import hearing_parties, planprocess
+from ..participation.attachments import EXTENSIONS, MAX_PER_INPUT
 from ..config import Settings
 from ..errors import InvalidInput
 from ..i18n import LOCAL_TZ, t
-from ..letters import PLACE_MAX, STREET_MAX, postal_address
+from ..casework.letters import PLACE_MAX, STREET_MAX, postal_address
 from ..model import (
     REGISTERED_TEXT_MAX,
     TEXT_MIN,
@@ -27,7 +27,7 @@ from ..model import (
     User,
 )
 from ..store import Store
-from ..submission import REGISTERABLE, SENDER_NAME_MAX, register_input
+from ..participation.submission import REGISTERABLE, SENDER_NAME_MAX, register_input
 from . import flash, location
 
 CHANNELS = (Channel.EMAIL, Channel.LETTER, Channel.MEETING)

@@ -219,7 +219,7 @@ def _seed_with_admin(db_path: Path) -> None:
 
     from datetime import UTC, datetime, timedelta
 
-    from consultations import classes
+    from consultations.children import classes
 
     store = Store.open(db_path)
     try:

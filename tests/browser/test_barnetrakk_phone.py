@@ -9,7 +9,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from consultations import barnetrakk, classes
+from consultations.children import barnetrakk, classes
 from consultations.model import Role
 from consultations.store import Store
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from consultations import classes
+from consultations.children import classes
 from consultations.model import Role
 from consultations.store import Store
 from tests.browser.helpers import pin_map_centre, wait_for_map, wait_idle

@@ -91,7 +91,7 @@ def test_resident_pins_and_uploads_through_the_balancer_and_stays_on_one_replica
         assert _replica(page) == resident_replica  # never moved
 
         # an input with a photo waits for a planner (security N10); one publishes it
-        from consultations import review
+        from consultations.casework import review
         from consultations.model import InputStatus
         from consultations.store import Store
         from tests.conftest import staff

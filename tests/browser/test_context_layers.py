@@ -77,7 +77,8 @@ def other_host() -> Iterator[MapServerStub]:
 
 def _seed_with_layers(origin: str):
     def prepare(db_path: Path) -> None:
-        from consultations import context_layers, geo
+        from consultations.planning import context_layers
+        from consultations import geo
         from consultations.demo import seed_demo
         from consultations.permissions import OPERATOR
         from consultations.store import Store

@@ -46,7 +46,7 @@ def _with_published_route(db_path: Path) -> None:
     from consultations import geo
     from consultations.model import InputDraft
     from consultations.store import Store
-    from consultations.submission import submit_input
+    from consultations.participation.submission import submit_input
 
     _lines_allowed(db_path)
     store = Store.open(db_path)

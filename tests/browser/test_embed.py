@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from playwright.sync_api import Page, expect
 
-from consultations import embed
+from consultations.participation import embed
 from consultations.i18n import t
 from tests.conftest import BORGEN
 

@@ -127,7 +127,7 @@ def _seed_with_an_english_input(db_path):
     from consultations.demo import seed_demo
     from consultations.model import InputDraft
     from consultations.store import Store
-    from consultations.submission import submit_input
+    from consultations.participation.submission import submit_input
 
     store = Store.open(db_path)
     try:

@@ -128,7 +128,7 @@ def test_a_resident_confirms_varsle_meg_and_gets_the_answer_by_mail(start_app, b
 
 def _close_and_answer(db_path, text: str) -> None:
     from consultations.model import Outcome, Response, Status
-    from consultations.review import respond
+    from consultations.casework.review import respond
     from consultations.store import Store
 
     store = Store.open(db_path)

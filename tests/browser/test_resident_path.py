@@ -122,7 +122,7 @@ def _seed_html_input(db_path: Path) -> None:
     from consultations.demo import seed_demo
     from consultations.model import InputDraft
     from consultations.store import Store
-    from consultations.submission import submit_input
+    from consultations.participation.submission import submit_input
 
     store = Store.open(db_path)
     try:

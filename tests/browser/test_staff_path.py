@@ -123,7 +123,7 @@ def test_every_staff_url_shows_the_login_to_a_visitor(app_server, browser_page: 
 def test_planner_logs_in_uploads_a_plan_area_publishes_and_residents_see_it(
     start_app, browser_page: Page, _browser, tmp_path: Path
 ):
-    from consultations.lifecycle import slugify
+    from consultations.planning.lifecycle import slugify
 
     server = start_app(prepare=seed_with_planner)
     gpkg = write_vollen_gpkg(tmp_path / "vollen-planomrade.gpkg")

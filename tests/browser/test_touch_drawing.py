@@ -37,7 +37,8 @@ TABLET = {"width": 768, "height": 1024}
 
 def _borgen_with_a_layer(db_path: Path) -> None:
     """The demo data, Borgen taking pins, lines and areas, with a file context layer."""
-    from consultations import context_layers, geo
+    from consultations.planning import context_layers
+    from consultations import geo
     from consultations.demo import seed_demo
     from consultations.model import Shape
     from consultations.permissions import OPERATOR
@@ -232,7 +233,7 @@ def test_a_grade_3_pupil_draws_a_four_point_way_to_school_by_touch(
 ):
     from datetime import UTC, datetime, timedelta
 
-    from consultations import classes
+    from consultations.children import classes
     from consultations.model import Role
     from consultations.store import Store
     from tests.conftest import make_consultation, staff

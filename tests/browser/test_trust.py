@@ -21,8 +21,8 @@ from playwright.sync_api import Frame, Page, expect
 
 from consultations.i18n import t
 from consultations.model import TEXT_MAX
-from consultations.moderation import has_personal_data, mask_personal_data
-from consultations.submission import _LINK, MAX_LINKS
+from consultations.casework.moderation import has_personal_data, mask_personal_data
+from consultations.participation.submission import _LINK, MAX_LINKS
 from consultations.text import clean_text, excerpt
 from consultations.ui.maps import MAP_FRESHNESS
 from tests.browser.helpers import (

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ...analysis import filter_frame
+from ...casework.analysis import filter_frame
 from ...config import Settings
 from ...i18n import t
 from ...model import Status, User

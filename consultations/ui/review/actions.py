@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ... import retention, review
+from ...casework import retention, review
 from ...i18n import t, tn
 from ...model import Consultation, InputStatus, NotMerknad, Role, User, reference
 from ...store import Store

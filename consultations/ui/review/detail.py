@@ -6,11 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ... import attachments
-from ...drawing import size_words
+from ...participation import attachments
+from ...participation.drawing import size_words
 from ...i18n import format_date, t
 from ...model import Consultation, Input, User, reference
-from ...moderation import flags
+from ...casework.moderation import flags
 from ...store import Store
 from ...text import escape_markdown
 from .. import parties

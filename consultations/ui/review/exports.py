@@ -1,18 +1,19 @@
 """Eksport (planners): every input as CSV, Excel, GeoJSON or GeoPackage, the Word report
 for the saksframlegg and the Fiks Arkiv package — the same files the command line writes. The core builds,
-checks and audit-logs each one when it is asked for (``consultations.downloads``)."""
+checks and audit-logs each one when it is asked for (``consultations.outputs.downloads``)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ... import downloads, planprocess
+from ...outputs import downloads
+from ...planning import planprocess
 from ...config import Settings
-from ...export import Format
+from ...outputs.export import Format
 from ...i18n import t, tn
-from ...medvirkning_report import set_use_of_input
+from ...outputs.medvirkningsrapport import set_use_of_input
 from ...model import Consultation, User
-from ...report import Order
+from ...outputs.merknadsbehandling import Order
 from ...store import Store
 from .. import flash
 from .. import medvirkning as medvirkning_ui

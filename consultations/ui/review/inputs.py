@@ -11,9 +11,10 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from ... import archive, review
+from ...outputs import archive
+from ...casework import review
 from ...config import Settings
-from ...export import missed_frists
+from ...outputs.export import missed_frists
 from ...i18n import LOCAL_TZ, t, tn
 from ...model import (
     Channel,
@@ -24,8 +25,8 @@ from ...model import (
     User,
     reference,
 )
-from ...moderation import flags
-from ...public import masked
+from ...casework.moderation import flags
+from ...participation.public import masked
 from ...store import Store
 from ...text import excerpt
 from .. import flash, parties

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ... import points
+from ...casework import points
 from ...i18n import t, tn
 from ...model import (
     Consultation,
@@ -20,7 +20,7 @@ from ...model import (
     User,
     reference,
 )
-from ...review import (
+from ...casework.review import (
     ASSESSMENT_MAX,
     PLAN_CHANGE_MAX,
     SUMMARY_MAX,

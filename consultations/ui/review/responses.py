@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from ... import planprocess, review
+from ...planning import planprocess
+from ...casework import review
 from ...i18n import format_date, t, tn
 from ...model import Consultation, Outcome, User, reference
 from ...store import Store

@@ -17,7 +17,8 @@ from branca.element import MacroElement
 from folium.template import Template
 from streamlit_folium import st_folium
 
-from ... import analysis, geo, themes
+from ...casework import analysis, themes
+from ... import geo
 from ...config import Settings
 from ...i18n import LOCAL_TZ, t, tn
 from ...model import Consultation, reference

@@ -1,0 +1,1 @@
+"""Children: school classes and Barnetråkk."""
