@@ -32,7 +32,9 @@ no_delay(config.get_option("server.port"))
 _database = settings.db_path if isinstance(settings.db_path, str) else settings.db_path.resolve()
 # ready (READY_PATH, HAProxy's health check) once this process has run its pages itself
 warmup = Warmup(
-    self_url(config.get_option("server.address"), config.get_option("server.port"), config.get_option("server.baseUrlPath")),
+    self_url(
+        config.get_option("server.address"), config.get_option("server.port"), config.get_option("server.baseUrlPath")
+    ),
     lambda: public_pages(Store.opened(_database)),
     enabled=settings.warmup,
 )

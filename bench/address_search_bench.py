@@ -28,8 +28,28 @@ from consultations.permissions import OPERATOR  # noqa: E402
 from consultations.store import Store  # noqa: E402
 
 STREETS, NUMBERS = 600, 50
-PARTS = ["Bondi", "Borgen", "Åsgård", "Heggedal", "Vollen", "Skaug", "Kirke", "Bjørnstad", "Søndre", "Ærtebekk",
-         "Hval", "Gjellum", "Blakstad", "Holm", "Nes", "Torv", "Mølle", "Sjø", "Ekeberg", "Leine"]
+PARTS = [
+    "Bondi",
+    "Borgen",
+    "Åsgård",
+    "Heggedal",
+    "Vollen",
+    "Skaug",
+    "Kirke",
+    "Bjørnstad",
+    "Søndre",
+    "Ærtebekk",
+    "Hval",
+    "Gjellum",
+    "Blakstad",
+    "Holm",
+    "Nes",
+    "Torv",
+    "Mølle",
+    "Sjø",
+    "Ekeberg",
+    "Leine",
+]
 ENDS = ["veien", "vei", "gata", "stien", "bakken", "lia", "åsen", "tunet", "kroken", "jordet"]
 
 
@@ -40,7 +60,9 @@ def register(streets: int = STREETS, numbers: int = NUMBERS) -> tuple[bytes, lis
     for s, street in enumerate(names):
         east, north = 575_000 + rng.uniform(0, 12_000), 6_620_000 + rng.uniform(0, 20_000)
         for n in range(1, numbers + 1):
-            lines.append(f"{street} {n};{1 + s // 10};{1 + (s % 10) * 100 + n};25832;{north + 8 * n:.2f};{east:.2f};1388;BORGEN")
+            lines.append(
+                f"{street} {n};{1 + s // 10};{1 + (s % 10) * 100 + n};25832;{north + 8 * n:.2f};{east:.2f};1388;BORGEN"
+            )
     return ("\n".join(lines) + "\n").encode(), names
 
 
@@ -68,13 +90,17 @@ def main() -> None:
         n = places.import_addresses(store, OPERATOR, data)
         print(f"import of {n} addresses: {time.perf_counter() - start:.2f} s")
         kinds = {
-            "street and number": [f"{s} {rng.randint(1, args.numbers)}" for s in rng.sample(streets, min(args.queries, len(streets)))],
+            "street and number": [
+                f"{s} {rng.randint(1, args.numbers)}" for s in rng.sample(streets, min(args.queries, len(streets)))
+            ],
             "start of a street": sorted({s[: rng.randint(3, 8)].lower() for s in streets})[: args.queries],
             "gnr/bnr": [f"{rng.randint(1, 60)}/{rng.randint(1, 950)}" for _ in range(args.queries)],
         }
         for kind, queries in kinds.items():
             ms = sorted(timed(store, queries, named))
-            print(f"{kind:>18}: median {statistics.median(ms):.1f} ms, p95 {ms[int(0.95 * len(ms))]:.1f} ms ({len(ms)} queries)")
+            print(
+                f"{kind:>18}: median {statistics.median(ms):.1f} ms, p95 {ms[int(0.95 * len(ms))]:.1f} ms ({len(ms)} queries)"
+            )
         store.close()
 
 

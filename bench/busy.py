@@ -52,10 +52,11 @@ def main() -> None:
     took = time.monotonic() - started
     results = [done.get(timeout=5) for w in workers if w.exitcode == 0]  # a stopped one never said
     cpu = sum(r[1] for r in results)
-    print(f"busy: {args.cores} process(es) for {took:.1f} s, CPU {cpu:.1f} s "
-          f"({cpu / took / max(1, args.cores) * 100:.0f} % of a core each)   "
-          "load average before: {:.2f} {:.2f} {:.2f}   after: {:.2f} {:.2f} {:.2f}".format(
-              *load_before, *os.getloadavg()))  # fmt: skip
+    print(
+        f"busy: {args.cores} process(es) for {took:.1f} s, CPU {cpu:.1f} s "
+        f"({cpu / took / max(1, args.cores) * 100:.0f} % of a core each)   "
+        "load average before: {:.2f} {:.2f} {:.2f}   after: {:.2f} {:.2f} {:.2f}".format(*load_before, *os.getloadavg())
+    )
 
 
 if __name__ == "__main__":

@@ -74,9 +74,15 @@ def prepared(path: Path, pupils: int) -> str:
             )
         )
         session = classes.create_class(
-            store, staff(store, "lena", Role.TEACHER), CID, school="Heggedal skole", grade="6",
-            size=pupils, opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(hours=2),
-        )  # fmt: skip
+            store,
+            staff(store, "lena", Role.TEACHER),
+            CID,
+            school="Heggedal skole",
+            grade="6",
+            size=pupils,
+            opens_at=now - timedelta(minutes=5),
+            closes_at=now + timedelta(hours=2),
+        )
         return session.code
     finally:
         store.close()
@@ -131,9 +137,7 @@ def pupil(
         drawing = state(folium.id, json_value={"last_active_drawing": route(rng)})
         run([drawing], fragment=True)
         radio = page.widget("radio")
-        transport = state(
-            radio.id, string_value=radio.element.options[1]
-        )  # «🚲 Sykle», as shown
+        transport = state(radio.id, string_value=radio.element.options[1])  # «🚲 Sykle», as shown
         saved = run(
             [
                 drawing,
@@ -159,24 +163,20 @@ def pupil(
             # the place's kind (the Barnetråkk questions after it are radios too); the wording
             # is by grade (classes.toml: label_question)
             radios = [w for w in page.widgets if w.kind == "radio" and w.label in PLACE_KIND_QUESTIONS]
-            texts = [
-                w
-                for w in page.widgets
-                if w.kind == "text_input" and w.label.startswith("Hvorfor")
-            ]
-            answer = run([
-                click,
-                state(radios[-1].id, string_value=radios[-1].element.options[k % len(LABELS)]),
-                state(texts[0].id, string_value=""),  # no text: the same «nothing» from every pupil
-                state(page.widget("button", "Lagre stedet").id, trigger_value=True),
-            ])  # fmt: skip
+            texts = [w for w in page.widgets if w.kind == "text_input" and w.label.startswith("Hvorfor")]
+            answer = run(
+                [
+                    click,
+                    state(radios[-1].id, string_value=radios[-1].element.options[k % len(LABELS)]),
+                    state(texts[0].id, string_value=""),  # no text: the same «nothing» from every pupil
+                    state(page.widget("button", "Lagre stedet").id, trigger_value=True),
+                ]
+            )
             if not any(a.startswith("Stedet er lagret") for a in answer.alerts):
                 raise RuntimeError(f"place {k + 1} refused: {answer.alerts}")
             page = answer
         done = run([state(page.widget("button", "Ferdig").id, trigger_value=True)])
-        out.done = not any(
-            w.label == "Lagre stedet" for w in done.widgets
-        )  # the thank-you screen
+        out.done = not any(w.label == "Lagre stedet" for w in done.widgets)  # the thank-you screen
         s.close()
     except Exception as exc:  # noqa: BLE001 - every failure is a failed pupil, counted
         out.failure = f"{type(exc).__name__}: {exc}"[:300]
@@ -209,23 +209,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "class.duckdb"
         code = prepared(db, args.pupils)
-        app = launch(
-            db, Path(tmp) / "server.log", env={"KARTINNSPILL_TILES": "none"}, cwd=ROOT
-        )  # limits ON
+        app = launch(db, Path(tmp) / "server.log", env={"KARTINNSPILL_TILES": "none"}, cwd=ROOT)  # limits ON
         try:
             app.wait_healthy(timeout=120)
             barrier = threading.Barrier(args.pupils)
             outcomes = [Outcome() for _ in range(args.pupils)]
 
             def go(k: int) -> None:
-                outcomes[k] = pupil(
-                    app.url, code, args.places, barrier, random.Random(k), args.timeout
-                )
+                outcomes[k] = pupil(app.url, code, args.places, barrier, random.Random(k), args.timeout)
 
             begin = time.perf_counter()
-            threads = [
-                threading.Thread(target=go, args=(k,)) for k in range(args.pupils)
-            ]
+            threads = [threading.Thread(target=go, args=(k,)) for k in range(args.pupils)]
             for t in threads:
                 t.start()
             for t in threads:
@@ -239,8 +233,10 @@ def main() -> None:
     failed = [o for o in outcomes if o.failure or not o.done]
     views = [o.view for o in outcomes if o.view is not None]
     steps = [s for o in outcomes for s in o.steps]
-    print(f"pupils: {args.pupils} at once from one address (127.0.0.1), {args.places} places each, "
-          f"rate limits on; all done after {took:.0f} s")  # fmt: skip
+    print(
+        f"pupils: {args.pupils} at once from one address (127.0.0.1), {args.places} places each, "
+        f"rate limits on; all done after {took:.0f} s"
+    )
     if views:
         print(
             f"first view  p50 {statistics.median(views):.2f} s  p95 {percentile(views, 0.95):.2f} s  max {max(views):.2f} s"
@@ -249,8 +245,10 @@ def main() -> None:
         print(
             f"each step   p50 {statistics.median(steps):.2f} s  p95 {percentile(steps, 0.95):.2f} s  max {max(steps):.2f} s"
         )
-    print(f"refused or failed pupils {len(failed)}   stored: routes {routes} (expected {args.pupils}), "
-          f"places {places} (expected {args.pupils * args.places}), pupils {pupils}")  # fmt: skip
+    print(
+        f"refused or failed pupils {len(failed)}   stored: routes {routes} (expected {args.pupils}), "
+        f"places {places} (expected {args.pupils * args.places}), pupils {pupils}"
+    )
     for reason in sorted({o.failure or "no thank-you screen" for o in failed})[:5]:
         print("  failure:", reason)
     if failed and "Traceback" in log:

@@ -66,8 +66,9 @@ def main() -> None:
     for n in args.sizes:
         data = polygons(n)
         read, features = median_seconds(lambda data=data: geo.read_context_features(data, "bygg.geojson"), args.runs)
-        layer = ContextLayer(1, consultation.id, LayerKind.FILE, "Bygg", "Nye bygg",
-                             geojson=features.geojson, areas=features.areas)  # fmt: skip
+        layer = ContextLayer(
+            1, consultation.id, LayerKind.FILE, "Bygg", "Nye bygg", geojson=features.geojson, areas=features.areas
+        )
         draw, rendered = median_seconds(
             lambda layer=layer: render_map(consultation_map(settings, consultation, [], "nb", None, [layer]), "k"),
             args.runs,

@@ -52,10 +52,17 @@ def main() -> None:
     places = geo.random_points(c.area, args.inputs, random.Random(1))
     for label, drawn in (("pins", False), (f"routes of {VERTICES} points", True)):
         points = [
-            MapPoint(lat, lon, c.categories[i % len(c.categories)], "Skoleveien går her, og det er farlig. " * 3,
-                     i + 1, route(lat, lon) if drawn else None, 500.0 if drawn else None)
+            MapPoint(
+                lat,
+                lon,
+                c.categories[i % len(c.categories)],
+                "Skoleveien går her, og det er farlig. " * 3,
+                i + 1,
+                route(lat, lon) if drawn else None,
+                500.0 if drawn else None,
+            )
             for i, (lat, lon) in enumerate(places)
-        ]  # fmt: skip
+        ]
         times, size = [], 0
         for _ in range(args.runs):
             start = time.perf_counter()

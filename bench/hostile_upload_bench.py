@@ -104,13 +104,15 @@ def main() -> None:
             env = {**os.environ, "KARTINNSPILL_TILES": "none", "PYTHONPATH": code}
             out = subprocess.run(
                 [sys.executable, "-c", _CHILD, code, str(path), mode],
-                capture_output=True, text=True, env=env, cwd=code, check=True,
-            )  # fmt: skip
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd=code,
+                check=True,
+            )
             result = json.loads(out.stdout.strip().splitlines()[-1])
             size = path.stat().st_size / 1e3
-            print(
-                f"{case:45} {size:8.0f} kB  {result['s']:7.3f} s  peak +{result['mb']:6.0f} MB  {result['outcome']}"
-            )
+            print(f"{case:45} {size:8.0f} kB  {result['s']:7.3f} s  peak +{result['mb']:6.0f} MB  {result['outcome']}")
 
 
 if __name__ == "__main__":

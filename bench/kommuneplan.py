@@ -62,17 +62,37 @@ from consultations.store import Store  # noqa: E402
 CID = "kommuneplan-2026"
 PHASES = ("review", "word", "pdf", "sheet", "archive")
 PAGE = "pages/gjennomgang.py"
-AUTHORITIES = ("Statsforvalteren i Oslo og Viken", "Statens vegvesen", "Viken fylkeskommune",
-               "Norges vassdrags- og energidirektorat", "Bane NOR", "Riksantikvaren")  # fmt: skip
-WORDS = ("kaia", "skoleveien", "strandsonen", "byggehøyden", "parkeringen", "turstien", "fortettingen",
-         "bussholdeplassen", "ballbanen", "flomveien", "kulturminnet", "sykkelveien")  # fmt: skip
+AUTHORITIES = (
+    "Statsforvalteren i Oslo og Viken",
+    "Statens vegvesen",
+    "Viken fylkeskommune",
+    "Norges vassdrags- og energidirektorat",
+    "Bane NOR",
+    "Riksantikvaren",
+)
+WORDS = (
+    "kaia",
+    "skoleveien",
+    "strandsonen",
+    "byggehøyden",
+    "parkeringen",
+    "turstien",
+    "fortettingen",
+    "bussholdeplassen",
+    "ballbanen",
+    "flomveien",
+    "kulturminnet",
+    "sykkelveien",
+)
 THEMES = ("Trafikk", "Grønt", "Boliger", "Strandsone", "Kulturminner")
 
 
 def text_of(k: int, rng: random.Random) -> str:
     picked = rng.sample(WORDS, 3)
-    return (f"Merknad {k} til kommuneplanens arealdel: vi er bekymret for {picked[0]} og ber om at "
-            f"{picked[1]} og {picked[2]} vurderes på nytt før planen vedtas. " * rng.randint(1, 4)).strip()  # fmt: skip
+    return (
+        f"Merknad {k} til kommuneplanens arealdel: vi er bekymret for {picked[0]} og ber om at "
+        f"{picked[1]} og {picked[2]} vurderes på nytt før planen vedtas. " * rng.randint(1, 4)
+    ).strip()
 
 
 def attachment(k: int, rng: random.Random, kb: int = 150) -> tuple[str, str, bytes]:
@@ -97,10 +117,17 @@ def seed(path: Path, n: int, with_points: int, authorities: int, innsigelser: in
     now = datetime.now(UTC)
     from tests.conftest import make_consultation
 
-    c = make_consultation(CID, title="Kommuneplanens arealdel 2026–2038", plan_id="32032026",
-                          plan_type=PlanType.KOMMUNEPLANENS_AREALDEL, stage=Stage.OFFENTLIG_ETTERSYN,
-                          case_number="26/1234", status=Status.CLOSED,
-                          opens_at=now - timedelta(weeks=8), closes_at=now - timedelta(days=2))  # fmt: skip
+    c = make_consultation(
+        CID,
+        title="Kommuneplanens arealdel 2026–2038",
+        plan_id="32032026",
+        plan_type=PlanType.KOMMUNEPLANENS_AREALDEL,
+        stage=Stage.OFFENTLIG_ETTERSYN,
+        case_number="26/1234",
+        status=Status.CLOSED,
+        opens_at=now - timedelta(weeks=8),
+        closes_at=now - timedelta(days=2),
+    )
     store.add_consultation(c)
     planner = store.add_user("kari", Role.PLANNER, None)
     places = geo.random_points(c.area, n, rng)
@@ -116,10 +143,16 @@ def seed(path: Path, n: int, with_points: int, authorities: int, innsigelser: in
     for k in range(special):
         authority = k < authorities
         store.add_input(
-            consultation_id=CID, category=cats[k % len(cats)], text=text_of(k, rng), **dict(zip(
-                ("lat", "lon", "east", "north"), where(k), strict=True)),
-            age_group=None, relation=None, channel=Channel.LETTER if authority else Channel.EMAIL,
-            status=InputStatus.PUBLISHED, session_hash=None, token=None,
+            consultation_id=CID,
+            category=cats[k % len(cats)],
+            text=text_of(k, rng),
+            **dict(zip(("lat", "lon", "east", "north"), where(k), strict=True)),
+            age_group=None,
+            relation=None,
+            channel=Channel.LETTER if authority else Channel.EMAIL,
+            status=InputStatus.PUBLISHED,
+            session_hash=None,
+            token=None,
             created_at=now - timedelta(days=20, minutes=k),
             sender_type=SenderType.AUTHORITY if authority else SenderType.PRIVATE,
             sender_name=AUTHORITIES[k % len(AUTHORITIES)] if authority else f"Innbygger {k}",
@@ -127,9 +160,11 @@ def seed(path: Path, n: int, with_points: int, authorities: int, innsigelser: in
             attachments=[attachment(k, rng, kb)] if not authority else (),
             objection=Objection.INNSIGELSE if k < innsigelser else (Objection.ADVICE if authority else None),
             actor="kari",
-        )  # fmt: skip
-    rows = [(cats[k % len(cats)], text_of(k, rng), *where(k), now - timedelta(days=10, minutes=k))
-            for k in range(special, n)]  # fmt: skip
+        )
+    rows = [
+        (cats[k % len(cats)], text_of(k, rng), *where(k), now - timedelta(days=10, minutes=k))
+        for k in range(special, n)
+    ]
     if rows:
         store.bulk_add_inputs(CID, rows, Channel.WEB, InputStatus.PUBLISHED)
     inputs = store.all_inputs(CID)
@@ -137,27 +172,39 @@ def seed(path: Path, n: int, with_points: int, authorities: int, innsigelser: in
     split, rest = inputs[:with_points], inputs[with_points:]
     found = []
     for k, item in enumerate(split):
-        kinds = ([PointKind.INNSIGELSE, PointKind.ADVICE] if item.objection == Objection.INNSIGELSE
-                 else [PointKind.ADVICE, PointKind.MERKNAD] if item.sender_type == SenderType.AUTHORITY
-                 else [PointKind.MERKNAD, PointKind.MERKNAD])  # fmt: skip
+        kinds = (
+            [PointKind.INNSIGELSE, PointKind.ADVICE]
+            if item.objection == Objection.INNSIGELSE
+            else [PointKind.ADVICE, PointKind.MERKNAD]
+            if item.sender_type == SenderType.AUTHORITY
+            else [PointKind.MERKNAD, PointKind.MERKNAD]
+        )
         kinds += [PointKind.MERKNAD] * (k % 2)
         for letter, kind in zip("abc", kinds, strict=False):
             assessed = k % 2 == 0
-            found.append(Point(
-                item.id, letter, summary=f"Punkt {letter} i merknad {item.id}: {rng.choice(WORDS)}.",
-                theme=THEMES[k % len(THEMES)], kind=kind,
-                status=ObjectionStatus.OPEN if kind == PointKind.INNSIGELSE else None,
-                assessment="Vurdert: tas med i det videre planarbeidet." if assessed else "",
-                outcome=Outcome.NOTED if assessed else None,
-            ))  # fmt: skip
+            found.append(
+                Point(
+                    item.id,
+                    letter,
+                    summary=f"Punkt {letter} i merknad {item.id}: {rng.choice(WORDS)}.",
+                    theme=THEMES[k % len(THEMES)],
+                    kind=kind,
+                    status=ObjectionStatus.OPEN if kind == PointKind.INNSIGELSE else None,
+                    assessment="Vurdert: tas med i det videre planarbeidet." if assessed else "",
+                    outcome=Outcome.NOTED if assessed else None,
+                )
+            )
     store.save_points(found, planner.username)
     outcomes = list(Outcome)
-    answered = [i.id for i in rest[:: 5]]
+    answered = [i.id for i in rest[::5]]
     for k, outcome in enumerate(outcomes):
-        store.save_response(answered[k :: len(outcomes)],
-                            Response(0, "Ønsker endring.", "Vurderes i det videre planarbeidet.", outcome), "kari")  # fmt: skip
+        store.save_response(
+            answered[k :: len(outcomes)],
+            Response(0, "Ønsker endring.", "Vurderes i det videre planarbeidet.", outcome),
+            "kari",
+        )
     for k, theme in enumerate(THEMES):
-        store.add_tag([i.id for i in rest[k :: 40]], theme, "kari")
+        store.add_tag([i.id for i in rest[k::40]], theme, "kari")
     store.close()
 
 
@@ -256,7 +303,10 @@ def word_phase(path: Path, runs: int) -> dict:
     from consultations.permissions import OPERATOR
 
     store = Store.open(path)
-    took, busy, data = timed(lambda: downloads.report_file(store, CID, include_names=False, profile=load_profile("asker"), actor=OPERATOR), runs)
+    took, busy, data = timed(
+        lambda: downloads.report_file(store, CID, include_names=False, profile=load_profile("asker"), actor=OPERATOR),
+        runs,
+    )
     return {"word_s": round(took, 2), "word_cpu_s": round(busy, 2), "word_bytes": len(data), "runs": runs}
 
 
@@ -268,7 +318,12 @@ def pdf_phase(path: Path) -> dict:
     if shutil.which("soffice") is None and shutil.which("libreoffice") is None:
         return {"pdf": "no LibreOffice here"}
     store = Store.open(path)
-    took, busy, data = timed(lambda: downloads.report_file(store, CID, include_names=False, profile=load_profile("asker"), actor=OPERATOR, pdf=True), 1)
+    took, busy, data = timed(
+        lambda: downloads.report_file(
+            store, CID, include_names=False, profile=load_profile("asker"), actor=OPERATOR, pdf=True
+        ),
+        1,
+    )
     return {"pdf_s": round(took, 2), "pdf_cpu_s": round(busy, 2), "pdf_bytes": len(data), "runs": 1}
 
 
@@ -292,9 +347,15 @@ def sheet_phase(path: Path, runs: int) -> dict:
     lines = import_responses(store, CID, out.getvalue(), OPERATOR, "bench.xlsx")
     imported, imported_cpu = time.perf_counter() - start, cpu() - before
     assert len(lines) == rows, (len(lines), rows)
-    return {"xlsx_export_s": round(took, 2), "xlsx_export_cpu_s": round(busy, 2), "import_s": round(imported, 2),
-            "import_cpu_s": round(imported_cpu, 2), "points": rows,
-            "import_ms_per_point": round(imported * 1000 / max(rows, 1), 2), "export_runs": runs}  # fmt: skip
+    return {
+        "xlsx_export_s": round(took, 2),
+        "xlsx_export_cpu_s": round(busy, 2),
+        "import_s": round(imported, 2),
+        "import_cpu_s": round(imported_cpu, 2),
+        "points": rows,
+        "import_ms_per_point": round(imported * 1000 / max(rows, 1), 2),
+        "export_runs": runs,
+    }
 
 
 def archive_phase(path: Path) -> dict:
@@ -310,8 +371,13 @@ def archive_phase(path: Path) -> dict:
     assert code == 0
     with zipfile.ZipFile(out) as z:
         folders = {name.split("/", 1)[0] for name in z.namelist()}
-    return {"archive_s": round(took, 1), "archive_cpu_s": round(busy, 1), "archive_mb": round(out.stat().st_size / 2**20), "messages": len(folders),
-            "runs": 1}  # fmt: skip
+    return {
+        "archive_s": round(took, 1),
+        "archive_cpu_s": round(busy, 1),
+        "archive_mb": round(out.stat().st_size / 2**20),
+        "messages": len(folders),
+        "runs": 1,
+    }
 
 
 def phase(name: str, path: Path, runs: int, repeats: int) -> dict:
@@ -351,8 +417,15 @@ def main() -> None:
     parser.add_argument("--phase", nargs=2, help=argparse.SUPPRESS)  # child: NAME PATH
     args = parser.parse_args()
     if args.seed:
-        seed(args.seed, args.merknader, args.points, args.authorities, args.innsigelser, args.attachments,
-             args.attachment_kb)
+        seed(
+            args.seed,
+            args.merknader,
+            args.points,
+            args.authorities,
+            args.innsigelser,
+            args.attachments,
+            args.attachment_kb,
+        )
         return
     if args.phase:
         print(json.dumps(phase(args.phase[0], Path(args.phase[1]), args.runs, args.repeats)))
@@ -362,16 +435,31 @@ def main() -> None:
         if seeded is None or not seeded.exists():
             seeded = args.db or Path(tmp) / "seed.duckdb"
             start = time.perf_counter()
-            child("--seed", str(seeded), "--merknader", str(args.merknader), "--points", str(args.points),
-                  "--authorities", str(args.authorities), "--innsigelser",
-                  str(args.innsigelser), "--attachments", str(args.attachments),
-                  "--attachment-kb", str(args.attachment_kb))  # fmt: skip
+            child(
+                "--seed",
+                str(seeded),
+                "--merknader",
+                str(args.merknader),
+                "--points",
+                str(args.points),
+                "--authorities",
+                str(args.authorities),
+                "--innsigelser",
+                str(args.innsigelser),
+                "--attachments",
+                str(args.attachments),
+                "--attachment-kb",
+                str(args.attachment_kb),
+            )
             print(f"seeded {args.merknader} merknader in {time.perf_counter() - start:.0f} s", flush=True)
         for name in args.phases:
             copy = Path(tmp) / f"{name}.duckdb"
             shutil.copyfile(seeded, copy)
-            found = json.loads(child("--phase", name, str(copy), "--runs", str(args.runs),
-                                     "--repeats", str(args.repeats)).strip().splitlines()[-1])  # fmt: skip
+            found = json.loads(
+                child("--phase", name, str(copy), "--runs", str(args.runs), "--repeats", str(args.repeats))
+                .strip()
+                .splitlines()[-1]
+            )
             print(f"{name}: " + ", ".join(f"{k} {v}" for k, v in found.items()), flush=True)
 
 

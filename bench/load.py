@@ -205,13 +205,16 @@ def main() -> None:
     parser.add_argument("--url", help="a running server or balancer (make cluster) to drive")
     parser.add_argument("--db", help="with --url: its database (default: KARTINNSPILL_DB)")
     parser.add_argument(
-        "--cluster", type=Path, metavar="DATA",
+        "--cluster",
+        type=Path,
+        metavar="DATA",
         help="with --url: make cluster's data directory, to count the CPU time of its processes",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--one-at-a-time", action="store_true",
+        "--one-at-a-time",
+        action="store_true",
         help="residents one after another (ignores --over): each one's server CPU, no crowd",
-    )  # fmt: skip
+    )
     args = parser.parse_args()
 
     from consultations import geo
@@ -259,8 +262,10 @@ def main() -> None:
     load_after = os.getloadavg()
     report(outcomes, rows, mark, target, args, took, load_before, load_after, log, cpu)
     if args.one_at_a_time and costs and servers_known(cpu):
-        print(f"server CPU a resident, one at a time: median {statistics.median(costs) * 1000:.0f} ms  "
-              f"(min {min(costs) * 1000:.0f}, max {max(costs) * 1000:.0f})")  # fmt: skip
+        print(
+            f"server CPU a resident, one at a time: median {statistics.median(costs) * 1000:.0f} ms  "
+            f"(min {min(costs) * 1000:.0f}, max {max(costs) * 1000:.0f})"
+        )
 
 
 def warm(url: str, timeout: float) -> None:
@@ -330,29 +335,46 @@ def report(outcomes, rows, mark, target, args, took, load_before, load_after, lo
     lost = [ref for ref in acked if ref not in by_ref]
     pinless = [ref for ref in acked if ref in by_ref and by_ref[ref][1] is None]
     twice = [text for text, n in copies.items() if n > 1]
-    print(f"target: {target}   residents: {args.residents} over {args.over:.0f} s "
-          f"(all done after {took:.0f} s)   run mark: «{mark}»")  # fmt: skip
-    print("load average (1, 5, 15 min) before: {:.2f} {:.2f} {:.2f}   after: {:.2f} {:.2f} {:.2f}".format(
-        *load_before, *load_after))  # fmt: skip
-    print(f"page view  p50 {statistics.median(views):.3f} s  p95 {percentile(views, 0.95):.3f} s  "
-          f"max {max(views):.3f} s  ({len(views)} views)" if views else "page view: none")  # fmt: skip
+    print(
+        f"target: {target}   residents: {args.residents} over {args.over:.0f} s "
+        f"(all done after {took:.0f} s)   run mark: «{mark}»"
+    )
+    print(
+        "load average (1, 5, 15 min) before: {:.2f} {:.2f} {:.2f}   after: {:.2f} {:.2f} {:.2f}".format(
+            *load_before, *load_after
+        )
+    )
+    print(
+        f"page view  p50 {statistics.median(views):.3f} s  p95 {percentile(views, 0.95):.3f} s  "
+        f"max {max(views):.3f} s  ({len(views)} views)"
+        if views
+        else "page view: none"
+    )
     if submits:
         print(f"submit     p50 {statistics.median(submits):.3f} s  p95 {percentile(submits, 0.95):.3f} s")
-    print(f"failed sessions {len(failed)}   acknowledged {len(acked)}   stored {len(rows)}   "
-          f"acknowledged but not stored {len(lost)}   stored more than once {len(twice)}   "
-          f"stored without the pin {len(pinless)}")  # fmt: skip
+    print(
+        f"failed sessions {len(failed)}   acknowledged {len(acked)}   stored {len(rows)}   "
+        f"acknowledged but not stored {len(lost)}   stored more than once {len(twice)}   "
+        f"stored without the pin {len(pinless)}"
+    )
     died = [name for name, spent in cpu.items() if spent is None]
     if cpu and not died:
         per_resident = sum(cpu.values()) / max(1, len(outcomes))
-        print("server CPU during the run: " + ", ".join(f"{k} {v:.1f} s" for k, v in cpu.items())
-              + f"   ({per_resident * 1000:.0f} ms a resident)")  # fmt: skip
+        print(
+            "server CPU during the run: "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in cpu.items())
+            + f"   ({per_resident * 1000:.0f} ms a resident)"
+        )
     for name in died:
         print(f"  DIED during the run: {name} (its CPU time is unknown; see its log in the cluster's data)")
     served = collections.Counter(o.replicas[0] for o in outcomes if o.replicas and o.replicas[0])
     if served:
         moved = sum(1 for o in outcomes if len({r for r in o.replicas if r}) > 1)
-        print("replicas (first page view): " + ", ".join(f"{k} {v}" for k, v in sorted(served.items()))
-              + f"   residents moved to another replica: {moved}")  # fmt: skip
+        print(
+            "replicas (first page view): "
+            + ", ".join(f"{k} {v}" for k, v in sorted(served.items()))
+            + f"   residents moved to another replica: {moved}"
+        )
     for reason in sorted({o.failure for o in failed})[:5]:
         print("  failure:", reason)
     if failed and "Traceback" in log:

@@ -28,10 +28,17 @@ LETTERS = int(sys.argv[1]) if len(sys.argv) > 1 else 300  # letters registered (
 
 def _letter(store: Store, n: int, email: str | None) -> None:
     register_input(
-        store, "bench", InputDraft(category="Annet", text=f"Brev nummer {n} om fortau langs veien."),
-        channel=Channel.LETTER, sender_type=SenderType.PRIVATE, sender_name=None,
-        received_at=NOW - timedelta(days=1), actor=staff(store), now=NOW, sender_email=email,
-    )  # fmt: skip
+        store,
+        "bench",
+        InputDraft(category="Annet", text=f"Brev nummer {n} om fortau langs veien."),
+        channel=Channel.LETTER,
+        sender_type=SenderType.PRIVATE,
+        sender_name=None,
+        received_at=NOW - timedelta(days=1),
+        actor=staff(store),
+        now=NOW,
+        sender_email=email,
+    )
 
 
 def main() -> None:

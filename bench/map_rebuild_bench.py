@@ -59,7 +59,9 @@ def main() -> None:
 
         whole = _median_ms(build, forget_all, 5)
         store.close()
-    print(f"{args.inputs:,} inputs: rows into the kept frame {rows:.1f} ms, whole map (frame too) {whole:.1f} ms (medians)")
+    print(
+        f"{args.inputs:,} inputs: rows into the kept frame {rows:.1f} ms, whole map (frame too) {whole:.1f} ms (medians)"
+    )
 
 
 if __name__ == "__main__":

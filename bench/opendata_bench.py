@@ -40,14 +40,18 @@ COLLECTION = f"/ogcapi/collections/innspill-{BORGEN}/items"
 UTM32 = "http://www.opengis.net/def/crs/EPSG/0/25832"
 
 
-def _get(connection: http.client.HTTPConnection, path: str, headers: dict[str, str] | None = None) -> tuple[int, int, str]:
+def _get(
+    connection: http.client.HTTPConnection, path: str, headers: dict[str, str] | None = None
+) -> tuple[int, int, str]:
     connection.request("GET", path, headers=headers or {})
     response = connection.getresponse()
     body = response.read()
     return response.status, len(body), response.getheader("etag") or ""
 
 
-def rate(port: int, clients: int, seconds: float, path_for, headers=None, keep_alive: bool = False) -> tuple[float, float, float]:
+def rate(
+    port: int, clients: int, seconds: float, path_for, headers=None, keep_alive: bool = False
+) -> tuple[float, float, float]:
     """(requests a second, median ms, median bytes) of ``clients`` threads for ``seconds``;
     a new connection per request unless ``keep_alive``."""
     latencies: list[float] = []
@@ -100,7 +104,9 @@ def items(size: int, seconds: float, clients: int) -> None:
             print(f"{'request':<34} {'req/s':>7} {'median ms':>10} {'bytes':>9}")
             kinds = {
                 "page of 100, CRS84": lambda r: f"{COLLECTION}?limit=100&offset={r.randrange(0, max(1, size - 100))}",
-                "page of 100, EPSG:25832": lambda r: f"{COLLECTION}?limit=100&offset={r.randrange(0, max(1, size - 100))}&crs={UTM32}",
+                "page of 100, EPSG:25832": lambda r: (
+                    f"{COLLECTION}?limit=100&offset={r.randrange(0, max(1, size - 100))}&crs={UTM32}"
+                ),
                 "bbox (~1/10 of the area), 100": lambda r: _bbox_path(r),
                 "page of 1,000": lambda r: f"{COLLECTION}?limit=1000&offset={r.randrange(0, max(1, size - 1000))}",
             }
@@ -141,16 +147,23 @@ def page_weight(cwd: Path) -> None:
                 transferred: list[float] = []
                 frames: list[int] = []
                 cdp.on("Network.loadingFinished", lambda e, seen=transferred: seen.append(e["encodedDataLength"]))
-                cdp.on("Network.webSocketFrameReceived", lambda e, seen=frames: seen.append(len(e["response"]["payloadData"])))
+                cdp.on(
+                    "Network.webSocketFrameReceived",
+                    lambda e, seen=frames: seen.append(len(e["response"]["payloadData"])),
+                )
                 page.goto(f"{app.url}/?id={BORGEN}{query}")
                 # the map is below the fold: a resident scrolls to it (and then it draws)
                 page.locator('iframe[title="streamlit_folium.st_folium"]').first.scroll_into_view_if_needed()
                 map_frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').first
-                map_frame.locator(".leaflet-marker-icon, .marker-cluster").first.wait_for(state="attached", timeout=90_000)
+                map_frame.locator(".leaflet-marker-icon, .marker-cluster").first.wait_for(
+                    state="attached", timeout=90_000
+                )
                 page.wait_for_load_state("networkidle")
                 page.wait_for_timeout(1500)  # the last deltas after the map
                 http_bytes, ws_bytes = sum(transferred), sum(frames)
-                print(f"{name:<34} {http_bytes:>11,.0f} {ws_bytes:>10,} {http_bytes + ws_bytes:>10,.0f} {len(transferred):>9}")
+                print(
+                    f"{name:<34} {http_bytes:>11,.0f} {ws_bytes:>10,} {http_bytes + ws_bytes:>10,.0f} {len(transferred):>9}"
+                )
                 context.close()
             browser.close()
 

@@ -39,7 +39,9 @@ def script_runs(log: str) -> list[float]:
     return [float(ms) / 1000 for ms in found]
 
 
-def measure(size: int, sessions: int, reruns: int, cwd: Path) -> tuple[list[float], list[float], int, float, list[float]]:
+def measure(
+    size: int, sessions: int, reruns: int, cwd: Path
+) -> tuple[list[float], list[float], int, float, list[float]]:
     with tempfile.TemporaryDirectory() as tmp:
         db = seeded_database(Path(tmp) / "bench.duckdb", size)
         with server(db, Path(tmp) / "server.log", env={"KARTINNSPILL_TIMING": "1"}, cwd=cwd) as app:
@@ -72,14 +74,17 @@ def main() -> None:
     parser.add_argument("--reruns", type=int, default=15)
     parser.add_argument("--cwd", type=Path, default=ROOT, help="the checkout of the app to run")
     args = parser.parse_args()
-    print(f"{'inputs':>7} {'script run ms p50':>18} {'p95':>5} | {'client: first view':>18} "
-          f"{'rerun p50':>9} {'p95':>5} | {'server CPU/rerun':>16} {'MB/rerun':>8}")  # fmt: skip
+    print(
+        f"{'inputs':>7} {'script run ms p50':>18} {'p95':>5} | {'client: first view':>18} "
+        f"{'rerun p50':>9} {'p95':>5} | {'server CPU/rerun':>16} {'MB/rerun':>8}"
+    )
     for size in args.sizes:
         views, runs, sent, cpu, timed = measure(size, args.sessions, args.reruns, args.cwd)
         script = (
             f"{statistics.median(timed) * 1000:>18.1f} {percentile(timed, 0.95) * 1000:>5.0f}"
-            if timed else f"{'(no timer)':>18} {'':>5}"
-        )  # fmt: skip
+            if timed
+            else f"{'(no timer)':>18} {'':>5}"
+        )
         print(
             f"{size:>7} {script} | {statistics.median(views) * 1000:>18.0f} "
             f"{statistics.median(runs) * 1000:>9.1f} {percentile(runs, 0.95) * 1000:>5.0f} | "

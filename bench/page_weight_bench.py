@@ -33,8 +33,9 @@ MAP = 'iframe[title="streamlit_folium.st_folium"]'
 
 def one_run(browser, url: str, seen: list[tuple[str, int]] | None = None) -> tuple[int, int, float]:
     """Bytes, requests and seconds to the first marker; ``seen`` gets each (address, bytes)."""
-    context = browser.new_context(viewport={"width": 375, "height": 812}, has_touch=True, is_mobile=True,
-                                  locale="nb-NO", service_workers="block")  # fmt: skip
+    context = browser.new_context(
+        viewport={"width": 375, "height": 812}, has_touch=True, is_mobile=True, locale="nb-NO", service_workers="block"
+    )
     sizes: list[int] = []
     seen = [] if seen is None else seen
 
@@ -47,9 +48,7 @@ def one_run(browser, url: str, seen: list[tuple[str, int]] | None = None) -> tup
     try:
         start = time.perf_counter()
         page.goto(f"{url}/?id={BORGEN}")
-        page.frame_locator(MAP).first.locator(".leaflet-marker-icon").first.wait_for(
-            state="attached", timeout=120_000
-        )
+        page.frame_locator(MAP).first.locator(".leaflet-marker-icon").first.wait_for(state="attached", timeout=120_000)
         first_marker = time.perf_counter() - start
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(1_000)
@@ -61,38 +60,31 @@ def one_run(browser, url: str, seen: list[tuple[str, int]] | None = None) -> tup
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--app-dir", type=Path, default=Path(__file__).resolve().parent.parent)
     parser.add_argument(
-        "--app-dir", type=Path, default=Path(__file__).resolve().parent.parent
+        "--heaviest",
+        type=int,
+        default=0,
+        help="list the N heaviest addresses of the last run, and those asked more than once",
     )
-    parser.add_argument("--heaviest", type=int, default=0, help="list the N heaviest addresses of the last run, and those asked more than once")
     args = parser.parse_args()
     seen: list[tuple[str, int]] = []
     folder = Path(tempfile.mkdtemp(prefix="page-weight-"))
-    server = launch(
-        folder / "bench.duckdb", folder / "streamlit.log", cwd=args.app_dir.resolve()
-    )
+    server = launch(folder / "bench.duckdb", folder / "streamlit.log", cwd=args.app_dir.resolve())
     try:
         server.wait_healthy(STARTUP_TIMEOUT_S)
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-            )
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             try:
-                one_run(
-                    browser, server.url
-                )  # the server's first page: imports, demo seeding
+                one_run(browser, server.url)  # the server's first page: imports, demo seeding
                 runs = [one_run(browser, server.url, seen if n == args.runs - 1 else None) for n in range(args.runs)]
             finally:
                 browser.close()
     finally:
         server.stop()
-    print(
-        f"app: {args.app_dir.resolve()}  page: /?id={BORGEN}  phone 375x812, empty cache, no tiles"
-    )
+    print(f"app: {args.app_dir.resolve()}  page: /?id={BORGEN}  phone 375x812, empty cache, no tiles")
     for n, (size, requests, marker) in enumerate(runs, start=1):
-        print(
-            f"run {n}: {size / 1e6:.2f} MB in {requests} requests, first marker after {marker:.2f} s"
-        )
+        print(f"run {n}: {size / 1e6:.2f} MB in {requests} requests, first marker after {marker:.2f} s")
     print(
         f"median: {statistics.median(r[0] for r in runs) / 1e6:.2f} MB, "
         f"{statistics.median(r[1] for r in runs):.0f} requests, "

@@ -44,15 +44,30 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = Store.open(Path(tmp) / "bench.duckdb")
         now = datetime.now(UTC)
-        c = make_consultation("bench", plan_id="3203202599", plan_type=PlanType.DETALJREGULERING,
-                              stage=Stage.OFFENTLIG_ETTERSYN, case_number="26/1",
-                              opens_at=now - timedelta(weeks=8), closes_at=now - timedelta(days=1))  # fmt: skip
+        c = make_consultation(
+            "bench",
+            plan_id="3203202599",
+            plan_type=PlanType.DETALJREGULERING,
+            stage=Stage.OFFENTLIG_ETTERSYN,
+            case_number="26/1",
+            opens_at=now - timedelta(weeks=8),
+            closes_at=now - timedelta(days=1),
+        )
         store.add_consultation(c)
-        rows = [("Annet", f"Merknad nummer {k} om kaia og byggehøyden.", *INSIDE, None, None,
-                 now - timedelta(days=3, minutes=k)) for k in range(INPUTS)]  # fmt: skip
+        rows = [
+            (
+                "Annet",
+                f"Merknad nummer {k} om kaia og byggehøyden.",
+                *INSIDE,
+                None,
+                None,
+                now - timedelta(days=3, minutes=k),
+            )
+            for k in range(INPUTS)
+        ]
         store.bulk_add_inputs(c.id, rows, Channel.WEB, InputStatus.PUBLISHED)
         ids = [i.id for i in store.all_inputs(c.id)]
-        split = ids[:: 10]
+        split = ids[::10]
         for input_id in split:
             for _ in range(2):
                 points.split(store, input_id, OPERATOR)

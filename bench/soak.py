@@ -92,19 +92,13 @@ def slope_per_hour(points: list[tuple[float, float]]) -> float:
     mx = statistics.fmean(t for t, _ in points)
     my = statistics.fmean(v for _, v in points)
     var = sum((t - mx) ** 2 for t, _ in points)
-    return (
-        3600 * sum((t - mx) * (v - my) for t, v in points) / var
-        if var
-        else float("nan")
-    )
+    return 3600 * sum((t - mx) * (v - my) for t, v in points) / var if var else float("nan")
 
 
 @dataclass
 class Soak:
     samples: list[dict] = field(default_factory=list)
-    outcomes: list[tuple[float, Outcome]] = field(
-        default_factory=list
-    )  # (arrival s, outcome)
+    outcomes: list[tuple[float, Outcome]] = field(default_factory=list)  # (arrival s, outcome)
     turned_away: int = 0
     experiment: dict = field(default_factory=dict)  # --collect-at-end
     server_error: str = ""  # the server log's last traceback, when a session failed
@@ -125,9 +119,7 @@ def soak(args, post_script_gc: bool, label: str) -> Soak:
         probe = Path(tmp) / "probe.jsonl"
         env = {
             "STREAMLIT_RUNNER_POST_SCRIPT_GC": "true" if post_script_gc else "false",
-            "PYTHONPATH": os.pathsep.join(
-                filter(None, [str(PROBE), os.environ.get("PYTHONPATH")])
-            ),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(PROBE), os.environ.get("PYTHONPATH")])),
             "KARTINNSPILL_SOAK_PROBE": str(probe),
             "KARTINNSPILL_SOAK_PROBE_EVERY": str(args.sample),
             **dict(kv.split("=", 1) for kv in args.env),
@@ -167,28 +159,30 @@ def soak(args, post_script_gc: bool, label: str) -> Soak:
                         with lock:
                             result.turned_away += 1
                     else:
-                        threading.Thread(
-                            target=visit, args=(k, arrival, pin), daemon=True
-                        ).start()
+                        threading.Thread(target=visit, args=(k, arrival, pin), daemon=True).start()
                     k += 1
 
             driver = threading.Thread(target=arrivals, daemon=True)
             driver.start()
-            print(f"\n== {label}: server pid {pid}, runner.postScriptGC={post_script_gc}, "
-                  f"{args.rate}/s for {args.duration:.0f} s, readers {args.readers:.0%}, "
-                  f"extra env {args.env or '-'}", flush=True)  # fmt: skip
-            print(f"{'min':>5} {'RSS MB':>8} {'sessions':>9} {'inputs':>7} {'failed':>6} "
-                  f"{'p95 view':>8} {'st.sess':>7} {'objects':>9} {'gen2':>5} "
-                  f"{'gen2 ms':>8} {'C used':>6} {'C free':>6} {'duckdb':>6} {'load':>5}", flush=True)  # fmt: skip
+            print(
+                f"\n== {label}: server pid {pid}, runner.postScriptGC={post_script_gc}, "
+                f"{args.rate}/s for {args.duration:.0f} s, readers {args.readers:.0%}, "
+                f"extra env {args.env or '-'}",
+                flush=True,
+            )
+            print(
+                f"{'min':>5} {'RSS MB':>8} {'sessions':>9} {'inputs':>7} {'failed':>6} "
+                f"{'p95 view':>8} {'st.sess':>7} {'objects':>9} {'gen2':>5} "
+                f"{'gen2 ms':>8} {'C used':>6} {'C free':>6} {'duckdb':>6} {'load':>5}",
+                flush=True,
+            )
             probe_pos = 0
             last_row = -1
             gen2_since_row = [0, 0.0]
             while True:
                 elapsed = time.monotonic() - begin
                 finished = elapsed >= args.duration + args.drain or (
-                    not driver.is_alive()
-                    and elapsed >= args.duration
-                    and not _busy(inflight, args)
+                    not driver.is_alive() and elapsed >= args.duration and not _busy(inflight, args)
                 )
                 if finished:
                     stop.set()
@@ -223,20 +217,22 @@ def soak(args, post_script_gc: bool, label: str) -> Soak:
                     last_row = minute
                     recent = [v for a, o in done if a >= elapsed - 60 for v in o.views]
                     p = sample.get("probe", {})
-                    print(f"{minute:>5} {sample['rss_mb']:>8.1f} {sample['sessions']:>9} "
-                          f"{sample['inputs']:>7} {sample['failed']:>6} "
-                          f"{percentile(recent, 0.95):>8.3f} {p.get('sessions', '-'):>7} "
-                          f"{p.get('objects', '-'):>9} {gen2_since_row[0]:>5} "
-                          f"{1000 * gen2_since_row[1]:>8.0f} {p.get('malloc_used_mb', float('nan')):>6.0f} "
-                          f"{p.get('malloc_free_mb', float('nan')):>6.0f} "
-                          f"{p.get('duckdb_mb', float('nan')):>6.0f} {sample['load']:>5.2f}",
-                          flush=True)  # fmt: skip
+                    print(
+                        f"{minute:>5} {sample['rss_mb']:>8.1f} {sample['sessions']:>9} "
+                        f"{sample['inputs']:>7} {sample['failed']:>6} "
+                        f"{percentile(recent, 0.95):>8.3f} {p.get('sessions', '-'):>7} "
+                        f"{p.get('objects', '-'):>9} {gen2_since_row[0]:>5} "
+                        f"{1000 * gen2_since_row[1]:>8.0f} {p.get('malloc_used_mb', float('nan')):>6.0f} "
+                        f"{p.get('malloc_free_mb', float('nan')):>6.0f} "
+                        f"{p.get('duckdb_mb', float('nan')):>6.0f} {sample['load']:>5.2f}",
+                        flush=True,
+                    )
                     gen2_since_row = [0, 0.0]
                 if finished:
                     if args.collect_at_end:
                         result.experiment = collect_now(probe, args.sample)
                     if sample["failed"] and "Traceback" in (log := app.log()):
-                        last = log[log.rindex("Traceback"):]
+                        last = log[log.rindex("Traceback") :]
                         result.server_error = last if len(last) < 1500 else f"{last[:300]}\n…\n{last[-1200:]}"
                     break
                 time.sleep(max(0.0, target - time.monotonic()))
@@ -276,53 +272,66 @@ def summary(label: str, result: Soak, duration: float) -> None:
     views = [v for _, o in result.outcomes for v in o.views]
     tenth = duration / 10
     first_views = [v for a, o in result.outcomes if a < tenth for v in o.views]
-    last_views = [
-        v for a, o in result.outcomes if a >= duration - tenth for v in o.views
-    ]
+    last_views = [v for a, o in result.outcomes if a >= duration - tenth for v in o.views]
     failures = [o.failure for _, o in result.outcomes if o.failure]
     gen2 = [s["probe"]["pauses"]["2"] for s in samples if "probe" in s]
     pauses = sum(g[0] for g in gen2)
-    print(f"\n{label}: {samples[-1]['t'] / 60:.1f} min, {len(result.outcomes)} residents, "
-          f"{sum(len(o.views) for _, o in result.outcomes)} page views, "
-          f"{sum(1 for _, o in result.outcomes if o.reference)} inputs, {len(failures)} failed, "
-          f"{result.turned_away} turned away (more than --max-inflight at once)")  # fmt: skip
-    print(f"  RSS MB  start {samples[0]['rss_mb']:.1f}  5 min {at(300)}  30 min {at(1800)}  "
-          f"60 min {at(3600)}  peak {max(s['rss_mb'] for s in samples):.1f}  "
-          f"end {samples[-1]['rss_mb']:.1f}")  # fmt: skip
+    print(
+        f"\n{label}: {samples[-1]['t'] / 60:.1f} min, {len(result.outcomes)} residents, "
+        f"{sum(len(o.views) for _, o in result.outcomes)} page views, "
+        f"{sum(1 for _, o in result.outcomes if o.reference)} inputs, {len(failures)} failed, "
+        f"{result.turned_away} turned away (more than --max-inflight at once)"
+    )
+    print(
+        f"  RSS MB  start {samples[0]['rss_mb']:.1f}  5 min {at(300)}  30 min {at(1800)}  "
+        f"60 min {at(3600)}  peak {max(s['rss_mb'] for s in samples):.1f}  "
+        f"end {samples[-1]['rss_mb']:.1f}"
+    )
     heap = [s["probe"] for s in samples if "malloc_used_mb" in s.get("probe", {})]
     if heap:
-        print(f"  glibc heap MB (mallinfo2) in use / held free: at the middle "
-              f"{heap[len(heap) // 2]['malloc_used_mb']:.0f} / {heap[len(heap) // 2]['malloc_free_mb']:.0f}, "
-              f"at the end {heap[-1]['malloc_used_mb']:.0f} / {heap[-1]['malloc_free_mb']:.0f}")  # fmt: skip
-    print(f"  growth over the first half: {slope_per_hour(first):+.1f} MB/h, over the second half: "
-          f"{slope_per_hour(second):+.1f} MB/h ({len(first)} and {len(second)} samples)")  # fmt: skip
+        print(
+            f"  glibc heap MB (mallinfo2) in use / held free: at the middle "
+            f"{heap[len(heap) // 2]['malloc_used_mb']:.0f} / {heap[len(heap) // 2]['malloc_free_mb']:.0f}, "
+            f"at the end {heap[-1]['malloc_used_mb']:.0f} / {heap[-1]['malloc_free_mb']:.0f}"
+        )
+    print(
+        f"  growth over the first half: {slope_per_hour(first):+.1f} MB/h, over the second half: "
+        f"{slope_per_hour(second):+.1f} MB/h ({len(first)} and {len(second)} samples)"
+    )
     duck = [s["probe"]["duckdb_mb"] for s in samples if "duckdb_mb" in s.get("probe", {})]
     if duck:
-        print(f"  DuckDB's memory MB (duckdb_memory()): at the middle {duck[len(duck) // 2]:.0f}, "
-              f"at the end {duck[-1]:.0f}")  # fmt: skip
+        print(
+            f"  DuckDB's memory MB (duckdb_memory()): at the middle {duck[len(duck) // 2]:.0f}, "
+            f"at the end {duck[-1]:.0f}"
+        )
     if views:
-        print(f"  page view p50 {statistics.median(views):.3f} s  p95 {percentile(views, 0.95):.3f} s"
-              f"  | first tenth p95 {percentile(first_views, 0.95):.3f} s  "
-              f"last tenth p95 {percentile(last_views, 0.95):.3f} s")  # fmt: skip
+        print(
+            f"  page view p50 {statistics.median(views):.3f} s  p95 {percentile(views, 0.95):.3f} s"
+            f"  | first tenth p95 {percentile(first_views, 0.95):.3f} s  "
+            f"last tenth p95 {percentile(last_views, 0.95):.3f} s"
+        )
     if gen2:
         cpu = [g[3] for g in gen2 if len(g) > 3]  # older probe lines have no CPU time
-        print(f"  full collections in the server: {pauses}, wall total {sum(g[1] for g in gen2):.2f} s, "
-              f"longest {1000 * max(g[2] for g in gen2):.0f} ms"
-              + (f", CPU total {sum(cpu):.2f} s ({1000 * sum(cpu) / max(pauses, 1):.0f} ms each)"
-                 if cpu else ""))  # fmt: skip
-    print(f"  load average mean {statistics.fmean(s['load'] for s in samples):.2f}  "
-          f"max {max(s['load'] for s in samples):.2f}")  # fmt: skip
+        print(
+            f"  full collections in the server: {pauses}, wall total {sum(g[1] for g in gen2):.2f} s, "
+            f"longest {1000 * max(g[2] for g in gen2):.0f} ms"
+            + (f", CPU total {sum(cpu):.2f} s ({1000 * sum(cpu) / max(pauses, 1):.0f} ms each)" if cpu else "")
+        )
+    print(
+        f"  load average mean {statistics.fmean(s['load'] for s in samples):.2f}  "
+        f"max {max(s['load'] for s in samples):.2f}"
+    )
     for reason in sorted(set(failures))[:5]:
         print("  failure:", reason)
     if result.server_error:
         print("  the server's last traceback:\n   ", result.server_error.replace("\n", "\n    "))
     if e := result.experiment:
-        print(f"  at the end, load over: RSS {e['rss_before']:.1f} MB; gc.collect() found "
-              f"{e['unreachable']} unreachable objects in {1000 * e['collect_s']:.0f} ms -> "
-              f"{e['rss_after_collect']:.1f} MB; malloc_trim(0) -> {e['rss_after_trim']:.1f} MB")  # fmt: skip
-    grown = [
-        s["probe"].get("grown") for s in samples if s.get("probe", {}).get("grown")
-    ]
+        print(
+            f"  at the end, load over: RSS {e['rss_before']:.1f} MB; gc.collect() found "
+            f"{e['unreachable']} unreachable objects in {1000 * e['collect_s']:.0f} ms -> "
+            f"{e['rss_after_collect']:.1f} MB; malloc_trim(0) -> {e['rss_after_trim']:.1f} MB"
+        )
+    grown = [s["probe"].get("grown") for s in samples if s.get("probe", {}).get("grown")]
     if grown:
         print("  tracemalloc, most grown since the first probe line:")
         for where, size, count in grown[-1][:15]:
@@ -331,42 +340,33 @@ def summary(label: str, result: Soak, duration: float) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--duration", type=float, default=3600, help="seconds of arrivals")
+    parser.add_argument("--rate", type=float, default=1.0, help="residents arriving a second")
+    parser.add_argument("--readers", type=float, default=0.3, help="share who only read")
+    parser.add_argument("--sample", type=float, default=10, help="seconds between samples")
+    parser.add_argument("--published", type=int, default=0, help="fill Borgen up to this many")
     parser.add_argument(
-        "--duration", type=float, default=3600, help="seconds of arrivals"
+        "--post-script-gc", action="store_true", help="run with runner.postScriptGC true (Streamlit's default)"
+    )
+    parser.add_argument("--compare", action="store_true", help="run the shipped config, then runner.postScriptGC true")
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an environment variable for the server (repeatable)",
     )
     parser.add_argument(
-        "--rate", type=float, default=1.0, help="residents arriving a second"
+        "--tracemalloc", type=int, default=0, metavar="FRAMES", help="trace allocations in the server (slows it down)"
     )
     parser.add_argument(
-        "--readers", type=float, default=0.3, help="share who only read"
+        "--collect-at-end", action="store_true", help="when the load is over: RSS after gc.collect() and malloc_trim(0)"
     )
-    parser.add_argument(
-        "--sample", type=float, default=10, help="seconds between samples"
-    )
-    parser.add_argument(
-        "--published", type=int, default=0, help="fill Borgen up to this many"
-    )
-    parser.add_argument("--post-script-gc", action="store_true",
-                        help="run with runner.postScriptGC true (Streamlit's default)")  # fmt: skip
-    parser.add_argument("--compare", action="store_true",
-                        help="run the shipped config, then runner.postScriptGC true")  # fmt: skip
-    parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
-                        help="an environment variable for the server (repeatable)")  # fmt: skip
-    parser.add_argument("--tracemalloc", type=int, default=0, metavar="FRAMES",
-                        help="trace allocations in the server (slows it down)")  # fmt: skip
-    parser.add_argument("--collect-at-end", action="store_true",
-                        help="when the load is over: RSS after gc.collect() and malloc_trim(0)")  # fmt: skip
     parser.add_argument("--max-inflight", type=int, default=200)
-    parser.add_argument(
-        "--drain", type=float, default=120, help="s to wait for the last ones"
-    )
+    parser.add_argument("--drain", type=float, default=120, help="s to wait for the last ones")
     parser.add_argument("--timeout", type=float, default=120)
-    parser.add_argument(
-        "--cwd", type=Path, default=ROOT, help="the checkout of the app to run"
-    )
-    parser.add_argument(
-        "--out", type=Path, help="append every sample to this JSON-lines file"
-    )
+    parser.add_argument("--cwd", type=Path, default=ROOT, help="the checkout of the app to run")
+    parser.add_argument("--out", type=Path, help="append every sample to this JSON-lines file")
     args = parser.parse_args()
 
     runs = [(False, "shipped config"), (True, "runner.postScriptGC true")]

@@ -58,6 +58,7 @@ def prepare(store: Store, extra: int = EXTRA) -> None:
 
 def measure(store: Store, calls: int = CALLS) -> dict[str, float]:
     """Medians of ``calls`` calls per figure (fewer for the slow ones)."""
+
     def cold(read):
         def run():
             store._reads.clear()  # what a reader meets after another replica's write
@@ -69,14 +70,27 @@ def measure(store: Store, calls: int = CALLS) -> dict[str, float]:
 
     def write():
         store.add_input(
-            consultation_id=CONSULTATION, category="Annet", text=f"Bench {next(sent)}",
-            lat=59.826, lon=10.414, east=None, north=None, age_group=None, relation=None,
-            channel=Channel.WEB, status=InputStatus.PUBLISHED, session_hash="b", token=None,
+            consultation_id=CONSULTATION,
+            category="Annet",
+            text=f"Bench {next(sent)}",
+            lat=59.826,
+            lon=10.414,
+            east=None,
+            north=None,
+            age_group=None,
+            relation=None,
+            channel=Channel.WEB,
+            status=InputStatus.PUBLISHED,
+            session_hash="b",
+            token=None,
             created_at=datetime.now(UTC),
-        )  # fmt: skip
+        )
 
-    page = lambda: (store.get_consultation(CONSULTATION), store.published_inputs(CONSULTATION, limit=20),
-                    store.count_published(CONSULTATION))  # fmt: skip
+    page = lambda: (
+        store.get_consultation(CONSULTATION),
+        store.published_inputs(CONSULTATION, limit=20),
+        store.count_published(CONSULTATION),
+    )
     return {
         "data_version": median_ms(lambda: store.data_version, calls),
         "page reads, remembered": median_ms(page, calls),

@@ -193,7 +193,7 @@ def state(widget_id: str, **value) -> object:
     from streamlit.proto.WidgetStates_pb2 import WidgetState
 
     s = WidgetState(id=widget_id)
-    (name, v), = value.items()
+    ((name, v),) = value.items()
     if name == "json_value":
         v = json.dumps(v)
     setattr(s, name, v)
@@ -203,6 +203,7 @@ def state(widget_id: str, **value) -> object:
 def cpu_seconds(pid: int, with_children: bool = False) -> float:
     """User + system CPU time of a process so far (Linux /proc); ``with_children`` adds its
     live children and those it has waited for (PostgreSQL's backends)."""
+
     def own(stat: list[str], waited: bool) -> int:
         return int(stat[11]) + int(stat[12]) + (int(stat[13]) + int(stat[14]) if waited else 0)
 

@@ -113,10 +113,7 @@ WHEELS = Path(sys.prefix) / "asset-wheels"
 def missing(vendor: Path = VENDOR) -> list[str]:
     """Asset files the app needs that are not installed."""
     return [
-        f"{a.folder}/{f}"
-        for a in (*ASSETS, *WHEEL_ASSETS)
-        for f in a.files
-        if not (vendor / a.folder / f).exists()
+        f"{a.folder}/{f}" for a in (*ASSETS, *WHEEL_ASSETS) for f in a.files if not (vendor / a.folder / f).exists()
     ]
 
 
@@ -127,19 +124,25 @@ def fetch_wheel(asset: WheelAsset, wheels: Path = WHEELS) -> Path:
     if wheel is None:
         subprocess.run(
             [
-                sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-                "--only-binary=:all:", "--dest", str(wheels), asset.requirement,
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--dest",
+                str(wheels),
+                asset.requirement,
             ],
             check=True,
-        )  # fmt: skip
+        )
         wheel = asset.wheel(wheels)
         if wheel is None:
             raise RuntimeError(f"pip download {asset.requirement} left no wheel in {wheels}")
     digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
     if digest != asset.sha256:
-        raise RuntimeError(
-            f"{wheel.name}: SHA-256 {digest}, expected {asset.sha256}; delete it and retry"
-        )
+        raise RuntimeError(f"{wheel.name}: SHA-256 {digest}, expected {asset.sha256}; delete it and retry")
     return wheel
 
 

@@ -111,9 +111,7 @@ THROTTLES = {
 }
 
 
-def _throttle_keys(
-    store: Store, name: str, address: str | None, session: str | None
-) -> list[tuple[str, str]]:
+def _throttle_keys(store: Store, name: str, address: str | None, session: str | None) -> list[tuple[str, str]]:
     """The (scope, key) counters a try by ``name`` from ``address``/``session`` counts
     against; addresses and sessions only as salted hashes. The pair comes first (the
     audit row is per pair)."""
@@ -127,9 +125,13 @@ def _throttle_keys(
 
 
 def login_wait(
-    store: Store, username: str, *, address: str | None = None, session: str | None = None,
+    store: Store,
+    username: str,
+    *,
+    address: str | None = None,
+    session: str | None = None,
     now: datetime | None = None,
-) -> timedelta:  # fmt: skip
+) -> timedelta:
     """How long a login try by ``username`` from ``address``/``session`` must still wait."""
     now = now or datetime.now(UTC)
     name = _login_name(username)
@@ -146,9 +148,13 @@ def _login_name(username: str) -> str:
 
 
 def _verify(
-    store: Store, username: str, password: str, address: str | None, session: str | None,
+    store: Store,
+    username: str,
+    password: str,
+    address: str | None,
+    session: str | None,
     now: datetime,
-) -> User | None:  # fmt: skip
+) -> User | None:
     """The throttle first (a refused try costs no hash and writes nothing), then argon2;
     a failure counts against every throttle and updates its pair's one audit row."""
     name = _login_name(username)
@@ -164,9 +170,7 @@ def _verify(
         ok = False
     keys = _throttle_keys(store, name, address, session)
     if not ok:
-        store.record_login_failure(
-            keys, keys[0], now, now - FORGET_AFTER, name, {"address": address}
-        )
+        store.record_login_failure(keys, keys[0], now, now - FORGET_AFTER, name, {"address": address})
         return None
     # the address keeps its count: one good account must not clear a spraying address
     store.clear_login_failures([k for k in keys if k[0] != "address"])
@@ -174,9 +178,14 @@ def _verify(
 
 
 def check_login(
-    store: Store, username: str, password: str, *, address: str | None = None,
-    session: str | None = None, now: datetime | None = None,
-) -> User | None:  # fmt: skip
+    store: Store,
+    username: str,
+    password: str,
+    *,
+    address: str | None = None,
+    session: str | None = None,
+    now: datetime | None = None,
+) -> User | None:
     """The active user with that username and password, else ``None`` (never says which
     part was wrong); argon2's verify compares in constant time. While a throttle (per
     username, per username and address, per address, per session: see ``THROTTLES``) says
@@ -202,9 +211,7 @@ def start_session(store: Store, user: User, browser: str, now: datetime | None =
     connection that logged in: ``browser.py``); the random token goes to the browser
     session only, the store keeps hashes of both."""
     token = secrets.token_urlsafe(32)
-    store.start_staff_session(
-        _token_hash(token), user, now or datetime.now(UTC), browser_cookie.binding(browser)
-    )
+    store.start_staff_session(_token_hash(token), user, now or datetime.now(UTC), browser_cookie.binding(browser))
     return token
 
 
@@ -223,13 +230,9 @@ def session_user(
     if record is None or record[2] is not None:
         return None
     user_id, seen, _, bound = record
-    if bound is None or browser is None or not hmac.compare_digest(
-        bound, browser_cookie.binding(browser)
-    ):
+    if bound is None or browser is None or not hmac.compare_digest(bound, browser_cookie.binding(browser)):
         user = store.get_user(user_id)
-        store.end_staff_session_from_other_browser(
-            token_hash, now, user.username if user else str(user_id)
-        )
+        store.end_staff_session_from_other_browser(token_hash, now, user.username if user else str(user_id))
         raise InvalidUser("login.other_browser")
     if now - seen > idle:
         store.end_staff_sessions(now, token_hash=token_hash)
@@ -278,9 +281,17 @@ def end_browser_sessions(store: Store, browser: str | None, now: datetime | None
 
 
 def change_password(
-    store: Store, user: User, current: str, new: str, repeat: str, token: str, *,
-    address: str | None = None, session: str | None = None, now: datetime | None = None,
-) -> None:  # fmt: skip
+    store: Store,
+    user: User,
+    current: str,
+    new: str,
+    repeat: str,
+    token: str,
+    *,
+    address: str | None = None,
+    session: str | None = None,
+    now: datetime | None = None,
+) -> None:
     """A local account's own new password: the current one must be right (throttled like a
     login), the new one typed twice, acceptable and different. Every other login of the
     account ends; the change is in the audit log."""
@@ -313,9 +324,7 @@ def _verified(claims: Mapping[str, object], verified_issuers: Collection[str]) -
     return flag is True or flag == "true" or claims.get("iss") in verified_issuers
 
 
-def oidc_user(
-    store: Store, claims: Mapping[str, object], verified_issuers: Collection[str] = ()
-) -> User | OidcRefusal:
+def oidc_user(store: Store, claims: Mapping[str, object], verified_issuers: Collection[str] = ()) -> User | OidcRefusal:
     """The users row for an OIDC login (the ID token's claims, as ``st.user`` has them).
 
     A row bound to the token's issuer and subject is that user, whatever the e-mail says

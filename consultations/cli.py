@@ -61,7 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("seed-demo", help="load the demo data into an empty database")
     sub.add_parser(
-        "list", help="one line per consultation (id, status, opens, closes, inputs, title, "
+        "list",
+        help="one line per consultation (id, status, opens, closes, inputs, title, "
         "saksnummer when there is one), tab-separated",
     )
     imp = sub.add_parser(
@@ -75,60 +76,73 @@ def _parser() -> argparse.ArgumentParser:
         help="register a merknad that came by e-mail, letter or meeting; prints its reference",
     )
     reg.add_argument("--consultation", required=True, metavar="ID")
-    reg.add_argument(
-        "--channel", required=True, choices=[c.value for c in Channel if c != Channel.WEB]
-    )
+    reg.add_argument("--channel", required=True, choices=[c.value for c in Channel if c != Channel.WEB])
     reg.add_argument("--received", required=True, type=_day, metavar="YYYY-MM-DD")
     reg.add_argument("--sender-type", required=True, choices=[s.value for s in SenderType])
     reg.add_argument("--sender-name", metavar="NAME", help="kept for the case file, never public")
     reg.add_argument(
-        "--sender-email", metavar="ADDR",
+        "--sender-email",
+        metavar="ADDR",
         help="the sender's e-mail address: a receipt naming the reference is sent there, and the "
         "vedtak notice later (never public)",
-    )  # fmt: skip
+    )
     reg.add_argument(
-        "--sender-lang", choices=list(LANGUAGES), default=DEFAULT_LANG,
+        "--sender-lang",
+        choices=list(LANGUAGES),
+        default=DEFAULT_LANG,
         help="the language of the mails to the sender (default nb)",
-    )  # fmt: skip
-    reg.add_argument(
-        "--innsigelse", action="store_true", help="an authority's (or another municipality's) innsigelse: stored as open"
     )
     reg.add_argument(
-        "--faglig-raad", action="store_true",
+        "--innsigelse",
+        action="store_true",
+        help="an authority's (or another municipality's) innsigelse: stored as open",
+    )
+    reg.add_argument(
+        "--faglig-raad",
+        action="store_true",
         help="an authority's faglig råd; with --innsigelse too when the letter holds both",
-    )  # fmt: skip
-    reg.add_argument(
-        "--sender-address", metavar="ADDRESS",
-        help='postal address with a four-digit postnummer, "Gate 1, 1384 Asker"; kept for the case file, never public',
-    )  # fmt: skip
-    reg.add_argument(
-        "--sender-property", metavar="GNR/BNR", help="the sender's gnr/bnr (12/345); kept for the case file, never public"
     )
     reg.add_argument(
-        "--journalpost", metavar="NUMBER",
+        "--sender-address",
+        metavar="ADDRESS",
+        help='postal address with a four-digit postnummer, "Gate 1, 1384 Asker"; kept for the case file, never public',
+    )
+    reg.add_argument(
+        "--sender-property",
+        metavar="GNR/BNR",
+        help="the sender's gnr/bnr (12/345); kept for the case file, never public",
+    )
+    reg.add_argument(
+        "--journalpost",
+        metavar="NUMBER",
         help="the journalpost postmottak already gave the letter (25/4711-12): the archive package refers to it",
-    )  # fmt: skip
+    )
     reg.add_argument(
-        "--original", metavar="PATH",
+        "--original",
+        metavar="PATH",
         help="the letter as received (PDF, JPEG or PNG): the hoveddokument in the archive package",
-    )  # fmt: skip
+    )
     reg.add_argument(
-        "--category", metavar="NAME",
+        "--category",
+        metavar="NAME",
         help="one of the consultation's categories (default: its last one, «Annet»)",
-    )  # fmt: skip
+    )
     reg.add_argument("--lat", type=float, metavar="LAT")
     reg.add_argument("--lon", type=float, metavar="LON")
     reg.add_argument("--text-file", required=True, metavar="PATH", help="the text, UTF-8")
     reg.add_argument(
-        "--attachment", action="append", default=[], metavar="PATH",
+        "--attachment",
+        action="append",
+        default=[],
+        metavar="PATH",
         help="a file sent with the merknad: PDF, JPEG or PNG, at most 3 (repeat the option)",
-    )  # fmt: skip
+    )
     imr = sub.add_parser(
         "import-responses",
         help="read the sheet «Merknadspunkter» of an export --format xlsx back: create and update "
         "merknadspunkter (a new punkt letter splits a merknad) under the review page's rules; one "
         "line per change, all or nothing; audited as KARTINNSPILL_ACTOR (default cli)",
-    )  # fmt: skip
+    )
     imr.add_argument("--consultation", required=True, metavar="ID")
     imr.add_argument("file", metavar="FILE.xlsx")
     exp = sub.add_parser("export", help="export a consultation's inputs")
@@ -141,31 +155,36 @@ def _parser() -> argparse.ArgumentParser:
         "(default: the municipality's working CRS); "
         "GeoJSON is always WGS84",
     )
-    exp.add_argument(
-        "--out", required=True, metavar="PATH", help="file path, or - for stdout (csv, geojson)"
-    )
+    exp.add_argument("--out", required=True, metavar="PATH", help="file path, or - for stdout (csv, geojson)")
     exp.add_argument("--include-names", action="store_true", help="include senders' names")
     rep = sub.add_parser(
-        "report", help="the merknadsbehandling for the saksframlegg (formal høring) or the "
+        "report",
+        help="the merknadsbehandling for the saksframlegg (formal høring) or the "
         "medvirkningsrapport (early medvirkning): Word, or PDF with .pdf as the suffix",
-    )  # fmt: skip
+    )
     rep.add_argument("--consultation", required=True, metavar="ID")
     rep.add_argument(
-        "--out", required=True, metavar="FILE.docx|FILE.pdf|FILE.xlsx",
+        "--out",
+        required=True,
+        metavar="FILE.docx|FILE.pdf|FILE.xlsx",
         help="FILE.xlsx only for --kind varslingsliste (its .docx is a Word merge list)",
-    )  # fmt: skip
+    )
     rep.add_argument(
-        "--kind", choices=[k.value for k in downloads.ReportKind],
+        "--kind",
+        choices=[k.value for k in downloads.ReportKind],
         help="default: medvirkning for an early-phase consultation, merknadsbehandling for a formal one",
-    )  # fmt: skip
+    )
     rep.add_argument(
-        "--order", choices=[o.value for o in Order], default=Order.THEME.value,
+        "--order",
+        choices=[o.value for o in Order],
+        default=Order.THEME.value,
         help="within each sender group: by theme (else category; the default) or by category",
-    )  # fmt: skip
+    )
     rep.add_argument(
-        "--include-names", action="store_true",
+        "--include-names",
+        action="store_true",
         help="private persons' names, for the internal version (left out by default)",
-    )  # fmt: skip
+    )
     arc = sub.add_parser(
         "archive",
         help="the Fiks Arkiv package for the municipality's archive: a zip with one folder per "
@@ -175,9 +194,11 @@ def _parser() -> argparse.ArgumentParser:
     arc.add_argument("--consultation", required=True, metavar="ID")
     arc.add_argument("--out", required=True, metavar="FILE.zip")
     arc.add_argument(
-        "--since", type=_day, metavar="YYYY-MM-DD",
+        "--since",
+        type=_day,
+        metavar="YYYY-MM-DD",
         help="only merknader not sent to the archive before this day",
-    )  # fmt: skip
+    )
     rcp = sub.add_parser(
         "archive-receipt",
         help="read the archive's kvittering(er) (arkivmelding.opprett.kvittering) and store each "
@@ -191,20 +212,23 @@ def _parser() -> argparse.ArgumentParser:
         "CSV (semicolons; columns adresseTekst, postnummer, poststed, gardsnummer, bruksnummer, "
         "EPSG-kode, Nord, Øst), or GeoJSON/GeoPackage with those names as properties; all or "
         "nothing",
-    )  # fmt: skip
+    )
     adr.add_argument("file", metavar="FILE.csv|FILE.geojson|FILE.gpkg")
     mail = sub.add_parser(
         "send-mail",
         help="send the mail outbox over KARTINNSPILL_SMTP_URL; prints «sent N, waiting M, failed K»",
     )
-    mail.add_argument("--once", action="store_true", help="one round, then exit: every waiting mail is tried now, "
-                      "backing off or not")
-    mail.add_argument("--retry-failed", action="store_true", help="first put every failed mail back in the queue "
-                      "(audited; not one the server may already have, see the Drift page)")
-    sub.add_parser("install-assets", help="copy the self-hosted map assets into static/vendor")
-    area = sub.add_parser(
-        "import-area", help="check a plan-area file and print its area and bounds as JSON"
+    mail.add_argument(
+        "--once", action="store_true", help="one round, then exit: every waiting mail is tried now, backing off or not"
     )
+    mail.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="first put every failed mail back in the queue "
+        "(audited; not one the server may already have, see the Drift page)",
+    )
+    sub.add_parser("install-assets", help="copy the self-hosted map assets into static/vendor")
+    area = sub.add_parser("import-area", help="check a plan-area file and print its area and bounds as JSON")
     area.add_argument("file", metavar="FILE", help="GeoJSON, GeoPackage, KML or zipped Shapefile")
     area.add_argument("--layer", metavar="NAME", help="the layer (or shapefile) to use")
     area.add_argument("--crs", metavar="EPSG:XXXX", help="the file's CRS, when it has none")
@@ -216,16 +240,12 @@ def _parser() -> argparse.ArgumentParser:
         "anonymise", help="remove profile data, sender names and session hashes of a closed consultation"
     )
     anon.add_argument("--consultation", required=True, metavar="ID")
-    anon.add_argument(
-        "--months", type=int, default=12, help="retention after the deadline (default 12)"
-    )
+    anon.add_argument("--months", type=int, default=12, help="retention after the deadline (default 12)")
     user = sub.add_parser("create-user", help="a staff account (teacher, planner or admin)")
     user.add_argument("--username", required=True)
     user.add_argument("--role", required=True, help="teacher, planner or admin")
     user.add_argument("--email", help="needed for login through the municipality's OIDC")
-    user.add_argument(
-        "--password-stdin", action="store_true", help="read the password from standard input"
-    )
+    user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     return parser
 
 
@@ -248,9 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if fmt == "docx" or not Format(fmt).streamable:
                 print(t("exports.stdout_refused", format=fmt), file=sys.stderr)
                 return 2
-        store = Store.open(
-            settings.db_path, secret=settings.secret, secret_file=settings.secret_file
-        )
+        store = Store.open(settings.db_path, secret=settings.secret, secret_file=settings.secret_file)
         try:
             return _run(args, store, settings)
         finally:
@@ -267,20 +285,28 @@ def _export(args: argparse.Namespace, store: Store, settings: Settings) -> int:
     """``export`` and ``report``: the file (audit-logged by the core), and a line on stderr."""
     if args.command == "report":
         data = downloads.report_file(
-            store, args.consultation, include_names=args.include_names,
-            profile=settings.profile, actor=OPERATOR, order=args.order,
+            store,
+            args.consultation,
+            include_names=args.include_names,
+            profile=settings.profile,
+            actor=OPERATOR,
+            order=args.order,
             kind=args.kind or downloads.default_kind(store, args.consultation),
             pdf=Path(args.out).suffix.lower() == ".pdf",
             spreadsheet=Path(args.out).suffix.lower() == ".xlsx",
-        )  # fmt: skip
+        )
     else:
         fmt = Format(args.format)
         if fmt == Format.GEOJSON and args.crs not in (None, geo.WGS84):
             print(t("exports.geojson_crs_ignored", crs=f"EPSG:{args.crs}"), file=sys.stderr)
         data = downloads.inputs_file(
-            store, args.consultation, fmt, crs=args.crs or settings.profile.working_crs,
-            include_names=args.include_names, actor=OPERATOR,
-        )  # fmt: skip
+            store,
+            args.consultation,
+            fmt,
+            crs=args.crs or settings.profile.working_crs,
+            include_names=args.include_names,
+            actor=OPERATOR,
+        )
     if args.out == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -504,10 +530,14 @@ def _run(args: argparse.Namespace, store: Store, settings: Settings) -> int:
         return 0
     if args.command == "import-consultation":
         saved, warnings = import_consultation(
-            store, Path(args.file), kommunenummer=settings.profile.kommunenummer,
-            known_parties=(*settings.profile.hearing_parties,
-                           *((a, SenderType.AUTHORITY) for a in settings.profile.authorities)),
-        )  # fmt: skip
+            store,
+            Path(args.file),
+            kommunenummer=settings.profile.kommunenummer,
+            known_parties=(
+                *settings.profile.hearing_parties,
+                *((a, SenderType.AUTHORITY) for a in settings.profile.authorities),
+            ),
+        )
         for key, values in warnings:
             print(t(key, **values), file=sys.stderr)
         print(t("import.done", id=saved.id, status=saved.status.value), file=sys.stderr)

@@ -34,15 +34,11 @@ class TileLayer:
     max_zoom: int = 18
 
 
-_KARTVERKET = (
-    "https://cache.kartverket.no/v1/wmts/1.0.0/{layer}/default/webmercator/{{z}}/{{y}}/{{x}}.png"
-)
+_KARTVERKET = "https://cache.kartverket.no/v1/wmts/1.0.0/{layer}/default/webmercator/{{z}}/{{y}}/{{x}}.png"
 _KARTVERKET_ATTRIBUTION = '&copy; <a href="https://www.kartverket.no/">Kartverket</a>'
 TILE_PRESETS: dict[str, TileLayer | None] = {
     "kartverket-topo": TileLayer(_KARTVERKET.format(layer="topo"), _KARTVERKET_ATTRIBUTION),
-    "kartverket-graatone": TileLayer(
-        _KARTVERKET.format(layer="topograatone"), _KARTVERKET_ATTRIBUTION
-    ),
+    "kartverket-graatone": TileLayer(_KARTVERKET.format(layer="topograatone"), _KARTVERKET_ATTRIBUTION),
     "osm": TileLayer(
         "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
         '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-bidragsytere',
@@ -214,7 +210,9 @@ def load_profile(name: str) -> Municipality:
         export_crs=_export_crs(name, data.get("export_crs", [4326])),
         **_open_data(name, data.get("open_data", {})),
         line_outside_share=_share(name, data.get("drawing", {}).get("line_outside_share", LINE_OUTSIDE_SHARE)),
-        photos_premoderated=_flag(name, "photos_premoderated", data.get("moderation", {}).get("photos_premoderated", True)),
+        photos_premoderated=_flag(
+            name, "photos_premoderated", data.get("moderation", {}).get("photos_premoderated", True)
+        ),
     )
 
 
@@ -321,9 +319,7 @@ def _secrets(path: Path) -> Mapping[str, object]:
         return tomllib.load(f)
 
 
-def load_settings(
-    env: Mapping[str, str] | None = None, secrets_path: Path = SECRETS
-) -> Settings:
+def load_settings(env: Mapping[str, str] | None = None, secrets_path: Path = SECRETS) -> Settings:
     env = os.environ if env is None else env
     secrets = _secrets(secrets_path)
 

@@ -54,9 +54,7 @@ def _day(now: datetime, days: int, at: time) -> datetime:
     return datetime.combine(local, at, tzinfo=OSLO).astimezone(UTC)
 
 
-def seed_demo(
-    store: Store, now: datetime | None = None, seed: int = 2026, profile: Municipality | None = None
-) -> int:
+def seed_demo(store: Store, now: datetime | None = None, seed: int = 2026, profile: Municipality | None = None) -> int:
     """Load the demo consultations and inputs into an empty store; returns inputs added.
     ``profile``: whose categories, working CRS, addresses and høringsinstanser (by default
     the configured one). Replicas starting together on one database: one seeds, the others
@@ -78,9 +76,7 @@ def _seed_demo(store: Store, now: datetime | None, seed: int, profile: Municipal
         stage = Stage(item["stage"])
         opens = _day(now, item["opens_days"], time(0, 0))
         announced = (
-            _day(now, item["announced_days"], time(0, 0)).astimezone(OSLO).date()
-            if "announced_days" in item
-            else None
+            _day(now, item["announced_days"], time(0, 0)).astimezone(OSLO).date() if "announced_days" in item else None
         )
         # a formal frist on a weekend or holiday moves as the law says
         closes = planprocess.frist(
@@ -113,9 +109,14 @@ def _seed_demo(store: Store, now: datetime | None, seed: int, profile: Municipal
         if "context_layer" in item:  # the plan's own map under the pins: the first visitor meets it
             layer = item["context_layer"]
             context_layers.add_file_layer(
-                store, consultation.id, OPERATOR, name=layer["name"], legend=layer["legend"],
-                filename=layer["filename"], data=json.dumps(layer["features"]).encode(),
-            )  # fmt: skip
+                store,
+                consultation.id,
+                OPERATOR,
+                name=layer["name"],
+                legend=layer["legend"],
+                filename=layer["filename"],
+                data=json.dumps(layer["features"]).encode(),
+            )
         for kind in planprocess.required_documents(consultation.plan_type, consultation.stage):
             name = f"{kind.value}-{consultation.id}.pdf"
             pdf = demo_pdf(consultation, kind, profile.kommunenummer)
@@ -166,8 +167,9 @@ def _seed_medvirkning(store: Store, spec: dict | None, consultations: dict[str, 
         return
     c = consultations[spec["consultation_id"]]
     for row in spec["follow_ups"]:
-        store.set_follow_up(c.id, row["theme"], row["kind"], row["follow_up"], row.get("reason", ""), "demo",
-                            now=c.opens_at)  # fmt: skip
+        store.set_follow_up(
+            c.id, row["theme"], row["kind"], row["follow_up"], row.get("reason", ""), "demo", now=c.opens_at
+        )
     for a in spec["activities"]:
         held_on = (c.opens_at.astimezone(OSLO) + timedelta(days=a["days"])).date()
         store.add_activity(c.id, held_on, a["place"], a["kind"], a["attended"], "demo")
@@ -191,7 +193,9 @@ def _seed_drawings(
     if not spec or spec.get("consultation_id") not in consultations:
         return 0
     c = consultations[spec["consultation_id"]]
-    local = [a for a, inside in zip(addresses, geo.contains_many(c.area, [(a.lat, a.lon) for a in addresses])) if inside]
+    local = [
+        a for a, inside in zip(addresses, geo.contains_many(c.area, [(a.lat, a.lon) for a in addresses])) if inside
+    ]
     if not local:
         return 0
     rng = random.Random(seed + 14)  # its own stream: the other demo inputs stay where they were
@@ -210,13 +214,23 @@ def _seed_drawings(
         east, north = geo.to_working_crs(drawing.lon, drawing.lat, epsg)
         # no supports: each is a write of its own, and seeding stays quick
         store.add_input(
-            consultation_id=c.id, category=category, text=clean_text(text), lat=drawing.lat,
-            lon=drawing.lon, east=east, north=north, age_group=None, relation="bor",
-            channel=Channel.WEB, status=InputStatus.PUBLISHED,
-            session_hash=store.hash_session(f"demo-drawing-{n}", c.id), token=None,
+            consultation_id=c.id,
+            category=category,
+            text=clean_text(text),
+            lat=drawing.lat,
+            lon=drawing.lon,
+            east=east,
+            north=north,
+            age_group=None,
+            relation="bor",
+            channel=Channel.WEB,
+            status=InputStatus.PUBLISHED,
+            session_hash=store.hash_session(f"demo-drawing-{n}", c.id),
+            token=None,
             created_at=c.opens_at + (end - c.opens_at) * rng.random(),
-            drawing=drawing.geojson, measure=drawing.measure,
-        )  # fmt: skip
+            drawing=drawing.geojson,
+            measure=drawing.measure,
+        )
 
     texts = spec["route_texts"]
     for n, home in enumerate(homes):
@@ -230,7 +244,9 @@ def _seed_drawings(
         centre = by_text[item["near"]]
         turns = np.linspace(0, 2 * math.pi, 7)[:-1] + rng.uniform(0, math.pi / 3)
         radius = item["radius_m"] * np.array([rng.uniform(0.8, 1.2) for _ in turns])
-        lon, lat = geo.from_working_crs(centre.east + radius * np.cos(turns), centre.north + radius * np.sin(turns), epsg)
+        lon, lat = geo.from_working_crs(
+            centre.east + radius * np.cos(turns), centre.north + radius * np.sin(turns), epsg
+        )
         ring = np.column_stack([lon, lat]).round(7).tolist()
         polygon = {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
         add(k, item["category"], item["text"], geo.read_drawing(polygon, c.shapes, c.area, epsg=epsg))
@@ -295,7 +311,12 @@ def _seed_letters(
             consultation_id=c.id,
             category=item["category"],
             text=clean_text(item["text"]),
-            lat=None, lon=None, east=None, north=None, age_group=None, relation=None,
+            lat=None,
+            lon=None,
+            east=None,
+            north=None,
+            age_group=None,
+            relation=None,
             channel=Channel(item["channel"]),
             status=InputStatus.PUBLISHED,
             session_hash=None,
@@ -304,7 +325,7 @@ def _seed_letters(
             sender_type=SenderType(item["sender_type"]),
             sender_name=item["sender_name"],
             objection=Objection(item["objection"]) if item.get("objection") else None,
-        )  # fmt: skip
+        )
         for party in store.hearing_parties(c.id):
             if party.name == stored.sender_name and party.input_id is None:
                 store.update_hearing_party(replace(party, input_id=stored.id), None)
@@ -321,11 +342,17 @@ def _seed_points(store: Store, input_id: int, entries: list[dict], now: datetime
         kind = PointKind(entry["kind"])
         status = ObjectionStatus.OPEN if kind == PointKind.INNSIGELSE else None
         point = Point(
-            input_id, entry["letter"], summary=entry["summary"], theme=entry.get("theme", ""), kind=kind,
-            status=status, assessment=entry.get("assessment", ""),
+            input_id,
+            entry["letter"],
+            summary=entry["summary"],
+            theme=entry.get("theme", ""),
+            kind=kind,
+            status=status,
+            assessment=entry.get("assessment", ""),
             outcome=Outcome(entry["outcome"]) if entry.get("outcome") else None,
-            plan_change=entry.get("plan_change", ""), new_hearing=bool(entry.get("new_hearing")),
-        )  # fmt: skip
+            plan_change=entry.get("plan_change", ""),
+            new_hearing=bool(entry.get("new_hearing")),
+        )
         if entry.get("status"):
             settled = (now + timedelta(days=entry["settled_days"])).astimezone(OSLO).date()
             point, change = validate_status_change(point, entry["status"], settled, entry["reference"], entry["note"])
@@ -360,10 +387,16 @@ def demo_pdf(c: Consultation, kind: DocumentKind, kommunenummer: str) -> bytes:
         (24, t("demo_documents.label")),
         (16, t(f"document_kind.{kind.value}")),
         (12, c.title),
-        (12, t("demo_documents.plan", plan_id=planprocess.national_plan_id(kommunenummer, c.plan_id),
-               case_number=c.case_number)),
+        (
+            12,
+            t(
+                "demo_documents.plan",
+                plan_id=planprocess.national_plan_id(kommunenummer, c.plan_id),
+                case_number=c.case_number,
+            ),
+        ),
         (10, t("demo_documents.note")),
-    ]  # fmt: skip
+    ]
     stream = [b"BT", b"72 770 Td"]
     for size, text in lines:
         stream += [b"/F1 %d Tf" % size, _pdf_text(text[:90]) + b" Tj", b"0 -%d Td" % (size * 2)]

@@ -108,9 +108,7 @@ def read_areas(path: Path, key: str) -> dict[str, MultiPolygon]:
 
 
 def is_valid_coordinate(lat: float, lon: float) -> bool:
-    return (
-        math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180
-    )
+    return math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180
 
 
 _COORDINATE_SPLIT = re.compile(r"\s*;\s*|\s+|,\s+")
@@ -440,9 +438,7 @@ class AreaImport:
         return bounds(self.union)
 
 
-def read_area(
-    data: bytes, filename: str, *, layer: str | None = None, crs: str | None = None
-) -> AreaImport:
+def read_area(data: bytes, filename: str, *, layer: str | None = None, crs: str | None = None) -> AreaImport:
     """A plan area from an uploaded file, as a staff member gives it.
 
     ``filename`` only tells the format; ``layer`` picks one of several layers (or
@@ -502,9 +498,7 @@ def _features(frame) -> tuple[AreaFeature, ...]:
     """The polygon features of a GeoDataFrame, in WGS84, checked and repaired."""
     import geopandas
 
-    field = next(
-        (c for wanted in _LABEL_FIELDS for c in frame.columns if str(c).lower() == wanted), None
-    )
+    field = next((c for wanted in _LABEL_FIELDS for c in frame.columns if str(c).lower() == wanted), None)
     names = frame[field].tolist() if field else [None] * len(frame)
     rows = [
         (name, MultiPolygon(polygons))
@@ -824,9 +818,7 @@ def read_context_features(data: bytes, filename: str, *, layer: str | None = Non
         raise InvalidArea("area.crs_missing")
     if len(frame) > MAX_CONTEXT_FEATURES:
         raise InvalidArea("context_layer.too_many", max=MAX_CONTEXT_FEATURES, n=len(frame))
-    field = next(
-        (c for wanted in _LABEL_FIELDS for c in frame.columns if str(c).lower() == wanted), None
-    )
+    field = next((c for wanted in _LABEL_FIELDS for c in frame.columns if str(c).lower() == wanted), None)
     names = frame[field].tolist() if field else [None] * len(frame)
     kept = [
         (name, shapely.force_2d(g))
@@ -869,8 +861,6 @@ def _label_text(name: object) -> str:
     if name is None or (isinstance(name, float) and math.isnan(name)):
         return ""
     return str(name).strip()[:200]
-
-
 
 
 # -- coordinates for OGC API clients (ogcapi.py): CRSs by their URI, axis order as defined --

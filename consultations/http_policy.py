@@ -49,9 +49,7 @@ def tile_origin(settings: Settings) -> str | None:
     return f"{url.scheme}://{url.netloc}"
 
 
-def content_security_policy(
-    settings: Settings, path: str, host: str | None, map_origins: Iterable[str] = ()
-) -> str:
+def content_security_policy(settings: Settings, path: str, host: str | None, map_origins: Iterable[str] = ()) -> str:
     """The policy for the response to ``path``: scripts only from the app itself; images
     from the app, the configured tile server and the WMS servers of the context layers of
     the consultation shown (``map_origins``, ``shown_consultation``), nothing else.
@@ -154,9 +152,7 @@ class ResponsePolicy:
     def browser_cookie(self) -> BrowserCookie:
         """The signer, with the app's secret read (or made) on the first request, as the store does."""
         if self._browser_cookie is None:
-            self._browser_cookie = BrowserCookie(
-                keys.load_secret(self.settings.secret, self.settings.secret_file)
-            )
+            self._browser_cookie = BrowserCookie(keys.load_secret(self.settings.secret, self.settings.secret_file))
         return self._browser_cookie
 
     def _set_cookie(self, scope: Scope) -> bytes | None:
@@ -197,7 +193,9 @@ class ResponsePolicy:
             await _not_found(send)
             return
         host = _header(scope, b"host")
-        shown = shown_consultation(path, scope.get("query_string", b""), _header(scope, b"referer"), host, self.base_path)
+        shown = shown_consultation(
+            path, scope.get("query_string", b""), _header(scope, b"referer"), host, self.base_path
+        )
         policy = content_security_policy(self.settings, path, host, self.map_origins(shown) if shown else ())
         extra = [
             (b"content-security-policy", policy.encode()),

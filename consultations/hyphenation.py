@@ -27,18 +27,14 @@ SOFT_HYPHEN = "\u00ad"
 # Words shorter than this fit a phone's line even in a large heading; breaking them only
 # makes headings harder to read.
 MIN_LETTERS = 10
-_LONG_WORD = re.compile(
-    rf"[^\W\d_]{{{MIN_LETTERS},}}"
-)  # letters only: no numbers, ids, codes
+_LONG_WORD = re.compile(rf"[^\W\d_]{{{MIN_LETTERS},}}")  # letters only: no numbers, ids, codes
 _DICTIONARIES = {"nb": "nb_NO", "nn": "nn_NO", "en": "en_GB"}
 
 
 @cache
 def _dictionary(lang: str) -> pyphen.Pyphen:
     # at least three letters on each side: «ut-» alone at a line's end reads badly
-    return pyphen.Pyphen(
-        lang=_DICTIONARIES.get(lang, _DICTIONARIES["nb"]), left=3, right=3
-    )
+    return pyphen.Pyphen(lang=_DICTIONARIES.get(lang, _DICTIONARIES["nb"]), left=3, right=3)
 
 
 def soft_hyphens(text: str, lang: str) -> str:
@@ -56,8 +52,7 @@ def _word(word: str, lang: str) -> str:
     parts = [word[a:b] for a, b in zip((0, *cuts), (*cuts, len(word)), strict=True)]
     # a part still longer than a line may hold breaks at its syllables
     return SOFT_HYPHEN.join(
-        dictionary.inserted(part, hyphen=SOFT_HYPHEN) if len(part) >= compounds.SPLIT_AGAIN else part
-        for part in parts
+        dictionary.inserted(part, hyphen=SOFT_HYPHEN) if len(part) >= compounds.SPLIT_AGAIN else part for part in parts
     )
 
 

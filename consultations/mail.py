@@ -46,7 +46,9 @@ from .store import Store
 
 EMAIL_MAX = 254  # RFC 5321's longest path
 # One address, no display name or list: what a resident types, checked before it is kept.
-_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
+_EMAIL = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
+)
 DIGEST_EVERY = timedelta(days=1)
 CONFIRM_PAGE = "epost"  # pages/epost.py: confirm a follow, or stop it
 ANSWER_PARAM = "svar"  # ?id=…&svar=KI-000012: the consultation page shows that answer first
@@ -90,10 +92,20 @@ def check_request(request: MailRequest | None) -> MailRequest | None:
 
 # Keys whose words name the process: a formal høring's (``mail.<key>``), or early
 # medvirkning's own (``mail.early.<key>``), which never say «høring».
-STAGED = frozenset({
-    "link_consultation", "confirm.consultation", "confirm.ignore", "update.subject", "update.responses",
-    "form.privacy", "follow.heading", "follow.help", "follow.email", "follow.button",
-})  # fmt: skip
+STAGED = frozenset(
+    {
+        "link_consultation",
+        "confirm.consultation",
+        "confirm.ignore",
+        "update.subject",
+        "update.responses",
+        "form.privacy",
+        "follow.heading",
+        "follow.help",
+        "follow.email",
+        "follow.button",
+    }
+)
 
 
 def worded(key: str, stage: Stage) -> str:
@@ -202,22 +214,33 @@ def receipt(consultation: Consultation, item: Input, email: str, lang: str) -> M
         facts.append(t("mail.receipt.case_number", lang, case_number=consultation.case_number))
     facts += [t("mail.receipt.text_heading", lang), item.text, t("mail.receipt.public", lang)]
     return compose(
-        MailKind.RECEIPT, consultation, email, lang,
-        t("mail.receipt.subject", lang, reference=item.reference), facts,
-        link=_consultation_link(consultation, lang), input_id=item.id,
-    )  # fmt: skip
+        MailKind.RECEIPT,
+        consultation,
+        email,
+        lang,
+        t("mail.receipt.subject", lang, reference=item.reference),
+        facts,
+        link=_consultation_link(consultation, lang),
+        input_id=item.id,
+    )
 
 
 def confirmation(consultation: Consultation, follow: Follow) -> Mail:
     lang = follow.lang
     asked = "confirm.input" if follow.kind == FollowKind.INPUT else "confirm.consultation"
     return compose(
-        MailKind.CONFIRM, consultation, follow.email, lang, t("mail.confirm.subject", lang),
-        [said(asked, consultation, lang, title=consultation.in_language(lang).title),
-         said("confirm.ignore", consultation, lang)],
+        MailKind.CONFIRM,
+        consultation,
+        follow.email,
+        lang,
+        t("mail.confirm.subject", lang),
+        [
+            said(asked, consultation, lang, title=consultation.in_language(lang).title),
+            said("confirm.ignore", consultation, lang),
+        ],
         link=(t("mail.confirm.link", lang), page_link(CONFIRM_PAGE, bekreft=follow.token, lang=lang)),
         input_id=follow.input_id,
-    )  # fmt: skip
+    )
 
 
 def input_stored(store: Store, consultation: Consultation, item: Input, request: MailRequest) -> None:
@@ -249,7 +272,11 @@ def innsigelse_arrived(store: Store, consultation: Consultation, item: Input) ->
         lang = follow.lang
         mails.append(
             compose(
-                MailKind.INNSIGELSE, consultation, follow.email, lang, t("mail.innsigelse.subject", lang),
+                MailKind.INNSIGELSE,
+                consultation,
+                follow.email,
+                lang,
+                t("mail.innsigelse.subject", lang),
                 [t("mail.innsigelse.body", lang, reference=item.reference, sender=item.sender_name or "—")],
                 link=(t("mail.link_review", lang), page_link("gjennomgang", id=consultation.id, lang=lang)),
                 follow=follow,
@@ -339,9 +366,15 @@ def answer(consultation: Consultation, follow: Follow, response: Response, point
         if (response.plan_change or "").strip():
             paragraphs.append(f"{t('mail.answer.plan_change', lang)}: {response.plan_change}")
     return compose(
-        MailKind.ANSWER, consultation, follow.email, lang, t("mail.answer.subject", lang), paragraphs,
-        link=(t("mail.answer.link", lang), answer_link(consultation, follow.input_id or 0, lang)), follow=follow,
-    )  # fmt: skip
+        MailKind.ANSWER,
+        consultation,
+        follow.email,
+        lang,
+        t("mail.answer.subject", lang),
+        paragraphs,
+        link=(t("mail.answer.link", lang), answer_link(consultation, follow.input_id or 0, lang)),
+        follow=follow,
+    )
 
 
 def answer_link(consultation: Consultation, input_id: int, lang: str) -> str:
@@ -371,8 +404,13 @@ def _updates(
     each follower's language)."""
     return [
         compose(
-            MailKind.UPDATE, consultation, f.email, f.lang, said("update.subject", consultation, f.lang),
-            [said(key, consultation, f.lang, **params(f.lang))], link=_consultation_link(consultation, f.lang),
+            MailKind.UPDATE,
+            consultation,
+            f.email,
+            f.lang,
+            said("update.subject", consultation, f.lang),
+            [said(key, consultation, f.lang, **params(f.lang))],
+            link=_consultation_link(consultation, f.lang),
             follow=f,
         )
         for f in store.follows(consultation.id, (FollowKind.CONSULTATION,))
@@ -402,14 +440,24 @@ def feedback_published(store: Store, consultation: Consultation, rows: Sequence[
         lang = follow.lang
         paragraphs = [t("mail24b.feedback.body", lang, title=consultation.in_language(lang).title)]
         for row in rows:
-            lines = [tn("mail24b.feedback.theme", row.count, lang, theme=row.title),
-                     f"{t('mail24b.feedback.done', lang)}: {t(f'feedback.kind.{row.kind}', lang)}"]  # fmt: skip
+            lines = [
+                tn("mail24b.feedback.theme", row.count, lang, theme=row.title),
+                f"{t('mail24b.feedback.done', lang)}: {t(f'feedback.kind.{row.kind}', lang)}",
+            ]
             lines += [x for x in (row.follow_up, row.reason) if x.strip()]
             paragraphs.append("\n".join(lines))
-        mails.append(compose(
-            MailKind.FEEDBACK, consultation, follow.email, lang, t("mail24b.feedback.subject", lang), paragraphs,
-            link=(t("mail24b.feedback.link", lang), page_link("", id=consultation.id, lang=lang)), follow=follow,
-        ))  # fmt: skip
+        mails.append(
+            compose(
+                MailKind.FEEDBACK,
+                consultation,
+                follow.email,
+                lang,
+                t("mail24b.feedback.subject", lang),
+                paragraphs,
+                link=(t("mail24b.feedback.link", lang), page_link("", id=consultation.id, lang=lang)),
+                follow=follow,
+            )
+        )
     store.queue_mail(mails)
     return len(mails)
 
@@ -423,7 +471,9 @@ def deadline_changed(store: Store, consultation: Consultation) -> None:
     """«Følg høringen»: the frist moved (in the caller's transaction)."""
     store.queue_mail(
         _updates(
-            store, consultation, "update.deadline",
+            store,
+            consultation,
+            "update.deadline",
             lambda lang: {"deadline": format_date(consultation.closes_at, lang, with_time=True)},
         )
     )
@@ -432,17 +482,29 @@ def deadline_changed(store: Store, consultation: Consultation) -> None:
 def vedtak_notice(consultation: Consultation, follow: Follow, vedtak: Vedtak) -> Mail:
     lang = follow.lang
     return compose(
-        MailKind.VEDTAK, consultation, follow.email, lang,
+        MailKind.VEDTAK,
+        consultation,
+        follow.email,
+        lang,
         t("mail.vedtak.subject", lang),
         [
-            t("mail.vedtak.body", lang, date=vedtak.decided_on.strftime("%d.%m.%Y"),
-              case_number=vedtak.case_number, title=consultation.in_language(lang).title),
+            t(
+                "mail.vedtak.body",
+                lang,
+                date=vedtak.decided_on.strftime("%d.%m.%Y"),
+                case_number=vedtak.case_number,
+                title=consultation.in_language(lang).title,
+            ),
             vedtak.body,
-            t("mail.vedtak.appeal", lang, appeal_by=vedtak.appeal_by.strftime("%d.%m.%Y"),
-              case_number=vedtak.case_number),
+            t(
+                "mail.vedtak.appeal",
+                lang,
+                appeal_by=vedtak.appeal_by.strftime("%d.%m.%Y"),
+                case_number=vedtak.case_number,
+            ),
         ],
         link=(t("mail.vedtak.link", lang), vedtak.link) if vedtak.link else None,
-    )  # fmt: skip
+    )
 
 
 def varslingsliste(store: Store, consultation_id: str) -> list[Follow]:
@@ -497,14 +559,20 @@ def queue_digests(store: Store, now: datetime | None = None) -> int:
         with store.atomic():
             if consultation is not None and count:
                 lang = follow.lang
-                store.queue_mail([
-                    compose(
-                        MailKind.DIGEST, consultation, follow.email, lang, t("mail.digest.subject", lang),
-                        [tn("mail.digest.body", count, lang, since=format_date(since, lang, with_time=True))],
-                        link=(t("mail.link_review", lang), page_link("gjennomgang", id=consultation.id, lang=lang)),
-                        follow=follow,
-                    )
-                ])  # fmt: skip
+                store.queue_mail(
+                    [
+                        compose(
+                            MailKind.DIGEST,
+                            consultation,
+                            follow.email,
+                            lang,
+                            t("mail.digest.subject", lang),
+                            [tn("mail.digest.body", count, lang, since=format_date(since, lang, with_time=True))],
+                            link=(t("mail.link_review", lang), page_link("gjennomgang", id=consultation.id, lang=lang)),
+                            follow=follow,
+                        )
+                    ]
+                )
                 queued += 1
             store.mark_follow_sent(follow.id, now)
     return queued
@@ -512,8 +580,11 @@ def queue_digests(store: Store, now: datetime | None = None) -> int:
 
 def digest_follow(store: Store, consultation: Consultation) -> Follow | None:
     """The kontaktperson's active digest follow, if staff opted in."""
-    found = [f for f in store.follows(consultation.id, (FollowKind.DIGEST,))
-             if f.email.lower() == consultation.contact.email.lower()]  # fmt: skip
+    found = [
+        f
+        for f in store.follows(consultation.id, (FollowKind.DIGEST,))
+        if f.email.lower() == consultation.contact.email.lower()
+    ]
     return found[0] if found else None
 
 
@@ -531,14 +602,17 @@ def set_digest(store: Store, consultation: Consultation, wanted: bool, lang: str
     return current
 
 
-
 # -- the administrator: failed mail ----------------------------------------------------------
 
 
 def retry_failed(
-    store: Store, actor: User, mail_ids: Sequence[int] | None = None, *, unknown: bool = False,
+    store: Store,
+    actor: User,
+    mail_ids: Sequence[int] | None = None,
+    *,
+    unknown: bool = False,
     now: datetime | None = None,
-) -> int:  # fmt: skip
+) -> int:
     """An administrator puts failed mails back in the queue (``mail_ids``, or every failed
     one): each is tried again by the sender's next round, with the same Message-ID, and the
     retry is audited. A mail the server may already have (the sender stopped mid-send) is

@@ -234,8 +234,9 @@ def start_background(store: Store, settings: MailSettings | None) -> threading.E
             return _STARTED[id(store)]
         stop = _STARTED[id(store)] = threading.Event()
         threading.Thread(
-            target=run_forever, args=(store, settings, stop, settings.poll_seconds), name="kartinnspill-mail",
+            target=run_forever,
+            args=(store, settings, stop, settings.poll_seconds),
+            name="kartinnspill-mail",
             daemon=True,
         ).start()
         return stop
-

@@ -26,8 +26,17 @@ FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}  # fpdf2's style → file
 # Basic Latin to Latin Extended-B (Norwegian, Sámi ŋ đ ŧ š ž č ǥ ǩ ʒ, the rest of Europe),
 # spacing modifiers and combining marks, punctuation, currency, letterlike, arrows, ≤ ≥ −
-_RANGES = ((0x20, 0x7E), (0xA0, 0x24F), (0x292, 0x292), (0x2B0, 0x36F), (0x2000, 0x206F),
-           (0x20A0, 0x20CF), (0x2100, 0x2199), (0x2212, 0x2212), (0x2260, 0x2265))  # fmt: skip
+_RANGES = (
+    (0x20, 0x7E),
+    (0xA0, 0x24F),
+    (0x292, 0x292),
+    (0x2B0, 0x36F),
+    (0x2000, 0x206F),
+    (0x20A0, 0x20CF),
+    (0x2100, 0x2199),
+    (0x2212, 0x2212),
+    (0x2260, 0x2265),
+)
 _LOCK = threading.Lock()
 
 
@@ -71,8 +80,9 @@ def _cut(source: Path, target: Path) -> None:
     from fontTools import subset
 
     # fpdf2 drops the layout tables itself and needs no glyph names: a cut without them
-    options = subset.Options(notdef_outline=True, recommended_glyphs=True, layout_features=[],
-                             name_IDs=["*"], name_languages=["*"])  # fmt: skip
+    options = subset.Options(
+        notdef_outline=True, recommended_glyphs=True, layout_features=[], name_IDs=["*"], name_languages=["*"]
+    )
     options.drop_tables += ["FFTM", "GDEF", "GPOS", "GSUB"]
     font = subset.load_font(str(source), options)
     subsetter = subset.Subsetter(options)

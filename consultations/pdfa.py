@@ -28,14 +28,18 @@ def pdfa_2b(data: bytes, *, title: str, author: str, lang: str = "nb-NO") -> byt
     with pikepdf.open(io.BytesIO(data)) as pdf:
         icc = pikepdf.Stream(pdf, _profile())
         icc["/N"] = 3
-        pdf.Root.OutputIntents = pikepdf.Array([
-            pikepdf.Dictionary(
-                Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFA1,
-                OutputConditionIdentifier=pikepdf.String("sRGB IEC61966-2.1"),
-                RegistryName=pikepdf.String("http://www.color.org"),
-                Info=pikepdf.String("sRGB IEC61966-2.1"), DestOutputProfile=icc,
-            )
-        ])  # fmt: skip
+        pdf.Root.OutputIntents = pikepdf.Array(
+            [
+                pikepdf.Dictionary(
+                    Type=pikepdf.Name.OutputIntent,
+                    S=pikepdf.Name.GTS_PDFA1,
+                    OutputConditionIdentifier=pikepdf.String("sRGB IEC61966-2.1"),
+                    RegistryName=pikepdf.String("http://www.color.org"),
+                    Info=pikepdf.String("sRGB IEC61966-2.1"),
+                    DestOutputProfile=icc,
+                )
+            ]
+        )
         pdf.Root.Lang = pikepdf.String(lang)
         with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
             meta["dc:title"] = title

@@ -27,9 +27,7 @@ def create(
     return create_user(store, username, role, password, email, actor=who.username)
 
 
-def change(
-    store: Store, admin: User, user_id: int, *, role: Role | None = None, active: bool | None = None
-) -> User:
+def change(store: Store, admin: User, user_id: int, *, role: Role | None = None, active: bool | None = None) -> User:
     """Change another account's role or access. Nobody takes away their own admin rights
     or deactivates themselves (the last administrator can't lock everyone out)."""
     who = require(store, admin, Role.ADMIN)

@@ -222,9 +222,7 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:.25rem .5r
 
 
 def _page(lang: str, title: str, body: str) -> Response:
-    return Response(
-        _PAGE.format(lang=lang, title=html.escape(title), body=body), media_type="text/html; charset=utf-8"
-    )
+    return Response(_PAGE.format(lang=lang, title=html.escape(title), body=body), media_type="text/html; charset=utf-8")
 
 
 def description_page(service: Service, request: Request, lang: str) -> Response:
@@ -238,7 +236,7 @@ def description_page(service: Service, request: Request, lang: str) -> Response:
     e = html.escape
     q = f"?lang={lang}"
     rows = "".join(
-        f"<tr><th scope=\"row\"><code>{field}</code></th><td>{e(t(f'opendata.field.{field}', lang))}</td></tr>"
+        f'<tr><th scope="row"><code>{field}</code></th><td>{e(t(f"opendata.field.{field}", lang))}</td></tr>'
         for field in opendata.INPUT_PROPERTIES
     )
     ogc = f"{origin}/ogcapi/collections/{collection.id}"

@@ -92,7 +92,7 @@ def _page_numbers(paragraph, template: str) -> None:
             paragraph.add_run(rest[:cut])
         field = "NUMPAGES" if rest.startswith("{pages}", cut) else "PAGE"
         _field(paragraph, field)
-        rest = rest[cut + len("{pages}" if field == "NUMPAGES" else "{page}"):]
+        rest = rest[cut + len("{pages}" if field == "NUMPAGES" else "{page}") :]
 
 
 def _field(paragraph, code: str) -> None:

@@ -81,9 +81,7 @@ class Backend:
     def __post_init__(self) -> None:
         host, _, port = self.address.rpartition(":")
         if not _NAME.fullmatch(self.name) or not host or not port.isdigit():
-            raise ClusterError(
-                "cluster.bad_server", value=f"{self.name}={self.address}"
-            )
+            raise ClusterError("cluster.bad_server", value=f"{self.name}={self.address}")
 
 
 def haproxy_config(
@@ -99,9 +97,7 @@ def haproxy_config(
     address HAProxy connects to the replicas from (the one they trust)."""
     if not backends:
         raise ClusterError("cluster.no_servers")
-    servers = "".join(
-        f"    server {b.name} {b.address} cookie {b.name}\n" for b in backends
-    )
+    servers = "".join(f"    server {b.name} {b.address} cookie {b.name}\n" for b in backends)
     return Template(TEMPLATE.read_text(encoding="utf-8")).substitute(
         bind=bind,
         servers=servers,
@@ -143,9 +139,16 @@ def replica_env(
 
 def replica_command(port: int) -> list[str]:
     return [
-        sys.executable, "-m", "streamlit", "run", "serve.py",
-        "--server.port", str(port), "--server.address", "127.0.0.1",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "serve.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+    ]
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -164,9 +167,7 @@ def postgres_bin() -> Path | None:
         return Path(on_path).resolve().parent
     found = sorted(
         Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"),
-        key=lambda p: (
-            int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0
-        ),
+        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
     )
     return found[-1].parent if found else None
 
@@ -183,20 +184,25 @@ class LocalPostgres:
         self.as_root = os.geteuid() == 0
         self.url = database_url(self.dir)
 
-    def _tool(
-        self, name: str, *args: str, check: bool = True
-    ) -> subprocess.CompletedProcess:
+    def _tool(self, name: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         argv = [str(self.bin / name), *args]
         if self.as_root:
             argv = ["runuser", "-u", PG_SUPERUSER, "--", *argv]
         done = subprocess.run(
-            argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd="/", check=False,
-        )  # fmt: skip
+            argv,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            cwd="/",
+            check=False,
+        )
         if check and done.returncode != 0:
             raise ClusterError(
-                "cluster.tool_failed", command=shlex.join(argv), code=done.returncode,
+                "cluster.tool_failed",
+                command=shlex.join(argv),
+                code=done.returncode,
                 output=(done.stdout + done.stderr).strip()[-2000:],
-            )  # fmt: skip
+            )
         return done
 
     def initialised(self) -> bool:
@@ -215,25 +221,25 @@ class LocalPostgres:
             if not self._reachable():
                 raise ClusterError("cluster.pg_unreachable", path=self.dir)
         self._tool(
-            "initdb", "-D", str(self.dir), "-U", PG_SUPERUSER, "--auth=trust",
+            "initdb",
+            "-D",
+            str(self.dir),
+            "-U",
+            PG_SUPERUSER,
+            "--auth=trust",
             # lists sort by code point as on DuckDB; lower() knows æøå (docs/store-backends.md)
-            "--encoding=UTF8", "--lc-collate=C", "--lc-ctype=C.UTF-8", "--no-instructions",
-        )  # fmt: skip
+            "--encoding=UTF8",
+            "--lc-collate=C",
+            "--lc-ctype=C.UTF-8",
+            "--no-instructions",
+        )
 
     def _reachable(self) -> bool:
         argv = ["runuser", "-u", PG_SUPERUSER, "--", "test", "-w", str(self.dir)]
-        return (
-            subprocess.run(
-                argv, stdin=subprocess.DEVNULL, capture_output=True, check=False
-            ).returncode
-            == 0
-        )
+        return subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, check=False).returncode == 0
 
     def running(self) -> bool:
-        return (
-            self._tool("pg_ctl", "status", "-D", str(self.dir), check=False).returncode
-            == 0
-        )
+        return self._tool("pg_ctl", "status", "-D", str(self.dir), check=False).returncode == 0
 
     def pid(self) -> int | None:
         """The postmaster's pid from its pid file, if it is running."""
@@ -247,23 +253,53 @@ class LocalPostgres:
     def start(self) -> None:
         options = shlex.join(["-c", "listen_addresses=", "-k", str(self.dir)])
         done = self._tool(
-            "pg_ctl", "start", "-D", str(self.dir), "-l", str(self.log), "-w", "-t", "60",
-            "-o", options, check=False,
-        )  # fmt: skip
+            "pg_ctl",
+            "start",
+            "-D",
+            str(self.dir),
+            "-l",
+            str(self.log),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            options,
+            check=False,
+        )
         if done.returncode != 0:
             raise ClusterError("cluster.pg_failed", log=self.log, tail=_tail(self.log))
 
     def stop(self, immediate: bool = False) -> None:
         self._tool(
-            "pg_ctl", "stop", "-D", str(self.dir), "-w", "-t", "60",
-            "-m", "immediate" if immediate else "fast", check=False,
-        )  # fmt: skip
+            "pg_ctl",
+            "stop",
+            "-D",
+            str(self.dir),
+            "-w",
+            "-t",
+            "60",
+            "-m",
+            "immediate" if immediate else "fast",
+            check=False,
+        )
 
     def _sql(self, query: str, database: str = "postgres") -> str:
         return self._tool(
-            "psql", "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1", "-h", str(self.dir),
-            "-U", PG_SUPERUSER, "-d", database, "-c", query,
-        ).stdout.strip()  # fmt: skip
+            "psql",
+            "-X",
+            "-q",
+            "-tA",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            str(self.dir),
+            "-U",
+            PG_SUPERUSER,
+            "-d",
+            database,
+            "-c",
+            query,
+        ).stdout.strip()
 
     def ensure_database(self) -> None:
         """The app's role (no superuser) and its database, made once."""
@@ -287,9 +323,7 @@ class Process:
     """A child in its own process group (a Ctrl-C in the terminal reaches only the
     orchestrator, which stops the children in order), its output in a log file."""
 
-    def __init__(
-        self, name: str, argv: list[str], env: Mapping[str, str], log: Path
-    ) -> None:
+    def __init__(self, name: str, argv: list[str], env: Mapping[str, str], log: Path) -> None:
         self.name, self.argv, self.env, self.log = name, argv, dict(env), log
         self.proc: subprocess.Popen | None = None
         self.started = 0.0
@@ -298,11 +332,16 @@ class Process:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log, "ab") as out:
             self.proc = subprocess.Popen(
-                self.argv, cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL, stdout=out,
-                stderr=subprocess.STDOUT, start_new_session=True,
+                self.argv,
+                cwd=ROOT,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
                 # the orchestrator starts children from its one thread only
                 preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
-            )  # fmt: skip
+            )
         self.started = time.monotonic()
 
     @property
@@ -398,10 +437,7 @@ class Cluster:
     # ------------------------------------------------------------------ run
 
     def run(self) -> int:
-        before = {
-            s: signal.signal(s, self._signal)
-            for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-        }
+        before = {s: signal.signal(s, self._signal) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
         try:
             self._start()
             return self._watch()
@@ -416,9 +452,7 @@ class Cluster:
                 signal.signal(signum, handler)
 
     def _start(self) -> None:
-        haproxy = shutil.which("haproxy") or (
-            "/usr/sbin/haproxy" if Path("/usr/sbin/haproxy").exists() else None
-        )
+        haproxy = shutil.which("haproxy") or ("/usr/sbin/haproxy" if Path("/usr/sbin/haproxy").exists() else None)
         if not haproxy:
             raise ClusterError("cluster.missing_haproxy")
         pg_bin = postgres_bin()
@@ -436,18 +470,25 @@ class Cluster:
         env_file = self._start_database(pg_bin, secret_file)
         self._start_replicas(
             replica_env(
-                self.env, db_url=self.pg.url, secret_file=secret_file,
-                cookie_secret=cookie_secret, trusted_proxy=BALANCER_SOURCE,
+                self.env,
+                db_url=self.pg.url,
+                secret_file=secret_file,
+                cookie_secret=cookie_secret,
+                trusted_proxy=BALANCER_SOURCE,
             )
-        )  # fmt: skip
+        )
         self._start_balancer(haproxy)
         shown = "localhost" if self.o.host in ("", "0.0.0.0", "*") else self.o.host
         _say(
             tn(
-                "cluster.ready", self.o.replicas, url=f"http://{shown}:{self.o.port}",
-                pg=self.pg.dir, env=env_file, logs=self.run_dir,
+                "cluster.ready",
+                self.o.replicas,
+                url=f"http://{shown}:{self.o.port}",
+                pg=self.pg.dir,
+                env=env_file,
+                logs=self.run_dir,
             )
-        )  # fmt: skip
+        )
 
     def _start_database(self, pg_bin: Path, secret_file: Path) -> Path:
         """PostgreSQL made (first run), started (or taken over), with the app's role and
@@ -489,11 +530,13 @@ class Cluster:
         config = self.run_dir / "haproxy.cfg"
         config.write_text(
             haproxy_config(
-                f"{self.o.host}:{self.o.port}", backends,
-                stats_socket=self.run_dir / "haproxy.sock", source=BALANCER_SOURCE,
+                f"{self.o.host}:{self.o.port}",
+                backends,
+                stats_socket=self.run_dir / "haproxy.sock",
+                source=BALANCER_SOURCE,
             ),
             encoding="utf-8",
-        )  # fmt: skip
+        )
         command = [haproxy, "-db", "-f", str(config)]
         self.balancer = Process("haproxy", command, self.env, self.run_dir / "haproxy.log")
         self.balancer.start()
@@ -511,9 +554,7 @@ class Cluster:
             pid = self._lock_file.read().strip() or "?"
             self._lock_file.close()
             self._lock_file = None
-            raise ClusterError(
-                "cluster.already_running", path=self.data, pid=pid
-            ) from None
+            raise ClusterError("cluster.already_running", path=self.data, pid=pid) from None
         self._lock_file.seek(0)
         self._lock_file.truncate()
         self._lock_file.write(str(os.getpid()))
@@ -524,14 +565,13 @@ class Cluster:
         state = {
             "url": f"http://127.0.0.1:{self.o.port}",
             "database": self.pg.url if self.pg else None,
-            "balancer": {"pid": self.balancer.pid if self.balancer else None,
-                         "log": str(self.run_dir / "haproxy.log"),
-                         "stats_socket": str(self.run_dir / "haproxy.sock")},
-            "replicas": [
-                {"name": p.name, "port": port, "pid": p.pid, "log": str(p.log)}
-                for p, port in self.replicas
-            ],
-        }  # fmt: skip
+            "balancer": {
+                "pid": self.balancer.pid if self.balancer else None,
+                "log": str(self.run_dir / "haproxy.log"),
+                "stats_socket": str(self.run_dir / "haproxy.sock"),
+            },
+            "replicas": [{"name": p.name, "port": port, "pid": p.pid, "log": str(p.log)} for p, port in self.replicas],
+        }
         tmp = self.run_dir / "state.json.tmp"
         tmp.write_text(json.dumps(state, indent=2), encoding="utf-8")
         tmp.replace(self.run_dir / "state.json")
@@ -608,10 +648,7 @@ class Cluster:
                             code=proc.exit_code(),
                         )
                     )
-                if (
-                    self.o.restart
-                    and time.monotonic() - proc.started >= RESTART_AFTER_S
-                ):
+                if self.o.restart and time.monotonic() - proc.started >= RESTART_AFTER_S:
                     _say(t("cluster.replica_restarting", name=proc.name))
                     proc.start()
                     self._write_state()
@@ -638,11 +675,7 @@ class Cluster:
     def _wait(self, procs: list[Process], timeout: float) -> None:
         """Until every one has exited; past ``timeout``, or at a second Ctrl-C, SIGKILL."""
         deadline = time.monotonic() + timeout
-        while (
-            any(p.alive() for p in procs)
-            and time.monotonic() < deadline
-            and not self.hurry
-        ):
+        while any(p.alive() for p in procs) and time.monotonic() < deadline and not self.hurry:
             time.sleep(0.1)
         for p in procs:
             p.kill()
@@ -666,28 +699,18 @@ def _server(value: str) -> Backend:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m deploy.cluster", description=__doc__.split("\n")[0]
-    )
+    parser = argparse.ArgumentParser(prog="python -m deploy.cluster", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser(
-        "run", help="PostgreSQL, replicas and HAProxy on this machine (make cluster)"
-    )
-    run.add_argument(
-        "--port", type=int, default=8501, help="the balancer's port (PORT)"
-    )
-    run.add_argument(
-        "--host", default="", help="the balancer's address (default: every interface)"
-    )
+    run = sub.add_parser("run", help="PostgreSQL, replicas and HAProxy on this machine (make cluster)")
+    run.add_argument("--port", type=int, default=8501, help="the balancer's port (PORT)")
+    run.add_argument("--host", default="", help="the balancer's address (default: every interface)")
     run.add_argument(
         "--replicas",
         type=int,
         default=2,
         help="how many streamlit processes (REPLICAS)",
     )
-    run.add_argument(
-        "--data", type=Path, default=Path("data"), help="the data directory"
-    )
+    run.add_argument("--data", type=Path, default=Path("data"), help="the data directory")
     run.add_argument(
         "--no-restart",
         dest="restart",
@@ -711,9 +734,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME=HOST:PORT",
     )
     cfg.add_argument("--stats-socket", default="/run/haproxy/kartinnspill.sock")
-    cfg.add_argument(
-        "--log", default="/dev/log", help="HAProxy's log target (syslog socket)"
-    )
+    cfg.add_argument("--log", default="/dev/log", help="HAProxy's log target (syslog socket)")
     return parser
 
 

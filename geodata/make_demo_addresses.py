@@ -29,10 +29,30 @@ HEADER = (
 ).split(";")
 # per demo area: (postcode, poststed, first gnr, streets with their bearing in degrees)
 AREAS = {
-    "borgen-tettstedsutvikling": ("1388", "Borgen", 38, [("Bondivannsveien", 20), ("Borgenveien", 110), ("Åsgårdveien", 65)]),
-    "asker-sentrum-omraderegulering": ("1384", "Asker", 41, [("Kirkeveien", 150), ("Strandveien", 60), ("Torvveien", 15)]),
-    "heggedal-tettstedsutvikling": ("1389", "Heggedal", 71, [("Heggedalsveien", 170), ("Møllestien", 80), ("Ærtebekkveien", 35)]),
-    "slemmestad-detaljregulering-kai": ("1385", "Slemmestad", 97, [("Slemmestadveien", 0), ("Kaiveien", 95), ("Sjøgata", 45)]),
+    "borgen-tettstedsutvikling": (
+        "1388",
+        "Borgen",
+        38,
+        [("Bondivannsveien", 20), ("Borgenveien", 110), ("Åsgårdveien", 65)],
+    ),
+    "asker-sentrum-omraderegulering": (
+        "1384",
+        "Asker",
+        41,
+        [("Kirkeveien", 150), ("Strandveien", 60), ("Torvveien", 15)],
+    ),
+    "heggedal-tettstedsutvikling": (
+        "1389",
+        "Heggedal",
+        71,
+        [("Heggedalsveien", 170), ("Møllestien", 80), ("Ærtebekkveien", 35)],
+    ),
+    "slemmestad-detaljregulering-kai": (
+        "1385",
+        "Slemmestad",
+        97,
+        [("Slemmestadveien", 0), ("Kaiveien", 95), ("Sjøgata", 45)],
+    ),
 }
 NUMBERS = 30  # house numbers per street: 4 areas × 3 streets × 30 = 360 addresses
 
@@ -59,12 +79,35 @@ def rows() -> list[list[str]]:
                 if (street, n) == ("Bondivannsveien", 12):
                     bnr = 101  # the example in the docs: «gnr 38 bnr 101»
                 text = f"{street} {n}"
-                out.append([
-                    f"demo-{code}-{n}", "3203", "ASKER", "vegadresse", "", "", str(code), street,
-                    str(n), "", str(gnr), str(bnr), "0", "", text, text, "25832",
-                    f"{north:.2f}", f"{east:.2f}", postcode, place.upper(),
-                    "2026-01-01", "2026-01-01", str(code * 100 + n), "",
-                ])
+                out.append(
+                    [
+                        f"demo-{code}-{n}",
+                        "3203",
+                        "ASKER",
+                        "vegadresse",
+                        "",
+                        "",
+                        str(code),
+                        street,
+                        str(n),
+                        "",
+                        str(gnr),
+                        str(bnr),
+                        "0",
+                        "",
+                        text,
+                        text,
+                        "25832",
+                        f"{north:.2f}",
+                        f"{east:.2f}",
+                        postcode,
+                        place.upper(),
+                        "2026-01-01",
+                        "2026-01-01",
+                        str(code * 100 + n),
+                        "",
+                    ]
+                )
     return out
 
 

@@ -14,7 +14,12 @@ top(lang)
 if consultation_id:
     staff = auth.current_user(store) is not None
     consultation_view.show(
-        store, settings, consultation_id, context.session_id(), lang, staff_preview=staff,
+        store,
+        settings,
+        consultation_id,
+        context.session_id(),
+        lang,
+        staff_preview=staff,
         embedded=embed.embedded(),
     )
     opendata.link(store, consultation_id, lang)

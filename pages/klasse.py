@@ -7,7 +7,5 @@ from consultations.ui.frame import bottom, top
 
 store, settings, lang = context.store(), context.settings(), context.lang()
 top(lang)
-class_view.show(
-    store, settings, st.query_params.get("klasse", ""), context.session_id(), lang
-)
+class_view.show(store, settings, st.query_params.get("klasse", ""), context.session_id(), lang)
 bottom(lang)

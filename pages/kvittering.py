@@ -9,6 +9,12 @@ from consultations.ui.receipt import ADDRESS_PARAM, show
 
 store, settings, lang = context.store(), context.settings(), context.lang()
 top(lang)
-show(store, settings, st.query_params.get("ref", ""), context.session_id(), lang,
-     token=st.query_params.get(ADDRESS_PARAM, ""))
+show(
+    store,
+    settings,
+    st.query_params.get("ref", ""),
+    context.session_id(),
+    lang,
+    token=st.query_params.get(ADDRESS_PARAM, ""),
+)
 bottom(lang)

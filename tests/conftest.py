@@ -22,9 +22,7 @@ from consultations.store import Store
 from tests.pg import in_ci, own_cluster, pg_cluster, pg_url  # noqa: F401  (the PostgreSQL fixtures)
 
 # A small square around Borgen, Asker (lon/lat).
-BORGEN_SQUARE = MultiPolygon(
-    [Polygon([(10.405, 59.822), (10.422, 59.822), (10.422, 59.830), (10.405, 59.830)])]
-)
+BORGEN_SQUARE = MultiPolygon([Polygon([(10.405, 59.822), (10.422, 59.822), (10.422, 59.830), (10.405, 59.830)])])
 BORGEN = "borgen-tettstedsutvikling"  # demo consultations
 HEGGEDAL = "heggedal-tettstedsutvikling"
 PASSWORD = "riktig-hest-batteri"  # of the staff accounts the page tests log in with
@@ -128,8 +126,7 @@ def hold_database(db_path: Path) -> subprocess.Popen:
         [
             sys.executable,
             "-c",
-            "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('ready', flush=True);"
-            " sys.stdin.read()",
+            "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); sys.stdin.read()",
             str(db_path),
         ],
         stdin=subprocess.PIPE,
@@ -149,9 +146,7 @@ def log_in_as(at, user_id: int):
 
     store = context._store(str(context._settings().db_path), False)
     # AppTest has no websocket connection: the app binds its logins to NO_CONNECTION
-    at.session_state[TOKEN_KEY] = start_session(
-        store, store.get_user(user_id), context.NO_CONNECTION
-    )
+    at.session_state[TOKEN_KEY] = start_session(store, store.get_user(user_id), context.NO_CONNECTION)
     return at
 
 
@@ -267,7 +262,6 @@ def docx_text(document) -> str:
 
     body = document.element.body
     return "\n".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in body.iter(qn("w:p")))
-
 
 
 def need_office_tools() -> None:
@@ -405,9 +399,7 @@ def folium_args(at) -> list[dict]:
     import json
 
     return [
-        json.loads(e.proto.json_args)
-        for e in at.get("component_instance")
-        if "st_folium" in e.proto.component_name
+        json.loads(e.proto.json_args) for e in at.get("component_instance") if "st_folium" in e.proto.component_name
     ]
 
 
@@ -585,7 +577,9 @@ def _on_postgres(item: pytest.Item) -> bool:
         return False
     for name, defs in item._fixtureinfo.name2fixturedefs.items():
         func = defs[-1].func
-        if (func.__module__, func.__name__) == ("tests.pg", "on_both_backends") and callspec.params.get(name) == "postgres":
+        if (func.__module__, func.__name__) == ("tests.pg", "on_both_backends") and callspec.params.get(
+            name
+        ) == "postgres":
             return True
     return False
 

@@ -33,12 +33,20 @@ def free_port() -> int:
 
 def server_command(port: int) -> list[str]:
     return [
-        sys.executable, "-m", "streamlit", "run", LAUNCHER,
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        LAUNCHER,
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
 
 
 @dataclass
@@ -89,9 +97,7 @@ class AppServer:
         raise RuntimeError(f"no 'ok' from /_stcore/health within {timeout:.0f} s (last: {last})")
 
 
-def launch(
-    db_path: Path, log_path: Path, env: dict[str, str] | None = None, cwd: Path = REPO_ROOT
-) -> AppServer:
+def launch(db_path: Path, log_path: Path, env: dict[str, str] | None = None, cwd: Path = REPO_ROOT) -> AppServer:
     """Start the server (not yet healthy: call ``wait_healthy``)."""
     port = free_port()
     server_env = {
@@ -110,14 +116,16 @@ def launch(
     log_file = open(log_path, "wb")  # noqa: SIM115 - child writes to it for its lifetime
     try:
         proc = subprocess.Popen(
-            server_command(port), cwd=cwd, env=server_env, stdout=log_file,
-            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+            server_command(port),
+            cwd=cwd,
+            env=server_env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
     finally:
         log_file.close()
-    return AppServer(
-        url=f"http://127.0.0.1:{port}", port=port, db_path=db_path, log_path=log_path, proc=proc
-    )
+    return AppServer(url=f"http://127.0.0.1:{port}", port=port, db_path=db_path, log_path=log_path, proc=proc)
 
 
 # --------------------------------------------------------------------------- make cluster
@@ -204,9 +212,19 @@ def launch_cluster(
     under pytest's own 0700 temporary directory)."""
     port = free_port()
     command = [
-        sys.executable, "-m", "deploy.cluster", "run", "--host", "127.0.0.1",
-        "--port", str(port), "--replicas", str(replicas), "--data", str(data),
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "deploy.cluster",
+        "run",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--replicas",
+        str(replicas),
+        "--data",
+        str(data),
+    ]
     if not restart:
         command.append("--no-restart")
     cluster_env = {
@@ -221,7 +239,11 @@ def launch_cluster(
     data.mkdir(parents=True, exist_ok=True)
     with open(output, "wb") as out:
         proc = subprocess.Popen(
-            command, cwd=REPO_ROOT, env=cluster_env, stdout=out, stderr=subprocess.STDOUT,
+            command,
+            cwd=REPO_ROOT,
+            env=cluster_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+        )
     return ClusterRun(url=f"http://127.0.0.1:{port}", data=data, output=output, proc=proc)

@@ -38,10 +38,22 @@ class Seeded:
 def _add(store: Store, cid: str, text: str, status: InputStatus, lat=59.826, lon=10.414, when=None, **kw) -> int:
     east, north = geo.to_working_crs(lon, lat) if lat is not None else (None, None)
     item, _ = store.add_input(
-        consultation_id=cid, category="Trafikk og trafikksikkerhet", text=text, lat=lat, lon=lon,
-        east=east, north=north, age_group=None, relation=None, channel=kw.pop("channel", Channel.WEB),
-        status=status, session_hash=None, token=None, created_at=when or NOW - timedelta(days=2), **kw,
-    )  # fmt: skip
+        consultation_id=cid,
+        category="Trafikk og trafikksikkerhet",
+        text=text,
+        lat=lat,
+        lon=lon,
+        east=east,
+        north=north,
+        age_group=None,
+        relation=None,
+        channel=kw.pop("channel", Channel.WEB),
+        status=status,
+        session_hash=None,
+        token=None,
+        created_at=when or NOW - timedelta(days=2),
+        **kw,
+    )
     return item.id
 
 
@@ -56,33 +68,67 @@ def seed(store: Store, many: int = 0) -> Seeded:
     )
     store.add_consultation(make_consultation(DRAFT, title="Vollen kladd", status=Status.DRAFT))
     published = {OPEN: [], CLOSED: []}
-    published[OPEN].append(_add(store, OPEN, f"Farlig kryss, {PHONE}", InputStatus.PUBLISHED, when=NOW - timedelta(days=9)))
     published[OPEN].append(
-        _add(store, OPEN, "Trygg skolevei her", InputStatus.PUBLISHED, lat=59.826, lon=10.415, drawing=ROUTE, measure=812.0)
+        _add(store, OPEN, f"Farlig kryss, {PHONE}", InputStatus.PUBLISHED, when=NOW - timedelta(days=9))
+    )
+    published[OPEN].append(
+        _add(
+            store,
+            OPEN,
+            "Trygg skolevei her",
+            InputStatus.PUBLISHED,
+            lat=59.826,
+            lon=10.415,
+            drawing=ROUTE,
+            measure=812.0,
+        )
     )
     published[OPEN].append(_add(store, OPEN, "Hele området trenger lys", InputStatus.PUBLISHED, lat=None, lon=None))
     letter = _add(
-        store, OPEN, "Brev om støy", InputStatus.PUBLISHED, channel=Channel.LETTER,
-        sender_type=SenderType.PRIVATE, sender_name=SENDER, sender_address=ADDRESS, when=NOW - timedelta(days=1),
-    )  # fmt: skip
+        store,
+        OPEN,
+        "Brev om støy",
+        InputStatus.PUBLISHED,
+        channel=Channel.LETTER,
+        sender_type=SenderType.PRIVATE,
+        sender_name=SENDER,
+        sender_address=ADDRESS,
+        when=NOW - timedelta(days=1),
+    )
     published[OPEN].append(letter)
     withheld = [
         _add(store, OPEN, "Skjult innspill", InputStatus.HIDDEN),
         _add(store, OPEN, "Venter på moderering", InputStatus.PENDING),
         _add(store, DRAFT, "I en kladd", InputStatus.PUBLISHED),
     ]
-    answered = _add(store, CLOSED, "Mer benker på torget", InputStatus.PUBLISHED, lat=59.783, lon=10.45, when=NOW - timedelta(days=20))
+    answered = _add(
+        store,
+        CLOSED,
+        "Mer benker på torget",
+        InputStatus.PUBLISHED,
+        lat=59.783,
+        lon=10.45,
+        when=NOW - timedelta(days=20),
+    )
     published[CLOSED].append(answered)
     store.save_response(
-        [answered], Response(answered, "Benker", "Vi setter ut fire benker.", Outcome.TAKEN, "Benker i plankartet"), "kari"
+        [answered],
+        Response(answered, "Benker", "Vi setter ut fire benker.", Outcome.TAKEN, "Benker i plankartet"),
+        "kari",
     )
     store.set_responses_published(CLOSED, True, "kari")
     if many:
         rows = [
-            ("Gange og sykkel", f"Innspill nummer {n}", 59.822 + (n % 97) * 0.00008, 10.405 + (n % 89) * 0.00019,
-             None, None, NOW - timedelta(minutes=n))
+            (
+                "Gange og sykkel",
+                f"Innspill nummer {n}",
+                59.822 + (n % 97) * 0.00008,
+                10.405 + (n % 89) * 0.00019,
+                None,
+                None,
+                NOW - timedelta(minutes=n),
+            )
             for n in range(many)
-        ]  # fmt: skip
+        ]
         store.bulk_add_inputs(OPEN, rows, Channel.WEB, InputStatus.PUBLISHED)
     return Seeded(published, withheld)
-

@@ -96,11 +96,20 @@ class Cluster:
         # knows æøå
         subprocess.run(
             self._as_owner(
-                self.bindir / "initdb", "-D", self.data, "-U", _SUPERUSER, "--auth=trust",
-                "--encoding=UTF8", "--lc-collate=C", "--lc-ctype=C.UTF-8", "--no-sync",
+                self.bindir / "initdb",
+                "-D",
+                self.data,
+                "-U",
+                _SUPERUSER,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--lc-collate=C",
+                "--lc-ctype=C.UTF-8",
+                "--no-sync",
             ),
-            check=True, capture_output=True,
-        )  # fmt: skip
+            check=True,
+            capture_output=True,
+        )
         self._options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200"
         if not durable:
             self._options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
@@ -110,10 +119,12 @@ class Cluster:
         """Run the server (again, after ``stop``) on its data and port."""
         options = self._options
         subprocess.run(
-            self._as_owner(self.bindir / "pg_ctl", "-D", self.data, "-o", options, "-w",
-                           "-l", self.root / "server.log", "start"),
-            check=True, capture_output=True,
-        )  # fmt: skip
+            self._as_owner(
+                self.bindir / "pg_ctl", "-D", self.data, "-o", options, "-w", "-l", self.root / "server.log", "start"
+            ),
+            check=True,
+            capture_output=True,
+        )
 
     def running(self) -> bool:
         done = subprocess.run(
@@ -124,7 +135,8 @@ class Cluster:
     def stop(self) -> None:
         subprocess.run(
             self._as_owner(self.bindir / "pg_ctl", "-D", self.data, "-m", "immediate", "stop"),
-            capture_output=True, check=False,
+            capture_output=True,
+            check=False,
         )
 
     def url(self, database: str = "postgres") -> str:

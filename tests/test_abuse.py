@@ -31,9 +31,25 @@ def test_a_session_over_its_limit_gets_a_friendly_message_and_nothing_is_stored(
 def test_an_address_over_its_limit_is_refused_across_sessions(store, consultation):
     limiter = RateLimiter()
     for k in range(DEFAULT_LIMITS.submit_per_address.burst):
-        submit_input(store, consultation.id, draft(f"Fra skolen nr {k}"), session=f"s{k}", address="10.0.0.7", now=NOW, limiter=limiter)
+        submit_input(
+            store,
+            consultation.id,
+            draft(f"Fra skolen nr {k}"),
+            session=f"s{k}",
+            address="10.0.0.7",
+            now=NOW,
+            limiter=limiter,
+        )
     with pytest.raises(InvalidInput):
-        submit_input(store, consultation.id, draft("En til fra skolen"), session="ny", address="10.0.0.7", now=NOW, limiter=limiter)
+        submit_input(
+            store,
+            consultation.id,
+            draft("En til fra skolen"),
+            session="ny",
+            address="10.0.0.7",
+            now=NOW,
+            limiter=limiter,
+        )
 
 
 def test_a_spent_bucket_refills_at_the_sustained_rate():
@@ -63,7 +79,9 @@ def test_the_address_is_never_stored_raw(db_path):
     store = Store.open(db_path)  # DuckDB: the file is every byte the database holds
     consultation = make_consultation()
     store.add_consultation(consultation)
-    submit_input(store, consultation.id, draft("Et innspill med adresse"), session="a", address="192.168.77.12", now=NOW)
+    submit_input(
+        store, consultation.id, draft("Et innspill med adresse"), session="a", address="192.168.77.12", now=NOW
+    )
     store.close()
     assert b"192.168.77.12" not in db_path.read_bytes()
 
@@ -79,12 +97,23 @@ def test_an_input_with_many_links_waits_for_a_planner(store, consultation):
 def test_supports_are_rate_limited_per_session(store, consultation):
     ids = [
         store.add_input(
-            consultation_id=consultation.id, category="Annet", text=f"Innspill {k}", lat=None, lon=None,
-            east=None, north=None, age_group=None, relation=None, channel=__import__("consultations.model").model.Channel.WEB,
-            status=InputStatus.PUBLISHED, session_hash=None, token=None, created_at=NOW,
+            consultation_id=consultation.id,
+            category="Annet",
+            text=f"Innspill {k}",
+            lat=None,
+            lon=None,
+            east=None,
+            north=None,
+            age_group=None,
+            relation=None,
+            channel=__import__("consultations.model").model.Channel.WEB,
+            status=InputStatus.PUBLISHED,
+            session_hash=None,
+            token=None,
+            created_at=NOW,
         )[0].id
         for k in range(DEFAULT_LIMITS.support_per_session.burst + 1)
-    ]  # fmt: skip
+    ]
     for input_id in ids[:-1]:
         assert support_input(store, consultation.id, input_id, session="s", now=NOW)
     with pytest.raises(InvalidInput):

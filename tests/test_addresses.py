@@ -100,9 +100,7 @@ def test_a_trusted_proxy_setting_with_a_bad_entry_is_refused_with_its_name(value
 
 def test_trusted_proxies_default_to_none_and_read_addresses_and_networks():
     assert load_settings({}, secrets_path=_nowhere()).trusted_proxies == ()
-    settings = load_settings(
-        {"KARTINNSPILL_TRUSTED_PROXIES": "127.0.0.1, 10.1.0.0/16,::1"}, secrets_path=_nowhere()
-    )
+    settings = load_settings({"KARTINNSPILL_TRUSTED_PROXIES": "127.0.0.1, 10.1.0.0/16,::1"}, secrets_path=_nowhere())
     assert [str(n) for n in settings.trusted_proxies] == ["127.0.0.1/32", "10.1.0.0/16", "::1/128"]
 
 

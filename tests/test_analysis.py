@@ -25,13 +25,32 @@ def inputs(*rows: dict) -> pd.DataFrame:
     records = []
     for k, row in enumerate(rows, start=1):
         record = dict(
-            id=k, created_at=DAY, category="Annet", text=f"Innspill {k}", status="published",
-            channel="web", lat=None, lon=None, east=None, north=None, age_group=None,
-            relation=None, answers="{}", sender_type=None, sender_name=None,
-            session_hash=f"s{k}", hidden_reason=None, duplicate_of=None, supports=0, tags=[],
-            response_summary=None, assessment=None, outcome=None, plan_change=None,
+            id=k,
+            created_at=DAY,
+            category="Annet",
+            text=f"Innspill {k}",
+            status="published",
+            channel="web",
+            lat=None,
+            lon=None,
+            east=None,
+            north=None,
+            age_group=None,
+            relation=None,
+            answers="{}",
+            sender_type=None,
+            sender_name=None,
+            session_hash=f"s{k}",
+            hidden_reason=None,
+            duplicate_of=None,
+            supports=0,
+            tags=[],
+            response_summary=None,
+            assessment=None,
+            outcome=None,
+            plan_change=None,
             response_author=None,
-        )  # fmt: skip
+        )
         if "east" in row:
             lon, lat = _TO_WGS84.transform(row["east"], row["north"])
             record.update(lat=lat, lon=lon)
@@ -250,9 +269,16 @@ def test_dashboard_summarises_a_consultation_from_the_store(store, consultation)
         ids.append(submit_input(store, consultation.id, draft, session=f"dash-{k}", now=NOW).id)
     letter = InputDraft("Annet", "Brev om parkering ved skolen", whole_area=True)
     register_input(
-        store, consultation.id, letter, channel=Channel.LETTER, sender_type=SenderType.PRIVATE,
-        sender_name="Ola", received_at=NOW - timedelta(days=1), actor=staff(store), now=NOW,
-    )  # fmt: skip
+        store,
+        consultation.id,
+        letter,
+        channel=Channel.LETTER,
+        sender_type=SenderType.PRIVATE,
+        sender_name="Ola",
+        received_at=NOW - timedelta(days=1),
+        actor=staff(store),
+        now=NOW,
+    )
     store.add_support(ids[0], "x")
     store.add_support(ids[0], "y")
     store.save_response([ids[1]], Response(0, "s", "v", Outcome.NOTED), "kari")

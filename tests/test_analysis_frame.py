@@ -18,7 +18,7 @@ from consultations.model import (
     Response,
     SenderType,
     Stage,
-)  # fmt: skip
+)
 from consultations.store import Store
 from tests.conftest import INSIDE, NOW, make_consultation
 
@@ -34,20 +34,45 @@ def _fill(store: Store) -> str:
 
     def add(text, lat=None, lon=None, **more):
         stored, _ = store.add_input(
-            consultation_id=c.id, category=more.pop("category", "Annet"), text=text, lat=lat,
-            lon=lon, east=579279.45 if lat else None, north=6632879.24 if lat else None,
-            age_group=more.pop("age_group", None), relation=more.pop("relation", None),
-            channel=more.pop("channel", Channel.WEB), status=InputStatus.PUBLISHED,
-            session_hash=store.hash_session(text, c.id), token=None, created_at=NOW, **more,
-        )  # fmt: skip
+            consultation_id=c.id,
+            category=more.pop("category", "Annet"),
+            text=text,
+            lat=lat,
+            lon=lon,
+            east=579279.45 if lat else None,
+            north=6632879.24 if lat else None,
+            age_group=more.pop("age_group", None),
+            relation=more.pop("relation", None),
+            channel=more.pop("channel", Channel.WEB),
+            status=InputStatus.PUBLISHED,
+            session_hash=store.hash_session(text, c.id),
+            token=None,
+            created_at=NOW,
+            **more,
+        )
         return stored.id
 
-    a = add("Fortau langs skoleveien, takk.", *INSIDE, age_group="13-19", relation="bor",
-            answers={"q1": "ja"}, address_hash="adr")  # fmt: skip
-    b = add("Fartsdemper ved barnehagen.", *INSIDE,
-            photos=[("p.jpg", "image/jpeg", b"\xff\xd8jpeg", "Et bilde av veien", b"thumb")])  # fmt: skip
-    letter = add("Innsigelse til byggehøyder.", channel=Channel.LETTER, sender_type=SenderType.AUTHORITY,
-                 sender_name="Statsforvalteren", sender_address="Postboks 1", objection=Objection.INNSIGELSE)  # fmt: skip
+    a = add(
+        "Fortau langs skoleveien, takk.",
+        *INSIDE,
+        age_group="13-19",
+        relation="bor",
+        answers={"q1": "ja"},
+        address_hash="adr",
+    )
+    b = add(
+        "Fartsdemper ved barnehagen.",
+        *INSIDE,
+        photos=[("p.jpg", "image/jpeg", b"\xff\xd8jpeg", "Et bilde av veien", b"thumb")],
+    )
+    letter = add(
+        "Innsigelse til byggehøyder.",
+        channel=Channel.LETTER,
+        sender_type=SenderType.AUTHORITY,
+        sender_name="Statsforvalteren",
+        sender_address="Postboks 1",
+        objection=Objection.INNSIGELSE,
+    )
     d = add("Fortau langs skoleveien, takk!", *INSIDE)
     spam = add("Kjøp billige klokker", *INSIDE)
     store.add_support(a, "s1")
@@ -58,8 +83,9 @@ def _fill(store: Store) -> str:
     store.mark_duplicate(d, a, "kari")
     store.set_input_status([b], InputStatus.HIDDEN, "kari", reason="Personopplysninger")
     store.set_not_merknad([spam], NotMerknad.SPAM, "reklame", "kari")
-    party = store.add_hearing_party(c.id, "Statsforvalteren", SenderType.AUTHORITY, date(2026, 11, 1),
-                                    NOW + timedelta(days=20))  # fmt: skip
+    party = store.add_hearing_party(
+        c.id, "Statsforvalteren", SenderType.AUTHORITY, date(2026, 11, 1), NOW + timedelta(days=20)
+    )
     from dataclasses import replace
 
     store.update_hearing_party(replace(party, input_id=letter), "kari")

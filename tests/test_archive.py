@@ -38,10 +38,13 @@ from tests.pg import on_both_backends as store_location  # noqa: F401  (store te
 
 # the schemas as KS publishes them, in the shared folder beside the checkout when there
 SHARED = next(
-    (p / "shared/standards/fiks-arkiv/V1" for p in Path(__file__).resolve().parents
-     if (p / "shared/standards/fiks-arkiv/V1").is_dir()),
+    (
+        p / "shared/standards/fiks-arkiv/V1"
+        for p in Path(__file__).resolve().parents
+        if (p / "shared/standards/fiks-arkiv/V1").is_dir()
+    ),
     Path("/nonexistent"),
-)  # fmt: skip
+)
 NS = {"a": archive.NS, "m": archive.MDK}
 PROFILE = load_profile("asker")
 CID = "slemmestad-kai"
@@ -49,21 +52,41 @@ CID = "slemmestad-kai"
 
 def formal(**changes):
     fields = dict(
-        plan_type=PlanType.DETALJREGULERING, stage=Stage.OFFENTLIG_ETTERSYN, case_number="24/1234",
-        plan_id="3203-2024007", title="Detaljregulering Slemmestad kai",
-    )  # fmt: skip
+        plan_type=PlanType.DETALJREGULERING,
+        stage=Stage.OFFENTLIG_ETTERSYN,
+        case_number="24/1234",
+        plan_id="3203-2024007",
+        title="Detaljregulering Slemmestad kai",
+    )
     fields.update(changes)
     return make_consultation(CID, **fields)
 
 
-def add(store: Store, text: str = "Promenaden må gå helt ut på kaia.", *, at: datetime | None = None,
-        where: tuple[float, float] | None = INSIDE, **kw) -> int:  # fmt: skip
+def add(
+    store: Store,
+    text: str = "Promenaden må gå helt ut på kaia.",
+    *,
+    at: datetime | None = None,
+    where: tuple[float, float] | None = INSIDE,
+    **kw,
+) -> int:
     lat, lon = where if where else (None, None)
     values = dict(
-        consultation_id=CID, category="Annet", text=text, lat=lat, lon=lon, east=None, north=None,
-        age_group="30_49", relation="bor", channel=Channel.WEB, status=InputStatus.PUBLISHED,
-        session_hash="s", token=None, created_at=at or NOW - timedelta(days=2),
-    )  # fmt: skip
+        consultation_id=CID,
+        category="Annet",
+        text=text,
+        lat=lat,
+        lon=lon,
+        east=None,
+        north=None,
+        age_group="30_49",
+        relation="bor",
+        channel=Channel.WEB,
+        status=InputStatus.PUBLISHED,
+        session_hash="s",
+        token=None,
+        created_at=at or NOW - timedelta(days=2),
+    )
     values.update(kw)
     return store.add_input(**values)[0].id
 
@@ -128,12 +151,22 @@ def case(store: Store):
         "pin": add(store),
         "whole": add(store, "Hele planen er for høy.", where=None),
         "photo": add(store, "Se bildet av kaikanten.", attachments=[("kaikant.png", "image/png", png())]),
-        "named": add(store, "Ring meg på 912 34 567, hilsen Kari <b>&</b> Nordmann.", sender_type=SenderType.NEIGHBOUR,
-                     sender_name="Kari <b>&</b> Nordmann", sender_address="Kaiveien 1\n3470 Slemmestad",
-                     sender_property="12/345"),
-        "authority": add(store, "Statsforvalteren fremmer innsigelse.", channel=Channel.LETTER,
-                         sender_type=SenderType.AUTHORITY, sender_name="Statsforvalteren i Oslo og Viken",
-                         objection=Objection.INNSIGELSE),
+        "named": add(
+            store,
+            "Ring meg på 912 34 567, hilsen Kari <b>&</b> Nordmann.",
+            sender_type=SenderType.NEIGHBOUR,
+            sender_name="Kari <b>&</b> Nordmann",
+            sender_address="Kaiveien 1\n3470 Slemmestad",
+            sender_property="12/345",
+        ),
+        "authority": add(
+            store,
+            "Statsforvalteren fremmer innsigelse.",
+            channel=Channel.LETTER,
+            sender_type=SenderType.AUTHORITY,
+            sender_name="Statsforvalteren i Oslo og Viken",
+            objection=Objection.INNSIGELSE,
+        ),
         "late": add(store, "Kom litt for sent, beklager.", at=NOW + timedelta(hours=2)),
     }
     return c, ids
@@ -155,7 +188,10 @@ def test_every_message_of_a_formal_package_validates_against_the_fiks_arkiv_v1_s
         assert int(doc.findtext("a:antallFiler", namespaces=NS)) == len(files) - 1 == len(referenced)
         assert set(referenced) == set(files) - {"arkivmelding.xml"}
         case_ref = doc.find("a:registrering/a:referanseForelderMappe/m:saksnummer", NS)
-        assert (case_ref.findtext("m:saksaar", namespaces=NS), case_ref.findtext("m:sakssekvensnummer", namespaces=NS)) == ("2024", "1234")
+        assert (
+            case_ref.findtext("m:saksaar", namespaces=NS),
+            case_ref.findtext("m:sakssekvensnummer", namespaces=NS),
+        ) == ("2024", "1234")
 
 
 def test_each_merknad_is_an_incoming_journalpost_with_its_reference_received_date_and_documents(store, case):
@@ -288,8 +324,12 @@ def test_a_receipt_round_trip_sets_the_journalpost_numbers_shown_to_planners_and
     assert (record.journal_year, record.journal_sequence, record.journalpost_number) == (2026, 400, 1)
     frame = store.analysis_frame(CID)
     row = frame[frame["id"] == ids["pin"]].iloc[0]
-    assert archive.status_label(row["archived_at"], row["journal_year"], row["journal_sequence"],
-                                row["journalpost_number"], "nb") == "2026/400"  # fmt: skip
+    assert (
+        archive.status_label(
+            row["archived_at"], row["journal_year"], row["journal_sequence"], row["journalpost_number"], "nb"
+        )
+        == "2026/400"
+    )
     csv = export(store, CID, Format.CSV, crs=25832).decode("utf-8-sig")
     assert "24/1234-1 · 2026/400" in csv
     assert store.audit_entries()[0].action == "consultation.archive_receipt"
@@ -300,12 +340,17 @@ def test_a_receipt_round_trip_sets_the_journalpost_numbers_shown_to_planners_and
     [
         (b"<arkivmeldingKvittering", "archive.receipt_not_xml"),
         (b'<?xml version="1.0"?><kvittering>ok</kvittering>', "archive.receipt_invalid"),
-        (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>', "archive.receipt_invalid"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
+            "archive.receipt_invalid",
+        ),
         (receipt("KI-999999"), "archive.receipt_unknown_reference"),
         (receipt("annen-hoering"), "archive.receipt_unknown_reference"),
     ],
 )
-def test_a_receipt_that_does_not_validate_or_names_a_foreign_reference_is_refused_and_nothing_changes(store, case, bad, key):
+def test_a_receipt_that_does_not_validate_or_names_a_foreign_reference_is_refused_and_nothing_changes(
+    store, case, bad, key
+):
     _, ids = case
     package(store)
     kari = staff(store)
@@ -328,7 +373,9 @@ def case_folder_receipt(key: str = CID, year: int | None = 2026, seq: int | None
     """A kvittering as the archive sends it for a saksmappe it created."""
     k = archive.RECEIPT_NS
     numbers = "".join(
-        f"<{name}>{value}</{name}>" for name, value in (("saksaar", year), ("sakssekvensnummer", seq)) if value is not None
+        f"<{name}>{value}</{name}>"
+        for name, value in (("saksaar", year), ("sakssekvensnummer", seq))
+        if value is not None
     )
     return f"""<?xml version="1.0" encoding="utf-8"?>
 <arkivmeldingKvittering xmlns="{k}" xmlns:m="{archive.MDK}"
@@ -418,7 +465,9 @@ def test_archive_and_archive_receipt_on_the_command_line(store_location, tmp_pat
     assert set(messages((tmp_path / "a.zip").read_bytes())) == {reference(first), "merknadsbehandling"}
     (tmp_path / "bad.xml").write_bytes(receipt("KI-424242"))
     (tmp_path / "good.xml").write_bytes(receipt(reference(first)))
-    code, out, err = run(capsys, "archive-receipt", "--consultation", CID, str(tmp_path / "good.xml"), str(tmp_path / "bad.xml"))
+    code, out, err = run(
+        capsys, "archive-receipt", "--consultation", CID, str(tmp_path / "good.xml"), str(tmp_path / "bad.xml")
+    )
     assert code == 2 and "KI-424242" in err
     code, out, err = run(capsys, "archive-receipt", "--consultation", CID, str(tmp_path / "good.xml"))
     assert code == 0 and "1 merknad har fått journalpostnummer" in out
@@ -500,27 +549,44 @@ def _letter(store: Store, text: str, **kw):
     from consultations.model import InputDraft
     from consultations.participation.submission import register_input
 
-    fields = dict(channel=Channel.LETTER, sender_type=SenderType.PRIVATE, sender_name="Kari Nordmann",
-                  received_at=(NOW - timedelta(days=3)).date(), actor=staff(store), now=NOW)  # fmt: skip
+    fields = dict(
+        channel=Channel.LETTER,
+        sender_type=SenderType.PRIVATE,
+        sender_name="Kari Nordmann",
+        received_at=(NOW - timedelta(days=3)).date(),
+        actor=staff(store),
+        now=NOW,
+    )
     fields.update(kw)
     return register_input(store, CID, InputDraft("Annet", text), **fields)
 
 
 def _variants(doc: etree._Element) -> list[list[str]]:
-    return [d.xpath("a:dokumentobjekt/a:variantformat/m:kode/text()", namespaces=NS)
-            for d in doc.findall("a:registrering/a:dokumentbeskrivelse", NS)]  # fmt: skip
+    return [
+        d.xpath("a:dokumentobjekt/a:variantformat/m:kode/text()", namespaces=NS)
+        for d in doc.findall("a:registrering/a:dokumentbeskrivelse", NS)
+    ]
 
 
 def test_a_registered_letters_original_is_the_hoveddokument_and_the_apps_pdf_a_vedlegg(store, case):
     from tests.conftest import one_page_pdf
 
     original = one_page_pdf("Originalbrevet")
-    item = _letter(store, "Brevet ber om lavere bygg.", original=("brev 14.11.pdf", original),
-                   attachments=[("skisse.png", png())], sender_address="Kaiveien 3, 3470 Slemmestad")  # fmt: skip
+    item = _letter(
+        store,
+        "Brevet ber om lavere bygg.",
+        original=("brev 14.11.pdf", original),
+        attachments=[("skisse.png", png())],
+        sender_address="Kaiveien 3, 3470 Slemmestad",
+    )
     files = package(store)[reference(item.id)]
     doc = xml(files)
     reg = doc.find("a:registrering", NS)
-    assert reg.xpath("a:dokumentbeskrivelse/a:tilknyttetRegistreringSom/m:kode/text()", namespaces=NS) == ["H", "V", "V"]
+    assert reg.xpath("a:dokumentbeskrivelse/a:tilknyttetRegistreringSom/m:kode/text()", namespaces=NS) == [
+        "H",
+        "V",
+        "V",
+    ]
     names = reg.xpath("a:dokumentbeskrivelse/a:dokumentobjekt/a:filnavn/text()", namespaces=NS)
     assert names[0] == "brev 14.11.pdf" and names[2] == "skisse.png"
     assert files[f"{reference(item.id)}-original.pdf"] == original  # as received, byte for byte
@@ -534,8 +600,13 @@ def test_a_registered_letters_original_is_the_hoveddokument_and_the_apps_pdf_a_v
 
 
 def test_a_letter_already_journalfoert_gets_no_new_journalpost_and_the_report_refers_to_it(store, case):
-    item = _letter(store, "Brevet er journalført av postmottak.", journalpost="25/4711-12",
-                   sender_type=SenderType.ORGANISATION, sender_name="Slemmestad vel")  # fmt: skip
+    item = _letter(
+        store,
+        "Brevet er journalført av postmottak.",
+        journalpost="25/4711-12",
+        sender_type=SenderType.ORGANISATION,
+        sender_name="Slemmestad vel",
+    )
     folders = package(store)
     assert reference(item.id) not in folders
     report = xml(folders["merknadsbehandling"])
@@ -554,7 +625,9 @@ def test_skjerming_follows_the_content_with_a_masked_public_variant_never_a_name
     reg = named.find("a:registrering", NS)
     assert reg.find("a:skjerming", NS) is None  # the name is not screened (the profile's default)
     (rendered,) = reg.findall("a:dokumentbeskrivelse", NS)
-    assert rendered.findtext("a:skjerming/a:skjermingshjemmel", namespaces=NS) == PROFILE.archive.content_screening_basis
+    assert (
+        rendered.findtext("a:skjerming/a:skjermingshjemmel", namespaces=NS) == PROFILE.archive.content_screening_basis
+    )
     assert _variants(named) == [["A", "O"]]
     public = folders[reference(ids["named"])][f"{reference(ids['named'])}-offentlig.pdf"]
     full = folders[reference(ids["named"])][f"{reference(ids['named'])}.pdf"]
@@ -571,12 +644,16 @@ def test_klassering_by_the_plan_id_and_the_senders_gnr_bnr_and_the_postal_addres
     _, ids = case
     folders = package(store)
     named = xml(folders[reference(ids["named"])]).find("a:registrering", NS)
-    classes = [(k.findtext("a:klassifikasjonssystemID", namespaces=NS), k.findtext("a:klasseID", namespaces=NS))
-               for k in named.findall("a:klassifikasjon", NS)]  # fmt: skip
+    classes = [
+        (k.findtext("a:klassifikasjonssystemID", namespaces=NS), k.findtext("a:klasseID", namespaces=NS))
+        for k in named.findall("a:klassifikasjon", NS)
+    ]
     assert classes == [("PLANID", "3203-2024007"), ("GBNR", "12/345")]
     party = named.find("a:korrespondansepart", NS)
     assert [party.findtext(f"a:{n}", namespaces=NS) for n in ("postadresse", "postnummer", "poststed")] == [
-        "Kaiveien 1", "3470", "Slemmestad"
+        "Kaiveien 1",
+        "3470",
+        "Slemmestad",
     ]
     pin = xml(folders[reference(ids["pin"])]).find("a:registrering", NS)
     assert pin.xpath("a:klassifikasjon/a:klassifikasjonssystemID/text()", namespaces=NS) == ["PLANID"]

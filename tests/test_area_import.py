@@ -66,9 +66,7 @@ def zipped(files: dict[str, bytes]) -> bytes:
 
 def shapefile_zip(f: geopandas.GeoDataFrame, tmp: Path, drop=()) -> bytes:
     f.to_file(tmp / "plan.shp")
-    return zipped(
-        {p.name: p.read_bytes() for p in tmp.glob("plan.*") if p.suffix not in drop}
-    )
+    return zipped({p.name: p.read_bytes() for p in tmp.glob("plan.*") if p.suffix not in drop})
 
 
 def refused(key: str, data: bytes, filename: str, **kwargs) -> InvalidArea:
@@ -190,10 +188,13 @@ def test_a_file_that_is_not_what_its_name_says_is_refused(tmp_path):
 
 
 def test_points_only_are_not_an_area():
-    points = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": c}}
-        for c in ([10.41, 59.82], [10.42, 59.83])
-    ]}
+    points = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": c}}
+            for c in ([10.41, 59.82], [10.42, 59.83])
+        ],
+    }
     refused("area.no_polygons", json.dumps(points).encode(), "punkter.geojson")
 
 
@@ -271,9 +272,10 @@ def test_metres_read_as_degrees_are_not_in_norway(tmp_path):
 
 def test_swapped_longitude_and_latitude_are_not_in_norway():
     swapped = shapely.transform(SQUARE_WGS84, lambda xy: xy[:, ::-1])
-    collection = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {}, "geometry": mapping(swapped)}
-    ]}
+    collection = {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": {}, "geometry": mapping(swapped)}],
+    }
     refused("area.outside_norway", json.dumps(collection).encode(), "plan.geojson")
 
 
@@ -320,7 +322,11 @@ def cli(*args: str, tmp: Path, **env: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "KARTINNSPILL_DB": str(tmp / "none" / "no.duckdb"), **env}
     return subprocess.run(
         [sys.executable, "-m", "consultations", "import-area", *args],
-        capture_output=True, text=True, env=env, cwd=Path(__file__).parents[1], timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).parents[1],
+        timeout=60,
     )
 
 
@@ -400,9 +406,7 @@ def own_tmpdir(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.mark.parametrize("kind", HOSTILE)
-def test_zip_entry_that_could_write_outside_the_folder_is_refused_and_nothing_written(
-    kind, tmp_path, own_tmpdir
-):
+def test_zip_entry_that_could_write_outside_the_folder_is_refused_and_nothing_written(kind, tmp_path, own_tmpdir):
     data, name, key = hostile_zip(kind, tmp_path / "target")
     assert name in refused(key, data, "plan.zip").message()
     assert not (tmp_path / "target").exists()
@@ -410,9 +414,7 @@ def test_zip_entry_that_could_write_outside_the_folder_is_refused_and_nothing_wr
 
 
 @pytest.mark.parametrize("kind", HOSTILE)
-def test_cli_refuses_a_zip_entry_that_could_write_outside_the_folder_and_writes_nothing(
-    kind, tmp_path, own_tmpdir
-):
+def test_cli_refuses_a_zip_entry_that_could_write_outside_the_folder_and_writes_nothing(kind, tmp_path, own_tmpdir):
     data, name, key = hostile_zip(kind, tmp_path / "target")
     (tmp_path / "plan.zip").write_bytes(data)
     done = cli(str(tmp_path / "plan.zip"), tmp=tmp_path, TMPDIR=str(own_tmpdir))
@@ -468,9 +470,7 @@ def listener(tmp_path):
     """A loopback HTTP server that records every request: (its URL, the paths asked so far)."""
     log = tmp_path / "asked.log"
     log.touch()
-    server = subprocess.Popen(
-        [sys.executable, "-c", LISTENER, str(log)], stdout=subprocess.PIPE, text=True
-    )
+    server = subprocess.Popen([sys.executable, "-c", LISTENER, str(log)], stdout=subprocess.PIPE, text=True)
     try:
         port = int(server.stdout.readline())
         yield f"http://127.0.0.1:{port}", lambda: log.read_text().splitlines()
@@ -551,9 +551,7 @@ def test_geojson_crs_given_as_an_ogc_urn_is_read():
     assert_is_the_borgen_square(geo.read_area(geojson_with_crs(crs), "plan.geojson"))
 
 
-def test_gdal_reading_an_upload_never_fetches_a_url_even_past_the_content_check(
-    listener, tmp_path, monkeypatch
-):
+def test_gdal_reading_an_upload_never_fetches_a_url_even_past_the_content_check(listener, tmp_path, monkeypatch):
     # the second line of defence: GDAL's own HTTP goes nowhere while it reads uploads
     for name in ("NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)

@@ -64,7 +64,12 @@ def png_declaring(width: int, height: int) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + chunk(b"IEND", b"")
+    )
 
 
 def refused(name: str, data: bytes) -> str:
@@ -138,9 +143,12 @@ def test_a_path_in_the_file_name_is_dropped():
 
 def test_planners_download_attachments_and_a_deactivated_account_cannot(store):
     c = make_consultation(
-        "formal", plan_type=PlanType.DETALJREGULERING, stage=Stage.OFFENTLIG_ETTERSYN,
-        plan_id="2024.07", case_number="24/1234",
-    )  # fmt: skip
+        "formal",
+        plan_type=PlanType.DETALJREGULERING,
+        stage=Stage.OFFENTLIG_ETTERSYN,
+        plan_id="2024.07",
+        case_number="24/1234",
+    )
     store.add_consultation(c)
     draft = InputDraft("Annet", "Se vedlagt kart over stien.", whole_area=True)
     sent = pdf()  # once: qpdf's file /ID depends on the clock, so two pdf() calls may differ

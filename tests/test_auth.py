@@ -98,9 +98,17 @@ def _cli(db_path, *args, stdin=""):
 
 def test_cli_creates_a_user_with_the_password_from_stdin(db_path):
     result = _cli(
-        db_path, "create-user", "--username", "kari", "--role", "admin", "--password-stdin",
-        "--email", "kari@asker.kommune.no", stdin=PASSWORD + "\n",
-    )  # fmt: skip
+        db_path,
+        "create-user",
+        "--username",
+        "kari",
+        "--role",
+        "admin",
+        "--password-stdin",
+        "--email",
+        "kari@asker.kommune.no",
+        stdin=PASSWORD + "\n",
+    )
     assert result.returncode == 0, result.stderr
     store = Store.open(db_path)
     try:

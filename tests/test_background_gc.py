@@ -55,10 +55,7 @@ def test_unknown_setting_is_refused_with_the_variable_and_the_choices(
 def test_settings_freeze_by_default_and_read_the_variable(tmp_path: Path) -> None:
     secrets = tmp_path / "none.toml"
     assert load_settings({}, secrets).background_gc is Policy.FREEZE
-    assert (
-        load_settings({"KARTINNSPILL_BACKGROUND_GC": "off"}, secrets).background_gc
-        is Policy.OFF
-    )
+    assert load_settings({"KARTINNSPILL_BACKGROUND_GC": "off"}, secrets).background_gc is Policy.OFF
     with pytest.raises(ConfigError):
         load_settings({"KARTINNSPILL_BACKGROUND_GC": "sometimes"}, secrets)
 
@@ -134,10 +131,7 @@ def _page_labels(port: int, query: str) -> tuple[list[str], list[str]]:
             msg.ParseFromString(ws.recv(timeout=120))
             if msg.WhichOneof("type") == "script_finished":
                 return labels, exceptions
-            if (
-                msg.WhichOneof("type") == "delta"
-                and msg.delta.WhichOneof("type") == "new_element"
-            ):
+            if msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "new_element":
                 element = msg.delta.new_element
                 inner = getattr(element, element.WhichOneof("type"))
                 if element.WhichOneof("type") == "exception":
@@ -156,9 +150,7 @@ def test_server_with_the_heap_frozen_serves_the_consultation_page_and_its_map(
     try:
         server.wait_healthy()
         for _ in range(2):  # the first run freezes at its end; the second runs after it
-            labels, exceptions = _page_labels(
-                server.port, "id=borgen-tettstedsutvikling"
-            )
+            labels, exceptions = _page_labels(server.port, "id=borgen-tettstedsutvikling")
             assert not exceptions
             assert t("form.submit", "nb") in labels
         # the map's component registered itself in the first run, as without the freeze

@@ -47,25 +47,48 @@ def school(store):
     store.add_consultation(c)
     limiter = RateLimiter()
     made = {}
-    for name, grade, n, travel, wish in (("ina", "3", 6, Transport.CAR, Transport.BIKE),
-                                         ("ola", "9", 7, Transport.WALK, Transport.WALK),
-                                         ("per", "9", 3, Transport.BUS, Transport.BUS)):  # fmt: skip
+    for name, grade, n, travel, wish in (
+        ("ina", "3", 6, Transport.CAR, Transport.BIKE),
+        ("ola", "9", 7, Transport.WALK, Transport.WALK),
+        ("per", "9", 3, Transport.BUS, Transport.BUS),
+    ):
         teacher = staff(store, name, Role.TEACHER)
         session = classes.create_class(
-            store, teacher, c.id, school="Vardåsen skole", grade=grade, size=30,
-            opens_at=NOW - timedelta(hours=1), closes_at=NOW + timedelta(hours=2), now=NOW,
-        )  # fmt: skip
+            store,
+            teacher,
+            c.id,
+            school="Vardåsen skole",
+            grade=grade,
+            size=30,
+            opens_at=NOW - timedelta(hours=1),
+            closes_at=NOW + timedelta(hours=2),
+            now=NOW,
+        )
         for k in range(n):
             pupil = f"{name}-{k}"
             classes.submit_route(store, session, EAST_WEST, travel, pupil=pupil, now=NOW, limiter=limiter)
             barnetrakk.submit_registration(
-                store, session, ClassPart.PLAY, *PLAYGROUND, season=Season.WINTER if k < 2 else Season.SUMMER,
-                company=Company.FRIENDS, pupil=pupil, now=NOW, limiter=limiter,
-            )  # fmt: skip
+                store,
+                session,
+                ClassPart.PLAY,
+                *PLAYGROUND,
+                season=Season.WINTER if k < 2 else Season.SUMMER,
+                company=Company.FRIENDS,
+                pupil=pupil,
+                now=NOW,
+                limiter=limiter,
+            )
             barnetrakk.submit_registration(
-                store, session, ClassPart.AVOID, *ROAD, reason=AvoidReason.TRAFFIC, text="Bilene kjører fort",
-                pupil=pupil, now=NOW, limiter=limiter,
-            )  # fmt: skip
+                store,
+                session,
+                ClassPart.AVOID,
+                *ROAD,
+                reason=AvoidReason.TRAFFIC,
+                text="Bilene kjører fort",
+                pupil=pupil,
+                now=NOW,
+                limiter=limiter,
+            )
             barnetrakk.submit_wish(store, session, wish, pupil=pupil, now=NOW, limiter=limiter)
         made[grade if name != "per" else "small"] = (teacher, session)
     return c, made

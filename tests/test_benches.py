@@ -30,18 +30,30 @@ def run_bench(*argv: str) -> str:
     env = {**os.environ, "KARTINNSPILL_TILES": "none", "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         [sys.executable, str(BENCH / argv[0]), *argv[1:]],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
     assert done.returncode == 0, f"{argv[0]} exited {done.returncode}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     return done.stdout
 
 
 def test_every_bench_script_has_a_smoke_test():
     scripts = {p.name for p in BENCH.glob("*.py")} - {"wire.py"}  # wire.py: the others' websocket client
-    tested = {name for name, _ in CORE_BENCHES} | {"load.py", "class_load.py", "page_bench.py",
-                                                   "message_bench.py", "soak.py", "outage_bench.py",
-                                                   "store_bench.py", "mail_bench.py", "opendata_bench.py",
-                                                   "page_weight_bench.py"}  # fmt: skip
+    tested = {name for name, _ in CORE_BENCHES} | {
+        "load.py",
+        "class_load.py",
+        "page_bench.py",
+        "message_bench.py",
+        "soak.py",
+        "outage_bench.py",
+        "store_bench.py",
+        "mail_bench.py",
+        "opendata_bench.py",
+        "page_weight_bench.py",
+    }
     assert scripts == tested
 
 
@@ -53,9 +65,30 @@ CORE_BENCHES = [
     ("drawing_bench.py", ["--inputs", "20", "--runs", "1"]),
     ("export_bench.py", ["--sizes", "300", "--runs", "1"]),
     ("hostile_upload_bench.py", []),
-    *[("kommuneplan.py", ["--merknader", "6", "--points", "2", "--authorities", "2", "--innsigelser", "1",
-                          "--attachments", "1", "--runs", "1", "--repeats", "1", "--phases", *phases])
-      for phases in (["review"], ["word", "sheet", "archive"])],  # pdf: LibreOffice, the office tier's
+    *[
+        (
+            "kommuneplan.py",
+            [
+                "--merknader",
+                "6",
+                "--points",
+                "2",
+                "--authorities",
+                "2",
+                "--innsigelser",
+                "1",
+                "--attachments",
+                "1",
+                "--runs",
+                "1",
+                "--repeats",
+                "1",
+                "--phases",
+                *phases,
+            ],
+        )
+        for phases in (["review"], ["word", "sheet", "archive"])
+    ],  # pdf: LibreOffice, the office tier's
     ("map_bench.py", ["--sizes", "300", "--runs", "1"]),
     ("map_rebuild_bench.py", ["--inputs", "300"]),
     ("photo_bench.py", ["--size", "64", "48"]),
@@ -128,8 +161,7 @@ def test_message_bench_measures_the_pages_messages():
 
 @pytest.mark.server
 def test_soak_bench_samples_the_server_and_sends_inputs():
-    out = run_bench("soak.py", "--duration", "3", "--rate", "1", "--sample", "1", "--drain", "60",
-                    "--readers", "0.5")  # fmt: skip
+    out = run_bench("soak.py", "--duration", "3", "--rate", "1", "--sample", "1", "--drain", "60", "--readers", "0.5")
     assert "failure:" not in out
     assert "shipped config:" in out and "RSS MB" in out
 

@@ -127,9 +127,16 @@ def _policy(tmp_path, **env: str) -> ResponsePolicy:
     return ResponsePolicy(_shell, settings=settings)
 
 
-def _get(policy: ResponsePolicy, *, cookie: str | None = None, scheme: str = "http",
-         fetch_site: str | None = None, path: str = "/rediger", peer: str = "127.0.0.1",
-         proto: str | None = None) -> list[str]:  # fmt: skip
+def _get(
+    policy: ResponsePolicy,
+    *,
+    cookie: str | None = None,
+    scheme: str = "http",
+    fetch_site: str | None = None,
+    path: str = "/rediger",
+    peer: str = "127.0.0.1",
+    proto: str | None = None,
+) -> list[str]:
     """The Set-Cookie headers of the response to a GET of ``path`` from ``peer``."""
     headers = [(b"host", b"kart.asker.no")]
     if proto is not None:
@@ -138,8 +145,14 @@ def _get(policy: ResponsePolicy, *, cookie: str | None = None, scheme: str = "ht
         headers.append((b"cookie", cookie.encode()))
     if fetch_site is not None:
         headers.append((b"sec-fetch-site", fetch_site.encode()))
-    scope = {"type": "http", "method": "GET", "path": path, "scheme": scheme,
-             "headers": headers, "client": (peer, 50000)}  # fmt: skip
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": path,
+        "scheme": scheme,
+        "headers": headers,
+        "client": (peer, 50000),
+    }
     sent: list[dict] = []
 
     async def receive():

@@ -231,7 +231,9 @@ def test_builder_saves_the_contact_person_and_the_forslagsstiller_of_a_private_p
     assert not at.exception and not at.error, [e.value for e in at.error]
     c = at.store().get_consultation(cid)
     assert c.contact.phone == "+47 66 90 90 00" and c.contact.name == "Jonas Berg (fiktiv)"
-    assert c.proposer == Proposer("Slemmestad Brygge AS", "Plankontoret AS", MerknadRecipient.CONSULTANT, "post@plankontoret.example")
+    assert c.proposer == Proposer(
+        "Slemmestad Brygge AS", "Plankontoret AS", MerknadRecipient.CONSULTANT, "post@plankontoret.example"
+    )
 
 
 def test_builder_has_a_named_slot_for_each_plan_document_and_says_what_is_missing(app):
@@ -242,17 +244,31 @@ def test_builder_has_a_named_slot_for_each_plan_document_and_says_what_is_missin
 
     c = store.get_consultation("asker-sentrum-omraderegulering")
     form = ConsultationForm(
-        id="ny-ettersyn", title="Ny detaljregulering", summary="Forslag.", body="",
-        plan_type=c.plan_type, plan_id="2025.01", stage=c.stage, opens_at=c.opens_at,
-        closes_at=c.closes_at, area=c.area, categories=c.categories, case_number="25/1",
+        id="ny-ettersyn",
+        title="Ny detaljregulering",
+        summary="Forslag.",
+        body="",
+        plan_type=c.plan_type,
+        plan_id="2025.01",
+        stage=c.stage,
+        opens_at=c.opens_at,
+        closes_at=c.closes_at,
+        area=c.area,
+        categories=c.categories,
+        case_number="25/1",
         announced_on=c.announced_on,
-    )  # fmt: skip
+    )
     save(store, form, OPERATOR)
     at.query_params["id"] = "ny-ettersyn"
     at.run()
     assert not at.exception
     shown = [m.value for m in at.markdown]
-    for name in ("**Plankart (kreves)**", "**Planbestemmelser (kreves)**", "**Planbeskrivelse (kreves)**", "**Planprogram**"):
+    for name in (
+        "**Plankart (kreves)**",
+        "**Planbestemmelser (kreves)**",
+        "**Planbeskrivelse (kreves)**",
+        "**Planprogram**",
+    ):
         assert name in shown, shown
     assert at.info[-1].value == (
         "Dette trinnet krever dokumentene Plankart, Planbestemmelser, Planbeskrivelse før høringen kan publiseres."

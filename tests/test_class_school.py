@@ -24,9 +24,16 @@ from tests.test_classes_pages import CID, app, class_db, open_class, pupil  # no
 def own_class(store, consultation):
     teacher = staff(store, "lena", Role.TEACHER)
     session = classes.create_class(
-        store, teacher, consultation.id, school="Heggedal skole", grade="3", size=24,
-        opens_at=NOW - timedelta(hours=1), closes_at=NOW + timedelta(hours=2), now=NOW,
-    )  # fmt: skip
+        store,
+        teacher,
+        consultation.id,
+        school="Heggedal skole",
+        grade="3",
+        size=24,
+        opens_at=NOW - timedelta(hours=1),
+        closes_at=NOW + timedelta(hours=2),
+        now=NOW,
+    )
     return teacher, session
 
 

@@ -28,10 +28,15 @@ def class_db(tmp_path_factory):
     now = datetime.now(UTC)
     path = tmp_path_factory.mktemp("classes") / "classes.duckdb"
     store = Store.open(path)
-    store.add_consultation(make_consultation(CID, title="Heggedal: skoleveien", opens_at=now - timedelta(days=5),
-                                             closes_at=now + timedelta(days=30)))  # fmt: skip
-    ids = {name: staff(store, name, role).id for name, role in
-           (("lena", Role.TEACHER), ("per", Role.TEACHER), ("kari", Role.PLANNER))}  # fmt: skip
+    store.add_consultation(
+        make_consultation(
+            CID, title="Heggedal: skoleveien", opens_at=now - timedelta(days=5), closes_at=now + timedelta(days=30)
+        )
+    )
+    ids = {
+        name: staff(store, name, role).id
+        for name, role in (("lena", Role.TEACHER), ("per", Role.TEACHER), ("kari", Role.PLANNER))
+    }
     store.close()
     return path, ids
 
@@ -51,9 +56,16 @@ def open_class(at: AppTest, teacher: str = "lena", grade: str = "6", lang: str =
     store = at.store()
     now = datetime.now(UTC)
     return classes.create_class(
-        store, store.get_user(at.ids[teacher]), CID, school="Heggedal skole", grade=grade, size=24,
-        opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(hours=2), lang=lang,
-    )  # fmt: skip
+        store,
+        store.get_user(at.ids[teacher]),
+        CID,
+        school="Heggedal skole",
+        grade=grade,
+        size=24,
+        opens_at=now - timedelta(minutes=5),
+        closes_at=now + timedelta(hours=2),
+        lang=lang,
+    )
 
 
 def texts(at: AppTest) -> str:
@@ -140,9 +152,7 @@ def test_a_closed_class_says_so_kindly(app):
 def drawn(at: AppTest, session) -> None:
     """What drawing the way on the map leaves in the location widget (ui/location.py)."""
     line = geo.read_drawing(ROUTE, (Shape.LINE,), at.store().get_consultation(CID).area)
-    at.session_state["location"] = {
-        f"class{session.id}-school-{CID}": Sketch(shape=Shape.LINE, drawing=line)
-    }
+    at.session_state["location"] = {f"class{session.id}-school-{CID}": Sketch(shape=Shape.LINE, drawing=line)}
 
 
 def choose_middle(at: AppTest, session) -> AppTest:
@@ -210,9 +220,7 @@ def test_a_route_without_transport_is_refused_and_the_pupil_stays_on_step_one(ap
     at.button(key=f"{key}-send").click().run()
     assert "Velg hvordan du reiser." in texts(at)
     assert "1. Skoleveien din" in texts(at)
-    at.button(
-        key=f"{key}-send"
-    ).click().run()  # still drawn: only the transport is missing
+    at.button(key=f"{key}-send").click().run()  # still drawn: only the transport is missing
     assert "Tegn veien i kartet først." not in texts(at)
     assert len(at.store().class_frame(CID)) == 0
 
@@ -226,9 +234,7 @@ def test_a_planner_sees_the_classes_results_and_publishes_one(app):
     session = open_class(app)
     store = app.store()
     for k in range(6):
-        classes.submit_route(
-            store, session, ROUTE, "walk", pupil=f"p{k}", limiter=RateLimiter()
-        )
+        classes.submit_route(store, session, ROUTE, "walk", pupil=f"p{k}", limiter=RateLimiter())
         classes.submit_place(
             store,
             session,
@@ -259,9 +265,7 @@ def test_residents_see_a_classs_summary_only_after_a_planner_published_it(app):
     session = open_class(app)
     store = app.store()
     for k in range(6):
-        classes.submit_route(
-            store, session, ROUTE, "walk", pupil=f"p{k}", limiter=RateLimiter()
-        )
+        classes.submit_route(store, session, ROUTE, "walk", pupil=f"p{k}", limiter=RateLimiter())
         classes.submit_place(
             store,
             session,

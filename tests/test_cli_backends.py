@@ -40,17 +40,26 @@ def db(store_location, monkeypatch, tmp_path):  # noqa: F811  (the imported fixt
 def _consultation_file(folder) -> str:
     today = date.today()
     data = {
-        "id": "vollen-sentrum", "title": "Detaljregulering for Vollen sentrum",
-        "summary": "Forslaget ligger ute.", "body": "## Bakgrunn\nTekst.",
-        "plan_type": "tettstedsutvikling", "stage": "idefase", "plan_id": "",
+        "id": "vollen-sentrum",
+        "title": "Detaljregulering for Vollen sentrum",
+        "summary": "Forslaget ligger ute.",
+        "body": "## Bakgrunn\nTekst.",
+        "plan_type": "tettstedsutvikling",
+        "stage": "idefase",
+        "plan_id": "",
         "opens": (today - timedelta(days=1)).isoformat(),
         "closes": (today + timedelta(days=60)).isoformat(),
         "area": {"type": "Feature", "properties": {}, "geometry": mapping(BORGEN_SQUARE)},
-        "categories": ["Trafikk og trafikksikkerhet", "Annet"], "moderation": "pre",
-        "contact": {"name": "Kari Nordmann", "role": "Arealplanlegger",
-                    "email": "kari@asker.kommune.no", "phone": "66 90 90 00"},
+        "categories": ["Trafikk og trafikksikkerhet", "Annet"],
+        "moderation": "pre",
+        "contact": {
+            "name": "Kari Nordmann",
+            "role": "Arealplanlegger",
+            "email": "kari@asker.kommune.no",
+            "phone": "66 90 90 00",
+        },
         "status": "published",
-    }  # fmt: skip
+    }
     path = folder / "horing.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return str(path)
@@ -72,10 +81,21 @@ def test_every_database_command_works(db, capsys, tmp_path, monkeypatch):
     letter = tmp_path / "brev.txt"
     letter.write_text("Vi ønsker fortau langs Vollenveien.", encoding="utf-8")
     code, out, err = run(
-        capsys, "register-input", "--consultation", "vollen-sentrum", "--channel", "letter",
-        "--received", date.today().isoformat(), "--sender-type", "privatperson",
-        "--sender-name", "Ola Nordmann", "--text-file", str(letter),
-    )  # fmt: skip
+        capsys,
+        "register-input",
+        "--consultation",
+        "vollen-sentrum",
+        "--channel",
+        "letter",
+        "--received",
+        date.today().isoformat(),
+        "--sender-type",
+        "privatperson",
+        "--sender-name",
+        "Ola Nordmann",
+        "--text-file",
+        str(letter),
+    )
     assert code == 0, err
     reference = out.strip()
 

@@ -78,7 +78,12 @@ def write(folder: Path, **changes) -> Path:
         "area": {"type": "Feature", "properties": {}, "geometry": mapping(BORGEN_SQUARE)},
         "categories": ["Trafikk og trafikksikkerhet", "Annet"],
         "moderation": "pre",
-        "contact": {"name": "Kari Nordmann", "role": "Arealplanlegger", "email": "kari@asker.kommune.no", "phone": "66 90 90 00"},
+        "contact": {
+            "name": "Kari Nordmann",
+            "role": "Arealplanlegger",
+            "email": "kari@asker.kommune.no",
+            "phone": "66 90 90 00",
+        },
         "status": "draft",
     }
     data.update(changes)
@@ -141,7 +146,11 @@ def test_import_published_without_the_required_documents_is_refused_and_nothing_
 
 def test_a_bad_document_after_the_consultation_leaves_nothing_behind(db, tmp_path, capsys):
     docs = with_documents(tmp_path)
-    (tmp_path / "js.pdf").write_bytes(one_page_pdf().replace(b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >>", 1))
+    (tmp_path / "js.pdf").write_bytes(
+        one_page_pdf().replace(
+            b"/Type /Catalog", b"/Type /Catalog /OpenAction << /S /JavaScript /JS (app.alert(1)) >>", 1
+        )
+    )
     path = write(tmp_path, status="published", documents=docs + [{"kind": "annet", "path": "js.pdf"}])
     line = _refused(db, capsys, "import-consultation", str(path))
     assert line.startswith("Dokumentet «js.pdf» ble avvist:")
@@ -180,7 +189,10 @@ def test_a_document_symlinked_out_of_the_folder_is_refused(db, tmp_path, capsys)
 @pytest.mark.parametrize(
     "changes, expected",
     [
-        (dict(stage="offentlig_ettersyn", plan_type="tettstedsutvikling", plan_id=None), "En plan av typen «tettstedsutvikling» har ingen formell høring"),
+        (
+            dict(stage="offentlig_ettersyn", plan_type="tettstedsutvikling", plan_id=None),
+            "En plan av typen «tettstedsutvikling» har ingen formell høring",
+        ),
         (dict(case_number=None), "En formell høring trenger saksnummeret"),
         (dict(plan_typ="detaljregulering"), "Ukjent felt «plan_typ» i filen."),
         (dict(area=None), "Feltet «area» mangler i filen."),
@@ -217,10 +229,15 @@ def test_import_of_a_frist_on_a_holiday_is_refused_until_the_moved_date_is_confi
         "importfilen), og sørg for at kunngjøringen oppgir den. Ingenting er lagret."
     ]
     assert stored(db)[0] == []
-    path = write(tmp_path, opens="2024-01-08", closes="2024-05-17", announced="2024-01-08", frist_confirmed="2024-05-21")
+    path = write(
+        tmp_path, opens="2024-01-08", closes="2024-05-17", announced="2024-01-08", frist_confirmed="2024-05-21"
+    )
     code, _, err = run(capsys, "import-consultation", str(path))
     assert code == 0
-    assert err[0] == "Kunngjort frist 17.05.2024, gjelder 21.05.2024 (bekreftet). Kunngjøringen og brevene skal oppgi 21.05.2024."
+    assert (
+        err[0]
+        == "Kunngjort frist 17.05.2024, gjelder 21.05.2024 (bekreftet). Kunngjøringen og brevene skal oppgi 21.05.2024."
+    )
 
 
 def test_import_updates_the_hearing_with_the_same_id_while_it_has_no_inputs(db, tmp_path, capsys):
@@ -237,8 +254,23 @@ def test_import_refuses_to_replace_a_hearing_that_has_inputs(db, tmp_path, capsy
     assert run(capsys, "import-consultation", str(path))[0] == 0
     text = tmp_path / "brev.txt"
     text.write_text("Jeg har en merknad til planen.", encoding="utf-8")
-    assert run(capsys, "register-input", "--consultation", "vollen-sentrum", "--channel", "letter",
-               "--received", date.today().isoformat(), "--sender-type", "nabo", "--text-file", str(text))[0] == 0  # fmt: skip
+    assert (
+        run(
+            capsys,
+            "register-input",
+            "--consultation",
+            "vollen-sentrum",
+            "--channel",
+            "letter",
+            "--received",
+            date.today().isoformat(),
+            "--sender-type",
+            "nabo",
+            "--text-file",
+            str(text),
+        )[0]
+        == 0
+    )
     line = _refused(db, capsys, "import-consultation", str(write(tmp_path, stage="varsel_om_oppstart", title="Ny")))
     assert line.startswith("Høringen vollen-sentrum har allerede innspill")
 
@@ -251,9 +283,10 @@ def hearing(db) -> str:
     store = Store.open(db)
     now = datetime.now(LOCAL_TZ)
     store.add_consultation(
-        make_consultation("vollen", opens_at=now - timedelta(days=10), closes_at=now + timedelta(days=30),
-                          case_number="25/1234")
-    )  # fmt: skip
+        make_consultation(
+            "vollen", opens_at=now - timedelta(days=10), closes_at=now + timedelta(days=30), case_number="25/1234"
+        )
+    )
     store.close()
     return "vollen"
 
@@ -262,13 +295,29 @@ def register(capsys, tmp_path, text="Et brev om trafikken i Vollen sentrum.", *e
     path = tmp_path / "brev.txt"
     path.write_text(text, encoding="utf-8")
     received = (datetime.now(LOCAL_TZ).date() - timedelta(days=1)).isoformat()
-    return run(capsys, "register-input", "--consultation", "vollen", "--channel", "email",
-               "--received", received, "--sender-type", "offentlig_myndighet",
-               "--sender-name", "Statsforvalteren i Oslo og Viken", "--text-file", str(path), *extra)  # fmt: skip
+    return run(
+        capsys,
+        "register-input",
+        "--consultation",
+        "vollen",
+        "--channel",
+        "email",
+        "--received",
+        received,
+        "--sender-type",
+        "offentlig_myndighet",
+        "--sender-name",
+        "Statsforvalteren i Oslo og Viken",
+        "--text-file",
+        str(path),
+        *extra,
+    )
 
 
 def test_register_input_prints_the_reference_alone_and_stores_it_as_the_staff_page_does(db, hearing, tmp_path, capsys):
-    code, out, err = register(capsys, tmp_path, "Et brev om trafikken i Vollen sentrum.", "--category", "Gange og sykkel")
+    code, out, err = register(
+        capsys, tmp_path, "Et brev om trafikken i Vollen sentrum.", "--category", "Gange og sykkel"
+    )
     assert code == 0 and err == []
     store = Store.open(db)
     (item,) = store.all_inputs("vollen")
@@ -280,7 +329,9 @@ def test_register_input_prints_the_reference_alone_and_stores_it_as_the_staff_pa
 
 
 def test_register_input_without_a_category_uses_the_last_one_and_says_so(db, hearing, tmp_path, capsys):
-    code, out, err = register(capsys, tmp_path, "Et brev uten kategori fra kommunen.", "--lat", str(INSIDE[0]), "--lon", str(INSIDE[1]))
+    code, out, err = register(
+        capsys, tmp_path, "Et brev uten kategori fra kommunen.", "--lat", str(INSIDE[0]), "--lon", str(INSIDE[1])
+    )
     assert code == 0 and len(out) == 1
     assert err == ["Ingen kategori oppgitt: registrert under «Annet»."]
     store = Store.open(db)
@@ -310,7 +361,10 @@ def test_a_long_letter_with_personal_data_is_stored_and_flagged_never_refused(db
         (("--lat", "59.8"), "Oppgi både --lat og --lon"),
         (("--category", "Finnes ikke"), "Kategorien finnes ikke her."),
         (("--sender-type", "statsforvalter"), "python -m consultations register-input: argument --sender-type"),
-        (("--received", "1. mars"), "python -m consultations register-input: argument --received: «1. mars» er ikke en dato"),
+        (
+            ("--received", "1. mars"),
+            "python -m consultations register-input: argument --received: «1. mars» er ikke en dato",
+        ),
     ],
 )
 def test_register_input_refusals_exit_2_with_one_line_and_store_nothing(db, hearing, tmp_path, capsys, extra, expected):
@@ -322,7 +376,9 @@ def test_register_input_refusals_exit_2_with_one_line_and_store_nothing(db, hear
 
 
 def test_register_input_with_innsigelse_stores_an_open_innsigelse(db, hearing, tmp_path, capsys):
-    code, out, err = register(capsys, tmp_path, "Statsforvalteren fremmer innsigelse mot planen.", "--innsigelse", "--category", "Annet")
+    code, out, err = register(
+        capsys, tmp_path, "Statsforvalteren fremmer innsigelse mot planen.", "--innsigelse", "--category", "Annet"
+    )
     assert code == 0 and len(out) == 1, err
     store = Store.open(db)
     (item,) = store.all_inputs("vollen")
@@ -340,7 +396,9 @@ def test_register_input_innsigelse_from_a_private_person_is_refused_and_nothing_
 def test_register_input_keeps_its_attachments_cleaned_and_refuses_what_is_not_one(db, hearing, tmp_path, capsys):
     pdf = tmp_path / "vedlegg.pdf"
     pdf.write_bytes(one_page_pdf("Kart over planen"))
-    code, out, err = register(capsys, tmp_path, "Brev med kart over planen.", "--attachment", str(pdf), "--category", "Annet")
+    code, out, err = register(
+        capsys, tmp_path, "Brev med kart over planen.", "--attachment", str(pdf), "--category", "Annet"
+    )
     assert code == 0 and len(out) == 1, err
     store = Store.open(db)
     (item,) = store.all_inputs("vollen")
@@ -350,7 +408,9 @@ def test_register_input_keeps_its_attachments_cleaned_and_refuses_what_is_not_on
     fake = tmp_path / "virus.pdf"
     fake.write_bytes(b"MZ\x90\x00 not a pdf")
     before = stored(db)
-    code, out, err = register(capsys, tmp_path, "Brev med et falskt vedlegg.", "--attachment", str(fake), "--category", "Annet")
+    code, out, err = register(
+        capsys, tmp_path, "Brev med et falskt vedlegg.", "--attachment", str(fake), "--category", "Annet"
+    )
     assert code == 2 and out == [] and len(err) == 1
     assert stored(db) == before
 
@@ -358,8 +418,20 @@ def test_register_input_keeps_its_attachments_cleaned_and_refuses_what_is_not_on
 def test_register_input_for_an_unknown_consultation_is_refused(db, hearing, tmp_path, capsys):
     path = tmp_path / "brev.txt"
     path.write_text("Et brev om trafikken.", encoding="utf-8")
-    code, out, err = run(capsys, "register-input", "--consultation", "finnes-ikke", "--channel", "letter",
-                         "--received", "2026-01-01", "--sender-type", "nabo", "--text-file", str(path))  # fmt: skip
+    code, out, err = run(
+        capsys,
+        "register-input",
+        "--consultation",
+        "finnes-ikke",
+        "--channel",
+        "letter",
+        "--received",
+        "2026-01-01",
+        "--sender-type",
+        "nabo",
+        "--text-file",
+        str(path),
+    )
     assert code == 2 and out == [] and len(err) == 1
 
 

@@ -35,9 +35,7 @@ def _haproxy_check(config: str, tmp_path: Path) -> subprocess.CompletedProcess:
     haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
     path = tmp_path / "haproxy.cfg"
     path.write_text(config)
-    return subprocess.run(
-        [haproxy, "-c", "-f", str(path)], capture_output=True, text=True, check=False
-    )
+    return subprocess.run([haproxy, "-c", "-f", str(path)], capture_output=True, text=True, check=False)
 
 
 # --------------------------------------------------------------------------- configuration
@@ -45,9 +43,7 @@ def _haproxy_check(config: str, tmp_path: Path) -> subprocess.CompletedProcess:
 
 def test_config_for_replicas_on_several_machines_is_accepted_by_haproxy(tmp_path):
     need_cluster_tools()
-    config = haproxy_config(
-        ":8080", TWO_HOSTS, stats_socket=tmp_path / "s.sock", log_target="/dev/log"
-    )
+    config = haproxy_config(":8080", TWO_HOSTS, stats_socket=tmp_path / "s.sock", log_target="/dev/log")
     checked = _haproxy_check(config, tmp_path)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "server app1 10.0.0.11:8501 cookie app1" in config
@@ -57,19 +53,13 @@ def test_config_for_replicas_on_several_machines_is_accepted_by_haproxy(tmp_path
 def test_config_for_this_machine_is_accepted_by_haproxy(tmp_path):
     need_cluster_tools()
     local = [Backend("r1", "127.0.0.1:40001"), Backend("r2", "127.0.0.1:40002")]
-    config = haproxy_config(
-        ":8501", local, stats_socket=tmp_path / "s.sock", source=BALANCER_SOURCE
-    )
+    config = haproxy_config(":8501", local, stats_socket=tmp_path / "s.sock", source=BALANCER_SOURCE)
     checked = _haproxy_check(config, tmp_path)
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 def _lines(config: str) -> list[str]:
-    return [
-        line.strip()
-        for line in config.splitlines()
-        if line.strip() and not line.strip().startswith("#")
-    ]
+    return [line.strip() for line in config.splitlines() if line.strip() and not line.strip().startswith("#")]
 
 
 def test_balancer_keeps_a_browser_on_its_replica_by_an_inserted_cookie_not_by_address():
@@ -88,15 +78,9 @@ def test_balancer_keeps_a_browser_on_its_replica_by_an_inserted_cookie_not_by_ad
 
 def test_affinity_cookie_is_secure_exactly_when_the_balancer_speaks_tls():
     plain = haproxy_config(":80", TWO_HOSTS, stats_socket="/run/s.sock")
-    tls = haproxy_config(
-        ":443 ssl crt /etc/haproxy/k.pem", TWO_HOSTS, stats_socket="/run/s.sock"
-    )
-    assert " secure" not in next(
-        line for line in _lines(plain) if line.startswith("cookie ")
-    )
-    assert " secure " in next(
-        line for line in _lines(tls) if line.startswith("cookie ")
-    )
+    tls = haproxy_config(":443 ssl crt /etc/haproxy/k.pem", TWO_HOSTS, stats_socket="/run/s.sock")
+    assert " secure" not in next(line for line in _lines(plain) if line.startswith("cookie "))
+    assert " secure " in next(line for line in _lines(tls) if line.startswith("cookie "))
 
 
 def test_replicas_are_checked_on_the_apps_ready_address_and_websockets_get_a_long_tunnel_timeout():
@@ -121,11 +105,14 @@ def test_on_one_machine_the_balancer_connects_from_the_one_address_replicas_trus
         stats_socket="/s",
         source=BALANCER_SOURCE,
     )
-    assert f"source {BALANCER_SOURCE}" in next(
-        line for line in _lines(config) if line.startswith("default-server")
+    assert f"source {BALANCER_SOURCE}" in next(line for line in _lines(config) if line.startswith("default-server"))
+    env = replica_env(
+        {},
+        db_url="postgresql://x@/y",
+        secret_file=Path("/d/secret.key"),
+        cookie_secret="c" * 64,
+        trusted_proxy=BALANCER_SOURCE,
     )
-    env = replica_env({}, db_url="postgresql://x@/y", secret_file=Path("/d/secret.key"),
-                      cookie_secret="c" * 64, trusted_proxy=BALANCER_SOURCE)  # fmt: skip
     assert env["KARTINNSPILL_TRUSTED_PROXIES"] == BALANCER_SOURCE != "127.0.0.1"
     assert env["FORWARDED_ALLOW_IPS"] == ""  # uvicorn rewrites nothing: the app decides
 
@@ -136,17 +123,17 @@ def test_every_replica_gets_the_same_database_and_secrets_and_keeps_the_operator
         "KARTINNSPILL_DB": "data/old.duckdb",
         "KARTINNSPILL_PROFILE": "asker",
     }
-    env = replica_env(base, db_url="postgresql://kartinnspill@/kartinnspill?host=/d/pg",
-                      secret_file=Path("/d/secret.key"), cookie_secret="c" * 64,
-                      trusted_proxy=BALANCER_SOURCE)  # fmt: skip
-    assert (
-        env["KARTINNSPILL_DB"] == "postgresql://kartinnspill@/kartinnspill?host=/d/pg"
+    env = replica_env(
+        base,
+        db_url="postgresql://kartinnspill@/kartinnspill?host=/d/pg",
+        secret_file=Path("/d/secret.key"),
+        cookie_secret="c" * 64,
+        trusted_proxy=BALANCER_SOURCE,
     )
+    assert env["KARTINNSPILL_DB"] == "postgresql://kartinnspill@/kartinnspill?host=/d/pg"
     assert env["KARTINNSPILL_SECRET_FILE"] == "/d/secret.key"
     assert env["STREAMLIT_SERVER_COOKIE_SECRET"] == "c" * 64
-    assert (
-        env["KARTINNSPILL_TILES"] == "none" and env["KARTINNSPILL_PROFILE"] == "asker"
-    )
+    assert env["KARTINNSPILL_TILES"] == "none" and env["KARTINNSPILL_PROFILE"] == "asker"
 
 
 def test_a_server_that_is_not_name_host_port_is_refused_with_a_message(capsys):
@@ -166,20 +153,16 @@ def test_database_url_is_one_shell_word_even_for_a_path_with_spaces(tmp_path):
     env_file.write_text(f"KARTINNSPILL_DB={url}\n")
     sourced = subprocess.run(
         ["bash", "-c", f"set -a; . '{env_file}'; set +a; printf %s \"$KARTINNSPILL_DB\""],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert sourced == url
-    assert (
-        url.startswith("postgresql://kartinnspill@/kartinnspill?host=/")
-        and " " not in url
-    )
+    assert url.startswith("postgresql://kartinnspill@/kartinnspill?host=/") and " " not in url
 
 
 def test_haproxy_config_command_prints_the_template_filled_in(capsys):
-    assert (
-        main(["haproxy-config", "--bind", ":80", "--server", "app1=10.0.0.11:8501"])
-        == 0
-    )
+    assert main(["haproxy-config", "--bind", ":80", "--server", "app1=10.0.0.11:8501"]) == 0
     out = capsys.readouterr().out
     assert "server app1 10.0.0.11:8501 cookie app1" in out and "$" not in out
 
@@ -225,9 +208,7 @@ def test_cluster_shares_its_secrets_restarts_a_dead_replica_and_stops_everything
         assert env["KARTINNSPILL_SECRET_FILE"] == str(data / "secret.key")
         assert env["KARTINNSPILL_DB"] == state["database"]
         assert env["KARTINNSPILL_TRUSTED_PROXIES"] == BALANCER_SOURCE
-    assert (
-        f"KARTINNSPILL_DB={state['database']}\n" in (data / "cluster.env").read_text()
-    )
+    assert f"KARTINNSPILL_DB={state['database']}\n" in (data / "cluster.env").read_text()
 
     # PostgreSQL: a 0700 directory not owned by root, no TCP port, the app no superuser
     pg = LocalPostgres(data / "pg", postgres_bin())
@@ -237,14 +218,23 @@ def test_cluster_shares_its_secrets_restarts_a_dead_replica_and_stops_everything
     assert _psql(pg, "kartinnspill", "SHOW listen_addresses") == ""
     assert _psql(pg, "kartinnspill", "SELECT rolsuper FROM pg_roles WHERE rolname = current_user") == "f"
     # lists sort by code point and lower() knows æøå, as on DuckDB
-    assert _psql(pg, "kartinnspill", "SELECT datcollate || ' ' || datctype FROM pg_database WHERE datname = 'kartinnspill'") == "C C.UTF-8"
+    assert (
+        _psql(
+            pg, "kartinnspill", "SELECT datcollate || ' ' || datctype FROM pg_database WHERE datname = 'kartinnspill'"
+        )
+        == "C C.UTF-8"
+    )
     pg.ensure_database()  # the next start finds role and database made
 
     # a second orchestrator on the same data directory is refused, the first untouched
     second = subprocess.run(
         [sys.executable, "-m", "deploy.cluster", "run", "--port", "1", "--data", str(data)],
-        capture_output=True, text=True, timeout=60, cwd=Path(__file__).resolve().parent.parent, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parent.parent,
+        check=False,
+    )
     assert second.returncode == 1 and "kjører allerede" in second.stderr
     assert run.running()
 
@@ -262,9 +252,7 @@ def test_cluster_shares_its_secrets_restarts_a_dead_replica_and_stops_everything
     assert "Starter replika r1 på nytt" in run.output.read_text()
 
     # SIGTERM (systemd, or Ctrl-C's SIGINT alike): everything it started is gone
-    pids = [r["pid"] for r in run.state()["replicas"]] + [
-        run.state()["balancer"]["pid"]
-    ]
+    pids = [r["pid"] for r in run.state()["replicas"]] + [run.state()["balancer"]["pid"]]
     pg_pid = int((data / "pg" / "postmaster.pid").read_text().split("\n", 1)[0])
     assert run.stop() == 0, run.log()
     alive = [pid for pid in pids + [pg_pid] if _alive(pid)]
@@ -275,14 +263,8 @@ def test_cluster_shares_its_secrets_restarts_a_dead_replica_and_stops_everything
 def test_replica_settings_for_several_machines_name_everything_make_cluster_gives_a_replica():
     root = Path(__file__).resolve().parent.parent
     example = (root / "deploy" / "replica.env.example").read_text()
-    names = {
-        line.split("=", 1)[0]
-        for line in example.splitlines()
-        if line and not line.startswith("#")
-    }
-    given = replica_env(
-        {}, db_url="u", secret_file=Path("s"), cookie_secret="c", trusted_proxy="t"
-    )
+    names = {line.split("=", 1)[0] for line in example.splitlines() if line and not line.startswith("#")}
+    given = replica_env({}, db_url="u", secret_file=Path("s"), cookie_secret="c", trusted_proxy="t")
     assert set(given) - {"PYTHONUNBUFFERED"} <= names
     known = (root / "consultations" / "config.py").read_text()
     assert all(f'"{n}"' in known for n in names if n.startswith("KARTINNSPILL_"))

@@ -31,16 +31,8 @@ def _server_status(stats_socket: str) -> dict[str, str]:
         raw = b""
         while chunk := s.recv(65536):
             raw += chunk
-    rows = [
-        line.split(",")
-        for line in raw.decode().splitlines()
-        if line and not line.startswith("#")
-    ]
-    return {
-        r[1]: r[17]
-        for r in rows
-        if r[0] == "replicas" and r[1] not in ("BACKEND", "FRONTEND")
-    }
+    rows = [line.split(",") for line in raw.decode().splitlines() if line and not line.startswith("#")]
+    return {r[1]: r[17] for r in rows if r[0] == "replicas" and r[1] not in ("BACKEND", "FRONTEND")}
 
 
 def test_killing_a_replica_loses_no_acknowledged_input_and_new_visitors_reach_the_other(
@@ -52,9 +44,7 @@ def test_killing_a_replica_loses_no_acknowledged_input_and_new_visitors_reach_th
     mark = f"Failovertest {os.getpid()}"
     store = Store.open(run.db_url)
     try:
-        pins = geo.random_points(
-            store.get_consultation(BORGEN).area, RESIDENTS + 3, random.Random(3)
-        )
+        pins = geo.random_points(store.get_consultation(BORGEN).area, RESIDENTS + 3, random.Random(3))
     finally:
         store.close()
 
@@ -67,9 +57,10 @@ def test_killing_a_replica_loses_no_acknowledged_input_and_new_visitors_reach_th
 
     def on_r1_under_way() -> list[int]:
         return [
-            k for k, o in enumerate(outcomes)
+            k
+            for k, o in enumerate(outcomes)
             if o.replicas and o.replicas[-1] == "r1" and not (o.reference or o.failure)
-        ]  # fmt: skip
+        ]
 
     threads = [threading.Thread(target=arrive, args=(k,)) for k in range(RESIDENTS)]
     for t in threads:
@@ -94,10 +85,7 @@ def test_killing_a_replica_loses_no_acknowledged_input_and_new_visitors_reach_th
     assert _server_status(stats) == {"r1": "DOWN", "r2": "UP"}, _server_status(stats)
 
     # new visitors: served by r2, and thanked
-    newcomers = [
-        resident(run.url, RESIDENTS + j, pins[RESIDENTS + j], TIMEOUT_S, mark)
-        for j in range(3)
-    ]
+    newcomers = [resident(run.url, RESIDENTS + j, pins[RESIDENTS + j], TIMEOUT_S, mark) for j in range(3)]
     for o in newcomers:
         assert o.reference and not o.failure, o
         assert set(o.replicas) == {"r2"}, o.replicas

@@ -33,9 +33,7 @@ def test_none_means_no_base_map():
     assert parse_tiles("none") is None
 
 
-@pytest.mark.parametrize(
-    "url", ["http://127.0.0.1:9000/tiles/{z}/{x}/{y}.png", "https://kart.example/{z}/{y}/{x}"]
-)
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9000/tiles/{z}/{x}/{y}.png", "https://kart.example/{z}/{y}/{x}"])
 def test_custom_url_template_in_either_axis_order(url):
     layer = parse_tiles(url, "© Eksempel")
     assert layer.url == url and layer.attribution == "© Eksempel"
@@ -77,4 +75,6 @@ def test_base_map_comes_from_the_municipality_profile_unless_the_environment_say
 
     assert load_profile("asker").tiles == "kartverket-topo"
     assert load_settings({}, tmp_path / "none.toml").tiles.url == parse_tiles("kartverket-topo").url
-    assert load_settings({"KARTINNSPILL_TILES": "osm"}, tmp_path / "none.toml").tiles.url.startswith("https://tile.openstreetmap")
+    assert load_settings({"KARTINNSPILL_TILES": "osm"}, tmp_path / "none.toml").tiles.url.startswith(
+        "https://tile.openstreetmap"
+    )

@@ -43,9 +43,7 @@ def add_wms(store, consultation, who, **changes):
         "legend": "Gult: boliger. Grønt: friområder.",
         "attribution": "© Asker kommune",
     }
-    return context_layers.add_wms_layer(
-        store, consultation.id, who, **{**fields, **changes}
-    )
+    return context_layers.add_wms_layer(store, consultation.id, who, **{**fields, **changes})
 
 
 def add_file(store, consultation, who, data, filename="bygg.geojson", **changes):
@@ -73,10 +71,7 @@ def geojson_25832(*features: tuple[dict, object]) -> bytes:
                 "type": "name",
                 "properties": {"name": "urn:ogc:def:crs:EPSG::25832"},
             },
-            "features": [
-                {"type": "Feature", "properties": props, "geometry": mapping(g)}
-                for props, g in features
-            ],
+            "features": [{"type": "Feature", "properties": props, "geometry": mapping(g)} for props, g in features],
         }
     ).encode()
 
@@ -92,15 +87,11 @@ def refused(key: str, call) -> InvalidLayer:
 # --- WMS ---------------------------------------------------------------------------------
 
 
-def test_a_wms_layer_is_stored_with_its_address_normalised_and_audited(
-    store, consultation, kari
-):
+def test_a_wms_layer_is_stored_with_its_address_normalised_and_audited(store, consultation, kari):
     pasted = f"{WMS.replace('wms.geonorge.no', 'WMS.Geonorge.NO:443')}?SERVICE=WMS&request=GetCapabilities&LAYERS=Planomrade&map=plan#x"
     layer = add_wms(store, consultation, kari, url=pasted, layers="")
     assert layer.kind == LayerKind.WMS
-    assert (
-        layer.wms_url == f"{WMS}?map=plan"
-    )  # no request parameters, no fragment, no :443
+    assert layer.wms_url == f"{WMS}?map=plan"  # no request parameters, no fragment, no :443
     assert layer.wms_layers == "Planomrade"  # taken from the pasted LAYERS=
     assert store.context_layers(consultation.id) == [layer] and store.context_layer(layer.id) == layer
     (entry,) = [e for e in store.audit_entries() if e.action == "context_layer.add"]
@@ -131,14 +122,10 @@ def test_a_wms_layer_is_stored_with_its_address_normalised_and_audited(
         ("", "context_layer.url_missing"),
     ],
 )
-def test_a_wms_address_that_is_not_plain_https_is_refused_and_nothing_stored(
-    store, consultation, kari, url, key
-):
+def test_a_wms_address_that_is_not_plain_https_is_refused_and_nothing_stored(store, consultation, kari, url, key):
     refused(key, lambda: add_wms(store, consultation, kari, url=url))
     assert store.context_layers(consultation.id) == []
-    assert not [
-        e for e in store.audit_entries() if e.action.startswith("context_layer")
-    ]
+    assert not [e for e in store.audit_entries() if e.action.startswith("context_layer")]
 
 
 @pytest.mark.parametrize(
@@ -167,7 +154,9 @@ def test_a_wms_host_must_be_a_public_dns_name_over_https(store, consultation, ka
 def test_this_machine_s_loopback_is_taken_only_when_the_operator_allows_it_for_tests(store, consultation, kari):
     for url in ("http://127.0.0.1:8765/wms", "http://localhost/wms", "http://[::1]:8765/wms"):
         assert add_wms(store, consultation, kari, url=url, loopback=True).wms_url == url
-    refused("context_layer.url_https", lambda: add_wms(store, consultation, kari, url="http://10.0.0.1/wms", loopback=True))
+    refused(
+        "context_layer.url_https", lambda: add_wms(store, consultation, kari, url="http://10.0.0.1/wms", loopback=True)
+    )
 
 
 @pytest.mark.parametrize(
@@ -180,9 +169,7 @@ def test_this_machine_s_loopback_is_taken_only_when_the_operator_allows_it_for_t
         ({"layers": "plan<script>"}, "context_layer.wms_name_invalid"),
     ],
 )
-def test_a_wms_layer_needs_a_name_a_legend_and_plain_layer_names(
-    store, consultation, kari, changes, key
-):
+def test_a_wms_layer_needs_a_name_a_legend_and_plain_layer_names(store, consultation, kari, changes, key):
     refused(key, lambda: add_wms(store, consultation, kari, **changes))
     assert store.context_layers(consultation.id) == []
 
@@ -206,9 +193,7 @@ def test_a_consultation_has_at_most_ten_layers(store, consultation, kari):
 # --- files -------------------------------------------------------------------------------
 
 
-def test_a_geojson_file_is_reprojected_and_kept_as_geometry_with_only_a_label(
-    store, consultation, kari
-):
+def test_a_geojson_file_is_reprojected_and_kept_as_geometry_with_only_a_label(store, consultation, kari):
     data = geojson_25832(
         ({"navn": "Hus A", "eier": "Kari Nordmann", "fnr": "01010112345"}, PLOT),
         ({"navn": None}, ROAD),
@@ -227,16 +212,10 @@ def test_a_geojson_file_is_reprojected_and_kept_as_geometry_with_only_a_label(
     assert (lon, lat) == pytest.approx((10.414, 59.826), abs=1e-6)
 
 
-def test_a_geopackage_layer_is_read_and_one_of_several_must_be_named(
-    store, consultation, kari, tmp_path
-):
+def test_a_geopackage_layer_is_read_and_one_of_several_must_be_named(store, consultation, kari, tmp_path):
     path = tmp_path / "plan.gpkg"
-    geopandas.GeoDataFrame({"navn": ["Vei"]}, geometry=[ROAD], crs=25832).to_file(
-        path, layer="veier"
-    )
-    geopandas.GeoDataFrame({"navn": ["Bygg"]}, geometry=[PLOT], crs=25832).to_file(
-        path, layer="bygg"
-    )
+    geopandas.GeoDataFrame({"navn": ["Vei"]}, geometry=[ROAD], crs=25832).to_file(path, layer="veier")
+    geopandas.GeoDataFrame({"navn": ["Bygg"]}, geometry=[PLOT], crs=25832).to_file(path, layer="bygg")
     data = path.read_bytes()
     error = refused(
         "context_layer.choose_layer",
@@ -281,9 +260,7 @@ VRT = b'<OGRVRTDataSource><OGRVRTLayer name="a"><SrcDataSource>CSV:/etc/passwd</
             "area.crs_remote",
         ),
         (  # metres read as degrees: nowhere near Norway
-            json.dumps(
-                {"type": "Feature", "properties": {}, "geometry": mapping(PLOT)}
-            ).encode(),
+            json.dumps({"type": "Feature", "properties": {}, "geometry": mapping(PLOT)}).encode(),
             "plan.geojson",
             "area.outside_norway",
         ),
@@ -301,14 +278,10 @@ def test_a_hostile_or_unusable_file_is_refused_with_a_message_and_nothing_stored
     assert store.context_layers(consultation.id) == []
 
 
-def test_a_file_with_too_many_features_or_vertices_is_refused(
-    store, consultation, kari, monkeypatch
-):
+def test_a_file_with_too_many_features_or_vertices_is_refused(store, consultation, kari, monkeypatch):
     monkeypatch.setattr(geo, "MAX_CONTEXT_FEATURES", 2)
     three = geojson_25832(*[({}, Point(EAST + n, NORTH)) for n in range(3)])
-    error = refused(
-        "context_layer.too_many", lambda: add_file(store, consultation, kari, three)
-    )
+    error = refused("context_layer.too_many", lambda: add_file(store, consultation, kari, three))
     assert "3" in error.message() and "2" in error.message()
     monkeypatch.setattr(geo, "MAX_CONTEXT_VERTICES", 4)
     refused(
@@ -349,18 +322,14 @@ def test_the_wms_hosts_in_use_are_the_only_map_servers_besides_the_tile_server(
     connect = next(d for d in policy.split("; ") if d.startswith("connect-src "))
     assert "geonorge" not in connect  # images only: Leaflet asks WMS tiles as <img>
     context_layers.delete_layer(store, layer.id, kari)
-    assert context_layers.map_origins(store, consultation.id) == (
-        "https://wms.geonorge.no",
-    )  # still used by the other
+    assert context_layers.map_origins(store, consultation.id) == ("https://wms.geonorge.no",)  # still used by the other
     for remaining in store.context_layers(consultation.id):
         context_layers.delete_layer(store, remaining.id, kari)
     assert context_layers.map_origins(store, consultation.id) == ()
 
 
 def test_an_origin_that_is_not_one_is_never_written_into_the_policy(settings):
-    policy = content_security_policy(
-        settings, "/", None, ["https://ok.example", "https://x; script-src *", "*"]
-    )
+    policy = content_security_policy(settings, "/", None, ["https://ok.example", "https://x; script-src *", "*"])
     images = next(d for d in policy.split("; ") if d.startswith("img-src "))
     assert images.endswith("https://cache.kartverket.no https://ok.example")
     assert "script-src *" not in policy
@@ -369,13 +338,9 @@ def test_an_origin_that_is_not_one_is_never_written_into_the_policy(settings):
 # --- the resident's map --------------------------------------------------------------------
 
 
-def test_the_map_is_rendered_again_with_the_layers_and_their_texts_escaped(
-    store, consultation, kari, settings
-):
+def test_the_map_is_rendered_again_with_the_layers_and_their_texts_escaped(store, consultation, kari, settings):
     before = rendered_consultation_map(store, settings, consultation, "nb")
-    assert (
-        "tileLayer.wms" not in before.script and "L.control.layers" not in before.script
-    )
+    assert "tileLayer.wms" not in before.script and "L.control.layers" not in before.script
     add_wms(
         store,
         consultation,
@@ -394,18 +359,13 @@ def test_the_map_is_rendered_again_with_the_layers_and_their_texts_escaped(
     after = rendered_consultation_map(store, settings, consultation, "nb")
     assert after is not before
     assert f'L.tileLayer.wms(\n                "{WMS}"' in after.script
-    assert (
-        '"layers": "Planomrade,Arealformal"' in after.script
-        and '"transparent": true' in after.script
-    )
+    assert '"layers": "Planomrade,Arealformal"' in after.script and '"transparent": true' in after.script
     assert "L.control.layers" in after.script
     for raw in ("<b>forslag", "<img src=x", "<script>alert(2)", "<i>nye"):
         assert raw not in after.script
-    assert (
-        "Plan \\u0026lt;b\\u0026gt;forslag" in after.script
-    )  # shown as text in the layer control
+    assert "Plan \\u0026lt;b\\u0026gt;forslag" in after.script  # shown as text in the layer control
     assert 'attribution: "Plankontoret \\u0026lt;AS\\u0026gt;"' in after.script  # the file's source
-    assert "ki-layer-legend\\\"\\u003eGult er \\u0026lt;i\\u0026gt;nye" in after.script  # the legend, as text
+    assert 'ki-layer-legend\\"\\u003eGult er \\u0026lt;i\\u0026gt;nye' in after.script  # the legend, as text
     assert rendered_consultation_map(store, settings, consultation, "nb") is after
 
 

@@ -60,14 +60,19 @@ def test_a_planner_adds_a_wms_and_a_geojson_layer_and_residents_see_both_on_the_
 ):
     at = builder(demo_app)
     assert not at.exception
-    fill(at, "wms", url="https://wms.geonorge.no/skwms1/wms.reguleringsplaner?request=GetMap",
-         layers="Planomrade", name="Planforslaget", legend="Gult er nye boliger.", attribution="© Asker kommune")  # fmt: skip
+    fill(
+        at,
+        "wms",
+        url="https://wms.geonorge.no/skwms1/wms.reguleringsplaner?request=GetMap",
+        layers="Planomrade",
+        name="Planforslaget",
+        legend="Gult er nye boliger.",
+        attribution="© Asker kommune",
+    )
     at.button(key=f"{PREFIX}-wms-add").click()
     at.run()
     assert "Kartlaget «Planforslaget» er lagt til." in shown(at)
-    at.file_uploader(key=f"{PREFIX}-file-upload").set_value(
-        ("blokker.geojson", HOUSES, "application/geo+json")
-    )
+    at.file_uploader(key=f"{PREFIX}-file-upload").set_value(("blokker.geojson", HOUSES, "application/geo+json"))
     fill(at, "file", name="Nye blokker", legend="Omrisset av blokkene i forslaget.")
     at.button(key=f"{PREFIX}-file-add").click()
     at.run()
@@ -81,23 +86,15 @@ def test_a_planner_adds_a_wms_and_a_geojson_layer_and_residents_see_both_on_the_
     at.switch_page("pages/home.py")
     at.run()
     assert not at.exception
-    (listing,) = [
-        h.proto.body for h in at.get("html") if "ki-context-layers" in h.proto.body
-    ]
+    (listing,) = [h.proto.body for h in at.get("html") if "ki-context-layers" in h.proto.body]
     assert (
         "<strong>Planforslaget</strong> (kartbilde fra wms.geonorge.no)<br>Gult er nye boliger.<br>Kilde: © Asker kommune"
         in listing
     )
-    assert (
-        "<strong>Nye blokker</strong> (2 områder)<br>Omrisset av blokkene i forslaget."
-        in listing
-    )
+    assert "<strong>Nye blokker</strong> (2 områder)<br>Omrisset av blokkene i forslaget." in listing
     (component,) = at.get("component_instance")
     script = json.loads(component.proto.json_args)["script"]
-    assert (
-        'L.tileLayer.wms(\n                "https://wms.geonorge.no/skwms1/wms.reguleringsplaner"'
-        in script
-    )
+    assert 'L.tileLayer.wms(\n                "https://wms.geonorge.no/skwms1/wms.reguleringsplaner"' in script
     assert "Blokk A" in script and "L.control.layers" in script
 
 

@@ -50,10 +50,7 @@ def test_the_demo_drawings_are_the_same_every_time(tmp_path):
     drawn = first["drawing"].notna()
     assert drawn.sum() == 45
     assert first.loc[drawn, "drawing"].tolist() == second.loc[drawn, "drawing"].tolist()
-    assert (
-        first.loc[drawn, "created_at"].tolist()
-        == second.loc[drawn, "created_at"].tolist()
-    )
+    assert first.loc[drawn, "created_at"].tolist() == second.loc[drawn, "created_at"].tolist()
 
 
 VOLLEN = "vollen-kyststi-idefase"

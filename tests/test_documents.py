@@ -145,13 +145,42 @@ def test_javascript_in_a_flate_object_stream_over_two_megabytes_is_refused():
 @pytest.mark.parametrize(
     "add, key",
     [
-        (lambda pdf: setattr(pdf.Root, "OpenAction", Dictionary(S=Name.Launch, F=String("cmd.exe"))), "pdf_check.action"),
-        (lambda pdf: setattr(pdf.pages[0].obj, "AA", Dictionary(O=Dictionary(S=Name.SubmitForm, F=String("https://x.example")))), "pdf_check.action"),
-        (lambda pdf: setattr(pdf.Root, "OpenAction", Dictionary(S=Name.URI, URI=String("file:///etc/passwd"))), "pdf_check.action"),
-        (lambda pdf: setattr(pdf.Root, "Names", Dictionary(JavaScript=Dictionary(Names=Array()))), "pdf_check.javascript"),
-        (lambda pdf: setattr(pdf.pages[0].obj, "Annots", Array([Dictionary(Type=Name.Annot, Subtype=Name.RichMedia, Rect=Array([0, 0, 9, 9]))])), "pdf_check.media"),
-        (lambda pdf: setattr(pdf.Root, "AcroForm", Dictionary(Fields=Array([Dictionary(FT=Name.Tx, T=String("navn"))]))), "pdf_check.form"),
-        (lambda pdf: setattr(pdf.Root, "AcroForm", Dictionary(Fields=Array(), XFA=pdf.make_stream(b"<xdp/>"))), "pdf_check.form"),
+        (
+            lambda pdf: setattr(pdf.Root, "OpenAction", Dictionary(S=Name.Launch, F=String("cmd.exe"))),
+            "pdf_check.action",
+        ),
+        (
+            lambda pdf: setattr(
+                pdf.pages[0].obj, "AA", Dictionary(O=Dictionary(S=Name.SubmitForm, F=String("https://x.example")))
+            ),
+            "pdf_check.action",
+        ),
+        (
+            lambda pdf: setattr(pdf.Root, "OpenAction", Dictionary(S=Name.URI, URI=String("file:///etc/passwd"))),
+            "pdf_check.action",
+        ),
+        (
+            lambda pdf: setattr(pdf.Root, "Names", Dictionary(JavaScript=Dictionary(Names=Array()))),
+            "pdf_check.javascript",
+        ),
+        (
+            lambda pdf: setattr(
+                pdf.pages[0].obj,
+                "Annots",
+                Array([Dictionary(Type=Name.Annot, Subtype=Name.RichMedia, Rect=Array([0, 0, 9, 9]))]),
+            ),
+            "pdf_check.media",
+        ),
+        (
+            lambda pdf: setattr(
+                pdf.Root, "AcroForm", Dictionary(Fields=Array([Dictionary(FT=Name.Tx, T=String("navn"))]))
+            ),
+            "pdf_check.form",
+        ),
+        (
+            lambda pdf: setattr(pdf.Root, "AcroForm", Dictionary(Fields=Array(), XFA=pdf.make_stream(b"<xdp/>"))),
+            "pdf_check.form",
+        ),
     ],
     ids=["launch", "page-open-submit", "file-uri", "javascript-names", "richmedia", "acroform-fields", "xfa"],
 )
@@ -163,8 +192,12 @@ def test_links_to_web_pages_and_opening_at_a_page_are_accepted():
     def links(pdf):
         pdf.Root.OpenAction = Array([pdf.pages[0].obj, Name.Fit])
         pdf.Root.AcroForm = Dictionary(Fields=Array())  # some producers always write one
-        link = Dictionary(Type=Name.Annot, Subtype=Name.Link, Rect=Array([0, 0, 99, 20]),
-                          A=Dictionary(S=Name.URI, URI=String("https://www.asker.kommune.no/plan")))
+        link = Dictionary(
+            Type=Name.Annot,
+            Subtype=Name.Link,
+            Rect=Array([0, 0, 99, 20]),
+            A=Dictionary(S=Name.URI, URI=String("https://www.asker.kommune.no/plan")),
+        )
         pdf.pages[0].obj.Annots = Array([link])
 
     assert check_pdf("plan.pdf", build_pdf(links)) == "plan.pdf"
@@ -200,8 +233,13 @@ def test_a_fifteen_megabyte_plan_map_with_images_is_accepted():
         for n in range(3):  # three map sheets of 2400 x 700 RGB, as a scanner or CAD writes them
             pixels = rng.bytes(2400 * 700 * 3)
             images[f"/Im{n}"] = pdf.make_stream(
-                pixels, Type=Name.XObject, Subtype=Name.Image, Width=2400, Height=700,
-                ColorSpace=Name.DeviceRGB, BitsPerComponent=8,
+                pixels,
+                Type=Name.XObject,
+                Subtype=Name.Image,
+                Width=2400,
+                Height=700,
+                ColorSpace=Name.DeviceRGB,
+                BitsPerComponent=8,
             )
         page = pdf.pages[0]
         page.obj.Resources = Dictionary(XObject=Dictionary(images))

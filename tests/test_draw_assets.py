@@ -127,9 +127,7 @@ def test_install_fills_an_empty_folder_from_the_downloaded_wheel(tmp_path):
     assert assets.missing(vendor) == [] and (vendor / ".installed").exists()
     assert n == sum(len(a.files) for a in (*assets.ASSETS, *assets.WHEEL_ASSETS))
     for file in DRAW.files:
-        assert (vendor / DRAW.folder / file).read_bytes() == (
-            assets.VENDOR / DRAW.folder / file
-        ).read_bytes()
+        assert (vendor / DRAW.folder / file).read_bytes() == (assets.VENDOR / DRAW.folder / file).read_bytes()
 
 
 def test_a_wheel_with_another_checksum_is_refused(tmp_path):

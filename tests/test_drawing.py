@@ -130,7 +130,9 @@ def _lines_allowed(store, shapes=ALL):
 
 def test_a_drawn_line_is_stored_with_its_geometry_length_and_a_point_on_it(store):
     c = _lines_allowed(store)
-    stored = submit_input(store, c.id, InputDraft("Annet", "Skoleveien min går her", drawing=ROUTE), session="s", now=NOW)
+    stored = submit_input(
+        store, c.id, InputDraft("Annet", "Skoleveien min går her", drawing=ROUTE), session="s", now=NOW
+    )
     again = store.get_input(stored.id)
     assert again.shape == Shape.LINE and 770 < again.measure < 800
     assert again.lat == pytest.approx(59.823) and again.lon == pytest.approx(10.413)
@@ -152,7 +154,11 @@ def test_a_drawing_as_a_feature_from_the_map_is_taken(store):
         ((Shape.LINE,), InputDraft("Annet", "En nål her", lat=INSIDE[0], lon=INSIDE[1]), "drawing.point_not_allowed"),
         (
             ALL,
-            InputDraft("Annet", "Langt utenfor", drawing={"type": "LineString", "coordinates": [[10.415, 59.823], [10.45, 59.823]]}),
+            InputDraft(
+                "Annet",
+                "Langt utenfor",
+                drawing={"type": "LineString", "coordinates": [[10.415, 59.823], [10.45, 59.823]]},
+            ),
             "drawing.line_outside",
         ),
         (ALL, InputDraft("Annet", "Ikke en tegning", drawing="<svg>"), "drawing.unreadable"),
@@ -179,17 +185,29 @@ def test_the_profiles_outside_share_decides_how_far_a_route_may_leave_the_area(s
 
 def test_staff_register_a_letters_area_even_where_residents_may_only_drop_pins(store, kari):
     c = _lines_allowed(store, (Shape.POINT,))
-    area = {"type": "Polygon", "coordinates": [[[10.410, 59.824], [10.412, 59.824], [10.412, 59.825], [10.410, 59.824]]]}
+    area = {
+        "type": "Polygon",
+        "coordinates": [[[10.410, 59.824], [10.412, 59.824], [10.412, 59.825], [10.410, 59.824]]],
+    }
     stored = register_input(
-        store, c.id, InputDraft("Annet", "Brevet beskriver dette området", drawing=area),
-        channel=Channel.LETTER, sender_type=SenderType.PRIVATE, sender_name=None, received_at=NOW, actor=kari, now=NOW,
-    )  # fmt: skip
+        store,
+        c.id,
+        InputDraft("Annet", "Brevet beskriver dette området", drawing=area),
+        channel=Channel.LETTER,
+        sender_type=SenderType.PRIVATE,
+        sender_name=None,
+        received_at=NOW,
+        actor=kari,
+        now=NOW,
+    )
     assert stored.shape == Shape.AREA and stored.measure > 0
 
 
 def test_the_whole_area_wins_over_a_drawing_left_in_the_form(store):
     c = _lines_allowed(store)
-    stored = submit_input(store, c.id, InputDraft("Annet", "Gjelder alt", drawing=ROUTE, whole_area=True), session="s", now=NOW)
+    stored = submit_input(
+        store, c.id, InputDraft("Annet", "Gjelder alt", drawing=ROUTE, whole_area=True), session="s", now=NOW
+    )
     assert stored.drawing is None and stored.lat is None
 
 
@@ -198,7 +216,9 @@ def test_the_whole_area_wins_over_a_drawing_left_in_the_form(store):
 
 def test_public_views_carry_the_drawing_where_they_carry_the_place(store):
     c = _lines_allowed(store)
-    stored = submit_input(store, c.id, InputDraft("Annet", "Skoleveien min går her", drawing=ROUTE), session="s", now=NOW)
+    stored = submit_input(
+        store, c.id, InputDraft("Annet", "Skoleveien min går her", drawing=ROUTE), session="s", now=NOW
+    )
     (shown,) = public.inputs(store, c.id, "nb")
     assert shown.drawing == stored.drawing and shown.measure == stored.measure and shown.shape == Shape.LINE
     (point,) = public.map_points(store, c.id, "nb")
@@ -253,7 +273,9 @@ def test_published_routes_are_drawn_on_the_map_in_their_categorys_colour_with_es
 
     c = _lines_allowed(store)
     text = "Farlig <script>alert(1)</script> kryss & «sti»"
-    stored = submit_input(store, c.id, InputDraft("Trafikk og trafikksikkerhet", text, drawing=ROUTE), session="s", now=NOW)
+    stored = submit_input(
+        store, c.id, InputDraft("Trafikk og trafikksikkerhet", text, drawing=ROUTE), session="s", now=NOW
+    )
     script = rendered_consultation_map(store, settings, c, "nb").script
     assert "L.geoJSON" in script and '"LineString"' in script
     assert "<script>alert(1)" not in script and "Farlig \\u0026lt;script\\u0026gt;" in script

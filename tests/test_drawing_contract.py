@@ -109,11 +109,23 @@ def test_the_store_keeps_a_consultations_shapes_and_an_inputs_drawing(store):
     drawing = geo.read_drawing(line((10.406, 59.823), (10.420, 59.823)), LINE_AND_AREA, BORGEN_SQUARE)
     east, north = geo.to_working_crs(drawing.lon, drawing.lat)
     stored, created = store.add_input(
-        consultation_id="test-borgen", category="Trafikk", text="Skoleveien min",
-        lat=drawing.lat, lon=drawing.lon, east=east, north=north, age_group=None,
-        relation=None, channel=Channel.WEB, status=InputStatus.PUBLISHED, session_hash=None,
-        token=None, created_at=NOW, drawing=drawing.geojson, measure=drawing.measure,
-    )  # fmt: skip
+        consultation_id="test-borgen",
+        category="Trafikk",
+        text="Skoleveien min",
+        lat=drawing.lat,
+        lon=drawing.lon,
+        east=east,
+        north=north,
+        age_group=None,
+        relation=None,
+        channel=Channel.WEB,
+        status=InputStatus.PUBLISHED,
+        session_hash=None,
+        token=None,
+        created_at=NOW,
+        drawing=drawing.geojson,
+        measure=drawing.measure,
+    )
     assert created
     again = store.get_input(stored.id)
     assert again.shape == Shape.LINE
@@ -128,8 +140,19 @@ def test_a_consultation_stored_before_shapes_existed_takes_pins_only(store):
     store.add_consultation(make_consultation())
     assert store.get_consultation("test-borgen").shapes == (Shape.POINT,)
     stored, _ = store.add_input(
-        consultation_id="test-borgen", category="Trafikk", text="Her", lat=59.826, lon=10.414,
-        east=None, north=None, age_group=None, relation=None, channel=Channel.WEB,
-        status=InputStatus.PUBLISHED, session_hash=None, token=None, created_at=NOW,
-    )  # fmt: skip
+        consultation_id="test-borgen",
+        category="Trafikk",
+        text="Her",
+        lat=59.826,
+        lon=10.414,
+        east=None,
+        north=None,
+        age_group=None,
+        relation=None,
+        channel=Channel.WEB,
+        status=InputStatus.PUBLISHED,
+        session_hash=None,
+        token=None,
+        created_at=NOW,
+    )
     assert stored.shape == Shape.POINT and stored.drawing is None

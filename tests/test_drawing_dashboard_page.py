@@ -59,9 +59,7 @@ def test_the_summary_shows_where_routes_run_most_and_the_drawn_areas(demo_app):
 
 def test_the_routes_follow_the_filter(demo_app):
     at = summary(demo_app, HEGGEDAL)
-    at.multiselect(key=f"review-{HEGGEDAL}-filter-category").set_value(
-        ["Gange og sykkel"]
-    )
+    at.multiselect(key=f"review-{HEGGEDAL}-filter-category").set_value(["Gange og sykkel"])
     at.run()
     captions = [c.value for c in at.caption]
     shapes = next(c for c in captions if c.startswith("Punkter:"))
@@ -75,7 +73,5 @@ def test_a_consultation_without_drawings_has_no_route_map(demo_app):
     at = summary(demo_app, BORGEN)
     assert not at.exception, at.exception
     assert "Streker og områder" not in [s.value for s in at.subheader]
-    assert any(
-        c.value.startswith("Punkter:") and "Streker: 0" in c.value for c in at.caption
-    )
+    assert any(c.value.startswith("Punkter:") and "Streker: 0" in c.value for c in at.caption)
     assert not [s for s in map_scripts(at) if "ki-legend" in s]

@@ -32,9 +32,7 @@ def drawn(store):
     # along row 0 through cells 0, 1 and 2
     straight, straight_drawing = add(store, wgs84(cells((0.2, 0.5), (2.8, 0.5))))
     # winds back and forth in cell 0 before it leaves for cell 1: counted once in each
-    winding, _ = add(
-        store, wgs84(cells((0.1, 0.1), (0.9, 0.9), (0.1, 0.8), (1.2, 0.2)))
-    )
+    winding, _ = add(store, wgs84(cells((0.1, 0.1), (0.9, 0.9), (0.1, 0.8), (1.2, 0.2))))
     square = Polygon(
         [
             (X0 + 300, Y0 + 300),
@@ -43,9 +41,7 @@ def drawn(store):
             (X0 + 300, Y0 + 360),
         ]
     )
-    area, area_drawing = add(
-        store, wgs84(square), category="Grøntområder, natur og friluftsliv"
-    )
+    area, area_drawing = add(store, wgs84(square), category="Grøntområder, natur og friluftsliv")
     whole, _ = add(store)
     ids = {
         "pin": pin.id,
@@ -63,36 +59,23 @@ def drawn(store):
 def test_route_density_counts_distinct_routes_per_50_m_cell(store, drawn):
     frame = store.analysis_frame(CID)
     got = analysis.line_density(frame, 25832)
-    counted = {
-        (int((r.east - X0) // 50), int((r.north - Y0) // 50)): r.count
-        for r in got.itertuples()
-    }
+    counted = {(int((r.east - X0) // 50), int((r.north - Y0) // 50)): r.count for r in got.itertuples()}
     assert counted == {(0, 0): 2, (1, 0): 2, (2, 0): 1}  # pins and areas never count
     assert got["count"].tolist() == [2, 2, 1]  # busiest first
     first = got.iloc[0]
-    assert geo.to_working_crs(first["lon"], first["lat"]) == pytest.approx(
-        (first["east"], first["north"]), abs=0.01
-    )
+    assert geo.to_working_crs(first["lon"], first["lat"]) == pytest.approx((first["east"], first["north"]), abs=0.01)
     # the cell's outline, for the map, is the 50 m square in WGS84
     ring = np.array(first["ring"])
     east, north = geo.project_coordinates(ring[:, 0], ring[:, 1], 25832)
-    assert (east.min(), east.max()) == pytest.approx(
-        (first["east"] - 25, first["east"] + 25), abs=0.05
-    )
-    assert (north.min(), north.max()) == pytest.approx(
-        (first["north"] - 25, first["north"] + 25), abs=0.05
-    )
+    assert (east.min(), east.max()) == pytest.approx((first["east"] - 25, first["east"] + 25), abs=0.05)
+    assert (north.min(), north.max()) == pytest.approx((first["north"] - 25, first["north"] + 25), abs=0.05)
     assert analysis.line_density(frame[frame["drawing"].isna()], 25832).empty
 
 
 def test_a_filter_decides_which_routes_are_counted(store, drawn):
     ids, _ = drawn
-    store.set_input_status(
-        [ids["winding"]], InputStatus.HIDDEN, "planner", reason="Test"
-    )
-    frame = analysis.filter_frame(
-        store.analysis_frame(CID), statuses=[InputStatus.PUBLISHED.value]
-    )
+    store.set_input_status([ids["winding"]], InputStatus.HIDDEN, "planner", reason="Test")
+    frame = analysis.filter_frame(store.analysis_frame(CID), statuses=[InputStatus.PUBLISHED.value])
     assert analysis.line_density(frame, 25832)["count"].tolist() == [1, 1, 1]
 
 
@@ -120,17 +103,17 @@ def test_legend_classes_split_one_to_the_busiest_cell():
 
 
 @pytest.mark.parametrize("crs", [None, 25833])
-def test_geopackage_has_points_lines_and_areas_as_layers_in_the_crs(
-    store, drawn, tmp_path, crs
-):
+def test_geopackage_has_points_lines_and_areas_as_layers_in_the_crs(store, drawn, tmp_path, crs):
     ids, drawings = drawn
     path = tmp_path / "innspill.gpkg"
     path.write_bytes(export(store, CID, Format.GPKG, **({"crs": crs} if crs else {})))
     epsg = crs or 25832  # the profile's working CRS by default
     assert dict(pyogrio.list_layers(path)) == {
-        "innspill_punkt": "Point", "innspill_linje": "LineString", "innspill_flate": "Polygon",
+        "innspill_punkt": "Point",
+        "innspill_linje": "LineString",
+        "innspill_flate": "Polygon",
         "innspill_uten_sted": None,
-    }  # fmt: skip
+    }
     read = {
         name: pyogrio.read_dataframe(path, layer=name)
         for name in ("innspill_punkt", "innspill_linje", "innspill_flate")
@@ -143,27 +126,19 @@ def test_geopackage_has_points_lines_and_areas_as_layers_in_the_crs(
     for layer in read.values():
         assert layer.crs.to_epsg() == epsg
     lines, areas = read["innspill_linje"], read["innspill_flate"]
-    assert set(lines.geometry.geom_type) == {"LineString"} and set(
-        areas.geometry.geom_type
-    ) == {"Polygon"}
+    assert set(lines.geometry.geom_type) == {"LineString"} and set(areas.geometry.geom_type) == {"Polygon"}
     straight = lines[lines["id"] == ids["straight"]].iloc[0]
     expected = geo.project_area(drawings["straight"].geometry, epsg)
     assert shapely.equals_exact(straight.geometry, expected, tolerance=0.01)
-    assert straight["form"] == "strek" and straight["lengde_m"] == pytest.approx(
-        drawings["straight"].measure
-    )
+    assert straight["form"] == "strek" and straight["lengde_m"] == pytest.approx(drawings["straight"].measure)
     assert np.isnan(straight["areal_m2"])
     area = areas.iloc[0]
     assert area["referanse"] == f"KI-{ids['area']:06d}" and area["form"] == "område"
     assert area["areal_m2"] == pytest.approx(drawings["area"].measure)
     assert area.geometry.area == pytest.approx(80 * 60, rel=0.02)
     # the point columns of a drawing hold its point, inside the area, in the export's CRS
-    assert area.geometry.contains(
-        shapely.Point(area[f"ost_{epsg}"], area[f"nord_{epsg}"])
-    )
-    assert pyogrio.read_dataframe(path, layer="innspill_uten_sted")["id"].tolist() == [
-        ids["whole"]
-    ]
+    assert area.geometry.contains(shapely.Point(area[f"ost_{epsg}"], area[f"nord_{epsg}"]))
+    assert pyogrio.read_dataframe(path, layer="innspill_uten_sted")["id"].tolist() == [ids["whole"]]
 
 
 def test_geojson_holds_each_input_with_the_geometry_drawn(store, drawn, tmp_path):
@@ -178,9 +153,7 @@ def test_geojson_holds_each_input_with_the_geometry_drawn(store, drawn, tmp_path
         "area": "Polygon",
         "whole": None,
     }
-    assert shapely.geometry.shape(by_id[ids["straight"]]["geometry"]).equals(
-        drawings["straight"].geometry
-    )
+    assert shapely.geometry.shape(by_id[ids["straight"]]["geometry"]).equals(drawings["straight"].geometry)
     assert by_id[ids["area"]]["properties"]["form"] == "område"
     path = tmp_path / "innspill.geojson"
     path.write_text(json.dumps(doc), "utf-8")
@@ -200,12 +173,8 @@ def test_csv_says_which_shape_and_how_long_or_large(store, drawn):
     rows = {int(r["id"]): r for r in csv.DictReader(io.StringIO(text), delimiter=";")}
     assert rows[ids["pin"]]["form"] == "punkt" and rows[ids["pin"]]["lengde_m"] == ""
     assert rows[ids["straight"]]["form"] == "strek"
-    assert float(rows[ids["straight"]]["lengde_m"]) == pytest.approx(
-        drawings["straight"].measure
-    )
-    assert float(rows[ids["area"]]["areal_m2"]) == pytest.approx(
-        drawings["area"].measure
-    )
+    assert float(rows[ids["straight"]]["lengde_m"]) == pytest.approx(drawings["straight"].measure)
+    assert float(rows[ids["area"]]["areal_m2"]) == pytest.approx(drawings["area"].measure)
     assert rows[ids["whole"]]["form"] == ""
 
 

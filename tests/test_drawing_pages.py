@@ -58,7 +58,12 @@ def test_a_resident_draws_a_line_by_keyboard_and_sends_it(demo_app):
     at.radio(key=f"shape-{BORGEN}").set_value("line").run()
     assert not at.exception
     script = _map_args(at)["script"]
-    assert "L.Draw.Polyline" in script and "ki-draw-bar" in script and '"finish": "Ferdig"' in script and '"undo": "Angre"' in script
+    assert (
+        "L.Draw.Polyline" in script
+        and "ki-draw-bar" in script
+        and '"finish": "Ferdig"' in script
+        and '"undo": "Angre"' in script
+    )
     _choose(at, "", FIRST)
     _choose(at, "", SECOND)
     _choose(at, "", THIRD)
@@ -69,7 +74,9 @@ def test_a_resident_draws_a_line_by_keyboard_and_sends_it(demo_app):
     (listed,) = [x.value for x in at.text if x.value.startswith("Punkter så langt")]
     assert THIRD not in listed
     at.button(key=f"finish-{BORGEN}").click().run()  # «Ferdig»
-    assert any(s.value.startswith("Tegnet: strek, ") and s.value.endswith(" m") for s in at.success), [s.value for s in at.success]
+    assert any(s.value.startswith("Tegnet: strek, ") and s.value.endswith(" m") for s in at.success), [
+        s.value for s in at.success
+    ]
     assert "feature_group" in _map_args(at) and "LineString" in _map_args(at)["feature_group"]
 
     at.selectbox(key=f"form-{BORGEN}-category").set_value("Gange og sykkel")
@@ -103,7 +110,7 @@ def test_a_pin_is_refused_where_only_lines_are_taken(demo_app):
     _allow(at, (Shape.LINE,))
     at = _open(at)
     assert not [r for r in at.radio if r.key == f"shape-{BORGEN}"]  # one shape: nothing to choose
-    assert "ki-draw-bar" in _map_args(at)["script"] and "\"maxPoints\"" in _map_args(at)["script"]  # the line tools
+    assert "ki-draw-bar" in _map_args(at)["script"] and '"maxPoints"' in _map_args(at)["script"]  # the line tools
     at.selectbox(key=f"form-{BORGEN}-category").set_value("Annet")
     at.text_area(key=f"form-{BORGEN}-text").set_value("Her mangler det noe viktig.")
     at.button[[b.label for b in at.button].index("Send innspill")].click().run()
@@ -157,7 +164,9 @@ def test_planners_see_a_drawn_input_on_the_review_map_and_its_shape_and_size_in_
     at = demo_app
     _allow(at)
     route = {"type": "LineString", "coordinates": [[10.4125, 59.8255], [10.4150, 59.8262]]}
-    stored = submit_input(at.store(), BORGEN, InputDraft("Annet", "Stien bak skolen er for smal.", drawing=route), session="r")
+    stored = submit_input(
+        at.store(), BORGEN, InputDraft("Annet", "Stien bak skolen er for smal.", drawing=route), session="r"
+    )
     kari = staff(at.store(), "kari", Role.PLANNER)
     at.switch_page("pages/gjennomgang.py")
     at.query_params["id"] = BORGEN
@@ -170,5 +179,9 @@ def test_planners_see_a_drawn_input_on_the_review_map_and_its_shape_and_size_in_
     texts = "\n".join(str(e.value) for kind in ("markdown", "caption") for e in at.get(kind))
     expected = f"strek, {round(stored.measure)} m; punkt på tegningen: "
     assert expected in texts, texts[-2000:]
-    maps = [json.loads(c.proto.json_args)["script"] for c in at.get("component_instance") if "st_folium" in c.proto.component_name]
+    maps = [
+        json.loads(c.proto.json_args)["script"]
+        for c in at.get("component_instance")
+        if "st_folium" in c.proto.component_name
+    ]
     assert any("LineString" in script and "Stien bak skolen" in script for script in maps)

@@ -27,8 +27,9 @@ CLOSED = dict(opens_at=NOW - timedelta(weeks=8), closes_at=NOW - timedelta(days=
 
 @pytest.fixture
 def hearing(store):
-    c = make_consultation("tom-horing", stage=Stage.OFFENTLIG_ETTERSYN, plan_id="2025.14", case_number="25/4711",
-                          **CLOSED)  # fmt: skip
+    c = make_consultation(
+        "tom-horing", stage=Stage.OFFENTLIG_ETTERSYN, plan_id="2025.14", case_number="25/4711", **CLOSED
+    )
     store.add_consultation(c)
     return c
 
@@ -53,8 +54,13 @@ def test_the_merknadsbehandling_of_a_hearing_without_merknader_is_made_and_says_
 
 
 def test_a_hearing_whose_only_input_is_no_merknad_gets_a_report_counting_it_in_the_annex(store, hearing):
-    sent = submit_input(store, hearing.id, InputDraft("Annet", "Kjøp klokker billig her.", *INSIDE), session="s",
-                        now=hearing.opens_at + timedelta(days=1))  # fmt: skip
+    sent = submit_input(
+        store,
+        hearing.id,
+        InputDraft("Annet", "Kjøp klokker billig her.", *INSIDE),
+        session="s",
+        now=hearing.opens_at + timedelta(days=1),
+    )
     review.mark_not_merknad(store, [sent.id], NotMerknad.SPAM, "Reklame.", staff(store))
     text = _text(build_report(store, hearing.id, profile=ASKER, now=NOW))
     assert "Ingen innspill å behandle." in text and "Kjøp klokker" not in text
@@ -67,14 +73,19 @@ def test_the_medvirkningsrapport_of_an_early_consultation_without_inputs_is_made
     assert "Ingen innspill er mottatt." in text
 
 
-def test_cli_report_of_a_hearing_without_merknader_writes_the_file_and_exits_0(store, hearing, store_location, tmp_path):
+def test_cli_report_of_a_hearing_without_merknader_writes_the_file_and_exits_0(
+    store, hearing, store_location, tmp_path
+):
     store.close()
     out = tmp_path / "tom.docx"
     done = subprocess.run(
         [sys.executable, "-m", "consultations", "report", "--consultation", hearing.id, "--out", str(out)],
         env={"KARTINNSPILL_DB": str(store_location), "PATH": "/usr/bin:/bin", "KARTINNSPILL_TILES": "none"},
-        capture_output=True, text=True, cwd=os.path.dirname(os.path.dirname(__file__)), check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=os.path.dirname(os.path.dirname(__file__)),
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr and "Ikke vurdert" not in done.stderr
     assert "Ingen innspill å behandle." in _text(out.read_bytes())
@@ -87,8 +98,9 @@ def test_the_review_page_of_a_hearing_without_merknader_offers_the_report_and_it
 
     path, ids = staff_app_db
     store = app_store(path)
-    c = make_consultation("tom-horing", stage=Stage.OFFENTLIG_ETTERSYN, plan_id="2025.14", case_number="25/4711",
-                          **CLOSED)  # fmt: skip
+    c = make_consultation(
+        "tom-horing", stage=Stage.OFFENTLIG_ETTERSYN, plan_id="2025.14", case_number="25/4711", **CLOSED
+    )
     store.add_consultation(c)
     at = open_page("pages/gjennomgang.py", ids["kari"], c.id)
     assert not at.exception

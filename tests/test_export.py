@@ -20,7 +20,7 @@ def _inputs(store, consultation):
     submit_input(
         store,
         consultation.id,
-        InputDraft("Gange og sykkel", "=HYPERLINK(\"http://x\";\"klikk\") og «æøå»; semikolon", whole_area=True),
+        InputDraft("Gange og sykkel", '=HYPERLINK("http://x";"klikk") og «æøå»; semikolon', whole_area=True),
         session="b",
         now=NOW,
     )

@@ -47,24 +47,38 @@ def planned(store):
     c = make_consultation(questions=QUESTIONS)
     store.add_consultation(c)
     web = submit_input(
-        store, c.id,
-        InputDraft("Trafikk og trafikksikkerhet", "Bilene kjører for fort forbi skolen.", *INSIDE,
-                   age_group="30_49", relation="bor",
-                   answers={"often": "Daglig", "use": ["Lek", "Tur"], "safe": 2, "more": "Takk"}),
-        session="a", now=NOW,
-    )  # fmt: skip
-    whole = submit_input(
-        store, c.id, InputDraft("Annet", FORMULA, whole_area=True), session="b", now=NOW
+        store,
+        c.id,
+        InputDraft(
+            "Trafikk og trafikksikkerhet",
+            "Bilene kjører for fort forbi skolen.",
+            *INSIDE,
+            age_group="30_49",
+            relation="bor",
+            answers={"often": "Daglig", "use": ["Lek", "Tur"], "safe": 2, "more": "Takk"},
+        ),
+        session="a",
+        now=NOW,
     )
+    whole = submit_input(store, c.id, InputDraft("Annet", FORMULA, whole_area=True), session="b", now=NOW)
     letter = register_input(
-        store, c.id, InputDraft("Gange og sykkel", "Brev om gangvei langs Nesbruveien."),
-        channel=Channel.LETTER, sender_type=SenderType.PRIVATE, sender_name=SENDER,
-        received_at=NOW - timedelta(days=1), actor=staff(store, "planner"), now=NOW,
-    )  # fmt: skip
+        store,
+        c.id,
+        InputDraft("Gange og sykkel", "Brev om gangvei langs Nesbruveien."),
+        channel=Channel.LETTER,
+        sender_type=SenderType.PRIVATE,
+        sender_name=SENDER,
+        received_at=NOW - timedelta(days=1),
+        actor=staff(store, "planner"),
+        now=NOW,
+    )
     hidden = submit_input(
-        store, c.id, InputDraft("Annet", "Et innspill som skjules av saksbehandler.", *INSIDE),
-        session="c", now=NOW,
-    )  # fmt: skip
+        store,
+        c.id,
+        InputDraft("Annet", "Et innspill som skjules av saksbehandler.", *INSIDE),
+        session="c",
+        now=NOW,
+    )
     support_input(store, c.id, web.id, session="d", now=NOW)
     support_input(store, c.id, web.id, session="e", now=NOW)
     # a private person's letter waits for a planner since issue 21: published here
@@ -198,8 +212,12 @@ def test_geopackage_has_a_layer_per_geometry_type_in_the_crs_and_a_table_for_the
     path = tmp_path / "innspill.gpkg"
     path.write_bytes(export(store, c.id, Format.GPKG, crs=crs))
     layers = {name: kind for name, kind in pyogrio.list_layers(path)}
-    assert layers == {"innspill_punkt": "Point", "innspill_linje": "LineString", "innspill_flate": "Polygon",
-                      "innspill_uten_sted": None}  # fmt: skip
+    assert layers == {
+        "innspill_punkt": "Point",
+        "innspill_linje": "LineString",
+        "innspill_flate": "Polygon",
+        "innspill_uten_sted": None,
+    }
     info = pyogrio.read_info(path, layer="innspill_punkt")
     assert info["crs"] == f"EPSG:{crs}" and info["features"] == 2
     for empty in ("innspill_linje", "innspill_flate"):  # no drawings here: empty, typed, in the CRS
@@ -217,14 +235,20 @@ def test_geopackage_has_a_layer_per_geometry_type_in_the_crs_and_a_table_for_the
     assert "geometry" not in table.columns
     # QGIS knows the CRS by its authority code, with no questions asked
     with sqlite3.connect(path) as db:
-        srs = set(db.execute(
-            """SELECT s.organization, s.organization_coordsys_id FROM gpkg_geometry_columns g
+        srs = set(
+            db.execute(
+                """SELECT s.organization, s.organization_coordsys_id FROM gpkg_geometry_columns g
                JOIN gpkg_spatial_ref_sys s ON s.srs_id = g.srs_id"""
-        ))  # fmt: skip
+            )
+        )
         kinds = dict(db.execute("SELECT table_name, data_type FROM gpkg_contents"))
     assert {(org.upper(), code) for org, code in srs} == {("EPSG", crs)}
-    assert kinds == {"innspill_punkt": "features", "innspill_linje": "features", "innspill_flate": "features",
-                     "innspill_uten_sted": "attributes"}  # fmt: skip
+    assert kinds == {
+        "innspill_punkt": "features",
+        "innspill_linje": "features",
+        "innspill_flate": "features",
+        "innspill_uten_sted": "attributes",
+    }
 
 
 def test_an_export_crs_outside_the_offered_ones_is_refused():
@@ -272,9 +296,11 @@ def test_cli_writes_each_format_and_refuses_what_it_cannot(store, planned, db_pa
     done = _cli(db_path, *base, "--format", "csv", "--include-names", "--out", "-")
     assert done.returncode == 0 and SENDER in done.stdout.decode("utf-8-sig")
 
-    for refused in (("--format", "gpkg", "--crs", "EPSG:3857", "--out", str(gpkg)),
-                    ("--format", "xlsx", "--out", "-"),
-                    ("--format", "gpkg", "--out", "-")):  # fmt: skip
+    for refused in (
+        ("--format", "gpkg", "--crs", "EPSG:3857", "--out", str(gpkg)),
+        ("--format", "xlsx", "--out", "-"),
+        ("--format", "gpkg", "--out", "-"),
+    ):
         done = _cli(db_path, *base, *refused)
         assert done.returncode == 2 and done.stdout == b""
         assert len(done.stderr.decode().strip().splitlines()) == 1, done.stderr

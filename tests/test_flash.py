@@ -50,10 +50,11 @@ def test_no_module_in_ui_but_flash_keeps_a_message_in_session_state_for_the_next
     )
     found = [
         f"{path.relative_to(UI)}:{n}"
-        for path in sorted(UI.rglob("*.py")) if path.name != "flash.py"
+        for path in sorted(UI.rglob("*.py"))
+        if path.name != "flash.py"
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
         if by_hand.search(line) or re.search(r"state\[\w+\]\s*=\s*\(\s*\"(success|error)\"", line)
-    ]  # fmt: skip
+    ]
     assert found == []
 
 

@@ -12,12 +12,13 @@ from tests.conftest import make_consultation
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
 FORMAL = make_consultation(
-    plan_type=PlanType.DETALJREGULERING, stage=Stage.OFFENTLIG_ETTERSYN, plan_id="2024.07",
+    plan_type=PlanType.DETALJREGULERING,
+    stage=Stage.OFFENTLIG_ETTERSYN,
+    plan_id="2024.07",
     case_number="24/1234",
-)  # fmt: skip
+)
 EARLY = make_consultation()
 CATEGORY = "Annet"
-
 
 
 def accepted(consultation, n: int, channel: Channel) -> bool:
@@ -53,8 +54,14 @@ def test_early_innspill_on_the_web_stays_short():
 @pytest.mark.parametrize("lang", ["nb", "nn", "en"])
 def test_every_sender_group_of_a_saksframlegg_has_a_name(lang):
     assert {s.value for s in SenderType} >= {
-        "privatperson", "grunneier", "nabo", "organisasjon", "naeringsliv",
-        "offentlig_myndighet", "annen_kommune", "intern",
-    }  # fmt: skip
+        "privatperson",
+        "grunneier",
+        "nabo",
+        "organisasjon",
+        "naeringsliv",
+        "offentlig_myndighet",
+        "annen_kommune",
+        "intern",
+    }
     for sender in SenderType:
         assert t(f"sender_type.{sender.value}", lang)

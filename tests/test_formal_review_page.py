@@ -31,12 +31,25 @@ def seeded(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("formal-review") / "seed.duckdb"
     store = Store.open(path)
     now = datetime.now(UTC)
-    store.add_consultation(make_consultation(
-        CID, plan_type=PlanType.DETALJREGULERING, stage=Stage.OFFENTLIG_ETTERSYN, plan_id="2024.07",
-        case_number="24/1234", opens_at=now - timedelta(days=10), closes_at=now + timedelta(days=30),
-    ))  # fmt: skip
-    draft = InputDraft("Annet", "Se vedlagt kart: stien over tomta må bestå.", whole_area=True,
-                       sender_name="Kari Nordmann", sender_address="Borgenveien 2", sender_property="12/345")  # fmt: skip
+    store.add_consultation(
+        make_consultation(
+            CID,
+            plan_type=PlanType.DETALJREGULERING,
+            stage=Stage.OFFENTLIG_ETTERSYN,
+            plan_id="2024.07",
+            case_number="24/1234",
+            opens_at=now - timedelta(days=10),
+            closes_at=now + timedelta(days=30),
+        )
+    )
+    draft = InputDraft(
+        "Annet",
+        "Se vedlagt kart: stien over tomta må bestå.",
+        whole_area=True,
+        sender_name="Kari Nordmann",
+        sender_address="Borgenveien 2",
+        sender_property="12/345",
+    )
     submit_input(store, CID, draft, session="s", now=now, files=[("sti.png", png())])
     create_user(store, "kari", "planner", PASSWORD)
     store.close()

@@ -83,9 +83,15 @@ def test_a_private_plan_keeps_its_proposer_and_who_receives_the_merknader(store,
 @pytest.mark.parametrize(
     "changes, key",
     [
-        (dict(proposer=Proposer("Utbygger AS"), plan_type=PlanType.KOMMUNEPLANENS_AREALDEL, plan_id=""), "proposer.only_regulation"),
+        (
+            dict(proposer=Proposer("Utbygger AS"), plan_type=PlanType.KOMMUNEPLANENS_AREALDEL, plan_id=""),
+            "proposer.only_regulation",
+        ),
         (dict(proposer=Proposer(consultant="Plankontoret AS")), "proposer.name_missing"),
-        (dict(proposer=Proposer("Utbygger AS", "Plankontoret AS", MerknadRecipient.CONSULTANT)), "proposer.consultant_address_missing"),
+        (
+            dict(proposer=Proposer("Utbygger AS", "Plankontoret AS", MerknadRecipient.CONSULTANT)),
+            "proposer.consultant_address_missing",
+        ),
     ],
 )
 def test_a_proposer_where_the_law_has_none_or_without_an_address_is_refused(store, kari, changes, key):
@@ -99,10 +105,10 @@ def test_postal_route_is_the_postmottak_unless_the_plankonsulent_receives_the_me
     asker = load_profile("asker")
     c = make_consultation(case_number="25/1234")
     route = planprocess.postal_route(c, asker.name, asker.postal_address, asker.postmottak_email)
-    assert route == planprocess.PostalRoute(
-        "Asker kommune", "Postboks 353, 1372 Asker", "postmottak@asker.kommune.no"
+    assert route == planprocess.PostalRoute("Asker kommune", "Postboks 353, 1372 Asker", "postmottak@asker.kommune.no")
+    private = replace(
+        c, proposer=Proposer("Utbygger AS", "Plankontoret AS", MerknadRecipient.CONSULTANT, "Storgata 1, 0155 Oslo")
     )
-    private = replace(c, proposer=Proposer("Utbygger AS", "Plankontoret AS", MerknadRecipient.CONSULTANT, "Storgata 1, 0155 Oslo"))
     assert planprocess.postal_route(private, asker.name, asker.postal_address, asker.postmottak_email) == (
         planprocess.PostalRoute("Plankontoret AS", "Storgata 1, 0155 Oslo", "")
     )
@@ -122,7 +128,9 @@ def _database_at_version_8(path) -> None:
            VALUES ('gammel', 'Gammel', 'S', 'B', 'tettstedsutvikling', '', 'idefase', 'draft',
            '2026-01-01', '2026-02-01', ?, ['Annet'], 'post', 'Ola Planlegger, Plan og bygg',
            false, '2026-01-01')""",
-        ('{"type": "Polygon", "coordinates": [[[10.405, 59.822], [10.422, 59.822], [10.422, 59.83], [10.405, 59.822]]]}',),
+        (
+            '{"type": "Polygon", "coordinates": [[[10.405, 59.822], [10.422, 59.822], [10.422, 59.83], [10.405, 59.822]]]}',
+        ),
     )
     conn.execute(
         """INSERT INTO documents (consultation_id, filename, content, uploaded_at)
@@ -198,8 +206,9 @@ def test_a_new_plankart_replaces_the_old_one_in_its_slot(store, kari):
     documents.add_document(store, "vollen-sentrum", "annet.pdf", one_page_pdf(), kari)
     documents.add_document(store, "vollen-sentrum", "kart-v2.pdf", one_page_pdf("v2"), kari, DocumentKind.PLANKART)
     assert sorted((d.kind.value, d.filename) for d in store.documents("vollen-sentrum")) == [
-        ("annet", "annet.pdf"), ("plankart", "kart-v2.pdf"),
-    ]  # fmt: skip
+        ("annet", "annet.pdf"),
+        ("plankart", "kart-v2.pdf"),
+    ]
     assert store.audit_entries()[0].action == "document.replace"
 
 

@@ -69,9 +69,7 @@ def test_english_text_follows_english_rules():
 
 
 def test_an_unknown_language_falls_back_to_bokmal():
-    assert soft_hyphens("tettstedsutvikling", "de") == soft_hyphens(
-        "tettstedsutvikling", "nb"
-    )
+    assert soft_hyphens("tettstedsutvikling", "de") == soft_hyphens("tettstedsutvikling", "nb")
 
 
 def test_the_resident_page_shows_the_title_with_soft_hyphens_and_stores_it_without(
@@ -82,23 +80,14 @@ def test_the_resident_page_shows_the_title_with_soft_hyphens_and_stores_it_witho
     (title,) = at.title
     assert shown(title.value).endswith("tettsteds|utvikling")
     stored = at.store().get_consultation("borgen-tettstedsutvikling").title
-    assert SHY not in stored and without_soft_hyphens(title.value).endswith(
-        stored.split("–")[-1].strip()
-    )
+    assert SHY not in stored and without_soft_hyphens(title.value).endswith(stored.split("–")[-1].strip())
 
 
 def test_an_untranslated_title_is_hyphenated_by_bokmal_rules_on_the_english_page(
     demo_app,
 ):
-    demo_app.query_params["id"] = (
-        "borgen-tettstedsutvikling"  # the demo has no English title
-    )
+    demo_app.query_params["id"] = "borgen-tettstedsutvikling"  # the demo has no English title
     demo_app.query_params["lang"] = "en"
     at = demo_app.run()
-    assert (
-        at.store().get_consultation("borgen-tettstedsutvikling").written_in("en")
-        == "nb"
-    )
-    assert shown(at.title[0].value).endswith(
-        "tettsteds|utvikling"
-    )  # English rules: tett|s|ted|…
+    assert at.store().get_consultation("borgen-tettstedsutvikling").written_in("en") == "nb"
+    assert shown(at.title[0].value).endswith("tettsteds|utvikling")  # English rules: tett|s|ted|…

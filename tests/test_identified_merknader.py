@@ -24,9 +24,12 @@ TEXT = "Vi er naboer og ber om at byggehøyden senkes mot Borgenveien."
 @pytest.fixture
 def formal(store):
     c = make_consultation(
-        "formal", plan_type=PlanType.DETALJREGULERING, stage=Stage.OFFENTLIG_ETTERSYN,
-        plan_id="2024.07", case_number="24/1234",
-    )  # fmt: skip
+        "formal",
+        plan_type=PlanType.DETALJREGULERING,
+        stage=Stage.OFFENTLIG_ETTERSYN,
+        plan_id="2024.07",
+        case_number="24/1234",
+    )
     store.add_consultation(c)
     return c
 
@@ -46,12 +49,17 @@ def png(size=(8, 8)) -> bytes:
 
 
 def test_a_formal_merknad_keeps_name_address_and_gnr_bnr_for_planners(store, formal):
-    stored = send(store, formal, draft(sender_name=" Kari Nordmann ", sender_address="Borgenveien 2, 1388 Borgen",
-                                       sender_property="12 / 345"))  # fmt: skip
+    stored = send(
+        store,
+        formal,
+        draft(sender_name=" Kari Nordmann ", sender_address="Borgenveien 2, 1388 Borgen", sender_property="12 / 345"),
+    )
     again = store.get_input(stored.id)
     assert (again.sender_name, again.sender_address, again.sender_property) == (
-        "Kari Nordmann", "Borgenveien 2, 1388 Borgen", "12/345",
-    )  # fmt: skip
+        "Kari Nordmann",
+        "Borgenveien 2, 1388 Borgen",
+        "12/345",
+    )
 
 
 def test_a_formal_merknad_may_be_sent_without_a_name_when_the_profile_says_may(store, formal):
@@ -84,14 +92,19 @@ def test_half_an_identity_is_refused_with_the_reason_and_nothing_is_stored(store
 
 
 def test_a_name_with_only_gnr_bnr_is_enough_to_notify(store, formal):
-    stored = send(store, formal, draft(sender_name="Ola", sender_property="12/345/0/2"),
-                  identification=Identification.MUST)  # fmt: skip
+    stored = send(
+        store, formal, draft(sender_name="Ola", sender_property="12/345/0/2"), identification=Identification.MUST
+    )
     assert store.get_input(stored.id).sender_property == "12/345/0/2"
 
 
 def test_early_medvirkning_stays_anonymous_even_when_a_name_is_sent(store, consultation):
-    stored = send(store, consultation, draft(sender_name="Kari", sender_address="Borgenveien 2"),
-                  identification=Identification.MUST)  # fmt: skip
+    stored = send(
+        store,
+        consultation,
+        draft(sender_name="Kari", sender_address="Borgenveien 2"),
+        identification=Identification.MUST,
+    )
     again = store.get_input(stored.id)
     assert (again.sender_name, again.sender_address, again.sender_property) == (None, None, None)
 

@@ -161,7 +161,9 @@ def test_no_import_runs_back_up_the_layers():
 
 
 def test_the_layers_are_in_order():
-    assert layer("consultations.model") == layer("consultations.store.core") == 0 < layer("consultations.casework.review")
+    assert (
+        layer("consultations.model") == layer("consultations.store.core") == 0 < layer("consultations.casework.review")
+    )
     assert layer("consultations.casework.review") < layer("consultations.planning.lifecycle")
     assert layer("consultations.planning.lifecycle") < layer("consultations.participation.public")
     assert layer("consultations.participation.public") < layer("consultations.children.classes")

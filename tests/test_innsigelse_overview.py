@@ -22,10 +22,17 @@ EVIDENCE = {"settled_on": date(2026, 11, 20), "reference": "25/4711-31", "note":
 
 def _letter(store, cid, actor, name=SF, objection="innsigelse"):
     return register_input(
-        store, cid, InputDraft("Annet", f"Brev fra {name}."), channel=Channel.LETTER,
-        sender_type=SenderType.AUTHORITY, sender_name=name, received_at=NOW.date() - timedelta(days=1),
-        actor=actor, now=NOW, objection=objection,
-    ).id  # fmt: skip
+        store,
+        cid,
+        InputDraft("Annet", f"Brev fra {name}."),
+        channel=Channel.LETTER,
+        sender_type=SenderType.AUTHORITY,
+        sender_name=name,
+        received_at=NOW.date() - timedelta(days=1),
+        actor=actor,
+        now=NOW,
+        objection=objection,
+    ).id
 
 
 def _two_innsigelser(store, input_id, actor):
@@ -37,8 +44,13 @@ def _two_innsigelser(store, input_id, actor):
 
 @pytest.fixture
 def hearing(store):
-    c = make_consultation("kai", stage=Stage.OFFENTLIG_ETTERSYN, case_number="24/1234",
-                          opens_at=NOW - timedelta(weeks=2), closes_at=NOW + timedelta(weeks=5))  # fmt: skip
+    c = make_consultation(
+        "kai",
+        stage=Stage.OFFENTLIG_ETTERSYN,
+        case_number="24/1234",
+        opens_at=NOW - timedelta(weeks=2),
+        closes_at=NOW + timedelta(weeks=5),
+    )
     store.add_consultation(c)
     return c, staff(store)
 
@@ -75,8 +87,9 @@ def test_innsigelser_of_hidden_merknader_and_of_no_merknad_are_not_counted_nor_f
 
 def test_every_consultation_is_in_the_overview_and_each_counts_only_its_own(store, hearing):
     c, kari = hearing
-    other = make_consultation("annen", stage=Stage.OFFENTLIG_ETTERSYN, case_number="24/99",
-                              opens_at=c.opens_at, closes_at=c.closes_at)  # fmt: skip
+    other = make_consultation(
+        "annen", stage=Stage.OFFENTLIG_ETTERSYN, case_number="24/99", opens_at=c.opens_at, closes_at=c.closes_at
+    )
     store.add_consultation(other)
     _two_innsigelser(store, _letter(store, c.id, kari), kari)
     counts = objections.overview(store)

@@ -21,8 +21,14 @@ def _secret(db_path) -> bytes:
 
 
 def test_the_database_file_holds_no_salt_or_secret(store, consultation, db_path):
-    submit_input(store, consultation.id, InputDraft("Annet", "Et innspill med adresse", *INSIDE),
-                 session="a", address="192.0.2.44", now=NOW)  # fmt: skip
+    submit_input(
+        store,
+        consultation.id,
+        InputDraft("Annet", "Et innspill med adresse", *INSIDE),
+        session="a",
+        address="192.0.2.44",
+        now=NOW,
+    )
     assert store._rows("SELECT * FROM meta") == []
     store.close()
     assert _secret(db_path) not in db_path.read_bytes()
@@ -53,8 +59,14 @@ def test_the_secret_file_is_made_on_first_use_with_mode_0600(store, db_path):
 def test_the_same_address_in_two_consultations_hashes_differently(store):
     for cid in ("borgen", "heggedal"):
         store.add_consultation(make_consultation(cid))
-        submit_input(store, cid, InputDraft("Annet", "Samme adresse, to høringer", *INSIDE),
-                     session="s", address="192.0.2.44", now=NOW)  # fmt: skip
+        submit_input(
+            store,
+            cid,
+            InputDraft("Annet", "Samme adresse, to høringer", *INSIDE),
+            session="s",
+            address="192.0.2.44",
+            now=NOW,
+        )
     hashes = store._rows("SELECT address_hash, session_hash FROM inputs ORDER BY consultation_id")
     assert hashes[0][0] != hashes[1][0] and hashes[0][1] != hashes[1][1]
 
@@ -88,8 +100,14 @@ def test_a_short_configured_secret_is_refused(db_path):
 
 
 def test_a_backup_does_not_contain_the_secret(store, consultation, db_path, tmp_path):
-    submit_input(store, consultation.id, InputDraft("Annet", "Et innspill før backup", *INSIDE),
-                 session="a", address="192.0.2.44", now=NOW)  # fmt: skip
+    submit_input(
+        store,
+        consultation.id,
+        InputDraft("Annet", "Et innspill før backup", *INSIDE),
+        session="a",
+        address="192.0.2.44",
+        now=NOW,
+    )
     target = tmp_path / "backups" / "copy.duckdb"
     store.backup_to(target)
     assert _secret(db_path) not in target.read_bytes()

@@ -32,8 +32,7 @@ def case(store: Store) -> dict[str, int]:
     return {
         "pin": add(store, "Promenaden må gå helt ut på kaia."),
         "photo": add(store, "Se bildet av bryggen.", photos=[("brygge.png", "image/png", png(), "Bryggen", png())]),
-        "whole": add(store, "Hele planen er for høy.", where=None,
-                     attachments=[("brev.png", "image/png", png())]),  # fmt: skip
+        "whole": add(store, "Hele planen er for høy.", where=None, attachments=[("brev.png", "image/png", png())]),
     }
 
 

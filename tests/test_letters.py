@@ -60,19 +60,32 @@ CLOSES = NOW + timedelta(days=30)
 
 def formal(cid: str = "kaia", **changes):
     fields = dict(
-        plan_type=PlanType.DETALJREGULERING, plan_id="2025.14", stage=Stage.OFFENTLIG_ETTERSYN,
-        case_number="25/4711", announced_on=(NOW - timedelta(days=10)).date(), opens_at=NOW - timedelta(days=10),
-        closes_at=CLOSES, title="Detaljregulering Kaia",
-    )  # fmt: skip
+        plan_type=PlanType.DETALJREGULERING,
+        plan_id="2025.14",
+        stage=Stage.OFFENTLIG_ETTERSYN,
+        case_number="25/4711",
+        announced_on=(NOW - timedelta(days=10)).date(),
+        opens_at=NOW - timedelta(days=10),
+        closes_at=CLOSES,
+        title="Detaljregulering Kaia",
+    )
     fields.update(changes)
     return make_consultation(cid, **fields)
 
 
 def letter(store, cid, text, sender_type=SenderType.PRIVATE, name="Kari Nordmann", **kw):
     return register_input(
-        store, cid, InputDraft("Annet", text), channel=Channel.LETTER, sender_type=sender_type,
-        sender_name=name, received_at=(NOW - timedelta(days=1)).date(), actor=staff(store), now=NOW, **kw,
-    )  # fmt: skip
+        store,
+        cid,
+        InputDraft("Annet", text),
+        channel=Channel.LETTER,
+        sender_type=sender_type,
+        sender_name=name,
+        received_at=(NOW - timedelta(days=1)).date(),
+        actor=staff(store),
+        now=NOW,
+        **kw,
+    )
 
 
 # -- letters stay private -------------------------------------------------------------------
@@ -96,13 +109,16 @@ def test_a_letter_from_an_organisation_or_authority_is_public_at_once_in_post_mo
 
 def test_anything_with_personal_data_is_never_published_by_itself_from_any_channel(store):
     store.add_consultation(formal())
-    web = submit_input(store, "kaia", InputDraft("Annet", "Jeg har astma og trenger grøntområdet.", *INSIDE),
-                       session="s1", now=NOW)  # fmt: skip
+    web = submit_input(
+        store, "kaia", InputDraft("Annet", "Jeg har astma og trenger grøntområdet.", *INSIDE), session="s1", now=NOW
+    )
     org = letter(store, "kaia", "Vårt medlem sitter i rullestol og kommer ikke frem.", SenderType.ORGANISATION, "Vel")
-    phone = submit_input(store, "kaia", InputDraft("Annet", "Ring meg på 912 34 567 om stien.", *INSIDE),
-                         session="s2", now=NOW)  # fmt: skip
-    plain = submit_input(store, "kaia", InputDraft("Annet", "Flere benker langs stien, takk.", *INSIDE),
-                         session="s3", now=NOW)  # fmt: skip
+    phone = submit_input(
+        store, "kaia", InputDraft("Annet", "Ring meg på 912 34 567 om stien.", *INSIDE), session="s2", now=NOW
+    )
+    plain = submit_input(
+        store, "kaia", InputDraft("Annet", "Flere benker langs stien, takk.", *INSIDE), session="s3", now=NOW
+    )
     assert [i.status for i in (web, org, phone)] == [InputStatus.PENDING] * 3
     assert plain.status == InputStatus.PUBLISHED
 
@@ -155,8 +171,10 @@ def test_everyday_planning_words_are_not_taken_for_health(text):
 
 def test_the_senders_own_name_address_and_gnr_bnr_are_found_in_every_usual_form():
     own = Own("Kari Nordmann", "Bakkeveien 12 B, 1384 Asker", "12/345")
-    text = ("Hilsen Kari Nordmann, Bakkeveien 12B. Familien Nordmanns hage på gnr. 12 bnr. 345 "
-            "(gnr/bnr 12/345, også skrevet 12 / 345). Naboen på 112/345 er en annen.")  # fmt: skip
+    text = (
+        "Hilsen Kari Nordmann, Bakkeveien 12B. Familien Nordmanns hage på gnr. 12 bnr. 345 "
+        "(gnr/bnr 12/345, også skrevet 12 / 345). Naboen på 112/345 er en annen."
+    )
     masked, kinds = mask_naming_kinds(text, lambda k: f"[{k}]", own)
     assert set(kinds) == {"own_name", "own_address", "own_property"}
     for leak in ("Kari", "Nordmann", "Bakkeveien", "bnr. 345"):
@@ -168,37 +186,63 @@ def test_the_senders_own_name_address_and_gnr_bnr_are_found_in_every_usual_form(
 # The hidden corpus: realistic letters as staff type them in and residents send them, each
 # with what must never reach a public view or the report (without --include-names).
 CORPUS = [
-    dict(name="Ola Hansen", address="Strandveien 4, 3470 Slemmestad", prop="41/220",
-         text="Til Asker kommune. Jeg, Ola Hansen, eier av gnr. 41 bnr. 220 i Strandveien 4, protesterer mot "
-              "høyden. Jeg har KOLS og trenger lys og luft. Med hilsen Ola Hansen",
-         secrets=("Ola", "Hansen", "Strandveien 4", "41 bnr. 220", "KOLS")),
-    dict(name="Anne-Lise Berg", address="Bakkeveien 12, 1384 Asker", prop=None,
-         text="Vi i Bakkeveien 12 er bekymret. Mannen min er uføretrygdet og datteren vår er gravid. "
-              "Ring Anne-Lise på 934 56 789. Vennlig hilsen Anne-Lise Berg",
-         secrets=("Anne-Lise", "Berg", "Bakkeveien 12", "uføretrygdet", "gravid", "934 56 789")),
-    dict(name="Per Olsen", address="Kaiveien 2, 3470 Slemmestad", prop="12/3",
-         text="Eg, Per Olsen, er sjukmeld med depresjon og går tur på kaia kvar dag. Olsen-familien på 12/3 "
-              "ønskjer benkar. Fødselsnummer 01019010046.",
-         secrets=("Per", "Olsen", "12/3", "sjukmeld", "depresjon", "01019010046")),
+    dict(
+        name="Ola Hansen",
+        address="Strandveien 4, 3470 Slemmestad",
+        prop="41/220",
+        text="Til Asker kommune. Jeg, Ola Hansen, eier av gnr. 41 bnr. 220 i Strandveien 4, protesterer mot "
+        "høyden. Jeg har KOLS og trenger lys og luft. Med hilsen Ola Hansen",
+        secrets=("Ola", "Hansen", "Strandveien 4", "41 bnr. 220", "KOLS"),
+    ),
+    dict(
+        name="Anne-Lise Berg",
+        address="Bakkeveien 12, 1384 Asker",
+        prop=None,
+        text="Vi i Bakkeveien 12 er bekymret. Mannen min er uføretrygdet og datteren vår er gravid. "
+        "Ring Anne-Lise på 934 56 789. Vennlig hilsen Anne-Lise Berg",
+        secrets=("Anne-Lise", "Berg", "Bakkeveien 12", "uføretrygdet", "gravid", "934 56 789"),
+    ),
+    dict(
+        name="Per Olsen",
+        address="Kaiveien 2, 3470 Slemmestad",
+        prop="12/3",
+        text="Eg, Per Olsen, er sjukmeld med depresjon og går tur på kaia kvar dag. Olsen-familien på 12/3 "
+        "ønskjer benkar. Fødselsnummer 01019010046.",
+        secrets=("Per", "Olsen", "12/3", "sjukmeld", "depresjon", "01019010046"),
+    ),
 ]
 
 
 def test_hidden_corpus_nothing_personal_reaches_public_views_or_the_report(store):
-    store.add_consultation(formal(closes_at=NOW - timedelta(hours=1), opens_at=NOW - timedelta(days=50),
-                                  announced_on=(NOW - timedelta(days=50)).date()))  # fmt: skip
+    store.add_consultation(
+        formal(
+            closes_at=NOW - timedelta(hours=1),
+            opens_at=NOW - timedelta(days=50),
+            announced_on=(NOW - timedelta(days=50)).date(),
+        )
+    )
     planner = staff(store)
     ids = []
     for k, case in enumerate(CORPUS):
         item = register_input(
-            store, "kaia", InputDraft("Annet", case["text"], *INSIDE), channel=Channel.LETTER,
-            sender_type=SenderType.NEIGHBOUR if k else SenderType.LANDOWNER, sender_name=case["name"],
-            received_at=(NOW - timedelta(days=5)).date(), actor=planner, now=NOW,
-            sender_address=case["address"], sender_property=case["prop"],
-        )  # fmt: skip
+            store,
+            "kaia",
+            InputDraft("Annet", case["text"], *INSIDE),
+            channel=Channel.LETTER,
+            sender_type=SenderType.NEIGHBOUR if k else SenderType.LANDOWNER,
+            sender_name=case["name"],
+            received_at=(NOW - timedelta(days=5)).date(),
+            actor=planner,
+            now=NOW,
+            sender_address=case["address"],
+            sender_property=case["prop"],
+        )
         assert item.status == InputStatus.PENDING
         ids.append(item.id)
     review.publish(store, ids, planner)  # a planner published them: masking must still hold
-    shown = [i.text for i in public.inputs(store, "kaia", "nb")] + [p.text for p in public.map_points(store, "kaia", "nb")]
+    shown = [i.text for i in public.inputs(store, "kaia", "nb")] + [
+        p.text for p in public.map_points(store, "kaia", "nb")
+    ]
     shown += [o.input.text for o in public.outcomes(store, "kaia", "nb")]
     assert len(shown) == 3 * len(CORPUS)
     report = docx_text(docx.Document(io.BytesIO(build_report(store, "kaia", profile=ASKER, now=NOW))))
@@ -208,14 +252,21 @@ def test_hidden_corpus_nothing_personal_reaches_public_views_or_the_report(store
             assert not any(word.search(text) for text in shown), secret
             assert not word.search(report), secret
     assert "Navn på privatpersoner er ikke tatt med" in report  # and now it is true
-    named = docx_text(docx.Document(io.BytesIO(build_report(store, "kaia", profile=ASKER, now=NOW, include_names=True))))
+    named = docx_text(
+        docx.Document(io.BytesIO(build_report(store, "kaia", profile=ASKER, now=NOW, include_names=True)))
+    )
     assert "Ola Hansen" in named and "Strandveien 4" in named  # the internal version has them
 
 
 def test_a_web_merknads_own_name_and_address_are_masked_in_public_views(store):
     store.add_consultation(formal())
-    draft = InputDraft("Annet", "Jeg, Kari Nordmann i Borgenveien 2, vil ha lavere bygg.", *INSIDE,
-                       sender_name="Kari Nordmann", sender_address="Borgenveien 2, 1388 Borgen")  # fmt: skip
+    draft = InputDraft(
+        "Annet",
+        "Jeg, Kari Nordmann i Borgenveien 2, vil ha lavere bygg.",
+        *INSIDE,
+        sender_name="Kari Nordmann",
+        sender_address="Borgenveien 2, 1388 Borgen",
+    )
     item = submit_input(store, "kaia", draft, session="s", now=NOW, identification=Identification.MAY)
     assert item.status == InputStatus.PUBLISHED  # a name is no special personal data
     (shown,) = public.inputs(store, "kaia", "nb")
@@ -230,11 +281,18 @@ def test_a_web_merknads_own_name_and_address_are_masked_in_public_views(store):
 def test_a_registered_letter_keeps_its_original_address_journalpost_and_both_kinds(store):
     store.add_consultation(formal())
     item = letter(
-        store, "kaia", "Innsigelse til støy og faglig råd om lekeareal.", SenderType.AUTHORITY,
-        "Statsforvalteren i Oslo og Viken", objection=Objection.INNSIGELSE, also_advice=True,
-        original=("brev.pdf", one_page_pdf("Brev")), attachments=[("kart.pdf", one_page_pdf("Kart"))],
-        sender_address="Postboks 325, 1502 Moss", journalpost=" 25/4711-12 ",
-    )  # fmt: skip
+        store,
+        "kaia",
+        "Innsigelse til støy og faglig råd om lekeareal.",
+        SenderType.AUTHORITY,
+        "Statsforvalteren i Oslo og Viken",
+        objection=Objection.INNSIGELSE,
+        also_advice=True,
+        original=("brev.pdf", one_page_pdf("Brev")),
+        attachments=[("kart.pdf", one_page_pdf("Kart"))],
+        sender_address="Postboks 325, 1502 Moss",
+        journalpost=" 25/4711-12 ",
+    )
     first, second = store.attachments(item.id)
     assert (first.filename, second.filename) == ("brev.pdf", "kart.pdf")
     found = store.letter(item.id)
@@ -249,17 +307,28 @@ def test_a_letter_with_both_an_innsigelse_and_a_faglig_raad_has_a_point_for_each
 
     store.add_consultation(formal())
     item = letter(
-        store, "kaia", "Innsigelse til støy og faglig råd om lekeareal.", SenderType.AUTHORITY,
-        "Statsforvalteren i Oslo og Viken", objection=Objection.INNSIGELSE, also_advice=True,
-    )  # fmt: skip
+        store,
+        "kaia",
+        "Innsigelse til støy og faglig råd om lekeareal.",
+        SenderType.AUTHORITY,
+        "Statsforvalteren i Oslo og Viken",
+        objection=Objection.INNSIGELSE,
+        also_advice=True,
+    )
     points = store.input_points(item.id)
     assert [(p.letter, p.kind, p.status) for p in points] == [
         ("a", PointKind.INNSIGELSE, ObjectionStatus.OPEN),
         ("b", PointKind.ADVICE, None),
     ]
     assert store.get_input(item.id).objection == Objection.INNSIGELSE  # still an innsigelse letter
-    alone = letter(store, "kaia", "Innsigelse til høyden.", SenderType.AUTHORITY, "Statens vegvesen",
-                   objection=Objection.INNSIGELSE)  # fmt: skip
+    alone = letter(
+        store,
+        "kaia",
+        "Innsigelse til høyden.",
+        SenderType.AUTHORITY,
+        "Statens vegvesen",
+        objection=Objection.INNSIGELSE,
+    )
     assert not [p for p in store.input_points(alone.id) if p.stored]  # one point, read from the merknad
 
 
@@ -282,7 +351,9 @@ def test_a_bad_address_journalpost_or_original_is_refused_and_nothing_stored(sto
 
 def _cli(db: Path | str, *argv: str) -> subprocess.CompletedProcess:
     env = {"KARTINNSPILL_DB": str(db), "KARTINNSPILL_TILES": "none", "PATH": "/usr/bin:/bin"}
-    return subprocess.run([sys.executable, "-m", "consultations", *argv], capture_output=True, env=env, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "consultations", *argv], capture_output=True, env=env, timeout=300, check=False
+    )
 
 
 def test_register_input_takes_faglig_raad_sender_address_and_journalpost(db_path, tmp_path, capsys, monkeypatch):
@@ -294,11 +365,32 @@ def test_register_input_takes_faglig_raad_sender_address_and_journalpost(db_path
     text = tmp_path / "brev.txt"
     text.write_text("To innsigelser og ett faglig råd om lekeareal.", encoding="utf-8")
     received = (datetime.now(LOCAL_TZ).date() - timedelta(days=1)).isoformat()
-    base = ["register-input", "--consultation", "kaia", "--channel", "letter", "--received", received,
-            "--text-file", str(text)]  # fmt: skip
-    code = cli.main([*base, "--sender-type", "offentlig_myndighet", "--sender-name", "Statsforvalteren",
-                     "--innsigelse", "--faglig-raad", "--journalpost", "25/4711-12",
-                     "--sender-address", "Postboks 325, 1502 Moss"])  # fmt: skip
+    base = [
+        "register-input",
+        "--consultation",
+        "kaia",
+        "--channel",
+        "letter",
+        "--received",
+        received,
+        "--text-file",
+        str(text),
+    ]
+    code = cli.main(
+        [
+            *base,
+            "--sender-type",
+            "offentlig_myndighet",
+            "--sender-name",
+            "Statsforvalteren",
+            "--innsigelse",
+            "--faglig-raad",
+            "--journalpost",
+            "25/4711-12",
+            "--sender-address",
+            "Postboks 325, 1502 Moss",
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 0 and out.strip().startswith("KI-")
     assert cli.main([*base, "--sender-type", "privatperson", "--sender-address", "Gate 1, Asker"]) == 2
@@ -317,12 +409,19 @@ def test_register_input_takes_faglig_raad_sender_address_and_journalpost(db_path
 def _import_file(folder: Path, **changes) -> Path:
     today = datetime.now(LOCAL_TZ).date()
     data = {
-        "id": "vollen-brygge", "title": "Detaljregulering Vollen brygge", "summary": "Til offentlig ettersyn.",
-        "plan_type": "detaljregulering", "stage": "offentlig_ettersyn", "plan_id": "2025.14",
-        "case_number": "25/4711", "announced": (today + timedelta(days=1)).isoformat(),
-        "opens": (today + timedelta(days=1)).isoformat(), "closes": (today + timedelta(days=60)).isoformat(),
-        "area": json.loads(json.dumps(BORGEN_SQUARE.__geo_interface__)), "categories": ["Annet"],
-    }  # fmt: skip
+        "id": "vollen-brygge",
+        "title": "Detaljregulering Vollen brygge",
+        "summary": "Til offentlig ettersyn.",
+        "plan_type": "detaljregulering",
+        "stage": "offentlig_ettersyn",
+        "plan_id": "2025.14",
+        "case_number": "25/4711",
+        "announced": (today + timedelta(days=1)).isoformat(),
+        "opens": (today + timedelta(days=1)).isoformat(),
+        "closes": (today + timedelta(days=60)).isoformat(),
+        "area": json.loads(json.dumps(BORGEN_SQUARE.__geo_interface__)),
+        "categories": ["Annet"],
+    }
     data.update(changes)
     path = folder / "horing.json"
     path.write_text(json.dumps(data), encoding="utf-8")
@@ -332,11 +431,12 @@ def _import_file(folder: Path, **changes) -> Path:
 def test_import_takes_hearing_parties_proposer_first_decision_and_neighbours(db_path, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("KARTINNSPILL_DB", str(db_path))
     path = _import_file(
-        tmp_path, hearing_parties=["Statens vegvesen", {"name": "Vollen vel", "sender_type": "organisasjon"}],
+        tmp_path,
+        hearing_parties=["Statens vegvesen", {"name": "Vollen vel", "sender_type": "organisasjon"}],
         proposer={"name": "Vollen Brygge AS", "consultant": "Plankontoret AS", "recipient": "kommunen"},
         first_decision={"body": "Utvalg for teknikk og miljø", "date": "2026-09-10", "case": "26/88"},
         neighbours_notified=42,
-    )  # fmt: skip
+    )
     assert cli.main(["import-consultation", str(path)]) == 0
     store = Store.open(db_path)
     parties = {p.name: p.sender_type for p in store.hearing_parties("vollen-brygge")}
@@ -357,7 +457,9 @@ def test_import_takes_hearing_parties_proposer_first_decision_and_neighbours(db_
         (dict(proposer={"navn": "X"}), "proposer må være et objekt"),
     ],
 )
-def test_import_refuses_a_malformed_new_field_and_stores_nothing(db_path, tmp_path, capsys, monkeypatch, changes, expected):
+def test_import_refuses_a_malformed_new_field_and_stores_nothing(
+    db_path, tmp_path, capsys, monkeypatch, changes, expected
+):
     monkeypatch.setenv("KARTINNSPILL_DB", str(db_path))
     assert cli.main(["import-consultation", str(_import_file(tmp_path, **changes))]) == 2
     _, err = capsys.readouterr()
@@ -373,10 +475,20 @@ def test_import_refuses_a_malformed_new_field_and_stores_nothing(db_path, tmp_pa
 def _form(stage=Stage.OFFENTLIG_ETTERSYN, plan_type=PlanType.DETALJREGULERING, weeks=4, **changes) -> ConsultationForm:
     opens = datetime(2026, 9, 1, 0, 0, tzinfo=LOCAL_TZ)
     fields = dict(
-        id="kort", title="Kort høring", summary="Oppsummering.", body="", plan_type=plan_type, plan_id="2025.14",
-        stage=stage, opens_at=opens.astimezone(UTC), closes_at=(opens + timedelta(weeks=weeks, hours=23)).astimezone(UTC),
-        area=BORGEN_SQUARE, categories=["Annet"], case_number="25/4711", announced_on=opens.date(),
-    )  # fmt: skip
+        id="kort",
+        title="Kort høring",
+        summary="Oppsummering.",
+        body="",
+        plan_type=plan_type,
+        plan_id="2025.14",
+        stage=stage,
+        opens_at=opens.astimezone(UTC),
+        closes_at=(opens + timedelta(weeks=weeks, hours=23)).astimezone(UTC),
+        area=BORGEN_SQUARE,
+        categories=["Annet"],
+        case_number="25/4711",
+        announced_on=opens.date(),
+    )
     fields.update(changes)
     return ConsultationForm(**fields)
 
@@ -389,10 +501,21 @@ def _one_merknad(store, cid):
 
     store.update_consultation(replace(store.get_consultation(cid), status=Status.PUBLISHED), "kari")
     store.add_input(
-        consultation_id=cid, category="Annet", text="Et brev om planen.", lat=None, lon=None, east=None, north=None,
-        age_group=None, relation=None, channel=Channel.LETTER, status=InputStatus.PUBLISHED, session_hash=None,
-        token=None, created_at=store.get_consultation(cid).opens_at + timedelta(days=1),
-    )  # fmt: skip
+        consultation_id=cid,
+        category="Annet",
+        text="Et brev om planen.",
+        lat=None,
+        lon=None,
+        east=None,
+        north=None,
+        age_group=None,
+        relation=None,
+        channel=Channel.LETTER,
+        status=InputStatus.PUBLISHED,
+        session_hash=None,
+        token=None,
+        created_at=store.get_consultation(cid).opens_at + timedelta(days=1),
+    )
 
 
 @pytest.mark.parametrize(
@@ -427,9 +550,12 @@ def test_a_shorter_period_with_a_reason_is_saved_audited_and_printed_in_the_repo
 def test_a_frist_moved_past_a_holiday_shows_both_dates_and_asks_to_confirm(store):
     planner = staff(store)
     opens = datetime(2026, 11, 30, tzinfo=LOCAL_TZ)
-    form = _form(opens_at=opens.astimezone(UTC), announced_on=opens.date(),
-                 closes_at=datetime(2027, 1, 24, 23, 59, tzinfo=LOCAL_TZ).astimezone(UTC),  # a Sunday
-                 frist_confirmed=date(2027, 1, 25))  # staff confirmed the day that holds (tests/test_moved_frist.py)
+    form = _form(
+        opens_at=opens.astimezone(UTC),
+        announced_on=opens.date(),
+        closes_at=datetime(2027, 1, 24, 23, 59, tzinfo=LOCAL_TZ).astimezone(UTC),  # a Sunday
+        frist_confirmed=date(2027, 1, 25),
+    )  # staff confirmed the day that holds (tests/test_moved_frist.py)
     c, warnings = lifecycle.save(store, form, planner)
     assert ("merk21.frist_moved_confirmed", {"announced": "24.01.2027", "valid": "25.01.2027"}) in warnings
     assert store.case_facts(c.id).announced_frist == date(2027, 1, 24)
@@ -447,16 +573,26 @@ def reported(store):
     notified, and a letter with two files."""
     from consultations.planning import hearing_parties
 
-    c = formal(closes_at=NOW - timedelta(hours=1), opens_at=NOW - timedelta(days=50),
-               announced_on=(NOW - timedelta(days=50)).date())  # fmt: skip
+    c = formal(
+        closes_at=NOW - timedelta(hours=1),
+        opens_at=NOW - timedelta(days=50),
+        announced_on=(NOW - timedelta(days=50)).date(),
+    )
     store.add_consultation(c)
     planner = staff(store)
     store.set_case_facts(c.id, CaseFacts(FirstDecision("Utvalg for plan", date(2026, 9, 10), "26/88"), "", 37), "kari")
     for name in ("Statens vegvesen", "Akershus fylkeskommune"):
         hearing_parties.add(store, c.id, name, SenderType.AUTHORITY, actor=planner)
-    item = letter(store, c.id, "Vegvesenet ber om bredere fortau.", SenderType.AUTHORITY, "Statens vegvesen",
-                  original=("brev fra SVV.pdf", one_page_pdf("Brev")), attachments=[("profil.pdf", one_page_pdf("P"))],
-                  journalpost="25/4711-7")  # fmt: skip
+    item = letter(
+        store,
+        c.id,
+        "Vegvesenet ber om bredere fortau.",
+        SenderType.AUTHORITY,
+        "Statens vegvesen",
+        original=("brev fra SVV.pdf", one_page_pdf("Brev")),
+        attachments=[("profil.pdf", one_page_pdf("P"))],
+        journalpost="25/4711-7",
+    )
     hearing_parties.link_by_name(store, item, planner)
     return c, item
 
@@ -511,14 +647,21 @@ def test_the_report_pdf_is_pdf_a_2b_with_every_font_embedded(store, reported):
 # -- varslingsliste --------------------------------------------------------------------------
 
 
-def test_the_varslingsliste_has_everyone_with_a_name_and_address_once_with_the_klageadgang(store, store_location, tmp_path):
+def test_the_varslingsliste_has_everyone_with_a_name_and_address_once_with_the_klageadgang(
+    store, store_location, tmp_path
+):
     store.add_consultation(formal())
     planner = staff(store)
     a = letter(store, "kaia", "Brev én om høyden.", sender_address="Bakkeveien 12, 1384 Asker")
     b = letter(store, "kaia", "Brev to om høyden.", sender_address="Bakkeveien 12,  1384 Asker")
     letter(store, "kaia", "Et brev uten adresse.", name="Uten Adresse")
-    submit_input(store, "kaia", InputDraft("Annet", "Send svar på e-post.", *INSIDE, sender_name="Per Olsen",
-                                           sender_address="per@example.no"), session="s", now=NOW)  # fmt: skip
+    submit_input(
+        store,
+        "kaia",
+        InputDraft("Annet", "Send svar på e-post.", *INSIDE, sender_name="Per Olsen", sender_address="per@example.no"),
+        session="s",
+        now=NOW,
+    )
     spam = letter(store, "kaia", "Kjøp billige klokker nå.", name="Spam", sender_address="Gate 1, 1384 Asker")
     review.mark_not_merknad(store, [spam.id], "spam", "", planner)
     store.close()
@@ -545,8 +688,13 @@ def test_the_varslingsliste_has_everyone_with_a_name_and_address_once_with_the_k
 def test_group_answers_are_numbered_without_gaps(store):
     from consultations.model import Outcome, Response
 
-    store.add_consultation(formal(closes_at=NOW - timedelta(hours=1), opens_at=NOW - timedelta(days=50),
-                                  announced_on=(NOW - timedelta(days=50)).date()))  # fmt: skip
+    store.add_consultation(
+        formal(
+            closes_at=NOW - timedelta(hours=1),
+            opens_at=NOW - timedelta(days=50),
+            announced_on=(NOW - timedelta(days=50)).date(),
+        )
+    )
     planner = staff(store)
     ids = [letter(store, "kaia", f"Brev nummer {k} om kaia.", SenderType.ORGANISATION, f"Vel {k}").id for k in range(5)]
     first = Response(0, "Høyde.", "Høyden er vurdert.", Outcome.NOTED)

@@ -21,6 +21,8 @@ def db(staff_app_db):
     """The app's database (the demo with staff) and the planner's id."""
     path, ids = staff_app_db
     return path, ids["kari"]
+
+
 TEXT = "Jeg, Kari Nordmann i Kaiveien 3, har astma og ber om at kaia får mer grønt."
 
 

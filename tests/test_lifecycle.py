@@ -88,7 +88,10 @@ def test_slugs_are_readable_and_unique():
         (dict(area=None), "consultation_form.area_missing"),
         (dict(categories=[" ", ""]), "consultation_form.categories_empty"),
         (dict(categories=["Annet", "annet"]), "consultation_form.categories_duplicate"),
-        (dict(questions=[Question("q1", QuestionKind.SINGLE, "Bor du her?", ("Ja",))]), "consultation_form.question_options"),
+        (
+            dict(questions=[Question("q1", QuestionKind.SINGLE, "Bor du her?", ("Ja",))]),
+            "consultation_form.question_options",
+        ),
     ],
 )
 def test_bad_form_is_refused_and_nothing_is_created(store, changes, key):
@@ -103,9 +106,8 @@ def test_duplicate_id_is_refused(store, kari):
 
 def test_early_medvirkning_needs_no_plan_id_case_number_or_announcement():
     c, _ = save_in_memory(
-        form(plan_type=PlanType.TETTSTEDSUTVIKLING, stage=Stage.IDEFASE, plan_id="",
-             case_number="", announced_on=None)
-    )  # fmt: skip
+        form(plan_type=PlanType.TETTSTEDSUTVIKLING, stage=Stage.IDEFASE, plan_id="", case_number="", announced_on=None)
+    )
     assert (c.plan_id, c.case_number, c.announced_on) == ("", "", None)
 
 
@@ -123,12 +125,12 @@ def test_hearing_shorter_than_six_weeks_is_refused_without_a_reason(store, kari)
 
 def test_hearing_shorter_than_six_weeks_with_a_reason_warns_but_saves(store, kari):
     c, warnings = save(
-        store, form(closes_at=NOW + timedelta(weeks=3), short_frist_reason="Mindre justering, avtalt med Statsforvalteren"), kari
+        store,
+        form(closes_at=NOW + timedelta(weeks=3), short_frist_reason="Mindre justering, avtalt med Statsforvalteren"),
+        kari,
     )
     assert store.case_facts(c.id).short_frist_reason == "Mindre justering, avtalt med Statsforvalteren"
-    assert warnings == [
-        ("plan_process.warn_short", {"paragraph": "§§ 11-14 og 12-10", "earliest": "07.01.2027"})
-    ]
+    assert warnings == [("plan_process.warn_short", {"paragraph": "§§ 11-14 og 12-10", "earliest": "07.01.2027"})]
     assert store.get_consultation(c.id) is not None
     _, idea_warnings = save_in_memory(form(id="x", stage=Stage.IDEFASE, closes_at=NOW + timedelta(weeks=3)))
     assert idea_warnings == []
@@ -150,7 +152,9 @@ def published_with_input(store):
     save(store, form(), staff(store))
     attach_required_documents(store, "vollen-sentrum")
     transition(store, "vollen-sentrum", Status.PUBLISHED, staff(store))
-    submit_input(store, "vollen-sentrum", InputDraft("Annet", "Et innspill i planområdet.", *INSIDE), session="s", now=NOW)
+    submit_input(
+        store, "vollen-sentrum", InputDraft("Annet", "Et innspill i planområdet.", *INSIDE), session="s", now=NOW
+    )
 
 
 def test_life_cycle_moves_forward_and_is_audit_logged(store, kari, ola):
@@ -158,9 +162,7 @@ def test_life_cycle_moves_forward_and_is_audit_logged(store, kari, ola):
     attach_required_documents(store, "vollen-sentrum")
     for target in (Status.PUBLISHED, Status.CLOSED, Status.ARCHIVED, Status.CLOSED):
         assert transition(store, "vollen-sentrum", target, ola).status == target
-    entries = [
-        e for e in reversed(store.audit_entries()) if not e.action.startswith(("user.", "document."))
-    ]
+    entries = [e for e in reversed(store.audit_entries()) if not e.action.startswith(("user.", "document."))]
     assert [e.action for e in entries] == [
         "consultation.create",
         "consultation.status.published",
@@ -190,9 +192,19 @@ def test_edit_may_not_orphan_inputs(store, kari):
     published_with_input(store)
     elsewhere = MultiPolygon([Polygon([(10.44, 59.84), (10.45, 59.84), (10.45, 59.85), (10.44, 59.85)])])
     refused(store, form(area=elsewhere), "consultation_form.area_orphans", editing="vollen-sentrum")
-    refused(store, form(categories=["Trafikk og trafikksikkerhet"]), "consultation_form.categories_orphans", editing="vollen-sentrum")
+    refused(
+        store,
+        form(categories=["Trafikk og trafikksikkerhet"]),
+        "consultation_form.categories_orphans",
+        editing="vollen-sentrum",
+    )
     # adding and reordering categories is fine, and so is a new text
-    c, _ = save(store, form(categories=["Annet", "Ny kategori", *CATEGORIES[:2]], title="Vollen sentrum 2030"), kari, editing="vollen-sentrum")
+    c, _ = save(
+        store,
+        form(categories=["Annet", "Ny kategori", *CATEGORIES[:2]], title="Vollen sentrum 2030"),
+        kari,
+        editing="vollen-sentrum",
+    )
     assert c.categories[0] == "Annet" and c.status == Status.PUBLISHED
     assert store.audit_entries()[0].action == "consultation.edit"
 
@@ -236,17 +248,23 @@ def test_case_number_and_announcement_are_stored(store, kari):
     c, _ = save(store, form(announced_where="Asker og Bærums Budstikke"), kari)
     stored = store.get_consultation(c.id)
     assert (stored.case_number, stored.announced_on, stored.announced_where) == (
-        "25/1234", (NOW - timedelta(days=1)).date(), "Asker og Bærums Budstikke"
+        "25/1234",
+        (NOW - timedelta(days=1)).date(),
+        "Asker og Bærums Budstikke",
     )
 
 
 def test_texts_in_other_languages_are_kept_and_shown_to_those_who_chose_them(store, kari):
     c, _ = save(
         store,
-        form(translations={"nn": {"title": "Vollen sentrum (nynorsk)", "summary": " ", "body": ""},
-                           "en": {"title": "Vollen centre", "summary": "What do you want for Vollen?"}}),
+        form(
+            translations={
+                "nn": {"title": "Vollen sentrum (nynorsk)", "summary": " ", "body": ""},
+                "en": {"title": "Vollen centre", "summary": "What do you want for Vollen?"},
+            }
+        ),
         kari,
-    )  # fmt: skip
+    )
     stored = store.get_consultation(c.id)
     assert stored.translations == {
         "nn": {"title": "Vollen sentrum (nynorsk)"},

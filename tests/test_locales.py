@@ -74,9 +74,7 @@ def test_every_bokmaal_key_is_translated(lang, name):
     reference, translated = _entries(REFERENCE, name), _entries(lang, name)
     missing = sorted(reference.keys() - translated.keys())
     assert not missing, f"{lang}/{name} lacks {missing}"
-    empty = sorted(
-        k for k in reference if not isinstance(translated[k], str) or not translated[k].strip()
-    )
+    empty = sorted(k for k in reference if not isinstance(translated[k], str) or not translated[k].strip())
     assert not empty, f"{lang}/{name}: not a non-empty string: {empty}"
 
 
@@ -131,11 +129,35 @@ UI_FILES = sorted([*(ROOT / "pages").glob("*.py"), *(ROOT / "consultations" / "u
 
 # Streamlit calls whose first positional argument is text the user reads.
 TEXT_CALLS = {
-    "title", "header", "subheader", "markdown", "caption", "write", "text", "info", "warning",
-    "error", "success", "button", "form_submit_button", "checkbox", "radio", "selectbox",
-    "multiselect", "text_input", "text_area", "date_input", "time_input", "file_uploader",
-    "download_button", "page_link", "metric", "expander", "tabs", "toggle",
-}  # fmt: skip
+    "title",
+    "header",
+    "subheader",
+    "markdown",
+    "caption",
+    "write",
+    "text",
+    "info",
+    "warning",
+    "error",
+    "success",
+    "button",
+    "form_submit_button",
+    "checkbox",
+    "radio",
+    "selectbox",
+    "multiselect",
+    "text_input",
+    "text_area",
+    "date_input",
+    "time_input",
+    "file_uploader",
+    "download_button",
+    "page_link",
+    "metric",
+    "expander",
+    "tabs",
+    "toggle",
+}
 TEXT_KEYWORDS = {"label", "help", "placeholder", "body"}
 # page_link's first argument is the page (a path or URL), not text; its text is label=.
 FIRST_ARG_NOT_TEXT = {"page_link"}
@@ -233,10 +255,7 @@ logger.warning("not shown to users")
         node.lineno
         for node in ast.walk(ast.parse(code))
         if isinstance(node, ast.Call)
-        and any(
-            any(ch.isalpha() for text in _literal_text(arg) for ch in text)
-            for arg in _user_text_arguments(node)
-        )
+        and any(any(ch.isalpha() for text in _literal_text(arg) for ch in text) for arg in _user_text_arguments(node))
     ]
     assert sorted(flagged) == [3, 4, 5, 6]
 

@@ -50,9 +50,14 @@ def public_url(monkeypatch):
 
 def letter(store, consultation_id, email="a@example.no", **changes):
     kwargs = {
-        "channel": Channel.LETTER, "sender_type": SenderType.PRIVATE, "sender_name": "Ola Nordmann",
-        "received_at": NOW - timedelta(days=1), "actor": staff(store), "now": NOW, "sender_email": email,
-    }  # fmt: skip
+        "channel": Channel.LETTER,
+        "sender_type": SenderType.PRIVATE,
+        "sender_name": "Ola Nordmann",
+        "received_at": NOW - timedelta(days=1),
+        "actor": staff(store),
+        "now": NOW,
+        "sender_email": email,
+    }
     kwargs.update(changes)
     return register_input(store, consultation_id, InputDraft(category=CATEGORY, text=TEXT), **kwargs)
 
@@ -205,10 +210,16 @@ def test_a_wrong_password_keeps_the_mail_waiting(store, consultation, tmp_path):
 
 
 def test_smtp_settings_are_read_from_the_url():
-    found = mail_settings({"KARTINNSPILL_SMTP_URL": "smtps://u%40x:p@relay.asker.kommune.no", "KARTINNSPILL_MAIL_FROM": FROM})
+    found = mail_settings(
+        {"KARTINNSPILL_SMTP_URL": "smtps://u%40x:p@relay.asker.kommune.no", "KARTINNSPILL_MAIL_FROM": FROM}
+    )
     assert (found.scheme, found.host, found.port, found.username, found.password) == (
-        "smtps", "relay.asker.kommune.no", 465, "u@x", "p",
-    )  # fmt: skip
+        "smtps",
+        "relay.asker.kommune.no",
+        465,
+        "u@x",
+        "p",
+    )
     assert mail_settings({"KARTINNSPILL_SMTP_URL": "smtp://relay:587", "KARTINNSPILL_MAIL_FROM": FROM}).port == 587
     assert mail_settings({"KARTINNSPILL_SMTP_URL": ""}) is None
     with pytest.raises(Exception) as info:
@@ -320,8 +331,14 @@ def test_the_vedtak_notice_goes_to_the_varslingsliste_once_per_address(store, co
     letter(store, consultation.id, email="Brev@example.no")  # the same person twice
     web(store, consultation.id, mail.MailRequest("ubekreftet@example.no", follow=True))
     mail_sender.run_once(store, smtp(server))
-    vedtak = Vedtak(consultation.id, "Planen er vedtatt med endringer.", date(2026, 12, 1), "24/1234",
-                    "https://asker.kommune.no/vedtak/1", date(2026, 12, 22))  # fmt: skip
+    vedtak = Vedtak(
+        consultation.id,
+        "Planen er vedtatt med endringer.",
+        date(2026, 12, 1),
+        "24/1234",
+        "https://asker.kommune.no/vedtak/1",
+        date(2026, 12, 22),
+    )
     assert mail.register_vedtak(store, consultation, vedtak, staff(store)) == 1
     mail_sender.run_once(store, smtp(server))
     notice = server.to("brev@example.no")[-1]
@@ -341,8 +358,16 @@ def test_the_kontaktperson_gets_a_digest_and_innsigelse_notices_when_opted_in(st
     assert store.outbox() == []  # not opted in
     mail.set_digest(store, c, True, "nb", staff(store))
     today = datetime.now(UTC)  # the digest counts what came after the opt-in
-    letter(store, "k", email=None, sender_type=SenderType.AUTHORITY, sender_name="Statsforvalteren",
-           objection=Objection.INNSIGELSE, received_at=today, now=today)  # fmt: skip
+    letter(
+        store,
+        "k",
+        email=None,
+        sender_type=SenderType.AUTHORITY,
+        sender_name="Statsforvalteren",
+        objection=Objection.INNSIGELSE,
+        received_at=today,
+        now=today,
+    )
     assert mail.queue_digests(store, datetime.now(UTC)) == 0  # a day has not passed
     assert mail.queue_digests(store, datetime.now(UTC) + timedelta(days=1, minutes=1)) == 1
     mail_sender.run_once(store, smtp(server), datetime.now(UTC) + timedelta(days=1, minutes=2))
@@ -439,10 +464,23 @@ def test_the_letter_list_holds_the_postal_senders_who_get_no_mail(store, consult
 
     def formal(name, address):  # a formal merknad with the sender's postal address
         stored, _ = store.add_input(
-            consultation_id=consultation.id, category=CATEGORY, text=TEXT, lat=None, lon=None, east=None,
-            north=None, age_group=None, relation=None, channel=Channel.WEB, status=InputStatus.PUBLISHED,
-            session_hash=None, token=None, created_at=NOW, sender_name=name, sender_address=address,
-        )  # fmt: skip
+            consultation_id=consultation.id,
+            category=CATEGORY,
+            text=TEXT,
+            lat=None,
+            lon=None,
+            east=None,
+            north=None,
+            age_group=None,
+            relation=None,
+            channel=Channel.WEB,
+            status=InputStatus.PUBLISHED,
+            session_hash=None,
+            token=None,
+            created_at=NOW,
+            sender_name=name,
+            sender_address=address,
+        )
         return stored
 
     by_post = formal("Kari Brev", "Borgenveien 1, 1388 Borgen")
@@ -472,14 +510,22 @@ def test_the_letter_list_joins_the_registered_letters_postal_addresses_each_pers
 
     planner = staff(store)
     first = letter(store, consultation.id, email=None, sender_address="Borgenveien 1, 1388 Borgen")
-    again = letter(store, consultation.id, email=None, sender_name="ola nordmann",
-                   sender_address="Borgenveien 1,  1388 Borgen")  # fmt: skip
-    by_mail = letter(store, consultation.id, email="kari@example.no", sender_name="Kari Epost",
-                     sender_address="Vardåsveien 2, 1384 Asker")  # fmt: skip
+    again = letter(
+        store, consultation.id, email=None, sender_name="ola nordmann", sender_address="Borgenveien 1,  1388 Borgen"
+    )
+    by_mail = letter(
+        store,
+        consultation.id,
+        email="kari@example.no",
+        sender_name="Kari Epost",
+        sender_address="Vardåsveien 2, 1384 Asker",
+    )
     owner = letter(store, consultation.id, email=None, sender_name="Per Eier", sender_property="12/345")
     spam = letter(store, consultation.id, email=None, sender_name="Reklame", sender_address="Gata 9, 0150 Oslo")
     mark_not_merknad(store, [spam.id], "spam", None, planner)
-    silent = hearing_parties.add(store, consultation.id, "Statsforvalteren i Oslo og Viken", SenderType.AUTHORITY, actor=planner)
+    silent = hearing_parties.add(
+        store, consultation.id, "Statsforvalteren i Oslo og Viken", SenderType.AUTHORITY, actor=planner
+    )
     answered = hearing_parties.add(store, consultation.id, "Viken fylkeskommune", SenderType.AUTHORITY, actor=planner)
     hearing_parties.link_answer(store, answered.id, by_mail.id, planner)  # told by e-mail
     found = postal_list.recipients(store, consultation.id)
@@ -489,7 +535,9 @@ def test_the_letter_list_joins_the_registered_letters_postal_addresses_each_pers
         (silent.name, "", "", "", "", ()),  # by name: its address is in the archive
     ]
     assert by_mail.reference not in {ref for r in found for ref in r.references}
-    rows = list(load_workbook(io.BytesIO(postal_list.letter_list(store, consultation.id, "nb", planner))).worksheets[0].values)
+    rows = list(
+        load_workbook(io.BytesIO(postal_list.letter_list(store, consultation.id, "nb", planner))).worksheets[0].values
+    )
     assert rows[1][0] == f"{first.reference}, {again.reference}" and len(rows) == 4
 
 
@@ -499,7 +547,11 @@ def test_follow_the_consultation_is_rate_limited_per_session(store, consultation
     limits = Limits(submit_per_session=Limit(burst=2, per_hour=1))
     limiter = RateLimiter(clock=lambda: 0.0)  # no time passes: no refill
     for n in range(2):
-        mail.follow_consultation(store, consultation, f"f{n}@example.no", "nb", session="s", limiter=limiter, limits=limits)
+        mail.follow_consultation(
+            store, consultation, f"f{n}@example.no", "nb", session="s", limiter=limiter, limits=limits
+        )
     with pytest.raises(InvalidInput) as info:
-        mail.follow_consultation(store, consultation, "f9@example.no", "nb", session="s", limiter=limiter, limits=limits)
+        mail.follow_consultation(
+            store, consultation, "f9@example.no", "nb", session="s", limiter=limiter, limits=limits
+        )
     assert info.value.key == "input.rate_limited" and len(store.outbox()) == 2

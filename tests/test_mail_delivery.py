@@ -38,9 +38,12 @@ def cli(env: dict[str, str], *argv: str, wait: bool = True):
 
 def environment(location, server: MailServer | None, tmp_path: Path) -> dict[str, str]:
     env = {
-        **os.environ, "KARTINNSPILL_DB": str(location), "KARTINNSPILL_SECRET": "mail-" + "x" * 40,
-        "KARTINNSPILL_TILES": "none", "KARTINNSPILL_MAIL_FROM": FROM,
-    }  # fmt: skip
+        **os.environ,
+        "KARTINNSPILL_DB": str(location),
+        "KARTINNSPILL_SECRET": "mail-" + "x" * 40,
+        "KARTINNSPILL_TILES": "none",
+        "KARTINNSPILL_MAIL_FROM": FROM,
+    }
     env.pop("KARTINNSPILL_SMTP_URL", None)
     if server is not None:
         env["KARTINNSPILL_SMTP_URL"] = server.url
@@ -56,10 +59,21 @@ def test_register_input_with_sender_email_then_send_mail_delivers_one_receipt(st
     text = tmp_path / "brev.txt"
     text.write_text("Vi ønsker fortau langs Borgenveien.", encoding="utf-8")
     registered = cli(
-        env, "register-input", "--consultation", "brev", "--channel", "email", "--received",
-        (NOW - timedelta(days=1)).date().isoformat(), "--sender-type", "privatperson",
-        "--text-file", str(text), "--sender-email", "a@example.no",
-    )  # fmt: skip
+        env,
+        "register-input",
+        "--consultation",
+        "brev",
+        "--channel",
+        "email",
+        "--received",
+        (NOW - timedelta(days=1)).date().isoformat(),
+        "--sender-type",
+        "privatperson",
+        "--text-file",
+        str(text),
+        "--sender-email",
+        "a@example.no",
+    )
     assert registered.returncode == 0, registered.stderr
     reference = registered.stdout.strip()
     assert reference.startswith("KI-")
@@ -99,20 +113,38 @@ def test_a_bad_sender_email_is_refused_with_a_sentence(store_location, tmp_path)
     text = tmp_path / "brev.txt"
     text.write_text("Vi ønsker fortau langs Borgenveien.", encoding="utf-8")
     result = cli(
-        environment(store_location, None, tmp_path), "register-input", "--consultation", "brev",
-        "--channel", "letter", "--received", (NOW - timedelta(days=1)).date().isoformat(),
-        "--sender-type", "privatperson", "--text-file", str(text), "--sender-email", "ikke-en-adresse",
-    )  # fmt: skip
+        environment(store_location, None, tmp_path),
+        "register-input",
+        "--consultation",
+        "brev",
+        "--channel",
+        "letter",
+        "--received",
+        (NOW - timedelta(days=1)).date().isoformat(),
+        "--sender-type",
+        "privatperson",
+        "--text-file",
+        str(text),
+        "--sender-email",
+        "ikke-en-adresse",
+    )
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "E-postadressen ser ikke riktig ut" in result.stderr
 
 
 def letter(store: Store, consultation_id: str, email: str = "a@example.no"):
     return register_input(
-        store, consultation_id, InputDraft(category="Annet", text="Fortau langs Borgenveien, takk."),
-        channel=Channel.LETTER, sender_type=SenderType.PRIVATE, sender_name=None,
-        received_at=NOW - timedelta(days=1), actor=staff(store), now=NOW, sender_email=email,
-    )  # fmt: skip
+        store,
+        consultation_id,
+        InputDraft(category="Annet", text="Fortau langs Borgenveien, takk."),
+        channel=Channel.LETTER,
+        sender_type=SenderType.PRIVATE,
+        sender_name=None,
+        received_at=NOW - timedelta(days=1),
+        actor=staff(store),
+        now=NOW,
+        sender_email=email,
+    )
 
 
 # -- PostgreSQL: replicas sharing the outbox ------------------------------------------------
@@ -163,9 +195,7 @@ def test_a_claim_skips_the_rows_another_replica_is_claiming(pg_url):
     every = {e.id for e in store.outbox()}
     now = datetime.now(UTC)
     with psycopg.connect(pg_url) as other, other.transaction():  # a replica in the middle of its claim
-        held = [r[0] for r in other.execute(
-            "SELECT id FROM mail_outbox ORDER BY id LIMIT 3 FOR UPDATE"
-        ).fetchall()]  # fmt: skip
+        held = [r[0] for r in other.execute("SELECT id FROM mail_outbox ORDER BY id LIMIT 3 FOR UPDATE").fetchall()]
         claimed = store.claim_mail(now, 10, "asker.kommune.no", mail_sender.LEASE)
         assert {e.id for e in claimed} == every - set(held)  # no wait, no overlap
     store.close()
@@ -208,7 +238,9 @@ def test_a_sender_killed_while_sending_never_sends_that_mail_again(pg_url, tmp_p
 def test_an_idle_sender_writes_nothing(tmp_path, backend):
     store = Store.open(tmp_path / "idle.duckdb")
     version = store.data_version
-    settings = mail_settings({"KARTINNSPILL_SMTP_URL": "smtp://127.0.0.1:1?starttls=off", "KARTINNSPILL_MAIL_FROM": FROM})
+    settings = mail_settings(
+        {"KARTINNSPILL_SMTP_URL": "smtp://127.0.0.1:1?starttls=off", "KARTINNSPILL_MAIL_FROM": FROM}
+    )
     assert mail_sender.send_due(store, settings) == (0, 0)
     assert store.data_version == version  # no page's cache is thrown away by an idle round
     store.close()

@@ -40,11 +40,27 @@ def test_a_merknad_split_into_points_is_answered_with_each_points_vurdering_and_
     split = confirmed_input(store, consultation.id, "delt@example.no", "s1")
     duplicate = confirmed_input(store, consultation.id, "kopi@example.no", "s2")
     whole = confirmed_input(store, consultation.id, "hel@example.no", "s3")
-    points.edit(store, split.id, "a", points.PointEdit(
-        summary="Fortau langs skolevegen", assessment="Vi legger inn <fortau>.", outcome=Outcome.TAKEN,
-        plan_change="Fortau på østsiden"), planner)  # fmt: skip
-    points.edit(store, split.id, "b", points.PointEdit(
-        summary="Byggehøyder", assessment="Høydene er i tråd med kommuneplanen.", outcome=Outcome.NOT_TAKEN), planner)  # fmt: skip
+    points.edit(
+        store,
+        split.id,
+        "a",
+        points.PointEdit(
+            summary="Fortau langs skolevegen",
+            assessment="Vi legger inn <fortau>.",
+            outcome=Outcome.TAKEN,
+            plan_change="Fortau på østsiden",
+        ),
+        planner,
+    )
+    points.edit(
+        store,
+        split.id,
+        "b",
+        points.PointEdit(
+            summary="Byggehøyder", assessment="Høydene er i tråd med kommuneplanen.", outcome=Outcome.NOT_TAKEN
+        ),
+        planner,
+    )
     mark_duplicates(store, consultation.id, [duplicate.id], split.id, planner)
     respond(store, [whole.id], Response(0, "Benker", "Vi setter ut benker.", Outcome.TAKEN, ""), planner)
     publish_responses(store, close(store, consultation.id), True, planner, datetime.now(UTC))
@@ -56,7 +72,11 @@ def test_a_merknad_split_into_points_is_answered_with_each_points_vurdering_and_
     a, b = body.index("Punkt a: Fortau langs skolevegen"), body.index("Punkt b: Byggehøyder")
     assert a < body.index("Vurdering: Vi legger inn <fortau>.") < body.index("Forslag til vedtak: Tatt til følge") < b
     assert body.index("Endring i planen: Fortau på østsiden") < b
-    assert b < body.index("Vurdering: Høydene er i tråd med kommuneplanen.") < body.index("Forslag til vedtak: Ikke tatt til følge")
+    assert (
+        b
+        < body.index("Vurdering: Høydene er i tråd med kommuneplanen.")
+        < body.index("Forslag til vedtak: Ikke tatt til følge")
+    )
     assert "a) " not in body and "Konklusjon" not in body  # not the merknad's joined answer
     assert "&lt;fortau&gt;" in answer.get_body(("html",)).get_content()
     assert f"https://innspill.asker.kommune.no/?id={consultation.id}&lang=nb&svar={split.reference}" in body
@@ -81,8 +101,15 @@ def test_publishing_vi_horte_vi_gjor_mails_followers_once_per_publication(store,
     gone = mail.follow_consultation(store, consultation, "avmeldt@example.no", "nb")
     mail.confirm(store, gone.token)
     mail.unsubscribe(store, gone.token)
-    feedback.set_follow_up(store, consultation.id, "category:Trafikk og trafikksikkerhet", "utredning",
-                           "Trafikkanalyse <kap. 5>", "", planner)  # fmt: skip
+    feedback.set_follow_up(
+        store,
+        consultation.id,
+        "category:Trafikk og trafikksikkerhet",
+        "utredning",
+        "Trafikkanalyse <kap. 5>",
+        "",
+        planner,
+    )
     mail_sender.run_once(store, smtp(server))
     before = len(server.messages)
 
@@ -143,21 +170,37 @@ def every_mail(store, consultation_id: str, lang: str) -> list[str]:
     follow = mail.follow_consultation(store, c, f"folger-{lang}@example.no", lang)
     mail.confirm(store, follow.token)
     mail.set_digest(store, replace(c, contact=Contact(name="Kari", email="kari@asker.kommune.no")), True, lang, planner)
-    item = web(store, consultation_id, mail.MailRequest(f"r-{lang}@example.no", receipt=True, follow=True, lang=lang),
-               session=f"{consultation_id}-{lang}")  # fmt: skip
+    item = web(
+        store,
+        consultation_id,
+        mail.MailRequest(f"r-{lang}@example.no", receipt=True, follow=True, lang=lang),
+        session=f"{consultation_id}-{lang}",
+    )
     [input_follow] = store.follows(consultation_id, [FollowKind.INPUT], active=False)
     mail.confirm(store, input_follow.token)
     today = datetime.now(UTC)  # after the digest's opt-in: the digest counts it
-    letter(store, consultation_id, email=f"brev-{lang}@example.no", lang=lang, received_at=today, now=today,
-           sender_type=SenderType.AUTHORITY, objection=Objection.INNSIGELSE)  # fmt: skip
+    letter(
+        store,
+        consultation_id,
+        email=f"brev-{lang}@example.no",
+        lang=lang,
+        received_at=today,
+        now=today,
+        sender_type=SenderType.AUTHORITY,
+        objection=Objection.INNSIGELSE,
+    )
     with store.atomic():
         mail.document_added(store, c, "Plankart")
         mail.deadline_changed(store, c)
     respond(store, [item.id], Response(0, "Sammendrag", "Vurdert.", Outcome.TAKEN, ""), planner)
     publish_responses(store, close(store, consultation_id), True, planner, datetime.now(UTC))
-    feedback.set_follow_up(store, consultation_id, "category:Trafikk og trafikksikkerhet", "planprogram", "Kap. 2", "", planner)
+    feedback.set_follow_up(
+        store, consultation_id, "category:Trafikk og trafikksikkerhet", "planprogram", "Kap. 2", "", planner
+    )
     feedback.publish(store, consultation_id, True, planner)
-    mail.register_vedtak(store, c, Vedtak(consultation_id, "Vedtatt.", date(2026, 12, 1), "24/1", "", date(2026, 12, 22)), planner)
+    mail.register_vedtak(
+        store, c, Vedtak(consultation_id, "Vedtatt.", date(2026, 12, 1), "24/1", "", date(2026, 12, 22)), planner
+    )
     assert mail.queue_digests(store, datetime.now(UTC) + timedelta(days=2)) == 1
     entries = [e for e in store.outbox(limit=None) if e.consultation_id == consultation_id]
     assert {e.kind for e in entries} == set(MailKind)  # every kind of mail was looked at
@@ -167,8 +210,15 @@ def every_mail(store, consultation_id: str, lang: str) -> list[str]:
 @pytest.mark.parametrize("lang", ["nb", "nn"])
 def test_no_mail_of_an_early_medvirkning_says_hoering(store, lang):
     store.add_consultation(make_consultation("tidlig", title="Borgen sentrum", stage=Stage.IDEFASE))
-    store.add_consultation(make_consultation("formell", title="Borgen sentrum", stage=Stage.OFFENTLIG_ETTERSYN,
-                                             opens_at=NOW - timedelta(days=50), closes_at=NOW + timedelta(days=30)))  # fmt: skip
+    store.add_consultation(
+        make_consultation(
+            "formell",
+            title="Borgen sentrum",
+            stage=Stage.OFFENTLIG_ETTERSYN,
+            opens_at=NOW - timedelta(days=50),
+            closes_at=NOW + timedelta(days=30),
+        )
+    )
     early = every_mail(store, "tidlig", lang)
     slips = [text for text in early if PROCESS_WORDS[lang] in text.lower()]
     assert not slips, slips

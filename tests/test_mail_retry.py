@@ -54,8 +54,9 @@ def test_an_administrator_retries_a_failed_mail_and_it_is_delivered_once_with_it
         [failed] = store.outbox((MailStatus.FAILED,))
         unknown_id = interrupted(store, consultation.id, now)
         assert {e.id: e.delivery_unknown for e in store.outbox((MailStatus.FAILED,))} == {
-            failed.id: False, unknown_id: True
-        }  # fmt: skip
+            failed.id: False,
+            unknown_id: True,
+        }
 
         with pytest.raises(NotAllowed):
             mail.retry_failed(store, staff(store))  # a planner may not

@@ -35,7 +35,7 @@ def _one_map(cached: bool) -> None:
         show_map,
         sketch_script,
         use_local_assets,
-    )  # fmt: skip
+    )
     from tests.conftest import make_consultation
 
     use_local_assets()
@@ -47,11 +47,22 @@ def _one_map(cached: bool) -> None:
     m = consultation_map(load_settings(), c, points, "nb")
     pin = (59.8262, 10.4141)
     if cached:
-        show_map(render_map(m, "map-x"), "map-x", height=480, returned_objects=["last_clicked"],
-                 pin_script=sketch_script(Sketch().with_pin(*pin), Stage.IDEFASE, "nb"))  # fmt: skip
+        show_map(
+            render_map(m, "map-x"),
+            "map-x",
+            height=480,
+            returned_objects=["last_clicked"],
+            pin_script=sketch_script(Sketch().with_pin(*pin), Stage.IDEFASE, "nb"),
+        )
     else:
-        st_folium(m, key="map-x", height=480, use_container_width=True,
-                  returned_objects=["last_clicked"], feature_group_to_add=pin_layer(pin, Stage.IDEFASE, "nb"))  # fmt: skip
+        st_folium(
+            m,
+            key="map-x",
+            height=480,
+            use_container_width=True,
+            returned_objects=["last_clicked"],
+            feature_group_to_add=pin_layer(pin, Stage.IDEFASE, "nb"),
+        )
 
 
 def _sent(cached: bool) -> dict:
@@ -67,9 +78,7 @@ def test_a_map_rendered_once_is_sent_exactly_as_st_folium_sends_it(settings):
     assert rendered_once == through_st_folium
 
 
-def test_the_map_is_rendered_once_until_the_data_changes_then_shows_the_new_input(
-    store, consultation, settings
-):
+def test_the_map_is_rendered_once_until_the_data_changes_then_shows_the_new_input(store, consultation, settings):
     first = rendered_consultation_map(store, settings, consultation, "nb")
     assert rendered_consultation_map(store, settings, consultation, "nb") is first
     text = "Et nytt innspill <script>alert(1)</script> om sykkelveien"
@@ -111,9 +120,7 @@ def test_a_new_input_is_written_into_the_maps_frame_which_is_the_whole_map_rende
     assert second == whole
 
 
-def test_the_frame_is_rendered_again_when_staff_change_what_the_map_shows(
-    store, consultation, settings, monkeypatch
-):
+def test_the_frame_is_rendered_again_when_staff_change_what_the_map_shows(store, consultation, settings, monkeypatch):
     from consultations.ui import maps
 
     monkeypatch.setattr(maps, "_FRAMES", {})  # not the frames earlier tests left under this id
@@ -150,7 +157,9 @@ def test_others_inputs_reach_a_shared_map_within_a_second_and_the_askers_own_at_
     submit_input(store, consultation.id, mine, session="me", now=NOW)
     own = rendered_consultation_map(store, settings, consultation, "nb", since=store.data_version)
     assert "Mitt eget innspill" in own.script and "Et innspill fra en annen" in own.script
-    submit_input(store, consultation.id, replace(others, text="Enda et innspill fra en tredje"), session="third", now=NOW)
+    submit_input(
+        store, consultation.id, replace(others, text="Enda et innspill fra en tredje"), session="third", now=NOW
+    )
     clock[0] += maps.MAP_FRESHNESS + 0.01
     later = rendered_consultation_map(store, settings, consultation, "nb")
     assert later is not own and "Enda et innspill" in later.script

@@ -83,9 +83,15 @@ def test_a_context_layer_file_whose_properties_look_like_templates_is_drawn_and_
     }
     data = json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
     context_layers.add_file_layer(
-        store, consultation.id, staff(store), name="Stier {{ 7*7 }}", filename="stier.geojson", data=data,
-        legend="Turstier {# i området", attribution="Kommunen {% raw %}",
-    )  # fmt: skip
+        store,
+        consultation.id,
+        staff(store),
+        name="Stier {{ 7*7 }}",
+        filename="stier.geojson",
+        data=data,
+        legend="Turstier {# i området",
+        attribution="Kommunen {% raw %}",
+    )
     rendered = rendered_consultation_map(store, settings, consultation, "nb")
     assert not _ran(tmp_path)
     assert "7*7 }}" in rendered.script and "49" not in rendered.script.split("Stier", 1)[1][:20]

@@ -103,14 +103,32 @@ def test_a_consultation_map_with_hostile_categories_layers_and_inputs_runs_none_
         MapPoint(INSIDE[0], INSIDE[1], HOSTILE[0], ALL_HOSTILE, 1),
         MapPoint(59.8255, 10.412, HOSTILE[1], ALL_HOSTILE, 2, drawing=route, measure=250.0),
     ]
-    feature = {"type": "Feature", "properties": {"label": ALL_HOSTILE},
-               "geometry": {"type": "Point", "coordinates": [10.41, 59.825]}}  # fmt: skip
+    feature = {
+        "type": "Feature",
+        "properties": {"label": ALL_HOSTILE},
+        "geometry": {"type": "Point", "coordinates": [10.41, 59.825]},
+    }
     layers = [
-        ContextLayer(1, c.id, LayerKind.FILE, ALL_HOSTILE, ALL_HOSTILE, ALL_HOSTILE,
-                     geojson=json.dumps({"type": "FeatureCollection", "features": [feature]})),
-        ContextLayer(2, c.id, LayerKind.WMS, ALL_HOSTILE, ALL_HOSTILE, ALL_HOSTILE,
-                     wms_url="https://kart.example.no/wms", wms_layers="plan"),
-    ]  # fmt: skip
+        ContextLayer(
+            1,
+            c.id,
+            LayerKind.FILE,
+            ALL_HOSTILE,
+            ALL_HOSTILE,
+            ALL_HOSTILE,
+            geojson=json.dumps({"type": "FeatureCollection", "features": [feature]}),
+        ),
+        ContextLayer(
+            2,
+            c.id,
+            LayerKind.WMS,
+            ALL_HOSTILE,
+            ALL_HOSTILE,
+            ALL_HOSTILE,
+            wms_url="https://kart.example.no/wms",
+            wms_layers="plan",
+        ),
+    ]
     m = consultation_map(settings, c, points, "nb", layers=layers)
     draw_tools(Shape.LINE, "nb").add_to(m)
     assert_no_text_runs(full_html(m))
@@ -129,7 +147,9 @@ def test_a_resident_s_own_points_named_by_hostile_place_names_run_nothing():
 def test_the_planners_summary_maps_with_hostile_place_names_and_categories_run_nothing(settings):
     c = make_consultation(title=ALL_HOSTILE)
     spot = Hotspot(12, INSIDE[0], INSIDE[1], 0.0, 0.0, ((HOSTILE[0], 12),), ALL_HOSTILE, 40, (1,))
-    area = json.dumps({"type": "Polygon", "coordinates": [[[10.41, 59.825], [10.412, 59.825], [10.412, 59.826], [10.41, 59.825]]]})
+    area = json.dumps(
+        {"type": "Polygon", "coordinates": [[[10.41, 59.825], [10.412, 59.825], [10.412, 59.826], [10.41, 59.825]]]}
+    )
     dash = SimpleNamespace(
         density=pd.DataFrame({"east": [], "north": [], "count": []}),
         hotspots=[spot],
@@ -153,7 +173,9 @@ def test_no_map_builder_hands_folium_a_tooltip_or_popup_string():
     ``tooltip=``/``popup=`` arguments are not used anywhere (charts' altair tooltips are not
     maps); ``map_text`` is the way."""
     root = Path(__file__).resolve().parent.parent
-    folium_text = re.compile(r"folium\.(Tooltip|Popup|GeoJsonTooltip|GeoJsonPopup)\b|(?<!`)\b(tooltip|popup)=(?!\[alt\.)")
+    folium_text = re.compile(
+        r"folium\.(Tooltip|Popup|GeoJsonTooltip|GeoJsonPopup)\b|(?<!`)\b(tooltip|popup)=(?!\[alt\.)"
+    )
     found = []
     for path in [*root.glob("consultations/**/*.py"), *root.glob("pages/*.py"), root / "app.py"]:
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):

@@ -67,7 +67,9 @@ def test_each_theme_is_prefilled_with_its_count_and_masked_quotes_from_published
     c, _ids, _kari = heard
     rows = {r.key: r for r in feedback.table(store, c.id)}
     assert set(rows) == {"tag:Skolevei", "category:Trafikk og trafikksikkerhet"}
-    assert rows["tag:Skolevei"].count == 2 and rows["category:Trafikk og trafikksikkerhet"].count == 5  # the hidden one is out
+    assert (
+        rows["tag:Skolevei"].count == 2 and rows["category:Trafikk og trafikksikkerhet"].count == 5
+    )  # the hidden one is out
     quotes = "\n".join(q for r in rows.values() for q in r.quotes)
     assert "912 34 567" not in quotes and "personangrep" not in quotes
     assert len(rows["category:Trafikk og trafikksikkerhet"].quotes) == 3
@@ -88,14 +90,27 @@ def test_a_follow_up_is_stored_audited_and_not_followed_up_needs_a_reason(store,
     with pytest.raises(feedback.InvalidFollowUp):
         feedback.set_follow_up(store, c.id, "nonsense", "utredning", "x", "", kari)
     assert store.follow_ups(c.id) == {}
-    feedback.set_follow_up(store, c.id, "category:Trafikk og trafikksikkerhet", "utredning", "Trafikkanalyse, kap. 5", "", kari)
+    feedback.set_follow_up(
+        store, c.id, "category:Trafikk og trafikksikkerhet", "utredning", "Trafikkanalyse, kap. 5", "", kari
+    )
     feedback.set_follow_up(store, c.id, "tag:Skolevei", "ikke_fulgt_opp", "", "Utenfor planområdet", kari)
     rows = {r.key: r for r in feedback.table(store, c.id)}
-    assert rows["category:Trafikk og trafikksikkerhet"].kind == "utredning" and rows["category:Trafikk og trafikksikkerhet"].follow_up == "Trafikkanalyse, kap. 5"
+    assert (
+        rows["category:Trafikk og trafikksikkerhet"].kind == "utredning"
+        and rows["category:Trafikk og trafikksikkerhet"].follow_up == "Trafikkanalyse, kap. 5"
+    )
     assert rows["tag:Skolevei"].reason == "Utenfor planområdet"
     assert [e.action for e in store.audit_entries(text="follow_up")] == ["consultation.follow_up"] * 2
     with pytest.raises(NotAllowed):
-        feedback.set_follow_up(store, c.id, "category:Trafikk og trafikksikkerhet", "utredning", "x", "", staff(store, "lena", Role.TEACHER))
+        feedback.set_follow_up(
+            store,
+            c.id,
+            "category:Trafikk og trafikksikkerhet",
+            "utredning",
+            "x",
+            "",
+            staff(store, "lena", Role.TEACHER),
+        )
 
 
 def test_a_follow_up_whose_theme_lost_its_inputs_stays_in_the_table(store, heard):
@@ -121,7 +136,9 @@ def test_residents_see_the_table_only_once_published_and_only_answered_rows(stor
 
 def test_the_report_has_the_table_with_the_follow_ups(store, heard):
     c, _ids, kari = heard
-    feedback.set_follow_up(store, c.id, "category:Trafikk og trafikksikkerhet", "utredning", "Trafikkanalyse, kap. 5", "", kari)
+    feedback.set_follow_up(
+        store, c.id, "category:Trafikk og trafikksikkerhet", "utredning", "Trafikkanalyse, kap. 5", "", kari
+    )
     text = docx_text(build_medvirkning_report(store, c.id, profile=PROFILE, tiles=None))
     assert "Vi hørte – vi gjør" in text and "Trafikkanalyse, kap. 5" in text and "Utredes" in text
     assert "1 tema har ikke fått oppfølging ennå." in text
@@ -175,12 +192,19 @@ def test_an_activity_is_checked_stored_and_printed(store, heard):
         activities.add_activity(store, c.id, held_on=date(2026, 11, 20), place="", kind="mote", attended=3, actor=kari)
     assert err.value.key == "activities.error.place"
     with pytest.raises(activities.InvalidActivity):
-        activities.add_activity(store, c.id, held_on=date(2026, 11, 20), place="Rådhuset", kind="fest", attended=3, actor=kari)
+        activities.add_activity(
+            store, c.id, held_on=date(2026, 11, 20), place="Rådhuset", kind="fest", attended=3, actor=kari
+        )
     with pytest.raises(activities.InvalidActivity):
-        activities.add_activity(store, c.id, held_on=date(2026, 11, 20), place="Rådhuset", kind="mote", attended=-1, actor=kari)
-    first = activities.add_activity(store, c.id, held_on=date(2026, 11, 20), place="Rådhuset", kind="mote", attended=40, actor=kari)
-    activities.add_activity(store, c.id, held_on=date(2026, 11, 18), place="Borgen skole", kind="skolebesok",
-                            attended=None, actor=kari)  # fmt: skip
+        activities.add_activity(
+            store, c.id, held_on=date(2026, 11, 20), place="Rådhuset", kind="mote", attended=-1, actor=kari
+        )
+    first = activities.add_activity(
+        store, c.id, held_on=date(2026, 11, 20), place="Rådhuset", kind="mote", attended=40, actor=kari
+    )
+    activities.add_activity(
+        store, c.id, held_on=date(2026, 11, 18), place="Borgen skole", kind="skolebesok", attended=None, actor=kari
+    )
     assert [a.place for a in activities.activities(store, c.id)] == ["Borgen skole", "Rådhuset"]
     text = docx_text(build_medvirkning_report(store, c.id, profile=PROFILE, tiles=None))
     assert "Slik gjennomførte vi medvirkningen" in text and "Skolebesøk" in text and "Ikke talt" in text
@@ -203,10 +227,17 @@ def test_enough_young_people_and_no_note():
     from consultations.outputs.medvirkningsrapport import people
 
     c = make_consultation("x")
-    frame = pd.DataFrame({
-        "id": range(10), "session_hash": [f"s{k}" for k in range(10)], "age_group": ["under_18"] * 5 + ["30_49"] * 5,
-        "relation": [None] * 10, "channel": ["web"] * 10, "east": [None] * 10, "north": [None] * 10,
-    })  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "id": range(10),
+            "session_hash": [f"s{k}" for k in range(10)],
+            "age_group": ["under_18"] * 5 + ["30_49"] * 5,
+            "relation": [None] * 10,
+            "channel": ["web"] * 10,
+            "east": [None] * 10,
+            "north": [None] * 10,
+        }
+    )
     found = activities.missing(frame, c, (), people=people(frame), classes_took_part=False, epsg=25832)
     assert not found.children_missing and "under_18" not in found.age_groups and "30_49" not in found.age_groups
 
@@ -249,7 +280,9 @@ def test_place_names_form_no_word_group(borgen):
     assert not found & {"borgen", "bondivann", "asker", "sentrum"}
 
 
-@pytest.mark.skipif(not shutil.which("soffice") or not shutil.which("pdfimages"), reason="LibreOffice / poppler missing")
+@pytest.mark.skipif(
+    not shutil.which("soffice") or not shutil.which("pdfimages"), reason="LibreOffice / poppler missing"
+)
 def test_the_borgen_medvirkningsrapport_renders_with_its_table_hotspots_charts_and_new_sections(borgen, tmp_path):
     data = build_medvirkning_report(borgen, BORGEN, profile=PROFILE, tiles=None)
     text = docx_text(data)
@@ -260,8 +293,12 @@ def test_the_borgen_medvirkningsrapport_renders_with_its_table_hotspots_charts_a
     assert len(re.findall(r"\n\d\n[^\n]+, \d+ m [a-zøæå]+ for Borgen\n", text)) >= 3
     docx = tmp_path / "rapport.docx"
     docx.write_bytes(data)
-    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)],
-                   check=True, capture_output=True, timeout=240)  # fmt: skip
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(docx)],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
     pdf = tmp_path / "rapport.pdf"
     listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout
     images = [line for line in listing.splitlines()[2:] if line.split()[2] == "image"]

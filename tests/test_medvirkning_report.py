@@ -65,12 +65,26 @@ def early(store):
         for _ in range(3 if n == 0 else 1):
             k += 1
             answers = {"transport": "Buss" if k < 3 else "Sykkel"} if n == 0 else {"transport": "Bil"}
-            ids[k] = send(store, c.id, f"Innspill {k} om parken og benkene ved skolen", f"p{n}", k,
-                          age_group="30_49", answers=answers)  # fmt: skip
+            ids[k] = send(
+                store,
+                c.id,
+                f"Innspill {k} om parken og benkene ved skolen",
+                f"p{n}",
+                k,
+                age_group="30_49",
+                answers=answers,
+            )
     for n in range(3):
         k += 1
-        ids[k] = send(store, c.id, f"Innspill {k} om parkering ved stasjonen", f"q{n}", k, age_group="18_29",
-                      answers={"hva": "Mer lys på stien, ring 912 34 567"})  # fmt: skip
+        ids[k] = send(
+            store,
+            c.id,
+            f"Innspill {k} om parkering ved stasjonen",
+            f"q{n}",
+            k,
+            age_group="18_29",
+            answers={"hva": "Mer lys på stien, ring 912 34 567"},
+        )
     ids["phone"] = send(store, c.id, PHONE_TEXT, "r1", 50)
     ids["hidden"] = send(store, c.id, HIDDEN_TEXT, "r2", 51)
     kari = staff(store)
@@ -146,8 +160,9 @@ def test_the_use_text_is_refused_when_too_long_or_when_the_account_may_not_act(s
 
 def test_the_download_is_a_planners_command_and_audited(store, early):
     c, _ids, kari = early
-    data = downloads.report_file(store, c.id, include_names=False, profile=PROFILE, actor=kari,
-                                 kind=downloads.ReportKind.MEDVIRKNING, tiles=None)  # fmt: skip
+    data = downloads.report_file(
+        store, c.id, include_names=False, profile=PROFILE, actor=kari, kind=downloads.ReportKind.MEDVIRKNING, tiles=None
+    )
     assert "Medvirkningsrapport" in docx_text(data)
     entry = store.audit_entries()[0]
     assert (entry.actor, entry.action, entry.object_id) == ("kari", "consultation.report", c.id)
@@ -248,15 +263,24 @@ def test_a_private_senders_name_is_quoted_only_in_the_internal_version_an_organi
 
     c, _ids, kari = early
     letters = {
-        name: register_input(store, c.id, InputDraft("Annet", f"Brev om benkene i parken fra {kind.value}."),
-                             channel=Channel.LETTER, sender_type=kind, sender_name=name,
-                             received_at=NOW, actor=kari, now=NOW).id
+        name: register_input(
+            store,
+            c.id,
+            InputDraft("Annet", f"Brev om benkene i parken fra {kind.value}."),
+            channel=Channel.LETTER,
+            sender_type=kind,
+            sender_name=name,
+            received_at=NOW,
+            actor=kari,
+            now=NOW,
+        ).id
         for name, kind in (("Kari Privat", SenderType.PRIVATE), ("Borgen Vel", SenderType.ORGANISATION))
     }
     store.set_input_status(list(letters.values()), InputStatus.PUBLISHED, "kari")
     tag(store, list(letters.values()), "Brev", kari)
     public_text = docx_text(build_medvirkning_report(store, c.id, profile=PROFILE, tiles=None, now=NOW))
-    internal = docx_text(build_medvirkning_report(store, c.id, profile=PROFILE, tiles=None, now=NOW,
-                                                  include_names=True))  # fmt: skip
+    internal = docx_text(
+        build_medvirkning_report(store, c.id, profile=PROFILE, tiles=None, now=NOW, include_names=True)
+    )
     assert "Kari Privat" not in public_text and "Borgen Vel" in public_text
     assert "Kari Privat" in internal

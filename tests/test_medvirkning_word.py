@@ -23,25 +23,35 @@ ASKER = load_profile("asker")
 
 @pytest.fixture
 def early(store):
-    c = make_consultation("borgen-ide", title="Idéfase for Borgen", opens_at=NOW - timedelta(days=30),
-                          closes_at=NOW - timedelta(days=1))  # fmt: skip
+    c = make_consultation(
+        "borgen-ide", title="Idéfase for Borgen", opens_at=NOW - timedelta(days=30), closes_at=NOW - timedelta(days=1)
+    )
     store.add_consultation(c)
-    submit_input(store, c.id, InputDraft("Annet", "Flere benker ved torget.", *INSIDE), session="s",
-                 now=NOW - timedelta(days=5))  # fmt: skip
+    submit_input(
+        store, c.id, InputDraft("Annet", "Flere benker ved torget.", *INSIDE), session="s", now=NOW - timedelta(days=5)
+    )
     return c
 
 
-@pytest.mark.parametrize("lang, tag, title, subject", [
-    ("nb", "nb-NO", "Medvirkningsrapport: Idéfase for Borgen", "Medvirkningsrapport"),
-    ("nn", "nn-NO", "Medverknadsrapport: Idéfase for Borgen", "Medverknadsrapport"),
-])  # fmt: skip
-def test_the_medvirkningsrapport_carries_real_metadata_language_header_and_page_numbers(store, early, lang, tag,
-                                                                                         title, subject):
+@pytest.mark.parametrize(
+    "lang, tag, title, subject",
+    [
+        ("nb", "nb-NO", "Medvirkningsrapport: Idéfase for Borgen", "Medvirkningsrapport"),
+        ("nn", "nn-NO", "Medverknadsrapport: Idéfase for Borgen", "Medverknadsrapport"),
+    ],
+)
+def test_the_medvirkningsrapport_carries_real_metadata_language_header_and_page_numbers(
+    store, early, lang, tag, title, subject
+):
     data = build_medvirkning_report(store, early.id, profile=ASKER, tiles=None, lang=lang, now=NOW)
     document = docx.Document(io.BytesIO(data))
     props = document.core_properties
     assert (props.title, props.author, props.last_modified_by, props.subject) == (
-        title, "Asker kommune", "Asker kommune", subject)
+        title,
+        "Asker kommune",
+        "Asker kommune",
+        subject,
+    )
     assert props.language == tag
     assert props.created == props.modified == NOW  # the report's date, in UTC
     assert "python-docx" not in (props.author, props.comments, props.last_modified_by, props.title)
@@ -56,8 +66,15 @@ def test_the_medvirkningsrapport_carries_real_metadata_language_header_and_page_
 
 
 def test_the_download_a_planner_takes_has_the_same_metadata(store, early):
-    data = downloads.report_file(store, early.id, include_names=False, profile=ASKER, actor=staff(store, "kari", Role.PLANNER),
-                                 kind=downloads.ReportKind.MEDVIRKNING, tiles=None)  # fmt: skip
+    data = downloads.report_file(
+        store,
+        early.id,
+        include_names=False,
+        profile=ASKER,
+        actor=staff(store, "kari", Role.PLANNER),
+        kind=downloads.ReportKind.MEDVIRKNING,
+        tiles=None,
+    )
     props = docx.Document(io.BytesIO(data)).core_properties
     assert props.author == "Asker kommune" and props.title == "Medvirkningsrapport: Idéfase for Borgen"
     assert props.created.year >= 2026 and props.language == "nb-NO"

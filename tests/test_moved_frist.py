@@ -26,11 +26,20 @@ OPENS = datetime(2026, 11, 30, tzinfo=LOCAL_TZ)
 
 def _form(closes: date = SUNDAY, **changes) -> ConsultationForm:
     fields = dict(
-        id="flyttet", title="Flyttet frist", summary="Oppsummering.", body="", plan_type=PlanType.DETALJREGULERING,
-        plan_id="2025.14", stage=Stage.OFFENTLIG_ETTERSYN, opens_at=OPENS.astimezone(UTC),
+        id="flyttet",
+        title="Flyttet frist",
+        summary="Oppsummering.",
+        body="",
+        plan_type=PlanType.DETALJREGULERING,
+        plan_id="2025.14",
+        stage=Stage.OFFENTLIG_ETTERSYN,
+        opens_at=OPENS.astimezone(UTC),
         closes_at=datetime.combine(closes, planprocess.END_OF_DAY, tzinfo=LOCAL_TZ).astimezone(UTC),
-        area=BORGEN_SQUARE, categories=["Annet"], case_number="25/4711", announced_on=OPENS.date(),
-    )  # fmt: skip
+        area=BORGEN_SQUARE,
+        categories=["Annet"],
+        case_number="25/4711",
+        announced_on=OPENS.date(),
+    )
     fields.update(changes)
     return ConsultationForm(**fields)
 
@@ -70,18 +79,31 @@ def test_the_confirmed_frist_is_saved_on_the_working_day_audited_and_kept_on_the
 
 
 def test_early_medvirkning_ending_on_a_sunday_needs_no_confirmation(store):
-    c, _ = lifecycle.save(store, _form(stage=Stage.IDEFASE, plan_type=PlanType.TETTSTEDSUTVIKLING, plan_id="",
-                                       case_number="", announced_on=None), staff(store))  # fmt: skip
+    c, _ = lifecycle.save(
+        store,
+        _form(
+            stage=Stage.IDEFASE, plan_type=PlanType.TETTSTEDSUTVIKLING, plan_id="", case_number="", announced_on=None
+        ),
+        staff(store),
+    )
     assert c.closes_at.astimezone(LOCAL_TZ).date() == SUNDAY
 
 
 def test_the_json_import_takes_frist_confirmed_and_refuses_a_bad_date(store, tmp_path):
     data = {
-        "id": "flyttet", "title": "Flyttet frist", "summary": "Oppsummering.", "plan_type": "detaljregulering",
-        "stage": "offentlig_ettersyn", "plan_id": "2025.14", "case_number": "25/4711",
-        "announced": OPENS.date().isoformat(), "opens": OPENS.date().isoformat(), "closes": SUNDAY.isoformat(),
-        "area": mapping(BORGEN_SQUARE), "categories": ["Annet"],
-    }  # fmt: skip
+        "id": "flyttet",
+        "title": "Flyttet frist",
+        "summary": "Oppsummering.",
+        "plan_type": "detaljregulering",
+        "stage": "offentlig_ettersyn",
+        "plan_id": "2025.14",
+        "case_number": "25/4711",
+        "announced": OPENS.date().isoformat(),
+        "opens": OPENS.date().isoformat(),
+        "closes": SUNDAY.isoformat(),
+        "area": mapping(BORGEN_SQUARE),
+        "categories": ["Annet"],
+    }
     path = tmp_path / "horing.json"
     for value, key in (("25.01.2027", "import.bad_date"), (None, "merk21.frist_moved_unconfirmed")):
         path.write_text(json.dumps({**data, "frist_confirmed": value}), encoding="utf-8")
@@ -147,5 +169,11 @@ def test_a_confirmation_for_one_day_does_not_carry_over_to_another(app):
 
 def test_the_form_given_to_the_core_carries_the_confirmation(store):
     form = replace(_form(), frist_confirmed=MONDAY)
-    assert lifecycle.build(form, existing=None, taken_ids=set(), input_points=[], categories_in_use=set(),
-                           kommunenummer="3203")[0].closes_at.astimezone(LOCAL_TZ).date() == MONDAY  # fmt: skip
+    assert (
+        lifecycle.build(
+            form, existing=None, taken_ids=set(), input_points=[], categories_in_use=set(), kommunenummer="3203"
+        )[0]
+        .closes_at.astimezone(LOCAL_TZ)
+        .date()
+        == MONDAY
+    )

@@ -104,9 +104,7 @@ def test_gdal_reprojects_to_utm_32_through_the_crs_parameter(served, no_proxy, g
     uploads (a dead proxy, one-second time-outs), which an earlier test may have left."""
     pyogrio = pytest.importorskip("pyogrio")
     server, seeded = served
-    frame = pyogrio.read_dataframe(
-        f"OAPIF:{server.url}/ogcapi", layer=f"innspill-{CLOSED}", CRS="EPSG:25832"
-    )
+    frame = pyogrio.read_dataframe(f"OAPIF:{server.url}/ogcapi", layer=f"innspill-{CLOSED}", CRS="EPSG:25832")
     assert frame.crs.to_epsg() == 25832
     assert len(frame) == len(seeded.published[CLOSED])
     point = frame.geometry.iloc[0]

@@ -47,10 +47,21 @@ def database(own_cluster):
 
 def _add(store: Store, text: str):
     return store.add_input(
-        consultation_id="test-borgen", category="Annet", text=text, lat=INSIDE[0], lon=INSIDE[1],
-        east=None, north=None, age_group=None, relation=None, channel=Channel.WEB,
-        status=InputStatus.PUBLISHED, session_hash="s", token=None, created_at=NOW,
-    )  # fmt: skip
+        consultation_id="test-borgen",
+        category="Annet",
+        text=text,
+        lat=INSIDE[0],
+        lon=INSIDE[1],
+        east=None,
+        north=None,
+        age_group=None,
+        relation=None,
+        channel=Channel.WEB,
+        status=InputStatus.PUBLISHED,
+        session_hash="s",
+        token=None,
+        created_at=NOW,
+    )
 
 
 def _once_back(call: Callable[[], T], tries: int = 60) -> T:
@@ -64,9 +75,7 @@ def _once_back(call: Callable[[], T], tries: int = 60) -> T:
     raise AssertionError(f"the store did not answer again after {tries} tries")
 
 
-def test_a_write_while_the_database_is_away_raises_the_stores_own_error_and_writes_nothing(
-    own_cluster, database
-):
+def test_a_write_while_the_database_is_away_raises_the_stores_own_error_and_writes_nothing(own_cluster, database):
     store = Store.open(database)
     try:
         _add(store, "Før stansen")

@@ -37,7 +37,13 @@ def test_only_a_published_consultation_s_own_wms_hosts_are_its_map_origins(store
     closed = make_consultation("lukket", status=Status.CLOSED)
     store.add_consultation(closed)
     context_layers.add_wms_layer(
-        store, closed.id, staff(store), name="Plan", url="https://kart.asker.kommune.no/wms", layers="plan", legend="Plan."
+        store,
+        closed.id,
+        staff(store),
+        name="Plan",
+        url="https://kart.asker.kommune.no/wms",
+        layers="plan",
+        legend="Plan.",
     )
     assert context_layers.map_origins(store, closed.id) == ("https://kart.asker.kommune.no",)
 
@@ -62,8 +68,15 @@ def test_the_consultation_a_response_shows(path, query, referer, shown):
 
 def _img_src(policy: ResponsePolicy, path: str, query: bytes = b"", referer: str | None = None) -> list[str]:
     headers = [(b"host", HOST.encode())] + ([(b"referer", referer.encode())] if referer else [])
-    scope = {"type": "http", "method": "GET", "path": path, "query_string": query, "scheme": "http",
-             "headers": headers, "client": ("127.0.0.1", 50000)}  # fmt: skip
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": path,
+        "query_string": query,
+        "scheme": "http",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+    }
     sent: list[dict] = []
 
     async def receive():
@@ -98,7 +111,14 @@ def test_a_stored_host_the_rules_now_refuse_is_left_out_of_every_policy(store):
     c = make_consultation("gammel")
     store.add_consultation(c)
     context_layers.add_wms_layer(
-        store, c.id, staff(store), name="Plan", url="http://127.0.0.1:8765/wms", layers="plan", legend="Plan.", loopback=True
+        store,
+        c.id,
+        staff(store),
+        name="Plan",
+        url="http://127.0.0.1:8765/wms",
+        layers="plan",
+        legend="Plan.",
+        loopback=True,
     )
     assert context_layers.map_origins(store, c.id) == ()
     assert context_layers.map_origins(store, c.id, loopback=True) == ("http://127.0.0.1:8765",)

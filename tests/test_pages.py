@@ -53,11 +53,7 @@ def test_home_overview_map_uses_only_the_apps_own_assets(app):
 
 def test_cards_link_to_the_shareable_address_of_each_consultation(app):
     at = app.run()
-    hrefs = [
-        (link.proto.page, link.proto.query_string)
-        for link in at.get("page_link")
-        if link.proto.query_string
-    ]
+    hrefs = [(link.proto.page, link.proto.query_string) for link in at.get("page_link") if link.proto.query_string]
     # the start page itself ("" = "/") with ?id=…: the link works on a first visit too
     assert hrefs and all(page == "" for page, _ in hrefs)
     assert {query for _, query in hrefs} == {
@@ -156,7 +152,7 @@ def test_unknown_id_gets_a_friendly_page(app):
 
 
 def test_html_in_an_input_never_reaches_the_page_as_markup(app):
-    payload = '<img src=x onerror=alert(1)><script>alert(2)</script> [lenke](javascript:alert(3)) ![bilde](http://evil.example/x.png)'
+    payload = "<img src=x onerror=alert(1)><script>alert(2)</script> [lenke](javascript:alert(3)) ![bilde](http://evil.example/x.png)"
     from consultations.ui import context
 
     store = context._store(str(app.db_path), False)
@@ -372,7 +368,9 @@ def test_a_private_plan_shows_its_proposer_and_the_plankonsulent_as_the_postal_r
 
     store = app.store()
     c = store.get_consultation("slemmestad-detaljregulering-kai")
-    proposer = Proposer("Slemmestad <b>Brygge</b> AS", "Plankontoret AS", MerknadRecipient.CONSULTANT, "post@plankontoret.example")
+    proposer = Proposer(
+        "Slemmestad <b>Brygge</b> AS", "Plankontoret AS", MerknadRecipient.CONSULTANT, "post@plankontoret.example"
+    )
     store.update_consultation(dc_replace(c, proposer=proposer), "test")
     at = open_consultation(app, c.id)
     shown = " ".join(m.value for m in at.markdown)

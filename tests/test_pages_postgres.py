@@ -135,8 +135,9 @@ def test_a_class_is_opened_filled_by_a_pupil_and_published_on_postgresql(app):
 
     for k in range(5):  # five more pupils: six, past the < 5 rule
         classes.submit_route(store, session, WAY_TO_SCHOOL, "walk", pupil=f"p{k}", limiter=RateLimiter())
-        classes.submit_place(store, session, 59.82601, 10.41401, "unsafe_traffic", "", pupil=f"p{k}",
-                             limiter=RateLimiter())  # fmt: skip
+        classes.submit_place(
+            store, session, 59.82601, 10.41401, "unsafe_traffic", "", pupil=f"p{k}", limiter=RateLimiter()
+        )
 
     staff_view = visitor()
     log_in_as(staff_view, planner.id)

@@ -46,20 +46,32 @@ CLOSES = datetime(2026, 11, 20, 22, 59, tzinfo=UTC)
 @pytest.fixture
 def hearing(store):
     c = make_consultation(
-        "test-kai", plan_type=PlanType.DETALJREGULERING, plan_id="2024.07",
-        stage=Stage.OFFENTLIG_ETTERSYN, case_number="24/1234", closes_at=CLOSES,
-        opens_at=CLOSES - timedelta(weeks=7), announced_on=date(2026, 10, 1),
-    )  # fmt: skip
+        "test-kai",
+        plan_type=PlanType.DETALJREGULERING,
+        plan_id="2024.07",
+        stage=Stage.OFFENTLIG_ETTERSYN,
+        case_number="24/1234",
+        closes_at=CLOSES,
+        opens_at=CLOSES - timedelta(weeks=7),
+        announced_on=date(2026, 10, 1),
+    )
     store.add_consultation(c)
     return c
 
 
 def letter(store, c, sender_type, name, *, received, objection=None, channel=Channel.EMAIL, text=None):
     return register_input(
-        store, c.id, InputDraft(CATEGORY, text or f"Merknad fra {name} til planforslaget."),
-        channel=channel, sender_type=sender_type, sender_name=name, received_at=received,
-        actor=staff(store), now=NOW, objection=objection,
-    )  # fmt: skip
+        store,
+        c.id,
+        InputDraft(CATEGORY, text or f"Merknad fra {name} til planforslaget."),
+        channel=channel,
+        sender_type=sender_type,
+        sender_name=name,
+        received_at=received,
+        actor=staff(store),
+        now=NOW,
+        objection=objection,
+    )
 
 
 # -- the authorities in the profile ----------------------------------------------------------
@@ -67,9 +79,19 @@ def letter(store, c, sender_type, name, *, received, objection=None, channel=Cha
 
 def test_the_asker_profile_lists_the_regional_and_state_authorities_with_akershus_from_2024():
     profile = load_profile("asker")
-    for name in (STATSFORVALTEREN, "Akershus fylkeskommune", "Statens vegvesen", "Riksantikvaren",
-                 "Direktoratet for mineralforvaltning", "Sametinget", "Bane NOR", "Avinor",
-                 "Forsvarsbygg", "Mattilsynet", "Kystverket"):  # fmt: skip
+    for name in (
+        STATSFORVALTEREN,
+        "Akershus fylkeskommune",
+        "Statens vegvesen",
+        "Riksantikvaren",
+        "Direktoratet for mineralforvaltning",
+        "Sametinget",
+        "Bane NOR",
+        "Avinor",
+        "Forsvarsbygg",
+        "Mattilsynet",
+        "Kystverket",
+    ):
         assert name in profile.authorities
     assert any("NVE" in a for a in profile.authorities)
     assert not any("Viken fylkeskommune" in a for a in profile.authorities)
@@ -91,8 +113,13 @@ def test_a_profile_with_an_unknown_sender_type_for_a_hearing_party_is_refused(tm
 
 
 def test_names_of_authorities_and_organisations_are_public_names_of_private_persons_are_not():
-    for kind in (SenderType.AUTHORITY, SenderType.MUNICIPALITY, SenderType.ORGANISATION,
-                 SenderType.BUSINESS, SenderType.INTERNAL):  # fmt: skip
+    for kind in (
+        SenderType.AUTHORITY,
+        SenderType.MUNICIPALITY,
+        SenderType.ORGANISATION,
+        SenderType.BUSINESS,
+        SenderType.INTERNAL,
+    ):
         assert public_sender_name(kind.value, "Navn") == "Navn"
     for kind in (SenderType.PRIVATE, SenderType.LANDOWNER, SenderType.NEIGHBOUR):
         assert public_sender_name(kind.value, "Navn") is None
@@ -103,8 +130,14 @@ def test_names_of_authorities_and_organisations_are_public_names_of_private_pers
 
 
 def test_a_statsforvalteren_letter_registered_as_innsigelse_is_open_and_counted(store, hearing):
-    stored = letter(store, hearing, SenderType.AUTHORITY, STATSFORVALTEREN, received=CLOSES - timedelta(days=3),
-                    objection=Objection.INNSIGELSE)  # fmt: skip
+    stored = letter(
+        store,
+        hearing,
+        SenderType.AUTHORITY,
+        STATSFORVALTEREN,
+        received=CLOSES - timedelta(days=3),
+        objection=Objection.INNSIGELSE,
+    )
     assert (stored.objection, stored.objection_status) == (Objection.INNSIGELSE, ObjectionStatus.OPEN)
     assert objections.unresolved(store.all_inputs(hearing.id)) == [stored]
     assert objections.overview(store)[hearing.id][0] == 1
@@ -113,15 +146,22 @@ def test_a_statsforvalteren_letter_registered_as_innsigelse_is_open_and_counted(
 
 def test_a_private_persons_letter_cannot_be_an_innsigelse_and_nothing_is_stored(store, hearing):
     with pytest.raises(InvalidInput) as info:
-        letter(store, hearing, SenderType.NEIGHBOUR, NEIGHBOUR, received=CLOSES - timedelta(days=3),
-               objection=Objection.INNSIGELSE)  # fmt: skip
+        letter(
+            store,
+            hearing,
+            SenderType.NEIGHBOUR,
+            NEIGHBOUR,
+            received=CLOSES - timedelta(days=3),
+            objection=Objection.INNSIGELSE,
+        )
     assert info.value.key == "objection.not_authority" and "innsigelse" in info.value.message()
     assert store.all_inputs(hearing.id) == []
 
 
 def test_another_municipality_may_raise_an_innsigelse(store, hearing):
-    stored = letter(store, hearing, SenderType.MUNICIPALITY, "Bærum kommune", received=CLOSES,
-                    objection=Objection.INNSIGELSE)  # fmt: skip
+    stored = letter(
+        store, hearing, SenderType.MUNICIPALITY, "Bærum kommune", received=CLOSES, objection=Objection.INNSIGELSE
+    )
     assert stored.objection == Objection.INNSIGELSE
 
 
@@ -156,8 +196,9 @@ def test_faglig_raad_has_no_status_to_move(store, hearing):
 
 
 def test_a_hidden_innsigelse_is_not_counted_as_unresolved(store, hearing):
-    stored = letter(store, hearing, SenderType.AUTHORITY, STATSFORVALTEREN, received=CLOSES,
-                    objection=Objection.INNSIGELSE)  # fmt: skip
+    stored = letter(
+        store, hearing, SenderType.AUTHORITY, STATSFORVALTEREN, received=CLOSES, objection=Objection.INNSIGELSE
+    )
     store.set_input_status([stored.id], InputStatus.HIDDEN, "kari", reason="Feilregistrert")
     assert objections.overview(store)[hearing.id][0] == 0
     assert objections.unresolved(store.all_inputs(hearing.id)) == []
@@ -229,8 +270,15 @@ def test_a_registered_letter_from_a_hoeringsinstans_becomes_its_answer(store, he
 
 def test_an_own_longer_frist_moves_to_a_working_day_and_makes_a_later_answer_in_time(store, hearing):
     kari = staff(store)
-    party = hearing_parties.add(store, hearing.id, "Riksantikvaren", SenderType.AUTHORITY,
-                                sent_on=date(2026, 10, 1), frist=date(2026, 12, 5), actor=kari)  # Saturday
+    party = hearing_parties.add(
+        store,
+        hearing.id,
+        "Riksantikvaren",
+        SenderType.AUTHORITY,
+        sent_on=date(2026, 10, 1),
+        frist=date(2026, 12, 5),
+        actor=kari,
+    )  # Saturday
     assert party.frist == datetime(2026, 12, 7, 23, 59, tzinfo=planprocess.LOCAL_TZ)
     answer = letter(store, hearing, SenderType.AUTHORITY, "Riksantikvaren", received=date(2026, 11, 26))
     hearing_parties.link_answer(store, party.id, answer.id, kari)
@@ -240,18 +288,22 @@ def test_an_own_longer_frist_moves_to_a_working_day_and_makes_a_later_answer_in_
 
 def test_an_own_frist_no_later_than_the_consultations_is_refused(store, hearing):
     with pytest.raises(InvalidParty) as info:
-        hearing_parties.add(store, hearing.id, "Kystverket", SenderType.AUTHORITY, frist=date(2026, 11, 20),
-                            actor=staff(store))  # fmt: skip
+        hearing_parties.add(
+            store, hearing.id, "Kystverket", SenderType.AUTHORITY, frist=date(2026, 11, 20), actor=staff(store)
+        )
     assert info.value.key == "hearing.frist_not_longer" and "20.11.2026" in info.value.message()
     assert store.hearing_parties(hearing.id) == []
 
 
 @pytest.mark.parametrize(
     "name, sender_type, key",
-    [("  ", SenderType.AUTHORITY, "hearing.name_missing"), ("x" * 201, SenderType.AUTHORITY, "hearing.name_long"),
-     ("Kystverket", None, "hearing.sender_type_missing"), ("statsforvalteren i oslo og viken", SenderType.AUTHORITY,
-     "hearing.name_taken")],
-)  # fmt: skip
+    [
+        ("  ", SenderType.AUTHORITY, "hearing.name_missing"),
+        ("x" * 201, SenderType.AUTHORITY, "hearing.name_long"),
+        ("Kystverket", None, "hearing.sender_type_missing"),
+        ("statsforvalteren i oslo og viken", SenderType.AUTHORITY, "hearing.name_taken"),
+    ],
+)
 def test_a_bad_hoeringsinstans_is_refused_with_the_reason_and_nothing_changes(store, hearing, name, sender_type, key):
     kari = staff(store)
     hearing_parties.add(store, hearing.id, STATSFORVALTEREN, SenderType.AUTHORITY, actor=kari)
@@ -271,8 +323,10 @@ def test_an_answer_must_be_an_input_of_the_consultation_and_of_one_hoeringsinsta
     store.add_consultation(elsewhere)
     foreign = letter(store, elsewhere, SenderType.AUTHORITY, "Avinor", received=NOW - timedelta(days=1))
     hearing_parties.link_answer(store, first.id, answer.id, kari)
-    for party, input_id, key in ((second, answer.id, "hearing.answer_taken"),
-                                 (second, foreign.id, "hearing.answer_other_consultation")):  # fmt: skip
+    for party, input_id, key in (
+        (second, answer.id, "hearing.answer_taken"),
+        (second, foreign.id, "hearing.answer_other_consultation"),
+    ):
         with pytest.raises(InvalidParty) as info:
             hearing_parties.link_answer(store, party.id, input_id, kari)
         assert info.value.key == key
@@ -324,11 +378,24 @@ def test_a_database_of_schema_8_gets_the_new_columns_and_table(tmp_path):
 def registered(store, hearing):
     kari = staff(store)
     hearing_parties.add(store, hearing.id, STATSFORVALTEREN, SenderType.AUTHORITY, actor=kari)
-    objection = letter(store, hearing, SenderType.AUTHORITY, STATSFORVALTEREN, received=CLOSES - timedelta(days=1),
-                       objection=Objection.INNSIGELSE)  # fmt: skip
+    objection = letter(
+        store,
+        hearing,
+        SenderType.AUTHORITY,
+        STATSFORVALTEREN,
+        received=CLOSES - timedelta(days=1),
+        objection=Objection.INNSIGELSE,
+    )
     hearing_parties.link_by_name(store, objection, kari)
-    late = letter(store, hearing, SenderType.NEIGHBOUR, NEIGHBOUR, received=date(2026, 11, 24), channel=Channel.LETTER,
-                  text="Naboen ber om lavere bygg ved kaia og mer sol på ettermiddagen.")  # fmt: skip
+    late = letter(
+        store,
+        hearing,
+        SenderType.NEIGHBOUR,
+        NEIGHBOUR,
+        received=date(2026, 11, 24),
+        channel=Channel.LETTER,
+        text="Naboen ber om lavere bygg ved kaia og mer sol på ettermiddagen.",
+    )
     return objection, late
 
 
@@ -337,11 +404,17 @@ def _csv(data: bytes) -> dict[str, dict[str, str]]:
     return {row["referanse"]: row for row in rows}
 
 
-def test_the_export_has_the_authoritys_name_the_innsigelse_and_the_frist_a_late_merknad_missed(store, hearing, registered):
+def test_the_export_has_the_authoritys_name_the_innsigelse_and_the_frist_a_late_merknad_missed(
+    store, hearing, registered
+):
     objection, late = registered
     rows = _csv(export(store, hearing.id, Format.CSV))
     first, second = rows[objection.reference], rows[late.reference]
-    assert (first["virksomhet"], first["innsigelse"], first["innsigelse_status"]) == (STATSFORVALTEREN, "Innsigelse", "åpen")
+    assert (first["virksomhet"], first["innsigelse"], first["innsigelse_status"]) == (
+        STATSFORVALTEREN,
+        "Innsigelse",
+        "åpen",
+    )
     assert first["etter_frist"] == ""
     assert second["etter_frist"] == "2026-11-20T23:59:00+01:00"
     assert second["virksomhet"] == "" and NEIGHBOUR not in json.dumps(rows)  # a private person: only on request
@@ -352,8 +425,9 @@ def test_the_export_has_the_authoritys_name_the_innsigelse_and_the_frist_a_late_
 def test_the_word_report_marks_the_late_merknad_with_its_frist_and_names_the_authority(store, hearing, registered):
     objection, late = registered
     document = docx.Document(io.BytesIO(build_report(store, hearing.id, profile=load_profile("asker"))))
-    rows = {cells[0]: cells for table in document.tables for cells in
-            ([c.text for c in row.cells] for row in table.rows)}  # fmt: skip
+    rows = {
+        cells[0]: cells for table in document.tables for cells in ([c.text for c in row.cells] for row in table.rows)
+    }
     assert "Etter fristen 20.11.2026" in rows[late.reference][1]  # digits: a date never wraps
     assert "Etter fristen" not in rows[objection.reference][1]
     assert STATSFORVALTEREN in rows[objection.reference][2] and "Innsigelse (åpen)" in rows[objection.reference][2]

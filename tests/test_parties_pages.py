@@ -20,8 +20,11 @@ NEIGHBOUR = "Nils Naboen"
 LETTER = "Statsforvalteren fremmer innsigelse: byggegrensen mot sjø sikrer ikke allmenn ferdsel langs strandsonen."
 NEIGHBOUR_TEXT = "Fire sider fra naboen: byggene i felt B2 tar sola fra hagen vår om ettermiddagen. " * 40
 REGISTER, REVIEW, OVERVIEW, PARTIES = (
-    "pages/registrer-innspill.py", "pages/gjennomgang.py", "pages/saksbehandling.py", "pages/horingsinstanser.py",
-)  # fmt: skip
+    "pages/registrer-innspill.py",
+    "pages/gjennomgang.py",
+    "pages/saksbehandling.py",
+    "pages/horingsinstanser.py",
+)
 
 
 @pytest.fixture
@@ -41,8 +44,17 @@ def click(at: AppTest, label: str) -> AppTest:
     return at.run()
 
 
-def register(at: AppTest, cid: str, channel: str, sender_type: str, text: str, received: date,
-             authority: str | None = None, name: str | None = None, objection: str | None = None) -> AppTest:  # fmt: skip
+def register(
+    at: AppTest,
+    cid: str,
+    channel: str,
+    sender_type: str,
+    text: str,
+    received: date,
+    authority: str | None = None,
+    name: str | None = None,
+    objection: str | None = None,
+) -> AppTest:
     at.selectbox(key="register-consultation").set_value(cid).run()
     at.radio(key="register-channel").set_value(channel)
     at.selectbox(key="register-sender_type").set_value(sender_type).run()
@@ -72,16 +84,20 @@ def test_the_register_form_offers_the_profiles_authorities_and_innsigelse_only_f
     options = at.selectbox(key="register-authority").options
     assert STATSFORVALTEREN in options and "Akershus fylkeskommune" in options and "Kystverket" in options
     assert at.radio(key="register-objection").options == [
-        "Verken innsigelse eller faglig råd", "Innsigelse", "Faglig råd", "Både innsigelse og faglig råd",
-    ]  # fmt: skip
+        "Verken innsigelse eller faglig råd",
+        "Innsigelse",
+        "Faglig råd",
+        "Både innsigelse og faglig råd",
+    ]
 
 
 def test_a_planner_registers_a_statsforvalteren_innsigelse_and_it_answers_the_hoeringsinstans(db):
     path, kari = db
     at = open_page(REGISTER, kari)
     today = date.today()
-    at = register(at, SENTRUM, "email", "offentlig_myndighet", LETTER, today, authority=STATSFORVALTEREN,
-                  objection="innsigelse")  # fmt: skip
+    at = register(
+        at, SENTRUM, "email", "offentlig_myndighet", LETTER, today, authority=STATSFORVALTEREN, objection="innsigelse"
+    )
     assert not at.exception and not at.error
     (row,) = [i for i in app_store(path).all_inputs(SENTRUM) if i.text == LETTER]
     assert (row.sender_type, row.sender_name) == (SenderType.AUTHORITY, STATSFORVALTEREN)
@@ -95,8 +111,16 @@ def test_a_planner_registers_both_letters_and_sees_the_innsigelse_counted_and_th
     path, kari = db
     closes = app_store(path).get_consultation(SLEMMESTAD).closes_at.astimezone(LOCAL_TZ)
     at = open_page(REGISTER, kari)
-    at = register(at, SLEMMESTAD, "email", "offentlig_myndighet", LETTER, closes.date(),
-                  authority=STATSFORVALTEREN, objection="innsigelse")  # fmt: skip
+    at = register(
+        at,
+        SLEMMESTAD,
+        "email",
+        "offentlig_myndighet",
+        LETTER,
+        closes.date(),
+        authority=STATSFORVALTEREN,
+        objection="innsigelse",
+    )
     assert not at.error
     at = register(at, SLEMMESTAD, "email", "nabo", NEIGHBOUR_TEXT, closes.date() + timedelta(days=2), name=NEIGHBOUR)
     assert not at.error
@@ -141,7 +165,9 @@ def test_the_detail_shows_the_innsigelse_status_but_moves_it_only_on_the_merknad
 
 def test_a_planner_marks_an_authoritys_merknad_as_faglig_raad_in_the_detail(db):
     path, kari = db
-    (advice,) = [i for i in app_store(path).all_inputs("heggedal-tettstedsutvikling") if i.sender_type == SenderType.AUTHORITY]
+    (advice,) = [
+        i for i in app_store(path).all_inputs("heggedal-tettstedsutvikling") if i.sender_type == SenderType.AUTHORITY
+    ]
     at = open_page(REVIEW, kari, "heggedal-tettstedsutvikling")
     at = _select(at, advice.reference)
     at.radio(key=f"objection-{advice.id}-kind").set_value("innsigelse").run()

@@ -38,6 +38,7 @@ from consultations.casework.review import InvalidReview
 from consultations.participation.submission import register_input, submit_input
 from tests.conftest import BORGEN_SQUARE, INSIDE, NOW, make_consultation, staff
 
+
 def _one_page_pdf() -> bytes:
     import io
 
@@ -60,11 +61,14 @@ def world(store, consultation, kari, ola):
     a draft, a document; a planner (kari) and an administrator (ola)."""
     a, b, c = (
         submit_input(
-            store, consultation.id, InputDraft("Annet", f"Innspill nummer {k} om skoleveien", *INSIDE),
-            session=f"s{k}", now=NOW + timedelta(minutes=k),
+            store,
+            consultation.id,
+            InputDraft("Annet", f"Innspill nummer {k} om skoleveien", *INSIDE),
+            session=f"s{k}",
+            now=NOW + timedelta(minutes=k),
         ).id
         for k in range(3)
-    )  # fmt: skip
+    )
     store.set_input_status([c], InputStatus.HIDDEN, "kari", reason="Reklame")
     store.add_tag([b], "Skolevei", "kari")
     store.mark_duplicate(b, a, "kari")
@@ -91,20 +95,34 @@ def snapshot(store, w) -> tuple:
 
 def _form(**changes) -> ConsultationForm:
     fields = dict(
-        id="ny-horing", title="Ny høring", summary="Kort.", body="", plan_type=PlanType.TETTSTEDSUTVIKLING,
-        plan_id="", stage=Stage.IDEFASE, opens_at=NOW, closes_at=NOW + timedelta(weeks=6),
-        area=BORGEN_SQUARE, categories=["Annet"],
-    )  # fmt: skip
+        id="ny-horing",
+        title="Ny høring",
+        summary="Kort.",
+        body="",
+        plan_type=PlanType.TETTSTEDSUTVIKLING,
+        plan_id="",
+        stage=Stage.IDEFASE,
+        opens_at=NOW,
+        closes_at=NOW + timedelta(weeks=6),
+        area=BORGEN_SQUARE,
+        categories=["Annet"],
+    )
     fields.update(changes)
     return ConsultationForm(**fields)
 
 
 def _letter(store, w, actor, received=NOW - timedelta(days=1)):
     return register_input(
-        store, w["c"].id, InputDraft("Annet", "Brev om skoleveien ved Borgen."),
-        channel=Channel.LETTER, sender_type=SenderType.PRIVATE, sender_name="Ola Nordmann",
-        received_at=received, actor=actor, now=NOW,
-    )  # fmt: skip
+        store,
+        w["c"].id,
+        InputDraft("Annet", "Brev om skoleveien ved Borgen."),
+        channel=Channel.LETTER,
+        sender_type=SenderType.PRIVATE,
+        sender_name="Ola Nordmann",
+        received_at=received,
+        actor=actor,
+        now=NOW,
+    )
 
 
 # Every staff write, as the UI calls it: (name, command(store, world, actor)).
@@ -129,9 +147,18 @@ PLANNER_COMMANDS = [
     ("export", lambda s, w, u: downloads.inputs_file(s, w["c"].id, Format.CSV, crs=25832, include_names=True, actor=u)),
     ("report", lambda s, w, u: downloads.report_file(s, w["c"].id, include_names=True, profile=None, actor=u)),
     ("use_of_input", lambda s, w, u: medvirkningsrapport.set_use_of_input(s, w["c"].id, "Brukes i planen.", u)),
-    ("medvirkning_report", lambda s, w, u: downloads.report_file(
-        s, w["c"].id, include_names=True, profile=load_profile("asker"), actor=u,
-        kind=downloads.ReportKind.MEDVIRKNING, tiles=None)),
+    (
+        "medvirkning_report",
+        lambda s, w, u: downloads.report_file(
+            s,
+            w["c"].id,
+            include_names=True,
+            profile=load_profile("asker"),
+            actor=u,
+            kind=downloads.ReportKind.MEDVIRKNING,
+            tiles=None,
+        ),
+    ),
 ]
 ADMIN_COMMANDS = [
     ("delete_input", lambda s, w, u: retention.delete_input(s, w["a"], "Innbyggerens ønske", u)),
@@ -151,8 +178,9 @@ def _refused(store, w, command, actor, key) -> None:
     assert snapshot(store, w) == before
 
 
-@pytest.mark.parametrize("command", [c for _, c in PLANNER_COMMANDS + ADMIN_COMMANDS],
-                         ids=[n for n, _ in PLANNER_COMMANDS + ADMIN_COMMANDS])  # fmt: skip
+@pytest.mark.parametrize(
+    "command", [c for _, c in PLANNER_COMMANDS + ADMIN_COMMANDS], ids=[n for n, _ in PLANNER_COMMANDS + ADMIN_COMMANDS]
+)
 def test_a_planner_deactivated_after_opening_the_page_is_refused_and_nothing_changes(store, world, kari, ola, command):
     store.update_user(kari.id, "ola", active=False)  # ``kari`` still says active=True
     _refused(store, world, command, kari, "permission.inactive")

@@ -106,7 +106,10 @@ def test_plan_numbers_amounts_dates_and_times_are_not_flagged(text):
 
 def test_masking_and_removing_keep_the_rest_of_the_text():
     text = f"Hei, jeg heter Kari, tlf 912 34 567, e-post kari@gmail.com, fnr {FNR[0]}. Mer lys!"
-    assert mask_personal_data(text, "[fjernet]") == "Hei, jeg heter Kari, tlf [fjernet], e-post [fjernet], fnr [fjernet]. Mer lys!"
+    assert (
+        mask_personal_data(text, "[fjernet]")
+        == "Hei, jeg heter Kari, tlf [fjernet], e-post [fjernet], fnr [fjernet]. Mer lys!"
+    )
     assert remove_personal_data(text) == "Hei, jeg heter Kari, tlf , e-post , fnr . Mer lys!"
 
 
@@ -119,7 +122,8 @@ def test_recall_and_false_positives_on_the_whole_set():
 
 
 @pytest.mark.parametrize(
-    "text", ["Faen så dårlig plan", "Dere er noen jævla idioter", "Politikerne er en gjeng tullinger", "Jeg skal drepe dere"]
+    "text",
+    ["Faen så dårlig plan", "Dere er noen jævla idioter", "Politikerne er en gjeng tullinger", "Jeg skal drepe dere"],
 )
 def test_abusive_words_flag_the_input_for_a_planner(text):
     from consultations.casework.moderation import flags

@@ -31,11 +31,15 @@ def seeded(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("photo-review") / "seed.duckdb"
     store = Store.open(path)
     now = datetime.now(UTC)
-    store.add_consultation(make_consultation(CID, opens_at=now - timedelta(days=10), closes_at=now + timedelta(days=30)))
+    store.add_consultation(
+        make_consultation(CID, opens_at=now - timedelta(days=10), closes_at=now + timedelta(days=30))
+    )
     for n in range(2):
         draft = InputDraft("Annet", f"Rekkverket ved gangbrua er ødelagt ({n}).", whole_area=True)
         submit_input(store, CID, draft, session=f"s{n}", now=now, photos=[("bru.jpg", jpeg(), "Rekkverk")])
-    submit_input(store, CID, InputDraft("Annet", "Uten bilde, publisert straks.", whole_area=True), session="t", now=now)
+    submit_input(
+        store, CID, InputDraft("Annet", "Uten bilde, publisert straks.", whole_area=True), session="t", now=now
+    )
     create_user(store, "kari", "planner", PASSWORD)
     store.close()
     return path

@@ -116,9 +116,12 @@ def test_a_fourth_photo_is_refused_and_nothing_is_stored(store, consultation):
 
 def test_early_medvirkning_and_formal_hoering_both_take_photos_stored_with_alt_text(store, consultation):
     formal = make_consultation(
-        "formal", plan_type=PlanType.DETALJREGULERING, stage=Stage.OFFENTLIG_ETTERSYN,
-        plan_id="2024.07", case_number="24/1234",
-    )  # fmt: skip
+        "formal",
+        plan_type=PlanType.DETALJREGULERING,
+        stage=Stage.OFFENTLIG_ETTERSYN,
+        plan_id="2024.07",
+        case_number="24/1234",
+    )
     store.add_consultation(formal)
     early = send(store, consultation, [("bru.jpg", phone_jpeg((60, 40)), "  Ødelagt   rekkverk ")])
     late = send(store, formal, [("kryss.jpg", phone_jpeg((60, 40)), "Krysset")], session="s2")
@@ -156,8 +159,11 @@ def test_the_export_carries_every_photo_as_a_file_with_its_alt_text(store, consu
 
     from consultations.outputs.downloads import photos_file
 
-    item = send(store, consultation, [("bru.jpg", phone_jpeg((60, 40)), "Rekkverk; ødelagt"),
-                                      ("kryss.jpg", phone_jpeg((60, 40)), "Krysset")])  # fmt: skip
+    item = send(
+        store,
+        consultation,
+        [("bru.jpg", phone_jpeg((60, 40)), "Rekkverk; ødelagt"), ("kryss.jpg", phone_jpeg((60, 40)), "Krysset")],
+    )
     review.hide(store, [item.id], "Test", kari)  # planners get them whatever the status
     with zipfile.ZipFile(io.BytesIO(photos_file(store, consultation.id, actor=kari))) as zf:
         ref = f"KI-{item.id:06d}"
@@ -175,7 +181,12 @@ def test_the_dashboard_counts_the_photos(store, consultation):
     from consultations.casework import analysis
 
     send(store, consultation, [("bru.jpg", phone_jpeg((60, 40)), "Bru")])
-    send(store, consultation, [(f"b{n}.jpg", phone_jpeg((60, 40)), "Vei") for n in range(2)],
-         session="s2", text=TEXT + " Og veien.")  # fmt: skip
+    send(
+        store,
+        consultation,
+        [(f"b{n}.jpg", phone_jpeg((60, 40)), "Vei") for n in range(2)],
+        session="s2",
+        text=TEXT + " Og veien.",
+    )
     assert analysis.totals(store.analysis_frame(consultation.id)).photos == 3
     assert store.count_photos(consultation.id) == 3  # what the photo export offers

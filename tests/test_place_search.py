@@ -227,10 +227,15 @@ def test_planner_registering_a_letter_finds_the_property_it_names(demo_app):
 def test_a_geojson_register_is_read_with_the_same_names_as_properties_in_its_crs(tmp_path):
     feature = {
         "type": "Feature",
-        "properties": {"adresseTekst": "Bondivannsveien 12", "postnummer": "1388", "poststed": "BORGEN",
-                       "gardsnummer": 38, "bruksnummer": 101},
+        "properties": {
+            "adresseTekst": "Bondivannsveien 12",
+            "postnummer": "1388",
+            "poststed": "BORGEN",
+            "gardsnummer": 38,
+            "bruksnummer": 101,
+        },
         "geometry": {"type": "Point", "coordinates": [579097.0, 6632437.0]},
-    }  # fmt: skip
+    }
     document = {
         "type": "FeatureCollection",
         "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::25832"}},
@@ -248,8 +253,9 @@ def test_a_geopackage_register_replaces_the_csv_one(store, tmp_path):
 
     frame = geopandas.GeoDataFrame(
         {"adresseTekst": ["Kirkeveien 1", "Kirkeveien 2"], "gardsnummer": [41, 41], "bruksnummer": [1, 2]},
-        geometry=[Point(579100, 6632400), Point(579120, 6632410)], crs="EPSG:25832",
-    )  # fmt: skip
+        geometry=[Point(579100, 6632400), Point(579120, 6632410)],
+        crs="EPSG:25832",
+    )
     path = tmp_path / "adresser.gpkg"
     frame.to_file(path, driver="GPKG")
     places.import_addresses(store, OPERATOR, TWO)

@@ -27,16 +27,30 @@ NOISE = "Støyskjerm langs kaia."
 
 @pytest.fixture
 def hearing(store):
-    c = make_consultation("kai", plan_id="2025.14", stage=Stage.OFFENTLIG_ETTERSYN, case_number="24/1234",
-                          opens_at=CLOSES - timedelta(weeks=7), closes_at=CLOSES)  # fmt: skip
+    c = make_consultation(
+        "kai",
+        plan_id="2025.14",
+        stage=Stage.OFFENTLIG_ETTERSYN,
+        case_number="24/1234",
+        opens_at=CLOSES - timedelta(weeks=7),
+        closes_at=CLOSES,
+    )
     store.add_consultation(c)
     kari = staff(store)
 
     def letter(text, sender_type, name, **kw):
         return register_input(
-            store, c.id, InputDraft("Annet", text), channel=Channel.LETTER, sender_type=sender_type,
-            sender_name=name, received_at=(CLOSES - timedelta(days=2)).date(), actor=kari, now=NOW, **kw,
-        ).id  # fmt: skip
+            store,
+            c.id,
+            InputDraft("Annet", text),
+            channel=Channel.LETTER,
+            sender_type=sender_type,
+            sender_name=name,
+            received_at=(CLOSES - timedelta(days=2)).date(),
+            actor=kari,
+            now=NOW,
+            **kw,
+        ).id
 
     ids = {
         "sf": letter("Vi fremmer innsigelse om støy.", SenderType.AUTHORITY, SF, objection="innsigelse"),
@@ -46,13 +60,25 @@ def hearing(store):
     }
     review.mark_duplicates(store, c.id, [ids["copy"]], ids["other"], kari)
     # Statsforvalteren's noise point changes the plan on its own (no new høring) …
-    points.edit(store, ids["sf"], "a", points.PointEdit("Støy.", "Støy", "innsigelse", "Skjerm i § 7.",
-                                                        "tatt_til_folge", NOISE, False), kari)  # fmt: skip
+    points.edit(
+        store,
+        ids["sf"],
+        "a",
+        points.PointEdit("Støy.", "Støy", "innsigelse", "Skjerm i § 7.", "tatt_til_folge", NOISE, False),
+        kari,
+    )
     # … and the two neighbours' heights point shares one felles vurdering, which needs one
     points.edit(store, ids["neighbour"], "a", points.PointEdit("Grensen er feil."), kari)
     points.split(store, ids["neighbour"], kari)
-    points.answer_group(store, [(ids["neighbour"], "b"), (ids["other"], "a")], "Høydene senkes.", Outcome.PARTLY,
-                        HEIGHTS, kari, new_hearing=True)  # fmt: skip
+    points.answer_group(
+        store,
+        [(ids["neighbour"], "b"), (ids["other"], "a")],
+        "Høydene senkes.",
+        Outcome.PARTLY,
+        HEIGHTS,
+        kari,
+        new_hearing=True,
+    )
     return c, ids
 
 
@@ -73,8 +99,12 @@ def test_each_change_is_listed_once_with_its_points_and_the_parties_who_asked_fo
     rows = _changes(store, c)
     assert len(rows) == 2  # the felles vurdering's change once, not once per point
     noise, heights = rows
-    assert noise == [ref(ids["sf"]), NOISE, "Krever begrenset høring / nytt offentlig ettersyn: nei",
-                     f"{ref(ids['sf'])}: Regional eller statlig myndighet: {SF}"]  # fmt: skip
+    assert noise == [
+        ref(ids["sf"]),
+        NOISE,
+        "Krever begrenset høring / nytt offentlig ettersyn: nei",
+        f"{ref(ids['sf'])}: Regional eller statlig myndighet: {SF}",
+    ]
     assert heights[0] == f"{ref(ids['neighbour'])} b\n{ref(ids['other'])}"
     assert heights[1:3] == [HEIGHTS, "Krever begrenset høring / nytt offentlig ettersyn: ja"]
     assert heights[3].split("\n") == [
@@ -95,8 +125,13 @@ def test_private_persons_are_named_among_the_parties_only_in_the_internal_versio
 
 def test_a_point_whose_change_is_removed_leaves_the_list_and_its_parties_with_it(store, hearing):
     c, ids = hearing
-    points.edit(store, ids["sf"], "a", points.PointEdit("Støy.", "Støy", "innsigelse", "Skjerm i § 7.",
-                                                        "tatt_til_folge", "", False), staff(store))  # fmt: skip
+    points.edit(
+        store,
+        ids["sf"],
+        "a",
+        points.PointEdit("Støy.", "Støy", "innsigelse", "Skjerm i § 7.", "tatt_til_folge", "", False),
+        staff(store),
+    )
     rows = _changes(store, c)
     assert [row[1] for row in rows] == [HEIGHTS]
     assert SF not in rows[0][3]

@@ -44,9 +44,7 @@ def test_the_stage_decides_between_early_medvirkning_and_formal_hearing(stage, m
         (PlanType.KOMMUNEPLANENS_SAMFUNNSDEL, Stage.MINDRE_ENDRING, "plan_process.no_stage"),
     ],
 )
-def test_stages_that_do_not_exist_in_law_for_the_plan_type_are_refused_with_the_reason(
-    plan_type, stage, key
-):
+def test_stages_that_do_not_exist_in_law_for_the_plan_type_are_refused_with_the_reason(plan_type, stage, key):
     with pytest.raises(InvalidConsultation) as info:
         planprocess.check_stage(plan_type, stage)
     assert info.value.key == key
@@ -120,9 +118,7 @@ def test_case_number_is_required_in_formal_hearing_only():
     ],
 )
 def test_a_frist_on_a_weekend_or_public_holiday_moves_to_the_next_working_day(frist, moved):
-    result = planprocess.frist(
-        Stage.VARSEL_OM_OPPSTART, local(date(2026, 10, 1), time(0, 0)), local(frist)
-    )
+    result = planprocess.frist(Stage.VARSEL_OM_OPPSTART, local(date(2026, 10, 1), time(0, 0)), local(frist))
     assert result.closes_at == local(moved)
     key, values = result.warnings[0]
     assert key == "plan_process.warn_moved"
@@ -131,9 +127,7 @@ def test_a_frist_on_a_weekend_or_public_holiday_moves_to_the_next_working_day(fr
 
 
 def test_a_frist_on_a_working_day_is_kept():
-    result = planprocess.frist(
-        Stage.VARSEL_OM_OPPSTART, local(date(2026, 9, 1), time(0, 0)), local(date(2026, 10, 6))
-    )
+    result = planprocess.frist(Stage.VARSEL_OM_OPPSTART, local(date(2026, 9, 1), time(0, 0)), local(date(2026, 10, 6)))
     assert result == planprocess.Frist(local(date(2026, 10, 6)), ())
 
 
@@ -144,13 +138,13 @@ def test_six_weeks_are_counted_from_the_announcement_and_the_paragraph_is_named(
         local(date(2026, 10, 12)),  # a Monday, 41 days after the kunngjøring
         announced=date(2026, 9, 1),
     )
-    assert result.warnings == (
-        ("plan_process.warn_short", {"paragraph": "§ 4-1", "earliest": "13.10.2026"}),
-    )
+    assert result.warnings == (("plan_process.warn_short", {"paragraph": "§ 4-1", "earliest": "13.10.2026"}),)
     ok = planprocess.frist(
-        Stage.PLANPROGRAM, local(date(2026, 9, 1), time(0, 0)), local(date(2026, 10, 13)),
+        Stage.PLANPROGRAM,
+        local(date(2026, 9, 1), time(0, 0)),
+        local(date(2026, 10, 13)),
         announced=date(2026, 9, 1),
-    )  # fmt: skip
+    )
     assert ok.warnings == ()
 
 

@@ -56,7 +56,9 @@ def test_the_review_says_how_many_points_have_no_vurdering_and_that_the_plan_can
     missing = points.unassessed(store.merknad_points(SLEMMESTAD), store.all_inputs(SLEMMESTAD))
     assert f"{len(missing)} punkter uten vurdering" in shown(at)
     letter = _letter(path, STATSFORVALTEREN)
-    assert f"Planen kan ikke vedtas av kommunestyret alene: 1 innsigelse står fortsatt ({letter.reference} b)" in shown(at)
+    assert f"Planen kan ikke vedtas av kommunestyret alene: 1 innsigelse står fortsatt ({letter.reference} b)" in shown(
+        at
+    )
 
 
 def test_a_planner_splits_a_neighbours_letter_and_assesses_the_new_point(db):

@@ -38,10 +38,14 @@ def world(store: Store):
     ids = {
         name: _send(store, c.id, text, sent + timedelta(minutes=k), f"s{k}")
         for k, (name, text) in enumerate(
-            [("phone", PHONE), ("hidden", HIDDEN), ("copy", "Samme som det andre innspillet om naboen."),
-             ("plain", "Flere benker langs stien, takk.")]
+            [
+                ("phone", PHONE),
+                ("hidden", HIDDEN),
+                ("copy", "Samme som det andre innspillet om naboen."),
+                ("plain", "Flere benker langs stien, takk."),
+            ]
         )
-    }  # fmt: skip
+    }
     kari = staff(store)
     publish(store, [ids["phone"]], kari)  # personal data waits for a planner (issue 21)
     mark_duplicates(store, c.id, [ids["copy"]], ids["hidden"], kari)
@@ -68,8 +72,17 @@ def test_residents_see_only_published_inputs_with_personal_data_masked_in_list_m
 
 def test_a_public_input_carries_no_sender_or_moderation_field():
     fields = {f.name for f in dataclasses.fields(public.PublicInput)}
-    assert not fields & {"sender_name", "sender_address", "sender_property", "hidden_reason",
-                         "status", "duplicate_of", "answers", "age_group", "relation"}  # fmt: skip
+    assert not fields & {
+        "sender_name",
+        "sender_address",
+        "sender_property",
+        "hidden_reason",
+        "status",
+        "duplicate_of",
+        "answers",
+        "age_group",
+        "relation",
+    }
 
 
 def test_an_unpublished_input_has_no_public_view(store, world):
@@ -98,12 +111,11 @@ def test_the_consultation_page_shows_neither_hidden_text_nor_personal_data_anywh
     at.run()
     try:
         assert not at.exception
-        page = " ".join([m.value for m in at.markdown] + [x.value for x in at.caption]
-                        + [h.proto.body for h in at.get("html")])  # fmt: skip
+        page = " ".join(
+            [m.value for m in at.markdown] + [x.value for x in at.caption] + [h.proto.body for h in at.get("html")]
+        )
         (map_args,) = [
-            json.loads(e.proto.json_args)
-            for e in at.get("component_instance")
-            if "st_folium" in e.proto.component_name
+            json.loads(e.proto.json_args) for e in at.get("component_instance") if "st_folium" in e.proto.component_name
         ]
         for shown in (page, map_args["script"]):
             assert "912 34 567" not in shown and "Skjult tekst om naboen" not in shown

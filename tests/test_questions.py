@@ -13,7 +13,12 @@ QUESTIONS = (
 
 
 def test_valid_answers_are_kept_and_empty_ones_dropped():
-    answers = {"q1": "Daglig", "q2": ["Buss", "Gange"], "q3": 4, "q4": " Grønt\x00 ", }
+    answers = {
+        "q1": "Daglig",
+        "q2": ["Buss", "Gange"],
+        "q3": 4,
+        "q4": " Grønt\x00 ",
+    }
     assert check_answers(QUESTIONS, answers) == {"q1": "Daglig", "q2": ["Gange", "Buss"], "q3": 4, "q4": "Grønt"}
     assert check_answers(QUESTIONS, {"q1": None, "q2": [], "q4": ""}) == {}
 

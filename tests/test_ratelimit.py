@@ -36,10 +36,15 @@ def test_a_class_of_30_sending_at_once_all_get_through_and_so_does_the_next_clas
     for lesson in range(2):
         for pupil in range(30):
             submit_input(
-                store, consultation.id, draft(f"Klasse {lesson}, elev {pupil}: flere benker"),
-                session=f"elev-{lesson}-{pupil}", address="10.20.30.40", now=NOW,
-                limiter=limiter, limits=ASKER,
-            )  # fmt: skip
+                store,
+                consultation.id,
+                draft(f"Klasse {lesson}, elev {pupil}: flere benker"),
+                session=f"elev-{lesson}-{pupil}",
+                address="10.20.30.40",
+                now=NOW,
+                limiter=limiter,
+                limits=ASKER,
+            )
         clock.now += 45 * 60  # the next lesson
     assert len(store.all_inputs(consultation.id)) == 60
 
@@ -51,9 +56,15 @@ def test_a_sustained_flood_from_one_address_is_refused(store, consultation):
     for k in range(360):  # a script: one input every 10 seconds for an hour, new session each
         try:
             submit_input(
-                store, consultation.id, draft(f"Automatisk innspill nummer {k}"), session=f"bot-{k}",
-                address="198.51.100.66", now=NOW, limiter=limiter, limits=ASKER,
-            )  # fmt: skip
+                store,
+                consultation.id,
+                draft(f"Automatisk innspill nummer {k}"),
+                session=f"bot-{k}",
+                address="198.51.100.66",
+                now=NOW,
+                limiter=limiter,
+                limits=ASKER,
+            )
             accepted += 1
         except InvalidInput as exc:
             assert exc.key == "input.rate_limited"
@@ -70,37 +81,64 @@ def test_a_loopback_peer_is_limited_like_any_address(store, consultation):
     limiter = RateLimiter(clock=Clock())
     limits = Limits(submit_per_address=Limit(burst=3, per_hour=1))
     for k in range(3):
-        submit_input(store, consultation.id, draft(f"Fra localhost {k}"), session=f"s{k}",
-                     address=address, now=NOW, limiter=limiter, limits=limits)  # fmt: skip
+        submit_input(
+            store,
+            consultation.id,
+            draft(f"Fra localhost {k}"),
+            session=f"s{k}",
+            address=address,
+            now=NOW,
+            limiter=limiter,
+            limits=limits,
+        )
     with pytest.raises(InvalidInput) as info:
-        submit_input(store, consultation.id, draft("Fra localhost igjen"), session="ny",
-                     address=address, now=NOW, limiter=limiter, limits=limits)  # fmt: skip
+        submit_input(
+            store,
+            consultation.id,
+            draft("Fra localhost igjen"),
+            session="ny",
+            address=address,
+            now=NOW,
+            limiter=limiter,
+            limits=limits,
+        )
     assert info.value.key == "input.rate_limited"
 
 
 def _published(store, consultation, text="Et innspill å støtte") -> int:
     stored, _ = store.add_input(
-        consultation_id=consultation.id, category="Annet", text=text, lat=None, lon=None,
-        east=None, north=None, age_group=None, relation=None, channel=Channel.WEB,
-        status=InputStatus.PUBLISHED, session_hash=None, token=None, created_at=NOW,
-    )  # fmt: skip
+        consultation_id=consultation.id,
+        category="Annet",
+        text=text,
+        lat=None,
+        lon=None,
+        east=None,
+        north=None,
+        age_group=None,
+        relation=None,
+        channel=Channel.WEB,
+        status=InputStatus.PUBLISHED,
+        session_hash=None,
+        token=None,
+        created_at=NOW,
+    )
     return stored.id
 
 
-def test_a_new_session_from_the_same_address_cannot_support_the_same_input_twice_the_same_day(
-    store, consultation
-):
+def test_a_new_session_from_the_same_address_cannot_support_the_same_input_twice_the_same_day(store, consultation):
     input_id = _published(store, consultation)
     assert support_input(store, consultation.id, input_id, session="tab-1", address="10.9.8.7", now=NOW)
     with pytest.raises(InvalidInput) as info:
-        support_input(store, consultation.id, input_id, session="tab-2", address="10.9.8.7",
-                      now=NOW + timedelta(hours=2))  # fmt: skip
+        support_input(
+            store, consultation.id, input_id, session="tab-2", address="10.9.8.7", now=NOW + timedelta(hours=2)
+        )
     assert info.value.key == "input.already_supported_from_address"
     assert store.get_input(input_id).supports == 1
     # another address, and the same address on another day, count
     assert support_input(store, consultation.id, input_id, session="tab-3", address="10.9.8.8", now=NOW)
-    assert support_input(store, consultation.id, input_id, session="tab-4", address="10.9.8.7",
-                         now=NOW + timedelta(days=1))  # fmt: skip
+    assert support_input(
+        store, consultation.id, input_id, session="tab-4", address="10.9.8.7", now=NOW + timedelta(days=1)
+    )
     assert store.get_input(input_id).supports == 3
 
 
@@ -136,9 +174,9 @@ def test_a_profile_with_a_bad_limit_is_refused(tmp_path, monkeypatch):
     from consultations import config
 
     (tmp_path / "bad.toml").write_text(
-        (config.PROFILES / "asker.toml").read_text(encoding="utf-8").replace(
-            "submit_per_address = { burst = 60", "submit_per_address = { burst = 0"
-        ),
+        (config.PROFILES / "asker.toml")
+        .read_text(encoding="utf-8")
+        .replace("submit_per_address = { burst = 60", "submit_per_address = { burst = 0"),
         encoding="utf-8",
     )
     monkeypatch.setattr(config, "PROFILES", tmp_path)

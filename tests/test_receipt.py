@@ -26,9 +26,13 @@ HOSTILE = "Se (kart) \\ ) Tj /JavaScript << /S /Launch >> **fet** <script>x</scr
 @pytest.fixture
 def formal(store):
     c = make_consultation(
-        "formal", title="Detaljregulering Borgen torg", plan_type=PlanType.DETALJREGULERING,
-        stage=Stage.OFFENTLIG_ETTERSYN, plan_id="2024.07", case_number="24/1234",
-    )  # fmt: skip
+        "formal",
+        title="Detaljregulering Borgen torg",
+        plan_type=PlanType.DETALJREGULERING,
+        stage=Stage.OFFENTLIG_ETTERSYN,
+        plan_id="2024.07",
+        case_number="24/1234",
+    )
     store.add_consultation(c)
     return c
 
@@ -64,17 +68,32 @@ def test_no_other_session_gets_a_receipt_whatever_reference_it_tries(store, form
 
 def test_a_registered_letter_has_no_web_receipt(store, formal, kari):
     letter = register_input(
-        store, formal.id, InputDraft("Annet", "Brev fra naboen om støy."), channel=Channel.LETTER,
-        sender_type=SenderType.NEIGHBOUR, sender_name="Ola", received_at=date(2026, 11, 20), actor=kari, now=NOW,
-    )  # fmt: skip
+        store,
+        formal.id,
+        InputDraft("Annet", "Brev fra naboen om støy."),
+        channel=Channel.LETTER,
+        sender_type=SenderType.NEIGHBOUR,
+        sender_name="Ola",
+        received_at=date(2026, 11, 20),
+        actor=kari,
+        now=NOW,
+    )
     assert receipt_for(store, letter.id, "") is None
 
 
 @pytest.mark.parametrize(
     "value, expected",
-    [("KI-000123", 123), ("ki-000123 ", 123), ("KI-1", 1), ("KI-", None), ("123", None), ("KI-12a", None),
-     ("KI-٣", None), ("KI-" + "9" * 12, None)],
-)  # fmt: skip
+    [
+        ("KI-000123", 123),
+        ("ki-000123 ", 123),
+        ("KI-1", 1),
+        ("KI-", None),
+        ("123", None),
+        ("KI-12a", None),
+        ("KI-٣", None),
+        ("KI-" + "9" * 12, None),
+    ],
+)
 def test_only_a_reference_like_KI_000123_is_read(value, expected):
     assert parse_reference(value) == expected
 
@@ -84,8 +103,14 @@ def test_the_pdf_shows_the_receipt_and_the_text_exactly_as_typed(store, formal):
     data = receipt_pdf(receipt_for(store, stored.id, "min-økt"), "Asker kommune", "nb")
     lines = pdf_lines(data)
     assert lines[0] == "Kvittering for merknad"
-    for expected in (stored.reference, "24/1234", "27. november 2026 kl. 13:00", "situasjonsplan.png",
-                     "Kari Nordmann", HOSTILE):  # fmt: skip
+    for expected in (
+        stored.reference,
+        "24/1234",
+        "27. november 2026 kl. 13:00",
+        "situasjonsplan.png",
+        "Kari Nordmann",
+        HOSTILE,
+    ):
         assert expected in lines
     assert active_content(data) is None  # nothing in the text became an action or a script
 

@@ -11,21 +11,13 @@ from tests.pg import on_both_backends as store_location  # noqa: F401  (store te
 from tests.test_receipt import formal, send  # noqa: F401  (fixture)
 
 
-def test_the_sending_session_gets_an_address_that_opens_the_receipt_anywhere(
-    store, formal
-):  # noqa: F811
+def test_the_sending_session_gets_an_address_that_opens_the_receipt_anywhere(store, formal):  # noqa: F811
     stored = send(store, formal)
     token = issue_address(store, stored.id, "min-økt")
     assert token is not None and len(token) == 32 and stored.reference not in token
     receipt = receipt_by_token(store, token)  # no session needed: another device
-    assert (
-        receipt is not None
-        and receipt.reference == stored.reference
-        and receipt.text == stored.text
-    )
-    assert (
-        issue_address(store, stored.id, "min-økt") != token
-    )  # a new one each time, never derived
+    assert receipt is not None and receipt.reference == stored.reference and receipt.text == stored.text
+    assert issue_address(store, stored.id, "min-økt") != token  # a new one each time, never derived
 
 
 def test_another_session_gets_no_address_and_a_wrong_token_opens_nothing(store, formal):  # noqa: F811
@@ -52,10 +44,7 @@ def test_only_the_tokens_hash_is_stored(store, formal):  # noqa: F811
     token = issue_address(store, stored.id, "min-økt")
     assert TOKEN_BYTES * 8 >= 128
     assert store.receipt_token_input(token) is None  # the token itself is not a key
-    assert (
-        store.receipt_token_input(hashlib.sha256(token.encode()).hexdigest())
-        == stored.id
-    )
+    assert store.receipt_token_input(hashlib.sha256(token.encode()).hexdigest()) == stored.id
 
 
 def test_the_receipt_says_the_frist_what_happens_next_and_whom_to_ask(store, formal):  # noqa: F811

@@ -183,9 +183,13 @@ def test_sender_name_never_reaches_the_resident_page(demo_db, tmp_path, monkeypa
     point = c.area.representative_point()
     name = "Hemmelig Avsendersen"
     stored = register(
-        store, BORGEN, draft(lat=point.y, lon=point.x), sender_name=name,
-        received_at=datetime.now(UTC) - timedelta(minutes=1), now=None,
-    )  # fmt: skip
+        store,
+        BORGEN,
+        draft(lat=point.y, lon=point.x),
+        sender_name=name,
+        received_at=datetime.now(UTC) - timedelta(minutes=1),
+        now=None,
+    )
     store.close()
     monkeypatch.setenv("KARTINNSPILL_DB", str(db))
     monkeypatch.setenv("KARTINNSPILL_TILES", "none")

@@ -54,10 +54,15 @@ ASKER = load_profile("asker")
 @pytest.fixture
 def hearing(store):
     c = make_consultation(
-        "kaia", plan_id="3203202501", stage=Stage.OFFENTLIG_ETTERSYN, case_number="24/1234",
-        opens_at=CLOSES - timedelta(weeks=7), closes_at=CLOSES, announced_on=date(2026, 10, 1),
+        "kaia",
+        plan_id="3203202501",
+        stage=Stage.OFFENTLIG_ETTERSYN,
+        case_number="24/1234",
+        opens_at=CLOSES - timedelta(weeks=7),
+        closes_at=CLOSES,
+        announced_on=date(2026, 10, 1),
         announced_where="Budstikka",
-    )  # fmt: skip
+    )
     store.add_consultation(c)
     planner = staff(store, "planner")
 
@@ -66,9 +71,17 @@ def hearing(store):
 
     def letter(category, text, sender_type, name, received=CLOSES - timedelta(days=2), **kw):
         return register_input(
-            store, c.id, InputDraft(category, text), channel=Channel.LETTER, sender_type=sender_type,
-            sender_name=name, received_at=received.date(), actor=planner, now=NOW, **kw,
-        ).id  # fmt: skip
+            store,
+            c.id,
+            InputDraft(category, text),
+            channel=Channel.LETTER,
+            sender_type=sender_type,
+            sender_name=name,
+            received_at=received.date(),
+            actor=planner,
+            now=NOW,
+            **kw,
+        ).id
 
     ids = {
         "speed": web("Trafikk og trafikksikkerhet", "Bilene kjører for fort forbi skolen.", "a"),
@@ -78,24 +91,46 @@ def hearing(store):
         "hidden": web("Annet", HIDDEN_TEXT, "e"),
         "spam": web("Annet", SPAM_TEXT, "f"),
         "private": letter("Gange og sykkel", "Brev om gangvei langs Nesbruveien.", SenderType.PRIVATE, PRIVATE),
-        "neighbour": letter("Bolig og fortetting", "Naboen ber om mer sol på ettermiddagen.", SenderType.NEIGHBOUR,
-                            NEIGHBOUR, received=datetime(2026, 11, 25, 12, tzinfo=UTC)),
-        "club": letter("Gange og sykkel", "Velforeningen ønsker sykkelparkering.", SenderType.ORGANISATION, ORGANISATION),
+        "neighbour": letter(
+            "Bolig og fortetting",
+            "Naboen ber om mer sol på ettermiddagen.",
+            SenderType.NEIGHBOUR,
+            NEIGHBOUR,
+            received=datetime(2026, 11, 25, 12, tzinfo=UTC),
+        ),
+        "club": letter(
+            "Gange og sykkel", "Velforeningen ønsker sykkelparkering.", SenderType.ORGANISATION, ORGANISATION
+        ),
         "advice": letter("Klima, flom og miljø", "Faglig råd om overvann.", SenderType.AUTHORITY, "NVE"),
-        "objection": letter("Strandsone og fjord", "Innsigelse til byggegrensen mot sjø.", SenderType.AUTHORITY,
-                            AUTHORITY, objection="innsigelse"),
-    }  # fmt: skip
+        "objection": letter(
+            "Strandsone og fjord",
+            "Innsigelse til byggegrensen mot sjø.",
+            SenderType.AUTHORITY,
+            AUTHORITY,
+            objection="innsigelse",
+        ),
+    }
     # letters from private senders wait for a planner since issue 21: published here
     review.publish(store, [ids["private"], ids["neighbour"]], planner)
     review.mark_duplicates(store, c.id, [ids["copy"]], ids["speed"], planner)
     review.tag(store, [ids["speed"], ids["crossing"], ids["private"]], "Skolevei", planner)
     review.hide(store, [ids["hidden"], ids["phone"]], "Personopplysninger", planner)
     review.mark_not_merknad(store, [ids["spam"]], NotMerknad.SPAM, "", planner)
-    objections.set_status(store, ids["objection"], ObjectionStatus.MAINTAINED, planner,
-                          settled_on=date(2026, 10, 20), reference="25/4711-31", note="Mekling avtalt.")
-    review.respond(store, [ids["speed"], ids["crossing"]],
-                  Response(0, "Ønsker tryggere skolevei.", "Fartsdemping vurderes.", Outcome.PARTLY, "Ny fartshump."),
-                  planner)  # fmt: skip
+    objections.set_status(
+        store,
+        ids["objection"],
+        ObjectionStatus.MAINTAINED,
+        planner,
+        settled_on=date(2026, 10, 20),
+        reference="25/4711-31",
+        note="Mekling avtalt.",
+    )
+    review.respond(
+        store,
+        [ids["speed"], ids["crossing"]],
+        Response(0, "Ønsker tryggere skolevei.", "Fartsdemping vurderes.", Outcome.PARTLY, "Ny fartshump."),
+        planner,
+    )
     review.respond(store, [ids["private"]], Response(0, "Gangvei.", "Utenfor planområdet.", Outcome.NOT_TAKEN), planner)
     review.respond(store, [ids["club"]], Response(0, "Sykkelparkering.", "Tas inn.", Outcome.TAKEN), planner)
     review.respond(store, [ids["phone"]], Response(0, "Lavere bygg.", f"Ikke ring {PHONE}.", Outcome.NOTED), planner)
@@ -116,7 +151,7 @@ def _headings(document, level):
 
 def _annex(document) -> str:
     text = docx_text(document)
-    return text[text.index("Vedlegg 1: Merknadene i full tekst"):]
+    return text[text.index("Vedlegg 1: Merknadene i full tekst") :]
 
 
 def _tables(document):
@@ -126,7 +161,7 @@ def _tables(document):
 
 def _body(document) -> str:
     text = docx_text(document)
-    return text[text.index("Merknadene står etter avsendergruppe"):text.index("Vedlegg 1: Merknadene i full tekst")]
+    return text[text.index("Merknadene står etter avsendergruppe") : text.index("Vedlegg 1: Merknadene i full tekst")]
 
 
 def test_hidden_inputs_and_inputs_with_personal_data_are_in_the_report_masked_with_the_kind_named(store, hearing):
@@ -168,7 +203,9 @@ def test_pending_inputs_are_counted_before_the_frist_and_in_the_report_once_it_h
     assert ref["hidden"] in report_rows(after) and "venter på moderering" not in docx_text(after)
 
 
-def test_the_body_is_grouped_as_a_saksframlegg_authorities_with_innsigelser_first_neighbours_before_private_persons(store, hearing):
+def test_the_body_is_grouped_as_a_saksframlegg_authorities_with_innsigelser_first_neighbours_before_private_persons(
+    store, hearing
+):
     c, ref, _ = hearing
     document = _report(store, c)
     assert _headings(document, 2) == [
@@ -185,7 +222,12 @@ def test_the_body_is_grouped_as_a_saksframlegg_authorities_with_innsigelser_firs
     # private persons: under their theme first (Skolevei), then by category, neighbours first
     bolig = next(rows for heading, rows in zip(level3, tables, strict=True) if heading.startswith("Kategori: Bolig"))
     assert [row[0] for row in bolig] == [ref["neighbour"], ref["phone"]]
-    assert order.index(ref["objection"]) < order.index(ref["advice"]) < order.index(ref["club"]) < order.index(ref["speed"])
+    assert (
+        order.index(ref["objection"])
+        < order.index(ref["advice"])
+        < order.index(ref["club"])
+        < order.index(ref["speed"])
+    )
 
 
 def test_every_merknad_reference_is_once_in_the_body_and_once_in_the_annex(store, hearing):
@@ -198,7 +240,9 @@ def test_every_merknad_reference_is_once_in_the_body_and_once_in_the_annex(store
         assert annex.count(reference) == expected, name
 
 
-def test_a_group_answer_is_printed_once_below_the_merknader_it_covers_with_the_duplicate_answered_through_its_original(store, hearing):
+def test_a_group_answer_is_printed_once_below_the_merknader_it_covers_with_the_duplicate_answered_through_its_original(
+    store, hearing
+):
     c, ref, _ = hearing
     document = _report(store, c)
     tables = dict(zip(_headings(document, 3), report_tables(document), strict=True))
@@ -253,8 +297,15 @@ def test_the_summary_table_for_politicians_comes_first_and_counts_outcomes_per_s
     document = _report(store, c)
     assert _headings(document, 1)[0] == "Oversikt for politisk behandling"
     table = [[cell.text for cell in row.cells] for row in _tables(document)[0].rows]
-    assert table[0] == ["Avsendergruppe", "Tatt til følge", "Delvis tatt til følge", "Ikke tatt til følge",
-                        "Tatt til orientering", "Ikke behandlet", "Sum"]  # fmt: skip
+    assert table[0] == [
+        "Avsendergruppe",
+        "Tatt til følge",
+        "Delvis tatt til følge",
+        "Ikke tatt til følge",
+        "Tatt til orientering",
+        "Ikke behandlet",
+        "Sum",
+    ]
     assert table[1] == ["Regionale og statlige myndigheter", "0", "0", "0", "0", "2", "2"]
     assert table[2] == ["Organisasjoner, lag og velforeninger", "1", "0", "0", "0", "0", "1"]
     assert table[3] == ["Privatpersoner", "0", "3", "1", "1", "2", "7"]
@@ -294,7 +345,9 @@ def test_by_category_the_planners_themes_give_way_to_categories(store, hearing):
 
 def test_the_column_titles_come_from_the_municipality_profile(store, hearing):
     c, _, _ = hearing
-    profile = replace(ASKER, assessment_title=(("nb", "Rådmannens vurdering"),), proposal_title=(("nb", "Rådmannens forslag"),))
+    profile = replace(
+        ASKER, assessment_title=(("nb", "Rådmannens vurdering"),), proposal_title=(("nb", "Rådmannens forslag"),)
+    )
     document = _report(store, c, profile=profile)
     headers = [[cell.text for cell in t.rows[0].cells] for t in document.tables]
     assert ["Nr", "Mottatt", "Avsender", "Merknad", "Rådmannens vurdering", "Rådmannens forslag"] in headers
@@ -317,21 +370,27 @@ def _cli(store_location, *args):
     )
 
 
-def test_cli_writes_the_merknadsbehandling_with_names_only_on_request_and_refuses_stdout(store, hearing, store_location, tmp_path):
+def test_cli_writes_the_merknadsbehandling_with_names_only_on_request_and_refuses_stdout(
+    store, hearing, store_location, tmp_path
+):
     c, ref, _ = hearing
     store.close()
     out = tmp_path / "merknader.docx"
     done = _cli(store_location, "report", "--consultation", c.id, "--out", str(out))  # formal: merknadsbehandling
     assert done.returncode == 0, done.stderr
     assert PRIVATE not in docx_text(docx.Document(out)) and ref["club"] in report_rows(docx.Document(out))
-    done = _cli(store_location, "report", "--consultation", c.id, "--out", str(out), "--include-names", "--order", "category")
+    done = _cli(
+        store_location, "report", "--consultation", c.id, "--out", str(out), "--include-names", "--order", "category"
+    )
     assert done.returncode == 0 and PRIVATE in docx_text(docx.Document(out))
     for args in (("--consultation", c.id, "--out", "-"), ("--consultation", "nope", "--out", str(out))):
         done = _cli(store_location, "report", *args)
         assert done.returncode == 2 and len(done.stderr.decode().strip().splitlines()) == 1
 
 
-def test_cli_writes_the_medvirkningsrapport_for_an_early_phase_consultation_by_default(store, consultation, store_location, tmp_path):
+def test_cli_writes_the_medvirkningsrapport_for_an_early_phase_consultation_by_default(
+    store, consultation, store_location, tmp_path
+):
     import docx
 
     store.close()
@@ -342,7 +401,9 @@ def test_cli_writes_the_medvirkningsrapport_for_an_early_phase_consultation_by_d
         text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
         assert "Medvirkningsrapport" in text
     out = tmp_path / "merknader.docx"
-    done = _cli(store_location, "report", "--consultation", consultation.id, "--out", str(out), "--kind", "merknadsbehandling")
+    done = _cli(
+        store_location, "report", "--consultation", consultation.id, "--out", str(out), "--kind", "merknadsbehandling"
+    )
     assert done.returncode == 0 and out.exists()
 
 
@@ -356,7 +417,7 @@ def test_cli_writes_the_pdf_when_the_out_file_ends_in_pdf(store, hearing, store_
     done = _cli(store_location, "report", "--consultation", c.id, "--out", str(out))
     assert done.returncode == 0, done.stderr
     text = pdf_text(out.read_bytes())
-    body = text[text.index("Merknadene står etter"):]  # the first page also lists points not assessed (issue 21)
+    body = text[text.index("Merknadene står etter") :]  # the first page also lists points not assessed (issue 21)
     assert all(body.count(ref[name]) == 2 for name in ref if name != "spam")  # body and annex
     assert ref["spam"] not in text and PHONE not in text
 
@@ -371,4 +432,7 @@ def test_cli_without_libreoffice_refuses_a_pdf_in_one_line_and_writes_nothing(st
         capture_output=True,
     )
     assert done.returncode == 2 and not out.exists()
-    assert done.stderr.decode().strip() == "PDF krever LibreOffice (soffice), som ikke er installert her. Lag Word-filen i stedet."
+    assert (
+        done.stderr.decode().strip()
+        == "PDF krever LibreOffice (soffice), som ikke er installert her. Lag Word-filen i stedet."
+    )

@@ -51,20 +51,38 @@ REF = re.compile(r"KI-\d{6}")
 
 def _build(store: Store) -> dict[str, list[int]]:
     c = make_consultation(
-        "stor-hoering", plan_id="3203202601", stage=Stage.OFFENTLIG_ETTERSYN, case_number="26/4711",
-        opens_at=CLOSES - timedelta(weeks=7), closes_at=CLOSES, announced_on=date(2026, 10, 1),
-    )  # fmt: skip
+        "stor-hoering",
+        plan_id="3203202601",
+        stage=Stage.OFFENTLIG_ETTERSYN,
+        case_number="26/4711",
+        opens_at=CLOSES - timedelta(weeks=7),
+        closes_at=CLOSES,
+        announced_on=date(2026, 10, 1),
+    )
     store.add_consultation(c)
     lat, lon = INSIDE
     categories = c.categories
 
     def rows(n, start, text, received):
-        return [(categories[(start + k) % len(categories)], text(start + k), lat, lon, None, None,
-                 received + timedelta(minutes=k)) for k in range(n)]  # fmt: skip
+        return [
+            (
+                categories[(start + k) % len(categories)],
+                text(start + k),
+                lat,
+                lon,
+                None,
+                None,
+                received + timedelta(minutes=k),
+            )
+            for k in range(n)
+        ]
 
     plain = lambda k: f"Merknad nummer {k} om planforslaget ved kaia og byggehøyden der."
-    personal = lambda k: (f"Merknad nummer {k}: ring meg på {PHONES[k % 20]}." if k % 2 else
-                          f"Merknad nummer {k}: skriv til {EMAILS[k % 20]}.")  # fmt: skip
+    personal = lambda k: (
+        f"Merknad nummer {k}: ring meg på {PHONES[k % 20]}."
+        if k % 2
+        else f"Merknad nummer {k}: skriv til {EMAILS[k % 20]}."
+    )
     in_time = CLOSES - timedelta(days=20)
     # 650 published web inputs in time, 40 of them with personal data; 25 hidden; 10 late
     store.bulk_add_inputs(c.id, rows(610, 0, plain, in_time), Channel.WEB, InputStatus.PUBLISHED)
@@ -73,13 +91,19 @@ def _build(store: Store) -> dict[str, list[int]]:
     store.bulk_add_inputs(c.id, rows(10, 675, plain, CLOSES + timedelta(days=2)), Channel.WEB, InputStatus.PUBLISHED)
     authorities = [
         register_input(
-            store, c.id, InputDraft("Annet", f"Uttalelse nummer {k} fra myndigheten om planforslaget."),
-            channel=Channel.LETTER, sender_type=SenderType.AUTHORITY, sender_name=f"Myndighet {k}",
-            received_at=date(2026, 11, 10), actor=OPERATOR, now=NOW,
+            store,
+            c.id,
+            InputDraft("Annet", f"Uttalelse nummer {k} fra myndigheten om planforslaget."),
+            channel=Channel.LETTER,
+            sender_type=SenderType.AUTHORITY,
+            sender_name=f"Myndighet {k}",
+            received_at=date(2026, 11, 10),
+            actor=OPERATOR,
+            now=NOW,
             objection=Objection.INNSIGELSE if k < 3 else None,
         ).id
         for k in range(15)
-    ]  # fmt: skip
+    ]
     frame = store.analysis_frame(c.id)
     ids = [int(i) for i in frame["id"]]
     assert len(ids) == 700
@@ -87,7 +111,9 @@ def _build(store: Store) -> dict[str, list[int]]:
     spam = web[:5]
     review.mark_not_merknad(store, spam, NotMerknad.SPAM, "", OPERATOR)
     review.tag(store, web[5:205], "Byggehøyde", OPERATOR)
-    review.respond(store, web[5:305], Response(0, "Byggehøyden.", "Høyden senkes med en etasje.", Outcome.PARTLY), OPERATOR)
+    review.respond(
+        store, web[5:305], Response(0, "Byggehøyden.", "Høyden senkes med en etasje.", Outcome.PARTLY), OPERATOR
+    )
     for k, input_id in enumerate(web[305:405]):
         review.respond(store, [input_id], Response(0, f"Svar {k}.", f"Vurdering {k}.", Outcome.NOTED), OPERATOR)
     review.respond(store, authorities[:3], Response(0, "Innsigelse.", "Imøtekommes.", Outcome.TAKEN), OPERATOR)
@@ -113,7 +139,7 @@ def _split(text: str) -> tuple[str, str]:
     """The merknad tables and the annex (the first page also lists the points not assessed,
     issue 21)."""
     at = text.index("Vedlegg 1: Merknadene i full tekst")
-    return text[text.index("Merknadene står etter"):at], text[at:]
+    return text[text.index("Merknadene står etter") : at], text[at:]
 
 
 def test_the_body_and_the_annex_of_the_docx_name_all_695_merknader_once_each_and_no_personal_data(big):

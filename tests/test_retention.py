@@ -28,17 +28,26 @@ def file_store(db_path):
 
 def _closed_with_inputs(store, consultation):
     web = submit_input(
-        store, consultation.id,
+        store,
+        consultation.id,
         InputDraft("Annet", "Et innspill med profil", *INSIDE, age_group="30_49", relation="bor"),
-        session="s", address="1.2.3.4", now=NOW,
-    )  # fmt: skip
+        session="s",
+        address="1.2.3.4",
+        now=NOW,
+    )
     from consultations.model import Channel, SenderType
 
     letter = register_input(
-        store, consultation.id, InputDraft("Annet", "Brev fra Kari Nordmann om veien", whole_area=True),
-        channel=Channel.LETTER, sender_type=SenderType.PRIVATE, sender_name="Kari Nordmann",
-        received_at=NOW, actor=staff(store, "ola", Role.ADMIN), now=NOW,
-    )  # fmt: skip
+        store,
+        consultation.id,
+        InputDraft("Annet", "Brev fra Kari Nordmann om veien", whole_area=True),
+        channel=Channel.LETTER,
+        sender_type=SenderType.PRIVATE,
+        sender_name="Kari Nordmann",
+        received_at=NOW,
+        actor=staff(store, "ola", Role.ADMIN),
+        now=NOW,
+    )
     store.save_response([web.id], Response(0, "Profil", "Vurdert", Outcome.NOTED), "ola")
     store.update_consultation(replace(consultation, status=Status.CLOSED), "ola")
     return web, letter
@@ -63,7 +72,12 @@ def test_anonymise_waits_for_the_retention_period_and_a_closed_consultation(stor
     with pytest.raises(InvalidConsultation) as info:
         anonymise(store, consultation.id, ola, now=consultation.closes_at + timedelta(days=30))
     assert info.value.key == "retention.too_early"
-    assert anonymise(store, consultation.id, ola, retention=timedelta(days=1), now=consultation.closes_at + timedelta(days=2)) == 2
+    assert (
+        anonymise(
+            store, consultation.id, ola, retention=timedelta(days=1), now=consultation.closes_at + timedelta(days=2)
+        )
+        == 2
+    )
 
 
 def test_deleting_one_input_on_request_removes_it_everywhere_and_is_audit_logged(store, consultation):

@@ -39,12 +39,14 @@ ANSWER = Response(0, "Ønsker fartsdemper", "Vurderes i reguleringen", Outcome.P
 def _inputs(store, consultation, n=3):
     return [
         submit_input(
-            store, consultation.id,
+            store,
+            consultation.id,
             InputDraft("Annet", f"Innspill nummer {k} om skoleveien", *INSIDE),
-            session=f"s{k}", now=NOW + timedelta(minutes=k),
+            session=f"s{k}",
+            now=NOW + timedelta(minutes=k),
         ).id
         for k in range(n)
-    ]  # fmt: skip
+    ]
 
 
 def _error_key(call) -> str:
@@ -85,8 +87,14 @@ def test_a_duplicate_points_at_an_original_of_the_same_consultation(store, consu
     store.add_consultation(other)
     (x,) = _inputs(store, other, 1)
     assert _error_key(lambda: mark_duplicates(store, consultation.id, [a], a, kari)) == "planning.error.duplicate_self"
-    assert _error_key(lambda: mark_duplicates(store, consultation.id, [a], x, kari)) == "planning.error.duplicate_other_consultation"
-    assert _error_key(lambda: mark_duplicates(store, consultation.id, [x], a, kari)) == "planning.error.duplicate_other_consultation"
+    assert (
+        _error_key(lambda: mark_duplicates(store, consultation.id, [a], x, kari))
+        == "planning.error.duplicate_other_consultation"
+    )
+    assert (
+        _error_key(lambda: mark_duplicates(store, consultation.id, [x], a, kari))
+        == "planning.error.duplicate_other_consultation"
+    )
     assert mark_duplicates(store, consultation.id, [a, b, c], c, kari) == 2  # the original is left out
     assert [store.get_input(i).duplicate_of for i in (a, b, c)] == [c, c, None]
 
@@ -119,8 +127,10 @@ def test_pre_moderated_consultations_list_pending_inputs_first(store, kari):
     assert list(order_frame(frame, Moderation.POST)["id"]) == [a, b, d]
     key = review_order(Moderation.PRE)
     assert sorted([("published", 1), ("pending", 5), ("hidden", 2)], key=lambda r: key(*r)) == [
-        ("pending", 5), ("published", 1), ("hidden", 2),
-    ]  # fmt: skip
+        ("pending", 5),
+        ("published", 1),
+        ("hidden", 2),
+    ]
 
 
 # -- responses and progress ----------------------------------------------------------------
@@ -160,7 +170,9 @@ def test_progress_counts_hidden_inputs_but_not_duplicates_or_inputs_marked_as_no
 def test_marking_an_input_as_no_merknad_needs_a_known_reason_is_audited_and_can_be_undone(store, consultation, kari):
     (a,) = _inputs(store, consultation, 1)
     assert _error_key(lambda: mark_not_merknad(store, [a], "ugress", "", kari)) == "report11.error.not_merknad_kind"
-    assert _error_key(lambda: mark_not_merknad(store, [a], NotMerknad.OTHER, " ", kari)) == "planning.error.reason_missing"
+    assert (
+        _error_key(lambda: mark_not_merknad(store, [a], NotMerknad.OTHER, " ", kari)) == "planning.error.reason_missing"
+    )
     assert store.get_input(a).not_merknad is None  # refused: nothing stored
     assert mark_not_merknad(store, [a], NotMerknad.DOUBLE, "Brevet ble registrert to ganger", kari) == 1
     item = store.get_input(a)
@@ -219,8 +231,11 @@ def test_a_published_duplicate_never_shows_the_answer_given_to_a_hidden_original
 
 def test_every_outcome_has_a_label():
     assert [t(f"planning.outcome.{o.value}") for o in Outcome] == [
-        "Tatt til følge", "Delvis tatt til følge", "Ikke tatt til følge", "Tatt til orientering",
-    ]  # fmt: skip
+        "Tatt til følge",
+        "Delvis tatt til følge",
+        "Ikke tatt til følge",
+        "Tatt til orientering",
+    ]
 
 
 # -- «answered through its original»: one chain, walked by the review page, the outcomes

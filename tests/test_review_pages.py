@@ -42,17 +42,25 @@ def seeded(tmp_path_factory) -> Path:
         )
     )
     ids = [
-        submit_input(store, CID, InputDraft("Annet", text, *INSIDE), session=f"s{n}", now=now - timedelta(hours=4 - n)).id
+        submit_input(
+            store, CID, InputDraft("Annet", text, *INSIDE), session=f"s{n}", now=now - timedelta(hours=4 - n)
+        ).id
         for n, text in enumerate(TEXTS)
     ]
     kari = create_user(store, "kari", "planner", PASSWORD)
     ids.append(
         register_input(
-            store, CID, InputDraft("Annet", "Brev: ønsker benker ved Borgen torg."),
-            channel=Channel.LETTER, sender_type=SenderType.PRIVATE, sender_name=SENDER,
-            received_at=now - timedelta(days=1), actor=kari, now=now,
+            store,
+            CID,
+            InputDraft("Annet", "Brev: ønsker benker ved Borgen torg."),
+            channel=Channel.LETTER,
+            sender_type=SenderType.PRIVATE,
+            sender_name=SENDER,
+            received_at=now - timedelta(days=1),
+            actor=kari,
+            now=now,
         ).id
-    )  # fmt: skip
+    )
     store.set_input_status([ids[0], ids[1], ids[2], ids[4]], InputStatus.PUBLISHED, "kari")
     assert ids == IDS
     store.close()
@@ -235,7 +243,16 @@ def test_only_an_admin_can_delete_an_input_and_only_with_a_reason(app):
 def test_planner_can_download_every_export_and_the_report_as_word_or_pdf_ordered_as_chosen(app):
     at = log_in(app)
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["CSV", "Excel", "GeoJSON", "GeoPackage", "Rapport (Word)", "Rapport (PDF)", "Arkivpakke (Fiks Arkiv)", "Medvirkningsrapport (Word)"]
+    assert labels == [
+        "CSV",
+        "Excel",
+        "GeoJSON",
+        "GeoPackage",
+        "Rapport (Word)",
+        "Rapport (PDF)",
+        "Arkivpakke (Fiks Arkiv)",
+        "Medvirkningsrapport (Word)",
+    ]
     order = at.radio(key=f"downloads-{CID}-order")
     assert order.options == ["Tema (ellers kategori)", "Kategori"] and order.value == "theme"
 

@@ -64,9 +64,7 @@ def live(tmp_path_factory) -> Iterator[AppServer]:
 def browser_session(server: AppServer) -> Iterator[str]:
     """A websocket session like a browser's, kept open once the start page has run; yields
     its session id."""
-    with connect(
-        f"ws://127.0.0.1:{server.port}/_stcore/stream", subprotocols=["streamlit"], open_timeout=30
-    ) as ws:
+    with connect(f"ws://127.0.0.1:{server.port}/_stcore/stream", subprotocols=["streamlit"], open_timeout=30) as ws:
         ws.send(BackMsg(rerun_script={"query_string": ""}).SerializeToString())
         session_id = None
         while True:
@@ -234,9 +232,7 @@ def test_health_check_stays_reachable_for_the_balancer(live):
 
 
 def test_images_may_come_from_the_configured_tile_host_only(tmp_path):
-    settings = load_settings(
-        {"KARTINNSPILL_TILES": "kartverket-topo"}, secrets_path=tmp_path / "none.toml"
-    )
+    settings = load_settings({"KARTINNSPILL_TILES": "kartverket-topo"}, secrets_path=tmp_path / "none.toml")
     policy = content_security_policy(settings, "/", "kart.asker.no")
     img = next(d for d in policy.split("; ") if d.startswith("img-src"))
     assert img == "img-src 'self' data: blob: https://cache.kartverket.no"
@@ -249,9 +245,7 @@ def test_a_forged_host_header_does_not_reach_the_policy(tmp_path):
     assert "evil" not in policy and policy.count("script-src") == 1
 
 
-@pytest.mark.parametrize(
-    "value", ["*", "https://*.example.no", "https://x.no; script-src *", "javascript:1", "'self'"]
-)
+@pytest.mark.parametrize("value", ["*", "https://*.example.no", "https://x.no; script-src *", "javascript:1", "'self'"])
 def test_frame_ancestors_setting_accepts_only_plain_origins(value):
     with pytest.raises(ConfigError) as info:
         parse_frame_ancestors(value)
@@ -266,9 +260,7 @@ def test_frame_ancestors_default_to_none():
 # --------------------------------------------------------------------------- L2: busy store
 
 
-def test_visitor_sees_no_path_or_pid_while_another_process_holds_the_database(
-    tmp_path, monkeypatch, caplog
-):
+def test_visitor_sees_no_path_or_pid_while_another_process_holds_the_database(tmp_path, monkeypatch, caplog):
     seeded = tmp_path / "seed.duckdb"
     Store.open(seeded).close()
     at = app_on_copy_of(seeded, tmp_path, monkeypatch)

@@ -34,9 +34,7 @@ def test_a_new_tab_in_the_same_browser_carries_the_login_on_with_a_record_of_its
     token, user = resumed
     assert user == kari and token != first
     assert session_user(store, token, IDLE, mine, now=T0 + timedelta(minutes=6)) == kari
-    assert (
-        session_user(store, first, IDLE, mine, now=T0 + timedelta(minutes=6)) == kari
-    )  # the first tab goes on
+    assert session_user(store, first, IDLE, mine, now=T0 + timedelta(minutes=6)) == kari  # the first tab goes on
 
 
 def test_no_login_for_another_browser_a_forged_cookie_or_a_browser_that_never_logged_in(
@@ -63,13 +61,8 @@ def test_an_idle_login_is_not_carried_on_and_ends(store):
     kari = create_user(store, "kari", "planner", PASSWORD)
     mine = COOKIES.new()
     first = start_session(store, kari, mine, now=T0)
-    assert (
-        resume_session(store, IDLE, mine, now=T0 + IDLE + timedelta(seconds=1)) is None
-    )
-    assert (
-        session_user(store, first, IDLE, mine, now=T0 + IDLE + timedelta(seconds=2))
-        is None
-    )  # ended
+    assert resume_session(store, IDLE, mine, now=T0 + IDLE + timedelta(seconds=1)) is None
+    assert session_user(store, first, IDLE, mine, now=T0 + IDLE + timedelta(seconds=2)) is None  # ended
 
 
 def test_a_deactivated_account_is_not_carried_on(store):

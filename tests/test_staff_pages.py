@@ -192,7 +192,7 @@ def test_audit_filter_narrows_by_action_or_actor(db):
 
 
 def test_audit_csv_is_for_norwegian_excel_and_formula_safe(store):
-    store.audit("=HYPERLINK(\"http://x\")", "login.failed", "user", "=1+1")
+    store.audit('=HYPERLINK("http://x")', "login.failed", "user", "=1+1")
     data = audit_csv(store.audit_entries(), "nb")
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
@@ -227,8 +227,9 @@ def test_audit_csv_from_the_store_has_every_matching_entry(store):
         store.audit("robot", "export.csv", "consultation", f"c{n}")
     store.audit("kari", "login", "user", "kari")
     assert store.count_audit("EXPORT") == 150 and store.count_audit("") == 151
-    rows = list(csv.reader(io.StringIO(audit_csv(store.audit_entries(text="kari"), "nb")
-                                       .decode("utf-8-sig")), delimiter=";"))  # fmt: skip
+    rows = list(
+        csv.reader(io.StringIO(audit_csv(store.audit_entries(text="kari"), "nb").decode("utf-8-sig")), delimiter=";")
+    )
     assert [r[1:3] for r in rows[1:]] == [["kari", "login"]]
     page = store.audit_entries(limit=100, offset=100)
     assert [e.object_id for e in page][:2] == ["c50", "c49"] and len(page) == 51
@@ -328,8 +329,10 @@ def test_planner_registers_a_letter_kept_off_the_resident_page(db):
     (row,) = [i for i in app_store(path).all_inputs(BORGEN) if i.text == LETTER]
     assert saved.value == f"Innspillet er registrert med referansenummer {row.reference}."
     assert (row.channel, row.sender_type, row.sender_name) == (
-        Channel.LETTER, SenderType.ORGANISATION, "Borgen Velforening",
-    )  # fmt: skip
+        Channel.LETTER,
+        SenderType.ORGANISATION,
+        "Borgen Velforening",
+    )
     assert not row.has_location  # "Gjelder hele området" is the default
     assert at.text_area(key="register-text").value == ""  # the form is cleared
     assert at.text_input(key="register-sender_name").value == ""

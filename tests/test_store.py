@@ -119,9 +119,7 @@ def test_eight_threads_submitting_at_once_lose_and_duplicate_nothing(store, cons
 
 
 def test_supports_from_many_threads_are_counted_exactly(store, consultation):
-    item = submit_input(
-        store, consultation.id, InputDraft("Annet", "Støtt meg, takk!", *INSIDE), session="a", now=NOW
-    )
+    item = submit_input(store, consultation.id, InputDraft("Annet", "Støtt meg, takk!", *INSIDE), session="a", now=NOW)
     start = threading.Barrier(8)
 
     def worker(n: int) -> int:
@@ -150,9 +148,7 @@ def test_store_survives_a_killed_writer(db_path):
         "    i = submit_input(s, c.id, InputDraft('Annet', f'Innspill {k:07d}', *INSIDE), session='x', now=NOW, limiter=NoLimit())\n"
         "    print(i.id, flush=True)\n"
     )
-    writer = subprocess.Popen(
-        [sys.executable, "-c", script, str(db_path)], stdout=subprocess.PIPE, text=True
-    )
+    writer = subprocess.Popen([sys.executable, "-c", script, str(db_path)], stdout=subprocess.PIPE, text=True)
     acknowledged = []
     deadline = time.monotonic() + 60
     while len(acknowledged) < 200 and time.monotonic() < deadline:
@@ -172,7 +168,14 @@ def test_sixteen_threads_sending_2000_inputs_and_supports_store_each_exactly_onc
     """Issue 5: every acknowledged input stored once, supports counted exactly."""
     threads, per_thread = 16, 125
     start = threading.Barrier(threads)
-    first = submit_input(store, consultation.id, InputDraft("Annet", "Støtt dette innspillet", *INSIDE), session="x", now=NOW, limiter=NO_LIMIT)
+    first = submit_input(
+        store,
+        consultation.id,
+        InputDraft("Annet", "Støtt dette innspillet", *INSIDE),
+        session="x",
+        now=NOW,
+        limiter=NO_LIMIT,
+    )
 
     def worker(n: int) -> tuple[list[int], int]:
         start.wait()
@@ -180,7 +183,9 @@ def test_sixteen_threads_sending_2000_inputs_and_supports_store_each_exactly_onc
         for k in range(per_thread):
             d = InputDraft("Annet", f"Tråd {n} sender innspill {k}", *INSIDE)
             ids.append(submit_input(store, consultation.id, d, session=f"t{n}-{k % 7}", now=NOW, limiter=NO_LIMIT).id)
-            supports += support_input(store, consultation.id, first.id, session=f"t{n}-{k % 7}", now=NOW, limiter=NO_LIMIT)
+            supports += support_input(
+                store, consultation.id, first.id, session=f"t{n}-{k % 7}", now=NOW, limiter=NO_LIMIT
+            )
         return ids, supports
 
     with ThreadPoolExecutor(threads) as pool:
@@ -226,8 +231,9 @@ def test_changing_what_is_not_there_raises_not_found_with_a_message_and_changes_
 def test_deleting_a_consultation_with_inputs_is_a_conflict_and_deletes_nothing(store, consultation):
     from consultations.errors import Conflict
 
-    draft = InputDraft(category=consultation.categories[0], text="Fortau langs skoleveien.",
-                       lat=INSIDE[0], lon=INSIDE[1])  # fmt: skip
+    draft = InputDraft(
+        category=consultation.categories[0], text="Fortau langs skoleveien.", lat=INSIDE[0], lon=INSIDE[1]
+    )
     stored = submit_input(store, consultation.id, draft, session="s1", now=NOW, limiter=NO_LIMIT)
     with pytest.raises(Conflict) as caught:
         store.delete_consultation(consultation.id, "ola")
@@ -252,8 +258,11 @@ def test_a_document_reads_back_its_name_size_kind_and_bytes(store, consultation)
     doc_id = store.add_document(consultation.id, "plankart.pdf", content, "kari", DocumentKind.PLANKART)
     doc = store.document(doc_id)
     assert (doc.consultation_id, doc.filename, doc.size, doc.kind) == (
-        consultation.id, "plankart.pdf", len(content), DocumentKind.PLANKART,
-    )  # fmt: skip
+        consultation.id,
+        "plankart.pdf",
+        len(content),
+        DocumentKind.PLANKART,
+    )
     assert store.document_content(doc_id) == content and store.document(doc_id + 1) is None
 
 

@@ -33,14 +33,29 @@ def replicas(pg_url):
     second.close()
 
 
-def _add(store: Store, text: str = "Fortau langs skoleveien, takk.", token: str | None = None,
-         address_hash: str | None = None):  # fmt: skip
+def _add(
+    store: Store,
+    text: str = "Fortau langs skoleveien, takk.",
+    token: str | None = None,
+    address_hash: str | None = None,
+):
     return store.add_input(
-        consultation_id="test-borgen", category="Annet", text=text, lat=INSIDE[0], lon=INSIDE[1],
-        east=None, north=None, age_group=None, relation=None, channel=Channel.WEB,
-        status=InputStatus.PUBLISHED, session_hash="s", token=token, created_at=NOW,
+        consultation_id="test-borgen",
+        category="Annet",
+        text=text,
+        lat=INSIDE[0],
+        lon=INSIDE[1],
+        east=None,
+        north=None,
+        age_group=None,
+        relation=None,
+        channel=Channel.WEB,
+        status=InputStatus.PUBLISHED,
+        session_hash="s",
+        token=token,
+        created_at=NOW,
         address_hash=address_hash,
-    )  # fmt: skip
+    )
 
 
 def _while_held(holder: Store, hold, attempt) -> object:
@@ -110,10 +125,11 @@ def test_a_write_on_one_replica_is_seen_at_once_by_the_others_remembered_reads(r
 def _together(n: int, script: str, *args: str) -> list[subprocess.CompletedProcess]:
     """``n`` Python processes started at once, each running ``script``."""
     procs = [
-        subprocess.Popen([sys.executable, "-c", script, *args], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", script, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         for _ in range(n)
-    ]  # fmt: skip
+    ]
     done = []
     for p in procs:
         out, err = p.communicate(timeout=600)
@@ -163,10 +179,21 @@ def test_with_postgis_every_input_and_area_also_has_a_geometry_for_gis_clients(p
         store.add_consultation(make_consultation())
         located, _ = _add(store)
         whole, _ = store.add_input(
-            consultation_id="test-borgen", category="Annet", text="Hele området", lat=None, lon=None,
-            east=None, north=None, age_group=None, relation=None, channel=Channel.LETTER,
-            status=InputStatus.PUBLISHED, session_hash=None, token=None, created_at=NOW,
-        )  # fmt: skip
+            consultation_id="test-borgen",
+            category="Annet",
+            text="Hele området",
+            lat=None,
+            lon=None,
+            east=None,
+            north=None,
+            age_group=None,
+            relation=None,
+            channel=Channel.LETTER,
+            status=InputStatus.PUBLISHED,
+            session_hash=None,
+            token=None,
+            created_at=NOW,
+        )
     finally:
         store.close()
     name = pg_url.rsplit("/", 1)[1]
@@ -231,10 +258,16 @@ def _class_of(store: Store, size: int):
 
     store.add_consultation(make_consultation())
     return classes.create_class(
-        store, staff(store, "lena", Role.TEACHER), "test-borgen", school="Heggedal skole",
-        grade="6", size=size, opens_at=NOW - timedelta(hours=1), closes_at=NOW + timedelta(hours=2),
+        store,
+        staff(store, "lena", Role.TEACHER),
+        "test-borgen",
+        school="Heggedal skole",
+        grade="6",
+        size=size,
+        opens_at=NOW - timedelta(hours=1),
+        closes_at=NOW + timedelta(hours=2),
         now=NOW,
-    )  # fmt: skip
+    )
 
 
 # Another replica: its own process (its own memory), on the same database; runs the lines
@@ -285,10 +318,14 @@ def test_a_class_budget_holds_across_replicas(pg_url):
 
         for n in range(half):
             place(n)
-        there = _on_other_replica(pg_url, session, (
-            f"for n in range({half}, {budget + 1}):\n"
-            "    outcome(lambda: classes.submit_place(store, session, *INSIDE, 'safe', '', pupil=f'p{n}', now=NOW))"
-        ))  # fmt: skip
+        there = _on_other_replica(
+            pg_url,
+            session,
+            (
+                f"for n in range({half}, {budget + 1}):\n"
+                "    outcome(lambda: classes.submit_place(store, session, *INSIDE, 'safe', '', pupil=f'p{n}', now=NOW))"
+            ),
+        )
         assert there == ["ok"] * (budget - half) + ["classes.busy"]
         with pytest.raises(InvalidInput) as refused:
             place(budget + 1)
@@ -312,11 +349,15 @@ def test_guessing_class_codes_is_stopped_across_replicas(pg_url):
             with pytest.raises(InvalidInput) as wrong:
                 classes.find_class(store, "AAAAAA", session="guesser", now=NOW)
             assert wrong.value.key == "classes.code_unknown"
-        there = _on_other_replica(pg_url, session, (
-            f"for _ in range({tries - tries // 2}):\n"
-            "    outcome(lambda: classes.find_class(store, 'AAAAAA', session='guesser', now=NOW))\n"
-            "outcome(lambda: classes.find_class(store, session.code, session='guesser', now=NOW))"
-        ))  # fmt: skip
+        there = _on_other_replica(
+            pg_url,
+            session,
+            (
+                f"for _ in range({tries - tries // 2}):\n"
+                "    outcome(lambda: classes.find_class(store, 'AAAAAA', session='guesser', now=NOW))\n"
+                "outcome(lambda: classes.find_class(store, session.code, session='guesser', now=NOW))"
+            ),
+        )
         assert there == ["classes.code_unknown"] * (tries - tries // 2) + ["classes.too_many_tries"]
         with pytest.raises(InvalidInput) as stopped:
             classes.find_class(store, session.code, session="guesser", now=NOW)
@@ -362,7 +403,9 @@ def test_one_oidc_account_bound_on_two_replicas_at_once_binds_one_user(replicas)
     kari = one.add_user("kari", Role.PLANNER, None)
     ola = one.add_user("ola", Role.PLANNER, None)
     outcome = _while_held(
-        one, lambda: one.bind_oidc(kari.id, "https://idp", "sub-1"), lambda: two.bind_oidc(ola.id, "https://idp", "sub-1")
+        one,
+        lambda: one.bind_oidc(kari.id, "https://idp", "sub-1"),
+        lambda: two.bind_oidc(ola.id, "https://idp", "sub-1"),
     )
     assert outcome is False
     assert two.user_by_oidc("https://idp", "sub-1").id == kari.id

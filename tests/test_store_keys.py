@@ -17,11 +17,22 @@ from tests.pg import on_both_backends as store_location  # noqa: F401  (every te
 
 def _add(store: Store, text: str = "Farlig kryss ved skolen", *, token: str | None = None, address_hash="adr"):
     return store.add_input(
-        consultation_id="test-borgen", category="Annet", text=text, lat=INSIDE[0], lon=INSIDE[1],
-        east=None, north=None, age_group=None, relation=None, channel=Channel.WEB,
-        status=InputStatus.PUBLISHED, session_hash=None, token=token, created_at=NOW,
+        consultation_id="test-borgen",
+        category="Annet",
+        text=text,
+        lat=INSIDE[0],
+        lon=INSIDE[1],
+        east=None,
+        north=None,
+        age_group=None,
+        relation=None,
+        channel=Channel.WEB,
+        status=InputStatus.PUBLISHED,
+        session_hash=None,
+        token=token,
+        created_at=NOW,
         address_hash=address_hash,
-    )  # fmt: skip
+    )
 
 
 def _party(store: Store, name: str, consultation_id: str = "test-borgen"):
@@ -54,9 +65,8 @@ def test_migration_28_keeps_every_repeat_of_an_older_database_and_keys_the_first
                     """INSERT INTO inputs (consultation_id, category, text, channel, status,
                            created_at, submission_token, address_hash)
                        VALUES ('test-borgen', 'Annet', 'Samme tekst', 'web', 'published', ?, ?, ?)""",
-                    (datetime(2026, 11, 20, tzinfo=UTC).replace(tzinfo=None), token,
-                     "adr" if token != "t3" else None),
-                )  # fmt: skip
+                    (datetime(2026, 11, 20, tzinfo=UTC).replace(tzinfo=None), token, "adr" if token != "t3" else None),
+                )
             for name in ("Statsforvalteren", "statsforvalteren"):
                 cur.execute(
                     """INSERT INTO hearing_parties (consultation_id, name, sender_type, created_at)

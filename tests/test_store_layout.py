@@ -47,29 +47,44 @@ def test_only_each_backend_imports_its_driver():
 def test_both_backends_have_every_member_the_protocol_declares():
     def members(protocol: type) -> set[str]:
         return {
-            name for klass in protocol.__mro__ if klass.__module__ == Backend.__module__
+            name
+            for klass in protocol.__mro__
+            if klass.__module__ == Backend.__module__
             for name in (*vars(klass), *getattr(klass, "__annotations__", {}))
             if not name.startswith("_")
-        }  # fmt: skip
+        }
 
     assert members(Backend) >= {"cursor", "transaction", "lock", "backup_to", "path", "label"}
     for backend in (DuckDBBackend, PostgresBackend):
         instance_attributes = set(inspect.getsource(backend.__init__).split("self.")[1:])
         missing = {
-            name for name in members(Backend)
+            name
+            for name in members(Backend)
             if not hasattr(backend, name) and not any(a.startswith(f"{name} ") for a in instance_attributes)
-        }  # fmt: skip
+        }
         assert missing == set(), backend.__name__
     assert members(SharedBackend) - members(Backend) <= set(vars(PostgresBackend))
 
 
 def test_rows_become_model_objects_by_column_name_whatever_the_column_order(store, consultation):
     item, _ = store.add_input(
-        consultation_id=consultation.id, category="Annet", text="Trygg skolevei", lat=59.826,
-        lon=10.414, east=None, north=None, age_group=None, relation=None, channel=Channel.WEB,
-        status=InputStatus.PUBLISHED, session_hash=None, token=None, created_at=NOW,
-        sender_type=SenderType.ORGANISATION, sender_name="Borgen vel",
-    )  # fmt: skip
+        consultation_id=consultation.id,
+        category="Annet",
+        text="Trygg skolevei",
+        lat=59.826,
+        lon=10.414,
+        east=None,
+        north=None,
+        age_group=None,
+        relation=None,
+        channel=Channel.WEB,
+        status=InputStatus.PUBLISHED,
+        session_hash=None,
+        token=None,
+        created_at=NOW,
+        sender_type=SenderType.ORGANISATION,
+        sender_name="Borgen vel",
+    )
     party = store.add_hearing_party(consultation.id, "Statsforvalteren", SenderType.ORGANISATION, None, None)
     backwards = ", ".join(reversed(record.CONSULTATION_COLUMNS))
     [found] = store._records(f"SELECT {backwards} FROM consultations")

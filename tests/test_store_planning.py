@@ -10,7 +10,9 @@ from tests.pg import on_both_backends as store_location  # noqa: F401  (every te
 
 def _inputs(store, consultation, n=3):
     return [
-        submit_input(store, consultation.id, InputDraft("Annet", f"Innspill nummer {k}", *INSIDE), session=f"s{k}", now=NOW).id
+        submit_input(
+            store, consultation.id, InputDraft("Annet", f"Innspill nummer {k}", *INSIDE), session=f"s{k}", now=NOW
+        ).id
         for k in range(n)
     ]
 

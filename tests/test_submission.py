@@ -42,9 +42,7 @@ def test_valid_input_is_stored_published_with_working_crs_coordinates(store, con
 
 
 def test_whole_area_input_needs_no_map(store, consultation):
-    stored = submit_input(
-        store, consultation.id, draft(lat=None, lon=None, whole_area=True), session="s", now=NOW
-    )
+    stored = submit_input(store, consultation.id, draft(lat=None, lon=None, whole_area=True), session="s", now=NOW)
     assert stored.lat is None and stored.east is None and not stored.has_location
 
 
@@ -88,9 +86,7 @@ def test_control_characters_are_stripped_and_line_breaks_kept(store, consultatio
 
 
 def test_pin_outside_plan_area_is_refused(store, consultation):
-    error = refused(
-        store, consultation.id, draft(lat=OUTSIDE[0], lon=OUTSIDE[1]), "input.outside_area"
-    )
+    error = refused(store, consultation.id, draft(lat=OUTSIDE[0], lon=OUTSIDE[1]), "input.outside_area")
     assert error.message().startswith("Punktet ligger utenfor planområdet")
 
 
@@ -184,9 +180,7 @@ def test_support_for_an_input_of_another_consultation_is_refused(store, consulta
 def test_answers_to_the_consultations_questions_are_stored_with_the_input(store):
     from consultations.model import Question, QuestionKind
 
-    c = make_consultation(
-        "q", questions=(Question("q1", QuestionKind.SCALE, "Hvor trygt føles det?"),)
-    )
+    c = make_consultation("q", questions=(Question("q1", QuestionKind.SCALE, "Hvor trygt føles det?"),))
     store.add_consultation(c)
     stored = submit_input(store, c.id, draft(answers={"q1": 2}), session="s", now=NOW)
     assert store.get_input(stored.id).answers == {"q1": 2}

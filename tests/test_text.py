@@ -22,5 +22,5 @@ def test_remote_images_in_staff_markdown_can_never_render_as_images(markdown):
 
 
 def test_images_the_app_serves_are_kept():
-    markdown = "Se ![plankart [2026]](/app/static/plankart.png \"Plankart\") og ![x](app/static/y.png)."
+    markdown = 'Se ![plankart [2026]](/app/static/plankart.png "Plankart") og ![x](app/static/y.png).'
     assert without_remote_images(markdown) == markdown and not has_remote_images(markdown)

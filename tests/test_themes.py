@@ -77,7 +77,9 @@ def test_keywords_per_category_are_its_own_stemmed_words_shown_as_words():
 
 
 def test_keywords_leave_out_stop_words_and_words_only_one_input_uses():
-    frame = frame_of({"A": ["Det er ikke trygt her, og vi må gjøre noe.", "Det er ikke trygt, sier jeg.", "Fotballbane ønskes."]})
+    frame = frame_of(
+        {"A": ["Det er ikke trygt her, og vi må gjøre noe.", "Det er ikke trygt, sier jeg.", "Fotballbane ønskes."]}
+    )
     assert themes.keywords(frame) == {"A": ["trygt"]}
     assert themes.keywords(frame, per_category=False) == {themes.ALL: ["trygt"]}
     assert themes.keywords(frame.iloc[:0]) == {}
@@ -197,7 +199,11 @@ def _all_pairs_groups(texts: list[str], threshold: float) -> set[tuple[int, ...]
 
     for i in range(len(texts)):
         for j in range(i + 1, len(texts)):
-            if sets[i] and sets[j] and len(sets[i] & sets[j]) >= threshold * (len(sets[i]) * len(sets[j])) ** 0.5 - 1e-9:
+            if (
+                sets[i]
+                and sets[j]
+                and len(sets[i] & sets[j]) >= threshold * (len(sets[i]) * len(sets[j])) ** 0.5 - 1e-9
+            ):
                 parent[root(j)] = root(i)
     groups: dict[int, list[int]] = {}
     for i in range(len(texts)):

@@ -63,16 +63,21 @@ def refused(store, actor, translations, key) -> InvalidConsultation:
 
 
 def test_category_and_question_translations_are_kept_and_shown_in_that_language(store, kari):
-    c, _ = save(store, form(translations={"en": ENGLISH, "nn": {"categories": {"Annet": "Anna", "Gange og sykkel": " "}}}), kari)
+    c, _ = save(
+        store, form(translations={"en": ENGLISH, "nn": {"categories": {"Annet": "Anna", "Gange og sykkel": " "}}}), kari
+    )
     stored = store.get_consultation(c.id)
     assert stored.translations["en"]["categories"] == {
-        "Trafikk og trafikksikkerhet": "Traffic and road safety", "Annet": "Other"
-    }  # fmt: skip
+        "Trafikk og trafikksikkerhet": "Traffic and road safety",
+        "Annet": "Other",
+    }
     assert stored.translations["nn"] == {"categories": {"Annet": "Anna"}}  # empty ones dropped
     english = stored.in_language("en").labels("en")
     assert [english.category(name) for name in stored.categories] == [
-        "Traffic and road safety", "Gange og sykkel", "Other"
-    ]  # fmt: skip
+        "Traffic and road safety",
+        "Gange og sykkel",
+        "Other",
+    ]
     assert english.question(OFTEN) == "How often are you here?"
     assert [english.option(OFTEN, o) for o in OFTEN.options] == ["Daily", "Weekly", "Rarely"]
     assert english.question(SAFE) == SAFE.text  # not translated: as written
@@ -90,10 +95,14 @@ def test_a_translation_of_a_category_the_consultation_lacks_is_refused_and_nothi
 
 
 def test_a_translation_of_a_question_the_consultation_lacks_is_refused(store, kari):
-    refused(store, kari, {"nn": {"questions": {"q9": {"text": "Kva meiner du?"}}}}, "translated_labels.unknown_question")
+    refused(
+        store, kari, {"nn": {"questions": {"q9": {"text": "Kva meiner du?"}}}}, "translated_labels.unknown_question"
+    )
 
 
-@pytest.mark.parametrize("options", [["Daily", "Weekly"], ["Daily", "Weekly", "Rarely", "Never"], ["Daily", " ", "Rarely"]])
+@pytest.mark.parametrize(
+    "options", [["Daily", "Weekly"], ["Daily", "Weekly", "Rarely", "Never"], ["Daily", " ", "Rarely"]]
+)
 def test_translated_options_must_be_as_many_as_the_originals(store, kari, options):
     error = refused(store, kari, {"en": {"questions": {"q1": {"options": options}}}}, "translated_labels.options_count")
     assert "3" in error.message("en")
@@ -137,19 +146,27 @@ def test_an_input_keeps_the_original_category_and_option_whatever_language_its_s
 def import_file(folder: Path, translations: object) -> Path:
     """An early medvirkning as ``import-consultation`` reads it, with ``translations``."""
     data = {
-        "id": "vollen-sentrum", "title": "Vollen sentrum", "summary": "Hvordan skal Vollen utvikle seg?",
-        "plan_type": "tettstedsutvikling", "stage": "idefase",
-        "opens": "2026-11-26", "closes": "2027-01-15",
-        "area": mapping(BORGEN_SQUARE), "categories": list(CATEGORIES),
+        "id": "vollen-sentrum",
+        "title": "Vollen sentrum",
+        "summary": "Hvordan skal Vollen utvikle seg?",
+        "plan_type": "tettstedsutvikling",
+        "stage": "idefase",
+        "opens": "2026-11-26",
+        "closes": "2027-01-15",
+        "area": mapping(BORGEN_SQUARE),
+        "categories": list(CATEGORIES),
         "translations": translations,
-    }  # fmt: skip
+    }
     path = folder / "horing.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return path
 
 
 def test_import_carries_translated_texts_and_categories(store, tmp_path):
-    given = {"en": {"title": "Vollen centre", "categories": {"Annet": "Other"}}, "nn": {"categories": {"Annet": "Anna"}}}
+    given = {
+        "en": {"title": "Vollen centre", "categories": {"Annet": "Other"}},
+        "nn": {"categories": {"Annet": "Anna"}},
+    }
     c, _ = import_consultation(store, import_file(tmp_path, given), kommunenummer="3203", now=NOW)
     stored = store.get_consultation(c.id)
     assert stored.translations == given

@@ -165,7 +165,10 @@ def test_the_builder_shows_the_saved_translations_and_saves_changed_ones(app):
     assert not at.error, [e.value for e in at.error]
     nynorsk = at.store().get_consultation(BORGEN).translations["nn"]
     assert nynorsk["categories"] == {"Annet": "Anna", "Gange og sykkel": "Gonge og sykkel"}
-    assert nynorsk["questions"]["q1"] == {"text": "Kor ofte er du på Borgen?", "options": ["Dagleg", "Kvar veke", "Sjeldan"]}
+    assert nynorsk["questions"]["q1"] == {
+        "text": "Kor ofte er du på Borgen?",
+        "options": ["Dagleg", "Kvar veke", "Sjeldan"],
+    }
     assert at.store().get_consultation(BORGEN).translations["en"] == TRANSLATIONS["en"]
 
 

@@ -43,16 +43,24 @@ def server(monkeypatch):
     monkeypatch.setenv("KARTINNSPILL_TILES", "none")
     streamlit = Streamlit()
     budget = UploadBudget(
-        streamlit, load_settings(), held=lambda: streamlit.manager.file_storage,
-        session_bytes=50 * MB, address_bytes=120 * MB,
-    )  # fmt: skip
+        streamlit,
+        load_settings(),
+        held=lambda: streamlit.manager.file_storage,
+        session_bytes=50 * MB,
+        address_bytes=120 * MB,
+    )
     return streamlit, budget
 
 
 def put(budget: UploadBudget, session: str, file_id: str, size_mb: int, peer: str = "192.0.2.7") -> int:
     data = b"\0" * (size_mb * MB)
-    scope = {"type": "http", "method": "PUT", "path": f"/_stcore/upload_file/{session}/{file_id}",
-             "headers": [(b"content-length", str(len(data)).encode())], "client": (peer, 50000)}  # fmt: skip
+    scope = {
+        "type": "http",
+        "method": "PUT",
+        "path": f"/_stcore/upload_file/{session}/{file_id}",
+        "headers": [(b"content-length", str(len(data)).encode())],
+        "client": (peer, 50000),
+    }
     sent: list[dict] = []
 
     async def receive():
@@ -101,8 +109,13 @@ def test_the_memory_of_a_session_s_uploads_is_released_when_they_are_dropped(mon
     sent: ``drop_session_uploads``); the process's resident memory goes back down."""
     monkeypatch.setenv("KARTINNSPILL_TILES", "none")
     streamlit = Streamlit()
-    budget = UploadBudget(streamlit, load_settings(), held=lambda: streamlit.manager.file_storage,
-                          session_bytes=400 * MB, address_bytes=400 * MB)  # fmt: skip
+    budget = UploadBudget(
+        streamlit,
+        load_settings(),
+        held=lambda: streamlit.manager.file_storage,
+        session_bytes=400 * MB,
+        address_bytes=400 * MB,
+    )
     gc.collect()
     before = _rss_mb()
     assert all(put(budget, "s1", f"f{n}", 19) == 204 for n in range(10))

@@ -56,7 +56,9 @@ def test_pillow_s_own_cap_is_lowered_to_what_a_phone_photo_needs():
     assert MAX_PIXELS <= 40_000_000 and Image.MAX_IMAGE_PIXELS == MAX_PIXELS
 
 
-@pytest.mark.parametrize("check", [lambda d: check_photo("bombe.png", d, "alt"), lambda d: check_attachment("bombe.png", d)])
+@pytest.mark.parametrize(
+    "check", [lambda d: check_photo("bombe.png", d, "alt"), lambda d: check_attachment("bombe.png", d)]
+)
 def test_the_attack_png_is_refused_from_its_header_without_decoding(check, forbid_decoding):
     data = big_png()
     forbid_decoding()
@@ -79,18 +81,27 @@ def test_a_pdf_whose_pages_inflate_past_the_cap_is_refused_and_a_plain_one_passe
 
 def test_a_throttled_try_is_refused_before_its_photo_or_file_is_decoded(store, forbid_decoding):
     c = make_consultation(
-        "formal", plan_type=PlanType.DETALJREGULERING, stage=Stage.OFFENTLIG_ETTERSYN,
-        plan_id="2024.07", case_number="24/1234",
-    )  # fmt: skip
+        "formal",
+        plan_type=PlanType.DETALJREGULERING,
+        stage=Stage.OFFENTLIG_ETTERSYN,
+        plan_id="2024.07",
+        case_number="24/1234",
+    )
     store.add_consultation(c)
     draft = InputDraft(c.categories[0], "Et innspill om krysset ved skolen.", lat=INSIDE[0], lon=INSIDE[1])
     photo, letter = phone_jpeg((400, 300)), small_pdf()
     forbid_decoding()
     key = refusal(
         lambda: submit_input(
-            store, c.id, draft, session="s", now=NOW, limiter=Spent(),
-            photos=[("foto.jpg", photo, "Krysset")], files=[("brev.pdf", letter)],
-        )  # fmt: skip
+            store,
+            c.id,
+            draft,
+            session="s",
+            now=NOW,
+            limiter=Spent(),
+            photos=[("foto.jpg", photo, "Krysset")],
+            files=[("brev.pdf", letter)],
+        )
     )
     assert key == "input.rate_limited"
 
@@ -103,9 +114,14 @@ def test_the_cheap_checks_refuse_before_the_rate_limit_is_spent(store, consultat
     for n in range(12):  # more than the ten a session may send
         key = refusal(
             lambda: submit_input(
-                store, consultation.id, draft, session="s", now=NOW, limiter=limiter,
+                store,
+                consultation.id,
+                draft,
+                session="s",
+                now=NOW,
+                limiter=limiter,
                 photos=[("bombe.png", hostile, "alt")],
-            )  # fmt: skip
+            )
         )
         assert key == "attachment.too_many_pixels", n
 

@@ -166,12 +166,15 @@ def test_every_kind_of_import_is_rewritten_and_the_package_still_runs(repo):
     test = read("tests/test_town.py")
     assert 'monkeypatch.setattr("town.outputs.summary.build", lambda: "patched")  # see town/outputs/summary.py' in test
     assert "assert town.outputs.summary.build()" in test and "import town.outputs.summary\n" in test
-    assert read("Makefile") == "report:\n\tpython -m town.outputs.summary  # town/outputs/summary.py, not town.reports\n"
+    assert (
+        read("Makefile") == "report:\n\tpython -m town.outputs.summary  # town/outputs/summary.py, not town.reports\n"
+    )
 
-    assert python(repo, "import town.cli, town.newcomer, town.shadow, town.ui.page;"
-                        "print(town.cli.main()[0], town.ui.page.show(), town.newcomer.run()[2])") == (
-        "('report', (('idea', 'hearing'), ('idea', 'hearing'), (0, 0), 'store')) True report"
-    )  # fmt: skip
+    assert python(
+        repo,
+        "import town.cli, town.newcomer, town.shadow, town.ui.page;"
+        "print(town.cli.main()[0], town.ui.page.show(), town.newcomer.run()[2])",
+    ) == ("('report', (('idea', 'hearing'), ('idea', 'hearing'), (0, 0), 'store')) True report")
     assert python(repo, "from town.planning import lifecycle; print(lifecycle.DATA.read_text())") == "x"
 
 

@@ -173,11 +173,7 @@ def _counted_strings() -> list[tuple[str, str, str]]:
 
 def test_no_count_is_shown_outside_plural_forms_unless_it_reads_right_for_one():
     assert _counted_strings(), "the scan found nothing: is COUNTS right?"
-    slips = [
-        f"{file}: {key} = {text!r}"
-        for file, key, text in _counted_strings()
-        if key not in COUNT_OUTSIDE_PLURALS
-    ]
+    slips = [f"{file}: {key} = {text!r}" for file, key, text in _counted_strings() if key not in COUNT_OUTSIDE_PLURALS]
     assert not slips, "use a plural table and tn():\n" + "\n".join(slips)
 
 
@@ -230,4 +226,6 @@ def test_a_refusal_on_an_early_page_never_says_hoering_and_a_formal_one_says_mer
         assert "høring" not in early.lower() and "innspill" in early.lower() or "kategori" in early.lower()
         formal = _said(InvalidInput(key), Stage.OFFENTLIG_ETTERSYN, "nb")
         assert "innspill" not in formal.lower()
-    assert _said(InvalidInput("input.text_short", min=10), Stage.IDEFASE, "nb") == InvalidInput("input.text_short", min=10).message("nb")
+    assert _said(InvalidInput("input.text_short", min=10), Stage.IDEFASE, "nb") == InvalidInput(
+        "input.text_short", min=10
+    ).message("nb")

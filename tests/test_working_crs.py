@@ -26,9 +26,7 @@ def utm33(tmp_path, monkeypatch):
     text = re.sub(r"(?m)^working_crs = .*$", "working_crs = 25833", text)
     text = re.sub(r"(?m)^export_crs = .*$", "export_crs = [4326]", text)
     (tmp_path / "utm33.toml").write_text(text, "utf-8")
-    (tmp_path / "asker.toml").write_text(
-        (config.PROFILES / "asker.toml").read_text("utf-8"), "utf-8"
-    )
+    (tmp_path / "asker.toml").write_text((config.PROFILES / "asker.toml").read_text("utf-8"), "utf-8")
     monkeypatch.setattr(config, "PROFILES", tmp_path)
     monkeypatch.setenv("KARTINNSPILL_PROFILE", "utm33")
     config._profile.cache_clear()
@@ -51,17 +49,11 @@ def test_the_profile_names_its_crs_and_export_choices(utm33):
 
 
 def test_an_unknown_export_crs_in_a_profile_is_refused_with_a_sentence(utm33, tmp_path):
-    text = (
-        (tmp_path / "utm33.toml")
-        .read_text("utf-8")
-        .replace("export_crs = [4326]", "export_crs = [999999]")
-    )
+    text = (tmp_path / "utm33.toml").read_text("utf-8").replace("export_crs = [4326]", "export_crs = [999999]")
     (tmp_path / "feil.toml").write_text(text, "utf-8")
     with pytest.raises(ConfigError) as refused:
         config.load_profile("feil")
-    assert "EPSG:999999" in refused.value.message(
-        "nb"
-    ) and "feil" in refused.value.message("nb")
+    assert "EPSG:999999" in refused.value.message("nb") and "feil" in refused.value.message("nb")
 
 
 def test_stored_east_north_and_places_are_in_the_profiles_crs(store, utm33):
@@ -73,16 +65,10 @@ def test_stored_east_north_and_places_are_in_the_profiles_crs(store, utm33):
         session="a",
         now=NOW,
     )
-    assert (stored.east, stored.north) == geo.to_working_crs(
-        INSIDE[1], INSIDE[0], 25833
-    )
-    assert (
-        abs(stored.east - geo.to_working_crs(INSIDE[1], INSIDE[0], 25832)[0]) > 100_000
-    )
+    assert (stored.east, stored.north) == geo.to_working_crs(INSIDE[1], INSIDE[0], 25833)
+    assert abs(stored.east - geo.to_working_crs(INSIDE[1], INSIDE[0], 25832)[0]) > 100_000
     borgen = next(p for p in analysis.load_places() if p.name == "Borgen")
-    assert (borgen.east, borgen.north) == geo.to_working_crs(
-        borgen.lon, borgen.lat, 25833
-    )
+    assert (borgen.east, borgen.north) == geo.to_working_crs(borgen.lon, borgen.lat, 25833)
 
 
 def test_the_route_grid_and_the_export_follow_the_profile(store, utm33, tmp_path):
@@ -92,12 +78,8 @@ def test_the_route_grid_and_the_export_follow_the_profile(store, utm33, tmp_path
     got = analysis.line_density(frame)  # the configured profile's CRS
     assert len(got) >= 3
     for cell in got.itertuples():
-        assert (
-            cell.east % 50 == 25 and cell.north % 50 == 25
-        )  # the 50 m grid of EPSG:25833
-        assert geo.to_working_crs(cell.lon, cell.lat, 25833) == pytest.approx(
-            (cell.east, cell.north), abs=0.01
-        )
+        assert cell.east % 50 == 25 and cell.north % 50 == 25  # the 50 m grid of EPSG:25833
+        assert geo.to_working_crs(cell.lon, cell.lat, 25833) == pytest.approx((cell.east, cell.north), abs=0.01)
     assert drawing.measure == pytest.approx(130, abs=1)  # measured in 25833 too
 
     path = tmp_path / "innspill.gpkg"

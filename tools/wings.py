@@ -116,11 +116,35 @@ MOVES = {
 # The kernel: imported by every wing. word and pdfa are format helpers (a proper Word case
 # document, PDF/A) that the resident's receipt uses as much as the outputs do.
 KERNEL = {
-    "__init__", "__main__", "addresses", "assets", "auth", "background_gc", "browser", "compounds",
-    "config", "errors", "geo", "http_policy", "hyphenation", "i18n", "keys", "mail", "mail_model",
-    "mail_routes", "mail_sender", "model", "pdf_fonts", "pdfa", "permissions", "ratelimit",
-    "tcp_nodelay", "text", "users", "word",
-}  # fmt: skip
+    "__init__",
+    "__main__",
+    "addresses",
+    "assets",
+    "auth",
+    "background_gc",
+    "browser",
+    "compounds",
+    "config",
+    "errors",
+    "geo",
+    "http_policy",
+    "hyphenation",
+    "i18n",
+    "keys",
+    "mail",
+    "mail_model",
+    "mail_routes",
+    "mail_sender",
+    "model",
+    "pdf_fonts",
+    "pdfa",
+    "permissions",
+    "ratelimit",
+    "tcp_nodelay",
+    "text",
+    "users",
+    "word",
+}
 # The application's top: modules that put the wings together (they may import any wing).
 APP = {"cli", "demo", "web"}
 
@@ -145,8 +169,14 @@ class Plan:
 
 
 class Wings:
-    def __init__(self, root: Path, moves: dict[str, str] = MOVES, package: str = PACKAGE,
-                 wings: dict[str, str] = WINGS, stay: set[str] = KERNEL | APP) -> None:  # fmt: skip
+    def __init__(
+        self,
+        root: Path,
+        moves: dict[str, str] = MOVES,
+        package: str = PACKAGE,
+        wings: dict[str, str] = WINGS,
+        stay: set[str] = KERNEL | APP,
+    ) -> None:
         self.root = root
         self.package = package
         self.moves = dict(moves)
@@ -250,10 +280,14 @@ class Wings:
 
     def _text_files(self) -> list[Path]:
         return sorted(
-            p for p in self._tracked()
-            if p.suffix != ".py" and p.as_posix() not in EXCLUDE and not p.as_posix().removeprefix(f"{self.package}/").startswith(TEXT_SKIP)
-            and (self.root / p).is_file() and (self.root / p).stat().st_size < 2_000_000
-        )  # fmt: skip
+            p
+            for p in self._tracked()
+            if p.suffix != ".py"
+            and p.as_posix() not in EXCLUDE
+            and not p.as_posix().removeprefix(f"{self.package}/").startswith(TEXT_SKIP)
+            and (self.root / p).is_file()
+            and (self.root / p).stat().st_size < 2_000_000
+        )
 
     # -- one Python file -----------------------------------------------------------------------
 
@@ -433,7 +467,9 @@ class Wings:
         for source, names in groups.items():
             one = f"from {spelled(source)} import {', '.join(names)}"
             if len(indent) + len(one) > 110:
-                one = f"from {spelled(source)} import (\n" + "".join(f"{indent}    {n},\n" for n in names) + f"{indent})"
+                one = (
+                    f"from {spelled(source)} import (\n" + "".join(f"{indent}    {n},\n" for n in names) + f"{indent})"
+                )
             statements.append(one)
         if comments:
             statements[0] += "  " + "  ".join(comments)
@@ -508,8 +544,10 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
     moved = {src for src, _ in plan.moves}
-    print(f"{len(plan.moves)} modules to move, {len(plan.edits)} files to rewrite "
-          f"({len(set(plan.edits) - moved)} besides the moved ones)")  # fmt: skip
+    print(
+        f"{len(plan.moves)} modules to move, {len(plan.edits)} files to rewrite "
+        f"({len(set(plan.edits) - moved)} besides the moved ones)"
+    )
     if args.check:
         for src, dst in plan.moves:
             print(f"  move {src} -> {dst}")

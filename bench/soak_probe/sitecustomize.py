@@ -41,9 +41,7 @@ if os.environ.get("KARTINNSPILL_SOAK_PROBE"):
         if phase == "start":
             _started[:] = time.perf_counter(), time.thread_time()
         else:
-            _pauses[info["generation"]].append(
-                (time.perf_counter() - _started[0], time.thread_time() - _started[1])
-            )
+            _pauses[info["generation"]].append((time.perf_counter() - _started[0], time.thread_time() - _started[1]))
 
     gc.callbacks.append(_on_gc)
 
@@ -70,9 +68,21 @@ if os.environ.get("KARTINNSPILL_SOAK_PROBE"):
             import ctypes
 
             class _Info(ctypes.Structure):
-                _fields_ = [(n, ctypes.c_size_t) for n in (
-                    "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
-                    "fsmblks", "uordblks", "fordblks", "keepcost")]  # fmt: skip
+                _fields_ = [
+                    (n, ctypes.c_size_t)
+                    for n in (
+                        "arena",
+                        "ordblks",
+                        "smblks",
+                        "hblks",
+                        "hblkhd",
+                        "usmblks",
+                        "fsmblks",
+                        "uordblks",
+                        "fordblks",
+                        "keepcost",
+                    )
+                ]
 
             libc = ctypes.CDLL("libc.so.6")
             libc.mallinfo2.restype = _Info
@@ -119,8 +129,14 @@ if os.environ.get("KARTINNSPILL_SOAK_PROBE"):
         took = time.perf_counter() - started
         collected = _rss_mb()
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-        return {"rss_before": before, "unreachable": freed, "collect_s": took,
-                "rss_after_collect": collected, "rss_after_trim": _rss_mb(), **_malloc()}  # fmt: skip
+        return {
+            "rss_before": before,
+            "unreachable": freed,
+            "collect_s": took,
+            "rss_after_collect": collected,
+            "rss_after_trim": _rss_mb(),
+            **_malloc(),
+        }
 
     def _loop() -> None:
         first = None
@@ -158,9 +174,7 @@ if os.environ.get("KARTINNSPILL_SOAK_PROBE"):
                 **_sessions(),
             }
             if _frames:
-                snap = tracemalloc.take_snapshot().filter_traces(
-                    [tracemalloc.Filter(False, tracemalloc.__file__)]
-                )
+                snap = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(False, tracemalloc.__file__)])
                 line["traced_mb"] = tracemalloc.get_traced_memory()[0] / 2**20
                 if first is None:
                     first = snap

@@ -111,13 +111,7 @@ class Dashboard:
 
 def local_days(created_at: pd.Series) -> pd.Series:
     """Naive-UTC timestamps as Norwegian local midnights (datetime64, cheap to compare)."""
-    return (
-        pd.to_datetime(created_at)
-        .dt.tz_localize("UTC")
-        .dt.tz_convert(LOCAL_TZ)
-        .dt.tz_localize(None)
-        .dt.normalize()
-    )
+    return pd.to_datetime(created_at).dt.tz_localize("UTC").dt.tz_convert(LOCAL_TZ).dt.tz_localize(None).dt.normalize()
 
 
 def filter_frame(
@@ -195,16 +189,14 @@ def shapes(frame: pd.DataFrame) -> pd.Series:
 def per_category(frame: pd.DataFrame, categories: Sequence[str] = ()) -> pd.DataFrame:
     """Inputs and supports per category: in the consultation's order when ``categories``
     is given (every one of them, zeros included, then any others), else most inputs first."""
-    grouped = frame.groupby("category", sort=False).agg(
-        inputs=("id", "size"), supports=("supports", "sum")
-    )
+    grouped = frame.groupby("category", sort=False).agg(inputs=("id", "size"), supports=("supports", "sum"))
     if categories:
         extra = sorted(set(grouped.index) - set(categories))
         grouped = grouped.reindex([*categories, *extra], fill_value=0)
     else:
-        grouped = grouped.reset_index().sort_values(
-            ["inputs", "category"], ascending=[False, True]
-        ).set_index("category")
+        grouped = (
+            grouped.reset_index().sort_values(["inputs", "category"], ascending=[False, True]).set_index("category")
+        )
     result = grouped.rename_axis("category").reset_index()
     return result.astype({"inputs": "int64", "supports": "int64"})
 
@@ -280,9 +272,7 @@ def density(frame: pd.DataFrame, cell_m: int = 250, epsg: int | None = None) -> 
     east = (cells[:, 0] + 0.5) * cell_m
     north = (cells[:, 1] + 0.5) * cell_m
     lat, lon = _to_wgs84(east, north, epsg) if len(cells) else (np.empty(0), np.empty(0))
-    return pd.DataFrame(
-        {"east": east, "north": north, "lat": lat, "lon": lon, "count": counts.astype("int64")}
-    )
+    return pd.DataFrame({"east": east, "north": north, "lat": lat, "lon": lon, "count": counts.astype("int64")})
 
 
 def _drawn(frame: pd.DataFrame, shape: Shape) -> pd.DataFrame:
@@ -331,9 +321,15 @@ def line_density(frame: pd.DataFrame, epsg: int | None = None, cell_m: int = LIN
     ring_lon, ring_lat = geo.from_working_crs(xs.ravel(), ys.ravel(), epsg)
     rings = np.round(np.stack([ring_lon, ring_lat], axis=-1).reshape(len(crossed), 5, 2), 6)
     return pd.DataFrame(
-        {"east": east, "north": north, "lat": lat, "lon": lon, "count": counts.astype("int64"),
-         "ring": [r.tolist() for r in rings]}
-    )  # fmt: skip
+        {
+            "east": east,
+            "north": north,
+            "lat": lat,
+            "lon": lon,
+            "count": counts.astype("int64"),
+            "ring": [r.tolist() for r in rings],
+        }
+    )
 
 
 def _clipped(a: np.ndarray, b: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
@@ -481,7 +477,9 @@ def _split_wide(centres: np.ndarray, labels: np.ndarray, split_m: float) -> np.n
             coarse = split_m / 8
             pts, back = np.unique(np.floor_divide(pts, coarse), axis=0, return_inverse=True)
             pts, back = (pts + 0.5) * coarse, back.reshape(-1)
-        parts = AgglomerativeClustering(n_clusters=None, distance_threshold=split_m, linkage="complete").fit_predict(pts)
+        parts = AgglomerativeClustering(n_clusters=None, distance_threshold=split_m, linkage="complete").fit_predict(
+            pts
+        )
         out[index] = following + parts[back]
         following += int(parts.max()) + 1
     return out

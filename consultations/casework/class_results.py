@@ -36,9 +36,7 @@ class Summary:
     pupils: int
     routes: int
     places: int
-    by_transport: tuple[
-        tuple[str, int | str], ...
-    ]  # Transport value → routes («< 5» under five)
+    by_transport: tuple[tuple[str, int | str], ...]  # Transport value → routes («< 5» under five)
     by_label: tuple[tuple[str, int | str], ...]  # PlaceLabel value → places
     by_grade: tuple[tuple[str, int | str], ...]  # grade → pupils
 
@@ -68,36 +66,22 @@ def pupils(frame: pd.DataFrame) -> int:
     return int(frame["pupil"].nunique()) if len(frame) else 0
 
 
-def shown_alone(
-    frame: pd.DataFrame, sessions: Sequence[ClassSession]
-) -> list[ClassSession]:
+def shown_alone(frame: pd.DataFrame, sessions: Sequence[ClassSession]) -> list[ClassSession]:
     """The classes that may be shown on their own: five pupils or more took part."""
-    per_class = (
-        frame.groupby("class_id")["pupil"].nunique()
-        if len(frame)
-        else pd.Series(dtype=int)
-    )
+    per_class = frame.groupby("class_id")["pupil"].nunique() if len(frame) else pd.Series(dtype=int)
     return [s for s in sessions if int(per_class.get(s.id, 0)) >= SMALL_GROUP]
 
 
 def grades_shown(frame: pd.DataFrame) -> list[str]:
     """Grades with five pupils or more, in school order."""
-    per_grade = (
-        frame.groupby("grade")["pupil"].nunique()
-        if len(frame)
-        else pd.Series(dtype=int)
-    )
+    per_grade = frame.groupby("grade")["pupil"].nunique() if len(frame) else pd.Series(dtype=int)
     return [g for g in GRADES if int(per_grade.get(g, 0)) >= SMALL_GROUP]
 
 
 def transports_shown(frame: pd.DataFrame) -> list[str]:
     """Transport modes five pupils or more took to school."""
     routes = frame[frame["part"] == ClassPart.SCHOOL.value]
-    per_mode = (
-        routes.groupby("transport")["pupil"].nunique()
-        if len(routes)
-        else pd.Series(dtype=int)
-    )
+    per_mode = routes.groupby("transport")["pupil"].nunique() if len(routes) else pd.Series(dtype=int)
     return [m.value for m in Transport if int(per_mode.get(m.value, 0)) >= SMALL_GROUP]
 
 
@@ -115,10 +99,7 @@ def select(
     if grade is not None:
         chosen = chosen[chosen["grade"] == grade]
     if transport is not None:
-        school = chosen[
-            (chosen["part"] == ClassPart.SCHOOL.value)
-            & (chosen["transport"] == transport)
-        ]
+        school = chosen[(chosen["part"] == ClassPart.SCHOOL.value) & (chosen["transport"] == transport)]
         chosen = chosen[chosen["pupil"].isin(set(school["pupil"]))]
     return chosen.reset_index(drop=True)
 
@@ -129,58 +110,33 @@ def summary(frame: pd.DataFrame) -> Summary:
     school = routes[routes["part"] == ClassPart.SCHOOL.value]
     modes = school["transport"].value_counts()
     labels = places["label"].value_counts()
-    per_grade = (
-        frame.groupby("grade")["pupil"].nunique()
-        if len(frame)
-        else pd.Series(dtype=int)
-    )
+    per_grade = frame.groupby("grade")["pupil"].nunique() if len(frame) else pd.Series(dtype=int)
     return Summary(
         pupils=pupils(frame),
         routes=len(routes),
         places=len(places),
-        by_transport=tuple(
-            (m.value, suppress_small(int(modes.get(m.value, 0)))) for m in Transport
-        ),
-        by_label=tuple(
-            (lab.value, suppress_small(int(labels.get(lab.value, 0))))
-            for lab in PlaceLabel
-        ),
-        by_grade=tuple(
-            (g, suppress_small(int(per_grade[g])))
-            for g in GRADES
-            if g in per_grade.index
-        ),
+        by_transport=tuple((m.value, suppress_small(int(modes.get(m.value, 0)))) for m in Transport),
+        by_label=tuple((lab.value, suppress_small(int(labels.get(lab.value, 0)))) for lab in PlaceLabel),
+        by_grade=tuple((g, suppress_small(int(per_grade[g]))) for g in GRADES if g in per_grade.index),
     )
 
 
-def route_density(
-    frame: pd.DataFrame, cell_m: int = CELL_M, minimum: int = 1
-) -> pd.DataFrame:
+def route_density(frame: pd.DataFrame, cell_m: int = CELL_M, minimum: int = 1) -> pd.DataFrame:
     """Routes per ``cell_m`` cell (``analysis.line_density``: a route counts once in every
     cell it crosses); cells with fewer than ``minimum`` routes left out (the public's
     summary asks for five)."""
-    cells = analysis.line_density(
-        frame[frame["part"].isin(ROUTE_PARTS)], cell_m=cell_m
-    )
+    cells = analysis.line_density(frame[frame["part"].isin(ROUTE_PARTS)], cell_m=cell_m)
     return cells[cells["count"] >= minimum].reset_index(drop=True)
 
 
 def cell_rings(cells: pd.DataFrame, cell_m: int = CELL_M) -> np.ndarray:
     """The outline of each cell (``east``/``north`` its centre, working CRS) in WGS84:
     an array of shape (cells, 5, 2) of lon/lat, the first corner repeated (for maps)."""
-    corners = (
-        np.array([(-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1)], dtype=float)
-        * cell_m
-        / 2
-    )
+    corners = np.array([(-1, -1), (1, -1), (1, 1), (-1, 1), (-1, -1)], dtype=float) * cell_m / 2
     east = cells["east"].to_numpy(dtype=float)[:, None] + corners[None, :, 0]
     north = cells["north"].to_numpy(dtype=float)[:, None] + corners[None, :, 1]
-    lon, lat = geo.from_working_crs(
-        east.ravel(), north.ravel(), current_profile().working_crs
-    )
-    return np.stack([np.asarray(lon), np.asarray(lat)], axis=-1).reshape(
-        len(cells), 5, 2
-    )
+    lon, lat = geo.from_working_crs(east.ravel(), north.ravel(), current_profile().working_crs)
+    return np.stack([np.asarray(lon), np.asarray(lat)], axis=-1).reshape(len(cells), 5, 2)
 
 
 def place_heat(
@@ -209,8 +165,7 @@ def crossings(
     named place; most pupils first, then most marks."""
     places = analysis.load_places() if places is None else places
     unsafe = frame[
-        (frame["part"] == ClassPart.PLACE.value)
-        & frame["label"].isin([lab.value for lab in PlaceLabel if lab.unsafe])
+        (frame["part"] == ClassPart.PLACE.value) & frame["label"].isin([lab.value for lab in PlaceLabel if lab.unsafe])
     ]
     unsafe = unsafe[unsafe["east"].notna()]
     if not len(unsafe):

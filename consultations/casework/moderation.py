@@ -192,8 +192,10 @@ def _trie(words: dict[str, bool]) -> str:
     def pattern(node: dict) -> str:
         if node.get(None):  # any ending: covers every longer word below too
             return r"\w*"
-        branches = [(r"\s+" if ch == " " else re.escape(ch)) + pattern(child)
-                    for ch, child in sorted((k, v) for k, v in node.items() if k is not None)]  # fmt: skip
+        branches = [
+            (r"\s+" if ch == " " else re.escape(ch)) + pattern(child)
+            for ch, child in sorted((k, v) for k, v in node.items() if k is not None)
+        ]
         if None in node:
             branches.append("")
         if len(branches) == 1:
@@ -208,15 +210,15 @@ _NAME_PART_MIN = 3  # a given name or surname alone; shorter parts («Bo», «Li
 
 
 @cache
-def _own_patterns(
-    name: str | None, address: str | None, prop: str | None
-) -> tuple[tuple[str, re.Pattern[str]], ...]:
+def _own_patterns(name: str | None, address: str | None, prop: str | None) -> tuple[tuple[str, re.Pattern[str]], ...]:
     """The sender's name (whole, and each part of it as a capitalised word), street address
     (the street and house number, any case) and gnr/bnr («12/345», «gnr. 12 bnr. 345»,
     «gnr 12, bnr 345»), as patterns; the longest first."""
     found: list[tuple[str, re.Pattern[str]]] = []
     if name and (words := re.findall(r"[^\W\d_][\w'.-]*", name)):
-        found.append(("own_name", re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)", re.IGNORECASE)))
+        found.append(
+            ("own_name", re.compile(r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)", re.IGNORECASE))
+        )
         parts = sorted({w.strip(".") for w in words if len(w.strip(".")) >= _NAME_PART_MIN}, key=len, reverse=True)
         if parts:  # a part alone only as a name: capitalised (Berg, not berg)
             capitalised = (re.escape(p[0].upper() + p[1:]) for p in parts)
@@ -225,14 +227,24 @@ def _own_patterns(
         road, number, letter = street.groups()
         road_words = r"\s+".join(map(re.escape, road.split()))
         tail = r"\s*" + re.escape(letter) if letter else r"(?:\s*[A-Za-z](?!\w))?"
-        found.append(("own_address", re.compile(r"(?<!\w)" + road_words + r"\s+" + number + tail + r"(?!\d)", re.IGNORECASE)))
+        found.append(
+            ("own_address", re.compile(r"(?<!\w)" + road_words + r"\s+" + number + tail + r"(?!\d)", re.IGNORECASE))
+        )
     if prop and (numbers := re.fullmatch(r"\s*(\d{1,5})\s*/\s*(\d{1,5})(?:/.*)?", prop)):
         gnr, bnr = numbers.groups()
-        found.append(("own_property", re.compile(
-            r"(?<![\d/])(?:g(?:ard|ards|)\.?\s*(?:nr|nummer)\.?\s*|gnr\.?\s*(?:/\s*bnr\.?\s*)?|g/?bnr\.?\s*)?"
-            + gnr + r"(?:\s*/\s*|\s*,?\s*(?:og\s+)?b(?:ruks)?\.?\s*(?:nr|nummer)\.?\s*|\s*-\s*)" + bnr + r"(?![\d])",
-            re.IGNORECASE,
-        )))
+        found.append(
+            (
+                "own_property",
+                re.compile(
+                    r"(?<![\d/])(?:g(?:ard|ards|)\.?\s*(?:nr|nummer)\.?\s*|gnr\.?\s*(?:/\s*bnr\.?\s*)?|g/?bnr\.?\s*)?"
+                    + gnr
+                    + r"(?:\s*/\s*|\s*,?\s*(?:og\s+)?b(?:ruks)?\.?\s*(?:nr|nummer)\.?\s*|\s*-\s*)"
+                    + bnr
+                    + r"(?![\d])",
+                    re.IGNORECASE,
+                ),
+            )
+        )
     return tuple(found)
 
 
@@ -244,9 +256,7 @@ def mask_personal_data(text: str, replacement: str, own: Own | None = None) -> s
     return text
 
 
-def mask_naming_kinds(
-    text: str, label: Callable[[str], str], own: Own | None = None
-) -> tuple[str, tuple[str, ...]]:
+def mask_naming_kinds(text: str, label: Callable[[str], str], own: Own | None = None) -> tuple[str, tuple[str, ...]]:
     """``text`` with every finding replaced by ``label(kind)`` («[telefonnummer]»), and the
     kinds masked, each once in order of appearance: what a case document shows (a merknad
     with personal data is masked in the merknadsbehandling, never left out)."""

@@ -105,8 +105,13 @@ def adoption_blocked(points: Mapping[int, Sequence[Point]], inputs: Iterable[Inp
 
 def changes(points: Mapping[int, Sequence[Point]], inputs: Iterable[Input]) -> list[Point]:
     """The points that change the plan (their «endring i planen»), in merknad order."""
-    return [p for i in sorted(inputs, key=lambda i: i.id) if needs_response(i.not_merknad, i.duplicate_of)
-            for p in points.get(i.id, ()) if p.plan_change]  # fmt: skip
+    return [
+        p
+        for i in sorted(inputs, key=lambda i: i.id)
+        if needs_response(i.not_merknad, i.duplicate_of)
+        for p in points.get(i.id, ())
+        if p.plan_change
+    ]
 
 
 def next_letter(points: Sequence[Point]) -> str:
@@ -147,8 +152,12 @@ def checked(item: Input, before: Point, edit: PointEdit) -> Point:
     """``before`` with ``edit`` applied, after every rule; ``InvalidPoint`` when refused."""
     summary, theme = clean_text(edit.summary or ""), " ".join(clean_text(edit.theme or "").split())
     assessment, plan_change = clean_text(edit.assessment or ""), clean_text(edit.plan_change or "")
-    for value, limit, key in ((summary, SUMMARY_MAX, "summary"), (theme, TAG_MAX, "theme"),
-                              (assessment, ASSESSMENT_MAX, "assessment"), (plan_change, PLAN_CHANGE_MAX, "plan_change")):  # fmt: skip
+    for value, limit, key in (
+        (summary, SUMMARY_MAX, "summary"),
+        (theme, TAG_MAX, "theme"),
+        (assessment, ASSESSMENT_MAX, "assessment"),
+        (plan_change, PLAN_CHANGE_MAX, "plan_change"),
+    ):
         if len(value) > limit:
             raise InvalidPoint(f"points.error.{key}_long", max=limit)
     try:
@@ -176,10 +185,18 @@ def checked(item: Input, before: Point, edit: PointEdit) -> Point:
     answer = (assessment, outcome, plan_change)
     group = before.group_id if answer == (before.assessment, before.outcome, before.plan_change) else None
     return replace(
-        before, summary=summary, theme=theme, kind=kind, status=status, assessment=assessment,
-        outcome=outcome, plan_change=plan_change, new_hearing=bool(edit.new_hearing), group_id=group,
+        before,
+        summary=summary,
+        theme=theme,
+        kind=kind,
+        status=status,
+        assessment=assessment,
+        outcome=outcome,
+        plan_change=plan_change,
+        new_hearing=bool(edit.new_hearing),
+        group_id=group,
         **evidence,
-    )  # fmt: skip
+    )
 
 
 def edit(store: Store, input_id: int, letter: str, change: PointEdit, actor: User) -> Point:
@@ -194,7 +211,11 @@ def edit(store: Store, input_id: int, letter: str, change: PointEdit, actor: Use
 
 
 def validate_status_change(
-    before: Point, status: ObjectionStatus | str | None, settled_on: date | None, reference: str | None, note: str | None
+    before: Point,
+    status: ObjectionStatus | str | None,
+    settled_on: date | None,
+    reference: str | None,
+    note: str | None,
 ) -> tuple[Point, StatusChange]:
     """The point with its new status and the recorded change; refused without the date,
     the reference of the authority's letter or meeting, and a note."""
@@ -225,9 +246,15 @@ def validate_status_change(
 
 
 def set_status(
-    store: Store, input_id: int, letter: str, status: ObjectionStatus | str | None,
-    settled_on: date | None, reference: str | None, note: str | None, actor: User,
-) -> Point:  # fmt: skip
+    store: Store,
+    input_id: int,
+    letter: str,
+    status: ObjectionStatus | str | None,
+    settled_on: date | None,
+    reference: str | None,
+    note: str | None,
+    actor: User,
+) -> Point:
     """Move an innsigelse's status, with its evidence (recorded, audited, in the report)."""
     who = require(store, actor, Role.PLANNER)
     _input(store, input_id)
@@ -237,9 +264,14 @@ def set_status(
 
 
 def answer_group(
-    store: Store, keys: Sequence[tuple[int, str]], assessment: str | None, outcome: Outcome | str | None,
-    plan_change: str | None, actor: User, new_hearing: bool = False,
-) -> int:  # fmt: skip
+    store: Store,
+    keys: Sequence[tuple[int, str]],
+    assessment: str | None,
+    outcome: Outcome | str | None,
+    plan_change: str | None,
+    actor: User,
+    new_hearing: bool = False,
+) -> int:
     """A felles vurdering: the same vurdering, forslag and endring on several points (of one
     or several merknader), each keeping its own sammendrag. Returns how many got it."""
     who = require(store, actor, Role.PLANNER)
@@ -252,9 +284,21 @@ def answer_group(
     for input_id, letter in keys:
         item = _input(store, input_id)
         before = point(store, item.id, letter)
-        found.append(checked(item, before, PointEdit(
-            before.summary, before.theme, before.kind, assessment, outcome, plan_change, new_hearing,
-        )))  # fmt: skip
+        found.append(
+            checked(
+                item,
+                before,
+                PointEdit(
+                    before.summary,
+                    before.theme,
+                    before.kind,
+                    assessment,
+                    outcome,
+                    plan_change,
+                    new_hearing,
+                ),
+            )
+        )
     group = store.new_point_group() if len(found) > 1 else None
     store.save_points([replace(p, group_id=group) for p in found], who.username)
     return len(found)

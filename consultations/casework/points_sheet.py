@@ -37,14 +37,26 @@ from ..store import Store
 
 SHEET = "Merknadspunkter"
 COLUMNS = (
-    "referanse", "punkt", "sammendrag", "tema", "type", "innsigelse_status", "avklart_dato",
-    "avklart_referanse", "vurdering", "forslag", "endring_i_planen", "krever_ny_horing",
-)  # fmt: skip
+    "referanse",
+    "punkt",
+    "sammendrag",
+    "tema",
+    "type",
+    "innsigelse_status",
+    "avklart_dato",
+    "avklart_referanse",
+    "vurdering",
+    "forslag",
+    "endring_i_planen",
+    "krever_ny_horing",
+)
 # the sheet's status codes (no «å» in a code) and the store's
 STATUS_CODES = {
-    "apen": ObjectionStatus.OPEN, "imotekommet": ObjectionStatus.MET,
-    "frafalt": ObjectionStatus.WITHDRAWN, "opprettholdt": ObjectionStatus.MAINTAINED,
-}  # fmt: skip
+    "apen": ObjectionStatus.OPEN,
+    "imotekommet": ObjectionStatus.MET,
+    "frafalt": ObjectionStatus.WITHDRAWN,
+    "opprettholdt": ObjectionStatus.MAINTAINED,
+}
 STATUS_OF = {v: k for k, v in STATUS_CODES.items()}
 YES, NO = "ja", "nei"
 _REFERENCE = re.compile(r"^KI-(\d{1,9})$", re.IGNORECASE)
@@ -82,12 +94,22 @@ def sheet_rows(store: Store, consultation_id: str) -> list[list[object]]:
         if not needs_response(item.not_merknad, item.duplicate_of):
             continue
         for p in found.get(item.id, ()):
-            rows.append([
-                reference(p.input_id), p.letter, p.summary, p.theme, p.kind.value,
-                STATUS_OF[p.status] if p.kind == PointKind.INNSIGELSE and p.status else "",
-                p.settled_on.isoformat() if p.settled_on else "", p.settled_reference, p.assessment,
-                p.outcome.value if p.outcome else "", p.plan_change, YES if p.new_hearing else NO,
-            ])  # fmt: skip
+            rows.append(
+                [
+                    reference(p.input_id),
+                    p.letter,
+                    p.summary,
+                    p.theme,
+                    p.kind.value,
+                    STATUS_OF[p.status] if p.kind == PointKind.INNSIGELSE and p.status else "",
+                    p.settled_on.isoformat() if p.settled_on else "",
+                    p.settled_reference,
+                    p.assessment,
+                    p.outcome.value if p.outcome else "",
+                    p.plan_change,
+                    YES if p.new_hearing else NO,
+                ]
+            )
     return rows
 
 
@@ -158,16 +180,20 @@ def plan(
         if hearing not in (YES, NO):
             raise refuse("krever_ny_horing", "points.import.yes_no")
         edit = points.PointEdit(
-            summary=_text(record["sammendrag"]), theme=_text(record["tema"]),
-            kind=_text(record["type"]) or PointKind.MERKNAD.value, assessment=_text(record["vurdering"]),
-            outcome=_text(record["forslag"]) or None, plan_change=_text(record["endring_i_planen"]),
+            summary=_text(record["sammendrag"]),
+            theme=_text(record["tema"]),
+            kind=_text(record["type"]) or PointKind.MERKNAD.value,
+            assessment=_text(record["vurdering"]),
+            outcome=_text(record["forslag"]) or None,
+            plan_change=_text(record["endring_i_planen"]),
             new_hearing=hearing == YES,
-        )  # fmt: skip
+        )
         try:
             after = points.checked(item, before, edit)
         except points.InvalidPoint as exc:
-            raise SheetRefused("points.import.refused", row=n, column=_COLUMN_OF.get(exc.key, "type"),
-                               reason=exc.message(lang)) from None  # fmt: skip
+            raise SheetRefused(
+                "points.import.refused", row=n, column=_COLUMN_OF.get(exc.key, "type"), reason=exc.message(lang)
+            ) from None
         change = None
         code = _text(record["innsigelse_status"]).lower()
         if code:
@@ -182,13 +208,19 @@ def plan(
                     raise refuse("avklart_dato", "points.import.bad_date") from None
                 try:
                     after, change = points.validate_status_change(
-                        after, STATUS_CODES[code], settled, _text(record["avklart_referanse"]),
+                        after,
+                        STATUS_CODES[code],
+                        settled,
+                        _text(record["avklart_referanse"]),
                         t("points.import.note", lang, source=source, row=n),
-                    )  # fmt: skip
+                    )
                 except points.InvalidPoint as exc:
-                    raise SheetRefused("points.import.refused", row=n,
-                                       column=_COLUMN_OF.get(exc.key, "innsigelse_status"),
-                                       reason=exc.message(lang)) from None  # fmt: skip
+                    raise SheetRefused(
+                        "points.import.refused",
+                        row=n,
+                        column=_COLUMN_OF.get(exc.key, "innsigelse_status"),
+                        reason=exc.message(lang),
+                    ) from None
         if letter in existing and not _differs(before, after) and change is None:
             continue
         pending[(item.id, letter)] = after
@@ -225,15 +257,27 @@ def _line(before: Point, after: Point, change: StatusChange | None, new: bool, l
     if fields := _differs(before, after):
         parts.append(t("points.import.line_fields", lang, fields=", ".join(_SHEET_NAME[f] for f in fields)))
     if change is not None:
-        parts.append(t("points.import.line_status", lang, status=STATUS_OF[change.after],
-                       date=change.settled_on.isoformat(), reference=change.reference))  # fmt: skip
+        parts.append(
+            t(
+                "points.import.line_status",
+                lang,
+                status=STATUS_OF[change.after],
+                date=change.settled_on.isoformat(),
+                reference=change.reference,
+            )
+        )
     return f"{label}: {'; '.join(parts)}"
 
 
 _SHEET_NAME = {
-    "summary": "sammendrag", "theme": "tema", "kind": "type", "assessment": "vurdering",
-    "outcome": "forslag", "plan_change": "endring_i_planen", "new_hearing": "krever_ny_horing",
-}  # fmt: skip
+    "summary": "sammendrag",
+    "theme": "tema",
+    "kind": "type",
+    "assessment": "vurdering",
+    "outcome": "forslag",
+    "plan_change": "endring_i_planen",
+    "new_hearing": "krever_ny_horing",
+}
 
 
 def _text(value: object) -> str:

@@ -35,9 +35,7 @@ def anonymise(
     if c.status not in (Status.CLOSED, Status.ARCHIVED):
         raise InvalidConsultation("retention.not_closed")
     if now < c.closes_at + retention:
-        raise InvalidConsultation(
-            "retention.too_early", date=(c.closes_at + retention).date().isoformat()
-        )
+        raise InvalidConsultation("retention.too_early", date=(c.closes_at + retention).date().isoformat())
     with store.atomic():  # the e-mail addresses kept for it go with the rest (mail.py)
         store.forget_mail(c.id)
         return store.anonymise(c.id, who.username)

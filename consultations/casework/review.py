@@ -224,6 +224,8 @@ SECTIONS: tuple[tuple[str, frozenset[SenderType | None]], ...] = (
     ("private", frozenset({SenderType.NEIGHBOUR, SenderType.LANDOWNER, SenderType.PRIVATE, None})),
     ("internal", frozenset({SenderType.INTERNAL})),
 )
+
+
 def section_of(sender_type: object) -> int:
     """The sender group (0-based index into ``SECTIONS``) of a merknad."""
     kind = SenderType(sender_type) if isinstance(sender_type, str) and sender_type else None
@@ -247,9 +249,7 @@ def needing_response(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[pd.Series(keep, index=frame.index, dtype=bool)]  # an empty list would select columns
 
 
-def progress(
-    source: pd.DataFrame | Mapping[int, Response], inputs: Sequence[Input] | None = None
-) -> tuple[int, int]:
+def progress(source: pd.DataFrame | Mapping[int, Response], inputs: Sequence[Input] | None = None) -> tuple[int, int]:
     """``(answered, total)`` over the inputs that need an answer: from an analysis frame,
     or from ``store.responses(...)`` together with the consultation's inputs."""
     if inputs is None:
@@ -285,9 +285,7 @@ def validate_response(
     return Response(0, summary, assessment, chosen, plan_change)
 
 
-def respond(
-    store: Store, input_ids: Sequence[int], response: Response, actor: User
-) -> int:
+def respond(store: Store, input_ids: Sequence[int], response: Response, actor: User) -> int:
     """The same response for one input or a group; returns how many got it."""
     who = require(store, actor, Role.PLANNER)
     if not input_ids:
@@ -319,9 +317,11 @@ def publish_responses(store: Store, c: Consultation, published: bool, actor: Use
             outcomes = [o for o in public_outcomes(store.all_inputs(c.id), store.responses(c.id)) if o.response]
             points = store.merknad_points(c.id)  # a split merknad is answered point by point
             mail.responses_published(
-                store, c, {o.input.id: o.response for o in outcomes},
+                store,
+                c,
+                {o.input.id: o.response for o in outcomes},
                 {o.input.id: points.get(o.via or o.input.id, []) for o in outcomes},
-            )  # fmt: skip
+            )
 
 
 @dataclass(frozen=True)

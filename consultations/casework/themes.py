@@ -162,9 +162,7 @@ def keywords(frame: pd.DataFrame, per_category: bool = True, n: int = 8) -> dict
     terms = counter.get_feature_names_out()
     groups = frame["category"] if per_category else pd.Series(ALL, index=frame.index)
     codes, names = pd.factorize(groups.fillna(""))
-    members = csr_matrix(
-        (np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(len(names), len(codes))
-    )
+    members = csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(len(names), len(codes)))
     per_group = (members @ used).toarray()  # inputs in the group that use the term
     sizes = np.bincount(codes, minlength=len(names))
     n_docs = used.shape[0]
@@ -241,9 +239,7 @@ def themes(
         found.append(
             Theme(
                 size=len(members),
-                terms=tuple(
-                    _top(np.asarray(weights[members].mean(axis=0)).ravel(), terms, n_terms, analyzer)
-                ),
+                terms=tuple(_top(np.asarray(weights[members].mean(axis=0)).ravel(), terms, n_terms, analyzer)),
                 quotes=_quotes(members[np.argsort(-closeness, kind="stable")], ids, texts, n_quotes),
                 input_ids=tuple(int(i) for i in ids[members]),
             )

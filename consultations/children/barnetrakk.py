@@ -59,8 +59,6 @@ ACTIVE = (Transport.WALK.value, Transport.BIKE.value)  # what «active travel» 
 DETAILS = ("season", "company", "wished", "reason")
 
 
-
-
 class TooFewPupils(InvalidInput):
     """Fewer than five pupils took part: nothing is shown on its own (the < 5 rule)."""
 
@@ -105,8 +103,9 @@ def submit_registration(
         details["reason"] = _enum(AvoidReason, reason, "barnetrakk.reason_missing").value
     consultation, lat_f, lon_f, text = classes.check_place(store, session, lat, lon, text)
     session_hash = store.hash_session(pupil, consultation.id)
-    token = classes._token(session_hash, session, part.value, f"{lat_f:.6f}", f"{lon_f:.6f}",
-                           json.dumps(details, sort_keys=True), text)  # fmt: skip
+    token = classes._token(
+        session_hash, session, part.value, f"{lat_f:.6f}", f"{lon_f:.6f}", json.dumps(details, sort_keys=True), text
+    )
     if (again := store.input_with_token(token)) is not None:
         return again
     sent = store.class_parts_sent(session.id, session_hash)
@@ -115,11 +114,23 @@ def submit_registration(
     classes._spend(store, session, pupil, limiter)
     east, north = geo.to_working_crs(lon_f, lat_f, current_profile().working_crs)
     stored, _ = store.add_class_registration(
-        details=details, class_session=session, part=part.value,
-        category=t(f"barnetrakk.part.{part.value}", DEFAULT_LANG), text=text, lat=lat_f, lon=lon_f,
-        east=east, north=north, age_group=None, relation=None, channel=Channel.WEB,
-        status=InputStatus.PUBLISHED, session_hash=session_hash, token=token, created_at=now,
-    )  # fmt: skip
+        details=details,
+        class_session=session,
+        part=part.value,
+        category=t(f"barnetrakk.part.{part.value}", DEFAULT_LANG),
+        text=text,
+        lat=lat_f,
+        lon=lon_f,
+        east=east,
+        north=north,
+        age_group=None,
+        relation=None,
+        channel=Channel.WEB,
+        status=InputStatus.PUBLISHED,
+        session_hash=session_hash,
+        token=token,
+        created_at=now,
+    )
     return stored
 
 
@@ -144,12 +155,23 @@ def submit_wish(
         raise InvalidInput("barnetrakk.wish_sent")
     classes._spend(store, session, pupil, limiter)
     stored, _ = store.add_class_registration(
-        details={"wished": wished.value}, class_session=session, part=ClassPart.WISH.value,
-        category=t("barnetrakk.part.wish", DEFAULT_LANG), text="",
-        lat=None, lon=None, east=None, north=None, age_group=None, relation=None,
-        channel=Channel.WEB, status=InputStatus.PUBLISHED, session_hash=session_hash, token=token,
+        details={"wished": wished.value},
+        class_session=session,
+        part=ClassPart.WISH.value,
+        category=t("barnetrakk.part.wish", DEFAULT_LANG),
+        text="",
+        lat=None,
+        lon=None,
+        east=None,
+        north=None,
+        age_group=None,
+        relation=None,
+        channel=Channel.WEB,
+        status=InputStatus.PUBLISHED,
+        session_hash=session_hash,
+        token=token,
         created_at=now,
-    )  # fmt: skip
+    )
     return stored
 
 
@@ -162,7 +184,9 @@ def frame(store: Store, consultation_id: str) -> pd.DataFrame:
     found = counted(store.class_frame(consultation_id))
     details = store.class_details(found["id"].tolist()) if len(found) else {}
     for name in DETAILS:
-        found[name] = pd.Series([details.get(int(i), {}).get(name) for i in found["id"]], dtype=object, index=found.index)
+        found[name] = pd.Series(
+            [details.get(int(i), {}).get(name) for i in found["id"]], dtype=object, index=found.index
+        )
     return found
 
 
@@ -199,14 +223,18 @@ def summary_of(rows: pd.DataFrame, session: ClassSession) -> ClassSummary:
     wishes = by(ClassPart.WISH).drop_duplicates("pupil")
     play, avoid = by(ClassPart.PLAY), by(ClassPart.AVOID)
     return ClassSummary(
-        school=session.school, grade=session.grade, pupils=n,
-        travel=_counts(school["transport"], transports), wished=_counts(wishes["wished"], transports),
+        school=session.school,
+        grade=session.grade,
+        pupils=n,
+        travel=_counts(school["transport"], transports),
+        wished=_counts(wishes["wished"], transports),
         play_season=_counts(play["season"], [s.value for s in Season]),
         play_company=_counts(play["company"], [c.value for c in Company]),
         avoid_reason=_counts(avoid["reason"], [r.value for r in AvoidReason]),
         labels=_counts(by(ClassPart.PLACE)["label"], [lab.value for lab in PlaceLabel]),
-        play=len(play), avoid=len(avoid),
-    )  # fmt: skip
+        play=len(play),
+        avoid=len(avoid),
+    )
 
 
 def class_summary(store: Store, actor: User, class_id: int) -> ClassSummary:
@@ -257,17 +285,37 @@ def export_features(store: Store, actor: User, consultation_id: str, lang: str =
         else:
             geometry = None
         created = pd.Timestamp(r.created_at).tz_localize("UTC").to_pydatetime()
-        features.append({"type": "Feature", "geometry": geometry, "properties": {
-            "registreringstype": kind, "del": r.part, "klasse": int(r.class_id), "skole": r.school,
-            "trinn": r.grade, "trinngruppe": "1-4" if classes.words_for(r.grade) == "young" else "5-10",
-            "reisemate": r.transport, "onsket_reisemate": r.wished, "arstid": r.season,
-            "sammen_med": r.company, "grunn": r.reason,
-            "merkelapp": r.label, "tekst": masked(str(r.text), lang) if r.text else None,
-            "lengde_m": None if pd.isna(r.measure) else round(float(r.measure), 1),
-            "mottatt": created.isoformat(timespec="seconds"),
-        }})  # fmt: skip
-    store.audit(who.username, "consultation.export", "consultation", consultation_id, None,
-                json.dumps({"format": "barnetrakk.geojson", "features": len(features)}))  # fmt: skip
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": geometry,
+                "properties": {
+                    "registreringstype": kind,
+                    "del": r.part,
+                    "klasse": int(r.class_id),
+                    "skole": r.school,
+                    "trinn": r.grade,
+                    "trinngruppe": "1-4" if classes.words_for(r.grade) == "young" else "5-10",
+                    "reisemate": r.transport,
+                    "onsket_reisemate": r.wished,
+                    "arstid": r.season,
+                    "sammen_med": r.company,
+                    "grunn": r.reason,
+                    "merkelapp": r.label,
+                    "tekst": masked(str(r.text), lang) if r.text else None,
+                    "lengde_m": None if pd.isna(r.measure) else round(float(r.measure), 1),
+                    "mottatt": created.isoformat(timespec="seconds"),
+                },
+            }
+        )
+    store.audit(
+        who.username,
+        "consultation.export",
+        "consultation",
+        consultation_id,
+        None,
+        json.dumps({"format": "barnetrakk.geojson", "features": len(features)}),
+    )
     return {"type": "FeatureCollection", "name": f"{consultation_id}-barnetrakk", "features": features}
 
 
@@ -306,18 +354,23 @@ def figures(store: Store, consultation_id: str) -> Figures | None:
     avoid = rows[rows["part"] == ClassPart.AVOID.value]
     share = lambda s: round(100 * float(s.isin(ACTIVE).mean())) if len(s) >= SMALL_GROUP else None
     reasons = avoid["reason"].value_counts()
-    unsafe = rows[(rows["part"] == ClassPart.PLACE.value) & rows["label"].isin([x.value for x in PlaceLabel if x.unsafe])]
+    unsafe = rows[
+        (rows["part"] == ClassPart.PLACE.value) & rows["label"].isin([x.value for x in PlaceLabel if x.unsafe])
+    ]
     return Figures(
-        classes=len(published), pupils=pupils(rows),
+        classes=len(published),
+        pupils=pupils(rows),
         grades=tuple(g for g in GRADES if g in set(rows["grade"])),
-        first=min(s.opens_at for s in published), last=max(s.closes_at for s in published),
+        first=min(s.opens_at for s in published),
+        last=max(s.closes_at for s in published),
         routes=int(rows["part"].isin([ClassPart.SCHOOL.value, ClassPart.ACTIVITY.value]).sum()),
-        active_share=share(school["transport"]), wished_active_share=share(wishes["wished"]),
+        active_share=share(school["transport"]),
+        wished_active_share=share(wishes["wished"]),
         play=suppress_small(int((rows["part"] == ClassPart.PLAY.value).sum())),
         avoid=suppress_small(len(avoid)),
         avoid_top=str(reasons.index[0]) if len(reasons) and int(reasons.iloc[0]) >= SMALL_GROUP else None,
         unsafe=suppress_small(len(unsafe)),
-    )  # fmt: skip
+    )
 
 
 def citation(store: Store, consultation_id: str, lang: str = DEFAULT_LANG) -> str | None:
@@ -328,8 +381,17 @@ def citation(store: Store, consultation_id: str, lang: str = DEFAULT_LANG) -> st
         return None
     c = lambda key, **kw: t(f"barnetrakk.cite.{key}", lang, **kw)
     grades = ", ".join(classes.grade_label(g, lang) for g in f.grades)
-    parts = [tn("barnetrakk.cite.who", f.pupils, lang, classes=f.classes, grades=grades,
-                first=format_date(f.first, lang), last=format_date(f.last, lang))]  # fmt: skip
+    parts = [
+        tn(
+            "barnetrakk.cite.who",
+            f.pupils,
+            lang,
+            classes=f.classes,
+            grades=grades,
+            first=format_date(f.first, lang),
+            last=format_date(f.last, lang),
+        )
+    ]
     parts.append(c("routes", routes=f.routes, play=f.play, avoid=f.avoid, unsafe=f.unsafe))
     if f.active_share is not None:
         parts.append(c("active", share=f.active_share))

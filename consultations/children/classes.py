@@ -65,13 +65,9 @@ MAX_DAYS = 14  # the longest a class session stays open
 SIZE_MAX = 40  # pupils in one class session
 SCHOOL_MAX = 120
 PLACES_PER_PUPIL = 10
-PER_PUPIL = (
-    PLACES_PER_PUPIL + 2
-)  # a pupil's budget: two routes (school, activity) and the places
+PER_PUPIL = PLACES_PER_PUPIL + 2  # a pupil's budget: two routes (school, activity) and the places
 PLACE_TEXT_MAX = 200
-GUESS_PER_SESSION = Limit(
-    burst=10, per_hour=20
-)  # wrong codes a browser session may type
+GUESS_PER_SESSION = Limit(burst=10, per_hour=20)  # wrong codes a browser session may type
 GUESS_PER_ADDRESS = Limit(burst=60, per_hour=60)  # a whole class mistyping once each
 PUPIL_LIMIT = Limit(burst=PER_PUPIL, per_hour=2 * PER_PUPIL)
 
@@ -99,11 +95,7 @@ def join_url(base: str, code: str) -> str:
 
 def grade_label(grade: str, lang: str) -> str:
     """«4. trinn», «Vg1»."""
-    return (
-        t("classes.grade_vg", lang, n=grade[2:])
-        if grade.startswith("vg")
-        else t("classes.grade_n", lang, n=grade)
-    )
+    return t("classes.grade_vg", lang, n=grade[2:]) if grade.startswith("vg") else t("classes.grade_n", lang, n=grade)
 
 
 def words_for(grade: str) -> str:
@@ -160,34 +152,36 @@ def create_class(
     for _ in range(5):  # a taken code is one in millions: a few tries always do
         try:
             return store.add_class_session(
-                code=new_code(), consultation_id=consultation.id, school=school, grade=grade,
-                size=size, lang=lang, opens_at=opens_at, closes_at=closes_at, teacher=who, now=now,
-            )  # fmt: skip
+                code=new_code(),
+                consultation_id=consultation.id,
+                school=school,
+                grade=grade,
+                size=size,
+                lang=lang,
+                opens_at=opens_at,
+                closes_at=closes_at,
+                teacher=who,
+                now=now,
+            )
         except Conflict:
             continue
     raise InvalidClass("classes.code_taken")
 
 
-def classes_of(
-    store: Store, actor: User, consultation_id: str | None = None
-) -> list[ClassSession]:
+def classes_of(store: Store, actor: User, consultation_id: str | None = None) -> list[ClassSession]:
     """The classes ``actor`` may see: a teacher their own, staff every one."""
     who = require(store, actor, Role.TEACHER)
     teacher = None if who.can(Role.PLANNER) else who.id
     return store.class_sessions(consultation_id, teacher_id=teacher)
 
 
-def close_class(
-    store: Store, actor: User, class_id: int, now: datetime | None = None
-) -> ClassSession:
+def close_class(store: Store, actor: User, class_id: int, now: datetime | None = None) -> ClassSession:
     """End a class session now (the lesson is over): its code opens nothing any more."""
     session = _known(store, class_id)
     who = require_class(store, actor, session)
     if session.closed_at is not None:
         return session
-    return store.update_class_session(
-        class_id, who.username, "class.close", closed_at=now or datetime.now(UTC)
-    )
+    return store.update_class_session(class_id, who.username, "class.close", closed_at=now or datetime.now(UTC))
 
 
 def publish_class(
@@ -204,9 +198,11 @@ def publish_class(
     if session.published == publish:
         return session
     return store.update_class_session(
-        class_id, who.username, "class.publish" if publish else "class.unpublish",
+        class_id,
+        who.username,
+        "class.publish" if publish else "class.unpublish",
         published_at=(now or datetime.now(UTC)) if publish else None,
-    )  # fmt: skip
+    )
 
 
 SCHOOL_NEAR_DEGREES = 0.05  # how far outside the plan area's box a school may be (≈ 5 km north–south)
@@ -281,26 +277,15 @@ def find_class(
     consultation = store.get_consultation(found.consultation_id)
     if now < found.opens_at:
         raise InvalidInput("classes.not_open_yet")
-    if (
-        not found.is_open(now)
-        or consultation is None
-        or consultation.phase(now) != Phase.OPEN
-    ):
+    if not found.is_open(now) or consultation is None or consultation.phase(now) != Phase.OPEN:
         raise InvalidInput("classes.closed")
     return found
 
 
 def _check_open(store: Store, session: ClassSession, now: datetime) -> None:
-    fresh = store.class_session(
-        session.id
-    )  # closed by the teacher since the pupil came in?
+    fresh = store.class_session(session.id)  # closed by the teacher since the pupil came in?
     consultation = store.get_consultation(session.consultation_id)
-    if (
-        fresh is None
-        or not fresh.is_open(now)
-        or consultation is None
-        or consultation.phase(now) != Phase.OPEN
-    ):
+    if fresh is None or not fresh.is_open(now) or consultation is None or consultation.phase(now) != Phase.OPEN:
         raise InvalidInput("classes.closed")
 
 
@@ -309,9 +294,7 @@ def class_budget(session: ClassSession) -> Limit:
     return Limit(burst=session.size * PER_PUPIL, per_hour=session.size * PER_PUPIL)
 
 
-def _spend(
-    store: Store, session: ClassSession, pupil: str, limiter: RateLimiter | None
-) -> None:
+def _spend(store: Store, session: ClassSession, pupil: str, limiter: RateLimiter | None) -> None:
     """One input from the class's budget and the pupil's; the store's counts
     (``limiter_for``: in the database when replicas share it) unless ``limiter``."""
     limiter = limiter or limiter_for(store)
@@ -356,9 +339,12 @@ def submit_route(
     assert consultation is not None
     try:
         line = geo.read_drawing(
-            drawing, (Shape.LINE,), consultation.area, outside_share=outside_share,
+            drawing,
+            (Shape.LINE,),
+            consultation.area,
+            outside_share=outside_share,
             epsg=current_profile().working_crs,
-        )  # fmt: skip
+        )
     except InvalidDrawing as exc:
         raise InvalidInput(exc.key, **exc.params) from None
     session_hash = store.hash_session(pupil, consultation.id)
@@ -371,12 +357,26 @@ def submit_route(
     epsg = current_profile().working_crs
     east, north = geo.to_working_crs(line.lon, line.lat, epsg)
     stored, _ = store.add_class_input(
-        class_session=session, part=part.value, transport=transport.value, label=None,
-        category=t(f"classes.part.{part.value}", DEFAULT_LANG), text="", lat=line.lat,
-        lon=line.lon, east=east, north=north, age_group=None, relation=None,
-        channel=Channel.WEB, status=InputStatus.PUBLISHED, session_hash=session_hash,
-        token=token, created_at=now, drawing=line.geojson, measure=line.measure,
-    )  # fmt: skip
+        class_session=session,
+        part=part.value,
+        transport=transport.value,
+        label=None,
+        category=t(f"classes.part.{part.value}", DEFAULT_LANG),
+        text="",
+        lat=line.lat,
+        lon=line.lon,
+        east=east,
+        north=north,
+        age_group=None,
+        relation=None,
+        channel=Channel.WEB,
+        status=InputStatus.PUBLISHED,
+        session_hash=session_hash,
+        token=token,
+        created_at=now,
+        drawing=line.geojson,
+        measure=line.measure,
+    )
     return stored
 
 
@@ -434,29 +434,36 @@ def submit_place(
     )
     if (again := store.input_with_token(token)) is not None:
         return again
-    if (
-        store.class_parts_sent(session.id, session_hash).get(ClassPart.PLACE.value, 0)
-        >= PLACES_PER_PUPIL
-    ):
+    if store.class_parts_sent(session.id, session_hash).get(ClassPart.PLACE.value, 0) >= PLACES_PER_PUPIL:
         raise InvalidInput("classes.places_full", max=PLACES_PER_PUPIL)
     _spend(store, session, pupil, limiter)
     east, north = geo.to_working_crs(lon_f, lat_f, current_profile().working_crs)
     stored, _ = store.add_class_input(
-        class_session=session, part=ClassPart.PLACE.value, transport=None, label=label.value,
-        category=t(f"classes.label.{label.value}", DEFAULT_LANG), text=text, lat=lat_f,
-        lon=lon_f, east=east, north=north, age_group=None, relation=None,
-        channel=Channel.WEB, status=InputStatus.PUBLISHED, session_hash=session_hash,
-        token=token, created_at=now,
-    )  # fmt: skip
+        class_session=session,
+        part=ClassPart.PLACE.value,
+        transport=None,
+        label=label.value,
+        category=t(f"classes.label.{label.value}", DEFAULT_LANG),
+        text=text,
+        lat=lat_f,
+        lon=lon_f,
+        east=east,
+        north=north,
+        age_group=None,
+        relation=None,
+        channel=Channel.WEB,
+        status=InputStatus.PUBLISHED,
+        session_hash=session_hash,
+        token=token,
+        created_at=now,
+    )
     return stored
 
 
 # -- what came in ------------------------------------------------------------------------
 
 
-def progress(
-    store: Store, actor: User, consultation_id: str | None = None
-) -> dict[int, tuple[int, int, int]]:
+def progress(store: Store, actor: User, consultation_id: str | None = None) -> dict[int, tuple[int, int, int]]:
     """Per class ``actor`` may see: pupils who sent something, routes, places — what a
     teacher watches during the lesson (counts only, never what a pupil drew)."""
     sessions = classes_of(store, actor, consultation_id)

@@ -180,10 +180,11 @@ def _messages(
     records = store.archive_records(c.id)
     cutoff = None if since is None else datetime.combine(since, time(), LOCAL_TZ)
     inputs = [
-        i for i in store.all_inputs(c.id)
+        i
+        for i in store.all_inputs(c.id)
         if i.not_merknad is None  # spam, a test, a double registration: no case document
         and (cutoff is None or _not_sent_before(records.get(i.id), cutoff))
-    ]  # fmt: skip
+    ]
     own_frist = {p.input_id: p.frist for p in store.hearing_parties(c.id) if p.input_id is not None}
     registered = store.letters(c.id)
     attachments = store.attachments_of([i.id for i in inputs])
@@ -274,10 +275,21 @@ class _Xml:
             self.key(ref, "referanseEksternNoekkel", profile, c.id, ns=MDK)
 
     def document(
-        self, parent: etree._Element, number: int, title: str, main: bool, filename: str,
-        stored_as: str, mime: str, data: bytes, lang: str, *, variant: str = "P",
-        more: Sequence[Variant] = (), screening: Municipality | None = None,
-    ) -> None:  # fmt: skip
+        self,
+        parent: etree._Element,
+        number: int,
+        title: str,
+        main: bool,
+        filename: str,
+        stored_as: str,
+        mime: str,
+        data: bytes,
+        lang: str,
+        *,
+        variant: str = "P",
+        more: Sequence[Variant] = (),
+        screening: Municipality | None = None,
+    ) -> None:
         """A dokumentbeskrivelse with its file as ``variant`` (P: produksjonsformat, as
         received or written; A: arkivformat, PDF/A) and ``more`` variants of it (O: the
         masked public one); ``screening``: document-level skjerming by that profile."""
@@ -344,8 +356,14 @@ def _sender_is_person(item: Input) -> bool:
 
 
 def _merknad(
-    store: Store, c: Consultation, item: Input, late: datetime | None, profile: Municipality, lang: str,
-    letter: Letter | None = None, every: Sequence[Attachment] | None = None,
+    store: Store,
+    c: Consultation,
+    item: Input,
+    late: datetime | None,
+    profile: Municipality,
+    lang: str,
+    letter: Letter | None = None,
+    every: Sequence[Attachment] | None = None,
 ) -> Message:
     ref = reference(item.id)
     original_id = letter.original_attachment_id if letter is not None else None
@@ -364,12 +382,34 @@ def _merknad(
         found = store.attachment_content(original.id)
         stored_as = f"{ref}-original.{_EXTENSIONS.get(original.media_type, 'bin')}"
         files.append((stored_as, found[1] if found else b""))
-        documents.append((t("letters.archive.original_title", lang, ref=ref), True, original.filename, stored_as,
-                          original.media_type, files[-1][1], "P", (), sensitive))  # fmt: skip
+        documents.append(
+            (
+                t("letters.archive.original_title", lang, ref=ref),
+                True,
+                original.filename,
+                stored_as,
+                original.media_type,
+                files[-1][1],
+                "P",
+                (),
+                sensitive,
+            )
+        )
     files.append((f"{ref}.pdf", rendered))
     files.extend((v.stored_as, v.data) for v in more)
-    documents.append((t("archive.xml.merknad_title", lang, ref=ref), original is None, f"{ref}.pdf", f"{ref}.pdf",
-                      "application/pdf", rendered, "A", tuple(more), sensitive))  # fmt: skip
+    documents.append(
+        (
+            t("archive.xml.merknad_title", lang, ref=ref),
+            original is None,
+            f"{ref}.pdf",
+            f"{ref}.pdf",
+            "application/pdf",
+            rendered,
+            "A",
+            tuple(more),
+            sensitive,
+        )
+    )
     for k, (a, found) in enumerate(attachments, start=1):
         stored_as = f"{ref}-vedlegg-{k}.{_EXTENSIONS.get(a.media_type, 'bin')}"
         files.append((stored_as, found[1] if found else b""))
@@ -382,8 +422,20 @@ def _merknad(
     if screened:
         x.screening(r, profile, profile.archive.screening_basis)
     for k, (title, main, filename, stored_as, mime, data, variant, extra, secret) in enumerate(documents, start=1):
-        x.document(r, k, title, main, filename, stored_as, mime, data, lang, variant=variant, more=extra,
-                   screening=profile if secret else None)  # fmt: skip
+        x.document(
+            r,
+            k,
+            title,
+            main,
+            filename,
+            stored_as,
+            mime,
+            data,
+            lang,
+            variant=variant,
+            more=extra,
+            screening=profile if secret else None,
+        )
     title = t("archive.xml.journalpost_title", lang, ref=ref, title=c.title)
     x.el(r, "tittel", title)
     x.el(r, "offentligTittel", title)  # never a name: the title says whose case, not who
@@ -458,7 +510,11 @@ def _unnamed(item: Input, lang: str) -> str:
 
 
 def _report(
-    store: Store, c: Consultation, profile: Municipality, lang: str, now: datetime,
+    store: Store,
+    c: Consultation,
+    profile: Municipality,
+    lang: str,
+    now: datetime,
     journalfoert: Sequence[str] = (),
 ) -> Message:
     """The merknadsbehandling as it stands today, an outgoing (N or X) journalpost; with the
@@ -524,9 +580,12 @@ def merknad_pdf(
     sender's address and gnr/bnr left out."""
     ref = reference(item.id)
     if public:
-        masked, _ = mask_naming_kinds(item.text, lambda kind: t("report11.masked", lang, kind=t(f"report11.pii.{kind}", lang)))
-        item = replace(item, text=masked, **({"sender_address": None, "sender_property": None}
-                                             if _sender_is_person(item) else {}))  # fmt: skip
+        masked, _ = mask_naming_kinds(
+            item.text, lambda kind: t("report11.masked", lang, kind=t(f"report11.pii.{kind}", lang))
+        )
+        item = replace(
+            item, text=masked, **({"sender_address": None, "sender_property": None} if _sender_is_person(item) else {})
+        )
     facts = _facts(c, item, late, attachments, lang)
     drawn = [t("receipt.text", lang), item.text, *(text for pair in facts for text in pair)]
     pdf = a4_document(t("archive.pdf.title", lang, ref=ref), profile.name, texts=drawn)
@@ -552,8 +611,9 @@ def merknad_pdf(
         png, _ = map_png(c, located, profile.working_crs, lang)
         pdf.ln(4)
         pdf.image(io.BytesIO(png), w=min(width, 110))
-    return pdfa_2b(bytes(pdf.output()), title=t("archive.pdf.title", lang, ref=ref), author=profile.name,
-                   lang=language_tag(lang))  # fmt: skip
+    return pdfa_2b(
+        bytes(pdf.output()), title=t("archive.pdf.title", lang, ref=ref), author=profile.name, lang=language_tag(lang)
+    )
 
 
 def _facts(
@@ -569,16 +629,17 @@ def _facts(
     lines.append((a("channel"), t(f"channel.{item.channel.value}", lang)))
     if item.sender_type is not None:
         lines.append((a("sender_type"), t(f"sender_type.{item.sender_type.value}", lang)))
-    for key, value in (("sender", item.sender_name), ("address", item.sender_address),
-                       ("property", item.sender_property)):  # fmt: skip
+    for key, value in (
+        ("sender", item.sender_name),
+        ("address", item.sender_address),
+        ("property", item.sender_property),
+    ):
         if value:
             lines.append((a(key), value))
     if item.objection is not None:
         lines.append((a("objection"), t(f"objection.kind.{item.objection.value}", lang)))
     lines.append((a("category"), item.category))
-    where = (
-        f"{item.lat:.6f}, {item.lon:.6f} (WGS84)" if item.has_location else a("whole_area")
-    )
+    where = f"{item.lat:.6f}, {item.lon:.6f} (WGS84)" if item.has_location else a("whole_area")
     lines.append((a("position"), where))
     names = ", ".join(x.filename for x in attachments) if attachments else t("receipt.no_attachments", lang)
     lines.append((t("receipt.attachments", lang), names))
@@ -721,15 +782,11 @@ def receipt_details(entries: Sequence[tuple[int, int | None, int | None, int | N
     return json.dumps({reference(i): [y, s, n] for i, y, s, n in entries})
 
 
-def record_receipts(
-    store: Store, consultation_id: str, receipts: Sequence[bytes], *, actor: User
-) -> int:
+def record_receipts(store: Store, consultation_id: str, receipts: Sequence[bytes], *, actor: User) -> int:
     """Read the archive's kvitteringer and store each merknad's journalpost — and, for a
     consultation that had none, the saksnummer of the case folder the archive created — all
     in one transaction or nothing; returns how many merknader got a journalpost."""
     who = require(store, actor, Role.PLANNER)
     entries, case_number = receipt_entries(store, consultation_id, receipts)
-    store.set_journalposts(
-        consultation_id, entries, who.username, receipt_details(entries), case_number=case_number
-    )
+    store.set_journalposts(consultation_id, entries, who.username, receipt_details(entries), case_number=case_number)
     return len(entries)

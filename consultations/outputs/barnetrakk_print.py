@@ -63,8 +63,9 @@ def _text_page(title: str, body: str, size=A4_PORTRAIT, width: int = 88):
             wrapped = textwrap.wrap(line[2:] if bullet else line, width - (3 if bullet else 0)) or [""]
             for k, part in enumerate(wrapped):
                 prefix = ("• " if k == 0 else "  ") if bullet else ""
-                fig.text(0.08, y, prefix + part, fontsize=10, va="top",
-                         weight="bold" if line.startswith("#") else "normal")  # fmt: skip
+                fig.text(
+                    0.08, y, prefix + part, fontsize=10, va="top", weight="bold" if line.startswith("#") else "normal"
+                )
                 y -= 0.021
         y -= 0.012
     return fig
@@ -109,7 +110,9 @@ def class_summary_pdf(store: Store, actor, class_id: int, tiles: TileLayer | Non
     rows = rows[(rows["class_id"] == class_id) & rows["lon"].notna()]
     play = rows[rows["part"] == ClassPart.PLAY.value]
     avoid = rows[rows["part"] == ClassPart.AVOID.value]
-    unsafe = rows[(rows["part"] == ClassPart.PLACE.value) & rows["label"].isin([x.value for x in PlaceLabel if x.unsafe])]
+    unsafe = rows[
+        (rows["part"] == ClassPart.PLACE.value) & rows["label"].isin([x.value for x in PlaceLabel if x.unsafe])
+    ]
     located = [part for part in (play, avoid, unsafe) if len(part)]
     lon = np.concatenate([p["lon"].to_numpy(dtype=float) for p in located]) if located else np.empty(0)
     lat = np.concatenate([p["lat"].to_numpy(dtype=float) for p in located]) if located else np.empty(0)
@@ -117,16 +120,32 @@ def class_summary_pdf(store: Store, actor, class_id: int, tiles: TileLayer | Non
     mapfig, ax, note = map_axes(c, np.asarray(x), np.asarray(y), tiles, lang)
     fig = Figure(figsize=A4_PORTRAIT)
     fig.text(0.06, 0.965, b("summary_title"), fontsize=16, weight="bold", va="top")
-    fig.text(0.06, 0.935, f"{session.school}, {classes.grade_label(session.grade, lang)} · "
-             f"{b('pupils', n=summary.pupils)}", fontsize=11, va="top")  # fmt: skip
+    fig.text(
+        0.06,
+        0.935,
+        f"{session.school}, {classes.grade_label(session.grade, lang)} · {b('pupils', n=summary.pupils)}",
+        fontsize=11,
+        va="top",
+    )
     fig.text(0.06, 0.912, b("summary_rule", small=SMALL_LABEL), fontsize=8, va="top", style="italic")
     tables = [
-        (b("travel"), [(t(f"classes.transport.{k}", lang), v, dict(summary.wished)[k]) for k, v in summary.travel],
-         (b("col_now"), b("col_wished"))),
-        (b("play_season", n=summary.play), [(t(f"barnetrakk.season.{k}", lang), v) for k, v in summary.play_season], None),
+        (
+            b("travel"),
+            [(t(f"classes.transport.{k}", lang), v, dict(summary.wished)[k]) for k, v in summary.travel],
+            (b("col_now"), b("col_wished")),
+        ),
+        (
+            b("play_season", n=summary.play),
+            [(t(f"barnetrakk.season.{k}", lang), v) for k, v in summary.play_season],
+            None,
+        ),
         (b("play_company"), [(t(f"barnetrakk.company.{k}", lang), v) for k, v in summary.play_company], None),
-        (b("avoid_reason", n=summary.avoid), [(t(f"barnetrakk.reason.{k}", lang), v) for k, v in summary.avoid_reason], None),
-    ]  # fmt: skip
+        (
+            b("avoid_reason", n=summary.avoid),
+            [(t(f"barnetrakk.reason.{k}", lang), v) for k, v in summary.avoid_reason],
+            None,
+        ),
+    ]
     top = 0.88
     for k, (heading, body, columns) in enumerate(tables):
         left = 0.06 if k % 2 == 0 else 0.53
@@ -142,10 +161,15 @@ def class_summary_pdf(store: Store, actor, class_id: int, tiles: TileLayer | Non
     axes = fig.add_axes((0.06, 0.06, 0.88, 0.42))
     axes.axis("off")
     mapfig.set_size_inches(7, 4.8)
-    for part, colour, marker, label in ((play, PLAY_COLOUR, "o", b("legend_play")), (avoid, AVOID_COLOUR, "x", b("legend_avoid")),
-                                        (unsafe, UNSAFE_COLOUR, "^", b("legend_unsafe"))):  # fmt: skip
+    for part, colour, marker, label in (
+        (play, PLAY_COLOUR, "o", b("legend_play")),
+        (avoid, AVOID_COLOUR, "x", b("legend_avoid")),
+        (unsafe, UNSAFE_COLOUR, "^", b("legend_unsafe")),
+    ):
         if len(part):
-            px, py = geo.project_points(part["lon"].to_numpy(dtype=float), part["lat"].to_numpy(dtype=float), geo.WEB_MERCATOR)
+            px, py = geo.project_points(
+                part["lon"].to_numpy(dtype=float), part["lat"].to_numpy(dtype=float), geo.WEB_MERCATOR
+            )
             ax.scatter(px, py, s=40, c=colour, marker=marker, label=label, linewidths=1.5)
     if located:
         ax.legend(loc="lower left", fontsize=7)

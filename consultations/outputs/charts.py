@@ -41,8 +41,15 @@ def bar_chart(title: str, rows: Sequence[tuple[str, int | str]], axis_label: str
             ax.annotate(str(shown), (shown, y), xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
         else:  # «< 5»: a range, not a height
             ax.barh(y, SMALL_GROUP, color="none", edgecolor=BLUE, hatch="///", linestyle="--", height=0.6)
-            ax.annotate(SMALL_LABEL, (SMALL_GROUP, y), xytext=(4, 0), textcoords="offset points", va="center",
-                        fontsize=8, style="italic")  # fmt: skip
+            ax.annotate(
+                SMALL_LABEL,
+                (SMALL_GROUP, y),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=8,
+                style="italic",
+            )
     ax.set_yticks(positions, labels, fontsize=8)
     ax.set_xlim(0, peak * 1.15 + 1)
     ax.set_xlabel(axis_label, fontsize=8)
@@ -56,7 +63,9 @@ def time_chart(title: str, per_day: pd.DataFrame, lang: str):
     """Inputs per day (``analysis.per_day``), or per week (Monday) over a longer period."""
     fig = _figure(6)
     ax = fig.add_subplot()
-    days = pd.to_datetime(pd.Series(per_day["day"], dtype=object)) if len(per_day) else pd.Series(dtype="datetime64[ns]")
+    days = (
+        pd.to_datetime(pd.Series(per_day["day"], dtype=object)) if len(per_day) else pd.Series(dtype="datetime64[ns]")
+    )
     counts = per_day["inputs"].to_numpy() if len(per_day) else []
     if len(days) and (days.iloc[-1] - days.iloc[0]).days > WEEKLY_AFTER_DAYS:
         weekly = pd.Series(counts, index=days).resample("W-MON", label="left", closed="left").sum()
@@ -79,4 +88,3 @@ def render(fig, fmt: str) -> bytes:
         fig.tight_layout()
         fig.savefig(buffer, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
     return buffer.getvalue()
-

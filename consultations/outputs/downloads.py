@@ -52,8 +52,7 @@ def inputs_file(
     crs = WGS84 if fmt == Format.GEOJSON else crs
     data = export(store, consultation_id, fmt, crs=crs, include_names=include_names, lang=lang)
     details = {"format": fmt.value, "crs": f"EPSG:{crs}", "include_names": include_names}
-    store.audit(who.username, "consultation.export", "consultation", consultation_id, None,
-                json.dumps(details))  # fmt: skip
+    store.audit(who.username, "consultation.export", "consultation", consultation_id, None, json.dumps(details))
     return data
 
 
@@ -61,8 +60,9 @@ def photos_file(store: Store, consultation_id: str, *, actor: User, lang: str = 
     """Every photo residents sent, as files in a zip with their alt texts (export.photos_zip)."""
     who = require(store, actor, Role.PLANNER)
     data = photos_zip(store, consultation_id, lang)
-    store.audit(who.username, "consultation.export", "consultation", consultation_id, None,
-                json.dumps({"format": "photos.zip"}))  # fmt: skip
+    store.audit(
+        who.username, "consultation.export", "consultation", consultation_id, None, json.dumps({"format": "photos.zip"})
+    )
     return data
 
 
@@ -94,19 +94,26 @@ def report_file(
             data = notification.docx(store, consultation_id, profile, lang, datetime.now(UTC))
     elif kind == ReportKind.MEDVIRKNING:
         data = build_medvirkning_report(
-            store, consultation_id, profile=profile, include_names=include_names, lang=lang,
+            store,
+            consultation_id,
+            profile=profile,
+            include_names=include_names,
+            lang=lang,
             **options,
-        )  # fmt: skip
+        )
     else:
         data = build_report(
             store, consultation_id, include_names=include_names, order=order, profile=profile, lang=lang
         )
     if pdf:
         data = docx_to_pdf(data)
-    details = {"format": "pdf" if pdf else "xlsx" if spreadsheet else "docx", "kind": kind.value, "order": Order(order).value,
-               "include_names": include_names}  # fmt: skip
-    store.audit(who.username, "consultation.report", "consultation", consultation_id, None,
-                json.dumps(details))  # fmt: skip
+    details = {
+        "format": "pdf" if pdf else "xlsx" if spreadsheet else "docx",
+        "kind": kind.value,
+        "order": Order(order).value,
+        "include_names": include_names,
+    }
+    store.audit(who.username, "consultation.report", "consultation", consultation_id, None, json.dumps(details))
     return data
 
 
@@ -147,8 +154,17 @@ def write_archive(
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as f:
         partial = Path(f.name)
         try:
-            folders = _archive_into(store, consultation_id, f, profile=profile, actor=actor, since=since, lang=lang,
-                                 now=now, before_marking=lambda: (f.flush(), os.replace(partial, path)))  # fmt: skip
+            folders = _archive_into(
+                store,
+                consultation_id,
+                f,
+                profile=profile,
+                actor=actor,
+                since=since,
+                lang=lang,
+                now=now,
+                before_marking=lambda: (f.flush(), os.replace(partial, path)),
+            )
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
@@ -156,8 +172,16 @@ def write_archive(
 
 
 def _archive_into(
-    store: Store, consultation_id: str, target, *, profile: Municipality, actor: User, since: date | None,
-    lang: str, now: datetime | None, before_marking=lambda: None,
+    store: Store,
+    consultation_id: str,
+    target,
+    *,
+    profile: Municipality,
+    actor: User,
+    since: date | None,
+    lang: str,
+    now: datetime | None,
+    before_marking=lambda: None,
 ) -> tuple[str, ...]:
     who = require(store, actor, Role.PLANNER)
     now = now or datetime.now(UTC)
@@ -165,8 +189,7 @@ def _archive_into(
         store, consultation_id, target, profile=profile, since=since, lang=lang, now=now
     )
     before_marking()  # the package is whole (and in place) before anything counts as sent
-    details = {"merknader": len(input_ids), "messages": len(folders),
-               "since": since.isoformat() if since else None}  # fmt: skip
+    details = {"merknader": len(input_ids), "messages": len(folders), "since": since.isoformat() if since else None}
     store.mark_archived(consultation_id, input_ids, now, who.username, json.dumps(details))
     return folders
 
@@ -195,6 +218,12 @@ def classes_file(store: Store, consultation_id: str, *, actor: User, crs: int, l
     """The school classes' routes and places as a GeoPackage (``export.class_gpkg``)."""
     who = require(store, actor, Role.PLANNER)
     data = class_gpkg(counted(store.class_frame(consultation_id)), crs, lang)
-    store.audit(who.username, "consultation.export", "consultation", consultation_id, None,
-                json.dumps({"format": "classes.gpkg", "crs": f"EPSG:{crs}"}))  # fmt: skip
+    store.audit(
+        who.username,
+        "consultation.export",
+        "consultation",
+        consultation_id,
+        None,
+        json.dumps({"format": "classes.gpkg", "crs": f"EPSG:{crs}"}),
+    )
     return data

@@ -129,22 +129,45 @@ def _crs(crs: int | None) -> int:
 # -- the table every format writes -------------------------------------------------------
 
 
-_FIRST = ("id", "referanse", "opprettet", "høring", "kategori", "tekst", "status", "kanal",
-          "avsendertype", "virksomhet", "innsigelse", "innsigelse_status",
-          "etter_frist", "arkivert", "journalpost")  # fmt: skip
+_FIRST = (
+    "id",
+    "referanse",
+    "opprettet",
+    "høring",
+    "kategori",
+    "tekst",
+    "status",
+    "kanal",
+    "avsendertype",
+    "virksomhet",
+    "innsigelse",
+    "innsigelse_status",
+    "etter_frist",
+    "arkivert",
+    "journalpost",
+)
 # who sent it and where to notify them (a formal merknad): only when names are asked for
 _NAMES = ("avsender", "avsenderadresse", "gnr_bnr")
-_LAST = ("temaer", "støtter", "duplikat_av", "skjult_grunn", "sammendrag", "vurdering",
-         "konklusjon", "endring_i_planen",
-         # as the merknadsbehandling report has it, row for row: the sender group, a planner's
-         # finding that it is no merknad, the input whose answer it carries (a duplicate's
-         # original) and the outcome the report prints
-         "avsendergruppe", "ikke_merknad", "behandlet_sammen_med", "konklusjon_i_rapporten")  # fmt: skip
+_LAST = (
+    "temaer",
+    "støtter",
+    "duplikat_av",
+    "skjult_grunn",
+    "sammendrag",
+    "vurdering",
+    "konklusjon",
+    "endring_i_planen",
+    # as the merknadsbehandling report has it, row for row: the sender group, a planner's
+    # finding that it is no merknad, the input whose answer it carries (a duplicate's
+    # original) and the outcome the report prints
+    "avsendergruppe",
+    "ikke_merknad",
+    "behandlet_sammen_med",
+    "konklusjon_i_rapporten",
+)
 
 
-def columns(
-    consultation: Consultation, crs: int | None = None, include_names: bool = False
-) -> list[str]:
+def columns(consultation: Consultation, crs: int | None = None, include_names: bool = False) -> list[str]:
     """The export's column names, in order (``crs``: the profile's working CRS if none)."""
     crs = _crs(crs)
     names = [*_FIRST, *(_NAMES if include_names else []), "lon", "lat"]
@@ -207,9 +230,8 @@ def input_table(
     ]
     out["journalpost"] = [
         journalpost_label(y, s, n, consultation.case_number) or None
-        for y, s, n in zip(frame["journal_year"], frame["journal_sequence"], frame["journalpost_number"],
-                           strict=True)
-    ]  # fmt: skip
+        for y, s, n in zip(frame["journal_year"], frame["journal_sequence"], frame["journalpost_number"], strict=True)
+    ]
     if include_names:
         out["avsender"] = _objects(frame["sender_name"])
         out["avsenderadresse"] = _objects(frame["sender_address"])
@@ -233,9 +255,10 @@ def input_table(
         for header, question in zip(headers, consultation.questions, strict=True):
             values = [_answer(a.get(question.id)) for a in answers]
             out[header] = (
-                pd.array(values, dtype="Int64") if question.kind == QuestionKind.SCALE
+                pd.array(values, dtype="Int64")
+                if question.kind == QuestionKind.SCALE
                 else np.array(values, dtype=object)
-            )  # fmt: skip
+            )
     out["temaer"] = [LIST_JOIN.join(tags) if len(tags) else None for tags in frame["tags"]]
     out["støtter"] = frame["supports"].astype("int64").to_numpy()
     out["duplikat_av"] = [None if pd.isna(d) else reference(int(d)) for d in frame["duplicate_of"]]
@@ -253,11 +276,17 @@ def input_table(
     allowed = {i for i, m in zip(ids, merknad, strict=True) if m}
     answered = {i for i in allowed if isinstance(outcome[i], str)}
     by = [responded_through(i, links, answered, allowed) if m else None for i, m in zip(ids, merknad, strict=True)]
-    out["behandlet_sammen_med"] = [reference(b) if b is not None and b != i else None for i, b in zip(ids, by, strict=True)]
+    out["behandlet_sammen_med"] = [
+        reference(b) if b is not None and b != i else None for i, b in zip(ids, by, strict=True)
+    ]
     out["konklusjon_i_rapporten"] = [
-        None if not m else t(f"planning.outcome.{outcome[b]}", lang) if b is not None else t("points.report.not_assessed", lang)
+        None
+        if not m
+        else t(f"planning.outcome.{outcome[b]}", lang)
+        if b is not None
+        else t("points.report.not_assessed", lang)
         for m, b in zip(merknad, by, strict=True)
-    ]  # fmt: skip
+    ]
     # text stays in object columns: pandas' default str dtype would cost a conversion here
     # and a slow element-wise iteration in every writer
     table = pd.DataFrame(
@@ -275,10 +304,9 @@ def missed_frists(frame: pd.DataFrame, consultation: Consultation) -> list[datet
     received = pd.to_datetime(frame["created_at"]).dt.tz_localize(UTC)
     own = pd.to_datetime(frame["party_frist"]).dt.tz_localize(UTC)
     return [
-        planprocess.missed_frist(r.to_pydatetime(), consultation.closes_at,
-                                 None if pd.isna(o) else o.to_pydatetime())
+        planprocess.missed_frist(r.to_pydatetime(), consultation.closes_at, None if pd.isna(o) else o.to_pydatetime())
         for r, o in zip(received, own, strict=True)
-    ]  # fmt: skip
+    ]
 
 
 def _shapes(frame: pd.DataFrame) -> np.ndarray:
@@ -307,8 +335,9 @@ def local_times(created: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 def _local_iso(created: pd.Series) -> np.ndarray:
     """ISO 8601 in Norwegian local time with its offset: 2026-11-27T13:00:00+01:00."""
     wall, offset = local_times(created)
-    signs = {o: f"{'-' if o < 0 else '+'}{abs(o) // 3600:02d}:{abs(o) % 3600 // 60:02d}"
-             for o in np.unique(offset).tolist()}  # fmt: skip
+    signs = {
+        o: f"{'-' if o < 0 else '+'}{abs(o) // 3600:02d}:{abs(o) % 3600 // 60:02d}" for o in np.unique(offset).tolist()
+    }
     suffix = np.array([signs[o] for o in offset.tolist()], dtype="U6")
     text = np.char.add(np.datetime_as_string(wall, unit="s"), suffix)
     return text.astype(object)
@@ -360,9 +389,7 @@ class Figures(NamedTuple):
     rows: list[tuple[object, ...]]
 
 
-def key_figures(
-    frame: pd.DataFrame, consultation: Consultation, lang: str = DEFAULT_LANG
-) -> dict[str, Figures]:
+def key_figures(frame: pd.DataFrame, consultation: Consultation, lang: str = DEFAULT_LANG) -> dict[str, Figures]:
     """Summary figures of ``frame`` (rows of ``Store.analysis_frame``): ``totals``, then
     inputs by ``status``, ``channel``, ``category`` (with supports) and ``outcome``."""
     n = len(frame)
@@ -384,15 +411,16 @@ def key_figures(
         counts = frame[column].value_counts()
         return [(t(f"{prefix}.{c}", lang), int(counts.get(c, 0))) for c in codes]
 
-    by_category = frame.groupby("category", sort=False).agg(
-        inputs=("id", "size"), supports=("supports", "sum")
-    )
+    by_category = frame.groupby("category", sort=False).agg(inputs=("id", "size"), supports=("supports", "sum"))
     extra = sorted(set(by_category.index) - set(consultation.categories))
     categories = [
-        (c, int(by_category.at[c, "inputs"]) if c in by_category.index else 0,
-         int(by_category.at[c, "supports"]) if c in by_category.index else 0)
+        (
+            c,
+            int(by_category.at[c, "inputs"]) if c in by_category.index else 0,
+            int(by_category.at[c, "supports"]) if c in by_category.index else 0,
+        )
         for c in (*consultation.categories, *extra)
-    ]  # fmt: skip
+    ]
     outcomes = counted("outcome", [o.value for o in Outcome], "planning.outcome")
     outcomes.append((t("exports.not_answered", lang), n - answered))
     count = t("exports.fig.count", lang)
@@ -458,20 +486,22 @@ def to_geojson(table: pd.DataFrame, drawings: Sequence[object] | None = None) ->
     for row, drawing in zip(_records(table), drawn, strict=True):
         lon, lat = row[lon_at], row[lat_at]
         geometry = (
-            json.loads(shapely.to_geojson(drawing, indent=None)) if drawing is not None
-            else None if lon is None or lat is None
+            json.loads(shapely.to_geojson(drawing, indent=None))
+            if drawing is not None
+            else None
+            if lon is None or lat is None
             else {"type": "Point", "coordinates": [lon, lat]}
-        )  # fmt: skip
-        props = dict(zip(header, row, strict=True))
-        features.append(
-            {"type": "Feature", "id": props["id"], "geometry": geometry, "properties": props}
         )
+        props = dict(zip(header, row, strict=True))
+        features.append({"type": "Feature", "id": props["id"], "geometry": geometry, "properties": props})
     doc = {"type": "FeatureCollection", "features": features}
     return json.dumps(doc, ensure_ascii=False).encode("utf-8")  # no indent: the C encoder
 
 
 def to_xlsx(
-    table: pd.DataFrame, figures: Iterable[Figures], sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[object]]]] = ()
+    table: pd.DataFrame,
+    figures: Iterable[Figures],
+    sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[object]]]] = (),
 ) -> bytes:
     """Sheet "Innspill" (the table, header frozen, filter on), "Nøkkeltall" (figures), and
     ``sheets`` after them (name, header, rows), each with its header frozen."""
@@ -565,9 +595,7 @@ def to_gpkg(table: pd.DataFrame, crs: int, drawings: Sequence[object] | None = N
             pyogrio.write_dataframe(
                 layer, path, layer=LAYERS[shape], driver="GPKG", geometry_type=GEOMETRY_TYPES[shape]
             )
-        pyogrio.write_dataframe(
-            table[~located].reset_index(drop=True), path, layer=UNLOCATED_TABLE, driver="GPKG"
-        )
+        pyogrio.write_dataframe(table[~located].reset_index(drop=True), path, layer=UNLOCATED_TABLE, driver="GPKG")
         return path.read_bytes()
 
 

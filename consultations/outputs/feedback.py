@@ -76,8 +76,13 @@ def masked_quotes(
     return tuple(found)
 
 
-def heard(frame: pd.DataFrame, categories: Sequence[str] = (), lang: str = DEFAULT_LANG,
-          include_names: bool = False, quotes: int = QUOTES) -> list[Heard]:  # fmt: skip
+def heard(
+    frame: pd.DataFrame,
+    categories: Sequence[str] = (),
+    lang: str = DEFAULT_LANG,
+    include_names: bool = False,
+    quotes: int = QUOTES,
+) -> list[Heard]:
     """The themes of a frame (hidden inputs already left out): the planners' tags, most
     inputs first, then the categories with inputs in the consultation's order."""
     rows: list[Heard] = []
@@ -86,15 +91,24 @@ def heard(frame: pd.DataFrame, categories: Sequence[str] = (), lang: str = DEFAU
     tagged = frame[["id", "tags"]].explode("tags").dropna(subset=["tags"])
     for name, members in sorted(tagged.groupby("tags"), key=lambda kv: (-len(kv[1]), str(kv[0]))):
         ids = [int(i) for i in members["id"]]
-        rows.append(Heard(f"{TAG}:{name}", str(name), TAG, len(ids), masked_quotes(frame, ids, lang, include_names, quotes)))
+        rows.append(
+            Heard(f"{TAG}:{name}", str(name), TAG, len(ids), masked_quotes(frame, ids, lang, include_names, quotes))
+        )
     counts = frame["category"].value_counts()
     order = [*categories, *sorted(set(counts.index) - set(categories))]
     for name in order:
         if not counts.get(name, 0):
             continue
         ids = [int(i) for i in frame.loc[frame["category"] == name, "id"]]
-        rows.append(Heard(f"{CATEGORY}:{name}", str(name), CATEGORY, len(ids),
-                          masked_quotes(frame, ids, lang, include_names, quotes)))  # fmt: skip
+        rows.append(
+            Heard(
+                f"{CATEGORY}:{name}",
+                str(name),
+                CATEGORY,
+                len(ids),
+                masked_quotes(frame, ids, lang, include_names, quotes),
+            )
+        )
     return rows
 
 
@@ -103,8 +117,13 @@ def _frame(store: Store, consultation_id: str) -> pd.DataFrame:
     return every[every["status"] != InputStatus.HIDDEN.value].reset_index(drop=True)
 
 
-def table(store: Store, consultation_id: str, lang: str = DEFAULT_LANG, include_names: bool = False,
-          frame: pd.DataFrame | None = None) -> list[Heard]:  # fmt: skip
+def table(
+    store: Store,
+    consultation_id: str,
+    lang: str = DEFAULT_LANG,
+    include_names: bool = False,
+    frame: pd.DataFrame | None = None,
+) -> list[Heard]:
     """Every theme with its stored follow-up (if any). A follow-up for a theme that no
     longer has inputs (a tag removed) is kept as a row with a count of 0, so nothing a
     planner wrote vanishes."""
@@ -126,8 +145,15 @@ def _with(row: Heard, s: dict[str, str]) -> Heard:
     return Heard(row.key, row.title, row.source, row.count, row.quotes, s["kind"], s["follow_up"], s["reason"])
 
 
-def set_follow_up(store: Store, consultation_id: str, theme: str, kind: str | None, follow_up: str | None,
-                  reason: str | None, actor: User) -> None:  # fmt: skip
+def set_follow_up(
+    store: Store,
+    consultation_id: str,
+    theme: str,
+    kind: str | None,
+    follow_up: str | None,
+    reason: str | None,
+    actor: User,
+) -> None:
     """A planner writes how a theme is followed up; «ikke fulgt opp» needs a reason. An
     empty kind with an empty text clears the row. Audited."""
     who = require(store, actor, Role.PLANNER)

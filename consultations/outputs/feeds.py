@@ -90,14 +90,18 @@ def atom(service: Service, request: Request, lang: str) -> Response:
     ET.SubElement(feed, a("updated")).text = _rfc3339(updated or now)
     author = ET.SubElement(feed, a("author"))
     ET.SubElement(author, a("name")).text = service.profile.name
-    ET.SubElement(feed, a("link"), {"rel": "self", "type": "application/atom+xml", "href": f"{origin}/feeds/horinger.atom"})
+    ET.SubElement(
+        feed, a("link"), {"rel": "self", "type": "application/atom+xml", "href": f"{origin}/feeds/horinger.atom"}
+    )
     ET.SubElement(feed, a("link"), {"rel": "alternate", "type": "text/html", "href": f"{origin}/"})
     ET.SubElement(feed, a("generator")).text = "Kartinnspill"
     for c in found:
         entry = ET.SubElement(feed, a("entry"))
         ET.SubElement(entry, a("id")).text = _entry_id(service, c)
         ET.SubElement(entry, a("title")).text = c.title
-        ET.SubElement(entry, a("link"), {"rel": "alternate", "type": "text/html", "href": _link(service, request, c, lang)})
+        ET.SubElement(
+            entry, a("link"), {"rel": "alternate", "type": "text/html", "href": _link(service, request, c, lang)}
+        )
         ET.SubElement(entry, a("published")).text = _rfc3339(c.opens_at)
         ET.SubElement(entry, a("updated")).text = _rfc3339(_updated(c, now))
         ET.SubElement(entry, a("summary"), {"type": "text"}).text = _summary(c, lang)
@@ -148,7 +152,9 @@ def json_feed(service: Service, request: Request, lang: str) -> Response:
 
 
 def _ical_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
+    return (
+        value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
+    )
 
 
 def _fold(line: str) -> str:

@@ -107,9 +107,11 @@ def people(frame: pd.DataFrame) -> pd.DataFrame:
     without a session alone. Columns ``person``, ``age_group``, ``relation``, ``channel``."""
     person = frame["session_hash"].where(frame["session_hash"].notna(), "input:" + frame["id"].astype(str))
     ordered = frame.assign(person=person).sort_values("id")
-    return ordered.groupby("person", sort=False).agg(
-        age_group=("age_group", "first"), relation=("relation", "first"), channel=("channel", "first")
-    ).reset_index()
+    return (
+        ordered.groupby("person", sort=False)
+        .agg(age_group=("age_group", "first"), relation=("relation", "first"), channel=("channel", "first"))
+        .reset_index()
+    )
 
 
 def participation(frame: pd.DataFrame, lang: str) -> dict[str, list[Count]]:
@@ -126,8 +128,9 @@ def participation(frame: pd.DataFrame, lang: str) -> dict[str, list[Count]]:
             rows.append((not_stated, missing))
         tables[column] = _shown(rows)
     channels = who["channel"].value_counts()
-    tables["channel"] = _shown([(t(f"channel.{c.value}", lang), int(channels[c.value]))
-                                for c in Channel if channels.get(c.value, 0)])  # fmt: skip
+    tables["channel"] = _shown(
+        [(t(f"channel.{c.value}", lang), int(channels[c.value])) for c in Channel if channels.get(c.value, 0)]
+    )
     tables["area"] = _shown(_areas(frame, lang))
     return tables
 
@@ -140,8 +143,9 @@ def _areas(frame: pd.DataFrame, lang: str) -> list[tuple[str, int]]:
             names.append(t("medvirkning.whole_area", lang))
             continue
         place, distance = analysis.nearest_place(float(east), float(north), places)
-        names.append(place if place and distance is not None and distance <= NEAR_M
-                     else t("medvirkning.elsewhere", lang))  # fmt: skip
+        names.append(
+            place if place and distance is not None and distance <= NEAR_M else t("medvirkning.elsewhere", lang)
+        )
     counts = pd.Series(names, dtype=object).value_counts()
     return [(str(name), int(n)) for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
@@ -334,14 +338,17 @@ def map_image(
     located = frame[frame["lon"].notna()]
     shapes = geo.project_geometries(drawn_geometries(located), geo.WEB_MERCATOR)
     pins = ~shapely.is_geometry(shapes)
-    x, y = geo.project_points(located["lon"].to_numpy(dtype=float), located["lat"].to_numpy(dtype=float),
-                              geo.WEB_MERCATOR)  # fmt: skip
+    x, y = geo.project_points(
+        located["lon"].to_numpy(dtype=float), located["lat"].to_numpy(dtype=float), geo.WEB_MERCATOR
+    )
     more = shapely.total_bounds(shapes[~pins]) if (~pins).any() else None
     fig, ax, note = map_axes(consultation, x, y, tiles, lang, more)
     rings = [np.asarray(g.exterior.coords) for g in shapes[~pins] if g.geom_type == "Polygon"]
     lines = [np.asarray(g.coords) for g in shapes[~pins] if g.geom_type == "LineString"]
     if rings:
-        ax.add_collection(PolyCollection(rings, facecolors=[(0.9, 0.49, 0.13, 0.2)], edgecolors=["#e67e22"], linewidths=1.2))
+        ax.add_collection(
+            PolyCollection(rings, facecolors=[(0.9, 0.49, 0.13, 0.2)], edgecolors=["#e67e22"], linewidths=1.2)
+        )
     if lines:
         ax.add_collection(LineCollection(lines, colors=["#c0392b"], linewidths=1.4, alpha=0.6, capstyle="round"))
     ax.scatter(x[pins], y[pins], s=8, color="#c0392b", alpha=0.7, linewidths=0)
@@ -363,8 +370,9 @@ def category_maps_image(consultation: Consultation, frame: pd.DataFrame) -> byte
     chosen = [str(k) for k in counts.index if counts[k] >= analysis.SMALL_GROUP][:CATEGORY_MAPS]
     if not chosen:
         return None
-    x, y = geo.project_points(located["lon"].to_numpy(dtype=float), located["lat"].to_numpy(dtype=float),
-                              geo.WEB_MERCATOR)  # fmt: skip
+    x, y = geo.project_points(
+        located["lon"].to_numpy(dtype=float), located["lat"].to_numpy(dtype=float), geo.WEB_MERCATOR
+    )
     x, y = np.asarray(x), np.asarray(y)
     area = geo.project_area(consultation.area, geo.WEB_MERCATOR)
     rows = math.ceil(len(chosen) / 3)
@@ -398,10 +406,13 @@ def class_map_image(
         rings = cell_rings(cells)
         x, y = geo.project_points(rings[..., 0].ravel(), rings[..., 1].ravel(), geo.WEB_MERCATOR)
         shade = 0.25 + 0.65 * cells["count"].to_numpy(dtype=float) / int(cells["count"].max())
-        ax.add_collection(PolyCollection(
-            np.stack([np.asarray(x), np.asarray(y)], axis=-1).reshape(rings.shape),
-            facecolors=[(0.03, 0.32, 0.61, a) for a in shade], linewidths=0,
-        ))  # fmt: skip
+        ax.add_collection(
+            PolyCollection(
+                np.stack([np.asarray(x), np.asarray(y)], axis=-1).reshape(rings.shape),
+                facecolors=[(0.03, 0.32, 0.61, a) for a in shade],
+                linewidths=0,
+            )
+        )
     _numbered(ax, crossings)
     return MapImage(_png(fig), note)
 
@@ -446,12 +457,15 @@ def build_medvirkning_report(
         setattr(section, side, Cm(2))
     doc.styles["Normal"].font.size = Pt(10)
     doc.add_heading(xml_safe(m("title", title=c.title)), level=0)
-    _table(doc, [
-        (m("municipality"), profile.name),
-        (m("stage"), t(f"stage.{c.stage.value}", lang)),
-        (m("period"), f"{format_date(c.opens_at, lang)} – {format_date(c.closes_at, lang)}"),
-        (m("generated"), format_date(now, lang)),
-    ])  # fmt: skip
+    _table(
+        doc,
+        [
+            (m("municipality"), profile.name),
+            (m("stage"), t(f"stage.{c.stage.value}", lang)),
+            (m("period"), f"{format_date(c.opens_at, lang)} – {format_date(c.closes_at, lang)}"),
+            (m("generated"), format_date(now, lang)),
+        ],
+    )
     who = people(frame) if len(frame) else people_empty()
     doc.add_paragraph(received_line(len(frame), len(who), lang))
     if n_hidden := int(hidden.sum()):
@@ -478,8 +492,12 @@ def build_medvirkning_report(
     _chart(doc, figures["time"])
     doc.add_heading(m("said_categories"), level=2)
     categories = analysis.per_category(frame, c.categories) if len(frame) else pd.DataFrame()
-    _counts(doc, [Count(str(r.category), int(r.inputs)) for r in categories.itertuples() if r.inputs],
-            m("count_heading_area"), lang)  # fmt: skip
+    _counts(
+        doc,
+        [Count(str(r.category), int(r.inputs)) for r in categories.itertuples() if r.inputs],
+        m("count_heading_area"),
+        lang,
+    )
     _chart(doc, figures["category"])
     doc.add_heading(m("said_planners_themes"), level=2)
     _said(doc, planners_tags(frame, lang, include_names) if len(frame) else [], m("none_tagged"), lang)
@@ -489,12 +507,16 @@ def build_medvirkning_report(
     doc.add_paragraph(m("clusters_intro"))
     doc.add_paragraph(t("medv27.clusters_place_words", lang))
     place_words = themes.place_stop_words([p.name for p in (*named, *streets)] + [profile.name])
-    _said(doc, machine_clusters(frame, lang, include_names, place_words) if len(frame) else [],
-          m("none_clusters"), lang)  # fmt: skip
+    _said(
+        doc, machine_clusters(frame, lang, include_names, place_words) if len(frame) else [], m("none_clusters"), lang
+    )
 
     doc.add_heading(m("where_heading"), level=1)
-    spots = (analysis.hotspots(frame, named, radius_m=HOTSPOT_RADIUS_M, epsg=profile.working_crs, streets=streets)
-             if len(frame) else [])  # fmt: skip
+    spots = (
+        analysis.hotspots(frame, named, radius_m=HOTSPOT_RADIUS_M, epsg=profile.working_crs, streets=streets)
+        if len(frame)
+        else []
+    )
     image = map_image(c, frame, spots, tiles, lang)
     doc.add_picture(io.BytesIO(image.png), width=Cm(16))
     located = int(frame["lon"].notna().sum()) if len(frame) else 0
@@ -504,10 +526,20 @@ def build_medvirkning_report(
         doc.add_paragraph(t("medv27.category_maps", lang, small=analysis.SMALL_GROUP), style="Caption")
     if spots:
         doc.add_paragraph(t("medv27.hotspots_intro", lang, split=2 * HOTSPOT_RADIUS_M))
-        _table(doc, [(m("hotspot_number"), m("hotspot_place"), m("hotspot_inputs"), m("hotspot_categories"))] + [
-            (str(k), hotspot_label(spot, named, lang), str(spot.size), ", ".join(name for name, _ in spot.categories))
-            for k, spot in enumerate(spots, start=1)
-        ], header=True)  # fmt: skip
+        _table(
+            doc,
+            [(m("hotspot_number"), m("hotspot_place"), m("hotspot_inputs"), m("hotspot_categories"))]
+            + [
+                (
+                    str(k),
+                    hotspot_label(spot, named, lang),
+                    str(spot.size),
+                    ", ".join(name for name, _ in spot.categories),
+                )
+                for k, spot in enumerate(spots, start=1)
+            ],
+            header=True,
+        )
     else:
         doc.add_paragraph(m("no_hotspots"))
 
@@ -528,16 +560,20 @@ def build_medvirkning_report(
 
     doc.add_heading(m("use_heading"), level=1)
     use = store.use_of_input(consultation_id)
-    for part in (use.split("\n\n") if use else [m("use_missing")]):
+    for part in use.split("\n\n") if use else [m("use_missing")]:
         doc.add_paragraph(xml_safe(part))
     # a case document's metadata, language, header and «side X av Y», not python-docx's
     word.dress(
-        doc, title=xml_safe(m("title", title=c.title)), author=profile.name, lang=lang, now=now,
+        doc,
+        title=xml_safe(m("title", title=c.title)),
+        author=profile.name,
+        lang=lang,
+        now=now,
         subject=t("merk21.medvirkning.subject", lang),
         keywords=t("merk21.medvirkning.keywords", lang, stage=t(f"stage.{c.stage.value}", lang)),
         header=t("merk21.medvirkning.header", lang, municipality=profile.name),
         footer=t("letters.report.footer", lang, page="{page}", pages="{pages}"),
-    )  # fmt: skip
+    )
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
@@ -566,12 +602,15 @@ def children_section(doc, store: Store, c: Consultation, tiles: TileLayer | None
     doc.add_paragraph(m("intro", small=analysis.SMALL_LABEL))
     if cited := barnetrakk.citation(store, c.id, lang):  # the Barnetråkk figures, as the formal report cites them
         doc.add_paragraph(cited)
-    _table(doc, [
-        (m("classes"), str(len(published))),
-        (m("pupils"), str(analysis.suppress_small(summary.pupils))),
-        (m("routes"), str(summary.routes)),
-        (m("places"), str(summary.places)),
-    ])  # fmt: skip
+    _table(
+        doc,
+        [
+            (m("classes"), str(len(published))),
+            (m("pupils"), str(analysis.suppress_small(summary.pupils))),
+            (m("routes"), str(summary.routes)),
+            (m("places"), str(summary.places)),
+        ],
+    )
     per_class = frame.groupby("class_id")["pupil"].nunique()
     rows = [(f"{s.school}, {classes.grade_label(s.grade, lang)}", str(int(per_class.get(s.id, 0)))) for s in alone]
     if rows:
@@ -585,24 +624,39 @@ def children_section(doc, store: Store, c: Consultation, tiles: TileLayer | None
         (m("by_label"), summary.by_label, "classes.label"),
     ):
         doc.add_heading(heading, level=2)
-        _counts(doc, [Count(t(f"{prefix}.{k}", lang) if prefix else k, n) for k, n in rows],
-                m("count_places" if prefix == "classes.label" else "count_routes" if prefix else "count_pupils"), lang)  # fmt: skip
+        _counts(
+            doc,
+            [Count(t(f"{prefix}.{k}", lang) if prefix else k, n) for k, n in rows],
+            m("count_places" if prefix == "classes.label" else "count_routes" if prefix else "count_pupils"),
+            lang,
+        )
     cells = class_results.route_density(frame, minimum=analysis.SMALL_GROUP)
     spots = class_results.crossings(frame)
     image = class_map_image(c, cells, spots, tiles, lang)
     doc.add_heading(m("map_heading"), level=2)
     doc.add_picture(io.BytesIO(image.png), width=Cm(16))
-    doc.add_paragraph(f"{m('map_caption', cell=class_results.CELL_M, small=analysis.SMALL_GROUP)} {image.note}", style="Caption")
+    doc.add_paragraph(
+        f"{m('map_caption', cell=class_results.CELL_M, small=analysis.SMALL_GROUP)} {image.note}", style="Caption"
+    )
     doc.add_heading(m("crossings_heading"), level=2)
     if not spots:
         doc.add_paragraph(m("no_crossings"))
         return
-    _table(doc, [(m("number"), m("place"), m("pupils"), m("marks"), m("why"))] + [
-        (str(k), t("class_results.near", lang, place=s.place, metres=s.place_distance_m) if s.place else "–",
-         str(analysis.suppress_small(s.pupils)), str(s.marks),
-         ", ".join(f"{t(f'classes.label.{r}', lang)} ({n})" for r, n in s.reasons))
-        for k, s in enumerate(spots, start=1)
-    ], header=True)  # fmt: skip
+    _table(
+        doc,
+        [(m("number"), m("place"), m("pupils"), m("marks"), m("why"))]
+        + [
+            (
+                str(k),
+                t("class_results.near", lang, place=s.place, metres=s.place_distance_m) if s.place else "–",
+                str(analysis.suppress_small(s.pupils)),
+                str(s.marks),
+                ", ".join(f"{t(f'classes.label.{r}', lang)} ({n})" for r, n in s.reasons),
+            )
+            for k, s in enumerate(spots, start=1)
+        ],
+        header=True,
+    )
 
 
 def people_empty() -> pd.DataFrame:
@@ -624,7 +678,9 @@ def report_charts(c: Consultation, frame: pd.DataFrame, tables: dict[str, list[C
     start = c.opens_at.astimezone(LOCAL_TZ).date()
     end = min(c.closes_at, datetime.now(UTC)).astimezone(LOCAL_TZ).date()
     per_day = analysis.per_day(frame, start, max(start, end)) if len(frame) else analysis.per_day(frame)
-    categories = analysis.per_category(frame, c.categories) if len(frame) else pd.DataFrame(columns=["category", "inputs"])
+    categories = (
+        analysis.per_category(frame, c.categories) if len(frame) else pd.DataFrame(columns=["category", "inputs"])
+    )
     category_rows = [(str(r.category), int(r.inputs)) for r in categories.itertuples() if r.inputs]
     shown = lambda key: [(x.label, x.shown) for x in tables.get(key, [])]
     return {
@@ -649,23 +705,45 @@ def how_section(doc, store: Store, c: Consultation, lang: str) -> None:
     if not found:
         doc.add_paragraph(h("none"))
         return
-    _table(doc, [(h("date"), h("kind"), h("place"), h("attended"))] + [
-        (format_date(datetime.combine(a.held_on, datetime.min.time(), tzinfo=LOCAL_TZ), lang),
-         t(f"activities.kind.{a.kind}", lang), a.place, h("unknown") if a.attended is None else str(a.attended))
-        for a in found
-    ], header=True)  # fmt: skip
+    _table(
+        doc,
+        [(h("date"), h("kind"), h("place"), h("attended"))]
+        + [
+            (
+                format_date(datetime.combine(a.held_on, datetime.min.time(), tzinfo=LOCAL_TZ), lang),
+                t(f"activities.kind.{a.kind}", lang),
+                a.place,
+                h("unknown") if a.attended is None else str(a.attended),
+            )
+            for a in found
+        ],
+        header=True,
+    )
     came = [a.attended for a in found if a.attended is not None]
     if came:
         doc.add_paragraph(tn("medv27.how.total", sum(came), lang, activities=len(found)))
 
 
-def missing_section(doc, c: Consultation, frame: pd.DataFrame, who: pd.DataFrame, profile: Municipality,
-                    classes_took_part: bool, lang: str) -> None:  # fmt: skip
+def missing_section(
+    doc,
+    c: Consultation,
+    frame: pd.DataFrame,
+    who: pd.DataFrame,
+    profile: Municipality,
+    classes_took_part: bool,
+    lang: str,
+) -> None:
     """«Hvem hørte vi ikke fra»: age groups and neighbourhoods under five, the § 5-1 note."""
     h = lambda key, **kw: t(f"medv27.missing.{key}", lang, **kw)
     doc.add_heading(h("heading"), level=1)
-    found = activities.missing(frame, c, analysis.load_places(profile), people=who,
-                               classes_took_part=classes_took_part, epsg=profile.working_crs)  # fmt: skip
+    found = activities.missing(
+        frame,
+        c,
+        analysis.load_places(profile),
+        people=who,
+        classes_took_part=classes_took_part,
+        epsg=profile.working_crs,
+    )
     doc.add_paragraph(h("intro", small=analysis.SMALL_LABEL))
     if found.age_groups:
         names = ", ".join(t(f"age_group.{g}", lang) for g in found.age_groups)
@@ -692,8 +770,9 @@ def hotspot_label(spot: analysis.Hotspot, named: Sequence[analysis.Place], lang:
     else:
         angle = math.degrees(math.atan2(spot.east - place.east, spot.north - place.north)) % 360
         direction = t(f"medv27.compass.{round(angle / 45) % 8}", lang)
-        where = t("medv27.hotspot_from", lang, metres=round(spot.place_distance_m, -1), direction=direction,
-                  place=place.name)  # fmt: skip
+        where = t(
+            "medv27.hotspot_from", lang, metres=round(spot.place_distance_m, -1), direction=direction, place=place.name
+        )
     return f"{spot.street}, {where}" if spot.street else where
 
 
@@ -753,6 +832,8 @@ def _said(doc, found: Sequence[Said], empty: str, lang: str) -> None:
         doc.add_paragraph(empty)
         return
     for said in found:
-        doc.add_paragraph(xml_safe(tn("medvirkning.theme_line", said.count, lang, theme=said.title)), style="List Bullet")
+        doc.add_paragraph(
+            xml_safe(tn("medvirkning.theme_line", said.count, lang, theme=said.title)), style="List Bullet"
+        )
         for quote in said.quotes:
             doc.add_paragraph(xml_safe(quote), style="Quote")

@@ -137,8 +137,12 @@ def merknader(frame: pd.DataFrame, consultation: Consultation, now: datetime) ->
         missed=pd.Series(missed_frists(rows, consultation), index=rows.index, dtype=object),
     )
     source = rows.set_index("id")
-    for own, taken in (("response_summary", "a_summary"), ("assessment", "a_assessment"),
-                       ("outcome", "a_outcome"), ("plan_change", "a_plan_change")):  # fmt: skip
+    for own, taken in (
+        ("response_summary", "a_summary"),
+        ("assessment", "a_assessment"),
+        ("outcome", "a_outcome"),
+        ("plan_change", "a_plan_change"),
+    ):
         rows[taken] = [source.at[int(b), own] if not pd.isna(b) else None for b in rows["answer_by"]]
     return rows
 
@@ -169,26 +173,34 @@ def build_report(
     every = store.analysis_frame(consultation_id)
     rows = merknader(every, consultation, now)
     report = Report(
-        consultation=consultation, rows=rows,
-        waiting=0 if frist_passed(consultation, now) else int(
-            ((every["status"] == InputStatus.PENDING.value) & every["not_merknad"].map(is_merknad)).sum()
-        ),
-        not_merknad=counts_not_merknad(every), include_names=include_names, order=Order(order),
-        titles=_titles(profile, lang), crs=profile.working_crs, lang=lang, now=now,
-        points=store.merknad_points(consultation_id), status_log=store.status_changes(consultation_id),
+        consultation=consultation,
+        rows=rows,
+        waiting=0
+        if frist_passed(consultation, now)
+        else int(((every["status"] == InputStatus.PENDING.value) & every["not_merknad"].map(is_merknad)).sum()),
+        not_merknad=counts_not_merknad(every),
+        include_names=include_names,
+        order=Order(order),
+        titles=_titles(profile, lang),
+        crs=profile.working_crs,
+        lang=lang,
+        now=now,
+        points=store.merknad_points(consultation_id),
+        status_log=store.status_changes(consultation_id),
         more_facts=merknadsbehandling_facts.facts(store, consultation, profile.kommunenummer, lang),
         file_lines=merknadsbehandling_facts.attachment_lines(store, consultation_id, lang),
         dressing=_dressing(consultation, profile, lang),
         children=barnetrakk.citation(store, consultation_id, lang),
-    )  # fmt: skip
+    )
     return report.render()
 
 
 def own_points(rows: pd.DataFrame, points: dict[int, list[Point]]) -> list[Point]:
     """The points the report assesses: every point of every merknad in it that is no
     duplicate (a duplicate is answered through its original)."""
-    return [p for i, d in zip(rows["id"], rows["duplicate_of"], strict=True) if pd.isna(d)
-            for p in points.get(int(i), ())]  # fmt: skip
+    return [
+        p for i, d in zip(rows["id"], rows["duplicate_of"], strict=True) if pd.isna(d) for p in points.get(int(i), ())
+    ]
 
 
 def unassessed_points(store: Store, consultation_id: str, now: datetime | None = None) -> list[tuple[str, Point]]:
@@ -213,10 +225,13 @@ def _dressing(c: Consultation, profile: Municipality, lang: str) -> dict[str, ob
     plan_id = national_plan_id(profile.kommunenummer, c.plan_id)
     header = t("letters.report.header", lang, case=c.case_number or "–", plan_id=plan_id or "–")
     return {
-        "title": xml_safe(t("exports.report.title", lang, title=c.title)), "author": profile.name,
-        "subject": t("letters.report.subject", lang), "keywords": t("letters.report.keywords", lang, plan_id=plan_id),
-        "header": header, "footer": t("letters.report.footer", lang, page="{page}", pages="{pages}"),
-    }  # fmt: skip
+        "title": xml_safe(t("exports.report.title", lang, title=c.title)),
+        "author": profile.name,
+        "subject": t("letters.report.subject", lang),
+        "keywords": t("letters.report.keywords", lang, plan_id=plan_id),
+        "header": header,
+        "footer": t("letters.report.footer", lang, page="{page}", pages="{pages}"),
+    }
 
 
 def _titles(profile: Municipality, lang: str) -> tuple[str, str]:
@@ -248,8 +263,10 @@ def docx_to_pdf(data: bytes) -> bytes:
         try:
             subprocess.run(
                 [soffice, profile, "--headless", "--convert-to", PDF_A2B, "--outdir", tmp, str(source)],
-                capture_output=True, timeout=PDF_TIMEOUT_S, check=False,
-            )  # fmt: skip
+                capture_output=True,
+                timeout=PDF_TIMEOUT_S,
+                check=False,
+            )
         except subprocess.TimeoutExpired:
             raise ReportUnavailable("report11.pdf_failed") from None
         target = source.with_suffix(".pdf")
@@ -294,8 +311,14 @@ class Report:
         rows = rows.assign(
             masked=[
                 mask_naming_kinds(str(x), self._mask_label, None if self.include_names else own_of(*who))
-                for x, *who in zip(rows["text"], rows["sender_type"], rows["sender_name"],
-                                   rows["sender_address"], rows["sender_property"], strict=True)
+                for x, *who in zip(
+                    rows["text"],
+                    rows["sender_type"],
+                    rows["sender_name"],
+                    rows["sender_address"],
+                    rows["sender_property"],
+                    strict=True,
+                )
             ],  # the sender's own name, address and gnr/bnr too, unless names are asked for
         )
         self.rows = rows
@@ -335,8 +358,12 @@ class Report:
         doc.add_heading(self.w("politicians_heading"), level=1)
         doc.add_paragraph(self.w("politicians_intro"))
         outcomes = [o.value for o in Outcome]
-        head = (self.w("col_group"), *(t(f"planning.outcome.{o}", self.lang) for o in outcomes),
-                t("exports.not_answered", self.lang), self.w("col_total"))  # fmt: skip
+        head = (
+            self.w("col_group"),
+            *(t(f"planning.outcome.{o}", self.lang) for o in outcomes),
+            t("exports.not_answered", self.lang),
+            self.w("col_total"),
+        )
         widths = _figure_widths(len(head))
         table = _table(doc, len(head), widths)
         _row(table, head, bold=(True,) * len(head), header=True, widths=widths)
@@ -364,10 +391,17 @@ class Report:
             (t("exports.report.plan_id", lang), c.plan_id or none),
             (self.w("case_number"), c.case_number or none),
             (t("exports.report.stage", lang), t(f"stage.{c.stage.value}", lang)),
-            (t("exports.report.period", lang), t("exports.report.period_value", lang,
-                opens=format_date(c.opens_at, lang), closes=format_date(c.closes_at, lang))),
+            (
+                t("exports.report.period", lang),
+                t(
+                    "exports.report.period_value",
+                    lang,
+                    opens=format_date(c.opens_at, lang),
+                    closes=format_date(c.closes_at, lang),
+                ),
+            ),
             (self.w("announced"), announced),
-        ]  # fmt: skip
+        ]
         table = _table(doc, 2)
         for label, value in (*rows, *self.more_facts):
             _row(table, (label, value), bold=(True, False))
@@ -384,15 +418,23 @@ class Report:
         for k, (name, _) in enumerate(SECTIONS):
             part = rows[rows["section"] == k]
             if len(part):
-                _row(table, (self.w(f"section.{name}"), *((part["channel"] == ch.value).sum() for ch in channels),
-                             len(part)), widths=widths)  # fmt: skip
-        _row(table, (self.w("col_total"), *((rows["channel"] == ch.value).sum() for ch in channels), len(rows)),
-             bold=(True,) * len(head), widths=widths)  # fmt: skip
+                _row(
+                    table,
+                    (self.w(f"section.{name}"), *((part["channel"] == ch.value).sum() for ch in channels), len(part)),
+                    widths=widths,
+                )
+        _row(
+            table,
+            (self.w("col_total"), *((rows["channel"] == ch.value).sum() for ch in channels), len(rows)),
+            bold=(True,) * len(head),
+            widths=widths,
+        )
         late = int(rows["missed"].notna().sum())
         innsigelser = [p for p in own_points(rows, self.points) if p.kind == PointKind.INNSIGELSE]
         status = Counter((p.status or ObjectionStatus.OPEN).value for p in innsigelser)
-        states = ", ".join(f"{status[s.value]} {t(f'objection.status.{s.value}', lang)}"
-                           for s in ObjectionStatus if status[s.value])  # fmt: skip
+        states = ", ".join(
+            f"{status[s.value]} {t(f'objection.status.{s.value}', lang)}" for s in ObjectionStatus if status[s.value]
+        )
         facts = [
             (self.w("merknader"), str(len(rows))),
             (self.w("late"), str(late)),
@@ -412,7 +454,9 @@ class Report:
             doc.add_paragraph(tn("report11.masked_note", masked, lang))
         if n := sum(self.not_merknad.values()):
             doc.add_paragraph(tn("report11.not_merknad_note", n, lang))
-        doc.add_paragraph(t("exports.report.names_note" if self.include_names else "parties.report.no_names_note", lang))
+        doc.add_paragraph(
+            t("exports.report.names_note" if self.include_names else "parties.report.no_names_note", lang)
+        )
         if late := int(rows["missed"].notna().sum()):
             doc.add_paragraph(tn("parties.report.late_note", late, lang))
         if standing := self._standing():
@@ -423,8 +467,11 @@ class Report:
     def _standing(self) -> list[Point]:
         """Innsigelser that still stand (open or opprettholdt) on merknader not hidden."""
         shown = self.rows[self.rows["status"] != InputStatus.HIDDEN.value]
-        return [p for p in own_points(shown, self.points)
-                if p.kind == PointKind.INNSIGELSE and (p.status or ObjectionStatus.OPEN) in UNRESOLVED]  # fmt: skip
+        return [
+            p
+            for p in own_points(shown, self.points)
+            if p.kind == PointKind.INNSIGELSE and (p.status or ObjectionStatus.OPEN) in UNRESOLVED
+        ]
 
     def _first_page(self, doc) -> None:
         """Plainly, before anything else: whether the kommunestyre may adopt the plan alone,
@@ -459,19 +506,42 @@ class Report:
         doc.add_heading(t("points.report.status_heading", lang), level=1)
         in_report = {int(i) for i in self.rows["id"]}
         table = _table(doc, 5)
-        _row(table, [t(f"points.report.col_{c}", lang) for c in ("point", "status", "date", "reference", "note")],
-             bold=(True,) * 5, header=True)  # fmt: skip
+        _row(
+            table,
+            [t(f"points.report.col_{c}", lang) for c in ("point", "status", "date", "reference", "note")],
+            bold=(True,) * 5,
+            header=True,
+        )
         for change in self.status_log:
             if change.input_id not in in_report:
                 continue
             point = Point(change.input_id, change.letter)
-            _row(table, (self._label(point), t("points.report.status_move", lang,
-                         before=t(f"objection.status.{(change.before or ObjectionStatus.OPEN).value}", lang),
-                         after=t(f"objection.status.{change.after.value}", lang)),
-                         _day_of(change.settled_on), change.reference, self._mask(change.note)))  # fmt: skip
+            _row(
+                table,
+                (
+                    self._label(point),
+                    t(
+                        "points.report.status_move",
+                        lang,
+                        before=t(f"objection.status.{(change.before or ObjectionStatus.OPEN).value}", lang),
+                        after=t(f"objection.status.{change.after.value}", lang),
+                    ),
+                    _day_of(change.settled_on),
+                    change.reference,
+                    self._mask(change.note),
+                ),
+            )
         for p in innsigelses_open_without_move(innsigelser, self.status_log):
-            _row(table, (self._label(p), t(f"objection.status.{(p.status or ObjectionStatus.OPEN).value}", lang),
-                         "", "", t("points.report.no_move", lang)))  # fmt: skip
+            _row(
+                table,
+                (
+                    self._label(p),
+                    t(f"objection.status.{(p.status or ObjectionStatus.OPEN).value}", lang),
+                    "",
+                    "",
+                    t("points.report.no_move", lang),
+                ),
+            )
 
     def _plan_changes(self, doc) -> None:
         """«Endringer i planforslaget etter offentlig ettersyn»: every «endring i planen»
@@ -487,8 +557,15 @@ class Report:
             doc.add_paragraph(t("points.report.changes_none", lang))
             return
         table = _table(doc, 4)
-        _row(table, [*(t(f"points.report.col_{c}", lang) for c in ("point", "change", "hearing")),
-                     t("merk21.report.col_parties", lang)], bold=(True,) * 4, header=True)  # fmt: skip
+        _row(
+            table,
+            [
+                *(t(f"points.report.col_{c}", lang) for c in ("point", "change", "hearing")),
+                t("merk21.report.col_parties", lang),
+            ],
+            bold=(True,) * 4,
+            header=True,
+        )
         by_id = {int(item.id): item for item in self.rows.itertuples(index=False)}
         copies: dict[int, list] = {}  # a merknad's duplicates, answered through it
         for item in by_id.values():
@@ -496,21 +573,40 @@ class Report:
                 original = item.duplicate_of if pd.isna(item.answer_by) else item.answer_by
                 copies.setdefault(int(original), []).append(item)
         for found in changes.values():
-            hearing = t("points.report.hearing_line", lang,
-                        answer=t("points.yes" if any(p.new_hearing for p in found) else "points.no", lang))  # fmt: skip
-            _row(table, ("\n".join(self._label(p) for p in found), self._mask(found[0].plan_change), hearing,
-                         "\n".join(self._parties(found, by_id, copies))))  # fmt: skip
+            hearing = t(
+                "points.report.hearing_line",
+                lang,
+                answer=t("points.yes" if any(p.new_hearing for p in found) else "points.no", lang),
+            )
+            _row(
+                table,
+                (
+                    "\n".join(self._label(p) for p in found),
+                    self._mask(found[0].plan_change),
+                    hearing,
+                    "\n".join(self._parties(found, by_id, copies)),
+                ),
+            )
 
     def _parties(self, found: Sequence[Point], by_id: dict[int, object], copies: dict[int, list]) -> list[str]:
         """Who asked for a change: each of its points with its sender, then the merknader
         answered through one of them (duplicates), each sender named only as this report
         may name them (``_who``: a private person as «Privatperson», «Nabo» …)."""
         lang = self.lang
-        lines = [t("merk21.report.party", lang, point=self._label(p), sender=self._who(by_id[p.input_id])) for p in found]
+        lines = [
+            t("merk21.report.party", lang, point=self._label(p), sender=self._who(by_id[p.input_id])) for p in found
+        ]
         for input_id in dict.fromkeys(p.input_id for p in found):
             for item in copies.get(input_id, ()):
-                lines.append(t("merk21.report.party_duplicate", lang, point=reference(int(item.id)),
-                               original=reference(input_id), sender=self._who(item)))  # fmt: skip
+                lines.append(
+                    t(
+                        "merk21.report.party_duplicate",
+                        lang,
+                        point=reference(int(item.id)),
+                        original=reference(input_id),
+                        sender=self._who(item),
+                    )
+                )
         return lines
 
     # -- the merknadsbehandling
@@ -529,8 +625,10 @@ class Report:
             part = rows[rows["section"] == k]
             if part.empty:
                 continue
-            doc.add_heading(tn("report11.section_heading", len(part), self.lang, number=k + 1,
-                               name=self.w(f"section.{name}")), level=2)  # fmt: skip
+            doc.add_heading(
+                tn("report11.section_heading", len(part), self.lang, number=k + 1, name=self.w(f"section.{name}")),
+                level=2,
+            )
             for heading, group in self._subgroups(part):
                 doc.add_heading(heading, level=3)
                 self._merknad_table(doc, group, clusters, labels, printed)
@@ -544,8 +642,9 @@ class Report:
             part = part[~objection]
         first = (
             part["tags"].map(lambda tags: tags[0] if len(tags) else None)
-            if self.order == Order.THEME else pd.Series(None, index=part.index, dtype=object)
-        )  # fmt: skip
+            if self.order == Order.THEME
+            else pd.Series(None, index=part.index, dtype=object)
+        )
         for theme in sorted(first.dropna().unique()):
             rows = part[first == theme]
             yield tn("report11.theme_heading", len(rows), lang, name=theme), rows
@@ -584,11 +683,21 @@ class Report:
         return _point_key(point)
 
     def _merknad_table(
-        self, doc, group: pd.DataFrame, clusters: dict[tuple, list[int]], labels: dict[tuple, str],
+        self,
+        doc,
+        group: pd.DataFrame,
+        clusters: dict[tuple, list[int]],
+        labels: dict[tuple, str],
         printed: dict[tuple, str],
     ) -> None:
-        head = (self.w("col_nr"), self.w("col_date"), self.w("col_sender"), self.w("col_merknad"),
-                self.titles[0], self.titles[1])  # fmt: skip
+        head = (
+            self.w("col_nr"),
+            self.w("col_date"),
+            self.w("col_sender"),
+            self.w("col_merknad"),
+            self.titles[0],
+            self.titles[1],
+        )
         table = _table(doc, len(head), COLUMN_WIDTHS_CM)
         _row(table, head, bold=(True,) * len(head), header=True, widths=COLUMN_WIDTHS_CM)
         first = {int(item.id): self._key(item, self._entries(item)[0]) for item in group.itertuples(index=False)}
@@ -609,7 +718,13 @@ class Report:
                 self._group_response(table, item, p, labels[cluster], len(clusters[cluster]))
 
     def _cells(
-        self, item, n: int, point: Point | None, cluster: tuple | None, labels: dict[tuple, str], printed: dict[tuple, str]
+        self,
+        item,
+        n: int,
+        point: Point | None,
+        cluster: tuple | None,
+        labels: dict[tuple, str],
+        printed: dict[tuple, str],
     ) -> tuple[str, ...]:
         lang = self.lang
         split = len(self._entries(item)) > 1
@@ -661,8 +776,13 @@ class Report:
             self._assessment(item, point),
             f"{self.titles[1]}: {t(f'planning.outcome.{outcome}', self.lang)}",
         ]
-        _row(table, ["\n".join(line for line in lines if line)], bold=(True,), span=len(COLUMN_WIDTHS_CM),
-             widths=(sum(COLUMN_WIDTHS_CM),))  # fmt: skip
+        _row(
+            table,
+            ["\n".join(line for line in lines if line)],
+            bold=(True,),
+            span=len(COLUMN_WIDTHS_CM),
+            widths=(sum(COLUMN_WIDTHS_CM),),
+        )
 
     def _kind(self, point: Point | None) -> str:
         """«Innsigelse (imøtekommet)» with the date and reference behind its status, «Faglig
@@ -672,11 +792,16 @@ class Report:
         lang = self.lang
         what = t(f"objection.kind.{point.kind.value}", lang)
         if point.kind == PointKind.INNSIGELSE:
-            what = t("parties.report.objection_status", lang, kind=what,
-                     status=t(f"objection.status.{(point.status or ObjectionStatus.OPEN).value}", lang))  # fmt: skip
+            what = t(
+                "parties.report.objection_status",
+                lang,
+                kind=what,
+                status=t(f"objection.status.{(point.status or ObjectionStatus.OPEN).value}", lang),
+            )
             if point.settled_on is not None:
-                what += "\n" + t("points.report.evidence", lang, date=_day_of(point.settled_on),
-                                  reference=point.settled_reference)  # fmt: skip
+                what += "\n" + t(
+                    "points.report.evidence", lang, date=_day_of(point.settled_on), reference=point.settled_reference
+                )
         return what
 
     def _who(self, item) -> str:
@@ -700,8 +825,12 @@ class Report:
         if _present(item.objection):
             what = t(f"objection.kind.{item.objection}", lang)
             if _present(item.objection_status):
-                what = t("parties.report.objection_status", lang, kind=what,
-                         status=t(f"objection.status.{item.objection_status}", lang))  # fmt: skip
+                what = t(
+                    "parties.report.objection_status",
+                    lang,
+                    kind=what,
+                    status=t(f"objection.status.{item.objection_status}", lang),
+                )
             sender = f"{sender}\n{what}"
         return sender
 
@@ -834,9 +963,13 @@ def _map(doc, consultation: Consultation, frame: pd.DataFrame, crs: int, lang: s
     png, scale = map_png(consultation, located, crs, lang)
     doc.add_picture(io.BytesIO(png), width=Cm(17))
     caption = tn(
-        "exports.report.map_caption", len(frame), lang, located=len(located),
-        crs=_crs_name(crs), scale=scale,
-    )  # fmt: skip
+        "exports.report.map_caption",
+        len(frame),
+        lang,
+        located=len(located),
+        crs=_crs_name(crs),
+        scale=scale,
+    )
     doc.add_paragraph(caption, style="Caption")
 
 
@@ -844,9 +977,7 @@ def _crs_name(crs: int) -> str:
     return geo.crs_name(crs)
 
 
-def map_png(
-    consultation: Consultation, located: pd.DataFrame, crs: int, lang: str
-) -> tuple[bytes, str]:
+def map_png(consultation: Consultation, located: pd.DataFrame, crs: int, lang: str) -> tuple[bytes, str]:
     """A map of the inputs over the plan-area outline, in ``crs`` (metres), drawn locally:
     pins as dots, drawn routes as lines and drawn areas as outlines, coloured by category;
     returns the PNG and the scale bar's text."""
@@ -874,8 +1005,9 @@ def map_png(
         mask = codes == category
         if mask.any():
             label = f"{category} ({int(mask.sum())})"
-            ax.scatter(east[mask & pins], north[mask & pins], s=size, color=colour, label=label,
-                       linewidths=0, alpha=0.8)  # fmt: skip
+            ax.scatter(
+                east[mask & pins], north[mask & pins], s=size, color=colour, label=label, linewidths=0, alpha=0.8
+            )
             _draw_shapes(ax, drawn[mask & ~pins], colour)
     ax.set_aspect("equal")
     ax.set_xticks([])
@@ -889,12 +1021,24 @@ def map_png(
     scale = t("exports.report.map_scale", lang, metres=f"{metres:,}".replace(",", " "))
     ax.text(x0, y0 + (maxy - miny) * 0.015, scale, fontsize=8)
     note = f"EPSG:{crs} · {t('exports.report.map_basemap', lang)}"
-    ax.text(0.99, 0.01, note, transform=ax.transAxes, ha="right", va="bottom", fontsize=7,
-            color="#555555")  # fmt: skip
-    ax.annotate("N", xy=(0.96, 0.95), xytext=(0.96, 0.86), xycoords="axes fraction", ha="center",
-                fontsize=9, arrowprops={"arrowstyle": "-|>", "color": "black"})  # fmt: skip
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=2, fontsize=7, frameon=False,
-              markerscale=max(1, 10 / size) ** 0.5)  # fmt: skip
+    ax.text(0.99, 0.01, note, transform=ax.transAxes, ha="right", va="bottom", fontsize=7, color="#555555")
+    ax.annotate(
+        "N",
+        xy=(0.96, 0.95),
+        xytext=(0.96, 0.86),
+        xycoords="axes fraction",
+        ha="center",
+        fontsize=9,
+        arrowprops={"arrowstyle": "-|>", "color": "black"},
+    )
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.02),
+        ncol=2,
+        fontsize=7,
+        frameon=False,
+        markerscale=max(1, 10 / size) ** 0.5,
+    )
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
@@ -923,9 +1067,7 @@ def _palette(n: int) -> list:
     return [colormaps["tab20"](order[k % 20]) for k in range(n)]
 
 
-def _extent(
-    bounds: Sequence[float], east: np.ndarray, north: np.ndarray, drawn: np.ndarray = ()
-) -> tuple[float, ...]:
+def _extent(bounds: Sequence[float], east: np.ndarray, north: np.ndarray, drawn: np.ndarray = ()) -> tuple[float, ...]:
     """The plan area, every point and every drawn shape, with a margin."""
     minx, miny = min(bounds[0], np.nanmin(east)), min(bounds[1], np.nanmin(north))
     maxx, maxy = max(bounds[2], np.nanmax(east)), max(bounds[3], np.nanmax(north))
@@ -999,9 +1141,49 @@ def _element(tag: str):
     return Element(tag, nsmap={"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"})
 
 
-(_TR, _TR_PR, _TBL_HEADER, _TC, _TC_PR, _TC_W, _GRID_SPAN, _NO_WRAP, _P, _P_PR,
- _KEEP_NEXT, _R, _R_PR, _B, _SZ, _T, _W, _TYPE, _VAL, _SPACE) = (
-    qn(tag) for tag in ("w:tr", "w:trPr", "w:tblHeader", "w:tc", "w:tcPr", "w:tcW",
-                        "w:gridSpan", "w:noWrap", "w:p", "w:pPr", "w:keepNext", "w:r", "w:rPr", "w:b",
-                        "w:sz", "w:t", "w:w", "w:type", "w:val", "xml:space")
-)  # fmt: skip
+(
+    _TR,
+    _TR_PR,
+    _TBL_HEADER,
+    _TC,
+    _TC_PR,
+    _TC_W,
+    _GRID_SPAN,
+    _NO_WRAP,
+    _P,
+    _P_PR,
+    _KEEP_NEXT,
+    _R,
+    _R_PR,
+    _B,
+    _SZ,
+    _T,
+    _W,
+    _TYPE,
+    _VAL,
+    _SPACE,
+) = (
+    qn(tag)
+    for tag in (
+        "w:tr",
+        "w:trPr",
+        "w:tblHeader",
+        "w:tc",
+        "w:tcPr",
+        "w:tcW",
+        "w:gridSpan",
+        "w:noWrap",
+        "w:p",
+        "w:pPr",
+        "w:keepNext",
+        "w:r",
+        "w:rPr",
+        "w:b",
+        "w:sz",
+        "w:t",
+        "w:w",
+        "w:type",
+        "w:val",
+        "xml:space",
+    )
+)

@@ -30,7 +30,12 @@ def facts(store: Store, c: Consultation, kommunenummer: str, lang: str) -> list[
         rows.append((w("first_decision"), ", ".join(v for v in (d.body, day, d.case and f"sak {d.case}") if v)))
     if found.announced_frist is not None:
         valid = c.closes_at.astimezone(LOCAL_TZ).strftime("%d.%m.%Y")
-        rows.append((w("frist_moved"), w("frist_moved_value", announced=found.announced_frist.strftime("%d.%m.%Y"), valid=valid)))
+        rows.append(
+            (
+                w("frist_moved"),
+                w("frist_moved_value", announced=found.announced_frist.strftime("%d.%m.%Y"), valid=valid),
+            )
+        )
     if found.short_frist_reason:
         rows.append((w("short_frist"), found.short_frist_reason))
     if c.proposer:

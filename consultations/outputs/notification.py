@@ -56,9 +56,14 @@ def recipients(store: Store, consultation_id: str) -> list[Recipient]:
         postal = None if email else parse_address(address)
         street = postal.street if postal else ("" if email else address)
         found[key] = Recipient(
-            name, street, postal.postcode if postal else "", postal.place if postal else "", email,
-            _text(row.sender_type), (reference(int(row.id)),),
-        )  # fmt: skip
+            name,
+            street,
+            postal.postcode if postal else "",
+            postal.place if postal else "",
+            email,
+            _text(row.sender_type),
+            (reference(int(row.id)),),
+        )
     return list(found.values())
 
 
@@ -71,13 +76,18 @@ def _table(store: Store, consultation_id: str, lang: str) -> pd.DataFrame:
     klage = w("klageadgang")
     rows = [
         {
-            w("name"): r.name, w("street"): r.street, w("postcode"): r.postcode, w("place"): r.place,
-            w("email"): r.email, w("how"): w("by_email") if r.email else w("by_post"),
+            w("name"): r.name,
+            w("street"): r.street,
+            w("postcode"): r.postcode,
+            w("place"): r.place,
+            w("email"): r.email,
+            w("how"): w("by_email") if r.email else w("by_post"),
             w("sender_type"): t(f"sender_type.{r.sender_type}", lang) if r.sender_type else "",
-            w("reference"): ", ".join(r.references), "klageadgang": klage,
+            w("reference"): ", ".join(r.references),
+            "klageadgang": klage,
         }
         for r in recipients(store, consultation_id)
-    ]  # fmt: skip
+    ]
     columns = [w(k) for k in ("name", "street", "postcode", "place", "email", "how", "sender_type", "reference")]
     return pd.DataFrame(rows, columns=[*columns, "klageadgang"])
 
@@ -103,8 +113,14 @@ def docx(store: Store, consultation_id: str, profile: Municipality, lang: str, n
     for values in table.itertuples(index=False):
         for cell, value in zip(grid.add_row().cells, values, strict=True):
             cell.text = xml_safe(str(value))
-    word.dress(doc, title=t("letters.notice.title", lang, title=c.title), author=profile.name, lang=lang, now=now,
-               subject=t("letters.notice.intro", lang))  # fmt: skip
+    word.dress(
+        doc,
+        title=t("letters.notice.title", lang, title=c.title),
+        author=profile.name,
+        lang=lang,
+        now=now,
+        subject=t("letters.notice.intro", lang),
+    )
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

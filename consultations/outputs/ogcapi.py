@@ -62,9 +62,7 @@ def _bad(key: str, **params: object) -> HttpError:
 
 
 def _json(body: object, media_type: str = JSON, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        json.dumps(body, ensure_ascii=False, separators=(",", ":")), media_type=media_type, headers=headers
-    )
+    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":")), media_type=media_type, headers=headers)
 
 
 # -- parameters ----------------------------------------------------------------------------
@@ -166,9 +164,7 @@ def _link(href: str, rel: str, media_type: str, title: str | None = None) -> dic
 
 def _collection(service: Service, request: Request, lang: str, collection_id: str) -> opendata.Collection:
     origin = service.origin(request)
-    found = service.collections().get(
-        collection_id, lang, lambda cid: service.consultation_link(origin, cid), origin
-    )
+    found = service.collections().get(collection_id, lang, lambda cid: service.consultation_link(origin, cid), origin)
     if found is None:
         raise HttpError(404, "NotFound", "opendata.no_collection", id=collection_id[:100])
     return found
@@ -189,7 +185,9 @@ def _describe(service: Service, origin: str, collection: opendata.Collection, la
     ]
     if collection.consultation is not None:
         cid = collection.consultation.id
-        links.append(_link(service.consultation_link(origin, cid), "describedby", "text/html", collection.consultation.title))
+        links.append(
+            _link(service.consultation_link(origin, cid), "describedby", "text/html", collection.consultation.title)
+        )
         links.append(_link(f"{origin}/opendata/{cid}", "alternate", "text/html", t("opendata.description_link", lang)))
     if len(collection):
         times = [float(collection.start.min()), float(collection.end.max())]
@@ -236,7 +234,9 @@ def conformance(service: Service, request: Request, lang: str) -> Response:
 def collections(service: Service, request: Request, lang: str) -> Response:
     _check_known(request, _OTHER_PARAMETERS)
     origin = service.origin(request)
-    described = [_describe(service, origin, _collection(service, request, lang, cid), lang) for cid in _collection_ids(service)]
+    described = [
+        _describe(service, origin, _collection(service, request, lang, cid), lang) for cid in _collection_ids(service)
+    ]
     return _json(
         {
             "links": [_link(f"{origin}/ogcapi/collections", "self", JSON)],
@@ -291,7 +291,10 @@ def items(service: Service, request: Request, lang: str) -> Response:
     page = chosen[offset : offset + limit]
     features = found.features(page, crs, opendata.decimals_for(crs))
     self_url = str(request.url)
-    links = [_link(self_url, "self", GEOJSON), _link(_with(self_url, "offset", None).rsplit("/items", 1)[0], "collection", JSON)]
+    links = [
+        _link(self_url, "self", GEOJSON),
+        _link(_with(self_url, "offset", None).rsplit("/items", 1)[0], "collection", JSON),
+    ]
     if offset + limit < len(chosen):
         links.append(_link(_with(self_url, "offset", offset + limit), "next", GEOJSON, t("opendata.next_link", lang)))
     if offset > 0:
@@ -345,8 +348,15 @@ def openapi(service: Service, request: Request, lang: str) -> Response:
     crs_enum = [geo.crs_uri(c) for c in supported_crs(service)]
 
     def parameter(name: str, where: str, schema: dict, description: str, required: bool = False) -> dict:
-        return {"name": name, "in": where, "required": required, "schema": schema, "description": description,
-                "style": "form", "explode": False}  # fmt: skip
+        return {
+            "name": name,
+            "in": where,
+            "required": required,
+            "schema": schema,
+            "description": description,
+            "style": "form",
+            "explode": False,
+        }
 
     collection_id = parameter("collectionId", "path", {"type": "string", "enum": ids}, "", True)
     collection_id.pop("style"), collection_id.pop("explode")
@@ -372,24 +382,54 @@ def openapi(service: Service, request: Request, lang: str) -> Response:
         },
         "servers": [{"url": f"{origin}/ogcapi"}],
         "paths": {
-            "/": {"get": {"operationId": "getLandingPage", "parameters": [lang_parameter], "responses": ok(JSON, "Landing page")}},
+            "/": {
+                "get": {
+                    "operationId": "getLandingPage",
+                    "parameters": [lang_parameter],
+                    "responses": ok(JSON, "Landing page"),
+                }
+            },
             "/conformance": {"get": {"operationId": "getConformance", "responses": ok(JSON, "Conformance classes")}},
             "/openapi": {"get": {"operationId": "getOpenAPI", "responses": ok(OPENAPI, "This document")}},
-            "/collections": {"get": {"operationId": "getCollections", "parameters": [lang_parameter], "responses": ok(JSON, "Collections")}},
+            "/collections": {
+                "get": {
+                    "operationId": "getCollections",
+                    "parameters": [lang_parameter],
+                    "responses": ok(JSON, "Collections"),
+                }
+            },
             "/collections/{collectionId}": {
-                "get": {"operationId": "describeCollection", "parameters": [collection_id, lang_parameter], "responses": ok(JSON, "Collection")}
+                "get": {
+                    "operationId": "describeCollection",
+                    "parameters": [collection_id, lang_parameter],
+                    "responses": ok(JSON, "Collection"),
+                }
             },
             "/collections/{collectionId}/queryables": {
-                "get": {"operationId": "getQueryables", "parameters": [collection_id], "responses": ok("application/schema+json", "Queryables")}
+                "get": {
+                    "operationId": "getQueryables",
+                    "parameters": [collection_id],
+                    "responses": ok("application/schema+json", "Queryables"),
+                }
             },
             "/collections/{collectionId}/items": {
                 "get": {
                     "operationId": "getFeatures",
                     "parameters": [
                         collection_id,
-                        parameter("limit", "query", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}, ""),
+                        parameter(
+                            "limit",
+                            "query",
+                            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+                            "",
+                        ),
                         parameter("offset", "query", {"type": "integer", "minimum": 0, "default": 0}, ""),
-                        parameter("bbox", "query", {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}}, ""),
+                        parameter(
+                            "bbox",
+                            "query",
+                            {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
+                            "",
+                        ),
                         parameter("bbox-crs", "query", {"type": "string", "format": "uri", "enum": crs_enum}, ""),
                         parameter("datetime", "query", {"type": "string"}, ""),
                         crs_parameter,

@@ -294,7 +294,9 @@ class Collections:
     def plan_areas(self, lang: str, link: Callable[[str], str], base: str) -> Collection:
         now = self.clock()
         phases = tuple(c.phase(now) for c in self.consultations())  # phases move with the clock
-        return self._cached(("plan_areas", lang, base, phases), lambda: plan_areas_collection(self.store, lang, now, link))
+        return self._cached(
+            ("plan_areas", lang, base, phases), lambda: plan_areas_collection(self.store, lang, now, link)
+        )
 
     def get(self, collection_id: str, lang: str, link: Callable[[str], str], base: str) -> Collection | None:
         if collection_id == PLAN_AREAS:

@@ -68,9 +68,13 @@ def recipients(store: Store, consultation_id: str) -> list[PostalRecipient]:
             continue
         postal = parse_address(address)
         rest[key] = PostalRecipient(
-            name, postal.street if postal else address, postal.postcode if postal else "",
-            postal.place if postal else "", gnr, (ref,),
-        )  # fmt: skip
+            name,
+            postal.street if postal else address,
+            postal.postcode if postal else "",
+            postal.place if postal else "",
+            gnr,
+            (ref,),
+        )
     found += rest.values()
     # the høringsinstanser the høring was sent to are told too: by the answer they sent
     # when it is above (or mailed), else by name (their address is in the archive)
@@ -94,9 +98,12 @@ def letter_list(store: Store, consultation_id: str, lang: str, actor: User) -> b
         for r in recipients(store, consultation_id)
     ]
     columns = [
-        t("mail.letters.col_reference", lang), t("mail.letters.col_name", lang), t("mail.letters.col_address", lang),
-        t("mail24b.letters.col_postcode", lang), t("mail24b.letters.col_place", lang),
+        t("mail.letters.col_reference", lang),
+        t("mail.letters.col_name", lang),
+        t("mail.letters.col_address", lang),
+        t("mail24b.letters.col_postcode", lang),
+        t("mail24b.letters.col_place", lang),
         t("mail.letters.col_property", lang),
-    ]  # fmt: skip
+    ]
     store.audit(who.username, "vedtak.letters", "consultation", consultation_id, None, str(len(rows)))
     return to_xlsx(pd.DataFrame(rows, columns=columns), [])

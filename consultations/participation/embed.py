@@ -28,10 +28,10 @@ def snippet(origin: str, consultation_id: str, title: str) -> str:
     screen reader names the frame by it) and the height listener."""
     url = html.escape(embed_url(origin, consultation_id), quote=True)
     listener = (
-        "window.addEventListener(\"message\", function (e) {\n"
-        f"  if (e.origin !== {json.dumps(_origin_only(origin))} || !e.data || e.data.type !== \"{HEIGHT_MESSAGE}\") return;\n"
-        "  document.querySelectorAll(\"iframe[data-kartinnspill]\").forEach(function (f) {\n"
-        "    if (f.contentWindow === e.source) f.style.height = Math.ceil(e.data.height) + \"px\";\n"
+        'window.addEventListener("message", function (e) {\n'
+        f'  if (e.origin !== {json.dumps(_origin_only(origin))} || !e.data || e.data.type !== "{HEIGHT_MESSAGE}") return;\n'
+        '  document.querySelectorAll("iframe[data-kartinnspill]").forEach(function (f) {\n'
+        '    if (f.contentWindow === e.source) f.style.height = Math.ceil(e.data.height) + "px";\n'
         "  });\n"
         "});"
     )
@@ -65,7 +65,7 @@ def height_script(ancestors: Sequence[str]) -> str:
         "    var height = Math.ceil(block.getBoundingClientRect().height) + 32;\n"
         "    if (Math.abs(height - last) < 2) return;\n"
         "    last = height;\n"
-        f"    origins.forEach(function (o) {{ top.postMessage({{type: \"{HEIGHT_MESSAGE}\", height: height}}, o); }});\n"
+        f'    origins.forEach(function (o) {{ top.postMessage({{type: "{HEIGHT_MESSAGE}", height: height}}, o); }});\n'
         "  }\n"
         "  function watch() {\n"
         "    var block = document.querySelector('[data-testid=\"stMainBlockContainer\"]');\n"

@@ -147,8 +147,9 @@ def read_addresses(data: bytes, working_crs: int | None = None, filename: str = 
     for line, values in enumerate(reader, start=2):
         if not any(v.strip() for v in values):
             continue
-        rows.append((line, {f: (values[i].strip() if i is not None and i < len(values) else "")
-                            for f, i in columns.items()}))  # fmt: skip
+        rows.append(
+            (line, {f: (values[i].strip() if i is not None and i < len(values) else "") for f, i in columns.items()})
+        )
     if not rows:
         raise InvalidInput("addresses.empty")
     return _addresses(rows, working_crs)
@@ -196,11 +197,20 @@ def _addresses(rows: list[tuple[int, dict[str, str]]], working_crs: int) -> list
         lon, lat = float(lonlat[i, 0]), float(lonlat[i, 1])
         if not (geo.is_valid_coordinate(lat, lon) and math.isfinite(east[i]) and math.isfinite(north[i])):
             raise InvalidInput("addresses.bad_line", line=line)
-        out.append(Address(
-            text=row["text"], postcode=row["postcode"], place=row["place"],
-            gnr=_number(row["gnr"]), bnr=_number(row["bnr"]), lat=round(lat, 7), lon=round(lon, 7),
-            east=round(float(east[i]), 2), north=round(float(north[i]), 2), key=normalise(row["text"]),
-        ))  # fmt: skip
+        out.append(
+            Address(
+                text=row["text"],
+                postcode=row["postcode"],
+                place=row["place"],
+                gnr=_number(row["gnr"]),
+                bnr=_number(row["bnr"]),
+                lat=round(lat, 7),
+                lon=round(lon, 7),
+                east=round(float(east[i]), 2),
+                north=round(float(north[i]), 2),
+                key=normalise(row["text"]),
+            )
+        )
     return out
 
 

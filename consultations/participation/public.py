@@ -148,10 +148,17 @@ def map_points(store: Store, consultation_id: str, lang: str) -> list[MapPoint]:
     """The consultation map's points: published inputs with a location, text masked."""
     senders = store.sender_identities(consultation_id, [s.value for s in SenderType if s.is_person])
     return [
-        MapPoint(p.lat, p.lon, p.category, masked(p.text, lang, _sender(senders.get(p.input_id))),
-                 p.input_id, p.drawing, p.measure)
+        MapPoint(
+            p.lat,
+            p.lon,
+            p.category,
+            masked(p.text, lang, _sender(senders.get(p.input_id))),
+            p.input_id,
+            p.drawing,
+            p.measure,
+        )
         for p in store.map_points(consultation_id)
-    ]  # fmt: skip
+    ]
 
 
 def _sender(found: tuple | None) -> Own | None:
@@ -199,11 +206,7 @@ def class_result(store: Store, consultation_id: str) -> ClassResult | None:
 def consultations(store: Store, now: datetime) -> list[Consultation]:
     """The consultations the public may see (upcoming, open or closed), soonest frist first:
     never a draft or an archived one."""
-    return [
-        listing.consultation
-        for listing in store.listings()
-        if listing.consultation.phase(now) != Phase.HIDDEN
-    ]
+    return [listing.consultation for listing in store.listings() if listing.consultation.phase(now) != Phase.HIDDEN]
 
 
 def answers_shown(store: Store, c: Consultation, now: datetime) -> bool:

@@ -113,7 +113,9 @@ def _receipt(store: Store, item: Input) -> Receipt:
         closes_at=consultation.closes_at if consultation else None,
         contact=", ".join(
             p for p in (consultation.contact.name, consultation.contact.email, consultation.contact.phone) if p
-        ) if consultation else "",
+        )
+        if consultation
+        else "",
     )
 
 
@@ -143,9 +145,11 @@ def a4_document(title: str, author: str, texts: Iterable[str] | None = None) -> 
     pdf.set_title(title)
     pdf.set_author(author)
     pdf.set_creator("Kartinnspill")
-    files = font_files([title, author, *texts]) if texts is not None else {
-        style: FONT_DIR / name for style, name in FILES.items()
-    }
+    files = (
+        font_files([title, author, *texts])
+        if texts is not None
+        else {style: FONT_DIR / name for style, name in FILES.items()}
+    )
     pdf.add_font("DejaVu", "", str(files[""]))
     pdf.add_font("DejaVu", "B", str(files["B"]))
     pdf.set_auto_page_break(auto=True, margin=18)
@@ -180,10 +184,17 @@ def receipt_pdf(receipt: Receipt, municipality: str, lang: str = DEFAULT_LANG) -
     pdf.multi_cell(width, 5, t("receipt_more.next", lang), new_x="LMARGIN", new_y="NEXT", markdown=False)
     if receipt.contact:
         pdf.ln(2)
-        pdf.multi_cell(width, 5, t("receipt_more.contact", lang, contact=receipt.contact), new_x="LMARGIN",
-                       new_y="NEXT", markdown=False)  # fmt: skip
+        pdf.multi_cell(
+            width,
+            5,
+            t("receipt_more.contact", lang, contact=receipt.contact),
+            new_x="LMARGIN",
+            new_y="NEXT",
+            markdown=False,
+        )
     pdf.ln(4)
     pdf.set_font("DejaVu", "", 8)
     pdf.multi_cell(width, 4, t("receipt.footer", lang), new_x="LMARGIN", new_y="NEXT")
-    return pdfa_2b(bytes(pdf.output()), title=t("receipt.title", lang), author=municipality,
-                   lang=language_tag(lang))  # PDF/A-2b, as the archive keeps it
+    return pdfa_2b(
+        bytes(pdf.output()), title=t("receipt.title", lang), author=municipality, lang=language_tag(lang)
+    )  # PDF/A-2b, as the archive keeps it

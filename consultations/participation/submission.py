@@ -84,9 +84,7 @@ class Identity:
     property: str | None = None  # gnr/bnr
 
 
-def check_identity(
-    consultation: Consultation, draft: InputDraft, rule: Identification
-) -> Identity | None:
+def check_identity(consultation: Consultation, draft: InputDraft, rule: Identification) -> Identity | None:
     """The sender's name and address or gnr/bnr, as the municipality's ``rule`` asks them
     in a formal høring; ``None`` in early medvirkning (anonymous: what was typed is
     dropped, never stored) and when the resident gave none where that is allowed.
@@ -228,9 +226,16 @@ def check_content(
         raise InvalidInput("input.relation_unknown")
     answers = check_answers(consultation.questions, draft.answers)
     return ValidInput(
-        draft.category, text, lat, lon, draft.age_group, draft.relation, answers,
-        drawing=drawn.geojson if drawn else None, measure=drawn.measure if drawn else None,
-    )  # fmt: skip
+        draft.category,
+        text,
+        lat,
+        lon,
+        draft.age_group,
+        draft.relation,
+        answers,
+        drawing=drawn.geojson if drawn else None,
+        measure=drawn.measure if drawn else None,
+    )
 
 
 def submit_input(
@@ -433,9 +438,7 @@ def register_input(
         elif item.objection == Objection.INNSIGELSE:
             mail.innsigelse_arrived(store, consultation, item)
 
-    held = letters.held(
-        consultation.moderation, (valid.text,), registered_private=letters.is_private(sender_type)
-    )
+    held = letters.held(consultation.moderation, (valid.text,), registered_private=letters.is_private(sender_type))
     with store.atomic():
         stored = _store(
             store,
@@ -461,10 +464,12 @@ def register_input(
             store.set_letter(Letter(stored.id, number, first, both), who.username)
         if both:  # the letter's two parts are its points: a the innsigelse, b the faglig råd
             store.save_points(
-                [Point(stored.id, "a", kind=PointKind.INNSIGELSE, status=ObjectionStatus.OPEN),
-                 Point(stored.id, "b", kind=PointKind.ADVICE)],
+                [
+                    Point(stored.id, "a", kind=PointKind.INNSIGELSE, status=ObjectionStatus.OPEN),
+                    Point(stored.id, "b", kind=PointKind.ADVICE),
+                ],
                 who.username,
-            )  # fmt: skip
+            )
     return stored
 
 

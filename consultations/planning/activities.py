@@ -54,8 +54,16 @@ def activities(store: Store, consultation_id: str) -> list[Activity]:
     return [Activity(*row) for row in store.activities(consultation_id)]
 
 
-def add_activity(store: Store, consultation_id: str, *, held_on: date | None, place: str | None,
-                 kind: str | None, attended: int | None, actor: User) -> int:  # fmt: skip
+def add_activity(
+    store: Store,
+    consultation_id: str,
+    *,
+    held_on: date | None,
+    place: str | None,
+    kind: str | None,
+    attended: int | None,
+    actor: User,
+) -> int:
     """Record a meeting, a school visit, an open office day or a digital activity."""
     who = require(store, actor, Role.PLANNER)
     place = clean_text(place or "").strip()
@@ -67,8 +75,9 @@ def add_activity(store: Store, consultation_id: str, *, held_on: date | None, pl
         raise InvalidActivity("activities.error.place")
     if len(place) > PLACE_MAX:
         raise InvalidActivity("activities.error.place_long", max=PLACE_MAX)
-    if attended is not None and (isinstance(attended, bool) or not isinstance(attended, int)
-                                 or not 0 <= attended <= ATTENDED_MAX):  # fmt: skip
+    if attended is not None and (
+        isinstance(attended, bool) or not isinstance(attended, int) or not 0 <= attended <= ATTENDED_MAX
+    ):
         raise InvalidActivity("activities.error.attended", max=ATTENDED_MAX)
     return store.add_activity(consultation_id, held_on, place, kind, attended, who.username)
 
@@ -92,8 +101,9 @@ class Missing:
     classes_took_part: bool  # a school class took part: the children were asked another way
 
 
-def neighbourhoods(consultation: Consultation, places: Sequence[Place], epsg: int,
-                   near_m: float = NEAR_AREA_M) -> list[Place]:  # fmt: skip
+def neighbourhoods(
+    consultation: Consultation, places: Sequence[Place], epsg: int, near_m: float = NEAR_AREA_M
+) -> list[Place]:
     """The named places inside the plan area or within ``near_m`` of it (``epsg``: the
     working CRS the places' east/north are in)."""
     if not places:
@@ -103,8 +113,15 @@ def neighbourhoods(consultation: Consultation, places: Sequence[Place], epsg: in
     return [p for p, d in zip(places, distance, strict=True) if d <= near_m]
 
 
-def missing(frame: pd.DataFrame, consultation: Consultation, places: Sequence[Place], *,
-            people: pd.DataFrame, classes_took_part: bool, epsg: int) -> Missing:  # fmt: skip
+def missing(
+    frame: pd.DataFrame,
+    consultation: Consultation,
+    places: Sequence[Place],
+    *,
+    people: pd.DataFrame,
+    classes_took_part: bool,
+    epsg: int,
+) -> Missing:
     """Whom we did not hear from: ``people`` is one row per person (``medvirkning_report.people``)."""
     ages = people["age_group"].value_counts() if len(people) else pd.Series(dtype=int)
     few = tuple(g for g in AGE_GROUPS if int(ages.get(g, 0)) < SMALL_GROUP)

@@ -22,9 +22,7 @@ from ..permissions import require
 from ..store import Store
 from ..text import clean_text
 
-MAX_LAYERS = (
-    10  # per consultation: each is a row in the map's layer list and the text list
-)
+MAX_LAYERS = 10  # per consultation: each is a row in the map's layer list and the text list
 NAME_MAX = 80
 LEGEND_MAX = 500
 ATTRIBUTION_MAX = 200
@@ -33,19 +31,45 @@ MAX_WMS_NAMES = 10
 # Parameters Leaflet's WMS layer sets on every tile request itself: in the stored address
 # they would be sent twice (servers answer that with an error) or override the map's own.
 _WMS_REQUEST_PARAMETERS = frozenset(
-    {"service", "request", "version", "layers", "styles", "format", "transparent", "crs", "srs",
-     "bbox", "width", "height", "exceptions"}
-)  # fmt: skip
+    {
+        "service",
+        "request",
+        "version",
+        "layers",
+        "styles",
+        "format",
+        "transparent",
+        "crs",
+        "srs",
+        "bbox",
+        "width",
+        "height",
+        "exceptions",
+    }
+)
 # The address goes to every resident's browser: a parameter that looks like a key or a
 # password must not be in it (a map server that needs one is not for the public).
 _SECRET_WORDS = frozenset(
-    {"token", "key", "apikey", "authkey", "password", "passwd", "pwd", "secret", "auth",
-     "session", "sessionid", "signature", "sig", "credential", "credentials"}
-)  # fmt: skip
-_SECRET_ENDINGS = ("key", "token", "password", "secret")
-_HOST_NAME = re.compile(
-    r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*"
+    {
+        "token",
+        "key",
+        "apikey",
+        "authkey",
+        "password",
+        "passwd",
+        "pwd",
+        "secret",
+        "auth",
+        "session",
+        "sessionid",
+        "signature",
+        "sig",
+        "credential",
+        "credentials",
+    }
 )
+_SECRET_ENDINGS = ("key", "token", "password", "secret")
+_HOST_NAME = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")
 _WMS_NAME = re.compile(r"[\w.:\-]{1,100}")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # A consultation whose map residents may see: only its layers' hosts go into a policy.
@@ -109,9 +133,7 @@ def _secret(parameter: str) -> bool:
     """Whether a parameter's name says it carries a key or password (``access_token``,
     ``apiKey``, ``pwd``)."""
     name = parameter.lower()
-    return name.endswith(_SECRET_ENDINGS) or bool(
-        _SECRET_WORDS & set(re.split(r"[^a-z0-9]+", name))
-    )
+    return name.endswith(_SECRET_ENDINGS) or bool(_SECRET_WORDS & set(re.split(r"[^a-z0-9]+", name)))
 
 
 def _host(host: str) -> str:
@@ -139,8 +161,19 @@ def _loopback(host: str) -> bool:
 
 
 # Names that never lead to a public server: this machine, the local network, test names.
-_LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".intranet", ".lan", ".home", ".corp",
-                   ".home.arpa", ".test", ".invalid", ".onion")  # fmt: skip
+_LOCAL_SUFFIXES = (
+    ".localhost",
+    ".local",
+    ".internal",
+    ".intranet",
+    ".lan",
+    ".home",
+    ".corp",
+    ".home.arpa",
+    ".test",
+    ".invalid",
+    ".onion",
+)
 
 
 def _public_name(host: str) -> bool:
@@ -220,9 +253,15 @@ def add_wms_layer(
     address = check_wms_url(url, loopback)
     names = check_wms_names(layers or address.layers_in_url)
     layer = ContextLayer(
-        0, consultation_id, LayerKind.WMS, name, legend, attribution,
-        wms_url=address.url, wms_layers=names,
-    )  # fmt: skip
+        0,
+        consultation_id,
+        LayerKind.WMS,
+        name,
+        legend,
+        attribution,
+        wms_url=address.url,
+        wms_layers=names,
+    )
     return _stored(store, layer, who)
 
 
@@ -248,10 +287,17 @@ def add_file_layer(
     except InvalidArea as exc:
         raise InvalidLayer(exc.key, **exc.params) from exc
     layer = ContextLayer(
-        0, consultation_id, LayerKind.FILE, name, legend, attribution,
-        geojson=features.geojson, points=features.points, lines=features.lines,
+        0,
+        consultation_id,
+        LayerKind.FILE,
+        name,
+        legend,
+        attribution,
+        geojson=features.geojson,
+        points=features.points,
+        lines=features.lines,
         areas=features.areas,
-    )  # fmt: skip
+    )
     return _stored(store, layer, who)
 
 

@@ -65,9 +65,7 @@ def add(
         kind = SenderType(sender_type)
     except ValueError:
         raise InvalidParty("hearing.sender_type_missing") from None
-    party = store.add_hearing_party(
-        consultation.id, name, kind, sent_on, own_frist(consultation, frist), who.username
-    )
+    party = store.add_hearing_party(consultation.id, name, kind, sent_on, own_frist(consultation, frist), who.username)
     if party is None:
         raise InvalidParty("hearing.name_taken", name=name)
     return party
@@ -118,8 +116,9 @@ def link_answer(store: Store, party_id: int, input_id: int | None, actor: User) 
         item = store.get_input(input_id)
         if item is None or item.consultation_id != party.consultation_id:
             raise InvalidParty("hearing.answer_other_consultation")
-        others = [p for p in store.hearing_parties(party.consultation_id)
-                  if p.input_id == input_id and p.id != party.id]  # fmt: skip
+        others = [
+            p for p in store.hearing_parties(party.consultation_id) if p.input_id == input_id and p.id != party.id
+        ]
         if others:
             raise InvalidParty("hearing.answer_taken", name=others[0].name)
     changed = replace(party, input_id=input_id)

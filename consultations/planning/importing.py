@@ -45,11 +45,24 @@ from ..store import FirstDecision, Store
 MAX_FILE_BYTES = 5 * 1024 * 1024  # the JSON itself: texts and a plan area
 _REQUIRED = ("id", "title", "summary", "plan_type", "stage", "opens", "closes", "area", "categories")
 _OPTIONAL = (
-    "body", "plan_id", "case_number", "announced", "announced_where", "moderation",
-    "contact", "status", "documents", "translations", "shapes",
-    "hearing_parties", "proposer", "first_decision", "short_frist_reason", "neighbours_notified",
+    "body",
+    "plan_id",
+    "case_number",
+    "announced",
+    "announced_where",
+    "moderation",
+    "contact",
+    "status",
+    "documents",
+    "translations",
+    "shapes",
+    "hearing_parties",
+    "proposer",
+    "first_decision",
+    "short_frist_reason",
+    "neighbours_notified",
     "frist_confirmed",
-)  # fmt: skip
+)
 _PROPOSER_FIELDS = ("name", "consultant", "recipient", "address")
 _CONTACT_FIELDS = ("name", "role", "email", "phone")
 _STATUSES = (Status.DRAFT, Status.PUBLISHED)
@@ -87,9 +100,12 @@ def import_consultation(
         if existing is not None and store.all_inputs(existing.id):
             raise InvalidConsultation("import.has_inputs", id=form.id)
         saved, warnings = lifecycle.save(
-            store, form, OPERATOR,
-            editing=existing.id if existing else None, kommunenummer=kommunenummer,
-        )  # fmt: skip
+            store,
+            form,
+            OPERATOR,
+            editing=existing.id if existing else None,
+            kommunenummer=kommunenummer,
+        )
         for doc in pending:
             documents.add_document(store, saved.id, doc.name, doc.data, OPERATOR, doc.kind)
         sent_on = saved.announced_on or saved.opens_at.astimezone(LOCAL_TZ).date()
@@ -273,8 +289,11 @@ def _proposer(value: object) -> Proposer:
     """The forslagsstiller: ``{"name", "consultant", "recipient", "address"}``."""
     if value is None:
         return Proposer()
-    if not (isinstance(value, dict) and set(value) <= set(_PROPOSER_FIELDS)
-            and all(isinstance(v, str) for v in value.values())):  # fmt: skip
+    if not (
+        isinstance(value, dict)
+        and set(value) <= set(_PROPOSER_FIELDS)
+        and all(isinstance(v, str) for v in value.values())
+    ):
         raise InvalidConsultation("letters.import.bad_proposer")
     recipient = _choice(value.get("recipient") or "kommunen", "proposer.recipient", MerknadRecipient)
     return Proposer(value.get("name", ""), value.get("consultant", ""), recipient, value.get("address", ""))
@@ -284,8 +303,11 @@ def _first_decision(value: object) -> FirstDecision | None:
     """The 1. gangs vedtak: ``{"body": utvalg, "date": "YYYY-MM-DD", "case": saksnummer}``."""
     if value is None:
         return None
-    if not (isinstance(value, dict) and set(value) <= {"body", "date", "case"}
-            and all(isinstance(v, str) for v in value.values())):  # fmt: skip
+    if not (
+        isinstance(value, dict)
+        and set(value) <= {"body", "date", "case"}
+        and all(isinstance(v, str) for v in value.values())
+    ):
         raise InvalidConsultation("letters.import.bad_first_decision")
     try:
         day = date.fromisoformat(value["date"]) if value.get("date") else None
@@ -337,9 +359,7 @@ def _document(folder: Path, item: object, n: int) -> PendingDocument:
         with target.open("rb") as f:
             data = f.read(documents.MAX_BYTES + 1)
     except OSError as exc:
-        raise InvalidDocument(
-            "import.document_unreadable", path=item["path"], reason=exc.strerror or exc
-        ) from None
+        raise InvalidDocument("import.document_unreadable", path=item["path"], reason=exc.strerror or exc) from None
     try:
         documents.check_pdf(target.name, data)
     except KartinnspillError as exc:

@@ -60,11 +60,7 @@ _TRANSLITERATE = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "ae", "�
 
 def slugify(text: str) -> str:
     """A URL id from a title: «Borgen – idéfase» → ``borgen-idefase``."""
-    ascii_text = (
-        unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
-        .encode("ascii", "ignore")
-        .decode()
-    )
+    ascii_text = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE)).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:SLUG_MAX].rstrip("-") or "horing"
 
@@ -150,9 +146,7 @@ def _translated_categories(lang: str, given: dict[str, str], categories: Sequenc
         if original not in categories:
             raise InvalidConsultation("translated_labels.unknown_category", lang=lang, name=original)
         if len(text) > CATEGORY_MAX:
-            raise InvalidConsultation(
-                "translated_labels.category_long", lang=lang, name=original, max=CATEGORY_MAX
-            )
+            raise InvalidConsultation("translated_labels.category_long", lang=lang, name=original, max=CATEGORY_MAX)
         if text:
             kept[original] = text
     shown: set[str] = set()
@@ -184,8 +178,11 @@ def _translated_questions(
         if options and len(options) != len(question.options):
             raise InvalidConsultation(
                 "translated_labels.options_count",
-                lang=lang, question=question.text, n=len(question.options), given=len(options),
-            )  # fmt: skip
+                lang=lang,
+                question=question.text,
+                n=len(question.options),
+                given=len(options),
+            )
         shown = {**({"text": text} if text else {}), **({"options": options} if options else {})}
         if shown:
             kept[qid] = shown
@@ -203,8 +200,7 @@ def _check_questions(questions: Sequence[Question]) -> tuple[Question, ...]:
         if q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and len(options) < 2:
             raise InvalidConsultation("consultation_form.question_options", question=q.text)
     return tuple(
-        replace(q, text=q.text.strip(), options=tuple(o.strip() for o in q.options if o.strip()))
-        for q in questions
+        replace(q, text=q.text.strip(), options=tuple(o.strip() for o in q.options if o.strip())) for q in questions
     )
 
 
@@ -253,9 +249,7 @@ def build(
         raise InvalidConsultation("consultation_form.id_taken", id=slug)
 
     planprocess.check_stage(form.plan_type, form.stage)
-    plan_id = planprocess.check_plan_id(
-        form.plan_id, form.plan_type, form.stage, kommunenummer or ""
-    )
+    plan_id = planprocess.check_plan_id(form.plan_id, form.plan_type, form.stage, kommunenummer or "")
     case_number = planprocess.check_case_number(form.case_number, form.stage)
     if form.closes_at <= form.opens_at:
         raise InvalidConsultation("consultation_form.closes_before_opens")
@@ -330,9 +324,11 @@ def check_moved_frist(frist: planprocess.Frist, confirmed: date | None) -> None:
     valid = frist.closes_at.astimezone(LOCAL_TZ).date()
     if confirmed != valid:
         raise InvalidConsultation(
-            "merk21.frist_moved_unconfirmed", announced=frist.announced.strftime("%d.%m.%Y"),
-            valid=valid.strftime("%d.%m.%Y"), iso=valid.isoformat(),
-        )  # fmt: skip
+            "merk21.frist_moved_unconfirmed",
+            announced=frist.announced.strftime("%d.%m.%Y"),
+            valid=valid.strftime("%d.%m.%Y"),
+            iso=valid.isoformat(),
+        )
 
 
 def case_facts(c: Consultation, form: ConsultationForm, before: CaseFacts) -> CaseFacts:
@@ -352,9 +348,11 @@ def case_facts(c: Consultation, form: ConsultationForm, before: CaseFacts) -> Ca
         kept = planprocess.next_working_day(before.announced_frist)
         announced = before.announced_frist if kept == c.closes_at.astimezone(LOCAL_TZ).date() else None
     return CaseFacts(
-        FirstDecision(body, decision.date, case), check_short_frist(frist, form.short_frist_reason),
-        neighbours, announced,
-    )  # fmt: skip
+        FirstDecision(body, decision.date, case),
+        check_short_frist(frist, form.short_frist_reason),
+        neighbours,
+        announced,
+    )
 
 
 def check_shapes(shapes: Collection[Shape | str]) -> tuple[Shape, ...]:
@@ -466,12 +464,17 @@ def save(
     with store.atomic():
         store.set_case_facts(consultation.id, facts, who.username, old_id=renamed)
         if moved and facts.announced_frist is not None:  # who confirmed which day, audited
-            both = {"announced": facts.announced_frist.strftime("%d.%m.%Y"),
-                    "valid": consultation.closes_at.astimezone(LOCAL_TZ).strftime("%d.%m.%Y")}  # fmt: skip
-            store.audit(who.username, "consultation.frist_confirmed", "consultation", consultation.id, None,
-                        json.dumps(both))  # fmt: skip
-            warnings = [("merk21.frist_moved_confirmed", both) if key == "plan_process.warn_moved" else (key, v)
-                        for key, v in warnings]  # fmt: skip
+            both = {
+                "announced": facts.announced_frist.strftime("%d.%m.%Y"),
+                "valid": consultation.closes_at.astimezone(LOCAL_TZ).strftime("%d.%m.%Y"),
+            }
+            store.audit(
+                who.username, "consultation.frist_confirmed", "consultation", consultation.id, None, json.dumps(both)
+            )
+            warnings = [
+                ("merk21.frist_moved_confirmed", both) if key == "plan_process.warn_moved" else (key, v)
+                for key, v in warnings
+            ]
     return consultation, warnings
 
 
@@ -481,9 +484,7 @@ def transition(store: Store, consultation_id: str, target: Status, actor: User) 
     if c is None:
         raise InvalidConsultation("consultation_form.unknown", id=consultation_id)
     if target not in TRANSITIONS[c.status]:
-        raise InvalidConsultation(
-            "lifecycle.not_allowed", source=c.status.value, target=target.value
-        )
+        raise InvalidConsultation("lifecycle.not_allowed", source=c.status.value, target=target.value)
     if c.status == Status.PUBLISHED and target == Status.DRAFT and store.all_inputs(c.id):
         raise InvalidConsultation("lifecycle.has_inputs")
     if target == Status.PUBLISHED:

@@ -116,9 +116,7 @@ def check_stage(plan_type: PlanType, stage: Stage) -> None:
     """Refuses a plan type and stage that do not go together in law, saying why."""
     if stage not in allowed_stages(plan_type):
         key = "no_formal" if plan_type not in FORMAL_STAGES_OF else "no_stage"
-        raise InvalidConsultation(
-            f"plan_process.{key}", plan_type=plan_type.value, stage=stage.value
-        )
+        raise InvalidConsultation(f"plan_process.{key}", plan_type=plan_type.value, stage=stage.value)
 
 
 def check_plan_id(value: str, plan_type: PlanType, stage: Stage, kommunenummer: str = "") -> str:
@@ -199,9 +197,7 @@ class Frist:
     announced: date | None = None  # the frist as given, when it moved to a working day
 
 
-def frist(
-    stage: Stage, opens_at: datetime, closes_at: datetime, announced: date | None = None
-) -> Frist:
+def frist(stage: Stage, opens_at: datetime, closes_at: datetime, announced: date | None = None) -> Frist:
     """The frist of a formal høring, counted from the kunngjøring (else the opening).
 
     A frist on a Saturday, Sunday or public holiday moves to the end of the next working
@@ -218,9 +214,7 @@ def frist(
     announced_frist = local.date() if moved != local.date() else None
     if moved != local.date():
         closes_at = datetime.combine(moved, END_OF_DAY, tzinfo=LOCAL_TZ)
-        warnings.append(
-            ("plan_process.warn_moved", {"date": _day(local.date()), "moved": _day(moved)})
-        )
+        warnings.append(("plan_process.warn_moved", {"date": _day(local.date()), "moved": _day(moved)}))
     start = announced or opens_at.astimezone(LOCAL_TZ).date()
     end = closes_at.astimezone(LOCAL_TZ).date()
     short = stage in SIX_WEEK_STAGES and end < start + SIX_WEEKS
@@ -234,9 +228,12 @@ def frist(
     for season in holiday_seasons(start, end):
         warnings.append((f"plan_process.warn_{season}", {}))
     return Frist(
-        closes_at, tuple(warnings), SIX_WEEK_STAGES[stage] if short else "",
-        start + SIX_WEEKS if short else None, announced_frist,
-    )  # fmt: skip
+        closes_at,
+        tuple(warnings),
+        SIX_WEEK_STAGES[stage] if short else "",
+        start + SIX_WEEKS if short else None,
+        announced_frist,
+    )
 
 
 def holiday_seasons(start: date, end: date) -> list[str]:
@@ -292,9 +289,7 @@ def required_documents(plan_type: PlanType, stage: Stage) -> tuple[DocumentKind,
     return required
 
 
-def missing_documents(
-    plan_type: PlanType, stage: Stage, present: Iterable[DocumentKind]
-) -> tuple[DocumentKind, ...]:
+def missing_documents(plan_type: PlanType, stage: Stage, present: Iterable[DocumentKind]) -> tuple[DocumentKind, ...]:
     have = set(present)
     return tuple(k for k in required_documents(plan_type, stage) if k not in have)
 
@@ -317,9 +312,7 @@ def postal_route(c: Consultation, municipality: str, address: str, email: str) -
     return PostalRoute(municipality, address, email)
 
 
-def missed_frist(
-    received_at: datetime, closes_at: datetime, own_frist: datetime | None = None
-) -> datetime | None:
+def missed_frist(received_at: datetime, closes_at: datetime, own_frist: datetime | None = None) -> datetime | None:
     """The frist a merknad received at ``received_at`` missed, or ``None`` when it came in
     time: the consultation's frist, or a høringsinstans's own longer one. Every page,
     export and report that marks a merknad late asks here."""

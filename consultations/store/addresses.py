@@ -25,17 +25,24 @@ class AddressesStore:
         many addresses it now holds."""
         import pandas  # only here: the bulk insert goes through a frame (30,000 rows in ~0.1 s)
 
-        frame = pandas.DataFrame(
-            [dataclasses.asdict(a) for a in addresses], columns=list(ADDRESS_COLUMNS)
-        ).astype({"gnr": "Int64", "bnr": "Int64"})
+        frame = pandas.DataFrame([dataclasses.asdict(a) for a in addresses], columns=list(ADDRESS_COLUMNS)).astype(
+            {"gnr": "Int64", "bnr": "Int64"}
+        )
         with self._transaction() as cur:
             before = self._count_addresses(cur)
             cur.execute("DELETE FROM addresses")
             self._backend.insert_frame(cur, "addresses", _ADDRESS_COLUMNS, frame)
             after = self._count_addresses(cur)
             if actor:
-                _audit(cur, actor, "addresses.import", "addresses", "", json.dumps({"count": before}),
-                       json.dumps({"count": after}))  # fmt: skip
+                _audit(
+                    cur,
+                    actor,
+                    "addresses.import",
+                    "addresses",
+                    "",
+                    json.dumps({"count": before}),
+                    json.dumps({"count": after}),
+                )
         return after
 
     @staticmethod

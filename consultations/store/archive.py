@@ -56,8 +56,15 @@ class ArchiveStore:
                     "SELECT case_number FROM consultations WHERE id = ?", (consultation_id,)
                 ).fetchall()[0][0]
                 cur.execute("UPDATE consultations SET case_number = ? WHERE id = ?", (case_number, consultation_id))
-                _audit(cur, actor, "consultation.case_number_from_archive", "consultation", consultation_id,
-                       before or None, case_number)  # fmt: skip
+                _audit(
+                    cur,
+                    actor,
+                    "consultation.case_number_from_archive",
+                    "consultation",
+                    consultation_id,
+                    before or None,
+                    case_number,
+                )
             for input_id, year, sequence, number in entries:
                 found = cur.execute(
                     "SELECT count(*) FROM inputs WHERE id = ? AND consultation_id = ?",

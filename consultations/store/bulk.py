@@ -38,8 +38,7 @@ def insert_rows(cur, head: str, rows: Sequence[tuple], tail: str = "") -> None:
     for start in range(0, len(rows), _CHUNK):
         chunk = rows[start : start + _CHUNK]
         one = "(" + ", ".join("?" * len(chunk[0])) + ")"
-        cur.execute(f"{head} VALUES {', '.join([one] * len(chunk))} {tail}",
-                    [value for row in chunk for value in row])  # fmt: skip
+        cur.execute(f"{head} VALUES {', '.join([one] * len(chunk))} {tail}", [value for row in chunk for value in row])
 
 
 def audit_rows(cur, entries: Sequence[tuple[str, str, str, str, str | None, str | None]]) -> None:
@@ -47,6 +46,7 @@ def audit_rows(cur, entries: Sequence[tuple[str, str, str, str, str | None, str 
     after)`` at once, in their order, inside the caller's transaction."""
     now = _naive(datetime.now(UTC))
     insert_rows(
-        cur, "INSERT INTO audit_log (occurred_at, actor, action, object_type, object_id, before, after)",
+        cur,
+        "INSERT INTO audit_log (occurred_at, actor, action, object_type, object_id, before, after)",
         [(now, *entry) for entry in entries],
-    )  # fmt: skip
+    )

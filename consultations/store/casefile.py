@@ -61,9 +61,14 @@ class CaseFileStore:
                 (letter.input_id, letter.journalpost, letter.original_attachment_id, letter.also_advice),
             )
             _audit(
-                cur, actor, "input.letter", "input", str(letter.input_id), None,
+                cur,
+                actor,
+                "input.letter",
+                "input",
+                str(letter.input_id),
+                None,
                 json.dumps(dataclasses.asdict(letter), ensure_ascii=False),
-            )  # fmt: skip
+            )
 
     def letters(self, consultation_id: str) -> dict[int, Letter]:
         rows = self._rows(  # type: ignore[attr-defined]
@@ -121,14 +126,26 @@ class CaseFileStore:
                 """INSERT INTO consultation_facts (consultation_id, first_decision_body,
                        first_decision_date, first_decision_case, short_frist_reason,
                        neighbours_notified, announced_frist) VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                (consultation_id, d.body, d.date, d.case, facts.short_frist_reason,
-                 facts.neighbours_notified, facts.announced_frist),
-            )  # fmt: skip
+                (
+                    consultation_id,
+                    d.body,
+                    d.date,
+                    d.case,
+                    facts.short_frist_reason,
+                    facts.neighbours_notified,
+                    facts.announced_frist,
+                ),
+            )
             if before != facts:
                 _audit(
-                    cur, actor, "consultation.facts", "consultation", consultation_id,
-                    _facts_json(before), _facts_json(facts),
-                )  # fmt: skip
+                    cur,
+                    actor,
+                    "consultation.facts",
+                    "consultation",
+                    consultation_id,
+                    _facts_json(before),
+                    _facts_json(facts),
+                )
 
     def case_facts(self, consultation_id: str) -> CaseFacts:
         rows = self._rows(  # type: ignore[attr-defined]
@@ -141,9 +158,11 @@ class CaseFileStore:
             return CaseFacts()
         body, day, case, reason, neighbours, announced = rows[0]
         return CaseFacts(
-            FirstDecision(body or "", day, case or ""), reason or "",
-            None if neighbours is None else int(neighbours), announced,
-        )  # fmt: skip
+            FirstDecision(body or "", day, case or ""),
+            reason or "",
+            None if neighbours is None else int(neighbours),
+            announced,
+        )
 
 
 def _facts_json(facts: CaseFacts) -> str:

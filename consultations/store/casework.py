@@ -18,7 +18,6 @@ from .points import sync_objection, sync_response
 from . import rows as record
 
 
-
 class CaseworkStore:
     """The ``Store``'s moderation, tags, answers and innsigelser (mixed into ``Store``)."""
 
@@ -34,9 +33,7 @@ class CaseworkStore:
         changed = 0
         with self._transaction() as cur:
             for input_id in input_ids:
-                rows = cur.execute(
-                    "SELECT status, hidden_reason FROM inputs WHERE id = ?", (input_id,)
-                ).fetchall()
+                rows = cur.execute("SELECT status, hidden_reason FROM inputs WHERE id = ?", (input_id,)).fetchall()
                 if not rows or rows[0][0] == status.value:
                     continue
                 cur.execute(
@@ -44,16 +41,18 @@ class CaseworkStore:
                     (status.value, reason if status == InputStatus.HIDDEN else None, input_id),
                 )
                 _audit(
-                    cur, actor, f"input.{status.value}", "input", str(input_id),
+                    cur,
+                    actor,
+                    f"input.{status.value}",
+                    "input",
+                    str(input_id),
                     json.dumps({"status": rows[0][0]}),
                     json.dumps({"status": status.value, "reason": reason}, ensure_ascii=False),
-                )  # fmt: skip
+                )
                 changed += 1
         return changed
 
-    def set_not_merknad(
-        self, input_ids: Sequence[int], kind: NotMerknad | None, note: str | None, actor: str
-    ) -> int:
+    def set_not_merknad(self, input_ids: Sequence[int], kind: NotMerknad | None, note: str | None, actor: str) -> int:
         """Mark inputs as no merknad (``kind`` with a note) or, with ``None``, as merknader
         again; one audit entry per input changed. Returns how many changed."""
         changed = 0
@@ -70,10 +69,14 @@ class CaseworkStore:
                     (*after, input_id),
                 )
                 _audit(
-                    cur, actor, "input.not_merknad" if kind else "input.merknad", "input", str(input_id),
+                    cur,
+                    actor,
+                    "input.not_merknad" if kind else "input.merknad",
+                    "input",
+                    str(input_id),
                     json.dumps({"not_merknad": rows[0][0], "note": rows[0][1]}, ensure_ascii=False),
                     json.dumps({"not_merknad": after[0], "note": after[1]}, ensure_ascii=False),
-                )  # fmt: skip
+                )
                 changed += 1
         return changed
 
@@ -91,20 +94,28 @@ class CaseworkStore:
                     (input_id, theme),
                 )
             _audit(
-                cur, actor, "input.theme.add", "theme", theme, None,
+                cur,
+                actor,
+                "input.theme.add",
+                "theme",
+                theme,
+                None,
                 json.dumps(list(input_ids)),
-            )  # fmt: skip
+            )
 
     def remove_tag(self, input_ids: Sequence[int], theme: str, actor: str) -> None:
         with self._transaction() as cur:
             for input_id in input_ids:
-                cur.execute(
-                    "DELETE FROM input_themes WHERE input_id = ? AND theme = ?", (input_id, theme)
-                )
+                cur.execute("DELETE FROM input_themes WHERE input_id = ? AND theme = ?", (input_id, theme))
             _audit(
-                cur, actor, "input.theme.remove", "theme", theme,
-                json.dumps(list(input_ids)), None,
-            )  # fmt: skip
+                cur,
+                actor,
+                "input.theme.remove",
+                "theme",
+                theme,
+                json.dumps(list(input_ids)),
+                None,
+            )
 
     def tags(self, consultation_id: str) -> dict[int, list[str]]:
         """The tags planners gave each input, by input id (machine themes are ``themes.py``)."""
@@ -125,9 +136,7 @@ class CaseworkStore:
             # merknader stored as points share the answer as one felles vurdering
             group = cur.execute("SELECT nextval('point_group_seq')").fetchall()[0][0] if len(input_ids) > 1 else None
             for input_id in input_ids:
-                before = cur.execute(
-                    "SELECT outcome FROM responses WHERE input_id = ?", (input_id,)
-                ).fetchall()
+                before = cur.execute("SELECT outcome FROM responses WHERE input_id = ?", (input_id,)).fetchall()
                 cur.execute(
                     """INSERT INTO responses VALUES (?, ?, ?, ?, ?, ?, ?)
                        ON CONFLICT (input_id) DO UPDATE SET summary = excluded.summary,
@@ -135,14 +144,24 @@ class CaseworkStore:
                            plan_change = excluded.plan_change, author = excluded.author,
                            updated_at = excluded.updated_at""",
                     (
-                        input_id, response.summary, response.assessment, response.outcome.value,
-                        response.plan_change, actor, now,
+                        input_id,
+                        response.summary,
+                        response.assessment,
+                        response.outcome.value,
+                        response.plan_change,
+                        actor,
+                        now,
                     ),
-                )  # fmt: skip
+                )
                 _audit(
-                    cur, actor, "response.save", "input", str(input_id),
-                    before[0][0] if before else None, response.outcome.value,
-                )  # fmt: skip
+                    cur,
+                    actor,
+                    "response.save",
+                    "input",
+                    str(input_id),
+                    before[0][0] if before else None,
+                    response.outcome.value,
+                )
                 sync_response(cur, input_id, response, actor, group)
 
     def responses(self, consultation_id: str) -> dict[int, Response]:
@@ -163,17 +182,18 @@ class CaseworkStore:
                 (published, consultation_id),
             )
             _audit(
-                cur, actor, "responses.publish" if published else "responses.unpublish",
-                "consultation", consultation_id, None, None,
-            )  # fmt: skip
+                cur,
+                actor,
+                "responses.publish" if published else "responses.unpublish",
+                "consultation",
+                consultation_id,
+                None,
+                None,
+            )
 
     @_remembered
     def responses_published(self, consultation_id: str) -> bool:
-        return bool(
-            self._value(
-                "SELECT responses_published FROM consultations WHERE id = ?", (consultation_id,)
-            )
-        )
+        return bool(self._value("SELECT responses_published FROM consultations WHERE id = ?", (consultation_id,)))
 
     def set_objection(
         self,
@@ -185,9 +205,7 @@ class CaseworkStore:
         """An input's kind (innsigelse, faglig råd or neither) and an innsigelse's status,
         with before and after in the audit log."""
         with self._transaction() as cur:
-            rows = cur.execute(
-                "SELECT objection, objection_status FROM inputs WHERE id = ?", (input_id,)
-            ).fetchall()
+            rows = cur.execute("SELECT objection, objection_status FROM inputs WHERE id = ?", (input_id,)).fetchall()
             if not rows:
                 raise NotFound("planning.error.delete_unknown")
             after = (objection.value if objection else None, status.value if status else None)
@@ -200,19 +218,24 @@ class CaseworkStore:
             sync_objection(cur, input_id, objection, status, actor)
             action = "input.objection.status" if rows[0][0] == after[0] else "input.objection"
             _audit(
-                cur, actor, action, "input", str(input_id),
+                cur,
+                actor,
+                action,
+                "input",
+                str(input_id),
                 json.dumps({"objection": rows[0][0], "status": rows[0][1]}),
                 json.dumps({"objection": after[0], "status": after[1]}),
-            )  # fmt: skip
+            )
 
     def analysis_frame(self, consultation_id: str):
         """Every input of a consultation as a pandas DataFrame, for summaries and exports:
         one row per input with its supports, planners' tags (list) and response fields, in
         the columns and types ``frame.ANALYSIS_FRAME`` promises."""
         with self._cursor() as cur:
-            return conform_frame(self._backend.frame(
-                cur,
-                f"""SELECT i.id, i.created_at, i.category, i.text, i.status, i.channel,
+            return conform_frame(
+                self._backend.frame(
+                    cur,
+                    f"""SELECT i.id, i.created_at, i.category, i.text, i.status, i.channel,
                           i.lat, i.lon, i.east, i.north, i.age_group, i.relation, i.answers,
                           i.sender_type, i.sender_name, i.sender_address, i.sender_property,
                           i.session_hash, i.hidden_reason,
@@ -231,5 +254,6 @@ class CaseworkStore:
                           i.drawing, i.measure
                    FROM inputs i LEFT JOIN responses r ON r.input_id = i.id
                    WHERE i.consultation_id = ? AND {NOT_CLASS} ORDER BY i.id""",
-                (consultation_id,),
-            ))
+                    (consultation_id,),
+                )
+            )

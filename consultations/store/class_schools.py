@@ -24,9 +24,14 @@ class ClassSchoolStore:
                 (class_id, place.lat, place.lon, place.label, _naive(now or datetime.now(UTC))),
             )
             _audit(
-                cur, actor, "class.school", "class", str(class_id),
-                json.dumps(before.__dict__) if before else None, json.dumps(place.__dict__),
-            )  # fmt: skip
+                cur,
+                actor,
+                "class.school",
+                "class",
+                str(class_id),
+                json.dumps(before.__dict__) if before else None,
+                json.dumps(place.__dict__),
+            )
 
     def class_school(self, class_id: int) -> SchoolPlace | None:
         rows = self._rows("SELECT lat, lon, label FROM class_schools WHERE class_id = ?", (class_id,))

@@ -40,15 +40,39 @@ class ClassesStore:
                 """INSERT INTO class_sessions (code, consultation_id, school, grade, size, lang,
                        opens_at, closes_at, teacher_id, created_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
-                (code, consultation_id, school, grade, size, lang, _naive(opens_at),
-                 _naive(closes_at), teacher.id, _naive(now)),
-            ).fetchall()[0][0]  # fmt: skip
+                (
+                    code,
+                    consultation_id,
+                    school,
+                    grade,
+                    size,
+                    lang,
+                    _naive(opens_at),
+                    _naive(closes_at),
+                    teacher.id,
+                    _naive(now),
+                ),
+            ).fetchall()[0][0]
             _audit(
-                cur, teacher.username, "class.create", "class", str(class_id), None,
-                json.dumps({"consultation": consultation_id, "school": school, "grade": grade,
-                            "size": size, "lang": lang, "opens_at": opens_at.isoformat(),
-                            "closes_at": closes_at.isoformat()}, ensure_ascii=False),
-            )  # fmt: skip
+                cur,
+                teacher.username,
+                "class.create",
+                "class",
+                str(class_id),
+                None,
+                json.dumps(
+                    {
+                        "consultation": consultation_id,
+                        "school": school,
+                        "grade": grade,
+                        "size": size,
+                        "lang": lang,
+                        "opens_at": opens_at.isoformat(),
+                        "closes_at": closes_at.isoformat(),
+                    },
+                    ensure_ascii=False,
+                ),
+            )
         found = self.class_session(int(class_id))
         assert found is not None
         return found
@@ -62,9 +86,7 @@ class ClassesStore:
         return record.class_session(rows[0]) if rows else None
 
     @_remembered
-    def class_sessions(
-        self, consultation_id: str | None = None, teacher_id: int | None = None
-    ) -> list[ClassSession]:
+    def class_sessions(self, consultation_id: str | None = None, teacher_id: int | None = None) -> list[ClassSession]:
         """Class sessions, newest first; of one consultation and/or one teacher."""
         sql = f"SELECT {_CLASS_COLUMNS} FROM class_sessions WHERE true"
         params: list[object] = []
@@ -90,10 +112,14 @@ class ClassesStore:
             values = [_naive(v) if isinstance(v, datetime) else v for v in changes.values()]
             cur.execute(f"UPDATE class_sessions SET {assignments} WHERE id = ?", (*values, class_id))
             _audit(
-                cur, actor, action, "class", str(class_id),
+                cur,
+                actor,
+                action,
+                "class",
+                str(class_id),
                 json.dumps({k: _iso(getattr(before, k)) for k in changes}),
                 json.dumps({k: _iso(v) for k, v in changes.items()}),
-            )  # fmt: skip
+            )
         after = self.class_session(class_id)
         assert after is not None
         return after
@@ -114,8 +140,7 @@ class ClassesStore:
             if created:
                 with self._transaction() as cur:
                     cur.execute(
-                        "INSERT INTO class_inputs (input_id, class_id, part, transport, label) "
-                        "VALUES (?, ?, ?, ?, ?)",
+                        "INSERT INTO class_inputs (input_id, class_id, part, transport, label) VALUES (?, ?, ?, ?, ?)",
                         (stored.id, class_session.id, part, transport, label),
                     )
         return stored, created

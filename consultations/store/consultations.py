@@ -32,8 +32,7 @@ class ConsultationsStore:
         with self._transaction() as cur:
             values = record.consultation_values(c) | {"created_at": _naive(datetime.now(UTC))}
             cur.execute(
-                f"INSERT INTO consultations ({', '.join(values)}) "
-                f"VALUES ({', '.join('?' * len(values))})",
+                f"INSERT INTO consultations ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
                 tuple(values.values()),
             )
             if actor:
@@ -44,9 +43,7 @@ class ConsultationsStore:
         ``old_id``, the consultation (a draft: no inputs) also gets the new id ``c.id``."""
         old_id = old_id or c.id
         with self._transaction() as cur:
-            rows = records(cur.execute(
-                f"SELECT {_CONSULTATION_COLUMNS} FROM consultations WHERE id = ?", (old_id,)
-            ))
+            rows = records(cur.execute(f"SELECT {_CONSULTATION_COLUMNS} FROM consultations WHERE id = ?", (old_id,)))
             if not rows:
                 raise NotFound("consultation_form.unknown", id=old_id)
             before = record.consultation(rows[0])
@@ -63,43 +60,44 @@ class ConsultationsStore:
                 f"UPDATE consultations SET {', '.join(f'{name} = ?' for name in values)} WHERE id = ?",
                 (*values.values(), c.id),
             )
-            action = (
-                f"consultation.status.{c.status.value}"
-                if before.status != c.status
-                else "consultation.edit"
-            )
+            action = f"consultation.status.{c.status.value}" if before.status != c.status else "consultation.edit"
             _audit(cur, actor, action, "consultation", c.id, _snapshot(before), _snapshot(c))
 
     def delete_consultation(self, consultation_id: str, actor: str) -> None:
         """Remove a consultation that has no inputs (a draft), with its documents."""
         with self._transaction() as cur:
-            rows = records(cur.execute(
-                f"SELECT {_CONSULTATION_COLUMNS} FROM consultations WHERE id = ?",
-                (consultation_id,),
-            ))
+            rows = records(
+                cur.execute(
+                    f"SELECT {_CONSULTATION_COLUMNS} FROM consultations WHERE id = ?",
+                    (consultation_id,),
+                )
+            )
             if not rows:
                 raise NotFound("consultation_form.unknown", id=consultation_id)
-            count = cur.execute(
-                "SELECT count(*) FROM inputs WHERE consultation_id = ?", (consultation_id,)
-            ).fetchall()[0][0]
+            count = cur.execute("SELECT count(*) FROM inputs WHERE consultation_id = ?", (consultation_id,)).fetchall()[
+                0
+            ][0]
             if count:
                 raise Conflict("lifecycle.has_inputs")
             for table in ("documents", "party_name_keys", "hearing_parties", "consultation_facts"):
                 cur.execute(f"DELETE FROM {table} WHERE consultation_id = ?", (consultation_id,))
             cur.execute("DELETE FROM consultations WHERE id = ?", (consultation_id,))
             _audit(
-                cur, actor, "consultation.delete", "consultation", consultation_id,
-                _snapshot(record.consultation(rows[0])), None,
-            )  # fmt: skip
+                cur,
+                actor,
+                "consultation.delete",
+                "consultation",
+                consultation_id,
+                _snapshot(record.consultation(rows[0])),
+                None,
+            )
 
     def consultation_ids(self) -> set[str]:
         return {r[0] for r in self._rows("SELECT id FROM consultations")}
 
     @_remembered
     def get_consultation(self, consultation_id: str) -> Consultation | None:
-        rows = self._records(
-            f"SELECT {_CONSULTATION_COLUMNS} FROM consultations WHERE id = ?", (consultation_id,)
-        )
+        rows = self._records(f"SELECT {_CONSULTATION_COLUMNS} FROM consultations WHERE id = ?", (consultation_id,))
         return record.consultation(rows[0]) if rows else None
 
     @_remembered
@@ -114,17 +112,14 @@ class ConsultationsStore:
                 FROM consultations c ORDER BY closes_at, id"""
         )
         return [
-            ConsultationListing(record.consultation(r), int(r["published_count"]), int(r["input_count"]))
-            for r in rows
+            ConsultationListing(record.consultation(r), int(r["published_count"]), int(r["input_count"])) for r in rows
         ]
 
     def set_use_of_input(self, consultation_id: str, text: str, actor: str) -> None:
         """What staff write about how the inputs will be used (medvirkningsrapport); audited
         with before and after."""
         with self._transaction() as cur:
-            rows = cur.execute(
-                "SELECT use_of_input FROM consultations WHERE id = ?", (consultation_id,)
-            ).fetchall()
+            rows = cur.execute("SELECT use_of_input FROM consultations WHERE id = ?", (consultation_id,)).fetchall()
             if not rows:
                 raise NotFound("consultation_form.unknown", id=consultation_id)
             before = rows[0][0] or ""
@@ -134,9 +129,7 @@ class ConsultationsStore:
             _audit(cur, actor, "consultation.use_of_input", "consultation", consultation_id, before, text)
 
     def use_of_input(self, consultation_id: str) -> str:
-        return str(
-            self._value("SELECT use_of_input FROM consultations WHERE id = ?", (consultation_id,)) or ""
-        )
+        return str(self._value("SELECT use_of_input FROM consultations WHERE id = ?", (consultation_id,)) or "")
 
     def add_document(
         self,
@@ -165,11 +158,14 @@ class ConsultationsStore:
             if actor is None:
                 return int(doc_id)
             _audit(
-                cur, actor, "document.replace" if replaces else "document.add", "consultation",
-                consultation_id, before,
-                json.dumps({"document": filename, "kind": kind.value, "bytes": len(content)},
-                           ensure_ascii=False),
-            )  # fmt: skip
+                cur,
+                actor,
+                "document.replace" if replaces else "document.add",
+                "consultation",
+                consultation_id,
+                before,
+                json.dumps({"document": filename, "kind": kind.value, "bytes": len(content)}, ensure_ascii=False),
+            )
         return int(doc_id)
 
     @_remembered
@@ -202,9 +198,14 @@ class ConsultationsStore:
                 return
             cur.execute("DELETE FROM documents WHERE id = ?", (document_id,))
             _audit(
-                cur, actor, "document.delete", "consultation", rows[0][0],
-                json.dumps({"document": rows[0][1]}, ensure_ascii=False), None,
-            )  # fmt: skip
+                cur,
+                actor,
+                "document.delete",
+                "consultation",
+                rows[0][0],
+                json.dumps({"document": rows[0][1]}, ensure_ascii=False),
+                None,
+            )
 
     def add_context_layer(self, layer: ContextLayer, actor: str) -> int:
         """A new layer (its ``id`` is ignored), audited in the same transaction."""
@@ -214,15 +215,29 @@ class ConsultationsStore:
                        wms_url, wms_layers, geojson, points, lines, areas, created_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
                 (
-                    layer.consultation_id, layer.kind.value, layer.name, layer.legend,
-                    layer.attribution, layer.wms_url, layer.wms_layers, layer.geojson,
-                    layer.points, layer.lines, layer.areas, _naive(datetime.now(UTC)),
+                    layer.consultation_id,
+                    layer.kind.value,
+                    layer.name,
+                    layer.legend,
+                    layer.attribution,
+                    layer.wms_url,
+                    layer.wms_layers,
+                    layer.geojson,
+                    layer.points,
+                    layer.lines,
+                    layer.areas,
+                    _naive(datetime.now(UTC)),
                 ),
             ).fetchall()[0][0]
             _audit(
-                cur, actor, "context_layer.add", "consultation", layer.consultation_id, None,
+                cur,
+                actor,
+                "context_layer.add",
+                "consultation",
+                layer.consultation_id,
+                None,
                 json.dumps(_layer_summary(layer), ensure_ascii=False),
-            )  # fmt: skip
+            )
         return int(layer_id)
 
     @_remembered
@@ -239,38 +254,49 @@ class ConsultationsStore:
 
     def delete_context_layer(self, layer_id: int, actor: str) -> None:
         with self._transaction() as cur:
-            rows = records(cur.execute(
-                f"SELECT {_LAYER_COLUMNS} FROM context_layers WHERE id = ?", (layer_id,)
-            ))
+            rows = records(cur.execute(f"SELECT {_LAYER_COLUMNS} FROM context_layers WHERE id = ?", (layer_id,)))
             if not rows:
                 return
             layer = record.context_layer(rows[0])
             cur.execute("DELETE FROM context_layers WHERE id = ?", (layer_id,))
             _audit(
-                cur, actor, "context_layer.delete", "consultation", layer.consultation_id,
-                json.dumps(_layer_summary(layer), ensure_ascii=False), None,
-            )  # fmt: skip
+                cur,
+                actor,
+                "context_layer.delete",
+                "consultation",
+                layer.consultation_id,
+                json.dumps(_layer_summary(layer), ensure_ascii=False),
+                None,
+            )
 
 
 def _snapshot(c: Consultation) -> str:
     """A consultation as the audit log keeps it: every field, the area as its bounds."""
     return json.dumps(
         {
-            "title": c.title, "summary": c.summary, "body": c.body,
-            "plan_type": c.plan_type.value, "plan_id": c.plan_id, "stage": c.stage.value,
-            "status": c.status.value, "opens_at": c.opens_at.isoformat(),
-            "closes_at": c.closes_at.isoformat(), "area_bounds": geo.bounds(c.area),
-            "categories": list(c.categories), "moderation": c.moderation.value,
+            "title": c.title,
+            "summary": c.summary,
+            "body": c.body,
+            "plan_type": c.plan_type.value,
+            "plan_id": c.plan_id,
+            "stage": c.stage.value,
+            "status": c.status.value,
+            "opens_at": c.opens_at.isoformat(),
+            "closes_at": c.closes_at.isoformat(),
+            "area_bounds": geo.bounds(c.area),
+            "categories": list(c.categories),
+            "moderation": c.moderation.value,
             "contact": dataclasses.asdict(c.contact),
             "questions": [q.as_dict() for q in c.questions],
-            "translations": c.translations, "case_number": c.case_number,
+            "translations": c.translations,
+            "case_number": c.case_number,
             "announced_on": c.announced_on.isoformat() if c.announced_on else None,
             "announced_where": c.announced_where,
             "proposer": {**dataclasses.asdict(c.proposer), "recipient": c.proposer.recipient.value},
             "shapes": [shape.value for shape in c.shapes],
         },
         ensure_ascii=False,
-    )  # fmt: skip
+    )
 
 
 def _layer_summary(layer: ContextLayer) -> dict[str, object]:

@@ -66,9 +66,7 @@ class Store(
         super().__init__(backend)
 
     @classmethod
-    def open(
-        cls, path: Path | str, *, secret: str | None = None, secret_file: Path | None = None
-    ) -> Store:
+    def open(cls, path: Path | str, *, secret: str | None = None, secret_file: Path | None = None) -> Store:
         """Open (creating or upgrading) the database; a clear ``StoreError`` when it can't.
         ``path`` is a DuckDB file, or a ``postgresql://`` URL.
 
@@ -83,8 +81,6 @@ class Store(
         key = self._keys.get(consultation_id)
         if key is None:
             if self._root_key is None:  # the secret itself is read (or made) on first use
-                self._root_key = keys.derive(
-                    keys.load_secret(self._secret_value, self._secret_file), ""
-                )
+                self._root_key = keys.derive(keys.load_secret(self._secret_value, self._secret_file), "")
             key = self._keys[consultation_id] = keys.derive(self._root_key, consultation_id)
         return keys.keyed_hash(key, raw)

@@ -251,9 +251,7 @@ class Database:
     # -- migrations ----------------------------------------------------------------------
 
     def schema_version(self) -> int:
-        exists = self._value(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-        )
+        exists = self._value("SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'")
         if not exists:
             return 0
         return int(self._value("SELECT coalesce(max(version), 0) FROM schema_version") or 0)
@@ -264,9 +262,7 @@ class Database:
             cur.execute(migrations.SCHEMA_VERSION_TABLE)
             applied = {int(r[0]) for r in cur.execute("SELECT version FROM schema_version").fetchall()}
             if max(applied, default=0) > migrations.LATEST:
-                raise StoreError(
-                    "store.too_new", path=self.location, found=max(applied), supported=migrations.LATEST
-                )
+                raise StoreError("store.too_new", path=self.location, found=max(applied), supported=migrations.LATEST)
             # every migration not yet recorded, in order: numbers are reserved for parallel
             # branches, so one may land after a higher one was applied
             for version in sorted(set(migrations.MIGRATIONS) - applied):

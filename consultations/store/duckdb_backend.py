@@ -57,9 +57,7 @@ class DuckDBBackend:
             text = str(exc)
             if "lock" in text.lower():
                 holder = _LOCK_HOLDER.search(text)
-                raise StoreError(
-                    "store.busy", path=path, pid=holder.group(1) if holder else "?"
-                ) from exc
+                raise StoreError("store.busy", path=path, pid=holder.group(1) if holder else "?") from exc
             raise StoreError("store.unreadable", path=path, reason=text) from exc
         except duckdb.Error as exc:
             raise StoreError("store.unreadable", path=path, reason=str(exc)) from exc

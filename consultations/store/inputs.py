@@ -65,39 +65,60 @@ class InputsStore:
         """
         with self._transaction() as cur:
             existing = (
-                cur.execute("SELECT id FROM inputs WHERE submission_token = ?", (token,)).fetchall()
-                if token
-                else []
+                cur.execute("SELECT id FROM inputs WHERE submission_token = ?", (token,)).fetchall() if token else []
             )
-            inserted = [] if existing else cur.execute(
-                """INSERT INTO inputs (consultation_id, category, text, lat, lon, east, north,
+            inserted = (
+                []
+                if existing
+                else cur.execute(
+                    """INSERT INTO inputs (consultation_id, category, text, lat, lon, east, north,
                        age_group, relation, channel, status, session_hash, submission_token,
                        created_at, answers, sender_type, sender_name, address_hash,
                        sender_address, sender_property, objection, objection_status,
                        drawing, measure)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT (submission_token) DO NOTHING RETURNING id""",
-                (
-                    consultation_id, category, text, lat, lon, east, north, age_group,
-                    relation, channel.value, status.value, session_hash, token or None,
-                    _naive(created_at), json.dumps(answers or {}, ensure_ascii=False),
-                    sender_type.value if sender_type else None, sender_name, address_hash,
-                    sender_address, sender_property,
-                    objection.value if objection else None, _objection_status(objection),
-                    drawing, measure,
-                ),
-            ).fetchall()  # fmt: skip
-            if not existing and not inserted:  # another process stored this token meanwhile
-                existing = cur.execute(
-                    "SELECT id FROM inputs WHERE submission_token = ?", (token,)
+                    (
+                        consultation_id,
+                        category,
+                        text,
+                        lat,
+                        lon,
+                        east,
+                        north,
+                        age_group,
+                        relation,
+                        channel.value,
+                        status.value,
+                        session_hash,
+                        token or None,
+                        _naive(created_at),
+                        json.dumps(answers or {}, ensure_ascii=False),
+                        sender_type.value if sender_type else None,
+                        sender_name,
+                        address_hash,
+                        sender_address,
+                        sender_property,
+                        objection.value if objection else None,
+                        _objection_status(objection),
+                        drawing,
+                        measure,
+                    ),
                 ).fetchall()
+            )
+            if not existing and not inserted:  # another process stored this token meanwhile
+                existing = cur.execute("SELECT id FROM inputs WHERE submission_token = ?", (token,)).fetchall()
             # the same text from this address before: its key (migration 28) refuses this
             # one, and the input just inserted goes with the transaction
-            if inserted and address_hash and not cur.execute(
-                """INSERT INTO input_text_keys (consultation_id, address_hash, text_hash, input_id)
+            if (
+                inserted
+                and address_hash
+                and not cur.execute(
+                    """INSERT INTO input_text_keys (consultation_id, address_hash, text_hash, input_id)
                    VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING input_id""",
-                (consultation_id, address_hash, text_hash(text), inserted[0][0]),
-            ).fetchall():
+                    (consultation_id, address_hash, text_hash(text), inserted[0][0]),
+                ).fetchall()
+            ):
                 raise DuplicateText()
             if existing:
                 new_id, created = existing[0][0], False
@@ -117,11 +138,21 @@ class InputsStore:
                     )
                 if actor:
                     _audit(
-                        cur, actor, f"input.register.{channel.value}", "input", str(new_id),
-                        None, json.dumps({"consultation": consultation_id, "category": category,
-                                          "objection": objection.value if objection else None},
-                                         ensure_ascii=False),
-                    )  # fmt: skip
+                        cur,
+                        actor,
+                        f"input.register.{channel.value}",
+                        "input",
+                        str(new_id),
+                        None,
+                        json.dumps(
+                            {
+                                "consultation": consultation_id,
+                                "category": category,
+                                "objection": objection.value if objection else None,
+                            },
+                            ensure_ascii=False,
+                        ),
+                    )
         stored = self.get_input(int(new_id))
         assert stored is not None
         return stored, created
@@ -140,42 +171,51 @@ class InputsStore:
                 """INSERT INTO inputs (consultation_id, category, text, lat, lon, east, north,
                        channel, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [
-                    (consultation_id, cat, text, lat, lon, east, north, channel.value,
-                     status.value, _naive(created))
+                    (consultation_id, cat, text, lat, lon, east, north, channel.value, status.value, _naive(created))
                     for cat, text, lat, lon, east, north, created in rows
                 ],
-            )  # fmt: skip
+            )
 
     def delete_input(self, input_id: int, actor: str, reason: str) -> None:
         """Remove an input for good (a resident's request), with its supports, themes and
         response; the audit log keeps that it happened, not what it said."""
         with self._transaction() as cur:
-            rows = cur.execute(
-                "SELECT consultation_id, archived_at FROM inputs WHERE id = ?", (input_id,)
-            ).fetchall()
+            rows = cur.execute("SELECT consultation_id, archived_at FROM inputs WHERE id = ?", (input_id,)).fetchall()
             if not rows:
                 raise NotFound("planning.error.delete_unknown")
             if rows[0][1] is not None:
                 raise ArchivedInput(input_id)
-            for table in ("supports", "input_themes", "responses", "input_attachments", "merknad_points",
-                          "innsigelse_status_changes", "input_text_keys"):
+            for table in (
+                "supports",
+                "input_themes",
+                "responses",
+                "input_attachments",
+                "merknad_points",
+                "innsigelse_status_changes",
+                "input_text_keys",
+            ):
                 cur.execute(f"DELETE FROM {table} WHERE input_id = ?", (input_id,))
             cur.execute("UPDATE inputs SET duplicate_of = NULL WHERE duplicate_of = ?", (input_id,))
             cur.execute("UPDATE hearing_parties SET input_id = NULL WHERE input_id = ?", (input_id,))
             cur.execute("DELETE FROM inputs WHERE id = ?", (input_id,))
             _audit(
-                cur, actor, "input.delete", "input", str(input_id),
-                json.dumps({"consultation": rows[0][0]}), json.dumps({"reason": reason}, ensure_ascii=False),
-            )  # fmt: skip
+                cur,
+                actor,
+                "input.delete",
+                "input",
+                str(input_id),
+                json.dumps({"consultation": rows[0][0]}),
+                json.dumps({"reason": reason}, ensure_ascii=False),
+            )
 
     def anonymise(self, consultation_id: str, actor: str) -> int:
         """Remove optional profile data, sender names, session and address hashes and the
         answers to questions from a consultation's inputs; keep the inputs and responses.
         Returns how many inputs were touched."""
         with self._transaction() as cur:
-            count = cur.execute(
-                "SELECT count(*) FROM inputs WHERE consultation_id = ?", (consultation_id,)
-            ).fetchall()[0][0]
+            count = cur.execute("SELECT count(*) FROM inputs WHERE consultation_id = ?", (consultation_id,)).fetchall()[
+                0
+            ][0]
             cur.execute(
                 """UPDATE inputs SET age_group = NULL, relation = NULL, sender_name = NULL,
                        sender_address = NULL, sender_property = NULL, session_hash = NULL, address_hash = NULL, answers = '{}',
@@ -192,9 +232,14 @@ class InputsStore:
             )
             cur.execute("DELETE FROM input_text_keys WHERE consultation_id = ?", (consultation_id,))  # with them
             _audit(
-                cur, actor, "consultation.anonymise", "consultation", consultation_id, None,
+                cur,
+                actor,
+                "consultation.anonymise",
+                "consultation",
+                consultation_id,
+                None,
                 json.dumps({"inputs": count}),
-            )  # fmt: skip
+            )
         return int(count)
 
     def anonymise_input(self, input_id: int, text: str, actor: str, reason: str) -> None:
@@ -202,9 +247,7 @@ class InputsStore:
         text as given (masked by the caller), no sender, profile, answers or hashes; the
         journalpost numbers stay. The audit log keeps who, when and why."""
         with self._transaction() as cur:
-            rows = cur.execute(
-                "SELECT consultation_id FROM inputs WHERE id = ?", (input_id,)
-            ).fetchall()
+            rows = cur.execute("SELECT consultation_id FROM inputs WHERE id = ?", (input_id,)).fetchall()
             if not rows:
                 raise KeyError(input_id)
             cur.execute(
@@ -218,9 +261,14 @@ class InputsStore:
             cur.execute("UPDATE supports SET address_hash = NULL, day = NULL WHERE input_id = ?", (input_id,))
             cur.execute("DELETE FROM input_text_keys WHERE input_id = ?", (input_id,))  # with its address hash
             _audit(
-                cur, actor, "input.anonymise", "input", str(input_id),
-                json.dumps({"consultation": rows[0][0]}), json.dumps({"reason": reason}, ensure_ascii=False),
-            )  # fmt: skip
+                cur,
+                actor,
+                "input.anonymise",
+                "input",
+                str(input_id),
+                json.dumps({"consultation": rows[0][0]}),
+                json.dumps({"reason": reason}, ensure_ascii=False),
+            )
 
     def input_with_token(self, token: str) -> Input | None:
         """The input a submission token already stored (a double click), if any."""
@@ -268,10 +316,7 @@ class InputsStore:
 
     @_remembered
     def count_published(self, consultation_id: str, categories: Sequence[str] = ()) -> int:
-        sql = (
-            "SELECT count(*) FROM inputs i WHERE i.consultation_id = ? "
-            f"AND i.status = 'published' AND {NOT_CLASS}"
-        )
+        sql = f"SELECT count(*) FROM inputs i WHERE i.consultation_id = ? AND i.status = 'published' AND {NOT_CLASS}"
         params: list[object] = [consultation_id]
         if categories:
             sql += " AND i.category = ANY(?)"
@@ -293,8 +338,7 @@ class InputsStore:
     def all_inputs(self, consultation_id: str) -> list[Input]:
         """Every input whatever its status, oldest first (exports); pupils' are the classes'."""
         rows = self._records(
-            f"SELECT {INPUT_SELECT} FROM inputs i "
-            f"WHERE i.consultation_id = ? AND {NOT_CLASS} ORDER BY i.id",
+            f"SELECT {INPUT_SELECT} FROM inputs i WHERE i.consultation_id = ? AND {NOT_CLASS} ORDER BY i.id",
             (consultation_id,),
         )
         return [input_(r) for r in rows]
@@ -302,9 +346,7 @@ class InputsStore:
     def input_usage(self, consultation_id: str) -> tuple[list[tuple[float, float]], set[str]]:
         """Where the consultation's inputs are ``(lat, lon)`` and which categories they use:
         what an edit must not orphan."""
-        rows = self._rows(
-            "SELECT lat, lon, category FROM inputs WHERE consultation_id = ?", (consultation_id,)
-        )
+        rows = self._rows("SELECT lat, lon, category FROM inputs WHERE consultation_id = ?", (consultation_id,))
         return [(r[0], r[1]) for r in rows if r[0] is not None], {r[2] for r in rows}
 
     def add_support(
@@ -332,18 +374,27 @@ class InputsStore:
                 (input_id, session_hash),
             ).fetchall()[0][0]:
                 return False
-            if address_hash and day and cur.execute(
-                """SELECT count(*) FROM supports
+            if (
+                address_hash
+                and day
+                and cur.execute(
+                    """SELECT count(*) FROM supports
                    WHERE input_id = ? AND address_hash = ? AND day = ?""",
-                (input_id, address_hash, day),
-            ).fetchall()[0][0]:
+                    (input_id, address_hash, day),
+                ).fetchall()[0][0]
+            ):
                 raise SupportedFromAddress()
             inserted = cur.execute(
                 """INSERT INTO supports (input_id, session_hash, created_at, address_hash, day)
                    VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING input_id""",
-                (input_id, session_hash, _naive(now or datetime.now(UTC)),
-                 address_hash if day else None, day if address_hash else None),
-            ).fetchall()  # fmt: skip
+                (
+                    input_id,
+                    session_hash,
+                    _naive(now or datetime.now(UTC)),
+                    address_hash if day else None,
+                    day if address_hash else None,
+                ),
+            ).fetchall()
             return bool(inserted)
 
     @_remembered

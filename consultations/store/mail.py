@@ -33,9 +33,7 @@ _OUTBOX_COLUMNS = (
     "id, consultation_id, kind, recipient, subject, body_text, body_html, unsubscribe_token, "
     "message_key, message_id, status, attempts, next_attempt_at, sent_at, last_error, created_at"
 )
-_FOLLOW_COLUMNS = (
-    "id, token, consultation_id, input_id, kind, email, lang, confirmed_at, unsubscribed_at, last_sent_at"
-)
+_FOLLOW_COLUMNS = "id, token, consultation_id, input_id, kind, email, lang, confirmed_at, unsubscribed_at, last_sent_at"
 ERROR_MAX = 500  # characters of an SMTP error kept with the row
 
 
@@ -45,17 +43,38 @@ def _aware(value: datetime | None) -> datetime | None:
 
 def _entry(row: tuple) -> OutboxEntry:
     return OutboxEntry(
-        int(row[0]), row[1], MailKind(row[2]), row[3], row[4], row[5], row[6], row[7], row[8],
-        row[9], MailStatus(row[10]), int(row[11]), _aware(row[12]), _aware(row[13]), row[14],
+        int(row[0]),
+        row[1],
+        MailKind(row[2]),
+        row[3],
+        row[4],
+        row[5],
+        row[6],
+        row[7],
+        row[8],
+        row[9],
+        MailStatus(row[10]),
+        int(row[11]),
+        _aware(row[12]),
+        _aware(row[13]),
+        row[14],
         _aware(row[15]),
-    )  # fmt: skip
+    )
 
 
 def _follow(row: tuple) -> Follow:
     return Follow(
-        int(row[0]), row[1], row[2], int(row[3]) if row[3] is not None else None,
-        FollowKind(row[4]), row[5], row[6], row[7] is not None, row[8] is not None, _aware(row[9]),
-    )  # fmt: skip
+        int(row[0]),
+        row[1],
+        row[2],
+        int(row[3]) if row[3] is not None else None,
+        FollowKind(row[4]),
+        row[5],
+        row[6],
+        row[7] is not None,
+        row[8] is not None,
+        _aware(row[9]),
+    )
 
 
 class MailStore:
@@ -76,11 +95,20 @@ class MailStore:
                            attempts, next_attempt_at, created_at)
                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING id""",
                     (
-                        mail.consultation_id, mail.input_id, mail.kind.value, mail.recipient, mail.subject,
-                        mail.text, mail.html, mail.unsubscribe_token, secrets.token_hex(16),
-                        MailStatus.WAITING.value, now, now,
+                        mail.consultation_id,
+                        mail.input_id,
+                        mail.kind.value,
+                        mail.recipient,
+                        mail.subject,
+                        mail.text,
+                        mail.html,
+                        mail.unsubscribe_token,
+                        secrets.token_hex(16),
+                        MailStatus.WAITING.value,
+                        now,
+                        now,
                     ),
-                ).fetchall()  # fmt: skip
+                ).fetchall()
                 ids.append(int(row[0][0]))
         return ids
 
@@ -170,10 +198,14 @@ class MailStore:
                 if not found:
                     continue
                 _audit(
-                    cur, actor, "mail.retry", "mail", str(mail_id),
+                    cur,
+                    actor,
+                    "mail.retry",
+                    "mail",
+                    str(mail_id),
                     json.dumps({"status": MailStatus.FAILED.value, "error": found[0][0]}, ensure_ascii=False),
                     json.dumps({"status": MailStatus.WAITING.value}),
-                )  # fmt: skip
+                )
                 back.append(int(mail_id))
         return back
 
@@ -195,9 +227,7 @@ class MailStore:
         counts.update({MailStatus(r[0]): int(r[1]) for r in rows})
         return counts
 
-    def outbox(
-        self, statuses: Sequence[MailStatus] = tuple(MailStatus), limit: int | None = 100
-    ) -> list[OutboxEntry]:
+    def outbox(self, statuses: Sequence[MailStatus] = tuple(MailStatus), limit: int | None = 100) -> list[OutboxEntry]:
         """The newest mails in ``statuses``, newest first (``limit=None``: all of them)."""
         marks = ", ".join("?" * len(statuses))
         rows = self._rows(
@@ -229,12 +259,17 @@ class MailStore:
                        confirmed_at, last_sent_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     RETURNING {_FOLLOW_COLUMNS}""",
                 (
-                    secrets.token_urlsafe(24), consultation_id, input_id, kind.value, email, lang,
+                    secrets.token_urlsafe(24),
+                    consultation_id,
+                    input_id,
+                    kind.value,
+                    email,
+                    lang,
                     now if confirmed else None,
                     now if kind == FollowKind.DIGEST else None,  # a digest counts from its opt-in
                     now,
                 ),
-            ).fetchall()  # fmt: skip
+            ).fetchall()
         return _follow(row[0])
 
     def follow(self, token: str) -> Follow | None:
@@ -259,9 +294,7 @@ class MailStore:
             )
         return self.follow(token)
 
-    def follows(
-        self, consultation_id: str, kinds: Sequence[FollowKind], *, active: bool = True
-    ) -> list[Follow]:
+    def follows(self, consultation_id: str, kinds: Sequence[FollowKind], *, active: bool = True) -> list[Follow]:
         """The follows of a consultation of ``kinds``; only the confirmed and not
         unsubscribed ones when ``active``."""
         marks = ", ".join("?" * len(kinds))
@@ -294,9 +327,7 @@ class MailStore:
 
     def mark_follow_sent(self, follow_id: int, now: datetime) -> None:
         with self._transaction() as cur:
-            cur.execute(
-                "UPDATE mail_follows SET last_sent_at = ? WHERE id = ?", (_naive(now), follow_id)
-            )
+            cur.execute("UPDATE mail_follows SET last_sent_at = ? WHERE id = ?", (_naive(now), follow_id))
 
     def forget_mail(self, consultation_id: str) -> int:
         """Every e-mail address kept for a consultation, gone (retention): its follows,
@@ -330,9 +361,14 @@ class MailStore:
         """Register (or correct) a consultation's vedtak, audited."""
         stamp = _naive(now or datetime.now(UTC))
         values = (
-            vedtak.body, vedtak.decided_on, vedtak.case_number, vedtak.link, vedtak.appeal_by,
-            actor, stamp,
-        )  # fmt: skip
+            vedtak.body,
+            vedtak.decided_on,
+            vedtak.case_number,
+            vedtak.link,
+            vedtak.appeal_by,
+            actor,
+            stamp,
+        )
         with self.atomic():  # the vedtak and its audit entry
             with self._transaction() as cur:
                 cur.execute(
@@ -344,10 +380,19 @@ class MailStore:
                     (vedtak.consultation_id, *values),
                 )
             self.audit(
-                actor, "vedtak.register", "consultation", vedtak.consultation_id, None,
-                json.dumps({"decided_on": vedtak.decided_on.isoformat(), "case_number": vedtak.case_number,
-                            "appeal_by": vedtak.appeal_by.isoformat()}),
-            )  # fmt: skip
+                actor,
+                "vedtak.register",
+                "consultation",
+                vedtak.consultation_id,
+                None,
+                json.dumps(
+                    {
+                        "decided_on": vedtak.decided_on.isoformat(),
+                        "case_number": vedtak.case_number,
+                        "appeal_by": vedtak.appeal_by.isoformat(),
+                    }
+                ),
+            )
 
     def vedtak(self, consultation_id: str) -> Vedtak | None:
         rows = self._rows(

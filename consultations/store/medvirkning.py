@@ -29,9 +29,15 @@ class MedvirkningQueries:
         return {r[0]: {"kind": r[1], "follow_up": r[2], "reason": r[3], "author": r[4]} for r in rows}
 
     def set_follow_up(
-        self, consultation_id: str, theme: str, kind: str, follow_up: str, reason: str, actor: str,
+        self,
+        consultation_id: str,
+        theme: str,
+        kind: str,
+        follow_up: str,
+        reason: str,
+        actor: str,
         now: datetime | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """One theme's follow-up (replacing the one before); audited with before and after.
         An empty kind and text removes it."""
         now = now or datetime.now(UTC)
@@ -53,7 +59,9 @@ class MedvirkningQueries:
                 )
                 after = json.dumps({"kind": kind, "follow_up": follow_up, "reason": reason})
             if before != after:
-                _audit(cur, actor, "consultation.follow_up", "consultation", f"{consultation_id}#{theme}", before, after)
+                _audit(
+                    cur, actor, "consultation.follow_up", "consultation", f"{consultation_id}#{theme}", before, after
+                )
 
     def feedback_published(self, consultation_id: str) -> bool:
         return bool(self._rows("SELECT 1 FROM feedback_publication WHERE consultation_id = ?", (consultation_id,)))
@@ -78,8 +86,16 @@ class MedvirkningQueries:
                WHERE consultation_id = ? ORDER BY held_on, id""",
             (consultation_id,),
         )
-        return [(int(r[0]), r[1] if isinstance(r[1], date) else date.fromisoformat(str(r[1])), r[2], r[3],
-                 None if r[4] is None else int(r[4])) for r in rows]  # fmt: skip
+        return [
+            (
+                int(r[0]),
+                r[1] if isinstance(r[1], date) else date.fromisoformat(str(r[1])),
+                r[2],
+                r[3],
+                None if r[4] is None else int(r[4]),
+            )
+            for r in rows
+        ]
 
     def add_activity(
         self, consultation_id: str, held_on: date, place: str, kind: str, attended: int | None, actor: str
@@ -87,7 +103,7 @@ class MedvirkningQueries:
         with self._transaction() as cur:
             if not cur.execute("SELECT 1 FROM consultations WHERE id = ?", (consultation_id,)).fetchall():
                 raise NotFound("consultation_form.unknown", id=consultation_id)
-            (new_id,), = cur.execute(
+            ((new_id,),) = cur.execute(
                 """INSERT INTO medvirkning_activities (consultation_id, held_on, place, kind, attended,
                        created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id""",
                 (consultation_id, held_on, place, kind, attended, _naive(datetime.now(UTC))),
@@ -108,9 +124,7 @@ class MedvirkningQueries:
 
     # -- Barnetråkk details ------------------------------------------------------------
 
-    def add_class_registration(
-        self, *, details: dict[str, str | None], class_session, part: str, **input_fields
-    ):
+    def add_class_registration(self, *, details: dict[str, str | None], class_session, part: str, **input_fields):
         """A pupil's Barnetråkk registration: the input (``add_input``'s fields), its class
         row and its details (season, company, wished travel mode, reason), together or not
         at all; with a token seen before, the input it stored then. (Not through
@@ -126,9 +140,14 @@ class MedvirkningQueries:
                     cur.execute(
                         """INSERT INTO class_input_details (input_id, season, company, wished, reason)
                            VALUES (?, ?, ?, ?, ?)""",
-                        (stored.id, details.get("season"), details.get("company"), details.get("wished"),
-                         details.get("reason")),
-                    )  # fmt: skip
+                        (
+                            stored.id,
+                            details.get("season"),
+                            details.get("company"),
+                            details.get("wished"),
+                            details.get("reason"),
+                        ),
+                    )
         return stored, created
 
     def class_details(self, input_ids: Sequence[int]) -> dict[int, dict[str, str | None]]:

@@ -529,6 +529,5 @@ MIGRATIONS: dict[int, Sequence[str]] = {
 }
 LATEST = max(MIGRATIONS)
 SCHEMA_VERSION_TABLE = (
-    "CREATE TABLE IF NOT EXISTS schema_version "
-    "(version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)"
 )

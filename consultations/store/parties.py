@@ -40,16 +40,24 @@ class HearingPartiesStore:
                 (consultation_id, name, party_id),
             ).fetchall():
                 return None
-            found = records(cur.execute(
-                f"""INSERT INTO hearing_parties (id, consultation_id, name, sender_type, sent_on,
+            found = records(
+                cur.execute(
+                    f"""INSERT INTO hearing_parties (id, consultation_id, name, sender_type, sent_on,
                         frist, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING {_PARTY_COLUMNS}""",
-                (party_id, consultation_id, name, sender_type.value, sent_on,
-                 _naive(frist) if frist else None, _naive(datetime.now(UTC))),
-            ))  # fmt: skip
+                    (
+                        party_id,
+                        consultation_id,
+                        name,
+                        sender_type.value,
+                        sent_on,
+                        _naive(frist) if frist else None,
+                        _naive(datetime.now(UTC)),
+                    ),
+                )
+            )
             party = record.party(found[0])
             if actor:
-                _audit(cur, actor, "hearing_party.add", "consultation", consultation_id, None,
-                       _party_snapshot(party))  # fmt: skip
+                _audit(cur, actor, "hearing_party.add", "consultation", consultation_id, None, _party_snapshot(party))
         return party
 
     def hearing_party(self, party_id: int) -> HearingParty | None:
@@ -67,32 +75,35 @@ class HearingPartiesStore:
         """Replace a høringsinstans's date sent, own frist and answer; with an ``actor``
         (staff), audited."""
         with self._transaction() as cur:
-            rows = records(cur.execute(
-                f"SELECT {_PARTY_COLUMNS} FROM hearing_parties WHERE id = ?", (party.id,)
-            ))
+            rows = records(cur.execute(f"SELECT {_PARTY_COLUMNS} FROM hearing_parties WHERE id = ?", (party.id,)))
             if not rows:
                 raise NotFound("hearing.unknown")
             cur.execute(
                 "UPDATE hearing_parties SET sent_on = ?, frist = ?, input_id = ? WHERE id = ?",
-                (party.sent_on, _naive(party.frist) if party.frist else None, party.input_id,
-                 party.id),
-            )  # fmt: skip
+                (party.sent_on, _naive(party.frist) if party.frist else None, party.input_id, party.id),
+            )
             if actor:
-                _audit(cur, actor, "hearing_party.edit", "consultation", party.consultation_id,
-                       _party_snapshot(record.party(rows[0])), _party_snapshot(party))  # fmt: skip
+                _audit(
+                    cur,
+                    actor,
+                    "hearing_party.edit",
+                    "consultation",
+                    party.consultation_id,
+                    _party_snapshot(record.party(rows[0])),
+                    _party_snapshot(party),
+                )
 
     def delete_hearing_party(self, party_id: int, actor: str) -> None:
         with self._transaction() as cur:
-            rows = records(cur.execute(
-                f"SELECT {_PARTY_COLUMNS} FROM hearing_parties WHERE id = ?", (party_id,)
-            ))
+            rows = records(cur.execute(f"SELECT {_PARTY_COLUMNS} FROM hearing_parties WHERE id = ?", (party_id,)))
             if not rows:
                 return
             cur.execute("DELETE FROM party_name_keys WHERE party_id = ?", (party_id,))
             cur.execute("DELETE FROM hearing_parties WHERE id = ?", (party_id,))
             party = record.party(rows[0])
-            _audit(cur, actor, "hearing_party.delete", "consultation", party.consultation_id,
-                   _party_snapshot(party), None)  # fmt: skip
+            _audit(
+                cur, actor, "hearing_party.delete", "consultation", party.consultation_id, _party_snapshot(party), None
+            )
 
     def party_overview(self, unresolved: Sequence[ObjectionStatus]) -> dict[str, tuple[int, int]]:
         """Per consultation: ``(innsigelser with an ``unresolved`` status whose input is not
@@ -112,8 +123,12 @@ class HearingPartiesStore:
 
 def _party_snapshot(p: HearingParty) -> str:
     return json.dumps(
-        {"name": p.name, "sender_type": p.sender_type.value,
-         "sent_on": p.sent_on.isoformat() if p.sent_on else None,
-         "frist": p.frist.isoformat() if p.frist else None, "input_id": p.input_id},
+        {
+            "name": p.name,
+            "sender_type": p.sender_type.value,
+            "sent_on": p.sent_on.isoformat() if p.sent_on else None,
+            "frist": p.frist.isoformat() if p.frist else None,
+            "input_id": p.input_id,
+        },
         ensure_ascii=False,
-    )  # fmt: skip
+    )

@@ -40,7 +40,6 @@ _COLUMNS = (
 _PRESSING = (ObjectionStatus.OPEN, ObjectionStatus.MAINTAINED, ObjectionStatus.MET, ObjectionStatus.WITHDRAWN)
 
 
-
 class PointsStore:
     """The ``Store``'s methods for merknadspunkter (mixed into ``Store``)."""
 
@@ -49,7 +48,7 @@ class PointsStore:
         input never split or edited as points)."""
         stored: dict[int, list[Point]] = {}
         for row in self._rows(
-            f"""SELECT {_prefixed('p')} FROM merknad_points p JOIN inputs i ON i.id = p.input_id
+            f"""SELECT {_prefixed("p")} FROM merknad_points p JOIN inputs i ON i.id = p.input_id
                 WHERE i.consultation_id = ? ORDER BY p.input_id, p.letter""",
             (consultation_id,),
         ):
@@ -71,9 +70,7 @@ class PointsStore:
         """A new felles vurdering's number."""
         return int(self._value("SELECT nextval('point_group_seq')"))
 
-    def save_points(
-        self, points: Sequence[Point], actor: str, changes: Sequence[StatusChange] = ()
-    ) -> None:
+    def save_points(self, points: Sequence[Point], actor: str, changes: Sequence[StatusChange] = ()) -> None:
         """Store points (new or replacing the one with the same input and letter) and the
         status changes that go with them, each audited with before and after, and rewrite
         their merknader's answer and innsigelse marking — all in one transaction."""
@@ -88,11 +85,21 @@ class PointsStore:
             for point in points:
                 before = current[point.input_id].get(point.letter)
                 current[point.input_id][point.letter] = point
-                entries.append((actor, "point.save" if before else "point.add", "input", str(point.input_id),
-                                _snapshot(before) if before else None, _snapshot(point)))  # fmt: skip
+                entries.append(
+                    (
+                        actor,
+                        "point.save" if before else "point.add",
+                        "input",
+                        str(point.input_id),
+                        _snapshot(before) if before else None,
+                        _snapshot(point),
+                    )
+                )
             last = {(p.input_id, p.letter): p for p in points}  # one row each: the last written wins
             insert_rows(
-                cur, f"INSERT INTO merknad_points ({_COLUMNS})", [_values(p, actor, now) for p in last.values()],
+                cur,
+                f"INSERT INTO merknad_points ({_COLUMNS})",
+                [_values(p, actor, now) for p in last.values()],
                 """ON CONFLICT (input_id, letter) DO UPDATE SET summary = excluded.summary,
                        theme = excluded.theme, kind = excluded.kind,
                        objection_status = excluded.objection_status, settled_on = excluded.settled_on,
@@ -101,26 +108,54 @@ class PointsStore:
                        outcome = excluded.outcome, plan_change = excluded.plan_change,
                        new_hearing = excluded.new_hearing, group_id = excluded.group_id,
                        author = excluded.author, updated_at = excluded.updated_at""",
-            )  # fmt: skip
+            )
             for change in changes:
-                entries.append((
-                    actor, "point.innsigelse_status", "input", str(change.input_id),
-                    json.dumps({"point": change.letter, "status": change.before.value if change.before else None}),
-                    json.dumps({"point": change.letter, "status": change.after.value,
-                                "date": change.settled_on.isoformat(), "reference": change.reference,
-                                "note": change.note}, ensure_ascii=False),
-                ))  # fmt: skip
+                entries.append(
+                    (
+                        actor,
+                        "point.innsigelse_status",
+                        "input",
+                        str(change.input_id),
+                        json.dumps({"point": change.letter, "status": change.before.value if change.before else None}),
+                        json.dumps(
+                            {
+                                "point": change.letter,
+                                "status": change.after.value,
+                                "date": change.settled_on.isoformat(),
+                                "reference": change.reference,
+                                "note": change.note,
+                            },
+                            ensure_ascii=False,
+                        ),
+                    )
+                )
             if changes:
                 insert_rows(
-                    cur, """INSERT INTO innsigelse_status_changes (input_id, letter, status_before,
+                    cur,
+                    """INSERT INTO innsigelse_status_changes (input_id, letter, status_before,
                                 status_after, settled_on, reference, note, actor, occurred_at)""",
-                    [(c.input_id, c.letter, c.before.value if c.before else None, c.after.value, c.settled_on,
-                      c.reference, c.note, actor, now) for c in changes],
-                )  # fmt: skip
+                    [
+                        (
+                            c.input_id,
+                            c.letter,
+                            c.before.value if c.before else None,
+                            c.after.value,
+                            c.settled_on,
+                            c.reference,
+                            c.note,
+                            actor,
+                            now,
+                        )
+                        for c in changes
+                    ],
+                )
             audit_rows(cur, entries)
-            marked = {int(r[0]): (r[1], r[2]) for r in cur.execute(
-                "SELECT id, objection, objection_status FROM inputs WHERE id = ANY(?)", (ids,)
-            ).fetchall()}  # fmt: skip
+            marked = {
+                int(r[0]): (r[1], r[2])
+                for r in cur.execute(
+                    "SELECT id, objection, objection_status FROM inputs WHERE id = ANY(?)", (ids,)
+                ).fetchall()
+            }
             _project_many(
                 cur, [(i, [current[i][k] for k in sorted(current[i])], marked.get(i)) for i in ids], actor, now
             )
@@ -158,10 +193,19 @@ class PointsStore:
         )
         utc = _utc
         return [
-            StatusChange(int(r[0]), r[1], ObjectionStatus(r[2]) if r[2] else None, ObjectionStatus(r[3]),
-                         _date(r[4]), r[5], r[6], r[7], utc(r[8]))
+            StatusChange(
+                int(r[0]),
+                r[1],
+                ObjectionStatus(r[2]) if r[2] else None,
+                ObjectionStatus(r[3]),
+                _date(r[4]),
+                r[5],
+                r[6],
+                r[7],
+                utc(r[8]),
+            )
             for r in rows
-        ]  # fmt: skip
+        ]
 
 
 # -- what the legacy writers do to a merknad that has points ------------------------------
@@ -177,9 +221,17 @@ def sync_response(cur, input_id: int, response: Response, actor: str, group: int
     cur.execute(
         """UPDATE merknad_points SET summary = ?, assessment = ?, outcome = ?, plan_change = ?,
                group_id = ?, author = ?, updated_at = ? WHERE input_id = ?""",
-        (response.summary, response.assessment, response.outcome.value, response.plan_change, group, actor,
-         now, input_id),
-    )  # fmt: skip
+        (
+            response.summary,
+            response.assessment,
+            response.outcome.value,
+            response.plan_change,
+            group,
+            actor,
+            now,
+            input_id,
+        ),
+    )
     _project(cur, input_id, _points_of(cur, input_id), actor, now)
 
 
@@ -200,8 +252,7 @@ def sync_objection(cur, input_id: int, objection: Objection | None, status: Obje
 # -- inside a transaction -------------------------------------------------------------------
 
 _LEGACY = (
-    "i.id, i.objection, i.objection_status, r.summary, r.assessment, r.outcome, r.plan_change, "
-    "r.author, r.updated_at"
+    "i.id, i.objection, i.objection_status, r.summary, r.assessment, r.outcome, r.plan_change, r.author, r.updated_at"
 )
 
 
@@ -280,8 +331,17 @@ def _project_many(
                 parts = [(p.letter, getattr(p, field)) for p in points if getattr(p, field)]
                 return parts[0][1] if single and parts else sep.join(f"{k}) {v}" for k, v in parts)
 
-            answers.append((input_id, joined("summary"), joined("assessment", "\n\n"), merged_outcome(points).value,
-                            joined("plan_change"), actor, now))  # fmt: skip
+            answers.append(
+                (
+                    input_id,
+                    joined("summary"),
+                    joined("assessment", "\n\n"),
+                    merged_outcome(points).value,
+                    joined("plan_change"),
+                    actor,
+                    now,
+                )
+            )
         else:
             unanswered.append(input_id)
         kinds = {p.kind for p in points}
@@ -296,12 +356,14 @@ def _project_many(
         if marking != marked:
             markings.setdefault(marking, []).append(input_id)
     insert_rows(
-        cur, "INSERT INTO responses", answers,
+        cur,
+        "INSERT INTO responses",
+        answers,
         """ON CONFLICT (input_id) DO UPDATE SET summary = excluded.summary,
                assessment = excluded.assessment, outcome = excluded.outcome,
                plan_change = excluded.plan_change, author = excluded.author,
                updated_at = excluded.updated_at""",
-    )  # fmt: skip
+    )
     if unanswered:
         cur.execute("DELETE FROM responses WHERE input_id = ANY(?)", (unanswered,))
     for marking, input_ids in markings.items():
@@ -322,22 +384,44 @@ def merged_outcome(points: Sequence[Point]) -> Outcome:
 
 def _values(p: Point, actor: str, now: datetime) -> tuple:
     return (
-        p.input_id, p.letter, p.summary, p.theme, p.kind.value, p.status.value if p.status else None,
-        p.settled_on, p.settled_reference, p.settled_note, p.assessment,
-        p.outcome.value if p.outcome else None, p.plan_change, bool(p.new_hearing), p.group_id,
-        actor or "", now,
-    )  # fmt: skip
+        p.input_id,
+        p.letter,
+        p.summary,
+        p.theme,
+        p.kind.value,
+        p.status.value if p.status else None,
+        p.settled_on,
+        p.settled_reference,
+        p.settled_note,
+        p.assessment,
+        p.outcome.value if p.outcome else None,
+        p.plan_change,
+        bool(p.new_hearing),
+        p.group_id,
+        actor or "",
+        now,
+    )
 
 
 def _point(row: tuple) -> Point:
     return Point(
-        input_id=int(row[0]), letter=row[1], summary=row[2], theme=row[3], kind=PointKind(row[4]),
-        status=ObjectionStatus(row[5]) if row[5] else None, settled_on=_date(row[6]),
-        settled_reference=row[7], settled_note=row[8], assessment=row[9],
-        outcome=Outcome(row[10]) if row[10] else None, plan_change=row[11], new_hearing=bool(row[12]),
-        group_id=int(row[13]) if row[13] is not None else None, author=row[14],
+        input_id=int(row[0]),
+        letter=row[1],
+        summary=row[2],
+        theme=row[3],
+        kind=PointKind(row[4]),
+        status=ObjectionStatus(row[5]) if row[5] else None,
+        settled_on=_date(row[6]),
+        settled_reference=row[7],
+        settled_note=row[8],
+        assessment=row[9],
+        outcome=Outcome(row[10]) if row[10] else None,
+        plan_change=row[11],
+        new_hearing=bool(row[12]),
+        group_id=int(row[13]) if row[13] is not None else None,
+        author=row[14],
         updated_at=_utc(row[15]) if row[15] else None,
-    )  # fmt: skip
+    )
 
 
 def _legacy_point(row: tuple) -> Point:
@@ -345,21 +429,36 @@ def _legacy_point(row: tuple) -> Point:
     marking, its answer from the merknad's own."""
     kind = PointKind(row[1]) if row[1] else PointKind.MERKNAD
     return Point(
-        input_id=int(row[0]), letter="a", summary=row[3] or "", kind=kind,
+        input_id=int(row[0]),
+        letter="a",
+        summary=row[3] or "",
+        kind=kind,
         status=ObjectionStatus(row[2]) if row[2] and kind == PointKind.INNSIGELSE else None,
-        assessment=row[4] or "", outcome=Outcome(row[5]) if row[5] else None, plan_change=row[6] or "",
-        author=row[7] or "", updated_at=_utc(row[8]) if row[8] else None, stored=False,
-    )  # fmt: skip
+        assessment=row[4] or "",
+        outcome=Outcome(row[5]) if row[5] else None,
+        plan_change=row[6] or "",
+        author=row[7] or "",
+        updated_at=_utc(row[8]) if row[8] else None,
+        stored=False,
+    )
 
 
 def _snapshot(p: Point) -> str:
     return json.dumps(
-        {"point": p.letter, "summary": p.summary, "theme": p.theme, "kind": p.kind.value,
-         "status": p.status.value if p.status else None, "assessment": p.assessment,
-         "outcome": p.outcome.value if p.outcome else None, "plan_change": p.plan_change,
-         "new_hearing": p.new_hearing, "group": p.group_id},
+        {
+            "point": p.letter,
+            "summary": p.summary,
+            "theme": p.theme,
+            "kind": p.kind.value,
+            "status": p.status.value if p.status else None,
+            "assessment": p.assessment,
+            "outcome": p.outcome.value if p.outcome else None,
+            "plan_change": p.plan_change,
+            "new_hearing": p.new_hearing,
+            "group": p.group_id,
+        },
         ensure_ascii=False,
-    )  # fmt: skip
+    )
 
 
 def _date(value):

@@ -56,11 +56,23 @@ _VERSION_TABLE = (
     "(one BOOLEAN PRIMARY KEY DEFAULT true CHECK (one), version BIGINT NOT NULL)"
 )
 _GEOMETRY_COLUMNS = (
-    ("inputs", "geom", ("geometry(Point, 4326) GENERATED ALWAYS AS (CASE WHEN lon IS NOT NULL "
-     "AND lat IS NOT NULL THEN ST_SetSRID(ST_MakePoint(lon, lat), 4326) END) STORED")),
-    ("consultations", "area_geom", ("geometry(MultiPolygon, 4326) GENERATED ALWAYS AS "
-     "(ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(area_geojson), 4326))) STORED")),
-)  # fmt: skip
+    (
+        "inputs",
+        "geom",
+        (
+            "geometry(Point, 4326) GENERATED ALWAYS AS (CASE WHEN lon IS NOT NULL "
+            "AND lat IS NOT NULL THEN ST_SetSRID(ST_MakePoint(lon, lat), 4326) END) STORED"
+        ),
+    ),
+    (
+        "consultations",
+        "area_geom",
+        (
+            "geometry(MultiPolygon, 4326) GENERATED ALWAYS AS "
+            "(ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON(area_geojson), 4326))) STORED"
+        ),
+    ),
+)
 # Residents' rate limits when several processes serve them (ratelimit.SharedLimiter): one
 # token bucket per key, refilled by the database's clock
 _BUCKET_TABLE = (
@@ -75,9 +87,17 @@ _TYPES = ((re.compile(r"\bDOUBLE\b(?! PRECISION)"), "DOUBLE PRECISION"), (re.com
 # keys, and the PostGIS extension; never a function, view, trigger or rule, which would
 # run the moment the app touches the table.
 _BACKUP_KINDS = {
-    "TABLE", "TABLE DATA", "SEQUENCE", "SEQUENCE SET", "SEQUENCE OWNED BY", "DEFAULT",
-    "INDEX", "CONSTRAINT", "EXTENSION", "COMMENT",
-}  # fmt: skip
+    "TABLE",
+    "TABLE DATA",
+    "SEQUENCE",
+    "SEQUENCE SET",
+    "SEQUENCE OWNED BY",
+    "DEFAULT",
+    "INDEX",
+    "CONSTRAINT",
+    "EXTENSION",
+    "COMMENT",
+}
 _TOC_ENTRY = re.compile(r"^\d+; \d+ \d+ (?P<rest>.*)$")
 # left out of a restore: the extension is the database's (made by its owner, maybe not by
 # the app's role), and so is PostGIS's own table of reference systems
@@ -111,10 +131,15 @@ class PostgresBackend:
         except psycopg.Error as exc:
             raise StoreError("store.unreadable", path=self.location, reason=_reason(exc)) from exc
         self._pool = ConnectionPool(
-            url, min_size=1, max_size=POOL_SIZE, timeout=POOL_WAIT, reconnect_timeout=RECONNECT_WAIT,
-            open=False, name="kartinnspill",
+            url,
+            min_size=1,
+            max_size=POOL_SIZE,
+            timeout=POOL_WAIT,
+            reconnect_timeout=RECONNECT_WAIT,
+            open=False,
+            name="kartinnspill",
             kwargs={"autocommit": True, "connect_timeout": CONNECT_WAIT},
-        )  # fmt: skip
+        )
         self._pool.open(wait=True, timeout=30)
         self._lost = False  # the last call found the server gone (a flag: a race is harmless)
         try:
@@ -260,23 +285,40 @@ class PostgresBackend:
 
     def backup_to(self, target: Path) -> None:
         """``pg_dump`` in its custom format: one consistent snapshot, writes go on."""
-        _run_tool("pg_dump", "--format=custom", "--no-owner", "--no-privileges",
-                  "--exclude-table-data=rate_buckets", f"--file={target}", url=self.url)  # fmt: skip
+        _run_tool(
+            "pg_dump",
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            "--exclude-table-data=rate_buckets",
+            f"--file={target}",
+            url=self.url,
+        )
 
     def restore_from(self, backup: Path) -> None:
         """Replace the database's tables with the backup's (one transaction); the data
         version moves past both, so no replica keeps a read from before."""
         before = self.stamp()
         wanted = [
-            line for line, kind, _, name in _toc(_run_tool("pg_restore", "--list", str(backup)))
+            line
+            for line, kind, _, name in _toc(_run_tool("pg_restore", "--list", str(backup)))
             if kind not in _NOT_RESTORED and name != "spatial_ref_sys"
-        ]  # fmt: skip
+        ]
         with tempfile.NamedTemporaryFile("w", suffix=".list") as chosen:
             chosen.write("\n".join(wanted) + "\n")
             chosen.flush()
-            _run_tool("pg_restore", "--clean", "--if-exists", "--single-transaction",
-                      "--exit-on-error", "--no-owner", "--no-privileges", f"--use-list={chosen.name}",
-                      str(backup), url=self.url)  # fmt: skip
+            _run_tool(
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--single-transaction",
+                "--exit-on-error",
+                "--no-owner",
+                "--no-privileges",
+                f"--use-list={chosen.name}",
+                str(backup),
+                url=self.url,
+            )
         with self.transaction() as cur:
             cur.execute(_VERSION_TABLE)
             cur.execute(
@@ -372,7 +414,7 @@ def _toc(listing: str) -> list[tuple[str, str, str, str]]:
         found = _TOC_ENTRY.match(line)
         rest = found["rest"] if found else line
         kind = max((k for k in _BACKUP_KINDS if rest.startswith(k + " ")), key=len, default=rest.split(" ")[0])
-        schema, name, *_ = [*rest[len(kind):].split(), "", ""]
+        schema, name, *_ = [*rest[len(kind) :].split(), "", ""]
         entries.append((line, kind, schema, name))
     return entries
 
@@ -425,9 +467,7 @@ def _run_tool(name: str, *args: str, url: str | None = None) -> str:
         args = (*args, f"--dbname={make_conninfo(**params)}")
     done = subprocess.run([tool(name), *args], capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
-        raise StoreError(
-            "store.unreadable", path=name, reason=(done.stderr.strip().splitlines() or ["?"])[-1]
-        )
+        raise StoreError("store.unreadable", path=name, reason=(done.stderr.strip().splitlines() or ["?"])[-1])
     return done.stdout
 
 

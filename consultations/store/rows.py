@@ -68,12 +68,35 @@ def _when(value: Any, build: Any) -> Any:
 # -- consultations ----------------------------------------------------------------------
 
 CONSULTATION_COLUMNS = (
-    "id", "title", "summary", "body", "plan_type", "plan_id", "stage", "status", "opens_at",
-    "closes_at", "area_geojson", "categories", "moderation", "contact_name", "contact_role",
-    "contact_email", "contact_phone", "is_demo", "questions", "translations", "case_number",
-    "announced_on", "announced_where", "proposer_name", "proposer_consultant",
-    "proposer_recipient", "proposer_address", "shapes",
-)  # fmt: skip
+    "id",
+    "title",
+    "summary",
+    "body",
+    "plan_type",
+    "plan_id",
+    "stage",
+    "status",
+    "opens_at",
+    "closes_at",
+    "area_geojson",
+    "categories",
+    "moderation",
+    "contact_name",
+    "contact_role",
+    "contact_email",
+    "contact_phone",
+    "is_demo",
+    "questions",
+    "translations",
+    "case_number",
+    "announced_on",
+    "announced_where",
+    "proposer_name",
+    "proposer_consultant",
+    "proposer_recipient",
+    "proposer_address",
+    "shapes",
+)
 
 
 def consultation(r: Row) -> Consultation:
@@ -92,9 +115,11 @@ def consultation(r: Row) -> Consultation:
         categories=tuple(r["categories"]),
         moderation=Moderation(r["moderation"]),
         contact=Contact(
-            r["contact_name"] or "", r["contact_role"] or "", r["contact_email"] or "",
+            r["contact_name"] or "",
+            r["contact_role"] or "",
+            r["contact_email"] or "",
             r["contact_phone"] or "",
-        ),  # fmt: skip
+        ),
         is_demo=bool(r["is_demo"]),
         questions=tuple(Question.from_dict(q) for q in json.loads(r["questions"])),
         translations=json.loads(r["translations"] or "{}"),
@@ -114,36 +139,69 @@ def consultation(r: Row) -> Consultation:
 def consultation_values(c: Consultation) -> dict[str, object]:
     """A consultation's ``CONSULTATION_COLUMNS`` as the table stores them."""
     return {
-        "id": c.id, "title": c.title, "summary": c.summary, "body": c.body,
-        "plan_type": c.plan_type.value, "plan_id": c.plan_id, "stage": c.stage.value,
-        "status": c.status.value, "opens_at": _naive(c.opens_at), "closes_at": _naive(c.closes_at),
-        "area_geojson": geo.area_to_geojson(c.area), "categories": list(c.categories),
-        "moderation": c.moderation.value, "contact_name": c.contact.name,
-        "contact_role": c.contact.role, "contact_email": c.contact.email,
-        "contact_phone": c.contact.phone, "is_demo": c.is_demo,
+        "id": c.id,
+        "title": c.title,
+        "summary": c.summary,
+        "body": c.body,
+        "plan_type": c.plan_type.value,
+        "plan_id": c.plan_id,
+        "stage": c.stage.value,
+        "status": c.status.value,
+        "opens_at": _naive(c.opens_at),
+        "closes_at": _naive(c.closes_at),
+        "area_geojson": geo.area_to_geojson(c.area),
+        "categories": list(c.categories),
+        "moderation": c.moderation.value,
+        "contact_name": c.contact.name,
+        "contact_role": c.contact.role,
+        "contact_email": c.contact.email,
+        "contact_phone": c.contact.phone,
+        "is_demo": c.is_demo,
         "questions": json.dumps([q.as_dict() for q in c.questions], ensure_ascii=False),
         "translations": json.dumps(c.translations, ensure_ascii=False),
-        "case_number": c.case_number, "announced_on": c.announced_on,
-        "announced_where": c.announced_where, "proposer_name": c.proposer.name,
+        "case_number": c.case_number,
+        "announced_on": c.announced_on,
+        "announced_where": c.announced_where,
+        "proposer_name": c.proposer.name,
         "proposer_consultant": c.proposer.consultant,
-        "proposer_recipient": c.proposer.recipient.value, "proposer_address": c.proposer.address,
+        "proposer_recipient": c.proposer.recipient.value,
+        "proposer_address": c.proposer.address,
         "shapes": json.dumps([shape.value for shape in c.shapes]),
-    }  # fmt: skip
+    }
 
 
 # -- inputs -----------------------------------------------------------------------------
 
 INPUT_COLUMNS = (
-    "id", "consultation_id", "category", "text", "lat", "lon", "status", "channel",
-    "created_at", "age_group", "relation", "east", "north", "answers", "sender_type",
-    "sender_name", "hidden_reason", "duplicate_of", "sender_address", "sender_property",
-    "objection", "objection_status", "not_merknad", "not_merknad_note", "drawing", "measure",
-)  # fmt: skip
-# an input as residents and staff see it: its columns and how many support it
-INPUT_SELECT = (
-    f"{select(INPUT_COLUMNS, 'i')}, "
-    "(SELECT count(*) FROM supports s WHERE s.input_id = i.id) AS supports"
+    "id",
+    "consultation_id",
+    "category",
+    "text",
+    "lat",
+    "lon",
+    "status",
+    "channel",
+    "created_at",
+    "age_group",
+    "relation",
+    "east",
+    "north",
+    "answers",
+    "sender_type",
+    "sender_name",
+    "hidden_reason",
+    "duplicate_of",
+    "sender_address",
+    "sender_property",
+    "objection",
+    "objection_status",
+    "not_merknad",
+    "not_merknad_note",
+    "drawing",
+    "measure",
 )
+# an input as residents and staff see it: its columns and how many support it
+INPUT_SELECT = f"{select(INPUT_COLUMNS, 'i')}, (SELECT count(*) FROM supports s WHERE s.input_id = i.id) AS supports"
 
 
 def input_(r: Row) -> Input:
@@ -183,9 +241,14 @@ MAP_POINT_COLUMNS = ("lat", "lon", "category", "text", "id", "drawing", "measure
 
 def map_point(r: Row) -> MapPoint:
     return MapPoint(
-        lat=r["lat"], lon=r["lon"], category=r["category"], text=r["text"], input_id=r["id"],
-        drawing=r["drawing"], measure=r["measure"],
-    )  # fmt: skip
+        lat=r["lat"],
+        lon=r["lon"],
+        category=r["category"],
+        text=r["text"],
+        input_id=r["id"],
+        drawing=r["drawing"],
+        measure=r["measure"],
+    )
 
 
 ATTACHMENT_COLUMNS = ("id", "input_id", "filename", "media_type", "octet_length(content) AS size")
@@ -193,9 +256,12 @@ ATTACHMENT_COLUMNS = ("id", "input_id", "filename", "media_type", "octet_length(
 
 def attachment(r: Row) -> Attachment:
     return Attachment(
-        id=r["id"], input_id=r["input_id"], filename=r["filename"], media_type=r["media_type"],
+        id=r["id"],
+        input_id=r["input_id"],
+        filename=r["filename"],
+        media_type=r["media_type"],
         size=r["size"],
-    )  # fmt: skip
+    )
 
 
 def photo(r: Row) -> Photo:
@@ -204,10 +270,14 @@ def photo(r: Row) -> Photo:
 
 def response(r: Row) -> Response:
     return Response(
-        input_id=int(r["input_id"]), summary=r["summary"], assessment=r["assessment"],
-        outcome=Outcome(r["outcome"]), plan_change=r["plan_change"], author=r["author"],
+        input_id=int(r["input_id"]),
+        summary=r["summary"],
+        assessment=r["assessment"],
+        outcome=Outcome(r["outcome"]),
+        plan_change=r["plan_change"],
+        author=r["author"],
         updated_at=_utc(r["updated_at"]),
-    )  # fmt: skip
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -222,16 +292,23 @@ class ArchiveRecord:
 
 
 ARCHIVE_COLUMNS = (
-    "id", "archived_at", "journal_year", "journal_sequence", "journalpost_number", "anonymised_at",
-)  # fmt: skip
+    "id",
+    "archived_at",
+    "journal_year",
+    "journal_sequence",
+    "journalpost_number",
+    "anonymised_at",
+)
 
 
 def archive_record(r: Row) -> ArchiveRecord:
     return ArchiveRecord(
-        archived_at=_when(r["archived_at"], _utc), journal_year=r["journal_year"],
-        journal_sequence=r["journal_sequence"], journalpost_number=r["journalpost_number"],
+        archived_at=_when(r["archived_at"], _utc),
+        journal_year=r["journal_year"],
+        journal_sequence=r["journal_sequence"],
+        journalpost_number=r["journalpost_number"],
         anonymised_at=_when(r["anonymised_at"], _utc),
-    )  # fmt: skip
+    )
 
 
 # -- the planning side: documents, context layers, høringsinstanser, classes ------------------
@@ -241,24 +318,45 @@ DOCUMENT_COLUMNS = ("id", "consultation_id", "filename", "octet_length(content) 
 
 def document(r: Row) -> Document:
     return Document(
-        id=int(r["id"]), consultation_id=r["consultation_id"], filename=r["filename"],
-        size=int(r["size"]), kind=DocumentKind(r["kind"] or "annet"),
-    )  # fmt: skip
+        id=int(r["id"]),
+        consultation_id=r["consultation_id"],
+        filename=r["filename"],
+        size=int(r["size"]),
+        kind=DocumentKind(r["kind"] or "annet"),
+    )
 
 
 LAYER_COLUMNS = (
-    "id", "consultation_id", "kind", "name", "legend", "attribution", "wms_url", "wms_layers",
-    "geojson", "points", "lines", "areas",
-)  # fmt: skip
+    "id",
+    "consultation_id",
+    "kind",
+    "name",
+    "legend",
+    "attribution",
+    "wms_url",
+    "wms_layers",
+    "geojson",
+    "points",
+    "lines",
+    "areas",
+)
 
 
 def context_layer(r: Row) -> ContextLayer:
     return ContextLayer(
-        id=int(r["id"]), consultation_id=r["consultation_id"], kind=LayerKind(r["kind"]),
-        name=r["name"], legend=r["legend"], attribution=r["attribution"], wms_url=r["wms_url"],
-        wms_layers=r["wms_layers"], geojson=r["geojson"], points=int(r["points"]),
-        lines=int(r["lines"]), areas=int(r["areas"]),
-    )  # fmt: skip
+        id=int(r["id"]),
+        consultation_id=r["consultation_id"],
+        kind=LayerKind(r["kind"]),
+        name=r["name"],
+        legend=r["legend"],
+        attribution=r["attribution"],
+        wms_url=r["wms_url"],
+        wms_layers=r["wms_layers"],
+        geojson=r["geojson"],
+        points=int(r["points"]),
+        lines=int(r["lines"]),
+        areas=int(r["areas"]),
+    )
 
 
 PARTY_COLUMNS = ("id", "consultation_id", "name", "sender_type", "sent_on", "frist", "input_id")
@@ -277,19 +375,38 @@ def party(r: Row) -> HearingParty:
 
 
 CLASS_COLUMNS = (
-    "id", "code", "consultation_id", "school", "grade", "size", "lang", "opens_at", "closes_at",
-    "teacher_id", "created_at", "closed_at", "published_at",
-)  # fmt: skip
+    "id",
+    "code",
+    "consultation_id",
+    "school",
+    "grade",
+    "size",
+    "lang",
+    "opens_at",
+    "closes_at",
+    "teacher_id",
+    "created_at",
+    "closed_at",
+    "published_at",
+)
 
 
 def class_session(r: Row) -> ClassSession:
     return ClassSession(
-        id=int(r["id"]), code=r["code"], consultation_id=r["consultation_id"], school=r["school"],
-        grade=r["grade"], size=int(r["size"]), lang=r["lang"], opens_at=_utc(r["opens_at"]),
-        closes_at=_utc(r["closes_at"]), teacher_id=int(r["teacher_id"]),
-        created_at=_utc(r["created_at"]), closed_at=_when(r["closed_at"], _utc),
+        id=int(r["id"]),
+        code=r["code"],
+        consultation_id=r["consultation_id"],
+        school=r["school"],
+        grade=r["grade"],
+        size=int(r["size"]),
+        lang=r["lang"],
+        opens_at=_utc(r["opens_at"]),
+        closes_at=_utc(r["closes_at"]),
+        teacher_id=int(r["teacher_id"]),
+        created_at=_utc(r["created_at"]),
+        closed_at=_when(r["closed_at"], _utc),
         published_at=_when(r["published_at"], _utc),
-    )  # fmt: skip
+    )
 
 
 ADDRESS_COLUMNS = ("text", "postcode", "place", "gnr", "bnr", "lat", "lon", "east", "north", "key")
@@ -306,9 +423,12 @@ USER_COLUMNS = ("id", "username", "email", "role", "active")
 
 def user(r: Row) -> User:
     return User(
-        id=int(r["id"]), username=r["username"], email=r["email"], role=Role(r["role"]),
+        id=int(r["id"]),
+        username=r["username"],
+        email=r["email"],
+        role=Role(r["role"]),
         active=bool(r["active"]),
-    )  # fmt: skip
+    )
 
 
 AUDIT_COLUMNS = ("id", "occurred_at", "actor", "action", "object_type", "object_id", "before", "after")
@@ -316,6 +436,12 @@ AUDIT_COLUMNS = ("id", "occurred_at", "actor", "action", "object_type", "object_
 
 def audit_entry(r: Row) -> AuditEntry:
     return AuditEntry(
-        id=r["id"], at=_utc(r["occurred_at"]), actor=r["actor"], action=r["action"],
-        object_type=r["object_type"], object_id=r["object_id"], before=r["before"], after=r["after"],
-    )  # fmt: skip
+        id=r["id"],
+        at=_utc(r["occurred_at"]),
+        actor=r["actor"],
+        action=r["action"],
+        object_type=r["object_type"],
+        object_id=r["object_id"],
+        before=r["before"],
+        after=r["after"],
+    )

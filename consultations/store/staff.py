@@ -33,9 +33,14 @@ class StaffStore:
                 (username, email, role.value, password_hash, _naive(datetime.now(UTC))),
             ).fetchall()[0][0]
             _audit(
-                cur, actor, "user.create", "user", username, None,
+                cur,
+                actor,
+                "user.create",
+                "user",
+                username,
+                None,
                 json.dumps({"role": role.value, "email": email}),
-            )  # fmt: skip
+            )
         user = self.get_user(int(user_id))
         assert user is not None
         return user
@@ -58,13 +63,20 @@ class StaffStore:
                        password_hash = coalesce(?, password_hash) WHERE id = ?""",
                 (role.value if role else None, active, password_hash, user_id),
             )
-            changes = {"role": role.value if role else None, "active": active,
-                       "password": "changed" if password_hash else None}  # fmt: skip
+            changes = {
+                "role": role.value if role else None,
+                "active": active,
+                "password": "changed" if password_hash else None,
+            }
             _audit(
-                cur, actor, "user.update", "user", before.username,
+                cur,
+                actor,
+                "user.update",
+                "user",
+                before.username,
                 json.dumps({"role": before.role.value, "active": before.active}),
                 json.dumps({k: v for k, v in changes.items() if v is not None}),
-            )  # fmt: skip
+            )
         after = self.get_user(user_id)
         assert after is not None
         return after
@@ -74,9 +86,7 @@ class StaffStore:
         return record.user(rows[0]) if rows else None
 
     def user_by_email(self, email: str) -> User | None:
-        rows = self._records(
-            f"SELECT {_USER_COLUMNS} FROM users WHERE lower(email) = lower(?)", (email,)
-        )
+        rows = self._records(f"SELECT {_USER_COLUMNS} FROM users WHERE lower(email) = lower(?)", (email,))
         return record.user(rows[0]) if rows else None
 
     def login_record(self, username: str) -> tuple[User, str | None] | None:
@@ -103,9 +113,7 @@ class StaffStore:
         with self._transaction() as cur:
             _audit(cur, actor, action, object_type, object_id, before, after)
 
-    def audit_entries(
-        self, limit: int | None = None, offset: int = 0, text: str = ""
-    ) -> list[AuditEntry]:
+    def audit_entries(self, limit: int | None = None, offset: int = 0, text: str = "") -> list[AuditEntry]:
         """Newest first; with ``text``, only entries whose action or actor contains it (any
         case); ``limit``/``offset`` give one page of them."""
         where, params = _audit_filter(text)
@@ -128,7 +136,8 @@ class StaffStore:
             return {}
         rows = self._rows(
             "SELECT scope, key, failures, last_at FROM login_failures WHERE last_at >= ? AND ("
-            + " OR ".join(["(scope = ? AND key = ?)"] * len(keys)) + ")",
+            + " OR ".join(["(scope = ? AND key = ?)"] * len(keys))
+            + ")",
             [_naive(since), *(part for k in keys for part in k)],
         )
         return {(r[0], r[1]): (int(r[2]), _utc(r[3])) for r in rows}
@@ -182,9 +191,7 @@ class StaffStore:
             for scope, key in keys:
                 cur.execute("DELETE FROM login_failures WHERE scope = ? AND key = ?", (scope, key))
 
-    def start_staff_session(
-        self, token_hash: str, user: User, now: datetime, browser_hash: str
-    ) -> None:
+    def start_staff_session(self, token_hash: str, user: User, now: datetime, browser_hash: str) -> None:
         """A login record bound to one browser; only hashes of the token and cookie are kept."""
         with self._transaction() as cur:
             cur.execute(
@@ -194,9 +201,7 @@ class StaffStore:
                 (token_hash, user.id, _naive(now), _naive(now), browser_hash),
             )
 
-    def staff_session(
-        self, token_hash: str
-    ) -> tuple[int, datetime, datetime | None, str | None] | None:
+    def staff_session(self, token_hash: str) -> tuple[int, datetime, datetime | None, str | None] | None:
         """User id, last activity, end (if ended) and bound browser of a login record."""
         rows = self._rows(
             "SELECT user_id, seen_at, ended_at, browser_hash FROM staff_sessions WHERE token_hash = ?",
@@ -207,9 +212,7 @@ class StaffStore:
         user_id, seen, ended, browser_hash = rows[0]
         return int(user_id), _utc(seen), _utc(ended) if ended is not None else None, browser_hash
 
-    def end_staff_session_from_other_browser(
-        self, token_hash: str, now: datetime, username: str
-    ) -> None:
+    def end_staff_session_from_other_browser(self, token_hash: str, now: datetime, username: str) -> None:
         """End a login record used from a browser it is not bound to, with the audit row."""
         with self._transaction() as cur:
             cur.execute(
@@ -226,9 +229,13 @@ class StaffStore:
             )
 
     def end_staff_sessions(
-        self, now: datetime, *, token_hash: str | None = None, user_id: int | None = None,
+        self,
+        now: datetime,
+        *,
+        token_hash: str | None = None,
+        user_id: int | None = None,
         keep: str | None = None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         """End one login record (``token_hash``) or all of a user's but ``keep``."""
         with self._transaction() as cur:
             if token_hash is not None:
@@ -288,8 +295,15 @@ class StaffStore:
                 (issuer, subject, user_id),
             )
             name = cur.execute("SELECT username FROM users WHERE id = ?", (user_id,)).fetchall()
-            _audit(cur, name[0][0], "user.oidc_bind", "user", name[0][0], None,
-                   json.dumps({"issuer": issuer, "subject": subject}))  # fmt: skip
+            _audit(
+                cur,
+                name[0][0],
+                "user.oidc_bind",
+                "user",
+                name[0][0],
+                None,
+                json.dumps({"issuer": issuer, "subject": subject}),
+            )
         return True
 
     def latest_staff_session_of_browser(self, browser_hash: str) -> tuple[str, int, datetime] | None:

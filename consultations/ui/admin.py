@@ -43,25 +43,27 @@ def _on_create(store: Store, admin: User, lang: str) -> None:
     flash.run(_WHERE, lang, _create, store, admin, lang)
 
 
-def _change(
-    store: Store, admin: User, user: User, lang: str, role: Role | None, active: bool | None
-) -> str:
+def _change(store: Store, admin: User, user: User, lang: str, role: Role | None, active: bool | None) -> str:
     changed = users.change(store, admin, user.id, role=role, active=active)
     if role is not None:
-        return t("users.role_changed", lang, username=changed.username,
-                 role=t(f"role.{changed.role.value}", lang))  # fmt: skip
-    return t("users.reactivated" if changed.active else "users.deactivated", lang,
-             username=changed.username)  # fmt: skip
+        return t("users.role_changed", lang, username=changed.username, role=t(f"role.{changed.role.value}", lang))
+    return t("users.reactivated" if changed.active else "users.deactivated", lang, username=changed.username)
 
 
 def _on_change(
-    store: Store, admin: User, user: User, lang: str, *, role_key: str | None = None,
+    store: Store,
+    admin: User,
+    user: User,
+    lang: str,
+    *,
+    role_key: str | None = None,
     active: bool | None = None,
-) -> None:  # fmt: skip
+) -> None:
     role = Role(st.session_state[role_key]) if role_key else None  # as chosen, not as drawn
     if role is not None and role == user.role:
-        flash.say(_WHERE, "info", t("users.role_unchanged", lang, username=user.username,
-                                    role=t(f"role.{role.value}", lang)))  # fmt: skip
+        flash.say(
+            _WHERE, "info", t("users.role_unchanged", lang, username=user.username, role=t(f"role.{role.value}", lang))
+        )
         return
     flash.run(_WHERE, lang, _change, store, admin, user, lang, role, active)
 
@@ -99,9 +101,7 @@ def _create_form(store: Store, admin: User, lang: str) -> None:
             help=t("users.password_help", lang),
             key=USER_KEYS["password"],
         )
-        st.form_submit_button(
-            t("users.create", lang), type="primary", on_click=_on_create, args=(store, admin, lang)
-        )
+        st.form_submit_button(t("users.create", lang), type="primary", on_click=_on_create, args=(store, admin, lang))
 
 
 def _change_form(store: Store, admin: User, accounts: Sequence[User], lang: str) -> None:
@@ -111,9 +111,9 @@ def _change_form(store: Store, admin: User, accounts: Sequence[User], lang: str)
         t("users.choose", lang),
         options=list(by_id),
         index=None,
-        format_func=lambda uid: by_id[uid].username
-        if by_id[uid].active
-        else t("users.inactive_marker", lang, username=by_id[uid].username),
+        format_func=lambda uid: (
+            by_id[uid].username if by_id[uid].active else t("users.inactive_marker", lang, username=by_id[uid].username)
+        ),
         placeholder=t("users.choose_placeholder", lang),
         key="change-user",
     )
@@ -175,15 +175,18 @@ def _on_screen(at: datetime) -> str:
     return f"{at.astimezone(LOCAL_TZ):%d.%m.%Y %H:%M:%S}"
 
 
-def audit_rows(
-    entries: Sequence[AuditEntry], when: Callable[[datetime], str] = _iso
-) -> list[list[object]]:
+def audit_rows(entries: Sequence[AuditEntry], when: Callable[[datetime], str] = _iso) -> list[list[object]]:
     """One row per entry, the time in Norwegian local time (in files with its offset)."""
     return [
         [
             when(e.at),
-            e.actor, e.action, e.object_type, e.object_id, e.before or "", e.after or "",
-        ]  # fmt: skip
+            e.actor,
+            e.action,
+            e.object_type,
+            e.object_id,
+            e.before or "",
+            e.after or "",
+        ]
         for e in entries
     ]
 
@@ -196,9 +199,7 @@ def audit_page(store: Store, lang: str) -> None:
     """One page of the log from the store at a time; the CSV (every matching entry, one
     query) is built only when the download is clicked."""
     st.caption(t("audit.intro", lang))
-    text = st.text_input(
-        t("audit.filter", lang), placeholder=t("audit.filter_placeholder", lang), key="audit-filter"
-    )
+    text = st.text_input(t("audit.filter", lang), placeholder=t("audit.filter_placeholder", lang), key="audit-filter")
     n = store.count_audit(text)
     st.caption(tn("audit.count", n, lang))
     st.download_button(

@@ -98,9 +98,7 @@ def _resumed(store: Store) -> User | None:
 def _local_login(store: Store, lang: str) -> None:
     with st.form("login", border=True):
         username = st.text_input(t("login.username", lang), autocomplete="username")
-        password = st.text_input(
-            t("login.password", lang), type="password", autocomplete="current-password"
-        )
+        password = st.text_input(t("login.password", lang), type="password", autocomplete="current-password")
         submitted = st.form_submit_button(t("login.submit", lang), type="primary")
     if not submitted:
         return
@@ -113,9 +111,12 @@ def _local_login(store: Store, lang: str) -> None:
         return
     try:
         user = check_login(
-            store, username, password,
-            address=_address(), session=context.session_id(),
-        )  # fmt: skip
+            store,
+            username,
+            password,
+            address=_address(),
+            session=context.session_id(),
+        )
     except InvalidUser as exc:
         st.error(exc.message(lang))
         return
@@ -161,8 +162,11 @@ def require(store: Store, role: Role, lang: str) -> User:
 
 
 # Where each role starts after logging in (/logg-inn): a teacher's work is the classes
-START_PAGES = {Role.TEACHER: "pages/klasser.py", Role.PLANNER: "pages/saksbehandling.py",
-               Role.ADMIN: "pages/saksbehandling.py"}  # fmt: skip
+START_PAGES = {
+    Role.TEACHER: "pages/klasser.py",
+    Role.PLANNER: "pages/saksbehandling.py",
+    Role.ADMIN: "pages/saksbehandling.py",
+}
 
 
 def start_page(user: User) -> str:
@@ -187,10 +191,15 @@ def _change_password(store: Store, user: User, lang: str) -> str:
     state = st.session_state
     values = {f: state.get(k) or "" for f, k in _PASSWORD_KEYS.items()}
     change_password(
-        store, user, values["current"], values["new"], values["repeat"],
+        store,
+        user,
+        values["current"],
+        values["new"],
+        values["repeat"],
         state.get(TOKEN_KEY) or "",
-        address=_address(), session=context.session_id(),
-    )  # fmt: skip
+        address=_address(),
+        session=context.session_id(),
+    )
     for key in _PASSWORD_KEYS.values():
         state[key] = ""
     return t("password.changed", lang)
@@ -203,11 +212,14 @@ def _password_form(store: Store, user: User, lang: str) -> None:
         with st.form("change-password", border=False):
             for field in ("current", "new", "repeat"):
                 st.text_input(
-                    t(f"password.{field}", lang), type="password", key=_PASSWORD_KEYS[field],
+                    t(f"password.{field}", lang),
+                    type="password",
+                    key=_PASSWORD_KEYS[field],
                     autocomplete="current-password" if field == "current" else "new-password",
-                )  # fmt: skip
+                )
             st.form_submit_button(
-                t("password.submit", lang), on_click=flash.run,
+                t("password.submit", lang),
+                on_click=flash.run,
                 args=(_PASSWORD_FORM, lang, _change_password, store, user, lang),
             )
 
@@ -217,9 +229,7 @@ def sidebar(store: Store, user: User, lang: str) -> None:
 
     with st.sidebar:
         switcher(lang, key="language-staff")
-        st.caption(
-            t("login.logged_in_as", lang, user=user.username, role=t(f"role.{user.role.value}", lang))
-        )
+        st.caption(t("login.logged_in_as", lang, user=user.username, role=t(f"role.{user.role.value}", lang)))
         st.button(t("login.logout", lang), on_click=logout, args=(store,), key="logout")
         if not oidc_configured():
             _password_form(store, user, lang)

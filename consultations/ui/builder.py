@@ -58,39 +58,58 @@ def _defaults(c: Consultation | None, settings: Settings, lang: str) -> dict[str
     today = datetime.now(LOCAL_TZ).date()
     if c is None:
         return {
-            "title": "", "id": "", "summary": "", "body": "",
-            "plan_type": PlanType.TETTSTEDSUTVIKLING, "plan_id": "", "stage": Stage.IDEFASE,
-            "opens_date": today, "opens_time": time(0, 0),
+            "title": "",
+            "id": "",
+            "summary": "",
+            "body": "",
+            "plan_type": PlanType.TETTSTEDSUTVIKLING,
+            "plan_id": "",
+            "stage": Stage.IDEFASE,
+            "opens_date": today,
+            "opens_time": time(0, 0),
             # a working day: a formal høring's frist on a weekend would need confirming
             "closes_date": planprocess.next_working_day(today + timedelta(weeks=DEFAULT_WEEKS)),
             "closes_time": time(23, 59),
-            "case_number": "", "announced_on": None, "announced_where": "",
+            "case_number": "",
+            "announced_on": None,
+            "announced_where": "",
             "categories": "\n".join(settings.profile.categories),
-            "questions": [], "moderation": Moderation.POST, "shapes": [Shape.POINT.value],
+            "questions": [],
+            "moderation": Moderation.POST,
+            "shapes": [Shape.POINT.value],
             **_person_defaults(Contact(), Proposer()),
             **{f"{lang}_{name}": "" for lang in OTHER_LANGUAGES for name in TRANSLATED},
-        }  # fmt: skip
+        }
     opens, closes = c.opens_at.astimezone(LOCAL_TZ), c.closes_at.astimezone(LOCAL_TZ)
     return {
-        "title": c.title, "id": c.id, "summary": c.summary, "body": c.body,
-        "plan_type": c.plan_type, "plan_id": c.plan_id, "stage": c.stage,
-        "opens_date": opens.date(), "opens_time": opens.time().replace(second=0, microsecond=0),
-        "closes_date": closes.date(), "closes_time": closes.time().replace(second=0, microsecond=0),
-        "case_number": c.case_number, "announced_on": c.announced_on,
+        "title": c.title,
+        "id": c.id,
+        "summary": c.summary,
+        "body": c.body,
+        "plan_type": c.plan_type,
+        "plan_id": c.plan_id,
+        "stage": c.stage,
+        "opens_date": opens.date(),
+        "opens_time": opens.time().replace(second=0, microsecond=0),
+        "closes_date": closes.date(),
+        "closes_time": closes.time().replace(second=0, microsecond=0),
+        "case_number": c.case_number,
+        "announced_on": c.announced_on,
         "announced_where": c.announced_where,
         "categories": "\n".join(c.categories),
         "questions": [
-            {"id": q.id, "text": q.text, "kind": q.kind.value, "options": "; ".join(q.options)}
-            for q in c.questions
+            {"id": q.id, "text": q.text, "kind": q.kind.value, "options": "; ".join(q.options)} for q in c.questions
         ],
-        "moderation": c.moderation, "shapes": [s.value for s in c.shapes],
+        "moderation": c.moderation,
+        "shapes": [s.value for s in c.shapes],
         **_person_defaults(c.contact, c.proposer),
         **{
             f"{lang}_{name}": c.translations.get(lang, {}).get(name, "")
-            for lang in OTHER_LANGUAGES for name in TRANSLATED
+            for lang in OTHER_LANGUAGES
+            for name in TRANSLATED
         },
         **_label_defaults(c),
-    }  # fmt: skip
+    }
 
 
 def _label_defaults(c: Consultation) -> dict[str, str]:
@@ -190,7 +209,9 @@ class Builder:
         st.markdown(f"**{t('translated_labels.categories', lang)}**")
         st.caption(t("translated_labels.categories_help", lang))
         for category in dict.fromkeys(self._categories()):
-            st.text_input(escape_markdown(category), key=self.key(f"{code}_category_{category}"), max_chars=CATEGORY_MAX)
+            st.text_input(
+                escape_markdown(category), key=self.key(f"{code}_category_{category}"), max_chars=CATEGORY_MAX
+            )
         if questions := self._questions():
             st.markdown(f"**{t('translated_labels.questions', lang)}**")
         for q in questions:
@@ -209,9 +230,7 @@ class Builder:
             format_func=lambda v: t(f"plan_type.{v.value}", lang),
             key=self.key("plan_type"),
         )
-        right.text_input(
-            t("builder.plan_id", lang), key=self.key("plan_id"), help=t("builder.plan_id_help", lang)
-        )
+        right.text_input(t("builder.plan_id", lang), key=self.key("plan_id"), help=t("builder.plan_id_help", lang))
         st.selectbox(
             t("builder.stage", lang),
             options=list(Stage),
@@ -232,9 +251,7 @@ class Builder:
             format="DD.MM.YYYY",
             help=t("plan_process.builder.announced_on_help", lang),
         )
-        where.text_input(
-            t("plan_process.builder.announced_where", lang), key=self.key("announced_where")
-        )
+        where.text_input(t("plan_process.builder.announced_where", lang), key=self.key("announced_where"))
         dates = st.columns(4)
         dates[0].date_input(t("builder.opens_date", lang), key=self.key("opens_date"), format="DD.MM.YYYY")
         dates[1].time_input(t("builder.opens_time", lang), key=self.key("opens_time"), step=900)
@@ -307,9 +324,11 @@ class Builder:
             choice = st.radio(
                 t("builder.which_feature", lang, n=len(imported.features)),
                 options=options,
-                format_func=lambda i: t("builder.union", lang)
-                if i == -1
-                else f"{imported.feature(i).label} ({imported.feature(i).area_km2:.3f} km²)",
+                format_func=lambda i: (
+                    t("builder.union", lang)
+                    if i == -1
+                    else f"{imported.feature(i).label} ({imported.feature(i).area_km2:.3f} km²)"
+                ),
                 key=self.key("feature"),
             )
         chosen = imported.union if choice == -1 else imported.feature(choice).geometry
@@ -389,16 +408,12 @@ class Builder:
         st.markdown(f"**{t('contact_person.heading', lang)}**")
         columns = st.columns(4)
         for column, name in zip(columns, CONTACT_FIELDS, strict=True):
-            column.text_input(
-                t(f"contact_person.{name}", lang), key=self.key(f"contact_{name}"), max_chars=200
-            )
+            column.text_input(t(f"contact_person.{name}", lang), key=self.key(f"contact_{name}"), max_chars=200)
         with st.expander(t("proposer.section", lang)):
             st.caption(t("proposer.help", lang))
             left, right = st.columns(2)
             left.text_input(t("proposer.name", lang), key=self.key("proposer_name"), max_chars=200)
-            right.text_input(
-                t("proposer.consultant", lang), key=self.key("proposer_consultant"), max_chars=200
-            )
+            right.text_input(t("proposer.consultant", lang), key=self.key("proposer_consultant"), max_chars=200)
             st.radio(
                 t("proposer.recipient", lang),
                 options=list(MerknadRecipient),
@@ -444,10 +459,13 @@ class Builder:
             **{name: v(f"{code}_{name}") or "" for name in TRANSLATED},
             "categories": {c: v(f"{code}_category_{c}") or "" for c in self._categories()},
             "questions": {
-                q.id: {"text": v(f"{code}_question_{q.id}") or "", "options": list(_options(v(f"{code}_options_{q.id}") or ""))}
+                q.id: {
+                    "text": v(f"{code}_question_{q.id}") or "",
+                    "options": list(_options(v(f"{code}_options_{q.id}") or "")),
+                }
                 for q in self._questions()
             },
-        }  # fmt: skip
+        }
 
     def form(self) -> ConsultationForm:
         v = self.value
@@ -535,9 +553,7 @@ class Builder:
                 t("required_documents.slot_add", lang), key=self.key(f"slot-add-{kind.value}")
             ):
                 try:
-                    name = documents.add_document(
-                        self.store, self.existing.id, file.name, file.getvalue(), user, kind
-                    )
+                    name = documents.add_document(self.store, self.existing.id, file.name, file.getvalue(), user, kind)
                 except KartinnspillError as exc:
                     st.error(exc.message(lang))
                     return
@@ -573,9 +589,7 @@ class Builder:
         if files and st.button(t("builder.documents_add", lang), key=self.key("add-docs")):
             for file in files:
                 try:
-                    name = documents.add_document(
-                        self.store, self.existing.id, file.name, file.getvalue(), user
-                    )
+                    name = documents.add_document(self.store, self.existing.id, file.name, file.getvalue(), user)
                 except KartinnspillError as exc:
                     st.error(exc.message(lang))
                     continue

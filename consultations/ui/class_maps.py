@@ -55,9 +55,7 @@ def _cells_geojson(cells: pd.DataFrame, colours: Sequence[str], word: str) -> di
     return {"type": "FeatureCollection", "features": features}
 
 
-def _cell_layer(
-    cells: pd.DataFrame, colours: Sequence[str], name: str, word: str
-) -> folium.GeoJson:
+def _cell_layer(cells: pd.DataFrame, colours: Sequence[str], name: str, word: str) -> folium.GeoJson:
     layer = folium.GeoJson(
         _cells_geojson(cells, colours, word),
         name=name,
@@ -99,9 +97,14 @@ def results_map(
     spots = folium.FeatureGroup(name=t("class_results.layer_crossings", lang))
     for number, spot in enumerate(crossings, start=1):
         marker = folium.CircleMarker(
-            location=(spot.lat, spot.lon), radius=12, color="#000000", weight=2, fill=True,
-            fill_color="#d73027", fill_opacity=0.9,
-        ).add_to(spots)  # fmt: skip
+            location=(spot.lat, spot.lon),
+            radius=12,
+            color="#000000",
+            weight=2,
+            fill=True,
+            fill_color="#d73027",
+            fill_opacity=0.9,
+        ).add_to(spots)
         TextTooltip(t("class_results.crossing_tooltip", lang, number=number, pupils=spot.pupils)).add_to(marker)
     spots.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)

@@ -50,13 +50,9 @@ def _w(session: ClassSession, key: str, lang: str) -> str:
     return t(f"pupil.{classes.words_for(session.grade)}.{key}", lang)
 
 
-def show(
-    store: Store, settings: Settings, code: str, session_id: str, lang: str
-) -> None:
+def show(store: Store, settings: Settings, code: str, session_id: str, lang: str) -> None:
     try:
-        session = classes.find_class(
-            store, code, session=session_id, address=client_address(), limiter=limiter()
-        )
+        session = classes.find_class(store, code, session=session_id, address=client_address(), limiter=limiter())
     except InvalidInput as exc:
         st.title(t("pupil.title", lang), anchor=False)
         st.info(exc.message(lang))
@@ -89,32 +85,56 @@ def _prefix(session: ClassSession, part: ClassPart) -> str:
 
 
 @st.fragment
-def _where(store: Store, settings: Settings, session: ClassSession, consultation: Consultation,
-           part: ClassPart, lang: str) -> None:  # fmt: skip
+def _where(
+    store: Store, settings: Settings, session: ClassSession, consultation: Consultation, part: ClassPart, lang: str
+) -> None:
     """The location widget (ui/location.py): a line for a route, a pin for a place; a click
     reruns only this."""
     shape = Shape.POINT if part == ClassPart.PLACE else Shape.LINE
     help_text = t("pupil.tap_map", lang) if shape == Shape.POINT else None
     school = classes.school_place(store, session)  # the teacher's mark: where the way ends
     marks = ((SCHOOL_ICON, t("class_school.marker", lang), school.lat, school.lon),) if school else ()
-    location.widget(store, settings, consultation, lang, prefix=_prefix(session, part), shapes=(shape,),
-                    inputs=False, context=False, point_help=help_text, height=440, marks=marks)  # fmt: skip
+    location.widget(
+        store,
+        settings,
+        consultation,
+        lang,
+        prefix=_prefix(session, part),
+        shapes=(shape,),
+        inputs=False,
+        context=False,
+        point_help=help_text,
+        height=440,
+        marks=marks,
+    )
 
 
-def _send_route(store: Store, settings: Settings, session: ClassSession, state: dict, pupil: str,
-                part: ClassPart, key: str, lang: str) -> str:  # fmt: skip
-    _lat, _lon, drawing = location.sketch(
-        session.consultation_id, _prefix(session, part)
-    ).location
+def _send_route(
+    store: Store,
+    settings: Settings,
+    session: ClassSession,
+    state: dict,
+    pupil: str,
+    part: ClassPart,
+    key: str,
+    lang: str,
+) -> str:
+    _lat, _lon, drawing = location.sketch(session.consultation_id, _prefix(session, part)).location
     if not drawing:
         raise InvalidInput("pupil.route_missing")
     transport = st.session_state.get(f"{key}-transport")
     if transport is None:
         raise InvalidInput("classes.transport_missing")
     classes.submit_route(
-        store, session, drawing, transport, pupil=pupil, part=part, limiter=limiter(),
+        store,
+        session,
+        drawing,
+        transport,
+        pupil=pupil,
+        part=part,
+        limiter=limiter(),
         outside_share=settings.profile.line_outside_share,
-    )  # fmt: skip
+    )
     location.clear(session.consultation_id, _prefix(session, part))
     state[f"sent-{part.value}"] = True
     state["activity"] = False
@@ -132,33 +152,50 @@ def _to_places(state: dict) -> None:
     state["step"] = 2
 
 
-def _step_route(store: Store, settings: Settings, session: ClassSession, consultation: Consultation,
-                state: dict, pupil: str, lang: str) -> None:  # fmt: skip
+def _step_route(
+    store: Store,
+    settings: Settings,
+    session: ClassSession,
+    consultation: Consultation,
+    state: dict,
+    pupil: str,
+    lang: str,
+) -> None:
     part = ClassPart.ACTIVITY if state.get("activity") else ClassPart.SCHOOL
     key = f"pupil-{session.id}-{part.value}"
     st.header(_w(session, f"step1_{part.value}_title", lang), anchor=False)
     st.markdown(_w(session, f"step1_{part.value}_help", lang))
     st.radio(  # first: one thing at a time, and the map is then the last thing before «Lagre»
-        _w(session, f"transport_{part.value}", lang), [m.value for m in Transport], index=None, horizontal=True,
+        _w(session, f"transport_{part.value}", lang),
+        [m.value for m in Transport],
+        index=None,
+        horizontal=True,
         format_func=lambda v: f"{TRANSPORT_SYMBOLS[Transport(v)]} {t(f'classes.transport.{v}', lang)}",
         key=f"{key}-transport",
-    )  # fmt: skip
+    )
     _where(store, settings, session, consultation, part, lang)
     st.button(
-        t("pupil.send_route", lang), type="primary", use_container_width=True, key=f"{key}-send",
-        on_click=flash.run, args=(_WHERE, lang, _send_route, store, settings, session, state, pupil, part, key, lang),
-    )  # fmt: skip
+        t("pupil.send_route", lang),
+        type="primary",
+        use_container_width=True,
+        key=f"{key}-send",
+        on_click=flash.run,
+        args=(_WHERE, lang, _send_route, store, settings, session, state, pupil, part, key, lang),
+    )
     if part == ClassPart.ACTIVITY:
-        st.button(t("pupil.skip_activity", lang), use_container_width=True, key=f"{key}-skip",
-                  on_click=_to_places, args=(state,))  # fmt: skip
+        st.button(
+            t("pupil.skip_activity", lang),
+            use_container_width=True,
+            key=f"{key}-skip",
+            on_click=_to_places,
+            args=(state,),
+        )
 
 
 # -- step 2: places ----------------------------------------------------------------------
 
 
-def _send_place(
-    store: Store, session: ClassSession, state: dict, pupil: str, key: str, lang: str
-) -> str:
+def _send_place(store: Store, session: ClassSession, state: dict, pupil: str, key: str, lang: str) -> str:
     prefix = _prefix(session, ClassPart.PLACE)
     lat, lon, _drawing = location.sketch(session.consultation_id, prefix).location
     if lat is None:
@@ -167,9 +204,7 @@ def _send_place(
     if label is None:
         raise InvalidInput("classes.label_missing")
     text = st.session_state.get(f"{key}-text") or ""
-    classes.submit_place(
-        store, session, lat, lon, label, text, pupil=pupil, limiter=limiter()
-    )
+    classes.submit_place(store, session, lat, lon, label, text, pupil=pupil, limiter=limiter())
     location.clear(session.consultation_id, prefix)
     state["places"] += 1
     st.session_state[f"{key}-label"] = None
@@ -181,28 +216,50 @@ def _finish(state: dict) -> None:
     state["step"] = 3
 
 
-def _step_places(store: Store, settings: Settings, session: ClassSession, consultation: Consultation,
-                 state: dict, pupil: str, lang: str) -> None:  # fmt: skip
+def _step_places(
+    store: Store,
+    settings: Settings,
+    session: ClassSession,
+    consultation: Consultation,
+    state: dict,
+    pupil: str,
+    lang: str,
+) -> None:
     key = f"pupil-{session.id}-place"
     st.header(_w(session, "step2_title", lang), anchor=False)
     st.markdown(_w(session, "step2_help", lang))
     _where(store, settings, session, consultation, ClassPart.PLACE, lang)
     st.radio(
-        _w(session, "label_question", lang), [lab.value for lab in PlaceLabel], index=None,
+        _w(session, "label_question", lang),
+        [lab.value for lab in PlaceLabel],
+        index=None,
         format_func=lambda v: f"{LABEL_SYMBOLS[PlaceLabel(v)]} {t(f'classes.label.{v}', lang)}",
         key=f"{key}-label",
-    )  # fmt: skip
-    st.text_input(_w(session, "text_label", lang), max_chars=classes.PLACE_TEXT_MAX, key=f"{key}-text",
-                  help=t("pupil.text_help", lang))  # fmt: skip
+    )
+    st.text_input(
+        _w(session, "text_label", lang),
+        max_chars=classes.PLACE_TEXT_MAX,
+        key=f"{key}-text",
+        help=t("pupil.text_help", lang),
+    )
     st.button(
-        t("pupil.add_place", lang), type="primary", use_container_width=True, key=f"{key}-send",
-        on_click=flash.run, args=(_WHERE, lang, _send_place, store, session, state, pupil, key, lang),
-    )  # fmt: skip
+        t("pupil.add_place", lang),
+        type="primary",
+        use_container_width=True,
+        key=f"{key}-send",
+        on_click=flash.run,
+        args=(_WHERE, lang, _send_place, store, session, state, pupil, key, lang),
+    )
     barnetrakk_questions(store, session, _prefix(session, ClassPart.PLACE), pupil, _WHERE, lang)
     st.divider()
     if not state.get(f"sent-{ClassPart.ACTIVITY.value}"):
-        st.button(t("pupil.add_activity", lang), use_container_width=True, key=f"{key}-activity",
-                  on_click=_to_activity, args=(state,))  # fmt: skip
+        st.button(
+            t("pupil.add_activity", lang),
+            use_container_width=True,
+            key=f"{key}-activity",
+            on_click=_to_activity,
+            args=(state,),
+        )
     st.button(
         t("pupil.done", lang),
         use_container_width=True,

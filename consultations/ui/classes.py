@@ -45,11 +45,7 @@ def app_base() -> str:
     """The app's own address as the teacher's browser reached it (for the pupils' link)."""
     url = st.context.url or ""
     parts = urlsplit(url)
-    return (
-        f"{parts.scheme}://{parts.netloc}"
-        if parts.scheme and parts.netloc
-        else "http://localhost:8501"
-    )
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else "http://localhost:8501"
 
 
 def _open_consultations(store: Store) -> dict[str, str]:
@@ -66,11 +62,16 @@ def _create(store: Store, user: User, lang: str) -> str:
     start = datetime.combine(state[KEYS["day"]], state[KEYS["start"]], LOCAL_TZ)
     end = datetime.combine(state[KEYS["end_day"]], state[KEYS["end"]], LOCAL_TZ)
     session = classes.create_class(
-        store, user, state.get(KEYS["consultation"]) or "",
-        school=state.get(KEYS["school"]) or "", grade=state.get(KEYS["grade"]) or "",
-        size=int(state.get(KEYS["size"]) or 0), opens_at=start, closes_at=end,
+        store,
+        user,
+        state.get(KEYS["consultation"]) or "",
+        school=state.get(KEYS["school"]) or "",
+        grade=state.get(KEYS["grade"]) or "",
+        size=int(state.get(KEYS["size"]) or 0),
+        opens_at=start,
+        closes_at=end,
         lang=state.get(KEYS["lang"]) or "nb",
-    )  # fmt: skip
+    )
     state[KEYS["school"]] = ""
     return t("classes.created", lang, code=session.code)
 
@@ -90,9 +91,7 @@ def create_form(store: Store, user: User, lang: str) -> None:
             format_func=open_now.get,
             key=KEYS["consultation"],
         )
-        st.text_input(
-            t("classes.school", lang), max_chars=classes.SCHOOL_MAX, key=KEYS["school"]
-        )
+        st.text_input(t("classes.school", lang), max_chars=classes.SCHOOL_MAX, key=KEYS["school"])
         left, right = st.columns(2)
         left.selectbox(
             t("classes.grade", lang),
@@ -116,9 +115,7 @@ def create_form(store: Store, user: User, lang: str) -> None:
             format="DD.MM.YYYY",
             key=KEYS["day"],
         )
-        right.time_input(
-            t("classes.opens_time", lang), value=now.time(), key=KEYS["start"]
-        )
+        right.time_input(t("classes.opens_time", lang), value=now.time(), key=KEYS["start"])
         left.date_input(
             t("classes.closes_day", lang),
             value=closes.date(),  # two hours on may be tomorrow (a late evening)
@@ -138,9 +135,11 @@ def create_form(store: Store, user: User, lang: str) -> None:
         )
         st.caption(t("classes.privacy_note", lang))
         st.form_submit_button(
-            t("classes.create", lang), type="primary", on_click=flash.run,
+            t("classes.create", lang),
+            type="primary",
+            on_click=flash.run,
             args=(_WHERE, lang, _create, store, user, lang),
-        )  # fmt: skip
+        )
 
 
 def _state(session: ClassSession, lang: str) -> str:
@@ -169,9 +168,7 @@ def _publish(store: Store, user: User, class_id: int, publish: bool, lang: str) 
 def class_list(store: Store, user: User, lang: str) -> None:
     st.subheader(
         t(
-            "classes.list_heading"
-            if user.can(Role.PLANNER)
-            else "classes.list_heading_own",
+            "classes.list_heading" if user.can(Role.PLANNER) else "classes.list_heading_own",
             lang,
         ),
         anchor=False,
@@ -222,15 +219,18 @@ def class_list(store: Store, user: User, lang: str) -> None:
             buttons = st.columns(3)
             if session.closed_at is None and datetime.now(LOCAL_TZ) < session.closes_at:
                 buttons[0].button(
-                    t("classes.close", lang), key=f"close-class-{session.id}", on_click=flash.run,
+                    t("classes.close", lang),
+                    key=f"close-class-{session.id}",
+                    on_click=flash.run,
                     args=(_WHERE, lang, _close, store, user, session.id, lang),
-                )  # fmt: skip
+                )
             if user.can(Role.PLANNER):
                 buttons[1].button(
                     t("classes.unpublish" if session.published else "classes.publish", lang),
-                    key=f"publish-class-{session.id}", on_click=flash.run,
+                    key=f"publish-class-{session.id}",
+                    on_click=flash.run,
                     args=(_WHERE, lang, _publish, store, user, session.id, not session.published, lang),
-                )  # fmt: skip
+                )
                 if session.published:
                     buttons[2].caption(t("classes.is_published", lang))
             school_form(store, user, session, lang)
@@ -260,7 +260,9 @@ def school_form(store: Store, user: User, session: ClassSession, lang: str) -> N
         st.caption(t("class_school.placed", lang, label=school.label) if school else t("class_school.none", lang))
         st.caption(t("class_school.help", lang))
         key = f"class-school-{session.id}"
-        location.place_search(store, consultation, lang, key, partial(_choose_school, store, user, session.id, key, lang))
+        location.place_search(
+            store, consultation, lang, key, partial(_choose_school, store, user, session.id, key, lang)
+        )
 
 
 # -- planners: what the classes said ------------------------------------------------------
@@ -269,9 +271,7 @@ def school_form(store: Store, user: User, session: ClassSession, lang: str) -> N
 def _count_table(rows, prefix: str, heading: str, lang: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            t("class_results.col_group", lang): [
-                t(f"{prefix}.{code}", lang) for code, _ in rows
-            ],
+            t("class_results.col_group", lang): [t(f"{prefix}.{code}", lang) for code, _ in rows],
             heading: [str(n) for _, n in rows],
         }
     )
@@ -298,10 +298,7 @@ def results(store: Store, settings: Settings, user: User, lang: str) -> None:
     st.caption(t("class_results.small_rule", lang))
     left, middle, right = st.columns(3)
     options = {ALL: t("class_results.all_classes", lang)} | {
-        str(s.id): t(
-            "classes.heading", lang, school=s.school, grade=classes.grade_label(s.grade, lang)
-        )
-        for s in alone
+        str(s.id): t("classes.heading", lang, school=s.school, grade=classes.grade_label(s.grade, lang)) for s in alone
     }
     chosen_class = left.selectbox(
         t("class_results.class", lang),
@@ -310,16 +307,26 @@ def results(store: Store, settings: Settings, user: User, lang: str) -> None:
         key="class-results-class",
     )
     grades = [ALL, *class_results.grades_shown(frame)]
-    grade = middle.selectbox(t("classes.grade", lang), grades, key="class-results-grade",
-                             format_func=lambda g: t("class_results.all_grades", lang) if g == ALL else classes.grade_label(g, lang))  # fmt: skip
+    grade = middle.selectbox(
+        t("classes.grade", lang),
+        grades,
+        key="class-results-grade",
+        format_func=lambda g: t("class_results.all_grades", lang) if g == ALL else classes.grade_label(g, lang),
+    )
     modes = [ALL, *class_results.transports_shown(frame)]
-    mode = right.selectbox(t("class_results.transport", lang), modes, key="class-results-transport",
-                           format_func=lambda m: t("class_results.all_transport", lang) if m == ALL else t(f"classes.transport.{m}", lang))  # fmt: skip
+    mode = right.selectbox(
+        t("class_results.transport", lang),
+        modes,
+        key="class-results-transport",
+        format_func=lambda m: t("class_results.all_transport", lang) if m == ALL else t(f"classes.transport.{m}", lang),
+    )
     labels = st.multiselect(
-        t("class_results.heat_labels", lang), [lab.value for lab in PlaceLabel],
-        default=[lab.value for lab in PlaceLabel if lab.unsafe], key="class-results-labels",
+        t("class_results.heat_labels", lang),
+        [lab.value for lab in PlaceLabel],
+        default=[lab.value for lab in PlaceLabel if lab.unsafe],
+        key="class-results-labels",
         format_func=lambda v: f"{LABEL_SYMBOLS[PlaceLabel(v)]} {t(f'classes.label.{v}', lang)}",
-    )  # fmt: skip
+    )
     chosen = class_results.select(
         frame,
         None if chosen_class == ALL else [int(chosen_class)],
@@ -336,9 +343,13 @@ def results(store: Store, settings: Settings, user: User, lang: str) -> None:
     c.metric(t("class_results.places", lang), summary.places)
     spots = class_results.crossings(chosen)
     m = results_map(
-        settings, consultation, class_results.route_density(chosen),
-        class_results.place_heat(chosen, labels), spots, lang,
-    )  # fmt: skip
+        settings,
+        consultation,
+        class_results.route_density(chosen),
+        class_results.place_heat(chosen, labels),
+        spots,
+        lang,
+    )
     st_folium(
         m,
         key=f"class-results-map-{cid}",
@@ -350,19 +361,23 @@ def results(store: Store, settings: Settings, user: User, lang: str) -> None:
     st.markdown(f"**{t('class_results.crossings_heading', lang)}**")
     if spots:
         st.dataframe(
-            pd.DataFrame({
-                t("class_results.col_number", lang): list(range(1, len(spots) + 1)),
-                t("class_results.col_place", lang): [
-                    t("class_results.near", lang, place=s.place, metres=s.place_distance_m) if s.place else "–" for s in spots
-                ],
-                t("class_results.col_pupils", lang): [str(class_results.suppress_small(s.pupils)) for s in spots],
-                t("class_results.col_marks", lang): [s.marks for s in spots],
-                t("class_results.col_why", lang): [
-                    ", ".join(f"{t(f'classes.label.{k}', lang)} ({n})" for k, n in s.reasons) for s in spots
-                ],
-            }),
-            hide_index=True, width="stretch",
-        )  # fmt: skip
+            pd.DataFrame(
+                {
+                    t("class_results.col_number", lang): list(range(1, len(spots) + 1)),
+                    t("class_results.col_place", lang): [
+                        t("class_results.near", lang, place=s.place, metres=s.place_distance_m) if s.place else "–"
+                        for s in spots
+                    ],
+                    t("class_results.col_pupils", lang): [str(class_results.suppress_small(s.pupils)) for s in spots],
+                    t("class_results.col_marks", lang): [s.marks for s in spots],
+                    t("class_results.col_why", lang): [
+                        ", ".join(f"{t(f'classes.label.{k}', lang)} ({n})" for k, n in s.reasons) for s in spots
+                    ],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
     else:
         st.caption(t("class_results.no_crossings", lang))
     cols = st.columns(3)
@@ -378,24 +393,26 @@ def results(store: Store, settings: Settings, user: User, lang: str) -> None:
         )
     with cols[1]:
         st.dataframe(
-            _count_table(
-                summary.by_label, "classes.label", t("class_results.places", lang), lang
-            ),
+            _count_table(summary.by_label, "classes.label", t("class_results.places", lang), lang),
             hide_index=True,
         )
     with cols[2]:
         st.dataframe(
-            pd.DataFrame({
-                t("classes.grade", lang): [classes.grade_label(g, lang) for g, _ in summary.by_grade],
-                t("class_results.pupils", lang): [str(n) for _, n in summary.by_grade],
-            }),
+            pd.DataFrame(
+                {
+                    t("classes.grade", lang): [classes.grade_label(g, lang) for g, _ in summary.by_grade],
+                    t("class_results.pupils", lang): [str(n) for _, n in summary.by_grade],
+                }
+            ),
             hide_index=True,
-        )  # fmt: skip
+        )
     st.download_button(
         t("class_results.download_gpkg", lang),
         data=lambda: downloads.classes_file(store, cid, actor=user, crs=settings.profile.working_crs, lang=lang),
-        file_name=f"{cid}-klasser.gpkg", mime="application/geopackage+sqlite3", key=f"class-gpkg-{cid}",
-    )  # fmt: skip
+        file_name=f"{cid}-klasser.gpkg",
+        mime="application/geopackage+sqlite3",
+        key=f"class-gpkg-{cid}",
+    )
     planner_downloads(store, user, cid, lang)
 
 
@@ -404,9 +421,7 @@ def page(store: Store, settings: Settings, user: User, lang: str) -> None:
     st.caption(t("classes.intro", lang))
     flash.show(_WHERE)
     if user.can(Role.PLANNER):
-        mine, said = st.tabs(
-            [t("classes.tab_classes", lang), t("class_results.tab", lang)]
-        )
+        mine, said = st.tabs([t("classes.tab_classes", lang), t("class_results.tab", lang)])
         with mine:
             create_form(store, user, lang)
             class_list(store, user, lang)

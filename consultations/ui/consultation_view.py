@@ -50,9 +50,7 @@ def proposer(c: Consultation, lang: str) -> None:
         return
     text = t("proposer.shown", lang, name=escape_markdown(p.name))
     if p.consultant:
-        text += " " + t(
-            "proposer.shown_consultant", lang, consultant=escape_markdown(p.consultant)
-        )
+        text += " " + t("proposer.shown_consultant", lang, consultant=escape_markdown(p.consultant))
     st.markdown(text)
 
 
@@ -61,10 +59,7 @@ def contact(settings: Settings, c: Consultation, lang: str) -> None:
     person = c.contact
     if person:
         parts = [p for p in (person.name, person.role) if p]
-        lines = [
-            f"**{t('contact_person.heading', lang)}:** "
-            + escape_markdown(", ".join(parts))
-        ]
+        lines = [f"**{t('contact_person.heading', lang)}:** " + escape_markdown(", ".join(parts))]
         if person.email:
             lines.append(
                 t(
@@ -83,9 +78,7 @@ def contact(settings: Settings, c: Consultation, lang: str) -> None:
             )
         st.markdown("  \n".join(lines))
     profile = settings.profile
-    route = planprocess.postal_route(
-        c, profile.name, profile.postal_address, profile.postmottak_email
-    )
+    route = planprocess.postal_route(c, profile.name, profile.postal_address, profile.postmottak_email)
     if not (route.address or route.email):
         return
     lines = [t(f"postal_route.{planprocess.mode(c.stage).value}", lang)]
@@ -99,16 +92,12 @@ def contact(settings: Settings, c: Consultation, lang: str) -> None:
 def _plan_id(settings: Settings, plan_id: str) -> str:
     """The nasjonal arealplan-ID as markdown, linked to the planinnsyn where there is one."""
     profile = settings.profile
-    shown = escape_markdown(
-        planprocess.national_plan_id(profile.kommunenummer, plan_id) or "–"
-    )
+    shown = escape_markdown(planprocess.national_plan_id(profile.kommunenummer, plan_id) or "–")
     url = planprocess.planinnsyn_url(profile.planinnsyn, profile.kommunenummer, plan_id)
     return f"[{shown}]({url})" if url else shown
 
 
-def class_result_section(
-    store: Store, settings: Settings, c: Consultation, lang: str
-) -> None:
+def class_result_section(store: Store, settings: Settings, c: Consultation, lang: str) -> None:
     """«Barn og unges medvirkning»: the published classes' summary (``public.class_result``:
     counts, route cells and dangerous spots five pupils or more share), if there is one."""
     result = class_result(store, c.id)
@@ -116,13 +105,17 @@ def class_result_section(
         return
     st.subheader(t("class_public.heading", lang), anchor=False)
     summary = result.summary
-    st.markdown(tn("class_public.intro", result.classes, lang, pupils=summary.pupils,
-                   routes=summary.routes, places=summary.places))  # fmt: skip
-    modes = ", ".join(
-        f"{t(f'classes.transport.{k}', lang)}: {n}"
-        for k, n in summary.by_transport
-        if n
+    st.markdown(
+        tn(
+            "class_public.intro",
+            result.classes,
+            lang,
+            pupils=summary.pupils,
+            routes=summary.routes,
+            places=summary.places,
+        )
     )
+    modes = ", ".join(f"{t(f'classes.transport.{k}', lang)}: {n}" for k, n in summary.by_transport if n)
     st.caption(t("class_public.transport", lang, modes=modes))
     empty = result.routes.iloc[0:0]
     m = results_map(settings, c, result.routes, empty, result.crossings, lang)
@@ -166,9 +159,7 @@ def show(
         st.page_link(HOME_PAGE, label=t("app.back_home", lang))
     c = store.get_consultation(consultation_id)
     hidden = c is not None and c.phase(now) == Phase.HIDDEN
-    if c is None or (
-        hidden and not staff_preview
-    ):  # drafts and archived ones are not public
+    if c is None or (hidden and not staff_preview):  # drafts and archived ones are not public
         st.title(t("home.title", lang), anchor=False)
         safe.not_found(
             t("consultation.not_found_link", lang),
@@ -212,24 +203,16 @@ def show(
     with st.container(border=True, key=phone_first.FACTS):
         st.markdown(f"**{t('consultation.facts', lang)}**")
         facts = st.columns(4)
-        facts[0].markdown(
-            f"{t('consultation.plan_type', lang)}  \n{t(f'plan_type.{c.plan_type.value}', lang)}"
-        )
-        facts[1].markdown(
-            f"{t('consultation.plan_id', lang)}  \n{_plan_id(settings, c.plan_id)}"
-        )
-        facts[2].markdown(
-            f"{t('consultation.stage', lang)}  \n{t(f'stage.{c.stage.value}', lang)}"
-        )
+        facts[0].markdown(f"{t('consultation.plan_type', lang)}  \n{t(f'plan_type.{c.plan_type.value}', lang)}")
+        facts[1].markdown(f"{t('consultation.plan_id', lang)}  \n{_plan_id(settings, c.plan_id)}")
+        facts[2].markdown(f"{t('consultation.stage', lang)}  \n{t(f'stage.{c.stage.value}', lang)}")
         period = t(
             "consultation.period_value",
             lang,
             opens=format_date(c.opens_at, lang),
             closes=format_date(c.closes_at, lang),
         )
-        facts[3].markdown(
-            f"{t(f'plan_process.resident.period_{mode}', lang)}  \n{period}"
-        )
+        facts[3].markdown(f"{t(f'plan_process.resident.period_{mode}', lang)}  \n{period}")
         if c.case_number:
             st.markdown(
                 t(
@@ -239,9 +222,7 @@ def show(
                 )
             )
         if c.announced_on:
-            when = format_date(
-                datetime.combine(c.announced_on, time(12), tzinfo=LOCAL_TZ), lang
-            )
+            when = format_date(datetime.combine(c.announced_on, time(12), tzinfo=LOCAL_TZ), lang)
             where = escape_markdown(c.announced_where)
             key = "announced_where" if where else "announced"
             st.caption(t(f"plan_process.resident.{key}", lang, date=when, where=where))

@@ -35,7 +35,11 @@ def _settings() -> Settings:
 def _store(path: str, demo: bool) -> Store:
     s = _settings()
     # the one the HTTP addresses (web.py) may have opened first: one store per process
-    store = open_once(s, keep=False) if path == str(s.db_path) else Store.open(path, secret=s.secret, secret_file=s.secret_file)
+    store = (
+        open_once(s, keep=False)
+        if path == str(s.db_path)
+        else Store.open(path, secret=s.secret, secret_file=s.secret_file)
+    )
     if demo and store.is_empty():
         seed_demo(store)
     _start_mail(store)

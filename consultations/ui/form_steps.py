@@ -30,8 +30,15 @@ _COUNTER = count(1)
 
 # Where a refusal sends the resident back to: the part holding the field it is about.
 _WHERE_ERRORS = ("input.location_missing", "input.outside_area", "input.bad_coordinates", "drawing.")
-_WHAT_ERRORS = ("input.category_", "input.text_", "input.duplicate_text", "input.age_group_",
-                "input.relation_", "photo.", "questions.")  # fmt: skip
+_WHAT_ERRORS = (
+    "input.category_",
+    "input.text_",
+    "input.duplicate_text",
+    "input.age_group_",
+    "input.relation_",
+    "photo.",
+    "questions.",
+)
 
 _CSS = f"""
 <style>
@@ -104,7 +111,9 @@ def nav(n: int, lang: str) -> None:
     every part)."""
     buttons = []
     if n > STEPS[0]:
-        buttons.append(f'<button type="button" data-ki-goto="{n - 1}">{escape_html(t("form_steps.back", lang))}</button>')
+        buttons.append(
+            f'<button type="button" data-ki-goto="{n - 1}">{escape_html(t("form_steps.back", lang))}</button>'
+        )
     if n < STEPS[-1]:
         label = t("form_steps.next", lang, title=t(f"form_steps.title_{n + 1}", lang))
         buttons.append(f'<button type="button" class="ki-next" data-ki-goto="{n + 1}">{escape_html(label)}</button>')

@@ -115,8 +115,18 @@ def texts(lang: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
 
 
 _MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 
 _SCRIPT = r"""<script>(function () {
@@ -201,4 +211,3 @@ def install(lang: str) -> None:
         },
         unsafe_allow_javascript=True,
     )
-

@@ -59,9 +59,7 @@ def resident_list(layers: Sequence[ContextLayer], lang: str) -> None:
     st.html(f'<ul class="ki-context-layers">{"".join(items)}</ul>')
 
 
-def builder_section(
-    store: Store, consultation: Consultation | None, user: User, lang: str, prefix: str
-) -> None:
+def builder_section(store: Store, consultation: Consultation | None, user: User, lang: str, prefix: str) -> None:
     """Staff add a WMS or file layer to a saved consultation, or take one off."""
     st.subheader(t("context_layer.builder.section", lang), anchor=False)
     if consultation is None:
@@ -75,9 +73,7 @@ def builder_section(
         st.caption(t("context_layer.builder.none", lang))
     for layer in layers:
         with st.container(border=True):
-            st.markdown(
-                f"**{escape_markdown(layer.name)}** ({escape_markdown(describe(layer, lang))})"
-            )
+            st.markdown(f"**{escape_markdown(layer.name)}** ({escape_markdown(describe(layer, lang))})")
             st.caption(escape_markdown(layer.legend))
             st.button(
                 t("context_layer.builder.delete", lang, name=layer.name),
@@ -116,9 +112,7 @@ def _texts(lang: str, key: str) -> tuple[str, str, str]:
     return name, legend, attribution
 
 
-def _wms_form(
-    store: Store, c: Consultation, user: User, lang: str, prefix: str, where: str
-) -> None:
+def _wms_form(store: Store, c: Consultation, user: User, lang: str, prefix: str, where: str) -> None:
     key = f"{prefix}-wms"
     url = st.text_input(
         t("context_layer.builder.url", lang),
@@ -151,9 +145,7 @@ def _wms_form(
     _added(layer, lang, key, where)
 
 
-def _file_form(
-    store: Store, c: Consultation, user: User, lang: str, prefix: str, where: str
-) -> None:
+def _file_form(store: Store, c: Consultation, user: User, lang: str, prefix: str, where: str) -> None:
     key = f"{prefix}-file"
     file = st.file_uploader(
         t("context_layer.builder.file", lang),
@@ -161,12 +153,7 @@ def _file_form(
         max_upload_size=geo.MAX_CONTEXT_BYTES // _MB,
         key=f"{key}-upload",
     )
-    file_layer = (
-        st.text_input(
-            t("context_layer.builder.file_layer", lang), key=f"{key}-layer"
-        ).strip()
-        or None
-    )
+    file_layer = st.text_input(t("context_layer.builder.file_layer", lang), key=f"{key}-layer").strip() or None
     name, legend, attribution = _texts(lang, key)
     if not st.button(t("context_layer.builder.add_file", lang), key=f"{key}-add"):
         return
@@ -175,9 +162,16 @@ def _file_form(
         return
     try:
         layer = context_layers.add_file_layer(
-            store, c.id, user, name=name, filename=file.name, data=file.getvalue(),
-            legend=legend, attribution=attribution, file_layer=file_layer,
-        )  # fmt: skip
+            store,
+            c.id,
+            user,
+            name=name,
+            filename=file.name,
+            data=file.getvalue(),
+            legend=legend,
+            attribution=attribution,
+            file_layer=file_layer,
+        )
     except KartinnspillError as exc:
         st.error(exc.message(lang))
         return
@@ -186,8 +180,6 @@ def _file_form(
 
 def _added(layer: ContextLayer, lang: str, key: str, where: str) -> None:
     flash.say(where, "success", t("context_layer.builder.added", lang, name=layer.name))
-    for name in [
-        k for k in st.session_state if isinstance(k, str) and k.startswith(f"{key}-")
-    ]:
+    for name in [k for k in st.session_state if isinstance(k, str) and k.startswith(f"{key}-")]:
         del st.session_state[name]  # an empty form for the next layer
     st.rerun()

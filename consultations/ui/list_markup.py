@@ -80,7 +80,9 @@ _KEPT_INPUTS = 5_000
 _WRITING = threading.Lock()
 
 
-def listed(store: Store, consultation: Consultation, lang: str, chosen: Sequence[str], limit: int) -> tuple[ListedInput, ...]:
+def listed(
+    store: Store, consultation: Consultation, lang: str, chosen: Sequence[str], limit: int
+) -> tuple[ListedInput, ...]:
     """The first ``limit`` published inputs (of the ``chosen`` categories), newest first, as
     markup: written once per data version (read before the data, so a list is never older
     than the version it is filed under), language, filter and length, then reused."""
@@ -95,10 +97,13 @@ def listed(store: Store, consultation: Consultation, lang: str, chosen: Sequence
         labels = consultation.labels(lang)
         photos = public.photos(store, consultation.id, lang)
         found = tuple(
-            ListedInput(item.id, item.reference,
-                        item_html(item, labels.category(item.category), item_meta(item, lang), photos.get(item.id, ())))
+            ListedInput(
+                item.id,
+                item.reference,
+                item_html(item, labels.category(item.category), item_meta(item, lang), photos.get(item.id, ())),
+            )
             for item in public.inputs(store, consultation.id, lang, chosen, limit=limit)
-        )  # fmt: skip
+        )
         for old in [k for k in _LISTS if k[0] != key[0]]:
             del _LISTS[old]
         if sum(map(len, _LISTS.values())) + len(found) > _KEPT_INPUTS:

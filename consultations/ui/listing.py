@@ -28,11 +28,7 @@ def card(listing: ConsultationListing, phase: Phase, now: datetime, lang: str) -
     c = listing.consultation.in_language(lang)
     with st.container(border=True):
         st.subheader(style.heading(c.title, c.written_in(lang)), anchor=False)
-        st.caption(
-            " · ".join(
-                (t(f"plan_type.{c.plan_type.value}", lang), t(f"stage.{c.stage.value}", lang))
-            )
-        )
+        st.caption(" · ".join((t(f"plan_type.{c.plan_type.value}", lang), t(f"stage.{c.stage.value}", lang))))
         if phase == Phase.OPEN:
             deadline = t(worded("home.deadline", c.stage), lang, date=format_date(c.closes_at, lang))
             left = tn("home.days_left", days_left(c.closes_at, now), lang)
@@ -46,7 +42,9 @@ def card(listing: ConsultationListing, phase: Phase, now: datetime, lang: str) -
             link = "home.closed_link"
         st.markdown(tn(worded("home.inputs", c.stage), listing.published_inputs, lang))
         st.markdown(escape_markdown(c.summary))
-        st.page_link(HOME_PAGE, label=t(worded(link, c.stage), lang), query_params={"id": c.id}, icon=":material/arrow_forward:")
+        st.page_link(
+            HOME_PAGE, label=t(worded(link, c.stage), lang), query_params={"id": c.id}, icon=":material/arrow_forward:"
+        )
 
 
 def cards(listings: list[tuple[ConsultationListing, Phase]], now: datetime, lang: str) -> None:

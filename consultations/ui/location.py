@@ -166,7 +166,11 @@ class _Widget:
                 _fail(self.id, self.prefix, error)
             return
         lat, lon = click.get("lat"), click.get("lng")
-        if not isinstance(lat, int | float) or not isinstance(lon, int | float) or not geo.is_valid_coordinate(lat, lon):
+        if (
+            not isinstance(lat, int | float)
+            or not isinstance(lon, int | float)
+            or not geo.is_valid_coordinate(lat, lon)
+        ):
             _fail(self.id, self.prefix, InvalidInput("input.bad_coordinates"))
             return
         label = click.get("label") or f"{lat:.5f}, {lon:.5f}"
@@ -248,7 +252,14 @@ def widget(
     skip_map(w.key("map"), lang)
     show_map(
         rendered_consultation_map(
-            store, settings, consultation, lang, current.shape, key=w.key("map"), inputs=inputs, since=own_write(),
+            store,
+            settings,
+            consultation,
+            lang,
+            current.shape,
+            key=w.key("map"),
+            inputs=inputs,
+            since=own_write(),
             context=context,
         ),
         w.key("map"),
@@ -311,11 +322,16 @@ def _without_map(store: Store, w: _Widget, current: Sketch, lang: str) -> None:
             listed = "; ".join(f"{n}. {p.label}" for n, p in enumerate(current.points, start=1))
             st.text(t("location.points", lang, points=listed))
             undo, finish = st.columns(2)
-            undo.button(t("location.undo", lang), help=t("location.undo_help", lang), key=w.key("undo"), on_click=w.undo)
+            undo.button(
+                t("location.undo", lang), help=t("location.undo_help", lang), key=w.key("undo"), on_click=w.undo
+            )
             finish.button(
-                t("location.finish", lang), help=t("location.finish_help", lang), key=w.key("finish"),
-                type="primary", on_click=w.finish,
-            )  # fmt: skip
+                t("location.finish", lang),
+                help=t("location.finish_help", lang),
+                key=w.key("finish"),
+                type="primary",
+                on_click=w.finish,
+            )
 
 
 def places_in(consultation: Consultation) -> list[tuple[str, tuple[float, float]]]:
@@ -329,15 +345,11 @@ def places_in(consultation: Consultation) -> list[tuple[str, tuple[float, float]
     return inside + [(MIDDLE, geo.centre(consultation.area))]
 
 
-def place_search(
-    store: Store, consultation: Consultation, lang: str, key: str, choose: Callable[[dict], None]
-) -> None:
+def place_search(store: Store, consultation: Consultation, lang: str, key: str, choose: Callable[[dict], None]) -> None:
     """The keyboard route's search: typed text finds addresses, properties (gnr/bnr) and named
     places; without text the named places in the plan area and its middle are offered.
     ``choose(options)`` reads the chosen label from ``st.session_state[key]``."""
-    query = st.text_input(
-        t("place_search.label", lang), help=t("place_search.help", lang), key=f"{key}-query"
-    )
+    query = st.text_input(t("place_search.label", lang), help=t("place_search.help", lang), key=f"{key}-query")
     if query.strip():
         options = {h.label: (h.lat, h.lon) for h in places.search(store, query, load_places())}
         if not options:
@@ -350,6 +362,11 @@ def place_search(
         }
         label, placeholder = t("consultation.place", lang), t("consultation.place_placeholder", lang)
     st.selectbox(
-        label, options=list(options), index=None, placeholder=placeholder, key=key,
-        on_change=choose, args=(options,),
-    )  # fmt: skip
+        label,
+        options=list(options),
+        index=None,
+        placeholder=placeholder,
+        key=key,
+        on_change=choose,
+        args=(options,),
+    )

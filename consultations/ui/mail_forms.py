@@ -70,9 +70,15 @@ def submitted(consultation_id: str, asked: mail.MailRequest, lang: str) -> str:
 def _follow(store: Store, consultation: Consultation, lang: str) -> str:
     key = _keys(consultation.id)["follow_email"]
     follow = mail.follow_consultation(
-        store, consultation, st.session_state.get(key) or "", lang, session=session_id(),
-        address=client_address(), limiter=limiter(), limits=settings().profile.limits,
-    )  # fmt: skip
+        store,
+        consultation,
+        st.session_state.get(key) or "",
+        lang,
+        session=session_id(),
+        address=client_address(),
+        limiter=limiter(),
+        limits=settings().profile.limits,
+    )
     st.session_state[key] = ""
     return t("mail.follow.done", lang, email=follow.email)
 
@@ -82,13 +88,16 @@ def follow_form(store: Store, consultation: Consultation, lang: str) -> None:
     with st.expander(_said("follow.heading", consultation.stage, lang)):
         st.caption(_said("follow.help", consultation.stage, lang))
         st.text_input(
-            _said("follow.email", consultation.stage, lang), max_chars=mail.EMAIL_MAX,
+            _said("follow.email", consultation.stage, lang),
+            max_chars=mail.EMAIL_MAX,
             key=_keys(consultation.id)["follow_email"],
-        )  # fmt: skip
+        )
         st.button(
-            _said("follow.button", consultation.stage, lang), key=f"mail-follow-button-{consultation.id}",
-            on_click=flash.run, args=(where, lang, _follow, store, consultation, lang),
-        )  # fmt: skip
+            _said("follow.button", consultation.stage, lang),
+            key=f"mail-follow-button-{consultation.id}",
+            on_click=flash.run,
+            args=(where, lang, _follow, store, consultation, lang),
+        )
         st.caption(_said("form.privacy", consultation.stage, lang))
         flash.show(where)
 
@@ -133,10 +142,13 @@ def link_page(store: Store, lang: str) -> None:
 def _register_vedtak(store: Store, consultation: Consultation, user: User, lang: str) -> str:
     state, prefix = st.session_state, f"vedtak-{consultation.id}-"
     vedtak = Vedtak(
-        consultation.id, state.get(prefix + "body") or "", state.get(prefix + "decided_on"),
-        state.get(prefix + "case_number") or "", state.get(prefix + "link") or "",
+        consultation.id,
+        state.get(prefix + "body") or "",
+        state.get(prefix + "decided_on"),
+        state.get(prefix + "case_number") or "",
+        state.get(prefix + "link") or "",
         state.get(prefix + "appeal_by"),
-    )  # fmt: skip
+    )
     n = mail.register_vedtak(store, consultation, vedtak, user)
     return tn("mail.vedtak_form.done", n, lang)
 
@@ -155,10 +167,12 @@ def builder_section(store: Store, consultation: Consultation | None, user: User,
     flash.show(where)
     if consultation.contact.email:
         st.checkbox(
-            t("mail.digest_form.label", lang), value=mail.digest_follow(store, consultation) is not None,
-            key=f"digest-{consultation.id}", on_change=flash.run,
+            t("mail.digest_form.label", lang),
+            value=mail.digest_follow(store, consultation) is not None,
+            key=f"digest-{consultation.id}",
+            on_change=flash.run,
             args=(where, lang, _set_digest, store, consultation, user, lang),
-        )  # fmt: skip
+        )
     else:
         st.caption(t("mail.digest_form.no_contact", lang))
     st.subheader(t("mail.vedtak_form.heading", lang), anchor=False)
@@ -166,32 +180,51 @@ def builder_section(store: Store, consultation: Consultation | None, user: User,
     current = store.vedtak(consultation.id)
     if current is not None:
         st.info(
-            t("mail.vedtak_form.registered", lang, date=current.decided_on.strftime("%d.%m.%Y"),
-              case_number=escape_markdown(current.case_number), appeal_by=current.appeal_by.strftime("%d.%m.%Y"))
-        )  # fmt: skip
+            t(
+                "mail.vedtak_form.registered",
+                lang,
+                date=current.decided_on.strftime("%d.%m.%Y"),
+                case_number=escape_markdown(current.case_number),
+                appeal_by=current.appeal_by.strftime("%d.%m.%Y"),
+            )
+        )
     today = datetime.now(UTC).date()
     prefix = f"vedtak-{consultation.id}-"
     with st.form(f"vedtak-form-{consultation.id}"):
         st.text_area(t("mail.vedtak_form.body", lang), value=current.body if current else "", key=prefix + "body")
         left, right = st.columns(2)
-        left.date_input(t("mail.vedtak_form.decided_on", lang), value=current.decided_on if current else today,
-                        format="DD.MM.YYYY", key=prefix + "decided_on")  # fmt: skip
-        right.text_input(t("mail.vedtak_form.case_number", lang),
-                         value=current.case_number if current else consultation.case_number, key=prefix + "case_number")  # fmt: skip
+        left.date_input(
+            t("mail.vedtak_form.decided_on", lang),
+            value=current.decided_on if current else today,
+            format="DD.MM.YYYY",
+            key=prefix + "decided_on",
+        )
+        right.text_input(
+            t("mail.vedtak_form.case_number", lang),
+            value=current.case_number if current else consultation.case_number,
+            key=prefix + "case_number",
+        )
         left.text_input(t("mail.vedtak_form.link", lang), value=current.link if current else "", key=prefix + "link")
-        right.date_input(t("mail.vedtak_form.appeal_by", lang), help=t("mail.vedtak_form.appeal_help", lang),
-                         value=current.appeal_by if current else mail.appeal_deadline(today),
-                         format="DD.MM.YYYY", key=prefix + "appeal_by")  # fmt: skip
+        right.date_input(
+            t("mail.vedtak_form.appeal_by", lang),
+            help=t("mail.vedtak_form.appeal_help", lang),
+            value=current.appeal_by if current else mail.appeal_deadline(today),
+            format="DD.MM.YYYY",
+            key=prefix + "appeal_by",
+        )
         st.form_submit_button(
-            t("mail.vedtak_form.button", lang), on_click=flash.run,
+            t("mail.vedtak_form.button", lang),
+            on_click=flash.run,
             args=(where, lang, _register_vedtak, store, consultation, user, lang),
-        )  # fmt: skip
+        )
     st.download_button(
-        t("mail.letters.download", lang), data=lambda: postal_list.letter_list(store, consultation.id, lang, user),
-        file_name=f"varslingsliste-brev-{consultation.id}.xlsx", key=f"letters-{consultation.id}",
+        t("mail.letters.download", lang),
+        data=lambda: postal_list.letter_list(store, consultation.id, lang, user),
+        file_name=f"varslingsliste-brev-{consultation.id}.xlsx",
+        key=f"letters-{consultation.id}",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         help=t("mail.letters.help", lang),
-    )  # fmt: skip
+    )
 
 
 # -- Drift: the outbox --------------------------------------------------------------------------
@@ -268,11 +301,15 @@ def failed_panel(store: Store, user: User, lang: str) -> None:
             f"{escape_markdown(format_date(e.created_at, lang, with_time=True))} · "
             f"{escape_markdown(t(f'mail.kind.{e.kind.value}', lang))} · {escape_markdown(e.recipient)}  \n"
             f"{escape_markdown(e.subject)}  \n{r('reason')}: {escape_markdown(e.last_error or '')}"
-        )  # fmt: skip
+        )
         if e.delivery_unknown:
             left.warning(r("uncertain"))
         right.button(
-            r("button"), key=f"{_RETRY}-{e.id}", on_click=flash.run,
+            r("button"),
+            key=f"{_RETRY}-{e.id}",
+            on_click=flash.run,
             args=(_RETRY, lang, _retry, store, user, [e.id], e.delivery_unknown, lang),
-        )  # fmt: skip
-    st.button(r("all"), key=f"{_RETRY}-all", on_click=flash.run, args=(_RETRY, lang, _retry, store, user, None, False, lang))
+        )
+    st.button(
+        r("all"), key=f"{_RETRY}-all", on_click=flash.run, args=(_RETRY, lang, _retry, store, user, None, False, lang)
+    )

@@ -67,12 +67,7 @@ class MapWords(folium.MacroElement):
     def __init__(self, lang: str) -> None:
         super().__init__()
         self._name = "MapWords"
-        self.words = js_literal(
-            {
-                w: t(f"leaflet.{w}", lang)
-                for w in ("zoom_in", "zoom_out", "layers", "leaflet")
-            }
-        )
+        self.words = js_literal({w: t(f"leaflet.{w}", lang) for w in ("zoom_in", "zoom_out", "layers", "leaflet")})
 
 
 class LayerSwitch(folium.LayerControl):

@@ -88,7 +88,9 @@ def use_local_assets() -> None:
     Draw.default_css = [("leaflet_draw_css", LEAFLET_DRAW.url("leaflet.draw.css"))]
 
 
-def view(bounds: tuple[float, float, float, float], width: int = 600, height: int = 380) -> tuple[tuple[float, float], int]:
+def view(
+    bounds: tuple[float, float, float, float], width: int = 600, height: int = 380
+) -> tuple[tuple[float, float], int]:
     """Centre and zoom that show ``bounds`` in a map of about ``width`` × ``height`` pixels.
 
     For maps that may be drawn while hidden (in a tab that is not open): Leaflet's
@@ -168,9 +170,7 @@ def _area_layer(c: Consultation, lang: str) -> folium.GeoJson:
     )
 
 
-def overview_map(
-    settings: Settings, consultations: Sequence[Consultation], lang: str
-) -> folium.Map:
+def overview_map(settings: Settings, consultations: Sequence[Consultation], lang: str) -> folium.Map:
     """Plan areas of the listed consultations, each with a link to its page."""
     union = None
     m = _base(settings, None, lang=lang)
@@ -339,9 +339,19 @@ def consultation_map(
 # routes and areas; dark enough for a 4 px line on the grey or topographic base map. No
 # red: red is the resident's own pin and drawing (PIN_STYLE, SKETCH_STYLE).
 CATEGORY_COLOURS = (
-    "#1b6ca8", "#27865a", "#8e44ad", "#d35400", "#2c3e50", "#b7950b",
-    "#16a085", "#a93263", "#5d6d7e", "#6e2c00", "#1a5276", "#4a235a",
-)  # fmt: skip
+    "#1b6ca8",
+    "#27865a",
+    "#8e44ad",
+    "#d35400",
+    "#2c3e50",
+    "#b7950b",
+    "#16a085",
+    "#a93263",
+    "#5d6d7e",
+    "#6e2c00",
+    "#1a5276",
+    "#4a235a",
+)
 
 
 def category_colour(index: int) -> str:
@@ -420,7 +430,9 @@ def input_rows(
         index[name] = len(index)  # a category renamed since the input was sent
     limit = POPUP_EXCERPT if len(points) <= MANY_POINTS else POPUP_EXCERPT_MANY
     headings = {name: f"<strong>{escape_html(label(name))}</strong><br>" for name in index}
-    pin_headings = [[headings[name], label(name), pin_svg(category_colour(n), label(name))] for name, n in index.items()]
+    pin_headings = [
+        [headings[name], label(name), pin_svg(category_colour(n), label(name))] for name, n in index.items()
+    ]
     drawing_headings = [[headings[name], category_colour(n)] for name, n in index.items()]
     pins = [
         [
@@ -438,11 +450,14 @@ def input_rows(
     geometries = geo.rounded_drawings([p.drawing for p in drawn])  # ~1 m: shorter rows
     drawings = [
         [
-            geometry, index[p.category], escape_html(excerpt(p.text, POPUP_EXCERPT)), p.input_id,
+            geometry,
+            index[p.category],
+            escape_html(excerpt(p.text, POPUP_EXCERPT)),
+            p.input_id,
             escape_html(size_words(drawn_shape(p.drawing), p.measure, lang)),
         ]
         for p, geometry in zip(drawn, geometries, strict=True)
-    ]  # fmt: skip
+    ]
     return InputRows(js_literal(pin_headings), js_literal(pins), js_literal(drawing_headings), js_literal(drawings))
 
 
@@ -484,9 +499,15 @@ def render_map(m: folium.Map, key: str) -> RenderedMap:
             css += [href for _, href in getattr(element, "default_css", [])]
             js += [src for _, src in getattr(element, "default_js", [])]
     return RenderedMap(
-        script, header, html, sf.get_full_id(m), defaults, tuple(dict.fromkeys(css)),
-        tuple(dict.fromkeys(js)), sf.generate_js_hash(script, key, False),
-    )  # fmt: skip
+        script,
+        header,
+        html,
+        sf.get_full_id(m),
+        defaults,
+        tuple(dict.fromkeys(css)),
+        tuple(dict.fromkeys(js)),
+        sf.generate_js_hash(script, key, False),
+    )
 
 
 def _tree(element):
@@ -866,15 +887,26 @@ _HANDLER_WORDS = ("line_start", "line_cont", "line_end", "area_start", "area_con
 # Texts of the drawing bar (set as text; «more» is said of 2 points or 3 corners and up:
 # the plural form, its {n} filled in by the script)
 _TOOLBAR_WORDS = {
-    "finish": "draw_toolbar.finish", "finish_title": "draw_toolbar.finish_title",
-    "undo": "draw_toolbar.undo", "undo_title": "draw_toolbar.undo_title",
-    "cancel": "draw_toolbar.cancel", "cancel_title": "draw_toolbar.cancel_title",
-    "polyline": "draw_toolbar.polyline", "polygon": "draw_toolbar.polygon",
-    "crossing": "draw_toolbar.crossing", "toolbar": "touch.toolbar", "start_title": "touch.start_title",
-    "line_idle": "touch.line_idle", "line_first": "touch.line_first", "line_next": "touch.line_next",
-    "line_more": "touch.line_more.other", "area_idle": "touch.area_idle", "area_first": "touch.area_first",
-    "area_next": "touch.area_next", "area_more": "touch.area_more.other",
-}  # fmt: skip
+    "finish": "draw_toolbar.finish",
+    "finish_title": "draw_toolbar.finish_title",
+    "undo": "draw_toolbar.undo",
+    "undo_title": "draw_toolbar.undo_title",
+    "cancel": "draw_toolbar.cancel",
+    "cancel_title": "draw_toolbar.cancel_title",
+    "polyline": "draw_toolbar.polyline",
+    "polygon": "draw_toolbar.polygon",
+    "crossing": "draw_toolbar.crossing",
+    "toolbar": "touch.toolbar",
+    "start_title": "touch.start_title",
+    "line_idle": "touch.line_idle",
+    "line_first": "touch.line_first",
+    "line_next": "touch.line_next",
+    "line_more": "touch.line_more.other",
+    "area_idle": "touch.area_idle",
+    "area_first": "touch.area_first",
+    "area_next": "touch.area_next",
+    "area_more": "touch.area_more.other",
+}
 
 
 def draw_tools(shape: Shape, lang: str) -> DrawTools:
@@ -906,7 +938,9 @@ def _sketch_script(
 ) -> str:
     group = pin_layer(pin, stage, lang)
     for icon, label, lat, lon in marks:  # a landmark with its word: the pupils' school
-        folium.Marker(location=(lat, lon), icon=landmark_icon(icon, label), interactive=False, keyboard=False).add_to(group)
+        folium.Marker(location=(lat, lon), icon=landmark_icon(icon, label), interactive=False, keyboard=False).add_to(
+            group
+        )
     if len(points) > 1:
         locations = [(lat, lon) for _, lat, lon in points]
         closing = locations[:1] if shape == Shape.AREA and len(points) > 2 else []
@@ -985,7 +1019,9 @@ def draw_map(settings: Settings, area: BaseGeometry | None = None, lang: str = "
     editable polygon per part (holes kept), so st_folium's ``all_drawings`` is always
     the whole area as it now stands: the current area as edited plus what was drawn.
     """
-    m = _base(settings, geo.bounds(area) if area is not None and not area.is_empty else None, fit=False, words_lang=lang)
+    m = _base(
+        settings, geo.bounds(area) if area is not None and not area.is_empty else None, fit=False, words_lang=lang
+    )
     drawn = folium.FeatureGroup(name=t("map.plan_area", lang), control=False)
     if area is not None and not area.is_empty:
         for polygon in geo.as_multipolygon(area).geoms:

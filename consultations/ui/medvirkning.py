@@ -51,8 +51,15 @@ _ACTIVITIES = "medvirkning27-activities"  # its own place: the builder shows the
 
 
 def _save_follow_up(store: Store, c: Consultation, theme: str, key: str, user: User, lang: str) -> str:
-    feedback.set_follow_up(store, c.id, theme, st.session_state.get(f"{key}-kind"),
-                           st.session_state.get(f"{key}-text"), st.session_state.get(f"{key}-reason"), user)  # fmt: skip
+    feedback.set_follow_up(
+        store,
+        c.id,
+        theme,
+        st.session_state.get(f"{key}-kind"),
+        st.session_state.get(f"{key}-text"),
+        st.session_state.get(f"{key}-reason"),
+        user,
+    )
     return t("feedback.staff.saved", lang)
 
 
@@ -71,19 +78,35 @@ def heard_editor(store: Store, c: Consultation, user: User, lang: str) -> None:
     kinds = ["", *[k.value for k in FollowUpKind]]
     for n, row in enumerate(feedback.table(store, c.id, lang)):
         key = f"heard-{c.id}-{n}"
-        with st.expander(f"{row.title} · {t('feedback.report.count.other', lang, n=row.count)} · "
-                         f"{feedback.kind_label(row.kind, lang)}"):  # fmt: skip
+        with st.expander(
+            f"{row.title} · {t('feedback.report.count.other', lang, n=row.count)} · "
+            f"{feedback.kind_label(row.kind, lang)}"
+        ):
             for quote in row.quotes:
                 safe.text_block(quote)
-            st.selectbox(f("kind"), kinds, index=kinds.index(row.kind) if row.kind in kinds else 0,
-                         format_func=lambda k: feedback.kind_label(k, lang), key=f"{key}-kind")  # fmt: skip
+            st.selectbox(
+                f("kind"),
+                kinds,
+                index=kinds.index(row.kind) if row.kind in kinds else 0,
+                format_func=lambda k: feedback.kind_label(k, lang),
+                key=f"{key}-kind",
+            )
             st.text_area(f("follow_up"), value=row.follow_up, key=f"{key}-text", max_chars=feedback.FOLLOW_UP_MAX)
             st.text_input(f("reason"), value=row.reason, key=f"{key}-reason", max_chars=feedback.FOLLOW_UP_MAX)
-            st.button(f("save"), key=f"{key}-save", on_click=flash.run,
-                      args=(_WHERE, lang, _save_follow_up, store, c, row.key, key, user, lang))  # fmt: skip
+            st.button(
+                f("save"),
+                key=f"{key}-save",
+                on_click=flash.run,
+                args=(_WHERE, lang, _save_follow_up, store, c, row.key, key, user, lang),
+            )
     published = store.feedback_published(c.id)
-    st.toggle(f("publish"), value=published, key=f"heard-{c.id}-publish", on_change=flash.run,
-              args=(_WHERE, lang, _publish, store, c, not published, user, lang))  # fmt: skip
+    st.toggle(
+        f("publish"),
+        value=published,
+        key=f"heard-{c.id}-publish",
+        on_change=flash.run,
+        args=(_WHERE, lang, _publish, store, c, not published, user, lang),
+    )
 
 
 # -- staff: activities ---------------------------------------------------------------------
@@ -92,9 +115,14 @@ def heard_editor(store: Store, c: Consultation, user: User, lang: str) -> None:
 def _add_activity(store: Store, c: Consultation, key: str, user: User, lang: str) -> str:
     attended = st.session_state.get(f"{key}-attended")
     activities.add_activity(
-        store, c.id, held_on=st.session_state.get(f"{key}-date"), place=st.session_state.get(f"{key}-place"),
-        kind=st.session_state.get(f"{key}-kind"), attended=None if attended is None else int(attended), actor=user,
-    )  # fmt: skip
+        store,
+        c.id,
+        held_on=st.session_state.get(f"{key}-date"),
+        place=st.session_state.get(f"{key}-place"),
+        kind=st.session_state.get(f"{key}-kind"),
+        attended=None if attended is None else int(attended),
+        actor=user,
+    )
     return t("activities.staff.added", lang)
 
 
@@ -111,20 +139,36 @@ def activities_editor(store: Store, c: Consultation, user: User, lang: str) -> N
     for item in activities.activities(store, c.id):
         left, right = st.columns([5, 1])
         came = "–" if item.attended is None else str(item.attended)
-        left.markdown(escape_html(f"{item.held_on.isoformat()} · {t(f'activities.kind.{item.kind}', lang)} · "
-                                  f"{item.place} · {came}"))  # fmt: skip
-        right.button(a("remove"), key=f"activity-{c.id}-{item.id}-remove", on_click=flash.run,
-                     args=(_ACTIVITIES, lang, _remove_activity, store, c, item.id, user, lang))  # fmt: skip
+        left.markdown(
+            escape_html(
+                f"{item.held_on.isoformat()} · {t(f'activities.kind.{item.kind}', lang)} · {item.place} · {came}"
+            )
+        )
+        right.button(
+            a("remove"),
+            key=f"activity-{c.id}-{item.id}-remove",
+            on_click=flash.run,
+            args=(_ACTIVITIES, lang, _remove_activity, store, c, item.id, user, lang),
+        )
     key = f"activity-{c.id}-new"
     cols = st.columns(4)
     cols[0].date_input(a("date"), value=date.today(), key=f"{key}-date")
-    cols[1].selectbox(a("kind"), [k.value for k in ActivityKind], format_func=lambda k: t(f"activities.kind.{k}", lang),
-                      key=f"{key}-kind")  # fmt: skip
+    cols[1].selectbox(
+        a("kind"),
+        [k.value for k in ActivityKind],
+        format_func=lambda k: t(f"activities.kind.{k}", lang),
+        key=f"{key}-kind",
+    )
     cols[2].text_input(a("place"), key=f"{key}-place", max_chars=activities.PLACE_MAX)
-    cols[3].number_input(a("attended"), min_value=0, max_value=activities.ATTENDED_MAX, value=None, step=1,
-                         key=f"{key}-attended")  # fmt: skip
-    st.button(a("add"), key=f"{key}-add", on_click=flash.run,
-              args=(_ACTIVITIES, lang, _add_activity, store, c, key, user, lang))  # fmt: skip
+    cols[3].number_input(
+        a("attended"), min_value=0, max_value=activities.ATTENDED_MAX, value=None, step=1, key=f"{key}-attended"
+    )
+    st.button(
+        a("add"),
+        key=f"{key}-add",
+        on_click=flash.run,
+        args=(_ACTIVITIES, lang, _add_activity, store, c, key, user, lang),
+    )
 
 
 # -- staff: the charts, as the page shows them ----------------------------------------------
@@ -142,7 +186,7 @@ def chart_svgs(store: Store, c: Consultation, lang: str) -> list[str]:
 def charts_view(store: Store, c: Consultation, lang: str) -> None:
     with st.expander(t("feedback.staff.charts", lang)):
         for svg in chart_svgs(store, c, lang):
-            st.html(f'<div style="max-width:700px">{svg[svg.index("<svg"):]}</div>')
+            st.html(f'<div style="max-width:700px">{svg[svg.index("<svg") :]}</div>')
 
 
 def staff_view(store: Store, c: Consultation, user: User, lang: str) -> None:
@@ -162,11 +206,17 @@ def public_view(store: Store, c: Consultation, lang: str) -> None:
         return
     st.subheader(t("feedback.public.heading", lang), anchor=False)
     st.caption(t("feedback.public.intro", lang))
-    head = "".join(f"<th scope='col'>{escape_html(t(f'feedback.report.{k}', lang))}</th>" for k in ("theme", "heard", "done"))
+    head = "".join(
+        f"<th scope='col'>{escape_html(t(f'feedback.report.{k}', lang))}</th>" for k in ("theme", "heard", "done")
+    )
     body = []
     for r in rows:
-        heard = "<br>".join([escape_html(t("feedback.report.count.other", lang, n=r.count)),
-                             *(f"<q>{escape_html(q)}</q>" for q in r.quotes)])  # fmt: skip
+        heard = "<br>".join(
+            [
+                escape_html(t("feedback.report.count.other", lang, n=r.count)),
+                *(f"<q>{escape_html(q)}</q>" for q in r.quotes),
+            ]
+        )
         done = "<br>".join(escape_html(x) for x in (feedback.kind_label(r.kind, lang), r.follow_up, r.reason) if x)
         body.append(f"<tr><th scope='row'>{escape_html(r.title)}</th><td>{heard}</td><td>{done}</td></tr>")
     st.html(f"<table class='ki-heard'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
@@ -182,10 +232,17 @@ def _send_registration(store: Store, session: ClassSession, prefix: str, pupil: 
     if lat is None:
         raise InvalidInput("pupil.point_missing")
     barnetrakk.submit_registration(
-        store, session, st.session_state.get(f"{key}-kind") or "", lat, lon,
-        season=st.session_state.get(f"{key}-season"), company=st.session_state.get(f"{key}-company"),
-        reason=st.session_state.get(f"{key}-reason"), pupil=pupil, limiter=limiter(),
-    )  # fmt: skip
+        store,
+        session,
+        st.session_state.get(f"{key}-kind") or "",
+        lat,
+        lon,
+        season=st.session_state.get(f"{key}-season"),
+        company=st.session_state.get(f"{key}-company"),
+        reason=st.session_state.get(f"{key}-reason"),
+        pupil=pupil,
+        limiter=limiter(),
+    )
     location.clear(session.consultation_id, prefix)
     return t("barnetrakk.pupil.saved", lang)
 
@@ -204,23 +261,61 @@ def pupil_view(store: Store, session: ClassSession, prefix: str, pupil: str, whe
     key = f"pupil-{session.id}-barnetrakk"
     st.subheader(p("heading"), anchor=False)
     st.markdown(p("help"))
-    kind = st.radio(p("kind"), [ClassPart.PLAY.value, ClassPart.AVOID.value], index=None,
-                    format_func=lambda v: p(f"kind_{v}"), key=f"{key}-kind")  # fmt: skip
+    kind = st.radio(
+        p("kind"),
+        [ClassPart.PLAY.value, ClassPart.AVOID.value],
+        index=None,
+        format_func=lambda v: p(f"kind_{v}"),
+        key=f"{key}-kind",
+    )
     if kind == ClassPart.PLAY.value:
-        st.radio(p("season"), [s.value for s in Season], index=None, horizontal=True,
-                 format_func=lambda v: t(f"barnetrakk.season.{v}", lang), key=f"{key}-season")  # fmt: skip
-        st.radio(p("company"), [x.value for x in Company], index=None,
-                 format_func=lambda v: t(f"barnetrakk.company.{v}", lang), key=f"{key}-company")  # fmt: skip
+        st.radio(
+            p("season"),
+            [s.value for s in Season],
+            index=None,
+            horizontal=True,
+            format_func=lambda v: t(f"barnetrakk.season.{v}", lang),
+            key=f"{key}-season",
+        )
+        st.radio(
+            p("company"),
+            [x.value for x in Company],
+            index=None,
+            format_func=lambda v: t(f"barnetrakk.company.{v}", lang),
+            key=f"{key}-company",
+        )
     elif kind == ClassPart.AVOID.value:
-        st.radio(p("reason"), [r.value for r in AvoidReason], index=None,
-                 format_func=lambda v: t(f"barnetrakk.reason.{v}", lang), key=f"{key}-reason")  # fmt: skip
-    st.button(p("send"), use_container_width=True, key=f"{key}-send", on_click=flash.run,
-              args=(where, lang, _send_registration, store, session, prefix, pupil, key, lang))  # fmt: skip
+        st.radio(
+            p("reason"),
+            [r.value for r in AvoidReason],
+            index=None,
+            format_func=lambda v: t(f"barnetrakk.reason.{v}", lang),
+            key=f"{key}-reason",
+        )
+    st.button(
+        p("send"),
+        use_container_width=True,
+        key=f"{key}-send",
+        on_click=flash.run,
+        args=(where, lang, _send_registration, store, session, prefix, pupil, key, lang),
+    )
     st.subheader(p("wish_heading"), anchor=False)
-    st.radio(p("wish_heading"), [m.value for m in Transport], index=None, horizontal=True, label_visibility="collapsed",
-             format_func=lambda v: t(f"classes.transport.{v}", lang), key=f"{key}-wish")  # fmt: skip
-    st.button(p("wish_send"), use_container_width=True, key=f"{key}-wish-send", on_click=flash.run,
-              args=(where, lang, _send_wish, store, session, pupil, key, lang))  # fmt: skip
+    st.radio(
+        p("wish_heading"),
+        [m.value for m in Transport],
+        index=None,
+        horizontal=True,
+        label_visibility="collapsed",
+        format_func=lambda v: t(f"classes.transport.{v}", lang),
+        key=f"{key}-wish",
+    )
+    st.button(
+        p("wish_send"),
+        use_container_width=True,
+        key=f"{key}-wish-send",
+        on_click=flash.run,
+        args=(where, lang, _send_wish, store, session, pupil, key, lang),
+    )
 
 
 # -- teachers and planners -------------------------------------------------------------------
@@ -235,18 +330,24 @@ def class_downloads(store: Store, user: User, session: ClassSession, lang: str) 
     b = lambda k: t(f"barnetrakk.staff.{k}", lang)
     left, right = st.columns(2)
     left.download_button(
-        b("map_pdf"), data=lambda: barnetrakk_print.class_map_pdf(store, user, session.id, settings.tiles, lang),
-        file_name=f"klassekart-{session.id}.pdf", mime="application/pdf", key=f"class-map-{session.id}",
-    )  # fmt: skip
+        b("map_pdf"),
+        data=lambda: barnetrakk_print.class_map_pdf(store, user, session.id, settings.tiles, lang),
+        file_name=f"klassekart-{session.id}.pdf",
+        mime="application/pdf",
+        key=f"class-map-{session.id}",
+    )
     try:
         barnetrakk.class_summary(store, user, session.id)
     except barnetrakk.TooFewPupils:
         right.caption(b("too_few"))
         return
     right.download_button(
-        b("summary_pdf"), data=lambda: barnetrakk_print.class_summary_pdf(store, user, session.id, settings.tiles, lang),
-        file_name=f"klassen-{session.id}.pdf", mime="application/pdf", key=f"class-summary-{session.id}",
-    )  # fmt: skip
+        b("summary_pdf"),
+        data=lambda: barnetrakk_print.class_summary_pdf(store, user, session.id, settings.tiles, lang),
+        file_name=f"klassen-{session.id}.pdf",
+        mime="application/pdf",
+        key=f"class-summary-{session.id}",
+    )
 
 
 def planner_downloads(store: Store, user: User, consultation_id: str, lang: str) -> None:
@@ -255,11 +356,17 @@ def planner_downloads(store: Store, user: User, consultation_id: str, lang: str)
         return
     b = lambda k: t(f"barnetrakk.staff.{k}", lang)
     st.download_button(
-        b("export"), help=b("export_help"), mime="application/geo+json", key=f"barnetrakk-{consultation_id}",
+        b("export"),
+        help=b("export_help"),
+        mime="application/geo+json",
+        key=f"barnetrakk-{consultation_id}",
         data=lambda: json.dumps(barnetrakk.export_features(store, user, consultation_id, lang), ensure_ascii=False),
         file_name=f"{consultation_id}-barnetrakk.geojson",
-    )  # fmt: skip
+    )
     text = barnetrakk.citation(store, consultation_id, lang)
-    st.text_area(b("planbeskrivelse"), value=text or b("planbeskrivelse_none"), disabled=text is None,
-                 key=f"barnetrakk-{consultation_id}-cite")  # fmt: skip
-
+    st.text_area(
+        b("planbeskrivelse"),
+        value=text or b("planbeskrivelse_none"),
+        disabled=text is None,
+        key=f"barnetrakk-{consultation_id}-cite",
+    )

@@ -33,9 +33,7 @@ def outcomes_section(store: Store, c: Consultation, lang: str) -> None:
             if item.reference == wanted:
                 st.caption(t("mail24b.answer.linked", lang, ref=item.reference))
             st.markdown(f"**{escape_markdown(c.labels(lang).category(item.category))}**")
-            st.caption(
-                t("planning.outcomes.meta", lang, ref=item.reference, date=format_date(item.created_at, lang))
-            )
+            st.caption(t("planning.outcomes.meta", lang, ref=item.reference, date=format_date(item.created_at, lang)))
             text_block(item.text)
             if response is None:
                 st.caption(t("planning.outcomes.unanswered", lang))
@@ -44,10 +42,6 @@ def outcomes_section(store: Store, c: Consultation, lang: str) -> None:
             st.markdown(f"**{t('planning.outcomes.outcome', lang, outcome=label)}**")
             if o.via is not None:
                 st.caption(t("planning.outcomes.via", lang, ref=reference(o.via)))
-            st.markdown(
-                f"*{t('planning.outcomes.assessment', lang)}:* {escape_markdown(response.assessment)}"
-            )
+            st.markdown(f"*{t('planning.outcomes.assessment', lang)}:* {escape_markdown(response.assessment)}")
             if response.plan_change:
-                st.markdown(
-                    f"*{t('planning.outcomes.plan_change', lang)}:* {escape_markdown(response.plan_change)}"
-                )
+                st.markdown(f"*{t('planning.outcomes.plan_change', lang)}:* {escape_markdown(response.plan_change)}")

@@ -51,9 +51,7 @@ RECEIPT_PAGE = "pages/kvittering.py"
 
 
 @st.fragment
-def map_section(
-    store: Store, settings: Settings, consultation: Consultation, lang: str, accepts_input: bool
-) -> None:
+def map_section(store: Store, settings: Settings, consultation: Consultation, lang: str, accepts_input: bool) -> None:
     """The map reruns alone when clicked or drawn on: the pin or line shows at once, the
     page stays put."""
     if not accepts_input:
@@ -116,11 +114,14 @@ def _formal_fields(consultation: Consultation, keys: dict[str, str], lang: str) 
     st.text_input(t("identity.name", lang), max_chars=SENDER_NAME_MAX, key=keys["sender_name"], autocomplete="name")
     left, right = st.columns([3, 1])
     left.text_input(
-        t("identity.address", lang), max_chars=SENDER_ADDRESS_MAX, key=keys["sender_address"],
+        t("identity.address", lang),
+        max_chars=SENDER_ADDRESS_MAX,
+        key=keys["sender_address"],
         autocomplete="street-address",
-    )  # fmt: skip
-    right.text_input(t("identity.property", lang), max_chars=30, help=t("identity.property_help", lang),
-                     key=keys["sender_property"])  # fmt: skip
+    )
+    right.text_input(
+        t("identity.property", lang), max_chars=30, help=t("identity.property_help", lang), key=keys["sender_property"]
+    )
     st.file_uploader(
         t("attachment.label", lang),
         type=list(attachments.EXTENSIONS),
@@ -181,9 +182,7 @@ def _question(consultation: Consultation, q: Question, lang: str) -> None:
     if q.kind == QuestionKind.SINGLE:
         st.radio(text, options=q.options, index=None, format_func=option, key=key)
     elif q.kind == QuestionKind.MULTIPLE:
-        st.multiselect(
-            text, options=q.options, format_func=option, key=key, placeholder=t("questions.no_answer", lang)
-        )
+        st.multiselect(text, options=q.options, format_func=option, key=key, placeholder=t("questions.no_answer", lang))
     elif q.kind == QuestionKind.SCALE:
         st.radio(
             text,
@@ -263,7 +262,11 @@ def _on_submit(
     state[_step_key(consultation.id)] = 1  # on a phone: sent; the next input starts at «where»
     message = "form.thanks" if stored.status == InputStatus.PUBLISHED else "form.thanks_pending"
     thanks = t(worded(message, consultation.stage), lang, ref=stored.reference)
-    flash.say(_form_where(consultation.id), "success", f"{thanks} {mail_forms.submitted(consultation.id, asked, lang)}".strip())
+    flash.say(
+        _form_where(consultation.id),
+        "success",
+        f"{thanks} {mail_forms.submitted(consultation.id, asked, lang)}".strip(),
+    )
     if _is_formal(consultation):
         state[f"receipt-{consultation.id}"] = stored.reference
         state[f"receipt-address-{consultation.id}"] = issue_address(store, stored.id, session)
@@ -384,11 +387,17 @@ def _step_key(consultation_id: str) -> str:
 
 def _outcome(consultation: Consultation, lang: str) -> None:
     """Thanks (with the receipt's address in a formal høring), or why not."""
-    if flash.show(_form_where(consultation.id)) == "success" and (ref := st.session_state.get(f"receipt-{consultation.id}")):
+    if flash.show(_form_where(consultation.id)) == "success" and (
+        ref := st.session_state.get(f"receipt-{consultation.id}")
+    ):
         token = st.session_state.get(f"receipt-address-{consultation.id}")
         query = {ADDRESS_PARAM: token} if token else {"ref": ref}
-        st.page_link(RECEIPT_PAGE, label=t("receipt.open_link", lang), icon=":material/receipt:",
-                     query_params={**query, **({"lang": lang} if lang != DEFAULT_LANG else {})})  # fmt: skip
+        st.page_link(
+            RECEIPT_PAGE,
+            label=t("receipt.open_link", lang),
+            icon=":material/receipt:",
+            query_params={**query, **({"lang": lang} if lang != DEFAULT_LANG else {})},
+        )
         if token:
             keep_receipt_address(token, lang)
 

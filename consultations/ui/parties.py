@@ -61,8 +61,7 @@ def objection_label(objection: object, status: object, lang: str) -> str:
         return ""
     kind = t(f"objection.kind.{objection}", lang)
     if isinstance(status, str) and status:
-        return t("parties.report.objection_status", lang, kind=kind,
-                 status=t(f"objection.status.{status}", lang))  # fmt: skip
+        return t("parties.report.objection_status", lang, kind=kind, status=t(f"objection.status.{status}", lang))
     return kind
 
 
@@ -79,8 +78,12 @@ def late_label(missed: object, lang: str) -> str:
 def _mark(store: Store, input_id: int, key: str, actor: User, lang: str) -> str:
     chosen = st.session_state.get(key)
     item = objections.mark(store, input_id, None if chosen in (None, NONE) else Objection(chosen), actor)
-    return t("parties.marked", lang, ref=item.reference,
-             kind=objection_label(item.objection, item.objection_status, lang) or t("objection.kind.none", lang))  # fmt: skip
+    return t(
+        "parties.marked",
+        lang,
+        ref=item.reference,
+        kind=objection_label(item.objection, item.objection_status, lang) or t("objection.kind.none", lang),
+    )
 
 
 def objection_controls(store: Store, item: Input, user: User, lang: str, where: str) -> None:
@@ -97,10 +100,14 @@ def objection_controls(store: Store, item: Input, user: User, lang: str, where: 
         return
     st.session_state[f"{k}-kind"] = item.objection.value if item.objection else NONE
     st.radio(
-        t("parties.register.objection", lang), options=[NONE, *(o.value for o in Objection)],
-        horizontal=True, format_func=lambda v: t(f"objection.kind.{v}", lang), key=f"{k}-kind",
-        on_change=flash.run, args=(where, lang, _mark, store, item.id, f"{k}-kind", user, lang),
-    )  # fmt: skip
+        t("parties.register.objection", lang),
+        options=[NONE, *(o.value for o in Objection)],
+        horizontal=True,
+        format_func=lambda v: t(f"objection.kind.{v}", lang),
+        key=f"{k}-kind",
+        on_change=flash.run,
+        args=(where, lang, _mark, store, item.id, f"{k}-kind", user, lang),
+    )
     if item.objection == Objection.INNSIGELSE:
         status = t(f"objection.status.{(item.objection_status or ObjectionStatus.OPEN).value}", lang)
         st.caption(f"{t('parties.status', lang)}: {status}")
@@ -122,9 +129,14 @@ def _prefill(store: Store, c: Consultation, settings: Settings, actor: User, lan
 def _add(store: Store, c: Consultation, k: str, actor: User, lang: str) -> str:
     state = st.session_state
     party = hearing_parties.add(
-        store, c.id, state.get(f"{k}-name"), state.get(f"{k}-type"),
-        sent_on=state.get(f"{k}-sent"), frist=state.get(f"{k}-frist"), actor=actor,
-    )  # fmt: skip
+        store,
+        c.id,
+        state.get(f"{k}-name"),
+        state.get(f"{k}-type"),
+        sent_on=state.get(f"{k}-sent"),
+        frist=state.get(f"{k}-frist"),
+        actor=actor,
+    )
     for field in ("name", "type", "frist"):
         state[f"{k}-{field}"] = None
     return t("hearing.added", lang, name=party.name)
@@ -132,8 +144,7 @@ def _add(store: Store, c: Consultation, k: str, actor: User, lang: str) -> str:
 
 def _edit(store: Store, party: HearingParty, k: str, actor: User, lang: str) -> str:
     state = st.session_state
-    hearing_parties.edit(store, party.id, sent_on=state.get(f"{k}-sent"), frist=state.get(f"{k}-frist"),
-                         actor=actor)  # fmt: skip
+    hearing_parties.edit(store, party.id, sent_on=state.get(f"{k}-sent"), frist=state.get(f"{k}-frist"), actor=actor)
     hearing_parties.link_answer(store, party.id, state.get(f"{k}-answer"), actor)
     return t("hearing.saved", lang, name=party.name)
 
@@ -153,7 +164,8 @@ def _table(c: Consultation, parties: list[HearingParty], lang: str) -> None:
                 col("name"): p.name,
                 col("type"): t(f"sender_type.{p.sender_type.value}", lang),
                 col("sent"): format_date(datetime.combine(p.sent_on, datetime.min.time(), LOCAL_TZ), lang)
-                if p.sent_on else "",
+                if p.sent_on
+                else "",
                 col("frist"): format_date(p.frist or c.closes_at, lang),
                 col("answer"): reference(p.input_id) if p.input_id else t("hearing.not_answered", lang),
             }
@@ -161,7 +173,7 @@ def _table(c: Consultation, parties: list[HearingParty], lang: str) -> None:
         ],
         hide_index=True,
         width="stretch",
-    )  # fmt: skip
+    )
 
 
 def _add_form(store: Store, c: Consultation, settings: Settings, user: User, lang: str) -> None:
@@ -170,34 +182,49 @@ def _add_form(store: Store, c: Consultation, settings: Settings, user: User, lan
     left, right = st.columns(2)
     left.selectbox(
         t("hearing.name", lang),
-        options=[*settings.profile.authorities, *(n for n, _ in settings.profile.hearing_parties
-                                                   if n not in settings.profile.authorities)],
-        index=None, accept_new_options=True, placeholder=t("hearing.name_placeholder", lang),
+        options=[
+            *settings.profile.authorities,
+            *(n for n, _ in settings.profile.hearing_parties if n not in settings.profile.authorities),
+        ],
+        index=None,
+        accept_new_options=True,
+        placeholder=t("hearing.name_placeholder", lang),
         key=f"{k}-name",
-    )  # fmt: skip
+    )
     right.selectbox(
-        t("hearing.type", lang), options=[s.value for s in SenderType if not s.is_person],
-        index=None, format_func=lambda v: t(f"sender_type.{v}", lang),
-        placeholder=t("register.sender_type_placeholder", lang), key=f"{k}-type",
-    )  # fmt: skip
+        t("hearing.type", lang),
+        options=[s.value for s in SenderType if not s.is_person],
+        index=None,
+        format_func=lambda v: t(f"sender_type.{v}", lang),
+        placeholder=t("register.sender_type_placeholder", lang),
+        key=f"{k}-type",
+    )
     left.date_input(t("hearing.sent", lang), value=c.announced_on, format="DD.MM.YYYY", key=f"{k}-sent")
     right.date_input(
-        t("hearing.frist", lang), value=None, format="DD.MM.YYYY", help=t("hearing.frist_help", lang),
+        t("hearing.frist", lang),
+        value=None,
+        format="DD.MM.YYYY",
+        help=t("hearing.frist_help", lang),
         key=f"{k}-frist",
-    )  # fmt: skip
+    )
     st.button(
-        t("hearing.add", lang), key=f"{k}-button", type="primary",
-        on_click=flash.run, args=("hearing", lang, _add, store, c, k, user, lang),
-    )  # fmt: skip
+        t("hearing.add", lang),
+        key=f"{k}-button",
+        type="primary",
+        on_click=flash.run,
+        args=("hearing", lang, _add, store, c, k, user, lang),
+    )
 
 
 def _edit_form(store: Store, c: Consultation, parties: list[HearingParty], user: User, lang: str) -> None:
     st.subheader(t("hearing.edit_heading", lang), anchor=False)
     by_id = {p.id: p for p in parties}
     chosen = st.selectbox(
-        t("hearing.choose", lang), options=list(by_id), format_func=lambda i: by_id[i].name,
+        t("hearing.choose", lang),
+        options=list(by_id),
+        format_func=lambda i: by_id[i].name,
         key=f"hearing-{c.id}-chosen",
-    )  # fmt: skip
+    )
     party = by_id[chosen]
     k = f"hearing-{c.id}-{party.id}"
     inputs = {i.id: i for i in store.all_inputs(c.id)}
@@ -205,46 +232,62 @@ def _edit_form(store: Store, c: Consultation, parties: list[HearingParty], user:
     left, right = st.columns(2)
     left.date_input(t("hearing.sent", lang), value=party.sent_on, format="DD.MM.YYYY", key=f"{k}-sent")
     right.date_input(
-        t("hearing.frist", lang), value=_frist_date(party), format="DD.MM.YYYY",
-        help=t("hearing.frist_help", lang), key=f"{k}-frist",
-    )  # fmt: skip
+        t("hearing.frist", lang),
+        value=_frist_date(party),
+        format="DD.MM.YYYY",
+        help=t("hearing.frist_help", lang),
+        key=f"{k}-frist",
+    )
     st.selectbox(
-        t("hearing.answer", lang), options=options,
+        t("hearing.answer", lang),
+        options=options,
         index=options.index(party.input_id) if party.input_id in inputs else 0,
-        format_func=lambda i: t("hearing.not_answered", lang) if i is None else
-        f"{reference(i)} · {inputs[i].sender_name or ''} · {excerpt(inputs[i].text, 60)}",
+        format_func=lambda i: (
+            t("hearing.not_answered", lang)
+            if i is None
+            else f"{reference(i)} · {inputs[i].sender_name or ''} · {excerpt(inputs[i].text, 60)}"
+        ),
         key=f"{k}-answer",
-    )  # fmt: skip
+    )
     if party.input_id in inputs:
         st.page_link(
-            REVIEW_PAGE, label=t("hearing.open_answer", lang, ref=reference(party.input_id)),
-            query_params={"id": c.id}, icon=":material/open_in_new:",
-        )  # fmt: skip
+            REVIEW_PAGE,
+            label=t("hearing.open_answer", lang, ref=reference(party.input_id)),
+            query_params={"id": c.id},
+            icon=":material/open_in_new:",
+        )
     buttons = st.columns(2)
     buttons[0].button(
-        t("hearing.save", lang), key=f"{k}-save", type="primary",
-        on_click=flash.run, args=("hearing", lang, _edit, store, party, k, user, lang),
-    )  # fmt: skip
+        t("hearing.save", lang),
+        key=f"{k}-save",
+        type="primary",
+        on_click=flash.run,
+        args=("hearing", lang, _edit, store, party, k, user, lang),
+    )
     buttons[1].button(
-        t("hearing.remove", lang), key=f"{k}-remove",
-        on_click=flash.run, args=("hearing", lang, _remove, store, party, user, lang),
-    )  # fmt: skip
+        t("hearing.remove", lang),
+        key=f"{k}-remove",
+        on_click=flash.run,
+        args=("hearing", lang, _remove, store, party, user, lang),
+    )
 
 
 def page(store: Store, settings: Settings, user: User, lang: str) -> None:
     st.title(t("hearing.title", lang), anchor=False)
     st.caption(t("hearing.intro", lang))
-    by_id = {e.consultation.id: e.consultation for e in store.listings()
-             if e.consultation.status != Status.ARCHIVED}  # fmt: skip
+    by_id = {e.consultation.id: e.consultation for e in store.listings() if e.consultation.status != Status.ARCHIVED}
     if not by_id:
         st.info(t("hearing.none", lang))
         return
     ids = list(by_id)
     wanted = st.query_params.get("id")
     chosen = st.selectbox(
-        t("hearing.consultation", lang), options=ids, index=ids.index(wanted) if wanted in by_id else 0,
-        format_func=lambda cid: by_id[cid].title, key="hearing-consultation",
-    )  # fmt: skip
+        t("hearing.consultation", lang),
+        options=ids,
+        index=ids.index(wanted) if wanted in by_id else 0,
+        format_func=lambda cid: by_id[cid].title,
+        key="hearing-consultation",
+    )
     st.query_params["id"] = chosen
     c = by_id[chosen]
     flash.show("hearing")
@@ -252,10 +295,12 @@ def page(store: Store, settings: Settings, user: User, lang: str) -> None:
     summary(store, c, lang)
     if settings.profile.hearing_parties:
         st.button(
-            t("hearing.prefill", lang), key=f"hearing-{c.id}-prefill",
+            t("hearing.prefill", lang),
+            key=f"hearing-{c.id}-prefill",
             help=t("hearing.prefill_help", lang),
-            on_click=flash.run, args=("hearing", lang, _prefill, store, c, settings, user, lang),
-        )  # fmt: skip
+            on_click=flash.run,
+            args=("hearing", lang, _prefill, store, c, settings, user, lang),
+        )
     if parties:
         _table(c, parties, lang)
         _edit_form(store, c, parties, user, lang)

@@ -78,7 +78,9 @@ def overview(store: Store, user: User, lang: str) -> None:
     parties.summary(store, c, lang)
     st.page_link(parties.PAGE, label=t("hearing.title", lang), query_params={"id": c.id}, icon=":material/groups:")
     actions = st.columns(3)
-    actions[0].page_link(BUILDER_PAGE, label=t("staff_list.edit", lang), query_params={"id": c.id}, icon=":material/edit:")
+    actions[0].page_link(
+        BUILDER_PAGE, label=t("staff_list.edit", lang), query_params={"id": c.id}, icon=":material/edit:"
+    )
     preview = "staff_list.preview" if c.status == Status.DRAFT else "staff_list.open_public"
     actions[1].page_link(HOME_PAGE, label=t(preview, lang), query_params={"id": c.id}, icon=":material/visibility:")
     actions[2].button(

@@ -31,8 +31,22 @@ from ..participation.submission import REGISTERABLE, SENDER_NAME_MAX, register_i
 from . import flash, location
 
 CHANNELS = (Channel.EMAIL, Channel.LETTER, Channel.MEETING)
-_FIELDS = ("channel", "sender_type", "sender_name", "received", "category", "text", "whole_area",
-           "authority", "objection", "street", "postcode", "place", "journalpost", "property")  # fmt: skip
+_FIELDS = (
+    "channel",
+    "sender_type",
+    "sender_name",
+    "received",
+    "category",
+    "text",
+    "whole_area",
+    "authority",
+    "objection",
+    "street",
+    "postcode",
+    "place",
+    "journalpost",
+    "property",
+)
 NO_OBJECTION = "none"  # the objection radio's «neither innsigelse nor faglig råd»
 BOTH = "both"  # a letter that holds an innsigelse and a faglig råd
 KEYS = {f: f"register-{f}" for f in _FIELDS} | {"consultation": "register-consultation"}
@@ -58,9 +72,7 @@ def _reset(consultation_id: str) -> None:
     location.clear(consultation_id, PREFIX)
 
 
-def _register(
-    store: Store, settings: Settings, consultation: Consultation, actor: User, lang: str
-) -> str:
+def _register(store: Store, settings: Settings, consultation: Consultation, actor: User, lang: str) -> str:
     """Store the input and clear the form; the message for the planner."""
     state = st.session_state
     channel, sender_type = state.get(KEYS["channel"]), state.get(KEYS["sender_type"])
@@ -89,10 +101,19 @@ def _register(
         drawing=drawing,
     )
     stored = register_input(
-        store, consultation.id, draft,
-        channel=Channel(channel), sender_type=SenderType(sender_type),
-        sender_name=sender_name, received_at=state.get(KEYS["received"]), actor=actor,
-        objection=None if objection == NO_OBJECTION else Objection.INNSIGELSE if objection == BOTH else Objection(objection),
+        store,
+        consultation.id,
+        draft,
+        channel=Channel(channel),
+        sender_type=SenderType(sender_type),
+        sender_name=sender_name,
+        received_at=state.get(KEYS["received"]),
+        actor=actor,
+        objection=None
+        if objection == NO_OBJECTION
+        else Objection.INNSIGELSE
+        if objection == BOTH
+        else Objection(objection),
         outside_share=settings.profile.line_outside_share,
         original=(original.name, original.getvalue()) if original is not None else None,
         attachments=[(f.name, f.getvalue()) for f in files],
@@ -101,7 +122,7 @@ def _register(
         journalpost=state.get(KEYS["journalpost"]),
         also_advice=objection == BOTH,
         sender_email=state.get(KEYS["sender_email"]),
-    )  # fmt: skip
+    )
     party = hearing_parties.link_by_name(store, stored, actor)
     _reset(consultation.id)
     key = "register.saved" if stored.status == InputStatus.PUBLISHED else "register.saved_pending"
@@ -115,9 +136,7 @@ def _register(
     return message
 
 
-def _on_register(
-    store: Store, settings: Settings, consultation: Consultation, actor: User, lang: str
-) -> None:
+def _on_register(store: Store, settings: Settings, consultation: Consultation, actor: User, lang: str) -> None:
     """Runs before the rerun: the input is stored and the form cleared, or it says why not."""
     flash.run(_WHERE, lang, _register, store, settings, consultation, actor, lang)
 
@@ -134,9 +153,16 @@ def _location(store: Store, settings: Settings, consultation: Consultation, lang
     ):
         return
     location.widget(
-        store, settings, consultation, lang, prefix=PREFIX, shapes=tuple(Shape), inputs=False,
-        point_help=t("register.map_help", lang), height=420,
-    )  # fmt: skip
+        store,
+        settings,
+        consultation,
+        lang,
+        prefix=PREFIX,
+        shapes=tuple(Shape),
+        inputs=False,
+        point_help=t("register.map_help", lang),
+        height=420,
+    )
 
 
 def _sender(column, settings: Settings, sender_type: str | None, lang: str) -> None:
@@ -187,9 +213,11 @@ def register_form(store: Store, settings: Settings, user: User, lang: str) -> No
         t("register.consultation", lang),
         options=list(by_id),
         format_func=lambda cid: t(
-            "register.consultation_option", lang,
-            title=by_id[cid].title, status=t(f"status.{by_id[cid].status.value}", lang),
-        ),  # fmt: skip
+            "register.consultation_option",
+            lang,
+            title=by_id[cid].title,
+            status=t(f"status.{by_id[cid].status.value}", lang),
+        ),
         key=KEYS["consultation"],
         on_change=lambda: st.session_state.pop(KEYS["category"], None),  # another list
     )
@@ -258,18 +286,25 @@ def _letter(left, right, sender_type: str | None, formal: bool, lang: str) -> No
     """The letter as received (the hoveddokument), its attachments, the journalpost
     postmottak gave it, and a private sender's postal address for the vedtak notice."""
     left.file_uploader(
-        t("letters.form.original", lang), type=list(EXTENSIONS), help=t("letters.form.original_help", lang),
+        t("letters.form.original", lang),
+        type=list(EXTENSIONS),
+        help=t("letters.form.original_help", lang),
         key=_upload_key("original"),
-    )  # fmt: skip
+    )
     left.file_uploader(
-        t("letters.form.attachments", lang), type=list(EXTENSIONS), accept_multiple_files=True,
-        help=t("letters.form.attachments_help", lang, max=MAX_PER_INPUT), key=_upload_key("attachments"),
-    )  # fmt: skip
+        t("letters.form.attachments", lang),
+        type=list(EXTENSIONS),
+        accept_multiple_files=True,
+        help=t("letters.form.attachments_help", lang, max=MAX_PER_INPUT),
+        key=_upload_key("attachments"),
+    )
     if formal:
         left.text_input(
-            t("letters.form.journalpost", lang), help=t("letters.form.journalpost_help", lang),
-            key=KEYS["journalpost"], placeholder="25/4711-12",
-        )  # fmt: skip
+            t("letters.form.journalpost", lang),
+            help=t("letters.form.journalpost_help", lang),
+            key=KEYS["journalpost"],
+            placeholder="25/4711-12",
+        )
     if sender_type is not None and SenderType(sender_type).is_person:
         right.text_input(t("letters.form.street", lang), key=KEYS["street"], max_chars=STREET_MAX)
         code, place = right.columns([1, 2])

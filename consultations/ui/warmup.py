@@ -46,8 +46,11 @@ def public_pages(store: Store | None, now: datetime | None = None) -> list[str]:
         return []
     now = now or datetime.now(UTC)
     order = {Phase.OPEN: 0, Phase.UPCOMING: 1, Phase.CLOSED: 2}
-    shown = [(order[p], listing.consultation.id) for listing in store.listings()
-             if (p := listing.consultation.phase(now)) in order]  # fmt: skip
+    shown = [
+        (order[p], listing.consultation.id)
+        for listing in store.listings()
+        if (p := listing.consultation.phase(now)) in order
+    ]
     return [f"id={cid}" for _, cid in sorted(shown, key=lambda x: x[0])[:MAX_CONSULTATIONS]]
 
 
@@ -93,7 +96,9 @@ class Warmup:
             for query in self.pages():
                 self._open(query)
             done = ", ".join(self.opened)
-            print(f"kartinnspill-warmup done in {time.monotonic() - started:.1f} s: {done}", file=sys.stderr, flush=True)
+            print(
+                f"kartinnspill-warmup done in {time.monotonic() - started:.1f} s: {done}", file=sys.stderr, flush=True
+            )
         except Exception:  # noqa: BLE001 - a cold server is better than none: say so, serve
             _LOG.exception("warm-up failed after %.1f s; serving without it", time.monotonic() - started)
         finally:
@@ -123,8 +128,14 @@ class Warmup:
         back.rerun_script.context_info.timezone = "Europe/Oslo"
         finished = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR}
         ws_url = self.url.replace("http", "ws", 1) + "/_stcore/stream"
-        with connect(ws_url, subprotocols=["streamlit"], max_size=None, proxy=None, open_timeout=PAGE_TIMEOUT_S,
-                     ping_interval=None) as ws:  # fmt: skip
+        with connect(
+            ws_url,
+            subprotocols=["streamlit"],
+            max_size=None,
+            proxy=None,
+            open_timeout=PAGE_TIMEOUT_S,
+            ping_interval=None,
+        ) as ws:
             ws.send(back.SerializeToString())
             deadline = time.monotonic() + PAGE_TIMEOUT_S
             while True:

@@ -102,9 +102,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
 
 def _failed(request: pytest.FixtureRequest) -> bool:
     node = request.node
-    return any(
-        getattr(getattr(node, f"rep_{when}", None), "failed", False) for when in ("setup", "call")
-    )
+    return any(getattr(getattr(node, f"rep_{when}", None), "failed", False) for when in ("setup", "call"))
 
 
 # --------------------------------------------------------------------------- server
@@ -191,9 +189,7 @@ def requests_seen() -> list[str]:
 
 @pytest.fixture
 def browser_page(_browser, requests_seen: list[str], request: pytest.FixtureRequest):
-    context = _browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale="nb-NO", service_workers="block"
-    )
+    context = _browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO", service_workers="block")
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     context.on("request", lambda req: requests_seen.append(req.url))
     page = context.new_page()

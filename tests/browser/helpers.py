@@ -48,8 +48,6 @@ RESUME_SCRIPT = """
 """
 
 
-
-
 def wait_idle(page: Page, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> None:
     """Wait until Streamlit is connected and no script (or fragment) run is in progress."""
     page.locator(

@@ -47,9 +47,15 @@ BLOCKING = {"serious", "critical"}
 # Rules axe applies to the top-level page only (`is-initiator-matches`), or that are about
 # a whole page: meaningless for an embedded map document tested on its own.
 PAGE_ONLY_RULES = {
-    "aria-hidden-body", "document-title", "html-has-lang", "meta-viewport",
-    "meta-viewport-large", "bypass", "landmark-one-main", "page-has-heading-one",
-}  # fmt: skip
+    "aria-hidden-body",
+    "document-title",
+    "html-has-lang",
+    "meta-viewport",
+    "meta-viewport-large",
+    "bypass",
+    "landmark-one-main",
+    "page-has-heading-one",
+}
 PHONE = {"width": 375, "height": 812}
 
 
@@ -61,8 +67,7 @@ PHONE = {"width": 375, "height": 812}
 def wait_idle(page: Page, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> None:
     """Wait until Streamlit is connected and no script (or fragment) run is in progress."""
     page.locator(
-        '[data-testid="stApp"][data-test-script-state="notRunning"]'
-        '[data-test-connection-state="CONNECTED"]'
+        '[data-testid="stApp"][data-test-script-state="notRunning"][data-test-connection-state="CONNECTED"]'
     ).wait_for(state="attached", timeout=timeout_ms)
 
 
@@ -207,8 +212,7 @@ def table(findings: list[Finding]) -> str:
 
 def details(findings: list[Finding]) -> str:
     return "\n".join(
-        f"- {f.rule} ({f.impact}, {f.nodes}) on {f.page} [{f.where}]: {f.help}\n    e.g. {f.example}"
-        for f in findings
+        f"- {f.rule} ({f.impact}, {f.nodes}) on {f.page} [{f.where}]: {f.help}\n    e.g. {f.example}" for f in findings
     )
 
 
@@ -227,9 +231,15 @@ def _seed_with_admin(db_path: Path) -> None:
         admin = create_user(store, ADMIN, "admin", PASSWORD)
         now = datetime.now(UTC)
         CLASS["code"] = classes.create_class(
-            store, admin, BORGEN, school="Borgen skole", grade="4", size=24,
-            opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(hours=2),
-        ).code  # fmt: skip
+            store,
+            admin,
+            BORGEN,
+            school="Borgen skole",
+            grade="4",
+            size=24,
+            opens_at=now - timedelta(minutes=5),
+            closes_at=now + timedelta(hours=2),
+        ).code
     finally:
         store.close()
 
@@ -265,8 +275,7 @@ def test_no_serious_or_critical_axe_violations_on_any_page(start_app, browser_pa
 
     # /kvittering is reached only from a sent merknad, /epost from a mail's link; a visitor
     # without one sees its notice
-    for path in ("/", f"/?id={BORGEN}", f"/?id={HEGGEDAL}", "/personvern", "/tilgjengelighet", "/kvittering",
-                 "/epost"):
+    for path in ("/", f"/?id={BORGEN}", f"/?id={HEGGEDAL}", "/personvern", "/tilgjengelighet", "/kvittering", "/epost"):
         page.goto(f"{server.url}{path}")
         if path.startswith("/?id="):
             expect(page.get_by_role("heading", level=1).first).to_be_visible()
@@ -317,9 +326,8 @@ def test_no_serious_or_critical_axe_violations_on_any_page(start_app, browser_pa
 
     page_level = [f for f in findings if f.blocking and f.where != "map iframe (own document)"]
     own_doc = [
-        f for f in findings
-        if f.blocking and f.where == "map iframe (own document)" and f.rule not in PAGE_ONLY_RULES
-    ]  # fmt: skip
+        f for f in findings if f.blocking and f.where == "map iframe (own document)" and f.rule not in PAGE_ONLY_RULES
+    ]
     in_app = [f for f in page_level + own_doc if not (f.where.startswith("map") and is_leaflet_markup(f))]
     leaflet = [f for f in page_level + own_doc if f not in in_app]
     assert not in_app, "serious/critical axe violations in the app's own markup:\n" + details(in_app)
@@ -437,9 +445,11 @@ def test_keyboard_only_resident_sends_an_input_with_a_location(app_server, brows
     link = tab_to(
         page,
         "the Borgen card's link",
-        lambda f: f["tag"] == "a"
-        and "Les mer og gi innspill" in f["text"]
-        and re.search(rf"[?&]id={BORGEN}(&|$)", f["href"]) is not None,
+        lambda f: (
+            f["tag"] == "a"
+            and "Les mer og gi innspill" in f["text"]
+            and re.search(rf"[?&]id={BORGEN}(&|$)", f["href"]) is not None
+        ),
     )
     check_focus(link, "link 'Les mer og gi innspill'")
     page.keyboard.press("Enter")
@@ -448,19 +458,21 @@ def test_keyboard_only_resident_sends_an_input_with_a_location(app_server, brows
     ready(page, 1)
 
     summary = tab_to(
-        page, "the expander 'Velg sted uten kart'",
+        page,
+        "the expander 'Velg sted uten kart'",
         lambda f: f["tag"] == "summary" and "Velg sted uten kart" in f["text"],
-    )  # fmt: skip
+    )
     check_focus(summary, "expander 'Velg sted uten kart'")
     page.keyboard.press("Enter")
     place_box = page.get_by_role("combobox", name="Velg et sted i planområdet", exact=True)
     expect(place_box).to_be_visible()
 
     place = tab_to(
-        page, "the place selectbox",
+        page,
+        "the place selectbox",
         lambda f: f["role"] == "combobox" and f["label"] == "Velg et sted i planområdet",
         max_tabs=10,
-    )  # fmt: skip
+    )
     check_focus(place, "selectbox 'Velg et sted i planområdet'")
     settle(page)  # the expander's and the map's reruns are over: the choice is not lost to one
     choose_by_keyboard(page, "Velg et sted i planområdet", PLACE, PLACE)
@@ -468,25 +480,30 @@ def test_keyboard_only_resident_sends_an_input_with_a_location(app_server, brows
     settle(page)
 
     category = tab_to(
-        page, "the selectbox 'Kategori'",
+        page,
+        "the selectbox 'Kategori'",
         lambda f: f["role"] == "combobox" and f["label"] == "Kategori",
-    )  # fmt: skip
+    )
     check_focus(category, "selectbox 'Kategori'")
     choose_by_keyboard(page, "Kategori", "Trafikk", CATEGORY)
 
     textarea = tab_to(
-        page, "the text area 'Ditt innspill'",
-        lambda f: f["tag"] == "textarea" and f["label"] == "Ditt innspill", max_tabs=10,
-    )  # fmt: skip
+        page,
+        "the text area 'Ditt innspill'",
+        lambda f: f["tag"] == "textarea" and f["label"] == "Ditt innspill",
+        max_tabs=10,
+    )
     check_focus(textarea, "text area 'Ditt innspill'")
     marker = "".join(random.choices(string.ascii_lowercase, k=12))
     text = f"Tastaturtest {marker}: en trygg kryssing ved skolen trengs."
     page.keyboard.type(text)
 
     button = tab_to(
-        page, "the button 'Send innspill'",
-        lambda f: f["tag"] == "button" and f["text"] == "Send innspill", max_tabs=15,
-    )  # fmt: skip
+        page,
+        "the button 'Send innspill'",
+        lambda f: f["tag"] == "button" and f["text"] == "Send innspill",
+        max_tabs=15,
+    )
     check_focus(button, "button 'Send innspill'")
     page.keyboard.press("Enter")
 
@@ -534,9 +551,7 @@ def test_language_choice_nynorsk_and_english(app_server, browser_page: Page):
     expect(page.get_by_role("heading", name=BORGEN_TITLE).first).to_be_visible()
     ready(page, 1)
     expect(page.get_by_role("button", name=t("form.submit", "nn"), exact=True)).to_be_visible()
-    page.wait_for_function(
-        "(code) => document.documentElement.lang === code", arg=t("language.html", "nn")
-    )
+    page.wait_for_function("(code) => document.documentElement.lang === code", arg=t("language.html", "nn"))
     assert page.evaluate("document.documentElement.lang") == "nn"
 
     box = page.get_by_role("combobox", name=t("language.label", "nn"), exact=True)
@@ -551,9 +566,7 @@ def test_language_choice_nynorsk_and_english(app_server, browser_page: Page):
     expect(page.get_by_role("combobox", name=t("language.label", "en"), exact=True)).to_have_value(
         t("language.en", "en")
     )
-    page.wait_for_function(
-        "(code) => document.documentElement.lang === code", arg=t("language.html", "en")
-    )
+    page.wait_for_function("(code) => document.documentElement.lang === code", arg=t("language.html", "en"))
 
 
 # --------------------------------------------------------------------------- 4. phone
@@ -600,10 +613,7 @@ def _swipe(cdp, x: float, y: float, dy: float, fingers: int = 1, steps: int = 8)
     """Fingers down side by side at (x, y), up by dy over a few moves, lifted."""
 
     def points(yy: float) -> list[dict]:
-        return [
-            {"x": x + 40 * n, "y": yy, "radiusX": 4, "radiusY": 4, "force": 1, "id": n + 1}
-            for n in range(fingers)
-        ]
+        return [{"x": x + 40 * n, "y": yy, "radiusX": 4, "radiusY": 4, "force": 1, "id": n + 1} for n in range(fingers)]
 
     cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": points(y)})
     for i in range(1, steps + 1):
@@ -615,9 +625,12 @@ def _swipe(cdp, x: float, y: float, dy: float, fingers: int = 1, steps: int = 8)
 
 def test_phone_375px_resident_path_with_screenshots(app_server, _browser):
     context = _browser.new_context(
-        viewport=PHONE, is_mobile=True, has_touch=True,
-        locale="nb-NO", service_workers="block",
-    )  # fmt: skip
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        locale="nb-NO",
+        service_workers="block",
+    )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     page = context.new_page()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -660,7 +673,9 @@ def test_phone_375px_resident_path_with_screenshots(app_server, _browser):
         two_before, two_centre = page.evaluate(_SCROLLED), frame.evaluate(_MAP_CENTRE)
         _swipe(cdp, box["x"] + box["width"] / 3, box["y"] + box["height"] * 0.7, 150, fingers=2)
         two_after, two_centre_after = page.evaluate(_SCROLLED), frame.evaluate(_MAP_CENTRE)
-        heading = page.get_by_role("heading", name="1 av 3 · Hvor gjelder det?").first  # the form waits below on a phone
+        heading = page.get_by_role(
+            "heading", name="1 av 3 · Hvor gjelder det?"
+        ).first  # the form waits below on a phone
         heading.scroll_into_view_if_needed()
         hb = heading.bounding_box()
         c0 = page.evaluate(_SCROLLED)

@@ -26,17 +26,27 @@ def test_a_pupil_on_a_phone_marks_where_they_play_and_how_they_would_travel(star
     def prepare(db_path: Path) -> None:
         now = datetime.now(UTC)
         store = Store.open(db_path)
-        store.add_consultation(make_consultation(CID, title="Heggedal: skoleveien",
-                                                 opens_at=now - timedelta(days=5), closes_at=now + timedelta(days=30)))  # fmt: skip
+        store.add_consultation(
+            make_consultation(
+                CID, title="Heggedal: skoleveien", opens_at=now - timedelta(days=5), closes_at=now + timedelta(days=30)
+            )
+        )
         made["class"] = classes.create_class(
-            store, staff(store, "lena", Role.TEACHER), CID, school="Heggedal skole", grade="9", size=24,
-            opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(hours=2),
-        )  # fmt: skip
+            store,
+            staff(store, "lena", Role.TEACHER),
+            CID,
+            school="Heggedal skole",
+            grade="9",
+            size=24,
+            opens_at=now - timedelta(minutes=5),
+            closes_at=now + timedelta(hours=2),
+        )
         store.close()
 
     server = start_app(prepare=prepare)
-    context = _browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="nb-NO",
-                                   service_workers="block")  # fmt: skip
+    context = _browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, locale="nb-NO", service_workers="block"
+    )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     page = context.new_page()
     try:

@@ -20,21 +20,28 @@ CID = "heggedal-skolevei"
 TABLET = {"width": 768, "height": 1024}
 
 
-def test_a_pupil_on_a_tablet_draws_the_way_marks_a_place_and_is_done(
-    start_app, browser_page: Page
-):
+def test_a_pupil_on_a_tablet_draws_the_way_marks_a_place_and_is_done(start_app, browser_page: Page):
     made: dict[str, object] = {}
 
     def prepare(db_path: Path) -> None:
         now = datetime.now(UTC)
         store = Store.open(db_path)
-        store.add_consultation(make_consultation(CID, title="Heggedal: skoleveien",
-                                                 opens_at=now - timedelta(days=5), closes_at=now + timedelta(days=30)))  # fmt: skip
+        store.add_consultation(
+            make_consultation(
+                CID, title="Heggedal: skoleveien", opens_at=now - timedelta(days=5), closes_at=now + timedelta(days=30)
+            )
+        )
         teacher = staff(store, "lena", Role.TEACHER)
         made["class"] = classes.create_class(
-            store, teacher, CID, school="Heggedal skole", grade="6", size=24,
-            opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(hours=2),
-        )  # fmt: skip
+            store,
+            teacher,
+            CID,
+            school="Heggedal skole",
+            grade="6",
+            size=24,
+            opens_at=now - timedelta(minutes=5),
+            closes_at=now + timedelta(hours=2),
+        )
         store.close()
 
     server = start_app(prepare=prepare)
@@ -51,9 +58,7 @@ def test_a_pupil_on_a_tablet_draws_the_way_marks_a_place_and_is_done(
     box = fl.locator("#map_div").bounding_box()
     assert box is not None
     for dx, dy in ((-0.15, 0.05), (0.0, 0.0), (0.15, -0.05)):
-        fl.locator("#map_div").click(
-            position={"x": box["width"] * (0.5 + dx), "y": box["height"] * (0.5 + dy)}
-        )
+        fl.locator("#map_div").click(position={"x": box["width"] * (0.5 + dx), "y": box["height"] * (0.5 + dy)})
         page.wait_for_timeout(300)
     fl.get_by_role("button", name="Ferdig", exact=True).click()
     expect(page.get_by_text("Tegnet: strek").first).to_be_visible()
@@ -69,18 +74,14 @@ def test_a_pupil_on_a_tablet_draws_the_way_marks_a_place_and_is_done(
     pin_map_centre(page, fl)
     page.get_by_text("🚗 Utrygt: trafikk", exact=True).click()
     wait_idle(page)
-    page.get_by_role("textbox", name="Hvorfor? (frivillig)").fill(
-        "Bilene kjører fort over fotgjengerfeltet"
-    )
+    page.get_by_role("textbox", name="Hvorfor? (frivillig)").fill("Bilene kjører fort over fotgjengerfeltet")
     page.get_by_role("button", name="Lagre stedet").click()
     expect(page.get_by_text("Du har merket 1 sted.")).to_be_visible()
 
     # step 3
     wait_idle(page)
     page.get_by_role("button", name="Ferdig", exact=True).click()
-    expect(
-        page.get_by_role("heading", name="3. Takk for at du var med!")
-    ).to_be_visible()
+    expect(page.get_by_role("heading", name="3. Takk for at du var med!")).to_be_visible()
 
     server.stop()
     store = Store.open(server.db_path)

@@ -29,9 +29,7 @@ SERVED = re.compile(r'\] kartinnspill replicas/(\w+) .*"(\w+) (\S+) HTTP')
 
 
 def _replica(page: Page) -> str | None:
-    return next(
-        (c["value"] for c in page.context.cookies() if c["name"] == AFFINITY), None
-    )
+    return next((c["value"] for c in page.context.cookies() if c["name"] == AFFINITY), None)
 
 
 def _served(run) -> list[tuple[str, str, str]]:
@@ -66,22 +64,18 @@ def test_resident_pins_and_uploads_through_the_balancer_and_stays_on_one_replica
 
         fl, _ = wait_for_map(page)
         wait_idle(page)
-        fl.locator(
-            "#map_div"
-        ).click()  # the map is fitted to the plan area: its centre is inside
+        fl.locator("#map_div").click()  # the map is fitted to the plan area: its centre is inside
         expect(page.get_by_text("Valgt punkt").first).to_be_visible()
         choose_option(page, "Kategori", "Trafikk og trafikksikkerhet")
         text = f"Klyngetest {uuid.uuid4().hex[:12]}: fotgjengerfelt ved skolen trengs."
         page.get_by_role("textbox", name="Ditt innspill", exact=True).fill(text)
         page.get_by_text("Bilder (valgfritt)", exact=True).click()
-        page.locator(
-            '[data-testid="stFileUploaderDropzoneInput"]'
-        ).first.set_input_files(str(phone_photo(tmp_path / "skolevei.jpg")))
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(
+            str(phone_photo(tmp_path / "skolevei.jpg"))
+        )
         expect(page.get_by_text("skolevei.jpg").first).to_be_visible()
         alt = f"Skolevei {uuid.uuid4().hex[:6]}"
-        page.get_by_role(
-            "textbox", name="Hva viser bilde 1? (påkrevd, høyst 150 tegn)"
-        ).fill(alt)
+        page.get_by_role("textbox", name="Hva viser bilde 1? (påkrevd, høyst 150 tegn)").fill(alt)
         wait_idle(page)
         page.get_by_role("button", name="Send innspill").click()
         thanks = page.locator('[data-testid="stAlert"]').filter(has_text="Takk").first
@@ -124,14 +118,10 @@ def test_resident_pins_and_uploads_through_the_balancer_and_stays_on_one_replica
     ) not in _served(run):
         time.sleep(0.2)
     served = _served(run)
-    uploads = {
-        r for r, method, path in served if path.startswith("/_stcore/upload_file")
-    }
+    uploads = {r for r, method, path in served if path.startswith("/_stcore/upload_file")}
     assert uploads == {resident_replica}, served
     streams = [r for r, _m, path in served if path == "/_stcore/stream"]
-    assert (
-        streams.count(resident_replica) >= 1 and streams.count(watcher_replica) >= 2
-    ), served
+    assert streams.count(resident_replica) >= 1 and streams.count(watcher_replica) >= 2, served
 
     from consultations.store import Store
 
@@ -140,9 +130,7 @@ def test_resident_pins_and_uploads_through_the_balancer_and_stays_on_one_replica
         (stored,) = [i for i in store.all_inputs(BORGEN) if i.text == text]
         assert f"KI-{stored.id:06d}" == reference.group(0)
         assert stored.lat is not None and stored.lon is not None
-        (photo,) = [
-            p for p in store.published_photos(BORGEN) if p.input_id == stored.id
-        ]
+        (photo,) = [p for p in store.published_photos(BORGEN) if p.input_id == stored.id]
         assert photo.alt_text == alt
     finally:
         store.close()

@@ -87,23 +87,37 @@ def _seed_with_layers(origin: str):
         try:
             seed_demo(store)
             context_layers.add_wms_layer(
-                store, BORGEN, OPERATOR, name="Planforslaget", url=f"{origin}/wms?map=plan",
-                layers="plan", legend="Rødt er det nye planområdet.", attribution="Test-WMS",
+                store,
+                BORGEN,
+                OPERATOR,
+                name="Planforslaget",
+                url=f"{origin}/wms?map=plan",
+                layers="plan",
+                legend="Rødt er det nye planområdet.",
+                attribution="Test-WMS",
                 loopback=True,  # the stub runs on 127.0.0.1 over http (KARTINNSPILL_WMS_LOOPBACK)
-            )  # fmt: skip
+            )
             east, north = geo.to_working_crs(10.414, 59.826)
             houses = {
                 "type": "FeatureCollection",
                 "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::25832"}},
                 "features": [
-                    {"type": "Feature", "properties": {"navn": "Blokk A"},
-                     "geometry": mapping(box(east, north, east + 60, north + 40))},
+                    {
+                        "type": "Feature",
+                        "properties": {"navn": "Blokk A"},
+                        "geometry": mapping(box(east, north, east + 60, north + 40)),
+                    },
                 ],
-            }  # fmt: skip
+            }
             context_layers.add_file_layer(
-                store, BORGEN, OPERATOR, name="Nye blokker", filename="blokker.geojson",
-                data=json.dumps(houses).encode(), legend="Omrisset av blokkene.",
-            )  # fmt: skip
+                store,
+                BORGEN,
+                OPERATOR,
+                name="Nye blokker",
+                filename="blokker.geojson",
+                data=json.dumps(houses).encode(),
+                legend="Omrisset av blokkene.",
+            )
         finally:
             store.close()
 
@@ -133,15 +147,12 @@ def test_the_wms_layer_is_asked_only_from_its_server_and_the_layer_control_switc
     for path in wms.asked:
         query = {k.upper(): v for k, v in parse_qs(urlsplit(path).query).items()}
         assert urlsplit(path).path == "/wms"
-        assert (
-            query["REQUEST"] == ["GetMap"]
-            and query["LAYERS"] == ["plan"]
-            and query["MAP"] == ["plan"]
-        )
+        assert query["REQUEST"] == ["GetMap"] and query["LAYERS"] == ["plan"] and query["MAP"] == ["plan"]
     outside = [
-        u for u in page.requests_seen  # type: ignore[attr-defined]
+        u
+        for u in page.requests_seen  # type: ignore[attr-defined]
         if not u.startswith(("data:", "blob:", "about:", server.url, wms.origin))
-    ]  # fmt: skip
+    ]
     assert outside == []
 
     # the page's policy lets images come from the WMS in use, not from any other host
@@ -161,12 +172,8 @@ def test_the_wms_layer_is_asked_only_from_its_server_and_the_layer_control_switc
     expect(control).to_contain_text("Planforslaget")
     expect(control).to_contain_text("Nye blokker")
     expect(control).to_contain_text("Rødt er det nye planområdet.")  # the legend beside its switch
-    wms_box = control.locator("label", has_text="Planforslaget").locator(
-        "input[type=checkbox]"
-    )
-    houses_box = control.locator("label", has_text="Nye blokker").locator(
-        "input[type=checkbox]"
-    )
+    wms_box = control.locator("label", has_text="Planforslaget").locator("input[type=checkbox]")
+    houses_box = control.locator("label", has_text="Nye blokker").locator("input[type=checkbox]")
     paths = fl.locator(".leaflet-overlay-pane path")
     with_houses = paths.count()
     wms_box.uncheck()

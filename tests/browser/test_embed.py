@@ -56,8 +56,10 @@ def sites(start_app) -> Iterator[tuple[str, _Site, _Site]]:
     allowed, other = _Site(), _Site()
     app = start_app(env={"KARTINNSPILL_FRAME_ANCESTORS": allowed.origin})
     allowed.page = other.page = (
-        "<!doctype html><html lang=\"nb\"><head><meta charset=\"utf-8\"><title>Asker kommune</title></head>"
-        "<body><h1>Høringer</h1>" + embed.snippet(app.url, BORGEN, "Borgen – høring fra Asker kommune") + "</body></html>"
+        '<!doctype html><html lang="nb"><head><meta charset="utf-8"><title>Asker kommune</title></head>'
+        "<body><h1>Høringer</h1>"
+        + embed.snippet(app.url, BORGEN, "Borgen – høring fra Asker kommune")
+        + "</body></html>"
     ).encode()
     yield app.url, allowed, other
     allowed.close()
@@ -76,9 +78,7 @@ def test_embedded_from_an_allowed_origin_without_navigation_at_the_height_of_its
     expect(frame.locator('iframe[title="streamlit_folium.st_folium"]').first).to_be_attached()
     expect(frame.get_by_text(t("app.back_home", "nb"))).to_have_count(0)
     # the snippet's listener set the height the page told it
-    page.wait_for_function(
-        f"document.querySelector('{FRAME}').style.height !== '{embed.START_HEIGHT_PX}px'"
-    )
+    page.wait_for_function(f"document.querySelector('{FRAME}').style.height !== '{embed.START_HEIGHT_PX}px'")
     height = page.eval_on_selector(FRAME, "f => f.getBoundingClientRect().height")
     inner = page.frames[1].evaluate(
         "() => { const b = document.querySelector('[data-testid=\"stMainBlockContainer\"]');"

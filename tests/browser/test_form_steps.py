@@ -35,8 +35,9 @@ _FOCUSED = "() => document.activeElement ? document.activeElement.textContent.tr
 
 @pytest.fixture
 def phone(_browser):
-    context = _browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="nb-NO",
-                                   service_workers="block")  # fmt: skip
+    context = _browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, locale="nb-NO", service_workers="block"
+    )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     yield context.new_page()
     context.close()

@@ -16,7 +16,6 @@ from tests.browser.helpers import CASE_NUMBER, FORMAL, REF, choose_option, wait_
 from tests.conftest import pdf_lines
 
 
-
 def photo_with_gps(path: Path) -> Path:
     exif = Image.Exif()
     exif[0x8825] = {1: "N", 2: (59.0, 50.0, 1.0), 3: "E", 4: (10.0, 26.0, 4.0)}
@@ -64,9 +63,7 @@ def test_resident_sends_a_named_merknad_with_a_photo_and_gets_the_receipt(app_se
     app_server.stop()  # DuckDB: one process per file
     con = duckdb.connect(str(app_server.db_path), read_only=True)
     try:
-        (row,) = con.execute(
-            "SELECT id, sender_name, sender_address FROM inputs WHERE text = ?", [text]
-        ).fetchall()
+        (row,) = con.execute("SELECT id, sender_name, sender_address FROM inputs WHERE text = ?", [text]).fetchall()
         files = con.execute(
             "SELECT filename, media_type, content FROM input_attachments WHERE input_id = ?", [row[0]]
         ).fetchall()

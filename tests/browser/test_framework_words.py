@@ -16,13 +16,45 @@ SLOW_MS = 30_000
 # Streamlit's English, as its 1.67 bundle writes it (exact texts, and the start of texts
 # with a part that varies).
 ENGLISH = (
-    "Skip to main content", "Upload", "Browse files", "Drag and drop", "per file",
-    "Press Enter", "Press Ctrl+Enter", "Choose an option", "Choose options", "No results",
-    "Help for ", "Show password", "Link to heading", "Choose date", "Previous month",
-    "Next month", "Selected Date", "Selected Time", "day, ", "month, ", "year, ", "hour, ",
-    "minute, ", "Collapse sidebar", "App pages", "Sidebar", "Add row", "Show/hide columns",
-    "Download as CSV", "Running", "file upload", "Open", "Clear value",
-    "January", "November", "December", "Sunday", "Monday", "Tuesday",
+    "Skip to main content",
+    "Upload",
+    "Browse files",
+    "Drag and drop",
+    "per file",
+    "Press Enter",
+    "Press Ctrl+Enter",
+    "Choose an option",
+    "Choose options",
+    "No results",
+    "Help for ",
+    "Show password",
+    "Link to heading",
+    "Choose date",
+    "Previous month",
+    "Next month",
+    "Selected Date",
+    "Selected Time",
+    "day, ",
+    "month, ",
+    "year, ",
+    "hour, ",
+    "minute, ",
+    "Collapse sidebar",
+    "App pages",
+    "Sidebar",
+    "Add row",
+    "Show/hide columns",
+    "Download as CSV",
+    "Running",
+    "file upload",
+    "Open",
+    "Clear value",
+    "January",
+    "November",
+    "December",
+    "Sunday",
+    "Monday",
+    "Tuesday",
 )
 # Every text node outside scripts and styles, and every aria-label, placeholder and title.
 _SHOWN = """() => {
@@ -46,8 +78,7 @@ _SHOWN = """() => {
 def wait_idle(page: Page) -> None:
     page.wait_for_timeout(300)
     page.locator(
-        '[data-testid="stApp"][data-test-script-state="notRunning"]'
-        '[data-test-connection-state="CONNECTED"]'
+        '[data-testid="stApp"][data-test-script-state="notRunning"][data-test-connection-state="CONNECTED"]'
     ).wait_for(state="attached", timeout=DEFAULT_TIMEOUT_MS)
 
 

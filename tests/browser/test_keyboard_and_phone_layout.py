@@ -24,17 +24,13 @@ _FOCUS = """() => {
 }"""
 
 
-def test_velg_sted_uten_kart_is_at_most_ten_tabs_from_the_start_and_the_map_is_one(
-    app_server, browser_page: Page
-):
+def test_velg_sted_uten_kart_is_at_most_ten_tabs_from_the_start_and_the_map_is_one(app_server, browser_page: Page):
     page = browser_page
     page.goto(f"{app_server.url}/?id={BORGEN}")
     wait_for_map(page)
     wait_idle(page)
     page.wait_for_timeout(1_000)
-    page.evaluate(
-        "() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }"
-    )
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
     stops = []
     for _ in range(MAX_TABS):
         page.keyboard.press("Tab")
@@ -51,9 +47,7 @@ def test_velg_sted_uten_kart_is_at_most_ten_tabs_from_the_start_and_the_map_is_o
     wait_for_map(page)
     wait_idle(page)
     page.wait_for_timeout(1_000)
-    page.evaluate(
-        "() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }"
-    )
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
     for _ in range(skip + 1):
         page.keyboard.press("Tab")
     assert page.evaluate(_FOCUS) == "A:Hopp over kartet"
@@ -68,11 +62,10 @@ def test_velg_sted_uten_kart_is_at_most_ten_tabs_from_the_start_and_the_map_is_o
     expect(page.get_by_role("button", name="Støtt", exact=True)).to_have_count(0)
 
 
-def test_on_a_phone_the_map_comes_first_and_the_background_is_folded_below(
-    app_server, _browser
-):
-    context = _browser.new_context(viewport={"width": 375, "height": 812}, has_touch=True, locale="nb-NO",
-                                   service_workers="block")  # fmt: skip
+def test_on_a_phone_the_map_comes_first_and_the_background_is_folded_below(app_server, _browser):
+    context = _browser.new_context(
+        viewport={"width": 375, "height": 812}, has_touch=True, locale="nb-NO", service_workers="block"
+    )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     try:
         page = context.new_page()
@@ -82,9 +75,7 @@ def test_on_a_phone_the_map_comes_first_and_the_background_is_folded_below(
         cta = page.get_by_role("link", name="Gi innspill i kartet")
         expect(cta).to_be_visible()
         box = cta.bounding_box()
-        assert (
-            box is not None and box["y"] + box["height"] <= 812 and box["height"] >= 44
-        )  # on the first screen
+        assert box is not None and box["y"] + box["height"] <= 812 and box["height"] >= 44  # on the first screen
         background = page.locator(".st-key-ki-background details")
         expect(background).not_to_have_attribute("open", "")  # folded on a phone
         top = page.evaluate(
@@ -104,9 +95,7 @@ def test_on_a_phone_the_map_comes_first_and_the_background_is_folded_below(
         context.close()
 
 
-def test_on_a_wide_screen_the_background_stays_open_beside_the_map(
-    app_server, browser_page: Page
-):
+def test_on_a_wide_screen_the_background_stays_open_beside_the_map(app_server, browser_page: Page):
     page = browser_page
     page.goto(f"{app_server.url}/?id={BORGEN}")
     wait_for_map(page)

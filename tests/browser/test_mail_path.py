@@ -152,9 +152,12 @@ def test_on_a_phone_the_mail_fields_are_tapped_and_the_receipt_is_queued(start_a
     from tests.browser.conftest import DEFAULT_TIMEOUT_MS
 
     context = _browser.new_context(
-        viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True, locale="nb-NO",
+        viewport={"width": 375, "height": 812},
+        is_mobile=True,
+        has_touch=True,
+        locale="nb-NO",
         service_workers="block",
-    )  # fmt: skip
+    )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     app_server = start_app(prepare=seed_with_planner)  # seeded before: the first page is quick
     page = context.new_page()
@@ -191,7 +194,10 @@ def test_on_a_phone_the_mail_fields_are_tapped_and_the_receipt_is_queued(start_a
         context.close()
     app_server.stop()  # DuckDB: one process per file
     with duckdb.connect(str(app_server.db_path), read_only=True) as db:
-        kinds = sorted(r[0] for r in db.execute(
-            "SELECT kind FROM mail_outbox WHERE recipient = ? AND status = 'waiting'", ("telefon@example.no",)
-        ).fetchall())  # fmt: skip
+        kinds = sorted(
+            r[0]
+            for r in db.execute(
+                "SELECT kind FROM mail_outbox WHERE recipient = ? AND status = 'waiting'", ("telefon@example.no",)
+            ).fetchall()
+        )
     assert kinds == ["confirm", "receipt"]

@@ -77,9 +77,7 @@ def _open(page: Page, url: str, heading: str | None = None) -> None:
     wait_idle(page, 60_000)
     expect(page.locator("h1").first).to_be_visible()
     if heading:
-        expect(
-            page.get_by_role("heading", level=1, name=heading, exact=True)
-        ).to_be_visible()
+        expect(page.get_by_role("heading", level=1, name=heading, exact=True)).to_be_visible()
 
 
 def _with_a_long_compound(db_path: Path) -> None:
@@ -90,16 +88,12 @@ def _with_a_long_compound(db_path: Path) -> None:
     try:
         seed_demo(store)
         borgen = store.get_consultation(DEMO[0])
-        store.add_consultation(
-            replace(borgen, id=LONG, title=LONG_TITLE, translations={})
-        )
+        store.add_consultation(replace(borgen, id=LONG, title=LONG_TITLE, translations={}))
     finally:
         store.close()
 
 
-def test_at_375_px_no_heading_of_the_demo_consultations_breaks_inside_a_word(
-    app_server, browser_page: Page
-):
+def test_at_375_px_no_heading_of_the_demo_consultations_breaks_inside_a_word(app_server, browser_page: Page):
     page = browser_page
     page.set_viewport_size({"width": 375, "height": 812})
     seen: dict[str, list[dict]] = {}
@@ -110,36 +104,21 @@ def test_at_375_px_no_heading_of_the_demo_consultations_breaks_inside_a_word(
         seen[cid] = _headings(page)
     titles = [h for cid in DEMO for h in seen[cid] if h["tag"] == "H1"]
     assert len(titles) == len(DEMO) and all(h["lines"] for h in titles)
-    assert len([h for h in seen["/"] if h["tag"] == "H3"]) >= len(
-        DEMO
-    )  # the cards' titles
-    problems = {
-        where: [h for h in found if h["bad"] or h["overflows"]]
-        for where, found in seen.items()
-    }
-    assert not any(problems.values()), json.dumps(
-        problems, ensure_ascii=False, indent=1
-    )
-    size = page.evaluate(
-        "() => parseFloat(getComputedStyle(document.querySelector('h1')).fontSize)"
-    )
+    assert len([h for h in seen["/"] if h["tag"] == "H3"]) >= len(DEMO)  # the cards' titles
+    problems = {where: [h for h in found if h["bad"] or h["overflows"]] for where, found in seen.items()}
+    assert not any(problems.values()), json.dumps(problems, ensure_ascii=False, indent=1)
+    size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('h1')).fontSize)")
     assert size < 30, size  # scaled down from Streamlit's 44 px
 
 
-def test_a_compound_too_long_for_the_line_breaks_at_a_drawn_hyphen_and_copies_without_it(
-    start_app, browser_page: Page
-):
+def test_a_compound_too_long_for_the_line_breaks_at_a_drawn_hyphen_and_copies_without_it(start_app, browser_page: Page):
     server = start_app(prepare=_with_a_long_compound)
     page = browser_page
     page.set_viewport_size({"width": 320, "height": 700})
-    _open(
-        page, f"{server.url}/?id={LONG}", heading=LONG_TITLE
-    )  # the accessible name has no soft hyphens
+    _open(page, f"{server.url}/?id={LONG}", heading=LONG_TITLE)  # the accessible name has no soft hyphens
     (title,) = [h for h in _headings(page) if h["tag"] == "H1"]
     assert title["bad"] == [] and not title["overflows"], title
-    assert title["hyphensDrawn"] >= 1 and title["lines"][0].endswith("-"), title[
-        "lines"
-    ]
+    assert title["hyphensDrawn"] >= 1 and title["lines"][0].endswith("-"), title["lines"]
 
     # the measure is not blind: the same heading without its soft hyphens breaks mid-word
     page.evaluate(

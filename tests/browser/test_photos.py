@@ -17,7 +17,9 @@ from tests.browser.helpers import choose_option, phone_photo, wait_for_map, wait
 BORGEN = "borgen-tettstedsutvikling"  # demo: early medvirkning, published at once
 
 
-def test_resident_adds_a_photo_with_alt_text_and_sees_its_thumbnail_in_the_list(start_app, browser_page: Page, tmp_path):
+def test_resident_adds_a_photo_with_alt_text_and_sees_its_thumbnail_in_the_list(
+    start_app, browser_page: Page, tmp_path
+):
     app_server = start_app()
     page = browser_page
     page.goto(f"{app_server.url}/?id={BORGEN}")

@@ -98,9 +98,7 @@ def test_planner_hides_one_input_answers_another_and_downloads_the_report(start_
             "SELECT count(*) FROM inputs WHERE status = 'hidden' AND hidden_reason = ?",
             ("Nettlesertest: usaklig",),
         ).fetchone()[0]
-        answered = db.execute(
-            "SELECT count(*) FROM responses WHERE outcome = 'delvis_tatt_til_folge'"
-        ).fetchone()[0]
+        answered = db.execute("SELECT count(*) FROM responses WHERE outcome = 'delvis_tatt_til_folge'").fetchone()[0]
         actions = {r[0] for r in db.execute("SELECT action FROM audit_log WHERE actor = ?", (USERNAME,)).fetchall()}
     assert hidden == 1 and answered >= 1
     assert {"input.hidden", "response.save"} <= actions

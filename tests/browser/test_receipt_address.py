@@ -25,31 +25,19 @@ def test_the_receipt_opens_by_its_address_after_a_reload_and_in_another_browser(
     page.get_by_role("textbox", name="Din merknad", exact=True).fill(text)
     page.get_by_text("Gjelder hele området", exact=True).click()
     page.get_by_role("textbox", name="Navn", exact=True).fill("Kari Nordmann")
-    page.get_by_role("textbox", name="Postadresse", exact=True).fill(
-        "Torget 1, 1384 Asker"
-    )
+    page.get_by_role("textbox", name="Postadresse", exact=True).fill("Torget 1, 1384 Asker")
     wait_idle(page)
     page.get_by_role("button", name="Send merknad").click()
     expect(page.get_by_text(re.compile(r"^\s*Takk")).first).to_be_visible()
-    ref = REF.search(
-        page.locator('[data-testid="stAlert"]')
-        .filter(has_text="Takk")
-        .first.inner_text()
-    ).group(0)
-    expect(
-        page.get_by_text(re.compile("^Ta vare på denne adressen"))
-    ).to_be_visible()  # told to keep it
+    ref = REF.search(page.locator('[data-testid="stAlert"]').filter(has_text="Takk").first.inner_text()).group(0)
+    expect(page.get_by_text(re.compile("^Ta vare på denne adressen"))).to_be_visible()  # told to keep it
     address = (
         page.locator('[data-testid="stCode"] code')
         .filter(has_text="/kvittering?kvittering=")
         .first.inner_text()
         .strip()
     )
-    assert (
-        address.startswith(app_server.url)
-        and ref not in address
-        and ref.removeprefix("KI-") not in address
-    )
+    assert address.startswith(app_server.url) and ref not in address and ref.removeprefix("KI-") not in address
 
     page.get_by_role("link", name="Se og skriv ut kvitteringen").click()
     expect(page.get_by_role("heading", name="Kvittering for merknad")).to_be_visible()
@@ -57,25 +45,17 @@ def test_the_receipt_opens_by_its_address_after_a_reload_and_in_another_browser(
     page.reload()  # a reload: still there
     expect(page.locator(".ki-text").nth(1)).to_have_text(text)
 
-    other = _browser.new_context(
-        viewport={"width": 375, "height": 812}, locale="nb-NO", service_workers="block"
-    )
+    other = _browser.new_context(viewport={"width": 375, "height": 812}, locale="nb-NO", service_workers="block")
     other.set_default_timeout(DEFAULT_TIMEOUT_MS)
     try:
         phone = other.new_page()
         phone.goto(address)  # another device: no cookie, no session
-        expect(
-            phone.get_by_role("heading", name="Kvittering for merknad")
-        ).to_be_visible()
+        expect(phone.get_by_role("heading", name="Kvittering for merknad")).to_be_visible()
         expect(phone.locator(".ki-text").first).to_contain_text(ref)
         expect(phone.locator(".ki-text").first).to_contain_text(CASE_NUMBER)
         expect(phone.locator(".ki-text").nth(1)).to_have_text(text)
-        phone.goto(
-            f"{app_server.url}/kvittering?ref={ref}"
-        )  # the KI number is not an address
-        expect(
-            phone.get_by_text(re.compile("^Vi fant ingen kvittering"))
-        ).to_be_visible()
+        phone.goto(f"{app_server.url}/kvittering?ref={ref}")  # the KI number is not an address
+        expect(phone.get_by_text(re.compile("^Vi fant ingen kvittering"))).to_be_visible()
         expect(phone.locator(".ki-text")).to_have_count(0)
     finally:
         other.close()

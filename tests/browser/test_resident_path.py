@@ -34,8 +34,7 @@ from tests.browser.helpers import (
 
 # One marker per sort of attack: tag with handler, script tag, markdown link to javascript:.
 PAYLOAD = (
-    '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script> '
-    "**fet** [lenke](javascript:window.__xss=3)"
+    '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script> **fet** [lenke](javascript:window.__xss=3)'
 )
 
 
@@ -101,15 +100,13 @@ def test_no_request_leaves_the_app_host_with_tiles_none(app_server, browser_page
 
     distinct = sorted(set(seen))
     bad = off_host(distinct, app_server.port)
-    assert not bad, "requests left the app host:\n" + "\n".join(bad) + (
-        "\n--- all distinct URLs ---\n" + "\n".join(distinct)
+    assert not bad, (
+        "requests left the app host:\n" + "\n".join(bad) + ("\n--- all distinct URLs ---\n" + "\n".join(distinct))
     )
     if map_error is not None:
         raise map_error
     vendor = [u for u in distinct if urlsplit(u).path.startswith("/app/static/vendor/")]
-    assert vendor, "no request to /app/static/vendor/ (self-hosted Leaflet):\n" + "\n".join(
-        distinct
-    )
+    assert vendor, "no request to /app/static/vendor/ (self-hosted Leaflet):\n" + "\n".join(distinct)
     assert frame.evaluate("typeof window.L") != "undefined"
 
 

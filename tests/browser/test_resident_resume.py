@@ -13,7 +13,15 @@ import json
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import BORGEN, RESUME_SCRIPT, SLOW_MS, pin_map_centre, record_session_ids, wait_for_map, wait_idle
+from tests.browser.helpers import (
+    BORGEN,
+    RESUME_SCRIPT,
+    SLOW_MS,
+    pin_map_centre,
+    record_session_ids,
+    wait_for_map,
+    wait_idle,
+)
 
 TYPED = "Hemmelig utkast: Kari Nordmann, Borgenveien 2, ringer om fortauet."
 

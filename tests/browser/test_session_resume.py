@@ -71,15 +71,11 @@ def test_a_staff_session_resumed_from_another_browser_is_not_logged_in(
     server.stop()
     with duckdb.connect(str(db), read_only=True) as conn:
         ended = conn.execute("SELECT count(*) FROM staff_sessions WHERE ended_at IS NULL").fetchone()
-        audit = conn.execute(
-            "SELECT actor FROM audit_log WHERE action = 'login.other_browser'"
-        ).fetchall()
+        audit = conn.execute("SELECT actor FROM audit_log WHERE action = 'login.other_browser'").fetchall()
     assert ended == (0,) and audit == [("kari",)]
 
 
-def test_a_browser_that_refuses_the_cookie_cannot_log_in_and_is_told_why(
-    start_app, _browser, tmp_path: Path
-):
+def test_a_browser_that_refuses_the_cookie_cannot_log_in_and_is_told_why(start_app, _browser, tmp_path: Path):
     """Without the cookie a login could not be bound to the browser: refused before any
     password hash, with what to do; the resident pages work all the same.
 
@@ -116,9 +112,7 @@ def _refused_login(server, page: Page, tmp_path: Path) -> None:
 
     page.route(re.compile(re.escape(server.url) + r"/.*"), without_cookies)
     page.goto(server.url)
-    expect(page.get_by_role("heading", name="Si din mening om planer i kommunen")).to_be_visible(
-        timeout=SLOW_MS
-    )
+    expect(page.get_by_role("heading", name="Si din mening om planer i kommunen")).to_be_visible(timeout=SLOW_MS)
     wait_idle(page, SLOW_MS)
     page.goto(f"{server.url}/logg-inn")
     expect(page.get_by_role("heading", name=LOGIN_TITLE)).to_be_visible(timeout=SLOW_MS)
@@ -126,9 +120,7 @@ def _refused_login(server, page: Page, tmp_path: Path) -> None:
     page.get_by_role("textbox", name="Brukernavn", exact=True).fill(USERNAME)
     page.get_by_label("Passord", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Logg inn", exact=True).click()
-    expect(page.get_by_text("Tillat informasjonskapsler fra denne siden")).to_be_visible(
-        timeout=SLOW_MS
-    )
+    expect(page.get_by_text("Tillat informasjonskapsler fra denne siden")).to_be_visible(timeout=SLOW_MS)
     assert "kartinnspill-browser" not in {c["name"] for c in page.context.cookies()}
 
     db = next(tmp_path.glob("kartinnspill-*.duckdb"))

@@ -19,9 +19,7 @@ from tests.browser.helpers import (
 )
 
 
-def test_a_planners_login_survives_a_reload_a_new_tab_and_a_typed_address_until_logout(
-    start_app, browser_page: Page
-):
+def test_a_planners_login_survives_a_reload_a_new_tab_and_a_typed_address_until_logout(start_app, browser_page: Page):
     server = start_app(prepare=seed_with_planner)
     page = browser_page
     page.goto(server.url)
@@ -30,9 +28,7 @@ def test_a_planners_login_survives_a_reload_a_new_tab_and_a_typed_address_until_
     main = page.get_by_test_id("stMain")
 
     page.reload()
-    expect(main.get_by_role("heading", name="Høringer", exact=True)).to_be_visible(
-        timeout=SLOW_MS
-    )
+    expect(main.get_by_role("heading", name="Høringer", exact=True)).to_be_visible(timeout=SLOW_MS)
     expect(page.get_by_role("heading", name=LOGIN_TITLE)).to_have_count(0)
 
     tab = page.context.new_page()  # a new tab, the address typed
@@ -70,7 +66,5 @@ def test_a_teacher_lands_on_the_classes(start_app, browser_page: Page):
     page.get_by_label("Passord", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Logg inn", exact=True).click()
     page.wait_for_url(re.compile(r"/klasser(\?|$)"))
-    expect(page.get_by_role("heading", name="Skoleklasser (barnetråkk)")).to_be_visible(
-        timeout=SLOW_MS
-    )
+    expect(page.get_by_role("heading", name="Skoleklasser (barnetråkk)")).to_be_visible(timeout=SLOW_MS)
     expect(page.get_by_text(re.compile("krever rollen"))).to_have_count(0)

@@ -199,9 +199,7 @@ def test_planner_logs_in_uploads_a_plan_area_publishes_and_residents_see_it(
     wait_idle(page)
 
     # A resident, in a browser context of their own (not logged in).
-    resident = _browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale="nb-NO", service_workers="block"
-    )
+    resident = _browser.new_context(viewport={"width": 1280, "height": 900}, locale="nb-NO", service_workers="block")
     resident.set_default_timeout(DEFAULT_TIMEOUT_MS)
     try:
         rpage = resident.new_page()
@@ -212,9 +210,7 @@ def test_planner_logs_in_uploads_a_plan_area_publishes_and_residents_see_it(
         wait_idle(rpage)
         section = rpage.evaluate(_SECTION_OF_CARD, TITLE)
         assert section == "Åpne nå", f"the card is under {section!r}"
-        card = heading.locator(
-            "xpath=ancestor::div[.//a[contains(normalize-space(.), 'Les mer og gi innspill')]][1]"
-        )
+        card = heading.locator("xpath=ancestor::div[.//a[contains(normalize-space(.), 'Les mer og gi innspill')]][1]")
         link = card.get_by_role("link", name="Les mer og gi innspill")
         expect(link).to_have_count(1, timeout=SLOW_MS)
         link.click()
@@ -249,6 +245,6 @@ def test_planner_logs_in_uploads_a_plan_area_publishes_and_residents_see_it(
         assert expected in actions, audit
     assert ("consultation.create", cid) in audit, audit
     assert ("consultation.status.published", cid) in audit, audit
-    assert actions.index("login") < actions.index("consultation.create") < actions.index(
-        "consultation.status.published"
+    assert (
+        actions.index("login") < actions.index("consultation.create") < actions.index("consultation.status.published")
     ), audit

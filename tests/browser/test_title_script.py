@@ -47,7 +47,9 @@ def _seed(db_path: Path) -> None:
         seed_demo(store)
         now = datetime.now(UTC)
         store.add_consultation(
-            make_consultation("sec-test", title=TITLE, opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=30))
+            make_consultation(
+                "sec-test", title=TITLE, opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=30)
+            )
         )
     finally:
         store.close()

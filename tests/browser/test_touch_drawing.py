@@ -53,13 +53,23 @@ def _borgen_with_a_layer(db_path: Path) -> None:
         houses = {
             "type": "FeatureCollection",
             "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::25832"}},
-            "features": [{"type": "Feature", "properties": {"navn": "Blokk A"},
-                          "geometry": mapping(box(east, north, east + 60, north + 40))}],
-        }  # fmt: skip
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"navn": "Blokk A"},
+                    "geometry": mapping(box(east, north, east + 60, north + 40)),
+                }
+            ],
+        }
         context_layers.add_file_layer(
-            store, BORGEN, OPERATOR, name="Nye blokker", filename="blokker.geojson",
-            data=json.dumps(houses).encode(), legend="Omrisset av de nye blokkene i planforslaget.",
-        )  # fmt: skip
+            store,
+            BORGEN,
+            OPERATOR,
+            name="Nye blokker",
+            filename="blokker.geojson",
+            data=json.dumps(houses).encode(),
+            legend="Omrisset av de nye blokkene i planforslaget.",
+        )
     finally:
         store.close()
 
@@ -69,9 +79,7 @@ def touch_context(_browser):
     contexts = []
 
     def _open(viewport: dict) -> Page:
-        context = _browser.new_context(
-            viewport=viewport, has_touch=True, locale="nb-NO", service_workers="block"
-        )
+        context = _browser.new_context(viewport=viewport, has_touch=True, locale="nb-NO", service_workers="block")
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
         contexts.append(context)
         return context.new_page()
@@ -105,9 +113,7 @@ def _tap_map(page: Page, offsets: list[tuple[float, float]]) -> None:
     b = area.bounding_box()
     assert b is not None
     for dx, dy in offsets:
-        page.touchscreen.tap(
-            b["x"] + b["width"] * (0.5 + dx), b["y"] + b["height"] * (0.5 + dy)
-        )
+        page.touchscreen.tap(b["x"] + b["width"] * (0.5 + dx), b["y"] + b["height"] * (0.5 + dy))
         page.wait_for_timeout(350)  # as a person: not a double tap
 
 
@@ -115,9 +121,7 @@ def _stored(server, text: str) -> str:
     server.stop()  # DuckDB: one process per file
     con = duckdb.connect(str(server.db_path), read_only=True)
     try:
-        ((drawing,),) = con.execute(
-            "SELECT drawing FROM inputs WHERE text = ?", [text]
-        ).fetchall()
+        ((drawing,),) = con.execute("SELECT drawing FROM inputs WHERE text = ?", [text]).fetchall()
         return drawing
     finally:
         con.close()
@@ -141,38 +145,28 @@ def _check_bar(page: Page) -> None:
     assert {b["name"] for b in buttons} == {"Ferdig", "Angre", "Avbryt"}, buttons
     for b in buttons:
         assert b["top"] and b["outside"] and b["inFrame"], b
-        assert b["width"] >= 44 and b["height"] >= 44, (
-            b
-        )  # WCAG 2.5.8, and 2.5.5's 44 px
+        assert b["width"] >= 44 and b["height"] >= 44, b  # WCAG 2.5.8, and 2.5.5's 44 px
 
 
 @pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["phone", "tablet"])
-def test_a_four_point_line_is_drawn_by_touch_undone_once_and_stored(
-    start_app, touch_context, viewport
-):
+def test_a_four_point_line_is_drawn_by_touch_undone_once_and_stored(start_app, touch_context, viewport):
     server = start_app(prepare=_borgen_with_a_layer)
     page = touch_context(viewport)
     page.goto(f"{server.url}/?id={BORGEN}")
     wait_for_map(page)
     wait_idle(page)
-    page.get_by_text(
-        "Tegn en strek", exact=True
-    ).first.tap()  # the one step: drawing starts
+    page.get_by_text("Tegn en strek", exact=True).first.tap()  # the one step: drawing starts
     fl = page.frame_locator(MAP_IFRAME).first
     finish = fl.get_by_role("button", name="Ferdig", exact=True)
     undo = fl.get_by_role("button", name="Angre", exact=True)
     expect(finish).to_be_visible()  # the map with the drawing bar (a new frame)
     wait_idle(page)
     expect(finish).to_be_disabled()
-    expect(fl.locator(".leaflet-draw-toolbar")).to_have_count(
-        0
-    )  # no 30 px icon in the corner
+    expect(fl.locator(".leaflet-draw-toolbar")).to_have_count(0)  # no 30 px icon in the corner
     layers = fl.locator(".leaflet-control-layers")
     expect(layers).to_have_count(1)  # the context layer's control is there …
     if viewport is PHONE:
-        expect(fl.locator(".leaflet-control-layers-expanded")).to_have_count(
-            0
-        )  # … folded on a phone
+        expect(fl.locator(".leaflet-control-layers-expanded")).to_have_count(0)  # … folded on a phone
     _check_bar(page)
 
     vertices = fl.locator(".leaflet-marker-pane .leaflet-editing-icon")
@@ -193,9 +187,7 @@ def test_a_four_point_line_is_drawn_by_touch_undone_once_and_stored(
     assert drawing["type"] == "LineString" and len(drawing["coordinates"]) == 4
 
 
-def test_a_four_corner_area_is_drawn_by_touch_on_a_tablet_and_stored(
-    start_app, touch_context
-):
+def test_a_four_corner_area_is_drawn_by_touch_on_a_tablet_and_stored(start_app, touch_context):
     server = start_app(prepare=_borgen_with_a_layer)
     page = touch_context(TABLET)
     page.goto(f"{server.url}/?id={BORGEN}")
@@ -220,17 +212,13 @@ def test_a_four_corner_area_is_drawn_by_touch_on_a_tablet_and_stored(
     text = f"Berøringstest {uuid.uuid4().hex[:10]}: dette området, tegnet med fingeren."
     _send(page, text)
     drawing = json.loads(_stored(server, text))
-    assert (
-        drawing["type"] == "Polygon" and len(drawing["coordinates"][0]) == 5
-    )  # four corners, closed
+    assert drawing["type"] == "Polygon" and len(drawing["coordinates"][0]) == 5  # four corners, closed
 
 
 CLASS_CID = "heggedal-skolevei"
 
 
-def test_a_grade_3_pupil_draws_a_four_point_way_to_school_by_touch(
-    start_app, touch_context
-):
+def test_a_grade_3_pupil_draws_a_four_point_way_to_school_by_touch(start_app, touch_context):
     from datetime import UTC, datetime, timedelta
 
     from consultations.children import classes
@@ -243,13 +231,25 @@ def test_a_grade_3_pupil_draws_a_four_point_way_to_school_by_touch(
     def prepare(db_path: Path) -> None:
         now = datetime.now(UTC)
         store = Store.open(db_path)
-        store.add_consultation(make_consultation(CLASS_CID, title="Heggedal: skoleveien",
-                                                 opens_at=now - timedelta(days=5), closes_at=now + timedelta(days=30)))  # fmt: skip
+        store.add_consultation(
+            make_consultation(
+                CLASS_CID,
+                title="Heggedal: skoleveien",
+                opens_at=now - timedelta(days=5),
+                closes_at=now + timedelta(days=30),
+            )
+        )
         teacher = staff(store, "lena", Role.TEACHER)
         made["class"] = classes.create_class(
-            store, teacher, CLASS_CID, school="Heggedal skole", grade="3", size=24,
-            opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(hours=2),
-        )  # fmt: skip
+            store,
+            teacher,
+            CLASS_CID,
+            school="Heggedal skole",
+            grade="3",
+            size=24,
+            opens_at=now - timedelta(minutes=5),
+            closes_at=now + timedelta(hours=2),
+        )
         store.close()
 
     server = start_app(prepare=prepare)
@@ -266,9 +266,7 @@ def test_a_grade_3_pupil_draws_a_four_point_way_to_school_by_touch(
     expect(fl.locator(".leaflet-marker-pane .leaflet-editing-icon")).to_have_count(4)
     finish.tap()
     expect(page.get_by_text("Tegnet: strek").first).to_be_visible()
-    bike = page.locator(
-        'img[src="/app/static/icons/bike.svg"]'
-    )  # the app's own icon, no emoji font needed
+    bike = page.locator('img[src="/app/static/icons/bike.svg"]')  # the app's own icon, no emoji font needed
     expect(bike).to_be_visible()
     assert page.evaluate("(img) => img.naturalWidth > 0", bike.element_handle())
     page.get_by_text("Sykle", exact=True).tap()

@@ -92,12 +92,12 @@ PAYLOADS: list[tuple[str, str]] = [
     ("meta refresh", '<meta http-equiv="refresh" content="0;url=javascript:alert(29)"> xss-29'),
     (
         "object/embed",
-        "<object data=\"javascript:window.__xss=30\"></object><embed src=\"javascript:alert('xss-30')\">",
+        '<object data="javascript:window.__xss=30"></object><embed src="javascript:alert(\'xss-30\')">',
     ),
     ("form formaction", '<form action="javascript:window.__xss=31"><button>xss-31</button></form>'),
     (
         "md inside html block",
-        "<div>\n\n**xss-32** <span onclick=\"window.__xss=32\">md i html</span>\n\n</div>",
+        '<div>\n\n**xss-32** <span onclick="window.__xss=32">md i html</span>\n\n</div>',
     ),
     (
         "obfuscated javascript:",
@@ -132,8 +132,7 @@ PAYLOADS: list[tuple[str, str]] = [
     ("svg use data:", "<svg><use href=\"data:image/svg+xml,<svg id='x' onload='alert(47)'/>#x\"/></svg> xss-47"),
 ]
 # Sent with a pin in the plan area, so they are also in the map's popups.
-PINNED = {"script tag", "img onerror", "svg onload", "attribute break-out", "</script> in JSON",
-          "markup + e-mail"}  # fmt: skip
+PINNED = {"script tag", "img onerror", "svg onload", "attribute break-out", "</script> in JSON", "markup + e-mail"}
 # Held for a planner (issue 21: personal data is never published by itself): not in the
 # public list nor on the map; the planner's view is another test's subject.
 HELD = {"markup + e-mail"}
@@ -162,13 +161,31 @@ TRAP = """
 """
 
 # Markup a payload would have made, looked for in every frame.
-INJECTED = ", ".join([
-    'img[src="x"]', 'img[src*="127.0.0.2"]', "svg[onload]", 'iframe[src^="javascript" i]',
-    'a[href^="javascript" i]', 'a[href^="data:" i]', 'a[href*="127.0.0.2"]', "base",
-    'meta[http-equiv="refresh" i]', "object", "embed", "details[ontoggle]", "input[onfocus]",
-    "[onerror]", "[onload]", "[onclick]", "[onmouseover]", "math", "mglyph",
-    'form[action^="javascript" i]', ".katex",
-])  # fmt: skip
+INJECTED = ", ".join(
+    [
+        'img[src="x"]',
+        'img[src*="127.0.0.2"]',
+        "svg[onload]",
+        'iframe[src^="javascript" i]',
+        'a[href^="javascript" i]',
+        'a[href^="data:" i]',
+        'a[href*="127.0.0.2"]',
+        "base",
+        'meta[http-equiv="refresh" i]',
+        "object",
+        "embed",
+        "details[ontoggle]",
+        "input[onfocus]",
+        "[onerror]",
+        "[onload]",
+        "[onclick]",
+        "[onmouseover]",
+        "math",
+        "mglyph",
+        'form[action^="javascript" i]',
+        ".katex",
+    ]
+)
 
 _DOM_FINDINGS = """
 (selector) => {
@@ -282,9 +299,7 @@ def _map_frame(page: Page) -> Frame:
 def _place_pin(page: Page, lat: float, lon: float) -> None:
     """A click on the map at (lat, lon), as Leaflet reports it to streamlit-folium."""
     wait_idle(page)
-    _map_frame(page).evaluate(
-        "([lat, lon]) => window.map.fire('click', {latlng: L.latLng(lat, lon)})", [lat, lon]
-    )
+    _map_frame(page).evaluate("([lat, lon]) => window.map.fire('click', {latlng: L.latLng(lat, lon)})", [lat, lon])
     expect(page.get_by_text(f"Valgt punkt: {lat:.5f}, {lon:.5f}")).to_be_visible()
     wait_idle(page)
 
@@ -389,9 +404,7 @@ def _seed_with_pins(points: list[tuple[float, float]]):
     return prepare
 
 
-def test_hostile_payloads_sent_through_the_form_show_as_typed_and_run_nothing(
-    start_app, browser_page: Page
-):
+def test_hostile_payloads_sent_through_the_form_show_as_typed_and_run_nothing(start_app, browser_page: Page):
     assert len(PAYLOADS) >= 30
     assert len({p for _, p in PAYLOADS}) == len(PAYLOADS), "payloads must differ"
     for name, text in PAYLOADS:
@@ -509,14 +522,11 @@ def test_hostile_payloads_sent_through_the_form_show_as_typed_and_run_nothing(
         marks = (tag.group(), f"({int(tag.group(1))})") if tag else ()
         executed[name] = any(m in d for m in marks for d in dialogs + trapped)
         shown = _norm(_shown(text))
-        markup[name] = [
-            f["html"] for f in injected if f["context"] and _norm(f["context"]) in shown
-        ]
+        markup[name] = [f["html"] for f in injected if f["context"] and _norm(f["context"]) in shown]
     problems = []
     if not literal[name := "streamlit directives"]:
         problems.append(f"{name}: not shown as typed (':material/home:' became an icon)")
-    problems += [f"{n}: not shown as typed" for n, ok in literal.items()
-                 if not ok and n != "streamlit directives"]  # fmt: skip
+    problems += [f"{n}: not shown as typed" for n, ok in literal.items() if not ok and n != "streamlit directives"]
     problems += [f"{n}: became markup {m}" for n, m in markup.items() if m]
     unattributed = [f["html"] for f in injected if not any(f["html"] in m for m in markup.values())]
     problems += [f"injected element: {h}" for h in unattributed]
@@ -526,20 +536,26 @@ def test_hostile_payloads_sent_through_the_form_show_as_typed_and_run_nothing(
         problems.append(f"the main area scrolls sideways: {layout}")
     problems += [f"text overflows its box: {w}" for w in layout["wide"]]
 
-    print(f"\nsent {len(PAYLOADS)} payloads in {send_s:.1f} s ({len(PINNED)} pinned); "
-          f"the textarea took {astral_2000_taken} of 2,000 emoji outside the BMP")  # fmt: skip
+    print(
+        f"\nsent {len(PAYLOADS)} payloads in {send_s:.1f} s ({len(PINNED)} pinned); "
+        f"the textarea took {astral_2000_taken} of 2,000 emoji outside the BMP"
+    )
     print(f"{'payload':<24} {'ref':<10} {'executed':<9} {'literal':<8} {'markup':<7} popup")
     for name, _ in PAYLOADS:
         popup = {True: "literal", False: "NOT LITERAL"}.get(popups.get(name), "")
-        print(f"{name:<24} {refs[name]:<10} {'YES' if executed[name] else 'no':<9} "
-              f"{'held' if name in HELD else 'yes' if literal[name] else 'NO':<8} {'YES' if markup[name] else 'no':<7} "
-              f"{popup}")  # fmt: skip
-    print(f"tried {len(PAYLOADS)}, executed {sum(executed.values())}, "
-          f"shown literally {sum(literal.values())}, became markup "
-          f"{sum(bool(m) for m in markup.values())}, popups literal {sum(popups.values())}"
-          f"/{len(popups)}; dialogs {len(dialogs) + len(trapped)}; CSP violations {len(csp)}; "
-          f"off-host requests {len(bad_urls)}; page width {layout['doc']} in a "
-          f"{layout['viewport']} px viewport")  # fmt: skip
+        print(
+            f"{name:<24} {refs[name]:<10} {'YES' if executed[name] else 'no':<9} "
+            f"{'held' if name in HELD else 'yes' if literal[name] else 'NO':<8} {'YES' if markup[name] else 'no':<7} "
+            f"{popup}"
+        )
+    print(
+        f"tried {len(PAYLOADS)}, executed {sum(executed.values())}, "
+        f"shown literally {sum(literal.values())}, became markup "
+        f"{sum(bool(m) for m in markup.values())}, popups literal {sum(popups.values())}"
+        f"/{len(popups)}; dialogs {len(dialogs) + len(trapped)}; CSP violations {len(csp)}; "
+        f"off-host requests {len(bad_urls)}; page width {layout['doc']} in a "
+        f"{layout['viewport']} px viewport"
+    )
 
     assert not dialogs and not trapped, dialogs + trapped
     assert set(xss.values()) == {"undefined"}, xss
@@ -606,9 +622,7 @@ def test_acknowledged_inputs_survive_sigkill_of_the_app(start_app, browser_page:
                 "SELECT schema_name, table_name FROM duckdb_tables() ORDER BY 1, 2"
             ).fetchall()
         }
-        rows = con.execute(
-            "SELECT id, text FROM inputs WHERE text LIKE ?", [f"Krasjtest {run} %"]
-        ).fetchall()
+        rows = con.execute("SELECT id, text FROM inputs WHERE text LIKE ?", [f"Krasjtest {run} %"]).fetchall()
     finally:
         con.close()
     assert counts.get("inputs", 0) > 0, counts
@@ -618,6 +632,8 @@ def test_acknowledged_inputs_survive_sigkill_of_the_app(start_app, browser_page:
     for ref, text in acknowledged.items():
         assert by_text.get(text) == [int(ref[3:])], (ref, text, by_text.get(text))
     assert len(by_text.get(in_flight, [])) <= 1, by_text.get(in_flight)
-    print(f"\nsubmitted {submitted}, acknowledged {len(acknowledged)}, stored {len(rows)} "
-          f"(the one in flight at SIGKILL: {'stored' if in_flight in by_text else 'not stored'}); "
-          f"tables after restart: {counts}")  # fmt: skip
+    print(
+        f"\nsubmitted {submitted}, acknowledged {len(acknowledged)}, stored {len(rows)} "
+        f"(the one in flight at SIGKILL: {'stored' if in_flight in by_text else 'not stored'}); "
+        f"tables after restart: {counts}"
+    )

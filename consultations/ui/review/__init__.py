@@ -41,9 +41,11 @@ def page(store: Store, settings: Settings, user: User, lang: str) -> None:
         options=ids,
         index=ids.index(wanted) if wanted in by_id else 0,
         format_func=lambda cid: t(
-            "planning.choose_option", lang,
-            title=by_id[cid].title, status=t(f"status.{by_id[cid].status.value}", lang),
-        ),  # fmt: skip
+            "planning.choose_option",
+            lang,
+            title=by_id[cid].title,
+            status=t(f"status.{by_id[cid].status.value}", lang),
+        ),
         key="review-consultation",
     )
     st.query_params["id"] = chosen  # the address always links to what is on screen

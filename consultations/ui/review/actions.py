@@ -46,7 +46,9 @@ def _not_duplicate(store: Store, ids: list[int], actor: User, lang: str) -> str:
 
 
 def _not_merknad(store: Store, ids: list[int], actor: User, lang: str, key: str) -> str:
-    n = review.mark_not_merknad(store, ids, st.session_state.get(f"{key}-kind"), st.session_state.get(f"{key}-note"), actor)
+    n = review.mark_not_merknad(
+        store, ids, st.session_state.get(f"{key}-kind"), st.session_state.get(f"{key}-note"), actor
+    )
     st.session_state[f"{key}-note"] = ""
     return tn("report11.action.marked", n, lang)
 
@@ -60,19 +62,25 @@ def _not_merknad_controls(store: Store, chosen: pd.DataFrame, ids: list[int], us
     with st.expander(t("report11.action.heading", lang)):
         st.caption(t("report11.action.help", lang))
         st.selectbox(
-            t("report11.action.kind", lang), options=[k.value for k in NotMerknad],
-            format_func=lambda v: t(f"report11.not_merknad.{v}", lang), key=f"{key}-kind",
-        )  # fmt: skip
+            t("report11.action.kind", lang),
+            options=[k.value for k in NotMerknad],
+            format_func=lambda v: t(f"report11.not_merknad.{v}", lang),
+            key=f"{key}-kind",
+        )
         st.text_input(t("report11.action.note", lang), max_chars=review.REASON_MAX, key=f"{key}-note")
         st.button(
-            t("report11.action.mark", lang), key=f"{key}-mark",
-            on_click=run, args=("inputs", lang, _not_merknad, store, ids, user, lang, key),
-        )  # fmt: skip
+            t("report11.action.mark", lang),
+            key=f"{key}-mark",
+            on_click=run,
+            args=("inputs", lang, _not_merknad, store, ids, user, lang, key),
+        )
         if chosen["not_merknad"].notna().any():
             st.button(
-                t("report11.action.restore", lang), key=f"{key}-restore",
-                on_click=run, args=("inputs", lang, _merknad_again, store, ids, user, lang),
-            )  # fmt: skip
+                t("report11.action.restore", lang),
+                key=f"{key}-restore",
+                on_click=run,
+                args=("inputs", lang, _merknad_again, store, ids, user, lang),
+            )
 
 
 def actions(store: Store, c: Consultation, frame: pd.DataFrame, ids: list[int], user: User, lang: str) -> None:
@@ -84,49 +92,69 @@ def actions(store: Store, c: Consultation, frame: pd.DataFrame, ids: list[int], 
 
     st.markdown(f"**{a('heading')}**")
     st.button(
-        a("publish"), key=f"{k}-publish", type="primary",
+        a("publish"),
+        key=f"{k}-publish",
+        type="primary",
         disabled=set(chosen["status"]) == {InputStatus.PUBLISHED.value},
-        on_click=run, args=("inputs", lang, _publish, store, ids, user, lang),
-    )  # fmt: skip
+        on_click=run,
+        args=("inputs", lang, _publish, store, ids, user, lang),
+    )
     st.text_input(a("reason"), max_chars=review.REASON_MAX, key=f"{k}-reason")
     st.button(
-        a("hide"), key=f"{k}-hide",
-        on_click=run, args=("inputs", lang, _hide, store, ids, user, lang, f"{k}-reason"),
-    )  # fmt: skip
+        a("hide"),
+        key=f"{k}-hide",
+        on_click=run,
+        args=("inputs", lang, _hide, store, ids, user, lang, f"{k}-reason"),
+    )
 
     every_tag = sorted({th for v in frame["tags"] for th in tags_of(v)})
     left, right = st.columns(2)
     left.selectbox(
-        a("theme_existing"), options=every_tag, index=None,
-        placeholder=a("theme_existing_placeholder"), key=f"{k}-theme",
-    )  # fmt: skip
+        a("theme_existing"),
+        options=every_tag,
+        index=None,
+        placeholder=a("theme_existing_placeholder"),
+        key=f"{k}-theme",
+    )
     right.text_input(a("theme_new"), max_chars=review.TAG_MAX, key=f"{k}-theme-new")
     st.button(
-        a("tag"), key=f"{k}-tag",
-        on_click=run, args=("inputs", lang, _tag, store, ids, user, lang, f"{k}-theme", f"{k}-theme-new"),
-    )  # fmt: skip
+        a("tag"),
+        key=f"{k}-tag",
+        on_click=run,
+        args=("inputs", lang, _tag, store, ids, user, lang, f"{k}-theme", f"{k}-theme-new"),
+    )
     if present := sorted({th for v in chosen["tags"] for th in tags_of(v)}):
         st.selectbox(a("theme_remove"), options=present, key=f"{k}-untheme")
         st.button(
-            a("untag"), key=f"{k}-untag",
-            on_click=run, args=("inputs", lang, _untag, store, ids, user, lang, f"{k}-untheme"),
-        )  # fmt: skip
+            a("untag"),
+            key=f"{k}-untag",
+            on_click=run,
+            args=("inputs", lang, _untag, store, ids, user, lang, f"{k}-untheme"),
+        )
 
     others = frame[~frame["id"].isin(ids)]
     labels = {int(row["id"]): row_label(row) for _, row in others.iterrows()}
     st.selectbox(
-        a("duplicate_of"), options=list(labels), index=None, format_func=labels.get,
-        placeholder=a("duplicate_placeholder"), key=f"{k}-original",
-    )  # fmt: skip
+        a("duplicate_of"),
+        options=list(labels),
+        index=None,
+        format_func=labels.get,
+        placeholder=a("duplicate_placeholder"),
+        key=f"{k}-original",
+    )
     st.button(
-        a("duplicate"), key=f"{k}-duplicate",
-        on_click=run, args=("inputs", lang, _duplicate, store, c, ids, user, lang, f"{k}-original"),
-    )  # fmt: skip
+        a("duplicate"),
+        key=f"{k}-duplicate",
+        on_click=run,
+        args=("inputs", lang, _duplicate, store, c, ids, user, lang, f"{k}-original"),
+    )
     if chosen["duplicate_of"].notna().any():
         st.button(
-            a("not_duplicate"), key=f"{k}-not-duplicate",
-            on_click=run, args=("inputs", lang, _not_duplicate, store, ids, user, lang),
-        )  # fmt: skip
+            a("not_duplicate"),
+            key=f"{k}-not-duplicate",
+            on_click=run,
+            args=("inputs", lang, _not_duplicate, store, ids, user, lang),
+        )
     _not_merknad_controls(store, chosen, ids, user, lang, f"{k}-not-merknad")
     if len(ids) == 1 and (item := store.get_input(ids[0])) is not None:
         parties.objection_controls(store, item, user, lang, "review-inputs")
@@ -151,6 +179,8 @@ def _deletion(store: Store, input_id: int, actor: User, lang: str, key: str) -> 
         st.text_input(t("planning.action.delete_reason", lang), key=f"{key}-reason", max_chars=200)
         st.checkbox(t("planning.action.delete_confirm", lang), key=f"{key}-confirm")
         st.button(
-            t("planning.action.delete", lang), key=key,
-            on_click=run, args=("inputs", lang, _delete, store, input_id, actor, lang, key),
-        )  # fmt: skip
+            t("planning.action.delete", lang),
+            key=key,
+            on_click=run,
+            args=("inputs", lang, _delete, store, input_id, actor, lang, key),
+        )

@@ -40,14 +40,20 @@ def detail(store: Store, c: Consultation, row: pd.Series, lang: str, user: User 
         sender += f" ({kind})"
     where = d("whole_area")
     if item.has_location:  # the store keeps east/north with every point
-        where = d("point", lat=f"{item.lat:.5f}", lon=f"{item.lon:.5f}", east=f"{item.east:.0f}",
-                  north=f"{item.north:.0f}")  # fmt: skip
+        where = d(
+            "point", lat=f"{item.lat:.5f}", lon=f"{item.lon:.5f}", east=f"{item.east:.0f}", north=f"{item.north:.0f}"
+        )
         if item.drawing is not None:  # the point lies on the line or inside the area
-            where = t("list_where.review_drawn", lang, shape_size=size_words(item.shape, item.measure, lang), point=where)
+            where = t(
+                "list_where.review_drawn", lang, shape_size=size_words(item.shape, item.measure, lang), point=where
+            )
     facts = [
         (d("status"), t(f"planning.input_status.{item.status.value}", lang)),
-        (d("received"), format_date(item.created_at, lang, with_time=True)
-         + (f" – **{late}**" if (late := parties.late_label(row["missed"], lang)) else "")),
+        (
+            d("received"),
+            format_date(item.created_at, lang, with_time=True)
+            + (f" – **{late}**" if (late := parties.late_label(row["missed"], lang)) else ""),
+        ),
         (d("category"), escape_markdown(item.category)),
         (d("channel"), t(f"channel.{item.channel.value}", lang)),
         (d("sender"), sender),
@@ -83,8 +89,9 @@ def detail(store: Store, c: Consultation, row: pd.Series, lang: str, user: User 
     outcome = row["outcome"]
     answered = (
         f"{t(f'planning.outcome.{outcome}', lang)} – {escape_markdown(row['response_summary'])}"
-        if isinstance(outcome, str) else d("no_response")
-    )  # fmt: skip
+        if isinstance(outcome, str)
+        else d("no_response")
+    )
     st.markdown(f"**{d('response')}:** {answered}")
     if user is not None:
         _attachments(store, item.id, user, lang)

@@ -34,20 +34,38 @@ def _file(store: Store, c: Consultation, fmt: Format, crs: int, names: bool, act
 
 
 def _report(
-    store: Store, c: Consultation, settings: Settings, names: bool, actor: User, lang: str,
-    order: Order | str = Order.THEME, pdf: bool = False,
-) -> bytes:  # fmt: skip
+    store: Store,
+    c: Consultation,
+    settings: Settings,
+    names: bool,
+    actor: User,
+    lang: str,
+    order: Order | str = Order.THEME,
+    pdf: bool = False,
+) -> bytes:
     return downloads.report_file(
-        store, c.id, include_names=names, profile=settings.profile, actor=actor, lang=lang,
-        order=order, pdf=pdf,
-    )  # fmt: skip
+        store,
+        c.id,
+        include_names=names,
+        profile=settings.profile,
+        actor=actor,
+        lang=lang,
+        order=order,
+        pdf=pdf,
+    )
 
 
 def _medvirkning(store: Store, c: Consultation, settings: Settings, names: bool, actor: User, lang: str) -> bytes:
     return downloads.report_file(
-        store, c.id, include_names=names, profile=settings.profile, actor=actor, lang=lang,
-        kind=downloads.ReportKind.MEDVIRKNING, tiles=settings.tiles,
-    )  # fmt: skip
+        store,
+        c.id,
+        include_names=names,
+        profile=settings.profile,
+        actor=actor,
+        lang=lang,
+        kind=downloads.ReportKind.MEDVIRKNING,
+        tiles=settings.tiles,
+    )
 
 
 def _save_use(store: Store, c: Consultation, key: str, actor: User, lang: str) -> str:
@@ -65,7 +83,9 @@ def medvirkning_view(store: Store, settings: Settings, c: Consultation, user: Us
     key = f"downloads-{c.id}-use"
     st.text_area(m("use_label"), value=store.use_of_input(c.id), help=m("use_help"), key=key)
     left, right = st.columns(2)
-    left.button(m("use_save"), key=f"{key}-save", on_click=flash.run, args=(where, lang, _save_use, store, c, key, user, lang))
+    left.button(
+        m("use_save"), key=f"{key}-save", on_click=flash.run, args=(where, lang, _save_use, store, c, key, user, lang)
+    )
     right.download_button(
         m("download"),
         data=lambda: _medvirkning(store, c, settings, names, user, lang),
@@ -93,9 +113,12 @@ def view(store: Store, settings: Settings, c: Consultation, user: User, lang: st
     )
     names = right.checkbox(d("names"), help=t("parties.downloads.names_help", lang), key=f"downloads-{c.id}-names")
     order = st.radio(
-        t("report11.downloads.order", lang), options=[o.value for o in Order], horizontal=True,
-        format_func=lambda v: t(f"report11.downloads.order_{v}", lang), key=f"downloads-{c.id}-order",
-    )  # fmt: skip
+        t("report11.downloads.order", lang),
+        options=[o.value for o in Order],
+        horizontal=True,
+        format_func=lambda v: t(f"report11.downloads.order_{v}", lang),
+        key=f"downloads-{c.id}-order",
+    )
     buttons = st.columns(len(Format) + 2)
     for column, fmt in zip(buttons, Format, strict=False):
         column.download_button(
@@ -144,9 +167,15 @@ def view(store: Store, settings: Settings, c: Consultation, user: User, lang: st
 
 def _notice(store: Store, c: Consultation, settings: Settings, actor: User, lang: str, spreadsheet: bool) -> bytes:
     return downloads.report_file(
-        store, c.id, include_names=True, profile=settings.profile, actor=actor, lang=lang,
-        kind=downloads.ReportKind.VARSLINGSLISTE, spreadsheet=spreadsheet,
-    )  # fmt: skip
+        store,
+        c.id,
+        include_names=True,
+        profile=settings.profile,
+        actor=actor,
+        lang=lang,
+        kind=downloads.ReportKind.VARSLINGSLISTE,
+        spreadsheet=spreadsheet,
+    )
 
 
 def _notice_buttons(store: Store, c: Consultation, settings: Settings, user: User, lang: str) -> None:

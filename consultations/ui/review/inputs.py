@@ -50,40 +50,55 @@ def filters(c: Consultation, frame: pd.DataFrame, lang: str) -> dict:
     with st.expander(t("planning.filter.heading", lang), expanded=True):
         first, second = st.columns(3), st.columns(4)
         statuses = first[0].multiselect(
-            t("planning.filter.status", lang), options=[s.value for s in InputStatus],
-            format_func=lambda v: t(f"planning.input_status.{v}", lang), placeholder=every, key=f"{k}-status",
-        )  # fmt: skip
+            t("planning.filter.status", lang),
+            options=[s.value for s in InputStatus],
+            format_func=lambda v: t(f"planning.input_status.{v}", lang),
+            placeholder=every,
+            key=f"{k}-status",
+        )
         categories = first[1].multiselect(
             t("planning.filter.category", lang),
             options=list(dict.fromkeys([*c.categories, *frame["category"]])),  # renamed ones too
-            placeholder=every, key=f"{k}-category",
-        )  # fmt: skip
-        channels = first[2].multiselect(
-            t("planning.filter.channel", lang), options=[ch.value for ch in Channel],
-            format_func=lambda v: t(f"channel.{v}", lang), placeholder=every, key=f"{k}-channel",
-        )  # fmt: skip
-        dates = second[0].date_input(
-            t("planning.filter.dates", lang), value=(), format="DD.MM.YYYY", key=f"{k}-dates"
+            placeholder=every,
+            key=f"{k}-category",
         )
+        channels = first[2].multiselect(
+            t("planning.filter.channel", lang),
+            options=[ch.value for ch in Channel],
+            format_func=lambda v: t(f"channel.{v}", lang),
+            placeholder=every,
+            key=f"{k}-channel",
+        )
+        dates = second[0].date_input(t("planning.filter.dates", lang), value=(), format="DD.MM.YYYY", key=f"{k}-dates")
         text = second[1].text_input(t("planning.filter.text", lang), key=f"{k}-text")
         has_location = second[2].selectbox(
-            t("planning.filter.location", lang), options=list(_EITHER),
-            format_func=lambda v: t(f"planning.filter.location_{_EITHER[v]}", lang), key=f"{k}-location",
-        )  # fmt: skip
+            t("planning.filter.location", lang),
+            options=list(_EITHER),
+            format_func=lambda v: t(f"planning.filter.location_{_EITHER[v]}", lang),
+            key=f"{k}-location",
+        )
         responded = second[3].selectbox(
-            t("planning.filter.answered", lang), options=list(_EITHER),
-            format_func=lambda v: t(f"planning.filter.answered_{_EITHER[v]}", lang), key=f"{k}-answered",
-        )  # fmt: skip
+            t("planning.filter.answered", lang),
+            options=list(_EITHER),
+            format_func=lambda v: t(f"planning.filter.answered_{_EITHER[v]}", lang),
+            key=f"{k}-answered",
+        )
     dates = tuple(dates) if isinstance(dates, (tuple, list)) else (dates,)
     return dict(
-        statuses=statuses, categories=categories, channels=channels,
-        date_from=dates[0] if dates else None, date_to=dates[1] if len(dates) > 1 else None,
-        text=text, has_location=has_location, responded=responded,
-    )  # fmt: skip
+        statuses=statuses,
+        categories=categories,
+        channels=channels,
+        date_from=dates[0] if dates else None,
+        date_to=dates[1] if len(dates) > 1 else None,
+        text=text,
+        has_location=has_location,
+        responded=responded,
+    )
 
 
 def _table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The review list; ``frame`` carries ``missed`` (``export.missed_frists``)."""
+
     def col(name: str) -> str:
         return t(f"planning.table.{name}", lang)
 
@@ -111,12 +126,15 @@ def _table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
             col("outcome"): frame["outcome"].map(label("planning.outcome")),
             t("archive.table.column", lang): [
                 archive.status_label(*row, lang)
-                for row in zip(frame["archived_at"], frame["journal_year"], frame["journal_sequence"],
-                               frame["journalpost_number"], strict=True)
+                for row in zip(
+                    frame["archived_at"],
+                    frame["journal_year"],
+                    frame["journal_sequence"],
+                    frame["journalpost_number"],
+                    strict=True,
+                )
             ],
-            col("flags"): frame["text"].map(
-                lambda text: ", ".join(t(f"planning.flag.{f}", lang) for f in flags(text))
-            ),
+            col("flags"): frame["text"].map(lambda text: ", ".join(t(f"planning.flag.{f}", lang) for f in flags(text))),
         }
     )
 
@@ -181,9 +199,13 @@ def _map(settings: Settings, c: Consultation, shown: pd.DataFrame, lang: str) ->
     located = shown[shown["lat"].notna()]
     points = [
         MapPoint(
-            r.lat, r.lon, r.category, masked(r.text, lang), int(r.id),
+            r.lat,
+            r.lon,
+            r.category,
+            masked(r.text, lang),
+            int(r.id),
             *((r.drawing, r.measure) if isinstance(r.drawing, str) else ()),
-        )  # fmt: skip
+        )
         for r in located.itertuples()
     ]
     st.subheader(t("planning.map.heading", lang), anchor=False)

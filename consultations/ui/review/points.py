@@ -75,23 +75,35 @@ def _split(store: Store, input_id: int, key: str, actor: User, lang: str) -> str
 def _save(store: Store, input_id: int, letter: str, k: str, actor: User, lang: str) -> str:
     state = st.session_state
     saved = points.edit(
-        store, input_id, letter,
+        store,
+        input_id,
+        letter,
         points.PointEdit(
-            summary=state.get(f"{k}-summary"), theme=state.get(f"{k}-theme"), kind=state.get(f"{k}-kind"),
-            assessment=state.get(f"{k}-assessment"), outcome=state.get(f"{k}-outcome"),
-            plan_change=state.get(f"{k}-plan_change"), new_hearing=bool(state.get(f"{k}-new_hearing")),
+            summary=state.get(f"{k}-summary"),
+            theme=state.get(f"{k}-theme"),
+            kind=state.get(f"{k}-kind"),
+            assessment=state.get(f"{k}-assessment"),
+            outcome=state.get(f"{k}-outcome"),
+            plan_change=state.get(f"{k}-plan_change"),
+            new_hearing=bool(state.get(f"{k}-new_hearing")),
         ),
         actor,
-    )  # fmt: skip
+    )
     return _w("saved", lang, point=saved.label)
 
 
 def _status(store: Store, input_id: int, letter: str, k: str, actor: User, lang: str) -> str:
     state = st.session_state
     moved = points.set_status(
-        store, input_id, letter, state.get(f"{k}-status"), state.get(f"{k}-date"),
-        state.get(f"{k}-reference"), state.get(f"{k}-note"), actor,
-    )  # fmt: skip
+        store,
+        input_id,
+        letter,
+        state.get(f"{k}-status"),
+        state.get(f"{k}-date"),
+        state.get(f"{k}-reference"),
+        state.get(f"{k}-note"),
+        actor,
+    )
     for field in ("reference", "note"):
         state[f"{k}-{field}"] = ""
     return _w("status_saved", lang, point=moved.label, status=_status_name(moved.status, lang))
@@ -101,9 +113,14 @@ def _group(store: Store, k: str, actor: User, lang: str) -> str:
     state = st.session_state
     keys = [tuple(v.split(":", 1)) for v in state.get(f"{k}-points") or ()]
     n = points.answer_group(
-        store, [(int(i), letter) for i, letter in keys], state.get(f"{k}-assessment"), state.get(f"{k}-outcome"),
-        state.get(f"{k}-plan_change"), actor, new_hearing=bool(state.get(f"{k}-new_hearing")),
-    )  # fmt: skip
+        store,
+        [(int(i), letter) for i, letter in keys],
+        state.get(f"{k}-assessment"),
+        state.get(f"{k}-outcome"),
+        state.get(f"{k}-plan_change"),
+        actor,
+        new_hearing=bool(state.get(f"{k}-new_hearing")),
+    )
     return tn("points.ui.group_saved", n, lang)
 
 
@@ -120,22 +137,31 @@ def _point_form(store: Store, c: Consultation, item: Input, p: Point, user: User
         st.text_area(_w("summary", lang), value=p.summary, max_chars=SUMMARY_MAX, key=f"{k}-summary")
         st.text_input(_w("theme", lang), value=p.theme, max_chars=TAG_MAX, key=f"{k}-theme")
         st.radio(
-            _w("kind", lang), options=kinds, index=kinds.index(p.kind.value) if p.kind.value in kinds else 0,
-            horizontal=True, format_func=lambda v: t(f"points.kind.{v}", lang), key=f"{k}-kind",
-        )  # fmt: skip
+            _w("kind", lang),
+            options=kinds,
+            index=kinds.index(p.kind.value) if p.kind.value in kinds else 0,
+            horizontal=True,
+            format_func=lambda v: t(f"points.kind.{v}", lang),
+            key=f"{k}-kind",
+        )
         st.text_area(
             _w("assessment", lang), value=p.assessment, max_chars=ASSESSMENT_MAX, height=150, key=f"{k}-assessment"
         )
         st.radio(
-            _w("outcome", lang), options=outcomes, index=outcomes.index(p.outcome.value) if p.outcome else None,
-            format_func=lambda v: t(f"planning.outcome.{v}", lang), key=f"{k}-outcome",
-        )  # fmt: skip
+            _w("outcome", lang),
+            options=outcomes,
+            index=outcomes.index(p.outcome.value) if p.outcome else None,
+            format_func=lambda v: t(f"planning.outcome.{v}", lang),
+            key=f"{k}-outcome",
+        )
         st.text_area(_w("plan_change", lang), value=p.plan_change, max_chars=PLAN_CHANGE_MAX, key=f"{k}-plan_change")
         st.checkbox(_w("new_hearing", lang), value=p.new_hearing, key=f"{k}-new_hearing")
         st.form_submit_button(
-            _w("save", lang), type="primary",
-            on_click=run, args=(WHERE, lang, _save, store, item.id, p.letter, k, user, lang),
-        )  # fmt: skip
+            _w("save", lang),
+            type="primary",
+            on_click=run,
+            args=(WHERE, lang, _save, store, item.id, p.letter, k, user, lang),
+        )
     if p.kind == PointKind.INNSIGELSE:
         _status_form(store, c, item, p, user, lang)
 
@@ -145,40 +171,59 @@ def _status_form(store: Store, c: Consultation, item: Input, p: Point, user: Use
     st.markdown(f"**{_w('status_heading', lang)}**")
     st.caption(_w("status_current", lang, status=_status_name(p.status, lang)))
     if p.settled_on is not None:
-        st.caption(escape_markdown(_w("status_evidence", lang, date=f"{p.settled_on:%d.%m.%Y}",
-                                      reference=p.settled_reference, note=p.settled_note)))  # fmt: skip
+        st.caption(
+            escape_markdown(
+                _w(
+                    "status_evidence",
+                    lang,
+                    date=f"{p.settled_on:%d.%m.%Y}",
+                    reference=p.settled_reference,
+                    note=p.settled_note,
+                )
+            )
+        )
     others = [s.value for s in ObjectionStatus if s != (p.status or ObjectionStatus.OPEN)]
     with st.form(f"{k}-form", border=True):
         st.selectbox(
-            _w("new_status", lang), options=others, format_func=lambda v: t(f"objection.status.{v}", lang),
+            _w("new_status", lang),
+            options=others,
+            format_func=lambda v: t(f"objection.status.{v}", lang),
             key=f"{k}-status",
-        )  # fmt: skip
+        )
         st.date_input(_w("date", lang), value=None, format="DD.MM.YYYY", key=f"{k}-date")
         st.text_input(_w("reference", lang), max_chars=points.REFERENCE_MAX, key=f"{k}-reference")
         st.text_area(_w("note", lang), max_chars=points.NOTE_MAX, key=f"{k}-note")
         st.form_submit_button(
             _w("status_save", lang),
-            on_click=run, args=(WHERE, lang, _status, store, item.id, p.letter, k, user, lang),
-        )  # fmt: skip
+            on_click=run,
+            args=(WHERE, lang, _status, store, item.id, p.letter, k, user, lang),
+        )
 
 
-def _group_form(store: Store, c: Consultation, need: list[Input], found: dict[int, list[Point]], user: User,
-                lang: str) -> None:  # fmt: skip
+def _group_form(
+    store: Store, c: Consultation, need: list[Input], found: dict[int, list[Point]], user: User, lang: str
+) -> None:
     k = f"points-{c.id}-group"
     options = {f"{p.input_id}:{p.letter}": p for i in need for p in found.get(i.id, ())}
     texts = {i.id: i.text for i in need}  # a point without its own sammendrag: its merknad's words
     st.subheader(_w("group_heading", lang), anchor=False)
     with st.form(f"{k}-form", border=True):
         st.multiselect(
-            _w("group_points", lang), options=list(options),
-            format_func=lambda v: f"{_label(options[v], found)} · {excerpt(options[v].summary or texts[options[v].input_id], 60)}",
+            _w("group_points", lang),
+            options=list(options),
+            format_func=lambda v: (
+                f"{_label(options[v], found)} · {excerpt(options[v].summary or texts[options[v].input_id], 60)}"
+            ),
             key=f"{k}-points",
-        )  # fmt: skip
+        )
         st.text_area(_w("assessment", lang), max_chars=ASSESSMENT_MAX, height=150, key=f"{k}-assessment")
         st.radio(
-            _w("outcome", lang), options=[o.value for o in Outcome], index=None,
-            format_func=lambda v: t(f"planning.outcome.{v}", lang), key=f"{k}-outcome",
-        )  # fmt: skip
+            _w("outcome", lang),
+            options=[o.value for o in Outcome],
+            index=None,
+            format_func=lambda v: t(f"planning.outcome.{v}", lang),
+            key=f"{k}-outcome",
+        )
         st.text_area(_w("plan_change", lang), max_chars=PLAN_CHANGE_MAX, key=f"{k}-plan_change")
         st.checkbox(_w("new_hearing", lang), key=f"{k}-new_hearing")
         st.form_submit_button(
@@ -199,10 +244,11 @@ def points_view(store: Store, c: Consultation, frame: pd.DataFrame, user: User, 
     by_id = {i.id: i for i in need}
     k = f"points-{c.id}"
     chosen = st.selectbox(
-        _w("choose_input", lang), options=list(by_id),
+        _w("choose_input", lang),
+        options=list(by_id),
         format_func=lambda i: f"{reference(i)} · {by_id[i].category} · {excerpt(by_id[i].text, 60)}",
         key=f"{k}-input",
-    )  # fmt: skip
+    )
     item = by_id[chosen]
     text_block(item.text)
     mine = found.get(item.id) or points.points_of(store, item.id)
@@ -212,15 +258,19 @@ def points_view(store: Store, c: Consultation, frame: pd.DataFrame, user: User, 
         st.session_state[pick] = letters[0]
     left, right = st.columns([3, 1])
     left.radio(
-        _w("choose_point", lang), options=letters, horizontal=True,
+        _w("choose_point", lang),
+        options=letters,
+        horizontal=True,
         format_func=lambda x: f"{x}) {t(f'points.kind.{next(p for p in mine if p.letter == x).kind.value}', lang)}",
         key=pick,
-    )  # fmt: skip
+    )
     if len(letters) < len(points.LETTERS):
         right.button(
-            _w("split", lang, letter=points.next_letter(mine)), key=f"{k}-{item.id}-split",
-            on_click=run, args=(WHERE, lang, _split, store, item.id, pick, user, lang),
-        )  # fmt: skip
+            _w("split", lang, letter=points.next_letter(mine)),
+            key=f"{k}-{item.id}-split",
+            on_click=run,
+            args=(WHERE, lang, _split, store, item.id, pick, user, lang),
+        )
     current = next(p for p in mine if p.letter == st.session_state[pick])
     _point_form(store, c, item, current, user, lang)
     _group_form(store, c, need, found, user, lang)

@@ -36,18 +36,19 @@ def _group(c: Consultation, need: pd.DataFrame, lang: str) -> tuple[str, pd.Data
         return None
 
     scope = st.radio(
-        r("scope"), options=["input", "theme", "category"], horizontal=True,
-        format_func=lambda v: r(f"scope_{v}"), key=f"{k}-scope",
-    )  # fmt: skip
+        r("scope"),
+        options=["input", "theme", "category"],
+        horizontal=True,
+        format_func=lambda v: r(f"scope_{v}"),
+        key=f"{k}-scope",
+    )
     if scope == "input":
         ordered = need.assign(done=need["outcome"].notna()).sort_values(["done", "id"])
         labels = {
             int(row["id"]): r("option_answered").format(label=row_label(row)) if row["done"] else row_label(row)
             for _, row in ordered.iterrows()
         }
-        chosen = st.selectbox(
-            r("choose_input"), options=list(labels), format_func=labels.get, key=f"{k}-input"
-        )
+        chosen = st.selectbox(r("choose_input"), options=list(labels), format_func=labels.get, key=f"{k}-input")
         return f"input-{chosen}", need[need["id"] == chosen]
     if scope == "theme":
         tags = sorted({th for v in need["tags"] for th in tags_of(v)})
@@ -65,15 +66,15 @@ def _group(c: Consultation, need: pd.DataFrame, lang: str) -> tuple[str, pd.Data
 def _save(store: Store, ids: list[int], keys: dict[str, str], actor: User, lang: str) -> str:
     state = st.session_state
     response = review.validate_response(
-        state.get(keys["summary"]), state.get(keys["assessment"]),
-        state.get(keys["outcome"]), state.get(keys["plan_change"]),
-    )  # fmt: skip
+        state.get(keys["summary"]),
+        state.get(keys["assessment"]),
+        state.get(keys["outcome"]),
+        state.get(keys["plan_change"]),
+    )
     return tn("planning.response.saved", review.respond(store, ids, response, actor), lang)
 
 
-def _response_form(
-    store: Store, c: Consultation, name: str, group: pd.DataFrame, user: User, lang: str
-) -> None:
+def _response_form(store: Store, c: Consultation, name: str, group: pd.DataFrame, user: User, lang: str) -> None:
     def r(key: str) -> str:
         return t(f"planning.response.{key}", lang)
 
@@ -86,13 +87,16 @@ def _response_form(
             text_block(row["text"])
     else:
         st.dataframe(
-            pd.DataFrame({
-                t("planning.table.reference", lang): group["id"].map(reference),
-                t("planning.table.category", lang): group["category"],
-                t("planning.table.text", lang): group["text"],
-            }),
-            hide_index=True, width="stretch",
-        )  # fmt: skip
+            pd.DataFrame(
+                {
+                    t("planning.table.reference", lang): group["id"].map(reference),
+                    t("planning.table.category", lang): group["category"],
+                    t("planning.table.text", lang): group["text"],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
     answered = group[group["outcome"].notna()]
     earlier = {
         (row["response_summary"], row["assessment"], row["outcome"], row["plan_change"])
@@ -107,20 +111,26 @@ def _response_form(
     with st.form(f"{k}-form", border=True):
         st.text_area(r("summary"), value=prefill[0], max_chars=review.SUMMARY_MAX, key=keys["summary"])
         st.text_area(
-            r("assessment"), value=prefill[1], max_chars=review.ASSESSMENT_MAX, height=180,
+            r("assessment"),
+            value=prefill[1],
+            max_chars=review.ASSESSMENT_MAX,
+            height=180,
             key=keys["assessment"],
-        )  # fmt: skip
-        st.radio(
-            r("outcome"), options=outcomes, index=outcomes.index(prefill[2]) if prefill[2] else None,
-            format_func=lambda v: t(f"planning.outcome.{v}", lang), key=keys["outcome"],
-        )  # fmt: skip
-        st.text_area(
-            r("plan_change"), value=prefill[3], max_chars=review.PLAN_CHANGE_MAX, key=keys["plan_change"]
         )
+        st.radio(
+            r("outcome"),
+            options=outcomes,
+            index=outcomes.index(prefill[2]) if prefill[2] else None,
+            format_func=lambda v: t(f"planning.outcome.{v}", lang),
+            key=keys["outcome"],
+        )
+        st.text_area(r("plan_change"), value=prefill[3], max_chars=review.PLAN_CHANGE_MAX, key=keys["plan_change"])
         st.form_submit_button(
-            r("save"), type="primary",
-            on_click=run, args=("responses", lang, _save, store, ids, keys, user, lang),
-        )  # fmt: skip
+            r("save"),
+            type="primary",
+            on_click=run,
+            args=("responses", lang, _save, store, ids, keys, user, lang),
+        )
 
 
 def _existing(frame: pd.DataFrame, lang: str) -> None:
@@ -134,17 +144,20 @@ def _existing(frame: pd.DataFrame, lang: str) -> None:
         return t(f"planning.table.{name}", lang)
 
     st.dataframe(
-        pd.DataFrame({
-            col("reference"): answered["id"].map(reference),
-            col("category"): answered["category"],
-            col("summary"): answered["response_summary"],
-            col("outcome"): answered["outcome"].map(lambda v: t(f"planning.outcome.{v}", lang)),
-            col("assessment"): answered["assessment"],
-            col("plan_change"): answered["plan_change"],
-            col("author"): answered["response_author"],
-        }),
-        hide_index=True, width="stretch",
-    )  # fmt: skip
+        pd.DataFrame(
+            {
+                col("reference"): answered["id"].map(reference),
+                col("category"): answered["category"],
+                col("summary"): answered["response_summary"],
+                col("outcome"): answered["outcome"].map(lambda v: t(f"planning.outcome.{v}", lang)),
+                col("assessment"): answered["assessment"],
+                col("plan_change"): answered["plan_change"],
+                col("author"): answered["response_author"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 
 def _publish_responses(store: Store, c: Consultation, key: str, actor: User, lang: str) -> str:
@@ -158,16 +171,16 @@ def _publishing(store: Store, c: Consultation, user: User, lang: str) -> None:
     published = store.responses_published(c.id)
     allowed = review.responses_may_be_published(c, datetime.now(UTC))
     if not allowed:
-        st.caption(
-            t("planning.response.publish_open", lang, date=format_date(c.closes_at, lang, with_time=True))
-        )
+        st.caption(t("planning.response.publish_open", lang, date=format_date(c.closes_at, lang, with_time=True)))
     key = f"review-{c.id}-publish"
     st.session_state[key] = published  # the toggle always shows what residents see
     st.toggle(
-        t("planning.response.publish", lang), key=key,
+        t("planning.response.publish", lang),
+        key=key,
         disabled=not allowed and not published,  # withdrawing stays possible
-        on_change=run, args=("responses", lang, _publish_responses, store, c, key, user, lang),
-    )  # fmt: skip
+        on_change=run,
+        args=("responses", lang, _publish_responses, store, c, key, user, lang),
+    )
 
 
 def responses_view(store: Store, c: Consultation, frame: pd.DataFrame, user: User, lang: str) -> None:

@@ -122,9 +122,7 @@ def _charts(dash: analysis.Dashboard, lang: str) -> None:
     )
     st.caption(d("charts_text"))
     st.dataframe(
-        dash.per_category.rename(
-            columns={"category": d("category"), "inputs": d("inputs"), "supports": d("supports")}
-        ),
+        dash.per_category.rename(columns={"category": d("category"), "inputs": d("inputs"), "supports": d("supports")}),
         hide_index=True,
         width="stretch",
     )
@@ -152,8 +150,13 @@ def density_map(settings: Settings, c: Consultation, dash: analysis.Dashboard, l
     for spot in dash.hotspots:
         label = tn("dashboard.hotspot_tooltip", spot.size, lang, place=spot.place or "–")
         marker = folium.CircleMarker(
-            location=(spot.lat, spot.lon), radius=8, color="#1f4e79", weight=3, fill=True, fill_opacity=0.3,
-        ).add_to(m)  # fmt: skip
+            location=(spot.lat, spot.lon),
+            radius=8,
+            color="#1f4e79",
+            weight=3,
+            fill=True,
+            fill_opacity=0.3,
+        ).add_to(m)
         TextTooltip(label).add_to(marker)
     return m
 
@@ -192,10 +195,13 @@ def routes_map(settings: Settings, c: Consultation, dash: analysis.Dashboard, la
     legend = []
     if areas is not None and len(areas):
         features = [
-            {"type": "Feature", "geometry": json.loads(row.drawing),
-             "properties": {"label": f"{reference(int(row.id))} · {row.category}"}}
+            {
+                "type": "Feature",
+                "geometry": json.loads(row.drawing),
+                "properties": {"label": f"{reference(int(row.id))} · {row.category}"},
+            }
             for row in areas.itertuples()
-        ]  # fmt: skip
+        ]
         folium.GeoJson(
             {"type": "FeatureCollection", "features": features},
             name=d("areas_layer"),
@@ -205,20 +211,31 @@ def routes_map(settings: Settings, c: Consultation, dash: analysis.Dashboard, la
     if cells is not None and len(cells):
         classes = analysis.density_classes(cells["count"].tolist(), len(ROUTE_COLOURS))
         colour_of = {}
-        for (low, high), colour in zip(classes, ROUTE_COLOURS[-len(classes):], strict=True):
+        for (low, high), colour in zip(classes, ROUTE_COLOURS[-len(classes) :], strict=True):
             colour_of.update({n: colour for n in range(low, high + 1)})
             label = d("routes_class", low=low, high=high) if low != high else tn("dashboard.routes_in_cell", low, lang)
             legend.append(_swatch(colour, label))
         features = [
-            {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [row.ring]},
-             "properties": {"count": int(row.count), "colour": colour_of[int(row.count)],
-                            "label": tn("dashboard.routes_in_cell", int(row.count), lang)}}
+            {
+                "type": "Feature",
+                "geometry": {"type": "Polygon", "coordinates": [row.ring]},
+                "properties": {
+                    "count": int(row.count),
+                    "colour": colour_of[int(row.count)],
+                    "label": tn("dashboard.routes_in_cell", int(row.count), lang),
+                },
+            }
             for row in cells.itertuples()
-        ]  # fmt: skip
+        ]
         folium.GeoJson(
             {"type": "FeatureCollection", "features": features},
             name=d("routes_layer"),
-            style_function=lambda f: {"color": None, "weight": 0, "fillColor": f["properties"]["colour"], "fillOpacity": 0.75},
+            style_function=lambda f: {
+                "color": None,
+                "weight": 0,
+                "fillColor": f["properties"]["colour"],
+                "fillOpacity": 0.75,
+            },
         ).add_to(m).add_child(FeatureTooltip())
     Legend("".join(legend)).add_to(m)
     return m
