@@ -53,8 +53,14 @@ AREAS = {
         97,
         [("Slemmestadveien", 0), ("Kaiveien", 95), ("Sjøgata", 45)],
     ),
+    "vollen-kyststi-idefase": (
+        "1390",
+        "Vollen",
+        58,
+        [("Vollsveien", 30), ("Badeveien", 120), ("Bjerkåsveien", 75)],
+    ),
 }
-NUMBERS = 30  # house numbers per street: 4 areas × 3 streets × 30 = 360 addresses
+NUMBERS = 30  # house numbers per street: 5 areas × 3 streets × 30 = 450 addresses
 
 
 def rows() -> list[list[str]]:
