@@ -20,7 +20,7 @@ from .class_maps import results_map
 from .listing import HOME_PAGE, days_left
 from .medvirkning import public_view as heard_section
 from .outcomes import outcomes_section
-from .participation import input_form, input_list, map_section
+from .participation import input_form, input_list, map_section, page_stale
 
 
 def documents(store: Store, consultation_id: str, lang: str) -> None:
@@ -135,8 +135,10 @@ def participation(
 ) -> None:
     """The map, its layers and the form. Sending (or a refusal, or the personal-data
     question) reruns only these, not the page around them: a whole page's run is most of
-    what a resident costs the server (issue 26); the map, its own fragment inside, shows the
-    resident's new input at once. The list below shows it at the next page run."""
+    what a resident costs the server (issue 26). A stored input is the exception: the whole
+    page runs again, so the list below shows it at once as well."""
+    if page_stale(c.id):
+        st.rerun(scope="app")
     map_section(store, settings, c, lang, accepts_input=accepts_input)
     layers.resident_list(store.context_layers(c.id), lang)
     if accepts_input:

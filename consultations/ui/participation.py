@@ -259,6 +259,7 @@ def _on_submit(
         flash.outage(_form_where(consultation.id), exc, lang)
         return
     seen_own_write(store)
+    state[_sent_key(consultation.id)] = True  # the page around the form shows it too (page_stale)
     state[_step_key(consultation.id)] = 1  # on a phone: sent; the next input starts at «where»
     message = "form.thanks" if stored.status == InputStatus.PUBLISHED else "form.thanks_pending"
     thanks = t(worded(message, consultation.stage), lang, ref=stored.reference)
@@ -284,6 +285,17 @@ def _on_submit(
     for q in consultation.questions:
         state[_question_key(consultation.id, q)] = [] if q.kind == QuestionKind.MULTIPLE else None
     location.clear(consultation.id)
+
+
+def _sent_key(consultation_id: str) -> str:
+    return f"sent-{consultation_id}"
+
+
+def page_stale(consultation_id: str) -> bool:
+    """True once after an input was stored from the form. The form's send reruns only the
+    part of the page the form is in; the list, the counts and what else shows the inputs lie
+    outside it and must run again to show the new one."""
+    return bool(st.session_state.pop(_sent_key(consultation_id), False))
 
 
 def _what(consultation: Consultation, keys: dict[str, str], lang: str) -> None:
