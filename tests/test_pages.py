@@ -61,6 +61,7 @@ def test_cards_link_to_the_shareable_address_of_each_consultation(app):
         f"id={HEGGEDAL}",
         "id=asker-sentrum-omraderegulering",
         "id=slemmestad-detaljregulering-kai",
+        "id=vollen-kyststi-idefase",
     }
 
 
