@@ -44,12 +44,23 @@ def phone(_browser):
 
 
 def _tap_map_middle(page: Page) -> None:
+    """Tap the map a little below its middle, once it is still and on the screen: after a
+    refusal the page scrolls to the part to mend, and a box measured during that scroll
+    puts the tap off the screen."""
     area = page.frame_locator(MAP_IFRAME).first.locator("#map_div")
-    area.scroll_into_view_if_needed()
-    page.wait_for_timeout(300)
-    b = area.bounding_box()
-    assert b is not None
-    page.touchscreen.tap(b["x"] + b["width"] * 0.5, b["y"] + b["height"] * 0.55)
+    height = page.viewport_size["height"] if page.viewport_size else 812
+    before = None
+    for _ in range(20):
+        area.scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        b = area.bounding_box()
+        assert b is not None
+        y = b["y"] + b["height"] * 0.55
+        if b == before and 0 < y < height:
+            page.touchscreen.tap(b["x"] + b["width"] * 0.5, y)
+            return
+        before = b
+    raise AssertionError(f"the map never came to rest on the screen: {before}")
 
 
 def test_on_a_phone_the_form_is_where_then_what_then_send_and_keeps_what_was_typed(app_server, phone: Page):
