@@ -16,22 +16,13 @@ from .. import geo
 from ..casework.class_results import Crossing, cell_rings
 from ..config import Settings
 from ..i18n import t
-from ..model import Consultation, PlaceLabel
+from ..model import Consultation
 from .map_text import FeatureTooltip, TextTooltip
 from .maps import _area_layer, _base
 
 # light to dark: few routes to many
 ROUTE_COLOURS = ("#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
 PLACE_COLOURS = ("#fdd0a2", "#fdae6b", "#fd8d3c", "#e6550d", "#a63603")
-LABEL_SYMBOLS = {
-    PlaceLabel.SAFE: "🙂",
-    PlaceLabel.UNSAFE_TRAFFIC: "🚗",
-    PlaceLabel.UNSAFE_DARK: "🌙",
-    PlaceLabel.UNSAFE_PEOPLE: "👥",
-    PlaceLabel.NICE: "🌳",
-    PlaceLabel.DULL: "😐",
-    PlaceLabel.MISSING: "❓",
-}
 
 
 def _colour(count: int, top: int, colours: Sequence[str]) -> str:

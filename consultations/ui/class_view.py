@@ -18,13 +18,14 @@ from ..i18n import t, tn
 from ..model import ClassPart, ClassSession, Consultation, PlaceLabel, Shape, Transport
 from ..store import Store
 from . import flash, location
-from .class_maps import LABEL_SYMBOLS
 from .context import client_address, limiter
 from .medvirkning import pupil_view as barnetrakk_questions
 
 # Each transport option's icon: the app's own SVG (static/icons/), shown before its word as
 # a markdown image (no emoji: a device without the emoji font showed empty boxes)
 TRANSPORT_SYMBOLS = {mode: f"![](/app/static/icons/{mode.value}.svg)" for mode in Transport}
+# and each ready label for a place (static/icons/label-*.svg), for the same reason
+LABEL_SYMBOLS = {label: f"![](/app/static/icons/label-{label.value}.svg)" for label in PlaceLabel}
 SCHOOL_ICON = "school"  # static/icons/school.svg
 _WHERE = "pupil"
 _CSS = """

@@ -20,7 +20,7 @@ from ..model import GRADES, ClassSession, Phase, PlaceLabel, Role, User
 from ..store import Store
 from ..text import escape_html
 from . import flash, location
-from .class_maps import LABEL_SYMBOLS, results_map
+from .class_maps import results_map
 from .medvirkning import class_downloads, planner_downloads
 
 _WHERE = "classes"
@@ -325,7 +325,7 @@ def results(store: Store, settings: Settings, user: User, lang: str) -> None:
         [lab.value for lab in PlaceLabel],
         default=[lab.value for lab in PlaceLabel if lab.unsafe],
         key="class-results-labels",
-        format_func=lambda v: f"{LABEL_SYMBOLS[PlaceLabel(v)]} {t(f'classes.label.{v}', lang)}",
+        format_func=lambda v: t(f"classes.label.{v}", lang),
     )
     chosen = class_results.select(
         frame,
