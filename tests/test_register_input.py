@@ -201,7 +201,8 @@ def test_sender_name_never_reaches_the_resident_page(demo_db, tmp_path, monkeypa
         at.query_params["id"] = BORGEN
         at.run()
         assert not at.exception
-        shown = " ".join(str(e.value) for e in at.markdown) + " ".join(e.value for e in at.caption)
+        blocks = [h.proto.body for h in at.get("html")]  # the input list: a block an input
+        shown = " ".join([*(str(e.value) for e in at.markdown), *(e.value for e in at.caption), *blocks])
         assert stored.reference in shown  # the input is listed …
         (args,) = folium_args(at)
         assert f"{stored.id}]" in args["script"]  # … and on the map

@@ -42,7 +42,9 @@ def labels(elements) -> list[str]:
 
 
 def texts(at: AppTest) -> str:
-    return " ".join(str(e.value) for kind in ("title", "markdown", "caption") for e in at.get(kind))
+    """The page's words, the input list's blocks (``st.html``) included."""
+    shown = [str(e.value) for kind in ("title", "markdown", "caption") for e in at.get(kind)]
+    return " ".join(shown + [h.proto.body for h in at.get("html")])
 
 
 # -- the gate ----------------------------------------------------------------------------
