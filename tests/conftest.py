@@ -157,6 +157,41 @@ def staff(store: Store, username: str = "kari", role: Role = Role.PLANNER) -> Us
     return found[0] if found else store.add_user(username, role, None)
 
 
+def formal_hearing(store: Store, plan_id: str, closes: datetime):
+    """An offentlig ettersyn (seven weeks, closed at ``closes``) with the planner who
+    registers its letters, and ``letter(text, sender_type, name, **kw)``: a letter received
+    two days before the frist, registered by her; its input id."""
+    from consultations.model import Channel, InputDraft
+    from consultations.participation.submission import register_input
+
+    c = make_consultation(
+        "kai",
+        plan_id=plan_id,
+        stage=Stage.OFFENTLIG_ETTERSYN,
+        case_number="24/1234",
+        opens_at=closes - timedelta(weeks=7),
+        closes_at=closes,
+    )
+    store.add_consultation(c)
+    planner = staff(store)
+
+    def letter(text, sender_type, name, **kw) -> int:
+        return register_input(
+            store,
+            c.id,
+            InputDraft("Annet", text),
+            channel=Channel.LETTER,
+            sender_type=sender_type,
+            sender_name=name,
+            received_at=(closes - timedelta(days=2)).date(),
+            actor=planner,
+            now=NOW,
+            **kw,
+        ).id
+
+    return c, planner, letter
+
+
 @pytest.fixture
 def kari(store: Store) -> User:
     """A planner."""

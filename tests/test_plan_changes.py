@@ -13,10 +13,9 @@ import docx
 import pytest
 
 from consultations.casework import points, review
-from consultations.model import Channel, InputDraft, Outcome, SenderType, Stage
+from consultations.model import Outcome, SenderType
 from consultations.outputs.merknadsbehandling import build_report
-from consultations.participation.submission import register_input
-from tests.conftest import NOW, make_consultation, staff
+from tests.conftest import NOW, formal_hearing, staff
 
 CLOSES = NOW - timedelta(days=3)
 SF = "Statsforvalteren i Oslo og Viken"
@@ -27,30 +26,7 @@ NOISE = "Støyskjerm langs kaia."
 
 @pytest.fixture
 def hearing(store):
-    c = make_consultation(
-        "kai",
-        plan_id="2025.14",
-        stage=Stage.OFFENTLIG_ETTERSYN,
-        case_number="24/1234",
-        opens_at=CLOSES - timedelta(weeks=7),
-        closes_at=CLOSES,
-    )
-    store.add_consultation(c)
-    kari = staff(store)
-
-    def letter(text, sender_type, name, **kw):
-        return register_input(
-            store,
-            c.id,
-            InputDraft("Annet", text),
-            channel=Channel.LETTER,
-            sender_type=sender_type,
-            sender_name=name,
-            received_at=(CLOSES - timedelta(days=2)).date(),
-            actor=kari,
-            now=NOW,
-            **kw,
-        ).id
+    c, kari, letter = formal_hearing(store, "2025.14", CLOSES)
 
     ids = {
         "sf": letter("Vi fremmer innsigelse om støy.", SenderType.AUTHORITY, SF, objection="innsigelse"),

@@ -21,19 +21,15 @@ from consultations.casework import points, review
 from consultations.errors import InvalidInput
 from consultations.outputs.export import Format, export
 from consultations.model import (
-    Channel,
-    InputDraft,
     ObjectionStatus,
     Outcome,
     PointKind,
     Response,
     SenderType,
-    Stage,
 )
 from consultations.casework.points_sheet import COLUMNS, SHEET, SheetRefused, import_responses
 from consultations.outputs.merknadsbehandling import build_report
-from consultations.participation.submission import register_input
-from tests.conftest import NOW, docx_text, make_consultation, report_tables, staff
+from tests.conftest import NOW, formal_hearing, docx_text, report_tables
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 
 CLOSES = NOW - timedelta(days=3)
@@ -45,30 +41,7 @@ EVIDENCE = {"settled_on": date(2026, 11, 20), "reference": "25/4711-31", "note":
 
 @pytest.fixture
 def hearing(store):
-    c = make_consultation(
-        "kai",
-        plan_id="3203202501",
-        stage=Stage.OFFENTLIG_ETTERSYN,
-        case_number="24/1234",
-        opens_at=CLOSES - timedelta(weeks=7),
-        closes_at=CLOSES,
-    )
-    store.add_consultation(c)
-    kari = staff(store)
-
-    def letter(text, sender_type, name, **kw):
-        return register_input(
-            store,
-            c.id,
-            InputDraft("Annet", text),
-            channel=Channel.LETTER,
-            sender_type=sender_type,
-            sender_name=name,
-            received_at=(CLOSES - timedelta(days=2)).date(),
-            actor=kari,
-            now=NOW,
-            **kw,
-        ).id
+    c, kari, letter = formal_hearing(store, "3203202501", CLOSES)
 
     ids = {
         "sf": letter(LETTER, SenderType.AUTHORITY, SF, objection="innsigelse"),
