@@ -21,6 +21,7 @@ import pikepdf
 import pytest
 
 from consultations import cli
+from consultations.planning.planprocess import next_working_day
 from consultations.planning import lifecycle
 from consultations.participation import public
 from consultations.casework import review
@@ -418,7 +419,7 @@ def _import_file(folder: Path, **changes) -> Path:
         "case_number": "25/4711",
         "announced": (today + timedelta(days=1)).isoformat(),
         "opens": (today + timedelta(days=1)).isoformat(),
-        "closes": (today + timedelta(days=60)).isoformat(),
+        "closes": next_working_day(today + timedelta(days=60)).isoformat(),
         "area": json.loads(json.dumps(BORGEN_SQUARE.__geo_interface__)),
         "categories": ["Annet"],
     }

@@ -275,7 +275,7 @@ def _class_of(store: Store, size: int):
 # ``INSIDE`` and ``outcome(call)`` (prints «ok» or the refusal's key).
 _REPLICA = """
 import sys
-from consultations import classes
+from consultations.children import classes
 from consultations.errors import InvalidInput
 from consultations.store import Store
 from tests.conftest import INSIDE, NOW

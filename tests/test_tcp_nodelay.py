@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from concurrent.futures import ThreadPoolExecutor
 
 from consultations.tcp_nodelay import no_delay
 
@@ -37,7 +38,9 @@ def _accepted_nodelay(listening: socket.socket) -> int:
             writer.close()
             server.close()
 
-    return asyncio.run(main())
+    # A thread of its own: an earlier test's sync Playwright may keep a loop running in this one.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, main()).result()
 
 
 def test_a_socket_bound_as_streamlit_binds_it_gives_connections_without_nodelay():
