@@ -81,6 +81,8 @@ def test_the_pupils_page_shows_the_school_the_teacher_placed(app):  # noqa: F811
     teacher = store.get_user(app.ids["lena"])
     lat, lon = geo.centre(store.get_consultation(CID).area)
     classes.place_school(store, teacher, session.id, lat, lon, "Heggedal skole")
+    # 3. trinn answers one screen at a time: the map is on the screen «draw your way»
+    app.session_state["pupil"] = {"class_id": session.id, "step": 1, "places": 0, "screen": "draw"}
     at = pupil(app, session.code)
     assert not at.exception
     maps = [e for e in at.get("component_instance") if "school.svg" in e.proto.json_args]

@@ -162,16 +162,17 @@ def choose_middle(at: AppTest, session) -> AppTest:
 
 
 def test_a_pupil_draws_the_way_to_school_marks_a_place_and_is_done(app):
-    session = open_class(app, grade="3")
+    # 5. trinn: the two-step page (1.–4. trinn get one action per screen, test_pupil_steps.py)
+    session = open_class(app, grade="5")
     at = pupil(app, session.code)
     assert not at.exception
-    assert "1. Veien til skolen" in texts(at)  # plain words for 3. trinn
+    assert "1. Skoleveien din" in texts(at)
     key = f"pupil-{session.id}-school"
     drawn(at, session)
     at.radio(key=f"{key}-transport").set_value("bike")
     at.button(key=f"{key}-send").click().run()
     assert not at.exception
-    assert "Veien er lagret" in texts(at) and "2. Steder du vil vise oss" in texts(at)
+    assert "Veien er lagret" in texts(at) and "2. Merk steder" in texts(at)
     place = f"pupil-{session.id}-place"
     choose_middle(at, session)
     at.radio(key=f"{place}-label").set_value("unsafe_traffic")
@@ -180,7 +181,7 @@ def test_a_pupil_draws_the_way_to_school_marks_a_place_and_is_done(app):
     assert not at.exception
     assert "Du har merket 1 sted." in texts(at)
     at.button(key=f"{place}-done").click().run()
-    assert "3. Takk!" in texts(at)
+    assert "3. Takk for at du var med!" in texts(at)
     frame = at.store().class_frame(CID)
     assert sorted(frame["part"]) == ["place", "school"]
     assert set(frame["transport"].dropna()) == {"bike"}

@@ -19,7 +19,8 @@ from tests.test_classes_pages import (  # noqa: F401, F811  (fixtures)
 
 
 def test_a_pupil_marks_where_they_play_with_season_and_company_and_how_they_would_travel(app):  # noqa: F811
-    session = open_class(app, grade="3")
+    # 5. trinn: the place step's page (1.–4. trinn answer one screen at a time, test_pupil_steps.py)
+    session = open_class(app, grade="5")
     at = pupil(app, session.code)
     key = f"pupil-{session.id}-school"
     drawn(at, session)

@@ -1,7 +1,7 @@
 """The pupils' view (``/?klasse=CODE``): large, simple, phone- and tablet-first, in the
 class's language and in plain words for the pupils' age (``classes.words_for``).
 
-Step 1: my way to school (and, if they like, to the after-school activity) with how they
+1.–4. trinn get one action per screen (``class_steps``). From 5. trinn up: step 1: my way to school (and, if they like, to the after-school activity) with how they
 travel. Step 2: places with ready labels and an optional short text. Step 3: «Ferdig» —
 thank you. Everything a pupil sends goes through ``classes`` (the class's own budget, the
 checks); nothing here decides anything.
@@ -11,23 +11,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..children import classes
+from ..children import classes, pupil_steps
 from ..config import Settings
 from ..errors import InvalidInput
 from ..i18n import t, tn
-from ..model import ClassPart, ClassSession, Consultation, PlaceLabel, Shape, Transport
+from ..model import ClassPart, ClassSession, Consultation, PlaceLabel, Transport
 from ..store import Store
-from . import flash, location
+from . import class_steps, flash, location
+from .class_steps import LABEL_SYMBOLS, TRANSPORT_SYMBOLS, prefix, thanks, where_map
 from .context import client_address, limiter
 from .medvirkning import pupil_view as barnetrakk_questions
 
-# Each transport option's icon: the app's own SVG (static/icons/), shown before its word as
-# a markdown image (no emoji: a device without the emoji font showed empty boxes)
-TRANSPORT_SYMBOLS = {mode: f"![](/app/static/icons/{mode.value}.svg)" for mode in Transport}
-# and each ready label for a place (static/icons/label-*.svg), for the same reason
-LABEL_SYMBOLS = {label: f"![](/app/static/icons/label-{label.value}.svg)" for label in PlaceLabel}
-SCHOOL_ICON = "school"  # static/icons/school.svg
-_WHERE = "pupil"
+_WHERE = class_steps.WHERE
 _CSS = """
 <style>
 .stApp [data-testid="stMarkdownContainer"] p { font-size: 1.25rem; }
@@ -69,45 +64,17 @@ def show(store: Store, settings: Settings, code: str, session_id: str, lang: str
     state = _state(session)
     st.title(t("pupil.title", lang), anchor=False)
     flash.show(_WHERE)
-    if state["step"] == 1:
+    if pupil_steps.one_action_per_screen(session.grade):
+        class_steps.show(store, settings, session, consultation, state, session_id, lang)
+    elif state["step"] == 1:
         _step_route(store, settings, session, consultation, state, session_id, lang)
     elif state["step"] == 2:
         _step_places(store, settings, session, consultation, state, session_id, lang)
     else:
-        _thanks(session, lang)
+        thanks(session, lang)
 
 
 # -- step 1: the way to school -----------------------------------------------------------
-
-
-def _prefix(session: ClassSession, part: ClassPart) -> str:
-    """The location widget's prefix for this class and part (its state and keys)."""
-    return f"class{session.id}-{part.value}-"
-
-
-@st.fragment
-def _where(
-    store: Store, settings: Settings, session: ClassSession, consultation: Consultation, part: ClassPart, lang: str
-) -> None:
-    """The location widget (ui/location.py): a line for a route, a pin for a place; a click
-    reruns only this."""
-    shape = Shape.POINT if part == ClassPart.PLACE else Shape.LINE
-    help_text = t("pupil.tap_map", lang) if shape == Shape.POINT else None
-    school = classes.school_place(store, session)  # the teacher's mark: where the way ends
-    marks = ((SCHOOL_ICON, t("class_school.marker", lang), school.lat, school.lon),) if school else ()
-    location.widget(
-        store,
-        settings,
-        consultation,
-        lang,
-        prefix=_prefix(session, part),
-        shapes=(shape,),
-        inputs=False,
-        context=False,
-        point_help=help_text,
-        height=440,
-        marks=marks,
-    )
 
 
 def _send_route(
@@ -120,7 +87,7 @@ def _send_route(
     key: str,
     lang: str,
 ) -> str:
-    _lat, _lon, drawing = location.sketch(session.consultation_id, _prefix(session, part)).location
+    _lat, _lon, drawing = location.sketch(session.consultation_id, prefix(session, part)).location
     if not drawing:
         raise InvalidInput("pupil.route_missing")
     transport = st.session_state.get(f"{key}-transport")
@@ -136,7 +103,7 @@ def _send_route(
         limiter=limiter(),
         outside_share=settings.profile.line_outside_share,
     )
-    location.clear(session.consultation_id, _prefix(session, part))
+    location.clear(session.consultation_id, prefix(session, part))
     state[f"sent-{part.value}"] = True
     state["activity"] = False
     state["step"] = 2
@@ -174,7 +141,7 @@ def _step_route(
         format_func=lambda v: f"{TRANSPORT_SYMBOLS[Transport(v)]} {t(f'classes.transport.{v}', lang)}",
         key=f"{key}-transport",
     )
-    _where(store, settings, session, consultation, part, lang)
+    where_map(store, settings, session, consultation, part, lang)
     st.button(
         t("pupil.send_route", lang),
         type="primary",
@@ -197,8 +164,8 @@ def _step_route(
 
 
 def _send_place(store: Store, session: ClassSession, state: dict, pupil: str, key: str, lang: str) -> str:
-    prefix = _prefix(session, ClassPart.PLACE)
-    lat, lon, _drawing = location.sketch(session.consultation_id, prefix).location
+    place = prefix(session, ClassPart.PLACE)
+    lat, lon, _drawing = location.sketch(session.consultation_id, place).location
     if lat is None:
         raise InvalidInput("pupil.point_missing")
     label = st.session_state.get(f"{key}-label")
@@ -206,7 +173,7 @@ def _send_place(store: Store, session: ClassSession, state: dict, pupil: str, ke
         raise InvalidInput("classes.label_missing")
     text = st.session_state.get(f"{key}-text") or ""
     classes.submit_place(store, session, lat, lon, label, text, pupil=pupil, limiter=limiter())
-    location.clear(session.consultation_id, prefix)
+    location.clear(session.consultation_id, place)
     state["places"] += 1
     st.session_state[f"{key}-label"] = None
     st.session_state[f"{key}-text"] = ""
@@ -229,7 +196,7 @@ def _step_places(
     key = f"pupil-{session.id}-place"
     st.header(_w(session, "step2_title", lang), anchor=False)
     st.markdown(_w(session, "step2_help", lang))
-    _where(store, settings, session, consultation, ClassPart.PLACE, lang)
+    where_map(store, settings, session, consultation, ClassPart.PLACE, lang)
     st.radio(
         _w(session, "label_question", lang),
         [lab.value for lab in PlaceLabel],
@@ -251,7 +218,7 @@ def _step_places(
         on_click=flash.run,
         args=(_WHERE, lang, _send_place, store, session, state, pupil, key, lang),
     )
-    barnetrakk_questions(store, session, _prefix(session, ClassPart.PLACE), pupil, _WHERE, lang)
+    barnetrakk_questions(store, session, prefix(session, ClassPart.PLACE), pupil, _WHERE, lang)
     st.divider()
     if not state.get(f"sent-{ClassPart.ACTIVITY.value}"):
         st.button(
@@ -268,12 +235,3 @@ def _step_places(
         on_click=_finish,
         args=(state,),
     )
-
-
-# -- step 3: thank you -------------------------------------------------------------------
-
-
-def _thanks(session: ClassSession, lang: str) -> None:
-    st.header(_w(session, "thanks_title", lang), anchor=False)
-    st.markdown(_w(session, "thanks_body", lang))
-    st.balloons()
