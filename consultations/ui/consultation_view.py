@@ -202,6 +202,19 @@ def show(
     phone_first.apply()
     st.markdown(f"**{escape_markdown(c.summary)}**")
 
+    # The map (with the form) before the background, in the page itself: the order a phone
+    # shows (the columns stacked) is the order a keyboard and a screen reader take.
+    with st.container(key=phone_first.COLUMNS):
+        participate, body = st.columns([3, 2], gap="large")
+    with participate:
+        st.subheader(t("consultation.map_heading", lang), anchor=phone_first.MAP_ANCHOR)
+        participation(store, settings, c, session, lang, accepts_input=phase == Phase.OPEN)
+    with body, st.expander(t("phone_first.background", lang), expanded=True, key=phone_first.BACKGROUND):
+        # Staff-written markdown; Streamlit renders no raw HTML in it, and images from other
+        # servers would make every resident's browser contact them.
+        st.markdown(without_remote_images(c.body))
+        documents(store, c.id, lang)
+
     with st.container(border=True, key=phone_first.FACTS):
         st.markdown(f"**{t('consultation.facts', lang)}**")
         facts = st.columns(4)
@@ -230,17 +243,6 @@ def show(
             st.caption(t(f"plan_process.resident.{key}", lang, date=when, where=where))
         proposer(c, lang)
         contact(settings, c, lang)
-
-    with st.container(key=phone_first.COLUMNS):
-        body, participate = st.columns([2, 3], gap="large")
-    with body, st.expander(t("phone_first.background", lang), expanded=True, key=phone_first.BACKGROUND):
-        # Staff-written markdown; Streamlit renders no raw HTML in it, and images from other
-        # servers would make every resident's browser contact them.
-        st.markdown(without_remote_images(c.body))
-        documents(store, c.id, lang)
-    with participate:
-        st.subheader(t("consultation.map_heading", lang), anchor=phone_first.MAP_ANCHOR)
-        participation(store, settings, c, session, lang, accepts_input=phase == Phase.OPEN)
 
     input_list(store, c, session, lang)
     if c.status == Status.PUBLISHED:

@@ -1,11 +1,13 @@
 """The consultation page on a phone: the map first.
 
-On a narrow screen (≤ 640 px, where Streamlit stacks columns) the page leads with the
-title, the frist and one call to action («Gi innspill i kartet», a link to the map), then the
-map with the form; the background texts follow, folded, and the facts box comes last. The
-order is CSS (``order`` in Streamlit's flex columns), so the page is one page for every
-screen; the fold is the expander's own button, pressed once when the page first shows on a
-narrow screen (a reader opens it again with one tap, and a wide screen never folds it).
+The page leads with the title, the frist and one call to action («Gi innspill i kartet», a
+link to the map), then the map with the form, then the background texts and the facts box.
+That is the page's own order on every screen (a wide one shows the background beside the
+map, a narrow one — ≤ 640 px, where Streamlit stacks columns — below it), so what a phone
+shows first is also what a keyboard and a screen reader reach first (WCAG 1.3.2, 2.4.3):
+no CSS ``order`` moves anything. On a narrow screen the background texts are folded: the
+expander's own button, pressed once when the page first shows (a reader opens it again with
+one tap, and a wide screen never folds it).
 """
 
 from __future__ import annotations
@@ -23,10 +25,6 @@ BACKGROUND = "ki-background"
 
 _CSS = f"""
 <style>
-@media (max-width: {NARROW_PX}px) {{
-    .st-key-{COLUMNS} [data-testid="stHorizontalBlock"] > :nth-child(2) {{ order: -1; }}
-    [data-testid="stLayoutWrapper"]:has(> .st-key-{FACTS}) {{ order: 1; }}
-}}
 /* the background's and the map's headings keep no «link to this heading» tab stops */
 .st-key-{BACKGROUND} [data-testid="stHeaderActionElements"],
 [data-testid="stHeaderActionElements"]:has(a[href="#{MAP_ANCHOR}"]) {{ display: none; }}
@@ -56,7 +54,8 @@ _FOLD = """
 
 
 def apply() -> None:
-    """The narrow-screen order and the fold (after the page's first elements)."""
+    """The map heading's and the call to action's style, and the fold on a narrow screen
+    (after the page's first elements)."""
     st.html(_CSS)
     st.html(_FOLD % (NARROW_PX, BACKGROUND), unsafe_allow_javascript=True)
 

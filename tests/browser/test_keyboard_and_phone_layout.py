@@ -2,7 +2,9 @@
 from the page's start «Velg sted uten kart» is at most ten Tabs away, the map being one tab
 stop with «Hopp over kartet» before it, and each «Støtt» names its input; on a 375 px phone
 the page leads with the title, the frist and «Gi innspill i kartet», the map comes before
-the background texts (folded) and the facts, which a wide screen shows open and first."""
+the background texts (folded) and the facts — in the page itself, so the focus moves down
+the screen as a finger would (no CSS order: WCAG 1.3.2, 2.4.3); a wide screen shows the
+background open beside the map."""
 
 from __future__ import annotations
 
@@ -102,3 +104,50 @@ def test_on_a_wide_screen_the_background_stays_open_beside_the_map(app_server, b
     wait_idle(page)
     page.wait_for_timeout(1_000)
     expect(page.locator(".st-key-ki-background details")).to_have_attribute("open", "")
+
+
+# Where the focus is, as the screen shows it: the element's top in the page's main part (the
+# map frame's, when the focus is inside it; measured from the main part's own top, since
+# that part, not the window, scrolls), and whether it is in the main part at all.
+_FOCUS_AT = """() => {
+    const e = document.activeElement;
+    if (!e || e === document.body) return null;
+    const r = e.getBoundingClientRect();
+    const name = e.tagName === "IFRAME" ? "map" : e.tagName + ":" + (e.getAttribute("aria-label") || e.textContent || "").trim().slice(0, 50);
+    const main = document.querySelector('[data-testid="stMain"]');
+    const block = document.querySelector('[data-testid="stMainBlockContainer"]') || main;
+    const y = Math.round(r.top - block.getBoundingClientRect().top);
+    return {name, y, inMain: !!(main && main.contains(e)), shown: r.height > 0};
+}"""
+
+
+def test_on_a_phone_the_focus_moves_down_the_screen_in_the_order_shown(app_server, _browser):
+    context = _browser.new_context(
+        viewport={"width": 375, "height": 812}, has_touch=True, locale="nb-NO", service_workers="block"
+    )
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        page.goto(f"{app_server.url}/?id={BORGEN}")
+        wait_for_map(page)
+        wait_idle(page)
+        expect(page.locator(".st-key-ki-background details")).not_to_have_attribute("open", "")  # folded
+        page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
+        stops = []
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            at = page.evaluate(_FOCUS_AT)
+            if at and at["inMain"] and at["shown"]:
+                stops.append(at)
+            if at and "Om planen og dokumentene" in at["name"]:
+                break
+        names = [s["name"] for s in stops]
+        route = " | ".join(f"{s['name']} @{s['y']}" for s in stops)
+        assert any("Gi innspill i kartet" in n for n in names), route
+        assert "map" in names and any("Om planen og dokumentene" in n for n in names), route
+        cta = next(i for i, n in enumerate(names) if "Gi innspill i kartet" in n)
+        assert cta < names.index("map") < next(i for i, n in enumerate(names) if "Om planen og dokumentene" in n), route
+        ys = [s["y"] for s in stops]
+        assert all(b >= a - 2 for a, b in zip(ys, ys[1:])), route  # never back up the screen
+    finally:
+        context.close()
