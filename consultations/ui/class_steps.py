@@ -159,11 +159,11 @@ def show(
 
 
 def thanks(session: ClassSession, lang: str) -> None:
-    """The last screen, in the words for the class's age."""
+    """The last screen, in the words for the class's age. (No ``st.balloons``: its images
+    have no text alternative — axe-core «image-alt», critical — and it moves by itself.)"""
     words = classes.words_for(session.grade)
     st.header(t(f"pupil.{words}.thanks_title", lang), anchor=False)
     st.markdown(t(f"pupil.{words}.thanks_body", lang))
-    st.balloons()
 
 
 def _question(text: str, hint: str | None = None) -> None:
