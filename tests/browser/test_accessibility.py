@@ -235,7 +235,7 @@ def _seed_with_admin(db_path: Path) -> None:
             admin,
             BORGEN,
             school="Borgen skole",
-            grade="4",
+            grade="6",  # the page with the map; 1.–4. trinn's screens: test_pupil_steps.py
             size=24,
             opens_at=now - timedelta(minutes=5),
             closes_at=now + timedelta(hours=2),

@@ -187,9 +187,10 @@ def test_a_four_point_line_is_drawn_by_touch_undone_once_and_stored(start_app, t
     assert drawing["type"] == "LineString" and len(drawing["coordinates"]) == 4
 
 
-def test_a_four_corner_area_is_drawn_by_touch_on_a_tablet_and_stored(start_app, touch_context):
+@pytest.mark.parametrize("viewport", [PHONE, TABLET], ids=["phone", "tablet"])
+def test_a_four_corner_area_is_drawn_by_touch_undone_once_and_stored(start_app, touch_context, viewport):
     server = start_app(prepare=_borgen_with_a_layer)
-    page = touch_context(TABLET)
+    page = touch_context(viewport)
     page.goto(f"{server.url}/?id={BORGEN}")
     wait_for_map(page)
     wait_idle(page)
@@ -210,7 +211,7 @@ def test_a_four_corner_area_is_drawn_by_touch_on_a_tablet_and_stored(start_app, 
     expect(page.get_by_text(re.compile(r"^Tegnet: område, "))).to_be_visible()
 
     text = f"Berøringstest {uuid.uuid4().hex[:10]}: dette området, tegnet med fingeren."
-    _send(page, text)
+    _send(page, text, phone=viewport is PHONE)
     drawing = json.loads(_stored(server, text))
     assert drawing["type"] == "Polygon" and len(drawing["coordinates"][0]) == 5  # four corners, closed
 
@@ -255,7 +256,15 @@ def test_a_grade_3_pupil_draws_a_four_point_way_to_school_by_touch(start_app, to
     server = start_app(prepare=prepare)
     page = touch_context(TABLET)
     page.goto(f"{server.url}/?klasse={made['class'].code}")
-    expect(page.get_by_role("heading", name="1. Veien til skolen")).to_be_visible()
+    # 3. trinn: one question a screen (test_pupil_steps.py) — how I travel, then my way
+    expect(page.get_by_role("heading", name="Hvordan kommer du til skolen?")).to_be_visible()
+    bike = page.locator('img[src="/app/static/icons/bike.svg"]')  # the app's own icon, no emoji font needed
+    expect(bike).to_be_visible()
+    assert page.evaluate("(img) => img.naturalWidth > 0", bike.element_handle())
+    page.get_by_text("Sykle", exact=True).tap()
+    wait_idle(page)
+    page.get_by_role("button", name="Neste", exact=True).tap()
+    expect(page.get_by_role("heading", name="Tegn veien din til skolen")).to_be_visible()
     fl = page.frame_locator(MAP_IFRAME).first
     finish = fl.get_by_role("button", name="Ferdig", exact=True)
     expect(finish).to_be_visible()  # drawing from the start: no tool to find first
@@ -266,13 +275,9 @@ def test_a_grade_3_pupil_draws_a_four_point_way_to_school_by_touch(start_app, to
     expect(fl.locator(".leaflet-marker-pane .leaflet-editing-icon")).to_have_count(4)
     finish.tap()
     expect(page.get_by_text("Tegnet: strek").first).to_be_visible()
-    bike = page.locator('img[src="/app/static/icons/bike.svg"]')  # the app's own icon, no emoji font needed
-    expect(bike).to_be_visible()
-    assert page.evaluate("(img) => img.naturalWidth > 0", bike.element_handle())
-    page.get_by_text("Sykle", exact=True).tap()
     wait_idle(page)
     page.get_by_role("button", name="Lagre veien").tap()
-    expect(page.get_by_role("heading", name=re.compile("^2\\. "))).to_be_visible()
+    expect(page.get_by_role("heading", name="Hva slags sted vil du vise oss?")).to_be_visible()
 
     server.stop()
     store = Store.open(server.db_path)
