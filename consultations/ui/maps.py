@@ -806,6 +806,12 @@ class DrawTools(Draw):
                     return map.latLngToContainerPoint(marker.getLatLng()).distanceTo(point) < closePx;
                 }
                 function update(message) {
+                    // Leaflet.draw's markers (the invisible one under the pointer, the points
+                    // set) are Leaflet «buttons» with no name (axe-core aria-command-name,
+                    // serious), yet no control: the bar's buttons are. No role, no tab stop.
+                    container.querySelectorAll(".leaflet-mouse-marker, .leaflet-editing-icon").forEach(function (m) {
+                        m.removeAttribute("role"); m.tabIndex = -1;
+                    });
                     var on = handler.enabled(), n = points();
                     startButton.hidden = on;
                     finishButton.hidden = undoButton.hidden = cancelButton.hidden = !on;

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from axe_playwright_python.sync_playwright import Axe
 from google.protobuf.message import DecodeError
 from PIL import Image
 from playwright.sync_api import Error as PlaywrightError
@@ -248,3 +249,26 @@ def log_in(page: Page, url: str) -> None:
     main = page.get_by_test_id("stMain")
     expect(main.get_by_role("heading", name="Høringer", exact=True)).to_be_visible(timeout=SLOW_MS)
     wait_idle(page, SLOW_MS)
+
+
+_AXE = Axe()
+
+
+def no_serious_axe(page: Page, where: str) -> None:
+    """axe-core on the page in its present state, with its frames (as test_accessibility.py
+    runs it: the script in every frame, ``iframes: true``): nothing serious or critical,
+    Leaflet's markup in the map frame included."""
+    for frame in page.frames:
+        try:
+            if not frame.evaluate("() => typeof window.axe !== 'undefined'"):
+                frame.evaluate(_AXE.axe_script)
+        except PlaywrightError:  # a frame that went away meanwhile
+            pass
+    result = _AXE.run(page, options={"resultTypes": ["violations"], "iframes": True, "frameWaitTime": 15_000})
+    bad = [
+        f"{v['id']} ({v['impact']}): {node.get('html', '')[:120]}"
+        for v in result.response["violations"]
+        if v["impact"] in ("serious", "critical")
+        for node in v["nodes"]
+    ]
+    assert not bad, f"axe-core on «{where}»:\n" + "\n".join(bad)

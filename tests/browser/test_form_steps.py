@@ -21,6 +21,7 @@ from tests.browser.helpers import (
     REF,
     STEP_SEND,
     STEP_WHAT,
+    no_serious_axe,
     phone_step,
     wait_for_map,
     wait_idle,
@@ -83,8 +84,10 @@ def test_on_a_phone_the_form_is_where_then_what_then_send_and_keeps_what_was_typ
     expect(category).to_have_value(CATEGORY)
     text = "Stegtest: en benk ved bussholdeplassen, og lys på stien om vinteren."
     page.get_by_role("textbox", name="Ditt innspill", exact=True).fill(text)
+    no_serious_axe(page, "the form's part 2 on a phone")
     phone_step(page, STEP_SEND)
     expect(heading(WHAT)).to_be_hidden()
+    no_serious_axe(page, "the form's part 3 on a phone")
     send.tap()
     refused = page.get_by_text(re.compile("Klikk i kartet for å plassere innspillet"))
     expect(refused).to_be_visible()

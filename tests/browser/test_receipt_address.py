@@ -10,7 +10,7 @@ import uuid
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS
-from tests.browser.helpers import CASE_NUMBER, FORMAL, REF, choose_option, wait_for_map, wait_idle
+from tests.browser.helpers import CASE_NUMBER, FORMAL, REF, choose_option, no_serious_axe, wait_for_map, wait_idle
 
 
 def test_the_receipt_opens_by_its_address_after_a_reload_and_in_another_browser(
@@ -54,6 +54,8 @@ def test_the_receipt_opens_by_its_address_after_a_reload_and_in_another_browser(
         expect(phone.locator(".ki-text").first).to_contain_text(ref)
         expect(phone.locator(".ki-text").first).to_contain_text(CASE_NUMBER)
         expect(phone.locator(".ki-text").nth(1)).to_have_text(text)
+        wait_idle(phone)
+        no_serious_axe(phone, "a receipt by its address, 375 px")
         phone.goto(f"{app_server.url}/kvittering?ref={ref}")  # the KI number is not an address
         expect(phone.get_by_text(re.compile("^Vi fant ingen kvittering"))).to_be_visible()
         expect(phone.locator(".ki-text")).to_have_count(0)
