@@ -130,3 +130,36 @@ def test_a_shared_table_follows_others_writes_within_its_freshness_and_ones_own_
     tag(store, ids[7:8], "Skolevei", staff(store))
     now[0] += 1.0  # older than its freshness
     assert shared.get(store, c.id, count) == 8
+
+
+def test_the_page_shows_or_takes_away_the_table_at_once_when_planners_publish_or_withdraw(store, monkeypatch):
+    """Within the table's freshness, a publication or a withdrawal still shows at the
+    next page run (``feedback_published`` is part of its key)."""
+    from consultations.ui import medvirkning
+
+    shown = []
+
+    class Page:  # what public_view writes, instead of a Streamlit page
+        def html(self, markup):
+            shown.append(markup)
+
+        def subheader(self, *args, **kwargs):
+            pass
+
+        caption = subheader
+
+    monkeypatch.setattr(medvirkning, "st", Page())
+    c, _ids = _consultation_with_inputs(store)
+    kari = staff(store)
+    feedback.set_follow_up(store, c.id, f"category:{TRAFFIC}", "planprogram", "Vi ser på fortauene.", "", kari)
+
+    def page() -> str | None:
+        shown.clear()
+        medvirkning.public_view(store, c, "nb")
+        return shown[0] if shown else None
+
+    assert page() is None
+    feedback.publish(store, c.id, True, kari)
+    assert "Vi ser på fortauene." in page()
+    feedback.publish(store, c.id, False, kari)
+    assert page() is None

@@ -202,8 +202,12 @@ def staff_view(store: Store, c: Consultation, user: User, lang: str) -> None:
 
 def public_view(store: Store, c: Consultation, lang: str) -> None:
     """The published «vi hørte – vi gjør» table on the consultation page: written once per
-    data version and language and shared by every session (``_HEARD``)."""
-    table = _HEARD.get(store, (c.id, lang), lambda: _heard_table(feedback.public_table(store, c.id, lang), lang))
+    data version and language and shared by every session (``_HEARD``); shown or taken away
+    at once when planners publish or withdraw it."""
+    published = store.feedback_published(c.id)
+    table = _HEARD.get(
+        store, (c.id, lang, published), lambda: _heard_table(feedback.public_table(store, c.id, lang), lang)
+    )
     if not table:
         return
     st.subheader(t("feedback.public.heading", lang), anchor=False)
@@ -211,7 +215,7 @@ def public_view(store: Store, c: Consultation, lang: str) -> None:
     st.html(table)
 
 
-# (consultation, language) → the table's markup, "" while none is published. Every
+# (consultation, language, published) → the table's markup, "" while none is published. Every
 # resident's page showed it, and computing it (the analysis frame, the quotes masked) was
 # over half of a page run's CPU (issue 26). Its counts follow the inputs within
 # HEARD_FRESHNESS: counted per theme, a few seconds matter to nobody, and in a busy
