@@ -11,7 +11,7 @@ off (every resident comes from 127.0.0.1). Residents arrive at ``--rate`` a seco
 Every ``--sample`` seconds the server's resident set size is read from /proc (VmRSS of the
 process and of any children), with the load average; an in-process probe
 (bench/soak_probe/sitecustomize.py, on the server's PYTHONPATH) reports Python's gc
-counters, the number of objects the collector tracks, the pauses of its collections,
+counters, Python's allocated blocks (py blocks), the pauses of its collections,
 glibc's heap in use and held free (C used / C free, MB) and Streamlit's session counts. A table per minute and a summary are printed: RSS at 5, 30
 and 60 minutes, growth per hour (the slope of a least-squares line through the samples of
 the second half), peak, page view p50/p95 for the whole run and its first and last tenth.
@@ -172,7 +172,7 @@ def soak(args, post_script_gc: bool, label: str) -> Soak:
             )
             print(
                 f"{'min':>5} {'RSS MB':>8} {'sessions':>9} {'inputs':>7} {'failed':>6} "
-                f"{'p95 view':>8} {'st.sess':>7} {'objects':>9} {'gen2':>5} "
+                f"{'p95 view':>8} {'st.sess':>7} {'py blocks':>9} {'gen2':>5} "
                 f"{'gen2 ms':>8} {'C used':>6} {'C free':>6} {'duckdb':>6} {'load':>5}",
                 flush=True,
             )
@@ -221,7 +221,7 @@ def soak(args, post_script_gc: bool, label: str) -> Soak:
                         f"{minute:>5} {sample['rss_mb']:>8.1f} {sample['sessions']:>9} "
                         f"{sample['inputs']:>7} {sample['failed']:>6} "
                         f"{percentile(recent, 0.95):>8.3f} {p.get('sessions', '-'):>7} "
-                        f"{p.get('objects', '-'):>9} {gen2_since_row[0]:>5} "
+                        f"{p.get('py_blocks', '-'):>9} {gen2_since_row[0]:>5} "
                         f"{1000 * gen2_since_row[1]:>8.0f} {p.get('malloc_used_mb', float('nan')):>6.0f} "
                         f"{p.get('malloc_free_mb', float('nan')):>6.0f} "
                         f"{p.get('duckdb_mb', float('nan')):>6.0f} {sample['load']:>5.2f}",

@@ -141,3 +141,15 @@ def test_supports_are_shown_as_people_who_support_it(store, world, db_path, tmp_
         assert not any("Støttet av" in line for line in lines)
     finally:
         context._store.clear()
+
+
+def test_one_consultation_is_public_exactly_when_it_is_among_the_public_ones(store):
+    from consultations.model import Status
+
+    now = datetime.now(UTC)
+    for cid, status in (("utkast", Status.DRAFT), ("apen", Status.PUBLISHED), ("arkiv", Status.ARCHIVED)):
+        store.add_consultation(make_consultation(cid, status=status))
+    listed = {c.id for c in public.consultations(store, now)}
+    assert listed == {"apen"}
+    for cid in ("utkast", "apen", "arkiv", "finnes-ikke"):
+        assert public.is_public(store, cid, now) == (cid in listed)

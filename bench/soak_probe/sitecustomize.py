@@ -1,7 +1,7 @@
 """In-process probe for bench/soak.py: put this directory on the server's PYTHONPATH and
 set KARTINNSPILL_SOAK_PROBE to a file; Python imports this module at start-up and a daemon
 thread appends one JSON line every KARTINNSPILL_SOAK_PROBE_EVERY seconds (default 10):
-the gc counters, the objects the collector tracks, Python's allocated blocks, glibc's
+the gc counters, Python's allocated blocks, glibc's
 heap in use and held free (mallinfo2), DuckDB's own memory (its allocator is not glibc's:
 ``duckdb_memory()`` of the server's connection), every collection's pause by generation
 since the last line (wall and CPU time, from gc.callbacks), Streamlit's session counts.
@@ -13,6 +13,11 @@ A file named like the probe's plus `.collect` asks for one experiment: RSS befor
 after a full gc.collect() and after malloc_trim(0), written to `.collected`.
 
 Nothing here is imported by the app or the tests; without the variable it does nothing.
+
+It never calls gc.get_objects() while the server runs: the list it returns holds a reference
+to every tuple another thread is still filling, whose ``_PyTuple_Resize`` then fails
+(«SystemError: Objects/tupleobject.c:927: bad argument to internal function», seen inside
+pandas in a page run during the soaks of issue 26; tests/test_heard_threads.py).
 """
 
 from __future__ import annotations
@@ -153,7 +158,6 @@ if os.environ.get("KARTINNSPILL_SOAK_PROBE"):
                 "t": time.time(),
                 "count": gc.get_count(),
                 "collections": [s["collections"] for s in gc.get_stats()],
-                "objects": len(gc.get_objects()),
                 "frozen": gc.get_freeze_count(),
                 "gc_enabled": gc.isenabled(),
                 "threads": threading.active_count(),

@@ -209,6 +209,13 @@ def consultations(store: Store, now: datetime) -> list[Consultation]:
     return [listing.consultation for listing in store.listings() if listing.consultation.phase(now) != Phase.HIDDEN]
 
 
+def is_public(store: Store, consultation_id: str, now: datetime) -> bool:
+    """Whether the public may see this one consultation (the rule of ``consultations``),
+    without reading every consultation with its counts and area as ``consultations`` does."""
+    c = store.get_consultation(consultation_id)
+    return c is not None and c.phase(now) != Phase.HIDDEN
+
+
 def answers_shown(store: Store, c: Consultation, now: datetime) -> bool:
     """Whether the public sees the answers to the inputs: after the consultation, once staff
     published them (the rule «Slik ble innspillene behandlet» follows)."""

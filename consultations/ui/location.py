@@ -335,14 +335,27 @@ def _without_map(store: Store, w: _Widget, current: Sketch, lang: str) -> None:
 
 
 def places_in(consultation: Consultation) -> list[tuple[str, tuple[float, float]]]:
-    """Named places inside the plan area, and its middle: places to choose without a map."""
-    places = load_places()
-    inside = sorted(
-        (p.name, (p.lat, p.lon))
-        for p, within in zip(places, geo.contains_many(consultation.area, [(p.lat, p.lon) for p in places]))
-        if within
-    )
-    return inside + [(MIDDLE, geo.centre(consultation.area))]
+    """Named places inside the plan area, and its middle: places to choose without a map.
+    The same for every session: found once per plan area (``_PLACES_IN``)."""
+    key = consultation.area.wkb
+    found = _PLACES_IN.get(key)
+    if found is None:
+        places = load_places()
+        inside = sorted(
+            (p.name, (p.lat, p.lon))
+            for p, within in zip(places, geo.contains_many(consultation.area, [(p.lat, p.lon) for p in places]))
+            if within
+        )
+        found = (*inside, (MIDDLE, geo.centre(consultation.area)))
+        if len(_PLACES_IN) >= _PLACE_AREAS_KEPT:
+            _PLACES_IN.clear()
+        _PLACES_IN[key] = found
+    return list(found)
+
+
+# plan area (WKB) → its named places and middle; every run of the keyboard route asked again
+_PLACES_IN: dict[bytes, tuple[tuple[str, tuple[float, float]], ...]] = {}
+_PLACE_AREAS_KEPT = 64
 
 
 def place_search(store: Store, consultation: Consultation, lang: str, key: str, choose: Callable[[dict], None]) -> None:

@@ -42,6 +42,7 @@ from ..model import (
 from ..store import Store
 from ..text import escape_html
 from . import flash, location, safe
+from .per_version import PerVersion
 
 _WHERE = "medvirkning27"
 _ACTIVITIES = "medvirkning27-activities"  # its own place: the builder shows the editor alone
@@ -200,12 +201,34 @@ def staff_view(store: Store, c: Consultation, user: User, lang: str) -> None:
 
 
 def public_view(store: Store, c: Consultation, lang: str) -> None:
-    """The published «vi hørte – vi gjør» table on the consultation page."""
-    rows = feedback.public_table(store, c.id, lang)
-    if not rows:
+    """The published «vi hørte – vi gjør» table on the consultation page: written once per
+    data version and language and shared by every session (``_HEARD``); shown or taken away
+    at once when planners publish or withdraw it."""
+    published = store.feedback_published(c.id)
+    table = _HEARD.get(
+        store, (c.id, lang, published), lambda: _heard_table(feedback.public_table(store, c.id, lang), lang)
+    )
+    if not table:
         return
     st.subheader(t("feedback.public.heading", lang), anchor=False)
     st.caption(t("feedback.public.intro", lang))
+    st.html(table)
+
+
+# (consultation, language, published) → the table's markup, "" while none is published. Every
+# resident's page showed it, and computing it (the analysis frame, the quotes masked) was
+# over half of a page run's CPU (issue 26). Its counts follow the inputs within
+# HEARD_FRESHNESS: counted per theme, a few seconds matter to nobody, and in a busy
+# consultation, where every input is a new version, it is then written a few times a minute
+# instead of for every input (and for every whole-page run after one).
+HEARD_FRESHNESS = 10.0  # seconds
+_HEARD: PerVersion[str] = PerVersion(fresh=HEARD_FRESHNESS)
+
+
+def _heard_table(rows: list[feedback.Heard], lang: str) -> str:
+    """The rows as an HTML table, every text escaped (``escape_html``)."""
+    if not rows:
+        return ""
     head = "".join(
         f"<th scope='col'>{escape_html(t(f'feedback.report.{k}', lang))}</th>" for k in ("theme", "heard", "done")
     )
@@ -219,7 +242,7 @@ def public_view(store: Store, c: Consultation, lang: str) -> None:
         )
         done = "<br>".join(escape_html(x) for x in (feedback.kind_label(r.kind, lang), r.follow_up, r.reason) if x)
         body.append(f"<tr><th scope='row'>{escape_html(r.title)}</th><td>{heard}</td><td>{done}</td></tr>")
-    st.html(f"<table class='ki-heard'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
+    return f"<table class='ki-heard'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 # -- pupils --------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from ..store import Store
 
 def link(store: Store, consultation_id: str, lang: str) -> None:
     """A link to the data description page, for a consultation the public may see."""
-    if consultation_id not in {c.id for c in public.consultations(store, datetime.now(UTC))}:
+    if not public.is_public(store, consultation_id, datetime.now(UTC)):
         return
     # relative: it keeps the app's base path (server.baseUrlPath)
     st.caption(t("opendata.link", lang, href=f"opendata/{consultation_id}?lang={lang}"))
