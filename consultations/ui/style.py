@@ -36,7 +36,13 @@ table.ki-heard th, table.ki-heard td { overflow-wrap: anywhere; hyphens: auto; v
 /* Phones: headings scale down with the screen (Streamlit's h1 is 44 px wide or narrow), so
    a long compound more often fits; the soft hyphens in titles (hyphenation.py) break the
    rest with a hyphen. */
+/* Elements that only carry a script (this module's, the map name's, the phone fold) take no
+   room, not even the column's gap between elements. */
+[data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > script:only-child) { display: none; }
 @media (max-width: 640px) {
+    /* The first screen of a phone starts under Streamlit's 60 px header (empty on the
+       residents' pages), not 100 px below it. */
+    [data-testid="stMainBlockContainer"] { padding-top: 3.75rem; }
     h1 { font-size: clamp(1.625rem, 7vw, 2.75rem) !important; }
     h2 { font-size: clamp(1.375rem, 6vw, 2.25rem) !important; }
     h3 { font-size: clamp(1.25rem, 5.2vw, 1.75rem) !important; }
