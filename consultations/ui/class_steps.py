@@ -118,6 +118,7 @@ def where_map(
         inputs=False,
         context=False,
         point_help=help_text,
+        shape_help=False,
         height=440,
         marks=marks,
     )

@@ -222,13 +222,15 @@ def widget(
     inputs: bool = True,
     context: bool = True,
     point_help: str | None = None,
+    shape_help: bool = True,
     height: int = 480,
     marks: tuple[tuple[str, str, float, float], ...] = (),
 ) -> None:
     """The map with the chosen shape's tools, what is chosen so far, and the keyboard route.
     Put it in an ``@st.fragment`` so a click reruns only the widget. ``context=False`` leaves
     the consultation's context layers off the map (a pupil's small map); ``marks`` are
-    landmarks on it, ``(icon, word, lat, lon)`` (the pupils' school)."""
+    landmarks on it, ``(icon, word, lat, lon)`` (the pupils' school); ``shape_help=False``
+    leaves out how to draw a line or an area (a young pupil's screen says it in its own words)."""
     offered = tuple(s for s in Shape if s in (consultation.shapes if shapes is None else shapes))
     w = _Widget(settings, consultation, prefix, offered)
     if w.sketch.shape not in offered:
@@ -247,7 +249,7 @@ def widget(
     if current.shape == Shape.POINT:
         if point_help:
             st.caption(point_help)
-    else:
+    elif shape_help:
         st.caption(t(f"location.help_{current.shape.value}", lang))
     skip_map(w.key("map"), lang)
     show_map(
