@@ -22,7 +22,7 @@ T = TypeVar("T")
 
 # (data version, name, key…) → value; a plain dict like the resident list's (ui/list_markup.py)
 _FOUND: dict[tuple, object] = {}
-_KEPT = 64  # values within one version (filters of many sessions); past that, start over
+_KEPT = 32  # values within one version (~4 a filter of 10,000 rows, ~10 MB each); past that, start over
 _WRITING = threading.RLock()  # a value may be made of others
 
 
