@@ -22,14 +22,10 @@ def tags_of(values: object) -> list[str]:
     return [str(v) for v in values] if values is not None else []
 
 
-def row_label(row: pd.Series) -> str:
-    return f"{reference(int(row['id']))} · {row['category']} · {excerpt(row['text'], 60)}"
-
-
 def row_labels(store: Store, consultation_id: str, frame: pd.DataFrame) -> dict[int, str]:
-    """``row_label`` of every row of the consultation's whole analysis frame, once per data
-    version: a choice among a kommuneplan's 10,000 merknader is labelled without a loop
-    over rows on every rerun."""
+    """«KI-000123 · category · the text's beginning» for every row of the consultation's
+    whole analysis frame, once per data version: a choice among a kommuneplan's 10,000
+    merknader is labelled without a loop over rows on every rerun."""
 
     def make() -> dict[int, str]:
         return {
