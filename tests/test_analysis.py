@@ -84,6 +84,20 @@ def test_filters_combine_status_category_channel_text_location_and_answered():
     assert ids(analysis.filter_frame(frame, responded=False, text="kryss")) == [1, 2]
 
 
+def test_the_text_filter_finds_a_merknad_by_its_reference_or_its_senders_name():
+    frame = inputs(
+        dict(text="Om kaia"),
+        dict(text="Om turstien", sender_name="Statens vegvesen"),
+        *[dict(text="Om skoleveien") for _ in range(3, 13)],
+    )
+    ids = lambda f: sorted(f["id"])  # noqa: E731
+    assert ids(analysis.filter_frame(frame, text="KI-000012")) == [12]
+    assert ids(analysis.filter_frame(frame, text="ki-12")) == [12]
+    assert ids(analysis.filter_frame(frame, text="12")) == [12]  # no text holds «12»
+    assert ids(analysis.filter_frame(frame, text="vegvesen")) == [2]
+    assert ids(analysis.filter_frame(frame, text="KI-000099")) == []
+
+
 def test_date_filter_uses_norwegian_local_dates_with_both_ends_included():
     frame = inputs(
         dict(created_at=datetime(2026, 11, 19, 22, 59)),  # 23:59 on the 19th in Oslo

@@ -18,6 +18,7 @@ routes themselves, cell by cell.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -128,7 +129,7 @@ def filter_frame(
 ) -> pd.DataFrame:
     """The inputs that pass every given filter; an empty or ``None`` filter lets all pass.
     Dates are Norwegian local dates, both ends included; ``text`` is a case-insensitive
-    substring; ``responded`` means the input has a planner's response with an outcome
+    substring of the text or the sender's name, or the merknad's reference; ``responded`` means the input has a planner's response with an outcome
     (merknadsbehandling; residents' ``answers`` to questions are another thing)."""
     keep = pd.Series(True, index=frame.index)
     for column, values in (("status", statuses), ("category", categories), ("channel", channels)):
@@ -141,12 +142,27 @@ def filter_frame(
         if date_to is not None:
             keep &= days <= pd.Timestamp(date_to)
     if text.strip():
-        keep &= frame["text"].str.contains(text.strip(), case=False, regex=False, na=False)
+        keep &= _matching(frame, text.strip())
     if has_location is not None:
         keep &= frame["lat"].notna() == has_location
     if responded is not None:
         keep &= frame["outcome"].notna() == responded
     return frame[keep]
+
+
+_REFERENCE = re.compile(r"(?:KI-?)?0*(\d{1,9})", re.IGNORECASE)
+
+
+def _matching(frame: pd.DataFrame, text: str) -> pd.Series:
+    """Rows whose text or sender contains ``text`` (any case), or whose reference it is
+    («KI-000123», «ki-123», «123»): among 10,000 merknader a planner finds one by the number
+    the sender quotes."""
+    found = frame["text"].str.contains(text, case=False, regex=False, na=False)
+    if "sender_name" in frame:
+        found |= frame["sender_name"].str.contains(text, case=False, regex=False, na=False)
+    if (number := _REFERENCE.fullmatch(text)) is not None:
+        found |= frame["id"] == int(number.group(1))
+    return found
 
 
 # -- counts ------------------------------------------------------------------------------

@@ -66,7 +66,7 @@ from ..permissions import require
 from ..casework.moderation import find_personal_data, mask_naming_kinds
 from ..pdfa import pdfa_2b
 from ..participation.receipt import a4_document, parse_reference
-from .merknadsbehandling import ReportUnavailable, build_report, docx_to_pdf, map_png
+from .merknadsbehandling import ReportUnavailable, build_report, docx_to_pdf, pin_map_image
 from ..store import ArchiveRecord, Letter, Store
 from ..word import language_tag
 
@@ -606,11 +606,9 @@ def merknad_pdf(
     pdf.multi_cell(width, 6, t("receipt.text", lang), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)
     pdf.multi_cell(width, 5, item.text, new_x="LMARGIN", new_y="NEXT", markdown=False)
-    if item.has_location:
-        located = pd.DataFrame({"lon": [item.lon], "lat": [item.lat], "category": [item.category]})
-        png, _ = map_png(c, located, profile.working_crs, lang)
+    if item.has_location:  # its point (a drawn shape's too): the map drawn once, the dot moved
         pdf.ln(4)
-        pdf.image(io.BytesIO(png), w=min(width, 110))
+        pdf.image(pin_map_image(c, item.lon, item.lat, item.category, profile.working_crs, lang), w=min(width, 110))
     return pdfa_2b(
         bytes(pdf.output()), title=t("archive.pdf.title", lang, ref=ref), author=profile.name, lang=language_tag(lang)
     )

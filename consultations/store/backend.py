@@ -74,6 +74,9 @@ class Backend(Protocol):
     def stamp(self) -> int | None:
         """The database's change counter as committed now; None: this process is its only writer."""
 
+    def bound_memory(self, megabytes: int) -> None:
+        """Keep what this process's database engine caches within ``megabytes``, if it runs here."""
+
     def insert_frame(self, cur: Cursor, table: str, columns: str, frame: Any) -> None:
         """Many rows at once from a pandas frame whose columns are ``columns``."""
 

@@ -198,6 +198,11 @@ class Database:
                 self._version = next(_VERSIONS)
                 self._reads.clear()
 
+    def bound_memory(self, megabytes: int) -> None:
+        """Keep the database engine's cache in this process within ``megabytes`` (a batch
+        command such as ``archive``: memory that stays bounded however much it reads)."""
+        self._backend.bound_memory(megabytes)
+
     @property
     def data_version(self) -> int:
         """A number that changes with every committed write: the key for caches of what the

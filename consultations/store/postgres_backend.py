@@ -227,6 +227,10 @@ class PostgresBackend:
         that orders every writer on the database is held for the commit alone."""
         return int(cur.execute("UPDATE data_version SET version = version + 1 RETURNING version").fetchone()[0])
 
+    @staticmethod
+    def bound_memory(megabytes: int) -> None:
+        """Nothing: PostgreSQL caches in its own server processes, bounded by its settings."""
+
     def stamp(self) -> int:
         """The database's change counter as committed now (one indexed one-row read)."""
         with self.cursor() as cur:

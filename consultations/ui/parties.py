@@ -8,6 +8,7 @@ The rules are in ``objections`` and ``hearing_parties``; here the widgets ask an
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import NamedTuple
 
 import pandas as pd
 import streamlit as st
@@ -22,6 +23,7 @@ from ..model import (
     Input,
     Objection,
     ObjectionStatus,
+    Point,
     SenderType,
     Status,
     User,
@@ -29,7 +31,7 @@ from ..model import (
 )
 from ..store import Store
 from ..text import escape_markdown, excerpt
-from . import flash
+from . import flash, per_version
 
 PAGE = "pages/horingsinstanser.py"
 REVIEW_PAGE = "pages/gjennomgang.py"
@@ -39,10 +41,30 @@ NONE = "none"  # «neither innsigelse nor faglig råd»
 # -- what staff see about a consultation ----------------------------------------------------
 
 
+class PointFacts(NamedTuple):
+    """A consultation's merknadspunkter and what the staff pages say about them."""
+
+    inputs: list[Input]
+    found: dict[int, list[Point]]
+    standing: list[Point]  # innsigelser not settled
+    unassessed: list[Point]
+
+
+def point_facts(store: Store, consultation_id: str) -> PointFacts:
+    """Read and judged once per data version: at a kommuneplan's 10,000 merknader reading
+    every merknad and point is a second, and the review page asks on every rerun."""
+
+    def make() -> PointFacts:
+        inputs, found = store.all_inputs(consultation_id), store.merknad_points(consultation_id)
+        return PointFacts(inputs, found, points.standing(found, inputs), points.unassessed(found, inputs))
+
+    return per_version.memo(store, "point-facts", (consultation_id,), make)
+
+
 def summary(store: Store, c: Consultation, lang: str) -> None:
     """«N uløste innsigelser» and the høringsinstanser that have not answered yet."""
-    found = store.merknad_points(c.id)
-    standing = points.standing(found, store.all_inputs(c.id))  # per point: a letter may hold two
+    facts = point_facts(store, c.id)
+    found, standing = facts.found, facts.standing  # per point: a letter may hold two
     if standing:
         refs = ", ".join(p.label if len(found[p.input_id]) > 1 else p.label.split()[0] for p in standing)
         st.warning(tn("parties.unresolved", len(standing), lang, refs=refs))

@@ -17,10 +17,15 @@ from ...config import Settings
 from ...i18n import t
 from ...model import Status, User
 from ...store import Store
-from .. import parties
+from .. import parties, per_version
 from . import exports, summary
+from .common import whole_frame
 from .inputs import filters, inputs_view
 from .responses import responses_view
+
+# More merknader than this: the tabs run when opened, not all on every rerun (a kommuneplan,
+# bench/kommuneplan.py); fewer: all at once, as a planner is used to.
+TABS_ON_DEMAND_AT = 2_000
 
 
 def page(store: Store, settings: Settings, user: User, lang: str) -> None:
@@ -51,21 +56,30 @@ def page(store: Store, settings: Settings, user: User, lang: str) -> None:
     st.query_params["id"] = chosen  # the address always links to what is on screen
     c = by_id[chosen]
     parties.summary(store, c, lang)
-    frame = store.analysis_frame(c.id)
-    filtered = filter_frame(frame, **filters(c, frame, lang))  # one filter for list and summary
-    inputs_tab, summary_tab, responses_tab, downloads_tab = st.tabs(
+    frame = whole_frame(store, c.id)
+    chosen_filters = filters(c, frame, lang)
+    key = per_version.filter_key(chosen_filters)
+    filtered = per_version.memo(  # one filter for list and summary
+        store, "review-filtered", (c.id, key), lambda: filter_frame(whole_frame(store, c.id), **chosen_filters)
+    )
+    large = len(frame) > TABS_ON_DEMAND_AT
+    tabs = st.tabs(
         [
             t("planning.tab_inputs", lang),
             t("dashboard.tab", lang),
             t("planning.tab_responses", lang),
             t("downloads.tab", lang),
-        ]
+        ],
+        # a kommuneplan: only the tab the planner has open runs (its summary alone is seconds)
+        **({"key": f"review-{c.id}-tab", "on_change": "rerun"} if large else {}),
     )
-    with inputs_tab:
-        inputs_view(store, settings, c, frame, filtered, user, lang)
-    with summary_tab:
-        summary.view(settings, c, filtered, lang)
-    with responses_tab:
-        responses_view(store, c, frame, user, lang)
-    with downloads_tab:
-        exports.view(store, settings, c, user, lang)
+    views = (
+        lambda: inputs_view(store, settings, c, frame, filtered, key, user, lang),
+        lambda: summary.view(settings, c, filtered, lang, store=store, key=key),
+        lambda: responses_view(store, c, frame, user, lang),
+        lambda: exports.view(store, settings, c, user, lang),
+    )
+    for tab, view in zip(tabs, views, strict=True):
+        if not large or tab.open:
+            with tab:
+                view()

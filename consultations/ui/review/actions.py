@@ -10,7 +10,7 @@ from ...i18n import t, tn
 from ...model import Consultation, InputStatus, NotMerknad, Role, User, reference
 from ...store import Store
 from .. import parties
-from .common import row_label, run, tags_of
+from .common import row_labels, run, tags_of
 
 
 def _publish(store: Store, ids: list[int], actor: User, lang: str) -> str:
@@ -132,8 +132,8 @@ def actions(store: Store, c: Consultation, frame: pd.DataFrame, ids: list[int], 
             args=("inputs", lang, _untag, store, ids, user, lang, f"{k}-untheme"),
         )
 
-    others = frame[~frame["id"].isin(ids)]
-    labels = {int(row["id"]): row_label(row) for _, row in others.iterrows()}
+    chosen_ids = set(ids)
+    labels = {i: label for i, label in row_labels(store, c.id, frame).items() if i not in chosen_ids}
     st.selectbox(
         a("duplicate_of"),
         options=list(labels),

@@ -9,7 +9,8 @@ import pandas as pd
 
 from ...model import reference
 from ...text import excerpt
-from .. import flash
+from ...store import Store
+from .. import flash, per_version
 
 
 def run(where: str, lang: str, action: Callable[..., str], *args: object) -> None:
@@ -21,5 +22,20 @@ def tags_of(values: object) -> list[str]:
     return [str(v) for v in values] if values is not None else []
 
 
-def row_label(row: pd.Series) -> str:
-    return f"{reference(int(row['id']))} · {row['category']} · {excerpt(row['text'], 60)}"
+def row_labels(store: Store, consultation_id: str, frame: pd.DataFrame) -> dict[int, str]:
+    """«KI-000123 · category · the text's beginning» for every row of the consultation's
+    whole analysis frame, once per data version: a choice among a kommuneplan's 10,000
+    merknader is labelled without a loop over rows on every rerun."""
+
+    def make() -> dict[int, str]:
+        return {
+            int(i): f"{reference(int(i))} · {category} · {excerpt(text, 60)}"
+            for i, category, text in zip(frame["id"], frame["category"], frame["text"], strict=True)
+        }
+
+    return per_version.memo(store, "review-labels", (consultation_id,), make)
+
+
+def whole_frame(store: Store, consultation_id: str) -> pd.DataFrame:
+    """``Store.analysis_frame`` once per data version: every merknad, for every rerun."""
+    return per_version.memo(store, "review-frame", (consultation_id,), lambda: store.analysis_frame(consultation_id))

@@ -29,7 +29,7 @@ from ...casework.moderation import flags
 from ...participation.public import masked
 from ...store import Store
 from ...text import excerpt
-from .. import flash, parties
+from .. import flash, parties, per_version
 from ..maps import consultation_map
 from .actions import actions
 from .common import tags_of
@@ -38,6 +38,7 @@ from .detail import detail
 EXCERPT = 120
 
 
+PAGE_SIZE = 100  # merknader a page: a kommuneplan's 10,000 in one table was seconds a rerun
 SHOWN_REFS = 10  # references listed for a selection; the count says the rest
 
 
@@ -146,12 +147,67 @@ def table_key(consultation_id: str, ids: list[int]) -> str:
     return f"review-table-{consultation_id}-{digest}"
 
 
+def _page_of(c: Consultation, key: tuple, shown: int) -> int:
+    """The page of the list on screen (from 0): the first again when the filter changed, and
+    never past the last (after a filter or an action left fewer merknader)."""
+    state, k = st.session_state, f"review-{c.id}-page"
+    if state.get(f"{k}-filter") != key:
+        state[f"{k}-filter"], state[k] = key, 0
+    pages = max(1, -(-shown // PAGE_SIZE))
+    state[k] = min(max(int(state.get(k, 0)), 0), pages - 1)
+    return state[k]
+
+
+def _turn(k: str, step: int) -> None:
+    st.session_state[k] = int(st.session_state.get(k, 0)) + step
+
+
+def _pager(c: Consultation, page: int, shown: int, lang: str) -> None:
+    """«Innspill 51–100 av 9 200 · side 2 av 184» with «Forrige» and «Neste»: every merknad
+    is a page turn (or a search by its reference) away."""
+    pages = max(1, -(-shown // PAGE_SIZE))
+    if pages == 1:
+        return
+    k = f"review-{c.id}-page"
+    first, last = page * PAGE_SIZE + 1, min((page + 1) * PAGE_SIZE, shown)
+    where, back, forward = st.columns([4, 1, 1], vertical_alignment="center")
+    where.caption(t("review_paging.page", lang, first=first, last=last, shown=shown, page=page + 1, pages=pages))
+    back.button(
+        t("review_paging.previous", lang),
+        key=f"{k}-previous",
+        disabled=page == 0,
+        on_click=_turn,
+        args=(k, -1),
+        icon=":material/chevron_left:",
+    )
+    forward.button(
+        t("review_paging.next", lang),
+        key=f"{k}-next",
+        disabled=page >= pages - 1,
+        on_click=_turn,
+        args=(k, 1),
+        icon=":material/chevron_right:",
+    )
+
+
+def ordered(store: Store, c: Consultation, filtered: pd.DataFrame, key: tuple) -> pd.DataFrame:
+    """The filtered merknader in the review order with their missed frist, once per data
+    version and filter."""
+
+    def make() -> pd.DataFrame:
+        shown = review.order_frame(filtered, c.moderation)
+        return shown.assign(missed=pd.Series(missed_frists(shown, c), index=shown.index, dtype=object))
+
+    return per_version.memo(store, "review-ordered", (c.id, key), make)
+
+
 def inputs_view(
     store: Store,
     settings: Settings,
     c: Consultation,
     frame: pd.DataFrame,
     filtered: pd.DataFrame,
+    key: tuple,
     user: User,
     lang: str,
 ) -> None:
@@ -159,10 +215,12 @@ def inputs_view(
         st.caption(t("planning.pre_moderated", lang))
     if waiting := review.photos_waiting(frame):
         st.warning(tn("photo.waiting", waiting, lang))
-    shown = review.order_frame(filtered, c.moderation)
-    shown = shown.assign(missed=pd.Series(missed_frists(shown, c), index=shown.index, dtype=object))
+    every = ordered(store, c, filtered, key)
+    st.caption(tn("planning.filter.count", len(frame), lang, shown=len(every)))
+    page = _page_of(c, key, len(every))
+    _pager(c, page, len(every), lang)
+    shown = every.iloc[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     ids = [int(i) for i in shown["id"]]
-    st.caption(tn("planning.filter.count", len(frame), lang, shown=len(shown)))
     event = st.dataframe(
         _table(shown, lang),
         hide_index=True,
@@ -192,10 +250,11 @@ def inputs_view(
                 st.markdown(t("planning.detail.selected", lang, n=len(selected), refs=refs + more))
             actions(store, c, frame, selected, user, lang)
     with right:
-        _map(settings, c, shown, lang)
+        _map(settings, c, shown, lang, paged=len(every) > PAGE_SIZE)
 
 
-def _map(settings: Settings, c: Consultation, shown: pd.DataFrame, lang: str) -> None:
+def _map(settings: Settings, c: Consultation, shown: pd.DataFrame, lang: str, paged: bool = False) -> None:
+    """The merknader on screen (the page's, when the list has more than one) on the map."""
     located = shown[shown["lat"].notna()]
     points = [
         MapPoint(
@@ -209,7 +268,7 @@ def _map(settings: Settings, c: Consultation, shown: pd.DataFrame, lang: str) ->
         for r in located.itertuples()
     ]
     st.subheader(t("planning.map.heading", lang), anchor=False)
-    st.caption(t("planning.map.caption", lang, n=len(points)))
+    st.caption(t("review_paging.map_caption" if paged else "planning.map.caption", lang, n=len(points)))
     st_folium(
         consultation_map(settings, c, points, lang),
         key=f"review-map-{c.id}",

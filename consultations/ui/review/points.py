@@ -29,9 +29,9 @@ from ...casework.review import (
 )
 from ...store import Store
 from ...text import escape_markdown, excerpt
-from .. import flash
+from .. import flash, parties
 from ..safe import text_block
-from .common import run
+from .common import row_labels, run
 
 WHERE = "points"
 
@@ -50,12 +50,10 @@ def _label(p: Point, found: dict[int, list[Point]]) -> str:
 
 def overview(store: Store, c: Consultation, lang: str) -> None:
     """«N punkter uten vurdering», and plainly when the plan cannot be adopted alone."""
-    inputs = store.all_inputs(c.id)
-    found = store.merknad_points(c.id)
-    standing = points.standing(found, inputs)
+    facts = parties.point_facts(store, c.id)
+    found, standing, missing = facts.found, facts.standing, facts.unassessed
     if standing:
         st.warning(tn("points.report.blocked", len(standing), lang, refs=", ".join(_label(p, found) for p in standing)))
-    missing = points.unassessed(found, inputs)
     if missing:
         st.warning(tn("points.ui.unassessed", len(missing), lang))
         st.caption(", ".join(_label(p, found) for p in missing))
@@ -235,18 +233,19 @@ def points_view(store: Store, c: Consultation, frame: pd.DataFrame, user: User, 
     st.subheader(_w("heading", lang), anchor=False)
     st.caption(_w("intro", lang))
     flash.show(f"review-{WHERE}")
-    inputs = store.all_inputs(c.id)
+    facts = parties.point_facts(store, c.id)
     shown = set(frame["id"].astype(int))
-    need = [i for i in inputs if i.id in shown and needs_response(i.not_merknad, i.duplicate_of)]
+    need = [i for i in facts.inputs if i.id in shown and needs_response(i.not_merknad, i.duplicate_of)]
     if not need:
         return
-    found = store.merknad_points(c.id)
+    found = facts.found
     by_id = {i.id: i for i in need}
+    labels = row_labels(store, c.id, frame)
     k = f"points-{c.id}"
     chosen = st.selectbox(
         _w("choose_input", lang),
         options=list(by_id),
-        format_func=lambda i: f"{reference(i)} · {by_id[i].category} · {excerpt(by_id[i].text, 60)}",
+        format_func=labels.get,
         key=f"{k}-input",
     )
     item = by_id[chosen]

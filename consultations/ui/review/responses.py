@@ -16,16 +16,19 @@ from ...i18n import format_date, t, tn
 from ...model import Consultation, Outcome, User, reference
 from ...store import Store
 from ...text import escape_markdown
-from .. import flash
+from .. import flash, per_version
 from .. import medvirkning as medvirkning_ui
 from ..safe import text_block
 from . import points
-from .common import row_label, run, tags_of
+from .common import row_labels, run, tags_of, whole_frame
 
 
-def _group(c: Consultation, need: pd.DataFrame, lang: str) -> tuple[str, pd.DataFrame] | None:
+def _group(
+    store: Store, c: Consultation, frame: pd.DataFrame, need: pd.DataFrame, lang: str
+) -> tuple[str, pd.DataFrame] | None:
     """The inputs one response will cover: one input, all with a planner's tag, or a
-    category; ``None``, with a word why, when there is nothing to respond to."""
+    category; ``None``, with a word why, when there is nothing to respond to. ``frame`` is
+    the consultation's whole analysis frame, ``need`` its rows that need an answer."""
     k = f"review-{c.id}-response"
 
     def r(name: str) -> str:
@@ -44,9 +47,11 @@ def _group(c: Consultation, need: pd.DataFrame, lang: str) -> tuple[str, pd.Data
     )
     if scope == "input":
         ordered = need.assign(done=need["outcome"].notna()).sort_values(["done", "id"])
+        every = row_labels(store, c.id, frame)
+        answered = r("option_answered")
         labels = {
-            int(row["id"]): r("option_answered").format(label=row_label(row)) if row["done"] else row_label(row)
-            for _, row in ordered.iterrows()
+            int(i): answered.format(label=every[int(i)]) if done else every[int(i)]
+            for i, done in zip(ordered["id"], ordered["done"], strict=True)
         }
         chosen = st.selectbox(r("choose_input"), options=list(labels), format_func=labels.get, key=f"{k}-input")
         return f"input-{chosen}", need[need["id"] == chosen]
@@ -183,7 +188,11 @@ def _publishing(store: Store, c: Consultation, user: User, lang: str) -> None:
     )
 
 
-def responses_view(store: Store, c: Consultation, frame: pd.DataFrame, user: User, lang: str) -> None:
+@st.fragment
+def _answering(store: Store, c: Consultation, user: User, lang: str) -> None:
+    """Progress and the response form: a fragment, so «Lagre» reruns this part (with the
+    progress it moves), not the page's 10,000-merknad list, map and tabs."""
+    frame = whole_frame(store, c.id)  # read again when the fragment reruns after a save
     answered, total = review.progress(frame)
     st.progress(
         answered / total if total else 0.0,
@@ -192,8 +201,13 @@ def responses_view(store: Store, c: Consultation, frame: pd.DataFrame, user: Use
     st.caption(t("planning.response.progress_note", lang))
     points.overview(store, c, lang)
     flash.show("review-responses")
-    if chosen := _group(c, review.needing_response(frame), lang):
+    need = per_version.memo(store, "review-need", (c.id,), lambda: review.needing_response(frame))
+    if chosen := _group(store, c, frame, need, lang):
         _response_form(store, c, *chosen, user, lang)
+
+
+def responses_view(store: Store, c: Consultation, frame: pd.DataFrame, user: User, lang: str) -> None:
+    _answering(store, c, user, lang)
     points.points_view(store, c, frame, user, lang)
     _existing(frame, lang)
     _publishing(store, c, user, lang)

@@ -7,7 +7,9 @@ Altair, which Streamlit draws with its own bundled code (no outside requests).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import altair as alt
 import folium
@@ -22,16 +24,20 @@ from ... import geo
 from ...config import Settings
 from ...i18n import LOCAL_TZ, t, tn
 from ...model import Consultation, reference
+from ...store import Store
 from ...text import escape_html, excerpt
 from ..map_text import FeatureTooltip, TextTooltip
 from ..maps import area_map
+from .. import per_version
 from ..safe import text_block
 
 DENSITY_CELL_M = 250
 THEMES_AT_ONCE = 3_000  # more inputs: themes are computed when asked for
+DUPLICATES_AT_ONCE = 1_000  # more: near-identical texts when asked for (2,500 took ~3 s)
 # routes per cell, one colour per legend class (analysis.density_classes), light to dark
 ROUTE_COLOURS = ("#c6dbef", "#6baed6", "#2171b5", "#08306b")
 AREA_COLOUR = "#e67e22"
+T = TypeVar("T")
 
 
 class Legend(MacroElement):
@@ -256,10 +262,9 @@ def _routes(settings: Settings, c: Consultation, dash: analysis.Dashboard, lang:
         st.caption(d("routes_busiest", n=int(busiest["count"].iloc[0]), cells=len(cells)))
 
 
-def _what(frame: pd.DataFrame, c: Consultation, lang: str) -> None:
+def _what(frame: pd.DataFrame, c: Consultation, lang: str, words: dict) -> None:
     d = lambda key, **kw: t(f"dashboard.{key}", lang, **kw)  # noqa: E731
     st.subheader(d("what"), anchor=False)
-    words = themes.keywords(frame)
     if words:
         st.markdown(f"**{d('keywords')}**")
         st.dataframe(
@@ -276,6 +281,10 @@ def _what(frame: pd.DataFrame, c: Consultation, lang: str) -> None:
                 for quote in theme.quotes:
                     st.caption(reference(quote.input_id))
                     text_block(excerpt(quote.text, 400))
+    if len(frame) > DUPLICATES_AT_ONCE and not st.button(
+        t("review_paging.compute_duplicates", lang, n=len(frame)), key=f"dashboard-duplicates-{c.id}"
+    ):
+        return  # seconds at a kommuneplan's size: computed when asked for, as the themes
     groups = _near_duplicates(frame[["id", "text"]])
     if groups:
         st.markdown(f"**{tn('dashboard.near_duplicates', len(groups), lang)}**")
@@ -326,23 +335,40 @@ def _supported(dash: analysis.Dashboard, lang: str) -> None:
             text_block(excerpt(row.text, 400))
 
 
-def view(settings: Settings, c: Consultation, frame: pd.DataFrame, lang: str) -> None:
-    """The whole summary of ``frame`` (already filtered)."""
+def view(
+    settings: Settings,
+    c: Consultation,
+    frame: pd.DataFrame,
+    lang: str,
+    *,
+    store: Store | None = None,
+    key: tuple = (),
+) -> None:
+    """The whole summary of ``frame`` (already filtered). With ``store``, the figures are
+    computed once per data version and filter (``key``) and reused on every rerun."""
     if not len(frame):
         st.info(t("dashboard.empty", lang))
         return
-    dash = analysis.dashboard(
-        frame,
-        categories=c.categories,
-        start=c.opens_at.astimezone(LOCAL_TZ).date(),
-        end=min(c.closes_at, datetime.now(UTC)).astimezone(LOCAL_TZ).date(),
-        places=analysis.load_places(settings.profile),
-        epsg=settings.profile.working_crs,
-    )
+    end = min(c.closes_at, datetime.now(UTC)).astimezone(LOCAL_TZ).date()
+
+    def figures() -> analysis.Dashboard:
+        return analysis.dashboard(
+            frame,
+            categories=c.categories,
+            start=c.opens_at.astimezone(LOCAL_TZ).date(),
+            end=end,
+            places=analysis.load_places(settings.profile),
+            epsg=settings.profile.working_crs,
+        )
+
+    def once(name: str, compute: Callable[[], T]) -> T:
+        return compute() if store is None else per_version.memo(store, name, (c.id, key, end), compute)
+
+    dash = once("summary-dashboard", figures)
     _metric_row(dash.totals, lang)
     _charts(dash, lang)
     _where(settings, c, dash, lang)
     _routes(settings, c, dash, lang)
-    _what(frame, c, lang)
+    _what(frame, c, lang, once("summary-keywords", lambda: themes.keywords(frame)))
     _who(dash, lang)
     _supported(dash, lang)
