@@ -25,6 +25,7 @@ from tests.pg import in_ci, own_cluster, pg_cluster, pg_url  # noqa: F401  (the 
 BORGEN_SQUARE = MultiPolygon([Polygon([(10.405, 59.822), (10.422, 59.822), (10.422, 59.830), (10.405, 59.830)])])
 BORGEN = "borgen-tettstedsutvikling"  # demo consultations
 HEGGEDAL = "heggedal-tettstedsutvikling"
+SLEMMESTAD = "slemmestad-detaljregulering-kai"  # demo: a detaljregulering on offentlig ettersyn
 PASSWORD = "riktig-hest-batteri"  # of the staff accounts the page tests log in with
 INSIDE = (59.826, 10.414)  # lat, lon
 OUTSIDE = (59.90, 10.60)
@@ -426,6 +427,12 @@ def open_page(page: str, user_id: int | None = None, cid: str | None = None):
     if cid:
         at.query_params["id"] = cid
     at.switch_page(page)
+    return at.run()
+
+
+def click(at, label: str):
+    """Click the page's button labelled ``label`` and run the page."""
+    next(b for b in at.button if b.label == label).click()
     return at.run()
 
 
