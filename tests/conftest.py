@@ -552,6 +552,9 @@ SLOW = {
     "tests/test_store.py": {"test_sixteen_threads_sending_2000_inputs_and_supports_store_each_exactly_once"},
     # the 695-merknad merknadsbehandling, its PDF and XLSX
     "tests/test_report_full.py": "*",
+    # seeds the whole demo twice (the point: the same drawings each time; ~12 s of CPU);
+    # the file's other tests read the run's one demo_db
+    "tests/test_demo_drawings.py": {"test_the_demo_drawings_are_the_same_every_time"},
 }
 
 
