@@ -19,7 +19,7 @@ from consultations.model import (
     User,
 )
 from consultations.store import Store
-from tests.pg import in_ci, own_cluster, pg_cluster, pg_url  # noqa: F401  (the PostgreSQL fixtures)
+from tests.pg import in_ci, own_cluster, pg_cluster, pg_demo_template, pg_url  # noqa: F401  (the PostgreSQL fixtures)
 
 # A small square around Borgen, Asker (lon/lat).
 BORGEN_SQUARE = MultiPolygon([Polygon([(10.405, 59.822), (10.422, 59.822), (10.422, 59.830), (10.405, 59.830)])])
@@ -615,16 +615,17 @@ def _names_used(item: pytest.Item) -> set[str]:
     return names
 
 
+BOTH_BACKENDS = {("tests.pg", "on_both_backends"), ("tests.pg", "demo_app_on_both_backends")}
+
+
 def _on_postgres(item: pytest.Item) -> bool:
-    """A parametrised store test's PostgreSQL run (``tests.pg.on_both_backends``)."""
+    """A test's PostgreSQL run of a fixture on both backends (``BOTH_BACKENDS``: tests/pg.py)."""
     callspec = getattr(item, "callspec", None)
     if callspec is None:
         return False
     for name, defs in item._fixtureinfo.name2fixturedefs.items():
         func = defs[-1].func
-        if (func.__module__, func.__name__) == ("tests.pg", "on_both_backends") and callspec.params.get(
-            name
-        ) == "postgres":
+        if (func.__module__, func.__name__) in BOTH_BACKENDS and callspec.params.get(name) == "postgres":
             return True
     return False
 
