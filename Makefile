@@ -50,12 +50,13 @@ test: setup
 # PostgreSQL, a cluster or the app's server, render with LibreOffice, run pages under AppTest
 # or the command line in a process of its own (the marks: pyproject.toml, applied in
 # tests/conftest.py), and the few marked `slow` (seconds of CPU each). `make test` (and CI)
-# runs them all. On both cores (pytest-xdist; `--dist loadgroup` keeps the bench smoke runs,
-# which share one process, on one worker); FAST_WORKERS=0 runs it in this process alone.
+# runs them all. On both cores (pytest-xdist), each test file whole on one worker
+# (`--dist loadfile`: a module's shared data and the bench runs are made once); FAST_WORKERS=0
+# runs it in this process alone.
 FAST := not (browser or postgres or cluster or office or pages or server or cli or slow)
 FAST_WORKERS ?= 2
 test-fast: setup
-	$(BIN)/python -m pytest -q -m "$(FAST)" -n $(FAST_WORKERS) --dist loadgroup $(ARGS)
+	$(BIN)/python -m pytest -q -m "$(FAST)" -n $(FAST_WORKERS) --dist loadfile $(ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

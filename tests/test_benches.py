@@ -102,9 +102,9 @@ CORE_BENCHES = [
 
 STORE_ON_DUCKDB = ("store_bench.py", ["--extra", "20", "--calls", "3", "--backends", "duckdb"])
 MAIL = ("mail_bench.py", ["6"])
-# the fast tier's benches, run together once per test process (pytest-xdist: on one worker)
+# the fast tier's benches, run together once per test process (`make test-fast` hands out
+# whole files to its two workers: --dist loadfile)
 TOGETHER = [*CORE_BENCHES, STORE_ON_DUCKDB, MAIL]
-ONE_WORKER = pytest.mark.xdist_group("benches")
 
 
 @pytest.fixture(scope="module")
@@ -139,19 +139,16 @@ def ran(benches_run, script: str, argv: list[str]) -> str:
     return out
 
 
-@ONE_WORKER
 @pytest.mark.parametrize(("script", "argv"), CORE_BENCHES, ids=[name for name, _ in CORE_BENCHES])
 def test_bench_runs_on_tiny_parameters(benches_run, script, argv):
     assert ran(benches_run, script, argv).strip()
 
 
-@ONE_WORKER
 def test_store_bench_runs_on_duckdb(benches_run):
     out = ran(benches_run, *STORE_ON_DUCKDB)
     assert "duckdb" in out and "add_input" in out
 
 
-@ONE_WORKER
 def test_mail_bench_sends_every_queued_receipt(benches_run):
     out = ran(benches_run, *MAIL)
     assert "sent 3, waiting 0, failed 0" in out
