@@ -1,7 +1,7 @@
 """Run several bench scripts for tests/test_benches.py at the cost of one start-up: this
 process imports what the scripts import once, then runs each script in a child forked from
 it (a process of its own, as ``python bench/<script>`` would be: ``__name__ == "__main__"``,
-its own ``sys.argv``, its output in a file of its own), two at a time. Importing the
+its own ``sys.argv``, its output in a file of its own), one after the other. Importing the
 app (geopandas, streamlit, DuckDB …) is ~3 s of CPU a process; a bench on tiny parameters
 often takes less.
 
@@ -24,7 +24,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-JOBS = 2  # children at once: the machine's two cores (the figures are not what is checked)
 
 
 def _imports(script: Path) -> list[str]:
@@ -71,19 +70,13 @@ def main() -> None:
     for name in dict.fromkeys(m for script, _, _ in runs for m in _imports(BENCH / script)):
         importlib.import_module(name)  # once, here: each child starts with it loaded
     results = {}
-    running: dict[int, tuple[int, str, list[str]]] = {}
-    todo = list(enumerate(runs))
-    while todo or running:
-        while todo and len(running) < JOBS:  # each bench writes only in temporary folders of its own
-            n, (script, argv, output) = todo.pop(0)
-            sys.stdout.flush()
-            sys.stderr.flush()
-            pid = os.fork()
-            if pid == 0:
-                _child(BENCH / script, argv, output)
-            running[pid] = (n, script, argv)
-        pid, status, usage = os.wait4(-1, 0)
-        n, script, argv = running.pop(pid)
+    for n, (script, argv, output) in enumerate(runs):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            _child(BENCH / script, argv, output)
+        _, status, usage = os.wait4(pid, 0)
         results[f"{n}:{script}"] = os.waitstatus_to_exitcode(status)
         cpu = usage.ru_utime + usage.ru_stime
         print(f"{script} {' '.join(argv)}: exit {results[f'{n}:{script}']}, {cpu:.1f} s of CPU", flush=True)
