@@ -42,8 +42,7 @@ dev: setup
 	FORWARDED_ALLOW_IPS="" KARTINNSPILL_DEMO=1 $(BIN)/streamlit run serve.py --server.port $(PORT) \
 		--server.fileWatcherType auto --server.runOnSave true
 
-# ARGS: more pytest options, e.g. ARGS="-n 2" (pytest-xdist: two workers; on this project's
-# busy 2-core machine it was not faster, so it is not the default).
+# The whole suite, in one process, in file order (as CI runs it). ARGS: more pytest options.
 test: setup
 	$(BIN)/python -m pytest -q $(ARGS)
 
@@ -51,10 +50,13 @@ test: setup
 # PostgreSQL, a cluster or the app's server, render with LibreOffice, run pages under AppTest
 # or the command line in a process of its own (the marks: pyproject.toml, applied in
 # tests/conftest.py), and the few marked `slow` (seconds of CPU each). `make test` (and CI)
-# runs them all.
+# runs them all. On both cores (pytest-xdist), each test file whole on one worker
+# (`--dist loadfile`: a module's shared data and the bench runs are made once); FAST_WORKERS=0
+# runs it in this process alone.
 FAST := not (browser or postgres or cluster or office or pages or server or cli or slow)
+FAST_WORKERS ?= 2
 test-fast: setup
-	$(BIN)/python -m pytest -q -m "$(FAST)" $(ARGS)
+	$(BIN)/python -m pytest -q -m "$(FAST)" -n $(FAST_WORKERS) --dist loadfile $(ARGS)
 
 lint: setup
 	$(BIN)/ruff check .

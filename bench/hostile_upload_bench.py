@@ -78,28 +78,37 @@ print(json.dumps({"s": took, "mb": (peak - before) / 1024, "outcome": outcome}))
 """
 
 
-def make_files(folder: Path) -> None:
+def make_files(folder: Path, names: set[str]) -> None:
+    """The files ``names`` in ``folder``."""
     sys.path.insert(0, str(ROOT))
     from bench.photo_bench import phone_photo
     from tests.hostile_files import big_png, content_bomb_pdf, many_objects_pdf
 
-    (folder / "big.png").write_bytes(big_png())
-    (folder / "largest.png").write_bytes(big_png(6300, 6300))
-    (folder / "many.pdf").write_bytes(many_objects_pdf())
-    (folder / "bomb.pdf").write_bytes(content_bomb_pdf())
-    (folder / "phone.jpg").write_bytes(phone_photo(4032, 3024, "JPEG"))
+    makers = {
+        "big.png": big_png,
+        "largest.png": lambda: big_png(6300, 6300),
+        "many.pdf": many_objects_pdf,
+        "bomb.pdf": content_bomb_pdf,
+        "phone.jpg": lambda: phone_photo(4032, 3024, "JPEG"),
+    }
+    for name in names:
+        (folder / name).write_bytes(makers[name]())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--code", default=str(ROOT), help="the checkout whose consultations/ is measured")
+    parser.add_argument(
+        "--cases", type=int, nargs="+", help="only these rows of the table (1 = the first; default: all)"
+    )
     args = parser.parse_args()
+    cases = [CASES[n - 1] for n in args.cases] if args.cases else CASES
     code = str(Path(args.code).resolve())
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        make_files(folder)
+        make_files(folder, {file for _, file, _ in cases})
         print(f"code: {code}")
-        for case, file, mode in CASES:
+        for case, file, mode in cases:
             path = folder / file
             env = {**os.environ, "KARTINNSPILL_TILES": "none", "PYTHONPATH": code}
             out = subprocess.run(

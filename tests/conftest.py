@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -19,12 +20,13 @@ from consultations.model import (
     User,
 )
 from consultations.store import Store
-from tests.pg import in_ci, own_cluster, pg_cluster, pg_url  # noqa: F401  (the PostgreSQL fixtures)
+from tests.pg import in_ci, own_cluster, pg_cluster, pg_demo_template, pg_url  # noqa: F401  (the PostgreSQL fixtures)
 
 # A small square around Borgen, Asker (lon/lat).
 BORGEN_SQUARE = MultiPolygon([Polygon([(10.405, 59.822), (10.422, 59.822), (10.422, 59.830), (10.405, 59.830)])])
 BORGEN = "borgen-tettstedsutvikling"  # demo consultations
 HEGGEDAL = "heggedal-tettstedsutvikling"
+SLEMMESTAD = "slemmestad-detaljregulering-kai"  # demo: a detaljregulering on offentlig ettersyn
 PASSWORD = "riktig-hest-batteri"  # of the staff accounts the page tests log in with
 INSIDE = (59.826, 10.414)  # lat, lon
 OUTSIDE = (59.90, 10.60)
@@ -82,8 +84,20 @@ def store_location(db_path: Path) -> Path | str:
     return db_path
 
 
+@pytest.fixture(scope="session")
+def migrated_duckdb(tmp_path_factory) -> Path:
+    """An empty DuckDB database at the latest schema, made once per test run: ``store``
+    starts a new DuckDB file as a copy of it (migrating a new file runs every migration
+    and checkpoints, ~0.1 s of CPU and a few fsyncs, for each of about a thousand tests)."""
+    path = tmp_path_factory.mktemp("migrated") / "empty.duckdb"
+    Store.open(path).close()
+    return path
+
+
 @pytest.fixture
-def store(store_location: Path | str):
+def store(store_location: Path | str, request):
+    if isinstance(store_location, Path) and not store_location.exists():
+        shutil.copyfile(request.getfixturevalue("migrated_duckdb"), store_location)
     s = Store.open(store_location)
     yield s
     s.close()
@@ -429,6 +443,12 @@ def open_page(page: str, user_id: int | None = None, cid: str | None = None):
     return at.run()
 
 
+def click(at, label: str):
+    """Click the page's button labelled ``label`` and run the page."""
+    next(b for b in at.button if b.label == label).click()
+    return at.run()
+
+
 def folium_args(at) -> list[dict]:
     """What each st_folium map sends to the browser (script, asset links, options)."""
     import json
@@ -545,6 +565,9 @@ SLOW = {
     "tests/test_store.py": {"test_sixteen_threads_sending_2000_inputs_and_supports_store_each_exactly_once"},
     # the 695-merknad merknadsbehandling, its PDF and XLSX
     "tests/test_report_full.py": "*",
+    # seeds the whole demo twice (the point: the same drawings each time; ~12 s of CPU);
+    # the file's other tests read the run's one demo_db
+    "tests/test_demo_drawings.py": {"test_the_demo_drawings_are_the_same_every_time"},
 }
 
 
@@ -605,16 +628,17 @@ def _names_used(item: pytest.Item) -> set[str]:
     return names
 
 
+BOTH_BACKENDS = {("tests.pg", "on_both_backends"), ("tests.pg", "demo_app_on_both_backends")}
+
+
 def _on_postgres(item: pytest.Item) -> bool:
-    """A parametrised store test's PostgreSQL run (``tests.pg.on_both_backends``)."""
+    """A test's PostgreSQL run of a fixture on both backends (``BOTH_BACKENDS``: tests/pg.py)."""
     callspec = getattr(item, "callspec", None)
     if callspec is None:
         return False
     for name, defs in item._fixtureinfo.name2fixturedefs.items():
         func = defs[-1].func
-        if (func.__module__, func.__name__) == ("tests.pg", "on_both_backends") and callspec.params.get(
-            name
-        ) == "postgres":
+        if (func.__module__, func.__name__) in BOTH_BACKENDS and callspec.params.get(name) == "postgres":
             return True
     return False
 

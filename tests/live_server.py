@@ -15,8 +15,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LAUNCHER = "serve.py"
@@ -126,6 +129,24 @@ def launch(db_path: Path, log_path: Path, env: dict[str, str] | None = None, cwd
     finally:
         log_file.close()
     return AppServer(url=f"http://127.0.0.1:{port}", port=port, db_path=db_path, log_path=log_path, proc=proc)
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory) -> Iterator[AppServer]:
+    """One shipped server for the module, on a fresh demo database, embeddable by one origin."""
+    tmp = tmp_path_factory.mktemp("live")
+    server = launch(
+        tmp / "app.duckdb",
+        tmp / "streamlit.log",
+        env={"KARTINNSPILL_FRAME_ANCESTORS": "https://www.asker.kommune.no"},
+    )
+    try:
+        server.wait_healthy()
+    except RuntimeError as e:
+        server.stop()
+        pytest.fail(f"server did not start: {e}\n{server.log()}", pytrace=False)
+    yield server
+    server.stop()
 
 
 # --------------------------------------------------------------------------- make cluster
@@ -247,3 +268,15 @@ def launch_cluster(
             stdin=subprocess.DEVNULL,
         )
     return ClusterRun(url=f"http://127.0.0.1:{port}", data=data, output=output, proc=proc)
+
+
+def haproxy_status(stats_socket: str) -> dict[str, str]:
+    """HAProxy's view of each replica (``show stat``): UP, DOWN, …"""
+    with socket.socket(socket.AF_UNIX) as s:
+        s.connect(stats_socket)
+        s.sendall(b"show stat\n")
+        raw = b""
+        while chunk := s.recv(65536):
+            raw += chunk
+    rows = [line.split(",") for line in raw.decode().splitlines() if line and not line.startswith("#")]
+    return {r[1]: r[17] for r in rows if r[0] == "replicas" and r[1] not in ("BACKEND", "FRONTEND")}

@@ -8,7 +8,9 @@ of it (``CREATE DATABASE … TEMPLATE``), dropped after the test. Without Postgr
 that need it skip with the reason, except under ``CI=true``, where they fail.
 
 Use in a test module: ``from tests.pg import on_both_backends as store_location`` makes the
-conftest's ``store`` (and everything built on it) run once on DuckDB and once on PostgreSQL.
+conftest's ``store`` (and everything built on it) run once on DuckDB and once on PostgreSQL;
+a page test that asks for ``demo_app_on_both_backends`` runs the whole app (AppTest) on the
+demo data on each. Their PostgreSQL runs are marked ``postgres`` (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -216,6 +218,50 @@ def on_both_backends(request, tmp_path: Path) -> Path | str:
     if request.param == "duckdb":
         return tmp_path / "test.duckdb"
     return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture(scope="session")
+def pg_demo_template(pg_cluster: Cluster) -> Iterator[str]:
+    """The demo data in a PostgreSQL database of its own, seeded once per run: the name of
+    the template ``demo_app_on_both_backends`` copies for each test."""
+    from consultations.demo import seed_demo
+    from consultations.store import Store
+
+    url = pg_cluster.new_database()
+    store = Store.open(url)
+    seed_demo(store)
+    store.close()
+    yield url.rsplit("/", 1)[1]
+    pg_cluster.drop(url)
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def demo_app_on_both_backends(request, monkeypatch) -> Iterator:
+    """The whole app under AppTest on a fresh copy of the demo data: on DuckDB (the
+    conftest's ``demo_app``), then on PostgreSQL (``KARTINNSPILL_DB=postgresql://…``).
+    ``at.store()`` is the app's store, ``at.db_path`` what ``KARTINNSPILL_DB`` names."""
+    if request.param == "duckdb":
+        yield request.getfixturevalue("demo_app")
+        return
+    from streamlit.testing.v1 import AppTest
+
+    from consultations.ui import context
+    from tests.conftest import APP
+
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.new_database(template=request.getfixturevalue("pg_demo_template"))
+    monkeypatch.setenv("KARTINNSPILL_DB", url)
+    monkeypatch.setenv("KARTINNSPILL_TILES", "none")
+    monkeypatch.delenv("KARTINNSPILL_DEMO", raising=False)
+    context._store.clear()
+    context._settings.clear()
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.db_path = url
+    at.store = lambda: context._store(url, False)
+    yield at
+    at.store().close()
+    context._store.clear()
+    cluster.drop(url)
 
 
 def execute_raw(location: Path | str, sql: str) -> None:

@@ -76,7 +76,10 @@ def _authenticate(server, session, envelope, mechanism, auth_data):
         and auth_data.login.decode() == USER
         and auth_data.password.decode() == PASSWORD
     )
-    return AuthResult(success=ok)
+    # handled=False: a refused login is answered «535» at once, as a real relay answers it
+    # (aiosmtpd's default, handled=True, leaves the reply to the authenticator: the client
+    # would wait out its time-out)
+    return AuthResult(success=ok, handled=False)
 
 
 class MailServer:

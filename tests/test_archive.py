@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import uuid
-import zipfile
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -14,27 +13,22 @@ from pathlib import Path
 import pikepdf
 import pytest
 from lxml import etree
-from PIL import Image
 
 from consultations.outputs import archive, downloads
-from consultations import cli
 from consultations.casework import retention
 from consultations.errors import Conflict
-from consultations.config import load_profile
 from consultations.outputs.export import Format, export
 from consultations.model import (
     Channel,
-    InputStatus,
     Objection,
-    PlanType,
     SenderType,
-    Stage,
     reference,
 )
 from consultations.permissions import OPERATOR
 from consultations.store import ArchivedInput, Store
-from tests.conftest import INSIDE, NOW, make_consultation, pdf_lines, staff
+from tests.conftest import NOW, make_consultation, pdf_lines, staff
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
+from tests.helpers_archive import CID, PROFILE, add, formal, messages, png, receipt, run
 
 # the schemas as KS publishes them, in the shared folder beside the checkout when there
 SHARED = next(
@@ -46,71 +40,12 @@ SHARED = next(
     Path("/nonexistent"),
 )
 NS = {"a": archive.NS, "m": archive.MDK}
-PROFILE = load_profile("asker")
-CID = "slemmestad-kai"
-
-
-def formal(**changes):
-    fields = dict(
-        plan_type=PlanType.DETALJREGULERING,
-        stage=Stage.OFFENTLIG_ETTERSYN,
-        case_number="24/1234",
-        plan_id="3203-2024007",
-        title="Detaljregulering Slemmestad kai",
-    )
-    fields.update(changes)
-    return make_consultation(CID, **fields)
-
-
-def add(
-    store: Store,
-    text: str = "Promenaden må gå helt ut på kaia.",
-    *,
-    at: datetime | None = None,
-    where: tuple[float, float] | None = INSIDE,
-    **kw,
-) -> int:
-    lat, lon = where if where else (None, None)
-    values = dict(
-        consultation_id=CID,
-        category="Annet",
-        text=text,
-        lat=lat,
-        lon=lon,
-        east=None,
-        north=None,
-        age_group="30_49",
-        relation="bor",
-        channel=Channel.WEB,
-        status=InputStatus.PUBLISHED,
-        session_hash="s",
-        token=None,
-        created_at=at or NOW - timedelta(days=2),
-    )
-    values.update(kw)
-    return store.add_input(**values)[0].id
-
-
-def png() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (8, 8), (200, 30, 30)).save(out, format="PNG")
-    return out.getvalue()
 
 
 def schema() -> etree.XMLSchema:
     """The schema as KS publishes it (the shared copy when there, else the one shipped)."""
     folder = SHARED if SHARED.is_dir() else archive.SCHEMAS
     return etree.XMLSchema(etree.parse(str(folder / archive.MESSAGE_XSD.name)))
-
-
-def messages(data: bytes) -> dict[str, dict[str, bytes]]:
-    """The zip as {folder: {file name: bytes}}."""
-    out: dict[str, dict[str, bytes]] = {}
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        for name in z.namelist():
-            folder, file = name.split("/")
-            out.setdefault(folder, {})[file] = z.read(name)
-    return out
 
 
 def package(store: Store, **kw) -> dict[str, dict[str, bytes]]:
@@ -120,26 +55,6 @@ def package(store: Store, **kw) -> dict[str, dict[str, bytes]]:
 
 def xml(files: dict[str, bytes]) -> etree._Element:
     return etree.fromstring(files["arkivmelding.xml"])
-
-
-def receipt(key: str, year: int | None = 2026, seq: int | None = 456, number: int | None = 5) -> bytes:
-    """A kvittering as the archive sends it for one journalpost."""
-    k = archive.RECEIPT_NS
-    numbers = "".join(
-        f"<{name}>{value}</{name}>"
-        for name, value in (("journalaar", year), ("journalsekvensnummer", seq), ("journalpostnummer", number))
-        if value is not None
-    )
-    return f"""<?xml version="1.0" encoding="utf-8"?>
-<arkivmeldingKvittering xmlns="{k}" xmlns:m="{archive.MDK}"
-    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-  <registreringKvittering xsi:type="journalpostKvittering">
-    <systemID>{uuid.uuid5(uuid.NAMESPACE_URL, key)}</systemID>
-    <referanseEksternNoekkel><m:fagsystem>Kartinnspill</m:fagsystem><m:noekkel>{key}</m:noekkel></referanseEksternNoekkel>
-    <opprettetEllerEksisterende>Opprettet</opprettetEllerEksisterende>
-    {numbers}
-  </registreringKvittering>
-</arkivmeldingKvittering>""".encode()
 
 
 @pytest.fixture
@@ -440,15 +355,6 @@ def test_a_case_folder_receipt_naming_the_consultations_own_saksnummer_changes_n
 
 
 # -- the command line ------------------------------------------------------------------------
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = cli.main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_archive_and_archive_receipt_on_the_command_line(store_location, tmp_path, monkeypatch, capsys):

@@ -5,10 +5,13 @@ run (every input stored, no failed session) is.
 
 A bench that needs PostgreSQL runs in the `postgres` tier (tests/conftest.py marks it by
 ``need_postgresql``), one that drives a real server in the `server` tier; the others run in
-the fast tier."""
+the fast tier, all in one go (tests/bench_runner.py: the app imported once, each script in a
+process forked from that one), so the smoke runs cost the benches' own work, not fifteen
+start-ups of the app."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -64,7 +67,7 @@ CORE_BENCHES = [
     ("context_layer_bench.py", ["--sizes", "20", "--runs", "1"]),
     ("drawing_bench.py", ["--inputs", "20", "--runs", "1"]),
     ("export_bench.py", ["--sizes", "300", "--runs", "1"]),
-    ("hostile_upload_bench.py", []),
+    ("hostile_upload_bench.py", ["--cases", "6"]),  # the ordinary phone photo: one child process
     *[
         (
             "kommuneplan.py",
@@ -97,18 +100,57 @@ CORE_BENCHES = [
 ]
 
 
+STORE_ON_DUCKDB = ("store_bench.py", ["--extra", "20", "--calls", "3", "--backends", "duckdb"])
+MAIL = ("mail_bench.py", ["6"])
+# the fast tier's benches, run together once per test process (`make test-fast` hands out
+# whole files to its two workers: --dist loadfile)
+TOGETHER = [*CORE_BENCHES, STORE_ON_DUCKDB, MAIL]
+
+
+@pytest.fixture(scope="module")
+def benches_run(tmp_path_factory) -> dict[tuple[str, tuple[str, ...]], tuple[int, str]]:
+    """Every bench of ``TOGETHER`` run by tests/bench_runner.py: {(script, argv): (exit
+    status, output)}."""
+    folder = tmp_path_factory.mktemp("benches")
+    runs = [(script, argv, str(folder / f"{n}-{script}.out")) for n, (script, argv) in enumerate(TOGETHER)]
+    results = folder / "results.json"
+    env = {**os.environ, "KARTINNSPILL_TILES": "none", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "bench_runner.py"), str(results)],
+        input=json.dumps(runs),
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT * 3,
+    )
+    assert done.returncode == 0, f"the bench runner failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    codes = json.loads(results.read_text())
+    return {
+        (script, tuple(argv)): (codes[f"{n}:{script}"], Path(out).read_text(errors="replace"))
+        for n, (script, argv, out) in enumerate(runs)
+    }
+
+
+def ran(benches_run, script: str, argv: list[str]) -> str:
+    """The output of ``script`` run with ``argv``; fails with it when the script failed."""
+    code, out = benches_run[(script, tuple(argv))]
+    assert code == 0, f"{script} exited {code}:\n{out[-6000:]}"
+    return out
+
+
 @pytest.mark.parametrize(("script", "argv"), CORE_BENCHES, ids=[name for name, _ in CORE_BENCHES])
-def test_bench_runs_on_tiny_parameters(script, argv):
-    assert run_bench(script, *argv).strip()
+def test_bench_runs_on_tiny_parameters(benches_run, script, argv):
+    assert ran(benches_run, script, argv).strip()
 
 
-def test_store_bench_runs_on_duckdb():
-    out = run_bench("store_bench.py", "--extra", "20", "--calls", "3", "--backends", "duckdb")
+def test_store_bench_runs_on_duckdb(benches_run):
+    out = ran(benches_run, *STORE_ON_DUCKDB)
     assert "duckdb" in out and "add_input" in out
 
 
-def test_mail_bench_sends_every_queued_receipt():
-    out = run_bench("mail_bench.py", "6")
+def test_mail_bench_sends_every_queued_receipt(benches_run):
+    out = ran(benches_run, *MAIL)
     assert "sent 3, waiting 0, failed 0" in out
 
 

@@ -20,6 +20,7 @@ from consultations.errors import InvalidUser
 from consultations.http_policy import ResponsePolicy
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 from tests.pg import stored_bytes
+from tests.helpers_http import streamlit_shell
 
 PASSWORD = "riktig-hest-batteri"
 T0 = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -104,27 +105,12 @@ def test_a_tampered_or_foreign_cookie_is_refused(tamper):
 # -- the middleware ----------------------------------------------------------------------------
 
 
-async def _shell(scope, receive, send) -> None:
-    """Streamlit's HTML shell as far as headers go: it sets its own XSRF cookie."""
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 200,
-            "headers": [
-                (b"content-type", b"text/html"),
-                (b"set-cookie", b"_streamlit_xsrf=abc; Path=/; SameSite=Lax"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": b"<html></html>"})
-
-
 def _policy(tmp_path, **env: str) -> ResponsePolicy:
     settings = load_settings(
         {"KARTINNSPILL_SECRET": SECRET, "KARTINNSPILL_DB": str(tmp_path / "app.duckdb"), **env},
         secrets_path=tmp_path / "none.toml",
     )
-    return ResponsePolicy(_shell, settings=settings)
+    return ResponsePolicy(streamlit_shell, settings=settings)
 
 
 def _get(

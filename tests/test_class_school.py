@@ -17,7 +17,8 @@ from consultations.permissions import NotAllowed
 from consultations.ui.maps import sketch_script
 from tests.conftest import NOW, staff
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
-from tests.test_classes_pages import CID, app, class_db, open_class, pupil  # noqa: F401  (fixtures)
+from tests.helpers_classes import CID, open_class, pupil
+from tests.helpers_classes import app, class_db  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import collections
 import os
 import random
 import signal
-import socket
 import threading
 import time
 
@@ -17,22 +16,11 @@ from bench.load import Outcome, resident, text_of
 from bench.wire import BORGEN
 from consultations import geo
 from consultations.store import Store
+from tests.live_server import haproxy_status
 
 RESIDENTS = 30
 OVER_S = 15.0
 TIMEOUT_S = 60.0
-
-
-def _server_status(stats_socket: str) -> dict[str, str]:
-    """HAProxy's view of each replica (``show stat``): UP, DOWN, …"""
-    with socket.socket(socket.AF_UNIX) as s:
-        s.connect(stats_socket)
-        s.sendall(b"show stat\n")
-        raw = b""
-        while chunk := s.recv(65536):
-            raw += chunk
-    rows = [line.split(",") for line in raw.decode().splitlines() if line and not line.startswith("#")]
-    return {r[1]: r[17] for r in rows if r[0] == "replicas" and r[1] not in ("BACKEND", "FRONTEND")}
 
 
 def test_killing_a_replica_loses_no_acknowledged_input_and_new_visitors_reach_the_other(
@@ -80,9 +68,9 @@ def test_killing_a_replica_loses_no_acknowledged_input_and_new_visitors_reach_th
     # HAProxy finds r1 dead by its health check
     stats = state["balancer"]["stats_socket"]
     deadline = time.monotonic() + 30
-    while _server_status(stats).get("r1") != "DOWN" and time.monotonic() < deadline:
+    while haproxy_status(stats).get("r1") != "DOWN" and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert _server_status(stats) == {"r1": "DOWN", "r2": "UP"}, _server_status(stats)
+    assert haproxy_status(stats) == {"r1": "DOWN", "r2": "UP"}, haproxy_status(stats)
 
     # new visitors: served by r2, and thanked
     newcomers = [resident(run.url, RESIDENTS + j, pins[RESIDENTS + j], TIMEOUT_S, mark) for j in range(3)]

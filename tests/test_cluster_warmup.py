@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cluster_failover import _server_status
+from tests.live_server import haproxy_status
 
 DONE = "kartinnspill-warmup done"
 
@@ -23,7 +23,7 @@ def test_a_restarted_replica_is_back_in_the_balancer_only_after_its_warmup(start
     log = Path(replica["log"])  # appended to by every process the replica runs as
     assert log.read_text().count(DONE) == 1  # ready at the start: warm before the balancer
     stats = state["balancer"]["stats_socket"]
-    assert _server_status(stats)[replica["name"]] == "UP"
+    assert haproxy_status(stats)[replica["name"]] == "UP"
 
     os.kill(replica["pid"], signal.SIGKILL)
     # Back in rotation means: a new process, which has logged its own warm-up (HAProxy asks
@@ -33,7 +33,7 @@ def test_a_restarted_replica_is_back_in_the_balancer_only_after_its_warmup(start
     seen = []
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
-        status = _server_status(stats)[replica["name"]]
+        status = haproxy_status(stats)[replica["name"]]
         if not seen or seen[-1] != status:
             seen.append(status)
         restarted = run.state()["replicas"][0]["pid"] != replica["pid"]

@@ -9,7 +9,7 @@ import gzip
 import http.client
 import re
 
-from tests.test_server import live  # noqa: F401  (the module's one shipped server)
+from tests.live_server import live  # noqa: F401  (a fixture: the module's one shipped server)
 
 
 def _get(port: int, path: str, encoding: str | None) -> tuple[http.client.HTTPResponse, bytes]:

@@ -26,8 +26,19 @@ def _drawings(path):
         store.close()
 
 
-def test_heggedal_takes_lines_and_areas_and_its_routes_end_at_the_school(tmp_path):
-    c, frame = _drawings(tmp_path / "a.duckdb")
+def _demo(demo_db, tmp_path) -> Store:
+    """A copy of the demo the test run seeded once (conftest ``demo_db``)."""
+    path = tmp_path / "demo.duckdb"
+    path.write_bytes(demo_db.read_bytes())
+    return Store.open(path)
+
+
+def test_heggedal_takes_lines_and_areas_and_its_routes_end_at_the_school(demo_db, tmp_path):
+    store = _demo(demo_db, tmp_path)
+    try:
+        c, frame = store.get_consultation(HEGGEDAL), store.analysis_frame(HEGGEDAL)
+    finally:
+        store.close()
     assert c.shapes == (Shape.POINT, Shape.LINE, Shape.AREA)
     kinds = analysis.shapes(frame)
     assert (kinds == "line").sum() == 40 and (kinds == "area").sum() == 5
@@ -56,10 +67,9 @@ def test_the_demo_drawings_are_the_same_every_time(tmp_path):
 VOLLEN = "vollen-kyststi-idefase"
 
 
-def test_an_open_demo_consultation_takes_points_lines_and_areas_and_has_a_context_layer(tmp_path):
-    store = Store.open(tmp_path / "v.duckdb")
+def test_an_open_demo_consultation_takes_points_lines_and_areas_and_has_a_context_layer(demo_db, tmp_path):
+    store = _demo(demo_db, tmp_path)  # seeded with the run's own time: open
     try:
-        seed_demo(store)  # now: open
         c = store.get_consultation(VOLLEN)
         assert c.is_demo and c.shapes == (Shape.POINT, Shape.LINE, Shape.AREA)
         assert c.phase(datetime.now(UTC)).value == "open"

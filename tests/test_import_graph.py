@@ -14,6 +14,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from tests.helpers_layers import WINGS  # the wings of the consultations package, lowest first
+
 ROOT = Path(__file__).resolve().parent.parent
 STREAMLIT = {"streamlit", "streamlit_folium"}
 
@@ -81,9 +83,6 @@ def graph() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     return edges, external
 
 
-# The wings of the consultations package, lowest first: a wing may import the kernel and the
-# wings before it (tools/wings.py moves the modules in, with the same order).
-WINGS = ("casework", "planning", "participation", "children", "outputs")
 # The application's top: modules that put the wings together.
 APP = {"consultations.__main__", "consultations.cli", "consultations.demo", "consultations.web"}
 # Imports allowed to run up: none (the analysis frame's contract, once the one such tie, now

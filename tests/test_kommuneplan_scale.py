@@ -17,7 +17,7 @@ from consultations import pdf_fonts
 from consultations.permissions import OPERATOR
 from consultations.store import Store
 from tests.conftest import NOW, pdf_lines
-from tests.test_archive import CID, PROFILE, add, formal, messages, png
+from tests.helpers_archive import CID, PROFILE, add, formal, messages, png
 
 
 def unstamped(xml: bytes) -> bytes:

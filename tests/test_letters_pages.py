@@ -10,8 +10,7 @@ from datetime import date
 import pytest
 
 from consultations.model import InputStatus, SenderType
-from tests.conftest import app_store, open_page
-from tests.test_parties_pages import SLEMMESTAD, click, db
+from tests.conftest import SLEMMESTAD, app_store, click, open_page
 
 REGISTER = "pages/registrer-innspill.py"
 

@@ -14,57 +14,17 @@ from consultations.errors import InvalidInput
 from consultations.mail_model import FollowKind, MailKind, MailStatus
 from consultations.model import (
     Channel,
-    InputDraft,
     Outcome,
     Response,
     SenderType,
-    Status,
 )
 from consultations.casework.retention import anonymise
 from consultations.casework.review import publish_responses, respond
-from consultations.participation.submission import register_input, submit_input
 from tests.conftest import NOW, make_consultation, staff
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 from tests.smtp import MailServer
-
-CATEGORY = "Trafikk og trafikksikkerhet"
-TEXT = "Fotgjengerfelt ved skolen trengs <b>snarest</b> & fort."
-FROM = "postmottak@asker.kommune.no"
-
-
-@pytest.fixture
-def server(tmp_path):
-    running = MailServer(tmp_path).start()
-    yield running
-    running.stop()
-
-
-def smtp(server: MailServer):
-    return mail_settings({"KARTINNSPILL_SMTP_URL": server.url, "KARTINNSPILL_MAIL_FROM": FROM})
-
-
-@pytest.fixture(autouse=True)
-def public_url(monkeypatch):
-    monkeypatch.setenv("KARTINNSPILL_PUBLIC_URL", "https://innspill.asker.kommune.no")
-
-
-def letter(store, consultation_id, email="a@example.no", **changes):
-    kwargs = {
-        "channel": Channel.LETTER,
-        "sender_type": SenderType.PRIVATE,
-        "sender_name": "Ola Nordmann",
-        "received_at": NOW - timedelta(days=1),
-        "actor": staff(store),
-        "now": NOW,
-        "sender_email": email,
-    }
-    kwargs.update(changes)
-    return register_input(store, consultation_id, InputDraft(category=CATEGORY, text=TEXT), **kwargs)
-
-
-def web(store, consultation_id, request, session="s1"):
-    draft = InputDraft(category=CATEGORY, text=TEXT, whole_area=True)
-    return submit_input(store, consultation_id, draft, session=session, now=NOW, mail_request=request)
+from tests.helpers_mail import CATEGORY, FROM, TEXT, close, letter, smtp, web
+from tests.helpers_mail import public_url, server  # noqa: F401  (fixtures; public_url autouse)
 
 
 def test_a_registered_letter_with_an_address_gets_one_receipt_naming_its_reference(store, consultation, server):
@@ -256,14 +216,6 @@ def test_the_same_input_sent_twice_queues_its_mails_once(store, consultation):
     web(store, consultation.id, request)
     web(store, consultation.id, request)
     assert len(store.outbox()) == 2  # one receipt, one confirmation
-
-
-def close(store, consultation_id):
-    c = store.get_consultation(consultation_id)
-    from dataclasses import replace
-
-    store.update_consultation(replace(c, status=Status.CLOSED), "kari")
-    return store.get_consultation(consultation_id)
 
 
 def test_varsle_meg_needs_the_confirmation_link_before_the_answer_is_sent(store, consultation, server):

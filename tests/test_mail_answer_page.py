@@ -12,7 +12,8 @@ from consultations.planning.lifecycle import transition
 from consultations.model import Outcome, Response, Status
 from consultations.casework.review import publish_responses, respond
 from tests.conftest import APP, staff
-from tests.test_review_pages import CID, IDS, seeded  # noqa: F401  (fixture)
+from tests.helpers_review import CID, IDS
+from tests.helpers_review import seeded  # noqa: F401  (a fixture: the conftest's app runs on it)
 
 
 def test_the_answer_link_shows_that_answer_first(app):

@@ -4,14 +4,10 @@ two replicas sending from one PostgreSQL outbox; a sender killed in the middle o
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -24,30 +20,7 @@ from consultations.participation.submission import register_input
 from tests.conftest import NOW, make_consultation, staff
 from tests.pg import on_both_backends as store_location  # noqa: F401  (each test on both)
 from tests.smtp import MailServer
-
-ROOT = Path(__file__).resolve().parents[1]
-FROM = "postmottak@asker.kommune.no"
-
-
-def cli(env: dict[str, str], *argv: str, wait: bool = True):
-    command = [sys.executable, "-m", "consultations", *argv]
-    if not wait:
-        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    return subprocess.run(command, check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-
-
-def environment(location, server: MailServer | None, tmp_path: Path) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "KARTINNSPILL_DB": str(location),
-        "KARTINNSPILL_SECRET": "mail-" + "x" * 40,
-        "KARTINNSPILL_TILES": "none",
-        "KARTINNSPILL_MAIL_FROM": FROM,
-    }
-    env.pop("KARTINNSPILL_SMTP_URL", None)
-    if server is not None:
-        env["KARTINNSPILL_SMTP_URL"] = server.url
-    return env
+from tests.helpers_mail import FROM, cli, environment
 
 
 def test_register_input_with_sender_email_then_send_mail_delivers_one_receipt(store_location, tmp_path):  # noqa: F811

@@ -18,7 +18,8 @@ from consultations.mail_model import FollowKind, MailKind, Vedtak
 from consultations.model import Objection, Outcome, Response, SenderType, Stage
 from consultations.casework.review import mark_duplicates, publish_responses, respond
 from tests.conftest import NOW, make_consultation, staff
-from tests.test_mail import close, letter, public_url, server, smtp, web  # noqa: F401  (fixtures)
+from tests.helpers_mail import close, letter, smtp, web
+from tests.helpers_mail import public_url, server  # noqa: F401  (fixtures; public_url autouse)
 
 
 def confirmed_input(store, consultation_id, email, session, lang="nb"):

@@ -20,8 +20,8 @@ from consultations.store import Store
 from tests.conftest import BORGEN, PASSWORD, log_in, make_consultation, staff
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
 from tests.smtp import MailServer
-from tests.test_mail import letter, public_url, smtp  # noqa: F401  (fixture)
-from tests.test_mail_delivery import cli, environment
+from tests.helpers_mail import cli, environment, letter, smtp
+from tests.helpers_mail import public_url  # noqa: F401  (a fixture, autouse)
 
 
 def failed_for_good(store, server: MailServer) -> datetime:

@@ -18,7 +18,6 @@ from consultations.casework import analysis, themes
 from consultations.outputs import charts, feedback
 from consultations.participation import places
 from consultations.config import load_profile
-from consultations.demo import seed_demo
 from consultations.outputs.medvirkningsrapport import build_medvirkning_report, received_line
 from consultations.model import InputDraft, Role
 from consultations.permissions import NotAllowed
@@ -246,10 +245,10 @@ def test_enough_young_people_and_no_note():
 
 
 @pytest.fixture(scope="module")
-def borgen(tmp_path_factory):
+def borgen(demo_db, tmp_path_factory):
     path = tmp_path_factory.mktemp("borgen") / "demo.duckdb"
+    path.write_bytes(demo_db.read_bytes())  # the demo the run seeded once
     store = Store.open(path)
-    seed_demo(store)
     yield store
     store.close()
 

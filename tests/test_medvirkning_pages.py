@@ -6,16 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.test_classes_pages import (  # noqa: F401, F811  (fixtures)
-    CID,
-    app,
-    choose_middle,
-    class_db,
-    drawn,
-    open_class,
-    pupil,
-    texts,
-)
+from tests.helpers_classes import CID, choose_middle, drawn, open_class, pupil, texts
+from tests.helpers_classes import app, class_db  # noqa: F401  (fixtures)
 
 
 def test_a_pupil_marks_where_they_play_with_season_and_company_and_how_they_would_travel(app):  # noqa: F811

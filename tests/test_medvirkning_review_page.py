@@ -4,7 +4,8 @@ the charts as SVG (early medvirkning)."""
 
 from __future__ import annotations
 
-from tests.test_review_pages import CID, log_in, seeded  # noqa: F401  (fixture)
+from tests.helpers_review import CID, log_in
+from tests.helpers_review import seeded  # noqa: F401  (a fixture: the conftest's app runs on it)
 
 
 def test_a_planner_writes_a_follow_up_and_records_an_activity_on_the_review_page(app):

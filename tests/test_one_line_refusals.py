@@ -8,11 +8,11 @@ import pytest
 from consultations.outputs import archive
 from consultations import geo
 from consultations.errors import InvalidDrawing, InvalidInput
-from consultations.model import InputDraft, Shape
+from consultations.model import InputDraft, Shape, reference
 from consultations.store import Store
 from consultations.participation.submission import submit_input
 from tests.conftest import BORGEN_SQUARE, NOW, make_consultation
-from tests.test_archive import CID, add, formal, receipt, reference, run
+from tests.helpers_archive import CID, add, formal, receipt, run
 
 DEPTH = 100_000
 

@@ -13,7 +13,7 @@ from consultations.config import load_settings
 from consultations.http_policy import ResponsePolicy, shown_consultation
 from consultations.model import Status
 from tests.conftest import make_consultation, staff
-from tests.test_browser_binding import _shell
+from tests.helpers_http import streamlit_shell
 
 HOST = "kart.asker.no"
 
@@ -95,7 +95,9 @@ def _img_src(policy: ResponsePolicy, path: str, query: bytes = b"", referer: str
 def test_each_page_allows_images_only_from_its_own_consultation_s_servers(store, two, monkeypatch, tmp_path):
     monkeypatch.setenv("KARTINNSPILL_TILES", "kartverket-topo")
     settings = load_settings({"KARTINNSPILL_SECRET": "s" * 40, "KARTINNSPILL_DB": str(tmp_path / "x.duckdb")})
-    policy = ResponsePolicy(_shell, settings=settings, map_origins=lambda cid: context_layers.map_origins(store, cid))
+    policy = ResponsePolicy(
+        streamlit_shell, settings=settings, map_origins=lambda cid: context_layers.map_origins(store, cid)
+    )
     own = ["'self'", "data:", "blob:", "https://cache.kartverket.no"]
     assert _img_src(policy, "/", b"id=apen") == [*own, "https://wms.geonorge.no"]
     frame = "/component/streamlit_folium.st_folium/index.html"

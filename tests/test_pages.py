@@ -11,7 +11,8 @@ from consultations.participation.submission import submit_input
 from consultations.text import escape_html
 from consultations.ui.location import pin_from_click
 from consultations.ui.participation import PAGE_SIZE
-from tests.conftest import BORGEN, HEGGEDAL, folium_args
+from tests.conftest import APP, BORGEN, HEGGEDAL, folium_args
+from tests.pg import demo_app_on_both_backends as app_on_both  # noqa: F401  (a fixture: DuckDB, then PostgreSQL)
 
 
 @pytest.fixture
@@ -30,8 +31,8 @@ def stored_inputs(at: AppTest, cid: str):
     return context._store(str(at.db_path), False).all_inputs(cid)
 
 
-def test_home_lists_open_consultations_as_cards_and_closed_ones_apart(app):
-    at = app.run()
+def test_home_lists_open_consultations_as_cards_and_closed_ones_apart(app_on_both):
+    at = app_on_both.run()
     assert not at.exception
     assert at.title[0].value == "Si din mening om planer i kommunen"
     headers = [h.value for h in at.header]
@@ -65,8 +66,8 @@ def test_cards_link_to_the_shareable_address_of_each_consultation(app):
     }
 
 
-def test_consultation_page_shows_facts_map_form_and_list(app):
-    at = open_consultation(app.run(), BORGEN)
+def test_consultation_page_shows_facts_map_form_and_list(app_on_both):
+    at = open_consultation(app_on_both.run(), BORGEN)
     assert not at.exception
     assert "Borgen" in at.title[0].value
     assert at.selectbox(key=f"form-{BORGEN}-category").label == "Kategori"
@@ -80,8 +81,8 @@ def test_consultation_page_shows_facts_map_form_and_list(app):
     assert all(link.startswith("/app/static/vendor/") for link in args["js_links"])
 
 
-def test_resident_without_map_sends_input_for_the_whole_area(app):
-    at = open_consultation(app.run(), BORGEN)
+def test_resident_without_map_sends_input_for_the_whole_area(app_on_both):
+    at = open_consultation(app_on_both.run(), BORGEN)
     text = "Gjelder hele Borgen: vi trenger flere benker og bedre belysning på kveldstid."
     at.selectbox(key=f"form-{BORGEN}-category").set_value("Sentrum og møteplasser")
     at.text_area(key=f"form-{BORGEN}-text").set_value(text)
@@ -112,8 +113,8 @@ def test_bad_input_shows_the_reason_and_keeps_what_was_typed(app):
     assert len(stored_inputs(at, BORGEN)) == before
 
 
-def test_support_button_counts_once_per_session(app):
-    at = open_consultation(app.run(), BORGEN)
+def test_support_button_counts_once_per_session(app_on_both):
+    at = open_consultation(app_on_both.run(), BORGEN)
     first = next(b for b in at.button if b.label.startswith("Støtt KI-"))
     input_id = int(first.key.removeprefix("support-"))
     before = stored_inputs(at, BORGEN)
@@ -402,3 +403,85 @@ def test_a_residents_own_input_is_on_the_map_right_after_the_thanks(app, monkeyp
     assert any(s.value.startswith("Takk") for s in at.success)
     (after,) = folium_args(at)
     assert text in after["script"] and text not in before["script"]
+
+
+# -- school classes (barnetråkk): the teacher, a pupil, the planner, the residents ---------
+
+WAY_TO_SCHOOL = {"type": "LineString", "coordinates": [[10.406, 59.826], [10.412, 59.826], [10.420, 59.826]]}
+
+
+def _page_text(at: AppTest) -> str:
+    kinds = ("title", "header", "subheader", "markdown", "caption", "success", "info", "warning", "error")
+    return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
+
+
+def test_a_class_is_opened_filled_by_a_pupil_and_published(app_on_both):
+    """The class pages' main path, on both backends: a teacher opens a class (/klasser), a
+    pupil draws the way to school and marks a place (/?klasse=CODE), a planner reads the
+    results and publishes them, and residents then see the class's summary (the full set of
+    class page tests runs on DuckDB: ``test_classes_pages.py``)."""
+    app = app_on_both
+    from consultations.children import classes
+    from consultations import geo
+    from consultations.participation.drawing import Sketch
+    from consultations.model import Role, Shape
+    from consultations.ratelimit import RateLimiter
+    from consultations.ui.classes import KEYS
+    from tests.conftest import log_in_as, staff
+
+    store = app.store()
+    teacher, planner = staff(store, "lena", Role.TEACHER), staff(store, "kari", Role.PLANNER)
+
+    def visitor() -> AppTest:  # a new browser session on the same app and database
+        return AppTest.from_file(APP, default_timeout=30)
+
+    log_in_as(app, teacher.id)
+    at = app.switch_page("pages/klasser.py").run()
+    at.text_input(key=KEYS["school"]).input("Heggedal skole")
+    at.selectbox(key=KEYS["grade"]).set_value("6")
+    at.number_input(key=KEYS["size"]).set_value(24)
+    at.button[0].click().run()  # «Opprett klasse»
+    assert not at.exception
+    [session] = store.class_sessions()
+    assert session.consultation_id == BORGEN  # the open consultation the form offered first
+    assert f"Klassekoden er {session.code}" in _page_text(at)
+
+    pupil = visitor()
+    pupil.query_params["klasse"] = session.code
+    pupil.run()
+    assert not pupil.exception and "1. Skoleveien din" in _page_text(pupil)
+    line = geo.read_drawing(WAY_TO_SCHOOL, (Shape.LINE,), store.get_consultation(BORGEN).area)
+    pupil.session_state["location"] = {f"class{session.id}-school-{BORGEN}": Sketch(shape=Shape.LINE, drawing=line)}
+    school = f"pupil-{session.id}-school"
+    pupil.radio(key=f"{school}-transport").set_value("bike")
+    pupil.button(key=f"{school}-send").click().run()
+    assert "Veien er lagret" in _page_text(pupil)
+    search = pupil.selectbox(key=f"class{session.id}-place-place-{BORGEN}")
+    search.set_value(search.options[-1]).run()  # a place chosen without the map
+    place = f"pupil-{session.id}-place"
+    pupil.radio(key=f"{place}-label").set_value("unsafe_traffic")
+    pupil.text_input(key=f"{place}-text").input("Bilene kjører fort her")
+    pupil.button(key=f"{place}-send").click().run()
+    assert not pupil.exception and "Du har merket 1 sted." in _page_text(pupil)
+    frame = store.class_frame(BORGEN)
+    assert sorted(frame["part"]) == ["place", "school"] and set(frame["transport"].dropna()) == {"bike"}
+
+    for k in range(5):  # five more pupils: six, past the < 5 rule
+        classes.submit_route(store, session, WAY_TO_SCHOOL, "walk", pupil=f"p{k}", limiter=RateLimiter())
+        classes.submit_place(
+            store, session, 59.82601, 10.41401, "unsafe_traffic", "", pupil=f"p{k}", limiter=RateLimiter()
+        )
+
+    staff_view = visitor()
+    log_in_as(staff_view, planner.id)
+    staff_view.switch_page("pages/klasser.py").run()
+    assert not staff_view.exception and "Hva klassene sa" in _page_text(staff_view)
+    assert [m.value for m in staff_view.metric] == ["6", "6", "6"]
+    staff_view.button(key=f"publish-class-{session.id}").click().run()
+    assert not staff_view.exception and store.class_session(session.id).published
+
+    resident = visitor()
+    resident.query_params["id"] = BORGEN
+    resident.run()
+    assert not resident.exception
+    assert "1 skoleklasse var med: 6 elever tegnet 6 veier og merket 6 steder." in _page_text(resident)

@@ -12,9 +12,8 @@ from streamlit.testing.v1 import AppTest
 from consultations.i18n import LOCAL_TZ
 from consultations.model import Objection, ObjectionStatus, SenderType
 from consultations.planning.planprocess import next_working_day
-from tests.conftest import APP, BORGEN, app_store, open_page
+from tests.conftest import APP, BORGEN, SLEMMESTAD, app_store, click, open_page
 
-SLEMMESTAD = "slemmestad-detaljregulering-kai"
 SENTRUM = "asker-sentrum-omraderegulering"
 STATSFORVALTEREN = "Statsforvalteren i Oslo og Viken"
 NEIGHBOUR = "Nils Naboen"
@@ -38,11 +37,6 @@ def db(staff_app_db):
 def shown(at: AppTest) -> str:
     kinds = ("title", "subheader", "markdown", "caption", "info", "warning", "success", "error")
     return "\n".join(str(e.value) for kind in kinds for e in at.get(kind))
-
-
-def click(at: AppTest, label: str) -> AppTest:
-    next(b for b in at.button if b.label == label).click()
-    return at.run()
 
 
 def register(

@@ -13,7 +13,7 @@ from consultations.errors import ConfigError
 from consultations.model import InputDraft, InputStatus, Moderation
 from consultations.participation.submission import submit_input
 from tests.conftest import NOW
-from tests.test_photos import CATEGORY, TEXT, phone_jpeg
+from tests.helpers_photos import CATEGORY, TEXT, phone_jpeg
 
 PHOTO = [("bru.jpg", phone_jpeg((60, 40)), "Ødelagt rekkverk")]
 

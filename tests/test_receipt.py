@@ -12,40 +12,19 @@ import pytest
 from PIL import Image
 
 from consultations.planning.documents import active_content
-from consultations.model import Channel, InputDraft, PlanType, SenderType, Stage
+from consultations.model import Channel, InputDraft, SenderType
 from consultations.participation.receipt import facts, parse_reference, receipt_for, receipt_pdf
-from consultations.participation.submission import register_input, submit_input
-from tests.conftest import NOW, make_consultation, pdf_lines
+from consultations.participation.submission import register_input
+from tests.conftest import NOW, pdf_lines
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
-
-# Everything that would be markup somewhere: PDF string delimiters and operators, markdown,
-# HTML, mathtext, and letters outside Latin-1.
-HOSTILE = "Se (kart) \\ ) Tj /JavaScript << /S /Launch >> **fet** <script>x</script> $x^2$ – æøå ČŁ ✓"
-
-
-@pytest.fixture
-def formal(store):
-    c = make_consultation(
-        "formal",
-        title="Detaljregulering Borgen torg",
-        plan_type=PlanType.DETALJREGULERING,
-        stage=Stage.OFFENTLIG_ETTERSYN,
-        plan_id="2024.07",
-        case_number="24/1234",
-    )
-    store.add_consultation(c)
-    return c
+from tests.helpers_receipt import HOSTILE, send
+from tests.helpers_receipt import formal  # noqa: F401  (a fixture)
 
 
 def png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (4, 4)).save(out, "PNG")
     return out.getvalue()
-
-
-def send(store, c, text=HOSTILE, session="min-økt", **kw):
-    draft = InputDraft("Annet", text, whole_area=True, sender_name="Kari Nordmann", sender_property="12/345")
-    return submit_input(store, c.id, draft, session=session, now=NOW, **kw)
 
 
 def test_the_sending_session_gets_its_receipt_with_reference_case_number_time_and_files(store, formal):

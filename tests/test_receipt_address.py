@@ -8,7 +8,8 @@ import hashlib
 
 from consultations.participation.receipt import TOKEN_BYTES, issue_address, receipt_by_token
 from tests.pg import on_both_backends as store_location  # noqa: F401  (store tests on both)
-from tests.test_receipt import formal, send  # noqa: F401  (fixture)
+from tests.helpers_receipt import send
+from tests.helpers_receipt import formal  # noqa: F401  (a fixture)
 
 
 def test_the_sending_session_gets_an_address_that_opens_the_receipt_anywhere(store, formal):  # noqa: F811

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from consultations.model import InputStatus
 from tests.conftest import docx_text, report_rows
-from tests.test_report import CLOSES, HIDDEN_TEXT, NEIGHBOUR, PHONE, PRIVATE, _report, hearing  # noqa: F401
+from tests.helpers_report import CLOSES, HIDDEN_TEXT, NEIGHBOUR, PHONE, PRIVATE, _report
+from tests.helpers_report import hearing  # noqa: F401  (a fixture)
 
 MASKED_MARK = "Personopplysninger skjult i rapporten"
 

@@ -32,7 +32,8 @@ from consultations.http_policy import content_security_policy
 from consultations.i18n import t
 from consultations.store import Store
 from tests.conftest import app_on_copy_of, hold_database, log_in
-from tests.live_server import REPO_ROOT, AppServer, launch
+from tests.live_server import REPO_ROOT, AppServer
+from tests.live_server import live  # noqa: F401  (a fixture: the module's one shipped server)
 
 CONFIG = REPO_ROOT / ".streamlit" / "config.toml"
 MB = 1024 * 1024
@@ -40,24 +41,6 @@ APP_LIMIT_MB = 20  # geo.MAX_UPLOAD_BYTES, documents.MAX_BYTES
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory) -> Iterator[AppServer]:
-    """One shipped server for the module, on a fresh demo database, embeddable by one origin."""
-    tmp = tmp_path_factory.mktemp("live")
-    server = launch(
-        tmp / "app.duckdb",
-        tmp / "streamlit.log",
-        env={"KARTINNSPILL_FRAME_ANCESTORS": "https://www.asker.kommune.no"},
-    )
-    try:
-        server.wait_healthy()
-    except RuntimeError as e:
-        server.stop()
-        pytest.fail(f"server did not start: {e}\n{server.log()}", pytrace=False)
-    yield server
-    server.stop()
 
 
 @contextmanager

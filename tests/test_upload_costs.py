@@ -21,7 +21,7 @@ from consultations.ratelimit import RateLimiter
 from consultations.participation.submission import submit_input
 from tests.conftest import INSIDE, NOW, make_consultation
 from tests.hostile_files import big_png, content_bomb_pdf, many_objects_pdf, small_pdf
-from tests.test_photos import phone_jpeg
+from tests.helpers_photos import phone_jpeg
 
 
 def refusal(call) -> str:

@@ -202,7 +202,7 @@ def test_a_module_in_both_places_is_refused_before_anything_changes(repo):
 
 
 def test_the_real_table_names_wings_in_the_import_graphs_order():
-    from tests.test_import_graph import WINGS as LAYERS
+    from tests.helpers_layers import WINGS as LAYERS
 
     assert tuple(wings_tool.WINGS) == LAYERS
     assert {new.split(".")[0] for new in wings_tool.MOVES.values()} == set(LAYERS)

@@ -157,9 +157,30 @@ def start_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callab
             print(f"--- streamlit log ({server.url}) ---\n{server.log()}")
 
 
+@pytest.fixture(scope="module")
+def shared_app_server(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[AppServer]:
+    """One running app on a fresh demo database for the module's tests marked
+    ``shared_server`` (see ``app_server``); its log is printed when one of them failed."""
+    folder = tmp_path_factory.mktemp("shared-server")
+    server = launch(folder / "kartinnspill.duckdb", folder / "streamlit.log", cwd=_app_dir())
+    try:
+        server.wait_healthy(STARTUP_TIMEOUT_S)
+    except RuntimeError as e:
+        server.stop()
+        pytest.fail(f"Streamlit did not start ({e}).\n--- server output ---\n{server.log()}", pytrace=False)
+    yield server
+    server.stop()
+    if request.session.testsfailed:
+        print(f"--- streamlit log ({server.url}) ---\n{server.log()}")
+
+
 @pytest.fixture
-def app_server(start_app: Callable[..., AppServer]) -> AppServer:
-    """A running app on a fresh database with the demo data (KARTINNSPILL_DEMO=1)."""
+def app_server(request: pytest.FixtureRequest, start_app: Callable[..., AppServer]) -> AppServer:
+    """A running app on a fresh database with the demo data (KARTINNSPILL_DEMO=1). A test
+    marked ``shared_server`` (one that writes nothing, or nothing the module's other such
+    tests read) gets the module's one server instead of starting its own (~10 s of CPU)."""
+    if request.node.get_closest_marker("shared_server"):
+        return request.getfixturevalue("shared_app_server")
     return start_app()
 
 

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS
 from tests.browser.helpers import MAP_IFRAME, wait_for_map, wait_idle
+
+# the three only read the page (tabbing, a tap that scrolls): one server for the module
+pytestmark = pytest.mark.shared_server
 
 BORGEN = "borgen-tettstedsutvikling"
 MAX_TABS = 10
