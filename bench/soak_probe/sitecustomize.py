@@ -9,6 +9,13 @@ since the last line (wall and CPU time, from gc.callbacks), Streamlit's session 
 With KARTINNSPILL_SOAK_TRACEMALLOC=N, tracemalloc (N frames) runs from start-up and every
 line also carries the 15 allocation sites that grew most since the first line.
 
+Every line also has the sizes of what a long-running server could keep adding to
+(``_lengths``: Streamlit's media files, lazy dataframe sources, uploads, sessions kept for
+reconnection and its per-session bookkeeping, st.cache_* entries, the app's lru caches,
+pyarrow's pool, open file descriptors). With KARTINNSPILL_SOAK_SQL set it counts the
+statements the DuckDB store runs (``sql``: the 12 most frequent), to find the reads a page
+view repeats (what grew in issue 26: docs/perf/perf.md).
+
 A file named like the probe's plus `.collect` asks for one experiment: RSS before and
 after a full gc.collect() and after malloc_trim(0), written to `.collected`.
 
@@ -108,9 +115,15 @@ if os.environ.get("KARTINNSPILL_SOAK_PROBE"):
             cur = conn.cursor()
             try:
                 used = cur.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchall()[0][0]
+                try:  # its buffer pool's eviction queues: dead nodes are C heap duckdb_memory() omits
+                    nodes, dead = cur.execute(
+                        "SELECT sum(approximate_size), sum(dead_nodes) FROM duckdb_eviction_queues()"
+                    ).fetchall()[0]
+                except Exception:  # noqa: BLE001 - DuckDB before 1.5 has no such function
+                    nodes = dead = None
             finally:
                 cur.close()
-            return {"duckdb_mb": (used or 0) / 2**20}
+            return {"duckdb_mb": (used or 0) / 2**20, "duckdb_queue_nodes": nodes, "duckdb_dead_nodes": dead}
         except Exception as exc:  # noqa: BLE001 - a probe never breaks the server
             return {"duckdb_error": repr(exc)[:120]}
 
