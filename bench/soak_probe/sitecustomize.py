@@ -9,6 +9,13 @@ since the last line (wall and CPU time, from gc.callbacks), Streamlit's session 
 With KARTINNSPILL_SOAK_TRACEMALLOC=N, tracemalloc (N frames) runs from start-up and every
 line also carries the 15 allocation sites that grew most since the first line.
 
+Every line also has the sizes of what a long-running server could keep adding to
+(``_lengths``: Streamlit's media files, lazy dataframe sources, uploads, sessions kept for
+reconnection and its per-session bookkeeping, st.cache_* entries, the app's lru caches,
+pyarrow's pool, open file descriptors). With KARTINNSPILL_SOAK_SQL set it counts the
+statements the DuckDB store runs (``sql``: the 12 most frequent), to find the reads a page
+view repeats (what grew in issue 26: docs/perf/perf.md).
+
 A file named like the probe's plus `.collect` asks for one experiment: RSS before and
 after a full gc.collect() and after malloc_trim(0), written to `.collected`.
 
@@ -101,9 +108,9 @@ if os.environ.get("KARTINNSPILL_SOAK_PROBE"):
 
     def _duckdb() -> dict:
         """What DuckDB's buffer manager holds (MB), summed over its memory tags, on the
-        server's store (``store.core._OPENED``: gc.get_objects() misses frozen objects)."""
-        core = sys.modules.get("consultations.store.core")
-        if core is None:
+        server's store (``store.database._OPENED``: gc.get_objects() misses frozen objects)."""
+        core = sys.modules.get("consultations.store.database") or sys.modules.get("consultations.store.core")
+        if core is None or not hasattr(core, "_OPENED"):
             return {}
         try:
             store = next(iter(list(core._OPENED.values())), None)
@@ -113,11 +120,73 @@ if os.environ.get("KARTINNSPILL_SOAK_PROBE"):
             cur = conn.cursor()
             try:
                 used = cur.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchall()[0][0]
+                try:  # its buffer pool's eviction queues: dead nodes are C heap duckdb_memory() omits
+                    nodes, dead = cur.execute(
+                        "SELECT sum(approximate_size), sum(dead_nodes) FROM duckdb_eviction_queues()"
+                    ).fetchall()[0]
+                except Exception:  # noqa: BLE001 - DuckDB before 1.5 has no such function
+                    nodes = dead = None
             finally:
                 cur.close()
-            return {"duckdb_mb": (used or 0) / 2**20}
+            return {"duckdb_mb": (used or 0) / 2**20, "duckdb_queue_nodes": nodes, "duckdb_dead_nodes": dead}
         except Exception as exc:  # noqa: BLE001 - a probe never breaks the server
             return {"duckdb_error": repr(exc)[:120]}
+
+    def _lengths() -> dict:
+        """The sizes of what a long-running server could keep adding to: Streamlit's
+        runtime registries (media files, lazy dataframe sources, sessions kept for
+        reconnection, per-session bookkeeping), its st.cache_data / st.cache_resource
+        entries, the app's own lru caches, pyarrow's pool, open file descriptors, threads."""
+        out: dict = {"fds": len(os.listdir("/proc/self/fd"))}
+        if "pyarrow" in sys.modules:
+            pa = sys.modules["pyarrow"]
+            out["arrow_mb"] = pa.total_allocated_bytes() / 2**20
+        try:
+            if "streamlit.runtime" in sys.modules:
+                from streamlit.runtime import Runtime
+
+                if Runtime.exists():
+                    rt = Runtime.instance()
+                    mgr = rt._session_mgr
+                    out["st_media"] = len(rt._media_file_mgr._file_metadata)
+                    out["st_media_sessions"] = len(rt._media_file_mgr._files_by_session_and_coord)
+                    dfm = getattr(rt, "_dataframe_source_mgr", None)
+                    if dfm is not None:
+                        out["st_df_sources"] = len(dfm._sources)
+                        out["st_df_sessions"] = len(dfm._sources_by_session_and_coord)
+                    upl = getattr(rt, "_uploaded_file_mgr", None)
+                    if upl is not None and hasattr(upl, "file_storage"):
+                        out["st_upload_sessions"] = len(upl.file_storage)
+                    out["st_stored"] = len(getattr(mgr._session_storage, "_cache", ()))
+                    for name in ("_session_connect_times", "_session_user_labels", "_nonresumable_session_ids"):
+                        if hasattr(mgr, name):
+                            out["st" + name] = len(getattr(mgr, name))
+            caching = sys.modules.get("streamlit.runtime.caching")
+            if caching is not None:
+                for kind in ("cache_data_api", "cache_resource_api"):
+                    api = sys.modules.get(f"streamlit.runtime.caching.{kind}")
+                    caches = None
+                    for attr in ("_data_caches", "_resource_caches"):
+                        caches = getattr(api, attr, None) or caches
+                    fns = getattr(caches, "_function_caches", {}) if caches is not None else {}
+                    out[kind] = sum(
+                        len(getattr(getattr(c, "storage", None), "_mem_cache", ()) or getattr(c, "_mem_cache", ()))
+                        for c in list(fns.values())
+                    )
+        except Exception as exc:  # noqa: BLE001 - a probe never breaks the server
+            out["lengths_error"] = repr(exc)[:160]
+        for module, names in (
+            ("consultations.participation.public", ("_masked",)),
+            ("consultations.ui.maps", None),
+            ("consultations.compounds", None),
+        ):
+            mod = sys.modules.get(module)
+            if mod is None:
+                continue
+            for name, value in list(vars(mod).items()):
+                if (names is None or name in names) and hasattr(value, "cache_info"):
+                    out[f"lru:{module.rsplit('.', 1)[-1]}.{name}"] = value.cache_info().currsize
+        return out
 
     def _rss_mb() -> float:
         with open("/proc/self/status") as f:
@@ -143,10 +212,44 @@ if os.environ.get("KARTINNSPILL_SOAK_PROBE"):
             **_malloc(),
         }
 
+    _sql_counts: dict[str, int] = {}
+
+    def _count_sql() -> None:
+        """With KARTINNSPILL_SOAK_SQL set: count the statements the DuckDB store runs (the
+        first 90 characters of each), to find the reads a page view repeats."""
+        mod = sys.modules.get("consultations.store.duckdb_backend")
+        if mod is None or getattr(mod.DuckDBBackend.cursor, "_soak_counted", False):
+            return
+        import contextlib
+
+        original = mod.DuckDBBackend.cursor
+
+        class _Counted:
+            def __init__(self, cur) -> None:
+                self._cur = cur
+
+            def execute(self, sql, *args, **kwargs):
+                key = " ".join(str(sql).split())[:90]
+                _sql_counts[key] = _sql_counts.get(key, 0) + 1
+                return self._cur.execute(sql, *args, **kwargs)
+
+            def __getattr__(self, name):
+                return getattr(self._cur, name)
+
+        @contextlib.contextmanager
+        def cursor(self):
+            with original(self) as cur:
+                yield _Counted(cur)
+
+        cursor._soak_counted = True
+        mod.DuckDBBackend.cursor = cursor
+
     def _loop() -> None:
         first = None
         while True:
             time.sleep(_every)
+            if os.environ.get("KARTINNSPILL_SOAK_SQL"):
+                _count_sql()
             if os.path.exists(_path + ".collect"):  # bench/soak.py --collect-at-end
                 os.remove(_path + ".collect")
                 with open(_path + ".collected", "w") as f:
@@ -176,7 +279,10 @@ if os.environ.get("KARTINNSPILL_SOAK_PROBE"):
                     for g, p in pauses.items()
                 },
                 **_sessions(),
+                **_lengths(),
             }
+            if _sql_counts:
+                line["sql"] = sorted(_sql_counts.items(), key=lambda kv: -kv[1])[:12]
             if _frames:
                 snap = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(False, tracemalloc.__file__)])
                 line["traced_mb"] = tracemalloc.get_traced_memory()[0] / 2**20

@@ -230,7 +230,14 @@ class CaseworkStore:
     def analysis_frame(self, consultation_id: str):
         """Every input of a consultation as a pandas DataFrame, for summaries and exports:
         one row per input with its supports, planners' tags (list) and response fields, in
-        the columns and types ``frame.ANALYSIS_FRAME`` promises."""
+        the columns and types ``frame.ANALYSIS_FRAME`` promises. The caller's own copy of a
+        read remembered until the next write: the consultation page asks for it on every
+        run («vi hørte – vi gjør»), and each DuckDB run of its joins left ~28 kB of C heap
+        behind (a soak's memory growth, docs/perf/perf.md)."""
+        return self._analysis_frame(consultation_id).copy()
+
+    @_remembered
+    def _analysis_frame(self, consultation_id: str):
         with self._cursor() as cur:
             return conform_frame(
                 self._backend.frame(
