@@ -5,20 +5,15 @@ grade-6 class keeps its two-step page."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from consultations import geo
-from consultations.children import classes
 from consultations.children.pupil_steps import FIRST, More, Screen, after, before, more, one_action_per_screen
-from consultations.model import ClassPart, Role, Shape
+from consultations.model import ClassPart, Shape
 from consultations.participation.drawing import Sketch
-from consultations.store import Store
-from tests.conftest import app_on_copy_of, make_consultation, staff
-
-CID = "heggedal-skolevei"
-ROUTE = {"type": "LineString", "coordinates": [[10.406, 59.826], [10.412, 59.826], [10.420, 59.826]]}
+from tests.helpers_classes import CID, ROUTE, open_class, pupil
+from tests.helpers_classes import app, class_db  # noqa: F401  (fixtures)
 
 
 # -- the order of the screens ----------------------------------------------------------------
@@ -57,47 +52,9 @@ def test_the_way_to_an_activity_is_chosen_on_more_and_leads_back_there():
 # -- a grade-3 pupil under AppTest -----------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def class_db(tmp_path_factory):
-    now = datetime.now(UTC)
-    path = tmp_path_factory.mktemp("pupil-steps") / "classes.duckdb"
-    store = Store.open(path)
-    store.add_consultation(
-        make_consultation(
-            CID, title="Heggedal: skoleveien", opens_at=now - timedelta(days=5), closes_at=now + timedelta(days=30)
-        )
-    )
-    teacher = staff(store, "lena", Role.TEACHER).id
-    store.close()
-    return path, teacher
-
-
-@pytest.fixture
-def app(class_db, tmp_path, monkeypatch):
-    from consultations.ui import context
-
-    path, teacher = class_db
-    at = app_on_copy_of(path, tmp_path, monkeypatch)
-    at.teacher = teacher
-    yield at
-    context._store.clear()
-
-
 def _pupil(at, grade: str):
-    store = at.store()
-    now = datetime.now(UTC)
-    session = classes.create_class(
-        store,
-        store.get_user(at.teacher),
-        CID,
-        school="Heggedal skole",
-        grade=grade,
-        size=24,
-        opens_at=now - timedelta(minutes=5),
-        closes_at=now + timedelta(hours=2),
-    )
-    at.query_params["klasse"] = session.code
-    return session, at.run()
+    session = open_class(at, grade=grade)
+    return session, pupil(at, session.code)
 
 
 def _screen(at) -> tuple[str, list[str]]:

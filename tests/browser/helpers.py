@@ -272,3 +272,16 @@ def no_serious_axe(page: Page, where: str) -> None:
         for node in v["nodes"]
     ]
     assert not bad, f"axe-core on «{where}»:\n" + "\n".join(bad)
+
+
+def tap_map(page: Page, offsets: list[tuple[float, float]]) -> None:
+    """Taps with a finger (``page.touchscreen``) on the page's map, at fractions of its size
+    from its middle, as a person taps: one at a time, not a double tap."""
+    area = page.frame_locator(MAP_IFRAME).first.locator("#map_div")
+    area.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    b = area.bounding_box()
+    assert b is not None
+    for dx, dy in offsets:
+        page.touchscreen.tap(b["x"] + b["width"] * (0.5 + dx), b["y"] + b["height"] * (0.5 + dy))
+        page.wait_for_timeout(350)

@@ -29,7 +29,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Page, expect
-from tests.browser.helpers import STEP_SEND, STEP_WHAT, phone_step
+from tests.browser.helpers import STEP_SEND, STEP_WHAT, no_serious_axe, phone_step
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"  # as conftest.py
 DEFAULT_TIMEOUT_MS = 45_000  # as conftest.py sets for the browser_page fixture
@@ -553,6 +553,7 @@ def test_language_choice_nynorsk_and_english(app_server, browser_page: Page):
     expect(page.get_by_role("button", name=t("form.submit", "nn"), exact=True)).to_be_visible()
     page.wait_for_function("(code) => document.documentElement.lang === code", arg=t("language.html", "nn"))
     assert page.evaluate("document.documentElement.lang") == "nn"
+    no_serious_axe(page, "Borgen in nynorsk")
 
     box = page.get_by_role("combobox", name=t("language.label", "nn"), exact=True)
     box.click()
@@ -567,6 +568,7 @@ def test_language_choice_nynorsk_and_english(app_server, browser_page: Page):
         t("language.en", "en")
     )
     page.wait_for_function("(code) => document.documentElement.lang === code", arg=t("language.html", "en"))
+    no_serious_axe(page, "Borgen in English")
 
 
 # --------------------------------------------------------------------------- 4. phone

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import DEFAULT_TIMEOUT_MS
-from tests.browser.helpers import MAP_IFRAME, SLOW_MS, no_serious_axe, wait_for_map, wait_idle
+from tests.browser.helpers import SLOW_MS, no_serious_axe, tap_map, wait_for_map, wait_idle
 
 CID = "heggedal-skolevei"
 PHONE = {"width": 375, "height": 812}
@@ -62,18 +62,6 @@ def _one_action(page: Page, question: str, forward: str | None) -> None:
 def _tap(page: Page, name: str) -> None:
     wait_idle(page)
     page.get_by_role("button", name=name, exact=True).tap()
-
-
-def _tap_map(page: Page, offsets: list[tuple[float, float]]) -> None:
-    """Taps on the map, at fractions of its size from its middle."""
-    area = page.frame_locator(MAP_IFRAME).first.locator("#map_div")
-    area.scroll_into_view_if_needed()
-    page.wait_for_timeout(300)
-    b = area.bounding_box()
-    assert b is not None
-    for dx, dy in offsets:
-        page.touchscreen.tap(b["x"] + b["width"] * (0.5 + dx), b["y"] + b["height"] * (0.5 + dy))
-        page.wait_for_timeout(350)  # as a person: not a double tap
 
 
 @pytest.fixture
@@ -134,11 +122,11 @@ def test_a_grade_3_pupil_goes_the_whole_way_by_touch_one_action_per_screen(_brow
         finish = fl.get_by_role("button", name="Ferdig", exact=True)
         expect(finish).to_be_visible()  # drawing from the start: no tool to find first
         vertices = fl.locator(".leaflet-marker-pane .leaflet-editing-icon")
-        _tap_map(page, [(-0.2, 0.1), (-0.07, -0.05), (0.07, 0.08)])
+        tap_map(page, [(-0.2, 0.1), (-0.07, -0.05), (0.07, 0.08)])
         expect(vertices).to_have_count(3)  # the second tap did not end the line
         fl.get_by_role("button", name="Angre", exact=True).tap()
         expect(vertices).to_have_count(2)
-        _tap_map(page, [(0.07, 0.08), (0.2, -0.04)])
+        tap_map(page, [(0.07, 0.08), (0.2, -0.04)])
         expect(vertices).to_have_count(4)
         finish.tap()
         expect(page.get_by_text(re.compile(r"^Tegnet: strek, "))).to_be_visible(timeout=SLOW_MS)
@@ -153,7 +141,7 @@ def test_a_grade_3_pupil_goes_the_whole_way_by_touch_one_action_per_screen(_brow
         wait_for_map(page)
         chosen = page.get_by_text("Valgt punkt").first
         for attempt in range(3):  # a tap lost while the map's frame is laid out again is tapped again
-            _tap_map(page, [(0.0, 0.0)])
+            tap_map(page, [(0.0, 0.0)])
             try:
                 expect(chosen).to_be_visible(timeout=10_000)
                 break

@@ -14,6 +14,7 @@ from tests.browser.helpers import (
     PASSWORD,
     SLOW_MS,
     log_in,
+    no_serious_axe,
     seed_with_planner,
     wait_idle,
 )
@@ -30,12 +31,14 @@ def test_a_planners_login_survives_a_reload_a_new_tab_and_a_typed_address_until_
     page.reload()
     expect(main.get_by_role("heading", name="Høringer", exact=True)).to_be_visible(timeout=SLOW_MS)
     expect(page.get_by_role("heading", name=LOGIN_TITLE)).to_have_count(0)
+    no_serious_axe(page, "a planner's start page after a reload")
 
     tab = page.context.new_page()  # a new tab, the address typed
     tab.goto(f"{server.url}/gjennomgang")
     wait_idle(tab)
     expect(tab.get_by_role("heading", name=LOGIN_TITLE)).to_have_count(0)
     expect(tab.get_by_role("button", name="Logg ut")).to_be_visible(timeout=SLOW_MS)
+    no_serious_axe(tab, "/gjennomgang typed into a new tab")
 
     tab.get_by_role("button", name="Logg ut").click()  # the logout ends it in every tab
     expect(tab.get_by_role("heading", name=LOGIN_TITLE)).to_be_visible(timeout=SLOW_MS)

@@ -27,6 +27,7 @@ from tests.browser.helpers import (
     choose_option,
     no_serious_axe,
     phone_step,
+    tap_map,
     wait_for_map,
     wait_idle,
 )
@@ -105,19 +106,6 @@ _BUTTONS_UNCOVERED = """
 """
 
 
-def _tap_map(page: Page, offsets: list[tuple[float, float]]) -> None:
-    """Taps on the map, at fractions of its size from its middle."""
-    fl = page.frame_locator(MAP_IFRAME).first
-    area = fl.locator("#map_div")
-    area.scroll_into_view_if_needed()
-    page.wait_for_timeout(300)
-    b = area.bounding_box()
-    assert b is not None
-    for dx, dy in offsets:
-        page.touchscreen.tap(b["x"] + b["width"] * (0.5 + dx), b["y"] + b["height"] * (0.5 + dy))
-        page.wait_for_timeout(350)  # as a person: not a double tap
-
-
 def _stored(server, text: str) -> str:
     server.stop()  # DuckDB: one process per file
     con = duckdb.connect(str(server.db_path), read_only=True)
@@ -171,13 +159,13 @@ def test_a_four_point_line_is_drawn_by_touch_undone_once_and_stored(start_app, t
     _check_bar(page)
 
     vertices = fl.locator(".leaflet-marker-pane .leaflet-editing-icon")
-    _tap_map(page, [(-0.2, 0.1), (-0.07, -0.05), (0.07, 0.08)])
+    tap_map(page, [(-0.2, 0.1), (-0.07, -0.05), (0.07, 0.08)])
     expect(vertices).to_have_count(3)  # the second tap did not end the line
     expect(fl.get_by_text("3 punkter.", exact=False)).to_be_visible()
     no_serious_axe(page, "drawing a line")  # the page while drawing, its bar included
     undo.tap()
     expect(vertices).to_have_count(2)
-    _tap_map(page, [(0.05, 0.1), (0.18, -0.06)])
+    tap_map(page, [(0.05, 0.1), (0.18, -0.06)])
     expect(vertices).to_have_count(4)
     _check_bar(page)  # drawing: still uncovered
     finish.tap()
@@ -203,12 +191,13 @@ def test_a_four_corner_area_is_drawn_by_touch_undone_once_and_stored(start_app, 
     wait_idle(page)
     _check_bar(page)
     vertices = fl.locator(".leaflet-marker-pane .leaflet-editing-icon")
-    _tap_map(page, [(-0.15, -0.1), (0.15, -0.1), (0.15, 0.12), (0.0, 0.2)])
+    tap_map(page, [(-0.15, -0.1), (0.15, -0.1), (0.15, 0.12), (0.0, 0.2)])
     expect(vertices).to_have_count(4)
     fl.get_by_role("button", name="Angre", exact=True).tap()
     expect(vertices).to_have_count(3)
-    _tap_map(page, [(-0.15, 0.12)])
+    tap_map(page, [(-0.15, 0.12)])
     expect(vertices).to_have_count(4)
+    no_serious_axe(page, "drawing an area")  # the page while drawing, its bar included
     finish.tap()
     expect(page.get_by_text(re.compile(r"^Tegnet: område, "))).to_be_visible()
 
@@ -273,7 +262,7 @@ def test_a_grade_3_pupil_draws_a_four_point_way_to_school_by_touch(start_app, to
     wait_for_map(page)
     wait_idle(page)
     _check_bar(page)
-    _tap_map(page, [(-0.2, 0.1), (-0.07, -0.05), (0.07, 0.08), (0.2, -0.04)])
+    tap_map(page, [(-0.2, 0.1), (-0.07, -0.05), (0.07, 0.08), (0.2, -0.04)])
     expect(fl.locator(".leaflet-marker-pane .leaflet-editing-icon")).to_have_count(4)
     finish.tap()
     expect(page.get_by_text("Tegnet: strek").first).to_be_visible()
