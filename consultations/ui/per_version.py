@@ -1,7 +1,8 @@
 """What every session or rerun of a page would compute alike, computed once per data version
 and shared (issue 26): a resident's page (the «vi hørte – vi gjør» table) and a planner's
-(the analysis frame, the filtered and ordered list, the summary's figures, the labels of
-10,000 merknader) only take it.
+(the filtered and ordered list, the summary's figures, the labels of 10,000 merknader) only
+take it. The analysis frame they are made from is the store's to remember
+(``Store.analysis_frame``: one read per data version, a copy for each caller).
 
 A plain dict behind a lock, like the map's (ui/maps.py): ``st.cache_data`` would pickle and
 copy the value on every hit, ``st.cache_resource`` hashes its arguments on every call. The

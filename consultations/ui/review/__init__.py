@@ -19,7 +19,6 @@ from ...model import Status, User
 from ...store import Store
 from .. import parties, per_version
 from . import exports, summary
-from .common import whole_frame
 from .inputs import filters, inputs_view
 from .responses import responses_view
 
@@ -56,11 +55,11 @@ def page(store: Store, settings: Settings, user: User, lang: str) -> None:
     st.query_params["id"] = chosen  # the address always links to what is on screen
     c = by_id[chosen]
     parties.summary(store, c, lang)
-    frame = whole_frame(store, c.id)
+    frame = store.analysis_frame(c.id)
     chosen_filters = filters(c, frame, lang)
     key = per_version.filter_key(chosen_filters)
     filtered = per_version.memo(  # one filter for list and summary
-        store, "review-filtered", (c.id, key), lambda: filter_frame(whole_frame(store, c.id), **chosen_filters)
+        store, "review-filtered", (c.id, key), lambda: filter_frame(frame, **chosen_filters)
     )
     large = len(frame) > TABS_ON_DEMAND_AT
     tabs = st.tabs(

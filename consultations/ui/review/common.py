@@ -34,8 +34,3 @@ def row_labels(store: Store, consultation_id: str, frame: pd.DataFrame) -> dict[
         }
 
     return per_version.memo(store, "review-labels", (consultation_id,), make)
-
-
-def whole_frame(store: Store, consultation_id: str) -> pd.DataFrame:
-    """``Store.analysis_frame`` once per data version: every merknad, for every rerun."""
-    return per_version.memo(store, "review-frame", (consultation_id,), lambda: store.analysis_frame(consultation_id))

@@ -20,7 +20,7 @@ from .. import flash, per_version
 from .. import medvirkning as medvirkning_ui
 from ..safe import text_block
 from . import points
-from .common import row_labels, run, tags_of, whole_frame
+from .common import row_labels, run, tags_of
 
 
 def _group(
@@ -192,7 +192,7 @@ def _publishing(store: Store, c: Consultation, user: User, lang: str) -> None:
 def _answering(store: Store, c: Consultation, user: User, lang: str) -> None:
     """Progress and the response form: a fragment, so «Lagre» reruns this part (with the
     progress it moves), not the page's 10,000-merknad list, map and tabs."""
-    frame = whole_frame(store, c.id)  # read again when the fragment reruns after a save
+    frame = store.analysis_frame(c.id)  # read again when the fragment reruns after a save
     answered, total = review.progress(frame)
     st.progress(
         answered / total if total else 0.0,
