@@ -82,6 +82,9 @@ class Run:
     exceptions: list[str]
     fragment_ids: list[str]  # fragments this run registered (map, list)
     bytes: int
+    html: list[str] = field(default_factory=list)  # st.html bodies (the list's blocks)
+    outside: int = 0  # elements drawn outside any fragment (a run of the whole page)
+    links: list[str] = field(default_factory=list)  # st.page_link targets
 
     def widget(self, kind: str, label: str | None = None, contains: str | None = None) -> Widget:
         for w in self.widgets:
@@ -156,7 +159,7 @@ class Session:
         back.rerun_script.cached_message_hashes.extend(self.cache)
         for state in states or []:
             back.rerun_script.widget_states.widgets.append(state)
-        widgets, alerts, exceptions, fragments, size = [], [], [], [], 0
+        widgets, alerts, exceptions, fragments, size, html, outside, links = [], [], [], [], 0, [], 0, []
         start = time.perf_counter()
         self.ws.send(back.SerializeToString())
         while True:
@@ -171,14 +174,21 @@ class Session:
             elif msg.metadata.cacheable:
                 self.cache[msg.hash] = msg
             if kind == "script_finished" and msg.script_finished in FINISHED:
-                return Run(time.perf_counter() - start, widgets, alerts, exceptions, fragments, size)
+                return Run(
+                    time.perf_counter() - start, widgets, alerts, exceptions, fragments, size, html, outside, links
+                )
             if kind != "delta" or msg.delta.WhichOneof("type") != "new_element":
                 continue
             element = msg.delta.new_element
             field_name = element.WhichOneof("type")
             inner = getattr(element, field_name)
+            outside += not msg.delta.fragment_id
             if field_name == "alert":
                 alerts.append(inner.body)
+            elif field_name == "html":
+                html.append(inner.body)
+            elif field_name == "page_link":
+                links.append(inner.page)
             elif field_name == "exception":
                 exceptions.append(f"{inner.type}: {inner.message}")
             elif hasattr(inner, "id") and inner.id:

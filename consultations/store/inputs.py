@@ -15,12 +15,45 @@ from ..model import Attachment, Channel, Input, InputStatus, MapPoint, Objection
 from .archive import ArchivedInput
 from .audit import _audit, _naive
 from .database import _remembered
-from .rows import ATTACHMENT_COLUMNS, INPUT_SELECT, MAP_POINT_COLUMNS, attachment, input_, map_point, photo, select
+from .rows import (
+    ATTACHMENT_COLUMNS,
+    INPUT_COLUMNS,
+    INPUT_SELECT,
+    MAP_POINT_COLUMNS,
+    attachment,
+    input_,
+    map_point,
+    photo,
+    select,
+)
 
 # A pupil's route or place (classes.py) is never one of the consultation's inputs as
 # residents or the ordinary review, exports and reports see them: the class views show
 # them, and the public sees only a published class's summary (public.class_result).
 NOT_CLASS = "NOT EXISTS (SELECT 1 FROM class_inputs ci WHERE ci.input_id = i.id)"
+
+
+def _text_key(cur, racing: bool, consultation_id: str, address_hash: str, text: str, input_id: int) -> bool:
+    """The input's text key (migration 28): ``False`` when the same text came from this
+    address before (its key is taken). ``racing``: other processes may insert one meanwhile."""
+    key = (consultation_id, address_hash, text_hash(text))
+    if racing:
+        return bool(
+            cur.execute(
+                """INSERT INTO input_text_keys (consultation_id, address_hash, text_hash, input_id)
+                   VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING input_id""",
+                (*key, input_id),
+            ).fetchall()
+        )
+    taken = cur.execute(
+        "SELECT 1 FROM input_text_keys WHERE consultation_id = ? AND address_hash = ? AND text_hash = ?", key
+    ).fetchall()
+    if not taken:
+        cur.execute(
+            "INSERT INTO input_text_keys (consultation_id, address_hash, text_hash, input_id) VALUES (?, ?, ?, ?)",
+            (*key, input_id),
+        )
+    return not taken
 
 
 class InputsStore:
@@ -63,6 +96,11 @@ class InputsStore:
         stored with the input or not at all. With an ``actor`` (staff registering a letter,
         an e-mail …) the audit log gets it too.
         """
+        # Another process may store the same token or text key between the checks and the
+        # inserts only on PostgreSQL; there ON CONFLICT settles it. A DuckDB file has one
+        # process, whose write lock holds the checks and inserts together: a plain insert
+        # (ON CONFLICT cost ~3 ms of a resident's send, issue 26).
+        racing = self.shared
         with self._transaction() as cur:
             existing = (
                 cur.execute("SELECT id FROM inputs WHERE submission_token = ?", (token,)).fetchall() if token else []
@@ -76,8 +114,9 @@ class InputsStore:
                        created_at, answers, sender_type, sender_name, address_hash,
                        sender_address, sender_property, objection, objection_status,
                        drawing, measure)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (submission_token) DO NOTHING RETURNING id""",
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+                    + (" ON CONFLICT (submission_token) DO NOTHING" if racing else "")
+                    + " RETURNING id",
                     (
                         consultation_id,
                         category,
@@ -113,11 +152,7 @@ class InputsStore:
             if (
                 inserted
                 and address_hash
-                and not cur.execute(
-                    """INSERT INTO input_text_keys (consultation_id, address_hash, text_hash, input_id)
-                   VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING input_id""",
-                    (consultation_id, address_hash, text_hash(text), inserted[0][0]),
-                ).fetchall()
+                and not _text_key(cur, racing, consultation_id, address_hash, text, inserted[0][0])
             ):
                 raise DuplicateText()
             if existing:
@@ -153,9 +188,17 @@ class InputsStore:
                             ensure_ascii=False,
                         ),
                     )
-        stored = self.get_input(int(new_id))
+        # a new input has no supports yet: read without counting them (a join, in DuckDB)
+        stored = self.get_input(int(new_id)) if not created else self._new_input(int(new_id))
         assert stored is not None
         return stored, created
+
+    def _new_input(self, input_id: int) -> Input | None:
+        """``get_input`` of an input just stored, which no one can have supported yet."""
+        rows = self._records(
+            f"SELECT {select(INPUT_COLUMNS, 'i')}, 0 AS supports FROM inputs i WHERE i.id = ?", (input_id,)
+        )
+        return input_(rows[0]) if rows else None
 
     def bulk_add_inputs(
         self,

@@ -20,7 +20,7 @@ from .class_maps import results_map
 from .listing import HOME_PAGE, days_left
 from .medvirkning import public_view as heard_section
 from .outcomes import outcomes_section
-from .participation import input_form, input_list, map_section, page_stale
+from .participation import FORM_FRAGMENT, input_form, input_list, map_section
 
 
 def documents(store: Store, consultation_id: str, lang: str) -> None:
@@ -129,16 +129,14 @@ def class_result_section(store: Store, settings: Settings, c: Consultation, lang
     st.caption(t("class_public.map_caption", lang, small=SMALL_GROUP))
 
 
-@st.fragment
+@st.fragment(key=FORM_FRAGMENT)
 def participation(
     store: Store, settings: Settings, c: Consultation, session: str, lang: str, accepts_input: bool
 ) -> None:
     """The map, its layers and the form. Sending (or a refusal, or the personal-data
     question) reruns only these, not the page around them: a whole page's run is most of
-    what a resident costs the server (issue 26). A stored input is the exception: the whole
-    page runs again, so the list below shows it at once as well."""
-    if page_stale(c.id):
-        st.rerun(scope="app")
+    what a resident costs the server (issue 26). A stored input reruns these and the list
+    below, so the list shows it at once as well (``participation._on_submit``)."""
     map_section(store, settings, c, lang, accepts_input=accepts_input)
     layers.resident_list(store.context_layers(c.id), lang)
     if accepts_input:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from functools import partial
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from ..participation import attachments
 from ..planning import planprocess
@@ -45,6 +46,11 @@ from .upload_budget import drop_session_uploads
 
 PAGE_SIZE = 10  # the list's inputs a page («Vis flere» adds as many): each is two elements a run
 RECEIPT_PAGE = "pages/kvittering.py"
+# The fragments a stored input reruns (``st.rerun`` by key, from the form's callback): the
+# map and the form (``consultation_view.participation``), and the list, so the list shows
+# the new input at once; the rest of the page does not run again (issue 26).
+FORM_FRAGMENT = "ki-participation"
+LIST_FRAGMENT = "ki-list"
 
 
 # -- the map -----------------------------------------------------------------------------
@@ -259,7 +265,6 @@ def _on_submit(
         flash.outage(_form_where(consultation.id), exc, lang)
         return
     seen_own_write(store)
-    state[_sent_key(consultation.id)] = True  # the page around the form shows it too (page_stale)
     state[_step_key(consultation.id)] = 1  # on a phone: sent; the next input starts at «where»
     message = "form.thanks" if stored.status == InputStatus.PUBLISHED else "form.thanks_pending"
     thanks = t(worded(message, consultation.stage), lang, ref=stored.reference)
@@ -285,17 +290,14 @@ def _on_submit(
     for q in consultation.questions:
         state[_question_key(consultation.id, q)] = [] if q.kind == QuestionKind.MULTIPLE else None
     location.clear(consultation.id)
-
-
-def _sent_key(consultation_id: str) -> str:
-    return f"sent-{consultation_id}"
-
-
-def page_stale(consultation_id: str) -> bool:
-    """True once after an input was stored from the form. The form's send reruns only the
-    part of the page the form is in; the list, the counts and what else shows the inputs lie
-    outside it and must run again to show the new one."""
-    return bool(st.session_state.pop(_sent_key(consultation_id), False))
+    # Sent from the form's fragment (a browser): the map, the form and the list run again
+    # and show the new input. Nothing else on the page shows inputs (the «vi hørte» table
+    # follows them within HEARD_FRESHNESS), so the page around them does not: a whole
+    # page's run was ~30 ms of a resident's CPU (issue 26). A run of the whole page (the
+    # interaction's own) shows it anyway.
+    ctx = get_script_run_ctx()
+    if ctx is not None and ctx.fragment_ids_this_run:
+        st.rerun([FORM_FRAGMENT, LIST_FRAGMENT])
 
 
 def _what(consultation: Consultation, keys: dict[str, str], lang: str) -> None:
@@ -439,7 +441,7 @@ def _support(store: Store, consultation_id: str, input_id: int, session: str, la
         flash.say(_list_where(consultation_id), "info", t("input.already_supported", lang))
 
 
-@st.fragment
+@st.fragment(key=LIST_FRAGMENT)
 def input_list(store: Store, consultation: Consultation, session: str, lang: str) -> None:
     """Published inputs, newest first, filterable, each with a support button named by it."""
     st.subheader(t(worded("list.heading", consultation.stage), lang), anchor=False)
