@@ -383,11 +383,12 @@ def test_a_private_plan_shows_its_proposer_and_the_plankonsulent_as_the_postal_r
 
 def test_a_residents_own_input_is_on_the_map_right_after_the_thanks(app, monkeypatch):
     """The shared map may lag a second behind other people's inputs (maps.MAP_FRESHNESS),
-    never behind the resident's own: here the clock stands still, so only her own write
-    can have written the map again."""
+    never behind the resident's own: here the clock stands still, so the shared map is not
+    written again, and hers is drawn beside it (``maps.own_inputs``) until it is."""
     from consultations.ui import maps
 
-    monkeypatch.setattr(maps, "_clock", lambda: 5000.0)
+    clock = [5000.0]
+    monkeypatch.setattr(maps, "_clock", lambda: clock[0])
     monkeypatch.setattr(maps, "MAP_FRESHNESS", 1.0)  # as shipped (conftest sets 0)
     cid = BORGEN
     at = open_consultation(app.run(), cid)
@@ -402,7 +403,12 @@ def test_a_residents_own_input_is_on_the_map_right_after_the_thanks(app, monkeyp
     at.run()
     assert any(s.value.startswith("Takk") for s in at.success)
     (after,) = folium_args(at)
-    assert text in after["script"] and text not in before["script"]
+    assert text in after["feature_group"] and text not in before["script"]
+    assert after["script"] == before["script"]  # the shared map, not written for her input
+    clock[0] += maps.MAP_FRESHNESS + 0.01  # the shared map is written again: hers is in it
+    at.run()
+    (later,) = folium_args(at)
+    assert text in later["script"] and text not in later["feature_group"]
 
 
 # -- school classes (barnetråkk): the teacher, a pupil, the planner, the residents ---------

@@ -161,6 +161,15 @@ def map_points(store: Store, consultation_id: str, lang: str) -> list[MapPoint]:
     ]
 
 
+def map_point(item: Input, lang: str) -> MapPoint | None:
+    """One input as the consultation map shows it (``map_points``); ``None`` for one the
+    map does not show (not published, or without a place)."""
+    shown = public_input(item, lang)
+    if shown is None or shown.lat is None or shown.lon is None:
+        return None
+    return MapPoint(shown.lat, shown.lon, shown.category, shown.text, shown.id, shown.drawing, shown.measure)
+
+
 def _sender(found: tuple | None) -> Own | None:
     """A private sender's own name, address and gnr/bnr (``Store.sender_identities``)."""
     return own_of(SenderType.PRIVATE.value, *found) if found else None

@@ -49,7 +49,7 @@ from ..store import Store
 from ..participation.submission import check_location
 from .maps import (
     DrawTools,
-    own_write,
+    own_inputs,
     rendered_consultation_map,
     show_map,
     sketch_script,
@@ -252,22 +252,16 @@ def widget(
     elif shape_help:
         st.caption(t(f"location.help_{current.shape.value}", lang))
     skip_map(w.key("map"), lang)
+    shared = rendered_consultation_map(
+        store, settings, consultation, lang, current.shape, key=w.key("map"), inputs=inputs, context=context
+    )
+    own = own_inputs(consultation, lang, shared) if inputs else None  # hers, before the shared map has them
     show_map(
-        rendered_consultation_map(
-            store,
-            settings,
-            consultation,
-            lang,
-            current.shape,
-            key=w.key("map"),
-            inputs=inputs,
-            since=own_write(),
-            context=context,
-        ),
+        shared,
         w.key("map"),
         height=height,
         returned_objects=["last_clicked"] if current.shape == Shape.POINT else ["last_active_drawing"],
-        pin_script=sketch_script(current, consultation.stage, lang, answered(consultation.id, prefix), marks),
+        pin_script=sketch_script(current, consultation.stage, lang, answered(consultation.id, prefix), marks, own),
         on_change=w.map_changed,
     )
     after_map(w.key("map"))

@@ -13,7 +13,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import astuple, dataclass, replace
+from dataclasses import astuple, dataclass, field, replace
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -479,6 +479,7 @@ class RenderedMap:
     css_links: tuple[str, ...]
     js_links: tuple[str, ...]
     component_key: str
+    version: int = field(default=0, compare=False)  # the data version its inputs are of
 
 
 def render_map(m: folium.Map, key: str) -> RenderedMap:
@@ -637,6 +638,7 @@ def rendered_consultation_map(
             photos = public.photos(store, consultation.id, lang)
             labels = consultation.labels(lang)
             found = _filled(frame, input_rows(consultation.categories, points, labels.category, lang, photos), key)
+            found = replace(found, version=version)
         for old in [k for k in _RENDERED if k[:5] == cache_key[:5]]:
             del _RENDERED[old]  # with other layers: never asked for again
         _RENDERED[cache_key] = _Built(weakref.ref(store), drawn, version, _clock(), found)
@@ -667,6 +669,38 @@ def seen_own_write(store: Store) -> None:
 def own_write() -> int:
     """``since`` for this session's maps (``seen_own_write``)."""
     return st.session_state.get(_OWN_WRITE, 0)
+
+
+# session state: {consultation id: [(data version of the write, the input as the map shows it)]}
+_OWN_INPUTS = "map-own-inputs"
+
+
+def keep_own_input(store: Store, consultation_id: str, point: MapPoint | None) -> None:
+    """After this session stored a published input with a place (``point``, as the public
+    map shows it): its map shows it at once, drawn beside the shared map (``own_inputs``),
+    until the shared map, written again within ``MAP_FRESHNESS``, has it. Writing the
+    shared map for each sender's own input (``since``) was most of a send at 3,000 inputs
+    and, in a crowd, a map written for every input (issue 26)."""
+    seen_own_write(store)
+    if point is None:
+        return
+    kept = st.session_state.setdefault(_OWN_INPUTS, {})
+    kept[consultation_id] = [*kept.get(consultation_id, ()), (store.data_version, point)]
+
+
+def own_inputs(consultation: Consultation, lang: str, shown: RenderedMap) -> InputRows | None:
+    """This session's own inputs that the shared map ``shown`` is older than, as rows for
+    ``sketch_script``; the ones it has are forgotten."""
+    kept = (st.session_state.get(_OWN_INPUTS) or {}).get(consultation.id)
+    if not kept:
+        return None
+    waiting = [(version, point) for version, point in kept if version > shown.version]
+    if len(waiting) != len(kept):
+        st.session_state[_OWN_INPUTS][consultation.id] = waiting
+    if not waiting:
+        return None
+    labels = consultation.labels(lang)
+    return input_rows(consultation.categories, [point for _, point in waiting], labels.category, lang)
 
 
 def _drawn_from(consultation: Consultation) -> int:
@@ -941,8 +975,13 @@ def _sketch_script(
     stage: Stage,
     lang: str,
     marks: tuple[tuple[str, str, float, float], ...] = (),
+    own: InputRows | None = None,
 ) -> str:
     group = pin_layer(pin, stage, lang)
+    if own is not None:  # the resident's own inputs the shared map does not have yet
+        if own.drawings != "[]":
+            InputDrawings(own.drawing_headings, own.drawings).add_to(group)
+        InputCluster(own.pin_headings, own.pins).add_to(group)
     for icon, label, lat, lon in marks:  # a landmark with its word: the pupils' school
         folium.Marker(location=(lat, lon), icon=landmark_icon(icon, label), interactive=False, keyboard=False).add_to(
             group
@@ -973,7 +1012,12 @@ def landmark_icon(icon: str, label: str) -> folium.DivIcon:
 
 
 def sketch_script(
-    sketch: Sketch, stage: Stage, lang: str, answered: int = 0, marks: tuple[tuple[str, str, float, float], ...] = ()
+    sketch: Sketch,
+    stage: Stage,
+    lang: str,
+    answered: int = 0,
+    marks: tuple[tuple[str, str, float, float], ...] = (),
+    own: InputRows | None = None,
 ) -> str:
     """What a form has on the map so far (``feature_group_to_add``): the pin, the points of
     a route or area being built by keyboard, or the finished drawing. Made once per sketch.
@@ -982,11 +1026,12 @@ def sketch_script(
     (``DrawTools``): once the app has answered, what is on the map is what will be sent — a
     drawing taken is the sketch's, a refused one is gone. ``answered`` counts the drawings
     the app has answered: a refusal leaves the sketch as it was, and st_folium runs the
-    script again only when it changes."""
+    script again only when it changes. ``own``: the resident's own inputs the shared map
+    does not show yet (``own_inputs``), drawn as the map draws every input."""
     points = tuple((p.label, p.lat, p.lon) for p in sketch.points)
     drawing = sketch.drawing.geojson if sketch.drawing else None
     pin = sketch.pin if sketch.shape == Shape.POINT else None
-    script = _sketch_script(pin, points, drawing, sketch.shape, stage, lang, marks)
+    script = _sketch_script(pin, points, drawing, sketch.shape, stage, lang, marks, own)
     if sketch.shape == Shape.POINT:
         return script  # no drawing tools on the map
     return script + f"\nif (map_div.kiDrawn) {{ map_div.kiDrawn.clearLayers(); }}  // drawings answered: {answered}\n"

@@ -8,7 +8,7 @@ from functools import partial
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from ..participation import attachments
+from ..participation import attachments, public
 from ..planning import planprocess
 from ..config import Settings
 from ..errors import InvalidInput, StoreUnavailable
@@ -39,7 +39,7 @@ from ..participation.submission import (
 from . import flash, form_steps, location, mail_forms
 from .context import client_address, limiter, settings
 from .list_markup import listed
-from .maps import own_write, rendered_consultation_map, seen_own_write, show_map
+from .maps import keep_own_input, own_write, rendered_consultation_map, show_map
 from .receipt import ADDRESS_PARAM, keep_receipt_address
 from .skip import after_map, skip_map
 from .upload_budget import drop_session_uploads
@@ -264,7 +264,7 @@ def _on_submit(
     except StoreUnavailable as exc:
         flash.outage(_form_where(consultation.id), exc, lang)
         return
-    seen_own_write(store)
+    keep_own_input(store, consultation.id, public.map_point(stored, lang))  # on her map at once
     state[_step_key(consultation.id)] = 1  # on a phone: sent; the next input starts at «where»
     message = "form.thanks" if stored.status == InputStatus.PUBLISHED else "form.thanks_pending"
     thanks = t(worded(message, consultation.stage), lang, ref=stored.reference)
