@@ -74,3 +74,51 @@ def test_a_read_inside_an_atomic_block_sees_the_blocks_own_writes(store):
         store.add_consultation(make_consultation("inne-i-blokken"))
         assert store.get_consultation("inne-i-blokken") is not None
     assert store.get_consultation("inne-i-blokken") is not None
+
+
+def _counting(store, monkeypatch) -> list[str]:
+    """The SQL the store sends from now on."""
+    sent: list[str] = []
+    records = type(store)._records
+
+    def counted(self, sql, params=()):
+        sent.append(sql)
+        return records(self, sql, params)
+
+    monkeypatch.setattr(type(store), "_records", counted)
+    return sent
+
+
+def test_an_input_or_a_support_leaves_the_steady_reads_remembered(store, consultation, monkeypatch):
+    """The consultation, its documents and layers are not read again after a resident's
+    input or support (they cannot change with one); the list is."""
+    store.get_consultation(consultation.id)
+    store.documents(consultation.id)
+    store.context_layers(consultation.id)
+    store.published_inputs(consultation.id, limit=20)
+    sent = _counting(store, monkeypatch)
+    item = _send(store, consultation, "En benk ved lekeplassen hadde vært fint.")
+    store.add_support(item.id, store.hash_session("another", consultation.id))
+    sent.clear()
+    assert store.get_consultation(consultation.id) == consultation
+    store.documents(consultation.id)
+    store.context_layers(consultation.id)
+    assert not sent  # all three remembered
+    assert [i.id for i in store.published_inputs(consultation.id, limit=20)] == [item.id]
+    assert len(sent) == 1 and "FROM inputs" in sent[0]
+
+
+def test_any_other_write_reads_the_steady_ones_again(store, consultation, monkeypatch):
+    import dataclasses
+
+    store.get_consultation(consultation.id)
+    store.update_consultation(dataclasses.replace(consultation, summary="Ny oppsummering"), "kari")
+    assert store.get_consultation(consultation.id).summary == "Ny oppsummering"
+    with store.atomic():  # an input and something else in one change: everything again
+        _send(store, consultation, "Innspill og endring i samme transaksjon her.")
+        store.update_consultation(dataclasses.replace(consultation, summary="Endret igjen"), "kari")
+    assert store.get_consultation(consultation.id).summary == "Endret igjen"
+    with store.atomic():  # inputs only: the consultation stays remembered, and right
+        _send(store, consultation, "Bare et innspill i denne transaksjonen, takk.")
+    sent = _counting(store, monkeypatch)
+    assert store.get_consultation(consultation.id).summary == "Endret igjen" and not sent

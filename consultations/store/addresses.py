@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from ..model import Address
 from .audit import _audit
 from .backend import Cursor
-from .database import _remembered
+from .database import _steady
 from .rows import ADDRESS_COLUMNS, address, select
 
 _ADDRESS_COLUMNS = select(ADDRESS_COLUMNS)
@@ -49,11 +49,11 @@ class AddressesStore:
     def _count_addresses(cur: Cursor) -> int:
         return int(cur.execute("SELECT count(*) FROM addresses").fetchone()[0])
 
-    @_remembered
+    @_steady
     def count_addresses(self) -> int:
         return int(self._value("SELECT count(*) FROM addresses") or 0)
 
-    @_remembered
+    @_steady
     def search_addresses(self, key: str, limit: int) -> list[Address]:
         """Addresses whose key starts with ``key``, or has a word that does (both as
         places.normalise() spells them): those starting with it first, then the shortest."""
@@ -67,7 +67,7 @@ class AddressesStore:
         )
         return [address(r) for r in rows]
 
-    @_remembered
+    @_steady
     def addresses_of_property(self, gnr: int, bnr: int, limit: int) -> list[Address]:
         """The addresses on one property (gardsnummer/bruksnummer), in order."""
         rows = self._records(

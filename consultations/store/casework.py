@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from ..errors import NotFound
 from ..model import InputStatus, NotMerknad, Objection, ObjectionStatus, Response
 from .audit import _audit, _naive
-from .database import _remembered
+from .database import _remembered, _steady
 from .frame import conform_frame
 from .inputs import NOT_CLASS
 from .points import sync_objection, sync_response
@@ -191,7 +191,7 @@ class CaseworkStore:
                 None,
             )
 
-    @_remembered
+    @_steady
     def responses_published(self, consultation_id: str) -> bool:
         return bool(self._value("SELECT responses_published FROM consultations WHERE id = ?", (consultation_id,)))
 

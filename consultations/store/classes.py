@@ -9,7 +9,7 @@ from datetime import datetime
 from ..errors import Conflict, NotFound
 from ..model import ClassSession, Input, User
 from .audit import _audit, _naive
-from .database import _remembered
+from .database import _steady
 from . import rows as record
 
 _CLASS_COLUMNS = record.select(record.CLASS_COLUMNS)
@@ -85,7 +85,7 @@ class ClassesStore:
         rows = self._records(f"SELECT {_CLASS_COLUMNS} FROM class_sessions WHERE code = ?", (code,))
         return record.class_session(rows[0]) if rows else None
 
-    @_remembered
+    @_steady
     def class_sessions(self, consultation_id: str | None = None, teacher_id: int | None = None) -> list[ClassSession]:
         """Class sessions, newest first; of one consultation and/or one teacher."""
         sql = f"SELECT {_CLASS_COLUMNS} FROM class_sessions WHERE true"

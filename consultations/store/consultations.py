@@ -12,7 +12,7 @@ from .. import geo
 from ..errors import Conflict, NotFound
 from ..model import Consultation, ConsultationListing, ContextLayer, Document, DocumentKind, LayerKind
 from .audit import _audit, _naive
-from .database import _remembered, records
+from .database import _remembered, _steady, records
 from .inputs import NOT_CLASS
 from . import rows as record
 
@@ -95,7 +95,7 @@ class ConsultationsStore:
     def consultation_ids(self) -> set[str]:
         return {r[0] for r in self._rows("SELECT id FROM consultations")}
 
-    @_remembered
+    @_steady
     def get_consultation(self, consultation_id: str) -> Consultation | None:
         rows = self._records(f"SELECT {_CONSULTATION_COLUMNS} FROM consultations WHERE id = ?", (consultation_id,))
         return record.consultation(rows[0]) if rows else None
@@ -168,7 +168,7 @@ class ConsultationsStore:
             )
         return int(doc_id)
 
-    @_remembered
+    @_steady
     def documents(self, consultation_id: str) -> list[Document]:
         rows = self._records(
             f"""SELECT {_DOCUMENT_COLUMNS} FROM documents
@@ -240,7 +240,7 @@ class ConsultationsStore:
             )
         return int(layer_id)
 
-    @_remembered
+    @_steady
     def context_layers(self, consultation_id: str) -> list[ContextLayer]:
         rows = self._records(
             f"SELECT {_LAYER_COLUMNS} FROM context_layers WHERE consultation_id = ? ORDER BY id",

@@ -101,7 +101,7 @@ class InputsStore:
         # process, whose write lock holds the checks and inserts together: a plain insert
         # (ON CONFLICT cost ~3 ms of a resident's send, issue 26).
         racing = self.shared
-        with self._transaction() as cur:
+        with self._transaction(only_inputs=True) as cur:
             existing = (
                 cur.execute("SELECT id FROM inputs WHERE submission_token = ?", (token,)).fetchall() if token else []
             )
@@ -404,7 +404,7 @@ class InputsStore:
         input is not published. With an ``address_hash`` and a ``day``, a second support
         from that address on that day raises ``SupportedFromAddress`` (a new tab is a new
         session, but not a new resident); a unique index makes it a database rule."""
-        with self._transaction() as cur:
+        with self._transaction(only_inputs=True) as cur:
             self._backend.lock(cur, f"supports:{input_id}")  # the checks below, across processes
             published = cur.execute(
                 f"SELECT count(*) FROM inputs i WHERE id = ? AND status = 'published' AND {NOT_CLASS}",

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 
 from ..errors import NotFound
 from .audit import _audit, _naive
-from .database import _remembered
+from .database import _steady
 
 
 class MedvirkningQueries:
@@ -64,7 +64,7 @@ class MedvirkningQueries:
                     cur, actor, "consultation.follow_up", "consultation", f"{consultation_id}#{theme}", before, after
                 )
 
-    @_remembered  # asked on every resident's page run (ui/medvirkning.public_view)
+    @_steady  # asked on every resident's page run (ui/medvirkning.public_view)
     def feedback_published(self, consultation_id: str) -> bool:
         return bool(self._rows("SELECT 1 FROM feedback_publication WHERE consultation_id = ?", (consultation_id,)))
 
