@@ -66,9 +66,10 @@ def test_her_route_is_drawn_on_her_map_until_the_shared_map_has_it(demo_app, mon
     store.update_consultation(c, "test")
     demo_app.query_params["id"] = BORGEN
     at = demo_app.run()
-    (before,) = folium_args(at)
     way = {"type": "LineString", "coordinates": [[10.406, 59.826], [10.412, 59.826], [10.420, 59.826]]}
     at.session_state["location"] = {BORGEN: Sketch(shape=Shape.LINE, drawing=geo.read_drawing(way, c.shapes, c.area))}
+    at.run()  # the map with the line's tools, as she drew
+    (before,) = folium_args(at)
     text = "Skoleveien min langs vannet, trygg og fin."
     at = _send(at, text, pin=False)
     assert any(s.value.startswith("Takk") for s in at.success), [e.value for e in at.error]
