@@ -102,11 +102,13 @@ def test_a_refused_message_shuts_the_workers_down(store, case, tmp_path, monkeyp
     assert multiprocessing.active_children() == []
 
 
-def test_the_ordered_pool_hands_back_results_in_order_from_other_processes():
+def test_the_ordered_pool_shares_the_jobs_with_a_worker_and_hands_back_results_in_order():
     with ordered_pool.ordered_map(_pid, "shared", range(40), workers=2, ahead=2) as results:
         found = list(results)
     assert [(shared, job) for shared, job, _ in found] == [("shared", n) for n in range(40)]
-    assert os.getpid() not in {pid for _, _, pid in found}
+    here = [job for _, job, pid in found if pid == os.getpid()]
+    assert here == list(range(0, 40, 2))  # every second job drawn here, the rest in one worker
+    assert len({pid for _, _, pid in found}) == 2
     assert multiprocessing.active_children() == []
     with ordered_pool.ordered_map(_pid, "here", range(3), workers=1) as results:
         assert [pid for _, _, pid in results] == [os.getpid()] * 3

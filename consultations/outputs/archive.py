@@ -84,10 +84,10 @@ RECEIPT_MAX_BYTES = 5_000_000  # a kvittering is a few kilobytes
 _REPORT_KEY = "merknadsbehandling"
 _DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
-# The merknad PDFs are drawn in this many worker processes (at most, and never more than
-# the cores there are) once a package has POOL_FROM of them: ~60 ms of CPU each, 10 minutes
-# for a 10,000-merknad kommuneplan on one core. Below that, starting the workers (~2 s of
-# imports each) costs more than it saves.
+# The merknad PDFs are drawn by this many processes (the command's own and WORKERS - 1
+# started for it; never more than the cores there are) once a package has POOL_FROM of
+# them: ~60 ms of CPU each, 10 minutes for a 10,000-merknad kommuneplan on one core. Below
+# that, starting a worker (~2 s of imports) costs more than it saves.
 WORKERS = 2
 POOL_FROM = 200
 
@@ -168,8 +168,8 @@ def write_package(
     then dropped: memory holds one merknad's files, not 10,000 (a kommuneplan). Returns the
     merknader sent and the messages' folders. ``InvalidArchive`` part way leaves a partial
     zip on ``target``: the caller discards it (``downloads.write_archive``). ``workers``
-    (e.g. ``WORKERS``): draw the merknad PDFs in that many processes when there are many;
-    the package is the same, message for message and byte for byte."""
+    (e.g. ``WORKERS``): draw the merknad PDFs in that many processes, this one included,
+    when there are many; the package is the same, message for message and byte for byte."""
     now = now or datetime.now(UTC)
     input_ids, messages = _messages(store, consultation_id, profile, since, lang, now, workers)
     folders = []

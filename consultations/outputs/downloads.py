@@ -149,7 +149,7 @@ def write_archive(
     """``archive_file`` streamed to ``path`` (the ``archive`` command): written entry by
     entry into a file beside it and moved into place only once whole, so memory stays
     bounded however many merknader there are and a refused package leaves no file; the
-    merknad PDFs of a large package drawn in ``archive.WORKERS`` processes. Returns how many merknader got a journalpost of their own. ``OSError`` when ``path`` cannot be written."""
+    merknad PDFs of a large package drawn by ``archive.WORKERS`` processes. Returns how many merknader got a journalpost of their own. ``OSError`` when ``path`` cannot be written."""
     path = Path(path)
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as f:
         partial = Path(f.name)

@@ -1,14 +1,17 @@
-"""Work shared with a few worker processes, its results handed back one by one in the order
-it was given: the archive package's PDFs (one per merknad, ~60 ms of CPU each, 10,000 in a
-kommuneplan) drawn on every core while the parent reads the store and writes the zip in the
-package's own order.
+"""Work shared between this process and a few worker processes, its results handed back one
+by one in the order it was given: the archive package's PDFs (one per merknad, ~60 ms of CPU
+each, 10,000 in a kommuneplan) drawn on every core while this process also reads the store
+and writes the zip in the package's own order.
 
-The workers are started fresh (``spawn``): forking a process that holds DuckDB's threads, or
-a Streamlit server's, may copy a lock another thread held. What every job shares is sent to
-each worker once, not with every job. Only a bounded number of jobs is in flight
-(``ahead`` per worker), so finished results wait in memory for a few documents, not for the
-package. The pool is shut down when the results have been read, or when the reader stops
-early (a refused message): no process outlives the call.
+This process takes its share of the jobs itself (every ``workers``-th, drawn when its turn to
+be read comes) while the others run ahead in the workers: two cores need one worker process,
+not two (whose imports and caches would double the memory for no more speed). The workers
+are started fresh (``spawn``): forking a process that holds DuckDB's threads, or a Streamlit
+server's, may copy a lock another thread held. What every job shares is sent to each worker
+once, not with every job. Only a bounded number of jobs is in flight (``ahead`` per
+process), so finished results wait in memory for a few documents, not for the package. The
+pool is shut down when the results have been read, or when the reader stops early (a refused
+message): no process outlives the call.
 """
 
 from __future__ import annotations
@@ -37,18 +40,18 @@ def usable_cores() -> int:
 def ordered_map(
     fn: Callable[[Any, Any], Any], shared: Any, jobs: Iterable[Any], *, workers: int, ahead: int = 8
 ) -> Iterator[Iterator[Any]]:
-    """``fn(shared, job)`` for every job, in the jobs' order: in this process when
-    ``workers`` < 2, else in ``workers`` fresh processes (``fn`` must be a module-level
-    function, ``shared`` and the jobs picklable). A worker's exception is raised where its
-    result is read."""
+    """``fn(shared, job)`` for every job, in the jobs' order, by ``workers`` processes: this
+    one and ``workers - 1`` fresh ones (``fn`` must be a module-level function, ``shared``
+    and the jobs picklable); all here when ``workers`` < 2. A worker's exception is raised
+    where its result is read."""
     if workers < 2:
         yield (fn(shared, job) for job in jobs)
         return
     pool = ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("spawn"), initializer=_setup, initargs=(fn, shared)
+        workers - 1, mp_context=multiprocessing.get_context("spawn"), initializer=_setup, initargs=(fn, shared)
     )
     try:
-        yield _in_order(pool, jobs, workers * ahead)
+        yield _in_order(pool, fn, shared, jobs, workers, workers * ahead)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -64,11 +67,22 @@ def _run(job: Any) -> Any:
     return fn(shared, job)
 
 
-def _in_order(pool: ProcessPoolExecutor, jobs: Iterable[Any], window: int) -> Iterator[Any]:
-    pending: deque[Future] = deque()
-    for job in jobs:
-        pending.append(pool.submit(_run, job))
+def _in_order(
+    pool: ProcessPoolExecutor,
+    fn: Callable[[Any, Any], Any],
+    shared: Any,
+    jobs: Iterable[Any],
+    workers: int,
+    window: int,
+) -> Iterator[Any]:
+    pending: deque[tuple[Future | None, Any]] = deque()  # (the worker's future, or None: here)
+
+    def result(future: Future | None, job: Any) -> Any:
+        return fn(shared, job) if future is None else future.result()
+
+    for k, job in enumerate(jobs):
+        pending.append((None, job) if k % workers == 0 else (pool.submit(_run, job), None))
         if len(pending) >= window:
-            yield pending.popleft().result()
+            yield result(*pending.popleft())
     while pending:
-        yield pending.popleft().result()
+        yield result(*pending.popleft())
