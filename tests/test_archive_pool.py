@@ -10,6 +10,8 @@ import multiprocessing
 import os
 import re
 
+import multiprocessing.resource_tracker
+
 import pikepdf
 import pytest
 from fontTools.ttLib import TTFont
@@ -20,6 +22,17 @@ from tests.conftest import NOW, pdf_lines
 from tests.helpers_archive import CID, PROFILE, add, formal, messages, png
 
 SAMI = "Sámediggi: ŋ đ ŧ š ž č ǥ ǩ ʒ Ŋ Đ Ŧ Š Ž Č Ǥ Ǩ Ʒ — æ ø å Æ Ø Å"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def no_tracker_left_behind():
+    """Starting a worker starts multiprocessing's resource tracker, a process that would
+    otherwise live as long as the test run: stopped again if these tests started it."""
+    tracker = multiprocessing.resource_tracker._resource_tracker
+    running = tracker._pid is not None
+    yield
+    if not running and tracker._pid is not None:
+        tracker._stop()
 
 
 def _pid(shared: str, job: int) -> tuple[str, int, int]:
