@@ -218,6 +218,61 @@ def peak() -> dict:
     return {"peak_rss_mb": round(own), "children_peak_rss_mb": round(children)}
 
 
+class TreeRss:
+    """The largest sum of the RSS of this process and its children at one moment (sampled
+    every ``every`` s from /proc): what the machine must hold while the archive's worker
+    processes or LibreOffice run beside the phase (``ru_maxrss`` of the children is only the
+    largest one of them). Beside it the sum of their PSS, which counts the pages they share
+    (the libraries each of them maps) once."""
+
+    def __init__(self, every: float = 0.25) -> None:
+        import threading
+
+        self.most, self.most_pss, self._every, self._done = 0, 0, every, threading.Event()
+        self._page = os.sysconf("SC_PAGE_SIZE")
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _rss(self, pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/statm") as f:
+                return int(f.read().split()[1]) * self._page
+        except (OSError, IndexError, ValueError):
+            return 0
+
+    def _pss(self, pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                return next(int(line.split()[1]) * 1024 for line in f if line.startswith("Pss:"))
+        except (OSError, StopIteration, IndexError, ValueError):
+            return 0
+
+    def _children(self, pid: int) -> list[int]:
+        found = []
+        for task in Path(f"/proc/{pid}/task").glob("*/children"):
+            try:
+                found += [int(c) for c in task.read_text().split()]
+            except OSError:
+                pass
+        return found
+
+    def _watch(self) -> None:
+        while not self._done.is_set():
+            pids, total, shared = [os.getpid()], 0, 0
+            while pids:
+                pid = pids.pop()
+                total += self._rss(pid)
+                shared += self._pss(pid)
+                pids += self._children(pid)
+            self.most, self.most_pss = max(self.most, total), max(self.most_pss, shared)
+            self._done.wait(self._every)
+
+    def stop(self) -> dict:
+        self._done.set()
+        self._thread.join()
+        return {"tree_peak_rss_mb": round(self.most / 2**20), "tree_peak_pss_mb": round(self.most_pss / 2**20)}
+
+
 def timed(fn, runs: int) -> tuple[float, float, object]:
     """The median wall time and CPU time (``cpu``) of ``runs`` calls, and the result."""
     times, busy, result = [], [], None
@@ -387,6 +442,8 @@ def archive_phase(path: Path) -> dict:
 
 
 def phase(name: str, path: Path, runs: int, repeats: int) -> dict:
+    tree = TreeRss() if Path("/proc/self/task").exists() else None
+    load = round(os.getloadavg()[0], 1)
     if name == "review":
         found = review_phase(path, repeats)
     elif name == "word":
@@ -397,7 +454,8 @@ def phase(name: str, path: Path, runs: int, repeats: int) -> dict:
         found = sheet_phase(path, runs)
     else:
         found = archive_phase(path)
-    return {**found, **peak()}
+    loads = {"load_before": load, "load_after": round(os.getloadavg()[0], 1)}
+    return {**found, **peak(), **(tree.stop() if tree else {}), **loads}
 
 
 def child(*args: str) -> str:

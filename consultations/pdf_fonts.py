@@ -38,6 +38,7 @@ _RANGES = (
     (0x2260, 0x2265),
 )
 _LOCK = threading.Lock()
+_CUT_VERSION = 2  # a new folder when the cut changes (2: with glyph names)
 
 
 def font_files(texts: Iterable[str]) -> dict[str, Path]:
@@ -73,15 +74,22 @@ def _compact() -> dict[str, Path] | None:
 def _folder() -> Path:
     source = FONT_DIR / FILES[""]
     stamp = f"{source.stat().st_size}-{int(source.stat().st_mtime)}"
-    return Path(tempfile.gettempdir()) / f"kartinnspill-fonts-{os.getuid()}-{stamp}"
+    return Path(tempfile.gettempdir()) / f"kartinnspill-fonts-{os.getuid()}-{stamp}-{_CUT_VERSION}"
 
 
 def _cut(source: Path, target: Path) -> None:
     from fontTools import subset
 
-    # fpdf2 drops the layout tables itself and needs no glyph names: a cut without them
+    # fpdf2 drops the layout tables itself: a cut without them. It keeps the glyph names
+    # (fontTools would otherwise make them up from the cmap each time a document opens the
+    # font, ~10 % of its time); the subset fpdf2 embeds has none either way.
     options = subset.Options(
-        notdef_outline=True, recommended_glyphs=True, layout_features=[], name_IDs=["*"], name_languages=["*"]
+        notdef_outline=True,
+        recommended_glyphs=True,
+        layout_features=[],
+        name_IDs=["*"],
+        name_languages=["*"],
+        glyph_names=True,
     )
     options.drop_tables += ["FFTM", "GDEF", "GPOS", "GSUB"]
     font = subset.load_font(str(source), options)

@@ -28,7 +28,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import shapely
-from sklearn.cluster import DBSCAN
 
 from .. import geo
 from ..config import Municipality, current_profile
@@ -440,6 +439,8 @@ def hotspots(
     snapped = np.floor_divide(points, snap).astype(np.int64)
     cells, cell_of, weight = np.unique(snapped, axis=0, return_inverse=True, return_counts=True)
     centres = (cells + 0.5) * snap
+    from sklearn.cluster import DBSCAN  # here: scikit-learn is ~80 MB in every process that imports this
+
     clusters = DBSCAN(eps=radius_m, min_samples=min_size).fit(centres, sample_weight=weight)
     cell_labels = _split_wide(centres, clusters.labels_, split_m)
     labels = cell_labels[cell_of.reshape(-1)]

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.cluster import DBSCAN
 
 from . import analysis
 from .. import geo
@@ -171,6 +170,8 @@ def crossings(
     if not len(unsafe):
         return []
     points = unsafe[["east", "north"]].to_numpy(dtype=float)
+    from sklearn.cluster import DBSCAN  # here: scikit-learn is ~80 MB in every process that imports this
+
     labels = DBSCAN(eps=radius_m, min_samples=1).fit(points).labels_
     found = []
     for cluster in np.unique(labels):

@@ -148,8 +148,8 @@ def write_archive(
 ) -> int:
     """``archive_file`` streamed to ``path`` (the ``archive`` command): written entry by
     entry into a file beside it and moved into place only once whole, so memory stays
-    bounded however many merknader there are and a refused package leaves no file.
-    Returns how many merknader got a journalpost of their own. ``OSError`` when ``path`` cannot be written."""
+    bounded however many merknader there are and a refused package leaves no file; the
+    merknad PDFs of a large package drawn by ``archive.WORKERS`` processes. Returns how many merknader got a journalpost of their own. ``OSError`` when ``path`` cannot be written."""
     path = Path(path)
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as f:
         partial = Path(f.name)
@@ -164,6 +164,7 @@ def write_archive(
                 lang=lang,
                 now=now,
                 before_marking=lambda: (f.flush(), os.replace(partial, path)),
+                workers=archive.WORKERS,
             )
         except BaseException:
             partial.unlink(missing_ok=True)
@@ -182,11 +183,12 @@ def _archive_into(
     lang: str,
     now: datetime | None,
     before_marking=lambda: None,
+    workers: int = 0,
 ) -> tuple[str, ...]:
     who = require(store, actor, Role.PLANNER)
     now = now or datetime.now(UTC)
     input_ids, folders = archive.write_package(
-        store, consultation_id, target, profile=profile, since=since, lang=lang, now=now
+        store, consultation_id, target, profile=profile, since=since, lang=lang, now=now, workers=workers
     )
     before_marking()  # the package is whole (and in place) before anything counts as sent
     details = {"merknader": len(input_ids), "messages": len(folders), "since": since.isoformat() if since else None}
