@@ -28,11 +28,8 @@ def switcher(lang: str, key: str = "language") -> None:
     )
 
 
-def set_document_language(lang: str) -> None:
-    """``<html lang>`` for screen readers and hyphenation (Streamlit leaves it at "en").
-    The script is the app's own constant; no user text goes into it."""
-    code = json.dumps(t("language.html", lang))
-    st.html(
-        f"<script>document.documentElement.lang = {code};</script>",
-        unsafe_allow_javascript=True,
-    )
+def document_language_js(lang: str) -> str:
+    """``<html lang>`` for screen readers and hyphenation (Streamlit leaves it at "en"), as a
+    statement for the page's one script (``style.apply``). The app's own constant; no user
+    text goes into it."""
+    return f"document.documentElement.lang = {json.dumps(t('language.html', lang))};"
