@@ -59,9 +59,15 @@ _FRAME_PAGE = (
 
 
 def _linked(checkout: Path, into: Path, skip: set[str]) -> None:
-    """``into`` holds a link to every entry of ``checkout`` but ``skip``."""
+    """``into`` holds every entry of ``checkout`` but ``skip``: a copy of each Python file
+    (Streamlit finds the pages beside the main script's real path, so serve.py and app.py
+    must not be links), a link to everything else."""
     for entry in checkout.iterdir():
-        if entry.name not in skip:
+        if entry.name in skip:
+            continue
+        if entry.is_file() and entry.suffix == ".py":
+            (into / entry.name).write_bytes(entry.read_bytes())
+        else:
             (into / entry.name).symlink_to(entry.resolve())
 
 

@@ -162,10 +162,9 @@ def show(
         st.markdown(without_remote_images(c.body))
         documents(store, c.id, lang)
 
-    # one block, the same for every session: written once per state of the consultation
-    # and language (page_markup.facts), not fourteen elements a run (issue 26)
-    with st.container(border=True, key=phone_first.FACTS):
-        st.html(page_markup.facts(settings, stored, lang))
+    # one block with its own border, the same for every session: written once per state of
+    # the consultation and language (page_markup.facts), not fourteen elements a run (issue 26)
+    st.html(page_markup.facts(settings, stored, lang))
 
     input_list(store, c, session, lang)
     if c.status == Status.PUBLISHED:

@@ -16,7 +16,7 @@ def _switch(key: str) -> None:
     st.query_params.from_dict({**params, "lang": chosen} if chosen != DEFAULT_LANG else params)
 
 
-def switcher(lang: str, key: str = "language") -> None:
+def switcher(lang: str, key: str = "language", width: int | str = "stretch") -> None:
     st.session_state[key] = lang  # follows the address, e.g. a shared ?lang=nn link
     st.selectbox(
         t("language.label", lang),
@@ -25,6 +25,7 @@ def switcher(lang: str, key: str = "language") -> None:
         key=key,
         on_change=_switch,
         args=(key,),
+        width=width,
     )
 
 

@@ -338,8 +338,14 @@ def _without_map(store: Store, w: _Widget, current: Sketch, lang: str) -> None:
 
 def places_in(consultation: Consultation) -> list[tuple[str, tuple[float, float]]]:
     """Named places inside the plan area, and its middle: places to choose without a map.
-    The same for every session: found once per plan area (``_PLACES_IN``)."""
-    key = consultation.area.wkb
+    The same for every session: found once per plan area (``_PLACES_IN``), and known by the
+    area itself while the store hands out the same consultation (``_BY_AREA``: its WKB is
+    written again on every run otherwise)."""
+    area = consultation.area
+    known = _BY_AREA.get(id(area))
+    if known is not None and known[0] is area:
+        return list(known[1])
+    key = area.wkb
     found = _PLACES_IN.get(key)
     if found is None:
         places = load_places()
@@ -352,12 +358,17 @@ def places_in(consultation: Consultation) -> list[tuple[str, tuple[float, float]
         if len(_PLACES_IN) >= _PLACE_AREAS_KEPT:
             _PLACES_IN.clear()
         _PLACES_IN[key] = found
+    if len(_BY_AREA) >= _PLACE_AREAS_KEPT:
+        _BY_AREA.clear()
+    _BY_AREA[id(area)] = (area, found)  # the area kept with it: its id is not reused meanwhile
     return list(found)
 
 
 # plan area (WKB) → its named places and middle; every run of the keyboard route asked again
 _PLACES_IN: dict[bytes, tuple[tuple[str, tuple[float, float]], ...]] = {}
 _PLACE_AREAS_KEPT = 64
+# id of a plan area object → (that object, its named places and middle)
+_BY_AREA: dict[int, tuple[object, tuple[tuple[str, tuple[float, float]], ...]]] = {}
 
 
 def place_search(store: Store, consultation: Consultation, lang: str, key: str, choose: Callable[[dict], None]) -> None:

@@ -42,10 +42,13 @@ table.ki-heard th, table.ki-heard td { overflow-wrap: anywhere; hyphens: auto; v
 /* Elements that only carry a script (this module's, the map name's, the phone fold) take no
    room, not even the column's gap between elements. */
 [data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > script:only-child) { display: none; }
+/* The foot of every resident page (frame.py): a line above its links, as st.divider drew it. */
+.st-key-ki-foot { border-top: 1px solid rgba(49, 51, 63, 0.2); padding-top: 1.5rem; margin-top: 1.5rem; }
 /* The consultation's facts box (ui/page_markup.py): the four facts in a row, under each
    other on a phone (where Streamlit stacks columns). */
 .ki-facts-list { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 0.5rem 1.5rem; margin: 0 0 1rem; }
 .ki-facts-list dd { margin: 0; overflow-wrap: anywhere; }
+.ki-facts-box { border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; padding: calc(1rem - 1px); }
 .ki-facts-box p { margin: 0 0 1rem; }
 .ki-facts-box > :last-child { margin-bottom: 0; }
 @media (max-width: 640px) {
