@@ -151,8 +151,7 @@ def show(
 
     # The map (with the form) before the background, in the page itself: the order a phone
     # shows (the columns stacked) is the order a keyboard and a screen reader take.
-    with st.container(key=phone_first.COLUMNS):
-        participate, body = st.columns([3, 2], gap="large")
+    participate, body = st.columns([3, 2], gap="large")
     with participate:
         st.subheader(t("consultation.map_heading", lang), anchor=phone_first.MAP_ANCHOR)
         participation(store, settings, c, session, lang, accepts_input=phase == Phase.OPEN)

@@ -247,11 +247,10 @@ def widget(
             on_change=w.switch,
         )
     if current.shape == Shape.POINT:
-        if point_help:
-            st.caption(point_help)
-    elif shape_help:
-        st.caption(t(f"location.help_{current.shape.value}", lang))
-    skip_map(w.key("map"), lang)
+        intro = point_help
+    else:
+        intro = t(f"location.help_{current.shape.value}", lang) if shape_help else None
+    skip_map(w.key("map"), lang, intro)  # how to use the map, and the link past it
     show_map(
         rendered_consultation_map(
             store,
@@ -270,10 +269,15 @@ def widget(
         pin_script=sketch_script(current, consultation.stage, lang, answered(consultation.id, prefix), marks),
         on_change=w.map_changed,
     )
-    after_map(w.key("map"))
+    nothing = _nothing_chosen(current, lang)
     error = _state().get(f"{prefix}{consultation.id}:error")
-    if error is not None:
+    if error is None:
+        after_map(w.key("map"), nothing)  # where the skip link lands, and «Ingen nål …»
+    else:
+        after_map(w.key("map"))
         st.warning(said(error, consultation.stage, lang))
+        if nothing:
+            st.caption(nothing)
     _chosen(store, w, current, lang)
     _without_map(store, w, current, lang)
 
@@ -285,8 +289,19 @@ def _near(store: Store, w: _Widget, lat: float, lon: float, lang: str) -> None:
         st.caption(t("near.chosen", lang, address=found.text))
 
 
+def _nothing_chosen(current: Sketch, lang: str) -> str | None:
+    """«Ingen nål er plassert ennå.» (or no line, no area) while nothing is chosen; a
+    line or an area under way says nothing (its points are listed under the map)."""
+    if current.shape == Shape.POINT and current.pin is None:
+        return t("consultation.pin_none", lang)
+    if current.shape != Shape.POINT and current.drawing is None and not current.points:
+        return t(f"location.none_{current.shape.value}", lang)
+    return None
+
+
 def _chosen(store: Store, w: _Widget, current: Sketch, lang: str) -> None:
-    """What is chosen now, in words, with the button that takes it away."""
+    """What is chosen now, in words, with the button that takes it away (nothing chosen:
+    ``_nothing_chosen``, said after the map)."""
     if current.shape == Shape.POINT and current.pin is not None:
         pin = current.pin
         left, right = st.columns([3, 1])
@@ -300,10 +315,6 @@ def _chosen(store: Store, w: _Widget, current: Sketch, lang: str) -> None:
         with left:
             _near(store, w, current.drawing.lat, current.drawing.lon, lang)
         right.button(t("location.remove_drawing", lang), key=w.key("unpin"), on_click=w.remove)
-    elif current.shape == Shape.POINT:
-        st.caption(t("consultation.pin_none", lang))
-    elif not current.points:
-        st.caption(t(f"location.none_{current.shape.value}", lang))
 
 
 def _without_map(store: Store, w: _Widget, current: Sketch, lang: str) -> None:

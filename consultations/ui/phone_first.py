@@ -22,7 +22,6 @@ from ..text import escape_html
 
 NARROW_PX = 640
 MAP_ANCHOR = "kart"
-COLUMNS = "ki-columns"
 BACKGROUND = "ki-background"
 
 CSS = f"""
