@@ -97,12 +97,12 @@ _STYLESHEET = _CSS.replace("</style>", "") + phone_first.CSS + form_steps.CSS + 
 @cache
 def page_script(lang: str) -> str:
     """The app's scripts for every page in ``lang``, as one script element: the page's
-    language (``<html lang>``), Streamlit's own words in it (framework_text.py), and this
-    module's. Each part runs on its own: one failing leaves the others be."""
-    parts = (
+    language (``<html lang>``), this module's, and Streamlit's own words in the page's
+    language (framework_text.py). Each part runs on its own: one failing leaves the others be."""
+    parts = (  # the short ones first: Streamlit's words walk the whole page
         document_language_js(lang),
-        framework_text.script(lang),
         _OWN_SCRIPT % json.dumps(t("map.name", lang)),
+        framework_text.script(lang),
     )
     return "<script>" + "".join(f"try {{ {part} }} catch (e) {{ console.error(e); }}" for part in parts) + "</script>"
 
