@@ -12,9 +12,8 @@ import streamlit as st
 from consultations import assets, background_gc
 from consultations.i18n import t
 from consultations.model import Role
-from consultations.ui import context, framework_text, style, timing
+from consultations.ui import context, style, timing
 from consultations.ui.auth import TOKEN_KEY, current_user, sidebar
-from consultations.ui.language import set_document_language
 from consultations.ui.maps import use_local_assets
 
 started = time.perf_counter()  # the script run, timed for the benchmarks (ui/timing.py)
@@ -23,9 +22,7 @@ started = time.perf_counter()  # the script run, timed for the benchmarks (ui/ti
 context.bind_session_to_browser(keep={TOKEN_KEY})
 lang = context.lang()
 st.set_page_config(page_title=t("app.name", lang), page_icon="🗺️", layout="wide")
-set_document_language(lang)
-framework_text.install(lang)
-style.apply(lang)
+style.apply(lang)  # every page's styles and scripts: the page's language, Streamlit's words in it
 use_local_assets()
 if missing := assets.missing():
     st.error(t("app.assets_missing", lang, files=", ".join(missing[:3])))

@@ -8,6 +8,7 @@ Nothing here is imported by the app or the tests.
 
 from __future__ import annotations
 
+import collections
 import json
 import os
 import random
@@ -85,6 +86,13 @@ class Run:
     html: list[str] = field(default_factory=list)  # st.html bodies (the list's blocks)
     outside: int = 0  # elements drawn outside any fragment (a run of the whole page)
     links: list[str] = field(default_factory=list)  # st.page_link targets
+    # what the run sent, by kind: "element:<type>", "block:<type>", or the message's own type
+    # (page_config_changed, new_session …); the ones a cached reference stood for included
+    census: collections.Counter = field(default_factory=collections.Counter)
+
+    @property
+    def messages(self) -> int:
+        return sum(self.census.values())
 
     def widget(self, kind: str, label: str | None = None, contains: str | None = None) -> Widget:
         for w in self.widgets:
@@ -160,6 +168,7 @@ class Session:
         for state in states or []:
             back.rerun_script.widget_states.widgets.append(state)
         widgets, alerts, exceptions, fragments, size, html, outside, links = [], [], [], [], 0, [], 0, []
+        census: collections.Counter = collections.Counter()
         start = time.perf_counter()
         self.ws.send(back.SerializeToString())
         while True:
@@ -173,9 +182,19 @@ class Session:
                 kind = msg.WhichOneof("type")
             elif msg.metadata.cacheable:
                 self.cache[msg.hash] = msg
+            census[_kind_of(msg, kind)] += 1
             if kind == "script_finished" and msg.script_finished in FINISHED:
                 return Run(
-                    time.perf_counter() - start, widgets, alerts, exceptions, fragments, size, html, outside, links
+                    time.perf_counter() - start,
+                    widgets,
+                    alerts,
+                    exceptions,
+                    fragments,
+                    size,
+                    html,
+                    outside,
+                    links,
+                    census,
                 )
             if kind != "delta" or msg.delta.WhichOneof("type") != "new_element":
                 continue
@@ -195,6 +214,18 @@ class Session:
                 widgets.append(Widget(field_name, inner.id, getattr(inner, "label", ""), inner, msg.delta.fragment_id))
             if msg.delta.fragment_id and msg.delta.fragment_id not in fragments:
                 fragments.append(msg.delta.fragment_id)
+
+
+def _kind_of(msg: ForwardMsg, kind: str) -> str:
+    """A message's kind for ``Run.census``: a delta by what it adds."""
+    if kind != "delta":
+        return kind
+    delta = msg.delta.WhichOneof("type")
+    if delta == "new_element":
+        return "element:" + msg.delta.new_element.WhichOneof("type")
+    if delta == "add_block":
+        return "block:" + (msg.delta.add_block.WhichOneof("type") or "vertical")
+    return f"delta:{delta}"
 
 
 def state(widget_id: str, **value) -> object:

@@ -261,6 +261,8 @@ def resume_session(
         return None
     now = now or datetime.now(UTC)
     bound = browser_cookie.binding(browser)
+    if bound not in store.browsers_with_staff_sessions():  # a resident's browser: no query of its own
+        return None
     latest = store.latest_staff_session_of_browser(bound)
     if latest is None:
         return None

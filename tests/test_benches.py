@@ -56,6 +56,7 @@ def test_every_bench_script_has_a_smoke_test():
         "mail_bench.py",
         "opendata_bench.py",
         "page_weight_bench.py",
+        "view_bench.py",
     }
     assert scripts == tested
 
@@ -193,6 +194,15 @@ def test_class_load_bench_stores_every_pupils_route_and_places():
 def test_page_bench_times_the_consultation_page():
     out = run_bench("page_bench.py", "--sizes", "300", "--sessions", "1", "--reruns", "1")
     assert out.splitlines()[-1].split()[0] == "300"
+
+
+@pytest.mark.server
+def test_view_bench_measures_a_page_view_down_to_streamlits_floor():
+    out = run_bench("view_bench.py", "--views", "1", "--rounds", "1", "--census")
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[2:6]}
+    assert list(rows) == ["floor", "common", "frame", "page"]
+    assert "element:selectbox" in out.split("\nframe:")[1].split("\npage:")[0]  # the language choice
+    assert "element:component_instance" in out.split("\npage:")[1]  # the map
 
 
 @pytest.mark.server

@@ -71,3 +71,25 @@ def test_a_deactivated_account_is_not_carried_on(store):
     start_session(store, kari, mine, now=T0)
     store.update_user(kari.id, "admin", active=False)
     assert resume_session(store, IDLE, mine, now=T0) is None
+
+
+def test_a_residents_browser_without_a_login_asks_the_store_nothing_of_its_own(store, monkeypatch):
+    """Every page view of a resident asks whether her browser carries a staff login: one
+    read of the browsers with a login per data version answers it for all (issue 26);
+    only a browser among them asks for its own record."""
+    kari = create_user(store, "kari", "planner", PASSWORD)
+    asked = []
+    own = store.latest_staff_session_of_browser
+    monkeypatch.setattr(store, "latest_staff_session_of_browser", lambda h: asked.append(h) or own(h))
+    residents = [COOKIES.new() for _ in range(20)]
+    assert all(resume_session(store, IDLE, r, now=T0) is None for r in residents)
+    assert asked == []
+    mine = COOKIES.new()
+    start_session(store, kari, mine, now=T0)  # a write: the next view reads the browsers again
+    assert resume_session(store, IDLE, mine, now=T0 + timedelta(minutes=1)) is not None
+    assert len(asked) == 1
+    assert resume_session(store, IDLE, residents[0], now=T0 + timedelta(minutes=1)) is None
+    assert len(asked) == 1
+    end_browser_sessions(store, mine, now=T0 + timedelta(minutes=2))
+    assert resume_session(store, IDLE, mine, now=T0 + timedelta(minutes=3)) is None
+    assert len(asked) == 1  # ended: not among the browsers with a login any more

@@ -11,6 +11,7 @@ from ..errors import NotFound
 from ..model import AuditEntry, Role, User
 from .audit import _audit, _naive, _utc
 from . import rows as record
+from .database import _remembered
 
 _USER_COLUMNS = record.select(record.USER_COLUMNS)
 
@@ -305,6 +306,18 @@ class StaffStore:
                 json.dumps({"issuer": issuer, "subject": subject}),
             )
         return True
+
+    @_remembered
+    def browsers_with_staff_sessions(self) -> frozenset[str]:
+        """The cookie hashes of the browsers with a running login record: one read per data
+        version for everyone (issue 26), so a resident's page view — a browser without a
+        login — asks nothing of its own (``auth.resume_session``)."""
+        return frozenset(
+            r[0]
+            for r in self._rows(
+                "SELECT DISTINCT browser_hash FROM staff_sessions WHERE ended_at IS NULL AND browser_hash IS NOT NULL"
+            )
+        )
 
     def latest_staff_session_of_browser(self, browser_hash: str) -> tuple[str, int, datetime] | None:
         """The running login record last used in the browser with this cookie hash: its token

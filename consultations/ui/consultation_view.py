@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -10,12 +10,12 @@ from streamlit_folium import st_folium
 from ..planning import planprocess
 from ..casework.analysis import SMALL_GROUP
 from ..config import Settings
-from ..i18n import LOCAL_TZ, format_date, t, tn
+from ..i18n import format_date, t, tn
 from ..model import Consultation, DocumentKind, Phase, Status
 from ..participation.public import class_result
 from ..store import Store
 from ..text import escape_markdown, without_remote_images
-from . import layers, mail_forms, phone_first, safe, style
+from . import form_steps, layers, mail_forms, page_markup, phone_first, safe, style
 from .class_maps import results_map
 from .listing import HOME_PAGE, days_left
 from .medvirkning import public_view as heard_section
@@ -41,60 +41,6 @@ def documents(store: Store, consultation_id: str, lang: str) -> None:
             mime="application/pdf",
             key=f"doc-{doc.id}",
         )
-
-
-def proposer(c: Consultation, lang: str) -> None:
-    """The forslagsstiller of a private plan and its plankonsulent."""
-    p = c.proposer
-    if not p:
-        return
-    text = t("proposer.shown", lang, name=escape_markdown(p.name))
-    if p.consultant:
-        text += " " + t("proposer.shown_consultant", lang, consultant=escape_markdown(p.consultant))
-    st.markdown(text)
-
-
-def contact(settings: Settings, c: Consultation, lang: str) -> None:
-    """The kontaktperson, and how to send a merknad without the web (by post or e-mail)."""
-    person = c.contact
-    if person:
-        parts = [p for p in (person.name, person.role) if p]
-        lines = [f"**{t('contact_person.heading', lang)}:** " + escape_markdown(", ".join(parts))]
-        if person.email:
-            lines.append(
-                t(
-                    "contact_person.email_line",
-                    lang,
-                    email=escape_markdown(person.email),
-                )
-            )
-        if person.phone:
-            lines.append(
-                t(
-                    "contact_person.phone_line",
-                    lang,
-                    phone=escape_markdown(person.phone),
-                )
-            )
-        st.markdown("  \n".join(lines))
-    profile = settings.profile
-    route = planprocess.postal_route(c, profile.name, profile.postal_address, profile.postmottak_email)
-    if not (route.address or route.email):
-        return
-    lines = [t(f"postal_route.{planprocess.mode(c.stage).value}", lang)]
-    lines.append(escape_markdown(", ".join(p for p in (route.to, route.address) if p)))
-    if route.email:
-        lines.append(t("postal_route.email", lang, email=escape_markdown(route.email)))
-    # «merk med saksnummer …» is the case note above, shown whenever there is one
-    st.markdown("  \n".join(lines))
-
-
-def _plan_id(settings: Settings, plan_id: str) -> str:
-    """The nasjonal arealplan-ID as markdown, linked to the planinnsyn where there is one."""
-    profile = settings.profile
-    shown = escape_markdown(planprocess.national_plan_id(profile.kommunenummer, plan_id) or "–")
-    url = planprocess.planinnsyn_url(profile.planinnsyn, profile.kommunenummer, plan_id)
-    return f"[{shown}]({url})" if url else shown
 
 
 def class_result_section(store: Store, settings: Settings, c: Consultation, lang: str) -> None:
@@ -168,11 +114,10 @@ def show(
         return
     if hidden:
         st.warning(t("preview.banner", lang), icon=":material/visibility:")
-    c = c.in_language(lang)
+    stored, c = c, c.in_language(lang)
 
     phase = c.phase(now)
     mode = planprocess.mode(c.stage).value
-    style.map_name(t(planprocess.worded("map.name", c.stage), lang))
     st.title(style.heading(c.title, c.written_in(lang)), anchor=False)
     if lang == "en" and c.written_in(lang, "body") != lang:  # staff wrote it in Norwegian only
         st.caption(t("phone_first.norwegian_text", lang))
@@ -195,15 +140,16 @@ def show(
     elif phase == Phase.CLOSED:
         closed = format_date(c.closes_at, lang)
         st.warning(t(f"plan_process.resident.status_closed_{mode}", lang, date=closed))
-    if phase == Phase.OPEN:  # title, frist, one call to action: a phone's first screen
-        phone_first.call_to_action(lang)
-    phone_first.apply()
+    # title, frist, one call to action (while it takes input): a phone's first screen; with
+    # the page's one script (its maps' name, the phone's fold, the form's parts)
+    phone_first.apply(
+        lang, t(planprocess.worded("map.name", c.stage), lang), cta=phase == Phase.OPEN, also=form_steps.SCRIPT
+    )
     st.markdown(f"**{escape_markdown(c.summary)}**")
 
     # The map (with the form) before the background, in the page itself: the order a phone
     # shows (the columns stacked) is the order a keyboard and a screen reader take.
-    with st.container(key=phone_first.COLUMNS):
-        participate, body = st.columns([3, 2], gap="large")
+    participate, body = st.columns([3, 2], gap="large")
     with participate:
         st.subheader(t("consultation.map_heading", lang), anchor=phone_first.MAP_ANCHOR)
         participation(store, settings, c, session, lang, accepts_input=phase == Phase.OPEN)
@@ -213,34 +159,9 @@ def show(
         st.markdown(without_remote_images(c.body))
         documents(store, c.id, lang)
 
-    with st.container(border=True, key=phone_first.FACTS):
-        st.markdown(f"**{t('consultation.facts', lang)}**")
-        facts = st.columns(4)
-        facts[0].markdown(f"{t('consultation.plan_type', lang)}  \n{t(f'plan_type.{c.plan_type.value}', lang)}")
-        facts[1].markdown(f"{t('consultation.plan_id', lang)}  \n{_plan_id(settings, c.plan_id)}")
-        facts[2].markdown(f"{t('consultation.stage', lang)}  \n{t(f'stage.{c.stage.value}', lang)}")
-        period = t(
-            "consultation.period_value",
-            lang,
-            opens=format_date(c.opens_at, lang),
-            closes=format_date(c.closes_at, lang),
-        )
-        facts[3].markdown(f"{t(f'plan_process.resident.period_{mode}', lang)}  \n{period}")
-        if c.case_number:
-            st.markdown(
-                t(
-                    "plan_process.resident.case_note",
-                    lang,
-                    case_number=escape_markdown(c.case_number),
-                )
-            )
-        if c.announced_on:
-            when = format_date(datetime.combine(c.announced_on, time(12), tzinfo=LOCAL_TZ), lang)
-            where = escape_markdown(c.announced_where)
-            key = "announced_where" if where else "announced"
-            st.caption(t(f"plan_process.resident.{key}", lang, date=when, where=where))
-        proposer(c, lang)
-        contact(settings, c, lang)
+    # one block with its own border, the same for every session: written once per state of
+    # the consultation and language (page_markup.facts), not fourteen elements a run (issue 26)
+    st.html(page_markup.facts(settings, stored, lang))
 
     input_list(store, c, session, lang)
     if c.status == Status.PUBLISHED:

@@ -40,8 +40,7 @@ _WHAT_ERRORS = (
     "questions.",
 )
 
-_CSS = f"""
-<style>
+CSS = f"""
 .ki-step-nav {{ display: none; }}
 @media (max-width: {NARROW_PX}px) {{
     .ki-step-nav {{ display: flex; gap: 12px; margin: 8px 0 4px; flex-wrap: wrap; }}
@@ -60,12 +59,13 @@ _CSS = f"""
     body:not([data-ki-step="2"]):not([data-ki-step="3"]) [data-testid="stForm"]:has(.st-key-{_KEY.format(n=2)}),
     body:not([data-ki-step="2"]):not([data-ki-step="3"]) .st-key-ki-form-heading {{ display: none; }}
 }}
-</style>
 """
 
-# One listener for the page: a «Neste»/«Tilbake» button names the part it goes to.
-_SCRIPT = """
-<script>(function () {
+# One listener for the page: a «Neste»/«Tilbake» button names the part it goes to (in the
+# consultation page's one script, phone_first.apply; the rules above are in every page's
+# style sheet, style.py).
+SCRIPT = """
+(function () {
   if (window.kiStep) return;
   window.kiStep = function (n, focus) {
     document.body.dataset.kiStep = String(n);
@@ -83,14 +83,8 @@ _SCRIPT = """
     e.preventDefault();
     window.kiStep(button.dataset.kiGoto, true);
   });
-})();</script>
+})();
 """
-
-
-def install() -> None:
-    """The parts' narrow-screen rule and the page's one listener (once a page; the script
-    guards itself)."""
-    st.html(_CSS + _SCRIPT, unsafe_allow_javascript=True)
 
 
 def key(n: int) -> str:

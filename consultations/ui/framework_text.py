@@ -19,8 +19,7 @@ picker takes month and day names and the first day of the week from the browser'
 from __future__ import annotations
 
 import json
-
-import streamlit as st
+from functools import cache
 
 from ..i18n import LANGUAGES, t
 
@@ -129,7 +128,7 @@ _MONTHS = (
     "December",
 )
 
-_SCRIPT = r"""<script>(function () {
+_SCRIPT = r"""(function () {
 const exact = %(exact)s, patterns = %(patterns)s.map(([p, r]) => [new RegExp(p), r]);
 const locale = %(locale)s, months = %(months)s;
 // The date field reads its value out as «November 29, 2026» whatever the locale.
@@ -188,7 +187,7 @@ observer.observe(document.body, {
 });
 window.kiFrameworkWords = observer;
 fix(document.body);
-})();</script>"""
+})();"""
 
 
 def _js(value: object) -> str:
@@ -198,16 +197,15 @@ def _js(value: object) -> str:
     return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c")
 
 
-def install(lang: str) -> None:
-    """Streamlit's words in ``lang`` on this page, and the browser's locale set to it."""
+@cache
+def script(lang: str) -> str:
+    """The script that puts Streamlit's words in ``lang`` on the page and sets the browser's
+    locale to it (for the page's one script, ``style.apply``): the same for every session,
+    so written once per language."""
     exact, patterns = texts(lang)
-    st.html(
-        _SCRIPT
-        % {
-            "exact": _js(exact),
-            "patterns": _js(patterns),
-            "locale": _js(t("framework.locale", lang)),
-            "months": _js(None if lang == "en" else dict(zip(_MONTHS, t("date.months", lang).split(), strict=True))),
-        },
-        unsafe_allow_javascript=True,
-    )
+    return _SCRIPT % {
+        "exact": _js(exact),
+        "patterns": _js(patterns),
+        "locale": _js(t("framework.locale", lang)),
+        "months": _js(None if lang == "en" else dict(zip(_MONTHS, t("date.months", lang).split(), strict=True))),
+    }

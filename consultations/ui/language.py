@@ -16,7 +16,7 @@ def _switch(key: str) -> None:
     st.query_params.from_dict({**params, "lang": chosen} if chosen != DEFAULT_LANG else params)
 
 
-def switcher(lang: str, key: str = "language") -> None:
+def switcher(lang: str, key: str = "language", width: int | str = "stretch") -> None:
     st.session_state[key] = lang  # follows the address, e.g. a shared ?lang=nn link
     st.selectbox(
         t("language.label", lang),
@@ -25,14 +25,12 @@ def switcher(lang: str, key: str = "language") -> None:
         key=key,
         on_change=_switch,
         args=(key,),
+        width=width,
     )
 
 
-def set_document_language(lang: str) -> None:
-    """``<html lang>`` for screen readers and hyphenation (Streamlit leaves it at "en").
-    The script is the app's own constant; no user text goes into it."""
-    code = json.dumps(t("language.html", lang))
-    st.html(
-        f"<script>document.documentElement.lang = {code};</script>",
-        unsafe_allow_javascript=True,
-    )
+def document_language_js(lang: str) -> str:
+    """``<html lang>`` for screen readers and hyphenation (Streamlit leaves it at "en"), as a
+    statement for the page's one script (``style.apply``). The app's own constant; no user
+    text goes into it."""
+    return f"document.documentElement.lang = {json.dumps(t('language.html', lang))};"

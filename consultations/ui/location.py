@@ -247,11 +247,10 @@ def widget(
             on_change=w.switch,
         )
     if current.shape == Shape.POINT:
-        if point_help:
-            st.caption(point_help)
-    elif shape_help:
-        st.caption(t(f"location.help_{current.shape.value}", lang))
-    skip_map(w.key("map"), lang)
+        intro = point_help
+    else:
+        intro = t(f"location.help_{current.shape.value}", lang) if shape_help else None
+    skip_map(w.key("map"), lang, intro)  # how to use the map, and the link past it
     shared = rendered_consultation_map(
         store, settings, consultation, lang, current.shape, key=w.key("map"), inputs=inputs, context=context
     )
@@ -264,10 +263,15 @@ def widget(
         pin_script=sketch_script(current, consultation.stage, lang, answered(consultation.id, prefix), marks, own),
         on_change=w.map_changed,
     )
-    after_map(w.key("map"))
+    nothing = _nothing_chosen(current, lang)
     error = _state().get(f"{prefix}{consultation.id}:error")
-    if error is not None:
+    if error is None:
+        after_map(w.key("map"), nothing)  # where the skip link lands, and «Ingen nål …»
+    else:
+        after_map(w.key("map"))
         st.warning(said(error, consultation.stage, lang))
+        if nothing:
+            st.caption(nothing)
     _chosen(store, w, current, lang)
     _without_map(store, w, current, lang)
 
@@ -279,8 +283,19 @@ def _near(store: Store, w: _Widget, lat: float, lon: float, lang: str) -> None:
         st.caption(t("near.chosen", lang, address=found.text))
 
 
+def _nothing_chosen(current: Sketch, lang: str) -> str | None:
+    """«Ingen nål er plassert ennå.» (or no line, no area) while nothing is chosen; a
+    line or an area under way says nothing (its points are listed under the map)."""
+    if current.shape == Shape.POINT and current.pin is None:
+        return t("consultation.pin_none", lang)
+    if current.shape != Shape.POINT and current.drawing is None and not current.points:
+        return t(f"location.none_{current.shape.value}", lang)
+    return None
+
+
 def _chosen(store: Store, w: _Widget, current: Sketch, lang: str) -> None:
-    """What is chosen now, in words, with the button that takes it away."""
+    """What is chosen now, in words, with the button that takes it away (nothing chosen:
+    ``_nothing_chosen``, said after the map)."""
     if current.shape == Shape.POINT and current.pin is not None:
         pin = current.pin
         left, right = st.columns([3, 1])
@@ -294,10 +309,6 @@ def _chosen(store: Store, w: _Widget, current: Sketch, lang: str) -> None:
         with left:
             _near(store, w, current.drawing.lat, current.drawing.lon, lang)
         right.button(t("location.remove_drawing", lang), key=w.key("unpin"), on_click=w.remove)
-    elif current.shape == Shape.POINT:
-        st.caption(t("consultation.pin_none", lang))
-    elif not current.points:
-        st.caption(t(f"location.none_{current.shape.value}", lang))
 
 
 def _without_map(store: Store, w: _Widget, current: Sketch, lang: str) -> None:
@@ -332,8 +343,14 @@ def _without_map(store: Store, w: _Widget, current: Sketch, lang: str) -> None:
 
 def places_in(consultation: Consultation) -> list[tuple[str, tuple[float, float]]]:
     """Named places inside the plan area, and its middle: places to choose without a map.
-    The same for every session: found once per plan area (``_PLACES_IN``)."""
-    key = consultation.area.wkb
+    The same for every session: found once per plan area (``_PLACES_IN``), and known by the
+    area itself while the store hands out the same consultation (``_BY_AREA``: its WKB is
+    written again on every run otherwise)."""
+    area = consultation.area
+    known = _BY_AREA.get(id(area))
+    if known is not None and known[0] is area:
+        return list(known[1])
+    key = area.wkb
     found = _PLACES_IN.get(key)
     if found is None:
         places = load_places()
@@ -346,12 +363,17 @@ def places_in(consultation: Consultation) -> list[tuple[str, tuple[float, float]
         if len(_PLACES_IN) >= _PLACE_AREAS_KEPT:
             _PLACES_IN.clear()
         _PLACES_IN[key] = found
+    if len(_BY_AREA) >= _PLACE_AREAS_KEPT:
+        _BY_AREA.clear()
+    _BY_AREA[id(area)] = (area, found)  # the area kept with it: its id is not reused meanwhile
     return list(found)
 
 
 # plan area (WKB) → its named places and middle; every run of the keyboard route asked again
 _PLACES_IN: dict[bytes, tuple[tuple[str, tuple[float, float]], ...]] = {}
 _PLACE_AREAS_KEPT = 64
+# id of a plan area object → (that object, its named places and middle)
+_BY_AREA: dict[int, tuple[object, tuple[tuple[str, tuple[float, float]], ...]]] = {}
 
 
 def place_search(store: Store, consultation: Consultation, lang: str, key: str, choose: Callable[[dict], None]) -> None:

@@ -349,7 +349,6 @@ def input_form(store: Store, consultation: Consultation, session: str, lang: str
     (``form_steps``): nothing typed is lost on a rerun."""
     keys = _keys(consultation.id)
     said = partial(worded, stage=consultation.stage)
-    form_steps.install()
     with st.container(key="ki-form-heading"):
         st.subheader(t(said("consultation.form_heading"), lang), anchor=False)
     asks_about_personal_data = st.session_state.pop(f"personal-data-{consultation.id}", False)

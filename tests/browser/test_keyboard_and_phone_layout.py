@@ -89,7 +89,7 @@ def test_on_a_phone_the_map_comes_first_and_the_background_is_folded_below(app_s
                 const y = (e) => e.getBoundingClientRect().top + window.scrollY;
                 return {map: y(document.querySelector('iframe[title="streamlit_folium.st_folium"]')),
                         background: y(document.querySelector('.st-key-ki-background')),
-                        facts: y(document.querySelector('.st-key-ki-facts'))};
+                        facts: y(document.querySelector('.ki-facts-box'))};
             }"""
         )
         assert top["map"] < top["background"] < top["facts"], top
