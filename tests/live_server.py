@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,18 +136,26 @@ def launch(db_path: Path, log_path: Path, env: dict[str, str] | None = None, cwd
 def live(tmp_path_factory) -> Iterator[AppServer]:
     """One shipped server for the module, on a fresh demo database, embeddable by one origin."""
     tmp = tmp_path_factory.mktemp("live")
-    server = launch(
-        tmp / "app.duckdb",
-        tmp / "streamlit.log",
-        env={"KARTINNSPILL_FRAME_ANCESTORS": "https://www.asker.kommune.no"},
-    )
+    with running(
+        tmp / "app.duckdb", tmp / "streamlit.log", {"KARTINNSPILL_FRAME_ANCESTORS": "https://www.asker.kommune.no"}
+    ) as server:
+        yield server
+
+
+@contextmanager
+def running(db_path: Path, log_path: Path, env: dict[str, str] | None = None) -> Iterator[AppServer]:
+    """A launched server once it answers (the test fails with its log if it never does),
+    stopped afterwards."""
+    server = launch(db_path, log_path, env=env)
     try:
         server.wait_healthy()
     except RuntimeError as e:
         server.stop()
         pytest.fail(f"server did not start: {e}\n{server.log()}", pytrace=False)
-    yield server
-    server.stop()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 # --------------------------------------------------------------------------- make cluster

@@ -16,7 +16,7 @@ import pytest
 
 from consultations import geo
 from consultations.store import Store
-from tests.live_server import NO_PROXY_OPENER, AppServer, launch
+from tests.live_server import NO_PROXY_OPENER, AppServer, running
 from tests.opendata_data import ADDRESS, CLOSED, OPEN, PHONE, SENDER, Seeded, seed
 
 MANY = 2_500  # published inputs of the open consultation
@@ -30,14 +30,8 @@ def served(tmp_path_factory) -> Iterator[tuple[AppServer, Seeded]]:
     store = Store.open(db)
     seeded = seed(store, many=MANY - 4)
     store.close()
-    server = launch(db, tmp / "streamlit.log", env={"KARTINNSPILL_DEMO": "0"})
-    try:
-        server.wait_healthy()
-    except RuntimeError as e:
-        server.stop()
-        pytest.fail(f"server did not start: {e}\n{server.log()}", pytrace=False)
-    yield server, seeded
-    server.stop()
+    with running(db, tmp / "streamlit.log", {"KARTINNSPILL_DEMO": "0"}) as server:
+        yield server, seeded
 
 
 @pytest.fixture
