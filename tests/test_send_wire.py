@@ -72,6 +72,8 @@ def test_the_send_answers_from_the_fragments_with_her_input_in_the_list_and_on_t
     assert listed and text in listed[0]  # the list, newest first
     maps = [w for w in answer.widgets if w.kind == "component_instance" and "st_folium" in w.element.component_name]
     assert maps and any(text in m.element.json_args for m in maps)  # her map
+    emptied = answer.widget("text_area", "Ditt innspill").element
+    assert emptied.set_value and emptied.value == ""  # the browser is told to empty the form
 
 
 def test_a_merknad_in_a_formal_hearing_gets_its_receipt_link_from_the_fragments(server):

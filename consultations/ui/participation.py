@@ -57,9 +57,20 @@ LIST_FRAGMENT = "ki-list"
 
 
 @st.fragment
+def _emptied_key(consultation_id: str) -> str:
+    return f"emptied-{consultation_id}"
+
+
+def _empty_form(consultation_id: str) -> None:
+    """The form's fields emptied by a stored input, set once more before they are drawn, so
+    the browser is sent the empty values (``_on_submit``)."""
+    st.session_state.update(st.session_state.pop(_emptied_key(consultation_id), {}))
+
+
 def map_section(store: Store, settings: Settings, consultation: Consultation, lang: str, accepts_input: bool) -> None:
     """The map reruns alone when clicked or drawn on: the pin or line shows at once, the
     page stays put."""
+    _empty_form(consultation.id)
     if not accepts_input:
         st.caption(t(worded("consultation.map_help_closed", consultation.stage), lang))
         rendered = rendered_consultation_map(store, settings, consultation, lang, since=own_write())
@@ -279,16 +290,17 @@ def _on_submit(
     round_key = f"files-round-{consultation.id}"  # empties the upload widgets
     state[round_key] = state.get(round_key, 0) + 1
     drop_session_uploads()  # and their files leave the server's memory (security N3)
-    for n in _PHOTO_SLOTS:
-        state[keys[f"photo_alt_{n}"]] = ""
-    for field in ("category", "age_group", "relation"):
-        state[keys[field]] = None
-    for field in _IDENTITY:
-        state[keys[field]] = ""
-    state[keys["text"]] = ""
-    state[keys["whole_area"]] = False
+    emptied = {keys[f"photo_alt_{n}"]: "" for n in _PHOTO_SLOTS}
+    emptied |= {keys[field]: None for field in ("category", "age_group", "relation")}
+    emptied |= {keys[field]: "" for field in (*_IDENTITY, "text")}
+    emptied[keys["whole_area"]] = False
     for q in consultation.questions:
-        state[_question_key(consultation.id, q)] = [] if q.kind == QuestionKind.MULTIPLE else None
+        emptied[_question_key(consultation.id, q)] = [] if q.kind == QuestionKind.MULTIPLE else None
+    state.update(emptied)
+    # Said again when the fragments draw the form (``_empty_form``): a keyed rerun from a
+    # callback starts a new run, in which values set here no longer count as set by the
+    # app, and the browser would keep what she typed in the fields.
+    state[_emptied_key(consultation.id)] = emptied
     location.clear(consultation.id)
     # Sent from the form's fragment (a browser): the map, the form and the list run again
     # and show the new input. Nothing else on the page shows inputs (the «vi hørte» table
