@@ -195,12 +195,24 @@ def pin_map_centre(page: Page, fl: FrameLocator, tries: int = 3) -> None:
     map into view between the press and the release (the click then lands elsewhere). On a
     busy machine a click can still be lost while the page is laid out again (the map's frame
     takes its height after it has drawn); a resident then clicks again, and so does this.
+    If the map was fitted while its frame was still growing, an input's marker may lie at
+    the middle, and the click opens its popup instead: the popup is closed and the next
+    click lands a little beside it, still well inside the plan area.
     """
     chosen = page.get_by_text("Valgt punkt").first
+    area = fl.locator("#map_div")
     for attempt in range(tries):
         wait_idle(page)
-        fl.locator("#map_div").focus()
-        fl.locator("#map_div").click()
+        popups = fl.locator(".leaflet-popup-close-button")
+        if popups.count():
+            popups.first.click()
+        area.focus()
+        if attempt == 0:
+            area.click()
+        else:
+            box = area.bounding_box()
+            assert box is not None
+            area.click(position={"x": box["width"] / 2 + 30 * attempt, "y": box["height"] / 2 - 20 * attempt})
         try:
             expect(chosen).to_be_visible(timeout=SLOW_MS if attempt == tries - 1 else 10_000)
             return
