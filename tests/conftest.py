@@ -530,7 +530,7 @@ TIERS = {
     "cluster": {"need_cluster_tools", "start_cluster", "launch_cluster", "LocalPostgres"},
     "office": {"need_office_tools"},
     "pages": {"AppTest"},
-    "server": {"launch", "server_command"},  # tests/live_server.py: `streamlit run serve.py`
+    "server": {"launch", "running", "server_command"},  # tests/live_server.py: `streamlit run serve.py`
 }
 # `cli`: the command line run as an operator runs it, `python -m consultations …` in a
 # process of its own (each such run imports the whole app: ~2–4 s of CPU).
