@@ -402,8 +402,8 @@ def _merknad(
     every = store.attachments(item.id) if every is None else every
     original = next((a for a in every if a.id == original_id), None)
     attachments = [(a, store.attachment_content(a.id)) for a in every if a.id != original_id]
-    sensitive = bool(find_personal_data(item.text))  # screened by content, never for a name
     rendered, public = rendered
+    sensitive = public is not None  # screened by content, never for a name (``_PdfJob.sensitive``)
     more = []
     if public is not None:  # personal data in the text: the masked public variant (variantformat O)
         more.append(Variant("O", f"{ref}-offentlig.pdf", f"{ref}-offentlig.pdf", "application/pdf", public))
